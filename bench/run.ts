@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- NAME ...] [-- --json]`: runs the named benchmarks (all when none is named).
+ * Each benchmark measures its reference side by side in the same run and reports ratios.
+ */
+import { BENCHMARKS } from './registry.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const names = args.filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !(n in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+const selected = names.length ? names : Object.keys(BENCHMARKS);
+const results: Record<string, unknown> = {};
+for (const name of selected) {
+  const bench = BENCHMARKS[name]!;
+  if (!json) console.log(`\n## ${name}: ${bench.title}`);
+  results[name] = await bench.run({ json, log: json ? () => {} : (line: string) => console.log(line) });
+}
+if (json) console.log(JSON.stringify(selected.length === 1 ? results[selected[0]!] : results));
+process.exit(0);

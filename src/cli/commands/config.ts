@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig } from '../../config/load.ts';
+import { REDACTED } from '../../config/secrets.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+export function register(program: Command, io: CliIo): void {
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('check')
+    .description('print the resolved configuration (defaults < --config FILE < env), or exit 2 naming the bad key')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--json', 'print JSON instead of YAML')
+    .action((opts: { config?: string; json?: boolean }) => {
+      try {
+        const { config: resolved, secrets } = loadConfig({ file: opts.config, env: io.env });
+        const shown = {
+          ...resolved,
+          secrets: Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, REDACTED])),
+        };
+        io.out(opts.json ? JSON.stringify(shown, null, 2) + '\n' : stringify(shown));
+        io.exit(EXIT.OK);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          io.err(err.message + '\n');
+          io.exit(EXIT.CONFIG_ERROR);
+          return;
+        }
+        io.err(`config check failed: ${(err as Error).message}\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+      }
+    });
+}

@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.ts';
+import { EXIT } from './exit-codes.ts';
+import { processIo, type CliIo } from './io.ts';
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('helios')
+    .description('helios: trades Polymarket prediction markets as an XState actor system')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const c of COMMANDS) c.register(program, io);
+  return program;
+}
+
+/** Runs one command line; resolves to the process exit code. */
+export async function main(argv: string[], io: CliIo & { code: number } = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return io.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      return EXIT.CONFIG_ERROR;
+    }
+    io.err(`helios: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.RUNTIME_ERROR;
+  }
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type HeliosConfig } from './schema.ts';
+import { loadSecrets, looksLikeSecretKey, type Secrets } from './secrets.ts';
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+
+/** One reason a configuration was refused: exact key path, offending value, what was expected. */
+export interface ConfigProblem {
+  path: string;
+  value: unknown;
+  expected: string;
+  source: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `config error at ${p.path || '(root)'}: got ${JSON.stringify(p.value) ?? 'undefined'} (from ${p.source}); expected ${p.expected}`;
+}
+
+export interface LoadOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra overrides applied last (CLI flags such as --redis), as dotted paths. */
+  overrides?: Record<string, unknown>;
+  defaultsFile?: string;
+}
+
+export interface LoadedConfig {
+  config: HeliosConfig;
+  secrets: Secrets;
+}
+
+type Layer = { name: string; data: Record<string, unknown> };
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const layers: Layer[] = [readYamlLayer(opts.defaultsFile ?? DEFAULT_CONFIG_PATH, 'defaults')];
+  const file = opts.file ?? env.HELIOS_CONFIG;
+  if (file) layers.push(readYamlLayer(file, `file ${file}`));
+  layers.push(envLayer(env));
+  if (opts.overrides) layers.push({ name: 'command line', data: fromDotted(opts.overrides) });
+
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) deepMerge(merged, layer.data);
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => toProblem(i, merged, layers)));
+  return { config: result.data, secrets: loadSecrets(env) };
+}
+
+function readYamlLayer(path: string, name: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', value: path, expected: 'a readable YAML file', source: `${name} (${(err as Error).message})` }]);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError([{ path: '', value: path, expected: 'valid YAML', source: `${name}: ${(err as Error).message.split('\n')[0]}` }]);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError([{ path: '', value: data, expected: 'a mapping at the top level', source: name }]);
+  }
+  refuseSecretKeys(data as Record<string, unknown>, '', name);
+  return { name, data: data as Record<string, unknown> };
+}
+
+function refuseSecretKeys(obj: Record<string, unknown>, prefix: string, source: string): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (looksLikeSecretKey(k)) {
+      throw new ConfigError([
+        { path, value: '[REDACTED]', expected: 'no secrets in YAML: set secrets in the environment or HELIOS_SECRETS_FILE', source },
+      ]);
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v)) refuseSecretKeys(v as Record<string, unknown>, path, source);
+  }
+}
+
+/** HELIOS_SECTION__KEY[__SUB] → section.key.sub; values parsed as YAML scalars. */
+function envLayer(env: NodeJS.ProcessEnv): Layer {
+  const data: Record<string, unknown> = {};
+  const names = Object.keys(env)
+    .filter((k) => k.startsWith('HELIOS_') && k.includes('__'))
+    .sort();
+  for (const name of names) {
+    const path = name.slice('HELIOS_'.length).toLowerCase().split('__');
+    if (path.some((p) => p === '' || looksLikeSecretKey(p))) {
+      throw new ConfigError([{ path: path.join('.'), value: '[REDACTED]', expected: 'a config key (secrets use their own variables)', source: `env ${name}` }]);
+    }
+    setPath(data, path, parseEnvValue(env[name] ?? ''));
+  }
+  if (env.HELIOS_REDIS_URL) {
+    setPath(data, ['bus', 'kind'], 'redis');
+    setPath(data, ['bus', 'redis_url'], env.HELIOS_REDIS_URL);
+  }
+  return { name: 'environment', data };
+}
+
+function parseEnvValue(raw: string): unknown {
+  try {
+    return parseYaml(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function fromDotted(overrides: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(overrides)) setPath(out, k.split('.'), v);
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    const next = node[key];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(source)) {
+    const cur = target[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
+      deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      target[k] = v;
+    }
+  }
+}
+
+function toProblem(issue: z.core.$ZodIssue, merged: Record<string, unknown>, layers: Layer[]): ConfigProblem {
+  const segments = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const full = [...segments, key];
+    return {
+      path: full.join('.'),
+      value: getPath(merged, full),
+      expected: `no such key (unknown keys are rejected${issue.keys.length > 1 ? `; also ${issue.keys.slice(1).join(', ')}` : ''})`,
+      source: sourceOf(full, layers),
+    };
+  }
+  return {
+    path: segments.join('.'),
+    value: getPath(merged, segments),
+    expected: issue.message.replace(/^(Invalid input|Too small|Too big): (expected )?/, ''),
+    source: sourceOf(segments, layers),
+  };
+}
+
+function getPath(obj: unknown, path: string[]): unknown {
+  let node = obj;
+  for (const p of path) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[p];
+  }
+  return node;
+}
+
+function sourceOf(path: string[], layers: Layer[]): string {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    if (getPath(layers[i]!.data, path) !== undefined) return layers[i]!.name;
+  }
+  return 'missing in every layer';
+}

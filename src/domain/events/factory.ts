@@ -1,0 +1,39 @@
+import type { Clock } from '../time/clock.ts';
+import { channelOf, SCHEMA_VERSION, type EventIds, type EventOf, type EventType, type PayloadOf } from './catalog.ts';
+import type { IdGenerator } from './ids.ts';
+
+export interface EventMeta extends EventIds {
+  correlation_id?: string;
+  causation_id?: string;
+  ts_source?: number;
+}
+
+/** Builds envelopes: id and ingest time from the injected generator and clock, channel from the catalog. */
+export class EventFactory {
+  constructor(
+    private readonly clock: Clock,
+    private readonly nextId: IdGenerator,
+  ) {}
+
+  make<T extends EventType>(type: T, payload: PayloadOf<T>, meta: EventMeta = {}): EventOf<T> {
+    const ts = Math.floor(this.clock.now());
+    const id = this.nextId(ts);
+    const event: Record<string, unknown> = {
+      schema_version: SCHEMA_VERSION,
+      event_id: id,
+      correlation_id: meta.correlation_id ?? id,
+      ch: channelOf(type),
+      type,
+      ts_ingest: ts,
+      payload,
+    };
+    if (meta.causation_id !== undefined) event.causation_id = meta.causation_id;
+    if (meta.ts_source !== undefined) event.ts_source = Math.floor(meta.ts_source);
+    if (meta.market_id !== undefined) event.market_id = meta.market_id;
+    if (meta.token_id !== undefined) event.token_id = meta.token_id;
+    if (meta.station_id !== undefined) event.station_id = meta.station_id;
+    if (meta.match_id !== undefined) event.match_id = meta.match_id;
+    if (meta.window_id !== undefined) event.window_id = meta.window_id;
+    return event as unknown as EventOf<T>;
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Operations payloads (channels health, control, window). */
+export const opsPayloads = {
+  HEALTH: {
+    ch: 'health',
+    payload: z.strictObject({
+      ready: z.boolean(),
+      staleness_ms: z.record(z.string(), z.number().nullable()),
+      stage_latency_ms: z.record(z.string(), z.number().nullable()),
+      event_loop_lag_ms: z.number(),
+      bus_backlog: z.record(z.string(), z.number()),
+      reconnects: z.number().int(),
+      resyncs: z.number().int(),
+    }),
+  },
+  HALT: {
+    ch: 'control',
+    payload: z.strictObject({ scope: z.enum(['global', 'market']), reason: z.string() }),
+  },
+  RESUME: {
+    ch: 'control',
+    payload: z.strictObject({ scope: z.enum(['global', 'market']), reason: z.string() }),
+  },
+  SUBSCRIBE: {
+    ch: 'control',
+    payload: z.strictObject({ token_ids: z.array(z.string()) }),
+  },
+  UNSUBSCRIBE: {
+    ch: 'control',
+    payload: z.strictObject({ token_ids: z.array(z.string()) }),
+  },
+  RECONCILE_FORCE: {
+    ch: 'control',
+    payload: z.strictObject({ target: z.enum(['subscriptions', 'orders']) }),
+  },
+  ALERT: {
+    ch: 'control',
+    payload: z.strictObject({ severity: z.enum(['info', 'warn', 'critical']), code: z.string(), message: z.string() }),
+  },
+  WINDOW_OPEN: {
+    ch: 'window',
+    payload: z.strictObject({ window_id: z.string(), trigger: z.string(), until_ms: z.number() }),
+  },
+  WINDOW_CLOSE: {
+    ch: 'window',
+    payload: z.strictObject({ window_id: z.string(), trigger: z.string(), opened_ms: z.number() }),
+  },
+} as const;

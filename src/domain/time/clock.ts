@@ -1,0 +1,14 @@
+/**
+ * The only way anything in helios learns the time. Domain code and machines receive a Clock;
+ * the system clock lives in adapters, the virtual clock drives replay and tests.
+ */
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Wall time, epoch milliseconds (virtual in replay). */
+  now(): number;
+  /** Monotonic milliseconds for measuring durations; never goes backwards. */
+  monotonicNow(): number;
+  setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
