@@ -70,10 +70,3 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisBinary: string;
-    redisUrl: string;
-  }
-}

@@ -1,0 +1,17 @@
+import type { HeliosEvent } from './catalog.ts';
+
+/**
+ * Where producers put events. The bus adapter implements it (routing each event to its topic
+ * partition); tests and the replay scheduler pass collectors. Emitting never blocks.
+ */
+export interface EventSink {
+  emit(event: HeliosEvent): void;
+}
+
+/** A sink that keeps everything, for tests and CLI tools. */
+export class CollectingSink implements EventSink {
+  readonly events: HeliosEvent[] = [];
+  emit(event: HeliosEvent): void {
+    this.events.push(event);
+  }
+}
