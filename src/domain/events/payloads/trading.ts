@@ -52,6 +52,8 @@ export const tradingPayloads = {
       realized_pnl: z.number(),
       unrealized_pnl: z.number(),
       fees_paid: z.number(),
+      /** Net PnL (realized − fees + unrealized) attributed to each strategy. */
+      by_strategy: z.record(z.string(), z.number()),
     }),
   },
   RISK_STATE: {

@@ -1,0 +1,145 @@
+import { performance } from 'node:perf_hooks';
+import type { EventBus } from '../src/adapters/bus/event-bus.ts';
+import { InMemoryBus } from '../src/adapters/bus/in-memory-bus.ts';
+import { RedisStreamsBus } from '../src/adapters/bus/redis-streams-bus.ts';
+import { SystemClock } from '../src/adapters/clock/system-clock.ts';
+import type { HeliosEvent } from '../src/domain/events/catalog.ts';
+import { serializeEnvelope } from '../src/domain/util/stable-json.ts';
+import { busConfig, testFactory, trade } from '../test/support/events.ts';
+import { hasRedisBenchmark, redisBenchmarkXadd, startBenchRedis } from './support/redis-server.ts';
+import { percentile, round } from './support/stats.ts';
+import type { Benchmark, BenchContext } from './types.ts';
+
+const THROUGHPUT_EVENTS = 100_000;
+const OFFERED_RATE = 20_000;
+const LATENCY_SECONDS = 3;
+
+function makeEvents(n: number, seed: number): HeliosEvent[] {
+  const { factory } = testFactory(seed);
+  return Array.from({ length: n }, (_, i) => trade(factory, `m${i % 8}`, `t${i % 16}`, (i % 100) / 100));
+}
+
+/** Publish in batches of 500 across 8 market partitions while one consumer group drains them. */
+async function throughput(bus: EventBus, events: HeliosEvent[]): Promise<number> {
+  const topics = Array.from({ length: 8 }, (_, i) => `tape:m${i}`);
+  const sub = bus.subscribe({ group: 'bench', consumer: 'c', topics, start: 'latest' });
+  const it = sub[Symbol.asyncIterator]();
+  const ready = it.next(); // creates the groups before publishing
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = performance.now();
+  const byTopic = new Map<string, HeliosEvent[]>();
+  let consumed = 0;
+  const consuming = (async () => {
+    let r = await ready;
+    for (;;) {
+      if (r.done) return;
+      consumed += r.value.length;
+      await sub.ack(r.value);
+      if (consumed >= events.length) return;
+      r = await it.next();
+    }
+  })();
+  for (let i = 0; i < events.length; i += 500) {
+    byTopic.clear();
+    for (const e of events.slice(i, i + 500)) {
+      const t = `tape:${e.market_id}`;
+      const arr = byTopic.get(t) ?? [];
+      arr.push(e);
+      byTopic.set(t, arr);
+    }
+    await Promise.all([...byTopic].map(([t, es]) => bus.publish(t, es)));
+  }
+  await consuming;
+  const seconds = (performance.now() - t0) / 1000;
+  await sub.close();
+  return events.length / seconds;
+}
+
+/** A fixed offered rate, one event per publish; latency from publish to the consumer's hand. */
+async function latency(bus: EventBus, events: HeliosEvent[], rate: number): Promise<{ p50: number; p99: number; n: number }> {
+  const sub = bus.subscribe({ group: 'lat', consumer: 'c', topics: ['tape:lat'], start: 'latest' });
+  const it = sub[Symbol.asyncIterator]();
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  const first = it.next();
+  await new Promise((r) => setTimeout(r, 50));
+  let done = false;
+  const consuming = (async () => {
+    let r = await first;
+    while (!r.done) {
+      const now = performance.now();
+      for (const d of r.value) {
+        const s = sentAt.get(d.event.event_id);
+        if (s !== undefined) lat.push(now - s);
+      }
+      await sub.ack(r.value);
+      if (done && lat.length >= sentAt.size) break;
+      r = await it.next();
+    }
+  })();
+  const t0 = performance.now();
+  let i = 0;
+  // Tick every millisecond and publish what the offered rate owes by now.
+  while (i < events.length) {
+    const owed = Math.min(events.length, Math.floor(((performance.now() - t0) / 1000) * rate));
+    for (; i < owed; i++) {
+      const e = events[i]!;
+      sentAt.set(e.event_id, performance.now());
+      void bus.publish('tape:lat', [e]);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  done = true;
+  await Promise.race([consuming, new Promise((r) => setTimeout(r, 5_000))]);
+  await sub.close();
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length };
+}
+
+async function measure(name: string, bus: EventBus, ctx: BenchContext, seed: number) {
+  const tp = await throughput(bus, makeEvents(THROUGHPUT_EVENTS, seed));
+  const lat = await latency(bus, makeEvents(OFFERED_RATE * LATENCY_SECONDS, seed + 1), OFFERED_RATE);
+  ctx.log(`${name.padEnd(10)} throughput ${Math.round(tp).toLocaleString()} events/s | at ${OFFERED_RATE.toLocaleString()}/s offered: p50 ${round(lat.p50, 3)} ms, p99 ${round(lat.p99, 3)} ms (n=${lat.n})`);
+  return { tp, lat };
+}
+
+export const busBenchmark: Benchmark = {
+  title: 'event bus: publish→consume throughput and latency, in memory and on Redis Streams',
+  async run(ctx) {
+    const out: Record<string, unknown> = {};
+    const clock = new SystemClock();
+    const mem = await measure('in_memory', new InMemoryBus(busConfig({ default: { queue_size: 1_000_000, overflow: 'drop_oldest', max_len: 200_000 }, read_batch: 512 }), clock), ctx, 1);
+    out.in_memory_events_per_s = Math.round(mem.tp);
+    out.in_memory_p50_ms = round(mem.lat.p50, 3);
+    out.in_memory_p99_ms = round(mem.lat.p99, 3);
+
+    const redis = await startBenchRedis();
+    if (!redis) {
+      ctx.log('redis-server not found: Redis figures skipped');
+      out.redis_skipped = 'redis-server not installed';
+      return out;
+    }
+    try {
+      const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'bench', read_batch: 512, publish_batch: 2000, default: { queue_size: 1_000_000, overflow: 'drop_oldest', max_len: 200_000 } });
+      const bus = await RedisStreamsBus.connect(config, redis.url, clock, { onError: () => {} });
+      const r = await measure('redis', bus, ctx, 3);
+      await bus.close();
+      out.redis_events_per_s = Math.round(r.tp);
+      out.redis_p50_ms = round(r.lat.p50, 3);
+      out.redis_p99_ms = round(r.lat.p99, 3);
+      if (hasRedisBenchmark()) {
+        const payload = serializeEnvelope(makeEvents(1, 9)[0]!);
+        const ref = redisBenchmarkXadd(redis.port, payload);
+        if (ref) {
+          out.redis_benchmark_xadd_per_s = Math.round(ref);
+          out.ratio_vs_redis_benchmark = round(r.tp / ref, 3);
+          ctx.log(`redis-benchmark XADD pipelined (same server, same payload size ${payload.length} B): ${Math.round(ref).toLocaleString()} req/s → our publish→consume is ${round(r.tp / ref, 3)}× of it`);
+        }
+      } else {
+        out.redis_benchmark_skipped = 'redis-benchmark not installed';
+      }
+    } finally {
+      redis.stop();
+    }
+    return out;
+  },
+};

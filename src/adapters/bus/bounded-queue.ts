@@ -1,0 +1,145 @@
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import { coalesceKeyOf } from '../../domain/events/topics.ts';
+
+export type OverflowPolicy = 'drop_oldest' | 'coalesce' | 'halt';
+
+export interface TopicPolicy {
+  queue_size: number;
+  overflow: OverflowPolicy;
+  max_len: number;
+}
+
+/** Resolves one publish call once each of its events is accepted or discarded by policy. */
+export class Settler {
+  private remaining: number;
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+  constructor(count: number) {
+    this.remaining = count;
+    this.done = new Promise<void>((r) => (this.resolve = r));
+    if (count === 0) this.resolve();
+  }
+  settle(n = 1): void {
+    this.remaining -= n;
+    if (this.remaining <= 0) this.resolve();
+  }
+}
+
+export interface QueuedEvent {
+  event: HeliosEvent;
+  settler: Settler | null;
+  /** Set when a newer event with the same key replaced this one (coalesce). */
+  superseded: boolean;
+  key: string | null;
+  /** Stream entry id once the transport assigned one ('' before). */
+  id: string;
+}
+
+export interface OverflowHooks {
+  dropped(topic: string, count: number): void;
+  coalesced(topic: string, count: number): void;
+  /** First overflow of an episode on a `halt` topic; the event is kept (nothing is lost). */
+  halted(topic: string, event: HeliosEvent): void;
+}
+
+/**
+ * A bounded FIFO of events for one topic with an overflow policy:
+ * - drop_oldest: the oldest queued event is discarded;
+ * - coalesce: a new event replaces the queued one with the same key (e.g. the same token's book
+ *   snapshot); with no such event, the oldest is discarded;
+ * - halt: nothing is discarded, the owner is told once per episode so it halts the market.
+ */
+export class BoundedQueue {
+  private items: QueuedEvent[] = [];
+  private head = 0;
+  private live = 0;
+  private readonly latestByKey = new Map<string, QueuedEvent>();
+  private halting = false;
+
+  constructor(
+    readonly topic: string,
+    readonly policy: TopicPolicy,
+    private readonly hooks: OverflowHooks,
+  ) {}
+
+  get size(): number {
+    return this.live;
+  }
+
+  push(event: HeliosEvent, settler: Settler | null, id = ''): void {
+    const coalescing = this.policy.overflow === 'coalesce';
+    const key = coalescing ? coalesceKeyOf(event) : null;
+    if (this.live >= this.policy.queue_size) {
+      switch (this.policy.overflow) {
+        case 'coalesce': {
+          const older = this.latestByKey.get(key!);
+          if (older && !older.superseded) {
+            older.superseded = true;
+            older.settler?.settle();
+            this.live--;
+            this.hooks.coalesced(this.topic, 1);
+          } else {
+            this.dropOldest();
+          }
+          break;
+        }
+        case 'drop_oldest':
+          this.dropOldest();
+          break;
+        case 'halt':
+          if (!this.halting) {
+            this.halting = true;
+            this.hooks.halted(this.topic, event);
+          }
+          break;
+      }
+    }
+    const item: QueuedEvent = { event, settler, superseded: false, key, id };
+    if (key !== null) this.latestByKey.set(key, item);
+    this.items.push(item);
+    this.live++;
+  }
+
+  /** Removes and returns up to `max` live events in order. */
+  take(max: number): QueuedEvent[] {
+    const out: QueuedEvent[] = [];
+    while (out.length < max && this.head < this.items.length) {
+      const item = this.items[this.head++]!;
+      if (item.superseded) continue;
+      if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
+      out.push(item);
+      this.live--;
+    }
+    this.compact();
+    if (this.halting && this.live < this.policy.queue_size / 2) this.halting = false;
+    return out;
+  }
+
+  /** Puts events taken but not delivered back at the front, in order (e.g. a failed flush). */
+  unshift(items: QueuedEvent[]): void {
+    if (items.length === 0) return;
+    this.items = items.concat(this.items.slice(this.head));
+    this.head = 0;
+    this.live += items.length;
+    for (const item of items) if (item.key !== null && !this.latestByKey.has(item.key)) this.latestByKey.set(item.key, item);
+  }
+
+  private dropOldest(): void {
+    while (this.head < this.items.length) {
+      const item = this.items[this.head++]!;
+      if (item.superseded) continue;
+      if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
+      item.settler?.settle();
+      this.live--;
+      this.hooks.dropped(this.topic, 1);
+      break;
+    }
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

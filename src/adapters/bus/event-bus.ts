@@ -1,0 +1,83 @@
+import type { Observable } from 'rxjs';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+
+/** One event handed to a consumer; acknowledge it with the subscription's `ack`. */
+export interface Delivery {
+  topic: string;
+  /** Stream entry id (Redis `ms-seq`; in memory a decimal sequence). */
+  id: string;
+  event: HeliosEvent;
+  /** How many times this entry was delivered (> 1 after a reclaim). */
+  deliveries: number;
+}
+
+export interface SubscribeOptions {
+  /** Consumer group: every group sees every event; members of a group share them. */
+  group: string;
+  consumer: string;
+  topics: string[];
+  /** Where a newly created group starts: the whole retained backlog (default) or only new events. */
+  start?: 'earliest' | 'latest';
+}
+
+export interface Subscription extends AsyncIterable<Delivery[]> {
+  /** The same deliveries as an rxjs Observable (use one style per subscription). */
+  observe(): Observable<Delivery>;
+  ack(deliveries: readonly Delivery[]): Promise<void>;
+  addTopics(topics: string[]): void;
+  close(): Promise<void>;
+  readonly stats: ConsumerStats;
+}
+
+export interface ConsumerStats {
+  delivered: number;
+  acked: number;
+  duplicates: number;
+  malformed: number;
+  reclaimed: number;
+}
+
+export interface BusStats {
+  published: number;
+  dropped: number;
+  coalesced: number;
+  halts: number;
+  malformed: number;
+  reconnects: number;
+}
+
+export interface MalformedEntry {
+  topic: string;
+  id: string;
+  reason: string;
+  sample: string;
+}
+
+/**
+ * The one contract both buses honour (InMemoryBus, RedisStreamsBus):
+ * - publish appends a batch to a topic; per topic, consumers see events in publish order;
+ * - consumer groups with acknowledgement; unacknowledged entries of a dead consumer are reclaimed;
+ * - per-topic backpressure: bounded queue + overflow policy (see BoundedQueue);
+ * - consumers drop events whose event_id they saw within the dedup window;
+ * - publish never rejects: failures are retried, and what policy discards is counted.
+ */
+export interface EventBus {
+  readonly kind: 'in_memory' | 'redis';
+  publish(topic: string, events: readonly HeliosEvent[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** Entries not yet acknowledged by `group` (or retained entries when no group is named). */
+  backlog(topic: string, group?: string): Promise<number>;
+  /** Topics that have received events, sorted. */
+  topics(): Promise<string[]>;
+  stats(): BusStats;
+  /** Resolves once everything published so far has been accepted by the transport. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BusHooks {
+  /** A control-plane HALT for the market behind an overflowing `halt` topic. */
+  onHalt?(topic: string, event: HeliosEvent): void;
+  onMalformed?(entry: MalformedEntry): void;
+  onError?(error: Error): void;
+}

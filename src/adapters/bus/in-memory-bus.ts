@@ -1,0 +1,231 @@
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import { BoundedQueue, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import type { BusHooks, BusStats, Delivery, EventBus, SubscribeOptions, Subscription } from './event-bus.ts';
+import { SubscriptionBase } from './subscription-base.ts';
+import { policyForTopic, type BusConfig } from './topic-policies.ts';
+
+interface LogEntry {
+  seq: number;
+  event: HeliosEvent;
+}
+
+interface PendingEntry {
+  delivery: Delivery;
+  consumer: string;
+  deliveredAt: number;
+}
+
+/** One consumer group on one topic: its own bounded queue (backpressure per group) and its PEL. */
+class GroupState {
+  readonly pending = new Map<string, PendingEntry>();
+  readonly waiters = new Set<() => void>();
+  constructor(readonly queue: BoundedQueue) {}
+  wake(): void {
+    for (const w of [...this.waiters]) w();
+    this.waiters.clear();
+  }
+}
+
+class TopicState {
+  readonly log: LogEntry[] = [];
+  seq = 0;
+  readonly groups = new Map<string, GroupState>();
+  constructor(readonly maxLen: number) {}
+  append(event: HeliosEvent): number {
+    const seq = ++this.seq;
+    this.log.push({ seq, event });
+    // Count-based trimming, amortized: trim when 10% over.
+    if (this.log.length > this.maxLen * 1.1) this.log.splice(0, this.log.length - this.maxLen);
+    return seq;
+  }
+}
+
+/**
+ * The embedded default bus: in process, deterministic (per-topic order, topics served in sorted
+ * order), with the same group / ack / reclaim / backpressure semantics as RedisStreamsBus.
+ */
+export class InMemoryBus implements EventBus {
+  readonly kind = 'in_memory' as const;
+  private readonly topicsByName = new Map<string, TopicState>();
+  private readonly counters: BusStats = { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0 };
+  private readonly overflow: OverflowHooks;
+  private closed = false;
+
+  constructor(
+    private readonly config: BusConfig,
+    private readonly clock: Clock,
+    private readonly hooks: BusHooks = {},
+  ) {
+    this.overflow = {
+      dropped: (_t, n) => void (this.counters.dropped += n),
+      coalesced: (_t, n) => void (this.counters.coalesced += n),
+      halted: (topic, event) => {
+        this.counters.halts++;
+        this.hooks.onHalt?.(topic, event);
+      },
+    };
+  }
+
+  publish(topic: string, events: readonly HeliosEvent[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const state = this.topic(topic);
+    for (const event of events) {
+      const seq = state.append(event);
+      this.counters.published++;
+      for (const group of state.groups.values()) {
+        group.queue.push(event, null, String(seq));
+        group.wake();
+      }
+    }
+    return Promise.resolve();
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    return new InMemorySubscription(this, options, this.config.dedup_window);
+  }
+
+  async backlog(topic: string, group?: string): Promise<number> {
+    const state = this.topicsByName.get(topic);
+    if (!state) return 0;
+    if (group === undefined) return state.log.length;
+    const g = state.groups.get(group);
+    return g ? g.queue.size + g.pending.size : 0;
+  }
+
+  async topics(): Promise<string[]> {
+    return [...this.topicsByName.keys()].sort();
+  }
+
+  stats(): BusStats {
+    return { ...this.counters };
+  }
+
+  async drain(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.topicsByName.values()) for (const g of t.groups.values()) g.wake();
+  }
+
+  /** @internal */
+  topic(name: string): TopicState {
+    let state = this.topicsByName.get(name);
+    if (!state) {
+      state = new TopicState(policyForTopic(this.config, name).max_len);
+      this.topicsByName.set(name, state);
+    }
+    return state;
+  }
+
+  /** @internal */
+  group(topicName: string, groupName: string, start: 'earliest' | 'latest'): GroupState {
+    const state = this.topic(topicName);
+    let group = state.groups.get(groupName);
+    if (!group) {
+      group = new GroupState(new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow));
+      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq));
+      state.groups.set(groupName, group);
+    }
+    return group;
+  }
+
+  /** @internal */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** @internal */
+  get claimIdleMs(): number {
+    return this.config.claim_idle_ms;
+  }
+
+  /** @internal */
+  get readBatch(): number {
+    return this.config.read_batch;
+  }
+
+  /** @internal */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+class InMemorySubscription extends SubscriptionBase {
+  private readonly topicNames: string[] = [];
+  private wakeCurrent: (() => void) | null = null;
+
+  constructor(
+    private readonly bus: InMemoryBus,
+    private readonly options: SubscribeOptions,
+    dedupWindow: number,
+  ) {
+    super(dedupWindow);
+    this.addTopics(options.topics);
+  }
+
+  addTopics(topics: string[]): void {
+    for (const t of topics) {
+      if (this.topicNames.includes(t)) continue;
+      this.topicNames.push(t);
+      this.bus.group(t, this.options.group, this.options.start ?? 'earliest');
+    }
+    this.topicNames.sort();
+    this.wakeCurrent?.();
+  }
+
+  protected async pull(): Promise<Delivery[]> {
+    for (;;) {
+      if (this.closed || this.bus.isClosed) return [];
+      const batch = this.reclaim();
+      let budget = this.bus.readBatch - batch.length;
+      for (const name of this.topicNames) {
+        if (budget <= 0) break;
+        const group = this.bus.group(name, this.options.group, 'earliest');
+        const taken: QueuedEvent[] = group.queue.take(budget);
+        budget -= taken.length;
+        for (const item of taken) {
+          const delivery: Delivery = { topic: name, id: item.id, event: item.event, deliveries: 1 };
+          group.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: this.bus.now() });
+          batch.push(delivery);
+        }
+      }
+      if (batch.length) return batch;
+      await new Promise<void>((resolve) => {
+        const groups = this.topicNames.map((n) => this.bus.group(n, this.options.group, 'earliest'));
+        const wake = () => {
+          for (const g of groups) g.waiters.delete(wake);
+          this.wakeCurrent = null;
+          resolve();
+        };
+        this.wakeCurrent = wake;
+        for (const g of groups) g.waiters.add(wake);
+      });
+    }
+  }
+
+  /** Entries another consumer of the group left unacknowledged beyond the idle time. */
+  private reclaim(): Delivery[] {
+    const out: Delivery[] = [];
+    const now = this.bus.now();
+    for (const name of this.topicNames) {
+      const group = this.bus.group(name, this.options.group, 'earliest');
+      for (const entry of group.pending.values()) {
+        if (entry.consumer === this.options.consumer || now - entry.deliveredAt < this.bus.claimIdleMs) continue;
+        entry.consumer = this.options.consumer;
+        entry.deliveredAt = now;
+        entry.delivery = { ...entry.delivery, deliveries: entry.delivery.deliveries + 1 };
+        out.push(entry.delivery);
+      }
+    }
+    return out;
+  }
+
+  protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
+    for (const d of deliveries) this.bus.group(d.topic, this.options.group, 'earliest').pending.delete(d.id);
+  }
+
+  protected async onClose(): Promise<void> {
+    this.wakeCurrent?.();
+  }
+}

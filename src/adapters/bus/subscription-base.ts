@@ -1,0 +1,84 @@
+import { Observable } from 'rxjs';
+import type { ConsumerStats, Delivery, Subscription } from './event-bus.ts';
+import { DedupWindow } from './dedup-window.ts';
+
+/**
+ * Turns an implementation's `pull` into the async-iterator and Observable styles, with event_id
+ * dedup: a duplicate is acknowledged at once and never reaches the consumer.
+ */
+export abstract class SubscriptionBase implements Subscription {
+  readonly stats: ConsumerStats = { delivered: 0, acked: 0, duplicates: 0, malformed: 0, reclaimed: 0 };
+  protected closed = false;
+  private readonly dedup: DedupWindow;
+
+  constructor(dedupWindow: number) {
+    this.dedup = new DedupWindow(dedupWindow);
+  }
+
+  /** Waits for the next batch; resolves to [] only when closed. */
+  protected abstract pull(): Promise<Delivery[]>;
+  protected abstract ackIds(deliveries: readonly Delivery[]): Promise<void>;
+  abstract addTopics(topics: string[]): void;
+  protected abstract onClose(): Promise<void>;
+
+  async ack(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.ackIds(deliveries);
+    this.stats.acked += deliveries.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.onClose();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Delivery[]> {
+    while (!this.closed) {
+      const batch = await this.pull();
+      if (batch.length === 0) {
+        if (this.closed) return;
+        continue;
+      }
+      const fresh: Delivery[] = [];
+      const dupes: Delivery[] = [];
+      for (const d of batch) {
+        if (d.deliveries > 1) this.stats.reclaimed++;
+        // A redelivered entry (reclaim) must reach a consumer again: only first deliveries are deduped.
+        if (d.deliveries === 1 && this.dedup.isDuplicate(d.event.event_id)) dupes.push(d);
+        else fresh.push(d);
+      }
+      if (dupes.length) {
+        this.stats.duplicates += dupes.length;
+        await this.ackIds(dupes);
+      }
+      if (fresh.length) {
+        this.stats.delivered += fresh.length;
+        yield fresh;
+      }
+    }
+  }
+
+  observe(): Observable<Delivery> {
+    return new Observable<Delivery>((subscriber) => {
+      let stopped = false;
+      void (async () => {
+        try {
+          for await (const batch of this) {
+            for (const d of batch) {
+              if (stopped) return;
+              subscriber.next(d);
+            }
+            if (stopped) return;
+          }
+          subscriber.complete();
+        } catch (err) {
+          subscriber.error(err);
+        }
+      })();
+      return () => {
+        stopped = true;
+      };
+    });
+  }
+}

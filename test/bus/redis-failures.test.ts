@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Delivery } from '../../src/adapters/bus/event-bus.ts';
+import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { freePort, waitForPort } from '../setup/global-redis.ts';
+import { busConfig, testFactory, trade } from '../support/events.ts';
+
+const bin = inject('redisBinary');
+if (!bin) console.warn('\n*** SKIPPING Redis failure tests: redis-server is not installed ***\n');
+
+/** A redis-server of this file's own, so it can be killed and restarted on the same data. */
+class KillableRedis {
+  private proc: ChildProcess | undefined;
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'helios-redis-kill-'));
+  constructor(readonly port: number) {}
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    this.proc = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    await waitForPort(this.port);
+  }
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+    this.proc = undefined;
+  }
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!bin)('RedisStreamsBus under failures (real redis-server)', () => {
+  let redis: KillableRedis;
+  beforeAll(async () => {
+    redis = new KillableRedis(await freePort());
+    await redis.start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('loses no acknowledged event when the server is killed mid-stream and restarted', async () => {
+    const errors: string[] = [];
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'kill', claim_idle_ms: 300, claim_interval_ms: 100 });
+    const producer = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: (e) => errors.push(e.message) });
+    const consumerBus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: (e) => errors.push(e.message) });
+    const { factory } = testFactory(11);
+    const total = 3000;
+    const events = Array.from({ length: total }, (_, i) => trade(factory, 'm', 't', (i % 100) / 100));
+
+    const acknowledged = new Set<string>();
+    const received = new Set<string>();
+    const sub = consumerBus.subscribe({ group: 'g', consumer: 'c1', topics: ['tape:m'] });
+    const consuming = (async () => {
+      for await (const batch of sub) {
+        for (const d of batch) received.add(d.event.event_id);
+        await sub.ack(batch);
+        if (received.size >= total) break;
+      }
+    })();
+
+    // Publish in chunks; kill the server a third of the way in and bring it back.
+    const publishAcks: Promise<void>[] = [];
+    for (let i = 0; i < total; i += 100) {
+      const chunk = events.slice(i, i + 100);
+      publishAcks.push(producer.publish('tape:m', chunk).then(() => chunk.forEach((e) => acknowledged.add(e.event_id))));
+      if (i === 1000) {
+        await new Promise((r) => setTimeout(r, 50));
+        await redis.kill();
+        await new Promise((r) => setTimeout(r, 300));
+        await redis.start();
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(publishAcks);
+    await Promise.race([consuming, new Promise((r) => setTimeout(r, 20_000))]);
+    await sub.close();
+
+    expect(acknowledged.size).toBe(total);
+    const missing = [...acknowledged].filter((id) => !received.has(id));
+    expect(missing).toEqual([]);
+    expect(errors.length).toBeGreaterThan(0); // the outage was real and was reported
+    expect(await consumerBus.backlog('tape:m', 'g')).toBe(0);
+    await producer.close();
+    await consumerBus.close();
+  }, 60_000);
+
+  it('reclaims entries pending on a consumer that died with the server, then resumes', async () => {
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'reclaim', claim_idle_ms: 300, claim_interval_ms: 100 });
+    const bus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: () => {} });
+    const { factory } = testFactory(12);
+    const events = Array.from({ length: 50 }, (_, i) => trade(factory, 'm', 't', i / 100));
+    await bus.publish('tape:m', events);
+
+    const dying = bus.subscribe({ group: 'g', consumer: 'dying', topics: ['tape:m'] });
+    const it1 = dying[Symbol.asyncIterator]();
+    const first = await it1.next();
+    expect(first.done).toBe(false);
+    await dying.close(); // never acknowledges
+
+    await redis.kill();
+    await redis.start();
+    await new Promise((r) => setTimeout(r, 400));
+
+    const heir = bus.subscribe({ group: 'g', consumer: 'heir', topics: ['tape:m'] });
+    const got: Delivery[] = [];
+    for await (const batch of heir) {
+      got.push(...batch);
+      await heir.ack(batch);
+      if (got.length >= 50) break;
+    }
+    await heir.close();
+    expect(new Set(got.map((d) => d.event.event_id))).toEqual(new Set(events.map((e) => e.event_id)));
+    expect(got.filter((d) => d.deliveries > 1).length).toBe((first.value as Delivery[]).length);
+    expect(await bus.backlog('tape:m', 'g')).toBe(0);
+    await bus.close();
+  }, 30_000);
+
+  it('reports and skips a malformed entry without stopping the consumer', async () => {
+    const malformed: string[] = [];
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'bad' });
+    const bus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onMalformed: (m) => malformed.push(m.reason) });
+    const { factory } = testFactory(13);
+    const good1 = trade(factory, 'm', 't', 0.1);
+    const good2 = trade(factory, 'm', 't', 0.2);
+    await bus.publish('tape:m', [good1]);
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    await raw.sendCommand(['XADD', 'bad:tape:m', '*', 'e', '{not json']);
+    await raw.sendCommand(['XADD', 'bad:tape:m', '*', 'other', 'x']);
+    await raw.sendCommand(['XADD', 'bad:tape:m', '*', 'e', JSON.stringify({ ...good1, event_id: 'nope' })]);
+    await raw.quit();
+    await bus.publish('tape:m', [good2]);
+
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'] });
+    const got: Delivery[] = [];
+    for await (const batch of sub) {
+      got.push(...batch);
+      await sub.ack(batch);
+      if (got.length >= 2) break;
+    }
+    await sub.close();
+    expect(got.map((d) => d.event.event_id)).toEqual([good1.event_id, good2.event_id]);
+    expect(malformed).toHaveLength(3);
+    expect(malformed[0]).toMatch(/invalid JSON/);
+    expect(malformed[1]).toMatch(/no "e" field/);
+    expect(malformed[2]).toMatch(/event_id/);
+    expect(sub.stats.malformed).toBe(3);
+    expect(await bus.backlog('tape:m', 'g')).toBe(0);
+    await bus.close();
+  });
+});

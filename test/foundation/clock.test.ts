@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, setup } from 'xstate';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+
+describe('VirtualClock', () => {
+  it('fires timers in deadline order, including timers created by earlier timers', () => {
+    const clock = new VirtualClock(1_000);
+    const fired: Array<[string, number]> = [];
+    clock.setTimeout(() => {
+      fired.push(['a', clock.now()]);
+      clock.setTimeout(() => fired.push(['a+500', clock.now()]), 500);
+    }, 1_000);
+    clock.setTimeout(() => fired.push(['b', clock.now()]), 1_200);
+    clock.advanceTo(10_000);
+    // SimulatedClock alone would start the nested timer at 10 000; walking deadlines keeps 2 500.
+    expect(fired).toEqual([
+      ['a', 2_000],
+      ['b', 2_200],
+      ['a+500', 2_500],
+    ]);
+    expect(clock.now()).toBe(10_000);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('cancels timers and refuses to go back in time', () => {
+    const clock = new VirtualClock();
+    let fired = false;
+    const h = clock.setTimeout(() => (fired = true), 10);
+    clock.clearTimeout(h);
+    clock.advanceBy(100);
+    expect(fired).toBe(false);
+    expect(() => clock.advanceTo(50)).toThrow(/back in time/);
+  });
+
+  it('drives XState `after` transitions deadline by deadline', () => {
+    const machine = setup({ delays: { tick: 1_000 } }).createMachine({
+      initial: 'a',
+      states: { a: { after: { tick: 'b' } }, b: { after: { tick: 'c' } }, c: { after: { tick: 'd' } }, d: {} },
+    });
+    const clock = new VirtualClock();
+    const seen: Array<[string, number]> = [];
+    const actor = createActor(machine, { clock });
+    actor.subscribe((s) => seen.push([String(s.value), clock.now()]));
+    actor.start();
+    clock.advanceTo(10_000);
+    expect(seen).toEqual([
+      ['a', 0],
+      ['b', 1_000],
+      ['c', 2_000],
+      ['d', 3_000],
+    ]);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { EVENT_CATALOG, EVENT_TYPES, heliosEventSchema } from '../../src/domain/events/catalog.ts';
+import { CHANNELS } from '../../src/domain/events/channels.ts';
+import { coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
+import { humanTimes } from '../../src/domain/time/zones.ts';
+import { serializeEnvelope, stableStringify } from '../../src/domain/util/stable-json.ts';
+import { testFactory, trade } from '../support/events.ts';
+
+describe('event envelope', () => {
+  it('builds envelopes with ULIDs, channel from the catalog and the clock time', () => {
+    const { factory, clock } = testFactory(1, 1_700_000_000_123);
+    const e = factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 10, best_ask: 0.42, best_ask_size: 5, updates_coalesced: 3 }, { market_id: 'm1', token_id: 't1', ts_source: 1_700_000_000_000 });
+    expect(e.ch).toBe('l2');
+    expect(e.ts_ingest).toBe(clock.now());
+    expect(e.event_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(e.correlation_id).toBe(e.event_id);
+    expect(heliosEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it('is deterministic for a seed and monotonic within a millisecond', () => {
+    const a = testFactory(7).factory;
+    const b = testFactory(7).factory;
+    const ea = Array.from({ length: 5 }, () => trade(a, 'm', 't', 0.5).event_id);
+    const eb = Array.from({ length: 5 }, () => trade(b, 'm', 't', 0.5).event_id);
+    expect(ea).toEqual(eb);
+    expect([...ea].sort()).toEqual(ea);
+    expect(new Set(ea).size).toBe(5);
+  });
+
+  it('validates payloads per type and rejects the wrong channel or extra keys', () => {
+    const { factory } = testFactory(2);
+    const e = trade(factory, 'm', 't', 0.3);
+    expect(heliosEventSchema.safeParse({ ...e, ch: 'world' }).success).toBe(false);
+    expect(heliosEventSchema.safeParse({ ...e, payload: { ...e.payload, price: 'x' } }).success).toBe(false);
+    expect(heliosEventSchema.safeParse({ ...e, extra: 1 }).success).toBe(false);
+    expect(heliosEventSchema.safeParse({ ...e, type: 'NOPE' }).success).toBe(false);
+  });
+
+  it('every event type names a known channel; every channel is used', () => {
+    for (const t of EVENT_TYPES) expect(CHANNELS).toContain(EVENT_CATALOG[t].ch);
+    const used = new Set(EVENT_TYPES.map((t) => EVENT_CATALOG[t].ch));
+    for (const ch of CHANNELS) if (ch !== 'features' && ch !== 'position') expect(used.has(ch)).toBe(true);
+  });
+
+  it('partitions topics by market, then station, match and token', () => {
+    const { factory } = testFactory(3);
+    expect(topicFor(trade(factory, 'mkt', 'tok', 0.1))).toBe('tape:mkt');
+    const health = factory.make('ALERT', { severity: 'info', code: 'x', message: 'y' });
+    expect(topicFor(health)).toBe('control:_');
+    expect(coalesceKeyOf(trade(factory, 'mkt', 'tok', 0.1))).toBe('TRADE|tok');
+  });
+});
+
+describe('stable JSON', () => {
+  it('serializes equal values to the same bytes whatever the key order', () => {
+    expect(stableStringify({ b: 1, a: { d: [1, { z: 1, y: 'q"x' }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":"q\\"x","z":1}]},"b":1}');
+    expect(stableStringify({ a: 1, b: 2 })).toBe(stableStringify({ b: 2, a: 1 }));
+    expect(stableStringify({ x: undefined, n: Number.NaN, s: '\u2028' })).toBe(JSON.stringify({ n: null, s: '\u2028' }));
+  });
+
+  it('puts envelope fields in a fixed order and round-trips through JSON.parse', () => {
+    const { factory } = testFactory(4);
+    const e = trade(factory, 'm', 't', 0.25);
+    const shuffled = Object.fromEntries(Object.entries(e).reverse());
+    const s = serializeEnvelope(shuffled);
+    expect(s).toBe(serializeEnvelope(e));
+    expect(s.startsWith('{"schema_version":1,"event_id":')).toBe(true);
+    expect(JSON.parse(s)).toEqual(e);
+  });
+});
+
+describe('human time zones', () => {
+  it('derives UTC, New York and Madrid times, across DST', () => {
+    const winter = humanTimes(Date.UTC(2026, 0, 15, 12, 0, 0));
+    expect(winter.ts_utc).toBe('2026-01-15T12:00:00.000Z');
+    expect(winter.ts_nyc).toBe('2026-01-15T07:00:00.000-05:00');
+    expect(winter.ts_es).toBe('2026-01-15T13:00:00.000+01:00');
+    expect(humanTimes(Date.UTC(2026, 6, 15, 12, 0, 0)).ts_nyc).toBe('2026-07-15T08:00:00.000-04:00');
+  });
+});

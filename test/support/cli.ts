@@ -1,0 +1,19 @@
+import type { CliIo } from '../../src/cli/io.ts';
+
+/** In-process CLI I/O that records what a command printed. */
+export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { code: number; stdout(): string; stderr(): string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    code: 0,
+    env,
+    out: (t: string) => void out.push(t),
+    err: (t: string) => void err.push(t),
+    exit(code: number) {
+      io.code = code;
+    },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+  return io;
+}

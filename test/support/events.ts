@@ -1,0 +1,35 @@
+import type { BusConfig } from '../../src/adapters/bus/topic-policies.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import type { EventOf } from '../../src/domain/events/catalog.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+
+/** A deterministic event factory on a virtual clock. */
+export function testFactory(seed = 1, startMs = 1_700_000_000_000): { clock: VirtualClock; factory: EventFactory } {
+  const clock = new VirtualClock(startMs);
+  return { clock, factory: new EventFactory(clock, ulidGenerator(seededRng(seed))) };
+}
+
+export function trade(factory: EventFactory, market: string, token: string, price: number): EventOf<'TRADE'> {
+  return factory.make('TRADE', { price, size: 1, side: 'BUY', fee_rate_bps: null }, { market_id: market, token_id: token });
+}
+
+export function busConfig(overrides: Partial<BusConfig> = {}): BusConfig {
+  return {
+    kind: 'in_memory',
+    redis_url: null,
+    stream_prefix: 'test',
+    default: { queue_size: 10_000, overflow: 'drop_oldest', max_len: 100_000 },
+    channels: {},
+    dedup_window: 1000,
+    read_batch: 100,
+    block_ms: 100,
+    claim_idle_ms: 200,
+    claim_interval_ms: 50,
+    publish_batch: 500,
+    reconnect_min_ms: 20,
+    reconnect_max_ms: 500,
+    ...overrides,
+  };
+}
