@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/** The daemon's Prometheus metrics, one registry per daemon (tests run several side by side). */
+export function createMetrics() {
+  const registry = new Registry();
+  const m = {
+    registry,
+    eventLagMs: new Gauge({ name: 'event_lag_ms', help: 'source time to ingest time of the latest event, per source', labelNames: ['source'], registers: [registry] }),
+    truthConfidence: new Gauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }),
+    orderPlaceLatencyMs: new Histogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price against the decision price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
+    reconcileMismatchCount: new Counter({ name: 'reconcile_mismatch_count', help: 'order/position reconciliation mismatches', registers: [registry] }),
+    killSwitchTriggers: new Counter({ name: 'kill_switch_triggers_total', help: 'kill switch and circuit breaker trips', labelNames: ['reason'], registers: [registry] }),
+    wsReconnects: new Counter({ name: 'ws_reconnects_total', help: 'market WebSocket reconnects', registers: [registry] }),
+    bookResyncs: new Counter({ name: 'book_resyncs_total', help: 'book resyncs of single tokens', registers: [registry] }),
+    busBacklog: new Gauge({ name: 'bus_backlog', help: 'entries not yet acknowledged per topic', labelNames: ['topic'], registers: [registry] }),
+    eventLoopLagMs: new Gauge({ name: 'event_loop_lag_ms', help: 'event-loop lag p99 over the last interval', registers: [registry] }),
+    feedStalenessMs: new Gauge({ name: 'feed_staleness_ms', help: 'time since the last data per feed', labelNames: ['feed'], registers: [registry] }),
+    ordersTotal: new Counter({ name: 'orders_total', help: 'orders placed', labelNames: ['strategy'], registers: [registry] }),
+    fillsTotal: new Counter({ name: 'fills_total', help: 'fills by status', labelNames: ['status'], registers: [registry] }),
+    errorsTotal: new Counter({ name: 'errors_total', help: 'errors reported by components', labelNames: ['component'], registers: [registry] }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,25 @@
+/**
+ * Restart intensity in the Erlang/OTP manner: at most `maxRestarts` restarts within `windowMs`;
+ * one more and the supervisor gives up and escalates.
+ */
+export interface RestartPolicy {
+  max_restarts: number;
+  window_ms: number;
+  backoff_min_ms: number;
+  backoff_max_ms: number;
+}
+
+/** Restart times inside the window after recording a failure at `now` (pure). */
+export function recordFailure(restartTimes: readonly number[], now: number, policy: RestartPolicy): number[] {
+  return [...restartTimes.filter((t) => now - t < policy.window_ms), now];
+}
+
+export function intensityExceeded(restartTimes: readonly number[], policy: RestartPolicy): boolean {
+  return restartTimes.length > policy.max_restarts;
+}
+
+/** Exponential backoff by consecutive failures inside the window, capped. */
+export function restartBackoffMs(restartTimes: readonly number[], policy: RestartPolicy): number {
+  const n = Math.max(0, restartTimes.length - 1);
+  return Math.min(policy.backoff_min_ms * 2 ** Math.min(n, 20), policy.backoff_max_ms);
+}
