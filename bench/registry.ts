@@ -1,9 +1,15 @@
 import type { Benchmark } from './types.ts';
 import { tapeBenchmark } from './tape.bench.ts';
 import { busBenchmark } from './bus.bench.ts';
+import { storageBenchmark } from './storage.bench.ts';
+import { tradingBenchmark } from './trading.bench.ts';
+import { worldBenchmark } from './world.bench.ts';
 
 /** Every benchmark by name; `npm run bench -- NAME`. */
 export const BENCHMARKS: Record<string, Benchmark> = {
   bus: busBenchmark,
   tape: tapeBenchmark,
+  storage: storageBenchmark,
+  trading: tradingBenchmark,
+  world: worldBenchmark,
 };

@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { apiSection } from './sections/api.ts';
 import { appSection, logSection } from './sections/app.ts';
 import { busSection } from './sections/bus.ts';
+import { daemonSection } from './sections/daemon.ts';
+import { marketTapeSection } from './sections/market-tape.ts';
+import { executionSection, riskSection, tradingSection } from './sections/trading.ts';
+import { storageSection } from './sections/storage.ts';
+import { truthSection } from './sections/truth.ts';
+import { weatherSection } from './sections/weather.ts';
 
 /**
  * The whole configuration. Every object is strict (unknown keys are rejected) and every key is
@@ -10,6 +17,15 @@ export const configSchema = z.strictObject({
   app: appSection,
   log: logSection,
   bus: busSection,
+  api: apiSection,
+  daemon: daemonSection,
+  market_tape: marketTapeSection,
+  trading: tradingSection,
+  risk: riskSection,
+  execution: executionSection,
+  storage: storageSection,
+  truth_engine: truthSection,
+  weather: weatherSection,
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

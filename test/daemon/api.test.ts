@@ -92,7 +92,7 @@ describe('HTTP API', () => {
     const { url, api } = await start();
     const r = await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'global' }) });
     expect(r.status).toBe(403);
-    expect((await r.json()).error).toMatch(/HELIOS_API_TOKEN/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/HELIOS_API_TOKEN/);
     expect(api.halts).toHaveLength(0);
   });
 
@@ -116,7 +116,7 @@ describe('HTTP API', () => {
     const auth = { authorization: 'Bearer t' };
     const bad = await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'market' }), headers: auth });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/market_id/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/market_id/);
     expect((await fetch(url + '/halt', { method: 'POST', body: '{oops', headers: auth })).status).toBe(400);
     expect((await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'global', extra: 1 }), headers: auth })).status).toBe(400);
     const big = await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'global', reason: 'x'.repeat(1000) }), headers: auth });

@@ -44,6 +44,7 @@ export const truthPayloads = {
     ch: 'truth',
     payload: z.strictObject({
       state: z.enum(TRUTH_STATES),
+      /** State in the previous TRUTH_STATE for this match (equal to `state` when only other fields changed). */
       previous: z.enum(TRUTH_STATES).nullable(),
       winner: z.string().nullable(),
       result: result.nullable(),

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 
-/** World tape payloads (channels world, features, nowcast). */
+const qcState = z.enum(['ok', 'outlier_likely', 'degraded', 'stale']);
+
+/**
+ * World tape payloads (channels world, features, nowcast). The station is the envelope's
+ * `station_id`: the METAR station for METAR_OBS/FEATURES/NOWCAST/PWS_CLUSTER, the QC'd station
+ * (METAR station or PWS id) for QC_STATE. Fields added after other areas started consuming these
+ * payloads are optional so their fixtures stay valid; the world feed always fills them.
+ */
 export const worldPayloads = {
   METAR_OBS: {
     ch: 'world',
@@ -8,6 +15,8 @@ export const worldPayloads = {
       raw: z.string(),
       report_type: z.enum(['METAR', 'SPECI']),
       corrected: z.boolean(),
+      /** True when this COR replaced an earlier report of the same observation time. */
+      replaced_earlier: z.boolean().optional(),
       obs_time_utc: z.string(),
       temp_c: z.number().nullable(),
       dewpoint_c: z.number().nullable(),
@@ -36,7 +45,7 @@ export const worldPayloads = {
           temp_f: z.number().nullable(),
           z: z.number().nullable(),
           flags: z.array(z.string()),
-          qc_state: z.enum(['ok', 'outlier_likely', 'degraded', 'stale']),
+          qc_state: qcState,
         }),
       ),
     }),
@@ -44,9 +53,12 @@ export const worldPayloads = {
   QC_STATE: {
     ch: 'world',
     payload: z.strictObject({
-      state: z.enum(['ok', 'outlier_likely', 'degraded', 'stale']),
-      previous: z.enum(['ok', 'outlier_likely', 'degraded', 'stale']).nullable(),
+      state: qcState,
+      previous: qcState.nullable(),
       reason: z.string(),
+      kind: z.enum(['metar', 'pws']).optional(),
+      /** The METAR station whose cluster the QC'd station belongs to (itself for METAR). */
+      target_station: z.string().optional(),
     }),
   },
   FEATURES: {
@@ -61,13 +73,17 @@ export const worldPayloads = {
     ch: 'nowcast',
     payload: z.strictObject({
       judge_day: z.string(),
+      issued_ms: z.number().optional(),
       max_so_far_f: z.number().int().nullable(),
       /** P(final judge max = t °F), ascending temperatures. */
       distribution: z.array(z.tuple([z.number().int(), z.number()])),
       buckets: z.array(z.strictObject({ label: z.string(), lo_f: z.number().nullable(), hi_f: z.number().nullable(), p: z.number() })),
+      /** P(the judge max is first reached in local hours [start_hour, start_hour + 2)). */
       peak_time_bins: z.array(z.strictObject({ start_hour: z.number().int(), p: z.number() })),
       confidence: z.number(),
       qc_gate: z.enum(['open', 'closed']),
+      qc_reason: z.string().optional(),
+      /** Event ids of the inputs used (METAR_OBS, QC_STATE, PWS_CLUSTER). */
       inputs: z.array(z.string()),
     }),
   },

@@ -1,0 +1,224 @@
+import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { assign, createActor, setup, type AnyActorRef } from 'xstate';
+import { VirtualClock } from '../src/adapters/clock/virtual-clock.ts';
+import { tradingSection, type TradingConfig } from '../src/config/sections/trading.ts';
+import { L2Book } from '../src/domain/book/l2-book.ts';
+import type { MarketSpec } from '../src/domain/trading/market-spec.ts';
+import { plan } from '../src/domain/trading/plan.ts';
+import { emptyLedger } from '../src/domain/trading/pnl-ledger.ts';
+import { emptySignals, type BookSignal } from '../src/domain/trading/signals.ts';
+import { createMarketGroupMachine } from '../src/machines/market-group/market-group.machine.ts';
+import type { MarketTradingEvent } from '../src/machines/market-trading/events.ts';
+import { createMarketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
+import { percentile, round } from './support/stats.ts';
+import type { Benchmark, BenchContext } from './types.ts';
+
+const ONE_ACTOR_SIGNALS = 100_000;
+const MANY_ACTORS = 1_000;
+const MANY_SIGNALS = 200_000;
+
+function tradingConfig(): TradingConfig {
+  const yaml = parse(readFileSync(fileURLToPath(new URL('../config/default.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
+  return tradingSection.parse(yaml.trading);
+}
+
+function marketSpec(id: string): MarketSpec {
+  return {
+    market_id: id,
+    yes_token: `${id}-Y`,
+    no_token: `${id}-N`,
+    tick_size: 0.01,
+    min_order_size: 5,
+    fee: { rate: 0.03, exponent: 1, taker_only: true },
+    fair_source: { kind: 'truth', outcome_by_token: { [`${id}-Y`]: 'A', [`${id}-N`]: 'B' } },
+    strategies: { pair_arb: true, temporal: true },
+    admitted: true,
+    admission_reason: null,
+  };
+}
+
+/** Books that keep every strategy evaluating but never trading (YES + NO ≥ 1, no edge). */
+function books(n: number): L2Book[] {
+  return Array.from({ length: n }, (_, i) => {
+    const b = new L2Book(0.01);
+    const ask = 0.5 + (i % 5) / 100;
+    b.applySnapshot(
+      [
+        [ask - 0.01, 100 + i],
+        [ask - 0.02, 300],
+      ],
+      [
+        [ask, 100 + i],
+        [ask + 0.01, 300],
+        [ask + 0.02, 500],
+      ],
+    );
+    return b;
+  });
+}
+
+function bookEvent(token: string, b: L2Book, ts: number): MarketTradingEvent {
+  const signal: BookSignal = { token_id: token, synced: true, ts_ms: ts, best_bid: b.bestBid()!.price, best_ask: b.bestAsk()!.price, book: b };
+  return { type: 'BOOK', signal };
+}
+
+function truthEvent(ts: number): MarketTradingEvent {
+  return {
+    type: 'TRUTH',
+    ts_ms: ts,
+    truth: {
+      state: 'live',
+      previous: null,
+      winner: null,
+      result: null,
+      confidence: 0.6,
+      implied_p: { A: 0.5, B: 0.5 },
+      sources: ['grid'],
+      stale: false,
+      stale_sources: [],
+      confirmation_overdue: false,
+      progress: null,
+      source_states: [],
+      title: null,
+      reason: null,
+    },
+  };
+}
+
+/** The reference: a bare XState actor doing one assign per event. */
+function referenceRate(n: number): number {
+  const m = setup({ types: { context: {} as { n: number }, events: {} as { type: 'BOOK' } } }).createMachine({
+    context: { n: 0 },
+    on: { BOOK: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
+  });
+  const a = createActor(m).start();
+  const ev = { type: 'BOOK' as const };
+  for (let i = 0; i < 20_000; i++) a.send(ev);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) a.send(ev);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function planRate(cfg: TradingConfig, n: number): number {
+  const spec = marketSpec('p');
+  const bs = books(8);
+  const signals = emptySignals();
+  signals.books[spec.yes_token] = { token_id: spec.yes_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[0]! };
+  signals.books[spec.no_token] = { token_id: spec.no_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[1]! };
+  signals.truth = { payload: (truthEvent(0) as Extract<MarketTradingEvent, { type: 'TRUTH' }>).truth, ts_ms: 0 };
+  const input = { state: 'IDLE' as const, spec, signals, ledger: emptyLedger(), orders: {}, seq: 0, synced: true, awaitBook: false, haltCauses: [], nowMs: 0, cfg };
+  const t0 = performance.now();
+  let intents = 0;
+  for (let i = 0; i < n; i++) {
+    signals.books[spec.yes_token]!.book = bs[i % 8]!;
+    intents += plan(input).intents.length;
+  }
+  if (intents) throw new Error('benchmark books must not trade');
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function oneActor(cfg: TradingConfig, ctx: BenchContext) {
+  const clock = new VirtualClock(1_000_000);
+  let dispatched = 0;
+  const machine = createMarketTradingMachine({ clock, cfg }).provide({ actions: { dispatch: (_a, p) => void (dispatched += p.intents.length) } });
+  const spec = marketSpec('m0');
+  const actor = createActor(machine, { clock, input: { spec, synced: true } }).start();
+  const bs = books(16);
+  actor.send(truthEvent(clock.now()));
+  const events = Array.from({ length: 64 }, (_, i) => bookEvent(i % 2 ? spec.no_token : spec.yes_token, bs[i % 16]!, clock.now()));
+  for (let i = 0; i < 10_000; i++) actor.send(events[i % 64]!);
+  const lat = new Float64Array(ONE_ACTOR_SIGNALS);
+  const t0 = performance.now();
+  for (let i = 0; i < ONE_ACTOR_SIGNALS; i++) {
+    const s = performance.now();
+    actor.send(events[i % 64]!);
+    lat[i] = performance.now() - s;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (dispatched) throw new Error('benchmark books must not trade');
+  if (actor.getSnapshot().value !== 'IDLE') throw new Error(`unexpected state ${String(actor.getSnapshot().value)}`);
+  actor.stop();
+  const values = Array.from(lat);
+  const r = { signals_per_s: ONE_ACTOR_SIGNALS / seconds, p50_us: percentile(values, 50) * 1000, p99_us: percentile(values, 99) * 1000 };
+  ctx.log(`one actor: ${round(r.signals_per_s, 0)} signals/s, decision latency p50 ${round(r.p50_us, 1)} µs, p99 ${round(r.p99_us, 1)} µs`);
+  return r;
+}
+
+function manyActors(cfg: TradingConfig, ctx: BenchContext) {
+  const clock = new VirtualClock(1_000_000);
+  const market = createMarketTradingMachine({ clock, cfg }).provide({ actions: { dispatch: () => {} } });
+  const groupMachine = createMarketGroupMachine({ clock, supervision: cfg.supervision, market, respawnInput: (_id, l) => l, watchdogMs: cfg.staleness.watchdog_ms });
+  const per = cfg.supervision.max_markets_per_group;
+  const groups = Array.from({ length: Math.ceil(MANY_ACTORS / per) }, (_, g) => createActor(groupMachine, { clock, input: { group_id: `g${g}` } }).start());
+  const t0 = performance.now();
+  for (let i = 0; i < MANY_ACTORS; i++) groups[Math.floor(i / per)]!.send({ type: 'ADD_MARKET', input: { spec: marketSpec(`m${i}`), synced: true, watchdog: 'parent' } });
+  const spawnMs = performance.now() - t0;
+  const refs: AnyActorRef[] = [];
+  for (let i = 0; i < MANY_ACTORS; i++) refs.push(groups[Math.floor(i / per)]!.getSnapshot().children[`m${i}`] as AnyActorRef);
+  const bs = books(16);
+  for (let i = 0; i < MANY_ACTORS; i++) refs[i]!.send(truthEvent(clock.now()));
+  const events = refs.map((_r, i) => [bookEvent(`m${i}-Y`, bs[i % 16]!, clock.now()), bookEvent(`m${i}-N`, bs[(i + 3) % 16]!, clock.now())]);
+  const lat = new Float64Array(MANY_SIGNALS);
+  const t1 = performance.now();
+  for (let i = 0; i < MANY_SIGNALS; i++) {
+    const m = i % MANY_ACTORS;
+    const s = performance.now();
+    refs[m]!.send(events[m]![(i / MANY_ACTORS) & 1]!);
+    lat[i] = performance.now() - s;
+  }
+  const seconds = (performance.now() - t1) / 1000;
+  // Watchdogs of a thousand actors on virtual time: one second of them.
+  const tw = performance.now();
+  clock.advanceBy(cfg.staleness.watchdog_ms);
+  const watchdogMs = performance.now() - tw;
+  const idle = refs.filter((r) => r.getSnapshot().value === 'IDLE').length;
+  for (const g of groups) g.stop();
+  const values = Array.from(lat);
+  const r = {
+    actors: MANY_ACTORS,
+    groups: groups.length,
+    spawn_ms: spawnMs,
+    signals_per_s: MANY_SIGNALS / seconds,
+    p50_us: percentile(values, 50) * 1000,
+    p99_us: percentile(values, 99) * 1000,
+    watchdog_round_ms: watchdogMs,
+    idle_after: idle,
+  };
+  ctx.log(
+    `${MANY_ACTORS} actors in ${groups.length} groups: spawned in ${round(spawnMs, 0)} ms; ${round(r.signals_per_s, 0)} signals/s, p50 ${round(r.p50_us, 1)} µs, p99 ${round(r.p99_us, 1)} µs; one watchdog round ${round(watchdogMs, 1)} ms`,
+  );
+  return r;
+}
+
+export const tradingBenchmark: Benchmark = {
+  title: 'market trading actors: signals/s through one and 1,000 (sharded) actors, decision latency',
+  async run(ctx) {
+    const cfg = tradingConfig();
+    const ref = referenceRate(ONE_ACTOR_SIGNALS);
+    const pure = planRate(cfg, 50_000);
+    ctx.log(`reference: bare XState actor ${round(ref, 0)} events/s; pure plan() ${round(pure, 0)} decisions/s`);
+    const one = oneActor(cfg, ctx);
+    const many = manyActors(cfg, ctx);
+    const out = {
+      reference_bare_actor_events_per_s: round(ref, 0),
+      reference_pure_plan_per_s: round(pure, 0),
+      one_actor_signals_per_s: round(one.signals_per_s, 0),
+      one_actor_p50_us: round(one.p50_us, 1),
+      one_actor_p99_us: round(one.p99_us, 1),
+      many_actors: many.actors,
+      many_groups: many.groups,
+      many_spawn_ms: round(many.spawn_ms, 0),
+      many_signals_per_s: round(many.signals_per_s, 0),
+      many_p50_us: round(many.p50_us, 1),
+      many_p99_us: round(many.p99_us, 1),
+      many_watchdog_round_ms: round(many.watchdog_round_ms, 1),
+      ratio_one_actor_vs_bare: round(one.signals_per_s / ref, 3),
+      ratio_many_vs_one: round(many.signals_per_s / one.signals_per_s, 3),
+    };
+    ctx.log(`ratios: one actor / bare actor ${out.ratio_one_actor_vs_bare}; 1,000 actors / one actor ${out.ratio_many_vs_one}`);
+    return out;
+  },
+};

@@ -1,0 +1,102 @@
+import { JudgeCalendar, type JudgeDayMode } from '../domain/weather/judge-calendar.ts';
+import type { MetarReport } from '../domain/weather/metar-report.ts';
+import type { TempBucket } from '../domain/weather/nowcast/buckets.ts';
+import type { NowcastModel } from '../domain/weather/nowcast/model.ts';
+import { computeNowcast, type NowcastOutcome, type QcStateName } from '../domain/weather/nowcast/nowcast.ts';
+import { NowcastPredictor } from '../domain/weather/nowcast/predict.ts';
+import { StationDays } from '../domain/weather/station-days.ts';
+import { fitSimulatedModel, type SimulatedFitSpec } from '../adapters/weather/sim-model.ts';
+
+export interface NowcastStationSpec {
+  id: string;
+  tz: string;
+  judgeDay: JudgeDayMode;
+  /** A fitted model, or the simulated history to fit one from (done where the engine runs). */
+  model: NowcastModel | { fitSimulated: SimulatedFitSpec };
+}
+
+export interface RecomputeRequest {
+  requestId: number;
+  atMs: number;
+  buckets: TempBucket[] | null;
+  qcState: QcStateName;
+}
+
+export interface NowcastResult {
+  stationId: string;
+  requestId: number;
+  outcome: NowcastOutcome | null;
+  computeMs: number;
+  error?: string;
+}
+
+/**
+ * Where the world feed sends reports and recompute requests. The worker-thread implementation keeps
+ * the market tape's event loop free; the inline one serves tests, benchmarks and tools.
+ */
+export interface NowcastEngine {
+  addReport(stationId: string, report: MetarReport): void;
+  recompute(stationId: string, req: RecomputeRequest): void;
+  onResult(listener: (r: NowcastResult) => void): void;
+  stop(): Promise<void>;
+}
+
+/** Per-station nowcast state; shared by the inline engine and the worker thread. */
+export class NowcastStations {
+  private readonly stations = new Map<string, { days: StationDays; predictor: NowcastPredictor; calendar: JudgeCalendar }>();
+
+  constructor(
+    specs: readonly NowcastStationSpec[],
+    private readonly maxInputAgeMs: number,
+    private readonly monotonicNow: () => number,
+  ) {
+    for (const s of specs) {
+      const calendar = new JudgeCalendar(s.tz, s.judgeDay);
+      const model = 'fitSimulated' in s.model ? fitSimulatedModel(s.model.fitSimulated) : s.model;
+      this.stations.set(s.id, { days: new StationDays(calendar), predictor: new NowcastPredictor(model), calendar });
+    }
+  }
+
+  addReport(stationId: string, report: MetarReport): void {
+    const s = this.stations.get(stationId);
+    if (!s) return;
+    s.days.add(report);
+    // Two judge days back is all the inputs reach (yesterday's max, the 24-h change).
+    const keepFrom = s.calendar.dayOf(report.obsMs - 3 * 86_400_000);
+    s.days.pruneBefore(keepFrom);
+  }
+
+  recompute(stationId: string, req: RecomputeRequest): NowcastResult {
+    const started = this.monotonicNow();
+    const s = this.stations.get(stationId);
+    if (!s) return { stationId, requestId: req.requestId, outcome: null, computeMs: 0, error: `no nowcast model for ${stationId}` };
+    const reports = s.days.dayList().flatMap((d) => [...s.days.reportsOf(d)]);
+    const outcome = computeNowcast(s.predictor, reports, s.calendar, { atMs: req.atMs, buckets: req.buckets, qcState: req.qcState, maxInputAgeMs: this.maxInputAgeMs });
+    return { stationId, requestId: req.requestId, outcome, computeMs: this.monotonicNow() - started };
+  }
+}
+
+/** Computes in the caller's thread, delivering results synchronously. */
+export class InlineNowcastEngine implements NowcastEngine {
+  private readonly stations: NowcastStations;
+  private readonly listeners: Array<(r: NowcastResult) => void> = [];
+
+  constructor(specs: readonly NowcastStationSpec[], maxInputAgeMs: number, monotonicNow: () => number) {
+    this.stations = new NowcastStations(specs, maxInputAgeMs, monotonicNow);
+  }
+
+  addReport(stationId: string, report: MetarReport): void {
+    this.stations.addReport(stationId, report);
+  }
+
+  recompute(stationId: string, req: RecomputeRequest): void {
+    const r = this.stations.recompute(stationId, req);
+    for (const l of this.listeners) l(r);
+  }
+
+  onResult(listener: (r: NowcastResult) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async stop(): Promise<void> {}
+}

@@ -1,0 +1,378 @@
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { isTerminal, type OrderIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { pnlSummary, sharesByToken, tokenPositions } from '../../domain/trading/pnl-ledger.ts';
+import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
+import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
+import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
+import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
+import { createMarketGroupMachine, type MarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
+import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
+import type { MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
+import { createMarketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+
+export interface TradingRuntimeDeps {
+  clock: Clock;
+  trading: TradingConfig;
+  risk: RiskConfig;
+  execution: ExecutionConfig;
+  riskEngine: RiskEngine;
+  adapter: ExecutionAdapter;
+  sink: EventSink;
+  events: EventFactory;
+  /** Called for every market added, e.g. to register it with the paper venue. */
+  onMarketAdded?: (spec: MarketSpec) => void;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  breaks: Array<{ market_id: string; mismatches: Mismatch[] }>;
+}
+
+type GroupActor = Actor<MarketGroupMachine>;
+
+/**
+ * Wires the trading core: market actors sharded under group supervisors, the execution adapter's
+ * event stream, pre-trade risk on the submit path, publication through EventSink, periodic
+ * reconciliation and risk polling on the injected clock. The daemon feeds it coalesced signals.
+ */
+export class TradingRuntime {
+  private readonly groups: GroupActor[] = [];
+  private readonly groupOf = new Map<string, number>();
+  private readonly marketOfToken = new Map<string, string>();
+  private readonly specs = new Map<string, MarketSpec>();
+  private readonly seqOf = new Map<string, number>();
+  private readonly groupMachine: MarketGroupMachine;
+  private unsubscribe: (() => void) | null = null;
+  private timers: unknown[] = [];
+  private lastReconcile = 0;
+  private stopped = false;
+
+  constructor(private readonly deps: TradingRuntimeDeps) {
+    const market = createMarketTradingMachine({ clock: deps.clock, cfg: deps.trading }).provide({
+      actions: {
+        dispatch: ({ context, self }, params) => this.dispatch(params.market_id, params.intents, context, self),
+        notify: ({ context }, params) => this.notify(context, params),
+      },
+    });
+    this.groupMachine = createMarketGroupMachine({
+      clock: deps.clock,
+      supervision: deps.trading.supervision,
+      market,
+      watchdogMs: deps.trading.staleness.watchdog_ms,
+      respawnInput: (id, last) => {
+        deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
+        return { ...last, seq_start: this.seqOf.get(id) ?? last.seq_start ?? 0, synced: false };
+      },
+    });
+  }
+
+  // ---- markets ------------------------------------------------------------------------------
+
+  addMarket(spec: MarketSpec, opts: { synced?: boolean } = {}): void {
+    if (this.specs.has(spec.market_id)) return;
+    let g = this.groups.findIndex((a) => Object.keys(a.getSnapshot().context.inputs).length < this.deps.trading.supervision.max_markets_per_group);
+    if (g < 0) g = this.newGroup();
+    this.specs.set(spec.market_id, spec);
+    this.groupOf.set(spec.market_id, g);
+    this.marketOfToken.set(spec.yes_token, spec.market_id);
+    this.marketOfToken.set(spec.no_token, spec.market_id);
+    this.deps.onMarketAdded?.(spec);
+    if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
+    const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
+    this.groups[g]!.send({ type: 'ADD_MARKET', input });
+  }
+
+  removeMarket(marketId: string): void {
+    const g = this.groupOf.get(marketId);
+    if (g === undefined) return;
+    this.groups[g]!.send({ type: 'REMOVE_MARKET', market_id: marketId });
+    const spec = this.specs.get(marketId)!;
+    this.marketOfToken.delete(spec.yes_token);
+    this.marketOfToken.delete(spec.no_token);
+    this.specs.delete(marketId);
+    this.groupOf.delete(marketId);
+  }
+
+  marketIds(): string[] {
+    return [...this.specs.keys()].sort();
+  }
+
+  groupCount(): number {
+    return this.groups.length;
+  }
+
+  /** The live market actor (undefined while restarting or after it went down). */
+  marketRef(marketId: string): AnyActorRef | undefined {
+    const g = this.groupOf.get(marketId);
+    if (g === undefined) return undefined;
+    return this.groups[g]!.getSnapshot().children[marketId] as AnyActorRef | undefined;
+  }
+
+  marketSnapshot(marketId: string): { state: string; context: MarketTradingContext } | undefined {
+    const snap = this.marketRef(marketId)?.getSnapshot() as { value: string; context: MarketTradingContext } | undefined;
+    return snap ? { state: snap.value, context: snap.context } : undefined;
+  }
+
+  private newGroup(): number {
+    const id = this.groups.length;
+    const actor = createActor(this.groupMachine, { clock: this.deps.clock, input: { group_id: `group-${id}` } });
+    actor.on('MARKET_RESTARTING', (e) => this.alert('warn', 'MARKET_RESTARTING', `${e.market_id}: restart ${e.attempt} in ${e.delay_ms} ms after: ${e.error}`, e.market_id));
+    actor.on('MARKET_DOWN', (e) => this.alert('critical', 'MARKET_DOWN', `${e.market_id}: ${e.restarts} restarts within the window, staying down: ${e.error}`, e.market_id));
+    actor.subscribe({ error: (err) => this.alert('critical', 'GROUP_FAILED', `group-${id}: ${String(err)}`) });
+    actor.start();
+    this.groups.push(actor);
+    return id;
+  }
+
+  // ---- signals in ---------------------------------------------------------------------------
+
+  send(marketId: string, event: MarketTradingEvent): void {
+    this.marketRef(marketId)?.send(event);
+  }
+
+  /** A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling). */
+  onBook(signal: BookSignal): void {
+    const m = this.marketOfToken.get(signal.token_id);
+    if (m) this.send(m, { type: 'BOOK', signal });
+  }
+
+  haltMarket(marketId: string, reason: string): void {
+    this.send(marketId, { type: 'HALT_CMD', reason });
+  }
+
+  resumeMarket(marketId: string): void {
+    this.send(marketId, { type: 'RESUME_CMD' });
+  }
+
+  /** Global kill switch. */
+  kill(reason: string): void {
+    this.deps.riskEngine.kill(reason, this.deps.clock.now());
+    this.flushRisk();
+  }
+
+  resume(): { ok: boolean; reason?: string } {
+    const v = this.deps.riskEngine.resume(this.deps.clock.now());
+    this.flushRisk();
+    return v.ok ? { ok: true } : { ok: false, reason: v.reason };
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Subscribes to the adapter and reconciles once; rejects (does not start) if that fails. */
+  async start(): Promise<ReconcileReport> {
+    this.stopped = false;
+    this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
+    const report = await this.reconcile();
+    this.schedule();
+    return report;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    for (const t of this.timers) this.deps.clock.clearTimeout(t);
+    this.timers = [];
+    for (const g of this.groups) g.stop();
+  }
+
+  private schedule(): void {
+    const every = Math.min(1000, this.deps.execution.reconcile.interval_ms);
+    const tick = () => {
+      if (this.stopped) return;
+      this.deps.riskEngine.poll(this.deps.clock.now());
+      this.flushRisk();
+      if (this.deps.clock.now() - this.lastReconcile >= this.deps.execution.reconcile.interval_ms) {
+        void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err)));
+      }
+      this.timers = [this.deps.clock.setTimeout(tick, every)];
+    };
+    this.timers = [this.deps.clock.setTimeout(tick, every)];
+  }
+
+  // ---- reconciliation -----------------------------------------------------------------------
+
+  async reconcile(): Promise<ReconcileReport> {
+    this.lastReconcile = this.deps.clock.now();
+    const [orders, positions] = await Promise.all([this.deps.adapter.fetchOpenOrders(), this.deps.adapter.fetchPositions()]);
+    const now = this.deps.clock.now();
+    const report: ReconcileReport = { checked: 0, breaks: [] };
+    for (const id of this.marketIds()) {
+      const snap = this.marketSnapshot(id);
+      if (!snap || snap.state === 'RESOLVED') continue;
+      const spec = this.specs.get(id)!;
+      const tokens = [spec.yes_token, spec.no_token];
+      const venueOrders = orders.filter((o) => o.market_id === id);
+      const venuePositions = positions.filter((p) => tokens.includes(p.token_id));
+      const mismatches = reconcileMarket({
+        expectedOrders: Object.values(snap.context.orders),
+        venueOrders,
+        expectedShares: sharesByToken(snap.context.ledger),
+        venuePositions,
+        tokens,
+        nowMs: now,
+        graceMs: this.deps.execution.reconcile.recent_order_grace_ms,
+        toleranceShares: this.deps.execution.reconcile.position_tolerance_shares,
+      });
+      report.checked += 1;
+      if (mismatches.length) {
+        const reason = mismatches.map(describeMismatch).join('; ');
+        report.breaks.push({ market_id: id, mismatches });
+        this.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id);
+        this.send(id, { type: 'RECONCILE_BREAK', reason, venue_orders: venueOrders, venue_positions: venuePositions });
+      } else if (!snap.context.synced || snap.context.latched.includes('reconcile_break')) {
+        this.send(id, { type: 'RECONCILED' });
+      }
+    }
+    return report;
+  }
+
+  // ---- execution path -----------------------------------------------------------------------
+
+  private dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
+    this.seqOf.set(marketId, context.seq);
+    if (!intents.length) return;
+    const { clock, riskEngine, adapter } = this.deps;
+    for (const intent of intents) {
+      if (intent.kind === 'cancel') {
+        void adapter.cancelOrder(intent.client_order_id).then(
+          (ack) => {
+            if (ack.ok || ack.benign) riskEngine.onCancelResult(marketId, true, clock.now());
+            else {
+              riskEngine.onCancelResult(marketId, false, clock.now());
+              self.send({ type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: ack.reason });
+            }
+            this.flushRisk();
+          },
+          (err) => {
+            riskEngine.onCancelResult(marketId, false, clock.now());
+            self.send({ type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: String(err) });
+            this.flushRisk();
+          },
+        );
+        continue;
+      }
+      const held = intent.side === 'SELL' ? (sharesByToken(context.ledger)[intent.token_id] ?? 0) : 0;
+      const verdict = riskEngine.checkOrder(
+        { client_order_id: intent.client_order_id, market_id: marketId, side: intent.side, price: intent.price, size: intent.size, reduces: intent.side === 'SELL' && held + 1e-9 >= intent.size },
+        clock.now(),
+      );
+      if (!verdict.ok) {
+        this.refuse(self, intent.client_order_id, `risk: ${verdict.reason}`);
+        continue;
+      }
+      const sentAt = clock.monotonicNow();
+      const { kind: _k, ...req } = intent;
+      void adapter.placeOrder(req).then(
+        (ack) => {
+          riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
+          if (!ack.accepted) riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.flushRisk();
+        },
+        (err) => {
+          riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.refuse(self, intent.client_order_id, String(err instanceof Error ? err.message : err));
+        },
+      );
+    }
+  }
+
+  private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
+    self.send({ type: 'ORDER_UPDATE', update: { client_order_id: clientOrderId, status: 'rejected', filled_size: 0, reason } });
+  }
+
+  private onExecution(e: ExecutionEvent): void {
+    const { riskEngine, clock } = this.deps;
+    const meta = { market_id: e.market_id, token_id: e.token_id };
+    if (e.kind === 'order') {
+      const u = e.update;
+      this.deps.sink.emit(this.deps.events.make('ORDER_UPDATE', u, meta));
+      riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
+      if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
+      else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
+      this.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
+      this.flushRisk();
+      return;
+    }
+    const f = e.fill;
+    this.deps.sink.emit(this.deps.events.make('FILL', f, meta));
+    this.send(e.market_id, {
+      type: 'FILL',
+      fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
+    });
+    const snap = this.marketSnapshot(e.market_id);
+    if (snap) {
+      let cost = 0;
+      for (const lot of Object.values(snap.context.ledger.lots)) cost += lot.cost;
+      riskEngine.setPositionCost(e.market_id, cost);
+    }
+    riskEngine.onPnl(this.totalNetPnl(), clock.now());
+    this.flushRisk();
+  }
+
+  totalNetPnl(): number {
+    let net = 0;
+    for (const id of this.marketIds()) {
+      const snap = this.marketSnapshot(id);
+      if (snap) net += pnlSummary(snap.context.ledger, marksOf(snap.context)).net;
+    }
+    return net;
+  }
+
+  // ---- publication --------------------------------------------------------------------------
+
+  private notify(context: MarketTradingContext, notice: MarketNotice): void {
+    const market_id = context.spec.market_id;
+    const { sink, events } = this.deps;
+    if (notice.kind === 'state') {
+      sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id }));
+    } else if (notice.kind === 'positions') {
+      for (const p of tokenPositions(context.ledger, marksOf(context))) {
+        if (!p.token_id) continue;
+        const { token_id, ...payload } = p;
+        sink.emit(events.make('POSITION', payload, { market_id, token_id }));
+      }
+    } else {
+      this.alert('warn', 'MARKET_REBUILT', `${market_id}: state rebuilt from the venue (${notice.reason})`, market_id);
+    }
+  }
+
+  private alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void {
+    this.deps.sink.emit(this.deps.events.make('ALERT', { severity, code, message }, market_id ? { market_id } : {}));
+  }
+
+  private riskSignal(marketId: string): RiskSignal {
+    const r = this.deps.riskEngine;
+    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason };
+  }
+
+  /** Publishes queued risk changes and tells the affected market actors. */
+  private flushRisk(): void {
+    const changes = this.deps.riskEngine.drain();
+    for (const c of changes) {
+      if (c.scope === 'global') {
+        this.deps.sink.emit(this.deps.events.make('RISK_STATE', { state: c.state, reason: c.reason, size_scale: c.size_scale }));
+        for (const id of this.marketIds()) this.send(id, { type: 'RISK', risk: this.riskSignal(id) });
+      } else {
+        const r = this.deps.riskEngine;
+        this.deps.sink.emit(
+          this.deps.events.make('RISK_STATE', { state: c.tripped ? 'HALTED' : r.state, reason: c.reason ?? (c.tripped ? 'circuit breaker' : null), size_scale: r.sizeScale }, { market_id: c.market_id }),
+        );
+        this.send(c.market_id, { type: 'RISK', risk: this.riskSignal(c.market_id) });
+      }
+    }
+  }
+}
+
+function marksOf(ctx: MarketTradingContext): Record<string, number | null> {
+  const marks: Record<string, number | null> = {};
+  for (const [token, b] of Object.entries(ctx.signals.books)) {
+    marks[token] = b.best_bid !== null && b.best_ask !== null ? (b.best_bid + b.best_ask) / 2 : (b.best_bid ?? b.best_ask);
+  }
+  return marks;
+}

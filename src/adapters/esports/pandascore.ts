@@ -1,0 +1,257 @@
+import type { Logger } from '../log/logger.ts';
+import type { TruthEngineConfig } from '../../config/sections/truth.ts';
+import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import type { ReportStatus, SourceReport, Tier } from '../../domain/truth/report.ts';
+import { resolveTeam } from '../../domain/truth/teams.ts';
+import type { Rng } from '../../domain/util/random.ts';
+import { isRecord, num, requestJson, str, type FetchFn } from './http.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { ReconnectingSocket, type CloseDecision } from './reconnecting-socket.ts';
+import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
+
+const STATUS: Record<string, ReportStatus> = {
+  not_started: 'not_started',
+  running: 'running',
+  finished: 'finished',
+  canceled: 'canceled',
+  postponed: 'postponed',
+};
+
+/**
+ * PandaScore match (REST `/matches/{id}`) → report. Final only as `status=finished` with a
+ * `winner_id`, or an explicit draw; a forfeit keeps its winner but is marked as such.
+ */
+export function pandascoreMatchToReport(match: unknown, watched: WatchedMatch, observedAt: number, tier: Tier): SourceReport | null {
+  if (!isRecord(match)) return null;
+  const status = STATUS[str(match.status) ?? ''] ?? 'not_started';
+  const opponents = (Array.isArray(match.opponents) ? match.opponents : [])
+    .map((o) => (isRecord(o) && isRecord(o.opponent) ? o.opponent : null))
+    .filter((o): o is Record<string, unknown> => o !== null);
+  const names = opponents.map((o) => {
+    const spellings = [str(o.name), str(o.acronym)].filter((s): s is string => s !== null && s !== '');
+    return resolveTeam(spellings, watched.outcomes) ?? spellings[0] ?? '';
+  });
+  const ids = opponents.map((o) => num(o.id));
+  const results = Array.isArray(match.results) ? match.results.filter(isRecord) : [];
+  const score = ids.map((id) => num(results.find((r) => num(r.team_id) === id)?.score));
+  const games = Array.isArray(match.games) ? match.games.filter(isRecord) : [];
+  const current = games.filter((g) => str(g.status) === 'running').map((g) => num(g.position) ?? 0)[0] ?? null;
+  const base = {
+    source: 'pandascore',
+    tier,
+    match_id: watched.match_id,
+    observed_at: observedAt,
+    source_ts: parseTime(match.end_at) ?? parseTime(match.modified_at),
+    teams: names,
+    score: score.length > 0 && score.every((s) => s !== null) ? (score as number[]) : null,
+    game: { current, best_of: num(match.number_of_games) },
+  };
+  if (status !== 'finished') return { ...base, status, winner: null, result: null };
+  const winnerIdx = ids.indexOf(num(match.winner_id));
+  if (winnerIdx >= 0) return { ...base, status, winner: names[winnerIdx]!, result: match.forfeit === true ? 'forfeit' : 'win' };
+  return { ...base, status, winner: null, result: match.draw === true ? 'draw' : null };
+}
+
+function parseTime(v: unknown): number | null {
+  const s = str(v);
+  const t = s === null ? NaN : Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+}
+
+/** How to react to the live socket closing (PandaScore close codes). */
+export function pandascoreCloseDecision(code: number): { decision: CloseDecision; confirm: boolean } {
+  // 1000: the match finished. Only a hint: the REST read decides.
+  if (code === 1000) return { decision: 'stop', confirm: true };
+  if (code === 4001 || code === 4003) return { decision: 'stop', confirm: false };
+  if (code === 4029) return { decision: 'reconnect_slow', confirm: false };
+  return { decision: 'reconnect', confirm: true };
+}
+
+export interface PandascoreSourceOptions {
+  config: TruthEngineConfig['sources']['pandascore'];
+  token: string;
+  tier: Tier;
+  staleMs: number | null;
+  clock: Clock;
+  emit: ReportListener;
+  rng: Rng;
+  fetch?: FetchFn;
+  logger?: Logger;
+}
+
+interface Watch {
+  match: WatchedMatch;
+  timer: TimerHandle | null;
+  inflight: Promise<void> | null;
+  again: boolean;
+  last: SourceReport | null;
+  socket: ReconnectingSocket;
+  /** REST reads caused by socket closes (observable for tests and health). */
+  confirmations: number;
+  lastFrameRefresh: number | null;
+}
+
+/**
+ * Tier B: PandaScore REST polling plus the live socket. Live frames keep the source fresh between
+ * polls; a close with code 1000 only triggers a REST confirmation (never a final by itself).
+ */
+export class PandascoreSource implements TruthSource {
+  readonly name = 'pandascore';
+  readonly tier: Tier;
+  readonly staleMs: number | null;
+  readonly limiter: RateLimiter;
+  /** Last X-Rate-Limit-Remaining seen. */
+  remaining: number | null = null;
+  private readonly watches = new Map<string, Watch>();
+  private running = false;
+  private readonly fetchFn: FetchFn;
+
+  constructor(private readonly opts: PandascoreSourceOptions) {
+    if (!opts.token) throw new Error('pandascore source needs a token (HELIOS_PANDASCORE_TOKEN)');
+    this.tier = opts.tier;
+    this.staleMs = opts.staleMs;
+    this.limiter = new RateLimiter(opts.clock, opts.config.rate_limit.max, opts.config.rate_limit.window_ms);
+    this.fetchFn = opts.fetch ?? fetch;
+  }
+
+  start(): void {
+    this.running = true;
+    for (const w of this.watches.values()) this.begin(w);
+  }
+
+  watch(match: WatchedMatch): void {
+    if (this.watches.has(match.match_id)) return;
+    const url = `${this.opts.config.ws_url.replace(/\/$/, '')}/matches/${encodeURIComponent(match.external_id)}?token=${encodeURIComponent(this.opts.token)}`;
+    const w: Watch = {
+      match,
+      timer: null,
+      inflight: null,
+      again: false,
+      last: null,
+      confirmations: 0,
+      lastFrameRefresh: null,
+      socket: new ReconnectingSocket({
+        url,
+        clock: this.opts.clock,
+        policy: this.opts.config,
+        rng: this.opts.rng,
+        logger: this.opts.logger,
+        onMessage: (text) => this.onFrame(w, text),
+        onClose: (code) => this.onClose(w, code),
+      }),
+    };
+    this.watches.set(match.match_id, w);
+    if (this.running) this.begin(w);
+  }
+
+  unwatch(matchId: string): void {
+    const w = this.watches.get(matchId);
+    if (!w) return;
+    this.watches.delete(matchId);
+    if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
+    void w.socket.stop();
+  }
+
+  confirm(matchId: string): void {
+    const w = this.watches.get(matchId);
+    if (w) void this.refresh(w);
+  }
+
+  /** REST confirmations triggered by socket closes for a match. */
+  confirmationsFor(matchId: string): number {
+    return this.watches.get(matchId)?.confirmations ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.limiter.close();
+    const all = [...this.watches.values()];
+    for (const w of all) if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
+    await Promise.all(all.map((w) => w.socket.stop()));
+    await Promise.all(all.map((w) => w.inflight?.catch(() => {})));
+  }
+
+  private begin(w: Watch): void {
+    w.socket.start();
+    void this.poll(w);
+  }
+
+  private async poll(w: Watch): Promise<void> {
+    w.timer = null;
+    await this.refresh(w);
+    if (this.running && this.watches.get(w.match.match_id) === w) {
+      w.timer = this.opts.clock.setTimeout(() => void this.poll(w), this.opts.config.poll_ms);
+    }
+  }
+
+  private refresh(w: Watch): Promise<void> {
+    if (w.inflight) {
+      w.again = true;
+      return w.inflight;
+    }
+    w.inflight = (async () => {
+      do {
+        w.again = false;
+        await this.readOnce(w);
+      } while (w.again && this.running);
+    })().finally(() => {
+      w.inflight = null;
+    });
+    return w.inflight;
+  }
+
+  private async readOnce(w: Watch): Promise<void> {
+    try {
+      await this.limiter.acquire();
+      const res = await requestJson(
+        this.fetchFn,
+        `${this.opts.config.rest_url.replace(/\/$/, '')}/matches/${encodeURIComponent(w.match.external_id)}`,
+        { headers: { authorization: `Bearer ${this.opts.token}`, accept: 'application/json' } },
+        this.opts.config.timeout_ms,
+      );
+      const remaining = Number(res.headers.get('x-rate-limit-remaining'));
+      if (res.headers.has('x-rate-limit-remaining') && Number.isFinite(remaining)) this.remaining = remaining;
+      if (!this.running) return;
+      const report = pandascoreMatchToReport(res.body, w.match, this.opts.clock.now(), this.tier);
+      if (report) {
+        w.last = report;
+        this.opts.emit(report);
+      }
+    } catch (err) {
+      if (this.running) this.opts.logger?.warn({ err, match_id: w.match.match_id }, 'pandascore read failed');
+    }
+  }
+
+  /**
+   * Frame formats differ per title, so frames are read only for liveness: while the last REST
+   * read says running, each frame re-affirms it; any other frame asks REST what changed.
+   */
+  private onFrame(w: Watch, text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (isRecord(frame) && str(frame.type) === 'hello') return;
+    if (w.last?.status === 'running') {
+      w.last = { ...w.last, observed_at: this.opts.clock.now() };
+      this.opts.emit(w.last);
+    } else if (w.last?.status !== 'finished') {
+      const now = this.opts.clock.now();
+      if (w.lastFrameRefresh !== null && now - w.lastFrameRefresh < this.opts.config.frame_refresh_min_ms) return;
+      w.lastFrameRefresh = now;
+      void this.refresh(w);
+    }
+  }
+
+  private onClose(w: Watch, code: number): CloseDecision {
+    const { decision, confirm } = pandascoreCloseDecision(code);
+    if (code === 4001 || code === 4003) this.opts.logger?.error({ code, match_id: w.match.match_id }, 'pandascore live socket refused (token or plan)');
+    if (confirm && this.running) {
+      w.confirmations += 1;
+      void this.refresh(w);
+    }
+    return decision;
+  }
+}

@@ -1,0 +1,34 @@
+import type { PayloadOf } from '../../domain/events/catalog.ts';
+import type { PlaceIntent } from '../../domain/trading/orders.ts';
+import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
+
+/**
+ * The one execution interface, paper and real alike: place, cancel, fetch open orders and
+ * positions, plus a stream of order and fill events. Statuses arrive on the stream; the promise
+ * results only acknowledge the request.
+ */
+export type OrderUpdatePayload = PayloadOf<'ORDER_UPDATE'>;
+export type FillPayload = PayloadOf<'FILL'>;
+
+export type ExecutionEvent =
+  | { kind: 'order'; market_id: string; token_id: string; update: OrderUpdatePayload }
+  | { kind: 'fill'; market_id: string; token_id: string; fill: FillPayload };
+
+export type PlaceOrderRequest = Omit<PlaceIntent, 'kind'>;
+
+export type PlaceOrderAck =
+  | { accepted: true; client_order_id: string; venue_order_id: string; duplicate: boolean }
+  | { accepted: false; client_order_id: string; reason: string };
+
+export type CancelAck = { ok: true; client_order_id: string } | { ok: false; client_order_id: string; reason: string; benign: boolean };
+
+export interface ExecutionAdapter {
+  readonly kind: 'paper' | 'real';
+  /** Idempotent by client_order_id: a repeat returns the first answer and places nothing. */
+  placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderAck>;
+  cancelOrder(clientOrderId: string): Promise<CancelAck>;
+  fetchOpenOrders(): Promise<VenueOrderView[]>;
+  fetchPositions(): Promise<PositionView[]>;
+  /** Order and fill events, in venue order. Returns the unsubscribe function. */
+  subscribe(listener: (event: ExecutionEvent) => void): () => void;
+}

@@ -1,0 +1,332 @@
+import type { ExecutionConfig } from '../../config/sections/trading.ts';
+import type { L2Book } from '../../domain/book/l2-book.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { OrderSide } from '../../domain/trading/book-view.ts';
+import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
+import { isMarketable, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
+import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
+import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
+import { seededRng, type Rng } from '../../domain/util/random.ts';
+import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
+import { matchTrade, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
+
+export interface PaperMarket {
+  market_id: string;
+  tokens: readonly string[];
+  tick_size: number;
+  min_order_size: number;
+  fee: FeeSchedule;
+}
+
+/** What the paper venue reads from the live mirrored book. */
+export type PaperBook = Pick<L2Book, 'topN' | 'levelCount'>;
+
+export interface PaperDeps {
+  clock: Clock;
+  cfg: ExecutionConfig['paper'];
+  bookFor: (tokenId: string) => PaperBook | undefined;
+  rng?: Rng;
+}
+
+interface PaperOrder {
+  req: PlaceOrderRequest;
+  venue_order_id: string;
+  status: OrderStatus;
+  filled: number;
+  queue_ahead: number;
+  seq: number;
+  fillCount: number;
+  ack: Promise<PlaceOrderAck>;
+  expiry: unknown;
+}
+
+interface PositionDelta {
+  token: string;
+  shares: number;
+  cost: number;
+}
+
+const EPS = 1e-9;
+
+/**
+ * A first-class paper venue. Orders reach it after a configurable latency on the injected clock;
+ * marketable orders walk the live mirrored book and pay taker fees; resting orders queue behind
+ * the size already at their price and fill only from trades (paper-matching.ts). Fills are MATCHED,
+ * then CONFIRMED after a delay, or FAILED with a seeded probability (then reversed).
+ */
+export class PaperExecutionAdapter implements ExecutionAdapter {
+  readonly kind = 'paper' as const;
+  private readonly markets = new Map<string, PaperMarket>();
+  private readonly orders = new Map<string, PaperOrder>();
+  private readonly positions = new Map<string, { shares: number; cost: number }>();
+  private readonly unconfirmed = new Map<string, PositionDelta>();
+  /** Shares our marketable orders took per token and side since that book last updated. */
+  private readonly consumed = new Map<string, { BUY: number; SELL: number }>();
+  private readonly listeners = new Set<(e: ExecutionEvent) => void>();
+  private readonly rng: Rng;
+  private nextSeq = 0;
+
+  constructor(private readonly deps: PaperDeps) {
+    this.rng = deps.rng ?? seededRng(deps.cfg.seed);
+  }
+
+  registerMarket(m: PaperMarket): void {
+    for (const t of m.tokens) this.markets.set(t, m);
+  }
+
+  subscribe(listener: (event: ExecutionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  placeOrder(req: PlaceOrderRequest): Promise<PlaceOrderAck> {
+    const existing = this.orders.get(req.client_order_id);
+    if (existing) return existing.ack.then((a) => (a.accepted ? { ...a, duplicate: true } : a));
+    const seq = this.nextSeq++;
+    const order: PaperOrder = {
+      req: { ...req },
+      venue_order_id: `paper-${seq}`,
+      status: 'pending',
+      filled: 0,
+      queue_ahead: 0,
+      seq,
+      fillCount: 0,
+      ack: Promise.resolve({ accepted: false, client_order_id: req.client_order_id, reason: 'unset' }),
+      expiry: null,
+    };
+    this.orders.set(req.client_order_id, order);
+    this.emitOrder(order, null);
+    order.ack = new Promise((resolve) => {
+      this.deps.clock.setTimeout(() => resolve(this.arrive(order)), this.deps.cfg.order_latency_ms);
+    });
+    return order.ack;
+  }
+
+  cancelOrder(clientOrderId: string): Promise<CancelAck> {
+    return new Promise((resolve) => {
+      this.deps.clock.setTimeout(() => resolve(this.cancelNow(clientOrderId, 'canceled by request')), this.deps.cfg.cancel_latency_ms);
+    });
+  }
+
+  async fetchOpenOrders(): Promise<VenueOrderView[]> {
+    return this.openOrdersNow();
+  }
+
+  async fetchPositions(): Promise<PositionView[]> {
+    return this.positionsNow();
+  }
+
+  /** Synchronous views (the async fetches return these). */
+  openOrdersNow(): VenueOrderView[] {
+    const out: VenueOrderView[] = [];
+    for (const o of this.orders.values()) {
+      if (o.status !== 'open' && o.status !== 'partially_filled') continue;
+      const m = this.markets.get(o.req.token_id);
+      out.push({ client_order_id: o.req.client_order_id, market_id: m?.market_id ?? o.req.market_id, token_id: o.req.token_id, side: o.req.side, price: o.req.price, size: o.req.size, filled_size: o.filled });
+    }
+    return out.sort((a, b) => a.client_order_id.localeCompare(b.client_order_id));
+  }
+
+  positionsNow(): PositionView[] {
+    return [...this.positions.entries()]
+      .filter(([, p]) => Math.abs(p.shares) > EPS)
+      .map(([token_id, p]) => ({ token_id, shares: p.shares, avg_cost: p.shares > EPS ? p.cost / p.shares : 0 }))
+      .sort((a, b) => a.token_id.localeCompare(b.token_id));
+  }
+
+  orderState(clientOrderId: string): { status: OrderStatus; filled: number; queue_ahead: number } | null {
+    const o = this.orders.get(clientOrderId);
+    return o ? { status: o.status, filled: o.filled, queue_ahead: o.queue_ahead } : null;
+  }
+
+  /** The mirrored book changed: fresh liquidity, and no queue can be longer than its level. */
+  onBookUpdated(tokenId: string): void {
+    this.consumed.delete(tokenId);
+    const book = this.deps.bookFor(tokenId);
+    for (const o of this.restingOrders(tokenId)) {
+      const size = book ? levelSize(ownSide(book, o.req.side), o.req.price) : 0;
+      o.queue_ahead = Math.min(o.queue_ahead, size);
+    }
+  }
+
+  /** A print on the tape: traded volume consumes queues and fills resting orders behind them. */
+  onTrade(tokenId: string, trade: TradePrint): void {
+    const resting = this.restingOrders(tokenId);
+    if (!resting.length) return;
+    const match = matchTrade(
+      resting.map((o) => ({ id: o.req.client_order_id, side: o.req.side, price: o.req.price, remaining: o.req.size - o.filled, queue_ahead: o.queue_ahead, seq: o.seq })),
+      trade,
+    );
+    for (const [id, q] of Object.entries(match.queueAhead)) {
+      const o = this.orders.get(id);
+      if (o) o.queue_ahead = q;
+    }
+    for (const f of match.fills) {
+      const o = this.orders.get(f.id)!;
+      this.fill(o, o.req.price, f.size, 'maker');
+      this.emitOrder(o, null);
+    }
+  }
+
+  // ---- venue internals -----------------------------------------------------------------------
+
+  private restingOrders(tokenId: string): PaperOrder[] {
+    return [...this.orders.values()].filter((o) => o.req.token_id === tokenId && (o.status === 'open' || o.status === 'partially_filled'));
+  }
+
+  private reject(o: PaperOrder, reason: string): PlaceOrderAck {
+    o.status = 'rejected';
+    this.emitOrder(o, reason);
+    return { accepted: false, client_order_id: o.req.client_order_id, reason };
+  }
+
+  private arrive(o: PaperOrder): PlaceOrderAck {
+    const req = o.req;
+    if (o.status !== 'pending') return { accepted: false, client_order_id: req.client_order_id, reason: `order already ${o.status}` };
+    const m = this.markets.get(req.token_id);
+    if (!m) return this.reject(o, `unknown token ${req.token_id}`);
+    if (!isValidPrice(req.price, m.tick_size)) return this.reject(o, `price ${req.price} invalid for tick ${m.tick_size}`);
+    const marketable = isMarketable(req.order_type);
+    const size = checkMinimumSize(req.size, req.price, marketable, m.min_order_size);
+    if (!size.ok) return this.reject(o, size.reason);
+    if (req.order_type === 'GTD' && (req.expires_at_ms === null || req.expires_at_ms <= this.deps.clock.now())) return this.reject(o, 'GTD expiration in the past');
+    const book = this.deps.bookFor(req.token_id);
+    if (!book) return this.reject(o, 'no book for token');
+
+    const taken = this.consumedFor(req.token_id);
+    const levels = opposite(book, req.side);
+    const takes = walkLevels(levels, taken[req.side], req.size, req.price, req.side);
+    const takeable = takes.reduce((s, t) => s + t.size, 0);
+    const ack: PlaceOrderAck = { accepted: true, client_order_id: req.client_order_id, venue_order_id: o.venue_order_id, duplicate: false };
+
+    if (req.order_type === 'FOK' && takeable + EPS < req.size) {
+      o.status = 'canceled';
+      this.emitOrder(o, 'FOK order could not be fully filled');
+      return ack;
+    }
+    o.status = 'open';
+    taken[req.side] += takeable;
+    for (const t of takes) this.fill(o, t.price, t.size, 'taker');
+    if (o.filled + EPS >= req.size) {
+      this.emitOrder(o, null);
+      return ack;
+    }
+    if (marketable) {
+      o.status = o.filled > EPS ? 'partially_filled' : 'open';
+      this.emitOrder(o, null);
+      o.status = 'canceled';
+      this.emitOrder(o, 'FAK remainder canceled');
+      return ack;
+    }
+    // Rests: behind everything already displayed at its price.
+    o.queue_ahead = levelSize(ownSide(book, req.side), req.price);
+    this.emitOrder(o, null);
+    if (req.order_type === 'GTD' && req.expires_at_ms !== null) {
+      o.expiry = this.deps.clock.setTimeout(() => this.expire(o), Math.max(0, req.expires_at_ms - this.deps.clock.now()));
+    }
+    return ack;
+  }
+
+  private expire(o: PaperOrder): void {
+    if (o.status !== 'open' && o.status !== 'partially_filled') return;
+    o.status = 'expired';
+    this.emitOrder(o, 'GTD expired');
+  }
+
+  private cancelNow(id: string, reason: string): CancelAck {
+    const o = this.orders.get(id);
+    if (!o) return { ok: false, client_order_id: id, reason: 'unknown order', benign: false };
+    if (isTerminal(o.status)) return { ok: false, client_order_id: id, reason: 'already canceled or matched', benign: true };
+    if (o.status === 'pending') return { ok: false, client_order_id: id, reason: 'order not yet live', benign: false };
+    o.status = 'canceled';
+    if (o.expiry !== null) this.deps.clock.clearTimeout(o.expiry);
+    this.emitOrder(o, reason);
+    return { ok: true, client_order_id: id };
+  }
+
+  private consumedFor(tokenId: string): { BUY: number; SELL: number } {
+    let c = this.consumed.get(tokenId);
+    if (!c) {
+      c = { BUY: 0, SELL: 0 };
+      this.consumed.set(tokenId, c);
+    }
+    return c;
+  }
+
+  private fill(o: PaperOrder, price: number, size: number, liquidity: Liquidity): void {
+    const m = this.markets.get(o.req.token_id)!;
+    o.filled += size;
+    if (o.filled + EPS >= o.req.size) {
+      o.filled = o.req.size;
+      o.status = 'filled';
+    } else o.status = 'partially_filled';
+    const fillId = `${o.req.client_order_id}-f${o.fillCount++}`;
+    const fee = fillFee(size, price, liquidity, m.fee);
+    const delta = this.applyPosition(o.req.token_id, o.req.side, price, size);
+    this.unconfirmed.set(fillId, delta);
+    const base = { client_order_id: o.req.client_order_id, fill_id: fillId, side: o.req.side, price, size, fee_usdc: fee, liquidity, strategy: o.req.strategy };
+    this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'MATCHED' } });
+    this.deps.clock.setTimeout(() => {
+      const d = this.unconfirmed.get(fillId);
+      if (!d) return;
+      this.unconfirmed.delete(fillId);
+      const failed = this.rng() < this.deps.cfg.fail_probability;
+      if (failed) this.revertPosition(d);
+      this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: failed ? 'FAILED' : 'CONFIRMED' } });
+    }, this.deps.cfg.confirm_delay_ms);
+  }
+
+  private applyPosition(token: string, side: OrderSide, price: number, size: number): PositionDelta {
+    const p = this.positions.get(token) ?? { shares: 0, cost: 0 };
+    const avg = p.shares > EPS ? p.cost / p.shares : 0;
+    const delta: PositionDelta = side === 'BUY' ? { token, shares: size, cost: size * price } : { token, shares: -size, cost: -size * avg };
+    this.positions.set(token, { shares: p.shares + delta.shares, cost: p.cost + delta.cost });
+    return delta;
+  }
+
+  private revertPosition(d: PositionDelta): void {
+    const p = this.positions.get(d.token) ?? { shares: 0, cost: 0 };
+    this.positions.set(d.token, { shares: p.shares - d.shares, cost: p.cost - d.cost });
+  }
+
+  private emitOrder(o: PaperOrder, reason: string | null): void {
+    const m = this.markets.get(o.req.token_id);
+    this.emit({
+      kind: 'order',
+      market_id: m?.market_id ?? o.req.market_id,
+      token_id: o.req.token_id,
+      update: {
+        client_order_id: o.req.client_order_id,
+        venue_order_id: o.status === 'pending' ? null : o.venue_order_id,
+        status: o.status,
+        side: o.req.side,
+        order_type: o.req.order_type,
+        price: o.req.price,
+        size: o.req.size,
+        filled_size: o.filled,
+        strategy: o.req.strategy,
+        reason,
+      },
+    });
+  }
+
+  private emit(e: ExecutionEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+function opposite(book: PaperBook, side: OrderSide): readonly PriceLevel[] {
+  const n = book.levelCount(side === 'BUY' ? 'SELL' : 'BUY');
+  const top = book.topN(n);
+  return side === 'BUY' ? top.asks : top.bids;
+}
+
+function ownSide(book: PaperBook, side: OrderSide): readonly PriceLevel[] {
+  const top = book.topN(book.levelCount(side));
+  return side === 'BUY' ? top.bids : top.asks;
+}
+
+function levelSize(levels: readonly PriceLevel[], price: number): number {
+  for (const [p, s] of levels) if (Math.abs(p - price) < 1e-9) return s;
+  return 0;
+}

@@ -1,0 +1,90 @@
+import type { OrderSide } from '../../domain/trading/book-view.ts';
+
+/**
+ * Fill rules of the paper venue, pure. Marketable orders walk the mirrored book (liquidity our
+ * earlier orders took since the last book update is skipped, so the same shares never fill
+ * twice); resting orders fill only from traded volume at their price after the queue ahead of
+ * them is consumed (hftbacktest's risk-averse queue model: cancels happen at the tail).
+ */
+export type PriceLevel = readonly [price: number, size: number];
+
+export interface Take {
+  price: number;
+  size: number;
+}
+
+const EPS = 1e-9;
+
+/** Levels best first (asks ascending for a BUY, bids descending for a SELL). */
+export function walkLevels(levels: readonly PriceLevel[], consumed: number, size: number, limit: number, side: OrderSide): Take[] {
+  const out: Take[] = [];
+  let skip = Math.max(0, consumed);
+  let want = size;
+  for (const [price, levelSize] of levels) {
+    if (want <= EPS) break;
+    if (side === 'BUY' ? price > limit + EPS : price < limit - EPS) break;
+    let avail = levelSize;
+    if (skip > 0) {
+      const s = Math.min(skip, avail);
+      skip -= s;
+      avail -= s;
+    }
+    if (avail <= EPS) continue;
+    const take = Math.min(avail, want);
+    out.push({ price, size: take });
+    want -= take;
+  }
+  return out;
+}
+
+export interface RestingView {
+  id: string;
+  side: OrderSide;
+  price: number;
+  remaining: number;
+  queue_ahead: number;
+  /** Placement order: earlier orders have priority at equal prices. */
+  seq: number;
+}
+
+export interface TradePrint {
+  price: number;
+  size: number;
+  /** Aggressor side; null when unknown (then both sides' queues advance, as in NautilusTrader). */
+  side: OrderSide | null;
+}
+
+export interface TradeMatch {
+  fills: Array<{ id: string; size: number }>;
+  queueAhead: Record<string, number>;
+}
+
+function crossedBy(o: RestingView, t: TradePrint): boolean {
+  // A SELL aggressor hits bids (our BUYs at or above the print); a BUY aggressor lifts asks.
+  if (o.side === 'BUY') return t.side !== 'BUY' && o.price >= t.price - EPS;
+  return t.side !== 'SELL' && o.price <= t.price + EPS;
+}
+
+export function matchTrade(orders: readonly RestingView[], trade: TradePrint): TradeMatch {
+  const fills: Array<{ id: string; size: number }> = [];
+  const queueAhead: Record<string, number> = {};
+  for (const side of ['BUY', 'SELL'] as const) {
+    const eligible = orders
+      .filter((o) => o.side === side && o.remaining > EPS && crossedBy(o, trade))
+      .sort((a, b) => (side === 'BUY' ? b.price - a.price : a.price - b.price) || a.seq - b.seq);
+    let budget = trade.size;
+    for (const o of eligible) {
+      const atPrint = Math.abs(o.price - trade.price) < EPS;
+      // Strictly better than the print: the print walked through our level, its queue is gone.
+      const ahead = atPrint ? o.queue_ahead : 0;
+      queueAhead[o.id] = atPrint ? Math.max(0, ahead - trade.size) : 0;
+      const reach = Math.max(0, trade.size - ahead);
+      const fill = Math.min(o.remaining, reach, budget);
+      if (fill > EPS) {
+        fills.push({ id: o.id, size: fill });
+        budget -= fill;
+      }
+    }
+  }
+  return { fills, queueAhead };
+}

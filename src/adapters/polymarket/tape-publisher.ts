@@ -1,0 +1,250 @@
+import { viewBook } from '../../domain/book/book-view.ts';
+import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import type {
+  LastTradePriceMessage,
+  MarketResolvedMessage,
+  PriceLevelChange,
+  TickSizeChangeMessage,
+} from '../../domain/market/messages.ts';
+import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+
+export interface TapePublisherOptions {
+  topLevels: number;
+  imbalanceLevels: number;
+  emitL2Delta: boolean;
+  snapshotIntervalMs: number;
+  bestPriceFlushMs: number;
+}
+
+export interface TapePublisherMetrics {
+  l2_snapshots: number;
+  best_prices: number;
+  best_updates_coalesced: number;
+  l2_deltas: number;
+  trades: number;
+  resync_started: number;
+  resync_done: number;
+  gaps: number;
+}
+
+/** Where the publisher finds the books it reports on (every token carried, sorted). */
+export type BookSource = () => Iterable<TokenBookState>;
+
+/**
+ * Everything the market tape puts on the bus. Per-delta records (L2_DELTA, TRADE, markers) go out
+ * as they happen; BEST_PRICE is coalesced per token (at most one per token per flush tick, carrying
+ * how many changes it stands for) and L2_SNAPSHOT is sampled on a fixed cadence.
+ */
+export class TapePublisher {
+  readonly metrics: TapePublisherMetrics = {
+    l2_snapshots: 0,
+    best_prices: 0,
+    best_updates_coalesced: 0,
+    l2_deltas: 0,
+    trades: 0,
+    resync_started: 0,
+    resync_done: 0,
+    gaps: 0,
+  };
+  /** Tokens whose top of book changed since the last flush, with the number of changes. */
+  private readonly dirty = new Map<string, number>();
+  private snapshotTimer: TimerHandle | null = null;
+  private flushTimer: TimerHandle | null = null;
+  private running = false;
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly events: EventFactory,
+    private readonly clock: Clock,
+    private readonly opts: TapePublisherOptions,
+  ) {}
+
+  /** Start the L2_SNAPSHOT and BEST_PRICE cadences over the books `source` yields. */
+  start(source: BookSource): void {
+    if (this.running) return;
+    this.running = true;
+    const snapshotLoop = () => {
+      if (!this.running) return;
+      this.snapshot(source());
+      this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
+    };
+    const flushLoop = () => {
+      if (!this.running) return;
+      if (this.dirty.size > 0) this.flushBestPrices(source());
+      this.flushTimer = this.clock.setTimeout(flushLoop, this.opts.bestPriceFlushMs);
+    };
+    this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
+    this.flushTimer = this.clock.setTimeout(flushLoop, this.opts.bestPriceFlushMs);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.snapshotTimer !== null) this.clock.clearTimeout(this.snapshotTimer);
+    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
+    this.snapshotTimer = null;
+    this.flushTimer = null;
+  }
+
+  /** One L2_SNAPSHOT per book given. */
+  snapshot(states: Iterable<TokenBookState>): void {
+    const opts = { topLevels: this.opts.topLevels, imbalanceLevels: this.opts.imbalanceLevels };
+    for (const state of states) {
+      const v = viewBook(state, opts);
+      this.sink.emit(
+        this.events.make(
+          'L2_SNAPSHOT',
+          {
+            resync_epoch_id: v.resync_epoch_id,
+            synced: v.synced,
+            tick_size: v.tick_size,
+            bids: v.bids,
+            asks: v.asks,
+            best_bid: v.best_bid,
+            best_ask: v.best_ask,
+            mid: v.mid,
+            spread: v.spread,
+            microprice: v.microprice,
+            imbalance: v.imbalance,
+            hash: v.hash,
+          },
+          meta(state),
+        ),
+      );
+      this.metrics.l2_snapshots++;
+    }
+  }
+
+  /** The top of book of `assetId` changed (or it lost sync): publish at the next flush. */
+  markBestChanged(assetId: string): void {
+    this.dirty.set(assetId, (this.dirty.get(assetId) ?? 0) + 1);
+  }
+
+  /** One BEST_PRICE per token marked since the last flush, in token order. */
+  flushBestPrices(states: Iterable<TokenBookState>): void {
+    if (this.dirty.size === 0) return;
+    const byId = new Map<string, TokenBookState>();
+    for (const s of states) if (this.dirty.has(s.asset_id)) byId.set(s.asset_id, s);
+    for (const id of [...this.dirty.keys()].sort()) {
+      const state = byId.get(id);
+      const count = this.dirty.get(id)!;
+      if (!state) continue;
+      const bid = state.book.bestBid();
+      const ask = state.book.bestAsk();
+      this.sink.emit(
+        this.events.make(
+          'BEST_PRICE',
+          {
+            resync_epoch_id: state.resync_epoch_id,
+            synced: state.synced,
+            best_bid: bid?.price ?? null,
+            best_bid_size: bid?.size ?? null,
+            best_ask: ask?.price ?? null,
+            best_ask_size: ask?.size ?? null,
+            updates_coalesced: count,
+          },
+          meta(state),
+        ),
+      );
+      this.metrics.best_prices++;
+      this.metrics.best_updates_coalesced += count;
+    }
+    this.dirty.clear();
+  }
+
+  /** Level changes just applied to a synced book, as L2_DELTA records. */
+  deltas(state: TokenBookState, changes: readonly PriceLevelChange[], ts: number): void {
+    if (!this.opts.emitL2Delta) return;
+    const bid = state.book.bestBid();
+    const ask = state.book.bestAsk();
+    for (const c of changes) {
+      if (c.asset_id !== state.asset_id) continue;
+      this.sink.emit(
+        this.events.make(
+          'L2_DELTA',
+          {
+            resync_epoch_id: state.resync_epoch_id,
+            side: c.side,
+            price: c.price,
+            size: c.size,
+            best_bid: c.best_bid ?? bid?.price ?? null,
+            best_ask: c.best_ask ?? ask?.price ?? null,
+          },
+          { ...meta(state), ts_source: ts },
+        ),
+      );
+      this.metrics.l2_deltas++;
+    }
+  }
+
+  trade(msg: LastTradePriceMessage): void {
+    this.sink.emit(
+      this.events.make(
+        'TRADE',
+        { price: msg.price, size: msg.size, side: msg.side, fee_rate_bps: msg.fee_rate_bps },
+        { market_id: msg.market, token_id: msg.asset_id, ts_source: msg.timestamp },
+      ),
+    );
+    this.metrics.trades++;
+  }
+
+  tickSizeChange(msg: TickSizeChangeMessage): void {
+    this.sink.emit(
+      this.events.make(
+        'TICK_SIZE_CHANGE',
+        { old_tick_size: msg.old_tick_size, new_tick_size: msg.new_tick_size },
+        { market_id: msg.market, token_id: msg.asset_id, ts_source: msg.timestamp },
+      ),
+    );
+  }
+
+  marketResolved(msg: MarketResolvedMessage): void {
+    this.sink.emit(
+      this.events.make(
+        'MARKET_RESOLVED',
+        { winning_token_id: msg.winning_asset_id, winning_outcome: msg.winning_outcome },
+        { market_id: msg.market, ts_source: msg.timestamp },
+      ),
+    );
+  }
+
+  resyncStart(o: TokenApplyOutcome, market: string | null): void {
+    this.sink.emit(
+      this.events.make(
+        'BOOK_RESYNC_START',
+        { resync_epoch_id: o.resync_epoch_id, reason: String(o.reason ?? 'unknown') },
+        ids(o.asset_id, market),
+      ),
+    );
+    this.metrics.resync_started++;
+  }
+
+  resyncDone(o: TokenApplyOutcome, market: string | null, durationMs: number): void {
+    this.sink.emit(
+      this.events.make(
+        'BOOK_RESYNC_DONE',
+        { resync_epoch_id: o.resync_epoch_id, duration_ms: Math.max(0, durationMs) },
+        ids(o.asset_id, market),
+      ),
+    );
+    this.metrics.resync_done++;
+  }
+
+  gap(assetId: string, market: string | null, epoch: number, reason: string): void {
+    this.sink.emit(this.events.make('GAP_DETECTED', { resync_epoch_id: epoch, reason }, ids(assetId, market)));
+    this.metrics.gaps++;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+}
+
+function meta(state: TokenBookState): { token_id: string; market_id?: string } {
+  return ids(state.asset_id, state.market);
+}
+
+function ids(token: string, market: string | null): { token_id: string; market_id?: string } {
+  return market ? { token_id: token, market_id: market } : { token_id: token };
+}

@@ -1,0 +1,314 @@
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { scanJournalLines, type JournalReadIssue, type LineScan } from '../journal/reader.ts';
+import { listJournalFiles, listParquetFiles, manifestFile, parquetRoot, partFileName, type JournalFileRef } from '../layout.ts';
+import { openDuckDb, sqlString, type DuckDbOptions } from './duckdb.ts';
+import { columnList, readJsonColumnsArg } from './record-schema.ts';
+
+/**
+ * NDJSON journal → Parquet lake, one journal hour at a time. Each hour is read by DuckDB, written
+ * to a staging directory partitioned by (market|station, channel), then each file is renamed into
+ * place as `part-00HH.parquet`, replacing the previous compaction of that hour: readers never see a
+ * half-written file, and compacting twice yields the same rows once. A manifest per date records
+ * the sources consumed, so unchanged hours are skipped and retention knows what is safe to delete.
+ */
+export interface CompactOptions {
+  dataDir: string;
+  /** Dates to compact (YYYY-MM-DD); all journal dates when omitted. */
+  dates?: string[];
+  /** Recompact hours even if their sources did not change. */
+  force?: boolean;
+  /** Wall time; hours that have not ended `openHourGraceMs` before it are still being written and are left alone. */
+  now: number;
+  openHourGraceMs?: number;
+  duckdb: DuckDbOptions;
+  onProgress?: (p: CompactProgress) => void;
+  onIssue?: (issue: JournalReadIssue) => void;
+}
+
+export interface CompactProgress {
+  done: number;
+  total: number;
+  date: string;
+  hour: string;
+  bytesDone: number;
+  bytesTotal: number;
+  skipped: boolean;
+}
+
+export interface CompactionReport {
+  dates: string[];
+  hours_compacted: number;
+  hours_unchanged: number;
+  hours_open: number;
+  rows: number;
+  bytes_in: number;
+  parquet_files: number;
+  torn_tails: number;
+  malformed_lines: number;
+  issues: JournalReadIssue[];
+}
+
+interface SourceStamp {
+  size: number;
+  mtime_ms: number;
+}
+
+export interface DateManifest {
+  version: 1;
+  date: string;
+  hours: Record<string, { sources: Record<string, SourceStamp>; rows: number; files: string[] }>;
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function compactJournal(opts: CompactOptions): Promise<CompactionReport> {
+  const all = await listJournalFiles(opts.dataDir);
+  const wanted = opts.dates ? new Set(opts.dates) : undefined;
+  const byHour = new Map<string, JournalFileRef[]>();
+  for (const f of all) {
+    if (wanted && !wanted.has(f.date)) continue;
+    const key = `${f.date}T${f.hour}`;
+    let list = byHour.get(key);
+    if (!list) byHour.set(key, (list = []));
+    list.push(f);
+  }
+  const report: CompactionReport = {
+    dates: [...new Set([...byHour.values()].map((l) => l[0]!.date))].sort(),
+    hours_compacted: 0,
+    hours_unchanged: 0,
+    hours_open: 0,
+    rows: 0,
+    bytes_in: 0,
+    parquet_files: 0,
+    torn_tails: 0,
+    malformed_lines: 0,
+    issues: [],
+  };
+  const issue = (i: JournalReadIssue): void => {
+    report.issues.push(i);
+    if (i.kind === 'torn_tail') report.torn_tails++;
+    else report.malformed_lines++;
+    opts.onIssue?.(i);
+  };
+  const hours = [...byHour.keys()].sort();
+  const sizes = new Map<string, number>();
+  let bytesTotal = 0;
+  for (const k of hours) {
+    let s = 0;
+    for (const f of byHour.get(k)!) s += (await stat(f.path)).size;
+    sizes.set(k, s);
+    bytesTotal += s;
+  }
+
+  const db = hours.length ? await openDuckDb(opts.duckdb) : undefined;
+  try {
+    const manifests = new Map<string, DateManifest>();
+    let done = 0;
+    let bytesDone = 0;
+    for (const key of hours) {
+      const files = byHour.get(key)!;
+      const { date, hour, startMs } = files[0]!;
+      let manifest = manifests.get(date);
+      if (!manifest) manifests.set(date, (manifest = await readManifest(opts.dataDir, date)));
+      let skipped = true;
+      if (startMs + HOUR_MS + (opts.openHourGraceMs ?? 60_000) > opts.now) {
+        report.hours_open++;
+      } else {
+        const stamps = await stampSources(files);
+        const prev = manifest.hours[hour];
+        if (!opts.force && prev && sameSources(prev.sources, stamps) && (await allExist(opts.dataDir, prev.files))) {
+          report.hours_unchanged++;
+        } else {
+          const out = await compactHour(db!.connection, opts.dataDir, date, hour, files, issue);
+          manifest.hours[hour] = { sources: stamps, rows: out.rows, files: out.files };
+          await writeManifest(opts.dataDir, manifest);
+          report.hours_compacted++;
+          report.rows += out.rows;
+          report.parquet_files += out.files.length;
+          report.bytes_in += sizes.get(key)!;
+          skipped = false;
+        }
+      }
+      done++;
+      bytesDone += sizes.get(key)!;
+      opts.onProgress?.({ done, total: hours.length, date, hour, bytesDone, bytesTotal, skipped });
+    }
+  } finally {
+    db?.close();
+    // Gone when empty; another compaction may still be using it.
+    await rmdir(path.join(parquetRoot(opts.dataDir), '.staging')).catch(() => undefined);
+  }
+  return report;
+}
+
+interface HourOutput {
+  rows: number;
+  /** Parquet files written, relative to the lake root. */
+  files: string[];
+}
+
+let stagingCounter = 0;
+
+async function compactHour(
+  conn: DuckDBConnection,
+  dataDir: string,
+  date: string,
+  hour: string,
+  files: JournalFileRef[],
+  issue: (i: JournalReadIssue) => void,
+): Promise<HourOutput> {
+  const root = parquetRoot(dataDir);
+  const staging = path.join(root, '.staging', `${date}T${hour}-${process.pid}-${++stagingCounter}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    const scans = new Map<string, LineScan>();
+    for (const f of files) scans.set(f.path, await scanJournalLines(f.path));
+    const list = '[' + files.map((f) => sqlString(f.path)).join(', ') + ']';
+    const source = `read_json(${list}, format='newline_delimited', ignore_errors=true, columns=${readJsonColumnsArg()})`;
+    const result = await conn.runAndReadAll(
+      `COPY (SELECT ${columnList()},
+              CASE WHEN market_id IS NULL AND station_id IS NOT NULL THEN 'station' ELSE 'market' END AS pkind,
+              coalesce(market_id, station_id, '_global') AS pid,
+              ch AS pch
+            FROM ${source} WHERE event_id IS NOT NULL ORDER BY ts_ingest, seq, event_id)
+       TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (pkind, pid, pch), FILENAME_PATTERN 'part-{i}')`,
+    );
+    const rows = Number(result.getRowsJS()[0]?.[0] ?? 0);
+
+    // Lines DuckDB could not read: torn tails are expected after a crash, anything else is corruption.
+    let expected = 0;
+    for (const f of files) {
+      const s = scans.get(f.path)!;
+      expected += s.lines + (s.tail === 'complete' ? 1 : 0);
+      if (s.tail === 'torn') issue({ kind: 'torn_tail', file: f.path, line: s.lines + 1, bytes: s.tailBytes });
+    }
+    if (rows < expected) await reportMalformed(conn, files, scans, issue);
+
+    const written = await placeStaged(staging, root, date, hour);
+    await removeStale(dataDir, date, hour, new Set(written));
+    return { rows, files: written };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Rare path: find which files held unreadable complete lines. */
+async function reportMalformed(
+  conn: DuckDBConnection,
+  files: JournalFileRef[],
+  scans: Map<string, LineScan>,
+  issue: (i: JournalReadIssue) => void,
+): Promise<void> {
+  const list = '[' + files.map((f) => sqlString(f.path)).join(', ') + ']';
+  const r = await conn.runAndReadAll(
+    `SELECT filename, count(*) FILTER (WHERE event_id IS NULL) AS bad
+       FROM read_json(${list}, format='newline_delimited', ignore_errors=true, filename=true, columns=${readJsonColumnsArg()})
+      GROUP BY filename ORDER BY filename`,
+  );
+  for (const [filename, bad] of r.getRowsJS()) {
+    const scan = scans.get(String(filename));
+    const n = Number(bad) - (scan?.tail === 'torn' ? 1 : 0);
+    for (let i = 0; i < n; i++) issue({ kind: 'malformed', file: String(filename), line: 0, bytes: 0 });
+  }
+}
+
+/** Moves `pkind=K/pid=V/pch=C/part-i.parquet` to `K=V/date=D/ch=C/part-00HH[-i].parquet`, each by an atomic rename. */
+async function placeStaged(staging: string, root: string, date: string, hour: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const k of await readdir(staging)) {
+    const kind = k.replace(/^pkind=/, '');
+    for (const v of await readdir(path.join(staging, k))) {
+      const id = v.replace(/^pid=/, '');
+      for (const c of await readdir(path.join(staging, k, v))) {
+        const ch = c.replace(/^pch=/, '');
+        const parts = (await readdir(path.join(staging, k, v, c))).filter((f) => f.endsWith('.parquet')).sort();
+        for (const p of parts) {
+          const i = Number(/part-(\d+)\.parquet$/.exec(p)?.[1] ?? 0);
+          const name = i === 0 ? partFileName(hour) : partFileName(hour).replace('.parquet', `-${i}.parquet`);
+          const rel = path.join(`${kind}=${id}`, `date=${date}`, `ch=${ch}`, name);
+          await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+          await rename(path.join(staging, k, v, c, p), path.join(root, rel));
+          out.push(rel);
+        }
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** Parts of this hour from an earlier compaction that this one no longer produces. */
+async function removeStale(dataDir: string, date: string, hour: string, keep: Set<string>): Promise<void> {
+  const root = parquetRoot(dataDir);
+  const prefix = partFileName(hour).replace('.parquet', '');
+  for (const f of await listParquetFiles(dataDir, date)) {
+    const base = path.basename(f.path);
+    if (base !== prefix + '.parquet' && !base.startsWith(prefix + '-')) continue;
+    if (!keep.has(path.relative(root, f.path))) await unlink(f.path);
+  }
+}
+
+async function stampSources(files: JournalFileRef[]): Promise<Record<string, SourceStamp>> {
+  const out: Record<string, SourceStamp> = {};
+  for (const f of files) {
+    const s = await stat(f.path);
+    out[f.channel] = { size: s.size, mtime_ms: Math.floor(s.mtimeMs) };
+  }
+  return out;
+}
+
+function sameSources(a: Record<string, SourceStamp>, b: Record<string, SourceStamp>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.join() !== kb.join()) return false;
+  return ka.every((k) => a[k]!.size === b[k]!.size && a[k]!.mtime_ms === b[k]!.mtime_ms);
+}
+
+async function allExist(dataDir: string, files: string[]): Promise<boolean> {
+  for (const f of files) {
+    try {
+      await stat(path.join(parquetRoot(dataDir), f));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export async function readManifest(dataDir: string, date: string): Promise<DateManifest> {
+  try {
+    const m = JSON.parse(await readFile(manifestFile(dataDir, date), 'utf8')) as DateManifest;
+    if (m.version === 1 && m.date === date && m.hours) return m;
+  } catch {
+    // absent or unreadable: compact from scratch
+  }
+  return { version: 1, date, hours: {} };
+}
+
+async function writeManifest(dataDir: string, m: DateManifest): Promise<void> {
+  const file = manifestFile(dataDir, m.date);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const hours = Object.fromEntries(Object.keys(m.hours).sort().map((h) => [h, m.hours[h]!]));
+  await writeFile(tmp, JSON.stringify({ ...m, hours }, null, 1) + '\n');
+  await rename(tmp, file);
+}
+
+/** Is every hour of this journal date compacted from its current files? (retention's safety check) */
+export async function isDateCompacted(dataDir: string, date: string, journal: JournalFileRef[]): Promise<boolean> {
+  const m = await readManifest(dataDir, date);
+  const files = journal.filter((f) => f.date === date);
+  const byHour = new Map<string, JournalFileRef[]>();
+  for (const f of files) {
+    let l = byHour.get(f.hour);
+    if (!l) byHour.set(f.hour, (l = []));
+    l.push(f);
+  }
+  for (const [hour, list] of byHour) {
+    const prev = m.hours[hour];
+    if (!prev || !sameSources(prev.sources, await stampSources(list))) return false;
+  }
+  return true;
+}

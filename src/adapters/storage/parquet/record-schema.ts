@@ -1,0 +1,43 @@
+/**
+ * The columns of a journal record as stored in Parquet: the envelope, the recorder's edge fields,
+ * and the payload kept whole as JSON (views extract the fields people query). One definition for
+ * compaction (reading NDJSON), empty views and replay (rebuilding envelopes).
+ */
+export const RECORD_COLUMNS = [
+  ['schema_version', 'INTEGER'],
+  ['event_id', 'VARCHAR'],
+  ['correlation_id', 'VARCHAR'],
+  ['causation_id', 'VARCHAR'],
+  ['ch', 'VARCHAR'],
+  ['type', 'VARCHAR'],
+  ['ts_ingest', 'BIGINT'],
+  ['ts_source', 'BIGINT'],
+  ['market_id', 'VARCHAR'],
+  ['token_id', 'VARCHAR'],
+  ['station_id', 'VARCHAR'],
+  ['match_id', 'VARCHAR'],
+  ['window_id', 'VARCHAR'],
+  ['window_stamped', 'BOOLEAN'],
+  ['seq', 'BIGINT'],
+  ['ts_ingest_utc', 'VARCHAR'],
+  ['ts_nyc', 'VARCHAR'],
+  ['ts_es', 'VARCHAR'],
+  ['ts_source_utc', 'VARCHAR'],
+  ['payload', 'JSON'],
+] as const;
+
+export type RecordColumn = (typeof RECORD_COLUMNS)[number][0];
+
+/** `columns={...}` argument of read_json. */
+export function readJsonColumnsArg(): string {
+  return '{' + RECORD_COLUMNS.map(([n, t]) => `${n}: '${t}'`).join(', ') + '}';
+}
+
+export function columnList(): string {
+  return RECORD_COLUMNS.map(([n]) => n).join(', ');
+}
+
+/** A relation with the record columns and no rows: what a view reads before a channel has data. */
+export function emptyRecordRelation(): string {
+  return 'SELECT ' + RECORD_COLUMNS.map(([n, t]) => `CAST(NULL AS ${t}) AS ${n}`).join(', ') + ' WHERE false';
+}

@@ -1,0 +1,82 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Channel } from '../../../domain/events/channels.ts';
+import { listParquetFiles, parquetChannelGlob, parquetRoot } from '../layout.ts';
+import { sqlString } from './duckdb.ts';
+import { emptyRecordRelation } from './record-schema.ts';
+import path from 'node:path';
+
+/**
+ * One DuckDB view per channel over the Parquet lake, with the record columns, `ts` (UTC TIMESTAMP
+ * from ts_ingest) and the payload fields people filter on pulled out as typed columns (the whole
+ * payload stays available as JSON). A channel without data yet still has its view, with no rows.
+ */
+type Field = readonly [name: string, type: string, jsonKey?: string];
+
+interface ViewDef {
+  channel: Channel | 'all';
+  fields: readonly Field[];
+}
+
+const num = (n: string): Field => [n, 'DOUBLE'];
+const str = (n: string): Field => [n, 'VARCHAR'];
+const int = (n: string): Field => [n, 'BIGINT'];
+const json = (n: string): Field => [n, 'JSON'];
+
+export const LAKE_VIEWS: Record<string, ViewDef> = {
+  events: { channel: 'all', fields: [] },
+  l2: {
+    channel: 'l2',
+    fields: [num('best_bid'), num('best_ask'), num('mid'), num('spread'), num('microprice'), num('imbalance'), num('tick_size'), int('resync_epoch_id'), ['synced', 'BOOLEAN'], str('hash'), json('bids'), json('asks'), str('reason')],
+  },
+  l2_delta: { channel: 'l2_delta', fields: [str('side'), num('price'), num('size'), num('best_bid'), num('best_ask'), int('resync_epoch_id')] },
+  tape: { channel: 'tape', fields: [num('price'), num('size'), str('side'), num('fee_rate_bps')] },
+  world: {
+    channel: 'world',
+    fields: [
+      str('raw'), str('report_type'), str('obs_time_utc'), num('temp_c'), num('dewpoint_c'), int('temp_f_judge'), str('judge_day'),
+      int('judge_max_so_far_f'), int('official_max_f'), num('median_f'), num('spread_f'), int('support'), ['qc_state', 'VARCHAR', 'state'],
+    ],
+  },
+  features: { channel: 'features', fields: [int('minute_start_ms'), json('values'), json('staleness_ms')] },
+  nowcast: { channel: 'nowcast', fields: [str('judge_day'), int('max_so_far_f'), num('confidence'), str('qc_gate'), json('distribution'), json('buckets')] },
+  truth: { channel: 'truth', fields: [str('state'), str('previous'), str('winner'), num('confidence'), ['stale', 'BOOLEAN'], str('source'), str('tier'), str('status'), str('score')] },
+  policy: { channel: 'policy', fields: [str('source'), num('edge_threshold'), num('max_position_usdc'), num('max_order_usdc'), int('valid_until_ms'), json('fair_value')] },
+  orders: {
+    channel: 'order',
+    fields: [str('client_order_id'), str('venue_order_id'), str('status'), str('side'), str('order_type'), num('price'), num('size'), num('filled_size'), str('strategy'), str('reason')],
+  },
+  fills: { channel: 'fill', fields: [str('client_order_id'), str('fill_id'), str('status'), str('side'), num('price'), num('size'), num('fee_usdc'), str('liquidity'), str('strategy')] },
+  positions: { channel: 'position', fields: [num('shares'), num('avg_cost'), num('realized_pnl'), num('unrealized_pnl'), num('fees_paid')] },
+  risk: { channel: 'risk', fields: [str('state'), str('previous'), str('reason'), num('size_scale')] },
+  health: { channel: 'health', fields: [['ready', 'BOOLEAN'], num('event_loop_lag_ms'), int('reconnects'), int('resyncs'), json('staleness_ms'), json('stage_latency_ms')] },
+  control: { channel: 'control', fields: [str('scope'), str('reason'), str('severity'), str('code'), str('message')] },
+  windows: { channel: 'window', fields: [str('trigger'), int('opened_ms'), int('until_ms')] },
+};
+
+function fieldSql([name, type, key]: Field): string {
+  const p = sqlString('$.' + (key ?? name));
+  if (type === 'JSON') return `json_extract(payload, ${p}) AS ${name}`;
+  return `TRY_CAST(json_extract_string(payload, ${p}) AS ${type}) AS ${name}`;
+}
+
+/** Creates every view; returns their names. */
+export async function createLakeViews(conn: DuckDBConnection, dataDir: string): Promise<string[]> {
+  const files = await listParquetFiles(dataDir);
+  const withData = new Set(files.map((f) => f.channel));
+  for (const [name, def] of Object.entries(LAKE_VIEWS)) {
+    const has = def.channel === 'all' ? files.length > 0 : withData.has(def.channel);
+    const glob = def.channel === 'all' ? path.join(parquetRoot(dataDir), '*', 'date=*', 'ch=*', '*.parquet') : parquetChannelGlob(dataDir, def.channel);
+    // UNION BY NAME with the empty typed relation keeps every record column even in old files.
+    const base = has
+      ? `${emptyRecordRelation()} UNION ALL BY NAME SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name=true, hive_partitioning=false)`
+      : emptyRecordRelation();
+    const derived = ['make_timestamp(ts_ingest * 1000) AS ts', ...def.fields.map(fieldSql)].join(', ');
+    await conn.run(`CREATE OR REPLACE VIEW ${name} AS SELECT *, ${derived} FROM (${base}) AS b`);
+  }
+  return Object.keys(LAKE_VIEWS);
+}
+
+/** Which channel each view reads (for docs and `helios query --help`). */
+export function viewChannels(): Record<string, string> {
+  return Object.fromEntries(Object.entries(LAKE_VIEWS).map(([n, d]) => [n, d.channel === 'all' ? 'every channel' : d.channel]));
+}

@@ -1,0 +1,59 @@
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { planRetention, type RetentionPlan, type RetentionPolicy } from '../../domain/storage/retention.ts';
+import { isDateCompacted } from './parquet/compactor.ts';
+import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot } from './layout.ts';
+
+export interface RetentionResult {
+  plan: RetentionPlan;
+  dry_run: boolean;
+  /** Paths removed (or that would be, in a dry run). */
+  removed: string[];
+}
+
+/** Applies the retention policy to a data directory (or only reports it with dryRun). */
+export async function applyRetention(opts: { dataDir: string; policy: RetentionPolicy; today: string; dryRun: boolean }): Promise<RetentionResult> {
+  const journal = await listJournalFiles(opts.dataDir);
+  const journalDates = [...new Set(journal.map((f) => f.date))].sort();
+  const compacted = new Set<string>();
+  for (const d of journalDates) if (await isDateCompacted(opts.dataDir, d, journal)) compacted.add(d);
+  const parquetFiles = await listParquetFiles(opts.dataDir);
+  const seen = new Map<string, { partition: string; date: string; channel: string }>();
+  for (const f of parquetFiles) seen.set(`${f.partition}/${f.date}/${f.channel}`, { partition: f.partition, date: f.date, channel: f.channel });
+  const plan = planRetention({ today: opts.today, journalDates, compactedDates: compacted, parquet: [...seen.values()] }, opts.policy);
+
+  const removed: string[] = [];
+  for (const d of plan.delete_journal) {
+    removed.push(path.join(journalRoot(opts.dataDir), `date=${d}`));
+    removed.push(manifestFile(opts.dataDir, d));
+  }
+  for (const p of plan.delete_parquet) removed.push(path.join(parquetRoot(opts.dataDir), p.partition, `date=${p.date}`, `ch=${p.channel}`));
+  if (!opts.dryRun) {
+    for (const r of removed) await rm(r, { recursive: true, force: true });
+    await pruneEmptyDirs(parquetRoot(opts.dataDir));
+  }
+  return { plan, dry_run: opts.dryRun, removed };
+}
+
+/** Removes directories left empty below `root` (never `root` itself). */
+async function pruneEmptyDirs(root: string): Promise<void> {
+  const walk = async (dir: string): Promise<boolean> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    let empty = true;
+    for (const e of entries) {
+      if (e.isDirectory() && (await walk(path.join(dir, e.name)))) continue;
+      empty = false;
+    }
+    if (empty && dir !== root) {
+      await rmdir(dir).catch(() => undefined);
+      return true;
+    }
+    return false;
+  };
+  await walk(root);
+}

@@ -1,0 +1,38 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { JudgeCalendar, type JudgeDayMode } from '../../domain/weather/judge-calendar.ts';
+import { StationDays } from '../../domain/weather/station-days.ts';
+import { parseIsoDate } from '../../domain/weather/utc.ts';
+import { readMetarText, type ReadResult } from './metar-file.ts';
+
+/**
+ * Loads a captured METAR file (IEM CSV or raw text) for replay and model fitting. Raw text has no
+ * month in its timestamps: the reference is `--date`, else a `YYYY-MM-DD` in the file name, else the
+ * file's modification time.
+ */
+export function referenceDateMs(file: string, date?: string): number {
+  const explicit = date ? parseIsoDate(date) : null;
+  if (date && explicit === null) throw new Error(`--date ${date}: expected YYYY-MM-DD`);
+  if (explicit !== null) return explicit * 86_400_000 + 12 * 3_600_000;
+  const m = /(\d{4}-\d{2}-\d{2})/.exec(path.basename(file));
+  const fromName = m ? parseIsoDate(m[1]!) : null;
+  if (fromName !== null) return fromName * 86_400_000 + 12 * 3_600_000;
+  return statSync(file).mtimeMs;
+}
+
+export function readMetarFile(file: string, opts: { date?: string; station?: string } = {}): ReadResult {
+  const text = readFileSync(file, 'utf8');
+  return readMetarText(text, { refMs: referenceDateMs(file, opts.date), station: opts.station });
+}
+
+export interface LoadedArchive {
+  read: ReadResult;
+  days: StationDays;
+}
+
+export function loadStationArchive(file: string, station: string, tz: string, mode: JudgeDayMode = 'local', date?: string): LoadedArchive {
+  const read = readMetarFile(file, { station, date });
+  const days = new StationDays(new JudgeCalendar(tz, mode));
+  for (const { report } of read.reports) days.add(report);
+  return { read, days };
+}

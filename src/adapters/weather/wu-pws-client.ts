@@ -1,0 +1,65 @@
+import type { Clock } from '../../domain/time/clock.ts';
+import type { PwsObservation } from '../../domain/weather/pws-qc.ts';
+import { ThrottledJson, type FetchLike } from './http-json.ts';
+
+export interface WuPwsClientOptions {
+  baseUrl: string;
+  /** The weather.com key; only `reveal()` is called, and never into a URL that is logged or cached. */
+  apiKey: { reveal(): string };
+  fetch: FetchLike;
+  clock: Clock;
+  cacheTtlMs: number;
+  minRequestIntervalMs: number;
+  maxRequestsPerMinute: number;
+  timeoutMs: number;
+  userAgent?: string;
+}
+
+/**
+ * Weather Underground PWS API v2, current conditions (`/v2/pws/observations/current`, imperial
+ * units: whole °F), cached and rate limited per the key's quota.
+ */
+export class WuPwsClient {
+  private readonly http: ThrottledJson;
+
+  constructor(private readonly o: WuPwsClientOptions) {
+    this.http = new ThrottledJson({
+      fetch: o.fetch,
+      clock: o.clock,
+      minIntervalMs: o.minRequestIntervalMs,
+      maxPerMinute: o.maxRequestsPerMinute,
+      cacheTtlMs: o.cacheTtlMs,
+      timeoutMs: o.timeoutMs,
+      userAgent: o.userAgent ?? 'helios-weather/0.1',
+    });
+  }
+
+  get requestCount(): number {
+    return this.http.requests;
+  }
+
+  /** The latest observation of one PWS, or null when it has none within the hour (HTTP 204). */
+  async current(pwsId: string): Promise<PwsObservation | null> {
+    const base = this.o.baseUrl.replace(/\/$/, '');
+    const query = `stationId=${encodeURIComponent(pwsId)}&format=json&units=e&numericPrecision=decimal`;
+    const body = await this.http.get(`${base}/v2/pws/observations/current?${query}&apiKey=${encodeURIComponent(this.o.apiKey.reveal())}`, `wu:current:${pwsId}`);
+    return parseWuCurrent(body, pwsId);
+  }
+}
+
+export function parseWuCurrent(body: unknown, pwsId: string): PwsObservation | null {
+  if (body === null || typeof body !== 'object') return null;
+  const list = (body as { observations?: unknown }).observations;
+  if (!Array.isArray(list) || list.length === 0) return null;
+  const o = list[0] as Record<string, unknown>;
+  const epoch = typeof o.epoch === 'number' ? o.epoch * 1000 : typeof o.obsTimeUtc === 'string' ? Date.parse(o.obsTimeUtc) : Number.NaN;
+  if (!Number.isFinite(epoch)) return null;
+  const imperial = (o.imperial ?? {}) as Record<string, unknown>;
+  const temp = typeof imperial.temp === 'number' ? imperial.temp : null;
+  return {
+    pwsId: typeof o.stationID === 'string' ? o.stationID : pwsId,
+    obsMs: epoch,
+    tempF: temp,
+    qcStatus: typeof o.qcStatus === 'number' ? o.qcStatus : null,
+  };
+}

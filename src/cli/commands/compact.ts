@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
+import { isDateString } from '../../adapters/storage/layout.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { ProgressBar } from '../progress-bar.ts';
+import { storageContext } from '../storage-context.ts';
+
+interface Opts {
+  date?: string[];
+  dataDir?: string;
+  config?: string;
+  force?: boolean;
+  includeOpenHour?: boolean;
+  progress?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('compact')
+    .description('compact the NDJSON journal into the partitioned Parquet lake (idempotent, atomic per file)')
+    .option('--date <YYYY-MM-DD...>', 'only these UTC dates (default: every journal date)')
+    .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--force', 'recompact hours whose journal files did not change')
+    .option('--include-open-hour', 'also compact the hour still being written (it will be compacted again later)')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: Opts) => {
+      const ctx = storageContext(opts, io);
+      if (!ctx) return;
+      const bad = (opts.date ?? []).filter((d) => !isDateString(d));
+      if (bad.length) {
+        io.err(`compact: --date expects YYYY-MM-DD, got ${bad.join(', ')}\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
+      const bar = new ProgressBar((t) => io.err(t), opts.progress !== false && process.stderr.isTTY === true);
+      const started = performance.now();
+      try {
+        const report = await compactJournal({
+          dataDir: ctx.dataDir,
+          dates: opts.date,
+          force: opts.force,
+          now: Date.now(),
+          openHourGraceMs: opts.includeOpenHour ? -3_600_000 : 60_000,
+          duckdb: { threads: ctx.config.storage.compaction.duckdb_threads, memory_limit: ctx.config.storage.compaction.duckdb_memory_limit },
+          onProgress: (p) =>
+            bar.update(p.bytesDone, p.bytesTotal, `${p.date} ${p.hour}h ${(p.bytesDone / 1e6).toFixed(1)}/${(p.bytesTotal / 1e6).toFixed(1)} MB${p.skipped ? ' (unchanged)' : ''}`),
+          onIssue: (i) => {
+            bar.finish();
+            io.err(
+              i.kind === 'torn_tail'
+                ? `compact: warning: skipped a torn last line (${i.bytes} bytes) in ${i.file}, left by a crash\n`
+                : `compact: malformed line in ${i.file}${i.line ? `:${i.line}` : ''} skipped\n`,
+            );
+          },
+        });
+        bar.finish();
+        const seconds = (performance.now() - started) / 1000;
+        if (opts.json) {
+          io.out(JSON.stringify({ ...report, issues: undefined, seconds }, null, 2) + '\n');
+        } else if (report.dates.length === 0) {
+          io.out(`compact: no journal${opts.date ? ` for ${opts.date.join(', ')}` : ''} under ${ctx.dataDir}\n`);
+        } else {
+          io.out(
+            `compact: ${report.dates.join(', ')}: ${report.hours_compacted} hour(s) compacted, ${report.hours_unchanged} unchanged, ` +
+              `${report.hours_open} still open; ${report.rows} rows into ${report.parquet_files} Parquet file(s), ` +
+              `${(report.bytes_in / 1e6).toFixed(1)} MB of NDJSON in ${seconds.toFixed(1)} s\n`,
+          );
+        }
+        io.exit(report.malformed_lines > 0 ? EXIT.DATA_ERROR : EXIT.OK);
+      } catch (err) {
+        bar.finish();
+        io.err(`compact: ${(err as Error).message}\n`);
+        io.exit(EXIT.RUNTIME_ERROR);
+      }
+    });
+}

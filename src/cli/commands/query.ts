@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { formatTable, queryLake } from '../../adapters/storage/parquet/query.ts';
+import { viewChannels } from '../../adapters/storage/parquet/views.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { storageContext } from '../storage-context.ts';
+
+export function register(program: Command, io: CliIo): void {
+  const views = viewChannels();
+  program
+    .command('query')
+    .description('run SQL (DuckDB) over the Parquet lake, with one view per channel')
+    .argument('<sql>', 'the query, e.g. "SELECT token_id, avg(mid) FROM l2 GROUP BY 1"')
+    .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--json', 'print rows as a JSON array')
+    .addHelpText(
+      'after',
+      '\nViews (each has the record columns, ts = UTC timestamp, payload as JSON, plus typed payload fields):\n' +
+        Object.entries(views)
+          .map(([v, ch]) => `  ${v.padEnd(10)} channel ${ch}`)
+          .join('\n') +
+        '\n',
+    )
+    .action(async (sql: string, opts: { dataDir?: string; config?: string; json?: boolean }) => {
+      const ctx = storageContext(opts, io);
+      if (!ctx) return;
+      try {
+        const result = await queryLake(ctx.dataDir, sql, {
+          threads: ctx.config.storage.compaction.duckdb_threads,
+          memory_limit: ctx.config.storage.compaction.duckdb_memory_limit,
+        });
+        io.out(opts.json ? JSON.stringify(result.rows) + '\n' : formatTable(result));
+        io.exit(EXIT.OK);
+      } catch (err) {
+        // DuckDB reports the bad SQL (parser, binder, catalog errors): a usage error.
+        io.err(`query: ${(err as Error).message}\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+      }
+    });
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { isDateString } from '../../adapters/storage/layout.ts';
+import { applyRetention } from '../../adapters/storage/retention.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { storageContext } from '../storage-context.ts';
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('retention')
+    .description('apply the retention policy (storage.retention): old NDJSON days, old Parquet months; window data kept longer')
+    .option('--dry-run', 'only print what would be deleted')
+    .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--today <YYYY-MM-DD>', 'reference date (default: today, UTC)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (opts: { dryRun?: boolean; dataDir?: string; config?: string; today?: string; json?: boolean }) => {
+      const ctx = storageContext(opts, io);
+      if (!ctx) return;
+      const today = opts.today ?? new Date().toISOString().slice(0, 10);
+      if (!isDateString(today)) {
+        io.err(`retention: --today expects YYYY-MM-DD, got ${today}\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
+      try {
+        const r = await applyRetention({ dataDir: ctx.dataDir, policy: ctx.config.storage.retention, today, dryRun: opts.dryRun === true });
+        if (opts.json) {
+          io.out(JSON.stringify(r, null, 2) + '\n');
+        } else {
+          const verb = r.dry_run ? 'would delete' : 'deleted';
+          const p = r.plan;
+          io.out(`retention (today ${today}): journal after ${p.journal_cutoff}, parquet from ${p.parquet_cutoff}, window channels from ${p.windows_cutoff}\n`);
+          for (const d of p.delete_journal) io.out(`  ${verb} journal date=${d}\n`);
+          for (const d of p.keep_uncompacted) io.out(`  kept journal date=${d}: expired but not fully compacted (run helios compact)\n`);
+          for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${x.partition}/date=${x.date}/ch=${x.channel}\n`);
+          if (!p.delete_journal.length && !p.delete_parquet.length) io.out('  nothing to delete\n');
+        }
+        io.exit(EXIT.OK);
+      } catch (err) {
+        io.err(`retention: ${(err as Error).message}\n`);
+        io.exit(EXIT.RUNTIME_ERROR);
+      }
+    });
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const daemonSection = z.strictObject({
+  /** Supervisor restart intensity: at most max_restarts within window_ms, then escalate (exit 3). */
+  restart: z.strictObject({
+    max_restarts: z.number().int().min(0),
+    window_ms: z.number().int().min(1),
+    backoff_min_ms: z.number().int().min(1),
+    backoff_max_ms: z.number().int().min(1),
+  }),
+  /** Health published on `health` and served on /health. */
+  health_interval_ms: z.number().int().min(100),
+  /** Staleness threshold per feed; a feed beyond it makes the daemon not ready. */
+  staleness_ms: z.strictObject({
+    market: z.number().int().min(1),
+    metar: z.number().int().min(1),
+    pws: z.number().int().min(1),
+    truth: z.number().int().min(1),
+    nowcast: z.number().int().min(1),
+  }),
+  /** SIGTERM/SIGINT: cancel orders, flush the journal, ack the bus, exit within this bound. */
+  shutdown_timeout_ms: z.number().int().min(100),
+  /** Markets per group supervisor (spawning thousands under one parent is quadratic). */
+  markets_per_group: z.number().int().min(1).max(1000),
+  /** Simulated world for the embedded default. */
+  sim: z.strictObject({
+    markets: z.number().int().min(1),
+    matches: z.number().int().min(0),
+    stations: z.array(z.string().min(1)),
+    speed: z.number().positive(),
+  }),
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+const probability = z.number().min(0).max(1);
+const usdc = z.number().nonnegative();
+const ms = z.number().int().nonnegative();
+
+/** Strategy and per-market machine settings (section `trading`). */
+export const tradingSection = z.strictObject({
+  /** Fee schedule used when a market does not publish its own (Gamma `feeSchedule`). */
+  default_fee: z.strictObject({
+    rate: z.number().min(0).max(1),
+    exponent: z.number().positive(),
+    taker_only: z.boolean(),
+  }),
+  pair_arb: z.strictObject({
+    enabled: z.boolean(),
+    /** Enter while eff_yes + eff_no < 1 − fees − safety_margin. */
+    safety_margin: probability,
+    /** Shares per leg in one chunk. */
+    chunk_shares: z.number().positive(),
+    /** Pair size (shares per leg) at which a profitable pair is locked. */
+    target_pair_shares: z.number().positive(),
+    max_leg_imbalance_usdc: usdc,
+    max_leg_imbalance_shares: z.number().nonnegative(),
+  }),
+  temporal: z.strictObject({
+    enabled: z.boolean(),
+    /** Used when the policy table has no threshold for the market. */
+    edge_threshold: probability,
+    kelly_fraction: probability,
+    /** Largest bankroll fraction any single entry may stake, whatever Kelly says. */
+    kelly_max_fraction: probability,
+    hard_cap_usdc: usdc,
+    bankroll_usdc: usdc,
+    /** Extra edge a resting (maker) entry needs on top of the threshold. */
+    maker_extra_edge: probability,
+  }),
+  staleness: z.strictObject({
+    book_stale_ms: ms,
+    truth_stale_ms: ms,
+    nowcast_stale_ms: ms,
+    /** How often a market actor re-checks input ages and resting orders' time in book. */
+    watchdog_ms: z.number().int().min(1),
+  }),
+  orders: z.strictObject({
+    marketable_type: z.enum(['FOK', 'FAK']),
+    resting_type: z.enum(['GTC', 'GTD']),
+    /** Resting orders are canceled after this long in the book (3–10 s). */
+    max_time_in_book_ms: z.number().int().min(1000).max(60000),
+    /** Refuse marketable orders whose worst level is more than this many ticks past the touch. */
+    max_slippage_ticks: z.number().int().nonnegative(),
+  }),
+  halt: z.strictObject({
+    /** A halted market stays halted at least this long, then until every cause has cleared. */
+    cool_down_ms: ms,
+  }),
+  supervision: z.strictObject({
+    max_markets_per_group: z.number().int().min(1).max(1000),
+    restart_backoff_min_ms: z.number().int().min(1),
+    restart_backoff_max_ms: z.number().int().min(1),
+    /** More restarts of one market than this within the window and it stays down. */
+    max_restarts: z.number().int().nonnegative(),
+    restart_window_ms: z.number().int().min(1),
+  }),
+});
+
+/** Pre-trade and kill-switch limits (section `risk`). */
+export const riskSection = z.strictObject({
+  max_order_usdc: usdc,
+  max_market_usdc: usdc,
+  max_total_usdc: usdc,
+  /** Order-rate limit: at most max_orders submits in any window_ms. */
+  rate_limit: z.strictObject({ max_orders: z.number().int().min(1), window_ms: z.number().int().min(1) }),
+  breakers: z.strictObject({
+    max_consecutive_rejects: z.number().int().min(1),
+    max_cancel_failures: z.number().int().min(1),
+    max_order_latency_ms: z.number().int().min(1),
+  }),
+  daily_loss_limit_usdc: usdc,
+  /** Drawdown from peak equity: sizes shrink linearly from 1 at start to min_scale at reducing. */
+  drawdown: z.strictObject({
+    start_usdc: usdc,
+    reducing_usdc: usdc,
+    min_scale: probability,
+  }),
+  /** After any kill (global or per market) trading resumes no sooner than this. */
+  cool_down_ms: ms,
+  resolution_filter: z.strictObject({
+    enabled: z.boolean(),
+    /** Rules text containing any of these (case-insensitive) is refused as ambiguous. */
+    ambiguous_phrases: z.array(z.string().min(1)),
+    /** Rules shorter than this are treated as not understood. */
+    min_rules_chars: z.number().int().nonnegative(),
+    /** A market must name its resolution source. */
+    require_resolution_source: z.boolean(),
+  }),
+});
+
+/** Execution adapter and reconciliation (section `execution`). */
+export const executionSection = z.strictObject({
+  adapter: z.enum(['paper', 'real']),
+  /** Real placement is out of scope: the real adapter refuses every order regardless. */
+  allow_real_orders: z.boolean(),
+  paper: z.strictObject({
+    order_latency_ms: ms,
+    cancel_latency_ms: ms,
+    /** MATCHED fills become CONFIRMED (or FAILED) this long after matching. */
+    confirm_delay_ms: ms,
+    fail_probability: probability,
+    seed: z.number().int().nonnegative(),
+  }),
+  reconcile: z.strictObject({
+    interval_ms: z.number().int().min(1),
+    position_tolerance_shares: z.number().nonnegative(),
+    /** Orders younger than this are not yet expected at the venue (in flight). */
+    recent_order_grace_ms: ms,
+  }),
+});
+
+export type TradingConfig = z.infer<typeof tradingSection>;
+export type RiskConfig = z.infer<typeof riskSection>;
+export type ExecutionConfig = z.infer<typeof executionSection>;

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+const station = z.strictObject({
+  /** ICAO id of the settlement station (KLGA for NYC). */
+  id: z.string().regex(/^[A-Z][A-Z0-9]{3}$/),
+  /** IANA zone of the station's judge clock. */
+  tz: z.string().min(1),
+  /** Weather Underground PWS ids clustered around the station. */
+  pws: z.array(z.string().min(1)),
+  /** Fitted nowcast model (`helios nowcast fit`); null fits one from simulated history in sim mode. */
+  model_path: z.string().nullable(),
+});
+
+const metar = z.strictObject({
+  /** simulator: the seeded world simulator; awc: the aviationweather.gov data API. */
+  source: z.enum(['simulator', 'awc']),
+  awc_base_url: z.string().url(),
+  poll_interval_ms: z.number().int().min(1000),
+  /** Hours of history per request (obs time, not report time). */
+  lookback_hours: z.number().int().min(1).max(72),
+  cache_ttl_ms: z.number().int().min(0),
+  /** Minimum spacing between requests to the same host (AWC asks clients to keep it gentle). */
+  min_request_interval_ms: z.number().int().min(0),
+  request_timeout_ms: z.number().int().min(100),
+  /** Minute of the routine report when the source omits METAR/SPECI (51 at most US ASOS). */
+  routine_minute: z.number().int().min(0).max(59),
+});
+
+const pws = z.strictObject({
+  source: z.enum(['simulator', 'wu']),
+  wu_base_url: z.string().url(),
+  poll_interval_ms: z.number().int().min(1000),
+  cache_ttl_ms: z.number().int().min(0),
+  min_request_interval_ms: z.number().int().min(0),
+  /** Requests per rolling minute across all PWS ids (the WU key's quota). */
+  max_requests_per_minute: z.number().int().min(1),
+  request_timeout_ms: z.number().int().min(100),
+  /** Cluster time bin. */
+  bin_ms: z.number().int().min(1000),
+});
+
+const qc = z.strictObject({
+  range_min_f: z.number(),
+  range_max_f: z.number(),
+  step_max_f: z.number().positive(),
+  step_window_ms: z.number().int().positive(),
+  flat_line_ms: z.number().int().positive(),
+  flat_line_min_readings: z.number().int().min(2),
+  z_low: z.number().negative(),
+  z_high: z.number().positive(),
+  min_support: z.number().int().min(2),
+  min_spread_f: z.number().positive(),
+  spread: z.enum(['qn', 'mad']),
+  pws_stale_after_ms: z.number().int().positive(),
+  metar_stale_after_ms: z.number().int().positive(),
+  /** MADIS 1-hour temperature change limit. */
+  metar_max_change_per_hour_f: z.number().positive(),
+  outliers_to_degrade: z.number().int().min(1),
+  passes_to_recover: z.number().int().min(1),
+});
+
+const nowcast = z.strictObject({
+  enabled: z.boolean(),
+  recompute_interval_ms: z.number().int().min(1000),
+  /** Local-time judge day (WU) or local standard time (NWS climate day). */
+  judge_day: z.enum(['local', 'standard']),
+  /** Days of simulated history to fit a model from when a station has no model file (sim mode). */
+  simulated_fit_days: z.number().int().min(30),
+  /** Inputs older than this close the QC gate. */
+  max_input_age_ms: z.number().int().positive(),
+});
+
+const simulator = z.strictObject({
+  /** Probability per hour of a SPECI between routine reports. */
+  speci_per_hour: z.number().min(0).max(1),
+  /** Share of PWS that are warm-biased outliers, stuck, or go stale. */
+  outlier_share: z.number().min(0).max(1),
+  stuck_share: z.number().min(0).max(1),
+  stale_share: z.number().min(0).max(1),
+  pws_interval_ms: z.number().int().min(1000),
+});
+
+export const weatherSection = z.strictObject({
+  stations: z.array(station).min(1),
+  metar,
+  pws,
+  qc,
+  nowcast,
+  simulator,
+});
+
+export type WeatherConfig = z.infer<typeof weatherSection>;
+export type WeatherStationConfig = z.infer<typeof station>;
+export type WeatherQcConfig = z.infer<typeof qc>;

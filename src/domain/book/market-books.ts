@@ -1,0 +1,159 @@
+import type { MarketMessage, PriceChangeMessage } from '../market/messages.ts';
+import { TokenBookState, type ResyncReason, type TokenApplyOutcome, type TokenBookOptions } from './token-book-state.ts';
+
+export interface MarketBooksOptions extends TokenBookOptions {
+  /**
+   * Also check our top of book against `best_bid_ask` events. Off by default: those events are not
+   * documented to be ordered with `price_change`, so a lagging one would force needless resyncs.
+   */
+  verifyBestBidAskEvents: boolean;
+}
+
+export const DEFAULT_MARKET_BOOKS_OPTIONS: MarketBooksOptions = {
+  verifyBestPrices: true,
+  checkTimestampOrder: true,
+  verifyBestBidAskEvents: false,
+};
+
+/** Per token touched by the message, in the order first touched. Empty for messages without book effect. */
+export interface ApplyOutcome {
+  tokens: readonly TokenApplyOutcome[];
+}
+
+const NO_BOOK_EFFECT: ApplyOutcome = Object.freeze({ tokens: Object.freeze([]) as readonly TokenApplyOutcome[] });
+
+type Admission = ReturnType<TokenBookState['admits']>;
+
+/**
+ * Every token's book mirror and integrity state, fed with decoded market messages. It decides;
+ * the feed publishes (BOOK_RESYNC_START / DONE, GAP_DETECTED from the outcome flags) and fetches
+ * snapshots. A token is registered the first time any message names it.
+ */
+export class MarketBooks {
+  private readonly states = new Map<string, TokenBookState>();
+  private readonly opts: MarketBooksOptions;
+  // One-entry lookup cache: consecutive entries of a frame usually name the same token.
+  private lastAssetId = '';
+  private lastState: TokenBookState | null = null;
+
+  constructor(options: Partial<MarketBooksOptions> = {}) {
+    this.opts = { ...DEFAULT_MARKET_BOOKS_OPTIONS, ...options };
+  }
+
+  apply(msg: MarketMessage): ApplyOutcome {
+    switch (msg.kind) {
+      case 'price_change':
+        return this.applyPriceChange(msg);
+      case 'book':
+        return { tokens: [this.state(msg.asset_id, msg.market).applySnapshot(msg)] };
+      case 'tick_size_change':
+        return { tokens: [this.state(msg.asset_id, msg.market).changeTickSize(msg.new_tick_size)] };
+      case 'best_bid_ask': {
+        const state = this.state(msg.asset_id, msg.market);
+        if (!this.opts.verifyBestBidAskEvents || state.admits(msg.timestamp, true) !== 'ok') return NO_BOOK_EFFECT;
+        if (state.bestAgrees(msg.best_bid, msg.best_ask)) return NO_BOOK_EFFECT;
+        return { tokens: [state.invalidate('best_price_mismatch')] };
+      }
+      case 'last_trade_price':
+        this.state(msg.asset_id, msg.market);
+        return NO_BOOK_EFFECT;
+      default:
+        return NO_BOOK_EFFECT;
+    }
+  }
+
+  get(assetId: string): TokenBookState | undefined {
+    return this.states.get(assetId);
+  }
+
+  has(assetId: string): boolean {
+    return this.states.has(assetId);
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /** Every token seen, sorted (outputs never depend on arrival order). */
+  assetIds(): string[] {
+    return [...this.states.keys()].sort();
+  }
+
+  /** Tick size known from discovery; used from the token's next snapshot on. */
+  setTickSize(assetId: string, tickSize: number): void {
+    this.state(assetId, null).knownTickSize = tickSize;
+  }
+
+  /** Drop a token's book and start a new epoch (reconnect, forced resync, operator request). */
+  invalidate(assetId: string, reason: ResyncReason): TokenApplyOutcome {
+    return this.state(assetId, null).invalidate(reason);
+  }
+
+  /** Forget a token (unsubscribed). */
+  remove(assetId: string): boolean {
+    if (this.lastAssetId === assetId) {
+      this.lastAssetId = '';
+      this.lastState = null;
+    }
+    return this.states.delete(assetId);
+  }
+
+  private state(assetId: string, market: string | null): TokenBookState {
+    if (assetId === this.lastAssetId && this.lastState !== null) return this.lastState;
+    let state = this.states.get(assetId);
+    if (state === undefined) {
+      state = new TokenBookState(assetId, null);
+      this.states.set(assetId, state);
+    }
+    if (market !== null && state.market === null) state.market = market;
+    this.lastAssetId = assetId;
+    this.lastState = state;
+    return state;
+  }
+
+  private applyPriceChange(msg: PriceChangeMessage): ApplyOutcome {
+    const changes = msg.changes;
+    const n = changes.length;
+    if (n === 0) return NO_BOOK_EFFECT;
+    const ts = msg.timestamp;
+    const touched: TokenBookState[] = [];
+    const admissions: Admission[] = [];
+    let current: TokenBookState | null = null;
+    let admitted = false;
+    for (let i = 0; i < n; i++) {
+      const change = changes[i]!;
+      const state = this.state(change.asset_id, msg.market);
+      if (state !== current) {
+        current = state;
+        let k = touched.indexOf(state);
+        if (k === -1) {
+          const admission = state.admits(ts, this.opts.checkTimestampOrder);
+          if (admission === 'ok') state.beginUpdate();
+          k = touched.push(state) - 1;
+          admissions.push(admission);
+        }
+        admitted = admissions[k] === 'ok';
+      }
+      if (admitted) state.applyLevel(change.side, change.price, change.size, change.best_bid, change.best_ask, change.hash);
+    }
+    const tokens: TokenApplyOutcome[] = [];
+    for (let k = 0; k < touched.length; k++) {
+      const state = touched[k]!;
+      switch (admissions[k]!) {
+        case 'ok':
+          tokens.push(state.endUpdate(ts, this.opts));
+          break;
+        case 'unsynced':
+          tokens.push(state.ignored('ignored_unsynced'));
+          break;
+        case 'stale':
+          tokens.push(state.ignored('ignored_stale'));
+          break;
+        case 'out_of_order':
+          tokens.push(state.invalidate('out_of_order_timestamp'));
+          break;
+      }
+    }
+    return { tokens };
+  }
+}

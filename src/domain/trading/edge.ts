@@ -1,0 +1,112 @@
+import type { TradableBook } from './book-view.ts';
+import { takerFeePerShare, type FeeSchedule } from './fees.ts';
+import { slippageGuard } from './slippage.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown } from './ticks.ts';
+
+/**
+ * Edge ("temporal") strategy: a fair value from the model side (truth implied_p, nowcast bucket p)
+ * against the executable price at the intended size, fees included. Trades when the edge clears a
+ * threshold; sizes by fractional Kelly, capped twice (a bankroll fraction and a hard USDC cap).
+ */
+export interface EdgeConfig {
+  edge_threshold: number;
+  kelly_fraction: number;
+  kelly_max_fraction: number;
+  hard_cap_usdc: number;
+  bankroll_usdc: number;
+  maker_extra_edge: number;
+}
+
+/** Full Kelly for a contract paying 1, bought at all-in cost c with win probability p. */
+export function kellyFraction(p: number, c: number): number {
+  if (c <= 0 || c >= 1 || p <= c) return 0;
+  return (p - c) / (1 - c);
+}
+
+export function kellyStakeUsdc(p: number, c: number, cfg: EdgeConfig, sizeScale: number): number {
+  const f = Math.min(cfg.kelly_fraction * kellyFraction(p, c), cfg.kelly_max_fraction);
+  return Math.min(f * cfg.bankroll_usdc * sizeScale, cfg.hard_cap_usdc);
+}
+
+export interface EdgeToken {
+  token_id: string;
+  book: TradableBook;
+  fair: number;
+  holding: { shares: number; cost: number };
+}
+
+export interface EdgeInput {
+  tokens: EdgeToken[];
+  threshold: number;
+  /** Policy limits for this market. */
+  maxOrderUsdc: number;
+  maxPositionUsdc: number;
+  fee: FeeSchedule;
+  tick: number;
+  maxSlippageTicks: number;
+  minOrderShares: number;
+  sizeScale: number;
+  allowBuy: boolean;
+  cfg: EdgeConfig;
+}
+
+export type EdgeDecision =
+  | { kind: 'buy'; token_id: string; size: number; limit: number; style: 'marketable' | 'resting'; edge: number; fair: number }
+  | { kind: 'sell'; token_id: string; size: number; limit: number; edge: number; fair: number }
+  | { kind: 'none'; reason: string };
+
+export function decideEdge(input: EdgeInput): EdgeDecision {
+  const exits = input.tokens.map((t) => exitFor(t, input)).filter((d): d is Extract<EdgeDecision, { kind: 'sell' }> => d !== null);
+  if (exits.length) return exits.sort((a, b) => b.edge - a.edge || a.token_id.localeCompare(b.token_id))[0]!;
+  if (!input.allowBuy) return { kind: 'none', reason: 'buys not allowed' };
+  const entries = input.tokens
+    .map((t) => takerEntry(t, input) ?? makerEntry(t, input))
+    .filter((d): d is Extract<EdgeDecision, { kind: 'buy' }> => d !== null);
+  if (!entries.length) return { kind: 'none', reason: 'no edge above threshold' };
+  return entries.sort((a, b) => b.edge - a.edge || a.token_id.localeCompare(b.token_id))[0]!;
+}
+
+function roomUsdc(t: EdgeToken, input: EdgeInput): number {
+  return Math.max(0, Math.min(input.maxOrderUsdc, input.maxPositionUsdc - t.holding.cost));
+}
+
+function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
+  const ask = t.book.bestAsk();
+  if (!ask) return null;
+  const c0 = ask.price + takerFeePerShare(ask.price, input.fee);
+  if (t.fair - c0 < input.threshold) return null;
+  let size = roundSizeDown(Math.min(kellyStakeUsdc(t.fair, c0, input.cfg, input.sizeScale), roomUsdc(t, input)) / ask.price);
+  while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
+    const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    if (guard.ok) {
+      const edge = t.fair - (guard.avgPrice + takerFeePerShare(guard.avgPrice, input.fee));
+      if (edge >= input.threshold) return { kind: 'buy', token_id: t.token_id, size, limit: guard.worstPrice, style: 'marketable', edge, fair: t.fair };
+    }
+    size = roundSizeDown(size / 2);
+  }
+  return null;
+}
+
+function makerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
+  const bid = t.book.bestBid();
+  const ask = t.book.bestAsk();
+  if (!bid) return null;
+  const price = roundLimit('BUY', bid.price + input.tick, input.tick);
+  if (ask && price >= ask.price - 1e-9) return null; // would cross: that is the taker case
+  const edge = t.fair - price;
+  if (edge < input.threshold + input.cfg.maker_extra_edge) return null;
+  const size = roundSizeDown(Math.min(kellyStakeUsdc(t.fair, price, input.cfg, input.sizeScale), roomUsdc(t, input)) / price);
+  if (size + 1e-9 < input.minOrderShares) return null;
+  return { kind: 'buy', token_id: t.token_id, size, limit: price, style: 'resting', edge, fair: t.fair };
+}
+
+function exitFor(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
+  const size = roundSizeDown(t.holding.shares);
+  if (size <= 0) return null;
+  const guard = slippageGuard(t.book, 'SELL', size, input.tick, input.maxSlippageTicks);
+  if (!guard.ok) return null;
+  if (size * guard.avgPrice + 1e-9 < MIN_MARKETABLE_NOTIONAL_USDC) return null;
+  const edge = guard.avgPrice - takerFeePerShare(guard.avgPrice, input.fee) - t.fair;
+  if (edge < input.threshold) return null;
+  return { kind: 'sell', token_id: t.token_id, size, limit: guard.worstPrice, edge, fair: t.fair };
+}

@@ -1,0 +1,22 @@
+import type { FeeSchedule } from './fees.ts';
+import type { FairSource } from './policy.ts';
+
+/** Static description of one binary market, fixed when its actor starts. */
+export interface MarketSpec {
+  market_id: string;
+  yes_token: string;
+  no_token: string;
+  tick_size: number;
+  /** Resting-order minimum in shares (Polymarket: typically 5). */
+  min_order_size: number;
+  fee: FeeSchedule;
+  fair_source: FairSource;
+  strategies: { pair_arb: boolean; temporal: boolean };
+  /** Result of the resolution-risk filter: a refused market never enters. */
+  admitted: boolean;
+  admission_reason: string | null;
+}
+
+export function tokensOf(spec: MarketSpec): [string, string] {
+  return [spec.yes_token, spec.no_token];
+}

@@ -1,0 +1,148 @@
+import { hash32 } from '../util/random.ts';
+import type { OrderSide } from './book-view.ts';
+
+/** Order lifecycle: pending → open → partially_filled → filled / canceled / rejected / expired. */
+export const ORDER_STATUSES = ['pending', 'open', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type OrderType = 'FOK' | 'FAK' | 'GTC' | 'GTD';
+export type StrategyName = 'pair_arb' | 'temporal' | 'reconciled';
+
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['open', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'],
+  open: ['partially_filled', 'filled', 'canceled', 'expired'],
+  partially_filled: ['partially_filled', 'filled', 'canceled', 'expired'],
+  filled: [],
+  canceled: [],
+  rejected: [],
+  expired: [],
+};
+
+export function isTerminal(status: OrderStatus): boolean {
+  return NEXT[status].length === 0;
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function isMarketable(type: OrderType): boolean {
+  return type === 'FOK' || type === 'FAK';
+}
+
+export interface OrderRecord {
+  client_order_id: string;
+  venue_order_id: string | null;
+  market_id: string;
+  token_id: string;
+  side: OrderSide;
+  order_type: OrderType;
+  price: number;
+  size: number;
+  filled_size: number;
+  status: OrderStatus;
+  strategy: StrategyName;
+  placed_at_ms: number;
+  expires_at_ms: number | null;
+  cancel_requested: boolean;
+  reason: string | null;
+}
+
+export interface OrderStatusUpdate {
+  client_order_id: string;
+  status: OrderStatus;
+  filled_size: number;
+  venue_order_id?: string | null;
+  reason?: string | null;
+}
+
+/**
+ * Applies a venue update. Updates arrive out of order and twice (stream plus polling), so an
+ * update that is illegal from the current status, or repeats it, leaves the order unchanged;
+ * filled size only grows.
+ */
+export function advanceOrder(order: OrderRecord, update: OrderStatusUpdate): OrderRecord {
+  const filled = Math.max(order.filled_size, update.filled_size);
+  const sameStatus = update.status === order.status;
+  if (!sameStatus && !canTransition(order.status, update.status)) {
+    return filled === order.filled_size || isTerminal(order.status) ? order : { ...order, filled_size: filled };
+  }
+  if (sameStatus && filled === order.filled_size) return order;
+  return {
+    ...order,
+    status: update.status,
+    filled_size: filled,
+    venue_order_id: update.venue_order_id ?? order.venue_order_id,
+    reason: update.reason ?? order.reason,
+  };
+}
+
+/**
+ * Deterministic, idempotent client order id: the same market, strategy and sequence number
+ * always give the same id, so a retried submit is recognised by the venue instead of doubling.
+ */
+export function clientOrderId(marketId: string, strategy: StrategyName, seq: number): string {
+  const tag = strategy === 'pair_arb' ? 'pa' : strategy === 'temporal' ? 'tp' : 'rc';
+  return `h${hash32(marketId).toString(36)}-${tag}-${seq}`;
+}
+
+export interface OrderTypeRules {
+  marketable_type: 'FOK' | 'FAK';
+  resting_type: 'GTC' | 'GTD';
+  max_time_in_book_ms: number;
+}
+
+/** Entries that take liquidity are FOK/FAK; passive ones rest as GTC/GTD with a bounded life. */
+export function orderTypeFor(intent: 'marketable' | 'resting', rules: OrderTypeRules): OrderType {
+  return intent === 'marketable' ? rules.marketable_type : rules.resting_type;
+}
+
+export function restingExpiry(type: OrderType, nowMs: number, rules: OrderTypeRules): number | null {
+  return type === 'GTD' ? nowMs + rules.max_time_in_book_ms : null;
+}
+
+/** A resting order overstays when its time in book is over (GTD gets the same bound as a backstop). */
+export function hasOverstayed(order: OrderRecord, nowMs: number, rules: OrderTypeRules): boolean {
+  if (isMarketable(order.order_type) || isTerminal(order.status) || order.status === 'pending') return false;
+  return nowMs - order.placed_at_ms >= rules.max_time_in_book_ms;
+}
+
+export interface PlaceIntent {
+  kind: 'place';
+  client_order_id: string;
+  market_id: string;
+  token_id: string;
+  side: OrderSide;
+  order_type: OrderType;
+  price: number;
+  size: number;
+  strategy: StrategyName;
+  expires_at_ms: number | null;
+}
+
+export interface CancelIntent {
+  kind: 'cancel';
+  client_order_id: string;
+  reason: string;
+}
+
+export type OrderIntent = PlaceIntent | CancelIntent;
+
+export function newOrderRecord(intent: PlaceIntent, nowMs: number): OrderRecord {
+  return {
+    client_order_id: intent.client_order_id,
+    venue_order_id: null,
+    market_id: intent.market_id,
+    token_id: intent.token_id,
+    side: intent.side,
+    order_type: intent.order_type,
+    price: intent.price,
+    size: intent.size,
+    filled_size: 0,
+    status: 'pending',
+    strategy: intent.strategy,
+    placed_at_ms: nowMs,
+    expires_at_ms: intent.expires_at_ms,
+    cancel_requested: false,
+    reason: null,
+  };
+}

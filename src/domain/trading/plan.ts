@@ -1,0 +1,224 @@
+import type { TradingConfig } from '../../config/sections/trading.ts';
+import type { TradableBook } from './book-view.ts';
+import { decideEdge, type EdgeDecision, type EdgeToken } from './edge.ts';
+import type { MarketSpec } from './market-spec.ts';
+import { PERMISSIONS, permittedIntents, type MarketStateName } from './market-states.ts';
+import {
+  clientOrderId,
+  hasOverstayed,
+  isTerminal,
+  orderTypeFor,
+  restingExpiry,
+  type OrderIntent,
+  type OrderRecord,
+  type PlaceIntent,
+  type StrategyName,
+} from './orders.ts';
+import { decidePair, type PairDecision } from './pair-arb.ts';
+import { strategyHolding, type Ledger } from './pnl-ledger.ts';
+import { isPolicyValid, policyFromNowcast, policyFromTruth, type Policy } from './policy.ts';
+import type { MarketSignals } from './signals.ts';
+
+/**
+ * One decision step of a market actor, pure: given its state and latest signals, which orders to
+ * place and cancel. Strategies propose; the state's permissions dispose (permittedIntents).
+ */
+export interface PlanInput {
+  state: MarketStateName;
+  spec: MarketSpec;
+  signals: MarketSignals;
+  ledger: Ledger;
+  orders: Record<string, OrderRecord>;
+  /** Next client-order sequence number. */
+  seq: number;
+  /** Reconciled with the venue since start-up (or restart). */
+  synced: boolean;
+  /** An order just ended: no new order until a fresh book arrives. */
+  awaitBook: boolean;
+  haltCauses: readonly string[];
+  nowMs: number;
+  cfg: TradingConfig;
+}
+
+export type PlanMode = 'none' | 'pair' | 'edge';
+
+export interface Plan {
+  intents: OrderIntent[];
+  seq: number;
+  mode: PlanMode;
+  pairLocked: boolean;
+  note: string;
+}
+
+export function liveOrders(orders: Record<string, OrderRecord>): OrderRecord[] {
+  return Object.keys(orders)
+    .sort()
+    .map((k) => orders[k]!)
+    .filter((o) => !isTerminal(o.status));
+}
+
+function cancelsFor(input: PlanInput): OrderIntent[] {
+  const out: OrderIntent[] = [];
+  for (const o of liveOrders(input.orders)) {
+    if (o.cancel_requested) continue;
+    const cancelAll = input.state === 'HALT' || input.state === 'FINALIZING';
+    const lockedBuy = input.state === 'LOCKED_PAIR' && o.side === 'BUY';
+    if (cancelAll) out.push({ kind: 'cancel', client_order_id: o.client_order_id, reason: `state ${input.state}` });
+    else if (lockedBuy) out.push({ kind: 'cancel', client_order_id: o.client_order_id, reason: 'pair locked' });
+    else if (hasOverstayed(o, input.nowMs, input.cfg.orders)) out.push({ kind: 'cancel', client_order_id: o.client_order_id, reason: 'max time in book' });
+  }
+  return out;
+}
+
+function bookOf(s: MarketSignals, token: string): TradableBook | null {
+  const b = s.books[token];
+  return b && b.synced && b.book ? b.book : null;
+}
+
+/**
+ * Policies derived from one truth/nowcast payload for one market, computed once: decisions run on
+ * every book signal, the model's output changes far less often.
+ */
+const derived = new WeakMap<object, WeakMap<MarketSpec, Policy | null>>();
+
+/** A valid published policy wins; otherwise one is derived from the latest truth or nowcast. */
+export function effectivePolicy(input: Pick<PlanInput, 'spec' | 'signals' | 'nowMs' | 'cfg'>): Policy | null {
+  const { spec, signals: s, nowMs, cfg } = input;
+  if (isPolicyValid(s.policy, nowMs)) return s.policy;
+  const source = spec.fair_source.kind === 'truth' ? s.truth?.payload : spec.fair_source.kind === 'nowcast' ? s.nowcast?.payload : undefined;
+  if (!source) return null;
+  let perSpec = derived.get(source);
+  if (!perSpec) derived.set(source, (perSpec = new WeakMap()));
+  const cached = perSpec.get(spec);
+  if (cached !== undefined && (cached === null || cached.edge_threshold === cfg.temporal.edge_threshold)) return cached;
+  // Derived policies live as long as their input: staleness of that input is a halt cause.
+  const d = { edge_threshold: cfg.temporal.edge_threshold, max_order_usdc: cfg.temporal.hard_cap_usdc, max_position_usdc: cfg.temporal.hard_cap_usdc, ttl_ms: Number.MAX_SAFE_INTEGER };
+  const p =
+    spec.fair_source.kind === 'truth' && s.truth
+      ? policyFromTruth(s.truth.payload, spec.fair_source.outcome_by_token, d, 0)
+      : spec.fair_source.kind === 'nowcast' && s.nowcast
+        ? policyFromNowcast(s.nowcast.payload, spec.fair_source, d, 0)
+        : null;
+  perSpec.set(spec, p);
+  return p;
+}
+
+export function plan(input: PlanInput): Plan {
+  const cancels = cancelsFor(input);
+  const done = (mode: PlanMode, extra: OrderIntent[], seq: number, note: string, pairLocked = false): Plan => ({
+    intents: permittedIntents(input.state, [...cancels, ...extra]),
+    seq,
+    mode,
+    pairLocked,
+    note,
+  });
+  const perms = PERMISSIONS[input.state];
+  if (!perms.buy && !perms.sell) return done('none', [], input.seq, `state ${input.state}`);
+  if (!input.synced) return done('none', [], input.seq, 'awaiting reconciliation');
+  if (!input.spec.admitted) return done('none', [], input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
+  if (input.haltCauses.length) return done('none', [], input.seq, `halt causes: ${input.haltCauses.join(',')}`);
+  // One decision in flight at a time: wait for the venue's answer before the next order.
+  if (liveOrders(input.orders).length) return done('none', [], input.seq, 'orders in flight');
+  if (input.awaitBook) return done('none', [], input.seq, 'awaiting a fresh book');
+
+  const s = input.signals;
+  const allowBuy = perms.buy && s.risk.state === 'ACTIVE' && !s.risk.market_tripped;
+  const wantPair = input.spec.strategies.pair_arb && input.cfg.pair_arb.enabled && (input.state === 'IDLE' || input.state === 'BUILDING_PAIR');
+  const wantEdge = input.spec.strategies.temporal && input.cfg.temporal.enabled && (input.state === 'IDLE' || input.state === 'TEMPORAL_ACTIVE');
+
+  if (wantPair) {
+    const pd = pairDecision(input, allowBuy);
+    if (pd && pd.kind !== 'wait') {
+      const { intents, seq } = pairIntents(input, pd);
+      return done('pair', intents, seq, pd.kind, pd.kind === 'locked');
+    }
+    if (input.state === 'BUILDING_PAIR') return done('none', [], input.seq, pd ? pd.reason : 'books not ready');
+  }
+  if (wantEdge) {
+    const ed = edgeDecision(input, allowBuy, perms.sell);
+    if (ed.kind !== 'none') {
+      const { intents, seq } = edgeIntents(input, ed);
+      return done('edge', intents, seq, `${ed.kind} edge ${ed.edge.toFixed(4)}`);
+    }
+    return done('none', [], input.seq, ed.reason);
+  }
+  return done('none', [], input.seq, 'no strategy applies');
+}
+
+function pairDecision(input: PlanInput, allowBuy: boolean): Extract<PairDecision, { kind: 'wait' }> | PairDecision | null {
+  const yes = bookOf(input.signals, input.spec.yes_token);
+  const no = bookOf(input.signals, input.spec.no_token);
+  if (!yes || !no) return null;
+  const d = decidePair({
+    yes,
+    no,
+    holdings: { yes: strategyHolding(input.ledger, input.spec.yes_token, 'pair_arb'), no: strategyHolding(input.ledger, input.spec.no_token, 'pair_arb') },
+    fee: input.spec.fee,
+    tick: input.spec.tick_size,
+    maxSlippageTicks: input.cfg.orders.max_slippage_ticks,
+    cfg: input.cfg.pair_arb,
+    sizeScale: input.signals.risk.size_scale,
+  });
+  if ((d.kind === 'enter' || d.kind === 'complete') && !allowBuy) return { kind: 'wait', reason: 'buys not allowed by risk' };
+  return d;
+}
+
+function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): EdgeDecision {
+  const policy = effectivePolicy(input);
+  if (!policy) return { kind: 'none', reason: 'no fair value' };
+  const tokens: EdgeToken[] = [];
+  for (const token of [input.spec.yes_token, input.spec.no_token]) {
+    const book = bookOf(input.signals, token);
+    const fair = policy.fair_value[token];
+    if (!book || fair === undefined) continue;
+    const h = strategyHolding(input.ledger, token, 'temporal');
+    tokens.push({ token_id: token, book, fair, holding: allowSell ? { shares: h.shares, cost: h.cost } : { shares: 0, cost: h.cost } });
+  }
+  if (!tokens.length) return { kind: 'none', reason: 'books not ready' };
+  return decideEdge({
+    tokens,
+    threshold: policy.edge_threshold,
+    maxOrderUsdc: policy.max_order_usdc,
+    maxPositionUsdc: policy.max_position_usdc,
+    fee: input.spec.fee,
+    tick: input.spec.tick_size,
+    maxSlippageTicks: input.cfg.orders.max_slippage_ticks,
+    minOrderShares: input.spec.min_order_size,
+    sizeScale: input.signals.risk.size_scale,
+    allowBuy,
+    cfg: input.cfg.temporal,
+  });
+}
+
+function place(input: PlanInput, seq: number, strategy: StrategyName, token: string, side: 'BUY' | 'SELL', size: number, price: number, style: 'marketable' | 'resting'): PlaceIntent {
+  const order_type = orderTypeFor(style, input.cfg.orders);
+  return {
+    kind: 'place',
+    client_order_id: clientOrderId(input.spec.market_id, strategy, seq),
+    market_id: input.spec.market_id,
+    token_id: token,
+    side,
+    order_type,
+    price,
+    size,
+    strategy,
+    expires_at_ms: restingExpiry(order_type, input.nowMs, input.cfg.orders),
+  };
+}
+
+function pairIntents(input: PlanInput, d: PairDecision): { intents: OrderIntent[]; seq: number } {
+  const tokenOf = (leg: 'yes' | 'no') => (leg === 'yes' ? input.spec.yes_token : input.spec.no_token);
+  let seq = input.seq;
+  if (d.kind === 'enter') {
+    const intents = d.legs.map((l) => place(input, seq++, 'pair_arb', tokenOf(l.leg), 'BUY', l.size, l.limit, 'marketable'));
+    return { intents, seq };
+  }
+  if (d.kind === 'complete') return { intents: [place(input, seq++, 'pair_arb', tokenOf(d.order.leg), 'BUY', d.order.size, d.order.limit, 'marketable')], seq };
+  return { intents: [], seq };
+}
+
+function edgeIntents(input: PlanInput, d: Exclude<EdgeDecision, { kind: 'none' }>): { intents: OrderIntent[]; seq: number } {
+  const style = d.kind === 'buy' ? d.style : 'marketable';
+  const side = d.kind === 'buy' ? 'BUY' : 'SELL';
+  return { intents: [place(input, input.seq, 'temporal', d.token_id, side, d.size, d.limit, style)], seq: input.seq + 1 };
+}

@@ -1,0 +1,231 @@
+import type { OrderSide } from './book-view.ts';
+import type { StrategyName } from './orders.ts';
+
+/**
+ * Fee-aware, per-market PnL by average cost, one lot per (token, strategy) so that every figure is
+ * attributable to the strategy that traded it. Fills count when MATCHED (the venue has traded them)
+ * and are reversed exactly if they later FAIL. Invariant, at any mark:
+ *   cash + Σ shares × mark = Σ realized − Σ fees + Σ (shares × mark − cost)
+ * and after settlement (winning token pays 1, the other 0) cash equals the net PnL.
+ */
+export interface Lot {
+  token_id: string;
+  strategy: StrategyName;
+  shares: number;
+  /** Cost basis of the shares held (excludes fees, which are kept apart). */
+  cost: number;
+  realized: number;
+  fees: number;
+}
+
+interface Delta {
+  key: string;
+  shares: number;
+  cost: number;
+  realized: number;
+  fees: number;
+  cash: number;
+}
+
+export interface Ledger {
+  lots: Record<string, Lot>;
+  /** Collateral flow since the ledger started: negative while money sits in positions. */
+  cash: number;
+  /** MATCHED fills not yet CONFIRMED, with what they changed, so a FAILED one can be undone. */
+  pending: Record<string, Delta>;
+  /** Fill ids already final (confirmed, failed or settled): repeats are ignored. */
+  final: Record<string, true>;
+  settled_winner: string | null;
+}
+
+export interface LedgerFill {
+  fill_id: string;
+  token_id: string;
+  strategy: StrategyName;
+  side: OrderSide;
+  price: number;
+  size: number;
+  fee_usdc: number;
+  status: 'MATCHED' | 'CONFIRMED' | 'FAILED';
+}
+
+export function emptyLedger(): Ledger {
+  return { lots: {}, cash: 0, pending: {}, final: {}, settled_winner: null };
+}
+
+const lotKey = (token: string, strategy: StrategyName) => `${token}|${strategy}`;
+
+function deltaFor(ledger: Ledger, fill: LedgerFill): Delta {
+  const key = lotKey(fill.token_id, fill.strategy);
+  const lot = ledger.lots[key];
+  if (fill.side === 'BUY') {
+    return { key, shares: fill.size, cost: fill.size * fill.price, realized: 0, fees: fill.fee_usdc, cash: -fill.size * fill.price - fill.fee_usdc };
+  }
+  const avg = lot && lot.shares > 1e-12 ? lot.cost / lot.shares : 0;
+  return {
+    key,
+    shares: -fill.size,
+    cost: -fill.size * avg,
+    realized: fill.size * (fill.price - avg),
+    fees: fill.fee_usdc,
+    cash: fill.size * fill.price - fill.fee_usdc,
+  };
+}
+
+function applyDelta(ledger: Ledger, d: Delta, sign: 1 | -1, token: string, strategy: StrategyName): Ledger {
+  const lot = ledger.lots[d.key] ?? { token_id: token, strategy, shares: 0, cost: 0, realized: 0, fees: 0 };
+  const next: Lot = {
+    ...lot,
+    shares: lot.shares + sign * d.shares,
+    cost: lot.cost + sign * d.cost,
+    realized: lot.realized + sign * d.realized,
+    fees: lot.fees + sign * d.fees,
+  };
+  return { ...ledger, lots: { ...ledger.lots, [d.key]: next }, cash: ledger.cash + sign * d.cash };
+}
+
+function withoutPending(pending: Record<string, Delta>, id: string): Record<string, Delta> {
+  const { [id]: _gone, ...rest } = pending;
+  return rest;
+}
+
+/** Idempotent per (fill_id, status). */
+export function applyFill(ledger: Ledger, fill: LedgerFill): Ledger {
+  if (ledger.final[fill.fill_id] || ledger.settled_winner !== null) return ledger;
+  const pending = ledger.pending[fill.fill_id];
+  if (fill.status === 'MATCHED') {
+    if (pending) return ledger;
+    const d = deltaFor(ledger, fill);
+    const applied = applyDelta(ledger, d, 1, fill.token_id, fill.strategy);
+    return { ...applied, pending: { ...applied.pending, [fill.fill_id]: d } };
+  }
+  if (fill.status === 'CONFIRMED') {
+    const base = pending ? ledger : applyDelta(ledger, deltaFor(ledger, fill), 1, fill.token_id, fill.strategy);
+    return { ...base, pending: withoutPending(base.pending, fill.fill_id), final: { ...base.final, [fill.fill_id]: true } };
+  }
+  // FAILED: undo exactly what the match did; a failure never seen as a match changes nothing.
+  const base = pending ? applyDelta(ledger, pending, -1, fill.token_id, fill.strategy) : ledger;
+  return { ...base, pending: withoutPending(base.pending, fill.fill_id), final: { ...base.final, [fill.fill_id]: true } };
+}
+
+/** Resolution: the winning token pays 1 per share, every other token 0; all positions close. */
+export function settle(ledger: Ledger, winningTokenId: string | null): Ledger {
+  if (ledger.settled_winner !== null) return ledger;
+  const lots: Record<string, Lot> = {};
+  let cash = ledger.cash;
+  for (const key of Object.keys(ledger.lots).sort()) {
+    const lot = ledger.lots[key]!;
+    const payout = lot.token_id === winningTokenId ? lot.shares : 0;
+    cash += payout;
+    lots[key] = { ...lot, realized: lot.realized + payout - lot.cost, shares: 0, cost: 0 };
+  }
+  return { ...ledger, lots, cash, pending: {}, settled_winner: winningTokenId ?? '' };
+}
+
+/** Net shares per token across strategies. */
+export function sharesByToken(ledger: Ledger): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const lot of Object.values(ledger.lots)) out[lot.token_id] = (out[lot.token_id] ?? 0) + lot.shares;
+  return out;
+}
+
+export function tokenHolding(ledger: Ledger, tokenId: string): { shares: number; cost: number } {
+  let shares = 0;
+  let cost = 0;
+  for (const lot of Object.values(ledger.lots)) {
+    if (lot.token_id !== tokenId) continue;
+    shares += lot.shares;
+    cost += lot.cost;
+  }
+  return { shares, cost };
+}
+
+const NO_HOLDING = Object.freeze({ shares: 0, cost: 0, fees: 0 });
+
+export function strategyHolding(ledger: Ledger, tokenId: string, strategy: StrategyName): { shares: number; cost: number; fees: number } {
+  // Hot path (every decision): most markets hold nothing, so skip the key building.
+  for (const _ in ledger.lots) {
+    const lot = ledger.lots[lotKey(tokenId, strategy)];
+    return lot ? { shares: lot.shares, cost: lot.cost, fees: lot.fees } : NO_HOLDING;
+  }
+  return NO_HOLDING;
+}
+
+export interface PnlSummary {
+  realized: number;
+  unrealized: number;
+  fees: number;
+  /** realized − fees + unrealized. */
+  net: number;
+  by_strategy: Record<string, number>;
+}
+
+/** marks: token → price to value open shares at (mid, or best bid for a liquidation view). */
+export function pnlSummary(ledger: Ledger, marks: Record<string, number | null | undefined>): PnlSummary {
+  let realized = 0;
+  let unrealized = 0;
+  let fees = 0;
+  const by: Record<string, number> = {};
+  for (const key of Object.keys(ledger.lots).sort()) {
+    const lot = ledger.lots[key]!;
+    const mark = marks[lot.token_id];
+    const avg = lot.shares > 1e-12 ? lot.cost / lot.shares : 0;
+    const u = lot.shares * ((mark ?? avg) as number) - lot.cost;
+    realized += lot.realized;
+    unrealized += u;
+    fees += lot.fees;
+    by[lot.strategy] = (by[lot.strategy] ?? 0) + lot.realized - lot.fees + u;
+  }
+  return { realized, unrealized, fees, net: realized - fees + unrealized, by_strategy: by };
+}
+
+export interface TokenPosition {
+  token_id: string;
+  shares: number;
+  avg_cost: number;
+  realized_pnl: number;
+  unrealized_pnl: number;
+  fees_paid: number;
+  by_strategy: Record<string, number>;
+}
+
+/** One POSITION payload per token. */
+export function tokenPositions(ledger: Ledger, marks: Record<string, number | null | undefined>): TokenPosition[] {
+  const tokens = [...new Set(Object.values(ledger.lots).map((l) => l.token_id))].sort();
+  return tokens.map((token) => {
+    const sub: Ledger = { ...ledger, lots: Object.fromEntries(Object.entries(ledger.lots).filter(([, l]) => l.token_id === token)) };
+    const s = pnlSummary(sub, marks);
+    const h = tokenHolding(ledger, token);
+    return {
+      token_id: token,
+      shares: h.shares,
+      avg_cost: h.shares > 1e-12 ? h.cost / h.shares : 0,
+      realized_pnl: s.realized,
+      unrealized_pnl: s.unrealized,
+      fees_paid: s.fees,
+      by_strategy: s.by_strategy,
+    };
+  });
+}
+
+/** Replaces positions with what the venue reports (reconciliation rebuild). */
+export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ token_id: string; shares: number; avg_cost: number }>): Ledger {
+  const lots: Record<string, Lot> = {};
+  let realized = 0;
+  let fees = 0;
+  for (const lot of Object.values(previous.lots)) {
+    realized += lot.realized;
+    fees += lot.fees;
+  }
+  for (const p of [...positions].sort((a, b) => a.token_id.localeCompare(b.token_id))) {
+    if (Math.abs(p.shares) < 1e-12) continue;
+    lots[lotKey(p.token_id, 'reconciled')] = { token_id: p.token_id, strategy: 'reconciled', shares: p.shares, cost: p.shares * p.avg_cost, realized: 0, fees: 0 };
+  }
+  // History (realized and fees) is kept on a holder lot so attribution totals survive the rebuild.
+  if (realized !== 0 || fees !== 0) {
+    lots['|history'] = { token_id: '', strategy: 'reconciled', shares: 0, cost: 0, realized, fees };
+  }
+  let cost = 0;
+  for (const lot of Object.values(lots)) cost += lot.cost;
+  return { lots, cash: realized - fees - cost, pending: {}, final: previous.final, settled_winner: previous.settled_winner };
+}

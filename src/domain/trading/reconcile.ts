@@ -1,0 +1,82 @@
+import { isTerminal, type OrderRecord } from './orders.ts';
+
+/**
+ * Reconciliation invariants between what a market actor believes and what the venue reports:
+ * every live order we know (past its grace period) is open at the venue with the same filled
+ * size, the venue has no open order we do not know, and positions agree within a tolerance.
+ */
+export interface VenueOrderView {
+  client_order_id: string;
+  market_id: string;
+  token_id: string;
+  side: 'BUY' | 'SELL';
+  price: number;
+  size: number;
+  filled_size: number;
+}
+
+export interface PositionView {
+  token_id: string;
+  shares: number;
+  avg_cost: number;
+}
+
+export type Mismatch =
+  | { kind: 'missing_at_venue'; client_order_id: string }
+  | { kind: 'unknown_at_venue'; client_order_id: string }
+  | { kind: 'fill_mismatch'; client_order_id: string; expected: number; actual: number }
+  | { kind: 'position_mismatch'; token_id: string; expected: number; actual: number };
+
+export interface ReconcileInput {
+  expectedOrders: readonly OrderRecord[];
+  venueOrders: readonly VenueOrderView[];
+  expectedShares: Record<string, number>;
+  venuePositions: readonly PositionView[];
+  /** Tokens this market trades: venue positions in other tokens belong to other markets. */
+  tokens: readonly string[];
+  nowMs: number;
+  graceMs: number;
+  toleranceShares: number;
+}
+
+export function reconcileMarket(r: ReconcileInput): Mismatch[] {
+  const out: Mismatch[] = [];
+  const venue = new Map(r.venueOrders.map((o) => [o.client_order_id, o]));
+  const known = new Set<string>();
+  for (const o of [...r.expectedOrders].sort((a, b) => a.client_order_id.localeCompare(b.client_order_id))) {
+    known.add(o.client_order_id);
+    if (isTerminal(o.status)) continue;
+    const v = venue.get(o.client_order_id);
+    if (!v) {
+      if (r.nowMs - o.placed_at_ms >= r.graceMs) out.push({ kind: 'missing_at_venue', client_order_id: o.client_order_id });
+      continue;
+    }
+    if (Math.abs(v.filled_size - o.filled_size) > r.toleranceShares) {
+      out.push({ kind: 'fill_mismatch', client_order_id: o.client_order_id, expected: o.filled_size, actual: v.filled_size });
+    }
+  }
+  for (const v of [...r.venueOrders].sort((a, b) => a.client_order_id.localeCompare(b.client_order_id))) {
+    const mine = r.expectedOrders.find((o) => o.client_order_id === v.client_order_id);
+    if (!known.has(v.client_order_id) || (mine && isTerminal(mine.status))) out.push({ kind: 'unknown_at_venue', client_order_id: v.client_order_id });
+  }
+  const venueShares = new Map(r.venuePositions.map((p) => [p.token_id, p.shares]));
+  for (const token of [...r.tokens].sort()) {
+    const expected = r.expectedShares[token] ?? 0;
+    const actual = venueShares.get(token) ?? 0;
+    if (Math.abs(expected - actual) > r.toleranceShares) out.push({ kind: 'position_mismatch', token_id: token, expected, actual });
+  }
+  return out;
+}
+
+export function describeMismatch(m: Mismatch): string {
+  switch (m.kind) {
+    case 'missing_at_venue':
+      return `order ${m.client_order_id} is live here but not at the venue`;
+    case 'unknown_at_venue':
+      return `venue has open order ${m.client_order_id} that is not live here`;
+    case 'fill_mismatch':
+      return `order ${m.client_order_id} filled ${m.expected} here, ${m.actual} at the venue`;
+    case 'position_mismatch':
+      return `token ${m.token_id}: ${m.expected} shares here, ${m.actual} at the venue`;
+  }
+}

@@ -1,0 +1,238 @@
+import type { RiskConfig } from '../../config/sections/trading.ts';
+import type { OrderSide } from './book-view.ts';
+import type { GlobalRiskState } from './signals.ts';
+
+/**
+ * Pre-trade risk and kill switches, on the submit path for every order (cancels never pass here).
+ * Global trading state ACTIVE / REDUCING / HALTED, per-market circuit breakers, an order-rate
+ * limit, notional caps (order, market, total), a daily-loss kill, drawdown-based size scaling and
+ * a cool-down after any kill. Pure: time comes in as arguments; changes are queued for `drain()`.
+ */
+export interface OrderCheck {
+  client_order_id: string;
+  market_id: string;
+  side: OrderSide;
+  price: number;
+  size: number;
+  /** A sell of shares held: allowed while REDUCING and exempt from notional caps. */
+  reduces: boolean;
+}
+
+export type RiskVerdict = { ok: true } | { ok: false; reason: string };
+
+export type RiskChange =
+  | { scope: 'global'; state: GlobalRiskState; reason: string | null; size_scale: number }
+  | { scope: 'market'; market_id: string; tripped: boolean; reason: string | null };
+
+interface MarketBreaker {
+  rejects: number;
+  cancelFailures: number;
+  trippedUntil: number | null;
+  reason: string | null;
+}
+
+interface Reservation {
+  market_id: string;
+  price: number;
+  remaining: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export class RiskEngine {
+  private global: GlobalRiskState = 'ACTIVE';
+  private reason: string | null = null;
+  private killedAt: number | null = null;
+  private killKind: 'manual' | 'daily_loss' | null = null;
+  private scale = 1;
+  private readonly breakers = new Map<string, MarketBreaker>();
+  private readonly reservations = new Map<string, Reservation>();
+  private readonly positionCost = new Map<string, number>();
+  private submits: number[] = [];
+  private day: number | null = null;
+  private dayStartPnl = 0;
+  private peakPnl = 0;
+  private lastPnl = 0;
+  private publishedScale = 1;
+  private readonly outbox: RiskChange[] = [];
+
+  constructor(private readonly cfg: RiskConfig) {}
+
+  get state(): GlobalRiskState {
+    return this.global;
+  }
+
+  get sizeScale(): number {
+    return this.scale;
+  }
+
+  get haltReason(): string | null {
+    return this.reason;
+  }
+
+  drain(): RiskChange[] {
+    return this.outbox.splice(0, this.outbox.length);
+  }
+
+  // ---- pre-trade -----------------------------------------------------------------------------
+
+  checkOrder(o: OrderCheck, nowMs: number): RiskVerdict {
+    if (this.global === 'HALTED') return { ok: false, reason: `trading halted: ${this.reason ?? 'kill switch'}` };
+    if (this.global === 'REDUCING' && !o.reduces) return { ok: false, reason: 'reducing only' };
+    if (this.isTripped(o.market_id, nowMs)) return { ok: false, reason: `circuit breaker open: ${this.breakers.get(o.market_id)?.reason ?? ''}` };
+    if (this.reservations.has(o.client_order_id)) return { ok: false, reason: 'duplicate client order id' };
+    this.submits = this.submits.filter((t) => nowMs - t < this.cfg.rate_limit.window_ms);
+    if (this.submits.length >= this.cfg.rate_limit.max_orders) return { ok: false, reason: 'order rate limit' };
+    if (!o.reduces) {
+      const notional = o.price * o.size;
+      if (notional > this.cfg.max_order_usdc + 1e-9) return { ok: false, reason: `order notional ${notional.toFixed(2)} > ${this.cfg.max_order_usdc}` };
+      if (this.marketExposure(o.market_id) + notional > this.cfg.max_market_usdc + 1e-9) return { ok: false, reason: 'market notional cap' };
+      if (this.totalExposure() + notional > this.cfg.max_total_usdc + 1e-9) return { ok: false, reason: 'total notional cap' };
+      this.reservations.set(o.client_order_id, { market_id: o.market_id, price: o.price, remaining: o.size });
+    }
+    this.submits.push(nowMs);
+    return { ok: true };
+  }
+
+  /** Filled shares move from the reservation into the position (see setPositionCost). */
+  onOrderProgress(clientOrderId: string, filledSize: number, size: number, terminal: boolean): void {
+    const r = this.reservations.get(clientOrderId);
+    if (!r) return;
+    if (terminal) this.reservations.delete(clientOrderId);
+    else r.remaining = Math.max(0, size - filledSize);
+  }
+
+  /** The cost basis of what a market holds, from its ledger. */
+  setPositionCost(marketId: string, costUsdc: number): void {
+    this.positionCost.set(marketId, Math.max(0, costUsdc));
+  }
+
+  marketExposure(marketId: string): number {
+    let e = this.positionCost.get(marketId) ?? 0;
+    for (const r of this.reservations.values()) if (r.market_id === marketId) e += r.price * r.remaining;
+    return e;
+  }
+
+  totalExposure(): number {
+    let e = 0;
+    for (const v of this.positionCost.values()) e += v;
+    for (const r of this.reservations.values()) e += r.price * r.remaining;
+    return e;
+  }
+
+  // ---- circuit breakers ----------------------------------------------------------------------
+
+  isTripped(marketId: string, nowMs: number): boolean {
+    const b = this.breakers.get(marketId);
+    return !!b && b.trippedUntil !== null && nowMs < b.trippedUntil;
+  }
+
+  onReject(marketId: string, nowMs: number): void {
+    const b = this.breaker(marketId);
+    b.rejects += 1;
+    if (b.rejects >= this.cfg.breakers.max_consecutive_rejects) this.trip(marketId, `${b.rejects} consecutive rejects`, nowMs);
+  }
+
+  onAccepted(marketId: string): void {
+    this.breaker(marketId).rejects = 0;
+  }
+
+  onCancelResult(marketId: string, ok: boolean, nowMs: number): void {
+    const b = this.breaker(marketId);
+    b.cancelFailures = ok ? 0 : b.cancelFailures + 1;
+    if (b.cancelFailures >= this.cfg.breakers.max_cancel_failures) this.trip(marketId, `${b.cancelFailures} cancel failures`, nowMs);
+  }
+
+  onOrderLatency(marketId: string, latencyMs: number, nowMs: number): void {
+    if (latencyMs > this.cfg.breakers.max_order_latency_ms) this.trip(marketId, `order latency ${Math.round(latencyMs)} ms`, nowMs);
+  }
+
+  private breaker(marketId: string): MarketBreaker {
+    let b = this.breakers.get(marketId);
+    if (!b) {
+      b = { rejects: 0, cancelFailures: 0, trippedUntil: null, reason: null };
+      this.breakers.set(marketId, b);
+    }
+    return b;
+  }
+
+  private trip(marketId: string, reason: string, nowMs: number): void {
+    const b = this.breaker(marketId);
+    const wasOpen = b.trippedUntil !== null;
+    b.trippedUntil = nowMs + this.cfg.cool_down_ms;
+    b.reason = reason;
+    b.rejects = 0;
+    b.cancelFailures = 0;
+    if (!wasOpen) this.outbox.push({ scope: 'market', market_id: marketId, tripped: true, reason });
+  }
+
+  // ---- kill switch, daily loss, drawdown -----------------------------------------------------
+
+  kill(reason: string, nowMs: number, kind: 'manual' | 'daily_loss' = 'manual'): void {
+    this.killedAt = nowMs;
+    this.killKind = kind;
+    this.setGlobal('HALTED', reason);
+  }
+
+  /** Manual resume; refused during the cool-down or while the daily loss is still breached. */
+  resume(nowMs: number): RiskVerdict {
+    if (this.global !== 'HALTED') return { ok: true };
+    if (this.killedAt !== null && nowMs - this.killedAt < this.cfg.cool_down_ms) return { ok: false, reason: 'cool-down in progress' };
+    if (this.killKind === 'daily_loss' && this.day === Math.floor(nowMs / DAY_MS)) return { ok: false, reason: 'daily loss limit still breached today' };
+    this.killedAt = null;
+    this.killKind = null;
+    this.setGlobal(this.drawdownState(), null);
+    return { ok: true };
+  }
+
+  /** Net PnL across all markets (realized − fees + unrealized), fed after fills and marks. */
+  onPnl(netPnl: number, nowMs: number): void {
+    const day = Math.floor(nowMs / DAY_MS);
+    if (this.day === null || day !== this.day) {
+      this.day = day;
+      this.dayStartPnl = netPnl;
+    }
+    this.lastPnl = netPnl;
+    this.peakPnl = Math.max(this.peakPnl, netPnl);
+    const dd = this.peakPnl - netPnl;
+    const d = this.cfg.drawdown;
+    const span = Math.max(1e-9, d.reducing_usdc - d.start_usdc);
+    this.scale = dd <= d.start_usdc ? 1 : Math.max(d.min_scale, 1 - ((dd - d.start_usdc) / span) * (1 - d.min_scale));
+    if (this.dayStartPnl - netPnl >= this.cfg.daily_loss_limit_usdc && this.global !== 'HALTED') {
+      this.kill(`daily loss ${(this.dayStartPnl - netPnl).toFixed(2)} ≥ ${this.cfg.daily_loss_limit_usdc}`, nowMs, 'daily_loss');
+      return;
+    }
+    if (this.global !== 'HALTED') {
+      const next = this.drawdownState();
+      this.setGlobal(next, next === 'REDUCING' ? `drawdown ≥ ${d.reducing_usdc} USDC` : null);
+    }
+  }
+
+  private drawdownState(): GlobalRiskState {
+    const dd = this.peakPnl - this.lastPnl;
+    return this.cfg.drawdown.reducing_usdc > 0 && dd >= this.cfg.drawdown.reducing_usdc ? 'REDUCING' : 'ACTIVE';
+  }
+
+  /** Time-driven changes: breakers whose cool-down ended, a daily-loss kill at day rollover. */
+  poll(nowMs: number): void {
+    for (const id of [...this.breakers.keys()].sort()) {
+      const b = this.breakers.get(id)!;
+      if (b.trippedUntil !== null && nowMs >= b.trippedUntil) {
+        b.trippedUntil = null;
+        b.reason = null;
+        this.outbox.push({ scope: 'market', market_id: id, tripped: false, reason: null });
+      }
+    }
+    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.day !== null && Math.floor(nowMs / DAY_MS) !== this.day) {
+      this.resume(nowMs);
+    }
+  }
+
+  private setGlobal(state: GlobalRiskState, reason: string | null): void {
+    if (state === this.global && reason === this.reason && Math.abs(this.scale - this.publishedScale) < 0.01) return;
+    this.global = state;
+    this.reason = reason;
+    this.publishedScale = this.scale;
+    this.outbox.push({ scope: 'global', state, reason, size_scale: this.scale });
+  }
+}

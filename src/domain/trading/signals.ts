@@ -1,0 +1,38 @@
+import type { TradableBook } from './book-view.ts';
+import type { NowcastSignal, Policy, TruthSignal } from './policy.ts';
+
+/**
+ * The coalesced inputs a market actor keeps: latest of each, never one event per book delta.
+ * A book signal carries a reference to the live mirrored book plus its best prices at send time.
+ */
+export interface BookSignal {
+  token_id: string;
+  synced: boolean;
+  ts_ms: number;
+  best_bid: number | null;
+  best_ask: number | null;
+  book: TradableBook | null;
+}
+
+export type GlobalRiskState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+export interface RiskSignal {
+  state: GlobalRiskState;
+  size_scale: number;
+  /** This market's circuit breaker is open. */
+  market_tripped: boolean;
+  reason: string | null;
+}
+
+export interface MarketSignals {
+  books: Record<string, BookSignal>;
+  policy: Policy | null;
+  truth: { payload: TruthSignal; ts_ms: number } | null;
+  nowcast: { payload: NowcastSignal; ts_ms: number } | null;
+  risk: RiskSignal;
+  resolved: { winning_token_id: string | null } | null;
+}
+
+export function emptySignals(): MarketSignals {
+  return { books: {}, policy: null, truth: null, nowcast: null, risk: { state: 'ACTIVE', size_scale: 1, market_tripped: false, reason: null }, resolved: null };
+}

@@ -1,0 +1,151 @@
+import type { NowcastCase } from './cases.ts';
+import { riseToFinal, type NowcastPredictor } from './predict.ts';
+import { brierBuckets, logScore, ReliabilityTable, round4, rps, type IntDistribution } from './scores.ts';
+
+/** Hours over which the skill target is judged (local, inclusive). */
+export const TARGET_HOURS = { from: 8, to: 18 } as const;
+/** Mean RPS over the target hours must be at least this much below climatology's. */
+export const TARGET_SKILL_VS_CLIMATOLOGY = 0.1;
+/** No target hour may be worse than this multiple of the better baseline. */
+export const TARGET_MAX_HOUR_RATIO = 1.05;
+
+export interface HourScore {
+  hour: number;
+  n: number;
+  rps: number | null;
+  rps_climatology: number | null;
+  rps_persistence: number | null;
+  brier_buckets: number | null;
+  log_score: number | null;
+}
+
+export interface EvaluationReport {
+  by_hour: HourScore[];
+  overall: {
+    n: number;
+    days: number;
+    rps: number | null;
+    rps_climatology: number | null;
+    rps_persistence: number | null;
+    brier_buckets: number | null;
+    /** Mean −ln p(outcome) in nats (lower is better). */
+    log_score: number | null;
+    target_hours: string;
+    rps_target_hours: number | null;
+    rps_climatology_target_hours: number | null;
+    rps_persistence_target_hours: number | null;
+    skill_vs_climatology: number | null;
+    skill_vs_persistence: number | null;
+    worst_hour: number | null;
+    worst_hour_ratio: number | null;
+    targets_met: boolean;
+  };
+  reliability: ReturnType<ReliabilityTable['rows']>;
+}
+
+interface Acc {
+  n: number;
+  rps: number;
+  clim: number;
+  pers: number;
+  brier: number;
+  log: number;
+}
+
+const zero = (): Acc => ({ n: 0, rps: 0, clim: 0, pers: 0, brier: 0, log: 0 });
+
+function mean(sum: number, n: number): number | null {
+  return n ? round4(sum / n) : null;
+}
+
+/** Scores the model against climatology and persistence on cases it was not fitted on. */
+export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly NowcastCase[]): EvaluationReport {
+  const byHour: Acc[] = Array.from({ length: 24 }, zero);
+  const all = zero();
+  const reliability = new ReliabilityTable();
+  for (const c of cases) {
+    const f = predictor.predict(c.inputs);
+    if (!f || c.inputs.baseF === null) continue;
+    const climatology: IntDistribution = riseToFinal(predictor.climatologyRise(c.inputs), c.inputs.baseF);
+    const persistence: IntDistribution = { offset: c.inputs.baseF, p: Float64Array.of(1) };
+    const s: Acc = {
+      n: 1,
+      rps: rps(f.final, c.finalMaxF),
+      clim: rps(climatology, c.finalMaxF),
+      pers: rps(persistence, c.finalMaxF),
+      brier: brierBuckets(f.final, c.finalMaxF),
+      log: logScore(f.final, c.finalMaxF),
+    };
+    for (const acc of [byHour[c.hour]!, all]) {
+      acc.n++;
+      acc.rps += s.rps;
+      acc.clim += s.clim;
+      acc.pers += s.pers;
+      acc.brier += s.brier;
+      acc.log += s.log;
+    }
+    reliability.addForecast(f.final, c.finalMaxF);
+  }
+
+  const by_hour: HourScore[] = byHour.map((a, hour) => ({
+    hour,
+    n: a.n,
+    rps: mean(a.rps, a.n),
+    rps_climatology: mean(a.clim, a.n),
+    rps_persistence: mean(a.pers, a.n),
+    brier_buckets: mean(a.brier, a.n),
+    log_score: mean(a.log, a.n),
+  }));
+
+  // Target window: mean over hours of the per-hour means, so every hour counts once.
+  const window = by_hour.filter((h) => h.hour >= TARGET_HOURS.from && h.hour <= TARGET_HOURS.to && h.n > 0);
+  const avg = (k: 'rps' | 'rps_climatology' | 'rps_persistence') =>
+    window.length ? round4(window.reduce((a, h) => a + (h[k] ?? 0), 0) / window.length) : null;
+  const wr = avg('rps');
+  const wc = avg('rps_climatology');
+  const wp = avg('rps_persistence');
+  let worstHour: number | null = null;
+  let worstRatio: number | null = null;
+  for (const h of window) {
+    const better = Math.min(h.rps_climatology ?? Infinity, h.rps_persistence ?? Infinity);
+    const ratio = better > 0 ? (h.rps ?? 0) / better : (h.rps ?? 0) > 0 ? Infinity : 1;
+    if (worstRatio === null || ratio > worstRatio) {
+      worstRatio = ratio;
+      worstHour = h.hour;
+    }
+  }
+  const skillC = wr !== null && wc ? round4(1 - wr / wc) : null;
+  const skillP = wr !== null && wp ? round4(1 - wr / wp) : null;
+  const met =
+    window.length === TARGET_HOURS.to - TARGET_HOURS.from + 1 &&
+    skillC !== null &&
+    skillC >= TARGET_SKILL_VS_CLIMATOLOGY &&
+    wr !== null &&
+    wp !== null &&
+    wr < wp &&
+    worstRatio !== null &&
+    worstRatio <= TARGET_MAX_HOUR_RATIO;
+
+  return {
+    by_hour,
+    overall: {
+      n: all.n,
+      days: new Set(cases.map((c) => c.day)).size,
+      rps: mean(all.rps, all.n),
+      rps_climatology: mean(all.clim, all.n),
+      rps_persistence: mean(all.pers, all.n),
+      brier_buckets: mean(all.brier, all.n),
+      log_score: mean(all.log, all.n),
+      target_hours: `${String(TARGET_HOURS.from).padStart(2, '0')}-${TARGET_HOURS.to}`,
+      rps_target_hours: wr,
+      rps_climatology_target_hours: wc,
+      rps_persistence_target_hours: wp,
+      skill_vs_climatology: skillC,
+      skill_vs_persistence: skillP,
+      worst_hour: worstHour,
+      worst_hour_ratio: worstRatio === null ? null : round4(worstRatio),
+      targets_met: met,
+    },
+    reliability: reliability.rows(),
+  };
+}

@@ -1,0 +1,380 @@
+import type { JudgeDayMode } from '../judge-calendar.ts';
+import type { NowcastCase } from './cases.ts';
+import {
+  accumulateClimatology,
+  accumulateResidualRise,
+  newRiseArray,
+  NOWCAST_REGRESSORS,
+  regressorVector,
+  riseRps,
+  RISE_MIN,
+  seasonWeightTable,
+  type HourBlock,
+  type HourModel,
+  type NowcastModel,
+} from './model.ts';
+
+/**
+ * Fits the nowcast from history. Every setting is chosen by cross-validation with whole calendar
+ * months as folds (weather persists for days, so neighbouring days must not sit on both sides of a
+ * fold): the climatology's season width first, then per block of issue hours the ridge penalty,
+ * the residual smoothing, the season width of the residual pool and the climatology weight, by
+ * coordinate descent over small grids.
+ */
+export interface FitOptions {
+  station: string;
+  tz: string;
+  judgeDay: JudgeDayMode;
+  blocks?: number[][];
+  lambdas?: number[];
+  smoothings?: number[];
+  seasonDays?: Array<number | null>;
+  climatologyWeights?: number[];
+  floorWeight?: number;
+  excludeMonths?: string[];
+}
+
+const DEFAULT_BLOCKS = [
+  [0, 1, 2, 3, 4, 5],
+  [6, 7, 8, 9],
+  [10, 11, 12, 13],
+  [14, 15, 16, 17],
+  [18, 19, 20, 21, 22, 23],
+];
+const PASSES = 2;
+
+interface HourData {
+  cases: NowcastCase[];
+  fold: Int32Array;
+  /** Standardized regressors (missing → 0), n × p. */
+  z: Float64Array;
+  /** Whether the case has a current temperature (the regression applies). */
+  hasTemp: Uint8Array;
+  /** Target future max − temp; NaN when no report followed (not a regression row). */
+  y: Float64Array;
+  means: number[];
+  scales: number[];
+}
+
+function foldsOf(cases: readonly NowcastCase[]): Map<string, number> {
+  const months = [...new Set(cases.map((c) => c.day.slice(0, 7)))].sort();
+  const out = new Map<string, number>();
+  const days = [...new Set(cases.map((c) => c.day))].sort();
+  if (months.length >= 4) {
+    for (const d of days) out.set(d, months.indexOf(d.slice(0, 7)));
+  } else {
+    // Too few months: contiguous weeks dealt round-robin into five folds.
+    for (const c of cases) out.set(c.day, Math.floor(c.dayIndex / 7) % 5);
+  }
+  return out;
+}
+
+function prepareHour(cases: NowcastCase[], foldOfDay: Map<string, number>): HourData {
+  const p = NOWCAST_REGRESSORS.length;
+  const n = cases.length;
+  const raw = cases.map((c) => regressorVector(c.inputs));
+  const means: number[] = [];
+  const scales: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const vals = raw.map((r) => r[j]).filter((v): v is number => v !== null && v !== undefined);
+    const m = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : 0;
+    const s = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - m) * (b - m), 0) / (vals.length - 1)) : 1;
+    means.push(m);
+    scales.push(s > 1e-9 ? s : 1);
+  }
+  const z = new Float64Array(n * p);
+  const y = new Float64Array(n);
+  const hasTemp = new Uint8Array(n);
+  const fold = new Int32Array(n);
+  cases.forEach((c, i) => {
+    for (let j = 0; j < p; j++) {
+      const v = raw[i]![j];
+      z[i * p + j] = v === null || v === undefined ? 0 : (v - means[j]!) / scales[j]!;
+    }
+    hasTemp[i] = c.inputs.tempF !== null ? 1 : 0;
+    y[i] = c.inputs.tempF !== null && c.futureMaxF !== null ? c.futureMaxF - c.inputs.tempF : Number.NaN;
+    fold[i] = foldOfDay.get(c.day) ?? 0;
+  });
+  return { cases, fold, z, hasTemp, y, means, scales };
+}
+
+/** Ridge regression with an unpenalized intercept on rows where `use(i)`; returns [b0, b…]. */
+function ridge(d: HourData, lambda: number, use: (i: number) => boolean): number[] {
+  const p = NOWCAST_REGRESSORS.length;
+  const q = p + 1;
+  const A = new Float64Array(q * q);
+  const b = new Float64Array(q);
+  const row = new Float64Array(q);
+  for (let i = 0; i < d.cases.length; i++) {
+    if (!use(i) || Number.isNaN(d.y[i]!)) continue;
+    row[0] = 1;
+    for (let j = 0; j < p; j++) row[j + 1] = d.z[i * p + j]!;
+    for (let r = 0; r < q; r++) {
+      b[r]! += row[r]! * d.y[i]!;
+      for (let c = 0; c < q; c++) A[r * q + c]! += row[r]! * row[c]!;
+    }
+  }
+  for (let j = 1; j < q; j++) A[j * q + j]! += lambda;
+  if (A[0] === 0) A[0] = 1;
+  return solve(A, b, q);
+}
+
+function solve(A: Float64Array, b: Float64Array, n: number): number[] {
+  const M = Float64Array.from(A);
+  const v = Float64Array.from(b);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[piv * n + c]!)) piv = r;
+    if (piv !== c) {
+      for (let k = 0; k < n; k++) {
+        const t = M[c * n + k]!;
+        M[c * n + k] = M[piv * n + k]!;
+        M[piv * n + k] = t;
+      }
+      const t = v[c]!;
+      v[c] = v[piv]!;
+      v[piv] = t;
+    }
+    const d = M[c * n + c]! || 1e-12;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = M[r * n + c]! / d;
+      if (f === 0) continue;
+      for (let k = c; k < n; k++) M[r * n + k]! -= f * M[c * n + k]!;
+      v[r]! -= f * v[c]!;
+    }
+  }
+  return Array.from({ length: n }, (_, i) => v[i]! / (M[i * n + i]! || 1e-12));
+}
+
+function predictRow(d: HourData, beta: number[], i: number): number {
+  const p = NOWCAST_REGRESSORS.length;
+  let mu = beta[0]!;
+  for (let j = 0; j < p; j++) mu += beta[j + 1]! * d.z[i * p + j]!;
+  return mu;
+}
+
+/** Out-of-fold predictions for every case with a temperature (NaN otherwise). */
+function outOfFold(d: HourData, lambda: number): Float64Array {
+  const mu = new Float64Array(d.cases.length).fill(Number.NaN);
+  const folds = [...new Set(d.fold)];
+  for (const f of folds) {
+    const beta = ridge(d, lambda, (i) => d.fold[i] !== f);
+    for (let i = 0; i < d.cases.length; i++) if (d.fold[i] === f && d.hasTemp[i]) mu[i] = predictRow(d, beta, i);
+  }
+  return mu;
+}
+
+interface Params {
+  lambda: number;
+  smoothing: number;
+  season: number | null;
+  alpha: number;
+}
+
+export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions): NowcastModel {
+  if (cases.length === 0) throw new Error('no training cases (the archive needs complete judge days)');
+  const blocks = opts.blocks ?? DEFAULT_BLOCKS;
+  const lambdas = opts.lambdas ?? [1, 10, 100];
+  const smoothings = opts.smoothings ?? [0.4, 0.7, 1.0];
+  const seasons = opts.seasonDays ?? [20, 40, 80, null];
+  const alphas = opts.climatologyWeights ?? [0, 0.15, 0.3];
+
+  const sorted = [...cases].sort((a, b) => a.dayIndex - b.dayIndex || a.hour - b.hour);
+  const foldOfDay = foldsOf(sorted);
+  const data: HourData[] = Array.from({ length: 24 }, (_, h) =>
+    prepareHour(
+      sorted.filter((c) => c.hour === h),
+      foldOfDay,
+    ),
+  );
+  const climCases = data.map((d) => d.cases.map((c) => [c.inputs.dayOfYear, c.riseF, c.inputs.maxSoFarF !== null ? 1 : 0] as [number, number, number]));
+
+  // Cross-validated climatology (hour and season only) for each season width.
+  const climCv = (width: number | null): Float64Array[][] =>
+    data.map((d, h) =>
+      d.cases.map((c, i) => {
+        const rise = newRiseArray();
+        const ok = accumulateClimatology(rise, 1, climCases[h]!, c.inputs.dayOfYear, width, c.inputs.maxSoFarF !== null, (k) => d.fold[k] === d.fold[i]);
+        if (!ok) rise[-RISE_MIN] = 1;
+        return rise;
+      }),
+    );
+  const meanRps = (dists: Float64Array[][], hours: number[]) => {
+    let s = 0;
+    let n = 0;
+    for (const h of hours) data[h]!.cases.forEach((c, i) => {
+      s += riseRps(dists[h]![i]!, c.riseF);
+      n++;
+    });
+    return n ? s / n : Number.POSITIVE_INFINITY;
+  };
+  const allHours = Array.from({ length: 24 }, (_, h) => h);
+  let climWidth: number | null = null;
+  let climScore = Number.POSITIVE_INFINITY;
+  let clim: Float64Array[][] = [];
+  for (const width of seasons) {
+    const c = climCv(width);
+    const s = meanRps(c, allHours);
+    if (s < climScore - 1e-12) {
+      climScore = s;
+      climWidth = width;
+      clim = c;
+    }
+  }
+
+  const oofCache = new Map<string, Float64Array>();
+  const oof = (h: number, lambda: number): Float64Array => {
+    const key = `${h}:${lambda}`;
+    let v = oofCache.get(key);
+    if (!v) {
+      v = outOfFold(data[h]!, lambda);
+      oofCache.set(key, v);
+    }
+    return v;
+  };
+
+  const doys = data.map((d) => Int32Array.from(d.cases, (c) => Math.round(c.inputs.dayOfYear)));
+  const score = (hours: number[], prm: Params): number => {
+    let s = 0;
+    let n = 0;
+    const rise = newRiseArray();
+    const table = seasonWeightTable(prm.season);
+    for (const h of hours) {
+      const d = data[h]!;
+      const doy = doys[h]!;
+      const mu = oof(h, prm.lambda);
+      const m = d.cases.length;
+      const resid = new Float64Array(m);
+      for (let i = 0; i < m; i++) resid[i] = Number.isNaN(d.y[i]!) ? Number.NaN : d.y[i]! - mu[i]!;
+      const w = new Float64Array(m);
+      for (let i = 0; i < m; i++) {
+        const c = d.cases[i]!;
+        rise.fill(0);
+        if (!d.hasTemp[i]) {
+          s += riseRps(clim[h]![i]!, c.riseF);
+          n++;
+          continue;
+        }
+        let wsum = 0;
+        const fi = d.fold[i];
+        const qd = doy[i]!;
+        for (let k = 0; k < m; k++) {
+          if (d.fold[k] === fi || Number.isNaN(resid[k]!)) {
+            w[k] = 0;
+            continue;
+          }
+          const wk = table[Math.abs(doy[k]! - qd)]!;
+          w[k] = wk;
+          wsum += wk;
+        }
+        const tempMinusBase = c.inputs.tempF! - c.inputs.baseF!;
+        if (wsum > 0) {
+          accumulateResidualRise(rise, 1 - prm.alpha, mu[i]!, resid, w, wsum, prm.smoothing, tempMinusBase);
+          const ci = clim[h]![i]!;
+          for (let k = 0; k < rise.length; k++) rise[k]! += prm.alpha * ci[k]!;
+          s += riseRps(rise, c.riseF);
+        } else s += riseRps(clim[h]![i]!, c.riseF);
+        n++;
+      }
+    }
+    return n ? s / n : Number.POSITIVE_INFINITY;
+  };
+
+  const fitted: HourBlock[] = [];
+  let cvSum = 0;
+  let cvN = 0;
+  for (const blockHours of blocks) {
+    const hours = blockHours.filter((h) => h >= 0 && h < 24 && data[h]!.cases.length > 0);
+    const prm: Params = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]!, season: climWidth, alpha: 0 };
+    if (hours.length === 0) {
+      fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: 1 });
+      continue;
+    }
+    let best = score(hours, prm);
+    const axes: Array<[keyof Params, Array<number | null>]> = [
+      ['lambda', lambdas],
+      ['smoothing', smoothings],
+      ['season', seasons],
+      ['alpha', alphas],
+    ];
+    for (let pass = 0; pass < PASSES; pass++) {
+      let improved = false;
+      for (const [key, grid] of axes) {
+        for (const v of grid) {
+          if (prm[key] === v) continue;
+          const trial = { ...prm, [key]: v } as Params;
+          const s = score(hours, trial);
+          if (s < best - 1e-9) {
+            best = s;
+            Object.assign(prm, trial);
+            improved = true;
+          }
+        }
+      }
+      if (!improved) break;
+    }
+    const n = hours.reduce((a, h) => a + data[h]!.cases.length, 0);
+    cvSum += best * n;
+    cvN += n;
+    fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: prm.alpha });
+  }
+
+  const hourModels: HourModel[] = data.map((d, h) => {
+    const block = fitted.find((b) => b.hours.includes(h)) ?? fitted[0]!;
+    const beta = ridge(d, block.ridge_lambda, () => true);
+    const mu = oof(h, block.ridge_lambda);
+    const residuals: Array<[number, number]> = [];
+    const laterPeaks: Array<[number, number]> = [];
+    d.cases.forEach((c, i) => {
+      if (!Number.isNaN(d.y[i]!) && !Number.isNaN(mu[i]!)) residuals.push([c.inputs.dayOfYear, round3(d.y[i]! - mu[i]!)]);
+      if (c.riseF > 0) laterPeaks.push([c.inputs.dayOfYear, round3(c.peakHour)]);
+    });
+    return {
+      hour: h,
+      means: d.means.map(round6),
+      scales: d.scales.map(round6),
+      coefficients: beta.map(round6),
+      residuals,
+      climatology: climCases[h]!,
+      later_peaks: laterPeaks,
+    };
+  });
+
+  let persistence = 0;
+  for (const c of sorted) persistence += Math.abs(c.riseF);
+  const days = [...new Set(sorted.map((c) => c.day))];
+  return {
+    kind: 'helios.nowcast.ridge_residual',
+    version: 1,
+    station: opts.station,
+    tz: opts.tz,
+    judge_day: opts.judgeDay,
+    regressors: [...NOWCAST_REGRESSORS],
+    blocks: fitted,
+    climatology_season_days: climWidth,
+    floor_weight: opts.floorWeight ?? 0.002,
+    hours: hourModels,
+    fitted: {
+      from_day: days[0]!,
+      to_day: days[days.length - 1]!,
+      days: days.length,
+      cases: sorted.length,
+      exclude_months: opts.excludeMonths ?? [],
+      folds: new Set(foldOfDay.values()).size,
+      cv_rps: round4(cvN ? cvSum / cvN : Number.NaN),
+      cv_rps_climatology: round4(climScore),
+      cv_rps_persistence: round4(persistence / sorted.length),
+    },
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1e3) / 1e3;
+}
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,277 @@
+import type { JudgeDayMode } from '../judge-calendar.ts';
+import type { NowcastInputs } from './inputs.ts';
+
+/**
+ * The nowcast model, per issue hour of the judge clock:
+ *
+ *   future max − current temp  =  βᵀx + ε,     final judge max = max(max so far, current + round(βᵀx + ε))
+ *
+ * β is a ridge regression on the weather at issue time (season, how far the air has fallen from the
+ * day's peak, recent trend, day-over-day change, yesterday's max, dewpoint depression, wind, sky
+ * cover, temperature); ε is drawn from the out-of-fold residuals of history, weighted towards the same
+ * season and smoothed; the `max` puts the mass "no further rise" exactly where persistence puts it.
+ * The mixture with the hour-and-season climatology, the ridge penalty, the smoothing and the season
+ * width are chosen by cross-validation on history (fit.ts), never by hand.
+ */
+export const NOWCAST_REGRESSORS = [
+  'season_cos',
+  'season_sin',
+  'gap_f',
+  'trend3h_f',
+  'trend1h_f',
+  'pressure_change3h_hpa',
+  'precipitating',
+  'visibility_sm',
+  'change24h_f',
+  'prev_max_minus_base_f',
+  'dewpoint_depression_f',
+  'wind_u_kt',
+  'wind_v_kt',
+  'sky_cover',
+  'temp_f',
+] as const;
+export type NowcastRegressor = (typeof NOWCAST_REGRESSORS)[number];
+
+const YEAR_DAYS = 365.25;
+
+export function regressorVector(i: NowcastInputs): Array<number | null> {
+  const a = (2 * Math.PI * i.dayOfYear) / YEAR_DAYS;
+  return [
+    Math.cos(a),
+    Math.sin(a),
+    i.gapF,
+    i.trend3hF,
+    i.trend1hF,
+    i.pressureChange3hHpa,
+    i.precipitating,
+    i.visibilitySm,
+    i.change24hF,
+    i.prevMaxMinusBaseF,
+    i.dewpointDepressionF,
+    i.windU,
+    i.windV,
+    i.skyCover,
+    i.tempF,
+  ];
+}
+
+/** Settings shared by a block of issue hours, chosen by cross-validation. */
+export interface HourBlock {
+  hours: number[];
+  ridge_lambda: number;
+  /** Standard deviation (°F) of the Gaussian that smooths each residual before rounding. */
+  smoothing_f: number;
+  /** Season kernel width (days) weighting residuals; null = all seasons alike. */
+  season_days: number | null;
+  /** Weight of the climatology in the final mixture. */
+  climatology_weight: number;
+}
+
+export interface HourModel {
+  hour: number;
+  /** Standardization of the regressors (missing values are imputed with the mean). */
+  means: number[];
+  scales: number[];
+  /** Intercept first, then one coefficient per standardized regressor. */
+  coefficients: number[];
+  /** Out-of-fold residuals with their day of year: [doy, residual °F]. */
+  residuals: Array<[number, number]>;
+  /** Climatology cases: [doy, rise °F above the base, 1 when the day had a report by then]. */
+  climatology: Array<[number, number, number]>;
+  /** Days that still rose after this hour: [doy, local hour of the peak]. */
+  later_peaks: Array<[number, number]>;
+}
+
+export interface NowcastModel {
+  kind: 'helios.nowcast.ridge_residual';
+  version: 1;
+  station: string;
+  tz: string;
+  judge_day: JudgeDayMode;
+  regressors: string[];
+  blocks: HourBlock[];
+  /** Season width (days) of the hour-and-season climatology. */
+  climatology_season_days: number | null;
+  /** Mass spread over plausible rises so no outcome gets probability zero. */
+  floor_weight: number;
+  hours: HourModel[];
+  fitted: {
+    from_day: string;
+    to_day: string;
+    days: number;
+    cases: number;
+    exclude_months: string[];
+    folds: number;
+    cv_rps: number;
+    cv_rps_climatology: number;
+    cv_rps_persistence: number;
+  };
+}
+
+export function blockOf(model: { blocks: HourBlock[] }, hour: number): HourBlock {
+  return model.blocks.find((b) => b.hours.includes(hour)) ?? model.blocks[0]!;
+}
+
+/** Circular distance in days between two days of the year. */
+export function seasonDistance(a: number, b: number): number {
+  const d = Math.abs(a - b);
+  return d > YEAR_DAYS / 2 ? YEAR_DAYS - d : d;
+}
+
+export function seasonWeight(a: number, b: number, widthDays: number | null): number {
+  if (widthDays === null) return 1;
+  const d = seasonDistance(a, b) / widthDays;
+  return Math.exp(-0.5 * d * d);
+}
+
+/** seasonWeight for integer days of the year, by lookup (fitting evaluates it millions of times). */
+export function seasonWeightTable(widthDays: number | null): Float64Array {
+  const t = new Float64Array(367);
+  for (let d = 0; d <= 366; d++) t[d] = seasonWeight(0, Math.min(d, YEAR_DAYS - d), widthDays);
+  return t;
+}
+
+/** Remaining rise above the base the dense arrays cover (°F); negative only before the first report. */
+export const RISE_MIN = -30;
+export const RISE_MAX = 60;
+export const RISE_LEN = RISE_MAX - RISE_MIN + 1;
+
+export function newRiseArray(): Float64Array {
+  return new Float64Array(RISE_LEN);
+}
+
+/** βᵀx with standardization and mean imputation. */
+export function linearPrediction(h: Pick<HourModel, 'means' | 'scales' | 'coefficients'>, x: ReadonlyArray<number | null>): number {
+  let mu = h.coefficients[0]!;
+  for (let j = 0; j < h.means.length; j++) {
+    const v = x[j];
+    const z = v === null || v === undefined || Number.isNaN(v) ? 0 : (v - h.means[j]!) / h.scales[j]!;
+    mu += h.coefficients[j + 1]! * z;
+  }
+  return mu;
+}
+
+/**
+ * Normalized weights of a Gaussian of width `smoothing` over the integers near a real value, by the
+ * value's offset from its nearest integer (quantized to 1/100 °F): the inner loop becomes lookups.
+ */
+class SmoothingTable {
+  static readonly STEPS = 100;
+  readonly reach: number;
+  readonly width: number;
+  readonly table: Float64Array;
+
+  constructor(smoothing: number) {
+    const s = Math.max(smoothing, 1e-3);
+    this.reach = Math.max(1, Math.ceil(4 * s));
+    this.width = 2 * this.reach + 1;
+    this.table = new Float64Array((SmoothingTable.STEPS + 1) * this.width);
+    for (let q = 0; q <= SmoothingTable.STEPS; q++) {
+      const frac = q / SmoothingTable.STEPS - 0.5;
+      let z = 0;
+      for (let k = 0; k < this.width; k++) {
+        const t = (k - this.reach - frac) / s;
+        z += Math.exp(-0.5 * t * t);
+      }
+      for (let k = 0; k < this.width; k++) {
+        const t = (k - this.reach - frac) / s;
+        this.table[q * this.width + k] = Math.exp(-0.5 * t * t) / z;
+      }
+    }
+  }
+}
+
+const tables = new Map<number, SmoothingTable>();
+function smoothingTable(smoothing: number): SmoothingTable {
+  let t = tables.get(smoothing);
+  if (!t) {
+    t = new SmoothingTable(smoothing);
+    tables.set(smoothing, t);
+  }
+  return t;
+}
+
+/**
+ * Adds the rise distribution implied by `mu` and a weighted residual pool to `out` (scaled by
+ * `mass`): each residual is smoothed by a Gaussian of width `smoothing`, rounded to whole °F, and
+ * `max(base, temp + d)` folds "no further rise" onto zero.
+ */
+export function accumulateResidualRise(
+  out: Float64Array,
+  mass: number,
+  mu: number,
+  residuals: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  weightSum: number,
+  smoothing: number,
+  tempMinusBase: number,
+): void {
+  if (!(weightSum > 0) || mass <= 0) return;
+  const tab = smoothingTable(smoothing);
+  const { reach, width, table } = tab;
+  const steps = SmoothingTable.STEPS;
+  for (let i = 0; i < residuals.length; i++) {
+    const w = weights[i]!;
+    if (!(w > 0)) continue;
+    const v = mu + residuals[i]!;
+    const c = Math.round(v);
+    const row = Math.round((v - c + 0.5) * steps) * width;
+    const scale = (mass * w) / weightSum;
+    for (let k = 0; k < width; k++) {
+      let rise = tempMinusBase + c - reach + k;
+      if (rise < 0) rise = 0;
+      else if (rise > RISE_MAX) rise = RISE_MAX;
+      out[rise - RISE_MIN]! += scale * table[row + k]!;
+    }
+  }
+}
+
+/** Season-weighted climatology of the rise at one hour, added to `out` with `mass`. */
+export function accumulateClimatology(
+  out: Float64Array,
+  mass: number,
+  cases: ReadonlyArray<readonly [number, number, number]>,
+  doy: number,
+  seasonDays: number | null,
+  hasMax: boolean,
+  skip?: (index: number) => boolean,
+): boolean {
+  let sum = 0;
+  const w = new Float64Array(cases.length);
+  for (let i = 0; i < cases.length; i++) {
+    if (skip?.(i)) continue;
+    w[i] = seasonWeight(cases[i]![0], doy, seasonDays);
+    sum += w[i]!;
+  }
+  if (!(sum > 0)) return false;
+  for (let i = 0; i < cases.length; i++) {
+    if (w[i] === 0) continue;
+    let rise = Math.max(RISE_MIN, Math.min(RISE_MAX, cases[i]![1]));
+    if (hasMax && rise < 0) rise = 0;
+    out[rise - RISE_MIN]! += (mass * w[i]!) / sum;
+  }
+  return true;
+}
+
+/** Spreads `weight` over rises 0…24 with a geometric tail so the log score stays finite. */
+export function applyFloor(rise: Float64Array, weight: number, allowNegative: boolean): void {
+  if (weight <= 0) return;
+  const lo = allowNegative ? -8 : 0;
+  let z = 0;
+  for (let r = lo; r <= 24; r++) z += Math.exp(-Math.abs(r) / 4);
+  for (let i = 0; i < rise.length; i++) rise[i]! *= 1 - weight;
+  for (let r = lo; r <= 24; r++) rise[r - RISE_MIN]! += (weight * Math.exp(-Math.abs(r) / 4)) / z;
+}
+
+/** RPS of a rise histogram against the observed rise (shift-invariant: equals the final-max RPS). */
+export function riseRps(rise: Float64Array, obsRise: number): number {
+  let cdf = 0;
+  let s = 0;
+  const obsIdx = obsRise - RISE_MIN;
+  for (let i = 0; i < rise.length; i++) {
+    cdf += rise[i]!;
+    const d = cdf - (i >= obsIdx ? 1 : 0);
+    s += d * d;
+  }
+  return s;
+}

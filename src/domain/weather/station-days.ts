@@ -1,0 +1,199 @@
+import type { JudgeCalendar } from './judge-calendar.ts';
+import type { MetarReport } from './metar-report.ts';
+import { judgeFFromTenths } from './units.ts';
+
+/** One judge day as `helios metar daily` prints it. */
+export interface DaySummary {
+  date: string;
+  /** Max over METAR/SPECI temp_f_judge in the judge day: what WU's daily table shows. */
+  judge_max_f: number | null;
+  judge_max_time_local: string | null;
+  /** Max of the 6-h (`1snTTT`) and 24-h (`4snTTT…`) groups attributed to this day: the NWS value. */
+  official_max_f: number | null;
+  n_reports: number;
+  flags: string[];
+}
+
+export type AddStatus = 'added' | 'replaced' | 'duplicate' | 'ignored';
+
+export interface AddResult {
+  status: AddStatus;
+  day: string;
+  /** The report this one replaced (a COR supersedes the earlier report of the same time). */
+  replaced: MetarReport | null;
+}
+
+const HOUR_MS = 3_600_000;
+/** A day with temperatures in fewer local hours than this is flagged incomplete. */
+const MIN_COMPLETE_HOURS = 20;
+
+interface DayState {
+  reports: MetarReport[];
+  officialMaxTenths: number | null;
+  officialSources: number;
+}
+
+/**
+ * Judge days of one station: COR replacement, judge maximum so far, official maximum from the
+ * 6-h/24-h groups. Pure state; callers feed reports in any order.
+ */
+export class StationDays {
+  private readonly days = new Map<string, DayState>();
+  /** Reports by observation time, for COR replacement and duplicate suppression. */
+  private readonly byTime = new Map<number, MetarReport>();
+
+  constructor(readonly calendar: JudgeCalendar) {}
+
+  add(report: MetarReport): AddResult {
+    const day = this.calendar.dayOf(report.obsMs);
+    const existing = this.byTime.get(report.obsMs);
+    if (existing) {
+      if (existing.raw === report.raw) return { status: 'duplicate', day, replaced: null };
+      // Only a COR supersedes: a late original must not undo its correction, and a second distinct
+      // uncorrected report of the same minute is kept out so the first-seen value stays stable.
+      if (!report.corrected) return { status: 'ignored', day, replaced: null };
+      this.remove(existing);
+      this.insert(report, day);
+      return { status: 'replaced', day, replaced: existing };
+    }
+    this.insert(report, day);
+    return { status: 'added', day, replaced: null };
+  }
+
+  private state(day: string): DayState {
+    let s = this.days.get(day);
+    if (!s) {
+      s = { reports: [], officialMaxTenths: null, officialSources: 0 };
+      this.days.set(day, s);
+    }
+    return s;
+  }
+
+  private insert(report: MetarReport, day: string): void {
+    this.byTime.set(report.obsMs, report);
+    const list = this.state(day).reports;
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.obsMs > report.obsMs) i--;
+    list.splice(i, 0, report);
+    this.recomputeOfficial(report);
+  }
+
+  private remove(report: MetarReport): void {
+    this.byTime.delete(report.obsMs);
+    const list = this.days.get(this.calendar.dayOf(report.obsMs))?.reports;
+    if (list) {
+      const i = list.indexOf(report);
+      if (i >= 0) list.splice(i, 1);
+    }
+    this.recomputeOfficial(report);
+  }
+
+  /** Days whose official max a report's 6-h/24-h groups touch, recomputed from their reports. */
+  private recomputeOfficial(report: MetarReport): void {
+    if (report.max6hTenths === null && report.max24hTenths === null) return;
+    const touched = new Set<string>();
+    if (report.max6hTenths !== null) touched.add(this.official6hDay(report.obsMs));
+    if (report.max24hTenths !== null) touched.add(this.official24hDay(report.obsMs));
+    for (const day of touched) {
+      const s = this.state(day);
+      s.officialMaxTenths = null;
+      s.officialSources = 0;
+    }
+    // The groups attributed to a day are reported within about a day after its start.
+    for (const day of touched) {
+      const s = this.state(day);
+      const from = this.calendar.dayStartMs(day);
+      const to = this.calendar.dayEndMs(day) + 13 * HOUR_MS;
+      for (const r of this.reportsBetween(from, to)) {
+        if (r.max6hTenths !== null && this.official6hDay(r.obsMs) === day) this.takeOfficial(s, r.max6hTenths);
+        if (r.max24hTenths !== null && this.official24hDay(r.obsMs) === day) this.takeOfficial(s, r.max24hTenths);
+      }
+    }
+  }
+
+  private takeOfficial(s: DayState, tenths: number): void {
+    s.officialSources++;
+    if (s.officialMaxTenths === null || tenths > s.officialMaxTenths) s.officialMaxTenths = tenths;
+  }
+
+  /** A 6-h group covers the six hours before its report; it belongs to the day holding their middle. */
+  private official6hDay(obsMs: number): string {
+    return this.calendar.dayOf(obsMs - 3 * HOUR_MS);
+  }
+
+  /** The 24-h group closes the climate day at local standard midnight; attribute by its middle. */
+  private official24hDay(obsMs: number): string {
+    return this.calendar.dayOf(obsMs - 12 * HOUR_MS);
+  }
+
+  private reportsBetween(from: number, to: number): MetarReport[] {
+    const out: MetarReport[] = [];
+    for (const day of [this.calendar.dayOf(from), this.calendar.dayOf(from + 24 * HOUR_MS), this.calendar.dayOf(to)]) {
+      for (const r of this.days.get(day)?.reports ?? []) if (r.obsMs >= from && r.obsMs <= to && !out.includes(r)) out.push(r);
+    }
+    return out;
+  }
+
+  /** Judge days seen, ascending. */
+  dayList(): string[] {
+    return [...this.days.keys()].filter((d) => this.days.get(d)!.reports.length > 0).sort();
+  }
+
+  /** Reports of a judge day in time order (after COR replacement). */
+  reportsOf(day: string): readonly MetarReport[] {
+    return this.days.get(day)?.reports ?? [];
+  }
+
+  /** Judge maximum over reports of `day` observed at or before `atMs`. */
+  maxSoFar(day: string, atMs = Number.POSITIVE_INFINITY): { f: number; obsMs: number; report: MetarReport } | null {
+    let best: { f: number; obsMs: number; report: MetarReport } | null = null;
+    for (const r of this.reportsOf(day)) {
+      if (r.obsMs > atMs) break;
+      if (r.tempFJudge !== null && (best === null || r.tempFJudge > best.f)) best = { f: r.tempFJudge, obsMs: r.obsMs, report: r };
+    }
+    return best;
+  }
+
+  officialMaxF(day: string): number | null {
+    const t = this.days.get(day)?.officialMaxTenths;
+    return t === null || t === undefined ? null : judgeFFromTenths(t);
+  }
+
+  summary(day: string): DaySummary {
+    const reports = this.reportsOf(day);
+    const max = this.maxSoFar(day);
+    const official = this.officialMaxF(day);
+    const flags = new Set<string>();
+    const hours = new Set<number>();
+    for (const r of reports) {
+      if (r.tempFJudge !== null) hours.add(Math.floor(this.calendar.localHour(r.obsMs)));
+      if (r.corrected) flags.add('corrected');
+      for (const f of r.flags) {
+        const kind = f.split(':')[0]!;
+        if (kind !== 'type_inferred' && kind !== 'dewpoint_missing') flags.add(kind);
+      }
+    }
+    if (max && max.report.precision === 'whole') flags.add('judge_max_from_body');
+    if (official === null) flags.add('official_missing');
+    else if (max && official < max.f) flags.add('official_below_judge');
+    if (hours.size < MIN_COMPLETE_HOURS) flags.add('incomplete');
+    return {
+      date: day,
+      judge_max_f: max ? max.f : null,
+      judge_max_time_local: max ? this.calendar.isoLocal(max.obsMs) : null,
+      official_max_f: official,
+      n_reports: reports.length,
+      flags: [...flags].sort(),
+    };
+  }
+
+  /** Forget days before `day` (the live feed keeps a short window). */
+  pruneBefore(day: string): void {
+    for (const d of [...this.days.keys()]) {
+      if (d < day) {
+        for (const r of this.days.get(d)!.reports) this.byTime.delete(r.obsMs);
+        this.days.delete(d);
+      }
+    }
+  }
+}

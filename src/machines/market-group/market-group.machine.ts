@@ -1,0 +1,127 @@
+import { enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import type { TradingConfig } from '../../config/sections/trading.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { MarketTradingInput } from '../market-trading/context.ts';
+
+export type MarketGroupEvent =
+  | { type: 'ADD_MARKET'; input: MarketTradingInput }
+  | { type: 'REMOVE_MARKET'; market_id: string }
+  | { type: 'RESPAWN'; market_id: string };
+
+export type MarketGroupEmitted =
+  | { type: 'MARKET_RESTARTING'; market_id: string; attempt: number; delay_ms: number; error: string }
+  | { type: 'MARKET_DOWN'; market_id: string; restarts: number; error: string };
+
+export interface MarketGroupContext {
+  group_id: string;
+  capacity: number;
+  inputs: Record<string, MarketTradingInput>;
+  /** Restart times per market, pruned to the restart window. */
+  restarts: Record<string, number[]>;
+  down: string[];
+}
+
+export interface MarketGroupDeps {
+  clock: Clock;
+  supervision: TradingConfig['supervision'];
+  /** The market machine, already `.provide()`d with its IO. */
+  market: AnyStateMachine;
+  /** Input for a restarted market (e.g. unsynced, with a sequence past every id it used). */
+  respawnInput: (marketId: string, last: MarketTradingInput) => MarketTradingInput;
+  /** Period of the group's one watchdog timer, pulsing markets started with watchdog 'parent'. */
+  watchdogMs: number;
+}
+
+const ERROR_PREFIX = 'xstate.error.actor.';
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A shard of market actors (≤ ~100: spawning N children under one parent costs O(N²), xstate.md
+ * §5). One-for-one supervision: a crashed market is restarted after an exponential backoff unless
+ * it crashed more than `max_restarts` times within `restart_window_ms`, in which case it stays down
+ * and MARKET_DOWN is emitted; siblings are untouched.
+ */
+export function createMarketGroupMachine(deps: MarketGroupDeps) {
+  const sup = deps.supervision;
+  return setup({
+    types: {
+      context: {} as MarketGroupContext,
+      events: {} as MarketGroupEvent,
+      input: {} as { group_id: string; capacity?: number },
+      emitted: {} as MarketGroupEmitted,
+    },
+    actors: { market: deps.market },
+    actions: {
+      pulseMarkets: enqueueActions(({ enqueue, context }) => {
+        for (const id of Object.keys(context.inputs)) {
+          if (context.inputs[id]!.watchdog === 'parent' && !context.down.includes(id)) enqueue.sendTo(id, { type: 'WATCHDOG' });
+        }
+      }),
+      superviseCrash: enqueueActions(({ enqueue, event, context }) => {
+        const crash = event as unknown as { type: string; error?: unknown };
+        const id = crash.type.slice(ERROR_PREFIX.length);
+        if (!(id in context.inputs)) return;
+        const error = errorText(crash.error);
+        const now = deps.clock.now();
+        const recent = (context.restarts[id] ?? []).filter((t) => now - t < sup.restart_window_ms);
+        enqueue.stopChild(id);
+        if (recent.length >= sup.max_restarts) {
+          enqueue.assign({ down: [...context.down.filter((d) => d !== id), id].sort() });
+          enqueue.emit({ type: 'MARKET_DOWN', market_id: id, restarts: recent.length, error });
+          return;
+        }
+        const attempt = recent.length + 1;
+        const delay = Math.min(sup.restart_backoff_min_ms * 2 ** (attempt - 1), sup.restart_backoff_max_ms);
+        enqueue.assign({ restarts: { ...context.restarts, [id]: [...recent, now] } });
+        enqueue.emit({ type: 'MARKET_RESTARTING', market_id: id, attempt, delay_ms: delay, error });
+        enqueue.raise({ type: 'RESPAWN', market_id: id }, { delay });
+      }),
+    },
+    delays: { watchdog: deps.watchdogMs },
+    guards: {
+      hasRoom: ({ context, event }) =>
+        event.type === 'ADD_MARKET' && !(event.input.spec.market_id in context.inputs) && Object.keys(context.inputs).length < context.capacity,
+    },
+  }).createMachine({
+    id: 'marketGroup',
+    context: ({ input }) => ({ group_id: input.group_id, capacity: input.capacity ?? sup.max_markets_per_group, inputs: {}, restarts: {}, down: [] }),
+    initial: 'supervising',
+    states: {
+      supervising: {
+        after: { watchdog: { target: 'supervising', reenter: true, actions: 'pulseMarkets' } },
+        on: {
+          ADD_MARKET: {
+            guard: 'hasRoom',
+            actions: enqueueActions(({ enqueue, event, context }) => {
+              const id = event.input.spec.market_id;
+              enqueue.assign({ inputs: { ...context.inputs, [id]: event.input } });
+              enqueue.spawnChild('market', { id, input: event.input });
+            }),
+          },
+          REMOVE_MARKET: {
+            actions: enqueueActions(({ enqueue, event, context }) => {
+              const { [event.market_id]: _gone, ...inputs } = context.inputs;
+              enqueue.stopChild(event.market_id);
+              enqueue.assign({ inputs, down: context.down.filter((d) => d !== event.market_id) });
+            }),
+          },
+          RESPAWN: {
+            actions: enqueueActions(({ enqueue, event, context }) => {
+              const last = context.inputs[event.market_id];
+              if (!last) return;
+              const input = deps.respawnInput(event.market_id, last);
+              enqueue.assign({ inputs: { ...context.inputs, [event.market_id]: input } });
+              enqueue.spawnChild('market', { id: event.market_id, input });
+            }),
+          },
+          'xstate.error.actor.*': { actions: 'superviseCrash' },
+        },
+      },
+    },
+  });
+}
+
+export type MarketGroupMachine = ReturnType<typeof createMarketGroupMachine>;

@@ -1,0 +1,288 @@
+import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
+import type { TradingConfig } from '../../config/sections/trading.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
+import type { MarketStateName } from '../../domain/trading/market-states.ts';
+import { advanceOrder, isTerminal, newOrderRecord, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
+import { guaranteedPairPnl } from '../../domain/trading/pair-arb.ts';
+import { liveOrders, plan } from '../../domain/trading/plan.ts';
+import { applyFill, ledgerFromVenue, settle, strategyHolding } from '../../domain/trading/pnl-ledger.ts';
+import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
+import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
+import type { MarketNotice, MarketTradingEvent } from './events.ts';
+
+export interface MarketTradingDeps {
+  /** The same clock the actor runs on: timestamps for staleness and order ages. */
+  clock: Clock;
+  cfg: TradingConfig;
+}
+
+const SHARE_EPS = 1e-9;
+
+function holds(ctx: MarketTradingContext, strategy: StrategyName): boolean {
+  const { yes_token, no_token } = ctx.spec;
+  return strategyHolding(ctx.ledger, yes_token, strategy).shares > SHARE_EPS || strategyHolding(ctx.ledger, no_token, strategy).shares > SHARE_EPS;
+}
+
+function pairLockedNow(ctx: MarketTradingContext): boolean {
+  const { yes_token, no_token } = ctx.spec;
+  return guaranteedPairPnl(strategyHolding(ctx.ledger, yes_token, 'pair_arb'), strategyHolding(ctx.ledger, no_token, 'pair_arb')) > 0;
+}
+
+function strategyFromId(id: string): StrategyName {
+  return id.includes('-pa-') ? 'pair_arb' : id.includes('-tp-') ? 'temporal' : 'reconciled';
+}
+
+function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
+  return {
+    client_order_id: v.client_order_id,
+    venue_order_id: null,
+    market_id: v.market_id,
+    token_id: v.token_id,
+    side: v.side,
+    order_type: 'GTC',
+    price: v.price,
+    size: v.size,
+    filled_size: v.filled_size,
+    status: v.filled_size > 0 ? 'partially_filled' : 'open',
+    strategy: strategyFromId(v.client_order_id),
+    placed_at_ms: nowMs,
+    expires_at_ms: null,
+    cancel_requested: false,
+    reason: 'rebuilt from venue',
+  };
+}
+
+/**
+ * One actor per market. States exactly IDLE, BUILDING_PAIR, LOCKED_PAIR, TEMPORAL_ACTIVE, HALT,
+ * FINALIZING, RESOLVED. Every signal updates context, recomputes halt causes and raises DECIDE, so
+ * state changes (`always`) settle before the decision runs in the state that results; a decision's
+ * intents pass the state's permissions (domain/trading/market-states.ts) before `dispatch`.
+ * Side effects are the placeholders `dispatch` and `notify`, wired by the runtime with `.provide()`.
+ */
+export function createMarketTradingMachine(deps: MarketTradingDeps) {
+  const { clock, cfg } = deps;
+
+  return setup({
+    types: {
+      context: {} as MarketTradingContext,
+      events: {} as MarketTradingEvent,
+      input: {} as MarketTradingInput,
+    },
+    actions: {
+      /** Send the step's intents to execution (placeholder). */
+      dispatch: (_args, _params: { market_id: string; intents: OrderIntent[] }) => {},
+      /** Report a state change, positions or a rebuild (placeholder). */
+      notify: (_args, _params: MarketNotice) => {},
+
+      storeSignal: assign(({ context, event }) => {
+        const s = context.signals;
+        switch (event.type) {
+          case 'BOOK':
+            return { signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
+          case 'POLICY':
+            return { signals: { ...s, policy: event.policy } };
+          case 'TRUTH':
+            return { signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
+          case 'NOWCAST':
+            return { signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
+          case 'RISK':
+            return { signals: { ...s, risk: event.risk } };
+          case 'MARKET_RESOLVED':
+            return { signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+          default:
+            return {};
+        }
+      }),
+      applyOrderUpdate: assign(({ context, event }) => {
+        assertEvent(event, 'ORDER_UPDATE');
+        const o = context.orders[event.update.client_order_id];
+        if (!o) return {};
+        const next = advanceOrder(o, event.update);
+        if (next === o) return {};
+        return { orders: { ...context.orders, [o.client_order_id]: next }, awaitBook: context.awaitBook || isTerminal(next.status) };
+      }),
+      clearCancelRequest: assign(({ context, event }) => {
+        assertEvent(event, 'CANCEL_REJECTED');
+        const o = context.orders[event.client_order_id];
+        return o ? { orders: { ...context.orders, [o.client_order_id]: { ...o, cancel_requested: false } } } : {};
+      }),
+      applyFill: assign(({ context, event }) => {
+        assertEvent(event, 'FILL');
+        return { ledger: applyFill(context.ledger, event.fill) };
+      }),
+      rebuildFromVenue: assign(({ context, event }) => {
+        assertEvent(event, 'RECONCILE_BREAK');
+        const now = clock.now();
+        const orders: Record<string, OrderRecord> = {};
+        for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
+        for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
+        const latched: LatchedCause[] = context.latched.includes('reconcile_break') ? context.latched : [...context.latched, 'reconcile_break'];
+        return { orders, ledger: ledgerFromVenue(context.ledger, event.venue_positions), latched: latched.sort(), synced: true };
+      }),
+      markReconciled: assign(({ context }) => ({ synced: true, latched: context.latched.filter((c) => c !== 'reconcile_break') })),
+      latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
+      clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
+      refreshCauses: assign(({ context }) => {
+        const halt = haltCauses(context.spec, context.signals, context.latched, cfg, clock.now());
+        return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? {} : { halt };
+      }),
+      decide: assign(({ context }, params: { state: MarketStateName }) => {
+        const now = clock.now();
+        const p = plan({
+          state: params.state,
+          spec: context.spec,
+          signals: context.signals,
+          ledger: context.ledger,
+          orders: context.orders,
+          seq: context.seq,
+          synced: context.synced,
+          awaitBook: context.awaitBook,
+          haltCauses: context.halt,
+          nowMs: now,
+          cfg,
+        });
+        const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
+        if (!p.intents.length) return { plan: planState, outbox: [] };
+        const orders = { ...context.orders };
+        for (const i of p.intents) {
+          if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
+          else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
+        }
+        return { plan: planState, outbox: p.intents, orders, seq: p.seq };
+      }),
+      clearOutbox: assign({ outbox: [] }),
+      enterHalt: assign({ coolDownElapsed: false }),
+      markCoolDownElapsed: assign({ coolDownElapsed: true }),
+      settleLedger: assign(({ context }) => ({ ledger: settle(context.ledger, context.signals.resolved?.winning_token_id ?? null) })),
+      rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
+      requestDecision: raise({ type: 'DECIDE' }),
+      armWatchdog: enqueueActions(({ context, enqueue }) => {
+        if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG' }, { delay: 'watchdog', id: 'watchdog' });
+      }),
+    },
+    guards: {
+      isFinalizing: ({ context }) => isFinalizing(context.spec, context.signals),
+      isResolved: ({ context }) => context.signals.resolved !== null,
+      hasHaltCauses: ({ context }) => context.halt.length > 0,
+      haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
+      planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
+      planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
+      pairLocked: ({ context }) => context.plan.state === 'BUILDING_PAIR' && context.plan.pairLocked,
+      pairAbandoned: ({ context }) =>
+        context.plan.state === 'BUILDING_PAIR' && context.plan.mode === 'none' && !holds(context, 'pair_arb') && liveOrders(context.orders).length === 0,
+      temporalFlat: ({ context }) =>
+        context.plan.state === 'TEMPORAL_ACTIVE' && context.plan.mode === 'none' && !holds(context, 'temporal') && liveOrders(context.orders).length === 0,
+      holdsLockedPair: ({ context }) => holds(context, 'pair_arb') && pairLockedNow(context),
+      holdsPair: ({ context }) => holds(context, 'pair_arb'),
+      holdsTemporal: ({ context }) => holds(context, 'temporal'),
+    },
+    delays: {
+      watchdog: cfg.staleness.watchdog_ms,
+      haltCoolDown: cfg.halt.cool_down_ms,
+    },
+  }).createMachine(
+    (() => {
+      /** Handlers every live state shares; DECIDE is per state (it names the state it decides in). */
+      const signal = { actions: ['storeSignal', 'refreshCauses', 'requestDecision'] } as const;
+      const common = {
+        BOOK: signal,
+        POLICY: signal,
+        TRUTH: signal,
+        NOWCAST: signal,
+        RISK: signal,
+        MARKET_RESOLVED: signal,
+        ORDER_UPDATE: { actions: ['applyOrderUpdate', 'requestDecision'] },
+        FILL: { actions: ['applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, 'requestDecision'] },
+        CANCEL_REJECTED: { actions: ['clearCancelRequest', 'requestDecision'] },
+        RECONCILE_BREAK: {
+          actions: [
+            'rebuildFromVenue',
+            { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
+            'refreshCauses',
+            'requestDecision',
+          ],
+        },
+        RECONCILED: { actions: ['markReconciled', 'refreshCauses', 'requestDecision'] },
+        HALT_CMD: { actions: ['latchManualHalt', 'refreshCauses', 'requestDecision'] },
+        RESUME_CMD: { actions: ['clearManualHalt', 'refreshCauses', 'requestDecision'] },
+        WATCHDOG: { actions: ['refreshCauses', 'armWatchdog', 'requestDecision'] },
+      } as const;
+      const decideIn = (state: MarketStateName) => ({
+        actions: [
+          { type: 'decide', params: { state } },
+          { type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) },
+          'clearOutbox',
+        ] as const,
+      });
+      const announce = (state: MarketStateName) => [
+        {
+          type: 'notify' as const,
+          params: ({ context }: { context: MarketTradingContext }): MarketNotice => ({
+            kind: 'state',
+            state,
+            previous: context.lastState,
+            reason: state === 'HALT' ? context.halt.join(',') || null : context.plan.note || null,
+          }),
+        },
+        { type: 'rememberState', params: { state } },
+        'requestDecision',
+      ] as const;
+      const guardedExits = [
+        { guard: 'isFinalizing', target: 'FINALIZING' },
+        { guard: 'hasHaltCauses', target: 'HALT' },
+      ] as const;
+
+      return {
+        id: 'marketTrading',
+        context: ({ input }: { input: MarketTradingInput }) => initialContext(input),
+        entry: ['refreshCauses', 'armWatchdog'],
+        initial: 'IDLE',
+        states: {
+          IDLE: {
+            entry: announce('IDLE'),
+            on: { ...common, DECIDE: decideIn('IDLE') },
+            always: [...guardedExits, { guard: 'planEntersPair', target: 'BUILDING_PAIR' }, { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' }],
+          },
+          BUILDING_PAIR: {
+            entry: announce('BUILDING_PAIR'),
+            on: { ...common, DECIDE: decideIn('BUILDING_PAIR') },
+            always: [...guardedExits, { guard: 'pairLocked', target: 'LOCKED_PAIR' }, { guard: 'pairAbandoned', target: 'IDLE' }],
+          },
+          LOCKED_PAIR: {
+            entry: announce('LOCKED_PAIR'),
+            on: { ...common, DECIDE: decideIn('LOCKED_PAIR') },
+            always: [...guardedExits],
+          },
+          TEMPORAL_ACTIVE: {
+            entry: announce('TEMPORAL_ACTIVE'),
+            on: { ...common, DECIDE: decideIn('TEMPORAL_ACTIVE') },
+            always: [...guardedExits, { guard: 'temporalFlat', target: 'IDLE' }],
+          },
+          HALT: {
+            entry: ['enterHalt', ...announce('HALT')],
+            on: { ...common, DECIDE: decideIn('HALT') },
+            after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
+            always: [
+              { guard: 'isFinalizing', target: 'FINALIZING' },
+              { guard: and(['haltCleared', 'holdsLockedPair']), target: 'LOCKED_PAIR' },
+              { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
+              { guard: and(['haltCleared', 'holdsTemporal']), target: 'TEMPORAL_ACTIVE' },
+              { guard: 'haltCleared', target: 'IDLE' },
+            ],
+          },
+          FINALIZING: {
+            entry: announce('FINALIZING'),
+            on: { ...common, DECIDE: decideIn('FINALIZING') },
+            always: [{ guard: 'isResolved', target: 'RESOLVED' }],
+          },
+          RESOLVED: {
+            entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],
+          },
+        },
+      };
+    })(),
+  );
+}
+
+export type MarketTradingMachine = ReturnType<typeof createMarketTradingMachine>;

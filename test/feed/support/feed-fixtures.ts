@@ -1,0 +1,46 @@
+import { loadConfig } from '../../../src/config/load.ts';
+import type { MarketTapeConfig } from '../../../src/config/sections/market-tape.ts';
+import { syntheticMarketSpecs, type SimMarketSpec } from '../../../src/adapters/simulator/venue/synthetic-markets.ts';
+
+/** The shipped defaults with timings shrunk so real-socket tests run in well under a second per cycle. */
+export function fastTapeConfig(overrides: Partial<MarketTapeConfig> = {}): MarketTapeConfig {
+  const base = loadConfig({ env: {} }).config.market_tape;
+  return {
+    ...base,
+    ping_interval_ms: 150,
+    max_missed_pongs: 3,
+    connect_timeout_ms: 1_000,
+    subscribe_timeout_ms: 2_000,
+    stale_after_ms: 250,
+    idle_timeout_ms: 700,
+    data_signal_interval_ms: 40,
+    backoff_initial_ms: 20,
+    backoff_max_ms: 300,
+    rest_timeout_ms: 1_000,
+    rest_max_attempts: 8,
+    rest_backoff_initial_ms: 5,
+    rest_backoff_max_ms: 60,
+    reconcile_interval_ms: 250,
+    snapshot_interval_ms: 200,
+    best_price_flush_ms: 50,
+    malformed_sample_interval_ms: 60_000,
+    ...overrides,
+  };
+}
+
+/** `n` binary markets with distinct fair values, alternating tick sizes. */
+export function simMarkets(n: number): SimMarketSpec[] {
+  return syntheticMarketSpecs(n);
+}
+
+export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

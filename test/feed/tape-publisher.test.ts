@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
+import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
+import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
+import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type EventOf } from '../../src/domain/events/index.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+
+const M = '0xm';
+
+function rig(emitL2Delta = true) {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const sink = new CollectingSink();
+  const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(3))), clock, {
+    topLevels: 2,
+    imbalanceLevels: 2,
+    emitL2Delta,
+    snapshotIntervalMs: 1_000,
+    bestPriceFlushMs: 100,
+  });
+  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+  books.subscribed(['A', 'B']);
+  publisher.start(() => books.states());
+  const frame = (raw: object) => books.handleFrame(JSON.stringify(raw));
+  for (const [id, bid] of [
+    ['A', '0.4'],
+    ['B', '0.5'],
+  ] as const) {
+    frame({
+      event_type: 'book',
+      asset_id: id,
+      market: M,
+      bids: [
+        { price: '0.3', size: '1' },
+        { price: bid, size: '10' },
+      ],
+      asks: [
+        { price: '0.7', size: '3' },
+        { price: '0.6', size: '5' },
+      ],
+      timestamp: '1',
+      hash: `h${id}`,
+      tick_size: '0.01',
+    });
+  }
+  const level = (ts: number, id: string, price: string, size: string, bid: string) =>
+    frame({
+      market: M,
+      price_changes: [{ asset_id: id, price, size, side: 'BUY', hash: 'x', best_bid: bid, best_ask: '0.6' }],
+      timestamp: String(ts),
+      event_type: 'price_change',
+    });
+  return { clock, sink, publisher, books, level };
+}
+
+const of = <T extends string>(sink: CollectingSink, type: T) => sink.events.filter((e) => e.type === type) as unknown as EventOf<T & 'BEST_PRICE'>[];
+
+describe('tape publisher', () => {
+  it('coalesces best-price changes: at most one BEST_PRICE per token per flush tick', () => {
+    const { clock, sink, level } = rig();
+    clock.advanceBy(100); // the snapshots' own top-of-book changes are flushed here
+    sink.events.length = 0;
+    for (let i = 0; i < 20; i++) level(10 + i, 'A', '0.4', String(11 + i), '0.4'); // top size changes 20 times
+    level(40, 'B', '0.3', '2', '0.5'); // below the top: no best-price change for B
+    expect(of(sink, 'BEST_PRICE')).toEqual([]);
+    clock.advanceBy(100);
+    const best = of(sink, 'BEST_PRICE');
+    expect(best.length).toBe(1);
+    expect(best[0]!.token_id).toBe('A');
+    expect(best[0]!.payload).toEqual({
+      resync_epoch_id: 0,
+      synced: true,
+      best_bid: 0.4,
+      best_bid_size: 30,
+      best_ask: 0.6,
+      best_ask_size: 5,
+      updates_coalesced: 20,
+    });
+    clock.advanceBy(100);
+    expect(of(sink, 'BEST_PRICE').length).toBe(1);
+    expect(sink.events.filter((e) => e.type === 'L2_DELTA').length).toBe(21);
+  });
+
+  it('publishes an L2_SNAPSHOT per token every interval, with top-N and derived figures', () => {
+    const { clock, sink } = rig();
+    clock.advanceBy(999);
+    expect(sink.events.filter((e) => e.type === 'L2_SNAPSHOT')).toEqual([]);
+    clock.advanceBy(1);
+    clock.advanceBy(1_000);
+    const snaps = sink.events.filter((e) => e.type === 'L2_SNAPSHOT') as EventOf<'L2_SNAPSHOT'>[];
+    expect(snaps.map((e) => e.token_id)).toEqual(['A', 'B', 'A', 'B']);
+    const a = snaps[0]!;
+    expect(heliosEventSchema.safeParse(a).success).toBe(true);
+    expect(a.market_id).toBe(M);
+    expect(a.ch).toBe('l2');
+    expect(a.payload).toEqual({
+      resync_epoch_id: 0,
+      synced: true,
+      tick_size: 0.01,
+      bids: [
+        [0.4, 10],
+        [0.3, 1],
+      ],
+      asks: [
+        [0.6, 5],
+        [0.7, 3],
+      ],
+      best_bid: 0.4,
+      best_ask: 0.6,
+      mid: 0.5,
+      spread: 0.2,
+      microprice: (0.4 * 5 + 0.6 * 10) / 15,
+      imbalance: (11 - 8) / 19,
+      hash: 'hA',
+    });
+  });
+
+  it('records every applied level change as L2_DELTA unless told not to, and stops on stop()', () => {
+    const on = rig(true);
+    on.level(10, 'A', '0.41', '4', '0.41');
+    const delta = on.sink.events.find((e) => e.type === 'L2_DELTA') as EventOf<'L2_DELTA'>;
+    expect(delta.payload).toEqual({ resync_epoch_id: 0, side: 'BUY', price: 0.41, size: 4, best_bid: 0.41, best_ask: 0.6 });
+    expect(delta.ts_source).toBe(10);
+    expect(delta.ch).toBe('l2_delta');
+
+    const off = rig(false);
+    off.level(10, 'A', '0.41', '4', '0.41');
+    expect(off.sink.events.filter((e) => e.type === 'L2_DELTA')).toEqual([]);
+    off.publisher.stop();
+    const before = off.sink.events.length;
+    off.clock.advanceBy(10_000);
+    expect(off.sink.events.length).toBe(before);
+  });
+});

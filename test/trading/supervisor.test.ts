@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, setup, type AnyActorRef } from 'xstate';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { createMarketGroupMachine } from '../../src/machines/market-group/market-group.machine.ts';
+import type { MarketTradingInput } from '../../src/machines/market-trading/context.ts';
+import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { book, bookSignal, defaultSections, spec } from './support.ts';
+
+const cfg = defaultSections();
+
+describe('market group supervisor', () => {
+  it('restarts a crashed market with exponential backoff, gives up past the restart intensity, spares siblings', () => {
+    const clock = new VirtualClock(1_000_000);
+    // A real market machine whose dispatch crashes: a bug in one market must not take the group down.
+    let crash = true;
+    const market = createMarketTradingMachine({ clock, cfg: cfg.trading }).provide({
+      actions: {
+        dispatch: (_a, p) => {
+          if (crash && p.intents.length) throw new Error('boom');
+        },
+      },
+    });
+    const respawns: MarketTradingInput[] = [];
+    const group = createActor(
+      createMarketGroupMachine({
+        clock,
+        supervision: { ...cfg.trading.supervision, restart_backoff_min_ms: 100, restart_backoff_max_ms: 1000, max_restarts: 2, restart_window_ms: 60_000 },
+        market,
+        watchdogMs: 1000,
+        respawnInput: (_id, last) => {
+          const next = { ...last, seq_start: (last.seq_start ?? 0) + 100 };
+          respawns.push(next);
+          return next;
+        },
+      }),
+      { clock, input: { group_id: 'g0' } },
+    );
+    const emitted: string[] = [];
+    group.on('*', (e) => emitted.push(`${e.type}:${e.market_id}${'delay_ms' in e ? `:${e.delay_ms}` : ''}`));
+    group.start();
+    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'bad', strategies: { pair_arb: true, temporal: false } }), synced: true } });
+    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'good', strategies: { pair_arb: false, temporal: false } }), synced: true } });
+    const child = (id: string) => group.getSnapshot().children[id] as AnyActorRef | undefined;
+    const poke = () => {
+      const b = book([[0.44, 100]], [[0.45, 100]]);
+      child('bad')?.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()) });
+      child('bad')?.send({ type: 'BOOK', signal: bookSignal('N', b, clock.now()) });
+    };
+    poke();
+    expect(child('bad')).toBeUndefined();
+    expect(emitted).toEqual(['MARKET_RESTARTING:bad:100']);
+    clock.advanceBy(100);
+    expect(child('bad')).toBeDefined();
+    expect(respawns[0]!.seq_start).toBe(100);
+    poke();
+    clock.advanceBy(200);
+    poke();
+    expect(emitted).toEqual(['MARKET_RESTARTING:bad:100', 'MARKET_RESTARTING:bad:200', 'MARKET_DOWN:bad']);
+    expect(child('bad')).toBeUndefined();
+    expect(group.getSnapshot().context.down).toEqual(['bad']);
+    expect(group.getSnapshot().status).toBe('active');
+    expect(child('good')?.getSnapshot().value).toBe('IDLE');
+    group.stop();
+  });
+
+  it('one group timer pulses its markets, so a silent feed is noticed without a timer per market', () => {
+    const clock = new VirtualClock(1_000_000);
+    const market = createMarketTradingMachine({ clock, cfg: cfg.trading });
+    const group = createActor(createMarketGroupMachine({ clock, supervision: cfg.trading.supervision, market, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g' } });
+    group.start();
+    group.send({ type: 'ADD_MARKET', input: { spec: spec(), synced: true, watchdog: 'parent' } });
+    const ref = group.getSnapshot().children.m1 as AnyActorRef;
+    ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()) });
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advanceBy(cfg.trading.staleness.book_stale_ms + 1000);
+    expect(ref.getSnapshot().value).toBe('HALT');
+    expect(ref.getSnapshot().context.halt).toEqual(['stale_book']);
+    group.stop();
+  });
+
+  it('refuses markets beyond its capacity', () => {
+    const clock = new VirtualClock(0);
+    const noop = setup({}).createMachine({});
+    const group = createActor(createMarketGroupMachine({ clock, supervision: cfg.trading.supervision, market: noop, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', capacity: 2 } });
+    group.start();
+    for (const id of ['a', 'b', 'c']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }) } });
+    expect(Object.keys(group.getSnapshot().children).sort()).toEqual(['a', 'b']);
+    group.stop();
+  });
+});

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { executionSection, riskSection, tradingSection, type ExecutionConfig, type RiskConfig, type TradingConfig } from '../../src/config/sections/trading.ts';
+import { L2Book } from '../../src/domain/book/l2-book.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
+import { TradingRuntime } from '../../src/actors/trading/trading-runtime.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import type { TruthSignal } from '../../src/domain/trading/policy.ts';
+import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
+import type { BookSignal } from '../../src/domain/trading/signals.ts';
+
+/** The shipped defaults of the three trading sections, validated by their own schemas. */
+export function defaultSections(): { trading: TradingConfig; risk: RiskConfig; execution: ExecutionConfig } {
+  const yaml = parse(readFileSync(fileURLToPath(new URL('../../config/default.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
+  return { trading: tradingSection.parse(yaml.trading), risk: riskSection.parse(yaml.risk), execution: executionSection.parse(yaml.execution) };
+}
+
+export function spec(over: Partial<MarketSpec> = {}): MarketSpec {
+  return {
+    market_id: 'm1',
+    yes_token: 'Y',
+    no_token: 'N',
+    tick_size: 0.01,
+    min_order_size: 5,
+    fee: { rate: 0.03, exponent: 1, taker_only: true },
+    fair_source: { kind: 'truth', outcome_by_token: { Y: 'teamA', N: 'teamB' } },
+    strategies: { pair_arb: true, temporal: true },
+    admitted: true,
+    admission_reason: null,
+    ...over,
+  };
+}
+
+export type Side = ReadonlyArray<readonly [number, number]>;
+
+export function book(bids: Side, asks: Side, tick = 0.01): L2Book {
+  const b = new L2Book(tick);
+  if (!b.applySnapshot(bids, asks)) throw new Error('bad test book');
+  return b;
+}
+
+export function bookSignal(token: string, b: L2Book, ts: number, synced = true): BookSignal {
+  return { token_id: token, synced, ts_ms: ts, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, book: b };
+}
+
+/** Lets promise continuations (adapter acks, fetches) run. */
+export const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+/** A runtime on the paper venue with a virtual clock and the shipped defaults. */
+export function rig(opts: { fail?: number } = {}) {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const cfg = defaultSections();
+  cfg.execution.paper.fail_probability = opts.fail ?? 0;
+  const books = new Map<string, L2Book>();
+  const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => books.get(t) });
+  const sink = new CollectingSink();
+  const runtime = new TradingRuntime({
+    clock,
+    ...cfg,
+    riskEngine: new RiskEngine(cfg.risk),
+    adapter: paper,
+    sink,
+    events: new EventFactory(clock, ulidGenerator(seededRng(1))),
+    onMarketAdded: (s) => paper.registerMarket({ market_id: s.market_id, tokens: [s.yes_token, s.no_token], tick_size: s.tick_size, min_order_size: s.min_order_size, fee: s.fee }),
+  });
+  const setBook = (token: string, b: L2Book) => {
+    books.set(token, b);
+    paper.onBookUpdated(token);
+    runtime.onBook(bookSignal(token, b, clock.now()));
+  };
+  return { clock, cfg, books, paper, sink, runtime, setBook };
+}
+
+
+/** A TRUTH_STATE payload for a two-team match (teamA ↔ YES). */
+export function truthSignal(state: TruthSignal['state'], pA: number): TruthSignal {
+  return {
+    state,
+    previous: null,
+    winner: state === 'effectively_final' || state === 'settled' ? 'teamA' : null,
+    result: null,
+    confidence: 0.9,
+    implied_p: { teamA: pA, teamB: 1 - pA },
+    sources: ['grid'],
+    stale: state === 'stale',
+    stale_sources: [],
+    confirmation_overdue: false,
+    progress: null,
+    source_states: [],
+    title: null,
+    reason: null,
+  };
+}
