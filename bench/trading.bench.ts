@@ -109,7 +109,7 @@ function planRate(cfg: TradingConfig, n: number): number {
   signals.books[spec.yes_token] = { token_id: spec.yes_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[0]! };
   signals.books[spec.no_token] = { token_id: spec.no_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[1]! };
   signals.truth = { payload: (truthEvent(0) as Extract<MarketTradingEvent, { type: 'TRUTH' }>).truth, ts_ms: 0 };
-  const input = { state: 'IDLE' as const, spec, signals, ledger: emptyLedger(), orders: {}, seq: 0, synced: true, awaitBook: false, haltCauses: [], nowMs: 0, cfg };
+  const input = { state: 'IDLE' as const, spec, signals, ledger: emptyLedger(), orders: {}, seq: 0, synced: true, finalizing: false, awaitBook: false, haltCauses: [], nowMs: 0, cfg };
   const t0 = performance.now();
   let intents = 0;
   for (let i = 0; i < n; i++) {

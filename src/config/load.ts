@@ -66,26 +66,32 @@ function readYamlLayer(path: string, name: string): Layer {
   }
   let data: unknown;
   try {
-    data = parseYaml(text) ?? {};
+    data = parseYaml(text, { logLevel: 'error' }) ?? {}; // warnings would print snippets of the file
+    // A recursive alias (`a: &a [*a]`) parses to a cycle that no config holds and no walker ends.
+    JSON.stringify(data);
   } catch (err) {
     throw new ConfigError([{ path: '', value: path, expected: 'valid YAML', source: `${name}: ${(err as Error).message.split('\n')[0]}` }]);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError([{ path: '', value: data, expected: 'a mapping at the top level', source: name }]);
+    // Only the kind: the content may be anything, a secrets file given by mistake included.
+    throw new ConfigError([{ path: '', value: Array.isArray(data) ? '(a list)' : `(a ${typeof data})`, expected: 'a mapping at the top level', source: name }]);
   }
   refuseSecretKeys(data as Record<string, unknown>, '', name);
   return { name, data: data as Record<string, unknown> };
 }
 
-function refuseSecretKeys(obj: Record<string, unknown>, prefix: string, source: string): void {
-  for (const [k, v] of Object.entries(obj)) {
+function refuseSecretKeys(node: unknown, prefix: string, source: string): void {
+  // Lists too: a secret inside one would otherwise be echoed by the schema error ("got [{…}]").
+  if (Array.isArray(node)) return node.forEach((item, i) => refuseSecretKeys(item, `${prefix}.${i}`, source));
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
     const path = prefix ? `${prefix}.${k}` : k;
     if (looksLikeSecretKey(k)) {
       throw new ConfigError([
         { path, value: '[REDACTED]', expected: 'no secrets in YAML: set secrets in the environment or HELIOS_SECRETS_FILE', source },
       ]);
     }
-    if (v && typeof v === 'object' && !Array.isArray(v)) refuseSecretKeys(v as Record<string, unknown>, path, source);
+    refuseSecretKeys(v, path, source);
   }
 }
 
@@ -102,6 +108,8 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
     }
     setPath(data, path, parseEnvValue(env[name] ?? ''));
   }
+  // Values are YAML too: `{api_key: …}` in one must be refused like in a file.
+  refuseSecretKeys(data, '', 'environment');
   if (env.HELIOS_REDIS_URL) {
     setPath(data, ['bus', 'kind'], 'redis');
     setPath(data, ['bus', 'redis_url'], env.HELIOS_REDIS_URL);
@@ -111,7 +119,9 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
 
 function parseEnvValue(raw: string): unknown {
   try {
-    return parseYaml(raw);
+    const value: unknown = parseYaml(raw, { logLevel: 'error' });
+    JSON.stringify(value); // refuses recursive aliases, as for files
+    return value;
   } catch {
     return raw;
   }
@@ -136,11 +146,13 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(source)) {
-    const cur = target[k];
+    // Own keys only: a YAML `__proto__` key must stay plain data (the schema rejects it), never
+    // reach Object.prototype.
+    const cur = Object.hasOwn(target, k) ? target[k] : undefined;
     if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) {
       deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
     } else {
-      target[k] = v;
+      Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
 }
@@ -168,7 +180,7 @@ function toProblem(issue: z.core.$ZodIssue, merged: Record<string, unknown>, lay
 function getPath(obj: unknown, path: string[]): unknown {
   let node = obj;
   for (const p of path) {
-    if (!node || typeof node !== 'object') return undefined;
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, p)) return undefined;
     node = (node as Record<string, unknown>)[p];
   }
   return node;

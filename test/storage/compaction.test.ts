@@ -5,6 +5,7 @@ import { compactJournal, type CompactOptions } from '../../src/adapters/storage/
 import { queryLake } from '../../src/adapters/storage/parquet/query.ts';
 import { journalFile, listParquetFiles, parquetRoot } from '../../src/adapters/storage/layout.ts';
 import { main } from '../../src/cli/main.ts';
+import { ProgressBar } from '../../src/cli/progress-bar.ts';
 import { captureIo } from '../support/cli.ts';
 import { makeRecorder, tempDataDir } from './support/recorder.ts';
 import { syntheticEvents, T0 } from './support/synthetic.ts';
@@ -108,6 +109,20 @@ describe('compaction to Parquet', () => {
     const ok = captureIo();
     expect(await main(['compact', '--data-dir', dir, '--json'], ok)).toBe(0);
     expect(JSON.parse(ok.stdout())).toMatchObject({ hours_compacted: 1, malformed_lines: 0 });
+  });
+
+  it('draws its progress bar in place on a terminal, and nothing elsewhere', () => {
+    const tty: string[] = [];
+    const bar = new ProgressBar((t) => tty.push(t), true, 10);
+    bar.update(1, 4, '2026-01-29 16h');
+    bar.update(4, 4, '2026-01-29 17h');
+    bar.finish();
+    expect(tty).toEqual(['\r\x1b[2K[###.......]  25% 2026-01-29 16h', '\r\x1b[2K[##########] 100% 2026-01-29 17h', '\n']);
+    const pipe: string[] = [];
+    const quiet = new ProgressBar((t) => pipe.push(t), false);
+    quiet.update(1, 2, 'x');
+    quiet.finish();
+    expect(pipe).toEqual([]);
   });
 
   it('the CLI refuses a malformed date with exit code 2', async () => {

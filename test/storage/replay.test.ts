@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, setup } from 'xstate';
-import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { ReplayEngine } from '../../src/adapters/replay/engine.ts';
 import { JournalReplaySource } from '../../src/adapters/replay/journal-source.ts';
 import { ParquetReplaySource } from '../../src/adapters/replay/parquet-source.ts';
@@ -207,6 +207,34 @@ describe('replay time', () => {
     expect(summary.last_event_ts).toBeLessThan(TO);
     expect(engine.status()).toMatchObject({ state: 'ended', now: TO });
     expect(await engine.step('metar')).toBeNull();
+  });
+
+  it('a simulated live run and the replay of its journal take the same decisions at the same virtual times', async () => {
+    const t = tempDataDir('helios-equiv-');
+    try {
+      const events = gappy().map((r) => r.event);
+      // Live: the actor's clock follows the events as they arrive; the recorder journals them.
+      const liveClock = new VirtualClock(T0);
+      const live: string[] = [];
+      const actor = createActor(watcher, { clock: liveClock });
+      actor.subscribe((s) => live.push(`${liveClock.now() - T0} ${String(s.value)}`));
+      actor.start();
+      const { recorder } = makeRecorder(t.dir);
+      for (const e of events) {
+        liveClock.advanceTo(e.ts_ingest);
+        if (e.type === 'L2_SNAPSHOT' && e.token_id === 'tok-yes') actor.send({ type: 'BOOK' });
+        recorder.emit(e);
+      }
+      liveClock.advanceTo(T0 + 15_000);
+      await recorder.close();
+
+      const { engine, log } = watchedRun(new JournalReplaySource(t.dir), T0, T0 + 15_000);
+      await engine.play();
+      const dedup = (l: string[]) => l.filter((x, i) => i === 0 || x.split(' ')[1] !== l[i - 1]!.split(' ')[1]);
+      expect(log.filter((l) => !l.endsWith('metar'))).toEqual(dedup(live));
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('is deterministic: two replays through an actor write byte-identical decision logs', async () => {

@@ -197,3 +197,12 @@ describe('reconciliation invariants', () => {
     expect(m.map((x) => x.kind)).toEqual(['missing_at_venue', 'unknown_at_venue', 'position_mismatch']);
   });
 });
+
+describe('order history', () => {
+  it('keeps live orders and only the most recent finished ones', async () => {
+    const { pruneFinished } = await import('../../src/domain/trading/orders.ts');
+    const mk = (id: string, t: number, status: 'open' | 'filled') => ({ ...newOrderRecord({ kind: 'place', client_order_id: id, market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'FAK', price: 0.5, size: 2, strategy: 'temporal', expires_at_ms: null }, t), status });
+    const orders = Object.fromEntries([mk('a', 1, 'filled'), mk('b', 2, 'open'), mk('c', 3, 'filled'), mk('d', 4, 'filled')].map((o) => [o.client_order_id, o]));
+    expect(Object.keys(pruneFinished(orders, 2)).sort()).toEqual(['b', 'c', 'd']);
+  });
+});

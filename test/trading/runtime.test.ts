@@ -124,3 +124,34 @@ describe('resting orders on the paper venue', () => {
     r.runtime.stop();
   });
 });
+
+describe('circuit breaker through the runtime', () => {
+  it('consecutive venue rejects trip the market breaker: RISK_STATE, HALT, and back after the cool-downs', async () => {
+    const r = rig();
+    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), { synced: true });
+    await r.runtime.start();
+    // The venue now lists the market on a 0.1 grid: every 0.45 limit is rejected there.
+    r.paper.registerMarket({ market_id: 'm1', tokens: ['Y', 'N'], tick_size: 0.1, min_order_size: 5, fee: spec().fee });
+    for (let i = 0; i < r.cfg.risk.breakers.max_consecutive_rejects; i++) {
+      r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+      r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+      r.clock.advanceBy(100);
+      await flush();
+    }
+    const riskStates = () => r.sink.events.flatMap((e) => (e.type === 'RISK_STATE' && e.market_id === 'm1' ? [e.payload.state] : []));
+    expect(riskStates()).toEqual(['HALTED']);
+    expect(r.runtime.marketSnapshot('m1')!.state).toBe('HALT');
+    expect(r.runtime.marketSnapshot('m1')!.context.halt).toEqual(['circuit_breaker']);
+    expect(r.sink.events.filter((e) => e.type === 'ORDER_UPDATE' && e.payload.status === 'rejected').length).toBeGreaterThanOrEqual(r.cfg.risk.breakers.max_consecutive_rejects);
+
+    // The breaker closes after the risk cool-down; fresh inputs then let the market leave HALT.
+    r.paper.registerMarket({ market_id: 'm1', tokens: ['Y', 'N'], tick_size: 0.01, min_order_size: 5, fee: spec().fee });
+    r.clock.advanceBy(r.cfg.risk.cool_down_ms + 1000);
+    await flush();
+    expect(riskStates()).toEqual(['HALTED', 'ACTIVE']);
+    r.setBook('Y', book([[0.5, 100]], [[0.55, 100]]));
+    r.setBook('N', book([[0.5, 100]], [[0.55, 100]]));
+    expect(r.runtime.marketSnapshot('m1')!.state).toBe('IDLE');
+    r.runtime.stop();
+  });
+});

@@ -69,7 +69,6 @@ export function rig(opts: { fail?: number } = {}) {
     adapter: paper,
     sink,
     events: new EventFactory(clock, ulidGenerator(seededRng(1))),
-    onMarketAdded: (s) => paper.registerMarket({ market_id: s.market_id, tokens: [s.yes_token, s.no_token], tick_size: s.tick_size, min_order_size: s.min_order_size, fee: s.fee }),
   });
   const setBook = (token: string, b: L2Book) => {
     books.set(token, b);

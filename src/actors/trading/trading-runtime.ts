@@ -10,6 +10,7 @@ import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/t
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
+import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine, type MarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
@@ -24,7 +25,7 @@ export interface TradingRuntimeDeps {
   adapter: ExecutionAdapter;
   sink: EventSink;
   events: EventFactory;
-  /** Called for every market added, e.g. to register it with the paper venue. */
+  /** Called for every market added (the paper venue registers it by itself). */
   onMarketAdded?: (spec: MarketSpec) => void;
 }
 
@@ -81,6 +82,9 @@ export class TradingRuntime {
     this.groupOf.set(spec.market_id, g);
     this.marketOfToken.set(spec.yes_token, spec.market_id);
     this.marketOfToken.set(spec.no_token, spec.market_id);
+    if (this.deps.adapter instanceof PaperExecutionAdapter) {
+      this.deps.adapter.registerMarket({ market_id: spec.market_id, tokens: [spec.yes_token, spec.no_token], tick_size: spec.tick_size, min_order_size: spec.min_order_size, fee: spec.fee });
+    }
     this.deps.onMarketAdded?.(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
     const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };

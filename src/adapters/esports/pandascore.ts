@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
-import type { ReportStatus, SourceReport, Tier } from '../../domain/truth/report.ts';
+import { parseBestOf, type ReportStatus, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import { isRecord, num, requestJson, str, type FetchFn } from './http.ts';
@@ -44,7 +44,7 @@ export function pandascoreMatchToReport(match: unknown, watched: WatchedMatch, o
     source_ts: parseTime(match.end_at) ?? parseTime(match.modified_at),
     teams: names,
     score: score.length > 0 && score.every((s) => s !== null) ? (score as number[]) : null,
-    game: { current, best_of: num(match.number_of_games) },
+    game: { current, best_of: parseBestOf(num(match.number_of_games)) },
   };
   if (status !== 'finished') return { ...base, status, winner: null, result: null };
   const winnerIdx = ids.indexOf(num(match.winner_id));

@@ -56,7 +56,7 @@ export function sportResultToReport(msg: unknown, watched: WatchedMatch, observe
     winner,
     result: winner !== null ? 'win' : null,
     score: maps,
-    game: period ? { current: Number(period[1]), best_of: best_of ?? Number(period[2]) } : best_of !== null ? { current: null, best_of } : null,
+    game: period ? { current: Number(period[1]), best_of: best_of ?? parseBestOf(Number(period[2])) } : best_of !== null ? { current: null, best_of } : null,
   };
 }
 

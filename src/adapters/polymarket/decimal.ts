@@ -10,7 +10,7 @@
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const SLOW_GRAMMAR = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** The number a decimal string denotes, or NaN when it is not a plain decimal. */
+/** The finite number a decimal string denotes, or NaN when it is not a plain decimal. */
 export function parseDecimal(text: string): number {
   const fast = fastDecimal(text, 0, text.length);
   return fast === fast ? fast : parseSlow(text);
@@ -50,7 +50,10 @@ export function fastDecimal(text: string, start: number, end: number): number {
 }
 
 function parseSlow(text: string): number {
-  return SLOW_GRAMMAR.test(text) ? Number(text) : NaN;
+  if (!SLOW_GRAMMAR.test(text)) return NaN;
+  // "1e309" or 400 digits overflow to ±Infinity, which no price, size or time can be.
+  const n = Number(text);
+  return Number.isFinite(n) ? n : NaN;
 }
 
 /**

@@ -11,9 +11,10 @@ import type { BookSide, PriceChangeMessage, PriceLevelChange } from '../../domai
 import { fastDecimal } from './decimal.ts';
 
 /**
- * Any control character or backslash sends the frame to the general decoder. Without them, every
- * string ends at the next quote (no escapes) and needs no content check (JSON forbids raw control
- * characters in strings); one native regex pass is far cheaper than a per-character loop in JS.
+ * A control character or a backslash anywhere sends the frame to the general decoder. Past this
+ * check every string ends at its next quote (no escapes) and needs no content check (JSON forbids
+ * raw control characters inside strings). One native regex pass is far cheaper than checking
+ * characters one by one in JS.
  */
 const NEEDS_GENERAL_DECODER = /[\x00-\x1f\\]/;
 
@@ -55,7 +56,6 @@ const BEST_BID_A = packA('best_bid');
 const BEST_BID_B = packB('best_bid');
 const BEST_ASK_A = packA('best_ask');
 const BEST_ASK_B = packB('best_ask');
-const ID_CACHE_SIZE = 1024;
 const BUY_A = packA('BUY');
 const SELL_A = packA('SELL');
 
@@ -68,12 +68,6 @@ class FrameScanner {
   /** The last key, packed (see packA/packB). */
   keyA = 0;
   keyB = 0;
-  /**
-   * Token and market ids repeat endlessly. Handing out one string object per id (a direct-mapped
-   * cache, verified character by character) spares a substring per entry, and downstream the Map
-   * lookups reuse the string's cached hash and compare by identity.
-   */
-  private readonly ids: Array<string | undefined> = new Array<string | undefined>(ID_CACHE_SIZE).fill(undefined);
 
   scan(raw: string): PriceChangeMessage | null {
     if (NEEDS_GENERAL_DECODER.test(raw)) return null;
@@ -99,7 +93,7 @@ class FrameScanner {
       const kb = this.keyB;
       if (ka === MARKET_A && kb === 0) {
         if (market !== null || !this.string() || this.strEnd === this.strStart) return null;
-        market = this.id();
+        market = src.slice(this.strStart, this.strEnd);
       } else if (ka === TIMESTAMP_A && kb === TIMESTAMP_B) {
         if (timestamp === timestamp || !this.string()) return null;
         timestamp = fastDecimal(src, this.strStart, this.strEnd);
@@ -165,7 +159,7 @@ class FrameScanner {
       const kb = this.keyB;
       if (ka === ASSET_ID_A && kb === ASSET_ID_B) {
         if (assetId !== null || !this.string() || this.strEnd === this.strStart) return null;
-        assetId = this.id();
+        assetId = src.slice(this.strStart, this.strEnd);
       } else if (ka === PRICE_A && kb === 0) {
         if (price === price || !this.string()) return null;
         price = fastDecimal(src, this.strStart, this.strEnd);
@@ -225,26 +219,31 @@ class FrameScanner {
   /** A string at pos, packed into keyA/keyB instead of being sliced. */
   private key0(): boolean {
     const src = this.src;
-    let i = this.pos;
-    if (src.charCodeAt(i) !== 34 /* " */) return false;
-    i++;
+    const start = this.pos + 1;
+    if (src.charCodeAt(this.pos) !== 34 /* " */) return false;
+    const end = src.indexOf('"', start);
+    if (end === -1) return false;
     let a = 0;
     let b = 0;
-    let n = 0;
-    for (;;) {
-      const c = src.charCodeAt(i++);
-      if (c === 34) break;
-      if (!(c < 128)) {
-        // non-ASCII (or the end of the text: NaN): not a key we know
-        if (c !== c) return false;
-        a = NaN;
+    if (end - start <= 14) {
+      const split = end - start < 7 ? end : start + 7;
+      let i = start;
+      let high = 0;
+      for (; i < split; i++) {
+        const c = src.charCodeAt(i);
+        high |= c;
+        a = a * 128 + c;
       }
-      if (n < 7) a = a * 128 + c;
-      else if (n < 14) b = b * 128 + c;
-      else a = NaN;
-      n++;
+      for (; i < end; i++) {
+        const c = src.charCodeAt(i);
+        high |= c;
+        b = b * 128 + c;
+      }
+      if (high >= 128) a = NaN; // non-ASCII: would not pack exactly, and is no key we know
+    } else {
+      a = NaN;
     }
-    this.pos = i;
+    this.pos = end + 1;
     this.keyA = a;
     this.keyB = b;
     return true;
@@ -266,25 +265,6 @@ class FrameScanner {
     this.strEnd = end;
     this.pos = end + 1;
     return true;
-  }
-
-  /** The last string read (non-empty), as the cached object when this id was seen before. */
-  private id(): string {
-    const src = this.src;
-    const start = this.strStart;
-    const end = this.strEnd;
-    const n = end - start;
-    // Ids are long random-looking strings: length and the last three characters spread them well.
-    const slot = (n * 31 + src.charCodeAt(end - 1) * 7 + src.charCodeAt(end - 2) * 131 + src.charCodeAt(end - 3) * 1031) & (ID_CACHE_SIZE - 1);
-    const cached = this.ids[slot];
-    if (cached !== undefined && cached.length === n) {
-      let i = 0;
-      while (i < n && cached.charCodeAt(i) === src.charCodeAt(start + i)) i++;
-      if (i === n) return cached;
-    }
-    const fresh = src.slice(start, end);
-    this.ids[slot] = fresh;
-    return fresh;
   }
 
   /** A decimal string ≥ 0, or "" / null (EMPTY); NaN for anything else. */

@@ -48,10 +48,11 @@ export class AwcMetarClient {
     if (body === null) return [];
     if (!Array.isArray(body)) throw new Error('AWC: expected a JSON array');
     const out: AwcReport[] = [];
-    for (const item of body as Array<Record<string, unknown>>) {
+    for (const item of body as Array<Record<string, unknown> | null>) {
+      if (typeof item !== 'object' || item === null) continue;
       const raw = typeof item.rawOb === 'string' ? item.rawOb : null;
       const obsTime = typeof item.obsTime === 'number' ? item.obsTime : typeof item.obsTime === 'string' ? Date.parse(item.obsTime) / 1000 : Number.NaN;
-      if (!raw || !Number.isFinite(obsTime)) continue;
+      if (!raw || !Number.isFinite(obsTime * 1000)) continue;
       const t = item.metarType;
       out.push({
         station: typeof item.icaoId === 'string' ? item.icaoId : raw.split(' ')[0] ?? '',

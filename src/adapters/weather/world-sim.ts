@@ -127,8 +127,8 @@ export class WorldSimulator {
     }
     const malformedHour = rng() < (this.o.malformedPerDay ?? 0) ? Math.floor(rng() * 24) : null;
     const late = rng() < 0.15;
-    const lateRiseF = late ? 2 + 6 * rng() : 0;
-    const lateRiseHour = 14 + 7 * rng();
+    const lateRiseF = late ? 4 + 10 * rng() : 0;
+    const lateRiseHour = 12 + 10 * rng();
     d = { cloud, windDir, windKt, dewDepF, peakHour, rangeF, precipHours, malformedHour, lateRiseF, lateRiseHour };
     if (this.dayCache.size > 4000) this.dayCache.clear();
     this.dayCache.set(dayIndex, d);

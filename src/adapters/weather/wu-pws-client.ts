@@ -51,15 +51,18 @@ export function parseWuCurrent(body: unknown, pwsId: string): PwsObservation | n
   if (body === null || typeof body !== 'object') return null;
   const list = (body as { observations?: unknown }).observations;
   if (!Array.isArray(list) || list.length === 0) return null;
-  const o = list[0] as Record<string, unknown>;
+  const first: unknown = list[0];
+  if (first === null || typeof first !== 'object') return null;
+  const o = first as Record<string, unknown>;
   const epoch = typeof o.epoch === 'number' ? o.epoch * 1000 : typeof o.obsTimeUtc === 'string' ? Date.parse(o.obsTimeUtc) : Number.NaN;
   if (!Number.isFinite(epoch)) return null;
   const imperial = (o.imperial ?? {}) as Record<string, unknown>;
-  const temp = typeof imperial.temp === 'number' ? imperial.temp : null;
+  // JSON.parse reads 1e400 as Infinity: only finite numbers are readings.
+  const temp = Number.isFinite(imperial.temp) ? (imperial.temp as number) : null;
   return {
     pwsId: typeof o.stationID === 'string' ? o.stationID : pwsId,
     obsMs: epoch,
     tempF: temp,
-    qcStatus: typeof o.qcStatus === 'number' ? o.qcStatus : null,
+    qcStatus: Number.isFinite(o.qcStatus) ? (o.qcStatus as number) : null,
   };
 }

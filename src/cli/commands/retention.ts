@@ -30,7 +30,7 @@ export function register(program: Command, io: CliIo): void {
         } else {
           const verb = r.dry_run ? 'would delete' : 'deleted';
           const p = r.plan;
-          io.out(`retention (today ${today}): journal after ${p.journal_cutoff}, parquet from ${p.parquet_cutoff}, window channels from ${p.windows_cutoff}\n`);
+          io.out(`retention (today ${today}): expired are journal dates up to ${p.journal_cutoff}, Parquet dates before ${p.parquet_cutoff}, window channels before ${p.windows_cutoff}\n`);
           for (const d of p.delete_journal) io.out(`  ${verb} journal date=${d}\n`);
           for (const d of p.keep_uncompacted) io.out(`  kept journal date=${d}: expired but not fully compacted (run helios compact)\n`);
           for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${x.partition}/date=${x.date}/ch=${x.channel}\n`);

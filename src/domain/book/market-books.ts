@@ -32,7 +32,8 @@ type Admission = ReturnType<TokenBookState['admits']>;
 export class MarketBooks {
   private readonly states = new Map<string, TokenBookState>();
   private readonly opts: MarketBooksOptions;
-  // One-entry lookup cache: consecutive entries of a frame usually name the same token.
+  // One-entry lookup cache: consecutive entries of a frame often name the same token, and a string
+  // compare is cheaper than hashing a fresh 77-digit id.
   private lastAssetId = '';
   private lastState: TokenBookState | null = null;
 
@@ -91,10 +92,8 @@ export class MarketBooks {
 
   /** Forget a token (unsubscribed). */
   remove(assetId: string): boolean {
-    if (this.lastAssetId === assetId) {
-      this.lastAssetId = '';
-      this.lastState = null;
-    }
+    this.lastAssetId = '';
+    this.lastState = null;
     return this.states.delete(assetId);
   }
 
@@ -111,13 +110,21 @@ export class MarketBooks {
     return state;
   }
 
+  /**
+   * Level changes grouped per token in first-touched order; each token's integrity is judged once
+   * all its changes are in. Most frames touch one or two tokens, so the first one lives in locals
+   * and only further ones need arrays.
+   */
   private applyPriceChange(msg: PriceChangeMessage): ApplyOutcome {
     const changes = msg.changes;
     const n = changes.length;
     if (n === 0) return NO_BOOK_EFFECT;
     const ts = msg.timestamp;
-    const touched: TokenBookState[] = [];
-    const admissions: Admission[] = [];
+    const checkOrder = this.opts.checkTimestampOrder;
+    let first: TokenBookState | null = null;
+    let firstAdmission: Admission = 'ok';
+    let others: TokenBookState[] | null = null;
+    let otherAdmissions: Admission[] | null = null;
     let current: TokenBookState | null = null;
     let admitted = false;
     for (let i = 0; i < n; i++) {
@@ -125,35 +132,51 @@ export class MarketBooks {
       const state = this.state(change.asset_id, msg.market);
       if (state !== current) {
         current = state;
-        let k = touched.indexOf(state);
-        if (k === -1) {
-          const admission = state.admits(ts, this.opts.checkTimestampOrder);
-          if (admission === 'ok') state.beginUpdate();
-          k = touched.push(state) - 1;
-          admissions.push(admission);
+        if (first === null) {
+          first = state;
+          firstAdmission = admit(state, ts, checkOrder);
+          admitted = firstAdmission === 'ok';
+        } else if (state === first) {
+          admitted = firstAdmission === 'ok';
+        } else {
+          if (others === null || otherAdmissions === null) {
+            others = [];
+            otherAdmissions = [];
+          }
+          let k = others.indexOf(state);
+          if (k === -1) {
+            k = others.push(state) - 1;
+            otherAdmissions.push(admit(state, ts, checkOrder));
+          }
+          admitted = otherAdmissions[k] === 'ok';
         }
-        admitted = admissions[k] === 'ok';
       }
       if (admitted) state.applyLevel(change.side, change.price, change.size, change.best_bid, change.best_ask, change.hash);
     }
-    const tokens: TokenApplyOutcome[] = [];
-    for (let k = 0; k < touched.length; k++) {
-      const state = touched[k]!;
-      switch (admissions[k]!) {
-        case 'ok':
-          tokens.push(state.endUpdate(ts, this.opts));
-          break;
-        case 'unsynced':
-          tokens.push(state.ignored('ignored_unsynced'));
-          break;
-        case 'stale':
-          tokens.push(state.ignored('ignored_stale'));
-          break;
-        case 'out_of_order':
-          tokens.push(state.invalidate('out_of_order_timestamp'));
-          break;
-      }
-    }
+    const firstOutcome = this.conclude(first!, firstAdmission, ts);
+    if (others === null || otherAdmissions === null) return { tokens: [firstOutcome] };
+    const tokens = [firstOutcome];
+    for (let k = 0; k < others.length; k++) tokens.push(this.conclude(others[k]!, otherAdmissions[k]!, ts));
     return { tokens };
   }
+
+  private conclude(state: TokenBookState, admission: Admission, ts: number): TokenApplyOutcome {
+    switch (admission) {
+      case 'ok':
+        return state.endUpdate(ts, this.opts);
+      case 'unsynced':
+        return state.ignored('ignored_unsynced');
+      case 'stale':
+        return state.ignored('ignored_stale');
+      case 'out_of_order':
+        return state.invalidate('out_of_order_timestamp');
+    }
+  }
+}
+
+/** Whether the token takes this frame's changes; opens its update when it does. */
+function admit(state: TokenBookState, ts: number, checkOrder: boolean): Admission {
+  const admission = state.admits(ts, checkOrder);
+  if (admission === 'ok') state.beginUpdate();
+  return admission;
 }

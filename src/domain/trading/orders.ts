@@ -146,3 +146,18 @@ export function newOrderRecord(intent: PlaceIntent, nowMs: number): OrderRecord 
     reason: null,
   };
 }
+
+/** Keeps every live order and the `keep` most recent finished ones: a long-lived market stays small. */
+export function pruneFinished(orders: Record<string, OrderRecord>, keep: number): Record<string, OrderRecord> {
+  const finished = Object.values(orders).filter((o) => isTerminal(o.status));
+  if (finished.length <= keep) return orders;
+  const drop = new Set(
+    finished
+      .sort((a, b) => a.placed_at_ms - b.placed_at_ms || a.client_order_id.localeCompare(b.client_order_id))
+      .slice(0, finished.length - keep)
+      .map((o) => o.client_order_id),
+  );
+  const out: Record<string, OrderRecord> = {};
+  for (const [id, o] of Object.entries(orders)) if (!drop.has(id)) out[id] = o;
+  return out;
+}

@@ -33,6 +33,8 @@ export interface PlanInput {
   seq: number;
   /** Reconciled with the venue since start-up (or restart). */
   synced: boolean;
+  /** Truth is effectively final or the market resolved: the machine is about to finalize. */
+  finalizing: boolean;
   /** An order just ended: no new order until a fresh book arrives. */
   awaitBook: boolean;
   haltCauses: readonly string[];
@@ -117,6 +119,7 @@ export function plan(input: PlanInput): Plan {
   if (!input.synced) return done('none', [], input.seq, 'awaiting reconciliation');
   if (!input.spec.admitted) return done('none', [], input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
   if (input.haltCauses.length) return done('none', [], input.seq, `halt causes: ${input.haltCauses.join(',')}`);
+  if (input.finalizing) return done('none', [], input.seq, 'finalizing');
   // One decision in flight at a time: wait for the venue's answer before the next order.
   if (liveOrders(input.orders).length) return done('none', [], input.seq, 'orders in flight');
   if (input.awaitBook) return done('none', [], input.seq, 'awaiting a fresh book');

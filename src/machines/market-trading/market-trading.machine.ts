@@ -3,7 +3,7 @@ import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
-import { advanceOrder, isTerminal, newOrderRecord, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
+import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
 import { guaranteedPairPnl } from '../../domain/trading/pair-arb.ts';
 import { liveOrders, plan } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, settle, strategyHolding } from '../../domain/trading/pnl-ledger.ts';
@@ -18,6 +18,8 @@ export interface MarketTradingDeps {
 }
 
 const SHARE_EPS = 1e-9;
+/** Finished orders kept in context (reconciliation looks back at recent ones). */
+const FINISHED_ORDERS_KEPT = 100;
 
 function holds(ctx: MarketTradingContext, strategy: StrategyName): boolean {
   const { yes_token, no_token } = ctx.spec;
@@ -55,9 +57,10 @@ function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
 
 /**
  * One actor per market. States exactly IDLE, BUILDING_PAIR, LOCKED_PAIR, TEMPORAL_ACTIVE, HALT,
- * FINALIZING, RESOLVED. Every signal updates context, recomputes halt causes and raises DECIDE, so
- * state changes (`always`) settle before the decision runs in the state that results; a decision's
- * intents pass the state's permissions (domain/trading/market-states.ts) before `dispatch`.
+ * FINALIZING, RESOLVED. Every signal updates context, recomputes halt causes and decides in the
+ * current state (no entries while a halt cause or finality is pending); `always` then moves the
+ * state, and entering a state raises DECIDE so the new state decides too. A decision's intents pass
+ * the state's permissions (domain/trading/market-states.ts) before `dispatch`.
  * Side effects are the placeholders `dispatch` and `notify`, wired by the runtime with `.provide()`.
  */
 export function createMarketTradingMachine(deps: MarketTradingDeps) {
@@ -100,7 +103,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
         if (!o) return {};
         const next = advanceOrder(o, event.update);
         if (next === o) return {};
-        return { orders: { ...context.orders, [o.client_order_id]: next }, awaitBook: context.awaitBook || isTerminal(next.status) };
+        const orders = { ...context.orders, [o.client_order_id]: next };
+        return { orders: isTerminal(next.status) ? pruneFinished(orders, FINISHED_ORDERS_KEPT) : orders, awaitBook: context.awaitBook || isTerminal(next.status) };
       }),
       clearCancelRequest: assign(({ context, event }) => {
         assertEvent(event, 'CANCEL_REJECTED');
@@ -137,6 +141,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           orders: context.orders,
           seq: context.seq,
           synced: context.synced,
+          finalizing: isFinalizing(context.spec, context.signals),
           awaitBook: context.awaitBook,
           haltCauses: context.halt,
           nowMs: now,
@@ -183,38 +188,45 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
     },
   }).createMachine(
     (() => {
-      /** Handlers every live state shares; DECIDE is per state (it names the state it decides in). */
-      const signal = { actions: ['storeSignal', 'refreshCauses', 'requestDecision'] } as const;
-      const common = {
-        BOOK: signal,
-        POLICY: signal,
-        TRUTH: signal,
-        NOWCAST: signal,
-        RISK: signal,
-        MARKET_RESOLVED: signal,
-        ORDER_UPDATE: { actions: ['applyOrderUpdate', 'requestDecision'] },
-        FILL: { actions: ['applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, 'requestDecision'] },
-        CANCEL_REJECTED: { actions: ['clearCancelRequest', 'requestDecision'] },
-        RECONCILE_BREAK: {
-          actions: [
-            'rebuildFromVenue',
-            { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
-            'refreshCauses',
-            'requestDecision',
-          ],
-        },
-        RECONCILED: { actions: ['markReconciled', 'refreshCauses', 'requestDecision'] },
-        HALT_CMD: { actions: ['latchManualHalt', 'refreshCauses', 'requestDecision'] },
-        RESUME_CMD: { actions: ['clearManualHalt', 'refreshCauses', 'requestDecision'] },
-        WATCHDOG: { actions: ['refreshCauses', 'armWatchdog', 'requestDecision'] },
-      } as const;
-      const decideIn = (state: MarketStateName) => ({
-        actions: [
+      /**
+       * Decide in `state`: the plan refuses entries while halt causes or finality are pending, so
+       * deciding inside the signal's own transition is safe, and `always` then moves the state.
+       */
+      const decideIn = (state: MarketStateName) =>
+        [
           { type: 'decide', params: { state } },
           { type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) },
           'clearOutbox',
-        ] as const,
-      });
+        ] as const;
+      /** Handlers every live state shares, each ending in a decision taken in that state. */
+      const handlersIn = (state: MarketStateName) => {
+        const decide = decideIn(state);
+        const signal = { actions: ['storeSignal', 'refreshCauses', ...decide] } as const;
+        return {
+          BOOK: signal,
+          POLICY: signal,
+          TRUTH: signal,
+          NOWCAST: signal,
+          RISK: signal,
+          MARKET_RESOLVED: signal,
+          ORDER_UPDATE: { actions: ['applyOrderUpdate', ...decide] },
+          FILL: { actions: ['applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
+          CANCEL_REJECTED: { actions: ['clearCancelRequest', ...decide] },
+          RECONCILE_BREAK: {
+            actions: [
+              'rebuildFromVenue',
+              { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
+              'refreshCauses',
+              ...decide,
+            ],
+          },
+          RECONCILED: { actions: ['markReconciled', 'refreshCauses', ...decide] },
+          HALT_CMD: { actions: ['latchManualHalt', 'refreshCauses', ...decide] },
+          RESUME_CMD: { actions: ['clearManualHalt', 'refreshCauses', ...decide] },
+          WATCHDOG: { actions: ['refreshCauses', 'armWatchdog', ...decide] },
+          DECIDE: { actions: [...decide] },
+        } as const;
+      };
       const announce = (state: MarketStateName) => [
         {
           type: 'notify' as const,
@@ -241,27 +253,27 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
         states: {
           IDLE: {
             entry: announce('IDLE'),
-            on: { ...common, DECIDE: decideIn('IDLE') },
+            on: handlersIn('IDLE'),
             always: [...guardedExits, { guard: 'planEntersPair', target: 'BUILDING_PAIR' }, { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' }],
           },
           BUILDING_PAIR: {
             entry: announce('BUILDING_PAIR'),
-            on: { ...common, DECIDE: decideIn('BUILDING_PAIR') },
+            on: handlersIn('BUILDING_PAIR'),
             always: [...guardedExits, { guard: 'pairLocked', target: 'LOCKED_PAIR' }, { guard: 'pairAbandoned', target: 'IDLE' }],
           },
           LOCKED_PAIR: {
             entry: announce('LOCKED_PAIR'),
-            on: { ...common, DECIDE: decideIn('LOCKED_PAIR') },
+            on: handlersIn('LOCKED_PAIR'),
             always: [...guardedExits],
           },
           TEMPORAL_ACTIVE: {
             entry: announce('TEMPORAL_ACTIVE'),
-            on: { ...common, DECIDE: decideIn('TEMPORAL_ACTIVE') },
+            on: handlersIn('TEMPORAL_ACTIVE'),
             always: [...guardedExits, { guard: 'temporalFlat', target: 'IDLE' }],
           },
           HALT: {
             entry: ['enterHalt', ...announce('HALT')],
-            on: { ...common, DECIDE: decideIn('HALT') },
+            on: handlersIn('HALT'),
             after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
             always: [
               { guard: 'isFinalizing', target: 'FINALIZING' },
@@ -273,7 +285,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           },
           FINALIZING: {
             entry: announce('FINALIZING'),
-            on: { ...common, DECIDE: decideIn('FINALIZING') },
+            on: handlersIn('FINALIZING'),
             always: [{ guard: 'isResolved', target: 'RESOLVED' }],
           },
           RESOLVED: {

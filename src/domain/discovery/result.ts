@@ -1,0 +1,38 @@
+/** Why discovery refused an answer, event or market. Refusals are data, never exceptions. */
+export type DiscoveryErrorCode =
+  /** The answer does not have the shape of a Gamma market/event. */
+  | 'invalid_shape'
+  /** A JSON-encoded string field (clobTokenIds, outcomes, outcomePrices) is not a JSON string array. */
+  | 'invalid_json_field'
+  /** No CLOB token ids yet (Gamma lists markets minutes before the CLOB serves them). */
+  | 'missing_tokens'
+  /** clobTokenIds, outcomes and outcomePrices do not pair up one to one. */
+  | 'length_mismatch'
+  | 'invalid_date'
+  | 'not_temperature_event'
+  /** The resolution rules of a temperature event are not in a form we understand. */
+  | 'unknown_rule_text'
+  /** A bucket title (groupItemTitle) is not in a grammar we understand. */
+  | 'unknown_bucket_grammar'
+  /** Buckets do not cover every integer exactly once. */
+  | 'not_a_partition'
+  /** Buckets in more than one unit, or not in the unit the rules settle in. */
+  | 'unit_mismatch'
+  | 'not_yes_no_market'
+  | 'not_esports_event'
+  | 'no_moneyline';
+
+export interface DiscoveryError {
+  code: DiscoveryErrorCode;
+  message: string;
+}
+
+export type DiscoveryResult<T> = { ok: true; value: T } | { ok: false; error: DiscoveryError };
+
+export function refuse<T>(code: DiscoveryErrorCode, message: string): DiscoveryResult<T> {
+  return { ok: false, error: { code, message } };
+}
+
+export function accept<T>(value: T): DiscoveryResult<T> {
+  return { ok: true, value };
+}
