@@ -3,6 +3,7 @@ import { apiSection } from './sections/api.ts';
 import { appSection, logSection } from './sections/app.ts';
 import { busSection } from './sections/bus.ts';
 import { daemonSection } from './sections/daemon.ts';
+import { discoverySection } from './sections/discovery.ts';
 import { marketTapeSection } from './sections/market-tape.ts';
 import { executionSection, riskSection, tradingSection } from './sections/trading.ts';
 import { storageSection } from './sections/storage.ts';
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   api: apiSection,
   daemon: daemonSection,
   market_tape: marketTapeSection,
+  discovery: discoverySection,
   trading: tradingSection,
   risk: riskSection,
   execution: executionSection,

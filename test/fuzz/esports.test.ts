@@ -25,8 +25,8 @@ const S = fuzzFixture<Samples>('esports-answers.json');
 const WIKI = fuzzFixtureText('liquipedia.wiki');
 const KEYS = ['status', 'winner_id', 'opponents', 'opponent', 'results', 'team_id', 'score', 'games', 'teams', 'won', 'valid', 'started', 'finished', 'format', 'events', 'type', 'homeTeam', 'awayTeam', 'ended', 'period', 'outcomes', 'slug', 'question', 'gameId', 'ts', 'winner', 'source'];
 
-const outcomes = fc.oneof(
-  { weight: 4, arbitrary: fc.constant(['Synth Alpha', 'Synth Beta']) },
+const outcomes: fc.Arbitrary<string[]> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<string[]>(['Synth Alpha', 'Synth Beta']) },
   { weight: 1, arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('Synth Alpha', 'SA', 'Team Synth Alpha', '')), { maxLength: 3 }) },
 );
 const watched = outcomes.map((o): WatchedMatch => ({ match_id: 'fuzz-match', outcomes: o, external_id: 'x' }));

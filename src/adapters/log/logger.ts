@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { LOG_REDACT_PATHS } from '../../config/secrets.ts';
+import { redactForLog, scrubText } from './redact.ts';
 
 export type { Logger };
 
@@ -24,7 +25,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    formatters: { level: (label: string) => ({ level: label }), log: redactForLog },
+    // Messages are not part of the object `formatters.log` sees: scrub them on the way in.
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)));
+      },
+    },
   };
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });

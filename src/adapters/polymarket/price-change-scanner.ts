@@ -8,7 +8,7 @@
  * JSON.parse would reject, nor read it differently.
  */
 import type { BookSide, PriceChangeMessage, PriceLevelChange } from '../../domain/market/messages.ts';
-import { fastDecimal } from './decimal.ts';
+import { decimalStop, fastDecimal } from './decimal.ts';
 
 /**
  * A control character or a backslash anywhere sends the frame to the general decoder. Past this
@@ -73,9 +73,33 @@ class FrameScanner {
     if (NEEDS_GENERAL_DECODER.test(raw)) return null;
     this.src = raw;
     this.pos = 0;
-    const msg = this.frame();
+    let msg = this.frameInVenueLayout();
+    if (msg === null) {
+      this.pos = 0;
+      msg = this.frame();
+    }
     this.src = '';
     return msg;
+  }
+
+  /**
+   * The frame exactly as the venue lays it out (docs example: compact, keys in this order): fixed
+   * stretches of text are compared in place and values read up to their closing quote, with no
+   * per-key work. Any departure returns null and the key-by-key reader below takes over.
+   */
+  private frameInVenueLayout(): PriceChangeMessage | null {
+    const src = this.src;
+    if (!same(src, 0, '{"market":"')) return null;
+    const marketEnd = src.indexOf('"', 11);
+    if (marketEnd <= 11 || !same(src, marketEnd, '","price_changes":')) return null;
+    this.pos = marketEnd + 18;
+    const changes = this.changes();
+    if (changes === null) return null;
+    if (!same(src, this.pos, ',"timestamp":"')) return null;
+    const timestamp = fastDecimal(src, this.pos + 14, -1);
+    const tsEnd = decimalStop();
+    if (timestamp !== timestamp || !same(src, tsEnd, '","event_type":"price_change"}') || tsEnd + 30 !== src.length) return null;
+    return { kind: 'price_change', market: src.slice(11, marketEnd), timestamp, format: 'price_changes', changes };
   }
 
   private frame(): PriceChangeMessage | null {
@@ -131,13 +155,62 @@ class FrameScanner {
     }
     for (;;) {
       this.skipSpaces();
-      const change = this.change();
+      const change = this.changeInVenueLayout() ?? this.change();
       if (change === null) return null;
       changes.push(change);
       const c = this.separator();
       if (c === 44 /* , */) continue;
       return c === 93 /* ] */ ? changes : null;
     }
+  }
+
+  /** One change laid out as the venue writes it (see frameInVenueLayout); null, pos untouched, otherwise. */
+  private changeInVenueLayout(): PriceLevelChange | null {
+    const src = this.src;
+    let p = this.pos;
+    if (!same(src, p, '{"asset_id":"')) return null;
+    const assetStart = p + 13;
+    const assetEnd = src.indexOf('"', assetStart);
+    if (assetEnd <= assetStart || !same(src, assetEnd, '","price":"')) return null;
+    const price = fastDecimal(src, assetEnd + 11, -1);
+    let e = decimalStop();
+    if (!(price >= 0) || !same(src, e, '","size":"')) return null;
+    const size = fastDecimal(src, e + 10, -1);
+    e = decimalStop();
+    if (!(size >= 0) || !same(src, e, '","side":"')) return null;
+    p = e + 10;
+    let side: BookSide;
+    if (same(src, p, 'BUY"')) {
+      side = 'BUY';
+      e = p + 3;
+    } else if (same(src, p, 'SELL"')) {
+      side = 'SELL';
+      e = p + 4;
+    } else {
+      return null;
+    }
+    if (!same(src, e, '","hash":"')) return null;
+    const hashStart = e + 10;
+    const hashEnd = src.indexOf('"', hashStart);
+    if (hashEnd === -1 || !same(src, hashEnd, '","best_bid":"')) return null;
+    p = hashEnd + 14;
+    const bestBid = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
+    e = bestBid === null ? p : decimalStop();
+    if ((bestBid !== null && !(bestBid >= 0)) || !same(src, e, '","best_ask":"')) return null;
+    p = e + 14;
+    const bestAsk = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
+    e = bestAsk === null ? p : decimalStop();
+    if ((bestAsk !== null && !(bestAsk >= 0)) || !same(src, e, '"}')) return null;
+    this.pos = e + 2;
+    return {
+      asset_id: src.slice(assetStart, assetEnd),
+      side,
+      price,
+      size,
+      best_bid: bestBid,
+      best_ask: bestAsk,
+      hash: hashEnd === hashStart ? null : src.slice(hashStart, hashEnd),
+    };
   }
 
   private change(): PriceLevelChange | null {

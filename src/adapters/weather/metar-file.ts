@@ -90,9 +90,8 @@ function readIemCsv(text: string, opts: ReadOptions): ReadResult {
     const cols = l.split(',');
     const v = IEM_VALID.exec(cols[validCol] ?? '');
     const raw = cols[metarCol];
-    const problem =
-      cols.length !== header.length ? `expected ${header.length} columns, got ${cols.length}` : !v ? 'bad or missing valid time' : !raw || raw === 'M' ? 'no METAR text' : null;
-    if (problem) {
+    if (cols.length !== header.length || !v || !raw || raw === 'M') {
+      const problem = cols.length !== header.length ? `expected ${header.length} columns, got ${cols.length}` : !v ? 'bad or missing valid time' : 'no METAR text';
       errors.push({ line: i + 1, text: l, error: problem });
       continue;
     }

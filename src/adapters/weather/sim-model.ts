@@ -35,5 +35,6 @@ export function fitSimulatedModel(spec: SimulatedFitSpec): NowcastModel {
     smoothings: [0.5, 1],
     seasonDays: [40, null],
     climatologyWeights: [0, 0.2],
+    routineMinute: spec.sim.routineMinute ?? 51,
   });
 }

@@ -93,7 +93,7 @@ export class WorldSimulator {
       this.roles.set(id, {
         role,
         biasF: gauss(r) * 0.6,
-        sunBiasF: role === 'outlier' ? 5 + 4 * r() : r() * 1.2,
+        sunBiasF: role === 'outlier' ? 6 + 4 * r() : r() * 1.2,
         offsetMs: Math.floor(r() * o.pwsIntervalMs),
         faultStartMs: Math.floor(r() * DAY_MS),
       });
@@ -268,7 +268,7 @@ export class WorldSimulator {
   private pwsTemp(t: number, r: { biasF: number; sunBiasF: number }): number {
     const hour = this.calendar.localHour(t);
     const d = this.day(this.dayIndexOf(t));
-    const sun = hour > 9 && hour < 17 ? Math.sin((Math.PI * (hour - 9)) / 8) * (1 - d.cloud / 5) : 0;
+    const sun = hour > 9 && hour < 17 ? Math.sin((Math.PI * (hour - 9)) / 8) * (1 - d.cloud / 8) : 0;
     return this.trueTempF(t) + r.biasF + r.sunBiasF * sun;
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { REDACTED } from '../../config/secrets.ts';
+import { scrubText } from '../../adapters/log/redact.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -19,15 +20,16 @@ export function register(program: Command, io: CliIo): void {
           ...resolved,
           secrets: Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, REDACTED])),
         };
-        io.out(opts.json ? JSON.stringify(shown, null, 2) + '\n' : stringify(shown));
+        // Credentials can hide in plain settings too (redis://user:password@host).
+        io.out(scrubText(opts.json ? JSON.stringify(shown, null, 2) + '\n' : stringify(shown)));
         io.exit(EXIT.OK);
       } catch (err) {
         if (err instanceof ConfigError) {
-          io.err(err.message + '\n');
+          io.err(scrubText(err.message) + '\n');
           io.exit(EXIT.CONFIG_ERROR);
           return;
         }
-        io.err(`config check failed: ${(err as Error).message}\n`);
+        io.err(scrubText(`config check failed: ${(err as Error).message}\n`));
         io.exit(EXIT.CONFIG_ERROR);
       }
     });

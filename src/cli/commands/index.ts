@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import * as config from './config.ts';
-import * as start from './start.ts';
+import * as run from './run.ts';
 import * as compact from './compact.ts';
 import * as query from './query.ts';
 import * as retention from './retention.ts';
 import * as truth from './truth.ts';
 import * as metar from './metar.ts';
 import * as nowcast from './nowcast.ts';
+import * as tape from './tape.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [start, config, compact, query, retention, truth, metar, nowcast];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape];

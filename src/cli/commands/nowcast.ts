@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadStationArchive } from '../../adapters/weather/archive.ts';
 import { readNowcastModel, writeNowcastModel } from '../../adapters/weather/model-store.ts';
 import type { JudgeDayMode } from '../../domain/weather/judge-calendar.ts';
+import type { MetarReport } from '../../domain/weather/metar-report.ts';
 import { buildCases, type CaseOptions } from '../../domain/weather/nowcast/cases.ts';
 import { evaluateNowcast } from '../../domain/weather/nowcast/evaluate.ts';
 import { fitNowcastModel } from '../../domain/weather/nowcast/fit.ts';
@@ -65,7 +66,7 @@ export function register(program: Command, io: CliIo): void {
         const mode = judgeDay(opts);
         const { days, read } = loadStationArchive(opts.archive, opts.station, opts.tz, mode, opts.date);
         const cases = buildCases(days, { ...scope(opts), excludeMonths: exclude });
-        const model = fitNowcastModel(cases, { station: opts.station.toUpperCase(), tz: opts.tz, judgeDay: mode, excludeMonths: exclude });
+        const model = fitNowcastModel(cases, { station: opts.station.toUpperCase(), tz: opts.tz, judgeDay: mode, excludeMonths: exclude, routineMinute: routineMinute(read.reports.map((r) => r.report)) });
         writeNowcastModel(opts.out, model);
         io.err(`helios nowcast fit: ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}) → ${opts.out}\n`);
         if (read.errors.length) io.err(`helios nowcast fit: ${read.errors.length} unparseable lines skipped (first at line ${read.errors[0]!.line})\n`);
@@ -99,6 +100,14 @@ export function register(program: Command, io: CliIo): void {
         else io.out(formatTable(out));
       }),
     );
+}
+
+/** The station's routine-report minute: the most common minute of its METAR (not SPECI) reports. */
+function routineMinute(reports: readonly MetarReport[]): number {
+  const counts = new Array<number>(60).fill(0);
+  for (const r of reports) if (r.reportType === 'METAR') counts[Math.floor((r.obsMs % 3_600_000) / 60_000)]!++;
+  const best = counts.indexOf(Math.max(...counts));
+  return counts[best]! > 0 ? best : 51;
 }
 
 function fittedOn(model: NowcastModel, day: string): boolean {

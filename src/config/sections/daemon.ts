@@ -20,13 +20,11 @@ export const daemonSection = z.strictObject({
   }),
   /** SIGTERM/SIGINT: cancel orders, flush the journal, ack the bus, exit within this bound. */
   shutdown_timeout_ms: z.number().int().min(100),
-  /** Markets per group supervisor (spawning thousands under one parent is quadratic). */
-  markets_per_group: z.number().int().min(1).max(1000),
   /** Simulated world for the embedded default. */
   sim: z.strictObject({
     markets: z.number().int().min(1),
-    matches: z.number().int().min(0),
-    stations: z.array(z.string().min(1)),
+    /** Venue events per second of the simulated order flow. */
+    venue_events_per_s: z.number().positive(),
     speed: z.number().positive(),
   }),
 });

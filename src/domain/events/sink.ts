@@ -15,3 +15,17 @@ export class CollectingSink implements EventSink {
     this.events.push(event);
   }
 }
+
+/** Hands every event to several sinks in order (bus, recorder, WebSocket clients, metrics). */
+export class FanOutSink implements EventSink {
+  private readonly sinks: EventSink[];
+  constructor(...sinks: EventSink[]) {
+    this.sinks = sinks;
+  }
+  add(sink: EventSink): void {
+    this.sinks.push(sink);
+  }
+  emit(event: HeliosEvent): void {
+    for (const s of this.sinks) s.emit(event);
+  }
+}

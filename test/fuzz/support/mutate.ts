@@ -31,14 +31,16 @@ export function deepNesting(depth: number, kind: 'array' | 'object'): unknown {
   return v;
 }
 
-const deep: fc.Arbitrary<unknown> = fc.tuple(fc.integer({ min: 10, max: 800 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => deepNesting(d, k));
+function deep(maxDepth: number): fc.Arbitrary<unknown> {
+  return fc.tuple(fc.integer({ min: Math.min(10, maxDepth), max: maxDepth }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => deepNesting(d, k));
+}
 
 /**
  * One hostile JSON-ish value. ±Infinity only where `jsonOnly` is false: value-level decoders get
  * them from JSON.parse ("1e400"), while JSON.stringify would turn them into null. Never NaN, which
  * no parsed input can hold.
  */
-export function nastyValue(jsonOnly = true): fc.Arbitrary<unknown> {
+export function nastyValue(jsonOnly = true, maxDepth = 800): fc.Arbitrary<unknown> {
   const numbers = jsonOnly ? fc.constantFrom(...NASTY_NUMBERS) : fc.constantFrom(...NASTY_NUMBERS, Infinity, -Infinity);
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
@@ -49,7 +51,7 @@ export function nastyValue(jsonOnly = true): fc.Arbitrary<unknown> {
     { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: jsonOnly }) },
     { weight: 1, arbitrary: fc.integer().map(String) },
     { weight: 1, arbitrary: fc.double({ noNaN: true }).map(String) },
-    { weight: 1, arbitrary: deep },
+    { weight: 1, arbitrary: deep(maxDepth) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   );
 }
@@ -123,14 +125,14 @@ export type StructuralOp =
   | { kind: 'duplicate'; at: number }
   | { kind: 'wrap'; at: number; inArray: boolean };
 
-export function structuralOp(keys: readonly string[], jsonOnly = true): fc.Arbitrary<StructuralOp> {
+export function structuralOp(keys: readonly string[], jsonOnly = true, maxDepth = 800): fc.Arbitrary<StructuralOp> {
   const at = fc.nat();
   const key = fc.oneof(fc.constantFrom(...keys, ...PROTO_KEYS, ''), fc.string({ maxLength: 12 }));
   return fc.oneof(
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('drop' as const), at }) },
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('replace' as const), at, value: nastyValue(jsonOnly) }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('replace' as const), at, value: nastyValue(jsonOnly, maxDepth) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('retype' as const), at }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('add_key' as const), at, key, value: nastyValue(jsonOnly) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('add_key' as const), at, key, value: nastyValue(jsonOnly, maxDepth) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), at }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('wrap' as const), at, inArray: fc.boolean() }) },
   );

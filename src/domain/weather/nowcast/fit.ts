@@ -32,6 +32,8 @@ export interface FitOptions {
   climatologyWeights?: number[];
   floorWeight?: number;
   excludeMonths?: string[];
+  /** Minute of the station's routine METAR (51 at most US ASOS). */
+  routineMinute?: number;
 }
 
 const DEFAULT_BLOCKS = [
@@ -354,6 +356,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     blocks: fitted,
     climatology_season_days: climWidth,
     floor_weight: opts.floorWeight ?? 0.002,
+    routine_minute: opts.routineMinute ?? 51,
     hours: hourModels,
     fitted: {
       from_day: days[0]!,

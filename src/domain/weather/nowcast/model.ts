@@ -94,6 +94,11 @@ export interface NowcastModel {
   climatology_season_days: number | null;
   /** Mass spread over plausible rises so no outcome gets probability zero. */
   floor_weight: number;
+  /**
+   * Minute of the station's routine report. Cases are issued at hh:00, knowing the report of
+   * (hh−1):51; a query after the routine minute knows one more report, so it uses the next hour.
+   */
+  routine_minute: number;
   hours: HourModel[];
   fitted: {
     from_day: string;
@@ -106,6 +111,11 @@ export interface NowcastModel {
     cv_rps_climatology: number;
     cv_rps_persistence: number;
   };
+}
+
+/** The issue hour whose cases know the same routine reports as a query at `localHour`. */
+export function issueHourOf(localHour: number, routineMinute: number): number {
+  return Math.max(0, Math.min(23, Math.floor(localHour - routineMinute / 60) + 1));
 }
 
 export function blockOf(model: { blocks: HourBlock[] }, hour: number): HourBlock {

@@ -4,6 +4,7 @@ import {
   accumulateResidualRise,
   applyFloor,
   blockOf,
+  issueHourOf,
   linearPrediction,
   newRiseArray,
   regressorVector,
@@ -53,7 +54,7 @@ export class NowcastPredictor {
   }
 
   private hourOf(inputs: NowcastInputs): number {
-    return Math.max(0, Math.min(23, Math.floor(inputs.localHour)));
+    return issueHourOf(inputs.localHour, this.model.routine_minute);
   }
 
   /** Hour-and-season climatology of the remaining rise (the baseline the model must beat). */

@@ -1,0 +1,77 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { stableStringify } from '../../domain/util/stable-json.ts';
+
+/**
+ * A market as replay trades it: its spec plus what feeds its fair value (the station whose
+ * NOWCAST prices a bucket market, the match whose TRUTH_STATE prices an esports market).
+ */
+export interface ReplayMarket {
+  spec: MarketSpec;
+  station_id: string | null;
+  match_id: string | null;
+}
+
+/**
+ * The market catalog lives beside the journal (`<data_dir>/markets.json`): the recorded tapes name
+ * markets and tokens but not which token is YES, which bucket a market is, or which match it
+ * follows, and decisions need all three. Whoever records a day writes it.
+ */
+export const MARKET_CATALOG_FILE = 'markets.json';
+
+const unit = z.number().min(0).max(1);
+const specSchema = z.strictObject({
+  market_id: z.string().min(1),
+  yes_token: z.string().min(1),
+  no_token: z.string().min(1),
+  tick_size: z.number().positive(),
+  min_order_size: z.number().nonnegative(),
+  fee: z.strictObject({ rate: unit, exponent: z.number(), taker_only: z.boolean() }),
+  fair_source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('truth'), outcome_by_token: z.record(z.string(), z.string()) }),
+    z.strictObject({ kind: z.literal('nowcast'), bucket_label: z.string(), yes_token: z.string(), no_token: z.string() }),
+    z.strictObject({ kind: z.literal('none') }),
+  ]),
+  strategies: z.strictObject({ pair_arb: z.boolean(), temporal: z.boolean() }),
+  admitted: z.boolean(),
+  admission_reason: z.string().nullable(),
+});
+const catalogSchema = z.strictObject({
+  version: z.literal(1),
+  markets: z.array(z.strictObject({ spec: specSchema, station_id: z.string().nullable(), match_id: z.string().nullable() })),
+});
+
+export function catalogPath(dataDir: string): string {
+  return path.join(dataDir, MARKET_CATALOG_FILE);
+}
+
+/** The catalog of `dataDir`, or null when there is none; a malformed one throws (naming the field). */
+export async function readMarketCatalog(dataDir: string): Promise<ReplayMarket[] | null> {
+  let text: string;
+  try {
+    text = await readFile(catalogPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const parsed = catalogSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${catalogPath(dataDir)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return sortMarkets(parsed.data.markets);
+}
+
+/** Writes the catalog atomically (aside, then rename), markets sorted by id. */
+export async function writeMarketCatalog(dataDir: string, markets: readonly ReplayMarket[]): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const file = catalogPath(dataDir);
+  await writeFile(`${file}.tmp`, stableStringify({ version: 1, markets: sortMarkets(markets) }) + '\n');
+  await rename(`${file}.tmp`, file);
+}
+
+export function sortMarkets(markets: readonly ReplayMarket[]): ReplayMarket[] {
+  return [...markets].sort((a, b) => (a.spec.market_id < b.spec.market_id ? -1 : a.spec.market_id > b.spec.market_id ? 1 : 0));
+}

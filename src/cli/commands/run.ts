@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/load.ts';
+import { createLogger } from '../../adapters/log/logger.ts';
+import { Daemon, RealOrdersRefused } from '../../daemon/daemon.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+export interface RunOptions {
+  config?: string;
+  redis?: string;
+  sim?: boolean;
+  live?: boolean;
+  speed?: string;
+  duration?: string;
+  dataDir?: string;
+  inspect?: boolean;
+  port?: string;
+}
+
+/** Runs the daemon until SIGTERM/SIGINT or --duration; resolves to the exit code. */
+export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
+  if (opts.sim && opts.live) {
+    io.err('helios run: --sim and --live are exclusive\n');
+    return EXIT.CONFIG_ERROR;
+  }
+  const speed = opts.speed === undefined ? undefined : Number(opts.speed);
+  const duration = opts.duration === undefined ? undefined : Number(opts.duration);
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  for (const [flag, v] of [['--speed', speed], ['--duration', duration], ['--port', port]] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+      io.err(`helios run: ${flag} expects a non-negative number\n`);
+      return EXIT.CONFIG_ERROR;
+    }
+  }
+  const overrides: Record<string, unknown> = {};
+  if (opts.redis) Object.assign(overrides, { 'bus.kind': 'redis', 'bus.redis_url': opts.redis });
+  if (opts.dataDir) overrides['app.data_dir'] = opts.dataDir;
+  let loaded;
+  try {
+    loaded = loadConfig({ file: opts.config, env: io.env, overrides });
+  } catch (err) {
+    io.err((err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`) + '\n');
+    return EXIT.CONFIG_ERROR;
+  }
+  const { config, secrets } = loaded;
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const daemon = new Daemon({
+    config,
+    secrets,
+    logger,
+    mode: opts.live ? 'live' : 'sim',
+    speed: speed ?? config.daemon.sim.speed,
+    dataDir: config.app.data_dir,
+    inspect: opts.inspect ?? false,
+    apiPort: port,
+  });
+  const onSignal = (sig: string) => {
+    logger.info({ signal: sig }, 'shutting down');
+    void daemon.stop(EXIT.OK);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await daemon.start();
+  } catch (err) {
+    if (err instanceof RealOrdersRefused) {
+      io.err(`helios run: ${err.message}\n`);
+      await daemon.stop(EXIT.REFUSED);
+      return EXIT.REFUSED;
+    }
+    logger.fatal({ err: (err as Error).message }, 'daemon failed to start');
+    await daemon.stop(EXIT.RUNTIME_ERROR);
+    return EXIT.RUNTIME_ERROR;
+  }
+  if (duration !== undefined) setTimeout(() => void daemon.stop(EXIT.OK), duration * 1000).unref();
+  const code = await daemon.stopped;
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGINT', onSignal);
+  io.out(JSON.stringify(daemon.summary()) + '\n');
+  logger.flush?.();
+  return code;
+}
+
+export function register(program: Command, io: CliIo): void {
+  const addRunOptions = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'YAML file layered over the defaults')
+      .option('--redis <url>', 'use the Redis Streams bus at this URL (default: in-process bus)')
+      .option('--sim', 'run against the simulators (the default)')
+      .option('--live', "Polymarket's real endpoints for data, paper execution")
+      .option('--speed <x>', 'accelerate the virtual clock in sim mode')
+      .option('--duration <seconds>', 'stop cleanly after this many seconds of wall time and print a run summary')
+      .option('--data-dir <dir>', 'journal and Parquet directory')
+      .option('--port <n>', 'HTTP API port (0: any free port)')
+      .option('--inspect', 'start the Stately inspector server on loopback');
+  addRunOptions(program.command('run').description('run the daemon (embedded default: simulated venue and feeds, in-process bus, paper execution)')).action(
+    async (opts: RunOptions) => io.exit(await runDaemon(opts, io)),
+  );
+  addRunOptions(program.command('start').description('same as `helios run` with its defaults (what `npm start` runs)')).action(async (opts: RunOptions) =>
+    io.exit(await runDaemon(opts, io)),
+  );
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InlineNowcastEngine, type NowcastResult, type NowcastStationSpec } from '../../src/actors/nowcast-engine.ts';
+import { NowcastWorker } from '../../src/actors/nowcast-worker.ts';
+import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
+import { fitSimulatedModel } from '../../src/adapters/weather/sim-model.ts';
+import { WorldSimulator, type WorldSimOptions } from '../../src/adapters/weather/world-sim.ts';
+import type { MetarReport } from '../../src/domain/weather/metar-report.ts';
+
+const TZ = 'America/New_York';
+const T = Date.UTC(2025, 6, 4, 17, 30);
+const DAY = 86_400_000;
+const sim: WorldSimOptions = { seed: 3, station: 'KLGA', tz: TZ, pwsIds: [], speciPerHour: 0.08, outlierShare: 0, stuckShare: 0, staleShare: 0, pwsIntervalMs: 300_000 };
+const buckets = [
+  { label: '79°F or below', lo_f: null, hi_f: 79 },
+  ...Array.from({ length: 9 }, (_, i) => ({ label: `${80 + 2 * i}-${81 + 2 * i}°F`, lo_f: 80 + 2 * i, hi_f: 81 + 2 * i })),
+  { label: '98°F or higher', lo_f: 98, hi_f: null },
+];
+
+let specs: NowcastStationSpec[];
+let reports: MetarReport[];
+let worker: NowcastWorker;
+
+beforeAll(async () => {
+  const model = fitSimulatedModel({ sim, fromMs: T - 60 * DAY, toMs: T - 2 * DAY, judgeDay: 'local' });
+  specs = [{ id: 'KLGA', tz: TZ, judgeDay: 'local', model }];
+  reports = new WorldSimulator(sim)
+    .metarsBetween(T - 2 * DAY, T)
+    .map((m) => parseMetarText(m.raw, { refMs: m.obsMs }))
+    .flatMap((r) => (r.ok ? [r.report] : []));
+  worker = await NowcastWorker.start(specs, 5_400_000);
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+});
+
+describe('nowcast worker thread', () => {
+  it('answers recomputes in order with the same forecast as the in-thread engine', async () => {
+    const inline = new InlineNowcastEngine(specs, 5_400_000, () => 0);
+    const expected: NowcastResult[] = [];
+    inline.onResult((r) => expected.push(r));
+    const got: NowcastResult[] = [];
+    const done = new Promise<void>((resolve) =>
+      worker.onResult((r) => {
+        got.push(r);
+        if (got.length === 3) resolve();
+      }),
+    );
+    for (const r of reports) {
+      worker.addReport('KLGA', r);
+      inline.addReport('KLGA', r);
+    }
+    for (const [i, at] of [T - 3_600_000, T - 60_000, T].entries()) {
+      const req = { requestId: i + 1, atMs: at, buckets, qcState: 'ok' as const };
+      worker.recompute('KLGA', req);
+      inline.recompute('KLGA', req);
+    }
+    await done;
+    expect(got.map((r) => r.requestId)).toEqual([1, 2, 3]);
+    for (let i = 0; i < 3; i++) {
+      expect(got[i]!.error).toBeUndefined();
+      expect(got[i]!.outcome).toEqual(expected[i]!.outcome);
+    }
+    expect(got[2]!.outcome!.payload.buckets.map((b) => b.label)).toEqual(buckets.map((b) => b.label));
+    expect(got[2]!.outcome!.payload.qc_gate).toBe('open');
+  });
+
+  it('reports an unknown station as an error result instead of dying', async () => {
+    const r = await new Promise<NowcastResult>((resolve) => {
+      worker.onResult((x) => x.stationId === 'KXXX' && resolve(x));
+      worker.recompute('KXXX', { requestId: 9, atMs: T, buckets: null, qcState: 'ok' });
+    });
+    expect(r.outcome).toBeNull();
+    expect(r.error).toMatch(/no nowcast model/);
+  });
+});
