@@ -3,6 +3,10 @@
  * Each benchmark measures its reference side by side in the same run and reports ratios.
  */
 import { BENCHMARKS } from './registry.ts';
+import { restoreFastStringPrototype } from '../src/adapters/runtime/fast-string-prototype.ts';
+
+// Every benchmark module (and the redis client among them) is loaded by now.
+restoreFastStringPrototype();
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { restoreFastStringPrototype } from '../adapters/runtime/fast-string-prototype.ts';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('helios')
@@ -14,6 +15,8 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs one command line; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo & { code: number } = processIo()): Promise<number> {
+  // Every command module (and the redis client among them) is loaded by now.
+  restoreFastStringPrototype();
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

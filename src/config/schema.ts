@@ -3,6 +3,7 @@ import { apiSection } from './sections/api.ts';
 import { appSection, logSection } from './sections/app.ts';
 import { busSection } from './sections/bus.ts';
 import { daemonSection } from './sections/daemon.ts';
+import { healthcheckSection } from './sections/healthcheck.ts';
 import { discoverySection } from './sections/discovery.ts';
 import { marketTapeSection } from './sections/market-tape.ts';
 import { executionSection, riskSection, tradingSection } from './sections/trading.ts';
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   bus: busSection,
   api: apiSection,
   daemon: daemonSection,
+  healthcheck: healthcheckSection,
   market_tape: marketTapeSection,
   discovery: discoverySection,
   trading: tradingSection,

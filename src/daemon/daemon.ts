@@ -17,21 +17,22 @@ import { MarketFeed } from '../adapters/polymarket/market-feed.ts';
 import { createDesiredSet } from '../adapters/subscriptions/create-desired-set.ts';
 import { createWorldRuntime, type WorldRuntime } from '../actors/world-runtime.ts';
 import { TruthRuntime, simulatedTruth } from '../adapters/esports/truth-runtime.ts';
-import { TradingRuntime } from '../actors/trading/trading-runtime.ts';
-import { createExecutionAdapter } from '../adapters/execution/create-adapter.ts';
-import { PaperExecutionAdapter } from '../adapters/execution/paper-adapter.ts';
-import { RiskEngine } from '../domain/trading/risk-engine.ts';
+import type { TradingRuntime } from '../actors/trading/trading-runtime.ts';
+import type { PaperExecutionAdapter } from '../adapters/execution/paper-adapter.ts';
+import { startInspectorServer, type InspectorServer } from '../adapters/inspector/inspector-server.ts';
 import { createStorageSinks, type StorageSinks } from '../adapters/storage/storage-sinks.ts';
 import { EventFactory } from '../domain/events/factory.ts';
 import { ulidGenerator } from '../domain/events/ids.ts';
 import { FanOutSink, type EventSink } from '../domain/events/sink.ts';
 import type { Clock } from '../domain/time/clock.ts';
 import { hash32, seededRng } from '../domain/util/random.ts';
+import { ALL_MARKETS, formatShard, ownsMarket, type Shard } from '../domain/scale-out/shard.ts';
 import { supervisorMachine } from '../machines/supervisor/supervisor.machine.ts';
 import { systemMachine } from '../machines/system/system.machine.ts';
 import { DaemonObserver } from './observer.ts';
-import { buildSimUniverse, type SimUniverse } from './sim-universe.ts';
-import { TradingRouter } from './trading-router.ts';
+import { buildSimUniverse, type SimUniverse, type UniverseMarket } from './sim-universe.ts';
+import type { TradingRouter } from './trading-router.ts';
+import { TradingNode } from './trading-node.ts';
 
 export interface DaemonOptions {
   config: HeliosConfig;
@@ -45,7 +46,17 @@ export interface DaemonOptions {
   inspect: boolean;
   /** Overrides api.port (0 = any free port). */
   apiPort?: number;
+  /**
+   * Scale-out on Redis Streams: `feeds` runs the venue simulator, market feed, world and truth and
+   * publishes to the bus; `trading` trades the markets of its `shard` from the bus alone; `all`
+   * (default) runs everything in one process.
+   */
+  role?: DaemonRole;
+  /** The trading process's markets: those whose id hashes to `index` of `count` (default all). */
+  shard?: Shard;
 }
+
+export type DaemonRole = 'all' | 'feeds' | 'trading';
 
 export interface RunSummary {
   kind: 'run_summary';
@@ -92,6 +103,9 @@ export class Daemon {
   private paper: PaperExecutionAdapter | null = null;
   private router: TradingRouter | null = null;
   private routerSub: Subscription | null = null;
+  private node: TradingNode | null = null;
+  private inspectorServer: InspectorServer | null = null;
+  private inspectorClient: { stop(): void } | null = null;
   private universe: SimUniverse = { markets: [], buckets: new Map() };
   private root: Actor<typeof systemMachine> | null = null;
   private readonly loopLag = new EventLoopLag();
@@ -116,6 +130,19 @@ export class Daemon {
     return this.opts.logger;
   }
 
+  private get role(): DaemonRole {
+    return this.opts.role ?? 'all';
+  }
+
+  private get shard(): Shard {
+    return this.opts.shard ?? ALL_MARKETS;
+  }
+
+  /** The markets this process trades (its shard's), or, in a feeds process, every market it carries. */
+  private get localMarkets(): UniverseMarket[] {
+    return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec.market_id));
+  }
+
   reportError(component: string, err: unknown): void {
     this.errors++;
     this.metrics.errorsTotal.inc({ component });
@@ -126,6 +153,9 @@ export class Daemon {
     const { config } = this.opts;
     if (config.execution.adapter === 'real') {
       throw new RealOrdersRefused('real order placement is not available in this version; set execution.adapter to paper');
+    }
+    if (this.role !== 'all' && config.bus.kind !== 'redis') {
+      throw new Error(`role ${this.role} needs the Redis Streams bus (--redis URL): other processes read what it publishes`);
     }
     if (this.clock instanceof PacedClock) this.clock.startPacing();
 
@@ -206,15 +236,21 @@ export class Daemon {
 
   private async inspector() {
     const { createWebSocketInspector } = await import('@statelyai/inspect');
-    const { createInspectorServer } = await import('@statelyai/inspect/server');
-    createInspectorServer({ port: this.opts.config.api.port + 1, autoOpen: false });
+    // Next to the API port when it is fixed, otherwise (or when that one is taken) any free port.
+    const apiPort = this.opts.apiPort ?? this.opts.config.api.port;
+    const host = '127.0.0.1';
+    this.inspectorServer = await startInspectorServer({ host, port: apiPort === 0 ? 0 : apiPort + 1 }).catch((err: Error) => {
+      this.log.warn({ err: err.message }, 'inspector port next to the API is taken: using any free port');
+      return startInspectorServer({ host, port: 0 });
+    });
     const inspector = createWebSocketInspector({
-      url: `ws://127.0.0.1:${this.opts.config.api.port + 1}`,
+      url: this.inspectorServer.wsUrl,
       // Secrets never reach the inspector; book deltas never become events anyway.
       sanitizeContext: (ctx: unknown) => JSON.parse(JSON.stringify(ctx ?? null, (k, v) => (/secret|token|key|password/i.test(k) ? '[REDACTED]' : v))),
       filter: (ev: { type?: string }) => ev.type !== '@xstate.microstep',
     } as never);
-    this.log.info({ url: `http://127.0.0.1:${this.opts.config.api.port + 1}` }, 'XState inspector server listening');
+    this.inspectorClient = inspector;
+    this.log.info({ url: this.inspectorServer.url }, `XState inspector listening on ${this.inspectorServer.url}`);
     return inspector.inspect;
   }
 
@@ -338,39 +374,41 @@ export class Daemon {
     this.components.push({
       name: 'trading',
       start: async () => {
-        const adapter = createExecutionAdapter(config.execution, { clock: this.clock, bookFor: (t) => this.feed?.book(t)?.book });
-        this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
-        this.trading = new TradingRuntime({
+        // A trading-only process has no feed: its books are rebuilt from the bus.
+        const tradingOnly = this.role === 'trading';
+        this.node = new TradingNode({
+          config,
           clock: this.clock,
-          trading: config.trading,
-          risk: config.risk,
-          execution: config.execution,
-          riskEngine: new RiskEngine(config.risk),
-          adapter,
           sink: this.sink,
           events: componentFactory('trading'),
-        });
-        for (const m of this.universe.markets) this.trading.addMarket(m.spec);
-        await this.trading.start();
-        this.router = new TradingRouter({
-          runtime: this.trading,
-          paper: this.paper,
-          markets: this.universe.markets,
-          bookFor: (t) => this.feed?.book(t)?.book ?? null,
+          markets: this.localMarkets,
+          feedBook: tradingOnly ? undefined : (t) => this.feed?.book(t)?.book ?? null,
+          observe: tradingOnly ? this.observer : undefined,
           onError: (err) => this.reportError('trading-router', err),
         });
-        this.routerSub = this.bus.subscribe({ group: 'trading', consumer: 'trading-0', topics: this.router.topics(), start: 'latest' });
-        this.router.consume(this.routerSub);
+        this.paper = this.node.paper;
+        this.trading = this.node.runtime;
+        this.router = this.node.router;
+        await this.node.start();
+        // Each shard is its own consumer group: global topics (control, nowcast) reach every shard.
+        const group = tradingOnly ? `trading-${this.shard.index}-of-${this.shard.count}` : 'trading';
+        this.routerSub = this.bus.subscribe({ group, consumer: tradingOnly ? `trading-${this.shard.index}` : 'trading-0', topics: this.node.topics(), start: 'latest' });
+        this.node.consume(this.routerSub);
       },
       stop: async () => {
-        await this.routerSub?.close();
-        await this.router?.stopped();
-        this.trading?.stop();
+        await this.node?.stop();
+        this.node = null;
         this.routerSub = null;
         this.router = null;
         this.trading = null;
       },
     });
+
+    // Scale-out roles keep their half of the components.
+    const feedSide = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
+    const kept = this.components.filter((c) => (this.role === 'trading' ? !feedSide.has(c.name) : this.role === 'feeds' ? c.name !== 'trading' : true));
+    this.components.splice(0, this.components.length, ...kept);
+    if (this.role !== 'all') this.log.info({ role: this.role, shard: formatShard(this.shard), markets: this.localMarkets.length }, `scale-out role ${this.role}`);
   }
 
   private venueUrls: { ws: string; rest: string } | null = null;
@@ -397,6 +435,7 @@ export class Daemon {
   }
 
   private isReady(): boolean {
+    if (this.role === 'trading') return (this.node?.mirroredTokensSynced() ?? 0) > 0 && !this.observer.staleness.stale(this.clock.now()).includes('market');
     return !!this.feed && this.feed.books().some((b) => b.synced) && this.observer.staleness.stale(this.clock.now()).length === 0;
   }
 
@@ -405,8 +444,8 @@ export class Daemon {
     const feedMetrics = this.feed?.metrics();
     return {
       kind: 'run_summary',
-      markets: this.universe.markets.length,
-      tokens_synced: this.feed ? this.feed.books().filter((b) => b.synced).length : 0,
+      markets: this.localMarkets.length,
+      tokens_synced: this.feed ? this.feed.books().filter((b) => b.synced).length : (this.node?.mirroredTokensSynced() ?? 0),
       orders: this.observer?.counters.orders ?? 0,
       fills: this.observer?.counters.fills ?? 0,
       realized_pnl: this.observer?.realizedPnl() ?? 0,
@@ -438,6 +477,8 @@ export class Daemon {
       await this.bus?.close();
       await this.channels?.close();
       await this.http?.close();
+      this.inspectorClient?.stop();
+      await this.inspectorServer?.close();
       if (this.clock instanceof PacedClock) this.clock.stopPacing();
       this.loopLag.stop();
     })();
@@ -475,7 +516,7 @@ export class Daemon {
       forceReconcile: async () => (this.feed ? this.feed.forceReconcile() : { error: 'market feed not running' }),
       stats: async () => ({ summary: this.summary(), counters: this.observer?.counters, bus: this.bus?.stats(), channels: this.channels?.stats, router: this.router?.stats ?? null }),
       markets: async () =>
-        this.universe.markets.map((m) => {
+        this.localMarkets.map((m) => {
           const snap = this.trading?.marketSnapshot(m.spec.market_id);
           return { market_id: m.spec.market_id, fair_source: m.spec.fair_source.kind, match_id: m.match_id, station_id: m.station_id, state: snap?.state ?? null };
         }),

@@ -1,4 +1,6 @@
+import type { BusBookMirror } from '../domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../domain/events/catalog.ts';
+import type { EventSink } from '../domain/events/sink.ts';
 import { topicOf } from '../domain/events/topics.ts';
 import type { TradableBook } from '../domain/trading/book-view.ts';
 import type { Subscription } from '../adapters/bus/event-bus.ts';
@@ -12,6 +14,13 @@ export interface TradingRouterDeps {
   markets: readonly UniverseMarket[];
   /** The mirrored book of a token (the feed's, or one rebuilt from the bus). */
   bookFor(token: string): TradableBook | null;
+  /**
+   * Books rebuilt from the bus (a trading-only process): every event is applied to it before it
+   * is routed, and the markets' `l2_delta` topics are read too.
+   */
+  mirror?: BusBookMirror;
+  /** Sees every event before it is routed (health and staleness in a trading-only process). */
+  observe?: EventSink;
   onError(err: Error): void;
 }
 
@@ -40,6 +49,7 @@ export class TradingRouter {
     const out = new Set<string>([topicOf('control')]);
     for (const id of this.marketIds) {
       for (const ch of ['l2', 'tape', 'control', 'truth']) out.add(topicOf(ch, id));
+      if (this.deps.mirror) out.add(topicOf('l2_delta', id));
     }
     for (const match of this.marketsByMatch.keys()) out.add(topicOf('truth', match));
     for (const station of this.marketsByStation.keys()) out.add(topicOf('nowcast', station));
@@ -67,18 +77,22 @@ export class TradingRouter {
 
   route(event: HeliosEvent): void {
     const { runtime, paper } = this.deps;
+    this.deps.observe?.emit(event);
+    this.deps.mirror?.apply(event);
     switch (event.type) {
       case 'BEST_PRICE': {
         const token = event.token_id;
         if (!token) break;
         paper?.onBookUpdated(token);
+        const book = this.deps.bookFor(token);
         runtime.onBook({
           token_id: token,
-          synced: event.payload.synced,
+          // A mirror that has not seen this lineage's snapshot yet has no book to trade on.
+          synced: event.payload.synced && book !== null,
           ts_ms: event.ts_ingest,
           best_bid: event.payload.best_bid,
           best_ask: event.payload.best_ask,
-          book: this.deps.bookFor(token),
+          book,
         });
         this.stats.routed++;
         return;

@@ -89,7 +89,7 @@ describe('HTTP API', () => {
   });
 
   // Authentication, loopback binding and size limits: test/security/api.test.ts.
-  it('validates bodies and refuses oversized ones', async () => {
+  it('validates bodies', async () => {
     const { url, api } = await start('t', 256);
     const auth = { authorization: 'Bearer t' };
     const bad = await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'market' }), headers: auth });
@@ -97,8 +97,6 @@ describe('HTTP API', () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/market_id/);
     expect((await fetch(url + '/halt', { method: 'POST', body: '{oops', headers: auth })).status).toBe(400);
     expect((await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'global', extra: 1 }), headers: auth })).status).toBe(400);
-    const big = await fetch(url + '/halt', { method: 'POST', body: JSON.stringify({ scope: 'global', reason: 'x'.repeat(1000) }), headers: auth });
-    expect(big.status).toBe(413);
     expect(api.halts).toHaveLength(0);
   });
 });
@@ -132,14 +130,13 @@ describe('WebSocket channel server', () => {
     ws.close();
   });
 
-  it('answers bad requests with an error and closes on oversized frames', async () => {
+  // Oversized frames: test/security/api.test.ts.
+  it('answers bad requests with an error', async () => {
     const { url } = await start();
     const ws = await connect(url);
     ws.send(JSON.stringify({ op: 'subscribe', channels: ['nope'] }));
     expect(JSON.parse(await nextMessage(ws)).op).toBe('error');
-    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-    ws.send('x'.repeat(5000));
-    expect(await closed).toBe(1009);
+    ws.close();
   });
 
   it('drops a client that stays slow instead of stalling', async () => {

@@ -127,6 +127,7 @@ describe(`esports source reports (${FUZZ_RUNS} cases per source)`, () => {
         expect(t.outcomes.every((x) => typeof x === 'string' && x !== '')).toBe(true);
         expect(t.best_of === null || (Number.isInteger(t.best_of) && t.best_of > 0)).toBe(true);
         expect(t.polymarket_game_id === null || typeof t.polymarket_game_id === 'string').toBe(true);
+        expect(t.title === null || typeof t.title === 'string').toBe(true);
       }),
       fuzzParams('esports-gamma'),
     );

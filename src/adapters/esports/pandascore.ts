@@ -23,7 +23,9 @@ const STATUS: Record<string, ReportStatus> = {
  */
 export function pandascoreMatchToReport(match: unknown, watched: WatchedMatch, observedAt: number, tier: Tier): SourceReport | null {
   if (!isRecord(match)) return null;
-  const status = STATUS[str(match.status) ?? ''] ?? 'not_started';
+  const rawStatus = str(match.status) ?? '';
+  // Own keys only: "toString" must not find Object.prototype's.
+  const status = Object.hasOwn(STATUS, rawStatus) ? STATUS[rawStatus]! : 'not_started';
   const opponents = (Array.isArray(match.opponents) ? match.opponents : [])
     .map((o) => (isRecord(o) && isRecord(o.opponent) ? o.opponent : null))
     .filter((o): o is Record<string, unknown> => o !== null);

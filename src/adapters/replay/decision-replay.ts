@@ -25,7 +25,7 @@ export const DECISION_INPUT_CHANNELS: readonly Channel[] = ['l2', 'l2_delta', 't
 /** What the pipeline writes (one NDJSON line each). */
 export const DECISION_TYPES = ['POLICY', 'ORDER_UPDATE', 'FILL', 'POSITION', 'MARKET_STATE', 'RISK_STATE'] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
-export type DecisionEvent = EventOf<DecisionType>;
+export type DecisionEvent = { [T in DecisionType]: EventOf<T> }[DecisionType];
 
 const DECISION_SET: ReadonlySet<string> = new Set(DECISION_TYPES);
 const INPUT_CHANNELS: ReadonlySet<string> = new Set(DECISION_INPUT_CHANNELS);
@@ -53,12 +53,17 @@ export interface DecisionReplayOptions {
   /** NDJSON file of the decisions (parent directories are created). */
   out?: string;
   observer?: DecisionObserver;
+  /** Channels passed to the observer only, in order with the inputs (e.g. world, for METARs). */
+  observeChannels?: readonly Channel[];
   qcGate?: QcGateMode;
 }
 
 export interface DecisionSummary {
   inputs: number;
   decisions: Record<DecisionType, number>;
+  /** Distinct orders placed, and fills (MATCHED, not later FAILED). */
+  orders: number;
+  fills: number;
   markets: Array<{ market_id: string; state: string | null; pnl: PnlSummary }>;
   net_pnl: number;
   /** Virtual time the pipeline ended at. */
@@ -95,6 +100,8 @@ export class DecisionReplay implements EventSink {
   /** Tokens seen per market, while inferring markets from the tape. */
   private readonly unseen = new Map<string, { tokens: Set<string>; tick: number }>();
   private readonly lastPolicy = new Map<string, Policy>();
+  private readonly orderIds = new Set<string>();
+  private readonly fillIds = new Set<string>();
   private readonly counts = Object.fromEntries(DECISION_TYPES.map((t) => [t, 0])) as Record<DecisionType, number>;
   private readonly queue: HeliosEvent[] = [];
   private head = 0;
@@ -104,12 +111,14 @@ export class DecisionReplay implements EventSink {
   private starting: Promise<void> | null = null;
   private finished = false;
   private file: WriteStream | null = null;
+  private readonly observed: ReadonlySet<string>;
   private readonly truthDefaults: PolicyDefaults;
   private readonly nowcastDefaults: PolicyDefaults;
 
   constructor(private readonly opts: DecisionReplayOptions) {
     const { trading, risk, execution } = opts.config;
     this.clock = new VirtualClock(opts.from);
+    this.observed = new Set(opts.observeChannels ?? []);
     this.events = new EventFactory(this.clock, ulidGenerator(seededRng(opts.seed)));
     this.paper = new PaperExecutionAdapter({ clock: this.clock, cfg: execution.paper, bookFor: (t) => this.mirror.tradableBook(t) });
     this.runtime = new TradingRuntime({
@@ -144,7 +153,7 @@ export class DecisionReplay implements EventSink {
   }
 
   emit(event: HeliosEvent): void {
-    if (this.finished || !INPUT_CHANNELS.has(event.ch)) return;
+    if (this.finished || (!INPUT_CHANNELS.has(event.ch) && !this.observed.has(event.ch))) return;
     this.queue.push(event);
     this.pumping ??= this.pump();
   }
@@ -170,6 +179,17 @@ export class DecisionReplay implements EventSink {
     return summary;
   }
 
+  /** Stops without finishing (a backward seek starts a new pipeline); the output is truncated. */
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.queue.length = 0;
+    this.head = 0;
+    this.runtime.stop();
+    this.file?.destroy();
+    this.file = null;
+  }
+
   /** Net PnL of every market right now (marks: mid of each token's latest book signal). */
   netPnl(): number {
     return this.runtime.totalNetPnl();
@@ -193,7 +213,7 @@ export class DecisionReplay implements EventSink {
       const pnl = snap ? pnlSummary(snap.context.ledger, marks) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
       return { market_id: id, state: snap?.state ?? null, pnl };
     });
-    return { inputs: this.inputs, decisions: { ...this.counts }, markets, net_pnl: markets.reduce((s, m) => s + m.pnl.net, 0), ended_at: this.clock.now() };
+    return { inputs: this.inputs, decisions: { ...this.counts }, orders: this.orderIds.size, fills: this.fillIds.size, markets, net_pnl: markets.reduce((s, m) => s + m.pnl.net, 0), ended_at: this.clock.now() };
   }
 
   // ---- the pump -------------------------------------------------------------------------------
@@ -327,6 +347,11 @@ export class DecisionReplay implements EventSink {
     if (!DECISION_SET.has(event.type)) return;
     const d = event as DecisionEvent;
     this.counts[d.type]++;
+    if (d.type === 'ORDER_UPDATE') this.orderIds.add(d.payload.client_order_id);
+    else if (d.type === 'FILL') {
+      if (d.payload.status === 'FAILED') this.fillIds.delete(d.payload.fill_id);
+      else if (d.payload.status === 'MATCHED') this.fillIds.add(d.payload.fill_id);
+    }
     this.file?.write(stableStringify(d) + '\n');
     this.opts.publish?.emit(d);
     this.opts.observer?.decision?.(d, this.mirror);

@@ -9,6 +9,9 @@ import * as truth from './truth.ts';
 import * as metar from './metar.ts';
 import * as nowcast from './nowcast.ts';
 import * as tape from './tape.ts';
+import * as healthcheck from './healthcheck.ts';
+import * as inspect from './inspect.ts';
+import * as sim from './sim.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim];

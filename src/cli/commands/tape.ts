@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeMarketFrame, decodeMarketValue, type DecodeResult } from '../../adapters/polymarket/market-decoder.ts';
-import { restoreFastStringPrototype } from '../../adapters/runtime/fast-string-prototype.ts';
 import { viewBook } from '../../domain/book/book-view.ts';
 import { MarketBooks } from '../../domain/book/market-books.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -28,7 +27,6 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
-      restoreFastStringPrototype();
       const texts: Array<[string, string]> = [];
       for (const file of files) {
         try {

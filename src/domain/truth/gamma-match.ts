@@ -11,6 +11,11 @@ const TITLE_BY_PREFIX: Readonly<Record<string, string>> = {
   valorant: 'valorant',
 };
 
+/** Own keys only: a slug starting "constructor-" must not find Object.prototype's. */
+function titleOf(prefix: string): string | null {
+  return Object.hasOwn(TITLE_BY_PREFIX, prefix) ? TITLE_BY_PREFIX[prefix]! : null;
+}
+
 export interface GammaTruthMatch extends TruthMatch {
   /** Polymarket's sports-socket id for the game (Gamma `gameId`). */
   polymarket_game_id: string | null;
@@ -39,7 +44,7 @@ export function truthMatchFromGamma(market: Record<string, unknown>): GammaTruth
   const id = typeof market.conditionId === 'string' ? market.conditionId : null;
   return {
     match_id: slug !== '' ? slug : (id ?? ''),
-    title: TITLE_BY_PREFIX[slug.split('-', 1)[0] ?? ''] ?? null,
+    title: titleOf(slug.split('-', 1)[0] ?? ''),
     outcomes: outcomes as string[],
     best_of: bo ? parseBestOf(bo[1]!) : null,
     market_id: id ?? undefined,

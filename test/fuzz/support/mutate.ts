@@ -44,6 +44,8 @@ export function nastyValue(jsonOnly = true, maxDepth = 800): fc.Arbitrary<unknow
   const numbers = jsonOnly ? fc.constantFrom(...NASTY_NUMBERS) : fc.constantFrom(...NASTY_NUMBERS, Infinity, -Infinity);
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
+    // Lookups in object literals keyed by venue text find these on Object.prototype.
+    { weight: 1, arbitrary: fc.constantFrom(...PROTO_KEYS, 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'constructor-x-y') },
     { weight: 3, arbitrary: numbers },
     { weight: 2, arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], { '': '' }) },
     { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },

@@ -15,6 +15,8 @@ export interface VenueSimulatorOptions {
   bare_decimal_prob?: number;
   /** Path of the market channel (default the venue's `/ws/market`). */
   ws_path?: string;
+  /** Loopback port to listen on (default 0: any free port; `helios sim --port`). */
+  port?: number;
 }
 
 export interface VenueEndpoints {
@@ -48,6 +50,7 @@ export class VenueSimulator {
   private wss: WebSocketServer | null = null;
   private runner: NodeJS.Timeout | null = null;
   private readonly wsPath: string;
+  private readonly port: number;
   readonly stats: VenueStats = emptyVenueStats();
 
   constructor(opts: VenueSimulatorOptions) {
@@ -58,6 +61,7 @@ export class VenueSimulator {
     });
     this.faults = { ...NO_FAULTS, ...opts.faults };
     this.wsPath = opts.ws_path ?? '/ws/market';
+    this.port = opts.port ?? 0;
   }
 
   async start(): Promise<VenueEndpoints> {
@@ -66,7 +70,7 @@ export class VenueSimulator {
     wss.on('connection', (ws) => this.accept(ws));
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(0, '127.0.0.1', () => resolve());
+      http.listen(this.port, '127.0.0.1', () => resolve());
     });
     this.http = http;
     this.wss = wss;

@@ -1,0 +1,10 @@
+import { loadConfig } from './src/config/load.ts';
+import { runBacktest, writeBacktestReport } from './src/adapters/replay/backtest.ts';
+const { config } = loadConfig({ env: {} });
+const from = Date.UTC(2025, 6, 15, 16, 0, 0);
+const to = from + 10 * 60_000;
+let t = performance.now();
+const r = await runBacktest({ config, dataDir: '/tmp/h/data', from, to });
+console.log('bt', performance.now() - t);
+const f = await writeBacktestReport(r, '/tmp/h/bt');
+console.log(JSON.stringify({ ...r, calibration: r.calibration.map(c => ({...c, bins: c.bins.filter(b=>b.n)})), drift: r.drift.map(d => ({...d, series: d.series.length, metar: d.metar.length})), pnl: {...r.pnl, path: r.pnl.path.length} }, null, 1).slice(0, 5000));

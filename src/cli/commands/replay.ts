@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../adapters/log/logger.ts';
+import { runReplay, type ReplayRun, type SourceKind } from '../../adapters/replay/replay-run.ts';
+import { ReplayServer } from '../../adapters/replay/replay-server.ts';
+import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { collect, parseSpeed, parseTime, replayContext } from '../replay-options.ts';
+
+interface Opts {
+  dataDir?: string;
+  from?: string;
+  to?: string;
+  speed?: string;
+  serve?: boolean;
+  port?: string;
+  paused?: boolean;
+  decisionsOut?: string;
+  channels?: string;
+  source?: string;
+  config?: string;
+  set?: string[];
+  json?: boolean;
+}
+
+/**
+ * `helios replay`: a recorded range replayed on the virtual clock, as fast as possible or paced.
+ * With --serve the events go out on the live WebSocket protocol (a client cannot tell replay from
+ * live) with HTTP controls; with --decisions-out the decision pipeline runs beside the replay and
+ * writes its decisions (byte-identical for the same range). Without --serve: one summary line.
+ */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('replay')
+    .description('replay a recorded range on the virtual clock (optionally serving the live WebSocket channels, or recomputing decisions)')
+    .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
+    .option('--from <iso>', 'start of the range (ISO 8601, UTC unless a zone is given)')
+    .option('--to <iso>', 'end of the range (exclusive)')
+    .option('--speed <x>', 'multiple of real time (1, 5, 10, …) or max (default: 1 with --serve, max otherwise)')
+    .option('--serve', 'stream the channels over WebSocket on 127.0.0.1 (the live protocol), with /replay/* controls')
+    .option('--port <n>', 'port for --serve (default: api.port; 0 = any free port)')
+    .option('--paused', 'with --serve: wait for POST /replay/play before playing')
+    .option('--decisions-out <file>', 'run the decision pipeline and write its decisions as NDJSON')
+    .option('--channels <list>', `comma-separated channels to replay (default all: ${CHANNELS.join(',')})`)
+    .option('--source <kind>', 'auto | journal | parquet (default auto: the journal when it covers the range)', 'auto')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--set <key=value>', 'override a config key (dotted path), repeatable', collect)
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: Opts) => {
+      const ctx = replayContext(opts, io, 'replay');
+      if (!ctx) return;
+      const usage = (msg: string) => {
+        io.err(`replay: ${msg}\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+      };
+      const speed = opts.speed === undefined ? (opts.serve ? 1 : Infinity) : parseSpeed(opts.speed);
+      if (Number.isNaN(speed)) return usage(`--speed must be a positive number or max, got ${opts.speed}`);
+      let channels: Channel[] | undefined;
+      if (opts.channels !== undefined) {
+        const list = opts.channels.split(',').map((c) => c.trim()).filter(Boolean);
+        const bad = list.filter((c) => !isChannel(c));
+        if (bad.length || list.length === 0) return usage(`--channels: unknown channel(s) ${bad.join(', ') || '(none given)'}; known: ${CHANNELS.join(', ')}`);
+        channels = list as Channel[];
+      }
+      if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage(`--source must be auto, journal or parquet`);
+      const port = opts.port === undefined ? ctx.config.api.port : Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
+
+      let server: ReplayServer | null = null;
+      let issues = 0;
+      try {
+        if (opts.serve) {
+          server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime });
+          const url = await server.listen();
+          io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
+        }
+        const srv = server;
+        const run: ReplayRun = await runReplay({
+          config: ctx.config,
+          dataDir: ctx.dataDir,
+          from: ctx.from,
+          to: ctx.to,
+          speed,
+          channels,
+          source: (opts.source ?? 'auto') as SourceKind,
+          sink: srv ?? undefined,
+          decisions: opts.decisionsOut ? { out: opts.decisionsOut } : null,
+          onIssue: (i) => {
+            if (i.kind === 'malformed') issues++;
+            io.err(i.kind === 'torn_tail' ? `replay: warning: skipped a torn last line in ${i.file}\n` : `replay: malformed line ${i.file}:${i.line} skipped\n`);
+          },
+          onEngine: (engine) => srv?.attach(engine),
+          startGate: srv && opts.paused ? srv.playRequested() : undefined,
+        });
+        const r = run.replay;
+        const d = run.decisions;
+        if (opts.json) {
+          io.out(JSON.stringify({ source: run.source, replay: r, decisions: d, decisions_out: opts.decisionsOut ?? null }, null, 2) + '\n');
+        } else {
+          const secs = (r.wall_ms / 1000).toFixed(1);
+          const speedText = r.speed_multiple === null ? '' : ` (${r.speed_multiple >= 100 ? Math.round(r.speed_multiple) : r.speed_multiple.toFixed(1)}× real time)`;
+          let line = `replay: ${r.emitted} events ${new Date(ctx.from).toISOString()} → ${new Date(ctx.to).toISOString()} from ${run.source} in ${secs} s${speedText}`;
+          if (d) {
+            line += `; decisions: ${d.decisions.POLICY} policies, ${d.orders} orders, ${d.fills} fills, ${d.decisions.MARKET_STATE} state changes, net PnL ${d.net_pnl.toFixed(4)} USDC → ${opts.decisionsOut}`;
+            if (run.markets === null) line += ' (no market catalog: markets inferred from the tape, pair arbitrage only)';
+          }
+          io.out(line + '\n');
+        }
+        io.exit(issues > 0 ? EXIT.DATA_ERROR : EXIT.OK);
+      } catch (err) {
+        io.err(`replay: ${(err as Error).message}\n`);
+        io.exit(EXIT.RUNTIME_ERROR);
+      } finally {
+        await server?.close();
+      }
+    });
+}

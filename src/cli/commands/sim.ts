@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/load.ts';
+import { VenueSimulator } from '../../adapters/simulator/venue/venue-simulator.ts';
+import { syntheticMarketSpecs } from '../../adapters/simulator/venue/synthetic-markets.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+interface SimOptions {
+  config?: string;
+  seed?: string;
+  port?: string;
+  markets?: string;
+  rate?: string;
+  duration?: string;
+}
+
+/**
+ * The venue simulator alone, for other clients (a second daemon, a notebook, a load test): prints
+ * its endpoints and markets as one JSON line, runs its order flow until SIGTERM/SIGINT or
+ * --duration, then prints its counters.
+ */
+export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
+  let config;
+  try {
+    config = loadConfig({ file: opts.config, env: io.env }).config;
+  } catch (err) {
+    io.err((err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`) + '\n');
+    return EXIT.CONFIG_ERROR;
+  }
+  const num = (flag: string, text: string | undefined, fallback: number, ok: (v: number) => boolean): number | string => {
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    return Number.isFinite(v) && ok(v) ? v : `helios sim: ${flag} got ${JSON.stringify(text)}`;
+  };
+  const seed = num('--seed', opts.seed, config.app.seed, (v) => Number.isInteger(v) && v >= 0);
+  const port = num('--port', opts.port, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 65535);
+  const markets = num('--markets', opts.markets, config.daemon.sim.markets, (v) => Number.isInteger(v) && v >= 1 && v <= 10_000);
+  const rate = num('--rate', opts.rate, config.daemon.sim.venue_events_per_s, (v) => v > 0);
+  const duration = opts.duration === undefined ? null : num('--duration', opts.duration, 0, (v) => v >= 0);
+  for (const v of [seed, port, markets, rate, duration]) {
+    if (typeof v === 'string') {
+      io.err(`${v}; expected a non-negative number (an integer for --seed, --port, --markets)\n`);
+      return EXIT.CONFIG_ERROR;
+    }
+  }
+
+  const specs = syntheticMarketSpecs(markets as number);
+  const venue = new VenueSimulator({ seed: seed as number, markets: specs, port: port as number });
+  let endpoints;
+  try {
+    endpoints = await venue.start();
+  } catch (err) {
+    io.err(`helios sim: cannot listen on 127.0.0.1:${port as number}: ${(err as Error).message}\n`);
+    return EXIT.RUNTIME_ERROR;
+  }
+  venue.run(rate as number);
+  io.out(
+    JSON.stringify({
+      kind: 'venue_sim',
+      ws_url: endpoints.wsUrl,
+      rest_url: endpoints.restUrl,
+      seed,
+      events_per_s: rate,
+      markets: specs.map((m) => ({ market: m.market, yes: m.yes, no: m.no, tick_size: m.tick_size })),
+    }) + '\n',
+  );
+
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.removeListener('SIGTERM', done);
+      process.removeListener('SIGINT', done);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const timer = duration === null ? null : setTimeout(done, (duration as number) * 1000);
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+  await venue.stop();
+  const s = venue.stats;
+  io.out(JSON.stringify({ kind: 'venue_sim_stopped', steps: s.steps, frames_sent: s.frames_sent, connections_opened: s.connections_opened, subscribe_messages: s.subscribe_messages }) + '\n');
+  return EXIT.OK;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('sim')
+    .description('run the venue simulator alone on loopback (market channel WebSocket + REST books) for other clients')
+    .option('--config <file>', 'YAML file layered over the defaults (seed, markets and rate default from it)')
+    .option('--seed <n>', 'order-flow seed (default app.seed)')
+    .option('--port <n>', 'loopback port (default 0: any free port)')
+    .option('--markets <n>', 'number of binary markets (default daemon.sim.markets)')
+    .option('--rate <x>', 'order-flow events per second (default daemon.sim.venue_events_per_s)')
+    .option('--duration <seconds>', 'stop after this many seconds (default: until SIGTERM/SIGINT)')
+    .action(async (opts: SimOptions) => io.exit(await runSim(opts, io)));
+}

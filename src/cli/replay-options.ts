@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import type { HeliosConfig } from '../config/schema.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+
+/** What replay, backtest and sweep share on the command line. */
+export interface RangeCliOptions {
+  dataDir?: string;
+  from?: string;
+  to?: string;
+  config?: string;
+  set?: string[];
+}
+
+export interface ReplayCliContext {
+  config: HeliosConfig;
+  dataDir: string;
+  from: number;
+  to: number;
+  overrides: Record<string, unknown>;
+}
+
+/** An ISO 8601 time (a bare date is midnight UTC) or epoch milliseconds; NaN when neither. */
+export function parseTime(text: string): number {
+  if (/^\d{10,}$/.test(text)) return Number(text);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  // Without a zone, a time is UTC (never the machine's zone).
+  const zoned = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(zoned) : Number.NaN;
+}
+
+/** `--speed`: a positive multiple of real time, or max / inf for as fast as possible. */
+export function parseSpeed(text: string): number {
+  if (/^(max|inf|infinity|asap)$/i.test(text)) return Infinity;
+  const x = Number(text.replace(/x$/i, ''));
+  return x > 0 ? x : Number.NaN;
+}
+
+/** `--set key.path=value` pairs; values read as YAML scalars (numbers, booleans, lists). */
+export function parseSets(list: readonly string[]): Record<string, unknown> | string {
+  const out: Record<string, unknown> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) return `--set expects key.path=value, got ${JSON.stringify(item)}`;
+    const key = item.slice(0, eq).trim();
+    if (!/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(key)) return `--set: ${JSON.stringify(key)} is not a dotted config key`;
+    const raw = item.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = parseYaml(raw, { logLevel: 'error' });
+    } catch {
+      value = raw;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Config (with --set overrides validated by the schema), data dir and range; reports problems and
+ * exits 2 (usage or config), returning undefined.
+ */
+export function replayContext(opts: RangeCliOptions, io: CliIo, cmd: string, requireRange = true): ReplayCliContext | undefined {
+  const fail = (msg: string) => {
+    io.err(`${cmd}: ${msg}\n`);
+    io.exit(EXIT.CONFIG_ERROR);
+    return undefined;
+  };
+  const overrides = parseSets(opts.set ?? []);
+  if (typeof overrides === 'string') return fail(overrides);
+  let config: HeliosConfig;
+  try {
+    config = loadConfig({ file: opts.config, env: io.env, overrides }).config;
+  } catch (err) {
+    return fail(err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`);
+  }
+  const from = opts.from === undefined ? Number.NaN : parseTime(opts.from);
+  const to = opts.to === undefined ? Number.NaN : parseTime(opts.to);
+  if (requireRange) {
+    if (opts.from === undefined || opts.to === undefined) return fail('--from and --to are required (ISO 8601, e.g. 2025-07-15T17:00:00Z)');
+    if (Number.isNaN(from)) return fail(`--from: not an ISO time: ${opts.from}`);
+    if (Number.isNaN(to)) return fail(`--to: not an ISO time: ${opts.to}`);
+    if (!(to > from)) return fail(`--to must be after --from`);
+  }
+  return { config, dataDir: path.resolve(opts.dataDir ?? config.app.data_dir), from, to, overrides };
+}
+
+/** Repeatable option collector for commander. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
