@@ -4,6 +4,7 @@ import { busBenchmark } from './bus.bench.ts';
 import { storageBenchmark } from './storage.bench.ts';
 import { tradingBenchmark } from './trading.bench.ts';
 import { worldBenchmark } from './world.bench.ts';
+import { replayBenchmark } from './replay.bench.ts';
 
 /** Every benchmark by name; `npm run bench -- NAME`. */
 export const BENCHMARKS: Record<string, Benchmark> = {
@@ -12,4 +13,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   storage: storageBenchmark,
   trading: tradingBenchmark,
   world: worldBenchmark,
+  replay: replayBenchmark,
 };

@@ -259,6 +259,11 @@ export class Daemon {
     for (const dep of component.after ?? []) await this.startedSignal(dep).promise;
     await component.stop().catch(() => {});
     await component.start();
+    if (signal.aborted || this.stopping) {
+      // Shut down while starting: the daemon's stop already ran this component's stop (on nothing).
+      await component.stop().catch((err) => this.reportError(name, err));
+      return;
+    }
     this.startedSignal(name).resolve();
     this.log.info({ component: name }, 'component started');
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

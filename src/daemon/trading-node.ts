@@ -7,7 +7,7 @@ import { BusBookMirror } from '../domain/book/bus-book-mirror.ts';
 import type { EventFactory } from '../domain/events/factory.ts';
 import type { EventSink } from '../domain/events/sink.ts';
 import type { Clock } from '../domain/time/clock.ts';
-import type { TradableBook } from '../domain/trading/book-view.ts';
+import type { L2Book } from '../domain/book/l2-book.ts';
 import { RiskEngine } from '../domain/trading/risk-engine.ts';
 import type { UniverseMarket } from './sim-universe.ts';
 import { TradingRouter } from './trading-router.ts';
@@ -23,7 +23,7 @@ export interface TradingNodeDeps {
    * Books of this process's own market feed (all-in-one). Absent in a trading-only process: books
    * are rebuilt from the bus (`BusBookMirror`), so it reads `l2_delta` as well.
    */
-  feedBook?: (token: string) => TradableBook | null;
+  feedBook?: (token: string) => L2Book | null;
   /** Sees every consumed event (a trading-only process's health observer). */
   observe?: EventSink;
   onError(err: Error): void;
@@ -44,7 +44,7 @@ export class TradingNode {
   constructor(private readonly deps: TradingNodeDeps) {
     const { config, clock } = deps;
     this.mirror = deps.feedBook ? null : new BusBookMirror();
-    const bookFor = (t: string): TradableBook | null => (deps.feedBook ? deps.feedBook(t) : (this.mirror!.tradableBook(t) ?? null));
+    const bookFor = (t: string): L2Book | null => (deps.feedBook ? deps.feedBook(t) : (this.mirror!.tradableBook(t) ?? null));
     const adapter = createExecutionAdapter(config.execution, { clock, bookFor: (t) => bookFor(t) ?? undefined });
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
     this.runtime = new TradingRuntime({

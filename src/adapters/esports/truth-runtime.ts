@@ -48,6 +48,7 @@ export class TruthRuntime {
       sink: opts.sink,
       events: opts.events,
       logger: opts.logger,
+      heartbeatMs: opts.config.heartbeat_ms,
       onConfirmationNeeded: (req) => {
         for (const s of this.sources) s.confirm?.(req.match_id);
       },

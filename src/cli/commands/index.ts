@@ -12,6 +12,10 @@ import * as tape from './tape.ts';
 import * as healthcheck from './healthcheck.ts';
 import * as inspect from './inspect.ts';
 import * as sim from './sim.ts';
+import * as replay from './replay.ts';
+import * as backtest from './backtest.ts';
+import * as sweep from './sweep.ts';
+import * as sampleData from './sample-data.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData];

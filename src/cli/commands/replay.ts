@@ -67,12 +67,12 @@ export function register(program: Command, io: CliIo): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
 
       let server: ReplayServer | null = null;
+      let url = '';
       let issues = 0;
       try {
         if (opts.serve) {
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime });
-          const url = await server.listen();
-          io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
+          url = await server.listen();
         }
         const srv = server;
         const run: ReplayRun = await runReplay({
@@ -89,7 +89,12 @@ export function register(program: Command, io: CliIo): void {
             if (i.kind === 'malformed') issues++;
             io.err(i.kind === 'torn_tail' ? `replay: warning: skipped a torn last line in ${i.file}\n` : `replay: malformed line ${i.file}:${i.line} skipped\n`);
           },
-          onEngine: (engine) => srv?.attach(engine),
+          onEngine: (engine) => {
+            if (!srv) return;
+            srv.attach(engine);
+            // Announced once the controls work: a client may act on this line at once.
+            io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
+          },
           startGate: srv && opts.paused ? srv.playRequested() : undefined,
         });
         const r = run.replay;

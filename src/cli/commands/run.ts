@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { Daemon, RealOrdersRefused } from '../../daemon/daemon.ts';
+import { Daemon, RealOrdersRefused, type DaemonRole } from '../../daemon/daemon.ts';
+import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -15,7 +16,11 @@ export interface RunOptions {
   dataDir?: string;
   inspect?: boolean;
   port?: string;
+  role?: string;
+  shard?: string;
 }
+
+const ROLES: readonly DaemonRole[] = ['all', 'feeds', 'trading'];
 
 /** Runs the daemon until SIGTERM/SIGINT or --duration; resolves to the exit code. */
 export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
@@ -32,6 +37,19 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
       return EXIT.CONFIG_ERROR;
     }
   }
+  const role = (opts.role ?? 'all') as DaemonRole;
+  if (!ROLES.includes(role)) {
+    io.err(`helios run: --role expects one of ${ROLES.join(', ')}; got ${JSON.stringify(opts.role)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  let shard: Shard | undefined;
+  if (opts.shard !== undefined) {
+    shard = parseShard(opts.shard) ?? undefined;
+    if (!shard || role !== 'trading') {
+      io.err(shard ? 'helios run: --shard applies to --role trading\n' : `helios run: --shard expects i/n with 0 <= i < n; got ${JSON.stringify(opts.shard)}\n`);
+      return EXIT.CONFIG_ERROR;
+    }
+  }
   const overrides: Record<string, unknown> = {};
   if (opts.redis) Object.assign(overrides, { 'bus.kind': 'redis', 'bus.redis_url': opts.redis });
   if (opts.dataDir) overrides['app.data_dir'] = opts.dataDir;
@@ -43,6 +61,10 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     return EXIT.CONFIG_ERROR;
   }
   const { config, secrets } = loaded;
+  if (role !== 'all' && config.bus.kind !== 'redis') {
+    io.err(`helios run: --role ${role} needs --redis URL (the processes of a scale-out share a Redis Streams bus)\n`);
+    return EXIT.CONFIG_ERROR;
+  }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const daemon = new Daemon({
     config,
@@ -53,16 +75,29 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     dataDir: config.app.data_dir,
     inspect: opts.inspect ?? false,
     apiPort: port,
+    role,
+    shard,
   });
+  let starting: Promise<void> | null = null;
   const onSignal = (sig: string) => {
     logger.info({ signal: sig }, 'shutting down');
-    void daemon.stop(EXIT.OK);
+    // A signal while starting stops once start-up has finished: stopping halfway would leave the
+    // rest of start-up running with nothing left to stop it (and the process would never exit).
+    void (starting ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => daemon.stop(EXIT.OK));
+  };
+  const removeSignalHandlers = () => {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    await daemon.start();
+    starting = daemon.start();
+    await starting;
   } catch (err) {
+    removeSignalHandlers();
     if (err instanceof RealOrdersRefused) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.REFUSED);
@@ -74,8 +109,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   }
   if (duration !== undefined) setTimeout(() => void daemon.stop(EXIT.OK), duration * 1000).unref();
   const code = await daemon.stopped;
-  process.removeListener('SIGTERM', onSignal);
-  process.removeListener('SIGINT', onSignal);
+  removeSignalHandlers();
   io.out(JSON.stringify(daemon.summary()) + '\n');
   logger.flush?.();
   return code;
@@ -92,7 +126,9 @@ export function register(program: Command, io: CliIo): void {
       .option('--duration <seconds>', 'stop cleanly after this many seconds of wall time and print a run summary')
       .option('--data-dir <dir>', 'journal and Parquet directory')
       .option('--port <n>', 'HTTP API port (0: any free port)')
-      .option('--inspect', 'start the Stately inspector server on loopback');
+      .option('--inspect', 'start the Stately inspector server on loopback')
+      .option('--role <role>', 'scale-out on Redis: feeds (simulators, feeds, world, truth → bus), trading (markets from the bus), all (default)')
+      .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n');
   addRunOptions(program.command('run').description('run the daemon (embedded default: simulated venue and feeds, in-process bus, paper execution)')).action(
     async (opts: RunOptions) => io.exit(await runDaemon(opts, io)),
   );

@@ -92,6 +92,8 @@ export const truthSection = z.strictObject({
   stale_ms_by_source: z.record(z.string(), positiveMs.nullable()),
   /** Threshold for sources missing from stale_ms_by_source. */
   default_stale_ms: positiveMs,
+  /** Every match's TRUTH_STATE is republished this often, so its age tells a dead feed from a quiet match. */
+  heartbeat_ms: positiveMs,
   /** An effectively final match with no revocation for this long is settled. */
   settle_after_ms: positiveMs,
   implied_p: z.strictObject({

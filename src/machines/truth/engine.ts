@@ -33,6 +33,11 @@ export interface TruthEngineOptions {
   publishReports?: boolean;
   /** Publish a match's scheduled state as soon as it is added. Default true. */
   publishInitial?: boolean;
+  /**
+   * Republish every match's current view this often (unchanged payload, new event), so consumers
+   * can tell a quiet match from a dead truth feed by the age of its last TRUTH_STATE. Off when absent.
+   */
+  heartbeatMs?: number;
 }
 
 export type IngestResult = { ok: true } | { ok: false; reason: string };
@@ -58,8 +63,22 @@ export class TruthEngine {
   private readonly entries = new Map<string, Entry>();
   private readonly aliases: ReturnType<typeof aliasIndex>;
 
+  private heartbeat: unknown = null;
+
   constructor(private readonly opts: TruthEngineOptions) {
     this.aliases = aliasIndex(opts.team_aliases ?? {});
+    if (opts.heartbeatMs) this.scheduleHeartbeat(opts.heartbeatMs);
+  }
+
+  private scheduleHeartbeat(ms: number): void {
+    this.heartbeat = this.opts.clock.setTimeout(() => {
+      for (const id of this.matchIds()) {
+        const entry = this.entries.get(id)!;
+        if (!entry.publishing || !entry.lastPayload) continue;
+        this.opts.sink.emit(this.opts.events.make('TRUTH_STATE', entry.lastPayload, { match_id: entry.match.match_id, market_id: entry.match.market_id }));
+      }
+      this.scheduleHeartbeat(ms);
+    }, ms);
   }
 
   addMatch(match: TruthMatch): void {
@@ -153,6 +172,8 @@ export class TruthEngine {
   }
 
   stop(): void {
+    if (this.heartbeat !== null) this.opts.clock.clearTimeout(this.heartbeat);
+    this.heartbeat = null;
     for (const id of this.matchIds()) this.entries.get(id)!.actor.stop();
   }
 

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runBacktest, writeBacktestReport } from '../../adapters/replay/backtest.ts';
+import type { SourceKind } from '../../adapters/replay/replay-run.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { collect, replayContext } from '../replay-options.ts';
+
+interface Opts {
+  dataDir?: string;
+  from?: string;
+  to?: string;
+  set?: string[];
+  out?: string;
+  config?: string;
+  source?: string;
+  qcSensitivity?: boolean;
+  decisionsOut?: string;
+  json?: boolean;
+}
+
+/**
+ * `helios backtest`: replays the market and world tapes of a range through the strategy and the
+ * paper venue, with config overrides, and writes report.json, report.md and report.html (inline
+ * SVG charts) to --out.
+ */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('backtest')
+    .description('backtest a recorded range through the strategy and paper execution; writes a JSON, Markdown and HTML report')
+    .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
+    .option('--from <iso>', 'start of the range (ISO 8601, UTC unless a zone is given)')
+    .option('--to <iso>', 'end of the range (exclusive)')
+    .option('--set <key=value>', 'override a config key (dotted path, validated by the config schema), repeatable', collect)
+    .option('--out <dir>', 'report directory (default: <data-dir>/backtests/<from>_<to>)')
+    .option('--source <kind>', 'auto | journal | parquet', 'auto')
+    .option('--no-qc-sensitivity', 'skip the reruns with the NOWCAST QC gate forced open and closed')
+    .option('--decisions-out <file>', 'also write the decisions as NDJSON')
+    .option('--config <file>', 'YAML file layered over the defaults')
+    .option('--json', 'print the report JSON to stdout as well')
+    .action(async (opts: Opts) => {
+      const ctx = replayContext(opts, io, 'backtest');
+      if (!ctx) return;
+      if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) {
+        io.err('backtest: --source must be auto, journal or parquet\n');
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
+      const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
+      const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', `${stamp(ctx.from)}_${stamp(ctx.to)}`));
+      try {
+        const report = await runBacktest({
+          config: ctx.config,
+          dataDir: ctx.dataDir,
+          from: ctx.from,
+          to: ctx.to,
+          source: (opts.source ?? 'auto') as SourceKind,
+          overrides: ctx.overrides,
+          qcSensitivity: opts.qcSensitivity !== false,
+          decisionsOut: opts.decisionsOut,
+        });
+        const files = await writeBacktestReport(report, outDir);
+        if (opts.json) io.out(JSON.stringify(report, null, 2) + '\n');
+        else {
+          const fr = report.orders.fill_rate === null ? '—' : `${(report.orders.fill_rate * 100).toFixed(1)}%`;
+          io.out(
+            `backtest: ${report.replay.events} events, ${report.markets.length} markets: net PnL ${report.pnl.net.toFixed(4)} USDC ` +
+              `(realized ${report.pnl.realized.toFixed(4)}, fees ${report.pnl.fees.toFixed(4)}), ${report.orders.submitted} orders, fill rate ${fr}, ` +
+              `${report.fills.count} fills, slippage ${report.slippage.mean_ticks ?? '—'} ticks\n` +
+              `backtest: report ${files.json}, ${files.md}, ${files.html}\n`,
+          );
+        }
+        io.exit(EXIT.OK);
+      } catch (err) {
+        io.err(`backtest: ${(err as Error).message}\n`);
+        io.exit(EXIT.RUNTIME_ERROR);
+      }
+    });
+}

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/helios.js');
+
+/** The environment of a child helios: ours without HELIOS_* (a developer's settings stay out), plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HELIOS_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** A real `node bin/helios.js …` child process whose stdout is read line by line. */
+export class HeliosProcess {
+  readonly child: ChildProcess;
+  readonly lines: string[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: Array<() => void> = [];
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      partial += chunk;
+      const parts = partial.split('\n');
+      partial = parts.pop()!;
+      this.lines.push(...parts);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        if (partial) this.lines.push(partial);
+        for (const w of this.waiters.splice(0)) w();
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  /** The first stdout line matching `re` (waiting for it, bounded by `timeoutMs`). */
+  async waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    for (;;) {
+      for (const line of this.lines) {
+        const m = re.exec(line);
+        if (m) return m;
+      }
+      if (exited) throw new Error(`helios exited before printing ${re}; stderr: ${this.stderr.slice(-2000)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms; last lines: ${this.lines.slice(-5).join('\n')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The API's base URL, from the daemon's "http api listening on" log line. */
+  async apiUrl(timeoutMs = 20_000): Promise<string> {
+    return (await this.waitForLine(/http api listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs))[1]!;
+  }
+
+  /** Parsed JSON lines of the given `kind` (run_summary, venue_sim, …). */
+  jsonOfKind(kind: string): Array<Record<string, unknown>> {
+    return this.lines.filter((l) => l.startsWith('{"kind":')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.kind === kind);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+/** Polls `probe` until it returns a value, bounded by `timeoutMs`; the last failure explains a timeout. */
+export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

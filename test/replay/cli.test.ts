@@ -1,0 +1,167 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { JournalReplaySource } from '../../src/adapters/replay/journal-source.ts';
+import { main } from '../../src/cli/main.ts';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
+import { captureIo } from '../support/cli.ts';
+import { tempDir } from './support.ts';
+
+const FROM_ISO = '2025-07-15T16:00:00.000Z';
+const TO_ISO = '2025-07-15T16:06:00.000Z';
+const FIT = 'weather.nowcast.simulated_fit_days=30';
+
+let root: string;
+let cleanup: () => void;
+let data: string;
+
+async function run(argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = tempDir('helios-replay-cli-'));
+  data = path.join(root, 'sample');
+  const r = await run(['sample-data', '--out', data, '--start', FROM_ISO, '--hours', '0.1', '--set', FIT]);
+  expect(r.err).toBe('');
+  expect(r.code).toBe(0);
+}, 60_000);
+afterAll(() => cleanup());
+
+describe('helios sample-data', () => {
+  it('writes a journal, the Parquet lake, the market catalog and the live decisions', () => {
+    for (const p of ['journal', 'parquet', 'markets.json', 'decisions.ndjson', 'sample.json']) expect(existsSync(path.join(data, p))).toBe(true);
+    const marker = JSON.parse(readFileSync(path.join(data, 'sample.json'), 'utf8')) as { from: string; to: string; markets: unknown[]; parquet_files: number };
+    expect([marker.from, marker.to]).toEqual([FROM_ISO, TO_ISO]);
+    expect(marker.markets).toHaveLength(4);
+    expect(marker.parquet_files).toBeGreaterThan(4);
+  });
+
+  it('refuses to overwrite a data dir it did not make', async () => {
+    const foreign = path.join(root, 'foreign');
+    mkdirSync(path.join(foreign, 'journal'), { recursive: true });
+    const r = await run(['sample-data', '--out', foreign, '--hours', '0.01', '--set', FIT]);
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/refusing to overwrite/);
+  });
+});
+
+describe('helios replay', () => {
+  it('prints one summary line; --decisions-out reproduces the recorded live decisions byte for byte', async () => {
+    const out = path.join(root, 'replayed.ndjson');
+    const r = await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--decisions-out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^replay: \d+ events 2025-07-15T16:00:00\.000Z → 2025-07-15T16:06:00\.000Z from journal in [\d.]+ s .*; decisions: \d+ policies, \d+ orders, \d+ fills, \d+ state changes, net PnL -?[\d.]+ USDC → /);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(data, 'decisions.ndjson'), 'utf8'));
+  });
+
+  it('--json, --channels and --source parquet', async () => {
+    const r = await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--channels', 'world,nowcast', '--source', 'parquet', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { source: string; replay: { emitted: number }; decisions: null };
+    expect(doc.source).toBe('parquet');
+    expect(doc.decisions).toBeNull();
+    const n = await countEvents((e) => e.ch === 'world' || e.ch === 'nowcast');
+    expect(doc.replay.emitted).toBe(n);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await run(['replay', '--data-dir', data, '--from', FROM_ISO])).code).toBe(2);
+    expect((await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--speed', 'fast'])).code).toBe(2);
+    expect((await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--channels', 'l3'])).code).toBe(2);
+    expect((await run(['replay', '--data-dir', data, '--from', TO_ISO, '--to', FROM_ISO])).code).toBe(2);
+  });
+
+  it('--serve streams the live WebSocket frames, recorded and recomputed, and takes controls', async () => {
+    const io = captureIo();
+    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--serve', '--port', '0', '--paused', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')], io);
+    let url = '';
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1] ?? '';
+      if (!url) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(url).not.toBe('');
+    const http = url.replace('ws://', 'http://').replace(/\/ws$/, '');
+    const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
+    expect(status.state).toBe('idle');
+    const ws = new WebSocket(url);
+    const frames: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels: ['l2', 'risk'] })));
+      ws.on('message', (m) => {
+        const text = m.toString();
+        if (text.startsWith('{"op":"subscribed"')) resolve();
+        else frames.push(text);
+      });
+    });
+    expect((await fetch(`${http}/replay/play`, { method: 'POST' })).status).toBe(200);
+    expect(await done).toBe(0);
+    ws.close();
+    const events = frames.map((f) => JSON.parse(f) as HeliosEvent);
+    const l2 = frames.filter((_, i) => events[i]!.ch === 'l2');
+    const recorded: string[] = [];
+    for await (const chunk of new JournalReplaySource(data).read({ from: Date.parse(FROM_ISO), to: Date.parse('2025-07-15T16:01:00Z'), channels: ['l2'] })) {
+      for (const r of chunk) recorded.push(serializeEnvelope(r.event));
+    }
+    // Exactly the recorded frames, as live serializes them; market states come from the pipeline.
+    expect(l2).toEqual(recorded);
+    expect(events.some((e) => e.type === 'MARKET_STATE')).toBe(true);
+    expect(io.stdout()).toMatch(/replay: \d+ events/);
+  });
+});
+
+describe('helios backtest', () => {
+  it('--set overrides the config (validated) and the report lands in --out', async () => {
+    const out = path.join(root, 'bt');
+    const r = await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--set', 'trading.temporal.edge_threshold=0.04', '--set', FIT, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^backtest: \d+ events, 4 markets: net PnL -?[\d.]+ USDC/);
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { overrides: Record<string, unknown>; qc_sensitivity: unknown };
+    expect(report.overrides).toEqual({ 'trading.temporal.edge_threshold': 0.04, 'weather.nowcast.simulated_fit_days': 30 });
+    expect(report.qc_sensitivity).not.toBeNull();
+    expect(existsSync(path.join(out, 'report.md'))).toBe(true);
+    expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+  });
+
+  it('an unknown or invalid key exits 2 and names it', async () => {
+    const bad = await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--set', 'trading.temporal.edge_treshold=0.04']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/trading\.temporal\.edge_treshold/);
+    const wrong = await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--set', 'trading.temporal.edge_threshold=lots']);
+    expect(wrong.code).toBe(2);
+    expect((await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--set', 'novalue'])).code).toBe(2);
+  });
+});
+
+describe('helios sweep', () => {
+  it('ranks a grid by net PnL', async () => {
+    const grid = path.join(root, 'grid.yaml');
+    writeFileSync(grid, `data_dir: sample\nfrom: ${FROM_ISO}\nto: 2025-07-15T16:04:00Z\ngrid:\n  trading.temporal.edge_threshold: [0.03, 0.3]\n`);
+    const r = await run(['sweep', '--grid', grid, '--workers', '0', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { ranking: Array<{ rank: number; net_pnl: number; overrides: Record<string, number> }> };
+    expect(doc.ranking.map((x) => x.rank)).toEqual([1, 2]);
+    expect(doc.ranking[0]!.net_pnl).toBeGreaterThanOrEqual(doc.ranking[1]!.net_pnl);
+    expect(doc.ranking.map((x) => x.overrides['trading.temporal.edge_threshold']).sort()).toEqual([0.03, 0.3]);
+  });
+
+  it('a grid point the config schema refuses exits 2', async () => {
+    const grid = path.join(root, 'bad-grid.json');
+    writeFileSync(grid, JSON.stringify({ 'trading.temporal.edge_threshold': [0.03, 'high'] }));
+    const r = await run(['sweep', '--grid', grid, '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/grid point/);
+  });
+});
+
+async function countEvents(pred: (e: HeliosEvent) => boolean): Promise<number> {
+  let n = 0;
+  for await (const chunk of new JournalReplaySource(data).read({ from: Date.parse(FROM_ISO), to: Date.parse(TO_ISO) })) for (const r of chunk) if (pred(r.event)) n++;
+  return n;
+}
