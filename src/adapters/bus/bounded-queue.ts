@@ -143,3 +143,18 @@ export class BoundedQueue {
     }
   }
 }
+
+/** Overflow hooks that count into a bus's stats and forward halts to the bus's owner. */
+export function countingOverflowHooks(
+  counters: { dropped: number; coalesced: number; halts: number },
+  onHalt: ((topic: string, event: HeliosEvent) => void) | undefined,
+): OverflowHooks {
+  return {
+    dropped: (_t, n) => void (counters.dropped += n),
+    coalesced: (_t, n) => void (counters.coalesced += n),
+    halted: (topic, event) => {
+      counters.halts++;
+      onHalt?.(topic, event);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { BoundedQueue, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import { BoundedQueue, countingOverflowHooks, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
 import type { BusHooks, BusStats, Delivery, EventBus, SubscribeOptions, Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
@@ -57,14 +57,7 @@ export class InMemoryBus implements EventBus {
     private readonly clock: Clock,
     private readonly hooks: BusHooks = {},
   ) {
-    this.overflow = {
-      dropped: (_t, n) => void (this.counters.dropped += n),
-      coalesced: (_t, n) => void (this.counters.coalesced += n),
-      halted: (topic, event) => {
-        this.counters.halts++;
-        this.hooks.onHalt?.(topic, event);
-      },
-    };
+    this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
   }
 
   publish(topic: string, events: readonly HeliosEvent[]): Promise<void> {

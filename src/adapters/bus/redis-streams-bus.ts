@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { heliosEventSchema, type HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
-import { BoundedQueue, Settler, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import { BoundedQueue, countingOverflowHooks, Settler, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
 import type { BusHooks, BusStats, Delivery, EventBus, SubscribeOptions, Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
@@ -54,14 +54,7 @@ export class RedisStreamsBus implements EventBus {
     readonly hooks: BusHooks,
     readonly client: Client,
   ) {
-    this.overflow = {
-      dropped: (_t, n) => void (this.counters.dropped += n),
-      coalesced: (_t, n) => void (this.counters.coalesced += n),
-      halted: (topic, event) => {
-        this.counters.halts++;
-        this.hooks.onHalt?.(topic, event);
-      },
-    };
+    this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
   }
 
   static async connect(config: BusConfig, url: string, clock: Clock, hooks: BusHooks = {}): Promise<RedisStreamsBus> {
