@@ -20,6 +20,7 @@ import { TruthRuntime, simulatedTruth } from '../adapters/esports/truth-runtime.
 import type { TradingRuntime } from '../actors/trading/trading-runtime.ts';
 import type { PaperExecutionAdapter } from '../adapters/execution/paper-adapter.ts';
 import { startInspectorServer, type InspectorServer } from '../adapters/inspector/inspector-server.ts';
+import { SharedSimTimeline } from '../adapters/bus/sim-timeline.ts';
 import { createStorageSinks, type StorageSinks } from '../adapters/storage/storage-sinks.ts';
 import { EventFactory } from '../domain/events/factory.ts';
 import { ulidGenerator } from '../domain/events/ids.ts';
@@ -106,6 +107,7 @@ export class Daemon {
   private node: TradingNode | null = null;
   private inspectorServer: InspectorServer | null = null;
   private inspectorClient: { stop(): void } | null = null;
+  private timeline: SharedSimTimeline | null = null;
   private universe: SimUniverse = { markets: [], buckets: new Map() };
   private root: Actor<typeof systemMachine> | null = null;
   private readonly loopLag = new EventLoopLag();
@@ -157,7 +159,10 @@ export class Daemon {
     if (this.role !== 'all' && config.bus.kind !== 'redis') {
       throw new Error(`role ${this.role} needs the Redis Streams bus (--redis URL): other processes read what it publishes`);
     }
-    if (this.clock instanceof PacedClock) this.clock.startPacing();
+    if (this.clock instanceof PacedClock) {
+      if (this.role !== 'all') await this.joinSimTimeline(this.clock);
+      this.clock.startPacing();
+    }
 
     this.bus = await createBus(config.bus, this.clock, {
       onError: (e) => this.log.warn({ err: e.message }, 'bus error'),
@@ -232,6 +237,14 @@ export class Daemon {
 
     this.healthTimer = setInterval(() => this.publishHealth(), config.daemon.health_interval_ms);
     this.healthTimer.unref();
+  }
+
+  /** Processes of a simulated scale-out share one virtual timeline (see SharedSimTimeline). */
+  private async joinSimTimeline(clock: PacedClock): Promise<void> {
+    const { bus } = this.opts.config;
+    this.timeline = await SharedSimTimeline.join(bus.redis_url!, `${bus.stream_prefix}:sim_timeline`, { origin_ms: Date.now(), speed: this.opts.speed }, SIM_TIMELINE_TTL_MS);
+    clock.set(Math.max(clock.now(), this.timeline.virtualAt(Date.now())));
+    this.log.info({ ...this.timeline.timeline }, 'joined the scale-out simulated timeline');
   }
 
   private async inspector() {
@@ -484,6 +497,7 @@ export class Daemon {
       await this.http?.close();
       this.inspectorClient?.stop();
       await this.inspectorServer?.close();
+      await this.timeline?.close();
       if (this.clock instanceof PacedClock) this.clock.stopPacing();
       this.loopLag.stop();
     })();
@@ -538,3 +552,6 @@ export class Daemon {
 }
 
 export class RealOrdersRefused extends Error {}
+
+/** How long a simulated scale-out's timeline outlives its last process (a restart rejoins it). */
+const SIM_TIMELINE_TTL_MS = 60_000;

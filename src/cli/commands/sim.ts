@@ -53,6 +53,18 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
     io.err(`helios sim: cannot listen on 127.0.0.1:${port as number}: ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
   }
+  // Ready for signals before announcing the endpoints: a client may stop us as soon as it read them.
+  const stopped = new Promise<void>((resolve) => {
+    const done = () => {
+      process.removeListener('SIGTERM', done);
+      process.removeListener('SIGINT', done);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const timer = duration === null ? null : setTimeout(done, (duration as number) * 1000);
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
   venue.run(rate as number);
   io.out(
     JSON.stringify({
@@ -64,18 +76,7 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
       markets: specs.map((m) => ({ market: m.market, yes: m.yes, no: m.no, tick_size: m.tick_size })),
     }) + '\n',
   );
-
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.removeListener('SIGTERM', done);
-      process.removeListener('SIGINT', done);
-      if (timer) clearTimeout(timer);
-      resolve();
-    };
-    const timer = duration === null ? null : setTimeout(done, (duration as number) * 1000);
-    process.once('SIGTERM', done);
-    process.once('SIGINT', done);
-  });
+  await stopped;
   await venue.stop();
   const s = venue.stats;
   io.out(JSON.stringify({ kind: 'venue_sim_stopped', steps: s.steps, frames_sent: s.frames_sent, connections_opened: s.connections_opened, subscribe_messages: s.subscribe_messages }) + '\n');

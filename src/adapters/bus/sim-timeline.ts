@@ -1,0 +1,68 @@
+import { createClient } from 'redis';
+
+/** A simulated timeline: virtual time = origin + (wall time − origin) × speed. */
+export interface SimTimeline {
+  origin_ms: number;
+  speed: number;
+}
+
+export class SimTimelineMismatch extends Error {}
+
+/**
+ * The one simulated timeline of a scale-out. Every process paces its own virtual clock, and at
+ * `--speed` > 1 clocks started seconds apart would disagree by minutes: a trading shard would
+ * find every event from the feeds process stale (or from the future). So the processes agree on
+ * an origin through Redis: the first one to arrive sets it, the others join it, and each keeps it
+ * alive while it runs (it expires `ttlMs` after the last one stopped, so a later run starts anew).
+ */
+export class SharedSimTimeline {
+  private refresher: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly client: ReturnType<typeof createClient>,
+    private readonly key: string,
+    private readonly ttlMs: number,
+    readonly timeline: SimTimeline,
+  ) {}
+
+  static async join(url: string, key: string, proposal: SimTimeline, ttlMs: number): Promise<SharedSimTimeline> {
+    let connected = false;
+    // Unreachable at start: fail (the daemon exits non-zero) instead of retrying forever.
+    const reconnectStrategy = (n: number) => (connected || n < 5 ? Math.min(100 * 2 ** n, 5_000) : new Error(`redis at ${url} unreachable`));
+    const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy } });
+    client.on('error', () => {}); // reconnects on its own; a lost refresh only shortens the key's life
+    await client.connect();
+    connected = true;
+    try {
+      await client.set(key, JSON.stringify(proposal), { NX: true, PX: ttlMs });
+      const raw = await client.get(key);
+      const timeline = raw ? (JSON.parse(raw) as SimTimeline) : proposal;
+      if (timeline.speed !== proposal.speed) {
+        throw new SimTimelineMismatch(`this scale-out simulates at --speed ${timeline.speed} (Redis key ${key}); start every process with that speed`);
+      }
+      const shared = new SharedSimTimeline(client, key, ttlMs, timeline);
+      await shared.refresh();
+      shared.refresher = setInterval(() => void shared.refresh(), Math.max(1_000, Math.floor(ttlMs / 3)));
+      shared.refresher.unref();
+      return shared;
+    } catch (err) {
+      await client.quit().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Virtual time on this timeline at wall time `wallMs`. */
+  virtualAt(wallMs: number): number {
+    return Math.floor(this.timeline.origin_ms + (wallMs - this.timeline.origin_ms) * this.timeline.speed);
+  }
+
+  async close(): Promise<void> {
+    if (this.refresher) clearInterval(this.refresher);
+    this.refresher = null;
+    await this.client.quit().catch(() => undefined);
+  }
+
+  private async refresh(): Promise<void> {
+    await this.client.pExpire(this.key, this.ttlMs).catch(() => undefined);
+  }
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { simulatedTruth } from '../../src/adapters/esports/truth-runtime.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { buildSimUniverse } from '../../src/daemon/sim-universe.ts';
+import { channelOfTopic } from '../../src/domain/events/topics.ts';
+import { ownsMarket, parseShard, shardOf } from '../../src/domain/scale-out/shard.ts';
+import { childEnv, HeliosProcess, pollUntil } from './support/helios-process.ts';
+import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
+
+/**
+ * Scale-out on one real redis-server: a feeds process (venue simulator, market feed, world, truth →
+ * bus) and two trading shards (markets by hash of their id, books mirrored from the bus, one
+ * consumer group per shard) against one all-in-one process with the same simulator seed.
+ *
+ * What "the same decisions" can mean here: live processes pace a virtual clock by wall time and
+ * talk over real sockets, so when an event reaches a market relative to its timers differs from
+ * run to run, even for one all-in-one process run twice. So the test checks, live, that the
+ * shards partition exactly the all-in-one's markets and trade them from the bus alone, each
+ * market's decisions coming from its shard only; and, exactly, that the stream the feeds process
+ * recorded on Redis, fed to the daemon's trading unit once for all markets and once per shard,
+ * gives every market the same decisions, event for event.
+ *
+ * Global risk limits and the paper venue's random rejections are per process (a shard has its
+ * own), so the exact comparison runs with them out of reach: sharding does not share them.
+ */
+
+const redisUrl = inject('redisUrl');
+if (!redisUrl) console.warn('\n*** redis-server absent: the scale-out test SKIPS ***\n');
+
+/** Global (per-process) risk out of reach and no random paper rejections: see above. */
+const PER_PROCESS_STATE_NEUTRAL = {
+  HELIOS_EXECUTION__PAPER__FAIL_PROBABILITY: '0',
+  HELIOS_RISK__MAX_TOTAL_USDC: '1000000',
+  HELIOS_RISK__RATE_LIMIT__MAX_ORDERS: '100000',
+  HELIOS_RISK__DAILY_LOSS_LIMIT_USDC: '1000000',
+  HELIOS_RISK__DRAWDOWN__START_USDC: '100000',
+  HELIOS_RISK__DRAWDOWN__REDUCING_USDC: '200000',
+};
+const INPUT_CHANNELS = new Set(['l2', 'l2_delta', 'tape', 'truth', 'nowcast', 'control']);
+
+const dirs: string[] = [];
+const procs: HeliosProcess[] = [];
+afterAll(() => {
+  for (const p of procs) p.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'helios-scale-'));
+  dirs.push(d);
+  return d;
+}
+
+async function getJson(url: string): Promise<any> {
+  return (await fetch(url)).json();
+}
+
+function journaled(dataDir: string, ch: string): Array<{ type: string; market_id?: string }> {
+  const root = path.join(dataDir, 'journal');
+  let days: string[] = [];
+  try {
+    days = readdirSync(root).filter((d) => d.startsWith('date='));
+  } catch {
+    return [];
+  }
+  return days.flatMap((d) => {
+    const dir = path.join(root, d, `ch=${ch}`);
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return files.flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  });
+}
+
+describe('shards', () => {
+  it('parse i/n and own each market exactly once', () => {
+    expect(parseShard('1/3')).toEqual({ index: 1, count: 3 });
+    for (const bad of ['3/3', '1', '-1/2', 'a/b', '0/0']) expect(parseShard(bad), bad).toBeNull();
+    const ids = Array.from({ length: 50 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`);
+    for (const id of ids) {
+      const owners = [0, 1, 2].filter((i) => ownsMarket({ index: i, count: 3 }, id));
+      expect(owners).toEqual([shardOf(id, 3)]);
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
+  it('one feeds process and two trading shards trade exactly the all-in-one markets, with identical decisions per market on the recorded stream', { timeout: 120_000 }, async () => {
+    const prefix = `scale${process.pid}x${Date.now() % 1_000_000}`;
+    const env = { ...PER_PROCESS_STATE_NEUTRAL, HELIOS_BUS__STREAM_PREFIX: prefix };
+    const common = ['--port', '0', '--speed', '20'];
+    const start = (args: string[], dataDir: string) => {
+      const p = new HeliosProcess(['run', ...args, '--data-dir', dataDir, ...common], childEnv(env));
+      procs.push(p);
+      return p;
+    };
+    const dirOf = { shard0: tempDir(), shard1: tempDir(), feeds: tempDir(), all: tempDir() };
+    const shards = [0, 1].map((i) => start(['--redis', redisUrl, '--role', 'trading', '--shard', `${i}/2`], i === 0 ? dirOf.shard0 : dirOf.shard1));
+    const allInOne = start([], dirOf.all);
+    const [url0, url1, allUrl] = await Promise.all([shards[0]!.apiUrl(), shards[1]!.apiUrl(), allInOne.apiUrl()]);
+    // Shard groups start at the newest entry: the feeds begin publishing once both are reading.
+    for (const s of shards) await s.waitForLine(/"component":"trading","msg":"component started"/, 20_000);
+    const feeds = start(['--redis', redisUrl, '--role', 'feeds'], dirOf.feeds);
+    const feedsUrl = await feeds.apiUrl();
+
+    // The same universe, partitioned: every all-in-one market in exactly one shard, by hash.
+    const ids = async (url: string) => ((await getJson(`${url}/markets`)) as Array<{ market_id: string }>).map((m) => m.market_id).sort();
+    const allMarkets = await ids(allUrl);
+    allInOne.kill('SIGTERM');
+    const [m0, m1] = [await ids(url0!), await ids(url1!)];
+    expect(m0.length).toBeGreaterThan(0);
+    expect(m1.length).toBeGreaterThan(0);
+    expect([...m0, ...m1].sort()).toEqual(allMarkets);
+    for (const id of m0) expect(shardOf(id, 2)).toBe(0);
+    for (const id of m1) expect(shardOf(id, 2)).toBe(1);
+    expect(await ids(feedsUrl)).toEqual(allMarkets);
+
+    // Live: each shard mirrors its books from the bus and paper-trades.
+    const stats = await pollUntil(
+      async () => {
+        const s = await Promise.all([url0, url1].map((u) => getJson(`${u}/stats`)));
+        const synced = s.every((x, i) => x.summary.tokens_synced === 2 * [m0, m1][i]!.length);
+        return synced && s[0].summary.fills + s[1].summary.fills >= 1 ? s : undefined;
+      },
+      60_000,
+      'both shards synced from the bus, and a paper fill',
+    );
+    expect(stats[0].summary.markets + stats[1].summary.markets).toBe(allMarkets.length);
+    const feedStats = await getJson(`${feedsUrl}/stats`);
+    expect(feedStats.summary).toMatchObject({ tokens_synced: 2 * allMarkets.length, orders: 0, fills: 0 });
+
+    // Stop the feeds first (the recording is then complete), then the shards: all exit 0.
+    feeds.kill('SIGTERM');
+    expect((await feeds.exited).code).toBe(0);
+    for (const s of shards) s.kill('SIGTERM');
+    for (const s of [...shards, allInOne]) expect((await s.exited).code).toBe(0);
+
+    // Each shard decided only on its own markets; the feeds process decided nothing.
+    for (const [dir, mine] of [
+      [dirOf.shard0, new Set(m0)],
+      [dirOf.shard1, new Set(m1)],
+    ] as const) {
+      const decisions = [...journaled(dir, 'order'), ...journaled(dir, 'fill')];
+      for (const d of decisions) expect(mine.has(d.market_id!), d.market_id).toBe(true);
+    }
+    expect(journaled(dirOf.shard0, 'order').length + journaled(dirOf.shard1, 'order').length).toBeGreaterThan(0);
+    expect(journaled(dirOf.feeds, 'order')).toHaveLength(0);
+
+    // Exact: the recorded stream through the trading unit, all markets at once and shard by shard.
+    const { config } = loadConfig({ env });
+    const clock = new SystemClock();
+    const bus = await RedisStreamsBus.connect(config.bus, redisUrl, clock);
+    let recording;
+    try {
+      const topics = (await bus.topics()).filter((t) => INPUT_CHANNELS.has(channelOfTopic(t)));
+      recording = await readRecording(bus, topics);
+    } finally {
+      await bus.close();
+    }
+    expect(recording.length).toBeGreaterThan(1000);
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches).markets;
+    expect(universe.map((m) => m.spec.market_id).sort()).toEqual(allMarkets);
+    const tail = 30_000;
+    const together = byMarket(await replayTrading(config, universe, recording, tail));
+    const apart = new Map<string, string[]>();
+    for (const i of [0, 1]) {
+      const mine = universe.filter((m) => ownsMarket({ index: i, count: 2 }, m.spec.market_id));
+      for (const [market, list] of byMarket(await replayTrading(config, mine, recording, tail))) {
+        expect(apart.has(market), `${market} decided in two shards`).toBe(false);
+        apart.set(market, list);
+      }
+    }
+    expect([...apart.keys()].sort()).toEqual([...together.keys()].sort());
+    for (const [market, list] of together) expect(apart.get(market), market).toEqual(list);
+    const orders = [...together.values()].flat().filter((d) => d.includes('"type":"ORDER_UPDATE"'));
+    expect(orders.length).toBeGreaterThan(0);
+  });
+});
