@@ -1,13 +1,10 @@
-import type { Logger } from '../log/logger.ts';
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
-import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import { parseBestOf, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
-import type { Rng } from '../../domain/util/random.ts';
-import { isRecord, num, requestJson, str, type FetchFn } from './http.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { isRecord, num, requestJson, str } from './http.ts';
+import { PolledSource, type PolledSourceOptions, type PolledWatch } from './polled-source.ts';
 import { ReconnectingSocket } from './reconnecting-socket.ts';
-import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
+import type { WatchedMatch } from './source.ts';
 
 export const SERIES_STATE_QUERY = `query SeriesState($id: ID!) {
   seriesState(id: $id) {
@@ -68,55 +65,26 @@ function pickName(name: string, outcomes: readonly string[]): string {
   return resolveTeam([name], outcomes) ?? name;
 }
 
-export interface GridSourceOptions {
-  config: TruthEngineConfig['sources']['grid'];
+export interface GridSourceOptions extends PolledSourceOptions<TruthEngineConfig['sources']['grid']> {
   apiKey: string;
-  tier: Tier;
-  staleMs: number | null;
-  clock: Clock;
-  emit: ReportListener;
-  rng: Rng;
-  fetch?: FetchFn;
-  logger?: Logger;
 }
 
-interface Watch {
-  match: WatchedMatch;
-  timer: TimerHandle | null;
-  inflight: Promise<void> | null;
-  again: boolean;
+interface GridWatch extends PolledWatch {
   /** Bumped by an invalidation event: poll answers requested before it are discarded. */
   epoch: number;
-  last: SourceReport | null;
-  socket: ReconnectingSocket;
 }
 
 /** Tier A: GRID series state polled over GraphQL, refreshed early and invalidated by the series-events feed. */
-export class GridSource implements TruthSource {
-  readonly name = 'grid';
-  readonly tier: Tier;
-  readonly staleMs: number | null;
-  readonly limiter: RateLimiter;
-  private readonly watches = new Map<string, Watch>();
-  private running = false;
-  private readonly fetchFn: FetchFn;
+export class GridSource extends PolledSource<GridWatch, GridSourceOptions> {
+  override readonly name = 'grid';
 
-  constructor(private readonly opts: GridSourceOptions) {
+  constructor(opts: GridSourceOptions) {
     if (!opts.apiKey) throw new Error('grid source needs an API key (HELIOS_GRID_API_KEY)');
-    this.tier = opts.tier;
-    this.staleMs = opts.staleMs;
-    this.limiter = new RateLimiter(opts.clock, opts.config.rate_limit.max, opts.config.rate_limit.window_ms);
-    this.fetchFn = opts.fetch ?? fetch;
+    super(opts);
   }
 
-  start(): void {
-    this.running = true;
-    for (const w of this.watches.values()) this.begin(w);
-  }
-
-  watch(match: WatchedMatch): void {
-    if (this.watches.has(match.match_id)) return;
-    const w: Watch = {
+  protected override openWatch(match: WatchedMatch): GridWatch {
+    const w: GridWatch = {
       match,
       timer: null,
       inflight: null,
@@ -133,63 +101,10 @@ export class GridSource implements TruthSource {
         onMessage: (text) => this.onEvents(w, text),
       }),
     };
-    this.watches.set(match.match_id, w);
-    if (this.running) this.begin(w);
+    return w;
   }
 
-  unwatch(matchId: string): void {
-    const w = this.watches.get(matchId);
-    if (!w) return;
-    this.watches.delete(matchId);
-    if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
-    void w.socket.stop();
-  }
-
-  confirm(matchId: string): void {
-    const w = this.watches.get(matchId);
-    if (w) void this.refresh(w);
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.limiter.close();
-    const all = [...this.watches.values()];
-    for (const w of all) if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
-    await Promise.all(all.map((w) => w.socket.stop()));
-    await Promise.all(all.map((w) => w.inflight?.catch(() => {})));
-  }
-
-  private begin(w: Watch): void {
-    w.socket.start();
-    void this.poll(w);
-  }
-
-  private async poll(w: Watch): Promise<void> {
-    w.timer = null;
-    await this.refresh(w);
-    if (this.running && this.watches.get(w.match.match_id) === w) {
-      w.timer = this.opts.clock.setTimeout(() => void this.poll(w), this.opts.config.poll_ms);
-    }
-  }
-
-  /** One series-state read; concurrent asks coalesce into one more read after the current one. */
-  private refresh(w: Watch): Promise<void> {
-    if (w.inflight) {
-      w.again = true;
-      return w.inflight;
-    }
-    w.inflight = (async () => {
-      do {
-        w.again = false;
-        await this.readOnce(w);
-      } while (w.again && this.running);
-    })().finally(() => {
-      w.inflight = null;
-    });
-    return w.inflight;
-  }
-
-  private async readOnce(w: Watch): Promise<void> {
+  protected override async readOnce(w: GridWatch): Promise<void> {
     try {
       await this.limiter.acquire();
       const epoch = w.epoch;
@@ -214,7 +129,7 @@ export class GridSource implements TruthSource {
     }
   }
 
-  private onEvents(w: Watch, text: string): void {
+  private onEvents(w: GridWatch, text: string): void {
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -240,10 +155,5 @@ export class GridSource implements TruthSource {
       });
     }
     if (signals.refresh || signals.invalidated) void this.refresh(w);
-  }
-
-  private deliver(w: Watch, report: SourceReport): void {
-    w.last = report;
-    this.opts.emit(report);
   }
 }

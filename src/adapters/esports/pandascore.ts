@@ -1,13 +1,10 @@
-import type { Logger } from '../log/logger.ts';
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
-import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import { parseBestOf, type ReportStatus, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
-import type { Rng } from '../../domain/util/random.ts';
-import { isRecord, num, requestJson, str, type FetchFn } from './http.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { isRecord, num, requestJson, str } from './http.ts';
+import { PolledSource, type PolledSourceOptions, type PolledWatch } from './polled-source.ts';
 import { ReconnectingSocket, type CloseDecision } from './reconnecting-socket.ts';
-import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
+import type { WatchedMatch } from './source.ts';
 
 const STATUS: Record<string, ReportStatus> = {
   not_started: 'not_started',
@@ -69,25 +66,11 @@ export function pandascoreCloseDecision(code: number): { decision: CloseDecision
   return { decision: 'reconnect', confirm: true };
 }
 
-export interface PandascoreSourceOptions {
-  config: TruthEngineConfig['sources']['pandascore'];
+export interface PandascoreSourceOptions extends PolledSourceOptions<TruthEngineConfig['sources']['pandascore']> {
   token: string;
-  tier: Tier;
-  staleMs: number | null;
-  clock: Clock;
-  emit: ReportListener;
-  rng: Rng;
-  fetch?: FetchFn;
-  logger?: Logger;
 }
 
-interface Watch {
-  match: WatchedMatch;
-  timer: TimerHandle | null;
-  inflight: Promise<void> | null;
-  again: boolean;
-  last: SourceReport | null;
-  socket: ReconnectingSocket;
+interface PandascoreWatch extends PolledWatch {
   /** REST reads caused by socket closes (observable for tests and health). */
   confirmations: number;
   lastFrameRefresh: number | null;
@@ -97,34 +80,24 @@ interface Watch {
  * Tier B: PandaScore REST polling plus the live socket. Live frames keep the source fresh between
  * polls; a close with code 1000 only triggers a REST confirmation (never a final by itself).
  */
-export class PandascoreSource implements TruthSource {
-  readonly name = 'pandascore';
-  readonly tier: Tier;
-  readonly staleMs: number | null;
-  readonly limiter: RateLimiter;
+export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSourceOptions> {
+  override readonly name = 'pandascore';
   /** Last X-Rate-Limit-Remaining seen. */
   remaining: number | null = null;
-  private readonly watches = new Map<string, Watch>();
-  private running = false;
-  private readonly fetchFn: FetchFn;
 
-  constructor(private readonly opts: PandascoreSourceOptions) {
+  constructor(opts: PandascoreSourceOptions) {
     if (!opts.token) throw new Error('pandascore source needs a token (HELIOS_PANDASCORE_TOKEN)');
-    this.tier = opts.tier;
-    this.staleMs = opts.staleMs;
-    this.limiter = new RateLimiter(opts.clock, opts.config.rate_limit.max, opts.config.rate_limit.window_ms);
-    this.fetchFn = opts.fetch ?? fetch;
+    super(opts);
   }
 
-  start(): void {
-    this.running = true;
-    for (const w of this.watches.values()) this.begin(w);
+  /** REST confirmations triggered by socket closes for a match. */
+  confirmationsFor(matchId: string): number {
+    return this.watchOf(matchId)?.confirmations ?? 0;
   }
 
-  watch(match: WatchedMatch): void {
-    if (this.watches.has(match.match_id)) return;
+  protected override openWatch(match: WatchedMatch): PandascoreWatch {
     const url = `${this.opts.config.ws_url.replace(/\/$/, '')}/matches/${encodeURIComponent(match.external_id)}?token=${encodeURIComponent(this.opts.token)}`;
-    const w: Watch = {
+    const w: PandascoreWatch = {
       match,
       timer: null,
       inflight: null,
@@ -142,67 +115,10 @@ export class PandascoreSource implements TruthSource {
         onClose: (code) => this.onClose(w, code),
       }),
     };
-    this.watches.set(match.match_id, w);
-    if (this.running) this.begin(w);
+    return w;
   }
 
-  unwatch(matchId: string): void {
-    const w = this.watches.get(matchId);
-    if (!w) return;
-    this.watches.delete(matchId);
-    if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
-    void w.socket.stop();
-  }
-
-  confirm(matchId: string): void {
-    const w = this.watches.get(matchId);
-    if (w) void this.refresh(w);
-  }
-
-  /** REST confirmations triggered by socket closes for a match. */
-  confirmationsFor(matchId: string): number {
-    return this.watches.get(matchId)?.confirmations ?? 0;
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.limiter.close();
-    const all = [...this.watches.values()];
-    for (const w of all) if (w.timer !== null) this.opts.clock.clearTimeout(w.timer);
-    await Promise.all(all.map((w) => w.socket.stop()));
-    await Promise.all(all.map((w) => w.inflight?.catch(() => {})));
-  }
-
-  private begin(w: Watch): void {
-    w.socket.start();
-    void this.poll(w);
-  }
-
-  private async poll(w: Watch): Promise<void> {
-    w.timer = null;
-    await this.refresh(w);
-    if (this.running && this.watches.get(w.match.match_id) === w) {
-      w.timer = this.opts.clock.setTimeout(() => void this.poll(w), this.opts.config.poll_ms);
-    }
-  }
-
-  private refresh(w: Watch): Promise<void> {
-    if (w.inflight) {
-      w.again = true;
-      return w.inflight;
-    }
-    w.inflight = (async () => {
-      do {
-        w.again = false;
-        await this.readOnce(w);
-      } while (w.again && this.running);
-    })().finally(() => {
-      w.inflight = null;
-    });
-    return w.inflight;
-  }
-
-  private async readOnce(w: Watch): Promise<void> {
+  protected override async readOnce(w: PandascoreWatch): Promise<void> {
     try {
       await this.limiter.acquire();
       const res = await requestJson(
@@ -215,10 +131,7 @@ export class PandascoreSource implements TruthSource {
       if (res.headers.has('x-rate-limit-remaining') && Number.isFinite(remaining)) this.remaining = remaining;
       if (!this.running) return;
       const report = pandascoreMatchToReport(res.body, w.match, this.opts.clock.now(), this.tier);
-      if (report) {
-        w.last = report;
-        this.opts.emit(report);
-      }
+      if (report) this.deliver(w, report);
     } catch (err) {
       if (this.running) this.opts.logger?.warn({ err, match_id: w.match.match_id }, 'pandascore read failed');
     }
@@ -228,7 +141,7 @@ export class PandascoreSource implements TruthSource {
    * Frame formats differ per title, so frames are read only for liveness: while the last REST
    * read says running, each frame re-affirms it; any other frame asks REST what changed.
    */
-  private onFrame(w: Watch, text: string): void {
+  private onFrame(w: PandascoreWatch, text: string): void {
     let frame: unknown;
     try {
       frame = JSON.parse(text);
@@ -237,8 +150,7 @@ export class PandascoreSource implements TruthSource {
     }
     if (isRecord(frame) && str(frame.type) === 'hello') return;
     if (w.last?.status === 'running') {
-      w.last = { ...w.last, observed_at: this.opts.clock.now() };
-      this.opts.emit(w.last);
+      this.deliver(w, { ...w.last, observed_at: this.opts.clock.now() });
     } else if (w.last?.status !== 'finished') {
       const now = this.opts.clock.now();
       if (w.lastFrameRefresh !== null && now - w.lastFrameRefresh < this.opts.config.frame_refresh_min_ms) return;
@@ -247,7 +159,7 @@ export class PandascoreSource implements TruthSource {
     }
   }
 
-  private onClose(w: Watch, code: number): CloseDecision {
+  private onClose(w: PandascoreWatch, code: number): CloseDecision {
     const { decision, confirm } = pandascoreCloseDecision(code);
     if (code === 4001 || code === 4003) this.opts.logger?.error({ code, match_id: w.match.match_id }, 'pandascore live socket refused (token or plan)');
     if (confirm && this.running) {

@@ -24,6 +24,7 @@ import type {
   TickSizeChangeMessage,
 } from '../../domain/market/messages.ts';
 import { numericField } from './decimal.ts';
+import { describeValue, isJsonObject } from './json-value.ts';
 import { scanPriceChangeFrame } from './price-change-scanner.ts';
 
 export { MalformedFrameReporter, type MalformedSample, type MalformedFrameReporterOptions } from './malformed-frame-reporter.ts';
@@ -122,6 +123,13 @@ function fail(reason: DecodeErrorReason, path: string, message: string): null {
   return null;
 }
 
+/** A required field that is not what it should be: missing when undefined or null, else invalid. */
+function failRequired(v: unknown, path: string, expected: string): null {
+  return v === undefined || v === null
+    ? fail('missing_field', path, 'required')
+    : fail('invalid_field', path, `expected ${expected}, got ${describeValue(v)}`);
+}
+
 /**
  * Where a field sits: `at` names the enclosing array ('' at top level) and `index` the element, so
  * the path string is only built when something fails.
@@ -137,9 +145,7 @@ type Obj = Record<string, unknown>;
 function requireString(o: Obj, key: string, at: string, index: number): string | null {
   const v = o[key];
   if (typeof v === 'string' && v.length > 0) return v;
-  return v === undefined || v === null
-    ? fail('missing_field', pathOf(at, index, key), 'required')
-    : fail('invalid_field', pathOf(at, index, key), `expected a non-empty string, got ${describe(v)}`);
+  return failRequired(v, pathOf(at, index, key), 'a non-empty string');
 }
 
 /** A string field that may be missing or empty: null then. */
@@ -152,7 +158,7 @@ function requireNumber(o: Obj, key: string, at: string, index: number): number {
   const v = o[key];
   const n = numericField(v);
   if (n === n) return n;
-  fail(v === undefined || v === null ? 'missing_field' : 'invalid_field', pathOf(at, index, key), `expected a decimal, got ${describe(v)}`);
+  fail(v === undefined || v === null ? 'missing_field' : 'invalid_field', pathOf(at, index, key), `expected a decimal, got ${describeValue(v)}`);
   return NaN;
 }
 
@@ -162,7 +168,7 @@ function optionalNumber(o: Obj, key: string, at: string, index: number): number 
   if (v === undefined || v === null || v === '') return null;
   const n = numericField(v);
   if (n === n) return n;
-  fail('invalid_field', pathOf(at, index, key), `expected a decimal, got ${describe(v)}`);
+  fail('invalid_field', pathOf(at, index, key), `expected a decimal, got ${describeValue(v)}`);
   return NaN;
 }
 
@@ -176,51 +182,32 @@ function requireNonNegative(o: Obj, key: string, at: string, index: number): num
 function requireSide(o: Obj, key: string, at: string, index: number): BookSide | null {
   const v = o[key];
   if (v === 'BUY' || v === 'SELL') return v;
-  return v === undefined || v === null
-    ? fail('missing_field', pathOf(at, index, key), 'required')
-    : fail('invalid_field', pathOf(at, index, key), `expected BUY or SELL, got ${describe(v)}`);
+  return failRequired(v, pathOf(at, index, key), 'BUY or SELL');
 }
 
 function requireStringArray(o: Obj, key: string): string[] | null {
   const v = o[key];
-  if (!Array.isArray(v)) {
-    return v === undefined || v === null
-      ? fail('missing_field', key, 'required')
-      : fail('invalid_field', key, `expected an array of strings, got ${describe(v)}`);
-  }
+  if (!Array.isArray(v)) return failRequired(v, key, 'an array of strings');
   for (let i = 0; i < v.length; i++) {
-    if (typeof v[i] !== 'string') return fail('invalid_field', `${key}[${i}]`, `expected a string, got ${describe(v[i])}`);
+    if (typeof v[i] !== 'string') return fail('invalid_field', `${key}[${i}]`, `expected a string, got ${describeValue(v[i])}`);
   }
   return v as string[];
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 24 ? v.slice(0, 24) + '…' : v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
 }
 
 // ---- messages -----------------------------------------------------------------------------------
 
 function decodeObject(value: unknown): MarketMessage | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail('not_an_object', '', `expected an object, got ${describe(value)}`);
-  }
-  const o = value as Obj;
+  if (!isJsonObject(value)) return fail('not_an_object', '', `expected an object, got ${describeValue(value)}`);
+  const o = value;
   const type = o.event_type;
   switch (type) {
     case 'price_change':
       return decodePriceChange(o);
     case 'book':
-      return decodeBook(o);
     case 'last_trade_price':
-      return decodeLastTradePrice(o);
     case 'best_bid_ask':
-      return decodeBestBidAsk(o);
     case 'tick_size_change':
-      return decodeTickSizeChange(o);
+      return decodeTokenEvent(o, type);
     case 'new_market':
       return decodeNewMarket(o);
     case 'market_resolved':
@@ -229,7 +216,27 @@ function decodeObject(value: unknown): MarketMessage | null {
     case null:
       return fail('missing_event_type', 'event_type', 'required');
     default:
-      return fail('unknown_event_type', 'event_type', `not a market-channel event: ${describe(type)}`);
+      return fail('unknown_event_type', 'event_type', `not a market-channel event: ${describeValue(type)}`);
+  }
+}
+
+/** The events about one token open with `market`, `asset_id`, `timestamp`: read once here, in that order (the first bad one is the error). */
+function decodeTokenEvent(o: Obj, type: 'book' | 'last_trade_price' | 'best_bid_ask' | 'tick_size_change'): MarketMessage | null {
+  const market = requireString(o, 'market', '', -1);
+  if (market === null) return null;
+  const asset_id = requireString(o, 'asset_id', '', -1);
+  if (asset_id === null) return null;
+  const timestamp = requireNumber(o, 'timestamp', '', -1);
+  if (timestamp !== timestamp) return null;
+  switch (type) {
+    case 'book':
+      return decodeBook(o, market, asset_id, timestamp);
+    case 'last_trade_price':
+      return decodeLastTradePrice(o, market, asset_id, timestamp);
+    case 'best_bid_ask':
+      return decodeBestBidAsk(o, market, asset_id, timestamp);
+    case 'tick_size_change':
+      return decodeTickSizeChange(o, market, asset_id, timestamp);
   }
 }
 
@@ -240,17 +247,8 @@ function decodePriceChange(o: Obj): PriceChangeMessage | null {
   if (timestamp !== timestamp) return null;
   const current = o.price_changes;
   if (current !== undefined) {
-    if (!Array.isArray(current)) return fail('invalid_field', 'price_changes', `expected an array, got ${describe(current)}`);
-    const changes: PriceLevelChange[] = [];
-    for (let i = 0; i < current.length; i++) {
-      const entry: unknown = current[i];
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        return fail('invalid_field', `price_changes[${i}]`, `expected an object, got ${describe(entry)}`);
-      }
-      const change = decodeLevelChange(entry as Obj, null, null, 'price_changes', i);
-      if (change === null) return null;
-      changes.push(change);
-    }
+    const changes = decodeLevelChanges(current, 'price_changes', null, null);
+    if (changes === null) return null;
     return { kind: 'price_change', market, timestamp, format: 'price_changes', changes };
   }
   const assetId = requireString(o, 'asset_id', '', -1);
@@ -258,22 +256,27 @@ function decodePriceChange(o: Obj): PriceChangeMessage | null {
   const hash = optionalString(o, 'hash');
   const intermediate = o.changes;
   if (intermediate !== undefined) {
-    if (!Array.isArray(intermediate)) return fail('invalid_field', 'changes', `expected an array, got ${describe(intermediate)}`);
-    const changes: PriceLevelChange[] = [];
-    for (let i = 0; i < intermediate.length; i++) {
-      const entry: unknown = intermediate[i];
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        return fail('invalid_field', `changes[${i}]`, `expected an object, got ${describe(entry)}`);
-      }
-      const change = decodeLevelChange(entry as Obj, assetId, hash, 'changes', i);
-      if (change === null) return null;
-      changes.push(change);
-    }
+    const changes = decodeLevelChanges(intermediate, 'changes', assetId, hash);
+    if (changes === null) return null;
     return { kind: 'price_change', market, timestamp, format: 'changes', changes };
   }
   const change = decodeLevelChange(o, assetId, hash, '', -1);
   if (change === null) return null;
   return { kind: 'price_change', market, timestamp, format: 'flat', changes: [change] };
+}
+
+/** The array of level changes under `key`; `assetId`/`hash` as for `decodeLevelChange`. */
+function decodeLevelChanges(list: unknown, key: 'price_changes' | 'changes', assetId: string | null, hash: string | null): PriceLevelChange[] | null {
+  if (!Array.isArray(list)) return fail('invalid_field', key, `expected an array, got ${describeValue(list)}`);
+  const changes: PriceLevelChange[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    if (!isJsonObject(entry)) return fail('invalid_field', `${key}[${i}]`, `expected an object, got ${describeValue(entry)}`);
+    const change = decodeLevelChange(entry, assetId, hash, key, i);
+    if (change === null) return null;
+    changes.push(change);
+  }
+  return changes;
 }
 
 /** `assetId`/`hash` come from the enclosing frame in the older shapes, from the entry in the current one. */
@@ -295,33 +298,21 @@ function decodeLevelChange(e: Obj, assetId: string | null, hash: string | null, 
 
 function decodeLevels(o: Obj, key: 'bids' | 'asks'): PriceSize[] | null {
   const v = o[key];
-  if (!Array.isArray(v)) {
-    return v === undefined || v === null
-      ? fail('missing_field', key, 'required')
-      : fail('invalid_field', key, `expected an array of levels, got ${describe(v)}`);
-  }
+  if (!Array.isArray(v)) return failRequired(v, key, 'an array of levels');
   const levels: PriceSize[] = [];
   for (let i = 0; i < v.length; i++) {
     const level: unknown = v[i];
-    if (typeof level !== 'object' || level === null || Array.isArray(level)) {
-      return fail('invalid_field', `${key}[${i}]`, `expected {price,size}, got ${describe(level)}`);
-    }
-    const price = requireNonNegative(level as Obj, 'price', key, i);
+    if (!isJsonObject(level)) return fail('invalid_field', `${key}[${i}]`, `expected {price,size}, got ${describeValue(level)}`);
+    const price = requireNonNegative(level, 'price', key, i);
     if (price !== price) return null;
-    const size = requireNonNegative(level as Obj, 'size', key, i);
+    const size = requireNonNegative(level, 'size', key, i);
     if (size !== size) return null;
     levels.push([price, size]);
   }
   return levels;
 }
 
-function decodeBook(o: Obj): BookMessage | null {
-  const market = requireString(o, 'market', '', -1);
-  if (market === null) return null;
-  const asset_id = requireString(o, 'asset_id', '', -1);
-  if (asset_id === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
-  if (timestamp !== timestamp) return null;
+function decodeBook(o: Obj, market: string, asset_id: string, timestamp: number): BookMessage | null {
   const bids = decodeLevels(o, 'bids');
   if (bids === null) return null;
   const asks = decodeLevels(o, 'asks');
@@ -334,13 +325,7 @@ function decodeBook(o: Obj): BookMessage | null {
   return { kind: 'book', market, asset_id, timestamp, bids, asks, hash: optionalString(o, 'hash'), tick_size, last_trade_price };
 }
 
-function decodeLastTradePrice(o: Obj): LastTradePriceMessage | null {
-  const market = requireString(o, 'market', '', -1);
-  if (market === null) return null;
-  const asset_id = requireString(o, 'asset_id', '', -1);
-  if (asset_id === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
-  if (timestamp !== timestamp) return null;
+function decodeLastTradePrice(o: Obj, market: string, asset_id: string, timestamp: number): LastTradePriceMessage | null {
   const price = requireNonNegative(o, 'price', '', -1);
   if (price !== price) return null;
   const size = requireNonNegative(o, 'size', '', -1);
@@ -365,13 +350,7 @@ function decodeLastTradePrice(o: Obj): LastTradePriceMessage | null {
   };
 }
 
-function decodeTickSizeChange(o: Obj): TickSizeChangeMessage | null {
-  const market = requireString(o, 'market', '', -1);
-  if (market === null) return null;
-  const asset_id = requireString(o, 'asset_id', '', -1);
-  if (asset_id === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
-  if (timestamp !== timestamp) return null;
+function decodeTickSizeChange(o: Obj, market: string, asset_id: string, timestamp: number): TickSizeChangeMessage | null {
   const old_tick_size = requireNumber(o, 'old_tick_size', '', -1);
   if (old_tick_size !== old_tick_size) return null;
   const new_tick_size = requireNumber(o, 'new_tick_size', '', -1);
@@ -380,13 +359,7 @@ function decodeTickSizeChange(o: Obj): TickSizeChangeMessage | null {
   return { kind: 'tick_size_change', market, asset_id, timestamp, old_tick_size, new_tick_size };
 }
 
-function decodeBestBidAsk(o: Obj): BestBidAskMessage | null {
-  const market = requireString(o, 'market', '', -1);
-  if (market === null) return null;
-  const asset_id = requireString(o, 'asset_id', '', -1);
-  if (asset_id === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
-  if (timestamp !== timestamp) return null;
+function decodeBestBidAsk(o: Obj, market: string, asset_id: string, timestamp: number): BestBidAskMessage | null {
   const best_bid = optionalNumber(o, 'best_bid', '', -1);
   if (best_bid !== best_bid) return null;
   const best_ask = optionalNumber(o, 'best_ask', '', -1);
@@ -425,9 +398,8 @@ function decodeNewMarket(o: Obj): NewMarketMessage | null {
   if (tick_size !== tick_size) return null;
   let event: EventMessageRef | null = null;
   const ev = o.event_message;
-  if (typeof ev === 'object' && ev !== null && !Array.isArray(ev)) {
-    const e = ev as Obj;
-    event = { id: idField(e, 'id'), ticker: optionalString(e, 'ticker'), slug: optionalString(e, 'slug'), title: optionalString(e, 'title') };
+  if (isJsonObject(ev)) {
+    event = { id: idField(ev, 'id'), ticker: optionalString(ev, 'ticker'), slug: optionalString(ev, 'slug'), title: optionalString(ev, 'title') };
   }
   return {
     kind: 'new_market',

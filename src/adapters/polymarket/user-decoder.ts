@@ -23,6 +23,7 @@ import {
   type UserTradeMessage,
 } from '../../domain/market/user-messages.ts';
 import { numericField } from './decimal.ts';
+import { describeValue, isJsonObject } from './json-value.ts';
 import type { DecodeError, DecodeErrorReason } from './market-decoder.ts';
 
 export type { DecodeError, DecodeErrorReason } from './market-decoder.ts';
@@ -83,18 +84,6 @@ function failure(error: DecodeError): UserDecodeResult {
 type Obj = Record<string, unknown>;
 type One<T> = { message: T; error: null } | { message: null; error: DecodeError };
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 24 ? v.slice(0, 24) + '…' : v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
-
 /**
  * Reads the fields of one object. The first problem is kept and later reads return placeholders,
  * so a decoder reads every field straight through and checks `error` once at the end.
@@ -125,7 +114,7 @@ class FieldReader {
     const v = this.o[key];
     if (typeof v === 'string' && v.length > 0) return v;
     if (this.absent(v)) this.fail('missing_field', key, 'required');
-    else this.fail('invalid_field', key, `expected a non-empty string, got ${describe(v)}`);
+    else this.fail('invalid_field', key, `expected a non-empty string, got ${describeValue(v)}`);
     return '';
   }
 
@@ -134,7 +123,7 @@ class FieldReader {
     const v = this.o[key];
     if (this.absent(v) || v === '') return null;
     if (typeof v === 'string') return v;
-    this.fail('invalid_field', key, `expected a string, got ${describe(v)}`);
+    this.fail('invalid_field', key, `expected a string, got ${describeValue(v)}`);
     return null;
   }
 
@@ -143,7 +132,7 @@ class FieldReader {
     const v = this.o[key];
     const n = numericField(v);
     if (n !== n) {
-      this.fail(this.absent(v) ? 'missing_field' : 'invalid_field', key, `expected a decimal, got ${describe(v)}`);
+      this.fail(this.absent(v) ? 'missing_field' : 'invalid_field', key, `expected a decimal, got ${describeValue(v)}`);
       return 0;
     }
     if (n < min || n > max) this.fail('invalid_field', key, `expected a decimal in [${min}, ${max}], got ${n}`);
@@ -162,7 +151,7 @@ class FieldReader {
     const v = this.o[key];
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     if (this.absent(v)) this.fail('missing_field', key, 'required');
-    else this.fail('invalid_field', key, `expected one of ${values.join(', ')}, got ${describe(v)}`);
+    else this.fail('invalid_field', key, `expected one of ${values.join(', ')}, got ${describeValue(v)}`);
     return values[0]!;
   }
 
@@ -190,7 +179,7 @@ class FieldReader {
       ms = n < SECONDS_BELOW ? Math.round(n * 1000) : n;
     }
     if (!(ms >= 0 && ms <= MAX_EPOCH_MS)) {
-      this.fail('invalid_field', key, `expected a time (epoch s/ms or ISO-8601), got ${describe(v)}`);
+      this.fail('invalid_field', key, `expected a time (epoch s/ms or ISO-8601), got ${describeValue(v)}`);
       return null;
     }
     return zeroIsNull && ms === 0 ? null : ms;
@@ -201,12 +190,12 @@ class FieldReader {
     const v = this.o[key];
     if (this.absent(v)) return [];
     if (!Array.isArray(v)) {
-      this.fail('invalid_field', key, `expected an array of strings, got ${describe(v)}`);
+      this.fail('invalid_field', key, `expected an array of strings, got ${describeValue(v)}`);
       return [];
     }
     for (let i = 0; i < v.length; i++) {
       if (typeof v[i] !== 'string' || v[i] === '') {
-        this.fail('invalid_field', `${key}[${i}]`, `expected a non-empty string, got ${describe(v[i])}`);
+        this.fail('invalid_field', `${key}[${i}]`, `expected a non-empty string, got ${describeValue(v[i])}`);
         return [];
       }
     }
@@ -219,15 +208,15 @@ class FieldReader {
     if (this.absent(v) || v === '') return null;
     const n = numericField(v);
     if (Number.isSafeInteger(n) && n >= 0) return n;
-    this.fail('invalid_field', key, `expected an integer ≥ 0, got ${describe(v)}`);
+    this.fail('invalid_field', key, `expected an integer ≥ 0, got ${describeValue(v)}`);
     return null;
   }
 }
 
 function decodeObject(value: unknown, element: number): One<UserOrderMessage | UserTradeMessage> {
-  const r = new FieldReader(isObject(value) ? value : {}, '', element);
-  if (!isObject(value)) {
-    r.fail('not_an_object', '', `expected an object, got ${describe(value)}`);
+  const r = new FieldReader(isJsonObject(value) ? value : {}, '', element);
+  if (!isJsonObject(value)) {
+    r.fail('not_an_object', '', `expected an object, got ${describeValue(value)}`);
     return { message: null, error: r.error! };
   }
   const eventType = value.event_type;
@@ -237,17 +226,17 @@ function decodeObject(value: unknown, element: number): One<UserOrderMessage | U
   if (eventType === 'order' || eventType === 'trade') {
     kind = eventType;
     if (kindFromType !== null && kindFromType !== kind) {
-      r.fail('invalid_field', 'type', `${describe(type)} is not a type of ${kind} events`);
+      r.fail('invalid_field', 'type', `${describeValue(type)} is not a type of ${kind} events`);
       return { message: null, error: r.error! };
     }
   } else if (eventType === undefined || eventType === null) {
     if (kindFromType === null) {
-      r.fail('missing_event_type', 'event_type', 'required (and type does not tell: ' + describe(type) + ')');
+      r.fail('missing_event_type', 'event_type', 'required (and type does not tell: ' + describeValue(type) + ')');
       return { message: null, error: r.error! };
     }
     kind = kindFromType;
   } else {
-    r.fail('unknown_event_type', 'event_type', `not a user-channel event: ${describe(eventType)}`);
+    r.fail('unknown_event_type', 'event_type', `not a user-channel event: ${describeValue(eventType)}`);
     return { message: null, error: r.error! };
   }
   const message = kind === 'order' ? decodeOrder(value, r) : decodeTrade(value, r);
@@ -294,7 +283,7 @@ function decodeOrder(o: Obj, r: FieldReader): UserOrderMessage {
 }
 
 function decodeTrade(o: Obj, r: FieldReader): UserTradeMessage {
-  if (o.type !== undefined && o.type !== null && o.type !== 'TRADE') r.fail('invalid_field', 'type', `expected TRADE, got ${describe(o.type)}`);
+  if (o.type !== undefined && o.type !== null && o.type !== 'TRADE') r.fail('invalid_field', 'type', `expected TRADE, got ${describeValue(o.type)}`);
   const trade: UserTradeMessage = {
     kind: 'trade',
     id: r.string('id'),
@@ -321,13 +310,13 @@ function decodeTrade(o: Obj, r: FieldReader): UserTradeMessage {
   const makers = o.maker_orders;
   if (makers === undefined || makers === null || r.error !== null) return trade;
   if (!Array.isArray(makers)) {
-    r.fail('invalid_field', 'maker_orders', `expected an array, got ${describe(makers)}`);
+    r.fail('invalid_field', 'maker_orders', `expected an array, got ${describeValue(makers)}`);
     return trade;
   }
   for (let i = 0; i < makers.length; i++) {
     const entry: unknown = makers[i];
-    if (!isObject(entry)) {
-      r.fail('invalid_field', `maker_orders[${i}]`, `expected an object, got ${describe(entry)}`);
+    if (!isJsonObject(entry)) {
+      r.fail('invalid_field', `maker_orders[${i}]`, `expected an object, got ${describeValue(entry)}`);
       return trade;
     }
     const m = new FieldReader(entry, `maker_orders[${i}]`, r.element);

@@ -1,6 +1,5 @@
-import type { Clock } from '../../domain/time/clock.ts';
 import type { ReportType } from '../../domain/weather/metar-report.ts';
-import { ThrottledJson, type FetchLike } from './http-json.ts';
+import { throttledJsonFor, type ThrottledClientOptions, type ThrottledJson } from './http-json.ts';
 
 /** One report from the aviationweather.gov data API (`/api/data/metar?format=json`). */
 export interface AwcReport {
@@ -11,14 +10,8 @@ export interface AwcReport {
   typeHint: ReportType | null;
 }
 
-export interface AwcClientOptions {
+export interface AwcClientOptions extends ThrottledClientOptions {
   baseUrl: string;
-  fetch: FetchLike;
-  clock: Clock;
-  cacheTtlMs: number;
-  minRequestIntervalMs: number;
-  timeoutMs: number;
-  userAgent?: string;
 }
 
 /** METAR/SPECI for a set of stations over the last hours, cached and rate limited. */
@@ -26,15 +19,7 @@ export class AwcMetarClient {
   private readonly http: ThrottledJson;
 
   constructor(private readonly o: AwcClientOptions) {
-    this.http = new ThrottledJson({
-      fetch: o.fetch,
-      clock: o.clock,
-      minIntervalMs: o.minRequestIntervalMs,
-      maxPerMinute: 0,
-      cacheTtlMs: o.cacheTtlMs,
-      timeoutMs: o.timeoutMs,
-      userAgent: o.userAgent ?? 'helios-weather/0.1',
-    });
+    this.http = throttledJsonFor(o, 0);
   }
 
   get requestCount(): number {

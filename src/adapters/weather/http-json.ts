@@ -29,6 +29,29 @@ export interface ThrottledJsonOptions {
   userAgent: string;
 }
 
+/** How a weather API client paces, caches and labels its requests (each client's own options extend this). */
+export interface ThrottledClientOptions {
+  fetch: FetchLike;
+  clock: Clock;
+  cacheTtlMs: number;
+  minRequestIntervalMs: number;
+  timeoutMs: number;
+  userAgent?: string;
+}
+
+/** The ThrottledJson behind one API client; `maxPerMinute` is that API's quota (0 = unlimited). */
+export function throttledJsonFor(o: ThrottledClientOptions, maxPerMinute: number): ThrottledJson {
+  return new ThrottledJson({
+    fetch: o.fetch,
+    clock: o.clock,
+    minIntervalMs: o.minRequestIntervalMs,
+    maxPerMinute,
+    cacheTtlMs: o.cacheTtlMs,
+    timeoutMs: o.timeoutMs,
+    userAgent: o.userAgent ?? 'helios-weather/0.1',
+  });
+}
+
 interface CacheEntry {
   atMs: number;
   value: unknown;

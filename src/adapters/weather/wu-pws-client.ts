@@ -1,18 +1,11 @@
-import type { Clock } from '../../domain/time/clock.ts';
 import type { PwsObservation } from '../../domain/weather/pws-qc.ts';
-import { ThrottledJson, type FetchLike } from './http-json.ts';
+import { throttledJsonFor, type ThrottledClientOptions, type ThrottledJson } from './http-json.ts';
 
-export interface WuPwsClientOptions {
+export interface WuPwsClientOptions extends ThrottledClientOptions {
   baseUrl: string;
   /** The weather.com key; only `reveal()` is called, and never into a URL that is logged or cached. */
   apiKey: { reveal(): string };
-  fetch: FetchLike;
-  clock: Clock;
-  cacheTtlMs: number;
-  minRequestIntervalMs: number;
   maxRequestsPerMinute: number;
-  timeoutMs: number;
-  userAgent?: string;
 }
 
 /**
@@ -23,15 +16,7 @@ export class WuPwsClient {
   private readonly http: ThrottledJson;
 
   constructor(private readonly o: WuPwsClientOptions) {
-    this.http = new ThrottledJson({
-      fetch: o.fetch,
-      clock: o.clock,
-      minIntervalMs: o.minRequestIntervalMs,
-      maxPerMinute: o.maxRequestsPerMinute,
-      cacheTtlMs: o.cacheTtlMs,
-      timeoutMs: o.timeoutMs,
-      userAgent: o.userAgent ?? 'helios-weather/0.1',
-    });
+    this.http = throttledJsonFor(o, o.maxRequestsPerMinute);
   }
 
   get requestCount(): number {
