@@ -104,6 +104,7 @@ export class Daemon {
   private paper: PaperExecutionAdapter | null = null;
   private router: TradingRouter | null = null;
   private routerSub: Subscription | null = null;
+  private routerGroup: string | null = null;
   private node: TradingNode | null = null;
   private inspectorServer: InspectorServer | null = null;
   private inspectorClient: { stop(): void } | null = null;
@@ -410,6 +411,7 @@ export class Daemon {
         await this.node.start();
         // Each shard is its own consumer group: global topics (control, nowcast) reach every shard.
         const group = tradingOnly ? `trading-${this.shard.index}-of-${this.shard.count}` : 'trading';
+        this.routerGroup = group;
         this.routerSub = this.bus.subscribe({ group, consumer: tradingOnly ? `trading-${this.shard.index}` : 'trading-0', topics: this.node.topics(), start: 'latest' });
         this.node.consume(this.routerSub);
       },
@@ -431,7 +433,24 @@ export class Daemon {
 
   private venueUrls: { ws: string; rest: string } | null = null;
 
+  private lastBacklog: Record<string, number> = {};
+
+  /** Backlog of the trading consumer group per topic it reads (bus_backlog{topic}). */
+  private async refreshBacklog(): Promise<void> {
+    const topics = this.node?.topics() ?? [];
+    const group = this.routerGroup;
+    if (!group || !this.bus) return;
+    const out: Record<string, number> = {};
+    for (const topic of topics) {
+      const n = await this.bus.backlog(topic, group).catch(() => 0);
+      out[topic] = n;
+      this.metrics.busBacklog.set({ topic }, n);
+    }
+    this.lastBacklog = out;
+  }
+
   private publishHealth(): void {
+    void this.refreshBacklog();
     this.lastLoopLag = this.loopLag.read();
     this.metrics.eventLoopLagMs.set(this.lastLoopLag.p99_ms);
     const now = this.clock.now();
@@ -443,9 +462,9 @@ export class Daemon {
       this.factory.make('HEALTH', {
         ready: this.isReady(),
         staleness_ms: staleness,
-        stage_latency_ms: {},
+        stage_latency_ms: { ...this.observer.stageLatencyMs },
         event_loop_lag_ms: Math.round(this.lastLoopLag.p99_ms * 1000) / 1000,
-        bus_backlog: {},
+        bus_backlog: { ...this.lastBacklog },
         reconnects,
         resyncs: this.observer.counters.resyncs,
       }),

@@ -36,6 +36,9 @@ export class DaemonObserver implements EventSink {
   private readonly realizedByToken = new Map<string, number>();
   private readonly orderIds = new Set<string>();
   private readonly placedAt = new Map<string, number>();
+  private readonly orderPrice = new Map<string, number>();
+  /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
+  readonly stageLatencyMs: Record<string, number | null> = {};
 
   constructor(
     thresholds: Record<string, number>,
@@ -48,7 +51,11 @@ export class DaemonObserver implements EventSink {
     const feed = FEED_OF[event.type];
     if (feed) {
       this.staleness.seen(feed, event.ts_ingest);
-      if (event.ts_source !== undefined) this.metrics.eventLagMs.set({ source: feed }, Math.max(0, event.ts_ingest - event.ts_source));
+      if (event.ts_source !== undefined) {
+        const lag = Math.max(0, event.ts_ingest - event.ts_source);
+        this.metrics.eventLagMs.set({ source: feed }, lag);
+        this.stageLatencyMs[`source_to_ingest_${feed}`] = lag;
+      }
     }
     switch (event.type) {
       case 'ORDER_UPDATE': {
@@ -56,12 +63,16 @@ export class DaemonObserver implements EventSink {
         if (!this.orderIds.has(id)) {
           this.orderIds.add(id);
           this.placedAt.set(id, event.ts_ingest);
+          this.orderPrice.set(id, event.payload.price);
           this.counters.orders++;
           this.metrics.ordersTotal.inc({ strategy: event.payload.strategy });
         }
         if (event.payload.status === 'open') {
           const t = this.placedAt.get(id);
-          if (t !== undefined) this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
+          if (t !== undefined) {
+            this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
+            this.stageLatencyMs.decision_to_order = event.ts_ingest - t;
+          }
         }
         return;
       }
@@ -70,7 +81,16 @@ export class DaemonObserver implements EventSink {
         if (event.payload.status === 'MATCHED') {
           this.counters.fills++;
           const t = this.placedAt.get(event.payload.client_order_id);
-          if (t !== undefined) this.metrics.orderFillLatencyMs.observe(event.ts_ingest - t);
+          if (t !== undefined) {
+            this.metrics.orderFillLatencyMs.observe(event.ts_ingest - t);
+            this.stageLatencyMs.order_to_fill = event.ts_ingest - t;
+          }
+          // Slippage against the order's own price: positive when the fill is worse for us.
+          const limit = this.orderPrice.get(event.payload.client_order_id);
+          if (limit !== undefined && limit > 0) {
+            const worse = event.payload.side === 'BUY' ? event.payload.price - limit : limit - event.payload.price;
+            this.metrics.slippageBps.observe(Math.max(0, (worse / limit) * 10_000));
+          }
         }
         if (event.payload.status === 'FAILED') this.counters.fills_failed++;
         return;

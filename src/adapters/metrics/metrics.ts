@@ -11,7 +11,7 @@ export function createMetrics() {
     truthConfidence: new Gauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }),
     orderPlaceLatencyMs: new Histogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price against the decision price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
+    slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price worse than the order price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
     reconcileMismatchCount: new Counter({ name: 'reconcile_mismatch_count', help: 'order/position reconciliation mismatches', registers: [registry] }),
     killSwitchTriggers: new Counter({ name: 'kill_switch_triggers_total', help: 'kill switch and circuit breaker trips', labelNames: ['reason'], registers: [registry] }),
     wsReconnects: new Counter({ name: 'ws_reconnects_total', help: 'market WebSocket reconnects', registers: [registry] }),
