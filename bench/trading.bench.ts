@@ -1,3 +1,4 @@
+import { truthStatePayload } from '../test/support/events.ts';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -69,22 +70,7 @@ function truthEvent(ts: number): MarketTradingEvent {
   return {
     type: 'TRUTH',
     ts_ms: ts,
-    truth: {
-      state: 'live',
-      previous: null,
-      winner: null,
-      result: null,
-      confidence: 0.6,
-      implied_p: { A: 0.5, B: 0.5 },
-      sources: ['grid'],
-      stale: false,
-      stale_sources: [],
-      confirmation_overdue: false,
-      progress: null,
-      source_states: [],
-      title: null,
-      reason: null,
-    },
+    truth: truthStatePayload({ confidence: 0.6, implied_p: { A: 0.5, B: 0.5 } }),
   };
 }
 

@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { childEnv, HeliosProcess, pollUntil } from './support/helios-process.ts';
+import { childEnv, HeliosProcess, pollUntil, processScope } from './support/helios-process.ts';
 
 /**
  * End to end on the embedded default: a real `helios run` child process (simulated venue, weather
@@ -32,18 +31,7 @@ interface Stats {
   counters: { nowcasts: number; truth_states: number; fills: number };
 }
 
-const dirs: string[] = [];
-const procs: HeliosProcess[] = [];
-afterAll(() => {
-  for (const p of procs) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'helios-e2e-'));
-  dirs.push(d);
-  return d;
-}
+const { procs, tempDir } = processScope('helios-e2e-');
 
 function start(args: string[], env: Record<string, string>): HeliosProcess {
   const p = new HeliosProcess(args, childEnv(env));

@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { simulatedTruth } from '../../src/adapters/esports/truth-runtime.ts';
@@ -9,7 +8,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/daemon/sim-universe.ts';
 import { channelOfTopic } from '../../src/domain/events/topics.ts';
 import { ownsMarket, parseShard, shardOf } from '../../src/domain/scale-out/shard.ts';
-import { childEnv, HeliosProcess, pollUntil } from './support/helios-process.ts';
+import { childEnv, HeliosProcess, pollUntil, processScope } from './support/helios-process.ts';
 import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
 
 /**
@@ -43,18 +42,7 @@ const PER_PROCESS_STATE_NEUTRAL = {
 };
 const INPUT_CHANNELS = new Set(['l2', 'l2_delta', 'tape', 'truth', 'nowcast', 'control']);
 
-const dirs: string[] = [];
-const procs: HeliosProcess[] = [];
-afterAll(() => {
-  for (const p of procs) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'helios-scale-'));
-  dirs.push(d);
-  return d;
-}
+const { procs, tempDir } = processScope('helios-scale-');
 
 async function getJson(url: string): Promise<any> {
   return (await fetch(url)).json();

@@ -1,11 +1,9 @@
+import { connectionBooksForTest } from './support/feed-fixtures.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
-import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { restBookSummaryHash } from '../../src/domain/book/book-hash.ts';
-import { CollectingSink, EventFactory, ulidGenerator } from '../../src/domain/events/index.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
+import type { CollectingSink } from '../../src/domain/events/index.ts';
 
 const M = '0xmarket';
 
@@ -56,16 +54,7 @@ describe('connection books', () => {
 
   beforeEach(() => {
     clock = new VirtualClock(1_000_000);
-    sink = new CollectingSink();
-    const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(1))), clock, {
-      topLevels: 10,
-      imbalanceLevels: 5,
-      emitL2Delta: true,
-      snapshotIntervalMs: 1_000,
-      bestPriceFlushMs: 100,
-    });
-    const reporter = new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 100 });
-    books = new ConnectionBooks(publisher, reporter);
+    ({ books, sink } = connectionBooksForTest(clock));
   });
 
   it('replays the updates that raced a REST snapshot, dropping those the snapshot already has', () => {

@@ -1,3 +1,4 @@
+import { connectionBooksForTest } from '../feed/support/feed-fixtures.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -136,16 +137,7 @@ describe(`market channel frames (${FUZZ_RUNS} cases per property)`, () => {
 
   it('a rejected frame leaves the book registry exactly as it was', () => {
     const clock = new VirtualClock(1_760_000_000_000);
-    const sink = new CollectingSink();
-    const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(1))), clock, {
-      topLevels: 10,
-      imbalanceLevels: 5,
-      emitL2Delta: true,
-      snapshotIntervalMs: 1_000,
-      bestPriceFlushMs: 100,
-    });
-    const reporter = new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 100 });
-    const books = new ConnectionBooks(publisher, reporter);
+    const { books, reporter, sink } = connectionBooksForTest(clock);
     books.subscribed(['1001', '1002']);
     books.handleFrame(JSON.stringify(MARKET[1]));
     const snapshot = () => {

@@ -6,22 +6,10 @@ import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { EventWindowManager, spreadRegime, type WindowRules } from '../../src/domain/storage/windows.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { l2Snapshot, metarPayload, T0 } from './support/synthetic.ts';
+import { WINDOW_DEFAULTS } from './support/recorder.ts';
 
-const RULES: WindowRules = {
-  metar_ms: 120_000,
-  qc_outlier_ms: 120_000,
-  shock_ticks: 3,
-  shock_lookback_ms: 1_000,
-  shock_ms: 60_000,
-  spread_locked_max_ticks: 0,
-  spread_wide_min_ticks: 5,
-  spread_regime_ms: 30_000,
-  depth_levels: 5,
-  depth_min_size: 200,
-  depth_drop_fraction: 0.5,
-  depth_cliff_ms: 45_000,
-  default_tick_size: 0.01,
-};
+// The shared defaults with distinct durations and depth thresholds, so each rule's own value shows.
+const RULES: WindowRules = { ...WINDOW_DEFAULTS, spread_regime_ms: 30_000, depth_levels: 5, depth_min_size: 200, depth_cliff_ms: 45_000 };
 
 function setup(rules: Partial<WindowRules> = {}) {
   const clock = new VirtualClock(T0);

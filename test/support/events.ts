@@ -2,7 +2,7 @@ import type { BusConfig } from '../../src/adapters/bus/topic-policies.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import type { EventOf } from '../../src/domain/events/catalog.ts';
+import type { EventOf, PayloadOf } from '../../src/domain/events/catalog.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 
 /** A deterministic event factory on a virtual clock. */
@@ -30,6 +30,27 @@ export function busConfig(overrides: Partial<BusConfig> = {}): BusConfig {
     publish_batch: 500,
     reconnect_min_ms: 20,
     reconnect_max_ms: 500,
+    ...overrides,
+  };
+}
+
+/** A complete TRUTH_STATE payload: a quiet live match with no opinion, overridden as needed. */
+export function truthStatePayload(overrides: Partial<PayloadOf<'TRUTH_STATE'>> = {}): PayloadOf<'TRUTH_STATE'> {
+  return {
+    state: 'live',
+    previous: null,
+    winner: null,
+    result: null,
+    confidence: 0.5,
+    implied_p: null,
+    sources: ['grid'],
+    stale: false,
+    stale_sources: [],
+    confirmation_overdue: false,
+    progress: null,
+    source_states: [],
+    title: null,
+    reason: null,
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { truthStatePayload } from '../support/events.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -81,20 +82,11 @@ export function rig(opts: { fail?: number } = {}) {
 
 /** A TRUTH_STATE payload for a two-team match (teamA ↔ YES). */
 export function truthSignal(state: TruthSignal['state'], pA: number): TruthSignal {
-  return {
+  return truthStatePayload({
     state,
-    previous: null,
     winner: state === 'effectively_final' || state === 'settled' ? 'teamA' : null,
-    result: null,
     confidence: 0.9,
     implied_p: { teamA: pA, teamB: 1 - pA },
-    sources: ['grid'],
     stale: state === 'stale',
-    stale_sources: [],
-    confirmation_overdue: false,
-    progress: null,
-    source_states: [],
-    title: null,
-    reason: null,
-  };
+  });
 }

@@ -5,7 +5,7 @@ import type { MetarReport } from '../../src/domain/weather/metar-report.ts';
 import { extractRemarkGroups } from '../../src/domain/weather/remark-groups.ts';
 import { StationDays } from '../../src/domain/weather/station-days.ts';
 import { judgeFFromTenths } from '../../src/domain/weather/units.ts';
-import { anchorDayOfMonth, utcMs } from '../../src/domain/weather/utc.ts';
+import { anchorDayOfMonth, utcMs } from '../../src/domain/time/civil.ts';
 
 const REF = utcMs(2020, 7, 20, 12);
 

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { JudgeCalendar, type JudgeDayMode } from '../../domain/weather/judge-calendar.ts';
 import { StationDays } from '../../domain/weather/station-days.ts';
-import { parseIsoDate } from '../../domain/weather/utc.ts';
+import { parseIsoDate } from '../../domain/time/civil.ts';
 import { readMetarText, type ReadResult } from './metar-file.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { MetarReport, ReportType } from '../../domain/weather/metar-report.ts';
-import { utcMs } from '../../domain/weather/utc.ts';
+import { utcMs } from '../../domain/time/civil.ts';
 import { cleanMetarText, parseMetarText } from './metar-parser.ts';
 
 /**

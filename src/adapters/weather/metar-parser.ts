@@ -1,6 +1,6 @@
 import { parseMetar, type IMetar } from 'metar-taf-parser';
 import { normalizeMetar, type MetarBody, type MetarReport, type ReportType } from '../../domain/weather/metar-report.ts';
-import { anchorDayOfMonth } from '../../domain/weather/utc.ts';
+import { anchorDayOfMonth } from '../../domain/time/civil.ts';
 
 export type ParseOutcome = { ok: true; report: MetarReport } | { ok: false; error: string };
 

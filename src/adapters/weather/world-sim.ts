@@ -1,7 +1,7 @@
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import type { PwsObservation } from '../../domain/weather/pws-qc.ts';
 import { fToC } from '../../domain/weather/units.ts';
-import { civilFromDays } from '../../domain/weather/utc.ts';
+import { civilFromDays } from '../../domain/time/civil.ts';
 import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
 
 /**

@@ -4,6 +4,8 @@
  * A journal date is only deleted once compacted (when required), so retention never loses data
  * that exists nowhere else.
  */
+import { civilFromDays, daysFromCivil, daysInMonth, isoDate, type CivilDate } from '../time/civil.ts';
+
 export interface RetentionPolicy {
   ndjson_days: number;
   parquet_months: number;
@@ -40,9 +42,9 @@ export interface RetentionPlan {
 
 export function planRetention(input: RetentionInput, policy: RetentionPolicy): RetentionPlan {
   const today = parseDate(input.today);
-  const journalCutoff = formatDate(addDays(today, -policy.ndjson_days));
-  const parquetCutoff = formatDate(addMonths(today, -policy.parquet_months));
-  const windowsCutoff = formatDate(addMonths(today, -policy.windows_months));
+  const journalCutoff = isoDate(addDays(today, -policy.ndjson_days));
+  const parquetCutoff = isoDate(addMonths(today, -policy.parquet_months));
+  const windowsCutoff = isoDate(addMonths(today, -policy.windows_months));
   const windowChannels = new Set(policy.window_channels);
 
   const deleteJournal: string[] = [];
@@ -66,57 +68,20 @@ export function planRetention(input: RetentionInput, policy: RetentionPolicy): R
   };
 }
 
-interface Ymd {
-  y: number;
-  m: number;
-  d: number;
-}
-
-function parseDate(s: string): Ymd {
+function parseDate(s: string): CivilDate {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) throw new Error(`not a YYYY-MM-DD date: ${s}`);
-  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
 }
 
-function formatDate({ y, m, d }: Ymd): string {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm). */
-function toDays({ y, m, d }: Ymd): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function fromDays(z: number): Ymd {
-  const zz = z + 719468;
-  const era = Math.floor(zz / 146097);
-  const doe = zz - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-function addDays(date: Ymd, n: number): Ymd {
-  return fromDays(toDays(date) + n);
+function addDays(date: CivilDate, n: number): CivilDate {
+  return civilFromDays(daysFromCivil(date.year, date.month, date.day) + n);
 }
 
 /** Calendar months, clamping the day (2026-03-31 minus one month is 2026-02-28). */
-function addMonths({ y, m, d }: Ymd, n: number): Ymd {
-  const idx = y * 12 + (m - 1) + n;
-  const ny = Math.floor(idx / 12);
-  const nm = idx - ny * 12 + 1;
-  return { y: ny, m: nm, d: Math.min(d, daysInMonth(ny, nm)) };
+function addMonths({ year, month, day }: CivilDate, n: number): CivilDate {
+  const idx = year * 12 + (month - 1) + n;
+  const y = Math.floor(idx / 12);
+  const m = idx - y * 12 + 1;
+  return { year: y, month: m, day: Math.min(day, daysInMonth(y, m)) };
 }

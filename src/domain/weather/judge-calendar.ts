@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { civilFromDays, daysFromCivil, isoDateAt, isoLocalMinute, parseIsoDate, utcMs } from './utc.ts';
+import { civilFromDays, daysFromCivil, isoDateAt, isoLocalMinute, parseIsoDate, utcMs } from '../time/civil.ts';
 
 /**
  * Which clock defines the judge day. `local`: the station's civil clock (what WU's daily history

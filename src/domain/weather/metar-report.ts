@@ -1,6 +1,6 @@
 import { extractRemarkGroups, type RemarkGroups } from './remark-groups.ts';
 import { judgeFFromTenths, judgeFFromWholeC } from './units.ts';
-import { isoUtcMinute } from './utc.ts';
+import { isoUtcMinute } from '../time/civil.ts';
 
 /**
  * What any METAR body parser must supply (the adapter maps metar-taf-parser onto it). Body

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/helios.js');
 
@@ -91,4 +94,25 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Temporary data directories and daemon processes of one test file, all cleaned up after it
+ * (processes killed, directories removed). Call from the file's top level.
+ */
+export function processScope(prefix: string): { procs: HeliosProcess[]; tempDir(): string } {
+  const dirs: string[] = [];
+  const procs: HeliosProcess[] = [];
+  afterAll(() => {
+    for (const p of procs) p.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    procs,
+    tempDir() {
+      const d = mkdtempSync(path.join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+  };
 }

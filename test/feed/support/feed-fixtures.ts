@@ -1,4 +1,12 @@
 import { loadConfig } from '../../../src/config/load.ts';
+import type { VirtualClock } from '../../../src/adapters/clock/virtual-clock.ts';
+import { ConnectionBooks } from '../../../src/adapters/polymarket/connection-books.ts';
+import { MalformedFrameReporter } from '../../../src/adapters/polymarket/malformed-frame-reporter.ts';
+import { TapePublisher } from '../../../src/adapters/polymarket/tape-publisher.ts';
+import { EventFactory } from '../../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../../src/domain/events/sink.ts';
+import { seededRng } from '../../../src/domain/util/random.ts';
 import type { MarketTapeConfig } from '../../../src/config/sections/market-tape.ts';
 import { syntheticMarketSpecs, type SimMarketSpec } from '../../../src/adapters/simulator/venue/synthetic-markets.ts';
 
@@ -43,4 +51,18 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, what: st
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** One connection's books publishing into a collecting sink, on the given virtual clock. */
+export function connectionBooksForTest(clock: VirtualClock, seed = 1): { books: ConnectionBooks; sink: CollectingSink; reporter: MalformedFrameReporter } {
+  const sink = new CollectingSink();
+  const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(seed))), clock, {
+    topLevels: 10,
+    imbalanceLevels: 5,
+    emitL2Delta: true,
+    snapshotIntervalMs: 1_000,
+    bestPriceFlushMs: 100,
+  });
+  const reporter = new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 100 });
+  return { books: new ConnectionBooks(publisher, reporter), sink, reporter };
 }

@@ -1,3 +1,4 @@
+import { truthStatePayload } from '../../support/events.ts';
 import { VirtualClock } from '../../../src/adapters/clock/virtual-clock.ts';
 import type { HeliosEvent, PayloadOf } from '../../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../../src/domain/events/factory.ts';
@@ -139,22 +140,7 @@ export function syntheticEvents(opts: SyntheticOptions = {}): HeliosEvent[] {
       out.push(
         f.make(
           'TRUTH_STATE',
-          {
-            state: 'live',
-            previous: 'scheduled',
-            winner: null,
-            result: null,
-            confidence: 0.5,
-            implied_p: null,
-            sources: ['a'],
-            stale: false,
-            stale_sources: [],
-            confirmation_overdue: false,
-            progress: null,
-            source_states: [],
-            title: null,
-            reason: null,
-          },
+          truthStatePayload({ previous: 'scheduled', sources: ['a'] }),
           { match_id: 'match-1' },
         ),
       );

@@ -1,7 +1,7 @@
 import type { JudgeCalendar } from '../judge-calendar.ts';
 import type { MetarReport } from '../metar-report.ts';
 import type { StationDays } from '../station-days.ts';
-import { parseIsoDate } from '../utc.ts';
+import { parseIsoDate } from '../../time/civil.ts';
 import { inputsAt, type NowcastInputs } from './inputs.ts';
 
 /** One issue time of one judge day with what was known then and how the day ended. */
