@@ -5,6 +5,8 @@ import { storageBenchmark } from './storage.bench.ts';
 import { tradingBenchmark } from './trading.bench.ts';
 import { worldBenchmark } from './world.bench.ts';
 import { replayBenchmark } from './replay.bench.ts';
+import { e2eBenchmark } from './e2e.bench.ts';
+import { scaleBenchmark } from './scale.bench.ts';
 
 /** Every benchmark by name; `npm run bench -- NAME`. */
 export const BENCHMARKS: Record<string, Benchmark> = {
@@ -14,4 +16,6 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   trading: tradingBenchmark,
   world: worldBenchmark,
   replay: replayBenchmark,
+  e2e: e2eBenchmark,
+  scale: scaleBenchmark,
 };

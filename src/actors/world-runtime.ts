@@ -3,7 +3,7 @@ import type { Logger } from '../adapters/log/logger.ts';
 import { AwcMetarClient } from '../adapters/weather/awc-client.ts';
 import type { FetchLike } from '../adapters/weather/http-json.ts';
 import { readNowcastModel } from '../adapters/weather/model-store.ts';
-import { WorldSimulator, type WorldSimOptions } from '../adapters/weather/world-sim.ts';
+import { outagesBegunBetween, WorldSimulator, type WorldSimOptions } from '../adapters/weather/world-sim.ts';
 import { WuPwsClient } from '../adapters/weather/wu-pws-client.ts';
 import type { WeatherConfig } from '../config/sections/weather.ts';
 import type { Secrets } from '../config/secrets.ts';
@@ -63,7 +63,18 @@ export function simulatorOptions(config: WeatherConfig, seed: number, stationId:
     staleShare: s.stale_share,
     pwsIntervalMs: s.pws_interval_ms,
     routineMinute: config.metar.routine_minute,
+    outageEveryMs: s.outage_every_ms,
+    outageMs: s.outage_ms,
   };
+}
+
+/**
+ * Outage windows of the simulated stations that begin in [fromMs, toMs), summed over stations
+ * (0 unless the METAR source is the simulator): what the daemon's /stats and a soak harness count.
+ */
+export function weatherOutagesBegun(config: WeatherConfig, seed: number, fromMs: number, toMs: number): number {
+  if (config.metar.source !== 'simulator') return 0;
+  return config.stations.reduce((n, s) => n + outagesBegunBetween(simulatorOptions(config, seed, s.id), fromMs, toMs), 0);
 }
 
 /**
@@ -82,7 +93,8 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
         id: s.id,
         tz: s.tz,
         judgeDay: cfg.nowcast.judge_day,
-        model: { fitSimulated: { sim: simulatorOptions(cfg, d.seed, s.id), fromMs: now - cfg.nowcast.simulated_fit_days * DAY_MS, toMs: now - 2 * DAY_MS, judgeDay: cfg.nowcast.judge_day } },
+        // Outages are a live fault: the history the model learns from has none.
+        model: { fitSimulated: { sim: { ...simulatorOptions(cfg, d.seed, s.id), outageEveryMs: 0 }, fromMs: now - cfg.nowcast.simulated_fit_days * DAY_MS, toMs: now - 2 * DAY_MS, judgeDay: cfg.nowcast.judge_day } },
       });
     } else d.logger?.warn({ station_id: s.id }, 'no nowcast model_path: NOWCAST disabled for this station');
   }

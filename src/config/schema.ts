@@ -7,6 +7,7 @@ import { healthcheckSection } from './sections/healthcheck.ts';
 import { discoverySection } from './sections/discovery.ts';
 import { marketTapeSection } from './sections/market-tape.ts';
 import { executionSection, riskSection, tradingSection } from './sections/trading.ts';
+import { soakSection } from './sections/soak.ts';
 import { storageSection } from './sections/storage.ts';
 import { truthSection } from './sections/truth.ts';
 import { weatherSection } from './sections/weather.ts';
@@ -30,6 +31,7 @@ export const configSchema = z.strictObject({
   storage: storageSection,
   truth_engine: truthSection,
   weather: weatherSection,
+  soak: soakSection,
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

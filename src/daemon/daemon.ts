@@ -15,13 +15,17 @@ import type { DaemonApi, HaltRequest, HealthReport } from '../adapters/api/daemo
 import { VenueSimulator } from '../adapters/simulator/venue/venue-simulator.ts';
 import { MarketFeed } from '../adapters/polymarket/market-feed.ts';
 import { createDesiredSet } from '../adapters/subscriptions/create-desired-set.ts';
-import { createWorldRuntime, type WorldRuntime } from '../actors/world-runtime.ts';
+import { createWorldRuntime, weatherOutagesBegun, type WorldRuntime } from '../actors/world-runtime.ts';
 import { TruthRuntime, simulatedTruth } from '../adapters/esports/truth-runtime.ts';
+import type { SimMatchPlan } from '../adapters/esports/simulator-plan.ts';
+import { truthFaultsBegun, type TruthFaultCounts } from '../adapters/esports/simulator-faults.ts';
+import { nextSession } from '../adapters/storage/session-counter.ts';
 import type { TradingRuntime } from '../actors/trading/trading-runtime.ts';
 import type { PaperExecutionAdapter } from '../adapters/execution/paper-adapter.ts';
 import { startInspectorServer, type InspectorServer } from '../adapters/inspector/inspector-server.ts';
 import { SharedSimTimeline } from '../adapters/bus/sim-timeline.ts';
 import { createStorageSinks, type StorageSinks } from '../adapters/storage/storage-sinks.ts';
+import { bookDepth, type BookDepth } from '../domain/book/book-depth.ts';
 import { EventFactory } from '../domain/events/factory.ts';
 import { ulidGenerator } from '../domain/events/ids.ts';
 import { FanOutSink, type EventSink } from '../domain/events/sink.ts';
@@ -33,7 +37,7 @@ import { systemMachine } from '../machines/system/system.machine.ts';
 import { DaemonObserver } from './observer.ts';
 import { buildSimUniverse, type SimUniverse, type UniverseMarket } from './sim-universe.ts';
 import type { TradingRouter } from './trading-router.ts';
-import { TradingNode } from './trading-node.ts';
+import { sessionSeqBase, TradingNode } from './trading-node.ts';
 
 export interface DaemonOptions {
   config: HeliosConfig;
@@ -110,6 +114,11 @@ export class Daemon {
   private inspectorClient: { stop(): void } | null = null;
   private timeline: SharedSimTimeline | null = null;
   private universe: SimUniverse = { markets: [], buckets: new Map() };
+  /** Match plans of each truth component life (from its start to its stop): the faults it injects. */
+  private readonly truthPlans: Array<{ plans: SimMatchPlan[]; from: number; to: number | null }> = [];
+  /** Trading session of the latest trading start (client order id range), null before it. */
+  private session: number | null = null;
+  private startedAt = 0;
   private root: Actor<typeof systemMachine> | null = null;
   private readonly loopLag = new EventLoopLag();
   private healthTimer: NodeJS.Timeout | null = null;
@@ -164,6 +173,7 @@ export class Daemon {
       if (this.role !== 'all') await this.joinSimTimeline(this.clock);
       this.clock.startPacing();
     }
+    this.startedAt = this.clock.now();
 
     this.bus = await createBus(config.bus, this.clock, {
       onError: (e) => this.log.warn({ err: e.message }, 'bus error'),
@@ -307,7 +317,9 @@ export class Daemon {
       this.log.warn('live mode: market data from Polymarket with paper execution; no markets are traded until discovery selects them');
     }
 
-    if (mode === 'sim') {
+    // Sim mode hosts its own venue simulator unless someone else does (a soak harness) on market_tape's URLs.
+    const embeddedVenue = mode === 'sim' && config.daemon.sim.venue === 'embedded';
+    if (embeddedVenue) {
       this.components.push({
         name: 'venue-sim',
         start: async () => {
@@ -325,9 +337,9 @@ export class Daemon {
 
     this.components.push({
       name: 'market-feed',
-      after: mode === 'sim' ? ['venue-sim'] : [],
+      after: embeddedVenue ? ['venue-sim'] : [],
       start: async () => {
-        const tape = mode === 'sim' ? { ...config.market_tape, ws_url: this.venueUrls!.ws, rest_url: this.venueUrls!.rest } : config.market_tape;
+        const tape = embeddedVenue ? { ...config.market_tape, ws_url: this.venueUrls!.ws, rest_url: this.venueUrls!.rest } : config.market_tape;
         this.feed = new MarketFeed({
           config: tape,
           clock: this.clock,
@@ -383,8 +395,11 @@ export class Daemon {
         this.truth = new TruthRuntime({ config: config.truth_engine, clock: this.clock, sink: this.sink, events: componentFactory('truth'), logger: this.log, sources: sim.sources });
         for (const m of sim.matches) this.truth.addMatch(m);
         this.truth.start();
+        if (mode === 'sim') this.truthPlans.push({ plans: sim.plans, from: this.clock.now(), to: null });
       },
       stop: async () => {
+        const life = this.truthPlans.at(-1);
+        if (life && life.to === null) life.to = this.clock.now();
         await this.truth?.stop();
         this.truth = null;
       },
@@ -395,6 +410,8 @@ export class Daemon {
       start: async () => {
         // A trading-only process has no feed: its books are rebuilt from the bus.
         const tradingOnly = this.role === 'trading';
+        // A new session per trading start: its client order ids differ from every earlier one's.
+        this.session = nextSession(this.opts.dataDir, this.log);
         this.node = new TradingNode({
           config,
           clock: this.clock,
@@ -403,6 +420,7 @@ export class Daemon {
           markets: this.localMarkets,
           feedBook: tradingOnly ? undefined : (t) => this.feed?.book(t)?.book ?? null,
           observe: tradingOnly ? this.observer : undefined,
+          seqBase: sessionSeqBase(this.session),
           onError: (err) => this.reportError('trading-router', err),
         });
         this.paper = this.node.paper;
@@ -552,7 +570,16 @@ export class Daemon {
       }),
       reconcilerMetrics: async () => this.feed?.metrics().reconciler ?? null,
       forceReconcile: async () => (this.feed ? this.feed.forceReconcile() : { error: 'market feed not running' }),
-      stats: async () => ({ summary: this.summary(), counters: this.observer?.counters, bus: this.bus?.stats(), channels: this.channels?.stats, router: this.router?.stats ?? null }),
+      stats: async () => ({
+        summary: this.summary(),
+        counters: this.observer?.counters,
+        bus: this.bus?.stats(),
+        channels: this.channels?.stats,
+        router: this.router?.stats ?? null,
+        session: this.session,
+        ...(this.opts.mode === 'sim' ? { sim_faults: this.simFaults(), sim_faults_since_ms: this.startedAt } : {}),
+      }),
+      books: async (tokenId?: string) => ({ books: this.bookDepths(tokenId) }),
       markets: async () =>
         this.localMarkets.map((m) => {
           const snap = this.trading?.marketSnapshot(m.spec.market_id);
@@ -561,6 +588,40 @@ export class Daemon {
       halt: async (r: HaltRequest) => this.control('HALT', r),
       resume: async (r: HaltRequest) => this.control('RESUME', r),
     };
+  }
+
+  /**
+   * Books of the market feed, or in a trading-only process the books rebuilt from the bus; sorted
+   * by token, only `tokenId` when given.
+   */
+  private bookDepths(tokenId?: string): BookDepth[] {
+    if (this.feed) {
+      return this.feed
+        .books()
+        .filter((s) => tokenId === undefined || s.asset_id === tokenId)
+        .map((s) => bookDepth(s.asset_id, s.synced, s.book));
+    }
+    const mirror = this.node?.mirror;
+    if (!mirror) return [];
+    return mirror
+      .tokens()
+      .filter((t) => tokenId === undefined || t === tokenId)
+      .map((t) => bookDepth(t, mirror.synced(t), mirror.book(t)));
+  }
+
+  /**
+   * Faults the simulators of this process injected that have begun on its clock since it started:
+   * truth from the plans each truth component life used, weather from the outage schedule.
+   */
+  private simFaults(): TruthFaultCounts & { weather_stale: number } {
+    const now = this.clock.now();
+    const truth: TruthFaultCounts = { truth_conflict: 0, truth_stale: 0, truth_ws_drop: 0, truth_invalidation: 0 };
+    for (const life of this.truthPlans) {
+      const begun = truthFaultsBegun(life.plans, life.from, Math.min(now, life.to ?? now));
+      for (const k of Object.keys(truth) as Array<keyof TruthFaultCounts>) truth[k] += begun[k];
+    }
+    const runsWorld = this.role !== 'trading';
+    return { ...truth, weather_stale: runsWorld ? weatherOutagesBegun(this.opts.config.weather, this.opts.config.app.seed, this.startedAt, now) : 0 };
   }
 
   private control(type: 'HALT' | 'RESUME', r: HaltRequest) {

@@ -53,7 +53,8 @@ export async function runStartupChecklist(opts: ChecklistOptions): Promise<Check
   try {
     let restUrl = config.market_tape.rest_url;
     let wsUrl = config.market_tape.ws_url;
-    if (mode === 'sim') {
+    // An external venue (daemon.sim.venue) is checked where the daemon would read it: market_tape's URLs.
+    if (mode === 'sim' && config.daemon.sim.venue === 'embedded') {
       venue = new VenueSimulator({ seed: config.app.seed, markets: universe.map((m) => m.venue) });
       const endpoints = await venue.start();
       venue.run(config.daemon.sim.venue_events_per_s);

@@ -12,6 +12,17 @@ import { RiskEngine } from '../domain/trading/risk-engine.ts';
 import type { UniverseMarket } from './sim-universe.ts';
 import { TradingRouter } from './trading-router.ts';
 
+/**
+ * Order sequence numbers one session may use per market: ids of session n start at n × this, far
+ * beyond what a session can place (the risk rate limit allows ~10 orders/s in all; 10^9 of them
+ * would take years), and stay well inside Number.MAX_SAFE_INTEGER for millions of sessions.
+ */
+export const SEQ_PER_SESSION = 1_000_000_000;
+
+export function sessionSeqBase(session: number): number {
+  return session * SEQ_PER_SESSION;
+}
+
 export interface TradingNodeDeps {
   config: Pick<HeliosConfig, 'trading' | 'risk' | 'execution'>;
   clock: Clock;
@@ -26,6 +37,8 @@ export interface TradingNodeDeps {
   feedBook?: (token: string) => L2Book | null;
   /** Sees every consumed event (a trading-only process's health observer). */
   observe?: EventSink;
+  /** First order sequence number of every market: this session's range (see `sessionSeqBase`). */
+  seqBase?: number;
   onError(err: Error): void;
 }
 
@@ -56,6 +69,7 @@ export class TradingNode {
       adapter,
       sink: deps.sink,
       events: deps.events,
+      seqBase: deps.seqBase,
     });
     for (const m of deps.markets) this.runtime.addMarket(m.spec);
     this.router = new TradingRouter({

@@ -42,6 +42,11 @@ class RecordingApi implements DaemonApi {
   async markets() {
     return [{ market_id: 'm1', state: 'IDLE' }];
   }
+  bookQueries: Array<string | undefined> = [];
+  async books(tokenId?: string) {
+    this.bookQueries.push(tokenId);
+    return { books: [] };
+  }
   async halt(r: HaltRequest) {
     this.halts.push(r);
     return { halted: r.scope };
@@ -68,9 +73,9 @@ async function start(token?: string, maxBodyBytes = 1024) {
 
 describe('HTTP API', () => {
   it('binds to loopback and serves the read endpoints', async () => {
-    const { url, http } = await start();
+    const { url, http, api } = await start();
     expect(http.server.address()).toMatchObject({ address: '127.0.0.1' });
-    for (const path of ['/health', '/subscriptions', '/reconciler/metrics', '/stats', '/markets']) {
+    for (const path of ['/health', '/subscriptions', '/reconciler/metrics', '/stats', '/markets', '/books']) {
       const r = await fetch(url + path);
       expect(r.status, path).toBe(200);
       expect(await r.json()).toBeTruthy();
@@ -80,6 +85,8 @@ describe('HTTP API', () => {
     expect(metrics).toMatch(/# TYPE event_lag_ms gauge/);
     expect((await fetch(url + '/nope')).status).toBe(404);
     expect((await fetch(url + '/markets', { method: 'POST' })).status).toBe(405);
+    expect((await fetch(url + '/books?token_id=123%20abc')).status).toBe(200);
+    expect(api.bookQueries).toEqual([undefined, '123 abc']);
   });
 
   it('answers 503 on /health when not ready', async () => {

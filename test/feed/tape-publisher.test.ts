@@ -20,7 +20,7 @@ function rig(emitL2Delta = true) {
   });
   const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
   books.subscribed(['A', 'B']);
-  publisher.start(() => books.states());
+  publisher.start(() => books.states(), (t) => books.books.get(t));
   const frame = (raw: object) => books.handleFrame(JSON.stringify(raw));
   for (const [id, bid] of [
     ['A', '0.4'],
@@ -79,6 +79,27 @@ describe('tape publisher', () => {
     clock.advanceBy(100);
     expect(of(sink, 'BEST_PRICE').length).toBe(1);
     expect(sink.events.filter((e) => e.type === 'L2_DELTA').length).toBe(21);
+  });
+
+  it('publishes a token that was quiet at once, and a busy token at most once per interval', () => {
+    const { clock, sink, level } = rig();
+    clock.advanceBy(1_000); // quiet for longer than the interval
+    sink.events.length = 0;
+    level(10, 'A', '0.4', '11', '0.4');
+    expect(of(sink, 'BEST_PRICE')).toEqual([]); // not inside the frame that caused it...
+    clock.advanceBy(0);
+    expect(of(sink, 'BEST_PRICE').map((e) => [e.token_id, e.payload.best_bid_size, e.ts_ingest])).toEqual([['A', 11, clock.now()]]); // ...but on the next turn
+    clock.advanceBy(30);
+    level(11, 'A', '0.4', '12', '0.4');
+    level(12, 'B', '0.5', '9', '0.5'); // B was quiet: its own turn comes at once
+    clock.advanceBy(0);
+    expect(of(sink, 'BEST_PRICE').map((e) => e.token_id)).toEqual(['A', 'B']);
+    level(13, 'A', '0.4', '13', '0.4');
+    clock.advanceBy(69);
+    expect(of(sink, 'BEST_PRICE').length).toBe(2); // A waits for 100 ms after its previous one
+    clock.advanceBy(1);
+    const last = of(sink, 'BEST_PRICE').at(-1)!;
+    expect([last.token_id, last.payload.best_bid_size, last.payload.updates_coalesced]).toEqual(['A', 13, 2]);
   });
 
   it('publishes an L2_SNAPSHOT per token every interval, with top-N and derived figures', () => {

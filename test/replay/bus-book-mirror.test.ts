@@ -163,7 +163,7 @@ describe('BusBookMirror', () => {
       books.finishResync(batch.tokens, batch.generation);
     };
     frame(venue.dumpFrame(tokens).body);
-    publisher.start(() => books.states());
+    publisher.start(() => books.states(), (t) => books.books.get(t));
     for (let i = 0; i < 3000; i++) {
       clock.advanceBy(20);
       for (const f of venue.step()) frame(f.body);

@@ -46,6 +46,10 @@ export class RecordingDaemonApi implements DaemonApi {
     this.calls.push('markets');
     return [];
   }
+  async books() {
+    this.calls.push('books');
+    return { books: [] };
+  }
   async halt(r: HaltRequest) {
     this.calls.push('halt');
     this.halts.push(r);

@@ -27,6 +27,11 @@ export interface TradingRuntimeDeps {
   events: EventFactory;
   /** Called for every market added (the paper venue registers it by itself). */
   onMarketAdded?: (spec: MarketSpec) => void;
+  /**
+   * First order sequence number of every market (default 0). A process gives each of its sessions a
+   * disjoint range, so client order ids never repeat across restarts on the same data directory.
+   */
+  seqBase?: number;
 }
 
 export interface ReconcileReport {
@@ -67,7 +72,7 @@ export class TradingRuntime {
       watchdogMs: deps.trading.staleness.watchdog_ms,
       respawnInput: (id, last) => {
         deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
-        return { ...last, seq_start: this.seqOf.get(id) ?? last.seq_start ?? 0, synced: false };
+        return { ...last, seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
       },
     });
   }
@@ -87,7 +92,7 @@ export class TradingRuntime {
     }
     this.deps.onMarketAdded?.(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
-    const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
+    const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
     this.groups[g]!.send({ type: 'ADD_MARKET', input });
   }
 

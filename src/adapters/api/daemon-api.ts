@@ -9,6 +9,8 @@ export interface DaemonApi {
   forceReconcile(): Promise<unknown>;
   stats(): Promise<unknown>;
   markets(): Promise<unknown>;
+  /** Mirrored L2 books, `{ books: [...] }` sorted by token; only `tokenId` when given. */
+  books(tokenId?: string): Promise<unknown>;
   halt(request: HaltRequest): Promise<unknown>;
   resume(request: HaltRequest): Promise<unknown>;
 }

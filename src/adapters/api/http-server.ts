@@ -42,6 +42,7 @@ export class HttpApiServer {
       '/reconciler/force': { method: 'POST', handler: () => api.forceReconcile() },
       '/stats': { method: 'GET', handler: () => api.stats() },
       '/markets': { method: 'GET', handler: () => api.markets() },
+      '/books': { method: 'GET', handler: (req) => api.books(queryParam(req, 'token_id')) },
       '/halt': { method: 'POST', handler: (_r, body) => api.halt(parseHalt(body)) },
       '/resume': { method: 'POST', handler: (_r, body) => api.resume(parseHalt(body)) },
     };
@@ -112,6 +113,11 @@ function parseHalt(body: unknown) {
     throw new HttpError(400, `invalid body at ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
   return r.data;
+}
+
+/** One query parameter of the request URL (undefined when absent). */
+function queryParam(req: IncomingMessage, name: string): string | undefined {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {

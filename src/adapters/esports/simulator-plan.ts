@@ -88,7 +88,7 @@ export function generateMatchPlans(seed: number, now: number, cfg: TruthEngineCo
     const b = pick(rng, rest);
     const bestOf = pick(rng, [3, 3, 3, 1, 5]);
     const mapWinners = playSeries(rng, bestOf);
-    const fault: SimFault | null = rng() < cfg.fault_probability ? pick(rng, SIM_FAULTS) : null;
+    const fault: SimFault | null = rng() < cfg.fault_probability ? pick(rng, cfg.faults) : null;
     const start = now + cfg.first_start_after_ms + n * cfg.spacing_ms;
     const duration = mapWinners.length * cfg.map_ms;
     const sources: SimSourcePlan[] = [];

@@ -32,6 +32,8 @@ export interface MarketFeedDeps {
   booksOptions?: Partial<MarketBooksOptions>;
   /** How sockets are opened (defaults to the `ws` client). */
   openSocket?: (url: string) => WebSocket;
+  /** Sees every top-of-book change as the frame that caused it is applied (benchmark probe). */
+  onBestChanged?: (token: string) => void;
 }
 
 export interface MarketFeedMetrics {
@@ -80,6 +82,7 @@ export class MarketFeed {
       emitL2Delta: c.emit_l2_delta,
       snapshotIntervalMs: c.snapshot_interval_ms,
       bestPriceFlushMs: c.best_price_flush_ms,
+      onBestChanged: deps.onBestChanged,
     });
     this.reporter = new MalformedFrameReporter({
       clock: deps.clock,
@@ -119,7 +122,7 @@ export class MarketFeed {
     this.pool.add(await this.deps.desired.members());
     this.started = true;
     this.pool.start();
-    this.publisher.start(() => this.books());
+    this.publisher.start(() => this.books(), (t) => this.book(t));
     this.reconciler.start();
   }
 

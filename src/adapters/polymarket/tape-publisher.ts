@@ -16,6 +16,8 @@ export interface TapePublisherOptions {
   emitL2Delta: boolean;
   snapshotIntervalMs: number;
   bestPriceFlushMs: number;
+  /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
+  onBestChanged?: (assetId: string) => void;
 }
 
 export interface TapePublisherMetrics {
@@ -32,10 +34,14 @@ export interface TapePublisherMetrics {
 /** Where the publisher finds the books it reports on (every token carried, sorted). */
 export type BookSource = () => Iterable<TokenBookState>;
 
+/** The book of one carried token. */
+export type BookLookup = (assetId: string) => TokenBookState | undefined;
+
 /**
  * Everything the market tape puts on the bus. Per-delta records (L2_DELTA, TRADE, markers) go out
- * as they happen; BEST_PRICE is coalesced per token (at most one per token per flush tick, carrying
- * how many changes it stands for) and L2_SNAPSHOT is sampled on a fixed cadence.
+ * as they happen; BEST_PRICE is coalesced per token (one per token per flush, flushes at least
+ * `bestPriceFlushMs` apart, each carrying how many changes it stands for); L2_SNAPSHOT is sampled
+ * on a fixed cadence.
  */
 export class TapePublisher {
   readonly metrics: TapePublisherMetrics = {
@@ -52,6 +58,11 @@ export class TapePublisher {
   private readonly dirty = new Map<string, number>();
   private snapshotTimer: TimerHandle | null = null;
   private flushTimer: TimerHandle | null = null;
+  private lookup: BookLookup | null = null;
+  /** When each dirty token's BEST_PRICE is due, and when each token's last one went out. */
+  private readonly dueAt = new Map<string, number>();
+  private readonly lastFlushedAt = new Map<string, number>();
+  private timerDue = Infinity;
   private running = false;
 
   constructor(
@@ -61,30 +72,30 @@ export class TapePublisher {
     private readonly opts: TapePublisherOptions,
   ) {}
 
-  /** Start the L2_SNAPSHOT and BEST_PRICE cadences over the books `source` yields. */
-  start(source: BookSource): void {
+  /** Start the L2_SNAPSHOT cadence over the books `source` yields, and BEST_PRICE publishing. */
+  start(source: BookSource, lookup: BookLookup): void {
     if (this.running) return;
     this.running = true;
+    this.lookup = lookup;
     const snapshotLoop = () => {
       if (!this.running) return;
       this.snapshot(source());
       this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
     };
-    const flushLoop = () => {
-      if (!this.running) return;
-      if (this.dirty.size > 0) this.flushBestPrices(source());
-      this.flushTimer = this.clock.setTimeout(flushLoop, this.opts.bestPriceFlushMs);
-    };
     this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
-    this.flushTimer = this.clock.setTimeout(flushLoop, this.opts.bestPriceFlushMs);
+    let first = Infinity;
+    for (const due of this.dueAt.values()) first = Math.min(first, due);
+    if (first < Infinity) this.armFlush(first);
   }
 
   stop(): void {
     this.running = false;
+    this.lookup = null;
     if (this.snapshotTimer !== null) this.clock.clearTimeout(this.snapshotTimer);
     if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
     this.snapshotTimer = null;
     this.flushTimer = null;
+    this.timerDue = Infinity;
   }
 
   /** One L2_SNAPSHOT per book given. */
@@ -116,41 +127,76 @@ export class TapePublisher {
     }
   }
 
-  /** The top of book of `assetId` changed (or it lost sync): publish at the next flush. */
+  /** The top of book of `assetId` changed (or it lost sync): publish it when its turn is due. */
   markBestChanged(assetId: string): void {
     this.dirty.set(assetId, (this.dirty.get(assetId) ?? 0) + 1);
+    this.opts.onBestChanged?.(assetId);
+    if (this.dueAt.has(assetId)) return;
+    const now = this.clock.now();
+    const earliest = (this.lastFlushedAt.get(assetId) ?? -Infinity) + this.opts.bestPriceFlushMs;
+    // Deferred turns are rounded up to a tenth of the interval, so busy tokens share flushes.
+    const granule = Math.max(1, Math.round(this.opts.bestPriceFlushMs / 10));
+    const due = earliest <= now ? now : Math.ceil(earliest / granule) * granule;
+    this.dueAt.set(assetId, due);
+    if (this.running && due < this.timerDue) this.armFlush(due);
   }
 
-  /** One BEST_PRICE per token marked since the last flush, in token order. */
-  flushBestPrices(states: Iterable<TokenBookState>): void {
-    if (this.dirty.size === 0) return;
-    const byId = new Map<string, TokenBookState>();
-    for (const s of states) if (this.dirty.has(s.asset_id)) byId.set(s.asset_id, s);
-    for (const id of [...this.dirty.keys()].sort()) {
-      const state = byId.get(id);
-      const count = this.dirty.get(id)!;
-      if (!state) continue;
-      const bid = state.book.bestBid();
-      const ask = state.book.bestAsk();
-      this.sink.emit(
-        this.events.make(
-          'BEST_PRICE',
-          {
-            resync_epoch_id: state.resync_epoch_id,
-            synced: state.synced,
-            best_bid: bid?.price ?? null,
-            best_bid_size: bid?.size ?? null,
-            best_ask: ask?.price ?? null,
-            best_ask_size: ask?.size ?? null,
-            updates_coalesced: count,
-          },
-          meta(state),
-        ),
-      );
-      this.metrics.best_prices++;
-      this.metrics.best_updates_coalesced += count;
+  /**
+   * A leading-edge throttle per token: a token's first change after a quiet `bestPriceFlushMs` is
+   * published on the next clock turn (after the frame that caused it, so one frame's changes go out
+   * together); later changes wait until `bestPriceFlushMs` has passed since that token's previous
+   * BEST_PRICE. Latency stays near zero for a token that moves now and then, and a busy token still
+   * publishes at most once per interval.
+   */
+  private armFlush(due: number): void {
+    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
+    this.timerDue = due;
+    this.flushTimer = this.clock.setTimeout(() => this.flushDue(), Math.max(0, due - this.clock.now()));
+  }
+
+  private flushDue(): void {
+    this.flushTimer = null;
+    this.timerDue = Infinity;
+    const lookup = this.lookup;
+    if (!this.running || !lookup) return;
+    const now = this.clock.now();
+    const ready: string[] = [];
+    let next = Infinity;
+    for (const [id, due] of this.dueAt) {
+      if (due <= now) ready.push(id);
+      else if (due < next) next = due;
     }
-    this.dirty.clear();
+    // Token order: deterministic output whatever order the changes came in.
+    for (const id of ready.sort()) this.publishBest(id, lookup(id), now);
+    if (next < Infinity) this.armFlush(next);
+  }
+
+  /** One BEST_PRICE for a token marked since its last one, standing for all its changes since. */
+  private publishBest(id: string, state: TokenBookState | undefined, now: number): void {
+    const count = this.dirty.get(id);
+    this.dirty.delete(id);
+    this.dueAt.delete(id);
+    if (count === undefined || !state) return;
+    this.lastFlushedAt.set(id, now);
+    const bid = state.book.bestBid();
+    const ask = state.book.bestAsk();
+    this.sink.emit(
+      this.events.make(
+        'BEST_PRICE',
+        {
+          resync_epoch_id: state.resync_epoch_id,
+          synced: state.synced,
+          best_bid: bid?.price ?? null,
+          best_bid_size: bid?.size ?? null,
+          best_ask: ask?.price ?? null,
+          best_ask_size: ask?.size ?? null,
+          updates_coalesced: count,
+        },
+        meta(state),
+      ),
+    );
+    this.metrics.best_prices++;
+    this.metrics.best_updates_coalesced += count;
   }
 
   /** Level changes just applied to a synced book, as L2_DELTA records. */

@@ -9,8 +9,9 @@ import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
  * curve shaped by season, multi-day swings, cloud, wind and humidity; the ASOS reports it (whole °F,
  * T-group in tenths of °C, SPECIs, 6-h/24-h groups from the continuous record, so the hourly maximum
  * sits below the official one as at real stations); and PWS around it with warm-biased outliers,
- * stuck sensors and stations that go stale. Everything is a pure function of (seed, time): any window
- * can be asked for in any order and returns the same reports.
+ * stuck sensors and stations that go stale; optionally seeded outages in which the station reports
+ * nothing at all. Everything is a pure function of (seed, time): any window can be asked for in any
+ * order and returns the same reports.
  */
 export interface WorldSimOptions {
   seed: number;
@@ -29,6 +30,34 @@ export interface WorldSimOptions {
   coldestDoy?: number;
   /** Probability per day of one malformed T-group (fault injection for QC). */
   malformedPerDay?: number;
+  /** Station outage: within every period of `outageEveryMs` (0 or absent: never) no METAR or PWS for `outageMs`. */
+  outageEveryMs?: number;
+  outageMs?: number;
+}
+
+/** What fixes a station's outage windows (the world's seed and station, the period and length). */
+export type OutageSchedule = Pick<WorldSimOptions, 'seed' | 'station' | 'outageEveryMs' | 'outageMs'>;
+
+/** Start of the station's outage window in period 0; window k starts at k·period + this. */
+function outagePhase(o: OutageSchedule, everyMs: number): number {
+  return Math.floor(seededRng(hash32(`${o.seed}:${o.station}:outage`))() * everyMs);
+}
+
+/** Whether the station's reports observed at `ms` are withheld. */
+export function inOutage(o: OutageSchedule, ms: number): boolean {
+  const every = o.outageEveryMs ?? 0;
+  const length = o.outageMs ?? 0;
+  if (every <= 0 || length <= 0) return false;
+  const into = (((ms - outagePhase(o, every)) % every) + every) % every;
+  return into < length;
+}
+
+/** How many of the station's outage windows begin in [fromMs, toMs). */
+export function outagesBegunBetween(o: OutageSchedule, fromMs: number, toMs: number): number {
+  const every = o.outageEveryMs ?? 0;
+  if (every <= 0 || (o.outageMs ?? 0) <= 0 || toMs <= fromMs) return 0;
+  const phase = outagePhase(o, every);
+  return Math.ceil((toMs - phase) / every) - Math.ceil((fromMs - phase) / every);
 }
 
 export interface SimMetar {
@@ -192,7 +221,7 @@ export class WorldSimulator {
         if (minute !== this.routineMinute) times.push({ ms: hourStart + minute * 60_000, speci: true });
       }
       times.sort((a, b) => a.ms - b.ms);
-      for (const t of times) if (t.ms >= fromMs && t.ms < toMs) out.push({ obsMs: t.ms, raw: this.report(t.ms, t.speci) });
+      for (const t of times) if (t.ms >= fromMs && t.ms < toMs && !inOutage(this.o, t.ms)) out.push({ obsMs: t.ms, raw: this.report(t.ms, t.speci) });
     }
     return out;
   }
@@ -256,7 +285,7 @@ export class WorldSimulator {
         // Faults recur daily: from faultStartMs into the UTC day, for FAULT_HOURS.
         const dayStart = Math.floor((t - r.faultStartMs) / DAY_MS) * DAY_MS + r.faultStartMs;
         const faultActive = r.role !== 'good' && r.role !== 'outlier' && t - dayStart < FAULT_HOURS * HOUR_MS;
-        if (r.role === 'stale' && faultActive) continue;
+        if ((r.role === 'stale' && faultActive) || inOutage(this.o, t)) continue;
         const temp = this.pwsTemp(r.role === 'stuck' && faultActive ? dayStart : t, r);
         const noise = seededRng(hash32(`${this.o.seed}:${id}:${r.role === 'stuck' && faultActive ? dayStart : t}`));
         out.push({ pwsId: id, obsMs: t, tempF: Math.round(temp + gauss(noise) * 0.4), qcStatus: 1 });

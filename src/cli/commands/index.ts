@@ -16,6 +16,7 @@ import * as replay from './replay.ts';
 import * as backtest from './backtest.ts';
 import * as sweep from './sweep.ts';
 import * as sampleData from './sample-data.ts';
+import * as soak from './soak.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData, soak];

@@ -26,5 +26,10 @@ export const daemonSection = z.strictObject({
     /** Venue events per second of the simulated order flow. */
     venue_events_per_s: z.number().positive(),
     speed: z.number().positive(),
+    /**
+     * embedded: sim mode runs its own venue simulator; external: it does not, and the market feed
+     * reads market_tape.ws_url/rest_url (a simulator someone else hosts on the same universe).
+     */
+    venue: z.enum(['embedded', 'external']),
   }),
 });

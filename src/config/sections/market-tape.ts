@@ -45,7 +45,7 @@ export const marketTapeSection = z.strictObject({
     redis_key: z.string().min(1),
   }),
   snapshot_interval_ms: ms,
-  /** BEST_PRICE is coalesced per token: at most one per token per flush tick. */
+  /** BEST_PRICE flushes at least this far apart (the first change after a quiet spell goes out at once), coalesced per token. */
   best_price_flush_ms: ms,
   top_n_levels: z.number().int().min(1).max(50),
   imbalance_levels: z.number().int().min(1),

@@ -71,6 +71,8 @@ const simulator = z.strictObject({
   map_ms: positiveMs,
   /** Probability that a generated match carries each kind of fault (disagreement, silence, ...). */
   fault_probability: probability,
+  /** The kinds of fault a match may carry, one drawn per faulty match. */
+  faults: z.array(z.enum(['disagreement', 'late_invalidation', 'silent_source', 'ws_drop', 'no_tier_a'])).min(1),
 });
 
 export const truthSection = z.strictObject({

@@ -70,15 +70,20 @@ const nowcast = z.strictObject({
   max_input_age_ms: z.number().int().positive(),
 });
 
-const simulator = z.strictObject({
-  /** Probability per hour of a SPECI between routine reports. */
-  speci_per_hour: z.number().min(0).max(1),
-  /** Share of PWS that are warm-biased outliers, stuck, or go stale. */
-  outlier_share: z.number().min(0).max(1),
-  stuck_share: z.number().min(0).max(1),
-  stale_share: z.number().min(0).max(1),
-  pws_interval_ms: z.number().int().min(1000),
-});
+const simulator = z
+  .strictObject({
+    /** Probability per hour of a SPECI between routine reports. */
+    speci_per_hour: z.number().min(0).max(1),
+    /** Share of PWS that are warm-biased outliers, stuck, or go stale. */
+    outlier_share: z.number().min(0).max(1),
+    stuck_share: z.number().min(0).max(1),
+    stale_share: z.number().min(0).max(1),
+    pws_interval_ms: z.number().int().min(1000),
+    /** Within every period of this length (0: never) a station's METAR and PWS reports are withheld for outage_ms. */
+    outage_every_ms: z.number().int().min(0),
+    outage_ms: z.number().int().min(0),
+  })
+  .refine((s) => s.outage_every_ms === 0 || s.outage_ms < s.outage_every_ms, { message: 'outage_ms must be shorter than outage_every_ms', path: ['outage_ms'] });
 
 export const weatherSection = z.strictObject({
   stations: z.array(station).min(1),

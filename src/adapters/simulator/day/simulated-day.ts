@@ -182,7 +182,7 @@ export class SimulatedDay {
     const tokens = this.venue.tokenIds();
     this.books.subscribed(tokens);
     this.frame(this.venue.dumpFrame(tokens).body);
-    this.publisher.start(() => this.books.states());
+    this.publisher.start(() => this.books.states(), (t) => this.books.books.get(t));
     this.worldSource = createActor(createSimulatedWorldLogic({ sims: [world], feed: this.feed, clock, stepMs: 60_000, metarDelayMs: 3 * 60_000, backfillMs: 36 * HOUR_MS, withPws: true }));
     this.worldSource.start();
     this.feed.start();

@@ -1,0 +1,141 @@
+import type { WebSocket } from 'ws';
+import type { HeliosConfig } from '../../src/config/schema.ts';
+import { BusSink } from '../../src/adapters/bus/bus-sink.ts';
+import { createBus } from '../../src/adapters/bus/create-bus.ts';
+import type { EventBus, Subscription } from '../../src/adapters/bus/event-bus.ts';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
+import { MarketFeed } from '../../src/adapters/polymarket/market-feed.ts';
+import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
+import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
+import { DaemonObserver } from '../../src/daemon/observer.ts';
+import type { UniverseMarket } from '../../src/daemon/sim-universe.ts';
+import { TradingNode } from '../../src/daemon/trading-node.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { FanOutSink, type EventSink } from '../../src/domain/events/sink.ts';
+import { hash32, seededRng } from '../../src/domain/util/random.ts';
+
+export interface LivePipelineOptions {
+  config: HeliosConfig;
+  markets: readonly UniverseMarket[];
+  venue: { wsUrl: string; restUrl: string };
+  /** Where the journal recorder writes its NDJSON (recording is on, as in the daemon). */
+  dataDir: string;
+  /** Sees every emitted event after the daemon's own sinks (a benchmark probe). */
+  probe?: EventSink;
+  /** Sees every event the trading side consumes, before it is routed (a benchmark probe). */
+  observe?: EventSink;
+  openSocket?: (url: string) => WebSocket;
+  onBestChanged?: (token: string) => void;
+}
+
+/**
+ * The all-in-one daemon's market path, wired as `Daemon.start` / `buildComponents` wire it: the
+ * configured bus, one fan-out sink (bus, health observer, journal recorder), the market feed on the
+ * venue's loopback URLs, and the trading node consuming its topics from the bus. Built in steps so
+ * a benchmark can time each one.
+ */
+export class LivePipeline {
+  readonly clock = new SystemClock();
+  readonly sink: FanOutSink;
+  readonly storage: StorageSinks;
+  node: TradingNode | null = null;
+  feed: MarketFeed | null = null;
+  errors: Error[] = [];
+  private subscription: Subscription | null = null;
+
+  private constructor(
+    private readonly opts: LivePipelineOptions,
+    readonly bus: EventBus,
+  ) {
+    const { config } = opts;
+    const seed = config.app.seed;
+    this.sink = new FanOutSink(new BusSink(bus), new DaemonObserver(config.daemon.staleness_ms, createMetrics()));
+    this.storage = createStorageSinks({
+      config: config.storage,
+      dataDir: opts.dataDir,
+      clock: this.clock,
+      ids: ulidGenerator(seededRng(seed ^ hash32('recorder'))),
+      publish: new BusSink(bus),
+    });
+    this.sink.add(this.storage);
+    if (opts.probe) this.sink.add(opts.probe);
+  }
+
+  static async create(opts: LivePipelineOptions): Promise<LivePipeline> {
+    const errors: Error[] = [];
+    const bus = await createBus(opts.config.bus, new SystemClock(), { onError: (e) => errors.push(e) });
+    const p = new LivePipeline(opts, bus);
+    p.errors = errors;
+    return p;
+  }
+
+  private factory(name: string): EventFactory {
+    return new EventFactory(this.clock, ulidGenerator(seededRng(this.opts.config.app.seed ^ hash32(name))));
+  }
+
+  /** Spawns the market actors (sharded in group supervisors), reconciles, subscribes to the bus. */
+  buildTrading(): TradingNode {
+    this.node = new TradingNode({
+      config: this.opts.config,
+      clock: this.clock,
+      sink: this.sink,
+      events: this.factory('trading'),
+      markets: this.opts.markets,
+      feedBook: (t) => this.feed?.book(t)?.book ?? null,
+      observe: this.opts.observe,
+      onError: (err) => this.errors.push(err),
+    });
+    return this.node;
+  }
+
+  async startTrading(): Promise<void> {
+    const node = this.node ?? this.buildTrading();
+    await node.start();
+    this.subscription = this.bus.subscribe({ group: 'trading', consumer: 'trading-0', topics: node.topics(), start: 'latest' });
+    node.consume(this.subscription);
+  }
+
+  /** Connects the feed and subscribes every token of the markets. */
+  async startFeed(): Promise<MarketFeed> {
+    const { config } = this.opts;
+    const tape = { ...config.market_tape, ws_url: this.opts.venue.wsUrl, rest_url: this.opts.venue.restUrl };
+    this.feed = new MarketFeed({
+      config: tape,
+      clock: this.clock,
+      seed: config.app.seed,
+      sink: this.sink,
+      events: this.factory('market-feed'),
+      desired: createDesiredSet({ ...tape.desired_set, kind: 'in_memory' }, null),
+      openSocket: this.opts.openSocket,
+      onBestChanged: this.opts.onBestChanged,
+    });
+    await this.feed.start();
+    await this.feed.subscribe(this.opts.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]));
+    return this.feed;
+  }
+
+  tokensSynced(): number {
+    return this.feed ? this.feed.books().filter((b) => b.synced).length : 0;
+  }
+
+  /** Resolves once `n` books are synced (false after `timeoutMs`). */
+  async waitSynced(n: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.tokensSynced() < n) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await this.feed?.stop();
+    await this.node?.stop();
+    await this.storage.flush();
+    await this.storage.close();
+    await this.bus.drain();
+    await this.bus.close();
+  }
+}

@@ -1,0 +1,63 @@
+import { seededRng, type Rng } from '../util/random.ts';
+import type { FaultClass } from './fault-classes.ts';
+
+/** One thing the soak harness does at a time offset from the start of the soak. */
+export type SoakAction =
+  | { at_ms: number; kind: 'checkpoint'; final: boolean }
+  | { at_ms: number; kind: 'daemon_kill' }
+  | { at_ms: number; kind: 'redis_kill' };
+
+export interface ScheduleOptions {
+  duration_ms: number;
+  seed: number;
+  faults: readonly FaultClass[];
+  /** Time between checkpoints (faults paused, books compared with the venue's truth). */
+  checkpoint_every_ms: number;
+  /** One kill of each kind per this much soak time (at least one when the class is on). */
+  kill_every_ms: number;
+}
+
+/**
+ * The harness's seeded timeline: checkpoints at a fixed cadence and a final one at the end; the
+ * kills at random times, each in its own interval between checkpoints (so every kill is followed
+ * by a checkpoint that judges the recovery) and never in the last interval.
+ */
+export function soakSchedule(o: ScheduleOptions): SoakAction[] {
+  const rng = seededRng(o.seed ^ 0x50a4);
+  const actions: SoakAction[] = [];
+  const bounds: number[] = [0];
+  for (let t = o.checkpoint_every_ms; t < o.duration_ms - o.checkpoint_every_ms / 2; t += o.checkpoint_every_ms) {
+    actions.push({ at_ms: t, kind: 'checkpoint', final: false });
+    bounds.push(t);
+  }
+  actions.push({ at_ms: o.duration_ms, kind: 'checkpoint', final: true });
+  // Intervals a kill may fall in: every one but the last, which the final checkpoint closes.
+  const free = bounds.slice(0, Math.max(1, bounds.length - 1)).map((start, i) => ({ start, end: bounds[i + 1] ?? o.duration_ms }));
+  const kills = (['daemon_kill', 'redis_kill'] as const).filter((k) => o.faults.includes(k));
+  const perKind = Math.max(1, Math.round(o.duration_ms / o.kill_every_ms));
+  const order = shuffle(rng, free.map((_, i) => i));
+  let slot = 0;
+  for (let n = 0; n < perKind; n++) {
+    for (const kind of kills) {
+      const interval = free[order[slot % order.length]!]!;
+      slot++;
+      // Away from the interval's edges: a kill right before a checkpoint would only test patience.
+      const span = interval.end - interval.start;
+      actions.push({ at_ms: Math.round(interval.start + span * (0.15 + 0.35 * rng())), kind });
+    }
+  }
+  return actions.sort((a, b) => a.at_ms - b.at_ms || rank(a) - rank(b));
+}
+
+function rank(a: SoakAction): number {
+  return a.kind === 'checkpoint' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
+}
+
+function shuffle<T>(rng: Rng, list: T[]): T[] {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

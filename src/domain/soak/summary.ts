@@ -1,0 +1,34 @@
+import type { FaultCounts } from './fault-classes.ts';
+
+/** The soak's one-line verdict; every figure is measured (see docs/soak.md for how). */
+export interface SoakSummary {
+  kind: 'soak_summary';
+  minutes: number;
+  faults: FaultCounts;
+  recoveries: FaultCounts;
+  max_resync_ms: number;
+  orders_while_unsynced: number;
+  orders_while_stale: number;
+  orders_while_halted: number;
+  lost_events: number;
+  duplicate_orders: number;
+  unhandled_errors: number;
+  book_mismatches: number;
+  /** Context for a human: what was checked and how often, and the first violations found. */
+  detail: Record<string, unknown>;
+}
+
+/** The seven figures that must be zero for the soak to pass, in the summary's order. */
+export const MUST_BE_ZERO = [
+  'orders_while_unsynced',
+  'orders_while_stale',
+  'orders_while_halted',
+  'lost_events',
+  'duplicate_orders',
+  'unhandled_errors',
+  'book_mismatches',
+] as const;
+
+export function failedFigures(summary: SoakSummary): string[] {
+  return MUST_BE_ZERO.filter((k) => summary[k] !== 0);
+}

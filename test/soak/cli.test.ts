@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../support/cli.ts';
+
+describe('helios soak usage errors (exit 2, nothing started)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'helios-soak-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases: Array<[string, string[], RegExp]> = [
+    ['an unknown fault class', ['--faults', 'frame_drop,meteor'], /unknown fault class "meteor"/],
+    ['redis_kill without --redis', ['--faults', 'redis_kill'], /redis_kill needs --redis/],
+    ['a bad number of minutes', ['--minutes', '-3'], /--minutes expects a positive number/],
+    ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects an integer/],
+    ['a --redis that is not a URL', ['--redis', 'localhost:6379'], /--redis expects a redis:\/\/ URL/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`refuses ${what}`, async () => {
+      const io = captureIo();
+      expect(await main(['soak', ...args, '--data-dir', path.join(dir, 'unused')], io)).toBe(2);
+      expect(io.stderr()).toMatch(message);
+      expect(io.stdout()).toBe('');
+    });
+  }
+
+  it('refuses a data directory that already holds a journal (it would be judged as part of the soak)', async () => {
+    const used = path.join(dir, 'used');
+    mkdirSync(path.join(used, 'journal', 'date=2026-11-21'), { recursive: true });
+    writeFileSync(path.join(used, 'journal', 'date=2026-11-21', 'x'), '');
+    const io = captureIo();
+    expect(await main(['soak', '--data-dir', used], io)).toBe(2);
+    expect(io.stderr()).toMatch(/already holds a journal/);
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { SoakReferee, type RefereeMarket, type RefereeRecord } from '../../src/domain/soak/referee.ts';
+import { compareBooks } from '../../src/domain/soak/book-compare.ts';
+import { FAULT_CLASSES, FaultListError, parseFaultList } from '../../src/domain/soak/fault-classes.ts';
+import { soakSchedule } from '../../src/domain/soak/schedule.ts';
+import { failedFigures, type SoakSummary } from '../../src/domain/soak/summary.ts';
+import { testFactory } from '../support/events.ts';
+
+const MARKETS: RefereeMarket[] = [
+  { market_id: 'm-truth', yes_token: 'y1', no_token: 'n1', fair_source: 'truth', match_id: 'match-1', station_id: null },
+  { market_id: 'm-pair', yes_token: 'y2', no_token: 'n2', fair_source: 'none', match_id: null, station_id: null },
+];
+const THRESHOLDS = { book_stale_ms: 10_000, truth_stale_ms: 15_000, nowcast_stale_ms: 900_000 };
+
+function harness() {
+  const { clock, factory } = testFactory();
+  const records: RefereeRecord[] = [];
+  let instance = 0;
+  let seq = 0;
+  const push = (event: HeliosEvent) => records.push({ instance, seq: ++seq, event });
+  const book = (token: string, synced = true) =>
+    push(factory.make('BEST_PRICE', { resync_epoch_id: 1, synced, best_bid: 0.4, best_bid_size: 10, best_ask: 0.6, best_ask_size: 10, updates_coalesced: 1 }, { market_id: 'm', token_id: token }));
+  const order = (id: string, token: string, market: string, strategy = 'pair_arb') =>
+    push(
+      factory.make(
+        'ORDER_UPDATE',
+        { client_order_id: id, venue_order_id: null, status: 'pending', side: 'BUY', order_type: 'FAK', price: 0.5, size: 10, filled_size: 0, strategy, reason: null },
+        { market_id: market, token_id: token },
+      ),
+    );
+  const judge = (shutdownAt = new Map<number, number>()) => {
+    const r = new SoakReferee(MARKETS, THRESHOLDS, shutdownAt);
+    for (const rec of records) r.observe(rec);
+    return r.finish();
+  };
+  return { clock, factory, push, book, order, judge, restart: () => ((instance += 1), (seq = 0)) };
+}
+
+describe('soak referee', () => {
+  it('passes an order on a synced, fresh book and flags one on an unsynced book', () => {
+    const h = harness();
+    h.book('y2');
+    h.order('o1', 'y2', 'm-pair');
+    h.push(h.factory.make('BOOK_RESYNC_START', { resync_epoch_id: 2, reason: 'crossed' }, { token_id: 'y2' }));
+    h.order('o2', 'y2', 'm-pair');
+    h.clock.advanceBy(700);
+    h.push(h.factory.make('BOOK_RESYNC_DONE', { resync_epoch_id: 2, duration_ms: 700 }, { token_id: 'y2' }));
+    h.book('y2');
+    h.order('o3', 'y2', 'm-pair');
+    const v = h.judge();
+    expect(v.orders).toBe(3);
+    expect(v.orders_while_unsynced).toBe(1);
+    expect(v.examples[0]).toMatchObject({ violation: 'orders_while_unsynced', client_order_id: 'o2' });
+    expect(v.max_resync_ms).toBe(700);
+    expect(v.orders_while_stale + v.orders_while_halted + v.duplicate_orders).toBe(0);
+  });
+
+  it('flags a stale book, a stale truth for a temporal order and an order in HALT', () => {
+    const h = harness();
+    h.book('y1');
+    h.push(
+      h.factory.make(
+        'TRUTH_STATE',
+        { state: 'live', previous: null, winner: null, result: null, confidence: 0.8, implied_p: null, sources: [], stale: false, stale_sources: [], confirmation_overdue: false, progress: null, source_states: [], title: null, reason: null },
+        { match_id: 'match-1' },
+      ),
+    );
+    h.order('fresh', 'y1', 'm-truth', 'temporal');
+    h.clock.advanceBy(12_000);
+    h.order('stale-book', 'y1', 'm-truth', 'pair_arb');
+    h.book('y1');
+    h.clock.advanceBy(4_000);
+    h.order('stale-truth', 'y1', 'm-truth', 'temporal');
+    h.push(h.factory.make('MARKET_STATE', { state: 'HALT', previous: 'IDLE', reason: 'x' }, { market_id: 'm-truth' }));
+    h.order('halted', 'y1', 'm-truth', 'pair_arb');
+    const v = h.judge();
+    expect(v.orders_while_stale).toBe(2);
+    expect(v.orders_while_halted).toBe(1);
+    expect(v.examples.map((e) => e.client_order_id)).toEqual(['stale-book', 'stale-truth', 'halted']);
+  });
+
+  it('keeps a market-level risk halt (a tripped breaker) to its market, and a global one to all', () => {
+    const h = harness();
+    h.book('y1');
+    h.book('y2');
+    h.push(h.factory.make('RISK_STATE', { state: 'HALTED', reason: 'circuit breaker', size_scale: 1 }, { market_id: 'm-truth' }));
+    h.order('other-market', 'y2', 'm-pair');
+    h.order('tripped-market', 'y1', 'm-truth');
+    h.push(h.factory.make('RISK_STATE', { state: 'ACTIVE', reason: null, size_scale: 1 }, { market_id: 'm-truth' }));
+    h.order('after-reset', 'y1', 'm-truth');
+    h.push(h.factory.make('RISK_STATE', { state: 'HALTED', reason: 'kill switch', size_scale: 0 }));
+    h.order('killed', 'y2', 'm-pair');
+    const v = h.judge();
+    expect(v.examples.filter((e) => e.violation === 'orders_while_halted').map((e) => e.client_order_id)).toEqual(['tripped-market', 'killed']);
+  });
+
+  it('counts a client order id reused by a later process as a duplicate, and an unfinished resync to its process end', () => {
+    const h = harness();
+    h.book('y2');
+    h.order('same', 'y2', 'm-pair');
+    h.push(h.factory.make('BOOK_RESYNC_START', { resync_epoch_id: 3, reason: 'gap' }, { token_id: 'n2' }));
+    h.clock.advanceBy(2_500);
+    h.book('y2');
+    h.restart();
+    h.book('y2');
+    h.order('same', 'y2', 'm-pair');
+    h.order('other', 'y2', 'm-pair');
+    const v = h.judge();
+    expect(v.duplicate_orders).toBe(1);
+    expect(v.unfinished_resyncs).toBe(1);
+    expect(v.max_resync_ms).toBe(2_500);
+  });
+
+  it('does not count the resyncs a graceful shutdown opens as unfinished', () => {
+    const h = harness();
+    h.book('y2');
+    h.clock.advanceBy(1_000);
+    const stopAt = h.clock.now();
+    h.push(h.factory.make('BOOK_RESYNC_START', { resync_epoch_id: 4, reason: 'reconnect' }, { token_id: 'y2' }));
+    expect(h.judge(new Map([[0, stopAt]]))).toMatchObject({ unfinished_resyncs: 0, max_resync_ms: 0 });
+    expect(h.judge()).toMatchObject({ unfinished_resyncs: 1 });
+  });
+
+  it('treats a token never seen synced in this process as unsynced (a restart forgets)', () => {
+    const h = harness();
+    h.book('y2');
+    h.restart();
+    h.order('o', 'y2', 'm-pair');
+    expect(h.judge().orders_while_unsynced).toBe(1);
+  });
+});
+
+describe('soak book comparison', () => {
+  it('tells a top-of-book mismatch from a deep-level divergence', () => {
+    const truth = { bids: [[0.48, 10], [0.47, 5]] as Array<[number, number]>, asks: [[0.52, 7]] as Array<[number, number]> };
+    expect(compareBooks({ bids: [[0.47, 5], [0.48, 10]], asks: [[0.52, 7]] }, truth)).toMatchObject({ top_equal: true, depth_equal: true });
+    expect(compareBooks({ bids: [[0.48, 10], [0.47, 4]], asks: [[0.52, 7]] }, truth)).toMatchObject({ top_equal: true, depth_equal: false });
+    expect(compareBooks({ bids: [[0.48, 9], [0.47, 5]], asks: [[0.52, 7]] }, truth)).toMatchObject({ top_equal: false, depth_equal: false });
+    expect(compareBooks({ bids: [[0.48, 10], [0.47, 5]], asks: [] }, truth).top_equal).toBe(false);
+  });
+});
+
+describe('soak fault classes and timeline', () => {
+  it('parses all and lists, refusing unknown classes and redis_kill without Redis', () => {
+    expect(parseFaultList('all', true)).toEqual([...FAULT_CLASSES]);
+    expect(parseFaultList('all', false)).not.toContain('redis_kill');
+    expect(parseFaultList(' frame_drop , daemon_kill', false)).toEqual(['frame_drop', 'daemon_kill']);
+    expect(() => parseFaultList('frame_drop,bogus', false)).toThrow(/unknown fault class "bogus"/);
+    expect(() => parseFaultList('redis_kill', false)).toThrow(FaultListError);
+    expect(() => parseFaultList('', false)).toThrow(FaultListError);
+  });
+
+  it('puts every kill between two checkpoints, never in the last interval, deterministically', () => {
+    const o = { duration_ms: 120_000, seed: 7, faults: FAULT_CLASSES, checkpoint_every_ms: 25_000, kill_every_ms: 240_000 };
+    const s = soakSchedule(o);
+    expect(soakSchedule(o)).toEqual(s);
+    const checkpoints = s.filter((a) => a.kind === 'checkpoint').map((a) => a.at_ms);
+    expect(checkpoints).toEqual([25_000, 50_000, 75_000, 100_000, 120_000]);
+    const kills = s.filter((a) => a.kind !== 'checkpoint');
+    expect(kills.map((k) => k.kind).sort()).toEqual(['daemon_kill', 'redis_kill']);
+    for (const k of kills) {
+      expect(k.at_ms).toBeLessThan(100_000);
+      expect(checkpoints.some((c) => c > k.at_ms)).toBe(true);
+    }
+    // The two kills land in different intervals.
+    const interval = (t: number) => Math.floor(t / 25_000);
+    expect(interval(kills[0]!.at_ms)).not.toBe(interval(kills[1]!.at_ms));
+    expect(soakSchedule({ ...o, faults: ['frame_drop'] }).every((a) => a.kind === 'checkpoint')).toBe(true);
+  });
+
+  it('fails exactly on the seven safety figures', () => {
+    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, max_resync_ms: 99_999 } as SoakSummary;
+    expect(failedFigures(base)).toEqual([]);
+    expect(failedFigures({ ...base, lost_events: 2, book_mismatches: 1 })).toEqual(['lost_events', 'book_mismatches']);
+  });
+});
