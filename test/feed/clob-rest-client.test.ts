@@ -133,3 +133,21 @@ describe('CLOB REST client timing (virtual clock)', () => {
 async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
+
+describe('REST /book decoding', () => {
+  const answer = {
+    market: '0xabc',
+    asset_id: '1001',
+    timestamp: '1760000000000',
+    hash: '',
+    bids: [{ price: '0.4', size: '10' }],
+    asks: [{ price: '0.45', size: '10' }],
+  };
+
+  it('refuses an answer without a market id (found by `npm run fuzz`): books are keyed by it downstream', () => {
+    expect(decodeRestBook(answer).ok).toBe(true);
+    const refused = decodeRestBook({ ...answer, market: '' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatch(/^market:/);
+  });
+});

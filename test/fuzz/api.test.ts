@@ -91,7 +91,8 @@ describe(`HTTP API requests (${FUZZ_RUNS} cases per property)`, () => {
         expect(server.logLines.slice(logged).filter((l) => /"level":"error"/.test(l))).toEqual([]);
         const changed = server.api.mutations() !== before;
         if (changed) {
-          const path = r.target.split('?')[0]!;
+          // HTTP parsers tolerate stray spaces around the request target: "/resume " is /resume.
+          const path = r.target.split('?')[0]!.trim();
           expect(answer.status).toBe(200);
           expect(r.method).toBe('POST');
           expect(WRITES).toContain(path);

@@ -10,7 +10,7 @@ import { parseDecimal } from './decimal.ts';
  */
 const level = z.object({ price: z.string(), size: z.string() });
 const restBookSchema = z.object({
-  market: z.string(),
+  market: z.string().min(1),
   asset_id: z.string().min(1),
   timestamp: z.string(),
   hash: z.string(),
