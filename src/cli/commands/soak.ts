@@ -46,7 +46,14 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
     return EXIT.CONFIG_ERROR;
   }
   const run = new SoakRun({ minutes, seed, faults, redisUrl: opts.redis, dataDir, env: io.env, progress: opts.json ? undefined : (line) => io.err(line + '\n') });
-  const summary = await run.run();
+  // Interrupted: exit now; the daemon child is killed on the way out (it must not outlive us).
+  const interrupted = () => process.exit(130);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const summary = await run.run().finally(() => {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  });
   const failed = failedFigures(summary);
   if (!opts.json) io.err(`helios soak: data in ${dataDir}; ${failed.length ? `FAILED (${failed.join(', ')})` : 'passed'}\n`);
   io.out(JSON.stringify(summary) + '\n');

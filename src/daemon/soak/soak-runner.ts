@@ -15,7 +15,7 @@ import type { SoakSummary } from '../../domain/soak/summary.ts';
 import { buildSimUniverse, type SimUniverse } from '../sim-universe.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
-import { auditJournal, type InstanceSpan } from './journal-audit.ts';
+import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
 import { RedisKiller, sleep, waitFor } from './redis-process.ts';
 import { soakDaemonOverlay, soakVenueFaults } from './soak-profile.ts';
 
@@ -159,13 +159,16 @@ export class SoakRun {
     await waitFor(async () => instance.ended || (await this.get('/health').then(() => true, () => false)), this.config.soak.ready_timeout_ms, 'daemon API did not come up');
     if (instance.ended) return;
     await tap.connect();
-    const t = Date.now();
-    const ready = await waitFor(async () => (await this.books()).every((b) => b.synced) && (await this.books()).length === this.tokens().length, this.config.soak.ready_timeout_ms, 'not ready').then(
+    const allSynced = async () => {
+      const books = await this.books();
+      return books.length === this.tokens().length && books.every((b) => b.synced);
+    };
+    const ready = await waitFor(allSynced, this.config.soak.ready_timeout_ms, 'not ready').then(
       () => true,
       () => false,
     );
     if (index > 0 && ready) this.restartToReadyMs.push(Date.now() - proc.startedAt);
-    this.say(`daemon #${index} (pid ${proc.pid}) ${ready ? `ready in ${Date.now() - proc.startedAt} ms` : 'NOT ready within the timeout'}${t ? '' : ''}`);
+    this.say(`daemon #${index} (pid ${proc.pid}) ${ready ? `ready in ${Date.now() - proc.startedAt} ms` : 'NOT ready within the timeout'}`);
   }
 
   private onExit(instance: Instance, exit: DaemonExit): void {
@@ -175,7 +178,9 @@ export class SoakRun {
     instance.tap.close();
     if (exit.crashed && !this.stopping) {
       this.harnessError(`daemon #${instance.span.index} exited on its own (code ${exit.code}, signal ${exit.signal})`);
-      void sleep(this.config.soak.restart_delay_ms).then(() => this.startInstance());
+      void sleep(this.config.soak.restart_delay_ms)
+        .then(() => this.startInstance())
+        .catch((err: Error) => this.harnessError(`restarting the daemon: ${err.message}`));
     }
   }
 
@@ -341,7 +346,10 @@ export class SoakRun {
   private async judge(minutes: number): Promise<SoakSummary> {
     const faults = this.countFaults();
     const spans = this.instances.map((i) => i.span);
-    const audit = await auditJournal(this.o.dataDir, spans, this.config.soak.durability_horizon_ms, this.o.redisUrl ? { url: this.o.redisUrl, prefix: this.config.bus.stream_prefix } : undefined);
+    const audit = await auditJournal(this.o.dataDir, spans, this.config.soak.durability_horizon_ms, this.o.redisUrl ? { url: this.o.redisUrl, prefix: this.config.bus.stream_prefix } : undefined).catch(
+      // Without the audit nothing is proven: the error fails the soak, the summary still prints.
+      (err: Error): JournalAudit => (this.harnessError(`auditing the journal: ${err.message}`), { records: [], skipped_lines: 0, lost: [], checked_against_journal: 0, checked_against_redis: 0 }),
+    );
     const markets: RefereeMarket[] = this.universe.markets.map((m) => ({
       market_id: m.spec.market_id,
       yes_token: m.spec.yes_token,
