@@ -13,7 +13,7 @@ import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, spec } from '../trading/support.ts';
+import { book, bookSignal, defaultSections, flush, offerLockablePair, spec } from '../trading/support.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -101,14 +101,7 @@ async function orderIds(seqBase: number): Promise<string[]> {
   const r = tradingRun(seqBase);
   await r.node.start();
   await flush();
-  for (let i = 0; i < 12; i++) {
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
-    r.clock.advanceBy(100);
-    await flush();
-  }
-  r.clock.advanceBy(3000);
-  await flush();
+  await offerLockablePair(r);
   await r.node.stop();
   const ids = r.sink.events.filter((e) => e.type === 'ORDER_UPDATE').map((e) => (e.payload as { client_order_id: string }).client_order_id);
   return [...new Set(ids)];

@@ -7,7 +7,7 @@ import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, rig, spec, truthSignal } from './support.ts';
+import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, truthSignal } from './support.ts';
 
 describe('trading runtime with the paper venue', () => {
   it('builds a pair from a mispriced book, locks it and settles to the guaranteed PnL', async () => {
@@ -17,14 +17,7 @@ describe('trading runtime with the paper venue', () => {
     await flush();
     expect(r.runtime.marketSnapshot('m1')!.context.synced).toBe(true);
     // 0.45 + 0.45 = 0.90 < 1 − fees − margin
-    for (let i = 0; i < 12; i++) {
-      r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-      r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
-      r.clock.advanceBy(100);
-      await flush();
-    }
-    r.clock.advanceBy(3000);
-    await flush();
+    await offerLockablePair(r);
     const snap = r.runtime.marketSnapshot('m1')!;
     expect(snap.state, JSON.stringify(snap.context.plan)).toBe('LOCKED_PAIR');
     const pos = r.paper.positionsNow();

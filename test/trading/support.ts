@@ -90,3 +90,18 @@ export function truthSignal(state: TruthSignal['state'], pA: number): TruthSigna
     stale: state === 'stale',
   });
 }
+
+/**
+ * Twelve 100 ms rounds of both legs offered at 0.45 (0.90 < 1 − fees − margin): a pair the arb
+ * strategy locks, then 3 s for fills to settle.
+ */
+export async function offerLockablePair(r: { setBook(token: 'Y' | 'N', b: L2Book): void; clock: { advanceBy(ms: number): void } }): Promise<void> {
+  for (let i = 0; i < 12; i++) {
+    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+  }
+  r.clock.advanceBy(3000);
+  await flush();
+}
