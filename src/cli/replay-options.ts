@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
+import { configProblem } from './load-cli-config.ts';
 import type { HeliosConfig } from '../config/schema.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
@@ -74,7 +75,7 @@ export function replayContext(opts: RangeCliOptions, io: CliIo, cmd: string, req
   try {
     config = loadConfig({ file: opts.config, env: io.env, overrides }).config;
   } catch (err) {
-    return fail(err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`);
+    return fail(configProblem(err));
   }
   const from = opts.from === undefined ? Number.NaN : parseTime(opts.from);
   const to = opts.to === undefined ? Number.NaN : parseTime(opts.to);

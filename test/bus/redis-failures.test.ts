@@ -127,6 +127,43 @@ describe.skipIf(!bin)('RedisStreamsBus under failures (real redis-server)', () =
     await bus.close();
   }, 30_000);
 
+  it('an acknowledgement during an outage neither throws nor redelivers: it reaches the server after the restart', async () => {
+    const errors: string[] = [];
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'ackout', reconnect_min_ms: 20, reconnect_max_ms: 200 });
+    const bus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: (e) => errors.push(e.message) });
+    const { factory } = testFactory(14);
+    const before = Array.from({ length: 5 }, (_, i) => trade(factory, 'm', 't', i / 100));
+    await bus.publish('tape:m', before);
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'earliest' });
+    const it = sub[Symbol.asyncIterator]();
+    const first = (await it.next()).value as Delivery[];
+    expect(first.map((d) => d.event.event_id)).toEqual(before.map((e) => e.event_id));
+
+    // The XACK is in flight (the server holds every client) when the server dies under it.
+    const raw = createClient({ url: redis.url });
+    raw.on('error', () => {});
+    await raw.connect();
+    await raw.sendCommand(['CLIENT', 'PAUSE', '10000', 'ALL']);
+    const acking = sub.ack(first);
+    await new Promise((r) => setTimeout(r, 100));
+    await redis.kill();
+    await expect(acking).resolves.toBeUndefined(); // the consumer goes on
+    expect(errors.some((m) => /XACK failed, will retry/.test(m))).toBe(true);
+    raw.destroy();
+    await redis.start();
+
+    const after = trade(factory, 'm', 't', 0.5);
+    await bus.publish('tape:m', [after]);
+    const next = (await it.next()).value as Delivery[];
+    // Only the new event: the five processed before the outage are not handed over again...
+    expect(next.map((d) => d.event.event_id)).toEqual([after.event_id]);
+    await sub.ack(next);
+    // ...and their acknowledgement reached the server once it was back.
+    expect(await bus.backlog('tape:m', 'g')).toBe(0);
+    await sub.close();
+    await bus.close();
+  }, 30_000);
+
   it('reports and skips a malformed entry without stopping the consumer', async () => {
     const malformed: string[] = [];
     const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'bad' });

@@ -46,6 +46,10 @@ export interface BusStats {
   reconnects: number;
 }
 
+export function zeroBusStats(): BusStats {
+  return { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0 };
+}
+
 export interface MalformedEntry {
   topic: string;
   id: string;

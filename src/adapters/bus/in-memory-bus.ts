@@ -1,7 +1,7 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { BoundedQueue, countingOverflowHooks, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
-import type { BusHooks, BusStats, Delivery, EventBus, SubscribeOptions, Subscription } from './event-bus.ts';
+import { zeroBusStats, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
@@ -48,7 +48,7 @@ class TopicState {
 export class InMemoryBus implements EventBus {
   readonly kind = 'in_memory' as const;
   private readonly topicsByName = new Map<string, TopicState>();
-  private readonly counters: BusStats = { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0 };
+  private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
   private closed = false;
 

@@ -3,7 +3,7 @@ import { heliosEventSchema, type HeliosEvent } from '../../domain/events/catalog
 import type { Clock } from '../../domain/time/clock.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
 import { BoundedQueue, countingOverflowHooks, Settler, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
-import type { BusHooks, BusStats, Delivery, EventBus, SubscribeOptions, Subscription } from './event-bus.ts';
+import { zeroBusStats, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
@@ -37,7 +37,7 @@ function newClient(config: BusConfig, url: string, onError: (e: Error) => void, 
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly queues = new Map<string, BoundedQueue>();
-  private readonly counters: BusStats = { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0 };
+  private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
   private flushing = false;
   private flushScheduled = false;
@@ -250,6 +250,8 @@ class RedisSubscription extends SubscriptionBase {
   private readingOwnPending = true;
   private lastClaim = Number.NEGATIVE_INFINITY;
   private failures = 0;
+  /** Processed entries whose XACK the server did not take (it was down). */
+  private unacked: Delivery[] = [];
 
   constructor(
     private readonly bus: RedisStreamsBus,
@@ -283,6 +285,7 @@ class RedisSubscription extends SubscriptionBase {
           this.needInit = false;
           this.readingOwnPending = true;
         }
+        if (this.unacked.length) await this.resendAcks();
         if (this.keys.length === 0) {
           await new Promise((r) => setTimeout(r, this.bus.config.block_ms));
           continue;
@@ -381,7 +384,33 @@ class RedisSubscription extends SubscriptionBase {
     return out;
   }
 
+  /**
+   * A consumer acknowledges what it has processed; when the server is down the XACK waits here and
+   * is sent again before the next read (XACK is idempotent), so an outage neither stops the consumer
+   * nor hands it the same entries twice.
+   */
   protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
+    try {
+      await this.sendAcks(deliveries);
+    } catch (err) {
+      if (this.closed) return;
+      this.unacked.push(...deliveries);
+      this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: XACK failed, will retry: ${(err as Error).message}`));
+    }
+  }
+
+  private async resendAcks(): Promise<void> {
+    const pending = this.unacked;
+    this.unacked = [];
+    try {
+      await this.sendAcks(pending);
+    } catch (err) {
+      this.unacked = pending.concat(this.unacked);
+      throw err;
+    }
+  }
+
+  private async sendAcks(deliveries: readonly Delivery[]): Promise<void> {
     const byTopic = new Map<string, string[]>();
     for (const d of deliveries) {
       const ids = byTopic.get(d.topic) ?? [];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
 import { findMachine, MACHINES, machineNames } from '../../adapters/inspector/machine-registry.ts';
 import { toMermaid } from '../../adapters/inspector/mermaid.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -36,13 +36,8 @@ function inspect(opts: InspectOptions, io: CliIo): number {
     io.err(`helios inspect: no machine named ${JSON.stringify(opts.graph)}; known: ${machineNames().join(', ')}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  let config;
-  try {
-    config = loadConfig({ file: opts.config, env: io.env }).config;
-  } catch (err) {
-    io.err((err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`) + '\n');
-    return EXIT.CONFIG_ERROR;
-  }
-  io.out(toMermaid(entry.build(config)));
+  const loaded = loadCliConfig(io, { file: opts.config });
+  if (!loaded) return EXIT.CONFIG_ERROR;
+  io.out(toMermaid(entry.build(loaded.config)));
   return EXIT.OK;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { Daemon, RealOrdersRefused, type DaemonRole } from '../../daemon/daemon.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
@@ -53,13 +53,8 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (opts.redis) Object.assign(overrides, { 'bus.kind': 'redis', 'bus.redis_url': opts.redis });
   if (opts.dataDir) overrides['app.data_dir'] = opts.dataDir;
-  let loaded;
-  try {
-    loaded = loadConfig({ file: opts.config, env: io.env, overrides });
-  } catch (err) {
-    io.err((err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`) + '\n');
-    return EXIT.CONFIG_ERROR;
-  }
+  const loaded = loadCliConfig(io, { file: opts.config, overrides });
+  if (!loaded) return EXIT.CONFIG_ERROR;
   const { config, secrets } = loaded;
   if (role !== 'all' && config.bus.kind !== 'redis') {
     io.err(`helios run: --role ${role} needs --redis URL (the processes of a scale-out share a Redis Streams bus)\n`);

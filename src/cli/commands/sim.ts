@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
 import { VenueSimulator } from '../../adapters/simulator/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../adapters/simulator/venue/synthetic-markets.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -20,13 +20,9 @@ interface SimOptions {
  * --duration, then prints its counters.
  */
 export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
-  let config;
-  try {
-    config = loadConfig({ file: opts.config, env: io.env }).config;
-  } catch (err) {
-    io.err((err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`) + '\n');
-    return EXIT.CONFIG_ERROR;
-  }
+  const loaded = loadCliConfig(io, { file: opts.config });
+  if (!loaded) return EXIT.CONFIG_ERROR;
+  const { config } = loaded;
   const num = (flag: string, text: string | undefined, fallback: number, ok: (v: number) => boolean): number | string => {
     if (text === undefined) return fallback;
     const v = Number(text);

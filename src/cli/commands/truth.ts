@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { replayTruth } from '../../adapters/esports/truth-replay.ts';
-import { ConfigError, loadConfig } from '../../config/load.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -13,14 +13,12 @@ export function register(program: Command, io: CliIo): void {
     .argument('<file>', 'NDJSON: {"ts","source","match_id","status","winner","score","teams"} per line')
     .option('--config <file>', 'YAML file layered over the defaults')
     .action((file: string, opts: { config?: string }) => {
-      let config;
-      try {
-        config = loadConfig({ file: opts.config, env: io.env }).config;
-      } catch (err) {
-        io.err(`${err instanceof ConfigError ? err.message : `config: ${(err as Error).message}`}\n`);
+      const loaded = loadCliConfig(io, { file: opts.config });
+      if (!loaded) {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
+      const { config } = loaded;
       let text: string;
       try {
         text = readFileSync(file, 'utf8');

@@ -106,17 +106,10 @@ export function hasOverstayed(order: OrderRecord, nowMs: number, rules: OrderTyp
   return nowMs - order.placed_at_ms >= rules.max_time_in_book_ms;
 }
 
-export interface PlaceIntent {
+/** An order a strategy wants placed: what its record will hold once placed. */
+export interface PlaceIntent
+  extends Pick<OrderRecord, 'client_order_id' | 'market_id' | 'token_id' | 'side' | 'order_type' | 'price' | 'size' | 'strategy' | 'expires_at_ms'> {
   kind: 'place';
-  client_order_id: string;
-  market_id: string;
-  token_id: string;
-  side: OrderSide;
-  order_type: OrderType;
-  price: number;
-  size: number;
-  strategy: StrategyName;
-  expires_at_ms: number | null;
 }
 
 export interface CancelIntent {

@@ -6,17 +6,8 @@ import { isoUtcMinute } from '../time/civil.ts';
  * What any METAR body parser must supply (the adapter maps metar-taf-parser onto it). Body
  * temperatures are whole °C; the tenths come from the remark groups, which this module reads itself.
  */
-export interface MetarBody {
-  station: string;
-  day: number;
-  hour: number;
-  minute: number;
-  /** The METAR/SPECI prefix when present (IEM archives strip it). */
-  typePrefix: 'METAR' | 'SPECI' | null;
-  corrected: boolean;
-  nil: boolean;
-  tempC: number | null;
-  dewpointC: number | null;
+/** The weather a report describes besides temperature (the model's features), null when not reported. */
+export interface MetarConditions {
   windDirDeg: number | null;
   windKt: number | null;
   gustKt: number | null;
@@ -28,10 +19,23 @@ export interface MetarBody {
   precipitating: boolean;
 }
 
+export interface MetarBody extends MetarConditions {
+  station: string;
+  day: number;
+  hour: number;
+  minute: number;
+  /** The METAR/SPECI prefix when present (IEM archives strip it). */
+  typePrefix: 'METAR' | 'SPECI' | null;
+  corrected: boolean;
+  nil: boolean;
+  tempC: number | null;
+  dewpointC: number | null;
+}
+
 export type ReportType = 'METAR' | 'SPECI';
 
 /** One observation after the strict remark extraction and consistency checks. */
-export interface MetarReport {
+export interface MetarReport extends MetarConditions {
   station: string;
   obsMs: number;
   reportType: ReportType;
@@ -47,13 +51,6 @@ export interface MetarReport {
   min6hTenths: number | null;
   max24hTenths: number | null;
   min24hTenths: number | null;
-  windDirDeg: number | null;
-  windKt: number | null;
-  gustKt: number | null;
-  skyCover: number | null;
-  visibilitySm: number | null;
-  altimeterHpa: number | null;
-  precipitating: boolean;
   flags: string[];
   raw: string;
 }
