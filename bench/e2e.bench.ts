@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/load.ts';
 import type { HeliosConfig } from '../src/config/schema.ts';
 import { EventLoopLag } from '../src/adapters/metrics/event-loop.ts';
 import { initialSubscribeMessage } from '../src/adapters/polymarket/market-channel-messages.ts';
-import { buildSimUniverse, type UniverseMarket } from '../src/daemon/sim-universe.ts';
+import { buildSimUniverse, type UniverseMarket } from '../src/sim/sim-universe.ts';
 import type { HeliosEvent } from '../src/domain/events/catalog.ts';
 import type { EventSink } from '../src/domain/events/sink.ts';
 import type { MarketTradingContext } from '../src/machines/market-trading/context.ts';

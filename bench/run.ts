@@ -3,7 +3,7 @@
  * Each benchmark measures its reference side by side in the same run and reports ratios.
  */
 import { BENCHMARKS } from './registry.ts';
-import { restoreFastStringPrototype } from '../src/adapters/runtime/fast-string-prototype.ts';
+import { restoreFastStringPrototype } from '../src/apps/fast-string-prototype.ts';
 
 // Every benchmark module (and the redis client among them) is loaded by now.
 restoreFastStringPrototype();

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { assign, createActor, enqueueActions, setup } from 'xstate';
 import { loadConfig } from '../src/config/load.ts';
-import { buildSimUniverse } from '../src/daemon/sim-universe.ts';
+import { buildSimUniverse } from '../src/sim/sim-universe.ts';
 import { LivePipeline } from './support/live-pipeline.ts';
 import { round } from './support/stats.ts';
 import { VenueProcess } from './support/venue-process.ts';

@@ -1,5 +1,5 @@
 import { decodeMarketFrame } from '../src/adapters/polymarket/market-decoder.ts';
-import { restoreFastStringPrototype } from '../src/adapters/runtime/fast-string-prototype.ts';
+import { restoreFastStringPrototype } from '../src/apps/fast-string-prototype.ts';
 import { MarketBooks } from '../src/domain/book/market-books.ts';
 import { syntheticTape } from './support/price-change-tape.ts';
 import type { Benchmark } from './types.ts';

@@ -4,8 +4,8 @@ import { parseMetar } from 'metar-taf-parser';
 import { NowcastStations, type NowcastStationSpec } from '../src/actors/nowcast-engine.ts';
 import { NowcastWorker } from '../src/actors/nowcast-worker.ts';
 import { parseMetarText } from '../src/adapters/weather/metar-parser.ts';
-import { fitSimulatedModel } from '../src/adapters/weather/sim-model.ts';
-import { WorldSimulator, type WorldSimOptions } from '../src/adapters/weather/world-sim.ts';
+import { fitSimulatedModel } from '../src/sim/world/sim-model.ts';
+import { WorldSimulator, type WorldSimOptions } from '../src/sim/world/world-sim.ts';
 import type { NowcastResult } from '../src/actors/nowcast-engine.ts';
 import type { Benchmark } from './types.ts';
 

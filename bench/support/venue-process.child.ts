@@ -3,9 +3,9 @@
  * CPU, heap and RSS stay out of the measured process. Driven over IPC by `VenueProcess`.
  */
 import { performance } from 'node:perf_hooks';
-import { restoreFastStringPrototype } from '../../src/adapters/runtime/fast-string-prototype.ts';
-import { syntheticMarketSpecs } from '../../src/adapters/simulator/venue/synthetic-markets.ts';
-import { VenueSimulator } from '../../src/adapters/simulator/venue/venue-simulator.ts';
+import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
+import { syntheticMarketSpecs } from '../../src/sim/venue/synthetic-markets.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import type { VenueReply, VenueRequest } from './venue-process.ts';
 
 restoreFastStringPrototype();

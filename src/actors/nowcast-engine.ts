@@ -5,7 +5,7 @@ import type { NowcastModel } from '../domain/weather/nowcast/model.ts';
 import { computeNowcast, type NowcastOutcome, type QcStateName } from '../domain/weather/nowcast/nowcast.ts';
 import { NowcastPredictor } from '../domain/weather/nowcast/predict.ts';
 import { StationDays } from '../domain/weather/station-days.ts';
-import { fitSimulatedModel, type SimulatedFitSpec } from '../adapters/weather/sim-model.ts';
+import { fitSimulatedModel, type SimulatedFitSpec } from '../sim/world/sim-model.ts';
 
 export interface NowcastStationSpec {
   id: string;

@@ -1,10 +1,10 @@
 import { fromCallback, type CallbackActorLogic, type EventObject } from 'xstate';
 import type { Logger } from '../adapters/log/logger.ts';
 import type { AwcMetarClient } from '../adapters/weather/awc-client.ts';
-import type { WorldSimulator } from '../adapters/weather/world-sim.ts';
+import type { WorldSimulator } from '../sim/world/world-sim.ts';
 import type { WuPwsClient } from '../adapters/weather/wu-pws-client.ts';
 import type { Clock, TimerHandle } from '../domain/time/clock.ts';
-import type { WorldFeed } from './world-feed.ts';
+import type { WorldFeed } from '../runtime/world/world-feed.ts';
 
 /** What a world source tells its parent: only failures (data goes straight into the feed). */
 export type WorldSourceSignal = { type: 'WORLD_SOURCE_ERROR'; source: string; message: string };

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
-import { restoreFastStringPrototype } from '../adapters/runtime/fast-string-prototype.ts';
+import { restoreFastStringPrototype } from '../apps/fast-string-prototype.ts';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('helios')

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { VenueSimulator } from '../../src/adapters/simulator/venue/venue-simulator.ts';
-import { syntheticMarketSpecs } from '../../src/adapters/simulator/venue/synthetic-markets.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import { syntheticMarketSpecs } from '../../src/sim/venue/synthetic-markets.ts';
 import { main } from '../../src/cli/main.ts';
-import { CHECK_NAMES, checkVenueDate } from '../../src/daemon/startup-checklist.ts';
+import { CHECK_NAMES, checkVenueDate } from '../../src/apps/daemon/startup-checklist.ts';
 import { captureIo } from '../support/cli.ts';
 import { childEnv, HeliosProcess, pollUntil } from './support/helios-process.ts';
 

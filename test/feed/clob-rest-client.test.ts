@@ -3,7 +3,7 @@ import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { ClobRestClient, ClobRestError } from '../../src/adapters/polymarket/clob-rest-client.ts';
 import { decodeRestBook } from '../../src/adapters/polymarket/rest-book.ts';
-import { VenueSimulator } from '../../src/adapters/simulator/venue/venue-simulator.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { simMarkets } from './support/feed-fixtures.ts';
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ConnectionPool, type PoolConnection } from '../../src/adapters/polymarket/connection-pool.ts';
-import { MarketFeed } from '../../src/adapters/polymarket/market-feed.ts';
+import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { SubscribeBatch } from '../../src/adapters/polymarket/subscribe-batch.ts';
 import type { MarketTapeConfig } from '../../src/config/sections/market-tape.ts';
-import { VenueSimulator } from '../../src/adapters/simulator/venue/venue-simulator.ts';
-import type { VenueFaults } from '../../src/adapters/simulator/venue/venue-faults.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import type { VenueFaults } from '../../src/sim/venue/venue-faults.ts';
 import { CollectingSink, EventFactory, ulidGenerator } from '../../src/domain/events/index.ts';
 import { InMemoryDesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
 import { seededRng } from '../../src/domain/util/random.ts';

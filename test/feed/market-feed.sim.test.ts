@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
-import { MarketFeed } from '../../src/adapters/polymarket/market-feed.ts';
-import { VenueSimulator } from '../../src/adapters/simulator/venue/venue-simulator.ts';
-import type { VenueFaults } from '../../src/adapters/simulator/venue/venue-faults.ts';
+import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import type { VenueFaults } from '../../src/sim/venue/venue-faults.ts';
 import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type HeliosEvent } from '../../src/domain/events/index.ts';
 import { InMemoryDesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
 import { seededRng } from '../../src/domain/util/random.ts';

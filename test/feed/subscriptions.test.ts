@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { RedisDesiredSet } from '../../src/adapters/subscriptions/redis-desired-set.ts';
-import { SubscriptionReconciler, type ReconcileTarget } from '../../src/adapters/subscriptions/reconciler.ts';
+import { SubscriptionReconciler, type ReconcileTarget } from '../../src/runtime/market-tape/reconciler.ts';
 import { InMemoryDesiredSet, type DesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
 import { batches, diffSubscriptions } from '../../src/domain/subscriptions/subscription-diff.ts';
 

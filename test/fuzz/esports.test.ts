@@ -6,7 +6,7 @@ import { parseWikiMatches } from '../../src/adapters/esports/liquipedia-wikitext
 import { pandascoreMatchToReport } from '../../src/adapters/esports/pandascore.ts';
 import { parseSportsScore, sportResultToReport } from '../../src/adapters/esports/polymarket-sports.ts';
 import type { WatchedMatch } from '../../src/adapters/esports/source.ts';
-import { parseReplayLine } from '../../src/adapters/esports/truth-replay.ts';
+import { parseReplayLine } from '../../src/apps/truth-replay/truth-replay.ts';
 import { truthMatchFromGamma } from '../../src/domain/truth/gamma-match.ts';
 import { normalizeReport } from '../../src/domain/truth/match.ts';
 import { REPORT_STATUSES, type SourceReport } from '../../src/domain/truth/report.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBacktest, writeBacktestReport } from '../../src/adapters/replay/backtest.ts';
+import { runBacktest, writeBacktestReport } from '../../src/apps/replay/backtest.ts';
 import type { BacktestReport } from '../../src/domain/replay/backtest-report.ts';
 import { FROM, recordSession, tempDir, testConfig } from './support.ts';
 

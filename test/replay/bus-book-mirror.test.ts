@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
 import { MalformedFrameReporter } from '../../src/adapters/polymarket/malformed-frame-reporter.ts';
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
-import { SyntheticMarkets, syntheticMarketSpecs } from '../../src/adapters/simulator/venue/synthetic-markets.ts';
+import { SyntheticMarkets, syntheticMarketSpecs } from '../../src/sim/venue/synthetic-markets.ts';
 import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
 import type { HeliosEvent, PayloadOf } from '../../src/domain/events/catalog.ts';
 import { seededRng } from '../../src/domain/util/random.ts';

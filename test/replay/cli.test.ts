@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { JournalReplaySource } from '../../src/adapters/replay/journal-source.ts';
+import { JournalReplaySource } from '../../src/adapters/storage/replay/journal-source.ts';
 import { main } from '../../src/cli/main.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecisionReplay, decisionSeed } from '../../src/adapters/replay/decision-replay.ts';
-import { readMarketCatalog } from '../../src/adapters/replay/market-catalog.ts';
-import { runReplay } from '../../src/adapters/replay/replay-run.ts';
+import { DecisionReplay, decisionSeed } from '../../src/runtime/replay/decision-replay.ts';
+import { readMarketCatalog } from '../../src/adapters/storage/market-catalog.ts';
+import { runReplay } from '../../src/apps/replay/replay-run.ts';
 import { compactJournal } from '../../src/adapters/storage/parquet/compactor.ts';
 import { heliosEventSchema, type HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { FROM, recordSession, tempDir, testConfig } from './support.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { recordSimulatedDay, type SimulatedRecording } from '../../src/adapters/replay/simulated-recording.ts';
+import { recordSimulatedDay, type SimulatedRecording } from '../../src/sim/day/simulated-recording.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { HeliosConfig } from '../../src/config/schema.ts';
 

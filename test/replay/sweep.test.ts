@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gridCombinations, rankResults, runSweep, type SweepJob, type SweepResult } from '../../src/adapters/replay/sweep.ts';
+import { gridCombinations, rankResults, runSweep, type SweepJob, type SweepResult } from '../../src/apps/replay/sweep.ts';
 import { FROM, recordSession, tempDir, testConfig } from './support.ts';
 
 let dir: string;

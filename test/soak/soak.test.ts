@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FAULT_CLASSES, parseFaultList } from '../../src/domain/soak/fault-classes.ts';
 import { failedFigures, type SoakSummary } from '../../src/domain/soak/summary.ts';
-import { SoakRun } from '../../src/daemon/soak/soak-runner.ts';
-import { RedisKiller } from '../../src/daemon/soak/redis-process.ts';
+import { SoakRun } from '../../src/apps/soak/soak-runner.ts';
+import { RedisKiller } from '../../src/apps/soak/redis-process.ts';
 import { freePort, waitForPort } from '../setup/global-redis.ts';
 
 const bin = inject('redisBinary');

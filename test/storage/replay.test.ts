@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, setup } from 'xstate';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { ReplayEngine } from '../../src/adapters/replay/engine.ts';
-import { JournalReplaySource } from '../../src/adapters/replay/journal-source.ts';
-import { ParquetReplaySource } from '../../src/adapters/replay/parquet-source.ts';
-import { ArrayReplaySource, type ReplaySource } from '../../src/adapters/replay/source.ts';
+import { ReplayEngine } from '../../src/runtime/replay/engine.ts';
+import { JournalReplaySource } from '../../src/adapters/storage/replay/journal-source.ts';
+import { ParquetReplaySource } from '../../src/adapters/storage/replay/parquet-source.ts';
+import { ArrayReplaySource, type ReplaySource } from '../../src/domain/replay/source.ts';
 import { compactJournal } from '../../src/adapters/storage/parquet/compactor.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { CollectingSink, type EventSink } from '../../src/domain/events/sink.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { RealExecutionAdapter } from '../../src/adapters/execution/real-adapter.ts';
-import { TradingRuntime } from '../../src/actors/trading/trading-runtime.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';

@@ -6,7 +6,7 @@ import { executionSection, riskSection, tradingSection, type ExecutionConfig, ty
 import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
-import { TradingRuntime } from '../../src/actors/trading/trading-runtime.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';

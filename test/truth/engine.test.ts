@@ -7,7 +7,7 @@ import { heliosEventSchema, type EventOf } from '../../src/domain/events/catalog
 import type { SourceReport } from '../../src/domain/truth/report.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
-import { TruthEngine, type ConfirmationRequest } from '../../src/machines/truth/engine.ts';
+import { TruthEngine, type ConfirmationRequest } from '../../src/runtime/truth/truth-engine.ts';
 import { defaultTruthConfig } from './support.ts';
 
 const T0 = Date.UTC(2026, 3, 5, 15, 0, 0);

@@ -6,7 +6,7 @@ import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { TruthEngine } from '../../src/machines/truth/engine.ts';
+import { TruthEngine } from '../../src/runtime/truth/truth-engine.ts';
 import { truthMatchFromGamma } from '../../src/domain/truth/gamma-match.ts';
 import { requireSharedFixtures, sharedFixture } from '../support/shared-fixtures.ts';
 import { defaultTruthConfig } from './support.ts';

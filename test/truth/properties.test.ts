@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
-import { replayTruth } from '../../src/adapters/esports/truth-replay.ts';
+import { replayTruth } from '../../src/apps/truth-replay/truth-replay.ts';
 import { REPORT_STATUSES, type ReportStatus } from '../../src/domain/truth/report.ts';
 import { truthMachine } from '../../src/machines/truth/truth.machine.ts';
 import { defaultTruthConfig, MATCH, RULES, report } from './support.ts';

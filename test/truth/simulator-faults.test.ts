@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { truthFaultsBegun, truthFaultStarts } from '../../src/adapters/esports/simulator-faults.ts';
-import { generateMatchPlans } from '../../src/adapters/esports/simulator-plan.ts';
+import { truthFaultsBegun, truthFaultStarts } from '../../src/sim/esports/simulator-faults.ts';
+import { generateMatchPlans } from '../../src/sim/esports/simulator-plan.ts';
 import { defaultTruthConfig } from './support.ts';
 
 const config = defaultTruthConfig();

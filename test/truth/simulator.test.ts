@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { generateMatchPlans, SIM_FAULTS, type SimMatchPlan } from '../../src/adapters/esports/simulator-plan.ts';
-import { simulateMatch, simulationToNdjson } from '../../src/adapters/esports/simulator.ts';
-import { replayTruth } from '../../src/adapters/esports/truth-replay.ts';
-import { simulatedTruth, TruthRuntime } from '../../src/adapters/esports/truth-runtime.ts';
-import { SimulatedFeed } from '../../src/adapters/esports/simulator.ts';
-import { specOfPlan } from '../../src/adapters/esports/truth-runtime.ts';
+import { generateMatchPlans, SIM_FAULTS, type SimMatchPlan } from '../../src/sim/esports/simulator-plan.ts';
+import { simulateMatch, simulationToNdjson } from '../../src/sim/esports/simulator.ts';
+import { replayTruth } from '../../src/apps/truth-replay/truth-replay.ts';
+import { simulatedTruth, TruthRuntime } from '../../src/runtime/truth/truth-runtime.ts';
+import { SimulatedFeed } from '../../src/sim/esports/simulator.ts';
+import { specOfPlan } from '../../src/runtime/truth/truth-runtime.ts';
 import type { EventOf } from '../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';

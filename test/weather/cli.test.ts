@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorldSimulator } from '../../src/adapters/weather/world-sim.ts';
+import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureIo } from '../support/cli.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadStationArchive } from '../../src/adapters/weather/archive.ts';
 import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
-import { WorldSimulator } from '../../src/adapters/weather/world-sim.ts';
+import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
 import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
 import { buildCases } from '../../src/domain/weather/nowcast/cases.ts';
 import { evaluateNowcast, type EvaluationReport } from '../../src/domain/weather/nowcast/evaluate.ts';

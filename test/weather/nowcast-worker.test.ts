@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InlineNowcastEngine, type NowcastResult, type NowcastStationSpec } from '../../src/actors/nowcast-engine.ts';
 import { NowcastWorker } from '../../src/actors/nowcast-worker.ts';
 import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
-import { fitSimulatedModel } from '../../src/adapters/weather/sim-model.ts';
-import { WorldSimulator, type WorldSimOptions } from '../../src/adapters/weather/world-sim.ts';
+import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';
+import { WorldSimulator, type WorldSimOptions } from '../../src/sim/world/world-sim.ts';
 import type { MetarReport } from '../../src/domain/weather/metar-report.ts';
 
 const TZ = 'America/New_York';

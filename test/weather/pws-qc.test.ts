@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorldSimulator } from '../../src/adapters/weather/world-sim.ts';
+import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
 import { metarVerdict, PwsCluster, type PwsQcThresholds } from '../../src/domain/weather/pws-qc.ts';
 import { median, qn, scaledMad } from '../../src/domain/weather/robust.ts';
 

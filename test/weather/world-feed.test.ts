@@ -1,12 +1,12 @@
 import { createActor } from 'xstate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InlineNowcastEngine } from '../../src/actors/nowcast-engine.ts';
-import { WorldFeed } from '../../src/actors/world-feed.ts';
-import { simulatorOptions } from '../../src/actors/world-runtime.ts';
+import { WorldFeed } from '../../src/runtime/world/world-feed.ts';
+import { simulatorOptions } from '../../src/runtime/world/world-runtime.ts';
 import { createSimulatedWorldLogic } from '../../src/actors/world-sources.actor.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { fitSimulatedModel } from '../../src/adapters/weather/sim-model.ts';
-import { WorldSimulator } from '../../src/adapters/weather/world-sim.ts';
+import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';
+import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { WeatherConfig } from '../../src/config/sections/weather.ts';
 import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type EventOf, type HeliosEvent } from '../../src/domain/events/index.ts';

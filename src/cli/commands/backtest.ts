@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runBacktest, writeBacktestReport } from '../../adapters/replay/backtest.ts';
-import type { SourceKind } from '../../adapters/replay/replay-run.ts';
+import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
+import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { collect, replayContext } from '../replay-options.ts';

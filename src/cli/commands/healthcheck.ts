@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { CHECK_NAMES, runStartupChecklist, type CheckResult } from '../../daemon/startup-checklist.ts';
+import { CHECK_NAMES, runStartupChecklist, type CheckResult } from '../../apps/daemon/startup-checklist.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

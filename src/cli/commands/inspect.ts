@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
-import { findMachine, MACHINES, machineNames } from '../../adapters/inspector/machine-registry.ts';
-import { toMermaid } from '../../adapters/inspector/mermaid.ts';
+import { findMachine, MACHINES, machineNames } from '../../apps/inspector/machine-registry.ts';
+import { toMermaid } from '../../apps/inspector/mermaid.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

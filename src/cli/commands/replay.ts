@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { runReplay, type ReplayRun, type SourceKind } from '../../adapters/replay/replay-run.ts';
-import { ReplayServer } from '../../adapters/replay/replay-server.ts';
+import { runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
+import { ReplayServer } from '../../apps/replay/replay-server.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';

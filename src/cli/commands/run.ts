@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { Daemon, RealOrdersRefused, type DaemonRole } from '../../daemon/daemon.ts';
+import { Daemon, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
-import { VenueSimulator } from '../../adapters/simulator/venue/venue-simulator.ts';
-import { syntheticMarketSpecs } from '../../adapters/simulator/venue/synthetic-markets.ts';
+import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
+import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { FaultListError, parseFaultList, type FaultClass } from '../../domain/soak/fault-classes.ts';
 import { failedFigures } from '../../domain/soak/summary.ts';
-import { SoakRun } from '../../daemon/soak/soak-runner.ts';
+import { SoakRun } from '../../apps/soak/soak-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

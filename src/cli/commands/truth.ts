@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { replayTruth } from '../../adapters/esports/truth-replay.ts';
+import { replayTruth } from '../../apps/truth-replay/truth-replay.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';

@@ -1,5 +1,5 @@
-import type { MarketFeed } from '../../../src/adapters/polymarket/market-feed.ts';
-import type { VenueSimulator } from '../../../src/adapters/simulator/venue/venue-simulator.ts';
+import type { MarketFeed } from '../../../src/runtime/market-tape/market-feed.ts';
+import type { VenueSimulator } from '../../../src/sim/venue/venue-simulator.ts';
 
 export interface BookMismatch {
   token: string;

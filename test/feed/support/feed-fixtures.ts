@@ -8,7 +8,7 @@ import { ulidGenerator } from '../../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../../src/domain/events/sink.ts';
 import { seededRng } from '../../../src/domain/util/random.ts';
 import type { MarketTapeConfig } from '../../../src/config/sections/market-tape.ts';
-import { syntheticMarketSpecs, type SimMarketSpec } from '../../../src/adapters/simulator/venue/synthetic-markets.ts';
+import { syntheticMarketSpecs, type SimMarketSpec } from '../../../src/sim/venue/synthetic-markets.ts';
 
 /** The shipped defaults with timings shrunk so real-socket tests run in well under a second per cycle. */
 export function fastTapeConfig(overrides: Partial<MarketTapeConfig> = {}): MarketTapeConfig {

@@ -1,0 +1,69 @@
+import type { HeliosEvent } from '../../../domain/events/catalog.ts';
+import type { ReplayRecord } from '../../../domain/replay/order.ts';
+import { eventFromRecord } from '../journal/record.ts';
+import { dateStartMs, listParquetFiles } from '../layout.ts';
+import { openDuckDb, sqlString, type DuckDbOptions } from '../parquet/duckdb.ts';
+import { RECORD_COLUMNS } from '../parquet/record-schema.ts';
+import type { ReplayRange, ReplaySource } from '../../../domain/replay/source.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Replays from the Parquet lake: DuckDB reads the parts of the dates in range and returns each
+ * chunk (chunk_ms of virtual time) already in replay order.
+ */
+export class ParquetReplaySource implements ReplaySource {
+  constructor(
+    private readonly dataDir: string,
+    private readonly duckdb: DuckDbOptions,
+    private readonly chunkMs = 3_600_000,
+  ) {}
+
+  async *read(range: ReplayRange): AsyncIterable<ReplayRecord[]> {
+    const channels = range.channels ? new Set<string>(range.channels) : undefined;
+    const files = (await listParquetFiles(this.dataDir)).filter((f) => {
+      const start = dateStartMs(f.date);
+      return start < range.to && start + DAY_MS > range.from && (!channels || channels.has(f.channel));
+    });
+    if (files.length === 0) return;
+    const db = await openDuckDb(this.duckdb);
+    try {
+      const list = '[' + files.map((f) => sqlString(f.path)).join(', ') + ']';
+      // Straight from read_parquet (every part has every record column) so filters reach the scan.
+      await db.connection.run(`CREATE TEMP VIEW lake AS SELECT * FROM read_parquet(${list}, union_by_name=true, hive_partitioning=false)`);
+      const chFilter = channels ? ` AND ch IN (${[...channels].sort().map(sqlString).join(', ')})` : '';
+      const span = (
+        await db.connection.runAndReadAll(`SELECT min(ts_ingest), max(ts_ingest) FROM lake WHERE ts_ingest >= ${Math.floor(range.from)} AND ts_ingest < ${Math.ceil(range.to)}${chFilter}`)
+      ).getRowsJS()[0];
+      if (!span || span[0] === null || span[1] === null) return;
+      const first = Number(span[0]);
+      const last = Number(span[1]);
+      for (let a = first; a <= last; a += this.chunkMs) {
+        const b = Math.min(last + 1, a + this.chunkMs);
+        // One JSON text per row, parsed natively: several times faster than converting DuckDB values.
+        const reader = await db.connection.runAndReadAll(
+          `SELECT ${RECORD_JSON}::VARCHAR FROM lake WHERE ts_ingest >= ${Math.floor(a)} AND ts_ingest < ${Math.ceil(b)}${chFilter} ORDER BY ts_ingest, seq, event_id`,
+        );
+        const texts = reader.getColumnsJS()[0] ?? [];
+        if (texts.length === 0) continue;
+        const out: ReplayRecord[] = new Array(texts.length);
+        for (let i = 0; i < texts.length; i++) {
+          const row = JSON.parse(String(texts[i])) as Record<string, unknown>;
+          const event = eventFromRow(row);
+          out[i] = { ts: event.ts_ingest, seq: typeof row.seq === 'number' ? row.seq : 0, event };
+        }
+        yield out;
+      }
+    } finally {
+      db.close();
+    }
+  }
+}
+
+const RECORD_JSON = 'json_object(' + RECORD_COLUMNS.map(([n]) => `'${n}', ${n}`).join(', ') + ')';
+
+/** A Parquet row (as JSON) back to the envelope as emitted: NULL columns were absent fields. */
+export function eventFromRow(row: Record<string, unknown>): HeliosEvent {
+  for (const k of Object.keys(row)) if (row[k] === null) delete row[k];
+  return eventFromRecord(row);
+}

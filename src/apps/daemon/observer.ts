@@ -1,0 +1,135 @@
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import { StalenessTracker } from '../../domain/health/staleness.ts';
+import type { Metrics } from '../../adapters/metrics/metrics.ts';
+
+export interface RunCounters {
+  orders: number;
+  fills: number;
+  fills_failed: number;
+  resyncs: number;
+  gaps: number;
+  alerts: number;
+  truth_states: number;
+  nowcasts: number;
+  metar_obs: number;
+}
+
+/** Which feed an event proves alive. */
+const FEED_OF: Partial<Record<HeliosEvent['type'], string>> = {
+  BEST_PRICE: 'market',
+  L2_SNAPSHOT: 'market',
+  TRADE: 'market',
+  METAR_OBS: 'metar',
+  PWS_CLUSTER: 'pws',
+  TRUTH_STATE: 'truth',
+  NOWCAST: 'nowcast',
+};
+
+/**
+ * Watches everything this process emits (a sink beside the bus): feed staleness, run counters,
+ * realized PnL from positions, and the Prometheus metrics that follow from events.
+ */
+export class DaemonObserver implements EventSink {
+  readonly counters: RunCounters = { orders: 0, fills: 0, fills_failed: 0, resyncs: 0, gaps: 0, alerts: 0, truth_states: 0, nowcasts: 0, metar_obs: 0 };
+  readonly staleness: StalenessTracker;
+  private readonly realizedByToken = new Map<string, number>();
+  private readonly orderIds = new Set<string>();
+  private readonly placedAt = new Map<string, number>();
+  private readonly orderPrice = new Map<string, number>();
+  /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
+  readonly stageLatencyMs: Record<string, number | null> = {};
+
+  constructor(
+    thresholds: Record<string, number>,
+    private readonly metrics: Metrics,
+  ) {
+    this.staleness = new StalenessTracker(thresholds);
+  }
+
+  emit(event: HeliosEvent): void {
+    const feed = FEED_OF[event.type];
+    if (feed) {
+      this.staleness.seen(feed, event.ts_ingest);
+      if (event.ts_source !== undefined) {
+        const lag = Math.max(0, event.ts_ingest - event.ts_source);
+        this.metrics.eventLagMs.set({ source: feed }, lag);
+        this.stageLatencyMs[`source_to_ingest_${feed}`] = lag;
+      }
+    }
+    switch (event.type) {
+      case 'ORDER_UPDATE': {
+        const id = event.payload.client_order_id;
+        if (!this.orderIds.has(id)) {
+          this.orderIds.add(id);
+          this.placedAt.set(id, event.ts_ingest);
+          this.orderPrice.set(id, event.payload.price);
+          this.counters.orders++;
+          this.metrics.ordersTotal.inc({ strategy: event.payload.strategy });
+        }
+        if (event.payload.status === 'open') {
+          const t = this.placedAt.get(id);
+          if (t !== undefined) {
+            this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
+            this.stageLatencyMs.decision_to_order = event.ts_ingest - t;
+          }
+        }
+        return;
+      }
+      case 'FILL': {
+        this.metrics.fillsTotal.inc({ status: event.payload.status });
+        if (event.payload.status === 'MATCHED') {
+          this.counters.fills++;
+          const t = this.placedAt.get(event.payload.client_order_id);
+          if (t !== undefined) {
+            this.metrics.orderFillLatencyMs.observe(event.ts_ingest - t);
+            this.stageLatencyMs.order_to_fill = event.ts_ingest - t;
+          }
+          // Slippage against the order's own price: positive when the fill is worse for us.
+          const limit = this.orderPrice.get(event.payload.client_order_id);
+          if (limit !== undefined && limit > 0) {
+            const worse = event.payload.side === 'BUY' ? event.payload.price - limit : limit - event.payload.price;
+            this.metrics.slippageBps.observe(Math.max(0, (worse / limit) * 10_000));
+          }
+        }
+        if (event.payload.status === 'FAILED') this.counters.fills_failed++;
+        return;
+      }
+      case 'POSITION':
+        if (event.token_id) this.realizedByToken.set(event.token_id, event.payload.realized_pnl);
+        return;
+      case 'BOOK_RESYNC_START':
+        this.counters.resyncs++;
+        this.metrics.bookResyncs.inc();
+        return;
+      case 'GAP_DETECTED':
+        this.counters.gaps++;
+        return;
+      case 'RISK_STATE':
+        if (event.payload.state === 'HALTED') this.metrics.killSwitchTriggers.inc({ reason: event.payload.reason ?? 'unknown' });
+        return;
+      case 'ALERT':
+        this.counters.alerts++;
+        if (event.payload.code === 'RECONCILE_BREAK') this.metrics.reconcileMismatchCount.inc();
+        return;
+      case 'TRUTH_STATE':
+        this.counters.truth_states++;
+        if (event.match_id) this.metrics.truthConfidence.set({ match_id: event.match_id }, event.payload.confidence);
+        return;
+      case 'NOWCAST':
+        this.counters.nowcasts++;
+        return;
+      case 'METAR_OBS':
+        this.counters.metar_obs++;
+        return;
+      default:
+    }
+  }
+
+  /** Realized PnL summed over tokens (latest position per token), rounded to cents' hundredths. */
+  realizedPnl(): number {
+    let sum = 0;
+    for (const token of [...this.realizedByToken.keys()].sort()) sum += this.realizedByToken.get(token)!;
+    return Math.round(sum * 10_000) / 10_000;
+  }
+}

@@ -1,0 +1,168 @@
+import type { CallbackActorLogic, EventObject } from 'xstate';
+import type { Logger } from '../../adapters/log/logger.ts';
+import { AwcMetarClient } from '../../adapters/weather/awc-client.ts';
+import type { FetchLike } from '../../adapters/weather/http-json.ts';
+import { readNowcastModel } from '../../adapters/weather/model-store.ts';
+import { outagesBegunBetween, WorldSimulator, type WorldSimOptions } from '../../sim/world/world-sim.ts';
+import { WuPwsClient } from '../../adapters/weather/wu-pws-client.ts';
+import type { WeatherConfig } from '../../config/sections/weather.ts';
+import type { Secrets } from '../../config/secrets.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import { hash32 } from '../../domain/util/random.ts';
+import { InlineNowcastEngine, type NowcastEngine, type NowcastStationSpec } from '../../actors/nowcast-engine.ts';
+import { NowcastWorker } from '../../actors/nowcast-worker.ts';
+import { WorldFeed } from './world-feed.ts';
+import { createAwcMetarSourceLogic, createSimulatedWorldLogic, createWuPwsSourceLogic, type WorldSourceSignal } from '../../actors/world-sources.actor.ts';
+
+export interface WorldRuntimeDeps {
+  config: WeatherConfig;
+  /** app.seed: the simulator's seed. */
+  seed: number;
+  clock: Clock;
+  sink: EventSink;
+  events: EventFactory;
+  secrets: Secrets;
+  logger?: Logger;
+  /** Defaults to the global fetch; tests point it at loopback servers. */
+  fetch?: FetchLike;
+  /** worker (default): nowcast in a worker thread; inline: in this thread (tests, tools). */
+  nowcastMode?: 'worker' | 'inline';
+}
+
+export interface WorldSource {
+  /** Stable id for `invoke`/`spawnChild`. */
+  id: string;
+  logic: CallbackActorLogic<EventObject, void, WorldSourceSignal>;
+}
+
+export interface WorldRuntime {
+  feed: WorldFeed;
+  nowcast: NowcastEngine | null;
+  /** Callback actors that feed the world (start them under the daemon's supervisor). */
+  sources: WorldSource[];
+  simulators: WorldSimulator[];
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function simulatorOptions(config: WeatherConfig, seed: number, stationId: string): WorldSimOptions {
+  const station = config.stations.find((s) => s.id === stationId);
+  if (!station) throw new Error(`weather: no station ${stationId}`);
+  const s = config.simulator;
+  return {
+    seed: hash32(`${seed}:${stationId}`),
+    station: station.id,
+    tz: station.tz,
+    pwsIds: station.pws,
+    speciPerHour: s.speci_per_hour,
+    outlierShare: s.outlier_share,
+    stuckShare: s.stuck_share,
+    staleShare: s.stale_share,
+    pwsIntervalMs: s.pws_interval_ms,
+    routineMinute: config.metar.routine_minute,
+    outageEveryMs: s.outage_every_ms,
+    outageMs: s.outage_ms,
+  };
+}
+
+/**
+ * Outage windows of the simulated stations that begin in [fromMs, toMs), summed over stations
+ * (0 unless the METAR source is the simulator): what the daemon's /stats and a soak harness count.
+ */
+export function weatherOutagesBegun(config: WeatherConfig, seed: number, fromMs: number, toMs: number): number {
+  if (config.metar.source !== 'simulator') return 0;
+  return config.stations.reduce((n, s) => n + outagesBegunBetween(simulatorOptions(config, seed, s.id), fromMs, toMs), 0);
+}
+
+/**
+ * Builds the world tape from the `weather` config: the feed (with its QC engine), the nowcast engine
+ * (a worker thread by default; models from `model_path`, or fitted on simulated history when the
+ * METAR source is the simulator and no file is configured) and the source actors to run.
+ */
+export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRuntime> {
+  const cfg = d.config;
+  const now = d.clock.now();
+  const specs: NowcastStationSpec[] = [];
+  for (const s of cfg.stations) {
+    if (s.model_path) specs.push({ id: s.id, tz: s.tz, judgeDay: cfg.nowcast.judge_day, model: readNowcastModel(s.model_path) });
+    else if (cfg.metar.source === 'simulator') {
+      specs.push({
+        id: s.id,
+        tz: s.tz,
+        judgeDay: cfg.nowcast.judge_day,
+        // Outages are a live fault: the history the model learns from has none.
+        model: { fitSimulated: { sim: { ...simulatorOptions(cfg, d.seed, s.id), outageEveryMs: 0 }, fromMs: now - cfg.nowcast.simulated_fit_days * DAY_MS, toMs: now - 2 * DAY_MS, judgeDay: cfg.nowcast.judge_day } },
+      });
+    } else d.logger?.warn({ station_id: s.id }, 'no nowcast model_path: NOWCAST disabled for this station');
+  }
+  let nowcast: NowcastEngine | null = null;
+  if (cfg.nowcast.enabled && specs.length) {
+    if ((d.nowcastMode ?? 'worker') === 'worker') {
+      const worker = await NowcastWorker.start(specs, cfg.nowcast.max_input_age_ms);
+      worker.onError((err) => d.logger?.error({ err: err.message }, 'nowcast worker error'));
+      nowcast = worker;
+    } else nowcast = new InlineNowcastEngine(specs, cfg.nowcast.max_input_age_ms, () => d.clock.monotonicNow());
+  }
+
+  const feed = new WorldFeed({ clock: d.clock, sink: d.sink, events: d.events, config: cfg, nowcast, logger: d.logger });
+  const sources: WorldSource[] = [];
+  const simulators = cfg.metar.source === 'simulator' || cfg.pws.source === 'simulator' ? cfg.stations.map((s) => new WorldSimulator(simulatorOptions(cfg, d.seed, s.id))) : [];
+  const fetchImpl: FetchLike = d.fetch ?? ((url, init) => fetch(url, init));
+
+  if (cfg.metar.source === 'simulator') {
+    sources.push({
+      id: 'world:sim',
+      logic: createSimulatedWorldLogic({ sims: simulators, feed, clock: d.clock, stepMs: 60_000, metarDelayMs: 3 * 60_000, backfillMs: 36 * 3_600_000, withPws: cfg.pws.source === 'simulator' }),
+    });
+  } else {
+    const client = new AwcMetarClient({
+      baseUrl: cfg.metar.awc_base_url,
+      fetch: fetchImpl,
+      clock: d.clock,
+      cacheTtlMs: cfg.metar.cache_ttl_ms,
+      minRequestIntervalMs: cfg.metar.min_request_interval_ms,
+      timeoutMs: cfg.metar.request_timeout_ms,
+    });
+    sources.push({
+      id: 'world:awc',
+      logic: createAwcMetarSourceLogic({ client, feed, clock: d.clock, stationIds: cfg.stations.map((s) => s.id), intervalMs: cfg.metar.poll_interval_ms, lookbackHours: cfg.metar.lookback_hours, logger: d.logger }),
+    });
+  }
+  if (cfg.pws.source === 'wu') {
+    const key = d.secrets.wu_api_key;
+    if (!key) d.logger?.warn('weather.pws.source is wu but HELIOS_WU_API_KEY is not set: PWS disabled');
+    else {
+      const client = new WuPwsClient({
+        baseUrl: cfg.pws.wu_base_url,
+        apiKey: key,
+        fetch: fetchImpl,
+        clock: d.clock,
+        cacheTtlMs: cfg.pws.cache_ttl_ms,
+        minRequestIntervalMs: cfg.pws.min_request_interval_ms,
+        maxRequestsPerMinute: cfg.pws.max_requests_per_minute,
+        timeoutMs: cfg.pws.request_timeout_ms,
+      });
+      sources.push({
+        id: 'world:wu',
+        logic: createWuPwsSourceLogic({ client, feed, clock: d.clock, pwsIds: cfg.stations.flatMap((s) => s.pws), intervalMs: cfg.pws.poll_interval_ms, logger: d.logger }),
+      });
+    }
+  } else if (cfg.metar.source !== 'simulator') {
+    // PWS from the simulator while METAR is live would mix worlds; the sim source above covers both.
+    d.logger?.warn('weather.pws.source simulator needs weather.metar.source simulator: PWS disabled');
+  }
+
+  return {
+    feed,
+    nowcast,
+    sources,
+    simulators,
+    async stop() {
+      feed.stop();
+      await nowcast?.stop();
+    },
+  };
+}

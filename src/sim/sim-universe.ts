@@ -1,0 +1,71 @@
+import type { HeliosConfig } from '../config/schema.ts';
+import { syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
+import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
+import type { MarketSpec } from '../domain/trading/market-spec.ts';
+import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
+
+/** The venue's usual resting-order minimum, in shares. */
+const SIM_MIN_ORDER_SHARES = 5;
+
+/** One tradable market of the simulated universe and what drives its fair value. */
+export interface UniverseMarket {
+  spec: MarketSpec;
+  venue: SimMarketSpec;
+  match_id: string | null;
+  station_id: string | null;
+}
+
+export interface SimUniverse {
+  markets: UniverseMarket[];
+  buckets: Map<string, TempBucket[]>;
+}
+
+/**
+ * The embedded default's market universe: the venue simulator's binary markets, the first ones
+ * bound to simulated esports matches (YES = first team), the next ones to the first station's
+ * temperature buckets (YES = that bucket), the rest traded by pair arbitrage alone.
+ */
+export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[]): SimUniverse {
+  const venue = syntheticMarketSpecs(config.daemon.sim.markets);
+  const station = config.weather.stations[0];
+  const buckets = new Map<string, TempBucket[]>();
+  const layout = station ? defaultBuckets(78) : [];
+  if (station) buckets.set(station.id, layout);
+  const markets: UniverseMarket[] = [];
+  let bucketIndex = 3; // start near the middle of the layout, where the nowcast puts its mass
+  venue.forEach((v, i) => {
+    const base = {
+      market_id: v.market,
+      yes_token: v.yes,
+      no_token: v.no,
+      tick_size: v.tick_size,
+      min_order_size: SIM_MIN_ORDER_SHARES,
+      fee: config.trading.default_fee,
+      admitted: true,
+      admission_reason: null,
+    };
+    const match = matches[i];
+    if (match && match.outcomes.length === 2) {
+      markets.push({
+        spec: { ...base, fair_source: { kind: 'truth', outcome_by_token: { [v.yes]: match.outcomes[0]!, [v.no]: match.outcomes[1]! } }, strategies: { pair_arb: true, temporal: true } },
+        venue: v,
+        match_id: match.match_id,
+        station_id: null,
+      });
+      return;
+    }
+    const bucket = layout[bucketIndex];
+    if (station && bucket && bucketIndex < layout.length - 1) {
+      bucketIndex++;
+      markets.push({
+        spec: { ...base, fair_source: { kind: 'nowcast', bucket_label: bucket.label, yes_token: v.yes, no_token: v.no }, strategies: { pair_arb: true, temporal: true } },
+        venue: v,
+        match_id: null,
+        station_id: station.id,
+      });
+      return;
+    }
+    markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
+  });
+  return { markets, buckets };
+}
