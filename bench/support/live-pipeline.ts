@@ -4,6 +4,7 @@ import { BusSink } from '../../src/adapters/bus/bus-sink.ts';
 import { createBus } from '../../src/adapters/bus/create-bus.ts';
 import type { EventBus, Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
@@ -77,13 +78,14 @@ export class LivePipeline {
 
   /** Spawns the market actors (sharded in group supervisors), reconciles, subscribes to the bus. */
   buildTrading(): TradingNode {
+    // As in the daemon: the node runs on its own clock, moved by what it consumes.
+    const clock = new VirtualClock(this.clock.now());
     this.node = new TradingNode({
       config: this.opts.config,
-      clock: this.clock,
+      clock,
       sink: this.sink,
-      events: this.factory('trading'),
+      events: new EventFactory(clock, ulidGenerator(seededRng(this.opts.config.app.seed ^ hash32('trading')))),
       markets: this.opts.markets,
-      feedBook: (t) => this.feed?.book(t)?.book ?? null,
       observe: this.opts.observe,
       onError: (err) => this.errors.push(err),
     });

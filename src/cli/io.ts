@@ -8,6 +8,8 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo & { code: number } {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   const io = {
     code: 0,
     out: (t: string) => void process.stdout.write(t),
@@ -18,4 +20,19 @@ export function processIo(): CliIo & { code: number } {
     },
   };
   return io;
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * `helios … | head -1`: once the reader is gone nothing more can be said, so the process ends at
+ * once, as `cat` does, instead of dying on an unhandled `write EPIPE` with a stack trace.
+ */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    throw err;
+  });
 }

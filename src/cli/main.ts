@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
@@ -7,10 +8,17 @@ import { restoreFastStringPrototype } from '../apps/fast-string-prototype.ts';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('helios')
     .description('helios: trades Polymarket prediction markets as an XState actor system')
+    .version(packageVersion(), '-V, --version', 'print the helios version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   for (const c of COMMANDS) c.register(program, io);
   return program;
+}
+
+/** The version users see is the one npm knows: read from package.json, never a second copy. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }
 
 /** Runs one command line; resolves to the process exit code. */

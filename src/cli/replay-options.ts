@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../config/load.ts';
@@ -86,6 +87,21 @@ export function replayContext(opts: RangeCliOptions, io: CliIo, cmd: string, req
     if (!(to > from)) return fail(`--to must be after --from`);
   }
   return { config, dataDir: path.resolve(opts.dataDir ?? config.app.data_dir), from, to, overrides };
+}
+
+/**
+ * A replayed range with nothing in it is a wrong path or range, never a result: the command says
+ * where it looked and exits 1 (data problem) instead of reporting zeros.
+ */
+export function missingDataDir(dataDir: string): string | null {
+  if (!existsSync(dataDir)) return `no such data directory: ${dataDir} (relative paths resolve against the working directory, ${process.cwd()})`;
+  if (!statSync(dataDir).isDirectory()) return `not a directory: ${dataDir}`;
+  return null;
+}
+
+/** The message for a range that held no events. */
+export function noEventsMessage(dataDir: string, from: number, to: number): string {
+  return `no events in ${dataDir} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}: check --data-dir and the range (for compacted data, helios query --data-dir DIR "SELECT min(ts), max(ts) FROM events" shows what it holds)`;
 }
 
 /** Repeatable option collector for commander. */

@@ -44,8 +44,15 @@ export type Secrets = Partial<Record<SecretName, Secret>>;
 /** Key names that look like secrets; YAML carrying them is refused. */
 const SECRET_KEY = /(^|_)(secret|secrets|password|passwd|passphrase|private_?key|privkey|api_?key|apikey|api_?token|auth_?token|access_?token|bearer|credentials?|mnemonic|seed_phrase)($|_)/i;
 
+/**
+ * Any key ending in `token` (`token`, `my_token`, `refreshToken`) is a credential by its name;
+ * `token_ids` or `desired_tokens` are not, so only the ending counts.
+ */
+const TOKEN_KEY = /(^|_)token$/i;
+const CAMEL_TOKEN_KEY = /[a-z0-9]Token$/;
+
 export function looksLikeSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) || TOKEN_KEY.test(key) || CAMEL_TOKEN_KEY.test(key);
 }
 
 export class SecretFileError extends Error {}

@@ -1,5 +1,5 @@
 import type { HeliosConfig } from '../config/schema.ts';
-import { syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
+import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
 import type { MarketSpec } from '../domain/trading/market-spec.ts';
 import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
@@ -47,7 +47,12 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     const match = matches[i];
     if (match && match.outcomes.length === 2) {
       markets.push({
-        spec: { ...base, fair_source: { kind: 'truth', outcome_by_token: { [v.yes]: match.outcomes[0]!, [v.no]: match.outcomes[1]! } }, strategies: { pair_arb: true, temporal: true } },
+        spec: {
+          ...base,
+          fee: simFeeFor('esports', config.trading.sim_fees, config.trading.default_fee),
+          fair_source: { kind: 'truth', outcome_by_token: { [v.yes]: match.outcomes[0]!, [v.no]: match.outcomes[1]! } },
+          strategies: { pair_arb: true, temporal: true },
+        },
         venue: v,
         match_id: match.match_id,
         station_id: null,
@@ -58,7 +63,12 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     if (station && bucket && bucketIndex < layout.length - 1) {
       bucketIndex++;
       markets.push({
-        spec: { ...base, fair_source: { kind: 'nowcast', bucket_label: bucket.label, yes_token: v.yes, no_token: v.no }, strategies: { pair_arb: true, temporal: true } },
+        spec: {
+          ...base,
+          fee: simFeeFor('weather', config.trading.sim_fees, config.trading.default_fee),
+          fair_source: { kind: 'nowcast', bucket_label: bucket.label, yes_token: v.yes, no_token: v.no },
+          strategies: { pair_arb: true, temporal: true },
+        },
         venue: v,
         match_id: null,
         station_id: station.id,

@@ -17,12 +17,17 @@ if (!bin) console.warn('\n*** SKIPPING Redis failure tests: redis-server is not 
 class KillableRedis {
   private proc: ChildProcess | undefined;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'helios-redis-kill-'));
-  constructor(readonly port: number) {}
+  /** `persistence` none: a kill loses every acknowledged write (as appendfsync everysec loses the last second's). */
+  constructor(
+    readonly port: number,
+    readonly persistence: 'always' | 'none' = 'always',
+  ) {}
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
-    this.proc = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+    const aof = this.persistence === 'always' ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.proc = spawn(bin, ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...aof, '--save', ''], { stdio: 'ignore' });
     await waitForPort(this.port);
   }
   async kill(): Promise<void> {
@@ -197,4 +202,67 @@ describe.skipIf(!bin)('RedisStreamsBus under failures (real redis-server)', () =
     expect(await bus.backlog('tape:m', 'g')).toBe(0);
     await bus.close();
   });
+});
+
+describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged writes (real redis-server without fsync)', () => {
+  let redis: KillableRedis;
+  beforeAll(async () => {
+    redis = new KillableRedis(await freePort(), 'none');
+    await redis.start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('re-sends the never-drop entries the server lost, before anything newer, and a live consumer gets them all', async () => {
+    const errors: string[] = [];
+    const orderPolicy = { queue_size: 10_000, overflow: 'halt' as const, max_len: 100_000 };
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'lost', channels: { order: orderPolicy }, reconnect_min_ms: 20, reconnect_max_ms: 200 });
+    const producer = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: (e) => errors.push(e.message) });
+    const consumerBus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: (e) => errors.push(e.message) });
+    const { factory } = testFactory(15);
+    const before = Array.from({ length: 40 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.01));
+    const after = Array.from({ length: 40 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.5));
+
+    // A trading-role consumer: it joins at the end of the stream, like the daemon's router.
+    const sub = consumerBus.subscribe({ group: 'trading', consumer: 'c', topics: ['order:m'], start: 'latest' });
+    const it = sub[Symbol.asyncIterator]();
+    const received: string[] = [];
+    const first = it.next(); // creates the group before anything is published
+    await new Promise((r) => setTimeout(r, 200));
+
+    // Acknowledged by the server (publish resolved), then the server dies without having persisted them.
+    await producer.publish('order:m', before);
+    const got = await first;
+    received.push(...(got.value as Delivery[]).map((d) => d.event.event_id));
+    while (received.length < before.length) received.push(...((await it.next()).value as Delivery[]).map((d) => d.event.event_id));
+    await redis.kill();
+    await redis.start();
+
+    await producer.publish('order:m', after);
+    await producer.drain();
+
+    // The stream holds every event, the lost ones first: per-topic order is kept.
+    const raw = createClient({ url: redis.url });
+    raw.on('error', () => {});
+    await raw.connect();
+    const entries = (await raw.sendCommand(['XRANGE', 'lost:order:m', '-', '+'])) as Array<[string, string[]]>;
+    await raw.quit();
+    const inStream = entries.map(([, f]) => (JSON.parse(f[1]!) as { event_id: string }).event_id);
+    expect(inStream).toEqual([...before, ...after].map((e) => e.event_id));
+
+    // The consumer's group vanished with the server's data: recreated from the start of the stream,
+    // it gets the new events (and the re-sent ones it had already seen are dropped as duplicates).
+    while (received.length < before.length + after.length) {
+      const next = await Promise.race([it.next(), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+      if (next === 'timeout' || next.done) break;
+      received.push(...next.value.map((d) => d.event.event_id));
+      await sub.ack(next.value);
+    }
+    expect(received).toEqual([...before, ...after].map((e) => e.event_id));
+    expect(errors.length).toBeGreaterThan(0);
+    await sub.close();
+    await producer.close();
+    await consumerBus.close();
+  }, 60_000);
 });

@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../src/sim/venue/synthetic-markets.ts';
 import { main } from '../../src/cli/main.ts';
 import { CHECK_NAMES, checkVenueDate } from '../../src/apps/daemon/startup-checklist.ts';
 import { captureIo } from '../support/cli.ts';
-import { childEnv, HeliosProcess, pollUntil } from './support/helios-process.ts';
+import { childEnv, HeliosProcess } from './support/helios-process.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -153,7 +153,11 @@ describe('helios sim', () => {
   it('serves the market channel to another client until --duration, then prints its counters', async () => {
     const io = captureIo();
     const done = main(['sim', '--port', '0', '--markets', '2', '--rate', '200', '--seed', '5', '--duration', '3'], io);
-    const line = await pollUntil(async () => io.stdout().split('\n').find((l) => l.startsWith('{"kind":"venue_sim"')), 10_000, 'the venue_sim line', 25);
+    const line = await vi.waitFor(() => {
+      const found = io.stdout().split('\n').find((l) => l.startsWith('{"kind":"venue_sim"'));
+      expect(found, 'the venue_sim line').toBeDefined();
+      return found!;
+    }, 10_000);
     const info = JSON.parse(line) as { ws_url: string; rest_url: string; markets: Array<{ market: string; yes: string; no: string }> };
     expect(info.ws_url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/market$/);
     expect(info.markets).toHaveLength(2);
@@ -170,7 +174,11 @@ describe('helios sim', () => {
       ws.once('error', reject);
     });
     ws.send(JSON.stringify({ assets_ids: [token], type: 'market' }));
-    const first = await pollUntil(async () => frames.find((f) => f.includes(token)), 5_000, 'a frame about the token', 25);
+    const first = await vi.waitFor(() => {
+      const found = frames.find((f) => f.includes(token));
+      expect(found, 'a frame about the token').toBeDefined();
+      return found!;
+    }, 5_000);
     expect(first).toContain('"event_type"');
     ws.close();
 

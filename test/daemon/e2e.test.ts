@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { childEnv, HeliosProcess, pollUntil, processScope } from './support/helios-process.ts';
+import { childEnv, HeliosProcess, processScope } from './support/helios-process.ts';
 
 /**
  * End to end on the embedded default: a real `helios run` child process (simulated venue, weather
@@ -57,7 +57,11 @@ class FrameLog {
     ws.on('message', (d) => this.frames.push(JSON.parse(d.toString())));
   }
   until(pred: (f: any) => boolean, what: string, timeoutMs = 10_000): Promise<any> {
-    return pollUntil(async () => this.frames.find(pred), timeoutMs, what, 50);
+    return vi.waitFor(() => {
+      const frame = this.frames.find(pred);
+      expect(frame, what).toBeDefined();
+      return frame;
+    }, timeoutMs);
   }
 }
 
@@ -92,16 +96,15 @@ describe('helios run end to end (child process, embedded default)', () => {
     inspector.ws.close();
 
     // Books, nowcasts, truth states and at least one paper fill.
-    const stats = await pollUntil(
-      async () => {
-        const s = (await json(`${url}/stats`)).body as Stats;
-        return s.summary.tokens_synced === 2 * s.summary.markets && s.counters.nowcasts > 0 && s.counters.truth_states > 0 && s.summary.fills >= 1 ? s : undefined;
-      },
-      45_000,
-      'books, nowcasts, truth states and a paper fill',
-    );
+    const stats = await vi.waitFor(async () => {
+      const s = (await json(`${url}/stats`)).body as Stats;
+      const ready = s.summary.tokens_synced === 2 * s.summary.markets && s.counters.nowcasts > 0 && s.counters.truth_states > 0 && s.summary.fills >= 1;
+      expect(ready, 'books, nowcasts, truth states and a paper fill').toBe(true);
+      return s;
+    }, { timeout: 45_000, interval: 250 });
     expect(stats.summary.markets).toBeGreaterThan(0);
-    expect(stats.summary.orders).toBeGreaterThanOrEqual(stats.summary.fills);
+    // A marketable order that sweeps several levels fills once per level: fills may outnumber orders.
+    expect(stats.summary.orders).toBeGreaterThan(0);
 
     const health = await json(`${url}/health`);
     expect([200, 503]).toContain(health.status); // 503 = live but not ready (a feed still stale)

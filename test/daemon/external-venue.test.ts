@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { truthFaultsBegun } from '../../src/sim/esports/simulator-faults.ts';
 import { generateMatchPlans } from '../../src/sim/esports/simulator-plan.ts';
-import { simulatedTruth } from '../../src/runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { sessionFile } from '../../src/adapters/storage/session-counter.ts';
@@ -16,7 +16,6 @@ import type { HeliosConfig } from '../../src/config/schema.ts';
 import { Daemon } from '../../src/apps/daemon/daemon.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import type { BookDepth } from '../../src/domain/book/book-depth.ts';
-import { pollUntil } from './support/helios-process.ts';
 
 /**
  * The daemon-side hooks of a soak: sim mode against a venue simulator hosted outside the daemon
@@ -78,14 +77,11 @@ describe('sim mode with an external venue simulator', () => {
 
     try {
       const first = await run();
-      const books = await pollUntil(
-        async () => {
-          const b = (await getJson(`${first.url}/books`)).books as BookDepth[];
-          return b.length === tokens.length && b.every((x) => x.synced) ? b : undefined;
-        },
-        20_000,
-        'every book synced',
-      );
+      const books = await vi.waitFor(async () => {
+        const b = (await getJson(`${first.url}/books`)).books as BookDepth[];
+        expect(b.length === tokens.length && b.every((x) => x.synced), 'every book synced').toBe(true);
+        return b;
+      }, 20_000);
       // The daemon subscribed on our venue (no embedded simulator of its own).
       expect(venue.subscriptions()).toEqual(tokens);
       expect(books.map((b) => b.token_id)).toEqual(tokens);
@@ -104,17 +100,14 @@ describe('sim mode with an external venue simulator', () => {
 
       // Outages every 2 s: wait for at least one, then the count is the schedule's over the process's life.
       let asked = [0, 0];
-      const stats = await pollUntil(
-        async () => {
-          const before = first.clock.now();
-          const s = await getJson(`${first.url}/stats`);
-          asked = [before, first.clock.now()];
-          const truth = s.sim_faults.truth_conflict + s.sim_faults.truth_stale + s.sim_faults.truth_ws_drop + s.sim_faults.truth_invalidation;
-          return s.sim_faults.weather_stale >= 1 && truth >= 1 ? s : undefined;
-        },
-        20_000,
-        'a weather outage and a truth fault to begin',
-      );
+      const stats = await vi.waitFor(async () => {
+        const before = first.clock.now();
+        const s = await getJson(`${first.url}/stats`);
+        asked = [before, first.clock.now()];
+        const truth = s.sim_faults.truth_conflict + s.sim_faults.truth_stale + s.sim_faults.truth_ws_drop + s.sim_faults.truth_invalidation;
+        expect(s.sim_faults.weather_stale >= 1 && truth >= 1, 'a weather outage and a truth fault to begin').toBe(true);
+        return s;
+      }, 20_000);
       expect(Object.keys(stats.sim_faults).sort()).toEqual(['truth_conflict', 'truth_invalidation', 'truth_stale', 'truth_ws_drop', 'weather_stale']);
       // Never more than the plans hold (the truth component started once).
       const planned = truthFaultsBegun(generateMatchPlans(config.app.seed, 0, config.truth_engine.simulator), 0, Number.MAX_SAFE_INTEGER);
@@ -128,7 +121,7 @@ describe('sim mode with an external venue simulator', () => {
       // A restart on the same data directory is a new session.
       expect(JSON.parse(readFileSync(sessionFile(dataDir), 'utf8'))).toEqual({ session: 1 });
       const second = await run();
-      await pollUntil(async () => ((await getJson(`${second.url}/stats`)).session === 2 ? true : undefined), 20_000, 'the second session');
+      await vi.waitFor(async () => expect((await getJson(`${second.url}/stats`)).session, 'the second session').toBe(2), 20_000);
       expect(await second.stop()).toBe(0);
       expect(JSON.parse(readFileSync(sessionFile(dataDir), 'utf8'))).toEqual({ session: 2 });
     } finally {

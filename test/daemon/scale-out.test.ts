@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
-import { simulatedTruth } from '../../src/runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { channelOfTopic } from '../../src/domain/events/topics.ts';
 import { ownsMarket, parseShard, shardOf } from '../../src/domain/scale-out/shard.ts';
-import { childEnv, HeliosProcess, pollUntil, processScope } from './support/helios-process.ts';
+import { childEnv, HeliosProcess, processScope } from './support/helios-process.ts';
 import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
 
 /**
@@ -112,15 +112,12 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
     expect(await ids(feedsUrl)).toEqual(allMarkets);
 
     // Live: each shard mirrors its books from the bus and paper-trades.
-    const stats = await pollUntil(
-      async () => {
-        const s = await Promise.all([url0, url1].map((u) => getJson(`${u}/stats`)));
-        const synced = s.every((x, i) => x.summary.tokens_synced === 2 * [m0, m1][i]!.length);
-        return synced && s[0].summary.fills + s[1].summary.fills >= 1 ? s : undefined;
-      },
-      60_000,
-      'both shards synced from the bus, and a paper fill',
-    );
+    const stats = await vi.waitFor(async () => {
+      const s = await Promise.all([url0, url1].map((u) => getJson(`${u}/stats`)));
+      const synced = s.every((x, i) => x.summary.tokens_synced === 2 * [m0, m1][i]!.length);
+      expect(synced && s[0].summary.fills + s[1].summary.fills >= 1, 'both shards synced from the bus, and a paper fill').toBe(true);
+      return s;
+    }, { timeout: 60_000, interval: 250 });
     expect(stats[0].summary.markets + stats[1].summary.markets).toBe(allMarkets.length);
     const feedStats = await getJson(`${feedsUrl}/stats`);
     expect(feedStats.summary).toMatchObject({ tokens_synced: 2 * allMarkets.length, orders: 0, fills: 0 });

@@ -6,14 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { nextSession, sessionFile } from '../../src/adapters/storage/session-counter.ts';
-import { SEQ_PER_SESSION, sessionSeqBase, TradingNode } from '../../src/runtime/trading/trading-node.ts';
-import type { UniverseMarket } from '../../src/sim/sim-universe.ts';
+import { SEQ_PER_SESSION, sessionSeqBase, TradingNode, type TradedMarket } from '../../src/runtime/trading/trading-node.ts';
 import type { L2Book } from '../../src/domain/book/l2-book.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, offerLockablePair, spec } from '../trading/support.ts';
+import { book, defaultSections, flush, offerLockablePair, spec } from '../trading/support.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -33,65 +32,32 @@ function capturing() {
   return { logger: createLogger({ destination: stream, format: 'json', level: 'info' }), lines };
 }
 
-describe('session counter', () => {
-  it('counts sessions of a data directory from 1, written atomically', async () => {
-    const dir = dataDir();
-    const { logger, lines } = capturing();
-    expect(nextSession(dir, logger)).toBe(1);
-    expect(nextSession(dir, logger)).toBe(2);
-    expect(nextSession(dir, logger)).toBe(3);
-    expect(JSON.parse(readFileSync(sessionFile(dir), 'utf8'))).toEqual({ session: 3 });
-    // No temp file left behind next to it.
-    expect(readdirSync(path.dirname(sessionFile(dir)))).toEqual(['session.json']);
-    await flush();
-    expect(lines.filter((l) => l.includes('no session counter yet'))).toHaveLength(1);
-  });
-
-  it('starts again at 1 with a warning when the file is unreadable, and never throws', async () => {
-    for (const content of ['{oops', '{"session":"7"}', '{"session":-3}', '']) {
-      const dir = dataDir();
-      mkdirSync(path.dirname(sessionFile(dir)), { recursive: true });
-      writeFileSync(sessionFile(dir), content);
-      const { logger, lines } = capturing();
-      expect(nextSession(dir, logger), content).toBe(1);
-      expect(nextSession(dir, logger), content).toBe(2);
-      await flush();
-      expect(lines.some((l) => l.includes('session counter unreadable')), content).toBe(true);
-    }
-    // A data directory that cannot hold the file: the session is still handed out.
-    const blocked = dataDir();
-    writeFileSync(path.join(blocked, 'state'), 'a file where the directory should be');
-    const { logger, lines } = capturing();
-    expect(nextSession(blocked, logger)).toBe(1);
-    await flush();
-    expect(lines.some((l) => l.includes('could not write the session counter'))).toBe(true);
-  });
-});
+// The counter itself (first run, corruption, recovery from the journal): test/storage/session-counter.test.ts.
 
 /** A trading node on the paper venue deciding on the same books as any other built the same way. */
 function tradingRun(seqBase: number) {
   const clock = new VirtualClock(1_700_000_000_000);
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = 0;
-  const books = new Map<string, L2Book>();
   const sink = new CollectingSink();
-  const market: UniverseMarket = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), venue: null as never, match_id: null, station_id: null };
+  const market: TradedMarket = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), match_id: null, station_id: null };
+  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
   const node = new TradingNode({
     config: cfg,
     clock,
     sink,
-    events: new EventFactory(clock, ulidGenerator(seededRng(1))),
+    events,
     markets: [market],
-    feedBook: (t) => books.get(t) ?? null,
     seqBase,
     onError: (err) => {
       throw err;
     },
   });
+  // Books reach the node as bus events only (the one path live and in replay).
   const setBook = (token: string, b: L2Book) => {
-    books.set(token, b);
-    node.paper!.onBookUpdated(token);
-    node.runtime.onBook(bookSignal(token, b, clock.now()));
+    const { bids, asks } = b.topN(50);
+    const payload = { resync_epoch_id: 0, synced: true, tick_size: b.tickSize, bids, asks, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, mid: null, spread: null, microprice: null, imbalance: null, hash: null };
+    node.route(events.make('L2_SNAPSHOT', payload, { market_id: market.spec.market_id, token_id: token }));
   };
   return { clock, sink, node, setBook };
 }

@@ -29,10 +29,7 @@ describe('supervisor', () => {
     const starts: number[] = [];
     const machine = supervisorMachine.provide({ actors: { child: failingChild(clock, 10, starts) } });
     const actor = createActor(machine, { clock, input: { name: 'feeds', policy, now: () => clock.now() } }).start();
-    for (let t = 0; t < 5_000; t += 5) {
-      clock.advanceBy(5);
-      await settle();
-    }
+    await clock.advanceSettling(5_000, settle);
     // failures at 10, 120 (10+100+10), 330 (+200), 740 (+400) → the 4th failure exceeds 3 restarts.
     expect(starts).toEqual([0, 110, 320, 730]);
     expect(actor.getSnapshot().status).toBe('done');
@@ -44,10 +41,7 @@ describe('supervisor', () => {
     const starts: number[] = [];
     const machine = supervisorMachine.provide({ actors: { child: failingChild(clock, 30_000, starts) } });
     const actor = createActor(machine, { clock, input: { name: 'x', policy: { ...policy, window_ms: 20_000 }, now: () => clock.now() } }).start();
-    for (let t = 0; t < 300_000; t += 500) {
-      clock.advanceBy(500);
-      await settle();
-    }
+    await clock.advanceSettling(300_000, settle);
     expect(starts.length).toBeGreaterThan(5);
     expect(actor.getSnapshot().status).toBe('active');
   });
@@ -77,10 +71,7 @@ describe('system root', () => {
     });
     const actor = createActor(machine, { clock, input: { components: ['good', 'bad'], policy, now: () => clock.now() } }).start();
     expect(Object.keys(actor.getSnapshot().children).sort()).toEqual([supervisorId('bad'), supervisorId('good')]);
-    for (let t = 0; t < 5_000; t += 5) {
-      clock.advanceBy(5);
-      await settle();
-    }
+    await clock.advanceSettling(5_000, settle);
     expect(actor.getSnapshot().status).toBe('done');
     expect(actor.getSnapshot().output?.exitCode).toBe(3);
     expect(actor.getSnapshot().output?.failed?.name).toBe('bad');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ConnectionPool, type PoolConnection } from '../../src/adapters/polymarket/connection-pool.ts';
 import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
@@ -9,7 +9,7 @@ import type { VenueFaults } from '../../src/sim/venue/venue-faults.ts';
 import { CollectingSink, EventFactory, ulidGenerator } from '../../src/domain/events/index.ts';
 import { InMemoryDesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { fastTapeConfig, simMarkets, sleep, waitUntil } from './support/feed-fixtures.ts';
+import { fastTapeConfig, simMarkets, sleep } from './support/feed-fixtures.ts';
 
 class FakeConnection implements PoolConnection {
   readonly set = new Set<string>();
@@ -134,7 +134,7 @@ describe('market feed pool on real sockets (venue simulator)', () => {
 
   it('spreads tokens over connections and subscribes in batches, the first message in the initial form', async () => {
     const { sim, feed } = await setup({ config: { max_assets_per_connection: 5, subscribe_batch_size: 2 } });
-    await waitUntil(() => subscribed(sim, sim.tokens()) && feed.isSettled(), 5_000, 'all subscribed');
+    await vi.waitFor(() => expect(subscribed(sim, sim.tokens()) && feed.isSettled(), 'all subscribed').toBe(true), 5_000);
     expect(sim.openConnections()).toBe(2);
     expect(sim.connectionSubscriptions().map((s) => s.length).sort()).toEqual([3, 5]);
     expect(sim.stats.subscribe_batches.every((n) => n <= 2)).toBe(true);
@@ -144,7 +144,7 @@ describe('market feed pool on real sockets (venue simulator)', () => {
 
   it('a close with 1008 halves the batch size; the pool reconnects and subscribes in smaller batches', async () => {
     const { sim, feed } = await setup({ faults: { policy_close_batch: 3 }, config: { max_assets_per_connection: 8, subscribe_batch_size: 8 } });
-    await waitUntil(() => subscribed(sim, sim.tokens()) && feed.isSettled(), 5_000, 'all subscribed after halving');
+    await vi.waitFor(() => expect(subscribed(sim, sim.tokens()) && feed.isSettled(), 'all subscribed after halving').toBe(true), 5_000);
     const m = feed.metrics();
     expect(m.subscribe_batch_size).toBe(2);
     expect(m.subscribe_batch_halvings).toBe(2);
@@ -156,7 +156,7 @@ describe('market feed pool on real sockets (venue simulator)', () => {
 
   it('1008 even for the smallest batch is fatal: the connection fails instead of looping', async () => {
     const { feed } = await setup({ faults: { policy_close_batch: 0 }, config: { max_assets_per_connection: 8, subscribe_batch_size: 2, min_subscribe_batch_size: 1 } });
-    await waitUntil(() => feed.connections()[0]?.status === 'failed', 5_000, 'connection failed');
+    await vi.waitFor(() => expect(feed.connections()[0]?.status === 'failed', 'connection failed').toBe(true), 5_000);
     expect(feed.metrics().subscribe_batch_size).toBe(1);
     expect(feed.connections()[0]!.last_disconnect?.code).toBe(1008);
   });
@@ -174,7 +174,7 @@ describe('market feed pool on real sockets (venue simulator)', () => {
       desired: new InMemoryDesiredSet(sim.tokens()),
     });
     await feed.start();
-    await waitUntil(() => feed!.connections()[0]?.status === 'failed', 5_000, 'connection failed');
+    await vi.waitFor(() => expect(feed!.connections()[0]?.status === 'failed', 'connection failed').toBe(true), 5_000);
     expect(feed.connections()[0]!.disconnects).toBe(1);
   });
 
@@ -183,20 +183,20 @@ describe('market feed pool on real sockets (venue simulator)', () => {
     const [a, b, c, d, e] = sim.tokens();
     await feed.subscribe([a!, b!, c!, d!]);
     expect(feed.assigned()).toEqual([a, b, c, d].sort());
-    await waitUntil(() => subscribed(sim, [a!, b!, c!, d!]), 3_000, 'subscribed');
+    await vi.waitFor(() => expect(subscribed(sim, [a!, b!, c!, d!]), 'subscribed').toBe(true), 3_000);
     await feed.unsubscribe([d!]);
-    await waitUntil(() => subscribed(sim, [a!, b!, c!]) && sim.openConnections() === 1, 3_000, 'unsubscribed, second socket closed');
+    await vi.waitFor(() => expect(subscribed(sim, [a!, b!, c!]) && sim.openConnections() === 1, 'unsubscribed, second socket closed').toBe(true), 3_000);
     expect(await desired.members()).toEqual([a, b, c].sort());
     // A change someone else already wrote to the set: applied, set untouched.
     feed.applyDesiredChange({ subscribe: [e!], unsubscribe: [a!] });
-    await waitUntil(() => subscribed(sim, [b!, c!, e!]), 3_000, 'event applied');
+    await vi.waitFor(() => expect(subscribed(sim, [b!, c!, e!]), 'event applied').toBe(true), 3_000);
     expect(sim.stats.unsubscribe_messages).toBeGreaterThan(0);
     expect(feed.metrics().reconciler.reconciliations).toBeGreaterThan(0);
   });
 
   it('on every reconnect the desired set is re-read and everything resubscribed', async () => {
     const { sim, feed, desired } = await setup({ config: { max_assets_per_connection: 4 } });
-    await waitUntil(() => subscribed(sim, sim.tokens()) && feed.isSettled(), 5_000, 'settled');
+    await vi.waitFor(() => expect(subscribed(sim, sim.tokens()) && feed.isSettled(), 'settled').toBe(true), 5_000);
     const all = sim.tokens();
     // The set changes behind the feed's back; the periodic loop is 60 s away, so only the
     // reconnect path can notice.
@@ -204,7 +204,7 @@ describe('market feed pool on real sockets (venue simulator)', () => {
     await sleep(50);
     expect(sim.subscriptions()).toEqual(all);
     sim.dropAllConnections();
-    await waitUntil(() => subscribed(sim, all.slice(2)) && feed.isSettled(), 5_000, 'resubscribed to the new desired set');
+    await vi.waitFor(() => expect(subscribed(sim, all.slice(2)) && feed.isSettled(), 'resubscribed to the new desired set').toBe(true), 5_000);
     expect(feed.assigned()).toEqual(all.slice(2));
     const r = feed.metrics().reconciler;
     expect(r.drift_detected).toBeGreaterThanOrEqual(2);
@@ -219,10 +219,10 @@ describe('market feed pool on real sockets (venue simulator)', () => {
     await desired.replace(all.slice(0, 3));
     const report = await feed.forceReconcile();
     expect(report.missing).toEqual(all.slice(0, 3));
-    await waitUntil(() => subscribed(sim, all.slice(0, 3)), 3_000, 'subscribed');
+    await vi.waitFor(() => expect(subscribed(sim, all.slice(0, 3)), 'subscribed').toBe(true), 3_000);
     await desired.replace(all.slice(1, 4));
     const second = await feed.forceReconcile();
     expect(second).toMatchObject({ missing: [all[3]], extra: [all[0]] });
-    await waitUntil(() => subscribed(sim, all.slice(1, 4)), 3_000, 'reconciled');
+    await vi.waitFor(() => expect(subscribed(sim, all.slice(1, 4)), 'reconciled').toBe(true), 3_000);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
@@ -7,7 +7,7 @@ import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type He
 import { InMemoryDesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { bookMismatches, caughtUp } from './support/book-compare.ts';
-import { fastTapeConfig, simMarkets, sleep, waitUntil } from './support/feed-fixtures.ts';
+import { fastTapeConfig, simMarkets, sleep } from './support/feed-fixtures.ts';
 
 /**
  * The whole market tape against the venue simulator on loopback with every fault switched on:
@@ -85,29 +85,29 @@ describe('market feed ⇄ venue simulator, all faults on', () => {
 
   async function subscriptionsMatchDesired(what: string): Promise<void> {
     const want = await desired.members();
-    await waitUntil(() => JSON.stringify(sim.subscriptions()) === JSON.stringify(want), 10_000, `venue subscriptions = desired after ${what}`);
+    await vi.waitFor(() => expect(JSON.stringify(sim.subscriptions()) === JSON.stringify(want), `venue subscriptions = desired after ${what}`).toBe(true), 10_000);
   }
 
   async function checkpoint(label: string): Promise<void> {
     sim.pauseFaults();
     sim.flushHeld();
     const want = await desired.members();
-    await waitUntil(() => sim.frozenConnections() === 0, 10_000, `${label}: frozen sockets replaced`);
+    await vi.waitFor(() => expect(sim.frozenConnections() === 0, `${label}: frozen sockets replaced`).toBe(true), 10_000);
     await subscriptionsMatchDesired(`${label} recovery`);
     let rounds = 0;
-    await waitUntilAsync(async () => {
+    await vi.waitFor(async () => {
       await flow(200);
       rounds++;
-      await waitUntil(() => feed.isSettled() && caughtUp(feed, sim, want), 3_000, `${label}: caught up`).catch(() => undefined);
-      return feed.isSettled() && caughtUp(feed, sim, want);
-    }, 20_000, `${label}: settled and caught up`);
+      await vi.waitFor(() => expect(feed.isSettled() && caughtUp(feed, sim, want), `${label}: caught up`).toBe(true), 3_000).catch(() => undefined);
+      expect(feed.isSettled() && caughtUp(feed, sim, want), `${label}: settled and caught up`).toBe(true);
+    }, 20_000);
     expect(bookMismatches(feed, sim, want, 'top'), `${label}: top of book`).toEqual([]);
     sim.emitBooks(want);
-    await waitUntil(() => caughtUp(feed, sim, want) && bookMismatches(feed, sim, want, 'full').length === 0, 5_000, `${label}: full books`).catch(() => undefined);
+    await vi.waitFor(() => expect(caughtUp(feed, sim, want) && bookMismatches(feed, sim, want, 'full').length === 0, `${label}: full books`).toBe(true), 5_000).catch(() => undefined);
     expect(bookMismatches(feed, sim, want, 'full'), `${label}: full depth`).toEqual([]);
     // From exact books, clean incremental flow must keep them exact at every depth.
     await flow(600);
-    await waitUntil(() => caughtUp(feed, sim, want), 5_000, `${label}: caught up after clean flow`);
+    await vi.waitFor(() => expect(caughtUp(feed, sim, want), `${label}: caught up after clean flow`).toBe(true), 5_000);
     expect(bookMismatches(feed, sim, want, 'full'), `${label}: full depth after clean flow`).toEqual([]);
     expect(rounds).toBeGreaterThan(0);
     sim.resumeFaults();
@@ -201,10 +201,3 @@ describe('market feed ⇄ venue simulator, all faults on', () => {
     }
   });
 });
-
-async function waitUntilAsync(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-}

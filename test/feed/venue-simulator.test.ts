@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeMarketFrame } from '../../src/adapters/polymarket/market-decoder.ts';
 import { decodeRestBook } from '../../src/adapters/polymarket/rest-book.ts';
@@ -7,7 +7,7 @@ import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { NO_FAULTS, type VenueFaults } from '../../src/sim/venue/venue-faults.ts';
 import { MarketBooks } from '../../src/domain/book/market-books.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { simMarkets, sleep, waitUntil } from './support/feed-fixtures.ts';
+import { simMarkets, sleep } from './support/feed-fixtures.ts';
 
 /** A bare market-channel client: raw frames in, text out. */
 async function client(url: string) {
@@ -37,7 +37,7 @@ describe('venue simulator', () => {
     const c = await client(wsUrl);
     const [yes, no] = sim.tokens();
     c.ws.send(JSON.stringify({ assets_ids: [yes, no], type: 'market', custom_feature_enabled: true }));
-    await waitUntil(() => c.frames.length > 0, 2_000, 'dump');
+    await vi.waitFor(() => expect(c.frames.length > 0, 'dump').toBe(true), 2_000);
     const dump = JSON.parse(c.frames[0]!) as Array<{ event_type: string; bids: Array<{ price: string }>; asks: Array<{ price: string }> }>;
     expect(Array.isArray(dump)).toBe(true);
     expect(dump.map((b) => b.event_type)).toEqual(['book', 'book']);
@@ -48,7 +48,7 @@ describe('venue simulator', () => {
     expect(askPrices).toEqual([...askPrices].sort((a, b) => b - a));
     sim.step(400);
     c.ws.send('PING');
-    await waitUntil(() => c.frames.includes('PONG'), 2_000, 'PONG');
+    await vi.waitFor(() => expect(c.frames.includes('PONG'), 'PONG').toBe(true), 2_000);
     const kinds = new Set<string>();
     let mixed = 0;
     for (const f of c.frames) {
@@ -65,7 +65,7 @@ describe('venue simulator', () => {
     expect([...kinds].sort()).toEqual(['book', 'last_trade_price', 'pong', 'price_change']);
     expect(mixed).toBeGreaterThan(0);
     c.ws.send(JSON.stringify({ assets_ids: [yes, no], operation: 'unsubscribe' }));
-    await waitUntil(() => sim!.subscriptions().length === 0, 2_000, 'unsubscribed');
+    await vi.waitFor(() => expect(sim!.subscriptions().length === 0, 'unsubscribed').toBe(true), 2_000);
     const before = c.frames.length;
     sim.step(200);
     await sleep(50);
@@ -78,12 +78,12 @@ describe('venue simulator', () => {
     const { wsUrl } = await sim.start();
     const c = await client(wsUrl);
     c.ws.send(JSON.stringify({ assets_ids: sim.tokens(), type: 'market' }));
-    await waitUntil(() => c.frames.length > 0, 2_000, 'dump');
+    await vi.waitFor(() => expect(c.frames.length > 0, 'dump').toBe(true), 2_000);
     sim.step(3_000);
     const books = new MarketBooks();
     // The venue answers PING in order on the same socket: the PONG comes after every frame sent before.
     c.ws.send('PING');
-    await waitUntil(() => c.frames.at(-1) === 'PONG', 5_000, 'every frame');
+    await vi.waitFor(() => expect(c.frames.at(-1) === 'PONG', 'every frame').toBe(true), 5_000);
     for (const f of c.frames) for (const m of decodeMarketFrame(f).messages) books.apply(m);
     expect(sim.stats.faults.tick_size_change).toBeGreaterThan(0);
     for (const t of sim.tokens()) {
@@ -149,7 +149,7 @@ describe('venue simulator', () => {
     const { wsUrl } = await sim.start();
     const c = await client(wsUrl);
     c.ws.send(JSON.stringify({ assets_ids: sim.tokens(), type: 'market' }));
-    await waitUntil(() => sim!.subscriptions().length === 4, 2_000, 'subscribed');
+    await vi.waitFor(() => expect(sim!.subscriptions().length === 4, 'subscribed').toBe(true), 2_000);
     sim.step(300);
     expect(Object.values(sim.stats.faults).every((n) => n === 0)).toBe(true);
     sim.setFaults(faults);
@@ -167,12 +167,12 @@ describe('venue simulator', () => {
     const { wsUrl } = await sim.start();
     const big = await client(wsUrl);
     big.ws.send(JSON.stringify({ assets_ids: sim.tokens(), type: 'market' }));
-    await waitUntil(() => big.closedWith() !== null, 2_000, 'policy close');
+    await vi.waitFor(() => expect(big.closedWith() !== null, 'policy close').toBe(true), 2_000);
     expect(big.closedWith()).toBe(1008);
 
     const c = await client(wsUrl);
     c.ws.send(JSON.stringify({ assets_ids: sim.tokens().slice(0, 2), type: 'market' }));
-    await waitUntil(() => c.frames.length > 0, 2_000, 'dump');
+    await vi.waitFor(() => expect(c.frames.length > 0, 'dump').toBe(true), 2_000);
     sim.setFaults({ freeze: 1 });
     sim.step(1);
     sim.setFaults({ freeze: 0 });
@@ -181,7 +181,7 @@ describe('venue simulator', () => {
     const before = c.frames.length;
     sim.step(300);
     c.ws.send('PING');
-    await waitUntil(() => c.frames.at(-1) === 'PONG', 2_000, 'PONG while frozen');
+    await vi.waitFor(() => expect(c.frames.at(-1) === 'PONG', 'PONG while frozen').toBe(true), 2_000);
     expect(c.frames.length).toBe(before + 1);
     expect(sim.stats.faults.frozen_frames).toBeGreaterThan(0);
     c.ws.terminate();

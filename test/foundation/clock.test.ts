@@ -50,4 +50,22 @@ describe('VirtualClock', () => {
       ['d', 3_000],
     ]);
   });
+
+  it('advanceSettling lets what a timer released through a promise run before the next deadline', async () => {
+    // A poll loop that awaits between reads: with a plain jump its next timer starts at the target.
+    const run = async (advance: (clock: VirtualClock) => Promise<void>) => {
+      const clock = new VirtualClock(0);
+      const reads: number[] = [];
+      const poll = () =>
+        clock.setTimeout(() => {
+          reads.push(clock.now());
+          void Promise.resolve().then(poll);
+        }, 1_000);
+      poll();
+      await advance(clock);
+      return { reads, now: clock.now() };
+    };
+    expect(await run(async (c) => c.advanceSettling(3_500))).toEqual({ reads: [1_000, 2_000, 3_000], now: 3_500 });
+    expect(await run(async (c) => c.advanceTo(3_500))).toEqual({ reads: [1_000], now: 3_500 });
+  });
 });

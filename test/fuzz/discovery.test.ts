@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { GammaClient, GammaHttpError } from '../../src/adapters/polymarket/gamma-client.ts';
+import { GammaClient } from '../../src/adapters/polymarket/gamma-client.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
 import {
   parseEsportsEvent,
   parseGammaEvent,
@@ -113,7 +114,7 @@ describe(`Gamma REST answers (${FUZZ_RUNS} cases per property)`, () => {
     );
   }, fuzzTimeoutMs(30_000));
 
-  it('GammaClient answers with results or fails with GammaHttpError only', async () => {
+  it('GammaClient answers with results or fails with HttpError only', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 5, 10));
     const body = fc.oneof(
       { weight: 1, arbitrary: randomText },
@@ -128,7 +129,7 @@ describe(`Gamma REST answers (${FUZZ_RUNS} cases per property)`, () => {
           const results = events ? await client.events({ slug: 'x' }) : await client.markets({ slug: 'x' });
           for (const r of results) expectTyped(r as DiscoveryResult<unknown>);
         } catch (err) {
-          expect(err, String(err)).toBeInstanceOf(GammaHttpError);
+          expect(err, String(err)).toBeInstanceOf(HttpError);
         } finally {
           client.close();
         }

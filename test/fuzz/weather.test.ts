@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { referenceDateMs } from '../../src/adapters/weather/archive.ts';
 import { AwcMetarClient } from '../../src/adapters/weather/awc-client.ts';
-import { HttpStatusError, type FetchLike } from '../../src/adapters/weather/http-json.ts';
+import { HttpError, type FetchLike } from '../../src/adapters/http/request-json.ts';
 import { readMetarText } from '../../src/adapters/weather/metar-file.ts';
 import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
 import { parseWuCurrent } from '../../src/adapters/weather/wu-pws-client.ts';
@@ -132,7 +132,7 @@ describe(`aviationweather.gov METAR answers (${FUZZ_RUNS} cases)`, () => {
             expect(Number.isFinite(r.obsMs)).toBe(true);
           }
         } catch (err) {
-          const typed = err instanceof HttpStatusError || err instanceof SyntaxError || /^AWC: /.test((err as Error).message);
+          const typed = err instanceof HttpError || /^AWC: /.test((err as Error).message);
           expect(typed, String(err)).toBe(true);
         }
       }),

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { GammaClient, GammaHttpError, gammaClientOptions } from '../../src/adapters/polymarket/gamma-client.ts';
+import { GammaClient, gammaClientOptions } from '../../src/adapters/polymarket/gamma-client.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { parseTemperatureEvent } from '../../src/domain/discovery/index.ts';
 
@@ -85,8 +86,8 @@ describe('GammaClient (loopback server)', () => {
 
   it('raises typed errors on HTTP errors and bodies that are not JSON', async () => {
     const gamma = client(new VirtualClock(0));
-    await expect(gamma.marketBySlug('down')).rejects.toMatchObject({ name: 'GammaHttpError', status: 503 });
-    await expect(gamma.eventBySlug('broken')).rejects.toBeInstanceOf(GammaHttpError);
+    await expect(gamma.marketBySlug('down')).rejects.toMatchObject({ name: 'HttpError', status: 503 });
+    await expect(gamma.eventBySlug('broken')).rejects.toBeInstanceOf(HttpError);
     gamma.close();
   });
 
@@ -113,7 +114,7 @@ describe('GammaClient (loopback server)', () => {
     const settled = pending.catch((err: unknown) => err);
     await requestsSeen(seen.length + 1);
     clock.advanceBy(5_000);
-    expect(await settled).toMatchObject({ name: 'GammaHttpError', status: 0, message: expect.stringContaining('timed out') });
+    expect(await settled).toMatchObject({ name: 'HttpError', status: 0, message: expect.stringContaining('timed out') });
     gamma.close();
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { JournalReplaySource } from '../../src/adapters/storage/replay/journal-source.ts';
 import { main } from '../../src/cli/main.ts';
@@ -80,12 +80,11 @@ describe('helios replay', () => {
   it('--serve streams the live WebSocket frames, recorded and recomputed, and takes controls', async () => {
     const io = captureIo();
     const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--serve', '--port', '0', '--paused', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')], io);
-    let url = '';
-    for (let i = 0; i < 200 && !url; i++) {
-      url = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1] ?? '';
-      if (!url) await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(url).not.toBe('');
+    const url = await vi.waitFor(() => {
+      const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
+      expect(serving, 'the serving line').toBeDefined();
+      return serving!;
+    }, 5_000);
     const http = url.replace('ws://', 'http://').replace(/\/ws$/, '');
     const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
     expect(status.state).toBe('idle');
@@ -142,7 +141,8 @@ describe('helios backtest', () => {
 describe('helios sweep', () => {
   it('ranks a grid by net PnL', async () => {
     const grid = path.join(root, 'grid.yaml');
-    writeFileSync(grid, `data_dir: sample\nfrom: ${FROM_ISO}\nto: 2025-07-15T16:04:00Z\ngrid:\n  trading.temporal.edge_threshold: [0.03, 0.3]\n`);
+    // Relative to the working directory, as every path a user types (issue 21).
+    writeFileSync(grid, `data_dir: ${path.relative(process.cwd(), data)}\nfrom: ${FROM_ISO}\nto: 2025-07-15T16:04:00Z\ngrid:\n  trading.temporal.edge_threshold: [0.03, 0.3]\n`);
     const r = await run(['sweep', '--grid', grid, '--workers', '0', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as { ranking: Array<{ rank: number; net_pnl: number; overrides: Record<string, number> }> };

@@ -43,7 +43,7 @@ describe('the YAML loader refuses keys that look like secrets', () => {
     expect(() => loadConfig({ file: yamlFile('bus:\n  stream_prefix: token_ids\n'), env: {} })).not.toThrow();
   });
 
-  const spellings = ['api_key', 'apiKey', 'API_KEY', 'secret', 'client_secret', 'password', 'passwd', 'passphrase', 'private_key', 'privateKey', 'api_token', 'auth_token', 'access_token', 'bearer', 'credentials', 'mnemonic', 'seed_phrase'];
+  const spellings = ['api_key', 'apiKey', 'API_KEY', 'secret', 'client_secret', 'password', 'passwd', 'passphrase', 'private_key', 'privateKey', 'api_token', 'auth_token', 'access_token', 'bearer', 'credentials', 'mnemonic', 'seed_phrase', 'token', 'my_token', 'refresh_token', 'myToken'];
 
   it.each(spellings)('refuses %s at the top, nested deep, inside lists and in flow style, naming the path', (key) => {
     const cases: Array<[string, RegExp]> = [
@@ -134,6 +134,23 @@ describe('helios config check never prints a secret', () => {
     expect(await main(['config', 'check', '--json'], io)).toBe(0);
     expect(io.stdout()).not.toContain(S);
     expect(JSON.parse(io.stdout()).bus.redis_url).toBe('redis://default:[REDACTED]@127.0.0.1:6379/0');
+  });
+
+  it('refuses a *_token key from YAML or a config env var with exit 2, never printing its value (as the README says)', async () => {
+    const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+      [['config', 'check', '--config', yamlFile(`app:\n  my_token: ${S}\n`)], {}, /app\.my_token.*no secrets in YAML/],
+      [['config', 'check'], { HELIOS_API__TOKEN: S }, /api\.token.*secrets use their own variables/],
+      [['config', 'check'], { HELIOS_APP__MY_TOKEN: S }, /app\.my_token/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const io = captureIo(env);
+      expect(await main(argv, io), argv.join(' ')).toBe(2);
+      expect(io.stderr()).toMatch(message);
+      expect(io.stdout() + io.stderr()).not.toContain(S);
+    }
+    // Keys about token ids are not secrets.
+    const ok = captureIo({ HELIOS_MARKET_TAPE__DESIRED_SET__REDIS_KEY: 'helios:market:desired_tokens' });
+    expect(await main(['config', 'check', '--json'], ok), ok.stderr()).toBe(0);
   });
 
   it('prints no secret when it fails, whatever the reason', async () => {

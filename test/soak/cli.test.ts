@@ -11,14 +11,20 @@ describe('helios soak usage errors (exit 2, nothing started)', () => {
 
   const cases: Array<[string, string[], RegExp]> = [
     ['an unknown fault class', ['--faults', 'frame_drop,meteor'], /unknown fault class "meteor"/],
-    ['redis_kill without --redis', ['--faults', 'redis_kill'], /redis_kill needs --redis/],
+    ['redis_kill without --redis', ['--faults', 'redis_kill'], /redis_kill needs --redis without a URL/],
+    // The user's server is never the soak's to kill.
+    ['redis_kill on the Redis at a URL', ['--faults', 'redis_kill', '--redis', 'redis://127.0.0.1:6379'], /redis_kill needs --redis without a URL: the soak then starts its own redis-server/],
+    // --minutes 0.2 --faults ws_disconnect used to inject nothing and pass.
+    ['a duration too short for the requested classes', ['--minutes', '0.2', '--faults', 'ws_disconnect'], /--minutes 0\.2 is too short to inject every requested fault class \(ws_disconnect\).*at least --minutes 0\.5/],
+    ['a duration too short for a kill', ['--minutes', '0.75', '--faults', 'daemon_kill,frame_drop'], /at least --minutes 1\b/],
+    ['a redis-server that cannot be run', ['--redis'], /cannot be run/],
     ['a bad number of minutes', ['--minutes', '-3'], /--minutes expects a positive number/],
     ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects an integer/],
     ['a --redis that is not a URL', ['--redis', 'localhost:6379'], /--redis expects a redis:\/\/ URL/],
   ];
   for (const [what, args, message] of cases) {
     it(`refuses ${what}`, async () => {
-      const io = captureIo();
+      const io = captureIo({ HELIOS_SOAK__REDIS_SERVER: path.join(dir, 'no-such-redis-server') });
       expect(await main(['soak', ...args, '--data-dir', path.join(dir, 'unused')], io)).toBe(2);
       expect(io.stderr()).toMatch(message);
       expect(io.stdout()).toBe('');

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { SoakReferee, type RefereeMarket, type RefereeRecord } from '../../src/domain/soak/referee.ts';
 import { compareBooks } from '../../src/domain/soak/book-compare.ts';
-import { FAULT_CLASSES, FaultListError, parseFaultList } from '../../src/domain/soak/fault-classes.ts';
-import { soakSchedule } from '../../src/domain/soak/schedule.ts';
-import { failedFigures, type SoakSummary } from '../../src/domain/soak/summary.ts';
+import { FAULT_CLASSES, FaultListError, parseFaultList, VENUE_FAULT_CLASSES } from '../../src/domain/soak/fault-classes.ts';
+import { soakTruthSimulator } from '../../src/apps/soak/soak-profile.ts';
+import { generateMatchPlans } from '../../src/sim/esports/simulator-plan.ts';
+import { truthFaultStarts } from '../../src/sim/esports/simulator-faults.ts';
+import { minimumSoakMs, soakSchedule } from '../../src/domain/soak/schedule.ts';
+import { failedFigures, soakFailures, type SoakSummary } from '../../src/domain/soak/summary.ts';
 import { testFactory } from '../support/events.ts';
 
 const MARKETS: RefereeMarket[] = [
@@ -157,7 +160,7 @@ describe('soak fault classes and timeline', () => {
     expect(soakSchedule(o)).toEqual(s);
     const checkpoints = s.filter((a) => a.kind === 'checkpoint').map((a) => a.at_ms);
     expect(checkpoints).toEqual([25_000, 50_000, 75_000, 100_000, 120_000]);
-    const kills = s.filter((a) => a.kind !== 'checkpoint');
+    const kills = s.filter((a) => a.kind === 'daemon_kill' || a.kind === 'redis_kill');
     expect(kills.map((k) => k.kind).sort()).toEqual(['daemon_kill', 'redis_kill']);
     for (const k of kills) {
       expect(k.at_ms).toBeLessThan(100_000);
@@ -166,7 +169,40 @@ describe('soak fault classes and timeline', () => {
     // The two kills land in different intervals.
     const interval = (t: number) => Math.floor(t / 25_000);
     expect(interval(kills[0]!.at_ms)).not.toBe(interval(kills[1]!.at_ms));
-    expect(soakSchedule({ ...o, faults: ['frame_drop'] }).every((a) => a.kind === 'checkpoint')).toBe(true);
+    expect(soakSchedule({ ...o, faults: ['frame_drop'] }).filter((a) => a.kind === 'daemon_kill' || a.kind === 'redis_kill')).toEqual([]);
+  });
+
+  it('schedules one forced injection of every requested venue class in the first interval, before its checkpoint', () => {
+    for (const duration_ms of [30_000, 60_000, 120_000]) {
+      const s = soakSchedule({ duration_ms, seed: 7, faults: FAULT_CLASSES, checkpoint_every_ms: 25_000, kill_every_ms: 240_000 });
+      const injected = s.flatMap((a) => (a.kind === 'inject' ? [a] : []));
+      expect(injected.map((a) => a.fault).sort()).toEqual([...VENUE_FAULT_CLASSES].sort());
+      const firstCheckpoint = s.find((a) => a.kind === 'checkpoint')!.at_ms;
+      for (const a of injected) expect(a.at_ms).toBeLessThan(firstCheckpoint);
+    }
+    const one = soakSchedule({ duration_ms: 30_000, seed: 7, faults: ['ws_disconnect'], checkpoint_every_ms: 25_000, kill_every_ms: 240_000 });
+    expect(one.map((a) => a.kind)).toEqual(['inject', 'checkpoint']);
+  });
+
+  it('knows the shortest soak for the requested classes', () => {
+    const o = { min_duration_ms: 30_000, min_duration_with_kills_ms: 60_000 };
+    expect(minimumSoakMs(['ws_disconnect'], o)).toBe(30_000);
+    expect(minimumSoakMs(['ws_disconnect', 'daemon_kill'], o)).toBe(60_000);
+  });
+
+  it('paces the esports matches so that every requested truth fault begins inside the window', () => {
+    for (const seed of [1, 7, 42, 1234]) {
+      const cfg = soakTruthSimulator(seed, 36_000, ['truth_stale', 'truth_conflict'])!;
+      const kinds = truthFaultStarts(generateMatchPlans(seed, 0, cfg)).filter((f) => f.at < 36_000).map((f) => f.kind);
+      expect(kinds).toContain('truth_stale');
+      expect(kinds).toContain('truth_conflict');
+    }
+  });
+
+  it('a soak passes only when every requested class was injected', () => {
+    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, not_injected: [] } as unknown as SoakSummary;
+    expect(soakFailures(base)).toEqual([]);
+    expect(soakFailures({ ...base, not_injected: ['weather_stale', 'truth_conflict'] })).toEqual(['not injected: weather_stale, truth_conflict']);
   });
 
   it('fails exactly on the seven safety figures', () => {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { compactJournal } from '../../src/adapters/storage/parquet/compactor.ts';
 import { LAKE_VIEWS } from '../../src/adapters/storage/parquet/views.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
@@ -88,5 +90,35 @@ describe('helios query over the lake', () => {
     const bad = captureIo();
     expect(await main(['query', 'SELECT nope FROM l2', '--data-dir', dir], bad)).toBe(2);
     expect(bad.stderr()).toMatch(/query: .*nope/);
+  });
+});
+
+describe('helios query is read-only and confined to the lake', () => {
+  async function refused(sql: string): Promise<string> {
+    const io = captureIo();
+    const code = await main(['query', sql, '--data-dir', dir], io);
+    expect(code, `${sql} → ${io.stdout()}`).toBe(2);
+    return io.stderr();
+  }
+
+  it('refuses writing statements (COPY, ATTACH, CREATE, INSTALL, SET) with a clear message', async () => {
+    const target = path.join(dir, 'parquet', 'stolen.csv');
+    expect(await refused(`COPY (SELECT * FROM l2) TO '${target}'`)).toMatch(/refused COPY statement: helios query is read-only/);
+    expect(existsSync(target)).toBe(false);
+    expect(await refused(`ATTACH '${path.join(dir, 'parquet', 'x.db')}' AS x`)).toMatch(/refused ATTACH statement/);
+    expect(await refused('CREATE TABLE t AS SELECT 1 AS a')).toMatch(/refused CREATE statement/);
+    expect(await refused('INSTALL httpfs')).toMatch(/refused LOAD statement/);
+    expect(await refused('SET enable_external_access = true')).toMatch(/refused SET statement/);
+    // A writing statement after a reading one is refused before anything runs.
+    expect(await refused(`SELECT 1; COPY (SELECT 1) TO '${target}'`)).toMatch(/refused COPY/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('cannot read files outside the lake', async () => {
+    expect(await refused(`SELECT * FROM read_csv('/etc/passwd')`)).toMatch(/Permission Error/);
+    expect(await refused(`SELECT * FROM glob('/etc/*')`)).toMatch(/Permission Error/);
+    expect(await refused(`SELECT * FROM read_json('${path.join(dir, 'journal', '**', '*.ndjson')}')`)).toMatch(/Permission Error/);
+    // The lake itself stays readable through its files too, not only the views.
+    expect(await q(`SELECT count(*) > 0 AS some FROM read_parquet('${path.join(dir, 'parquet', '**', '*.parquet')}')`)).toEqual([{ some: true }]);
   });
 });

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /** ../shared/fixtures beside the repository; absent on a fresh clone. */
-export const SHARED_FIXTURES = path.resolve(fileURLToPath(new URL('../../../shared/fixtures', import.meta.url)));
+const SHARED_FIXTURES = path.resolve(fileURLToPath(new URL('../../../shared/fixtures', import.meta.url)));
 
-export function sharedFixturesPresent(sub = ''): boolean {
+function sharedFixturesPresent(sub = ''): boolean {
   return existsSync(path.join(SHARED_FIXTURES, sub));
 }
 

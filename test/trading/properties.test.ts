@@ -12,27 +12,10 @@ import { applyFill, emptyLedger, pnlSummary, settle, strategyHolding, type Ledge
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
 import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
-import { book, bookSignal, defaultSections, spec, truthSignal } from './support.ts';
+import { book, bookSignal, defaultSections, ladder, spec, truthSignal } from './support.ts';
 
 const cfg = defaultSections();
 const RUNS = { numRuns: 150 };
-
-/** An ask ladder (ascending prices on a 0.01 grid) with a bid below it. */
-const ladder = fc
-  .record({
-    start: fc.integer({ min: 5, max: 90 }),
-    levels: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 3 }), size: fc.integer({ min: 1, max: 60 }) }), { minLength: 1, maxLength: 5 }),
-  })
-  .map(({ start, levels }) => {
-    const asks: Array<[number, number]> = [];
-    let cents = start;
-    for (const l of levels) {
-      if (cents > 99) break;
-      asks.push([cents / 100, l.size]);
-      cents += l.gap;
-    }
-    return { bids: [[(start - 1) / 100, 100]] as Array<[number, number]>, asks };
-  });
 
 describe('properties', () => {
   it('pair arbitrage is never entered when the effective sum is at or above the threshold', () => {
@@ -44,7 +27,7 @@ describe('properties', () => {
         const nb = book(n.bids, n.asks);
         const fee = { rate, exponent: 1, taker_only: true };
         const zero = { shares: 0, cost: 0, fees: 0 };
-        const d = decidePair({ yes: yb, no: nb, holdings: { yes: zero, no: zero }, fee, tick: 0.01, maxSlippageTicks: 10, cfg: { ...cfg.trading.pair_arb, safety_margin: margin }, sizeScale: 1 });
+        const d = decidePair({ yes: yb, no: nb, holdings: { yes: zero, no: zero }, fee, tick: 0.01, maxSlippageTicks: 10, cfg: { ...cfg.trading.pair_arb, safety_margin: margin }, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
         if (d.kind !== 'enter') {
           refused++;
           return;
@@ -136,7 +119,7 @@ describe('properties', () => {
         let value = ledger.cash;
         for (const lot of Object.values(ledger.lots)) value += lot.shares * marks[lot.token_id as 'Y' | 'N'];
         expect(value).toBeCloseTo(pnlSummary(ledger, marks).net, 6);
-        const settled = settle(ledger, winner);
+        const settled = settle(ledger, winner === 'Y' ? { Y: 1, N: 0 } : { Y: 0, N: 1 });
         const s = pnlSummary(settled, {});
         for (const lot of Object.values(settled.lots)) expect(lot.shares).toBe(0);
         expect(settled.cash).toBeCloseTo(s.net, 6);

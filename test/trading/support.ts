@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { truthStatePayload } from '../support/events.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -56,17 +57,19 @@ export const flush = async () => {
 };
 
 /** A runtime on the paper venue with a virtual clock and the shipped defaults. */
-export function rig(opts: { fail?: number } = {}) {
+export function rig(opts: { fail?: number; tune?: (cfg: ReturnType<typeof defaultSections>) => void } = {}) {
   const clock = new VirtualClock(1_700_000_000_000);
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = opts.fail ?? 0;
+  opts.tune?.(cfg);
   const books = new Map<string, L2Book>();
   const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => books.get(t) });
   const sink = new CollectingSink();
+  const risk = new RiskEngine(cfg.risk);
   const runtime = new TradingRuntime({
     clock,
     ...cfg,
-    riskEngine: new RiskEngine(cfg.risk),
+    riskEngine: risk,
     adapter: paper,
     sink,
     events: new EventFactory(clock, ulidGenerator(seededRng(1))),
@@ -76,7 +79,7 @@ export function rig(opts: { fail?: number } = {}) {
     paper.onBookUpdated(token);
     runtime.onBook(bookSignal(token, b, clock.now()));
   };
-  return { clock, cfg, books, paper, sink, runtime, setBook };
+  return { clock, cfg, books, paper, sink, runtime, setBook, risk };
 }
 
 
@@ -105,3 +108,24 @@ export async function offerLockablePair(r: { setBook(token: 'Y' | 'N', b: L2Book
   r.clock.advanceBy(3000);
   await flush();
 }
+
+/** The shipped weather fee schedule (rate 0.05), the one the issue #20 numbers were measured with. */
+export const WEATHER_FEE = { rate: 0.05, exponent: 1, taker_only: true } as const;
+
+/** An ask ladder (ascending prices on a 0.01 grid) with a bid below it. */
+export const ladder = fc
+  .record({
+    start: fc.integer({ min: 5, max: 90 }),
+    levels: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 3 }), size: fc.integer({ min: 1, max: 60 }) }), { minLength: 1, maxLength: 5 }),
+  })
+  .map(({ start, levels }) => {
+    const asks: Array<[number, number]> = [];
+    let cents = start;
+    for (const l of levels) {
+      if (cents > 99) break;
+      asks.push([cents / 100, l.size]);
+      cents += l.gap;
+    }
+    return { bids: [[(start - 1) / 100, 100]] as Array<[number, number]>, asks };
+  });
+

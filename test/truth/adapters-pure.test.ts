@@ -5,14 +5,14 @@ import { findWikiMatch } from '../../src/adapters/esports/liquipedia.ts';
 import { parseWikiMatches } from '../../src/adapters/esports/liquipedia-wikitext.ts';
 import { pandascoreCloseDecision, pandascoreMatchToReport } from '../../src/adapters/esports/pandascore.ts';
 import { parseSportsScore, sportResultToReport } from '../../src/adapters/esports/polymarket-sports.ts';
-import { RateLimiter } from '../../src/adapters/esports/rate-limiter.ts';
+import { RateLimiter } from '../../src/adapters/http/rate-limiter.ts';
 
 const watched = { match_id: 'm', outcomes: ['FaZe', 'illwill'], external_id: 'x' };
 
 describe('rate limiter on a virtual clock', () => {
   it('grants at most max per window, in order', async () => {
     const clock = new VirtualClock(1_000_000);
-    const limiter = new RateLimiter(clock, 2, 1000);
+    const limiter = new RateLimiter(clock, [{ max: 2, windowMs: 1000 }]);
     const granted: number[] = [];
     for (let i = 0; i < 5; i++) void limiter.acquire().then(() => granted.push(i));
     expect(limiter.queued()).toBe(3);
@@ -26,9 +26,22 @@ describe('rate limiter on a virtual clock', () => {
     expect(granted).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('honours a spacing and a per-minute quota together (the weather clients use both)', async () => {
+    const clock = new VirtualClock(0);
+    const limiter = new RateLimiter(clock, [{ max: 1, windowMs: 1000 }, { max: 3, windowMs: 60_000 }]);
+    const granted: number[] = [];
+    for (let i = 0; i < 4; i++) void limiter.acquire().then(() => granted.push(clock.now()));
+    await Promise.resolve();
+    for (let t = 0; t < 61; t++) {
+      clock.advanceBy(1000);
+      await Promise.resolve();
+    }
+    expect(granted).toEqual([0, 1000, 2000, 60_000]);
+  });
+
   it('a 1-per-2-s limit spaces requests 2 s apart and rejects waiters on close', async () => {
     const clock = new VirtualClock(0);
-    const limiter = new RateLimiter(clock, 1, 2000);
+    const limiter = new RateLimiter(clock, [{ max: 1, windowMs: 2000 }]);
     void limiter.acquire();
     const second = limiter.acquire();
     expect(limiter.nextFreeAt()).toBe(2000);

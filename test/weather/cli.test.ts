@@ -110,7 +110,7 @@ describe('helios nowcast fit / eval', () => {
     expect(ev.err).toBe('');
     const out = JSON.parse(ev.out) as { by_hour: Array<Record<string, unknown>>; overall: Record<string, unknown>; reliability: unknown[] };
     expect(out.by_hour).toHaveLength(24);
-    for (const h of out.by_hour) expect(Object.keys(h)).toEqual(['hour', 'n', 'rps', 'rps_climatology', 'rps_persistence', 'brier_buckets', 'log_score']);
+    for (const h of out.by_hour) expect(Object.keys(h)).toEqual(['hour', 'n', 'rps', 'rps_climatology', 'rps_persistence', 'brier_buckets', 'log_score', 'rps_hour_climatology']);
     expect(out.overall).toMatchObject({ in_sample_days: 0, target_hours: '08-18' });
     expect(out.overall.rps as number).toBeLessThan(out.overall.rps_persistence as number);
     expect(out.reliability).toHaveLength(10);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { AwcMetarClient } from '../../src/adapters/weather/awc-client.ts';
-import { HttpStatusError } from '../../src/adapters/weather/http-json.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
 import { WuPwsClient } from '../../src/adapters/weather/wu-pws-client.ts';
 
 interface Loopback {
@@ -118,8 +118,9 @@ describe('Weather Underground PWS client (loopback)', () => {
     expect(lb.requests[0]).toBe('/v2/pws/observations/current?stationId=KNYNEWYO1&format=json&units=e&numericPrecision=decimal&apiKey=sekrit-key');
     expect(await client.current('OFFLINE')).toBeNull();
     const err = await client.current('DENIED').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HttpStatusError);
-    expect((err as Error).message).toBe('HTTP 401 from wu:current:DENIED');
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err).toMatchObject({ status: 401, target: 'GET wu:current:DENIED' });
+    expect((err as Error).message).toMatch(/^GET wu:current:DENIED: HTTP 401 /);
     expect((err as Error).message).not.toContain('sekrit');
   });
 

@@ -5,6 +5,11 @@ import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
 import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';
 import { WorldSimulator, type WorldSimOptions } from '../../src/sim/world/world-sim.ts';
 import type { MetarReport } from '../../src/domain/weather/metar-report.ts';
+import { isoDateAt, parseIsoDate } from '../../src/domain/time/civil.ts';
+import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
+import type { DailyHigh } from '../../src/domain/weather/nowcast/daily-record.ts';
+import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
+import { fitClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
 
 const TZ = 'America/New_York';
 const T = Date.UTC(2025, 6, 4, 17, 30);
@@ -73,4 +78,55 @@ describe('nowcast worker thread', () => {
     expect(r.outcome).toBeNull();
     expect(r.error).toMatch(/no nowcast model/);
   });
+});
+
+describe('nowcast worker thread with a station prior', () => {
+  it('gives the prior\'s start-of-day forecast before any report (gate closed) and mixes it in afterwards, as the in-thread engine does', async () => {
+    const base = specs[0]!.model as NowcastModel;
+    const highs: DailyHigh[] = [];
+    const start = parseIsoDate('2015-01-01')!;
+    for (let i = 0; i < 6 * 365; i++) {
+      const day = isoDateAt((start + i) * DAY);
+      const season = Math.cos((2 * Math.PI * (JudgeCalendar.dayOfYear(day) - 205)) / 365.25);
+      highs.push({ day, dayIndex: start + i, maxF: Math.round(60 + 25 * season + ((i * 7919) % 13) - 6), peakHour: 14 + ((i * 31) % 5) - 2 });
+    }
+    const prior = fitClimatePrior(highs, { station: 'KPRI', source: 'daily_record', seasonDays: [30], smoothings: [1] });
+    const withPrior: NowcastStationSpec[] = [{ id: 'KPRI', tz: TZ, judgeDay: 'local', model: { ...base, station: 'KPRI', prior, prior_weights: Array.from({ length: 24 }, (_, h) => Math.max(0, 0.5 - h / 24)) } }];
+    const w = await NowcastWorker.start(withPrior, 5_400_000);
+    try {
+      const inline = new InlineNowcastEngine(withPrior, 5_400_000, () => 0);
+      const expected: NowcastResult[] = [];
+      inline.onResult((r) => expected.push(r));
+      const got: NowcastResult[] = [];
+      const done = new Promise<void>((resolve) =>
+        w.onResult((r) => {
+          got.push(r);
+          if (got.length === 2) resolve();
+        }),
+      );
+      const first = { requestId: 1, atMs: T - 3 * DAY, buckets, qcState: 'ok' as const };
+      w.recompute('KPRI', first);
+      inline.recompute('KPRI', first);
+      for (const r of reports) {
+        w.addReport('KPRI', r);
+        inline.addReport('KPRI', r);
+      }
+      const later = { requestId: 2, atMs: T, buckets, qcState: 'ok' as const };
+      w.recompute('KPRI', later);
+      inline.recompute('KPRI', later);
+      await done;
+      expect(got.map((r) => r.error)).toEqual([undefined, undefined]);
+      expect(got[0]!.outcome).not.toBeNull();
+      expect(got[0]!.outcome!.payload.qc_gate).toBe('closed');
+      expect(got[0]!.outcome!.payload.qc_reason).toBe('no temperature yet');
+      expect(got[0]!.outcome!.payload.confidence).toBe(0);
+      expect(got.map((r) => r.outcome)).toEqual(expected.map((r) => r.outcome));
+      // Mid-July prior (≈ 85 °F) puts its mass across the default buckets; the day's own reports then dominate.
+      const p0 = got[0]!.outcome!.payload;
+      expect(p0.distribution.length).toBeGreaterThan(10);
+      expect(got[1]!.outcome!.payload.qc_gate).toBe('open');
+    } finally {
+      await w.stop();
+    }
+  }, 120_000);
 });

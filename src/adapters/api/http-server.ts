@@ -5,16 +5,8 @@ import type { Logger } from '../log/logger.ts';
 import { checkBearer } from './auth.ts';
 import { haltRequestSchema, type DaemonApi } from './daemon-api.ts';
 
-export interface HttpApiOptions {
-  host: string;
-  port: number;
-  maxBodyBytes: number;
-  token: Secret | undefined;
-  api: DaemonApi;
-  logger: Logger;
-}
-
-class HttpError extends Error {
+/** A refusal a route handler throws: answered as JSON `{ "error": message }` with this status. */
+export class RouteError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -23,42 +15,65 @@ class HttpError extends Error {
   }
 }
 
-type Handler = (req: IncomingMessage, body: unknown) => Promise<unknown>;
+/** A handler's answer when it is not 200 JSON: another status, or text of its own content type. */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly contentType?: string,
+  ) {}
+}
+
+export interface RouteRequest {
+  req: IncomingMessage;
+  url: URL;
+  /** The parsed JSON body of a POST (undefined when empty). */
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** A plain value is answered as 200 JSON. */
+  handler: (r: RouteRequest) => unknown;
+}
+
+export interface JsonHttpServerOptions {
+  host: string;
+  port: number;
+  routes: Readonly<Record<string, Route>>;
+  /** POSTs need this bearer token (undefined disables them); null leaves them open (loopback tools). */
+  token: Secret | undefined | null;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** What the listening log line and error logs call this server. */
+  name: string;
+}
 
 /**
- * The daemon's HTTP API on loopback by default. GETs are open; POSTs need the bearer token and a
- * validated, size-limited JSON body. Errors are JSON `{ "error": … }` with the right status.
+ * One loopback HTTP server for every JSON endpoint set (the daemon's API, replay controls): a
+ * route table, bearer auth and size-limited JSON bodies on POSTs, JSON errors with the right
+ * status. The WebSocket channel servers attach to `server`.
  */
-export class HttpApiServer {
+export class JsonHttpServer {
   readonly server: Server;
-  private readonly routes: Record<string, { method: 'GET' | 'POST'; handler: Handler }>;
 
-  constructor(private readonly opts: HttpApiOptions) {
-    const { api } = opts;
-    this.routes = {
-      '/health': { method: 'GET', handler: () => api.health() },
-      '/subscriptions': { method: 'GET', handler: () => api.subscriptions() },
-      '/reconciler/metrics': { method: 'GET', handler: () => api.reconcilerMetrics() },
-      '/reconciler/force': { method: 'POST', handler: () => api.forceReconcile() },
-      '/stats': { method: 'GET', handler: () => api.stats() },
-      '/markets': { method: 'GET', handler: () => api.markets() },
-      '/books': { method: 'GET', handler: (req) => api.books(queryParam(req, 'token_id')) },
-      '/halt': { method: 'POST', handler: (_r, body) => api.halt(parseHalt(body)) },
-      '/resume': { method: 'POST', handler: (_r, body) => api.resume(parseHalt(body)) },
-    };
+  constructor(private readonly opts: JsonHttpServerOptions) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.requestTimeout = 10_000;
     this.server.headersTimeout = 5_000;
   }
 
+  /** Listens; resolves to the base URL (http://host:port). */
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host, () => resolve());
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
-    const { port } = this.server.address() as AddressInfo;
-    const url = `http://${this.opts.host}:${port}`;
-    this.opts.logger.info({ url }, `http api listening on ${url}`);
+    const url = `http://${this.opts.host}:${this.port}`;
+    this.opts.logger.info({ url }, `${this.opts.name} listening on ${url}`);
     return url;
   }
 
@@ -73,36 +88,76 @@ export class HttpApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // The path exactly as sent: URL parsing would read `//host/x` as host plus `/x`.
       const path = (req.url ?? '/').split('?')[0]!;
-      if (path === '/metrics' && req.method === 'GET') {
-        const { contentType, body } = await this.opts.api.metrics();
-        res.writeHead(200, { 'content-type': contentType }).end(body);
-        return;
-      }
-      const route = this.routes[path];
-      if (!route) throw new HttpError(404, `no such endpoint: ${path}`);
+      const route = Object.hasOwn(this.opts.routes, path) ? this.opts.routes[path] : undefined;
+      if (!route) throw new RouteError(404, `no such endpoint: ${path}`);
       if (req.method !== route.method) {
         res.setHeader('allow', route.method);
-        throw new HttpError(405, `${path} accepts ${route.method}`);
+        throw new RouteError(405, `${path} accepts ${route.method}`);
       }
+      const url = new URL(req.url ?? '/', 'http://localhost');
       let body: unknown;
       if (route.method === 'POST') {
-        const auth = checkBearer(req, this.opts.token);
-        if (!auth.ok) throw new HttpError(auth.status, auth.message);
+        if (this.opts.token !== null) {
+          const auth = checkBearer(req, this.opts.token);
+          if (!auth.ok) throw new RouteError(auth.status, auth.message);
+        }
         body = await readJsonBody(req, this.opts.maxBodyBytes);
       }
-      const result = await route.handler(req, body);
-      const status = path === '/health' && (result as { ready?: boolean }).ready === false ? 503 : 200;
-      sendJson(res, status, result);
+      const result = await route.handler({ req, url, body });
+      if (!(result instanceof Answer)) return sendJson(res, 200, result);
+      if (result.contentType === undefined) return sendJson(res, result.status, result.body);
+      if (!res.headersSent) res.writeHead(result.status, { 'content-type': result.contentType }).end(result.body);
     } catch (err) {
-      if (err instanceof HttpError) {
+      if (err instanceof RouteError) {
         sendJson(res, err.status, { error: err.message });
         if (err.status === 413) req.destroy();
         return;
       }
-      this.opts.logger.error({ err }, 'http api handler failed');
+      this.opts.logger.error({ err }, `${this.opts.name} handler failed`);
       sendJson(res, 500, { error: 'internal error' });
     }
+  }
+}
+
+export interface HttpApiOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  token: Secret | undefined;
+  api: DaemonApi;
+  logger: Logger;
+}
+
+/** The daemon's HTTP API on loopback by default. GETs are open; POSTs need the bearer token. */
+export class HttpApiServer extends JsonHttpServer {
+  constructor(opts: HttpApiOptions) {
+    const { api } = opts;
+    const get = (handler: Route['handler']): Route => ({ method: 'GET', handler });
+    const post = (handler: Route['handler']): Route => ({ method: 'POST', handler });
+    super({
+      ...opts,
+      name: 'http api',
+      routes: {
+        '/health': get(async () => {
+          const health = await api.health();
+          return new Answer((health as { ready?: boolean }).ready === false ? 503 : 200, health);
+        }),
+        '/metrics': get(async () => {
+          const { contentType, body } = await api.metrics();
+          return new Answer(200, body, contentType);
+        }),
+        '/subscriptions': get(() => api.subscriptions()),
+        '/reconciler/metrics': get(() => api.reconcilerMetrics()),
+        '/reconciler/force': post(() => api.forceReconcile()),
+        '/stats': get(() => api.stats()),
+        '/markets': get(() => api.markets()),
+        '/books': get(({ url }) => api.books(url.searchParams.get('token_id') ?? undefined)),
+        '/halt': post(({ body }) => api.halt(parseHalt(body))),
+        '/resume': post(({ body }) => api.resume(parseHalt(body))),
+      },
+    });
   }
 }
 
@@ -110,14 +165,9 @@ function parseHalt(body: unknown) {
   const r = haltRequestSchema.safeParse(body ?? {});
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new HttpError(400, `invalid body at ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new RouteError(400, `invalid body at ${i.path.join('.') || '(root)'}: ${i.message}`);
   }
   return r.data;
-}
-
-/** One query parameter of the request URL (undefined when absent). */
-function queryParam(req: IncomingMessage, name: string): string | undefined {
-  return new URL(req.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -127,18 +177,18 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, `body larger than ${limit} bytes`);
+  if (declared > limit) throw new RouteError(413, `body larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `body larger than ${limit} bytes`);
+    if (size > limit) throw new RouteError(413, `body larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError(400, 'body is not valid JSON');
+    throw new RouteError(400, 'body is not valid JSON');
   }
 }

@@ -44,10 +44,16 @@ export interface BusStats {
   halts: number;
   malformed: number;
   reconnects: number;
+  /** In memory: estimated bytes of events retained for late readers (0 on Redis, whose server retains). */
+  retained_bytes: number;
+  /** Redis: acknowledged never-drop entries sent again because a restarted server had lost them. */
+  resent: number;
+  /** In memory: retained events evicted, oldest first across topics, to stay within memory_budget_bytes. */
+  retention_evicted: number;
 }
 
 export function zeroBusStats(): BusStats {
-  return { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0 };
+  return { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0, retained_bytes: 0, resent: 0, retention_evicted: 0 };
 }
 
 export interface MalformedEntry {
@@ -74,9 +80,29 @@ export interface EventBus {
   /** Topics that have received events, sorted. */
   topics(): Promise<string[]>;
   stats(): BusStats;
+  /** Resolves once the transport first answered; rejects with a clear message after `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<void>;
+  /** Whether the transport is reachable and answering now (in memory: always). */
+  health(): BusHealth;
+  /** Events published but not yet accepted by the transport. */
+  pending(): number;
   /** Resolves once everything published so far has been accepted by the transport. */
   drain(): Promise<void>;
-  close(): Promise<void>;
+  /** Waits up to `timeoutMs` for pending events, then closes; reports what never reached the transport. */
+  close(opts?: { timeoutMs?: number }): Promise<BusCloseReport>;
+}
+
+export interface BusHealth {
+  up: boolean;
+  /** Why it is down (the last connection error, or an unanswered PING); null while up. */
+  reason: string | null;
+  /** Wall time of the last change between up and down. */
+  since_ms: number;
+}
+
+export interface BusCloseReport {
+  /** Published events that never reached the transport (the journal still holds them). */
+  undelivered: number;
 }
 
 export interface BusHooks {

@@ -1,14 +1,10 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { BoundedQueue, countingOverflowHooks, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
-import { zeroBusStats, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
+import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
+import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
-
-interface LogEntry {
-  seq: number;
-  event: HeliosEvent;
-}
 
 interface PendingEntry {
   delivery: Delivery;
@@ -28,28 +24,32 @@ class GroupState {
 }
 
 class TopicState {
-  readonly log: LogEntry[] = [];
+  readonly log: RetainedLog;
   seq = 0;
   readonly groups = new Map<string, GroupState>();
-  constructor(readonly maxLen: number) {}
+  constructor(maxLen: number, budget: RetentionBudget) {
+    this.log = new RetainedLog(maxLen, budget);
+  }
   append(event: HeliosEvent): number {
     const seq = ++this.seq;
-    this.log.push({ seq, event });
-    // Count-based trimming, amortized: trim when 10% over.
-    if (this.log.length > this.maxLen * 1.1) this.log.splice(0, this.log.length - this.maxLen);
+    this.log.append(seq, event);
     return seq;
   }
 }
 
 /**
  * The embedded default bus: in process, deterministic (per-topic order, topics served in sorted
- * order), with the same group / ack / reclaim / backpressure semantics as RedisStreamsBus.
+ * order), with the same group / ack / reclaim / backpressure semantics as RedisStreamsBus. What it
+ * retains for late readers is bounded per topic (max_len) and for the whole bus in bytes
+ * (memory_budget_bytes, oldest first across topics).
  */
 export class InMemoryBus implements EventBus {
   readonly kind = 'in_memory' as const;
   private readonly topicsByName = new Map<string, TopicState>();
   private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
+  private readonly retention: RetentionBudget;
+  private readonly startedAt: number;
   private closed = false;
 
   constructor(
@@ -57,6 +57,8 @@ export class InMemoryBus implements EventBus {
     private readonly clock: Clock,
     private readonly hooks: BusHooks = {},
   ) {
+    this.retention = new RetentionBudget(config.memory_budget_bytes);
+    this.startedAt = clock.now();
     this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
   }
 
@@ -91,21 +93,32 @@ export class InMemoryBus implements EventBus {
   }
 
   stats(): BusStats {
-    return { ...this.counters };
+    return { ...this.counters, retained_bytes: this.retention.retainedBytes, retention_evicted: this.retention.evicted };
+  }
+
+  async whenConnected(): Promise<void> {}
+
+  health(): BusHealth {
+    return { up: true, reason: null, since_ms: this.startedAt };
+  }
+
+  pending(): number {
+    return 0;
   }
 
   async drain(): Promise<void> {}
 
-  async close(): Promise<void> {
+  async close(): Promise<BusCloseReport> {
     this.closed = true;
     for (const t of this.topicsByName.values()) for (const g of t.groups.values()) g.wake();
+    return { undelivered: 0 };
   }
 
   /** @internal */
   topic(name: string): TopicState {
     let state = this.topicsByName.get(name);
     if (!state) {
-      state = new TopicState(policyForTopic(this.config, name).max_len);
+      state = new TopicState(policyForTopic(this.config, name).max_len, this.retention);
       this.topicsByName.set(name, state);
     }
     return state;

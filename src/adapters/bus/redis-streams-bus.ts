@@ -1,48 +1,39 @@
-import { createClient } from 'redis';
-import { heliosEventSchema, type HeliosEvent } from '../../domain/events/catalog.ts';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
 import { BoundedQueue, countingOverflowHooks, Settler, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
-import { zeroBusStats, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
-import { SubscriptionBase } from './subscription-base.ts';
+import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
+import { AcknowledgedWrites } from './acknowledged-writes.ts';
+import { HealthProbe } from './health-probe.ts';
+import { backoff, FIELD, newClient, type RedisClient } from './redis-client.ts';
+import { RedisSubscription } from './redis-subscription.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
-
-type Client = ReturnType<typeof createClient>;
-type StreamEntry = [id: string, fields: string[] | null];
-type StreamReply = Array<[key: string, entries: StreamEntry[]]> | null;
-
-const FIELD = 'e';
-
-function backoff(config: BusConfig, attempt: number): number {
-  return Math.min(config.reconnect_min_ms * 2 ** Math.min(attempt, 16), config.reconnect_max_ms);
-}
-
-function newClient(config: BusConfig, url: string, onError: (e: Error) => void, onReconnect: () => void): Client {
-  const client = createClient({
-    url,
-    socket: { reconnectStrategy: (retries: number) => backoff(config, retries), connectTimeout: 5_000 },
-  });
-  client.on('error', onError);
-  client.on('reconnecting', onReconnect);
-  return client;
-}
 
 /**
  * Redis Streams behind the EventBus contract: XADD with count-based `MAXLEN ~` trimming in pipelined
  * batches (node-redis pipelines the commands issued in one tick), XREADGROUP with BLOCK, XACK,
  * XAUTOCLAIM of entries left pending by a dead consumer, reconnection with backoff. Published
  * events wait in a bounded per-topic queue (the backpressure point) while the server is slow or
- * down, and are re-sent after a failure; consumer dedup absorbs the resulting duplicates.
+ * down, and are re-sent after a failure; consumer dedup absorbs the resulting duplicates. After a
+ * reconnect, never-drop entries the server acknowledged but lost (restarted without them) are sent
+ * again before anything newer (see AcknowledgedWrites). The server's health is probed with PING, so
+ * a frozen server shows as down.
  */
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly queues = new Map<string, BoundedQueue>();
   private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
+  private readonly acknowledged: AcknowledgedWrites;
   private flushing = false;
   private flushScheduled = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** Events of the batch being sent: taken from their queue, not yet acknowledged. */
+  private inFlight = 0;
+  /** Set on every reconnect: what the server lost is repaired before the next send. */
+  private repairPending = false;
+  private readonly probe: HealthProbe;
   private drainWaiters: Array<() => void> = [];
   private closed = false;
   private readonly subscriptions = new Set<RedisSubscription>();
@@ -52,24 +43,67 @@ export class RedisStreamsBus implements EventBus {
     readonly url: string,
     readonly clock: Clock,
     readonly hooks: BusHooks,
-    readonly client: Client,
+    readonly client: RedisClient,
   ) {
     this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
+    this.acknowledged = new AcknowledgedWrites(config.redis_resend_entries);
+    this.probe = new HealthProbe(client, config);
   }
 
+  /** Connects and resolves once the server answered (tests, tools); the daemon uses `open`. */
   static async connect(config: BusConfig, url: string, clock: Clock, hooks: BusHooks = {}): Promise<RedisStreamsBus> {
+    const bus = RedisStreamsBus.open(config, url, clock, hooks);
+    try {
+      await bus.whenConnected(config.startup_timeout_ms);
+    } catch (err) {
+      await bus.close({ timeoutMs: 0 });
+      throw err;
+    }
+    return bus;
+  }
+
+  /**
+   * A bus whose connection is made in the background: publishing queues until the server answers,
+   * `health()` says why it is down meanwhile, `whenConnected` bounds the wait.
+   */
+  static open(config: BusConfig, url: string, clock: Clock, hooks: BusHooks = {}): RedisStreamsBus {
     let bus: RedisStreamsBus | undefined;
     const client = newClient(
       config,
       url,
-      (e) => hooks.onError?.(e),
+      (e) => {
+        bus?.probe.failed(e);
+        hooks.onError?.(e);
+      },
       () => {
         if (bus) bus.counters.reconnects++;
       },
+      () => bus?.onReady(),
     );
     bus = new RedisStreamsBus(config, url, clock, hooks, client);
-    await client.connect();
+    // Failures are reported through 'error' and retried by the reconnect strategy.
+    client.connect().catch(() => undefined);
     return bus;
+  }
+
+  /** Resolves when the server first answered; rejects with a clear message after `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<void> {
+    return this.probe.whenUp(timeoutMs, this.url);
+  }
+
+  health(): BusHealth {
+    return this.probe.health();
+  }
+
+  private onReady(): void {
+    if (this.probe.markConnected()) {
+      this.repairPending = true;
+      if (this.retryTimer) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+      }
+    }
+    this.scheduleFlush();
   }
 
   key(topic: string): string {
@@ -82,19 +116,24 @@ export class RedisStreamsBus implements EventBus {
 
   publish(topic: string, events: readonly HeliosEvent[]): Promise<void> {
     if (this.closed || events.length === 0) return Promise.resolve();
-    let queue = this.queues.get(topic);
-    if (!queue) {
-      queue = new BoundedQueue(topic, policyForTopic(this.config, topic), this.overflow);
-      this.queues.set(topic, queue);
-    }
     const settler = new Settler(events.length);
+    const queue = this.queueOf(topic);
     for (const e of events) queue.push(e, settler);
     this.scheduleFlush();
     return settler.done;
   }
 
+  private queueOf(topic: string): BoundedQueue {
+    let queue = this.queues.get(topic);
+    if (!queue) {
+      queue = new BoundedQueue(topic, policyForTopic(this.config, topic), this.overflow);
+      this.queues.set(topic, queue);
+    }
+    return queue;
+  }
+
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing || this.retryTimer) return;
+    if (this.closed || this.flushScheduled || this.flushing || this.retryTimer) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -103,10 +142,11 @@ export class RedisStreamsBus implements EventBus {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
       for (;;) {
+        if (this.repairPending && !(await this.repair())) return this.retryLater();
         const batch: Array<{ topic: string; items: QueuedEvent[] }> = [];
         let budget = this.config.publish_batch;
         for (const [topic, queue] of this.queues) {
@@ -117,15 +157,7 @@ export class RedisStreamsBus implements EventBus {
           batch.push({ topic, items });
         }
         if (batch.length === 0) break;
-        const ok = await this.send(batch);
-        if (!ok) {
-          this.failures++;
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = null;
-            this.scheduleFlush();
-          }, backoff(this.config, this.failures));
-          return;
-        }
+        if (!(await this.send(batch))) return this.retryLater();
         this.failures = 0;
       }
     } finally {
@@ -138,22 +170,52 @@ export class RedisStreamsBus implements EventBus {
     }
   }
 
+  private retryLater(): void {
+    if (this.closed) return;
+    this.failures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.scheduleFlush();
+    }, backoff(this.config, this.failures));
+  }
+
+  /** Puts what a restarted server lost back at the front of its topic's queue, oldest first. */
+  private async repair(): Promise<boolean> {
+    try {
+      const lost = await this.acknowledged.takeLost(this.client, (t) => this.key(t), (t) => policyForTopic(this.config, t).max_len);
+      this.repairPending = false;
+      for (const { topic, events } of lost) {
+        this.counters.resent += events.length;
+        this.hooks.onError?.(new Error(`redis lost ${events.length} acknowledged entr${events.length === 1 ? 'y' : 'ies'} of ${topic} (restarted without them): sending them again`));
+        this.queueOf(topic).unshift(events.map((event) => ({ event, settler: null, superseded: false, key: null, id: '' })));
+      }
+      return true;
+    } catch (err) {
+      this.hooks.onError?.(new Error(`checking what the server kept failed, will retry: ${(err as Error).message}`));
+      return false;
+    }
+  }
+
   /** Sends one pipelined batch; on failure puts the unsent suffix of each topic back, in order. */
   private async send(batch: Array<{ topic: string; items: QueuedEvent[] }>): Promise<boolean> {
     const results = batch.map(({ topic, items }) => {
       const key = this.key(topic);
       const maxLen = String(policyForTopic(this.config, topic).max_len);
-      return items.map((item) =>
-        this.client.sendCommand(['XADD', key, 'MAXLEN', '~', maxLen, '*', FIELD, serializeEnvelope(item.event)]),
-      );
+      return items.map((item) => this.client.sendCommand(['XADD', key, 'MAXLEN', '~', maxLen, '*', FIELD, serializeEnvelope(item.event)]));
     });
     let allOk = true;
+    for (const { items } of batch) this.inFlight += items.length;
     for (let b = 0; b < batch.length; b++) {
       const { topic, items } = batch[b]!;
+      const neverDrop = policyForTopic(this.config, topic).overflow === 'halt';
       const settled = await Promise.allSettled(results[b]!);
+      this.inFlight -= items.length;
       const firstFail = settled.findIndex((r) => r.status === 'rejected');
       const sent = firstFail < 0 ? items.length : firstFail;
-      for (let i = 0; i < sent; i++) items[i]!.settler?.settle();
+      for (let i = 0; i < sent; i++) {
+        items[i]!.settler?.settle();
+        if (neverDrop) this.acknowledged.record(topic, String((settled[i] as PromiseFulfilledResult<unknown>).value), items[i]!.event);
+      }
       this.counters.published += sent;
       if (firstFail >= 0) {
         allOk = false;
@@ -216,25 +278,44 @@ export class RedisStreamsBus implements EventBus {
     return { ...this.counters };
   }
 
+  pending(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.size;
+    return n + this.inFlight;
+  }
+
   drain(): Promise<void> {
-    const pending = [...this.queues.values()].some((q) => q.size > 0);
-    if (!pending && !this.flushing && !this.retryTimer) return Promise.resolve();
+    if (this.pending() === 0 && !this.flushing && !this.retryTimer) return Promise.resolve();
     return new Promise((resolve) => {
       this.drainWaiters.push(resolve);
       this.scheduleFlush();
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await Promise.race([this.drain(), new Promise((r) => setTimeout(r, 2_000))]);
+  /**
+   * Waits up to `timeoutMs` (default 2 s) for what is queued to reach the server, then closes the
+   * connections, by force when the server does not answer (frozen, or gone). Returns how many
+   * published events never reached it.
+   */
+  async close(opts: { timeoutMs?: number } = {}): Promise<BusCloseReport> {
+    if (this.closed) return { undelivered: 0 };
+    const timeoutMs = opts.timeoutMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    await Promise.race([this.drain(), expired]);
+    const undelivered = this.pending();
     this.closed = true;
+    this.probe.stop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
-    if (this.client.isOpen) await this.client.quit().catch(() => this.client.destroy());
+    await Promise.race([Promise.all([...this.subscriptions].map((s) => s.close())), expired]);
+    if (timer) clearTimeout(timer);
+    if (this.client.isReady && undelivered === 0) {
+      await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, Math.min(timeoutMs, 1_000)))]).catch(() => undefined);
+    }
+    if (this.client.isOpen) this.client.destroy();
+    return { undelivered };
   }
 }
-
 function toRecord(flat: unknown): Record<string, unknown> {
   if (!Array.isArray(flat)) return (flat ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -242,193 +323,3 @@ function toRecord(flat: unknown): Record<string, unknown> {
   return out;
 }
 
-class RedisSubscription extends SubscriptionBase {
-  private readonly keys: string[] = [];
-  private readonly reader: Client;
-  private connected = false;
-  private needInit = true;
-  private readingOwnPending = true;
-  private lastClaim = Number.NEGATIVE_INFINITY;
-  private failures = 0;
-  /** Processed entries whose XACK the server did not take (it was down). */
-  private unacked: Delivery[] = [];
-
-  constructor(
-    private readonly bus: RedisStreamsBus,
-    private readonly options: SubscribeOptions,
-  ) {
-    super(bus.config.dedup_window);
-    // Blocking reads need a connection of their own.
-    this.reader = newClient(bus.config, bus.url, () => {}, () => {});
-    this.addTopics(options.topics);
-  }
-
-  addTopics(topics: string[]): void {
-    for (const t of topics) {
-      const key = this.bus.key(t);
-      if (!this.keys.includes(key)) this.keys.push(key);
-    }
-    this.keys.sort();
-    this.needInit = true;
-  }
-
-  protected async pull(): Promise<Delivery[]> {
-    for (;;) {
-      if (this.closed) return [];
-      try {
-        if (!this.connected) {
-          await this.reader.connect();
-          this.connected = true;
-        }
-        if (this.needInit) {
-          await this.ensureGroups();
-          this.needInit = false;
-          this.readingOwnPending = true;
-        }
-        if (this.unacked.length) await this.resendAcks();
-        if (this.keys.length === 0) {
-          await new Promise((r) => setTimeout(r, this.bus.config.block_ms));
-          continue;
-        }
-        const claimed = await this.autoclaim();
-        if (claimed.length) return claimed;
-        if (this.readingOwnPending) {
-          const own = await this.read('0', false);
-          if (own.length) return own;
-          this.readingOwnPending = false;
-        }
-        const fresh = await this.read('>', true);
-        this.failures = 0;
-        if (fresh.length) return fresh;
-      } catch (err) {
-        if (this.closed) return [];
-        this.failures++;
-        this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${(err as Error).message}; retrying`));
-        this.needInit = true;
-        await new Promise((r) => setTimeout(r, backoff(this.bus.config, this.failures)));
-      }
-    }
-  }
-
-  private async ensureGroups(): Promise<void> {
-    const start = this.options.start === 'latest' ? '$' : '0';
-    for (const key of this.keys) {
-      try {
-        await this.bus.client.sendCommand(['XGROUP', 'CREATE', key, this.options.group, start, 'MKSTREAM']);
-      } catch (err) {
-        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-      }
-    }
-  }
-
-  private async read(id: '0' | '>', block: boolean): Promise<Delivery[]> {
-    const args = ['XREADGROUP', 'GROUP', this.options.group, this.options.consumer, 'COUNT', String(this.bus.config.read_batch)];
-    if (block) args.push('BLOCK', String(this.bus.config.block_ms));
-    args.push('STREAMS', ...this.keys, ...this.keys.map(() => id));
-    const reply = (await this.reader.sendCommand(args)) as StreamReply;
-    return this.decode(reply, id === '0' ? 2 : 1);
-  }
-
-  private async autoclaim(): Promise<Delivery[]> {
-    const now = this.bus.clock.now();
-    if (now - this.lastClaim < this.bus.config.claim_interval_ms) return [];
-    this.lastClaim = now;
-    const out: Delivery[] = [];
-    for (const key of this.keys) {
-      const reply = (await this.bus.client.sendCommand([
-        'XAUTOCLAIM', key, this.options.group, this.options.consumer, String(this.bus.config.claim_idle_ms), '0-0', 'COUNT', String(this.bus.config.read_batch),
-      ])) as [string, StreamEntry[], string[]?];
-      out.push(...(await this.decode([[key, reply[1] ?? []]], 2)));
-    }
-    return out;
-  }
-
-  /** Decodes entries at the edge (zod); malformed ones are reported, acknowledged and skipped. */
-  private async decode(reply: StreamReply, deliveries: number): Promise<Delivery[]> {
-    if (!reply) return [];
-    const out: Delivery[] = [];
-    const bad: Delivery[] = [];
-    for (const [key, entries] of reply) {
-      const topic = this.bus.topicOfKey(key);
-      for (const [id, fields] of entries) {
-        const raw = fields ? fieldValue(fields, FIELD) : undefined;
-        const placeholder = { topic, id, event: undefined as unknown as HeliosEvent, deliveries };
-        if (raw === undefined) {
-          // Trimmed away while pending (fields null), or written by someone else without our field.
-          if (fields) this.bus.reportMalformed(topic, id, `no "${FIELD}" field`, JSON.stringify(fields));
-          bad.push(placeholder);
-          continue;
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw);
-        } catch (err) {
-          this.bus.reportMalformed(topic, id, `invalid JSON: ${(err as Error).message}`, raw);
-          bad.push(placeholder);
-          continue;
-        }
-        const result = heliosEventSchema.safeParse(parsed);
-        if (!result.success) {
-          const issue = result.error.issues[0];
-          this.bus.reportMalformed(topic, id, `invalid event at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, raw);
-          bad.push(placeholder);
-          continue;
-        }
-        out.push({ topic, id, event: result.data, deliveries });
-      }
-    }
-    if (bad.length) {
-      this.stats.malformed += bad.length;
-      await this.ackIds(bad);
-    }
-    return out;
-  }
-
-  /**
-   * A consumer acknowledges what it has processed; when the server is down the XACK waits here and
-   * is sent again before the next read (XACK is idempotent), so an outage neither stops the consumer
-   * nor hands it the same entries twice.
-   */
-  protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
-    try {
-      await this.sendAcks(deliveries);
-    } catch (err) {
-      if (this.closed) return;
-      this.unacked.push(...deliveries);
-      this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: XACK failed, will retry: ${(err as Error).message}`));
-    }
-  }
-
-  private async resendAcks(): Promise<void> {
-    const pending = this.unacked;
-    this.unacked = [];
-    try {
-      await this.sendAcks(pending);
-    } catch (err) {
-      this.unacked = pending.concat(this.unacked);
-      throw err;
-    }
-  }
-
-  private async sendAcks(deliveries: readonly Delivery[]): Promise<void> {
-    const byTopic = new Map<string, string[]>();
-    for (const d of deliveries) {
-      const ids = byTopic.get(d.topic) ?? [];
-      ids.push(d.id);
-      byTopic.set(d.topic, ids);
-    }
-    await Promise.all(
-      [...byTopic].map(([topic, ids]) => this.bus.client.sendCommand(['XACK', this.bus.key(topic), this.options.group, ...ids])),
-    );
-  }
-
-  protected async onClose(): Promise<void> {
-    this.bus.forget(this);
-    if (this.reader.isOpen) this.reader.destroy();
-  }
-}
-
-function fieldValue(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
-}

@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { backoffDelayMs } from '../../domain/retry/backoff.ts';
 
 /** A simulated timeline: virtual time = origin + (wall time − origin) × speed. */
 export interface SimTimeline {
@@ -28,7 +29,7 @@ export class SharedSimTimeline {
   static async join(url: string, key: string, proposal: SimTimeline, ttlMs: number): Promise<SharedSimTimeline> {
     let connected = false;
     // Unreachable at start: fail (the daemon exits non-zero) instead of retrying forever.
-    const reconnectStrategy = (n: number) => (connected || n < 5 ? Math.min(100 * 2 ** n, 5_000) : new Error(`redis at ${url} unreachable`));
+    const reconnectStrategy = (n: number) => (connected || n < 5 ? backoffDelayMs(n + 1, { initialMs: 100, maxMs: 5_000, multiplier: 2, jitter: 0 }, 0) : new Error(`redis at ${url} unreachable`));
     const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy } });
     client.on('error', () => {}); // reconnects on its own; a lost refresh only shortens the key's life
     await client.connect();

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { SimulatedClock } from 'xstate';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 
@@ -79,6 +80,23 @@ export class VirtualClock extends SimulatedClock implements Clock {
     } finally {
       this.firing = false;
     }
+  }
+
+  /**
+   * Advance to `target` one deadline at a time, running `settle` after each timer fires, so the
+   * promise continuations a timer released (async actors, adapters) run before the next deadline,
+   * as they would in real time. The one such loop: replay, the simulated day and tests use it. A
+   * `settle` that returns nothing keeps the loop synchronous between its own pauses.
+   */
+  async advanceSettling(target: number, settle: () => Promise<void> | void = () => yieldToLoop()): Promise<void> {
+    for (;;) {
+      const deadline = this.nextDeadline();
+      if (deadline === undefined || deadline > target) break;
+      this.advanceTo(deadline);
+      const pending = settle();
+      if (pending) await pending;
+    }
+    if (target > this.current) this.advanceTo(target);
   }
 
   advanceBy(ms: number): void {

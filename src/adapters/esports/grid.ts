@@ -1,7 +1,8 @@
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
 import { parseBestOf, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
-import { isRecord, num, requestJson, str } from './http.ts';
+import { requestJson } from '../http/request-json.ts';
+import { isRecord, num, str } from './http.ts';
 import { PolledSource, type PolledSourceOptions, type PolledWatch } from './polled-source.ts';
 import { ReconnectingSocket } from './reconnecting-socket.ts';
 import type { WatchedMatch } from './source.ts';
@@ -116,7 +117,7 @@ export class GridSource extends PolledSource<GridWatch, GridSourceOptions> {
           headers: { 'content-type': 'application/json', 'x-api-key': this.opts.apiKey },
           body: JSON.stringify({ query: SERIES_STATE_QUERY, variables: { id: w.match.external_id } }),
         },
-        this.opts.config.timeout_ms,
+        { clock: this.opts.clock, ms: this.opts.config.timeout_ms },
       );
       const body = res.body;
       if (isRecord(body) && Array.isArray(body.errors) && body.errors.length > 0) throw new Error(`GRID GraphQL error: ${JSON.stringify(body.errors).slice(0, 200)}`);

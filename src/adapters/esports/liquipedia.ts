@@ -3,9 +3,10 @@ import type { TruthEngineConfig } from '../../config/sections/truth.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { SourceReport, Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
-import { isRecord, requestJson, str, type FetchFn } from './http.ts';
+import { requestJson, type FetchLike } from '../http/request-json.ts';
+import { isRecord, str } from './http.ts';
 import { parseWikiMatches, type WikiMatch } from './liquipedia-wikitext.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { RateLimiter } from '../http/rate-limiter.ts';
 import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
 
 /** The page's entry for this match: both opponents map onto the match's two outcomes. */
@@ -28,7 +29,7 @@ export interface LiquipediaSourceOptions {
   tier: Tier;
   clock: Clock;
   emit: ReportListener;
-  fetch?: FetchFn;
+  fetch?: FetchLike;
   logger?: Logger;
 }
 
@@ -45,7 +46,7 @@ export class LiquipediaSource implements TruthSource {
   readonly parseLimiter: RateLimiter;
   private readonly watches = new Map<string, WatchedMatch>();
   private readonly cache = new Map<string, { at: number; text: Promise<string> }>();
-  private readonly fetchFn: FetchFn;
+  private readonly fetchFn: FetchLike;
   private running = false;
   private readonly pending = new Set<Promise<void>>();
 
@@ -54,8 +55,8 @@ export class LiquipediaSource implements TruthSource {
       throw new Error('liquipedia source needs truth_engine.sources.liquipedia.contact (Liquipedia blocks clients without contact details)');
     }
     this.tier = opts.tier;
-    this.limiter = new RateLimiter(opts.clock, 1, opts.config.min_interval_ms);
-    this.parseLimiter = new RateLimiter(opts.clock, 1, opts.config.parse_min_interval_ms);
+    this.limiter = new RateLimiter(opts.clock, [{ max: 1, windowMs: opts.config.min_interval_ms }]);
+    this.parseLimiter = new RateLimiter(opts.clock, [{ max: 1, windowMs: opts.config.parse_min_interval_ms }]);
     this.fetchFn = opts.fetch ?? fetch;
   }
 
@@ -134,7 +135,7 @@ export class LiquipediaSource implements TruthSource {
     await this.parseLimiter.acquire();
     await this.limiter.acquire();
     const url = `${this.opts.config.api_url.replace(/\/$/, '')}/${encodeURIComponent(wiki)}/api.php?action=parse&format=json&formatversion=2&prop=wikitext&page=${encodeURIComponent(page)}`;
-    const res = await requestJson(this.fetchFn, url, { headers: { 'user-agent': this.userAgent, 'accept-encoding': 'gzip' } }, this.opts.config.timeout_ms);
+    const res = await requestJson(this.fetchFn, url, { headers: { 'user-agent': this.userAgent, 'accept-encoding': 'gzip' } }, { clock: this.opts.clock, ms: this.opts.config.timeout_ms });
     const parse = isRecord(res.body) ? res.body.parse : undefined;
     const wikitext = isRecord(parse) ? parse.wikitext : undefined;
     const text = str(wikitext) ?? (isRecord(wikitext) ? str(wikitext['*']) : null);

@@ -1,7 +1,8 @@
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
 import { parseBestOf, type ReportStatus, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
-import { isRecord, num, requestJson, str } from './http.ts';
+import { requestJson } from '../http/request-json.ts';
+import { isRecord, num, str } from './http.ts';
 import { PolledSource, type PolledSourceOptions, type PolledWatch } from './polled-source.ts';
 import { ReconnectingSocket, type CloseDecision } from './reconnecting-socket.ts';
 import type { WatchedMatch } from './source.ts';
@@ -124,11 +125,11 @@ export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSo
       const res = await requestJson(
         this.fetchFn,
         `${this.opts.config.rest_url.replace(/\/$/, '')}/matches/${encodeURIComponent(w.match.external_id)}`,
-        { headers: { authorization: `Bearer ${this.opts.token}`, accept: 'application/json' } },
-        this.opts.config.timeout_ms,
+        { headers: { authorization: `Bearer ${this.opts.token}` } },
+        { clock: this.opts.clock, ms: this.opts.config.timeout_ms },
       );
       const remaining = Number(res.headers.get('x-rate-limit-remaining'));
-      if (res.headers.has('x-rate-limit-remaining') && Number.isFinite(remaining)) this.remaining = remaining;
+      if (res.headers.get('x-rate-limit-remaining') !== null && Number.isFinite(remaining)) this.remaining = remaining;
       if (!this.running) return;
       const report = pandascoreMatchToReport(res.body, w.match, this.opts.clock.now(), this.tier);
       if (report) this.deliver(w, report);

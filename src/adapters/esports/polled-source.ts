@@ -2,8 +2,8 @@ import type { Logger } from '../log/logger.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import type { SourceReport, Tier } from '../../domain/truth/report.ts';
 import type { Rng } from '../../domain/util/random.ts';
-import type { FetchFn } from './http.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import type { FetchLike } from '../http/request-json.ts';
+import { RateLimiter } from '../http/rate-limiter.ts';
 import type { ReconnectingSocket } from './reconnecting-socket.ts';
 import type { ReconnectPolicy, ReportListener, TruthSource, WatchedMatch } from './source.ts';
 
@@ -20,7 +20,7 @@ export interface PolledSourceOptions<C extends PollConfig> {
   clock: Clock;
   emit: ReportListener;
   rng: Rng;
-  fetch?: FetchFn;
+  fetch?: FetchLike;
   logger?: Logger;
 }
 
@@ -46,14 +46,14 @@ export abstract class PolledSource<W extends PolledWatch, O extends PolledSource
   readonly tier: Tier;
   readonly staleMs: number | null;
   readonly limiter: RateLimiter;
-  protected readonly fetchFn: FetchFn;
+  protected readonly fetchFn: FetchLike;
   protected running = false;
   private readonly watches = new Map<string, W>();
 
   constructor(protected readonly opts: O) {
     this.tier = opts.tier;
     this.staleMs = opts.staleMs;
-    this.limiter = new RateLimiter(opts.clock, opts.config.rate_limit.max, opts.config.rate_limit.window_ms);
+    this.limiter = new RateLimiter(opts.clock, [{ max: opts.config.rate_limit.max, windowMs: opts.config.rate_limit.window_ms }]);
     this.fetchFn = opts.fetch ?? fetch;
   }
 

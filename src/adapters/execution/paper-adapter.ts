@@ -8,7 +8,7 @@ import type { PositionView, VenueOrderView } from '../../domain/trading/reconcil
 import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
-import { matchTrade, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
+import { matchTrade, shrinkQueue, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
 
 export interface PaperMarket {
   market_id: string;
@@ -18,13 +18,19 @@ export interface PaperMarket {
   fee: FeeSchedule;
 }
 
-/** What the paper venue reads from the live mirrored book. */
+/**
+ * What the paper venue reads from a token's book, wherever that book comes from (the feed's live
+ * book, or one derived from bus events): levels only, best first.
+ */
 export type PaperBook = Pick<L2Book, 'topN' | 'levelCount'>;
+
+/** The book source the venue matches against. */
+export type PaperBookSource = (tokenId: string) => PaperBook | undefined | null;
 
 export interface PaperDeps {
   clock: Clock;
   cfg: ExecutionConfig['paper'];
-  bookFor: (tokenId: string) => PaperBook | undefined;
+  bookFor: PaperBookSource;
   rng?: Rng;
 }
 
@@ -34,6 +40,8 @@ interface PaperOrder {
   status: OrderStatus;
   filled: number;
   queue_ahead: number;
+  /** Queue taken off by level updates and not yet explained by a print (see paper-matching). */
+  credit: number;
   seq: number;
   fillCount: number;
   ack: Promise<PlaceOrderAck>;
@@ -45,6 +53,17 @@ interface PositionDelta {
   shares: number;
   cost: number;
 }
+
+/** Shares our marketable orders took at one level, and the size the venue showed there since. */
+interface Taken {
+  taken: number;
+  shown: number;
+}
+
+type TakenLevels = { BUY: Map<number, Taken>; SELL: Map<number, Taken> };
+
+/** Levels are keyed on an integer grid finer than any tick, so float noise never splits one. */
+const priceKey = (price: number) => Math.round(price * 1e6);
 
 const EPS = 1e-9;
 
@@ -59,9 +78,14 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
   private readonly markets = new Map<string, PaperMarket>();
   private readonly orders = new Map<string, PaperOrder>();
   private readonly positions = new Map<string, { shares: number; cost: number }>();
-  private readonly unconfirmed = new Map<string, PositionDelta>();
-  /** Shares our marketable orders took per token and side since that book last updated. */
-  private readonly consumed = new Map<string, { BUY: number; SELL: number }>();
+  /** Matched fills awaiting their answer: what they changed, and their FAILED event should they fail. */
+  private readonly unconfirmed = new Map<string, { delta: PositionDelta; failed: Extract<ExecutionEvent, { kind: 'fill' }> }>();
+  /**
+   * Per token and order side, what our marketable orders took at each level: skipped by later
+   * orders until the venue's book shows those shares gone (the level shrinks) — the venue never
+   * saw our paper orders, so a refresh of the same book is not new liquidity.
+   */
+  private readonly consumed = new Map<string, TakenLevels>();
   private readonly listeners = new Set<(e: ExecutionEvent) => void>();
   private readonly rng: Rng;
   private nextSeq = 0;
@@ -89,6 +113,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       status: 'pending',
       filled: 0,
       queue_ahead: 0,
+      credit: 0,
       seq,
       fillCount: 0,
       ack: Promise.resolve({ accepted: false, client_order_id: req.client_order_id, reason: 'unset' }),
@@ -139,13 +164,29 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     return o ? { status: o.status, filled: o.filled, queue_ahead: o.queue_ahead } : null;
   }
 
-  /** The mirrored book changed: fresh liquidity, and no queue can be longer than its level. */
+  /**
+   * The book changed: a level that shrank shows what we took there gone for real (that much is
+   * free again); no queue can be longer than its level.
+   */
   onBookUpdated(tokenId: string): void {
-    this.consumed.delete(tokenId);
     const book = this.deps.bookFor(tokenId);
+    const taken = this.consumed.get(tokenId);
+    if (taken) {
+      for (const side of ['BUY', 'SELL'] as const) {
+        const shown = book ? opposite(book, side) : [];
+        for (const [key, t] of taken[side]) {
+          const now = levelSize(shown, key / 1e6);
+          if (now < t.shown) t.taken -= t.shown - now;
+          t.shown = now;
+          if (t.taken <= EPS) taken[side].delete(key);
+        }
+      }
+    }
     for (const o of this.restingOrders(tokenId)) {
       const size = book ? levelSize(ownSide(book, o.req.side), o.req.price) : 0;
-      o.queue_ahead = Math.min(o.queue_ahead, size);
+      const q = shrinkQueue(o.queue_ahead, o.credit, size);
+      o.queue_ahead = q.queue_ahead;
+      o.credit = q.credit;
     }
   }
 
@@ -154,12 +195,15 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const resting = this.restingOrders(tokenId);
     if (!resting.length) return;
     const match = matchTrade(
-      resting.map((o) => ({ id: o.req.client_order_id, side: o.req.side, price: o.req.price, remaining: o.req.size - o.filled, queue_ahead: o.queue_ahead, seq: o.seq })),
+      resting.map((o) => ({ id: o.req.client_order_id, side: o.req.side, price: o.req.price, remaining: o.req.size - o.filled, queue_ahead: o.queue_ahead, credit: o.credit, seq: o.seq })),
       trade,
     );
     for (const [id, q] of Object.entries(match.queueAhead)) {
       const o = this.orders.get(id);
-      if (o) o.queue_ahead = q;
+      if (o) {
+        o.queue_ahead = q;
+        o.credit = match.credit[id] ?? o.credit;
+      }
     }
     for (const f of match.fills) {
       const o = this.orders.get(f.id)!;
@@ -193,9 +237,9 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const book = this.deps.bookFor(req.token_id);
     if (!book) return this.reject(o, 'no book for token');
 
-    const taken = this.consumedFor(req.token_id);
+    const taken = this.consumedFor(req.token_id)[req.side];
     const levels = opposite(book, req.side);
-    const takes = walkLevels(levels, taken[req.side], req.size, req.price, req.side);
+    const takes = walkLevels(levels, (price) => taken.get(priceKey(price))?.taken ?? 0, req.size, req.price, req.side);
     const takeable = takes.reduce((s, t) => s + t.size, 0);
     const ack: PlaceOrderAck = { accepted: true, client_order_id: req.client_order_id, venue_order_id: o.venue_order_id, duplicate: false };
 
@@ -205,8 +249,13 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       return ack;
     }
     o.status = 'open';
-    taken[req.side] += takeable;
-    for (const t of takes) this.fill(o, t.price, t.size, 'taker');
+    for (const t of takes) {
+      const key = priceKey(t.price);
+      const level = taken.get(key);
+      if (level) level.taken += t.size;
+      else taken.set(key, { taken: t.size, shown: levelSize(levels, t.price) });
+      this.fill(o, t.price, t.size, 'taker');
+    }
     if (o.filled + EPS >= req.size) {
       this.emitOrder(o, null);
       return ack;
@@ -244,10 +293,10 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     return { ok: true, client_order_id: id };
   }
 
-  private consumedFor(tokenId: string): { BUY: number; SELL: number } {
+  private consumedFor(tokenId: string): TakenLevels {
     let c = this.consumed.get(tokenId);
     if (!c) {
-      c = { BUY: 0, SELL: 0 };
+      c = { BUY: new Map(), SELL: new Map() };
       this.consumed.set(tokenId, c);
     }
     return c;
@@ -263,17 +312,37 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const fillId = `${o.req.client_order_id}-f${o.fillCount++}`;
     const fee = fillFee(size, price, liquidity, m.fee);
     const delta = this.applyPosition(o.req.token_id, o.req.side, price, size);
-    this.unconfirmed.set(fillId, delta);
     const base = { client_order_id: o.req.client_order_id, fill_id: fillId, side: o.req.side, price, size, fee_usdc: fee, liquidity, strategy: o.req.strategy };
+    this.unconfirmed.set(fillId, { delta, failed: { kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'FAILED' } } });
     this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'MATCHED' } });
     this.deps.clock.setTimeout(() => {
-      const d = this.unconfirmed.get(fillId);
-      if (!d) return;
+      const u = this.unconfirmed.get(fillId);
+      if (!u) return;
       this.unconfirmed.delete(fillId);
       const failed = this.rng() < this.deps.cfg.fail_probability;
-      if (failed) this.revertPosition(d);
-      this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: failed ? 'FAILED' : 'CONFIRMED' } });
+      if (!failed) {
+        this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'CONFIRMED' } });
+        return;
+      }
+      this.revertPosition(u.delta);
+      this.emit(u.failed);
+      this.failUndeliverableSells(o.req.token_id);
     }, this.deps.cfg.confirm_delay_ms);
+  }
+
+  /**
+   * A failed buy whose shares were already sold: those sells (unconfirmed, latest first) cannot
+   * settle either, so they fail with it and no position goes short (the ledger does the same).
+   */
+  private failUndeliverableSells(token: string): void {
+    const ids = [...this.unconfirmed.keys()].filter((id) => this.unconfirmed.get(id)!.delta.token === token && this.unconfirmed.get(id)!.delta.shares < 0).reverse();
+    for (const id of ids) {
+      if ((this.positions.get(token)?.shares ?? 0) >= -EPS) break;
+      const u = this.unconfirmed.get(id)!;
+      this.unconfirmed.delete(id);
+      this.revertPosition(u.delta);
+      this.emit(u.failed);
+    }
   }
 
   private applyPosition(token: string, side: OrderSide, price: number, size: number): PositionDelta {

@@ -1,10 +1,12 @@
 import type { OrderSide } from '../../domain/trading/book-view.ts';
 
 /**
- * Fill rules of the paper venue, pure. Marketable orders walk the mirrored book (liquidity our
- * earlier orders took since the last book update is skipped, so the same shares never fill
- * twice); resting orders fill only from traded volume at their price after the queue ahead of
- * them is consumed (hftbacktest's risk-averse queue model: cancels happen at the tail).
+ * Fill rules of the paper venue, pure. Marketable orders walk the mirrored book, skipping at each
+ * level what our earlier orders took there and the venue's book still shows (the venue never saw
+ * our paper orders, so it keeps displaying those shares until they go for real); resting orders
+ * fill only from traded volume at their price after the queue ahead of them is consumed
+ * (hftbacktest's risk-averse queue model: cancels happen at the tail). A trade advances a queue
+ * once, whether its level update or its print arrives first.
  */
 export type PriceLevel = readonly [price: number, size: number];
 
@@ -16,19 +18,13 @@ export interface Take {
 const EPS = 1e-9;
 
 /** Levels best first (asks ascending for a BUY, bids descending for a SELL). */
-export function walkLevels(levels: readonly PriceLevel[], consumed: number, size: number, limit: number, side: OrderSide): Take[] {
+export function walkLevels(levels: readonly PriceLevel[], takenAt: (price: number) => number, size: number, limit: number, side: OrderSide): Take[] {
   const out: Take[] = [];
-  let skip = Math.max(0, consumed);
   let want = size;
   for (const [price, levelSize] of levels) {
     if (want <= EPS) break;
     if (side === 'BUY' ? price > limit + EPS : price < limit - EPS) break;
-    let avail = levelSize;
-    if (skip > 0) {
-      const s = Math.min(skip, avail);
-      skip -= s;
-      avail -= s;
-    }
+    const avail = levelSize - Math.max(0, takenAt(price));
     if (avail <= EPS) continue;
     const take = Math.min(avail, want);
     out.push({ price, size: take });
@@ -43,6 +39,11 @@ export interface RestingView {
   price: number;
   remaining: number;
   queue_ahead: number;
+  /**
+   * How much a level update already took off the queue that no print has explained yet: the print
+   * that follows is the same trade and must not advance the queue again.
+   */
+  credit: number;
   /** Placement order: earlier orders have priority at equal prices. */
   seq: number;
 }
@@ -57,6 +58,13 @@ export interface TradePrint {
 export interface TradeMatch {
   fills: Array<{ id: string; size: number }>;
   queueAhead: Record<string, number>;
+  credit: Record<string, number>;
+}
+
+/** A level update: the queue can be no longer than the level; what it lost is credited to the print to come. */
+export function shrinkQueue(queueAhead: number, credit: number, levelSize: number): { queue_ahead: number; credit: number } {
+  const next = Math.min(queueAhead, Math.max(0, levelSize));
+  return { queue_ahead: next, credit: credit + (queueAhead - next) };
 }
 
 function crossedBy(o: RestingView, t: TradePrint): boolean {
@@ -68,6 +76,7 @@ function crossedBy(o: RestingView, t: TradePrint): boolean {
 export function matchTrade(orders: readonly RestingView[], trade: TradePrint): TradeMatch {
   const fills: Array<{ id: string; size: number }> = [];
   const queueAhead: Record<string, number> = {};
+  const credit: Record<string, number> = {};
   for (const side of ['BUY', 'SELL'] as const) {
     const eligible = orders
       .filter((o) => o.side === side && o.remaining > EPS && crossedBy(o, trade))
@@ -77,8 +86,11 @@ export function matchTrade(orders: readonly RestingView[], trade: TradePrint): T
       const atPrint = Math.abs(o.price - trade.price) < EPS;
       // Strictly better than the print: the print walked through our level, its queue is gone.
       const ahead = atPrint ? o.queue_ahead : 0;
-      queueAhead[o.id] = atPrint ? Math.max(0, ahead - trade.size) : 0;
-      const reach = Math.max(0, trade.size - ahead);
+      const absorbed = atPrint ? Math.min(o.credit, trade.size) : 0;
+      const traded = trade.size - absorbed;
+      queueAhead[o.id] = atPrint ? Math.max(0, ahead - traded) : 0;
+      credit[o.id] = atPrint ? o.credit - absorbed : 0;
+      const reach = Math.max(0, traded - ahead);
       const fill = Math.min(o.remaining, reach, budget);
       if (fill > EPS) {
         fills.push({ id: o.id, size: fill });
@@ -86,5 +98,5 @@ export function matchTrade(orders: readonly RestingView[], trade: TradePrint): T
       }
     }
   }
-  return { fills, queueAhead };
+  return { fills, queueAhead, credit };
 }

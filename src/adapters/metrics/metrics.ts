@@ -2,6 +2,29 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
+/**
+ * The label values of `kill_switch_triggers_total`: a fixed set, whatever text a halt carries (a
+ * free-text reason per series would grow the registry without bound; the text stays in the event).
+ */
+export const KILL_SWITCH_TRIGGERS = ['manual', 'daily_loss', 'backpressure', 'circuit_breaker'] as const;
+export type KillSwitchTrigger = (typeof KILL_SWITCH_TRIGGERS)[number];
+
+/**
+ * What tripped a HALTED risk state: a market-scoped one is a circuit breaker; a global one is the
+ * daily-loss kill or the bus backpressure guard by the reasons they write, any other an operator's.
+ */
+export function killSwitchTrigger(halted: { market_id?: string; reason: string | null }): KillSwitchTrigger {
+  if (halted.market_id !== undefined) return 'circuit_breaker';
+  const reason = halted.reason ?? '';
+  if (reason.startsWith(DAILY_LOSS_REASON)) return 'daily_loss';
+  if (reason.startsWith(BACKPRESSURE_REASON)) return 'backpressure';
+  return 'manual';
+}
+
+/** How the risk engine's daily-loss kill and the daemon's backpressure halt begin their reasons. */
+const DAILY_LOSS_REASON = 'daily loss ';
+const BACKPRESSURE_REASON = 'backpressure on ';
+
 /** The daemon's Prometheus metrics, one registry per daemon (tests run several side by side). */
 export function createMetrics() {
   const registry = new Registry();
@@ -23,6 +46,8 @@ export function createMetrics() {
     fillsTotal: new Counter({ name: 'fills_total', help: 'fills by status', labelNames: ['status'], registers: [registry] }),
     errorsTotal: new Counter({ name: 'errors_total', help: 'errors reported by components', labelNames: ['component'], registers: [registry] }),
   };
+  // Every trigger shows from the start (at 0), so the set is visible before the first trip.
+  for (const reason of KILL_SWITCH_TRIGGERS) m.killSwitchTriggers.inc({ reason }, 0);
   return m;
 }
 

@@ -1,6 +1,7 @@
 import { backoffDelayMs, type BackoffPolicy } from '../../domain/retry/backoff.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { Rng } from '../../domain/util/random.ts';
+import { HttpError, requestJson, type FetchLike } from '../http/request-json.ts';
 
 export interface ClobRestClientOptions {
   /** e.g. https://clob.polymarket.com (no trailing slash needed). */
@@ -12,7 +13,7 @@ export interface ClobRestClientOptions {
   /** Attempts per request, the first included. */
   maxAttempts: number;
   backoff: BackoffPolicy;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 export class ClobRestError extends Error {
@@ -42,7 +43,7 @@ export interface ClobRestMetrics {
  */
 export class ClobRestClient {
   private readonly base: string;
-  private readonly doFetch: typeof fetch;
+  private readonly doFetch: FetchLike;
   readonly metrics: ClobRestMetrics = { requests: 0, retries: 0, rate_limited: 0, server_errors: 0, failures: 0 };
 
   constructor(private readonly opts: ClobRestClientOptions) {
@@ -64,48 +65,34 @@ export class ClobRestClient {
     return out;
   }
 
-  private async request(path: string, init: RequestInit, nullOn404: boolean): Promise<unknown> {
-    let lastError = '';
-    let lastStatus: number | null = null;
+  private async request(path: string, req: { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> }, nullOn404: boolean): Promise<unknown> {
+    let last: HttpError | null = null;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       if (attempt > 1) this.metrics.retries++;
       this.metrics.requests++;
       let waitMs: number | null = null;
       try {
-        const res = await this.fetchWithTimeout(this.base + path, init);
-        lastStatus = res.status;
-        if (res.ok) return await res.json();
-        const text = await res.text().catch(() => '');
-        lastError = `${init.method} ${path} → ${res.status} ${text.slice(0, 200)}`;
-        if (res.status === 404 && nullOn404) return null;
-        if (res.status === 429) {
+        return (await requestJson(this.doFetch, this.base + path, { ...req, target: path }, { clock: this.opts.clock, ms: this.opts.timeoutMs })).body;
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        last = err;
+        if (err.status === 404 && nullOn404) return null;
+        if (err.status === 429) {
           this.metrics.rate_limited++;
-          waitMs = retryAfterMs(res.headers.get('retry-after'), this.opts.backoff.maxMs);
-        } else if (res.status >= 500) {
+          waitMs = retryAfterMs(err.retryAfter, this.opts.backoff.maxMs);
+        } else if (err.status >= 500) {
           this.metrics.server_errors++;
-        } else {
+        } else if (err.status !== 0) {
+          // Other 4xx answers and unparsable 2xx bodies: retrying will not change them.
           break;
         }
-      } catch (err) {
-        lastStatus = null;
-        lastError = `${init.method} ${path}: ${(err as Error).message}`;
       }
       if (attempt < this.opts.maxAttempts) {
         await this.sleep(waitMs ?? backoffDelayMs(attempt, this.opts.backoff, this.opts.rng()));
       }
     }
     this.metrics.failures++;
-    throw new ClobRestError(lastError, lastStatus, this.opts.maxAttempts);
-  }
-
-  private async fetchWithTimeout(url: string, init: RequestInit): Promise<Response> {
-    const ctl = new AbortController();
-    const timer = this.opts.clock.setTimeout(() => ctl.abort(new Error(`timed out after ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-    try {
-      return await this.doFetch(url, { ...init, signal: ctl.signal });
-    } finally {
-      this.opts.clock.clearTimeout(timer);
-    }
+    throw new ClobRestError(last?.message ?? `${req.method} ${path} failed`, last && last.status !== 0 ? last.status : null, this.opts.maxAttempts);
   }
 
   private sleep(ms: number): Promise<void> {

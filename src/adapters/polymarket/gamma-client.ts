@@ -2,7 +2,8 @@ import { parseGammaEvent, parseGammaMarket, type EventInfo, type MarketInfo } fr
 import type { DiscoveryConfig } from '../../config/sections/discovery.ts';
 import type { DiscoveryResult } from '../../domain/discovery/result.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { RateLimiter } from '../esports/rate-limiter.ts';
+import { RateLimiter } from '../http/rate-limiter.ts';
+import { HttpError, requestJson, type FetchLike } from '../http/request-json.ts';
 
 /**
  * Gamma REST (discovery; never the hot path): events and markets by slug or filter, mapped through
@@ -16,7 +17,7 @@ export interface GammaClientOptions {
   /** At most `max` requests in any `windowMs` (Gamma allows 500 /events and 300 /markets per 10 s). */
   rateLimit: { max: number; windowMs: number };
   timeoutMs: number;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 /** Client options from the `discovery` config section. */
@@ -31,25 +32,14 @@ export function gammaClientOptions(config: DiscoveryConfig, clock: Clock): Gamma
 
 export type GammaQuery = Record<string, string | number | boolean | ReadonlyArray<string | number>>;
 
-export class GammaHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GammaHttpError';
-  }
-}
-
 export class GammaClient {
   private readonly limiter: RateLimiter;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
   private readonly base: string;
 
   constructor(private readonly opts: GammaClientOptions) {
     if (!(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be > 0');
-    this.limiter = new RateLimiter(opts.clock, opts.rateLimit.max, opts.rateLimit.windowMs);
+    this.limiter = new RateLimiter(opts.clock, [opts.rateLimit]);
     this.fetchImpl = opts.fetch ?? fetch;
     this.base = opts.baseUrl.replace(/\/+$/, '');
   }
@@ -74,29 +64,11 @@ export class GammaClient {
     return asList(await this.getJson('/markets', query), '/markets').map(parseGammaMarket);
   }
 
-  /** One rate-limited GET; the parsed JSON body. Throws GammaHttpError on HTTP errors, bad JSON and timeouts. */
+  /** One rate-limited GET; the parsed JSON body. Throws HttpError on HTTP errors, bad JSON and timeouts. */
   async getJson(path: string, query: GammaQuery = {}): Promise<unknown> {
-    const url = this.base + path + queryString(query);
     await this.limiter.acquire();
-    const abort = new AbortController();
-    const timer = this.opts.clock.setTimeout(() => abort.abort(), this.opts.timeoutMs);
-    let res: Response;
-    let body: string;
-    try {
-      res = await this.fetchImpl(url, { headers: { accept: 'application/json' }, signal: abort.signal });
-      body = await res.text();
-    } catch (err) {
-      const timedOut = abort.signal.aborted;
-      throw new GammaHttpError(0, url, timedOut ? `GET ${url}: timed out after ${this.opts.timeoutMs} ms` : `GET ${url}: ${(err as Error).message}`);
-    } finally {
-      this.opts.clock.clearTimeout(timer);
-    }
-    if (!res.ok) throw new GammaHttpError(res.status, url, `GET ${url}: HTTP ${res.status} ${body.slice(0, 200)}`);
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      throw new GammaHttpError(res.status, url, `GET ${url}: body is not JSON: ${body.slice(0, 80)}`);
-    }
+    const answer = await requestJson(this.fetchImpl, this.base + path + queryString(query), {}, { clock: this.opts.clock, ms: this.opts.timeoutMs });
+    return answer.body;
   }
 
   /** Rejects requests still waiting for the rate limiter. */
@@ -121,5 +93,5 @@ function queryString(query: GammaQuery): string {
 function asList(body: unknown, what: string): unknown[] {
   if (Array.isArray(body)) return body;
   if (typeof body === 'object' && body !== null) return [body];
-  throw new GammaHttpError(200, what, `${what}: expected a JSON array, got ${body === null ? 'null' : typeof body}`);
+  throw new HttpError(200, what, `${what}: expected a JSON array, got ${body === null ? 'null' : typeof body}`);
 }

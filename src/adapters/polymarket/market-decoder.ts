@@ -24,6 +24,7 @@ import type {
   TickSizeChangeMessage,
 } from '../../domain/market/messages.ts';
 import { numericField } from './decimal.ts';
+import { isEpochMs, MAX_EPOCH_MS } from './epoch-ms.ts';
 import { describeValue, isJsonObject } from './json-value.ts';
 import { scanPriceChangeFrame } from './price-change-scanner.ts';
 
@@ -179,6 +180,15 @@ function requireNonNegative(o: Obj, key: string, at: string, index: number): num
   return NaN;
 }
 
+/** Epoch milliseconds: before 1970 or past year 9999 is malformed, not a time to order books by. */
+function requireTimestamp(o: Obj, key: string): number {
+  const n = requireNumber(o, key, '', -1);
+  if (n !== n) return NaN;
+  if (isEpochMs(n)) return n;
+  fail('invalid_field', key, `expected epoch milliseconds between 0 and ${MAX_EPOCH_MS} (year 9999), got ${n}`);
+  return NaN;
+}
+
 function requireSide(o: Obj, key: string, at: string, index: number): BookSide | null {
   const v = o[key];
   if (v === 'BUY' || v === 'SELL') return v;
@@ -226,7 +236,7 @@ function decodeTokenEvent(o: Obj, type: 'book' | 'last_trade_price' | 'best_bid_
   if (market === null) return null;
   const asset_id = requireString(o, 'asset_id', '', -1);
   if (asset_id === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
+  const timestamp = requireTimestamp(o, 'timestamp');
   if (timestamp !== timestamp) return null;
   switch (type) {
     case 'book':
@@ -243,7 +253,7 @@ function decodeTokenEvent(o: Obj, type: 'book' | 'last_trade_price' | 'best_bid_
 function decodePriceChange(o: Obj): PriceChangeMessage | null {
   const market = requireString(o, 'market', '', -1);
   if (market === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
+  const timestamp = requireTimestamp(o, 'timestamp');
   if (timestamp !== timestamp) return null;
   const current = o.price_changes;
   if (current !== undefined) {
@@ -382,7 +392,7 @@ function decodeNewMarket(o: Obj): NewMarketMessage | null {
   if (market === null) return null;
   const id = idField(o, 'id');
   if (id === null) return fail(o.id === undefined ? 'missing_field' : 'invalid_field', 'id', 'expected a market id');
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
+  const timestamp = requireTimestamp(o, 'timestamp');
   if (timestamp !== timestamp) return null;
   const assets_ids = requireStringArray(o, 'assets_ids');
   if (assets_ids === null) return null;
@@ -420,7 +430,7 @@ function decodeNewMarket(o: Obj): NewMarketMessage | null {
 function decodeMarketResolved(o: Obj): MarketResolvedMessage | null {
   const market = requireString(o, 'market', '', -1);
   if (market === null) return null;
-  const timestamp = requireNumber(o, 'timestamp', '', -1);
+  const timestamp = requireTimestamp(o, 'timestamp');
   if (timestamp !== timestamp) return null;
   const assets_ids = requireStringArray(o, 'assets_ids');
   if (assets_ids === null) return null;

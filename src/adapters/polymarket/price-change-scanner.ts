@@ -9,6 +9,7 @@
  */
 import type { BookSide, PriceChangeMessage, PriceLevelChange } from '../../domain/market/messages.ts';
 import { decimalStop, fastDecimal } from './decimal.ts';
+import { isEpochMs } from './epoch-ms.ts';
 
 /**
  * A control character or a backslash anywhere sends the frame to the general decoder. Past this
@@ -98,7 +99,8 @@ class FrameScanner {
     if (!same(src, this.pos, ',"timestamp":"')) return null;
     const timestamp = fastDecimal(src, this.pos + 14, -1);
     const tsEnd = decimalStop();
-    if (timestamp !== timestamp || !same(src, tsEnd, '","event_type":"price_change"}') || tsEnd + 30 !== src.length) return null;
+    // An implausible time is left to the general decoder, which reports it.
+    if (!isEpochMs(timestamp) || !same(src, tsEnd, '","event_type":"price_change"}') || tsEnd + 30 !== src.length) return null;
     return { kind: 'price_change', market: src.slice(11, marketEnd), timestamp, format: 'price_changes', changes };
   }
 
@@ -121,7 +123,7 @@ class FrameScanner {
       } else if (ka === TIMESTAMP_A && kb === TIMESTAMP_B) {
         if (timestamp === timestamp || !this.string()) return null;
         timestamp = fastDecimal(src, this.strStart, this.strEnd);
-        if (timestamp !== timestamp) return null;
+        if (!isEpochMs(timestamp)) return null;
       } else if (ka === EVENT_TYPE_A && kb === EVENT_TYPE_B) {
         if (eventTypeSeen || !this.key0()) return null;
         if (this.keyA !== PRICE_CHANGE_A || this.keyB !== PRICE_CHANGE_B) return null;

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../domain/events/ids.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { ClickHouseSink } from './clickhouse/sink.ts';
+import type { Provenance } from './journal/record.ts';
 import { JournalRecorder, type RecorderLogger } from './journal/recorder.ts';
 
 export interface StorageSinks extends EventSink {
@@ -28,6 +29,8 @@ export function createStorageSinks(deps: {
   logger?: RecorderLogger;
   /** Where the recorder publishes WINDOW_OPEN / WINDOW_CLOSE for live clients. */
   publish?: EventSink;
+  /** Stamped on every journal line: live sources or simulators. */
+  provenance?: Provenance;
 }): StorageSinks {
   const { config } = deps;
   const recorder = config.journal.enabled
@@ -39,6 +42,7 @@ export function createStorageSinks(deps: {
         ids: deps.ids,
         logger: deps.logger,
         publish: deps.publish,
+        provenance: deps.provenance,
       })
     : null;
   const clickhouse = config.clickhouse.enabled

@@ -20,5 +20,12 @@ export function readNowcastModel(file: string): NowcastModel {
     throw new Error(`${file}: not a helios nowcast model (kind ${String(data.kind)}, version ${String(data.version)})`);
   }
   if (typeof data.routine_minute !== 'number') throw new Error(`${file}: not a helios nowcast model (no routine_minute)`);
+  if (data.prior !== undefined) {
+    const p = data.prior;
+    if (!Array.isArray(p.anomalies) || !Array.isArray(p.mean_harmonics) || p.mean_harmonics.length !== 7 || typeof p.season_days !== 'number' || typeof p.smoothing_f !== 'number') {
+      throw new Error(`${file}: not a helios nowcast model (malformed prior)`);
+    }
+    if (!Array.isArray(data.prior_weights) || data.prior_weights.length !== 24) throw new Error(`${file}: not a helios nowcast model (prior without 24 prior_weights)`);
+  }
   return data as NowcastModel;
 }

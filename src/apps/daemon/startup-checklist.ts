@@ -6,7 +6,7 @@ import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import { MarketFeed } from '../../runtime/market-tape/market-feed.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
-import { simulatedTruth } from '../../runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../../sim/esports/simulated-truth.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
 import { InMemoryDesiredSet } from '../../domain/subscriptions/desired-set.ts';

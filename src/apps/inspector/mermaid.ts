@@ -53,8 +53,27 @@ function emitTransitions(node: AnyStateNode, lines: string[], indent: string): v
 }
 
 function guardName(guard: unknown): string {
-  if (typeof guard === 'string') return ` [${guard}]`;
-  if (guard && typeof guard === 'object' && 'type' in guard) return ` [${String((guard as { type: unknown }).type)}]`;
-  if (typeof guard === 'function') return ` [${guard.name || 'guard'}]`;
+  const text = guardText(guard);
+  return text === '' ? '' : ` [${text}]`;
+}
+
+/**
+ * XState's and/or/not are functions named after the combinator with the operands on `.guards`;
+ * spelling them out keeps `[and]` from hiding which conditions a transition needs.
+ */
+function guardText(guard: unknown): string {
+  if (typeof guard === 'string') return guard;
+  if (guard && typeof guard === 'object' && 'type' in guard) return String((guard as { type: unknown }).type);
+  if (typeof guard === 'function') {
+    const operands = (guard as { guards?: unknown }).guards;
+    if (Array.isArray(operands) && (guard.name === 'and' || guard.name === 'or' || guard.name === 'not')) {
+      const parts = operands.map((g) => {
+        const t = guardText(g);
+        return typeof g === 'function' && (g as { guards?: unknown }).guards ? `(${t})` : t;
+      });
+      return guard.name === 'not' ? `not ${parts[0] ?? ''}` : parts.join(` ${guard.name} `);
+    }
+    return guard.name || 'guard';
+  }
   return '';
 }

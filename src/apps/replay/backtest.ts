@@ -98,6 +98,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
     data_dir: o.dataDir,
     source: kind,
     overrides: o.overrides ?? {},
+    market_catalog: markets === null ? 'inferred' : 'recorded',
     replay: { events: replay.emitted, wall_ms: Math.round(replay.wall_ms), speed_multiple: replay.speed_multiple === null ? null : round(replay.speed_multiple, 1) },
     markets: summary.markets.map((m) => {
       const c = byId.get(m.market_id);

@@ -40,6 +40,17 @@ export async function openReplaySource(
   return days.length ? parquet() : journal();
 }
 
+/**
+ * Everything a data directory holds, as a range: from the first journal hour (or Parquet day) to
+ * the end of the last one; null when it holds neither.
+ */
+export async function recordedRange(dataDir: string): Promise<{ from: number; to: number } | null> {
+  const starts = (await listJournalFiles(dataDir)).map((f) => ({ from: f.startMs, to: f.startMs + HOUR_MS }));
+  for (const f of await listParquetFiles(dataDir)) starts.push({ from: dateStartMs(f.date), to: dateStartMs(f.date) + DAY_MS });
+  if (starts.length === 0) return null;
+  return { from: Math.min(...starts.map((r) => r.from)), to: Math.max(...starts.map((r) => r.to)) };
+}
+
 export interface ReplayRunOptions {
   config: HeliosConfig;
   dataDir: string;

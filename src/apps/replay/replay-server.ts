@@ -1,9 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { ChannelServer } from '../../adapters/api/channel-server.ts';
+import { JsonHttpServer, RouteError, type Route } from '../../adapters/api/http-server.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { ReplayEngine } from '../../runtime/replay/engine.ts';
 
@@ -11,14 +10,14 @@ const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
 
 /**
  * `helios replay --serve`: the live WebSocket channel protocol (the same ChannelServer, same frames)
- * on a loopback HTTP server, plus replay controls for a timeline UI:
+ * on the daemon's HTTP server module, plus replay controls for a timeline UI:
  *   GET  /replay/status
  *   POST /replay/play | /replay/pause | /replay/speed?x=10 | /replay/step?target=metar | /replay/seek?t=ISO-or-ms
- * Each answers the engine status as JSON.
+ * Each answers the engine status as JSON. Loopback only and without a token, like the replay itself.
  */
 export class ReplayServer implements EventSink {
-  readonly server: Server;
   readonly channels: ChannelServer;
+  private readonly http: JsonHttpServer;
   private engine: ReplayEngine | null = null;
   private readonly played: { promise: Promise<void>; resolve: () => void };
 
@@ -27,8 +26,16 @@ export class ReplayServer implements EventSink {
   ) {
     let resolve!: () => void;
     this.played = { promise: new Promise<void>((r) => (resolve = r)), resolve };
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.channels = new ChannelServer(this.server, {
+    this.http = new JsonHttpServer({
+      host: opts.host,
+      port: opts.port,
+      token: null,
+      maxBodyBytes: opts.api.max_body_bytes,
+      logger: opts.logger,
+      name: 'replay server',
+      routes: this.routes(),
+    });
+    this.channels = new ChannelServer(this.http.server, {
       path: opts.api.ws_path,
       maxFrameBytes: opts.api.ws_max_frame_bytes,
       maxBufferedBytes: opts.api.ws_max_buffered_bytes,
@@ -51,67 +58,53 @@ export class ReplayServer implements EventSink {
     this.channels.emit(event);
   }
 
-  /** Listens; resolves to the base URL (http://host:port). */
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const { port } = this.server.address() as AddressInfo;
-    return `http://${this.opts.host}:${port}`;
+  listen(): Promise<string> {
+    return this.http.listen();
   }
 
   async close(): Promise<void> {
     await this.channels.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.http.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://replay');
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+  private routes(): Record<string, Route> {
+    /** A control: runs against the attached engine, then answers its status. */
+    const control = (act: (engine: ReplayEngine, url: URL) => Promise<void> | void): Route => ({
+      method: 'POST',
+      handler: async ({ url }) => {
+        const engine = this.attached();
+        await act(engine, url);
+        return engine.status();
+      },
+    });
+    return {
+      '/replay/status': { method: 'GET', handler: () => this.attached().status() },
+      '/replay/play': control((engine) => {
+        this.played.resolve();
+        void engine.play().catch(() => undefined);
+      }),
+      '/replay/pause': control((engine) => engine.pause()),
+      '/replay/speed': control((engine, url) => {
+        const x = url.searchParams.get('x') ?? '';
+        const speed = /^(max|inf|infinity)$/i.test(x) ? Infinity : Number(x);
+        if (!(speed > 0)) throw new RouteError(400, 'speed: x must be a positive number or max');
+        engine.setSpeed(speed);
+      }),
+      '/replay/step': control(async (engine, url) => {
+        const target = url.searchParams.get('target') ?? 'event';
+        if (!STEP_TARGETS.has(target)) throw new RouteError(400, `step: target must be one of ${[...STEP_TARGETS].join(', ')}`);
+        await engine.step(target as 'event');
+      }),
+      '/replay/seek': control(async (engine, url) => {
+        const t = this.opts.parseTime(url.searchParams.get('t') ?? '');
+        if (Number.isNaN(t)) throw new RouteError(400, 'seek: t must be an ISO time or epoch ms');
+        await engine.seek(t);
+      }),
     };
-    const engine = this.engine;
-    if (!engine) return reply(503, { error: 'replay not ready' });
-    const route = url.pathname;
-    if (route === '/replay/status' && req.method === 'GET') return reply(200, engine.status());
-    if (req.method !== 'POST') return reply(route.startsWith('/replay/') ? 405 : 404, { error: 'not found' });
-    try {
-      switch (route) {
-        case '/replay/play':
-          this.played.resolve();
-          void engine.play().catch(() => undefined);
-          break;
-        case '/replay/pause':
-          engine.pause();
-          break;
-        case '/replay/speed': {
-          const x = url.searchParams.get('x') ?? '';
-          const speed = /^(max|inf|infinity)$/i.test(x) ? Infinity : Number(x);
-          if (!(speed > 0)) return reply(400, { error: 'speed: x must be a positive number or max' });
-          engine.setSpeed(speed);
-          break;
-        }
-        case '/replay/step': {
-          const target = url.searchParams.get('target') ?? 'event';
-          if (!STEP_TARGETS.has(target)) return reply(400, { error: `step: target must be one of ${[...STEP_TARGETS].join(', ')}` });
-          await engine.step(target as 'event');
-          break;
-        }
-        case '/replay/seek': {
-          const t = this.opts.parseTime(url.searchParams.get('t') ?? '');
-          if (Number.isNaN(t)) return reply(400, { error: 'seek: t must be an ISO time or epoch ms' });
-          await engine.seek(t);
-          break;
-        }
-        default:
-          return reply(404, { error: 'not found' });
-      }
-    } catch (err) {
-      return reply(500, { error: (err as Error).message });
-    }
-    reply(200, engine.status());
+  }
+
+  private attached(): ReplayEngine {
+    if (!this.engine) throw new RouteError(503, 'replay not ready');
+    return this.engine;
   }
 }

@@ -1,67 +1,76 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createClient } from 'redis';
 
-/** What it takes to start the same Redis server again. */
-interface RedisServerIdentity {
-  pid: number;
-  executable: string;
-  args: string[];
+export interface OwnRedisOptions {
+  /** The redis-server executable (a path, or a name found on PATH). */
+  binary: string;
+  /** Its data directory (AOF, fsync always: a SIGKILL loses nothing it acknowledged). */
+  dir: string;
+  /** Its stdout and stderr, appended across restarts. */
+  logFile: string;
 }
 
+export class RedisStartError extends Error {}
+
 /**
- * Kills a Redis server on this machine with SIGKILL and starts it again with the same port, data
- * directory and persistence settings (read from INFO and CONFIG GET before the kill). Only a
- * loopback server can be killed: the harness must be able to see its process.
+ * A redis-server the soak starts itself on a free loopback port, and the only one it ever kills:
+ * the pid comes from our own spawn, never from a server found at some URL. `killAndRestart`
+ * SIGKILLs it and starts it again with the same port and data; `stop` ends it for good.
  */
-export class RedisKiller {
-  constructor(readonly url: string) {
-    const host = new URL(url).hostname;
-    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`soak can only kill and restart a Redis on loopback; got ${host}`);
+export class OwnRedisServer {
+  private child: ChildProcess | null = null;
+  private constructor(
+    private readonly o: OwnRedisOptions,
+    readonly port: number,
+  ) {}
+
+  static async start(o: OwnRedisOptions): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(o, await freeLoopbackPort());
+    await server.spawn();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async killAndRestart(downMs: number): Promise<void> {
-    const id = await this.identify();
-    process.kill(id.pid, 'SIGKILL');
-    await waitFor(() => !alive(id.pid), 5000, 'Redis did not die after SIGKILL');
+    await this.kill('SIGKILL');
     await sleep(downMs);
-    const child = spawn(id.executable, id.args, { detached: true, stdio: 'ignore' });
-    child.unref();
-    await waitFor(async () => this.ping(), 10_000, 'Redis did not come back after restart');
+    await this.spawn();
   }
 
-  /** Stops the server the soak may have restarted (tests clean up their own server with this). */
-  async shutdown(): Promise<void> {
-    const id = await this.identify().catch(() => null);
-    if (id && alive(id.pid)) process.kill(id.pid, 'SIGKILL');
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
   }
 
-  private async identify(): Promise<RedisServerIdentity> {
-    const client = createClient({ url: this.url, socket: { reconnectStrategy: false } });
-    client.on('error', () => {});
-    await client.connect();
-    try {
-      const info = String(await client.sendCommand(['INFO', 'server']));
-      const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
-      const pid = Number(field('process_id'));
-      // Redis reports argv[0] made absolute against its cwd: wrong when it was found on PATH.
-      const reported = field('executable');
-      const executable = reported && existsSync(reported) ? reported : 'redis-server';
-      const configFile = field('config_file');
-      const cfg = async (name: string) => {
-        const r = (await client.sendCommand(['CONFIG', 'GET', name])) as string[];
-        return r[1] ?? '';
-      };
-      const args: string[] = configFile ? [configFile] : [];
-      for (const name of ['port', 'bind', 'dir', 'appendonly', 'appendfsync', 'appendfilename', 'dbfilename', 'save', 'protected-mode']) {
-        const value = await cfg(name);
-        if (value !== '' || name === 'save') args.push(`--${name}`, value);
-      }
-      if (!Number.isFinite(pid) || pid <= 0) throw new Error('Redis INFO has no process_id');
-      return { pid, executable, args };
-    } finally {
-      await client.quit().catch(() => {});
-    }
+  private async kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+  }
+
+  private async spawn(): Promise<void> {
+    const log = openSync(this.o.logFile, 'a');
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.o.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'yes'];
+    const child = spawn(this.o.binary, args, { stdio: ['ignore', log, log] });
+    closeSync(log);
+    const failed = new Promise<never>((_, reject) => {
+      child.once('error', (err) => reject(new RedisStartError(`cannot start ${this.o.binary}: ${err.message}`)));
+      child.once('exit', (code, signal) => reject(new RedisStartError(`${this.o.binary} exited at start (code ${code}, signal ${signal}); see ${this.o.logFile}`)));
+    });
+    failed.catch(() => {});
+    this.child = child;
+    await Promise.race([failed, waitFor(() => this.ping(), 10_000, `redis-server on port ${this.port} did not answer within 10 s; see ${this.o.logFile}`)]);
   }
 
   private async ping(): Promise<boolean> {
@@ -78,13 +87,15 @@ export class RedisKiller {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

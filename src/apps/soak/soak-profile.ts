@@ -1,12 +1,69 @@
 import type { HeliosConfig } from '../../config/schema.ts';
+import { generateMatchPlans } from '../../sim/esports/simulator-plan.ts';
+import { truthFaultStarts } from '../../sim/esports/simulator-faults.ts';
 import type { VenueFaults } from '../../sim/venue/venue-faults.ts';
 import type { FaultClass } from '../../domain/soak/fault-classes.ts';
+import { minimumSoakMs } from '../../domain/soak/schedule.ts';
 
 export interface ProfileInputs {
   soak: HeliosConfig['soak'];
   faults: readonly FaultClass[];
   venue: { wsUrl: string; restUrl: string } | null;
   redisUrl?: string;
+  /** The soak's length and seed: the daemon's own fault schedules are fitted to them. */
+  durationMs: number;
+  seed: number;
+}
+
+type TruthSimulator = HeliosConfig['truth_engine']['simulator'];
+type TruthFault = 'truth_stale' | 'truth_conflict';
+
+/** The daemon-side faults (weather, truth) must begin within this share of the soak to be judged. */
+const INJECTION_SHARE = 0.6;
+
+/**
+ * Esports matches paced so that every requested truth fault begins (counted from the daemon's
+ * start) within `windowMs`: the simulator's plans are seeded, so the harness can try pacings and
+ * match counts and keep the first that does; null when none can in that window.
+ */
+export function soakTruthSimulator(seed: number, windowMs: number, wanted: readonly TruthFault[]): TruthSimulator | null {
+  const base = { first_start_after_ms: 5000, fault_probability: wanted.length ? 1 : 0 };
+  const faults: TruthSimulator['faults'] = [...(wanted.includes('truth_conflict') ? ['disagreement' as const] : []), ...(wanted.includes('truth_stale') ? ['silent_source' as const] : [])];
+  if (!faults.length) return { ...base, matches: 5, spacing_ms: 20000, map_ms: 15000, faults: ['disagreement'] };
+  for (const [spacing_ms, map_ms] of [[20000, 15000], [10000, 10000], [5000, 5000]] as const) {
+    // More matches only while the next one still starts inside the window.
+    for (let matches = 5; matches === 5 || base.first_start_after_ms + (matches - 1) * spacing_ms < windowMs; matches++) {
+      const cfg: TruthSimulator = { ...base, matches, spacing_ms, map_ms, faults };
+      const begun = truthFaultStarts(generateMatchPlans(seed, 0, cfg)).filter((f) => f.at < windowMs);
+      if (wanted.every((k) => begun.some((f) => f.kind === k))) return cfg;
+    }
+  }
+  return null;
+}
+
+function wantedTruthFaults(faults: readonly FaultClass[]): TruthFault[] {
+  return (['truth_stale', 'truth_conflict'] as const).filter((c) => faults.includes(c));
+}
+
+/** One METAR/PWS outage begins within the injection window whatever the seed's phase. */
+function soakWeatherOutages(soak: HeliosConfig['soak'], durationMs: number): { outage_every_ms: number; outage_ms: number } {
+  const every = Math.max(2000, Math.min(soak.weather_outage_every_ms, Math.floor(durationMs * INJECTION_SHARE)));
+  return { outage_every_ms: every, outage_ms: Math.max(1000, Math.min(soak.weather_outage_ms, Math.floor(every / 2))) };
+}
+
+/**
+ * The shortest soak (ms) that can inject every requested class and judge the recovery: the
+ * harness's own minimum, and long enough for the seeded esports matches to show each truth fault.
+ */
+export function minimumSoakDurationMs(soak: HeliosConfig['soak'], faults: readonly FaultClass[], seed: number): number {
+  let ms = minimumSoakMs(faults, soak);
+  const truth = wantedTruthFaults(faults);
+  if (!truth.length) return ms;
+  while (soakTruthSimulator(seed, ms * INJECTION_SHARE, truth) === null) {
+    ms += 15_000;
+    if (ms > 24 * 3_600_000) return Infinity;
+  }
+  return ms;
 }
 
 /**
@@ -17,7 +74,10 @@ export interface ProfileInputs {
  */
 export function soakDaemonOverlay(p: ProfileInputs): Record<string, unknown> {
   const on = (c: FaultClass) => p.faults.includes(c);
-  const truthFaults = on('truth_stale') || on('truth_conflict');
+  const window = p.durationMs * INJECTION_SHARE;
+  // Only reached for a soak long enough (the command refuses shorter ones); the production-like
+  // pacing otherwise.
+  const truthSimulator = soakTruthSimulator(p.seed, window, wantedTruthFaults(p.faults)) ?? soakTruthSimulator(p.seed, window, [])!;
   return {
     daemon: { sim: { venue: 'external', markets: 10 } },
     market_tape: {
@@ -33,18 +93,9 @@ export function soakDaemonOverlay(p: ProfileInputs): Record<string, unknown> {
     },
     api: { ws_max_buffered_bytes: 256 * 1024 * 1024 },
     execution: { paper: { fail_probability: on('paper_fill_failed') ? p.soak.paper_fail_probability : 0 } },
-    truth_engine: {
-      simulator: {
-        matches: 5,
-        first_start_after_ms: 5000,
-        spacing_ms: 20000,
-        map_ms: 15000,
-        fault_probability: truthFaults ? 1 : 0,
-        faults: [...(on('truth_conflict') ? ['disagreement'] : []), ...(on('truth_stale') ? ['silent_source'] : []), ...(truthFaults ? [] : ['disagreement'])],
-      },
-    },
+    truth_engine: { simulator: truthSimulator },
     weather: {
-      simulator: on('weather_stale') ? { outage_every_ms: p.soak.weather_outage_every_ms, outage_ms: p.soak.weather_outage_ms } : { outage_every_ms: 0 },
+      simulator: on('weather_stale') ? soakWeatherOutages(p.soak, p.durationMs) : { outage_every_ms: 0 },
     },
     ...(p.redisUrl ? { bus: { kind: 'redis', redis_url: p.redisUrl } } : {}),
   };

@@ -5,10 +5,10 @@ import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../config/load.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
-import { simulatedTruth } from '../../runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../../sim/esports/simulated-truth.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { compareBooks } from '../../domain/soak/book-compare.ts';
-import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts } from '../../domain/soak/fault-classes.ts';
+import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts, type VenueFaultClass } from '../../domain/soak/fault-classes.ts';
 import { SoakReferee, type RefereeMarket } from '../../domain/soak/referee.ts';
 import { soakSchedule, type SoakAction } from '../../domain/soak/schedule.ts';
 import type { SoakSummary } from '../../domain/soak/summary.ts';
@@ -16,14 +16,18 @@ import { buildSimUniverse, type SimUniverse } from '../../sim/sim-universe.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
-import { RedisKiller, sleep, waitFor } from './redis-process.ts';
+import { OwnRedisServer, sleep, waitFor } from './redis-process.ts';
 import { soakDaemonOverlay, soakVenueFaults } from './soak-profile.ts';
+import { forceVenueFault } from './venue-injector.ts';
 
 export interface SoakRunOptions {
   minutes: number;
   seed: number;
   faults: readonly FaultClass[];
+  /** A Redis the user runs: the daemon's bus, never killed (redis_kill needs `ownRedis`). */
   redisUrl?: string;
+  /** Start our own redis-server (this executable) on a free loopback port: the bus, and the one redis_kill kills. */
+  ownRedis?: { binary: string };
   dataDir: string;
   env?: NodeJS.ProcessEnv;
   /** Progress lines for a human (stderr in the CLI). */
@@ -75,7 +79,10 @@ export class SoakRun {
   private readonly restartToReadyMs: number[] = [];
   private scraper: NodeJS.Timeout | null = null;
   private stopping = false;
-  private redis: RedisKiller | null = null;
+  private redis: OwnRedisServer | null = null;
+  /** The bus URL of the soaked daemon: the user's Redis, our own, or none (in-memory bus). */
+  private busUrl: string | undefined;
+  private readonly injectFailures: string[] = [];
 
   constructor(o: SoakRunOptions) {
     this.o = o;
@@ -90,7 +97,24 @@ export class SoakRun {
     const soakDir = path.join(o.dataDir, 'soak');
     mkdirSync(soakDir, { recursive: true });
     this.configFile = path.join(soakDir, 'daemon-config.yaml');
-    if (o.redisUrl) this.redis = new RedisKiller(o.redisUrl);
+    if (o.redisUrl && o.ownRedis) throw new Error('either a Redis URL or our own redis-server, not both');
+    this.busUrl = o.redisUrl;
+    if (o.ownRedis) {
+      const dir = path.join(soakDir, 'redis');
+      mkdirSync(dir, { recursive: true });
+      this.redis = await OwnRedisServer.start({ binary: o.ownRedis.binary, dir, logFile: path.join(soakDir, 'redis-server.log') });
+      this.busUrl = this.redis.url;
+      this.say(`started redis-server (pid ${this.redis.pid}) at ${this.redis.url}, data in ${dir}`);
+    }
+    try {
+      return await this.soak();
+    } finally {
+      await this.redis?.stop();
+    }
+  }
+
+  private async soak(): Promise<SoakSummary> {
+    const o = this.o;
 
     // The universe first (it does not depend on the venue's address), then the venue, then the
     // daemon's configuration naming it.
@@ -126,7 +150,7 @@ export class SoakRun {
 
   private writeConfig(venue: { wsUrl: string; restUrl: string } | null): HeliosConfig {
     const soak = loadConfig({ env: this.o.env ?? process.env }).config.soak;
-    const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.o.redisUrl });
+    const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed });
     (overlay as { app?: unknown }).app = { seed: this.o.seed };
     writeFileSync(this.configFile, toYaml(overlay));
     return loadConfig({ file: this.configFile, env: this.o.env ?? process.env }).config;
@@ -148,7 +172,7 @@ export class SoakRun {
       configFile: this.configFile,
       dataDir: this.o.dataDir,
       port: this.port,
-      redisUrl: this.o.redisUrl,
+      redisUrl: this.busUrl,
       logFile: path.join(this.o.dataDir, 'soak', `daemon-${index}.log`),
       env: this.o.env,
     });
@@ -206,7 +230,7 @@ export class SoakRun {
   private async killRedis(): Promise<void> {
     if (!this.redis) return;
     this.faults.redis_kill++;
-    this.say('SIGKILL redis-server');
+    this.say(`SIGKILL redis-server (pid ${this.redis.pid}, started by this soak)`);
     await this.redis.killAndRestart(this.config.soak.restart_delay_ms);
     this.say('redis-server restarted');
   }
@@ -266,6 +290,7 @@ export class SoakRun {
   private async perform(action: SoakAction): Promise<void> {
     if (action.kind === 'daemon_kill') return this.killDaemon();
     if (action.kind === 'redis_kill') return this.killRedis();
+    if (action.kind === 'inject') return this.inject(action.fault);
     return this.checkpoint(action.final);
   }
 
@@ -336,6 +361,17 @@ export class SoakRun {
     }
   }
 
+  private async inject(fault: VenueFaultClass): Promise<void> {
+    try {
+      await forceVenueFault(this.venue, fault, this.config.soak.inject_timeout_ms);
+      this.say(`injected ${fault}`);
+    } catch (err) {
+      // Not a daemon error: the class shows up in not_injected if it never happened at all.
+      this.injectFailures.push((err as Error).message);
+      this.say(`WARNING ${(err as Error).message}`);
+    }
+  }
+
   private harnessError(message: string): void {
     this.harnessErrors.push(message);
     this.say(`ERROR ${message}`);
@@ -346,7 +382,7 @@ export class SoakRun {
   private async judge(minutes: number): Promise<SoakSummary> {
     const faults = this.countFaults();
     const spans = this.instances.map((i) => i.span);
-    const audit = await auditJournal(this.o.dataDir, spans, this.config.soak.durability_horizon_ms, this.o.redisUrl ? { url: this.o.redisUrl, prefix: this.config.bus.stream_prefix } : undefined).catch(
+    const audit = await auditJournal(this.o.dataDir, spans, this.config.soak.durability_horizon_ms, this.busUrl ? { url: this.busUrl, prefix: this.config.bus.stream_prefix } : undefined).catch(
       // Without the audit nothing is proven: the error fails the soak, the summary still prints.
       (err: Error): JournalAudit => (this.harnessError(`auditing the journal: ${err.message}`), { records: [], skipped_lines: 0, lost: [], checked_against_journal: 0, checked_against_redis: 0 }),
     );
@@ -378,9 +414,12 @@ export class SoakRun {
       duplicate_orders: verdict.duplicate_orders,
       unhandled_errors: daemonErrors + this.harnessErrors.length,
       book_mismatches: this.bookMismatches,
+      not_injected: this.o.faults.filter((c) => faults[c] === 0),
       detail: {
         seed: this.o.seed,
-        bus: this.o.redisUrl ? 'redis' : 'in_memory',
+        data_dir: this.o.dataDir,
+        bus: this.o.ownRedis ? 'redis (started by the soak)' : this.o.redisUrl ? 'redis' : 'in_memory',
+        inject_failures: this.injectFailures,
         daemon_processes: this.instances.length,
         crashes,
         restart_to_ready_ms: this.restartToReadyMs,

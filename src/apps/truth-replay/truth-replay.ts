@@ -50,6 +50,8 @@ export function parseReplayLine(text: string, line: number): LineResult {
   const v = r.data;
   const at = Date.parse(v.ts);
   if (!Number.isFinite(at)) return { ok: false, line, error: `ts: not a valid time: ${v.ts}` };
+  // Event ids and the virtual clock count milliseconds since 1970; an earlier report is bad data.
+  if (at < 0) return { ok: false, line, error: `ts: before 1970-01-01T00:00:00Z: ${v.ts}` };
   if (v.winner !== null && v.status !== 'finished') return { ok: false, line, error: `winner given but status is ${v.status}` };
   if (v.winner !== null && resolveTeam([v.winner], v.teams) === null) return { ok: false, line, error: `winner "${v.winner}" is not one of teams ${JSON.stringify(v.teams)}` };
   return { ok: true, parsed: { line, at, value: v } };
@@ -139,8 +141,13 @@ export function replayTruth(text: string, config: TruthEngineConfig, seed = 0): 
       score,
       game: v.best_of === undefined ? null : { current: null, best_of: v.best_of },
     };
-    const r = engine.ingest(report);
-    if (!r.ok) errors.push({ line: p.line, error: r.reason });
+    // One report the engine cannot take is that line's error; the lines after it still replay.
+    try {
+      const r = engine.ingest(report);
+      if (!r.ok) errors.push({ line: p.line, error: r.reason });
+    } catch (err) {
+      errors.push({ line: p.line, error: `not replayable: ${(err as Error).message}` });
+    }
   }
   engine.stop();
   errors.sort((a, b) => a.line - b.line);

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
 import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { collect, replayContext } from '../replay-options.ts';
+import { collect, missingDataDir, noEventsMessage, replayContext } from '../replay-options.ts';
 
 interface Opts {
   dataDir?: string;
@@ -46,6 +47,12 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
+      const missing = missingDataDir(ctx.dataDir);
+      if (missing) {
+        io.err(`backtest: ${missing}\n`);
+        io.exit(EXIT.DATA_ERROR);
+        return;
+      }
       const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
       const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', `${stamp(ctx.from)}_${stamp(ctx.to)}`));
       try {
@@ -59,6 +66,12 @@ export function register(program: Command, io: CliIo): void {
           qcSensitivity: opts.qcSensitivity !== false,
           decisionsOut: opts.decisionsOut,
         });
+        if (report.replay.events === 0) {
+          io.err(`backtest: ${noEventsMessage(ctx.dataDir, ctx.from, ctx.to)}; no report written\n`);
+          io.exit(EXIT.DATA_ERROR);
+          return;
+        }
+        if (report.market_catalog === 'inferred') io.err(inferredMarketsWarning('backtest', ctx.dataDir, report.markets.length));
         const files = await writeBacktestReport(report, outDir);
         if (opts.json) io.out(JSON.stringify(report, null, 2) + '\n');
         else {
@@ -76,4 +89,15 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.RUNTIME_ERROR);
       }
     });
+}
+
+/**
+ * Said loudly because the numbers that follow are not the recording's: without markets.json no
+ * market is priced by the nowcast or the truth engine, so a recorded temporal trade cannot recur.
+ */
+export function inferredMarketsWarning(cmd: string, dataDir: string, markets: number | null): string {
+  return (
+    `${cmd}: WARNING: no market catalog (${path.join(dataDir, MARKET_CATALOG_FILE)}): ${markets === null ? 'markets' : `${markets} markets`} inferred from the tape, ` +
+    `traded by pair arbitrage only (temperature and esports markets unpriced); the results are not what the recording traded\n`
+  );
 }

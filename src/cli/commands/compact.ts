@@ -67,7 +67,9 @@ export function register(program: Command, io: CliIo): void {
           io.out(
             `compact: ${report.dates.join(', ')}: ${report.hours_compacted} hour(s) compacted, ${report.hours_unchanged} unchanged, ` +
               `${report.hours_open} still open; ${report.rows} rows into ${report.parquet_files} Parquet file(s), ` +
-              `${(report.bytes_in / 1e6).toFixed(1)} MB of NDJSON in ${seconds.toFixed(1)} s\n`,
+              `${(report.bytes_in / 1e6).toFixed(1)} MB of NDJSON in ${seconds.toFixed(1)} s` +
+              (report.hours_open > 0 ? `; the open hour is left to a later run (--include-open-hour compacts it now)` : '') +
+              '\n',
           );
         }
         io.exit(report.malformed_lines > 0 ? EXIT.DATA_ERROR : EXIT.OK);

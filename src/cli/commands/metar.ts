@@ -19,7 +19,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--station <id>', 'keep only this station')
     .action((file: string, opts: { date?: string; station?: string }) => {
       const read = load(io, file, opts);
-      if (!read) return;
+      if (!read || nothingUsable(io, file, read, opts)) return;
       let out = '';
       for (const { report } of read.reports) {
         out += JSON.stringify(toMetarRecord(report)) + '\n';
@@ -50,7 +50,7 @@ export function register(program: Command, io: CliIo): void {
         return;
       }
       const read = load(io, file, opts);
-      if (!read) return;
+      if (!read || nothingUsable(io, file, read, opts)) return;
       const days = new StationDays(calendar);
       for (const { report } of read.reports) days.add(report);
       io.out(days.dayList().map((d) => JSON.stringify(days.summary(d)) + '\n').join(''));
@@ -66,6 +66,26 @@ function load(io: CliIo, file: string, opts: { date?: string; station?: string }
     io.exit(EXIT.CONFIG_ERROR);
     return null;
   }
+}
+
+/**
+ * A file with no report for the station asked for is an input problem, not an empty answer: exit 1
+ * naming the stations the file does hold, so a wrong --station is plain at once.
+ */
+function nothingUsable(io: CliIo, file: string, read: ReadResult, opts: { date?: string; station?: string }): boolean {
+  if (read.reports.length > 0) return false;
+  for (const e of read.errors) io.err(`line ${e.line}: ${e.error}: ${e.text}\n`);
+  let held = '';
+  if (opts.station !== undefined) {
+    const counts = new Map<string, number>();
+    for (const { report } of readMetarFile(file, { date: opts.date }).reports) counts.set(report.station, (counts.get(report.station) ?? 0) + 1);
+    held = counts.size
+      ? `; it holds ${[...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([st, n]) => `${st} (${n} reports)`).join(', ')}`
+      : '';
+  }
+  io.err(`helios metar: ${file}: no METAR/SPECI reports${opts.station !== undefined ? ` for station ${opts.station}` : ''}${held}\n`);
+  io.exit(EXIT.DATA_ERROR);
+  return true;
 }
 
 function reportErrors(io: CliIo, read: ReadResult): void {

@@ -1,20 +1,28 @@
 import type { Command } from 'commander';
-import { loadStationArchive } from '../../adapters/weather/archive.ts';
+import { loadStationArchive, type LoadedArchive } from '../../adapters/weather/archive.ts';
+import { readDailyRecordFile } from '../../adapters/weather/daily-record.ts';
 import { readNowcastModel, writeNowcastModel } from '../../adapters/weather/model-store.ts';
 import type { JudgeDayMode } from '../../domain/weather/judge-calendar.ts';
 import type { MetarReport } from '../../domain/weather/metar-report.ts';
-import { buildCases, type CaseOptions } from '../../domain/weather/nowcast/cases.ts';
-import { evaluateNowcast } from '../../domain/weather/nowcast/evaluate.ts';
+import { buildCases, dayInScope, type CaseOptions } from '../../domain/weather/nowcast/cases.ts';
+import { archiveDailyHighs, type DailyHigh } from '../../domain/weather/nowcast/daily-record.ts';
+import { evaluateNowcast, type EvaluationReport } from '../../domain/weather/nowcast/evaluate.ts';
 import { fitNowcastModel } from '../../domain/weather/nowcast/fit.ts';
 import type { NowcastModel } from '../../domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../domain/weather/nowcast/predict.ts';
+import { evaluatePrior, type PriorEvaluation } from '../../domain/weather/nowcast/prior-eval.ts';
+import { fitClimatePrior } from '../../domain/weather/nowcast/prior.ts';
+import { nextDay } from '../../domain/weather/judge-calendar.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
 interface ArchiveOpts {
-  archive: string;
+  archive?: string;
   station: string;
-  tz: string;
+  tz?: string;
+  daily?: string;
+  archiveStation?: string;
+  minDecileCases?: string;
   from?: string;
   to?: string;
   judgeDay?: string;
@@ -32,6 +40,35 @@ function months(list: string | undefined): string[] | undefined {
 }
 
 class UsageError extends Error {}
+/** The input holds nothing to work on (exit 1, data problem). */
+class DataError extends Error {}
+
+function sameStation(a: string, b: string): boolean {
+  const x = a.toUpperCase();
+  const y = b.toUpperCase();
+  return x === y || (x.length === 3 && 'K' + x === y) || (y.length === 3 && 'K' + y === x);
+}
+
+/** The station's reports from an archive; zero reports is a data problem, not an empty result. */
+function loadReports(file: string, station: string, tz: string, mode: JudgeDayMode, date: string | undefined): LoadedArchive {
+  const loaded = loadStationArchive(file, station, tz, mode, date);
+  if (loaded.read.reports.length === 0) throw new DataError(`no reports for station ${station.toUpperCase()} in ${file}`);
+  return loaded;
+}
+
+function dailyHighs(file: string, io: CliIo): DailyHigh[] {
+  const read = readDailyRecordFile(file);
+  if (read.errors.length) io.err(`helios nowcast: ${file}: ${read.errors.length} unparseable lines skipped (first at line ${read.errors[0]!.line}: ${read.errors[0]!.error})\n`);
+  if (read.highs.length === 0) throw new DataError(`no daily highs in ${file}`);
+  return read.highs;
+}
+
+function decileCases(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--min-decile-cases ${v}: expected a positive integer`);
+  return n;
+}
 
 function scope(opts: ArchiveOpts): CaseOptions {
   for (const d of [opts.from, opts.to]) if (d !== undefined && !DATE.test(d)) throw new UsageError(`date ${d}: expected YYYY-MM-DD`);
@@ -50,54 +87,107 @@ export function register(program: Command, io: CliIo): void {
 
   nowcast
     .command('fit')
-    .description('fit the model of (final judge max − max so far) from history and write it as JSON')
-    .requiredOption('--archive <file>', 'IEM ASOS CSV or raw METAR text')
-    .requiredOption('--station <id>', 'station (ICAO)')
+    .description('fit the nowcast (intraday model of the final judge max from hourly METARs, mixed with the station\'s climatological prior) and write it as JSON')
+    .requiredOption('--archive <file>', 'hourly archive: IEM ASOS CSV or raw METAR text')
+    .requiredOption('--station <id>', 'station (ICAO) the model is for')
     .requiredOption('--tz <zone>', 'IANA zone of the judge clock')
     .requiredOption('--out <file>', 'model file, e.g. data/models/KLGA.json')
-    .option('--from <YYYY-MM-DD>', 'first judge day to learn from')
-    .option('--to <YYYY-MM-DD>', 'last judge day to learn from')
-    .option('--exclude-months <list>', 'comma-separated YYYY-MM months held back for evaluation')
+    .option('--daily <file>', 'the station\'s long daily-high record (CSV with local_date, max_temp, max_temp_times) for the prior; default: the archive\'s own days')
+    .option('--archive-station <id>', 'station of the hourly archive when it is a neighbour of --station (needs --daily)')
+    .option('--from <YYYY-MM-DD>', 'first day to learn from (both records)')
+    .option('--to <YYYY-MM-DD>', 'last day to learn from (both records)')
+    .option('--exclude-months <list>', 'comma-separated YYYY-MM months held back for evaluation (both records)')
     .option('--judge-day <mode>', 'local (WU, default) or standard (NWS climate day)')
     .option('--date <YYYY-MM-DD>', 'reference date for raw text archives')
-    .action((opts: ArchiveOpts & { out: string; excludeMonths?: string }) =>
+    .action((opts: ArchiveOpts & { archive: string; tz: string; out: string; excludeMonths?: string }) =>
       run(io, () => {
         const exclude = months(opts.excludeMonths) ?? [];
         const mode = judgeDay(opts);
-        const { days, read } = loadStationArchive(opts.archive, opts.station, opts.tz, mode, opts.date);
-        const cases = buildCases(days, { ...scope(opts), excludeMonths: exclude });
-        const model = fitNowcastModel(cases, { station: opts.station.toUpperCase(), tz: opts.tz, judgeDay: mode, excludeMonths: exclude, routineMinute: routineMinute(read.reports.map((r) => r.report)) });
+        const station = opts.station.toUpperCase();
+        const hourlyStation = (opts.archiveStation ?? opts.station).toUpperCase();
+        if (!sameStation(hourlyStation, station) && !opts.daily) throw new UsageError(`--archive-station ${hourlyStation} is not ${station}: give ${station}'s own --daily record for its prior`);
+        const range = scope(opts);
+        const highs = opts.daily ? dailyHighs(opts.daily, io) : null;
+        const { days, read } = loadReports(opts.archive, hourlyStation, opts.tz, mode, opts.date);
+        const cases = buildCases(days, { ...range, excludeMonths: exclude });
+        if (cases.length === 0) throw new DataError(`no complete judge days of ${hourlyStation} in ${opts.archive} within the period`);
+        const priorDays = (highs ?? archiveDailyHighs(days)).filter((h) => dayInScope(h.day, { ...range, excludeMonths: exclude }));
+        if (priorDays.length === 0) throw new DataError(`no daily highs of ${station} within the period`);
+        const prior = fitClimatePrior(priorDays, { station, source: highs ? 'daily_record' : 'hourly_archive' });
+        const model = fitNowcastModel(cases, {
+          station,
+          tz: opts.tz,
+          judgeDay: mode,
+          excludeMonths: exclude,
+          routineMinute: routineMinute(read.reports.map((r) => r.report)),
+          hourlyStation,
+          prior: { prior, anomalyMonths: priorDays.map((h) => h.day.slice(0, 7)), excludeMonths: exclude },
+        });
         writeNowcastModel(opts.out, model);
-        io.err(`helios nowcast fit: ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}) → ${opts.out}\n`);
+        io.err(
+          `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps}) → ${opts.out}\n`,
+        );
         if (read.errors.length) io.err(`helios nowcast fit: ${read.errors.length} unparseable lines skipped (first at line ${read.errors[0]!.line})\n`);
-        io.out(JSON.stringify({ out: opts.out, fitted: model.fitted, blocks: model.blocks, climatology_season_days: model.climatology_season_days }) + '\n');
+        io.out(
+          JSON.stringify({
+            out: opts.out,
+            fitted: model.fitted,
+            blocks: model.blocks,
+            climatology_season_days: model.climatology_season_days,
+            prior: { season_days: prior.season_days, smoothing_f: prior.smoothing_f, cv_rps: prior.cv_rps },
+            prior_weights: model.prior_weights,
+          }) + '\n',
+        );
       }),
     );
 
   nowcast
     .command('eval')
-    .description('score the model by local issue hour against climatology and persistence (RPS over integer °F)')
-    .requiredOption('--archive <file>', 'IEM ASOS CSV or raw METAR text')
+    .description('score the model by local issue hour against the station\'s climatology and persistence (RPS over integer °F), and its prior alone on a daily-high record')
     .requiredOption('--model <file>', 'model written by `nowcast fit`')
-    .requiredOption('--station <id>', 'station (ICAO)')
-    .requiredOption('--tz <zone>', 'IANA zone of the judge clock')
+    .requiredOption('--station <id>', 'station (ICAO) the model is for')
+    .option('--archive <file>', 'hourly archive of the station (IEM ASOS CSV or raw METAR text): scores the whole model')
+    .option('--daily <file>', 'daily-high record of the station: scores the prior alone (the start-of-day forecast)')
+    .option('--tz <zone>', 'IANA zone of the judge clock (default: the model\'s)')
     .option('--from <YYYY-MM-DD>', 'first judge day to score')
     .option('--to <YYYY-MM-DD>', 'last judge day to score')
     .option('--months <list>', 'only these comma-separated YYYY-MM months (e.g. the ones held back at fit)')
+    .option('--after-fit', 'only days after every period the model was fitted on')
+    .option('--min-decile-cases <n>', 'a reliability decile is judged from this many bucket forecasts (default 50)')
     .option('--date <YYYY-MM-DD>', 'reference date for raw text archives')
     .option('--json', 'print one JSON object')
-    .action((opts: ArchiveOpts & { model: string; months?: string; json?: boolean }) =>
+    .action((opts: ArchiveOpts & { model: string; months?: string; json?: boolean; afterFit?: boolean }) =>
       run(io, () => {
+        if (!opts.archive && !opts.daily) throw new UsageError('give --archive (whole model) and/or --daily (prior alone)');
+        const minDecileCases = decileCases(opts.minDecileCases);
         const model = readNowcastModel(opts.model);
+        if (!sameStation(model.station, opts.station)) throw new UsageError(`${opts.model} is a model for ${model.station}, not ${opts.station.toUpperCase()}`);
         const only = months(opts.months);
-        const { days } = loadStationArchive(opts.archive, opts.station, opts.tz, model.judge_day, opts.date);
-        const cases = buildCases(days, { ...scope(opts), onlyMonths: only });
-        const report = evaluateNowcast(new NowcastPredictor(model), cases);
-        const inSample = [...new Set(cases.map((c) => c.day))].filter((d) => fittedOn(model, d)).length;
-        if (inSample) io.err(`helios nowcast eval: warning: ${inSample} of the scored days were used to fit the model; scores on them are optimistic\n`);
-        const out = { ...report, overall: { ...report.overall, in_sample_days: inSample } };
+        const range = scope(opts);
+        if (opts.afterFit) {
+          const after = nextDay([model.fitted.to_day, model.fitted.stations?.daily?.to_day ?? model.fitted.to_day].sort()[1]!);
+          if (!range.fromDay || range.fromDay < after) range.fromDay = after;
+        }
+        const out: Record<string, unknown> = { station: model.station, fitted_stations: model.fitted.stations ?? null };
+        if (opts.daily) {
+          if (!model.prior) throw new UsageError(`${opts.model} has no climatological prior to score (refit with this version)`);
+          const highs = dailyHighs(opts.daily, io).filter((h) => dayInScope(h.day, { ...range, onlyMonths: only }));
+          const prior = evaluatePrior(model.prior, highs, { minDecileCases });
+          if (prior.n === 0) throw new DataError(`no days of ${opts.daily} to score in the period (each needs the day before)`);
+          if (prior.in_sample_days) io.err(`helios nowcast eval: warning: ${prior.in_sample_days} of the prior's scored days were used to fit it; scores on them are optimistic\n`);
+          out.prior_alone = prior;
+        }
+        if (opts.archive) {
+          const { days } = loadReports(opts.archive, opts.station, opts.tz ?? model.tz, model.judge_day, opts.date);
+          const cases = buildCases(days, { ...range, onlyMonths: only });
+          if (cases.length === 0) throw new DataError(`no complete judge days of ${opts.station.toUpperCase()} in ${opts.archive} to score in the period`);
+          const report = evaluateNowcast(new NowcastPredictor(model), cases, { minDecileCases });
+          const inSample = [...new Set(cases.map((c) => c.day))].filter((d) => fittedOn(model, d)).length;
+          if (inSample) io.err(`helios nowcast eval: warning: ${inSample} of the scored days were used to fit the model; scores on them are optimistic\n`);
+          Object.assign(out, report, { overall: { ...report.overall, in_sample_days: inSample } });
+        }
         if (opts.json) io.out(JSON.stringify(out) + '\n');
-        else io.out(formatTable(out));
+        else io.out(formatReport(out));
       }),
     );
 }
@@ -110,8 +200,13 @@ function routineMinute(reports: readonly MetarReport[]): number {
   return counts[best]! > 0 ? best : 51;
 }
 
+/** Whether a day was seen by any part of the fit (the intraday cases or the prior's days). */
 function fittedOn(model: NowcastModel, day: string): boolean {
-  return day >= model.fitted.from_day && day <= model.fitted.to_day && !model.fitted.exclude_months.includes(day.slice(0, 7));
+  const month = day.slice(0, 7);
+  const hourly = day >= model.fitted.from_day && day <= model.fitted.to_day && !model.fitted.exclude_months.includes(month);
+  const d = model.fitted.stations?.daily;
+  const daily = !!d && sameStation(d.station, model.station) && day >= d.from_day && day <= d.to_day && !d.exclude_months.includes(month);
+  return hourly || daily;
 }
 
 function run(io: CliIo, body: () => void): void {
@@ -119,19 +214,39 @@ function run(io: CliIo, body: () => void): void {
     body();
     io.exit(EXIT.OK);
   } catch (err) {
+    if (err instanceof DataError) {
+      io.err(`helios nowcast: ${err.message}\n`);
+      io.exit(EXIT.DATA_ERROR);
+      return;
+    }
     const usage = err instanceof UsageError || (err as NodeJS.ErrnoException).code === 'ENOENT' || /time zone|not a helios nowcast model/.test((err as Error).message);
     io.err(`helios nowcast: ${(err as Error).message}\n`);
     io.exit(usage ? EXIT.CONFIG_ERROR : EXIT.RUNTIME_ERROR);
   }
 }
 
-function formatTable(r: ReturnType<typeof evaluateNowcast> & { overall: { in_sample_days: number } }): string {
+type EvalOut = Partial<EvaluationReport> & { overall?: EvaluationReport['overall'] & { in_sample_days: number }; prior_alone?: PriorEvaluation };
+
+function formatReport(r: EvalOut): string {
   const f = (v: number | null) => (v === null ? '   -  ' : v.toFixed(3).padStart(6));
-  const lines = ['hour     n    rps   clim   pers  brier    log'];
-  for (const h of r.by_hour) lines.push(`${String(h.hour).padStart(4)} ${String(h.n).padStart(5)} ${f(h.rps)} ${f(h.rps_climatology)} ${f(h.rps_persistence)} ${f(h.brier_buckets)} ${f(h.log_score)}`);
-  const o = r.overall;
-  lines.push(
-    `hours ${o.target_hours}: rps ${o.rps_target_hours} vs climatology ${o.rps_climatology_target_hours} (skill ${o.skill_vs_climatology}) and persistence ${o.rps_persistence_target_hours} (skill ${o.skill_vs_persistence}); worst hour ${o.worst_hour} at ${o.worst_hour_ratio}× the better baseline; targets ${o.targets_met ? 'met' : 'NOT met'}`,
-  );
+  const lines: string[] = [];
+  if (r.by_hour && r.overall) {
+    lines.push('hour     n    rps   clim   pers  brier    log  hclim');
+    for (const h of r.by_hour) lines.push(`${String(h.hour).padStart(4)} ${String(h.n).padStart(5)} ${f(h.rps)} ${f(h.rps_climatology)} ${f(h.rps_persistence)} ${f(h.brier_buckets)} ${f(h.log_score)} ${f(h.rps_hour_climatology)}`);
+    const o = r.overall;
+    lines.push(
+      `hours ${o.target_hours}: rps ${o.rps_target_hours} vs ${o.climatology === 'long_record' ? 'long-record' : 'hour-and-season'} climatology ${o.rps_climatology_target_hours} (skill ${o.skill_vs_climatology}) and persistence ${o.rps_persistence_target_hours} (skill ${o.skill_vs_persistence}); worst hour ${o.worst_hour} at ${o.worst_hour_ratio}× the better baseline; reliability worst decile ${o.reliability_max_gap_pp ?? '-'} pp; targets ${o.targets_met ? 'met' : 'NOT met'}`,
+    );
+  }
+  if (r.reliability) {
+    lines.push('decile     n  mean_p  observed  gap_pp');
+    for (const d of r.reliability) lines.push(`${d.p_lo.toFixed(1)}-${d.p_hi.toFixed(1)} ${String(d.n).padStart(6)} ${f(d.mean_p)}    ${f(d.observed_freq)}  ${d.gap_pp === null ? '   -' : String(d.gap_pp).padStart(6)}${d.enough ? '' : ' (few)'}`);
+  }
+  const p = r.prior_alone;
+  if (p) {
+    lines.push(
+      `prior alone (start of day), ${p.n} days ${p.from_day}..${p.to_day}: rps ${p.rps} vs persistence ${p.rps_persistence} (skill ${p.skill_vs_persistence}); reliability worst decile ${p.reliability_max_gap_pp ?? '-'} pp; peak time rps ${p.peak.rps} vs all-year ${p.peak.rps_all_year}`,
+    );
+  }
   return lines.join('\n') + '\n';
 }

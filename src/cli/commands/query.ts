@@ -33,7 +33,8 @@ export function register(program: Command, io: CliIo): void {
         io.out(opts.json ? JSON.stringify(result.rows) + '\n' : formatTable(result));
         io.exit(EXIT.OK);
       } catch (err) {
-        // DuckDB reports the bad SQL (parser, binder, catalog errors): a usage error.
+        // DuckDB reports the bad SQL (parser, binder, catalog errors, a path outside the lake) and
+        // the sandbox refuses writing statements: both are usage errors.
         io.err(`query: ${(err as Error).message}\n`);
         io.exit(EXIT.CONFIG_ERROR);
       }

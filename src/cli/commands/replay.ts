@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
+import { recordedRange, runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
+import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
+import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { collect, parseSpeed, parseTime, replayContext } from '../replay-options.ts';
+import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, replayContext } from '../replay-options.ts';
 
 interface Opts {
   dataDir?: string;
@@ -34,7 +36,7 @@ export function register(program: Command, io: CliIo): void {
     .command('replay')
     .description('replay a recorded range on the virtual clock (optionally serving the live WebSocket channels, or recomputing decisions)')
     .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
-    .option('--from <iso>', 'start of the range (ISO 8601, UTC unless a zone is given)')
+    .option('--from <iso>', 'start of the range (ISO 8601, UTC unless a zone is given; with --to, or neither: everything recorded)')
     .option('--to <iso>', 'end of the range (exclusive)')
     .option('--speed <x>', 'multiple of real time (1, 5, 10, …) or max (default: 1 with --serve, max otherwise)')
     .option('--serve', 'stream the channels over WebSocket on 127.0.0.1 (the live protocol), with /replay/* controls')
@@ -47,7 +49,8 @@ export function register(program: Command, io: CliIo): void {
     .option('--set <key=value>', 'override a config key (dotted path), repeatable', collect)
     .option('--json', 'print the summary as JSON')
     .action(async (opts: Opts) => {
-      const ctx = replayContext(opts, io, 'replay');
+      const whole = opts.from === undefined && opts.to === undefined;
+      const ctx = replayContext(opts, io, 'replay', !whole);
       if (!ctx) return;
       const usage = (msg: string) => {
         io.err(`replay: ${msg}\n`);
@@ -65,6 +68,37 @@ export function register(program: Command, io: CliIo): void {
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage(`--source must be auto, journal or parquet`);
       const port = opts.port === undefined ? ctx.config.api.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
+      const missing = missingDataDir(ctx.dataDir);
+      if (missing) {
+        io.err(`replay: ${missing}\n`);
+        io.exit(EXIT.DATA_ERROR);
+        return;
+      }
+
+      if (whole) {
+        // A daemon's own run: its trading node's dispatch logs give its decisions back exactly.
+        const logs = opts.decisionsOut && !opts.serve ? listDispatchLogs(ctx.dataDir) : [];
+        if (logs.length) {
+          try {
+            const r = await replayDispatchLogs({ config: ctx.config, files: logs, out: opts.decisionsOut });
+            if (opts.json) io.out(JSON.stringify({ source: 'dispatch', dispatch: r, decisions_out: opts.decisionsOut }, null, 2) + '\n');
+            else io.out(`replay: ${r.inputs} inputs of ${r.sessions.length} trading session(s) in dispatch order; decisions: ${r.orders} orders, ${r.fills} fills → ${opts.decisionsOut}\n`);
+            io.exit(EXIT.OK);
+          } catch (err) {
+            io.err(`replay: ${(err as Error).message}\n`);
+            io.exit(EXIT.DATA_ERROR);
+          }
+          return;
+        }
+        const range = await recordedRange(ctx.dataDir);
+        if (!range) {
+          io.err(`replay: nothing recorded in ${ctx.dataDir} (no journal, Parquet or dispatch log)\n`);
+          io.exit(EXIT.DATA_ERROR);
+          return;
+        }
+        ctx.from = range.from;
+        ctx.to = range.to;
+      }
 
       let server: ReplayServer | null = null;
       let url = '';
@@ -111,7 +145,8 @@ export function register(program: Command, io: CliIo): void {
           }
           io.out(line + '\n');
         }
-        io.exit(issues > 0 ? EXIT.DATA_ERROR : EXIT.OK);
+        if (r.emitted === 0) io.err(`replay: ${noEventsMessage(ctx.dataDir, ctx.from, ctx.to)}\n`);
+        io.exit(issues > 0 || r.emitted === 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {
         io.err(`replay: ${(err as Error).message}\n`);
         io.exit(EXIT.RUNTIME_ERROR);

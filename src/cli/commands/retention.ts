@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { isDateString } from '../../adapters/storage/layout.ts';
 import { applyRetention } from '../../adapters/storage/retention.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { storageContext } from '../storage-context.ts';
+import { SAMPLE_MARKER } from './sample-data.ts';
 
 export function register(program: Command, io: CliIo): void {
   program
@@ -21,6 +24,14 @@ export function register(program: Command, io: CliIo): void {
       if (!isDateString(today)) {
         io.err(`retention: --today expects YYYY-MM-DD, got ${today}\n`);
         io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
+      // Sample data is dated on a fixed past day so that its replays stay reproducible; by the
+      // policy's measure it is always expired, and deleting it would break the README's examples.
+      if (existsSync(path.join(ctx.dataDir, SAMPLE_MARKER))) {
+        const msg = `${ctx.dataDir} is sample data (${SAMPLE_MARKER}): exempt from retention, nothing ${opts.dryRun ? 'would be ' : ''}deleted`;
+        io.out(opts.json ? JSON.stringify({ exempt: true, reason: 'sample_data', data_dir: ctx.dataDir, dry_run: opts.dryRun === true, removed: [] }, null, 2) + '\n' : `retention: ${msg}\n`);
+        io.exit(EXIT.OK);
         return;
       }
       try {

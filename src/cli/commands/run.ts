@@ -18,6 +18,7 @@ export interface RunOptions {
   port?: string;
   role?: string;
   shard?: string;
+  decisionsOut?: string;
 }
 
 const ROLES: readonly DaemonRole[] = ['all', 'feeds', 'trading'];
@@ -37,9 +38,18 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
       return EXIT.CONFIG_ERROR;
     }
   }
+  // Caught here so a port no socket can have is a usage error (2), not a listen failure (3).
+  if (port !== undefined && !(Number.isInteger(port) && port <= 65535)) {
+    io.err(`helios run: --port expects a whole number 0–65535 (0: any free port); got ${opts.port}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
   const role = (opts.role ?? 'all') as DaemonRole;
   if (!ROLES.includes(role)) {
     io.err(`helios run: --role expects one of ${ROLES.join(', ')}; got ${JSON.stringify(opts.role)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  if (opts.decisionsOut !== undefined && role === 'feeds') {
+    io.err('helios run: --decisions-out needs a trading node (--role all or trading)\n');
     return EXIT.CONFIG_ERROR;
   }
   let shard: Shard | undefined;
@@ -72,6 +82,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     apiPort: port,
     role,
     shard,
+    decisionsOut: opts.decisionsOut,
   });
   let starting: Promise<void> | null = null;
   const onSignal = (sig: string) => {
@@ -123,7 +134,8 @@ export function register(program: Command, io: CliIo): void {
       .option('--port <n>', 'HTTP API port (0: any free port)')
       .option('--inspect', 'start the Stately inspector server on loopback')
       .option('--role <role>', 'scale-out on Redis: feeds (simulators, feeds, world, truth → bus), trading (markets from the bus), all (default)')
-      .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n');
+      .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n')
+      .option('--decisions-out <file>', "NDJSON of the trading node's decisions, in the format `helios replay --decisions-out` writes");
   addRunOptions(program.command('run').description('run the daemon (embedded default: simulated venue and feeds, in-process bus, paper execution)')).action(
     async (opts: RunOptions) => io.exit(await runDaemon(opts, io)),
   );

@@ -135,6 +135,7 @@ export function register(program: Command, io: CliIo): void {
               `  helios replay   --data-dir ${rel} --from ${summary.from} --to ${summary.to} --speed max --decisions-out ${path.join(rel, 'replay-decisions.ndjson')}`,
               `  helios backtest --data-dir ${rel} --from ${summary.from} --to ${summary.to} --set trading.temporal.edge_threshold=0.04`,
               `  helios query    --data-dir ${rel} "SELECT type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"`,
+              `(dated ${summary.from.slice(0, 10)} so replays stay reproducible; ${SAMPLE_MARKER} exempts it from helios retention)`,
               '',
             ].join('\n'),
           );

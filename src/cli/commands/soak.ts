@@ -1,11 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { FaultListError, parseFaultList, type FaultClass } from '../../domain/soak/fault-classes.ts';
-import { failedFigures } from '../../domain/soak/summary.ts';
+import { soakFailures } from '../../domain/soak/summary.ts';
 import { SoakRun } from '../../apps/soak/soak-runner.ts';
+import { minimumSoakDurationMs } from '../../apps/soak/soak-profile.ts';
+import type { HeliosConfig } from '../../config/schema.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -13,39 +16,55 @@ interface SoakOptions {
   minutes?: string;
   seed?: string;
   faults?: string;
-  redis?: string;
+  /** true: start our own redis-server; a string: the user's Redis URL (never killed). */
+  redis?: string | boolean;
   json?: boolean;
   dataDir?: string;
 }
 
-/** Runs a soak; 0 when the seven safety figures are all 0, 1 when any is not, 2 on bad usage. */
+/**
+ * Runs a soak; 0 when the seven safety figures are all 0 and every requested class was injected,
+ * 1 otherwise, 2 on bad usage (including a duration too short for the requested classes).
+ */
 export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
-  const minutes = Number(opts.minutes ?? '2');
-  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60)) {
-    io.err(`helios soak: --minutes expects a positive number of minutes; got ${JSON.stringify(opts.minutes)}\n`);
+  const usage = (message: string) => {
+    io.err(`helios soak: ${message}\n`);
     return EXIT.CONFIG_ERROR;
-  }
+  };
+  const minutes = Number(opts.minutes ?? '2');
+  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60)) return usage(`--minutes expects a positive number of minutes; got ${JSON.stringify(opts.minutes)}`);
+  const redisUrl = typeof opts.redis === 'string' ? opts.redis : undefined;
+  const ownRedis = opts.redis === true;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) return usage(`--redis expects a redis:// URL (or no value: the soak starts its own redis-server); got ${JSON.stringify(redisUrl)}`);
   let seed: number;
   let faults: FaultClass[];
+  let config: HeliosConfig;
   try {
-    seed = opts.seed === undefined ? loadConfig({ env: io.env }).config.app.seed : Number(opts.seed);
+    config = loadConfig({ env: io.env }).config;
+    seed = opts.seed === undefined ? config.app.seed : Number(opts.seed);
     if (!Number.isSafeInteger(seed)) throw new FaultListError(`--seed expects an integer; got ${JSON.stringify(opts.seed)}`);
-    faults = parseFaultList(opts.faults ?? 'all', !!opts.redis);
+    faults = parseFaultList(opts.faults ?? 'all', ownRedis);
   } catch (err) {
-    io.err(`helios soak: ${err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message}\n`);
-    return EXIT.CONFIG_ERROR;
+    return usage(err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message);
   }
-  if (opts.redis && !/^rediss?:\/\//.test(opts.redis)) {
-    io.err(`helios soak: --redis expects a redis:// URL; got ${JSON.stringify(opts.redis)}\n`);
-    return EXIT.CONFIG_ERROR;
+  const minimumMs = minimumSoakDurationMs(config.soak, faults, seed);
+  if (minutes * 60_000 < minimumMs) {
+    const at = Number.isFinite(minimumMs) ? `at least --minutes ${+(minimumMs / 60_000).toFixed(2)}` : 'no duration can (seed)';
+    return usage(`--minutes ${minutes} is too short to inject every requested fault class (${faults.join(',')}) and judge the recovery: ${at}`);
+  }
+  if (ownRedis) {
+    const probe = spawnSync(config.soak.redis_server, ['--version'], { stdio: 'ignore' });
+    if (probe.error || probe.status !== 0) return usage(`--redis without a URL starts redis-server, but "${config.soak.redis_server}" cannot be run (${probe.error?.message ?? `exit ${probe.status}`}); install it or set soak.redis_server`);
   }
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'helios-soak-'));
   // The audit reads the whole journal back: an old one would be judged as part of this soak.
   if (existsSync(path.join(dataDir, 'journal')) && readdirSync(path.join(dataDir, 'journal')).length > 0) {
-    io.err(`helios soak: ${dataDir} already holds a journal; give --data-dir an empty directory\n`);
-    return EXIT.CONFIG_ERROR;
+    return usage(`${dataDir} already holds a journal; give --data-dir an empty directory`);
   }
-  const run = new SoakRun({ minutes, seed, faults, redisUrl: opts.redis, dataDir, env: io.env, progress: opts.json ? undefined : (line) => io.err(line + '\n') });
+  const progress = opts.json ? undefined : (line: string) => io.err(line + '\n');
+  progress?.(`helios soak: journal, daemon logs and soak files go to ${dataDir} (kept after the run; remove it when done)`);
+  if (redisUrl && (opts.faults ?? 'all').trim() === 'all') progress?.(`helios soak: redis_kill left out: the Redis at ${redisUrl} is not the soak's to kill (--redis without a URL starts one it may kill)`);
+  const run = new SoakRun({ minutes, seed, faults, redisUrl, ownRedis: ownRedis ? { binary: config.soak.redis_server } : undefined, dataDir, env: io.env, progress });
   // Interrupted: exit now; the daemon child is killed on the way out (it must not outlive us).
   const interrupted = () => process.exit(130);
   process.once('SIGINT', interrupted);
@@ -54,8 +73,8 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
     process.removeListener('SIGINT', interrupted);
     process.removeListener('SIGTERM', interrupted);
   });
-  const failed = failedFigures(summary);
-  if (!opts.json) io.err(`helios soak: data in ${dataDir}; ${failed.length ? `FAILED (${failed.join(', ')})` : 'passed'}\n`);
+  const failed = soakFailures(summary);
+  if (!opts.json) io.err(`helios soak: data in ${dataDir}; ${failed.length ? `FAILED (${failed.join('; ')})` : 'passed'}\n`);
   io.out(JSON.stringify(summary) + '\n');
   return failed.length ? EXIT.DATA_ERROR : EXIT.OK;
 }
@@ -63,12 +82,12 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
 export function register(program: Command, io: CliIo): void {
   program
     .command('soak')
-    .description('run the daemon against the simulators while injecting every fault class; print a soak_summary and exit 1 if a safety figure is not 0')
-    .option('--minutes <n>', 'how long to soak (default 2)')
+    .description('run the daemon against the simulators while injecting every fault class; print a soak_summary and exit 1 if a safety figure is not 0 or a class was never injected')
+    .option('--minutes <n>', 'how long to soak (default 2; a duration too short for the requested classes is refused)')
     .option('--seed <s>', 'seed of the fault timeline and the simulators (default app.seed)')
     .option('--faults <list>', 'all, or a comma-separated list of fault classes', 'all')
-    .option('--redis <url>', 'run the daemon on this Redis Streams bus and kill/restart the (loopback) server during the soak')
-    .option('--data-dir <dir>', 'where the soaked daemon keeps its journal and the logs (default: a fresh temporary directory)')
+    .option('--redis [url]', "run the daemon on a Redis Streams bus: without a URL the soak starts its own redis-server on a free loopback port (and redis_kill kills only that one); with a URL, the user's server, never killed")
+    .option('--data-dir <dir>', 'where the soaked daemon keeps its journal and the logs (default: a fresh temporary directory, named on stderr)')
     .option('--json', 'print only the summary')
     .action(async (opts: SoakOptions) => io.exit(await soak(opts, io)));
 }

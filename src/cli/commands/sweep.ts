@@ -6,9 +6,11 @@ import { parse as parseYaml } from 'yaml';
 import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { gridCombinations, runSweep, type SweepJob } from '../../apps/replay/sweep.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
+import { readMarketCatalog } from '../../adapters/storage/market-catalog.ts';
+import { inferredMarketsWarning } from './backtest.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { replayContext } from '../replay-options.ts';
+import { missingDataDir, noEventsMessage, replayContext } from '../replay-options.ts';
 
 interface Opts {
   grid: string;
@@ -40,7 +42,7 @@ export function register(program: Command, io: CliIo): void {
     .command('sweep')
     .description('backtest every point of a parameter grid in parallel worker threads and rank them by net PnL')
     .requiredOption('--grid <file>', 'YAML/JSON grid: dotted config key → list of values (or {grid, set, data_dir, from, to})')
-    .option('--data-dir <dir>', 'data directory (default: the grid file\'s data_dir, else app.data_dir)')
+    .option('--data-dir <dir>', 'data directory (default: the grid file\'s data_dir, else app.data_dir); relative paths, here and in the grid file, resolve against the working directory')
     .option('--from <iso>', 'start of the range (default: the grid file\'s from)')
     .option('--to <iso>', 'end of the range (default: the grid file\'s to)')
     .option('--workers <n>', 'worker threads (0 = in this thread)', '2')
@@ -62,11 +64,11 @@ export function register(program: Command, io: CliIo): void {
       const workers = Number(opts.workers ?? '2');
       if (!Number.isInteger(workers) || workers < 0) return usage(`--workers must be a whole number ≥ 0, got ${opts.workers}`);
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage('--source must be auto, journal or parquet');
-      const baseDir = path.dirname(path.resolve(opts.grid));
       const ctx = replayContext(
         {
           config: opts.config,
-          dataDir: opts.dataDir ?? (file.data_dir !== undefined ? path.resolve(baseDir, file.data_dir) : undefined),
+          // Against the working directory, like every other path a user types (not the grid file's folder).
+          dataDir: opts.dataDir ?? file.data_dir,
           from: opts.from ?? file.from,
           to: opts.to ?? file.to,
         },
@@ -74,6 +76,12 @@ export function register(program: Command, io: CliIo): void {
         'sweep',
       );
       if (!ctx) return;
+      const missing = missingDataDir(ctx.dataDir);
+      if (missing) {
+        io.err(`sweep: ${missing}\n`);
+        io.exit(EXIT.DATA_ERROR);
+        return;
+      }
       const jobs: SweepJob[] = [];
       for (const [index, combo] of gridCombinations(file.grid).entries()) {
         const overrides = { ...file.set, ...combo };
@@ -85,6 +93,7 @@ export function register(program: Command, io: CliIo): void {
         }
       }
       try {
+        if ((await readMarketCatalog(ctx.dataDir)) === null) io.err(inferredMarketsWarning('sweep', ctx.dataDir, null));
         const started = performance.now();
         const ranked = await runSweep(jobs, workers, (r, done) => {
           io.err(`sweep: ${done}/${jobs.length} ${JSON.stringify(r.overrides)} net ${r.net_pnl.toFixed(4)}\n`);
@@ -98,11 +107,17 @@ export function register(program: Command, io: CliIo): void {
         if (opts.json) io.out(JSON.stringify(doc, null, 2) + '\n');
         else {
           const keys = Object.keys(file.grid).sort();
-          const rows = ranked.map((r) => [String(r.rank), ...keys.map((k) => JSON.stringify(r.overrides[k])), r.net_pnl.toFixed(4), r.max_drawdown.toFixed(4), String(r.orders), String(r.fills), r.fill_rate === null ? '—' : `${(r.fill_rate * 100).toFixed(1)}%`]);
-          const head = ['rank', ...keys, 'net_pnl', 'drawdown', 'orders', 'fills', 'fill_rate'];
+          const rows = ranked.map((r) => [String(r.rank), ...keys.map((k) => JSON.stringify(r.overrides[k])), r.net_pnl.toFixed(4), r.max_drawdown.toFixed(4), String(r.orders), String(r.fills), r.fill_rate === null ? '—' : `${(r.fill_rate * 100).toFixed(1)}%`, String(r.events)]);
+          const head = ['rank', ...keys, 'net_pnl', 'drawdown', 'orders', 'fills', 'fill_rate', 'events'];
           const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
           const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-          io.out([line(head), ...rows.map(line), `sweep: ${jobs.length} backtests on ${workers || 'no'} worker thread(s) in ${seconds.toFixed(1)} s${opts.out ? `; ranking written to ${opts.out}` : ''}`].join('\n') + '\n');
+          io.out([`sweep: data ${ctx.dataDir}, ${doc.from} → ${doc.to}`, line(head), ...rows.map(line), `sweep: ${jobs.length} backtests on ${workers || 'no'} worker thread(s) in ${seconds.toFixed(1)} s${opts.out ? `; ranking written to ${opts.out}` : ''}`].join('\n') + '\n');
+        }
+        const empty = ranked.filter((r) => r.events === 0).length;
+        if (empty > 0) {
+          io.err(`sweep: ${empty} of ${ranked.length} backtests saw no events; ${noEventsMessage(ctx.dataDir, ctx.from, ctx.to)}\n`);
+          io.exit(EXIT.DATA_ERROR);
+          return;
         }
         io.exit(EXIT.OK);
       } catch (err) {

@@ -12,4 +12,15 @@ export const apiSection = z.strictObject({
   ws_max_buffered_bytes: z.number().int().min(1024),
   ws_slow_policy: z.enum(['coalesce', 'drop']),
   ws_max_clients: z.number().int().min(1),
+  /**
+   * Browser origins (`http://host:port`) allowed to open the WebSocket besides the API's own; their
+   * hosts are also accepted as Host. Requests without Origin (non-browser clients) need none.
+   */
+  ws_allowed_origins: z.array(z.url({ protocol: /^https?$/ })),
+  /** Each client is pinged this often; one that missed the previous ping is dropped. */
+  ws_ping_interval_ms: z.number().int().min(100),
+  /** A client holding no subscription for this long is dropped. */
+  ws_idle_timeout_ms: z.number().int().min(100),
+  /** Distinct subscription filters (channel × market/station) one client may hold. */
+  ws_max_filters_per_client: z.number().int().min(1),
 });

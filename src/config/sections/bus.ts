@@ -13,12 +13,21 @@ const topicPolicy = z.strictObject({
 export const busSection = z.strictObject({
   /** in_memory is the embedded default; redis is selected by --redis URL or HELIOS_REDIS_URL. */
   kind: z.enum(['in_memory', 'redis']),
-  redis_url: z.string().nullable(),
+  /** redis://[user:password@]host:port[/db] or rediss:// (TLS). */
+  redis_url: z
+    .string()
+    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u) && URL.canParse(u), { message: 'expected a redis:// or rediss:// URL' })
+    .nullable(),
   stream_prefix: z.string().min(1),
   /** Policy per channel; channels not listed use `default`. */
   default: topicPolicy,
   channels: z.record(z.string(), topicPolicy),
   /** Consumers drop an event whose event_id was seen within this many recent events. */
+  /**
+   * In-memory bus: estimated bytes of events retained for late readers, across all topics; past it
+   * the oldest go first (the journal is the durable record). Redis retains by max_len on the server.
+   */
+  memory_budget_bytes: z.number().int().min(0),
   dedup_window: z.number().int().min(0),
   read_batch: z.number().int().min(1),
   block_ms: z.number().int().min(1),
@@ -26,6 +35,16 @@ export const busSection = z.strictObject({
   claim_idle_ms: z.number().int().min(1),
   claim_interval_ms: z.number().int().min(1),
   publish_batch: z.number().int().min(1),
+  /** Redis: how long a starting process waits for the server to answer before giving up (exit 3). */
+  startup_timeout_ms: z.number().int().min(1),
+  /** Redis: PING cadence and the time without an answer after which the bus counts as down (a frozen server). */
+  probe_interval_ms: z.number().int().min(1),
+  probe_timeout_ms: z.number().int().min(1),
+  /**
+   * Redis: acknowledged entries kept per never-drop topic (overflow halt: order, fill, control) and
+   * re-sent if a restarted server lost them (no AOF, or appendfsync everysec). 0 keeps none.
+   */
+  redis_resend_entries: z.number().int().min(0),
   reconnect_min_ms: z.number().int().min(1),
   reconnect_max_ms: z.number().int().min(1),
 });

@@ -10,6 +10,13 @@ export const daemonSection = z.strictObject({
   }),
   /** Health published on `health` and served on /health. */
   health_interval_ms: z.number().int().min(100),
+  /** One info line for the operator this often: markets by state, orders, fills, PnL, worst staleness (0: off). */
+  status_log_interval_ms: z.number().int().min(0),
+  /**
+   * The trading node's time moves with what it consumes; while the bus is quiet, a tick this often
+   * (process-clock ms, journaled like an input) lets its timers fire: watchdogs, risk polls, order expiry.
+   */
+  trading_tick_ms: z.number().int().min(10),
   /** Staleness threshold per feed; a feed beyond it makes the daemon not ready. */
   staleness_ms: z.strictObject({
     market: z.number().int().min(1),

@@ -50,4 +50,12 @@ export const soakSection = z.strictObject({
   durability_horizon_ms: z.number().int().min(0),
   /** How often the harness reads the daemon's /stats (errors, simulators' faults). */
   scrape_interval_ms: z.number().int().min(100),
+  /** Shortest soak at all: start-up, one forced injection of every venue class, one checkpoint. */
+  min_duration_ms: z.number().int().min(5000),
+  /** Shortest soak that kills the daemon or Redis: the killed process is back before the final checkpoint. */
+  min_duration_with_kills_ms: z.number().int().min(5000),
+  /** How long a forced venue fault may take to happen before the harness reports it missing. */
+  inject_timeout_ms: z.number().int().min(100),
+  /** The redis-server the soak starts for `--redis` without a URL (a path, or a name on PATH). */
+  redis_server: z.string().min(1),
 });

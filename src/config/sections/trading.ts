@@ -4,14 +4,18 @@ const probability = z.number().min(0).max(1);
 const usdc = z.number().nonnegative();
 const ms = z.number().int().nonnegative();
 
+const feeSchedule = z.strictObject({
+  rate: z.number().min(0).max(1),
+  exponent: z.number().positive(),
+  taker_only: z.boolean(),
+});
+
 /** Strategy and per-market machine settings (section `trading`). */
 export const tradingSection = z.strictObject({
   /** Fee schedule used when a market does not publish its own (Gamma `feeSchedule`). */
-  default_fee: z.strictObject({
-    rate: z.number().min(0).max(1),
-    exponent: z.number().positive(),
-    taker_only: z.boolean(),
-  }),
+  default_fee: feeSchedule,
+  /** Fee schedules of simulated markets by category (real markets publish their own). */
+  sim_fees: z.strictObject({ esports: feeSchedule, weather: feeSchedule }),
   pair_arb: z.strictObject({
     enabled: z.boolean(),
     /** Enter while eff_yes + eff_no < 1 − fees − safety_margin. */
@@ -22,6 +26,8 @@ export const tradingSection = z.strictObject({
     target_pair_shares: z.number().positive(),
     max_leg_imbalance_usdc: usdc,
     max_leg_imbalance_shares: z.number().nonnegative(),
+    /** A leg left unpaired this long is closed at the best price available (unwind or complete). */
+    naked_leg_max_ms: ms,
   }),
   temporal: z.strictObject({
     enabled: z.boolean(),

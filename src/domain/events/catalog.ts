@@ -22,10 +22,6 @@ export type ChannelOf<T extends EventType> = Catalog[T]['ch'];
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG).sort() as EventType[];
 
-export function isEventType(value: string): value is EventType {
-  return Object.prototype.hasOwnProperty.call(EVENT_CATALOG, value);
-}
-
 export function channelOf(type: EventType): Channel {
   return EVENT_CATALOG[type].ch;
 }

@@ -24,11 +24,6 @@ export function channelOfTopic(topic: string): string {
   return i < 0 ? topic : topic.slice(0, i);
 }
 
-export function partitionOfTopic(topic: string): string {
-  const i = topic.indexOf(':');
-  return i < 0 ? GLOBAL_PARTITION : topic.slice(i + 1);
-}
-
 /** Coalescing key: only the newest event per (type, most specific entity) survives an overflow. */
 export function coalesceKeyOf(event: HeliosEvent): string {
   return event.type + '|' + (event.token_id ?? event.market_id ?? event.station_id ?? event.match_id ?? '');

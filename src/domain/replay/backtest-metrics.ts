@@ -70,8 +70,9 @@ export interface StationDayCalibration {
   judge_day: string;
   realized_max_f: number | null;
   /**
-   * observed_by_end: the highest judge value (METAR bodies/T-groups or the 6-h/24-h maximum groups)
-   * seen by the end of the range; a lower bound when the range ends before the judge day does.
+   * observed_by_end: the highest judge value (`judge_max_so_far_f` of the METARs: whole °F from the
+   * T-groups, never the 6-h/24-h maximum groups) seen by the end of the range; a lower bound when
+   * the range ends before the judge day does.
    */
   realized_source: 'observed_by_end' | 'none';
   forecasts: number;
@@ -160,7 +161,6 @@ export class BacktestMetrics {
   private readonly nowcasts = new Map<string, NowcastRow[]>();
   private readonly metars = new Map<string, Array<{ ts: number; temp_f_judge: number | null; max_so_far_f: number | null; judge_day: string }>>();
   private readonly maxSoFar = new Map<string, number>();
-  private readonly official = new Map<string, number>();
 
   constructor(
     private readonly rules: Pick<WindowRules, 'spread_locked_max_ticks' | 'spread_wide_min_ticks'>,
@@ -309,8 +309,9 @@ export class BacktestMetrics {
       for (const day of days) {
         const dayRows = rows.filter((r) => r.judge_day === day);
         const key = `${station}|${day}`;
-        const seen = [this.official.get(key), this.maxSoFar.get(key)].filter((x): x is number => x !== undefined);
-        const realized = seen.length ? Math.max(...seen) : null;
+        // The markets settle on the judge value (whole °F from the T-group), never on the 6-h/24-h
+        // maximum groups, which can round a tenth higher (an "official" 82 over a judge 81).
+        const realized = this.maxSoFar.get(key) ?? null;
         const source: StationDayCalibration['realized_source'] = realized !== null ? 'observed_by_end' : 'none';
         calibration.push(this.calibrate(station, day, dayRows, realized, source));
         const series = dayRows.map((r) => ({
@@ -380,7 +381,6 @@ export class BacktestMetrics {
     const p = event.payload;
     const key = `${station}|${p.judge_day}`;
     if (p.judge_max_so_far_f !== null) this.maxSoFar.set(key, Math.max(this.maxSoFar.get(key) ?? -Infinity, p.judge_max_so_far_f));
-    if (p.official_max_f !== null) this.official.set(key, p.official_max_f);
     let list = this.metars.get(station);
     if (!list) this.metars.set(station, (list = []));
     list.push({ ts: event.ts_ingest, temp_f_judge: p.temp_f_judge, max_so_far_f: p.judge_max_so_far_f, judge_day: p.judge_day });

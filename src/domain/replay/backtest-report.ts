@@ -1,6 +1,7 @@
 import type { PnlSummary } from '../trading/pnl-ledger.ts';
 import type { ExecutionMetrics, ModelMetrics, RegimeRow } from './backtest-metrics.ts';
 import { barChart, esc, xyChart } from './svg-charts.ts';
+import { poolReliability } from '../weather/nowcast/reliability-pool.ts';
 
 export interface VariantResult {
   net_pnl: number;
@@ -16,6 +17,12 @@ export interface BacktestReport {
   source: 'journal' | 'parquet';
   overrides: Record<string, unknown>;
   replay: { events: number; wall_ms: number; speed_multiple: number | null };
+  /**
+   * recorded: markets.json beside the data said what each market is; inferred: there was none, so
+   * markets were guessed from the tape and only pair arbitrage could trade (the run is not what the
+   * recording traded).
+   */
+  market_catalog: 'recorded' | 'inferred';
   markets: Array<{ market_id: string; kind: 'truth' | 'nowcast' | 'none' | 'inferred'; feeds: string | null; state: string | null; pnl: PnlSummary }>;
   pnl: { net: number; realized: number; unrealized: number; fees: number; by_strategy: Record<string, number>; max_drawdown: number; path: ExecutionMetrics['pnl_path'] };
   orders: ExecutionMetrics['orders'];
@@ -33,6 +40,7 @@ export function renderBacktestMarkdown(r: BacktestReport): string {
   const L: string[] = [];
   L.push(`# Backtest ${r.range.from_iso} → ${r.range.to_iso}`, '');
   L.push(`Data: \`${r.data_dir}\` (${r.source}), ${r.replay.events} events replayed in ${(r.replay.wall_ms / 1000).toFixed(1)} s${r.replay.speed_multiple ? ` (${r.replay.speed_multiple}× real time)` : ''}.`);
+  if (r.market_catalog === 'inferred') L.push('', `**Warning: no market catalog (\`markets.json\`) in the data directory: markets were inferred from the tape and traded by pair arbitrage only; temperature and esports markets were not priced, so this is not what the recording traded.**`, '');
   L.push(`Overrides: ${Object.keys(r.overrides).length ? Object.entries(r.overrides).map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``).join(', ') : 'none'}.`, '');
   L.push('## PnL', '');
   L.push(table(['net', 'realized', 'unrealized', 'fees', 'max drawdown'], [[usd(r.pnl.net), usd(r.pnl.realized), usd(r.pnl.unrealized), usd(r.pnl.fees), usd(r.pnl.max_drawdown)]]));
@@ -53,6 +61,11 @@ export function renderBacktestMarkdown(r: BacktestReport): string {
   } else L.push('Not run (no NOWCAST-priced market, or disabled).');
   L.push('', '## Calibration (NOWCAST bucket probabilities vs the realized judge maximum)', '');
   if (!r.calibration.length) L.push('No NOWCAST in range.');
+  const pooled = poolReliability(r.calibration.map((c) => c.bins));
+  if (pooled.length) {
+    L.push('### All station-days, per probability decile (target: within ±5 pp where n ≥ 50)', '');
+    L.push(table(['p bin', 'n', 'mean p', 'observed', 'gap (pp)'], pooled.map((b) => [`${b.p_lo.toFixed(1)}–${b.p_hi.toFixed(1)}`, String(b.n), num(b.mean_p), num(b.observed_freq), `${b.gap_pp}${b.enough ? '' : ' (few)'}`])), '');
+  }
   for (const c of r.calibration) {
     L.push(`### ${c.station_id} ${c.judge_day}: realized ${c.realized_max_f ?? '—'} °F (${c.realized_source}), ${c.forecasts} forecasts, Brier ${num(c.brier)}`, '');
     L.push(table(['p bin', 'n', 'mean p', 'observed'], c.bins.filter((b) => b.n > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.n), num(b.mean_p), num(b.observed)])));
@@ -81,6 +94,24 @@ export function renderBacktestHtml(r: BacktestReport): string {
   if (rq) charts.push(barChart({ title: 'QC sensitivity: net PnL by QC gate', bars: (['recorded', 'open', 'closed'] as const).map((k) => ({ label: k, value: rq[k].net_pnl })) }));
   charts.push(barChart({ title: 'Markout PnL by spread regime at fill', bars: r.regimes.spread.map((g) => ({ label: g.regime, value: g.markout_pnl })) }));
   charts.push(barChart({ title: 'Markout PnL by hour (New York) of fill', bars: r.regimes.hour_nyc.map((g) => ({ label: g.regime, value: g.markout_pnl })) }));
+  const pooled = poolReliability(r.calibration.map((c) => c.bins));
+  if (pooled.length) {
+    charts.push(
+      xyChart({
+        title: `Calibration, all station-days: observed frequency vs NOWCAST bucket probability (±5 pp band)`,
+        series: [
+          { name: 'perfect', color: '#adb5bd', points: [[0, 0], [1, 1]], dashed: true },
+          { name: '+5 pp', color: '#dee2e6', points: [[0, 0.05], [0.95, 1]], dashed: true },
+          { name: '−5 pp', color: '#dee2e6', points: [[0.05, 0], [1, 0.95]], dashed: true },
+          { name: 'observed vs predicted', color: '#c2255c', points: pooled.map((b) => [b.mean_p!, b.observed_freq!] as const), dots: true, sizes: pooled.map((b) => b.n) },
+        ],
+        xDomain: [0, 1],
+        yDomain: [0, 1],
+        width: 420,
+        height: 340,
+      }),
+    );
+  }
   for (const c of r.calibration) {
     const bins = c.bins.filter((b) => b.n > 0 && b.mean_p !== null && b.observed !== null);
     charts.push(

@@ -1,4 +1,7 @@
-/** Exponential backoff with bounded jitter: attempt 1 waits about `initialMs`, growing to `maxMs`. */
+/**
+ * Exponential backoff with bounded jitter: attempt 1 waits about `initialMs`, growing to `maxMs`.
+ * The one backoff formula: reconnects, REST retries, bus reconnects and supervisor restarts.
+ */
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;
@@ -14,7 +17,8 @@ export interface BackoffPolicy {
  */
 export function backoffDelayMs(attempt: number, policy: BackoffPolicy, u: number): number {
   const n = Math.max(1, Math.floor(attempt));
-  const base = Math.min(policy.maxMs, policy.initialMs * Math.pow(policy.multiplier, n - 1));
+  // Growth can overflow to Infinity after many attempts; the ceiling still holds (0 stays 0, not NaN).
+  const base = policy.initialMs <= 0 ? 0 : Math.min(policy.maxMs, policy.initialMs * Math.pow(policy.multiplier, n - 1));
   const jitter = Math.min(1, Math.max(0, policy.jitter));
   return Math.max(0, Math.round(base * (1 - jitter * Math.min(1, Math.max(0, u)))));
 }

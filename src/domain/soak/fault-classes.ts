@@ -25,6 +25,23 @@ export const FAULT_CLASSES = [
 
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
+/** The classes the venue simulator the harness hosts injects (and can be made to inject at once). */
+export const VENUE_FAULT_CLASSES = [
+  'ws_disconnect',
+  'ws_policy_close',
+  'ws_freeze',
+  'frame_drop',
+  'frame_duplicate',
+  'frame_reorder',
+  'frame_malformed',
+  'crossed_update',
+  'tick_size_change',
+  'rest_429',
+  'rest_5xx',
+] as const satisfies readonly FaultClass[];
+
+export type VenueFaultClass = (typeof VENUE_FAULT_CLASSES)[number];
+
 export type FaultCounts = Record<FaultClass, number>;
 
 export function zeroFaultCounts(): FaultCounts {
@@ -34,17 +51,20 @@ export function zeroFaultCounts(): FaultCounts {
 export class FaultListError extends Error {}
 
 /**
- * `--faults all` or a comma-separated list of classes. `redis_kill` needs a Redis bus to kill, so
- * `all` leaves it out without one and naming it without one is an error.
+ * `--faults all` or a comma-separated list of classes. `redis_kill` needs a Redis server the soak
+ * started itself (it never kills someone else's): `all` leaves it out without one, and naming it
+ * without one is an error.
  */
-export function parseFaultList(text: string, hasRedis: boolean): FaultClass[] {
+export function parseFaultList(text: string, ownRedis: boolean): FaultClass[] {
   const trimmed = text.trim();
-  if (trimmed === 'all') return FAULT_CLASSES.filter((c) => hasRedis || c !== 'redis_kill');
+  if (trimmed === 'all') return FAULT_CLASSES.filter((c) => ownRedis || c !== 'redis_kill');
   const names = trimmed.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (!names.length) throw new FaultListError('--faults expects "all" or a comma-separated list of fault classes');
   const unknown = names.filter((n) => !(FAULT_CLASSES as readonly string[]).includes(n));
   if (unknown.length) throw new FaultListError(`unknown fault class ${unknown.map((u) => JSON.stringify(u)).join(', ')}; known: ${FAULT_CLASSES.join(', ')}`);
-  if (!hasRedis && names.includes('redis_kill')) throw new FaultListError('redis_kill needs --redis URL (a Redis server to kill and restart)');
+  if (!ownRedis && names.includes('redis_kill')) {
+    throw new FaultListError('redis_kill needs --redis without a URL: the soak then starts its own redis-server on a free loopback port (it never kills a server it did not start)');
+  }
   const wanted = new Set(names);
   return FAULT_CLASSES.filter((c) => wanted.has(c));
 }

@@ -1,11 +1,13 @@
 import { seededRng, type Rng } from '../util/random.ts';
-import type { FaultClass } from './fault-classes.ts';
+import { VENUE_FAULT_CLASSES, type FaultClass, type VenueFaultClass } from './fault-classes.ts';
 
 /** One thing the soak harness does at a time offset from the start of the soak. */
 export type SoakAction =
   | { at_ms: number; kind: 'checkpoint'; final: boolean }
   | { at_ms: number; kind: 'daemon_kill' }
-  | { at_ms: number; kind: 'redis_kill' };
+  | { at_ms: number; kind: 'redis_kill' }
+  /** One fault of a venue class made to happen now, whatever the dice said so far. */
+  | { at_ms: number; kind: 'inject'; fault: VenueFaultClass };
 
 export interface ScheduleOptions {
   duration_ms: number;
@@ -20,7 +22,9 @@ export interface ScheduleOptions {
 /**
  * The harness's seeded timeline: checkpoints at a fixed cadence and a final one at the end; the
  * kills at random times, each in its own interval between checkpoints (so every kill is followed
- * by a checkpoint that judges the recovery) and never in the last interval.
+ * by a checkpoint that judges the recovery) and never in the last interval; one forced injection
+ * of every requested venue class in the first interval, in seeded order, so a short soak cannot
+ * pass without having seen each of them (the random faults come on top).
  */
 export function soakSchedule(o: ScheduleOptions): SoakAction[] {
   const rng = seededRng(o.seed ^ 0x50a4);
@@ -46,11 +50,31 @@ export function soakSchedule(o: ScheduleOptions): SoakAction[] {
       actions.push({ at_ms: Math.round(interval.start + span * (0.15 + 0.35 * rng())), kind });
     }
   }
+  const first = free[0]!;
+  const venue = shuffle(rng, VENUE_FAULT_CLASSES.filter((c) => o.faults.includes(c)));
+  venue.forEach((fault, i) => {
+    // Spread over 20–60 % of the first interval: after start-up, well before its checkpoint.
+    const span = first.end - first.start;
+    actions.push({ at_ms: Math.round(first.start + span * (0.2 + (0.4 * i) / Math.max(1, venue.length))), kind: 'inject', fault });
+  });
   return actions.sort((a, b) => a.at_ms - b.at_ms || rank(a) - rank(b));
 }
 
 function rank(a: SoakAction): number {
-  return a.kind === 'checkpoint' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
+  return a.kind === 'checkpoint' ? 3 : a.kind === 'inject' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
+}
+
+export interface MinimumOptions {
+  /** Shortest soak at all: start-up, the forced injections and one checkpoint. */
+  min_duration_ms: number;
+  /** Shortest soak with a kill: the killed process must be back and ready before the final checkpoint. */
+  min_duration_with_kills_ms: number;
+}
+
+/** The shortest soak that can inject every requested class and judge the recovery (harness faults only). */
+export function minimumSoakMs(faults: readonly FaultClass[], o: MinimumOptions): number {
+  const kills = faults.includes('daemon_kill') || faults.includes('redis_kill');
+  return Math.max(o.min_duration_ms, kills ? o.min_duration_with_kills_ms : 0);
 }
 
 function shuffle<T>(rng: Rng, list: T[]): T[] {

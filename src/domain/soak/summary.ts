@@ -1,4 +1,4 @@
-import type { FaultCounts } from './fault-classes.ts';
+import type { FaultClass, FaultCounts } from './fault-classes.ts';
 
 /** The soak's one-line verdict; every figure is measured (see docs/soak.md for how). */
 export interface SoakSummary {
@@ -14,6 +14,8 @@ export interface SoakSummary {
   duplicate_orders: number;
   unhandled_errors: number;
   book_mismatches: number;
+  /** Requested classes that never happened: the soak did not test them, so it cannot pass. */
+  not_injected: FaultClass[];
   /** Context for a human: what was checked and how often, and the first violations found. */
   detail: Record<string, unknown>;
 }
@@ -31,4 +33,11 @@ export const MUST_BE_ZERO = [
 
 export function failedFigures(summary: SoakSummary): string[] {
   return MUST_BE_ZERO.filter((k) => summary[k] !== 0);
+}
+
+/** Why a soak did not pass: a safety figure not at 0, or a requested class never injected. */
+export function soakFailures(summary: SoakSummary): string[] {
+  const out: string[] = failedFigures(summary);
+  if (summary.not_injected.length) out.push(`not injected: ${summary.not_injected.join(', ')}`);
+  return out;
 }

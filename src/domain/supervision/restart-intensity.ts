@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../retry/backoff.ts';
+
 /**
  * Restart intensity in the Erlang/OTP manner: at most `maxRestarts` restarts within `windowMs`;
  * one more and the supervisor gives up and escalates.
@@ -20,6 +22,5 @@ export function intensityExceeded(restartTimes: readonly number[], policy: Resta
 
 /** Exponential backoff by consecutive failures inside the window, capped. */
 export function restartBackoffMs(restartTimes: readonly number[], policy: RestartPolicy): number {
-  const n = Math.max(0, restartTimes.length - 1);
-  return Math.min(policy.backoff_min_ms * 2 ** Math.min(n, 20), policy.backoff_max_ms);
+  return backoffDelayMs(restartTimes.length, { initialMs: policy.backoff_min_ms, maxMs: policy.backoff_max_ms, multiplier: 2, jitter: 0 }, 0);
 }

@@ -1,5 +1,5 @@
 import type { TradableBook } from './book-view.ts';
-import { takerFeePerShare, type FeeSchedule } from './fees.ts';
+import { allInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown } from './ticks.ts';
 
@@ -73,13 +73,20 @@ function roomUsdc(t: EdgeToken, input: EdgeInput): number {
 function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   const ask = t.book.bestAsk();
   if (!ask) return null;
-  const c0 = ask.price + takerFeePerShare(ask.price, input.fee);
+  const c0 = allInPerShare(ask.price, input.fee);
   if (t.fair - c0 < input.threshold) return null;
-  let size = roundSizeDown(Math.min(kellyStakeUsdc(t.fair, c0, input.cfg, input.sizeScale), roomUsdc(t, input)) / ask.price);
+  // Stake, room and caps are all-in USDC: the order at its limit, fee included, must fit them.
+  const budget = Math.min(kellyStakeUsdc(t.fair, c0, input.cfg, input.sizeScale), roomUsdc(t, input));
+  let size = roundSizeDown(budget / c0);
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks);
     if (guard.ok) {
-      const edge = t.fair - (guard.avgPrice + takerFeePerShare(guard.avgPrice, input.fee));
+      const fits = roundSizeDown(budget / allInPerShare(guard.worstPrice, input.fee));
+      if (fits + 1e-9 < size) {
+        size = fits;
+        continue;
+      }
+      const edge = t.fair - allInPerShare(guard.avgPrice, input.fee);
       if (edge >= input.threshold) return { kind: 'buy', token_id: t.token_id, size, limit: guard.worstPrice, style: 'marketable', edge, fair: t.fair };
     }
     size = roundSizeDown(size / 2);

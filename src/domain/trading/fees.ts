@@ -26,3 +26,16 @@ export function fillFee(shares: number, price: number, liquidity: Liquidity, fee
   if (raw <= 0) return 0;
   return Math.max(1 / FEE_DP, Math.round(raw * FEE_DP) / FEE_DP);
 }
+
+/**
+ * What one share costs a taker at price p, fee included. Increasing in p for any rate below 1,
+ * so the all-in cost of a fill at or inside a limit is bounded by the limit's all-in cost.
+ */
+export function allInPerShare(price: number, fee: FeeSchedule): number {
+  return price + takerFeePerShare(price, fee);
+}
+
+/** What a taker receives per share sold at p, after the fee. */
+export function netProceedsPerShare(price: number, fee: FeeSchedule): number {
+  return price - takerFeePerShare(price, fee);
+}

@@ -16,7 +16,3 @@ export interface MarketSpec {
   admitted: boolean;
   admission_reason: string | null;
 }
-
-export function tokensOf(spec: MarketSpec): [string, string] {
-  return [spec.yes_token, spec.no_token];
-}

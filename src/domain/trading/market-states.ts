@@ -13,12 +13,12 @@ export interface Permissions {
 }
 
 /**
- * What each state may do. New entries only in IDLE, BUILDING_PAIR and TEMPORAL_ACTIVE; a locked
- * pair buys nothing more; HALT and FINALIZING only cancel; RESOLVED does nothing.
+ * What each state may do. New entries only in IDLE, BUILDING_PAIR and TEMPORAL_ACTIVE; a pair
+ * being built may sell (unwinding a naked leg); a locked pair buys nothing more; HALT and FINALIZING only cancel; RESOLVED does nothing.
  */
 export const PERMISSIONS: Readonly<Record<MarketStateName, Permissions>> = {
   IDLE: { buy: true, sell: true, cancel: true },
-  BUILDING_PAIR: { buy: true, sell: false, cancel: true },
+  BUILDING_PAIR: { buy: true, sell: true, cancel: true },
   LOCKED_PAIR: { buy: false, sell: false, cancel: true },
   TEMPORAL_ACTIVE: { buy: true, sell: true, cancel: true },
   HALT: { buy: false, sell: false, cancel: true },

@@ -1,12 +1,17 @@
-import type { TradableBook } from './book-view.ts';
-import { takerFeePerShare, type FeeSchedule } from './fees.ts';
+import type { OrderSide, TradableBook } from './book-view.ts';
+import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
  * effective prices at the intended size (the book walked level by level), with taker fees per the
  * market's schedule and a safety margin; built in chunks so that one leg never runs too far ahead.
+ * The limits, not the expected prices, bound what a fill may cost: every chunk stays profitable
+ * even if each leg fills at its limit, and each leg fits the per-order cap with its fee, so both
+ * legs pass risk or neither is proposed. A leg left unpaired is completed within the fee-aware
+ * bound, or, once `naked_leg_max_ms` is over, closed by whichever of completing or unwinding
+ * costs least.
  */
 export interface PairArbConfig {
   safety_margin: number;
@@ -14,6 +19,7 @@ export interface PairArbConfig {
   target_pair_shares: number;
   max_leg_imbalance_usdc: number;
   max_leg_imbalance_shares: number;
+  naked_leg_max_ms: number;
 }
 
 export interface LegHolding {
@@ -51,17 +57,42 @@ export function guaranteedPairPnl(yes: LegHolding, no: LegHolding): number {
   return Math.min(yes.shares, no.shares) - (yes.cost + no.cost + yes.fees + no.fees);
 }
 
+export interface PairImbalance {
+  lead: Leg;
+  lag: Leg;
+  /** Shares the lead leg holds beyond the lag leg. */
+  excess: number;
+}
+
+/**
+ * The naked part of a pair, or null when there is none worth a minimum order: an excess valued
+ * (at its own average all-in cost) under the venue's minimum marketable notional can be neither
+ * sold nor meaningfully lost, and chasing it would only overshoot the other way.
+ */
+export function pairImbalance(yes: LegHolding, no: LegHolding): PairImbalance | null {
+  const diff = yes.shares - no.shares;
+  const excess = Math.abs(diff);
+  if (excess < SIZE_STEP / 2) return null;
+  const lead: Leg = diff > 0 ? 'yes' : 'no';
+  const h = lead === 'yes' ? yes : no;
+  const avg = h.shares > 1e-12 ? (h.cost + h.fees) / h.shares : 0;
+  if (excess * avg + 1e-9 < MIN_MARKETABLE_NOTIONAL_USDC) return null;
+  return { lead, lag: lead === 'yes' ? 'no' : 'yes', excess };
+}
+
 export interface LegOrder {
   leg: Leg;
+  side: OrderSide;
   size: number;
-  /** Marketable limit: the worst level the walk reaches. */
+  /** Marketable limit: the worst level the walk reaches, and the bound every fill respects. */
   limit: number;
   avgPrice: number;
 }
 
 export type PairDecision =
   | { kind: 'enter'; legs: [LegOrder, LegOrder]; check: PairEntryCheck }
-  | { kind: 'complete'; order: LegOrder }
+  | { kind: 'complete'; order: LegOrder; guaranteedPnl: number }
+  | { kind: 'unwind'; order: LegOrder; guaranteedPnl: number }
   | { kind: 'locked'; guaranteedPnl: number }
   | { kind: 'wait'; reason: string };
 
@@ -75,27 +106,20 @@ export interface PairInput {
   cfg: PairArbConfig;
   /** Drawdown scaling from risk (1 = full size). */
   sizeScale: number;
-}
-
-/** Imbalance below one minimum marketable order on the lagging leg cannot be traded away. */
-function imbalanceTolerance(lagBook: TradableBook): number {
-  const ask = lagBook.bestAsk();
-  return ask && ask.price > 0 ? MIN_MARKETABLE_NOTIONAL_USDC / ask.price : Infinity;
+  /** Risk's per-order cap, fee included; null when none is known. */
+  maxOrderUsdc: number | null;
+  nowMs: number;
+  /** When the current naked leg began (null: none). */
+  nakedSinceMs: number | null;
 }
 
 export function decidePair(input: PairInput): PairDecision {
   const { holdings, cfg } = input;
-  const qy = holdings.yes.shares;
-  const qn = holdings.no.shares;
-  const lag: Leg = qy < qn ? 'yes' : 'no';
-  const lagBook = lag === 'yes' ? input.yes : input.no;
-  const diff = Math.abs(qy - qn);
-  const balanced = diff <= 0.01 || diff < imbalanceTolerance(lagBook);
+  const naked = pairImbalance(holdings.yes, holdings.no);
+  if (naked) return closeNakedLeg(input, naked);
+
   const gpnl = guaranteedPairPnl(holdings.yes, holdings.no);
-
-  if (!balanced) return completeLaggingLeg(input, lag, diff);
-
-  const paired = Math.min(qy, qn);
+  const paired = Math.min(holdings.yes.shares, holdings.no.shares);
   if (gpnl > 0 && paired + 1e-9 >= cfg.target_pair_shares) return { kind: 'locked', guaranteedPnl: gpnl };
 
   const entry = nextChunk(input, paired);
@@ -105,53 +129,139 @@ export function decidePair(input: PairInput): PairDecision {
   return entry;
 }
 
-function nextChunk(input: PairInput, paired: number): PairDecision {
-  const { cfg, holdings } = input;
-  const costGap = Math.abs(holdings.yes.cost - holdings.no.cost);
-  const shareGap = Math.abs(holdings.yes.shares - holdings.no.shares);
-  let size = Math.min(cfg.chunk_shares * input.sizeScale, cfg.target_pair_shares - paired, cfg.max_leg_imbalance_shares - shareGap);
-  size = roundSizeDown(size);
-  let last: PairEntryCheck | null = null;
-  // Effective prices grow with size, so a smaller chunk may still clear the threshold.
-  while (size > 0) {
-    const check = checkPairEntry(input.yes, input.no, size, input.fee, cfg.safety_margin);
-    last = check;
-    const worstLegCost = size * Math.max(check.effYes ?? 1, check.effNo ?? 1);
-    const capsOk = costGap + worstLegCost <= cfg.max_leg_imbalance_usdc + 1e-9;
-    const minOk = size * Math.min(check.effYes ?? 0, check.effNo ?? 0) + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC;
-    if (!minOk) break;
-    if (check.ok && capsOk) {
-      const y = slippageGuard(input.yes, 'BUY', size, input.tick, input.maxSlippageTicks);
-      const n = slippageGuard(input.no, 'BUY', size, input.tick, input.maxSlippageTicks);
-      if (y.ok && n.ok) {
-        return {
-          kind: 'enter',
-          check,
-          legs: [
-            { leg: 'yes', size, limit: y.worstPrice, avgPrice: y.avgPrice },
-            { leg: 'no', size, limit: n.worstPrice, avgPrice: n.avgPrice },
-          ],
-        };
-      }
-    }
-    size = roundSizeDown(size / 2);
-  }
-  if (!last) return { kind: 'wait', reason: 'no room under caps' };
-  return { kind: 'wait', reason: last.sum === null ? 'insufficient depth' : `effective sum ${last.sum.toFixed(4)} ≥ ${last.threshold.toFixed(4)}` };
+/** Largest size whose cost at `allIn` per share fits the per-order cap. */
+function capShares(input: PairInput, allIn: number): number {
+  return input.maxOrderUsdc === null ? Infinity : roundSizeDown(input.maxOrderUsdc / allIn);
 }
 
-function completeLaggingLeg(input: PairInput, lag: Leg, diff: number): PairDecision {
-  const book = lag === 'yes' ? input.yes : input.no;
-  const lead = lag === 'yes' ? input.holdings.no : input.holdings.yes;
-  const ask = book.bestAsk();
-  if (!ask) return { kind: 'wait', reason: 'lagging leg has no asks' };
-  const size = roundSizeUp(Math.max(diff, MIN_MARKETABLE_NOTIONAL_USDC / ask.price));
-  const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks);
-  if (!guard.ok) return { kind: 'wait', reason: `lagging leg: ${guard.reason}` };
-  const leadAvg = lead.shares > 0 ? (lead.cost + lead.fees) / lead.shares : 0;
-  // Completing at no profit still removes open exposure; completing at a sure loss does not.
-  if (leadAvg + guard.avgPrice + takerFeePerShare(guard.avgPrice, input.fee) >= 1) {
-    return { kind: 'wait', reason: 'completing the lagging leg would lock a loss' };
+function nextChunk(input: PairInput, paired: number): PairDecision {
+  const { cfg, holdings, fee } = input;
+  const costGap = Math.abs(holdings.yes.cost - holdings.no.cost);
+  const shareGap = Math.abs(holdings.yes.shares - holdings.no.shares);
+  let size = roundSizeDown(Math.min(cfg.chunk_shares * input.sizeScale, cfg.target_pair_shares - paired, cfg.max_leg_imbalance_shares - shareGap));
+  let why = 'no room under caps';
+  const halve = (reason: string) => {
+    why = reason;
+    size = roundSizeDown(size / 2);
+  };
+  // Effective prices grow with size, so a smaller chunk may still clear every bound.
+  while (size > 0) {
+    const check = checkPairEntry(input.yes, input.no, size, fee, cfg.safety_margin);
+    if (size * Math.min(check.effYes ?? 0, check.effNo ?? 0) + 1e-9 < MIN_MARKETABLE_NOTIONAL_USDC) break;
+    if (!check.ok) {
+      halve(check.sum === null ? 'insufficient depth' : `effective sum ${check.sum.toFixed(4)} ≥ ${check.threshold.toFixed(4)}`);
+      continue;
+    }
+    const y = slippageGuard(input.yes, 'BUY', size, input.tick, input.maxSlippageTicks);
+    const n = slippageGuard(input.no, 'BUY', size, input.tick, input.maxSlippageTicks);
+    if (!y.ok || !n.ok) {
+      halve(`slippage: ${!y.ok ? y.reason : ''}${!n.ok ? n.reason : ''}`);
+      continue;
+    }
+    const allY = allInPerShare(y.worstPrice, fee);
+    const allN = allInPerShare(n.worstPrice, fee);
+    const bound = 1 - cfg.safety_margin;
+    if (allY + allN >= bound) {
+      halve(`limits ${y.worstPrice} + ${n.worstPrice} with fees ${(allY + allN).toFixed(4)} ≥ ${bound.toFixed(4)}`);
+      continue;
+    }
+    const cap = capShares(input, Math.max(allY, allN));
+    if (cap + 1e-9 < size) {
+      why = `a leg of ${size} over the per-order cap`;
+      size = cap;
+      continue;
+    }
+    if (costGap + size * Math.max(allY, allN) > cfg.max_leg_imbalance_usdc + 1e-9) {
+      halve('leg imbalance cap');
+      continue;
+    }
+    return {
+      kind: 'enter',
+      check,
+      legs: [
+        { leg: 'yes', side: 'BUY', size, limit: y.worstPrice, avgPrice: y.avgPrice },
+        { leg: 'no', side: 'BUY', size, limit: n.worstPrice, avgPrice: n.avgPrice },
+      ],
+    };
   }
-  return { kind: 'complete', order: { leg: lag, size, limit: guard.worstPrice, avgPrice: guard.avgPrice } };
+  return { kind: 'wait', reason: why };
+}
+
+type Candidate = { order: LegOrder; guaranteedPnl: number } | { reason: string };
+
+function closeNakedLeg(input: PairInput, naked: PairImbalance): PairDecision {
+  const complete = completion(input, naked);
+  if ('order' in complete && complete.guaranteedPnl >= -1e-9) return { kind: 'complete', ...complete };
+  const overdue = input.nakedSinceMs !== null && input.nowMs - input.nakedSinceMs >= input.cfg.naked_leg_max_ms;
+  if (!overdue) {
+    const why = 'order' in complete ? `completing would lock ${complete.guaranteedPnl.toFixed(4)}` : complete.reason;
+    return { kind: 'wait', reason: `naked ${naked.lead} leg (${naked.excess} shares): ${why}; unwinding after ${input.cfg.naked_leg_max_ms} ms` };
+  }
+  // Out of time: whichever way out costs least, even at a loss.
+  const unwind = unwinding(input, naked);
+  const options = ['order' in complete ? { kind: 'complete' as const, ...complete } : null, 'order' in unwind ? { kind: 'unwind' as const, ...unwind } : null].filter(
+    (o): o is NonNullable<typeof o> => o !== null,
+  );
+  if (!options.length) {
+    return { kind: 'wait', reason: `naked ${naked.lead} leg overdue: ${'reason' in complete ? complete.reason : ''}; ${'reason' in unwind ? unwind.reason : ''}` };
+  }
+  return options.sort((a, b) => b.guaranteedPnl - a.guaranteedPnl)[0]!;
+}
+
+/** Spent on the pair so far, fees included. */
+function spent(input: PairInput): number {
+  const { yes, no } = input.holdings;
+  return yes.cost + no.cost + yes.fees + no.fees;
+}
+
+/**
+ * Buy the lagging leg: at least the excess, at least one minimum order, at most the per-order
+ * cap (a larger gap closes over several orders). Judged by what the whole pair guarantees if the
+ * excess is completed at this order's limit.
+ */
+function completion(input: PairInput, naked: PairImbalance): Candidate {
+  const book = naked.lag === 'yes' ? input.yes : input.no;
+  const ask = book.bestAsk();
+  if (!ask) return { reason: 'lagging leg has no asks' };
+  const full = roundSizeUp(Math.max(naked.excess, MIN_MARKETABLE_NOTIONAL_USDC / ask.price));
+  let size = Math.min(full, capShares(input, allInPerShare(ask.price, input.fee)));
+  let reason = 'lagging leg: no size fits';
+  while (size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
+    const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    if (guard.ok) {
+      const cap = capShares(input, allInPerShare(guard.worstPrice, input.fee));
+      if (cap + 1e-9 < size) {
+        size = cap;
+        continue;
+      }
+      const lead = input.holdings[naked.lead].shares;
+      const lag = input.holdings[naked.lag].shares;
+      const guaranteedPnl = Math.min(lead, lag + full) - (spent(input) + full * allInPerShare(guard.worstPrice, input.fee));
+      return { order: { leg: naked.lag, side: 'BUY', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
+    }
+    reason = `lagging leg: ${guard.reason}`;
+    size = roundSizeDown(size / 2);
+  }
+  return { reason };
+}
+
+/** Sell the excess of the leading leg at the bid (exits are never capped by risk). */
+function unwinding(input: PairInput, naked: PairImbalance): Candidate {
+  const book = naked.lead === 'yes' ? input.yes : input.no;
+  let size = roundSizeDown(naked.excess);
+  let reason = 'leading leg has no bids';
+  while (size > 0) {
+    const guard = slippageGuard(book, 'SELL', size, input.tick, input.maxSlippageTicks);
+    if (!guard.ok) {
+      reason = `leading leg: ${guard.reason}`;
+      size = roundSizeDown(size / 2);
+      continue;
+    }
+    if (size * guard.worstPrice + 1e-9 < MIN_MARKETABLE_NOTIONAL_USDC) return { reason: 'leading leg: excess below the minimum order' };
+    const lead = input.holdings[naked.lead].shares;
+    const lag = input.holdings[naked.lag].shares;
+    const guaranteedPnl = Math.min(lead - size, lag) - (spent(input) - size * netProceedsPerShare(guard.worstPrice, input.fee));
+    return { order: { leg: naked.lead, side: 'SELL', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
+  }
+  return { reason };
 }

@@ -16,7 +16,7 @@ import {
 } from './orders.ts';
 import { decidePair, type PairDecision } from './pair-arb.ts';
 import { strategyHolding, type Ledger } from './pnl-ledger.ts';
-import { isPolicyValid, policyFromNowcast, policyFromTruth, type Policy } from './policy.ts';
+import { isPolicyValid, policyFromNowcast, policyFromTruth, type NowcastSignal, type Policy, type TruthSignal } from './policy.ts';
 import type { MarketSignals } from './signals.ts';
 
 /**
@@ -39,6 +39,8 @@ export interface PlanInput {
   awaitBook: boolean;
   haltCauses: readonly string[];
   nowMs: number;
+  /** When the pair's current naked leg began (null or absent: none). */
+  nakedSinceMs?: number | null;
   cfg: TradingConfig;
 }
 
@@ -94,15 +96,22 @@ export function effectivePolicy(input: Pick<PlanInput, 'spec' | 'signals' | 'now
   const cached = perSpec.get(spec);
   if (cached !== undefined && (cached === null || cached.edge_threshold === cfg.temporal.edge_threshold)) return cached;
   // Derived policies live as long as their input: staleness of that input is a halt cause.
-  const d = { edge_threshold: cfg.temporal.edge_threshold, max_order_usdc: cfg.temporal.hard_cap_usdc, max_position_usdc: cfg.temporal.hard_cap_usdc, ttl_ms: Number.MAX_SAFE_INTEGER };
-  const p =
-    spec.fair_source.kind === 'truth' && s.truth
-      ? policyFromTruth(s.truth.payload, spec.fair_source.outcome_by_token, d, 0)
-      : spec.fair_source.kind === 'nowcast' && s.nowcast
-        ? policyFromNowcast(s.nowcast.payload, spec.fair_source, d, 0)
-        : null;
+  const p = derivePolicy(spec, source, cfg, Number.MAX_SAFE_INTEGER, 0);
   perSpec.set(spec, p);
   return p;
+}
+
+/**
+ * The one policy derivation: a market's fair values from the truth or nowcast payload its fair
+ * source names (anything else: null), with the temporal strategy's caps and threshold. The trading
+ * router publishes it on `policy`; a market without a published one derives it here itself.
+ */
+export function derivePolicy(spec: MarketSpec, source: TruthSignal | NowcastSignal, cfg: TradingConfig, ttlMs: number, nowMs: number): Policy | null {
+  const d = { edge_threshold: cfg.temporal.edge_threshold, max_order_usdc: cfg.temporal.hard_cap_usdc, max_position_usdc: cfg.temporal.hard_cap_usdc, ttl_ms: ttlMs };
+  const fs = spec.fair_source;
+  if (fs.kind === 'truth' && 'implied_p' in source) return policyFromTruth(source, fs.outcome_by_token, d, nowMs);
+  if (fs.kind === 'nowcast' && 'qc_gate' in source) return policyFromNowcast(source, fs, d, nowMs);
+  return null;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -130,7 +139,7 @@ export function plan(input: PlanInput): Plan {
   const wantEdge = input.spec.strategies.temporal && input.cfg.temporal.enabled && (input.state === 'IDLE' || input.state === 'TEMPORAL_ACTIVE');
 
   if (wantPair) {
-    const pd = pairDecision(input, allowBuy);
+    const pd = pairDecision(input, allowBuy, perms.buy && s.risk.state !== 'HALTED' && !s.risk.market_tripped, perms.sell);
     if (pd && pd.kind !== 'wait') {
       const { intents, seq } = pairIntents(input, pd);
       return done('pair', intents, seq, pd.kind, pd.kind === 'locked');
@@ -148,7 +157,8 @@ export function plan(input: PlanInput): Plan {
   return done('none', [], input.seq, 'no strategy applies');
 }
 
-function pairDecision(input: PlanInput, allowBuy: boolean): Extract<PairDecision, { kind: 'wait' }> | PairDecision | null {
+/** Entries need buys allowed by risk; closing a naked leg (complete or unwind) only the state's permission. */
+function pairDecision(input: PlanInput, allowBuy: boolean, allowHedge: boolean, allowSell: boolean): PairDecision | null {
   const yes = bookOf(input.signals, input.spec.yes_token);
   const no = bookOf(input.signals, input.spec.no_token);
   if (!yes || !no) return null;
@@ -161,8 +171,13 @@ function pairDecision(input: PlanInput, allowBuy: boolean): Extract<PairDecision
     maxSlippageTicks: input.cfg.orders.max_slippage_ticks,
     cfg: input.cfg.pair_arb,
     sizeScale: input.signals.risk.size_scale,
+    maxOrderUsdc: input.signals.risk.max_order_usdc ?? null,
+    nowMs: input.nowMs,
+    nakedSinceMs: input.nakedSinceMs ?? null,
   });
-  if ((d.kind === 'enter' || d.kind === 'complete') && !allowBuy) return { kind: 'wait', reason: 'buys not allowed by risk' };
+  if (d.kind === 'enter' && !allowBuy) return { kind: 'wait', reason: 'buys not allowed by risk' };
+  if (d.kind === 'complete' && !allowHedge) return { kind: 'wait', reason: 'completing buy not allowed' };
+  if (d.kind === 'unwind' && !allowSell) return { kind: 'wait', reason: 'unwinding sell not allowed' };
   return d;
 }
 
@@ -216,7 +231,7 @@ function pairIntents(input: PlanInput, d: PairDecision): { intents: OrderIntent[
     const intents = d.legs.map((l) => place(input, seq++, 'pair_arb', tokenOf(l.leg), 'BUY', l.size, l.limit, 'marketable'));
     return { intents, seq };
   }
-  if (d.kind === 'complete') return { intents: [place(input, seq++, 'pair_arb', tokenOf(d.order.leg), 'BUY', d.order.size, d.order.limit, 'marketable')], seq };
+  if (d.kind === 'complete' || d.kind === 'unwind') return { intents: [place(input, seq++, 'pair_arb', tokenOf(d.order.leg), d.order.side, d.order.size, d.order.limit, 'marketable')], seq };
   return { intents: [], seq };
 }
 

@@ -1,12 +1,13 @@
 import type { OrderSide } from './book-view.ts';
+import { netProceedsPerShare, type FeeSchedule } from './fees.ts';
 import type { StrategyName } from './orders.ts';
 
 /**
  * Fee-aware, per-market PnL by average cost, one lot per (token, strategy) so that every figure is
  * attributable to the strategy that traded it. Fills count when MATCHED (the venue has traded them)
- * and are reversed exactly if they later FAIL. Invariant, at any mark:
+ * and are reversed exactly if they later FAIL, even after settlement. Invariant, at any mark:
  *   cash + Σ shares × mark = Σ realized − Σ fees + Σ (shares × mark − cost)
- * and after settlement (winning token pays 1, the other 0) cash equals the net PnL.
+ * and after settlement (each token paid its resolved price) cash equals the net PnL.
  */
 export interface Lot {
   token_id: string;
@@ -35,7 +36,10 @@ export interface Ledger {
   pending: Record<string, Delta>;
   /** Fill ids already final (confirmed, failed or settled): repeats are ignored. */
   final: Record<string, true>;
-  settled_winner: string | null;
+  /** What each token paid at settlement (1 / 0, or 0.5 / 0.5 for a 50-50); null until settled. */
+  settled_prices: Record<string, number> | null;
+  /** Per lot, the shares settlement paid for, kept up to date by fills undone after it. */
+  settled_shares: Record<string, number>;
 }
 
 export interface LedgerFill {
@@ -50,7 +54,7 @@ export interface LedgerFill {
 }
 
 export function emptyLedger(): Ledger {
-  return { lots: {}, cash: 0, pending: {}, final: {}, settled_winner: null };
+  return { lots: {}, cash: 0, pending: {}, final: {}, settled_prices: null, settled_shares: {} };
 }
 
 const lotKey = (token: string, strategy: StrategyName) => `${token}|${strategy}`;
@@ -74,6 +78,14 @@ function deltaFor(ledger: Ledger, fill: LedgerFill): Delta {
 
 function applyDelta(ledger: Ledger, d: Delta, sign: 1 | -1, token: string, strategy: StrategyName): Ledger {
   const lot = ledger.lots[d.key] ?? { token_id: token, strategy, shares: 0, cost: 0, realized: 0, fees: 0 };
+  const paid = ledger.settled_prices?.[token];
+  if (paid !== undefined) {
+    // Settled: the shares are gone, turned into `paid` each; undoing moves that payout too.
+    const payout = paid * d.shares;
+    const next: Lot = { ...lot, realized: lot.realized + sign * (d.realized + payout - d.cost), fees: lot.fees + sign * d.fees };
+    const settled_shares = { ...ledger.settled_shares, [d.key]: (ledger.settled_shares[d.key] ?? 0) + sign * d.shares };
+    return { ...ledger, lots: { ...ledger.lots, [d.key]: next }, cash: ledger.cash + sign * (d.cash + payout), settled_shares };
+  }
   const next: Lot = {
     ...lot,
     shares: lot.shares + sign * d.shares,
@@ -89,10 +101,14 @@ function withoutPending(pending: Record<string, Delta>, id: string): Record<stri
   return rest;
 }
 
-/** Idempotent per (fill_id, status). */
+/**
+ * Idempotent per (fill_id, status). After settlement only the answers to fills matched before it
+ * count (a FAILED one takes back what it and its payout changed); new matches are ignored.
+ */
 export function applyFill(ledger: Ledger, fill: LedgerFill): Ledger {
-  if (ledger.final[fill.fill_id] || ledger.settled_winner !== null) return ledger;
+  if (ledger.final[fill.fill_id]) return ledger;
   const pending = ledger.pending[fill.fill_id];
+  if (ledger.settled_prices !== null && !pending) return ledger;
   if (fill.status === 'MATCHED') {
     if (pending) return ledger;
     const d = deltaFor(ledger, fill);
@@ -104,22 +120,59 @@ export function applyFill(ledger: Ledger, fill: LedgerFill): Ledger {
     return { ...base, pending: withoutPending(base.pending, fill.fill_id), final: { ...base.final, [fill.fill_id]: true } };
   }
   // FAILED: undo exactly what the match did; a failure never seen as a match changes nothing.
-  const base = pending ? applyDelta(ledger, pending, -1, fill.token_id, fill.strategy) : ledger;
-  return { ...base, pending: withoutPending(base.pending, fill.fill_id), final: { ...base.final, [fill.fill_id]: true } };
+  if (!pending) return { ...ledger, final: { ...ledger.final, [fill.fill_id]: true } };
+  let out = applyDelta(ledger, pending, -1, fill.token_id, fill.strategy);
+  out = { ...out, pending: withoutPending(out.pending, fill.fill_id), final: { ...out.final, [fill.fill_id]: true } };
+  return undoDependentSells(out, pending.key);
 }
 
-/** Resolution: the winning token pays 1 per share, every other token 0; all positions close. */
-export function settle(ledger: Ledger, winningTokenId: string | null): Ledger {
-  if (ledger.settled_winner !== null) return ledger;
+/**
+ * A failed buy whose shares were already sold: those sells (still unconfirmed, latest first) sold
+ * shares that never existed, and fail with it, so that no lot goes short. The venue settles a
+ * sell only against shares it delivered, so it answers them FAILED too; those answers then repeat.
+ */
+function undoDependentSells(ledger: Ledger, key: string): Ledger {
+  let out = ledger;
+  const ids = Object.keys(out.pending)
+    .filter((id) => out.pending[id]!.key === key && out.pending[id]!.shares < 0)
+    .reverse();
+  for (const id of ids) {
+    const lot = out.lots[key];
+    const held = out.settled_prices !== null ? (out.settled_shares[key] ?? 0) : (lot?.shares ?? 0);
+    if (!lot || held >= -1e-9) break;
+    const d = out.pending[id]!;
+    out = applyDelta(out, d, -1, lot.token_id, lot.strategy);
+    out = { ...out, pending: withoutPending(out.pending, id), final: { ...out.final, [id]: true } };
+  }
+  return out;
+}
+
+/**
+ * What each token of a binary market pays: 1 to the winner and 0 to the other, or 0.5 each when
+ * the market resolved without a winner (a 50-50 resolution).
+ */
+export function resolutionPrices(tokens: readonly [string, string], winningTokenId: string | null): Record<string, number> {
+  if (winningTokenId === null || !tokens.includes(winningTokenId)) return { [tokens[0]]: 0.5, [tokens[1]]: 0.5 };
+  return { [tokens[0]]: tokens[0] === winningTokenId ? 1 : 0, [tokens[1]]: tokens[1] === winningTokenId ? 1 : 0 };
+}
+
+/**
+ * Resolution: each token pays its resolved price per share; all positions close. Fills still
+ * unconfirmed stay pending, so that a late FAILED can still be taken back.
+ */
+export function settle(ledger: Ledger, prices: Record<string, number>): Ledger {
+  if (ledger.settled_prices !== null) return ledger;
   const lots: Record<string, Lot> = {};
+  const settled_shares: Record<string, number> = {};
   let cash = ledger.cash;
   for (const key of Object.keys(ledger.lots).sort()) {
     const lot = ledger.lots[key]!;
-    const payout = lot.token_id === winningTokenId ? lot.shares : 0;
+    const payout = (prices[lot.token_id] ?? 0) * lot.shares;
     cash += payout;
+    settled_shares[key] = lot.shares;
     lots[key] = { ...lot, realized: lot.realized + payout - lot.cost, shares: 0, cost: 0 };
   }
-  return { ...ledger, lots, cash, pending: {}, settled_winner: winningTokenId ?? '' };
+  return { ...ledger, lots, cash, settled_prices: { ...prices }, settled_shares };
 }
 
 /** Net shares per token across strategies. */
@@ -227,5 +280,26 @@ export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ tok
   }
   let cost = 0;
   for (const lot of Object.values(lots)) cost += lot.cost;
-  return { lots, cash: realized - fees - cost, pending: {}, final: previous.final, settled_winner: previous.settled_winner };
+  return { lots, cash: realized - fees - cost, pending: {}, final: previous.final, settled_prices: previous.settled_prices, settled_shares: previous.settled_shares };
+}
+
+/**
+ * Net PnL as risk must see it: what closing everything now would leave. A YES + NO pair pays 1 for
+ * sure (or merges into 1 USDC), so paired shares count 1; every other share is worth what selling
+ * it at the bid brings after the taker fee, and nothing when there is no bid. Never the mid or
+ * the ask: those are prices nobody pays a seller.
+ */
+export function exitValuePnl(ledger: Ledger, tokens: readonly [string, string], bids: Record<string, number | null | undefined>, fee: FeeSchedule): number {
+  const held = sharesByToken(ledger);
+  const a = held[tokens[0]] ?? 0;
+  const b = held[tokens[1]] ?? 0;
+  const paired = Math.max(0, Math.min(a, b));
+  let value = paired;
+  for (const token of Object.keys(held).sort()) {
+    const rest = held[token]! - (token === tokens[0] || token === tokens[1] ? paired : 0);
+    if (Math.abs(rest) < 1e-12) continue;
+    const bid = bids[token];
+    value += rest * (bid !== null && bid !== undefined ? netProceedsPerShare(bid, fee) : 0);
+  }
+  return ledger.cash + value;
 }

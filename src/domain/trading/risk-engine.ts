@@ -14,8 +14,13 @@ export interface OrderCheck {
   side: OrderSide;
   price: number;
   size: number;
-  /** A sell of shares held: allowed while REDUCING and exempt from notional caps. */
+  /**
+   * Lowers the worst case (a sell of shares held, or a buy completing a hedged pair): allowed while
+   * REDUCING and exempt from notional caps.
+   */
   reduces: boolean;
+  /** Worst taker fee of the order: notional caps count what the order can cost, fee included. */
+  fee_usdc?: number;
 }
 
 export type RiskVerdict = { ok: true } | { ok: false; reason: string };
@@ -84,13 +89,33 @@ export class RiskEngine {
     this.submits = this.submits.filter((t) => nowMs - t < this.cfg.rate_limit.window_ms);
     if (this.submits.length >= this.cfg.rate_limit.max_orders) return { ok: false, reason: 'order rate limit' };
     if (!o.reduces) {
-      const notional = o.price * o.size;
+      const notional = o.price * o.size + (o.fee_usdc ?? 0);
       if (notional > this.cfg.max_order_usdc + 1e-9) return { ok: false, reason: `order notional ${notional.toFixed(2)} > ${this.cfg.max_order_usdc}` };
       if (this.marketExposure(o.market_id) + notional > this.cfg.max_market_usdc + 1e-9) return { ok: false, reason: 'market notional cap' };
       if (this.totalExposure() + notional > this.cfg.max_total_usdc + 1e-9) return { ok: false, reason: 'total notional cap' };
-      this.reservations.set(o.client_order_id, { market_id: o.market_id, price: o.price, remaining: o.size });
+      this.reservations.set(o.client_order_id, { market_id: o.market_id, price: o.size > 0 ? notional / o.size : o.price, remaining: o.size });
     }
     this.submits.push(nowMs);
+    return { ok: true };
+  }
+
+  /**
+   * Orders of one decision (the two legs of a pair), all or none: if any is refused, the ones
+   * already accepted are taken back, so that no leg goes out alone.
+   */
+  checkOrders(orders: readonly OrderCheck[], nowMs: number): RiskVerdict {
+    const accepted: OrderCheck[] = [];
+    for (const o of orders) {
+      const v = this.checkOrder(o, nowMs);
+      if (!v.ok) {
+        for (const a of accepted) {
+          this.reservations.delete(a.client_order_id);
+          this.submits.pop();
+        }
+        return { ok: false, reason: orders.length > 1 ? `${o.client_order_id}: ${v.reason}` : v.reason };
+      }
+      accepted.push(o);
+    }
     return { ok: true };
   }
 

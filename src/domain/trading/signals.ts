@@ -22,6 +22,8 @@ export interface RiskSignal {
   /** This market's circuit breaker is open. */
   market_tripped: boolean;
   reason: string | null;
+  /** Risk's per-order cap (fee included), so that strategies size orders risk will accept; absent: unknown. */
+  max_order_usdc?: number | null;
 }
 
 export interface MarketSignals {

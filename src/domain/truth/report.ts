@@ -6,7 +6,6 @@ export type Tier = 'A' | 'B' | 'C';
 
 /** Source names the adapters use; other names (e.g. an official league feed) are allowed. */
 export const KNOWN_SOURCES = ['grid', 'pandascore', 'polymarket_sports', 'liquipedia'] as const;
-export type KnownSource = (typeof KNOWN_SOURCES)[number];
 
 export const REPORT_STATUSES = ['not_started', 'running', 'finished', 'canceled', 'postponed', 'invalidated'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];

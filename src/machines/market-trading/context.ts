@@ -41,6 +41,8 @@ export interface MarketTradingContext {
   awaitBook: boolean;
   lastState: MarketStateName | null;
   selfWatchdog: boolean;
+  /** Since when the pair has had a naked leg (null: none): bounds how long it may stay naked. */
+  nakedSinceMs: number | null;
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
@@ -59,5 +61,6 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     awaitBook: false,
     lastState: null,
     selfWatchdog: input.watchdog !== 'parent',
+    nakedSinceMs: null,
   };
 }

@@ -4,9 +4,9 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
-import { guaranteedPairPnl } from '../../domain/trading/pair-arb.ts';
+import { guaranteedPairPnl, pairImbalance } from '../../domain/trading/pair-arb.ts';
 import { liveOrders, plan } from '../../domain/trading/plan.ts';
-import { applyFill, ledgerFromVenue, settle, strategyHolding } from '../../domain/trading/pnl-ledger.ts';
+import { applyFill, ledgerFromVenue, resolutionPrices, settle, strategyHolding, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
@@ -29,6 +29,13 @@ function holds(ctx: MarketTradingContext, strategy: StrategyName): boolean {
 function pairLockedNow(ctx: MarketTradingContext): boolean {
   const { yes_token, no_token } = ctx.spec;
   return guaranteedPairPnl(strategyHolding(ctx.ledger, yes_token, 'pair_arb'), strategyHolding(ctx.ledger, no_token, 'pair_arb')) > 0;
+}
+
+/** Keeps the start of the current naked leg, or clears it once the pair is balanced again. */
+function nakedSince(ctx: MarketTradingContext, ledger: Ledger, nowMs: number): number | null {
+  const { yes_token, no_token } = ctx.spec;
+  const naked = pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb'));
+  return naked ? (ctx.nakedSinceMs ?? nowMs) : null;
 }
 
 function strategyFromId(id: string): StrategyName {
@@ -113,7 +120,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       }),
       applyFill: assign(({ context, event }) => {
         assertEvent(event, 'FILL');
-        return { ledger: applyFill(context.ledger, event.fill) };
+        const ledger = applyFill(context.ledger, event.fill);
+        return { ledger, nakedSinceMs: nakedSince(context, ledger, clock.now()) };
       }),
       rebuildFromVenue: assign(({ context, event }) => {
         assertEvent(event, 'RECONCILE_BREAK');
@@ -122,7 +130,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
         for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
         for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
         const latched: LatchedCause[] = context.latched.includes('reconcile_break') ? context.latched : [...context.latched, 'reconcile_break'];
-        return { orders, ledger: ledgerFromVenue(context.ledger, event.venue_positions), latched: latched.sort(), synced: true };
+        const ledger = ledgerFromVenue(context.ledger, event.venue_positions);
+        return { orders, ledger, nakedSinceMs: nakedSince(context, ledger, now), latched: latched.sort(), synced: true };
       }),
       markReconciled: assign(({ context }) => ({ synced: true, latched: context.latched.filter((c) => c !== 'reconcile_break') })),
       latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
@@ -145,6 +154,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           awaitBook: context.awaitBook,
           haltCauses: context.halt,
           nowMs: now,
+          nakedSinceMs: context.nakedSinceMs,
           cfg,
         });
         const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
@@ -159,7 +169,9 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       clearOutbox: assign({ outbox: [] }),
       enterHalt: assign({ coolDownElapsed: false }),
       markCoolDownElapsed: assign({ coolDownElapsed: true }),
-      settleLedger: assign(({ context }) => ({ ledger: settle(context.ledger, context.signals.resolved?.winning_token_id ?? null) })),
+      settleLedger: assign(({ context }) => ({
+        ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
+      })),
       rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
       requestDecision: raise({ type: 'DECIDE' }),
       armWatchdog: enqueueActions(({ context, enqueue }) => {

@@ -106,5 +106,3 @@ export const stationQcMachine = setup({
     },
   },
 });
-
-export type StationQcMachine = typeof stationQcMachine;

@@ -111,5 +111,3 @@ export const truthMachine = setup({
     settled: { type: 'final' },
   },
 });
-
-export type TruthMachine = typeof truthMachine;

@@ -1,16 +1,21 @@
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { Subscription } from '../../adapters/bus/event-bus.ts';
+import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import { createExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
-import { TradingRuntime } from './trading-runtime.ts';
+import { DispatchLogWriter, type DispatchRecord } from '../../adapters/storage/dispatch-log.ts';
 import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import type { Clock } from '../../domain/time/clock.ts';
-import type { L2Book } from '../../domain/book/l2-book.ts';
+import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../domain/trading/risk-engine.ts';
-import type { UniverseMarket } from '../../sim/sim-universe.ts';
-import { TradingRouter } from './trading-router.ts';
+import { DecisionRecorder, type DecisionEvent, type DecisionType } from './decision-recorder.ts';
+import { DispatchPump, settle, type DispatchInput } from './dispatch-pump.ts';
+import { TradingRouter, type QcGateMode, type TradedMarket } from './trading-router.ts';
+import { TradingRuntime } from './trading-runtime.ts';
+
+export type { TradedMarket } from './trading-router.ts';
 
 /**
  * Order sequence numbers one session may use per market: ids of session n start at n × this, far
@@ -25,41 +30,64 @@ export function sessionSeqBase(session: number): number {
 
 export interface TradingNodeDeps {
   config: Pick<HeliosConfig, 'trading' | 'risk' | 'execution'>;
-  clock: Clock;
+  /** The node's own time: it moves only with the node's inputs (events and ticks), live and in replay. */
+  clock: VirtualClock;
   sink: EventSink;
   events: EventFactory;
-  /** The markets this process trades (all of them, or its shard's). */
-  markets: readonly UniverseMarket[];
-  /**
-   * Books of this process's own market feed (all-in-one). Absent in a trading-only process: books
-   * are rebuilt from the bus (`BusBookMirror`), so it reads `l2_delta` as well.
-   */
-  feedBook?: (token: string) => L2Book | null;
-  /** Sees every consumed event (a trading-only process's health observer). */
+  /** The markets this node trades (all of them, or its shard's); null: inferred from the tape. */
+  markets: readonly TradedMarket[] | null;
+  /** Sees every consumed event before it is routed (a trading-only process's health observer). */
   observe?: EventSink;
   /** First order sequence number of every market: this session's range (see `sessionSeqBase`). */
   seqBase?: number;
   onError(err: Error): void;
+  qcGate?: QcGateMode;
+  /** NDJSON file of the decisions (append: a later life of the same run). */
+  decisionsOut?: { file: string; append: boolean };
+  /** Journal of the consumed inputs in dispatch order, with what a replay needs to rebuild the node. */
+  dispatchLog?: { file: string; session: number; idsSeed: number };
+  /** Read-only hooks (backtests): after each applied input, and on each decision. */
+  onInput?(event: HeliosEvent, mirror: BusBookMirror): void;
+  onDecision?(event: DecisionEvent, mirror: BusBookMirror): void;
+}
+
+export interface DecisionSummary {
+  inputs: number;
+  decisions: Record<DecisionType, number>;
+  /** Distinct orders placed, and fills (MATCHED, not later FAILED). */
+  orders: number;
+  fills: number;
+  markets: Array<{ market_id: string; state: string | null; pnl: PnlSummary }>;
+  net_pnl: number;
+  /** Virtual time the node ended at. */
+  ended_at: number;
 }
 
 /**
- * The trading side of the daemon as one unit: execution adapter, risk, the trading runtime with
- * its market actors, and the router that feeds it from the bus. The daemon runs one per process
- * (all-in-one or one shard); a test can drive the same unit from a recorded stream with `route`.
+ * The trading side as one unit, the only one there is: books mirrored from bus events, the router,
+ * the trading runtime with its market actors, risk and the paper venue filling against the same
+ * mirrored books, all on the node's virtual clock behind one dispatch pump. The daemon (all-in-one
+ * or a shard) feeds it from a bus subscription and journals what it consumed; a replay feeds it
+ * that journal, or a recorded range, and gets the same decisions.
  */
-export class TradingNode {
-  readonly mirror: BusBookMirror | null;
+export class TradingNode implements EventSink {
+  readonly mirror = new BusBookMirror();
   readonly runtime: TradingRuntime;
   readonly paper: PaperExecutionAdapter | null;
   readonly router: TradingRouter;
+  readonly recorder: DecisionRecorder;
+  private readonly pump: DispatchPump;
+  private readonly dispatchLog: DispatchLogWriter | null = null;
   private subscription: Subscription | null = null;
+  private consuming: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  private ended = false;
 
   constructor(private readonly deps: TradingNodeDeps) {
     const { config, clock } = deps;
-    this.mirror = deps.feedBook ? null : new BusBookMirror();
-    const bookFor = (t: string): L2Book | null => (deps.feedBook ? deps.feedBook(t) : (this.mirror!.tradableBook(t) ?? null));
-    const adapter = createExecutionAdapter(config.execution, { clock, bookFor: (t) => bookFor(t) ?? undefined });
+    const adapter = createExecutionAdapter(config.execution, { clock, bookFor: (t) => this.mirror.tradableBook(t) });
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
+    this.recorder = new DecisionRecorder(deps.sink, deps.decisionsOut, deps.onDecision && ((d) => deps.onDecision!(d, this.mirror)));
     this.runtime = new TradingRuntime({
       clock,
       trading: config.trading,
@@ -67,46 +95,165 @@ export class TradingNode {
       execution: config.execution,
       riskEngine: new RiskEngine(config.risk),
       adapter,
-      sink: deps.sink,
+      sink: this.recorder,
       events: deps.events,
       seqBase: deps.seqBase,
     });
-    for (const m of deps.markets) this.runtime.addMarket(m.spec);
     this.router = new TradingRouter({
       runtime: this.runtime,
       paper: this.paper,
-      markets: deps.markets,
-      bookFor,
-      mirror: this.mirror ?? undefined,
-      observe: deps.observe,
-      onError: deps.onError,
+      mirror: this.mirror,
+      clock,
+      cfg: config.trading,
+      events: deps.events,
+      publish: this.recorder,
+      inferMarkets: deps.markets === null,
+      qcGate: deps.qcGate,
+    });
+    if (deps.dispatchLog) {
+      this.dispatchLog = new DispatchLogWriter(deps.dispatchLog.file, {
+        kind: 'dispatch_header',
+        version: 1,
+        session: deps.dispatchLog.session,
+        start_ms: clock.now(),
+        ids_seed: deps.dispatchLog.idsSeed,
+        seq_base: deps.seqBase ?? 0,
+        markets: (deps.markets ?? []).map((m) => ({ spec: m.spec, match_id: m.match_id, station_id: m.station_id })),
+      });
+    }
+    for (const m of deps.markets ?? []) this.router.addMarket(m);
+    this.pump = new DispatchPump({
+      clock,
+      apply: (event) => {
+        this.deps.observe?.emit(event);
+        return this.router.route(event);
+      },
+      record: this.dispatchLog ? (seq, input) => this.dispatchLog!.write(recordOf(seq, input)) : undefined,
+      applied: deps.onInput && ((event) => deps.onInput!(event, this.mirror)),
+      onError: (err) => deps.onError(err),
     });
   }
 
-  /** Reconciles with the venue; the markets trade once it succeeded. */
-  async start(): Promise<void> {
-    await this.runtime.start();
+  /** Reconciles with the (paper) venue, which lets the markets trade; settles what that released. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.runtime.start();
+      await settle();
+    })();
+    return this.starting;
   }
 
   topics(): string[] {
     return this.router.topics();
   }
 
-  consume(subscription: Subscription): void {
-    this.subscription = subscription;
-    this.router.consume(subscription);
+  /** One input (an EventSink: a replay engine's sink, a test). */
+  emit(event: HeliosEvent): void {
+    this.push({ kind: 'event', event });
   }
 
-  /** Tokens of the traded markets whose mirrored book is synced (0 when books come from the feed). */
+  /** Lets the node's time reach `t` without an event, so its timers fire while the bus is quiet. */
+  tick(t: number): void {
+    this.push({ kind: 'tick', t });
+  }
+
+  push(input: DispatchInput): void {
+    if (this.ended) return;
+    // Inputs wait for start-up: the markets' first decisions follow reconciliation, live and replayed.
+    if (!this.starting) void this.start();
+    void this.starting!.then(() => this.pump.push(input));
+  }
+
+  /** Resolves once every input pushed so far has been applied. */
+  async drained(): Promise<void> {
+    await this.starting;
+    await this.pump.drained();
+  }
+
+  /** Live: the node's inputs are the subscription's entries, acknowledged once applied. */
+  consume(subscription: Subscription): void {
+    this.subscription = subscription;
+    this.consuming = (async () => {
+      for await (const batch of subscription) {
+        for (const d of batch) this.emit(d.event);
+        await this.drained().catch((err: Error) => this.deps.onError(err));
+        await subscription.ack(batch);
+      }
+    })().catch((err: Error) => this.deps.onError(err));
+  }
+
+  /** Applies a single event now, outside the pump (unit tests that drive the clock themselves). */
+  route(event: HeliosEvent): boolean {
+    this.deps.observe?.emit(event);
+    return this.router.route(event);
+  }
+
+  /**
+   * Ends the run's record: no further input is taken, the decisions file and the dispatch log
+   * close together, so both hold exactly the consequences of the logged inputs.
+   */
+  async endRecording(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.starting;
+    await this.pump.close();
+    await this.recorder.close();
+    await this.dispatchLog?.close();
+  }
+
+  /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */
+  async finish(to?: number): Promise<DecisionSummary> {
+    await this.drained();
+    if (to !== undefined) await this.pump.advance(Math.max(to, this.deps.clock.now()));
+    const summary = this.summary();
+    await this.endRecording();
+    this.runtime.stop();
+    return summary;
+  }
+
+  /** Stops without finishing (a backward seek starts a new node); the decisions file is dropped. */
+  abort(): void {
+    if (this.ended) return;
+    this.ended = true;
+    void this.pump.close();
+    this.recorder.abort();
+    void this.dispatchLog?.close();
+    this.runtime.stop();
+  }
+
+  /** Tokens of the traded markets whose mirrored book is synced. */
   mirroredTokensSynced(): number {
-    if (!this.mirror) return 0;
-    return this.deps.markets.reduce((n, m) => n + (this.mirror!.synced(m.spec.yes_token) ? 1 : 0) + (this.mirror!.synced(m.spec.no_token) ? 1 : 0), 0);
+    let n = 0;
+    for (const id of this.router.marketIds()) {
+      const spec = this.router.spec(id)!;
+      n += (this.mirror.synced(spec.yes_token) ? 1 : 0) + (this.mirror.synced(spec.no_token) ? 1 : 0);
+    }
+    return n;
+  }
+
+  summary(): DecisionSummary {
+    const markets = this.router.marketIds().map((id) => ({ market_id: id, state: this.runtime.marketSnapshot(id)?.state ?? null, pnl: this.runtime.marketPnl(id) }));
+    const r = this.recorder;
+    return {
+      inputs: this.pump.inputs,
+      decisions: { ...r.counts },
+      orders: r.orderIds.size,
+      fills: r.fillIds.size,
+      markets,
+      net_pnl: markets.reduce((s, m) => s + m.pnl.net, 0),
+      ended_at: this.deps.clock.now(),
+    };
   }
 
   async stop(): Promise<void> {
     await this.subscription?.close();
-    await this.router.stopped();
+    await this.consuming;
+    await this.endRecording();
     this.runtime.stop();
     this.subscription = null;
   }
+}
+
+function recordOf(seq: number, input: DispatchInput): DispatchRecord {
+  return input.kind === 'tick' ? { seq, tick: input.t } : { seq, event: input.event };
 }

@@ -1,137 +1,222 @@
+import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
-import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import type { EventOf, HeliosEvent } from '../../domain/events/catalog.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { topicOf } from '../../domain/events/topics.ts';
-import type { TradableBook } from '../../domain/trading/book-view.ts';
-import type { Subscription } from '../../adapters/bus/event-bus.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { derivePolicy } from '../../domain/trading/plan.ts';
+import type { Policy } from '../../domain/trading/policy.ts';
 import type { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import type { TradingRuntime } from './trading-runtime.ts';
-import type { UniverseMarket } from '../../sim/sim-universe.ts';
+
+/** A market the trading node trades, and what drives its fair value. */
+export interface TradedMarket {
+  spec: MarketSpec;
+  match_id: string | null;
+  station_id: string | null;
+}
+
+/** How NOWCAST's QC gate reaches policy: as recorded, or forced (QC sensitivity in backtests). */
+export type QcGateMode = 'recorded' | 'open' | 'closed';
 
 export interface TradingRouterDeps {
   runtime: TradingRuntime;
   paper: PaperExecutionAdapter | null;
-  markets: readonly UniverseMarket[];
-  /** The mirrored book of a token (the feed's, or one rebuilt from the bus). */
-  bookFor(token: string): TradableBook | null;
-  /**
-   * Books rebuilt from the bus (a trading-only process): every event is applied to it before it
-   * is routed, and the markets' `l2_delta` topics are read too.
-   */
-  mirror?: BusBookMirror;
-  /** Sees every event before it is routed (health and staleness in a trading-only process). */
-  observe?: EventSink;
-  onError(err: Error): void;
+  /** Books rebuilt from bus events: the only books decisions and paper fills see. */
+  mirror: BusBookMirror;
+  clock: Clock;
+  cfg: TradingConfig;
+  events: EventFactory;
+  /** Where derived policies are published (the node's decision sink). */
+  publish: EventSink;
+  /** Markets absent from the list enter once both their tokens appeared on the tape (pair arbitrage only). */
+  inferMarkets: boolean;
+  qcGate?: QcGateMode;
 }
 
 /**
- * Feeds the trading runtime from the bus: coalesced best prices and trades per market, truth per
- * match, nowcasts per station, halts and resumes. It is the trading side's only input, so the
- * same code runs all-in-one and as a Redis consumer-group shard.
+ * The one router from bus events to the trading side, live and in replay: every book event goes
+ * through the mirror (paper fills and decisions read the same books), book changes become
+ * coalesced book signals, truth and nowcast become market events and a published POLICY, halts
+ * and resumes reach the runtime.
  */
 export class TradingRouter {
-  private readonly marketsByMatch = new Map<string, string[]>();
-  private readonly marketsByStation = new Map<string, string[]>();
-  private readonly marketIds = new Set<string>();
-  private running: Promise<void> | null = null;
+  private readonly markets = new Map<string, TradedMarket>();
+  private readonly marketOfToken = new Map<string, string>();
+  private readonly byMatch = new Map<string, string[]>();
+  private readonly byStation = new Map<string, string[]>();
+  private readonly unseen = new Map<string, { tokens: Set<string>; tick: number }>();
+  private readonly lastPolicy = new Map<string, Policy>();
   readonly stats = { routed: 0, ignored: 0 };
 
-  constructor(private readonly deps: TradingRouterDeps) {
-    for (const m of deps.markets) {
-      this.marketIds.add(m.spec.market_id);
-      if (m.match_id) push(this.marketsByMatch, m.match_id, m.spec.market_id);
-      if (m.station_id) push(this.marketsByStation, m.station_id, m.spec.market_id);
-    }
+  constructor(private readonly deps: TradingRouterDeps) {}
+
+  addMarket(m: TradedMarket): void {
+    const id = m.spec.market_id;
+    if (this.markets.has(id)) return;
+    this.markets.set(id, m);
+    this.marketOfToken.set(m.spec.yes_token, id);
+    this.marketOfToken.set(m.spec.no_token, id);
+    if (m.station_id !== null) this.byStation.set(m.station_id, [...(this.byStation.get(m.station_id) ?? []), id].sort());
+    if (m.match_id !== null) this.byMatch.set(m.match_id, [...(this.byMatch.get(m.match_id) ?? []), id].sort());
+    this.deps.runtime.addMarket(m.spec);
+  }
+
+  marketIds(): string[] {
+    return [...this.markets.keys()].sort();
+  }
+
+  spec(marketId: string): MarketSpec | undefined {
+    return this.markets.get(marketId)?.spec;
   }
 
   /** Every topic the trading side reads, sorted. */
   topics(): string[] {
     const out = new Set<string>([topicOf('control')]);
-    for (const id of this.marketIds) {
-      for (const ch of ['l2', 'tape', 'control', 'truth']) out.add(topicOf(ch, id));
-      if (this.deps.mirror) out.add(topicOf('l2_delta', id));
-    }
-    for (const match of this.marketsByMatch.keys()) out.add(topicOf('truth', match));
-    for (const station of this.marketsByStation.keys()) out.add(topicOf('nowcast', station));
+    for (const id of this.markets.keys()) for (const ch of ['l2', 'l2_delta', 'tape', 'control', 'truth']) out.add(topicOf(ch, id));
+    for (const match of this.byMatch.keys()) out.add(topicOf('truth', match));
+    for (const station of this.byStation.keys()) out.add(topicOf('nowcast', station));
     return [...out].sort();
   }
 
-  consume(subscription: Subscription): void {
-    this.running = (async () => {
-      for await (const batch of subscription) {
-        for (const d of batch) {
-          try {
-            this.route(d.event);
-          } catch (err) {
-            this.deps.onError(err as Error);
-          }
-        }
-        await subscription.ack(batch);
-      }
-    })().catch((err: Error) => this.deps.onError(err));
+  /** One input event; true when it reached the trading side (then its consequences should settle). */
+  route(event: HeliosEvent): boolean {
+    const reached = this.apply(event);
+    if (reached) this.stats.routed++;
+    else this.stats.ignored++;
+    return reached;
   }
 
-  async stopped(): Promise<void> {
-    await this.running;
-  }
-
-  route(event: HeliosEvent): void {
+  private apply(event: HeliosEvent): boolean {
     const { runtime, paper } = this.deps;
-    this.deps.observe?.emit(event);
-    this.deps.mirror?.apply(event);
     switch (event.type) {
-      case 'BEST_PRICE': {
-        const token = event.token_id;
-        if (!token) break;
+      case 'L2_SNAPSHOT':
+      case 'BEST_PRICE':
+      case 'BOOK_RESYNC_START':
+      case 'BOOK_RESYNC_DONE':
+      case 'GAP_DETECTED':
+      case 'TICK_SIZE_CHANGE':
+      case 'L2_DELTA': {
+        if (!this.deps.mirror.apply(event)) return false;
+        const token = event.token_id!;
+        if (!this.marketOfToken.has(token)) this.inferMarket(event);
+        if (!this.marketOfToken.has(token)) return false;
         paper?.onBookUpdated(token);
-        const book = this.deps.bookFor(token);
+        // Deltas refresh the mirrored book in place; market actors hear coalesced signals only.
+        if (event.type === 'L2_DELTA') return true;
+        const book = this.deps.mirror.tradableBook(token);
         runtime.onBook({
           token_id: token,
-          // A mirror that has not seen this lineage's snapshot yet has no book to trade on.
-          synced: event.payload.synced && book !== null,
+          synced: book !== undefined,
           ts_ms: event.ts_ingest,
-          best_bid: event.payload.best_bid,
-          best_ask: event.payload.best_ask,
-          book,
+          best_bid: book?.bestBid()?.price ?? null,
+          best_ask: book?.bestAsk()?.price ?? null,
+          book: book ?? null,
         });
-        this.stats.routed++;
-        return;
+        return true;
       }
-      case 'TRADE':
-        if (event.token_id && paper) {
-          paper.onTrade(event.token_id, { price: event.payload.price, size: event.payload.size, side: event.payload.side ?? 'BUY' });
-          this.stats.routed++;
-        }
-        return;
+      case 'TRADE': {
+        const token = event.token_id;
+        if (token === undefined || !this.marketOfToken.has(token) || !paper) return false;
+        paper.onTrade(token, { price: event.payload.price, size: event.payload.size, side: event.payload.side ?? 'BUY' });
+        return true;
+      }
+      case 'MARKET_RESOLVED': {
+        const id = event.market_id;
+        if (id === undefined || !this.markets.has(id)) return false;
+        runtime.send(id, { type: 'MARKET_RESOLVED', winning_token_id: event.payload.winning_token_id });
+        return true;
+      }
       case 'TRUTH_STATE':
-        for (const m of this.marketsByMatch.get(event.match_id ?? '') ?? []) runtime.send(m, { type: 'TRUTH', truth: event.payload, ts_ms: event.ts_ingest });
-        this.stats.routed++;
-        return;
+        return this.onTruth(event);
       case 'NOWCAST':
-        for (const m of this.marketsByStation.get(event.station_id ?? '') ?? []) runtime.send(m, { type: 'NOWCAST', nowcast: event.payload, ts_ms: event.ts_ingest });
-        this.stats.routed++;
-        return;
-      case 'MARKET_RESOLVED':
-        if (event.market_id && this.marketIds.has(event.market_id)) runtime.send(event.market_id, { type: 'MARKET_RESOLVED', winning_token_id: event.payload.winning_token_id });
-        return;
+        return this.onNowcast(event);
       case 'HALT':
         if (event.payload.scope === 'global') runtime.kill(event.payload.reason);
-        else if (event.market_id) runtime.haltMarket(event.market_id, event.payload.reason);
-        this.stats.routed++;
-        return;
+        else if (event.market_id && this.markets.has(event.market_id)) runtime.haltMarket(event.market_id, event.payload.reason);
+        else return false;
+        return true;
       case 'RESUME':
         if (event.payload.scope === 'global') runtime.resume();
-        else if (event.market_id) runtime.resumeMarket(event.market_id);
-        this.stats.routed++;
-        return;
+        else if (event.market_id && this.markets.has(event.market_id)) runtime.resumeMarket(event.market_id);
+        else return false;
+        return true;
       default:
-        this.stats.ignored++;
+        return false;
     }
+  }
+
+  private onTruth(event: EventOf<'TRUTH_STATE'>): boolean {
+    const ids = new Set<string>(event.match_id !== undefined ? (this.byMatch.get(event.match_id) ?? []) : []);
+    if (event.market_id !== undefined && this.markets.has(event.market_id)) ids.add(event.market_id);
+    if (ids.size === 0) return false;
+    for (const id of [...ids].sort()) {
+      this.deps.runtime.send(id, { type: 'TRUTH', truth: event.payload, ts_ms: event.ts_ingest });
+      // A published policy lives as long as its input may: past that, staleness halts the market anyway.
+      this.publishPolicy(id, derivePolicy(this.markets.get(id)!.spec, event.payload, this.deps.cfg, this.deps.cfg.staleness.truth_stale_ms, this.deps.clock.now()), event);
+    }
+    return true;
+  }
+
+  private onNowcast(event: EventOf<'NOWCAST'>): boolean {
+    const ids = event.station_id !== undefined ? (this.byStation.get(event.station_id) ?? []) : [];
+    if (ids.length === 0) return false;
+    const mode = this.deps.qcGate ?? 'recorded';
+    const nowcast = mode === 'recorded' ? event.payload : { ...event.payload, qc_gate: mode };
+    for (const id of ids) {
+      this.deps.runtime.send(id, { type: 'NOWCAST', nowcast, ts_ms: event.ts_ingest });
+      this.publishPolicy(id, derivePolicy(this.markets.get(id)!.spec, nowcast, this.deps.cfg, this.deps.cfg.staleness.nowcast_stale_ms, this.deps.clock.now()), event);
+    }
+    return true;
+  }
+
+  /** Publishes a derived policy when its fair values changed or the previous one ran out. */
+  private publishPolicy(marketId: string, policy: Policy | null, cause: HeliosEvent): void {
+    if (!policy) return;
+    const last = this.lastPolicy.get(marketId);
+    if (last && last.valid_until_ms >= this.deps.clock.now() && sameFairValues(last, policy) && last.edge_threshold === policy.edge_threshold) return;
+    this.lastPolicy.set(marketId, policy);
+    this.deps.publish.emit(this.deps.events.make('POLICY', policy, { market_id: marketId, correlation_id: cause.correlation_id, causation_id: cause.event_id }));
+    this.deps.runtime.send(marketId, { type: 'POLICY', policy });
+  }
+
+  /** Without a market list: a market enters once both its tokens appeared on the tape. */
+  private inferMarket(event: HeliosEvent): void {
+    if (!this.deps.inferMarkets || event.market_id === undefined || event.token_id === undefined) return;
+    const tick = event.type === 'L2_SNAPSHOT' ? event.payload.tick_size : null;
+    let seen = this.unseen.get(event.market_id);
+    if (!seen) this.unseen.set(event.market_id, (seen = { tokens: new Set(), tick: tick ?? 0.01 }));
+    seen.tokens.add(event.token_id);
+    if (tick !== null) seen.tick = tick;
+    if (seen.tokens.size < 2) return;
+    this.unseen.delete(event.market_id);
+    this.addMarket({ spec: inferSpec(event.market_id, [...seen.tokens].sort() as [string, string], seen.tick, this.deps.cfg.default_fee), station_id: null, match_id: null });
   }
 }
 
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key) ?? [];
-  list.push(value);
-  map.set(key, list);
+/**
+ * A market known only from its tape: which token is YES is unknown (the lower id is taken) and
+ * there is no fair value, so only pair arbitrage (which needs neither) trades it.
+ */
+export function inferSpec(marketId: string, tokens: [string, string], tickSize: number, fee: MarketSpec['fee']): MarketSpec {
+  return {
+    market_id: marketId,
+    yes_token: tokens[0],
+    no_token: tokens[1],
+    tick_size: tickSize,
+    min_order_size: 5,
+    fee,
+    fair_source: { kind: 'none' },
+    strategies: { pair_arb: true, temporal: false },
+    admitted: true,
+    admission_reason: null,
+  };
+}
+
+function sameFairValues(a: Policy, b: Policy): boolean {
+  const ka = Object.keys(a.fair_value);
+  if (ka.length !== Object.keys(b.fair_value).length) return false;
+  return ka.every((k) => b.fair_value[k] === a.fair_value[k]);
 }

@@ -4,8 +4,9 @@ import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { isTerminal, type OrderIntent, type StrategyName } from '../../domain/trading/orders.ts';
-import { pnlSummary, sharesByToken, tokenPositions } from '../../domain/trading/pnl-ledger.ts';
+import { isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { fillFee } from '../../domain/trading/fees.ts';
+import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, tokenPositions, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
@@ -52,6 +53,9 @@ export class TradingRuntime {
   private readonly marketOfToken = new Map<string, string>();
   private readonly specs = new Map<string, MarketSpec>();
   private readonly seqOf = new Map<string, number>();
+  /** Each market's net PnL as risk values it (exit marks), and their sum: risk follows marks, not only fills. */
+  private readonly riskNet = new Map<string, number>();
+  private riskNetTotal = 0;
   private readonly groupMachine: MarketGroupMachine;
   private unsubscribe: (() => void) | null = null;
   private timers: unknown[] = [];
@@ -94,6 +98,8 @@ export class TradingRuntime {
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
     const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
     this.groups[g]!.send({ type: 'ADD_MARKET', input });
+    // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
+    this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
   }
 
   removeMarket(marketId: string): void {
@@ -105,6 +111,8 @@ export class TradingRuntime {
     this.marketOfToken.delete(spec.no_token);
     this.specs.delete(marketId);
     this.groupOf.delete(marketId);
+    this.riskNetTotal -= this.riskNet.get(marketId) ?? 0;
+    this.riskNet.delete(marketId);
   }
 
   marketIds(): string[] {
@@ -147,7 +155,14 @@ export class TradingRuntime {
   /** A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling). */
   onBook(signal: BookSignal): void {
     const m = this.marketOfToken.get(signal.token_id);
-    if (m) this.send(m, { type: 'BOOK', signal });
+    if (!m) return;
+    this.send(m, { type: 'BOOK', signal });
+    const snap = this.marketSnapshot(m);
+    // Most markets hold nothing: only a market with a ledger can move the risk PnL.
+    if (snap && (this.riskNet.has(m) || Object.keys(snap.context.ledger.lots).length)) {
+      this.followMarks(snap.context);
+      this.flushRisk();
+    }
   }
 
   haltMarket(marketId: string, reason: string): void {
@@ -247,7 +262,9 @@ export class TradingRuntime {
     this.seqOf.set(marketId, context.seq);
     if (!intents.length) return;
     const { clock, riskEngine, adapter } = this.deps;
-    for (const intent of intents) {
+    const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
+    let checked = false;
+    for (const intent of cancelsFirst(intents)) {
       if (intent.kind === 'cancel') {
         void adapter.cancelOrder(intent.client_order_id).then(
           (ack) => {
@@ -266,14 +283,16 @@ export class TradingRuntime {
         );
         continue;
       }
-      const held = intent.side === 'SELL' ? (sharesByToken(context.ledger)[intent.token_id] ?? 0) : 0;
-      const verdict = riskEngine.checkOrder(
-        { client_order_id: intent.client_order_id, market_id: marketId, side: intent.side, price: intent.price, size: intent.size, reduces: intent.side === 'SELL' && held + 1e-9 >= intent.size },
-        clock.now(),
-      );
-      if (!verdict.ok) {
-        this.refuse(self, intent.client_order_id, `risk: ${verdict.reason}`);
-        continue;
+      if (!checked) {
+        checked = true;
+        const verdict = riskEngine.checkOrders(places.map((p) => this.orderCheck(marketId, p, context)), clock.now());
+        if (!verdict.ok) {
+          // A refusal counts against the market like a venue reject: a market that keeps asking for refused orders pauses.
+          riskEngine.onReject(marketId, clock.now());
+          for (const p of places) this.refuse(self, p.client_order_id, `risk: ${verdict.reason}`);
+          this.flushRisk();
+          return;
+        }
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
@@ -289,6 +308,18 @@ export class TradingRuntime {
         },
       );
     }
+  }
+
+  /** Risk's view of one order: its worst fee, and whether it lowers the worst case (an exit, or a buy completing a pair). */
+  private orderCheck(marketId: string, intent: PlaceIntent, context: MarketTradingContext) {
+    const spec = context.spec;
+    let reduces = false;
+    if (intent.side === 'SELL') reduces = (sharesByToken(context.ledger)[intent.token_id] ?? 0) + 1e-9 >= intent.size;
+    else if (intent.strategy === 'pair_arb') {
+      const other = intent.token_id === spec.yes_token ? spec.no_token : spec.yes_token;
+      reduces = strategyHolding(context.ledger, other, 'pair_arb').shares - strategyHolding(context.ledger, intent.token_id, 'pair_arb').shares > 1e-9;
+    }
+    return { client_order_id: intent.client_order_id, market_id: marketId, side: intent.side, price: intent.price, size: intent.size, reduces, fee_usdc: fillFee(intent.size, intent.price, isMarketable(intent.order_type) ? 'taker' : 'maker', spec.fee) };
   }
 
   private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
@@ -314,14 +345,34 @@ export class TradingRuntime {
       type: 'FILL',
       fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
     });
-    const snap = this.marketSnapshot(e.market_id);
-    if (snap) {
-      let cost = 0;
-      for (const lot of Object.values(snap.context.ledger.lots)) cost += lot.cost;
-      riskEngine.setPositionCost(e.market_id, cost);
-    }
-    riskEngine.onPnl(this.totalNetPnl(), clock.now());
+    // The market's positions notice (after its ledger took the fill) brought risk up to date.
     this.flushRisk();
+  }
+
+  /** Net PnL across markets as risk values it: positions at their executable exit (exitValuePnl). */
+  riskNetPnl(): number {
+    return this.riskNetTotal;
+  }
+
+  /** Exposure (cost of what is held; nothing once settled) and exit-marked PnL of one market, into risk. */
+  private followMarks(ctx: MarketTradingContext): void {
+    const id = ctx.spec.market_id;
+    let cost = 0;
+    for (const lot of Object.values(ctx.ledger.lots)) cost += lot.cost;
+    this.deps.riskEngine.setPositionCost(id, cost);
+    const bids: Record<string, number | null> = {};
+    for (const [token, b] of Object.entries(ctx.signals.books)) bids[token] = b.best_bid;
+    const net = exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee);
+    this.riskNetTotal += net - (this.riskNet.get(id) ?? 0);
+    this.riskNet.set(id, net);
+    this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
+  }
+
+  /** Net PnL across markets for reports: open positions at the mid. */
+  /** A market's PnL at its marks (zero before it exists or while it restarts). */
+  marketPnl(marketId: string): PnlSummary {
+    const snap = this.marketSnapshot(marketId);
+    return snap ? pnlSummary(snap.context.ledger, marksOf(snap.context)) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
   }
 
   totalNetPnl(): number {
@@ -341,6 +392,7 @@ export class TradingRuntime {
     if (notice.kind === 'state') {
       sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id }));
     } else if (notice.kind === 'positions') {
+      this.followMarks(context);
       for (const p of tokenPositions(context.ledger, marksOf(context))) {
         if (!p.token_id) continue;
         const { token_id, ...payload } = p;
@@ -357,7 +409,7 @@ export class TradingRuntime {
 
   private riskSignal(marketId: string): RiskSignal {
     const r = this.deps.riskEngine;
-    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason };
+    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason, max_order_usdc: this.deps.risk.max_order_usdc };
   }
 
   /** Publishes queued risk changes and tells the affected market actors. */
@@ -378,10 +430,16 @@ export class TradingRuntime {
   }
 }
 
+/** Report marks: the mid; a one-sided book gives its bid, never its ask (nobody pays a seller the ask). */
 function marksOf(ctx: MarketTradingContext): Record<string, number | null> {
   const marks: Record<string, number | null> = {};
   for (const [token, b] of Object.entries(ctx.signals.books)) {
-    marks[token] = b.best_bid !== null && b.best_ask !== null ? (b.best_bid + b.best_ask) / 2 : (b.best_bid ?? b.best_ask);
+    marks[token] = b.best_bid !== null && b.best_ask !== null ? (b.best_bid + b.best_ask) / 2 : b.best_bid;
   }
   return marks;
+}
+
+/** Cancels go out before new orders of the same decision. */
+function cancelsFirst(intents: readonly OrderIntent[]): OrderIntent[] {
+  return [...intents.filter((i) => i.kind === 'cancel'), ...intents.filter((i) => i.kind === 'place')];
 }

@@ -10,12 +10,10 @@ import { staleMsOf, tierOf } from '../../domain/truth/rules.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import { TruthEngine } from './truth-engine.ts';
 import { GridSource } from '../../adapters/esports/grid.ts';
-import type { FetchFn } from '../../adapters/esports/http.ts';
+import type { FetchLike } from '../../adapters/http/request-json.ts';
 import { LiquipediaSource } from '../../adapters/esports/liquipedia.ts';
 import { PandascoreSource } from '../../adapters/esports/pandascore.ts';
 import { PolymarketSportsSource } from '../../adapters/esports/polymarket-sports.ts';
-import { generateMatchPlans, type SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
-import { SimulatedFeed } from '../../sim/esports/simulator.ts';
 import type { ReportListener, TruthSource } from '../../adapters/esports/source.ts';
 
 /** A match to follow, with each source's own id for it (sources without an id skip the match). */
@@ -89,7 +87,7 @@ export interface LiveSourceDeps {
   clock: Clock;
   rng: Rng;
   logger?: Logger;
-  fetch?: FetchFn;
+  fetch?: FetchLike;
 }
 
 /**
@@ -112,22 +110,3 @@ export function liveSources(deps: LiveSourceDeps): (emit: ReportListener) => Tru
     return out;
   };
 }
-
-/** The embedded default: seeded simulated matches and one simulated feed for all their sources. */
-export function simulatedTruth(seed: number, config: TruthEngineConfig, clock: Clock): {
-  plans: SimMatchPlan[];
-  matches: MatchSpec[];
-  sources: (emit: ReportListener) => TruthSource[];
-} {
-  const plans = generateMatchPlans(seed, clock.now(), config.simulator);
-  return {
-    plans,
-    matches: plans.map(specOfPlan),
-    sources: (emit) => [new SimulatedFeed({ clock, emit, plans })],
-  };
-}
-
-export function specOfPlan(plan: SimMatchPlan): MatchSpec {
-  return { match_id: plan.match_id, title: plan.title, outcomes: plan.teams, best_of: plan.best_of, source_ids: plan.external_ids };
-}
-

@@ -1,7 +1,7 @@
 import type { CallbackActorLogic, EventObject } from 'xstate';
 import type { Logger } from '../../adapters/log/logger.ts';
 import { AwcMetarClient } from '../../adapters/weather/awc-client.ts';
-import type { FetchLike } from '../../adapters/weather/http-json.ts';
+import type { FetchLike } from '../../adapters/http/request-json.ts';
 import { readNowcastModel } from '../../adapters/weather/model-store.ts';
 import { outagesBegunBetween, WorldSimulator, type WorldSimOptions } from '../../sim/world/world-sim.ts';
 import { WuPwsClient } from '../../adapters/weather/wu-pws-client.ts';

@@ -12,13 +12,14 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
 import { defaultBuckets, type TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
-import { TruthRuntime, simulatedTruth } from '../../runtime/truth/truth-runtime.ts';
+import { TruthRuntime } from '../../runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../esports/simulated-truth.ts';
 import { ConnectionBooks } from '../../adapters/polymarket/connection-books.ts';
 import { MalformedFrameReporter } from '../../adapters/polymarket/malformed-frame-reporter.ts';
 import { TapePublisher } from '../../adapters/polymarket/tape-publisher.ts';
 import type { ReplayMarket } from '../../adapters/storage/market-catalog.ts';
 import { WorldSimulator } from '../world/world-sim.ts';
-import { SyntheticMarkets, syntheticMarketSpecs, type SimMarketSpec } from '../venue/synthetic-markets.ts';
+import { simFeeFor, SyntheticMarkets, syntheticMarketSpecs, type SimMarketSpec } from '../venue/synthetic-markets.ts';
 
 export interface SimulatedDayOptions {
   config: HeliosConfig;
@@ -121,7 +122,6 @@ export class SimulatedDay {
     const layout = syntheticMarketSpecs(nWeather + nEsports, 7_000_000_000_000_000_000n + BigInt(hash32(`sim-day:${seed}:tokens`)) * 1000n);
     const maxF = expectedMaxF(world, from);
     const centre = Math.max(0, this.buckets.findIndex((b) => (b.lo_f === null || maxF >= b.lo_f) && (b.hi_f === null || maxF <= b.hi_f)));
-    const fee = config.trading.default_fee;
     this.sims = layout.map((sim, i) => {
       const weather = i < nWeather;
       // Buckets around the likely maximum: some resolve YES, some NO, all of them move during the day.
@@ -133,7 +133,7 @@ export class SimulatedDay {
         no_token: sim.no,
         tick_size: 0.01,
         min_order_size: 5,
-        fee,
+        fee: simFeeFor(bucket ? 'weather' : 'esports', config.trading.sim_fees, config.trading.default_fee),
         fair_source: bucket
           ? { kind: 'nowcast', bucket_label: bucket.label, yes_token: sim.yes, no_token: sim.no }
           : { kind: 'truth', outcome_by_token: { [sim.yes]: match!.outcomes[0]!, [sim.no]: match!.outcomes[1]! } },
@@ -200,15 +200,11 @@ export class SimulatedDay {
   async run(to: number, pause?: () => Promise<void>): Promise<void> {
     const clock = this.opts.clock;
     let nextPause = clock.now() + 60_000;
-    for (;;) {
-      const d = clock.nextDeadline();
-      if (d === undefined || d >= to) break;
-      clock.advanceTo(d);
-      if (pause && clock.now() >= nextPause) {
-        nextPause = clock.now() + 60_000;
-        await pause();
-      }
-    }
+    await clock.advanceSettling(to - 1, () => {
+      if (!pause || clock.now() < nextPause) return;
+      nextPause = clock.now() + 60_000;
+      return pause();
+    });
     await this.stop();
   }
 

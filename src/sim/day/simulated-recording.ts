@@ -49,6 +49,7 @@ export async function recordSimulatedDay(o: SimulatedRecordingOptions): Promise<
     windows: config.storage.windows,
     clock,
     ids: ulidGenerator(seededRng(hash32(`recorder:${seed}`))),
+    provenance: 'simulator',
   });
   // The pipeline needs the day's markets, while the day publishes as it starts (book dumps,
   // backfilled METARs): those wait here and reach the pipeline first, in order.

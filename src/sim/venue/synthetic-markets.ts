@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BookSide } from '../../domain/market/messages.ts';
+import type { FeeSchedule } from '../../domain/trading/fees.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import { formatPrice, formatSize, PRICE_UNITS_PER_ONE, TrueBook, type UnitLevel } from './true-book.ts';
 
@@ -25,6 +26,12 @@ export interface FlowOptions {
   bookAfterTradeProb: number;
   /** Chance that a price is written without its leading zero (".48"), as the docs show. */
   bareDecimalProb: number;
+  /**
+   * The host's clock: frames carry its time (never earlier than the previous frame's), so a
+   * daemon's source-to-ingest lag measures something. Without it, a synthetic timeline from a fixed
+   * epoch, one millisecond per frame (reproducible frames for tests and benchmarks).
+   */
+  now?: () => number;
 }
 
 interface TokenState {
@@ -60,6 +67,14 @@ export function syntheticMarketSpecs(count: number, idBase = 7_000_000_000_000_0
     tick_size: i % 3 === 2 ? 0.001 : 0.01,
   }));
 }
+/** What a simulated market is about: the venue charges by category (esports 0.03, weather 0.05). */
+export type SimCategory = 'esports' | 'weather' | 'other';
+
+/** The fee schedule of a simulated market of `category`; markets of no category pay the default. */
+export function simFeeFor(category: SimCategory, fees: { esports: FeeSchedule; weather: FeeSchedule }, fallback: FeeSchedule): FeeSchedule {
+  return category === 'esports' ? fees.esports : category === 'weather' ? fees.weather : fallback;
+}
+
 const MIN_LEVELS = 2;
 
 /**
@@ -78,7 +93,7 @@ export class SyntheticMarkets {
     private readonly opts: FlowOptions,
     startTs = 1_760_000_000_000,
   ) {
-    this.ts = startTs;
+    this.ts = opts.now?.() ?? startTs;
     for (const spec of specs) {
       const tickUnits = Math.round(spec.tick_size * PRICE_UNITS_PER_ONE);
       const m: MarketState = { spec, tickUnits, fairUnits: snap(Math.round(spec.fair * PRICE_UNITS_PER_ONE), tickUnits) };
@@ -378,7 +393,8 @@ export class SyntheticMarkets {
   }
 
   private nextTs(): number {
-    return ++this.ts;
+    this.ts = Math.max(this.ts + 1, this.opts.now?.() ?? 0);
+    return this.ts;
   }
 
   private nextHash(): string {

@@ -17,6 +17,8 @@ export interface VenueSimulatorOptions {
   ws_path?: string;
   /** Loopback port to listen on (default 0: any free port; `helios sim --port`). */
   port?: number;
+  /** Time for the frames' `timestamp` (the daemon's clock); default a synthetic timeline. */
+  now?: () => number;
 }
 
 export interface VenueEndpoints {
@@ -58,6 +60,7 @@ export class VenueSimulator {
     this.markets = new SyntheticMarkets(opts.markets, seededRng(opts.seed ^ 0x5eed), {
       bookAfterTradeProb: opts.book_after_trade_prob ?? 0.3,
       bareDecimalProb: opts.bare_decimal_prob ?? 0.05,
+      now: opts.now,
     });
     this.faults = { ...NO_FAULTS, ...opts.faults };
     this.wsPath = opts.ws_path ?? '/ws/market';

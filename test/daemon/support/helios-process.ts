@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, vi } from 'vitest';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/helios.js');
 
@@ -20,7 +20,6 @@ export class HeliosProcess {
   readonly lines: string[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: Array<() => void> = [];
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,39 +29,36 @@ export class HeliosProcess {
       const parts = partial.split('\n');
       partial = parts.pop()!;
       this.lines.push(...parts);
-      for (const w of this.waiters.splice(0)) w();
     });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => {
         if (partial) this.lines.push(partial);
-        for (const w of this.waiters.splice(0)) w();
         resolve({ code, signal });
       }),
     );
   }
 
-  /** The first stdout line matching `re` (waiting for it, bounded by `timeoutMs`). */
+  /** The first stdout line matching `re` (waiting for it, bounded by `timeoutMs`; an exit ends the wait). */
   async waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    let exited = false;
-    void this.exited.then(() => (exited = true));
-    for (;;) {
-      for (const line of this.lines) {
-        const m = re.exec(line);
-        if (m) return m;
-      }
-      if (exited) throw new Error(`helios exited before printing ${re}; stderr: ${this.stderr.slice(-2000)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms; last lines: ${this.lines.slice(-5).join('\n')}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 250));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    const find = () => this.lines.map((line) => re.exec(line)).find((m) => m !== null);
+    const printed = vi.waitFor(
+      () => {
+        const m = find();
+        if (!m) throw new Error(`no line matching ${re} within ${timeoutMs} ms; last lines: ${this.lines.slice(-5).join('\n')}`);
+        return m;
+      },
+      { timeout: timeoutMs, interval: 25 },
+    );
+    const exited = this.exited.then(() => {
+      const m = find();
+      if (m) return m;
+      throw new Error(`helios exited before printing ${re}; stderr: ${this.stderr.slice(-2000)}`);
+    });
+    // The loser of the race settles later; it is handled so its outcome is not an unhandled rejection.
+    printed.catch(() => undefined);
+    exited.catch(() => undefined);
+    return Promise.race([printed, exited]);
   }
 
   /** The API's base URL, from the daemon's "http api listening on" log line. */
@@ -77,22 +73,6 @@ export class HeliosProcess {
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-}
-
-/** Polls `probe` until it returns a value, bounded by `timeoutMs`; the last failure explains a timeout. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

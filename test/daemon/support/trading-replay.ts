@@ -71,25 +71,16 @@ export async function replayTrading(config: HeliosConfig, markets: readonly Univ
   const topics = new Set(node.topics());
   for (const r of recording) {
     if (!topics.has(r.topic)) continue;
-    await advance(clock, r.event.ts_ingest);
+    await clock.advanceSettling(r.event.ts_ingest);
     node.router.route(r.event);
     await yieldToLoop();
   }
-  await advance(clock, clock.now() + tailMs);
+  await clock.advanceSettling(clock.now() + tailMs);
   node.runtime.stop();
   if (errors.length) throw errors[0];
   return decisions;
 }
 
-async function advance(clock: VirtualClock, t: number): Promise<void> {
-  for (;;) {
-    const d = clock.nextDeadline();
-    if (d === undefined || d > t) break;
-    clock.advanceTo(d);
-    await yieldToLoop();
-  }
-  if (t > clock.now()) clock.advanceTo(t);
-}
 
 /**
  * A decision without what only names its process: event ids (a per-process generator) and the

@@ -10,7 +10,14 @@ import { serializeEnvelope } from '../../../domain/util/stable-json.ts';
  * `window_id` is the envelope key: the recorder sets it on events inside an event window, and then
  * also writes `window_stamped: true` so replay can hand the event back exactly as it was emitted.
  */
+/**
+ * Where a recorded event came from: a real source (`live`), a simulator (`simulator`), or a replay
+ * of earlier records (`playback`). One recorder writes for one process, whose mode decides it.
+ */
+export type Provenance = 'live' | 'simulator' | 'playback';
+
 export interface RecorderFields {
+  provenance?: Provenance;
   /** Recorder sequence: the order events reached the recorder; breaks timestamp ties in replay. */
   seq: number;
   ts_ingest_utc: string;
@@ -22,7 +29,7 @@ export interface RecorderFields {
 
 export type JournalRecord = HeliosEvent & RecorderFields;
 
-const RECORDER_KEYS = ['seq', 'ts_ingest_utc', 'ts_nyc', 'ts_es', 'ts_source_utc', 'window_stamped'] as const;
+const RECORDER_KEYS = ['provenance', 'seq', 'ts_ingest_utc', 'ts_nyc', 'ts_es', 'ts_source_utc', 'window_stamped'] as const;
 
 /**
  * humanTimes costs ~20 µs (three zone conversions); offsets cannot change within a second, so each
@@ -53,13 +60,13 @@ function split(iso: string): [string, string] {
   return dot < 0 ? [iso, ''] : [iso.slice(0, dot + 1), iso.slice(dot + 4)];
 }
 
-export function recordLine(event: HeliosEvent, seq: number, windowId: string | undefined, times: HumanTimeCache): string {
+export function recordLine(event: HeliosEvent, seq: number, windowId: string | undefined, times: HumanTimeCache, provenance?: Provenance): string {
   const stamp = windowId !== undefined && event.window_id === undefined;
   // The stamped window_id belongs in the envelope's key order, so only then is the event copied.
   const env = stamp ? serializeEnvelope({ ...event, window_id: windowId }) : serializeEnvelope(event);
   const h = times.get(event.ts_ingest);
   // Recorder keys follow the envelope in sorted order, exactly as serializeEnvelope orders extras.
-  let extra = ',"seq":' + seq + ',"ts_es":"' + h.ts_es + '","ts_ingest_utc":"' + h.ts_utc + '","ts_nyc":"' + h.ts_nyc + '"';
+  let extra = (provenance === undefined ? '' : ',"provenance":"' + provenance + '"') + ',"seq":' + seq + ',"ts_es":"' + h.ts_es + '","ts_ingest_utc":"' + h.ts_utc + '","ts_nyc":"' + h.ts_nyc + '"';
   if (event.ts_source !== undefined) extra += ',"ts_source_utc":"' + new Date(event.ts_source).toISOString() + '"';
   if (stamp) extra += ',"window_stamped":true';
   return env.slice(0, -1) + extra + '}\n';

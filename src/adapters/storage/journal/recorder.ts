@@ -8,7 +8,8 @@ import type { EventSink } from '../../../domain/events/sink.ts';
 import { EventWindowManager, type EventWindow, type WindowRules, type WindowTransition } from '../../../domain/storage/windows.ts';
 import type { Clock, TimerHandle } from '../../../domain/time/clock.ts';
 import { journalFile, utcDateHour } from '../layout.ts';
-import { HumanTimeCache, recordLine } from './record.ts';
+import { HumanTimeCache, recordLine, type Provenance } from './record.ts';
+import { sealJournalFile, unsealJournalFile } from './seal.ts';
 import { repairTornTail } from './tail-repair.ts';
 
 export interface JournalOptions {
@@ -39,6 +40,8 @@ export interface JournalRecorderDeps {
   logger?: RecorderLogger;
   /** Window events are also published here (e.g. the bus) so live clients see them; do not loop them back. */
   publish?: EventSink;
+  /** Written on every line (`provenance`) so simulated data can never pass for live data. */
+  provenance?: Provenance;
 }
 
 export interface RecorderStats {
@@ -82,6 +85,8 @@ export class JournalRecorder implements EventSink {
   private readonly times = new HumanTimeCache();
   private readonly handles = new Map<string, OpenFile>();
   private readonly dirty = new Set<string>();
+  /** Files this recorder appended to: sealed when it closes cleanly. */
+  private readonly touched = new Set<string>();
   /** Data whose write failed, retried first on the next flush (the reopened file's torn tail is repaired). */
   private readonly retry = new Map<string, { data: string; lines: number }>();
   private readonly openWindowEvents = new Map<string, HeliosEvent>();
@@ -170,7 +175,10 @@ export class JournalRecorder implements EventSink {
     return run;
   }
 
-  /** Closes open windows, writes everything, fsyncs (unless fsync is none) and closes the files. */
+  /**
+   * Closes open windows, writes everything, fsyncs (unless fsync is none), closes the files and seals
+   * every file it wrote completely (compaction then takes their hours at once).
+   */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const closeAt = this.deps.clock.now();
@@ -187,6 +195,11 @@ export class JournalRecorder implements EventSink {
         const all = [...this.handles.values()];
         this.handles.clear();
         await Promise.all(all.map((h) => h.fh.close().catch(() => undefined)));
+        // A file whose last batch could not be written is not complete: left unsealed.
+        const complete = [...this.touched].filter((f) => !this.retry.has(f)).sort();
+        for (const f of complete) {
+          await sealJournalFile(f).catch((err: Error) => this.deps.logger?.error({ file: f, err: err.message }, 'journal: could not seal the file'));
+        }
       });
       await this.tail;
     })();
@@ -299,7 +312,7 @@ export class JournalRecorder implements EventSink {
     let chars = 0;
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i]!;
-      const line = recordLine(p.event, p.seq, p.windowId, this.times);
+      const line = recordLine(p.event, p.seq, p.windowId, this.times, this.deps.provenance);
       chars += line.length;
       const file = this.fileFor(p.event);
       let g = groups.get(file);
@@ -350,6 +363,11 @@ export class JournalRecorder implements EventSink {
       return cached;
     }
     await mkdir(path.dirname(file), { recursive: true });
+    // Appending makes a sealed file incomplete again until this recorder closes cleanly.
+    if (!this.touched.has(file)) {
+      await unsealJournalFile(file);
+      this.touched.add(file);
+    }
     const fh = await open(file, 'a+');
     try {
       const repair = await repairTornTail(fh);

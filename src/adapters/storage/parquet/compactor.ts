@@ -1,8 +1,10 @@
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { scanJournalLines, type JournalReadIssue, type LineScan } from '../journal/reader.ts';
-import { listJournalFiles, listParquetFiles, manifestFile, parquetRoot, partFileName, type JournalFileRef } from '../layout.ts';
+import { lockHolder, type LockHolder } from '../data-dir-lock.ts';
+import { scanJournalLines, streamJournalFile, type JournalReadIssue, type LineScan } from '../journal/reader.ts';
+import { isJournalFileSealed } from '../journal/seal.ts';
+import { GLOBAL_PARTITION_ID, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, partFileName, type JournalFileRef } from '../layout.ts';
 import { openDuckDb, sqlString, type DuckDbOptions } from './duckdb.ts';
 import { columnList, readJsonColumnsArg } from './record-schema.ts';
 
@@ -17,9 +19,15 @@ export interface CompactOptions {
   dataDir: string;
   /** Dates to compact (YYYY-MM-DD); all journal dates when omitted. */
   dates?: string[];
-  /** Recompact hours even if their sources did not change. */
+  /**
+   * Recompact hours even if their sources did not change, and take hours still open (unsealed, not
+   * yet over) when no live process holds the data directory's lock: their writer died.
+   */
   force?: boolean;
-  /** Wall time; hours that have not ended `openHourGraceMs` before it are still being written and are left alone. */
+  /**
+   * Wall time. An hour is taken when every file of it is sealed (its writer stopped cleanly), or once
+   * it ended `openHourGraceMs` before `now`; otherwise it is still being written and left alone.
+   */
   now: number;
   openHourGraceMs?: number;
   duckdb: DuckDbOptions;
@@ -42,6 +50,10 @@ export interface CompactionReport {
   hours_compacted: number;
   hours_unchanged: number;
   hours_open: number;
+  /** The live process holding the data directory (its open hours are left alone even with force). */
+  live_writer: LockHolder | null;
+  /** Staging directories of a killed compaction, removed before this one. */
+  staging_cleaned: number;
   rows: number;
   bytes_in: number;
   parquet_files: number;
@@ -64,6 +76,8 @@ export interface DateManifest {
 const HOUR_MS = 3_600_000;
 
 export async function compactJournal(opts: CompactOptions): Promise<CompactionReport> {
+  const stagingCleaned = await cleanDeadStaging(opts.dataDir);
+  const liveWriter = lockHolder(opts.dataDir);
   const all = await listJournalFiles(opts.dataDir);
   const wanted = opts.dates ? new Set(opts.dates) : undefined;
   const byHour = new Map<string, JournalFileRef[]>();
@@ -79,6 +93,8 @@ export async function compactJournal(opts: CompactOptions): Promise<CompactionRe
     hours_compacted: 0,
     hours_unchanged: 0,
     hours_open: 0,
+    live_writer: liveWriter,
+    staging_cleaned: stagingCleaned,
     rows: 0,
     bytes_in: 0,
     parquet_files: 0,
@@ -113,7 +129,9 @@ export async function compactJournal(opts: CompactOptions): Promise<CompactionRe
       let manifest = manifests.get(date);
       if (!manifest) manifests.set(date, (manifest = await readManifest(opts.dataDir, date)));
       let skipped = true;
-      if (startMs + HOUR_MS + (opts.openHourGraceMs ?? 60_000) > opts.now) {
+      const ended = startMs + HOUR_MS + (opts.openHourGraceMs ?? 60_000) <= opts.now;
+      const writerDead = opts.force === true && liveWriter === null;
+      if (!ended && !writerDead && !(await allSealed(files))) {
         report.hours_open++;
       } else {
         const stamps = await stampSources(files);
@@ -141,6 +159,39 @@ export async function compactJournal(opts: CompactOptions): Promise<CompactionRe
     await rmdir(path.join(parquetRoot(opts.dataDir), '.staging')).catch(() => undefined);
   }
   return report;
+}
+
+async function allSealed(files: JournalFileRef[]): Promise<boolean> {
+  for (const f of files) if (!(await isJournalFileSealed(f.path))) return false;
+  return true;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes staging directories (`<date>T<hour>-<pid>-<n>`) whose compaction process is gone. */
+async function cleanDeadStaging(dataDir: string): Promise<number> {
+  const staging = path.join(parquetRoot(dataDir), '.staging');
+  let entries: string[];
+  try {
+    entries = (await readdir(staging)).sort();
+  } catch {
+    return 0;
+  }
+  let cleaned = 0;
+  for (const name of entries) {
+    const pid = Number(/^[^-]+(?:-[^-]+)*?-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
+    if (Number.isSafeInteger(pid) && pid !== process.pid && pidAlive(pid)) continue;
+    await rm(path.join(staging, name), { recursive: true, force: true });
+    cleaned++;
+  }
+  return cleaned;
 }
 
 interface HourOutput {
@@ -171,7 +222,7 @@ async function compactHour(
     const result = await conn.runAndReadAll(
       `COPY (SELECT ${columnList()},
               CASE WHEN market_id IS NULL AND station_id IS NOT NULL THEN 'station' ELSE 'market' END AS pkind,
-              coalesce(market_id, station_id, '_global') AS pid,
+              coalesce(market_id, station_id, ${sqlString(GLOBAL_PARTITION_ID)}) AS pid,
               ch AS pch
             FROM ${source} WHERE event_id IS NOT NULL ORDER BY ts_ingest, seq, event_id)
        TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (pkind, pid, pch), FILENAME_PATTERN 'part-{i}')`,
@@ -210,8 +261,9 @@ async function reportMalformed(
   );
   for (const [filename, bad] of r.getRowsJS()) {
     const scan = scans.get(String(filename));
-    const n = Number(bad) - (scan?.tail === 'torn' ? 1 : 0);
-    for (let i = 0; i < n; i++) issue({ kind: 'malformed', file: String(filename), line: 0, bytes: 0 });
+    if (Number(bad) - (scan?.tail === 'torn' ? 1 : 0) <= 0) continue;
+    // Which lines: the journal reader names each by its line number (torn tails are reported above).
+    for await (const _ of streamJournalFile(String(filename), { onIssue: (i) => i.kind === 'malformed' && issue(i) })) void _;
   }
 }
 

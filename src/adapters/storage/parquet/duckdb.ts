@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import path from 'node:path';
 
 export interface DuckDbOptions {
   threads: number;
@@ -21,6 +22,27 @@ export async function openDuckDb(opts: DuckDbOptions): Promise<DuckDbSession> {
       instance.closeSync();
     },
   };
+}
+
+/**
+ * Confines a session to reading files under `dir`: no other path, no network, no extension
+ * installs or loads, and the configuration locked so a later statement cannot undo it. Call it
+ * before defining views (they bind their Parquet globs against these rules).
+ */
+export async function confineToDirectory(conn: DuckDBConnection, dir: string): Promise<void> {
+  // The trailing separator keeps a sibling like `<dir>-other` out of a prefix match.
+  const allowed = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  await conn.run(`SET allowed_directories = [${sqlString(allowed)}]`);
+  await conn.run(`SET allowed_paths = []`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET autoinstall_known_extensions = false');
+  await conn.run('SET autoload_known_extensions = false');
+  await conn.run('SET allow_community_extensions = false');
+}
+
+/** Freezes every setting of the session (after views are defined). */
+export async function lockConfiguration(conn: DuckDBConnection): Promise<void> {
+  await conn.run('SET lock_configuration = true');
 }
 
 /** A SQL string literal. */

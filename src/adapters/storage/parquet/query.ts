@@ -1,4 +1,6 @@
-import { openDuckDb, toPlainJson, type DuckDbOptions } from './duckdb.ts';
+import { StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import { parquetRoot } from '../layout.ts';
+import { confineToDirectory, lockConfiguration, openDuckDb, toPlainJson, type DuckDbOptions } from './duckdb.ts';
 import { createLakeViews } from './views.ts';
 
 export interface QueryResult {
@@ -6,18 +8,48 @@ export interface QueryResult {
   rows: Array<Record<string, unknown>>;
 }
 
-/** Runs SQL over the lake with the channel views defined; values as plain JSON. */
+/** A statement `helios query` will not run because it would write or change the session. */
+export class QueryRefusedError extends Error {}
+
+// Reading only: anything else (COPY, ATTACH, CREATE, INSTALL, SET, PRAGMA, CALL…) could write
+// files, reach outside the lake or loosen the sandbox.
+const READ_ONLY_STATEMENTS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/**
+ * Runs SQL over the lake with the channel views defined; values as plain JSON. The session can
+ * read only the Parquet lake (see `confineToDirectory`), and only reading statements run; with
+ * several statements, every one is checked before any runs and the last one's rows are returned.
+ */
 export async function queryLake(dataDir: string, sql: string, duckdb: DuckDbOptions): Promise<QueryResult> {
   const db = await openDuckDb(duckdb);
   try {
+    await confineToDirectory(db.connection, parquetRoot(dataDir));
     await createLakeViews(db.connection, dataDir);
-    const reader = await db.connection.runAndReadAll(sql);
-    const columns = reader.columnNames();
-    const rows = reader.getRowObjectsJS().map((r) => toPlainJson(r) as Record<string, unknown>);
+    await lockConfiguration(db.connection);
+    const result = await runReadOnly(db.connection, sql);
+    const columns = result.columnNames();
+    const rows = result.getRowObjectsJS().map((r) => toPlainJson(r) as Record<string, unknown>);
     return { columns, rows };
   } finally {
     db.close();
   }
+}
+
+async function runReadOnly(conn: DuckDBConnection, sql: string): Promise<DuckDBResultReader> {
+  const extracted = await conn.extractStatements(sql);
+  if (extracted.count === 0) throw new QueryRefusedError('no statement to run');
+  const prepared = [];
+  for (let i = 0; i < extracted.count; i++) {
+    const statement = await extracted.prepare(i);
+    if (!READ_ONLY_STATEMENTS.has(statement.statementType)) {
+      const kind = StatementType[statement.statementType] ?? String(statement.statementType);
+      throw new QueryRefusedError(`refused ${kind} statement: helios query is read-only (SELECT and EXPLAIN over the lake views only)`);
+    }
+    prepared.push(statement);
+  }
+  let last: DuckDBResultReader | undefined;
+  for (const statement of prepared) last = await statement.runAndReadAll();
+  return last!;
 }
 
 /** Aligned text table for a terminal. */

@@ -63,7 +63,7 @@ export class ParquetReplaySource implements ReplaySource {
 const RECORD_JSON = 'json_object(' + RECORD_COLUMNS.map(([n]) => `'${n}', ${n}`).join(', ') + ')';
 
 /** A Parquet row (as JSON) back to the envelope as emitted: NULL columns were absent fields. */
-export function eventFromRow(row: Record<string, unknown>): HeliosEvent {
+function eventFromRow(row: Record<string, unknown>): HeliosEvent {
   for (const k of Object.keys(row)) if (row[k] === null) delete row[k];
   return eventFromRecord(row);
 }

@@ -1,13 +1,20 @@
 import type { NowcastCase } from './cases.ts';
 import { riseToFinal, type NowcastPredictor } from './predict.ts';
-import { brierBuckets, logScore, ReliabilityTable, round4, rps, type IntDistribution } from './scores.ts';
+import { brierBuckets, logScore, maxReliabilityGap, RELIABILITY_MIN_CASES, ReliabilityTable, round4, rps, type IntDistribution, type ReliabilityRow } from './scores.ts';
 
 /** Hours over which the skill target is judged (local, inclusive). */
 export const TARGET_HOURS = { from: 8, to: 18 } as const;
-/** Mean RPS over the target hours must be at least this much below climatology's. */
-export const TARGET_SKILL_VS_CLIMATOLOGY = 0.1;
+/** Mean RPS over the target hours must be at least this much below the station's climatology. */
+export const TARGET_SKILL_VS_CLIMATOLOGY = 0.25;
 /** No target hour may be worse than this multiple of the better baseline. */
 export const TARGET_MAX_HOUR_RATIO = 1.05;
+/** Every decile with enough cases must be reliable to within this many percentage points. */
+export const TARGET_RELIABILITY_PP = 5;
+
+export interface EvaluateOptions {
+  /** A reliability decile is judged only with at least this many bucket forecasts. */
+  minDecileCases?: number;
+}
 
 export interface HourScore {
   hour: number;
@@ -17,6 +24,8 @@ export interface HourScore {
   rps_persistence: number | null;
   brier_buckets: number | null;
   log_score: number | null;
+  /** The hour-and-season climatology of the remaining rise (knows the day so far; a harder baseline). */
+  rps_hour_climatology: number | null;
 }
 
 export interface EvaluationReport {
@@ -24,6 +33,8 @@ export interface EvaluationReport {
   overall: {
     n: number;
     days: number;
+    /** What `rps_climatology` is: the station's long-record prior, or (models without one) the hour-and-season rise climatology. */
+    climatology: 'long_record' | 'hour_rise';
     rps: number | null;
     rps_climatology: number | null;
     rps_persistence: number | null;
@@ -38,9 +49,12 @@ export interface EvaluationReport {
     skill_vs_persistence: number | null;
     worst_hour: number | null;
     worst_hour_ratio: number | null;
+    /** Largest |observed − forecast| (percentage points) over the deciles with enough cases. */
+    reliability_max_gap_pp: number | null;
+    reliability_min_cases: number;
     targets_met: boolean;
   };
-  reliability: ReturnType<ReliabilityTable['rows']>;
+  reliability: ReliabilityRow[];
 }
 
 interface Acc {
@@ -50,23 +64,26 @@ interface Acc {
   pers: number;
   brier: number;
   log: number;
+  hourClim: number;
 }
 
-const zero = (): Acc => ({ n: 0, rps: 0, clim: 0, pers: 0, brier: 0, log: 0 });
+const zero = (): Acc => ({ n: 0, rps: 0, clim: 0, pers: 0, brier: 0, log: 0, hourClim: 0 });
 
 function mean(sum: number, n: number): number | null {
   return n ? round4(sum / n) : null;
 }
 
 /** Scores the model against climatology and persistence on cases it was not fitted on. */
-export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly NowcastCase[]): EvaluationReport {
+export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly NowcastCase[], opts: EvaluateOptions = {}): EvaluationReport {
+  const minCases = opts.minDecileCases ?? RELIABILITY_MIN_CASES;
   const byHour: Acc[] = Array.from({ length: 24 }, zero);
   const all = zero();
-  const reliability = new ReliabilityTable();
+  const reliabilityTable = new ReliabilityTable();
   for (const c of cases) {
     const f = predictor.predict(c.inputs);
     if (!f || c.inputs.baseF === null) continue;
-    const climatology: IntDistribution = riseToFinal(predictor.climatologyRise(c.inputs), c.inputs.baseF);
+    const hourClimatology: IntDistribution = riseToFinal(predictor.climatologyRise(c.inputs), c.inputs.baseF);
+    const climatology = predictor.climatologyFinal(c.inputs) ?? hourClimatology;
     const persistence: IntDistribution = { offset: c.inputs.baseF, p: Float64Array.of(1) };
     const s: Acc = {
       n: 1,
@@ -75,6 +92,7 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
       pers: rps(persistence, c.finalMaxF),
       brier: brierBuckets(f.final, c.finalMaxF),
       log: logScore(f.final, c.finalMaxF),
+      hourClim: rps(hourClimatology, c.finalMaxF),
     };
     for (const acc of [byHour[c.hour]!, all]) {
       acc.n++;
@@ -83,8 +101,9 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
       acc.pers += s.pers;
       acc.brier += s.brier;
       acc.log += s.log;
+      acc.hourClim += s.hourClim;
     }
-    reliability.addForecast(f.final, c.finalMaxF);
+    reliabilityTable.addForecast(f.final, c.finalMaxF);
   }
 
   const by_hour: HourScore[] = byHour.map((a, hour) => ({
@@ -95,6 +114,7 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
     rps_persistence: mean(a.pers, a.n),
     brier_buckets: mean(a.brier, a.n),
     log_score: mean(a.log, a.n),
+    rps_hour_climatology: mean(a.hourClim, a.n),
   }));
 
   // Target window: mean over hours of the per-hour means, so every hour counts once.
@@ -116,7 +136,10 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
   }
   const skillC = wr !== null && wc ? round4(1 - wr / wc) : null;
   const skillP = wr !== null && wp ? round4(1 - wr / wp) : null;
+  const reliability = reliabilityTable.rows(minCases);
+  const gap = maxReliabilityGap(reliability);
   const met =
+    (gap === null || gap <= TARGET_RELIABILITY_PP) &&
     window.length === TARGET_HOURS.to - TARGET_HOURS.from + 1 &&
     skillC !== null &&
     skillC >= TARGET_SKILL_VS_CLIMATOLOGY &&
@@ -131,6 +154,7 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
     overall: {
       n: all.n,
       days: new Set(cases.map((c) => c.day)).size,
+      climatology: predictor.prior ? 'long_record' : 'hour_rise',
       rps: mean(all.rps, all.n),
       rps_climatology: mean(all.clim, all.n),
       rps_persistence: mean(all.pers, all.n),
@@ -144,8 +168,10 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
       skill_vs_persistence: skillP,
       worst_hour: worstHour,
       worst_hour_ratio: worstRatio === null ? null : round4(worstRatio),
+      reliability_max_gap_pp: gap,
+      reliability_min_cases: minCases,
       targets_met: met,
     },
-    reliability: reliability.rows(),
+    reliability,
   };
 }

@@ -1,5 +1,8 @@
 import type { JudgeDayMode } from '../judge-calendar.ts';
 import type { NowcastCase } from './cases.ts';
+import { solve } from './linear.ts';
+import type { ClimatePrior } from './prior.ts';
+import { fitPriorWeights } from './prior-weights.ts';
 import {
   accumulateClimatology,
   accumulateResidualRise,
@@ -34,6 +37,16 @@ export interface FitOptions {
   excludeMonths?: string[];
   /** Minute of the station's routine METAR (51 at most US ASOS). */
   routineMinute?: number;
+  /** Station whose hourly METARs the cases come from, when it differs from `station` (a neighbour). */
+  hourlyStation?: string;
+  /** The station's climatological prior, mixed in with weights fitted per issue hour. */
+  prior?: {
+    prior: ClimatePrior;
+    /** `YYYY-MM` of each of the prior's anomalies, in order (to keep a case's own month out of its prior). */
+    anomalyMonths: string[];
+    /** Months held out of the prior's days. */
+    excludeMonths: string[];
+  };
 }
 
 const DEFAULT_BLOCKS = [
@@ -119,34 +132,6 @@ function ridge(d: HourData, lambda: number, use: (i: number) => boolean): number
   for (let j = 1; j < q; j++) A[j * q + j]! += lambda;
   if (A[0] === 0) A[0] = 1;
   return solve(A, b, q);
-}
-
-function solve(A: Float64Array, b: Float64Array, n: number): number[] {
-  const M = Float64Array.from(A);
-  const v = Float64Array.from(b);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[piv * n + c]!)) piv = r;
-    if (piv !== c) {
-      for (let k = 0; k < n; k++) {
-        const t = M[c * n + k]!;
-        M[c * n + k] = M[piv * n + k]!;
-        M[piv * n + k] = t;
-      }
-      const t = v[c]!;
-      v[c] = v[piv]!;
-      v[piv] = t;
-    }
-    const d = M[c * n + c]! || 1e-12;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = M[r * n + c]! / d;
-      if (f === 0) continue;
-      for (let k = c; k < n; k++) M[r * n + k]! -= f * M[c * n + k]!;
-      v[r]! -= f * v[c]!;
-    }
-  }
-  return Array.from({ length: n }, (_, i) => v[i]! / (M[i * n + i]! || 1e-12));
 }
 
 function predictRow(d: HourData, beta: number[], i: number): number {
@@ -346,7 +331,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   let persistence = 0;
   for (const c of sorted) persistence += Math.abs(c.riseF);
   const days = [...new Set(sorted.map((c) => c.day))];
-  return {
+  const model: NowcastModel = {
     kind: 'helios.nowcast.ridge_residual',
     version: 1,
     station: opts.station,
@@ -368,8 +353,19 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       cv_rps: round4(cvN ? cvSum / cvN : Number.NaN),
       cv_rps_climatology: round4(climScore),
       cv_rps_persistence: round4(persistence / sorted.length),
+      stations: {
+        hourly: { station: opts.hourlyStation ?? opts.station, from_day: days[0]!, to_day: days[days.length - 1]!, days: days.length },
+        daily: null,
+      },
     },
   };
+  if (opts.prior) {
+    const { prior, anomalyMonths, excludeMonths } = opts.prior;
+    model.prior_weights = fitPriorWeights(model, prior, anomalyMonths, sorted);
+    model.prior = prior;
+    model.fitted.stations!.daily = { station: prior.station, source: prior.source, from_day: prior.from_day, to_day: prior.to_day, days: prior.days, exclude_months: excludeMonths };
+  }
+  return model;
 }
 
 function round3(x: number): number {

@@ -1,5 +1,6 @@
 import type { JudgeDayMode } from '../judge-calendar.ts';
 import type { NowcastInputs } from './inputs.ts';
+import type { ClimatePrior } from './prior.ts';
 
 /**
  * The nowcast model, per issue hour of the judge clock:
@@ -100,6 +101,10 @@ export interface NowcastModel {
    */
   routine_minute: number;
   hours: HourModel[];
+  /** The station's climatological prior (absent in models fitted without one). */
+  prior?: ClimatePrior;
+  /** Weight of the prior in the final mixture per issue hour, non-increasing as the day's reports arrive. */
+  prior_weights?: number[];
   fitted: {
     from_day: string;
     to_day: string;
@@ -110,7 +115,23 @@ export interface NowcastModel {
     cv_rps: number;
     cv_rps_climatology: number;
     cv_rps_persistence: number;
+    /** Which stations and periods each part was fitted on (absent in older models). */
+    stations?: FittedStations;
   };
+}
+
+export interface FittedPeriod {
+  station: string;
+  from_day: string;
+  to_day: string;
+  days: number;
+}
+
+export interface FittedStations {
+  /** The intraday model's hourly METARs. */
+  hourly: FittedPeriod;
+  /** The prior's daily highs, or null without a prior. */
+  daily: (FittedPeriod & { source: ClimatePrior['source']; exclude_months: string[] }) | null;
 }
 
 /** The issue hour whose cases know the same routine reports as a query at `localHour`. */
@@ -165,7 +186,7 @@ export function linearPrediction(h: Pick<HourModel, 'means' | 'scales' | 'coeffi
  * Normalized weights of a Gaussian of width `smoothing` over the integers near a real value, by the
  * value's offset from its nearest integer (quantized to 1/100 °F): the inner loop becomes lookups.
  */
-class SmoothingTable {
+export class SmoothingTable {
   static readonly STEPS = 100;
   readonly reach: number;
   readonly width: number;
@@ -192,7 +213,7 @@ class SmoothingTable {
 }
 
 const tables = new Map<number, SmoothingTable>();
-function smoothingTable(smoothing: number): SmoothingTable {
+export function smoothingTable(smoothing: number): SmoothingTable {
   let t = tables.get(smoothing);
   if (!t) {
     t = new SmoothingTable(smoothing);

@@ -14,9 +14,10 @@ import {
   type HourModel,
   type NowcastModel,
 } from './model.ts';
+import { mixDistributions, PEAK_BINS, PriorPredictor, truncateBelow } from './prior.ts';
 import type { IntDistribution } from './scores.ts';
 
-export const PEAK_BINS = 12;
+export { PEAK_BINS };
 
 export interface NowcastForecast {
   /** Issue hour whose fitted settings were used. */
@@ -41,10 +42,13 @@ interface CompiledHour {
 /** A fitted model ready to answer queries; one per station, reused across recomputes. */
 export class NowcastPredictor {
   private readonly hours: CompiledHour[];
+  readonly prior: PriorPredictor | null;
 
   constructor(readonly model: NowcastModel) {
     if (model.kind !== 'helios.nowcast.ridge_residual' || model.version !== 1) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
     if (model.hours.length !== 24) throw new Error('nowcast model must have 24 hours');
+    if (model.prior && model.prior_weights?.length !== 24) throw new Error('nowcast model with a prior must have 24 prior weights');
+    this.prior = model.prior ? new PriorPredictor(model.prior) : null;
     this.hours = model.hours.map((m) => ({
       model: m,
       residDoy: Float64Array.from(m.residuals, (r) => r[0]),
@@ -67,7 +71,32 @@ export class NowcastPredictor {
     return rise;
   }
 
+  /**
+   * The station's climatology of the final max: the long-record prior when the model has one (what
+   * a forecaster knowing nothing of the day would say), else the hour-and-season rise climatology.
+   */
+  climatologyFinal(inputs: NowcastInputs): IntDistribution | null {
+    if (this.prior) return this.prior.at(inputs.dayOfYear).final;
+    return inputs.baseF === null ? null : toFinal(this.climatologyRise(inputs), inputs.baseF);
+  }
+
+  /** Weight of the prior at an issue hour (0 without a prior). */
+  priorWeight(hour: number): number {
+    return this.prior ? (this.model.prior_weights?.[hour] ?? 0) : 0;
+  }
+
   predict(inputs: NowcastInputs): NowcastForecast | null {
+    const f = this.predictIntraday(inputs);
+    if (!this.prior) return f;
+    const hour = this.hourOf(inputs);
+    const p = this.prior.at(inputs.dayOfYear);
+    // Before any report the prior is all there is.
+    if (!f) return { hour, final: p.final, peakBins: p.peakBins, effectiveN: 0, usedRegression: false };
+    return combineWithPrior(f, p, inputs, this.priorWeight(hour));
+  }
+
+  /** The intraday model alone (no prior). */
+  predictIntraday(inputs: NowcastInputs): NowcastForecast | null {
     if (inputs.baseF === null) return null;
     const hour = this.hourOf(inputs);
     const h = this.hours[hour]!;
@@ -128,6 +157,28 @@ export class NowcastPredictor {
     const z = bins.reduce((a, b) => a + b, 0);
     return bins.map((p) => (z > 0 ? p / z : 1 / PEAK_BINS));
   }
+}
+
+/**
+ * Mixes the prior, conditioned on the maximum already observed, into the intraday forecast with
+ * weight `w`. The prior's peak time goes to the hour already seen when it puts its mass at the max
+ * so far, else to the bins still ahead.
+ */
+export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution; peakBins: number[] }, inputs: NowcastInputs, w: number): NowcastForecast {
+  if (!(w > 0)) return f;
+  const cond = inputs.maxSoFarF === null ? p.final : truncateBelow(p.final, inputs.maxSoFarF);
+  if (!cond) return f;
+  const final = mixDistributions(f.final, cond, w);
+  const pNoRise = inputs.maxSoFarF !== null && cond.offset === inputs.maxSoFarF ? cond.p[0]! : 0;
+  const bins = new Array<number>(PEAK_BINS).fill(0);
+  if (inputs.maxSoFarHour !== null) bins[Math.min(PEAK_BINS - 1, Math.floor(inputs.maxSoFarHour / 2))]! += pNoRise;
+  const firstAhead = Math.min(PEAK_BINS - 1, Math.floor(inputs.localHour / 2));
+  let ahead = 0;
+  for (let b = firstAhead; b < PEAK_BINS; b++) ahead += p.peakBins[b]!;
+  const rest = inputs.maxSoFarHour !== null ? 1 - pNoRise : 1;
+  for (let b = firstAhead; b < PEAK_BINS; b++) bins[b]! += ahead > 0 ? (rest * p.peakBins[b]!) / ahead : b === firstAhead ? rest : 0;
+  const peakBins = f.peakBins.map((x, b) => (1 - w) * x + w * bins[b]!);
+  return { ...f, final, peakBins };
 }
 
 function toFinal(rise: Float64Array, baseF: number): IntDistribution {

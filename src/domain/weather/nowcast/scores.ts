@@ -94,20 +94,45 @@ export class ReliabilityTable {
     }
   }
 
-  rows(): Array<{ p_lo: number; p_hi: number; n: number; mean_p: number | null; observed_freq: number | null }> {
-    const out = [];
+  /** One row per decile; `gap_pp` is observed − forecast in percentage points, judged only where `enough`. */
+  rows(minCases = RELIABILITY_MIN_CASES): ReliabilityRow[] {
+    const out: ReliabilityRow[] = [];
     for (let i = 0; i < 10; i++) {
       const n = this.n[i]!;
+      const meanP = n ? this.sumP[i]! / n : null;
+      const freq = n ? this.hits[i]! / n : null;
       out.push({
         p_lo: i / 10,
         p_hi: (i + 1) / 10,
         n,
-        mean_p: n ? round4(this.sumP[i]! / n) : null,
-        observed_freq: n ? round4(this.hits[i]! / n) : null,
+        mean_p: meanP === null ? null : round4(meanP),
+        observed_freq: freq === null ? null : round4(freq),
+        gap_pp: meanP === null || freq === null ? null : Math.round((freq - meanP) * 1000) / 10,
+        enough: n >= minCases,
       });
     }
     return out;
   }
+}
+
+export interface ReliabilityRow {
+  p_lo: number;
+  p_hi: number;
+  n: number;
+  mean_p: number | null;
+  observed_freq: number | null;
+  gap_pp: number | null;
+  enough: boolean;
+}
+
+/** A decile is judged once it holds this many bucket forecasts. */
+export const RELIABILITY_MIN_CASES = 50;
+
+/** Largest |gap| over the deciles with enough cases (null when none has). */
+export function maxReliabilityGap(rows: readonly ReliabilityRow[]): number | null {
+  let worst: number | null = null;
+  for (const r of rows) if (r.enough && r.gap_pp !== null && (worst === null || Math.abs(r.gap_pp) > worst)) worst = Math.abs(r.gap_pp);
+  return worst;
 }
 
 export function round4(x: number): number {

@@ -1,23 +1,32 @@
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 
+/** At most `max` grants in any window of `windowMs`. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
 /**
- * At most `max` grants in any window of `windowMs`, first come first served, timed on the
- * injected clock (so limits are testable on a virtual clock). A 1-request-per-2-s limit is
- * `new RateLimiter(clock, 1, 2000)`.
+ * Grants requests first come first served under every one of its limits at once, timed on the
+ * injected clock (so limits are testable on a virtual clock). A minimum spacing of 2 s is
+ * `{ max: 1, windowMs: 2000 }`; a spacing plus a per-minute quota is two limits.
  */
 export class RateLimiter {
-  /** Times of the most recent grants, oldest first; never longer than `max`. */
+  /** Times of the most recent grants, oldest first; never longer than the largest `max`. */
   private readonly grants: number[] = [];
   private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private readonly keep: number;
   private timer: TimerHandle | null = null;
   private closed = false;
 
   constructor(
     private readonly clock: Clock,
-    readonly max: number,
-    readonly windowMs: number,
+    readonly limits: readonly RateLimit[],
   ) {
-    if (!(max >= 1) || !(windowMs > 0)) throw new Error(`rate limiter needs max ≥ 1 and window > 0 (got ${max}/${windowMs})`);
+    for (const l of limits) {
+      if (!(l.max >= 1) || !(l.windowMs > 0)) throw new Error(`rate limiter needs max ≥ 1 and window > 0 (got ${l.max}/${l.windowMs})`);
+    }
+    this.keep = Math.max(0, ...limits.map((l) => l.max));
   }
 
   /** Resolves when the caller may send one request. */
@@ -31,9 +40,11 @@ export class RateLimiter {
 
   /** Earliest time a new request could be granted, ignoring the queue. */
   nextFreeAt(): number {
-    const now = this.clock.now();
-    if (this.grants.length < this.max) return now;
-    return Math.max(now, this.grants[this.grants.length - this.max]! + this.windowMs);
+    let at = this.clock.now();
+    for (const l of this.limits) {
+      if (this.grants.length >= l.max) at = Math.max(at, this.grants[this.grants.length - l.max]! + l.windowMs);
+    }
+    return at;
   }
 
   queued(): number {
@@ -61,7 +72,7 @@ export class RateLimiter {
         return;
       }
       this.grants.push(now);
-      if (this.grants.length > this.max) this.grants.shift();
+      if (this.grants.length > this.keep) this.grants.shift();
       this.waiting.shift()!.resolve();
     }
   }

@@ -1,0 +1,46 @@
+import { createClient } from 'redis';
+import { backoffDelayMs } from '../../domain/retry/backoff.ts';
+import type { BusConfig } from './topic-policies.ts';
+
+export type RedisClient = ReturnType<typeof createClient>;
+export type StreamEntry = [id: string, fields: string[] | null];
+export type StreamReply = Array<[key: string, entries: StreamEntry[]]> | null;
+
+/** The stream entry field that holds the serialized event envelope. */
+export const FIELD = 'e';
+
+/** Attempt 0 is the first retry (node-redis counts from 0). */
+export function backoff(config: BusConfig, attempt: number): number {
+  return backoffDelayMs(attempt + 1, { initialMs: config.reconnect_min_ms, maxMs: config.reconnect_max_ms, multiplier: 2, jitter: 0 }, 0);
+}
+
+/**
+ * A client that reconnects with backoff. Commands issued while it is disconnected fail at once
+ * instead of waiting in node-redis's offline queue: the bus decides what is re-sent and when (after
+ * checking what a restarted server lost), so nothing slips out ahead of older entries.
+ */
+export function newClient(config: BusConfig, url: string, onError: (e: Error) => void, onReconnect: () => void, onReady?: () => void): RedisClient {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries: number) => backoff(config, retries), connectTimeout: 5_000 },
+  });
+  client.on('error', onError);
+  client.on('reconnecting', onReconnect);
+  if (onReady) client.on('ready', onReady);
+  return client;
+}
+
+/** Stream ids `ms-seq` in numeric order. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  if (am.length !== bm.length) return am.length - bm.length;
+  if (am !== bm) return am < bm ? -1 : 1;
+  return Number(as) - Number(bs);
+}
+
+export function fieldValue(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}

@@ -1,0 +1,128 @@
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import { estimateEventBytes } from './event-size.ts';
+
+export interface LogEntry {
+  seq: number;
+  event: HeliosEvent;
+  bytes: number;
+}
+
+/**
+ * What the in-memory bus keeps of one topic for groups created later (`start: earliest`) and for
+ * `backlog`: at most `maxLen` entries, and together with every other topic at most the bus's byte
+ * budget. Retention is a convenience for late readers; the journal is the durable record.
+ */
+export class RetainedLog {
+  private entries: LogEntry[] = [];
+  private head = 0;
+
+  constructor(
+    readonly maxLen: number,
+    private readonly budget: RetentionBudget,
+  ) {}
+
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Sequence number of the oldest retained entry (Infinity when empty). */
+  get oldestSeq(): number {
+    return this.entries[this.head]?.seq ?? Number.POSITIVE_INFINITY;
+  }
+
+  append(seq: number, event: HeliosEvent): void {
+    const bytes = estimateEventBytes(event);
+    this.entries.push({ seq, event, bytes });
+    // Count-based trimming, amortized: trim when 10% over.
+    if (this.length > this.maxLen * 1.1) while (this.length > this.maxLen) this.budget.released(this.shift()!.bytes);
+    this.budget.added(this, seq, bytes);
+  }
+
+  /** Drops the oldest entry (the budget's eviction); returns its size. */
+  evictOldest(): number {
+    return this.shift()?.bytes ?? 0;
+  }
+
+  *[Symbol.iterator](): IterableIterator<LogEntry> {
+    for (let i = this.head; i < this.entries.length; i++) yield this.entries[i]!;
+  }
+
+  private shift(): LogEntry | undefined {
+    if (this.head >= this.entries.length) return undefined;
+    const entry = this.entries[this.head]!;
+    // Release the reference at once: the event's memory is what the budget is about.
+    this.entries[this.head++] = undefined as unknown as LogEntry;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
+  }
+}
+
+/**
+ * One byte budget over every topic's retained log: when an append takes the total past the limit,
+ * the oldest entries of the whole bus go first, whatever their topic, so a process with thousands
+ * of per-market topics plateaus instead of keeping `max_len` events of each.
+ */
+export class RetentionBudget {
+  private bytes = 0;
+  private live = 0;
+  private evictedCount = 0;
+  /** Appends in bus order; an entry already trimmed by its topic's max_len is skipped when reached. */
+  private order: Array<{ log: RetainedLog; seq: number }> = [];
+  private head = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  get retainedBytes(): number {
+    return this.bytes;
+  }
+
+  get retainedEvents(): number {
+    return this.live;
+  }
+
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
+  /** @internal a log appended an entry */
+  added(log: RetainedLog, seq: number, bytes: number): void {
+    this.bytes += bytes;
+    this.live++;
+    this.order.push({ log, seq });
+    while (this.bytes > this.limitBytes && this.live > 0) this.evictOne();
+    this.compact();
+  }
+
+  /** @internal a log trimmed an entry by count */
+  released(bytes: number): void {
+    this.bytes -= bytes;
+    this.live--;
+  }
+
+  private evictOne(): void {
+    while (this.head < this.order.length) {
+      const { log, seq } = this.order[this.head++]!;
+      // Per topic, entries leave in order: if the oldest left is newer, this one is gone already.
+      if (log.oldestSeq !== seq) continue;
+      this.bytes -= log.evictOldest();
+      this.live--;
+      this.evictedCount++;
+      return;
+    }
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    // Entries trimmed by count stay in `order` until reached; drop them once they dominate.
+    if (this.order.length - this.head > 2 * this.live + 1024) {
+      this.order = this.order.slice(this.head).filter(({ log, seq }) => seq >= log.oldestSeq);
+      this.head = 0;
+    }
+  }
+}

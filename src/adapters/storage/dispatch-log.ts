@@ -1,0 +1,97 @@
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { stableStringify } from '../../domain/util/stable-json.ts';
+
+/** Everything a replay needs to rebuild one trading-node life before its first input. */
+export interface DispatchHeader {
+  kind: 'dispatch_header';
+  version: 1;
+  session: number;
+  /** The node's virtual time when it was built. */
+  start_ms: number;
+  /** Seed of the node's event ids. */
+  ids_seed: number;
+  /** First client-order sequence number of every market. */
+  seq_base: number;
+  markets: Array<{ spec: MarketSpec; match_id: string | null; station_id: string | null }>;
+}
+
+/** One consumed input in dispatch order: a bus event, or a tick of the node's clock. */
+export type DispatchRecord = { seq: number; event: HeliosEvent } | { seq: number; tick: number };
+
+export function dispatchDir(dataDir: string): string {
+  return path.join(dataDir, 'dispatch');
+}
+
+/** One file per trading session, named so that lexical order is session order. */
+export function dispatchFile(dataDir: string, session: number): string {
+  return path.join(dispatchDir(dataDir), `session-${String(session).padStart(9, '0')}.ndjson`);
+}
+
+/** The dispatch logs of a data directory, oldest session first (none: []). */
+export function listDispatchLogs(dataDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dispatchDir(dataDir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .filter((n) => /^session-\d+\.ndjson$/.test(n))
+    .sort()
+    .map((n) => path.join(dispatchDir(dataDir), n));
+}
+
+/** Appends a trading node's inputs as NDJSON: the header first, then one line per input. */
+export class DispatchLogWriter {
+  private readonly stream: WriteStream;
+
+  constructor(file: string, header: DispatchHeader) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.stream = createWriteStream(file, { flags: 'w', encoding: 'utf8' });
+    this.stream.write(stableStringify(header) + '\n');
+  }
+
+  write(record: DispatchRecord): void {
+    this.stream.write(stableStringify(record) + '\n');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}
+
+export class DispatchLogError extends Error {}
+
+/** Reads one dispatch log: its header, then its records in sequence order (a gap or disorder is an error). */
+export async function readDispatchLog(file: string): Promise<{ header: DispatchHeader; records: DispatchRecord[] }> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let header: DispatchHeader | null = null;
+  const records: DispatchRecord[] = [];
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      // A process killed mid-write leaves a torn last line: what precedes it is the log.
+      break;
+    }
+    if (!header) {
+      if ((value as DispatchHeader).kind !== 'dispatch_header') throw new DispatchLogError(`${file}:${n}: no dispatch header`);
+      header = value as DispatchHeader;
+      continue;
+    }
+    const r = value as DispatchRecord;
+    if (r.seq !== records.length + 1) throw new DispatchLogError(`${file}:${n}: sequence ${r.seq} where ${records.length + 1} was expected`);
+    records.push(r);
+  }
+  if (!header) throw new DispatchLogError(`${file}: empty dispatch log`);
+  return { header, records };
+}

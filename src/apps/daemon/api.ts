@@ -1,0 +1,87 @@
+import type { ChannelServer } from '../../adapters/api/channel-server.ts';
+import type { DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
+import { bookDepth, type BookDepth } from '../../domain/book/book-depth.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import { weatherOutagesBegun } from '../../runtime/world/world-runtime.ts';
+import { truthFaultsBegun, type TruthFaultCounts } from '../../sim/esports/simulator-faults.ts';
+import type { DaemonContext } from './context.ts';
+import type { DaemonHealth } from './health.ts';
+
+/** The daemon's answers to the HTTP API (health, metrics, books, markets, halt/resume). */
+export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: EventFactory, channels: () => ChannelServer | undefined): DaemonApi {
+  const control = (type: 'HALT' | 'RESUME', r: HaltRequest) => {
+    const event = factory.make(type, { scope: r.scope, reason: r.reason }, r.market_id ? { market_id: r.market_id } : {});
+    ctx.sink.emit(event);
+    return { accepted: true, event_id: event.event_id, type, scope: r.scope, market_id: r.market_id ?? null };
+  };
+  return {
+    health: async (): Promise<HealthReport> => ({
+      live: true,
+      ready: health.isReady(),
+      mode: ctx.opts.mode,
+      staleness_ms: ctx.observer?.staleness.staleness(ctx.clock.now()) ?? {},
+      stale_feeds: ctx.observer?.staleness.stale(ctx.clock.now()) ?? [],
+      event_loop_lag_ms: health.lastLoopLag,
+      bus: ctx.bus?.stats() ?? null,
+      summary: health.summary(),
+    }),
+    metrics: async () => ({ contentType: ctx.metrics.registry.contentType, body: await ctx.metrics.registry.metrics() }),
+    subscriptions: async () => ({
+      desired: ctx.feed ? [...ctx.feed.assigned()].sort() : [],
+      subscribed: ctx.feed ? [...ctx.feed.subscribed()].sort() : [],
+    }),
+    reconcilerMetrics: async () => ctx.feed?.metrics().reconciler ?? null,
+    forceReconcile: async () => (ctx.feed ? ctx.feed.forceReconcile() : { error: 'market feed not running' }),
+    stats: async () => ({
+      summary: health.summary(),
+      counters: ctx.observer?.counters,
+      bus: ctx.bus?.stats(),
+      channels: channels()?.stats,
+      router: ctx.trading?.node.router.stats ?? null,
+      session: ctx.session,
+      ...(ctx.opts.mode === 'sim' ? { sim_faults: simFaults(ctx), sim_faults_since_ms: ctx.startedAt } : {}),
+    }),
+    books: async (tokenId?: string) => ({ books: bookDepths(ctx, tokenId) }),
+    markets: async () =>
+      ctx.localMarkets().map((m) => {
+        const snap = ctx.trading?.node.runtime.marketSnapshot(m.spec.market_id);
+        return { market_id: m.spec.market_id, fair_source: m.spec.fair_source.kind, match_id: m.match_id, station_id: m.station_id, state: snap?.state ?? null };
+      }),
+    halt: async (r: HaltRequest) => control('HALT', r),
+    resume: async (r: HaltRequest) => control('RESUME', r),
+  };
+}
+
+/**
+ * Books of the market feed, or in a trading-only process the books rebuilt from the bus; sorted
+ * by token, only `tokenId` when given.
+ */
+function bookDepths(ctx: DaemonContext, tokenId?: string): BookDepth[] {
+  if (ctx.feed) {
+    return ctx.feed
+      .books()
+      .filter((s) => tokenId === undefined || s.asset_id === tokenId)
+      .map((s) => bookDepth(s.asset_id, s.synced, s.book));
+  }
+  const mirror = ctx.trading?.node.mirror;
+  if (!mirror) return [];
+  return mirror
+    .tokens()
+    .filter((t) => tokenId === undefined || t === tokenId)
+    .map((t) => bookDepth(t, mirror.synced(t), mirror.book(t)));
+}
+
+/**
+ * Faults the simulators of this process injected that have begun on its clock since it started:
+ * truth from the plans each truth component life used, weather from the outage schedule.
+ */
+function simFaults(ctx: DaemonContext): TruthFaultCounts & { weather_stale: number } {
+  const now = ctx.clock.now();
+  const truth: TruthFaultCounts = { truth_conflict: 0, truth_stale: 0, truth_ws_drop: 0, truth_invalidation: 0 };
+  for (const life of ctx.truthPlans) {
+    const begun = truthFaultsBegun(life.plans, life.from, Math.min(now, life.to ?? now));
+    for (const k of Object.keys(truth) as Array<keyof TruthFaultCounts>) truth[k] += begun[k];
+  }
+  const runsWorld = ctx.role !== 'trading';
+  return { ...truth, weather_stale: runsWorld ? weatherOutagesBegun(ctx.config.weather, ctx.config.app.seed, ctx.startedAt, now) : 0 };
+}

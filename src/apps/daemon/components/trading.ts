@@ -1,0 +1,60 @@
+import { VirtualClock } from '../../../adapters/clock/virtual-clock.ts';
+import { dispatchFile } from '../../../adapters/storage/dispatch-log.ts';
+import { nextSession } from '../../../adapters/storage/session-counter.ts';
+import { hash32 } from '../../../domain/util/random.ts';
+import { sessionSeqBase, TradingNode } from '../../../runtime/trading/trading-node.ts';
+import type { Component } from '../component.ts';
+import type { DaemonContext } from '../context.ts';
+
+/**
+ * The trading node, fed from the bus. It runs on its own virtual clock, moved by what it consumes
+ * and by ticks of the process clock (recorded like events), and journals its inputs in dispatch
+ * order, so `helios replay` of that journal decides exactly what it decided.
+ */
+export function tradingComponent(ctx: DaemonContext): Component {
+  let lives = 0;
+  let ticker: unknown = null;
+  return {
+    name: 'trading',
+    start: async () => {
+      const { config } = ctx;
+      const tradingOnly = ctx.role === 'trading';
+      // A new session per trading start: its client order ids differ from every earlier one's.
+      const session = nextSession(ctx.opts.dataDir, ctx.log);
+      ctx.session = session;
+      const idsSeed = config.app.seed ^ hash32(`trading:${session}`);
+      const clock = new VirtualClock(ctx.clock.now());
+      const node = new TradingNode({
+        config,
+        clock,
+        sink: ctx.sink,
+        events: ctx.idsFrom(clock, idsSeed),
+        markets: ctx.localMarkets(),
+        observe: tradingOnly ? ctx.observer : undefined,
+        seqBase: sessionSeqBase(session),
+        onError: (err) => ctx.reportError('trading-router', err),
+        decisionsOut: ctx.opts.decisionsOut ? { file: ctx.opts.decisionsOut, append: lives > 0 } : undefined,
+        dispatchLog: { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed },
+      });
+      lives++;
+      await node.start();
+      // Each shard is its own consumer group: global topics (control, nowcast) reach every shard.
+      const group = tradingOnly ? `trading-${ctx.shard.index}-of-${ctx.shard.count}` : 'trading';
+      const subscription = ctx.bus.subscribe({ group, consumer: tradingOnly ? `trading-${ctx.shard.index}` : 'trading-0', topics: node.topics(), start: 'latest' });
+      node.consume(subscription);
+      ctx.trading = { node, subscription, group, session };
+      const tick = () => {
+        node.tick(ctx.clock.now());
+        ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
+      };
+      ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
+    },
+    stop: async () => {
+      if (ticker !== null) ctx.clock.clearTimeout(ticker);
+      ticker = null;
+      const part = ctx.trading;
+      ctx.trading = null;
+      await part?.node.stop();
+    },
+  };
+}

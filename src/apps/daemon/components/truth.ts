@@ -1,0 +1,26 @@
+import { TruthRuntime } from '../../../runtime/truth/truth-runtime.ts';
+import { simulatedTruth } from '../../../sim/esports/simulated-truth.ts';
+import type { Component } from '../component.ts';
+import type { DaemonContext } from '../context.ts';
+
+/** Esports truth: the sources (simulated matches in sim mode) into the truth engine. */
+export function truthComponent(ctx: DaemonContext): Component {
+  let truth: TruthRuntime | null = null;
+  return {
+    name: 'truth',
+    start: async () => {
+      const { config } = ctx;
+      const sim = simulatedTruth(config.app.seed, config.truth_engine, ctx.clock);
+      truth = new TruthRuntime({ config: config.truth_engine, clock: ctx.clock, sink: ctx.sink, events: ctx.events('truth'), logger: ctx.log, sources: sim.sources });
+      for (const m of sim.matches) truth.addMatch(m);
+      truth.start();
+      if (ctx.opts.mode === 'sim') ctx.truthPlans.push({ plans: sim.plans, from: ctx.clock.now(), to: null });
+    },
+    stop: async () => {
+      const life = ctx.truthPlans.at(-1);
+      if (life && life.to === null) life.to = ctx.clock.now();
+      await truth?.stop();
+      truth = null;
+    },
+  };
+}

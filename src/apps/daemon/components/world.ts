@@ -1,0 +1,38 @@
+import { createActor, type AnyActorRef } from 'xstate';
+import { createWorldRuntime, type WorldRuntime } from '../../../runtime/world/world-runtime.ts';
+import type { Component } from '../component.ts';
+import type { DaemonContext } from '../context.ts';
+
+/** Weather: METAR and PWS sources (simulated in sim mode) into the world feed and the nowcast. */
+export function worldComponent(ctx: DaemonContext): Component {
+  let world: WorldRuntime | null = null;
+  let actors: AnyActorRef[] = [];
+  return {
+    name: 'world',
+    start: async () => {
+      world = await createWorldRuntime({
+        config: ctx.config.weather,
+        seed: ctx.config.app.seed,
+        clock: ctx.clock,
+        sink: ctx.sink,
+        events: ctx.events('world'),
+        secrets: ctx.opts.secrets,
+        logger: ctx.log,
+      });
+      for (const [station, buckets] of ctx.universe.buckets) world.feed.setBuckets(station, buckets);
+      world.feed.start();
+      actors = world.sources.map((s) => {
+        const actor = createActor(s.logic, { clock: ctx.clock } as never);
+        actor.subscribe({ error: (err) => ctx.reportError('world', err) });
+        actor.start();
+        return actor;
+      });
+    },
+    stop: async () => {
+      for (const a of actors) a.stop();
+      actors = [];
+      await world?.stop();
+      world = null;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { HeliosConfig } from '../../config/schema.ts';
+import type { EventBus, Subscription } from '../../adapters/bus/event-bus.ts';
+import type { Logger } from '../../adapters/log/logger.ts';
+import type { Metrics } from '../../adapters/metrics/metrics.ts';
+import type { FanOutSink } from '../../domain/events/sink.ts';
+import { ulidGenerator } from '../../domain/events/ids.ts';
+import { EventFactory } from '../../domain/events/factory.ts';
+import { ALL_MARKETS, ownsMarket, type Shard } from '../../domain/scale-out/shard.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import { hash32, seededRng } from '../../domain/util/random.ts';
+import type { MarketFeed } from '../../runtime/market-tape/market-feed.ts';
+import type { TradingNode } from '../../runtime/trading/trading-node.ts';
+import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
+import type { SimUniverse, UniverseMarket } from '../../sim/sim-universe.ts';
+import type { DaemonObserver } from './observer.ts';
+import type { DaemonOptions, DaemonRole } from './options.ts';
+
+/** The trading component's live parts (null while it is not running). */
+export interface TradingPart {
+  node: TradingNode;
+  subscription: Subscription;
+  /** Consumer group of this process's trading node (a shard's own group). */
+  group: string;
+  /** Trading session of this start (client order id range). */
+  session: number;
+}
+
+/**
+ * What the daemon's components share: the process-wide parts built at start (bus, sink, observer,
+ * universe) and the handles each component publishes while it runs, read by health and the API.
+ */
+export class DaemonContext {
+  bus!: EventBus;
+  sink!: FanOutSink;
+  observer!: DaemonObserver;
+  universe: SimUniverse = { markets: [], buckets: new Map() };
+  venueUrls: { ws: string; rest: string } | null = null;
+  feed: MarketFeed | null = null;
+  trading: TradingPart | null = null;
+  /** Trading session of the latest trading start, kept after it stops (API stats). */
+  session: number | null = null;
+  /** Match plans of each truth component life (from its start to its stop): the faults it injects. */
+  readonly truthPlans: Array<{ plans: SimMatchPlan[]; from: number; to: number | null }> = [];
+  startedAt = 0;
+  errors = 0;
+  stopping = false;
+
+  constructor(
+    readonly opts: DaemonOptions,
+    readonly clock: Clock,
+    readonly metrics: Metrics,
+  ) {}
+
+  get config(): HeliosConfig {
+    return this.opts.config;
+  }
+
+  get log(): Logger {
+    return this.opts.logger;
+  }
+
+  get role(): DaemonRole {
+    return this.opts.role ?? 'all';
+  }
+
+  get shard(): Shard {
+    return this.opts.shard ?? ALL_MARKETS;
+  }
+
+  /** The markets this process trades (its shard's), or, in a feeds process, every market it carries. */
+  localMarkets(): UniverseMarket[] {
+    return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec.market_id));
+  }
+
+  /** A component's event factory: its own id stream, the same on every run with the same seed. */
+  events(component: string): EventFactory {
+    return new EventFactory(this.clock, ulidGenerator(seededRng(this.config.app.seed ^ hash32(component))));
+  }
+
+  /** An event factory on another clock (the trading node's) with ids from `seed`. */
+  idsFrom(clock: Clock, seed: number): EventFactory {
+    return new EventFactory(clock, ulidGenerator(seededRng(seed)));
+  }
+
+  reportError(component: string, err: unknown): void {
+    this.errors++;
+    this.metrics.errorsTotal.inc({ component });
+    this.log.error({ component, err: err instanceof Error ? err.message : String(err) }, `${component} error`);
+  }
+}

@@ -1,0 +1,100 @@
+import { EventLoopLag } from '../../adapters/metrics/event-loop.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import type { DaemonContext } from './context.ts';
+import type { RunSummary } from './options.ts';
+
+/**
+ * Readiness, the run summary and the periodic HEALTH event: feed staleness, stage latencies,
+ * event-loop lag and the trading consumer group's backlog.
+ */
+export class DaemonHealth {
+  private readonly loopLag = new EventLoopLag();
+  private timer: NodeJS.Timeout | null = null;
+  private lastBacklog: Record<string, number> = {};
+  private finalSummary: RunSummary | null = null;
+  lastLoopLag = { p50_ms: 0, p99_ms: 0, max_ms: 0 };
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly factory: EventFactory,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.publish(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.loopLag.stop();
+  }
+
+  isReady(): boolean {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    if (ctx.role === 'trading') return (ctx.trading?.node.mirroredTokensSynced() ?? 0) > 0 && !ctx.observer.staleness.stale(now).includes('market');
+    return !!ctx.feed && ctx.feed.books().some((b) => b.synced) && ctx.observer.staleness.stale(now).length === 0;
+  }
+
+  /** Freezes the summary: what a stopping daemon prints is what it had when the stop began. */
+  freeze(): void {
+    this.finalSummary = this.summary();
+  }
+
+  summary(): RunSummary {
+    if (this.finalSummary) return this.finalSummary;
+    const { ctx } = this;
+    const feed = ctx.feed;
+    return {
+      kind: 'run_summary',
+      markets: ctx.localMarkets().length,
+      tokens_synced: feed ? feed.books().filter((b) => b.synced).length : (ctx.trading?.node.mirroredTokensSynced() ?? 0),
+      orders: ctx.observer?.counters.orders ?? 0,
+      fills: ctx.observer?.counters.fills ?? 0,
+      realized_pnl: ctx.observer?.realizedPnl() ?? 0,
+      reconnects: this.reconnects(),
+      resyncs: ctx.observer?.counters.resyncs ?? 0,
+      errors: ctx.errors,
+    };
+  }
+
+  private reconnects(): number {
+    const metrics = this.ctx.feed?.metrics();
+    return metrics ? metrics.connections.reduce((n, c) => n + ((c as { disconnects?: number }).disconnects ?? 0), 0) : 0;
+  }
+
+  /** Backlog of the trading consumer group per topic it reads (bus_backlog{topic}). */
+  private async refreshBacklog(): Promise<void> {
+    const { ctx } = this;
+    const part = ctx.trading;
+    if (!part || !ctx.bus) return;
+    const out: Record<string, number> = {};
+    for (const topic of part.node.topics()) {
+      const n = await ctx.bus.backlog(topic, part.group).catch(() => 0);
+      out[topic] = n;
+      ctx.metrics.busBacklog.set({ topic }, n);
+    }
+    this.lastBacklog = out;
+  }
+
+  private publish(): void {
+    const { ctx } = this;
+    void this.refreshBacklog();
+    this.lastLoopLag = this.loopLag.read();
+    ctx.metrics.eventLoopLagMs.set(this.lastLoopLag.p99_ms);
+    const staleness = ctx.observer.staleness.staleness(ctx.clock.now());
+    for (const [feed, ms] of Object.entries(staleness)) if (ms !== null) ctx.metrics.feedStalenessMs.set({ feed }, ms);
+    ctx.sink.emit(
+      this.factory.make('HEALTH', {
+        ready: this.isReady(),
+        staleness_ms: staleness,
+        stage_latency_ms: { ...ctx.observer.stageLatencyMs },
+        event_loop_lag_ms: Math.round(this.lastLoopLag.p99_ms * 1000) / 1000,
+        bus_backlog: { ...this.lastBacklog },
+        reconnects: this.reconnects(),
+        resyncs: ctx.observer.counters.resyncs,
+      }),
+    );
+  }
+}

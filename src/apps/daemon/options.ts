@@ -1,0 +1,44 @@
+import type { HeliosConfig } from '../../config/schema.ts';
+import type { Secrets } from '../../config/secrets.ts';
+import type { Logger } from '../../adapters/log/logger.ts';
+import type { Shard } from '../../domain/scale-out/shard.ts';
+
+export interface DaemonOptions {
+  config: HeliosConfig;
+  secrets: Secrets;
+  logger: Logger;
+  mode: 'sim' | 'live';
+  /** Virtual-clock acceleration in sim mode. */
+  speed: number;
+  dataDir: string;
+  /** Attach the Stately inspector server on loopback. */
+  inspect: boolean;
+  /** Overrides api.port (0 = any free port). */
+  apiPort?: number;
+  /**
+   * Scale-out on Redis Streams: `feeds` runs the venue simulator, market feed, world and truth and
+   * publishes to the bus; `trading` trades the markets of its `shard` from the bus alone; `all`
+   * (default) runs everything in one process.
+   */
+  role?: DaemonRole;
+  /** The trading process's markets: those whose id hashes to `index` of `count` (default all). */
+  shard?: Shard;
+  /** NDJSON file of the trading node's decisions, in the format `helios replay --decisions-out` writes. */
+  decisionsOut?: string;
+}
+
+export type DaemonRole = 'all' | 'feeds' | 'trading';
+
+export interface RunSummary {
+  kind: 'run_summary';
+  markets: number;
+  tokens_synced: number;
+  orders: number;
+  fills: number;
+  realized_pnl: number;
+  reconnects: number;
+  resyncs: number;
+  errors: number;
+}
+
+export class RealOrdersRefused extends Error {}

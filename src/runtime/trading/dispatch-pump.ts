@@ -1,0 +1,111 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+
+/** What the trading node consumes: a bus event, or a tick that lets its time pass without one. */
+export type DispatchInput = { kind: 'event'; event: HeliosEvent } | { kind: 'tick'; t: number };
+
+export interface DispatchPumpDeps {
+  clock: VirtualClock;
+  /** Applies one event; true when it reached the trading side (its consequences then settle). */
+  apply(event: HeliosEvent): boolean;
+  /** Sees each input with its dispatch sequence number, before it is applied (the dispatch log). */
+  record?(seq: number, input: DispatchInput): void;
+  /** After an event was applied. */
+  applied?(event: HeliosEvent): void;
+  /** An event whose application threw: reported and skipped (without it, the pump stops and `drained` rejects). */
+  onError?(err: Error, event: HeliosEvent): void;
+}
+
+/**
+ * The trading node's scheduler, the same live and in replay. Inputs queue; one pump takes them in
+ * order, gives each the next dispatch sequence number (the replay-order authority, as in an event
+ * store: not the timestamp), advances the node's virtual clock to the input's time deadline by
+ * deadline, yielding to the event loop after every deadline and every input so what a timer or an
+ * order released settles before anything later happens. Time never passes between inputs, so the
+ * same inputs in the same order give the same decisions, byte for byte, whoever produced them.
+ */
+export class DispatchPump {
+  private readonly queue: DispatchInput[] = [];
+  private head = 0;
+  private pumping: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private seq = 0;
+  private closed = false;
+  inputs = 0;
+
+  constructor(private readonly deps: DispatchPumpDeps) {}
+
+  push(input: DispatchInput): void {
+    if (this.closed) return;
+    this.queue.push(input);
+    this.pumping ??= this.pump();
+  }
+
+  /** Resolves once every input pushed so far has been applied and settled. */
+  async drained(): Promise<void> {
+    while (this.pumping) await this.pumping;
+    if (this.failure) throw this.failure;
+  }
+
+  /** No more inputs: what is queued is dropped, what is running finishes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    this.head = 0;
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Virtual time to `t`, one deadline at a time, letting released continuations run after each. */
+  async advance(t: number): Promise<void> {
+    const { clock } = this.deps;
+    for (;;) {
+      const d = clock.nextDeadline();
+      if (d === undefined || d > t) break;
+      clock.advanceTo(d);
+      await settle();
+    }
+    if (t > clock.now()) clock.advanceTo(t);
+  }
+
+  private applyOne(event: HeliosEvent): boolean {
+    if (!this.deps.onError) return this.deps.apply(event);
+    try {
+      return this.deps.apply(event);
+    } catch (err) {
+      this.deps.onError(err instanceof Error ? err : new Error(String(err)), event);
+      return true;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.head < this.queue.length) {
+        const input = this.queue[this.head++]!;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        this.deps.record?.(++this.seq, input);
+        if (input.kind === 'tick') {
+          await this.advance(input.t);
+          continue;
+        }
+        await this.advance(input.event.ts_ingest);
+        this.inputs++;
+        if (this.applyOne(input.event)) await settle();
+        this.deps.applied?.(input.event);
+      }
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.queue.length = 0;
+      this.head = 0;
+    } finally {
+      this.pumping = null;
+    }
+  }
+}
+
+export function settle(): Promise<void> {
+  return yieldToLoop();
+}

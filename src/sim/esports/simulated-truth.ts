@@ -1,0 +1,25 @@
+import type { TruthEngineConfig } from '../../config/sections/truth.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { ReportListener, TruthSource } from '../../adapters/esports/source.ts';
+import type { MatchSpec } from '../../runtime/truth/truth-runtime.ts';
+import { generateMatchPlans, type SimMatchPlan } from './simulator-plan.ts';
+import { SimulatedFeed } from './simulator.ts';
+
+/** The embedded default: seeded simulated matches and one simulated feed for all their sources. */
+export function simulatedTruth(seed: number, config: TruthEngineConfig, clock: Clock): {
+  plans: SimMatchPlan[];
+  matches: MatchSpec[];
+  sources: (emit: ReportListener) => TruthSource[];
+} {
+  const plans = generateMatchPlans(seed, clock.now(), config.simulator);
+  return {
+    plans,
+    matches: plans.map(specOfPlan),
+    sources: (emit) => [new SimulatedFeed({ clock, emit, plans })],
+  };
+}
+
+export function specOfPlan(plan: SimMatchPlan): MatchSpec {
+  return { match_id: plan.match_id, title: plan.title, outcomes: plan.teams, best_of: plan.best_of, source_ids: plan.external_ids };
+}
+

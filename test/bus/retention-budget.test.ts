@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
+import { estimateEventBytes } from '../../src/adapters/bus/event-size.ts';
+import { InMemoryBus } from '../../src/adapters/bus/in-memory-bus.ts';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { busConfig, testFactory, trade } from '../support/events.ts';
+
+async function readAll(sub: Subscription, expected: number): Promise<Delivery[]> {
+  const got: Delivery[] = [];
+  if (expected === 0) return got;
+  for await (const batch of sub) {
+    got.push(...batch);
+    await sub.ack(batch);
+    if (got.length >= expected) break;
+  }
+  return got;
+}
+
+describe('in-memory bus retention: one byte budget for the whole bus', () => {
+  it('accounts retained events in bytes and evicts the oldest across topics to stay within the budget', async () => {
+    const { clock, factory } = testFactory(21);
+    const sample = trade(factory, 'm0', 't0', 0.5);
+    const perEvent = estimateEventBytes(sample);
+    // Room for about 250 events, while 40 topics × 50 events are published (each topic well under max_len).
+    const budget = perEvent * 250;
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: budget }), clock);
+    const published: HeliosEvent[] = [];
+    for (let round = 0; round < 50; round++) {
+      for (let m = 0; m < 40; m++) {
+        const e = trade(factory, `m${m}`, `t${m}`, (round % 90) / 100 + 0.01);
+        published.push(e);
+        await bus.publish(`tape:m${m}`, [e]);
+        expect(bus.stats().retained_bytes).toBeLessThanOrEqual(budget);
+      }
+    }
+    const stats = bus.stats();
+    const retainedCount = published.length - stats.retention_evicted;
+    // What is kept is exactly the newest suffix of everything published, whatever the topic.
+    const kept = published.slice(published.length - retainedCount);
+    expect(stats.retained_bytes).toBe(kept.reduce((n, e) => n + estimateEventBytes(e), 0));
+    expect(stats.retained_bytes).toBeGreaterThan(budget - 2 * perEvent);
+    expect(retainedCount).toBeGreaterThan(200);
+    expect(retainedCount).toBeLessThan(300);
+
+    // A group created now sees, per topic, only the retained (newest) events: the oldest round is gone everywhere.
+    let total = 0;
+    for (let m = 0; m < 40; m++) {
+      const topic = `tape:m${m}`;
+      const expected = kept.filter((e) => e.market_id === `m${m}`).map((e) => e.event_id);
+      expect(await bus.backlog(topic)).toBe(expected.length);
+      const sub = bus.subscribe({ group: `late-${m}`, consumer: 'c', topics: [topic], start: 'earliest' });
+      const got = await readAll(sub, expected.length);
+      await sub.close();
+      expect(got.map((d) => d.event.event_id)).toEqual(expected);
+      total += got.length;
+    }
+    expect(total).toBe(retainedCount);
+    await bus.close();
+  });
+
+  it('gives back the bytes of events trimmed by a topic max_len, so the budget only evicts what it must', async () => {
+    const { clock, factory } = testFactory(22);
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: 10_000_000, default: { queue_size: 1000, overflow: 'drop_oldest', max_len: 100 } }), clock);
+    const events = Array.from({ length: 5000 }, (_, i) => trade(factory, 'm', 't', (i % 90) / 100 + 0.01));
+    for (const e of events) await bus.publish('tape:m', [e]);
+    const retained = await bus.backlog('tape:m');
+    expect(retained).toBeGreaterThanOrEqual(100);
+    expect(retained).toBeLessThanOrEqual(110);
+    const stats = bus.stats();
+    expect(stats.retention_evicted).toBe(0);
+    expect(stats.retained_bytes).toBe(events.slice(-retained).reduce((n, e) => n + estimateEventBytes(e), 0));
+    await bus.close();
+  });
+
+  it('a budget of zero retains nothing, yet live groups still get every event', async () => {
+    const { clock, factory } = testFactory(23);
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: 0 }), clock);
+    const sub = bus.subscribe({ group: 'live', consumer: 'c', topics: ['tape:m'], start: 'latest' });
+    const events = Array.from({ length: 20 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.01));
+    await bus.publish('tape:m', events);
+    const got = await readAll(sub, 20);
+    await sub.close();
+    expect(got.map((d) => d.event.event_id)).toEqual(events.map((e) => e.event_id));
+    expect(bus.stats()).toMatchObject({ retained_bytes: 0, retention_evicted: 20 });
+    expect(await bus.backlog('tape:m')).toBe(0);
+    await bus.close();
+  });
+});

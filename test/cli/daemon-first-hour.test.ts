@@ -1,0 +1,202 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../support/cli.ts';
+import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
+
+/**
+ * Issue 21 items 1, 4, 5 and 9 as an operator meets them: `helios run` as a child process, read
+ * through its log lines, its HTTP API, its journal and its run summary.
+ */
+
+const TOKEN = 'first-hour-token';
+const { procs, tempDir } = processScope('helios-first-hour-');
+
+function start(args: string[], env: Record<string, string>): HeliosProcess {
+  const p = new HeliosProcess(args, childEnv(env));
+  procs.push(p);
+  return p;
+}
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: await res.json() };
+}
+
+function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  return json(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+}
+
+/** Prometheus text → `name{labels}` → value. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+const sumOf = (m: Map<string, number>, name: string) => [...m].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((s, [, v]) => s + v, 0);
+
+type Log = { level: number; msg: string; [k: string]: any };
+const logsOf = (p: HeliosProcess): Log[] => p.lines.filter((l) => l.startsWith('{"level"')).map((l) => JSON.parse(l) as Log);
+
+function journal(dataDir: string): Array<Record<string, any>> {
+  const root = path.join(dataDir, 'journal');
+  return readdirSync(root)
+    .flatMap((d) => readdirSync(path.join(root, d)).flatMap((ch) => readdirSync(path.join(root, d, ch)).map((f) => path.join(root, d, ch, f))))
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>));
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('helios run --sim talks to its operator and measures what happened (issue 21 items 1, 4, 5, 9)', () => {
+  it('start-up summary, status lines, orders/fills/halts at info, sane metrics, a market catalog, provenance', { timeout: 150_000 }, async () => {
+    const dataDir = tempDir();
+    const daemon = start(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], { HELIOS_API_TOKEN: TOKEN, HELIOS_DAEMON__STATUS_LOG_INTERVAL_MS: '1000' });
+    const url = await daemon.apiUrl();
+
+    const stats = await vi.waitFor(async () => {
+      const s = (await json(`${url}/stats`)).body;
+      expect(s.summary.fills >= 1 && s.counters.truth_states > 0, 'a paper fill and truth states').toBe(true);
+      return s;
+    }, { timeout: 90_000, interval: 250 });
+
+    // Item 9: the start-up summary names mode, bus, markets, tokens and where to look.
+    const logs = () => logsOf(daemon);
+    const started = logs().find((l) => l.msg.startsWith('helios started'));
+    expect(started, 'a start-up summary line').toBeDefined();
+    expect(started).toMatchObject({ level: 30, mode: 'sim', bus: 'in_memory', markets: stats.summary.markets, tokens: 2 * stats.summary.markets, api: url, ws: `${url.replace('http:', 'ws:')}/ws` });
+    expect(started!.msg).toContain(url);
+    // A status line on the interval: markets by state, orders, fills, PnL, worst staleness.
+    const status = await vi.waitFor(() => {
+      const s = logs().filter((l) => l.msg.startsWith('status:'));
+      expect(s.length).toBeGreaterThan(0);
+      return s.at(-1)!;
+    }, { timeout: 10_000 });
+    expect(status.level).toBe(30);
+    expect(Object.values(status.markets_by_state as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(stats.summary.markets);
+    expect(typeof status.orders).toBe('number');
+    expect(typeof status.fills).toBe('number');
+    expect(typeof status.realized_pnl).toBe('number');
+    expect(status.worst_staleness).toMatchObject({ feed: expect.any(String), ms: expect.any(Number) });
+    // Every order and fill at info with its correlation id.
+    const orderLogs = logs().filter((l) => l.msg.startsWith('order '));
+    const fillLogs = logs().filter((l) => l.msg.startsWith('fill '));
+    expect(orderLogs.length).toBeGreaterThan(0);
+    expect(fillLogs.length).toBeGreaterThan(0);
+    for (const l of [...orderLogs, ...fillLogs]) {
+      expect(l.level).toBe(30);
+      expect(l.correlation_id).toMatch(/^[0-9A-Z]{26}$/);
+    }
+    // No warning on a normal first run (e.g. about a missing session.json).
+    expect(logs().filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
+
+    // Halt everything through the API: logged at info with its correlation id; nothing new trades.
+    const halt = await post(`${url}/halt`, { scope: 'global', reason: 'operator check' });
+    expect(halt.status).toBe(200);
+    const haltLog = await vi.waitFor(() => {
+      const l = logs().find((x) => x.msg.startsWith('halt ') && x.event_id === halt.body.event_id);
+      expect(l, 'the halt in the log').toBeDefined();
+      return l!;
+    }, { timeout: 10_000 });
+    expect(haltLog).toMatchObject({ level: 30, scope: 'global', reason: 'operator check', correlation_id: expect.stringMatching(/^[0-9A-Z]{26}$/) });
+
+    // Item 5: once orders and fills stop changing, every metric agrees with /stats.
+    const { metrics, final } = await vi.waitFor(async () => {
+      const before = (await json(`${url}/stats`)).body;
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const after = (await json(`${url}/stats`)).body;
+      expect([after.summary.orders, after.summary.fills]).toEqual([before.summary.orders, before.summary.fills]);
+      return { metrics: parseMetrics(text), final: after };
+    }, { timeout: 20_000, interval: 500 });
+    const lag = metrics.get('event_lag_ms{source="market"}');
+    expect(lag, 'event_lag_ms{source="market"}').toBeDefined();
+    expect(lag!).toBeGreaterThanOrEqual(0);
+    expect(lag!).toBeLessThan(60_000);
+    expect(sumOf(metrics, 'orders_total')).toBe(final.summary.orders);
+    expect(metrics.get('fills_total{status="MATCHED"}')).toBe(final.summary.fills);
+    expect(metrics.get('order_fill_latency_ms_count')).toBe(final.summary.fills);
+    expect(metrics.get('slippage_bps_count')).toBe(final.summary.fills);
+    expect(metrics.get('book_resyncs_total')).toBe(final.counters.resyncs);
+    expect(metrics.get('ws_reconnects_total')).toBe(final.summary.reconnects);
+    expect(metrics.get('kill_switch_triggers_total{reason="operator check"}')).toBe(1);
+    expect(metrics.get('event_loop_lag_ms')).toBeGreaterThan(0);
+    expect(metrics.get('feed_staleness_ms{feed="market"}')).toBeGreaterThanOrEqual(0);
+    expect([...metrics.keys()].some((k) => k.startsWith('bus_backlog{topic="l2:'))).toBe(true);
+    const placeCount = metrics.get('order_place_latency_ms_count')!;
+
+    daemon.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+
+    // The journal is what happened: acknowledged orders, truth confidences, reconciliation breaks.
+    const records = journal(dataDir);
+    const acked = new Set(records.filter((r) => r.type === 'ORDER_UPDATE' && r.payload.status !== 'pending' && r.payload.status !== 'rejected').map((r) => r.payload.client_order_id));
+    expect(acked.size).toBeGreaterThan(0);
+    expect(placeCount).toBe(acked.size);
+    const lastConfidence = new Map<string, number>();
+    for (const r of records.filter((x) => x.type === 'TRUTH_STATE').sort((a, b) => a.seq - b.seq)) lastConfidence.set(r.match_id, r.payload.confidence);
+    for (const [match, c] of lastConfidence) expect(metrics.get(`truth_confidence{match_id="${match}"}`), match).toBe(c);
+    expect(metrics.get('reconcile_mismatch_count')).toBe(records.filter((r) => r.type === 'ALERT' && r.payload.code === 'RECONCILE_BREAK').length);
+
+    // Item 1: every record says where it came from.
+    expect(new Set(records.map((r) => r.provenance))).toEqual(new Set(['simulator']));
+
+    // Item 4: the run recorded its market catalog, so a backtest of it trades the same markets.
+    expect(existsSync(path.join(dataDir, 'markets.json'))).toBe(true);
+    const catalog = JSON.parse(readFileSync(path.join(dataDir, 'markets.json'), 'utf8')) as { markets: unknown[] };
+    expect(catalog.markets).toHaveLength(stats.summary.markets);
+    const times = records.map((r) => r.ts_ingest as number);
+    const io = captureIo();
+    const code = await main(['backtest', '--data-dir', dataDir, '--from', String(Math.min(...times)), '--to', String(Math.max(...times) + 1), '--no-qc-sensitivity', '--out', path.join(dataDir, 'bt')], io);
+    expect(io.stderr()).not.toMatch(/WARNING/);
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'bt', 'report.json'), 'utf8'))).toMatchObject({ market_catalog: 'recorded' });
+  });
+});
+
+describe('helios run --live without a reachable venue or weather source (issue 21 item 1)', () => {
+  it('starts no simulator, records nothing simulated, and reports the unreachable sources as errors', { timeout: 90_000 }, async () => {
+    const dataDir = tempDir();
+    const dead = await closedPort();
+    const daemon = start(['run', '--live', '--port', '0', '--data-dir', dataDir, '--duration', '8'], {
+      HELIOS_MARKET_TAPE__WS_URL: `ws://127.0.0.1:${dead}/ws/market`,
+      HELIOS_MARKET_TAPE__REST_URL: `http://127.0.0.1:${dead}`,
+      HELIOS_WEATHER__METAR__AWC_BASE_URL: `http://127.0.0.1:${dead}`,
+      HELIOS_DAEMON__HEALTH_INTERVAL_MS: '500',
+    });
+    const url = await daemon.apiUrl();
+    const health = await vi.waitFor(async () => {
+      const h = (await json(`${url}/health`)).body;
+      expect(Object.keys(h.source_errors ?? {})).toEqual(expect.arrayContaining(['market', 'weather']));
+      return h;
+    }, { timeout: 30_000, interval: 250 });
+    expect(health.source_errors.market.last_error).toMatch(/127\.0\.0\.1/);
+    const stats = (await json(`${url}/stats`)).body;
+    expect(stats.counters).toMatchObject({ metar_obs: 0, truth_states: 0 });
+    expect((await daemon.exited).code).toBe(0);
+
+    const summary = daemon.jsonOfKind('run_summary')[0]!;
+    expect(summary.errors as number).toBeGreaterThan(0);
+    const errors = logsOf(daemon).filter((l) => l.level >= 50);
+    expect(errors.some((l) => /venue|market/.test(l.msg))).toBe(true);
+    expect(errors.some((l) => /weather|METAR|AWC/i.test(l.msg))).toBe(true);
+    expect(logsOf(daemon).some((l) => /simulat/i.test(l.msg) && l.level >= 30 && /start/.test(l.msg))).toBe(false);
+
+    const root = path.join(dataDir, 'journal');
+    const records = existsSync(root) ? journal(dataDir) : [];
+    expect(records.filter((r) => r.type === 'METAR_OBS' || r.type === 'TRUTH_STATE' || r.type === 'SOURCE_REPORT')).toEqual([]);
+    expect(records.filter((r) => r.provenance !== 'live')).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../support/cli.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'helios-usage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+const KJFK = [
+  'KJFK 151551Z 20010KT 10SM FEW050 30/20 A2992 RMK AO2 SLP132 T03000200',
+  'KJFK 151651Z 20010KT 10SM FEW050 31/20 A2992 RMK AO2 SLP132 T03110200',
+].join('\n') + '\n';
+
+describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
+  const file = path.join(dir, 'kjfk-2025-07-15.txt');
+  writeFileSync(file, KJFK);
+
+  it('metar daily and metar parse with a station the file does not hold exit 1 naming the stations it does', async () => {
+    for (const argv of [
+      ['metar', 'daily', file, '--station', 'KLGA', '--tz', 'America/New_York'],
+      ['metar', 'parse', file, '--station', 'KLGA'],
+    ]) {
+      const r = await run(argv);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toContain(`helios metar: ${file}: no METAR/SPECI reports for station KLGA; it holds KJFK (2 reports)`);
+    }
+  });
+
+  it('metar daily with the right station still answers (3-letter IEM id too)', async () => {
+    const r = await run(['metar', 'daily', file, '--station', 'JFK', '--tz', 'America/New_York']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim())).toMatchObject({ date: '2025-07-15', judge_max_f: 88, n_reports: 2 });
+  });
+
+  it('run --port outside 0–65535 is a usage error (exit 2), before anything starts', async () => {
+    for (const port of ['99999', '65536', '1.5', '-1']) {
+      const r = await run(['run', '--port', port, '--duration', '1']);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/helios run: --port expects/);
+    }
+  });
+});
