@@ -5,14 +5,14 @@ import type { NowcastModel } from '../domain/weather/nowcast/model.ts';
 import { computeNowcast, type NowcastOutcome, type QcStateName } from '../domain/weather/nowcast/nowcast.ts';
 import { NowcastPredictor } from '../domain/weather/nowcast/predict.ts';
 import { StationDays } from '../domain/weather/station-days.ts';
-import { fitSimulatedModel, type SimulatedFitSpec } from '../sim/world/sim-model.ts';
+import { fitFromHistory, type HistoryFitSpec } from './nowcast-fit.ts';
 
 export interface NowcastStationSpec {
   id: string;
   tz: string;
   judgeDay: JudgeDayMode;
-  /** A fitted model, or the simulated history to fit one from (done where the engine runs). */
-  model: NowcastModel | { fitSimulated: SimulatedFitSpec };
+  /** A fitted model, or the history to fit one from (done where the engine runs). */
+  model: NowcastModel | { fitHistory: HistoryFitSpec };
 }
 
 export interface RecomputeRequest {
@@ -52,7 +52,7 @@ export class NowcastStations {
   ) {
     for (const s of specs) {
       const calendar = new JudgeCalendar(s.tz, s.judgeDay);
-      const model = 'fitSimulated' in s.model ? fitSimulatedModel(s.model.fitSimulated) : s.model;
+      const model = 'fitHistory' in s.model ? fitFromHistory(s.model.fitHistory) : s.model;
       this.stations.set(s.id, { days: new StationDays(calendar), predictor: new NowcastPredictor(model), calendar });
     }
   }

@@ -1,10 +1,22 @@
 import { fromCallback, type CallbackActorLogic, type EventObject } from 'xstate';
 import type { Logger } from '../adapters/log/logger.ts';
 import type { AwcMetarClient } from '../adapters/weather/awc-client.ts';
-import type { WorldSimulator } from '../sim/world/world-sim.ts';
 import type { WuPwsClient } from '../adapters/weather/wu-pws-client.ts';
 import type { Clock, TimerHandle } from '../domain/time/clock.ts';
-import type { WorldFeed } from '../runtime/world/world-feed.ts';
+import type { ReportType } from '../domain/weather/metar-report.ts';
+import type { PwsObservation } from '../domain/weather/pws-qc.ts';
+
+/** Where sources deliver what they observed (the world feed, which de-duplicates and QCs). */
+export interface WorldIntake {
+  ingestMetar(raw: string, receivedMs: number, typeHint?: ReportType | null): unknown;
+  ingestPws(obs: PwsObservation): void;
+}
+
+/** A simulated station's history, asked for by observation-time windows. */
+export interface SimulatedStation {
+  metarsBetween(fromMs: number, toMs: number): ReadonlyArray<{ raw: string; obsMs: number }>;
+  pwsBetween(fromMs: number, toMs: number): readonly PwsObservation[];
+}
 
 /** What a world source tells its parent: only failures (data goes straight into the feed). */
 export type WorldSourceSignal = { type: 'WORLD_SOURCE_ERROR'; source: string; message: string };
@@ -35,7 +47,7 @@ function every(clock: Clock, intervalMs: number, tick: () => Promise<void> | voi
 
 export interface AwcSourceDeps {
   client: AwcMetarClient;
-  feed: WorldFeed;
+  feed: WorldIntake;
   clock: Clock;
   stationIds: string[];
   intervalMs: number;
@@ -59,7 +71,7 @@ export function createAwcMetarSourceLogic(d: AwcSourceDeps): CallbackActorLogic<
 
 export interface WuSourceDeps {
   client: WuPwsClient;
-  feed: WorldFeed;
+  feed: WorldIntake;
   clock: Clock;
   pwsIds: string[];
   intervalMs: number;
@@ -84,8 +96,8 @@ export function createWuPwsSourceLogic(d: WuSourceDeps): CallbackActorLogic<Even
 }
 
 export interface SimulatedSourceDeps {
-  sims: WorldSimulator[];
-  feed: WorldFeed;
+  sims: readonly SimulatedStation[];
+  feed: WorldIntake;
   clock: Clock;
   /** How often the simulated world delivers what was observed since the last step. */
   stepMs: number;

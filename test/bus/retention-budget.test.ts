@@ -72,17 +72,50 @@ describe('in-memory bus retention: one byte budget for the whole bus', () => {
     await bus.close();
   });
 
-  it('a budget of zero retains nothing, yet live groups still get every event', async () => {
+  it('a budget of zero retains nothing, yet a live group still gets every event of a halt topic', async () => {
     const { clock, factory } = testFactory(23);
-    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: 0 }), clock);
-    const sub = bus.subscribe({ group: 'live', consumer: 'c', topics: ['tape:m'], start: 'latest' });
+    const halt = { queue_size: 1000, overflow: 'halt' as const, max_len: 1000 };
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: 0, channels: { order: halt } }), clock);
+    const sub = bus.subscribe({ group: 'live', consumer: 'c', topics: ['order:m'], start: 'latest' });
     const events = Array.from({ length: 20 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.01));
-    await bus.publish('tape:m', events);
+    await bus.publish('order:m', events);
     const got = await readAll(sub, 20);
     await sub.close();
     expect(got.map((d) => d.event.event_id)).toEqual(events.map((e) => e.event_id));
-    expect(bus.stats()).toMatchObject({ retained_bytes: 0, retention_evicted: 20 });
-    expect(await bus.backlog('tape:m')).toBe(0);
+    expect(bus.stats()).toMatchObject({ retained_bytes: 0, retention_evicted: 20, shed: 0 });
+    expect(await bus.backlog('order:m')).toBe(0);
+    await bus.close();
+  });
+
+  it('counts a lagging group\'s queued events in the same budget: past it the group loses its oldest (never on halt topics)', async () => {
+    const { clock, factory } = testFactory(24);
+    const perEvent = estimateEventBytes(trade(factory, 'm', 't', 0.5));
+    const budget = perEvent * 100;
+    const halt = { queue_size: 100_000, overflow: 'halt' as const, max_len: 100_000 };
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: budget, channels: { order: halt } }), clock);
+    // Subscribed, never reading: its queues only grow.
+    const lagging = bus.subscribe({ group: 'slow', consumer: 'c', topics: ['tape:m', 'order:m'], start: 'latest' });
+    const tape = Array.from({ length: 1000 }, (_, i) => trade(factory, 'm', 't', (i % 90) / 100 + 0.01));
+    for (const e of tape) {
+      await bus.publish('tape:m', [e]);
+      const s = bus.stats();
+      expect(s.retained_bytes + s.queued_bytes).toBeLessThanOrEqual(budget);
+    }
+    const s = bus.stats();
+    expect(s.retained_bytes).toBe(0);
+    expect(s.shed).toBeGreaterThan(850);
+    expect(s.dropped).toBe(s.shed);
+    // The backlog kept is the newest events, in order.
+    const kept = 1000 - s.shed;
+    expect(await bus.backlog('tape:m', 'slow')).toBe(kept);
+    const got = await readAll(lagging, kept);
+    expect(got.map((d) => d.event.event_id)).toEqual(tape.slice(-kept).map((e) => e.event_id));
+
+    // A halt topic's backlog is never shed, even over budget.
+    const orders = Array.from({ length: 300 }, (_, i) => trade(factory, 'm', 't', (i % 90) / 100 + 0.01));
+    await bus.publish('order:m', orders);
+    expect(await bus.backlog('order:m', 'slow')).toBe(300);
+    await lagging.close();
     await bus.close();
   });
 });

@@ -10,7 +10,7 @@ import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { sessionFile } from '../../src/adapters/storage/session-counter.ts';
-import { weatherOutagesBegun } from '../../src/runtime/world/world-runtime.ts';
+import { weatherOutagesBegun } from '../../src/sim/world/simulated-world.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { HeliosConfig } from '../../src/config/schema.ts';
 import { Daemon } from '../../src/apps/daemon/daemon.ts';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { KILL_SWITCH_TRIGGERS } from '../../src/adapters/metrics/metrics.ts';
+import { createMetrics, KILL_SWITCH_TRIGGERS, killSwitchTrigger } from '../../src/adapters/metrics/metrics.ts';
 import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
 
 const TOKEN = 'control-token-9a1b';
@@ -81,5 +81,19 @@ describe('POST /halt and /resume tell the truth', () => {
     ws.close();
     daemon.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
+  });
+});
+
+describe('kill_switch_triggers_total labels', () => {
+  it('maps every HALTED risk state to one of a fixed set of triggers, whatever its text', async () => {
+    const m = createMetrics();
+    for (let i = 0; i < 100; i++) m.killSwitchTriggers.inc({ reason: killSwitchTrigger({ reason: `free text ${i}` }) });
+    m.killSwitchTriggers.inc({ reason: killSwitchTrigger({ reason: 'daily loss 120.00 ≥ 100' }) });
+    m.killSwitchTriggers.inc({ reason: killSwitchTrigger({ reason: 'backpressure on helios:l2' }) });
+    m.killSwitchTriggers.inc({ reason: killSwitchTrigger({ market_id: 'm1', reason: '3 rejects' }) });
+    m.killSwitchTriggers.inc({ reason: killSwitchTrigger({ reason: null }) });
+    const values = (await m.killSwitchTriggers.get()).values.map((v) => [v.labels.reason, v.value]);
+    expect(Object.fromEntries(values)).toEqual({ manual: 101, daily_loss: 1, backpressure: 1, circuit_breaker: 1 });
+    expect(values.map(([r]) => r).sort()).toEqual([...KILL_SWITCH_TRIGGERS].sort());
   });
 });

@@ -70,15 +70,18 @@ describe('compaction to Parquet', () => {
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
   });
 
-  it('recompacts an hour whose journal grew, replacing its parts; leaves an hour still being written alone', async () => {
+  it('recompacts an hour whose journal grew, replacing its parts; leaves an hour still being written alone until it is sealed', async () => {
     const { recorder } = makeRecorder(dir);
     const extra = syntheticEvents({ start: T0 + 600_000, durationMs: 5_000, metarAtMs: [], seed: 7 });
     for (const e of extra) recorder.emit(e);
-    await recorder.close();
+    // The writer is still running: appending unsealed the hour, which is not over yet.
+    await recorder.flush();
     const open = await compact({ now: T0 + 3_600_000 + 30_000 });
     expect(open).toMatchObject({ hours_open: 1, hours_unchanged: 1, hours_compacted: 0 });
-    const r = await compact();
-    expect(r).toMatchObject({ hours_compacted: 1, hours_unchanged: 1 });
+    // A clean stop seals it: taken at once, though the hour is not over by that clock.
+    await recorder.close();
+    const r = await compact({ now: T0 + 3_600_000 + 30_000 });
+    expect(r).toMatchObject({ hours_compacted: 1, hours_unchanged: 1, hours_open: 0 });
     journalLines += recorder.stats().written;
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
   });
@@ -102,7 +105,7 @@ describe('compaction to Parquet', () => {
     writeFileSync(file, [lines[0], 'not json at all', ...lines.slice(1)].join('\n'));
     const io = captureIo();
     expect(await main(['compact', '--data-dir', dir, '--date', '2026-01-29', '--no-progress'], io)).toBe(1);
-    expect(io.stderr()).toContain(`malformed line in ${file}`);
+    expect(io.stderr()).toContain(`malformed line in ${file}:2 skipped`);
     expect(io.stdout()).toMatch(/\d hour\(s\) compacted/);
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
     writeFileSync(file, original);

@@ -107,11 +107,23 @@ describe('helios query is read-only and confined to the lake', () => {
     expect(existsSync(target)).toBe(false);
     expect(await refused(`ATTACH '${path.join(dir, 'parquet', 'x.db')}' AS x`)).toMatch(/refused ATTACH statement/);
     expect(await refused('CREATE TABLE t AS SELECT 1 AS a')).toMatch(/refused CREATE statement/);
-    expect(await refused('INSTALL httpfs')).toMatch(/refused LOAD statement/);
+    expect(await refused('INSTALL httpfs')).toMatch(/refused INSTALL statement/);
+    expect(await refused('/* note */ -- why\n  LOAD httpfs')).toMatch(/refused LOAD statement/);
     expect(await refused('SET enable_external_access = true')).toMatch(/refused SET statement/);
     // A writing statement after a reading one is refused before anything runs.
-    expect(await refused(`SELECT 1; COPY (SELECT 1) TO '${target}'`)).toMatch(/refused COPY/);
+    expect(await refused(`SELECT 1; COPY (SELECT 1) TO '${target}'`)).toMatch(/one statement at a time/);
     expect(existsSync(target)).toBe(false);
+    // Not even prepared: binding an EXPORT would already create its directory.
+    const exportDir = path.join(dir, 'parquet', 'exported');
+    expect(await refused(`EXPORT DATABASE '${exportDir}'`)).toMatch(/refused EXPORT statement/);
+    expect(existsSync(exportDir)).toBe(false);
+  });
+
+  it('runs the reading statements people use to explore', async () => {
+    expect((await q('DESCRIBE l2')).map((r) => r.column_name)).toContain('mid');
+    expect((await q('SHOW TABLES')).map((r) => r.name)).toContain('orders');
+    expect(await q('WITH t AS (SELECT 1 AS a) SELECT a FROM t')).toEqual([{ a: 1 }]);
+    expect(await q('/* a comment first */\n-- and another\nSELECT 2 AS b')).toEqual([{ b: 2 }]);
   });
 
   it('cannot read files outside the lake', async () => {

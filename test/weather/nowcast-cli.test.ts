@@ -67,7 +67,12 @@ describe('helios nowcast fit --daily / eval per station', () => {
     expect(model.prior!.to_day).toBe('2024-07-31');
     const w = model.prior_weights!;
     expect(w).toHaveLength(24);
-    for (let h = 1; h < 24; h++) expect(w[h]!).toBeLessThanOrEqual(w[h - 1]!);
+    const wp = model.prior_peak_weights!;
+    expect(wp).toHaveLength(24);
+    for (let h = 1; h < 24; h++) {
+      expect(w[h]!).toBeLessThanOrEqual(w[h - 1]!);
+      expect(wp[h]!).toBeLessThanOrEqual(wp[h - 1]!);
+    }
 
     // The prior alone on the later days of the record (the start-of-day forecast).
     const ev = await run('nowcast', 'eval', '--model', out, '--station', 'KLGA', '--daily', daily, '--after-fit', '--json');
@@ -120,6 +125,23 @@ describe('helios nowcast fit --daily / eval per station', () => {
     const empty = await run('nowcast', 'eval', '--archive', archive, '--model', out, '--station', 'KSIM', '--months', '2019-01', '--json');
     expect(empty.code).toBe(1);
     expect(empty.err).toMatch(/no complete judge days of KSIM/);
+  }, 120_000);
+
+  it('fits a short archive (too few days for a prior) without one, saying so, instead of failing', async () => {
+    const out = path.join(dir, 'KSIM-short.json');
+    const fit = await run('nowcast', 'fit', '--archive', archive, '--station', 'KSIM', '--tz', TZ, '--out', out, '--to', '2024-04-20');
+    expect(fit.code).toBe(0);
+    expect(fit.err).toMatch(/fewer than the 30 a climatological prior needs; fitted without one/);
+    const model = JSON.parse(readFileSync(out, 'utf8')) as NowcastModel;
+    expect(model.prior).toBeUndefined();
+    expect(model.fitted.stations!.daily).toBeNull();
+    const ev = await run('nowcast', 'eval', '--archive', archive, '--model', out, '--station', 'KSIM', '--after-fit', '--json');
+    expect(ev.code).toBe(0);
+    expect((JSON.parse(ev.out) as { overall: { climatology: string } }).overall.climatology).toBe('hour_rise');
+    // A daily record that is too short is a data problem.
+    const short = path.join(dir, 'short_daily.csv');
+    writeFileSync(short, dailyCsv('2024-01-01', 10));
+    expect((await run('nowcast', 'fit', '--archive', archive, '--station', 'KSIM', '--tz', TZ, '--out', out, '--daily', short)).code).toBe(1);
   }, 120_000);
 
   it('exits 2 on bad usage', async () => {

@@ -2,7 +2,7 @@ import { createActor } from 'xstate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InlineNowcastEngine } from '../../src/actors/nowcast-engine.ts';
 import { WorldFeed } from '../../src/runtime/world/world-feed.ts';
-import { simulatorOptions } from '../../src/runtime/world/world-runtime.ts';
+import { simulatorOptions } from '../../src/sim/world/simulated-world.ts';
 import { createSimulatedWorldLogic } from '../../src/actors/world-sources.actor.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';

@@ -11,8 +11,30 @@ export interface DaemonApi {
   markets(): Promise<unknown>;
   /** Mirrored L2 books, `{ books: [...] }` sorted by token; only `tokenId` when given. */
   books(tokenId?: string): Promise<unknown>;
+  /** What the halt did, or a `ControlRefusal` (unknown market). */
   halt(request: HaltRequest): Promise<unknown>;
+  /** What the resume did, or a `ControlRefusal` (unknown market, or refused: the reason). */
   resume(request: HaltRequest): Promise<unknown>;
+}
+
+/**
+ * A halt or resume that did not happen: answered with `status` (404 unknown market, 409 refused)
+ * and the rest as the JSON body; `event_id` names the event that recorded it on `control`.
+ */
+export interface ControlRefusal {
+  accepted: false;
+  status: 404 | 409;
+  error: string;
+  event_id: string;
+  type: 'HALT' | 'RESUME';
+  scope: 'global' | 'market';
+  market_id: string | null;
+}
+
+export function isControlRefusal(value: unknown): value is ControlRefusal {
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Partial<ControlRefusal>;
+  return v.accepted === false && (v.status === 404 || v.status === 409);
 }
 
 export interface HealthReport {

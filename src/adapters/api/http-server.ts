@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Secret } from '../../config/secrets.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkBearer } from './auth.ts';
-import { haltRequestSchema, type DaemonApi } from './daemon-api.ts';
+import { haltRequestSchema, isControlRefusal, type DaemonApi } from './daemon-api.ts';
 
 /** A refusal a route handler throws: answered as JSON `{ "error": message }` with this status. */
 export class RouteError extends Error {
@@ -154,11 +154,18 @@ export class HttpApiServer extends JsonHttpServer {
         '/stats': get(() => api.stats()),
         '/markets': get(() => api.markets()),
         '/books': get(({ url }) => api.books(url.searchParams.get('token_id') ?? undefined)),
-        '/halt': post(({ body }) => api.halt(parseHalt(body))),
-        '/resume': post(({ body }) => api.resume(parseHalt(body))),
+        '/halt': post(async ({ body }) => controlAnswer(await api.halt(parseHalt(body)))),
+        '/resume': post(async ({ body }) => controlAnswer(await api.resume(parseHalt(body)))),
       },
     });
   }
+}
+
+/** A refused halt or resume answers its own status (404, 409) with the rest as the body. */
+function controlAnswer(outcome: unknown): unknown {
+  if (!isControlRefusal(outcome)) return outcome;
+  const { status, ...body } = outcome;
+  return new Answer(status, body);
 }
 
 function parseHalt(body: unknown) {

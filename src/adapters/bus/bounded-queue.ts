@@ -33,6 +33,13 @@ export interface QueuedEvent {
   key: string | null;
   /** Stream entry id once the transport assigned one ('' before). */
   id: string;
+  /** Estimated size, when the owner keeps a byte ledger (in-memory bus), else 0. */
+  bytes?: number;
+}
+
+/** Bytes of events held by a set of queues (the in-memory bus's budget); each queue adds and removes its own. */
+export interface ByteLedger {
+  bytes: number;
 }
 
 export interface OverflowHooks {
@@ -60,13 +67,14 @@ export class BoundedQueue {
     readonly topic: string,
     readonly policy: TopicPolicy,
     private readonly hooks: OverflowHooks,
+    private readonly ledger?: ByteLedger,
   ) {}
 
   get size(): number {
     return this.live;
   }
 
-  push(event: HeliosEvent, settler: Settler | null, id = ''): void {
+  push(event: HeliosEvent, settler: Settler | null, id = '', bytes = 0): void {
     const coalescing = this.policy.overflow === 'coalesce';
     const key = coalescing ? coalesceKeyOf(event) : null;
     if (this.live >= this.policy.queue_size) {
@@ -76,6 +84,7 @@ export class BoundedQueue {
           if (older && !older.superseded) {
             older.superseded = true;
             older.settler?.settle();
+            this.release(older);
             this.live--;
             this.hooks.coalesced(this.topic, 1);
           } else {
@@ -94,10 +103,25 @@ export class BoundedQueue {
           break;
       }
     }
-    const item: QueuedEvent = { event, settler, superseded: false, key, id };
+    const item: QueuedEvent = { event, settler, superseded: false, key, id, bytes };
     if (key !== null) this.latestByKey.set(key, item);
     this.items.push(item);
     this.live++;
+    if (this.ledger) this.ledger.bytes += bytes;
+  }
+
+  /**
+   * Discards the oldest queued event (counted as dropped) to keep a memory budget; never on a
+   * `halt` topic, whose events must not be lost. Returns whether one was discarded.
+   */
+  shed(): boolean {
+    if (this.policy.overflow === 'halt' || this.live === 0) return false;
+    this.dropOldest();
+    return true;
+  }
+
+  private release(item: QueuedEvent): void {
+    if (this.ledger && item.bytes) this.ledger.bytes -= item.bytes;
   }
 
   /** Removes and returns up to `max` live events in order. */
@@ -108,6 +132,7 @@ export class BoundedQueue {
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       out.push(item);
+      this.release(item);
       this.live--;
     }
     this.compact();
@@ -121,6 +146,7 @@ export class BoundedQueue {
     this.items = items.concat(this.items.slice(this.head));
     this.head = 0;
     this.live += items.length;
+    if (this.ledger) for (const item of items) this.ledger.bytes += item.bytes ?? 0;
     for (const item of items) if (item.key !== null && !this.latestByKey.has(item.key)) this.latestByKey.set(item.key, item);
   }
 
@@ -130,6 +156,7 @@ export class BoundedQueue {
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       item.settler?.settle();
+      this.release(item);
       this.live--;
       this.hooks.dropped(this.topic, 1);
       break;

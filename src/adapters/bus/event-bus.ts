@@ -48,12 +48,16 @@ export interface BusStats {
   retained_bytes: number;
   /** Redis: acknowledged never-drop entries sent again because a restarted server had lost them. */
   resent: number;
+  /** In memory: estimated bytes of events waiting in consumer groups' queues (counted in the same budget). */
+  queued_bytes: number;
   /** In memory: retained events evicted, oldest first across topics, to stay within memory_budget_bytes. */
   retention_evicted: number;
+  /** In memory: queued events a lagging group lost because the budget was spent (also counted in dropped). */
+  shed: number;
 }
 
 export function zeroBusStats(): BusStats {
-  return { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0, retained_bytes: 0, resent: 0, retention_evicted: 0 };
+  return { published: 0, dropped: 0, coalesced: 0, halts: 0, malformed: 0, reconnects: 0, retained_bytes: 0, queued_bytes: 0, resent: 0, retention_evicted: 0, shed: 0 };
 }
 
 export interface MalformedEntry {

@@ -1,6 +1,7 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { BoundedQueue, countingOverflowHooks, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import { BoundedQueue, countingOverflowHooks, type ByteLedger, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import { estimateEventBytes } from './event-size.ts';
 import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
@@ -30,9 +31,9 @@ class TopicState {
   constructor(maxLen: number, budget: RetentionBudget) {
     this.log = new RetainedLog(maxLen, budget);
   }
-  append(event: HeliosEvent): number {
+  append(event: HeliosEvent, bytes: number): number {
     const seq = ++this.seq;
-    this.log.append(seq, event);
+    this.log.append(seq, event, bytes);
     return seq;
   }
 }
@@ -49,6 +50,8 @@ export class InMemoryBus implements EventBus {
   private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
   private readonly retention: RetentionBudget;
+  /** Bytes of events waiting in consumer groups' queues (delivered ones are not counted). */
+  private readonly queued: ByteLedger = { bytes: 0 };
   private readonly startedAt: number;
   private closed = false;
 
@@ -57,7 +60,7 @@ export class InMemoryBus implements EventBus {
     private readonly clock: Clock,
     private readonly hooks: BusHooks = {},
   ) {
-    this.retention = new RetentionBudget(config.memory_budget_bytes);
+    this.retention = new RetentionBudget(config.memory_budget_bytes, this.queued);
     this.startedAt = clock.now();
     this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
   }
@@ -66,14 +69,29 @@ export class InMemoryBus implements EventBus {
     if (this.closed) return Promise.resolve();
     const state = this.topic(topic);
     for (const event of events) {
-      const seq = state.append(event);
+      const bytes = estimateEventBytes(event);
+      const seq = state.append(event, bytes);
       this.counters.published++;
       for (const group of state.groups.values()) {
-        group.queue.push(event, null, String(seq));
+        group.queue.push(event, null, String(seq), bytes);
         group.wake();
       }
+      this.enforceBudget(state);
     }
     return Promise.resolve();
+  }
+
+  /**
+   * Retained entries go first (oldest across topics); past that, a group lagging on this topic
+   * loses its oldest queued events (counted as dropped; never on halt topics), so the backlog of a
+   * consumer that cannot keep up stops growing instead of taking the process down.
+   */
+  private enforceBudget(state: TopicState): void {
+    this.retention.enforce();
+    if (this.retention.excess === 0) return;
+    for (const group of state.groups.values()) {
+      while (this.retention.excess > 0 && group.queue.shed()) this.counters.shed++;
+    }
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -93,7 +111,7 @@ export class InMemoryBus implements EventBus {
   }
 
   stats(): BusStats {
-    return { ...this.counters, retained_bytes: this.retention.retainedBytes, retention_evicted: this.retention.evicted };
+    return { ...this.counters, retained_bytes: this.retention.retainedBytes, queued_bytes: this.queued.bytes, retention_evicted: this.retention.evicted };
   }
 
   async whenConnected(): Promise<void> {}
@@ -129,8 +147,8 @@ export class InMemoryBus implements EventBus {
     const state = this.topic(topicName);
     let group = state.groups.get(groupName);
     if (!group) {
-      group = new GroupState(new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow));
-      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq));
+      group = new GroupState(new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
+      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes);
       state.groups.set(groupName, group);
     }
     return group;

@@ -1,5 +1,5 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
-import { estimateEventBytes } from './event-size.ts';
+import type { ByteLedger } from './bounded-queue.ts';
 
 export interface LogEntry {
   seq: number;
@@ -30,8 +30,7 @@ export class RetainedLog {
     return this.entries[this.head]?.seq ?? Number.POSITIVE_INFINITY;
   }
 
-  append(seq: number, event: HeliosEvent): void {
-    const bytes = estimateEventBytes(event);
+  append(seq: number, event: HeliosEvent, bytes: number): void {
     this.entries.push({ seq, event, bytes });
     // Count-based trimming, amortized: trim when 10% over.
     if (this.length > this.maxLen * 1.1) while (this.length > this.maxLen) this.budget.released(this.shift()!.bytes);
@@ -61,9 +60,11 @@ export class RetainedLog {
 }
 
 /**
- * One byte budget over every topic's retained log: when an append takes the total past the limit,
- * the oldest entries of the whole bus go first, whatever their topic, so a process with thousands
- * of per-market topics plateaus instead of keeping `max_len` events of each.
+ * One byte budget over every topic's retained log and the events waiting in consumer groups'
+ * queues (`queued`): when the total passes the limit, the oldest retained entries of the whole bus
+ * go first, whatever their topic, so a process with thousands of per-market topics plateaus instead
+ * of keeping `max_len` events of each. (The bus sheds a lagging group's backlog once nothing is
+ * retained any more.)
  */
 export class RetentionBudget {
   private bytes = 0;
@@ -73,7 +74,15 @@ export class RetentionBudget {
   private order: Array<{ log: RetainedLog; seq: number }> = [];
   private head = 0;
 
-  constructor(readonly limitBytes: number) {}
+  constructor(
+    readonly limitBytes: number,
+    private readonly queued: ByteLedger,
+  ) {}
+
+  /** Retained plus queued bytes above the limit (0 when within). */
+  get excess(): number {
+    return Math.max(0, this.bytes + this.queued.bytes - this.limitBytes);
+  }
 
   get retainedBytes(): number {
     return this.bytes;
@@ -92,7 +101,12 @@ export class RetentionBudget {
     this.bytes += bytes;
     this.live++;
     this.order.push({ log, seq });
-    while (this.bytes > this.limitBytes && this.live > 0) this.evictOne();
+    this.enforce();
+  }
+
+  /** Evicts the oldest retained entries until within the limit or nothing is retained. */
+  enforce(): void {
+    while (this.live > 0 && this.bytes + this.queued.bytes > this.limitBytes) this.evictOne();
     this.compact();
   }
 

@@ -26,6 +26,9 @@ export function readNowcastModel(file: string): NowcastModel {
       throw new Error(`${file}: not a helios nowcast model (malformed prior)`);
     }
     if (!Array.isArray(data.prior_weights) || data.prior_weights.length !== 24) throw new Error(`${file}: not a helios nowcast model (prior without 24 prior_weights)`);
+    if (data.prior_peak_weights !== undefined && (!Array.isArray(data.prior_peak_weights) || data.prior_peak_weights.length !== 24)) {
+      throw new Error(`${file}: not a helios nowcast model (prior_peak_weights not 24 weights)`);
+    }
   }
   return data as NowcastModel;
 }

@@ -2,7 +2,7 @@ import type { ChannelServer } from '../../adapters/api/channel-server.ts';
 import type { DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
 import { bookDepth, type BookDepth } from '../../domain/book/book-depth.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
-import { weatherOutagesBegun } from '../../runtime/world/world-runtime.ts';
+import { weatherOutagesBegun } from '../../sim/world/simulated-world.ts';
 import { truthFaultsBegun, type TruthFaultCounts } from '../../sim/esports/simulator-faults.ts';
 import type { DaemonContext } from './context.ts';
 import type { DaemonHealth } from './health.ts';

@@ -140,7 +140,7 @@ export class Daemon {
       }),
       {
         clock: this.clock,
-        input: { components: this.components.names(), policy: config.daemon.restart, now: () => this.clock.now() },
+        input: { components: this.components.names(), policy: config.daemon.restart },
         inspect: this.opts.inspect ? await this.startInspector() : undefined,
       },
     );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { LockHolder } from '../../adapters/storage/data-dir-lock.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
 import { isDateString } from '../../adapters/storage/layout.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -23,8 +24,8 @@ export function register(program: Command, io: CliIo): void {
     .option('--date <YYYY-MM-DD...>', 'only these UTC dates (default: every journal date)')
     .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
     .option('--config <file>', 'YAML file layered over the defaults')
-    .option('--force', 'recompact hours whose journal files did not change')
-    .option('--include-open-hour', 'also compact the hour still being written (it will be compacted again later)')
+    .option('--force', 'recompact hours whose journal files did not change, and take the unsealed hours of a writer that died (no live lock on the data directory)')
+    .option('--include-open-hour', 'also compact hours still being written (they will be compacted again later)')
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--json', 'print the report as JSON')
     .action(async (opts: Opts) => {
@@ -71,7 +72,9 @@ export function register(program: Command, io: CliIo): void {
               (report.hours_open > 0 ? `; the open hour is left to a later run (--include-open-hour compacts it now)` : '') +
               '\n',
           );
+          if (report.hours_open > 0) io.err(openHoursHint(report.live_writer, opts.force === true));
         }
+        if (report.staging_cleaned > 0) io.err(`compact: removed ${report.staging_cleaned} staging director${report.staging_cleaned === 1 ? 'y' : 'ies'} left by a killed compaction\n`);
         io.exit(report.malformed_lines > 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {
         bar.finish();
@@ -79,4 +82,11 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.RUNTIME_ERROR);
       }
     });
+}
+
+/** Why hours were left open: a live writer holds the data directory, or the writer died (--force). */
+function openHoursHint(writer: LockHolder | null, force: boolean): string {
+  if (writer) return `compact: the data directory is held by pid ${writer.pid} on ${writer.host}, which may still write its open hours\n`;
+  if (force) return '';
+  return 'compact: open hours are unsealed: if their writer died without stopping cleanly, --force compacts them\n';
 }

@@ -7,11 +7,12 @@ import type { MetarReport } from '../../domain/weather/metar-report.ts';
 import { buildCases, dayInScope, type CaseOptions } from '../../domain/weather/nowcast/cases.ts';
 import { archiveDailyHighs, type DailyHigh } from '../../domain/weather/nowcast/daily-record.ts';
 import { evaluateNowcast, type EvaluationReport } from '../../domain/weather/nowcast/evaluate.ts';
+import type { ReliabilityRow } from '../../domain/weather/nowcast/scores.ts';
 import { fitNowcastModel } from '../../domain/weather/nowcast/fit.ts';
 import type { NowcastModel } from '../../domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../domain/weather/nowcast/predict.ts';
 import { evaluatePrior, type PriorEvaluation } from '../../domain/weather/nowcast/prior-eval.ts';
-import { fitClimatePrior } from '../../domain/weather/nowcast/prior.ts';
+import { fitClimatePrior, MIN_PRIOR_DAYS, type ClimatePrior } from '../../domain/weather/nowcast/prior.ts';
 import { nextDay } from '../../domain/weather/judge-calendar.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -112,8 +113,10 @@ export function register(program: Command, io: CliIo): void {
         const cases = buildCases(days, { ...range, excludeMonths: exclude });
         if (cases.length === 0) throw new DataError(`no complete judge days of ${hourlyStation} in ${opts.archive} within the period`);
         const priorDays = (highs ?? archiveDailyHighs(days)).filter((h) => dayInScope(h.day, { ...range, excludeMonths: exclude }));
-        if (priorDays.length === 0) throw new DataError(`no daily highs of ${station} within the period`);
-        const prior = fitClimatePrior(priorDays, { station, source: highs ? 'daily_record' : 'hourly_archive' });
+        let prior: ClimatePrior | null = null;
+        if (priorDays.length >= MIN_PRIOR_DAYS) prior = fitClimatePrior(priorDays, { station, source: highs ? 'daily_record' : 'hourly_archive' });
+        else if (highs) throw new DataError(`${priorDays.length} daily highs of ${station} in ${opts.daily} within the period: the prior needs at least ${MIN_PRIOR_DAYS}`);
+        else io.err(`helios nowcast fit: warning: only ${priorDays.length} complete days in the archive, fewer than the ${MIN_PRIOR_DAYS} a climatological prior needs; fitted without one (give --daily)\n`);
         const model = fitNowcastModel(cases, {
           station,
           tz: opts.tz,
@@ -121,11 +124,11 @@ export function register(program: Command, io: CliIo): void {
           excludeMonths: exclude,
           routineMinute: routineMinute(read.reports.map((r) => r.report)),
           hourlyStation,
-          prior: { prior, anomalyMonths: priorDays.map((h) => h.day.slice(0, 7)), excludeMonths: exclude },
+          prior: prior ? { prior, anomalyMonths: priorDays.map((h) => h.day.slice(0, 7)), excludeMonths: exclude } : undefined,
         });
         writeNowcastModel(opts.out, model);
         io.err(
-          `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps}) → ${opts.out}\n`,
+          `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); ${prior ? `prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps})` : 'no prior'} → ${opts.out}\n`,
         );
         if (read.errors.length) io.err(`helios nowcast fit: ${read.errors.length} unparseable lines skipped (first at line ${read.errors[0]!.line})\n`);
         io.out(
@@ -134,8 +137,8 @@ export function register(program: Command, io: CliIo): void {
             fitted: model.fitted,
             blocks: model.blocks,
             climatology_season_days: model.climatology_season_days,
-            prior: { season_days: prior.season_days, smoothing_f: prior.smoothing_f, cv_rps: prior.cv_rps },
-            prior_weights: model.prior_weights,
+            prior: prior ? { season_days: prior.season_days, smoothing_f: prior.smoothing_f, cv_rps: prior.cv_rps } : null,
+            prior_weights: model.prior_weights ?? null,
           }) + '\n',
         );
       }),
@@ -238,15 +241,17 @@ function formatReport(r: EvalOut): string {
       `hours ${o.target_hours}: rps ${o.rps_target_hours} vs ${o.climatology === 'long_record' ? 'long-record' : 'hour-and-season'} climatology ${o.rps_climatology_target_hours} (skill ${o.skill_vs_climatology}) and persistence ${o.rps_persistence_target_hours} (skill ${o.skill_vs_persistence}); worst hour ${o.worst_hour} at ${o.worst_hour_ratio}× the better baseline; reliability worst decile ${o.reliability_max_gap_pp ?? '-'} pp; targets ${o.targets_met ? 'met' : 'NOT met'}`,
     );
   }
-  if (r.reliability) {
-    lines.push('decile     n  mean_p  observed  gap_pp');
-    for (const d of r.reliability) lines.push(`${d.p_lo.toFixed(1)}-${d.p_hi.toFixed(1)} ${String(d.n).padStart(6)} ${f(d.mean_p)}    ${f(d.observed_freq)}  ${d.gap_pp === null ? '   -' : String(d.gap_pp).padStart(6)}${d.enough ? '' : ' (few)'}`);
-  }
+  const deciles = (rows: ReliabilityRow[]) => {
+    lines.push('decile      n  mean_p  observed  gap_pp');
+    for (const d of rows) lines.push(`${d.p_lo.toFixed(1)}-${d.p_hi.toFixed(1)} ${String(d.n).padStart(6)} ${f(d.mean_p)}    ${f(d.observed_freq)}  ${d.gap_pp === null ? '     -' : String(d.gap_pp).padStart(6)}${d.enough ? '' : ' (few)'}`);
+  };
+  if (r.reliability) deciles(r.reliability);
   const p = r.prior_alone;
   if (p) {
     lines.push(
       `prior alone (start of day), ${p.n} days ${p.from_day}..${p.to_day}: rps ${p.rps} vs persistence ${p.rps_persistence} (skill ${p.skill_vs_persistence}); reliability worst decile ${p.reliability_max_gap_pp ?? '-'} pp; peak time rps ${p.peak.rps} vs all-year ${p.peak.rps_all_year}`,
     );
+    deciles(p.reliability);
   }
   return lines.join('\n') + '\n';
 }

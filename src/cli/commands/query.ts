@@ -9,7 +9,7 @@ export function register(program: Command, io: CliIo): void {
   const views = viewChannels();
   program
     .command('query')
-    .description('run SQL (DuckDB) over the Parquet lake, with one view per channel')
+    .description('run one read-only SQL statement (DuckDB) over the Parquet lake, with one view per channel; writing statements and files outside the lake are refused (exit 2)')
     .argument('<sql>', 'the query, e.g. "SELECT token_id, avg(mid) FROM l2 GROUP BY 1"')
     .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
     .option('--config <file>', 'YAML file layered over the defaults')

@@ -12,6 +12,8 @@ export const daemonSection = z.strictObject({
   health_interval_ms: z.number().int().min(100),
   /** One info line for the operator this often: markets by state, orders, fills, PnL, worst staleness (0: off). */
   status_log_interval_ms: z.number().int().min(0),
+  /** An unreachable outside source is logged at error at once, then at most this often while it stays down. */
+  source_error_log_interval_ms: z.number().int().min(0),
   /**
    * The trading node's time moves with what it consumes; while the bus is quiet, a tick this often
    * (process-clock ms, journaled like an input) lets its timers fire: watchdogs, risk polls, order expiry.

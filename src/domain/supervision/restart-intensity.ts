@@ -17,10 +17,22 @@ export function recordFailure(restartTimes: readonly number[], now: number, poli
 }
 
 export function intensityExceeded(restartTimes: readonly number[], policy: RestartPolicy): boolean {
-  return restartTimes.length > policy.max_restarts;
+  return failuresExceed(restartTimes.length, policy);
 }
 
 /** Exponential backoff by consecutive failures inside the window, capped. */
 export function restartBackoffMs(restartTimes: readonly number[], policy: RestartPolicy): number {
-  return backoffDelayMs(restartTimes.length, { initialMs: policy.backoff_min_ms, maxMs: policy.backoff_max_ms, multiplier: 2, jitter: 0 }, 0);
+  return backoffAfterFailures(restartTimes.length, policy);
+}
+
+/**
+ * The same rules on a count of failures inside the window, for a state machine that reads no clock:
+ * it counts a failure up when it happens and down with a timer of `window_ms`.
+ */
+export function failuresExceed(failuresInWindow: number, policy: RestartPolicy): boolean {
+  return failuresInWindow > policy.max_restarts;
+}
+
+export function backoffAfterFailures(failuresInWindow: number, policy: RestartPolicy): number {
+  return backoffDelayMs(failuresInWindow, { initialMs: policy.backoff_min_ms, maxMs: policy.backoff_max_ms, multiplier: 2, jitter: 0 }, 0);
 }

@@ -1,21 +1,20 @@
-import { assign, fromPromise, setup } from 'xstate';
-import { intensityExceeded, recordFailure, restartBackoffMs, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
+import { assign, fromPromise, raise, setup } from 'xstate';
+import { backoffAfterFailures, failuresExceed, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
 
 export interface SupervisorInput {
   name: string;
   policy: RestartPolicy;
-  /** Injected time source for restart bookkeeping (machines never read the wall clock). */
-  now: () => number;
 }
 
 export interface SupervisorContext extends SupervisorInput {
   outcome: 'stopped' | 'gave_up' | null;
-  restartTimes: number[];
+  /** Failures inside the restart window: each is counted down by a timer of window_ms (no clock is read). */
+  failuresInWindow: number;
   restarts: number;
   lastError: string | null;
 }
 
-export type SupervisorEvent = { type: 'STOP' };
+export type SupervisorEvent = { type: 'STOP' } | { type: 'FAILURE_EXPIRED' };
 
 export interface SupervisorOutput {
   name: string;
@@ -43,33 +42,37 @@ export const supervisorMachine = setup({
     }),
   },
   guards: {
-    intensityExceeded: ({ context }) => intensityExceeded(context.restartTimes, context.policy),
+    intensityExceeded: ({ context }) => failuresExceed(context.failuresInWindow, context.policy),
   },
   delays: {
-    restartBackoff: ({ context }) => restartBackoffMs(context.restartTimes, context.policy),
+    restartBackoff: ({ context }) => backoffAfterFailures(context.failuresInWindow, context.policy),
+    restartWindow: ({ context }) => context.policy.window_ms,
   },
   actions: {
     recordFailure: assign(({ context, event }) => {
       const error = (event as { error?: unknown }).error;
       return {
-        restartTimes: recordFailure(context.restartTimes, context.now(), context.policy),
+        failuresInWindow: context.failuresInWindow + 1,
         lastError: error instanceof Error ? error.message : error === undefined ? 'child ended unexpectedly' : String(error),
       };
     }),
+    expireLater: raise({ type: 'FAILURE_EXPIRED' }, { delay: 'restartWindow' }),
+    expireFailure: assign({ failuresInWindow: ({ context }) => Math.max(0, context.failuresInWindow - 1) }),
     countRestart: assign({ restarts: ({ context }) => context.restarts + 1 }),
   },
 }).createMachine({
   id: 'supervisor',
-  context: ({ input }) => ({ ...input, outcome: null, restartTimes: [], restarts: 0, lastError: null }),
+  context: ({ input }) => ({ ...input, outcome: null, failuresInWindow: 0, restarts: 0, lastError: null }),
   initial: 'running',
+  on: { FAILURE_EXPIRED: { actions: 'expireFailure' } },
   states: {
     running: {
       invoke: {
         id: 'child',
         src: 'child',
         input: ({ context }) => ({ name: context.name }),
-        onDone: { target: 'failed', actions: 'recordFailure' },
-        onError: { target: 'failed', actions: 'recordFailure' },
+        onDone: { target: 'failed', actions: ['recordFailure', 'expireLater'] },
+        onError: { target: 'failed', actions: ['recordFailure', 'expireLater'] },
       },
       on: { STOP: 'stopped' },
     },

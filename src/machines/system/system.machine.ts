@@ -6,7 +6,6 @@ export interface SystemInput {
   /** Daemon components in start order; each runs under its own supervisor. */
   components: string[];
   policy: RestartPolicy;
-  now: () => number;
 }
 
 export interface SystemContext extends SystemInput {
@@ -45,7 +44,7 @@ export const systemMachine = setup({
       for (const name of context.components) {
         enqueue.spawnChild('supervisor', {
           id: supervisorId(name),
-          input: { name, policy: context.policy, now: context.now },
+          input: { name, policy: context.policy },
         });
       }
     }),

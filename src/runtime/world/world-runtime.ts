@@ -3,23 +3,20 @@ import type { Logger } from '../../adapters/log/logger.ts';
 import { AwcMetarClient } from '../../adapters/weather/awc-client.ts';
 import type { FetchLike } from '../../adapters/http/request-json.ts';
 import { readNowcastModel } from '../../adapters/weather/model-store.ts';
-import { outagesBegunBetween, WorldSimulator, type WorldSimOptions } from '../../sim/world/world-sim.ts';
 import { WuPwsClient } from '../../adapters/weather/wu-pws-client.ts';
 import type { WeatherConfig } from '../../config/sections/weather.ts';
 import type { Secrets } from '../../config/secrets.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { hash32 } from '../../domain/util/random.ts';
 import { InlineNowcastEngine, type NowcastEngine, type NowcastStationSpec } from '../../actors/nowcast-engine.ts';
+import type { HistoryFitSpec } from '../../actors/nowcast-fit.ts';
 import { NowcastWorker } from '../../actors/nowcast-worker.ts';
 import { WorldFeed } from './world-feed.ts';
-import { createAwcMetarSourceLogic, createSimulatedWorldLogic, createWuPwsSourceLogic, type WorldSourceSignal } from '../../actors/world-sources.actor.ts';
+import { createAwcMetarSourceLogic, createSimulatedWorldLogic, createWuPwsSourceLogic, type SimulatedStation, type WorldSourceSignal } from '../../actors/world-sources.actor.ts';
 
 export interface WorldRuntimeDeps {
   config: WeatherConfig;
-  /** app.seed: the simulator's seed. */
-  seed: number;
   clock: Clock;
   sink: EventSink;
   events: EventFactory;
@@ -29,6 +26,16 @@ export interface WorldRuntimeDeps {
   fetch?: FetchLike;
   /** worker (default): nowcast in a worker thread; inline: in this thread (tests, tools). */
   nowcastMode?: 'worker' | 'inline';
+  /** The simulated world the application chose (needed when a weather source is `simulator`). */
+  simulated?: SimulatedWorldSources;
+}
+
+/** What a simulated world offers the world runtime: stations to observe, and history to fit on. */
+export interface SimulatedWorldSources {
+  /** Every configured station's simulator, in config order. */
+  stations(): SimulatedStation[];
+  /** A station's METAR history in [fromMs, toMs) without outages (the history a model learns from has none). */
+  fitHistory(stationId: string, fromMs: number, toMs: number): HistoryFitSpec;
 }
 
 export interface WorldSource {
@@ -42,40 +49,11 @@ export interface WorldRuntime {
   nowcast: NowcastEngine | null;
   /** Callback actors that feed the world (start them under the daemon's supervisor). */
   sources: WorldSource[];
-  simulators: WorldSimulator[];
+  simulators: SimulatedStation[];
   stop(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
-
-export function simulatorOptions(config: WeatherConfig, seed: number, stationId: string): WorldSimOptions {
-  const station = config.stations.find((s) => s.id === stationId);
-  if (!station) throw new Error(`weather: no station ${stationId}`);
-  const s = config.simulator;
-  return {
-    seed: hash32(`${seed}:${stationId}`),
-    station: station.id,
-    tz: station.tz,
-    pwsIds: station.pws,
-    speciPerHour: s.speci_per_hour,
-    outlierShare: s.outlier_share,
-    stuckShare: s.stuck_share,
-    staleShare: s.stale_share,
-    pwsIntervalMs: s.pws_interval_ms,
-    routineMinute: config.metar.routine_minute,
-    outageEveryMs: s.outage_every_ms,
-    outageMs: s.outage_ms,
-  };
-}
-
-/**
- * Outage windows of the simulated stations that begin in [fromMs, toMs), summed over stations
- * (0 unless the METAR source is the simulator): what the daemon's /stats and a soak harness count.
- */
-export function weatherOutagesBegun(config: WeatherConfig, seed: number, fromMs: number, toMs: number): number {
-  if (config.metar.source !== 'simulator') return 0;
-  return config.stations.reduce((n, s) => n + outagesBegunBetween(simulatorOptions(config, seed, s.id), fromMs, toMs), 0);
-}
 
 /**
  * Builds the world tape from the `weather` config: the feed (with its QC engine), the nowcast engine
@@ -85,6 +63,10 @@ export function weatherOutagesBegun(config: WeatherConfig, seed: number, fromMs:
 export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRuntime> {
   const cfg = d.config;
   const now = d.clock.now();
+  const simulated = () => {
+    if (!d.simulated) throw new Error('weather: a simulator source is configured but no simulated world was given');
+    return d.simulated;
+  };
   const specs: NowcastStationSpec[] = [];
   for (const s of cfg.stations) {
     if (s.model_path) specs.push({ id: s.id, tz: s.tz, judgeDay: cfg.nowcast.judge_day, model: readNowcastModel(s.model_path) });
@@ -93,8 +75,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
         id: s.id,
         tz: s.tz,
         judgeDay: cfg.nowcast.judge_day,
-        // Outages are a live fault: the history the model learns from has none.
-        model: { fitSimulated: { sim: { ...simulatorOptions(cfg, d.seed, s.id), outageEveryMs: 0 }, fromMs: now - cfg.nowcast.simulated_fit_days * DAY_MS, toMs: now - 2 * DAY_MS, judgeDay: cfg.nowcast.judge_day } },
+        model: { fitHistory: simulated().fitHistory(s.id, now - cfg.nowcast.simulated_fit_days * DAY_MS, now - 2 * DAY_MS) },
       });
     } else d.logger?.warn({ station_id: s.id }, 'no nowcast model_path: NOWCAST disabled for this station');
   }
@@ -109,7 +90,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
 
   const feed = new WorldFeed({ clock: d.clock, sink: d.sink, events: d.events, config: cfg, nowcast, logger: d.logger });
   const sources: WorldSource[] = [];
-  const simulators = cfg.metar.source === 'simulator' || cfg.pws.source === 'simulator' ? cfg.stations.map((s) => new WorldSimulator(simulatorOptions(cfg, d.seed, s.id))) : [];
+  const simulators = cfg.metar.source === 'simulator' || cfg.pws.source === 'simulator' ? simulated().stations() : [];
   const fetchImpl: FetchLike = d.fetch ?? ((url, init) => fetch(url, init));
 
   if (cfg.metar.source === 'simulator') {

@@ -1,7 +1,8 @@
 import { createActor, type AnyActorRef } from 'xstate';
 import { InlineNowcastEngine } from '../../actors/nowcast-engine.ts';
 import { WorldFeed } from '../../runtime/world/world-feed.ts';
-import { simulatorOptions } from '../../runtime/world/world-runtime.ts';
+import { simulatorOptions } from '../world/simulated-world.ts';
+import { simulatedHistory } from '../world/sim-model.ts';
 import { createSimulatedWorldLogic } from '../../actors/world-sources.actor.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
@@ -103,7 +104,7 @@ export class SimulatedDay {
           id: station.id,
           tz: station.tz,
           judgeDay: config.weather.nowcast.judge_day,
-          model: { fitSimulated: { sim: simOpts, fromMs: from - config.weather.nowcast.simulated_fit_days * DAY_MS, toMs: from - 2 * DAY_MS, judgeDay: config.weather.nowcast.judge_day } },
+          model: { fitHistory: simulatedHistory({ sim: simOpts, fromMs: from - config.weather.nowcast.simulated_fit_days * DAY_MS, toMs: from - 2 * DAY_MS, judgeDay: config.weather.nowcast.judge_day }) },
         },
       ],
       config.weather.nowcast.max_input_age_ms,

@@ -186,7 +186,7 @@ async function cleanDeadStaging(dataDir: string): Promise<number> {
   }
   let cleaned = 0;
   for (const name of entries) {
-    const pid = Number(/^[^-]+(?:-[^-]+)*?-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
+    const pid = Number(/-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
     if (Number.isSafeInteger(pid) && pid !== process.pid && pidAlive(pid)) continue;
     await rm(path.join(staging, name), { recursive: true, force: true });
     cleaned++;

@@ -14,11 +14,16 @@ export class QueryRefusedError extends Error {}
 // Reading only: anything else (COPY, ATTACH, CREATE, INSTALL, SET, PRAGMA, CALL…) could write
 // files, reach outside the lake or loosen the sandbox.
 const READ_ONLY_STATEMENTS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+/**
+ * How a reading statement may begin. Checked before DuckDB prepares it: binding alone can act
+ * (preparing `EXPORT DATABASE 'dir'` creates `dir`), so a statement that does not read is never
+ * prepared at all; the prepared statement's type is checked as well.
+ */
+const READING_START = /^(select|with|from|values|table|explain|describe|desc|show|summarize|\()(?![a-z0-9_])/i;
 
 /**
  * Runs SQL over the lake with the channel views defined; values as plain JSON. The session can
- * read only the Parquet lake (see `confineToDirectory`), and only reading statements run; with
- * several statements, every one is checked before any runs and the last one's rows are returned.
+ * read only the Parquet lake (see `confineToDirectory`), and only one reading statement runs.
  */
 export async function queryLake(dataDir: string, sql: string, duckdb: DuckDbOptions): Promise<QueryResult> {
   const db = await openDuckDb(duckdb);
@@ -38,18 +43,31 @@ export async function queryLake(dataDir: string, sql: string, duckdb: DuckDbOpti
 async function runReadOnly(conn: DuckDBConnection, sql: string): Promise<DuckDBResultReader> {
   const extracted = await conn.extractStatements(sql);
   if (extracted.count === 0) throw new QueryRefusedError('no statement to run');
-  const prepared = [];
-  for (let i = 0; i < extracted.count; i++) {
-    const statement = await extracted.prepare(i);
-    if (!READ_ONLY_STATEMENTS.has(statement.statementType)) {
-      const kind = StatementType[statement.statementType] ?? String(statement.statementType);
-      throw new QueryRefusedError(`refused ${kind} statement: helios query is read-only (SELECT and EXPLAIN over the lake views only)`);
-    }
-    prepared.push(statement);
+  if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time (got ${extracted.count}): helios query is read-only`);
+  const text = withoutLeadingComments(sql);
+  if (!READING_START.test(text)) throw refused(/^[a-z_]+/i.exec(text)?.[0]?.toUpperCase() ?? 'this');
+  const statement = await extracted.prepare(0);
+  if (!READ_ONLY_STATEMENTS.has(statement.statementType)) throw refused(StatementType[statement.statementType] ?? String(statement.statementType));
+  return statement.runAndReadAll();
+}
+
+function refused(kind: string): QueryRefusedError {
+  return new QueryRefusedError(`refused ${kind} statement: helios query is read-only (SELECT, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE over the lake views)`);
+}
+
+/** The SQL from its first token on (whitespace, `-- …` and `/* … *\/` comments skipped). */
+function withoutLeadingComments(sql: string): string {
+  let rest = sql;
+  for (;;) {
+    const trimmed = rest.trimStart();
+    if (trimmed.startsWith('--')) {
+      const nl = trimmed.indexOf('\n');
+      rest = nl === -1 ? '' : trimmed.slice(nl + 1);
+    } else if (trimmed.startsWith('/*')) {
+      const end = trimmed.indexOf('*/');
+      rest = end === -1 ? '' : trimmed.slice(end + 2);
+    } else return trimmed;
   }
-  let last: DuckDBResultReader | undefined;
-  for (const statement of prepared) last = await statement.runAndReadAll();
-  return last!;
 }
 
 /** Aligned text table for a terminal. */

@@ -1,5 +1,6 @@
 import { createActor, type AnyActorRef } from 'xstate';
 import { createWorldRuntime, type WorldRuntime } from '../../../runtime/world/world-runtime.ts';
+import { simulatedWorld } from '../../../sim/world/simulated-world.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext } from '../context.ts';
 
@@ -12,12 +13,12 @@ export function worldComponent(ctx: DaemonContext): Component {
     start: async () => {
       world = await createWorldRuntime({
         config: ctx.config.weather,
-        seed: ctx.config.app.seed,
         clock: ctx.clock,
         sink: ctx.sink,
         events: ctx.events('world'),
         secrets: ctx.opts.secrets,
         logger: ctx.log,
+        simulated: simulatedWorld(ctx.config.weather, ctx.config.app.seed),
       });
       for (const [station, buckets] of ctx.universe.buckets) world.feed.setBuckets(station, buckets);
       world.feed.start();

@@ -361,7 +361,9 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   };
   if (opts.prior) {
     const { prior, anomalyMonths, excludeMonths } = opts.prior;
-    model.prior_weights = fitPriorWeights(model, prior, anomalyMonths, sorted);
+    const weights = fitPriorWeights(model, prior, anomalyMonths, sorted);
+    model.prior_weights = weights.max;
+    model.prior_peak_weights = weights.peak;
     model.prior = prior;
     model.fitted.stations!.daily = { station: prior.station, source: prior.source, from_day: prior.from_day, to_day: prior.to_day, days: prior.days, exclude_months: excludeMonths };
   }

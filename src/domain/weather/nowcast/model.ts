@@ -105,6 +105,8 @@ export interface NowcastModel {
   prior?: ClimatePrior;
   /** Weight of the prior in the final mixture per issue hour, non-increasing as the day's reports arrive. */
   prior_weights?: number[];
+  /** The same for the time of the peak (absent: `prior_weights`). */
+  prior_peak_weights?: number[];
   fitted: {
     from_day: string;
     to_day: string;

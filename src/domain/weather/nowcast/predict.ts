@@ -92,7 +92,7 @@ export class NowcastPredictor {
     const p = this.prior.at(inputs.dayOfYear);
     // Before any report the prior is all there is.
     if (!f) return { hour, final: p.final, peakBins: p.peakBins, effectiveN: 0, usedRegression: false };
-    return combineWithPrior(f, p, inputs, this.priorWeight(hour));
+    return combineWithPrior(f, p, inputs, this.priorWeight(hour), this.model.prior_peak_weights?.[hour] ?? this.priorWeight(hour));
   }
 
   /** The intraday model alone (no prior). */
@@ -161,14 +161,14 @@ export class NowcastPredictor {
 
 /**
  * Mixes the prior, conditioned on the maximum already observed, into the intraday forecast with
- * weight `w`. The prior's peak time goes to the hour already seen when it puts its mass at the max
+ * weight `w` (and its time of the peak with `wPeak`). The prior's peak time goes to the hour already seen when it puts its mass at the max
  * so far, else to the bins still ahead.
  */
-export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution; peakBins: number[] }, inputs: NowcastInputs, w: number): NowcastForecast {
-  if (!(w > 0)) return f;
+export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution; peakBins: number[] }, inputs: NowcastInputs, w: number, wPeak = w): NowcastForecast {
+  if (!(w > 0) && !(wPeak > 0)) return f;
   const cond = inputs.maxSoFarF === null ? p.final : truncateBelow(p.final, inputs.maxSoFarF);
   if (!cond) return f;
-  const final = mixDistributions(f.final, cond, w);
+  const final = w > 0 ? mixDistributions(f.final, cond, w) : f.final;
   const pNoRise = inputs.maxSoFarF !== null && cond.offset === inputs.maxSoFarF ? cond.p[0]! : 0;
   const bins = new Array<number>(PEAK_BINS).fill(0);
   if (inputs.maxSoFarHour !== null) bins[Math.min(PEAK_BINS - 1, Math.floor(inputs.maxSoFarHour / 2))]! += pNoRise;
@@ -177,7 +177,7 @@ export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution
   for (let b = firstAhead; b < PEAK_BINS; b++) ahead += p.peakBins[b]!;
   const rest = inputs.maxSoFarHour !== null ? 1 - pNoRise : 1;
   for (let b = firstAhead; b < PEAK_BINS; b++) bins[b]! += ahead > 0 ? (rest * p.peakBins[b]!) / ahead : b === firstAhead ? rest : 0;
-  const peakBins = f.peakBins.map((x, b) => (1 - w) * x + w * bins[b]!);
+  const peakBins = f.peakBins.map((x, b) => (1 - wPeak) * x + wPeak * bins[b]!);
   return { ...f, final, peakBins };
 }
 

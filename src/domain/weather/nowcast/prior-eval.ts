@@ -1,7 +1,7 @@
 import type { DailyHigh } from './daily-record.ts';
 import { JudgeCalendar } from '../judge-calendar.ts';
 import { PEAK_BINS, PriorPredictor, type ClimatePrior } from './prior.ts';
-import { brierBuckets, logScore, maxReliabilityGap, RELIABILITY_MIN_CASES, ReliabilityTable, round4, rps, type ReliabilityRow } from './scores.ts';
+import { brierBuckets, categoricalRps, logScore, maxReliabilityGap, RELIABILITY_MIN_CASES, ReliabilityTable, round4, rps, type ReliabilityRow } from './scores.ts';
 
 export interface PriorEvaluation {
   station: string;
@@ -25,18 +25,6 @@ export interface PriorEvaluation {
   reliability: ReliabilityRow[];
   /** Time of the peak in 2-hour bins: RPS over the ordered bins, against the all-year histogram of the same record. */
   peak: { n: number; rps: number | null; rps_all_year: number | null; p_observed_bin: number | null };
-}
-
-/** RPS over ordered categories (bins of the peak time). */
-function categoricalRps(p: readonly number[], obs: number): number {
-  let cdf = 0;
-  let s = 0;
-  for (let b = 0; b < p.length; b++) {
-    cdf += p[b]!;
-    const o = obs <= b ? 1 : 0;
-    s += (cdf - o) * (cdf - o);
-  }
-  return s;
 }
 
 /**

@@ -1,23 +1,31 @@
 import type { NowcastCase } from './cases.ts';
 import type { NowcastModel } from './model.ts';
 import { combineWithPrior, NowcastPredictor } from './predict.ts';
-import { PriorPredictor, type ClimatePrior } from './prior.ts';
-import { rps } from './scores.ts';
+import { PEAK_BINS, PriorPredictor, type ClimatePrior } from './prior.ts';
+import { categoricalRps, rps } from './scores.ts';
 
 export const PRIOR_WEIGHT_GRID: readonly number[] = [0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1];
 
 /**
- * Chooses the prior's weight per issue hour by the mean RPS of the mixture on the training cases,
+ * Chooses the prior's weight per issue hour by the mean RPS of the mixture on the training cases
+ * (separately for the daily maximum and for the time of the peak, whose bins are ordered too),
  * then makes the weights non-increasing through the day (pool-adjacent-violators weighted by the
  * number of cases): each report the day brings can only make the climatology less relevant. The
  * prior for a case leaves out its own month (`anomalyMonths[i]` is the `YYYY-MM` of anomaly i), so a
  * prior fitted on the same days does not score itself.
  */
-export function fitPriorWeights(model: NowcastModel, prior: ClimatePrior, anomalyMonths: readonly string[], cases: readonly NowcastCase[], grid: readonly number[] = PRIOR_WEIGHT_GRID): number[] {
+export function fitPriorWeights(
+  model: NowcastModel,
+  prior: ClimatePrior,
+  anomalyMonths: readonly string[],
+  cases: readonly NowcastCase[],
+  grid: readonly number[] = PRIOR_WEIGHT_GRID,
+): { max: number[]; peak: number[] } {
   const intraday = new NowcastPredictor({ ...model, prior: undefined, prior_weights: undefined });
   const pp = new PriorPredictor(prior);
   const byDay = new Map<string, ReturnType<PriorPredictor['at']>>();
   const sums = Array.from({ length: 24 }, () => new Float64Array(grid.length));
+  const peakSums = Array.from({ length: 24 }, () => new Float64Array(grid.length));
   const counts = new Float64Array(24);
   for (const c of cases) {
     const f = intraday.predictIntraday(c.inputs);
@@ -29,17 +37,25 @@ export function fitPriorWeights(model: NowcastModel, prior: ClimatePrior, anomal
       byDay.set(c.day, p);
     }
     counts[f.hour]! += 1;
+    const peakBin = Math.min(PEAK_BINS - 1, Math.floor(c.peakHour / 2));
     grid.forEach((w, k) => {
-      sums[f.hour]![k]! += rps(combineWithPrior(f, p, c.inputs, w).final, c.finalMaxF);
+      const mixed = combineWithPrior(f, p, c.inputs, w);
+      sums[f.hour]![k]! += rps(mixed.final, c.finalMaxF);
+      peakSums[f.hour]![k]! += categoricalRps(mixed.peakBins, peakBin);
     });
   }
-  const best = sums.map((s, h) => {
-    if (!counts[h]) return 0;
-    let k = 0;
-    for (let j = 1; j < grid.length; j++) if (s[j]! < s[k]! - 1e-12) k = j;
-    return grid[k]!;
-  });
-  return nonIncreasing(best, Array.from(counts, (n) => Math.max(n, 1e-6))).map((w) => Math.round(w * 1e4) / 1e4);
+  const weights = Array.from(counts, (n) => Math.max(n, 1e-6));
+  const pick = (table: Float64Array[]) =>
+    nonIncreasing(
+      table.map((s, h) => {
+        if (!counts[h]) return 0;
+        let k = 0;
+        for (let j = 1; j < grid.length; j++) if (s[j]! < s[k]! - 1e-12) k = j;
+        return grid[k]!;
+      }),
+      weights,
+    ).map((w) => Math.round(w * 1e4) / 1e4);
+  return { max: pick(sums), peak: pick(peakSums) };
 }
 
 /** Weighted least-squares non-increasing fit (pool-adjacent-violators). */

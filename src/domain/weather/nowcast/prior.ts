@@ -43,7 +43,8 @@ export interface PriorFitOptions {
 
 const HARMONICS = 3;
 const YEAR_DAYS = 365.25;
-const MIN_PRIOR_DAYS = 30;
+/** Fewer days than this make a prior too ragged to mix in. */
+export const MIN_PRIOR_DAYS = 30;
 /** Integer °F grid the prior is accumulated on before trimming. */
 const GRID_MIN = -100;
 const GRID_LEN = 261;

@@ -25,6 +25,18 @@ export function rps(d: IntDistribution, obs: number): number {
   return s;
 }
 
+/** RPS over ordered categories (e.g. two-hour bins of the time of the peak), observed category `obs`. */
+export function categoricalRps(p: readonly number[], obs: number): number {
+  let cdf = 0;
+  let s = 0;
+  for (let b = 0; b < p.length; b++) {
+    cdf += p[b]!;
+    const o = obs <= b ? 1 : 0;
+    s += (cdf - o) * (cdf - o);
+  }
+  return s;
+}
+
 export function probabilityOf(d: IntDistribution, value: number): number {
   const i = value - d.offset;
   return i >= 0 && i < d.p.length ? d.p[i]! : 0;
