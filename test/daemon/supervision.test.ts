@@ -28,7 +28,7 @@ describe('supervisor', () => {
     const clock = new VirtualClock(0);
     const starts: number[] = [];
     const machine = supervisorMachine.provide({ actors: { child: failingChild(clock, 10, starts) } });
-    const actor = createActor(machine, { clock, input: { name: 'feeds', policy, now: () => clock.now() } }).start();
+    const actor = createActor(machine, { clock, input: { name: 'feeds', policy } }).start();
     await clock.advanceSettling(5_000, settle);
     // failures at 10, 120 (10+100+10), 330 (+200), 740 (+400) → the 4th failure exceeds 3 restarts.
     expect(starts).toEqual([0, 110, 320, 730]);
@@ -40,15 +40,25 @@ describe('supervisor', () => {
     const clock = new VirtualClock(0);
     const starts: number[] = [];
     const machine = supervisorMachine.provide({ actors: { child: failingChild(clock, 30_000, starts) } });
-    const actor = createActor(machine, { clock, input: { name: 'x', policy: { ...policy, window_ms: 20_000 }, now: () => clock.now() } }).start();
+    const actor = createActor(machine, { clock, input: { name: 'x', policy: { ...policy, window_ms: 20_000 } } }).start();
     await clock.advanceSettling(300_000, settle);
     expect(starts.length).toBeGreaterThan(5);
     expect(actor.getSnapshot().status).toBe('active');
   });
 
+  it('keeps only plain data in its context: no clock, no function (the inspector serialises it)', async () => {
+    const clock = new VirtualClock(0);
+    const actor = createActor(supervisorMachine.provide({ actors: { child: failingChild(clock, 10, []) } }), { clock, input: { name: 'x', policy } }).start();
+    await clock.advanceSettling(50, settle);
+    const context = actor.getSnapshot().context;
+    expect(context.failuresInWindow).toBe(1);
+    expect(JSON.parse(JSON.stringify(context))).toEqual(context);
+    expect(Object.values(context).filter((v) => typeof v === 'function')).toEqual([]);
+  });
+
   it('reaches every state (graph coverage)', () => {
     const paths = getShortestPaths(supervisorMachine, {
-      input: { name: 'x', policy: { ...policy, max_restarts: 0 }, now: () => 0 },
+      input: { name: 'x', policy: { ...policy, max_restarts: 0 } },
       events: [{ type: 'STOP' }],
     });
     const reached = new Set(paths.map((p) => JSON.stringify(p.state.value)));
@@ -69,7 +79,7 @@ describe('system root', () => {
         }),
       },
     });
-    const actor = createActor(machine, { clock, input: { components: ['good', 'bad'], policy, now: () => clock.now() } }).start();
+    const actor = createActor(machine, { clock, input: { components: ['good', 'bad'], policy } }).start();
     expect(Object.keys(actor.getSnapshot().children).sort()).toEqual([supervisorId('bad'), supervisorId('good')]);
     await clock.advanceSettling(5_000, settle);
     expect(actor.getSnapshot().status).toBe('done');
@@ -82,7 +92,7 @@ describe('system root', () => {
     const machine = systemMachine.provide({
       actors: { supervisor: supervisorMachine.provide({ actors: { child: fromPromise(() => new Promise<void>(() => {})) } }) },
     });
-    const actor = createActor(machine, { clock, input: { components: ['a', 'b'], policy, now: () => clock.now() } }).start();
+    const actor = createActor(machine, { clock, input: { components: ['a', 'b'], policy } }).start();
     actor.send({ type: 'SHUTDOWN' });
     expect(actor.getSnapshot().status).toBe('done');
     expect(actor.getSnapshot().output).toEqual({ exitCode: 0, failed: null });

@@ -33,6 +33,10 @@ describe.skipIf(!bin)('helios soak (two minutes, every fault class, its own redi
 
     expect(soakFailures(summary), report).toEqual([]);
     expect(summary.detail.harness_errors, report).toEqual([]);
+    // The folder it leaves is named; the Redis it killed was its own child, started and stopped here.
+    expect(summary.detail.data_dir).toBe(dataDir);
+    expect(summary.detail.bus).toBe('redis (started by the soak)');
+    expect(lines.some((l) => /started redis-server \(pid \d+\) at redis:\/\/127\.0\.0\.1:\d+/.test(l)), report).toBe(true);
     // Both kills happened and the daemon came back from its kill on the same data directory.
     expect(summary.faults.daemon_kill, report).toBe(1);
     expect(summary.faults.redis_kill, report).toBe(1);

@@ -216,7 +216,8 @@ describe('journal reader and crash repair', () => {
     const after = await readJournalFile(file);
     expect(after.issues).toEqual([]);
     expect(after.records.map((r) => r.event_id)).toEqual(events.map((e) => e.event_id));
-    expect(readdirSync(path.dirname(file))).toEqual(['17.ndjson']);
+    // No temp file beside it; the seal of the clean stop that followed the repair.
+    expect(readdirSync(path.dirname(file))).toEqual(['17.ndjson', '17.sealed']);
   });
 });
 

@@ -13,7 +13,7 @@ export type KillSwitchTrigger = (typeof KILL_SWITCH_TRIGGERS)[number];
  * What tripped a HALTED risk state: a market-scoped one is a circuit breaker; a global one is the
  * daily-loss kill or the bus backpressure guard by the reasons they write, any other an operator's.
  */
-export function killSwitchTrigger(halted: { market_id?: string; reason: string | null }): KillSwitchTrigger {
+export function killSwitchTrigger(halted: { market_id?: string | undefined; reason: string | null }): KillSwitchTrigger {
   if (halted.market_id !== undefined) return 'circuit_breaker';
   const reason = halted.reason ?? '';
   if (reason.startsWith(DAILY_LOSS_REASON)) return 'daily_loss';

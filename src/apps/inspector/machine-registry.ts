@@ -36,7 +36,6 @@ export const MACHINES: readonly MachineEntry[] = [
     description: 'a shard of market actors with one-for-one supervision',
     build: (config) =>
       createMarketGroupMachine({
-        clock: new VirtualClock(0),
         supervision: config.trading.supervision,
         market: createMarketTradingMachine({ clock: new VirtualClock(0), cfg: config.trading }),
         respawnInput: (_id, last) => last,

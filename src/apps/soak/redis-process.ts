@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';
 
@@ -27,6 +27,7 @@ export class OwnRedisServer {
   ) {}
 
   static async start(o: OwnRedisOptions): Promise<OwnRedisServer> {
+    mkdirSync(o.dir, { recursive: true });
     const server = new OwnRedisServer(o, await freeLoopbackPort());
     await server.spawn();
     return server;

@@ -101,7 +101,6 @@ export class SoakRun {
     this.busUrl = o.redisUrl;
     if (o.ownRedis) {
       const dir = path.join(soakDir, 'redis');
-      mkdirSync(dir, { recursive: true });
       this.redis = await OwnRedisServer.start({ binary: o.ownRedis.binary, dir, logFile: path.join(soakDir, 'redis-server.log') });
       this.busUrl = this.redis.url;
       this.say(`started redis-server (pid ${this.redis.pid}) at ${this.redis.url}, data in ${dir}`);

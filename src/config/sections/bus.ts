@@ -16,7 +16,7 @@ export const busSection = z.strictObject({
   /** redis://[user:password@]host:port[/db] or rediss:// (TLS). */
   redis_url: z
     .string()
-    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u) && URL.canParse(u), { message: 'expected a redis:// or rediss:// URL' })
+    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u) && URL.canParse(u), { message: 'a redis:// or rediss:// URL' })
     .nullable(),
   stream_prefix: z.string().min(1),
   /** Policy per channel; channels not listed use `default`. */

@@ -1,4 +1,5 @@
 import type { HeliosEvent } from '../events/catalog.ts';
+import { TradingReferee } from './trading-referee.ts';
 
 /** What the referee needs to know about a traded market. */
 export interface RefereeMarket {
@@ -14,6 +15,8 @@ export interface RefereeThresholds {
   book_stale_ms: number;
   truth_stale_ms: number;
   nowcast_stale_ms: number;
+  /** Longest a pair leg may stay naked (trading bound plus an order's round trip); absent: not judged. */
+  naked_leg_max_ms?: number;
 }
 
 /** One recorded event of one daemon process ("instance": the soak restarts the daemon). */
@@ -36,6 +39,10 @@ export interface RefereeVerdict {
   /** Longest BOOK_RESYNC_START → BOOK_RESYNC_DONE of a token (an unfinished one counts up to its process's end). */
   max_resync_ms: number;
   unfinished_resyncs: number;
+  /** Pair legs naked longer than naked_leg_max_ms, and paper fills beyond the book (trading-referee.ts); both must be 0. */
+  naked_legs: number;
+  max_naked_leg_ms: number;
+  paper_overfills: number;
   /** The first few violations, for a human to follow up in the journal. */
   examples: Array<{ violation: Violation; instance: number; client_order_id: string; market_id: string | null; detail: string }>;
 }
@@ -67,6 +74,7 @@ interface InstanceState {
 export class SoakReferee {
   private readonly markets = new Map<string, RefereeMarket>();
   private readonly idsEver = new Set<string>();
+  private readonly trading: TradingReferee;
   private state: InstanceState | null = null;
   private instance = -1;
   readonly verdict: RefereeVerdict = {
@@ -79,6 +87,9 @@ export class SoakReferee {
     resyncs: 0,
     max_resync_ms: 0,
     unfinished_resyncs: 0,
+    naked_legs: 0,
+    max_naked_leg_ms: 0,
+    paper_overfills: 0,
     examples: [],
   };
 
@@ -92,10 +103,12 @@ export class SoakReferee {
     private readonly shutdownAtMs: ReadonlyMap<number, number> = new Map(),
   ) {
     for (const m of markets) this.markets.set(m.market_id, m);
+    this.trading = new TradingReferee(markets, thresholds.naked_leg_max_ms ?? Infinity);
   }
 
   /** Records in (instance, seq) order. */
   observe(record: RefereeRecord): void {
+    this.trading.observe(record.event, record.instance !== this.instance);
     if (record.instance !== this.instance) {
       this.closeInstance();
       this.instance = record.instance;
@@ -153,6 +166,7 @@ export class SoakReferee {
 
   /** Call once after the last record. */
   finish(): RefereeVerdict {
+    Object.assign(this.verdict, this.trading.finish());
     this.closeInstance();
     return this.verdict;
   }

@@ -1,12 +1,13 @@
 import { enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import type { TradingConfig } from '../../config/sections/trading.ts';
-import type { Clock } from '../../domain/time/clock.ts';
+import { backoffAfterFailures, failuresExceed, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
 import type { MarketTradingInput } from '../market-trading/context.ts';
 
 export type MarketGroupEvent =
   | { type: 'ADD_MARKET'; input: MarketTradingInput }
   | { type: 'REMOVE_MARKET'; market_id: string }
-  | { type: 'RESPAWN'; market_id: string };
+  | { type: 'RESPAWN'; market_id: string }
+  | { type: 'RESTART_EXPIRED'; market_id: string };
 
 export type MarketGroupEmitted =
   | { type: 'MARKET_RESTARTING'; market_id: string; attempt: number; delay_ms: number; error: string }
@@ -16,13 +17,12 @@ export interface MarketGroupContext {
   group_id: string;
   capacity: number;
   inputs: Record<string, MarketTradingInput>;
-  /** Restart times per market, pruned to the restart window. */
-  restarts: Record<string, number[]>;
+  /** Restarts per market inside the restart window: each is counted down by a timer of the window's length. */
+  restarts: Record<string, number>;
   down: string[];
 }
 
 export interface MarketGroupDeps {
-  clock: Clock;
   supervision: TradingConfig['supervision'];
   /** The market machine, already `.provide()`d with its IO. */
   market: AnyStateMachine;
@@ -46,6 +46,8 @@ function errorText(e: unknown): string {
  */
 export function createMarketGroupMachine(deps: MarketGroupDeps) {
   const sup = deps.supervision;
+  // The one restart-intensity rule set (the daemon's supervisors use it too), on trading's keys.
+  const policy: RestartPolicy = { max_restarts: sup.max_restarts, window_ms: sup.restart_window_ms, backoff_min_ms: sup.restart_backoff_min_ms, backoff_max_ms: sup.restart_backoff_max_ms };
   return setup({
     types: {
       context: {} as MarketGroupContext,
@@ -65,19 +67,19 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         const id = crash.type.slice(ERROR_PREFIX.length);
         if (!(id in context.inputs)) return;
         const error = errorText(crash.error);
-        const now = deps.clock.now();
-        const recent = (context.restarts[id] ?? []).filter((t) => now - t < sup.restart_window_ms);
+        const recent = context.restarts[id] ?? 0;
         enqueue.stopChild(id);
-        if (recent.length >= sup.max_restarts) {
+        if (failuresExceed(recent + 1, policy)) {
           enqueue.assign({ down: [...context.down.filter((d) => d !== id), id].sort() });
-          enqueue.emit({ type: 'MARKET_DOWN', market_id: id, restarts: recent.length, error });
+          enqueue.emit({ type: 'MARKET_DOWN', market_id: id, restarts: recent, error });
           return;
         }
-        const attempt = recent.length + 1;
-        const delay = Math.min(sup.restart_backoff_min_ms * 2 ** (attempt - 1), sup.restart_backoff_max_ms);
-        enqueue.assign({ restarts: { ...context.restarts, [id]: [...recent, now] } });
+        const attempt = recent + 1;
+        const delay = backoffAfterFailures(attempt, policy);
+        enqueue.assign({ restarts: { ...context.restarts, [id]: attempt } });
         enqueue.emit({ type: 'MARKET_RESTARTING', market_id: id, attempt, delay_ms: delay, error });
         enqueue.raise({ type: 'RESPAWN', market_id: id }, { delay });
+        enqueue.raise({ type: 'RESTART_EXPIRED', market_id: id }, { delay: policy.window_ms });
       }),
     },
     delays: { watchdog: deps.watchdogMs },
@@ -115,6 +117,13 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
               const input = deps.respawnInput(event.market_id, last);
               enqueue.assign({ inputs: { ...context.inputs, [event.market_id]: input } });
               enqueue.spawnChild('market', { id: event.market_id, input });
+            }),
+          },
+          RESTART_EXPIRED: {
+            actions: enqueueActions(({ enqueue, event, context }) => {
+              const left = (context.restarts[event.market_id] ?? 0) - 1;
+              const { [event.market_id]: _done, ...rest } = context.restarts;
+              enqueue.assign({ restarts: left > 0 ? { ...rest, [event.market_id]: left } : rest });
             }),
           },
           'xstate.error.actor.*': { actions: 'superviseCrash' },

@@ -70,7 +70,6 @@ export class TradingRuntime {
       },
     });
     this.groupMachine = createMarketGroupMachine({
-      clock: deps.clock,
       supervision: deps.trading.supervision,
       market,
       watchdogMs: deps.trading.staleness.watchdog_ms,
