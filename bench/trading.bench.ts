@@ -136,7 +136,7 @@ function oneActor(cfg: TradingConfig, ctx: BenchContext) {
 function manyActors(cfg: TradingConfig, ctx: BenchContext) {
   const clock = new VirtualClock(1_000_000);
   const market = createMarketTradingMachine({ clock, cfg }).provide({ actions: { dispatch: () => {} } });
-  const groupMachine = createMarketGroupMachine({ clock, supervision: cfg.supervision, market, respawnInput: (_id, l) => l, watchdogMs: cfg.staleness.watchdog_ms });
+  const groupMachine = createMarketGroupMachine({ supervision: cfg.supervision, market, respawnInput: (_id, l) => l, watchdogMs: cfg.staleness.watchdog_ms });
   const per = cfg.supervision.max_markets_per_group;
   const groups = Array.from({ length: Math.ceil(MANY_ACTORS / per) }, (_, g) => createActor(groupMachine, { clock, input: { group_id: `g${g}` } }).start());
   const t0 = performance.now();

@@ -64,7 +64,8 @@ function journaled(dataDir: string, ch: string): Array<{ type: string; market_id
     } catch {
       return [];
     }
-    return files.flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    // Only the journal's NDJSON: a cleanly closed hour also has its `.sealed` marker beside it.
+    return files.filter((f) => f.endsWith('.ndjson')).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
   });
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, getNextTransitions, type AnyEventObject, type SnapshotFrom } from 'xstate';
 import { adjacencyMapToArray, getAdjacencyMap, getShortestPaths, toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
 import {
   feedConnectionMachine,
   feedStatusOf,
@@ -96,7 +95,7 @@ class Harness {
     },
   });
 
-  readonly actor = createActor(this.machine, { input: { timings, rng: seededRng(7) }, clock: this.clock });
+  readonly actor = createActor(this.machine, { input: { timings, jitterSeed: 7 }, clock: this.clock });
   readonly errors: unknown[] = [];
 
   constructor() {
@@ -130,7 +129,7 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
-const input = { timings, rng: seededRng(7) };
+const input = { timings, jitterSeed: 7 };
 const traversal = {
   input,
   serializeState: (s: Snap) => serializeState(s),

@@ -52,7 +52,7 @@ function rig(opts: { answerPings: boolean; open?: boolean; seed?: number; timing
     },
   });
   const actor = createActor(machine, {
-    input: { timings: { ...timings, ...opts.timings }, rng: seededRng(opts.seed ?? 1) },
+    input: { timings: { ...timings, ...opts.timings }, jitterSeed: opts.seed ?? 1 },
     clock,
   });
   actor.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { journalFile } from '../../src/adapters/storage/layout.ts';
-import { nextSession, SEQ_PER_SESSION, SessionCounterError, sessionFile, type SessionLogger } from '../../src/adapters/storage/session-counter.ts';
+import { assertSessionCounterUsable, nextSession, SEQ_PER_SESSION, SessionCounterError, sessionFile, type SessionLogger } from '../../src/adapters/storage/session-counter.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -74,12 +74,17 @@ describe('session counter', () => {
   });
 
   it('refuses (SessionCounterError) when the counter cannot be read or written, instead of risking reused ids', () => {
+    const fresh = dataDir();
+    expect(() => assertSessionCounterUsable(fresh)).not.toThrow();
+    expect(() => assertSessionCounterUsable(path.join(fresh, 'not', 'yet', 'created'))).not.toThrow();
     const blocked = dataDir();
     writeFileSync(path.join(blocked, 'state'), 'a file where the directory should be');
+    expect(() => assertSessionCounterUsable(blocked)).toThrow(SessionCounterError);
     expect(() => nextSession(blocked)).toThrow(SessionCounterError);
     expect(() => nextSession(blocked)).toThrow(/cannot (read|write) the session counter/);
     const isDir = dataDir();
     mkdirSync(sessionFile(isDir), { recursive: true });
     expect(() => nextSession(isDir)).toThrow(/cannot read the session counter/);
+    expect(() => assertSessionCounterUsable(isDir)).toThrow(/cannot read the session counter/);
   });
 });

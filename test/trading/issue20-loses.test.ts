@@ -58,6 +58,29 @@ describe('#20.1 a pair leg above the per-order cap', () => {
   });
 });
 
+describe('#20.1 risk refusals reach the circuit breaker', () => {
+  it('a pair refused by risk is refused whole, and repeated refusals trip the market breaker', async () => {
+    const r = rig({ tune: (c) => void (c.risk.max_market_usdc = 6) });
+    r.runtime.addMarket(spec({ fee: WEATHER_FEE, strategies: { pair_arb: true, temporal: false } }), { synced: true });
+    await r.runtime.start();
+    for (let i = 0; i < 10; i++) {
+      r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+      r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+      r.clock.advanceBy(100);
+      await flush();
+    }
+    const ctx = r.runtime.marketSnapshot('m1')!.context;
+    const refused = Object.values(ctx.orders).filter((o) => o.status === 'rejected');
+    console.info(`#20.1 market cap $6: ${refused.length} orders refused before the breaker, positions ${JSON.stringify(r.paper.positionsNow())}`);
+    // Both legs of each refused entry are refused together: nothing reached the venue alone.
+    expect(r.paper.positionsNow()).toEqual([]);
+    expect(refused.length).toBe(2 * r.cfg.risk.breakers.max_consecutive_rejects);
+    expect(r.risk.isTripped('m1', r.clock.now())).toBe(true);
+    expect(r.runtime.marketSnapshot('m1')!.state).toBe('HALT');
+    r.runtime.stop();
+  });
+});
+
 describe('#20.2 limits that keep the pair profitable', () => {
   it('the worst fills the limits allow still lock a profit after fees', () => {
     const yes = book([[0.44, 100]], [[0.45, 9], [0.48, 100]]);

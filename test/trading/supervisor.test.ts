@@ -23,7 +23,6 @@ describe('market group supervisor', () => {
     const respawns: MarketTradingInput[] = [];
     const group = createActor(
       createMarketGroupMachine({
-        clock,
         supervision: { ...cfg.trading.supervision, restart_backoff_min_ms: 100, restart_backoff_max_ms: 1000, max_restarts: 2, restart_window_ms: 60_000 },
         market,
         watchdogMs: 1000,
@@ -66,7 +65,7 @@ describe('market group supervisor', () => {
   it('one group timer pulses its markets, so a silent feed is noticed without a timer per market', () => {
     const clock = new VirtualClock(1_000_000);
     const market = createMarketTradingMachine({ clock, cfg: cfg.trading });
-    const group = createActor(createMarketGroupMachine({ clock, supervision: cfg.trading.supervision, market, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g' } });
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g' } });
     group.start();
     group.send({ type: 'ADD_MARKET', input: { spec: spec(), synced: true, watchdog: 'parent' } });
     const ref = group.getSnapshot().children.m1 as AnyActorRef;
@@ -81,7 +80,7 @@ describe('market group supervisor', () => {
   it('refuses markets beyond its capacity', () => {
     const clock = new VirtualClock(0);
     const noop = setup({}).createMachine({});
-    const group = createActor(createMarketGroupMachine({ clock, supervision: cfg.trading.supervision, market: noop, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', capacity: 2 } });
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: noop, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', capacity: 2 } });
     group.start();
     for (const id of ['a', 'b', 'c']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }) } });
     expect(Object.keys(group.getSnapshot().children).sort()).toEqual(['a', 'b']);

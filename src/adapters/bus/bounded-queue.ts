@@ -128,7 +128,7 @@ export class BoundedQueue {
   take(max: number): QueuedEvent[] {
     const out: QueuedEvent[] = [];
     while (out.length < max && this.head < this.items.length) {
-      const item = this.items[this.head++]!;
+      const item = this.shift();
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       out.push(item);
@@ -152,7 +152,7 @@ export class BoundedQueue {
 
   private dropOldest(): void {
     while (this.head < this.items.length) {
-      const item = this.items[this.head++]!;
+      const item = this.shift();
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       item.settler?.settle();
@@ -161,6 +161,16 @@ export class BoundedQueue {
       this.hooks.dropped(this.topic, 1);
       break;
     }
+  }
+
+  /**
+   * Takes the head slot and clears it: a slot left pointing at a delivered event would keep it
+   * alive until the next compaction (up to 1024 events per queue, per topic and group).
+   */
+  private shift(): QueuedEvent {
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as unknown as QueuedEvent;
+    return item;
   }
 
   private compact(): void {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import { journalRoot } from './layout.ts';
@@ -60,6 +60,34 @@ export function nextSession(dataDir: string, logger?: SessionLogger): number {
     throw new SessionCounterError(`cannot write the session counter ${file}: ${(err as Error).message}`);
   }
   return session;
+}
+
+/**
+ * Throws SessionCounterError when the counter could be neither read nor written (permissions, a
+ * file where its directory should be): checked before anything starts, so the process refuses to
+ * run (exit 2) instead of failing later. Changes nothing.
+ */
+export function assertSessionCounterUsable(dataDir: string): void {
+  const file = sessionFile(dataDir);
+  try {
+    readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new SessionCounterError(`cannot read the session counter ${file}: ${(err as Error).message}`);
+  }
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      accessSync(dir, constants.W_OK);
+      if (!statSync(dir).isDirectory()) throw new SessionCounterError(`cannot write the session counter ${file}: ${dir} is not a directory`);
+      return;
+    } catch (err) {
+      if (err instanceof SessionCounterError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new SessionCounterError(`cannot write the session counter ${file}: ${(err as Error).message}`);
+      if (code !== 'ENOENT') throw new SessionCounterError(`cannot write the session counter ${file}: ${(err as Error).message}`);
+      if (path.dirname(dir) === dir) return;
+    }
+  }
 }
 
 function readCounter(file: string): number {

@@ -41,7 +41,8 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
   }
 
   const specs = syntheticMarketSpecs(markets as number);
-  const venue = new VenueSimulator({ seed: seed as number, markets: specs, port: port as number });
+  // Frames carry the wall clock, as the real venue's do, so a client's source-to-ingest lag is real.
+  const venue = new VenueSimulator({ seed: seed as number, markets: specs, port: port as number, now: () => Date.now() });
   let endpoints;
   try {
     endpoints = await venue.start();

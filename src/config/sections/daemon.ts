@@ -27,7 +27,15 @@ export const daemonSection = z.strictObject({
     truth: z.number().int().min(1),
     nowcast: z.number().int().min(1),
   }),
-  /** SIGTERM/SIGINT: cancel orders, flush the journal, ack the bus, exit within this bound. */
+  /**
+   * Feeds whose staleness is reported (/health staleness_ms, stale_feeds) but does not make the
+   * daemon not ready: a process can trade without them (PWS only sharpens the nowcast).
+   */
+  optional_feeds: z.array(z.enum(['market', 'metar', 'pws', 'truth', 'nowcast'])),
+  /**
+   * SIGTERM/SIGINT: cancel orders, flush the journal, drain the bus, exit within this bound (exit 3
+   * when the bus could not be drained: the events that reached only the journal are counted in the log).
+   */
   shutdown_timeout_ms: z.number().int().min(100),
   /** Simulated world for the embedded default. */
   sim: z.strictObject({

@@ -1,6 +1,5 @@
 import type { MarketTapeConfig } from '../../config/sections/market-tape.ts';
 import type { BackoffPolicy } from '../../domain/retry/backoff.ts';
-import type { Rng } from '../../domain/util/random.ts';
 import type { DisconnectReason } from './events.ts';
 
 /** Every timer of one connection, in milliseconds. */
@@ -18,8 +17,8 @@ export interface FeedTimings {
 
 export interface FeedConnectionInput {
   timings: FeedTimings;
-  /** Seeded source for backoff jitter, so a run's reconnect schedule is reproducible. */
-  rng: Rng;
+  /** Seed of the backoff jitter, so a run's reconnect schedule is reproducible. */
+  jitterSeed: number;
 }
 
 export interface LastDisconnect {
@@ -30,7 +29,8 @@ export interface LastDisconnect {
 
 export interface FeedConnectionContext {
   timings: FeedTimings;
-  rng: Rng;
+  /** State of the jitter generator (`rngStep`): plain data, as everything in a machine's context. */
+  jitterState: number;
   /** Consecutive attempts that did not reach `live`. */
   attempts: number;
   /** Pings sent since the last PONG. */
@@ -62,7 +62,7 @@ export function feedTimingsFrom(c: MarketTapeConfig): FeedTimings {
 export function initialFeedContext(input: FeedConnectionInput): FeedConnectionContext {
   return {
     timings: input.timings,
-    rng: input.rng,
+    jitterState: input.jitterSeed >>> 0,
     attempts: 0,
     missedPongs: 0,
     backoffMs: 0,

@@ -1,5 +1,6 @@
 import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { backoffDelayMs } from '../../domain/retry/backoff.ts';
+import { rngStep } from '../../domain/util/random.ts';
 import {
   initialFeedContext,
   type FeedConnectionContext,
@@ -53,7 +54,8 @@ export const feedConnectionMachine = setup({
     resetAttempts: assign({ attempts: 0 }),
     scheduleBackoff: assign(({ context }) => {
       const attempts = context.attempts + 1;
-      return { attempts, backoffMs: backoffDelayMs(attempts, context.timings.backoff, context.rng()) };
+      const [u, jitterState] = rngStep(context.jitterState);
+      return { attempts, jitterState, backoffMs: backoffDelayMs(attempts, context.timings.backoff, u) };
     }),
     recordClose: assign(({ context, event }) => {
       if (event.type !== 'SOCKET_CLOSED') return {};

@@ -5,7 +5,6 @@ import { createMarketSocketLogic } from '../../actors/market-socket.actor.ts';
 import type { MarketTapeConfig } from '../../config/sections/market-tape.ts';
 import type { MarketBooksOptions } from '../../domain/book/market-books.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import type { Rng } from '../../domain/util/random.ts';
 import {
   feedConnectionMachine,
   feedStatusOf,
@@ -24,8 +23,8 @@ export interface MarketConnectionDeps {
   id: string;
   config: MarketTapeConfig;
   clock: Clock;
-  /** Seeded jitter for this connection's reconnect backoff. */
-  rng: Rng;
+  /** Seed of this connection's reconnect-backoff jitter. */
+  jitterSeed: number;
   batch: SubscribeBatch;
   publisher: TapePublisher;
   reporter: MalformedFrameReporter;
@@ -93,7 +92,7 @@ export class MarketConnection {
     });
     this.actor = createActor(machine, {
       id: deps.id,
-      input: { timings: feedTimingsFrom(c), rng: deps.rng },
+      input: { timings: feedTimingsFrom(c), jitterSeed: deps.jitterSeed },
       clock: deps.clock,
     });
     let last: FeedStatus = 'disconnected';

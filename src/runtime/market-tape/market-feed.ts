@@ -229,7 +229,7 @@ export class MarketFeed {
       id,
       config: this.deps.config,
       clock: this.deps.clock,
-      rng: seededRng(this.deps.seed ^ hash32(id)),
+      jitterSeed: this.deps.seed ^ hash32(id),
       batch: this.batch,
       publisher: this.publisher,
       reporter: this.reporter,

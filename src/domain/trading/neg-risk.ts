@@ -1,0 +1,171 @@
+import type { TradableBook } from './book-view.ts';
+import { allInPerShare, type FeeSchedule } from './fees.ts';
+import { slippageGuard } from './slippage.ts';
+import { roundSizeDown } from './ticks.ts';
+
+/**
+ * The event-level view of a neg-risk event (weather temperature buckets): exactly one bucket
+ * resolves YES, every other NO. Three consequences the per-market view misses:
+ * - arbitrage across buckets: YES of every bucket pays exactly 1, NO of every bucket exactly
+ *   n − 1, so buying the full set below that (fees included, at the limits) locks a profit;
+ * - exposure is one: what an event can lose is the worst outcome over its buckets, not the sum
+ *   of per-market costs (YES on two buckets cannot both win);
+ * - allocation is one: a nowcast gives a distribution over buckets, and the growth-optimal bets on
+ *   mutually exclusive outcomes (Kelly for a race, Smoczynski & Tomkins 2010) differ from
+ *   independent per-market Kelly bets, which over-bet the event.
+ */
+export interface EventBucket {
+  market_id: string;
+  yes_token: string;
+  no_token: string;
+  yes: TradableBook;
+  no: TradableBook;
+}
+
+export interface SetLeg {
+  market_id: string;
+  token_id: string;
+  size: number;
+  limit: number;
+}
+
+export type NegRiskArb =
+  | { kind: 'buy_yes_set' | 'buy_no_set'; size: number; legs: SetLeg[]; costPerSet: number; payoffPerSet: number; guaranteedPnl: number }
+  | { kind: 'none'; reason: string };
+
+export interface NegRiskArbInput {
+  buckets: readonly EventBucket[];
+  fee: FeeSchedule;
+  safetyMargin: number;
+  /** Sets to try first (halved until every bound holds). */
+  maxSets: number;
+  tick: number;
+  maxSlippageTicks: number;
+  /** Per-order cap, fee included; null: none. */
+  maxOrderUsdc: number | null;
+}
+
+/**
+ * The better of buying one YES of every bucket (pays 1) or one NO of every bucket (pays n − 1),
+ * judged at the limits with fees, so that any fills within the limits keep the set profitable.
+ */
+export function negRiskArbitrage(input: NegRiskArbInput): NegRiskArb {
+  const n = input.buckets.length;
+  if (n < 2) return { kind: 'none', reason: 'an event needs at least two buckets' };
+  const yes = setFor(input, 'yes', 1);
+  const no = setFor(input, 'no', n - 1);
+  const found = [yes, no].filter((s): s is Exclude<NegRiskArb, { kind: 'none' }> => s.kind !== 'none');
+  if (!found.length) return { kind: 'none', reason: `${(yes as { reason: string }).reason}; ${(no as { reason: string }).reason}` };
+  return found.sort((a, b) => b.guaranteedPnl - a.guaranteedPnl)[0]!;
+}
+
+function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): NegRiskArb {
+  let size = roundSizeDown(input.maxSets);
+  let why = `${side} set: no size fits`;
+  while (size > 0) {
+    const legs: SetLeg[] = [];
+    let cost = 0;
+    let capped = Infinity;
+    for (const b of [...input.buckets].sort((x, y) => x.market_id.localeCompare(y.market_id))) {
+      const guard = slippageGuard(side === 'yes' ? b.yes : b.no, 'BUY', size, input.tick, input.maxSlippageTicks);
+      if (!guard.ok) {
+        why = `${side} set: ${b.market_id} ${guard.reason}`;
+        break;
+      }
+      const allIn = allInPerShare(guard.worstPrice, input.fee);
+      cost += allIn;
+      if (input.maxOrderUsdc !== null) capped = Math.min(capped, roundSizeDown(input.maxOrderUsdc / allIn));
+      legs.push({ market_id: b.market_id, token_id: side === 'yes' ? b.yes_token : b.no_token, size, limit: guard.worstPrice });
+    }
+    if (legs.length === input.buckets.length) {
+      if (cost >= payoff - input.safetyMargin) return { kind: 'none', reason: `${side} set costs ${cost.toFixed(4)} with fees ≥ ${(payoff - input.safetyMargin).toFixed(4)}` };
+      if (capped + 1e-9 < size) {
+        size = capped;
+        continue;
+      }
+      return { kind: side === 'yes' ? 'buy_yes_set' : 'buy_no_set', size, legs, costPerSet: cost, payoffPerSet: payoff, guaranteedPnl: size * (payoff - cost) };
+    }
+    size = roundSizeDown(size / 2);
+  }
+  return { kind: 'none', reason: why };
+}
+
+/** Shares held per bucket of one event, with what they cost (fees included). */
+export interface BucketPosition {
+  market_id: string;
+  yes_shares: number;
+  no_shares: number;
+}
+
+/**
+ * PnL of the event's positions for each possible winning bucket: YES of the winner pays 1, NO of
+ * every other bucket pays 1. `spent`: everything paid for them (cost and fees).
+ */
+export function eventOutcomes(positions: readonly BucketPosition[], spent: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const allNo = positions.reduce((s, p) => s + p.no_shares, 0);
+  for (const w of positions) out[w.market_id] = w.yes_shares + (allNo - w.no_shares) - spent;
+  return out;
+}
+
+/** One exposure per event: the loss of its worst outcome (0 when every outcome gains). */
+export function eventExposure(positions: readonly BucketPosition[], spent: number): number {
+  const outcomes = Object.values(eventOutcomes(positions, spent));
+  return outcomes.length ? Math.max(0, -Math.min(...outcomes)) : spent;
+}
+
+export interface AllocationInput {
+  /** Per bucket: the nowcast's probability that it wins and the all-in cost of one YES share. */
+  buckets: ReadonlyArray<{ market_id: string; p: number; cost: number }>;
+  bankrollUsdc: number;
+  /** Fractional Kelly (e.g. 0.25). */
+  kellyFraction: number;
+  /** At most this much of the bankroll on the whole event. */
+  maxEventFraction: number;
+  /** Hard cap for the event, USDC. */
+  maxEventUsdc: number;
+}
+
+export interface Allocation {
+  /** USDC to spend on YES of each bucket (0 for buckets not worth a bet), sorted by market id. */
+  stakes: Array<{ market_id: string; stakeUsdc: number; p: number; cost: number }>;
+  totalUsdc: number;
+  /** Smoczynski–Tomkins reserve rate: buckets are bet on while p / cost exceeds it. */
+  reserve: number;
+}
+
+/**
+ * Growth-optimal bets on mutually exclusive outcomes (one bucket wins): bet on the buckets with
+ * p / cost above the reserve rate R = (1 − Σ p) / (1 − Σ cost) over the chosen set, each with the
+ * bankroll fraction p − R × cost; then scaled by the Kelly fraction and capped for the event as a
+ * whole. When every bucket is chosen and their costs sum under 1, that is the arbitrage: R is 0
+ * and the whole bankroll is staked, which the event caps bound (negRiskArbitrage prices it better).
+ */
+export function allocateAcrossBuckets(input: AllocationInput): Allocation {
+  const ranked = input.buckets
+    .filter((b) => b.cost > 0 && b.cost < 1 && b.p > 0)
+    .map((b) => ({ ...b, ratio: b.p / b.cost }))
+    .sort((a, b) => b.ratio - a.ratio || a.market_id.localeCompare(b.market_id));
+  let sumP = 0;
+  let sumC = 0;
+  let reserve = 1;
+  let chosen = 0;
+  for (const b of ranked) {
+    const r = sumC < 1 ? (1 - sumP) / (1 - sumC) : Infinity;
+    if (b.ratio <= r || sumC + b.cost >= 1) break;
+    // Every bucket chosen with Σ p = 1: R below is 0 (or the arbitrage when Σ cost < 1).
+    sumP += b.p;
+    sumC += b.cost;
+    chosen += 1;
+    reserve = (1 - sumP) / (1 - sumC);
+  }
+  const fractions = new Map<string, number>();
+  for (const b of ranked.slice(0, chosen)) fractions.set(b.market_id, Math.max(0, b.p - reserve * b.cost));
+  const full = [...fractions.values()].reduce((s, f) => s + f, 0) * input.kellyFraction * input.bankrollUsdc;
+  const cap = Math.min(input.maxEventUsdc, input.maxEventFraction * input.bankrollUsdc);
+  const scale = full > cap && full > 0 ? cap / full : 1;
+  const stakes = [...input.buckets]
+    .sort((a, b) => a.market_id.localeCompare(b.market_id))
+    .map((b) => ({ market_id: b.market_id, p: b.p, cost: b.cost, stakeUsdc: (fractions.get(b.market_id) ?? 0) * input.kellyFraction * input.bankrollUsdc * scale }));
+  return { stakes, totalUsdc: stakes.reduce((s, x) => s + x.stakeUsdc, 0), reserve };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { SoakReferee, type RefereeMarket } from '../../src/domain/soak/referee.ts';
+import { testFactory } from '../support/events.ts';
+
+/** Issue #20: the soak referee's trading checks, naked legs beyond the bound and paper overfills. */
+const MARKETS: RefereeMarket[] = [{ market_id: 'm', yes_token: 'Y', no_token: 'N', fair_source: 'none', match_id: null, station_id: null }];
+const THRESHOLDS = { book_stale_ms: 10_000, truth_stale_ms: 15_000, nowcast_stale_ms: 900_000, naked_leg_max_ms: 5_000 };
+
+function harness() {
+  const { clock, factory } = testFactory();
+  const events: HeliosEvent[] = [];
+  let n = 0;
+  const top = (token: string, ask: number, askSize: number) =>
+    events.push(factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: ask - 0.01, best_bid_size: 100, best_ask: ask, best_ask_size: askSize, updates_coalesced: 1 }, { market_id: 'm', token_id: token }));
+  const buy = (token: string, price: number, size: number, status: 'MATCHED' | 'FAILED' = 'MATCHED', fillId?: string) => {
+    const id = `o${n++}`;
+    events.push(
+      factory.make(
+        'ORDER_UPDATE',
+        { client_order_id: id, venue_order_id: null, status: 'pending', side: 'BUY', order_type: 'FAK', price, size, filled_size: 0, strategy: 'pair_arb', reason: null },
+        { market_id: 'm', token_id: token },
+      ),
+    );
+    events.push(
+      factory.make(
+        'FILL',
+        { client_order_id: id, fill_id: fillId ?? `${id}-f0`, status, side: 'BUY', price, size, fee_usdc: 0.1, liquidity: 'taker', strategy: 'pair_arb' },
+        { market_id: 'm', token_id: token },
+      ),
+    );
+    return `${id}-f0`;
+  };
+  const state = (s: string) => events.push(factory.make('MARKET_STATE', { state: s, previous: null, reason: null }, { market_id: 'm' }));
+  const judge = () => {
+    const r = new SoakReferee(MARKETS, THRESHOLDS);
+    events.forEach((event, i) => r.observe({ instance: 0, seq: i + 1, event }));
+    return r.finish();
+  };
+  return { clock, top, buy, state, judge };
+}
+
+describe('soak referee: trading checks', () => {
+  it('a leg naked longer than the bound is a violation; one closed in time, or while halted, is not', () => {
+    const h = harness();
+    h.buy('Y', 0.45, 10);
+    h.clock.advanceBy(3_000);
+    h.buy('N', 0.45, 10); // closed after 3 s
+    h.clock.advanceBy(1_000);
+    h.buy('Y', 0.45, 10);
+    h.clock.advanceBy(2_000);
+    h.state('HALT'); // 2 s naked, then halted for a minute: not counted
+    h.clock.advanceBy(60_000);
+    h.state('BUILDING_PAIR');
+    h.clock.advanceBy(4_000);
+    h.buy('N', 0.45, 10); // 4 s since the halt ended
+    h.clock.advanceBy(1_000);
+    h.buy('Y', 0.45, 10);
+    h.clock.advanceBy(7_000);
+    h.buy('N', 0.45, 10); // 7 s: a violation
+    const v = h.judge();
+    expect(v.naked_legs).toBe(1);
+    expect(v.max_naked_leg_ms).toBe(7_000);
+    expect(v.paper_overfills).toBe(0);
+  });
+
+  it('a failed fill that leaves a leg naked starts the clock too', () => {
+    const h = harness();
+    h.buy('Y', 0.45, 10);
+    const f = h.buy('N', 0.45, 10);
+    h.buy('N', 0.45, 10, 'FAILED', f);
+    h.clock.advanceBy(6_000);
+    h.top('Y', 0.46, 100); // the journal's last event: an open naked leg counts up to it
+    expect(h.judge()).toMatchObject({ naked_legs: 1, max_naked_leg_ms: 6_000 });
+  });
+
+  it('taker fills beyond what the best level showed are overfills; a shrink frees what we took, growth adds', () => {
+    const ok = harness();
+    ok.top('Y', 0.45, 10);
+    ok.buy('Y', 0.45, 8);
+    ok.top('Y', 0.45, 10); // an identical refresh: 2 left
+    ok.buy('Y', 0.45, 2);
+    ok.top('Y', 0.45, 4); // 6 went for real: 4 shown, 4 of them ours
+    ok.top('Y', 0.45, 14); // 10 new
+    ok.buy('Y', 0.45, 10);
+    ok.buy('N', 0.45, 20); // keep the pair balanced
+    ok.top('Y', 0.45, 14);
+    expect(ok.judge().paper_overfills).toBe(0);
+
+    const bad = harness();
+    bad.top('Y', 0.45, 10);
+    bad.buy('Y', 0.45, 10);
+    bad.top('Y', 0.45, 10);
+    bad.buy('Y', 0.45, 10); // the same 10 shares sold twice
+    bad.buy('N', 0.45, 20);
+    bad.top('Y', 0.45, 10);
+    expect(bad.judge().paper_overfills).toBe(1);
+  });
+});
