@@ -1,4 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { BoundedQueue, type ByteLedger } from '../../src/adapters/bus/bounded-queue.ts';
 import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { estimateEventBytes } from '../../src/adapters/bus/event-size.ts';
 import { InMemoryBus } from '../../src/adapters/bus/in-memory-bus.ts';
@@ -117,5 +120,30 @@ describe('in-memory bus retention: one byte budget for the whole bus', () => {
     expect(await bus.backlog('order:m', 'slow')).toBe(300);
     await lagging.close();
     await bus.close();
+  });
+
+  it('a group queue lets go of the events it delivered (no slot keeps them alive until compaction)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { factory } = testFactory(25);
+    const ledger: ByteLedger = { bytes: 0 };
+    const hooks = { dropped: () => {}, coalesced: () => {}, halted: () => {} };
+    const queue = new BoundedQueue('tape:m', { queue_size: 10_000, overflow: 'drop_oldest', max_len: 10_000 }, hooks, ledger);
+    const refs: Array<WeakRef<object>> = [];
+    // Fewer than the compaction threshold: only clearing each slot as it is taken releases them.
+    for (let i = 0; i < 500; i++) {
+      const e = trade(factory, 'm', 't', 0.5);
+      refs.push(new WeakRef(e));
+      queue.push(e, null, String(i), 100);
+    }
+    expect(ledger.bytes).toBe(500 * 100);
+    expect(queue.take(300)).toHaveLength(300);
+    for (let i = 0; i < 100; i++) queue.shed();
+    expect(ledger.bytes).toBe(100 * 100);
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(refs.slice(0, 400).filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(refs.slice(400).filter((r) => r.deref() !== undefined)).toHaveLength(100);
   });
 });

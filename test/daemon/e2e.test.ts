@@ -155,17 +155,27 @@ describe('helios run end to end (child process, embedded default)', () => {
       ['halt', { scope: 'market', market_id: marketId, reason: 'e2e' }],
       ['resume', { scope: 'market', market_id: marketId }],
       ['halt', { scope: 'global', reason: 'e2e' }],
-      ['resume', { scope: 'global' }],
     ] as const) {
       const r = await post(`${url}/${endpoint}`, body, TOKEN);
-      expect(r.status, endpoint).toBe(200);
-      expect(r.body).toMatchObject({ accepted: true, type: endpoint.toUpperCase(), scope: body.scope });
+      // A market resume says 409 when another cause (a stale book, …) still halts the market.
+      if (endpoint === 'resume') expect([200, 409], endpoint).toContain(r.status);
+      else expect(r.status, endpoint).toBe(200);
+      expect(r.body).toMatchObject({ type: endpoint.toUpperCase(), scope: body.scope });
       const frame = await ws.until((f) => f.event_id === r.body.event_id, `the ${endpoint} on the control channel`);
-      expect(frame).toMatchObject({ ch: 'control', type: endpoint.toUpperCase() });
+      expect(frame).toMatchObject({ ch: 'control', type: r.status === 200 ? endpoint.toUpperCase() : 'ALERT' });
       if (body.scope === 'market') expect(frame.market_id).toBe(marketId);
     }
-    const after = await (await fetch(`${url}/metrics`)).text();
-    expect(after).toMatch(/^kill_switch_triggers_total\{reason="[^"]*e2e[^"]*"\} [1-9]/m);
+    // A global resume within the risk cool-down is refused with its reason, on the control channel too.
+    const refused = await post(`${url}/resume`, { scope: 'global' }, TOKEN);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ accepted: false, error: 'resume refused: cool-down in progress' });
+    expect(await ws.until((f) => f.event_id === refused.body.event_id, 'the refusal on the control channel')).toMatchObject({ type: 'ALERT', payload: { code: 'RESUME_REFUSED' } });
+    // The trip is counted under a fixed label, never the operator's text.
+    await vi.waitFor(async () => {
+      const after = await (await fetch(`${url}/metrics`)).text();
+      expect(after).toMatch(/^kill_switch_triggers_total\{reason="manual"\} [1-9]/m);
+      expect(after).not.toMatch(/^kill_switch_triggers_total\{reason="e2e"/m);
+    }, { timeout: 10_000, interval: 100 });
     ws.ws.close();
 
     // SIGTERM: exit 0, the final summary, a flushed journal.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, type BackoffPolicy } from '../../src/domain/retry/backoff.ts';
-import { restartBackoffMs } from '../../src/domain/supervision/restart-intensity.ts';
+import { backoffAfterFailures } from '../../src/domain/supervision/restart-intensity.ts';
 
 const policy: BackoffPolicy = { initialMs: 100, maxMs: 5_000, multiplier: 2, jitter: 0 };
 
@@ -18,8 +18,8 @@ describe('the one backoff formula', () => {
 
   it('is what a supervisor waits before a restart: one doubling per restart inside the window', () => {
     const restart = { max_restarts: 100, window_ms: 60_000, backoff_min_ms: 250, backoff_max_ms: 4_000 };
-    const waits = [0, 1, 2, 3, 4, 5, 6].map((n) => restartBackoffMs(Array.from({ length: n }, (_, i) => i), restart));
+    const waits = [0, 1, 2, 3, 4, 5, 6].map((n) => backoffAfterFailures(n, restart));
     expect(waits).toEqual([250, 250, 500, 1000, 2000, 4000, 4000]);
-    expect(restartBackoffMs(Array.from({ length: 2_000 }, (_, i) => i), { ...restart, backoff_min_ms: 0 })).toBe(0);
+    expect(backoffAfterFailures(2_000, { ...restart, backoff_min_ms: 0 })).toBe(0);
   });
 });

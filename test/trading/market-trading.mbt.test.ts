@@ -16,7 +16,7 @@ import { book, bookSignal, defaultSections, flush, rig, spec, truthSignal } from
  * then checked against the implementation machine's own edges (toDirectedGraph), and every
  * (state, event) pair is stepped purely with `transition` to cover the self-transitions.
  */
-type Held = 'none' | 'pair_locked' | 'pair_open' | 'temporal';
+type Held = 'none' | 'pair_locked' | 'pair_open' | 'pair_broken' | 'temporal';
 
 const spec_ = setup({
   types: { context: {} as { held: Held }, events: {} as { type: string } },
@@ -24,6 +24,8 @@ const spec_ = setup({
     held: ({ context }) => context.held !== 'none',
     none: ({ context }) => context.held === 'none',
     lockedPair: ({ context }) => context.held === 'pair_locked',
+    // pair_broken is not an open pair after a halt: the driver's FAILED is one the paper venue never
+    // had, so reconciliation rebuilds the market from the venue (reconciled lots, no pair): IDLE.
     openPair: ({ context }) => context.held === 'pair_open',
     temporal: ({ context }) => context.held === 'temporal',
   },
@@ -54,7 +56,14 @@ const spec_ = setup({
         TRUTH_FINAL: 'FINALIZING',
       },
     },
-    LOCKED_PAIR: { on: { MANUAL_HALT: 'HALT', TRUTH_FINAL: 'FINALIZING' } },
+    LOCKED_PAIR: {
+      on: {
+        MANUAL_HALT: 'HALT',
+        TRUTH_FINAL: 'FINALIZING',
+        // A fill of the locked pair FAILS after the lock: the leg it leaves naked must be closed.
+        LEG_FAILS: { target: 'BUILDING_PAIR', actions: assign({ held: 'pair_broken' as Held }) },
+      },
+    },
     TEMPORAL_ACTIVE: {
       on: {
         EDGE_FILLS: { guard: 'none', target: 'TEMPORAL_ACTIVE', actions: assign({ held: 'temporal' as Held }) },
@@ -138,6 +147,13 @@ function sut() {
         r.books.set('N', nb);
         r.paper.onBookUpdated('N');
         await advance(100);
+      },
+      LEG_FAILS: async () => {
+        const ledger = r.runtime.marketSnapshot('m1')!.context.ledger;
+        const id = Object.keys(ledger.pending).filter((k) => ledger.pending[k]!.key.startsWith('N|')).sort().at(-1)!;
+        const d = ledger.pending[id]!;
+        r.runtime.send('m1', { type: 'FILL', fill: { client_order_id: id.replace(/-f\d+$/, ''), fill_id: id, token_id: 'N', strategy: 'pair_arb', side: 'BUY', price: d.cost / d.shares, size: d.shares, fee_usdc: d.fees, status: 'FAILED' } });
+        await flush();
       },
       WINDOW_CLOSES: async () => {
         neutral();
@@ -269,7 +285,7 @@ describe('market trading machine: model-based', () => {
     const missing = [...want].filter((e) => !stepsSeen.has(e));
     expect(missing).toEqual([]);
     const impl = implEdges();
-    expect(impl.length).toBe(19);
+    expect(impl.length).toBe(20);
     expect([...implSeen].filter((e) => !impl.includes(e))).toEqual([]);
     expect(impl.filter((e) => !implSeen.has(e))).toEqual([]);
   });

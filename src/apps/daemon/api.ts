@@ -1,5 +1,5 @@
 import type { ChannelServer } from '../../adapters/api/channel-server.ts';
-import type { DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
+import type { ControlRefusal, DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
 import { bookDepth, type BookDepth } from '../../domain/book/book-depth.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import { weatherOutagesBegun } from '../../sim/world/simulated-world.ts';
@@ -9,11 +9,7 @@ import type { DaemonHealth } from './health.ts';
 
 /** The daemon's answers to the HTTP API (health, metrics, books, markets, halt/resume). */
 export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: EventFactory, channels: () => ChannelServer | undefined): DaemonApi {
-  const control = (type: 'HALT' | 'RESUME', r: HaltRequest) => {
-    const event = factory.make(type, { scope: r.scope, reason: r.reason }, r.market_id ? { market_id: r.market_id } : {});
-    ctx.sink.emit(event);
-    return { accepted: true, event_id: event.event_id, type, scope: r.scope, market_id: r.market_id ?? null };
-  };
+  const control = (type: 'HALT' | 'RESUME', r: HaltRequest) => controlRequest(ctx, factory, type, r);
   return {
     health: async (): Promise<HealthReport> => ({
       live: true,
@@ -22,7 +18,8 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
       staleness_ms: ctx.observer?.staleness.staleness(ctx.clock.now()) ?? {},
       stale_feeds: ctx.observer?.staleness.stale(ctx.clock.now()) ?? [],
       event_loop_lag_ms: health.lastLoopLag,
-      bus: ctx.bus?.stats() ?? null,
+      bus: ctx.bus ? { ...ctx.bus.health(), ...ctx.bus.stats() } : null,
+      source_errors: ctx.sourceErrors?.snapshot() ?? {},
       summary: health.summary(),
     }),
     metrics: async () => ({ contentType: ctx.metrics.registry.contentType, body: await ctx.metrics.registry.metrics() }),
@@ -50,6 +47,51 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
     halt: async (r: HaltRequest) => control('HALT', r),
     resume: async (r: HaltRequest) => control('RESUME', r),
   };
+}
+
+/**
+ * A halt or resume, answered with what happened. A market the daemon does not have is refused
+ * (404); a resume the risk engine refuses (cool-down, daily loss) is refused with its reason (409)
+ * and changes nothing; a market resume that leaves the market halted by other causes says which
+ * (409). Every answer is on the `control` channel: the HALT/RESUME event, or an ALERT for a refusal.
+ */
+function controlRequest(ctx: DaemonContext, factory: EventFactory, type: 'HALT' | 'RESUME', r: HaltRequest): unknown {
+  const market = r.market_id ?? null;
+  const scope = { type, scope: r.scope, market_id: market };
+  const refuse = (status: 404 | 409, error: string, code: string, causedBy?: string): ControlRefusal => {
+    const alert = factory.make(
+      'ALERT',
+      { severity: 'warn', code, message: `${type} ${r.scope}${market ? ` ${market}` : ''}: ${error}` },
+      { ...(market ? { market_id: market } : {}), ...(causedBy ? { causation_id: causedBy } : {}) },
+    );
+    ctx.sink.emit(alert);
+    ctx.log.warn({ correlation_id: alert.correlation_id, ...scope, reason: r.reason }, `${type.toLowerCase()} refused: ${error}`);
+    return { accepted: false, status, error, event_id: alert.event_id, ...scope };
+  };
+  if (market !== null && !ctx.universe.markets.some((m) => m.spec.market_id === market)) return refuse(404, `unknown market ${market}`, 'CONTROL_REFUSED');
+  // An in-process trading runtime applies the command here, where the answer goes back, rather
+  // than when the bus delivers it a moment later: a resume right after a halt must see the halt,
+  // and a refused resume must not reach the bus as a RESUME that did nothing. The event still goes
+  // out for the record and for trading processes elsewhere (which decide their own; applying it
+  // twice changes nothing).
+  const runtime = ctx.trading?.node.runtime;
+  if (runtime && type === 'HALT') {
+    if (market === null) runtime.kill(r.reason);
+    else runtime.haltMarket(market, r.reason);
+  }
+  if (runtime && type === 'RESUME' && market === null) {
+    const verdict = runtime.resume();
+    if (!verdict.ok) return refuse(409, `resume refused: ${verdict.reason ?? 'risk engine'}`, 'RESUME_REFUSED');
+  }
+  const event = factory.make(type, { scope: r.scope, reason: r.reason }, market ? { market_id: market } : {});
+  ctx.sink.emit(event);
+  if (runtime && type === 'RESUME' && market !== null) {
+    runtime.resumeMarket(market);
+    const snap = runtime.marketSnapshot(market);
+    const causes = snap?.state === 'HALT' ? snap.context.halt : [];
+    if (causes.length) return refuse(409, `market still halted by ${causes.join(', ')}`, 'RESUME_REFUSED', event.event_id);
+  }
+  return { accepted: true, event_id: event.event_id, ...scope };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { TradingNode } from '../../runtime/trading/trading-node.ts';
 import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
 import type { SimUniverse, UniverseMarket } from '../../sim/sim-universe.ts';
 import type { DaemonObserver } from './observer.ts';
+import type { SourceErrors } from './source-errors.ts';
 import type { DaemonOptions, DaemonRole } from './options.ts';
 
 /** The trading component's live parts (null while it is not running). */
@@ -33,6 +34,8 @@ export class DaemonContext {
   bus!: EventBus;
   sink!: FanOutSink;
   observer!: DaemonObserver;
+  /** Outside sources (venue, weather, esports) that did not answer: /health, the summary's errors, the log. */
+  sourceErrors!: SourceErrors;
   universe: SimUniverse = { markets: [], buckets: new Map() };
   venueUrls: { ws: string; rest: string } | null = null;
   feed: MarketFeed | null = null;

@@ -1,12 +1,14 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
-import { createBus } from '../../adapters/bus/create-bus.ts';
+import { openBus } from '../../adapters/bus/create-bus.ts';
 import { BusSink } from '../../adapters/bus/bus-sink.ts';
 import { PacedClock } from '../../adapters/clock/paced-clock.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createMetrics, type Metrics } from '../../adapters/metrics/metrics.ts';
 import { HttpApiServer } from '../../adapters/api/http-server.ts';
-import { ChannelServer } from '../../adapters/api/channel-server.ts';
+import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
 import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
+import { DataDirLock } from '../../adapters/storage/data-dir-lock.ts';
+import { assertSessionCounterUsable } from '../../adapters/storage/session-counter.ts';
 import { createStorageSinks, type StorageSinks } from '../../adapters/storage/storage-sinks.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
@@ -24,6 +26,9 @@ import { DaemonContext } from './context.ts';
 import { DaemonHealth } from './health.ts';
 import { startDaemonInspector, type DaemonInspector } from './inspector.ts';
 import { DaemonObserver } from './observer.ts';
+import { logStartupSummary, logStatus, OperatorLog } from './operator-log.ts';
+import { SourceErrors } from './source-errors.ts';
+import { readMarketCatalog, writeMarketCatalog } from '../../adapters/storage/market-catalog.ts';
 import { RealOrdersRefused, type DaemonOptions, type RunSummary } from './options.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
 import { tradingComponent } from './components/trading.ts';
@@ -55,6 +60,8 @@ export class Daemon {
   private inspector: DaemonInspector | null = null;
   private timeline: SharedSimTimeline | null = null;
   private root: Actor<typeof systemMachine> | null = null;
+  private lock: DataDirLock | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
   private resolveStopped!: (code: number) => void;
   readonly stopped: Promise<number> = new Promise((r) => (this.resolveStopped = r));
   url = '';
@@ -81,13 +88,16 @@ export class Daemon {
     if (ctx.role !== 'all' && config.bus.kind !== 'redis') {
       throw new Error(`role ${ctx.role} needs the Redis Streams bus (--redis URL): other processes read what it publishes`);
     }
+    // One writer per data directory (DataDirLocked names the holder), with a usable session counter.
+    this.lock = DataDirLock.acquire(this.opts.dataDir, Date.now());
+    assertSessionCounterUsable(this.opts.dataDir);
     if (this.clock instanceof PacedClock) {
       if (ctx.role !== 'all') await this.joinSimTimeline(this.clock);
       this.clock.startPacing();
     }
     ctx.startedAt = this.clock.now();
 
-    ctx.bus = await createBus(config.bus, this.clock, {
+    ctx.bus = openBus(config.bus, this.clock, {
       onError: (e) => ctx.log.warn({ err: e.message }, 'bus error'),
       onMalformed: (m) => ctx.reportError('bus', new Error(`malformed entry on ${m.topic}: ${m.reason}`)),
       onHalt: (topic, event) => {
@@ -96,7 +106,14 @@ export class Daemon {
       },
     });
     ctx.observer = new DaemonObserver(config.daemon.staleness_ms, this.metrics);
-    ctx.sink = new FanOutSink(new BusSink(ctx.bus), ctx.observer);
+    ctx.sourceErrors = new SourceErrors({
+      log: ctx.log,
+      metrics: this.metrics,
+      now: () => this.clock.now(),
+      countError: () => void ctx.errors++,
+      logEveryMs: config.daemon.source_error_log_interval_ms,
+    });
+    ctx.sink = new FanOutSink(new BusSink(ctx.bus), ctx.observer, new OperatorLog(ctx.log));
 
     // API first, so /health answers while the rest starts.
     this.http = new HttpApiServer({
@@ -107,16 +124,11 @@ export class Daemon {
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
     });
-    this.channels = new ChannelServer(this.http.server, {
-      path: config.api.ws_path,
-      maxFrameBytes: config.api.ws_max_frame_bytes,
-      maxBufferedBytes: config.api.ws_max_buffered_bytes,
-      slowPolicy: config.api.ws_slow_policy,
-      maxClients: config.api.ws_max_clients,
-      logger: ctx.log,
-    });
+    this.channels = new ChannelServer(this.http.server, channelServerOptions(config.api, ctx.log));
     ctx.sink.add(this.channels);
     this.url = await this.http.listen();
+    // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.
+    await ctx.bus.whenConnected(config.bus.startup_timeout_ms);
 
     this.storage = createStorageSinks({
       config: config.storage,
@@ -126,10 +138,12 @@ export class Daemon {
       secrets: this.opts.secrets,
       logger: ctx.log,
       publish: new FanOutSink(new BusSink(ctx.bus), this.channels),
+      provenance: this.opts.mode === 'live' ? 'live' : 'simulator',
     });
     ctx.sink.add(this.storage);
 
     this.buildComponents();
+    await this.recordMarketCatalog();
     this.root = createActor(
       systemMachine.provide({
         actors: {
@@ -158,6 +172,11 @@ export class Daemon {
     });
     this.root.start();
     this.health.start(config.daemon.health_interval_ms);
+    logStartupSummary(ctx, this.url, this.inspector?.url ?? null);
+    if (config.daemon.status_log_interval_ms > 0) {
+      this.statusTimer = setInterval(() => logStatus(ctx), config.daemon.status_log_interval_ms);
+      this.statusTimer.unref();
+    }
   }
 
   /** Processes of a simulated scale-out share one virtual timeline (see SharedSimTimeline). */
@@ -196,6 +215,23 @@ export class Daemon {
     if (ctx.role !== 'all') ctx.log.info({ role: ctx.role, shard: formatShard(ctx.shard), markets: ctx.localMarkets().length }, `scale-out role ${ctx.role}`);
   }
 
+  /**
+   * Every run records the markets it trades beside its journal, so a backtest of the recording
+   * prices them as the run did. Merged with what the directory already lists (earlier runs'
+   * markets stay findable for their ranges); this run's spec wins for a market it also trades.
+   */
+  private async recordMarketCatalog(): Promise<void> {
+    const mine = this.ctx.localMarkets().map((m) => ({ spec: m.spec, station_id: m.station_id, match_id: m.match_id }));
+    if (mine.length === 0) return;
+    const earlier = await readMarketCatalog(this.opts.dataDir).catch((err: Error) => {
+      this.ctx.log.warn({ err: err.message }, 'the market catalog of this data directory is unreadable: rewriting it with this run\'s markets');
+      return null;
+    });
+    const byId = new Map((earlier ?? []).map((m) => [m.spec.market_id, m]));
+    for (const m of mine) byId.set(m.spec.market_id, m);
+    await writeMarketCatalog(this.opts.dataDir, [...byId.values()]);
+  }
+
   summary(): RunSummary {
     return this.health.summary();
   }
@@ -208,7 +244,11 @@ export class Daemon {
     if (this.ctx.stopping) return this.stopped;
     this.ctx.stopping = true;
     this.health.freeze();
-    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.opts.config.daemon.shutdown_timeout_ms).unref());
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    const timeoutMs = this.opts.config.daemon.shutdown_timeout_ms;
+    const deadlineAt = Date.now() + timeoutMs;
+    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+    let undelivered = 0;
     const work = (async () => {
       this.health.stop();
       this.root?.send({ type: 'SHUTDOWN' });
@@ -216,8 +256,10 @@ export class Daemon {
       await this.components.stopAll();
       await this.storage?.flush();
       await this.storage?.close();
-      await this.ctx.bus?.drain();
-      await this.ctx.bus?.close();
+      // The journal is complete; the bus gets what is left of the time (a frozen Redis never drains).
+      const report = await this.ctx.bus?.close({ timeoutMs: Math.max(0, deadlineAt - Date.now() - SHUTDOWN_MARGIN_MS) });
+      undelivered = report?.undelivered ?? 0;
+      if (undelivered > 0) this.ctx.log.error({ undelivered }, `the bus could not be drained: ${undelivered} events reached only the journal`);
       await this.channels?.close();
       await this.http?.close();
       await this.inspector?.close();
@@ -225,8 +267,14 @@ export class Daemon {
       if (this.clock instanceof PacedClock) this.clock.stopPacing();
     })();
     const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
-    if (outcome === 'timeout') this.ctx.log.error('shutdown did not finish within daemon.shutdown_timeout_ms');
-    this.resolveStopped(outcome === 'timeout' && code === 0 ? 3 : code);
+    if (outcome === 'timeout') {
+      this.ctx.log.error('shutdown did not finish within daemon.shutdown_timeout_ms');
+      // Nothing left open may keep the process alive (a socket to a frozen server, the API's clients).
+      void this.ctx.bus?.close({ timeoutMs: 0 });
+      this.http?.server.closeAllConnections();
+    }
+    this.lock?.release();
+    this.resolveStopped(code === 0 && (outcome === 'timeout' || undelivered > 0) ? 3 : code);
     return this.stopped;
   }
 
@@ -240,6 +288,9 @@ export class Daemon {
     await Promise.all(open.map((o) => adapter.cancelOrder(o.client_order_id).catch(() => undefined)));
   }
 }
+
+/** Of daemon.shutdown_timeout_ms, what is kept for closing the API after the bus. */
+const SHUTDOWN_MARGIN_MS = 500;
 
 /** How long a simulated scale-out's timeline outlives its last process (a restart rejoins it). */
 const SIM_TIMELINE_TTL_MS = 60_000;

@@ -12,6 +12,8 @@ export class DaemonHealth {
   private timer: NodeJS.Timeout | null = null;
   private lastBacklog: Record<string, number> = {};
   private finalSummary: RunSummary | null = null;
+  /** Reconnects already counted into ws_reconnects_total (the feed's own count restarts with it). */
+  private countedReconnects = 0;
   lastLoopLag = { p50_ms: 0, p99_ms: 0, max_ms: 0 };
 
   constructor(
@@ -30,11 +32,14 @@ export class DaemonHealth {
     this.loopLag.stop();
   }
 
+  /** Ready: the bus is up and the feeds this process needs are fresh (`daemon.optional_feeds` never gate it). */
   isReady(): boolean {
     const { ctx } = this;
     const now = ctx.clock.now();
+    if (!ctx.bus?.health().up || !ctx.observer) return false;
     if (ctx.role === 'trading') return (ctx.trading?.node.mirroredTokensSynced() ?? 0) > 0 && !ctx.observer.staleness.stale(now).includes('market');
-    return !!ctx.feed && ctx.feed.books().some((b) => b.synced) && ctx.observer.staleness.stale(now).length === 0;
+    const optional: ReadonlySet<string> = new Set(ctx.config.daemon.optional_feeds);
+    return !!ctx.feed && ctx.feed.books().some((b) => b.synced) && ctx.observer.staleness.stale(now).every((f) => optional.has(f));
   }
 
   /** Freezes the summary: what a stopping daemon prints is what it had when the stop began. */
@@ -83,6 +88,9 @@ export class DaemonHealth {
     void this.refreshBacklog();
     this.lastLoopLag = this.loopLag.read();
     ctx.metrics.eventLoopLagMs.set(this.lastLoopLag.p99_ms);
+    const reconnects = this.reconnects();
+    if (reconnects > this.countedReconnects) ctx.metrics.wsReconnects.inc(reconnects - this.countedReconnects);
+    this.countedReconnects = reconnects;
     const staleness = ctx.observer.staleness.staleness(ctx.clock.now());
     for (const [feed, ms] of Object.entries(staleness)) if (ms !== null) ctx.metrics.feedStalenessMs.set({ feed }, ms);
     ctx.sink.emit(

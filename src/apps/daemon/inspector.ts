@@ -3,6 +3,7 @@ import type { Logger } from '../../adapters/log/logger.ts';
 
 export interface DaemonInspector {
   inspect: (event: unknown) => void;
+  url: string;
   close(): Promise<void>;
 }
 
@@ -23,6 +24,7 @@ export async function startDaemonInspector(apiPort: number, log: Logger): Promis
   log.info({ url: server.url }, `XState inspector listening on ${server.url}`);
   return {
     inspect: inspector.inspect as (event: unknown) => void,
+    url: server.url,
     close: async () => {
       inspector.stop();
       await server.close();

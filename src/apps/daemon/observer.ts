@@ -1,3 +1,4 @@
+import { killSwitchTrigger } from '../../adapters/metrics/metrics.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { StalenessTracker } from '../../domain/health/staleness.ts';
@@ -36,6 +37,7 @@ export class DaemonObserver implements EventSink {
   private readonly realizedByToken = new Map<string, number>();
   private readonly orderIds = new Set<string>();
   private readonly placedAt = new Map<string, number>();
+  private readonly acknowledged = new Set<string>();
   private readonly orderPrice = new Map<string, number>();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
@@ -67,7 +69,11 @@ export class DaemonObserver implements EventSink {
           this.counters.orders++;
           this.metrics.ordersTotal.inc({ strategy: event.payload.strategy });
         }
-        if (event.payload.status === 'open') {
+        // The venue's first answer, whatever it is: a paper order that fills at once goes from
+        // pending straight to filled and was never 'open', yet it was placed.
+        const status = event.payload.status;
+        if (status !== 'pending' && status !== 'rejected' && !this.acknowledged.has(id)) {
+          this.acknowledged.add(id);
           const t = this.placedAt.get(id);
           if (t !== undefined) {
             this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
@@ -106,7 +112,8 @@ export class DaemonObserver implements EventSink {
         this.counters.gaps++;
         return;
       case 'RISK_STATE':
-        if (event.payload.state === 'HALTED') this.metrics.killSwitchTriggers.inc({ reason: event.payload.reason ?? 'unknown' });
+        // A fixed label set: the reason's text stays in the event, never in a series name.
+        if (event.payload.state === 'HALTED') this.metrics.killSwitchTriggers.inc({ reason: killSwitchTrigger({ market_id: event.market_id, reason: event.payload.reason }) });
         return;
       case 'ALERT':
         this.counters.alerts++;

@@ -1,7 +1,7 @@
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import { ChannelServer } from '../../adapters/api/channel-server.ts';
+import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
 import { JsonHttpServer, RouteError, type Route } from '../../adapters/api/http-server.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { ReplayEngine } from '../../runtime/replay/engine.ts';
@@ -35,14 +35,7 @@ export class ReplayServer implements EventSink {
       name: 'replay server',
       routes: this.routes(),
     });
-    this.channels = new ChannelServer(this.http.server, {
-      path: opts.api.ws_path,
-      maxFrameBytes: opts.api.ws_max_frame_bytes,
-      maxBufferedBytes: opts.api.ws_max_buffered_bytes,
-      slowPolicy: opts.api.ws_slow_policy,
-      maxClients: opts.api.ws_max_clients,
-      logger: opts.logger,
-    });
+    this.channels = new ChannelServer(this.http.server, channelServerOptions(opts.api, opts.logger));
   }
 
   attach(engine: ReplayEngine): void {

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { Daemon, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
+import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
+import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -104,6 +106,11 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
+    if (err instanceof DataDirLocked || err instanceof SessionCounterError) {
+      io.err(`helios run: ${err.message}\n`);
+      await daemon.stop(EXIT.CONFIG_ERROR);
+      return EXIT.CONFIG_ERROR;
+    }
     if (err instanceof RealOrdersRefused) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.REFUSED);

@@ -19,6 +19,11 @@ export const daemonSection = z.strictObject({
    * (process-clock ms, journaled like an input) lets its timers fire: watchdogs, risk polls, order expiry.
    */
   trading_tick_ms: z.number().int().min(10),
+  /**
+   * Journal the trading node's inputs in dispatch order (DATA_DIR/dispatch/), which `helios replay`
+   * turns back into the run's exact decisions. About 1 MB per simulated minute of the embedded default.
+   */
+  dispatch_log: z.boolean(),
   /** Staleness threshold per feed; a feed beyond it makes the daemon not ready. */
   staleness_ms: z.strictObject({
     market: z.number().int().min(1),

@@ -11,28 +11,15 @@ export interface RestartPolicy {
   backoff_max_ms: number;
 }
 
-/** Restart times inside the window after recording a failure at `now` (pure). */
-export function recordFailure(restartTimes: readonly number[], now: number, policy: RestartPolicy): number[] {
-  return [...restartTimes.filter((t) => now - t < policy.window_ms), now];
-}
-
-export function intensityExceeded(restartTimes: readonly number[], policy: RestartPolicy): boolean {
-  return failuresExceed(restartTimes.length, policy);
-}
-
-/** Exponential backoff by consecutive failures inside the window, capped. */
-export function restartBackoffMs(restartTimes: readonly number[], policy: RestartPolicy): number {
-  return backoffAfterFailures(restartTimes.length, policy);
-}
-
 /**
- * The same rules on a count of failures inside the window, for a state machine that reads no clock:
- * it counts a failure up when it happens and down with a timer of `window_ms`.
+ * The rules on a count of failures inside the window, for a state machine that reads no clock: it
+ * counts a failure up when it happens and down with a timer of `window_ms`.
  */
 export function failuresExceed(failuresInWindow: number, policy: RestartPolicy): boolean {
   return failuresInWindow > policy.max_restarts;
 }
 
+/** Exponential backoff by the failures inside the window, capped (the one backoff formula). */
 export function backoffAfterFailures(failuresInWindow: number, policy: RestartPolicy): number {
   return backoffDelayMs(failuresInWindow, { initialMs: policy.backoff_min_ms, maxMs: policy.backoff_max_ms, multiplier: 2, jitter: 0 }, 0);
 }

@@ -191,6 +191,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       temporalFlat: ({ context }) =>
         context.plan.state === 'TEMPORAL_ACTIVE' && context.plan.mode === 'none' && !holds(context, 'temporal') && liveOrders(context.orders).length === 0,
       holdsLockedPair: ({ context }) => holds(context, 'pair_arb') && pairLockedNow(context),
+      /** A leg of the pair went naked (e.g. a fill FAILED after the lock): only BUILDING_PAIR can close it. */
+      pairNaked: ({ context }) => context.nakedSinceMs !== null,
       holdsPair: ({ context }) => holds(context, 'pair_arb'),
       holdsTemporal: ({ context }) => holds(context, 'temporal'),
     },
@@ -276,7 +278,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           LOCKED_PAIR: {
             entry: announce('LOCKED_PAIR'),
             on: handlersIn('LOCKED_PAIR'),
-            always: [...guardedExits],
+            always: [...guardedExits, { guard: 'pairNaked', target: 'BUILDING_PAIR' }],
           },
           TEMPORAL_ACTIVE: {
             entry: announce('TEMPORAL_ACTIVE'),

@@ -58,14 +58,7 @@ export class DispatchPump {
 
   /** Virtual time to `t`, one deadline at a time, letting released continuations run after each. */
   async advance(t: number): Promise<void> {
-    const { clock } = this.deps;
-    for (;;) {
-      const d = clock.nextDeadline();
-      if (d === undefined || d > t) break;
-      clock.advanceTo(d);
-      await settle();
-    }
-    if (t > clock.now()) clock.advanceTo(t);
+    await this.deps.clock.advanceSettling(t, settle);
   }
 
   private applyOne(event: HeliosEvent): boolean {

@@ -156,12 +156,12 @@ export class TradingRuntime {
     const m = this.marketOfToken.get(signal.token_id);
     if (!m) return;
     this.send(m, { type: 'BOOK', signal });
+    // Most markets never held anything: only one that did (a fill or a rebuild was followed) can move the risk PnL.
+    if (!this.riskNet.has(m)) return;
     const snap = this.marketSnapshot(m);
-    // Most markets hold nothing: only a market with a ledger can move the risk PnL.
-    if (snap && (this.riskNet.has(m) || Object.keys(snap.context.ledger.lots).length)) {
-      this.followMarks(snap.context);
-      this.flushRisk();
-    }
+    if (!snap) return;
+    this.followMarks(snap.context);
+    this.flushRisk();
   }
 
   haltMarket(marketId: string, reason: string): void {
@@ -398,6 +398,7 @@ export class TradingRuntime {
         sink.emit(events.make('POSITION', payload, { market_id, token_id }));
       }
     } else {
+      this.followMarks(context);
       this.alert('warn', 'MARKET_REBUILT', `${market_id}: state rebuilt from the venue (${notice.reason})`, market_id);
     }
   }

@@ -5,6 +5,7 @@ import type { DaemonContext } from '../context.ts';
 
 /** The market tape: venue WebSocket and REST into the bus, subscribed to the universe's tokens. */
 export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean): Component {
+  let probe: NodeJS.Timeout | null = null;
   return {
     name: 'market-feed',
     after: embeddedVenue ? ['venue-sim'] : [],
@@ -21,13 +22,40 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
         logger: ctx.log,
       });
       ctx.feed = feed;
+      if (ctx.opts.mode === 'live') probe = probeVenue(ctx, tape.rest_url);
       await feed.start();
       const tokens = ctx.universe.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
       if (tokens.length) await feed.subscribe(tokens);
     },
     stop: async () => {
+      if (probe) clearInterval(probe);
+      probe = null;
       await ctx.feed?.stop();
       ctx.feed = null;
     },
   };
+}
+
+/**
+ * Live mode: whether the venue answers at all, asked at start and again every health interval
+ * until it does (an unreachable venue is a source error: log, /health, run summary). Any HTTP
+ * answer counts as reachable.
+ */
+function probeVenue(ctx: DaemonContext, restUrl: string): NodeJS.Timeout {
+  const get = ctx.sourceErrors.fetchFor('market');
+  let reached = false;
+  const once = () => {
+    if (reached) return;
+    get(restUrl, { signal: AbortSignal.timeout(ctx.config.healthcheck.venue_timeout_ms) }).then(
+      () => {
+        reached = true;
+        clearInterval(timer);
+      },
+      () => undefined,
+    );
+  };
+  const timer = setInterval(once, ctx.config.daemon.health_interval_ms);
+  timer.unref();
+  once();
+  return timer;
 }

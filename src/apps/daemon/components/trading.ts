@@ -34,7 +34,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
         seqBase: sessionSeqBase(session),
         onError: (err) => ctx.reportError('trading-router', err),
         decisionsOut: ctx.opts.decisionsOut ? { file: ctx.opts.decisionsOut, append: lives > 0 } : undefined,
-        dispatchLog: { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed },
+        dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed } : undefined,
       });
       lives++;
       await node.start();

@@ -1,4 +1,5 @@
-import { TruthRuntime } from '../../../runtime/truth/truth-runtime.ts';
+import { hash32, seededRng } from '../../../domain/util/random.ts';
+import { liveSources, TruthRuntime } from '../../../runtime/truth/truth-runtime.ts';
 import { simulatedTruth } from '../../../sim/esports/simulated-truth.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext } from '../context.ts';
@@ -10,6 +11,20 @@ export function truthComponent(ctx: DaemonContext): Component {
     name: 'truth',
     start: async () => {
       const { config } = ctx;
+      if (ctx.opts.mode === 'live') {
+        // Real sources only (those with credentials, and Polymarket's public sports socket); matches
+        // come with the markets discovery selects, never from the simulator.
+        truth = new TruthRuntime({
+          config: config.truth_engine,
+          clock: ctx.clock,
+          sink: ctx.sink,
+          events: ctx.events('truth'),
+          logger: ctx.log,
+          sources: liveSources({ config: config.truth_engine, secrets: ctx.opts.secrets, clock: ctx.clock, rng: seededRng(config.app.seed ^ hash32('truth-sources')), logger: ctx.log, fetch: ctx.sourceErrors.fetchFor('truth') }),
+        });
+        truth.start();
+        return;
+      }
       const sim = simulatedTruth(config.app.seed, config.truth_engine, ctx.clock);
       truth = new TruthRuntime({ config: config.truth_engine, clock: ctx.clock, sink: ctx.sink, events: ctx.events('truth'), logger: ctx.log, sources: sim.sources });
       for (const m of sim.matches) truth.addMatch(m);

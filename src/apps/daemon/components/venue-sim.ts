@@ -8,7 +8,8 @@ export function venueSimComponent(ctx: DaemonContext): Component {
   return {
     name: 'venue-sim',
     start: async () => {
-      venue = new VenueSimulator({ seed: ctx.config.app.seed, markets: ctx.universe.markets.map((m) => m.venue) });
+      // Frames carry the daemon's time, so event_lag_ms{source="market"} measures the wire and the decoder.
+      venue = new VenueSimulator({ seed: ctx.config.app.seed, markets: ctx.universe.markets.map((m) => m.venue), now: () => ctx.clock.now() });
       const { wsUrl, restUrl } = await venue.start();
       ctx.venueUrls = { ws: wsUrl, rest: restUrl };
       venue.run(ctx.config.daemon.sim.venue_events_per_s);

@@ -11,8 +11,13 @@ export function worldComponent(ctx: DaemonContext): Component {
   return {
     name: 'world',
     start: async () => {
+      const weather = ctx.config.weather;
+      // A live process never starts a simulator: its METARs come from AWC whatever the file says.
+      const live = ctx.opts.mode === 'live' && weather.metar.source === 'simulator';
+      if (live) ctx.log.info('live mode: METAR from aviationweather.gov (weather.metar.source simulator applies to sim mode)');
       world = await createWorldRuntime({
-        config: ctx.config.weather,
+        config: live ? { ...weather, metar: { ...weather.metar, source: 'awc' } } : weather,
+        fetch: ctx.sourceErrors.fetchFor('weather'),
         clock: ctx.clock,
         sink: ctx.sink,
         events: ctx.events('world'),
