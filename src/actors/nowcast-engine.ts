@@ -11,8 +11,31 @@ export interface NowcastStationSpec {
   id: string;
   tz: string;
   judgeDay: JudgeDayMode;
-  /** A fitted model, or the history to fit one from (done where the engine runs). */
-  model: NowcastModel | { fitHistory: HistoryFitSpec };
+  /**
+   * A fitted model, or the history to fit one from, or the code that produces that history (named by
+   * module, so a worker thread loads it itself): both fitting and producing run where the engine runs.
+   */
+  model: NowcastModel | { fitHistory: HistoryFitSpec } | { historyFrom: HistorySourceRef };
+}
+
+/** A function `name` exported by `module` (a file URL) that returns a fit history for `arg`. */
+export interface HistorySourceRef {
+  module: string;
+  name: string;
+  arg: unknown;
+}
+
+/** Turns every `historyFrom` into the history it names (by loading its module): before building stations. */
+export async function resolveHistories(specs: readonly NowcastStationSpec[]): Promise<NowcastStationSpec[]> {
+  return Promise.all(
+    specs.map(async (s) => {
+      if (!('historyFrom' in s.model)) return s;
+      const ref = s.model.historyFrom;
+      const produce = ((await import(ref.module)) as Record<string, unknown>)[ref.name];
+      if (typeof produce !== 'function') throw new Error(`nowcast: ${ref.module} exports no function ${ref.name}`);
+      return { ...s, model: { fitHistory: (produce as (arg: unknown) => HistoryFitSpec)(ref.arg) } };
+    }),
+  );
 }
 
 export interface RecomputeRequest {
@@ -52,6 +75,7 @@ export class NowcastStations {
   ) {
     for (const s of specs) {
       const calendar = new JudgeCalendar(s.tz, s.judgeDay);
+      if ('historyFrom' in s.model) throw new Error(`nowcast: the history of ${s.id} is still to be produced (resolveHistories first)`);
       const model = 'fitHistory' in s.model ? fitFromHistory(s.model.fitHistory) : s.model;
       this.stations.set(s.id, { days: new StationDays(calendar), predictor: new NowcastPredictor(model), calendar });
     }

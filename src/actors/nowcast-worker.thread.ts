@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { NowcastStations, type NowcastStationSpec } from './nowcast-engine.ts';
+import { NowcastStations, resolveHistories, type NowcastStationSpec } from './nowcast-engine.ts';
 import type { WorkerInbound, WorkerOutbound } from './nowcast-worker.ts';
 
 /** The nowcast worker thread: per-station state and models, answering recompute requests in order. */
@@ -10,7 +10,8 @@ const data = workerData as { specs: NowcastStationSpec[]; maxInputAgeMs: number 
 const post = (m: WorkerOutbound) => port.postMessage(m);
 
 try {
-  const stations = new NowcastStations(data.specs, data.maxInputAgeMs, () => performance.now());
+  // Producing a simulated history takes seconds: here, off the main thread, like the fit.
+  const stations = new NowcastStations(await resolveHistories(data.specs), data.maxInputAgeMs, () => performance.now());
   port.on('message', (m: WorkerInbound) => {
     try {
       if (m.type === 'report') stations.addReport(m.stationId, m.report);

@@ -30,7 +30,7 @@ const policy = config.daemon.restart;
 describe('machine context is plain data', () => {
   it('system root and supervisors', () => {
     const clock = new VirtualClock(0);
-    const never = fromPromise(() => new Promise<void>(() => {}));
+    const never = fromPromise<void, { name: string }>(() => new Promise<void>(() => {}));
     const sys = createActor(systemMachine.provide({ actors: { supervisor: supervisorMachine.provide({ actors: { child: never } }) } }), { clock, input: { components: ['a'], policy } }).start();
     expectPlain(sys);
     for (const child of Object.values(sys.getSnapshot().children)) expectPlain(child as AnyActorRef);

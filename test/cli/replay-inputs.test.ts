@@ -81,7 +81,7 @@ describe('a range with nothing in it is an error, not zeros (issue 21 item 2)', 
 describe('the backtest scores the bucket the market settles on (issue 21 item 3)', () => {
   it('realized maximum is the judge maximum, not the higher 6-h maximum group', async () => {
     const metars = readdirSync(path.join(data, 'journal'))
-      .flatMap((d) => readdirSync(path.join(data, 'journal', d, 'ch=world')).map((f) => path.join(data, 'journal', d, 'ch=world', f)))
+      .flatMap((d) => readdirSync(path.join(data, 'journal', d, 'ch=world')).filter((f) => f.endsWith('.ndjson')).map((f) => path.join(data, 'journal', d, 'ch=world', f)))
       .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"METAR_OBS"')))
       .map((l) => JSON.parse(l) as { payload: { judge_day: string; judge_max_so_far_f: number | null; official_max_f: number | null } })
       .filter((e) => e.payload.judge_day === '2025-07-15');
@@ -148,7 +148,11 @@ describe('a backtest that has to infer markets says so (issue 21 item 4)', () =>
 describe('provenance on every journal record (issue 21 item 1)', () => {
   it('sample-data marks every line it records as simulator', () => {
     const files = readdirSync(path.join(data, 'journal')).flatMap((d) =>
-      readdirSync(path.join(data, 'journal', d)).flatMap((ch) => readdirSync(path.join(data, 'journal', d, ch)).map((f) => path.join(data, 'journal', d, ch, f))),
+      readdirSync(path.join(data, 'journal', d)).flatMap((ch) =>
+        readdirSync(path.join(data, 'journal', d, ch))
+          .filter((f) => f.endsWith('.ndjson'))
+          .map((f) => path.join(data, 'journal', d, ch, f)),
+      ),
     );
     const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
     expect(lines.length).toBeGreaterThan(1000);

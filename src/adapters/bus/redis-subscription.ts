@@ -38,7 +38,19 @@ export class RedisSubscription extends SubscriptionBase {
     this.needInit = true;
   }
 
-  protected async pull(): Promise<Delivery[]> {
+  /**
+   * Closing ends a pull or an acknowledgement still waiting on the server at once: a frozen server
+   * never answers, and a consumer that is stopping must not wait for it (the entries stay pending
+   * on the server and are delivered again).
+   */
+  private signalClosed: () => void = () => {};
+  private readonly closing = new Promise<void>((r) => (this.signalClosed = r));
+
+  protected pull(): Promise<Delivery[]> {
+    return Promise.race([this.pullFromServer(), this.closing.then((): Delivery[] => [])]);
+  }
+
+  private async pullFromServer(): Promise<Delivery[]> {
     for (;;) {
       if (this.closed) return [];
       try {
@@ -162,7 +174,11 @@ export class RedisSubscription extends SubscriptionBase {
    * is sent again before the next read (XACK is idempotent), so an outage neither stops the consumer
    * nor hands it the same entries twice.
    */
-  protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
+  protected ackIds(deliveries: readonly Delivery[]): Promise<void> {
+    return Promise.race([this.ackOnServer(deliveries), this.closing]);
+  }
+
+  private async ackOnServer(deliveries: readonly Delivery[]): Promise<void> {
     try {
       await this.sendAcks(deliveries);
     } catch (err) {
@@ -196,6 +212,7 @@ export class RedisSubscription extends SubscriptionBase {
   }
 
   protected async onClose(): Promise<void> {
+    this.signalClosed();
     this.bus.forget(this);
     if (this.reader.isOpen) this.reader.destroy();
   }

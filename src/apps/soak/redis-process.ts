@@ -21,6 +21,8 @@ export class RedisStartError extends Error {}
  */
 export class OwnRedisServer {
   private child: ChildProcess | null = null;
+  /** The soak may end by process.exit (Ctrl-C, SIGTERM): its server must not outlive it. */
+  private readonly killOnExit = () => this.child?.kill('SIGKILL');
   private constructor(
     private readonly o: OwnRedisOptions,
     readonly port: number,
@@ -29,7 +31,13 @@ export class OwnRedisServer {
   static async start(o: OwnRedisOptions): Promise<OwnRedisServer> {
     mkdirSync(o.dir, { recursive: true });
     const server = new OwnRedisServer(o, await freeLoopbackPort());
-    await server.spawn();
+    process.on('exit', server.killOnExit);
+    try {
+      await server.spawn();
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
     return server;
   }
 
@@ -49,6 +57,7 @@ export class OwnRedisServer {
 
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
+    process.off('exit', this.killOnExit);
   }
 
   private async kill(signal: NodeJS.Signals): Promise<void> {

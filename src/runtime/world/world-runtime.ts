@@ -9,8 +9,7 @@ import type { Secrets } from '../../config/secrets.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { InlineNowcastEngine, type NowcastEngine, type NowcastStationSpec } from '../../actors/nowcast-engine.ts';
-import type { HistoryFitSpec } from '../../actors/nowcast-fit.ts';
+import { InlineNowcastEngine, resolveHistories, type HistorySourceRef, type NowcastEngine, type NowcastStationSpec } from '../../actors/nowcast-engine.ts';
 import { NowcastWorker } from '../../actors/nowcast-worker.ts';
 import { WorldFeed } from './world-feed.ts';
 import { createAwcMetarSourceLogic, createSimulatedWorldLogic, createWuPwsSourceLogic, type SimulatedStation, type WorldSourceSignal } from '../../actors/world-sources.actor.ts';
@@ -34,8 +33,11 @@ export interface WorldRuntimeDeps {
 export interface SimulatedWorldSources {
   /** Every configured station's simulator, in config order. */
   stations(): SimulatedStation[];
-  /** A station's METAR history in [fromMs, toMs) without outages (the history a model learns from has none). */
-  fitHistory(stationId: string, fromMs: number, toMs: number): HistoryFitSpec;
+  /**
+   * Where a station's METAR history in [fromMs, toMs) comes from, without outages (the history a
+   * model learns from has none): code the nowcast engine runs in its own thread.
+   */
+  historyFor(stationId: string, fromMs: number, toMs: number): HistorySourceRef;
 }
 
 export interface WorldSource {
@@ -75,7 +77,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
         id: s.id,
         tz: s.tz,
         judgeDay: cfg.nowcast.judge_day,
-        model: { fitHistory: simulated().fitHistory(s.id, now - cfg.nowcast.simulated_fit_days * DAY_MS, now - 2 * DAY_MS) },
+        model: { historyFrom: simulated().historyFor(s.id, now - cfg.nowcast.simulated_fit_days * DAY_MS, now - 2 * DAY_MS) },
       });
     } else d.logger?.warn({ station_id: s.id }, 'no nowcast model_path: NOWCAST disabled for this station');
   }
@@ -85,7 +87,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
       const worker = await NowcastWorker.start(specs, cfg.nowcast.max_input_age_ms);
       worker.onError((err) => d.logger?.error({ err: err.message }, 'nowcast worker error'));
       nowcast = worker;
-    } else nowcast = new InlineNowcastEngine(specs, cfg.nowcast.max_input_age_ms, () => d.clock.monotonicNow());
+    } else nowcast = new InlineNowcastEngine(await resolveHistories(specs), cfg.nowcast.max_input_age_ms, () => d.clock.monotonicNow());
   }
 
   const feed = new WorldFeed({ clock: d.clock, sink: d.sink, events: d.events, config: cfg, nowcast, logger: d.logger });

@@ -1,7 +1,7 @@
 import type { WeatherConfig } from '../../config/sections/weather.ts';
 import { hash32 } from '../../domain/util/random.ts';
 import type { SimulatedWorldSources } from '../../runtime/world/world-runtime.ts';
-import { simulatedHistory } from './sim-model.ts';
+import type { SimulatedFitSpec } from './sim-model.ts';
 import { outagesBegunBetween, WorldSimulator, type WorldSimOptions } from './world-sim.ts';
 
 export function simulatorOptions(config: WeatherConfig, seed: number, stationId: string): WorldSimOptions {
@@ -38,7 +38,10 @@ export function simulatedWorld(config: WeatherConfig, seed: number): SimulatedWo
   return {
     stations: () => config.stations.map((s) => new WorldSimulator(simulatorOptions(config, seed, s.id))),
     // Outages are a live fault: the history the model learns from has none.
-    fitHistory: (stationId, fromMs, toMs) =>
-      simulatedHistory({ sim: { ...simulatorOptions(config, seed, stationId), outageEveryMs: 0 }, fromMs, toMs, judgeDay: config.nowcast.judge_day }),
+    historyFor: (stationId, fromMs, toMs) => ({
+      module: new URL('./sim-model.ts', import.meta.url).href,
+      name: 'simulatedHistory',
+      arg: { sim: { ...simulatorOptions(config, seed, stationId), outageEveryMs: 0 }, fromMs, toMs, judgeDay: config.nowcast.judge_day } satisfies SimulatedFitSpec,
+    }),
   };
 }
