@@ -99,10 +99,14 @@ describe('helios run --sim talks to its operator and measures what happened (iss
     expect(typeof status.realized_pnl).toBe('number');
     expect(typeof status.worst_staleness.feed).toBe('string');
     // Every order and fill at info with its correlation id.
-    const orderLogs = logs().filter((l) => l.msg.startsWith('order '));
-    const fillLogs = logs().filter((l) => l.msg.startsWith('fill '));
-    expect(orderLogs.length).toBeGreaterThan(0);
-    expect(fillLogs.length).toBeGreaterThan(0);
+    // (the API may answer before the child's log lines have crossed the pipe)
+    const { orderLogs, fillLogs } = await vi.waitFor(() => {
+      const o = logs().filter((l) => l.msg.startsWith('order '));
+      const f = logs().filter((l) => l.msg.startsWith('fill '));
+      expect(o.length, 'order log lines').toBeGreaterThan(0);
+      expect(f.length, 'fill log lines').toBeGreaterThan(0);
+      return { orderLogs: o, fillLogs: f };
+    }, { timeout: 10_000 });
     for (const l of [...orderLogs, ...fillLogs]) {
       expect(l.level).toBe('info');
       expect(l.correlation_id).toMatch(/^[0-9A-Z]{26}$/);

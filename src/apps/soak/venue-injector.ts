@@ -6,11 +6,15 @@ import { sleep } from './redis-process.ts';
 interface Forcing {
   /** The venue counter that proves the fault happened. */
   stat: keyof VenueStats['faults'];
-  /** Switches that make it certain on the next chance. */
+  /**
+   * Switches that make it happen on the next chances. Per-frame faults stay below certainty: a
+   * whole order-flow step of dropped frames would leave books wrong in ways a single random drop
+   * does not.
+   */
   certain: Partial<VenueFaults>;
   /**
-   * What gives the fault its chance when it waits on the daemon: a 1008 needs a subscribe (after
-   * a reconnect), a REST error needs a REST request (a crossed book sends the daemon to REST).
+   * What gives the fault its chance when it waits on the daemon: a 1008 needs a subscribe, a REST
+   * error a REST request — both follow a reconnect (its books are fetched again).
    */
   provoke?: (venue: VenueSimulator) => void;
 }
@@ -19,14 +23,14 @@ const FORCING: Record<VenueFaultClass, Forcing> = {
   ws_disconnect: { stat: 'disconnect', certain: { disconnect: 1 } },
   ws_policy_close: { stat: 'policy_close', certain: { policy_close_batch: 1 }, provoke: (v) => v.dropAllConnections() },
   ws_freeze: { stat: 'freeze', certain: { freeze: 1 } },
-  frame_drop: { stat: 'drop', certain: { drop: 1 } },
-  frame_duplicate: { stat: 'duplicate', certain: { duplicate: 1 } },
-  frame_reorder: { stat: 'reorder', certain: { reorder: 1 } },
-  frame_malformed: { stat: 'malformed', certain: { malformed: 1 } },
+  frame_drop: { stat: 'drop', certain: { drop: 0.05 } },
+  frame_duplicate: { stat: 'duplicate', certain: { duplicate: 0.05 } },
+  frame_reorder: { stat: 'reorder', certain: { reorder: 0.05 } },
+  frame_malformed: { stat: 'malformed', certain: { malformed: 0.05 } },
   crossed_update: { stat: 'crossed_update', certain: { crossed_update: 1 } },
   tick_size_change: { stat: 'tick_size_change', certain: { tick_size_change: 1 } },
-  rest_429: { stat: 'rest_429', certain: { rest_429: 1, crossed_update: 1 } },
-  rest_5xx: { stat: 'rest_5xx', certain: { rest_5xx: 1, crossed_update: 1 } },
+  rest_429: { stat: 'rest_429', certain: { rest_429: 1 }, provoke: (v) => v.dropAllConnections() },
+  rest_5xx: { stat: 'rest_5xx', certain: { rest_5xx: 1 }, provoke: (v) => v.dropAllConnections() },
 };
 
 /**

@@ -1,5 +1,5 @@
 import { seededRng, type Rng } from '../util/random.ts';
-import { VENUE_FAULT_CLASSES, type FaultClass, type VenueFaultClass } from './fault-classes.ts';
+import type { FaultClass, VenueFaultClass } from './fault-classes.ts';
 
 /** One thing the soak harness does at a time offset from the start of the soak. */
 export type SoakAction =
@@ -23,8 +23,8 @@ export interface ScheduleOptions {
  * The harness's seeded timeline: checkpoints at a fixed cadence and a final one at the end; the
  * kills at random times, each in its own interval between checkpoints (so every kill is followed
  * by a checkpoint that judges the recovery) and never in the last interval; one forced injection
- * of every requested venue class in the first interval, in seeded order, so a short soak cannot
- * pass without having seen each of them (the random faults come on top).
+ * of every requested venue class in the first interval, so a short soak cannot pass without having
+ * seen each of them (the random faults come on top).
  */
 export function soakSchedule(o: ScheduleOptions): SoakAction[] {
   const rng = seededRng(o.seed ^ 0x50a4);
@@ -51,14 +51,33 @@ export function soakSchedule(o: ScheduleOptions): SoakAction[] {
     }
   }
   const first = free[0]!;
-  const venue = shuffle(rng, VENUE_FAULT_CLASSES.filter((c) => o.faults.includes(c)));
+  const venue = INJECTION_ORDER.filter((c) => o.faults.includes(c));
   venue.forEach((fault, i) => {
-    // Spread over 20–60 % of the first interval: after start-up, well before its checkpoint.
+    // Spread over 10–50 % of the first interval: after start-up, well before its checkpoint.
     const span = first.end - first.start;
-    actions.push({ at_ms: Math.round(first.start + span * (0.2 + (0.4 * i) / Math.max(1, venue.length))), kind: 'inject', fault });
+    actions.push({ at_ms: Math.round(first.start + span * (0.1 + (0.4 * i) / Math.max(1, venue.length))), kind: 'inject', fault });
   });
   return actions.sort((a, b) => a.at_ms - b.at_ms || rank(a) - rank(b));
 }
+
+/**
+ * Frame faults first (the longest clean flow before the checkpoint judges the books they touched),
+ * then those that wait on the daemon's REST requests and subscribes, the freeze last: a frozen
+ * connection carries nothing until the daemon abandons it, which would starve the others.
+ */
+const INJECTION_ORDER: readonly VenueFaultClass[] = [
+  'frame_drop',
+  'frame_reorder',
+  'frame_duplicate',
+  'frame_malformed',
+  'crossed_update',
+  'tick_size_change',
+  'rest_5xx',
+  'rest_429',
+  'ws_policy_close',
+  'ws_disconnect',
+  'ws_freeze',
+];
 
 function rank(a: SoakAction): number {
   return a.kind === 'checkpoint' ? 3 : a.kind === 'inject' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
