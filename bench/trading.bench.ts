@@ -7,13 +7,14 @@ import { assign, createActor, setup, type AnyActorRef } from 'xstate';
 import { VirtualClock } from '../src/adapters/clock/virtual-clock.ts';
 import { tradingSection, type TradingConfig } from '../src/config/sections/trading.ts';
 import { L2Book } from '../src/domain/book/l2-book.ts';
+import { levelsOf } from '../src/domain/trading/book-view.ts';
 import type { MarketSpec } from '../src/domain/trading/market-spec.ts';
 import { plan } from '../src/domain/trading/plan.ts';
 import { emptyLedger } from '../src/domain/trading/pnl-ledger.ts';
 import { emptySignals, type BookSignal } from '../src/domain/trading/signals.ts';
 import { createMarketGroupMachine } from '../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingEvent } from '../src/machines/market-trading/events.ts';
-import { createMarketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
 import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
@@ -62,14 +63,15 @@ function books(n: number): L2Book[] {
 }
 
 function bookEvent(token: string, b: L2Book, ts: number): MarketTradingEvent {
-  const signal: BookSignal = { token_id: token, synced: true, ts_ms: ts, best_bid: b.bestBid()!.price, best_ask: b.bestAsk()!.price, book: b };
-  return { type: 'BOOK', signal };
+  const signal: BookSignal = { token_id: token, synced: true, ts_ms: ts, best_bid: b.bestBid()!.price, best_ask: b.bestAsk()!.price, levels: levelsOf(b, Infinity) };
+  return { type: 'BOOK', signal, now_ms: ts };
 }
 
 function truthEvent(ts: number): MarketTradingEvent {
   return {
     type: 'TRUTH',
     ts_ms: ts,
+    now_ms: ts,
     truth: truthStatePayload({ confidence: 0.6, implied_p: { A: 0.5, B: 0.5 } }),
   };
 }
@@ -92,14 +94,15 @@ function planRate(cfg: TradingConfig, n: number): number {
   const spec = marketSpec('p');
   const bs = books(8);
   const signals = emptySignals();
-  signals.books[spec.yes_token] = { token_id: spec.yes_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[0]! };
-  signals.books[spec.no_token] = { token_id: spec.no_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, book: bs[1]! };
+  signals.books[spec.yes_token] = { token_id: spec.yes_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, levels: levelsOf(bs[0]!, Infinity) };
+  signals.books[spec.no_token] = { token_id: spec.no_token, synced: true, ts_ms: 0, best_bid: null, best_ask: null, levels: levelsOf(bs[1]!, Infinity) };
   signals.truth = { payload: (truthEvent(0) as Extract<MarketTradingEvent, { type: 'TRUTH' }>).truth, ts_ms: 0 };
   const input = { state: 'IDLE' as const, spec, signals, ledger: emptyLedger(), orders: {}, seq: 0, synced: true, finalizing: false, awaitBook: false, haltCauses: [], nowMs: 0, cfg };
+  const levels = bs.map((b) => levelsOf(b, Infinity));
   const t0 = performance.now();
   let intents = 0;
   for (let i = 0; i < n; i++) {
-    signals.books[spec.yes_token]!.book = bs[i % 8]!;
+    signals.books[spec.yes_token]!.levels = levels[i % 8]!;
     intents += plan(input).intents.length;
   }
   if (intents) throw new Error('benchmark books must not trade');
@@ -109,9 +112,9 @@ function planRate(cfg: TradingConfig, n: number): number {
 function oneActor(cfg: TradingConfig, ctx: BenchContext) {
   const clock = new VirtualClock(1_000_000);
   let dispatched = 0;
-  const machine = createMarketTradingMachine({ clock, cfg }).provide({ actions: { dispatch: (_a, p) => void (dispatched += p.intents.length) } });
+  const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => void (dispatched += p.intents.length) } });
   const spec = marketSpec('m0');
-  const actor = createActor(machine, { clock, input: { spec, synced: true } }).start();
+  const actor = createActor(machine, { clock, input: { spec, cfg, now_ms: clock.now(), synced: true } }).start();
   const bs = books(16);
   actor.send(truthEvent(clock.now()));
   const events = Array.from({ length: 64 }, (_, i) => bookEvent(i % 2 ? spec.no_token : spec.yes_token, bs[i % 16]!, clock.now()));
@@ -135,12 +138,12 @@ function oneActor(cfg: TradingConfig, ctx: BenchContext) {
 
 function manyActors(cfg: TradingConfig, ctx: BenchContext) {
   const clock = new VirtualClock(1_000_000);
-  const market = createMarketTradingMachine({ clock, cfg }).provide({ actions: { dispatch: () => {} } });
+  const market = marketTradingMachine.provide({ actions: { dispatch: () => {} } });
   const groupMachine = createMarketGroupMachine({ supervision: cfg.supervision, market, respawnInput: (_id, l) => l, watchdogMs: cfg.staleness.watchdog_ms });
   const per = cfg.supervision.max_markets_per_group;
-  const groups = Array.from({ length: Math.ceil(MANY_ACTORS / per) }, (_, g) => createActor(groupMachine, { clock, input: { group_id: `g${g}` } }).start());
+  const groups = Array.from({ length: Math.ceil(MANY_ACTORS / per) }, (_, g) => createActor(groupMachine, { clock, input: { group_id: `g${g}`, now_ms: clock.now() } }).start());
   const t0 = performance.now();
-  for (let i = 0; i < MANY_ACTORS; i++) groups[Math.floor(i / per)]!.send({ type: 'ADD_MARKET', input: { spec: marketSpec(`m${i}`), synced: true, watchdog: 'parent' } });
+  for (let i = 0; i < MANY_ACTORS; i++) groups[Math.floor(i / per)]!.send({ type: 'ADD_MARKET', input: { spec: marketSpec(`m${i}`), cfg, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
   const spawnMs = performance.now() - t0;
   const refs: AnyActorRef[] = [];
   for (let i = 0; i < MANY_ACTORS; i++) refs.push(groups[Math.floor(i / per)]!.getSnapshot().children[`m${i}`] as AnyActorRef);

@@ -68,6 +68,8 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
           fee: simFeeFor('weather', config.trading.sim_fees, config.trading.default_fee),
           fair_source: { kind: 'nowcast', bucket_label: bucket.label, yes_token: v.yes, no_token: v.no },
           strategies: { pair_arb: true, temporal: true },
+          // The station's judge day is one neg-risk event over the whole layout (not every bucket is listed here).
+          event: { event_id: simWeatherEventId(station.id), neg_risk: true, outcomes: layout.length },
         },
         venue: v,
         match_id: null,
@@ -78,4 +80,9 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
   });
   return { markets, buckets };
+}
+
+/** The simulated day's temperature event of a station: one neg-risk event per station and judge day. */
+export function simWeatherEventId(stationId: string): string {
+  return `sim-weather:${stationId}:judge-day`;
 }

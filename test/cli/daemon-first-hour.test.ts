@@ -1,8 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+import { Daemon } from '../../src/apps/daemon/daemon.ts';
 import { main } from '../../src/cli/main.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
+import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { captureIo } from '../support/cli.ts';
 import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
 
@@ -215,5 +223,37 @@ describe('helios run --live without a reachable venue or weather source (issue 2
     const records = existsSync(root) ? journal(dataDir) : [];
     expect(records.filter((r) => r.type === 'METAR_OBS' || r.type === 'TRUTH_STATE' || r.type === 'SOURCE_REPORT')).toEqual([]);
     expect(records.filter((r) => r.provenance !== 'live')).toEqual([]);
+  });
+});
+
+describe('ws_reconnects_total counts the reconnects that happened (issue 21 item 5)', () => {
+  it('after the venue drops every connection twice, the metric equals the run summary\'s reconnects', { timeout: 60_000 }, async () => {
+    const overrides = { 'daemon.sim.venue': 'external', 'daemon.health_interval_ms': 200, 'weather.nowcast.enabled': false };
+    const base = loadConfig({ env: {}, overrides: { ...overrides, 'market_tape.ws_url': 'ws://127.0.0.1:1/ws/market', 'market_tape.rest_url': 'http://127.0.0.1:1' } }).config;
+    // The harness's venue: the universe the daemon builds, as a soak hosts it.
+    const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+    const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
+    const endpoints = await venue.start();
+    const config = loadConfig({ env: {}, overrides: { ...overrides, 'market_tape.ws_url': endpoints.wsUrl, 'market_tape.rest_url': endpoints.restUrl } }).config;
+    const daemon = new Daemon({ config, secrets: {}, logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }), mode: 'sim', speed: 1, dataDir: tempDir(), inspect: false, apiPort: 0 });
+    try {
+      await daemon.start();
+      const synced = () => vi.waitFor(() => expect(daemon.summary().tokens_synced).toBe(2 * universe.markets.length), { timeout: 20_000, interval: 100 });
+      await synced();
+      for (let i = 1; i <= 2; i++) {
+        venue.dropAllConnections();
+        await vi.waitFor(() => expect(daemon.summary().reconnects).toBeGreaterThanOrEqual(i), { timeout: 20_000, interval: 100 });
+        await synced();
+      }
+      const value = await vi.waitFor(async () => {
+        const m = parseMetrics(await daemon.metrics.registry.metrics());
+        expect(m.get('ws_reconnects_total')).toBe(daemon.summary().reconnects);
+        return m.get('ws_reconnects_total')!;
+      }, { timeout: 10_000, interval: 100 });
+      expect(value).toBeGreaterThanOrEqual(2);
+    } finally {
+      await daemon.stop();
+      await venue.stop();
+    }
   });
 });

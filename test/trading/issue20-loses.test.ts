@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../../src/domain/trading/market-states.ts';
 import type { OrderIntent, PlaceIntent } from '../../src/domain/trading/orders.ts';
 import { decidePair, guaranteedPairPnl, type PairInput } from '../../src/domain/trading/pair-arb.ts';
 import { strategyHolding } from '../../src/domain/trading/pnl-ledger.ts';
-import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, truthSignal, WEATHER_FEE } from './support.ts';
 
 /**
@@ -121,20 +121,20 @@ describe('#20.3 a naked leg always has a way out', () => {
     const s = spec({ fee: WEATHER_FEE, strategies: { pair_arb: true, temporal: false } });
     const dispatched: Array<{ state: string | null; intents: OrderIntent[] }> = [];
     const actor = createActor(
-      createMarketTradingMachine({ clock, cfg: cfg.trading }).provide({
+      marketTradingMachine.provide({
         actions: {
           dispatch: ({ context }, params) => {
             if (params.intents.length) dispatched.push({ state: context.plan.state, intents: params.intents });
           },
         },
       }),
-      { clock, input: { spec: s, synced: true } },
+      { clock, input: { spec: s, cfg: cfg.trading, now_ms: clock.now(), synced: true } },
     );
     actor.start();
     // NO first: the decision after a fresh book must already see the new NO price.
     const books = (y: [number, number], n: [number, number]) => {
-      actor.send({ type: 'BOOK', signal: bookSignal('N', book([[n[0], 100]], [[n[1], 100]]), clock.now()) });
-      actor.send({ type: 'BOOK', signal: bookSignal('Y', book([[y[0], 100]], [[y[1], 100]]), clock.now()) });
+      actor.send({ type: 'BOOK', now_ms: clock.now(), signal: bookSignal('N', book([[n[0], 100]], [[n[1], 100]]), clock.now()) });
+      actor.send({ type: 'BOOK', now_ms: clock.now(), signal: bookSignal('Y', book([[y[0], 100]], [[y[1], 100]]), clock.now()) });
     };
     books([0.44, 0.45], [0.44, 0.45]);
     const entry = dispatched[0]!.intents.filter((i): i is PlaceIntent => i.kind === 'place');
@@ -142,9 +142,9 @@ describe('#20.3 a naked leg always has a way out', () => {
     const yes = entry.find((i) => i.token_id === 'Y')!;
     const no = entry.find((i) => i.token_id === 'N')!;
     // The YES leg fills, the NO leg misses (FAK, nothing left at its limit).
-    actor.send({ type: 'ORDER_UPDATE', update: { client_order_id: yes.client_order_id, status: 'filled', filled_size: yes.size } });
-    actor.send({ type: 'FILL', fill: { client_order_id: yes.client_order_id, fill_id: 'fy', token_id: 'Y', strategy: 'pair_arb', side: 'BUY', price: 0.45, size: yes.size, fee_usdc: fillFee(yes.size, 0.45, 'taker', WEATHER_FEE), status: 'CONFIRMED' } });
-    actor.send({ type: 'ORDER_UPDATE', update: { client_order_id: no.client_order_id, status: 'canceled', filled_size: 0 } });
+    actor.send({ type: 'ORDER_UPDATE', now_ms: clock.now(), update: { client_order_id: yes.client_order_id, status: 'filled', filled_size: yes.size } });
+    actor.send({ type: 'FILL', now_ms: clock.now(), fill: { client_order_id: yes.client_order_id, fill_id: 'fy', token_id: 'Y', strategy: 'pair_arb', side: 'BUY', price: 0.45, size: yes.size, fee_usdc: fillFee(yes.size, 0.45, 'taker', WEATHER_FEE), status: 'CONFIRMED' } });
+    actor.send({ type: 'ORDER_UPDATE', now_ms: clock.now(), update: { client_order_id: no.client_order_id, status: 'canceled', filled_size: 0 } });
     expect(actor.getSnapshot().value).toBe('BUILDING_PAIR');
     // NO now costs 0.60: completing would lock a loss; keep inputs fresh past the bound.
     for (let t = 0; t <= cfg.trading.pair_arb.naked_leg_max_ms + 2000; t += 500) {

@@ -7,7 +7,7 @@ import { decideEdge } from '../../src/domain/trading/edge.ts';
 import { fillFee } from '../../src/domain/trading/fees.ts';
 import { applyFill, emptyLedger, pnlSummary, settle, tokenHolding, type LedgerFill } from '../../src/domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { book, defaultSections, spec, WEATHER_FEE } from './support.ts';
@@ -20,10 +20,10 @@ const fill = (over: Partial<LedgerFill>): LedgerFill => ({ fill_id: 'f', token_i
 describe('#20.8 a resolution without a winner pays each token its resolved price', () => {
   it('10 YES + 10 NO @ 0.50 resolved 50-50 books −0.25, not −10.25', () => {
     const clock = new VirtualClock(1_000_000);
-    const actor = createActor(createMarketTradingMachine({ clock, cfg: cfg.trading }), { clock, input: { spec: spec({ strategies: { pair_arb: false, temporal: false } }), synced: true } });
+    const actor = createActor(marketTradingMachine, { clock, input: { spec: spec({ strategies: { pair_arb: false, temporal: false } }), cfg: cfg.trading, now_ms: clock.now(), synced: true } });
     actor.start();
-    for (const t of ['Y', 'N']) actor.send({ type: 'FILL', fill: { ...fill({ fill_id: `f${t}`, token_id: t, status: 'CONFIRMED' }), client_order_id: `c${t}` } });
-    actor.send({ type: 'MARKET_RESOLVED', winning_token_id: null });
+    for (const t of ['Y', 'N']) actor.send({ type: 'FILL', now_ms: clock.now(), fill: { ...fill({ fill_id: `f${t}`, token_id: t, status: 'CONFIRMED' }), client_order_id: `c${t}` } });
+    actor.send({ type: 'MARKET_RESOLVED', now_ms: clock.now(), winning_token_id: null });
     const { value, context } = actor.getSnapshot();
     console.info(`#20.8 50-50 settlement cash ${context.ledger.cash.toFixed(4)}`);
     expect(value).toBe('RESOLVED');

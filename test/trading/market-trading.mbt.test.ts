@@ -6,7 +6,7 @@ import type { OrderIntent } from '../../src/domain/trading/orders.ts';
 import type { TruthSignal } from '../../src/domain/trading/policy.ts';
 import type { MarketTradingContext } from '../../src/machines/market-trading/context.ts';
 import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
-import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { book, bookSignal, defaultSections, flush, rig, spec, truthSignal } from './support.ts';
 
 /**
@@ -225,7 +225,7 @@ function specEdges(machine: typeof spec_): string[] {
  * they are read from the state nodes, together with evented and delayed ones.
  */
 function implEdges(): string[] {
-  const machine = createMarketTradingMachine({ clock: rig().clock, cfg: cfg.trading });
+  const machine = marketTradingMachine;
   type Tr = { target?: ReadonlyArray<{ key: string }> };
   type Node = { key: string; always?: Tr[]; transitions: Map<string, Tr[]> };
   const out = new Set<string>();
@@ -291,7 +291,7 @@ describe('market trading machine: model-based', () => {
   });
 
   it('every state handles every event without buying where buying is forbidden', () => {
-    const machine = createMarketTradingMachine({ clock: rig().clock, cfg: cfg.trading });
+    const machine = marketTradingMachine;
     const events = sampleEvents();
     const forbidden = MARKET_STATES.filter((st) => !PERMISSIONS[st].buy);
     let stepped = 0;
@@ -318,21 +318,21 @@ describe('market trading machine: model-based', () => {
 function sampleEvents(): MarketTradingEvent[] {
   const b = book([[0.44, 100]], [[0.45, 100]]);
   return [
-    { type: 'BOOK', signal: bookSignal('Y', b, T0) },
-    { type: 'POLICY', policy: { fair_value: { Y: 0.9, N: 0.1 }, edge_threshold: 0.05, max_position_usdc: 5, max_order_usdc: 5, source: 'manual', valid_until_ms: T0 + 1e9 } },
-    { type: 'TRUTH', truth: truth('live', 0.9), ts_ms: T0 },
-    { type: 'NOWCAST', nowcast: { judge_day: 'd', max_so_far_f: null, distribution: [], buckets: [], peak_time_bins: [], confidence: 0, qc_gate: 'open', inputs: [] }, ts_ms: T0 },
-    { type: 'RISK', risk: { state: 'ACTIVE', size_scale: 1, market_tripped: false, reason: null } },
-    { type: 'ORDER_UPDATE', update: { client_order_id: 'x', status: 'open', filled_size: 0 } },
-    { type: 'FILL', fill: { client_order_id: 'x', fill_id: 'x-f0', token_id: 'Y', strategy: 'temporal', side: 'BUY', price: 0.5, size: 1, fee_usdc: 0, status: 'MATCHED' } },
-    { type: 'CANCEL_REJECTED', client_order_id: 'x', reason: 'test' },
-    { type: 'RECONCILE_BREAK', reason: 'test', venue_orders: [], venue_positions: [] },
-    { type: 'RECONCILED' },
-    { type: 'HALT_CMD', reason: 'test' },
-    { type: 'RESUME_CMD' },
-    { type: 'WATCHDOG' },
+    { type: 'BOOK', now_ms: T0, signal: bookSignal('Y', b, T0) },
+    { type: 'POLICY', now_ms: T0, policy: { fair_value: { Y: 0.9, N: 0.1 }, edge_threshold: 0.05, max_position_usdc: 5, max_order_usdc: 5, source: 'manual', valid_until_ms: T0 + 1e9 } },
+    { type: 'TRUTH', now_ms: T0, truth: truth('live', 0.9), ts_ms: T0 },
+    { type: 'NOWCAST', now_ms: T0, nowcast: { judge_day: 'd', max_so_far_f: null, distribution: [], buckets: [], peak_time_bins: [], confidence: 0, qc_gate: 'open', inputs: [] }, ts_ms: T0 },
+    { type: 'RISK', now_ms: T0, risk: { state: 'ACTIVE', size_scale: 1, market_tripped: false, reason: null } },
+    { type: 'ORDER_UPDATE', now_ms: T0, update: { client_order_id: 'x', status: 'open', filled_size: 0 } },
+    { type: 'FILL', now_ms: T0, fill: { client_order_id: 'x', fill_id: 'x-f0', token_id: 'Y', strategy: 'temporal', side: 'BUY', price: 0.5, size: 1, fee_usdc: 0, status: 'MATCHED' } },
+    { type: 'CANCEL_REJECTED', now_ms: T0, client_order_id: 'x', reason: 'test' },
+    { type: 'RECONCILE_BREAK', now_ms: T0, reason: 'test', venue_orders: [], venue_positions: [] },
+    { type: 'RECONCILED', now_ms: T0 },
+    { type: 'HALT_CMD', now_ms: T0, reason: 'test' },
+    { type: 'RESUME_CMD', now_ms: T0 },
+    { type: 'WATCHDOG', now_ms: T0 },
     { type: 'DECIDE' },
-    { type: 'MARKET_RESOLVED', winning_token_id: 'Y' },
+    { type: 'MARKET_RESOLVED', now_ms: T0, winning_token_id: 'Y' },
   ];
 }
 

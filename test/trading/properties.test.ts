@@ -10,8 +10,8 @@ import type { OrderIntent } from '../../src/domain/trading/orders.ts';
 import { decidePair } from '../../src/domain/trading/pair-arb.ts';
 import { applyFill, emptyLedger, pnlSummary, settle, strategyHolding, type LedgerFill } from '../../src/domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
-import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import type { MarketInputEvent, MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { book, bookSignal, defaultSections, ladder, spec, truthSignal } from './support.ts';
 
 const cfg = defaultSections();
@@ -206,7 +206,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), (events) => {
         const clock = new VirtualClock(1_000_000);
-        const machine = createMarketTradingMachine({ clock, cfg: cfg.trading });
+        const machine = marketTradingMachine;
         const dispatched: Array<{ state: MarketStateName | null; intents: OrderIntent[] }> = [];
         const actor = createActor(
           machine.provide({
@@ -216,11 +216,11 @@ describe('properties', () => {
               },
             },
           }),
-          { clock, input: { spec: spec(), synced: true } },
+          { clock, input: { spec: spec(), cfg: cfg.trading, now_ms: clock.now(), synced: true } },
         );
         actor.start();
         for (const e of events) {
-          let ev: MarketTradingEvent | null = null;
+          let ev: MarketInputEvent | null = null;
           if (e.kind === 'book') {
             const ask = e.ask / 100;
             ev = { type: 'BOOK', signal: bookSignal(e.token, book([[ask - 0.01, 100]], [[ask, 100]]), clock.now(), e.synced) };
@@ -236,11 +236,11 @@ describe('properties', () => {
             const ctx = actor.getSnapshot().context;
             for (const o of Object.values(ctx.orders)) {
               if (o.status !== 'pending') continue;
-              actor.send({ type: 'ORDER_UPDATE', update: { client_order_id: o.client_order_id, status: 'filled', filled_size: o.size } });
-              actor.send({ type: 'FILL', fill: { client_order_id: o.client_order_id, fill_id: `${o.client_order_id}-f`, token_id: o.token_id, strategy: o.strategy, side: o.side, price: o.price, size: o.size, fee_usdc: 0, status: 'CONFIRMED' } });
+              actor.send({ type: 'ORDER_UPDATE', now_ms: clock.now(), update: { client_order_id: o.client_order_id, status: 'filled', filled_size: o.size } });
+              actor.send({ type: 'FILL', now_ms: clock.now(), fill: { client_order_id: o.client_order_id, fill_id: `${o.client_order_id}-f`, token_id: o.token_id, strategy: o.strategy, side: o.side, price: o.price, size: o.size, fee_usdc: 0, status: 'CONFIRMED' } });
             }
           }
-          if (ev) actor.send(ev);
+          if (ev) actor.send({ ...ev, now_ms: clock.now() } as MarketTradingEvent);
         }
         for (const d of dispatched) {
           const buys = d.intents.filter((i) => i.kind === 'place' && i.side === 'BUY');

@@ -3,7 +3,7 @@ import { createActor, setup, type AnyActorRef } from 'xstate';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMarketGroupMachine } from '../../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingInput } from '../../src/machines/market-trading/context.ts';
-import { createMarketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { book, bookSignal, defaultSections, spec } from './support.ts';
 
 const cfg = defaultSections();
@@ -13,7 +13,7 @@ describe('market group supervisor', () => {
     const clock = new VirtualClock(1_000_000);
     // A real market machine whose dispatch crashes: a bug in one market must not take the group down.
     let crash = true;
-    const market = createMarketTradingMachine({ clock, cfg: cfg.trading }).provide({
+    const market = marketTradingMachine.provide({
       actions: {
         dispatch: (_a, p) => {
           if (crash && p.intents.length) throw new Error('boom');
@@ -32,18 +32,18 @@ describe('market group supervisor', () => {
           return next;
         },
       }),
-      { clock, input: { group_id: 'g0' } },
+      { clock, input: { group_id: 'g0', now_ms: clock.now() } },
     );
     const emitted: string[] = [];
     group.on('*', (e) => emitted.push(`${e.type}:${e.market_id}${'delay_ms' in e ? `:${e.delay_ms}` : ''}`));
     group.start();
-    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'bad', strategies: { pair_arb: true, temporal: false } }), synced: true } });
-    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'good', strategies: { pair_arb: false, temporal: false } }), synced: true } });
+    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'bad', strategies: { pair_arb: true, temporal: false } }), cfg: cfg.trading, now_ms: clock.now(), synced: true } });
+    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'good', strategies: { pair_arb: false, temporal: false } }), cfg: cfg.trading, now_ms: clock.now(), synced: true } });
     const child = (id: string) => group.getSnapshot().children[id] as AnyActorRef | undefined;
     const poke = () => {
       const b = book([[0.44, 100]], [[0.45, 100]]);
-      child('bad')?.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()) });
-      child('bad')?.send({ type: 'BOOK', signal: bookSignal('N', b, clock.now()) });
+      child('bad')?.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), now_ms: clock.now() });
+      child('bad')?.send({ type: 'BOOK', signal: bookSignal('N', b, clock.now()), now_ms: clock.now() });
     };
     poke();
     expect(child('bad')).toBeUndefined();
@@ -64,12 +64,12 @@ describe('market group supervisor', () => {
 
   it('one group timer pulses its markets, so a silent feed is noticed without a timer per market', () => {
     const clock = new VirtualClock(1_000_000);
-    const market = createMarketTradingMachine({ clock, cfg: cfg.trading });
-    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g' } });
+    const market = marketTradingMachine;
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', now_ms: clock.now() } });
     group.start();
-    group.send({ type: 'ADD_MARKET', input: { spec: spec(), synced: true, watchdog: 'parent' } });
+    group.send({ type: 'ADD_MARKET', input: { spec: spec(), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
     const ref = group.getSnapshot().children.m1 as AnyActorRef;
-    ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()) });
+    ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()), now_ms: clock.now() });
     expect(clock.pendingTimers()).toBe(1);
     clock.advanceBy(cfg.trading.staleness.book_stale_ms + 1000);
     expect(ref.getSnapshot().value).toBe('HALT');
@@ -80,9 +80,9 @@ describe('market group supervisor', () => {
   it('refuses markets beyond its capacity', () => {
     const clock = new VirtualClock(0);
     const noop = setup({}).createMachine({});
-    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: noop, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', capacity: 2 } });
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: noop, respawnInput: (_i, l) => l, watchdogMs: 1000 }), { clock, input: { group_id: 'g', capacity: 2, now_ms: clock.now() } });
     group.start();
-    for (const id of ['a', 'b', 'c']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }) } });
+    for (const id of ['a', 'b', 'c']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }), cfg: cfg.trading, now_ms: clock.now() } });
     expect(Object.keys(group.getSnapshot().children).sort()).toEqual(['a', 'b']);
     group.stop();
   });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { executionSection, riskSection, tradingSection, type ExecutionConfig, type RiskConfig, type TradingConfig } from '../../src/config/sections/trading.ts';
 import { L2Book } from '../../src/domain/book/l2-book.ts';
+import { levelsOf } from '../../src/domain/trading/book-view.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
@@ -48,7 +49,7 @@ export function book(bids: Side, asks: Side, tick = 0.01): L2Book {
 }
 
 export function bookSignal(token: string, b: L2Book, ts: number, synced = true): BookSignal {
-  return { token_id: token, synced, ts_ms: ts, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, book: b };
+  return { token_id: token, synced, ts_ms: ts, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, levels: levelsOf(b, Infinity) };
 }
 
 /** Lets promise continuations (adapter acks, fetches) run. */

@@ -9,6 +9,7 @@ import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
 import { archiveDailyHighs } from '../../src/domain/weather/nowcast/daily-record.ts';
 import { fitClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
+import { maxReliabilityGap, ReliabilityTable } from '../../src/domain/weather/nowcast/scores.ts';
 import { StationDays } from '../../src/domain/weather/station-days.ts';
 import { requireSharedFixtures, sharedFixture } from '../support/shared-fixtures.ts';
 
@@ -62,10 +63,39 @@ describe.skipIf(!present)('nowcast skill on held-back months of the KJFK archive
     const report = evaluateNowcast(new NowcastPredictor(model), test);
     console.info(`KJFK held-back ${HELD.join(',')}: ${summary(report)}`);
     expectSkillTargetsMet(report);
-    // Measured: 0.6–0.8 deciles overconfident by 6–9 pp on 73–85 bucket forecasts each (sampling
-    // error ≈ 5 pp there); the ±5 pp reliability target is not met on this archive. Guard against worse.
+    // Measured: the 0.6 and 0.7 deciles overconfident by 9.1 and 6.0 pp on 73 and 85 bucket forecasts
+    // (53 and 58 days); the ±5 pp reliability target is not met on these four months. It is noise at
+    // this size, not a bias a calibration fitted on training months can remove: outcomes drawn from
+    // the model's own forecasts (perfect calibration) give a worst decile above 5 pp in 86 % of draws
+    // (median 7.9 pp), and residual scaling, tempering or isotonic recalibration chosen out of fold on
+    // the training months leave these deciles as they are or worse (12–18 pp). Guard against worse.
     expect(report.overall.reliability_max_gap_pp!).toBeLessThanOrEqual(10);
   }, 180_000);
+
+  it('is calibrated within 6 pp per decile over all eleven months, each scored by a fit that never saw it', () => {
+    // Leave-one-month-out: 2.7× the bucket forecasts of the four held-back months, so the deciles
+    // with 200–400 forecasts can show a bias the four months cannot tell from noise.
+    const { days } = loadStationArchive(sharedFixture('weather', 'iem_asos_KJFK_2019-11_2020-09.csv'), 'KJFK', TZ);
+    const months = [...new Set(buildCases(days).map((c) => c.day.slice(0, 7)))].sort();
+    expect(months).toHaveLength(11);
+    const table = new ReliabilityTable();
+    let n = 0;
+    for (const m of months) {
+      const predictor = new NowcastPredictor(fitWithOwnPrior(days, 'KJFK', [m]));
+      for (const c of buildCases(days, { onlyMonths: [m] })) {
+        const f = predictor.predict(c.inputs);
+        if (!f) continue;
+        table.addForecast(f.final, c.finalMaxF);
+        n++;
+      }
+    }
+    const rows = table.rows();
+    console.info(`KJFK leave-one-month-out, ${n} cases: reliability ${rows.map((d) => `${d.p_lo.toFixed(1)}:${d.gap_pp ?? '-'}pp/n${d.n}`).join(' ')}`);
+    expect(n).toBeGreaterThan(8000);
+    expect(rows.every((r) => r.enough)).toBe(true);
+    // Measured: worst decile 0.8–0.9, underconfident by 5.1 pp on 386 forecasts; all others within 3.8 pp.
+    expect(maxReliabilityGap(rows)!).toBeLessThanOrEqual(6);
+  }, 300_000);
 });
 
 describe('nowcast skill on held-back months of a simulated archive (synthetic, runs without shared fixtures)', () => {

@@ -51,7 +51,11 @@ export interface RestingView {
 export interface TradePrint {
   price: number;
   size: number;
-  /** Aggressor side; null when unknown (then both sides' queues advance, as in NautilusTrader). */
+  /**
+   * Aggressor side; null when unknown. Unknown is read conservatively: a print strictly through a
+   * resting price still fills it (no other aggressor could have printed there), but a print at our
+   * price neither advances our queue nor fills us, since it may have traded the other side.
+   */
   side: OrderSide | null;
 }
 
@@ -84,6 +88,7 @@ export function matchTrade(orders: readonly RestingView[], trade: TradePrint): T
     let budget = trade.size;
     for (const o of eligible) {
       const atPrint = Math.abs(o.price - trade.price) < EPS;
+      if (atPrint && trade.side === null) continue;
       // Strictly better than the print: the print walked through our level, its queue is gone.
       const ahead = atPrint ? o.queue_ahead : 0;
       const absorbed = atPrint ? Math.min(o.credit, trade.size) : 0;

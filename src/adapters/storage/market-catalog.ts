@@ -37,6 +37,7 @@ const specSchema = z.strictObject({
   strategies: z.strictObject({ pair_arb: z.boolean(), temporal: z.boolean() }),
   admitted: z.boolean(),
   admission_reason: z.string().nullable(),
+  event: z.strictObject({ event_id: z.string().min(1), neg_risk: z.boolean(), outcomes: z.number().int().min(2) }).nullable().optional(),
 });
 const catalogSchema = z.strictObject({
   version: z.literal(1),

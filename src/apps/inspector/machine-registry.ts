@@ -2,12 +2,11 @@ import type { AnyStateMachine } from 'xstate';
 import type { HeliosConfig } from '../../config/schema.ts';
 import { feedConnectionMachine } from '../../machines/feed-connection/feed-connection.machine.ts';
 import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
-import { createMarketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
 import { stationQcMachine } from '../../machines/station-qc/station-qc.machine.ts';
 import { supervisorMachine } from '../../machines/supervisor/supervisor.machine.ts';
 import { systemMachine } from '../../machines/system/system.machine.ts';
 import { truthMachine } from '../../machines/truth/truth.machine.ts';
-import { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 
 export interface MachineEntry {
   name: string;
@@ -29,7 +28,7 @@ export const MACHINES: readonly MachineEntry[] = [
   {
     name: 'market-trading',
     description: 'one market: IDLE, BUILDING_PAIR, LOCKED_PAIR, TEMPORAL_ACTIVE, HALT, FINALIZING, RESOLVED',
-    build: (config) => createMarketTradingMachine({ clock: new VirtualClock(0), cfg: config.trading }),
+    build: () => marketTradingMachine,
   },
   {
     name: 'market-group',
@@ -37,7 +36,7 @@ export const MACHINES: readonly MachineEntry[] = [
     build: (config) =>
       createMarketGroupMachine({
         supervision: config.trading.supervision,
-        market: createMarketTradingMachine({ clock: new VirtualClock(0), cfg: config.trading }),
+        market: marketTradingMachine,
         respawnInput: (_id, last) => last,
         watchdogMs: config.trading.staleness.watchdog_ms,
       }),

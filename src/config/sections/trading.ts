@@ -29,6 +29,14 @@ export const tradingSection = z.strictObject({
     /** A leg left unpaired this long is closed at the best price available (unwind or complete). */
     naked_leg_max_ms: ms,
   }),
+  /** Full-set arbitrage across the buckets of a neg-risk event (exactly one bucket resolves YES). */
+  neg_risk: z.strictObject({
+    enabled: z.boolean(),
+    /** Buy a full YES (or NO) set only while its cost with fees, at the limits, stays below the payoff minus this. */
+    safety_margin: probability,
+    /** Sets tried first per attempt (halved until every leg fits the book and the per-order cap). */
+    max_sets: z.number().positive(),
+  }),
   temporal: z.strictObject({
     enabled: z.boolean(),
     /** Used when the policy table has no threshold for the market. */

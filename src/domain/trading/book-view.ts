@@ -3,7 +3,8 @@
  * that decisions and the paper venue need. Only the methods are picked, so trading never depends
  * on how the book is stored and any object with them (a test book, a remote view) will do.
  */
-import type { EffectivePrice, L2Book, TopOfBook } from '../book/l2-book.ts';
+import type { EffectivePrice, L2Book, Level, TopOfBook } from '../book/l2-book.ts';
+import { tickGrid } from '../book/price.ts';
 import type { BookSide } from '../market/messages.ts';
 
 export type { EffectivePrice };
@@ -18,4 +19,57 @@ export type TradableBook = Pick<L2Book, 'bestBid' | 'bestAsk' | 'effectivePriceF
 /** The touch a side trades against: a BUY lifts the best ask, a SELL hits the best bid. */
 export function touchFor(book: TradableBook, side: OrderSide): BookLevel | null {
   return side === 'BUY' ? book.bestAsk() : book.bestBid();
+}
+
+/**
+ * A book's best levels as plain data, best first, as [price, size]: what a book signal carries into
+ * a market actor's context (serialisable, never changed after it was taken; a new book is a new value).
+ */
+export interface BookLevels {
+  tick_size: number;
+  bids: readonly Level[];
+  asks: readonly Level[];
+}
+
+/** The levels of `book` a decision can use: the best `depth` of each side. */
+export function levelsOf(book: Pick<L2Book, 'topN' | 'tickSize'>, depth: number): BookLevels {
+  const { bids, asks } = book.topN(depth);
+  return { tick_size: book.tickSize, bids, asks };
+}
+
+const views = new WeakMap<BookLevels, TradableBook>();
+
+/**
+ * `levels` read as a book, built once per value (decisions on the same book share it). The walk is
+ * `L2Book.effectivePriceForSize`'s, in integer ticks, so both give the same numbers.
+ */
+export function levelsBook(levels: BookLevels): TradableBook {
+  let view = views.get(levels);
+  if (view) return view;
+  const grid = tickGrid(levels.tick_size);
+  const top = (side: readonly Level[]): TopOfBook | null => (side.length ? { price: side[0]![0], size: side[0]![1] } : null);
+  view = {
+    bestBid: () => top(levels.bids),
+    bestAsk: () => top(levels.asks),
+    effectivePriceForSize(side: BookSide, size: number): EffectivePrice {
+      const walk = side === 'BUY' ? levels.asks : levels.bids;
+      let remaining = size > 0 ? size : 0;
+      let filled = 0;
+      let notionalTicks = 0;
+      let worst = 0;
+      for (let i = 0; i < walk.length && remaining > 0; i++) {
+        const [price, available] = walk[i]!;
+        const take = available < remaining ? available : remaining;
+        const ticks = grid.toTicks(price);
+        filled += take;
+        notionalTicks += take * ticks;
+        remaining -= take;
+        worst = ticks;
+      }
+      if (filled === 0) return { avgPrice: null, fillable: 0, worstPrice: null };
+      return { avgPrice: (notionalTicks / filled) * levels.tick_size, fillable: filled, worstPrice: grid.fromTicks(worst) };
+    },
+  };
+  views.set(levels, view);
+  return view;
 }

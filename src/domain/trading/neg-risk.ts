@@ -1,7 +1,9 @@
+import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
 import { roundSizeDown } from './ticks.ts';
+import type { MarketEvent } from './market-spec.ts';
 
 /**
  * The event-level view of a neg-risk event (weather temperature buckets): exactly one bucket
@@ -101,16 +103,24 @@ export interface BucketPosition {
  * PnL of the event's positions for each possible winning bucket: YES of the winner pays 1, NO of
  * every other bucket pays 1. `spent`: everything paid for them (cost and fees).
  */
-export function eventOutcomes(positions: readonly BucketPosition[], spent: number): Record<string, number> {
+export function eventOutcomes(positions: readonly BucketPosition[], spent: number, outcomes = positions.length): Record<string, number> {
   const out: Record<string, number> = {};
   const allNo = positions.reduce((s, p) => s + p.no_shares, 0);
   for (const w of positions) out[w.market_id] = w.yes_shares + (allNo - w.no_shares) - spent;
+  // A bucket without a position here may win as well: then every NO held pays and no YES does.
+  if (outcomes > positions.length) out[UNLISTED_WINNER] = allNo - spent;
   return out;
 }
 
-/** One exposure per event: the loss of its worst outcome (0 when every outcome gains). */
-export function eventExposure(positions: readonly BucketPosition[], spent: number): number {
-  const outcomes = Object.values(eventOutcomes(positions, spent));
+/** The outcome key of eventOutcomes for "a bucket not among the positions wins". */
+export const UNLISTED_WINNER = '(another bucket)';
+
+/**
+ * One exposure per event: the loss of its worst outcome (0 when every outcome gains).
+ * `outcomes`: the event's bucket count, when positions do not list every bucket.
+ */
+export function eventExposure(positions: readonly BucketPosition[], spent: number, outcomeCount = positions.length): number {
+  const outcomes = Object.values(eventOutcomes(positions, spent, outcomeCount));
   return outcomes.length ? Math.max(0, -Math.min(...outcomes)) : spent;
 }
 
@@ -168,4 +178,12 @@ export function allocateAcrossBuckets(input: AllocationInput): Allocation {
     .sort((a, b) => a.market_id.localeCompare(b.market_id))
     .map((b) => ({ market_id: b.market_id, p: b.p, cost: b.cost, stakeUsdc: (fractions.get(b.market_id) ?? 0) * input.kellyFraction * input.bankrollUsdc * scale }));
   return { stakes, totalUsdc: stakes.reduce((s, x) => s + x.stakeUsdc, 0), reserve };
+}
+
+/**
+ * The event a discovered temperature event's bucket markets belong to: one id for the whole day
+ * (the venue's event id, else its slug), its neg-risk flag, and every bucket counted.
+ */
+export function marketEventOf(te: Pick<TemperatureEvent, 'event_id' | 'slug' | 'neg_risk' | 'buckets'>): MarketEvent {
+  return { event_id: te.event_id ?? te.slug, neg_risk: te.neg_risk, outcomes: te.buckets.length };
 }

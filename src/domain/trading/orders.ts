@@ -5,7 +5,8 @@ import type { OrderSide } from './book-view.ts';
 export const ORDER_STATUSES = ['pending', 'open', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type OrderType = 'FOK' | 'FAK' | 'GTC' | 'GTD';
-export type StrategyName = 'pair_arb' | 'temporal' | 'reconciled';
+/** `neg_risk`: legs of a full-set purchase across an event's buckets (placed by the event coordinator). */
+export type StrategyName = 'pair_arb' | 'temporal' | 'reconciled' | 'neg_risk';
 
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['open', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'],
@@ -81,7 +82,7 @@ export function advanceOrder(order: OrderRecord, update: OrderStatusUpdate): Ord
  * always give the same id, so a retried submit is recognised by the venue instead of doubling.
  */
 export function clientOrderId(marketId: string, strategy: StrategyName, seq: number): string {
-  const tag = strategy === 'pair_arb' ? 'pa' : strategy === 'temporal' ? 'tp' : 'rc';
+  const tag = strategy === 'pair_arb' ? 'pa' : strategy === 'temporal' ? 'tp' : strategy === 'neg_risk' ? 'nr' : 'rc';
   return `h${hash32(marketId).toString(36)}-${tag}-${seq}`;
 }
 

@@ -1,5 +1,5 @@
 import type { TradingConfig } from '../../config/sections/trading.ts';
-import type { TradableBook } from './book-view.ts';
+import { levelsBook, type TradableBook } from './book-view.ts';
 import { decideEdge, type EdgeDecision, type EdgeToken } from './edge.ts';
 import type { MarketSpec } from './market-spec.ts';
 import { PERMISSIONS, permittedIntents, type MarketStateName } from './market-states.ts';
@@ -76,7 +76,7 @@ function cancelsFor(input: PlanInput): OrderIntent[] {
 
 function bookOf(s: MarketSignals, token: string): TradableBook | null {
   const b = s.books[token];
-  return b && b.synced && b.book ? b.book : null;
+  return b && b.synced && b.levels ? levelsBook(b.levels) : null;
 }
 
 /**

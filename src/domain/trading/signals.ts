@@ -1,9 +1,10 @@
-import type { TradableBook } from './book-view.ts';
+import type { BookLevels } from './book-view.ts';
 import type { NowcastSignal, Policy, TruthSignal } from './policy.ts';
 
 /**
  * The coalesced inputs a market actor keeps: latest of each, never one event per book delta.
- * A book signal carries a reference to the live mirrored book plus its best prices at send time.
+ * A book signal is a value: its best prices and the best levels of the book at send time, taken
+ * together (they never disagree, and later changes to the mirrored book do not reach it).
  */
 export interface BookSignal {
   token_id: string;
@@ -11,7 +12,8 @@ export interface BookSignal {
   ts_ms: number;
   best_bid: number | null;
   best_ask: number | null;
-  book: TradableBook | null;
+  /** The best levels (null: no book to trade on). */
+  levels: BookLevels | null;
 }
 
 export type GlobalRiskState = 'ACTIVE' | 'REDUCING' | 'HALTED';

@@ -20,6 +20,8 @@ export interface MarketGroupContext {
   /** Restarts per market inside the restart window: each is counted down by a timer of the window's length. */
   restarts: Record<string, number>;
   down: string[];
+  /** The group's time: its start, advanced by one period per watchdog pulse (the pulse carries it). */
+  now_ms: number;
 }
 
 export interface MarketGroupDeps {
@@ -52,14 +54,16 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
     types: {
       context: {} as MarketGroupContext,
       events: {} as MarketGroupEvent,
-      input: {} as { group_id: string; capacity?: number },
+      input: {} as { group_id: string; capacity?: number; now_ms: number },
       emitted: {} as MarketGroupEmitted,
     },
     actors: { market: deps.market },
     actions: {
       pulseMarkets: enqueueActions(({ enqueue, context }) => {
+        const now_ms = context.now_ms + deps.watchdogMs;
+        enqueue.assign({ now_ms });
         for (const id of Object.keys(context.inputs)) {
-          if (context.inputs[id]!.watchdog === 'parent' && !context.down.includes(id)) enqueue.sendTo(id, { type: 'WATCHDOG' });
+          if (context.inputs[id]!.watchdog === 'parent' && !context.down.includes(id)) enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
         }
       }),
       superviseCrash: enqueueActions(({ enqueue, event, context }) => {
@@ -89,7 +93,7 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
     },
   }).createMachine({
     id: 'marketGroup',
-    context: ({ input }) => ({ group_id: input.group_id, capacity: input.capacity ?? sup.max_markets_per_group, inputs: {}, restarts: {}, down: [] }),
+    context: ({ input }) => ({ group_id: input.group_id, capacity: input.capacity ?? sup.max_markets_per_group, inputs: {}, restarts: {}, down: [], now_ms: input.now_ms }),
     initial: 'supervising',
     states: {
       supervising: {

@@ -1,3 +1,4 @@
+import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import type { OrderIntent, OrderRecord } from '../../domain/trading/orders.ts';
@@ -8,6 +9,10 @@ import { emptySignals, type MarketSignals } from '../../domain/trading/signals.t
 
 export interface MarketTradingInput {
   spec: MarketSpec;
+  /** Trading configuration (plain data, shared by reference, never changed). */
+  cfg: TradingConfig;
+  /** The time the actor starts at; later times arrive on its events (`now_ms`). */
+  now_ms: number;
   /** First client-order sequence number: past every id this market ever used (restart safety). */
   seq_start?: number;
   /** Start already reconciled (tests, replay); the daemon starts unsynced and reconciles first. */
@@ -21,6 +26,12 @@ export interface MarketTradingInput {
 
 export interface MarketTradingContext {
   spec: MarketSpec;
+  cfg: TradingConfig;
+  /**
+   * The actor's time: the latest `now_ms` its events carried, or a timer's own deadline (watchdog,
+   * halt cool-down). The machine never reads a clock, so the inspector sees the time it decided at.
+   */
+  now_ms: number;
   signals: MarketSignals;
   ledger: Ledger;
   orders: Record<string, OrderRecord>;
@@ -43,11 +54,15 @@ export interface MarketTradingContext {
   selfWatchdog: boolean;
   /** Since when the pair has had a naked leg (null: none): bounds how long it may stay naked. */
   nakedSinceMs: number | null;
+  /** When the current halt began (its cool-down ends `halt.cool_down_ms` later). */
+  haltSinceMs: number;
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
   return {
     spec: input.spec,
+    cfg: input.cfg,
+    now_ms: input.now_ms,
     signals: emptySignals(),
     ledger: emptyLedger(),
     orders: {},
@@ -62,5 +77,6 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     lastState: null,
     selfWatchdog: input.watchdog !== 'parent',
     nakedSinceMs: null,
+    haltSinceMs: input.now_ms,
   };
 }

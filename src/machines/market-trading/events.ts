@@ -26,10 +26,19 @@ export type MarketControlEvent =
   | { type: 'HALT_CMD'; reason: string }
   | { type: 'RESUME_CMD' };
 
-/** Raised by the machine itself: decide after the state settled; periodic re-check. */
-export type MarketInternalEvent = { type: 'DECIDE' } | { type: 'WATCHDOG' };
+/** Periodic re-check, from the actor's own timer or its group's. */
+export type MarketWatchdogEvent = { type: 'WATCHDOG' };
 
-export type MarketTradingEvent = MarketSignalEvent | MarketExecutionEvent | MarketControlEvent | MarketInternalEvent;
+/** An event as a sender writes it, before the time it is sent at is stamped on it. */
+export type MarketInputEvent = MarketSignalEvent | MarketExecutionEvent | MarketControlEvent | MarketWatchdogEvent;
+
+/** Every event from outside carries the sender's time: the machine's only notion of now. */
+export type Stamped<E> = E extends unknown ? E & { now_ms: number } : never;
+
+/** Raised by the machine itself: decide after the state settled (same time as its cause). */
+export type MarketInternalEvent = { type: 'DECIDE' };
+
+export type MarketTradingEvent = Stamped<MarketInputEvent> | MarketInternalEvent;
 
 /** What the machine reports outward (wired to EventSink by the runtime). */
 export type MarketNotice =

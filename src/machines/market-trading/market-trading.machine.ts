@@ -1,6 +1,4 @@
 import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
-import type { TradingConfig } from '../../config/sections/trading.ts';
-import type { Clock } from '../../domain/time/clock.ts';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
@@ -10,12 +8,6 @@ import { applyFill, ledgerFromVenue, resolutionPrices, settle, strategyHolding, 
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
-
-export interface MarketTradingDeps {
-  /** The same clock the actor runs on: timestamps for staleness and order ages. */
-  clock: Clock;
-  cfg: TradingConfig;
-}
 
 const SHARE_EPS = 1e-9;
 /** Finished orders kept in context (reconciliation looks back at recent ones). */
@@ -69,11 +61,10 @@ function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
  * state, and entering a state raises DECIDE so the new state decides too. A decision's intents pass
  * the state's permissions (domain/trading/market-states.ts) before `dispatch`.
  * Side effects are the placeholders `dispatch` and `notify`, wired by the runtime with `.provide()`.
+ * Configuration comes in the input, time on the events (`now_ms`) and from the actor's own timers,
+ * whose deadlines it knows: the machine reads no clock and its context is plain data.
  */
-export function createMarketTradingMachine(deps: MarketTradingDeps) {
-  const { clock, cfg } = deps;
-
-  return setup({
+export const marketTradingMachine = setup({
     types: {
       context: {} as MarketTradingContext,
       events: {} as MarketTradingEvent,
@@ -85,6 +76,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       /** Report a state change, positions or a rebuild (placeholder). */
       notify: (_args, _params: MarketNotice) => {},
 
+      /** The event's time becomes the actor's (never backwards: a group pulse may trail a real clock). */
+      stamp: assign(({ context, event }) => ('now_ms' in event && event.now_ms > context.now_ms ? { now_ms: event.now_ms } : {})),
       storeSignal: assign(({ context, event }) => {
         const s = context.signals;
         switch (event.type) {
@@ -121,11 +114,11 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       applyFill: assign(({ context, event }) => {
         assertEvent(event, 'FILL');
         const ledger = applyFill(context.ledger, event.fill);
-        return { ledger, nakedSinceMs: nakedSince(context, ledger, clock.now()) };
+        return { ledger, nakedSinceMs: nakedSince(context, ledger, context.now_ms) };
       }),
       rebuildFromVenue: assign(({ context, event }) => {
         assertEvent(event, 'RECONCILE_BREAK');
-        const now = clock.now();
+        const now = context.now_ms;
         const orders: Record<string, OrderRecord> = {};
         for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
         for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
@@ -137,11 +130,11 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
       clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
       refreshCauses: assign(({ context }) => {
-        const halt = haltCauses(context.spec, context.signals, context.latched, cfg, clock.now());
+        const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
         return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? {} : { halt };
       }),
       decide: assign(({ context }, params: { state: MarketStateName }) => {
-        const now = clock.now();
+        const now = context.now_ms;
         const p = plan({
           state: params.state,
           spec: context.spec,
@@ -155,7 +148,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           haltCauses: context.halt,
           nowMs: now,
           nakedSinceMs: context.nakedSinceMs,
-          cfg,
+          cfg: context.cfg,
         });
         const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
         if (!p.intents.length) return { plan: planState, outbox: [] };
@@ -167,15 +160,17 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
         return { plan: planState, outbox: p.intents, orders, seq: p.seq };
       }),
       clearOutbox: assign({ outbox: [] }),
-      enterHalt: assign({ coolDownElapsed: false }),
-      markCoolDownElapsed: assign({ coolDownElapsed: true }),
+      enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
+      /** The cool-down timer fires at its deadline: that is the actor's time now. */
+      markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
       settleLedger: assign(({ context }) => ({
         ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
       })),
       rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
       requestDecision: raise({ type: 'DECIDE' }),
       armWatchdog: enqueueActions(({ context, enqueue }) => {
-        if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG' }, { delay: 'watchdog', id: 'watchdog' });
+        // It fires one period after now, the time it carries.
+        if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG', now_ms: context.now_ms + context.cfg.staleness.watchdog_ms }, { delay: 'watchdog', id: 'watchdog' });
       }),
     },
     guards: {
@@ -197,8 +192,8 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       holdsTemporal: ({ context }) => holds(context, 'temporal'),
     },
     delays: {
-      watchdog: cfg.staleness.watchdog_ms,
-      haltCoolDown: cfg.halt.cool_down_ms,
+      watchdog: ({ context }) => context.cfg.staleness.watchdog_ms,
+      haltCoolDown: ({ context }) => context.cfg.halt.cool_down_ms,
     },
   }).createMachine(
     (() => {
@@ -215,7 +210,7 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       /** Handlers every live state shares, each ending in a decision taken in that state. */
       const handlersIn = (state: MarketStateName) => {
         const decide = decideIn(state);
-        const signal = { actions: ['storeSignal', 'refreshCauses', ...decide] } as const;
+        const signal = { actions: ['stamp', 'storeSignal', 'refreshCauses', ...decide] } as const;
         return {
           BOOK: signal,
           POLICY: signal,
@@ -223,21 +218,22 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
           NOWCAST: signal,
           RISK: signal,
           MARKET_RESOLVED: signal,
-          ORDER_UPDATE: { actions: ['applyOrderUpdate', ...decide] },
-          FILL: { actions: ['applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
-          CANCEL_REJECTED: { actions: ['clearCancelRequest', ...decide] },
+          ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate', ...decide] },
+          FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
+          CANCEL_REJECTED: { actions: ['stamp', 'clearCancelRequest', ...decide] },
           RECONCILE_BREAK: {
             actions: [
+              'stamp',
               'rebuildFromVenue',
               { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
               'refreshCauses',
               ...decide,
             ],
           },
-          RECONCILED: { actions: ['markReconciled', 'refreshCauses', ...decide] },
-          HALT_CMD: { actions: ['latchManualHalt', 'refreshCauses', ...decide] },
-          RESUME_CMD: { actions: ['clearManualHalt', 'refreshCauses', ...decide] },
-          WATCHDOG: { actions: ['refreshCauses', 'armWatchdog', ...decide] },
+          RECONCILED: { actions: ['stamp', 'markReconciled', 'refreshCauses', ...decide] },
+          HALT_CMD: { actions: ['stamp', 'latchManualHalt', 'refreshCauses', ...decide] },
+          RESUME_CMD: { actions: ['stamp', 'clearManualHalt', 'refreshCauses', ...decide] },
+          WATCHDOG: { actions: ['stamp', 'refreshCauses', 'armWatchdog', ...decide] },
           DECIDE: { actions: [...decide] },
         } as const;
       };
@@ -309,6 +305,5 @@ export function createMarketTradingMachine(deps: MarketTradingDeps) {
       };
     })(),
   );
-}
 
-export type MarketTradingMachine = ReturnType<typeof createMarketTradingMachine>;
+export type MarketTradingMachine = typeof marketTradingMachine;

@@ -1,5 +1,6 @@
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
+import { levelsOf } from '../../domain/trading/book-view.ts';
 import type { EventOf, HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -113,14 +114,16 @@ export class TradingRouter {
           ts_ms: event.ts_ingest,
           best_bid: book?.bestBid()?.price ?? null,
           best_ask: book?.bestAsk()?.price ?? null,
-          book: book ?? null,
+          // A value, not the live book: the levels a slippage walk can reach (k ticks span at most
+          // k + 1 levels) and one more, so a walk past the limit is still seen as one.
+          levels: book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2) : null,
         });
         return true;
       }
       case 'TRADE': {
         const token = event.token_id;
         if (token === undefined || !this.marketOfToken.has(token) || !paper) return false;
-        paper.onTrade(token, { price: event.payload.price, size: event.payload.size, side: event.payload.side ?? 'BUY' });
+        paper.onTrade(token, { price: event.payload.price, size: event.payload.size, side: event.payload.side ?? null });
         return true;
       }
       case 'MARKET_RESOLVED': {

@@ -6,6 +6,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { fillFee } from '../../domain/trading/fees.ts';
+import { levelsBook } from '../../domain/trading/book-view.ts';
 import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, tokenPositions, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
@@ -14,8 +15,9 @@ import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine, type MarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
-import type { MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
-import { createMarketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
+import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 
 export interface TradingRuntimeDeps {
   clock: Clock;
@@ -57,13 +59,26 @@ export class TradingRuntime {
   private readonly riskNet = new Map<string, number>();
   private riskNetTotal = 0;
   private readonly groupMachine: MarketGroupMachine;
+  /** Neg-risk events: one exposure per event, full-set arbitrage across its buckets. */
+  readonly negRisk: NegRiskCoordinator;
   private unsubscribe: (() => void) | null = null;
   private timers: unknown[] = [];
   private lastReconcile = 0;
   private stopped = false;
 
   constructor(private readonly deps: TradingRuntimeDeps) {
-    const market = createMarketTradingMachine({ clock: deps.clock, cfg: deps.trading }).provide({
+    this.negRisk = new NegRiskCoordinator({
+      clock: deps.clock,
+      trading: deps.trading,
+      risk: deps.risk,
+      riskEngine: deps.riskEngine,
+      adapter: deps.adapter,
+      seqBase: deps.seqBase ?? 0,
+      market: (id) => this.marketSnapshot(id),
+      alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
+      flushRisk: () => this.flushRisk(),
+    });
+    const market = marketTradingMachine.provide({
       actions: {
         dispatch: ({ context, self }, params) => this.dispatch(params.market_id, params.intents, context, self),
         notify: ({ context }, params) => this.notify(context, params),
@@ -75,7 +90,7 @@ export class TradingRuntime {
       watchdogMs: deps.trading.staleness.watchdog_ms,
       respawnInput: (id, last) => {
         deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
-        return { ...last, seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
+        return { ...last, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
       },
     });
   }
@@ -94,8 +109,9 @@ export class TradingRuntime {
       this.deps.adapter.registerMarket({ market_id: spec.market_id, tokens: [spec.yes_token, spec.no_token], tick_size: spec.tick_size, min_order_size: spec.min_order_size, fee: spec.fee });
     }
     this.deps.onMarketAdded?.(spec);
+    this.negRisk.addMarket(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
-    const input: MarketTradingInput = { spec, seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
+    const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
     this.groups[g]!.send({ type: 'ADD_MARKET', input });
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
     this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
@@ -112,6 +128,7 @@ export class TradingRuntime {
     this.groupOf.delete(marketId);
     this.riskNetTotal -= this.riskNet.get(marketId) ?? 0;
     this.riskNet.delete(marketId);
+    this.negRisk.removeMarket(marketId);
   }
 
   marketIds(): string[] {
@@ -136,7 +153,7 @@ export class TradingRuntime {
 
   private newGroup(): number {
     const id = this.groups.length;
-    const actor = createActor(this.groupMachine, { clock: this.deps.clock, input: { group_id: `group-${id}` } });
+    const actor = createActor(this.groupMachine, { clock: this.deps.clock, input: { group_id: `group-${id}`, now_ms: this.deps.clock.now() } });
     actor.on('MARKET_RESTARTING', (e) => this.alert('warn', 'MARKET_RESTARTING', `${e.market_id}: restart ${e.attempt} in ${e.delay_ms} ms after: ${e.error}`, e.market_id));
     actor.on('MARKET_DOWN', (e) => this.alert('critical', 'MARKET_DOWN', `${e.market_id}: ${e.restarts} restarts within the window, staying down: ${e.error}`, e.market_id));
     actor.subscribe({ error: (err) => this.alert('critical', 'GROUP_FAILED', `group-${id}: ${String(err)}`) });
@@ -147,8 +164,14 @@ export class TradingRuntime {
 
   // ---- signals in ---------------------------------------------------------------------------
 
-  send(marketId: string, event: MarketTradingEvent): void {
-    this.marketRef(marketId)?.send(event);
+  /** Sends `event` to a market, stamped with the time it is sent at (the market's only clock). */
+  send(marketId: string, event: MarketInputEvent): void {
+    const ref = this.marketRef(marketId);
+    if (ref) this.sendTo(ref, event);
+  }
+
+  private sendTo(ref: AnyActorRef, event: MarketInputEvent): void {
+    ref.send({ ...event, now_ms: this.deps.clock.now() } as MarketTradingEvent);
   }
 
   /** A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling). */
@@ -156,6 +179,7 @@ export class TradingRuntime {
     const m = this.marketOfToken.get(signal.token_id);
     if (!m) return;
     this.send(m, { type: 'BOOK', signal });
+    this.negRisk.onBook(m, signal.token_id, signal.levels ? levelsBook(signal.levels) : null);
     // Most markets never held anything: only one that did (a fill or a rebuild was followed) can move the risk PnL.
     if (!this.riskNet.has(m)) return;
     const snap = this.marketSnapshot(m);
@@ -230,7 +254,8 @@ export class TradingRuntime {
       if (!snap || snap.state === 'RESOLVED') continue;
       const spec = this.specs.get(id)!;
       const tokens = [spec.yes_token, spec.no_token];
-      const venueOrders = orders.filter((o) => o.market_id === id);
+      // A neg-risk set leg in flight belongs to the event coordinator, not to the market actor.
+      const venueOrders = orders.filter((o) => o.market_id === id && !this.negRisk.owns(o.client_order_id));
       const venuePositions = positions.filter((p) => tokens.includes(p.token_id));
       const mismatches = reconcileMarket({
         expectedOrders: Object.values(snap.context.orders),
@@ -270,13 +295,13 @@ export class TradingRuntime {
             if (ack.ok || ack.benign) riskEngine.onCancelResult(marketId, true, clock.now());
             else {
               riskEngine.onCancelResult(marketId, false, clock.now());
-              self.send({ type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: ack.reason });
+              this.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: ack.reason });
             }
             this.flushRisk();
           },
           (err) => {
             riskEngine.onCancelResult(marketId, false, clock.now());
-            self.send({ type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: String(err) });
+            this.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: String(err) });
             this.flushRisk();
           },
         );
@@ -322,7 +347,7 @@ export class TradingRuntime {
   }
 
   private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
-    self.send({ type: 'ORDER_UPDATE', update: { client_order_id: clientOrderId, status: 'rejected', filled_size: 0, reason } });
+    this.sendTo(self, { type: 'ORDER_UPDATE', update: { client_order_id: clientOrderId, status: 'rejected', filled_size: 0, reason } });
   }
 
   private onExecution(e: ExecutionEvent): void {
@@ -332,6 +357,7 @@ export class TradingRuntime {
       const u = e.update;
       this.deps.sink.emit(this.deps.events.make('ORDER_UPDATE', u, meta));
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
+      if (isTerminal(u.status)) this.negRisk.onOrderDone(u.client_order_id);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
       else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
       this.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
@@ -356,9 +382,7 @@ export class TradingRuntime {
   /** Exposure (cost of what is held; nothing once settled) and exit-marked PnL of one market, into risk. */
   private followMarks(ctx: MarketTradingContext): void {
     const id = ctx.spec.market_id;
-    let cost = 0;
-    for (const lot of Object.values(ctx.ledger.lots)) cost += lot.cost;
-    this.deps.riskEngine.setPositionCost(id, cost);
+    this.followExposure(ctx);
     const bids: Record<string, number | null> = {};
     for (const [token, b] of Object.entries(ctx.signals.books)) bids[token] = b.best_bid;
     const net = exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee);
@@ -367,20 +391,36 @@ export class TradingRuntime {
     this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
   }
 
-  /** Net PnL across markets for reports: open positions at the mid. */
+  /**
+   * Exposure into risk: a market's cost of what it holds; for the buckets of a neg-risk event, the
+   * event's worst outcome shared out over its buckets in proportion to their costs (so the total
+   * counts the event once, as what it can lose, and each bucket keeps its part of the market cap).
+   */
+  private followExposure(ctx: MarketTradingContext): void {
+    const costOf = (c: MarketTradingContext) => Object.values(c.ledger.lots).reduce((s, lot) => s + lot.cost, 0);
+    const event = this.negRisk.eventOf(ctx.spec.market_id);
+    if (event === undefined) {
+      this.deps.riskEngine.setPositionCost(ctx.spec.market_id, costOf(ctx));
+      return;
+    }
+    const costs = this.negRisk.bucketsOf(event).map((id) => {
+      const c = id === ctx.spec.market_id ? ctx : this.marketSnapshot(id)?.context;
+      return { id, cost: c ? costOf(c) : 0 };
+    });
+    const total = costs.reduce((s, c) => s + c.cost, 0);
+    const ratio = total > 0 ? Math.min(1, this.negRisk.exposure(event) / total) : 0;
+    for (const c of costs) this.deps.riskEngine.setPositionCost(c.id, c.cost * ratio);
+  }
+
   /** A market's PnL at its marks (zero before it exists or while it restarts). */
   marketPnl(marketId: string): PnlSummary {
     const snap = this.marketSnapshot(marketId);
     return snap ? pnlSummary(snap.context.ledger, marksOf(snap.context)) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
   }
 
+  /** Net PnL across markets for reports (replay's `netPnl`, the node summary): the sum of `marketPnl`. */
   totalNetPnl(): number {
-    let net = 0;
-    for (const id of this.marketIds()) {
-      const snap = this.marketSnapshot(id);
-      if (snap) net += pnlSummary(snap.context.ledger, marksOf(snap.context)).net;
-    }
-    return net;
+    return this.marketIds().reduce((net, id) => net + this.marketPnl(id).net, 0);
   }
 
   // ---- publication --------------------------------------------------------------------------

@@ -1,0 +1,207 @@
+import type { RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { TradableBook } from '../../domain/trading/book-view.ts';
+import { fillFee } from '../../domain/trading/fees.ts';
+import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
+import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
+import { eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket } from '../../domain/trading/neg-risk.ts';
+import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
+import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
+import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
+import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
+
+export interface NegRiskCoordinatorDeps {
+  clock: Clock;
+  trading: TradingConfig;
+  risk: RiskConfig;
+  riskEngine: RiskEngine;
+  adapter: ExecutionAdapter;
+  /** First order sequence number (the session's range, as for market actors). */
+  seqBase: number;
+  /** A market actor's state and context (undefined while it restarts). */
+  market(marketId: string): { state: string; context: MarketTradingContext } | undefined;
+  alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void;
+  /** Publishes what risk changed (refusals count against a market's breaker). */
+  flushRisk(): void;
+}
+
+interface TrackedEvent {
+  spec: MarketEvent;
+  /** Traded bucket markets, sorted. */
+  markets: string[];
+}
+
+/**
+ * The event-level view on the trading path: groups markets into their neg-risk events, gives risk
+ * one exposure per event (its worst outcome), and buys a full YES or NO set when the bus-derived
+ * books price it below its payoff after fees. A set's legs go through pre-trade risk together (all
+ * pass or none is sent) and out through the same execution adapter as every market order, as FOK
+ * orders (each leg fills whole or not at all) under the strategy `neg_risk`; their fills land in
+ * the bucket markets' ledgers like any other. Runs inside the runtime's book handling, so its
+ * decisions follow the dispatch order and replay identically.
+ */
+export class NegRiskCoordinator {
+  private readonly events = new Map<string, TrackedEvent>();
+  private readonly eventOfMarket = new Map<string, string>();
+  private readonly books = new Map<string, TradableBook | null>();
+  /** Set legs not yet terminal, by client order id → event id: one set in flight per event. */
+  private readonly inFlight = new Map<string, string>();
+  /** The legs of each event's last attempt: the same set on an unchanged book is not sent twice. */
+  private readonly lastAttempt = new Map<string, string>();
+  private seq: number;
+
+  constructor(private readonly deps: NegRiskCoordinatorDeps) {
+    this.seq = deps.seqBase;
+  }
+
+  addMarket(spec: MarketSpec): void {
+    const ev = spec.event;
+    if (!ev || !ev.neg_risk) return;
+    let t = this.events.get(ev.event_id);
+    if (!t) this.events.set(ev.event_id, (t = { spec: ev, markets: [] }));
+    if (!t.markets.includes(spec.market_id)) t.markets = [...t.markets, spec.market_id].sort();
+    this.eventOfMarket.set(spec.market_id, ev.event_id);
+  }
+
+  removeMarket(marketId: string): void {
+    const id = this.eventOfMarket.get(marketId);
+    if (id === undefined) return;
+    this.eventOfMarket.delete(marketId);
+    const t = this.events.get(id)!;
+    t.markets = t.markets.filter((m) => m !== marketId);
+    if (!t.markets.length) this.events.delete(id);
+  }
+
+  eventOf(marketId: string): string | undefined {
+    return this.eventOfMarket.get(marketId);
+  }
+
+  bucketsOf(eventId: string): readonly string[] {
+    return this.events.get(eventId)?.markets ?? [];
+  }
+
+  /** An order this coordinator placed and still waits for (reconciliation leaves it to us). */
+  owns(clientOrderId: string): boolean {
+    return this.inFlight.has(clientOrderId);
+  }
+
+  /**
+   * What the event can lose: the worst outcome over its buckets of everything its markets hold
+   * (YES of two buckets cannot both win; a full set cannot lose), not the sum of their costs.
+   */
+  exposure(eventId: string): number {
+    const t = this.events.get(eventId);
+    if (!t) return 0;
+    const positions: BucketPosition[] = [];
+    let spent = 0;
+    for (const id of t.markets) {
+      const ctx = this.deps.market(id)?.context;
+      if (!ctx) continue;
+      let yes = 0;
+      let no = 0;
+      for (const lot of Object.values(ctx.ledger.lots)) {
+        spent += lot.cost;
+        if (lot.token_id === ctx.spec.yes_token) yes += lot.shares;
+        else if (lot.token_id === ctx.spec.no_token) no += lot.shares;
+      }
+      positions.push({ market_id: id, yes_shares: yes, no_shares: no });
+    }
+    return eventExposure(positions, spent, Math.max(t.spec.outcomes, positions.length));
+  }
+
+  /** A book signal of one token: keeps the book, then looks for the event's set arbitrage. */
+  onBook(marketId: string, tokenId: string, book: TradableBook | null): void {
+    const id = this.eventOfMarket.get(marketId);
+    if (id === undefined) return;
+    this.books.set(tokenId, book);
+    this.tryArbitrage(id);
+  }
+
+  /** A terminal update of one of our legs lets the event try again. */
+  onOrderDone(clientOrderId: string): void {
+    this.inFlight.delete(clientOrderId);
+  }
+
+  private tryArbitrage(eventId: string): void {
+    const { trading, risk, riskEngine, clock } = this.deps;
+    if (!trading.neg_risk.enabled) return;
+    const t = this.events.get(eventId)!;
+    // A set pays only when it holds every bucket of the event.
+    if (t.markets.length !== t.spec.outcomes) return;
+    for (const owner of this.inFlight.values()) if (owner === eventId) return;
+    const buckets: EventBucket[] = [];
+    let tick = 0;
+    for (const id of t.markets) {
+      const m = this.deps.market(id);
+      if (!m || !m.context.synced || !PERMISSIONS[m.state as MarketStateName]?.buy) return;
+      const spec = m.context.spec;
+      const yes = this.books.get(spec.yes_token);
+      const no = this.books.get(spec.no_token);
+      if (!yes || !no) return;
+      tick = Math.max(tick, spec.tick_size);
+      buckets.push({ market_id: id, yes_token: spec.yes_token, no_token: spec.no_token, yes, no });
+    }
+    const fee = this.deps.market(t.markets[0]!)!.context.spec.fee;
+    const arb = negRiskArbitrage({
+      buckets,
+      fee,
+      safetyMargin: trading.neg_risk.safety_margin,
+      maxSets: trading.neg_risk.max_sets * riskEngine.sizeScale,
+      tick,
+      maxSlippageTicks: trading.orders.max_slippage_ticks,
+      maxOrderUsdc: risk.max_order_usdc,
+    });
+    if (arb.kind === 'none') return;
+    const fingerprint = arb.legs.map((l) => `${l.token_id}@${l.limit}x${l.size}`).join(',');
+    if (this.lastAttempt.get(eventId) === fingerprint) return;
+    this.lastAttempt.set(eventId, fingerprint);
+    const intents: PlaceIntent[] = arb.legs.map((l) => ({
+      kind: 'place',
+      client_order_id: clientOrderId(l.market_id, 'neg_risk', this.seq++),
+      market_id: l.market_id,
+      token_id: l.token_id,
+      side: 'BUY',
+      order_type: 'FOK',
+      price: l.limit,
+      size: l.size,
+      strategy: 'neg_risk',
+      expires_at_ms: null,
+    }));
+    const checks: OrderCheck[] = intents.map((i) => ({
+      client_order_id: i.client_order_id,
+      market_id: i.market_id,
+      side: i.side,
+      price: i.price,
+      size: i.size,
+      reduces: false,
+      fee_usdc: fillFee(i.size, i.price, 'taker', this.deps.market(i.market_id)!.context.spec.fee),
+    }));
+    const verdict = riskEngine.checkOrders(checks, clock.now());
+    if (!verdict.ok) {
+      this.deps.alert('info', 'NEG_RISK_REFUSED', `${eventId}: ${arb.kind} of ${arb.size} refused by risk: ${verdict.reason}`);
+      this.deps.flushRisk();
+      return;
+    }
+    this.deps.alert('info', 'NEG_RISK_SET', `${eventId}: ${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
+    for (const intent of intents) {
+      this.inFlight.set(intent.client_order_id, eventId);
+      const { kind: _k, ...req } = intent;
+      const sentAt = clock.monotonicNow();
+      void this.deps.adapter.placeOrder(req).then(
+        (ack) => {
+          riskEngine.onOrderLatency(intent.market_id, clock.monotonicNow() - sentAt, clock.now());
+          if (!ack.accepted) {
+            riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+            this.inFlight.delete(intent.client_order_id);
+          }
+          this.deps.flushRisk();
+        },
+        (err) => {
+          riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.inFlight.delete(intent.client_order_id);
+          this.deps.alert('warn', 'NEG_RISK_LEG_FAILED', `${intent.client_order_id}: ${String(err instanceof Error ? err.message : err)}`, intent.market_id);
+        },
+      );
+    }
+  }
+}

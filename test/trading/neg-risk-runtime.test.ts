@@ -1,0 +1,186 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { readMarketCatalog, writeMarketCatalog } from '../../src/adapters/storage/market-catalog.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { parseGammaEvent } from '../../src/domain/discovery/gamma-market.ts';
+import { parseTemperatureEvent } from '../../src/domain/discovery/temperature-event.ts';
+import { allInPerShare } from '../../src/domain/trading/fees.ts';
+import type { MarketEvent, MarketSpec } from '../../src/domain/trading/market-spec.ts';
+import { marketEventOf } from '../../src/domain/trading/neg-risk.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
+import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
+import { book, flush, rig, WEATHER_FEE } from './support.ts';
+
+/** A bucket market traded by nothing but the event coordinator (no pair, no temporal strategy). */
+function bucket(i: number, event: MarketEvent): MarketSpec {
+  return {
+    market_id: `b${i}`,
+    yes_token: `Y${i}`,
+    no_token: `N${i}`,
+    tick_size: 0.01,
+    min_order_size: 5,
+    fee: WEATHER_FEE,
+    fair_source: { kind: 'none' },
+    strategies: { pair_arb: false, temporal: false },
+    admitted: true,
+    admission_reason: null,
+    event,
+  };
+}
+
+const EVENT: MarketEvent = { event_id: 'ev-1', neg_risk: true, outcomes: 3 };
+
+async function eventRig(yesAsks: number[], tune?: Parameters<typeof rig>[0]['tune'], event: MarketEvent = EVENT) {
+  const r = rig({ tune });
+  yesAsks.forEach((_, i) => r.runtime.addMarket(bucket(i, event)));
+  await r.runtime.start();
+  await flush();
+  const offer = async () => {
+    yesAsks.forEach((a, i) => {
+      r.setBook(`Y${i}`, book([[Math.round((a - 0.01) * 100) / 100, 100]], [[a, 100]]));
+      r.setBook(`N${i}`, book([[Math.round((1 - a - 0.02) * 100) / 100, 100]], [[Math.round((1 - a + 0.01) * 100) / 100, 100]]));
+    });
+    r.clock.advanceBy(100);
+    await flush();
+  };
+  return { ...r, offer };
+}
+
+const orders = (r: Awaited<ReturnType<typeof eventRig>>) =>
+  r.sink.events.filter((e) => e.type === 'ORDER_UPDATE' && (e.payload as { status: string }).status === 'pending').map((e) => e.payload as { client_order_id: string });
+
+describe('neg-risk events on the trading path', () => {
+  it('buys the full YES set when its asks sum below 1 after fees, once, and risk sees one event exposure of 0', async () => {
+    const r = await eventRig([0.3, 0.3, 0.3]);
+    for (let i = 0; i < 5; i++) await r.offer();
+    r.clock.advanceBy(3000);
+    await flush();
+    // 3 × (0.30 + fee) = 0.9315 < 1 − 0.01: 10 sets, one FOK leg per bucket, sent once on an unchanged book.
+    const fills = r.sink.events.filter((e) => e.type === 'FILL').map((e) => e.payload as { strategy: string; size: number; price: number });
+    expect(fills.map((f) => [f.strategy, f.size, f.price])).toEqual([
+      ['neg_risk', 10, 0.3],
+      ['neg_risk', 10, 0.3],
+      ['neg_risk', 10, 0.3],
+    ]);
+    expect(orders(r)).toHaveLength(3);
+    expect(r.paper.positionsNow().map((p) => [p.token_id, p.shares])).toEqual([['Y0', 10], ['Y1', 10], ['Y2', 10]]);
+    // Spent 9.315; whichever bucket wins pays 10: no outcome loses, so the event's exposure is 0 (per-market costs would say 9.315).
+    expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    expect(r.risk.totalExposure()).toBeCloseTo(0, 9);
+    // The legs landed in the bucket markets' ledgers, where reconciliation finds them.
+    const report = await r.runtime.reconcile();
+    expect(report.breaks).toEqual([]);
+    const spent = 30 * allInPerShare(0.3, WEATHER_FEE);
+    expect(spent).toBeCloseTo(9.315, 9);
+    r.runtime.stop();
+  });
+
+  it('sends no leg when risk refuses any of them (all or none)', async () => {
+    const r = await eventRig([0.2, 0.3, 0.4], (cfg) => {
+      cfg.risk.max_total_usdc = 5;
+    });
+    await r.offer();
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(orders(r)).toEqual([]);
+    expect(r.paper.positionsNow()).toEqual([]);
+    expect(r.sink.events.some((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_REFUSED')).toBe(true);
+    // Nothing left reserved by the refused set.
+    expect(r.risk.totalExposure()).toBe(0);
+    r.runtime.stop();
+  });
+
+  it('never buys a set of an event whose buckets are not all traded here (a partial set is no arbitrage)', async () => {
+    const r = await eventRig([0.2, 0.2, 0.2], undefined, { event_id: 'ev-2', neg_risk: true, outcomes: 4 });
+    await r.offer();
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(orders(r)).toEqual([]);
+    r.runtime.stop();
+  });
+
+  it('a YES held in one bucket of an incomplete event is exposed in full (another bucket may win)', async () => {
+    const r = await eventRig([0.3, 0.3, 0.3], undefined, { event_id: 'ev-3', neg_risk: true, outcomes: 4 });
+    await r.offer();
+    void r.paper.placeOrder({ client_order_id: 'manual-1', market_id: 'b0', token_id: 'Y0', side: 'BUY', order_type: 'FOK', price: 0.3, size: 10, strategy: 'temporal', expires_at_ms: null });
+    r.clock.advanceBy(3000);
+    await flush();
+    const cost = r.runtime.marketSnapshot('b0')!.context.ledger.lots['Y0|temporal']!.cost;
+    expect(cost).toBeGreaterThan(3);
+    expect(r.runtime.negRisk.exposure('ev-3')).toBeCloseTo(cost, 9);
+    expect(r.risk.totalExposure()).toBeCloseTo(cost, 9);
+    r.runtime.stop();
+  });
+});
+
+describe('event grouping of market specs', () => {
+  it('the simulated universe makes its weather buckets one neg-risk event, which the runtime groups and replay reads back', async () => {
+    const { config } = loadConfig({ env: {} });
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches);
+    const weather = universe.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
+    expect(weather.length).toBeGreaterThan(1);
+    const station = weather[0]!.station_id!;
+    for (const m of weather) expect(m.spec.event).toEqual({ event_id: simWeatherEventId(station), neg_risk: true, outcomes: universe.buckets.get(station)!.length });
+    for (const m of universe.markets.filter((x) => x.spec.fair_source.kind !== 'nowcast')) expect(m.spec.event ?? null).toBeNull();
+
+    const r = rig();
+    for (const m of universe.markets) r.runtime.addMarket(m.spec);
+    expect(r.runtime.negRisk.bucketsOf(simWeatherEventId(station))).toEqual(weather.map((m) => m.spec.market_id).sort());
+    r.runtime.stop();
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'neg-risk-catalog-'));
+    try {
+      await writeMarketCatalog(dir, universe.markets.map((m) => ({ spec: m.spec, station_id: m.station_id, match_id: m.match_id })));
+      const back = await readMarketCatalog(dir);
+      expect(back!.filter((m) => m.spec.event).map((m) => m.spec.market_id)).toEqual(weather.map((m) => m.spec.market_id).sort());
+      expect(back!.find((m) => m.spec.market_id === weather[0]!.spec.market_id)!.spec.event).toEqual(weather[0]!.spec.event);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the real NYC event shape (11 buckets, neg-risk) becomes one event whose full YES set the runtime buys at its listed prices', async () => {
+    const raw = (JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/market/gamma-event-nyc-highest-2026-06-12.json', import.meta.url)), 'utf8')) as unknown[])[0];
+    const parsedEvent = parseGammaEvent(raw);
+    if (!parsedEvent.ok) throw new Error(JSON.stringify(parsedEvent));
+    const te = parseTemperatureEvent(parsedEvent.value);
+    if (!te.ok) throw new Error(JSON.stringify(te));
+    const event = marketEventOf(te.value);
+    expect(event).toMatchObject({ neg_risk: true, outcomes: 11 });
+    const r = rig();
+    const specs: MarketSpec[] = te.value.buckets.map((b) => ({
+      market_id: b.condition_id,
+      yes_token: b.yes_token_id,
+      no_token: b.no_token_id,
+      tick_size: 0.01,
+      min_order_size: 5,
+      fee: WEATHER_FEE,
+      fair_source: { kind: 'none' },
+      strategies: { pair_arb: false, temporal: false },
+      admitted: true,
+      admission_reason: null,
+      event,
+    }));
+    for (const s of specs) r.runtime.addMarket(s);
+    await r.runtime.start();
+    await flush();
+    expect(r.runtime.negRisk.bucketsOf(event.event_id)).toHaveLength(11);
+    // The listed prices: every bucket at 0.05 YES / 0.95 NO; 11 YES at 0.05 cost 0.55 + fees < 1.
+    for (const s of specs) {
+      r.setBook(s.yes_token, book([[0.04, 200]], [[0.05, 200]]));
+      r.setBook(s.no_token, book([[0.95, 200]], [[0.96, 200]]));
+    }
+    r.clock.advanceBy(3000);
+    await flush();
+    const fills = r.sink.events.filter((e) => e.type === 'FILL').map((e) => e.payload as { strategy: string; size: number });
+    expect(fills).toHaveLength(11);
+    expect(fills.every((f) => f.strategy === 'neg_risk' && f.size === 10)).toBe(true);
+    expect(r.runtime.negRisk.exposure(event.event_id)).toBe(0);
+    r.runtime.stop();
+  });
+});
