@@ -71,7 +71,7 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
           // The station's judge day is one neg-risk event over the whole layout (not every bucket is listed here).
           event: { event_id: simWeatherEventId(station.id), neg_risk: true, outcomes: layout.length },
         },
-        venue: v,
+        venue: { ...v, neg_risk: true },
         match_id: null,
         station_id: station.id,
       });

@@ -14,7 +14,11 @@ import type { MarketEvent, MarketSpec } from '../../src/domain/trading/market-sp
 import { marketEventOf } from '../../src/domain/trading/neg-risk.ts';
 import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
+import { SyntheticMarkets } from '../../src/sim/venue/synthetic-markets.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
 import { book, flush, rig, WEATHER_FEE } from './support.ts';
+
+type Tune = NonNullable<NonNullable<Parameters<typeof rig>[0]>['tune']>;
 
 /** A bucket market traded by nothing but the event coordinator (no pair, no temporal strategy). */
 function bucket(i: number, event: MarketEvent): MarketSpec {
@@ -35,7 +39,7 @@ function bucket(i: number, event: MarketEvent): MarketSpec {
 
 const EVENT: MarketEvent = { event_id: 'ev-1', neg_risk: true, outcomes: 3 };
 
-async function eventRig(yesAsks: number[], tune?: Parameters<typeof rig>[0]['tune'], event: MarketEvent = EVENT) {
+async function eventRig(yesAsks: number[], tune?: Tune, event: MarketEvent = EVENT) {
   const r = rig({ tune });
   yesAsks.forEach((_, i) => r.runtime.addMarket(bucket(i, event)));
   await r.runtime.start();
@@ -54,6 +58,10 @@ async function eventRig(yesAsks: number[], tune?: Parameters<typeof rig>[0]['tun
 const orders = (r: Awaited<ReturnType<typeof eventRig>>) =>
   r.sink.events.filter((e) => e.type === 'ORDER_UPDATE' && (e.payload as { status: string }).status === 'pending').map((e) => e.payload as { client_order_id: string });
 
+/** Fills as the venue matched them (each is later CONFIRMED too). */
+const matched = (r: { sink: { events: Array<{ type: string; payload: unknown }> } }) =>
+  r.sink.events.filter((e) => e.type === 'FILL' && (e.payload as { status: string }).status === 'MATCHED').map((e) => e.payload as { strategy: string; size: number; price: number });
+
 describe('neg-risk events on the trading path', () => {
   it('buys the full YES set when its asks sum below 1 after fees, once, and risk sees one event exposure of 0', async () => {
     const r = await eventRig([0.3, 0.3, 0.3]);
@@ -61,13 +69,13 @@ describe('neg-risk events on the trading path', () => {
     r.clock.advanceBy(3000);
     await flush();
     // 3 × (0.30 + fee) = 0.9315 < 1 − 0.01: 10 sets, one FOK leg per bucket, sent once on an unchanged book.
-    const fills = r.sink.events.filter((e) => e.type === 'FILL').map((e) => e.payload as { strategy: string; size: number; price: number });
+    const fills = matched(r).map((f) => f as { strategy: string; size: number; price: number });
+    expect(orders(r).map((o) => o.client_order_id), JSON.stringify(r.sink.events.filter((e) => e.type === "ORDER_UPDATE" || e.type === "ALERT").map((e) => [e.type, e.payload]))).toHaveLength(3);
     expect(fills.map((f) => [f.strategy, f.size, f.price])).toEqual([
       ['neg_risk', 10, 0.3],
       ['neg_risk', 10, 0.3],
       ['neg_risk', 10, 0.3],
     ]);
-    expect(orders(r)).toHaveLength(3);
     expect(r.paper.positionsNow().map((p) => [p.token_id, p.shares])).toEqual([['Y0', 10], ['Y1', 10], ['Y2', 10]]);
     // Spent 9.315; whichever bucket wins pays 10: no outcome loses, so the event's exposure is 0 (per-market costs would say 9.315).
     expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
@@ -110,8 +118,10 @@ describe('neg-risk events on the trading path', () => {
     void r.paper.placeOrder({ client_order_id: 'manual-1', market_id: 'b0', token_id: 'Y0', side: 'BUY', order_type: 'FOK', price: 0.3, size: 10, strategy: 'temporal', expires_at_ms: null });
     r.clock.advanceBy(3000);
     await flush();
-    const cost = r.runtime.marketSnapshot('b0')!.context.ledger.lots['Y0|temporal']!.cost;
-    expect(cost).toBeGreaterThan(3);
+    const lot = r.runtime.marketSnapshot('b0')!.context.ledger.lots['Y0|temporal']!;
+    // 10 @ 0.30 plus its fee: all of it is lost when any other bucket wins.
+    const cost = lot.cost + lot.fees;
+    expect(cost).toBeCloseTo(3.105, 9);
     expect(r.runtime.negRisk.exposure('ev-3')).toBeCloseTo(cost, 9);
     expect(r.risk.totalExposure()).toBeCloseTo(cost, 9);
     r.runtime.stop();
@@ -127,6 +137,9 @@ describe('event grouping of market specs', () => {
     const station = weather[0]!.station_id!;
     for (const m of weather) expect(m.spec.event).toEqual({ event_id: simWeatherEventId(station), neg_risk: true, outcomes: universe.buckets.get(station)!.length });
     for (const m of universe.markets.filter((x) => x.spec.fair_source.kind !== 'nowcast')) expect(m.spec.event ?? null).toBeNull();
+    // The simulated venue's REST book says which markets are neg-risk, as Polymarket's does.
+    const venue = new SyntheticMarkets(universe.markets.map((m) => m.venue), seededRng(1), { bookAfterTradeProb: 0, bareDecimalProb: 0 });
+    for (const m of universe.markets) expect(venue.restSummary(m.venue.yes).neg_risk).toBe(m.spec.fair_source.kind === 'nowcast');
 
     const r = rig();
     for (const m of universe.markets) r.runtime.addMarket(m.spec);
@@ -152,7 +165,6 @@ describe('event grouping of market specs', () => {
     if (!te.ok) throw new Error(JSON.stringify(te));
     const event = marketEventOf(te.value);
     expect(event).toMatchObject({ neg_risk: true, outcomes: 11 });
-    const r = rig();
     const specs: MarketSpec[] = te.value.buckets.map((b) => ({
       market_id: b.condition_id,
       yes_token: b.yes_token_id,
@@ -166,21 +178,43 @@ describe('event grouping of market specs', () => {
       admission_reason: null,
       event,
     }));
-    for (const s of specs) r.runtime.addMarket(s);
-    await r.runtime.start();
-    await flush();
-    expect(r.runtime.negRisk.bucketsOf(event.event_id)).toHaveLength(11);
-    // The listed prices: every bucket at 0.05 YES / 0.95 NO; 11 YES at 0.05 cost 0.55 + fees < 1.
-    for (const s of specs) {
-      r.setBook(s.yes_token, book([[0.04, 200]], [[0.05, 200]]));
-      r.setBook(s.no_token, book([[0.95, 200]], [[0.96, 200]]));
-    }
-    r.clock.advanceBy(3000);
-    await flush();
-    const fills = r.sink.events.filter((e) => e.type === 'FILL').map((e) => e.payload as { strategy: string; size: number });
+    const run = async (tune?: Tune) => {
+      const r = rig({ tune });
+      for (const s of specs) r.runtime.addMarket(s);
+      await r.runtime.start();
+      await flush();
+      expect(r.runtime.negRisk.bucketsOf(event.event_id)).toHaveLength(11);
+      // The listed prices: every bucket at 0.05 YES / 0.95 NO; 11 YES at 0.05 cost 0.55 + fees < 1.
+      for (const s of specs) {
+        r.setBook(s.yes_token, book([[0.04, 200]], [[0.05, 200]]));
+        r.setBook(s.no_token, book([[0.95, 200]], [[0.96, 200]]));
+      }
+      r.clock.advanceBy(3000);
+      await flush();
+      r.runtime.stop();
+      return r;
+    };
+    // Shipped defaults: 10 sets are $0.50 a leg, under the venue's $1 marketable minimum: no set at all.
+    const small = await run();
+    expect(matched(small)).toEqual([]);
+    // 40 sets ($2.10 a leg): 11 legs exceed the 10 orders/s rate limit, so risk refuses the set whole.
+    const limited = await run((cfg) => {
+      cfg.trading.neg_risk.max_sets = 40;
+    });
+    expect(matched(limited)).toEqual([]);
+    expect(limited.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_REFUSED').map((e) => (e.payload as { message: string }).message)).toEqual([
+      expect.stringContaining('order rate limit'),
+    ]);
+    expect(limited.risk.totalExposure()).toBe(0);
+    const r = await run((cfg) => {
+      cfg.trading.neg_risk.max_sets = 40;
+      cfg.risk.rate_limit.max_orders = 20;
+    });
+    const fills = matched(r);
     expect(fills).toHaveLength(11);
-    expect(fills.every((f) => f.strategy === 'neg_risk' && f.size === 10)).toBe(true);
+    expect(fills.every((f) => f.strategy === 'neg_risk' && f.size === 40 && f.price === 0.05)).toBe(true);
+    // 40 × 11 × 0.052375 = 23.04 spent, 40 paid whichever bucket wins.
     expect(r.runtime.negRisk.exposure(event.event_id)).toBe(0);
-    r.runtime.stop();
+    expect(r.risk.totalExposure()).toBeCloseTo(0, 9);
   });
 });

@@ -19,7 +19,7 @@ const bucketsWithAsks = (ids: string[], yesAsks: number[], noAsks: number[], dep
     no: book([[Math.max(0.01, noAsks[i]! - 0.01), depth]], [[noAsks[i]!, depth]]),
   }));
 
-const arbInput = (buckets: EventBucket[]) => ({ buckets, fee: WEATHER_FEE, safetyMargin: cfg.trading.pair_arb.safety_margin, maxSets: 10, tick: 0.01, maxSlippageTicks: 3, maxOrderUsdc: cfg.risk.max_order_usdc });
+const arbInput = (buckets: EventBucket[], maxSets = 10) => ({ buckets, fee: WEATHER_FEE, safetyMargin: cfg.trading.pair_arb.safety_margin, maxSets, tick: 0.01, maxSlippageTicks: 3, maxOrderUsdc: cfg.risk.max_order_usdc });
 
 describe('neg-risk arbitrage on simulated events', () => {
   it('a bought set pays the same whichever bucket wins, more than it cost with fees at its limits', () => {
@@ -115,7 +115,10 @@ describe('the NYC daily-high event shape (test/fixtures/market, the discovery te
       yes: book([[0.07, 100]], [[0.08, 100]]),
       no: book([[0.91, 100]], [[0.93, 100]]),
     }));
-    const d = negRiskArbitrage(arbInput(buckets));
+    // 10 sets would be $0.80 legs, under the venue's $1 marketable minimum: a leg refused there leaves a partial set.
+    const tooSmall = negRiskArbitrage(arbInput(buckets, 10));
+    expect(tooSmall.kind === 'none' && tooSmall.reason).toMatch(/below \$1/);
+    const d = negRiskArbitrage(arbInput(buckets, 20));
     expect(d.kind).toBe('buy_yes_set');
     if (d.kind === 'none') return;
     // Resolve the event every possible way: exactly one bucket YES, each market settled by its ledger.

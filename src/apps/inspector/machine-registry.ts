@@ -17,7 +17,7 @@ export interface MachineEntry {
 
 /**
  * Every state machine of `src/machines`, by the name `helios inspect` knows it under. Machines made
- * by a factory are built with the loaded configuration and a clock that never runs.
+ * by a factory are built with the loaded configuration.
  */
 export const MACHINES: readonly MachineEntry[] = [
   { name: 'system', description: 'root of the actor tree: one supervisor per daemon component, escalates to exit 3', build: () => systemMachine },

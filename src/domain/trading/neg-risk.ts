@@ -2,7 +2,7 @@ import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { roundSizeDown } from './ticks.ts';
+import { checkMinimumSize, roundSizeDown } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -84,6 +84,11 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
       if (capped + 1e-9 < size) {
         size = capped;
         continue;
+      }
+      // A leg the venue refuses leaves the others as a partial set: every leg must be a valid marketable order.
+      for (const l of legs) {
+        const min = checkMinimumSize(l.size, l.limit, true, 0);
+        if (!min.ok) return { kind: 'none', reason: `${side} set: ${l.market_id} ${min.reason}` };
       }
       return { kind: side === 'yes' ? 'buy_yes_set' : 'buy_no_set', size, legs, costPerSet: cost, payoffPerSet: payoff, guaranteedPnl: size * (payoff - cost) };
     }

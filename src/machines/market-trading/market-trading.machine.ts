@@ -65,245 +65,245 @@ function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
  * whose deadlines it knows: the machine reads no clock and its context is plain data.
  */
 export const marketTradingMachine = setup({
-    types: {
-      context: {} as MarketTradingContext,
-      events: {} as MarketTradingEvent,
-      input: {} as MarketTradingInput,
-    },
-    actions: {
-      /** Send the step's intents to execution (placeholder). */
-      dispatch: (_args, _params: { market_id: string; intents: OrderIntent[] }) => {},
-      /** Report a state change, positions or a rebuild (placeholder). */
-      notify: (_args, _params: MarketNotice) => {},
+  types: {
+    context: {} as MarketTradingContext,
+    events: {} as MarketTradingEvent,
+    input: {} as MarketTradingInput,
+  },
+  actions: {
+    /** Send the step's intents to execution (placeholder). */
+    dispatch: (_args, _params: { market_id: string; intents: OrderIntent[] }) => {},
+    /** Report a state change, positions or a rebuild (placeholder). */
+    notify: (_args, _params: MarketNotice) => {},
 
-      /** The event's time becomes the actor's (never backwards: a group pulse may trail a real clock). */
-      stamp: assign(({ context, event }) => ('now_ms' in event && event.now_ms > context.now_ms ? { now_ms: event.now_ms } : {})),
-      storeSignal: assign(({ context, event }) => {
-        const s = context.signals;
-        switch (event.type) {
-          case 'BOOK':
-            return { signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
-          case 'POLICY':
-            return { signals: { ...s, policy: event.policy } };
-          case 'TRUTH':
-            return { signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
-          case 'NOWCAST':
-            return { signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
-          case 'RISK':
-            return { signals: { ...s, risk: event.risk } };
-          case 'MARKET_RESOLVED':
-            return { signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
-          default:
-            return {};
-        }
-      }),
-      applyOrderUpdate: assign(({ context, event }) => {
-        assertEvent(event, 'ORDER_UPDATE');
-        const o = context.orders[event.update.client_order_id];
-        if (!o) return {};
-        const next = advanceOrder(o, event.update);
-        if (next === o) return {};
-        const orders = { ...context.orders, [o.client_order_id]: next };
-        return { orders: isTerminal(next.status) ? pruneFinished(orders, FINISHED_ORDERS_KEPT) : orders, awaitBook: context.awaitBook || isTerminal(next.status) };
-      }),
-      clearCancelRequest: assign(({ context, event }) => {
-        assertEvent(event, 'CANCEL_REJECTED');
-        const o = context.orders[event.client_order_id];
-        return o ? { orders: { ...context.orders, [o.client_order_id]: { ...o, cancel_requested: false } } } : {};
-      }),
-      applyFill: assign(({ context, event }) => {
-        assertEvent(event, 'FILL');
-        const ledger = applyFill(context.ledger, event.fill);
-        return { ledger, nakedSinceMs: nakedSince(context, ledger, context.now_ms) };
-      }),
-      rebuildFromVenue: assign(({ context, event }) => {
-        assertEvent(event, 'RECONCILE_BREAK');
-        const now = context.now_ms;
-        const orders: Record<string, OrderRecord> = {};
-        for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
-        for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
-        const latched: LatchedCause[] = context.latched.includes('reconcile_break') ? context.latched : [...context.latched, 'reconcile_break'];
-        const ledger = ledgerFromVenue(context.ledger, event.venue_positions);
-        return { orders, ledger, nakedSinceMs: nakedSince(context, ledger, now), latched: latched.sort(), synced: true };
-      }),
-      markReconciled: assign(({ context }) => ({ synced: true, latched: context.latched.filter((c) => c !== 'reconcile_break') })),
-      latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
-      clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
-      refreshCauses: assign(({ context }) => {
-        const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
-        return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? {} : { halt };
-      }),
-      decide: assign(({ context }, params: { state: MarketStateName }) => {
-        const now = context.now_ms;
-        const p = plan({
-          state: params.state,
-          spec: context.spec,
-          signals: context.signals,
-          ledger: context.ledger,
-          orders: context.orders,
-          seq: context.seq,
-          synced: context.synced,
-          finalizing: isFinalizing(context.spec, context.signals),
-          awaitBook: context.awaitBook,
-          haltCauses: context.halt,
-          nowMs: now,
-          nakedSinceMs: context.nakedSinceMs,
-          cfg: context.cfg,
-        });
-        const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
-        if (!p.intents.length) return { plan: planState, outbox: [] };
-        const orders = { ...context.orders };
-        for (const i of p.intents) {
-          if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
-          else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
-        }
-        return { plan: planState, outbox: p.intents, orders, seq: p.seq };
-      }),
-      clearOutbox: assign({ outbox: [] }),
-      enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
-      /** The cool-down timer fires at its deadline: that is the actor's time now. */
-      markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
-      settleLedger: assign(({ context }) => ({
-        ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
-      })),
-      rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
-      requestDecision: raise({ type: 'DECIDE' }),
-      armWatchdog: enqueueActions(({ context, enqueue }) => {
-        // It fires one period after now, the time it carries.
-        if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG', now_ms: context.now_ms + context.cfg.staleness.watchdog_ms }, { delay: 'watchdog', id: 'watchdog' });
-      }),
-    },
-    guards: {
-      isFinalizing: ({ context }) => isFinalizing(context.spec, context.signals),
-      isResolved: ({ context }) => context.signals.resolved !== null,
-      hasHaltCauses: ({ context }) => context.halt.length > 0,
-      haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
-      planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
-      planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
-      pairLocked: ({ context }) => context.plan.state === 'BUILDING_PAIR' && context.plan.pairLocked,
-      pairAbandoned: ({ context }) =>
-        context.plan.state === 'BUILDING_PAIR' && context.plan.mode === 'none' && !holds(context, 'pair_arb') && liveOrders(context.orders).length === 0,
-      temporalFlat: ({ context }) =>
-        context.plan.state === 'TEMPORAL_ACTIVE' && context.plan.mode === 'none' && !holds(context, 'temporal') && liveOrders(context.orders).length === 0,
-      holdsLockedPair: ({ context }) => holds(context, 'pair_arb') && pairLockedNow(context),
-      /** A leg of the pair went naked (e.g. a fill FAILED after the lock): only BUILDING_PAIR can close it. */
-      pairNaked: ({ context }) => context.nakedSinceMs !== null,
-      holdsPair: ({ context }) => holds(context, 'pair_arb'),
-      holdsTemporal: ({ context }) => holds(context, 'temporal'),
-    },
-    delays: {
-      watchdog: ({ context }) => context.cfg.staleness.watchdog_ms,
-      haltCoolDown: ({ context }) => context.cfg.halt.cool_down_ms,
-    },
-  }).createMachine(
-    (() => {
-      /**
-       * Decide in `state`: the plan refuses entries while halt causes or finality are pending, so
-       * deciding inside the signal's own transition is safe, and `always` then moves the state.
-       */
-      const decideIn = (state: MarketStateName) =>
-        [
-          { type: 'decide', params: { state } },
-          { type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) },
-          'clearOutbox',
-        ] as const;
-      /** Handlers every live state shares, each ending in a decision taken in that state. */
-      const handlersIn = (state: MarketStateName) => {
-        const decide = decideIn(state);
-        const signal = { actions: ['stamp', 'storeSignal', 'refreshCauses', ...decide] } as const;
-        return {
-          BOOK: signal,
-          POLICY: signal,
-          TRUTH: signal,
-          NOWCAST: signal,
-          RISK: signal,
-          MARKET_RESOLVED: signal,
-          ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate', ...decide] },
-          FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
-          CANCEL_REJECTED: { actions: ['stamp', 'clearCancelRequest', ...decide] },
-          RECONCILE_BREAK: {
-            actions: [
-              'stamp',
-              'rebuildFromVenue',
-              { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
-              'refreshCauses',
-              ...decide,
-            ],
-          },
-          RECONCILED: { actions: ['stamp', 'markReconciled', 'refreshCauses', ...decide] },
-          HALT_CMD: { actions: ['stamp', 'latchManualHalt', 'refreshCauses', ...decide] },
-          RESUME_CMD: { actions: ['stamp', 'clearManualHalt', 'refreshCauses', ...decide] },
-          WATCHDOG: { actions: ['stamp', 'refreshCauses', 'armWatchdog', ...decide] },
-          DECIDE: { actions: [...decide] },
-        } as const;
-      };
-      const announce = (state: MarketStateName) => [
-        {
-          type: 'notify' as const,
-          params: ({ context }: { context: MarketTradingContext }): MarketNotice => ({
-            kind: 'state',
-            state,
-            previous: context.lastState,
-            reason: state === 'HALT' ? context.halt.join(',') || null : context.plan.note || null,
-          }),
-        },
-        { type: 'rememberState', params: { state } },
-        'requestDecision',
+    /** The event's time becomes the actor's (never backwards: a group pulse may trail a real clock). */
+    stamp: assign(({ context, event }) => ('now_ms' in event && event.now_ms > context.now_ms ? { now_ms: event.now_ms } : {})),
+    storeSignal: assign(({ context, event }) => {
+      const s = context.signals;
+      switch (event.type) {
+        case 'BOOK':
+          return { signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
+        case 'POLICY':
+          return { signals: { ...s, policy: event.policy } };
+        case 'TRUTH':
+          return { signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
+        case 'NOWCAST':
+          return { signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
+        case 'RISK':
+          return { signals: { ...s, risk: event.risk } };
+        case 'MARKET_RESOLVED':
+          return { signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+        default:
+          return {};
+      }
+    }),
+    applyOrderUpdate: assign(({ context, event }) => {
+      assertEvent(event, 'ORDER_UPDATE');
+      const o = context.orders[event.update.client_order_id];
+      if (!o) return {};
+      const next = advanceOrder(o, event.update);
+      if (next === o) return {};
+      const orders = { ...context.orders, [o.client_order_id]: next };
+      return { orders: isTerminal(next.status) ? pruneFinished(orders, FINISHED_ORDERS_KEPT) : orders, awaitBook: context.awaitBook || isTerminal(next.status) };
+    }),
+    clearCancelRequest: assign(({ context, event }) => {
+      assertEvent(event, 'CANCEL_REJECTED');
+      const o = context.orders[event.client_order_id];
+      return o ? { orders: { ...context.orders, [o.client_order_id]: { ...o, cancel_requested: false } } } : {};
+    }),
+    applyFill: assign(({ context, event }) => {
+      assertEvent(event, 'FILL');
+      const ledger = applyFill(context.ledger, event.fill);
+      return { ledger, nakedSinceMs: nakedSince(context, ledger, context.now_ms) };
+    }),
+    rebuildFromVenue: assign(({ context, event }) => {
+      assertEvent(event, 'RECONCILE_BREAK');
+      const now = context.now_ms;
+      const orders: Record<string, OrderRecord> = {};
+      for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
+      for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
+      const latched: LatchedCause[] = context.latched.includes('reconcile_break') ? context.latched : [...context.latched, 'reconcile_break'];
+      const ledger = ledgerFromVenue(context.ledger, event.venue_positions);
+      return { orders, ledger, nakedSinceMs: nakedSince(context, ledger, now), latched: latched.sort(), synced: true };
+    }),
+    markReconciled: assign(({ context }) => ({ synced: true, latched: context.latched.filter((c) => c !== 'reconcile_break') })),
+    latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
+    clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
+    refreshCauses: assign(({ context }) => {
+      const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
+      return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? {} : { halt };
+    }),
+    decide: assign(({ context }, params: { state: MarketStateName }) => {
+      const now = context.now_ms;
+      const p = plan({
+        state: params.state,
+        spec: context.spec,
+        signals: context.signals,
+        ledger: context.ledger,
+        orders: context.orders,
+        seq: context.seq,
+        synced: context.synced,
+        finalizing: isFinalizing(context.spec, context.signals),
+        awaitBook: context.awaitBook,
+        haltCauses: context.halt,
+        nowMs: now,
+        nakedSinceMs: context.nakedSinceMs,
+        cfg: context.cfg,
+      });
+      const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
+      if (!p.intents.length) return { plan: planState, outbox: [] };
+      const orders = { ...context.orders };
+      for (const i of p.intents) {
+        if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
+        else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
+      }
+      return { plan: planState, outbox: p.intents, orders, seq: p.seq };
+    }),
+    clearOutbox: assign({ outbox: [] }),
+    enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
+    /** The cool-down timer fires at its deadline: that is the actor's time now. */
+    markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
+    settleLedger: assign(({ context }) => ({
+      ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
+    })),
+    rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
+    requestDecision: raise({ type: 'DECIDE' }),
+    armWatchdog: enqueueActions(({ context, enqueue }) => {
+      // It fires one period after now, the time it carries.
+      if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG', now_ms: context.now_ms + context.cfg.staleness.watchdog_ms }, { delay: 'watchdog', id: 'watchdog' });
+    }),
+  },
+  guards: {
+    isFinalizing: ({ context }) => isFinalizing(context.spec, context.signals),
+    isResolved: ({ context }) => context.signals.resolved !== null,
+    hasHaltCauses: ({ context }) => context.halt.length > 0,
+    haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
+    planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
+    planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
+    pairLocked: ({ context }) => context.plan.state === 'BUILDING_PAIR' && context.plan.pairLocked,
+    pairAbandoned: ({ context }) =>
+      context.plan.state === 'BUILDING_PAIR' && context.plan.mode === 'none' && !holds(context, 'pair_arb') && liveOrders(context.orders).length === 0,
+    temporalFlat: ({ context }) =>
+      context.plan.state === 'TEMPORAL_ACTIVE' && context.plan.mode === 'none' && !holds(context, 'temporal') && liveOrders(context.orders).length === 0,
+    holdsLockedPair: ({ context }) => holds(context, 'pair_arb') && pairLockedNow(context),
+    /** A leg of the pair went naked (e.g. a fill FAILED after the lock): only BUILDING_PAIR can close it. */
+    pairNaked: ({ context }) => context.nakedSinceMs !== null,
+    holdsPair: ({ context }) => holds(context, 'pair_arb'),
+    holdsTemporal: ({ context }) => holds(context, 'temporal'),
+  },
+  delays: {
+    watchdog: ({ context }) => context.cfg.staleness.watchdog_ms,
+    haltCoolDown: ({ context }) => context.cfg.halt.cool_down_ms,
+  },
+}).createMachine(
+  (() => {
+    /**
+     * Decide in `state`: the plan refuses entries while halt causes or finality are pending, so
+     * deciding inside the signal's own transition is safe, and `always` then moves the state.
+     */
+    const decideIn = (state: MarketStateName) =>
+      [
+        { type: 'decide', params: { state } },
+        { type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) },
+        'clearOutbox',
       ] as const;
-      const guardedExits = [
-        { guard: 'isFinalizing', target: 'FINALIZING' },
-        { guard: 'hasHaltCauses', target: 'HALT' },
-      ] as const;
-
+    /** Handlers every live state shares, each ending in a decision taken in that state. */
+    const handlersIn = (state: MarketStateName) => {
+      const decide = decideIn(state);
+      const signal = { actions: ['stamp', 'storeSignal', 'refreshCauses', ...decide] } as const;
       return {
-        id: 'marketTrading',
-        context: ({ input }: { input: MarketTradingInput }) => initialContext(input),
-        entry: ['refreshCauses', 'armWatchdog'],
-        initial: 'IDLE',
-        states: {
-          IDLE: {
-            entry: announce('IDLE'),
-            on: handlersIn('IDLE'),
-            always: [...guardedExits, { guard: 'planEntersPair', target: 'BUILDING_PAIR' }, { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' }],
-          },
-          BUILDING_PAIR: {
-            entry: announce('BUILDING_PAIR'),
-            on: handlersIn('BUILDING_PAIR'),
-            always: [...guardedExits, { guard: 'pairLocked', target: 'LOCKED_PAIR' }, { guard: 'pairAbandoned', target: 'IDLE' }],
-          },
-          LOCKED_PAIR: {
-            entry: announce('LOCKED_PAIR'),
-            on: handlersIn('LOCKED_PAIR'),
-            always: [...guardedExits, { guard: 'pairNaked', target: 'BUILDING_PAIR' }],
-          },
-          TEMPORAL_ACTIVE: {
-            entry: announce('TEMPORAL_ACTIVE'),
-            on: handlersIn('TEMPORAL_ACTIVE'),
-            always: [...guardedExits, { guard: 'temporalFlat', target: 'IDLE' }],
-          },
-          HALT: {
-            entry: ['enterHalt', ...announce('HALT')],
-            on: handlersIn('HALT'),
-            after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
-            always: [
-              { guard: 'isFinalizing', target: 'FINALIZING' },
-              { guard: and(['haltCleared', 'holdsLockedPair']), target: 'LOCKED_PAIR' },
-              { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
-              { guard: and(['haltCleared', 'holdsTemporal']), target: 'TEMPORAL_ACTIVE' },
-              { guard: 'haltCleared', target: 'IDLE' },
-            ],
-          },
-          FINALIZING: {
-            entry: announce('FINALIZING'),
-            on: handlersIn('FINALIZING'),
-            always: [{ guard: 'isResolved', target: 'RESOLVED' }],
-          },
-          RESOLVED: {
-            entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],
-          },
+        BOOK: signal,
+        POLICY: signal,
+        TRUTH: signal,
+        NOWCAST: signal,
+        RISK: signal,
+        MARKET_RESOLVED: signal,
+        ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate', ...decide] },
+        FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
+        CANCEL_REJECTED: { actions: ['stamp', 'clearCancelRequest', ...decide] },
+        RECONCILE_BREAK: {
+          actions: [
+            'stamp',
+            'rebuildFromVenue',
+            { type: 'notify', params: ({ event }: { event: MarketTradingEvent }): MarketNotice => ({ kind: 'rebuilt', reason: event.type === 'RECONCILE_BREAK' ? event.reason : '' }) },
+            'refreshCauses',
+            ...decide,
+          ],
         },
-      };
-    })(),
-  );
+        RECONCILED: { actions: ['stamp', 'markReconciled', 'refreshCauses', ...decide] },
+        HALT_CMD: { actions: ['stamp', 'latchManualHalt', 'refreshCauses', ...decide] },
+        RESUME_CMD: { actions: ['stamp', 'clearManualHalt', 'refreshCauses', ...decide] },
+        WATCHDOG: { actions: ['stamp', 'refreshCauses', 'armWatchdog', ...decide] },
+        DECIDE: { actions: [...decide] },
+      } as const;
+    };
+    const announce = (state: MarketStateName) => [
+      {
+        type: 'notify' as const,
+        params: ({ context }: { context: MarketTradingContext }): MarketNotice => ({
+          kind: 'state',
+          state,
+          previous: context.lastState,
+          reason: state === 'HALT' ? context.halt.join(',') || null : context.plan.note || null,
+        }),
+      },
+      { type: 'rememberState', params: { state } },
+      'requestDecision',
+    ] as const;
+    const guardedExits = [
+      { guard: 'isFinalizing', target: 'FINALIZING' },
+      { guard: 'hasHaltCauses', target: 'HALT' },
+    ] as const;
+
+    return {
+      id: 'marketTrading',
+      context: ({ input }: { input: MarketTradingInput }) => initialContext(input),
+      entry: ['refreshCauses', 'armWatchdog'],
+      initial: 'IDLE',
+      states: {
+        IDLE: {
+          entry: announce('IDLE'),
+          on: handlersIn('IDLE'),
+          always: [...guardedExits, { guard: 'planEntersPair', target: 'BUILDING_PAIR' }, { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' }],
+        },
+        BUILDING_PAIR: {
+          entry: announce('BUILDING_PAIR'),
+          on: handlersIn('BUILDING_PAIR'),
+          always: [...guardedExits, { guard: 'pairLocked', target: 'LOCKED_PAIR' }, { guard: 'pairAbandoned', target: 'IDLE' }],
+        },
+        LOCKED_PAIR: {
+          entry: announce('LOCKED_PAIR'),
+          on: handlersIn('LOCKED_PAIR'),
+          always: [...guardedExits, { guard: 'pairNaked', target: 'BUILDING_PAIR' }],
+        },
+        TEMPORAL_ACTIVE: {
+          entry: announce('TEMPORAL_ACTIVE'),
+          on: handlersIn('TEMPORAL_ACTIVE'),
+          always: [...guardedExits, { guard: 'temporalFlat', target: 'IDLE' }],
+        },
+        HALT: {
+          entry: ['enterHalt', ...announce('HALT')],
+          on: handlersIn('HALT'),
+          after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
+          always: [
+            { guard: 'isFinalizing', target: 'FINALIZING' },
+            { guard: and(['haltCleared', 'holdsLockedPair']), target: 'LOCKED_PAIR' },
+            { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
+            { guard: and(['haltCleared', 'holdsTemporal']), target: 'TEMPORAL_ACTIVE' },
+            { guard: 'haltCleared', target: 'IDLE' },
+          ],
+        },
+        FINALIZING: {
+          entry: announce('FINALIZING'),
+          on: handlersIn('FINALIZING'),
+          always: [{ guard: 'isResolved', target: 'RESOLVED' }],
+        },
+        RESOLVED: {
+          entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],
+        },
+      },
+    };
+  })(),
+);
 
 export type MarketTradingMachine = typeof marketTradingMachine;

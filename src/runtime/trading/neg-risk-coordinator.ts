@@ -100,7 +100,8 @@ export class NegRiskCoordinator {
       let yes = 0;
       let no = 0;
       for (const lot of Object.values(ctx.ledger.lots)) {
-        spent += lot.cost;
+        // What the open shares cost, with the fees paid for them (lost with them).
+        spent += lot.shares > 1e-9 ? lot.cost + lot.fees : 0;
         if (lot.token_id === ctx.spec.yes_token) yes += lot.shares;
         else if (lot.token_id === ctx.spec.no_token) no += lot.shares;
       }

@@ -395,6 +395,7 @@ export class TradingRuntime {
    * Exposure into risk: a market's cost of what it holds; for the buckets of a neg-risk event, the
    * event's worst outcome shared out over its buckets in proportion to their costs (so the total
    * counts the event once, as what it can lose, and each bucket keeps its part of the market cap).
+   * The worst outcome counts fees paid, so it may exceed the costs: the share is not capped at them.
    */
   private followExposure(ctx: MarketTradingContext): void {
     const costOf = (c: MarketTradingContext) => Object.values(c.ledger.lots).reduce((s, lot) => s + lot.cost, 0);
@@ -408,7 +409,13 @@ export class TradingRuntime {
       return { id, cost: c ? costOf(c) : 0 };
     });
     const total = costs.reduce((s, c) => s + c.cost, 0);
-    const ratio = total > 0 ? Math.min(1, this.negRisk.exposure(event) / total) : 0;
+    const exposure = this.negRisk.exposure(event);
+    if (total <= 0) {
+      // Nothing held at cost (fees alone, or nothing): the event's exposure sits with this bucket.
+      for (const c of costs) this.deps.riskEngine.setPositionCost(c.id, c.id === ctx.spec.market_id ? exposure : 0);
+      return;
+    }
+    const ratio = exposure / total;
     for (const c of costs) this.deps.riskEngine.setPositionCost(c.id, c.cost * ratio);
   }
 

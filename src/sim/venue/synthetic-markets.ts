@@ -13,6 +13,8 @@ export interface SimMarketSpec {
   fair: number;
   /** 0.01 or 0.001 (the simulator switches between the two on tick_size_change). */
   tick_size: number;
+  /** A bucket of a neg-risk event (the REST book says so, as Polymarket's does); absent: false. */
+  neg_risk?: boolean;
 }
 
 /** One frame for the wire and the tokens it concerns (used to route it to subscribers). */
@@ -183,7 +185,7 @@ export class SyntheticMarkets {
       asks: t.book.levels('SELL').map(([p, s]) => ({ price: formatPrice(p), size: formatSize(s) })),
       min_order_size: '5',
       tick_size: String(this.tickSize(token)),
-      neg_risk: false,
+      neg_risk: this.marketFor(token).spec.neg_risk ?? false,
       last_trade_price: t.lastTradePrice === null ? '' : formatPrice(t.lastTradePrice),
     };
     summary.hash = createHash('sha1').update(JSON.stringify(summary)).digest('hex');
