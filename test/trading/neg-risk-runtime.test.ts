@@ -103,6 +103,28 @@ describe('neg-risk events on the trading path', () => {
     r.runtime.stop();
   });
 
+  it('a set whose leg the venue kills (the book moved during the latency) is raised as a partial set, exposed in full', async () => {
+    const r = await eventRig([0.3, 0.3, 0.3]);
+    const offer = (i: number, ask: number) => {
+      r.setBook(`Y${i}`, book([[ask - 0.01, 100]], [[ask, 100]]));
+      r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
+    };
+    for (const i of [0, 1, 2]) offer(i, 0.3);
+    expect(orders(r)).toHaveLength(3);
+    // Before the orders arrive (50 ms), bucket 1's YES ask moves above its leg's limit: that FOK is killed.
+    r.books.set('Y1', book([[0.34, 100]], [[0.35, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(matched(r).map((f) => f.size)).toEqual([10, 10]);
+    const alerts = r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_PARTIAL_SET');
+    expect(alerts).toHaveLength(1);
+    expect((alerts[0]!.payload as { message: string }).message).toMatch(/filled 2 of 3 legs; missing b1/);
+    // Bucket 1 winning loses both YES legs with their fees: that is the event's exposure now.
+    expect(r.runtime.negRisk.exposure('ev-1')).toBeCloseTo(2 * 10 * allInPerShare(0.3, WEATHER_FEE), 9);
+    expect(r.risk.totalExposure()).toBeCloseTo(6.21, 9);
+    r.runtime.stop();
+  });
+
   it('never buys a set of an event whose buckets are not all traded here (a partial set is no arbitrage)', async () => {
     const r = await eventRig([0.2, 0.2, 0.2], undefined, { event_id: 'ev-2', neg_risk: true, outcomes: 4 });
     await r.offer();

@@ -30,6 +30,11 @@ function nakedSince(ctx: MarketTradingContext, ledger: Ledger, nowMs: number): n
   return naked ? (ctx.nakedSinceMs ?? nowMs) : null;
 }
 
+/** The event's time becomes the actor's, never backwards (a group pulse may trail a real clock). */
+function nowOf(ctx: MarketTradingContext, event: MarketTradingEvent): number {
+  return 'now_ms' in event && event.now_ms > ctx.now_ms ? event.now_ms : ctx.now_ms;
+}
+
 function strategyFromId(id: string): StrategyName {
   return id.includes('-pa-') ? 'pair_arb' : id.includes('-tp-') ? 'temporal' : 'reconciled';
 }
@@ -76,25 +81,26 @@ export const marketTradingMachine = setup({
     /** Report a state change, positions or a rebuild (placeholder). */
     notify: (_args, _params: MarketNotice) => {},
 
-    /** The event's time becomes the actor's (never backwards: a group pulse may trail a real clock). */
-    stamp: assign(({ context, event }) => ('now_ms' in event && event.now_ms > context.now_ms ? { now_ms: event.now_ms } : {})),
+    stamp: assign(({ context, event }) => ({ now_ms: nowOf(context, event) })),
+    /** Stores a signal and stamps its time in one assign (each assign copies the context; signals are the hot path). */
     storeSignal: assign(({ context, event }) => {
       const s = context.signals;
+      const now_ms = nowOf(context, event);
       switch (event.type) {
         case 'BOOK':
-          return { signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
+          return { now_ms, signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
         case 'POLICY':
-          return { signals: { ...s, policy: event.policy } };
+          return { now_ms, signals: { ...s, policy: event.policy } };
         case 'TRUTH':
-          return { signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
+          return { now_ms, signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
         case 'NOWCAST':
-          return { signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
+          return { now_ms, signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
         case 'RISK':
-          return { signals: { ...s, risk: event.risk } };
+          return { now_ms, signals: { ...s, risk: event.risk } };
         case 'MARKET_RESOLVED':
-          return { signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+          return { now_ms, signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
         default:
-          return {};
+          return { now_ms };
       }
     }),
     applyOrderUpdate: assign(({ context, event }) => {
@@ -210,7 +216,7 @@ export const marketTradingMachine = setup({
     /** Handlers every live state shares, each ending in a decision taken in that state. */
     const handlersIn = (state: MarketStateName) => {
       const decide = decideIn(state);
-      const signal = { actions: ['stamp', 'storeSignal', 'refreshCauses', ...decide] } as const;
+      const signal = { actions: ['storeSignal', 'refreshCauses', ...decide] } as const;
       return {
         BOOK: signal,
         POLICY: signal,

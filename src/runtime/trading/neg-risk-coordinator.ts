@@ -46,6 +46,9 @@ export class NegRiskCoordinator {
   private readonly books = new Map<string, TradableBook | null>();
   /** Set legs not yet terminal, by client order id → event id: one set in flight per event. */
   private readonly inFlight = new Map<string, string>();
+  /** Each set in flight: its legs' sizes and what they filled, to tell a whole set from a partial one. */
+  private readonly sets = new Map<string, { event: string; legs: Map<string, { market_id: string; size: number; filled: number | null }> }>();
+  private readonly setOfLeg = new Map<string, string>();
   /** The legs of each event's last attempt: the same set on an unchanged book is not sent twice. */
   private readonly lastAttempt = new Map<string, string>();
   private seq: number;
@@ -89,13 +92,13 @@ export class NegRiskCoordinator {
    * What the event can lose: the worst outcome over its buckets of everything its markets hold
    * (YES of two buckets cannot both win; a full set cannot lose), not the sum of their costs.
    */
-  exposure(eventId: string): number {
+  exposure(eventId: string, current?: MarketTradingContext): number {
     const t = this.events.get(eventId);
     if (!t) return 0;
     const positions: BucketPosition[] = [];
     let spent = 0;
     for (const id of t.markets) {
-      const ctx = this.deps.market(id)?.context;
+      const ctx = this.contextOf(id, current);
       if (!ctx) continue;
       let yes = 0;
       let no = 0;
@@ -110,6 +113,36 @@ export class NegRiskCoordinator {
     return eventExposure(positions, spent, Math.max(t.spec.outcomes, positions.length));
   }
 
+  /**
+   * Exposure into risk: a market's cost of what it holds; for the buckets of a neg-risk event, the
+   * event's worst outcome shared out over its buckets in proportion to their costs (so the total
+   * counts the event once, as what it can lose, and each bucket keeps its part of the market cap).
+   * The worst outcome counts fees paid, so it may exceed the costs. `ctx`: the market that changed,
+   * as it is now (its actor's snapshot may not show the change yet).
+   */
+  followExposure(ctx: MarketTradingContext): void {
+    const { riskEngine } = this.deps;
+    const costOf = (c: MarketTradingContext) => Object.values(c.ledger.lots).reduce((s, lot) => s + lot.cost, 0);
+    const event = this.eventOfMarket.get(ctx.spec.market_id);
+    if (event === undefined) {
+      riskEngine.setPositionCost(ctx.spec.market_id, costOf(ctx));
+      return;
+    }
+    const costs = this.bucketsOf(event).map((id) => {
+      const c = this.contextOf(id, ctx);
+      return { id, cost: c ? costOf(c) : 0 };
+    });
+    const total = costs.reduce((s, c) => s + c.cost, 0);
+    const exposure = this.exposure(event, ctx);
+    // Nothing held at cost (fees alone, or nothing): the event's exposure sits with this bucket.
+    if (total <= 0) for (const c of costs) riskEngine.setPositionCost(c.id, c.id === ctx.spec.market_id ? exposure : 0);
+    else for (const c of costs) riskEngine.setPositionCost(c.id, (c.cost * exposure) / total);
+  }
+
+  private contextOf(marketId: string, current?: MarketTradingContext): MarketTradingContext | undefined {
+    return current?.spec.market_id === marketId ? current : this.deps.market(marketId)?.context;
+  }
+
   /** A book signal of one token: keeps the book, then looks for the event's set arbitrage. */
   onBook(marketId: string, tokenId: string, book: TradableBook | null): void {
     const id = this.eventOfMarket.get(marketId);
@@ -118,9 +151,29 @@ export class NegRiskCoordinator {
     this.tryArbitrage(id);
   }
 
-  /** A terminal update of one of our legs lets the event try again. */
-  onOrderDone(clientOrderId: string): void {
+  /**
+   * A terminal update of one of our legs lets the event try again. Once every leg of a set ended,
+   * a set with some legs filled and others not is a partial set: it is not hedged (one of the
+   * missing buckets may win) and nothing here completes or unwinds it, so it is raised loudly.
+   */
+  onOrderDone(clientOrderId: string, filledSize: number): void {
     this.inFlight.delete(clientOrderId);
+    const setId = this.setOfLeg.get(clientOrderId);
+    if (setId === undefined) return;
+    this.setOfLeg.delete(clientOrderId);
+    const set = this.sets.get(setId)!;
+    set.legs.get(clientOrderId)!.filled = filledSize;
+    const legs = [...set.legs.values()];
+    if (legs.some((l) => l.filled === null)) return;
+    this.sets.delete(setId);
+    const short = legs.filter((l) => l.filled! + 1e-9 < l.size);
+    if (short.length && short.length < legs.length) {
+      this.deps.alert(
+        'critical',
+        'NEG_RISK_PARTIAL_SET',
+        `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.size})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}`,
+      );
+    }
   }
 
   private tryArbitrage(eventId: string): void {
@@ -183,6 +236,9 @@ export class NegRiskCoordinator {
       this.deps.flushRisk();
       return;
     }
+    const setId = intents[0]!.client_order_id;
+    this.sets.set(setId, { event: eventId, legs: new Map(intents.map((i) => [i.client_order_id, { market_id: i.market_id, size: i.size, filled: null }])) });
+    for (const i of intents) this.setOfLeg.set(i.client_order_id, setId);
     this.deps.alert('info', 'NEG_RISK_SET', `${eventId}: ${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
     for (const intent of intents) {
       this.inFlight.set(intent.client_order_id, eventId);
@@ -193,13 +249,13 @@ export class NegRiskCoordinator {
           riskEngine.onOrderLatency(intent.market_id, clock.monotonicNow() - sentAt, clock.now());
           if (!ack.accepted) {
             riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
-            this.inFlight.delete(intent.client_order_id);
+            this.onOrderDone(intent.client_order_id, 0);
           }
           this.deps.flushRisk();
         },
         (err) => {
           riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
-          this.inFlight.delete(intent.client_order_id);
+          this.onOrderDone(intent.client_order_id, 0);
           this.deps.alert('warn', 'NEG_RISK_LEG_FAILED', `${intent.client_order_id}: ${String(err instanceof Error ? err.message : err)}`, intent.market_id);
         },
       );

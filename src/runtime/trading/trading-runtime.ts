@@ -357,7 +357,7 @@ export class TradingRuntime {
       const u = e.update;
       this.deps.sink.emit(this.deps.events.make('ORDER_UPDATE', u, meta));
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
-      if (isTerminal(u.status)) this.negRisk.onOrderDone(u.client_order_id);
+      if (isTerminal(u.status)) this.negRisk.onOrderDone(u.client_order_id, u.filled_size);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
       else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
       this.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
@@ -382,41 +382,13 @@ export class TradingRuntime {
   /** Exposure (cost of what is held; nothing once settled) and exit-marked PnL of one market, into risk. */
   private followMarks(ctx: MarketTradingContext): void {
     const id = ctx.spec.market_id;
-    this.followExposure(ctx);
+    this.negRisk.followExposure(ctx);
     const bids: Record<string, number | null> = {};
     for (const [token, b] of Object.entries(ctx.signals.books)) bids[token] = b.best_bid;
     const net = exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee);
     this.riskNetTotal += net - (this.riskNet.get(id) ?? 0);
     this.riskNet.set(id, net);
     this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
-  }
-
-  /**
-   * Exposure into risk: a market's cost of what it holds; for the buckets of a neg-risk event, the
-   * event's worst outcome shared out over its buckets in proportion to their costs (so the total
-   * counts the event once, as what it can lose, and each bucket keeps its part of the market cap).
-   * The worst outcome counts fees paid, so it may exceed the costs: the share is not capped at them.
-   */
-  private followExposure(ctx: MarketTradingContext): void {
-    const costOf = (c: MarketTradingContext) => Object.values(c.ledger.lots).reduce((s, lot) => s + lot.cost, 0);
-    const event = this.negRisk.eventOf(ctx.spec.market_id);
-    if (event === undefined) {
-      this.deps.riskEngine.setPositionCost(ctx.spec.market_id, costOf(ctx));
-      return;
-    }
-    const costs = this.negRisk.bucketsOf(event).map((id) => {
-      const c = id === ctx.spec.market_id ? ctx : this.marketSnapshot(id)?.context;
-      return { id, cost: c ? costOf(c) : 0 };
-    });
-    const total = costs.reduce((s, c) => s + c.cost, 0);
-    const exposure = this.negRisk.exposure(event);
-    if (total <= 0) {
-      // Nothing held at cost (fees alone, or nothing): the event's exposure sits with this bucket.
-      for (const c of costs) this.deps.riskEngine.setPositionCost(c.id, c.id === ctx.spec.market_id ? exposure : 0);
-      return;
-    }
-    const ratio = exposure / total;
-    for (const c of costs) this.deps.riskEngine.setPositionCost(c.id, c.cost * ratio);
   }
 
   /** A market's PnL at its marks (zero before it exists or while it restarts). */
