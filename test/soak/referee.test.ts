@@ -200,13 +200,13 @@ describe('soak fault classes and timeline', () => {
   });
 
   it('a soak passes only when every requested class was injected', () => {
-    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, not_injected: [] } as unknown as SoakSummary;
+    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, naked_legs: 0, paper_overfills: 0, not_injected: [] } as unknown as SoakSummary;
     expect(soakFailures(base)).toEqual([]);
     expect(soakFailures({ ...base, not_injected: ['weather_stale', 'truth_conflict'] })).toEqual(['not injected: weather_stale, truth_conflict']);
   });
 
-  it('fails exactly on the seven safety figures', () => {
-    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, max_resync_ms: 99_999 } as SoakSummary;
+  it('fails exactly on the nine safety figures', () => {
+    const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, naked_legs: 0, paper_overfills: 0, max_resync_ms: 99_999 } as SoakSummary;
     expect(failedFigures(base)).toEqual([]);
     expect(failedFigures({ ...base, lost_events: 2, book_mismatches: 1 })).toEqual(['lost_events', 'book_mismatches']);
   });

@@ -25,8 +25,8 @@ beforeAll(() => {
   model = fitSimulatedModel({ sim: simulatorOptions(weather, 42, station.id), fromMs: START - 75 * DAY, toMs: START - 2 * DAY, judgeDay: 'local' });
 }, 120_000);
 
-function world(opts: { withSource?: boolean } = {}) {
-  const clock = new VirtualClock(START);
+function world(opts: { withSource?: boolean; startMs?: number } = {}) {
+  const clock = new VirtualClock(opts.startMs ?? START);
   const sink = new CollectingSink();
   const events = new EventFactory(clock, ulidGenerator(seededRng(9)));
   const station = weather.stations[0]!;
@@ -48,6 +48,18 @@ describe('world feed on the simulated world', () => {
     expect(w.of('FEATURES').filter((e) => e.station_id === w.station)).toHaveLength(180);
     // Every minute, plus every new observation.
     expect(w.of('NOWCAST').length).toBeGreaterThanOrEqual(180);
+    w.source!.stop();
+    w.feed.stop();
+  });
+
+  it('reports the PWS cluster within a step of start, not at the next bin boundary', () => {
+    // Started a minute after a bin boundary: the next bin closes nine minutes later.
+    const w = world({ startMs: START + 60_000 });
+    w.clock.advanceBy(2 * 60_000);
+    const clusters = w.of('PWS_CLUSTER').filter((e) => e.station_id === w.station);
+    expect(clusters.length).toBe(1);
+    expect(clusters[0]!.payload.bin_start_ms).toBe(START - weather.pws.bin_ms);
+    expect(clusters[0]!.payload.support).toBeGreaterThan(0);
     w.source!.stop();
     w.feed.stop();
   });

@@ -395,7 +395,9 @@ export class SoakRun {
     }));
     // The daemon's paced clock trails the wall clock by up to a few ticks: a second of margin.
     const shutdowns = new Map(this.instances.filter((i) => i.span.graceful && i.stopRequestedMs !== null).map((i) => [i.span.index, i.stopRequestedMs! - 1000] as [number, number]));
-    const referee = new SoakReferee(markets, this.config.trading.staleness, shutdowns);
+    // A naked leg may last the trading bound plus one order's round trip (place, then cancel or fill).
+    const nakedLegMaxMs = this.config.trading.pair_arb.naked_leg_max_ms + this.config.risk.breakers.max_order_latency_ms;
+    const referee = new SoakReferee(markets, { ...this.config.trading.staleness, naked_leg_max_ms: nakedLegMaxMs }, shutdowns);
     for (const r of audit.records) referee.observe(r);
     const verdict = referee.finish();
     const daemonErrors = this.instances.reduce((n, i) => n + (i.exit?.summary?.errors ?? i.lastStats.errors), 0);
@@ -413,6 +415,8 @@ export class SoakRun {
       duplicate_orders: verdict.duplicate_orders,
       unhandled_errors: daemonErrors + this.harnessErrors.length,
       book_mismatches: this.bookMismatches,
+      naked_legs: verdict.naked_legs,
+      paper_overfills: verdict.paper_overfills,
       not_injected: this.o.faults.filter((c) => faults[c] === 0),
       detail: {
         seed: this.o.seed,
@@ -423,6 +427,7 @@ export class SoakRun {
         crashes,
         restart_to_ready_ms: this.restartToReadyMs,
         orders: verdict.orders,
+        max_naked_leg_ms: verdict.max_naked_leg_ms,
         resyncs: verdict.resyncs,
         unfinished_resyncs: verdict.unfinished_resyncs,
         journal_records: audit.records.length,

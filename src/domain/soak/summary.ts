@@ -14,13 +14,17 @@ export interface SoakSummary {
   duplicate_orders: number;
   unhandled_errors: number;
   book_mismatches: number;
+  /** Pair legs left naked beyond the trading bound plus an order's round trip (trading-referee.ts). */
+  naked_legs: number;
+  /** Paper fills beyond what the recorded book offered. */
+  paper_overfills: number;
   /** Requested classes that never happened: the soak did not test them, so it cannot pass. */
   not_injected: FaultClass[];
   /** Context for a human: what was checked and how often, and the first violations found. */
   detail: Record<string, unknown>;
 }
 
-/** The seven figures that must be zero for the soak to pass, in the summary's order. */
+/** The figures that must be zero for the soak to pass, in the summary's order. */
 export const MUST_BE_ZERO = [
   'orders_while_unsynced',
   'orders_while_stale',
@@ -29,6 +33,8 @@ export const MUST_BE_ZERO = [
   'duplicate_orders',
   'unhandled_errors',
   'book_mismatches',
+  'naked_legs',
+  'paper_overfills',
 ] as const;
 
 export function failedFigures(summary: SoakSummary): string[] {

@@ -192,3 +192,36 @@ export function allocateAcrossBuckets(input: AllocationInput): Allocation {
 export function marketEventOf(te: Pick<TemperatureEvent, 'event_id' | 'slug' | 'neg_risk' | 'buckets'>): MarketEvent {
   return { event_id: te.event_id ?? te.slug, neg_risk: te.neg_risk, outcomes: te.buckets.length };
 }
+
+export interface SetCompletionInput {
+  /** Buckets whose leg of the set did not fill, with the book of the token that leg buys. */
+  missing: ReadonlyArray<{ market_id: string; token_id: string; book: TradableBook }>;
+  size: number;
+  /** What the filled legs cost per set, fees included (at their limits: fills are never worse). */
+  paidPerSet: number;
+  payoffPerSet: number;
+  fee: FeeSchedule;
+  safetyMargin: number;
+  tick: number;
+  maxSlippageTicks: number;
+}
+
+/**
+ * The way out of a partial set: buy its missing legs while the whole set, at every limit with
+ * fees, still costs less than it pays; otherwise wait (the caller bounds how long).
+ */
+export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs: SetLeg[]; costPerSet: number } | { kind: 'wait'; reason: string } {
+  const legs: SetLeg[] = [];
+  let cost = input.paidPerSet;
+  for (const m of [...input.missing].sort((a, b) => a.market_id.localeCompare(b.market_id))) {
+    const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks);
+    if (!guard.ok) return { kind: 'wait', reason: `${m.market_id} ${guard.reason}` };
+    const min = checkMinimumSize(input.size, guard.worstPrice, true, 0);
+    if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };
+    cost += allInPerShare(guard.worstPrice, input.fee);
+    legs.push({ market_id: m.market_id, token_id: m.token_id, size: input.size, limit: guard.worstPrice });
+  }
+  const bound = input.payoffPerSet - input.safetyMargin;
+  if (cost >= bound) return { kind: 'wait', reason: `completed set would cost ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };
+  return { kind: 'complete', legs, costPerSet: cost };
+}

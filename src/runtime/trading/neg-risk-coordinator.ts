@@ -1,10 +1,10 @@
 import type { RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { TradableBook } from '../../domain/trading/book-view.ts';
-import { fillFee } from '../../domain/trading/fees.ts';
+import { allInPerShare, fillFee } from '../../domain/trading/fees.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
-import { eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket } from '../../domain/trading/neg-risk.ts';
+import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
@@ -47,7 +47,9 @@ export class NegRiskCoordinator {
   /** Set legs not yet terminal, by client order id → event id: one set in flight per event. */
   private readonly inFlight = new Map<string, string>();
   /** Each set in flight: its legs' sizes and what they filled, to tell a whole set from a partial one. */
-  private readonly sets = new Map<string, { event: string; legs: Map<string, { market_id: string; size: number; filled: number | null }> }>();
+  private readonly sets = new Map<string, { event: string; size: number; payoff: number; legs: Map<string, SetLeg & { filled: number | null }> }>();
+  /** Partial sets being completed: what the filled legs cost per set, the legs still missing, until when. */
+  private readonly completions = new Map<string, { size: number; paidPerSet: number; payoff: number; missing: SetLeg[]; untilMs: number }>();
   private readonly setOfLeg = new Map<string, string>();
   /** The legs of each event's last attempt: the same set on an unchanged book is not sent twice. */
   private readonly lastAttempt = new Map<string, string>();
@@ -167,13 +169,19 @@ export class NegRiskCoordinator {
     if (legs.some((l) => l.filled === null)) return;
     this.sets.delete(setId);
     const short = legs.filter((l) => l.filled! + 1e-9 < l.size);
-    if (short.length && short.length < legs.length) {
-      this.deps.alert(
-        'critical',
-        'NEG_RISK_PARTIAL_SET',
-        `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.size})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}`,
-      );
-    }
+    const prior = this.completions.get(set.event);
+    this.completions.delete(set.event);
+    if (!short.length || (short.length === legs.length && !prior)) return;
+    // FOK legs fill whole or not at all: what filled is paid at most at its limit.
+    const fee = this.deps.market(legs[0]!.market_id)?.context.spec.fee;
+    const paid = (prior?.paidPerSet ?? 0) + legs.filter((l) => l.filled! + 1e-9 >= l.size).reduce((c, l) => c + (fee ? allInPerShare(l.limit, fee) : l.limit), 0);
+    const untilMs = prior?.untilMs ?? this.deps.clock.now() + this.deps.trading.neg_risk.complete_within_ms;
+    this.completions.set(set.event, { size: set.size, paidPerSet: paid, payoff: set.payoff, missing: short.map(({ filled: _f, ...l }) => l), untilMs });
+    this.deps.alert(
+      'critical',
+      'NEG_RISK_PARTIAL_SET',
+      `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.size})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}; completing while the set stays profitable, until ${untilMs}`,
+    );
   }
 
   private tryArbitrage(eventId: string): void {
@@ -196,6 +204,11 @@ export class NegRiskCoordinator {
       buckets.push({ market_id: id, yes_token: spec.yes_token, no_token: spec.no_token, yes, no });
     }
     const fee = this.deps.market(t.markets[0]!)!.context.spec.fee;
+    const partial = this.completions.get(eventId);
+    if (partial) {
+      this.tryCompletion(eventId, partial, buckets, fee, tick);
+      return;
+    }
     const arb = negRiskArbitrage({
       buckets,
       fee,
@@ -209,7 +222,29 @@ export class NegRiskCoordinator {
     const fingerprint = arb.legs.map((l) => `${l.token_id}@${l.limit}x${l.size}`).join(',');
     if (this.lastAttempt.get(eventId) === fingerprint) return;
     this.lastAttempt.set(eventId, fingerprint);
-    const intents: PlaceIntent[] = arb.legs.map((l) => ({
+    this.sendSet(eventId, arb.legs, arb.size, arb.payoffPerSet, `${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
+  }
+
+  /** Buys the missing legs of a partial set while the whole set stays profitable; gives up (loudly) after the bound. */
+  private tryCompletion(eventId: string, partial: NonNullable<ReturnType<typeof this.completions.get>>, buckets: readonly EventBucket[], fee: EventBucket extends never ? never : Parameters<typeof completeSet>[0]['fee'], tick: number): void {
+    const { trading, clock } = this.deps;
+    if (clock.now() > partial.untilMs) {
+      this.completions.delete(eventId);
+      this.deps.alert('critical', 'NEG_RISK_SET_ABANDONED', `${eventId}: missing legs ${partial.missing.map((l) => l.market_id).join(', ')} not completed within ${trading.neg_risk.complete_within_ms} ms; exposure ${this.exposure(eventId).toFixed(4)}`);
+      return;
+    }
+    const missing = partial.missing.map((l) => {
+      const b = buckets.find((x) => x.market_id === l.market_id)!;
+      return { market_id: l.market_id, token_id: l.token_id, book: l.token_id === b.yes_token ? b.yes : b.no };
+    });
+    const c = completeSet({ missing, size: partial.size, paidPerSet: partial.paidPerSet, payoffPerSet: partial.payoff, fee, safetyMargin: trading.neg_risk.safety_margin, tick, maxSlippageTicks: trading.orders.max_slippage_ticks });
+    if (c.kind !== 'complete') return;
+    this.sendSet(eventId, c.legs, partial.size, partial.payoff, `completing ${c.legs.length} legs of a partial set: ${c.costPerSet.toFixed(4)} per set (fees in) for ${partial.payoff}`);
+  }
+
+  private sendSet(eventId: string, legs: readonly SetLeg[], size: number, payoff: number, note: string): void {
+    const { riskEngine, clock } = this.deps;
+    const intents: PlaceIntent[] = legs.map((l) => ({
       kind: 'place',
       client_order_id: clientOrderId(l.market_id, 'neg_risk', this.seq++),
       market_id: l.market_id,
@@ -232,14 +267,14 @@ export class NegRiskCoordinator {
     }));
     const verdict = riskEngine.checkOrders(checks, clock.now());
     if (!verdict.ok) {
-      this.deps.alert('info', 'NEG_RISK_REFUSED', `${eventId}: ${arb.kind} of ${arb.size} refused by risk: ${verdict.reason}`);
+      this.deps.alert('info', 'NEG_RISK_REFUSED', `${eventId}: ${note}: refused by risk: ${verdict.reason}`);
       this.deps.flushRisk();
       return;
     }
     const setId = intents[0]!.client_order_id;
-    this.sets.set(setId, { event: eventId, legs: new Map(intents.map((i) => [i.client_order_id, { market_id: i.market_id, size: i.size, filled: null }])) });
+    this.sets.set(setId, { event: eventId, size, payoff, legs: new Map(intents.map((i, k) => [i.client_order_id, { ...legs[k]!, filled: null }])) });
     for (const i of intents) this.setOfLeg.set(i.client_order_id, setId);
-    this.deps.alert('info', 'NEG_RISK_SET', `${eventId}: ${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
+    this.deps.alert('info', 'NEG_RISK_SET', `${eventId}: ${note}`);
     for (const intent of intents) {
       this.inFlight.set(intent.client_order_id, eventId);
       const { kind: _k, ...req } = intent;

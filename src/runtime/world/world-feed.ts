@@ -38,6 +38,8 @@ interface StationWorld {
   metarEventByObsMs: Map<number, string>;
   latestMetarEventId: string | null;
   lastCluster: PwsClusterResult | null;
+  /** The first closed bin is queued for judging (see ingestPws). */
+  firstBinPending: boolean;
   lastClusterEventId: string | null;
   lastFeaturesEventId: string | null;
   buckets: TempBucket[] | null;
@@ -99,6 +101,7 @@ export class WorldFeed {
         metarEventByObsMs: new Map(),
         latestMetarEventId: null,
         lastCluster: null,
+        firstBinPending: false,
         lastClusterEventId: null,
         lastFeaturesEventId: null,
         buckets: null,
@@ -250,11 +253,25 @@ export class WorldFeed {
     s.days.pruneBefore(s.calendar.dayOf(latestObsMs - 4 * 86_400_000));
   }
 
-  /** One PWS reading; the temporal checks run now, the cluster checks at the next bin close. */
+  /**
+   * One PWS reading; the temporal checks run now, the cluster checks at the next bin close. The
+   * first readings of a station that fall in an already closed bin (the history delivered at start)
+   * are judged at once, once the delivery has finished, so the cluster reports within a step of
+   * start instead of at the next bin boundary (up to `pws.bin_ms` later).
+   */
   ingestPws(obs: PwsObservation): void {
     const owner = this.pwsOwner.get(obs.pwsId);
     if (!owner) return;
-    this.stations.get(owner)!.cluster.add(obs);
+    const s = this.stations.get(owner)!;
+    s.cluster.add(obs);
+    const bin = this.o.config.pws.bin_ms;
+    const currentBinStart = Math.floor(this.o.clock.now() / bin) * bin;
+    if (s.lastCluster === null && !s.firstBinPending && obs.obsMs < currentBinStart) {
+      s.firstBinPending = true;
+      this.o.clock.setTimeout(() => {
+        if (this.running && s.lastCluster === null) this.closePwsBin(s.id, currentBinStart - bin);
+      }, 0);
+    }
   }
 
   /** Cluster QC for the bin starting at `binStartMs`; feeds each PWS's QC actor, then publishes. */

@@ -23,6 +23,8 @@ export const RECORD_COLUMNS = [
   ['ts_nyc', 'VARCHAR'],
   ['ts_es', 'VARCHAR'],
   ['ts_source_utc', 'VARCHAR'],
+  /** live, playback or simulator: simulated data can never pass for live data in the lake either. */
+  ['provenance', 'VARCHAR'],
   ['payload', 'JSON'],
 ] as const;
 

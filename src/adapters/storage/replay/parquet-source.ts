@@ -60,7 +60,9 @@ export class ParquetReplaySource implements ReplaySource {
   }
 }
 
-const RECORD_JSON = 'json_object(' + RECORD_COLUMNS.map(([n]) => `'${n}', ${n}`).join(', ') + ')';
+// Provenance is the recorder's, not the event's (replay drops it), and lakes compacted before it
+// existed have no such column.
+const RECORD_JSON = 'json_object(' + RECORD_COLUMNS.filter(([n]) => n !== 'provenance').map(([n]) => `'${n}', ${n}`).join(', ') + ')';
 
 /** A Parquet row (as JSON) back to the envelope as emitted: NULL columns were absent fields. */
 function eventFromRow(row: Record<string, unknown>): HeliosEvent {
