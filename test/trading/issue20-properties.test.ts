@@ -4,9 +4,13 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
 import type { L2Book } from '../../src/domain/book/l2-book.ts';
 import { allInPerShare, fillFee, type FeeSchedule } from '../../src/domain/trading/fees.ts';
-import { decidePair, guaranteedPairPnl, pairImbalance, type LegHolding } from '../../src/domain/trading/pair-arb.ts';
+import { decidePair, guaranteedPairPnl, pairImbalance, type LegHolding, type PairImbalance } from '../../src/domain/trading/pair-arb.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC } from '../../src/domain/trading/ticks.ts';
 import { applyFill, emptyLedger, pnlSummary, settle, strategyHolding, type Ledger, type LedgerFill } from '../../src/domain/trading/pnl-ledger.ts';
-import { book, defaultSections, flush, ladder, rig, spec, WEATHER_FEE } from './support.ts';
+import { pinPropertySeed, propertyRuns, propertyTimeoutMs } from './property-seed.ts';
+import { book, defaultSections, flush, ladder, rig, spec, WEATHER_FEE, type Side } from './support.ts';
+
+pinPropertySeed('issue20-properties');
 
 /**
  * Issue #20, "done when": properties over random books, latencies and fills.
@@ -74,13 +78,136 @@ describe('pair arbitrage over random books and holdings', () => {
           expect(d.reason).toMatch(/overdue/);
         }
       }),
-      { numRuns: 1000 },
+      propertyRuns(1000),
     );
     expect(seen.enter).toBeGreaterThan(0);
     expect(seen.complete).toBeGreaterThan(0);
     expect(seen.unwind).toBeGreaterThan(0);
   });
 });
+
+type Step = { y: { bids: Side; asks: Side }; n: { bids: Side; asks: Side }; ms: number };
+
+const SLIP = cfg.trading.orders.max_slippage_ticks * 0.01;
+const within = (levels: Side, limit: (p: number) => boolean) => levels.filter(([p]) => limit(p)).reduce((a, [, s]) => a + s, 0);
+
+/**
+ * Whether these books let a naked excess be closed by an order the venue accepts (marketable
+ * orders need $1 notional; slippage bounded by `max_slippage_ticks`): the lagging leg's asks
+ * offer $1 or more that leaves what stays unpaired no longer naked, or the leading leg's bids take
+ * the whole excess for $1 or more. Judged from the books alone, independently of the strategy.
+ */
+function exitable(books: { Y: Step['y']; N: Step['n'] }, held: { Y: LegHolding; N: LegHolding }, naked: PairImbalance): boolean {
+  const [lagT, leadT] = naked.lag === 'yes' ? (['Y', 'N'] as const) : (['N', 'Y'] as const);
+  const ask = books[lagT].asks[0]?.[0];
+  if (ask !== undefined) {
+    const buy = Math.min(within(books[lagT].asks, (p) => p <= ask + SLIP + 1e-9), Math.max(naked.excess, MIN_MARKETABLE_NOTIONAL_USDC / ask));
+    const after = { ...held, [lagT]: { ...held[lagT], shares: held[lagT].shares + buy, cost: held[lagT].cost + buy * ask } };
+    const rest = pairImbalance(after.Y, after.N);
+    if (buy * ask + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC && (!rest || rest.lead !== naked.lead)) return true;
+  }
+  const bid = books[leadT].bids.reduce((m, [p]) => Math.max(m, p), 0);
+  return bid > 0 && within(books[leadT].bids, (p) => p >= bid - SLIP - 1e-9) + 1e-9 >= naked.excess && naked.excess * (bid - SLIP) + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC;
+}
+
+/**
+ * Drives the runtime on the paper venue through `steps` (both books set, then the clock advanced),
+ * then keeps offering the last books past the bound. Measures, from the FILL events alone, the
+ * longest time a pair leg stayed naked outside HALT (`wallWorst`), and the longest such time
+ * counting only the moments whose books offered a way out (`worst`): no strategy can close a leg
+ * while the venue would refuse every closing order (an ask of 1 share at 0.05 and an 8-share
+ * excess bid at 0.04 are both under the $1 marketable minimum), so the bound applies to the
+ * time the books allowed it.
+ */
+async function nakedLegRun(steps: readonly Step[], latency: number, failPct: number) {
+  const r = rig({ fail: failPct / 100, tune: (c) => void (c.execution.paper.order_latency_ms = latency) });
+  r.runtime.addMarket(spec({ fee: WEATHER_FEE, strategies: { pair_arb: true, temporal: false } }), { synced: true });
+  await r.runtime.start();
+  const held = { Y: { shares: 0, cost: 0, fees: 0 }, N: { shares: 0, cost: 0, fees: 0 } };
+  const applied = new Map<string, LedgerFill>();
+  let halted = false;
+  let nakedSince: number | null = null;
+  let exitableMs = 0;
+  let lastSeen = r.clock.now();
+  let shown = { Y: steps[0]!.y, N: steps[0]!.n };
+  let worst = 0;
+  let wallWorst = 0;
+  let episodes = 0;
+  // Called at each event's own time, before and after applying it, and before every book change:
+  // the span since the last call ran under the books `shown` and the holdings as they stand.
+  const observe = (now = r.clock.now()) => {
+    const naked = pairImbalance(held.Y, held.N);
+    if (nakedSince !== null && naked && exitable(shown, held, naked)) exitableMs += now - lastSeen;
+    lastSeen = now;
+    if (!naked || halted) nakedSince = null;
+    else if (nakedSince === null) {
+      nakedSince = now;
+      exitableMs = 0;
+      episodes++;
+    }
+    if (nakedSince !== null) {
+      worst = Math.max(worst, exitableMs);
+      wallWorst = Math.max(wallWorst, now - nakedSince);
+    }
+  };
+  // Each step is a fresh snapshot of what the venue offers, our own earlier takes already out of
+  // it: paper first sees the levels go (so what we took there is free again), then the snapshot.
+  // Without that, a book held still would keep showing liquidity paper knows we took, and no
+  // completion could ever fill in it (seed -1388313387).
+  const show = (y: Step['y'], n: Step['n']) => {
+    observe();
+    shown = { Y: y, N: n };
+    for (const [token, side] of [['Y', y], ['N', n]] as const) {
+      r.books.delete(token);
+      r.paper.onBookUpdated(token);
+      r.setBook(token, book(side.bids, side.asks));
+    }
+  };
+  let cursor = 0;
+  const drain = () => {
+    for (; cursor < r.sink.events.length; cursor++) {
+      const e = r.sink.events[cursor]!;
+      observe(e.ts_ingest);
+      if (e.type === 'MARKET_STATE') {
+        halted = e.payload.state === 'HALT';
+      } else if (e.type === 'FILL' && e.payload.strategy === 'pair_arb') {
+        const f = e.payload;
+        const token = e.token_id as 'Y' | 'N';
+        const sign = f.status === 'MATCHED' ? 1 : f.status === 'FAILED' && applied.has(f.fill_id) ? -1 : 0;
+        if (f.status === 'MATCHED') applied.set(f.fill_id, { ...f, token_id: token, strategy: 'pair_arb' });
+        if (!sign) continue;
+        const dir = f.side === 'BUY' ? 1 : -1;
+        held[token] = { shares: held[token].shares + sign * dir * f.size, cost: held[token].cost + sign * dir * f.size * f.price, fees: held[token].fees + sign * f.fee_usdc };
+      }
+      observe(e.ts_ingest);
+    }
+    observe();
+  };
+  let exposureOk = true;
+  for (const s of steps) {
+    show(s.y, s.n);
+    await flush();
+    drain();
+    r.clock.advanceBy(s.ms);
+    await flush();
+    drain();
+    exposureOk &&= r.risk.totalExposure() <= cfg.risk.max_total_usdc + 1e-6;
+  }
+  const bound = cfg.trading.pair_arb.naked_leg_max_ms + 2 * latency + 2 * 400 + cfg.execution.paper.confirm_delay_ms;
+  // Then the venue keeps offering the last books past the bound: a leg still naked must be closed
+  // in them whenever they allow it.
+  const last = steps.at(-1)!;
+  for (let t = 0; t < bound + 1000; t += 400) {
+    show(last.y, last.n);
+    await flush();
+    drain();
+    r.clock.advanceBy(400);
+    await flush();
+    drain();
+  }
+  r.runtime.stop();
+  return { worst, wallWorst, bound, episodes, exposureOk, events: r.sink.events };
+}
 
 describe('the runtime on the paper venue over random books, latencies and fills', () => {
   it('never leaves a pair leg naked beyond the bound (outside HALT), and risk caps hold', async () => {
@@ -92,74 +219,83 @@ describe('the runtime on the paper venue over random books, latencies and fills'
         fc.integer({ min: 0, max: 300 }),
         fc.integer({ min: 0, max: 30 }),
         async (steps, latency, failPct) => {
-          const r = rig({ fail: failPct / 100, tune: (c) => void (c.execution.paper.order_latency_ms = latency) });
-          r.runtime.addMarket(spec({ fee: WEATHER_FEE, strategies: { pair_arb: true, temporal: false } }), { synced: true });
-          await r.runtime.start();
-          const held = { Y: { shares: 0, cost: 0, fees: 0 }, N: { shares: 0, cost: 0, fees: 0 } };
-          const applied = new Map<string, LedgerFill>();
-          let halted = false;
-          let nakedSince: number | null = null;
-          let worst = 0;
-          const observe = () => {
-            const now = r.clock.now();
-            const naked = pairImbalance(held.Y, held.N);
-            if (!naked || halted) nakedSince = null;
-            else if (nakedSince === null) {
-              nakedSince = now;
-              nakedEpisodes++;
-            }
-            if (nakedSince !== null) worst = Math.max(worst, now - nakedSince);
-          };
-          let cursor = 0;
-          const drain = () => {
-            for (; cursor < r.sink.events.length; cursor++) {
-              const e = r.sink.events[cursor]!;
-              if (e.type === 'MARKET_STATE') {
-                halted = e.payload.state === 'HALT';
-              } else if (e.type === 'FILL' && e.payload.strategy === 'pair_arb') {
-                const f = e.payload;
-                const token = e.token_id as 'Y' | 'N';
-                const sign = f.status === 'MATCHED' ? 1 : f.status === 'FAILED' && applied.has(f.fill_id) ? -1 : 0;
-                if (f.status === 'MATCHED') applied.set(f.fill_id, { ...f, token_id: token, strategy: 'pair_arb' });
-                if (!sign) continue;
-                const dir = f.side === 'BUY' ? 1 : -1;
-                held[token] = { shares: held[token].shares + sign * dir * f.size, cost: held[token].cost + sign * dir * f.size * f.price, fees: held[token].fees + sign * f.fee_usdc };
-              }
-              observe();
-            }
-            observe();
-          };
-          for (const s of steps) {
-            r.setBook('Y', book(s.y.bids, s.y.asks));
-            r.setBook('N', book(s.n.bids, s.n.asks));
-            await flush();
-            drain();
-            r.clock.advanceBy(s.ms);
-            await flush();
-            drain();
-            expect(r.risk.totalExposure()).toBeLessThanOrEqual(cfg.risk.max_total_usdc + 1e-6);
-          }
-          const bound = cfg.trading.pair_arb.naked_leg_max_ms + 2 * latency + 2 * 400 + cfg.execution.paper.confirm_delay_ms;
-          // Then the last books hold still past the bound: a leg still naked must be closed in them.
-          const last = steps.at(-1)!;
-          for (let t = 0; t < bound + 1000; t += 400) {
-            r.setBook('Y', book(last.y.bids, last.y.asks));
-            r.setBook('N', book(last.n.bids, last.n.asks));
-            await flush();
-            drain();
-            r.clock.advanceBy(400);
-            await flush();
-            drain();
-          }
-          maxSeen = Math.max(maxSeen, worst);
-          expect(worst).toBeLessThanOrEqual(bound);
-          r.runtime.stop();
+          const run = await nakedLegRun(steps, latency, failPct);
+          nakedEpisodes += run.episodes;
+          maxSeen = Math.max(maxSeen, run.worst);
+          expect(run.exposureOk).toBe(true);
+          expect(run.worst).toBeLessThanOrEqual(run.bound);
         },
       ),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
     console.info(`naked-leg episodes ${nakedEpisodes}, longest ${maxSeen} ms`);
     expect(nakedEpisodes).toBeGreaterThan(0);
+  }, propertyTimeoutMs(200, 60_000));
+
+  it('regression (seed 2111721365): a leg no order the venue accepts can close is timed only while the books offer a way out', async () => {
+    // The shrunk counterexample: a pair enters at 0.10 + 0.37, the YES fill FAILS at confirmation
+    // (2% failures), two completions each catch 1 share of a 1-share ask, and the books settle at
+    // YES 0.05 × 1 share / NO bid 0.04: completing 8 needs 20 shares for the $1 minimum, selling 8
+    // at 0.04 is $0.32. Timed on the wall clock this leg was "naked" 10 s against 8.1 s.
+    const thin = { bids: [[0.04, 100]], asks: [[0.05, 1]] } as const;
+    const at = (ms: number, y: Step['y'] = thin, n: Step['n'] = thin): Step => ({ y, n, ms });
+    const steps = [
+      at(50), at(50), at(372, { bids: [[0.09, 100]], asks: [[0.1, 10]] }, { bids: [[0.36, 100]], asks: [[0.37, 10]] }),
+      ...[57, 113, 52, 152, 163, 294, 157, 377, 96, 69].map((ms) => at(ms)),
+      at(390, { bids: [[0.04, 100]], asks: [[0.05, 4], [0.06, 16]] }), at(241), at(51),
+      at(50, { bids: [[0.1, 100]], asks: [[0.11, 10]] }, { bids: [[0.19, 100]], asks: [[0.2, 10]] }),
+      at(242, thin, { bids: [[0.17, 100]], asks: [[0.18, 10]] }), at(50), at(50),
+    ];
+    const run = await nakedLegRun(steps, 147, 2);
+    const failed = run.events.find((e) => e.type === 'FILL' && e.payload.status === 'FAILED');
+    expect(failed?.token_id).toBe('Y');
+    // Each time the books allowed it, the runtime sent a completion of the lagging YES leg.
+    const completions = run.events.filter((e) => e.type === 'ORDER_UPDATE' && e.payload.status === 'pending' && e.token_id === 'Y' && e.ts_ingest >= failed!.ts_ingest);
+    expect(completions.length).toBeGreaterThanOrEqual(2);
+    expect(run.wallWorst).toBeGreaterThan(run.bound);
+    expect(run.worst).toBeGreaterThan(0);
+    expect(run.worst).toBeLessThanOrEqual(run.bound);
+  });
+
+  it('regression (seed -1388313387): a lagging leg deeper than the book is completed with what the book holds', async () => {
+    // Two FAILED confirmations land in one instant: the first makes NO lead, the completion it
+    // sends fills after the second evened the legs, so YES leads by 11.12. NO offers 10 within
+    // slippage at 0.10-0.12; halving 11.12 went to 5.56 ($0.56, under the $1 minimum) and nothing
+    // was ever sent again, while 10 shares leave 1.12 ($0.12) unpaired.
+    const thin = { bids: [[0.04, 100]], asks: [[0.05, 1]] } as const;
+    const at = (ms: number, y: Step['y'] = thin, n: Step['n'] = thin): Step => ({ y, n, ms });
+    const n10 = { bids: [[0.09, 100]], asks: [[0.1, 10]] } as const;
+    const steps = [
+      at(50), at(50), at(50, { bids: [[0.09, 100]], asks: [[0.1, 10]] }, { bids: [[0.28, 100]], asks: [[0.29, 10]] }), at(50), at(50), at(50),
+      at(99, thin, n10), at(50), at(50), at(50), at(50), at(50), at(61, thin, n10), at(50), at(50), at(50), at(50), at(80), at(155),
+      at(50, { bids: [[0.08, 100]], asks: [[0.09, 1], [0.11, 18]] }, { bids: [[0.09, 100]], asks: [[0.1, 4], [0.11, 5], [0.12, 1]] }),
+    ];
+    const run = await nakedLegRun(steps, 201, 7);
+    expect(run.events.filter((e) => e.type === 'FILL' && e.payload.status === 'FAILED')).toHaveLength(2);
+    expect(run.worst).toBeLessThanOrEqual(run.bound);
+    expect(run.wallWorst).toBeLessThanOrEqual(run.bound);
+  });
+});
+
+describe('closing a naked leg against a book shallower than the excess', () => {
+  it('buys what the lagging book holds when the whole excess is not there', () => {
+    const leg = (shares: number, price: number): LegHolding => ({ shares, cost: shares * price, fees: fillFee(shares, price, 'taker', WEATHER_FEE) });
+    const d = decidePair({
+      yes: book([[0.08, 100]], [[0.09, 1], [0.11, 18]]),
+      no: book([[0.09, 100]], [[0.1, 4], [0.11, 5], [0.12, 1]]),
+      holdings: { yes: leg(21.12, 0.105), no: leg(10, 0.115) },
+      fee: WEATHER_FEE,
+      tick: 0.01,
+      maxSlippageTicks: cfg.trading.orders.max_slippage_ticks,
+      cfg: cfg.trading.pair_arb,
+      sizeScale: 1,
+      maxOrderUsdc: CAP,
+      nowMs: 0,
+      nakedSinceMs: 0,
+    });
+    expect(d.kind).toBe('complete');
+    if (d.kind !== 'complete') return;
+    expect(d.order).toMatchObject({ leg: 'no', side: 'BUY', size: 10, limit: 0.12 });
   });
 });
 
@@ -208,7 +344,7 @@ describe('the paper venue never fills more than the book offered', () => {
         for (let k = 0; k < 3; k++) expect(taken[k]).toBeLessThanOrEqual(offered[k]! + 1e-9);
         for (const o of orders.values()) expect(o.filled).toBeLessThanOrEqual(o.size + 1e-9);
       }),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
   });
 });
@@ -237,7 +373,7 @@ describe('risk stops fire on marks', () => {
         } else if (drop < limit - 1e-6 && first > -limit) expect(r.risk.state).not.toBe('HALTED');
         r.runtime.stop();
       }),
-      { numRuns: 60 },
+      propertyRuns(60),
     );
     expect(fired).toBeGreaterThan(0);
   });
@@ -293,7 +429,7 @@ describe('ledger conservation', () => {
         }
         expect(after.cash).toBeCloseTo(early.cash, 6);
       }),
-      { numRuns: 200 },
+      propertyRuns(200),
     );
   });
 });

@@ -103,13 +103,12 @@ describe('neg-risk events on the trading path', () => {
     r.runtime.stop();
   });
 
-  it('a set whose leg the venue kills (the book moved during the latency) is raised as a partial set, exposed in full', async () => {
+  const killOneLeg = async () => {
     const r = await eventRig([0.3, 0.3, 0.3]);
-    const offer = (i: number, ask: number) => {
-      r.setBook(`Y${i}`, book([[ask - 0.01, 100]], [[ask, 100]]));
+    for (const i of [0, 1, 2]) {
+      r.setBook(`Y${i}`, book([[0.29, 100]], [[0.3, 100]]));
       r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
-    };
-    for (const i of [0, 1, 2]) offer(i, 0.3);
+    }
     expect(orders(r)).toHaveLength(3);
     // Before the orders arrive (50 ms), bucket 1's YES ask moves above its leg's limit: that FOK is killed.
     r.books.set('Y1', book([[0.34, 100]], [[0.35, 100]]));
@@ -122,6 +121,34 @@ describe('neg-risk events on the trading path', () => {
     // Bucket 1 winning loses both YES legs with their fees: that is the event's exposure now.
     expect(r.runtime.negRisk.exposure('ev-1')).toBeCloseTo(2 * 10 * allInPerShare(0.3, WEATHER_FEE), 9);
     expect(r.risk.totalExposure()).toBeCloseTo(6.21, 9);
+    return r;
+  };
+
+  it('a set whose leg the venue kills is completed while the whole set stays profitable after fees', async () => {
+    const r = await killOneLeg();
+    // 2 × 0.3105 + (0.35 + fee 0.0114) = 0.9824 < 1 − 0.01: the missing leg is bought at 0.35.
+    r.setBook('Y1', book([[0.34, 100]], [[0.35, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(matched(r).map((f) => [f.size, f.price])).toEqual([[10, 0.3], [10, 0.3], [10, 0.35]]);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    expect(r.risk.totalExposure()).toBeCloseTo(0, 9);
+    r.runtime.stop();
+  });
+
+  it('a partial set is not completed at a loss, and is abandoned loudly after trading.neg_risk.complete_within_ms', async () => {
+    const r = await killOneLeg();
+    // 0.621 + (0.40 + fee 0.012) = 1.033 ≥ 0.99: completing would lock a loss, so it waits.
+    r.setBook('Y1', book([[0.39, 100]], [[0.4, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+    expect(matched(r)).toHaveLength(2);
+    r.clock.advanceBy(r.cfg.trading.neg_risk.complete_within_ms);
+    r.setBook('Y1', book([[0.39, 100]], [[0.4, 100]]));
+    await flush();
+    const abandoned = r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_SET_ABANDONED');
+    expect(abandoned).toHaveLength(1);
+    expect(matched(r)).toHaveLength(2);
     r.runtime.stop();
   });
 

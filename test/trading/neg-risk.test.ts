@@ -5,7 +5,10 @@ import { parseGammaEvent, parseTemperatureEvent } from '../../src/domain/discove
 import { allInPerShare, fillFee } from '../../src/domain/trading/fees.ts';
 import { allocateAcrossBuckets, eventExposure, eventOutcomes, negRiskArbitrage, type EventBucket } from '../../src/domain/trading/neg-risk.ts';
 import { applyFill, emptyLedger, resolutionPrices, settle } from '../../src/domain/trading/pnl-ledger.ts';
+import { pinPropertySeed, propertyRuns } from './property-seed.ts';
 import { book, defaultSections, WEATHER_FEE } from './support.ts';
+
+pinPropertySeed('neg-risk');
 
 /** Issue #20, "beyond": the event-level view of neg-risk (temperature bucket) events. */
 const cfg = defaultSections();
@@ -44,7 +47,7 @@ describe('neg-risk arbitrage on simulated events', () => {
         }
         expect(eventExposure(d.legs.map((l) => ({ market_id: l.market_id, yes_shares: yes ? l.size : 0, no_shares: yes ? 0 : l.size })), spent)).toBe(0);
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
     expect(found).toBeGreaterThan(0);
   });
@@ -92,7 +95,7 @@ describe('nowcast-driven allocation across buckets', () => {
         const capped = allocateAcrossBuckets({ buckets, bankrollUsdc: 100, kellyFraction: 0.25, maxEventFraction: 0.05, maxEventUsdc: 5 });
         expect(capped.totalUsdc).toBeLessThanOrEqual(5 + 1e-9);
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 });

@@ -12,10 +12,13 @@ import { applyFill, emptyLedger, pnlSummary, settle, strategyHolding, type Ledge
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import type { MarketInputEvent, MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { pinPropertySeed, propertyRuns } from './property-seed.ts';
 import { book, bookSignal, defaultSections, ladder, spec, truthSignal } from './support.ts';
 
+pinPropertySeed('properties');
+
 const cfg = defaultSections();
-const RUNS = { numRuns: 150 };
+const RUNS = propertyRuns(150);
 
 describe('properties', () => {
   it('pair arbitrage is never entered when the effective sum is at or above the threshold', () => {
@@ -188,7 +191,7 @@ describe('properties', () => {
           for (const f of fills.filter((x) => x.id === 'rest')) expect(f.liquidity).toBe('maker');
         },
       ),
-      { numRuns: 100 },
+      propertyRuns(100),
     );
   });
 
@@ -252,7 +255,7 @@ describe('properties', () => {
         }
         actor.stop();
       }),
-      { numRuns: 120 },
+      propertyRuns(120),
     );
     expect(buys).toBeGreaterThan(0);
     function buysSeen(n: number) {

@@ -36,6 +36,8 @@ export const tradingSection = z.strictObject({
     safety_margin: probability,
     /** Sets tried first per attempt (halved until every leg fits the book and the per-order cap). */
     max_sets: z.number().positive(),
+    /** A set with legs the venue killed has this long to buy them while the set stays profitable; then it is abandoned (alerted). */
+    complete_within_ms: ms,
   }),
   temporal: z.strictObject({
     enabled: z.boolean(),

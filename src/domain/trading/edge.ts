@@ -33,6 +33,8 @@ export interface EdgeToken {
   book: TradableBook;
   fair: number;
   holding: { shares: number; cost: number };
+  /** What entries may hold in all (an event-level allocation), instead of this token's own Kelly stake. */
+  stakeUsdc?: number;
 }
 
 export interface EdgeInput {
@@ -70,13 +72,17 @@ function roomUsdc(t: EdgeToken, input: EdgeInput): number {
   return Math.max(0, Math.min(input.maxOrderUsdc, input.maxPositionUsdc - t.holding.cost));
 }
 
+function stakeFor(t: EdgeToken, cost: number, input: EdgeInput): number {
+  return t.stakeUsdc === undefined ? kellyStakeUsdc(t.fair, cost, input.cfg, input.sizeScale) : Math.max(0, t.stakeUsdc - t.holding.cost);
+}
+
 function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   const ask = t.book.bestAsk();
   if (!ask) return null;
   const c0 = allInPerShare(ask.price, input.fee);
   if (t.fair - c0 < input.threshold) return null;
   // Stake, room and caps are all-in USDC: the order at its limit, fee included, must fit them.
-  const budget = Math.min(kellyStakeUsdc(t.fair, c0, input.cfg, input.sizeScale), roomUsdc(t, input));
+  const budget = Math.min(stakeFor(t, c0, input), roomUsdc(t, input));
   let size = roundSizeDown(budget / c0);
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks);
@@ -102,7 +108,7 @@ function makerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   if (ask && price >= ask.price - 1e-9) return null; // would cross: that is the taker case
   const edge = t.fair - price;
   if (edge < input.threshold + input.cfg.maker_extra_edge) return null;
-  const size = roundSizeDown(Math.min(kellyStakeUsdc(t.fair, price, input.cfg, input.sizeScale), roomUsdc(t, input)) / price);
+  const size = roundSizeDown(Math.min(stakeFor(t, price, input), roomUsdc(t, input)) / price);
   if (size + 1e-9 < input.minOrderShares) return null;
   return { kind: 'buy', token_id: t.token_id, size, limit: price, style: 'resting', edge, fair: t.fair };
 }

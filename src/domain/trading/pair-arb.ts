@@ -240,9 +240,19 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
       return { order: { leg: naked.lag, side: 'BUY', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
     }
     reason = `lagging leg: ${guard.reason}`;
-    size = roundSizeDown(size / 2);
+    size = smallerSize(book, 'BUY', size);
   }
   return { reason };
+}
+
+/**
+ * The next size to try after `size` failed the slippage guard: all the book holds when depth is
+ * what fell short, else half. Halving alone can skip every size that fits: a lagging leg of 11.12
+ * with 10 offered at 0.10 halves to 5.56, under the $1 minimum, and the leg stays naked.
+ */
+function smallerSize(book: TradableBook, side: OrderSide, size: number): number {
+  const depth = book.effectivePriceForSize(side, size).fillable;
+  return roundSizeDown(depth + 1e-9 < size ? depth : size / 2);
 }
 
 /** Sell the excess of the leading leg at the bid (exits are never capped by risk). */
@@ -254,7 +264,7 @@ function unwinding(input: PairInput, naked: PairImbalance): Candidate {
     const guard = slippageGuard(book, 'SELL', size, input.tick, input.maxSlippageTicks);
     if (!guard.ok) {
       reason = `leading leg: ${guard.reason}`;
-      size = roundSizeDown(size / 2);
+      size = smallerSize(book, 'SELL', size);
       continue;
     }
     if (size * guard.worstPrice + 1e-9 < MIN_MARKETABLE_NOTIONAL_USDC) return { reason: 'leading leg: excess below the minimum order' };

@@ -1,6 +1,8 @@
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import { levelsBook, type TradableBook } from './book-view.ts';
 import { decideEdge, type EdgeDecision, type EdgeToken } from './edge.ts';
+import { eventStakeUsdc } from './event-stake.ts';
+import { allInPerShare } from './fees.ts';
 import type { MarketSpec } from './market-spec.ts';
 import { PERMISSIONS, permittedIntents, type MarketStateName } from './market-states.ts';
 import {
@@ -16,7 +18,7 @@ import {
 } from './orders.ts';
 import { decidePair, type PairDecision } from './pair-arb.ts';
 import { strategyHolding, type Ledger } from './pnl-ledger.ts';
-import { isPolicyValid, policyFromNowcast, policyFromTruth, type NowcastSignal, type Policy, type TruthSignal } from './policy.ts';
+import { bucketProbability, isPolicyValid, policyFromNowcast, policyFromTruth, type NowcastSignal, type Policy, type TruthSignal } from './policy.ts';
 import type { MarketSignals } from './signals.ts';
 
 /**
@@ -193,8 +195,9 @@ function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): 
     tokens.push({ token_id: token, book, fair, holding: allowSell ? { shares: h.shares, cost: h.cost } : { shares: 0, cost: h.cost } });
   }
   if (!tokens.length) return { kind: 'none', reason: 'books not ready' };
+  const stakes = eventStakes(input, tokens);
   return decideEdge({
-    tokens,
+    tokens: stakes ?? tokens,
     threshold: policy.edge_threshold,
     maxOrderUsdc: policy.max_order_usdc,
     maxPositionUsdc: policy.max_position_usdc,
@@ -206,6 +209,24 @@ function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): 
     allowBuy,
     cfg: input.cfg.temporal,
   });
+}
+
+/**
+ * A nowcast bucket of a neg-risk event bets as part of one allocation over the event's buckets:
+ * its YES may hold what the allocation gives it; its NO enters nothing (a NO on one bucket is a bet
+ * on all the others, which the allocation prices as such). Null: a standalone market, sized alone.
+ */
+function eventStakes(input: PlanInput, tokens: EdgeToken[]): EdgeToken[] | null {
+  const { spec, signals } = input;
+  if (!spec.event?.neg_risk || spec.fair_source.kind !== 'nowcast') return null;
+  const yes = tokens.find((t) => t.token_id === spec.yes_token);
+  const ask = yes?.book.bestAsk();
+  const self = { market_id: spec.market_id, bucket_label: spec.fair_source.bucket_label, p: yes?.fair ?? null, cost: ask ? allInPerShare(ask.price, spec.fee) : null, held: strategyHolding(input.ledger, spec.yes_token, 'temporal').cost };
+  // A nowcast reaches the buckets one at a time: every bucket's p comes from the one this bucket holds.
+  const nowcast = signals.nowcast?.payload;
+  const others = (signals.risk.event_buckets ?? []).map((b) => (nowcast && b.bucket_label !== null ? { ...b, p: bucketProbability(nowcast, b.bucket_label) } : b));
+  const stake = eventStakeUsdc(self, others, input.cfg.temporal, signals.risk.size_scale);
+  return tokens.map((t) => ({ ...t, stakeUsdc: t.token_id === spec.yes_token ? stake : 0 }));
 }
 
 function place(input: PlanInput, seq: number, strategy: StrategyName, token: string, side: 'BUY' | 'SELL', size: number, price: number, style: 'marketable' | 'resting'): PlaceIntent {

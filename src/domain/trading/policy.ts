@@ -35,10 +35,8 @@ export function policyFromTruth(truth: TruthSignal, outcomeByToken: Record<strin
 
 /** Weather: the YES token of a bucket market is worth the nowcast's probability of that bucket. */
 export function policyFromNowcast(nowcast: NowcastSignal, source: Extract<FairSource, { kind: 'nowcast' }>, d: PolicyDefaults, nowMs: number): Policy | null {
-  if (nowcast.qc_gate !== 'open') return null;
-  const bucket = nowcast.buckets.find((b) => b.label === source.bucket_label);
-  if (!bucket || !Number.isFinite(bucket.p)) return null;
-  const p = Math.min(1, Math.max(0, bucket.p));
+  const p = bucketProbability(nowcast, source.bucket_label);
+  if (p === null) return null;
   return {
     fair_value: { [source.yes_token]: p, [source.no_token]: 1 - p },
     edge_threshold: d.edge_threshold,
@@ -47,6 +45,14 @@ export function policyFromNowcast(nowcast: NowcastSignal, source: Extract<FairSo
     source: 'nowcast',
     valid_until_ms: nowMs + d.ttl_ms,
   };
+}
+
+/** The nowcast's probability of one bucket (null: QC gate not open, or no such bucket). */
+export function bucketProbability(nowcast: NowcastSignal, label: string): number | null {
+  if (nowcast.qc_gate !== 'open') return null;
+  const bucket = nowcast.buckets.find((b) => b.label === label);
+  if (!bucket || !Number.isFinite(bucket.p)) return null;
+  return Math.min(1, Math.max(0, bucket.p));
 }
 
 export function isPolicyValid(policy: Policy | null | undefined, nowMs: number): policy is Policy {

@@ -1,4 +1,5 @@
 import type { BookLevels } from './book-view.ts';
+import type { EventBucketView } from './event-stake.ts';
 import type { NowcastSignal, Policy, TruthSignal } from './policy.ts';
 
 /**
@@ -26,6 +27,11 @@ export interface RiskSignal {
   reason: string | null;
   /** Risk's per-order cap (fee included), so that strategies size orders risk will accept; absent: unknown. */
   max_order_usdc?: number | null;
+  /**
+   * The other buckets of this market's neg-risk event, as the runtime last saw them: the temporal
+   * strategy bets the event's buckets as one allocation (event-stake.ts). Absent: sized alone.
+   */
+  event_buckets?: EventBucketView[] | null;
 }
 
 export interface MarketSignals {

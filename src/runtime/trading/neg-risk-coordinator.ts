@@ -1,7 +1,7 @@
 import type { RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { TradableBook } from '../../domain/trading/book-view.ts';
-import { allInPerShare, fillFee } from '../../domain/trading/fees.ts';
+import { allInPerShare, fillFee, type FeeSchedule } from '../../domain/trading/fees.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
@@ -23,6 +23,14 @@ export interface NegRiskCoordinatorDeps {
   alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void;
   /** Publishes what risk changed (refusals count against a market's breaker). */
   flushRisk(): void;
+}
+
+interface Completion {
+  size: number;
+  paidPerSet: number;
+  payoff: number;
+  missing: SetLeg[];
+  untilMs: number;
 }
 
 interface TrackedEvent {
@@ -49,7 +57,7 @@ export class NegRiskCoordinator {
   /** Each set in flight: its legs' sizes and what they filled, to tell a whole set from a partial one. */
   private readonly sets = new Map<string, { event: string; size: number; payoff: number; legs: Map<string, SetLeg & { filled: number | null }> }>();
   /** Partial sets being completed: what the filled legs cost per set, the legs still missing, until when. */
-  private readonly completions = new Map<string, { size: number; paidPerSet: number; payoff: number; missing: SetLeg[]; untilMs: number }>();
+  private readonly completions = new Map<string, Completion>();
   private readonly setOfLeg = new Map<string, string>();
   /** The legs of each event's last attempt: the same set on an unchanged book is not sent twice. */
   private readonly lastAttempt = new Map<string, string>();
@@ -226,7 +234,7 @@ export class NegRiskCoordinator {
   }
 
   /** Buys the missing legs of a partial set while the whole set stays profitable; gives up (loudly) after the bound. */
-  private tryCompletion(eventId: string, partial: NonNullable<ReturnType<typeof this.completions.get>>, buckets: readonly EventBucket[], fee: EventBucket extends never ? never : Parameters<typeof completeSet>[0]['fee'], tick: number): void {
+  private tryCompletion(eventId: string, partial: Completion, buckets: readonly EventBucket[], fee: FeeSchedule, tick: number): void {
     const { trading, clock } = this.deps;
     if (clock.now() > partial.untilMs) {
       this.completions.delete(eventId);

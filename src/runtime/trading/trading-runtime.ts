@@ -17,6 +17,7 @@ import { createMarketGroupMachine, type MarketGroupMachine } from '../../machine
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 
 export interface TradingRuntimeDeps {
@@ -61,6 +62,8 @@ export class TradingRuntime {
   private readonly groupMachine: MarketGroupMachine;
   /** Neg-risk events: one exposure per event, full-set arbitrage across its buckets. */
   readonly negRisk: NegRiskCoordinator;
+  /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
+  private readonly eventViews: EventViews;
   private unsubscribe: (() => void) | null = null;
   private timers: unknown[] = [];
   private lastReconcile = 0;
@@ -78,6 +81,8 @@ export class TradingRuntime {
       alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
       flushRisk: () => this.flushRisk(),
     });
+    const n = this.negRisk;
+    this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
     const market = marketTradingMachine.provide({
       actions: {
         dispatch: ({ context, self }, params) => this.dispatch(params.market_id, params.intents, context, self),
@@ -129,6 +134,7 @@ export class TradingRuntime {
     this.riskNetTotal -= this.riskNet.get(marketId) ?? 0;
     this.riskNet.delete(marketId);
     this.negRisk.removeMarket(marketId);
+    this.eventViews.removeMarket(marketId);
   }
 
   marketIds(): string[] {
@@ -168,6 +174,7 @@ export class TradingRuntime {
   send(marketId: string, event: MarketInputEvent): void {
     const ref = this.marketRef(marketId);
     if (ref) this.sendTo(ref, event);
+    if (event.type === 'NOWCAST' || event.type === 'POLICY') this.eventViews.changed(marketId);
   }
 
   private sendTo(ref: AnyActorRef, event: MarketInputEvent): void {
@@ -178,6 +185,7 @@ export class TradingRuntime {
   onBook(signal: BookSignal): void {
     const m = this.marketOfToken.get(signal.token_id);
     if (!m) return;
+    this.eventViews.changed(m, signal);
     this.send(m, { type: 'BOOK', signal });
     this.negRisk.onBook(m, signal.token_id, signal.levels ? levelsBook(signal.levels) : null);
     // Most markets never held anything: only one that did (a fill or a rebuild was followed) can move the risk PnL.
@@ -317,6 +325,7 @@ export class TradingRuntime {
           this.flushRisk();
           return;
         }
+        this.eventViews.changed(marketId, undefined, context);
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
@@ -411,6 +420,7 @@ export class TradingRuntime {
       sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id }));
     } else if (notice.kind === 'positions') {
       this.followMarks(context);
+      this.eventViews.changed(market_id, undefined, context);
       for (const p of tokenPositions(context.ledger, marksOf(context))) {
         if (!p.token_id) continue;
         const { token_id, ...payload } = p;
@@ -428,7 +438,7 @@ export class TradingRuntime {
 
   private riskSignal(marketId: string): RiskSignal {
     const r = this.deps.riskEngine;
-    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason, max_order_usdc: this.deps.risk.max_order_usdc };
+    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason, max_order_usdc: this.deps.risk.max_order_usdc, ...withEventBuckets(this.eventViews.viewFor(marketId)) };
   }
 
   /** Publishes queued risk changes and tells the affected market actors. */
@@ -461,4 +471,9 @@ function marksOf(ctx: MarketTradingContext): Record<string, number | null> {
 /** Cancels go out before new orders of the same decision. */
 function cancelsFirst(intents: readonly OrderIntent[]): OrderIntent[] {
   return [...intents.filter((i) => i.kind === 'cancel'), ...intents.filter((i) => i.kind === 'place')];
+}
+
+/** Only buckets sized by their event carry the other buckets (every other RISK signal stays as it was). */
+function withEventBuckets(view: RiskSignal['event_buckets']): Pick<RiskSignal, 'event_buckets'> {
+  return view ? { event_buckets: view } : {};
 }
