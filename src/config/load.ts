@@ -157,6 +157,9 @@ function deepMerge(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
+/** Config values that are URLs which may embed credentials (`redis://user:password@host`). */
+const CREDENTIAL_URL_PATHS = new Set(['bus.redis_url']);
+
 function toProblem(issue: z.core.$ZodIssue, merged: Record<string, unknown>, layers: Layer[]): ConfigProblem {
   const segments = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
@@ -169,9 +172,11 @@ function toProblem(issue: z.core.$ZodIssue, merged: Record<string, unknown>, lay
       source: sourceOf(full, layers),
     };
   }
+  const path = segments.join('.');
   return {
-    path: segments.join('.'),
-    value: getPath(merged, segments),
+    path,
+    // A connection URL may carry a password: never echo it, even when it is malformed.
+    value: CREDENTIAL_URL_PATHS.has(path) ? '[REDACTED]' : getPath(merged, segments),
     expected: issue.message.replace(/^(Invalid input|Too small|Too big): (expected )?/, ''),
     source: sourceOf(segments, layers),
   };

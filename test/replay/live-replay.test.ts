@@ -34,6 +34,16 @@ async function replay(dataDir: string, out: string): Promise<string> {
   return readFileSync(out, 'utf8');
 }
 
+/** Byte-for-byte equality, naming the first line that differs when they do not match. */
+function expectSameBytes(replayed: string, live: string): void {
+  if (Buffer.from(replayed).equals(Buffer.from(live))) return;
+  const a = replayed.split('\n');
+  const b = live.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  expect({ line: i + 1, replayed: a[i] ?? '(end of file)', lines_replayed: a.length }).toEqual({ line: i + 1, replayed: b[i] ?? '(end of file)', lines_replayed: b.length });
+}
+
 /** Decision types and how many orders the file holds: the comparison must cover orders. */
 function expectTrading(text: string): void {
   const types = new Set(text.trimEnd().split('\n').map((l) => (JSON.parse(l) as { type: string }).type));
@@ -55,7 +65,7 @@ describe('live decisions equal the replay of the journal, byte for byte', () => 
 
     const replayed = await replay(data, path.join(dir, 'replayed.ndjson'));
     expect(replayed.length).toBeGreaterThan(1000);
-    expect(Buffer.from(replayed).equals(Buffer.from(liveText))).toBe(true);
+    expectSameBytes(replayed, liveText);
   });
 
   it.skipIf(!redisUrl)('a trading-role process fed over Redis', { timeout: 120_000 }, async () => {
@@ -81,6 +91,6 @@ describe('live decisions equal the replay of the journal, byte for byte', () => 
     expectTrading(liveText);
 
     const replayed = await replay(data, path.join(dir, 'replayed.ndjson'));
-    expect(Buffer.from(replayed).equals(Buffer.from(liveText))).toBe(true);
+    expectSameBytes(replayed, liveText);
   });
 });

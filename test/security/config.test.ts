@@ -136,6 +136,13 @@ describe('helios config check never prints a secret', () => {
     expect(JSON.parse(io.stdout()).bus.redis_url).toBe('redis://default:[REDACTED]@127.0.0.1:6379/0');
   });
 
+  it('never echoes a malformed Redis URL, which may carry a password, in a config error', async () => {
+    const io = captureIo({ HELIOS_REDIS_URL: `notaurl://default:${S}@127.0.0.1:6379/0` });
+    expect(await main(['config', 'check'], io)).toBe(2);
+    expect(io.stdout() + io.stderr()).toMatch(/bus\.redis_url: got "\[REDACTED\]"/);
+    expect(io.stdout() + io.stderr()).not.toContain(S);
+  });
+
   it('refuses a *_token key from YAML or a config env var with exit 2, never printing its value (as the README says)', async () => {
     const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
       [['config', 'check', '--config', yamlFile(`app:\n  my_token: ${S}\n`)], {}, /app\.my_token.*no secrets in YAML/],
