@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { TARGET_HOURS, TARGET_MAX_HOUR_RATIO, TARGET_RELIABILITY_PP, TARGET_SKILL_VS_CLIMATOLOGY } from '../../src/domain/weather/nowcast/evaluate.ts';
 import { RELIABILITY_MIN_CASES } from '../../src/domain/weather/nowcast/scores.ts';
-import { captureIo } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { tempDir } from '../replay/support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,11 +13,7 @@ const README = read('README.md');
 const { dir: root, cleanup } = tempDir('helios-docs-');
 afterAll(() => cleanup());
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 /** The README's CLI table row for a command. */
 function readmeRow(command: string): string {

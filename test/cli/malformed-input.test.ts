@@ -7,17 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-malformed-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 describe('helios truth replay', () => {
   it('reports a report dated before 1970 with its line, replays the valid lines, exits 1', async () => {

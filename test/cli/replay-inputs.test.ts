@@ -1,8 +1,7 @@
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { tempDir } from '../replay/support.ts';
 
 // Around 17:51Z, whose METAR carries a 6-h maximum group (82 °F) above the judge value (81 °F).
@@ -14,11 +13,7 @@ let root: string;
 let cleanup: () => void;
 let data: string;
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = tempDir('helios-first-hour-'));

@@ -2,17 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-usage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 const KJFK = [
   'KJFK 151551Z 20010KT 10SM FEW050 30/20 A2992 RMK AO2 SLP132 T03000200',

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { captureIo } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 describe('helios --version and inspect --graph (issue 21 item 10)', () => {
   it('--version and -V print package.json\'s version, exit 0', async () => {

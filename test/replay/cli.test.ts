@@ -6,7 +6,7 @@ import { JournalReplaySource } from '../../src/adapters/storage/replay/journal-s
 import { main } from '../../src/cli/main.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
-import { captureIo } from '../support/cli.ts';
+import { captureIo, runCli } from '../support/cli.ts';
 import { tempDir } from './support.ts';
 
 const FROM_ISO = '2025-07-15T16:00:00.000Z';
@@ -17,11 +17,7 @@ let root: string;
 let cleanup: () => void;
 let data: string;
 
-async function run(argv: string[]) {
-  const io = captureIo();
-  const code = await main(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const run = runCli;
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = tempDir('helios-replay-cli-'));

@@ -17,3 +17,11 @@ export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { code: number; 
   };
   return io;
 }
+
+/** Runs `helios ARGV` in-process: its exit code and what it printed. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../src/cli/main.ts');
+  const io = captureIo(env);
+  const code = await main(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}

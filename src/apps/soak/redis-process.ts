@@ -97,7 +97,8 @@ export class OwnRedisServer {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A loopback port nothing listens on now (the OS's choice). */
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../config/load.ts';
@@ -16,7 +15,7 @@ import { buildSimUniverse, type SimUniverse } from '../../sim/sim-universe.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
-import { OwnRedisServer, sleep, waitFor } from './redis-process.ts';
+import { freeLoopbackPort, OwnRedisServer, sleep, waitFor } from './redis-process.ts';
 import { soakDaemonOverlay, soakVenueFaults } from './soak-profile.ts';
 import { forceVenueFault } from './venue-injector.ts';
 
@@ -123,7 +122,7 @@ export class SoakRun {
     const urls = await this.venue.start();
     this.config = this.writeConfig({ wsUrl: urls.wsUrl, restUrl: urls.restUrl });
     this.venue.run(this.config.daemon.sim.venue_events_per_s);
-    this.port = await freePort();
+    this.port = await freeLoopbackPort();
 
     const durationMs = Math.round(o.minutes * 60_000);
     const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: this.config.soak.checkpoint_every_ms, kill_every_ms: this.config.soak.kill_every_ms });
@@ -444,15 +443,4 @@ export class SoakRun {
       },
     };
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -1,30 +1,3 @@
-/**
- * Every fault class a soak injects, in the order the summary lists them. Venue faults come from the
- * venue simulator the soak hosts, world and truth faults from the daemon's own simulators, paper
- * failures from the paper venue, and the two kills from the soak harness itself.
- */
-export const FAULT_CLASSES = [
-  'ws_disconnect',
-  'ws_policy_close',
-  'ws_freeze',
-  'frame_drop',
-  'frame_duplicate',
-  'frame_reorder',
-  'frame_malformed',
-  'crossed_update',
-  'tick_size_change',
-  'rest_429',
-  'rest_5xx',
-  'weather_stale',
-  'truth_stale',
-  'truth_conflict',
-  'paper_fill_failed',
-  'redis_kill',
-  'daemon_kill',
-] as const;
-
-export type FaultClass = (typeof FAULT_CLASSES)[number];
-
 /** The classes the venue simulator the harness hosts injects (and can be made to inject at once). */
 export const VENUE_FAULT_CLASSES = [
   'ws_disconnect',
@@ -38,7 +11,24 @@ export const VENUE_FAULT_CLASSES = [
   'tick_size_change',
   'rest_429',
   'rest_5xx',
-] as const satisfies readonly FaultClass[];
+] as const;
+
+/**
+ * Every fault class a soak injects, in the order the summary lists them. Venue faults come from the
+ * venue simulator the soak hosts, world and truth faults from the daemon's own simulators, paper
+ * failures from the paper venue, and the two kills from the soak harness itself.
+ */
+export const FAULT_CLASSES = [
+  ...VENUE_FAULT_CLASSES,
+  'weather_stale',
+  'truth_stale',
+  'truth_conflict',
+  'paper_fill_failed',
+  'redis_kill',
+  'daemon_kill',
+] as const;
+
+export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export type VenueFaultClass = (typeof VENUE_FAULT_CLASSES)[number];
 
