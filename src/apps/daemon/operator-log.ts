@@ -1,3 +1,4 @@
+import { redactRedisUrl } from '../../adapters/bus/health-probe.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -61,7 +62,7 @@ export function logStartupSummary(ctx: DaemonContext, apiUrl: string, inspectorU
       role: ctx.role,
       bus,
       // The URL without credentials: which server, never its password.
-      redis: bus === 'redis' && config.bus.redis_url ? redactUrl(config.bus.redis_url) : undefined,
+      redis: bus === 'redis' && config.bus.redis_url ? redactRedisUrl(config.bus.redis_url) : undefined,
       execution: config.execution.adapter,
       markets,
       tokens: 2 * markets,
@@ -99,14 +100,4 @@ export function logStatus(ctx: DaemonContext): void {
     `status: ${Object.entries(markets_by_state).map(([s, n]) => `${n} ${s}`).join(', ') || 'no markets'}; ${orders} orders, ${fills} fills, realized PnL ${pnl}; ` +
       `stalest feed ${worst ? `${worst.feed} ${worst.ms === null ? 'never seen' : `${worst.ms} ms`}` : '—'}; ${ctx.errors} errors`,
   );
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
