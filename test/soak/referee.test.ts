@@ -205,7 +205,7 @@ describe('soak fault classes and timeline', () => {
     expect(soakFailures({ ...base, not_injected: ['weather_stale', 'truth_conflict'] })).toEqual(['not injected: weather_stale, truth_conflict']);
   });
 
-  it('fails exactly on the nine safety figures', () => {
+  it('fails exactly on the eight safety figures', () => {
     const base = { orders_while_unsynced: 0, orders_while_stale: 0, orders_while_halted: 0, lost_events: 0, duplicate_orders: 0, unhandled_errors: 0, book_mismatches: 0, naked_legs: 0, paper_overfills: 0, max_resync_ms: 99_999 } as SoakSummary;
     expect(failedFigures(base)).toEqual([]);
     expect(failedFigures({ ...base, lost_events: 2, book_mismatches: 1 })).toEqual(['lost_events', 'book_mismatches']);

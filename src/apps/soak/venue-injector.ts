@@ -29,8 +29,10 @@ const FORCING: Record<VenueFaultClass, Forcing> = {
   frame_malformed: { stat: 'malformed', certain: { malformed: 0.05 } },
   crossed_update: { stat: 'crossed_update', certain: { crossed_update: 1 } },
   tick_size_change: { stat: 'tick_size_change', certain: { tick_size_change: 1 } },
-  rest_429: { stat: 'rest_429', certain: { rest_429: 1 }, provoke: (v) => v.dropAllConnections() },
-  rest_5xx: { stat: 'rest_5xx', certain: { rest_5xx: 1 }, provoke: (v) => v.dropAllConnections() },
+  // A crossed update makes the daemon resync that token over REST even when a reconnect's
+  // snapshots come over the socket alone.
+  rest_429: { stat: 'rest_429', certain: { rest_429: 1, crossed_update: 1 }, provoke: (v) => v.dropAllConnections() },
+  rest_5xx: { stat: 'rest_5xx', certain: { rest_5xx: 1, crossed_update: 1 }, provoke: (v) => v.dropAllConnections() },
 };
 
 /**
