@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '../replay/support.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
@@ -14,15 +13,13 @@ import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { book, defaultSections, flush, offerLockablePair, spec } from '../trading/support.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
 
 function dataDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'helios-session-'));
-  dirs.push(d);
-  return d;
+  const { dir, cleanup } = tempDir('helios-session-');
+  cleanups.push(cleanup);
+  return dir;
 }
 
 function capturing() {

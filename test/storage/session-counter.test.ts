@@ -1,19 +1,17 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from '../replay/support.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { journalFile } from '../../src/adapters/storage/layout.ts';
 import { assertSessionCounterUsable, nextSession, SEQ_PER_SESSION, SessionCounterError, sessionFile, type SessionLogger } from '../../src/adapters/storage/session-counter.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
 
 function dataDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'helios-session-'));
-  dirs.push(d);
-  return d;
+  const { dir, cleanup } = tempDir('helios-session-');
+  cleanups.push(cleanup);
+  return dir;
 }
 
 function capturing(): { logger: SessionLogger; warnings: string[]; infos: string[] } {

@@ -4,26 +4,15 @@ import { allInPerShare } from '../../src/domain/trading/fees.ts';
 import type { MarketEvent, MarketSpec } from '../../src/domain/trading/market-spec.ts';
 import { allocateAcrossBuckets } from '../../src/domain/trading/neg-risk.ts';
 import type { NowcastSignal } from '../../src/domain/trading/policy.ts';
-import { book, flush, rig, WEATHER_FEE } from './support.ts';
+import { book, flush, rig, spec, WEATHER_FEE } from './support.ts';
 
 const EVENT: MarketEvent = { event_id: 'nyc-high', neg_risk: true, outcomes: 3 };
 const LABELS = ['70-71', '72-73', '74-75'];
 
 /** A weather bucket market traded by the temporal strategy alone, its fair value from the nowcast. */
 function bucket(i: number, event: MarketEvent | null): MarketSpec {
-  return {
-    market_id: `b${i}`,
-    yes_token: `Y${i}`,
-    no_token: `N${i}`,
-    tick_size: 0.01,
-    min_order_size: 5,
-    fee: WEATHER_FEE,
-    fair_source: { kind: 'nowcast', bucket_label: LABELS[i]!, yes_token: `Y${i}`, no_token: `N${i}` },
-    strategies: { pair_arb: false, temporal: true },
-    admitted: true,
-    admission_reason: null,
-    event,
-  };
+  const tokens = { yes_token: `Y${i}`, no_token: `N${i}` };
+  return spec({ market_id: `b${i}`, ...tokens, fee: WEATHER_FEE, fair_source: { kind: 'nowcast', bucket_label: LABELS[i]!, ...tokens }, strategies: { pair_arb: false, temporal: true }, event });
 }
 
 function nowcast(ps: number[]): NowcastSignal {

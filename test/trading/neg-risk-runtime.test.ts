@@ -16,25 +16,13 @@ import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
 import { SyntheticMarkets } from '../../src/sim/venue/synthetic-markets.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, flush, rig, WEATHER_FEE } from './support.ts';
+import { book, flush, rig, spec, WEATHER_FEE } from './support.ts';
 
 type Tune = NonNullable<NonNullable<Parameters<typeof rig>[0]>['tune']>;
 
 /** A bucket market traded by nothing but the event coordinator (no pair, no temporal strategy). */
 function bucket(i: number, event: MarketEvent): MarketSpec {
-  return {
-    market_id: `b${i}`,
-    yes_token: `Y${i}`,
-    no_token: `N${i}`,
-    tick_size: 0.01,
-    min_order_size: 5,
-    fee: WEATHER_FEE,
-    fair_source: { kind: 'none' },
-    strategies: { pair_arb: false, temporal: false },
-    admitted: true,
-    admission_reason: null,
-    event,
-  };
+  return spec({ market_id: `b${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fee: WEATHER_FEE, fair_source: { kind: 'none' }, strategies: { pair_arb: false, temporal: false }, event });
 }
 
 const EVENT: MarketEvent = { event_id: 'ev-1', neg_risk: true, outcomes: 3 };
