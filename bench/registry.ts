@@ -7,6 +7,7 @@ import { worldBenchmark } from './world.bench.ts';
 import { replayBenchmark } from './replay.bench.ts';
 import { e2eBenchmark } from './e2e.bench.ts';
 import { scaleBenchmark } from './scale.bench.ts';
+import { dashboardBenchmark } from './dashboard.bench.ts';
 
 /** Every benchmark by name; `npm run bench -- NAME`. */
 export const BENCHMARKS: Record<string, Benchmark> = {
@@ -18,4 +19,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   replay: replayBenchmark,
   e2e: e2eBenchmark,
   scale: scaleBenchmark,
+  dashboard: dashboardBenchmark,
 };

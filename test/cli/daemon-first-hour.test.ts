@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,7 +12,8 @@ import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { captureIo } from '../support/cli.ts';
-import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
+import { fetchJson as json, journalRecords as journal, postJson } from '../daemon/support/daemon-io.ts';
+import { processScope, type HeliosProcess } from '../daemon/support/helios-process.ts';
 
 /**
  * Issue 21 items 1, 4, 5 and 9 as an operator meets them: `helios run` as a child process, read
@@ -20,22 +21,8 @@ import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-
  */
 
 const TOKEN = 'first-hour-token';
-const { procs, tempDir } = processScope('helios-first-hour-');
-
-function start(args: string[], env: Record<string, string>): HeliosProcess {
-  const p = new HeliosProcess(args, childEnv(env));
-  procs.push(p);
-  return p;
-}
-
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
-  return { status: res.status, body: await res.json() };
-}
-
-function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  return json(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
-}
+const { start, tempDir } = processScope('helios-first-hour-');
+const post = (url: string, body: unknown) => postJson(url, body, TOKEN);
 
 /** Prometheus text → `name{labels}` → value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -54,18 +41,6 @@ type Log = { level: string; msg: string; [k: string]: any };
 const LOUD = new Set(['warn', 'error', 'fatal']);
 const ERRORS = new Set(['error', 'fatal']);
 const logsOf = (p: HeliosProcess): Log[] => p.lines.filter((l) => l.startsWith('{"level"')).map((l) => JSON.parse(l) as Log);
-
-function journal(dataDir: string): Array<Record<string, any>> {
-  const root = path.join(dataDir, 'journal');
-  return readdirSync(root)
-    .filter((d) => d.startsWith('date='))
-    .flatMap((d) =>
-      readdirSync(path.join(root, d))
-        .filter((ch) => ch.startsWith('ch='))
-        .flatMap((ch) => readdirSync(path.join(root, d, ch)).filter((f) => f.endsWith('.ndjson')).map((f) => path.join(root, d, ch, f))),
-    )
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>));
-}
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -179,8 +154,22 @@ describe('helios run --sim talks to its operator and measures what happened (iss
 
     // Item 4: the run recorded its market catalog, so a backtest of it trades the same markets.
     expect(existsSync(path.join(dataDir, 'markets.json'))).toBe(true);
-    const catalog = JSON.parse(readFileSync(path.join(dataDir, 'markets.json'), 'utf8')) as { markets: unknown[] };
+    const catalog = JSON.parse(readFileSync(path.join(dataDir, 'markets.json'), 'utf8')) as {
+      markets: Array<{ spec: { fair_source: { kind: string; bucket_label?: string } }; station_id: string | null; bucket?: { judge_day: string; lo_f: number | null; hi_f: number | null } | null }>;
+    };
     expect(catalog.markets).toHaveLength(stats.summary.markets);
+    // Issue 21 item 3: each bucket market records what it settles on (station, judge day, bounds),
+    // so a backtest can score its recorded resolution.
+    const judgeDays = new Set(records.filter((r) => r.type === 'METAR_OBS').map((r) => r.payload.judge_day as string));
+    const buckets = catalog.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const m of buckets) {
+      expect(m.station_id).toBe('KLGA');
+      expect(judgeDays.has(m.bucket!.judge_day), `${m.bucket!.judge_day} among the METARs' judge days ${[...judgeDays].join(', ')}`).toBe(true);
+      const [lo, hi] = m.spec.fair_source.bucket_label!.match(/\d+/g)!.map(Number);
+      expect([m.bucket!.lo_f, m.bucket!.hi_f]).toEqual([lo, hi]);
+    }
+    for (const m of catalog.markets.filter((x) => x.spec.fair_source.kind !== 'nowcast')) expect(m.bucket ?? null).toBeNull();
     const times = records.map((r) => r.ts_ingest as number);
     const io = captureIo();
     const code = await main(['backtest', '--data-dir', dataDir, '--from', String(Math.min(...times)), '--to', String(Math.max(...times) + 1), '--no-qc-sensitivity', '--out', path.join(dataDir, 'bt')], io);
@@ -219,8 +208,7 @@ describe('helios run --live without a reachable venue or weather source (issue 2
     expect(errors.some((l) => /weather|METAR|AWC/i.test(l.msg))).toBe(true);
     expect(logsOf(daemon).some((l) => /simulat/i.test(l.msg) && /start/.test(l.msg))).toBe(false);
 
-    const root = path.join(dataDir, 'journal');
-    const records = existsSync(root) ? journal(dataDir) : [];
+    const records = journal(dataDir);
     expect(records.filter((r) => r.type === 'METAR_OBS' || r.type === 'TRUTH_STATE' || r.type === 'SOURCE_REPORT')).toEqual([]);
     expect(records.filter((r) => r.provenance !== 'live')).toEqual([]);
   });

@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { childEnv, HeliosProcess, processScope } from './support/helios-process.ts';
+import { fetchJson as json, journalRecords, postJson as post } from './support/daemon-io.ts';
+import { processScope } from './support/helios-process.ts';
 
 /**
  * End to end on the embedded default: a real `helios run` child process (simulated venue, weather
@@ -31,24 +30,7 @@ interface Stats {
   counters: { nowcasts: number; truth_states: number; fills: number };
 }
 
-const { procs, tempDir } = processScope('helios-e2e-');
-
-function start(args: string[], env: Record<string, string>): HeliosProcess {
-  const p = new HeliosProcess(args, childEnv(env));
-  procs.push(p);
-  return p;
-}
-
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
-  return { status: res.status, body: await res.json() };
-}
-
-function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  return json(url, { method: 'POST', headers, body: JSON.stringify(body) });
-}
+const { start, tempDir } = processScope('helios-e2e-');
 
 /** Collects every frame of a WebSocket (parsed), so a test can wait for one matching a predicate. */
 class FrameLog {
@@ -188,20 +170,8 @@ describe('helios run end to end (child process, embedded default)', () => {
     expect(Object.keys(summaries[0]!)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors']);
     expect(summaries[0]!.fills as number).toBeGreaterThanOrEqual(stats.summary.fills);
 
-    const journaled = (ch: string) => {
-      const days = readdirSync(path.join(dataDir, 'journal')).filter((d) => d.startsWith('date='));
-      const files = days.flatMap((d) => {
-        const dir = path.join(dataDir, 'journal', d, `ch=${ch}`);
-        try {
-          return readdirSync(dir).map((f) => path.join(dir, f));
-        } catch {
-          return [];
-        }
-      });
-      return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string }));
-    };
-    const fills = journaled('fill');
-    const orders = journaled('order');
+    const fills = journalRecords(dataDir, 'fill');
+    const orders = journalRecords(dataDir, 'order');
     expect(fills.filter((e) => e.type === 'FILL').length).toBeGreaterThanOrEqual(stats.summary.fills);
     expect(orders.some((e) => e.type === 'ORDER_UPDATE')).toBe(true);
 

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
@@ -8,7 +6,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { channelOfTopic } from '../../src/domain/events/topics.ts';
 import { ownsMarket, parseShard, shardOf } from '../../src/domain/scale-out/shard.ts';
-import { childEnv, HeliosProcess, processScope } from './support/helios-process.ts';
+import { getJson, journalRecords as journaled } from './support/daemon-io.ts';
+import { processScope } from './support/helios-process.ts';
 import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
 
 /**
@@ -42,32 +41,8 @@ const PER_PROCESS_STATE_NEUTRAL = {
 };
 const INPUT_CHANNELS = new Set(['l2', 'l2_delta', 'tape', 'truth', 'nowcast', 'control']);
 
-const { procs, tempDir } = processScope('helios-scale-');
-
-async function getJson(url: string): Promise<any> {
-  return (await fetch(url)).json();
-}
-
-function journaled(dataDir: string, ch: string): Array<{ type: string; market_id?: string }> {
-  const root = path.join(dataDir, 'journal');
-  let days: string[] = [];
-  try {
-    days = readdirSync(root).filter((d) => d.startsWith('date='));
-  } catch {
-    return [];
-  }
-  return days.flatMap((d) => {
-    const dir = path.join(root, d, `ch=${ch}`);
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir);
-    } catch {
-      return [];
-    }
-    // Only the journal's NDJSON: a cleanly closed hour also has its `.sealed` marker beside it.
-    return files.filter((f) => f.endsWith('.ndjson')).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
-  });
-}
+const scope = processScope('helios-scale-');
+const { tempDir } = scope;
 
 describe('shards', () => {
   it('parse i/n and own each market exactly once', () => {
@@ -86,11 +61,7 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
     const prefix = `scale${process.pid}x${Date.now() % 1_000_000}`;
     const env = { ...PER_PROCESS_STATE_NEUTRAL, HELIOS_BUS__STREAM_PREFIX: prefix };
     const common = ['--port', '0', '--speed', '20'];
-    const start = (args: string[], dataDir: string) => {
-      const p = new HeliosProcess(['run', ...args, '--data-dir', dataDir, ...common], childEnv(env));
-      procs.push(p);
-      return p;
-    };
+    const start = (args: string[], dataDir: string) => scope.start(['run', ...args, '--data-dir', dataDir, ...common], env);
     const dirOf = { shard0: tempDir(), shard1: tempDir(), feeds: tempDir(), all: tempDir() };
     const shards = [0, 1].map((i) => start(['--redis', redisUrl, '--role', 'trading', '--shard', `${i}/2`], i === 0 ? dirOf.shard0 : dirOf.shard1));
     const allInOne = start([], dirOf.all);

@@ -24,7 +24,7 @@ describe.skipIf(!bin)('helios soak (two minutes, every fault class, its own redi
     else console.warn(`soak data kept in ${dirs.join(', ')}`);
   });
 
-  it('injects every fault class, recovers from each, and keeps all eight safety figures at 0', { timeout: 420_000 }, async () => {
+  it('injects every fault class, recovers from each, and keeps all nine safety figures at 0', { timeout: 420_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-soak-'));
     dirs.push(dataDir);
     const lines: string[] = [];

@@ -9,6 +9,7 @@ import type { EventSink } from '../../domain/events/sink.ts';
 import { coalesceKeyOf } from '../../domain/events/topics.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
 import type { Logger } from '../log/logger.ts';
+import { hostName, isLoopbackHost } from './host-names.ts';
 
 export interface ChannelServerOptions {
   path: string;
@@ -324,16 +325,4 @@ function normalizeOrigin(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The name part of a Host header (`[::1]:8787` → `::1`, `localhost:80` → `localhost`). */
-function hostName(host: string): string {
-  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
-  const colon = host.lastIndexOf(':');
-  return colon === -1 ? host : host.slice(0, colon);
-}
-
-function isLoopbackHost(host: string): boolean {
-  const name = hostName(host);
-  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }

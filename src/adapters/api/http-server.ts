@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Secret } from '../../config/secrets.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkBearer } from './auth.ts';
-import { haltRequestSchema, isControlRefusal, type DaemonApi } from './daemon-api.ts';
+import { hostName, isLoopbackName, LOOPBACK_HOST_NAMES } from './host-names.ts';
+import { answersOwnStatus, haltRequestSchema, type DaemonApi } from './daemon-api.ts';
 
 /** A refusal a route handler throws: answered as JSON `{ "error": message }` with this status. */
 export class RouteError extends Error {
@@ -21,6 +22,8 @@ export class Answer {
     readonly status: number,
     readonly body: unknown,
     readonly contentType?: string,
+    /** Extra response headers (security and caching headers of static files). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {}
 }
 
@@ -47,6 +50,13 @@ export interface JsonHttpServerOptions {
   logger: Logger;
   /** What the listening log line and error logs call this server. */
   name: string;
+  /** GETs of paths no route names (the dashboard's static files); undefined answers 404. */
+  fallback?: (path: string) => Answer | undefined;
+  /**
+   * Host names (no port) a loopback-bound server answers (`api.allowed_hosts`); default the loopback
+   * names. The bound address is always allowed. Not applied when bound elsewhere.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -56,8 +66,10 @@ export interface JsonHttpServerOptions {
  */
 export class JsonHttpServer {
   readonly server: Server;
+  private readonly allowedHosts: ReadonlySet<string>;
 
   constructor(private readonly opts: JsonHttpServerOptions) {
+    this.allowedHosts = new Set([...(opts.allowedHosts ?? LOOPBACK_HOST_NAMES), opts.host].map(hostName));
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.requestTimeout = 10_000;
     this.server.headersTimeout = 5_000;
@@ -86,12 +98,34 @@ export class JsonHttpServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /**
+   * Why a request may not reach a loopback-bound server, or null. DNS rebinding: a page on a name
+   * its owner re-points at 127.0.0.1 reads this API with the browser's same-origin blessing; only
+   * the Host header names the page's site.
+   */
+  private hostDenied(req: IncomingMessage): string | null {
+    if (!isLoopbackName(hostName(this.opts.host))) return null;
+    const host = req.headers.host;
+    if (!host) return 'a request without a Host header';
+    if (this.allowedHosts.has(hostName(host))) return null;
+    return `Host ${host} is not an allowed name of this loopback API (DNS rebinding guard); allowed: ${[...this.allowedHosts].join(', ')} (api.allowed_hosts)`;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      const denied = this.hostDenied(req);
+      if (denied) {
+        this.opts.logger.warn({ host: req.headers.host ?? null, path: req.url ?? null }, `${this.opts.name} refused: ${denied}`);
+        throw new RouteError(403, denied);
+      }
       // The path exactly as sent: URL parsing would read `//host/x` as host plus `/x`.
       const path = (req.url ?? '/').split('?')[0]!;
       const route = Object.hasOwn(this.opts.routes, path) ? this.opts.routes[path] : undefined;
-      if (!route) throw new RouteError(404, `no such endpoint: ${path}`);
+      if (!route) {
+        const file = req.method === 'GET' || req.method === 'HEAD' ? this.opts.fallback?.(path) : undefined;
+        if (file) return void res.writeHead(file.status, { 'content-type': file.contentType ?? 'application/octet-stream', ...file.headers }).end(req.method === 'HEAD' ? undefined : file.body);
+        throw new RouteError(404, `no such endpoint: ${path}`);
+      }
       if (req.method !== route.method) {
         res.setHeader('allow', route.method);
         throw new RouteError(405, `${path} accepts ${route.method}`);
@@ -108,7 +142,7 @@ export class JsonHttpServer {
       const result = await route.handler({ req, url, body });
       if (!(result instanceof Answer)) return sendJson(res, 200, result);
       if (result.contentType === undefined) return sendJson(res, result.status, result.body);
-      if (!res.headersSent) res.writeHead(result.status, { 'content-type': result.contentType }).end(result.body);
+      if (!res.headersSent) res.writeHead(result.status, { 'content-type': result.contentType, ...result.headers }).end(result.body);
     } catch (err) {
       if (err instanceof RouteError) {
         sendJson(res, err.status, { error: err.message });
@@ -128,6 +162,8 @@ export interface HttpApiOptions {
   token: Secret | undefined;
   api: DaemonApi;
   logger: Logger;
+  fallback?: (path: string) => Answer | undefined;
+  allowedHosts?: readonly string[];
 }
 
 /** The daemon's HTTP API on loopback by default. GETs are open; POSTs need the bearer token. */
@@ -161,9 +197,9 @@ export class HttpApiServer extends JsonHttpServer {
   }
 }
 
-/** A refused halt or resume answers its own status (404, 409) with the rest as the body. */
+/** A refused (404, 409) or forwarded (202) halt or resume answers its own status with the rest as the body. */
 function controlAnswer(outcome: unknown): unknown {
-  if (!isControlRefusal(outcome)) return outcome;
+  if (!answersOwnStatus(outcome)) return outcome;
   const { status, ...body } = outcome;
   return new Answer(status, body);
 }

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
 import { parseBestOf, type ReportStatus, type SourceReport, type Tier } from '../../domain/truth/report.ts';
 import { resolveTeam } from '../../domain/truth/teams.ts';
+import { captureTap } from '../capture/tap.ts';
 import { requestJson } from '../http/request-json.ts';
 import { isRecord, num, str } from './http.ts';
 import { PolledSource, type PolledSourceOptions, type PolledWatch } from './polled-source.ts';
@@ -14,6 +16,27 @@ const STATUS: Record<string, ReportStatus> = {
   canceled: 'canceled',
   postponed: 'postponed',
 };
+
+const team = z.looseObject({ id: z.number(), name: z.string(), acronym: z.string().nullable().optional() });
+
+/**
+ * The fields of a PandaScore match (REST `/matches/{id}`) a report is built from, checked where
+ * the answer enters: an answer without them is refused with its reason, never read as a match
+ * that has not started. Other fields pass through (the real object has dozens).
+ */
+export const pandascoreMatchSchema = z.looseObject({
+  id: z.number(),
+  status: z.string(),
+  winner_id: z.number().nullable().optional(),
+  number_of_games: z.number().int().nullable().optional(),
+  forfeit: z.boolean().nullable().optional(),
+  draw: z.boolean().nullable().optional(),
+  end_at: z.string().nullable().optional(),
+  modified_at: z.string().nullable().optional(),
+  opponents: z.array(z.looseObject({ opponent: team })),
+  results: z.array(z.looseObject({ team_id: z.number(), score: z.number() })).optional(),
+  games: z.array(z.looseObject({ position: z.number().nullable(), status: z.string() })).optional(),
+});
 
 /**
  * PandaScore match (REST `/matches/{id}`) → report. Final only as `status=finished` with a
@@ -85,6 +108,8 @@ export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSo
   override readonly name = 'pandascore';
   /** Last X-Rate-Limit-Remaining seen. */
   remaining: number | null = null;
+  /** REST answers refused because they were not match objects. */
+  malformedAnswers = 0;
 
   constructor(opts: PandascoreSourceOptions) {
     if (!opts.token) throw new Error('pandascore source needs a token (HELIOS_PANDASCORE_TOKEN)');
@@ -112,7 +137,10 @@ export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSo
         policy: this.opts.config,
         rng: this.opts.rng,
         logger: this.opts.logger,
-        onMessage: (text) => this.onFrame(w, text),
+        onMessage: (text) => {
+          captureTap()?.frame(url, w, text);
+          this.onFrame(w, text);
+        },
         onClose: (code) => this.onClose(w, code),
       }),
     };
@@ -131,7 +159,14 @@ export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSo
       const remaining = Number(res.headers.get('x-rate-limit-remaining'));
       if (res.headers.get('x-rate-limit-remaining') !== null && Number.isFinite(remaining)) this.remaining = remaining;
       if (!this.running) return;
-      const report = pandascoreMatchToReport(res.body, w.match, this.opts.clock.now(), this.tier);
+      const parsed = pandascoreMatchSchema.safeParse(res.body);
+      if (!parsed.success) {
+        this.malformedAnswers++;
+        const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+        this.opts.logger?.warn({ match_id: w.match.match_id, reason }, 'pandascore answer refused: not a match object');
+        return;
+      }
+      const report = pandascoreMatchToReport(parsed.data, w.match, this.opts.clock.now(), this.tier);
       if (report) this.deliver(w, report);
     } catch (err) {
       if (this.running) this.opts.logger?.warn({ err, match_id: w.match.match_id }, 'pandascore read failed');

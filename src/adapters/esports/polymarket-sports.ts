@@ -7,6 +7,7 @@ import type { Rng } from '../../domain/util/random.ts';
 import { isRecord, str } from './http.ts';
 import { ReconnectingSocket } from './reconnecting-socket.ts';
 import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
+import { captureTap } from '../capture/tap.ts';
 
 /**
  * Esports scores look like "000-000|2-0|Bo3" (current map | maps | series length); other sports
@@ -92,7 +93,10 @@ export class PolymarketSportsSource implements TruthSource {
       policy: opts.config,
       rng: opts.rng,
       logger: opts.logger,
-      onMessage: (text) => this.onMessage(text),
+      onMessage: (text) => {
+        captureTap()?.frame(opts.config.ws_url, this, text);
+        this.onMessage(text);
+      },
       onClose: () => {
         this.last.clear();
         return 'reconnect';

@@ -5,6 +5,7 @@ import type { OrderSide } from '../../domain/trading/book-view.ts';
 import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
 import { isMarketable, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
+import { levelSize, TakenLiquidity, takerLevels } from '../../domain/trading/paper-liquidity.ts';
 import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
@@ -54,17 +55,6 @@ interface PositionDelta {
   cost: number;
 }
 
-/** Shares our marketable orders took at one level, and the size the venue showed there since. */
-interface Taken {
-  taken: number;
-  shown: number;
-}
-
-type TakenLevels = { BUY: Map<number, Taken>; SELL: Map<number, Taken> };
-
-/** Levels are keyed on an integer grid finer than any tick, so float noise never splits one. */
-const priceKey = (price: number) => Math.round(price * 1e6);
-
 const EPS = 1e-9;
 
 /**
@@ -81,11 +71,11 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
   /** Matched fills awaiting their answer: what they changed, and their FAILED event should they fail. */
   private readonly unconfirmed = new Map<string, { delta: PositionDelta; failed: Extract<ExecutionEvent, { kind: 'fill' }> }>();
   /**
-   * Per token and order side, what our marketable orders took at each level: skipped by later
-   * orders until the venue's book shows those shares gone (the level shrinks) — the venue never
-   * saw our paper orders, so a refresh of the same book is not new liquidity.
+   * What our marketable orders took at each level: skipped by later orders until the venue's book
+   * shows those shares gone (the level shrinks) — the venue never saw our paper orders, so a
+   * refresh of the same book is not new liquidity (the soak's referee checks fills by this rule).
    */
-  private readonly consumed = new Map<string, TakenLevels>();
+  private readonly consumed = new TakenLiquidity();
   private readonly listeners = new Set<(e: ExecutionEvent) => void>();
   private readonly rng: Rng;
   private nextSeq = 0;
@@ -170,18 +160,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
    */
   onBookUpdated(tokenId: string): void {
     const book = this.deps.bookFor(tokenId);
-    const taken = this.consumed.get(tokenId);
-    if (taken) {
-      for (const side of ['BUY', 'SELL'] as const) {
-        const shown = book ? opposite(book, side) : [];
-        for (const [key, t] of taken[side]) {
-          const now = levelSize(shown, key / 1e6);
-          if (now < t.shown) t.taken -= t.shown - now;
-          t.shown = now;
-          if (t.taken <= EPS) taken[side].delete(key);
-        }
-      }
-    }
+    this.consumed.onBook(tokenId, (side) => (book ? opposite(book, side) : []));
     for (const o of this.restingOrders(tokenId)) {
       const size = book ? levelSize(ownSide(book, o.req.side), o.req.price) : 0;
       const q = shrinkQueue(o.queue_ahead, o.credit, size);
@@ -237,9 +216,8 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const book = this.deps.bookFor(req.token_id);
     if (!book) return this.reject(o, 'no book for token');
 
-    const taken = this.consumedFor(req.token_id)[req.side];
     const levels = opposite(book, req.side);
-    const takes = walkLevels(levels, (price) => taken.get(priceKey(price))?.taken ?? 0, req.size, req.price, req.side);
+    const takes = walkLevels(levels, (price) => this.consumed.takenAt(req.token_id, req.side, price), req.size, req.price, req.side);
     const takeable = takes.reduce((s, t) => s + t.size, 0);
     const ack: PlaceOrderAck = { accepted: true, client_order_id: req.client_order_id, venue_order_id: o.venue_order_id, duplicate: false };
 
@@ -250,10 +228,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     }
     o.status = 'open';
     for (const t of takes) {
-      const key = priceKey(t.price);
-      const level = taken.get(key);
-      if (level) level.taken += t.size;
-      else taken.set(key, { taken: t.size, shown: levelSize(levels, t.price) });
+      this.consumed.take(req.token_id, req.side, t.price, t.size, levelSize(levels, t.price));
       this.fill(o, t.price, t.size, 'taker');
     }
     if (o.filled + EPS >= req.size) {
@@ -291,15 +266,6 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     if (o.expiry !== null) this.deps.clock.clearTimeout(o.expiry);
     this.emitOrder(o, reason);
     return { ok: true, client_order_id: id };
-  }
-
-  private consumedFor(tokenId: string): TakenLevels {
-    let c = this.consumed.get(tokenId);
-    if (!c) {
-      c = { BUY: new Map(), SELL: new Map() };
-      this.consumed.set(tokenId, c);
-    }
-    return c;
   }
 
   private fill(o: PaperOrder, price: number, size: number, liquidity: Liquidity): void {
@@ -385,17 +351,10 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
 }
 
 function opposite(book: PaperBook, side: OrderSide): readonly PriceLevel[] {
-  const n = book.levelCount(side === 'BUY' ? 'SELL' : 'BUY');
-  const top = book.topN(n);
-  return side === 'BUY' ? top.asks : top.bids;
+  return takerLevels(book, side);
 }
 
 function ownSide(book: PaperBook, side: OrderSide): readonly PriceLevel[] {
   const top = book.topN(book.levelCount(side));
   return side === 'BUY' ? top.bids : top.asks;
-}
-
-function levelSize(levels: readonly PriceLevel[], price: number): number {
-  for (const [p, s] of levels) if (Math.abs(p - price) < 1e-9) return s;
-  return 0;
 }

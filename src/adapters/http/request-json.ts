@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/time/clock.ts';
+import { captureTap } from '../capture/tap.ts';
 
 /** The slice of `fetch` the HTTP clients use; injectable so tests point them at loopback servers. */
 export type FetchLike = (
@@ -51,6 +52,8 @@ export async function requestJson(fetchFn: FetchLike, url: string, req: JsonRequ
   try {
     res = await fetchFn(url, { method, headers: { accept: 'application/json', ...req.headers }, body: req.body, signal: abort.signal });
     text = await res.text();
+    // Recorded before any check: a capture keeps refusals and unparsable bodies as they came.
+    captureTap()?.http({ method, url, requestBody: req.body ?? null, status: res.status, contentType: res.headers.get('content-type'), text });
   } catch (err) {
     throw new HttpError(0, target, abort.signal.aborted ? `${target}: timed out after ${timeout.ms} ms` : `${target}: ${(err as Error).message}`);
   } finally {

@@ -1,6 +1,6 @@
 import { MarketBooks, type MarketBooksOptions } from '../../domain/book/market-books.ts';
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
-import type { MarketMessage, PriceChangeMessage } from '../../domain/market/messages.ts';
+import type { MarketMessage, MarketResolvedMessage, NewMarketMessage, PriceChangeMessage } from '../../domain/market/messages.ts';
 import { decodeMarketFrame, type MalformedFrameReporter } from './market-decoder.ts';
 import { decodeRestBook } from './rest-book.ts';
 import type { TapePublisher } from './tape-publisher.ts';
@@ -68,6 +68,8 @@ export class ConnectionBooks {
     private readonly publisher: TapePublisher,
     private readonly reporter: MalformedFrameReporter,
     booksOptions: Partial<MarketBooksOptions> = {},
+    /** Markets appearing or resolving anywhere on the venue (custom features): discovery rescans. */
+    private readonly onVenueNotice?: (msg: NewMarketMessage | MarketResolvedMessage) => void,
   ) {
     this.books = new MarketBooks(booksOptions);
   }
@@ -203,7 +205,11 @@ export class ConnectionBooks {
         this.onOutcomes(this.books.apply(msg).tokens);
         return true;
       }
+      case 'new_market':
+        this.onVenueNotice?.(msg);
+        return false;
       case 'market_resolved': {
+        this.onVenueNotice?.(msg);
         if (!msg.assets_ids.some((a) => this.wire.has(a))) return false;
         this.publisher.marketResolved(msg);
         return true;

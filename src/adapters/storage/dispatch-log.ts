@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
@@ -94,4 +95,46 @@ export async function readDispatchLog(file: string): Promise<{ header: DispatchH
   }
   if (!header) throw new DispatchLogError(`${file}: empty dispatch log`);
   return { header, records };
+}
+
+const TAIL_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The time of a dispatch log's last input (an event's ts_ingest or a tick), else its header's
+ * start: the age retention judges it by, on the clock the journal dates its files by. Reads the
+ * file from its end; a torn last line (a killed writer) is passed over. Null: nothing to date it
+ * by yet (a writer that has not flushed its header).
+ */
+export async function dispatchLogLastMs(file: string): Promise<number | null> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    for (let want = Math.min(size, TAIL_CHUNK_BYTES); want > 0; want = Math.min(size, want * 4)) {
+      const buf = Buffer.alloc(want);
+      await fh.read(buf, 0, want, size - want);
+      // Unless the chunk starts the file, its first line may be cut: only the lines after it count.
+      const lines = buf.toString('utf8').split('\n');
+      const whole = want === size ? lines : lines.slice(1);
+      for (let i = whole.length - 1; i >= 0; i--) {
+        const ms = lineMs(whole[i]!);
+        if (ms !== null) return ms;
+      }
+      if (want === size) break;
+    }
+  } finally {
+    await fh.close();
+  }
+  return null;
+}
+
+function lineMs(line: string): number | null {
+  if (line === '') return null;
+  let v: { kind?: unknown; start_ms?: unknown; tick?: unknown; event?: { ts_ingest?: unknown } };
+  try {
+    v = JSON.parse(line) as typeof v;
+  } catch {
+    return null;
+  }
+  const ms = v.kind === 'dispatch_header' ? v.start_ms : v.event !== undefined ? v.event.ts_ingest : v.tick;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : null;
 }

@@ -1,17 +1,27 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { BucketMarketRef } from '../../domain/replay/bucket-resolution.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { stableStringify } from '../../domain/util/stable-json.ts';
 
 /**
  * A market as replay trades it: its spec plus what feeds its fair value (the station whose
- * NOWCAST prices a bucket market, the match whose TRUTH_STATE prices an esports market).
+ * NOWCAST prices a bucket market, the match whose TRUTH_STATE prices an esports market), and for
+ * a bucket market what it settles on, so that a backtest can score its recorded resolution.
  */
 export interface ReplayMarket {
   spec: MarketSpec;
   station_id: string | null;
   match_id: string | null;
+  /** A bucket market's judge day and bounds (°F, null: open); absent in catalogs written before it was recorded. */
+  bucket?: MarketBucket | null;
+}
+
+export interface MarketBucket {
+  judge_day: string;
+  lo_f: number | null;
+  hi_f: number | null;
 }
 
 /**
@@ -41,7 +51,14 @@ const specSchema = z.strictObject({
 });
 const catalogSchema = z.strictObject({
   version: z.literal(1),
-  markets: z.array(z.strictObject({ spec: specSchema, station_id: z.string().nullable(), match_id: z.string().nullable() })),
+  markets: z.array(
+    z.strictObject({
+      spec: specSchema,
+      station_id: z.string().nullable(),
+      match_id: z.string().nullable(),
+      bucket: z.strictObject({ judge_day: z.iso.date(), lo_f: z.number().nullable(), hi_f: z.number().nullable() }).nullable().optional(),
+    }),
+  ),
 });
 
 export function catalogPath(dataDir: string): string {
@@ -75,4 +92,15 @@ export async function writeMarketCatalog(dataDir: string, markets: readonly Repl
 
 export function sortMarkets(markets: readonly ReplayMarket[]): ReplayMarket[] {
   return [...markets].sort((a, b) => (a.spec.market_id < b.spec.market_id ? -1 : a.spec.market_id > b.spec.market_id ? 1 : 0));
+}
+
+/** The catalog's bucket markets with what each settles on (those recorded with station and bucket). */
+export function bucketMarketRefs(markets: readonly ReplayMarket[] | null): BucketMarketRef[] {
+  const out: BucketMarketRef[] = [];
+  for (const m of markets ?? []) {
+    if (m.spec.fair_source.kind !== 'nowcast' || m.station_id === null || !m.bucket) continue;
+    const { yes_token, no_token } = m.spec.fair_source;
+    out.push({ market_id: m.spec.market_id, yes_token, no_token, station_id: m.station_id, ...m.bucket });
+  }
+  return out;
 }

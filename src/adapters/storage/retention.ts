@@ -1,12 +1,19 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { planRetention, type RetentionPlan, type RetentionPolicy } from '../../domain/storage/retention.ts';
+import { dispatchLogLastMs, listDispatchLogs } from './dispatch-log.ts';
 import { isDateCompacted } from './parquet/compactor.ts';
-import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot } from './layout.ts';
+import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, utcDateHour } from './layout.ts';
 
 export interface RetentionResult {
   plan: RetentionPlan;
   dry_run: boolean;
+  /**
+   * Trading sessions' dispatch logs (`dispatch/session-N.ndjson`) whose last input falls on a
+   * journal date that is expired. They age like the journal but need no compaction first: their
+   * inputs are journaled (and compacted) too; what goes is the exact order of one trading life.
+   */
+  delete_dispatch: Array<{ file: string; last_date: string }>;
   /** Paths removed (or that would be, in a dry run). */
   removed: string[];
 }
@@ -28,11 +35,18 @@ export async function applyRetention(opts: { dataDir: string; policy: RetentionP
     removed.push(manifestFile(opts.dataDir, d));
   }
   for (const p of plan.delete_parquet) removed.push(path.join(parquetRoot(opts.dataDir), p.partition, `date=${p.date}`, `ch=${p.channel}`));
+  const deleteDispatch: RetentionResult['delete_dispatch'] = [];
+  for (const file of listDispatchLogs(opts.dataDir)) {
+    const lastMs = await dispatchLogLastMs(file);
+    const lastDate = lastMs === null ? null : utcDateHour(lastMs).date;
+    if (lastDate !== null && lastDate <= plan.journal_cutoff) deleteDispatch.push({ file, last_date: lastDate });
+  }
+  removed.push(...deleteDispatch.map((d) => d.file));
   if (!opts.dryRun) {
     for (const r of removed) await rm(r, { recursive: true, force: true });
     await pruneEmptyDirs(parquetRoot(opts.dataDir));
   }
-  return { plan, dry_run: opts.dryRun, removed };
+  return { plan, dry_run: opts.dryRun, delete_dispatch: deleteDispatch, removed };
 }
 
 /** Removes directories left empty below `root` (never `root` itself). */

@@ -1,9 +1,12 @@
 import type { ChannelServer } from '../../adapters/api/channel-server.ts';
-import type { ControlRefusal, DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
+import type { ControlForwarded, ControlRefusal, DaemonApi, HaltRequest, HealthReport } from '../../adapters/api/daemon-api.ts';
+import { RedisStreamsBus } from '../../adapters/bus/redis-streams-bus.ts';
+import { topicFor } from '../../domain/events/topics.ts';
 import { bookDepth, type BookDepth } from '../../domain/book/book-depth.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import { weatherOutagesBegun } from '../../sim/world/simulated-world.ts';
 import { truthFaultsBegun, type TruthFaultCounts } from '../../sim/esports/simulator-faults.ts';
+import { marketListing } from '../dashboard/market-listing.ts';
 import type { DaemonContext } from './context.ts';
 import type { DaemonHealth } from './health.ts';
 
@@ -42,7 +45,7 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
     markets: async () =>
       ctx.localMarkets().map((m) => {
         const snap = ctx.trading?.node.runtime.marketSnapshot(m.spec.market_id);
-        return { market_id: m.spec.market_id, fair_source: m.spec.fair_source.kind, match_id: m.match_id, station_id: m.station_id, state: snap?.state ?? null };
+        return marketListing(m, snap?.state ?? null, snap?.state === 'HALT' ? snap.context.halt : []);
       }),
     halt: async (r: HaltRequest) => control('HALT', r),
     resume: async (r: HaltRequest) => control('RESUME', r),
@@ -69,6 +72,19 @@ function controlRequest(ctx: DaemonContext, factory: EventFactory, type: 'HALT' 
     return { accepted: false, status, error, event_id: alert.event_id, ...scope };
   };
   if (market !== null && !ctx.universe.markets.some((m) => m.spec.market_id === market)) return refuse(404, `unknown market ${market}`, 'CONTROL_REFUSED');
+  // A feeds process hosts no trading. A halt is safe from anywhere and a trading process always
+  // applies it, so it goes on the bus to them (202). A resume is for a trading process to judge
+  // (risk cool-down, daily loss) and only it can answer what came of it: refused here, naming it.
+  if (ctx.role === 'feeds') {
+    if (type === 'RESUME') return refuse(409, 'this process (--role feeds) hosts no trading: POST /resume to a trading process (--role trading), whose risk engine decides', 'CONTROL_REFUSED');
+    const event = factory.make(type, { scope: r.scope, reason: r.reason }, market ? { market_id: market } : {});
+    ctx.sink.emit(event);
+    const topic = topicFor(event);
+    const stream = ctx.bus instanceof RedisStreamsBus ? ctx.bus.key(topic) : null;
+    ctx.log.info({ correlation_id: event.correlation_id, ...scope, topic, stream }, 'halt forwarded to the trading processes over the bus');
+    const forwarded: ControlForwarded = { accepted: true, status: 202, applied_here: false, forwarded: { to_role: 'trading', topic, stream }, event_id: event.event_id, ...scope };
+    return forwarded;
+  }
   // An in-process trading runtime applies the command here, where the answer goes back, rather
   // than when the bus delivers it a moment later: a resume right after a halt must see the halt,
   // and a refused resume must not reach the bus as a RESUME that did nothing. The event still goes

@@ -10,6 +10,8 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { hash32, seededRng } from '../../domain/util/random.ts';
 import type { MarketFeed } from '../../runtime/market-tape/market-feed.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
+import type { MatchSpec } from '../../runtime/truth/truth-runtime.ts';
+import type { TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
 import type { SimUniverse, UniverseMarket } from '../../sim/sim-universe.ts';
 import type { DaemonObserver } from './observer.ts';
@@ -26,6 +28,17 @@ export interface TradingPart {
   session: number;
 }
 
+/** Live mode: what a discovery scan changed in the universe, told to the components that follow it. */
+export interface UniverseChange {
+  added: UniverseMarket[];
+  /** Matches of the added esports markets, for the truth runtime. */
+  matches: MatchSpec[];
+  /** Stations whose nowcast bucket layout changed (a new judge day's event). */
+  layouts: Array<{ station_id: string; buckets: TempBucket[] }>;
+  /** Markets settled: their tokens are no longer carried. */
+  retired: UniverseMarket[];
+}
+
 /**
  * What the daemon's components share: the process-wide parts built at start (bus, sink, observer,
  * universe) and the handles each component publishes while it runs, read by health and the API.
@@ -37,6 +50,12 @@ export class DaemonContext {
   /** Outside sources (venue, weather, esports) that did not answer: /health, the summary's errors, the log. */
   sourceErrors!: SourceErrors;
   universe: SimUniverse = { markets: [], buckets: new Map() };
+  /** Live mode: the matches of the discovered esports markets. */
+  readonly liveMatches: MatchSpec[] = [];
+  /** Components following a universe that discovery changes at run time (live mode). */
+  readonly universeListeners = new Set<(change: UniverseChange) => void>();
+  /** Live mode: the market channel saw a market appear or resolve (discovery rescans). */
+  venueNotice: (() => void) | null = null;
   venueUrls: { ws: string; rest: string } | null = null;
   feed: MarketFeed | null = null;
   trading: TradingPart | null = null;
@@ -83,6 +102,20 @@ export class DaemonContext {
   /** An event factory on another clock (the trading node's) with ids from `seed`. */
   idsFrom(clock: Clock, seed: number): EventFactory {
     return new EventFactory(clock, ulidGenerator(seededRng(seed)));
+  }
+
+  /** Live mode: discovery's changes enter the universe, then every component following it hears them. */
+  changeUniverse(change: UniverseChange): void {
+    this.universe.markets.push(...change.added);
+    this.liveMatches.push(...change.matches);
+    for (const l of change.layouts) this.universe.buckets.set(l.station_id, l.buckets);
+    for (const listener of this.universeListeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.reportError('discovery', err);
+      }
+    }
   }
 
   reportError(component: string, err: unknown): void {

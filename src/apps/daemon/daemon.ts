@@ -6,6 +6,8 @@ import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createMetrics, type Metrics } from '../../adapters/metrics/metrics.ts';
 import { HttpApiServer } from '../../adapters/api/http-server.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
+import { DashboardFiles } from '../dashboard/static-files.ts';
+import { RecentEvents } from '../dashboard/recent-events.ts';
 import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
 import { DataDirLock } from '../../adapters/storage/data-dir-lock.ts';
 import { assertSessionCounterUsable } from '../../adapters/storage/session-counter.ts';
@@ -28,13 +30,16 @@ import { startDaemonInspector, type DaemonInspector } from './inspector.ts';
 import { DaemonObserver } from './observer.ts';
 import { logStartupSummary, logStatus, OperatorLog } from './operator-log.ts';
 import { SourceErrors } from './source-errors.ts';
-import { readMarketCatalog, writeMarketCatalog } from '../../adapters/storage/market-catalog.ts';
+import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
+import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
+import type { UniverseMarket } from '../../sim/sim-universe.ts';
 import { RealOrdersRefused, type DaemonOptions, type RunSummary } from './options.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
 import { tradingComponent } from './components/trading.ts';
 import { truthComponent } from './components/truth.ts';
 import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
+import { discoveryComponent } from './components/discovery.ts';
 
 export { RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
@@ -116,13 +121,17 @@ export class Daemon {
     ctx.sink = new FanOutSink(new BusSink(ctx.bus), ctx.observer, new OperatorLog(ctx.log));
 
     // API first, so /health answers while the rest starts.
+    const recent = new RecentEvents();
+    ctx.sink.add(recent);
     this.http = new HttpApiServer({
       host: config.api.host,
       port: this.opts.apiPort ?? config.api.port,
       maxBodyBytes: config.api.max_body_bytes,
+      allowedHosts: config.api.allowed_hosts,
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, staleness_ms: config.daemon.staleness_ms }, recent).answer,
     });
     this.channels = new ChannelServer(this.http.server, channelServerOptions(config.api, ctx.log));
     ctx.sink.add(this.channels);
@@ -144,6 +153,11 @@ export class Daemon {
 
     this.buildComponents();
     await this.recordMarketCatalog();
+    // Discovered markets are recorded as they enter, one rewrite at a time.
+    let catalogWrite = Promise.resolve();
+    ctx.universeListeners.add((change) => {
+      if (change.added.length > 0) catalogWrite = catalogWrite.then(() => this.recordMarketCatalog()).catch((err) => ctx.reportError('discovery', err));
+    });
     this.root = createActor(
       systemMachine.provide({
         actors: {
@@ -209,9 +223,14 @@ export class Daemon {
       worldComponent(ctx),
       truthComponent(ctx),
       tradingComponent(ctx),
+      // Live mode's universe comes from discovery, started last so every follower listens already.
+      ...(mode === 'live' ? [discoveryComponent(ctx)] : []),
     ];
     // Scale-out roles keep their half of the components.
     this.components.list.push(...all.filter((c) => (ctx.role === 'trading' ? !FEED_SIDE.has(c.name) : ctx.role === 'feeds' ? c.name !== 'trading' : true)));
+    const discovery = this.components.list.find((c) => c.name === 'discovery');
+    // Followers register for the universe's changes as they start: discovery waits for them all.
+    if (discovery) discovery.after = this.components.names().filter((n) => n !== 'discovery');
     if (ctx.role !== 'all') ctx.log.info({ role: ctx.role, shard: formatShard(ctx.shard), markets: ctx.localMarkets().length }, `scale-out role ${ctx.role}`);
   }
 
@@ -221,7 +240,7 @@ export class Daemon {
    * markets stay findable for their ranges); this run's spec wins for a market it also trades.
    */
   private async recordMarketCatalog(): Promise<void> {
-    const mine = this.ctx.localMarkets().map((m) => ({ spec: m.spec, station_id: m.station_id, match_id: m.match_id }));
+    const mine = this.ctx.localMarkets().map((m) => ({ spec: m.spec, station_id: m.station_id, match_id: m.match_id, bucket: this.settlesOn(m) }));
     if (mine.length === 0) return;
     const earlier = await readMarketCatalog(this.opts.dataDir).catch((err: Error) => {
       this.ctx.log.warn({ err: err.message }, 'the market catalog of this data directory is unreadable: rewriting it with this run\'s markets');
@@ -230,6 +249,16 @@ export class Daemon {
     const byId = new Map((earlier ?? []).map((m) => [m.spec.market_id, m]));
     for (const m of mine) byId.set(m.spec.market_id, m);
     await writeMarketCatalog(this.opts.dataDir, [...byId.values()]);
+  }
+
+  /** What a bucket market settles on: its station's judge day at this start (the universe lists that day's buckets). */
+  private settlesOn(m: UniverseMarket): MarketBucket | null {
+    const fs = m.spec.fair_source;
+    const station = this.opts.config.weather.stations.find((s) => s.id === m.station_id);
+    const bucket = fs.kind === 'nowcast' && station ? this.ctx.universe.buckets.get(station.id)?.find((b) => b.label === fs.bucket_label) : undefined;
+    if (!station || !bucket) return null;
+    const judgeDay = new JudgeCalendar(station.tz, this.opts.config.weather.nowcast.judge_day).dayOf(this.clock.now());
+    return { judge_day: judgeDay, lo_f: bucket.lo_f, hi_f: bucket.hi_f };
   }
 
   summary(): RunSummary {

@@ -7,7 +7,7 @@ import { renderBacktestHtml, renderBacktestMarkdown, type BacktestReport, type V
 import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { DECISION_INPUT_CHANNELS, DecisionReplay, decisionSeed, type QcGateMode } from '../../runtime/replay/decision-replay.ts';
 import { ReplayEngine } from '../../runtime/replay/engine.ts';
-import { readMarketCatalog, type ReplayMarket } from '../../adapters/storage/market-catalog.ts';
+import { bucketMarketRefs, readMarketCatalog, type ReplayMarket } from '../../adapters/storage/market-catalog.ts';
 import { openReplaySource, type SourceKind } from './replay-run.ts';
 
 export interface BacktestOptions {
@@ -82,7 +82,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
     variantSummaries.set(mode, { net_pnl: round(s.net_pnl, 6), orders: s.orders, fills: s.fills });
   }
   const exec = metrics.execution();
-  const model = metrics.model();
+  // A bucket market's recorded resolution outranks the judge maximum the METARs showed.
+  const model = metrics.model(bucketMarketRefs(markets));
   const total = { realized: 0, unrealized: 0, fees: 0, by_strategy: {} as Record<string, number> };
   for (const m of summary.markets) {
     total.realized += m.pnl.realized;

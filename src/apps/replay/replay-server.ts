@@ -2,7 +2,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
-import { JsonHttpServer, RouteError, type Route } from '../../adapters/api/http-server.ts';
+import { JsonHttpServer, RouteError, type Answer, type Route } from '../../adapters/api/http-server.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { ReplayEngine } from '../../runtime/replay/engine.ts';
 
@@ -22,7 +22,17 @@ export class ReplayServer implements EventSink {
   private readonly played: { promise: Promise<void>; resolve: () => void };
 
   constructor(
-    private readonly opts: { host: string; port: number; api: HeliosConfig['api']; logger: Logger; parseTime: (t: string) => number },
+    private readonly opts: {
+      host: string;
+      port: number;
+      api: HeliosConfig['api'];
+      logger: Logger;
+      parseTime: (t: string) => number;
+      /** GETs outside /replay/* (the dashboard's files, the same page the daemon serves). */
+      fallback?: (path: string) => Answer | undefined;
+      /** GET /markets as the daemon answers it, from the recorded market catalog (absent: 404). */
+      markets?: () => Promise<unknown>;
+    },
   ) {
     let resolve!: () => void;
     this.played = { promise: new Promise<void>((r) => (resolve = r)), resolve };
@@ -31,9 +41,11 @@ export class ReplayServer implements EventSink {
       port: opts.port,
       token: null,
       maxBodyBytes: opts.api.max_body_bytes,
+      allowedHosts: opts.api.allowed_hosts,
       logger: opts.logger,
       name: 'replay server',
       routes: this.routes(),
+      ...(opts.fallback ? { fallback: opts.fallback } : {}),
     });
     this.channels = new ChannelServer(this.http.server, channelServerOptions(opts.api, opts.logger));
   }
@@ -70,7 +82,9 @@ export class ReplayServer implements EventSink {
         return engine.status();
       },
     });
+    const markets = this.opts.markets;
     return {
+      ...(markets ? { '/markets': { method: 'GET', handler: () => markets() } satisfies Route } : {}),
       '/replay/status': { method: 'GET', handler: () => this.attached().status() },
       '/replay/play': control((engine) => {
         this.played.resolve();

@@ -1,9 +1,11 @@
 import type { HeliosConfig } from '../../config/schema.ts';
-import { generateMatchPlans } from '../../sim/esports/simulator-plan.ts';
+import { generateMatchPlans, type SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
 import { truthFaultStarts } from '../../sim/esports/simulator-faults.ts';
+import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
+import { seededRng } from '../../domain/util/random.ts';
 import type { VenueFaults } from '../../sim/venue/venue-faults.ts';
 import type { FaultClass } from '../../domain/soak/fault-classes.ts';
-import { minimumSoakMs } from '../../domain/soak/schedule.ts';
+import { killsFit, minimumSoakMs } from '../../domain/soak/schedule.ts';
 
 export interface ProfileInputs {
   soak: HeliosConfig['soak'];
@@ -13,7 +15,16 @@ export interface ProfileInputs {
   /** The soak's length and seed: the daemon's own fault schedules are fitted to them. */
   durationMs: number;
   seed: number;
+  /** The soak's start (epoch ms): the esports matches are timed from it, in every daemon life. */
+  anchorMs: number | null;
+  /** The in-play probabilities the truth engine gives a series leader (planned trading opportunities). */
+  inPlay: InPlayRanges;
 }
+
+type InPlayRanges = HeliosConfig['truth_engine']['implied_p']['in_play_by_title'];
+
+/** Markets of the soaked daemon (the venue's synthetic markets, the first bound to the esports matches). */
+const SOAK_MARKETS = 10;
 
 type TruthSimulator = HeliosConfig['truth_engine']['simulator'];
 type TruthFault = 'truth_stale' | 'truth_conflict';
@@ -22,23 +33,96 @@ type TruthFault = 'truth_stale' | 'truth_conflict';
 const INJECTION_SHARE = 0.6;
 
 /**
- * Esports matches paced so that every requested truth fault begins (counted from the daemon's
- * start) within `windowMs`: the simulator's plans are seeded, so the harness can try pacings and
- * match counts and keep the first that does; null when none can in that window.
+ * Esports matches paced so that every requested truth fault begins (counted from the soak's start,
+ * which the plans are anchored to) in [fromMs, toMs): after the daemon is up, early enough to be
+ * judged, and the plans pass `accept`. The simulator's plans are seeded, so the harness tries
+ * pacings and match counts and keeps the one whose requested faults have all begun soonest; null
+ * when none can in that window.
  */
-export function soakTruthSimulator(seed: number, windowMs: number, wanted: readonly TruthFault[]): TruthSimulator | null {
-  const base = { first_start_after_ms: 5000, fault_probability: wanted.length ? 1 : 0 };
-  const faults: TruthSimulator['faults'] = [...(wanted.includes('truth_conflict') ? ['disagreement' as const] : []), ...(wanted.includes('truth_stale') ? ['silent_source' as const] : [])];
-  if (!faults.length) return { ...base, matches: 5, spacing_ms: 20000, map_ms: 15000, faults: ['disagreement'] };
+export function soakTruthSimulator(
+  seed: number,
+  fromMs: number,
+  toMs: number,
+  wanted: readonly TruthFault[],
+  accept: (plans: readonly SimMatchPlan[]) => boolean = () => true,
+): { cfg: TruthSimulator; allBegunAt: number } | null {
+  const base = { anchor_ms: null, first_start_after_ms: 5000, fault_probability: wanted.length ? 1 : 0 };
+  const kinds: TruthSimulator['faults'] = [...(wanted.includes('truth_conflict') ? ['disagreement' as const] : []), ...(wanted.includes('truth_stale') ? ['silent_source' as const] : [])];
+  const faults: TruthSimulator['faults'] = kinds.length ? kinds : ['disagreement'];
+  let best: { cfg: TruthSimulator; allBegunAt: number } | null = null;
   for (const [spacing_ms, map_ms] of [[20000, 15000], [10000, 10000], [5000, 5000]] as const) {
     // More matches only while the next one still starts inside the window.
-    for (let matches = 5; matches === 5 || base.first_start_after_ms + (matches - 1) * spacing_ms < windowMs; matches++) {
+    for (let matches = 5; matches === 5 || base.first_start_after_ms + (matches - 1) * spacing_ms < toMs; matches++) {
       const cfg: TruthSimulator = { ...base, matches, spacing_ms, map_ms, faults };
-      const begun = truthFaultStarts(generateMatchPlans(seed, 0, cfg)).filter((f) => f.at < windowMs);
-      if (wanted.every((k) => begun.some((f) => f.kind === k))) return cfg;
+      const plans = generateMatchPlans(seed, 0, cfg);
+      const begun = truthFaultStarts(plans).filter((f) => f.at >= fromMs && f.at < toMs);
+      const firsts = wanted.map((k) => begun.find((f) => f.kind === k)?.at);
+      if (firsts.some((t) => t === undefined) || !accept(plans)) continue;
+      const allBegunAt = Math.max(0, ...(firsts as number[]));
+      if (!best || allBegunAt < best.allBegunAt) best = { cfg, allBegunAt };
+      if (!wanted.length) return best;
     }
   }
-  return null;
+  return best;
+}
+
+/**
+ * When a planned match offers the temporal strategy a clear edge (offsets from the soak's start):
+ * a best-of-3 or longer series, never silent, whose YES team takes the first map — from then
+ * until the second map ends the truth engine gives YES at least the title's in-play minimum, which
+ * is `min_edge` above the venue's fair value of the market the match is bound to.
+ */
+export function plannedOpportunities(plans: readonly SimMatchPlan[], inPlay: InPlayRanges, minEdge: number): Array<{ match_id: string; from: number; to: number }> {
+  const venue = syntheticMarketSpecs(SOAK_MARKETS);
+  const out: Array<{ match_id: string; from: number; to: number }> = [];
+  plans.forEach((p, n) => {
+    const fair = venue[n]?.fair;
+    const leader = inPlay[p.title]?.min;
+    if (fair === undefined || leader === undefined || leader < fair + minEdge) return;
+    if (p.best_of < 3 || p.map_winners[0] !== 0 || p.map_winners.length < 2 || p.sources.some((s) => s.silent.length > 0)) return;
+    out.push({ match_id: p.match_id, from: p.start_at + p.map_ms, to: p.start_at + 2 * p.map_ms });
+  });
+  return out;
+}
+
+/** What the soak fits to its seed and duration: the esports matches, and how early a kill may come. */
+export interface SoakPlan {
+  truthSimulator: TruthSimulator;
+  /** Offset from the soak's start before which no kill falls (see `ScheduleOptions.kills_not_before_ms`). */
+  killsNotBeforeMs: number;
+  /** With paper_fill_failed: the planned trading opportunities inside the injection window. */
+  opportunities: Array<{ match_id: string; from: number; to: number }>;
+}
+
+/**
+ * The esports plan and the earliest kill for a soak of `durationMs`: every requested truth fault
+ * begins after `soak.daemon_start_allowance_ms` and within the injection share of the duration;
+ * with paper_fill_failed (which needs fills, so orders), a match offers a clear edge after the
+ * first checkpoint (the forced venue faults are over) and within that share; and the kills come
+ * after the last truth fault has begun and been scraped (a daemon killed before it counts
+ * nothing). Null when this duration cannot fit them all.
+ */
+export function soakPlan(soak: HeliosConfig['soak'], inPlay: InPlayRanges, faults: readonly FaultClass[], seed: number, durationMs: number): SoakPlan | null {
+  const wanted = wantedTruthFaults(faults);
+  const window = durationMs * INJECTION_SHARE;
+  const opportunitiesIn = (plans: readonly SimMatchPlan[]) =>
+    plannedOpportunities(plans, inPlay, soak.min_planned_edge).filter((o) => o.from >= soak.checkpoint_every_ms && o.to <= window);
+  const needsTrade = faults.includes('paper_fill_failed');
+  const truth = soakTruthSimulator(seed, soak.daemon_start_allowance_ms, window, wanted, (plans) => !needsTrade || opportunitiesIn(plans).length > 0);
+  if (!truth) return null;
+  const killsNotBeforeMs = wanted.length ? truth.allBegunAt + 2 * soak.scrape_interval_ms : 0;
+  const fits = killsFit({ duration_ms: durationMs, seed, faults, checkpoint_every_ms: soak.checkpoint_every_ms, kill_every_ms: soak.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });
+  if (!fits) return null;
+  return { truthSimulator: truth.cfg, killsNotBeforeMs, opportunities: needsTrade ? opportunitiesIn(generateMatchPlans(seed, 0, truth.cfg)) : [] };
+}
+
+/**
+ * A paper seed whose first fill FAILS: every daemon life's paper venue then fails its first fill
+ * (and later ones at the configured probability), so one fill is enough to inject the class.
+ */
+export function paperSeedFailingFirst(probability: number): number {
+  for (let seed = 1; seed < 1_000_000; seed++) if (seededRng(seed)() < probability) return seed;
+  throw new Error(`no paper seed fails a first fill with probability ${probability}`);
 }
 
 function wantedTruthFaults(faults: readonly FaultClass[]): TruthFault[] {
@@ -53,13 +137,12 @@ function soakWeatherOutages(soak: HeliosConfig['soak'], durationMs: number): { o
 
 /**
  * The shortest soak (ms) that can inject every requested class and judge the recovery: the
- * harness's own minimum, and long enough for the seeded esports matches to show each truth fault.
+ * harness's own minimum, and long enough for the seeded esports matches to show each truth fault
+ * to a live daemon before any kill.
  */
-export function minimumSoakDurationMs(soak: HeliosConfig['soak'], faults: readonly FaultClass[], seed: number): number {
+export function minimumSoakDurationMs(soak: HeliosConfig['soak'], inPlay: InPlayRanges, faults: readonly FaultClass[], seed: number): number {
   let ms = minimumSoakMs(faults, soak);
-  const truth = wantedTruthFaults(faults);
-  if (!truth.length) return ms;
-  while (soakTruthSimulator(seed, ms * INJECTION_SHARE, truth) === null) {
+  while (soakPlan(soak, inPlay, faults, seed, ms) === null) {
     ms += 15_000;
     if (ms > 24 * 3_600_000) return Infinity;
   }
@@ -74,10 +157,10 @@ export function minimumSoakDurationMs(soak: HeliosConfig['soak'], faults: readon
  */
 export function soakDaemonOverlay(p: ProfileInputs): Record<string, unknown> {
   const on = (c: FaultClass) => p.faults.includes(c);
-  const window = p.durationMs * INJECTION_SHARE;
-  // Only reached for a soak long enough (the command refuses shorter ones); the production-like
+  // Only reached for a soak long enough (the command refuses shorter ones); the fault-free
   // pacing otherwise.
-  const truthSimulator = soakTruthSimulator(p.seed, window, wantedTruthFaults(p.faults)) ?? soakTruthSimulator(p.seed, window, [])!;
+  const plan = soakPlan(p.soak, p.inPlay, p.faults, p.seed, p.durationMs);
+  const truthSimulator = plan?.truthSimulator ?? soakTruthSimulator(p.seed, 0, Infinity, [])!.cfg;
   return {
     daemon: { sim: { venue: 'external', markets: 10 } },
     market_tape: {
@@ -92,8 +175,8 @@ export function soakDaemonOverlay(p: ProfileInputs): Record<string, unknown> {
       backoff_max_ms: 4000,
     },
     api: { ws_max_buffered_bytes: 256 * 1024 * 1024 },
-    execution: { paper: { fail_probability: on('paper_fill_failed') ? p.soak.paper_fail_probability : 0 } },
-    truth_engine: { simulator: truthSimulator },
+    execution: { paper: on('paper_fill_failed') ? { fail_probability: p.soak.paper_fail_probability, seed: paperSeedFailingFirst(p.soak.paper_fail_probability) } : { fail_probability: 0 } },
+    truth_engine: { simulator: { ...truthSimulator, anchor_ms: p.anchorMs } },
     weather: {
       simulator: on('weather_stale') ? soakWeatherOutages(p.soak, p.durationMs) : { outage_every_ms: 0 },
     },

@@ -15,8 +15,9 @@ import { buildSimUniverse, type SimUniverse } from '../../sim/sim-universe.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
+import { auditPaperFills, type PaperFillAudit } from './paper-fill-audit.ts';
 import { freeLoopbackPort, OwnRedisServer, sleep, waitFor } from './redis-process.ts';
-import { soakDaemonOverlay, soakVenueFaults } from './soak-profile.ts';
+import { soakDaemonOverlay, soakPlan, soakVenueFaults } from './soak-profile.ts';
 import { forceVenueFault } from './venue-injector.ts';
 
 export interface SoakRunOptions {
@@ -82,6 +83,8 @@ export class SoakRun {
   /** The bus URL of the soaked daemon: the user's Redis, our own, or none (in-memory bus). */
   private busUrl: string | undefined;
   private readonly injectFailures: string[] = [];
+  /** The soak's start (epoch ms): the schedule's offsets and the daemon's esports matches count from it. */
+  private t0 = 0;
 
   constructor(o: SoakRunOptions) {
     this.o = o;
@@ -116,6 +119,7 @@ export class SoakRun {
 
     // The universe first (it does not depend on the venue's address), then the venue, then the
     // daemon's configuration naming it.
+    this.t0 = Date.now();
     const base = this.writeConfig(null);
     this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
     this.venue = new VenueSimulator({ seed: o.seed, markets: this.universe.markets.map((m) => m.venue), faults: soakVenueFaults(base.soak, o.faults) });
@@ -125,10 +129,14 @@ export class SoakRun {
     this.port = await freeLoopbackPort();
 
     const durationMs = Math.round(o.minutes * 60_000);
-    const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: this.config.soak.checkpoint_every_ms, kill_every_ms: this.config.soak.kill_every_ms });
+    const s = this.config.soak;
+    // The command refuses a duration this plan cannot fit; a direct caller gets no kill floor.
+    const plan = soakPlan(s, this.config.truth_engine.implied_p.in_play_by_title, o.faults, o.seed, durationMs);
+    const killsNotBeforeMs = plan?.killsNotBeforeMs ?? 0;
+    const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: s.checkpoint_every_ms, kill_every_ms: s.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });
     this.say(`${this.universe.markets.length} markets, ${this.tokens().length} tokens, faults: ${o.faults.join(',')}; ${schedule.length} scheduled actions over ${o.minutes} min`);
 
-    const t0 = Date.now();
+    const t0 = this.t0;
     const started = await this.startInstance().then(
       () => true,
       (err: Error) => (this.harnessError(`the daemon did not start: ${err.message}`), false),
@@ -147,8 +155,8 @@ export class SoakRun {
   }
 
   private writeConfig(venue: { wsUrl: string; restUrl: string } | null): HeliosConfig {
-    const soak = loadConfig({ env: this.o.env ?? process.env }).config.soak;
-    const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed });
+    const { soak, truth_engine } = loadConfig({ env: this.o.env ?? process.env }).config;
+    const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0, inPlay: truth_engine.implied_p.in_play_by_title });
     (overlay as { app?: unknown }).app = { seed: this.o.seed };
     writeFileSync(this.configFile, toYaml(overlay));
     return loadConfig({ file: this.configFile, env: this.o.env ?? process.env }).config;
@@ -399,6 +407,10 @@ export class SoakRun {
     const referee = new SoakReferee(markets, { ...this.config.trading.staleness, naked_leg_max_ms: nakedLegMaxMs }, shutdowns);
     for (const r of audit.records) referee.observe(r);
     const verdict = referee.finish();
+    const paperFills = await auditPaperFills(this.o.dataDir, audit.records).catch(
+      (err: Error): PaperFillAudit => (this.harnessError(`judging paper fills against the dispatch logs: ${err.message}`), { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 }),
+    );
+    if (paperFills.sessions === 0 && paperFills.unjudged > 0) this.harnessError(`${paperFills.unjudged} paper fills but no dispatch log to judge them against`);
     const daemonErrors = this.instances.reduce((n, i) => n + (i.exit?.summary?.errors ?? i.lastStats.errors), 0);
     const crashes = this.instances.filter((i) => i.exit?.crashed).length;
     return {
@@ -415,7 +427,7 @@ export class SoakRun {
       unhandled_errors: daemonErrors + this.harnessErrors.length,
       book_mismatches: this.bookMismatches,
       naked_legs: verdict.naked_legs,
-      paper_overfills: verdict.paper_overfills,
+      paper_overfills: verdict.order_overfills + paperFills.overfills,
       not_injected: this.o.faults.filter((c) => faults[c] === 0),
       detail: {
         seed: this.o.seed,
@@ -427,6 +439,7 @@ export class SoakRun {
         restart_to_ready_ms: this.restartToReadyMs,
         orders: verdict.orders,
         max_naked_leg_ms: verdict.max_naked_leg_ms,
+        paper_fills: { taker_fills_judged: paperFills.judged, beyond_book: paperFills.overfills, beyond_order_size: verdict.order_overfills, unjudged_after_log_end: paperFills.unjudged, trading_sessions: paperFills.sessions, examples: paperFills.examples },
         resyncs: verdict.resyncs,
         unfinished_resyncs: verdict.unfinished_resyncs,
         journal_records: audit.records.length,

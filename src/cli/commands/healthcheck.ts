@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../../config/load.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { CHECK_NAMES, runStartupChecklist, type CheckResult } from '../../apps/daemon/startup-checklist.ts';
+import { LIVE_CHECK_NAMES, runLiveChecks } from '../../apps/live-check/live-checks.ts';
+import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -18,13 +20,14 @@ export async function healthcheck(opts: HealthcheckOptions, io: CliIo): Promise<
   const mode = opts.live ? 'live' : 'sim';
   let results: CheckResult[];
   try {
-    const { config } = loadConfig({ file: opts.config, env: io.env });
+    const { config, secrets } = loadConfig({ file: opts.config, env: io.env });
     // The checklist's own output is the report; component logs would only interleave with it.
     const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
     results = await runStartupChecklist({ config, mode, logger });
+    if (opts.live) results.push(...(await runLiveChecks({ config, secrets, clock: new SystemClock() })));
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `${(err as Error).message}`;
-    results = CHECK_NAMES.map((name) =>
+    results = [...CHECK_NAMES, ...(opts.live ? LIVE_CHECK_NAMES : [])].map((name) =>
       name === 'configuration' ? { name, status: 'fail' as const, detail: scrubText(message) } : { name, status: 'skip' as const, detail: 'needs a valid configuration' },
     );
   }
@@ -45,7 +48,7 @@ export function register(program: Command, io: CliIo): void {
     .command('healthcheck')
     .description('run the start-up checklist (config, clocks, feeds and books, caches, paper mode); exit 0 when all pass, 1 otherwise')
     .option('--config <file>', 'YAML file layered over the defaults')
-    .option('--live', "check Polymarket's real endpoints instead of a loopback venue simulator")
+    .option('--live', "check Polymarket's real endpoints instead of a loopback venue simulator, and what live mode needs: discovery selects a market, CLOB /time skew, AWC, WU PWS and PandaScore (when keyed)")
     .option('--json', 'one JSON object instead of lines')
     .action(async (opts: HealthcheckOptions) => io.exit(await healthcheck(opts, io)));
 }

@@ -17,6 +17,11 @@ import * as backtest from './backtest.ts';
 import * as sweep from './sweep.ts';
 import * as sampleData from './sample-data.ts';
 import * as soak from './soak.ts';
+import * as orders from './orders.ts';
+import * as account from './account.ts';
+import * as discover from './discover.ts';
+import * as capture from './capture.ts';
+import * as playback from './playback.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData, soak];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData, soak, capture, playback, discover, orders, account];

@@ -4,6 +4,11 @@ import { recordedRange, runReplay, type ReplayRun, type SourceKind } from '../..
 import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
 import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
+import { DashboardFiles } from '../../apps/dashboard/static-files.ts';
+import { RecentEvents } from '../../apps/dashboard/recent-events.ts';
+import { marketListing } from '../../apps/dashboard/market-listing.ts';
+import { readMarketCatalog } from '../../adapters/storage/market-catalog.ts';
+import { FanOutSink } from '../../domain/events/sink.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -101,11 +106,15 @@ export function register(program: Command, io: CliIo): void {
       }
 
       let server: ReplayServer | null = null;
+      const recent = new RecentEvents();
       let url = '';
       let issues = 0;
       try {
         if (opts.serve) {
-          server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime });
+          server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
+            fallback: new DashboardFiles({ mode: 'replay', staleness_ms: ctx.config.daemon.staleness_ms }, recent).answer,
+            markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
+          });
           url = await server.listen();
         }
         const srv = server;
@@ -117,7 +126,8 @@ export function register(program: Command, io: CliIo): void {
           speed,
           channels,
           source: (opts.source ?? 'auto') as SourceKind,
-          sink: srv ?? undefined,
+          // The page's recent past beside the channels, as in the daemon.
+          sink: srv ? new FanOutSink(srv, recent) : undefined,
           decisions: opts.decisionsOut ? { out: opts.decisionsOut } : null,
           onIssue: (i) => {
             if (i.kind === 'malformed') issues++;

@@ -11,7 +11,7 @@ import { SAMPLE_MARKER } from './sample-data.ts';
 export function register(program: Command, io: CliIo): void {
   program
     .command('retention')
-    .description('apply the retention policy (storage.retention): old NDJSON days, old Parquet months; window data kept longer')
+    .description('apply the retention policy (storage.retention): old NDJSON days and dispatch logs, old Parquet months; window data kept longer')
     .option('--dry-run', 'only print what would be deleted')
     .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
     .option('--config <file>', 'YAML file layered over the defaults')
@@ -45,7 +45,8 @@ export function register(program: Command, io: CliIo): void {
           for (const d of p.delete_journal) io.out(`  ${verb} journal date=${d}\n`);
           for (const d of p.keep_uncompacted) io.out(`  kept journal date=${d}: expired but not fully compacted (run helios compact)\n`);
           for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${x.partition}/date=${x.date}/ch=${x.channel}\n`);
-          if (!p.delete_journal.length && !p.delete_parquet.length) io.out('  nothing to delete\n');
+          for (const x of r.delete_dispatch) io.out(`  ${verb} dispatch log ${path.basename(x.file)} (last input ${x.last_date})\n`);
+          if (!p.delete_journal.length && !p.delete_parquet.length && !r.delete_dispatch.length) io.out('  nothing to delete\n');
         }
         io.exit(EXIT.OK);
       } catch (err) {

@@ -23,7 +23,7 @@ interface SoakOptions {
 }
 
 /**
- * Runs a soak; 0 when the seven safety figures are all 0 and every requested class was injected,
+ * Runs a soak; 0 when the nine safety figures are all 0 and every requested class was injected,
  * 1 otherwise, 2 on bad usage (including a duration too short for the requested classes).
  */
 export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
@@ -47,7 +47,7 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
   } catch (err) {
     return usage(err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message);
   }
-  const minimumMs = minimumSoakDurationMs(config.soak, faults, seed);
+  const minimumMs = minimumSoakDurationMs(config.soak, config.truth_engine.implied_p.in_play_by_title, faults, seed);
   if (minutes * 60_000 < minimumMs) {
     const at = Number.isFinite(minimumMs) ? `at least --minutes ${+(minimumMs / 60_000).toFixed(2)}` : 'no duration can (seed)';
     return usage(`--minutes ${minutes} is too short to inject every requested fault class (${faults.join(',')}) and judge the recovery: ${at}`);

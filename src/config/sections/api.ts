@@ -5,6 +5,11 @@ export const apiSection = z.strictObject({
   host: z.string().min(1),
   /** 0 picks a free port (the daemon logs the URL it listens on). */
   port: z.number().int().min(0).max(65535),
+  /**
+   * Host names (no port; IPv6 without brackets) a loopback-bound API answers: any other Host header
+   * gets 403 (DNS rebinding). The bound address is always allowed; not applied to a non-loopback bind.
+   */
+  allowed_hosts: z.array(z.string().min(1)).min(1),
   max_body_bytes: z.number().int().min(64),
   ws_path: z.string().startsWith('/'),
   ws_max_frame_bytes: z.number().int().min(64),

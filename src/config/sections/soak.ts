@@ -24,8 +24,13 @@ export const soakSection = z.strictObject({
     rest_429: probability,
     rest_5xx: probability,
   }),
-  /** Chance that a paper fill is FAILED after MATCHED during a soak. */
-  paper_fail_probability: probability,
+  /** Chance that a paper fill is FAILED after MATCHED during a soak (the first of each daemon life always is). */
+  paper_fail_probability: probability.refine((p) => p > 0, 'must be above 0: paper_fill_failed needs failing fills'),
+  /**
+   * A planned trading opportunity (paper_fill_failed needs fills): a match whose leading YES team's
+   * in-play probability exceeds its market's venue fair value by at least this.
+   */
+  min_planned_edge: z.number().min(0).max(1),
   /** A METAR/PWS outage of `weather_outage_ms` in every period of this length (per station). */
   weather_outage_every_ms: z.number().int().min(1000),
   weather_outage_ms: z.number().int().min(1000),
@@ -41,6 +46,11 @@ export const soakSection = z.strictObject({
   kill_every_ms: z.number().int().min(10000),
   /** Time a killed daemon or Redis stays down before the harness restarts it. */
   restart_delay_ms: z.number().int().min(0),
+  /**
+   * The daemon is up this long after the soak starts: the faults its own simulators must show it
+   * (esports) are planned after this, and a kill comes only once they have begun.
+   */
+  daemon_start_allowance_ms: z.number().int().min(0),
   /** A restarted daemon must have every book synced within this. */
   ready_timeout_ms: z.number().int().min(1000),
   /**

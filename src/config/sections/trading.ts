@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { realExecutionSection } from './execution-real.ts';
 
 const probability = z.number().min(0).max(1);
 const usdc = z.number().nonnegative();
@@ -125,6 +126,8 @@ export const executionSection = z.strictObject({
     fail_probability: probability,
     seed: z.number().int().nonnegative(),
   }),
+  /** Polymarket CLOB V2 (adapter real). */
+  real: realExecutionSection,
   reconcile: z.strictObject({
     interval_ms: z.number().int().min(1),
     position_tolerance_shares: z.number().nonnegative(),

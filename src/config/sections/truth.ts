@@ -66,6 +66,11 @@ const liquipediaSource = z.strictObject({
 const simulator = z.strictObject({
   /** Seeded matches generated for the embedded default (the seed is app.seed). */
   matches: z.number().int().nonnegative(),
+  /**
+   * Epoch ms the match times count from; null: the daemon's start. A soak sets it to its own start,
+   * so a daemon killed and restarted regenerates the same matches at the same times.
+   */
+  anchor_ms: z.number().int().nonnegative().nullable(),
   first_start_after_ms: z.number().int().nonnegative(),
   spacing_ms: z.number().int().nonnegative(),
   map_ms: positiveMs,

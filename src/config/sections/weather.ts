@@ -22,6 +22,11 @@ const metar = z.strictObject({
   /** Minimum spacing between requests to the same host (AWC asks clients to keep it gentle). */
   min_request_interval_ms: z.number().int().min(0),
   request_timeout_ms: z.number().int().min(100),
+  /** Requests in any rolling minute (the data API allows 100 per minute). */
+  max_requests_per_minute: z.number().int().min(1),
+  /** After a 429, a 5xx or no answer: no request for initial_ms, doubling per failure up to max_ms (or Retry-After). */
+  backoff_initial_ms: z.number().int().min(0),
+  backoff_max_ms: z.number().int().min(0),
   /** Minute of the routine report when the source omits METAR/SPECI (51 at most US ASOS). */
   routine_minute: z.number().int().min(0).max(59),
 });

@@ -41,6 +41,9 @@ export interface MarketInfo {
   sports_market_type: string | null;
   game_id: string | null;
   line: number | null;
+  /** USDC resting in the book and traded in all, as Gamma reports them; null when absent. */
+  liquidity: number | null;
+  volume: number | null;
 }
 
 export interface EventTag {
@@ -119,6 +122,8 @@ export function parseGammaMarket(raw: unknown): DiscoveryResult<MarketInfo> {
     sports_market_type: nonEmpty(m.sportsMarketType),
     game_id: m.gameId === null || m.gameId === undefined || m.gameId === '' ? null : String(m.gameId),
     line: numberOrNull(m.line),
+    liquidity: numberOrNull(m.liquidityNum ?? m.liquidity),
+    volume: numberOrNull(m.volumeNum ?? m.volume),
   });
 }
 

@@ -59,6 +59,10 @@ export const gammaMarketSchema = z.object({
   sportsMarketType: str,
   gameId: z.union([z.string(), z.number()]).nullish(),
   line: numeric,
+  liquidityNum: numeric,
+  liquidity: numeric,
+  volumeNum: numeric,
+  volume: numeric,
 });
 
 export const gammaEventSchema = z.object({

@@ -5,3 +5,5 @@ export * from './result.ts';
 export * from './temperature-buckets.ts';
 export * from './temperature-event.ts';
 export * from './temperature-rules.ts';
+export * from './operating-set.ts';
+export * from './operating-set-diff.ts';

@@ -20,7 +20,19 @@ export type DiscoveryErrorCode =
   | 'unit_mismatch'
   | 'not_yes_no_market'
   | 'not_esports_event'
-  | 'no_moneyline';
+  | 'no_moneyline'
+  /** A tradable market needs exactly two outcomes (one CLOB token each). */
+  | 'not_binary'
+  /** No (or a non-positive) orderPriceMinTickSize: prices could not be rounded to the venue's grid. */
+  | 'tick_size_unknown'
+  /** No (or a non-positive) orderMinSize. */
+  | 'min_size_unknown'
+  /** feesEnabled without a feeSchedule: what a fill costs is unknown. */
+  | 'fee_unknown'
+  /** The market's fields contradict each other or its event (neg-risk flags, a resolved market still accepting orders…). */
+  | 'contradictory_market'
+  /** The rules settle on a station the configuration does not watch (or not the one configured for the city). */
+  | 'station_not_watched';
 
 export interface DiscoveryError {
   code: DiscoveryErrorCode;

@@ -2,13 +2,15 @@ import { DateTime } from 'luxon';
 import type { BusBookMirror } from '../book/bus-book-mirror.ts';
 import type { EventOf, HeliosEvent } from '../events/catalog.ts';
 import { spreadRegime, type SpreadRegime, type WindowRules } from '../storage/windows.ts';
+import { bucketContains, recordedResolutions, resolvedHit, stationDayKey, type BucketMarketRef, type RecordedResolution } from './bucket-resolution.ts';
 import { NYC_ZONE } from '../time/zones.ts';
 
 /**
  * Backtest analytics, pure: fed the replayed inputs and the pipeline's decisions in pipeline order
  * (with the bus-built books at that instant), they summarize execution (fill rate, slippage, PnL
  * and its path, breakdown by spread regime and hour) and the model (calibration of NOWCAST bucket
- * probabilities against the realized judge maximum, drift of the expected maximum).
+ * probabilities against the recorded resolution or else the realized judge maximum, drift of the
+ * expected maximum).
  */
 
 export interface OrderStats {
@@ -70,11 +72,16 @@ export interface StationDayCalibration {
   judge_day: string;
   realized_max_f: number | null;
   /**
-   * observed_by_end: the highest judge value (`judge_max_so_far_f` of the METARs: whole °F from the
-   * T-groups, never the 6-h/24-h maximum groups) seen by the end of the range; a lower bound when
-   * the range ends before the judge day does.
+   * What the buckets were scored against. resolution: a bucket market of the station-day resolved
+   * YES within the range (MARKET_RESOLVED), which decides every bucket. resolution_partial: only NO
+   * resolutions, which decide their buckets; the judge maximum decides the rest. observed_by_end:
+   * the highest judge value (`judge_max_so_far_f` of the METARs: whole °F from the T-groups, never
+   * the 6-h/24-h maximum groups) seen by the end of the range; a lower bound when the range ends
+   * before the judge day does. `realized_max_f` is that judge value whatever the source.
    */
-  realized_source: 'observed_by_end' | 'none';
+  realized_source: 'resolution' | 'resolution_partial' | 'observed_by_end' | 'none';
+  /** The recorded resolutions of the station-day's bucket markets (market catalog); null or absent: none. */
+  resolution?: RecordedResolution | null;
   forecasts: number;
   brier: number | null;
   bins: CalibrationBin[];
@@ -300,7 +307,9 @@ export class BacktestMetrics {
     };
   }
 
-  model(): ModelMetrics {
+  /** `bucketMarkets`: the catalog's bucket markets, whose recorded resolutions outrank the judge maximum. */
+  model(bucketMarkets: readonly BucketMarketRef[] = []): ModelMetrics {
+    const resolutions = recordedResolutions(bucketMarkets, this.winners);
     const calibration: StationDayCalibration[] = [];
     const drift: StationDayDrift[] = [];
     for (const station of [...this.nowcasts.keys()].sort()) {
@@ -308,12 +317,11 @@ export class BacktestMetrics {
       const days = [...new Set(rows.map((r) => r.judge_day))].sort();
       for (const day of days) {
         const dayRows = rows.filter((r) => r.judge_day === day);
-        const key = `${station}|${day}`;
+        const key = stationDayKey(station, day);
         // The markets settle on the judge value (whole °F from the T-group), never on the 6-h/24-h
         // maximum groups, which can round a tenth higher (an "official" 82 over a judge 81).
         const realized = this.maxSoFar.get(key) ?? null;
-        const source: StationDayCalibration['realized_source'] = realized !== null ? 'observed_by_end' : 'none';
-        calibration.push(this.calibrate(station, day, dayRows, realized, source));
+        calibration.push(this.calibrate(station, day, dayRows, realized, resolutions.get(key) ?? null));
         const series = dayRows.map((r) => ({
           ts: r.ts,
           expected_max_f: round(r.expected, 3),
@@ -401,14 +409,17 @@ export class BacktestMetrics {
     list.push({ ts: event.ts_ingest, judge_day: p.judge_day, buckets: p.buckets, expected: mass > 0 ? expected / mass : NaN, max_so_far: p.max_so_far_f, qc_gate: p.qc_gate });
   }
 
-  private calibrate(station: string, day: string, rows: NowcastRow[], realized: number | null, source: StationDayCalibration['realized_source']): StationDayCalibration {
+  private calibrate(station: string, day: string, rows: NowcastRow[], realized: number | null, resolution: RecordedResolution | null): StationDayCalibration {
     const bins = Array.from({ length: BINS }, (_, i) => ({ lo: i / BINS, hi: (i + 1) / BINS, n: 0, sumP: 0, hits: 0 }));
     const byLabel = new Map<string, { sum: number; n: number; last: number; hit: 0 | 1 | null }>();
     let brier = 0;
     let n = 0;
+    let decided = false;
     for (const r of rows) {
       for (const b of r.buckets) {
-        const hit: 0 | 1 | null = realized === null ? null : (b.lo_f === null || realized >= b.lo_f) && (b.hi_f === null || realized <= b.hi_f) ? 1 : 0;
+        const byResolution = resolution === null ? null : resolvedHit(resolution, b);
+        if (byResolution !== null) decided = true;
+        const hit: 0 | 1 | null = byResolution ?? (resolution?.winner ? null : realized === null ? null : bucketContains(b, realized) ? 1 : 0);
         const l = byLabel.get(b.label) ?? { sum: 0, n: 0, last: 0, hit };
         l.sum += b.p;
         l.n++;
@@ -427,7 +438,8 @@ export class BacktestMetrics {
       station_id: station,
       judge_day: day,
       realized_max_f: realized,
-      realized_source: source,
+      realized_source: resolution?.winner ? 'resolution' : decided ? 'resolution_partial' : realized !== null ? 'observed_by_end' : 'none',
+      resolution,
       forecasts: rows.length,
       brier: n ? round(brier / n, 6) : null,
       bins: bins.map((b) => ({ lo: b.lo, hi: b.hi, n: b.n, mean_p: b.n ? round(b.sumP / b.n, 6) : null, observed: b.n ? round(b.hits / b.n, 6) : null })),

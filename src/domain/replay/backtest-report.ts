@@ -1,5 +1,5 @@
 import type { PnlSummary } from '../trading/pnl-ledger.ts';
-import type { ExecutionMetrics, ModelMetrics, RegimeRow } from './backtest-metrics.ts';
+import type { ExecutionMetrics, ModelMetrics, RegimeRow, StationDayCalibration } from './backtest-metrics.ts';
 import { barChart, esc, xyChart } from './svg-charts.ts';
 import { poolReliability } from '../weather/nowcast/reliability-pool.ts';
 
@@ -59,7 +59,7 @@ export function renderBacktestMarkdown(r: BacktestReport): string {
     const q = r.qc_sensitivity;
     L.push(table(['QC gate', 'net PnL', 'orders', 'fills'], (['recorded', 'open', 'closed'] as const).map((k) => [k, usd(q[k].net_pnl), String(q[k].orders), String(q[k].fills)])));
   } else L.push('Not run (no NOWCAST-priced market, or disabled).');
-  L.push('', '## Calibration (NOWCAST bucket probabilities vs the realized judge maximum)', '');
+  L.push('', '## Calibration (NOWCAST bucket probabilities vs the recorded resolution, else the realized judge maximum)', '');
   if (!r.calibration.length) L.push('No NOWCAST in range.');
   const pooled = poolReliability(r.calibration.map((c) => c.bins));
   if (pooled.length) {
@@ -67,7 +67,7 @@ export function renderBacktestMarkdown(r: BacktestReport): string {
     L.push(table(['p bin', 'n', 'mean p', 'observed', 'gap (pp)'], pooled.map((b) => [`${b.p_lo.toFixed(1)}–${b.p_hi.toFixed(1)}`, String(b.n), num(b.mean_p), num(b.observed_freq), `${b.gap_pp}${b.enough ? '' : ' (few)'}`])), '');
   }
   for (const c of r.calibration) {
-    L.push(`### ${c.station_id} ${c.judge_day}: realized ${c.realized_max_f ?? '—'} °F (${c.realized_source}), ${c.forecasts} forecasts, Brier ${num(c.brier)}`, '');
+    L.push(`### ${c.station_id} ${c.judge_day}: realized ${realizedText(c)}, ${c.forecasts} forecasts, Brier ${num(c.brier)}`, '');
     L.push(table(['p bin', 'n', 'mean p', 'observed'], c.bins.filter((b) => b.n > 0).map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.n), num(b.mean_p), num(b.observed)])));
     L.push('', table(['bucket', 'mean p', 'last p', 'realized'], c.buckets.map((b) => [b.label, num(b.mean_p), num(b.last_p), b.realized === null ? '—' : String(b.realized)])), '');
   }
@@ -116,7 +116,7 @@ export function renderBacktestHtml(r: BacktestReport): string {
     const bins = c.bins.filter((b) => b.n > 0 && b.mean_p !== null && b.observed !== null);
     charts.push(
       xyChart({
-        title: `Reliability ${c.station_id} ${c.judge_day} (realized ${c.realized_max_f ?? '—'} °F, ${c.realized_source})`,
+        title: `Reliability ${c.station_id} ${c.judge_day} (realized ${realizedText(c)})`,
         series: [
           { name: 'perfect', color: '#adb5bd', points: [[0, 0], [1, 1]], dashed: true },
           { name: 'observed vs predicted', color: '#e8590c', points: bins.map((b) => [b.mean_p!, b.observed!] as const), dots: true, sizes: bins.map((b) => b.n) },
@@ -150,6 +150,16 @@ export function renderBacktestHtml(r: BacktestReport): string {
     '</body></html>',
     '',
   ].join('\n');
+}
+
+/** What a station-day's buckets were scored against, in words. */
+function realizedText(c: StationDayCalibration): string {
+  const judge = `judge max ${c.realized_max_f ?? '—'} °F`;
+  const w = c.resolution?.winner;
+  if (c.realized_source === 'resolution' && w) return `${w.lo_f ?? '…'}–${w.hi_f ?? '…'} °F (resolution: market ${short(w.market_id)} resolved YES; ${judge})`;
+  const no = c.resolution?.markets.filter((m) => m.outcome === 'NO').length ?? 0;
+  if (c.realized_source === 'resolution_partial') return `${judge} (resolution_partial: ${no} bucket market(s) resolved NO decide theirs)`;
+  return `${judge} (${c.realized_source})`;
 }
 
 function regimeTable(rows: RegimeRow[]): string {

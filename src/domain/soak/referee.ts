@@ -39,10 +39,10 @@ export interface RefereeVerdict {
   /** Longest BOOK_RESYNC_START → BOOK_RESYNC_DONE of a token (an unfinished one counts up to its process's end). */
   max_resync_ms: number;
   unfinished_resyncs: number;
-  /** Pair legs naked longer than naked_leg_max_ms, and paper fills beyond the book (trading-referee.ts); both must be 0. */
+  /** Pair legs naked longer than naked_leg_max_ms, and orders filled beyond their size (trading-referee.ts). */
   naked_legs: number;
   max_naked_leg_ms: number;
-  paper_overfills: number;
+  order_overfills: number;
   /** The first few violations, for a human to follow up in the journal. */
   examples: Array<{ violation: Violation; instance: number; client_order_id: string; market_id: string | null; detail: string }>;
 }
@@ -89,7 +89,7 @@ export class SoakReferee {
     unfinished_resyncs: 0,
     naked_legs: 0,
     max_naked_leg_ms: 0,
-    paper_overfills: 0,
+    order_overfills: 0,
     examples: [],
   };
 

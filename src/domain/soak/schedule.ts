@@ -17,6 +17,11 @@ export interface ScheduleOptions {
   checkpoint_every_ms: number;
   /** One kill of each kind per this much soak time (at least one when the class is on). */
   kill_every_ms: number;
+  /**
+   * No kill before this offset: the daemon's own faults (the esports simulator's) must have begun
+   * and been counted by a live daemon first, or a kill could take the only one with it.
+   */
+  kills_not_before_ms?: number;
 }
 
 /**
@@ -36,21 +41,21 @@ export function soakSchedule(o: ScheduleOptions): SoakAction[] {
   }
   actions.push({ at_ms: o.duration_ms, kind: 'checkpoint', final: true });
   // Intervals a kill may fall in: every one but the last, which the final checkpoint closes.
-  const free = bounds.slice(0, Math.max(1, bounds.length - 1)).map((start, i) => ({ start, end: bounds[i + 1] ?? o.duration_ms }));
+  const intervals = bounds.slice(0, Math.max(1, bounds.length - 1)).map((start, i) => ({ start, end: bounds[i + 1] ?? o.duration_ms }));
+  const notBefore = o.kills_not_before_ms ?? 0;
+  const free = intervals.filter((iv) => killWindow(iv, notBefore) !== null);
   const kills = (['daemon_kill', 'redis_kill'] as const).filter((k) => o.faults.includes(k));
   const perKind = Math.max(1, Math.round(o.duration_ms / o.kill_every_ms));
   const order = shuffle(rng, free.map((_, i) => i));
   let slot = 0;
-  for (let n = 0; n < perKind; n++) {
+  for (let n = 0; n < perKind && free.length; n++) {
     for (const kind of kills) {
-      const interval = free[order[slot % order.length]!]!;
+      const [from, to] = killWindow(free[order[slot % order.length]!]!, notBefore)!;
       slot++;
-      // Away from the interval's edges: a kill right before a checkpoint would only test patience.
-      const span = interval.end - interval.start;
-      actions.push({ at_ms: Math.round(interval.start + span * (0.15 + 0.35 * rng())), kind });
+      actions.push({ at_ms: Math.round(from + (to - from) * rng()), kind });
     }
   }
-  const first = free[0]!;
+  const first = intervals[0]!;
   const venue = INJECTION_ORDER.filter((c) => o.faults.includes(c));
   venue.forEach((fault, i) => {
     // Spread over 10–50 % of the first interval: after start-up, well before its checkpoint.
@@ -78,6 +83,23 @@ const INJECTION_ORDER: readonly VenueFaultClass[] = [
   'ws_disconnect',
   'ws_freeze',
 ];
+
+/**
+ * Where in an interval a kill may fall: away from its edges (a kill right before a checkpoint
+ * would only test patience), at 15–50 % of it, and not before `notBefore`; null when nothing is left.
+ */
+function killWindow(iv: { start: number; end: number }, notBefore: number): [number, number] | null {
+  const span = iv.end - iv.start;
+  const from = Math.max(iv.start + 0.15 * span, notBefore);
+  const to = iv.start + 0.5 * span;
+  return from <= to ? [from, to] : null;
+}
+
+/** Kills the schedule can place: false when no interval leaves room after `kills_not_before_ms`. */
+export function killsFit(o: ScheduleOptions): boolean {
+  if (!o.faults.includes('daemon_kill') && !o.faults.includes('redis_kill')) return true;
+  return soakSchedule(o).some((a) => a.kind === 'daemon_kill' || a.kind === 'redis_kill');
+}
 
 function rank(a: SoakAction): number {
   return a.kind === 'checkpoint' ? 3 : a.kind === 'inject' ? 2 : a.kind === 'redis_kill' ? 1 : 0;

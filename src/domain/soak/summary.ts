@@ -17,9 +17,8 @@ export interface SoakSummary {
   /** Pair legs left naked beyond the trading bound plus an order's round trip (trading-referee.ts). */
   naked_legs: number;
   /**
-   * Paper fills beyond their order's size or the best level's shown size. Reported, not yet a
-   * pass/fail figure: the top is judged from throttled BEST_PRICE events, so a level that grew and
-   * shrank between two of them can be flagged although the paper venue filled what its book held.
+   * Paper fills beyond their order's size, or beyond what the trading node's own book showed at
+   * their level net of what paper had already taken there (judged from the dispatch log).
    */
   paper_overfills: number;
   /** Requested classes that never happened: the soak did not test them, so it cannot pass. */
@@ -38,6 +37,7 @@ export const MUST_BE_ZERO = [
   'unhandled_errors',
   'book_mismatches',
   'naked_legs',
+  'paper_overfills',
 ] as const;
 
 export function failedFigures(summary: SoakSummary): string[] {

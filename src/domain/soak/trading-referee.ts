@@ -3,19 +3,19 @@ import { pairImbalance, type LegHolding } from '../trading/pair-arb.ts';
 
 /**
  * The trading half of the soak referee (issue #20), from the journal alone: pair-arbitrage legs
- * left naked longer than the bound, and paper fills beyond what the book offered. A naked leg is
- * judged as the market actor judges it (pairImbalance over pair_arb fills: MATCHED counts, FAILED
- * takes back), timed from the fill that opened it to the one that closed it, with time in HALT not
- * counted (a halted market may not trade). A paper overfill is an order filled beyond its size, or
- * taker fills at the best level beyond the size it showed: the venue never sees paper orders, so a
- * level only frees what we took when it shrinks (the paper venue's rule), and a level that grows
- * offers the growth. Deeper levels are not in the journal's BEST_PRICE and are not judged.
+ * left naked longer than the bound, and orders filled beyond their size. A naked leg is judged as
+ * the market actor judges it (pairImbalance over pair_arb fills: MATCHED counts, FAILED takes
+ * back), timed from the fill that opened it to the one that closed it, with time in HALT not
+ * counted (a halted market may not trade). Fills beyond what the book offered are judged against
+ * the trading node's own books from its dispatch log (paper-fills.ts), not from the journal's
+ * throttled best prices, which can miss a level that grew and shrank between two of them.
  */
 export interface TradingRefereeVerdict {
   naked_legs: number;
   /** Longest naked leg seen, in ms (HALT time excluded). */
   max_naked_leg_ms: number;
-  paper_overfills: number;
+  /** Orders whose MATCHED fills add up to more than their size. */
+  order_overfills: number;
 }
 
 export interface TradingRefereeMarket {
@@ -31,14 +31,6 @@ interface PairState {
   halted: boolean;
 }
 
-interface TopLevel {
-  price: number | null;
-  shown: number;
-  taken: number;
-  /** Taker fills since the last BEST_PRICE: judged on the next, which may show growth they used. */
-  pending: number;
-}
-
 const EPS = 1e-6;
 
 export class TradingReferee {
@@ -46,9 +38,8 @@ export class TradingReferee {
   private pairs = new Map<string, PairState>();
   private matched = new Map<string, { token: string; side: 'BUY' | 'SELL'; price: number; size: number; fee: number }>();
   private orders = new Map<string, { size: number; filled: number; flagged: boolean }>();
-  private tops = new Map<string, { BUY: TopLevel; SELL: TopLevel }>();
   private lastTs = 0;
-  readonly verdict: TradingRefereeVerdict = { naked_legs: 0, max_naked_leg_ms: 0, paper_overfills: 0 };
+  readonly verdict: TradingRefereeVerdict = { naked_legs: 0, max_naked_leg_ms: 0, order_overfills: 0 };
 
   /** `nakedLegMaxMs`: the longest a leg may stay naked, the trading bound plus an order's round trip. */
   constructor(
@@ -63,12 +54,6 @@ export class TradingReferee {
     if (newInstance) this.closeInstance();
     this.lastTs = Math.max(this.lastTs, e.ts_ingest);
     switch (e.type) {
-      case 'BEST_PRICE':
-        if (e.token_id) {
-          this.onTop(e.token_id, 'BUY', e.payload.best_ask, e.payload.best_ask_size ?? 0);
-          this.onTop(e.token_id, 'SELL', e.payload.best_bid, e.payload.best_bid_size ?? 0);
-        }
-        return;
       case 'MARKET_STATE':
         if (e.market_id) this.onState(e.market_id, e.payload.state, e.ts_ingest);
         return;
@@ -88,12 +73,10 @@ export class TradingReferee {
   }
 
   private closeInstance(): void {
-    for (const [token, sides] of this.tops) for (const side of ['BUY', 'SELL'] as const) this.judgeTop(token, sides[side]);
     for (const p of this.pairs.values()) this.endNaked(p, this.lastTs);
     this.pairs = new Map();
     this.matched = new Map();
     this.orders = new Map();
-    this.tops = new Map();
   }
 
   private pair(marketId: string): PairState {
@@ -122,11 +105,9 @@ export class TradingReferee {
         o.filled += f.size;
         if (!o.flagged && o.filled > o.size + EPS) {
           o.flagged = true;
-          this.verdict.paper_overfills++;
+          this.verdict.order_overfills++;
         }
       }
-      const top = this.topFor(token)[f.side];
-      if (f.liquidity === 'taker' && top.price !== null && Math.abs(f.price - top.price) < 1e-9) top.pending += f.size;
     }
     if (f.strategy !== 'pair_arb' || !e.market_id) return;
     const m = this.markets.get(e.market_id);
@@ -160,42 +141,5 @@ export class TradingReferee {
     p.nakedSince = null;
     this.verdict.max_naked_leg_ms = Math.max(this.verdict.max_naked_leg_ms, ms);
     if (ms > this.nakedLegMaxMs) this.verdict.naked_legs++;
-  }
-
-  private topFor(token: string): { BUY: TopLevel; SELL: TopLevel } {
-    let t = this.tops.get(token);
-    if (!t) {
-      t = { BUY: { price: null, shown: 0, taken: 0, pending: 0 }, SELL: { price: null, shown: 0, taken: 0, pending: 0 } };
-      this.tops.set(token, t);
-    }
-    return t;
-  }
-
-  /** A new best level for orders of `side` (a BUY takes the ask). */
-  private onTop(token: string, side: 'BUY' | 'SELL', price: number | null, size: number): void {
-    const top = this.topFor(token)[side];
-    if (price === null || top.price === null || Math.abs(price - top.price) > 1e-9) {
-      this.judgeTop(token, top);
-      top.price = price;
-      top.shown = price === null ? 0 : size;
-      top.taken = 0;
-      return;
-    }
-    if (size > top.shown) top.shown = size;
-    this.judgeTop(token, top);
-    if (size < top.shown) {
-      top.taken = Math.max(0, top.taken - (top.shown - size));
-      top.shown = size;
-    }
-  }
-
-  private judgeTop(_token: string, top: TopLevel): void {
-    if (top.pending <= 0) return;
-    top.taken += top.pending;
-    top.pending = 0;
-    if (top.price !== null && top.taken > top.shown + EPS) {
-      this.verdict.paper_overfills++;
-      top.taken = top.shown;
-    }
   }
 }

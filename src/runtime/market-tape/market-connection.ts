@@ -1,5 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import type { WebSocket } from 'ws';
+import type { MarketResolvedMessage, NewMarketMessage } from '../../domain/market/messages.ts';
 import { createBookResyncLogic } from '../../actors/book-resync.actor.ts';
 import { createMarketSocketLogic } from '../../actors/market-socket.actor.ts';
 import type { MarketTapeConfig } from '../../config/sections/market-tape.ts';
@@ -34,6 +35,8 @@ export interface MarketConnectionDeps {
   booksOptions?: Partial<MarketBooksOptions>;
   logger?: Logger;
   openSocket?: (url: string) => WebSocket;
+  /** A market appeared or resolved on the venue (the market channel's custom features). */
+  onVenueNotice?: (msg: NewMarketMessage | MarketResolvedMessage) => void;
 }
 
 export interface MarketConnectionInfo {
@@ -62,7 +65,7 @@ export class MarketConnection {
   constructor(deps: MarketConnectionDeps) {
     this.id = deps.id;
     this.logger = deps.logger?.child({ connection: deps.id });
-    this.books = new ConnectionBooks(deps.publisher, deps.reporter, deps.booksOptions);
+    this.books = new ConnectionBooks(deps.publisher, deps.reporter, deps.booksOptions, deps.onVenueNotice);
     const c = deps.config;
     const machine = feedConnectionMachine.provide({
       actors: {

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { MarketResolvedMessage, NewMarketMessage } from '../../domain/market/messages.ts';
 import type { MarketTapeConfig } from '../../config/sections/market-tape.ts';
 import type { MarketBooksOptions } from '../../domain/book/market-books.ts';
 import type { TokenBookState } from '../../domain/book/token-book-state.ts';
@@ -34,6 +35,8 @@ export interface MarketFeedDeps {
   openSocket?: (url: string) => WebSocket;
   /** Sees every top-of-book change as the frame that caused it is applied (benchmark probe). */
   onBestChanged?: (token: string) => void;
+  /** A market appeared or resolved anywhere on the venue (`new_market`, `market_resolved`): discovery rescans. */
+  onVenueNotice?: (msg: NewMarketMessage | MarketResolvedMessage) => void;
 }
 
 export interface MarketFeedMetrics {
@@ -243,6 +246,7 @@ export class MarketFeed {
       },
       ...(logger ? { logger } : {}),
       ...(this.deps.openSocket ? { openSocket: this.deps.openSocket } : {}),
+      ...(this.deps.onVenueNotice ? { onVenueNotice: this.deps.onVenueNotice } : {}),
     });
   }
 

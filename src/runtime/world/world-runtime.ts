@@ -108,6 +108,8 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
       cacheTtlMs: cfg.metar.cache_ttl_ms,
       minRequestIntervalMs: cfg.metar.min_request_interval_ms,
       timeoutMs: cfg.metar.request_timeout_ms,
+      maxRequestsPerMinute: cfg.metar.max_requests_per_minute,
+      backoff: { initialMs: cfg.metar.backoff_initial_ms, maxMs: cfg.metar.backoff_max_ms, multiplier: 2, jitter: 0 },
     });
     sources.push({
       id: 'world:awc',

@@ -11,7 +11,8 @@ export function simulatedTruth(seed: number, config: TruthEngineConfig, clock: C
   matches: MatchSpec[];
   sources: (emit: ReportListener) => TruthSource[];
 } {
-  const plans = generateMatchPlans(seed, clock.now(), config.simulator);
+  // Anchored, a restart regenerates the same matches; otherwise they begin after this start.
+  const plans = generateMatchPlans(seed, config.simulator.anchor_ms ?? clock.now(), config.simulator);
   return {
     plans,
     matches: plans.map(specOfPlan),

@@ -76,11 +76,18 @@ export class HeliosProcess {
   }
 }
 
+export interface ProcessScope {
+  procs: HeliosProcess[];
+  tempDir(): string;
+  /** `helios ARGS` as a child process with `childEnv(env)`, killed after the file. */
+  start(args: string[], env?: Record<string, string>): HeliosProcess;
+}
+
 /**
  * Temporary data directories and daemon processes of one test file, all cleaned up after it
  * (processes killed, directories removed). Call from the file's top level.
  */
-export function processScope(prefix: string): { procs: HeliosProcess[]; tempDir(): string } {
+export function processScope(prefix: string): ProcessScope {
   const dirs: string[] = [];
   const procs: HeliosProcess[] = [];
   afterAll(() => {
@@ -93,6 +100,11 @@ export function processScope(prefix: string): { procs: HeliosProcess[]; tempDir(
       const d = mkdtempSync(path.join(tmpdir(), prefix));
       dirs.push(d);
       return d;
+    },
+    start(args, env = {}) {
+      const p = new HeliosProcess(args, childEnv(env));
+      procs.push(p);
+      return p;
     },
   };
 }

@@ -1,11 +1,22 @@
+import { openCapturedSocket } from '../../../adapters/capture/socket.ts';
+import { captureTap } from '../../../adapters/capture/tap.ts';
 import { createDesiredSet } from '../../../adapters/subscriptions/create-desired-set.ts';
 import { MarketFeed } from '../../../runtime/market-tape/market-feed.ts';
 import type { Component } from '../component.ts';
-import type { DaemonContext } from '../context.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
 
 /** The market tape: venue WebSocket and REST into the bus, subscribed to the universe's tokens. */
 export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean): Component {
   let probe: NodeJS.Timeout | null = null;
+  // Live mode: discovered markets are subscribed as they enter, settled ones dropped.
+  const follow = (change: UniverseChange) => {
+    const feed = ctx.feed;
+    if (!feed) return;
+    const add = change.added.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
+    const drop = change.retired.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
+    if (add.length > 0) feed.subscribe(add).catch((err) => ctx.reportError('market-feed', err));
+    if (drop.length > 0) feed.unsubscribe(drop).catch((err) => ctx.reportError('market-feed', err));
+  };
   return {
     name: 'market-feed',
     after: embeddedVenue ? ['venue-sim'] : [],
@@ -20,14 +31,19 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
         events: ctx.events('market-feed'),
         desired: createDesiredSet({ ...tape.desired_set, kind: 'in_memory' }, null),
         logger: ctx.log,
+        // `helios capture`: the market frames go to the capture too, as they arrive.
+        openSocket: captureTap() ? openCapturedSocket : undefined,
+        onVenueNotice: () => ctx.venueNotice?.(),
       });
       ctx.feed = feed;
       if (ctx.opts.mode === 'live') probe = probeVenue(ctx, tape.rest_url);
       await feed.start();
+      ctx.universeListeners.add(follow);
       const tokens = ctx.universe.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
       if (tokens.length) await feed.subscribe(tokens);
     },
     stop: async () => {
+      ctx.universeListeners.delete(follow);
       if (probe) clearInterval(probe);
       probe = null;
       await ctx.feed?.stop();

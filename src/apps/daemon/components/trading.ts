@@ -4,7 +4,8 @@ import { nextSession } from '../../../adapters/storage/session-counter.ts';
 import { hash32 } from '../../../domain/util/random.ts';
 import { sessionSeqBase, TradingNode } from '../../../runtime/trading/trading-node.ts';
 import type { Component } from '../component.ts';
-import type { DaemonContext } from '../context.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
+import { ownsMarket } from '../../../domain/scale-out/shard.ts';
 
 /**
  * The trading node, fed from the bus. It runs on its own virtual clock, moved by what it consumes
@@ -14,6 +15,18 @@ import type { DaemonContext } from '../context.ts';
 export function tradingComponent(ctx: DaemonContext): Component {
   let lives = 0;
   let ticker: unknown = null;
+  // Live mode: one market actor per discovered market of this shard, started as it enters.
+  const follow = (change: UniverseChange) => {
+    const part = ctx.trading;
+    if (!part) return;
+    const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec.market_id));
+    for (const m of mine) {
+      // A market new to the venue holds no orders or positions: nothing to reconcile before trading.
+      part.node.runtime.addMarket(m.spec, { synced: true });
+      part.node.router.addMarket(m);
+    }
+    if (mine.length > 0) part.subscription.addTopics(part.node.topics());
+  };
   return {
     name: 'trading',
     start: async () => {
@@ -43,6 +56,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const subscription = ctx.bus.subscribe({ group, consumer: tradingOnly ? `trading-${ctx.shard.index}` : 'trading-0', topics: node.topics(), start: 'latest' });
       node.consume(subscription);
       ctx.trading = { node, subscription, group, session };
+      ctx.universeListeners.add(follow);
       const tick = () => {
         node.tick(ctx.clock.now());
         ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
@@ -50,6 +64,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
       ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
     },
     stop: async () => {
+      ctx.universeListeners.delete(follow);
       if (ticker !== null) ctx.clock.clearTimeout(ticker);
       ticker = null;
       const part = ctx.trading;

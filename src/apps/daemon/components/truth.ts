@@ -2,11 +2,15 @@ import { hash32, seededRng } from '../../../domain/util/random.ts';
 import { liveSources, TruthRuntime } from '../../../runtime/truth/truth-runtime.ts';
 import { simulatedTruth } from '../../../sim/esports/simulated-truth.ts';
 import type { Component } from '../component.ts';
-import type { DaemonContext } from '../context.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
 
 /** Esports truth: the sources (simulated matches in sim mode) into the truth engine. */
 export function truthComponent(ctx: DaemonContext): Component {
   let truth: TruthRuntime | null = null;
+  // Live mode: the matches of discovered esports markets are confirmed as they enter.
+  const follow = (change: UniverseChange) => {
+    for (const m of change.matches) truth?.addMatch(m);
+  };
   return {
     name: 'truth',
     start: async () => {
@@ -22,6 +26,8 @@ export function truthComponent(ctx: DaemonContext): Component {
           logger: ctx.log,
           sources: liveSources({ config: config.truth_engine, secrets: ctx.opts.secrets, clock: ctx.clock, rng: seededRng(config.app.seed ^ hash32('truth-sources')), logger: ctx.log, fetch: ctx.sourceErrors.fetchFor('truth') }),
         });
+        for (const m of ctx.liveMatches) truth.addMatch(m);
+        ctx.universeListeners.add(follow);
         truth.start();
         return;
       }
@@ -32,6 +38,7 @@ export function truthComponent(ctx: DaemonContext): Component {
       if (ctx.opts.mode === 'sim') ctx.truthPlans.push({ plans: sim.plans, from: ctx.clock.now(), to: null });
     },
     stop: async () => {
+      ctx.universeListeners.delete(follow);
       const life = ctx.truthPlans.at(-1);
       if (life && life.to === null) life.to = ctx.clock.now();
       await truth?.stop();

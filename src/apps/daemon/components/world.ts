@@ -2,12 +2,16 @@ import { createActor, type AnyActorRef } from 'xstate';
 import { createWorldRuntime, type WorldRuntime } from '../../../runtime/world/world-runtime.ts';
 import { simulatedWorld } from '../../../sim/world/simulated-world.ts';
 import type { Component } from '../component.ts';
-import type { DaemonContext } from '../context.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
 
 /** Weather: METAR and PWS sources (simulated in sim mode) into the world feed and the nowcast. */
 export function worldComponent(ctx: DaemonContext): Component {
   let world: WorldRuntime | null = null;
   let actors: AnyActorRef[] = [];
+  // Live mode: the nowcast is published over the bucket layout of each station's discovered event.
+  const follow = (change: UniverseChange) => {
+    for (const l of change.layouts) world?.feed.setBuckets(l.station_id, l.buckets);
+  };
   return {
     name: 'world',
     start: async () => {
@@ -26,6 +30,7 @@ export function worldComponent(ctx: DaemonContext): Component {
         simulated: simulatedWorld(ctx.config.weather, ctx.config.app.seed),
       });
       for (const [station, buckets] of ctx.universe.buckets) world.feed.setBuckets(station, buckets);
+      ctx.universeListeners.add(follow);
       world.feed.start();
       actors = world.sources.map((s) => {
         const actor = createActor(s.logic, { clock: ctx.clock } as never);
@@ -35,6 +40,7 @@ export function worldComponent(ctx: DaemonContext): Component {
       });
     },
     stop: async () => {
+      ctx.universeListeners.delete(follow);
       for (const a of actors) a.stop();
       actors = [];
       await world?.stop();

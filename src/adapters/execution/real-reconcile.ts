@@ -1,0 +1,75 @@
+import type { OpenOrder } from '@polymarket/clob-client-v2';
+import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import type { RealAlert } from './real-clob-adapter.ts';
+import type { ClobSession } from './real-clob-session.ts';
+import type { RealOrderTracker, TrackedOrder } from './real-tracker.ts';
+
+/**
+ * Reading the venue's truth into the tracker: at start-up (before trading may start), after every
+ * user-channel reconnect (the stream replays nothing) and on request. Venue orders helios did not
+ * place are adopted or canceled as configured; any failure throws, and trading does not start.
+ */
+
+export interface ReconcileDeps {
+  session: ClobSession;
+  tracker: RealOrderTracker;
+  cfg: RealExecutionConfig;
+  clock: Clock;
+  adopt: (v: OpenOrder) => TrackedOrder;
+  alert: (a: RealAlert) => void;
+}
+
+export interface StartupReport {
+  open_orders: number;
+  adopted: string[];
+  canceled: string[];
+  trades: number;
+  positions: number;
+  collateral_usdc: number;
+}
+
+export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport> {
+  const [orders, positions, collateral] = await Promise.all([d.session.openOrders(), d.session.positions(), d.session.collateral()]);
+  const { adopted, canceled } = await handleUnknown(d, orders);
+  const trades = await applyTrades(d);
+  return { open_orders: orders.length, adopted, canceled, trades, positions: positions.length, collateral_usdc: collateral.balance };
+}
+
+export async function resyncFromVenue(d: ReconcileDeps): Promise<void> {
+  const orders = await d.session.openOrders();
+  await handleUnknown(d, orders);
+  await applyTrades(d);
+  const open = new Set(orders.map((o) => o.id));
+  // Live at helios but no longer open at the venue: its own record says what became of it.
+  for (const o of d.tracker.live()) {
+    if (!o.venueId || open.has(o.venueId) || o.status === 'pending') continue;
+    const v = await d.session.order(o.venueId);
+    if (v) d.tracker.onVenueOrder(v);
+  }
+}
+
+async function handleUnknown(d: ReconcileDeps, orders: readonly OpenOrder[]): Promise<{ adopted: string[]; canceled: string[] }> {
+  const unknown: OpenOrder[] = [];
+  for (const v of orders) {
+    if (d.tracker.getByVenue(v.id)) d.tracker.onVenueOrder(v);
+    else unknown.push(v);
+  }
+  if (!unknown.length) return { adopted: [], canceled: [] };
+  if (d.cfg.reconcile.unknown_orders === 'adopt') {
+    const adopted = unknown.map((v) => d.adopt(v).req.client_order_id);
+    d.alert({ severity: 'warning', code: 'UNKNOWN_VENUE_ORDER', message: `adopted ${adopted.length} venue order(s) helios did not place` });
+    return { adopted, canceled: [] };
+  }
+  const r = await d.session.cancel(unknown.map((v) => v.id));
+  d.alert({ severity: 'warning', code: 'UNKNOWN_VENUE_ORDER', message: `canceled ${r.canceled.length} venue order(s) helios did not place` });
+  const left = Object.keys(r.not_canceled);
+  if (left.length) throw new Error(`could not cancel venue orders helios did not place: ${left.join(', ')}`);
+  return { adopted: [], canceled: r.canceled };
+}
+
+async function applyTrades(d: ReconcileDeps): Promise<number> {
+  const trades = await d.session.trades(Math.floor(d.clock.now() / 1000) - d.cfg.reconcile.trades_lookback_s);
+  for (const t of trades) d.tracker.onVenueTrade(t);
+  return trades.length;
+}

@@ -1,0 +1,166 @@
+import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
+import { canTransition, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
+import type { ExecutionEvent, PlaceOrderRequest } from './execution-adapter.ts';
+
+/**
+ * helios's orders at the real venue and what the venue said of them, turned into the same order
+ * and fill events the paper adapter emits. Fills come from trades only (each trade id once per
+ * order): MATCHED is a provisional fill, MINED and RETRYING wait, CONFIRMED makes it final,
+ * FAILED voids a fill already counted — exactly paper's FAILED. Whatever repeats (a socket
+ * message after a REST read of the same trade) changes nothing.
+ */
+
+export interface TrackedOrder {
+  req: PlaceOrderRequest;
+  venueId: string | null;
+  status: OrderStatus;
+  filled: number;
+  /** Found at the venue, not placed by this process. */
+  adopted: boolean;
+}
+
+/** The fields of a venue order (user channel `order` event or REST OpenOrder) the tracker reads. */
+export interface VenueOrderFacts {
+  id: string;
+  status: string;
+  expiration?: string | number;
+}
+
+/** The fields of a venue trade (user channel `trade` event or REST Trade). */
+export interface VenueTradeFacts {
+  id: string;
+  status: string;
+  taker_order_id: string;
+  size: string;
+  price: string;
+  maker_orders?: Array<{ order_id: string; matched_amount: string; price: string }>;
+}
+
+type FillStage = 'MATCHED' | 'CONFIRMED' | 'FAILED' | 'VOID';
+
+interface FillState {
+  stage: FillStage;
+  size: number;
+  price: number;
+  liquidity: Liquidity;
+}
+
+export interface TrackerDeps {
+  emit: (e: ExecutionEvent) => void;
+  feeFor: (tokenId: string) => FeeSchedule;
+  nowSeconds: () => number;
+}
+
+const EPS = 1e-9;
+
+export class RealOrderTracker {
+  private readonly byClient = new Map<string, TrackedOrder>();
+  private readonly byVenue = new Map<string, TrackedOrder>();
+  private readonly fills = new Map<string, FillState>();
+
+  constructor(private readonly deps: TrackerDeps) {}
+
+  get(clientOrderId: string): TrackedOrder | undefined {
+    return this.byClient.get(clientOrderId);
+  }
+
+  getByVenue(venueId: string): TrackedOrder | undefined {
+    return this.byVenue.get(venueId);
+  }
+
+  all(): TrackedOrder[] {
+    return [...this.byClient.values()];
+  }
+
+  /** Orders the venue may hold: pending (maybe in flight), open or partly filled. */
+  live(): TrackedOrder[] {
+    return this.all().filter((o) => !isTerminal(o.status));
+  }
+
+  add(req: PlaceOrderRequest, adopted = false): TrackedOrder {
+    const o: TrackedOrder = { req: { ...req }, venueId: null, status: 'pending', filled: 0, adopted };
+    this.byClient.set(req.client_order_id, o);
+    if (!adopted) this.emitOrder(o, null);
+    return o;
+  }
+
+  bind(o: TrackedOrder, venueId: string): void {
+    if (o.venueId) this.byVenue.delete(o.venueId);
+    o.venueId = venueId;
+    this.byVenue.set(venueId, o);
+  }
+
+  /** Moves an order on when the lifecycle allows it (a late or repeated message changes nothing). */
+  setStatus(o: TrackedOrder, status: OrderStatus, reason: string | null): void {
+    if (o.status === status || !canTransition(o.status, status)) return;
+    o.status = status;
+    this.emitOrder(o, reason);
+  }
+
+  onVenueOrder(v: VenueOrderFacts): void {
+    const o = this.byVenue.get(v.id);
+    if (!o) return;
+    const status = v.status.toUpperCase();
+    if (status === 'LIVE' || status === 'DELAYED') {
+      if (o.status === 'pending') this.setStatus(o, o.filled > EPS ? 'partially_filled' : 'open', null);
+    } else if (status.startsWith('CANCELED') || status === 'UNMATCHED') {
+      const exp = Number(v.expiration ?? 0);
+      const expired = o.req.order_type === 'GTD' && exp > 0 && exp <= this.deps.nowSeconds();
+      this.setStatus(o, expired ? 'expired' : 'canceled', status.startsWith('CANCELED_') ? v.status.slice('CANCELED_'.length) : expired ? 'GTD expired' : 'canceled at the venue');
+    } else if (status === 'INVALID') this.setStatus(o, 'rejected', 'the venue marked the order INVALID');
+    // MATCHED: the fills arrive as trades, which alone move filled sizes.
+  }
+
+  onVenueTrade(t: VenueTradeFacts): void {
+    const taker = this.byVenue.get(t.taker_order_id);
+    if (taker) this.applyFill(t.id, taker, Number(t.size), Number(t.price), 'taker', t.status);
+    for (const m of t.maker_orders ?? []) {
+      const o = this.byVenue.get(m.order_id);
+      if (o) this.applyFill(t.id, o, Number(m.matched_amount), Number(m.price), 'maker', t.status);
+    }
+  }
+
+  private applyFill(tradeId: string, o: TrackedOrder, size: number, price: number, liquidity: Liquidity, venueStatus: string): void {
+    const fillId = `${o.req.client_order_id}:${tradeId}`;
+    const status = venueStatus.toUpperCase();
+    let f = this.fills.get(fillId);
+    if (status === 'FAILED') {
+      if (f?.stage === 'MATCHED') this.emitFill(o, fillId, f, 'FAILED');
+      if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity });
+      else if (f.stage === 'MATCHED') f.stage = 'FAILED';
+      return;
+    }
+    if (!f) {
+      f = { stage: 'MATCHED', size, price, liquidity };
+      this.fills.set(fillId, f);
+      o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
+      if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
+      this.emitFill(o, fillId, f, 'MATCHED');
+      this.emitOrder(o, null);
+    }
+    if (status === 'CONFIRMED' && f.stage === 'MATCHED') {
+      f.stage = 'CONFIRMED';
+      this.emitFill(o, fillId, f, 'CONFIRMED');
+    }
+  }
+
+  private emitFill(o: TrackedOrder, fillId: string, f: FillState, status: 'MATCHED' | 'CONFIRMED' | 'FAILED'): void {
+    const r = o.req;
+    this.deps.emit({
+      kind: 'fill',
+      market_id: r.market_id,
+      token_id: r.token_id,
+      fill: { client_order_id: r.client_order_id, fill_id: fillId, status, side: r.side, price: f.price, size: f.size, fee_usdc: fillFee(f.size, f.price, f.liquidity, this.deps.feeFor(r.token_id)), liquidity: f.liquidity, strategy: r.strategy },
+    });
+  }
+
+  private emitOrder(o: TrackedOrder, reason: string | null): void {
+    const r = o.req;
+    this.deps.emit({
+      kind: 'order',
+      market_id: r.market_id,
+      token_id: r.token_id,
+      update: { client_order_id: r.client_order_id, venue_order_id: o.status === 'pending' ? null : o.venueId, status: o.status, side: r.side, order_type: r.order_type, price: r.price, size: r.size, filled_size: o.filled, strategy: r.strategy, reason },
+    });
+  }
+}

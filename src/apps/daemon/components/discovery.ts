@@ -1,0 +1,105 @@
+import { Counter } from 'prom-client';
+import { GammaClient, gammaClientOptions } from '../../../adapters/polymarket/gamma-client.ts';
+import type { OperatingSetDiff } from '../../../domain/discovery/operating-set-diff.ts';
+import type { SelectedMarket } from '../../../domain/discovery/operating-set.ts';
+import { matchSpecOf, stationLayouts, tradedMarketOf } from '../../../runtime/discovery/live-universe.ts';
+import { DiscoveryScanner, scannerPolicy } from '../../../runtime/discovery/scanner.ts';
+import type { UniverseMarket } from '../../../sim/sim-universe.ts';
+import type { Component } from '../component.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
+
+/**
+ * Live mode's discovery: scans Gamma on the interval, and soon after the tape reports a market
+ * resolved, and turns what changed into the universe the other components follow (subscriptions,
+ * market actors, station layouts, matches). A held market that resolves is settled with a
+ * MARKET_RESOLVED on the bus (its actor goes FINALIZING → RESOLVED) and its tokens are dropped.
+ * Refusals are logged with their reason and counted in `discovery_refused_total{reason}`; Gamma
+ * failures are source errors (log, /health, the run summary). The daemon keeps running either way.
+ */
+export function discoveryComponent(ctx: DaemonContext): Component {
+  let scanner: DiscoveryScanner | null = null;
+  let gamma: GammaClient | null = null;
+  const refusedTotal = refusedCounter(ctx);
+  const events = ctx.events('discovery');
+  const log = ctx.log.child({ component: 'discovery' });
+  const marketOf = new Map<string, SelectedMarket>();
+
+  const onChange = (diff: OperatingSetDiff) => {
+    const added: UniverseMarket[] = [];
+    for (const m of diff.added) {
+      marketOf.set(m.condition_id, m);
+      const traded = tradedMarketOf(m);
+      added.push({ ...traded, venue: { market: m.condition_id, yes: m.yes_token, no: m.no_token, fair: 0.5, tick_size: m.tick_size, neg_risk: m.neg_risk } });
+      log.info({ market_id: m.condition_id, event_slug: m.event_slug, kind: m.kind, station_id: m.temperature?.station, judge_date: m.temperature?.judge_date, match_id: m.esports?.match_id }, 'discovery: market selected');
+    }
+    const retired: UniverseMarket[] = [];
+    for (const c of diff.closed) {
+      const id = c.market.condition_id;
+      marketOf.set(id, c.market);
+      if (c.winning_token === null) {
+        log.info({ market_id: id }, 'discovery: market closed, awaiting resolution');
+        continue;
+      }
+      log.info({ market_id: id, winning_token_id: c.winning_token }, 'discovery: market resolved');
+      // Settlement through the same event the market channel sends: the actor cannot tell them apart.
+      ctx.sink.emit(events.make('MARKET_RESOLVED', { winning_token_id: c.winning_token, winning_outcome: null }, { market_id: id, correlation_id: `discovery:${id}` }));
+      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
+      if (held) retired.push(held);
+    }
+    for (const c of diff.changed) {
+      marketOf.set(c.market.condition_id, c.market);
+      // The tape's tick_size_change reaches the books and paper fills; the actor's spec keeps its start values.
+      log.warn({ market_id: c.market.condition_id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
+    }
+    const before = ctx.universe.buckets;
+    const layouts: UniverseChange['layouts'] = [];
+    for (const [station_id, layout] of stationLayouts([...marketOf.values()])) {
+      if (JSON.stringify(before.get(station_id)) !== JSON.stringify(layout.buckets)) layouts.push({ station_id, buckets: layout.buckets });
+    }
+    const matches = diff.added.map(matchSpecOf).filter((m) => m !== null);
+    ctx.changeUniverse({ added, matches, layouts, retired });
+  };
+
+  return {
+    name: 'discovery',
+    start: async () => {
+      const { config } = ctx;
+      gamma = new GammaClient(gammaClientOptions(config.discovery, ctx.clock));
+      const s = new DiscoveryScanner({
+        gamma,
+        config: config.discovery,
+        policy: scannerPolicy(config),
+        clock: ctx.clock,
+        logger: log,
+        onChange: (diff) => onChange(diff),
+        onRefused: (r) => {
+          refusedTotal.inc({ reason: r.code });
+          log.warn({ reason: r.code, event_slug: r.event_slug, market_id: r.condition_id, detail: r.message }, `discovery refused ${r.condition_id ?? r.event_slug ?? 'an answer'}: ${r.code}`);
+        },
+        onError: (what, err) => ctx.sourceErrors.record('discovery', what, err),
+      });
+      // Markets held by an earlier life of this component stay held (their actors and subscriptions live on).
+      s.adopt([...marketOf.values()].filter((m) => !(m.closed && m.winner !== null)));
+      scanner = s;
+      // The market channel's new_market / market_resolved: Gamma is asked again soon (a resolution
+      // of a held market settles from the tape at once; the rescan drops its tokens).
+      ctx.venueNotice = () => scanner?.requestScan();
+      // Start does not wait for Gamma: an unreachable Gamma is a source error, not a failed start.
+      void s.start().then((first) => log.info({ ...first }, 'discovery: first scan'), (err) => ctx.sourceErrors.record('discovery', 'scan', err));
+    },
+    stop: async () => {
+      ctx.venueNotice = null;
+      scanner?.stop();
+      scanner = null;
+      gamma?.close();
+      gamma = null;
+    },
+  };
+}
+
+/** One counter per registry (the component restarts; the registry lives as long as the daemon). */
+function refusedCounter(ctx: DaemonContext): Counter<'reason'> {
+  const existing = ctx.metrics.registry.getSingleMetric('discovery_refused_total');
+  if (existing) return existing as Counter<'reason'>;
+  return new Counter({ name: 'discovery_refused_total', help: 'Gamma answers, events and markets discovery refused, by reason', labelNames: ['reason'], registers: [ctx.metrics.registry] });
+}

@@ -1,0 +1,32 @@
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+
+/** One row of GET /markets, the same from a daemon and from a replay's market catalog. */
+export interface MarketListing {
+  market_id: string;
+  fair_source: MarketSpec['fair_source']['kind'];
+  match_id: string | null;
+  station_id: string | null;
+  /** The market machine's state; null where no machine runs (a replay serves the recorded states on `risk`). */
+  state: string | null;
+  yes_token: string;
+  no_token: string;
+  /** What an operator reads the market as: the bucket, or the outcome its YES token pays on. */
+  label: string | null;
+  halt_causes: string[];
+}
+
+export function marketListing(m: { spec: MarketSpec; match_id: string | null; station_id: string | null }, state: string | null, haltCauses: readonly string[]): MarketListing {
+  const fair = m.spec.fair_source;
+  const label = fair.kind === 'nowcast' ? fair.bucket_label : fair.kind === 'truth' ? (fair.outcome_by_token[m.spec.yes_token] ?? null) : null;
+  return {
+    market_id: m.spec.market_id,
+    fair_source: fair.kind,
+    match_id: m.match_id,
+    station_id: m.station_id,
+    state,
+    yes_token: m.spec.yes_token,
+    no_token: m.spec.no_token,
+    label,
+    halt_causes: [...haltCauses],
+  };
+}

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Answer } from '../../adapters/api/http-server.ts';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import { serializeEnvelope } from '../../domain/util/stable-json.ts';
+
+const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/**
+ * The browser's third-party modules, straight from node_modules (no build step): URL → file.
+ * Resolved through each package's own entry so a hoisted or nested install both work.
+ */
+function vendorFiles(): Record<string, string> {
+  const preactDist = path.dirname(require.resolve('preact'));
+  const hooksDist = path.dirname(require.resolve('preact/hooks'));
+  const htmDist = path.dirname(require.resolve('htm'));
+  const uplotDist = path.dirname(require.resolve('uplot'));
+  return {
+    '/vendor/preact.mjs': path.join(preactDist, 'preact.module.js'),
+    '/vendor/preact-hooks.mjs': path.join(hooksDist, 'hooks.module.js'),
+    '/vendor/htm.mjs': path.join(htmDist, 'htm.module.js'),
+    '/vendor/uplot.mjs': path.join(uplotDist, 'uPlot.esm.js'),
+    '/vendor/uplot.css': path.join(uplotDist, 'uPlot.min.css'),
+  };
+}
+
+/** The bare specifiers the page's modules import, mapped onto /vendor (the page's import map). */
+export const IMPORT_MAP = {
+  imports: {
+    preact: '/vendor/preact.mjs',
+    'preact/hooks': '/vendor/preact-hooks.mjs',
+    htm: '/vendor/htm.mjs',
+    uplot: '/vendor/uplot.mjs',
+  },
+} as const;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/** Route-table paths the page's requests can never shadow. */
+const WEB_FILE = /^\/dashboard\/([a-z0-9-]+\/)*[a-z0-9-]+\.(js|css)$/;
+
+/** What the page cannot learn from the channels: the thresholds it colours against. */
+export interface DashboardSettings {
+  /** What runs behind the page: `sim · paper`, `live · real`, `replay`. */
+  mode: string;
+  /** Feed staleness thresholds (daemon.staleness_ms). */
+  staleness_ms: Readonly<Record<string, number>>;
+}
+
+/**
+ * The operator's dashboard as static files: `/` (the page with its import map), `/dashboard/*`
+ * (the page's own ES modules, and `settings.json`) and `/vendor/*` (preact, htm, uPlot from node_modules). Everything
+ * else is the JSON API's. The page may load scripts only from here and connect only back to this
+ * origin (CSP), and may not be framed.
+ */
+export class DashboardFiles {
+  private readonly vendor = vendorFiles();
+  private readonly index: { body: string; csp: string };
+  private readonly cache = new Map<string, Buffer>();
+
+  private readonly settings: string;
+
+  /** `recent` answers /dashboard/recent.json (the channels' recent past); without it the page starts empty. */
+  constructor(
+    settings: DashboardSettings,
+    private readonly recent?: { snapshot(): HeliosEvent[] },
+  ) {
+    this.settings = JSON.stringify(settings);
+    const map = JSON.stringify(IMPORT_MAP);
+    const html = readFileSync(path.join(WEB_DIR, 'index.html'), 'utf8').replace('<!--IMPORT_MAP-->', `<script type="importmap">${map}</script>`);
+    const hash = createHash('sha256').update(map).digest('base64');
+    this.index = {
+      body: html,
+      csp: [
+        "default-src 'self'",
+        `script-src 'self' 'sha256-${hash}'`,
+        "style-src 'self' 'unsafe-inline'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+      ].join('; '),
+    };
+  }
+
+  /** The answer for a GET of `urlPath`, or undefined when it is not one of the dashboard's files. */
+  answer = (urlPath: string): Answer | undefined => {
+    if (urlPath === '/dashboard/recent.json') {
+      // The channel frames' own serialization: a page cannot tell these from pushed ones.
+      const body = `[${(this.recent?.snapshot() ?? []).map(serializeEnvelope).join(',')}]`;
+      return new Answer(200, body, TYPES['.json'], { 'cache-control': 'no-store' });
+    }
+    if (urlPath === '/dashboard/settings.json') return new Answer(200, this.settings, TYPES['.json'], { 'cache-control': 'no-cache' });
+    if (urlPath === '/' || urlPath === '/index.html') {
+      return new Answer(200, this.index.body, TYPES['.html'], { 'content-security-policy': this.index.csp, 'x-frame-options': 'DENY', 'cache-control': 'no-cache' });
+    }
+    const vendorFile = Object.hasOwn(this.vendor, urlPath) ? this.vendor[urlPath] : undefined;
+    if (vendorFile !== undefined) return this.file(vendorFile, 'public, max-age=3600');
+    if (WEB_FILE.test(urlPath)) return this.file(path.join(WEB_DIR, urlPath.slice('/dashboard/'.length)), 'no-cache');
+    return undefined;
+  };
+
+  private file(file: string, cacheControl: string): Answer | undefined {
+    let body = this.cache.get(file);
+    if (body === undefined) {
+      try {
+        body = readFileSync(file);
+      } catch {
+        return undefined;
+      }
+      this.cache.set(file, body);
+    }
+    return new Answer(200, body, TYPES[path.extname(file)] ?? 'application/octet-stream', { 'cache-control': cacheControl, 'x-content-type-options': 'nosniff' });
+  }
+}

@@ -1,0 +1,45 @@
+// Number and time formatting: fixed decimals so columns of numbers align.
+
+export function num(x, dp = 2) {
+  return x === null || x === undefined || Number.isNaN(x) ? '—' : Number(x).toFixed(dp);
+}
+
+export function signed(x, dp = 2) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  return (x > 0 ? '+' : '') + Number(x).toFixed(dp);
+}
+
+export function pct(x, dp = 1) {
+  return x === null || x === undefined ? '—' : `${(x * 100).toFixed(dp)}%`;
+}
+
+export function ms(x) {
+  if (x === null || x === undefined) return '—';
+  if (x < 1000) return `${Math.round(x)}ms`;
+  if (x < 120_000) return `${(x / 1000).toFixed(1)}s`;
+  return `${Math.round(x / 60_000)}m`;
+}
+
+export function clock(t) {
+  if (t === null || t === undefined) return '—';
+  return new Date(t).toISOString().slice(11, 23);
+}
+
+export function shortId(id) {
+  if (!id) return '—';
+  return id.length > 12 ? `…${id.slice(-6)}` : id;
+}
+
+/** Class for a value that is good below `warn`, bad above `bad`. */
+export function level(x, warn, bad) {
+  if (x === null || x === undefined) return 'dim';
+  return x >= bad ? 'bad' : x >= warn ? 'warn' : 'ok';
+}
+
+export function stateClass(state) {
+  if (!state) return 'dim';
+  if (/HALT|FAIL|STALE|REJECT|HALTED|stale|degraded/.test(state)) return 'bad';
+  if (/REDUC|RESYNC|WAIT|outlier|PENDING|pending/.test(state)) return 'warn';
+  if (/IDLE/.test(state)) return 'dim';
+  return 'ok';
+}

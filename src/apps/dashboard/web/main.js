@@ -1,0 +1,131 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { applyFrame, createStore, seedMarkets } from './store.js';
+import { connectChannels, getJson } from './connection.js';
+import { Overview } from './views/overview.js';
+import { Health } from './views/health.js';
+import { MarketView } from './views/market.js';
+import { Controls } from './views/controls.js';
+import { WorldLive } from './views/world.js';
+import { Nowcast } from './views/nowcast.js';
+import { Truth } from './views/truth.js';
+import { Decisions } from './views/decisions.js';
+import { ReplayBar, useReplayStatus } from './views/replay.js';
+
+const VIEWS = [
+  ['overview', 'Overview'],
+  ['health', 'Health'],
+  ['market', 'Market'],
+  ['world', 'World'],
+  ['nowcast', 'Nowcast'],
+  ['truth', 'Truth'],
+  ['decisions', 'Decisions'],
+  ['controls', 'Controls'],
+];
+
+const store = createStore();
+// For tests and the benchmark: the page's store and its paint counter, read-only by convention.
+window.__helios = { store, paints: 0, frames: 0 };
+
+function route() {
+  const [view = 'overview', arg = null] = location.hash.replace(/^#\/?/, '').split('/');
+  return { view: VIEWS.some(([v]) => v === view) ? view : 'overview', arg };
+}
+
+/**
+ * Frames fold into the store as they arrive; the page repaints at most once per animation frame,
+ * however many frames came in between (10 Hz per token × 200 tokens is one paint, not 2000).
+ */
+function useFramePaint() {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    let scheduled = false;
+    let painted = -1;
+    const schedule = () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        if (store.version === painted) return;
+        painted = store.version;
+        window.__helios.paints++;
+        setVersion(painted);
+      });
+    };
+    // Frames pushed before the recent past has been folded wait for it, so nothing older lands
+    // on top of something newer; those in both are folded once.
+    let early = [];
+    const conn = connectChannels({
+      onFrame: (f) => {
+        window.__helios.frames++;
+        if (early) return void early.push(f);
+        applyFrame(store, f);
+        schedule();
+      },
+      onStatus: (s) => {
+        if (s === 'open' && store.connection.state === 'closed') store.connection.reconnects++;
+        store.connection.state = s;
+        store.version++;
+        schedule();
+      },
+    });
+    void getJson('/dashboard/recent.json').then((recent) => {
+      const folded = new Set();
+      for (const e of Array.isArray(recent) ? recent : []) {
+        folded.add(e.event_id);
+        applyFrame(store, e);
+      }
+      for (const f of early) if (!folded.has(f.event_id)) applyFrame(store, f);
+      early = null;
+      window.__helios.ready = true;
+      schedule();
+    });
+    void getJson('/dashboard/settings.json').then((s) => s && ((store.settings = s), store.version++, schedule()));
+    void getJson('/markets').then((list) => Array.isArray(list) && (seedMarkets(store, list), schedule()));
+    window.__helios.schedule = schedule;
+    // A replay sought backwards restarts from its beginning: what the page folded is the future.
+    window.__helios.reset = async () => {
+      const { settings } = store;
+      Object.assign(store, createStore(), { settings });
+      const list = await getJson('/markets');
+      if (Array.isArray(list)) seedMarkets(store, list);
+      store.version++;
+      schedule();
+    };
+    return () => conn.close();
+  }, []);
+}
+
+function App() {
+  useFramePaint();
+  const [r, setRoute] = useState(route());
+  const [replay, setReplay] = useReplayStatus();
+  useEffect(() => {
+    const on = () => setRoute(route());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  const body =
+    r.view === 'health' ? html`<${Health} store=${store} />`
+    : r.view === 'market' ? html`<${MarketView} store=${store} marketId=${r.arg} />`
+    : r.view === 'controls' ? html`<${Controls} store=${store} />`
+    : r.view === 'world' ? html`<${WorldLive} store=${store} />`
+    : r.view === 'nowcast' ? html`<${Nowcast} store=${store} />`
+    : r.view === 'truth' ? html`<${Truth} store=${store} />`
+    : r.view === 'decisions' ? html`<${Decisions} store=${store} eventId=${r.arg} />`
+    : html`<${Overview} store=${store} />`;
+  return html`<header>
+      <span class="brand">helios</span>
+      <nav>${VIEWS.map(([v, label]) => html`<a href=${`#/${v}`} class=${r.view === v ? 'active' : ''} data-view=${v}>${label}</a>`)}</nav>
+      <span class="spacer"></span>
+      <span class="mono dim">${store.settings.mode}</span>
+      <span class=${store.connection.state === 'open' ? 'ok' : 'bad'} data-testid="connection">● ${store.connection.state}</span>
+    </header>
+    ${replay && html`<${ReplayBar} store=${store} status=${replay} setStatus=${setReplay} />`}
+    <main data-view=${r.view}>${body}</main>`;
+}
+
+const root = document.getElementById('app');
+root.textContent = ''; // the boot line; preact would otherwise keep it beside the app
+render(html`<${App} />`, root);

@@ -1,0 +1,313 @@
+// The page's state, folded from channel frames exactly as the daemon (or a replay) sends them.
+// One store for every view; `version` grows with each applied frame so the renderer can tell
+// whether a frame changed anything since the last paint.
+
+const HISTORY = 120; // points kept per sparkline
+const TAPE = 60;
+const TRANSITIONS = 30;
+const FILLS = 200;
+const CONTROL_LOG = 50;
+const DECISIONS = 500;
+const INDEXED = 30_000; // events kept by id for the decision inspector
+/** Too many to index, and never a decision's input by id (the book is captured with the decision). */
+const UNINDEXED = new Set(['L2_SNAPSHOT', 'L2_DELTA']);
+/** Types that are decisions of the trading node (what the inspector explains). */
+export const DECISION_TYPES = new Set(['POLICY', 'ORDER_UPDATE', 'MARKET_STATE', 'RISK_STATE', 'FILL']);
+
+export function createStore() {
+  return {
+    version: 0,
+    settings: { mode: '…', staleness_ms: {} },
+    connection: { state: 'connecting', frames: 0, reconnects: 0 },
+    /** market_id → row */
+    markets: new Map(),
+    /** token_id → market_id */
+    tokenMarket: new Map(),
+    /** token_id → latest L2_SNAPSHOT payload (plus ts) */
+    books: new Map(),
+    /** token_id → latest POSITION payload */
+    positions: new Map(),
+    /** client_order_id → latest ORDER_UPDATE payload with market, token, status history */
+    orders: new Map(),
+    fills: [],
+    /** token_id → recent TRADE payloads, newest first */
+    tape: new Map(),
+    risk: { state: 'ACTIVE', reason: null, size_scale: 1, ts: null },
+    killSwitch: { on: false, reason: null, ts: null },
+    controlLog: [],
+    health: { latest: null, history: [] },
+    counts: { orders: 0, fills: 0, fills_failed: 0 },
+    pnl: { realized: 0, unrealized: 0, fees: 0 },
+    /** station_id → { metars: [], pws, qc: { station → QC_STATE }, features, nowcast } */
+    stations: new Map(),
+    /** match_id → { state: TRUTH_STATE payload, sources: { source → SOURCE_REPORT payload } } */
+    matches: new Map(),
+    /** the decisions seen (policy, orders, fills, state changes), newest last: { ev, books } */
+    decisions: [],
+    /** markers for the replay timeline: { ts, kind, label, event_id } */
+    markers: [],
+    lastTs: null,
+    /** event_id → event, and correlation_id → event_ids, bounded: the inputs behind a decision */
+    index: new Map(),
+    byCorrelation: new Map(),
+    /** called with each decision as it is folded (the replay's "run to the next decision") */
+    onDecision: null,
+  };
+}
+
+function marketRow(store, market_id) {
+  let m = store.markets.get(market_id);
+  if (!m) {
+    m = { market_id, label: null, station_id: null, match_id: null, fair_source: null, yes_token: null, no_token: null, tokens: [], state: null, previous: null, reason: null, halt_causes: [], transitions: [], fair: {}, edge_threshold: null, policy_ts: null };
+    store.markets.set(market_id, m);
+  }
+  return m;
+}
+
+function station(store, id) {
+  let s = store.stations.get(id);
+  if (!s) {
+    s = { station_id: id, metars: [], pws: null, qc: null, features: null, nowcast: null };
+    store.stations.set(id, s);
+  }
+  return s;
+}
+
+function noteToken(store, market_id, token_id) {
+  if (!market_id || !token_id || store.tokenMarket.has(token_id)) return;
+  store.tokenMarket.set(token_id, market_id);
+  const m = marketRow(store, market_id);
+  if (!m.tokens.includes(token_id)) m.tokens = [...m.tokens, token_id].sort();
+}
+
+/** Seeds the market rows from GET /markets (a replay answers it from the recorded market catalog). */
+export function seedMarkets(store, list) {
+  for (const r of list) {
+    const m = marketRow(store, r.market_id);
+    Object.assign(m, {
+      label: r.label ?? m.label,
+      station_id: r.station_id ?? m.station_id,
+      match_id: r.match_id ?? m.match_id,
+      fair_source: r.fair_source ?? m.fair_source,
+      yes_token: r.yes_token ?? m.yes_token,
+      no_token: r.no_token ?? m.no_token,
+    });
+    if (m.state === null) m.state = r.state ?? null;
+    if (r.halt_causes?.length) m.halt_causes = r.halt_causes;
+    noteToken(store, r.market_id, r.yes_token);
+    noteToken(store, r.market_id, r.no_token);
+  }
+  store.version++;
+}
+
+function pushBounded(list, item, max) {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function mark(store, ev, kind, label) {
+  pushBounded(store.markers, { ts: ev.ts_ingest, kind, label, event_id: ev.event_id, market_id: ev.market_id ?? null }, 2000);
+}
+
+function recomputePnl(store) {
+  let realized = 0;
+  let unrealized = 0;
+  let fees = 0;
+  for (const p of store.positions.values()) {
+    realized += p.realized_pnl;
+    unrealized += p.unrealized_pnl;
+    fees += p.fees_paid;
+  }
+  store.pnl = { realized, unrealized, fees };
+}
+
+function indexEvent(store, ev) {
+  if (UNINDEXED.has(ev.type) || !ev.event_id) return;
+  store.index.set(ev.event_id, ev);
+  if (store.index.size > INDEXED) store.index.delete(store.index.keys().next().value);
+  const list = store.byCorrelation.get(ev.correlation_id);
+  if (list) {
+    if (list.length < 50) list.push(ev.event_id);
+  } else {
+    store.byCorrelation.set(ev.correlation_id, [ev.event_id]);
+    if (store.byCorrelation.size > INDEXED) store.byCorrelation.delete(store.byCorrelation.keys().next().value);
+  }
+}
+
+/** A decision with the books of its market as the page held them when it came (book objects are replaced, never mutated). */
+function decide(store, ev) {
+  const m = ev.market_id ? store.markets.get(ev.market_id) : undefined;
+  const books = (m?.tokens ?? []).map((t) => [t, store.books.get(t) ?? null]);
+  const d = { ev, books };
+  pushBounded(store.decisions, d, DECISIONS);
+  store.onDecision?.(d);
+}
+
+/**
+ * What was behind a decision: its causation chain (by id, as far as the page has seen), the
+ * other events of its correlation, the inputs a nowcast names, and the books when it came.
+ */
+export function decisionInputs(store, d) {
+  const causes = [];
+  let id = d.ev.causation_id;
+  for (let i = 0; id && i < 8; i++) {
+    const e = store.index.get(id);
+    if (!e) {
+      causes.push({ missing: id });
+      break;
+    }
+    causes.push(e);
+    id = e.causation_id;
+  }
+  const related = (store.byCorrelation.get(d.ev.correlation_id) ?? []).filter((x) => x !== d.ev.event_id).map((x) => store.index.get(x)).filter(Boolean);
+  const inputs = [];
+  for (const e of [...causes, ...related]) {
+    if (e.type !== 'NOWCAST') continue;
+    for (const x of e.payload.inputs ?? []) inputs.push(store.index.get(x) ?? { missing: x });
+  }
+  return { causes, related, inputs, books: d.books };
+}
+
+/** Folds one frame (a bus envelope) into the store. Unknown types are ignored. */
+export function applyFrame(store, ev) {
+  if (!ev || typeof ev.type !== 'string') return;
+  store.version++;
+  store.connection.frames++;
+  store.lastTs = Math.max(store.lastTs ?? 0, ev.ts_ingest ?? 0);
+  const p = ev.payload;
+  noteToken(store, ev.market_id, ev.token_id);
+  indexEvent(store, ev);
+  if (DECISION_TYPES.has(ev.type)) decide(store, ev);
+  switch (ev.type) {
+    case 'L2_SNAPSHOT':
+      store.books.set(ev.token_id, { ...p, ts: ev.ts_ingest, market_id: ev.market_id });
+      return;
+    case 'BEST_PRICE': {
+      const b = store.books.get(ev.token_id);
+      // Keeps the ladder's top honest between snapshots without inventing depth.
+      if (b) store.books.set(ev.token_id, { ...b, best_bid: p.best_bid, best_ask: p.best_ask, mid: p.best_bid !== null && p.best_ask !== null ? (p.best_bid + p.best_ask) / 2 : b.mid, ts: ev.ts_ingest });
+      return;
+    }
+    case 'TRADE': {
+      const list = store.tape.get(ev.token_id) ?? [];
+      list.unshift({ ...p, ts: ev.ts_ingest });
+      if (list.length > TAPE) list.length = TAPE;
+      store.tape.set(ev.token_id, list);
+      return;
+    }
+    case 'BOOK_RESYNC_START':
+      mark(store, ev, 'resync', `resync ${p.reason}`);
+      return;
+    case 'POLICY': {
+      const m = marketRow(store, ev.market_id);
+      m.fair = p.fair_value;
+      m.edge_threshold = p.edge_threshold;
+      m.policy_ts = ev.ts_ingest;
+      m.policy_source = p.source;
+      return;
+    }
+    case 'MARKET_STATE': {
+      const m = marketRow(store, ev.market_id);
+      m.previous = p.previous;
+      m.state = p.state;
+      m.reason = p.reason;
+      if (p.state !== 'HALT') m.halt_causes = [];
+      else if (p.reason) m.halt_causes = [p.reason];
+      m.transitions = [{ ts: ev.ts_ingest, from: p.previous, to: p.state, reason: p.reason, event_id: ev.event_id, correlation_id: ev.correlation_id }, ...m.transitions].slice(0, TRANSITIONS);
+      if (p.state === 'HALT') mark(store, ev, 'halt', `halt ${p.reason ?? ''}`);
+      return;
+    }
+    case 'RISK_STATE':
+      if (ev.market_id) {
+        marketRow(store, ev.market_id).risk = p.state;
+      } else {
+        store.risk = { ...p, ts: ev.ts_ingest };
+        store.killSwitch = p.state === 'HALTED' ? { on: true, reason: p.reason, ts: ev.ts_ingest } : { on: false, reason: null, ts: ev.ts_ingest };
+      }
+      return;
+    case 'ORDER_UPDATE': {
+      const prior = store.orders.get(p.client_order_id);
+      if (!prior) store.counts.orders++;
+      const history = prior ? (prior.history.at(-1) === p.status ? prior.history : [...prior.history, p.status]) : [p.status];
+      store.orders.set(p.client_order_id, { ...p, market_id: ev.market_id, token_id: ev.token_id, history, ts: ev.ts_ingest, correlation_id: ev.correlation_id });
+      if (!prior) mark(store, ev, 'order', `${p.side} ${p.size}@${p.price}`);
+      return;
+    }
+    case 'FILL': {
+      if (p.status === 'MATCHED') store.counts.fills++;
+      if (p.status === 'FAILED') store.counts.fills_failed++;
+      const i = store.fills.findIndex((f) => f.fill_id === p.fill_id);
+      const entry = { ...p, market_id: ev.market_id, token_id: ev.token_id, ts: ev.ts_ingest, history: i >= 0 ? [...store.fills[i].history, p.status] : [p.status] };
+      if (i >= 0) store.fills[i] = entry;
+      else pushBounded(store.fills, entry, FILLS);
+      if (i < 0) mark(store, ev, 'fill', `fill ${p.side} ${p.size}@${p.price}`);
+      return;
+    }
+    case 'POSITION':
+      store.positions.set(ev.token_id, { ...p, market_id: ev.market_id, ts: ev.ts_ingest });
+      recomputePnl(store);
+      return;
+    case 'HALT':
+    case 'RESUME':
+    case 'ALERT':
+    case 'RECONCILE_FORCE':
+      pushBounded(store.controlLog, { ts: ev.ts_ingest, type: ev.type, market_id: ev.market_id ?? null, payload: p, event_id: ev.event_id }, CONTROL_LOG);
+      if (ev.type === 'HALT' && p.scope === 'global') store.killSwitch = { on: true, reason: p.reason, ts: ev.ts_ingest };
+      if (ev.type === 'HALT') mark(store, ev, 'halt', `HALT ${p.scope} ${p.reason}`);
+      return;
+    case 'HEALTH':
+      store.health.latest = { ...p, ts: ev.ts_ingest };
+      pushBounded(store.health.history, { ts: ev.ts_ingest, ...p }, HISTORY);
+      return;
+    case 'METAR_OBS': {
+      const s = station(store, ev.station_id);
+      s.metars = [{ ...p, ts: ev.ts_ingest, ts_source: ev.ts_source }, ...s.metars].slice(0, 24);
+      mark(store, ev, 'metar', `METAR ${ev.station_id}`);
+      return;
+    }
+    case 'PWS_CLUSTER':
+      station(store, ev.station_id).pws = { ...p, ts: ev.ts_ingest };
+      return;
+    case 'FEATURES':
+      station(store, ev.station_id).features = { ...p, ts: ev.ts_ingest };
+      return;
+    case 'NOWCAST':
+      station(store, ev.station_id).nowcast = { ...p, ts: ev.ts_ingest, correlation_id: ev.correlation_id };
+      return;
+    case 'QC_STATE': {
+      // A PWS's QC belongs to the METAR station whose cluster it is in.
+      const s = station(store, p.target_station ?? ev.station_id);
+      s.qc = { ...(s.qc ?? {}), [ev.station_id]: { ...p, ts: ev.ts_ingest } };
+      return;
+    }
+    case 'TRUTH_STATE': {
+      const m = store.matches.get(ev.match_id) ?? { match_id: ev.match_id, state: null, sources: {} };
+      m.state = { ...p, ts: ev.ts_ingest };
+      store.matches.set(ev.match_id, m);
+      return;
+    }
+    case 'SOURCE_REPORT': {
+      const m = store.matches.get(ev.match_id) ?? { match_id: ev.match_id, state: null, sources: {} };
+      m.sources = { ...m.sources, [p.source]: { ...p, ts: ev.ts_ingest } };
+      store.matches.set(ev.match_id, m);
+      return;
+    }
+    case 'WINDOW_OPEN':
+      mark(store, ev, 'window', `window ${p.trigger}`);
+      return;
+    default:
+  }
+}
+
+/** The YES token of a market: from the market list, else the first token seen. */
+export function yesToken(m) {
+  return m.yes_token ?? m.tokens[0] ?? null;
+}
+
+/** Shares held of each side of a market. */
+export function marketPosition(store, m) {
+  const yes = store.positions.get(m.yes_token ?? m.tokens[0])?.shares ?? 0;
+  const noToken = m.no_token ?? m.tokens[1];
+  const no = noToken ? (store.positions.get(noToken)?.shares ?? 0) : 0;
+  return { yes, no };
+}

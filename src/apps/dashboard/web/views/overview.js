@@ -1,0 +1,112 @@
+import { html } from '../html.js';
+import { useState } from 'preact/hooks';
+import { marketPosition, yesToken } from '../store.js';
+import { clock, num, shortId, signed, stateClass } from '../format.js';
+
+/** One row's figures, computed once per paint for sorting and display alike. */
+function rowOf(store, m) {
+  const yes = yesToken(m);
+  const book = yes ? store.books.get(yes) : undefined;
+  const fair = yes ? (m.fair[yes] ?? null) : null;
+  const mid = book?.mid ?? null;
+  const pos = marketPosition(store, m);
+  let unrealized = 0;
+  for (const t of m.tokens) unrealized += store.positions.get(t)?.unrealized_pnl ?? 0;
+  return {
+    m,
+    name: m.label ?? shortId(m.market_id),
+    source: m.station_id ?? m.match_id ?? '',
+    state: m.state ?? '',
+    fair,
+    mid,
+    edge: fair !== null && mid !== null ? fair - mid : null,
+    spread: book?.spread ?? null,
+    yes: pos.yes,
+    no: pos.no,
+    unrealized,
+    halt: m.halt_causes.join(', '),
+    changed: m.transitions[0]?.ts ?? null,
+  };
+}
+
+const COLUMNS = [
+  ['name', 'market', 'l'],
+  ['source', 'source', 'l'],
+  ['state', 'state', 'l'],
+  ['fair', 'fair', 'r'],
+  ['mid', 'mid', 'r'],
+  ['edge', 'edge', 'r'],
+  ['spread', 'spread', 'r'],
+  ['yes', 'YES sh', 'r'],
+  ['no', 'NO sh', 'r'],
+  ['unrealized', 'uPnL', 'r'],
+  ['halt', 'halt causes', 'l'],
+  ['changed', 'last change', 'r'],
+];
+
+function compare(a, b, key) {
+  const x = a[key];
+  const y = b[key];
+  if (x === y) return a.m.market_id < b.m.market_id ? -1 : 1;
+  if (x === null || x === '') return 1;
+  if (y === null || y === '') return -1;
+  return x < y ? -1 : 1;
+}
+
+export function Summary({ store }) {
+  const { pnl, risk, killSwitch, counts, settings, connection } = store;
+  const net = pnl.realized + pnl.unrealized - pnl.fees;
+  return html`<section class="cards" data-testid="summary">
+    <div class="card"><label>mode</label><b data-testid="mode">${settings.mode}</b></div>
+    <div class="card"><label>feed</label><b class=${connection.state === 'open' ? 'ok' : 'bad'}>${connection.state}</b></div>
+    <div class="card"><label>risk</label><b class=${stateClass(risk.state)} data-testid="risk-state">${risk.state}</b><small>${risk.reason ?? ''}</small></div>
+    <div class="card"><label>kill switch</label><b class=${killSwitch.on ? 'bad' : 'ok'} data-testid="kill-switch">${killSwitch.on ? 'ON' : 'off'}</b><small>${killSwitch.reason ?? ''}</small></div>
+    <div class="card num"><label>realized</label><b>${signed(pnl.realized, 4)}</b></div>
+    <div class="card num"><label>unrealized</label><b>${signed(pnl.unrealized, 4)}</b></div>
+    <div class="card num"><label>fees</label><b>${num(pnl.fees, 4)}</b></div>
+    <div class="card num"><label>net</label><b class=${net >= 0 ? 'ok' : 'bad'}>${signed(net, 4)}</b></div>
+    <div class="card num"><label>orders</label><b data-testid="orders-count">${counts.orders}</b></div>
+    <div class="card num"><label>fills</label><b data-testid="fills-count">${counts.fills}</b><small>${counts.fills_failed ? `${counts.fills_failed} failed` : ''}</small></div>
+    <div class="card"><label>data time</label><b>${clock(store.lastTs)}</b></div>
+  </section>`;
+}
+
+export function Overview({ store }) {
+  const [sort, setSort] = useState({ key: 'name', dir: 1 });
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const rows = [...store.markets.values()]
+    .map((m) => rowOf(store, m))
+    .filter((r) => !needle || `${r.name} ${r.m.market_id} ${r.source} ${r.state} ${r.halt}`.toLowerCase().includes(needle))
+    .sort((a, b) => sort.dir * compare(a, b, sort.key));
+  const header = (key, label, align) =>
+    html`<th class=${`${align} sortable`} onClick=${() => setSort({ key, dir: sort.key === key ? -sort.dir : 1 })}>${label}${sort.key === key ? (sort.dir > 0 ? ' ▲' : ' ▼') : ''}</th>`;
+  return html`<div>
+    <${Summary} store=${store} />
+    <div class="toolbar">
+      <input type="search" placeholder="filter markets (name, id, state, station, halt cause)" value=${filter} onInput=${(e) => setFilter(e.currentTarget.value)} data-testid="market-filter" />
+      <span class="dim">${rows.length} of ${store.markets.size} markets</span>
+    </div>
+    <table class="grid" data-testid="markets">
+      <thead><tr>${COLUMNS.map(([k, l, a]) => header(k, l, a))}</tr></thead>
+      <tbody>
+        ${rows.map(
+          (r) => html`<tr key=${r.m.market_id} data-market=${r.m.market_id} onClick=${() => (location.hash = `#/market/${r.m.market_id}`)} class="clickable">
+            <td class="l" title=${r.m.market_id}>${r.name}</td>
+            <td class="l dim">${r.source}</td>
+            <td class=${`l ${stateClass(r.state)}`} data-testid="market-state">${r.state || '—'}</td>
+            <td class="r">${num(r.fair, 3)}</td>
+            <td class="r" data-testid="market-mid">${num(r.mid, 3)}</td>
+            <td class=${`r ${r.edge === null ? '' : Math.abs(r.edge) >= (r.m.edge_threshold ?? Infinity) ? 'hot' : ''}`}>${signed(r.edge, 3)}</td>
+            <td class="r">${num(r.spread, 3)}</td>
+            <td class="r">${num(r.yes, 1)}</td>
+            <td class="r">${num(r.no, 1)}</td>
+            <td class=${`r ${r.unrealized < 0 ? 'bad' : ''}`}>${signed(r.unrealized, 4)}</td>
+            <td class="l bad">${r.halt}</td>
+            <td class="r dim">${clock(r.changed)}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -1,0 +1,92 @@
+import { html } from '../html.js';
+import { useEffect, useState } from 'preact/hooks';
+import { getJson, post } from '../connection.js';
+import { clock } from '../format.js';
+
+/** What "the next decision" stops at: a policy, a new order, a market machine's state change (not its start). */
+function isTradingDecision(ev) {
+  if (ev.type === 'POLICY') return true;
+  if (ev.type === 'ORDER_UPDATE') return ev.payload.status === 'pending';
+  if (ev.type === 'MARKET_STATE') return ev.payload.previous !== null;
+  return false;
+}
+
+const SPEEDS = ['1', '5', '10', '60', '600', 'max'];
+const MARK_COLOURS = { metar: '#6cb6ff', order: '#e0b341', fill: '#58c47c', halt: '#ef5f5f', resync: '#c678dd', window: '#7c8494' };
+
+/**
+ * The replay's state, polled while a replay server answers /replay/status; null against a daemon
+ * (which has no /replay/*), so the same page serves both.
+ */
+export function useReplayStatus() {
+  const [status, setStatus] = useState(null);
+  useEffect(() => {
+    let live = true;
+    let timer = null;
+    const load = async () => {
+      const s = await getJson('/replay/status');
+      if (!live) return;
+      setStatus(s);
+      // A daemon answers 404 once: stop asking.
+      if (s !== null) timer = setTimeout(load, 500);
+    };
+    void load();
+    return () => ((live = false), clearTimeout(timer));
+  }, []);
+  return [status, setStatus];
+}
+
+/** Play, pause, step, speed and a timeline of what has been replayed so far, with markers to jump to. */
+export function ReplayBar({ store, status, setStatus }) {
+  const [target, setTarget] = useState('event');
+  const [runToDecision, setRunToDecision] = useState(false);
+  const control = async (path) => {
+    const r = await post(path);
+    if (r.status === 200) setStatus(r.body);
+  };
+  useEffect(() => {
+    if (!runToDecision) return undefined;
+    // Pauses on the next decision the page folds; the engine may have emitted a few events more.
+    store.onDecision = (d) => {
+      if (!isTradingDecision(d.ev)) return;
+      store.onDecision = null;
+      setRunToDecision(false);
+      void control('/replay/pause').then(() => (location.hash = `#/decisions/${d.ev.event_id}`));
+    };
+    return () => (store.onDecision = null);
+  }, [runToDecision]);
+  const span = Math.max(1, status.to - status.from);
+  const at = (t) => `${(((t - status.from) / span) * 100).toFixed(3)}%`;
+  const seekTo = async (t) => {
+    if (t < status.now) await window.__helios.reset();
+    await control(`/replay/seek?t=${Math.round(t)}`);
+  };
+  const onTimeline = (e) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    void seekTo(status.from + ((e.clientX - r.left) / r.width) * span);
+  };
+  const playing = status.state === 'playing';
+  return html`<section class="replay-bar" data-testid="replay-bar">
+    <div class="toolbar">
+      <b class="replay-tag">REPLAY</b>
+      <span data-testid="replay-state" class=${playing ? 'ok' : 'warn'}>${status.state}</span>
+      <span class="mono">${clock(status.now)}</span>
+      <span class="dim">${new Date(status.from).toISOString().slice(0, 16)} → ${new Date(status.to).toISOString().slice(0, 16)} · ${status.emitted} events</span>
+      <button onClick=${() => control(playing ? '/replay/pause' : '/replay/play')} data-testid="replay-toggle">${playing ? '❚❚ pause' : '▶ play'}</button>
+      <select value=${target} onChange=${(e) => setTarget(e.currentTarget.value)}>${['event', 'metar', 'window', 'shock'].map((t) => html`<option value=${t}>${t}</option>`)}</select>
+      <button onClick=${() => control(`/replay/step?target=${target}`)} data-testid="replay-step">step »</button>
+      <button onClick=${() => (setRunToDecision(true), control('/replay/play'))} class=${runToDecision ? 'hot' : ''} data-testid="replay-next-decision">▶ to next decision</button>
+      <label class="dim">speed <select value=${status.speed === null || status.speed === Infinity || status.speed > 1e9 ? 'max' : String(status.speed)} onChange=${(e) => control(`/replay/speed?x=${e.currentTarget.value}`)} data-testid="replay-speed">
+        ${SPEEDS.map((s) => html`<option value=${s}>${s === 'max' ? 'max' : `${s}×`}</option>`)}
+      </select></label>
+    </div>
+    <div class="timeline" onClick=${onTimeline} data-testid="timeline" title="click to seek">
+      <div class="played" style=${`width:${at(status.now)}`}></div>
+      ${store.markers.map(
+        (m) => html`<div class="marker" key=${m.event_id} title=${`${clock(m.ts)} ${m.label}`} style=${`left:${at(m.ts)};background:${MARK_COLOURS[m.kind] ?? '#999'}`}
+          onClick=${(e) => (e.stopPropagation(), seekTo(m.ts))}></div>`,
+      )}
+    </div>
+    <div class="legend dim">${Object.entries(MARK_COLOURS).map(([k, c]) => html`<span><i style=${`background:${c}`}></i>${k}</span>`)}</div>
+  </section>`;
+}

@@ -1,0 +1,163 @@
+import { hashTypedData, recoverTypedDataAddress, type Hex } from 'viem';
+import { sameAddress } from './clob-auth.ts';
+
+/**
+ * The venue's checks of one signed V2 order as it arrives on the wire: the EIP-712 signature
+ * against the exchange its order version (and neg-risk flag) names, the amounts' precision, the
+ * market's tick and minimum size. Independent of the client's signing code on purpose.
+ */
+
+export interface WireOrder {
+  salt: number | string;
+  maker: string;
+  signer: string;
+  taker?: string;
+  tokenId: string;
+  makerAmount: string;
+  takerAmount: string;
+  side: 'BUY' | 'SELL';
+  signatureType: number;
+  timestamp: string;
+  expiration?: string;
+  metadata: string;
+  builder: string;
+  signature: string;
+}
+
+export interface ClobMarketInfo {
+  /** Condition id (the user channel's `market`). */
+  market: string;
+  tick_size: number;
+  min_order_size: number;
+  neg_risk: boolean;
+}
+
+export type OrderType = 'GTC' | 'GTD' | 'FOK' | 'FAK';
+
+export interface CheckedOrder {
+  side: 'BUY' | 'SELL';
+  tokenId: string;
+  price: number;
+  /** Shares. */
+  size: number;
+  maker: string;
+  /** Unix seconds; 0 = none. */
+  expiration: number;
+}
+
+export type OrderCheck = { ok: true; order: CheckedOrder } | { ok: false; error: string };
+
+/** Polygon mainnet exchanges (polymarket.md §3): the signed domain names one of them. */
+export const EXCHANGES = {
+  v2: '0xE111180000d2663C0091e4f400237545B87B996B',
+  v2NegRisk: '0xe2222d279d744050d28e00520010520000310F59',
+  v3: '0xe3333700cA9d93003F00f0F71f8515005F6c00Aa',
+} as const;
+
+const ORDER_STRUCT = [
+  { name: 'salt', type: 'uint256' },
+  { name: 'maker', type: 'address' },
+  { name: 'signer', type: 'address' },
+  { name: 'tokenId', type: 'uint256' },
+  { name: 'makerAmount', type: 'uint256' },
+  { name: 'takerAmount', type: 'uint256' },
+  { name: 'side', type: 'uint8' },
+  { name: 'signatureType', type: 'uint8' },
+  { name: 'timestamp', type: 'uint256' },
+  { name: 'metadata', type: 'bytes32' },
+  { name: 'builder', type: 'bytes32' },
+] as const;
+
+const UNITS = 1_000_000;
+const EPS = 1e-9;
+
+export function exchangeFor(version: number, negRisk: boolean): string {
+  if (version === 3) return EXCHANGES.v3;
+  return negRisk ? EXCHANGES.v2NegRisk : EXCHANGES.v2;
+}
+
+function typedData(o: WireOrder, version: number, exchange: string, chainId: number) {
+  return {
+    domain: { name: 'Polymarket CTF Exchange', version: String(version), chainId, verifyingContract: exchange as Hex },
+    types: { Order: ORDER_STRUCT },
+    primaryType: 'Order' as const,
+    message: {
+      salt: BigInt(o.salt),
+      maker: o.maker as Hex,
+      signer: o.signer as Hex,
+      tokenId: BigInt(o.tokenId),
+      makerAmount: BigInt(o.makerAmount),
+      takerAmount: BigInt(o.takerAmount),
+      side: o.side === 'BUY' ? 0 : 1,
+      signatureType: o.signatureType,
+      timestamp: BigInt(o.timestamp),
+      metadata: o.metadata as Hex,
+      builder: o.builder as Hex,
+    },
+  };
+}
+
+async function recover(o: WireOrder, version: number, exchange: string, chainId: number): Promise<string | null> {
+  try {
+    return await recoverTypedDataAddress({ ...typedData(o, version, exchange, chainId), signature: o.signature as Hex });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The signature must recover to the order's signer, the signer must be the authenticated key's
+ * address (EOA), and the domain must be the exchange of the venue's current version. A signature
+ * valid for another version's exchange is the venue's `order_version_mismatch`.
+ */
+export async function verifyOrderSignature(o: WireOrder, ctx: { version: number; negRisk: boolean; chainId: number; owner: string }): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
+  if (!/^\d+$/.test(String(o.salt)) || !/^\d+$/.test(o.tokenId) || !/^\d+$/.test(o.timestamp)) return { ok: false, error: 'invalid order payload' };
+  if (o.signatureType !== 0) return { ok: false, error: 'the stand-in venue supports EOA signatures (signatureType 0) only' };
+  if (!sameAddress(o.signer, ctx.owner)) return { ok: false, error: 'the order signer address has to be the address of the API KEY' };
+  if (!sameAddress(o.maker, o.signer)) return { ok: false, error: 'maker address not allowed, please use the deposit wallet flow' };
+  const expected = exchangeFor(ctx.version, ctx.negRisk);
+  const got = await recover(o, ctx.version, expected, ctx.chainId);
+  // The venue's order id is the EIP-712 hash of the order it verified.
+  if (got !== null && sameAddress(got, o.signer)) return { ok: true, id: hashTypedData(typedData(o, ctx.version, expected, ctx.chainId)) };
+  for (const [v, nr] of [[2, false], [2, true], [3, false]] as const) {
+    const ex = exchangeFor(v, nr);
+    if (ex === expected) continue;
+    const r = await recover(o, v, ex, ctx.chainId);
+    if (r !== null && sameAddress(r, o.signer)) {
+      return { ok: false, error: v === ctx.version ? `invalid signature: signed for the ${nr ? 'neg-risk' : 'standard'} exchange` : 'order_version_mismatch' };
+    }
+  }
+  return { ok: false, error: 'invalid signature' };
+}
+
+const decimalsOf = (units: bigint, dp: number): boolean => units % BigInt(10 ** (6 - dp)) === 0n;
+
+/** Amounts, tick, minimum size and expiration, as the venue refuses them. */
+export function checkOrderTerms(o: WireOrder, type: OrderType, postOnly: boolean, m: ClobMarketInfo, nowSeconds: number, expirationBufferSeconds: number): OrderCheck {
+  if (!/^\d+$/.test(o.makerAmount) || !/^\d+$/.test(o.takerAmount)) return { ok: false, error: 'invalid amounts' };
+  const maker = BigInt(o.makerAmount);
+  const taker = BigInt(o.takerAmount);
+  if (maker <= 0n || taker <= 0n) return { ok: false, error: 'invalid amounts, must be positive' };
+  if (postOnly && (type === 'FOK' || type === 'FAK')) return { ok: false, error: 'invalid post-only order: FOK/FAK orders cannot be post-only' };
+  const shares = o.side === 'BUY' ? taker : maker;
+  const collateral = o.side === 'BUY' ? maker : taker;
+  const size = Number(shares) / UNITS;
+  const price = Number(collateral) / Number(shares);
+  const tick = m.tick_size;
+  if (price < tick - EPS || price > 1 - tick + EPS) return { ok: false, error: `invalid price (${price}), min: ${tick} - max: ${1 - tick}` };
+  const marketable = type === 'FOK' || type === 'FAK';
+  if (marketable) {
+    // Market orders: the dollar side of a BUY and the share side of a SELL have 2 decimals.
+    if (!decimalsOf(o.side === 'BUY' ? maker : shares, 2)) return { ok: false, error: 'invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals' };
+    if (Number(collateral) / UNITS + EPS < 1) return { ok: false, error: `invalid amount for a marketable ${o.side} order ($${(Number(collateral) / UNITS).toFixed(4)}), min size: $1` };
+  } else {
+    if (!decimalsOf(shares, 2)) return { ok: false, error: 'invalid amounts, the size supports a max accuracy of 2 decimals' };
+    if (Math.abs(price / tick - Math.round(price / tick)) > 1e-6) return { ok: false, error: `invalid price (${price}), breaks minimum tick size rule: ${tick}` };
+    if (size + EPS < m.min_order_size) return { ok: false, error: `Size (${size}) lower than the minimum: ${m.min_order_size}` };
+  }
+  const expiration = Number(o.expiration ?? '0');
+  if (type === 'GTD') {
+    if (!(expiration > nowSeconds + expirationBufferSeconds)) return { ok: false, error: `invalid expiration value (${expiration}): must be at least ${expirationBufferSeconds} s in the future` };
+  } else if (expiration !== 0) return { ok: false, error: 'only GTD orders may have a non-zero expiration' };
+  return { ok: true, order: { side: o.side, tokenId: o.tokenId, price: Math.round(price * 1e6) / 1e6, size, maker: o.maker, expiration } };
+}

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import { PRICE_UNITS_PER_ONE, type TrueBook } from '../venue/true-book.ts';
+import type { CheckedOrder, ClobMarketInfo, OrderType } from './clob-order-check.ts';
+
+/**
+ * The stand-in venue's state: orders, trades, balances and positions per address, matching
+ * against the venue simulator's true book (the crowd), the trade lifecycle MATCHED → MINED →
+ * CONFIRMED (or RETRYING/FAILED on command), heartbeats that cancel everything when they stop,
+ * and a balance cache that can go stale. The HTTP/WebSocket face is clob-server.ts.
+ */
+
+export type TradeStatus = 'MATCHED' | 'MINED' | 'CONFIRMED' | 'RETRYING' | 'FAILED';
+
+export interface VenueOrder {
+  id: string;
+  owner: string;
+  address: string;
+  tokenId: string;
+  market: string;
+  side: 'BUY' | 'SELL';
+  price: number;
+  original_size: number;
+  size_matched: number;
+  order_type: OrderType;
+  status: 'LIVE' | 'MATCHED' | 'CANCELED' | 'UNMATCHED';
+  created_at: number;
+  expiration: number;
+  associate_trades: string[];
+}
+
+export interface VenueTrade {
+  id: string;
+  order_id: string;
+  owner: string;
+  address: string;
+  market: string;
+  asset_id: string;
+  side: 'BUY' | 'SELL';
+  size: number;
+  price: number;
+  status: TradeStatus;
+  match_time: number;
+  last_update: number;
+  trader_side: 'TAKER' | 'MAKER';
+  transaction_hash: string;
+}
+
+export type UserEvent = { event_type: 'order'; type: 'PLACEMENT' | 'UPDATE' | 'CANCELLATION'; order: VenueOrder } | { event_type: 'trade'; trade: VenueTrade };
+
+export interface ClobVenueOptions {
+  clock: Clock;
+  markets: ReadonlyMap<string, ClobMarketInfo>;
+  /** The crowd's book for a token (the venue simulator's true book). */
+  bookFor: (tokenId: string) => TrueBook | undefined;
+  /** Heartbeats started and none for this long: every open order of the key is canceled. */
+  heartbeatTimeoutMs: number;
+  /** MATCHED trades move to MINED then CONFIRMED after this long each; null = only on command. */
+  autoSettleMs: number | null;
+}
+
+export type PlaceResult = { ok: true; order: VenueOrder; tradeIds: string[] } | { ok: false; error: string };
+
+const EPS = 1e-9;
+
+export class ClobVenue {
+  readonly orders = new Map<string, VenueOrder>();
+  readonly trades = new Map<string, VenueTrade>();
+  private readonly collateral = new Map<string, number>();
+  private readonly positions = new Map<string, number>();
+  private readonly staleBalance = new Set<string>();
+  private readonly heartbeats = new Map<string, { id: string; timer: TimerHandle }>();
+  private readonly scripted: TradeStatus[][] = [];
+  private readonly listeners = new Set<(address: string, e: UserEvent) => void>();
+  private nextTrade = 0;
+  private nextHeartbeat = 0;
+  /** Heartbeat-triggered cancel-alls, for tests and the soak's figures. */
+  deadManCancels = 0;
+
+  constructor(private readonly opts: ClobVenueOptions) {}
+
+  onUserEvent(listener: (address: string, e: UserEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  fund(address: string, usdc: number): void {
+    this.collateral.set(address.toLowerCase(), usdc);
+  }
+
+  balance(address: string): number {
+    return this.collateral.get(address.toLowerCase()) ?? 0;
+  }
+
+  position(address: string, tokenId: string): number {
+    return this.positions.get(`${address.toLowerCase()}|${tokenId}`) ?? 0;
+  }
+
+  positionsOf(address: string): Array<{ tokenId: string; shares: number }> {
+    const prefix = `${address.toLowerCase()}|`;
+    return [...this.positions.entries()]
+      .filter(([k, v]) => k.startsWith(prefix) && Math.abs(v) > EPS)
+      .map(([k, v]) => ({ tokenId: k.slice(prefix.length), shares: v }))
+      .sort((a, b) => a.tokenId.localeCompare(b.tokenId));
+  }
+
+  /** The balance cache lags (after matched buys): orders fail "not enough balance" until an update. */
+  makeBalanceStale(address: string): void {
+    this.staleBalance.add(address.toLowerCase());
+  }
+
+  refreshBalance(address: string): void {
+    this.staleBalance.delete(address.toLowerCase());
+  }
+
+  /** The statuses the next trades walk through after MATCHED (one list per trade), instead of auto-settling. */
+  scriptTrades(...paths: TradeStatus[][]): void {
+    this.scripted.push(...paths);
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.opts.clock.now() / 1000);
+  }
+
+  market(tokenId: string): ClobMarketInfo | undefined {
+    return this.opts.markets.get(tokenId);
+  }
+
+  /** An order the signature and terms checks passed: balance, post-only, matching, resting. */
+  place(o: CheckedOrder, ctx: { owner: string; id: string; type: OrderType; postOnly: boolean }): PlaceResult {
+    const m = this.opts.markets.get(o.tokenId);
+    if (!m) return { ok: false, error: `market not found for token ${o.tokenId}` };
+    const id = ctx.id;
+    if (this.orders.has(id)) return { ok: false, error: 'order already exists (duplicate)' };
+    const addr = o.maker.toLowerCase();
+    const needs = o.side === 'BUY' ? o.size * o.price : o.size;
+    const has = o.side === 'BUY' ? this.balance(addr) - this.reservedCollateral(addr) : this.position(addr, o.tokenId) - this.reservedShares(addr, o.tokenId);
+    if (this.staleBalance.has(addr) || needs > has + EPS) return { ok: false, error: 'not enough balance / allowance' };
+    const book = this.opts.bookFor(o.tokenId);
+    if (ctx.postOnly && book && this.crossesBook(book, o.side, o.price)) return { ok: false, error: 'invalid post-only order: order crosses book' };
+    const order: VenueOrder = {
+      id,
+      owner: ctx.owner,
+      address: addr,
+      tokenId: o.tokenId,
+      market: m.market,
+      side: o.side,
+      price: o.price,
+      original_size: o.size,
+      size_matched: 0,
+      order_type: ctx.type,
+      status: 'LIVE',
+      created_at: this.nowSeconds(),
+      expiration: o.expiration,
+      associate_trades: [],
+    };
+    const takes = book ? this.walk(book, o.side, o.price, o.size) : [];
+    const takeable = takes.reduce((s, t) => s + t.size, 0);
+    if (ctx.type === 'FOK' && takeable + EPS < o.size) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
+    if (ctx.type === 'FAK' && takeable <= EPS) return { ok: false, error: 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.' };
+    this.orders.set(id, order);
+    this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
+    const tradeIds: string[] = [];
+    for (const t of takes) {
+      book!.set(o.side === 'BUY' ? 'SELL' : 'BUY', t.units, book!.size(o.side === 'BUY' ? 'SELL' : 'BUY', t.units) - Math.round(t.size * 100));
+      tradeIds.push(this.match(order, t.units / PRICE_UNITS_PER_ONE, t.size, 'TAKER'));
+    }
+    if (order.size_matched + EPS >= order.original_size) order.status = 'MATCHED';
+    else if (ctx.type === 'FAK') this.cancel(order, 'CANCELLATION');
+    return { ok: true, order, tradeIds };
+  }
+
+  /** A counterparty trades against a resting order (what the crowd does at the real venue). */
+  fillResting(orderId: string, size: number): string | null {
+    const o = this.orders.get(orderId);
+    if (!o || o.status !== 'LIVE') return null;
+    const take = Math.min(size, o.original_size - o.size_matched);
+    if (take <= EPS) return null;
+    const id = this.match(o, o.price, take, 'MAKER');
+    if (o.size_matched + EPS >= o.original_size) o.status = 'MATCHED';
+    return id;
+  }
+
+  cancelOrder(id: string, owner: string): string | null {
+    const o = this.orders.get(id);
+    if (!o || o.owner !== owner) return 'order not found';
+    if (o.status !== 'LIVE') return 'already canceled or matched';
+    this.cancel(o, 'CANCELLATION');
+    return null;
+  }
+
+  cancelWhere(owner: string, pred: (o: VenueOrder) => boolean): string[] {
+    const out: string[] = [];
+    for (const o of this.sortedOrders()) {
+      if (o.owner === owner && o.status === 'LIVE' && pred(o)) {
+        this.cancel(o, 'CANCELLATION');
+        out.push(o.id);
+      }
+    }
+    return out;
+  }
+
+  openOrders(owner: string): VenueOrder[] {
+    return this.sortedOrders().filter((o) => o.owner === owner && o.status === 'LIVE');
+  }
+
+  tradesOf(owner: string): VenueTrade[] {
+    return [...this.trades.values()].filter((t) => t.owner === owner).sort((a, b) => a.match_time - b.match_time || a.id.localeCompare(b.id));
+  }
+
+  /** Moves a trade along its lifecycle; FAILED undoes what its match changed. */
+  settle(tradeId: string, status: TradeStatus): void {
+    const t = this.trades.get(tradeId);
+    if (!t || t.status === 'CONFIRMED' || t.status === 'FAILED') return;
+    t.status = status;
+    t.last_update = this.nowSeconds();
+    if (status === 'MINED' || status === 'CONFIRMED') t.transaction_hash = `0x${createHash('sha256').update(t.id).digest('hex')}`;
+    if (status === 'FAILED') this.applyTrade(t, -1);
+    this.emit(t.address, { event_type: 'trade', trade: { ...t } });
+  }
+
+  /** POST /v1/heartbeats: chained ids; the first beat (empty id) starts the dead-man timer. */
+  heartbeat(owner: string, id: string): { ok: true; id: string } | { ok: false; error: string } {
+    const current = this.heartbeats.get(owner);
+    if (current && id !== current.id && id !== '') return { ok: false, error: `Invalid Heartbeat ID ${id}` };
+    if (current) this.opts.clock.clearTimeout(current.timer);
+    const next = `hb-${++this.nextHeartbeat}`;
+    const timer = this.opts.clock.setTimeout(() => {
+      this.heartbeats.delete(owner);
+      this.deadManCancels++;
+      this.cancelWhere(owner, () => true);
+    }, this.opts.heartbeatTimeoutMs);
+    this.heartbeats.set(owner, { id: next, timer });
+    return { ok: true, id: next };
+  }
+
+  /** GTD orders past their expiration (the venue's one-minute buffer already taken off). */
+  expire(bufferSeconds: number): void {
+    const now = this.nowSeconds();
+    for (const o of this.sortedOrders()) if (o.status === 'LIVE' && o.expiration > 0 && o.expiration - bufferSeconds <= now) this.cancel(o, 'CANCELLATION');
+  }
+
+  private match(o: VenueOrder, price: number, size: number, side: 'TAKER' | 'MAKER'): string {
+    const id = `trade-${++this.nextTrade}`;
+    const t: VenueTrade = {
+      id,
+      order_id: o.id,
+      owner: o.owner,
+      address: o.address,
+      market: o.market,
+      asset_id: o.tokenId,
+      side: o.side,
+      size,
+      price,
+      status: 'MATCHED',
+      match_time: this.nowSeconds(),
+      last_update: this.nowSeconds(),
+      trader_side: side,
+      transaction_hash: '',
+    };
+    this.trades.set(id, t);
+    o.size_matched = Math.round((o.size_matched + size) * 1e6) / 1e6;
+    o.associate_trades.push(id);
+    this.applyTrade(t, 1);
+    this.emit(o.address, { event_type: 'order', type: 'UPDATE', order: { ...o, status: o.size_matched + EPS >= o.original_size ? 'MATCHED' : 'LIVE' } });
+    this.emit(o.address, { event_type: 'trade', trade: { ...t } });
+    const path = this.scripted.shift();
+    if (path) this.runPath(id, path);
+    else if (this.opts.autoSettleMs !== null) this.runPath(id, ['MINED', 'CONFIRMED']);
+    return id;
+  }
+
+  private runPath(id: string, path: TradeStatus[]): void {
+    const delay = this.opts.autoSettleMs ?? 0;
+    path.forEach((status, i) => this.opts.clock.setTimeout(() => this.settle(id, status), delay * (i + 1)));
+  }
+
+  private applyTrade(t: VenueTrade, sign: 1 | -1): void {
+    const key = `${t.address}|${t.asset_id}`;
+    const dir = t.side === 'BUY' ? 1 : -1;
+    this.positions.set(key, (this.positions.get(key) ?? 0) + sign * dir * t.size);
+    this.collateral.set(t.address, this.balance(t.address) - sign * dir * t.size * t.price);
+  }
+
+  private cancel(o: VenueOrder, type: 'CANCELLATION'): void {
+    o.status = 'CANCELED';
+    this.emit(o.address, { event_type: 'order', type, order: { ...o } });
+  }
+
+  private reservedCollateral(addr: string): number {
+    let s = 0;
+    for (const o of this.orders.values()) if (o.address === addr && o.status === 'LIVE' && o.side === 'BUY') s += (o.original_size - o.size_matched) * o.price;
+    return s;
+  }
+
+  private reservedShares(addr: string, token: string): number {
+    let s = 0;
+    for (const o of this.orders.values()) if (o.address === addr && o.status === 'LIVE' && o.side === 'SELL' && o.tokenId === token) s += o.original_size - o.size_matched;
+    return s;
+  }
+
+  private crossesBook(book: TrueBook, side: 'BUY' | 'SELL', price: number): boolean {
+    const units = Math.round(price * PRICE_UNITS_PER_ONE);
+    const best = side === 'BUY' ? book.bestAsk() : book.bestBid();
+    return best !== null && (side === 'BUY' ? best <= units : best >= units);
+  }
+
+  /** Levels of the opposite side an order at `price` takes, best first, up to `size` shares. */
+  private walk(book: TrueBook, side: 'BUY' | 'SELL', price: number, size: number): Array<{ units: number; size: number }> {
+    const limit = Math.round(price * PRICE_UNITS_PER_ONE);
+    const levels = book.levels(side === 'BUY' ? 'SELL' : 'BUY').reverse();
+    const out: Array<{ units: number; size: number }> = [];
+    let left = Math.round(size * 100);
+    for (const [units, hundredths] of levels) {
+      if (left <= 0 || (side === 'BUY' ? units > limit : units < limit)) break;
+      const take = Math.min(left, hundredths);
+      out.push({ units, size: take / 100 });
+      left -= take;
+    }
+    return out;
+  }
+
+  private sortedOrders(): VenueOrder[] {
+    // Insertion order: the order the venue accepted them in.
+    return [...this.orders.values()];
+  }
+
+  private emit(address: string, e: UserEvent): void {
+    for (const l of this.listeners) l(address, e);
+  }
+}

@@ -1,0 +1,61 @@
+import type { ClobVenue, UserEvent, VenueOrder, VenueTrade } from './clob-venue.ts';
+
+/** The stand-in's state in Polymarket's wire shapes (REST `OpenOrder`/`Trade`, user-channel events, Data API positions). */
+
+const num = (n: number) => String(Math.round(n * 1e6) / 1e6);
+
+export function orderJson(o: VenueOrder): Record<string, unknown> {
+  return {
+    id: o.id,
+    status: o.status,
+    owner: o.owner,
+    maker_address: o.address,
+    market: o.market,
+    asset_id: o.tokenId,
+    side: o.side,
+    original_size: num(o.original_size),
+    size_matched: num(o.size_matched),
+    price: num(o.price),
+    associate_trades: [...o.associate_trades],
+    outcome: '',
+    created_at: o.created_at,
+    expiration: String(o.expiration),
+    order_type: o.order_type,
+  };
+}
+
+/** A trade as its owner sees it: taker side carries its order in taker_order_id, maker side in maker_orders. */
+export function tradeJson(t: VenueTrade, o: VenueOrder): Record<string, unknown> {
+  const maker = t.trader_side === 'MAKER';
+  return {
+    id: t.id,
+    taker_order_id: maker ? `crowd-${t.id}` : t.order_id,
+    market: t.market,
+    asset_id: t.asset_id,
+    side: t.side,
+    size: num(t.size),
+    fee_rate_bps: '0',
+    price: num(t.price),
+    status: t.status,
+    match_time: String(t.match_time),
+    last_update: String(t.last_update),
+    outcome: '',
+    bucket_index: 0,
+    owner: t.owner,
+    maker_address: t.address,
+    transaction_hash: t.transaction_hash,
+    trader_side: t.trader_side,
+    maker_orders: maker
+      ? [{ order_id: o.id, owner: t.owner, maker_address: t.address, matched_amount: num(t.size), price: num(t.price), fee_rate_bps: '0', asset_id: t.asset_id, outcome: '', side: t.side }]
+      : [],
+  };
+}
+
+export function positionJson(p: { tokenId: string; shares: number }, conditionId: string): Record<string, unknown> {
+  return { asset: p.tokenId, conditionId, size: p.shares, avgPrice: 0, outcome: '' };
+}
+
+export function userEventJson(e: UserEvent, venue: ClobVenue, nowMs: number): Record<string, unknown> {
+  if (e.event_type === 'order') return { event_type: 'order', type: e.type, ...orderJson(e.order), timestamp: String(nowMs) };
+  return { event_type: 'trade', type: 'TRADE', ...tradeJson(e.trade, venue.orders.get(e.trade.order_id)!), timestamp: String(nowMs) };
+}

@@ -1,0 +1,146 @@
+import type { Browser, Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
+import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
+
+/**
+ * The dashboard in a real Chromium against a real `helios run` (the embedded default: simulated
+ * venue, weather and esports, paper execution): what an operator sees appears, updates with the
+ * pushes, and a halt given on the page reaches the daemon and comes back on the control channel.
+ */
+
+const TOKEN = 'dash-token-7c2e';
+const { procs, tempDir } = processScope('helios-dash-');
+const hasChromium = requireChromium();
+
+describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let errors: string[];
+
+  beforeAll(async () => {
+    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], childEnv({ HELIOS_API_TOKEN: TOKEN }));
+    procs.push(daemon);
+    url = await daemon.apiUrl();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    errors = watchErrors(page);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const text = (selector: string) => page.locator(selector).first().innerText();
+
+  it('overview: every market of the embedded default has a row whose figures update with the pushes', { timeout: 60_000 }, async () => {
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count(), { timeout: 20_000 }).toBe(8);
+    expect(await text('[data-testid=mode]')).toBe('sim · paper');
+    await expect.poll(() => text('[data-testid=connection]')).toContain('open');
+    // Every row gets its mid from the book pushes; then the page keeps repainting as frames come.
+    await expect.poll(async () => (await page.locator('[data-testid=market-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(8);
+    const before = await page.evaluate(() => (globalThis as any).__helios.paints as number);
+    const dataTimeBefore = await text('.card:last-child b');
+    await expect.poll(() => text('.card:last-child b'), { timeout: 10_000 }).not.toBe(dataTimeBefore);
+    expect(await page.evaluate(() => (globalThis as any).__helios.paints as number)).toBeGreaterThan(before);
+    // Filter and sort act on the rows.
+    await page.fill('[data-testid=market-filter]', 'KLGA');
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(5);
+    await page.fill('[data-testid=market-filter]', '');
+    await page.click('th:has-text("mid")');
+    const mids = (await page.locator('[data-testid=market-mid]').allInnerTexts()).map(Number);
+    expect(mids.filter((m, i) => i > 0 && m < mids[i - 1]!)).toEqual([]);
+    await page.click('th:has-text("market")');
+    await screenshot(page, 'overview');
+    expect(errors).toEqual([]);
+  });
+
+  it('health: feed staleness against thresholds, stage latency and sparklines from HEALTH pushes', { timeout: 60_000 }, async () => {
+    await page.goto(`${url}/#/health`);
+    await expect.poll(() => page.locator('[data-testid=feeds] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('[data-testid=feeds] tr[data-feed=market] td').nth(2).innerText()).toBe('15.0s');
+    await expect.poll(() => page.locator('[data-testid=stages] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => text('[data-testid=reconciler]'), { timeout: 10_000 }).toBe('16 / 16');
+    // Sparklines draw once a few HEALTH events have come.
+    await expect.poll(() => page.evaluate(() => (globalThis as any).__helios.store.health.history.length), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('[data-testid=feeds] canvas').count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, 'health');
+    expect(errors).toEqual([]);
+  });
+
+  it('market: the ladder of both tokens with spread, microprice and imbalance, and the tape', { timeout: 60_000 }, async () => {
+    await page.goto(`${url}/#/market`);
+    await expect.poll(() => page.locator('[data-testid=ladder]').count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => page.locator('[data-testid=ladder] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(4);
+    expect(await text('[data-testid=ladder] .stats')).toMatch(/mid \d\.\d{3}\s+spread \d\.\d{3}\s+micro \d\.\d{4}\s+imb -?\d+\.\d%/);
+    const stamp = await text('[data-testid=ladder] .stats .dim');
+    await expect.poll(() => text('[data-testid=ladder] .stats .dim'), { timeout: 10_000 }).not.toBe(stamp);
+    await expect.poll(() => page.locator('[data-testid=tape] tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'market');
+    expect(errors).toEqual([]);
+  });
+
+  it('world, nowcast and truth: the station, its METARs and PWS cluster, P(bucket) beside the bucket prices, each match', { timeout: 90_000 }, async () => {
+    await page.goto(`${url}/#/world`);
+    const station = page.locator('[data-testid=station][data-station=KLGA]');
+    await expect.poll(() => station.locator('[data-testid=metars] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => station.locator('[data-testid=pws] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await station.locator('[data-testid=judge-max]').innerText()).toMatch(/^-?\d+°F$/);
+    await screenshot(page, 'world');
+
+    await page.goto(`${url}/#/nowcast`);
+    const nowcast = page.locator('[data-testid=nowcast][data-station=KLGA]');
+    await expect.poll(() => nowcast.locator('[data-testid=buckets] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(5);
+    // The five traded buckets of the embedded default carry their market's mid next to P(bucket).
+    await expect.poll(async () => (await nowcast.locator('[data-testid=bucket-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(5);
+    const ps = (await nowcast.locator('[data-testid=bucket-p]').allInnerTexts()).map((t) => Number(t.replace('%', '')));
+    expect(Math.abs(ps.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
+    // A new nowcast replaces the shown one as observations arrive.
+    const issued = await nowcast.locator('h3').first().innerText();
+    await expect.poll(() => nowcast.locator('h3').first().innerText(), { timeout: 30_000 }).not.toBe(issued);
+    await screenshot(page, 'nowcast');
+
+    await page.goto(`${url}/#/truth`);
+    await expect.poll(() => page.locator('[data-testid=match]').count(), { timeout: 30_000 }).toBe(3);
+    expect(await page.locator('[data-testid=truth-state]').allInnerTexts()).not.toContain('—');
+    await screenshot(page, 'truth');
+    expect(errors).toEqual([]);
+  });
+
+  it('controls: a market halt given on the page reaches the daemon, is answered, and shows on the overview', { timeout: 60_000 }, async () => {
+    const markets = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; label: string }>;
+    const target = markets.find((m) => m.label === '74-75°F')!;
+    await page.goto(`${url}/#/controls`);
+    // Without the token the daemon refuses, and the page says so.
+    await page.click('[data-testid=reconcile]');
+    await expect.poll(() => text('[data-testid=answer-status]')).toBe('401');
+    await page.fill('[data-testid=token]', TOKEN);
+    await page.click('[data-testid=token-save]');
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('helios.api_token'))).toBe(TOKEN);
+    await page.selectOption('[data-testid=scope]', 'market');
+    await page.selectOption('[data-testid=control-market]', target.market_id);
+    await page.fill('[data-testid=reason]', 'operator check from the dashboard');
+    await page.click('[data-testid=halt]');
+    await expect.poll(() => text('[data-testid=answer-status]')).toBe('200');
+    expect(await text('[data-testid=answers] td.mono')).toContain('"accepted":true');
+    // The daemon has it, and the HALT came back on the control channel.
+    await vi.waitFor(async () => {
+      const now = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; state: string; halt_causes: string[] }>;
+      expect(now.find((m) => m.market_id === target.market_id)).toMatchObject({ state: 'HALT' });
+    }, 10_000);
+    await expect.poll(() => text('[data-testid=control-log]'), { timeout: 10_000 }).toContain('operator check from the dashboard');
+    await screenshot(page, 'controls');
+    await page.goto(`${url}/#/overview`);
+    const row = page.locator(`[data-testid=markets] tr[data-market="${target.market_id}"]`);
+    await expect.poll(() => row.locator('[data-testid=market-state]').innerText(), { timeout: 20_000 }).toBe('HALT');
+    await page.goto(`${url}/#/controls`);
+    await page.selectOption('[data-testid=scope]', 'market');
+    await page.selectOption('[data-testid=control-market]', target.market_id);
+    await page.click('[data-testid=resume]');
+    await expect.poll(() => text('[data-testid=answer-status]')).toMatch(/^(200|409)$/);
+    // The browser reports the one refusal the test asked for, and nothing else went wrong.
+    expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+  });
+});

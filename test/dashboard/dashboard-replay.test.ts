@@ -1,0 +1,80 @@
+import type { Browser, Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
+import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
+
+/**
+ * Replay mode in a real Chromium: a daemon records a few minutes of the embedded default, then
+ * `helios replay --serve --paused` serves that recorded range to the same page. The page plays
+ * it, stops on the next trading decision and shows its correlation_id and the events behind it.
+ */
+
+const { procs, tempDir } = processScope('helios-dash-replay-');
+const hasChromium = requireChromium();
+
+describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let errors: string[];
+
+  beforeAll(async () => {
+    const dataDir = tempDir();
+    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], childEnv());
+    procs.push(daemon);
+    const api = await daemon.apiUrl();
+    // Recorded until the trading node has decided something (a policy and an order).
+    await vi.waitFor(
+      async () => {
+        const stats = (await (await fetch(`${api}/stats`)).json()) as { summary: { orders: number } };
+        expect(stats.summary.orders).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    daemon.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    const replay = new HeliosProcess(['replay', '--serve', '--paused', '--port', '0', '--data-dir', dataDir], childEnv());
+    procs.push(replay);
+    url = (await replay.waitForLine(/replay: serving ws:\/\/(127\.0\.0\.1:\d+)\//, 20_000))[1]!;
+    url = `http://${url}`;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    errors = watchErrors(page);
+  }, 120_000);
+
+  const replayStatus = async () => (await (await fetch(`${url}/replay/status`)).json()) as { state: string; emitted: number; speed: number };
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('loads the recorded range, plays, pauses on a decision and shows its correlation_id and inputs', { timeout: 90_000 }, async () => {
+    await page.goto(`${url}/`);
+    // The same page: the replay bar appears because /replay/status answers, the markets from the recorded catalog.
+    await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('idle');
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(8);
+    expect(await page.locator('[data-testid=mode]').innerText()).toBe('replay');
+    await page.selectOption('[data-testid=replay-speed]', '600');
+    await expect.poll(async () => (await replayStatus()).speed).toBe(600);
+    await page.click('[data-testid=replay-next-decision]');
+    // Plays, then stops by itself on the first trading decision and opens it.
+    await expect.poll(() => page.url(), { timeout: 60_000 }).toMatch(/#\/decisions\/[0-9A-Z]{26}$/);
+    await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('paused');
+    const status = await replayStatus();
+    expect(status.state).toBe('paused');
+    expect(status.emitted).toBeGreaterThan(0);
+    const decision = page.locator('[data-testid=decision]');
+    expect(await decision.locator('h3').first().innerText()).toMatch(/^(POLICY|ORDER_UPDATE|MARKET_STATE) · /);
+    const eventId = page.url().split('/').at(-1)!;
+    const correlation = await decision.locator('[data-testid=correlation-id]').innerText();
+    expect(correlation).toMatch(/^[0-9A-Z]{26}$/);
+    // What was behind it: at least one event by causation or correlation, and the books of its market.
+    const inputs = await decision.locator('[data-testid=decision-inputs] tr').allInnerTexts();
+    expect(inputs.filter((t) => /caused by|same correlation|nowcast input/.test(t)).length).toBeGreaterThan(0);
+    expect(inputs.join('\n')).not.toContain('not seen by this page');
+    expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
+    expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);
+    await screenshot(page, 'replay');
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+import { requireSharedFixtures, sharedFixture } from '../support/shared-fixtures.ts';
+import { GammaStandIn } from './gamma-stand-in.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const NYC_FILE = path.join(HERE, '../fixtures/market/gamma-event-nyc-highest-2026-06-12.json');
+const MATCH_FILE = path.join(HERE, '../fixtures/discovery/gamma-event-cs2-match.json');
+const lines = (out: string) => out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const MARKET_FIELDS = ['kind', 'event_slug', 'condition_id', 'question', 'yes_token', 'no_token', 'tick_size', 'min_size', 'neg_risk', 'fee_rate', 'closed', 'winner'];
+
+let dir: string;
+beforeAll(() => void (dir = mkdtempSync(path.join(tmpdir(), 'helios-discover-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeJson(name: string, body: unknown): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
+  return file;
+}
+
+describe('helios discover --event-file', () => {
+  it('prints one NDJSON line per bucket with exactly the contract fields, exit 0', async () => {
+    const r = await runCli(['discover', '--event-file', NYC_FILE, '--json']);
+    expect(r.code).toBe(0);
+    const out = lines(r.out);
+    expect(out).toHaveLength(11);
+    for (const l of out) expect(Object.keys(l)).toEqual([...MARKET_FIELDS, 'station', 'judge_date', 'bucket']);
+    expect(out.find((l) => (l.bucket as { low: number }).low === 90)).toEqual({
+      kind: 'market',
+      event_slug: 'highest-temperature-in-nyc-on-june-12-2026',
+      condition_id: '0x9baaf28228efdf7796c141fdb26a3bcd6e398761c494fbb1cad8a20ca23590b4',
+      question: 'Will the highest temperature in New York City be between 90-91°F on June 12?',
+      yes_token: '20550817357051368097672508385228468778610593995202230613193858252304679380531',
+      no_token: '10535078080720782068512062709610114782638103374788983315508696381638632150540',
+      tick_size: 0.001,
+      min_size: 5,
+      neg_risk: true,
+      fee_rate: 0.05,
+      closed: false,
+      winner: null,
+      station: 'KLGA',
+      judge_date: '2026-06-12',
+      bucket: { low: 90, high: 91, unit: 'F' },
+    });
+    expect(out.filter((l) => (l.bucket as { low: number | null }).low === null)).toHaveLength(1);
+  });
+
+  it('prints an esports moneyline with its teams and mapped match; an array of events and a /markets answer are read too', async () => {
+    const match = JSON.parse(readFileSync(MATCH_FILE, 'utf8')) as Record<string, unknown> & { markets: unknown[] };
+    const r = await runCli(['discover', '--event-file', writeJson('both.json', [match, JSON.parse(readFileSync(NYC_FILE, 'utf8'))[0]]), '--json']);
+    expect(r.code).toBe(0);
+    const esports = lines(r.out).filter((l) => 'teams' in l);
+    expect(esports).toEqual([
+      expect.objectContaining({ condition_id: '0x4000000000000000000000000000000000000000000000000000000000000001', yes_token: '1001', no_token: '1002', fee_rate: 0.03, teams: ['FaZe', 'illwill'], match: { match_id: 'pm:cs2-faze-ill-2026-06-12', game: 'cs2', game_id: '9001', start_ms: Date.UTC(2026, 5, 12, 15, 10) } }),
+    ]);
+    const markets = await runCli(['discover', '--event-file', writeJson('markets.json', match.markets), '--json']);
+    expect(markets.code).toBe(0);
+    expect(lines(markets.out).map((l) => l.condition_id)).toHaveLength(2);
+  });
+
+  it('prints a refused event with its reason and exits 1', async () => {
+    const ev = JSON.parse(readFileSync(NYC_FILE, 'utf8'))[0];
+    ev.markets[4].groupItemTitle = 'hot';
+    const r = await runCli(['discover', '--event-file', writeJson('bad.json', ev), '--json']);
+    expect(r.code).toBe(1);
+    expect(lines(r.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-nyc-on-june-12-2026', condition_id: null, reason: 'unknown_bucket_grammar', detail: expect.stringContaining('"hot"') }]);
+  });
+
+  it('exits 2 on bad usage and a missing file, 1 on a file that is not JSON', async () => {
+    expect((await runCli(['discover', '--event-file', NYC_FILE, '--slug', 'x'])).code).toBe(2);
+    expect((await runCli(['discover', '--category', 'politics'])).code).toBe(2);
+    const missing = await runCli(['discover', '--event-file', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('cannot read: ENOENT');
+    const garbage = await runCli(['discover', '--event-file', writeJson('garbage.json', '{"slug": ')]);
+    expect(garbage.code).toBe(1);
+    expect(garbage.err).toContain('not JSON');
+  });
+});
+
+describe('helios discover (live Gamma on loopback)', () => {
+  const gamma = new GammaStandIn();
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    gamma.events.push(JSON.parse(readFileSync(NYC_FILE, 'utf8'))[0], JSON.parse(readFileSync(MATCH_FILE, 'utf8')));
+    env = { HELIOS_DISCOVERY__GAMMA_URL: await gamma.start() };
+  });
+  afterAll(() => gamma.stop());
+
+  it('--slug asks Gamma for one event', async () => {
+    const r = await runCli(['discover', '--slug', 'cs2-faze-ill-2026-06-12', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(lines(r.out)).toMatchObject([{ kind: 'market', teams: ['FaZe', 'illwill'] }]);
+    expect(gamma.requests.at(-1)).toBe('/events?slug=cs2-faze-ill-2026-06-12');
+  });
+
+  it('--category esports lists the configured games from the esports tag', async () => {
+    const r = await runCli(['discover', '--category', 'esports', '--json'], { ...env, HELIOS_DISCOVERY__ESPORTS__GAMES: '[cs2]' });
+    expect(r.code).toBe(0);
+    expect(lines(r.out)).toMatchObject([{ condition_id: '0x4000000000000000000000000000000000000000000000000000000000000001' }]);
+    expect(gamma.requests.at(-1)).toBe('/events?active=true&closed=false&limit=100&tag_slug=esports');
+  });
+
+  it('exits 3 naming Gamma when it does not answer', async () => {
+    gamma.failWith = 503;
+    try {
+      const r = await runCli(['discover', '--slug', 'cs2-faze-ill-2026-06-12'], env);
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`Gamma ${gamma.url}`);
+    } finally {
+      gamma.failWith = null;
+    }
+  });
+});
+
+const present = requireSharedFixtures('polymarket/nautilus_trader');
+describe.skipIf(!present)('helios discover on real Gamma captures (../shared/fixtures)', () => {
+  const real = (p: string) => sharedFixture('polymarket/nautilus_trader', p);
+
+  it('refuses the real NYC temperature event (trimmed capture: its markets carry no CLOB tokens) with exit 1', async () => {
+    const r = await runCli(['discover', '--event-file', real('http_responses/event.json'), '--json']);
+    expect(r.code).toBe(1);
+    expect(lines(r.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-nyc-on-january-26', condition_id: null, reason: 'missing_tokens', detail: expect.stringContaining('25forbelow') }]);
+  });
+
+  it('reads a real resolved esports moneyline and a real resolved binary market with their winners', async () => {
+    const ml = lines((await runCli(['discover', '--event-file', real('crates_test_data/gamma_market_sports_market_money_line.json'), '--json'])).out);
+    expect(ml).toMatchObject([{ kind: 'market', closed: true, winner: true, tick_size: 0.001, fee_rate: 0.03, neg_risk: false }]);
+    const closed = await runCli(['discover', '--event-file', real('crates_test_data/gamma_market_closed_binary_accepting_true.json'), '--json']);
+    expect(closed.code).toBe(0);
+    expect(lines(closed.out)).toMatchObject([{ kind: 'market', closed: true, winner: true, tick_size: 0.01 }]);
+  });
+
+  it('maps a real neg-risk event and refuses a real market whose fee schedule is missing', async () => {
+    const ev = await runCli(['discover', '--event-file', real('crates_test_data/gamma_event.json'), '--json']);
+    expect(ev.code).toBe(0);
+    expect(lines(ev.out).every((l) => l.kind === 'market' && l.neg_risk === true)).toBe(true);
+    const fee = await runCli(['discover', '--event-file', real('crates_test_data/gamma_market.json'), '--json']);
+    expect(fee.code).toBe(1);
+    expect(lines(fee.out)).toMatchObject([{ kind: 'refused', reason: 'fee_unknown' }]);
+  });
+});

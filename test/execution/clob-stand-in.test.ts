@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
+import { tickName, type OrderToSign } from '../../src/adapters/execution/real-signing.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
+import { deriveCreds, l2Signature } from '../../src/sim/clob/clob-auth.ts';
+import { FINE, NEG, OTHER_KEY, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig } from './support.ts';
+
+const clock = new SystemClock();
+let rig: StandInRig | null = null;
+afterEach(async () => {
+  await rig?.close();
+  rig = null;
+});
+
+const order = (over: Partial<OrderToSign> = {}): OrderToSign => ({ tokenId: YES, side: 'BUY', price: 0.35, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false, ...over });
+
+async function rejection(p: Promise<unknown>): Promise<HttpError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(HttpError);
+  return err as HttpError;
+}
+
+describe('stand-in CLOB: what the venue verifies', () => {
+  it('L2 HMAC matches the published test vector', () => {
+    expect(l2Signature('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', '1000000', 'test-sign', '/orders', '{"hash": "0x123"}')).toBe('ZwAdJKvoYRlEKDkNMwd5BuwNNtg93kNaR_oU2HrfVvc=');
+  });
+
+  it('derives API keys through L1 and accepts an order signed by the key, under the id the signer computed', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    expect(s.address).toBe(TEST_ADDRESS);
+    expect(s.apiCreds).toEqual(deriveCreds(TEST_ADDRESS, 0n));
+    const p = await s.prepare(order(), false);
+    const a = await s.postOrder(p);
+    expect(a).toMatchObject({ success: true, orderID: p.id, status: 'live' });
+    expect((await s.openOrders()).map((o) => o.id)).toEqual([p.id]);
+  });
+
+  it('refuses an HMAC made with the wrong secret (401) and an order signed by another key', async () => {
+    rig = await startStandIn();
+    const creds = deriveCreds(TEST_ADDRESS, 0n);
+    const bad = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY, api: { ...creds, secret: deriveCreds(TEST_ADDRESS, 9n).secret } }, clock);
+    const e1 = await rejection(bad.openOrders());
+    expect(e1.status).toBe(401);
+    // The other key signs; the test key's credentials authenticate the call.
+    const other = await ClobSession.open(realConfig(rig.url), { privateKey: OTHER_KEY, api: creds }, clock);
+    const e2 = await rejection(other.prepare(order(), false).then((p) => other.postOrder(p)));
+    expect(e2.status).toBe(401); // POLY_ADDRESS is the other key's address, which does not own the API key
+  });
+
+  it('checks tick (0.01, 0.0025, 0.005) and minimum size', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    const offTick = await rejection(s.prepare(order({ price: 0.355, tick: '0.001' }), false).then((p) => s.postOrder(p)));
+    expect(offTick.message).toMatch(/breaks minimum tick size rule: 0.01/);
+    const small = await rejection(s.prepare(order({ size: 4.99 }), false).then((p) => s.postOrder(p)));
+    expect(small.message).toMatch(/lower than the minimum: 5/);
+    expect(await s.postOrder(await s.prepare(order({ tokenId: FINE, price: 0.3975, tick: tickName(0.0025)! }), false))).toMatchObject({ success: true, status: 'live' });
+    const fineOff = await rejection(s.prepare(order({ tokenId: FINE, price: 0.3971, tick: '0.0001' }), false).then((p) => s.postOrder(p)));
+    expect(fineOff.message).toMatch(/tick size rule: 0.0025/);
+    expect(await s.postOrder(await s.prepare(order({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: true }), false))).toMatchObject({ success: true });
+  });
+
+  it('neg-risk orders must be signed for the neg-risk exchange; the other version is order_version_mismatch', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    const wrongExchange = await rejection(s.prepare(order({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: false }), false).then((p) => s.postOrder(p)));
+    expect(wrongExchange.message).toMatch(/signed for the standard exchange/);
+    rig.standIn.version = 3;
+    const mismatch = await rejection(s.prepare(order(), false).then((p) => s.postOrder(p)));
+    expect(mismatch.message).toMatch(/order_version_mismatch/);
+    await s.refreshVersion();
+    expect(s.version).toBe(3);
+    expect(await s.postOrder(await s.prepare(order(), false))).toMatchObject({ success: true });
+  });
+
+  it('matches against the true book: FOK fills or is killed, FAK takes what there is', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    const fok = await s.postOrder(await s.prepare(order({ price: 0.43, size: 150, type: 'FOK' }), false));
+    expect(fok).toMatchObject({ success: true, status: 'matched' });
+    expect(fok.tradeIDs).toHaveLength(2);
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(150, 6);
+    expect(rig.books.get(YES)!.size('SELL', 4300)).toBe(5000);
+    const killed = await rejection(s.prepare(order({ price: 0.43, size: 100, type: 'FOK' }), false).then((p) => s.postOrder(p)));
+    expect(killed.message).toMatch(/FOK orders are fully filled or killed/);
+    const post = await rejection(s.prepare(order({ price: 0.44 }), true).then((p) => s.postOrder(p)));
+    expect(post.message).toMatch(/post-only order: order crosses book/);
+  });
+});

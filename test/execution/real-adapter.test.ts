@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FINE, NEG, TEST_ADDRESS, YES, fills, openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
+
+let rig: StandInRig | null = null;
+let a: AdapterRig | null = null;
+afterEach(async () => {
+  a?.adapter.stop();
+  await rig?.close();
+  rig = null;
+  a = null;
+});
+
+async function setup(over: Parameters<typeof openAdapter>[1] = {}) {
+  rig = await startStandIn();
+  a = await openAdapter(rig, over);
+  return { rig, a };
+}
+
+describe('real adapter on the stand-in CLOB: placing', () => {
+  it('places a resting order signed for the venue; a repeat with the same client id sends nothing', async () => {
+    const { rig, a } = await setup();
+    const r = req();
+    const ack = await a.adapter.placeOrder(r);
+    expect(ack).toMatchObject({ accepted: true, duplicate: false });
+    expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true, duplicate: true });
+    expect(rig.standIn.count('POST /order')).toBe(1);
+    expect(statuses(a.events, r.client_order_id)).toEqual(['pending', 'open']);
+    expect(await a.adapter.fetchOpenOrders()).toEqual([{ client_order_id: r.client_order_id, market_id: 'm1', token_id: YES, side: 'BUY', price: 0.35, size: 10, filled_size: 0 }]);
+  });
+
+  it('rounds to the tick helios knows (0.01, 0.0025, 0.005 neg-risk) without asking the venue, and refuses below minimum size unsent', async () => {
+    const { rig, a } = await setup();
+    await a.adapter.placeOrder(req({ price: 0.3579, size: 10.009 }));
+    await a.adapter.placeOrder(req({ market_id: 'm2', token_id: FINE, price: 0.3979 }));
+    await a.adapter.placeOrder(req({ market_id: 'm3', token_id: NEG, price: 0.2963 }));
+    const small = await a.adapter.placeOrder(req({ size: 4.999 }));
+    expect(small).toMatchObject({ accepted: false });
+    const open = rig.standIn.venue.openOrders(a.session.apiCreds.key).map((o) => [o.price, o.original_size]);
+    expect(open).toEqual([
+      [0.35, 10],
+      [0.3975, 10],
+      [0.295, 10],
+    ]);
+    expect(rig.standIn.requests.filter((r) => r.includes('tick-size') || r.includes('neg-risk'))).toEqual([]);
+    expect(rig.standIn.count('POST /order')).toBe(3);
+  });
+
+  it('a marketable FOK fills against the book: provisional at MATCHED, final at CONFIRMED, taker fee from the schedule', async () => {
+    const { rig, a } = await setup();
+    const r = req({ order_type: 'FOK', price: 0.42, size: 20 });
+    await a.adapter.start();
+    expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true });
+    await vi.waitFor(() => expect(fills(a.events, r.client_order_id).map((f) => f.status)).toEqual(['MATCHED']));
+    const [f] = fills(a.events, r.client_order_id);
+    expect(f).toMatchObject({ price: 0.42, size: 20, liquidity: 'taker' });
+    expect(f!.fee_usdc).toBeCloseTo(20 * 0.05 * 0.42 * 0.58, 5);
+    const trade = [...rig.standIn.venue.trades.keys()][0]!;
+    rig.standIn.venue.settle(trade, 'MINED');
+    rig.standIn.venue.settle(trade, 'CONFIRMED');
+    await vi.waitFor(() => expect(fills(a.events, r.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'CONFIRMED']));
+    expect(statuses(a.events, r.client_order_id).at(-1)).toBe('filled');
+  });
+
+  it('MATCHED → FAILED voids the fill once, even when a REST resync replays the same trade', async () => {
+    const { rig, a } = await setup();
+    await a.adapter.start();
+    const r = req({ order_type: 'FAK', price: 0.42, size: 10 });
+    await a.adapter.placeOrder(r);
+    await vi.waitFor(() => expect(fills(a.events, r.client_order_id)).toHaveLength(1));
+    const trade = [...rig.standIn.venue.trades.keys()][0]!;
+    rig.standIn.venue.settle(trade, 'RETRYING');
+    rig.standIn.venue.settle(trade, 'FAILED');
+    await vi.waitFor(() => expect(fills(a.events, r.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'FAILED']));
+    await a.adapter.resync();
+    expect(fills(a.events, r.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'FAILED']);
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBe(0);
+  });
+
+  it('batches at most 15 orders per POST /orders', async () => {
+    const { rig, a } = await setup();
+    const reqs = Array.from({ length: 20 }, () => req({ price: 0.3 }));
+    const acks = await a.adapter.placeOrders(reqs);
+    expect(acks.every((k) => k.accepted)).toBe(true);
+    expect(rig.standIn.count('POST /orders')).toBe(2);
+    expect(rig.standIn.venue.openOrders(a.session.apiCreds.key)).toHaveLength(20);
+  });
+
+  it('cancels one, by market, and all', async () => {
+    const { rig, a } = await setup();
+    const [x, y, z] = [req(), req({ market_id: 'm2', token_id: FINE, price: 0.3 }), req({ price: 0.34 })];
+    for (const r of [x, y, z]) await a.adapter.placeOrder(r);
+    expect(await a.adapter.cancelOrder(x.client_order_id)).toEqual({ ok: true, client_order_id: x.client_order_id });
+    expect(await a.adapter.cancelOrder(x.client_order_id)).toMatchObject({ ok: false, benign: true });
+    expect(await a.adapter.cancelMarket('m2')).toHaveLength(1);
+    expect(statuses(a.events, y.client_order_id).at(-1)).toBe('canceled');
+    expect(await a.adapter.cancelAll()).toHaveLength(1);
+    expect(rig.standIn.venue.openOrders(a.session.apiCreds.key)).toEqual([]);
+  });
+});

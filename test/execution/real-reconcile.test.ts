@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { YES, openAdapter, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
+
+let rig: StandInRig | null = null;
+let a: AdapterRig | null = null;
+afterEach(async () => {
+  a?.adapter.stop();
+  await rig?.close();
+  rig = null;
+  a = null;
+});
+
+/** An order resting at the venue that this process did not place (an earlier run, another tool). */
+async function foreignOrder(x: AdapterRig): Promise<string> {
+  const p = await x.session.prepare({ tokenId: YES, side: 'BUY', price: 0.3, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+  await x.session.postOrder(p);
+  return p.id;
+}
+
+describe('start-up reconciliation', () => {
+  it('cancels venue orders helios did not place when configured to', async () => {
+    rig = await startStandIn();
+    a = await openAdapter(rig, { reconcile: { unknown_orders: 'cancel', trades_lookback_s: 3600 } });
+    const id = await foreignOrder(a);
+    const report = await a.adapter.start();
+    expect(report).toMatchObject({ open_orders: 1, canceled: [id], adopted: [], collateral_usdc: 1000 });
+    expect(rig.standIn.venue.openOrders(a.session.apiCreds.key)).toEqual([]);
+    expect(a.alerts.map((x) => x.code)).toContain('UNKNOWN_VENUE_ORDER');
+  });
+
+  it('adopts them when configured to: they show under a client id of their own', async () => {
+    rig = await startStandIn();
+    a = await openAdapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
+    await foreignOrder(a);
+    const report = await a.adapter.start();
+    expect(report.adopted).toHaveLength(1);
+    const open = await a.adapter.fetchOpenOrders();
+    expect(open).toEqual([{ client_order_id: report.adopted[0], market_id: 'm1', token_id: YES, side: 'BUY', price: 0.3, size: 10, filled_size: 0 }]);
+    expect(a.adapter.tracker.get(report.adopted[0]!)!.req.strategy).toBe('reconciled');
+  });
+
+  it('start-up fails (trading must not start) when the venue cannot be read or the user channel cannot connect', async () => {
+    rig = await startStandIn();
+    a = await openAdapter(rig, { request_timeout_ms: 500 });
+    rig.standIn.inject('GET /data/orders', { kind: 'status', status: 500, error: 'down' });
+    await expect(a.adapter.start()).rejects.toThrow(/GET \/data\/orders/);
+    a.adapter.stop();
+    const dead = await openAdapter(rig, { request_timeout_ms: 500 }, undefined, 'ws://127.0.0.1:1/ws/user');
+    await expect(dead.adapter.start()).rejects.toThrow(/user channel .* did not connect/);
+  });
+
+  it('positions come from the Data API of the funds address', async () => {
+    rig = await startStandIn();
+    a = await openAdapter(rig);
+    await a.adapter.placeOrder({ client_order_id: 'p1', market_id: 'm1', token_id: YES, side: 'BUY', order_type: 'FOK', price: 0.42, size: 10, strategy: 'temporal', expires_at_ms: null });
+    expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0 }]);
+  });
+});

@@ -1,0 +1,128 @@
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { realExecutionSection, type RealExecutionConfig } from '../../src/config/sections/execution-real.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Clock } from '../../src/domain/time/clock.ts';
+import { deriveCreds } from '../../src/sim/clob/clob-auth.ts';
+import type { ClobMarketInfo } from '../../src/sim/clob/clob-order-check.ts';
+import { ClobStandIn } from '../../src/sim/clob/clob-server.ts';
+import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
+import { PassThrough } from 'node:stream';
+import { ClobExecutionAdapter, type RealAlert, type RealPlaceRequest } from '../../src/adapters/execution/real-clob-adapter.ts';
+import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
+import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+
+/** A well-known development key (hardhat account 0): never funded anywhere that matters. */
+export const TEST_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+export const TEST_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+/** Another key the stand-in does not know. */
+export const OTHER_KEY = '0x59c6995e998f97a5a0044966f0a3e4ab9dfb4a0b4f0e0d7d3c1b8a0e1f1c2d3e';
+
+export const YES = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
+export const NO = '52114319501245915516055106046884209969926127482827954674443846427813813222426';
+export const FINE = '1000000000000000000000000000000000000000000000000000000000000000000000000001';
+export const NEG = '2000000000000000000000000000000000000000000000000000000000000000000000000002';
+
+export const MARKETS = new Map<string, ClobMarketInfo>([
+  [YES, { market: '0xcond1', tick_size: 0.01, min_order_size: 5, neg_risk: false }],
+  [NO, { market: '0xcond1', tick_size: 0.01, min_order_size: 5, neg_risk: false }],
+  [FINE, { market: '0xcond2', tick_size: 0.0025, min_order_size: 5, neg_risk: false }],
+  [NEG, { market: '0xcond3', tick_size: 0.005, min_order_size: 5, neg_risk: true }],
+]);
+
+export function realConfig(clobUrl: string, over: Partial<RealExecutionConfig> = {}): RealExecutionConfig {
+  const base = loadConfig({ env: {} }).config.execution.real;
+  return realExecutionSection.parse({ ...base, clob_url: clobUrl, user_ws_url: '', data_api_url: '', ...over });
+}
+
+/** A book with asks from `ask` upwards and bids from `bid` downwards, `size` shares a level. */
+export function book(bid: number, ask: number, size: number, levels = 3, tick = 0.01): TrueBook {
+  const b = new TrueBook();
+  const t = Math.round(tick * PRICE_UNITS_PER_ONE);
+  for (let i = 0; i < levels; i++) {
+    b.set('BUY', Math.round(bid * PRICE_UNITS_PER_ONE) - i * t, size * 100);
+    b.set('SELL', Math.round(ask * PRICE_UNITS_PER_ONE) + i * t, size * 100);
+  }
+  return b;
+}
+
+export interface StandInRig {
+  standIn: ClobStandIn;
+  url: string;
+  ws: string;
+  clock: Clock;
+  books: Map<string, TrueBook>;
+  close(): Promise<void>;
+}
+
+/** A stand-in CLOB on loopback with the test key registered and funded. */
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number } = {}): Promise<StandInRig> {
+  const clock = opts.clock ?? new SystemClock();
+  const books = new Map<string, TrueBook>([
+    [YES, book(0.4, 0.42, 100)],
+    [NO, book(0.57, 0.59, 100)],
+    [FINE, book(0.4, 0.4025, 100, 3, 0.0025)],
+    [NEG, book(0.3, 0.305, 100, 3, 0.005)],
+  ]);
+  const standIn = new ClobStandIn({
+    clock,
+    authClock: new SystemClock(),
+    markets: MARKETS,
+    bookFor: (t) => books.get(t),
+    heartbeatTimeoutMs: 10_000,
+    autoSettleMs: opts.autoSettleMs === undefined ? null : opts.autoSettleMs,
+    chainId: 137,
+    version: opts.version ?? 2,
+    maxSkewSeconds: 30,
+    expirationBufferSeconds: 60,
+  });
+  standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
+  standIn.venue.fund(TEST_ADDRESS, opts.usdc ?? 1000);
+  const { http, ws } = await standIn.listen();
+  return { standIn, url: http, ws, clock, books, close: () => standIn.close() };
+}
+
+export { VirtualClock };
+
+
+export const FEE = { rate: 0.05, exponent: 1, taker_only: true };
+
+export interface AdapterRig {
+  adapter: ClobExecutionAdapter;
+  session: ClobSession;
+  events: ExecutionEvent[];
+  alerts: RealAlert[];
+  cfg: RealExecutionConfig;
+}
+
+/** Test-sized waits: backoffs of a few ms, so retries finish quickly on the system clock. */
+export const FAST: Partial<RealExecutionConfig> = {
+  request_timeout_ms: 2000,
+  backoff: { initial_ms: 1, max_ms: 5, max_attempts: 4 },
+  user_channel: { ping_interval_ms: 10_000, reconnect_initial_ms: 5, reconnect_max_ms: 20 },
+};
+
+export async function openAdapter(rig: StandInRig, over: Partial<RealExecutionConfig> = {}, clock: Clock = new SystemClock(), userWsUrl = rig.ws): Promise<AdapterRig> {
+  const cfg = realConfig(rig.url, { ...FAST, ...over });
+  const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, clock);
+  const alerts: RealAlert[] = [];
+  const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
+  const adapter = new ClobExecutionAdapter({ clock, cfg, session, logger, onAlert: (a) => alerts.push(a), userWsUrl });
+  adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: FEE });
+  adapter.registerMarket({ market_id: 'm2', condition_id: '0xcond2', tokens: [FINE], tick_size: 0.0025, min_order_size: 5, neg_risk: false, fee: FEE });
+  adapter.registerMarket({ market_id: 'm3', condition_id: '0xcond3', tokens: [NEG], tick_size: 0.005, min_order_size: 5, neg_risk: true, fee: FEE });
+  const events: ExecutionEvent[] = [];
+  adapter.subscribe((e) => events.push(e));
+  return { adapter, session, events, alerts, cfg };
+}
+
+let seq = 0;
+export function req(over: Partial<RealPlaceRequest> = {}): RealPlaceRequest {
+  return { client_order_id: `c${++seq}`, market_id: 'm1', token_id: YES, side: 'BUY', order_type: 'GTC', price: 0.35, size: 10, strategy: 'temporal', expires_at_ms: null, ...over };
+}
+
+export const fills = (events: readonly ExecutionEvent[], id?: string) =>
+  events.flatMap((e) => (e.kind === 'fill' && (!id || e.fill.client_order_id === id) ? [e.fill] : []));
+export const statuses = (events: readonly ExecutionEvent[], id: string) =>
+  events.flatMap((e) => (e.kind === 'order' && e.update.client_order_id === id ? [e.update.status] : []));
