@@ -70,7 +70,8 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     expect(correlation).toMatch(/^[0-9A-Z]{26}$/);
     // What was behind it: at least one event by causation or correlation, and the books of its market.
     const inputs = await decision.locator('[data-testid=decision-inputs] tr').allInnerTexts();
-    expect(inputs.filter((t) => /caused by|same correlation|nowcast input/.test(t)).length).toBeGreaterThan(0);
+    const heading = await decision.locator('h3').first().innerText();
+    expect(inputs.filter((t) => /policy in force|caused by|same correlation|nowcast input/.test(t)).length, `${heading}\n${inputs.join('\n')}`).toBeGreaterThan(0);
     expect(inputs.join('\n')).not.toContain('not seen by this page');
     expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
     expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);

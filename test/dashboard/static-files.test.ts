@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<string> {
-  const files = new DashboardFiles({ mode: 'sim · paper', staleness_ms: { market: 15_000 } });
+  const files = new DashboardFiles({ mode: 'sim · paper', replay_controls: false, staleness_ms: { market: 15_000 } });
   const http = new JsonHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -59,7 +59,7 @@ describe('dashboard static files', () => {
     const main = await fetch(`${url}/dashboard/main.js`);
     expect(main.status).toBe(200);
     expect(main.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await (await fetch(`${url}/dashboard/settings.json`)).json()).toEqual({ mode: 'sim · paper', staleness_ms: { market: 15_000 } });
+    expect(await (await fetch(`${url}/dashboard/settings.json`)).json()).toEqual({ mode: 'sim · paper', replay_controls: false, staleness_ms: { market: 15_000 } });
     for (const p of ['/dashboard/../static-files.ts', '/dashboard/%2e%2e/static-files.ts', '/dashboard/..%2fstatic-files.ts', '/dashboard/index.html', '/vendor/preact.js', '/dashboard/missing.js']) {
       const r = await fetch(url + p);
       expect(r.status, p).toBe(404);

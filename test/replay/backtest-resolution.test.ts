@@ -98,12 +98,12 @@ interface Calibration {
   judge_day: string;
   realized_max_f: number | null;
   realized_source: string;
-  resolution: { winner: { market_id: string; lo_f: number; hi_f: number } | null; markets: Array<{ market_id: string; outcome: string }> } | null;
+  resolution: { winner: { market_id: string; lo_f: number; hi_f: number } | null; markets: Array<{ market_id: string; outcome: string; after_range: boolean }> } | null;
   buckets: Array<{ label: string; realized: 0 | 1 | null }>;
 }
 
-async function backtest(to: string, out: string): Promise<{ calibration: Calibration; md: string }> {
-  const r = await runCli(['backtest', '--data-dir', dir, '--from', FROM_ISO, '--to', to, '--out', path.join(dir, out), '--no-qc-sensitivity', '--source', 'journal']);
+async function backtest(to: string, out: string, set: string[] = []): Promise<{ calibration: Calibration; md: string }> {
+  const r = await runCli(['backtest', '--data-dir', dir, '--from', FROM_ISO, '--to', to, '--out', path.join(dir, out), '--no-qc-sensitivity', '--source', 'journal', ...set.flatMap((kv) => ['--set', kv])]);
   expect(r.err).not.toMatch(/inferred/);
   expect(r.code).toBe(0);
   const report = JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8')) as { calibration: Calibration[] };
@@ -124,25 +124,36 @@ describe('helios backtest scores the recorded resolution when there is one (issu
     expect(c.resolution).toEqual({
       winner: { market_id: M82, lo_f: 82, hi_f: 83 },
       markets: [
-        { market_id: M80, outcome: 'NO', lo_f: 80, hi_f: 81 },
-        { market_id: M82, outcome: 'YES', lo_f: 82, hi_f: 83 },
+        { market_id: M80, outcome: 'NO', after_range: false, lo_f: 80, hi_f: 81 },
+        { market_id: M82, outcome: 'YES', after_range: false, lo_f: 82, hi_f: 83 },
       ],
     });
     expect(md).toContain('### KLGA 2025-07-15: realized 82–83 °F (resolution: market 0x8282…828282 resolved YES; judge max 81 °F)');
   }, 60_000);
 
-  it('a range holding only the NO resolution: it decides its bucket, the judge maximum the rest', async () => {
-    const { calibration: c, md } = await backtest('2025-07-15T16:56:00.000Z', 'only-no');
+  it('a range that ends before the YES resolution: found after the range (storage.replay.resolution_lookahead_ms)', async () => {
+    const { calibration: c, md } = await backtest('2025-07-15T16:56:00.000Z', 'yes-after-range');
+    expect(c.realized_source).toBe('resolution');
+    expect(winners(c)).toEqual(['82-83°F']);
+    expect(c.resolution!.markets.map((m) => [m.market_id, m.outcome, m.after_range])).toEqual([
+      [M80, 'NO', false],
+      [M82, 'YES', true],
+    ]);
+    expect(md).toContain('realized 82–83 °F (resolution: market 0x8282…828282 resolved YES after the range; judge max 81 °F)');
+  }, 60_000);
+
+  it('without look-ahead, a range holding only the NO resolution: it decides its bucket, the judge maximum the rest', async () => {
+    const { calibration: c, md } = await backtest('2025-07-15T16:56:00.000Z', 'only-no', ['storage.replay.resolution_lookahead_ms=0']);
     expect(c.realized_source).toBe('resolution_partial');
-    expect(c.resolution).toEqual({ winner: null, markets: [{ market_id: M80, outcome: 'NO', lo_f: 80, hi_f: 81 }] });
+    expect(c.resolution).toEqual({ winner: null, markets: [{ market_id: M80, outcome: 'NO', after_range: false, lo_f: 80, hi_f: 81 }] });
     expect(c.buckets.find((b) => b.label === '80-81°F')!.realized).toBe(0);
     expect(c.buckets.find((b) => b.label === '82-83°F')!.realized).toBe(0);
     expect(winners(c)).toEqual([]);
     expect(md).toContain('realized judge max 81 °F (resolution_partial: 1 bucket market(s) resolved NO decide theirs)');
   }, 60_000);
 
-  it('a range that ends before any resolution: the judge maximum, and the report says so', async () => {
-    const { calibration: c, md } = await backtest('2025-07-15T16:54:00.000Z', 'before-resolution');
+  it('without look-ahead, a range that ends before any resolution: the judge maximum, and the report says so', async () => {
+    const { calibration: c, md } = await backtest('2025-07-15T16:54:00.000Z', 'before-resolution', ['storage.replay.resolution_lookahead_ms=0']);
     expect(c.realized_source).toBe('observed_by_end');
     expect(c.resolution).toBeNull();
     expect(winners(c)).toEqual(['80-81°F']);

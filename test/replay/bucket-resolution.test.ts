@@ -19,10 +19,19 @@ describe('recorded resolutions of bucket markets', () => {
     expect(r.get('KLGA|2025-07-15')).toEqual({
       winner: { market_id: 'b', lo_f: 82, hi_f: 83 },
       markets: [
-        { market_id: 'a', outcome: 'NO', lo_f: 80, hi_f: 81 },
-        { market_id: 'b', outcome: 'YES', lo_f: 82, hi_f: 83 },
+        { market_id: 'a', outcome: 'NO', after_range: false, lo_f: 80, hi_f: 81 },
+        { market_id: 'b', outcome: 'YES', after_range: false, lo_f: 82, hi_f: 83 },
       ],
     });
+  });
+
+  it('a resolution in the range outranks one recorded after it; after it, one counts when the range had none', () => {
+    const r = recordedResolutions(MARKETS, new Map([['a', 'a-no']]), new Map([['a', 'a-yes'], ['b', 'b-yes']])).get('KLGA|2025-07-15')!;
+    expect(r.markets).toEqual([
+      { market_id: 'a', outcome: 'NO', after_range: false, lo_f: 80, hi_f: 81 },
+      { market_id: 'b', outcome: 'YES', after_range: true, lo_f: 82, hi_f: 83 },
+    ]);
+    expect(r.winner).toEqual({ market_id: 'b', lo_f: 82, hi_f: 83 });
   });
 
   it('a winner decides every forecast bucket that holds it or misses it; one holding part of it stays unknown', () => {

@@ -1,12 +1,21 @@
+import type { Secrets } from '../../config/secrets.ts';
+import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { ExecutionConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ExecutionAdapter } from './execution-adapter.ts';
 import { PaperExecutionAdapter, type PaperBook } from './paper-adapter.ts';
 import { RealExecutionAdapter } from './real-adapter.ts';
+import { ClobExecutionAdapter, type RealAlert } from './real-clob-adapter.ts';
+import { ClobSession, userWsUrl } from './real-clob-session.ts';
+import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from './real-gate.ts';
+import { SignerKeyError } from './real-signing.ts';
 
 /**
- * The one place the daemon picks its venue. Paper is the default; `real` yields the refusing stub
- * whatever `allow_real_orders` says, since real placement is out of scope.
+ * The one place a venue is picked. Paper is the default. The trading node builds its adapter
+ * synchronously on its own virtual clock, so `real` there still yields the refusing stub: the
+ * CLOB adapter needs an authenticated session first (createRealExecutionAdapter), and the node is
+ * not wired to it yet.
  */
 export function createExecutionAdapter(
   cfg: ExecutionConfig,
@@ -14,4 +23,55 @@ export function createExecutionAdapter(
 ): ExecutionAdapter {
   if (cfg.adapter === 'real') return new RealExecutionAdapter();
   return new PaperExecutionAdapter({ clock: deps.clock, cfg: cfg.paper, bookFor: deps.bookFor });
+}
+
+export interface RealOpenInput {
+  real: RealExecutionConfig;
+  /** `--clob-url`: the stand-in (or another host) serving REST, the user channel and positions. */
+  clobUrl?: string;
+  /** `--execution real`, or execution.adapter real. */
+  executionReal: boolean;
+  env: NodeJS.ProcessEnv;
+  secrets: Secrets;
+  /** The process clock (HTTP timeouts, heartbeats): never a replay's virtual clock. */
+  clock: Clock;
+  /**
+   * Placing needs the whole gate: HELIOS_CONFIRM_REAL_ORDERS=yes and a passing live healthcheck.
+   * Reading and canceling need execution real and credentials only, so orders can always be pulled.
+   */
+  forPlacing: boolean;
+}
+
+export type RealOpen =
+  | { ok: true; session: ClobSession; cfg: RealExecutionConfig }
+  /** refused: the gate (exit 4); config: bad key or settings (exit 2); runtime: the venue could not be reached (exit 3). */
+  | { ok: false; kind: 'refused' | 'config' | 'runtime'; message: string };
+
+export async function openRealSession(input: RealOpenInput): Promise<RealOpen> {
+  const cfg: RealExecutionConfig = input.clobUrl ? { ...input.real, clob_url: input.clobUrl, user_ws_url: '', data_api_url: '' } : input.real;
+  const env = input.forPlacing ? input.env : { ...input.env, [CONFIRM_ENV]: 'yes' };
+  const gate = checkRealOrderGate({ executionReal: input.executionReal, env, secrets: input.secrets });
+  if (!gate.ok) return { ok: false, kind: 'refused', message: `refused: real orders need ${gate.missing.join('; ')} (missing)` };
+  let session: ClobSession;
+  try {
+    session = await ClobSession.open(cfg, gate.credentials, input.clock);
+  } catch (err) {
+    if (err instanceof SignerKeyError) return { ok: false, kind: 'config', message: `HELIOS_POLY_PRIVATE_KEY: ${err.message}` };
+    return { ok: false, kind: 'runtime', message: `cannot open a session with ${cfg.clob_url}: ${(err as Error).message}` };
+  }
+  if (input.forPlacing) {
+    const health = await liveHealthcheck(session, cfg, input.clock);
+    if (!health.ok) return { ok: false, kind: 'refused', message: `refused: the live healthcheck failed: ${health.problems.join('; ')}` };
+  }
+  return { ok: true, session, cfg };
+}
+
+/** The real adapter behind the whole gate; its start() (reconciliation) must pass before trading. */
+export async function createRealExecutionAdapter(
+  input: Omit<RealOpenInput, 'forPlacing'> & { logger: Logger; onAlert?: (a: RealAlert) => void },
+): Promise<{ ok: true; adapter: ClobExecutionAdapter } | Extract<RealOpen, { ok: false }>> {
+  const opened = await openRealSession({ ...input, forPlacing: true });
+  if (!opened.ok) return opened;
+  const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, userWsUrl: userWsUrl(opened.cfg) });
+  return { ok: true, adapter };
 }

@@ -12,9 +12,9 @@ import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceO
 import type { ClobSession, PostAnswer, PreparedOrder } from './real-clob-session.ts';
 import { HeartbeatChain } from './real-heartbeats.ts';
 import { classifyPostError, classifyVenueMessage, isBenignCancelReason, type PostVerdict } from './real-outcome.ts';
-import { reconcileAtStart, resyncFromVenue, type StartupReport } from './real-reconcile.ts';
+import { checkInFlight, readTrade, reconcileAtStart, resyncFromVenue, type StartupReport } from './real-reconcile.ts';
 import { tickName } from './real-signing.ts';
-import { RealOrderTracker, type TrackedOrder } from './real-tracker.ts';
+import { RealOrderTracker, type AdoptableOrder, type TrackedOrder } from './real-tracker.ts';
 import { UserChannel } from './real-user-channel.ts';
 
 export interface RealMarket {
@@ -369,7 +369,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       case 'retry': {
         if (st.attempts < this.deps.cfg.backoff.max_attempts) {
           this.stats.retries++;
-          await this.sleep(backoffDelayMs(st.attempts, { initialMs: this.deps.cfg.backoff.initial_ms, maxMs: this.deps.cfg.backoff.max_ms, multiplier: 2, jitter: 0.2 }, this.rng()));
+          await this.sleep(this.backoffMs(st.attempts));
           return this.submit(o, p, st);
         }
         if (v.proven) return this.afterVerdict(o, p, { kind: 'rejected', reason: `gave up after ${st.attempts} attempts: ${v.reason}` }, st);
@@ -420,36 +420,26 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   /** An order with no answer: the venue's own record decides (never a second send). */
   private async settleInFlight(o: TrackedOrder, attempt: number): Promise<void> {
     if (o.status !== 'pending' || !o.venueId) return;
-    try {
-      const v = await this.deps.session.order(o.venueId);
-      if (v) this.tracker.onVenueOrder(v);
-      const trades = await this.deps.session.trades(Math.floor(this.deps.clock.now() / 1000) - this.deps.cfg.reconcile.trades_lookback_s);
-      for (const t of trades) this.tracker.onVenueTrade(t);
-      if (v || o.filled > 0) {
-        if (o.status === 'pending') this.tracker.setStatus(o, o.filled > 0 ? 'partially_filled' : 'open', null);
-        this.stats.in_flight_resolved++;
-        this.refreshHeartbeats();
-        return;
-      }
-    } catch (err) {
-      this.deps.logger.warn({ err: (err as Error).message, client_order_id: o.req.client_order_id }, 'in-flight order check failed');
+    const settled = await checkInFlight(this.reconcileDeps(), o).catch((err: Error) => {
+      this.deps.logger.warn({ err: err.message, client_order_id: o.req.client_order_id }, 'in-flight order check failed');
+      return false;
+    });
+    if (!settled && attempt < this.deps.cfg.backoff.max_attempts) {
+      await this.sleep(this.backoffMs(attempt));
+      return this.settleInFlight(o, attempt + 1);
     }
-    if (attempt >= this.deps.cfg.backoff.max_attempts) {
-      // Not at the venue after every check: it never arrived (the venue knows no order it did not answer for).
-      this.tracker.setStatus(o, 'canceled', 'not found at the venue after the request was lost');
-      this.stats.in_flight_resolved++;
-      return;
-    }
-    await this.sleep(backoffDelayMs(attempt, { initialMs: this.deps.cfg.backoff.initial_ms, maxMs: this.deps.cfg.backoff.max_ms, multiplier: 2, jitter: 0.2 }, this.rng()));
-    return this.settleInFlight(o, attempt + 1);
+    // Not at the venue after every check: it never arrived (the venue knows no order it did not answer for).
+    if (!settled) this.tracker.setStatus(o, 'canceled', 'not found at the venue after the request was lost');
+    this.stats.in_flight_resolved++;
+    this.refreshHeartbeats();
   }
 
   private async followTrade(tradeId: string): Promise<void> {
-    try {
-      for (const t of await this.deps.session.trade(tradeId)) this.tracker.onVenueTrade(t);
-    } catch (err) {
-      this.deps.logger.warn({ err: (err as Error).message, trade_id: tradeId }, 'trade read after a match failed; the user channel or reconciliation settles it');
-    }
+    await readTrade(this.reconcileDeps(), tradeId).catch((err: Error) => this.deps.logger.warn({ err: err.message, trade_id: tradeId }, 'trade read after a match failed; the user channel or reconciliation settles it'));
+  }
+
+  private backoffMs(attempt: number): number {
+    return backoffDelayMs(attempt, { initialMs: this.deps.cfg.backoff.initial_ms, maxMs: this.deps.cfg.backoff.max_ms, multiplier: 2, jitter: 0.2 }, this.rng());
   }
 
   // ---- venue events --------------------------------------------------------------------------
@@ -461,28 +451,12 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   }
 
   /** A venue order helios did not place: tracked under a client id of its own (strategy `reconciled`). */
-  adopt(v: { id: string; asset_id: string; side: string; price: string; original_size: string; size_matched: string; order_type?: string }): TrackedOrder {
-    const m = this.markets.get(v.asset_id);
-    const req: PlaceOrderRequest = {
-      client_order_id: `venue-${++this.adoptSeq}-${v.id.slice(2, 10)}`,
-      market_id: m?.market_id ?? v.asset_id,
-      token_id: v.asset_id,
-      side: v.side === 'SELL' ? 'SELL' : 'BUY',
-      order_type: v.order_type === 'GTD' ? 'GTD' : 'GTC',
-      price: Number(v.price),
-      size: Number(v.original_size),
-      strategy: 'reconciled',
-      expires_at_ms: null,
-    };
-    const o = this.tracker.add(req, true);
-    this.tracker.bind(o, v.id);
-    o.status = 'open';
-    o.filled = Number(v.size_matched);
-    return o;
+  adopt(v: AdoptableOrder): TrackedOrder {
+    return this.tracker.adopt(v, `venue-${++this.adoptSeq}-${v.id.slice(2, 10)}`, this.markets.get(v.asset_id)?.market_id ?? v.asset_id);
   }
 
   private reconcileDeps() {
-    return { session: this.deps.session, tracker: this.tracker, cfg: this.deps.cfg, clock: this.deps.clock, adopt: (v: Parameters<ClobExecutionAdapter['adopt']>[0]) => this.adopt(v), alert: (a: RealAlert) => this.alert(a) };
+    return { session: this.deps.session, tracker: this.tracker, cfg: this.deps.cfg, clock: this.deps.clock, adopt: (v: AdoptableOrder) => this.adopt(v), alert: (a: RealAlert) => this.alert(a) };
   }
 
   private refreshHeartbeats(): void {

@@ -73,3 +73,18 @@ async function applyTrades(d: ReconcileDeps): Promise<number> {
   for (const t of trades) d.tracker.onVenueTrade(t);
   return trades.length;
 }
+
+/** One look at an order whose answer was lost: true when the venue's record (order or trades) settled it. */
+export async function checkInFlight(d: ReconcileDeps, o: TrackedOrder): Promise<boolean> {
+  const v = await d.session.order(o.venueId!);
+  if (v) d.tracker.onVenueOrder(v);
+  await applyTrades(d);
+  if (!v && o.filled <= 0) return false;
+  if (o.status === 'pending') d.tracker.setStatus(o, o.filled > 0 ? 'partially_filled' : 'open', null);
+  return true;
+}
+
+/** The trades of a match the post answered with, read once (the user channel may not have them). */
+export async function readTrade(d: ReconcileDeps, tradeId: string): Promise<void> {
+  for (const t of await d.session.trade(tradeId)) d.tracker.onVenueTrade(t);
+}

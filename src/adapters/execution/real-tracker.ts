@@ -36,6 +36,17 @@ export interface VenueTradeFacts {
   maker_orders?: Array<{ order_id: string; matched_amount: string; price: string }>;
 }
 
+/** What adopting a venue order needs of it (REST OpenOrder fields). */
+export interface AdoptableOrder {
+  id: string;
+  asset_id: string;
+  side: string;
+  price: string;
+  original_size: string;
+  size_matched: string;
+  order_type?: string;
+}
+
 type FillStage = 'MATCHED' | 'CONFIRMED' | 'FAILED' | 'VOID';
 
 interface FillState {
@@ -81,6 +92,28 @@ export class RealOrderTracker {
     const o: TrackedOrder = { req: { ...req }, venueId: null, status: 'pending', filled: 0, adopted };
     this.byClient.set(req.client_order_id, o);
     if (!adopted) this.emitOrder(o, null);
+    return o;
+  }
+
+  /** A venue order this process did not place, tracked as open from here on (strategy `reconciled`). */
+  adopt(v: AdoptableOrder, clientOrderId: string, marketId: string): TrackedOrder {
+    const o = this.add(
+      {
+        client_order_id: clientOrderId,
+        market_id: marketId,
+        token_id: v.asset_id,
+        side: v.side === 'SELL' ? 'SELL' : 'BUY',
+        order_type: v.order_type === 'GTD' ? 'GTD' : 'GTC',
+        price: Number(v.price),
+        size: Number(v.original_size),
+        strategy: 'reconciled',
+        expires_at_ms: null,
+      },
+      true,
+    );
+    this.bind(o, v.id);
+    o.status = 'open';
+    o.filled = Number(v.size_matched);
     return o;
   }
 

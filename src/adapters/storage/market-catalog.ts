@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BucketMarketRef } from '../../domain/replay/bucket-resolution.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { marketSpecSchema } from '../../domain/events/payloads/market.ts';
 import { stableStringify } from '../../domain/util/stable-json.ts';
 
 /**
@@ -31,24 +32,7 @@ export interface MarketBucket {
  */
 export const MARKET_CATALOG_FILE = 'markets.json';
 
-const unit = z.number().min(0).max(1);
-const specSchema = z.strictObject({
-  market_id: z.string().min(1),
-  yes_token: z.string().min(1),
-  no_token: z.string().min(1),
-  tick_size: z.number().positive(),
-  min_order_size: z.number().nonnegative(),
-  fee: z.strictObject({ rate: unit, exponent: z.number(), taker_only: z.boolean() }),
-  fair_source: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('truth'), outcome_by_token: z.record(z.string(), z.string()) }),
-    z.strictObject({ kind: z.literal('nowcast'), bucket_label: z.string(), yes_token: z.string(), no_token: z.string() }),
-    z.strictObject({ kind: z.literal('none') }),
-  ]),
-  strategies: z.strictObject({ pair_arb: z.boolean(), temporal: z.boolean() }),
-  admitted: z.boolean(),
-  admission_reason: z.string().nullable(),
-  event: z.strictObject({ event_id: z.string().min(1), neg_risk: z.boolean(), outcomes: z.number().int().min(2) }).nullable().optional(),
-});
+const specSchema = marketSpecSchema;
 const catalogSchema = z.strictObject({
   version: z.literal(1),
   markets: z.array(

@@ -131,7 +131,7 @@ export class Daemon {
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
-      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, staleness_ms: config.daemon.staleness_ms }, recent).answer,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, recent).answer,
     });
     this.channels = new ChannelServer(this.http.server, channelServerOptions(config.api, ctx.log));
     ctx.sink.add(this.channels);

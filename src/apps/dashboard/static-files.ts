@@ -54,6 +54,8 @@ const WEB_FILE = /^\/dashboard\/([a-z0-9-]+\/)*[a-z0-9-]+\.(js|css)$/;
 export interface DashboardSettings {
   /** What runs behind the page: `sim · paper`, `live · real`, `replay`. */
   mode: string;
+  /** The server has /replay/* controls (`helios replay --serve`): the page shows the replay bar. */
+  replay_controls: boolean;
   /** Feed staleness thresholds (daemon.staleness_ms). */
   staleness_ms: Readonly<Record<string, number>>;
 }

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { LoadedCapture } from '../../adapters/capture/reader.ts';
+import { requestKey } from '../../adapters/capture/records.ts';
 import { CAPTURE_SOURCES } from '../../adapters/capture/sources.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { HttpAnswers } from './http-answers.ts';
 import { readMarketFrames } from './market-frames.ts';
 import { MarketStandIn } from './market-stand-in.ts';
+import { StreamStandIn } from './stream-stand-in.ts';
 import { PlaybackTimeline } from './timeline.ts';
 
 export interface PlaybackOptions {
@@ -31,7 +33,8 @@ export interface PlaybackStats {
 /**
  * One loopback server standing in for every captured source: `/<source><path>` answers what the
  * source answered (`/clob/book?token_id=…`, `/gamma/events?…`, `/awc/api/data/metar?…`,
- * `/pandascore/matches/…`), `/market` is the market WebSocket. A request that was not captured is
+ * `/pandascore/matches/…`), `/market` is the market WebSocket, other captured sockets replay their
+ * frames (`/pandascore_live/matches/…`, `/polymarket_sports`). A request that was not captured is
  * answered 404 saying so. CLOB `/time` is answered from the playback's own clock (a captured time
  * would be stale by definition), so clock-skew checks against the stand-in are meaningful.
  */
@@ -40,6 +43,7 @@ export class PlaybackServer {
   private readonly wss: WebSocketServer;
   private readonly answers: HttpAnswers;
   private readonly market: MarketStandIn;
+  private readonly streams = new Map<string, StreamStandIn>();
   readonly timeline: PlaybackTimeline;
   readonly stats: PlaybackStats;
 
@@ -48,15 +52,17 @@ export class PlaybackServer {
     this.answers = new HttpAnswers(o.capture.http);
     this.market = new MarketStandIn(readMarketFrames(o.capture.frames.filter((f) => f.source === 'market')), this.timeline, o.clock);
     this.stats = { http_served: 0, http_not_captured: 0, market: this.market.stats };
+    for (const s of CAPTURE_SOURCES) {
+      if (s.kind === 'ws' && s.name !== 'market') this.streams.set(s.name, new StreamStandIn(o.capture.frames.filter((f) => f.source === s.name), this.timeline, o.clock));
+    }
     this.server = createServer((req, res) => void this.handle(req, res));
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      if (path !== '/market' && !path.startsWith('/market/')) {
-        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\nnot captured: only the market WebSocket is played back\n');
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.market.accept(ws));
+      const { source, rest } = splitSource(req.url ?? '/');
+      if (source === 'market') return void this.wss.handleUpgrade(req, socket, head, (ws) => this.market.accept(ws));
+      const stream = this.streams.get(source);
+      if (!stream) return void socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\nnot captured: no socket source ${JSON.stringify(source)}\n`);
+      this.wss.handleUpgrade(req, socket, head, (ws) => stream.accept(ws, requestKey(rest)));
     });
   }
 
@@ -93,6 +99,7 @@ export class PlaybackServer {
 
   async close(): Promise<void> {
     this.market.stop();
+    for (const s of this.streams.values()) s.stop();
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -100,11 +107,7 @@ export class PlaybackServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
-    const slash = url.indexOf('/', 1);
-    const query = url.indexOf('?');
-    const cut = slash < 0 ? (query < 0 ? url.length : query) : query < 0 ? slash : Math.min(slash, query);
-    const source = url.slice(1, cut);
-    const rest = url.slice(cut) || '/';
+    const { source, rest } = splitSource(url);
     const method = req.method ?? 'GET';
     let body: string | null = null;
     if (method !== 'GET' && method !== 'HEAD') {
@@ -124,6 +127,14 @@ export class PlaybackServer {
     this.stats.http_served++;
     res.writeHead(a.status, { 'content-type': a.contentType }).end(a.body);
   }
+}
+
+/** `/<source><rest>` → the source's name and the rest of the path and query. */
+function splitSource(url: string): { source: string; rest: string } {
+  const slash = url.indexOf('/', 1);
+  const query = url.indexOf('?');
+  const cut = slash < 0 ? (query < 0 ? url.length : query) : query < 0 ? slash : Math.min(slash, query);
+  return { source: url.slice(1, cut), rest: url.slice(cut) || '/' };
 }
 
 /** The body as text, or null when it is over `max` bytes. */

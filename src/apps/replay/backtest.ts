@@ -9,6 +9,8 @@ import { DECISION_INPUT_CHANNELS, DecisionReplay, decisionSeed, type QcGateMode 
 import { ReplayEngine } from '../../runtime/replay/engine.ts';
 import { bucketMarketRefs, readMarketCatalog, type ReplayMarket } from '../../adapters/storage/market-catalog.ts';
 import { openReplaySource, type SourceKind } from './replay-run.ts';
+import type { BucketMarketRef } from '../../domain/replay/bucket-resolution.ts';
+import type { ReplaySource } from '../../domain/replay/source.ts';
 
 export interface BacktestOptions {
   config: HeliosConfig;
@@ -83,7 +85,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
   }
   const exec = metrics.execution();
   // A bucket market's recorded resolution outranks the judge maximum the METARs showed.
-  const model = metrics.model(bucketMarketRefs(markets));
+  const buckets = bucketMarketRefs(markets);
+  const unresolved = buckets.filter((b) => !metrics.resolvedInRange(b.market_id));
+  const model = metrics.model(buckets, await resolutionsAfter(source, unresolved, o.to, config.storage.replay.resolution_lookahead_ms));
   const total = { realized: 0, unrealized: 0, fees: 0, by_strategy: {} as Record<string, number> };
   for (const m of summary.markets) {
     total.realized += m.pnl.realized;
@@ -131,6 +135,22 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestReport> {
     qc_sensitivity: variants.size ? { recorded, open: variantSummaries.get('open')!, closed: variantSummaries.get('closed')! } : null,
     regimes: exec.regimes,
   };
+}
+
+/**
+ * Resolutions of `buckets` recorded within `lookaheadMs` after the range (a judge day's markets
+ * resolve after it ends), market id → winning token; only the `l2` channel of that span is read.
+ */
+async function resolutionsAfter(source: ReplaySource, buckets: readonly BucketMarketRef[], to: number, lookaheadMs: number): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (buckets.length === 0 || lookaheadMs === 0) return out;
+  const ids = new Set(buckets.map((b) => b.market_id));
+  for await (const chunk of source.read({ from: to, to: to + lookaheadMs, channels: ['l2'] })) {
+    for (const { event } of chunk) {
+      if (event.type === 'MARKET_RESOLVED' && event.market_id !== undefined && ids.has(event.market_id)) out.set(event.market_id, event.payload.winning_token_id);
+    }
+  }
+  return out;
 }
 
 /** report.json, report.md and report.html in `outDir` (each written aside, then renamed). */

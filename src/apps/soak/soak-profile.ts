@@ -32,6 +32,13 @@ type TruthFault = 'truth_stale' | 'truth_conflict';
 /** The daemon-side faults (weather, truth) must begin within this share of the soak to be judged. */
 const INJECTION_SHARE = 0.6;
 
+/** Match pacings the harness tries ([first start, spacing, map length] in ms), quick to slow. */
+const PACINGS: ReadonlyArray<readonly [number, number, number]> = [5000, 10000, 15000, 20000].flatMap((first) =>
+  ([[20000, 15000], [15000, 12000], [10000, 10000], [7500, 7500], [5000, 5000]] as const).map(([spacing, map]) => [first, spacing, map] as const),
+);
+/** More matches than markets only add truth faults nobody trades on; this bounds the search. */
+const MAX_MATCHES = 2 * SOAK_MARKETS;
+
 /**
  * Esports matches paced so that every requested truth fault begins (counted from the soak's start,
  * which the plans are anchored to) in [fromMs, toMs): after the daemon is up, early enough to be
@@ -46,13 +53,15 @@ export function soakTruthSimulator(
   wanted: readonly TruthFault[],
   accept: (plans: readonly SimMatchPlan[]) => boolean = () => true,
 ): { cfg: TruthSimulator; allBegunAt: number } | null {
-  const base = { anchor_ms: null, first_start_after_ms: 5000, fault_probability: wanted.length ? 1 : 0 };
   const kinds: TruthSimulator['faults'] = [...(wanted.includes('truth_conflict') ? ['disagreement' as const] : []), ...(wanted.includes('truth_stale') ? ['silent_source' as const] : [])];
   const faults: TruthSimulator['faults'] = kinds.length ? kinds : ['disagreement'];
   let best: { cfg: TruthSimulator; allBegunAt: number } | null = null;
-  for (const [spacing_ms, map_ms] of [[20000, 15000], [10000, 10000], [5000, 5000]] as const) {
+  // Every match faulty first; then some clean ones too (other seeded plans, and never-silent series).
+  const probabilities = wanted.length ? [1, 0.5] : [0];
+  for (const [fault_probability, first_start_after_ms, spacing_ms, map_ms] of probabilities.flatMap((p) => PACINGS.map((x) => [p, ...x] as const))) {
+    const base = { anchor_ms: null, first_start_after_ms, fault_probability };
     // More matches only while the next one still starts inside the window.
-    for (let matches = 5; matches === 5 || base.first_start_after_ms + (matches - 1) * spacing_ms < toMs; matches++) {
+    for (let matches = 5; matches === 5 || (matches <= MAX_MATCHES && first_start_after_ms + (matches - 1) * spacing_ms < toMs); matches++) {
       const cfg: TruthSimulator = { ...base, matches, spacing_ms, map_ms, faults };
       const plans = generateMatchPlans(seed, 0, cfg);
       const begun = truthFaultStarts(plans).filter((f) => f.at >= fromMs && f.at < toMs);
@@ -68,9 +77,10 @@ export function soakTruthSimulator(
 
 /**
  * When a planned match offers the temporal strategy a clear edge (offsets from the soak's start):
- * a best-of-3 or longer series, never silent, whose YES team takes the first map — from then
- * until the second map ends the truth engine gives YES at least the title's in-play minimum, which
- * is `min_edge` above the venue's fair value of the market the match is bound to.
+ * a best-of-3 or longer series, never silent, one of whose teams takes the first map — from then
+ * until the second map ends the truth engine gives the leader at least the title's in-play
+ * minimum, and the leader's token (YES for the first team) is then worth at least `minEdge` more
+ * than the venue's fair value of it in the market the match is bound to.
  */
 export function plannedOpportunities(plans: readonly SimMatchPlan[], inPlay: InPlayRanges, minEdge: number): Array<{ match_id: string; from: number; to: number }> {
   const venue = syntheticMarketSpecs(SOAK_MARKETS);
@@ -78,8 +88,10 @@ export function plannedOpportunities(plans: readonly SimMatchPlan[], inPlay: InP
   plans.forEach((p, n) => {
     const fair = venue[n]?.fair;
     const leader = inPlay[p.title]?.min;
-    if (fair === undefined || leader === undefined || leader < fair + minEdge) return;
-    if (p.best_of < 3 || p.map_winners[0] !== 0 || p.map_winners.length < 2 || p.sources.some((s) => s.silent.length > 0)) return;
+    if (fair === undefined || leader === undefined) return;
+    const leaderFair = p.map_winners[0] === 0 ? fair : 1 - fair;
+    if (leader < leaderFair + minEdge) return;
+    if (p.best_of < 3 || p.map_winners.length < 2 || p.sources.some((s) => s.silent.length > 0)) return;
     out.push({ match_id: p.match_id, from: p.start_at + p.map_ms, to: p.start_at + 2 * p.map_ms });
   });
   return out;
@@ -140,11 +152,14 @@ function soakWeatherOutages(soak: HeliosConfig['soak'], durationMs: number): { o
  * harness's own minimum, and long enough for the seeded esports matches to show each truth fault
  * to a live daemon before any kill.
  */
+/** Beyond this the plan search gives up: a seed that needs a longer soak than this gets refused. */
+const MAX_PLANNED_MS = 30 * 60_000;
+
 export function minimumSoakDurationMs(soak: HeliosConfig['soak'], inPlay: InPlayRanges, faults: readonly FaultClass[], seed: number): number {
   let ms = minimumSoakMs(faults, soak);
   while (soakPlan(soak, inPlay, faults, seed, ms) === null) {
     ms += 15_000;
-    if (ms > 24 * 3_600_000) return Infinity;
+    if (ms > MAX_PLANNED_MS) return Infinity;
   }
   return ms;
 }

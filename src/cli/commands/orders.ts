@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { ClobExecutionAdapter } from '../../adapters/execution/real-clob-adapter.ts';
-import { ClobSession, userWsUrl } from '../../adapters/execution/real-clob-session.ts';
-import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from '../../adapters/execution/real-gate.ts';
-import { SignerKeyError, tickName } from '../../adapters/execution/real-signing.ts';
+import { openRealSession } from '../../adapters/execution/create-adapter.ts';
+import { userWsUrl, type ClobSession } from '../../adapters/execution/real-clob-session.ts';
+import { tickName } from '../../adapters/execution/real-signing.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
@@ -40,8 +40,6 @@ export async function openVenue(opts: VenueOptions, io: CliIo, forPlacing: boole
   const loaded = loadCliConfig(io, { file: opts.config });
   if (!loaded) return { ok: false, code: EXIT.CONFIG_ERROR };
   const { config } = loaded;
-  // A stand-in serves REST, the user channel and positions on one host.
-  const cfg: RealExecutionConfig = opts.clobUrl ? { ...config.execution.real, clob_url: opts.clobUrl, user_ws_url: '', data_api_url: '' } : config.execution.real;
   let secrets;
   try {
     secrets = loadSecrets(io.env);
@@ -49,21 +47,11 @@ export async function openVenue(opts: VenueOptions, io: CliIo, forPlacing: boole
     if (err instanceof SecretFileError) return fail(EXIT.CONFIG_ERROR, err.message);
     throw err;
   }
-  const executionReal = opts.execution !== undefined ? opts.execution === 'real' : config.execution.adapter === 'real';
-  const gate = checkRealOrderGate({ executionReal, env: forPlacing ? io.env : { ...io.env, [CONFIRM_ENV]: 'yes' }, secrets });
-  if (!gate.ok) return fail(EXIT.REFUSED, `refused: real orders need ${gate.missing.join('; ')} (missing)`);
   const clock = new SystemClock();
-  let session: ClobSession;
-  try {
-    session = await ClobSession.open(cfg, gate.credentials, clock);
-  } catch (err) {
-    if (err instanceof SignerKeyError) return fail(EXIT.CONFIG_ERROR, `HELIOS_POLY_PRIVATE_KEY: ${err.message}`);
-    return fail(EXIT.RUNTIME_ERROR, `cannot open a session with ${cfg.clob_url}: ${(err as Error).message}`);
-  }
-  if (forPlacing) {
-    const health = await liveHealthcheck(session, cfg, clock);
-    if (!health.ok) return fail(EXIT.REFUSED, `refused: the live healthcheck failed: ${health.problems.join('; ')}`);
-  }
+  const executionReal = opts.execution !== undefined ? opts.execution === 'real' : config.execution.adapter === 'real';
+  const opened = await openRealSession({ real: config.execution.real, clobUrl: opts.clobUrl, executionReal, env: io.env, secrets, clock, forPlacing });
+  if (!opened.ok) return fail(opened.kind === 'refused' ? EXIT.REFUSED : opened.kind === 'config' ? EXIT.CONFIG_ERROR : EXIT.RUNTIME_ERROR, opened.message);
+  const { session, cfg } = opened;
   return { ok: true, session, cfg, clock };
 }
 

@@ -112,7 +112,7 @@ export function register(program: Command, io: CliIo): void {
       try {
         if (opts.serve) {
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
-            fallback: new DashboardFiles({ mode: 'replay', staleness_ms: ctx.config.daemon.staleness_ms }, recent).answer,
+            fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, recent).answer,
             markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
           });
           url = await server.listen();

@@ -81,6 +81,12 @@ const replaySection = z.strictObject({
   drain_every_events: z.number().int().min(1),
   /** Parquet rows / journal hours are loaded in chunks of this span. */
   chunk_ms: ms,
+  /**
+   * How far past a backtest's range the resolutions of its bucket markets are looked for (a judge
+   * day's markets resolve after it ends): the `l2` channel of that span is read, unless every bucket
+   * market already resolved in range. 0: only resolutions within the range count.
+   */
+  resolution_lookahead_ms: z.number().int().min(0),
 });
 
 export const storageSection = z.strictObject({

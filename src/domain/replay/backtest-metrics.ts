@@ -307,9 +307,12 @@ export class BacktestMetrics {
     };
   }
 
-  /** `bucketMarkets`: the catalog's bucket markets, whose recorded resolutions outrank the judge maximum. */
-  model(bucketMarkets: readonly BucketMarketRef[] = []): ModelMetrics {
-    const resolutions = recordedResolutions(bucketMarkets, this.winners);
+  /**
+   * `bucketMarkets`: the catalog's bucket markets, whose recorded resolutions (in the range, else
+   * `resolvedAfter` the range: market id → winning token) outrank the judge maximum.
+   */
+  model(bucketMarkets: readonly BucketMarketRef[] = [], resolvedAfter: ReadonlyMap<string, string | null> = new Map()): ModelMetrics {
+    const resolutions = recordedResolutions(bucketMarkets, this.winners, resolvedAfter);
     const calibration: StationDayCalibration[] = [];
     const drift: StationDayDrift[] = [];
     for (const station of [...this.nowcasts.keys()].sort()) {
@@ -341,6 +344,11 @@ export class BacktestMetrics {
       }
     }
     return { calibration, drift };
+  }
+
+  /** Whether a MARKET_RESOLVED of this market was replayed. */
+  resolvedInRange(marketId: string): boolean {
+    return this.winners.has(marketId);
   }
 
   /** Mark of a token at the end: settlement value once its market resolved, else its last mid. */

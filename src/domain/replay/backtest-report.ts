@@ -156,7 +156,10 @@ export function renderBacktestHtml(r: BacktestReport): string {
 function realizedText(c: StationDayCalibration): string {
   const judge = `judge max ${c.realized_max_f ?? '—'} °F`;
   const w = c.resolution?.winner;
-  if (c.realized_source === 'resolution' && w) return `${w.lo_f ?? '…'}–${w.hi_f ?? '…'} °F (resolution: market ${short(w.market_id)} resolved YES; ${judge})`;
+  if (c.realized_source === 'resolution' && w) {
+    const late = c.resolution!.markets.some((m) => m.market_id === w.market_id && m.after_range) ? ' after the range' : '';
+    return `${w.lo_f ?? '…'}–${w.hi_f ?? '…'} °F (resolution: market ${short(w.market_id)} resolved YES${late}; ${judge})`;
+  }
   const no = c.resolution?.markets.filter((m) => m.outcome === 'NO').length ?? 0;
   if (c.realized_source === 'resolution_partial') return `${judge} (resolution_partial: ${no} bucket market(s) resolved NO decide theirs)`;
   return `${judge} (${c.realized_source})`;

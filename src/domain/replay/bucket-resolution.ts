@@ -25,8 +25,8 @@ export interface BucketMarketRef extends BucketBounds {
 export interface RecordedResolution {
   /** The bucket market that resolved YES; null when only NO resolutions were recorded. */
   winner: ({ market_id: string } & BucketBounds) | null;
-  /** Every resolved bucket market of the station-day, by market id. */
-  markets: Array<{ market_id: string; outcome: 'YES' | 'NO' } & BucketBounds>;
+  /** Every resolved bucket market of the station-day, by market id; `after_range`: recorded after the range ended. */
+  markets: Array<{ market_id: string; outcome: 'YES' | 'NO'; after_range: boolean } & BucketBounds>;
 }
 
 export function stationDayKey(stationId: string, judgeDay: string): string {
@@ -34,20 +34,25 @@ export function stationDayKey(stationId: string, judgeDay: string): string {
 }
 
 /**
- * The resolutions among `winners` (market id → winning token, from MARKET_RESOLVED) of the bucket
- * markets `markets`, by station-day (`stationDayKey`). A resolution with no winning token (voided)
- * says nothing about the bucket and is left out.
+ * The resolutions among `winners` (market id → winning token, from MARKET_RESOLVED; those in the
+ * range, then `after` those recorded after it) of the bucket markets `markets`, by station-day
+ * (`stationDayKey`). A resolution with no winning token (voided) says nothing and is left out.
  */
-export function recordedResolutions(markets: readonly BucketMarketRef[], winners: ReadonlyMap<string, string | null>): Map<string, RecordedResolution> {
+export function recordedResolutions(
+  markets: readonly BucketMarketRef[],
+  winners: ReadonlyMap<string, string | null>,
+  after: ReadonlyMap<string, string | null> = new Map(),
+): Map<string, RecordedResolution> {
   const out = new Map<string, RecordedResolution>();
   for (const m of [...markets].sort((a, b) => (a.market_id < b.market_id ? -1 : a.market_id > b.market_id ? 1 : 0))) {
-    const token = winners.get(m.market_id);
+    const afterRange = !winners.has(m.market_id);
+    const token = afterRange ? after.get(m.market_id) : winners.get(m.market_id);
     if (token === undefined || token === null || (token !== m.yes_token && token !== m.no_token)) continue;
     const key = stationDayKey(m.station_id, m.judge_day);
     let r = out.get(key);
     if (!r) out.set(key, (r = { winner: null, markets: [] }));
     const bounds = { lo_f: m.lo_f, hi_f: m.hi_f };
-    r.markets.push({ market_id: m.market_id, outcome: token === m.yes_token ? 'YES' : 'NO', ...bounds });
+    r.markets.push({ market_id: m.market_id, outcome: token === m.yes_token ? 'YES' : 'NO', after_range: afterRange, ...bounds });
     // Two YES in one station-day is contradictory data; the first by market id stands, deterministically.
     if (token === m.yes_token && r.winner === null) r.winner = { market_id: m.market_id, ...bounds };
   }

@@ -76,9 +76,7 @@ export class TradingRouter {
   /** Every topic the trading side reads, sorted. */
   topics(): string[] {
     const out = new Set<string>([topicOf('control')]);
-    for (const id of this.markets.keys()) for (const ch of ['l2', 'l2_delta', 'tape', 'control', 'truth']) out.add(topicOf(ch, id));
-    for (const match of this.byMatch.keys()) out.add(topicOf('truth', match));
-    for (const station of this.byStation.keys()) out.add(topicOf('nowcast', station));
+    for (const m of this.markets.values()) for (const t of marketTopics(m)) out.add(t);
     return [...out].sort();
   }
 
@@ -125,6 +123,12 @@ export class TradingRouter {
         if (token === undefined || !this.marketOfToken.has(token) || !paper) return false;
         paper.onTrade(token, { price: event.payload.price, size: event.payload.size, side: event.payload.side ?? null });
         return true;
+      }
+      case 'MARKET_DISCOVERED': {
+        if (event.market_id === undefined || event.market_id !== event.payload.spec.market_id) return false;
+        const known = this.markets.has(event.market_id);
+        this.addMarket({ spec: event.payload.spec, station_id: event.payload.station_id, match_id: event.payload.match_id });
+        return !known;
       }
       case 'MARKET_RESOLVED': {
         const id = event.market_id;
@@ -197,6 +201,15 @@ export class TradingRouter {
     this.unseen.delete(event.market_id);
     this.addMarket({ spec: inferSpec(event.market_id, [...seen.tokens].sort() as [string, string], seen.tick, this.deps.cfg.default_fee), station_id: null, match_id: null });
   }
+}
+
+/** The topics that carry one market's inputs: its book, tape, control and truth, its match's truth, its station's nowcast. */
+export function marketTopics(m: TradedMarket): string[] {
+  const id = m.spec.market_id;
+  const out = ['l2', 'l2_delta', 'tape', 'control', 'truth'].map((ch) => topicOf(ch, id));
+  if (m.match_id !== null) out.push(topicOf('truth', m.match_id));
+  if (m.station_id !== null) out.push(topicOf('nowcast', m.station_id));
+  return out;
 }
 
 /**

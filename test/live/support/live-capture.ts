@@ -22,8 +22,8 @@ export interface LiveCaptureFacts {
   markets: Array<{ title: string; condition_id: string; yes: string; no: string }>;
   /** The bucket the observations put the day's high in (and the one that resolves YES). */
   winner: string;
-  /** The books the venue held at the end: token → best bid / ask. */
-  books: Record<string, { bid: string; ask: string }>;
+  /** The books the venue holds once the change is in: token → levels, best first, as numbers. */
+  books: Record<string, { bids: Array<[number, number]>; asks: Array<[number, number]> }>;
 }
 
 /**
@@ -48,7 +48,7 @@ export function eventForToday(now: number): { event: Raw; slug: string; judgeDat
  * Writes a capture as `helios capture` would have recorded it at `clock.now()`: the event from
  * Gamma, the METARs of the day so far (up to 31.1 °C = 88 °F), the market channel's initial dump
  * of every token's book, a change on the 88-89 °F book a second later, and `market_resolved` for
- * that bucket after `resolveAfterMs`.
+ * every bucket after `resolveAfterMs`.
  */
 export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs: number): Promise<LiveCaptureFacts> {
   const start = clock.now();
@@ -78,7 +78,7 @@ export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs
   const frame = (body: unknown) => rec.frame(CAPTURED_SOURCES.market, socket, JSON.stringify(body));
   const at = (ms: number) => ('advanceTo' in clock ? (clock as unknown as { advanceTo(t: number): void }).advanceTo(start + ms) : undefined);
   const book = (asset: string, market: string, bid: string, ask: string) => {
-    books[asset] = { bid, ask };
+    books[asset] = { bids: [[Number(bid), 200], [0.01, 500]], asks: [[Number(ask), 200], [0.99, 500]] };
     return { event_type: 'book', market, asset_id: asset, bids: [{ price: '0.01', size: '500' }, { price: bid, size: '200' }], asks: [{ price: '0.99', size: '500' }, { price: ask, size: '200' }], timestamp: String(clock.now()), hash: `h-${asset.slice(0, 6)}`, tick_size: '0.001', last_trade_price: '0.5' };
   };
   at(500);
@@ -86,10 +86,14 @@ export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs
   frame(markets.flatMap((m) => (m.title === winner ? [book(m.yes, m.condition_id, '0.2', '0.25'), book(m.no, m.condition_id, '0.74', '0.79')] : [book(m.yes, m.condition_id, '0.04', '0.06'), book(m.no, m.condition_id, '0.93', '0.95')])));
   at(1500);
   const w = markets.find((m) => m.title === winner)!;
-  books[w.yes] = { bid: '0.21', ask: '0.25' };
+  books[w.yes]!.bids.unshift([0.21, 50]);
   frame({ market: w.condition_id, price_changes: [{ asset_id: w.yes, price: '0.21', size: '50', side: 'BUY', hash: 'c1', best_bid: '0.21', best_ask: '0.25' }], timestamp: String(clock.now()), event_type: 'price_change' });
   at(resolveAfterMs);
-  frame({ event_type: 'market_resolved', id: '2000008', market: w.condition_id, assets_ids: [w.yes, w.no], winning_asset_id: w.yes, winning_outcome: 'Yes', timestamp: String(clock.now()) });
+  // The whole event resolves at once: YES of the winning bucket, NO of every other.
+  for (const m of markets) {
+    const won = m.title === winner;
+    frame({ event_type: 'market_resolved', id: m.condition_id.slice(2, 10), market: m.condition_id, assets_ids: [m.yes, m.no], winning_asset_id: won ? m.yes : m.no, winning_outcome: won ? 'Yes' : 'No', timestamp: String(clock.now()) });
+  }
   await rec.close();
   return { slug, judgeDate, markets, winner, books };
 }

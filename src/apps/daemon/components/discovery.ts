@@ -9,8 +9,8 @@ import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 
 /**
- * Live mode's discovery: scans Gamma on the interval, and soon after the tape reports a market
- * resolved, and turns what changed into the universe the other components follow (subscriptions,
+ * Live mode's discovery: scans Gamma on the interval, and soon after the market channel reports a
+ * market appearing or resolving, and turns what changed into the universe the other components follow (subscriptions,
  * market actors, station layouts, matches). A held market that resolves is settled with a
  * MARKET_RESOLVED on the bus (its actor goes FINALIZING → RESOLVED) and its tokens are dropped.
  * Refusals are logged with their reason and counted in `discovery_refused_total{reason}`; Gamma
@@ -58,6 +58,11 @@ export function discoveryComponent(ctx: DaemonContext): Component {
     }
     const matches = diff.added.map(matchSpecOf).filter((m) => m !== null);
     ctx.changeUniverse({ added, matches, layouts, retired });
+    // After the followers listen on the new markets' topics: each market's actor starts from the bus.
+    for (const m of added) {
+      const slug = marketOf.get(m.spec.market_id)?.event_slug ?? null;
+      ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: m.spec, station_id: m.station_id, match_id: m.match_id, event_slug: slug }, { market_id: m.spec.market_id, correlation_id: `discovery:${m.spec.market_id}` }));
+    }
   };
 
   return {

@@ -3,6 +3,7 @@ import { dispatchFile } from '../../../adapters/storage/dispatch-log.ts';
 import { nextSession } from '../../../adapters/storage/session-counter.ts';
 import { hash32 } from '../../../domain/util/random.ts';
 import { sessionSeqBase, TradingNode } from '../../../runtime/trading/trading-node.ts';
+import { marketTopics } from '../../../runtime/trading/trading-router.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 import { ownsMarket } from '../../../domain/scale-out/shard.ts';
@@ -15,17 +16,11 @@ import { ownsMarket } from '../../../domain/scale-out/shard.ts';
 export function tradingComponent(ctx: DaemonContext): Component {
   let lives = 0;
   let ticker: unknown = null;
-  // Live mode: one market actor per discovered market of this shard, started as it enters.
+  // Live mode: the node reads a discovered market's topics from now on; its actor starts when the
+  // market's MARKET_DISCOVERED comes off the bus (in dispatch order, so a replay starts it alike).
   const follow = (change: UniverseChange) => {
-    const part = ctx.trading;
-    if (!part) return;
     const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec.market_id));
-    for (const m of mine) {
-      // A market new to the venue holds no orders or positions: nothing to reconcile before trading.
-      part.node.runtime.addMarket(m.spec, { synced: true });
-      part.node.router.addMarket(m);
-    }
-    if (mine.length > 0) part.subscription.addTopics(part.node.topics());
+    if (mine.length > 0) ctx.trading?.subscription.addTopics(mine.flatMap(marketTopics));
   };
   return {
     name: 'trading',

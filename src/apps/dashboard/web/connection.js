@@ -19,6 +19,14 @@ export function connectChannels({ onFrame, onStatus }) {
       onStatus('open');
     };
     socket.onmessage = (m) => {
+      const t0 = performance.now();
+      try {
+        take(m);
+      } finally {
+        if (window.__helios) window.__helios.handleMs += performance.now() - t0;
+      }
+    };
+    const take = (m) => {
       let frame;
       try {
         frame = JSON.parse(m.data);

@@ -10,7 +10,7 @@ const CONTROL_LOG = 50;
 const DECISIONS = 500;
 const INDEXED = 30_000; // events kept by id for the decision inspector
 /** Too many to index, and never a decision's input by id (the book is captured with the decision). */
-const UNINDEXED = new Set(['L2_SNAPSHOT', 'L2_DELTA']);
+const UNINDEXED = new Set(['L2_SNAPSHOT', 'L2_DELTA', 'BEST_PRICE']);
 /** Types that are decisions of the trading node (what the inspector explains). */
 export const DECISION_TYPES = new Set(['POLICY', 'ORDER_UPDATE', 'MARKET_STATE', 'RISK_STATE', 'FILL']);
 
@@ -138,7 +138,8 @@ function indexEvent(store, ev) {
 function decide(store, ev) {
   const m = ev.market_id ? store.markets.get(ev.market_id) : undefined;
   const books = (m?.tokens ?? []).map((t) => [t, store.books.get(t) ?? null]);
-  const d = { ev, books };
+  // Orders and state changes carry no causation of their own: the policy in force is their input.
+  const d = { ev, books, policy: ev.type === 'POLICY' ? null : (m?.policy_event ?? null) };
   pushBounded(store.decisions, d, DECISIONS);
   store.onDecision?.(d);
 }
@@ -149,7 +150,8 @@ function decide(store, ev) {
  */
 export function decisionInputs(store, d) {
   const causes = [];
-  let id = d.ev.causation_id;
+  if (d.policy) causes.push(d.policy);
+  let id = d.policy ? d.policy.causation_id : d.ev.causation_id;
   for (let i = 0; id && i < 8; i++) {
     const e = store.index.get(id);
     if (!e) {
@@ -180,7 +182,10 @@ export function applyFrame(store, ev) {
   if (DECISION_TYPES.has(ev.type)) decide(store, ev);
   switch (ev.type) {
     case 'L2_SNAPSHOT':
-      store.books.set(ev.token_id, { ...p, ts: ev.ts_ingest, market_id: ev.market_id });
+      // The frame's own payload object, never mutated after (a decision may hold it).
+      p.ts = ev.ts_ingest;
+      p.market_id = ev.market_id;
+      store.books.set(ev.token_id, p);
       return;
     case 'BEST_PRICE': {
       const b = store.books.get(ev.token_id);
@@ -204,6 +209,7 @@ export function applyFrame(store, ev) {
       m.edge_threshold = p.edge_threshold;
       m.policy_ts = ev.ts_ingest;
       m.policy_source = p.source;
+      m.policy_event = ev;
       return;
     }
     case 'MARKET_STATE': {

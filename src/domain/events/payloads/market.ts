@@ -3,6 +3,26 @@ import { z } from 'zod';
 /** Market tape payloads (channels l2, l2_delta, tape). Prices and sizes are plain numbers. */
 const level = z.tuple([z.number(), z.number()]); // [price, size]
 
+const unit = z.number().min(0).max(1);
+/** A market's static description (MarketSpec), as the market catalog and MARKET_DISCOVERED carry it. */
+export const marketSpecSchema = z.strictObject({
+  market_id: z.string().min(1),
+  yes_token: z.string().min(1),
+  no_token: z.string().min(1),
+  tick_size: z.number().positive(),
+  min_order_size: z.number().nonnegative(),
+  fee: z.strictObject({ rate: unit, exponent: z.number(), taker_only: z.boolean() }),
+  fair_source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('truth'), outcome_by_token: z.record(z.string(), z.string()) }),
+    z.strictObject({ kind: z.literal('nowcast'), bucket_label: z.string(), yes_token: z.string(), no_token: z.string() }),
+    z.strictObject({ kind: z.literal('none') }),
+  ]),
+  strategies: z.strictObject({ pair_arb: z.boolean(), temporal: z.boolean() }),
+  admitted: z.boolean(),
+  admission_reason: z.string().nullable(),
+  event: z.strictObject({ event_id: z.string().min(1), neg_risk: z.boolean(), outcomes: z.number().int().min(2) }).nullable().optional(),
+});
+
 export const marketPayloads = {
   /** 1 s snapshot of one token's book: top-N levels plus derived figures. */
   L2_SNAPSHOT: {
@@ -71,6 +91,14 @@ export const marketPayloads = {
   TICK_SIZE_CHANGE: {
     ch: 'l2',
     payload: z.strictObject({ old_tick_size: z.number(), new_tick_size: z.number() }),
+  },
+  /**
+   * Live mode: discovery selected a market. On the market's control topic, so the trading node
+   * adds its actor in dispatch order (journaled: a replay of the run adds it at the same point).
+   */
+  MARKET_DISCOVERED: {
+    ch: 'control',
+    payload: z.strictObject({ spec: marketSpecSchema, station_id: z.string().nullable(), match_id: z.string().nullable(), event_slug: z.string().nullable() }),
   },
   MARKET_RESOLVED: {
     ch: 'l2',

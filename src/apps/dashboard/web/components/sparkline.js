@@ -10,6 +10,7 @@ export function Sparkline({ xs, series, width = 160, height = 36, threshold = nu
   const box = useRef(null);
   const plot = useRef(null);
   const data = [xs.map((t) => t / 1000), ...series.map((s) => s.values)];
+  const drawn = useRef('');
   useEffect(() => {
     const opts = {
       width,
@@ -22,12 +23,21 @@ export function Sparkline({ xs, series, width = 160, height = 36, threshold = nu
       hooks: threshold === null ? {} : { draw: [(u) => drawThreshold(u, threshold)] },
     };
     plot.current = new uPlot(opts, data, box.current);
+    drawn.current = stamp(xs, series);
     return () => plot.current?.destroy();
   }, [series.length, width, height, threshold]);
   useEffect(() => {
+    // Redrawn only when a point came: the page repaints far more often than HEALTH arrives.
+    const now = stamp(xs, series);
+    if (now === drawn.current) return;
+    drawn.current = now;
     plot.current?.setData(data);
   });
   return html`<div class="spark" title=${title ?? ''} ref=${box}></div>`;
+}
+
+function stamp(xs, series) {
+  return `${xs.length}:${xs.at(-1)}:${series.map((s) => s.values.at(-1)).join(',')}`;
 }
 
 function drawThreshold(u, value) {

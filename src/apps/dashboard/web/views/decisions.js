@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { html } from '../html.js';
 import { decisionInputs } from '../store.js';
 import { clock, num, shortId } from '../format.js';
@@ -46,7 +47,7 @@ function Inspector({ store, d }) {
     </tbody></table>
     <h3>inputs behind it</h3>
     <table class="grid" data-testid="decision-inputs"><tbody>
-      ${why.causes.map((e) => html`<${EventRow} e=${e} role="caused by" />`)}
+      ${why.causes.map((e) => html`<${EventRow} e=${e} role=${e === d.policy ? 'policy in force' : 'caused by'} />`)}
       ${why.related.map((e) => html`<${EventRow} e=${e} role="same correlation" />`)}
       ${why.inputs.map((e) => html`<${EventRow} e=${e} role="nowcast input" />`)}
       ${why.causes.length + why.related.length + why.inputs.length === 0 ? html`<tr><td class="dim">no other event of this correlation seen</td></tr>` : ''}
@@ -59,17 +60,28 @@ function Inspector({ store, d }) {
   </section>`;
 }
 
+/** A decision's row never changes once drawn: redrawn only when its selection does. */
+class DecisionRow extends Component {
+  shouldComponentUpdate(next) {
+    return next.d !== this.props.d || next.selected !== this.props.selected || next.label !== this.props.label;
+  }
+  render({ d, selected, label }) {
+    return html`<tr class=${`clickable ${selected ? 'selected' : ''}`} onClick=${() => (location.hash = `#/decisions/${d.ev.event_id}`)}>
+      <td class="dim">${clock(d.ev.ts_ingest)}</td><td>${d.ev.type}</td><td>${label}</td><td class="mono">${summary(d.ev)}</td></tr>`;
+  }
+}
+
 /** The decisions of the run, newest first; one chosen shows its correlation and what was behind it. */
 export function Decisions({ store, eventId }) {
-  const list = store.decisions.slice(-200).reverse();
+  const list = store.decisions.slice(-100).reverse();
   const chosen = (eventId && store.decisions.find((d) => d.ev.event_id === eventId)) || null;
   return html`<div class="decisions">
     <section class="panel list">
       <h3>decisions <span class="dim">(${store.decisions.length})</span></h3>
       <table class="grid" data-testid="decision-list"><tbody>
         ${list.map(
-          (d) => html`<tr key=${d.ev.event_id} class=${`clickable ${chosen?.ev.event_id === d.ev.event_id ? 'selected' : ''}`} onClick=${() => (location.hash = `#/decisions/${d.ev.event_id}`)}>
-            <td class="dim">${clock(d.ev.ts_ingest)}</td><td>${d.ev.type}</td><td>${d.ev.market_id ? (store.markets.get(d.ev.market_id)?.label ?? shortId(d.ev.market_id)) : ''}</td><td class="mono">${summary(d.ev)}</td></tr>`,
+          (d) => html`<${DecisionRow} key=${d.ev.event_id} d=${d} selected=${chosen?.ev.event_id === d.ev.event_id}
+            label=${d.ev.market_id ? (store.markets.get(d.ev.market_id)?.label ?? shortId(d.ev.market_id)) : ''} />`,
         )}
       </tbody></table>
     </section>

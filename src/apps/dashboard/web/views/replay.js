@@ -15,24 +15,24 @@ const SPEEDS = ['1', '5', '10', '60', '600', 'max'];
 const MARK_COLOURS = { metar: '#6cb6ff', order: '#e0b341', fill: '#58c47c', halt: '#ef5f5f', resync: '#c678dd', window: '#7c8494' };
 
 /**
- * The replay's state, polled while a replay server answers /replay/status; null against a daemon
- * (which has no /replay/*), so the same page serves both.
+ * The replay's state, polled when the server says it has replay controls (the frames themselves
+ * never tell live from replay); null against a daemon.
  */
-export function useReplayStatus() {
+export function useReplayStatus(enabled) {
   const [status, setStatus] = useState(null);
   useEffect(() => {
+    if (!enabled) return undefined;
     let live = true;
     let timer = null;
     const load = async () => {
       const s = await getJson('/replay/status');
       if (!live) return;
-      setStatus(s);
-      // A daemon answers 404 once: stop asking.
-      if (s !== null) timer = setTimeout(load, 500);
+      if (s !== null) setStatus(s);
+      timer = setTimeout(load, 500);
     };
     void load();
     return () => ((live = false), clearTimeout(timer));
-  }, []);
+  }, [enabled]);
   return [status, setStatus];
 }
 
