@@ -69,9 +69,10 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     const correlation = await decision.locator('[data-testid=correlation-id]').innerText();
     expect(correlation).toMatch(/^[0-9A-Z]{26}$/);
     // What was behind it: at least one event by causation or correlation, and the books of its market.
-    const inputs = await decision.locator('[data-testid=decision-inputs] tr').allInnerTexts();
-    const heading = await decision.locator('h3').first().innerText();
-    expect(inputs.filter((t) => /policy in force|caused by|same correlation|nowcast input/.test(t)).length, `${heading}\n${inputs.join('\n')}`).toBeGreaterThan(0);
+    const inputRows = () => decision.locator('[data-testid=decision-inputs] tr').allInnerTexts();
+    const why = /policy in force|caused by|same correlation|nowcast input/;
+    await expect.poll(async () => (await inputRows()).filter((t) => why.test(t)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const inputs = await inputRows();
     expect(inputs.join('\n')).not.toContain('not seen by this page');
     expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
     expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);

@@ -29,6 +29,16 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     expect(venueOrders(rig, a)).toHaveLength(1);
   });
 
+  it('a 500 after the order was placed: the resend meets the duplicate, and the order is settled from the venue', async () => {
+    const { rig, a } = await setup();
+    rig.standIn.inject('POST /order', { kind: 'status_after', status: 500, error: 'could not run the execution' });
+    const r = req();
+    expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true });
+    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id)).toEqual(['pending', 'open']));
+    expect(rig.standIn.count('POST /order')).toBe(2);
+    expect(venueOrders(rig, a)).toHaveLength(1);
+  });
+
   it('429 until the attempts run out: rejected, because the venue never took it', async () => {
     const { rig, a } = await setup();
     const many = Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 429, error: 'Too Many Requests' }));

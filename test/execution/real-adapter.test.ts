@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FINE, NEG, TEST_ADDRESS, YES, fills, openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+import { FINE, NEG, TEST_ADDRESS, TEST_KEY, YES, fills, openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
 
 let rig: StandInRig | null = null;
 let a: AdapterRig | null = null;
@@ -95,5 +97,40 @@ describe('real adapter on the stand-in CLOB: placing', () => {
     expect(statuses(a.events, y.client_order_id).at(-1)).toBe('canceled');
     expect(await a.adapter.cancelAll()).toHaveLength(1);
     expect(rig.standIn.venue.openOrders(a.session.apiCreds.key)).toEqual([]);
+  });
+});
+
+describe('real adapter: order kinds and secrecy', () => {
+  it('GTD carries the venue buffer; a past GTD is refused unsent; post-only that would cross is refused by the venue', async () => {
+    const { rig, a } = await setup();
+    const now = Date.now();
+    const gtd = req({ order_type: 'GTD', expires_at_ms: now + 30_000 });
+    expect(await a.adapter.placeOrder(gtd)).toMatchObject({ accepted: true });
+    const venue = rig.standIn.venue.openOrders(a.session.apiCreds.key);
+    expect(venue.map((o) => o.expiration)).toEqual([Math.ceil((now + 30_000) / 1000) + 60]);
+    expect(await a.adapter.placeOrder(req({ order_type: 'GTD', expires_at_ms: now - 1 }))).toMatchObject({ accepted: false, reason: 'GTD expiration in the past' });
+    const cross = await a.adapter.placeOrder(req({ price: 0.43, post_only: true }));
+    expect(cross).toMatchObject({ accepted: false, reason: expect.stringMatching(/post-only order: order crosses book/) });
+    expect(rig.standIn.count('POST /order')).toBe(2);
+  });
+
+  it('no key, API secret or passphrase in any log line, through failures and failing closed', async () => {
+    rig = await startStandIn();
+    const lines: string[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (c: Buffer) => lines.push(String(c)));
+    const x = await openAdapter(rig, {}, undefined, undefined, createLogger({ destination: sink, format: 'json', level: 'trace' }));
+    a = x;
+    await x.adapter.start();
+    rig.standIn.inject('POST /order', { kind: 'reset_after' });
+    await x.adapter.placeOrder(req());
+    rig.standIn.venue.fund(TEST_ADDRESS, 0);
+    await x.adapter.placeOrder(req());
+    await x.adapter.failClosed('test');
+    await vi.waitFor(() => expect(lines.join('')).toMatch(/EXECUTION_FAIL_CLOSED/));
+    const text = lines.join('');
+    expect(text).toMatch(/MARKET_HALTED_BALANCE/);
+    const creds = x.session.apiCreds;
+    for (const secret of [TEST_KEY.slice(2), creds.secret, creds.passphrase]) expect(text).not.toContain(secret);
   });
 });

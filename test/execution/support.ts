@@ -103,11 +103,16 @@ export const FAST: Partial<RealExecutionConfig> = {
   user_channel: { ping_interval_ms: 10_000, reconnect_initial_ms: 5, reconnect_max_ms: 20 },
 };
 
-export async function openAdapter(rig: StandInRig, over: Partial<RealExecutionConfig> = {}, clock: Clock = new SystemClock(), userWsUrl = rig.ws): Promise<AdapterRig> {
+export async function openAdapter(
+  rig: StandInRig,
+  over: Partial<RealExecutionConfig> = {},
+  clock: Clock = new SystemClock(),
+  userWsUrl = rig.ws,
+  logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
+): Promise<AdapterRig> {
   const cfg = realConfig(rig.url, { ...FAST, ...over });
   const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, clock);
   const alerts: RealAlert[] = [];
-  const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
   const adapter = new ClobExecutionAdapter({ clock, cfg, session, logger, onAlert: (a) => alerts.push(a), userWsUrl });
   adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: FEE });
   adapter.registerMarket({ market_id: 'm2', condition_id: '0xcond2', tokens: [FINE], tick_size: 0.0025, min_order_size: 5, neg_risk: false, fee: FEE });

@@ -69,7 +69,7 @@ describe('helios capture of the live daemon against a playback', () => {
     await playback.listen();
     cleanups.push(() => playback.close());
     const cfg = join(tempDir(), 'live.yaml');
-    writeFileSync(cfg, stringify(parse(playbackOverlay(playback.urls()))));
+    writeFileSync(cfg, stringify({ ...(parse(playbackOverlay(playback.urls())) as object), log: { level: 'warn' } }));
 
     const out = join(tempDir(), 'recorded');
     const r = await runCli(['capture', '--out', out, '--duration', '6', '--config', cfg, '--port', '0', '--data-dir', tempDir()]);

@@ -29,6 +29,8 @@ export class CaptureRecorder implements CaptureTap {
   private readonly manifest: CaptureManifest;
   private seq = 0;
   private closed = false;
+  /** The first write that failed (disk full, directory gone): recording stopped there. */
+  private failure: Error | null = null;
 
   constructor(private readonly o: CaptureRecorderOptions) {
     if (existsSync(o.dir) && readdirSync(o.dir).length > 0) throw new CaptureDirNotEmpty(`capture directory ${o.dir} is not empty (a capture never overwrites one)`);
@@ -49,6 +51,13 @@ export class CaptureRecorder implements CaptureTap {
     this.writeManifest();
     this.httpOut = createWriteStream(join(o.dir, HTTP_FILE), { flags: 'wx' });
     this.framesOut = createWriteStream(join(o.dir, FRAMES_FILE), { flags: 'wx' });
+    // A failed write must not take the daemon down: recording stops and close() reports it.
+    for (const s of [this.httpOut, this.framesOut]) {
+      s.on('error', (err: Error) => {
+        this.failure ??= err;
+        this.closed = true;
+      });
+    }
   }
 
   http(x: HttpExchange): void {
@@ -88,11 +97,16 @@ export class CaptureRecorder implements CaptureTap {
     return { ...this.manifest.counts };
   }
 
-  /** Flushes both files and completes the manifest; later answers and frames are dropped. */
+  /**
+   * Flushes both files and completes the manifest; later answers and frames are dropped. Throws
+   * the write error that stopped the recording, if one did.
+   */
   async close(): Promise<CaptureManifest> {
+    if (this.failure) throw this.failure;
     if (!this.closed) {
       this.closed = true;
       await Promise.all([this.httpOut, this.framesOut].map((s) => new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())))));
+      if (this.failure) throw this.failure;
       const now = this.o.clock.now();
       this.manifest.ended_ms = now;
       this.manifest.ended_at = new Date(now).toISOString();

@@ -93,6 +93,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       emit: (e) => this.emit(e),
       feeFor: (t) => this.markets.get(t)?.fee ?? { rate: 0, exponent: 1, taker_only: true },
       nowSeconds: () => Math.floor(deps.clock.now() / 1000),
+      expirationBufferS: deps.cfg.expiration_buffer_s,
     });
     this.heartbeats = new HeartbeatChain({
       clock: deps.clock,

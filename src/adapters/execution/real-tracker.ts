@@ -60,6 +60,8 @@ export interface TrackerDeps {
   emit: (e: ExecutionEvent) => void;
   feeFor: (tokenId: string) => FeeSchedule;
   nowSeconds: () => number;
+  /** The venue takes GTD expirations this much early (execution.real.expiration_buffer_s). */
+  expirationBufferS: number;
 }
 
 const EPS = 1e-9;
@@ -138,7 +140,7 @@ export class RealOrderTracker {
       if (o.status === 'pending') this.setStatus(o, o.filled > EPS ? 'partially_filled' : 'open', null);
     } else if (status.startsWith('CANCELED') || status === 'UNMATCHED') {
       const exp = Number(v.expiration ?? 0);
-      const expired = o.req.order_type === 'GTD' && exp > 0 && exp <= this.deps.nowSeconds();
+      const expired = o.req.order_type === 'GTD' && exp > 0 && exp - this.deps.expirationBufferS <= this.deps.nowSeconds();
       this.setStatus(o, expired ? 'expired' : 'canceled', status.startsWith('CANCELED_') ? v.status.slice('CANCELED_'.length) : expired ? 'GTD expired' : 'canceled at the venue');
     } else if (status === 'INVALID') this.setStatus(o, 'rejected', 'the venue marked the order INVALID');
     // MATCHED: the fills arrive as trades, which alone move filled sizes.

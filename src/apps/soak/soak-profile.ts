@@ -152,6 +152,11 @@ function soakWeatherOutages(soak: HeliosConfig['soak'], durationMs: number): { o
  * harness's own minimum, and long enough for the seeded esports matches to show each truth fault
  * to a live daemon before any kill.
  */
+/** The requested classes that a soak of `durationMs` cannot schedule on their own (each names a reason to refuse). */
+export function unschedulableClasses(soak: HeliosConfig['soak'], inPlay: InPlayRanges, faults: readonly FaultClass[], seed: number, durationMs: number): FaultClass[] {
+  return faults.filter((c) => soakPlan(soak, inPlay, [c], seed, durationMs) === null || minimumSoakMs([c], soak) > durationMs);
+}
+
 /** Beyond this the plan search gives up: a seed that needs a longer soak than this gets refused. */
 const MAX_PLANNED_MS = 30 * 60_000;
 

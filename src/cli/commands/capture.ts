@@ -58,7 +58,13 @@ export async function capture(opts: CaptureOptions, io: CliIo): Promise<number> 
   } finally {
     setCaptureTap(previous);
   }
-  const manifest = await recorder.close();
+  let manifest;
+  try {
+    manifest = await recorder.close();
+  } catch (err) {
+    io.err(`helios capture: the capture in ${opts.out} is incomplete: ${(err as Error).message}\n`);
+    return EXIT.RUNTIME_ERROR;
+  }
   io.out(JSON.stringify({ kind: 'capture', dir: opts.out, http: manifest.counts.http, frames: manifest.counts.frames, started_at: manifest.started_at, ended_at: manifest.ended_at }) + '\n');
   return code;
 }

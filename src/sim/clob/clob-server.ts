@@ -17,7 +17,12 @@ import { orderJson, positionJson, tradeJson, userEventJson } from './clob-wire.t
  * HMAC was computed over.
  */
 
-export type ClobFault = { kind: 'status'; status: number; error: string } | { kind: 'reset_after' } | { kind: 'hang_after' };
+/**
+ * status: refused before any work; status_after: the work was done, then this error answered
+ * (a 500 "could not run the execution" that did place the order); reset_after / hang_after: the
+ * work was done and the answer lost (connection reset) or never sent.
+ */
+export type ClobFault = { kind: 'status' | 'status_after'; status: number; error: string } | { kind: 'reset_after' } | { kind: 'hang_after' };
 
 export interface ClobStandInOptions extends Omit<ClobVenueOptions, 'clock'> {
   /** Drives the venue (heartbeat timeouts, settlement, timestamps). */
@@ -107,6 +112,8 @@ export class ClobStandIn {
     const method = req.method ?? 'GET';
     const route = `${method} ${path.startsWith('/data/order/') ? '/data/order/:id' : path}`;
     this.requests.push(route);
+    // GTD orders lapse lazily: whatever a request sees is already past its expiry.
+    this.venue.expire(this.opts.expirationBufferSeconds);
     let body: string | undefined;
     try {
       body = await readBody(req);
@@ -122,6 +129,7 @@ export class ClobStandIn {
     } catch (err) {
       [status, answer] = [500, { error: `could not run the execution: ${(err as Error).message}` }];
     }
+    if (fault?.kind === 'status_after') return send(res, fault.status, { error: fault.error });
     if (fault?.kind === 'reset_after') return void req.socket.destroy();
     if (fault?.kind === 'hang_after') return void this.hung.add(res);
     send(res, status, answer);

@@ -138,8 +138,7 @@ function indexEvent(store, ev) {
 function decide(store, ev) {
   const m = ev.market_id ? store.markets.get(ev.market_id) : undefined;
   const books = (m?.tokens ?? []).map((t) => [t, store.books.get(t) ?? null]);
-  // Orders and state changes carry no causation of their own: the policy in force is their input.
-  const d = { ev, books, policy: ev.type === 'POLICY' ? null : (m?.policy_event ?? null) };
+  const d = { ev, books };
   pushBounded(store.decisions, d, DECISIONS);
   store.onDecision?.(d);
 }
@@ -150,8 +149,9 @@ function decide(store, ev) {
  */
 export function decisionInputs(store, d) {
   const causes = [];
-  if (d.policy) causes.push(d.policy);
-  let id = d.policy ? d.policy.causation_id : d.ev.causation_id;
+  const policy = policyInForce(store, d.ev);
+  if (policy) causes.push(policy);
+  let id = policy ? policy.causation_id : d.ev.causation_id;
   for (let i = 0; id && i < 8; i++) {
     const e = store.index.get(id);
     if (!e) {
@@ -161,13 +161,26 @@ export function decisionInputs(store, d) {
     causes.push(e);
     id = e.causation_id;
   }
-  const related = (store.byCorrelation.get(d.ev.correlation_id) ?? []).filter((x) => x !== d.ev.event_id).map((x) => store.index.get(x)).filter(Boolean);
+  const seen = new Set([d.ev.event_id, ...causes.map((e) => e.event_id ?? e.missing)]);
+  const related = (store.byCorrelation.get(d.ev.correlation_id) ?? []).filter((x) => !seen.has(x)).map((x) => store.index.get(x)).filter(Boolean);
   const inputs = [];
   for (const e of [...causes, ...related]) {
     if (e.type !== 'NOWCAST') continue;
     for (const x of e.payload.inputs ?? []) inputs.push(store.index.get(x) ?? { missing: x });
   }
-  return { causes, related, inputs, books: d.books };
+  return { causes, related, inputs, books: d.books, policy };
+}
+
+/**
+ * Orders and state changes carry no causation of their own: the market's policy of the same
+ * moment is their input. The trading node publishes that policy right after the order it led
+ * to (same timestamp), so it is looked up when asked, not when the order came.
+ */
+function policyInForce(store, ev) {
+  if (ev.type === 'POLICY' || !ev.market_id) return null;
+  const list = store.markets.get(ev.market_id)?.policies ?? [];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].ts_ingest <= ev.ts_ingest) return list[i];
+  return null;
 }
 
 /** Folds one frame (a bus envelope) into the store. Unknown types are ignored. */
@@ -209,7 +222,7 @@ export function applyFrame(store, ev) {
       m.edge_threshold = p.edge_threshold;
       m.policy_ts = ev.ts_ingest;
       m.policy_source = p.source;
-      m.policy_event = ev;
+      m.policies = [...(m.policies ?? []), ev].slice(-20);
       return;
     }
     case 'MARKET_STATE': {

@@ -24,8 +24,8 @@ function summary(ev) {
 /** A payload in one line, whole on demand: a nowcast's distribution would fill the screen. */
 function Payload({ value }) {
   const text = JSON.stringify(value);
-  if (text.length <= 160) return html`<span class="mono">${text}</span>`;
-  return html`<details><summary class="mono">${text.slice(0, 160)}…</summary><pre class="json">${JSON.stringify(value, null, 1)}</pre></details>`;
+  if (text.length <= 90) return html`<span class="mono">${text}</span>`;
+  return html`<details><summary class="mono">${text.slice(0, 90)}…</summary><pre class="json">${JSON.stringify(value, null, 1)}</pre></details>`;
 }
 
 function EventRow({ e, role }) {
@@ -47,7 +47,7 @@ function Inspector({ store, d }) {
     </tbody></table>
     <h3>inputs behind it</h3>
     <table class="grid" data-testid="decision-inputs"><tbody>
-      ${why.causes.map((e) => html`<${EventRow} e=${e} role=${e === d.policy ? 'policy in force' : 'caused by'} />`)}
+      ${why.causes.map((e) => html`<${EventRow} e=${e} role=${e === why.policy ? 'policy in force' : 'caused by'} />`)}
       ${why.related.map((e) => html`<${EventRow} e=${e} role="same correlation" />`)}
       ${why.inputs.map((e) => html`<${EventRow} e=${e} role="nowcast input" />`)}
       ${why.causes.length + why.related.length + why.inputs.length === 0 ? html`<tr><td class="dim">no other event of this correlation seen</td></tr>` : ''}
