@@ -12,17 +12,21 @@ import { buildSimUniverse, type UniverseMarket } from '../src/sim/sim-universe.t
 import type { HeliosEvent } from '../src/domain/events/catalog.ts';
 import type { EventSink } from '../src/domain/events/sink.ts';
 import type { MarketTradingContext } from '../src/machines/market-trading/context.ts';
-import { LivePipeline } from './support/live-pipeline.ts';
+import { decodeMarketFrame } from '../src/adapters/polymarket/market-decoder.ts';
+import { LivePipeline, SinkTimes } from './support/live-pipeline.ts';
 import { percentile, round } from './support/stats.ts';
 import { VenueProcess, type VenueRun } from './support/venue-process.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
 const MARKETS = 100; // 200 tokens: one market-channel connection (max_assets_per_connection 200)
-const RATES = [1_000, 5_000, 10_000, 20_000];
+/** `BENCH_E2E_RATES=5000,20000` runs fewer rates while developing on a loaded machine. */
+const RATES = process.env.BENCH_E2E_RATES ? process.env.BENCH_E2E_RATES.split(',').map(Number) : [1_000, 5_000, 10_000, 20_000];
+/** `BENCH_E2E_FLUSH_MS=100` measures with a BEST_PRICE floor (the old default) for a before/after. */
+const FLUSH_MS = process.env.BENCH_E2E_FLUSH_MS;
 const WARM_MS = 1_000;
 const MEASURE_MS = 4_000;
 const REF_MEASURE_MS = 3_000;
-/** After the venue stops: the last coalescing flush (best_price_flush_ms) and its routing. */
+/** After the venue stops: the last BEST_PRICE (end of turn, or the best_price_flush_ms floor) and its routing. */
 const DRAIN_MS = 500;
 /** EventLoopLag samples every 10 ms and Node records whole intervals: an idle loop reads ~10 ms. */
 const LAG_SAMPLE_MS = 10;
@@ -35,6 +39,8 @@ interface FrameRec {
   /** Index among the frames of its socket (the venue counts the same way). */
   index: number;
   recvAt: number;
+  /** Sink time (bus publish + recorder) accumulated when the frame arrived. */
+  sink0: number;
   /** Book signals (tokens) it produced that no market actor has evaluated yet. */
   left: number;
   decidedAt: number;
@@ -45,7 +51,11 @@ interface Routed {
   emitAt: number;
   token: string;
   ts: number;
+  routedAt: number;
 }
+
+/** Frames kept to time the decoder alone on this run's own frames, after the pass. */
+const DECODE_SAMPLE = 5_000;
 
 /**
  * Timestamps along the path. "Received": the socket's `message` event, in a listener the socket
@@ -62,6 +72,16 @@ class LatencyProbe {
   measured = 0;
   readonly coalesceWaitMs: number[] = [];
   readonly pipelineMs: number[] = [];
+  /** The feed's whole synchronous handling of a frame (decode, book, publish of its deltas). */
+  readonly handleMs: number[] = [];
+  /** Of which in the bus publish and the recorder. */
+  readonly handleSinkMs: number[] = [];
+  /** BEST_PRICE emitted → the trading router sees it (bus delivery). */
+  readonly deliveryMs: number[] = [];
+  /** Router sees it → the market actor has decided (routing, actor evaluation). */
+  readonly decideMs: number[] = [];
+  readonly rawFrames: string[] = [];
+  readonly times = new SinkTimes();
   orders = 0;
   private current: FrameRec | null = null;
   private readonly pending = new Map<string, FrameRec[]>();
@@ -73,14 +93,25 @@ class LatencyProbe {
 
   openSocket = (url: string): WebSocket => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.on('message', () => {
+    ws.on('message', (data: RawData) => {
       const index = this.messages++;
       if (!this.measuring) return;
       this.measured++;
-      const f: FrameRec = { index, recvAt: performance.now(), left: 0, decidedAt: NaN };
+      if (this.rawFrames.length < DECODE_SAMPLE) this.rawFrames.push(data.toString());
+      const f: FrameRec = { index, recvAt: performance.now(), sink0: this.times.total(), left: 0, decidedAt: NaN };
       this.current = f;
       // The feed handles the frame synchronously right after this listener.
       queueMicrotask(this.clear);
+    });
+    // A listener after the feed's own: the end of the feed's synchronous handling of the frame.
+    const done = () => {
+      const f = this.current;
+      if (!f || !this.measuring) return;
+      this.handleMs.push(performance.now() - f.recvAt);
+      this.handleSinkMs.push(this.times.total() - f.sink0);
+    };
+    ws.on('newListener', (event: string | symbol, fn: unknown) => {
+      if (event === 'message' && fn !== done) process.nextTick(() => ws.on('message', done));
     });
     return ws;
   };
@@ -104,7 +135,7 @@ class LatencyProbe {
       const list = this.pending.get(event.token_id);
       if (!list || list.length === 0) return;
       this.pending.set(event.token_id, []);
-      this.byEvent.set(event, { frames: list, emitAt: performance.now(), token: event.token_id, ts: event.ts_ingest });
+      this.byEvent.set(event, { frames: list, emitAt: performance.now(), token: event.token_id, ts: event.ts_ingest, routedAt: NaN });
     },
   };
 
@@ -112,7 +143,10 @@ class LatencyProbe {
   readonly consumed: EventSink = {
     emit: (event) => {
       this.routing = this.byEvent.get(event) ?? null;
-      if (this.routing) this.byEvent.delete(event);
+      if (this.routing) {
+        this.byEvent.delete(event);
+        this.routing.routedAt = performance.now();
+      }
     },
   };
 
@@ -123,6 +157,8 @@ class LatencyProbe {
     this.routing = null;
     const t = performance.now();
     this.pipelineMs.push(t - r.emitAt);
+    this.deliveryMs.push(r.routedAt - r.emitAt);
+    this.decideMs.push(t - r.routedAt);
     for (const f of r.frames) {
       this.coalesceWaitMs.push(r.emitAt - f.recvAt);
       if (--f.left === 0) f.decidedAt = t;
@@ -158,9 +194,44 @@ interface PassResult {
   send: Dist;
 }
 
+/** Where a frame's time goes, stage by stage (µs means per frame or event; ms distributions). */
+interface Stages {
+  /** decodeMarketFrame alone on this pass's frames, per frame (µs, mean). */
+  decodeUs: number;
+  /** The feed's handling of a frame minus decode and sinks: book apply, derive, event building (µs, mean). */
+  bookUs: number;
+  /** The feed's whole synchronous handling of a frame (ms). */
+  handle: Dist;
+  /** Bus publish (µs per event, mean, synchronous part). */
+  busPublishUs: number;
+  /** Journal recorder (µs per event, mean, synchronous part). */
+  recorderUs: number;
+  /** BEST_PRICE emitted → seen by the trading router (ms). */
+  delivery: Dist;
+  /** Router → market actor decided (ms). */
+  decide: Dist;
+}
+
+function decodeUs(frames: readonly string[]): number {
+  if (frames.length === 0) return NaN;
+  let sink = 0;
+  for (const f of frames) sink += decodeMarketFrame(f).messages.length; // warm
+  const rounds = Math.max(1, Math.ceil(20_000 / frames.length));
+  const t = performance.now();
+  for (let r = 0; r < rounds; r++) for (const f of frames) sink += decodeMarketFrame(f).messages.length;
+  const us = ((performance.now() - t) * 1000) / (rounds * frames.length);
+  if (sink === 0) throw new Error('decoder decoded nothing');
+  return us;
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 interface OursResult extends PassResult {
   coalesce: Dist;
   pipeline: Dist;
+  stages: Stages;
   framesWithSignal: number;
   framesWithoutSignal: number;
   undecided: number;
@@ -253,6 +324,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     observe: probe.consumed,
     openSocket: probe.openSocket,
     onBestChanged: probe.onBestChanged,
+    sinkTimes: probe.times,
   });
   try {
     await pipeline.startTrading();
@@ -271,8 +343,10 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     probe.measuring = true;
+    probe.times.enabled = true;
     await sleep(measureMs);
     probe.measuring = false;
+    probe.times.enabled = false;
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const loop = lag.read();
@@ -281,7 +355,12 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     const run = await running;
     await sleep(DRAIN_MS);
     const decided = probe.frames.filter((f) => !Number.isNaN(f.decidedAt));
-    if (decided.length === 0) throw new Error('no frame reached a market decision: is the onBestChanged probe wired?');
+    if (decided.length === 0) {
+      throw new Error(
+        `no frame reached a market decision (${probe.measured} frames measured, ${probe.frames.length} moved a top of book, ` +
+          `${probe.pipelineMs.length} BEST_PRICE decided, ${pipeline.errors.length} errors: ${pipeline.errors[0]?.message ?? '-'})`,
+      );
+    }
     const sent = sendLatencies(
       run,
       decided.map((f) => ({ index: f.index, at: f.decidedAt })),
@@ -292,6 +371,17 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
       decided.map((f) => ({ index: f.index, at: f.recvAt })),
     ).lat.filter((x) => x < -0.05).length;
     if (early > 0 || sent.unmatched > 0) throw new Error(`frame index mapping broken: ${early} early, ${sent.unmatched} unmatched`);
+    const decodeCost = decodeUs(probe.rawFrames);
+    const handleMean = mean(probe.handleMs) * 1000;
+    const stages: Stages = {
+      decodeUs: decodeCost,
+      bookUs: handleMean - mean(probe.handleSinkMs) * 1000 - decodeCost,
+      handle: dist(probe.handleMs),
+      busPublishUs: (probe.times.busMs * 1000) / Math.max(1, probe.times.busEvents),
+      recorderUs: (probe.times.recorderMs * 1000) / Math.max(1, probe.times.recorderEvents),
+      delivery: dist(probe.deliveryMs),
+      decide: dist(probe.decideMs),
+    };
     const recorded1 = pipeline.storage.recorder?.stats();
     const bus = pipeline.bus.stats();
     return {
@@ -304,6 +394,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
       send: dist(sent.lat),
       coalesce: dist(probe.coalesceWaitMs),
       pipeline: dist(probe.pipelineMs),
+      stages,
       framesWithSignal: probe.frames.length,
       framesWithoutSignal: probe.measured - probe.frames.length,
       undecided: probe.frames.length - decided.length,
@@ -323,7 +414,9 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
 export const e2eBenchmark: Benchmark = {
   title: 'end to end: WebSocket frame → market decision at 1k–20k frames/s over 200 tokens, recording on',
   async run(ctx: BenchContext) {
-    const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': MARKETS } });
+    const overrides: Record<string, unknown> = { 'daemon.sim.markets': MARKETS };
+    if (FLUSH_MS !== undefined) overrides['market_tape.best_price_flush_ms'] = Number(FLUSH_MS);
+    const { config } = loadConfig({ env: {}, overrides });
     const universe = buildSimUniverse(config, []);
     const tokens = universe.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
     ctx.log(
@@ -334,7 +427,8 @@ export const e2eBenchmark: Benchmark = {
     const dir = mkdtempSync(path.join(tmpdir(), 'helios-bench-e2e-'));
     const out: Record<string, unknown> = { markets: universe.markets.length, tokens: tokens.length, best_price_flush_ms: config.market_tape.best_price_flush_ms };
     try {
-      await oursPass(venue, config, universe.markets, WARMUP_RATE, path.join(dir, 'warmup'), 1_000);
+      // Only warms the code: on a loaded machine its one second may decide nothing, which is no failure.
+      await oursPass(venue, config, universe.markets, WARMUP_RATE, path.join(dir, 'warmup'), 1_000).catch((err: Error) => ctx.log(`warm-up pass: ${err.message}`));
       ctx.log('latencies in ms, p50 / p99 / p99.9; event-loop lag is the daemon\'s EventLoopLag (10 ms sampling, idle reads ~10), "+x" its excess over the interval');
       for (const rate of RATES) {
         const ref = await referencePass(venue, tokens, rate);
@@ -349,6 +443,12 @@ export const e2eBenchmark: Benchmark = {
           `             of which frame→BEST_PRICE (coalescing) ${fmt(ours.coalesce)}, BEST_PRICE→decision (bus, router, actor) ${fmt(ours.pipeline, 3)}; ` +
             `${ours.framesWithoutSignal.toLocaleString()} frames moved no top of book; ${ours.undecided} undecided; ` +
             `${ours.recorded.toLocaleString()} events recorded (${round(ours.recordedBytes / 1e6, 1)} MB); bus dropped ${ours.busDropped}, coalesced ${ours.busCoalesced}; errors ${ours.errors}; orders ${ours.orders}`,
+        );
+        const st = ours.stages;
+        ctx.log(
+          `             stages: decode ${round(st.decodeUs, 2)} µs/frame, book+derive ${round(st.bookUs, 2)} µs/frame (frame handling ${fmt(st.handle, 3)} ms), ` +
+            `bus publish ${round(st.busPublishUs, 2)} µs/event, recorder ${round(st.recorderUs, 2)} µs/event, ` +
+            `bus delivery ${fmt(st.delivery, 3)} ms, router+actor ${fmt(st.decide, 3)} ms`,
         );
         ctx.log(
           `  reference  achieved ${Math.round(ref.achieved).toLocaleString()} frames/s; frame→parsed ${fmt(ref.recv, 4)}; venue send→parsed ${fmt(ref.send, 3)}; event-loop lag p99 ${round(ref.loopP99Ms, 1)} ms (+${round(ref.loopP99Ms - LAG_SAMPLE_MS, 1)}); CPU ${round(ref.cores, 2)} cores`,
@@ -365,6 +465,13 @@ export const e2eBenchmark: Benchmark = {
           ...percentiles(`${k}_send`, ours.send, 3),
           ...percentiles(`${k}_coalesce`, ours.coalesce, 3),
           ...percentiles(`${k}_pipeline`, ours.pipeline, 4),
+          [`${k}_stage_decode_us`]: round(ours.stages.decodeUs, 3),
+          [`${k}_stage_book_us`]: round(ours.stages.bookUs, 3),
+          ...percentiles(`${k}_stage_frame_handling`, ours.stages.handle, 4),
+          [`${k}_stage_bus_publish_us`]: round(ours.stages.busPublishUs, 3),
+          [`${k}_stage_recorder_us`]: round(ours.stages.recorderUs, 3),
+          ...percentiles(`${k}_stage_bus_delivery`, ours.stages.delivery, 4),
+          ...percentiles(`${k}_stage_router_actor`, ours.stages.decide, 4),
           [`${k}_loop_lag_p99_ms`]: round(ours.loopP99Ms, 3),
           [`${k}_loop_lag_p99_excess_ms`]: round(ours.loopP99Ms - LAG_SAMPLE_MS, 3),
           [`${k}_loop_lag_max_ms`]: round(ours.loopMaxMs, 3),

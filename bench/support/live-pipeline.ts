@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { HeliosConfig } from '../../src/config/schema.ts';
 import { BusSink } from '../../src/adapters/bus/bus-sink.ts';
@@ -29,6 +30,40 @@ export interface LivePipelineOptions {
   observe?: EventSink;
   openSocket?: (url: string) => WebSocket;
   onBestChanged?: (token: string) => void;
+  /** Times the synchronous cost of the bus publish and the recorder per event (a benchmark probe). */
+  sinkTimes?: SinkTimes;
+}
+
+/** Accumulated synchronous time spent in the bus publish and in the recorder, by event. */
+export class SinkTimes {
+  busMs = 0;
+  busEvents = 0;
+  recorderMs = 0;
+  recorderEvents = 0;
+  enabled = false;
+
+  wrap(sink: EventSink, stage: 'bus' | 'recorder'): EventSink {
+    return {
+      emit: (event) => {
+        if (!this.enabled) return sink.emit(event);
+        const t = performance.now();
+        sink.emit(event);
+        const d = performance.now() - t;
+        if (stage === 'bus') {
+          this.busMs += d;
+          this.busEvents++;
+        } else {
+          this.recorderMs += d;
+          this.recorderEvents++;
+        }
+      },
+    };
+  }
+
+  /** Sink time so far (both stages), to subtract from a frame handler's time. */
+  total(): number {
+    return this.busMs + this.recorderMs;
+  }
 }
 
 /**
@@ -52,7 +87,9 @@ export class LivePipeline {
   ) {
     const { config } = opts;
     const seed = config.app.seed;
-    this.sink = new FanOutSink(new BusSink(bus), new DaemonObserver(config.daemon.staleness_ms, createMetrics()));
+    const times = opts.sinkTimes;
+    const busSink = times ? times.wrap(new BusSink(bus), 'bus') : new BusSink(bus);
+    this.sink = new FanOutSink(busSink, new DaemonObserver(config.daemon.staleness_ms, createMetrics()));
     this.storage = createStorageSinks({
       config: config.storage,
       dataDir: opts.dataDir,
@@ -60,7 +97,7 @@ export class LivePipeline {
       ids: ulidGenerator(seededRng(seed ^ hash32('recorder'))),
       publish: new BusSink(bus),
     });
-    this.sink.add(this.storage);
+    this.sink.add(times ? times.wrap(this.storage, 'recorder') : this.storage);
     if (opts.probe) this.sink.add(opts.probe);
   }
 

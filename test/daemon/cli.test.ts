@@ -115,14 +115,18 @@ describe('helios healthcheck', () => {
     const { wsUrl, restUrl } = await venue.start();
     try {
       const io = captureIo();
-      const code = await main(['healthcheck', '--live', '--json', '--config', configFile(`market_tape:\n  ws_url: ${wsUrl}\n  rest_url: ${restUrl}\n`)], io);
+      // Every source on loopback: --live also asks Gamma and AWC, which a venue simulator does not serve
+      // (test/live/healthcheck-live.test.ts checks those against a playback).
+      const loopback = `discovery:\n  gamma_url: ${restUrl}\nweather:\n  metar:\n    awc_base_url: ${restUrl}\n`;
+      const code = await main(['healthcheck', '--live', '--json', '--config', configFile(`market_tape:\n  ws_url: ${wsUrl}\n  rest_url: ${restUrl}\n${loopback}`)], io);
       const report = JSON.parse(io.stdout()) as { mode: string; checks: Array<{ name: string; status: string }> };
       expect(report.mode).toBe('live');
       const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
       expect(status['clock: venue Date header']).toBe('pass');
       expect(status['feeds connect']).toBe('pass');
       expect(status['books arrive']).toBe('skip');
-      expect(code).toBe(0);
+      expect(status['discovery: gamma']).toBe('fail');
+      expect(code).toBe(1);
     } finally {
       await venue.stop();
     }

@@ -109,6 +109,22 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('machines: the market machine drawn offline from its exported graph, the chosen market\'s state highlighted', { timeout: 60_000 }, async () => {
+    await page.goto(`${url}/#/machines`);
+    await expect.poll(() => page.locator('[data-testid=statechart] g.state').count(), { timeout: 10_000 }).toBe(7);
+    const state = await page.locator('[data-testid=actor-state]').innerText();
+    expect(['IDLE', 'BUILDING_PAIR', 'LOCKED_PAIR', 'TEMPORAL_ACTIVE', 'HALT', 'FINALIZING', 'RESOLVED']).toContain(state);
+    // The highlighted box is the state the page shows for the chosen market (both follow the pushes).
+    const highlighted = async () => (await page.locator('[data-testid=statechart] g.state.active').getAttribute('data-state')) === (await page.locator('[data-testid=actor-state]').innerText());
+    await expect.poll(highlighted, { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('[data-testid=machine-transitions] tr').count()).toBeGreaterThan(10);
+    await page.selectOption('[data-testid=machine-select]', 'truth');
+    await expect.poll(() => page.locator('[data-testid=statechart] g.state.active').count(), { timeout: 10_000 }).toBe(1);
+    await page.selectOption('[data-testid=machine-select]', 'market-trading');
+    await screenshot(page, 'machines');
+    expect(errors).toEqual([]);
+  });
+
   it('controls: a market halt given on the page reaches the daemon, is answered, and shows on the overview', { timeout: 60_000 }, async () => {
     const markets = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; label: string }>;
     const target = markets.find((m) => m.label === '74-75°F')!;

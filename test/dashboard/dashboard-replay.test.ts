@@ -17,9 +17,10 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
   let page: Page;
   let url: string;
   let errors: string[];
+  let dataDir: string;
 
   beforeAll(async () => {
-    const dataDir = tempDir();
+    dataDir = tempDir();
     const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], childEnv());
     procs.push(daemon);
     const api = await daemon.apiUrl();
@@ -64,7 +65,7 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     expect(status.state).toBe('paused');
     expect(status.emitted).toBeGreaterThan(0);
     const decision = page.locator('[data-testid=decision]');
-    expect(await decision.locator('h3').first().innerText()).toMatch(/^(POLICY|ORDER_UPDATE|MARKET_STATE) · /);
+    expect(await decision.locator('h3').first().innerText()).toMatch(/^(POLICY|ORDER_UPDATE) · /);
     const eventId = page.url().split('/').at(-1)!;
     const correlation = await decision.locator('[data-testid=correlation-id]').innerText();
     expect(correlation).toMatch(/^[0-9A-Z]{26}$/);
@@ -77,6 +78,35 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
     expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);
     await screenshot(page, 'replay');
+    expect(errors).toEqual([]);
+  });
+
+  it('backtests: a report of the recorded range, drawn with the same chart components, titles and legends outside the plots', { timeout: 120_000 }, async () => {
+    const { from, to } = (await (await fetch(`${url}/replay/status`)).json()) as { from: number; to: number };
+    const backtest = new HeliosProcess(['backtest', '--data-dir', dataDir, '--from', new Date(from).toISOString(), '--to', new Date(to).toISOString()], childEnv());
+    procs.push(backtest);
+    expect((await backtest.exited).code, backtest.stderr).toBe(0);
+    await page.goto(`${url}/#/backtests`);
+    await expect.poll(() => page.locator('[data-testid=backtest-list] tbody tr').count(), { timeout: 10_000 }).toBe(1);
+    const report = page.locator('[data-testid=backtest-report]');
+    await expect.poll(() => report.locator('figure.chart canvas').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    // Every chart's title sits above its plot and its legend below: no overlap.
+    const overlaps = await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      const bad: string[] = [];
+      for (const fig of d.querySelectorAll('figure.chart')) {
+        const title = fig.querySelector('figcaption').getBoundingClientRect();
+        const plot = fig.querySelector('.u-over').getBoundingClientRect();
+        const legend = fig.querySelector('.u-legend')?.getBoundingClientRect();
+        if (title.bottom > plot.top) bad.push(`title over plot: ${fig.textContent.slice(0, 40)}`);
+        if (legend && legend.top < plot.bottom) bad.push(`legend over plot: ${fig.textContent.slice(0, 40)}`);
+      }
+      return bad;
+    });
+    expect(overlaps).toEqual([]);
+    await screenshot(page, 'backtests');
+    // A name outside backtests/ is not served.
+    expect((await fetch(`${url}/dashboard/backtests/..%2F..%2Fmarkets.json`)).status).toBe(404);
     expect(errors).toEqual([]);
   });
 });

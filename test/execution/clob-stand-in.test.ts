@@ -29,6 +29,15 @@ describe('stand-in CLOB: what the venue verifies', () => {
     expect(l2Signature('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', '1000000', 'test-sign', '/orders', '{"hash": "0x123"}')).toBe('ZwAdJKvoYRlEKDkNMwd5BuwNNtg93kNaR_oU2HrfVvc=');
   });
 
+  it('creates API keys through L1 for a new address (derive fails first, as at the venue)', async () => {
+    rig = await startStandIn();
+    const other = await ClobSession.open(realConfig(rig.url), { privateKey: OTHER_KEY }, clock);
+    expect(rig.standIn.count('GET /auth/derive-api-key')).toBe(1);
+    expect(rig.standIn.count('POST /auth/api-key')).toBe(1);
+    expect(other.apiCreds).toEqual(deriveCreds(other.address, 0n));
+    expect(await other.openOrders()).toEqual([]);
+  });
+
   it('derives API keys through L1 and accepts an order signed by the key, under the id the signer computed', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
@@ -50,6 +59,16 @@ describe('stand-in CLOB: what the venue verifies', () => {
     const other = await ClobSession.open(realConfig(rig.url), { privateKey: OTHER_KEY, api: creds }, clock);
     const e2 = await rejection(other.prepare(order(), false).then((p) => other.postOrder(p)));
     expect(e2.status).toBe(401); // POLY_ADDRESS is the other key's address, which does not own the API key
+  });
+
+  it('recovers the EIP-712 signer: an order altered after signing is refused', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    const p = await s.prepare(order(), false);
+    const tampered = { ...p, signed: { ...p.signed, makerAmount: String(BigInt(p.signed.makerAmount) - 1n) } };
+    const e = await rejection(s.postOrder(tampered));
+    expect(e.message).toMatch(/invalid signature/);
+    expect(rig.standIn.venue.orders.size).toBe(0);
   });
 
   it('checks tick (0.01, 0.0025, 0.005) and minimum size', async () => {

@@ -61,11 +61,13 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     expect(a.alerts.map((x) => x.code)).toContain('ORDER_IN_FLIGHT');
   });
 
-  it('a request that times out after the order rested: in flight until the venue shows it open', async () => {
+  it('a request that times out after the order rested: in flight (not cancelable yet) until the venue shows it open', async () => {
     const { rig, a } = await setup({ request_timeout_ms: 300 });
     rig.standIn.inject('POST /order', { kind: 'hang_after' });
     const r = req();
-    expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true });
+    const placing = a.adapter.placeOrder(r);
+    expect(await a.adapter.cancelOrder(r.client_order_id)).toMatchObject({ ok: false, reason: 'order not yet live', benign: false });
+    expect(await placing).toMatchObject({ accepted: true });
     await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id)).toEqual(['pending', 'open']));
     expect(rig.standIn.count('POST /order')).toBe(1);
   });

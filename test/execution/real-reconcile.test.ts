@@ -49,6 +49,14 @@ describe('start-up reconciliation', () => {
     await expect(dead.adapter.start()).rejects.toThrow(/user channel .* did not connect/);
   });
 
+  it('a periodic open-order check shows an order helios does not know under its venue id, unadopted', async () => {
+    rig = await startStandIn();
+    a = await openAdapter(rig);
+    const id = await foreignOrder(a);
+    expect((await a.adapter.fetchOpenOrders()).map((o) => [o.client_order_id, o.market_id])).toEqual([[`venue:${id}`, 'm1']]);
+    expect(a.adapter.tracker.all()).toEqual([]);
+  });
+
   it('positions come from the Data API of the funds address', async () => {
     rig = await startStandIn();
     a = await openAdapter(rig);

@@ -13,6 +13,8 @@ import { createLogger } from '../../src/adapters/log/logger.ts';
 import { ClobRestClient } from '../../src/adapters/polymarket/clob-rest-client.ts';
 import { GammaClient } from '../../src/adapters/polymarket/gamma-client.ts';
 import { AwcMetarClient } from '../../src/adapters/weather/awc-client.ts';
+import { WuPwsClient } from '../../src/adapters/weather/wu-pws-client.ts';
+import { readFileSync } from 'node:fs';
 import { PlaybackServer } from '../../src/apps/playback/playback-server.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { json, startLoopback, type Loopback } from '../truth/loopback.ts';
@@ -180,5 +182,22 @@ describe('capture → playback round trip', () => {
     ws.send(JSON.stringify({ assets_ids: [NO], operation: 'subscribe', custom_feature_enabled: true }));
     await vi.waitFor(() => expect(got).toHaveLength(5));
     expect(got.slice(3)).toEqual([JSON.stringify([book(NO, '0.5', T0)]), ORIGIN_FRAMES[3]]);
+  });
+
+  it('keeps credentials out of the capture: the WU key is dropped from the key and the URL, and playback answers any key', async () => {
+    const lb = await startLoopback((_req, _b, res) => json(res, { observations: [{ stationID: 'KNYNEWYO1', epoch: T0 / 1000, imperial: { temp: 71 } }] }));
+    cleanups.push(() => lb.close());
+    const dir = tempDir();
+    const clock = new VirtualClock(T0);
+    const recorder = new CaptureRecorder({ dir, clock, sources: { wu: `${lb.http}/wu` }, heliosVersion: 'test', note: 'wu' });
+    setCaptureTap(recorder);
+    const wu = (base: string, key: string) => new WuPwsClient({ baseUrl: base, apiKey: { reveal: () => key }, fetch: (u, i) => fetch(u, i), clock, cacheTtlMs: 0, minRequestIntervalMs: 0, maxRequestsPerMinute: 100, timeoutMs: 5000 });
+    const direct = await wu(`${lb.http}/wu`, 'sekrit-key-123').current('KNYNEWYO1');
+    setCaptureTap(null);
+    await recorder.close();
+    expect(readFileSync(join(dir, 'http.ndjson'), 'utf8')).not.toContain('sekrit-key-123');
+    expect(readCapture(dir).http[0]!.key).toBe('/v2/pws/observations/current?format=json&numericPrecision=decimal&stationId=KNYNEWYO1&units=e');
+    const { urls } = await playback(dir, 1);
+    expect(await wu(urls.wu!, 'another-key').current('KNYNEWYO1')).toEqual(direct);
   });
 });

@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!present)('helios run --live against a playback (issue 15 end to end)', () => {
-  it('discovers, mirrors the captured books, nowcasts the event buckets, trades on paper and settles at resolution', { timeout: 150_000 }, async () => {
+  it('discovers, mirrors the captured books, nowcasts the event buckets, trades on paper and settles at resolution', { timeout: 240_000 }, async () => {
     const work = tempDir();
     const model = join(work, 'KLGA.json');
     const fit = await runCli(['nowcast', 'fit', '--archive', sharedFixture('weather', 'iem_asos_KJFK_2019-11_2020-09.csv'), '--archive-station', 'KJFK', '--station', 'KLGA', '--tz', 'America/New_York', '--daily', sharedFixture('real', 'klga_wu_daily_max_1995-05_2026-04.csv'), '--out', model]);
@@ -85,7 +85,7 @@ describe.skipIf(!present)('helios run --live against a playback (issue 15 end to
     expect(best.label).toBe(facts.winner);
 
     // Paper orders, and at least one fill.
-    await vi.waitFor(() => expect(journalRecords(dataDir).some((e) => e.type === 'FILL')).toBe(true), { timeout: 20_000, interval: 250 });
+    await vi.waitFor(() => expect(journalRecords(dataDir).some((e) => e.type === 'FILL')).toBe(true), { timeout: RESOLVE_AFTER_MS, interval: 250 });
     const filledTokens = new Set(journalRecords(dataDir).filter((e) => e.type === 'FILL').map((e) => e.token_id as string));
     expect(journalRecords(dataDir).some((e) => e.type === 'ORDER_UPDATE')).toBe(true);
 

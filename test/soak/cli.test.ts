@@ -17,6 +17,8 @@ describe('helios soak usage errors (exit 2, nothing started)', () => {
     // --minutes 0.2 --faults ws_disconnect used to inject nothing and pass.
     ['a duration too short for the requested classes', ['--minutes', '0.2', '--faults', 'ws_disconnect'], /--minutes 0\.2 is too short to inject every requested fault class \(ws_disconnect\).*at least --minutes 0\.5/],
     ['a duration too short for a kill', ['--minutes', '0.75', '--faults', 'daemon_kill,frame_drop'], /at least --minutes 1\b/],
+    // paper_fill_failed needs a trading opportunity after the first checkpoint: the class is named.
+    ['a duration too short for a planned trade', ['--minutes', '0.5', '--faults', 'paper_fill_failed,frame_drop'], /too short.*at least --minutes [\d.]+; cannot be scheduled in it: paper_fill_failed$/m],
     ['a redis-server that cannot be run', ['--redis'], /cannot be run/],
     ['a bad number of minutes', ['--minutes', '-3'], /--minutes expects a positive number/],
     ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects an integer/],

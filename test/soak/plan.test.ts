@@ -6,6 +6,8 @@ import { soakSchedule } from '../../src/domain/soak/schedule.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { truthFaultStarts } from '../../src/sim/esports/simulator-faults.ts';
 import { generateMatchPlans } from '../../src/sim/esports/simulator-plan.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 
 /**
  * Issue #21 item 7: for every seed, the soak's plan puts every requested fault class inside the
@@ -75,5 +77,18 @@ describe('soak plan: every requested class inside the duration, for every seed',
   it('seed 11, which once reported truth_conflict and paper_fill_failed not injected, fits in 2 minutes', () => {
     expect(minimumSoakDurationMs(soak, inPlay, parseFaultList('all', false), 11)).toBeLessThanOrEqual(TWO_MINUTES);
     expect(paperSeedFailingFirst(soak.paper_fail_probability)).toBeGreaterThan(0);
+  });
+});
+
+describe('simulated esports matches anchored to the soak’s start', () => {
+  it('a daemon restarted later regenerates the same matches at the same times; unanchored, they move with the start', () => {
+    const truth = config.truth_engine;
+    const anchored = { ...truth, simulator: { ...truth.simulator, anchor_ms: 1_000_000 } };
+    const first = simulatedTruth(11, anchored, new VirtualClock(1_000_500)).plans;
+    const restarted = simulatedTruth(11, anchored, new VirtualClock(1_060_000)).plans;
+    expect(restarted).toEqual(first);
+    expect(first[0]!.start_at).toBe(1_000_000 + truth.simulator.first_start_after_ms);
+    const unanchored = simulatedTruth(11, truth, new VirtualClock(1_060_000)).plans;
+    expect(unanchored[0]!.start_at).toBe(1_060_000 + truth.simulator.first_start_after_ms);
   });
 });

@@ -15,4 +15,7 @@ export class SystemClock implements Clock {
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as NodeJS.Timeout);
   }
+  afterTurn(fn: () => void): void {
+    setImmediate(fn);
+  }
 }

@@ -9,8 +9,9 @@ export class RealOrdersRefusedError extends Error {
 }
 
 /**
- * The real Polymarket adapter, deliberately a stub: every call refuses with a clear error, so a
- * misconfigured daemon fails loudly at start-up reconciliation instead of trading.
+ * What the trading node gets for `execution.adapter: real` until it is wired to the CLOB adapter
+ * (real-clob-adapter.ts, which needs an authenticated session first): every call refuses with a
+ * clear error, so a misconfigured daemon fails loudly at start-up reconciliation instead of trading.
  */
 export class RealExecutionAdapter implements ExecutionAdapter {
   readonly kind = 'real' as const;

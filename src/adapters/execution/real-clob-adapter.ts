@@ -220,7 +220,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     const o = this.tracker.get(clientOrderId);
     if (!o) return { ok: false, client_order_id: clientOrderId, reason: 'unknown order', benign: false };
     if (isTerminal(o.status)) return { ok: false, client_order_id: clientOrderId, reason: 'already canceled or matched', benign: true };
-    if (!o.venueId) return { ok: false, client_order_id: clientOrderId, reason: 'order not yet live', benign: false };
+    // In flight: a cancel could overtake the order itself and find nothing, then the order lands.
+    if (!o.venueId || o.status === 'pending') return { ok: false, client_order_id: clientOrderId, reason: 'order not yet live', benign: false };
     try {
       const r = await this.deps.session.cancel([o.venueId]);
       if (r.canceled.includes(o.venueId)) {
@@ -262,8 +263,10 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     const open = await this.deps.session.openOrders();
     const out: VenueOrderView[] = [];
     for (const v of open) {
-      const o = this.tracker.getByVenue(v.id) ?? this.adopt(v);
-      out.push({ client_order_id: o.req.client_order_id, market_id: o.req.market_id, token_id: v.asset_id, side: v.side === 'SELL' ? 'SELL' : 'BUY', price: Number(v.price), size: Number(v.original_size), filled_size: Number(v.size_matched) });
+      // An order helios does not know shows under its venue id: the runtime's check reports it unknown (a break).
+      const o = this.tracker.getByVenue(v.id);
+      const market = o?.req.market_id ?? this.markets.get(v.asset_id)?.market_id ?? v.asset_id;
+      out.push({ client_order_id: o?.req.client_order_id ?? `venue:${v.id}`, market_id: market, token_id: v.asset_id, side: v.side === 'SELL' ? 'SELL' : 'BUY', price: Number(v.price), size: Number(v.original_size), filled_size: Number(v.size_matched) });
     }
     return out.sort((a, b) => a.client_order_id.localeCompare(b.client_order_id));
   }

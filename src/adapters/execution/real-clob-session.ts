@@ -64,8 +64,13 @@ export class ClobSession {
     const base = { host: cfg.clob_url, chain: cfg.chain_id, signer: wallet, signatureType: cfg.signature_type, throwOnError: true, ...(cfg.funder_address ? { funderAddress: cfg.funder_address } : {}) };
     let creds = credentials.api;
     if (!creds) {
+      // Not the client's createOrDeriveApiKey: with throwOnError its failed create never falls back to derive.
       const l1 = new ClobClient(base as never);
-      creds = await timed(clock, cfg.request_timeout_ms, 'derive API key', () => l1.createOrDeriveApiKey());
+      try {
+        creds = await timed(clock, cfg.request_timeout_ms, 'derive API key', () => l1.deriveApiKey());
+      } catch {
+        creds = await timed(clock, cfg.request_timeout_ms, 'create API key', () => l1.createApiKey());
+      }
     }
     const client = new ClobClient({ ...base, creds } as never);
     const s = new ClobSession(client, address, creds, cfg, clock, fetchFn);

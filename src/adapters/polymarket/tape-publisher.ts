@@ -15,6 +15,10 @@ export interface TapePublisherOptions {
   imbalanceLevels: number;
   emitL2Delta: boolean;
   snapshotIntervalMs: number;
+  /**
+   * Floor between two BEST_PRICE of one token. 0: every top-of-book change is published at the end
+   * of the event-loop turn it arrived in (one per token per turn), with no timer in between.
+   */
   bestPriceFlushMs: number;
   /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
   onBestChanged?: (assetId: string) => void;
@@ -39,9 +43,9 @@ export type BookLookup = (assetId: string) => TokenBookState | undefined;
 
 /**
  * Everything the market tape puts on the bus. Per-delta records (L2_DELTA, TRADE, markers) go out
- * as they happen; BEST_PRICE is coalesced per token (one per token per flush, flushes at least
- * `bestPriceFlushMs` apart, each carrying how many changes it stands for); L2_SNAPSHOT is sampled
- * on a fixed cadence.
+ * as they happen; BEST_PRICE is coalesced per token (one per token per event-loop turn, or with a
+ * floor of `bestPriceFlushMs` between two of a token; each carries how many changes it stands for);
+ * L2_SNAPSHOT is sampled on a fixed cadence.
  */
 export class TapePublisher {
   readonly metrics: TapePublisherMetrics = {
@@ -64,6 +68,16 @@ export class TapePublisher {
   private readonly lastFlushedAt = new Map<string, number>();
   private timerDue = Infinity;
   private running = false;
+  /** A per-turn flush is scheduled (floor 0). */
+  private turnPending = false;
+  private readonly flushTurn = (): void => {
+    this.turnPending = false;
+    const lookup = this.lookup;
+    if (!this.running || !lookup || this.dirty.size === 0) return;
+    const now = this.clock.now();
+    // Token order: deterministic output whatever order the changes came in.
+    for (const id of [...this.dirty.keys()].sort()) this.publishBest(id, lookup(id), now);
+  };
 
   constructor(
     private readonly sink: EventSink,
@@ -83,6 +97,10 @@ export class TapePublisher {
       this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
     };
     this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
+    if (this.opts.bestPriceFlushMs === 0) {
+      if (this.dirty.size > 0) this.armTurn();
+      return;
+    }
     let first = Infinity;
     for (const due of this.dueAt.values()) first = Math.min(first, due);
     if (first < Infinity) this.armFlush(first);
@@ -96,6 +114,8 @@ export class TapePublisher {
     this.snapshotTimer = null;
     this.flushTimer = null;
     this.timerDue = Infinity;
+    // A per-turn flush already scheduled finds `running` false and does nothing.
+    this.turnPending = false;
   }
 
   /** One L2_SNAPSHOT per book given. */
@@ -131,6 +151,10 @@ export class TapePublisher {
   markBestChanged(assetId: string): void {
     this.dirty.set(assetId, (this.dirty.get(assetId) ?? 0) + 1);
     this.opts.onBestChanged?.(assetId);
+    if (this.opts.bestPriceFlushMs === 0) {
+      if (!this.turnPending && this.running) this.armTurn();
+      return;
+    }
     if (this.dueAt.has(assetId)) return;
     const now = this.clock.now();
     const earliest = (this.lastFlushedAt.get(assetId) ?? -Infinity) + this.opts.bestPriceFlushMs;
@@ -148,6 +172,13 @@ export class TapePublisher {
    * BEST_PRICE. Latency stays near zero for a token that moves now and then, and a busy token still
    * publishes at most once per interval.
    */
+  private armTurn(): void {
+    this.turnPending = true;
+    // After the frame that caused it (so one turn's frames go out together), never on a timer live.
+    if (this.clock.afterTurn) this.clock.afterTurn(this.flushTurn);
+    else this.clock.setTimeout(this.flushTurn, 0);
+  }
+
   private armFlush(due: number): void {
     if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
     this.timerDue = due;
@@ -177,7 +208,7 @@ export class TapePublisher {
     this.dirty.delete(id);
     this.dueAt.delete(id);
     if (count === undefined || !state) return;
-    this.lastFlushedAt.set(id, now);
+    if (this.opts.bestPriceFlushMs > 0) this.lastFlushedAt.set(id, now);
     const bid = state.book.bestBid();
     const ask = state.book.bestAsk();
     this.sink.emit(

@@ -8,6 +8,7 @@ import { HttpApiServer } from '../../adapters/api/http-server.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
 import { DashboardFiles } from '../dashboard/static-files.ts';
 import { RecentEvents } from '../dashboard/recent-events.ts';
+import { machineGraphs } from '../dashboard/machine-graphs.ts';
 import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
 import { DataDirLock } from '../../adapters/storage/data-dir-lock.ts';
 import { assertSessionCounterUsable } from '../../adapters/storage/session-counter.ts';
@@ -131,7 +132,7 @@ export class Daemon {
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
-      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, recent).answer,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir }).answer,
     });
     this.channels = new ChannelServer(this.http.server, channelServerOptions(config.api, ctx.log));
     ctx.sink.add(this.channels);

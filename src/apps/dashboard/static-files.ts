@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Answer } from '../../adapters/api/http-server.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
+import type { MachineGraph } from './machine-graphs.ts';
+import { listBacktests, readBacktest } from './backtest-reports.ts';
 
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -73,11 +75,21 @@ export class DashboardFiles {
 
   private readonly settings: string;
 
-  /** `recent` answers /dashboard/recent.json (the channels' recent past); without it the page starts empty. */
-  constructor(
-    settings: DashboardSettings,
-    private readonly recent?: { snapshot(): HeliosEvent[] },
-  ) {
+  private machines: string | null = null;
+
+  private readonly recent: { snapshot(): HeliosEvent[] } | undefined;
+  private readonly graphs: (() => MachineGraph[]) | undefined;
+  private readonly dataDir: string | undefined;
+
+  /**
+   * `recent` answers /dashboard/recent.json (the channels' recent past; without it the page starts
+   * empty), `graphs` /dashboard/machines.json (built on the first request), `dataDir` the backtest
+   * reports under it (/dashboard/backtests.json, /dashboard/backtests/NAME.json).
+   */
+  constructor(settings: DashboardSettings, sources: { recent?: { snapshot(): HeliosEvent[] }; graphs?: () => MachineGraph[]; dataDir?: string } = {}) {
+    this.recent = sources.recent;
+    this.graphs = sources.graphs;
+    this.dataDir = sources.dataDir;
     this.settings = JSON.stringify(settings);
     const map = JSON.stringify(IMPORT_MAP);
     const html = readFileSync(path.join(WEB_DIR, 'index.html'), 'utf8').replace('<!--IMPORT_MAP-->', `<script type="importmap">${map}</script>`);
@@ -103,6 +115,16 @@ export class DashboardFiles {
       // The channel frames' own serialization: a page cannot tell these from pushed ones.
       const body = `[${(this.recent?.snapshot() ?? []).map(serializeEnvelope).join(',')}]`;
       return new Answer(200, body, TYPES['.json'], { 'cache-control': 'no-store' });
+    }
+    if (urlPath === '/dashboard/backtests.json') return new Answer(200, JSON.stringify(this.dataDir ? listBacktests(this.dataDir) : []), TYPES['.json'], { 'cache-control': 'no-store' });
+    const report = /^\/dashboard\/backtests\/([^/]+)\.json$/.exec(urlPath);
+    if (report) {
+      const text = this.dataDir ? readBacktest(this.dataDir, decodeURIComponent(report[1]!)) : null;
+      return text === null ? undefined : new Answer(200, text, TYPES['.json'], { 'cache-control': 'no-store' });
+    }
+    if (urlPath === '/dashboard/machines.json') {
+      this.machines ??= JSON.stringify(this.graphs?.() ?? []);
+      return new Answer(200, this.machines, TYPES['.json'], { 'cache-control': 'no-cache' });
     }
     if (urlPath === '/dashboard/settings.json') return new Answer(200, this.settings, TYPES['.json'], { 'cache-control': 'no-cache' });
     if (urlPath === '/' || urlPath === '/index.html') {

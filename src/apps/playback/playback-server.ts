@@ -55,7 +55,13 @@ export class PlaybackServer {
     for (const s of CAPTURE_SOURCES) {
       if (s.kind === 'ws' && s.name !== 'market') this.streams.set(s.name, new StreamStandIn(o.capture.frames.filter((f) => f.source === s.name), this.timeline, o.clock));
     }
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) =>
+      // A client that goes away mid-body must not become an unhandled rejection.
+      void this.handle(req, res).catch((err: Error) => {
+        this.o.logger.warn({ err: err.message, url: req.url }, 'playback: request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'playback failed to answer' }));
+      }),
+    );
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const { source, rest } = splitSource(req.url ?? '/');

@@ -119,11 +119,13 @@ export class SoakRun {
 
     // The universe first (it does not depend on the venue's address), then the venue, then the
     // daemon's configuration naming it.
-    this.t0 = Date.now();
     const base = this.writeConfig(null);
     this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
     this.venue = new VenueSimulator({ seed: o.seed, markets: this.universe.markets.map((m) => m.venue), faults: soakVenueFaults(base.soak, o.faults) });
     const urls = await this.venue.start();
+    // The soak starts now: the daemon's matches are anchored here (the universe above does not
+    // depend on when), the schedule counts from here.
+    this.t0 = Date.now();
     this.config = this.writeConfig({ wsUrl: urls.wsUrl, restUrl: urls.restUrl });
     this.venue.run(this.config.daemon.sim.venue_events_per_s);
     this.port = await freeLoopbackPort();
@@ -135,6 +137,10 @@ export class SoakRun {
     const killsNotBeforeMs = plan?.killsNotBeforeMs ?? 0;
     const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: s.checkpoint_every_ms, kill_every_ms: s.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });
     this.say(`${this.universe.markets.length} markets, ${this.tokens().length} tokens, faults: ${o.faults.join(',')}; ${schedule.length} scheduled actions over ${o.minutes} min`);
+    if (plan) {
+      const first = plan.opportunities[0];
+      this.say(`esports matches anchored to the soak's start; kills after ${Math.round(killsNotBeforeMs / 1000)} s (the requested truth faults have begun); ${plan.opportunities.length} planned trading opportunities${first ? `, the first ${Math.round(first.from / 1000)}–${Math.round(first.to / 1000)} s (${first.match_id})` : ''}`);
+    }
 
     const t0 = this.t0;
     const started = await this.startInstance().then(

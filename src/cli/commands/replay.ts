@@ -6,6 +6,7 @@ import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
 import { DashboardFiles } from '../../apps/dashboard/static-files.ts';
 import { RecentEvents } from '../../apps/dashboard/recent-events.ts';
+import { machineGraphs } from '../../apps/dashboard/machine-graphs.ts';
 import { marketListing } from '../../apps/dashboard/market-listing.ts';
 import { readMarketCatalog } from '../../adapters/storage/market-catalog.ts';
 import { FanOutSink } from '../../domain/events/sink.ts';
@@ -112,7 +113,7 @@ export function register(program: Command, io: CliIo): void {
       try {
         if (opts.serve) {
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
-            fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, recent).answer,
+            fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
             markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
           });
           url = await server.listen();

@@ -45,8 +45,11 @@ export const marketTapeSection = z.strictObject({
     redis_key: z.string().min(1),
   }),
   snapshot_interval_ms: ms,
-  /** BEST_PRICE flushes at least this far apart (the first change after a quiet spell goes out at once), coalesced per token. */
-  best_price_flush_ms: ms,
+  /**
+   * Floor between two BEST_PRICE of one token. 0: one per token per event-loop turn, with no timer
+   * (every top-of-book change is decided on); above 0 the first change after a quiet spell still goes out at once.
+   */
+  best_price_flush_ms: z.number().int().min(0),
   top_n_levels: z.number().int().min(1).max(50),
   imbalance_levels: z.number().int().min(1),
   emit_l2_delta: z.boolean(),

@@ -11,4 +11,10 @@ export interface Clock {
   monotonicNow(): number;
   setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Run `fn` once the current event-loop turn's I/O has been handled (Node's `setImmediate`), so
+   * everything that arrived in one turn can be coalesced without waiting on a timer. Optional: a
+   * clock without it (the virtual clock) gets a zero-delay timer, which is deterministic there.
+   */
+  afterTurn?(fn: () => void): void;
 }

@@ -10,7 +10,8 @@ export type NowcastSignal = PayloadOf<'NOWCAST'>;
 
 export type FairSource =
   | { kind: 'truth'; outcome_by_token: Record<string, string> }
-  | { kind: 'nowcast'; bucket_label: string; yes_token: string; no_token: string }
+  /** `judge_day`: the day the bucket settles on (discovered markets); absent: whatever day the nowcast is for. */
+  | { kind: 'nowcast'; bucket_label: string; yes_token: string; no_token: string; judge_day?: string }
   | { kind: 'none' };
 
 export interface PolicyDefaults {
@@ -35,6 +36,8 @@ export function policyFromTruth(truth: TruthSignal, outcomeByToken: Record<strin
 
 /** Weather: the YES token of a bucket market is worth the nowcast's probability of that bucket. */
 export function policyFromNowcast(nowcast: NowcastSignal, source: Extract<FairSource, { kind: 'nowcast' }>, d: PolicyDefaults, nowMs: number): Policy | null {
+  // Tomorrow's "84-85°F" is not today's: a nowcast prices only the buckets of its own judge day.
+  if (source.judge_day !== undefined && source.judge_day !== nowcast.judge_day) return null;
   const p = bucketProbability(nowcast, source.bucket_label);
   if (p === null) return null;
   return {

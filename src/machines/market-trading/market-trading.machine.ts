@@ -35,6 +35,70 @@ function nowOf(ctx: MarketTradingContext, event: MarketTradingEvent): number {
   return 'now_ms' in event && event.now_ms > ctx.now_ms ? event.now_ms : ctx.now_ms;
 }
 
+/** What a signal changes in the context: the signal itself and the actor's time. */
+function storedSignal(context: MarketTradingContext, event: MarketTradingEvent): Partial<MarketTradingContext> {
+  const s = context.signals;
+  const now_ms = nowOf(context, event);
+  switch (event.type) {
+    case 'BOOK':
+      return { now_ms, signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
+    case 'POLICY':
+      return { now_ms, signals: { ...s, policy: event.policy } };
+    case 'TRUTH':
+      return { now_ms, signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
+    case 'NOWCAST':
+      return { now_ms, signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
+    case 'RISK':
+      return { now_ms, signals: { ...s, risk: event.risk } };
+    case 'MARKET_RESOLVED':
+      return { now_ms, signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+    default:
+      return { now_ms };
+  }
+}
+
+/** The halt causes now, or the current array when they did not change (so nothing downstream sees a change). */
+function currentCauses(context: MarketTradingContext): string[] {
+  const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
+  return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? context.halt : halt;
+}
+
+/**
+ * A decision in `state`: the plan, and the orders its intents open or cancel. The previous plan
+ * object is kept when the decision concluded the same, so an evaluation that changes nothing
+ * allocates nothing the inspector or a snapshot observer would see as new.
+ */
+function decision(context: MarketTradingContext, state: MarketStateName): { update: Partial<MarketTradingContext>; intents: OrderIntent[] } {
+  const now = context.now_ms;
+  const p = plan({
+    state,
+    spec: context.spec,
+    signals: context.signals,
+    ledger: context.ledger,
+    orders: context.orders,
+    seq: context.seq,
+    synced: context.synced,
+    finalizing: isFinalizing(context.spec, context.signals),
+    awaitBook: context.awaitBook,
+    haltCauses: context.halt,
+    nowMs: now,
+    nakedSinceMs: context.nakedSinceMs,
+    cfg: context.cfg,
+  });
+  const prev = context.plan;
+  const planState =
+    prev.state === state && prev.mode === p.mode && prev.pairLocked === p.pairLocked && prev.note === p.note
+      ? prev
+      : { state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
+  if (!p.intents.length) return { update: planState === prev ? {} : { plan: planState }, intents: p.intents };
+  const orders = { ...context.orders };
+  for (const i of p.intents) {
+    if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
+    else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
+  }
+  return { update: { plan: planState, orders, seq: p.seq }, intents: p.intents };
+}
+
 function strategyFromId(id: string): StrategyName {
   return id.includes('-pa-') ? 'pair_arb' : id.includes('-tp-') ? 'temporal' : 'reconciled';
 }
@@ -82,26 +146,19 @@ export const marketTradingMachine = setup({
     notify: (_args, _params: MarketNotice) => {},
 
     stamp: assign(({ context, event }) => ({ now_ms: nowOf(context, event) })),
-    /** Stores a signal and stamps its time in one assign (each assign copies the context; signals are the hot path). */
-    storeSignal: assign(({ context, event }) => {
-      const s = context.signals;
-      const now_ms = nowOf(context, event);
-      switch (event.type) {
-        case 'BOOK':
-          return { now_ms, signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
-        case 'POLICY':
-          return { now_ms, signals: { ...s, policy: event.policy } };
-        case 'TRUTH':
-          return { now_ms, signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
-        case 'NOWCAST':
-          return { now_ms, signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
-        case 'RISK':
-          return { now_ms, signals: { ...s, risk: event.risk } };
-        case 'MARKET_RESOLVED':
-          return { now_ms, signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
-        default:
-          return { now_ms };
-      }
+    /**
+     * A signal, the hot path: store it, refresh the halt causes and decide in `state` with one
+     * context update (each assign copies the context), dispatching only when there are intents.
+     */
+    signalStep: enqueueActions(({ context, event, enqueue }, params: { state: MarketStateName }) => {
+      const stored = storedSignal(context, event);
+      const withSignal: MarketTradingContext = { ...context, ...stored };
+      const halt = currentCauses(withSignal);
+      const decided = decision(halt === withSignal.halt ? withSignal : { ...withSignal, halt }, params.state);
+      enqueue.assign(halt === context.halt ? { ...stored, ...decided.update } : { ...stored, halt, ...decided.update });
+      // Named (so `.provide()` replaces it); setup() does not type an action naming its siblings.
+      const dispatch = { type: 'dispatch', params: { market_id: context.spec.market_id, intents: decided.intents } };
+      if (decided.intents.length) enqueue(dispatch as never);
     }),
     applyOrderUpdate: assign(({ context, event }) => {
       assertEvent(event, 'ORDER_UPDATE');
@@ -136,34 +193,12 @@ export const marketTradingMachine = setup({
     latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
     clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
     refreshCauses: assign(({ context }) => {
-      const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
-      return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? {} : { halt };
+      const halt = currentCauses(context);
+      return halt === context.halt ? {} : { halt };
     }),
     decide: assign(({ context }, params: { state: MarketStateName }) => {
-      const now = context.now_ms;
-      const p = plan({
-        state: params.state,
-        spec: context.spec,
-        signals: context.signals,
-        ledger: context.ledger,
-        orders: context.orders,
-        seq: context.seq,
-        synced: context.synced,
-        finalizing: isFinalizing(context.spec, context.signals),
-        awaitBook: context.awaitBook,
-        haltCauses: context.halt,
-        nowMs: now,
-        nakedSinceMs: context.nakedSinceMs,
-        cfg: context.cfg,
-      });
-      const planState = { state: params.state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
-      if (!p.intents.length) return { plan: planState, outbox: [] };
-      const orders = { ...context.orders };
-      for (const i of p.intents) {
-        if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
-        else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
-      }
-      return { plan: planState, outbox: p.intents, orders, seq: p.seq };
+      const d = decision(context, params.state);
+      return d.intents.length ? { ...d.update, outbox: d.intents } : d.update;
     }),
     clearOutbox: assign({ outbox: [] }),
     enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
@@ -216,7 +251,7 @@ export const marketTradingMachine = setup({
     /** Handlers every live state shares, each ending in a decision taken in that state. */
     const handlersIn = (state: MarketStateName) => {
       const decide = decideIn(state);
-      const signal = { actions: ['storeSignal', 'refreshCauses', ...decide] } as const;
+      const signal = { actions: [{ type: 'signalStep', params: { state } }] } as const;
       return {
         BOOK: signal,
         POLICY: signal,

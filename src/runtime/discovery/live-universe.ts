@@ -31,7 +31,7 @@ export function tradedMarketOf(m: SelectedMarket): TradedMarket {
   };
   if (m.temperature !== null && m.temperature.bucket.unit === 'F') {
     return {
-      spec: { ...base, fair_source: { kind: 'nowcast', bucket_label: m.temperature.label, yes_token: m.yes_token, no_token: m.no_token }, strategies: { pair_arb: true, temporal: true } },
+      spec: { ...base, fair_source: { kind: 'nowcast', bucket_label: m.temperature.label, yes_token: m.yes_token, no_token: m.no_token, judge_day: m.temperature.judge_date }, strategies: { pair_arb: true, temporal: true } },
       station_id: m.temperature.station,
       match_id: null,
     };

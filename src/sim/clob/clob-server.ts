@@ -148,7 +148,11 @@ export class ClobStandIn {
       case 'GET /auth/derive-api-key': {
         const l1 = await verifyL1(req.headers, this.opts.chainId, this.authSeconds(), this.opts.maxSkewSeconds);
         if (!l1.ok) return [l1.status, { error: l1.error }];
-        const creds = this.addKey(l1.address, deriveCreds(l1.address, l1.nonce));
+        const derived = deriveCreds(l1.address, l1.nonce);
+        // As at Polymarket: creating a key that exists fails; deriving one that does not exist fails.
+        if (route === 'POST /auth/api-key' && this.keys.has(derived.key)) return [400, { error: 'Could not create api key' }];
+        if (route === 'GET /auth/derive-api-key' && !this.keys.has(derived.key)) return [400, { error: 'Could not derive api key!' }];
+        const creds = this.addKey(l1.address, derived);
         return [200, { apiKey: creds.key, secret: creds.secret, passphrase: creds.passphrase }];
       }
       case 'GET /tick-size':

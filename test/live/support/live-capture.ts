@@ -47,8 +47,8 @@ export function eventForToday(now: number): { event: Raw; slug: string; judgeDat
 /**
  * Writes a capture as `helios capture` would have recorded it at `clock.now()`: the event from
  * Gamma, the METARs of the day so far (up to 31.1 °C = 88 °F), the market channel's initial dump
- * of every token's book, a change on the 88-89 °F book a second later, and `market_resolved` for
- * every bucket after `resolveAfterMs`.
+ * of every token's book, a change on the 88-89 °F book a second later, sells printing through
+ * every bid every 2 s, and `market_resolved` for every bucket after `resolveAfterMs`.
  */
 export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs: number): Promise<LiveCaptureFacts> {
   const start = clock.now();
@@ -88,6 +88,11 @@ export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs
   const w = markets.find((m) => m.title === winner)!;
   books[w.yes]!.bids.unshift([0.21, 50]);
   frame({ market: w.condition_id, price_changes: [{ asset_id: w.yes, price: '0.21', size: '50', side: 'BUY', hash: 'c1', best_bid: '0.21', best_ask: '0.25' }], timestamp: String(clock.now()), event_type: 'price_change' });
+  // Sellers hit through every bid now and then (prints at 0.011): resting paper buys fill as makers.
+  for (let t = 4000; t < resolveAfterMs - 3000; t += 2000) {
+    at(t);
+    for (const m of markets) for (const token of [m.yes, m.no]) frame({ event_type: 'last_trade_price', market: m.condition_id, asset_id: token, price: '0.011', size: '1000', side: 'SELL', fee_rate_bps: '0', timestamp: String(clock.now()) });
+  }
   at(resolveAfterMs);
   // The whole event resolves at once: YES of the winning bucket, NO of every other.
   for (const m of markets) {

@@ -11,6 +11,8 @@ import { WorldLive } from './views/world.js';
 import { Nowcast } from './views/nowcast.js';
 import { Truth } from './views/truth.js';
 import { Decisions } from './views/decisions.js';
+import { Machines } from './views/machines.js';
+import { Backtests } from './views/backtests.js';
 import { ReplayBar, useReplayStatus } from './views/replay.js';
 
 const VIEWS = [
@@ -21,6 +23,8 @@ const VIEWS = [
   ['nowcast', 'Nowcast'],
   ['truth', 'Truth'],
   ['decisions', 'Decisions'],
+  ['machines', 'Machines'],
+  ['backtests', 'Backtests'],
   ['controls', 'Controls'],
 ];
 
@@ -119,6 +123,8 @@ function App() {
     : r.view === 'nowcast' ? html`<${Nowcast} store=${store} />`
     : r.view === 'truth' ? html`<${Truth} store=${store} />`
     : r.view === 'decisions' ? html`<${Decisions} store=${store} eventId=${r.arg} />`
+    : r.view === 'machines' ? html`<${Machines} store=${store} />`
+    : r.view === 'backtests' ? html`<${Backtests} name=${r.arg ? decodeURIComponent(r.arg) : null} />`
     : html`<${Overview} store=${store} />`;
   return html`<header>
       <span class="brand">helios</span>

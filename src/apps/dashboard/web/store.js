@@ -296,11 +296,14 @@ export function applyFrame(store, ev) {
     case 'QC_STATE': {
       // A PWS's QC belongs to the METAR station whose cluster it is in.
       const s = station(store, p.target_station ?? ev.station_id);
-      s.qc = { ...(s.qc ?? {}), [ev.station_id]: { ...p, ts: ev.ts_ingest } };
+      const prior = s.qc?.[ev.station_id];
+      const transitions = [{ ts: ev.ts_ingest, from: p.previous, to: p.state, reason: p.reason }, ...(prior?.transitions ?? [])].slice(0, TRANSITIONS);
+      s.qc = { ...(s.qc ?? {}), [ev.station_id]: { ...p, ts: ev.ts_ingest, transitions } };
       return;
     }
     case 'TRUTH_STATE': {
       const m = store.matches.get(ev.match_id) ?? { match_id: ev.match_id, state: null, sources: {} };
+      if (p.previous !== p.state || !m.state) m.transitions = [{ ts: ev.ts_ingest, from: p.previous, to: p.state, reason: p.reason }, ...(m.transitions ?? [])].slice(0, TRANSITIONS);
       m.state = { ...p, ts: ev.ts_ingest };
       store.matches.set(ev.match_id, m);
       return;

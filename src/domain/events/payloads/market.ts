@@ -14,7 +14,7 @@ export const marketSpecSchema = z.strictObject({
   fee: z.strictObject({ rate: unit, exponent: z.number(), taker_only: z.boolean() }),
   fair_source: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('truth'), outcome_by_token: z.record(z.string(), z.string()) }),
-    z.strictObject({ kind: z.literal('nowcast'), bucket_label: z.string(), yes_token: z.string(), no_token: z.string() }),
+    z.strictObject({ kind: z.literal('nowcast'), bucket_label: z.string(), yes_token: z.string(), no_token: z.string(), judge_day: z.iso.date().optional() }),
     z.strictObject({ kind: z.literal('none') }),
   ]),
   strategies: z.strictObject({ pair_arb: z.boolean(), temporal: z.boolean() }),

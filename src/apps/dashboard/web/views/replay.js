@@ -3,12 +3,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, post } from '../connection.js';
 import { clock } from '../format.js';
 
-/** What "the next decision" stops at: a policy, a new order, a market machine's state change (not its start). */
+/**
+ * What "the next decision" stops at: a policy or a new order. A market machine's state change is
+ * listed in Decisions too, but a halt on a stale book has no input event to show.
+ */
 function isTradingDecision(ev) {
   if (ev.type === 'POLICY') return true;
-  if (ev.type === 'ORDER_UPDATE') return ev.payload.status === 'pending';
-  if (ev.type === 'MARKET_STATE') return ev.payload.previous !== null;
-  return false;
+  return ev.type === 'ORDER_UPDATE' && ev.payload.status === 'pending';
 }
 
 const SPEEDS = ['1', '5', '10', '60', '600', 'max'];

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import { NO, TEST_ADDRESS, YES, book, openAdapter, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
+
+let rig: StandInRig | null = null;
+let a: AdapterRig | null = null;
+afterEach(async () => {
+  a?.adapter.stop();
+  await rig?.close();
+  rig = null;
+  a = null;
+});
+
+describe('the trading runtime on the real adapter against the stand-in CLOB', () => {
+  it('reconciles at start, locks a mispriced pair with real signed orders, and its ledger equals the venue positions', async () => {
+    rig = await startStandIn({ autoSettleMs: 5 });
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    rig.books.set(NO, book(0.44, 0.45, 100, 1));
+    a = await openAdapter(rig);
+    const cfg = defaultSections();
+    const fee = spec().fee;
+    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee });
+    await a.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const sink = new CollectingSink();
+    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink, events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+    const report = await runtime.start();
+    expect(report.breaks).toEqual([]);
+    // The same rounds the paper runtime test offers: both legs at 0.45 (0.90 < 1 − fees − margin).
+    for (let i = 0; i < 12 && runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
+      for (const t of [YES, NO]) runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
+      clock.advanceBy(100);
+      await vi.waitFor(() => expect(a!.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
+    }
+    await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.state).toBe('LOCKED_PAIR'));
+    const venue = [YES, NO].map((t) => rig!.standIn.venue.position(TEST_ADDRESS, t));
+    expect(venue).toEqual([20, 20]);
+    const lots = runtime.marketSnapshot('m1')!.context.ledger.lots;
+    expect([YES, NO].map((t) => Object.entries(lots).filter(([k]) => k.startsWith(`${t}|`)).reduce((s, [, l]) => s + l.shares, 0))).toEqual(venue);
+    expect(sink.events.filter((e) => e.type === 'FILL').map((e) => (e.payload as { status: string }).status)).toContain('CONFIRMED');
+    // The next reconciliation agrees with the venue (Data API positions, open orders).
+    clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    const again = await runtime.reconcile();
+    expect(again.breaks).toEqual([]);
+    runtime.stop();
+  });
+});

@@ -1,0 +1,102 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
+import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
+import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { CollectingSink, EventFactory, ulidGenerator, type EventOf } from '../../src/domain/events/index.ts';
+import type { Clock } from '../../src/domain/time/clock.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+
+const M = '0xm';
+
+/** A publisher with the floor at 0 (the default): one BEST_PRICE per token per event-loop turn. */
+function rig(clock: Clock) {
+  const sink = new CollectingSink();
+  const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(3))), clock, {
+    topLevels: 2,
+    imbalanceLevels: 2,
+    emitL2Delta: false,
+    snapshotIntervalMs: 60_000,
+    bestPriceFlushMs: 0,
+  });
+  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+  books.subscribed(['A', 'B']);
+  publisher.start(() => books.states(), (t) => books.books.get(t));
+  const frame = (raw: object) => books.handleFrame(JSON.stringify(raw));
+  for (const id of ['A', 'B']) {
+    frame({
+      event_type: 'book',
+      asset_id: id,
+      market: M,
+      bids: [{ price: '0.4', size: '10' }],
+      asks: [{ price: '0.6', size: '5' }],
+      timestamp: '1',
+      hash: `h${id}`,
+      tick_size: '0.01',
+    });
+  }
+  const level = (ts: number, id: string, size: string) =>
+    frame({
+      market: M,
+      price_changes: [{ asset_id: id, price: '0.4', size, side: 'BUY', hash: 'x', best_bid: '0.4', best_ask: '0.6' }],
+      timestamp: String(ts),
+      event_type: 'price_change',
+    });
+  const best = () => sink.events.filter((e) => e.type === 'BEST_PRICE') as EventOf<'BEST_PRICE'>[];
+  return { sink, publisher, level, best };
+}
+
+describe('BEST_PRICE per event-loop turn (best_price_flush_ms 0)', () => {
+  it('is the default', () => {
+    expect(loadConfig({ env: {} }).config.market_tape.best_price_flush_ms).toBe(0);
+  });
+
+  it('live: a burst of frames in one turn yields one BEST_PRICE per token on the next turn, without a timer', async () => {
+    const clock = new SystemClock();
+    const { sink, level, best } = rig(clock);
+    await nextTurn(); // the books' own first top of book
+    sink.events.length = 0;
+    for (let i = 0; i < 10; i++) level(10 + i, 'A', String(11 + i));
+    level(30, 'B', '7');
+    expect(best()).toEqual([]); // never inside the frame that caused it
+    await nextTurn();
+    expect(best().map((e) => [e.token_id, e.payload.best_bid_size, e.payload.updates_coalesced])).toEqual([
+      ['A', 20, 10],
+      ['B', 7, 1],
+    ]);
+    // The very next turn publishes again: there is no interval between two of a token.
+    level(40, 'A', '21');
+    await nextTurn();
+    expect(best().map((e) => [e.token_id, e.payload.best_bid_size])).toEqual([
+      ['A', 20],
+      ['B', 7],
+      ['A', 21],
+    ]);
+  });
+
+  it('replay: on the virtual clock the turn is a zero-delay timer, so no virtual time passes', () => {
+    const clock = new VirtualClock(1_700_000_000_000);
+    const { sink, publisher, level, best } = rig(clock);
+    clock.advanceBy(0);
+    sink.events.length = 0;
+    level(10, 'B', '3');
+    level(11, 'A', '4');
+    level(12, 'B', '5');
+    expect(best()).toEqual([]);
+    clock.advanceBy(0);
+    expect(best().map((e) => [e.token_id, e.payload.best_bid_size, e.payload.updates_coalesced, e.ts_ingest])).toEqual([
+      ['A', 4, 1, 1_700_000_000_000],
+      ['B', 5, 2, 1_700_000_000_000],
+    ]);
+    level(13, 'A', '6');
+    clock.advanceBy(0);
+    expect(best().length).toBe(3);
+    publisher.stop();
+    level(14, 'A', '7');
+    clock.advanceBy(1_000);
+    expect(best().length).toBe(3);
+  });
+});
