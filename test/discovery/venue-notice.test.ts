@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { InMemoryDesiredSet } from '../../src/domain/subscriptions/desired-set.ts';
+import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
+import { fastTapeConfig } from '../feed/support/feed-fixtures.ts';
+import { startLoopback } from '../truth/loopback.ts';
 import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
 import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
@@ -26,5 +31,33 @@ describe('venue notices from the market channel', () => {
     ]);
     // Only the resolution of a carried market goes on the tape (the settlement of its actor).
     expect(sink.events.filter((e) => e.type === 'MARKET_RESOLVED').map((e) => [e.market_id, e.payload])).toEqual([['0xm', { winning_token_id: 'A', winning_outcome: 'Yes' }]]);
+  });
+
+  it('reach the market feed\'s hook from a real market socket', async () => {
+    const venue = await startLoopback((_req, _body, res) => void res.writeHead(404).end());
+    const clock = new SystemClock();
+    const notices: string[] = [];
+    const feed = new MarketFeed({
+      config: fastTapeConfig({ ws_url: venue.ws, rest_url: venue.http, reconcile_interval_ms: 60_000 }),
+      clock,
+      seed: 5,
+      sink: new CollectingSink(),
+      events: new EventFactory(clock, ulidGenerator(seededRng(1))),
+      desired: new InMemoryDesiredSet(['A']),
+      onVenueNotice: (m) => notices.push(`${m.kind} ${m.market}`),
+    });
+    try {
+      await feed.start();
+      const socket = await vi.waitFor(() => {
+        const s = venue.sockets[0];
+        expect(s?.received.length).toBeGreaterThan(0);
+        return s!.socket;
+      });
+      socket.send(JSON.stringify({ event_type: 'new_market', id: '1', market: '0xnew', assets_ids: ['C', 'D'], outcomes: ['Yes', 'No'], timestamp: String(Date.now()) }));
+      await vi.waitFor(() => expect(notices).toEqual(['new_market 0xnew']));
+    } finally {
+      await feed.stop();
+      await venue.close();
+    }
   });
 });
