@@ -19,6 +19,7 @@ import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
 const ONE_ACTOR_SIGNALS = 100_000;
+const ROUNDS = 3;
 const MANY_ACTORS = 1_000;
 const MANY_SIGNALS = 200_000;
 
@@ -186,10 +187,19 @@ export const tradingBenchmark: Benchmark = {
   title: 'market trading actors: signals/s through one and 1,000 (sharded) actors, decision latency',
   async run(ctx) {
     const cfg = tradingConfig();
-    const ref = referenceRate(ONE_ACTOR_SIGNALS);
-    const pure = planRate(cfg, 50_000);
-    ctx.log(`reference: bare XState actor ${round(ref, 0)} events/s; pure plan() ${round(pure, 0)} decisions/s`);
-    const one = oneActor(cfg, ctx);
+    // Reference and actor alternate, best of ROUNDS each: on a shared machine a load spike then
+    // hits both sides rather than skewing the ratio.
+    let ref = 0;
+    let pure = 0;
+    let one: ReturnType<typeof oneActor> | null = null;
+    for (let r = 0; r < ROUNDS; r++) {
+      ref = Math.max(ref, referenceRate(ONE_ACTOR_SIGNALS));
+      pure = Math.max(pure, planRate(cfg, 50_000));
+      const o = oneActor(cfg, ctx);
+      if (!one || o.signals_per_s > one.signals_per_s) one = o;
+    }
+    if (!one) throw new Error('no round ran');
+    ctx.log(`reference (best of ${ROUNDS}): bare XState actor ${round(ref, 0)} events/s; pure plan() ${round(pure, 0)} decisions/s`);
     const many = manyActors(cfg, ctx);
     const out = {
       reference_bare_actor_events_per_s: round(ref, 0),

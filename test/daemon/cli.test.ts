@@ -117,7 +117,7 @@ describe('helios healthcheck', () => {
       const io = captureIo();
       // Every source on loopback: --live also asks Gamma and AWC, which a venue simulator does not serve
       // (test/live/healthcheck-live.test.ts checks those against a playback).
-      const loopback = `discovery:\n  gamma_url: ${restUrl}\nweather:\n  metar:\n    awc_base_url: ${restUrl}\n`;
+      const loopback = `discovery:\n  gamma_url: ${restUrl}\nweather:\n  metar:\n    awc_base_url: ${restUrl}\ntruth_engine:\n  sources:\n    polymarket_sports:\n      ws_url: ${wsUrl}\n`;
       const code = await main(['healthcheck', '--live', '--json', '--config', configFile(`market_tape:\n  ws_url: ${wsUrl}\n  rest_url: ${restUrl}\n${loopback}`)], io);
       const report = JSON.parse(io.stdout()) as { mode: string; checks: Array<{ name: string; status: string }> };
       expect(report.mode).toBe('live');

@@ -112,7 +112,7 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     const book = await getJson(`${daemon.url}/books?token_id=${yes}`);
     expect(JSON.stringify(book)).toContain(yes);
     const catalog = await vi.waitFor(async () => {
-      const c = await readMarketCatalog(dataDir);
+      const c = (await readMarketCatalog(dataDir)) ?? [];
       expect(c.map((m) => m.spec.market_id).sort()).toEqual(ids);
       return c;
     });
@@ -147,6 +147,18 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     );
     // Its two tokens are no longer carried; the other 22 still are.
     await vi.waitFor(() => expect(daemon.summary().tokens_synced).toBe(22), { timeout: 10_000, interval: 200 });
+  });
+
+  it('halts a bucket Gamma reports closed before its resolution is known', { timeout: 30_000 }, async () => {
+    const bucket = nyc.markets.find((m) => m.groupItemTitle === '88-89°F')!;
+    Object.assign(bucket, { closed: true, acceptingOrders: false, outcomePrices: '["0.5", "0.5"]' });
+    await vi.waitFor(
+      async () => {
+        const rows = (await getJson(`${daemon.url}/markets`)) as Array<{ market_id: string; state: string; halt_causes: string[] }>;
+        expect(rows.find((r) => r.market_id === bucket.conditionId)?.state).toBe('HALT');
+      },
+      { timeout: 15_000, interval: 200 },
+    );
   });
 
   it('reports Gamma unreachable as a source error on /health and in the summary, and keeps running', { timeout: 20_000 }, async () => {

@@ -66,6 +66,7 @@ describe('helios healthcheck --live against a playback', () => {
     expect(by['weather: aviationweather.gov']).toMatchObject({ status: 'pass', detail: expect.stringContaining('1 report(s)') });
     expect(by['weather: WU PWS']).toMatchObject({ status: 'skip' });
     expect(by['esports: PandaScore']).toMatchObject({ status: 'pass' });
+    expect(by['esports: Polymarket sports']).toMatchObject({ status: 'pass' });
     expect(by['feeds connect']).toMatchObject({ status: 'pass' });
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);

@@ -31,4 +31,9 @@ export interface ExecutionAdapter {
   fetchPositions(): Promise<PositionView[]>;
   /** Order and fill events, in venue order. Returns the unsubscribe function. */
   subscribe(listener: (event: ExecutionEvent) => void): () => void;
+  /**
+   * Cancels every resting order of the account at the venue, helios's or not (kill switch,
+   * SIGTERM). Only a real venue has orders beyond the runtime's reach; paper has none.
+   */
+  cancelAll?(): Promise<string[]>;
 }

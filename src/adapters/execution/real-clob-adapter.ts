@@ -1,7 +1,6 @@
-import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
+import type { RealAdapterDeps, RealAdapterStats, RealAlert, RealMarket, RealPlaceRequest } from './real-types.ts';
 import { backoffDelayMs } from '../../domain/retry/backoff.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import type { FeeSchedule } from '../../domain/trading/fees.ts';
 import { isMarketable, isTerminal } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { checkMinimumSize, roundLimit, roundSizeDown } from '../../domain/trading/ticks.ts';
@@ -17,54 +16,7 @@ import { tickName } from './real-signing.ts';
 import { RealOrderTracker, type AdoptableOrder, type TrackedOrder } from './real-tracker.ts';
 import { UserChannel } from './real-user-channel.ts';
 
-export interface RealMarket {
-  market_id: string;
-  /** The venue's condition id (user channel `market`, cancel by market). */
-  condition_id: string;
-  tokens: readonly string[];
-  tick_size: number;
-  min_order_size: number;
-  neg_risk: boolean;
-  fee: FeeSchedule;
-}
-
-/** Post-only is the real venue's flag; the trading path's requests never carry it. */
-export type RealPlaceRequest = PlaceOrderRequest & { post_only?: boolean };
-
-export interface RealAlert {
-  severity: 'warning' | 'critical';
-  code: 'EXECUTION_FAIL_CLOSED' | 'MARKET_HALTED_BALANCE' | 'ORDER_IN_FLIGHT' | 'HEARTBEAT_MISSED' | 'USER_CHANNEL_DOWN' | 'UNKNOWN_VENUE_ORDER';
-  message: string;
-  /** Absent: the whole venue (a global HALT). */
-  market_id?: string;
-}
-
-export interface RealAdapterDeps {
-  clock: Clock;
-  cfg: RealExecutionConfig;
-  session: ClobSession;
-  logger: Logger;
-  onAlert?: (a: RealAlert) => void;
-  rng?: Rng;
-  /** The user channel's URL (userWsUrl(cfg)). */
-  userWsUrl: string;
-  /**
-   * false: no dead-man switch (a one-shot CLI command: once it exits no one would beat, and the
-   * venue would cancel every order of the key ten seconds later).
-   */
-  heartbeats?: boolean;
-}
-
-/** Counters for metrics and tests. */
-export interface RealAdapterStats {
-  posts: number;
-  retries: number;
-  in_flight_resolved: number;
-  balance_refreshes: number;
-  resigned: number;
-  fail_closed: number;
-  resyncs: number;
-}
+export type { RealAdapterDeps, RealAdapterStats, RealAlert, RealMarket, RealPlaceRequest } from './real-types.ts';
 
 /**
  * The real execution adapter on Polymarket's CLOB V2, behind the interface paper implements.
@@ -77,7 +29,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   readonly kind = 'real' as const;
   readonly tracker: RealOrderTracker;
   readonly heartbeats: HeartbeatChain;
-  readonly stats: RealAdapterStats = { posts: 0, retries: 0, in_flight_resolved: 0, balance_refreshes: 0, resigned: 0, fail_closed: 0, resyncs: 0 };
+  readonly stats: RealAdapterStats = { posts: 0, retries: 0, in_flight_resolved: 0, balance_refreshes: 0, resigned: 0, fail_closed: 0, resyncs: 0, placed: 0, rejected: 0, heartbeat_misses: 0, unknown_orders: 0 };
   private readonly markets = new Map<string, RealMarket>();
   private readonly acks = new Map<string, Promise<PlaceOrderAck>>();
   private readonly halted = new Map<string, string>();
@@ -100,7 +52,10 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       intervalMs: deps.cfg.heartbeat.interval_ms,
       maxMisses: deps.cfg.heartbeat.max_misses,
       beat: (id) => deps.session.heartbeat(id),
-      onMiss: (misses, err) => this.alert({ severity: 'warning', code: 'HEARTBEAT_MISSED', message: `heartbeat ${misses} missed: ${(err as Error).message}` }),
+      onMiss: (misses, err) => {
+        this.stats.heartbeat_misses++;
+        this.alert({ severity: 'warning', code: 'HEARTBEAT_MISSED', message: `heartbeat ${misses} missed: ${(err as Error).message}` });
+      },
       onFailClosed: (reason) => void this.failClosed(reason),
     });
   }
@@ -165,6 +120,17 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     this.refreshHeartbeats();
   }
 
+  /** Orders sent and not yet settled by an answer, the user channel or a venue read. */
+  inFlight(): number {
+    return this.tracker.all().filter((o) => o.status === 'pending' && o.venueId !== null).length;
+  }
+
+  private count(a: PlaceOrderAck): PlaceOrderAck {
+    if (a.accepted) this.stats.placed++;
+    else this.stats.rejected++;
+    return a;
+  }
+
   get failedClosed(): string | null {
     return this.closedReason;
   }
@@ -181,7 +147,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   placeOrder(req: RealPlaceRequest): Promise<PlaceOrderAck> {
     const existing = this.acks.get(req.client_order_id);
     if (existing) return existing.then((a) => (a.accepted ? { ...a, duplicate: true } : a));
-    const ack = this.place(req);
+    const ack = this.place(req).then((a) => this.count(a));
     this.acks.set(req.client_order_id, ack);
     return ack;
   }
@@ -194,8 +160,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       let resolve!: (a: PlaceOrderAck) => void;
       this.acks.set(r.client_order_id, new Promise((res) => (resolve = res)));
       const ready = await this.admit(r);
-      if ('accepted' in ready) resolve(ready);
-      else prepared.push({ ...ready, resolve });
+      if ('accepted' in ready) resolve(this.count(ready));
+      else prepared.push({ ...ready, resolve: (a) => resolve(this.count(a)) });
     }
     for (let i = 0; i < prepared.length; i += this.deps.cfg.max_batch) {
       const batch = prepared.slice(i, i + this.deps.cfg.max_batch);
@@ -473,6 +439,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   }
 
   private alert(a: RealAlert): void {
+    if (a.code === 'UNKNOWN_VENUE_ORDER') this.stats.unknown_orders++;
     this.deps.logger[a.severity === 'critical' ? 'error' : 'warn']({ code: a.code, market_id: a.market_id }, a.message);
     this.deps.onAlert?.(a);
   }

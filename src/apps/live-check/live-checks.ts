@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws';
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { Secrets } from '../../config/secrets.ts';
 import { requestJson, type FetchLike } from '../../adapters/http/request-json.ts';
@@ -10,7 +11,7 @@ import { gatherGammaAnswers, scannerPolicy } from '../../runtime/discovery/scann
 import type { CheckResult } from '../daemon/startup-checklist.ts';
 
 /** The names of `helios healthcheck --live`'s own items, in the order they run. */
-export const LIVE_CHECK_NAMES = ['discovery: gamma', 'clock: venue /time', 'weather: aviationweather.gov', 'weather: WU PWS', 'esports: PandaScore'] as const;
+export const LIVE_CHECK_NAMES = ['discovery: gamma', 'clock: venue /time', 'weather: aviationweather.gov', 'weather: WU PWS', 'esports: PandaScore', 'esports: Polymarket sports'] as const;
 
 export interface LiveCheckOptions {
   config: HeliosConfig;
@@ -24,11 +25,12 @@ export interface LiveCheckOptions {
  * What live mode depends on beyond the venue's sockets: discovery (Gamma answers and the scanner
  * policy selects at least one market, asked exactly as the daemon's scanner asks), the CLOB's
  * `/time` against our clock, METAR from AWC for the configured stations, PWS when WU is the source
- * and a key is set, PandaScore when a token is set. Sources without credentials are skipped, not failed.
+ * and a key is set, PandaScore when a token is set, and Polymarket's public sports socket accepting a
+ * connection. Sources without credentials are skipped, not failed.
  */
 export async function runLiveChecks(o: LiveCheckOptions): Promise<CheckResult[]> {
   const f: FetchLike = o.fetch ?? ((url, init) => fetch(url, init));
-  return [await checkDiscovery(o, f), await checkVenueTime(o, f), await checkAwc(o, f), await checkWu(o, f), await checkPandascore(o, f)];
+  return [await checkDiscovery(o, f), await checkVenueTime(o, f), await checkAwc(o, f), await checkWu(o, f), await checkPandascore(o, f), await checkSportsSocket(o)];
 }
 
 async function checkDiscovery(o: LiveCheckOptions, f: FetchLike): Promise<CheckResult> {
@@ -120,4 +122,19 @@ async function checkPandascore(o: LiveCheckOptions, f: FetchLike): Promise<Check
   } catch (err) {
     return { name, status: 'fail', detail: (err as Error).message };
   }
+}
+
+/** The sports socket (no credentials): it runs in every live process, so it must at least accept a connection. */
+async function checkSportsSocket(o: LiveCheckOptions): Promise<CheckResult> {
+  const name = 'esports: Polymarket sports';
+  const url = o.config.truth_engine.sources.polymarket_sports.ws_url;
+  const failure = await new Promise<string | null>((resolve) => {
+    const ws = new WebSocket(url, { handshakeTimeout: o.config.healthcheck.feed_timeout_ms });
+    ws.once('open', () => {
+      ws.close();
+      resolve(null);
+    });
+    ws.once('error', (err) => resolve(err.message));
+  });
+  return failure === null ? { name, status: 'pass', detail: `${url} accepted a connection` } : { name, status: 'fail', detail: `${url}: ${failure}` };
 }

@@ -32,6 +32,8 @@ export class ReplayServer implements EventSink {
       fallback?: (path: string) => Answer | undefined;
       /** GET /markets as the daemon answers it, from the recorded market catalog (absent: 404). */
       markets?: () => Promise<unknown>;
+      /** GET /replay/markers: where the range's METARs, orders, fills, halts… are, ahead of playing. */
+      markers?: () => Promise<unknown>;
     },
   ) {
     let resolve!: () => void;
@@ -82,9 +84,10 @@ export class ReplayServer implements EventSink {
         return engine.status();
       },
     });
-    const markets = this.opts.markets;
+    const { markets, markers } = this.opts;
     return {
       ...(markets ? { '/markets': { method: 'GET', handler: () => markets() } satisfies Route } : {}),
+      ...(markers ? { '/replay/markers': { method: 'GET', handler: () => markers() } satisfies Route } : {}),
       '/replay/status': { method: 'GET', handler: () => this.attached().status() },
       '/replay/play': control((engine) => {
         this.played.resolve();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { recordedRange, runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
+import { openReplaySource, recordedRange, runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
+import { replayMarkers, type ReplayMarker } from '../../apps/dashboard/replay-markers.ts';
 import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
 import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
@@ -108,6 +109,7 @@ export function register(program: Command, io: CliIo): void {
 
       let server: ReplayServer | null = null;
       const recent = new RecentEvents();
+      let markers: Promise<ReplayMarker[]> | null = null;
       let url = '';
       let issues = 0;
       try {
@@ -115,6 +117,9 @@ export function register(program: Command, io: CliIo): void {
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
             fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
             markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
+            // Read once, on the first request, from a source of its own (the engine's is reading).
+            markers: () =>
+              (markers ??= openReplaySource(ctx.dataDir, ctx.config, { from: ctx.from, to: ctx.to }, (opts.source ?? 'auto') as SourceKind).then(({ source }) => replayMarkers(source, { from: ctx.from, to: ctx.to }))),
           });
           url = await server.listen();
         }

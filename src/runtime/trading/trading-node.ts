@@ -2,6 +2,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import type { Subscription } from '../../adapters/bus/event-bus.ts';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import { createExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
+import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { DispatchLogWriter, type DispatchRecord } from '../../adapters/storage/dispatch-log.ts';
 import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
@@ -41,6 +42,11 @@ export interface TradingNodeDeps {
   /** First order sequence number of every market: this session's range (see `sessionSeqBase`). */
   seqBase?: number;
   onError(err: Error): void;
+  /**
+   * The venue, started already (the daemon's real adapter: session open, reconciled). Absent: the
+   * node builds its own from config on its clock (paper; replay, backtest and sweep always).
+   */
+  adapter?: ExecutionAdapter;
   qcGate?: QcGateMode;
   /** NDJSON file of the decisions (append: a later life of the same run). */
   decisionsOut?: { file: string; append: boolean };
@@ -74,6 +80,7 @@ export class TradingNode implements EventSink {
   readonly mirror = new BusBookMirror();
   readonly runtime: TradingRuntime;
   readonly paper: PaperExecutionAdapter | null;
+  readonly adapter: ExecutionAdapter;
   readonly router: TradingRouter;
   readonly recorder: DecisionRecorder;
   private readonly pump: DispatchPump;
@@ -85,7 +92,8 @@ export class TradingNode implements EventSink {
 
   constructor(private readonly deps: TradingNodeDeps) {
     const { config, clock } = deps;
-    const adapter = createExecutionAdapter(config.execution, { clock, bookFor: (t) => this.mirror.tradableBook(t) });
+    const adapter = deps.adapter ?? createExecutionAdapter(config.execution, { clock, bookFor: (t) => this.mirror.tradableBook(t) });
+    this.adapter = adapter;
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
     this.recorder = new DecisionRecorder(deps.sink, deps.decisionsOut, deps.onDecision && ((d) => deps.onDecision!(d, this.mirror)));
     this.runtime = new TradingRuntime({
@@ -126,6 +134,7 @@ export class TradingNode implements EventSink {
       clock,
       apply: (event) => {
         this.deps.observe?.emit(event);
+        this.cancelAllOnKill(event);
         return this.router.route(event);
       },
       record: this.dispatchLog ? (seq, input) => this.dispatchLog!.write(recordOf(seq, input)) : undefined,
@@ -221,6 +230,16 @@ export class TradingNode implements EventSink {
     this.runtime.stop();
   }
 
+  /**
+   * The kill switch (a global HALT from the API, the bus or failing closed) also pulls every
+   * resting order at a real venue, those the runtime does not know included; the runtime's own
+   * cancels follow as usual and find them gone.
+   */
+  private cancelAllOnKill(event: HeliosEvent): void {
+    if (!isGlobalHalt(event) || !this.adapter.cancelAll) return;
+    this.adapter.cancelAll().catch((err: Error) => this.deps.onError(new Error(`cancel-all on the kill switch failed: ${err.message}`)));
+  }
+
   /** Tokens of the traded markets whose mirrored book is synced. */
   mirroredTokensSynced(): number {
     let n = 0;
@@ -252,6 +271,10 @@ export class TradingNode implements EventSink {
     this.runtime.stop();
     this.subscription = null;
   }
+}
+
+export function isGlobalHalt(event: HeliosEvent): boolean {
+  return event.type === 'HALT' && event.payload.scope === 'global';
 }
 
 function recordOf(seq: number, input: DispatchInput): DispatchRecord {

@@ -37,7 +37,9 @@ export function discoveryComponent(ctx: DaemonContext): Component {
       const id = c.market.condition_id;
       marketOf.set(id, c.market);
       if (c.winning_token === null) {
+        // The venue takes no more orders: the actor stops placing them until the resolution settles it.
         log.info({ market_id: id }, 'discovery: market closed, awaiting resolution');
+        ctx.sink.emit(events.make('HALT', { scope: 'market', reason: 'market closed on the venue, awaiting resolution' }, { market_id: id, correlation_id: `discovery:${id}` }));
         continue;
       }
       log.info({ market_id: id, winning_token_id: c.winning_token }, 'discovery: market resolved');
