@@ -55,6 +55,11 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('idle');
     await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(8);
     expect(await page.locator('[data-testid=mode]').innerText()).toBe('replay');
+    // Before anything plays, the timeline already shows where the recorded METARs and orders are.
+    await expect.poll(() => page.locator('[data-testid=timeline] .marker').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const kinds = await page.locator('[data-testid=timeline] .marker').evaluateAll((els) => els.map((e) => (e as any).title as string));
+    expect(kinds.some((t) => /METAR/.test(t))).toBe(true);
+    expect(kinds.some((t) => /(BUY|SELL) /.test(t))).toBe(true);
     await page.selectOption('[data-testid=replay-speed]', '600');
     await expect.poll(async () => (await replayStatus()).speed).toBe(600);
     await page.click('[data-testid=replay-next-decision]');
@@ -78,6 +83,12 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
     expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);
     await screenshot(page, 'replay');
+    // Every view works on a replay's frames (no request the replay server cannot answer).
+    for (const view of ['overview', 'health', 'market', 'world', 'nowcast', 'truth', 'machines', 'controls']) {
+      await page.goto(`${url}/#/${view}`);
+      await expect.poll(() => page.locator(`main[data-view=${view}]`).count()).toBe(1);
+    }
+    await expect.poll(() => page.locator('[data-testid=replay-state]').innerText()).toBe('paused');
     expect(errors).toEqual([]);
   });
 

@@ -95,6 +95,8 @@ describe('selectOperatingSet', () => {
     const set = selectOperatingSet({ events: [parseGammaEvent({ slug: 7, markets: 'no' }), parseGammaEvent(nyc())], markets: [] }, policy(), NOW);
     expect(set.markets).toHaveLength(11);
     expect(set.refused).toMatchObject([{ code: 'invalid_shape' }]);
+    // An error body answered with 200 parses (every field is optional) but is no event.
+    expect(selectOperatingSet(answers({ error: 'rate limited' }), policy(), NOW).refused).toMatchObject([{ code: 'invalid_shape', message: expect.stringContaining('neither slug nor id') }]);
   });
 
   it('reports a resolved bucket as closed with its winner, and keeps closed and thin markets out of trading', () => {

@@ -245,6 +245,11 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       .sort((a, b) => a.token_id.localeCompare(b.token_id));
   }
 
+  /** No new orders from now on (shutting down); what rests stays until canceled. */
+  refuseNew(reason: string): void {
+    this.closedReason ??= reason;
+  }
+
   /** No new orders, every resting order canceled, a global HALT alert. */
   async failClosed(reason: string): Promise<void> {
     if (this.closedReason !== null) return;

@@ -10,6 +10,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { hash32, seededRng } from '../../domain/util/random.ts';
 import type { MarketFeed } from '../../runtime/market-tape/market-feed.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
+import type { ClobExecutionAdapter } from '../../adapters/execution/real-clob-adapter.ts';
 import type { MatchSpec } from '../../runtime/truth/truth-runtime.ts';
 import type { TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
@@ -59,6 +60,8 @@ export class DaemonContext {
   venueUrls: { ws: string; rest: string } | null = null;
   feed: MarketFeed | null = null;
   trading: TradingPart | null = null;
+  /** Real execution (execution real), opened and reconciled before trading; it outlives trading restarts. */
+  execution: ClobExecutionAdapter | null = null;
   /** Trading session of the latest trading start, kept after it stops (API stats). */
   session: number | null = null;
   /** Match plans of each truth component life (from its start to its stop): the faults it injects. */

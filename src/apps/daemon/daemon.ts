@@ -34,7 +34,8 @@ import { SourceErrors } from './source-errors.ts';
 import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import type { UniverseMarket } from '../../sim/sim-universe.ts';
-import { RealOrdersRefused, type DaemonOptions, type RunSummary } from './options.ts';
+import type { DaemonOptions, RunSummary } from './options.ts';
+import { cancelEverythingAtVenue, openDaemonExecution } from './real-execution.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
 import { tradingComponent } from './components/trading.ts';
 import { truthComponent } from './components/truth.ts';
@@ -42,7 +43,7 @@ import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
 
-export { RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
+export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
 /** Components that carry data into the bus; a trading-only process runs none of them. */
 const FEED_SIDE: ReadonlySet<string> = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
@@ -88,9 +89,6 @@ export class Daemon {
   async start(): Promise<void> {
     const { config } = this.opts;
     const ctx = this.ctx;
-    if (config.execution.adapter === 'real') {
-      throw new RealOrdersRefused('real order placement is not available in this version; set execution.adapter to paper');
-    }
     if (ctx.role !== 'all' && config.bus.kind !== 'redis') {
       throw new Error(`role ${ctx.role} needs the Redis Streams bus (--redis URL): other processes read what it publishes`);
     }
@@ -153,6 +151,8 @@ export class Daemon {
     ctx.sink.add(this.storage);
 
     this.buildComponents();
+    // Real execution: gate, session, reconciliation, all before the first decision (throws: no trading).
+    ctx.execution = await openDaemonExecution(ctx, this.factory);
     await this.recordMarketCatalog();
     // Discovered markets are recorded as they enter, one rewrite at a time.
     let catalogWrite = Promise.resolve();
@@ -284,6 +284,7 @@ export class Daemon {
       this.root?.send({ type: 'SHUTDOWN' });
       await this.cancelOpenOrders();
       await this.components.stopAll();
+      this.ctx.execution?.stop();
       await this.storage?.flush();
       await this.storage?.close();
       // The journal is complete; the bus gets what is left of the time (a frozen Redis never drains).
@@ -312,6 +313,7 @@ export class Daemon {
     const node = this.ctx.trading?.node;
     // The run's record ends before the shutdown cancels: those follow no recorded input.
     await node?.endRecording();
+    if (this.ctx.execution) await cancelEverythingAtVenue(this.ctx, this.ctx.execution);
     const adapter = node?.paper;
     if (!adapter) return;
     const open = await adapter.fetchOpenOrders().catch(() => []);

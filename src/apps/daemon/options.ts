@@ -25,6 +25,10 @@ export interface DaemonOptions {
   shard?: Shard;
   /** NDJSON file of the trading node's decisions, in the format `helios replay --decisions-out` writes. */
   decisionsOut?: string;
+  /** `--clob-url`: the CLOB (a loopback stand-in in tests) instead of execution.real.clob_url. */
+  clobUrl?: string;
+  /** Where HELIOS_CONFIRM_REAL_ORDERS is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type DaemonRole = 'all' | 'feeds' | 'trading';
@@ -42,3 +46,6 @@ export interface RunSummary {
 }
 
 export class RealOrdersRefused extends Error {}
+
+/** Real execution is misconfigured (an unusable key): a usage error, exit 2. */
+export class ExecutionConfigError extends Error {}

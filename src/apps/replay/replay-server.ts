@@ -11,7 +11,7 @@ const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
 /**
  * `helios replay --serve`: the live WebSocket channel protocol (the same ChannelServer, same frames)
  * on the daemon's HTTP server module, plus replay controls for a timeline UI:
- *   GET  /replay/status
+ *   GET  /replay/status, /replay/markers (when given), /markets (when given)
  *   POST /replay/play | /replay/pause | /replay/speed?x=10 | /replay/step?target=metar | /replay/seek?t=ISO-or-ms
  * Each answers the engine status as JSON. Loopback only and without a token, like the replay itself.
  */

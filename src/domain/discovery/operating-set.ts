@@ -115,6 +115,11 @@ export function selectOperatingSet(answers: GammaAnswers, policy: ScannerPolicy,
     }
     const event = answer.value;
     const slug = event.slug;
+    // Every field of the schema may be absent, so an error body (`{"error": …}`) parses: it is no event.
+    if (slug === null && event.gamma_id === null) {
+      refused.push({ event_slug: null, condition_id: null, code: 'invalid_shape', message: 'an answer with neither slug nor id is not a Gamma event' });
+      continue;
+    }
     const explicit = slug !== null && policy.event_slugs.includes(slug);
     if (slug !== null && parseTemperatureEventSlug(slug) !== null) {
       take(selectTemperature(event, policy, nowMs, explicit), slug);

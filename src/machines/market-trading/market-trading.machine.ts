@@ -147,18 +147,16 @@ export const marketTradingMachine = setup({
 
     stamp: assign(({ context, event }) => ({ now_ms: nowOf(context, event) })),
     /**
-     * A signal, the hot path: store it, refresh the halt causes and decide in `state` with one
-     * context update (each assign copies the context), dispatching only when there are intents.
+     * A signal, the hot path: store it, refresh the halt causes and decide in `state` in one
+     * context update (each assign copies the context); `dispatch` then hands on the outbox.
      */
-    signalStep: enqueueActions(({ context, event, enqueue }, params: { state: MarketStateName }) => {
+    signalStep: assign(({ context, event }, params: { state: MarketStateName }) => {
       const stored = storedSignal(context, event);
       const withSignal: MarketTradingContext = { ...context, ...stored };
       const halt = currentCauses(withSignal);
       const decided = decision(halt === withSignal.halt ? withSignal : { ...withSignal, halt }, params.state);
-      enqueue.assign(halt === context.halt ? { ...stored, ...decided.update } : { ...stored, halt, ...decided.update });
-      // Named (so `.provide()` replaces it); setup() does not type an action naming its siblings.
-      const dispatch = { type: 'dispatch', params: { market_id: context.spec.market_id, intents: decided.intents } };
-      if (decided.intents.length) enqueue(dispatch as never);
+      const update = halt === context.halt ? { ...stored, ...decided.update } : { ...stored, halt, ...decided.update };
+      return decided.intents.length ? { ...update, outbox: decided.intents } : update;
     }),
     applyOrderUpdate: assign(({ context, event }) => {
       assertEvent(event, 'ORDER_UPDATE');
@@ -200,7 +198,8 @@ export const marketTradingMachine = setup({
       const d = decision(context, params.state);
       return d.intents.length ? { ...d.update, outbox: d.intents } : d.update;
     }),
-    clearOutbox: assign({ outbox: [] }),
+    /** An empty outbox stays as it is (no context copy for a step that dispatched nothing). */
+    clearOutbox: assign(({ context }) => (context.outbox.length ? { outbox: [] } : {})),
     enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
     /** The cool-down timer fires at its deadline: that is the actor's time now. */
     markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
@@ -251,7 +250,7 @@ export const marketTradingMachine = setup({
     /** Handlers every live state shares, each ending in a decision taken in that state. */
     const handlersIn = (state: MarketStateName) => {
       const decide = decideIn(state);
-      const signal = { actions: [{ type: 'signalStep', params: { state } }] } as const;
+      const signal = { actions: [{ type: 'signalStep', params: { state } }, ...decide.slice(1)] } as const;
       return {
         BOOK: signal,
         POLICY: signal,

@@ -11,10 +11,11 @@ function stageRank(name) {
   return i === -1 ? STAGE_ORDER.length : i;
 }
 
-/** The reconciler is not on a channel: polled while this view is open (absent in a replay). */
-function useReconciler() {
+/** The reconciler is not on a channel: polled while this view is open (a replay has none). */
+function useReconciler(enabled) {
   const [state, setState] = useState(null);
   useEffect(() => {
+    if (!enabled) return undefined;
     let live = true;
     const load = async () => {
       const [subs, metrics] = await Promise.all([getJson('/subscriptions'), getJson('/reconciler/metrics')]);
@@ -23,13 +24,13 @@ function useReconciler() {
     void load();
     const t = setInterval(load, 2000);
     return () => ((live = false), clearInterval(t));
-  }, []);
+  }, [enabled]);
   return state;
 }
 
 export function Health({ store }) {
   const { latest, history } = store.health;
-  const reconciler = useReconciler();
+  const reconciler = useReconciler(store.settings.replay_controls !== true);
   if (!latest) return html`<p class="dim" data-testid="health-waiting">waiting for the first HEALTH event…</p>`;
   const xs = history.map((h) => h.ts);
   const thresholds = store.settings.staleness_ms ?? {};

@@ -37,9 +37,18 @@ export function useReplayStatus(enabled) {
   return [status, setStatus];
 }
 
-/** Play, pause, step, speed and a timeline of what has been replayed so far, with markers to jump to. */
+/** The range's markers read ahead, and any the page saw that they lack (a live halt from the page). */
+function markersOf(ahead, seen) {
+  if (!ahead.length) return seen;
+  const ids = new Set(ahead.map((m) => m.event_id));
+  return [...ahead, ...seen.filter((m) => !ids.has(m.event_id))];
+}
+
+/** Play, pause, step, speed and a timeline of the whole range with markers to jump to. */
 export function ReplayBar({ store, status, setStatus }) {
   const [target, setTarget] = useState('event');
+  const [ahead, setAhead] = useState([]);
+  useEffect(() => void getJson('/replay/markers').then((m) => Array.isArray(m) && setAhead(m)), []);
   const [runToDecision, setRunToDecision] = useState(false);
   const control = async (path) => {
     const r = await post(path);
@@ -83,7 +92,7 @@ export function ReplayBar({ store, status, setStatus }) {
     </div>
     <div class="timeline" onClick=${onTimeline} data-testid="timeline" title="click to seek">
       <div class="played" style=${`width:${at(status.now)}`}></div>
-      ${store.markers.map(
+      ${markersOf(ahead, store.markers).map(
         (m) => html`<div class="marker" key=${m.event_id} title=${`${clock(m.ts)} ${m.label}`} style=${`left:${at(m.ts)};background:${MARK_COLOURS[m.kind] ?? '#999'}`}
           onClick=${(e) => (e.stopPropagation(), seekTo(m.ts))}></div>`,
       )}

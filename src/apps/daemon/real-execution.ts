@@ -1,0 +1,87 @@
+import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import { createRealExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
+import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/real-clob-adapter.ts';
+import { realMarketOf } from '../../adapters/execution/real-types.ts';
+import { scrubText } from '../../adapters/log/redact.ts';
+import { registerExecutionMetrics } from '../../adapters/metrics/execution-metrics.ts';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import { ownsMarket } from '../../domain/scale-out/shard.ts';
+import type { DaemonContext } from './context.ts';
+import { ExecutionConfigError, RealOrdersRefused } from './options.ts';
+
+/**
+ * Real execution for the daemon, opened before trading starts and only when the operator asked
+ * twice (execution real and HELIOS_CONFIRM_REAL_ORDERS=yes) with credentials and a passing live
+ * healthcheck: the same gate as `helios orders place`. The adapter lives as long as the daemon
+ * (the trading component may restart around it) and reconciles with the venue before the first
+ * decision; a failed reconciliation stops the start-up.
+ */
+export async function openDaemonExecution(ctx: DaemonContext, factory: EventFactory): Promise<ClobExecutionAdapter | null> {
+  const { config } = ctx;
+  if (config.execution.adapter !== 'real' || ctx.role === 'feeds') return null;
+  const log = ctx.log.child({ component: 'execution' });
+  const opened = await createRealExecutionAdapter({
+    real: config.execution.real,
+    clobUrl: ctx.opts.clobUrl,
+    executionReal: true,
+    env: ctx.opts.env ?? process.env,
+    secrets: ctx.opts.secrets,
+    // The venue's time, never the simulated day's: HTTP timeouts, heartbeats and expirations are real.
+    clock: new SystemClock(),
+    logger: log,
+    onAlert: (a) => haltOn(a, ctx, factory),
+  });
+  if (!opened.ok) {
+    const message = scrubText(opened.message);
+    if (opened.kind === 'refused') throw new RealOrdersRefused(message);
+    if (opened.kind === 'config') throw new ExecutionConfigError(message);
+    throw new Error(message);
+  }
+  const adapter = opened.adapter;
+  const register = (markets: typeof ctx.universe.markets) => {
+    for (const m of markets) if (ownsMarket(ctx.shard, m.spec.market_id)) adapter.registerMarket(realMarketOf(m.spec));
+  };
+  register(ctx.localMarkets());
+  ctx.universeListeners.add((change) => register(change.added));
+  try {
+    const report = await adapter.start();
+    log.info({ ...report }, 'reconciled with the venue: real execution ready');
+  } catch (err) {
+    adapter.stop();
+    throw new Error(`start-up reconciliation with the venue failed, trading does not start: ${scrubText((err as Error).message)}`);
+  }
+  registerExecutionMetrics(ctx.metrics.registry, () => ({
+    placed: adapter.stats.placed,
+    rejected: adapter.stats.rejected,
+    in_flight: adapter.inFlight(),
+    heartbeat_misses: adapter.stats.heartbeat_misses,
+    reconcile_breaks: adapter.stats.unknown_orders,
+    fail_closed: adapter.stats.fail_closed,
+  }));
+  return adapter;
+}
+
+/**
+ * Failing closed is a global HALT and a balance the venue keeps refusing a market HALT, published
+ * like an operator's: the trading node (here or in a trading process) applies it from the bus,
+ * so the record shows why trading stopped and a replay stops alike.
+ */
+function haltOn(a: RealAlert, ctx: DaemonContext, factory: EventFactory): void {
+  if (a.code === 'EXECUTION_FAIL_CLOSED') ctx.sink.emit(factory.make('HALT', { scope: 'global', reason: a.message }));
+  else if (a.code === 'MARKET_HALTED_BALANCE' && a.market_id) ctx.sink.emit(factory.make('HALT', { scope: 'market', reason: a.message }, { market_id: a.market_id }));
+}
+
+/**
+ * SIGTERM: no new real order, then every resting order of the account canceled at the venue (a
+ * second pass catches an order that was in flight during the first).
+ */
+export async function cancelEverythingAtVenue(ctx: DaemonContext, adapter: ClobExecutionAdapter): Promise<void> {
+  adapter.refuseNew('the daemon is shutting down');
+  try {
+    let canceled = await adapter.cancelAll();
+    if (adapter.tracker.live().length > 0 || adapter.inFlight() > 0) canceled = canceled.concat(await adapter.cancelAll());
+    ctx.log.info({ canceled: canceled.length }, 'shutdown: every resting order canceled at the venue');
+  } catch (err) {
+    ctx.reportError('execution', new Error(`cancel-all at shutdown failed (the venue cancels once heartbeats stop): ${scrubText((err as Error).message)}`));
+  }
+}
