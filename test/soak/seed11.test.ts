@@ -35,7 +35,8 @@ describe('helios soak --seed 11 (the shortest soak it allows, every class, a kil
     expect(summary.faults.paper_fill_failed, report).toBeGreaterThan(0);
     expect(summary.faults.daemon_kill, report).toBe(1);
     for (const c of FAULT_CLASSES.filter((f) => faults.includes(f))) expect(summary.recoveries[c], `${c}\n${report}`).toBe(summary.faults[c]);
-    expect((summary.detail.paper_fills as { taker_fills_judged: number; unjudged_after_log_end: number }).taker_fills_judged + (summary.detail.orders as number), report).toBeGreaterThan(0);
+    // The planned opportunity traded: orders were placed and filled (the failed fill needs one).
+    expect(summary.detail.orders as number, report).toBeGreaterThan(0);
     passed = true;
   });
 });

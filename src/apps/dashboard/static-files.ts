@@ -119,7 +119,8 @@ export class DashboardFiles {
     if (urlPath === '/dashboard/backtests.json') return new Answer(200, JSON.stringify(this.dataDir ? listBacktests(this.dataDir) : []), TYPES['.json'], { 'cache-control': 'no-store' });
     const report = /^\/dashboard\/backtests\/([^/]+)\.json$/.exec(urlPath);
     if (report) {
-      const text = this.dataDir ? readBacktest(this.dataDir, decodeURIComponent(report[1]!)) : null;
+      const name = safeDecode(report[1]!);
+      const text = this.dataDir && name !== null ? readBacktest(this.dataDir, name) : null;
       return text === null ? undefined : new Answer(200, text, TYPES['.json'], { 'cache-control': 'no-store' });
     }
     if (urlPath === '/dashboard/machines.json') {
@@ -147,5 +148,13 @@ export class DashboardFiles {
       this.cache.set(file, body);
     }
     return new Answer(200, body, TYPES[path.extname(file)] ?? 'application/octet-stream', { 'cache-control': cacheControl, 'x-content-type-options': 'nosniff' });
+  }
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
   }
 }

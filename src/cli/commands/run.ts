@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { Daemon, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
+import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
@@ -21,6 +21,8 @@ export interface RunOptions {
   role?: string;
   shard?: string;
   decisionsOut?: string;
+  execution?: string;
+  clobUrl?: string;
 }
 
 const ROLES: readonly DaemonRole[] = ['all', 'feeds', 'trading'];
@@ -62,7 +64,16 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
       return EXIT.CONFIG_ERROR;
     }
   }
+  if (opts.execution !== undefined && opts.execution !== 'real' && opts.execution !== 'paper') {
+    io.err(`helios run: --execution expects real or paper; got ${JSON.stringify(opts.execution)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  if (opts.clobUrl !== undefined && !/^https?:\/\/\S+$/.test(opts.clobUrl)) {
+    io.err(`helios run: --clob-url expects an http(s):// URL; got ${JSON.stringify(opts.clobUrl)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
   const overrides: Record<string, unknown> = {};
+  if (opts.execution) overrides['execution.adapter'] = opts.execution;
   if (opts.redis) Object.assign(overrides, { 'bus.kind': 'redis', 'bus.redis_url': opts.redis });
   if (opts.dataDir) overrides['app.data_dir'] = opts.dataDir;
   const loaded = loadCliConfig(io, { file: opts.config, overrides });
@@ -85,6 +96,8 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     role,
     shard,
     decisionsOut: opts.decisionsOut,
+    clobUrl: opts.clobUrl,
+    env: io.env,
   });
   let starting: Promise<void> | null = null;
   const onSignal = (sig: string) => {
@@ -106,7 +119,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
-    if (err instanceof DataDirLocked || err instanceof SessionCounterError) {
+    if (err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof ExecutionConfigError) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       return EXIT.CONFIG_ERROR;
@@ -142,6 +155,8 @@ export function register(program: Command, io: CliIo): void {
       .option('--inspect', 'start the Stately inspector server on loopback')
       .option('--role <role>', 'scale-out on Redis: feeds (simulators, feeds, world, truth → bus), trading (markets from the bus), all (default)')
       .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n')
+      .option('--execution <mode>', 'paper (default) or real: real orders on the CLOB, which also need HELIOS_CONFIRM_REAL_ORDERS=yes, credentials and a passing live healthcheck')
+      .option('--clob-url <url>', "the CLOB's REST base (default execution.real.clob_url); the user channel and positions are read from the same host")
       .option('--decisions-out <file>', "NDJSON of the trading node's decisions, in the format `helios replay --decisions-out` writes");
   addRunOptions(program.command('run').description('run the daemon (embedded default: simulated venue and feeds, in-process bus, paper execution)')).action(
     async (opts: RunOptions) => io.exit(await runDaemon(opts, io)),

@@ -11,7 +11,9 @@ export type MarketSignalEvent =
   | { type: 'TRUTH'; truth: TruthSignal; ts_ms: number }
   | { type: 'NOWCAST'; nowcast: NowcastSignal; ts_ms: number }
   | { type: 'RISK'; risk: RiskSignal }
-  | { type: 'MARKET_RESOLVED'; winning_token_id: string | null };
+  | { type: 'MARKET_RESOLVED'; winning_token_id: string | null }
+  /** The venue's new tick or minimum size: orders from now on are priced and sized to it. */
+  | { type: 'SPEC_CHANGE'; tick_size: number; min_order_size: number };
 
 /** Execution feedback, routed from the adapter's stream by the runtime. */
 export type MarketExecutionEvent =

@@ -102,6 +102,7 @@ export class TradingRouter {
         const token = event.token_id!;
         if (!this.marketOfToken.has(token)) this.inferMarket(event);
         if (!this.marketOfToken.has(token)) return false;
+        if (event.type === 'TICK_SIZE_CHANGE') this.changeSpec(this.marketOfToken.get(token)!, { tick_size: event.payload.new_tick_size });
         paper?.onBookUpdated(token);
         // Deltas refresh the mirrored book in place; market actors hear coalesced signals only.
         if (event.type === 'L2_DELTA') return true;
@@ -130,6 +131,8 @@ export class TradingRouter {
         this.addMarket({ spec: event.payload.spec, station_id: event.payload.station_id, match_id: event.payload.match_id });
         return !known;
       }
+      case 'MARKET_SPEC_CHANGED':
+        return event.market_id !== undefined && this.changeSpec(event.market_id, event.payload);
       case 'MARKET_RESOLVED': {
         const id = event.market_id;
         if (id === undefined || !this.markets.has(id)) return false;
@@ -177,6 +180,15 @@ export class TradingRouter {
       this.publishPolicy(id, derivePolicy(this.markets.get(id)!.spec, nowcast, this.deps.cfg, this.deps.cfg.staleness.nowcast_stale_ms, this.deps.clock.now()), event);
     }
     return true;
+  }
+
+  /** The venue's new tick or minimum size reaches the market's actor (in bus order, so a replay changes it alike). */
+  private changeSpec(marketId: string, change: { tick_size?: number; min_order_size?: number }): boolean {
+    const m = this.markets.get(marketId);
+    if (!m) return false;
+    const next = { tick_size: change.tick_size ?? m.spec.tick_size, min_order_size: change.min_order_size ?? m.spec.min_order_size };
+    this.markets.set(marketId, { ...m, spec: { ...m.spec, ...next } });
+    return this.deps.runtime.changeSpec(marketId, next);
   }
 
   /** Publishes a derived policy when its fair values changed or the previous one ran out. */

@@ -95,7 +95,8 @@ export class TradingRuntime {
       watchdogMs: deps.trading.staleness.watchdog_ms,
       respawnInput: (id, last) => {
         deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
-        return { ...last, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
+        // A restarted actor takes the spec as it is now (the venue may have changed its tick since).
+        return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
       },
     });
   }
@@ -110,9 +111,7 @@ export class TradingRuntime {
     this.groupOf.set(spec.market_id, g);
     this.marketOfToken.set(spec.yes_token, spec.market_id);
     this.marketOfToken.set(spec.no_token, spec.market_id);
-    if (this.deps.adapter instanceof PaperExecutionAdapter) {
-      this.deps.adapter.registerMarket({ market_id: spec.market_id, tokens: [spec.yes_token, spec.no_token], tick_size: spec.tick_size, min_order_size: spec.min_order_size, fee: spec.fee });
-    }
+    this.registerPaper(spec);
     this.deps.onMarketAdded?.(spec);
     this.negRisk.addMarket(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
@@ -120,6 +119,26 @@ export class TradingRuntime {
     this.groups[g]!.send({ type: 'ADD_MARKET', input });
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
     this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
+  }
+
+  /**
+   * The venue changed a market's tick or minimum size: paper fills check against it, and the
+   * actor prices and sizes its next orders to it. False when nothing changed (both tokens report a
+   * tick change; Gamma may repeat it).
+   */
+  changeSpec(marketId: string, change: { tick_size: number; min_order_size: number }): boolean {
+    const spec = this.specs.get(marketId);
+    if (!spec || (spec.tick_size === change.tick_size && spec.min_order_size === change.min_order_size)) return false;
+    const next = { ...spec, ...change };
+    this.specs.set(marketId, next);
+    this.registerPaper(next);
+    this.send(marketId, { type: 'SPEC_CHANGE', ...change });
+    return true;
+  }
+
+  /** Paper fills check prices and sizes against the market's tick and minimum. */
+  private registerPaper(spec: MarketSpec): void {
+    if (this.deps.adapter instanceof PaperExecutionAdapter) this.deps.adapter.registerMarket({ market_id: spec.market_id, tokens: [spec.yes_token, spec.no_token], tick_size: spec.tick_size, min_order_size: spec.min_order_size, fee: spec.fee });
   }
 
   removeMarket(marketId: string): void {

@@ -100,6 +100,14 @@ export const marketPayloads = {
     ch: 'control',
     payload: z.strictObject({ spec: marketSpecSchema, station_id: z.string().nullable(), match_id: z.string().nullable(), event_slug: z.string().nullable() }),
   },
+  /**
+   * Live mode: Gamma reports a held market's new tick size or minimum order size. On the market's
+   * control topic like MARKET_DISCOVERED, so a replay changes the actor's spec at the same point.
+   */
+  MARKET_SPEC_CHANGED: {
+    ch: 'control',
+    payload: z.strictObject({ tick_size: z.number().positive(), min_order_size: z.number().nonnegative() }),
+  },
   MARKET_RESOLVED: {
     ch: 'l2',
     payload: z.strictObject({ winning_token_id: z.string().nullable(), winning_outcome: z.string().nullable() }),
