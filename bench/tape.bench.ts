@@ -1,7 +1,8 @@
-import { decodeMarketFrame } from '../src/adapters/polymarket/market-decoder.ts';
+import { decodeMarketFrame, decodeMarketValue } from '../src/adapters/polymarket/market-decoder.ts';
 import { restoreFastStringPrototype } from '../src/apps/fast-string-prototype.ts';
 import { MarketBooks } from '../src/domain/book/market-books.ts';
 import { syntheticTape } from './support/price-change-tape.ts';
+import { realPriceChangeFrames } from './support/real-price-changes.ts';
 import type { Benchmark } from './types.ts';
 
 /**
@@ -111,6 +112,10 @@ export const tapeBenchmark: Benchmark = {
       best.ccxt = Math.min(best.ccxt, c);
     }
     const fps = (ms: number): number => Math.round((tape.frames.length / ms) * 1000);
+    const decode = decodeOnly(tape.frames.slice(0, 10_000));
+    const realTape = realPriceChangeFrames();
+    const real = realTape ? decodeOnly(realTape.frames.map(fromWire)) : null;
+    if (!realTape) ctx.log('*** ../shared/fixtures/real is absent: the real-frame decode comparison is SKIPPED ***');
     const result = {
       frames: tape.frames.length,
       level_changes: tape.changeCount,
@@ -123,15 +128,65 @@ export const tapeBenchmark: Benchmark = {
       other_key_order_frames_per_s: fps(best.heliosKeyByKey),
       other_key_order_ratio_vs_json_parse: round3(best.json / best.heliosKeyByKey),
       sink_checksum: Math.round(sink) % 1000,
+      decode_fast_path_frames_per_s: decode.fast,
+      decode_general_frames_per_s: decode.general,
+      decode_json_parse_frames_per_s: decode.json,
+      decode_fast_path_gain: decode.gain,
+      decode_fast_path_ratio_vs_json_parse: decode.ratioVsJson,
+      real_frames: realTape?.frames.length ?? 0,
+      real_decode_fast_path_frames_per_s: real?.fast ?? null,
+      real_decode_general_frames_per_s: real?.general ?? null,
+      real_decode_json_parse_frames_per_s: real?.json ?? null,
+      real_decode_fast_path_gain: real?.gain ?? null,
+      real_decode_fast_path_ratio_vs_json_parse: real?.ratioVsJson ?? null,
     };
     ctx.log(`| pipeline                               | frames/s   | ratio |`);
     ctx.log(`| helios decode+apply+derive             | ${pad(result.helios_frames_per_s)} | 1     |`);
     ctx.log(`| bare JSON.parse                        | ${pad(result.json_parse_frames_per_s)} | helios/json = ${result.ratio_vs_json_parse} (target ≥ 0.6) |`);
     ctx.log(`| ccxt JSON.parse + OrderBook.storeArray | ${pad(result.ccxt_frames_per_s)} | helios/ccxt = ${result.ratio_vs_ccxt} |`);
     ctx.log(`| helios, keys in another order          | ${pad(result.other_key_order_frames_per_s)} | helios/json = ${result.other_key_order_ratio_vs_json_parse} |`);
+    ctx.log(
+      `decode only, synthetic: fast path ${decode.fast}/s, general decoder (JSON.parse + decodeMarketValue) ${decode.general}/s, bare JSON.parse ${decode.json}/s → fast path buys ${Math.round(decode.gain * 100)}%, ${decode.ratioVsJson}× JSON.parse`,
+    );
+    if (real && realTape) {
+      ctx.log(
+        `decode only, real (${realTape.file}, ${realTape.frames.length} frames): fast path ${real.fast}/s, general ${real.general}/s, JSON.parse ${real.json}/s → fast path buys ${Math.round(real.gain * 100)}%, ${real.ratioVsJson}× JSON.parse`,
+      );
+    }
     return result;
   },
 };
+
+/**
+ * Decoding alone, three ways on the same frames, interleaved, best round each: the fast path
+ * (`decodeMarketFrame`), the general decoder it falls back to (JSON.parse + `decodeMarketValue`),
+ * and bare JSON.parse. The fast path earns its code only if it clearly beats the general decoder.
+ */
+function decodeOnly(frames: readonly string[]): { fast: number; general: number; json: number; gain: number; ratioVsJson: number } {
+  let sink = 0;
+  const time = (fn: (f: string) => number): number => {
+    const t0 = cpuMs();
+    for (const f of frames) sink += fn(f);
+    return cpuMs() - t0;
+  };
+  const fast = (f: string) => decodeMarketFrame(f).messages.length;
+  const general = (f: string) => decodeMarketValue(JSON.parse(f)).messages.length;
+  const json = (f: string) => (JSON.parse(f) as { timestamp: string }).timestamp.length;
+  const best = { fast: Infinity, general: Infinity, json: Infinity };
+  const rounds = Math.max(ROUNDS, Math.ceil(100_000 / frames.length));
+  for (let r = 0; r < rounds + 2; r++) {
+    const a = time(fast);
+    const b = time(general);
+    const c = time(json);
+    if (r < 2) continue;
+    best.fast = Math.min(best.fast, a);
+    best.general = Math.min(best.general, b);
+    best.json = Math.min(best.json, c);
+  }
+  if (sink === 0) throw new Error('decoded nothing');
+  const rate = (ms: number) => Math.round((frames.length / Math.max(ms, 1e-3)) * 1000);
+  return { fast: rate(best.fast), general: rate(best.general), json: rate(best.json), gain: round3(best.general / best.fast - 1), ratioVsJson: round3(best.json / best.fast) };
+}
 
 /**
  * Process CPU time in ms. The machine is shared, so wall time mostly measures the neighbours; CPU

@@ -45,7 +45,17 @@ export function createMetrics() {
     ordersTotal: new Counter({ name: 'orders_total', help: 'orders placed', labelNames: ['strategy'], registers: [registry] }),
     fillsTotal: new Counter({ name: 'fills_total', help: 'fills by status', labelNames: ['status'], registers: [registry] }),
     errorsTotal: new Counter({ name: 'errors_total', help: 'errors reported by components', labelNames: ['component'], registers: [registry] }),
+    healthReady: new Gauge({ name: 'health_ready', help: '1 while /health reports ready, else 0', registers: [registry] }),
+    booksUnsynced: new Gauge({ name: 'books_unsynced', help: 'tokens this process needs whose book is not synced', registers: [registry] }),
+    pnlNetUsdc: new Gauge({ name: 'pnl_net_usdc', help: 'net PnL (realized - fees + unrealized) over all tokens', registers: [registry] }),
+    dailyLossUsdc: new Gauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day (what the daily-loss kill compares)', registers: [registry] }),
+    dailyLossLimitUsdc: new Gauge({ name: 'daily_loss_limit_usdc', help: 'risk.daily_loss_limit_usdc', registers: [registry] }),
+    fairValue: new Gauge({ name: 'fair_value', help: 'latest policy fair value per token, by source (nowcast, truth)', labelNames: ['token_id', 'source'], registers: [registry] }),
+    bookMid: new Gauge({ name: 'book_mid', help: 'mid of the best bid and ask, for tokens that have a fair value', labelNames: ['token_id'], registers: [registry] }),
+    // Wall time on purpose: a service manager's restarts show as changes of this series.
+    processStartTime: new Gauge({ name: 'process_start_time_seconds', help: 'start time of the process since the epoch, seconds', registers: [registry] }),
   };
+  m.processStartTime.set(Math.round(Date.now() / 1000 - process.uptime()));
   // Every trigger shows from the start (at 0), so the set is visible before the first trip.
   for (const reason of KILL_SWITCH_TRIGGERS) m.killSwitchTriggers.inc({ reason }, 0);
   return m;

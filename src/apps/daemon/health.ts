@@ -19,7 +19,9 @@ export class DaemonHealth {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly factory: EventFactory,
-  ) {}
+  ) {
+    ctx.metrics.dailyLossLimitUsdc.set(ctx.config.risk.daily_loss_limit_usdc);
+  }
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => this.publish(), intervalMs);
@@ -64,6 +66,13 @@ export class DaemonHealth {
     };
   }
 
+  /** Tokens whose book is not synced: the feed's own books, or a trading process's mirrored ones (two per market). */
+  private booksUnsynced(): number {
+    const { ctx } = this;
+    if (ctx.feed) return ctx.feed.books().filter((b) => !b.synced).length;
+    return ctx.trading ? Math.max(0, ctx.localMarkets().length * 2 - ctx.trading.node.mirroredTokensSynced()) : 0;
+  }
+
   private reconnects(): number {
     const metrics = this.ctx.feed?.metrics();
     return metrics ? metrics.connections.reduce((n, c) => n + ((c as { disconnects?: number }).disconnects ?? 0), 0) : 0;
@@ -93,9 +102,12 @@ export class DaemonHealth {
     this.countedReconnects = reconnects;
     const staleness = ctx.observer.staleness.staleness(ctx.clock.now());
     for (const [feed, ms] of Object.entries(staleness)) if (ms !== null) ctx.metrics.feedStalenessMs.set({ feed }, ms);
+    const ready = this.isReady();
+    ctx.metrics.healthReady.set(ready ? 1 : 0);
+    ctx.metrics.booksUnsynced.set(this.booksUnsynced());
     ctx.sink.emit(
       this.factory.make('HEALTH', {
-        ready: this.isReady(),
+        ready,
         staleness_ms: staleness,
         stage_latency_ms: { ...ctx.observer.stageLatencyMs },
         event_loop_lag_ms: Math.round(this.lastLoopLag.p99_ms * 1000) / 1000,

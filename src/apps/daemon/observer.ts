@@ -39,6 +39,11 @@ export class DaemonObserver implements EventSink {
   private readonly placedAt = new Map<string, number>();
   private readonly acknowledged = new Set<string>();
   private readonly orderPrice = new Map<string, number>();
+  private readonly netByToken = new Map<string, number>();
+  /** Tokens with a policy fair value: only their mids are exported (book_mid), not every token's. */
+  private readonly fairTokens = new Set<string>();
+  private pnlDay: number | null = null;
+  private dayStartPnl = 0;
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
 
@@ -102,7 +107,23 @@ export class DaemonObserver implements EventSink {
         return;
       }
       case 'POSITION':
-        if (event.token_id) this.realizedByToken.set(event.token_id, event.payload.realized_pnl);
+        if (event.token_id) {
+          this.realizedByToken.set(event.token_id, event.payload.realized_pnl);
+          this.netByToken.set(event.token_id, event.payload.realized_pnl - event.payload.fees_paid + event.payload.unrealized_pnl);
+          this.exportPnl(event.ts_ingest);
+        }
+        return;
+      case 'POLICY':
+        if (event.payload.source === 'manual') return;
+        for (const [token, fair] of Object.entries(event.payload.fair_value)) {
+          this.fairTokens.add(token);
+          this.metrics.fairValue.set({ token_id: token, source: event.payload.source }, fair);
+        }
+        return;
+      case 'BEST_PRICE':
+        if (event.token_id && this.fairTokens.has(event.token_id) && event.payload.best_bid !== null && event.payload.best_ask !== null) {
+          this.metrics.bookMid.set({ token_id: event.token_id }, (event.payload.best_bid + event.payload.best_ask) / 2);
+        }
         return;
       case 'BOOK_RESYNC_START':
         this.counters.resyncs++;
@@ -131,6 +152,22 @@ export class DaemonObserver implements EventSink {
         return;
       default:
     }
+  }
+
+  /**
+   * Net PnL and the loss since the UTC day began, by the risk engine's rule (day start = the first
+   * net PnL of the day), so an alert can warn before the daily-loss kill fires.
+   */
+  private exportPnl(nowMs: number): void {
+    let net = 0;
+    for (const v of this.netByToken.values()) net += v;
+    const day = Math.floor(nowMs / 86_400_000);
+    if (this.pnlDay !== day) {
+      this.pnlDay = day;
+      this.dayStartPnl = net;
+    }
+    this.metrics.pnlNetUsdc.set(net);
+    this.metrics.dailyLossUsdc.set(Math.max(0, this.dayStartPnl - net));
   }
 
   /** Realized PnL summed over tokens (latest position per token), rounded to cents' hundredths. */

@@ -52,6 +52,9 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
       return { now_ms, signals: { ...s, risk: event.risk } };
     case 'MARKET_RESOLVED':
       return { now_ms, signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+    case 'SPEC_CHANGE':
+      // The venue's new tick or minimum size: the decision below already prices and sizes to it.
+      return { now_ms, spec: { ...context.spec, tick_size: event.tick_size, min_order_size: event.min_order_size } };
     default:
       return { now_ms };
   }
@@ -258,6 +261,7 @@ export const marketTradingMachine = setup({
         NOWCAST: signal,
         RISK: signal,
         MARKET_RESOLVED: signal,
+        SPEC_CHANGE: signal,
         ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate', ...decide] },
         FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...decide] },
         CANCEL_REJECTED: { actions: ['stamp', 'clearCancelRequest', ...decide] },

@@ -86,7 +86,10 @@ export class DispatchPump {
         }
         await this.advance(input.event.ts_ingest);
         this.inputs++;
-        if (this.applyOne(input.event)) await settle();
+        // A delta only refreshes a mirrored book in place (synchronously, as do paper queues) and
+        // reaches no actor: it releases nothing to settle, and a loop turn per delta is what
+        // backlogged the pump behind the tape at 5,000+ frames/s. Same live and in replay.
+        if (this.applyOne(input.event) && input.event.type !== 'L2_DELTA') await settle();
         this.deps.applied?.(input.event);
       }
     } catch (err) {

@@ -49,9 +49,13 @@ export function discoveryComponent(ctx: DaemonContext): Component {
       if (held) retired.push(held);
     }
     for (const c of diff.changed) {
-      marketOf.set(c.market.condition_id, c.market);
-      // The tape's tick_size_change reaches the books and paper fills; the actor's spec keeps its start values.
-      log.warn({ market_id: c.market.condition_id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
+      const id = c.market.condition_id;
+      marketOf.set(id, c.market);
+      log.warn({ market_id: id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
+      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
+      if (held) held.spec = { ...held.spec, tick_size: c.market.tick_size, min_order_size: c.market.min_size };
+      // Through the bus: the actor's next orders use the new values, at the same point in a replay.
+      ctx.sink.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: c.market.tick_size, min_order_size: c.market.min_size }, { market_id: id, correlation_id: `discovery:${id}` }));
     }
     const before = ctx.universe.buckets;
     const layouts: UniverseChange['layouts'] = [];

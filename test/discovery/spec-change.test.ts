@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRouter } from '../../src/runtime/trading/trading-router.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { defaultSections, flush, spec } from '../trading/support.ts';
+
+/**
+ * The venue changes a market's tick (the market channel's tick_size_change) or Gamma reports a new
+ * tick or minimum size (discovery's MARKET_SPEC_CHANGED on the control topic): the market actor
+ * prices and sizes its next orders to the new values.
+ */
+function rig() {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const cfg = defaultSections();
+  cfg.execution.paper.fail_probability = 0;
+  const mirror = new BusBookMirror();
+  const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => mirror.tradableBook(t) });
+  const placed: PlaceOrderRequest[] = [];
+  const place = paper.placeOrder.bind(paper);
+  paper.placeOrder = (req) => {
+    placed.push(req);
+    return place(req);
+  };
+  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
+  const sink = new CollectingSink();
+  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
+  const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
+  router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
+  /** Both legs offered at `ask` on a `tick` grid: a pair the arb strategy enters. */
+  const offer = (tick: number, ask: number) => {
+    for (const token of ['Y', 'N']) {
+      router.route(
+        events.make(
+          'L2_SNAPSHOT',
+          { resync_epoch_id: 1, synced: true, tick_size: tick, bids: [[ask - tick, 100]], asks: [[ask, 100]], best_bid: ask - tick, best_ask: ask, mid: ask - tick / 2, spread: tick, microprice: null, imbalance: null, hash: null },
+          { market_id: 'm1', token_id: token },
+        ),
+      );
+    }
+  };
+  return { clock, cfg, events, router, runtime, placed, offer };
+}
+
+describe('tick and minimum size changes reach the market actor', () => {
+  it("the market channel's tick_size_change: the next order is priced on the new tick", async () => {
+    const r = rig();
+    await r.runtime.start();
+    for (const token of ['Y', 'N']) r.router.route(r.events.make('TICK_SIZE_CHANGE', { old_tick_size: 0.01, new_tick_size: 0.001 }, { market_id: 'm1', token_id: token }));
+    expect(r.runtime.marketSnapshot('m1')!.context.spec.tick_size).toBe(0.001);
+    r.offer(0.001, 0.447);
+    await flush();
+    expect(r.placed.length).toBeGreaterThan(0);
+    const slip = r.cfg.trading.orders.max_slippage_ticks;
+    // A limit some ticks past the ask: on the 0.001 grid, not the 0.01 one the market started with.
+    for (const o of r.placed) expect(o.price).toBeCloseTo(0.447 + slip * 0.001, 9);
+    r.runtime.stop();
+  });
+
+  it("discovery's MARKET_SPEC_CHANGED: new tick and minimum size, also for an actor restarted after it", async () => {
+    const r = rig();
+    await r.runtime.start();
+    r.router.route(r.events.make('MARKET_SPEC_CHANGED', { tick_size: 0.001, min_order_size: 15 }, { market_id: 'm1' }));
+    expect(r.router.spec('m1')).toMatchObject({ tick_size: 0.001, min_order_size: 15 });
+    expect(r.runtime.marketSnapshot('m1')!.context.spec).toMatchObject({ tick_size: 0.001, min_order_size: 15 });
+    // Repeated (Gamma says it again next scan): nothing more reaches the actor.
+    expect(r.router.route(r.events.make('MARKET_SPEC_CHANGED', { tick_size: 0.001, min_order_size: 15 }, { market_id: 'm1' }))).toBe(false);
+    r.offer(0.001, 0.447);
+    await flush();
+    expect(r.placed.length).toBeGreaterThan(0);
+    for (const o of r.placed) expect(o.price).toBeCloseTo(0.447 + r.cfg.trading.orders.max_slippage_ticks * 0.001, 9);
+    r.runtime.stop();
+  });
+});

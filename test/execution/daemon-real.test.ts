@@ -1,0 +1,151 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { deriveCreds } from '../../src/sim/clob/clob-auth.ts';
+import type { ClobMarketInfo } from '../../src/sim/clob/clob-order-check.ts';
+import { ClobStandIn } from '../../src/sim/clob/clob-server.ts';
+import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
+import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
+import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
+import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import { runCli } from '../support/cli.ts';
+import { processScope } from '../daemon/support/helios-process.ts';
+import { TEST_ADDRESS, TEST_KEY } from './support.ts';
+
+/**
+ * `helios run` trading through the real adapter: a child daemon in sim mode whose market data come
+ * from a venue simulator outside it (daemon.sim.venue external), whose orders go to the stand-in
+ * CLOB on loopback, and the stand-in matches them against that simulator's books. Every order the
+ * stand-in took was signed by the configured key (it verifies each signature and HMAC header).
+ */
+
+const { start, tempDir } = processScope('helios-daemon-real-');
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of closers.reverse()) await c();
+});
+
+/** The crowd's book at the stand-in: the venue simulator's true book as it is now. */
+function crowdBook(venue: VenueSimulator, token: string): TrueBook | undefined {
+  if (!venue.tokens().includes(token)) return undefined;
+  const depth = venue.trueBook(token);
+  const b = new TrueBook();
+  for (const [p, s] of depth.bids) b.set('BUY', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
+  for (const [p, s] of depth.asks) b.set('SELL', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
+  return b;
+}
+
+async function harness() {
+  const base = loadConfig({ env: {} }).config;
+  const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+  const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
+  const endpoints = await venue.start();
+  venue.run(base.daemon.sim.venue_events_per_s);
+  closers.push(() => venue.stop());
+  const markets = new Map<string, ClobMarketInfo>();
+  for (const m of universe.markets) {
+    for (const t of [m.spec.yes_token, m.spec.no_token]) markets.set(t, { market: m.spec.market_id, tick_size: m.spec.tick_size, min_order_size: m.spec.min_order_size, neg_risk: m.spec.event?.neg_risk ?? false });
+  }
+  const standIn = new ClobStandIn({
+    clock: new SystemClock(),
+    authClock: new SystemClock(),
+    markets,
+    bookFor: (t) => crowdBook(venue, t),
+    heartbeatTimeoutMs: 10_000,
+    autoSettleMs: 50,
+    chainId: 137,
+    version: 2,
+    maxSkewSeconds: 30,
+    expirationBufferSeconds: 60,
+  });
+  standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
+  standIn.venue.fund(TEST_ADDRESS, 100_000);
+  const clob = await standIn.listen();
+  closers.push(() => standIn.close());
+  const tokens = [...markets.keys()].sort();
+  return { venue, endpoints, standIn, clob, tokens };
+}
+
+describe('helios run with real execution against the stand-in CLOB', () => {
+  it('trades signed orders, its ledger equals the venue positions, and SIGTERM leaves nothing resting', { timeout: 120_000 }, async () => {
+    const h = await harness();
+    const dir = tempDir();
+    const overlay = path.join(dir, 'real.yaml');
+    writeFileSync(
+      overlay,
+      [
+        'daemon:',
+        '  sim:',
+        '    venue: external',
+        'market_tape:',
+        `  ws_url: ${h.endpoints.wsUrl}`,
+        `  rest_url: ${h.endpoints.restUrl}`,
+        'execution:',
+        '  adapter: real',
+        '  real:',
+        `    clob_url: ${h.clob.http}`,
+        `    user_ws_url: ${h.clob.ws}`,
+        `    data_api_url: ${h.clob.http}`,
+        '',
+      ].join('\n'),
+    );
+    const decisions = path.join(dir, 'decisions.ndjson');
+    const daemon = start(['run', '--config', overlay, '--port', '0', '--data-dir', path.join(dir, 'data'), '--speed', '20', '--decisions-out', decisions], {
+      HELIOS_CONFIRM_REAL_ORDERS: 'yes',
+      HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
+      XX_NOCANCEL: '1',
+    });
+    await daemon.apiUrl(30_000);
+    const venue = h.standIn.venue;
+    // Orders reach the stand-in (which took only correctly signed ones) and some of them trade.
+    await vi.waitFor(
+      () => {
+        const trades = [...venue.trades.values()].filter((t) => t.status === 'CONFIRMED');
+        expect(trades.length, `confirmed trades at the stand-in; daemon stderr: ${daemon.stderr.slice(-500)}`).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    const orders = [...venue.orders.values()];
+    expect(orders.length).toBeGreaterThan(0);
+    expect(new Set(orders.map((o) => o.address.toLowerCase()))).toEqual(new Set([TEST_ADDRESS.toLowerCase()]));
+    // Let the last matches settle at the venue before the end.
+    await vi.waitFor(() => expect([...venue.trades.values()].filter((t) => t.status !== 'CONFIRMED' && t.status !== 'FAILED')).toEqual([]), { timeout: 10_000 });
+
+    // An order resting at the venue that the runtime did not place (an operator's, same key): SIGTERM's cancel-all pulls it too.
+    const manual = await runCli(['orders', 'place', '--token-id', h.tokens[0]!, '--side', 'BUY', '--price', '0.02', '--size', '10', '--execution', 'real', '--clob-url', h.clob.http, '--json'], {
+      HELIOS_CONFIRM_REAL_ORDERS: 'yes',
+      HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
+    });
+    expect(manual.code, manual.err).toBe(0);
+    expect(orders.length + 1).toBe(venue.orders.size);
+    const resting = [...venue.orders.values()].filter((o) => o.status === 'LIVE');
+    expect(resting.length).toBeGreaterThan(0);
+    console.info(JSON.stringify({ orders: venue.orders.size, trades: venue.trades.size, resting: resting.length }));
+    daemon.kill('SIGTERM');
+    const exit = await daemon.exited;
+    expect(exit.code, daemon.stderr.slice(-1000)).toBe(0);
+    // Nothing rests at the venue after SIGTERM.
+    expect([...venue.orders.values()].filter((o) => o.status === 'LIVE')).toEqual([]);
+
+    // The ledger (the last POSITION per token the daemon decided) equals the venue's positions.
+    const ledger = new Map<string, number>();
+    for (const line of readFileSync(decisions, 'utf8').split('\n')) {
+      if (!line) continue;
+      const e = JSON.parse(line) as { type: string; token_id?: string; payload: { shares?: number } };
+      if (e.type === 'POSITION' && e.token_id) ledger.set(e.token_id, e.payload.shares ?? 0);
+    }
+    const held = h.tokens.filter((t) => Math.abs(venue.position(TEST_ADDRESS, t)) > 1e-9);
+    expect(held.length).toBeGreaterThan(0);
+    for (const t of h.tokens) expect(ledger.get(t) ?? 0, t).toBeCloseTo(venue.position(TEST_ADDRESS, t), 6);
+  });
+
+  it('refuses to start without HELIOS_CONFIRM_REAL_ORDERS=yes and says what is missing (exit 4)', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', '--execution', 'real', '--clob-url', 'http://127.0.0.1:9', '--port', '0', '--data-dir', dir], { HELIOS_POLY_PRIVATE_KEY: TEST_KEY });
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/HELIOS_CONFIRM_REAL_ORDERS=yes/);
+    expect(r.err).not.toContain(TEST_KEY.slice(2));
+  });
+});
