@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -179,6 +179,24 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     } finally {
       gamma.failWith = null;
     }
+  });
+
+  it('a tick and minimum size Gamma changes reach the market actor through its control topic (journaled for replay)', { timeout: 20_000 }, async () => {
+    Object.assign(moneyline, { orderPriceMinTickSize: 0.01, orderMinSize: 10 });
+    const id = moneyline.conditionId as string;
+    const changed = await vi.waitFor(
+      () => {
+        const dir = path.join(dataDir, 'dispatch');
+        const lines = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('.ndjson'))
+          .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n'))
+          .filter((l) => l.includes('"MARKET_SPEC_CHANGED"'));
+        expect(lines).toHaveLength(1);
+        return (JSON.parse(lines[0]!) as { event: { market_id: string; payload: unknown } }).event;
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    expect(changed).toMatchObject({ market_id: id, payload: { tick_size: 0.01, min_order_size: 10 } });
   });
 
   it('stops cleanly; a replay of its dispatch log adds the discovered markets at the same points and decides the same, byte for byte', { timeout: 60_000 }, async () => {

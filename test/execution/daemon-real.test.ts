@@ -1,15 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { deriveCreds } from '../../src/sim/clob/clob-auth.ts';
-import type { ClobMarketInfo } from '../../src/sim/clob/clob-order-check.ts';
-import { ClobStandIn } from '../../src/sim/clob/clob-server.ts';
-import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
-import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
-import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
-import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import { venueHarness, type Closer } from './daemon-support.ts';
 import { runCli } from '../support/cli.ts';
 import { processScope } from '../daemon/support/helios-process.ts';
 import { TEST_ADDRESS, TEST_KEY } from './support.ts';
@@ -22,55 +14,14 @@ import { TEST_ADDRESS, TEST_KEY } from './support.ts';
  */
 
 const { start, tempDir } = processScope('helios-daemon-real-');
-const closers: Array<() => Promise<void>> = [];
+const closers: Closer[] = [];
 afterAll(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-/** The crowd's book at the stand-in: the venue simulator's true book as it is now. */
-function crowdBook(venue: VenueSimulator, token: string): TrueBook | undefined {
-  if (!venue.tokens().includes(token)) return undefined;
-  const depth = venue.trueBook(token);
-  const b = new TrueBook();
-  for (const [p, s] of depth.bids) b.set('BUY', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
-  for (const [p, s] of depth.asks) b.set('SELL', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
-  return b;
-}
-
-async function harness() {
-  const base = loadConfig({ env: {} }).config;
-  const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
-  const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
-  const endpoints = await venue.start();
-  venue.run(base.daemon.sim.venue_events_per_s);
-  closers.push(() => venue.stop());
-  const markets = new Map<string, ClobMarketInfo>();
-  for (const m of universe.markets) {
-    for (const t of [m.spec.yes_token, m.spec.no_token]) markets.set(t, { market: m.spec.market_id, tick_size: m.spec.tick_size, min_order_size: m.spec.min_order_size, neg_risk: m.spec.event?.neg_risk ?? false });
-  }
-  const standIn = new ClobStandIn({
-    clock: new SystemClock(),
-    authClock: new SystemClock(),
-    markets,
-    bookFor: (t) => crowdBook(venue, t),
-    heartbeatTimeoutMs: 10_000,
-    autoSettleMs: 50,
-    chainId: 137,
-    version: 2,
-    maxSkewSeconds: 30,
-    expirationBufferSeconds: 60,
-  });
-  standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
-  standIn.venue.fund(TEST_ADDRESS, 100_000);
-  const clob = await standIn.listen();
-  closers.push(() => standIn.close());
-  const tokens = [...markets.keys()].sort();
-  return { venue, endpoints, standIn, clob, tokens };
-}
-
 describe('helios run with real execution against the stand-in CLOB', () => {
   it('trades signed orders, its ledger equals the venue positions, and SIGTERM leaves nothing resting', { timeout: 120_000 }, async () => {
-    const h = await harness();
+    const h = await venueHarness(closers);
     const dir = tempDir();
     const overlay = path.join(dir, 'real.yaml');
     writeFileSync(
@@ -95,7 +46,6 @@ describe('helios run with real execution against the stand-in CLOB', () => {
     const daemon = start(['run', '--config', overlay, '--port', '0', '--data-dir', path.join(dir, 'data'), '--speed', '20', '--decisions-out', decisions], {
       HELIOS_CONFIRM_REAL_ORDERS: 'yes',
       HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
-      XX_NOCANCEL: '1',
     });
     await daemon.apiUrl(30_000);
     const venue = h.standIn.venue;
@@ -122,7 +72,6 @@ describe('helios run with real execution against the stand-in CLOB', () => {
     expect(orders.length + 1).toBe(venue.orders.size);
     const resting = [...venue.orders.values()].filter((o) => o.status === 'LIVE');
     expect(resting.length).toBeGreaterThan(0);
-    console.info(JSON.stringify({ orders: venue.orders.size, trades: venue.trades.size, resting: resting.length }));
     daemon.kill('SIGTERM');
     const exit = await daemon.exited;
     expect(exit.code, daemon.stderr.slice(-1000)).toBe(0);

@@ -42,6 +42,7 @@ export function createMetrics() {
     busBacklog: new Gauge({ name: 'bus_backlog', help: 'entries not yet acknowledged per topic', labelNames: ['topic'], registers: [registry] }),
     eventLoopLagMs: new Gauge({ name: 'event_loop_lag_ms', help: 'event-loop lag p99 over the last interval', registers: [registry] }),
     feedStalenessMs: new Gauge({ name: 'feed_staleness_ms', help: 'time since the last data per feed', labelNames: ['feed'], registers: [registry] }),
+    feedStalenessThresholdMs: new Gauge({ name: 'feed_staleness_threshold_ms', help: 'daemon.staleness_ms per feed: stale beyond it', labelNames: ['feed'], registers: [registry] }),
     ordersTotal: new Counter({ name: 'orders_total', help: 'orders placed', labelNames: ['strategy'], registers: [registry] }),
     fillsTotal: new Counter({ name: 'fills_total', help: 'fills by status', labelNames: ['status'], registers: [registry] }),
     errorsTotal: new Counter({ name: 'errors_total', help: 'errors reported by components', labelNames: ['component'], registers: [registry] }),

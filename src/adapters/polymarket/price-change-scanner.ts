@@ -194,15 +194,24 @@ class FrameScanner {
     if (!same(src, e, '","hash":"')) return null;
     const hashStart = e + 10;
     const hashEnd = src.indexOf('"', hashStart);
-    if (hashEnd === -1 || !same(src, hashEnd, '","best_bid":"')) return null;
-    p = hashEnd + 14;
-    const bestBid = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
-    e = bestBid === null ? p : decimalStop();
-    if ((bestBid !== null && !(bestBid >= 0)) || !same(src, e, '","best_ask":"')) return null;
-    p = e + 14;
-    const bestAsk = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
-    e = bestAsk === null ? p : decimalStop();
-    if ((bestAsk !== null && !(bestAsk >= 0)) || !same(src, e, '"}')) return null;
+    if (hashEnd === -1) return null;
+    let bestBid: number | null = null;
+    let bestAsk: number | null = null;
+    if (same(src, hashEnd, '"}')) {
+      // Frames without the best_bid/best_ask pair (the recorded export's layout): read in place too,
+      // or they pay for this attempt and then the key-by-key reader.
+      e = hashEnd;
+    } else {
+      if (!same(src, hashEnd, '","best_bid":"')) return null;
+      p = hashEnd + 14;
+      bestBid = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
+      e = bestBid === null ? p : decimalStop();
+      if ((bestBid !== null && !(bestBid >= 0)) || !same(src, e, '","best_ask":"')) return null;
+      p = e + 14;
+      bestAsk = src.charCodeAt(p) === 34 ? null : fastDecimal(src, p, -1);
+      e = bestAsk === null ? p : decimalStop();
+      if ((bestAsk !== null && !(bestAsk >= 0)) || !same(src, e, '"}')) return null;
+    }
     this.pos = e + 2;
     return {
       asset_id: src.slice(assetStart, assetEnd),

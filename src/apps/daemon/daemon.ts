@@ -313,7 +313,7 @@ export class Daemon {
     const node = this.ctx.trading?.node;
     // The run's record ends before the shutdown cancels: those follow no recorded input.
     await node?.endRecording();
-    if (this.ctx.execution && process.env.XX_NOCANCEL !== "1") await cancelEverythingAtVenue(this.ctx, this.ctx.execution);
+    if (this.ctx.execution) await cancelEverythingAtVenue(this.ctx, this.ctx.execution);
     const adapter = node?.paper;
     if (!adapter) return;
     const open = await adapter.fetchOpenOrders().catch(() => []);

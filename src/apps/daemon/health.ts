@@ -21,6 +21,7 @@ export class DaemonHealth {
     private readonly factory: EventFactory,
   ) {
     ctx.metrics.dailyLossLimitUsdc.set(ctx.config.risk.daily_loss_limit_usdc);
+    for (const [feed, ms] of Object.entries(ctx.config.daemon.staleness_ms)) ctx.metrics.feedStalenessThresholdMs.set({ feed }, ms);
   }
 
   start(intervalMs: number): void {

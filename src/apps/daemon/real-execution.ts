@@ -4,6 +4,7 @@ import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/r
 import { realMarketOf } from '../../adapters/execution/real-types.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
 import { registerExecutionMetrics } from '../../adapters/metrics/execution-metrics.ts';
+import type { EventOf } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import { ownsMarket } from '../../domain/scale-out/shard.ts';
 import type { DaemonContext } from './context.ts';
@@ -67,8 +68,14 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
  * so the record shows why trading stopped and a replay stops alike.
  */
 function haltOn(a: RealAlert, ctx: DaemonContext, factory: EventFactory): void {
-  if (a.code === 'EXECUTION_FAIL_CLOSED') ctx.sink.emit(factory.make('HALT', { scope: 'global', reason: a.message }));
-  else if (a.code === 'MARKET_HALTED_BALANCE' && a.market_id) ctx.sink.emit(factory.make('HALT', { scope: 'market', reason: a.message }, { market_id: a.market_id }));
+  const halt = haltFor(a, factory);
+  if (halt) ctx.sink.emit(halt);
+}
+
+export function haltFor(a: RealAlert, factory: EventFactory): EventOf<'HALT'> | null {
+  if (a.code === 'EXECUTION_FAIL_CLOSED') return factory.make('HALT', { scope: 'global', reason: a.message });
+  if (a.code === 'MARKET_HALTED_BALANCE' && a.market_id) return factory.make('HALT', { scope: 'market', reason: a.message }, { market_id: a.market_id });
+  return null;
 }
 
 /**
