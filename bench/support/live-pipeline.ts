@@ -11,7 +11,7 @@ import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
 import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
-import type { UniverseMarket } from '../../src/sim/sim-universe.ts';
+import type { UniverseMarket } from '../../src/domain/trading/universe.ts';
 import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';

@@ -43,6 +43,8 @@ export interface RecomputeRequest {
   atMs: number;
   buckets: TempBucket[] | null;
   qcState: QcStateName;
+  /** The judge day of `buckets` (a discovered event's); null: the day of `atMs`. */
+  judgeDay?: string | null;
 }
 
 export interface NowcastResult {
@@ -95,7 +97,7 @@ export class NowcastStations {
     const s = this.stations.get(stationId);
     if (!s) return { stationId, requestId: req.requestId, outcome: null, computeMs: 0, error: `no nowcast model for ${stationId}` };
     const reports = s.days.dayList().flatMap((d) => [...s.days.reportsOf(d)]);
-    const outcome = computeNowcast(s.predictor, reports, s.calendar, { atMs: req.atMs, buckets: req.buckets, qcState: req.qcState, maxInputAgeMs: this.maxInputAgeMs });
+    const outcome = computeNowcast(s.predictor, reports, s.calendar, { atMs: req.atMs, buckets: req.buckets, qcState: req.qcState, maxInputAgeMs: this.maxInputAgeMs, ...(req.judgeDay == null ? {} : { judgeDay: req.judgeDay }) });
     return { stationId, requestId: req.requestId, outcome, computeMs: this.monotonicNow() - started };
   }
 }

@@ -1,23 +1,21 @@
 import type { HeliosConfig } from '../config/schema.ts';
 import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
-import type { MarketSpec } from '../domain/trading/market-spec.ts';
-import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
+import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
+import { defaultBuckets } from '../domain/weather/nowcast/buckets.ts';
 
 /** The venue's usual resting-order minimum, in shares. */
 const SIM_MIN_ORDER_SHARES = 5;
 
-/** One tradable market of the simulated universe and what drives its fair value. */
-export interface UniverseMarket {
-  spec: MarketSpec;
+/** One tradable market of the simulated universe, with what the venue simulator needs of it. */
+export interface SimUniverseMarket extends UniverseMarket {
   venue: SimMarketSpec;
-  match_id: string | null;
-  station_id: string | null;
 }
 
 export interface SimUniverse {
-  markets: UniverseMarket[];
-  buckets: Map<string, TempBucket[]>;
+  markets: SimUniverseMarket[];
+  /** The first station's current-day layout (undated: the simulated day follows the clock). */
+  layouts: BucketLayout[];
 }
 
 /**
@@ -28,10 +26,9 @@ export interface SimUniverse {
 export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[]): SimUniverse {
   const venue = syntheticMarketSpecs(config.daemon.sim.markets);
   const station = config.weather.stations[0];
-  const buckets = new Map<string, TempBucket[]>();
   const layout = station ? defaultBuckets(78) : [];
-  if (station) buckets.set(station.id, layout);
-  const markets: UniverseMarket[] = [];
+  const layouts: BucketLayout[] = station ? [{ station_id: station.id, judge_day: null, buckets: layout }] : [];
+  const markets: SimUniverseMarket[] = [];
   let bucketIndex = 3; // start near the middle of the layout, where the nowcast puts its mass
   venue.forEach((v, i) => {
     const base = {
@@ -79,7 +76,7 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     }
     markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
   });
-  return { markets, buckets };
+  return { markets, layouts };
 }
 
 /** The simulated day's temperature event of a station: one neg-risk event per station and judge day. */

@@ -7,7 +7,7 @@ import { parseGammaEvent, selectOperatingSet, type ScannerPolicy } from '../../s
 import { marketSpecSchema } from '../../src/domain/events/payloads/market.ts';
 import { derivePolicy } from '../../src/domain/trading/plan.ts';
 import type { NowcastSignal } from '../../src/domain/trading/policy.ts';
-import { matchSpecOf, stationLayouts, tradedMarketOf } from '../../src/runtime/discovery/live-universe.ts';
+import { layoutChanges, matchSpecOf, stationLayouts, tradedMarketOf } from '../../src/runtime/discovery/live-universe.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const read = (p: string) => JSON.parse(readFileSync(path.join(HERE, p), 'utf8'));
@@ -39,14 +39,32 @@ describe('the live universe of discovered markets', () => {
     expect(matchSpecOf(ml)).toEqual({ match_id: 'pm:cs2-faze-ill-2026-06-12', title: 'cs2', outcomes: ['FaZe', 'illwill'], best_of: null, market_id: ml.condition_id, source_ids: { polymarket_sports: '9001' } });
   });
 
-  it('lays out each station\'s earliest open judge day, buckets sorted from the open-below one', () => {
+  it('lays out every open judge day of a station, each over its own buckets sorted from the open-below one', () => {
     const markets = selected();
     const tomorrow = markets.filter((m) => m.temperature).map((m) => ({ ...m, condition_id: m.condition_id + 'x', temperature: { ...m.temperature!, judge_date: '2026-06-13' } }));
-    const layout = stationLayouts([...tomorrow, ...markets]).get('KLGA')!;
-    expect(layout.judge_date).toBe('2026-06-12');
-    expect(layout.buckets[0]).toEqual({ label: '81°F or below', lo_f: null, hi_f: 81 });
-    expect(layout.buckets).toHaveLength(11);
+    const layouts = stationLayouts([...tomorrow, ...markets]);
+    expect(layouts.map((l) => [l.station_id, l.judge_day])).toEqual([
+      ['KLGA', '2026-06-12'],
+      ['KLGA', '2026-06-13'],
+    ]);
+    for (const l of layouts) {
+      expect(l.buckets[0]).toEqual({ label: '81°F or below', lo_f: null, hi_f: 81 });
+      expect(l.buckets).toHaveLength(11);
+    }
     const closedToday = markets.map((m) => (m.temperature ? { ...m, closed: true } : m));
-    expect(stationLayouts([...tomorrow, ...closedToday]).get('KLGA')!.judge_date).toBe('2026-06-13');
+    expect(stationLayouts([...tomorrow, ...closedToday]).map((l) => l.judge_day)).toEqual(['2026-06-13']);
+  });
+
+  it('tells which dated layouts appeared, changed or ended, by station then day', () => {
+    const markets = selected();
+    const tomorrow = markets.filter((m) => m.temperature).map((m) => ({ ...m, condition_id: m.condition_id + 'x', temperature: { ...m.temperature!, judge_date: '2026-06-13' } }));
+    const today = stationLayouts(markets);
+    const both = stationLayouts([...tomorrow, ...markets]);
+    // The simulated day's undated layout is never discovery's to end.
+    const sim = { station_id: 'KORD', judge_day: null, buckets: today[0]!.buckets };
+    expect(layoutChanges([sim, ...today], both)).toEqual([{ station_id: 'KLGA', judge_day: '2026-06-13', buckets: both[1]!.buckets }]);
+    expect(layoutChanges(both, both)).toEqual([]);
+    const closedToday = markets.map((m) => (m.temperature ? { ...m, closed: true } : m));
+    expect(layoutChanges(both, stationLayouts([...tomorrow, ...closedToday]))).toEqual([{ station_id: 'KLGA', judge_day: '2026-06-12', buckets: null }]);
   });
 });

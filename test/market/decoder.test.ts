@@ -291,6 +291,17 @@ describe('price_change fast path', () => {
     expect(scanPriceChangeFrame(bad)).toBeNull();
     expect(decodeMarketFrame(bad).error?.reason).toBe('invalid_json');
   });
+
+  it('reads a change without the best_bid/best_ask pair (the recorded export\'s layout) as the general decoder does', () => {
+    const exported = `{"market":"${M}","price_changes":[{"asset_id":"${A}","price":"0.23","size":"300","side":"SELL","hash":"af03"},{"asset_id":"${A}","price":"0.3","size":"0","side":"SELL","hash":""}],"timestamp":"1737825347925","event_type":"price_change"}`;
+    const fast = scanPriceChangeFrame(exported);
+    expect(fast).not.toBeNull();
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(general(exported).messages[0]));
+    expect(fast?.changes.map((c) => [c.best_bid, c.best_ask, c.hash])).toEqual([
+      [null, null, 'af03'],
+      [null, null, null],
+    ]);
+  });
 });
 
 describe('decimal parsing', () => {

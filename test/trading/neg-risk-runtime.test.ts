@@ -172,7 +172,7 @@ describe('event grouping of market specs', () => {
     const weather = universe.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
     expect(weather.length).toBeGreaterThan(1);
     const station = weather[0]!.station_id!;
-    for (const m of weather) expect(m.spec.event).toEqual({ event_id: simWeatherEventId(station), neg_risk: true, outcomes: universe.buckets.get(station)!.length });
+    for (const m of weather) expect(m.spec.event).toEqual({ event_id: simWeatherEventId(station), neg_risk: true, outcomes: universe.layouts.find((l) => l.station_id === station)!.buckets.length });
     for (const m of universe.markets.filter((x) => x.spec.fair_source.kind !== 'nowcast')) expect(m.spec.event ?? null).toBeNull();
     // The simulated venue's REST book says which markets are neg-risk, as Polymarket's does.
     const venue = new SyntheticMarkets(universe.markets.map((m) => m.venue), seededRng(1), { bookAfterTradeProb: 0, bareDecimalProb: 0 });

@@ -12,9 +12,9 @@ import type { MarketFeed } from '../../runtime/market-tape/market-feed.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
 import type { ClobExecutionAdapter } from '../../adapters/execution/real-clob-adapter.ts';
 import type { MatchSpec } from '../../runtime/truth/truth-runtime.ts';
-import type { TempBucket } from '../../domain/weather/nowcast/buckets.ts';
+import type { LayoutChange, Universe, UniverseMarket } from '../../domain/trading/universe.ts';
 import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
-import type { SimUniverse, UniverseMarket } from '../../sim/sim-universe.ts';
+import type { SimMarketSpec } from '../../sim/venue/synthetic-markets.ts';
 import type { DaemonObserver } from './observer.ts';
 import type { SourceErrors } from './source-errors.ts';
 import type { DaemonOptions, DaemonRole } from './options.ts';
@@ -34,8 +34,8 @@ export interface UniverseChange {
   added: UniverseMarket[];
   /** Matches of the added esports markets, for the truth runtime. */
   matches: MatchSpec[];
-  /** Stations whose nowcast bucket layout changed (a new judge day's event). */
-  layouts: Array<{ station_id: string; buckets: TempBucket[] }>;
+  /** Layouts of a station's judge day that appeared or changed (buckets), or ended (null). */
+  layouts: LayoutChange[];
   /** Markets settled: their tokens are no longer carried. */
   retired: UniverseMarket[];
 }
@@ -50,7 +50,9 @@ export class DaemonContext {
   observer!: DaemonObserver;
   /** Outside sources (venue, weather, esports) that did not answer: /health, the summary's errors, the log. */
   sourceErrors!: SourceErrors;
-  universe: SimUniverse = { markets: [], buckets: new Map() };
+  universe: Universe = { markets: [], layouts: [] };
+  /** Sim mode: the markets the embedded venue simulator serves (live mode has no simulator). */
+  simVenue: SimMarketSpec[] = [];
   /** Live mode: the matches of the discovered esports markets. */
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */
@@ -111,7 +113,10 @@ export class DaemonContext {
   changeUniverse(change: UniverseChange): void {
     this.universe.markets.push(...change.added);
     this.liveMatches.push(...change.matches);
-    for (const l of change.layouts) this.universe.buckets.set(l.station_id, l.buckets);
+    for (const l of change.layouts) {
+      const others = this.universe.layouts.filter((u) => u.station_id !== l.station_id || u.judge_day !== l.judge_day);
+      this.universe.layouts = l.buckets === null ? others : [...others, { station_id: l.station_id, judge_day: l.judge_day, buckets: l.buckets }];
+    }
     for (const listener of this.universeListeners) {
       try {
         listener(change);

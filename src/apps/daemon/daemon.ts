@@ -33,7 +33,7 @@ import { logStartupSummary, logStatus, OperatorLog } from './operator-log.ts';
 import { SourceErrors } from './source-errors.ts';
 import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
-import type { UniverseMarket } from '../../sim/sim-universe.ts';
+import { layoutOf, type UniverseMarket } from '../../domain/trading/universe.ts';
 import type { DaemonOptions, RunSummary } from './options.ts';
 import { cancelEverythingAtVenue, openDaemonExecution } from './real-execution.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
@@ -212,7 +212,12 @@ export class Daemon {
     const { config, mode } = this.opts;
     const ctx = this.ctx;
     // Esports truth (simulated matches in sim mode) decides the universe's esports markets.
-    ctx.universe = mode === 'sim' ? buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches) : { markets: [], buckets: new Map() };
+    if (mode === 'sim') {
+      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches);
+      // The venue record is the simulator's alone: the rest of the daemon sees the markets as live mode does.
+      ctx.universe = { markets: sim.markets.map(({ venue: _venue, ...m }) => m), layouts: sim.layouts };
+      ctx.simVenue = sim.markets.map((m) => m.venue);
+    } else ctx.universe = { markets: [], layouts: [] };
     if (mode === 'live') {
       ctx.log.warn('live mode: market data from Polymarket with paper execution; no markets are traded until discovery selects them');
     }
@@ -252,13 +257,14 @@ export class Daemon {
     await writeMarketCatalog(this.opts.dataDir, [...byId.values()]);
   }
 
-  /** What a bucket market settles on: its station's judge day at this start (the universe lists that day's buckets). */
+  /** What a bucket market settles on: its discovered judge day, or (sim) its station's judge day at this start. */
   private settlesOn(m: UniverseMarket): MarketBucket | null {
     const fs = m.spec.fair_source;
     const station = this.opts.config.weather.stations.find((s) => s.id === m.station_id);
-    const bucket = fs.kind === 'nowcast' && station ? this.ctx.universe.buckets.get(station.id)?.find((b) => b.label === fs.bucket_label) : undefined;
+    const day = fs.kind === 'nowcast' ? (fs.judge_day ?? null) : null;
+    const bucket = fs.kind === 'nowcast' && station ? layoutOf(this.ctx.universe, station.id, day)?.buckets.find((b) => b.label === fs.bucket_label) : undefined;
     if (!station || !bucket) return null;
-    const judgeDay = new JudgeCalendar(station.tz, this.opts.config.weather.nowcast.judge_day).dayOf(this.clock.now());
+    const judgeDay = day ?? new JudgeCalendar(station.tz, this.opts.config.weather.nowcast.judge_day).dayOf(this.clock.now());
     return { judge_day: judgeDay, lo_f: bucket.lo_f, hi_f: bucket.hi_f };
   }
 

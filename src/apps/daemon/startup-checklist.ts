@@ -11,7 +11,8 @@ import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
 import { InMemoryDesiredSet } from '../../domain/subscriptions/desired-set.ts';
 import { hash32, seededRng } from '../../domain/util/random.ts';
-import { buildSimUniverse, type UniverseMarket } from '../../sim/sim-universe.ts';
+import { buildSimUniverse } from '../../sim/sim-universe.ts';
+import type { UniverseMarket } from '../../domain/trading/universe.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 

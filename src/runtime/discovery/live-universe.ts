@@ -1,5 +1,6 @@
 import type { SelectedMarket } from '../../domain/discovery/operating-set.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import type { BucketLayout, LayoutChange } from '../../domain/trading/universe.ts';
 import type { TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { TradedMarket } from '../trading/trading-router.ts';
 import type { MatchSpec } from '../truth/truth-runtime.ts';
@@ -61,10 +62,10 @@ export function matchSpecOf(m: SelectedMarket): MatchSpec | null {
 }
 
 /**
- * The bucket layout each station's nowcast is published over: of the °F temperature events held,
- * the earliest judge day still open per station (the nowcast follows one judge day at a time).
+ * The bucket layouts the nowcast is published over: one per station and judge day of the °F
+ * temperature events held with a market still open, sorted by station then day.
  */
-export function stationLayouts(markets: readonly SelectedMarket[]): Map<string, { judge_date: string; buckets: TempBucket[] }> {
+export function stationLayouts(markets: readonly SelectedMarket[]): BucketLayout[] {
   const byStationDay = new Map<string, Map<string, TempBucket[]>>();
   for (const m of markets) {
     const t = m.temperature;
@@ -75,11 +76,26 @@ export function stationLayouts(markets: readonly SelectedMarket[]): Map<string, 
     list.push({ label: t.label, lo_f: t.bucket.low, hi_f: t.bucket.high });
     days.set(t.judge_date, list);
   }
-  const out = new Map<string, { judge_date: string; buckets: TempBucket[] }>();
+  const out: BucketLayout[] = [];
   for (const station of [...byStationDay.keys()].sort()) {
     const days = byStationDay.get(station)!;
-    const first = [...days.keys()].sort()[0]!;
-    out.set(station, { judge_date: first, buckets: days.get(first)!.sort((a, b) => (a.lo_f ?? -Infinity) - (b.lo_f ?? -Infinity)) });
+    for (const day of [...days.keys()].sort()) out.push({ station_id: station, judge_day: day, buckets: days.get(day)!.sort((a, b) => (a.lo_f ?? -Infinity) - (b.lo_f ?? -Infinity)) });
   }
   return out;
+}
+
+/**
+ * Dated layouts that appeared or changed (with their buckets), and those whose judge day no longer
+ * has an open market (null: the nowcast stops publishing it), by station then day.
+ */
+export function layoutChanges(before: readonly BucketLayout[], now: readonly BucketLayout[]): LayoutChange[] {
+  const key = (l: BucketLayout) => `${l.station_id}|${l.judge_day ?? ''}`;
+  const was = new Map(before.filter((l) => l.judge_day !== null).map((l) => [key(l), l]));
+  const out: LayoutChange[] = [];
+  for (const l of now) {
+    if (JSON.stringify(was.get(key(l))?.buckets) !== JSON.stringify(l.buckets)) out.push({ station_id: l.station_id, judge_day: l.judge_day!, buckets: l.buckets });
+    was.delete(key(l));
+  }
+  for (const l of was.values()) out.push({ station_id: l.station_id, judge_day: l.judge_day!, buckets: null });
+  return out.sort((a, b) => (a.station_id === b.station_id ? (a.judge_day < b.judge_day ? -1 : 1) : a.station_id < b.station_id ? -1 : 1));
 }

@@ -21,6 +21,19 @@ export interface WorldFeedOptions {
   /** Nowcast engine (worker thread in the daemon, inline in tests); null disables NOWCAST. */
   nowcast: NowcastEngine | null;
   logger?: Logger;
+  /**
+   * Stations whose NOWCAST waits for a discovered layout (live mode: the configured cities'
+   * stations): never published over self-centred buckets, which no market of theirs settles on.
+   */
+  awaitLayouts?: readonly string[];
+}
+
+/** One recompute in flight: what its NOWCAST names, and the layout it was asked over. */
+interface PendingNowcast {
+  correlationId: string | null;
+  causationId: string | null;
+  inputs: string[];
+  layoutGeneration: number;
 }
 
 export interface MetarIngest {
@@ -42,12 +55,17 @@ interface StationWorld {
   firstBinPending: boolean;
   lastClusterEventId: string | null;
   lastFeaturesEventId: string | null;
+  /** The current judge day's layout when none is dated (the simulated day); null: self-centred. */
   buckets: TempBucket[] | null;
-  nowcastInFlight: boolean;
+  /** Discovered layouts by judge day: each open day gets its own NOWCAST over its own buckets. */
+  layouts: Map<string, TempBucket[]>;
+  awaitLayout: boolean;
+  /** Bumped on every layout change: a result asked over an older layout is dropped and asked again. */
+  layoutGeneration: number;
   nowcastDirty: boolean;
   nextRequestId: number;
-  /** Correlation and causation of the request in flight. */
-  pending: { correlationId: string | null; causationId: string | null; inputs: string[] } | null;
+  /** Requests in flight (one per judge day of a round), by request id. */
+  pending: Map<number, PendingNowcast>;
   queuedCause: { correlationId: string | null; causationId: string | null } | null;
 }
 
@@ -105,10 +123,12 @@ export class WorldFeed {
         lastClusterEventId: null,
         lastFeaturesEventId: null,
         buckets: null,
-        nowcastInFlight: false,
+        layouts: new Map(),
+        awaitLayout: o.awaitLayouts?.includes(s.id) ?? false,
+        layoutGeneration: 0,
         nowcastDirty: false,
         nextRequestId: 1,
-        pending: null,
+        pending: new Map(),
         queuedCause: null,
       });
       this.qc.ensure(s.id, 'metar', s.id);
@@ -173,10 +193,25 @@ export class WorldFeed {
     }, this.delayTo(bin));
   }
 
-  /** Sets the day's market bucket layout (from discovery) used by the station's NOWCAST. */
-  setBuckets(stationId: string, buckets: TempBucket[] | null): void {
+  /**
+   * Sets a market bucket layout the station's NOWCAST is published over: of `judgeDay` (a
+   * discovered event's; null removes it), or with no day, the current day's (the simulated day).
+   * Once a station has dated layouts, only those are published.
+   */
+  setBuckets(stationId: string, buckets: TempBucket[] | null, judgeDay: string | null = null): void {
     const s = this.stations.get(stationId);
-    if (s) s.buckets = buckets;
+    if (!s) return;
+    if (judgeDay === null) s.buckets = buckets;
+    else if (buckets === null) s.layouts.delete(judgeDay);
+    else s.layouts.set(judgeDay, buckets);
+    s.layoutGeneration++;
+  }
+
+  /** The layouts a station's NOWCAST round covers, by judge day (null: the current day), sorted. */
+  private layoutsOf(s: StationWorld): Array<{ judgeDay: string | null; buckets: TempBucket[] | null }> {
+    if (s.layouts.size > 0) return [...s.layouts.keys()].sort().map((judgeDay) => ({ judgeDay, buckets: s.layouts.get(judgeDay)! }));
+    if (s.buckets === null && s.awaitLayout) return [];
+    return [{ judgeDay: null, buckets: s.buckets }];
   }
 
   /** One raw METAR/SPECI received at `receivedMs` (anchors its day-of-month). */
@@ -320,26 +355,32 @@ export class WorldFeed {
    */
   requestNowcast(stationId: string, cause: { correlationId: string | null; causationId: string | null } | null): void {
     const s = this.stations.get(stationId);
-    if (!s || !this.o.nowcast || !this.o.config.nowcast.enabled) return;
-    if (s.nowcastInFlight) {
+    const engine = this.o.nowcast;
+    if (!s || !engine || !this.o.config.nowcast.enabled) return;
+    if (s.pending.size > 0) {
       s.nowcastDirty = true;
       if (cause) s.queuedCause = cause;
       return;
     }
-    s.nowcastInFlight = true;
     const inputs = [s.latestMetarEventId, this.qc.lastEventId(s.id), s.lastClusterEventId].filter((x): x is string => x !== null);
-    s.pending = { correlationId: cause?.correlationId ?? s.latestMetarEventId, causationId: cause?.causationId ?? null, inputs };
-    this.o.nowcast.recompute(s.id, { requestId: s.nextRequestId++, atMs: this.o.clock.now(), buckets: s.buckets, qcState: this.qc.state(s.id) });
+    const atMs = this.o.clock.now();
+    const qcState = this.qc.state(s.id);
+    // Every request is pending before the first is sent: an inline engine answers at once.
+    const round = this.layoutsOf(s).map((l) => ({ ...l, requestId: s.nextRequestId++ }));
+    for (const r of round) s.pending.set(r.requestId, { correlationId: cause?.correlationId ?? s.latestMetarEventId, causationId: cause?.causationId ?? null, inputs, layoutGeneration: s.layoutGeneration });
+    for (const r of round) engine.recompute(s.id, { requestId: r.requestId, atMs, buckets: r.buckets, qcState, judgeDay: r.judgeDay });
   }
 
   private onNowcast(r: NowcastResult): void {
     const s = this.stations.get(r.stationId);
     if (!s) return;
-    const pending = s.pending;
-    s.nowcastInFlight = false;
-    s.pending = null;
+    const pending = s.pending.get(r.requestId);
+    if (!pending) return;
+    s.pending.delete(r.requestId);
     if (r.error) this.o.logger?.warn({ station_id: s.id, error: r.error }, 'nowcast failed');
-    if (r.outcome && pending) {
+    // Asked over a layout since replaced (discovery moved on): ask again rather than publish it.
+    if (pending.layoutGeneration !== s.layoutGeneration) s.nowcastDirty = true;
+    else if (r.outcome) {
       const used = r.outcome.usedObsMs.map((t) => s.metarEventByObsMs.get(t)).filter((x): x is string => x !== undefined);
       const inputs = [...new Set([...used, ...pending.inputs])];
       this.o.sink.emit(
@@ -350,7 +391,7 @@ export class WorldFeed {
         ),
       );
     }
-    if (s.nowcastDirty) {
+    if (s.nowcastDirty && s.pending.size === 0) {
       s.nowcastDirty = false;
       const cause = s.queuedCause;
       s.queuedCause = null;

@@ -27,6 +27,8 @@ export interface WorldRuntimeDeps {
   nowcastMode?: 'worker' | 'inline';
   /** The simulated world the application chose (needed when a weather source is `simulator`). */
   simulated?: SimulatedWorldSources;
+  /** Stations whose NOWCAST waits for a discovered layout (see WorldFeedOptions). */
+  awaitLayouts?: readonly string[];
 }
 
 /** What a simulated world offers the world runtime: stations to observe, and history to fit on. */
@@ -90,7 +92,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
     } else nowcast = new InlineNowcastEngine(await resolveHistories(specs), cfg.nowcast.max_input_age_ms, () => d.clock.monotonicNow());
   }
 
-  const feed = new WorldFeed({ clock: d.clock, sink: d.sink, events: d.events, config: cfg, nowcast, logger: d.logger });
+  const feed = new WorldFeed({ clock: d.clock, sink: d.sink, events: d.events, config: cfg, nowcast, logger: d.logger, awaitLayouts: d.awaitLayouts });
   const sources: WorldSource[] = [];
   const simulators = cfg.metar.source === 'simulator' || cfg.pws.source === 'simulator' ? simulated().stations() : [];
   const fetchImpl: FetchLike = d.fetch ?? ((url, init) => fetch(url, init));

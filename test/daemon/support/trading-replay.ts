@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { EventBus } from '../../../src/adapters/bus/event-bus.ts';
 import { VirtualClock } from '../../../src/adapters/clock/virtual-clock.ts';
 import type { HeliosConfig } from '../../../src/config/schema.ts';
-import type { UniverseMarket } from '../../../src/sim/sim-universe.ts';
+import type { UniverseMarket } from '../../../src/domain/trading/universe.ts';
 import { TradingNode } from '../../../src/runtime/trading/trading-node.ts';
 import type { HeliosEvent } from '../../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../../src/domain/events/factory.ts';

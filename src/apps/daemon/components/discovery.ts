@@ -2,9 +2,9 @@ import { Counter } from 'prom-client';
 import { GammaClient, gammaClientOptions } from '../../../adapters/polymarket/gamma-client.ts';
 import type { OperatingSetDiff } from '../../../domain/discovery/operating-set-diff.ts';
 import type { SelectedMarket } from '../../../domain/discovery/operating-set.ts';
-import { matchSpecOf, stationLayouts, tradedMarketOf } from '../../../runtime/discovery/live-universe.ts';
+import { layoutChanges, matchSpecOf, stationLayouts, tradedMarketOf } from '../../../runtime/discovery/live-universe.ts';
 import { DiscoveryScanner, scannerPolicy } from '../../../runtime/discovery/scanner.ts';
-import type { UniverseMarket } from '../../../sim/sim-universe.ts';
+import type { UniverseMarket } from '../../../domain/trading/universe.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 
@@ -28,8 +28,7 @@ export function discoveryComponent(ctx: DaemonContext): Component {
     const added: UniverseMarket[] = [];
     for (const m of diff.added) {
       marketOf.set(m.condition_id, m);
-      const traded = tradedMarketOf(m);
-      added.push({ ...traded, venue: { market: m.condition_id, yes: m.yes_token, no: m.no_token, fair: 0.5, tick_size: m.tick_size, neg_risk: m.neg_risk } });
+      added.push(tradedMarketOf(m));
       log.info({ market_id: m.condition_id, event_slug: m.event_slug, kind: m.kind, station_id: m.temperature?.station, judge_date: m.temperature?.judge_date, match_id: m.esports?.match_id }, 'discovery: market selected');
     }
     const retired: UniverseMarket[] = [];
@@ -57,11 +56,7 @@ export function discoveryComponent(ctx: DaemonContext): Component {
       // Through the bus: the actor's next orders use the new values, at the same point in a replay.
       ctx.sink.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: c.market.tick_size, min_order_size: c.market.min_size }, { market_id: id, correlation_id: `discovery:${id}` }));
     }
-    const before = ctx.universe.buckets;
-    const layouts: UniverseChange['layouts'] = [];
-    for (const [station_id, layout] of stationLayouts([...marketOf.values()])) {
-      if (JSON.stringify(before.get(station_id)) !== JSON.stringify(layout.buckets)) layouts.push({ station_id, buckets: layout.buckets });
-    }
+    const layouts = layoutChanges(ctx.universe.layouts, stationLayouts([...marketOf.values()]));
     const matches = diff.added.map(matchSpecOf).filter((m) => m !== null);
     ctx.changeUniverse({ added, matches, layouts, retired });
     // After the followers listen on the new markets' topics: each market's actor starts from the bus.

@@ -9,7 +9,7 @@ export function venueSimComponent(ctx: DaemonContext): Component {
     name: 'venue-sim',
     start: async () => {
       // Frames carry the daemon's time, so event_lag_ms{source="market"} measures the wire and the decoder.
-      venue = new VenueSimulator({ seed: ctx.config.app.seed, markets: ctx.universe.markets.map((m) => m.venue), now: () => ctx.clock.now() });
+      venue = new VenueSimulator({ seed: ctx.config.app.seed, markets: ctx.simVenue, now: () => ctx.clock.now() });
       const { wsUrl, restUrl } = await venue.start();
       ctx.venueUrls = { ws: wsUrl, rest: restUrl };
       venue.run(ctx.config.daemon.sim.venue_events_per_s);

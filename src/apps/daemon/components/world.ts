@@ -8,9 +8,9 @@ import type { DaemonContext, UniverseChange } from '../context.ts';
 export function worldComponent(ctx: DaemonContext): Component {
   let world: WorldRuntime | null = null;
   let actors: AnyActorRef[] = [];
-  // Live mode: the nowcast is published over the bucket layout of each station's discovered event.
+  // Live mode: the nowcast is published over each discovered event's layout, one per station and judge day.
   const follow = (change: UniverseChange) => {
-    for (const l of change.layouts) world?.feed.setBuckets(l.station_id, l.buckets);
+    for (const l of change.layouts) world?.feed.setBuckets(l.station_id, l.buckets, l.judge_day);
   };
   return {
     name: 'world',
@@ -28,8 +28,10 @@ export function worldComponent(ctx: DaemonContext): Component {
         secrets: ctx.opts.secrets,
         logger: ctx.log,
         simulated: simulatedWorld(ctx.config.weather, ctx.config.app.seed),
+        // The configured cities' stations are priced over their discovered events' buckets only.
+        awaitLayouts: ctx.opts.mode === 'live' ? ctx.config.discovery.temperature.cities.map((c) => c.station) : [],
       });
-      for (const [station, buckets] of ctx.universe.buckets) world.feed.setBuckets(station, buckets);
+      for (const l of ctx.universe.layouts) world.feed.setBuckets(l.station_id, l.buckets, l.judge_day);
       ctx.universeListeners.add(follow);
       world.feed.start();
       actors = world.sources.map((s) => {

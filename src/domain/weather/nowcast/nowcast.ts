@@ -15,6 +15,12 @@ export interface NowcastRequest {
   qcState: QcStateName;
   /** Inputs older than this close the gate. */
   maxInputAgeMs: number;
+  /**
+   * The judge day forecast (a discovered event's day); absent: the day of `atMs`. A later day is
+   * forecast as at its start (the prior and climatology, what is known of the day before), an
+   * earlier one as at its end.
+   */
+  judgeDay?: string;
 }
 
 export type NowcastPayload = Omit<PayloadOf<'NOWCAST'>, 'inputs'>;
@@ -39,7 +45,10 @@ const CLIMATOLOGY_ONLY_SUPPORT = 0.25;
  * still carries the distribution (for display) but trading must not act on it.
  */
 export function computeNowcast(predictor: NowcastPredictor, reports: readonly MetarReport[], calendar: JudgeCalendar, req: NowcastRequest): NowcastOutcome | null {
-  const inputs = inputsAt(reports, calendar, req.atMs);
+  const t = req.judgeDay === undefined ? req.atMs : Math.min(Math.max(req.atMs, calendar.dayStartMs(req.judgeDay)), calendar.dayEndMs(req.judgeDay) - 1);
+  let inputs = inputsAt(reports, calendar, t);
+  // A later day, and no prior to start it from: climatology from the latest temperature known now.
+  if (inputs.baseF === null && t > req.atMs) inputs = { ...inputs, baseF: latestTempF(reports, req.atMs) };
   const f = predictor.predict(inputs);
   if (!f) return null;
   const distribution: Array<[number, number]> = [];
@@ -53,7 +62,8 @@ export function computeNowcast(predictor: NowcastPredictor, reports: readonly Me
   }
   const buckets = req.buckets ?? defaultBuckets(medianF ?? inputs.baseF ?? 0);
 
-  const age = inputs.latestAgeMs;
+  // Freshness is judged now, not at the forecast day's start.
+  const age = inputs.latestAgeMs === null ? null : inputs.latestAgeMs - (t - req.atMs);
   let gateReason = 'open';
   if (req.qcState === 'degraded' || req.qcState === 'stale') gateReason = `station QC ${req.qcState}`;
   else if (age === null || age > req.maxInputAgeMs) gateReason = age === null ? 'no temperature yet' : `latest temperature ${Math.round(age / 60_000)} min old`;
@@ -75,4 +85,13 @@ export function computeNowcast(predictor: NowcastPredictor, reports: readonly Me
     },
     usedObsMs: inputs.usedObsMs,
   };
+}
+
+/** The latest judged temperature observed at or before `atMs` (null when none). */
+function latestTempF(reports: readonly MetarReport[], atMs: number): number | null {
+  for (let i = reports.length - 1; i >= 0; i--) {
+    const r = reports[i]!;
+    if (r.obsMs <= atMs && r.tempFJudge !== null) return r.tempFJudge;
+  }
+  return null;
 }
