@@ -49,24 +49,34 @@ export interface AwcSourceDeps {
   client: AwcMetarClient;
   feed: WorldIntake;
   clock: Clock;
-  stationIds: string[];
+  /** Read at every poll: the stations to ask for (none: no request). */
+  stationIds: () => readonly string[];
   intervalMs: number;
   lookbackHours: number;
   logger?: Logger;
 }
 
-/** Polls aviationweather.gov; each report is anchored on its observation time and de-duplicated by the feed. */
+/**
+ * Polls aviationweather.gov; each report is anchored on its observation time and de-duplicated by
+ * the feed. `METAR_STATIONS_CHANGED` polls at once (a station just needed waits for no interval).
+ */
 export function createAwcMetarSourceLogic(d: AwcSourceDeps): CallbackActorLogic<EventObject, void, WorldSourceSignal> {
-  return fromCallback<EventObject, void, WorldSourceSignal>(({ sendBack }) =>
-    every(d.clock, d.intervalMs, async () => {
+  return fromCallback<EventObject, void, WorldSourceSignal>(({ sendBack, receive }) => {
+    const poll = async () => {
       try {
-        for (const r of await d.client.recent(d.stationIds, d.lookbackHours)) d.feed.ingestMetar(r.raw, r.obsMs, r.typeHint);
+        const ids = d.stationIds();
+        if (ids.length === 0) return;
+        for (const r of await d.client.recent(ids, d.lookbackHours)) d.feed.ingestMetar(r.raw, r.obsMs, r.typeHint);
       } catch (err) {
         d.logger?.warn({ err: (err as Error).message }, 'AWC poll failed');
         sendBack({ type: 'WORLD_SOURCE_ERROR', source: 'awc', message: (err as Error).message });
       }
-    }),
-  );
+    };
+    receive((e) => {
+      if (e.type === 'METAR_STATIONS_CHANGED') void poll();
+    });
+    return every(d.clock, d.intervalMs, poll);
+  });
 }
 
 export interface WuSourceDeps {

@@ -93,6 +93,15 @@ describe('every alert rule and dashboard query names a metric helios exports', (
     for (const want of [/health/i, /latency/i, /bus/i, /orders and fills/i, /pnl and risk/i, /nowcast.*price/i]) expect(rows.some((r) => want.test(r)), String(want)).toBe(true);
   });
 
+  it("the image's HEALTHCHECK command passes against a ready daemon and fails without one", () => {
+    const dockerfile = readFileSync(path.join(DEPLOY, 'docker/Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+    const cmd = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd[0]).toBe('node');
+    const check = (port: string) => run('sh', ['-c', `HELIOS_API__PORT=${port} "${process.execPath}" "$@"`, 'sh', ...cmd.slice(1)]).code;
+    expect(check(new URL(api).port)).toBe(0);
+    expect(check('9')).toBe(1);
+  });
+
   it('the readiness script returns once /health answers 200, and fails when the daemon is gone', () => {
     const script = path.join(DEPLOY, 'systemd/helios-ready.sh');
     const ok = run(script, [`${api}/health`]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { requireTool, run } from './support/tools.ts';
 
@@ -44,19 +44,31 @@ describe('systemd units', () => {
 
   const analyze = requireTool('systemd-analyze');
   const dir = mkdtempSync(path.join(tmpdir(), 'helios-units-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  it.skipIf(!analyze)('systemd-analyze verify passes every unit without a warning', () => {
+  const files = ['helios.service', 'helios-feeds.service', 'helios-trading@0-2.service'];
+  beforeAll(() => {
     // The units name /usr/bin/node and /opt/helios; this checkout and this node stand in for them,
     // so verify also finds ExecStart's and ExecStartPost's executables.
     const localise = (text: string) => text.replaceAll('/usr/bin/node', process.execPath).replaceAll('/opt/helios', ROOT);
-    const files = ['helios.service', 'helios-feeds.service', 'helios-trading@0-2.service'];
     writeFileSync(path.join(dir, files[0]!), localise(unit('helios.service')));
     writeFileSync(path.join(dir, files[1]!), localise(unit('helios-feeds.service')));
     writeFileSync(path.join(dir, files[2]!), localise(unit('helios-trading@.service')));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.skipIf(!analyze)('systemd-analyze verify passes every unit without a warning', () => {
     const r = run(analyze!, ['verify', '--man=no', ...files.map((f) => `./${f}`)], dir);
     // verify exits 0 on an unknown key or a bad value too: they are warnings on stderr.
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!analyze)('systemd-analyze security --offline: overall exposure at most 2.0 of 10 for every unit', () => {
+    for (const f of files) {
+      const r = run(analyze!, ['security', '--offline=true', '--threshold=20', `./${f}`], dir);
+      const exposure = /Overall exposure level for \S+: ([\d.]+)/.exec(r.stdout)?.[1];
+      console.info(`deploy: ${f} exposure ${exposure}`);
+      expect(Number(exposure), f).toBeLessThanOrEqual(2);
+      expect(r.code, f).toBe(0);
+    }
   });
 
   it.skipIf(!analyze)('systemd-analyze verify does catch a broken unit (the check above can fail)', () => {

@@ -81,6 +81,9 @@ describe.skipIf(!present)('helios run --live against a playback (issue 15 end to
       { timeout: 20_000, interval: 250 },
     );
     expect(nowcast.payload.judge_day).toBe(facts.judgeDate);
+    // KLGA's layout comes from discovery: no NOWCAST of the run is over self-centred buckets.
+    const klga = journalRecords(dataDir, 'nowcast').filter((e) => e.type === 'NOWCAST' && e.station_id === 'KLGA');
+    expect(klga.filter((e) => JSON.stringify(e.payload.buckets.map((b: { label: string }) => b.label).sort()) !== JSON.stringify(eventLabels))).toEqual([]);
     const best = [...nowcast.payload.buckets].sort((a: { p: number }, b: { p: number }) => b.p - a.p)[0];
     expect(best.label).toBe(facts.winner);
 

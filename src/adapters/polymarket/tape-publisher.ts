@@ -165,13 +165,6 @@ export class TapePublisher {
     if (this.running && due < this.timerDue) this.armFlush(due);
   }
 
-  /**
-   * A leading-edge throttle per token: a token's first change after a quiet `bestPriceFlushMs` is
-   * published on the next clock turn (after the frame that caused it, so one frame's changes go out
-   * together); later changes wait until `bestPriceFlushMs` has passed since that token's previous
-   * BEST_PRICE. Latency stays near zero for a token that moves now and then, and a busy token still
-   * publishes at most once per interval.
-   */
   private armTurn(): void {
     this.turnPending = true;
     // After the frame that caused it (so one turn's frames go out together), never on a timer live.
@@ -179,6 +172,13 @@ export class TapePublisher {
     else this.clock.setTimeout(this.flushTurn, 0);
   }
 
+  /**
+   * A leading-edge throttle per token: a token's first change after a quiet `bestPriceFlushMs` is
+   * published on the next clock turn (after the frame that caused it, so one frame's changes go out
+   * together); later changes wait until `bestPriceFlushMs` has passed since that token's previous
+   * BEST_PRICE. Latency stays near zero for a token that moves now and then, and a busy token still
+   * publishes at most once per interval.
+   */
   private armFlush(due: number): void {
     if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
     this.timerDue = due;

@@ -29,6 +29,11 @@ const metar = z.strictObject({
   backoff_max_ms: z.number().int().min(0),
   /** Minute of the routine report when the source omits METAR/SPECI (51 at most US ASOS). */
   routine_minute: z.number().int().min(0).max(59),
+  /**
+   * Live mode polls METAR only for the stations discovered markets need: these stations (ids of
+   * `weather.stations`) are polled whether or not a market needs them. Sim mode polls every station.
+   */
+  always_poll: z.array(z.string().min(1)),
 });
 
 const pws = z.strictObject({
@@ -97,6 +102,9 @@ export const weatherSection = z.strictObject({
   qc,
   nowcast,
   simulator,
+}).refine((w) => w.metar.always_poll.every((id) => w.stations.some((s) => s.id === id)), {
+  message: 'every station of metar.always_poll must be one of weather.stations',
+  path: ['metar', 'always_poll'],
 });
 
 export type WeatherConfig = z.infer<typeof weatherSection>;

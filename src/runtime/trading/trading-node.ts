@@ -236,7 +236,7 @@ export class TradingNode implements EventSink {
    * cancels follow as usual and find them gone.
    */
   private cancelAllOnKill(event: HeliosEvent): void {
-    if (1 > 0) return;
+    if (!isGlobalHalt(event) || !this.adapter.cancelAll) return;
     this.adapter.cancelAll().catch((err: Error) => this.deps.onError(new Error(`cancel-all on the kill switch failed: ${err.message}`)));
   }
 

@@ -29,6 +29,8 @@ export interface WorldRuntimeDeps {
   simulated?: SimulatedWorldSources;
   /** Stations whose NOWCAST waits for a discovered layout (see WorldFeedOptions). */
   awaitLayouts?: readonly string[];
+  /** The stations METAR is polled for, read at every poll (live mode: those markets need); default every configured one. */
+  metarStations?: () => readonly string[];
 }
 
 /** What a simulated world offers the world runtime: stations to observe, and history to fit on. */
@@ -115,7 +117,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
     });
     sources.push({
       id: 'world:awc',
-      logic: createAwcMetarSourceLogic({ client, feed, clock: d.clock, stationIds: cfg.stations.map((s) => s.id), intervalMs: cfg.metar.poll_interval_ms, lookbackHours: cfg.metar.lookback_hours, logger: d.logger }),
+      logic: createAwcMetarSourceLogic({ client, feed, clock: d.clock, stationIds: d.metarStations ?? (() => cfg.stations.map((s) => s.id)), intervalMs: cfg.metar.poll_interval_ms, lookbackHours: cfg.metar.lookback_hours, logger: d.logger }),
     });
   }
   if (cfg.pws.source === 'wu') {

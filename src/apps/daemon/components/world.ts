@@ -4,13 +4,30 @@ import { simulatedWorld } from '../../../sim/world/simulated-world.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 
+/**
+ * Live mode's METAR stations: those of the open judge days discovered (each a market's station)
+ * and the always-polled ones, of the configured stations (the feed knows no other), sorted.
+ */
+export function liveMetarStations(ctx: Pick<DaemonContext, 'config' | 'universe'>): string[] {
+  const configured = new Set(ctx.config.weather.stations.map((s) => s.id));
+  const wanted = new Set([...ctx.config.weather.metar.always_poll, ...ctx.universe.layouts.filter((l) => l.judge_day !== null).map((l) => l.station_id)]);
+  return [...wanted].filter((id) => configured.has(id)).sort();
+}
+
 /** Weather: METAR and PWS sources (simulated in sim mode) into the world feed and the nowcast. */
 export function worldComponent(ctx: DaemonContext): Component {
   let world: WorldRuntime | null = null;
   let actors: AnyActorRef[] = [];
-  // Live mode: the nowcast is published over each discovered event's layout, one per station and judge day.
+  let polled: readonly string[] = [];
+  // Live mode: the nowcast is published over each discovered event's layout, one per station and
+  // judge day, and METAR is polled for the stations of those layouts (plus weather.metar.always_poll).
   const follow = (change: UniverseChange) => {
     for (const l of change.layouts) world?.feed.setBuckets(l.station_id, l.buckets, l.judge_day);
+    const next = liveMetarStations(ctx);
+    const grew = next.some((id) => !polled.includes(id));
+    if (next.join() !== polled.join()) ctx.log.info({ stations: next, before: polled }, 'live mode: METAR stations changed');
+    polled = next;
+    if (grew) for (const a of actors) a.send({ type: 'METAR_STATIONS_CHANGED' });
   };
   return {
     name: 'world',
@@ -30,7 +47,9 @@ export function worldComponent(ctx: DaemonContext): Component {
         simulated: simulatedWorld(ctx.config.weather, ctx.config.app.seed),
         // The configured cities' stations are priced over their discovered events' buckets only.
         awaitLayouts: ctx.opts.mode === 'live' ? ctx.config.discovery.temperature.cities.map((c) => c.station) : [],
+        ...(ctx.opts.mode === 'live' ? { metarStations: () => polled } : {}),
       });
+      polled = liveMetarStations(ctx);
       for (const l of ctx.universe.layouts) world.feed.setBuckets(l.station_id, l.buckets, l.judge_day);
       ctx.universeListeners.add(follow);
       world.feed.start();

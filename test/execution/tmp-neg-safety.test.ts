@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+import { Daemon } from '../../src/apps/daemon/daemon.ts';
+import type { DaemonContext } from '../../src/apps/daemon/context.ts';
+import { haltFor } from '../../src/apps/daemon/real-execution.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { loadSecrets } from '../../src/config/secrets.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { runCli } from '../support/cli.ts';
+import { venueHarness, type Closer } from './daemon-support.ts';
+import { TEST_KEY } from './support.ts';
+
+/**
+ * The daemon's real-execution safety wiring, in-process against the stand-in: failing closed on
+ * heartbeat misses publishes a global HALT the runtime applies, the kill switch cancels every
+ * resting order of the key at the venue (one the runtime never placed included), the adapter's
+ * counters are Prometheus series.
+ */
+
+const TOKEN = 'test-token-0123456789';
+const closers: Closer[] = [];
+afterAll(async () => {
+  for (const c of closers.reverse()) { process.stderr.write("C " + Date.now() + "\n"); await c(); }
+});
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+  if (!m) throw new Error(`no series ${name}`);
+  return Number(m[1]);
+}
+
+describe('real execution in the daemon: failing closed, the kill switch, metrics', () => {
+  it('heartbeat misses halt everything over the bus; a global halt cancels every resting order at the venue', { timeout: 90_000 }, async () => {
+    const h = await venueHarness(closers);
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        'daemon.sim.venue': 'external',
+        'market_tape.ws_url': h.endpoints.wsUrl,
+        'market_tape.rest_url': h.endpoints.restUrl,
+        'execution.adapter': 'real',
+        'execution.real.clob_url': h.clob.http,
+        'execution.real.user_ws_url': h.clob.ws,
+        'execution.real.data_api_url': h.clob.http,
+        'execution.real.heartbeat.interval_ms': 50,
+        'execution.real.heartbeat.max_misses': 2,
+      },
+    }).config;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-real-safety-'));
+    closers.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const daemon = new Daemon({
+      config,
+      secrets: loadSecrets({ HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_API_TOKEN: TOKEN }),
+      env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' },
+      logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
+      mode: 'sim',
+      speed: 1,
+      dataDir,
+      inspect: false,
+      apiPort: 0,
+    });
+    await daemon.start();
+    closers.push(async () => void (await daemon.stop()));
+    const ctx = (daemon as unknown as { ctx: DaemonContext }).ctx;
+    const adapter = ctx.execution!;
+    expect(adapter).not.toBeNull();
+    expect(await metric(daemon.url, 'execution_fail_closed_total')).toBe(0);
+    expect(await metric(daemon.url, 'execution_orders_in_flight')).toBe(0);
+
+    // Heartbeats that the venue refuses: after max_misses the adapter fails closed.
+    const published = new CollectingSink();
+    ctx.sink.add(published);
+    h.standIn.inject('POST /v1/heartbeats', ...Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 500, error: 'heartbeat store down' })));
+    adapter.heartbeats.ensure(true);
+    await vi.waitFor(() => expect(published.events.filter((e) => e.type === 'HALT' && e.payload.scope === 'global').length).toBe(1), 10_000);
+    expect(adapter.failedClosed).toMatch(/heartbeat/);
+    // The runtime applied it from the bus (the kill switch's trip counts), and the counters show it.
+    await vi.waitFor(async () => expect(await metric(daemon.url, 'kill_switch_triggers_total{reason="manual"}')).toBeGreaterThanOrEqual(1), 10_000);
+    expect(await metric(daemon.url, 'execution_fail_closed_total')).toBe(1);
+    expect(await metric(daemon.url, 'execution_heartbeat_misses_total')).toBeGreaterThanOrEqual(2);
+
+    // An order of the same key that the runtime never placed rests at the venue...
+    const placed = await runCli(['orders', 'place', '--token-id', h.tokens[0]!, '--side', 'BUY', '--price', '0.02', '--size', '10', '--execution', 'real', '--clob-url', h.clob.http, '--json'], {
+      HELIOS_CONFIRM_REAL_ORDERS: 'yes',
+      HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
+    });
+    expect(placed.code, placed.err).toBe(0);
+    const manual = [...h.standIn.venue.orders.values()].find((o) => o.status === 'LIVE')!;
+    expect(manual).toBeDefined();
+    (adapter as unknown as { cancelAll: unknown }).cancelAll = undefined; process.stderr.write("T1 " + Date.now() + "\n");
+    const halt = await fetch(`${daemon.url}/halt`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ scope: 'global', reason: 'operator' }) });
+    expect(halt.status).toBe(200);
+    await vi.waitFor(() => expect(h.standIn.venue.orders.get(manual.id)!.status).toBe('CANCELED'), 10_000);
+    process.stderr.write("T2 " + Date.now() + "\n"); expect(await daemon.stop()).toBe(0);
+  });
+
+  it('failing closed is a global HALT, a balance the venue keeps refusing a market HALT, other alerts none', () => {
+    const factory = new EventFactory(new VirtualClock(0), ulidGenerator(seededRng(1)));
+    const global = haltFor({ severity: 'critical', code: 'EXECUTION_FAIL_CLOSED', message: 'execution failed closed: 2 heartbeats missed' }, factory);
+    expect(global).toMatchObject({ type: 'HALT', payload: { scope: 'global', reason: 'execution failed closed: 2 heartbeats missed' } });
+    expect(global!.market_id).toBeUndefined();
+    const market = haltFor({ severity: 'critical', code: 'MARKET_HALTED_BALANCE', message: 'm1: not enough balance', market_id: 'm1' }, factory);
+    expect(market).toMatchObject({ type: 'HALT', market_id: 'm1', payload: { scope: 'market', reason: 'm1: not enough balance' } });
+    expect(haltFor({ severity: 'warning', code: 'HEARTBEAT_MISSED', message: 'one miss' }, factory)).toBeNull();
+  });
+});
