@@ -209,11 +209,11 @@ describe('helios sim', () => {
 });
 
 describe('helios run', () => {
-  it('refuses --live with execution.adapter real (exit 4, a clear message)', async () => {
+  it('refuses --live with execution.adapter real but no HELIOS_CONFIRM_REAL_ORDERS (exit 4, naming what is missing)', async () => {
     const io = captureIo(QUIET);
     const code = await main(['run', '--live', '--port', '0', '--data-dir', tempDir(), '--config', configFile('execution:\n  adapter: real\n')], io);
     expect(code).toBe(4);
-    expect(io.stderr()).toMatch(/real order placement is not available in this version; set execution\.adapter to paper/);
+    expect(io.stderr()).toMatch(/refused: real orders need HELIOS_CONFIRM_REAL_ORDERS=yes in the environment; HELIOS_POLY_PRIVATE_KEY/);
   });
 
   it('--duration stops cleanly and prints the run summary', async () => {

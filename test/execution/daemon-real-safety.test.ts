@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,7 +16,7 @@ import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { runCli } from '../support/cli.ts';
 import { venueHarness, type Closer } from './daemon-support.ts';
-import { TEST_KEY } from './support.ts';
+import { startStandIn, TEST_KEY } from './support.ts';
 
 /**
  * The daemon's real-execution safety wiring, in-process against the stand-in: failing closed on
@@ -99,7 +99,8 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     // ...and the kill switch pulls it.
     const halt = await fetch(`${daemon.url}/halt`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ scope: 'global', reason: 'operator' }) });
     expect(halt.status).toBe(200);
-    await vi.waitFor(() => expect(h.standIn.venue.orders.get(manual.id)!.status).toBe('CANCELED'), 10_000);
+    // Within a moment: not the runtime's next reconciliation (execution.reconcile.interval_ms) that would find it too.
+    await vi.waitFor(() => expect(h.standIn.venue.orders.get(manual.id)!.status).toBe('CANCELED'), 2_000);
     expect(await daemon.stop()).toBe(0);
   });
 
@@ -111,5 +112,22 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     const market = haltFor({ severity: 'critical', code: 'MARKET_HALTED_BALANCE', message: 'm1: not enough balance', market_id: 'm1' }, factory);
     expect(market).toMatchObject({ type: 'HALT', market_id: 'm1', payload: { scope: 'market', reason: 'm1: not enough balance' } });
     expect(haltFor({ severity: 'warning', code: 'HEARTBEAT_MISSED', message: 'one miss' }, factory)).toBeNull();
+  });
+
+  it('does not trade when start-up reconciliation fails (exit 3)', { timeout: 60_000 }, async () => {
+    const rig = await startStandIn();
+    closers.push(() => rig.close());
+    const dir = mkdtempSync(path.join(tmpdir(), 'helios-real-reconcile-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const overlay = path.join(dir, 'real.yaml');
+    // The venue answers REST, but its user channel (the order stream trading needs) is not there.
+    writeFileSync(overlay, ['execution:', '  adapter: real', '  real:', `    clob_url: ${rig.url}`, `    data_api_url: ${rig.url}`, '    user_ws_url: ws://127.0.0.1:9/ws/user', '    request_timeout_ms: 500', ''].join('\n'));
+    const r = await runCli(['run', '--config', overlay, '--port', '0', '--data-dir', path.join(dir, 'data')], {
+      HELIOS_CONFIRM_REAL_ORDERS: 'yes',
+      HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
+      HELIOS_LOG__LEVEL: 'silent',
+    });
+    expect(r.code).toBe(3);
+    expect(rig.standIn.venue.orders.size).toBe(0);
   });
 });

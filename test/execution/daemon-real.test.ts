@@ -47,7 +47,7 @@ describe('helios run with real execution against the stand-in CLOB', () => {
       HELIOS_CONFIRM_REAL_ORDERS: 'yes',
       HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
     });
-    await daemon.apiUrl(30_000);
+    const url = await daemon.apiUrl(30_000);
     const venue = h.standIn.venue;
     // Orders reach the stand-in (which took only correctly signed ones) and some of them trade.
     await vi.waitFor(
@@ -60,6 +60,10 @@ describe('helios run with real execution against the stand-in CLOB', () => {
     const orders = [...venue.orders.values()];
     expect(orders.length).toBeGreaterThan(0);
     expect(new Set(orders.map((o) => o.address.toLowerCase()))).toEqual(new Set([TEST_ADDRESS.toLowerCase()]));
+    // The adapter's counters are Prometheus series: the venue accepted what the daemon sent.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(Number(/^execution_orders_placed_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^execution_fail_closed_total 0$/m);
     // Let the last matches settle at the venue before the end.
     await vi.waitFor(() => expect([...venue.trades.values()].filter((t) => t.status !== 'CONFIRMED' && t.status !== 'FAILED')).toEqual([]), { timeout: 10_000 });
 

@@ -52,4 +52,24 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     expect(again.breaks).toEqual([]);
     runtime.stop();
   });
+
+  it('cancels a venue order it did not place, found by reconciliation, at the venue (and keeps running)', async () => {
+    rig = await startStandIn({ autoSettleMs: 5 });
+    a = await openAdapter(rig);
+    await a.adapter.start();
+    // The same key's order, placed past the adapter (an operator's): the runtime's reconciliation finds it.
+    const foreign = await a.session.postOrder(await a.session.prepare({ tokenId: YES, side: 'BUY', price: 0.02, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false));
+    expect(foreign.success).toBe(true);
+    const venueId = foreign.orderID!;
+    expect(rig.standIn.venue.orders.get(venueId)!.status).toBe('LIVE');
+    const cfg = defaultSections();
+    const clock = new VirtualClock(Date.now());
+    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+    runtime.addMarket(spec({ yes_token: YES, no_token: NO }));
+    const report = await runtime.start();
+    expect(report.breaks.map((b) => b.mismatches.map((m) => m.kind))).toEqual([['unknown_at_venue']]);
+    // Canceled by its venue id; a local refusal would have the market actor ask again at once, forever.
+    await vi.waitFor(() => expect(rig!.standIn.venue.orders.get(venueId)!.status).toBe('CANCELED'));
+    runtime.stop();
+  });
 });

@@ -1,5 +1,5 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
-import { asCheckedEvent, envelopeProblem } from './envelope-check.ts';
+import { heliosEventSchema } from '../../domain/events/catalog.ts';
 import type { Delivery, SubscribeOptions } from './event-bus.ts';
 import { backoff, FIELD, fieldValue, newClient, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
 import type { RedisStreamsBus } from './redis-streams-bus.ts';
@@ -128,7 +128,7 @@ export class RedisSubscription extends SubscriptionBase {
     return out;
   }
 
-  /** Decodes entries at the edge (the envelope checked, see envelope-check.ts); malformed ones are reported, acknowledged and skipped. */
+  /** Decodes entries at the edge (zod); malformed ones are reported, acknowledged and skipped. */
   private async decode(reply: StreamReply, deliveries: number): Promise<Delivery[]> {
     if (!reply) return [];
     const out: Delivery[] = [];
@@ -152,13 +152,14 @@ export class RedisSubscription extends SubscriptionBase {
           bad.push(placeholder);
           continue;
         }
-        const problem = envelopeProblem(parsed);
-        if (problem !== null) {
-          this.bus.reportMalformed(topic, id, `invalid event at ${problem.path || '(root)'}: ${problem.message}`, raw);
+        const result = heliosEventSchema.safeParse(parsed);
+        if (!result.success) {
+          const issue = result.error.issues[0];
+          this.bus.reportMalformed(topic, id, `invalid event at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, raw);
           bad.push(placeholder);
           continue;
         }
-        out.push({ topic, id, event: asCheckedEvent(parsed), deliveries });
+        out.push({ topic, id, event: result.data, deliveries });
       }
     }
     if (bad.length) {

@@ -12,10 +12,10 @@ import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from './real-gate.ts
 import { SignerKeyError } from './real-signing.ts';
 
 /**
- * The one place a venue is picked. Paper is the default. The trading node builds its adapter
- * synchronously on its own virtual clock, so `real` there still yields the refusing stub: the
- * CLOB adapter needs an authenticated session first (createRealExecutionAdapter), and the node is
- * not wired to it yet.
+ * The venue a trading node builds for itself, synchronously on its own virtual clock: paper. The
+ * CLOB adapter needs an authenticated, reconciled session first (createRealExecutionAdapter), so
+ * the daemon opens it and hands it to the node; a node left to build `real` itself (a replay or
+ * backtest given a real config) gets the refusing stub and fails loudly at reconciliation.
  */
 export function createExecutionAdapter(
   cfg: ExecutionConfig,

@@ -3,15 +3,15 @@ import type { PositionView, VenueOrderView } from '../../domain/trading/reconcil
 
 export class RealOrdersRefusedError extends Error {
   constructor(what: string) {
-    super(`real execution is out of scope: ${what} refused (helios places no real orders; use execution.adapter: paper)`);
+    super(`real execution is out of scope here: ${what} refused (only the daemon opens the real venue, behind its gate; use execution.adapter: paper)`);
     this.name = 'RealOrdersRefusedError';
   }
 }
 
 /**
- * What the trading node gets for `execution.adapter: real` until it is wired to the CLOB adapter
- * (real-clob-adapter.ts, which needs an authenticated session first): every call refuses with a
- * clear error, so a misconfigured daemon fails loudly at start-up reconciliation instead of trading.
+ * What a trading node gets for `execution.adapter: real` when nobody handed it the CLOB adapter
+ * (only the daemon opens one, behind the gate): every call refuses with a clear error, so a replay
+ * or backtest given a real config fails loudly at start-up reconciliation instead of trading.
  */
 export class RealExecutionAdapter implements ExecutionAdapter {
   readonly kind = 'real' as const;

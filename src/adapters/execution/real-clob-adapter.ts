@@ -184,22 +184,39 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
 
   async cancelOrder(clientOrderId: string): Promise<CancelAck> {
     const o = this.tracker.get(clientOrderId);
-    if (!o) return { ok: false, client_order_id: clientOrderId, reason: 'unknown order', benign: false };
+    if (!o) {
+      // A venue order helios did not place (fetchOpenOrders names it `venue:<id>`): canceled by its venue id.
+      if (clientOrderId.startsWith(VENUE_PREFIX)) return this.cancelAtVenue(clientOrderId, clientOrderId.slice(VENUE_PREFIX.length), null);
+      return this.refuseCancel(clientOrderId, 'unknown order');
+    }
     if (isTerminal(o.status)) return { ok: false, client_order_id: clientOrderId, reason: 'already canceled or matched', benign: true };
     // In flight: a cancel could overtake the order itself and find nothing, then the order lands.
-    if (!o.venueId || o.status === 'pending') return { ok: false, client_order_id: clientOrderId, reason: 'order not yet live', benign: false };
+    if (!o.venueId || o.status === 'pending') return this.refuseCancel(clientOrderId, 'order not yet live');
+    return this.cancelAtVenue(clientOrderId, o.venueId, o);
+  }
+
+  private async cancelAtVenue(clientOrderId: string, venueId: string, o: TrackedOrder | null): Promise<CancelAck> {
     try {
-      const r = await this.deps.session.cancel([o.venueId]);
-      if (r.canceled.includes(o.venueId)) {
-        this.tracker.setStatus(o, 'canceled', 'canceled by request');
+      const r = await this.deps.session.cancel([venueId]);
+      if (r.canceled.includes(venueId)) {
+        if (o) this.tracker.setStatus(o, 'canceled', 'canceled by request');
         this.refreshHeartbeats();
         return { ok: true, client_order_id: clientOrderId };
       }
-      const why = r.not_canceled[o.venueId] ?? 'not canceled';
+      const why = r.not_canceled[venueId] ?? 'not canceled';
       return { ok: false, client_order_id: clientOrderId, reason: why, benign: isBenignCancelReason(why) };
     } catch (err) {
       return { ok: false, client_order_id: clientOrderId, reason: (err as Error).message, benign: false };
     }
+  }
+
+  /**
+   * A refusal decided here, answered after a backoff step: a caller that asks again at once on a
+   * refusal (the market actor does) would otherwise spin on promises that never yield to IO.
+   */
+  private async refuseCancel(clientOrderId: string, reason: string): Promise<CancelAck> {
+    await this.sleep(Math.max(1, this.deps.cfg.backoff.initial_ms));
+    return { ok: false, client_order_id: clientOrderId, reason, benign: false };
   }
 
   /** Cancels every order of the key at the venue (kill switch, SIGTERM, failing closed). */
@@ -232,7 +249,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       // An order helios does not know shows under its venue id: the runtime's check reports it unknown (a break).
       const o = this.tracker.getByVenue(v.id);
       const market = o?.req.market_id ?? this.markets.get(v.asset_id)?.market_id ?? v.asset_id;
-      out.push({ client_order_id: o?.req.client_order_id ?? `venue:${v.id}`, market_id: market, token_id: v.asset_id, side: v.side === 'SELL' ? 'SELL' : 'BUY', price: Number(v.price), size: Number(v.original_size), filled_size: Number(v.size_matched) });
+      out.push({ client_order_id: o?.req.client_order_id ?? `${VENUE_PREFIX}${v.id}`, market_id: market, token_id: v.asset_id, side: v.side === 'SELL' ? 'SELL' : 'BUY', price: Number(v.price), size: Number(v.original_size), filled_size: Number(v.size_matched) });
     }
     return out.sort((a, b) => a.client_order_id.localeCompare(b.client_order_id));
   }
@@ -453,6 +470,9 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     for (const l of this.listeners) l(e);
   }
 }
+
+/** How fetchOpenOrders names a venue order helios did not place. */
+const VENUE_PREFIX = 'venue:';
 
 interface Attempt {
   attempts: number;

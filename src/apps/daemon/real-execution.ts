@@ -1,5 +1,6 @@
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
-import { createRealExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
+import { createRealExecutionAdapter, openRealSession } from '../../adapters/execution/create-adapter.ts';
+import { liveHealthcheck } from '../../adapters/execution/real-gate.ts';
 import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/real-clob-adapter.ts';
 import { realMarketOf } from '../../adapters/execution/real-types.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
@@ -7,7 +8,11 @@ import { registerExecutionMetrics } from '../../adapters/metrics/execution-metri
 import type { EventOf } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import { ownsMarket } from '../../domain/scale-out/shard.ts';
+import type { HeliosConfig } from '../../config/schema.ts';
+import type { Secrets } from '../../config/secrets.ts';
+import type { Clock } from '../../domain/time/clock.ts';
 import type { DaemonContext } from './context.ts';
+import type { CheckResult } from './startup-checklist.ts';
 import { ExecutionConfigError, RealOrdersRefused } from './options.ts';
 
 /**
@@ -80,15 +85,39 @@ export function haltFor(a: RealAlert, factory: EventFactory): EventOf<'HALT'> | 
 
 /**
  * SIGTERM: no new real order, then every resting order of the account canceled at the venue (a
- * second pass catches an order that was in flight during the first).
+ * second pass catches an order that was in flight during the first). A shard of a scale-out that
+ * shares the key with other shards cancels its own markets only: the others keep trading.
  */
 export async function cancelEverythingAtVenue(ctx: DaemonContext, adapter: ClobExecutionAdapter): Promise<void> {
   adapter.refuseNew('the daemon is shutting down');
+  const sweep = async () => {
+    if (ctx.shard.count <= 1) return adapter.cancelAll();
+    const ids = await Promise.all(ctx.localMarkets().map((m) => adapter.cancelMarket(m.spec.market_id)));
+    return ids.flat();
+  };
   try {
-    let canceled = await adapter.cancelAll();
-    if (adapter.tracker.live().length > 0 || adapter.inFlight() > 0) canceled = canceled.concat(await adapter.cancelAll());
+    let canceled = await sweep();
+    if (adapter.tracker.live().length > 0 || adapter.inFlight() > 0) canceled = canceled.concat(await sweep());
     ctx.log.info({ canceled: canceled.length }, 'shutdown: every resting order canceled at the venue');
   } catch (err) {
     ctx.reportError('execution', new Error(`cancel-all at shutdown failed (the venue cancels once heartbeats stop): ${scrubText((err as Error).message)}`));
   }
+}
+
+/** The checklist's item of the same name, answered from the venue. */
+export const WALLET_CHECK = 'wallet allowance';
+
+/**
+ * `healthcheck --live` with execution real: the key's collateral and its allowance for the
+ * exchange, read the way the daemon's gate reads them (what a start would be refused for).
+ */
+export async function walletCheck(input: { config: HeliosConfig; secrets: Secrets; env: NodeJS.ProcessEnv; clock: Clock }): Promise<CheckResult> {
+  const name = WALLET_CHECK;
+  const opened = await openRealSession({ real: input.config.execution.real, executionReal: true, env: input.env, secrets: input.secrets, clock: input.clock, forPlacing: false });
+  if (!opened.ok) return { name, status: 'fail', detail: scrubText(opened.message) };
+  const h = await liveHealthcheck(opened.session, opened.cfg, input.clock);
+  // Clock skew has its own live item; this one is the wallet's.
+  const problems = h.problems.filter((p) => !p.startsWith('clock skew') && !p.startsWith('venue time'));
+  if (problems.length) return { name, status: 'fail', detail: scrubText(problems.join('; ')) };
+  return { name, status: 'pass', detail: `${h.collateral_usdc} USDC collateral (at least ${opened.cfg.healthcheck.min_collateral_usdc}), an allowance for the exchange` };
 }

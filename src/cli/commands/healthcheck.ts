@@ -5,6 +5,7 @@ import { scrubText } from '../../adapters/log/redact.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { CHECK_NAMES, runStartupChecklist, type CheckResult } from '../../apps/daemon/startup-checklist.ts';
 import { LIVE_CHECK_NAMES, runLiveChecks } from '../../apps/live-check/live-checks.ts';
+import { walletCheck } from '../../apps/daemon/real-execution.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -25,6 +26,11 @@ export async function healthcheck(opts: HealthcheckOptions, io: CliIo): Promise<
     const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
     results = await runStartupChecklist({ config, mode, logger });
     if (opts.live) results.push(...(await runLiveChecks({ config, secrets, clock: new SystemClock() })));
+    // Real execution: the wallet item answered from the CLOB, as the daemon's gate reads it before trading.
+    if (opts.live && config.execution.adapter === 'real') {
+      const wallet = await walletCheck({ config, secrets, env: io.env, clock: new SystemClock() });
+      results = results.map((r) => (r.name === wallet.name ? wallet : r));
+    }
   } catch (err) {
     const message = err instanceof ConfigError ? err.message : `${(err as Error).message}`;
     results = [...CHECK_NAMES, ...(opts.live ? LIVE_CHECK_NAMES : [])].map((name) =>

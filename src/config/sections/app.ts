@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const appSection = z.strictObject({
-  /** paper is the default; live data with real orders needs mode live AND execution.allow_real_orders. */
+  /** A label for the run's intent; what data and which venue are used is `helios run --live` and execution.adapter. */
   mode: z.enum(['paper', 'live']),
   /** Seed for every simulator and id generator in sim mode (determinism). */
   seed: z.number().int().nonnegative(),

@@ -27,6 +27,11 @@ export const discoverySection = z.strictObject({
     tag_slug: z.string().min(1),
     /** Tag slugs or labels an event must carry one of; empty: any league. */
     leagues: z.array(z.string().min(1)),
+    /**
+     * With HELIOS_PANDASCORE_TOKEN: a moneyline is mapped to the one PandaScore match of its two
+     * teams starting within this of its start (none, or more than one: no mapping, logged).
+     */
+    pandascore_start_tolerance_ms: z.number().int().min(0),
   }),
   /** Traded whatever the filters say (their checks still apply). */
   event_slugs: z.array(z.string().min(1)),

@@ -115,9 +115,11 @@ export const riskSection = z.strictObject({
 
 /** Execution adapter and reconciliation (section `execution`). */
 export const executionSection = z.strictObject({
+  /**
+   * paper (default) or real: Polymarket's CLOB, which also needs HELIOS_CONFIRM_REAL_ORDERS=yes,
+   * credentials and a passing live healthcheck (`--execution real` sets it from the command line).
+   */
   adapter: z.enum(['paper', 'real']),
-  /** Real placement is out of scope: the real adapter refuses every order regardless. */
-  allow_real_orders: z.boolean(),
   paper: z.strictObject({
     order_latency_ms: ms,
     cancel_latency_ms: ms,

@@ -32,7 +32,11 @@ export type DiscoveryErrorCode =
   /** The market's fields contradict each other or its event (neg-risk flags, a resolved market still accepting orders…). */
   | 'contradictory_market'
   /** The rules settle on a station the configuration does not watch (or not the one configured for the city). */
-  | 'station_not_watched';
+  | 'station_not_watched'
+  /** No PandaScore match has both teams and a start within the tolerance of the moneyline's. */
+  | 'no_pandascore_match'
+  /** More than one PandaScore match could be the moneyline's: none is guessed. */
+  | 'ambiguous_pandascore_match';
 
 export interface DiscoveryError {
   code: DiscoveryErrorCode;

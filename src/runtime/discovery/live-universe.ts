@@ -48,8 +48,11 @@ export function tradedMarketOf(m: SelectedMarket): TradedMarket {
   return { spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, station_id: null, match_id: null };
 }
 
-/** The match the truth runtime follows for an esports market (Polymarket's sports socket knows it by game id). */
-export function matchSpecOf(m: SelectedMarket): MatchSpec | null {
+/**
+ * The match the truth runtime follows for an esports market: Polymarket's sports socket knows it
+ * by game id, PandaScore by the match discovery mapped the moneyline to (null: not mapped).
+ */
+export function matchSpecOf(m: SelectedMarket, pandascoreId: string | null = null): MatchSpec | null {
   if (m.esports === null) return null;
   return {
     match_id: m.esports.match_id,
@@ -57,7 +60,7 @@ export function matchSpecOf(m: SelectedMarket): MatchSpec | null {
     outcomes: m.esports.teams,
     best_of: null,
     market_id: m.condition_id,
-    source_ids: m.esports.game_id === null ? {} : { polymarket_sports: m.esports.game_id },
+    source_ids: { ...(m.esports.game_id === null ? {} : { polymarket_sports: m.esports.game_id }), ...(pandascoreId === null ? {} : { pandascore: pandascoreId }) },
   };
 }
 

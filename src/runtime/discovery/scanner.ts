@@ -5,6 +5,7 @@ import type { Logger } from '../../adapters/log/logger.ts';
 import type { EventInfo, MarketInfo } from '../../domain/discovery/gamma-market.ts';
 import { diffOperatingSet, type OperatingSetDiff } from '../../domain/discovery/operating-set-diff.ts';
 import { selectOperatingSet, type DiscoveryRefusal, type GammaAnswers, type ScannerPolicy, type SelectedMarket } from '../../domain/discovery/operating-set.ts';
+import { mapPandascoreMatch, type PandascoreListing } from '../../domain/discovery/pandascore-mapping.ts';
 import type { DiscoveryResult } from '../../domain/discovery/result.ts';
 import { temperatureEventSlug } from '../../domain/discovery/temperature-event.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
@@ -39,6 +40,8 @@ export interface DiscoveryScannerDeps {
   onRefused(refusal: DiscoveryRefusal): void;
   /** A Gamma request failed (unreachable, an HTTP error, an answer that is not JSON). */
   onError(what: string, err: unknown): void;
+  /** PandaScore's upcoming and running matches (with a token): new moneylines are mapped to them. */
+  pandascoreListings?: () => Promise<PandascoreListing[]>;
 }
 
 /** Gamma reads about 100 condition ids per /markets call (notes/polymarket.md §4). */
@@ -54,6 +57,7 @@ const CONDITION_IDS_PER_CALL = 100;
 export class DiscoveryScanner {
   private readonly held = new Map<string, SelectedMarket>();
   private readonly refusalsSeen = new Set<string>();
+  private readonly pandascoreIds = new Map<string, string>();
   private timer: TimerHandle | null = null;
   private running = false;
   private inFlight: Promise<ScanReport> | null = null;
@@ -81,6 +85,11 @@ export class DiscoveryScanner {
   /** Markets already held (an earlier scanner's): diffed against, never added again. */
   adopt(markets: readonly SelectedMarket[]): void {
     for (const m of markets) this.held.set(m.condition_id, m);
+  }
+
+  /** The PandaScore match a held moneyline was mapped to (null: none, or no token). */
+  pandascoreId(conditionId: string): string | null {
+    return this.pandascoreIds.get(conditionId) ?? null;
   }
 
   /** Markets held now, by condition id. */
@@ -130,22 +139,47 @@ export class DiscoveryScanner {
     const now = this.deps.clock.now();
     this.lastScanAt = now;
     const gathered = await gatherGammaAnswers(this.deps.gamma, this.deps.config, this.deps.policy, now, [...this.held.keys()], (what, err) => this.deps.onError(what, err));
-    return this.apply(gathered.answers, now, gathered.failed);
+    let listings: PandascoreListing[] | null = null;
+    if (this.deps.pandascoreListings && this.deps.config.esports.games.length > 0) {
+      try {
+        listings = await this.deps.pandascoreListings();
+      } catch (err) {
+        this.deps.onError('PandaScore /matches', err);
+      }
+    }
+    return this.apply(gathered.answers, now, gathered.failed, listings);
   }
 
-  private apply(answers: GammaAnswers, now: number, failed: number): ScanReport {
+  /** A refusal is told the first time it is seen (the same answer is refused scan after scan). */
+  private refuseOnce(r: DiscoveryRefusal): void {
+    const key = `${r.event_slug ?? ''}|${r.condition_id ?? ''}|${r.code}|${r.message}`;
+    if (this.refusalsSeen.has(key)) return;
+    this.refusalsSeen.add(key);
+    this.stats.refused++;
+    this.deps.onRefused(r);
+  }
+
+  /**
+   * Each new moneyline's PandaScore match, before the change is told (its truth then watches it);
+   * a refused mapping is told like any refusal, and the market still trades on its other sources.
+   */
+  private mapPandascore(added: readonly SelectedMarket[], listings: readonly PandascoreListing[]): void {
+    for (const m of added) {
+      if (m.esports === null) continue;
+      const mapped = mapPandascoreMatch(m.esports, listings, this.deps.config.esports.pandascore_start_tolerance_ms);
+      if (mapped.ok) this.pandascoreIds.set(m.condition_id, mapped.value);
+      else this.refuseOnce({ event_slug: m.event_slug, condition_id: m.condition_id, code: mapped.error.code, message: mapped.error.message });
+    }
+  }
+
+  private apply(answers: GammaAnswers, now: number, failed: number, listings: PandascoreListing[] | null = null): ScanReport {
     const policy = { ...this.deps.policy, condition_ids: [...new Set([...this.deps.policy.condition_ids, ...this.held.keys()])] };
     const set = selectOperatingSet(answers, policy, now);
-    let refused = 0;
-    for (const r of set.refused) {
-      const key = `${r.event_slug ?? ''}|${r.condition_id ?? ''}|${r.code}|${r.message}`;
-      if (this.refusalsSeen.has(key)) continue;
-      this.refusalsSeen.add(key);
-      refused++;
-      this.stats.refused++;
-      this.deps.onRefused(r);
-    }
+    const refusedBefore = this.stats.refused;
+    for (const r of set.refused) this.refuseOnce(r);
     const diff = diffOperatingSet(this.held, set.markets);
+    if (listings) this.mapPandascore(diff.added, listings);
+    const refused = this.stats.refused - refusedBefore;
     const told: OperatingSetDiff = { added: diff.added, changed: diff.changed, closed: [] };
     for (const m of diff.added) this.held.set(m.condition_id, m);
     for (const c of diff.changed) this.held.set(c.market.condition_id, c.market);

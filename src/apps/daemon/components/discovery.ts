@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import { fetchPandascoreListings } from '../../../adapters/esports/pandascore-listings.ts';
 import { GammaClient, gammaClientOptions } from '../../../adapters/polymarket/gamma-client.ts';
 import type { OperatingSetDiff } from '../../../domain/discovery/operating-set-diff.ts';
 import type { SelectedMarket } from '../../../domain/discovery/operating-set.ts';
@@ -57,7 +58,7 @@ export function discoveryComponent(ctx: DaemonContext): Component {
       ctx.sink.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: c.market.tick_size, min_order_size: c.market.min_size }, { market_id: id, correlation_id: `discovery:${id}` }));
     }
     const layouts = layoutChanges(ctx.universe.layouts, stationLayouts([...marketOf.values()]));
-    const matches = diff.added.map(matchSpecOf).filter((m) => m !== null);
+    const matches = diff.added.map((m) => matchSpecOf(m, scanner?.pandascoreId(m.condition_id) ?? null)).filter((m) => m !== null);
     ctx.changeUniverse({ added, matches, layouts, retired });
     // After the followers listen on the new markets' topics: each market's actor starts from the bus.
     for (const m of added) {
@@ -71,6 +72,8 @@ export function discoveryComponent(ctx: DaemonContext): Component {
     start: async () => {
       const { config } = ctx;
       gamma = new GammaClient(gammaClientOptions(config.discovery, ctx.clock));
+      const pandascoreToken = ctx.opts.secrets.pandascore_token?.reveal();
+      const ps = config.truth_engine.sources.pandascore;
       const s = new DiscoveryScanner({
         gamma,
         config: config.discovery,
@@ -83,6 +86,7 @@ export function discoveryComponent(ctx: DaemonContext): Component {
           log.warn({ reason: r.code, event_slug: r.event_slug, market_id: r.condition_id, detail: r.message }, `discovery refused ${r.condition_id ?? r.event_slug ?? 'an answer'}: ${r.code}`);
         },
         onError: (what, err) => ctx.sourceErrors.record('discovery', what, err),
+        ...(pandascoreToken ? { pandascoreListings: () => fetchPandascoreListings({ restUrl: ps.rest_url, token: pandascoreToken, clock: ctx.clock, timeoutMs: ps.timeout_ms, perPage: Math.min(100, config.discovery.page_limit) }) } : {}),
       });
       // Markets held by an earlier life of this component stay held (their actors and subscriptions live on).
       s.adopt([...marketOf.values()].filter((m) => !(m.closed && m.winner !== null)));
