@@ -7,7 +7,14 @@ import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
-import { NO, TEST_ADDRESS, YES, book, openAdapter, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
+import { PassThrough } from 'node:stream';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { ClobExecutionAdapter } from '../../src/adapters/execution/real-clob-adapter.ts';
+import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
+import { FAST, FINE, NO, TEST_ADDRESS, TEST_KEY, YES, book, openAdapter, realConfig, req, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
 
 let rig: StandInRig | null = null;
 let a: AdapterRig | null = null;
@@ -71,5 +78,30 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     // Canceled by its venue id; a local refusal would have the market actor ask again at once, forever.
     await vi.waitFor(() => expect(rig!.standIn.venue.orders.get(venueId)!.status).toBe('CANCELED'));
     runtime.stop();
+  });
+
+  it('a trading node hands the real venue every market it learns from the bus, and each new tick', async () => {
+    rig = await startStandIn();
+    const cfg = realConfig(rig.url, FAST);
+    const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, new SystemClock());
+    const adapter = new ClobExecutionAdapter({ clock: new SystemClock(), cfg, session, logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }), userWsUrl: rig.ws, heartbeats: false });
+    const clock = new VirtualClock(Date.now());
+    const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
+    const node = new TradingNode({ config: loadConfig({ env: {} }).config, clock, sink: new CollectingSink(), events, markets: null, adapter, onError: (err) => { throw err; } });
+    const fine = spec({ market_id: '0xcond2', yes_token: FINE, no_token: `${FINE}0`, tick_size: 0.0025 });
+    // Not yet known: the venue adapter refuses an order it cannot sign by the market's spec.
+    const before = await adapter.placeOrder(req({ market_id: '0xcond2', token_id: FINE, price: 0.3975 }));
+    expect(before).toMatchObject({ accepted: false, reason: expect.stringMatching(/unknown token/) });
+    node.emit(events.make('MARKET_DISCOVERED', { spec: fine, station_id: null, match_id: null, event_slug: null }, { market_id: '0xcond2' }));
+    await node.drained();
+    const a1 = await adapter.placeOrder(req({ market_id: '0xcond2', token_id: FINE, price: 0.3975 }));
+    expect(a1.accepted).toBe(true);
+    expect(rig.standIn.venue.orders.get((a1 as { venue_order_id: string }).venue_order_id)!.price).toBe(0.3975);
+    // The tick changes on the market channel: the next order is rounded to the new one.
+    node.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: 0.01, min_order_size: 5 }, { market_id: '0xcond2' }));
+    await node.drained();
+    const a2 = await adapter.placeOrder(req({ market_id: '0xcond2', token_id: FINE, price: 0.3975 }));
+    expect(rig.standIn.venue.orders.get((a2 as { venue_order_id: string }).venue_order_id)!.price).toBe(0.39);
+    await node.stop();
   });
 });

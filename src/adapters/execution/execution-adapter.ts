@@ -1,6 +1,7 @@
 import type { PayloadOf } from '../../domain/events/catalog.ts';
 import type { PlaceIntent } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 
 /**
  * The one execution interface, paper and real alike: place, cancel, fetch open orders and
@@ -36,4 +37,6 @@ export interface ExecutionAdapter {
    * SIGTERM). Only a real venue has orders beyond the runtime's reach; paper has none.
    */
   cancelAll?(): Promise<string[]>;
+  /** A market the trading node trades from now on (a real venue signs by its tick, size and neg-risk). */
+  registerSpec?(spec: MarketSpec): void;
 }

@@ -1,14 +1,13 @@
-import type { RealAdapterDeps, RealAdapterStats, RealAlert, RealMarket, RealPlaceRequest } from './real-types.ts';
+import { realMarketOf, type RealAdapterDeps, type RealAdapterStats, type RealAlert, type RealMarket, type RealPlaceRequest } from './real-types.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { backoffDelayMs } from '../../domain/retry/backoff.ts';
-import type { Clock } from '../../domain/time/clock.ts';
 import { isMarketable, isTerminal } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { checkMinimumSize, roundLimit, roundSizeDown } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import { HttpError } from '../http/request-json.ts';
-import type { Logger } from '../log/logger.ts';
-import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
-import type { ClobSession, PostAnswer, PreparedOrder } from './real-clob-session.ts';
+import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck } from './execution-adapter.ts';
+import type { PostAnswer, PreparedOrder } from './real-clob-session.ts';
 import { HeartbeatChain } from './real-heartbeats.ts';
 import { classifyPostError, classifyVenueMessage, isBenignCancelReason, type PostVerdict } from './real-outcome.ts';
 import { checkInFlight, readTrade, reconcileAtStart, resyncFromVenue, type StartupReport } from './real-reconcile.ts';
@@ -62,6 +61,10 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
 
   registerMarket(m: RealMarket): void {
     for (const t of m.tokens) this.markets.set(t, m);
+  }
+
+  registerSpec(spec: MarketSpec): void {
+    this.registerMarket(realMarketOf(spec));
   }
 
   subscribe(listener: (event: ExecutionEvent) => void): () => void {

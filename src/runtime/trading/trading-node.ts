@@ -129,13 +129,18 @@ export class TradingNode implements EventSink {
         markets: (deps.markets ?? []).map((m) => ({ spec: m.spec, match_id: m.match_id, station_id: m.station_id })),
       });
     }
-    for (const m of deps.markets ?? []) this.router.addMarket(m);
+    for (const m of deps.markets ?? []) {
+      this.adapter.registerSpec?.(m.spec);
+      this.router.addMarket(m);
+    }
     this.pump = new DispatchPump({
       clock,
       apply: (event) => {
         this.deps.observe?.emit(event);
         this.cancelAllOnKill(event);
-        return this.router.route(event);
+        const routed = this.router.route(event);
+        this.followSpec(event);
+        return routed;
       },
       record: this.dispatchLog ? (seq, input) => this.dispatchLog!.write(recordOf(seq, input)) : undefined,
       applied: deps.onInput && ((event) => deps.onInput!(event, this.mirror)),
@@ -238,6 +243,17 @@ export class TradingNode implements EventSink {
   private cancelAllOnKill(event: HeliosEvent): void {
     if (!isGlobalHalt(event) || !this.adapter.cancelAll) return;
     this.adapter.cancelAll().catch((err: Error) => this.deps.onError(new Error(`cancel-all on the kill switch failed: ${err.message}`)));
+  }
+
+  /**
+   * A real venue signs by the market's current spec: a market discovered elsewhere (a trading
+   * process learns them from the bus) or a new tick or minimum size, never a stale cache of its own.
+   */
+  private followSpec(event: HeliosEvent): void {
+    if (!this.adapter.registerSpec || (event.type !== 'MARKET_DISCOVERED' && event.type !== 'MARKET_SPEC_CHANGED')) return;
+    const id = event.type === 'MARKET_DISCOVERED' ? event.payload.spec.market_id : event.market_id;
+    const spec = id === undefined ? undefined : this.router.spec(id);
+    if (spec) this.adapter.registerSpec(spec);
   }
 
   /** Tokens of the traded markets whose mirrored book is synced. */
