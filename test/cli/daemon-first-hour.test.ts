@@ -188,12 +188,15 @@ describe('helios run --live without a reachable venue or weather source (issue 2
       HELIOS_MARKET_TAPE__REST_URL: `http://127.0.0.1:${dead}`,
       HELIOS_WEATHER__METAR__AWC_BASE_URL: `http://127.0.0.1:${dead}`,
       HELIOS_TRUTH_ENGINE__SOURCES__POLYMARKET_SPORTS__WS_URL: `ws://127.0.0.1:${dead}/ws`,
+      HELIOS_DISCOVERY__GAMMA_URL: `http://127.0.0.1:${dead}`,
+      // METAR is polled for the stations discovered markets need; nothing is discovered here, so ask for one.
+      HELIOS_WEATHER__METAR__ALWAYS_POLL: '[KLGA]',
       HELIOS_DAEMON__HEALTH_INTERVAL_MS: '500',
     });
     const url = await daemon.apiUrl();
     const health = await vi.waitFor(async () => {
       const h = (await json(`${url}/health`)).body;
-      expect(Object.keys(h.source_errors ?? {})).toEqual(expect.arrayContaining(['market', 'weather']));
+      expect(Object.keys(h.source_errors ?? {})).toEqual(expect.arrayContaining(['discovery', 'market', 'weather']));
       return h;
     }, { timeout: 30_000, interval: 250 });
     expect(health.source_errors.market.last_error).toMatch(/127\.0\.0\.1/);
@@ -206,6 +209,7 @@ describe('helios run --live without a reachable venue or weather source (issue 2
     const errors = logsOf(daemon).filter((l) => ERRORS.has(l.level));
     expect(errors.some((l) => /venue|market/.test(l.msg))).toBe(true);
     expect(errors.some((l) => /weather|METAR|AWC/i.test(l.msg))).toBe(true);
+    expect(errors.some((l) => /discovery|gamma/i.test(l.msg))).toBe(true);
     expect(logsOf(daemon).some((l) => /simulat/i.test(l.msg) && /start/.test(l.msg))).toBe(false);
 
     const records = journal(dataDir);
