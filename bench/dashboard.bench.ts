@@ -1,13 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { ChannelServer } from '../src/adapters/api/channel-server.ts';
-import { JsonHttpServer } from '../src/adapters/api/http-server.ts';
 import { SystemClock } from '../src/adapters/clock/system-clock.ts';
 import { createLogger } from '../src/adapters/log/logger.ts';
-import { DashboardFiles } from '../src/apps/dashboard/static-files.ts';
 import { EventFactory } from '../src/domain/events/factory.ts';
 import { ulidGenerator } from '../src/domain/events/ids.ts';
 import { seededRng } from '../src/domain/util/random.ts';
 import { chromiumPath, launchChromium } from '../test/dashboard/support/browser.ts';
+import { dashboardFilesServer } from '../test/dashboard/support/files-server.ts';
 import { round } from './support/stats.ts';
 import type { Benchmark } from './types.ts';
 
@@ -35,16 +34,7 @@ export const dashboardBenchmark: Benchmark = {
     }
     const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
     const markets = syntheticMarkets();
-    const http = new JsonHttpServer({
-      host: '127.0.0.1',
-      port: 0,
-      token: null,
-      maxBodyBytes: 1024,
-      logger,
-      name: 'bench',
-      routes: { '/markets': { method: 'GET', handler: () => markets } },
-      fallback: new DashboardFiles({ mode: 'bench', replay_controls: false, staleness_ms: { market: 15_000 } }).answer,
-    });
+    const http = dashboardFilesServer({ mode: 'bench', name: 'bench', logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
     const channels = new ChannelServer(http.server, { path: '/ws', maxFrameBytes: 1 << 20, maxBufferedBytes: 8 << 20, slowPolicy: 'coalesce', maxClients: 4, logger });
     const url = await http.listen();
     const feed = new SyntheticFeed(channels, markets);

@@ -1,28 +1,16 @@
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonHttpServer } from '../../src/adapters/api/http-server.ts';
-import { createLogger } from '../../src/adapters/log/logger.ts';
-import { DashboardFiles, IMPORT_MAP } from '../../src/apps/dashboard/static-files.ts';
+import type { JsonHttpServer } from '../../src/adapters/api/http-server.ts';
+import { IMPORT_MAP } from '../../src/apps/dashboard/static-files.ts';
+import { dashboardFilesServer } from './support/files-server.ts';
 
-const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
 const servers: JsonHttpServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 async function serve(): Promise<string> {
-  const files = new DashboardFiles({ mode: 'sim · paper', replay_controls: false, staleness_ms: { market: 15_000 } });
-  const http = new JsonHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    token: null,
-    maxBodyBytes: 1024,
-    logger,
-    name: 'test',
-    routes: { '/health': { method: 'GET', handler: () => ({ live: true }) } },
-    fallback: files.answer,
-  });
+  const http = dashboardFilesServer({ mode: 'sim · paper', name: 'test', routes: { '/health': { method: 'GET', handler: () => ({ live: true }) } } });
   servers.push(http);
   return http.listen();
 }

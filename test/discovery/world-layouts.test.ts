@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InlineNowcastEngine, type NowcastEngine, type NowcastResult, type RecomputeRequest } from '../../src/actors/nowcast-engine.ts';
 import { createSimulatedWorldLogic } from '../../src/actors/world-sources.actor.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import type { WeatherConfig } from '../../src/config/sections/weather.ts';
 import { CollectingSink, EventFactory, ulidGenerator, type EventOf } from '../../src/domain/events/index.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
@@ -13,8 +12,8 @@ import { defaultBuckets } from '../../src/domain/weather/nowcast/buckets.ts';
 import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { WorldFeed } from '../../src/runtime/world/world-feed.ts';
 import { simulatorOptions } from '../../src/sim/world/simulated-world.ts';
-import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';
 import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
+import { fittedWorld } from '../weather/support.ts';
 
 /**
  * Live mode's nowcast per station AND judge day: each open judge day of a discovered event gets its
@@ -22,14 +21,11 @@ import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
  * whose layouts come from discovery never publishes over self-centred buckets.
  */
 const START = Date.UTC(2025, 6, 4, 13, 0);
-const DAY = 86_400_000;
 let weather: WeatherConfig;
 let model: NowcastModel;
 
 beforeAll(() => {
-  weather = loadConfig({ env: {} }).config.weather;
-  const station = weather.stations[0]!;
-  model = fitSimulatedModel({ sim: simulatorOptions(weather, 42, station.id), fromMs: START - 75 * DAY, toMs: START - 2 * DAY, judgeDay: 'local' });
+  ({ weather, model } = fittedWorld(START));
 }, 120_000);
 
 /** Holds recomputes until released: a worker thread's answer that arrives after the layout changed. */

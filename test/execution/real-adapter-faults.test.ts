@@ -1,20 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TEST_ADDRESS, YES, fills, openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { TEST_ADDRESS, fills, req, rigPerTest, statuses, type AdapterRig, type StandInRig } from './support.ts';
 
-let rig: StandInRig | null = null;
-let a: AdapterRig | null = null;
-afterEach(async () => {
-  a?.adapter.stop();
-  await rig?.close();
-  rig = null;
-  a = null;
-});
-
-async function setup(over: Parameters<typeof openAdapter>[1] = {}) {
-  rig = await startStandIn();
-  a = await openAdapter(rig, over);
-  return { rig, a };
-}
+const { setup } = rigPerTest();
 
 const venueOrders = (r: StandInRig, x: AdapterRig) => [...r.standIn.venue.orders.values()].filter((o) => o.owner === x.session.apiCreds.key);
 
@@ -34,7 +21,7 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     rig.standIn.inject('POST /order', { kind: 'status_after', status: 500, error: 'could not run the execution' });
     const r = req();
     expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true });
-    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id)).toEqual(['pending', 'open']));
+    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id)).toEqual(['pending', 'open']));
     expect(rig.standIn.count('POST /order')).toBe(2);
     expect(venueOrders(rig, a)).toHaveLength(1);
   });
@@ -55,7 +42,7 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     const r = req({ order_type: 'FOK', price: 0.42, size: 10 });
     const ack = await a.adapter.placeOrder(r);
     expect(ack).toMatchObject({ accepted: true });
-    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id).at(-1)).toBe('filled'));
+    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id).at(-1)).toBe('filled'));
     expect(fills(a.events, r.client_order_id).map((f) => [f.status, f.size])).toEqual([['MATCHED', 10]]);
     expect(rig.standIn.count('POST /order')).toBe(1);
     expect(a.alerts.map((x) => x.code)).toContain('ORDER_IN_FLIGHT');
@@ -68,7 +55,7 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     const placing = a.adapter.placeOrder(r);
     expect(await a.adapter.cancelOrder(r.client_order_id)).toMatchObject({ ok: false, reason: 'order not yet live', benign: false });
     expect(await placing).toMatchObject({ accepted: true });
-    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id)).toEqual(['pending', 'open']));
+    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id)).toEqual(['pending', 'open']));
     expect(rig.standIn.count('POST /order')).toBe(1);
   });
 
@@ -77,7 +64,7 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     rig.standIn.inject('POST /order', { kind: 'status', status: 500, error: 'x' }, { kind: 'status', status: 500, error: 'x' }, { kind: 'status', status: 500, error: 'x' }, { kind: 'status', status: 500, error: 'x' });
     const r = req();
     expect(await a.adapter.placeOrder(r)).toMatchObject({ accepted: true });
-    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id).at(-1)).toBe('canceled'));
+    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id).at(-1)).toBe('canceled'));
     expect(rig.standIn.count('POST /order')).toBe(4);
     expect(venueOrders(rig, a)).toHaveLength(0);
   });
@@ -114,8 +101,8 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     rig.standIn.dropUserSockets();
     const venueId = a.adapter.tracker.get(r.client_order_id)!.venueId!;
     rig.standIn.venue.fillResting(venueId, 4);
-    await vi.waitFor(() => expect(a!.adapter.stats.resyncs).toBeGreaterThanOrEqual(1));
-    await vi.waitFor(() => expect(fills(a!.events, r.client_order_id).map((f) => [f.status, f.size, f.liquidity])).toEqual([['MATCHED', 4, 'maker']]));
+    await vi.waitFor(() => expect(a.adapter.stats.resyncs).toBeGreaterThanOrEqual(1));
+    await vi.waitFor(() => expect(fills(a.events, r.client_order_id).map((f) => [f.status, f.size, f.liquidity])).toEqual([['MATCHED', 4, 'maker']]));
     expect(statuses(a.events, r.client_order_id).at(-1)).toBe('partially_filled');
   });
 });

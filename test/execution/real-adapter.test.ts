@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/adapters/log/logger.ts';
-import { FINE, NEG, TEST_ADDRESS, TEST_KEY, YES, fills, openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
+import { FINE, NEG, TEST_ADDRESS, TEST_KEY, YES, fills, req, rigPerTest, statuses } from './support.ts';
 
-let rig: StandInRig | null = null;
-let a: AdapterRig | null = null;
-afterEach(async () => {
-  a?.adapter.stop();
-  await rig?.close();
-  rig = null;
-  a = null;
-});
-
-async function setup(over: Parameters<typeof openAdapter>[1] = {}) {
-  rig = await startStandIn();
-  a = await openAdapter(rig, over);
-  return { rig, a };
-}
+const rigs = rigPerTest();
+const { setup } = rigs;
 
 describe('real adapter on the stand-in CLOB: placing', () => {
   it('places a resting order signed for the venue; a repeat with the same client id sends nothing', async () => {
@@ -115,12 +103,11 @@ describe('real adapter: order kinds and secrecy', () => {
   });
 
   it('no key, API secret or passphrase in any log line, through failures and failing closed', async () => {
-    rig = await startStandIn();
+    const rig = await rigs.standIn();
     const lines: string[] = [];
     const sink = new PassThrough();
     sink.on('data', (c: Buffer) => lines.push(String(c)));
-    const x = await openAdapter(rig, {}, undefined, undefined, createLogger({ destination: sink, format: 'json', level: 'trace' }));
-    a = x;
+    const x = await rigs.adapter(rig, {}, undefined, undefined, createLogger({ destination: sink, format: 'json', level: 'trace' }));
     await x.adapter.start();
     rig.standIn.inject('POST /order', { kind: 'reset_after' });
     await x.adapter.placeOrder(req());

@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { HttpError } from '../../src/adapters/http/request-json.ts';
-import { openAdapter, req, startStandIn, statuses, type AdapterRig, type StandInRig } from './support.ts';
+import { req, rigPerTest, statuses } from './support.ts';
 
-let rig: StandInRig | null = null;
-let a: AdapterRig | null = null;
-afterEach(async () => {
-  a?.adapter.stop();
-  await rig?.close();
-  rig = null;
-  a = null;
-});
+const rigs = rigPerTest();
 
 describe('heartbeats', () => {
   it('the venue cancels every order of a key whose heartbeats stop, and refuses a broken chain', async () => {
     const clock = new VirtualClock(Date.now());
-    rig = await startStandIn({ clock });
-    a = await openAdapter(rig, {}, clock);
+    const rig = await rigs.standIn({ clock });
+    const a = await rigs.adapter(rig, {}, clock);
     const id = await a.session.heartbeat('');
     await expect(a.session.heartbeat('hb-bogus')).rejects.toBeInstanceOf(HttpError);
     await a.session.heartbeat(id);
@@ -30,8 +23,8 @@ describe('heartbeats', () => {
 
   it('chained beats while an order rests; after max_misses failures the adapter fails closed: cancel-all, alert, no new orders', async () => {
     const clock = new VirtualClock(Date.now());
-    rig = await startStandIn({ clock });
-    a = await openAdapter(rig, { heartbeat: { interval_ms: 5000, max_misses: 3 } }, clock);
+    const rig = await rigs.standIn({ clock });
+    const a = await rigs.adapter(rig, { heartbeat: { interval_ms: 5000, max_misses: 3 } }, clock);
     const r = req();
     await a.adapter.placeOrder(r);
     const hb = a.adapter.heartbeats;
@@ -43,9 +36,9 @@ describe('heartbeats', () => {
     rig.standIn.inject('POST /v1/heartbeats', ...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500, error: 'down' })));
     for (let miss = 1; miss <= 3; miss++) {
       clock.advanceBy(5000);
-      await vi.waitFor(() => expect(hb.misses === miss || a!.adapter.failedClosed !== null).toBe(true));
+      await vi.waitFor(() => expect(hb.misses === miss || a.adapter.failedClosed !== null).toBe(true));
     }
-    await vi.waitFor(() => expect(statuses(a!.events, r.client_order_id).at(-1)).toBe('canceled'));
+    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id).at(-1)).toBe('canceled'));
     expect(a.adapter.failedClosed).toMatch(/3 heartbeats in a row failed/);
     expect(a.alerts.filter((x) => x.code === 'EXECUTION_FAIL_CLOSED')).toHaveLength(1);
     expect(a.adapter.stats.fail_closed).toBe(1);

@@ -1,14 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { YES, openAdapter, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { YES, rigPerTest, type AdapterRig } from './support.ts';
 
-let rig: StandInRig | null = null;
-let a: AdapterRig | null = null;
-afterEach(async () => {
-  a?.adapter.stop();
-  await rig?.close();
-  rig = null;
-  a = null;
-});
+const rigs = rigPerTest();
 
 /** An order resting at the venue that this process did not place (an earlier run, another tool). */
 async function foreignOrder(x: AdapterRig): Promise<string> {
@@ -19,8 +12,8 @@ async function foreignOrder(x: AdapterRig): Promise<string> {
 
 describe('start-up reconciliation', () => {
   it('cancels venue orders helios did not place when configured to', async () => {
-    rig = await startStandIn();
-    a = await openAdapter(rig, { reconcile: { unknown_orders: 'cancel', trades_lookback_s: 3600 } });
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'cancel', trades_lookback_s: 3600 } });
     const id = await foreignOrder(a);
     const report = await a.adapter.start();
     expect(report).toMatchObject({ open_orders: 1, canceled: [id], adopted: [], collateral_usdc: 1000 });
@@ -29,8 +22,8 @@ describe('start-up reconciliation', () => {
   });
 
   it('adopts them when configured to: they show under a client id of their own', async () => {
-    rig = await startStandIn();
-    a = await openAdapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
     await foreignOrder(a);
     const report = await a.adapter.start();
     expect(report.adopted).toHaveLength(1);
@@ -40,26 +33,26 @@ describe('start-up reconciliation', () => {
   });
 
   it('start-up fails (trading must not start) when the venue cannot be read or the user channel cannot connect', async () => {
-    rig = await startStandIn();
-    a = await openAdapter(rig, { request_timeout_ms: 500 });
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig, { request_timeout_ms: 500 });
     rig.standIn.inject('GET /data/orders', { kind: 'status', status: 500, error: 'down' });
     await expect(a.adapter.start()).rejects.toThrow(/GET \/data\/orders/);
     a.adapter.stop();
-    const dead = await openAdapter(rig, { request_timeout_ms: 500 }, undefined, 'ws://127.0.0.1:1/ws/user');
+    const dead = await rigs.adapter(rig, { request_timeout_ms: 500 }, undefined, 'ws://127.0.0.1:1/ws/user');
     await expect(dead.adapter.start()).rejects.toThrow(/user channel .* did not connect/);
   });
 
   it('a periodic open-order check shows an order helios does not know under its venue id, unadopted', async () => {
-    rig = await startStandIn();
-    a = await openAdapter(rig);
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig);
     const id = await foreignOrder(a);
     expect((await a.adapter.fetchOpenOrders()).map((o) => [o.client_order_id, o.market_id])).toEqual([[`venue:${id}`, 'm1']]);
     expect(a.adapter.tracker.all()).toEqual([]);
   });
 
   it('positions come from the Data API of the funds address', async () => {
-    rig = await startStandIn();
-    a = await openAdapter(rig);
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig);
     await a.adapter.placeOrder({ client_order_id: 'p1', market_id: 'm1', token_id: YES, side: 'BUY', order_type: 'FOK', price: 0.42, size: 10, strategy: 'temporal', expires_at_ms: null });
     expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0 }]);
   });

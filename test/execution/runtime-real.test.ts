@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
@@ -14,23 +14,16 @@ import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
-import { FAST, FINE, NO, TEST_ADDRESS, TEST_KEY, YES, book, openAdapter, realConfig, req, startStandIn, type AdapterRig, type StandInRig } from './support.ts';
+import { FAST, FINE, NO, TEST_ADDRESS, TEST_KEY, YES, book, realConfig, req, rigPerTest } from './support.ts';
 
-let rig: StandInRig | null = null;
-let a: AdapterRig | null = null;
-afterEach(async () => {
-  a?.adapter.stop();
-  await rig?.close();
-  rig = null;
-  a = null;
-});
+const rigs = rigPerTest();
 
 describe('the trading runtime on the real adapter against the stand-in CLOB', () => {
   it('reconciles at start, locks a mispriced pair with real signed orders, and its ledger equals the venue positions', async () => {
-    rig = await startStandIn({ autoSettleMs: 5 });
+    const rig = await rigs.standIn({ autoSettleMs: 5 });
     rig.books.set(YES, book(0.44, 0.45, 100, 1));
     rig.books.set(NO, book(0.44, 0.45, 100, 1));
-    a = await openAdapter(rig);
+    const a = await rigs.adapter(rig);
     const cfg = defaultSections();
     const fee = spec().fee;
     a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee });
@@ -45,10 +38,10 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     for (let i = 0; i < 12 && runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
       for (const t of [YES, NO]) runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
       clock.advanceBy(100);
-      await vi.waitFor(() => expect(a!.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
+      await vi.waitFor(() => expect(a.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
     }
     await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.state).toBe('LOCKED_PAIR'));
-    const venue = [YES, NO].map((t) => rig!.standIn.venue.position(TEST_ADDRESS, t));
+    const venue = [YES, NO].map((t) => rig.standIn.venue.position(TEST_ADDRESS, t));
     expect(venue).toEqual([20, 20]);
     const lots = runtime.marketSnapshot('m1')!.context.ledger.lots;
     expect([YES, NO].map((t) => Object.entries(lots).filter(([k]) => k.startsWith(`${t}|`)).reduce((s, [, l]) => s + l.shares, 0))).toEqual(venue);
@@ -61,8 +54,8 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
   });
 
   it('cancels a venue order it did not place, found by reconciliation, at the venue (and keeps running)', async () => {
-    rig = await startStandIn({ autoSettleMs: 5 });
-    a = await openAdapter(rig);
+    const rig = await rigs.standIn({ autoSettleMs: 5 });
+    const a = await rigs.adapter(rig);
     await a.adapter.start();
     // The same key's order, placed past the adapter (an operator's): the runtime's reconciliation finds it.
     const foreign = await a.session.postOrder(await a.session.prepare({ tokenId: YES, side: 'BUY', price: 0.02, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false));
@@ -76,12 +69,12 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     const report = await runtime.start();
     expect(report.breaks.map((b) => b.mismatches.map((m) => m.kind))).toEqual([['unknown_at_venue']]);
     // Canceled by its venue id; a local refusal would have the market actor ask again at once, forever.
-    await vi.waitFor(() => expect(rig!.standIn.venue.orders.get(venueId)!.status).toBe('CANCELED'));
+    await vi.waitFor(() => expect(rig.standIn.venue.orders.get(venueId)!.status).toBe('CANCELED'));
     runtime.stop();
   });
 
   it('a trading node hands the real venue every market it learns from the bus, and each new tick', async () => {
-    rig = await startStandIn();
+    const rig = await rigs.standIn();
     const cfg = realConfig(rig.url, FAST);
     const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, new SystemClock());
     const adapter = new ClobExecutionAdapter({ clock: new SystemClock(), cfg, session, logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }), userWsUrl: rig.ws, heartbeats: false });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { realExecutionSection, type RealExecutionConfig } from '../../src/config/sections/execution-real.ts';
@@ -120,6 +121,34 @@ export async function openAdapter(
   const events: ExecutionEvent[] = [];
   adapter.subscribe((e) => events.push(e));
   return { adapter, session, events, alerts, cfg };
+}
+
+type AdapterArgs = Parameters<typeof openAdapter> extends [StandInRig, ...infer R] ? R : never;
+
+/**
+ * The stand-in and adapters a test opens, closed after each test (adapters first): call once at the
+ * top of a test file and open them through it.
+ */
+export function rigPerTest() {
+  let rig: StandInRig | null = null;
+  const adapters: AdapterRig[] = [];
+  afterEach(async () => {
+    for (const x of adapters.splice(0)) x.adapter.stop();
+    await rig?.close();
+    rig = null;
+  });
+  const standIn = async (opts?: Parameters<typeof startStandIn>[0]): Promise<StandInRig> => (rig = await startStandIn(opts));
+  const adapter = async (r: StandInRig, ...args: AdapterArgs): Promise<AdapterRig> => {
+    const x = await openAdapter(r, ...args);
+    adapters.push(x);
+    return x;
+  };
+  /** A default stand-in and an adapter on it. */
+  const setup = async (over: Partial<RealExecutionConfig> = {}) => {
+    const r = await standIn();
+    return { rig: r, a: await adapter(r, over) };
+  };
+  return { standIn, adapter, setup };
 }
 
 let seq = 0;

@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readCapture } from '../../src/adapters/capture/reader.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
@@ -12,16 +11,9 @@ import { playbackOverlay } from '../../src/apps/playback/overlay.ts';
 import { PlaybackServer } from '../../src/apps/playback/playback-server.ts';
 import { runCli } from '../support/cli.ts';
 import { writeLiveCapture } from './support/live-capture.ts';
+import { cleanupsPerTest } from './support/cleanups.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'helios-capture-cli-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, tempDir } = cleanupsPerTest('helios-capture-cli-');
 const silent = () => createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
 
 describe('helios capture / helios playback: bad input', () => {

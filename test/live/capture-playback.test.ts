@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { PlaybackServer } from '../../src/apps/playback/playback-server.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { json, startLoopback, type Loopback } from '../truth/loopback.ts';
+import { cleanupsPerTest } from './support/cleanups.ts';
 
 const T0 = Date.UTC(2026, 7, 20, 14, 0);
 const YES = '1111';
@@ -31,17 +30,9 @@ const EVENT = { id: '1', slug: 'highest-temperature-in-nyc-on-august-20-2026', m
 const METARS = [{ icaoId: 'KLGA', obsTime: T0 / 1000 - 540, reportTime: '2026-08-20T14:00:00.000Z', metarType: 'METAR', rawOb: 'METAR KLGA 201351Z 21010KT 10SM FEW047 31/19 A2992 RMK AO2 T03110189' }];
 
 const silent = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  setCaptureTap(null);
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'helios-capture-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, tempDir } = cleanupsPerTest('helios-capture-');
+// After hooks run last-registered first: the tap is unset before what the test opened is closed.
+afterEach(() => setCaptureTap(null));
 
 async function origin(): Promise<Loopback> {
   const lb = await startLoopback((req, body, res) => {

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readCapture } from '../../src/adapters/capture/reader.ts';
 import { CaptureRecorder } from '../../src/adapters/capture/recorder.ts';
@@ -11,19 +10,11 @@ import { createLogger } from '../../src/adapters/log/logger.ts';
 import { playbackOverlay } from '../../src/apps/playback/overlay.ts';
 import { PlaybackServer } from '../../src/apps/playback/playback-server.ts';
 import { runCli } from '../support/cli.ts';
+import { cleanupsPerTest } from './support/cleanups.ts';
 
 const EVENT_SLUG = 'highest-temperature-in-nyc-on-june-12-2026';
 const nycEvent = () => (JSON.parse(readFileSync(new URL('../fixtures/market/gamma-event-nyc-highest-2026-06-12.json', import.meta.url), 'utf8')) as unknown[])[0];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'helios-hc-live-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanups, tempDir } = cleanupsPerTest('helios-hc-live-');
 
 /** A capture the test writes itself: Gamma's event, AWC's METARs and PandaScore's running matches, as answered now. */
 async function syntheticCapture(dir: string, withGamma: boolean): Promise<void> {

@@ -5,24 +5,20 @@ import { WorldFeed } from '../../src/runtime/world/world-feed.ts';
 import { simulatorOptions } from '../../src/sim/world/simulated-world.ts';
 import { createSimulatedWorldLogic } from '../../src/actors/world-sources.actor.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { fitSimulatedModel } from '../../src/sim/world/sim-model.ts';
 import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import type { WeatherConfig } from '../../src/config/sections/weather.ts';
 import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type EventOf, type HeliosEvent } from '../../src/domain/events/index.ts';
 import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { partitionProblem } from '../../src/domain/weather/nowcast/buckets.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
+import { fittedWorld } from './support.ts';
 
 const START = Date.UTC(2025, 6, 4, 13, 0);
-const DAY = 86_400_000;
 let weather: WeatherConfig;
 let model: NowcastModel;
 
 beforeAll(() => {
-  weather = loadConfig({ env: {} }).config.weather;
-  const station = weather.stations[0]!;
-  model = fitSimulatedModel({ sim: simulatorOptions(weather, 42, station.id), fromMs: START - 75 * DAY, toMs: START - 2 * DAY, judgeDay: 'local' });
+  ({ weather, model } = fittedWorld(START));
 }, 120_000);
 
 function world(opts: { withSource?: boolean; startMs?: number } = {}) {

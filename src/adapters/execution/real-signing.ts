@@ -1,5 +1,6 @@
 import { OrderBuilder, Side, SignatureTypeV2, getContractConfig, type SignedOrder, type TickSize } from '@polymarket/clob-client-v2';
 import { createWalletClient, custom, hashTypedData, type Hex, type WalletClient } from 'viem';
+import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { privateKeyToAccount } from 'viem/accounts';
 import { MIN_MARKETABLE_NOTIONAL_USDC } from '../../domain/trading/ticks.ts';
 import type { OrderType } from '../../domain/trading/orders.ts';
@@ -79,40 +80,9 @@ export async function signOrder(ctx: SigningContext, o: OrderToSign): Promise<Si
   return (await ctx.builder.buildOrder(order, opts, ctx.version)) as SignedOrderV2;
 }
 
-const ORDER_STRUCT = [
-  { name: 'salt', type: 'uint256' },
-  { name: 'maker', type: 'address' },
-  { name: 'signer', type: 'address' },
-  { name: 'tokenId', type: 'uint256' },
-  { name: 'makerAmount', type: 'uint256' },
-  { name: 'takerAmount', type: 'uint256' },
-  { name: 'side', type: 'uint8' },
-  { name: 'signatureType', type: 'uint8' },
-  { name: 'timestamp', type: 'uint256' },
-  { name: 'metadata', type: 'bytes32' },
-  { name: 'builder', type: 'bytes32' },
-] as const;
-
 /** The venue's order id: the EIP-712 hash of the signed struct under the exchange it was signed for. */
 export function orderHash(o: SignedOrderV2, chainId: number, version: 2 | 3, negRisk: boolean): string {
   const c = getContractConfig(chainId);
   const exchange = version === 3 ? c.exchangeV3 : negRisk ? c.negRiskExchangeV2 : c.exchangeV2;
-  return hashTypedData({
-    domain: { name: 'Polymarket CTF Exchange', version: String(version), chainId, verifyingContract: exchange as Hex },
-    types: { Order: ORDER_STRUCT },
-    primaryType: 'Order',
-    message: {
-      salt: BigInt(o.salt),
-      maker: o.maker as Hex,
-      signer: o.signer as Hex,
-      tokenId: BigInt(o.tokenId),
-      makerAmount: BigInt(o.makerAmount),
-      takerAmount: BigInt(o.takerAmount),
-      side: o.side === Side.BUY ? 0 : 1,
-      signatureType: Number(o.signatureType),
-      timestamp: BigInt(o.timestamp),
-      metadata: o.metadata as Hex,
-      builder: o.builder as Hex,
-    },
-  });
+  return hashTypedData(orderTypedData(o, version, exchange as string, chainId));
 }

@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { parseMarketChannelRequest } from '../../domain/market/channel-request.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import { eventType, type MarketFrame } from './market-frames.ts';
 import type { PlaybackTimeline } from './timeline.ts';
@@ -67,25 +68,17 @@ export class MarketStandIn {
 
   private onClientMessage(s: Subscriber, text: string): void {
     if (text === 'PING') return this.send(s, 'PONG');
-    let msg: { assets_ids?: unknown; operation?: unknown; type?: unknown; initial_dump?: unknown; custom_feature_enabled?: unknown };
-    try {
-      msg = JSON.parse(text);
-    } catch {
+    const req = parseMarketChannelRequest(text);
+    if (req === null) return;
+    if (req.op === 'unsubscribe') {
+      for (const id of req.ids) s.subs.delete(id);
       return;
     }
-    if (!Array.isArray(msg.assets_ids)) return;
-    const ids = msg.assets_ids.filter((x): x is string => typeof x === 'string');
-    const op = typeof msg.operation === 'string' ? msg.operation : String(msg.type).toLowerCase() === 'market' ? 'subscribe' : '';
-    if (op === 'unsubscribe') {
-      for (const id of ids) s.subs.delete(id);
-      return;
-    }
-    if (op !== 'subscribe') return;
     this.stats.subscribe_messages++;
-    const fresh = [...new Set(ids)].filter((id) => !s.subs.has(id)).sort();
+    const fresh = [...new Set(req.ids)].filter((id) => !s.subs.has(id)).sort();
     for (const id of fresh) s.subs.add(id);
-    if (msg.initial_dump === false || fresh.length === 0) {
-      if (msg.custom_feature_enabled === true) this.send(s, 'NO NEW ASSETS');
+    if (!req.initialDump || fresh.length === 0) {
+      if (req.customFeatureEnabled) this.send(s, 'NO NEW ASSETS');
       return;
     }
     this.catchUp(s, new Set(fresh));

@@ -1,10 +1,14 @@
 import { hashTypedData, recoverTypedDataAddress, type Hex } from 'viem';
+import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { sameAddress } from './clob-auth.ts';
 
 /**
  * The venue's checks of one signed V2 order as it arrives on the wire: the EIP-712 signature
  * against the exchange its order version (and neg-risk flag) names, the amounts' precision, the
- * market's tick and minimum size. Independent of the client's signing code on purpose.
+ * market's tick and minimum size. The EIP-712 struct is the protocol's one definition (domain);
+ * the rest is independent of the client's signing code on purpose: the
+ * amount and tick checks re-implement the venue's rules rather than share the adapter's rounding,
+ * so an adapter rounding bug is refused here as the venue would refuse it.
  */
 
 export interface WireOrder {
@@ -54,20 +58,6 @@ export const EXCHANGES = {
   v3: '0xe3333700cA9d93003F00f0F71f8515005F6c00Aa',
 } as const;
 
-const ORDER_STRUCT = [
-  { name: 'salt', type: 'uint256' },
-  { name: 'maker', type: 'address' },
-  { name: 'signer', type: 'address' },
-  { name: 'tokenId', type: 'uint256' },
-  { name: 'makerAmount', type: 'uint256' },
-  { name: 'takerAmount', type: 'uint256' },
-  { name: 'side', type: 'uint8' },
-  { name: 'signatureType', type: 'uint8' },
-  { name: 'timestamp', type: 'uint256' },
-  { name: 'metadata', type: 'bytes32' },
-  { name: 'builder', type: 'bytes32' },
-] as const;
-
 const UNITS = 1_000_000;
 const EPS = 1e-9;
 
@@ -76,30 +66,9 @@ export function exchangeFor(version: number, negRisk: boolean): string {
   return negRisk ? EXCHANGES.v2NegRisk : EXCHANGES.v2;
 }
 
-function typedData(o: WireOrder, version: number, exchange: string, chainId: number) {
-  return {
-    domain: { name: 'Polymarket CTF Exchange', version: String(version), chainId, verifyingContract: exchange as Hex },
-    types: { Order: ORDER_STRUCT },
-    primaryType: 'Order' as const,
-    message: {
-      salt: BigInt(o.salt),
-      maker: o.maker as Hex,
-      signer: o.signer as Hex,
-      tokenId: BigInt(o.tokenId),
-      makerAmount: BigInt(o.makerAmount),
-      takerAmount: BigInt(o.takerAmount),
-      side: o.side === 'BUY' ? 0 : 1,
-      signatureType: o.signatureType,
-      timestamp: BigInt(o.timestamp),
-      metadata: o.metadata as Hex,
-      builder: o.builder as Hex,
-    },
-  };
-}
-
 async function recover(o: WireOrder, version: number, exchange: string, chainId: number): Promise<string | null> {
   try {
-    return await recoverTypedDataAddress({ ...typedData(o, version, exchange, chainId), signature: o.signature as Hex });
+    return await recoverTypedDataAddress({ ...orderTypedData(o, version, exchange, chainId), signature: o.signature as Hex });
   } catch {
     return null;
   }
@@ -118,7 +87,7 @@ export async function verifyOrderSignature(o: WireOrder, ctx: { version: number;
   const expected = exchangeFor(ctx.version, ctx.negRisk);
   const got = await recover(o, ctx.version, expected, ctx.chainId);
   // The venue's order id is the EIP-712 hash of the order it verified.
-  if (got !== null && sameAddress(got, o.signer)) return { ok: true, id: hashTypedData(typedData(o, ctx.version, expected, ctx.chainId)) };
+  if (got !== null && sameAddress(got, o.signer)) return { ok: true, id: hashTypedData(orderTypedData(o, ctx.version, expected, ctx.chainId)) };
   for (const [v, nr] of [[2, false], [2, true], [3, false]] as const) {
     const ex = exchangeFor(v, nr);
     if (ex === expected) continue;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
+import { parseMarketChannelRequest } from '../../domain/market/channel-request.ts';
 import { SyntheticMarkets, type SimFrame, type SimMarketSpec } from './synthetic-markets.ts';
 import { emptyVenueStats, MALFORMED_FRAMES, NO_FAULTS, type VenueFaults, type VenueStats } from './venue-faults.ts';
 
@@ -219,32 +220,25 @@ export class VenueSimulator {
       this.sendRaw(c, 'PONG');
       return;
     }
-    let msg: { assets_ids?: unknown; operation?: unknown; type?: unknown; initial_dump?: unknown; custom_feature_enabled?: unknown };
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(msg.assets_ids)) return;
-    const ids = msg.assets_ids.filter((x): x is string => typeof x === 'string');
-    const op = typeof msg.operation === 'string' ? msg.operation : String(msg.type).toLowerCase() === 'market' ? 'subscribe' : '';
-    if (op === 'subscribe') {
+    const req = parseMarketChannelRequest(text);
+    if (req === null) return;
+    if (req.op === 'subscribe') {
       this.stats.subscribe_messages++;
-      this.stats.subscribe_batches.push(ids.length);
-      if (typeof msg.operation !== 'string') this.stats.initial_subscribe_messages++;
+      this.stats.subscribe_batches.push(req.ids.length);
+      if (req.initial) this.stats.initial_subscribe_messages++;
       const limit = this.faults.policy_close_batch;
-      if (limit !== null && ids.length > limit) {
+      if (limit !== null && req.ids.length > limit) {
         this.stats.faults.policy_close++;
         c.ws.close(1008, 'too many assets in one subscribe message');
         return;
       }
-      const fresh = ids.filter((id) => this.markets.has(id) && !c.subs.has(id));
+      const fresh = req.ids.filter((id) => this.markets.has(id) && !c.subs.has(id));
       for (const id of fresh) c.subs.add(id);
-      if (msg.initial_dump !== false && fresh.length > 0) this.deliver(c, JSON.stringify(this.markets.dumpFrame(fresh).body));
-      else if (msg.custom_feature_enabled === true) this.sendRaw(c, 'NO NEW ASSETS');
-    } else if (op === 'unsubscribe') {
+      if (req.initialDump && fresh.length > 0) this.deliver(c, JSON.stringify(this.markets.dumpFrame(fresh).body));
+      else if (req.customFeatureEnabled) this.sendRaw(c, 'NO NEW ASSETS');
+    } else {
       this.stats.unsubscribe_messages++;
-      for (const id of ids) c.subs.delete(id);
+      for (const id of req.ids) c.subs.delete(id);
     }
   }
 
