@@ -7,6 +7,8 @@ import { runReplay } from '../../src/apps/replay/replay-run.ts';
 import { compactJournal } from '../../src/adapters/storage/parquet/compactor.ts';
 import { heliosEventSchema, type HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { FROM, recordSession, tempDir, testConfig } from './support.ts';
+import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
+import { FanOutSink } from '../../src/domain/events/sink.ts';
 
 const MINUTES = 10;
 let dir: string;
@@ -80,5 +82,31 @@ describe('decision replay', () => {
       .filter((e) => e.type === 'MARKET_STATE');
     expect(new Set(states.map((e) => e.market_id)).size).toBe(4);
     expect(text).not.toContain('"strategy":"temporal"');
+  });
+
+  it('a backward seek rewinds what the dashboard keeps of the recent past (nothing later than the seek point)', async () => {
+    const recent = new RecentEvents();
+    const mid = FROM + Math.round((to - FROM) / 2);
+    let seeks: Promise<void> | null = null;
+    await runReplay({
+      config,
+      dataDir: dir,
+      from: FROM,
+      to,
+      speed: Infinity,
+      source: 'journal',
+      sink: new FanOutSink(recent),
+      onEngine: (engine) => {
+        seeks = (async () => {
+          engine.pause();
+          await engine.seek(to - 1);
+          expect(recent.snapshot().some((e) => e.ts_ingest > mid)).toBe(true);
+          await engine.seek(FROM + 1000);
+          expect(recent.snapshot().every((e) => e.ts_ingest <= FROM + 1000)).toBe(true);
+          engine.stop();
+        })();
+      },
+    });
+    await seeks;
   });
 });

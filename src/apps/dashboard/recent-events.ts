@@ -51,6 +51,11 @@ export class RecentEvents implements EventSink {
     if (list.length > keep) list.splice(0, list.length - keep);
   }
 
+  /** A backward seek replays from the start: what was kept is from a later time than the page will see. */
+  rewind(): void {
+    this.byKey.clear();
+  }
+
   /** Everything kept, in the order it was emitted. */
   snapshot(): HeliosEvent[] {
     const all: HeliosEvent[] = [];

@@ -132,6 +132,7 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
     },
     // A backward seek replays from `from`: the decisions start over with it.
     onReset: () => {
+      o.sink?.rewind?.();
       if (!pipeline) return;
       pipeline.abort();
       pipeline = makePipeline();

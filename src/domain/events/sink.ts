@@ -6,6 +6,8 @@ import type { HeliosEvent } from './catalog.ts';
  */
 export interface EventSink {
   emit(event: HeliosEvent): void;
+  /** A replay went back to its start (a backward seek): forget what was emitted before. */
+  rewind?(): void;
 }
 
 /** A sink that keeps everything, for tests and CLI tools. */
@@ -27,5 +29,8 @@ export class FanOutSink implements EventSink {
   }
   emit(event: HeliosEvent): void {
     for (const s of this.sinks) s.emit(event);
+  }
+  rewind(): void {
+    for (const s of this.sinks) s.rewind?.();
   }
 }
