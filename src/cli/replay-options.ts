@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../config/load.ts';
 import { configProblem } from './load-cli-config.ts';
 import type { HeliosConfig } from '../config/schema.ts';
+import type { ReplayRange, ReplaySource } from '../domain/replay/source.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
@@ -107,4 +108,34 @@ export function noEventsMessage(dataDir: string, from: number, to: number): stri
 /** Repeatable option collector for commander. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The first and last recorded event inside `range` (a data directory's file bounds: whole journal
+ * hours, whole Parquet days), so a whole-recording replay spans what was recorded, not empty hours.
+ * The last is searched from the end in ever wider windows, so a long recording is not read twice.
+ */
+export async function recordedEventBounds(source: ReplaySource, range: ReplayRange): Promise<{ first: number; last: number } | null> {
+  const first = await edgeTs(source, range, 'first');
+  if (first === null) return null;
+  let hi = range.to;
+  for (let width = HOUR_MS; hi > first; width *= 4) {
+    const lo = Math.max(first, hi - width);
+    const last = await edgeTs(source, { ...range, from: lo, to: hi }, 'last');
+    if (last !== null) return { first, last };
+    hi = lo;
+  }
+  return { first, last: first };
+}
+
+async function edgeTs(source: ReplaySource, range: ReplayRange, edge: 'first' | 'last'): Promise<number | null> {
+  let ts: number | null = null;
+  for await (const chunk of source.read(range)) {
+    const rec = edge === 'first' ? chunk[0] : chunk.at(-1);
+    if (rec) ts = rec.ts;
+    if (edge === 'first' && ts !== null) break;
+  }
+  return ts;
 }

@@ -62,6 +62,13 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=feeds] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
     expect(await page.locator('[data-testid=feeds] tr[data-feed=market] td').nth(2).innerText()).toBe('15.0s');
     await expect.poll(() => page.locator('[data-testid=stages] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The hot path, stage by stage, with the p50/p99 the daemon measured on live traffic.
+    expect(await page.locator('[data-testid=hot-path] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-stage')))).toEqual(['frame_to_book', 'book_to_best_price', 'best_price_to_decision', 'decision_to_order']);
+    for (const stage of ['frame_to_book', 'book_to_best_price', 'best_price_to_decision']) {
+      await expect.poll(() => text(`[data-testid=hot-path] tr[data-stage=${stage}] [data-testid=p99]`), { timeout: 20_000 }).toMatch(/^\d+(\.\d+)?ms$/);
+    }
+    // Orders are sporadic: some interval since the page opened has timed one.
+    await expect.poll(() => page.evaluate(() => (globalThis as any).__helios.store.health.history.some((h: any) => typeof h.stage_latency_ms.decision_to_order_p99 === 'number')), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => text('[data-testid=reconciler]'), { timeout: 10_000 }).toBe('16 / 16');
     // Sparklines draw once a few HEALTH events have come.
     await expect.poll(() => page.evaluate(() => (globalThis as any).__helios.store.health.history.length), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);

@@ -43,7 +43,17 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     errors = watchErrors(page);
   }, 120_000);
 
-  const replayStatus = async () => (await (await fetch(`${url}/replay/status`)).json()) as { state: string; emitted: number; speed: number };
+  const replayStatus = async () =>
+    (await (await fetch(`${url}/replay/status`)).json()) as {
+      state: string;
+      emitted: number;
+      speed: number;
+      now: number;
+      from: number;
+      to: number;
+      last_event_ts: number | null;
+      range: { from: number; to: number } | null;
+    };
 
   afterAll(async () => {
     await browser?.close();
@@ -89,6 +99,63 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
       await expect.poll(() => page.locator(`main[data-view=${view}]`).count()).toBe(1);
     }
     await expect.poll(() => page.locator('[data-testid=replay-state]').innerText()).toBe('paused');
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the whole recording; a range chosen in the page (typed, then dragged) plays and pauses exactly at its end', { timeout: 120_000 }, async () => {
+    await page.goto(`${url}/#/overview`);
+    await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('paused');
+    const whole = await replayStatus();
+    // Without --from/--to: the first to the last recorded event, not the journal's whole hours.
+    expect(whole.from % 3_600_000).not.toBe(0);
+    expect(whole.to - whole.from).toBeLessThan(3_600_000);
+    expect(whole.range).toBeNull();
+    const span = whole.to - whole.from;
+    const second = (t: number) => Math.round(t / 1000) * 1000;
+    const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+    const clockText = (t: number) => new Date(t).toISOString().slice(11, 23);
+
+    // Typed: the middle of the recording.
+    const from = second(whole.from + span * 0.3);
+    const to = second(whole.from + span * 0.6);
+    await page.fill('[data-testid=replay-range-from]', iso(from));
+    await page.fill('[data-testid=replay-range-to]', iso(to));
+    await page.click('[data-testid=replay-range-apply]');
+    // Choosing the range seeks to its start and holds there.
+    await expect.poll(async () => (await replayStatus()).range, { timeout: 10_000 }).toEqual({ from, to });
+    expect(await replayStatus()).toMatchObject({ state: 'paused', now: from });
+    await expect.poll(() => page.locator('[data-testid=timeline-range]').count()).toBe(1);
+    await page.selectOption('[data-testid=replay-speed]', 'max');
+    await page.click('[data-testid=replay-toggle]');
+    // The server pauses at the range's end, exactly: the page only shows it.
+    const stateAndTime = async () => ((s) => `${s.state} ${s.now}`)(await replayStatus());
+    await expect.poll(stateAndTime, { timeout: 60_000 }).toBe(`paused ${to}`);
+    const atEnd = await replayStatus();
+    expect(atEnd.last_event_ts).toBeLessThan(to);
+    expect(atEnd.emitted).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid=replay-now]').innerText(), { timeout: 10_000 }).toBe(clockText(to));
+    expect(await page.locator('[data-testid=replay-state]').innerText()).toBe('paused');
+    expect(await page.locator('[data-testid=replay-range]').innerText()).toContain('at range end');
+
+    // Dragged: an earlier stretch, so choosing it is a backward seek (the replay restarts, the page clears).
+    const box = (await page.locator('[data-testid=timeline]').boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.05, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.15, y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await replayStatus()).range?.from ?? Infinity, { timeout: 10_000 }).toBeLessThan(from);
+    const dragged = (await replayStatus()).range!;
+    expect(dragged.to).toBeGreaterThan(dragged.from);
+    expect(dragged.to).toBeLessThan(from);
+    expect(await replayStatus()).toMatchObject({ state: 'paused', now: dragged.from });
+    await page.click('[data-testid=replay-toggle]');
+    await expect.poll(stateAndTime, { timeout: 60_000 }).toBe(`paused ${dragged.to}`);
+    await expect.poll(() => page.locator('[data-testid=replay-now]').innerText(), { timeout: 10_000 }).toBe(clockText(dragged.to));
+
+    // Back to the whole replay: no pause point.
+    await page.click('[data-testid=replay-range-clear]');
+    await expect.poll(async () => (await replayStatus()).range, { timeout: 10_000 }).toBeNull();
     expect(errors).toEqual([]);
   });
 

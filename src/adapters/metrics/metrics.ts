@@ -33,6 +33,7 @@ export function createMetrics() {
     eventLagMs: new Gauge({ name: 'event_lag_ms', help: 'source time to ingest time of the latest event, per source', labelNames: ['source'], registers: [registry] }),
     truthConfidence: new Gauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }),
     orderPlaceLatencyMs: new Histogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
+    stageLatencyMs: new Histogram({ name: 'stage_latency_ms', help: 'hot-path stage latency: frame_to_book, book_to_best_price, best_price_to_decision, decision_to_order', labelNames: ['stage'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price worse than the order price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
     reconcileMismatchCount: new Counter({ name: 'reconcile_mismatch_count', help: 'order/position reconciliation mismatches', registers: [registry] }),

@@ -76,6 +76,7 @@ export class ConnectionBooks {
 
   /** Decode one text frame and apply it. Never throws on venue data. */
   handleFrame(raw: string): FrameSignal {
+    const receivedAt = this.publisher.frameStart();
     this.metrics.frames++;
     const { messages, error } = decodeMarketFrame(raw);
     if (error !== null) {
@@ -88,6 +89,7 @@ export class ConnectionBooks {
     for (let i = 0; i < messages.length; i++) {
       if (this.handleMessage(messages[i]!)) data = true;
     }
+    if (data) this.publisher.frameApplied(receivedAt);
     const resync = this.metrics.resync_requests !== pendingBefore;
     return resync ? (data ? DATA_AND_RESYNC : RESYNC) : data ? DATA : NOTHING;
   }

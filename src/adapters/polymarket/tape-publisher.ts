@@ -9,6 +9,7 @@ import type {
   TickSizeChangeMessage,
 } from '../../domain/market/messages.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import type { StageRecorder } from '../metrics/stage-latency.ts';
 
 export interface TapePublisherOptions {
   topLevels: number;
@@ -22,6 +23,8 @@ export interface TapePublisherOptions {
   bestPriceFlushMs: number;
   /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
   onBestChanged?: (assetId: string) => void;
+  /** Times frame → book and book → BEST_PRICE on the injected clock's monotonic reading (the daemon's hot-path stages). */
+  stages?: StageRecorder;
 }
 
 export interface TapePublisherMetrics {
@@ -60,6 +63,8 @@ export class TapePublisher {
   };
   /** Tokens whose top of book changed since the last flush, with the number of changes. */
   private readonly dirty = new Map<string, number>();
+  /** When each dirty token's first unpublished change was applied (monotonic ms), only while `stages` is set. */
+  private readonly changedAt = new Map<string, number>();
   private snapshotTimer: TimerHandle | null = null;
   private flushTimer: TimerHandle | null = null;
   private lookup: BookLookup | null = null;
@@ -149,7 +154,9 @@ export class TapePublisher {
 
   /** The top of book of `assetId` changed (or it lost sync): publish it when its turn is due. */
   markBestChanged(assetId: string): void {
-    this.dirty.set(assetId, (this.dirty.get(assetId) ?? 0) + 1);
+    const before = this.dirty.get(assetId);
+    if (before === undefined && this.opts.stages) this.changedAt.set(assetId, this.clock.monotonicNow());
+    this.dirty.set(assetId, (before ?? 0) + 1);
     this.opts.onBestChanged?.(assetId);
     if (this.opts.bestPriceFlushMs === 0) {
       if (!this.turnPending && this.running) this.armTurn();
@@ -207,6 +214,12 @@ export class TapePublisher {
     const count = this.dirty.get(id);
     this.dirty.delete(id);
     this.dueAt.delete(id);
+    const changedAt = this.changedAt.get(id);
+    if (changedAt !== undefined) {
+      this.changedAt.delete(id);
+      // The oldest change it stands for: what the last of a coalesced burst waited is less.
+      if (count !== undefined && state) this.opts.stages!.record('book_to_best_price', this.clock.monotonicNow() - changedAt);
+    }
     if (count === undefined || !state) return;
     if (this.opts.bestPriceFlushMs > 0) this.lastFlushedAt.set(id, now);
     const bid = state.book.bestBid();
@@ -315,6 +328,16 @@ export class TapePublisher {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** A frame was received at `receivedAt` (monotonic ms, from `frameStart()`) and its messages applied to the books. */
+  frameApplied(receivedAt: number): void {
+    this.opts.stages?.record('frame_to_book', this.clock.monotonicNow() - receivedAt);
+  }
+
+  /** The monotonic reading a frame's handling starts at (0 when nothing times it: no clock read per frame). */
+  frameStart(): number {
+    return this.opts.stages ? this.clock.monotonicNow() : 0;
   }
 }
 

@@ -93,6 +93,19 @@ export class DaemonHealth {
     this.lastBacklog = out;
   }
 
+  /**
+   * The latest latency of each measured stage, and each hot-path stage's p50/p99 over the interval
+   * just ended as `<stage>_p50` / `<stage>_p99` (null for a stage without samples in it).
+   */
+  private stageLatency(): Record<string, number | null> {
+    const out: Record<string, number | null> = { ...this.ctx.observer.stageLatencyMs };
+    for (const [stage, s] of Object.entries(this.ctx.observer.stages.drain())) {
+      out[`${stage}_p50`] = s.p50;
+      out[`${stage}_p99`] = s.p99;
+    }
+    return out;
+  }
+
   private publish(): void {
     const { ctx } = this;
     void this.refreshBacklog();
@@ -110,7 +123,7 @@ export class DaemonHealth {
       this.factory.make('HEALTH', {
         ready,
         staleness_ms: staleness,
-        stage_latency_ms: { ...ctx.observer.stageLatencyMs },
+        stage_latency_ms: this.stageLatency(),
         event_loop_lag_ms: Math.round(this.lastLoopLag.p99_ms * 1000) / 1000,
         bus_backlog: { ...this.lastBacklog },
         reconnects: this.reconnects(),

@@ -3,6 +3,7 @@ import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { StalenessTracker } from '../../domain/health/staleness.ts';
 import type { Metrics } from '../../adapters/metrics/metrics.ts';
+import { StageLatency } from '../../adapters/metrics/stage-latency.ts';
 
 export interface RunCounters {
   orders: number;
@@ -46,12 +47,16 @@ export class DaemonObserver implements EventSink {
   private dayStartPnl = 0;
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
+  /** The hot path's stages (frame → book → BEST_PRICE → decision → order), recorded by the parts that time them. */
+  readonly stages: StageLatency;
 
   constructor(
     thresholds: Record<string, number>,
     private readonly metrics: Metrics,
+    stageSamples = 4096,
   ) {
     this.staleness = new StalenessTracker(thresholds);
+    this.stages = new StageLatency(metrics.stageLatencyMs, stageSamples);
   }
 
   emit(event: HeliosEvent): void {
@@ -83,6 +88,7 @@ export class DaemonObserver implements EventSink {
           if (t !== undefined) {
             this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
             this.stageLatencyMs.decision_to_order = event.ts_ingest - t;
+            this.stages.record('decision_to_order', event.ts_ingest - t);
           }
         }
         return;

@@ -4,7 +4,7 @@ import type { EventSink } from '../../domain/events/sink.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
 import { JsonHttpServer, RouteError, type Answer, type Route } from '../../adapters/api/http-server.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
-import type { ReplayEngine } from '../../runtime/replay/engine.ts';
+import type { ReplayEngine, ReplayStatus } from '../../runtime/replay/engine.ts';
 
 const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
 
@@ -13,12 +13,16 @@ const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
  * on the daemon's HTTP server module, plus replay controls for a timeline UI:
  *   GET  /replay/status, /replay/markers (when given), /markets (when given)
  *   POST /replay/play | /replay/pause | /replay/speed?x=10 | /replay/step?target=metar | /replay/seek?t=ISO-or-ms
- * Each answers the engine status as JSON. Loopback only and without a token, like the replay itself.
+ *        | /replay/range?from=&to= (a range inside the replay: seeks to `from`, playing pauses at `to`;
+ *          without both, back to the whole replay)
+ * Each answers the engine status as JSON, with `range`: the chosen range or null. Loopback only and without a token, like the replay itself.
  */
 export class ReplayServer implements EventSink {
   readonly channels: ChannelServer;
   private readonly http: JsonHttpServer;
   private engine: ReplayEngine | null = null;
+  /** The range the operator chose inside the replay; its end is the engine's pause-at. */
+  private range: { from: number; to: number } | null = null;
   private readonly played: { promise: Promise<void>; resolve: () => void };
 
   constructor(
@@ -81,14 +85,14 @@ export class ReplayServer implements EventSink {
       handler: async ({ url }) => {
         const engine = this.attached();
         await act(engine, url);
-        return engine.status();
+        return this.status(engine);
       },
     });
     const { markets, markers } = this.opts;
     return {
       ...(markets ? { '/markets': { method: 'GET', handler: () => markets() } satisfies Route } : {}),
       ...(markers ? { '/replay/markers': { method: 'GET', handler: () => markers() } satisfies Route } : {}),
-      '/replay/status': { method: 'GET', handler: () => this.attached().status() },
+      '/replay/status': { method: 'GET', handler: () => this.status(this.attached()) },
       '/replay/play': control((engine) => {
         this.played.resolve();
         void engine.play().catch(() => undefined);
@@ -110,7 +114,32 @@ export class ReplayServer implements EventSink {
         if (Number.isNaN(t)) throw new RouteError(400, 'seek: t must be an ISO time or epoch ms');
         await engine.seek(t);
       }),
+      '/replay/range': control(async (engine, url) => {
+        const fromText = url.searchParams.get('from');
+        const toText = url.searchParams.get('to');
+        if (fromText === null && toText === null) {
+          this.range = null;
+          engine.pauseAt(null);
+          return;
+        }
+        const { from: min, to: max } = engine.status();
+        const from = this.opts.parseTime(fromText ?? '');
+        const to = this.opts.parseTime(toText ?? '');
+        if (Number.isNaN(from) || Number.isNaN(to)) throw new RouteError(400, 'range: from and to must be ISO times or epoch ms (or neither, for the whole replay)');
+        // Inputs precise to the second may fall just outside the replay's own bounds: clamp, not refuse.
+        const range = { from: Math.max(from, min), to: Math.min(to, max) };
+        if (!(range.to > range.from)) throw new RouteError(400, `range: to must be after from, inside ${new Date(min).toISOString()} → ${new Date(max).toISOString()}`);
+        engine.pause();
+        engine.pauseAt(range.to);
+        await engine.seek(range.from);
+        // Reported once the replay stands at its start.
+        this.range = range;
+      }),
     };
+  }
+
+  private status(engine: ReplayEngine): ReplayStatus & { range: { from: number; to: number } | null } {
+    return { ...engine.status(), range: this.range };
   }
 
   private attached(): ReplayEngine {

@@ -14,7 +14,7 @@ import { FanOutSink } from '../../domain/events/sink.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, replayContext } from '../replay-options.ts';
+import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, recordedEventBounds, replayContext } from '../replay-options.ts';
 
 interface Opts {
   dataDir?: string;
@@ -105,6 +105,15 @@ export function register(program: Command, io: CliIo): void {
         }
         ctx.from = range.from;
         ctx.to = range.to;
+        if (opts.serve) {
+          // The page's timeline spans what was recorded, not the empty rest of the files' hours or days.
+          const { source } = await openReplaySource(ctx.dataDir, ctx.config, range, (opts.source ?? 'auto') as SourceKind);
+          const events = await recordedEventBounds(source, { ...range, channels });
+          if (events) {
+            ctx.from = events.first;
+            ctx.to = events.last + 1;
+          }
+        }
       }
 
       let server: ReplayServer | null = null;
@@ -143,7 +152,7 @@ export function register(program: Command, io: CliIo): void {
             if (!srv) return;
             srv.attach(engine);
             // Announced once the controls work: a client may act on this line at once.
-            io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
+            io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=,range?from=&to=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
           },
           startGate: srv && opts.paused ? srv.playRequested() : undefined,
         });

@@ -10,6 +10,8 @@ export const daemonSection = z.strictObject({
   }),
   /** Health published on `health` and served on /health. */
   health_interval_ms: z.number().int().min(100),
+  /** Samples per hot-path stage kept per health interval for its p50/p99 (the newest win beyond it). */
+  stage_latency_samples: z.number().int().min(1),
   /** One info line for the operator this often: markets by state, orders, fills, PnL, worst staleness (0: off). */
   status_log_interval_ms: z.number().int().min(0),
   /** An unreachable outside source is logged at error at once, then at most this often while it stays down. */

@@ -16,6 +16,7 @@ import { MarketConnection, type MarketConnectionInfo } from './market-connection
 import { MalformedFrameReporter } from '../../adapters/polymarket/market-decoder.ts';
 import { SubscribeBatch } from '../../adapters/polymarket/subscribe-batch.ts';
 import { TapePublisher, type TapePublisherMetrics } from '../../adapters/polymarket/tape-publisher.ts';
+import type { StageRecorder } from '../../adapters/metrics/stage-latency.ts';
 
 export interface MarketFeedDeps {
   config: MarketTapeConfig;
@@ -35,6 +36,8 @@ export interface MarketFeedDeps {
   openSocket?: (url: string) => WebSocket;
   /** Sees every top-of-book change as the frame that caused it is applied (benchmark probe). */
   onBestChanged?: (token: string) => void;
+  /** Where the hot-path stages frame → book and book → BEST_PRICE are recorded (the daemon's stage latency). */
+  stages?: StageRecorder;
   /** A market appeared or resolved anywhere on the venue (`new_market`, `market_resolved`): discovery rescans. */
   onVenueNotice?: (msg: NewMarketMessage | MarketResolvedMessage) => void;
 }
@@ -86,6 +89,7 @@ export class MarketFeed {
       snapshotIntervalMs: c.snapshot_interval_ms,
       bestPriceFlushMs: c.best_price_flush_ms,
       onBestChanged: deps.onBestChanged,
+      stages: deps.stages,
     });
     this.reporter = new MalformedFrameReporter({
       clock: deps.clock,

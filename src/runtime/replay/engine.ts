@@ -42,6 +42,8 @@ export interface ReplayStatus {
   speed: number;
   emitted: number;
   last_event_ts: number | null;
+  /** Where playing pauses by itself (the end of a range chosen inside the replay); null: none. */
+  pause_at: number | null;
 }
 
 export interface ReplaySummary {
@@ -101,7 +103,8 @@ class Cursor {
  *
  * Controls: play / pause / setSpeed (1×, 5×, 10×, …, Infinity), step (to the next event, METAR,
  * window or shock, then pause), seek (forward: emit everything before t fast; backward: restart from
- * `from` on a new clock via onReset, then forward), stop. Single-threaded: one loop owns the cursor
+ * `from` on a new clock via onReset, then forward), pauseAt (playing pauses exactly at a virtual
+ * time: the end of a range chosen inside the replay), stop. Single-threaded: one loop owns the cursor
  * and the clock; controls only set intentions and wake it.
  */
 export class ReplayEngine {
@@ -115,6 +118,7 @@ export class ReplayEngine {
   /** Where paced virtual time had flowed to when paused mid-wait (resuming continues from there). */
   private pausedVirtual: number | null = null;
   private goal: Goal | null = null;
+  private pauseAtTs: number | null = null;
   private driving: Promise<void> | null = null;
   private interrupt: (() => void) | null = null;
   private endWaiters: Array<{ resolve: (s: ReplaySummary) => void; reject: (e: Error) => void }> = [];
@@ -146,6 +150,8 @@ export class ReplayEngine {
     if (ended) return ended;
     const resumeAt = Math.max(this.pausedVirtual ?? this.virtualClock.now(), this.virtualClock.now());
     this.pausedVirtual = null;
+    // Play again at (or past) the pause point: the operator means to go on beyond it.
+    if (this.pauseAtTs !== null && this.pauseAtTs <= resumeAt) this.pauseAtTs = null;
     this.setState('playing');
     this.anchorAt(resumeAt);
     return this.untilEnd();
@@ -185,6 +191,17 @@ export class ReplayEngine {
     });
   }
 
+  /**
+   * Playing pauses by itself when virtual time reaches `t`: every event before `t` is emitted, the
+   * clock stands at `t` exactly (its timers up to `t` fired). Null removes it. Steps and seeks ignore it.
+   */
+  pauseAt(t: number | null): void {
+    if (t !== null && Number.isNaN(t)) throw new Error('replay pause-at must be a time');
+    this.pauseAtTs = t;
+    this.wake();
+    this.notify();
+  }
+
   stop(): void {
     if (this.state === 'stopped') return;
     this.setState('stopped');
@@ -203,6 +220,7 @@ export class ReplayEngine {
       speed: this.speed,
       emitted: this.emitted,
       last_event_ts: this.lastTs,
+      pause_at: this.pauseAtTs,
     };
   }
 
@@ -296,7 +314,10 @@ export class ReplayEngine {
       }
 
       // Playing: wait (in real time) for the next record or timer deadline, whichever is first.
-      const target = next ? next.ts : this.opts.to;
+      // A pause point before the next record (ranges end exclusive, like `to`) is a stop of its own.
+      const stop = this.pauseAtTs;
+      const pauseHere = stop !== null && (next ? stop <= next.ts : stop < this.opts.to) ? stop : null;
+      const target = pauseHere ?? (next ? next.ts : this.opts.to);
       if (Number.isFinite(this.speed)) {
         const deadline = this.virtualClock.nextDeadline();
         const stopAt = deadline !== undefined && deadline < target ? deadline : target;
@@ -306,6 +327,10 @@ export class ReplayEngine {
           this.virtualClock.advanceTo(stopAt);
           continue;
         }
+      }
+      if (pauseHere !== null) {
+        this.reachPauseAt(pauseHere);
+        continue;
       }
       if (!next) {
         this.finish();
@@ -337,6 +362,13 @@ export class ReplayEngine {
     this.firstTs = null;
     this.lastTs = null;
     this.opts.onReset?.(this.virtualClock);
+  }
+
+  private reachPauseAt(t: number): void {
+    if (this.virtualClock.now() < t) this.virtualClock.advanceTo(t);
+    this.state = 'paused';
+    this.reanchor();
+    this.notify();
   }
 
   private finish(): void {

@@ -39,6 +39,8 @@ export interface TradingNodeDeps {
   markets: readonly TradedMarket[] | null;
   /** Sees every consumed event before it is routed (a trading-only process's health observer). */
   observe?: EventSink;
+  /** Each BEST_PRICE once its market's actor has evaluated it, by its ts_ingest (the daemon's stage latency). */
+  onBestPriceDecided?: (tsIngest: number) => void;
   /** First order sequence number of every market: this session's range (see `sessionSeqBase`). */
   seqBase?: number;
   onError(err: Error): void;
@@ -117,6 +119,7 @@ export class TradingNode implements EventSink {
       publish: this.recorder,
       inferMarkets: deps.markets === null,
       qcGate: deps.qcGate,
+      onBestPriceDecided: deps.onBestPriceDecided,
     });
     if (deps.dispatchLog) {
       this.dispatchLog = new DispatchLogWriter(deps.dispatchLog.file, {

@@ -35,6 +35,11 @@ export interface TradingRouterDeps {
   /** Markets absent from the list enter once both their tokens appeared on the tape (pair arbitrage only). */
   inferMarkets: boolean;
   qcGate?: QcGateMode;
+  /**
+   * A BEST_PRICE (stamped `tsIngest` when published) has been evaluated by its market's actor: the
+   * daemon times best_price_to_decision on its own clock (this node's clock is virtual).
+   */
+  onBestPriceDecided?: (tsIngest: number) => void;
 }
 
 /**
@@ -117,6 +122,7 @@ export class TradingRouter {
           // k + 1 levels) and one more, so a walk past the limit is still seen as one.
           levels: book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2) : null,
         });
+        if (event.type === 'BEST_PRICE') this.deps.onBestPriceDecided?.(event.ts_ingest);
         return true;
       }
       case 'TRADE': {

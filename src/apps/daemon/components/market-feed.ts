@@ -34,6 +34,7 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
         // `helios capture`: the market frames go to the capture too, as they arrive.
         openSocket: captureTap() ? openCapturedSocket : undefined,
         onVenueNotice: () => ctx.venueNotice?.(),
+        stages: ctx.observer.stages,
       });
       ctx.feed = feed;
       if (ctx.opts.mode === 'live') probe = probeVenue(ctx, tape.rest_url);

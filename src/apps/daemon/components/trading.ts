@@ -41,6 +41,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
         observe: tradingOnly ? ctx.observer : undefined,
         seqBase: sessionSeqBase(session),
         onError: (err) => ctx.reportError('trading-router', err),
+        onBestPriceDecided: (ts) => ctx.observer.stages.record('best_price_to_decision', ctx.clock.now() - ts),
         adapter: ctx.execution ?? undefined,
         decisionsOut: ctx.opts.decisionsOut ? { file: ctx.opts.decisionsOut, append: lives > 0 } : undefined,
         dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed } : undefined,

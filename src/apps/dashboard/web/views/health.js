@@ -6,6 +6,14 @@ import { level, ms, num } from '../format.js';
 
 const STAGE_ORDER = ['source_to_ingest_market', 'source_to_ingest_metar', 'source_to_ingest_pws', 'source_to_ingest_truth', 'source_to_ingest_nowcast', 'decision_to_order', 'order_to_fill'];
 
+/** The daemon's hot path in the order a frame travels it: each pushed as `<stage>_p50` / `<stage>_p99` over the last interval. */
+const HOT_PATH = ['frame_to_book', 'book_to_best_price', 'best_price_to_decision', 'decision_to_order'];
+
+/** Sub-millisecond stages stay readable (`ms()` rounds to whole milliseconds). */
+function fineMs(x) {
+  return x === null || x === undefined ? '—' : `${num(x, x < 10 ? 2 : 1)}ms`;
+}
+
 function stageRank(name) {
   const i = STAGE_ORDER.indexOf(name);
   return i === -1 ? STAGE_ORDER.length : i;
@@ -35,7 +43,7 @@ export function Health({ store }) {
   const xs = history.map((h) => h.ts);
   const thresholds = store.settings.staleness_ms ?? {};
   const feeds = Object.keys(latest.staleness_ms).sort();
-  const stages = Object.keys(latest.stage_latency_ms).sort((a, b) => stageRank(a) - stageRank(b) || (a < b ? -1 : 1));
+  const stages = Object.keys(latest.stage_latency_ms).filter((s) => !HOT_PATH.includes(s) && !/_p(50|99)$/.test(s)).sort((a, b) => stageRank(a) - stageRank(b) || (a < b ? -1 : 1));
   const backlog = Object.entries(latest.bus_backlog).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const busy = backlog.filter(([, n]) => n > 0);
   const idle = backlog.length - busy.length;
@@ -56,6 +64,22 @@ export function Health({ store }) {
               <td><${Sparkline} xs=${xs} series=${[{ values: history.map((h) => h.staleness_ms[f] ?? null), color: '#7bd' }]} threshold=${t} /></td>
             </tr>`;
           })}
+        </tbody>
+      </table>
+    </section>
+    <section class="panel">
+      <h3>hot path (p50 / p99 per interval)</h3>
+      <table class="grid" data-testid="hot-path">
+        <thead><tr><th class="l">stage</th><th class="r">p50</th><th class="r">p99</th><th class="l">trend</th></tr></thead>
+        <tbody>
+          ${HOT_PATH.map(
+            (s) => html`<tr key=${s} data-stage=${s}><td class="l">${s.replaceAll('_', ' ')}</td>
+              <td class="r" data-testid="p50">${fineMs(latest.stage_latency_ms[`${s}_p50`])}</td><td class="r" data-testid="p99">${fineMs(latest.stage_latency_ms[`${s}_p99`])}</td>
+              <td><${Sparkline} xs=${xs} series=${[
+                { values: history.map((h) => h.stage_latency_ms[`${s}_p50`] ?? null), color: '#7d9' },
+                { values: history.map((h) => h.stage_latency_ms[`${s}_p99`] ?? null), color: '#db7' },
+              ]} /></td></tr>`,
+          )}
         </tbody>
       </table>
     </section>

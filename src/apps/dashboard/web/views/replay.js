@@ -44,15 +44,32 @@ function markersOf(ahead, seen) {
   return [...ahead, ...seen.filter((m) => !ids.has(m.event_id))];
 }
 
-/** Play, pause, step, speed and a timeline of the whole range with markers to jump to. */
+/** A time as the range inputs show it and the server reads it back (ISO, UTC, to the second). */
+function isoSecond(t) {
+  return `${new Date(t).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Play, pause, step, speed and a timeline of the whole replay with markers to jump to; a range
+ * chosen inside it (typed, or dragged on the timeline) where playing pauses by itself at its end.
+ */
 export function ReplayBar({ store, status, setStatus }) {
   const [target, setTarget] = useState('event');
+  const [error, setError] = useState('');
+  const chosen = status.range ?? null;
+  const [rangeText, setRangeText] = useState(() => ({ from: isoSecond(status.from), to: isoSecond(status.to) }));
+  // The inputs follow the range the server holds (chosen here, by a drag, or by another page).
+  useEffect(() => {
+    if (chosen) setRangeText({ from: isoSecond(chosen.from), to: isoSecond(chosen.to) });
+  }, [chosen?.from, chosen?.to]);
+  const [dragFrom, setDragFrom] = useState(null);
   const [ahead, setAhead] = useState([]);
   useEffect(() => void getJson('/replay/markers').then((m) => Array.isArray(m) && setAhead(m)), []);
   const [runToDecision, setRunToDecision] = useState(false);
   const control = async (path) => {
     const r = await post(path);
     if (r.status === 200) setStatus(r.body);
+    setError(r.status === 200 ? '' : (r.body?.error ?? `HTTP ${r.status}`));
   };
   useEffect(() => {
     if (!runToDecision) return undefined;
@@ -71,16 +88,38 @@ export function ReplayBar({ store, status, setStatus }) {
     if (t < status.now) await window.__helios.reset();
     await control(`/replay/seek?t=${Math.round(t)}`);
   };
-  const onTimeline = (e) => {
+  const timeAt = (e) => {
     const r = e.currentTarget.getBoundingClientRect();
-    void seekTo(status.from + ((e.clientX - r.left) / r.width) * span);
+    return status.from + (Math.min(Math.max(e.clientX - r.left, 0), r.width) / r.width) * span;
+  };
+  // The server seeks to the range's start (restarting the replay when that is behind us) and pauses there.
+  const chooseRange = async (from, to) => {
+    if (from < status.now) await window.__helios.reset();
+    await control(`/replay/range?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  };
+  const applyTyped = (e) => {
+    e.preventDefault();
+    const from = Date.parse(rangeText.from);
+    const to = Date.parse(rangeText.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) return setError('range: from and to must be ISO times, e.g. 2025-07-15T17:00:00Z');
+    void chooseRange(from, to);
+  };
+  const wholeReplay = () => control('/replay/range');
+  // A click seeks; a drag of a few pixels or more chooses the range it covers.
+  const onTimelineDown = (e) => setDragFrom({ x: e.clientX, t: timeAt(e) });
+  const onTimeline = (e) => {
+    const t = timeAt(e);
+    const drag = dragFrom;
+    setDragFrom(null);
+    if (drag && Math.abs(e.clientX - drag.x) >= 4) void chooseRange(Math.round(Math.min(drag.t, t)), Math.round(Math.max(drag.t, t)));
+    else void seekTo(t);
   };
   const playing = status.state === 'playing';
   return html`<section class="replay-bar" data-testid="replay-bar">
     <div class="toolbar">
       <b class="replay-tag">REPLAY</b>
       <span data-testid="replay-state" class=${playing ? 'ok' : 'warn'}>${status.state}</span>
-      <span class="mono">${clock(status.now)}</span>
+      <span class="mono" data-testid="replay-now">${clock(status.now)}</span>
       <span class="dim">${new Date(status.from).toISOString().slice(0, 16)} → ${new Date(status.to).toISOString().slice(0, 16)} · ${status.emitted} events</span>
       <button onClick=${() => control(playing ? '/replay/pause' : '/replay/play')} data-testid="replay-toggle">${playing ? '❚❚ pause' : '▶ play'}</button>
       <select value=${target} onChange=${(e) => setTarget(e.currentTarget.value)}>${['event', 'metar', 'window', 'shock'].map((t) => html`<option value=${t}>${t}</option>`)}</select>
@@ -90,8 +129,19 @@ export function ReplayBar({ store, status, setStatus }) {
         ${SPEEDS.map((s) => html`<option value=${s}>${s === 'max' ? 'max' : `${s}×`}</option>`)}
       </select></label>
     </div>
-    <div class="timeline" onClick=${onTimeline} data-testid="timeline" title="click to seek">
+    <form class="toolbar range-form" onSubmit=${applyTyped} data-testid="replay-range-form">
+      <span class="dim">range</span>
+      <input class="mono" size="20" value=${rangeText.from} onInput=${(e) => setRangeText({ ...rangeText, from: e.currentTarget.value })} data-testid="replay-range-from" />
+      →
+      <input class="mono" size="20" value=${rangeText.to} onInput=${(e) => setRangeText({ ...rangeText, to: e.currentTarget.value })} data-testid="replay-range-to" />
+      <button type="submit" data-testid="replay-range-apply">set range</button>
+      <button type="button" onClick=${wholeReplay} disabled=${!chosen} data-testid="replay-range-clear">whole replay</button>
+      <span class="dim" data-testid="replay-range">${chosen ? `plays ${clock(chosen.from)} → ${clock(chosen.to)}, pauses at its end${status.state === 'paused' && status.now === chosen.to ? ' · at range end' : ''}` : 'whole replay (drag on the timeline to choose a range)'}</span>
+      ${error ? html`<span class="bad" data-testid="replay-error">${error}</span>` : null}
+    </form>
+    <div class="timeline" onMouseDown=${onTimelineDown} onClick=${onTimeline} data-testid="timeline" title="click to seek, drag to choose a range">
       <div class="played" style=${`width:${at(status.now)}`}></div>
+      ${chosen ? html`<div class="range" data-testid="timeline-range" style=${`left:${at(chosen.from)};width:${at(status.from + (chosen.to - chosen.from))}`}></div>` : null}
       ${markersOf(ahead, store.markers).map(
         (m) => html`<div class="marker" key=${m.event_id} title=${`${clock(m.ts)} ${m.label}`} style=${`left:${at(m.ts)};background:${MARK_COLOURS[m.kind] ?? '#999'}`}
           onClick=${(e) => (e.stopPropagation(), seekTo(m.ts))}></div>`,
