@@ -3,34 +3,9 @@ import { ReplayEngine } from '../../src/runtime/replay/engine.ts';
 import { ArrayReplaySource } from '../../src/domain/replay/source.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import type { ReplayRecord } from '../../src/domain/replay/order.ts';
-import type { Clock, TimerHandle } from '../../src/domain/time/clock.ts';
 import { syntheticEvents, T0 } from '../storage/support/synthetic.ts';
+import { FakePacer as StepPacer } from '../storage/support/fake-pacer.ts';
 
-/** Real time that passes only when the engine waits: pacing without a wall clock. */
-class StepPacer implements Clock {
-  private t = 0;
-  private seq = 0;
-  private readonly live = new Set<number>();
-  now(): number {
-    return this.t;
-  }
-  monotonicNow(): number {
-    return this.t;
-  }
-  setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerHandle {
-    const id = ++this.seq;
-    this.live.add(id);
-    setImmediate(() => {
-      if (!this.live.delete(id)) return;
-      this.t += ms;
-      fn();
-    });
-    return id;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.live.delete(handle as number);
-  }
-}
 
 /** A book every second for 15 s (both tokens), a METAR at 12 s. */
 function records(): ReplayRecord[] {

@@ -9,9 +9,10 @@ import { compactJournal } from '../../src/adapters/storage/parquet/compactor.ts'
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { CollectingSink, type EventSink } from '../../src/domain/events/sink.ts';
 import { mergeReplayStreams, sortReplayRecords, type ReplayRecord } from '../../src/domain/replay/order.ts';
-import type { Clock, TimerHandle } from '../../src/domain/time/clock.ts';
+import type { Clock } from '../../src/domain/time/clock.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
 import { makeRecorder, tempDataDir } from './support/recorder.ts';
+import { FakePacer } from './support/fake-pacer.ts';
 import { syntheticEvents, T0 } from './support/synthetic.ts';
 
 const DUCK = { threads: 1, memory_limit: '512MB' };
@@ -252,30 +253,3 @@ describe('replay time', () => {
   });
 });
 
-/** Real time under test control: a wait completes on the next turn of the loop, advancing `now` by its length. */
-class FakePacer implements Clock {
-  private t = 0;
-  private seq = 0;
-  private readonly live = new Set<number>();
-  onWait?: () => void;
-  now(): number {
-    return this.t;
-  }
-  monotonicNow(): number {
-    return this.t;
-  }
-  setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerHandle {
-    const id = ++this.seq;
-    this.live.add(id);
-    setImmediate(() => {
-      if (!this.live.delete(id)) return;
-      this.t += ms;
-      this.onWait?.();
-      fn();
-    });
-    return id;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.live.delete(handle as number);
-  }
-}
