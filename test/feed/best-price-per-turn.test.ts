@@ -2,30 +2,17 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
-import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
+import { tapeRig } from './support/tape-rig.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { CollectingSink, EventFactory, ulidGenerator, type EventOf } from '../../src/domain/events/index.ts';
+import type { EventOf } from '../../src/domain/events/index.ts';
 import type { Clock } from '../../src/domain/time/clock.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
 
 const M = '0xm';
 
 /** A publisher with the floor at 0 (the default): one BEST_PRICE per token per event-loop turn. */
 function rig(clock: Clock) {
-  const sink = new CollectingSink();
-  const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(3))), clock, {
-    topLevels: 2,
-    imbalanceLevels: 2,
-    emitL2Delta: false,
-    snapshotIntervalMs: 60_000,
-    bestPriceFlushMs: 0,
-  });
-  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-  books.subscribed(['A', 'B']);
+  const { sink, publisher, books, frame } = tapeRig(clock, ['A', 'B']);
   publisher.start(() => books.states(), (t) => books.books.get(t));
-  const frame = (raw: object) => books.handleFrame(JSON.stringify(raw));
   for (const id of ['A', 'B']) {
     frame({
       event_type: 'book',

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { HotPathStage, StageRecorder } from '../../src/adapters/metrics/stage-latency.ts';
-import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
-import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
-import { CollectingSink, EventFactory, ulidGenerator } from '../../src/domain/events/index.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
+import { tapeRig } from './support/tape-rig.ts';
 
 const M = '0xm';
 
@@ -15,19 +11,8 @@ describe('market tape stage timing (frame_to_book, book_to_best_price)', () => {
     const clock = new VirtualClock(1_000);
     const samples: Array<[HotPathStage, number]> = [];
     const stages: StageRecorder = { record: (stage, ms) => void samples.push([stage, ms]) };
-    const sink = new CollectingSink();
-    const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(5))), clock, {
-      topLevels: 2,
-      imbalanceLevels: 2,
-      emitL2Delta: false,
-      snapshotIntervalMs: 60_000,
-      bestPriceFlushMs: 100,
-      stages,
-    });
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-    books.subscribed(['A']);
+    const { sink, publisher, books, frame } = tapeRig(clock, ['A'], { bestPriceFlushMs: 100, stages });
     publisher.start(() => books.states(), (t) => books.books.get(t));
-    const frame = (raw: object | string) => books.handleFrame(typeof raw === 'string' ? raw : JSON.stringify(raw));
     frame({ event_type: 'book', asset_id: 'A', market: M, bids: [{ price: '0.4', size: '10' }], asks: [{ price: '0.6', size: '5' }], timestamp: '1', hash: 'h', tick_size: '0.01' });
     const level = (size: string) =>
       frame({ market: M, price_changes: [{ asset_id: 'A', price: '0.4', size, side: 'BUY', hash: 'x', best_bid: '0.4', best_ask: '0.6' }], timestamp: '2', event_type: 'price_change' });
@@ -58,15 +43,7 @@ describe('market tape stage timing (frame_to_book, book_to_best_price)', () => {
     const clock = new VirtualClock(0);
     let reads = 0;
     const counting = Object.assign(Object.create(clock) as VirtualClock, { monotonicNow: () => (reads++, clock.monotonicNow()) });
-    const publisher = new TapePublisher(new CollectingSink(), new EventFactory(clock, ulidGenerator(seededRng(5))), counting, {
-      topLevels: 2,
-      imbalanceLevels: 2,
-      emitL2Delta: false,
-      snapshotIntervalMs: 60_000,
-      bestPriceFlushMs: 0,
-    });
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-    books.subscribed(['A']);
+    const { books } = tapeRig(clock, ['A'], {}, counting);
     books.handleFrame(JSON.stringify({ event_type: 'book', asset_id: 'A', market: M, bids: [{ price: '0.4', size: '10' }], asks: [], timestamp: '1', hash: 'h', tick_size: '0.01' }));
     expect(reads).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { DailyLoss } from '../../domain/trading/daily-loss.ts';
 import { killSwitchTrigger } from '../../adapters/metrics/metrics.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -43,8 +44,7 @@ export class DaemonObserver implements EventSink {
   private readonly netByToken = new Map<string, number>();
   /** Tokens with a policy fair value: only their mids are exported (book_mid), not every token's. */
   private readonly fairTokens = new Set<string>();
-  private pnlDay: number | null = null;
-  private dayStartPnl = 0;
+  private readonly dailyLoss = new DailyLoss();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
   /** The hot path's stages (frame → book → BEST_PRICE → decision → order), recorded by the parts that time them. */
@@ -160,20 +160,12 @@ export class DaemonObserver implements EventSink {
     }
   }
 
-  /**
-   * Net PnL and the loss since the UTC day began, by the risk engine's rule (day start = the first
-   * net PnL of the day), so an alert can warn before the daily-loss kill fires.
-   */
+  /** Net PnL and the loss since the UTC day began (the risk engine's rule), so an alert can warn before the kill. */
   private exportPnl(nowMs: number): void {
     let net = 0;
     for (const v of this.netByToken.values()) net += v;
-    const day = Math.floor(nowMs / 86_400_000);
-    if (this.pnlDay !== day) {
-      this.pnlDay = day;
-      this.dayStartPnl = net;
-    }
     this.metrics.pnlNetUsdc.set(net);
-    this.metrics.dailyLossUsdc.set(Math.max(0, this.dayStartPnl - net));
+    this.metrics.dailyLossUsdc.set(Math.max(0, this.dailyLoss.update(net, nowMs)));
   }
 
   /** Realized PnL summed over tokens (latest position per token), rounded to cents' hundredths. */

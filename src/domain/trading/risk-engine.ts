@@ -1,3 +1,4 @@
+import { DailyLoss } from './daily-loss.ts';
 import type { RiskConfig } from '../../config/sections/trading.ts';
 import type { OrderSide } from './book-view.ts';
 import type { GlobalRiskState } from './signals.ts';
@@ -42,7 +43,6 @@ interface Reservation {
   remaining: number;
 }
 
-const DAY_MS = 86_400_000;
 
 export class RiskEngine {
   private global: GlobalRiskState = 'ACTIVE';
@@ -54,8 +54,7 @@ export class RiskEngine {
   private readonly reservations = new Map<string, Reservation>();
   private readonly positionCost = new Map<string, number>();
   private submits: number[] = [];
-  private day: number | null = null;
-  private dayStartPnl = 0;
+  private readonly dailyLoss = new DailyLoss();
   private peakPnl = 0;
   private lastPnl = 0;
   private publishedScale = 1;
@@ -203,7 +202,7 @@ export class RiskEngine {
   resume(nowMs: number): RiskVerdict {
     if (this.global !== 'HALTED') return { ok: true };
     if (this.killedAt !== null && nowMs - this.killedAt < this.cfg.cool_down_ms) return { ok: false, reason: 'cool-down in progress' };
-    if (this.killKind === 'daily_loss' && this.day === Math.floor(nowMs / DAY_MS)) return { ok: false, reason: 'daily loss limit still breached today' };
+    if (this.killKind === 'daily_loss' && this.dailyLoss.day === DailyLoss.dayOf(nowMs)) return { ok: false, reason: 'daily loss limit still breached today' };
     this.killedAt = null;
     this.killKind = null;
     this.setGlobal(this.drawdownState(), null);
@@ -212,19 +211,15 @@ export class RiskEngine {
 
   /** Net PnL across all markets (realized − fees + unrealized), fed after fills and marks. */
   onPnl(netPnl: number, nowMs: number): void {
-    const day = Math.floor(nowMs / DAY_MS);
-    if (this.day === null || day !== this.day) {
-      this.day = day;
-      this.dayStartPnl = netPnl;
-    }
+    const loss = this.dailyLoss.update(netPnl, nowMs);
     this.lastPnl = netPnl;
     this.peakPnl = Math.max(this.peakPnl, netPnl);
     const dd = this.peakPnl - netPnl;
     const d = this.cfg.drawdown;
     const span = Math.max(1e-9, d.reducing_usdc - d.start_usdc);
     this.scale = dd <= d.start_usdc ? 1 : Math.max(d.min_scale, 1 - ((dd - d.start_usdc) / span) * (1 - d.min_scale));
-    if (this.dayStartPnl - netPnl >= this.cfg.daily_loss_limit_usdc && this.global !== 'HALTED') {
-      this.kill(`daily loss ${(this.dayStartPnl - netPnl).toFixed(2)} ≥ ${this.cfg.daily_loss_limit_usdc}`, nowMs, 'daily_loss');
+    if (loss >= this.cfg.daily_loss_limit_usdc && this.global !== 'HALTED') {
+      this.kill(`daily loss ${loss.toFixed(2)} ≥ ${this.cfg.daily_loss_limit_usdc}`, nowMs, 'daily_loss');
       return;
     }
     if (this.global !== 'HALTED') {
@@ -248,7 +243,7 @@ export class RiskEngine {
         this.outbox.push({ scope: 'market', market_id: id, tripped: false, reason: null });
       }
     }
-    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.day !== null && Math.floor(nowMs / DAY_MS) !== this.day) {
+    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLoss.day !== null && DailyLoss.dayOf(nowMs) !== this.dailyLoss.day) {
       this.resume(nowMs);
     }
   }
