@@ -56,6 +56,34 @@ describe('soak referee', () => {
     expect(v.orders_while_stale + v.orders_while_halted + v.duplicate_orders).toBe(0);
   });
 
+  it("counts the tape's periodic snapshot as fresh evidence of a quiet book, as the engine does", () => {
+    const h = harness();
+    const snapshot = (synced: boolean) =>
+      h.push(
+        h.factory.make(
+          'L2_SNAPSHOT',
+          { resync_epoch_id: 1, synced, tick_size: 0.01, bids: [], asks: [], best_bid: 0.4, best_ask: 0.6, mid: 0.5, spread: 0.2, microprice: 0.5, imbalance: 0, hash: 'h' },
+          { market_id: 'm-pair', token_id: 'y2' },
+        ),
+      );
+    h.book('y2');
+    h.clock.advanceBy(9_000);
+    snapshot(true);
+    h.clock.advanceBy(9_000);
+    h.order('quiet-top', 'y2', 'm-pair');
+    snapshot(false);
+    h.order('unsynced-snapshot', 'y2', 'm-pair');
+    h.clock.advanceBy(11_000);
+    snapshot(true);
+    h.clock.advanceBy(10_500);
+    h.order('no-evidence', 'y2', 'm-pair');
+    const v = h.judge();
+    expect(v.examples.map((e) => [e.violation, e.client_order_id])).toEqual([
+      ['orders_while_unsynced', 'unsynced-snapshot'],
+      ['orders_while_stale', 'no-evidence'],
+    ]);
+  });
+
   it('flags a stale book, a stale truth for a temporal order and an order in HALT', () => {
     const h = harness();
     h.book('y1');

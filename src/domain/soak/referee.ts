@@ -118,7 +118,10 @@ export class SoakReferee {
     const e = record.event;
     s.lastTs = Math.max(s.lastTs, e.ts_ingest);
     switch (e.type) {
+      // A quiet book's top does not change, so its freshness is also shown by the tape's periodic
+      // snapshot (the trading engine's rule too: either refreshes a book's time).
       case 'BEST_PRICE':
+      case 'L2_SNAPSHOT':
         if (e.token_id) {
           s.synced.set(e.token_id, e.payload.synced);
           s.lastBook.set(e.token_id, e.ts_ingest);
