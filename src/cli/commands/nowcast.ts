@@ -11,6 +11,7 @@ import type { ReliabilityRow } from '../../domain/weather/nowcast/scores.ts';
 import { fitNowcastModel } from '../../domain/weather/nowcast/fit.ts';
 import type { NowcastModel } from '../../domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../domain/weather/nowcast/predict.ts';
+import { sameRegressors, SEASON_REGRESSORS } from '../../domain/weather/nowcast/regressors.ts';
 import { evaluatePrior, type PriorEvaluation } from '../../domain/weather/nowcast/prior-eval.ts';
 import { fitClimatePrior, MIN_PRIOR_DAYS, type ClimatePrior } from '../../domain/weather/nowcast/prior.ts';
 import { nextDay } from '../../domain/weather/judge-calendar.ts';
@@ -128,7 +129,7 @@ export function register(program: Command, io: CliIo): void {
         });
         writeNowcastModel(opts.out, model);
         io.err(
-          `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); ${prior ? `prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps})` : 'no prior'} → ${opts.out}\n`,
+          `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); ${regressorNote(model)}; ${prior ? `prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps})` : 'no prior'} → ${opts.out}\n`,
         );
         if (read.errors.length) io.err(`helios nowcast fit: ${read.errors.length} unparseable lines skipped (first at line ${read.errors[0]!.line})\n`);
         io.out(
@@ -193,6 +194,12 @@ export function register(program: Command, io: CliIo): void {
         else io.out(formatReport(out));
       }),
     );
+}
+
+/** Which regressor set each block of hours uses (chosen on the season edges, or the model's own). */
+function regressorNote(model: NowcastModel): string {
+  const blocks = model.blocks.map((b) => `${b.hours[0]}-${b.hours[b.hours.length - 1]} ${b.regressor_choice?.chosen ?? (sameRegressors(b.regressors ?? model.regressors, SEASON_REGRESSORS) ? 'season' : 'custom')}`);
+  return `regressors by hour ${blocks.join(', ')}`;
 }
 
 /** The station's routine-report minute: the most common minute of its METAR (not SPECI) reports. */

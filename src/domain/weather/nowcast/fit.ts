@@ -1,14 +1,13 @@
 import type { JudgeDayMode } from '../judge-calendar.ts';
 import type { NowcastCase } from './cases.ts';
-import { solve } from './linear.ts';
+import { monthFolds, outOfFold, prepareHour, residualRiseRps, ridge, type HourRows } from './hour-rows.ts';
 import type { ClimatePrior } from './prior.ts';
 import { fitPriorWeights } from './prior-weights.ts';
+import { chooseRegressors, REGRESSOR_SETS } from './regressor-choice.ts';
+import { SEASON_REGRESSORS, sameRegressors } from './regressors.ts';
 import {
   accumulateClimatology,
-  accumulateResidualRise,
   newRiseArray,
-  NOWCAST_REGRESSORS,
-  regressorVector,
   riseRps,
   RISE_MIN,
   seasonWeightTable,
@@ -22,7 +21,9 @@ import {
  * months as folds (weather persists for days, so neighbouring days must not sit on both sides of a
  * fold): the climatology's season width first, then per block of issue hours the ridge penalty,
  * the residual smoothing, the season width of the residual pool and the climatology weight, by
- * coordinate descent over small grids.
+ * coordinate descent over small grids. Before those, each block's regressor set is chosen on the
+ * record's season edges instead (regressor-choice.ts), the one choice that decides how the model
+ * behaves in months the archive lacks.
  */
 export interface FitOptions {
   station: string;
@@ -39,6 +40,8 @@ export interface FitOptions {
   routineMinute?: number;
   /** Station whose hourly METARs the cases come from, when it differs from `station` (a neighbour). */
   hourlyStation?: string;
+  /** Regressor names (regressors.ts); default: chosen per block on the season edges (regressor-choice.ts). */
+  regressors?: readonly string[];
   /** The station's climatological prior, mixed in with weights fitted per issue hour. */
   prior?: {
     prior: ClimatePrior;
@@ -58,100 +61,6 @@ const DEFAULT_BLOCKS = [
 ];
 const PASSES = 2;
 
-interface HourData {
-  cases: NowcastCase[];
-  fold: Int32Array;
-  /** Standardized regressors (missing → 0), n × p. */
-  z: Float64Array;
-  /** Whether the case has a current temperature (the regression applies). */
-  hasTemp: Uint8Array;
-  /** Target future max − temp; NaN when no report followed (not a regression row). */
-  y: Float64Array;
-  means: number[];
-  scales: number[];
-}
-
-function foldsOf(cases: readonly NowcastCase[]): Map<string, number> {
-  const months = [...new Set(cases.map((c) => c.day.slice(0, 7)))].sort();
-  const out = new Map<string, number>();
-  const days = [...new Set(cases.map((c) => c.day))].sort();
-  if (months.length >= 4) {
-    for (const d of days) out.set(d, months.indexOf(d.slice(0, 7)));
-  } else {
-    // Too few months: contiguous weeks dealt round-robin into five folds.
-    for (const c of cases) out.set(c.day, Math.floor(c.dayIndex / 7) % 5);
-  }
-  return out;
-}
-
-function prepareHour(cases: NowcastCase[], foldOfDay: Map<string, number>): HourData {
-  const p = NOWCAST_REGRESSORS.length;
-  const n = cases.length;
-  const raw = cases.map((c) => regressorVector(c.inputs));
-  const means: number[] = [];
-  const scales: number[] = [];
-  for (let j = 0; j < p; j++) {
-    const vals = raw.map((r) => r[j]).filter((v): v is number => v !== null && v !== undefined);
-    const m = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : 0;
-    const s = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - m) * (b - m), 0) / (vals.length - 1)) : 1;
-    means.push(m);
-    scales.push(s > 1e-9 ? s : 1);
-  }
-  const z = new Float64Array(n * p);
-  const y = new Float64Array(n);
-  const hasTemp = new Uint8Array(n);
-  const fold = new Int32Array(n);
-  cases.forEach((c, i) => {
-    for (let j = 0; j < p; j++) {
-      const v = raw[i]![j];
-      z[i * p + j] = v === null || v === undefined ? 0 : (v - means[j]!) / scales[j]!;
-    }
-    hasTemp[i] = c.inputs.tempF !== null ? 1 : 0;
-    y[i] = c.inputs.tempF !== null && c.futureMaxF !== null ? c.futureMaxF - c.inputs.tempF : Number.NaN;
-    fold[i] = foldOfDay.get(c.day) ?? 0;
-  });
-  return { cases, fold, z, hasTemp, y, means, scales };
-}
-
-/** Ridge regression with an unpenalized intercept on rows where `use(i)`; returns [b0, b…]. */
-function ridge(d: HourData, lambda: number, use: (i: number) => boolean): number[] {
-  const p = NOWCAST_REGRESSORS.length;
-  const q = p + 1;
-  const A = new Float64Array(q * q);
-  const b = new Float64Array(q);
-  const row = new Float64Array(q);
-  for (let i = 0; i < d.cases.length; i++) {
-    if (!use(i) || Number.isNaN(d.y[i]!)) continue;
-    row[0] = 1;
-    for (let j = 0; j < p; j++) row[j + 1] = d.z[i * p + j]!;
-    for (let r = 0; r < q; r++) {
-      b[r]! += row[r]! * d.y[i]!;
-      for (let c = 0; c < q; c++) A[r * q + c]! += row[r]! * row[c]!;
-    }
-  }
-  for (let j = 1; j < q; j++) A[j * q + j]! += lambda;
-  if (A[0] === 0) A[0] = 1;
-  return solve(A, b, q);
-}
-
-function predictRow(d: HourData, beta: number[], i: number): number {
-  const p = NOWCAST_REGRESSORS.length;
-  let mu = beta[0]!;
-  for (let j = 0; j < p; j++) mu += beta[j + 1]! * d.z[i * p + j]!;
-  return mu;
-}
-
-/** Out-of-fold predictions for every case with a temperature (NaN otherwise). */
-function outOfFold(d: HourData, lambda: number): Float64Array {
-  const mu = new Float64Array(d.cases.length).fill(Number.NaN);
-  const folds = [...new Set(d.fold)];
-  for (const f of folds) {
-    const beta = ridge(d, lambda, (i) => d.fold[i] !== f);
-    for (let i = 0; i < d.cases.length; i++) if (d.fold[i] === f && d.hasTemp[i]) mu[i] = predictRow(d, beta, i);
-  }
-  return mu;
-}
-
 interface Params {
   lambda: number;
   smoothing: number;
@@ -168,11 +77,19 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const alphas = opts.climatologyWeights ?? [0, 0.15, 0.3];
 
   const sorted = [...cases].sort((a, b) => a.dayIndex - b.dayIndex || a.hour - b.hour);
-  const foldOfDay = foldsOf(sorted);
-  const data: HourData[] = Array.from({ length: 24 }, (_, h) =>
+  const defaults = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]! };
+  const choices = blocks.map((b) => (opts.regressors ? null : chooseRegressors(sorted.filter((c) => b.includes(c.hour)), opts.prior?.prior, defaults)));
+  const regressorsOfHour = (h: number): readonly string[] => {
+    const choice = choices[blocks.findIndex((b) => b.includes(h))];
+    return opts.regressors ?? (choice ? REGRESSOR_SETS[choice.chosen] : SEASON_REGRESSORS);
+  };
+  const foldOfDay = monthFolds(sorted);
+  const data: HourRows[] = Array.from({ length: 24 }, (_, h) =>
     prepareHour(
       sorted.filter((c) => c.hour === h),
       foldOfDay,
+      regressorsOfHour(h),
+      opts.prior?.prior,
     ),
   );
   const climCases = data.map((d) => d.cases.map((c) => [c.inputs.dayOfYear, c.riseF, c.inputs.maxSoFarF !== null ? 1 : 0] as [number, number, number]));
@@ -223,59 +140,27 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
 
   const doys = data.map((d) => Int32Array.from(d.cases, (c) => Math.round(c.inputs.dayOfYear)));
   const score = (hours: number[], prm: Params): number => {
-    let s = 0;
+    let sum = 0;
     let n = 0;
-    const rise = newRiseArray();
-    const table = seasonWeightTable(prm.season);
+    const settings = { seasonTable: seasonWeightTable(prm.season), smoothing: prm.smoothing, alpha: prm.alpha };
     for (const h of hours) {
-      const d = data[h]!;
-      const doy = doys[h]!;
-      const mu = oof(h, prm.lambda);
-      const m = d.cases.length;
-      const resid = new Float64Array(m);
-      for (let i = 0; i < m; i++) resid[i] = Number.isNaN(d.y[i]!) ? Number.NaN : d.y[i]! - mu[i]!;
-      const w = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        const c = d.cases[i]!;
-        rise.fill(0);
-        if (!d.hasTemp[i]) {
-          s += riseRps(clim[h]![i]!, c.riseF);
-          n++;
-          continue;
-        }
-        let wsum = 0;
-        const fi = d.fold[i];
-        const qd = doy[i]!;
-        for (let k = 0; k < m; k++) {
-          if (d.fold[k] === fi || Number.isNaN(resid[k]!)) {
-            w[k] = 0;
-            continue;
-          }
-          const wk = table[Math.abs(doy[k]! - qd)]!;
-          w[k] = wk;
-          wsum += wk;
-        }
-        const tempMinusBase = c.inputs.tempF! - c.inputs.baseF!;
-        if (wsum > 0) {
-          accumulateResidualRise(rise, 1 - prm.alpha, mu[i]!, resid, w, wsum, prm.smoothing, tempMinusBase);
-          const ci = clim[h]![i]!;
-          for (let k = 0; k < rise.length; k++) rise[k]! += prm.alpha * ci[k]!;
-          s += riseRps(rise, c.riseF);
-        } else s += riseRps(clim[h]![i]!, c.riseF);
-        n++;
-      }
+      const r = residualRiseRps(data[h]!, oof(h, prm.lambda), doys[h]!, settings, clim[h]!);
+      sum += r.sum;
+      n += r.n;
     }
-    return n ? s / n : Number.POSITIVE_INFINITY;
+    return n ? sum / n : Number.POSITIVE_INFINITY;
   };
 
   const fitted: HourBlock[] = [];
   let cvSum = 0;
   let cvN = 0;
-  for (const blockHours of blocks) {
+  for (const [blockIndex, blockHours] of blocks.entries()) {
+    const choice = choices[blockIndex];
+    const chosen = choice ? { regressors: [...REGRESSOR_SETS[choice.chosen]], regressor_choice: choice } : {};
     const hours = blockHours.filter((h) => h >= 0 && h < 24 && data[h]!.cases.length > 0);
     const prm: Params = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]!, season: climWidth, alpha: 0 };
     if (hours.length === 0) {
-      fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: 1 });
+      fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: 1, ...chosen });
       continue;
     }
     let best = score(hours, prm);
@@ -304,7 +189,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     const n = hours.reduce((a, h) => a + data[h]!.cases.length, 0);
     cvSum += best * n;
     cvN += n;
-    fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: prm.alpha });
+    fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: prm.alpha, ...chosen });
   }
 
   const hourModels: HourModel[] = data.map((d, h) => {
@@ -333,11 +218,11 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const days = [...new Set(sorted.map((c) => c.day))];
   const model: NowcastModel = {
     kind: 'helios.nowcast.ridge_residual',
-    version: 1,
+    version: allHours.every((h) => sameRegressors(regressorsOfHour(h), SEASON_REGRESSORS)) ? 1 : 2,
     station: opts.station,
     tz: opts.tz,
     judge_day: opts.judgeDay,
-    regressors: [...NOWCAST_REGRESSORS],
+    regressors: [...(opts.regressors ?? SEASON_REGRESSORS)],
     blocks: fitted,
     climatology_season_days: climWidth,
     floor_weight: opts.floorWeight ?? 0.002,

@@ -1,60 +1,23 @@
 import type { JudgeDayMode } from '../judge-calendar.ts';
-import type { NowcastInputs } from './inputs.ts';
 import type { ClimatePrior } from './prior.ts';
+import type { RegressorChoice } from './regressor-choice.ts';
 
 /**
  * The nowcast model, per issue hour of the judge clock:
  *
  *   future max − current temp  =  βᵀx + ε,     final judge max = max(max so far, current + round(βᵀx + ε))
  *
- * β is a ridge regression on the weather at issue time (season, how far the air has fallen from the
- * day's peak, recent trend, day-over-day change, yesterday's max, dewpoint depression, wind, sky
- * cover, temperature); ε is drawn from the out-of-fold residuals of history, weighted towards the same
- * season and smoothed; the `max` puts the mass "no further rise" exactly where persistence puts it.
- * The mixture with the hour-and-season climatology, the ridge penalty, the smoothing and the season
- * width are chosen by cross-validation on history (fit.ts), never by hand.
+ * β is a ridge regression on the weather at issue time (`regressors`, see regressors.ts: how far the
+ * air has fallen from the day's peak, recent trend, day-over-day change, yesterday's max, dewpoint
+ * depression, wind, sky cover, and the season and temperature, either as day-of-year harmonics and °F
+ * or measured against the prior's climatological maximum for the date); ε is drawn from the
+ * out-of-fold residuals of history, weighted towards the same season and smoothed; the `max` puts
+ * the mass "no further rise" exactly where persistence puts it. The mixture with the
+ * hour-and-season climatology, the ridge penalty, the smoothing, the season width and the regressor
+ * set are chosen by cross-validation on history (fit.ts), never by hand.
  */
-export const NOWCAST_REGRESSORS = [
-  'season_cos',
-  'season_sin',
-  'gap_f',
-  'trend3h_f',
-  'trend1h_f',
-  'pressure_change3h_hpa',
-  'precipitating',
-  'visibility_sm',
-  'change24h_f',
-  'prev_max_minus_base_f',
-  'dewpoint_depression_f',
-  'wind_u_kt',
-  'wind_v_kt',
-  'sky_cover',
-  'temp_f',
-] as const;
-export type NowcastRegressor = (typeof NOWCAST_REGRESSORS)[number];
 
 const YEAR_DAYS = 365.25;
-
-export function regressorVector(i: NowcastInputs): Array<number | null> {
-  const a = (2 * Math.PI * i.dayOfYear) / YEAR_DAYS;
-  return [
-    Math.cos(a),
-    Math.sin(a),
-    i.gapF,
-    i.trend3hF,
-    i.trend1hF,
-    i.pressureChange3hHpa,
-    i.precipitating,
-    i.visibilitySm,
-    i.change24hF,
-    i.prevMaxMinusBaseF,
-    i.dewpointDepressionF,
-    i.windU,
-    i.windV,
-    i.skyCover,
-    i.tempF,
-  ];
-}
 
 /** Settings shared by a block of issue hours, chosen by cross-validation. */
 export interface HourBlock {
@@ -66,6 +29,10 @@ export interface HourBlock {
   season_days: number | null;
   /** Weight of the climatology in the final mixture. */
   climatology_weight: number;
+  /** The block's regressors (absent: the model's `regressors`). */
+  regressors?: string[];
+  /** How they were chosen (absent in models fitted before the choice existed, or given a set). */
+  regressor_choice?: RegressorChoice;
 }
 
 export interface HourModel {
@@ -85,10 +52,16 @@ export interface HourModel {
 
 export interface NowcastModel {
   kind: 'helios.nowcast.ridge_residual';
-  version: 1;
+  /**
+   * 1: every hour on the original fifteen season regressors (SEASON_REGRESSORS); 2: some block names
+   * another set, built by name (a helios that predates 2 refuses the file instead of reading its
+   * coefficients against the wrong regressors).
+   */
+  version: 1 | 2;
   station: string;
   tz: string;
   judge_day: JudgeDayMode;
+  /** Regressors of the blocks that name none of their own. */
   regressors: string[];
   blocks: HourBlock[];
   /** Season width (days) of the hour-and-season climatology. */
@@ -143,6 +116,11 @@ export function issueHourOf(localHour: number, routineMinute: number): number {
 
 export function blockOf(model: { blocks: HourBlock[] }, hour: number): HourBlock {
   return model.blocks.find((b) => b.hours.includes(hour)) ?? model.blocks[0]!;
+}
+
+/** The regressors of an issue hour's regression. */
+export function regressorsOf(model: Pick<NowcastModel, 'blocks' | 'regressors'>, hour: number): string[] {
+  return blockOf(model, hour).regressors ?? model.regressors;
 }
 
 /** Circular distance in days between two days of the year. */

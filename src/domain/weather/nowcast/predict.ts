@@ -7,7 +7,7 @@ import {
   issueHourOf,
   linearPrediction,
   newRiseArray,
-  regressorVector,
+  regressorsOf,
   RISE_MAX,
   RISE_MIN,
   seasonWeight,
@@ -15,6 +15,7 @@ import {
   type NowcastModel,
 } from './model.ts';
 import { mixDistributions, PEAK_BINS, PriorPredictor, truncateBelow } from './prior.ts';
+import { assertKnownRegressors, climateMaxOf, needsClimate, regressorVector } from './regressors.ts';
 import type { IntDistribution } from './scores.ts';
 
 export { PEAK_BINS };
@@ -37,6 +38,7 @@ interface CompiledHour {
   residDoy: Float64Array;
   resid: Float64Array;
   w: Float64Array;
+  regressors: readonly string[];
 }
 
 /** A fitted model ready to answer queries; one per station, reused across recomputes. */
@@ -45,15 +47,21 @@ export class NowcastPredictor {
   readonly prior: PriorPredictor | null;
 
   constructor(readonly model: NowcastModel) {
-    if (model.kind !== 'helios.nowcast.ridge_residual' || model.version !== 1) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
+    if (model.kind !== 'helios.nowcast.ridge_residual' || (model.version !== 1 && model.version !== 2)) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
     if (model.hours.length !== 24) throw new Error('nowcast model must have 24 hours');
     if (model.prior && model.prior_weights?.length !== 24) throw new Error('nowcast model with a prior must have 24 prior weights');
+    for (let h = 0; h < 24; h++) {
+      const names = regressorsOf(model, h);
+      assertKnownRegressors(names);
+      if (needsClimate(names) && !model.prior) throw new Error('nowcast model with climate-relative regressors must have a prior');
+    }
     this.prior = model.prior ? new PriorPredictor(model.prior) : null;
     this.hours = model.hours.map((m) => ({
       model: m,
       residDoy: Float64Array.from(m.residuals, (r) => r[0]),
       resid: Float64Array.from(m.residuals, (r) => r[1]),
       w: new Float64Array(m.residuals.length),
+      regressors: regressorsOf(model, m.hour),
     }));
   }
 
@@ -115,7 +123,7 @@ export class NowcastPredictor {
         sum2 += w * w;
       }
       if (sum > 0) {
-        const mu = linearPrediction(h.model, regressorVector(inputs));
+        const mu = linearPrediction(h.model, regressorVector(inputs, h.regressors, climateMaxOf(this.model.prior, inputs.dayOfYear)));
         accumulateResidualRise(rise, 1 - alpha, mu, h.resid, h.w, sum, block.smoothing_f, inputs.tempF - inputs.baseF);
         effectiveN = (sum * sum) / sum2;
         usedRegression = true;

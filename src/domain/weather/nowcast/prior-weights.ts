@@ -21,7 +21,8 @@ export function fitPriorWeights(
   cases: readonly NowcastCase[],
   grid: readonly number[] = PRIOR_WEIGHT_GRID,
 ): { max: number[]; peak: number[] } {
-  const intraday = new NowcastPredictor({ ...model, prior: undefined, prior_weights: undefined });
+  // Only its intraday part is asked; the prior stays on for the climate-relative regressors.
+  const intraday = new NowcastPredictor({ ...model, prior, prior_weights: new Array<number>(24).fill(0), prior_peak_weights: undefined });
   const pp = new PriorPredictor(prior);
   const byDay = new Map<string, ReturnType<PriorPredictor['at']>>();
   const sums = Array.from({ length: 24 }, () => new Float64Array(grid.length));

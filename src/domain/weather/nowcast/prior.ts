@@ -240,6 +240,19 @@ export function fitClimatePrior(highs: readonly DailyHigh[], opts: PriorFitOptio
   return draft;
 }
 
+/** A twelfth of the year in which a prior covering the year has at least this many days. */
+export const MIN_PRIOR_DAYS_PER_TWELFTH = 20;
+
+/**
+ * Whether the prior's days cover every twelfth of the year: only then is its seasonal mean an
+ * observed climatology in every month rather than harmonics extrapolated over the months it lacks.
+ */
+export function priorCoversYear(prior: Pick<ClimatePrior, 'anomalies'>): boolean {
+  const counts = new Array<number>(12).fill(0);
+  for (const [doy] of prior.anomalies) counts[Math.min(11, Math.floor(((doy - 1) * 12) / YEAR_DAYS))]!++;
+  return counts.every((n) => n >= MIN_PRIOR_DAYS_PER_TWELFTH);
+}
+
 /** Answers prior queries for one model; distributions are cached by day of year. */
 export class PriorPredictor {
   private readonly pool: Pool;
