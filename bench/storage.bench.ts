@@ -27,6 +27,7 @@ const EVENTS = 100_000;
 const TOKENS = 40;
 const START = Date.UTC(2026, 0, 29, 17, 0, 0);
 const DUCK = { threads: 2, memory_limit: '1GB' };
+const COMPACTION_ROUNDS = 3;
 
 /**
  * A busy tape: 40 tokens, each with a 1 s snapshot (15 levels) and ~5 best-price updates a second,
@@ -109,6 +110,11 @@ async function replayRun(source: ConstructorParameters<typeof ReplayEngine>[0]['
   return { events_per_s: n / (ms / 1000), x_real_time: span / ms, n };
 }
 
+function cpuS(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export const storageBenchmark: Benchmark = {
   title: 'storage: recorder throughput and hot-path cost, compaction MB/s, replay events/s',
   async run(ctx: BenchContext) {
@@ -143,17 +149,34 @@ export const storageBenchmark: Benchmark = {
       ctx.log(`→ emit p99 ratio ${round(withRec.p99_us / ref.p99_us, 2)}×, absolute +${round(withRec.p99_us - ref.p99_us, 2)} µs`);
 
       // Compaction of the journal from the throughput run; reference: parsing the same NDJSON in JS.
+      // Interleaved rounds, best of each, so a noisy neighbour on the shared machine hits both alike.
       const files = await listJournalFiles(path.join(dir, 'a'));
       let refLines = 0;
-      const r0 = performance.now();
-      for (const f of files) for (const line of readFileSync(f.path, 'utf8').split('\n')) if (line) refLines += JSON.parse(line) ? 1 : 0;
-      const refMbS = rec.bytes / 1e6 / ((performance.now() - r0) / 1000);
-      const c0 = performance.now();
-      const report = await compactJournal({ dataDir: path.join(dir, 'a'), now: Date.now(), duckdb: DUCK, force: true });
-      const compactMbS = report.bytes_in / 1e6 / ((performance.now() - c0) / 1000);
+      let refMbS = 0;
+      let compactMbS = 0;
+      // Also per CPU-second of this process (DuckDB's threads included): steadier than wall time
+      // while neighbours load the machine.
+      let refMbCpuS = 0;
+      let compactMbCpuS = 0;
+      let report: Awaited<ReturnType<typeof compactJournal>> | undefined;
+      for (let round = 0; round < COMPACTION_ROUNDS; round++) {
+        const r0 = performance.now();
+        const rc0 = cpuS();
+        refLines = 0;
+        for (const f of files) for (const line of readFileSync(f.path, 'utf8').split('\n')) if (line) refLines += JSON.parse(line) ? 1 : 0;
+        refMbS = Math.max(refMbS, rec.bytes / 1e6 / ((performance.now() - r0) / 1000));
+        refMbCpuS = Math.max(refMbCpuS, rec.bytes / 1e6 / (cpuS() - rc0));
+        const c0 = performance.now();
+        const cc0 = cpuS();
+        report = await compactJournal({ dataDir: path.join(dir, 'a'), now: Date.now(), duckdb: DUCK, force: true });
+        compactMbS = Math.max(compactMbS, report.bytes_in / 1e6 / ((performance.now() - c0) / 1000));
+        compactMbCpuS = Math.max(compactMbCpuS, report.bytes_in / 1e6 / (cpuS() - cc0));
+      }
+      if (report === undefined) throw new Error('no compaction round ran');
       ctx.log(
-        `compaction: ${round(compactMbS, 1)} MB/s of NDJSON → Parquet (${report.rows.toLocaleString()} rows, ${report.parquet_files} files); ` +
-          `reference JSON.parse of the same lines ${round(refMbS, 1)} MB/s → ${round(compactMbS / refMbS, 2)}×`,
+        `compaction (best of ${COMPACTION_ROUNDS}): ${round(compactMbS, 1)} MB/s of NDJSON → Parquet (${report.rows.toLocaleString()} rows, ${report.parquet_files} files); ` +
+          `reference JSON.parse of the same lines ${round(refMbS, 1)} MB/s → ${round(compactMbS / refMbS, 2)}×; ` +
+          `per CPU-second ${round(compactMbCpuS, 1)} vs ${round(refMbCpuS, 1)} MB → ${round(compactMbCpuS / refMbCpuS, 2)}×`,
       );
 
       // Replay at max speed: journal and Parquet sources vs emitting a preloaded array.
@@ -186,6 +209,8 @@ export const storageBenchmark: Benchmark = {
         loop_delay_p99_ms_with: round(withRec.loop_p99_ms, 2),
         compaction_mb_per_s: round(compactMbS, 1),
         compaction_vs_json_parse: round(compactMbS / refMbS, 2),
+        compaction_mb_per_cpu_s: round(compactMbCpuS, 1),
+        compaction_vs_json_parse_cpu: round(compactMbCpuS / refMbCpuS, 2),
         replay_ndjson_events_per_s: Math.round(nd.events_per_s),
         replay_parquet_events_per_s: Math.round(pq.events_per_s),
         replay_parquet_drain1_events_per_s: Math.round(pq1.events_per_s),

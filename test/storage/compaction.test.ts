@@ -2,8 +2,9 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactJournal, type CompactOptions } from '../../src/adapters/storage/parquet/compactor.ts';
+import { openDuckDb, sqlString } from '../../src/adapters/storage/parquet/duckdb.ts';
 import { queryLake } from '../../src/adapters/storage/parquet/query.ts';
-import { journalFile, listParquetFiles, parquetRoot } from '../../src/adapters/storage/layout.ts';
+import { GLOBAL_PARTITION_ID, journalFile, listParquetFiles, parquetRoot } from '../../src/adapters/storage/layout.ts';
 import { main } from '../../src/cli/main.ts';
 import { ProgressBar } from '../../src/cli/progress-bar.ts';
 import { captureIo } from '../support/cli.ts';
@@ -58,6 +59,30 @@ describe('compaction to Parquet', () => {
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
     // Nothing half-written is left behind.
     expect(existsSync(path.join(parquetRoot(dir), '.staging'))).toBe(false);
+  });
+
+  it('keeps each part in journal order: the rows of its market or station from that channel file, line by line', async () => {
+    // With DuckDB's own worker threads too, as the daemon's configuration runs it.
+    expect(await compact({ force: true, duckdb: { ...DUCK, threads: 2 } })).toMatchObject({ hours_compacted: 2, rows: journalLines });
+    const db = await openDuckDb(DUCK);
+    try {
+      const parts = await listParquetFiles(dir);
+      expect(parts.length).toBeGreaterThan(10);
+      for (const part of parts) {
+        const [partition, , ch] = path.relative(parquetRoot(dir), part.path).split(path.sep);
+        const [kind, id] = partition!.split('=') as [string, string];
+        const hour = /part-00(\d\d)\.parquet$/.exec(part.path)![1]!;
+        const journal = readFileSync(journalFile(dir, part.date, ch!.replace('ch=', ''), hour), 'utf8').split('\n').filter(Boolean);
+        const expected = journal
+          .map((line) => JSON.parse(line) as { event_id: string; market_id?: string; station_id?: string })
+          .filter((r) => (kind === 'station' ? r.market_id === undefined && r.station_id === id : (r.market_id ?? (r.station_id === undefined ? GLOBAL_PARTITION_ID : undefined)) === id))
+          .map((r) => r.event_id);
+        const rows = (await db.connection.runAndReadAll(`SELECT event_id FROM read_parquet(${sqlString(part.path)})`)).getColumnsJS()[0];
+        expect(rows, part.path).toEqual(expected);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('is idempotent: a second run skips unchanged hours, a forced run rewrites the same files, rows never duplicate', async () => {
