@@ -130,6 +130,9 @@ export const busBenchmark: Benchmark = {
       out.redis_events_per_s = Math.round(r.tp);
       out.redis_p50_ms = round(r.lat.p50, 3);
       out.redis_p99_ms = round(r.lat.p99, 3);
+      // Target: within 5× the in-memory bus (issue #18); both measured in this run.
+      out.redis_p99_vs_in_memory = round(r.lat.p99 / mem.lat.p99, 1);
+      ctx.log(`redis p99 ÷ in-memory p99 at ${OFFERED_RATE.toLocaleString()}/s: ${round(r.lat.p99 / mem.lat.p99, 1)}×`);
       if (hasRedisBenchmark()) {
         const payload = serializeEnvelope(makeEvents(1, 9)[0]!);
         const ref = redisBenchmarkXadd(redis.port, payload);

@@ -1,9 +1,11 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { compareStreamIds, type RedisClient } from './redis-client.ts';
 
+/** One entry the server acknowledged, with the MAXLEN it was written with. */
 interface Written {
   id: string;
-  event: HeliosEvent;
+  events: readonly HeliosEvent[];
+  maxLen: number;
 }
 
 /**
@@ -14,34 +16,40 @@ interface Written {
  * drop the duplicates a re-send can make (dedup window).
  */
 export class AcknowledgedWrites {
-  private readonly byTopic = new Map<string, Written[]>();
+  private readonly byTopic = new Map<string, { entries: Written[]; events: number }>();
 
+  /** `keep`: events kept per topic (whole entries: the oldest entry goes once the rest hold `keep`). */
   constructor(private readonly keep: number) {}
 
+  /** Events kept, over all topics. */
   get size(): number {
     let n = 0;
-    for (const list of this.byTopic.values()) n += list.length;
+    for (const list of this.byTopic.values()) n += list.events;
     return n;
   }
 
-  record(topic: string, id: string, event: HeliosEvent): void {
+  record(topic: string, id: string, events: readonly HeliosEvent[], maxLen: number): void {
     if (this.keep <= 0) return;
     let list = this.byTopic.get(topic);
-    if (!list) this.byTopic.set(topic, (list = []));
-    list.push({ id, event });
+    if (!list) this.byTopic.set(topic, (list = { entries: [], events: 0 }));
+    list.entries.push({ id, events, maxLen });
+    list.events += events.length;
     // Amortized: trim when a quarter over.
-    if (list.length > this.keep * 1.25) list.splice(0, list.length - this.keep);
+    if (list.events <= this.keep * 1.25) return;
+    let drop = 0;
+    while (list.events - list.entries[drop]!.events.length >= this.keep) list.events -= list.entries[drop++]!.events.length;
+    list.entries.splice(0, drop);
   }
 
   /**
    * Removes and returns, per topic in stream order, the recorded entries this server does not hold.
    * An entry older than the stream's first one counts as lost only while the stream is shorter than
-   * its MAXLEN (otherwise trimming took it, by design).
+   * the MAXLEN it was written with (otherwise trimming took it, by design).
    */
-  async takeLost(client: RedisClient, keyOf: (topic: string) => string, maxLenOf: (topic: string) => number): Promise<Array<{ topic: string; events: HeliosEvent[] }>> {
+  async takeLost(client: RedisClient, keyOf: (topic: string) => string): Promise<Array<{ topic: string; events: HeliosEvent[] }>> {
     const out: Array<{ topic: string; events: HeliosEvent[] }> = [];
     for (const topic of [...this.byTopic.keys()].sort()) {
-      const list = this.byTopic.get(topic)!;
+      const { entries: list } = this.byTopic.get(topic)!;
       if (list.length === 0) continue;
       const key = keyOf(topic);
       const first = list[0]!.id;
@@ -53,15 +61,15 @@ export class AcknowledgedWrites {
       ]);
       const held = new Set(present.map(([id]) => id));
       const firstHeld = head[0]?.[0];
-      const trimmed = (id: string) => length >= maxLenOf(topic) && firstHeld !== undefined && compareStreamIds(id, firstHeld) < 0;
+      const trimmed = (w: Written) => length >= w.maxLen && firstHeld !== undefined && compareStreamIds(w.id, firstHeld) < 0;
       const kept: Written[] = [];
       const lost: HeliosEvent[] = [];
       for (const w of list) {
-        if (held.has(w.id) || trimmed(w.id)) kept.push(w);
-        else lost.push(w.event);
+        if (held.has(w.id) || trimmed(w)) kept.push(w);
+        else lost.push(...w.events);
       }
       if (lost.length === 0) continue;
-      this.byTopic.set(topic, kept);
+      this.byTopic.set(topic, { entries: kept, events: kept.reduce((n, w) => n + w.events.length, 0) });
       out.push({ topic, events: lost });
     }
     return out;

@@ -4,7 +4,7 @@ import type { HeliosEvent } from '../../domain/events/catalog.ts';
 /** One event handed to a consumer; acknowledge it with the subscription's `ack`. */
 export interface Delivery {
   topic: string;
-  /** Stream entry id (Redis `ms-seq`; in memory a decimal sequence). */
+  /** Stream entry id (Redis `ms-seq`, and `ms-seq:slot` for one event of an entry holding several; in memory a decimal sequence). */
   id: string;
   event: HeliosEvent;
   /** How many times this entry was delivered (> 1 after a reclaim). */

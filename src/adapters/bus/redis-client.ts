@@ -6,9 +6,6 @@ export type RedisClient = ReturnType<typeof createClient>;
 export type StreamEntry = [id: string, fields: string[] | null];
 export type StreamReply = Array<[key: string, entries: StreamEntry[]]> | null;
 
-/** The stream entry field that holds the serialized event envelope. */
-export const FIELD = 'e';
-
 /** Attempt 0 is the first retry (node-redis counts from 0). */
 export function backoff(config: BusConfig, attempt: number): number {
   return backoffDelayMs(attempt + 1, { initialMs: config.reconnect_min_ms, maxMs: config.reconnect_max_ms, multiplier: 2, jitter: 0 }, 0);
@@ -40,7 +37,7 @@ export function compareStreamIds(a: string, b: string): number {
   return Number(as) - Number(bs);
 }
 
-export function fieldValue(fields: string[], name: string): string | undefined {
+export function fieldValue(fields: readonly string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
 }

@@ -1,17 +1,21 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { serializeEnvelope } from '../../domain/util/stable-json.ts';
 import { BoundedQueue, countingOverflowHooks, Settler, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
 import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { AcknowledgedWrites } from './acknowledged-writes.ts';
+import { EntryTrim } from './entry-trim.ts';
 import { HealthProbe } from './health-probe.ts';
-import { backoff, FIELD, newClient, type RedisClient } from './redis-client.ts';
+import { backoff, newClient, type RedisClient } from './redis-client.ts';
 import { RedisSubscription } from './redis-subscription.ts';
+import { groupBacklogEvents, retainedEvents } from './stream-backlog.ts';
+import { encodeEntry } from './stream-entry.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
 /**
- * Redis Streams behind the EventBus contract: XADD with count-based `MAXLEN ~` trimming in pipelined
- * batches (node-redis pipelines the commands issued in one tick), XREADGROUP with BLOCK, XACK,
+ * Redis Streams behind the EventBus contract: each flush writes one entry per topic holding all the
+ * events it took for that topic (one XADD per topic, pipelined: node-redis sends the commands issued
+ * in one tick together), trimmed with `MAXLEN ~` so a topic keeps about `max_len` events; XREADGROUP
+ * with BLOCK, XACK once every event of an entry is acknowledged,
  * XAUTOCLAIM of entries left pending by a dead consumer, reconnection with backoff. Published
  * events wait in a bounded per-topic queue (the backpressure point) while the server is slow or
  * down, and are re-sent after a failure; consumer dedup absorbs the resulting duplicates. After a
@@ -22,6 +26,7 @@ import { policyForTopic, type BusConfig } from './topic-policies.ts';
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly queues = new Map<string, BoundedQueue>();
+  private readonly trim = new EntryTrim();
   private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
   private readonly acknowledged: AcknowledgedWrites;
@@ -182,7 +187,7 @@ export class RedisStreamsBus implements EventBus {
   /** Puts what a restarted server lost back at the front of its topic's queue, oldest first. */
   private async repair(): Promise<boolean> {
     try {
-      const lost = await this.acknowledged.takeLost(this.client, (t) => this.key(t), (t) => policyForTopic(this.config, t).max_len);
+      const lost = await this.acknowledged.takeLost(this.client, (t) => this.key(t));
       this.repairPending = false;
       for (const { topic, events } of lost) {
         this.counters.resent += events.length;
@@ -196,33 +201,34 @@ export class RedisStreamsBus implements EventBus {
     }
   }
 
-  /** Sends one pipelined batch; on failure puts the unsent suffix of each topic back, in order. */
+  /**
+   * Sends one pipelined batch, one entry per topic; an entry is all or nothing, so a failed one goes
+   * back to the front of its topic's queue whole.
+   */
   private async send(batch: Array<{ topic: string; items: QueuedEvent[] }>): Promise<boolean> {
-    const results = batch.map(({ topic, items }) => {
-      const key = this.key(topic);
-      const maxLen = String(policyForTopic(this.config, topic).max_len);
-      return items.map((item) => this.client.sendCommand(['XADD', key, 'MAXLEN', '~', maxLen, '*', FIELD, serializeEnvelope(item.event)]));
+    const writes = batch.map(({ topic, items }) => {
+      const events = items.map((item) => item.event);
+      const maxLen = this.trim.entriesToKeep(topic, policyForTopic(this.config, topic).max_len, events.length);
+      const added = this.client.sendCommand(['XADD', this.key(topic), 'MAXLEN', '~', String(maxLen), '*', ...encodeEntry(events)]);
+      return { topic, items, events, maxLen, added };
     });
     let allOk = true;
     for (const { items } of batch) this.inFlight += items.length;
-    for (let b = 0; b < batch.length; b++) {
-      const { topic, items } = batch[b]!;
-      const neverDrop = policyForTopic(this.config, topic).overflow === 'halt';
-      const settled = await Promise.allSettled(results[b]!);
-      this.inFlight -= items.length;
-      const firstFail = settled.findIndex((r) => r.status === 'rejected');
-      const sent = firstFail < 0 ? items.length : firstFail;
-      for (let i = 0; i < sent; i++) {
-        items[i]!.settler?.settle();
-        if (neverDrop) this.acknowledged.record(topic, String((settled[i] as PromiseFulfilledResult<unknown>).value), items[i]!.event);
-      }
-      this.counters.published += sent;
-      if (firstFail >= 0) {
+    for (const { topic, items, events, maxLen, added } of writes) {
+      let id: string;
+      try {
+        id = String(await added);
+      } catch (err) {
+        this.inFlight -= items.length;
         allOk = false;
-        const reason = (settled[firstFail] as PromiseRejectedResult).reason as Error;
-        this.hooks.onError?.(new Error(`XADD to ${topic} failed, will retry: ${reason?.message ?? reason}`));
-        this.queues.get(topic)!.unshift(items.slice(firstFail));
+        this.hooks.onError?.(new Error(`XADD to ${topic} failed, will retry: ${(err as Error)?.message ?? err}`));
+        this.queues.get(topic)!.unshift(items);
+        continue;
       }
+      this.inFlight -= items.length;
+      for (const item of items) item.settler?.settle();
+      if (policyForTopic(this.config, topic).overflow === 'halt') this.acknowledged.record(topic, id, events, maxLen);
+      this.counters.published += items.length;
     }
     return allOk;
   }
@@ -244,9 +250,14 @@ export class RedisStreamsBus implements EventBus {
     this.hooks.onMalformed?.({ topic, id, reason, sample: sample.slice(0, 200) });
   }
 
+  /**
+   * In events, as the contract counts (an entry may hold several). A group's count is exact for
+   * this bus's consumers; what consumers on other connections acknowledged of an entry still
+   * waiting on other events of its own counts as not acknowledged until the entry is.
+   */
   async backlog(topic: string, group?: string): Promise<number> {
     const key = this.key(topic);
-    if (group === undefined) return Number(await this.client.sendCommand(['XLEN', key]));
+    if (group === undefined) return retainedEvents(this.client, key);
     let groups: unknown[];
     try {
       groups = (await this.client.sendCommand(['XINFO', 'GROUPS', key])) as unknown[];
@@ -256,9 +267,9 @@ export class RedisStreamsBus implements EventBus {
     for (const g of groups) {
       const info = toRecord(g);
       if (info.name !== group) continue;
-      const pending = Number(info.pending ?? 0);
-      const lag = info.lag === null || info.lag === undefined ? Number(await this.client.sendCommand(['XLEN', key])) : Number(info.lag);
-      return pending + lag;
+      let settledHere = 0;
+      for (const sub of this.subscriptions) if (sub.group === group) settledHere += sub.settledWaiting(topic);
+      return groupBacklogEvents(this.client, key, info, settledHere);
     }
     return 0;
   }

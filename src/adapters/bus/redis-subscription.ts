@@ -1,11 +1,24 @@
-import type { HeliosEvent } from '../../domain/events/catalog.ts';
-import { heliosEventSchema } from '../../domain/events/catalog.ts';
+import { EntryAcks, entrySlotOf, slotDeliveryId } from './entry-acks.ts';
 import type { Delivery, SubscribeOptions } from './event-bus.ts';
-import { backoff, FIELD, fieldValue, newClient, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
+import { backoff, newClient, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
 import type { RedisStreamsBus } from './redis-streams-bus.ts';
+import { decodeEntry } from './stream-entry.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 
-/** One consumer of a consumer group on Redis Streams (XREADGROUP on a connection of its own). */
+const ENTRY_SIZE_SMOOTHING = 0.2;
+
+/** An entry to acknowledge on the server. */
+interface EntryRef {
+  topic: string;
+  id: string;
+}
+
+/**
+ * One consumer of a consumer group on Redis Streams (XREADGROUP on a connection of its own). An
+ * entry may hold several events: each becomes a delivery of its own, and the entry is acknowledged
+ * on the server once all of them are (EntryAcks). While the consumer works on a batch, the next
+ * read is already on its way (read-ahead).
+ */
 export class RedisSubscription extends SubscriptionBase {
   private readonly keys: string[] = [];
   private readonly reader: RedisClient;
@@ -17,7 +30,12 @@ export class RedisSubscription extends SubscriptionBase {
   /** Streams whose group this consumer has joined. */
   private readonly joined = new Set<string>();
   /** Processed entries whose XACK the server did not take (it was down). */
-  private unacked: Delivery[] = [];
+  private unacked: EntryRef[] = [];
+  private readonly entryAcks = new EntryAcks();
+  /** Running average of events per entry read (sizes the next read). */
+  private eventsPerEntry = 1;
+  /** The next read, issued when the previous one handed over entries. */
+  private readAhead: Promise<StreamReply> | null = null;
 
   constructor(
     private readonly bus: RedisStreamsBus,
@@ -58,6 +76,11 @@ export class RedisSubscription extends SubscriptionBase {
           await this.reader.connect();
           this.connected = true;
         }
+        if (this.readAhead) {
+          // Handed over before anything else: it was read first, and the next read must not overtake it.
+          const fresh = await this.takeFresh(this.readAhead);
+          if (fresh.length) return fresh;
+        }
         if (this.needInit) {
           await this.ensureGroups();
           this.needInit = false;
@@ -75,10 +98,11 @@ export class RedisSubscription extends SubscriptionBase {
           if (own.length) return own;
           this.readingOwnPending = false;
         }
-        const fresh = await this.read('>', true);
+        const fresh = await this.takeFresh(this.readRaw('>', true));
         this.failures = 0;
         if (fresh.length) return fresh;
       } catch (err) {
+        this.readAhead = null;
         if (this.closed) return [];
         this.failures++;
         this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${(err as Error).message}; retrying`));
@@ -106,67 +130,113 @@ export class RedisSubscription extends SubscriptionBase {
     }
   }
 
-  private async read(id: '0' | '>', block: boolean): Promise<Delivery[]> {
-    const args = ['XREADGROUP', 'GROUP', this.options.group, this.options.consumer, 'COUNT', String(this.bus.config.read_batch)];
-    if (block) args.push('BLOCK', String(this.bus.config.block_ms));
-    args.push('STREAMS', ...this.keys, ...this.keys.map(() => id));
-    const reply = (await this.reader.sendCommand(args)) as StreamReply;
-    return this.decode(reply, id === '0' ? 2 : 1);
+  /** Awaits a read of new entries and, when it brought some, sends the next one before decoding. */
+  private async takeFresh(reading: Promise<StreamReply>): Promise<Delivery[]> {
+    this.readAhead = null;
+    const reply = await reading;
+    if (reply?.length) this.startReadAhead();
+    return this.decode(reply, 1);
   }
 
+  /**
+   * Reads new entries while the consumer is busy with the last batch, so the round trip overlaps
+   * its work. Entries it takes are pending on this consumer like any delivered ones: should it
+   * close first, they are read again (own pending) or reclaimed by another consumer. Not when
+   * the groups need (re)joining or a reclaim is due: the next pull takes the full path.
+   */
+  private startReadAhead(): void {
+    if (this.closed || this.needInit || this.unacked.length) return;
+    if (this.bus.clock.now() - this.lastClaim >= this.bus.config.claim_interval_ms) return;
+    const next = this.readRaw('>', true);
+    next.catch(() => undefined); // surfaces when the next pull awaits it
+    this.readAhead = next;
+  }
+
+  private async read(id: '0' | '>', block: boolean): Promise<Delivery[]> {
+    return this.decode(await this.readRaw(id, block), id === '0' ? 2 : 1);
+  }
+
+  private readRaw(id: '0' | '>', block: boolean): Promise<StreamReply> {
+    const args = ['XREADGROUP', 'GROUP', this.options.group, this.options.consumer, 'COUNT', String(this.entriesPerRead())];
+    if (block) args.push('BLOCK', String(this.bus.config.block_ms));
+    args.push('STREAMS', ...this.keys, ...this.keys.map(() => id));
+    return this.reader.sendCommand(args) as Promise<StreamReply>;
+  }
+
+  /**
+   * `read_batch` counts events, XREADGROUP's COUNT counts entries: ask for as many entries as hold
+   * about `read_batch` events at the average entry size seen so far, so a batch stays the size the
+   * consumer was configured for however many events the producers packed per entry.
+   */
+  private entriesPerRead(): number {
+    return Math.max(1, Math.round(this.bus.config.read_batch / this.eventsPerEntry));
+  }
+
+  /** One XAUTOCLAIM per stream, pipelined (issued together, answered in one round trip). */
   private async autoclaim(): Promise<Delivery[]> {
     const now = this.bus.clock.now();
     if (now - this.lastClaim < this.bus.config.claim_interval_ms) return [];
     this.lastClaim = now;
-    const out: Delivery[] = [];
-    for (const key of this.keys) {
-      const reply = (await this.bus.client.sendCommand([
-        'XAUTOCLAIM', key, this.options.group, this.options.consumer, String(this.bus.config.claim_idle_ms), '0-0', 'COUNT', String(this.bus.config.read_batch),
-      ])) as [string, StreamEntry[], string[]?];
-      out.push(...(await this.decode([[key, reply[1] ?? []]], 2)));
-    }
-    return out;
+    const idle = String(this.bus.config.claim_idle_ms);
+    const count = String(this.entriesPerRead());
+    const replies = await Promise.all(
+      this.keys.map((key) => this.bus.client.sendCommand(['XAUTOCLAIM', key, this.options.group, this.options.consumer, idle, '0-0', 'COUNT', count]) as Promise<[string, StreamEntry[], string[]?]>),
+    );
+    return this.decode(this.keys.map((key, i) => [key, replies[i]![1] ?? []]), 2);
   }
 
-  /** Decodes entries at the edge (zod); malformed ones are reported, acknowledged and skipped. */
+  /**
+   * Turns entries into deliveries, one per event. Malformed entries and events are reported and
+   * count as acknowledged (an entry nobody can read must not stay pending forever).
+   */
   private async decode(reply: StreamReply, deliveries: number): Promise<Delivery[]> {
     if (!reply) return [];
     const out: Delivery[] = [];
-    const bad: Delivery[] = [];
+    const done: EntryRef[] = [];
+    let malformed = 0;
+    let entriesSeen = 0;
     for (const [key, entries] of reply) {
       const topic = this.bus.topicOfKey(key);
+      entriesSeen += entries.length;
       for (const [id, fields] of entries) {
-        const raw = fields ? fieldValue(fields, FIELD) : undefined;
-        const placeholder = { topic, id, event: undefined as unknown as HeliosEvent, deliveries };
-        if (raw === undefined) {
-          // Trimmed away while pending (fields null), or written by someone else without our field.
-          if (fields) this.bus.reportMalformed(topic, id, `no "${FIELD}" field`, JSON.stringify(fields));
-          bad.push(placeholder);
+        if (!fields) {
+          // Trimmed away while it was pending.
+          malformed++;
+          done.push({ topic, id });
           continue;
         }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw);
-        } catch (err) {
-          this.bus.reportMalformed(topic, id, `invalid JSON: ${(err as Error).message}`, raw);
-          bad.push(placeholder);
+        const { events, problems } = decodeEntry(fields);
+        for (const p of problems) this.bus.reportMalformed(topic, id, p.reason, p.sample);
+        malformed += problems.length;
+        if (events.length <= 1) {
+          const event = events[0];
+          if (event) out.push({ topic, id, event, deliveries });
+          else done.push({ topic, id });
           continue;
         }
-        const result = heliosEventSchema.safeParse(parsed);
-        if (!result.success) {
-          const issue = result.error.issues[0];
-          this.bus.reportMalformed(topic, id, `invalid event at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, raw);
-          bad.push(placeholder);
-          continue;
+        const unreadable: number[] = [];
+        for (let slot = 0; slot < events.length; slot++) {
+          const event = events[slot];
+          if (!event) unreadable.push(slot);
+          // Re-read (own pending after a reconnect): what this consumer acknowledged is not handed over again.
+          else if (deliveries === 1 || !this.entryAcks.isSettled(topic, id, slot)) out.push({ topic, id: slotDeliveryId(id, slot), event, deliveries });
         }
-        out.push({ topic, id, event: result.data, deliveries });
+        if (this.entryAcks.track(topic, id, events.length, unreadable)) done.push({ topic, id });
       }
     }
-    if (bad.length) {
-      this.stats.malformed += bad.length;
-      await this.ackIds(bad);
-    }
+    if (entriesSeen) this.eventsPerEntry = Math.max(1, this.eventsPerEntry + ENTRY_SIZE_SMOOTHING * ((out.length + malformed) / entriesSeen - this.eventsPerEntry));
+    if (malformed) this.stats.malformed += malformed;
+    if (done.length) await this.ackEntries(done);
     return out;
+  }
+
+  /** Events acknowledged here whose entries wait on other events of theirs (the bus's backlog). */
+  settledWaiting(topic: string): number {
+    return this.entryAcks.settledWaiting(topic);
+  }
+
+  get group(): string {
+    return this.options.group;
   }
 
   /**
@@ -175,15 +245,24 @@ export class RedisSubscription extends SubscriptionBase {
    * nor hands it the same entries twice.
    */
   protected ackIds(deliveries: readonly Delivery[]): Promise<void> {
-    return Promise.race([this.ackOnServer(deliveries), this.closing]);
+    const done: EntryRef[] = [];
+    for (const d of deliveries) {
+      const { entryId, slot } = entrySlotOf(d.id);
+      if (slot < 0 || this.entryAcks.settle(d.topic, entryId, slot)) done.push({ topic: d.topic, id: entryId });
+    }
+    return done.length ? this.ackEntries(done) : Promise.resolve();
   }
 
-  private async ackOnServer(deliveries: readonly Delivery[]): Promise<void> {
+  private ackEntries(entries: EntryRef[]): Promise<void> {
+    return Promise.race([this.ackOnServer(entries), this.closing]);
+  }
+
+  private async ackOnServer(entries: EntryRef[]): Promise<void> {
     try {
-      await this.sendAcks(deliveries);
+      await this.sendAcks(entries);
     } catch (err) {
       if (this.closed) return;
-      this.unacked.push(...deliveries);
+      this.unacked.push(...entries);
       this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: XACK failed, will retry: ${(err as Error).message}`));
     }
   }
@@ -199,12 +278,13 @@ export class RedisSubscription extends SubscriptionBase {
     }
   }
 
-  private async sendAcks(deliveries: readonly Delivery[]): Promise<void> {
+  /** One XACK per topic, pipelined. */
+  private async sendAcks(entries: readonly EntryRef[]): Promise<void> {
     const byTopic = new Map<string, string[]>();
-    for (const d of deliveries) {
-      const ids = byTopic.get(d.topic) ?? [];
-      ids.push(d.id);
-      byTopic.set(d.topic, ids);
+    for (const e of entries) {
+      const ids = byTopic.get(e.topic);
+      if (ids) ids.push(e.id);
+      else byTopic.set(e.topic, [e.id]);
     }
     await Promise.all(
       [...byTopic].map(([topic, ids]) => this.bus.client.sendCommand(['XACK', this.bus.key(topic), this.options.group, ...ids])),

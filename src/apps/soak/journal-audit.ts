@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { eventIdsOf } from '../../adapters/bus/stream-entry.ts';
 import { readJournalFile } from '../../adapters/storage/journal/reader.ts';
 import { eventFromRecord, type JournalRecord } from '../../adapters/storage/journal/record.ts';
 import { listJournalFiles } from '../../adapters/storage/layout.ts';
@@ -104,12 +105,7 @@ async function streamEventIds(url: string, prefix: string, channels: readonly st
         cursor = next;
         for (const key of keys) {
           const entries = (await client.sendCommand(['XRANGE', key, '-', '+'])) as Array<[string, string[]]>;
-          for (const [, fields] of entries) {
-            const i = fields.indexOf('e');
-            const raw = i >= 0 ? fields[i + 1] : undefined;
-            const id = raw ? /"event_id":"([^"]+)"/.exec(raw)?.[1] : undefined;
-            if (id) ids.add(id);
-          }
+          for (const [, fields] of entries) for (const id of eventIdsOf(fields)) ids.add(id);
         }
       } while (cursor !== '0');
     }
