@@ -48,15 +48,30 @@ describe('real adapter: the outcome policy against a misbehaving venue', () => {
     expect(a.alerts.map((x) => x.code)).toContain('ORDER_IN_FLIGHT');
   });
 
-  it('a request that times out after the order rested: in flight (not cancelable yet) until the venue shows it open', async () => {
+  it('a request that times out after the order rested: in flight until the venue shows it open; a cancel meanwhile waits for that, then cancels', async () => {
     const { rig, a } = await setup({ request_timeout_ms: 300 });
     rig.standIn.inject('POST /order', { kind: 'hang_after' });
     const r = req();
     const placing = a.adapter.placeOrder(r);
-    expect(await a.adapter.cancelOrder(r.client_order_id)).toMatchObject({ ok: false, reason: 'order not yet live', benign: false });
+    // Asked while the answer is lost: not refused at once (a caller repeating it would trip the
+    // cancel-failure breaker), but answered once the venue's record shows the order open.
+    const canceling = a.adapter.cancelOrder(r.client_order_id);
     expect(await placing).toMatchObject({ accepted: true });
-    await vi.waitFor(() => expect(statuses(a.events, r.client_order_id)).toEqual(['pending', 'open']));
+    expect(await canceling).toMatchObject({ ok: true });
+    expect(statuses(a.events, r.client_order_id)).toEqual(['pending', 'open', 'canceled']);
+    expect(venueOrders(rig, a).map((o) => o.status)).toEqual(['CANCELED']);
     expect(rig.standIn.count('POST /order')).toBe(1);
+  });
+
+  it('a cancel of an order whose lost request never reached the venue answers benignly once that is known', async () => {
+    const { rig, a } = await setup();
+    rig.standIn.inject('POST /order', ...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 500, error: 'x' })));
+    const r = req();
+    const placing = a.adapter.placeOrder(r);
+    expect(await a.adapter.cancelOrder(r.client_order_id)).toMatchObject({ ok: false, benign: true });
+    expect(await placing).toMatchObject({ accepted: true });
+    expect(statuses(a.events, r.client_order_id).at(-1)).toBe('canceled');
+    expect(rig.standIn.count('DELETE /order')).toBe(0);
   });
 
   it('a lost request the venue never saw ends canceled as not found, not rejected and not resent', async () => {

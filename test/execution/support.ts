@@ -7,6 +7,7 @@ import type { Clock } from '../../src/domain/time/clock.ts';
 import { deriveCreds } from '../../src/sim/clob/clob-auth.ts';
 import type { ClobMarketInfo } from '../../src/sim/clob/clob-order-check.ts';
 import { ClobStandIn } from '../../src/sim/clob/clob-server.ts';
+import { DEV_ADDRESS, DEV_KEY } from '../../src/sim/clob/dev-key.ts';
 import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
 import { PassThrough } from 'node:stream';
 import { ClobExecutionAdapter, type RealAlert, type RealPlaceRequest } from '../../src/adapters/execution/real-clob-adapter.ts';
@@ -14,9 +15,9 @@ import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 
-/** A well-known development key (hardhat account 0): never funded anywhere that matters. */
-export const TEST_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-export const TEST_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+/** The stand-in's development key (hardhat account 0): never funded anywhere that matters. */
+export const TEST_KEY = DEV_KEY;
+export const TEST_ADDRESS = DEV_ADDRESS;
 /** Another key the stand-in does not know. */
 export const OTHER_KEY = '0x59c6995e998f97a5a0044966f0a3e4ab9dfb4a0b4f0e0d7d3c1b8a0e1f1c2d3e';
 

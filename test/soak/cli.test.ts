@@ -20,6 +20,9 @@ describe('helios soak usage errors (exit 2, nothing started)', () => {
     // paper_fill_failed needs a trading opportunity after the first checkpoint: the class is named.
     ['a duration too short for a planned trade', ['--minutes', '0.5', '--faults', 'paper_fill_failed,frame_drop'], /too short.*at least --minutes [\d.]+; cannot be scheduled in it: paper_fill_failed$/m],
     ['a redis-server that cannot be run', ['--redis'], /cannot be run/],
+    ['a CLOB fault class without real execution', ['--faults', 'clob_matched_failed'], /clob_matched_failed needs --execution real/],
+    ['paper_fill_failed with real execution', ['--faults', 'paper_fill_failed', '--execution', 'real'], /paper_fill_failed needs paper execution/],
+    ['an unknown execution mode', ['--execution', 'live'], /--execution expects paper or real/],
     ['a bad number of minutes', ['--minutes', '-3'], /--minutes expects a positive number/],
     ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects an integer/],
     ['a --redis that is not a URL', ['--redis', 'localhost:6379'], /--redis expects a redis:\/\/ URL/],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { SoakReferee, type RefereeMarket, type RefereeRecord } from '../../src/domain/soak/referee.ts';
 import { compareBooks } from '../../src/domain/soak/book-compare.ts';
-import { FAULT_CLASSES, FaultListError, parseFaultList, VENUE_FAULT_CLASSES } from '../../src/domain/soak/fault-classes.ts';
+import { FAULT_CLASSES, FaultListError, isClobFault, parseFaultList, VENUE_FAULT_CLASSES } from '../../src/domain/soak/fault-classes.ts';
 import { minimumSoakMs, soakSchedule } from '../../src/domain/soak/schedule.ts';
 import { failedFigures, MUST_BE_ZERO, soakFailures, type SoakSummary } from '../../src/domain/soak/summary.ts';
 import { testFactory } from '../support/events.ts';
@@ -171,7 +171,7 @@ describe('soak book comparison', () => {
 
 describe('soak fault classes and timeline', () => {
   it('parses all and lists, refusing unknown classes and redis_kill without Redis', () => {
-    expect(parseFaultList('all', true)).toEqual([...FAULT_CLASSES]);
+    expect(parseFaultList('all', true)).toEqual(FAULT_CLASSES.filter((c) => !isClobFault(c)));
     expect(parseFaultList('all', false)).not.toContain('redis_kill');
     expect(parseFaultList(' frame_drop , daemon_kill', false)).toEqual(['frame_drop', 'daemon_kill']);
     expect(() => parseFaultList('frame_drop,bogus', false)).toThrow(/unknown fault class "bogus"/);

@@ -31,6 +31,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   readonly stats: RealAdapterStats = { posts: 0, retries: 0, in_flight_resolved: 0, balance_refreshes: 0, resigned: 0, fail_closed: 0, resyncs: 0, placed: 0, rejected: 0, heartbeat_misses: 0, unknown_orders: 0 };
   private readonly markets = new Map<string, RealMarket>();
   private readonly acks = new Map<string, Promise<PlaceOrderAck>>();
+  /** Orders whose answer was lost, until the venue's record settled them. */
+  private readonly settling = new Map<string, Promise<void>>();
   private readonly halted = new Map<string, string>();
   private readonly listeners = new Set<(e: ExecutionEvent) => void>();
   private readonly rng: Rng;
@@ -192,8 +194,14 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       if (clientOrderId.startsWith(VENUE_PREFIX)) return this.cancelAtVenue(clientOrderId, clientOrderId.slice(VENUE_PREFIX.length), null);
       return this.refuseCancel(clientOrderId, 'unknown order');
     }
+    // In flight: a cancel could overtake the order itself and find nothing, then the order lands. It
+    // waits for the answer (or the venue's record of a lost one): refused at once, a cancel the
+    // caller repeats would count as the venue refusing cancels and trip the market's breaker.
+    if (!o.venueId || o.status === 'pending') {
+      await this.acks.get(clientOrderId)?.catch(() => undefined);
+      await this.settling.get(clientOrderId);
+    }
     if (isTerminal(o.status)) return { ok: false, client_order_id: clientOrderId, reason: 'already canceled or matched', benign: true };
-    // In flight: a cancel could overtake the order itself and find nothing, then the order lands.
     if (!o.venueId || o.status === 'pending') return this.refuseCancel(clientOrderId, 'order not yet live');
     return this.cancelAtVenue(clientOrderId, o.venueId, o);
   }
@@ -401,7 +409,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       case 'duplicate':
       case 'unknown':
         this.alert({ severity: 'warning', code: 'ORDER_IN_FLIGHT', message: `${id}: ${v.reason}; settling it from the venue`, market_id: o.req.market_id });
-        void this.settleInFlight(o, 1);
+        this.settling.set(id, this.settleInFlight(o, 1).finally(() => this.settling.delete(id)));
         return accepted;
     }
   }

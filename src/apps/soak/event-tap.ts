@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { CHANNELS } from '../../domain/events/channels.ts';
+import { FAIL_CLOSED_REASON } from '../../domain/soak/execution-referee.ts';
 
 /** An event as the tap saw it arrive over the daemon's channel API. */
 export interface TappedEvent {
@@ -18,6 +19,10 @@ export class EventTap {
   readonly events: TappedEvent[] = [];
   readonly lastByChannel = new Map<string, number>();
   failedFills = 0;
+  /** The shares of each token as the daemon last published them (POSITION), in arrival order. */
+  readonly positions = new Map<string, number>();
+  /** Its real adapter failed closed (the global HALT it publishes then): this life trades no more. */
+  failedClosed = false;
   private ws: WebSocket | null = null;
   private closed = false;
 
@@ -53,7 +58,7 @@ export class EventTap {
   }
 
   private onFrame(text: string): void {
-    let e: { event_id?: unknown; ch?: unknown; type?: unknown; payload?: { status?: unknown } };
+    let e: { event_id?: unknown; ch?: unknown; type?: unknown; token_id?: unknown; payload?: { status?: unknown; shares?: unknown; scope?: unknown; reason?: unknown } };
     try {
       e = JSON.parse(text);
     } catch {
@@ -64,5 +69,7 @@ export class EventTap {
     this.events.push({ event_id: e.event_id, ch: e.ch, type: e.type, received_ms: now });
     this.lastByChannel.set(e.ch, now);
     if (e.type === 'FILL' && e.payload?.status === 'FAILED') this.failedFills++;
+    else if (e.type === 'POSITION' && typeof e.token_id === 'string' && typeof e.payload?.shares === 'number') this.positions.set(e.token_id, e.payload.shares);
+    else if (e.type === 'HALT' && e.payload?.scope === 'global' && typeof e.payload.reason === 'string' && e.payload.reason.startsWith(FAIL_CLOSED_REASON)) this.failedClosed = true;
   }
 }

@@ -4,7 +4,7 @@ import { truthFaultStarts } from '../../sim/esports/simulator-faults.ts';
 import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
 import { seededRng } from '../../domain/util/random.ts';
 import type { VenueFaults } from '../../sim/venue/venue-faults.ts';
-import type { FaultClass } from '../../domain/soak/fault-classes.ts';
+import { isClobFault, type FaultClass } from '../../domain/soak/fault-classes.ts';
 import { killsFit, minimumSoakMs } from '../../domain/soak/schedule.ts';
 
 export interface ProfileInputs {
@@ -97,19 +97,22 @@ export function plannedOpportunities(plans: readonly SimMatchPlan[], inPlay: InP
   return out;
 }
 
+/** Planned trading opportunities a soak with CLOB fault classes needs (one gave a 2-minute soak a single order). */
+const CLOB_PLANNED_OPPORTUNITIES = 3;
+
 /** What the soak fits to its seed and duration: the esports matches, and how early a kill may come. */
 export interface SoakPlan {
   truthSimulator: TruthSimulator;
   /** Offset from the soak's start before which no kill falls (see `ScheduleOptions.kills_not_before_ms`). */
   killsNotBeforeMs: number;
-  /** With paper_fill_failed: the planned trading opportunities inside the injection window. */
+  /** With paper_fill_failed or a CLOB class: the planned trading opportunities inside the injection window. */
   opportunities: Array<{ match_id: string; from: number; to: number }>;
 }
 
 /**
  * The esports plan and the earliest kill for a soak of `durationMs`: every requested truth fault
  * begins after `soak.daemon_start_allowance_ms` and within the injection share of the duration;
- * with paper_fill_failed (which needs fills, so orders), a match offers a clear edge after the
+ * with paper_fill_failed or a CLOB class (which need orders and fills), a match offers a clear edge after the
  * first checkpoint (the forced venue faults are over) and within that share; and the kills come
  * after the last truth fault has begun and been scraped (a daemon killed before it counts
  * nothing). Null when this duration cannot fit them all.
@@ -119,8 +122,11 @@ export function soakPlan(soak: HeliosConfig['soak'], inPlay: InPlayRanges, fault
   const window = durationMs * INJECTION_SHARE;
   const opportunitiesIn = (plans: readonly SimMatchPlan[]) =>
     plannedOpportunities(plans, inPlay, soak.min_planned_edge).filter((o) => o.from >= soak.checkpoint_every_ms && o.to <= window);
-  const needsTrade = faults.includes('paper_fill_failed');
-  const truth = soakTruthSimulator(seed, soak.daemon_start_allowance_ms, window, wanted, (plans) => !needsTrade || opportunitiesIn(plans).length > 0);
+  // Paper failures and the CLOB's misbehaviours happen to orders: the matches must offer some, and
+  // the CLOB's several classes (each waiting on an order, a fill or a resting order) more than one.
+  const tradesNeeded = faults.some(isClobFault) ? CLOB_PLANNED_OPPORTUNITIES : faults.includes('paper_fill_failed') ? 1 : 0;
+  const needsTrade = tradesNeeded > 0;
+  const truth = soakTruthSimulator(seed, soak.daemon_start_allowance_ms, window, wanted, (plans) => opportunitiesIn(plans).length >= tradesNeeded);
   if (!truth) return null;
   const killsNotBeforeMs = wanted.length ? truth.allBegunAt + 2 * soak.scrape_interval_ms : 0;
   const fits = killsFit({ duration_ms: durationMs, seed, faults, checkpoint_every_ms: soak.checkpoint_every_ms, kill_every_ms: soak.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });

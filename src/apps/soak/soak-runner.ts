@@ -7,7 +7,7 @@ import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { simulatedTruth } from '../../sim/esports/simulated-truth.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { compareBooks } from '../../domain/soak/book-compare.ts';
-import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts, type VenueFaultClass } from '../../domain/soak/fault-classes.ts';
+import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts, type SoakExecution, type VenueFaultClass } from '../../domain/soak/fault-classes.ts';
 import { SoakReferee, type RefereeMarket } from '../../domain/soak/referee.ts';
 import { soakSchedule, type SoakAction } from '../../domain/soak/schedule.ts';
 import type { SoakSummary } from '../../domain/soak/summary.ts';
@@ -19,6 +19,7 @@ import { auditPaperFills, type PaperFillAudit } from './paper-fill-audit.ts';
 import { freeLoopbackPort, OwnRedisServer, sleep, waitFor } from './redis-process.ts';
 import { soakDaemonOverlay, soakPlan, soakVenueFaults } from './soak-profile.ts';
 import { forceVenueFault } from './venue-injector.ts';
+import { RealExecutionSoak } from './real-execution-soak.ts';
 
 export interface SoakRunOptions {
   minutes: number;
@@ -29,6 +30,8 @@ export interface SoakRunOptions {
   /** Start our own redis-server (this executable) on a free loopback port: the bus, and the one redis_kill kills. */
   ownRedis?: { binary: string };
   dataDir: string;
+  /** real: the daemon's real adapter trades against a stand-in CLOB this harness hosts (real-execution-soak.ts). */
+  execution?: SoakExecution;
   env?: NodeJS.ProcessEnv;
   /** Progress lines for a human (stderr in the CLI). */
   progress?: (line: string) => void;
@@ -85,6 +88,8 @@ export class SoakRun {
   private readonly injectFailures: string[] = [];
   /** The soak's start (epoch ms): the schedule's offsets and the daemon's esports matches count from it. */
   private t0 = 0;
+  private real: RealExecutionSoak | null = null;
+  private restartingFailedClosed = false;
 
   constructor(o: SoakRunOptions) {
     this.o = o;
@@ -110,6 +115,7 @@ export class SoakRun {
     try {
       return await this.soak();
     } finally {
+      await this.real?.close();
       await this.redis?.stop();
     }
   }
@@ -123,6 +129,7 @@ export class SoakRun {
     this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
     this.venue = new VenueSimulator({ seed: o.seed, markets: this.universe.markets.map((m) => m.venue), faults: soakVenueFaults(base.soak, o.faults) });
     const urls = await this.venue.start();
+    if (o.execution === 'real') this.real = await RealExecutionSoak.start(this.venue, this.universe);
     // The soak starts now: the daemon's matches are anchored here (the universe above does not
     // depend on when), the schedule counts from here.
     this.t0 = Date.now();
@@ -155,6 +162,7 @@ export class SoakRun {
     }
     clearInterval(this.scraper);
     this.stopping = true;
+    await this.real?.settle();
     await this.stopInstance();
     await this.venue.stop();
     return this.judge(o.minutes);
@@ -164,6 +172,7 @@ export class SoakRun {
     const { soak, truth_engine } = loadConfig({ env: this.o.env ?? process.env }).config;
     const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0, inPlay: truth_engine.implied_p.in_play_by_title });
     (overlay as { app?: unknown }).app = { seed: this.o.seed };
+    if (this.real) overlay.execution = { ...(overlay.execution as object), ...this.real.daemonExecution() };
     writeFileSync(this.configFile, toYaml(overlay));
     return loadConfig({ file: this.configFile, env: this.o.env ?? process.env }).config;
   }
@@ -186,7 +195,7 @@ export class SoakRun {
       port: this.port,
       redisUrl: this.busUrl,
       logFile: path.join(this.o.dataDir, 'soak', `daemon-${index}.log`),
-      env: this.o.env,
+      env: { ...this.o.env, ...(this.real ? RealExecutionSoak.env() : {}) },
     });
     const tap = new EventTap(`ws://127.0.0.1:${this.port}${this.config.api.ws_path}`);
     const instance: Instance = { span: { index, start_ms: proc.startedAt, end_ms: Infinity, graceful: false, tapped: tap.events }, process: proc, tap, lastStats: { errors: 0, sim_faults: {} }, ended: false, exit: null, stopRequestedMs: null };
@@ -268,6 +277,20 @@ export class SoakRun {
     } catch {
       // The daemon may be starting or just killed; the next scrape tries again.
     }
+    // The CLOB faults waiting on the daemon (a live heartbeat chain, a connected user socket) are looked at every scrape.
+    this.real?.injector.poll();
+    if (this.real && inst.tap.failedClosed && !this.restartingFailedClosed && !this.stopping) void this.restartFailedClosed();
+  }
+
+  /** A failed-closed adapter trades no more in that life: like an operator, the harness restarts the daemon. */
+  private async restartFailedClosed(): Promise<void> {
+    this.restartingFailedClosed = true;
+    this.say(`daemon #${this.current!.span.index} failed closed (its heartbeats were refused): restarting it`);
+    await this.stopInstance()
+      .then(() => sleep(this.config.soak.restart_delay_ms))
+      .then(() => this.startInstance())
+      .catch((err: Error) => this.harnessError(`restarting the daemon after it failed closed: ${err.message}`))
+      .finally(() => (this.restartingFailedClosed = false));
   }
 
   /** Faults injected so far, from the venue, the daemons' simulators, the tap and the harness. */
@@ -289,6 +312,7 @@ export class SoakRun {
     f.truth_stale = this.sumSim('truth_stale');
     f.truth_conflict = this.sumSim('truth_conflict');
     f.paper_fill_failed = this.instances.reduce((n, i) => n + i.tap.failedFills, 0);
+    if (this.real) Object.assign(f, this.real.injector.injected());
     for (const c of FAULT_CLASSES) if (!this.o.faults.includes(c)) f[c] = 0;
     return { ...f };
   }
@@ -303,6 +327,10 @@ export class SoakRun {
     if (action.kind === 'daemon_kill') return this.killDaemon();
     if (action.kind === 'redis_kill') return this.killRedis();
     if (action.kind === 'inject') return this.inject(action.fault);
+    if (action.kind === 'clob') {
+      this.say(`armed ${action.fault}`);
+      return this.real?.arm(action.fault);
+    }
     return this.checkpoint(action.final);
   }
 
@@ -358,7 +386,8 @@ export class SoakRun {
     this.bookMismatches += mismatches;
     this.deepDivergences += deep;
     const counts = this.countFaults();
-    const healthy = settled && unsynced === 0 && mismatches === 0 && !!this.current && !this.current.ended;
+    const positionsEqual = !this.real || (await this.real.checkpoint(() => this.instances.map((i) => i.tap.positions), this.config.execution.reconcile.position_tolerance_shares, `checkpoint ${this.checkpoints.length}`));
+    const healthy = settled && unsynced === 0 && mismatches === 0 && positionsEqual && !!this.current && !this.current.ended && (!this.real || this.real.standIn.userConnections() > 0);
     if (healthy) {
       for (const c of FAULT_CLASSES) {
         this.recoveries[c] += counts[c] - this.credited[c];
@@ -413,15 +442,18 @@ export class SoakRun {
     const referee = new SoakReferee(markets, { ...this.config.trading.staleness, naked_leg_max_ms: nakedLegMaxMs }, shutdowns);
     for (const r of audit.records) referee.observe(r);
     const verdict = referee.finish();
-    const paperFills = await auditPaperFills(this.o.dataDir, audit.records).catch(
+    // Real fills are the venue's matches against its own book, not paper's against the node's.
+    const paperFills = this.real ? { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 } : await auditPaperFills(this.o.dataDir, audit.records).catch(
       (err: Error): PaperFillAudit => (this.harnessError(`judging paper fills against the dispatch logs: ${err.message}`), { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 }),
     );
     if (paperFills.sessions === 0 && paperFills.unjudged > 0) this.harnessError(`${paperFills.unjudged} paper fills but no dispatch log to judge them against`);
     const daemonErrors = this.instances.reduce((n, i) => n + (i.exit?.summary?.errors ?? i.lastStats.errors), 0);
     const crashes = this.instances.filter((i) => i.exit?.crashed).length;
+    const real = this.real?.judge(audit.records, spans, this.config.execution.reconcile.position_tolerance_shares);
     return {
       kind: 'soak_summary',
       minutes,
+      execution: this.o.execution ?? 'paper',
       faults,
       recoveries: this.recoveries,
       max_resync_ms: verdict.max_resync_ms,
@@ -434,6 +466,7 @@ export class SoakRun {
       book_mismatches: this.bookMismatches,
       naked_legs: verdict.naked_legs,
       paper_overfills: verdict.order_overfills + paperFills.overfills,
+      ...real?.figures,
       not_injected: this.o.faults.filter((c) => faults[c] === 0),
       detail: {
         seed: this.o.seed,
@@ -459,6 +492,7 @@ export class SoakRun {
         book_mismatch_examples: this.mismatchExamples,
         violations: verdict.examples,
         lost_examples: audit.lost.slice(0, 10),
+        ...real?.detail,
       },
     };
   }

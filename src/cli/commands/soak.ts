@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
-import { FaultListError, parseFaultList, type FaultClass } from '../../domain/soak/fault-classes.ts';
+import { FaultListError, parseFaultList, type FaultClass, type SoakExecution } from '../../domain/soak/fault-classes.ts';
 import { soakFailures } from '../../domain/soak/summary.ts';
 import { SoakRun } from '../../apps/soak/soak-runner.ts';
 import { minimumSoakDurationMs, unschedulableClasses } from '../../apps/soak/soak-profile.ts';
@@ -20,6 +20,7 @@ interface SoakOptions {
   redis?: string | boolean;
   json?: boolean;
   dataDir?: string;
+  execution?: string;
 }
 
 /**
@@ -35,6 +36,8 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
   if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60)) return usage(`--minutes expects a positive number of minutes; got ${JSON.stringify(opts.minutes)}`);
   const redisUrl = typeof opts.redis === 'string' ? opts.redis : undefined;
   const ownRedis = opts.redis === true;
+  const execution = (opts.execution ?? 'paper') as SoakExecution;
+  if (execution !== 'paper' && execution !== 'real') return usage(`--execution expects paper or real; got ${JSON.stringify(opts.execution)}`);
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) return usage(`--redis expects a redis:// URL (or no value: the soak starts its own redis-server); got ${JSON.stringify(redisUrl)}`);
   let seed: number;
   let faults: FaultClass[];
@@ -43,7 +46,7 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
     config = loadConfig({ env: io.env }).config;
     seed = opts.seed === undefined ? config.app.seed : Number(opts.seed);
     if (!Number.isSafeInteger(seed)) throw new FaultListError(`--seed expects an integer; got ${JSON.stringify(opts.seed)}`);
-    faults = parseFaultList(opts.faults ?? 'all', ownRedis);
+    faults = parseFaultList(opts.faults ?? 'all', ownRedis, execution);
   } catch (err) {
     return usage(err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message);
   }
@@ -67,7 +70,7 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
   const progress = opts.json ? undefined : (line: string) => io.err(line + '\n');
   progress?.(`helios soak: journal, daemon logs and soak files go to ${dataDir} (kept after the run; remove it when done)`);
   if (redisUrl && (opts.faults ?? 'all').trim() === 'all') progress?.(`helios soak: redis_kill left out: the Redis at ${redisUrl} is not the soak's to kill (--redis without a URL starts one it may kill)`);
-  const run = new SoakRun({ minutes, seed, faults, redisUrl, ownRedis: ownRedis ? { binary: config.soak.redis_server } : undefined, dataDir, env: io.env, progress });
+  const run = new SoakRun({ minutes, seed, faults, execution, redisUrl, ownRedis: ownRedis ? { binary: config.soak.redis_server } : undefined, dataDir, env: io.env, progress });
   // Interrupted: exit now; the daemon child is killed on the way out (it must not outlive us).
   const interrupted = () => process.exit(130);
   process.once('SIGINT', interrupted);
@@ -90,6 +93,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--seed <s>', 'seed of the fault timeline and the simulators (default app.seed)')
     .option('--faults <list>', 'all, or a comma-separated list of fault classes', 'all')
     .option('--redis [url]', "run the daemon on a Redis Streams bus: without a URL the soak starts its own redis-server on a free loopback port (and redis_kill kills only that one); with a URL, the user's server, never killed")
+    .option('--execution <mode>', 'paper (default: the paper venue inside the daemon) or real: the real adapter against a stand-in CLOB on loopback the soak hosts, matching against its venue simulator, with the clob_* fault classes')
     .option('--data-dir <dir>', 'where the soaked daemon keeps its journal and the logs (default: a fresh temporary directory, named on stderr)')
     .option('--json', 'print only the summary')
     .action(async (opts: SoakOptions) => io.exit(await soak(opts, io)));

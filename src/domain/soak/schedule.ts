@@ -1,5 +1,5 @@
 import { seededRng, type Rng } from '../util/random.ts';
-import type { FaultClass, VenueFaultClass } from './fault-classes.ts';
+import { CLOB_FAULT_CLASSES, type ClobFaultClass, type FaultClass, type VenueFaultClass } from './fault-classes.ts';
 
 /** One thing the soak harness does at a time offset from the start of the soak. */
 export type SoakAction =
@@ -7,7 +7,9 @@ export type SoakAction =
   | { at_ms: number; kind: 'daemon_kill' }
   | { at_ms: number; kind: 'redis_kill' }
   /** One fault of a venue class made to happen now, whatever the dice said so far. */
-  | { at_ms: number; kind: 'inject'; fault: VenueFaultClass };
+  | { at_ms: number; kind: 'inject'; fault: VenueFaultClass }
+  /** A stand-in CLOB misbehaviour armed now: it happens when the daemon next posts, trades or beats. */
+  | { at_ms: number; kind: 'clob'; fault: ClobFaultClass };
 
 export interface ScheduleOptions {
   duration_ms: number;
@@ -62,6 +64,15 @@ export function soakSchedule(o: ScheduleOptions): SoakAction[] {
     const span = first.end - first.start;
     actions.push({ at_ms: Math.round(first.start + span * (0.1 + (0.4 * i) / Math.max(1, venue.length))), kind: 'inject', fault });
   });
+  // The CLOB faults wait on the daemon's orders, so they are armed early; but heartbeats refused
+  // fail the adapter closed for the rest of that daemon's life (the harness restarts it), so that
+  // one comes last, halfway through.
+  const clob = CLOB_FAULT_CLASSES.filter((c) => o.faults.includes(c) && c !== 'clob_heartbeat_stop');
+  clob.forEach((fault, i) => {
+    const span = first.end - first.start;
+    actions.push({ at_ms: Math.round(first.start + span * (0.2 + (0.3 * i) / Math.max(1, clob.length))), kind: 'clob', fault });
+  });
+  if (o.faults.includes('clob_heartbeat_stop')) actions.push({ at_ms: Math.round(Math.max(first.end * 0.5, o.duration_ms * 0.5)), kind: 'clob', fault: 'clob_heartbeat_stop' });
   return actions.sort((a, b) => a.at_ms - b.at_ms || rank(a) - rank(b));
 }
 
@@ -102,7 +113,7 @@ export function killsFit(o: ScheduleOptions): boolean {
 }
 
 function rank(a: SoakAction): number {
-  return a.kind === 'checkpoint' ? 3 : a.kind === 'inject' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
+  return a.kind === 'checkpoint' ? 3 : a.kind === 'inject' || a.kind === 'clob' ? 2 : a.kind === 'redis_kill' ? 1 : 0;
 }
 
 export interface MinimumOptions {

@@ -1,9 +1,21 @@
-import type { FaultClass, FaultCounts } from './fault-classes.ts';
+import type { FaultClass, FaultCounts, SoakExecution } from './fault-classes.ts';
+
+/** The figures of a real-execution soak, judged from the stand-in CLOB's records (execution-referee.ts). */
+export interface RealExecutionFigures {
+  orders_while_failed_closed: number;
+  venue_duplicate_orders: number;
+  lost_fills: number;
+  double_counted_fills: number;
+  /** Tokens whose helios position differed from the venue's, summed over the checkpoints and the end. */
+  position_mismatches: number;
+}
 
 /** The soak's one-line verdict; every figure is measured (see docs/soak.md for how). */
-export interface SoakSummary {
+export interface SoakSummary extends Partial<RealExecutionFigures> {
   kind: 'soak_summary';
   minutes: number;
+  /** The real-execution figures are present (and must be 0) only when this is 'real'. */
+  execution?: SoakExecution;
   faults: FaultCounts;
   recoveries: FaultCounts;
   max_resync_ms: number;
@@ -40,8 +52,12 @@ export const MUST_BE_ZERO = [
   'paper_overfills',
 ] as const;
 
+/** The figures that must also be zero in a real-execution soak. */
+export const REAL_MUST_BE_ZERO = ['orders_while_failed_closed', 'venue_duplicate_orders', 'lost_fills', 'double_counted_fills', 'position_mismatches'] as const satisfies ReadonlyArray<keyof RealExecutionFigures>;
+
 export function failedFigures(summary: SoakSummary): string[] {
-  return MUST_BE_ZERO.filter((k) => summary[k] !== 0);
+  const real = summary.execution === 'real' ? REAL_MUST_BE_ZERO.filter((k) => summary[k] !== 0) : [];
+  return [...MUST_BE_ZERO.filter((k) => summary[k] !== 0), ...real];
 }
 
 /** Why a soak did not pass: a safety figure not at 0, or a requested class never injected. */

@@ -39,6 +39,16 @@ export interface ClobStandInOptions extends Omit<ClobVenueOptions, 'clock'> {
 
 const MAX_BODY = 1 << 20;
 
+/** A fault the stand-in answered with: which route, when, and (for an order whose answer was spoiled after the work) which order. */
+export interface AppliedFault {
+  route: string;
+  kind: ClobFault['kind'];
+  status: number | null;
+  at_ms: number;
+  /** POST /order whose work was done before the fault: the venue order id the lost answer carried. */
+  order_id: string | null;
+}
+
 export class ClobStandIn {
   readonly venue: ClobVenue;
   private readonly server: Server;
@@ -50,6 +60,8 @@ export class ClobStandIn {
   private readonly users = new Map<WebSocket, string>();
   /** Every request seen, `METHOD /path` (for tests counting submissions). */
   readonly requests: string[] = [];
+  /** Every injected fault as it was answered, in order. */
+  readonly appliedFaults: AppliedFault[] = [];
   version: number;
 
   constructor(private readonly opts: ClobStandInOptions) {
@@ -91,6 +103,16 @@ export class ClobStandIn {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
   }
 
+  /** Injected faults of `route` not answered yet. */
+  pendingFaults(route: string): number {
+    return this.faults.get(route)?.length ?? 0;
+  }
+
+  /** Forgets the injected faults of `route` not answered yet. */
+  clearFaults(route: string): void {
+    this.faults.delete(route);
+  }
+
   /** Closes every user-channel socket (the venue does not replay what it sends while one is down). */
   dropUserSockets(): void {
     const dropped = [...this.users.keys()];
@@ -121,7 +143,13 @@ export class ClobStandIn {
       return send(res, 413, { error: 'body too large' });
     }
     const fault = this.faults.get(route)?.shift();
-    if (fault?.kind === 'status') return send(res, fault.status, { error: fault.error });
+    const applied = (orderId: string | null = null) => {
+      if (fault) this.appliedFaults.push({ route, kind: fault.kind, status: 'status' in fault ? fault.status : null, at_ms: this.opts.clock.now(), order_id: orderId });
+    };
+    if (fault?.kind === 'status') {
+      applied();
+      return send(res, fault.status, { error: fault.error });
+    }
     let status = 200;
     let answer: unknown;
     try {
@@ -129,6 +157,7 @@ export class ClobStandIn {
     } catch (err) {
       [status, answer] = [500, { error: `could not run the execution: ${(err as Error).message}` }];
     }
+    applied(status === 200 ? ((answer as { orderID?: string } | null)?.orderID ?? null) : null);
     if (fault?.kind === 'status_after') return send(res, fault.status, { error: fault.error });
     if (fault?.kind === 'reset_after') return void req.socket.destroy();
     if (fault?.kind === 'hang_after') return void this.hung.add(res);

@@ -25,6 +25,8 @@ export interface VenueOrder {
   order_type: OrderType;
   status: 'LIVE' | 'MATCHED' | 'CANCELED' | 'UNMATCHED';
   created_at: number;
+  /** When the venue accepted it (ms on the venue's clock): the soak's referee places it in a daemon's life. */
+  accepted_ms: number;
   expiration: number;
   associate_trades: string[];
 }
@@ -44,6 +46,8 @@ export interface VenueTrade {
   last_update: number;
   trader_side: 'TAKER' | 'MAKER';
   transaction_hash: string;
+  /** When it reached each status (ms on the venue's clock). */
+  status_ms: Partial<Record<TradeStatus, number>>;
 }
 
 export type UserEvent = { event_type: 'order'; type: 'PLACEMENT' | 'UPDATE' | 'CANCELLATION'; order: VenueOrder } | { event_type: 'trade'; trade: VenueTrade };
@@ -76,6 +80,10 @@ export class ClobVenue {
   private nextHeartbeat = 0;
   /** Heartbeat-triggered cancel-alls, for tests and the soak's figures. */
   deadManCancels = 0;
+  /** Orders refused because the balance cache was stale (the soak counts the injection by it). */
+  staleBalanceRefusals = 0;
+  /** Submissions of an order the venue already holds (the same signed order sent twice). */
+  duplicateSubmissions = 0;
 
   constructor(private readonly opts: ClobVenueOptions) {}
 
@@ -118,6 +126,11 @@ export class ClobVenue {
     this.scripted.push(...paths);
   }
 
+  /** Scripted paths not yet taken by a trade. */
+  scriptedPending(): number {
+    return this.scripted.length;
+  }
+
   nowSeconds(): number {
     return Math.floor(this.opts.clock.now() / 1000);
   }
@@ -131,11 +144,18 @@ export class ClobVenue {
     const m = this.opts.markets.get(o.tokenId);
     if (!m) return { ok: false, error: `market not found for token ${o.tokenId}` };
     const id = ctx.id;
-    if (this.orders.has(id)) return { ok: false, error: 'order already exists (duplicate)' };
+    if (this.orders.has(id)) {
+      this.duplicateSubmissions++;
+      return { ok: false, error: 'order already exists (duplicate)' };
+    }
     const addr = o.maker.toLowerCase();
     const needs = o.side === 'BUY' ? o.size * o.price : o.size;
     const has = o.side === 'BUY' ? this.balance(addr) - this.reservedCollateral(addr) : this.position(addr, o.tokenId) - this.reservedShares(addr, o.tokenId);
-    if (this.staleBalance.has(addr) || needs > has + EPS) return { ok: false, error: 'not enough balance / allowance' };
+    if (this.staleBalance.has(addr)) {
+      this.staleBalanceRefusals++;
+      return { ok: false, error: 'not enough balance / allowance' };
+    }
+    if (needs > has + EPS) return { ok: false, error: 'not enough balance / allowance' };
     const book = this.opts.bookFor(o.tokenId);
     if (ctx.postOnly && book && this.crossesBook(book, o.side, o.price)) return { ok: false, error: 'invalid post-only order: order crosses book' };
     const order: VenueOrder = {
@@ -151,6 +171,7 @@ export class ClobVenue {
       order_type: ctx.type,
       status: 'LIVE',
       created_at: this.nowSeconds(),
+      accepted_ms: this.opts.clock.now(),
       expiration: o.expiration,
       associate_trades: [],
     };
@@ -214,6 +235,7 @@ export class ClobVenue {
     if (!t || t.status === 'CONFIRMED' || t.status === 'FAILED') return;
     t.status = status;
     t.last_update = this.nowSeconds();
+    t.status_ms[status] ??= this.opts.clock.now();
     if (status === 'MINED' || status === 'CONFIRMED') t.transaction_hash = `0x${createHash('sha256').update(t.id).digest('hex')}`;
     if (status === 'FAILED') this.applyTrade(t, -1);
     this.emit(t.address, { event_type: 'trade', trade: { ...t } });
@@ -232,6 +254,11 @@ export class ClobVenue {
     }, this.opts.heartbeatTimeoutMs);
     this.heartbeats.set(owner, { id: next, timer });
     return { ok: true, id: next };
+  }
+
+  /** Heartbeat chains the venue is timing (a key that beat and has not lapsed). */
+  liveHeartbeats(): number {
+    return this.heartbeats.size;
   }
 
   /** GTD orders past their expiration (the venue's one-minute buffer already taken off). */
@@ -257,6 +284,7 @@ export class ClobVenue {
       last_update: this.nowSeconds(),
       trader_side: side,
       transaction_hash: '',
+      status_ms: { MATCHED: this.opts.clock.now() },
     };
     this.trades.set(id, t);
     o.size_matched = Math.round((o.size_matched + size) * 1e6) / 1e6;

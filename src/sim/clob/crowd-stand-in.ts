@@ -1,0 +1,71 @@
+import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import type { SimUniverse } from '../sim-universe.ts';
+import { PRICE_UNITS_PER_ONE, TrueBook } from '../venue/true-book.ts';
+import type { VenueSimulator } from '../venue/venue-simulator.ts';
+import { deriveCreds } from './clob-auth.ts';
+import type { ClobMarketInfo } from './clob-order-check.ts';
+import { ClobStandIn } from './clob-server.ts';
+import { DEV_ADDRESS } from './dev-key.ts';
+
+/** The crowd's book at the stand-in: the venue simulator's true book as it is now (a copy a match may eat into). */
+export function crowdBook(venue: VenueSimulator, token: string): TrueBook | undefined {
+  if (!venue.tokens().includes(token)) return undefined;
+  const depth = venue.trueBook(token);
+  const b = new TrueBook();
+  for (const [p, s] of depth.bids) b.set('BUY', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
+  for (const [p, s] of depth.asks) b.set('SELL', Math.round(p * PRICE_UNITS_PER_ONE), Math.round(s * 100));
+  return b;
+}
+
+/** What the stand-in must know of each token of a simulated universe (its market, tick, minimum size, neg-risk). */
+export function clobMarketsOf(universe: SimUniverse): Map<string, ClobMarketInfo> {
+  const markets = new Map<string, ClobMarketInfo>();
+  for (const m of universe.markets) {
+    for (const t of [m.spec.yes_token, m.spec.no_token]) markets.set(t, { market: m.spec.market_id, tick_size: m.spec.tick_size, min_order_size: m.spec.min_order_size, neg_risk: m.spec.event?.neg_risk ?? false });
+  }
+  return markets;
+}
+
+export interface CrowdStandInOptions {
+  venue: VenueSimulator;
+  universe: SimUniverse;
+  /** Collateral (USDC) the development key starts with. */
+  usdc: number;
+  /** Heartbeats started and none for this long: the venue cancels every order of the key. */
+  heartbeatTimeoutMs: number;
+  /** MATCHED → MINED → CONFIRMED, this long each step. */
+  autoSettleMs: number;
+}
+
+export interface CrowdStandIn {
+  standIn: ClobStandIn;
+  /** REST (also the Data API) and the user WebSocket. */
+  clob: { http: string; ws: string };
+  /** Every token it trades, sorted. */
+  tokens: string[];
+}
+
+/**
+ * The stand-in CLOB on loopback matching against a venue simulator's books (the crowd), the
+ * development key registered and funded: what the real-execution tests and `helios soak
+ * --execution real` point the daemon's real adapter at. Venue time is the wall clock.
+ */
+export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdStandIn> {
+  const markets = clobMarketsOf(o.universe);
+  const standIn = new ClobStandIn({
+    clock: new SystemClock(),
+    authClock: new SystemClock(),
+    markets,
+    bookFor: (t) => crowdBook(o.venue, t),
+    heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+    autoSettleMs: o.autoSettleMs,
+    chainId: 137,
+    version: 2,
+    maxSkewSeconds: 30,
+    expirationBufferSeconds: 60,
+  });
+  standIn.addKey(DEV_ADDRESS, deriveCreds(DEV_ADDRESS, 0n));
+  standIn.venue.fund(DEV_ADDRESS, o.usdc);
+  const clob = await standIn.listen();
+  return { standIn, clob, tokens: [...markets.keys()].sort() };
+}
