@@ -39,6 +39,10 @@ export function levelsOf(book: Pick<L2Book, 'topN' | 'tickSize'>, depth: number)
 
 const views = new WeakMap<BookLevels, TradableBook>();
 
+function topOf(side: readonly Level[]): TopOfBook | null {
+  return side.length ? Object.freeze({ price: side[0]![0], size: side[0]![1] }) : null;
+}
+
 /**
  * `levels` read as a book, built once per value (decisions on the same book share it). The walk is
  * `L2Book.effectivePriceForSize`'s, in integer ticks, so both give the same numbers.
@@ -47,10 +51,12 @@ export function levelsBook(levels: BookLevels): TradableBook {
   let view = views.get(levels);
   if (view) return view;
   const grid = tickGrid(levels.tick_size);
-  const top = (side: readonly Level[]): TopOfBook | null => (side.length ? { price: side[0]![0], size: side[0]![1] } : null);
+  // The levels never change, so neither does their top: built once, not on every call.
+  const bid = topOf(levels.bids);
+  const ask = topOf(levels.asks);
   view = {
-    bestBid: () => top(levels.bids),
-    bestAsk: () => top(levels.asks),
+    bestBid: () => bid,
+    bestAsk: () => ask,
     effectivePriceForSize(side: BookSide, size: number): EffectivePrice {
       const walk = side === 'BUY' ? levels.asks : levels.bids;
       let remaining = size > 0 ? size : 0;

@@ -58,14 +58,25 @@ export type EdgeDecision =
   | { kind: 'none'; reason: string };
 
 export function decideEdge(input: EdgeInput): EdgeDecision {
-  const exits = input.tokens.map((t) => exitFor(t, input)).filter((d): d is Extract<EdgeDecision, { kind: 'sell' }> => d !== null);
-  if (exits.length) return exits.sort((a, b) => b.edge - a.edge || a.token_id.localeCompare(b.token_id))[0]!;
+  // Loops rather than map/filter/sort: every book signal of every market with a fair value asks.
+  let exit: EdgeDecision | null = null;
+  for (const t of input.tokens) exit = better(exitFor(t, input), exit);
+  if (exit) return exit;
   if (!input.allowBuy) return { kind: 'none', reason: 'buys not allowed' };
-  const entries = input.tokens
-    .map((t) => takerEntry(t, input) ?? makerEntry(t, input))
-    .filter((d): d is Extract<EdgeDecision, { kind: 'buy' }> => d !== null);
-  if (!entries.length) return { kind: 'none', reason: 'no edge above threshold' };
-  return entries.sort((a, b) => b.edge - a.edge || a.token_id.localeCompare(b.token_id))[0]!;
+  let entry: EdgeDecision | null = null;
+  for (const t of input.tokens) entry = better(takerEntry(t, input) ?? makerEntry(t, input), entry);
+  return entry ?? { kind: 'none', reason: 'no edge above threshold' };
+}
+
+/**
+ * The larger edge, then the token id first in locale order: the first element of the candidates
+ * sorted by that order, as an insertion step of the sort would pick it (`best` came earlier).
+ */
+function better(candidate: EdgeDecision | null, best: EdgeDecision | null): EdgeDecision | null {
+  if (!candidate || candidate.kind === 'none') return best;
+  if (!best || best.kind === 'none') return candidate;
+  const order = best.edge - candidate.edge || candidate.token_id.localeCompare(best.token_id);
+  return order < 0 ? candidate : best;
 }
 
 function roomUsdc(t: EdgeToken, input: EdgeInput): number {

@@ -1,6 +1,6 @@
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { MarketSpec } from './market-spec.ts';
-import type { MarketSignals } from './signals.ts';
+import type { BookSignal, MarketSignals } from './signals.ts';
 
 /** Causes that need an explicit event to clear (the others clear when their input recovers). */
 export type LatchedCause = 'reconcile_break' | 'manual';
@@ -16,27 +16,34 @@ export function haltCauses(
   cfg: Pick<TradingConfig, 'staleness'>,
   nowMs: number,
 ): string[] {
-  const causes: string[] = [...latched];
-  const add = (c: string) => {
-    if (!causes.includes(c)) causes.push(c);
-  };
-  if (s.risk.state === 'HALTED') add('risk_halted');
-  if (s.risk.market_tripped) add('circuit_breaker');
-  for (const token of [spec.yes_token, spec.no_token]) {
-    const b = s.books[token];
-    if (!b) continue;
-    if (!b.synced) add('unsynced_book');
-    else if (nowMs - b.ts_ms > cfg.staleness.book_stale_ms) add('stale_book');
-  }
+  // Runs on every signal of every market: no closure, no array unless a cause is found.
+  let causes: string[] | null = latched.length ? [...latched] : null;
+  if (s.risk.state === 'HALTED') causes = withCause(causes, 'risk_halted');
+  if (s.risk.market_tripped) causes = withCause(causes, 'circuit_breaker');
+  causes = bookCause(causes, s.books[spec.yes_token], nowMs, cfg);
+  causes = bookCause(causes, s.books[spec.no_token], nowMs, cfg);
   if (spec.fair_source.kind === 'truth' && s.truth) {
     const st = s.truth.payload.state;
-    if (st === 'stale' || s.truth.payload.stale || nowMs - s.truth.ts_ms > cfg.staleness.truth_stale_ms) add('stale_truth');
-    if (st === 'disputed' || st === 'invalidated') add(`truth_${st}`);
+    if (st === 'stale' || s.truth.payload.stale || nowMs - s.truth.ts_ms > cfg.staleness.truth_stale_ms) causes = withCause(causes, 'stale_truth');
+    if (st === 'disputed' || st === 'invalidated') causes = withCause(causes, `truth_${st}`);
   }
   if (spec.fair_source.kind === 'nowcast' && s.nowcast) {
-    if (s.nowcast.payload.qc_gate !== 'open' || nowMs - s.nowcast.ts_ms > cfg.staleness.nowcast_stale_ms) add('stale_nowcast');
+    if (s.nowcast.payload.qc_gate !== 'open' || nowMs - s.nowcast.ts_ms > cfg.staleness.nowcast_stale_ms) causes = withCause(causes, 'stale_nowcast');
   }
+  if (!causes) return [];
   return causes.length > 1 ? causes.sort() : causes;
+}
+
+function withCause(causes: string[] | null, cause: string): string[] {
+  if (!causes) return [cause];
+  if (!causes.includes(cause)) causes.push(cause);
+  return causes;
+}
+
+function bookCause(causes: string[] | null, b: BookSignal | undefined, nowMs: number, cfg: Pick<TradingConfig, 'staleness'>): string[] | null {
+  if (!b) return causes;
+  if (!b.synced) return withCause(causes, 'unsynced_book');
+  return nowMs - b.ts_ms > cfg.staleness.book_stale_ms ? withCause(causes, 'stale_book') : causes;
 }
 
 /** Truth says the outcome is effectively decided, or the venue resolved the market. */

@@ -1,4 +1,4 @@
-import type { OrderSide, TradableBook } from './book-view.ts';
+import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP } from './ticks.ts';
@@ -111,6 +111,25 @@ export interface PairInput {
   nowMs: number;
   /** When the current naked leg began (null: none). */
   nakedSinceMs: number | null;
+}
+
+/**
+ * A cheap screen before `decidePair`: true only when its answer can be nothing but a wait. The
+ * pair holds nothing (no naked leg, nothing locked) and the lowest asks already sum to the entry
+ * bound: any chunk's effective prices are at least those asks and fees only lower the bound, so
+ * no size can enter. The margin keeps float noise in the walk from ever mattering.
+ */
+export function flatPairCannotEnter(yes: BookLevels, no: BookLevels, holdings: { yes: LegHolding; no: LegHolding }, safetyMargin: number): boolean {
+  if (holdings.yes.shares !== 0 || holdings.no.shares !== 0 || guaranteedPairPnl(holdings.yes, holdings.no) > 0) return false;
+  const askY = lowestAsk(yes);
+  const askN = lowestAsk(no);
+  return askY !== null && askN !== null && askY + askN >= 1 - safetyMargin + 1e-9;
+}
+
+function lowestAsk(levels: BookLevels): number | null {
+  let low: number | null = null;
+  for (const [price] of levels.asks) if (low === null || price < low) low = price;
+  return low;
 }
 
 export function decidePair(input: PairInput): PairDecision {

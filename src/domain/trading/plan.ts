@@ -16,7 +16,7 @@ import {
   type PlaceIntent,
   type StrategyName,
 } from './orders.ts';
-import { decidePair, type PairDecision } from './pair-arb.ts';
+import { decidePair, flatPairCannotEnter, type PairDecision } from './pair-arb.ts';
 import { strategyHolding, type Ledger } from './pnl-ledger.ts';
 import { bucketProbability, isPolicyValid, policyFromNowcast, policyFromTruth, type NowcastSignal, type Policy, type TruthSignal } from './policy.ts';
 import type { MarketSignals } from './signals.ts';
@@ -57,13 +57,23 @@ export interface Plan {
 }
 
 export function liveOrders(orders: Record<string, OrderRecord>): OrderRecord[] {
+  if (!hasLiveOrders(orders)) return [];
   return Object.keys(orders)
     .sort()
     .map((k) => orders[k]!)
     .filter((o) => !isTerminal(o.status));
 }
 
-function cancelsFor(input: PlanInput): OrderIntent[] {
+/** Whether any order is still live, without sorting the finished ones a market keeps (every decision asks). */
+export function hasLiveOrders(orders: Record<string, OrderRecord>): boolean {
+  for (const k in orders) if (!isTerminal(orders[k]!.status)) return true;
+  return false;
+}
+
+const NO_INTENTS: readonly OrderIntent[] = [];
+
+function cancelsFor(input: PlanInput): readonly OrderIntent[] {
+  if (!hasLiveOrders(input.orders)) return NO_INTENTS;
   const out: OrderIntent[] = [];
   for (const o of liveOrders(input.orders)) {
     if (o.cancel_requested) continue;
@@ -116,47 +126,59 @@ export function derivePolicy(spec: MarketSpec, source: TruthSignal | NowcastSign
   return null;
 }
 
+/** The plan with the step's cancels first, as far as the state permits them. */
+function planOf(input: PlanInput, cancels: readonly OrderIntent[], mode: PlanMode, extra: readonly OrderIntent[], seq: number, note: string, pairLocked = false): Plan {
+  const proposed = cancels.length === 0 ? extra : extra.length === 0 ? cancels : [...cancels, ...extra];
+  return { intents: proposed.length ? permittedIntents(input.state, proposed) : [], seq, mode, pairLocked, note };
+}
+
 export function plan(input: PlanInput): Plan {
+  // Every market decides on every signal: `planOf` rather than a closure over the cancels.
   const cancels = cancelsFor(input);
-  const done = (mode: PlanMode, extra: OrderIntent[], seq: number, note: string, pairLocked = false): Plan => ({
-    intents: permittedIntents(input.state, [...cancels, ...extra]),
-    seq,
-    mode,
-    pairLocked,
-    note,
-  });
   const perms = PERMISSIONS[input.state];
-  if (!perms.buy && !perms.sell) return done('none', [], input.seq, `state ${input.state}`);
-  if (!input.synced) return done('none', [], input.seq, 'awaiting reconciliation');
-  if (!input.spec.admitted) return done('none', [], input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
-  if (input.haltCauses.length) return done('none', [], input.seq, `halt causes: ${input.haltCauses.join(',')}`);
-  if (input.finalizing) return done('none', [], input.seq, 'finalizing');
+  if (!perms.buy && !perms.sell) return planOf(input, cancels, 'none', [], input.seq, `state ${input.state}`);
+  if (!input.synced) return planOf(input, cancels, 'none', [], input.seq, 'awaiting reconciliation');
+  if (!input.spec.admitted) return planOf(input, cancels, 'none', [], input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
+  if (input.haltCauses.length) return planOf(input, cancels, 'none', [], input.seq, `halt causes: ${input.haltCauses.join(',')}`);
+  if (input.finalizing) return planOf(input, cancels, 'none', [], input.seq, 'finalizing');
   // One decision in flight at a time: wait for the venue's answer before the next order.
-  if (liveOrders(input.orders).length) return done('none', [], input.seq, 'orders in flight');
-  if (input.awaitBook) return done('none', [], input.seq, 'awaiting a fresh book');
+  if (hasLiveOrders(input.orders)) return planOf(input, cancels, 'none', [], input.seq, 'orders in flight');
+  if (input.awaitBook) return planOf(input, cancels, 'none', [], input.seq, 'awaiting a fresh book');
 
   const s = input.signals;
   const allowBuy = perms.buy && s.risk.state === 'ACTIVE' && !s.risk.market_tripped;
   const wantPair = input.spec.strategies.pair_arb && input.cfg.pair_arb.enabled && (input.state === 'IDLE' || input.state === 'BUILDING_PAIR');
   const wantEdge = input.spec.strategies.temporal && input.cfg.temporal.enabled && (input.state === 'IDLE' || input.state === 'TEMPORAL_ACTIVE');
 
-  if (wantPair) {
+  // In IDLE a pair that waits hands over to the edge strategy, whatever it waits for: books on
+  // which no chunk can enter need no walk (most book signals of a quiet market).
+  if (wantPair && !(input.state === 'IDLE' && pairEntryRuledOut(input))) {
     const pd = pairDecision(input, allowBuy, perms.buy && s.risk.state !== 'HALTED' && !s.risk.market_tripped, perms.sell);
     if (pd && pd.kind !== 'wait') {
       const { intents, seq } = pairIntents(input, pd);
-      return done('pair', intents, seq, pd.kind, pd.kind === 'locked');
+      return planOf(input, cancels, 'pair', intents, seq, pd.kind, pd.kind === 'locked');
     }
-    if (input.state === 'BUILDING_PAIR') return done('none', [], input.seq, pd ? pd.reason : 'books not ready');
+    if (input.state === 'BUILDING_PAIR') return planOf(input, cancels, 'none', [], input.seq, pd ? pd.reason : 'books not ready');
   }
   if (wantEdge) {
     const ed = edgeDecision(input, allowBuy, perms.sell);
     if (ed.kind !== 'none') {
       const { intents, seq } = edgeIntents(input, ed);
-      return done('edge', intents, seq, `${ed.kind} edge ${ed.edge.toFixed(4)}`);
+      return planOf(input, cancels, 'edge', intents, seq, `${ed.kind} edge ${ed.edge.toFixed(4)}`);
     }
-    return done('none', [], input.seq, ed.reason);
+    return planOf(input, cancels, 'none', [], input.seq, ed.reason);
   }
-  return done('none', [], input.seq, 'no strategy applies');
+  return planOf(input, cancels, 'none', [], input.seq, 'no strategy applies');
+}
+
+/** A flat pair (nothing held) whose books rule out every entry: its decision can only be a wait. */
+function pairEntryRuledOut(input: PlanInput): boolean {
+  const { yes_token, no_token } = input.spec;
+  const yes = input.signals.books[yes_token];
+  const no = input.signals.books[no_token];
+  if (!yes?.synced || !yes.levels || !no?.synced || !no.levels) return false;
+  const holdings = { yes: strategyHolding(input.ledger, yes_token, 'pair_arb'), no: strategyHolding(input.ledger, no_token, 'pair_arb') };
+  return flatPairCannotEnter(yes.levels, no.levels, holdings, input.cfg.pair_arb.safety_margin);
 }
 
 /** Entries need buys allowed by risk; closing a naked leg (complete or unwind) only the state's permission. */

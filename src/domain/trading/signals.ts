@@ -46,3 +46,10 @@ export interface MarketSignals {
 export function emptySignals(): MarketSignals {
   return { books: {}, policy: null, truth: null, nowcast: null, risk: { state: 'ACTIVE', size_scale: 1, market_tripped: false, reason: null }, resolved: null };
 }
+
+/** Report marks: the mid; a one-sided book gives its bid, never its ask (nobody pays a seller the ask). */
+export function reportMarks(books: Readonly<Record<string, BookSignal>>): Record<string, number | null> {
+  const marks: Record<string, number | null> = {};
+  for (const [token, b] of Object.entries(books)) marks[token] = b.best_bid !== null && b.best_ask !== null ? (b.best_bid + b.best_ask) / 2 : b.best_bid;
+  return marks;
+}

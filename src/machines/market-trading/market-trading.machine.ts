@@ -6,6 +6,7 @@ import { guaranteedPairPnl, pairImbalance } from '../../domain/trading/pair-arb.
 import { liveOrders, plan } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle, strategyHolding, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
+import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
 
@@ -30,28 +31,57 @@ function nakedSince(ctx: MarketTradingContext, ledger: Ledger, nowMs: number): n
   return naked ? (ctx.nakedSinceMs ?? nowMs) : null;
 }
 
+/** A step's update with its intents, if any, as the outbox (which the `always` step `dispatchOutbox` hands on). */
+function withOutbox(update: Partial<MarketTradingContext>, intents: OrderIntent[]): Partial<MarketTradingContext> {
+  return intents.length ? { ...update, outbox: intents } : update;
+}
+
 /** The event's time becomes the actor's, never backwards (a group pulse may trail a real clock). */
 function nowOf(ctx: MarketTradingContext, event: MarketTradingEvent): number {
   return 'now_ms' in event && event.now_ms > ctx.now_ms ? event.now_ms : ctx.now_ms;
 }
 
 /** What a signal changes in the context: the signal itself and the actor's time. */
-function storedSignal(context: MarketTradingContext, event: MarketTradingEvent): Partial<MarketTradingContext> {
+type StoredSignal = Pick<MarketTradingContext, 'now_ms'> & Partial<Pick<MarketTradingContext, 'signals' | 'spec' | 'awaitBook'>>;
+
+/**
+ * The signals with `change` applied, written out field by field: on the hot path a spread (and a
+ * computed key above all) costs several times as much as a literal of the same shape.
+ */
+function signalsWith(s: MarketSignals, change: Partial<MarketSignals>): MarketSignals {
+  return {
+    books: change.books ?? s.books,
+    policy: change.policy !== undefined ? change.policy : s.policy,
+    truth: change.truth !== undefined ? change.truth : s.truth,
+    nowcast: change.nowcast !== undefined ? change.nowcast : s.nowcast,
+    risk: change.risk ?? s.risk,
+    resolved: change.resolved !== undefined ? change.resolved : s.resolved,
+  };
+}
+
+function booksWith(books: Readonly<Record<string, BookSignal>>, signal: BookSignal): Record<string, BookSignal> {
+  const out: Record<string, BookSignal> = {};
+  for (const token in books) out[token] = books[token]!;
+  out[signal.token_id] = signal;
+  return out;
+}
+
+function storedSignal(context: MarketTradingContext, event: MarketTradingEvent): StoredSignal {
   const s = context.signals;
   const now_ms = nowOf(context, event);
   switch (event.type) {
     case 'BOOK':
-      return { now_ms, signals: { ...s, books: { ...s.books, [event.signal.token_id]: event.signal } }, awaitBook: false };
+      return { now_ms, signals: signalsWith(s, { books: booksWith(s.books, event.signal) }), awaitBook: false };
     case 'POLICY':
-      return { now_ms, signals: { ...s, policy: event.policy } };
+      return { now_ms, signals: signalsWith(s, { policy: event.policy }) };
     case 'TRUTH':
-      return { now_ms, signals: { ...s, truth: { payload: event.truth, ts_ms: event.ts_ms } } };
+      return { now_ms, signals: signalsWith(s, { truth: { payload: event.truth, ts_ms: event.ts_ms } }) };
     case 'NOWCAST':
-      return { now_ms, signals: { ...s, nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } } };
+      return { now_ms, signals: signalsWith(s, { nowcast: { payload: event.nowcast, ts_ms: event.ts_ms } }) };
     case 'RISK':
-      return { now_ms, signals: { ...s, risk: event.risk } };
+      return { now_ms, signals: signalsWith(s, { risk: event.risk }) };
     case 'MARKET_RESOLVED':
-      return { now_ms, signals: { ...s, resolved: { winning_token_id: event.winning_token_id } } };
+      return { now_ms, signals: signalsWith(s, { resolved: { winning_token_id: event.winning_token_id } }) };
     case 'SPEC_CHANGE':
       // The venue's new tick or minimum size: the decision below already prices and sizes to it.
       return { now_ms, spec: { ...context.spec, tick_size: event.tick_size, min_order_size: event.min_order_size } };
@@ -60,8 +90,30 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
   }
 }
 
+/** What a decision reads of the context. */
+type DecisionView = Pick<MarketTradingContext, 'now_ms' | 'spec' | 'signals' | 'ledger' | 'orders' | 'seq' | 'synced' | 'awaitBook' | 'halt' | 'latched' | 'nakedSinceMs' | 'cfg' | 'plan'>;
+
+/** The context as a decision sees it once `stored` is in, without copying the whole context. */
+function viewWith(context: MarketTradingContext, stored: StoredSignal): DecisionView {
+  return {
+    now_ms: stored.now_ms,
+    spec: stored.spec ?? context.spec,
+    signals: stored.signals ?? context.signals,
+    ledger: context.ledger,
+    orders: context.orders,
+    seq: context.seq,
+    synced: context.synced,
+    awaitBook: stored.awaitBook ?? context.awaitBook,
+    halt: context.halt,
+    latched: context.latched,
+    nakedSinceMs: context.nakedSinceMs,
+    cfg: context.cfg,
+    plan: context.plan,
+  };
+}
+
 /** The halt causes now, or the current array when they did not change (so nothing downstream sees a change). */
-function currentCauses(context: MarketTradingContext): string[] {
+function currentCauses(context: DecisionView): string[] {
   const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
   return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? context.halt : halt;
 }
@@ -71,7 +123,7 @@ function currentCauses(context: MarketTradingContext): string[] {
  * object is kept when the decision concluded the same, so an evaluation that changes nothing
  * allocates nothing the inspector or a snapshot observer would see as new.
  */
-function decision(context: MarketTradingContext, state: MarketStateName): { update: Partial<MarketTradingContext>; intents: OrderIntent[] } {
+function decision(context: DecisionView, state: MarketStateName): { update: Partial<MarketTradingContext>; intents: OrderIntent[] } {
   const now = context.now_ms;
   const p = plan({
     state,
@@ -151,15 +203,18 @@ export const marketTradingMachine = setup({
     stamp: assign(({ context, event }) => ({ now_ms: nowOf(context, event) })),
     /**
      * A signal, the hot path: store it, refresh the halt causes and decide in `state` in one
-     * context update (each assign copies the context); `dispatch` then hands on the outbox.
+     * context update (each assign copies the context); `dispatchOutbox` then hands on its intents.
      */
     signalStep: assign(({ context, event }, params: { state: MarketStateName }) => {
       const stored = storedSignal(context, event);
-      const withSignal: MarketTradingContext = { ...context, ...stored };
-      const halt = currentCauses(withSignal);
-      const decided = decision(halt === withSignal.halt ? withSignal : { ...withSignal, halt }, params.state);
-      const update = halt === context.halt ? { ...stored, ...decided.update } : { ...stored, halt, ...decided.update };
-      return decided.intents.length ? { ...update, outbox: decided.intents } : update;
+      const view = viewWith(context, stored);
+      const halt = currentCauses(view);
+      view.halt = halt;
+      const decided = decision(view, params.state);
+      // `stored` is this step's own object: the update grows on it rather than in further copies.
+      const update: Partial<MarketTradingContext> = stored;
+      if (halt !== context.halt) update.halt = halt;
+      return withOutbox(Object.assign(update, decided.update), decided.intents);
     }),
     applyOrderUpdate: assign(({ context, event }) => {
       assertEvent(event, 'ORDER_UPDATE');
@@ -199,10 +254,9 @@ export const marketTradingMachine = setup({
     }),
     decide: assign(({ context }, params: { state: MarketStateName }) => {
       const d = decision(context, params.state);
-      return d.intents.length ? { ...d.update, outbox: d.intents } : d.update;
+      return withOutbox(d.update, d.intents);
     }),
-    /** An empty outbox stays as it is (no context copy for a step that dispatched nothing). */
-    clearOutbox: assign(({ context }) => (context.outbox.length ? { outbox: [] } : {})),
+    clearOutbox: assign({ outbox: () => [] }),
     enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
     /** The cool-down timer fires at its deadline: that is the actor's time now. */
     markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
@@ -220,6 +274,7 @@ export const marketTradingMachine = setup({
     isFinalizing: ({ context }) => isFinalizing(context.spec, context.signals),
     isResolved: ({ context }) => context.signals.resolved !== null,
     hasHaltCauses: ({ context }) => context.halt.length > 0,
+    hasOutbox: ({ context }) => context.outbox.length > 0,
     haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
     planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
     planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
@@ -244,16 +299,20 @@ export const marketTradingMachine = setup({
      * Decide in `state`: the plan refuses entries while halt causes or finality are pending, so
      * deciding inside the signal's own transition is safe, and `always` then moves the state.
      */
-    const decideIn = (state: MarketStateName) =>
-      [
-        { type: 'decide', params: { state } },
-        { type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) },
-        'clearOutbox',
-      ] as const;
+    const decideIn = (state: MarketStateName) => [{ type: 'decide', params: { state } }] as const;
+    /**
+     * A decision's intents go out first thing after it, before any state change: as the first
+     * `always` step of every deciding state, so a decision that concluded nothing (most signals)
+     * runs no action and no assign for it.
+     */
+    const dispatchOutbox = {
+      guard: 'hasOutbox',
+      actions: [{ type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) }, 'clearOutbox'],
+    } as const;
     /** Handlers every live state shares, each ending in a decision taken in that state. */
     const handlersIn = (state: MarketStateName) => {
       const decide = decideIn(state);
-      const signal = { actions: [{ type: 'signalStep', params: { state } }, ...decide.slice(1)] } as const;
+      const signal = { actions: [{ type: 'signalStep', params: { state } }] } as const;
       return {
         BOOK: signal,
         POLICY: signal,
@@ -295,6 +354,7 @@ export const marketTradingMachine = setup({
       'requestDecision',
     ] as const;
     const guardedExits = [
+      dispatchOutbox,
       { guard: 'isFinalizing', target: 'FINALIZING' },
       { guard: 'hasHaltCauses', target: 'HALT' },
     ] as const;
@@ -330,6 +390,7 @@ export const marketTradingMachine = setup({
           on: handlersIn('HALT'),
           after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
           always: [
+            dispatchOutbox,
             { guard: 'isFinalizing', target: 'FINALIZING' },
             { guard: and(['haltCleared', 'holdsLockedPair']), target: 'LOCKED_PAIR' },
             { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
@@ -340,7 +401,7 @@ export const marketTradingMachine = setup({
         FINALIZING: {
           entry: announce('FINALIZING'),
           on: handlersIn('FINALIZING'),
-          always: [{ guard: 'isResolved', target: 'RESOLVED' }],
+          always: [dispatchOutbox, { guard: 'isResolved', target: 'RESOLVED' }],
         },
         RESOLVED: {
           entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],

@@ -2,12 +2,21 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 
+/**
+ * Inputs applied in a row without a loop turn at most: a backlog drained in one go would keep the
+ * socket (and the feed's next frames) waiting behind it for its whole length.
+ */
+export const INPUTS_PER_TURN = 128;
+
 /** What the trading node consumes: a bus event, or a tick that lets its time pass without one. */
 export type DispatchInput = { kind: 'event'; event: HeliosEvent } | { kind: 'tick'; t: number };
 
 export interface DispatchPumpDeps {
   clock: VirtualClock;
-  /** Applies one event; true when it reached the trading side (its consequences then settle). */
+  /**
+   * Applies one event; true when that started asynchronous work (a venue call) whose continuations
+   * must run before the next input: the pump then yields a loop turn, otherwise it goes straight on.
+   */
   apply(event: HeliosEvent): boolean;
   /** Sees each input with its dispatch sequence number, before it is applied (the dispatch log). */
   record?(seq: number, input: DispatchInput): void;
@@ -21,17 +30,22 @@ export interface DispatchPumpDeps {
  * The trading node's scheduler, the same live and in replay. Inputs queue; one pump takes them in
  * order, gives each the next dispatch sequence number (the replay-order authority, as in an event
  * store: not the timestamp), advances the node's virtual clock to the input's time deadline by
- * deadline, yielding to the event loop after every deadline and every input so what a timer or an
- * order released settles before anything later happens. Time never passes between inputs, so the
+ * deadline, yielding to the event loop after every deadline and after every input that started
+ * asynchronous work, so what a timer or an order released settles before anything later happens
+ * (an input that started nothing has nothing to settle: a loop turn per input is what backlogged the
+ * pump behind the tape at 5,000+ frames/s). Time never passes between inputs, so the
  * same inputs in the same order give the same decisions, byte for byte, whoever produced them.
  */
 export class DispatchPump {
   private readonly queue: DispatchInput[] = [];
   private head = 0;
   private pumping: Promise<void> | null = null;
+  /** The pump is inside its loop (it may finish synchronously: inputs that start nothing never await). */
+  private running = false;
   private failure: Error | null = null;
   private seq = 0;
   private closed = false;
+  private sinceTurn = 0;
   inputs = 0;
 
   constructor(private readonly deps: DispatchPumpDeps) {}
@@ -39,7 +53,10 @@ export class DispatchPump {
   push(input: DispatchInput): void {
     if (this.closed) return;
     this.queue.push(input);
-    this.pumping ??= this.pump();
+    if (this.running) return;
+    const pumping = this.pump();
+    // A pump that already ran dry synchronously has nothing left to wait for.
+    if (this.running) this.pumping = pumping;
   }
 
   /** Resolves once every input pushed so far has been applied and settled. */
@@ -72,6 +89,7 @@ export class DispatchPump {
   }
 
   private async pump(): Promise<void> {
+    this.running = true;
     try {
       while (this.head < this.queue.length) {
         const input = this.queue[this.head++]!;
@@ -84,12 +102,15 @@ export class DispatchPump {
           await this.advance(input.t);
           continue;
         }
-        await this.advance(input.event.ts_ingest);
+        // No timer due before the event: time moves without a promise hop (the usual case).
+        const due = this.deps.clock.nextDeadline();
+        if (due !== undefined && due <= input.event.ts_ingest) await this.advance(input.event.ts_ingest);
+        else if (input.event.ts_ingest > this.deps.clock.now()) this.deps.clock.advanceTo(input.event.ts_ingest);
         this.inputs++;
-        // A delta only refreshes a mirrored book in place (synchronously, as do paper queues) and
-        // reaches no actor: it releases nothing to settle, and a loop turn per delta is what
-        // backlogged the pump behind the tape at 5,000+ frames/s. Same live and in replay.
-        if (this.applyOne(input.event) && input.event.type !== 'L2_DELTA') await settle();
+        if (this.applyOne(input.event) || ++this.sinceTurn >= INPUTS_PER_TURN) {
+          this.sinceTurn = 0;
+          await settle();
+        }
         this.deps.applied?.(input.event);
       }
     } catch (err) {
@@ -97,6 +118,7 @@ export class DispatchPump {
       this.queue.length = 0;
       this.head = 0;
     } finally {
+      this.running = false;
       this.pumping = null;
     }
   }

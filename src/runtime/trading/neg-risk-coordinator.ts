@@ -9,6 +9,7 @@ import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts'
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
+import type { StartedWork } from './started-work.ts';
 
 export interface NegRiskCoordinatorDeps {
   clock: Clock;
@@ -16,6 +17,8 @@ export interface NegRiskCoordinatorDeps {
   risk: RiskConfig;
   riskEngine: RiskEngine;
   adapter: ExecutionAdapter;
+  /** Counts the venue calls it starts (see StartedWork). */
+  work: StartedWork;
   /** First order sequence number (the session's range, as for market actors). */
   seqBase: number;
   /** A market actor's state and context (undefined while it restarts). */
@@ -287,7 +290,7 @@ export class NegRiskCoordinator {
       this.inFlight.set(intent.client_order_id, eventId);
       const { kind: _k, ...req } = intent;
       const sentAt = clock.monotonicNow();
-      void this.deps.adapter.placeOrder(req).then(
+      void this.deps.work.track(this.deps.adapter.placeOrder(req)).then(
         (ack) => {
           riskEngine.onOrderLatency(intent.market_id, clock.monotonicNow() - sentAt, clock.now());
           if (!ack.accepted) {

@@ -139,11 +139,12 @@ export class TradingNode implements EventSink {
     this.pump = new DispatchPump({
       clock,
       apply: (event) => {
+        const started = this.runtime.work.count;
         this.deps.observe?.emit(event);
         this.cancelAllOnKill(event);
-        const routed = this.router.route(event);
+        this.router.route(event);
         this.followSpec(event);
-        return routed;
+        return this.runtime.work.count !== started;
       },
       record: this.dispatchLog ? (seq, input) => this.dispatchLog!.write(recordOf(seq, input)) : undefined,
       applied: deps.onInput && ((event) => deps.onInput!(event, this.mirror)),
@@ -245,7 +246,7 @@ export class TradingNode implements EventSink {
    */
   private cancelAllOnKill(event: HeliosEvent): void {
     if (!isGlobalHalt(event) || !this.adapter.cancelAll) return;
-    this.adapter.cancelAll().catch((err: Error) => this.deps.onError(new Error(`cancel-all on the kill switch failed: ${err.message}`)));
+    this.runtime.work.track(this.adapter.cancelAll()).catch((err: Error) => this.deps.onError(new Error(`cancel-all on the kill switch failed: ${err.message}`)));
   }
 
   /**

@@ -10,7 +10,7 @@ import { levelsBook } from '../../domain/trading/book-view.ts';
 import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, tokenPositions, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
-import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
+import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine, type MarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
@@ -19,6 +19,7 @@ import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../m
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
 import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
+import { StartedWork } from './started-work.ts';
 
 export interface TradingRuntimeDeps {
   clock: Clock;
@@ -64,6 +65,8 @@ export class TradingRuntime {
   readonly negRisk: NegRiskCoordinator;
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
   private readonly eventViews: EventViews;
+  /** Venue calls started (the dispatch pump settles only after an input that started one). */
+  readonly work = new StartedWork();
   private unsubscribe: (() => void) | null = null;
   private timers: unknown[] = [];
   private lastReconcile = 0;
@@ -76,6 +79,7 @@ export class TradingRuntime {
       risk: deps.risk,
       riskEngine: deps.riskEngine,
       adapter: deps.adapter,
+      work: this.work,
       seqBase: deps.seqBase ?? 0,
       market: (id) => this.marketSnapshot(id),
       alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
@@ -273,7 +277,7 @@ export class TradingRuntime {
 
   async reconcile(): Promise<ReconcileReport> {
     this.lastReconcile = this.deps.clock.now();
-    const [orders, positions] = await Promise.all([this.deps.adapter.fetchOpenOrders(), this.deps.adapter.fetchPositions()]);
+    const [orders, positions] = await Promise.all([this.work.track(this.deps.adapter.fetchOpenOrders()), this.work.track(this.deps.adapter.fetchPositions())]);
     const now = this.deps.clock.now();
     const report: ReconcileReport = { checked: 0, breaks: [] };
     for (const id of this.marketIds()) {
@@ -317,7 +321,7 @@ export class TradingRuntime {
     let checked = false;
     for (const intent of cancelsFirst(intents)) {
       if (intent.kind === 'cancel') {
-        void adapter.cancelOrder(intent.client_order_id).then(
+        void this.work.track(adapter.cancelOrder(intent.client_order_id)).then(
           (ack) => {
             if (ack.ok || ack.benign) riskEngine.onCancelResult(marketId, true, clock.now());
             else {
@@ -348,7 +352,7 @@ export class TradingRuntime {
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
-      void adapter.placeOrder(req).then(
+      void this.work.track(adapter.placeOrder(req)).then(
         (ack) => {
           riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
           if (!ack.accepted) riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
@@ -422,7 +426,7 @@ export class TradingRuntime {
   /** A market's PnL at its marks (zero before it exists or while it restarts). */
   marketPnl(marketId: string): PnlSummary {
     const snap = this.marketSnapshot(marketId);
-    return snap ? pnlSummary(snap.context.ledger, marksOf(snap.context)) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
+    return snap ? pnlSummary(snap.context.ledger, reportMarks(snap.context.signals.books)) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
   }
 
   /** Net PnL across markets for reports (replay's `netPnl`, the node summary): the sum of `marketPnl`. */
@@ -440,7 +444,7 @@ export class TradingRuntime {
     } else if (notice.kind === 'positions') {
       this.followMarks(context);
       this.eventViews.changed(market_id, undefined, context);
-      for (const p of tokenPositions(context.ledger, marksOf(context))) {
+      for (const p of tokenPositions(context.ledger, reportMarks(context.signals.books))) {
         if (!p.token_id) continue;
         const { token_id, ...payload } = p;
         sink.emit(events.make('POSITION', payload, { market_id, token_id }));
@@ -476,15 +480,6 @@ export class TradingRuntime {
       }
     }
   }
-}
-
-/** Report marks: the mid; a one-sided book gives its bid, never its ask (nobody pays a seller the ask). */
-function marksOf(ctx: MarketTradingContext): Record<string, number | null> {
-  const marks: Record<string, number | null> = {};
-  for (const [token, b] of Object.entries(ctx.signals.books)) {
-    marks[token] = b.best_bid !== null && b.best_ask !== null ? (b.best_bid + b.best_ask) / 2 : b.best_bid;
-  }
-  return marks;
 }
 
 /** Cancels go out before new orders of the same decision. */

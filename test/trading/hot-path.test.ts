@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { levelsBook, levelsOf } from '../../src/domain/trading/book-view.ts';
+import type { OrderIntent } from '../../src/domain/trading/orders.ts';
+import { decidePair, flatPairCannotEnter } from '../../src/domain/trading/pair-arb.ts';
+import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
+import { pinPropertySeed, propertyRuns } from './property-seed.ts';
+import { book, bookSignal, defaultSections, ladder, spec, truthSignal } from './support.ts';
+
+pinPropertySeed('hot-path');
+
+const cfg = defaultSections();
+const RUNS = propertyRuns(300);
+const zero = { shares: 0, cost: 0, fees: 0 };
+
+describe('hot path: what a decision that changes nothing may skip', () => {
+  it('the pair screen only rules out books on which decidePair can do nothing but wait', () => {
+    let screened = 0;
+    let entered = 0;
+    fc.assert(
+      fc.property(ladder, ladder, fc.double({ min: 0, max: 0.05, noNaN: true }), fc.double({ min: 0, max: 0.1, noNaN: true }), (y, n, margin, rate) => {
+        const yes = levelsOf(book(y.bids, y.asks), Infinity);
+        const no = levelsOf(book(n.bids, n.asks), Infinity);
+        const fee = { rate, exponent: 1, taker_only: true };
+        const pairCfg = { ...cfg.trading.pair_arb, safety_margin: margin };
+        const d = decidePair({ yes: levelsBook(yes), no: levelsBook(no), holdings: { yes: zero, no: zero }, fee, tick: 0.01, maxSlippageTicks: 10, cfg: pairCfg, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
+        if (d.kind === 'enter') entered++;
+        if (!flatPairCannotEnter(yes, no, { yes: zero, no: zero }, margin)) return;
+        screened++;
+        expect(d.kind).toBe('wait');
+      }),
+      RUNS,
+    );
+    // Both sides of the screen were reached, so the property is not vacuous.
+    expect(screened).toBeGreaterThan(0);
+    expect(entered).toBeGreaterThan(0);
+  });
+
+  it('never screens a pair that holds anything', () => {
+    const yes = levelsOf(book([[0.5, 100]], [[0.6, 100]]), Infinity);
+    const no = levelsOf(book([[0.5, 100]], [[0.6, 100]]), Infinity);
+    expect(flatPairCannotEnter(yes, no, { yes: zero, no: zero }, 0.01)).toBe(true);
+    expect(flatPairCannotEnter(yes, no, { yes: { shares: 10, cost: 4, fees: 0 }, no: zero }, 0.01)).toBe(false);
+  });
+
+  it('dispatches only decisions with intents, once each, and leaves the outbox empty', () => {
+    const clock = new VirtualClock(1_000_000);
+    const dispatched: OrderIntent[][] = [];
+    const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => void dispatched.push(p.intents) } });
+    const s = spec();
+    const actor = createActor(machine, { clock, input: { spec: s, cfg: cfg.trading, now_ms: clock.now(), synced: true } }).start();
+    const send = (e: MarketTradingEvent) => actor.send(e);
+    send({ type: 'TRUTH', truth: truthSignal('live', 0.5), ts_ms: clock.now(), now_ms: clock.now() });
+    // Asks summing past 1: nothing to do, signal after signal.
+    const quietY = book([[0.49, 100]], [[0.52, 100]]);
+    const quietN = book([[0.47, 100]], [[0.5, 100]]);
+    for (let i = 0; i < 10; i++) {
+      send({ type: 'BOOK', signal: bookSignal('Y', i % 2 ? quietY : book([[0.48, 50]], [[0.53, 50]]), clock.now()), now_ms: clock.now() });
+      send({ type: 'BOOK', signal: bookSignal('N', quietN, clock.now()), now_ms: clock.now() });
+    }
+    expect(dispatched).toEqual([]);
+    expect(actor.getSnapshot().value).toBe('IDLE');
+    // A pair priced well under 1: one decision enters it, and its orders go out once.
+    send({ type: 'BOOK', signal: bookSignal('N', book([[0.3, 100]], [[0.4, 100]]), clock.now()), now_ms: clock.now() });
+    expect(dispatched.length).toBe(1);
+    expect(dispatched[0]!.map((i) => i.kind)).toEqual(['place', 'place']);
+    const snap = actor.getSnapshot();
+    expect(snap.value).toBe('BUILDING_PAIR');
+    expect(snap.context.outbox).toEqual([]);
+    expect(Object.keys(snap.context.orders).sort()).toEqual(dispatched[0]!.map((i) => i.client_order_id).sort());
+    actor.stop();
+  });
+});
