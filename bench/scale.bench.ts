@@ -13,7 +13,8 @@ import { round } from './support/stats.ts';
 import { VenueProcess } from './support/venue-process.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
-const MARKETS = 1_000; // 2,000 tokens: ten market-channel connections of 200
+/** 2,000 tokens: ten market-channel connections of 200. `BENCH_SCALE_MARKETS=100` compares per-market cost. */
+const MARKETS = process.env.BENCH_SCALE_MARKETS ? Number(process.env.BENCH_SCALE_MARKETS) : 1_000;
 const FLOW_RATE = 2_000; // frames/s over every token, about one per token per second
 /**
  * Two halves, memory read between them: the growth over the second half shows what the flow
@@ -21,6 +22,10 @@ const FLOW_RATE = 2_000; // frames/s over every token, about one per token per s
  */
 const FLOW_MS = (process.env.BENCH_SCALE_FLOW_S ? Number(process.env.BENCH_SCALE_FLOW_S) : 600) * 1000;
 const SEED = 9;
+/** Extra configuration as JSON, e.g. `BENCH_SCALE_OVERRIDES='{"bus.memory_budget_bytes":8388608}'`: what a setting costs. */
+const OVERRIDES = process.env.BENCH_SCALE_OVERRIDES ? (JSON.parse(process.env.BENCH_SCALE_OVERRIDES) as Record<string, unknown>) : {};
+/** `BENCH_SCALE_HEAP_SNAPSHOT=FILE` writes a heap snapshot at the end of the flow (for attributing the heap). */
+const HEAP_SNAPSHOT = process.env.BENCH_SCALE_HEAP_SNAPSHOT;
 
 /** `gc()` without starting node with --expose-gc: memory is read after a full collection. */
 function collector(): () => void {
@@ -31,6 +36,8 @@ function collector(): () => void {
 interface Mem {
   rss: number;
   heap: number;
+  /** What V8 holds for its heap (used or not): RSS beyond it and `external` is native memory. */
+  heapTotal: number;
   /** Memory of C++ objects bound to JS (Buffers included). */
   external: number;
 }
@@ -39,7 +46,7 @@ function memory(gc: () => void): Mem {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, external: m.external };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 const MB = 1e6;
@@ -73,7 +80,7 @@ export const scaleBenchmark: Benchmark = {
   title: 'scale: 1,000 markets (2,000 tokens) live: actor spawn time, book sync time, RSS and heap',
   async run(ctx: BenchContext) {
     const gc = collector();
-    const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': MARKETS } });
+    const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': MARKETS, ...OVERRIDES } });
     const universe = buildSimUniverse(config, []);
     const tokens = universe.markets.length * 2;
     const perGroup = config.trading.supervision.max_markets_per_group;
@@ -112,20 +119,34 @@ export const scaleBenchmark: Benchmark = {
           for (const topic of await pipeline.bus.topics()) n += await pipeline.bus.backlog(topic);
           return n;
         };
+        // CPU of this process over the flow (the venue is a child process): what GC settings cost.
+        const cpu0 = process.cpuUsage();
         const flow1 = await venue.run(FLOW_RATE, FLOW_MS / 2);
         const half = memory(gc);
         const retainedHalf = await busLog();
+        // The journal recorder's queue: events held until written (a writer behind keeps them in the heap).
+        const recorderHalf = pipeline.storage.recorder?.stats();
+        // RSS as the process lives it (no forced GC), every second of the second half: the plateau.
+        const rssSamples: number[] = [];
+        const sampler = setInterval(() => rssSamples.push(process.memoryUsage.rss()), 1000);
         const flow2 = await venue.run(FLOW_RATE, FLOW_MS / 2);
+        clearInterval(sampler);
         await sleep(300);
+        const cpu = process.cpuUsage(cpu0);
         const after = memory(gc);
         const retained = await busLog();
+        if (HEAP_SNAPSHOT) v8.writeHeapSnapshot(HEAP_SNAPSHOT);
         const flow = { frames: flow1.frames + flow2.frames, seconds: flow1.seconds + flow2.seconds };
+        const cpuCores = (cpu.user + cpu.system) / 1e6 / flow.seconds;
+        const rssPeak = Math.max(0, ...rssSamples);
+        const rssMean = rssSamples.reduce((a, b) => a + b, 0) / Math.max(1, rssSamples.length);
         // Growth over the second half, per second of flow.
         const heapGrowthMbS = (after.heap - half.heap) / MB / flow2.seconds;
         const bytesPerRetained = (after.heap - half.heap) / Math.max(1, retained - retainedHalf);
         const frames = feed.connections().reduce((n, c) => n + c.books.frames, 0);
         const routed = node.router.stats.routed;
-        const recorded = pipeline.storage.recorder?.stats().written ?? 0;
+        const recorderEnd = pipeline.storage.recorder?.stats();
+        const recorded = recorderEnd?.written ?? 0;
         const stillSynced = pipeline.tokensSynced();
         const errors = pipeline.errors.length + feed.actorErrors().length;
 
@@ -141,9 +162,15 @@ export const scaleBenchmark: Benchmark = {
           `        after ${FLOW_MS / 1000} s of flow at ${FLOW_RATE.toLocaleString()} frames/s (${flow.frames.toLocaleString()} sent, ${frames.toLocaleString()} frames received, ${routed.toLocaleString()} events routed to actors, ` +
             `${recorded.toLocaleString()} recorded, ${retained.toLocaleString()} events held in the in-memory bus log; ${stillSynced.toLocaleString()} books synced; errors ${errors})`,
         );
-        ctx.log(`memory (after a full GC)   RSS MB   heap used MB   external MB`);
+        ctx.log(
+          `        journal recorder: ${(recorderHalf?.pending ?? 0).toLocaleString()} events waiting to be written at half time, ${(recorderEnd?.pending ?? 0).toLocaleString()} at the end, ` +
+            `${(recorderEnd?.dropped_overflow ?? 0).toLocaleString()} dropped (writer behind)`,
+        );
+        ctx.log(`        CPU of this process over the flow: ${round(cpuCores, 2)} cores`);
+        ctx.log(`memory (after a full GC)   RSS MB   heap used MB   heap total MB   external MB`);
+        const col = (n: number, w: number) => round(n / MB, 1).toString().padStart(w);
         const row = (name: string, m: Mem) =>
-          ctx.log(`  ${name.padEnd(24)} ${round(m.rss / MB, 1).toString().padStart(6)}   ${round(m.heap / MB, 1).toString().padStart(12)}   ${round(m.external / MB, 1).toString().padStart(11)}`);
+          ctx.log(`  ${name.padEnd(24)} ${col(m.rss, 6)}   ${col(m.heap, 12)}   ${col(m.heapTotal, 13)}   ${col(m.external, 11)}`);
         row('before spawning', before);
         row('actors spawned', spawned);
         row('books synced', synced);
@@ -153,6 +180,16 @@ export const scaleBenchmark: Benchmark = {
           `→ per market, live after ${FLOW_MS / 1000} s: heap ${round(liveCost.heap / KB, 1)} KB, RSS ${round(liveCost.rss / KB, 1)} KB; ` +
             `per market before any flow (actors + synced books): heap ${round((synced.heap - before.heap) / MARKETS / KB, 1)} KB`,
         );
+        ctx.log(
+          `→ at the end: V8 heap ${round(after.heapTotal / MB, 1)} MB held (${round(after.heap / MB, 1)} used), external ${round(after.external / MB, 1)} MB, ` +
+            `the rest of RSS (code, native allocations, allocator free lists) ${round((after.rss - after.heapTotal - after.external) / MB, 1)} MB`,
+        );
+        const spaces = v8
+          .getHeapSpaceStatistics()
+          .filter((sp) => sp.space_size > MB)
+          .map((sp) => `${sp.space_name} ${round(sp.space_size / MB, 1)} (${round(sp.space_used_size / MB, 1)} used)`);
+        ctx.log(`  V8 heap spaces, MB held: ${spaces.join(', ')}`);
+        ctx.log(`→ RSS over the second half without a forced GC (sampled each second): mean ${round(rssMean / MB, 1)} MB, peak ${round(rssPeak / MB, 1)} MB`);
         ctx.log(`→ RSS at the end ${round(after.rss / MB, 1)} MB; growth over the second half ${round((after.rss - half.rss) / MB, 1)} MB (heap ${round((after.heap - half.heap) / MB, 1)} MB)`);
         ctx.log(
           `→ heap still grows ${round(heapGrowthMbS, 2)} MB/s at ${FLOW_RATE.toLocaleString()} frames/s: the in-memory bus keeps every event up to each topic's max_len ` +
@@ -177,10 +214,15 @@ export const scaleBenchmark: Benchmark = {
           heap_synced_mb: round(synced.heap / MB, 1),
           rss_after_mb: round(after.rss / MB, 1),
           flow_s: round(flow.seconds, 1),
+          cpu_cores_flow: round(cpuCores, 2),
+          rss_mb_peak_last_half: round(rssPeak / MB, 1),
+          rss_mb_mean_last_half: round(rssMean / MB, 1),
           rss_mb_end: round(after.rss / MB, 1),
           rss_mb_growth_last_half: round((after.rss - half.rss) / MB, 1),
           heap_mb_growth_last_half: round((after.heap - half.heap) / MB, 1),
           heap_after_mb: round(after.heap / MB, 1),
+          heap_total_after_mb: round(after.heapTotal / MB, 1),
+          native_after_mb: round((after.rss - after.heapTotal - after.external) / MB, 1),
           external_after_mb: round(after.external / MB, 1),
           heap_growth_mb_per_s: round(heapGrowthMbS, 2),
           heap_bytes_per_bus_log_event: round(bytesPerRetained, 0),
@@ -193,6 +235,9 @@ export const scaleBenchmark: Benchmark = {
           events_routed: routed,
           events_recorded: recorded,
           bus_log_events: retained,
+          recorder_pending_half: recorderHalf?.pending ?? 0,
+          recorder_pending_end: recorderEnd?.pending ?? 0,
+          recorder_dropped_overflow: recorderEnd?.dropped_overflow ?? 0,
           books_synced_after_flow: stillSynced,
           errors,
           reference_spawn_ms: round(ref.spawnMs, 1),

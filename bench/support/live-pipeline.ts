@@ -11,6 +11,7 @@ import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
 import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
+import { limitHeapGrowth } from '../../src/apps/daemon/heap-growth.ts';
 import type { UniverseMarket } from '../../src/domain/trading/universe.ts';
 import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
@@ -102,6 +103,7 @@ export class LivePipeline {
   }
 
   static async create(opts: LivePipelineOptions): Promise<LivePipeline> {
+    limitHeapGrowth(opts.config.daemon.heap_growing_percent);
     const errors: Error[] = [];
     const bus = await createBus(opts.config.bus, new SystemClock(), { onError: (e) => errors.push(e) });
     const p = new LivePipeline(opts, bus);

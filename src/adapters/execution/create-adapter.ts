@@ -6,10 +6,9 @@ import type { Logger } from '../log/logger.ts';
 import type { ExecutionAdapter } from './execution-adapter.ts';
 import { PaperExecutionAdapter, type PaperBook } from './paper-adapter.ts';
 import { RealExecutionAdapter } from './real-adapter.ts';
-import { ClobExecutionAdapter, type RealAlert } from './real-clob-adapter.ts';
-import { ClobSession, userWsUrl } from './real-clob-session.ts';
+import type { ClobExecutionAdapter, RealAlert } from './real-clob-adapter.ts';
+import type { ClobSession } from './real-clob-session.ts';
 import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from './real-gate.ts';
-import { SignerKeyError } from './real-signing.ts';
 
 /**
  * The venue a trading node builds for itself, synchronously on its own virtual clock: paper. The
@@ -47,7 +46,13 @@ export type RealOpen =
   /** refused: the gate (exit 4); config: bad key or settings (exit 2); runtime: the venue could not be reached (exit 3). */
   | { ok: false; kind: 'refused' | 'config' | 'runtime'; message: string };
 
+/**
+ * The CLOB client and viem load only when a real session opens: they add ~60 MB of RSS (~15 MB of
+ * heap) that a paper daemon never uses. A caller on the hot path restores the fast string
+ * prototype afterwards (apps/fast-string-prototype.ts), as entry points do after their imports.
+ */
 export async function openRealSession(input: RealOpenInput): Promise<RealOpen> {
+  const [{ ClobSession }, { SignerKeyError }] = await Promise.all([import('./real-clob-session.ts'), import('./real-signing.ts')]);
   const cfg: RealExecutionConfig = input.clobUrl ? { ...input.real, clob_url: input.clobUrl, user_ws_url: '', data_api_url: '' } : input.real;
   const env = input.forPlacing ? input.env : { ...input.env, [CONFIRM_ENV]: 'yes' };
   const gate = checkRealOrderGate({ executionReal: input.executionReal, env, secrets: input.secrets });
@@ -72,6 +77,7 @@ export async function createRealExecutionAdapter(
 ): Promise<{ ok: true; adapter: ClobExecutionAdapter } | Extract<RealOpen, { ok: false }>> {
   const opened = await openRealSession({ ...input, forPlacing: true });
   if (!opened.ok) return opened;
+  const [{ ClobExecutionAdapter }, { userWsUrl }] = await Promise.all([import('./real-clob-adapter.ts'), import('./real-clob-session.ts')]);
   const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, userWsUrl: userWsUrl(opened.cfg) });
   return { ok: true, adapter };
 }

@@ -42,6 +42,7 @@ import { truthComponent } from './components/truth.ts';
 import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
+import { limitHeapGrowth } from './heap-growth.ts';
 
 export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
@@ -100,6 +101,7 @@ export class Daemon {
       this.clock.startPacing();
     }
     ctx.startedAt = this.clock.now();
+    limitHeapGrowth(config.daemon.heap_growing_percent);
 
     ctx.bus = openBus(config.bus, this.clock, {
       onError: (e) => ctx.log.warn({ err: e.message }, 'bus error'),

@@ -14,6 +14,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { DaemonContext } from './context.ts';
 import type { CheckResult } from './startup-checklist.ts';
 import { ExecutionConfigError, RealOrdersRefused } from './options.ts';
+import { restoreFastStringPrototype } from '../fast-string-prototype.ts';
 
 /**
  * Real execution for the daemon, opened before trading starts and only when the operator asked
@@ -37,6 +38,8 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
     logger: log,
     onAlert: (a) => haltOn(a, ctx, factory),
   });
+  // The CLOB client loaded just now (lazily, for real sessions only).
+  restoreFastStringPrototype();
   if (!opened.ok) {
     const message = scrubText(opened.message);
     if (opened.kind === 'refused') throw new RealOrdersRefused(message);

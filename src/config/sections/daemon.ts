@@ -44,6 +44,11 @@ export const daemonSection = z.strictObject({
    * when the bus could not be drained: the events that reached only the journal are counted in the log).
    */
   shutdown_timeout_ms: z.number().int().min(100),
+  /**
+   * V8 lets the heap grow to up to 4× what the last full collection kept before collecting again;
+   * this caps the factor at 1 + percent/100 (0: V8's own choice). See apps/daemon/heap-growth.ts.
+   */
+  heap_growing_percent: z.number().int().min(0),
   /** Simulated world for the embedded default. */
   sim: z.strictObject({
     markets: z.number().int().min(1),
