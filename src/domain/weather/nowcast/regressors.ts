@@ -35,10 +35,8 @@ const REGRESSORS: Record<string, Regressor> = {
   climate_max_minus_base_f: (i, c) => (c === null || i.baseF === null ? null : c - i.baseF),
 };
 
-/** The regressors of models fitted before the climate-relative set existed (and of models without a prior). */
-export const SEASON_REGRESSORS = [
-  'season_cos',
-  'season_sin',
+/** The observed weather both regressor sets share, in the order models record them. */
+const WEATHER_REGRESSORS = [
   'gap_f',
   'trend3h_f',
   'trend1h_f',
@@ -51,30 +49,17 @@ export const SEASON_REGRESSORS = [
   'wind_u_kt',
   'wind_v_kt',
   'sky_cover',
-  'temp_f',
 ] as const;
+
+/** The regressors of models fitted before the climate-relative set existed (and of models without a prior). */
+export const SEASON_REGRESSORS = ['season_cos', 'season_sin', ...WEATHER_REGRESSORS, 'temp_f'] as const;
 
 /**
  * The same weather, with the season and the temperature measured against the prior's climatological
  * maximum for the date instead of as day-of-year harmonics and raw °F, which a linear fit can only
  * extrapolate into the months the hourly archive lacks.
  */
-export const CLIMATE_RELATIVE_REGRESSORS = [
-  'gap_f',
-  'trend3h_f',
-  'trend1h_f',
-  'pressure_change3h_hpa',
-  'precipitating',
-  'visibility_sm',
-  'change24h_f',
-  'prev_max_minus_base_f',
-  'dewpoint_depression_f',
-  'wind_u_kt',
-  'wind_v_kt',
-  'sky_cover',
-  'climate_max_minus_temp_f',
-  'climate_max_minus_base_f',
-] as const;
+export const CLIMATE_RELATIVE_REGRESSORS = [...WEATHER_REGRESSORS, 'climate_max_minus_temp_f', 'climate_max_minus_base_f'] as const;
 
 /** Throws naming the first regressor this version does not know (a model from a newer version). */
 export function assertKnownRegressors(names: readonly string[] | undefined): void {
