@@ -19,6 +19,8 @@ describe('helios soak usage errors (exit 2, nothing started)', () => {
     ['a duration too short for a kill', ['--minutes', '0.75', '--faults', 'daemon_kill,frame_drop'], /at least --minutes 1\b/],
     // paper_fill_failed needs a trading opportunity after the first checkpoint: the class is named.
     ['a duration too short for a planned trade', ['--minutes', '0.5', '--faults', 'paper_fill_failed,frame_drop'], /too short.*at least --minutes [\d.]+; cannot be scheduled in it: paper_fill_failed$/m],
+    // Every class with real execution: three opportunities after the forced faults' HALT cool-down, the kills after them.
+    ['a real-execution soak of every class shorter than its plan', ['--minutes', '2', '--execution', 'real', '--seed', '42'], /--minutes 2 is too short.*at least --minutes 2\.75/],
     ['a redis-server that cannot be run', ['--redis'], /cannot be run/],
     ['a CLOB fault class without real execution', ['--faults', 'clob_matched_failed'], /clob_matched_failed needs --execution real/],
     ['paper_fill_failed with real execution', ['--faults', 'paper_fill_failed', '--execution', 'real'], /paper_fill_failed needs paper execution/],

@@ -131,6 +131,9 @@ describe('the real-execution fault classes and figures', () => {
     expect(armed.map((a) => a.fault)).toEqual([...CLOB_FAULT_CLASSES]);
     for (const a of armed.slice(0, -1)) expect(a.at_ms).toBeLessThan(25_000);
     expect(armed.at(-1)!.at_ms).toBe(45_000);
+    // Asked for a moment an order is likely (a planned opportunity), the heartbeats are refused from then, still last.
+    const asked = soakSchedule({ duration_ms: 180_000, seed: 7, faults: [...CLOB_FAULT_CLASSES], checkpoint_every_ms: 25_000, kill_every_ms: 240_000, heartbeat_at_ms: 67_500 });
+    expect(asked.filter((a) => a.kind === 'clob').at(-1)).toEqual({ at_ms: 67_500, kind: 'clob', fault: 'clob_heartbeat_stop' });
     expect(soakSchedule({ duration_ms: 90_000, seed: 7, faults: ['frame_drop'], checkpoint_every_ms: 25_000, kill_every_ms: 240_000 }).some((a) => a.kind === 'clob')).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SoakRun } from '../../src/apps/soak/soak-runner.ts';
-import { minimumSoakDurationMs } from '../../src/apps/soak/soak-profile.ts';
+import { minimumSoakDurationMs, planInputs } from '../../src/apps/soak/soak-profile.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { FAULT_CLASSES, parseFaultList } from '../../src/domain/soak/fault-classes.ts';
 import { soakFailures } from '../../src/domain/soak/summary.ts';
@@ -24,7 +24,7 @@ describe('helios soak --seed 11 (the shortest soak it allows, every class, a kil
   it('injects every requested class, truth_conflict and paper_fill_failed among them, and passes', { timeout: 300_000 }, async () => {
     const config = loadConfig({ env: {} }).config;
     const faults = parseFaultList('all', false);
-    const minutes = minimumSoakDurationMs(config.soak, config.truth_engine.implied_p.in_play_by_title, faults, 11) / 60_000;
+    const minutes = minimumSoakDurationMs(planInputs(config), faults, 11) / 60_000;
     expect(minutes).toBeLessThanOrEqual(2);
     const lines: string[] = [];
     const summary = await new SoakRun({ minutes, seed: 11, faults, dataDir, progress: (l) => lines.push(l) }).run();

@@ -17,7 +17,7 @@ import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
 import { auditPaperFills, type PaperFillAudit } from './paper-fill-audit.ts';
 import { freeLoopbackPort, OwnRedisServer, sleep, waitFor } from './redis-process.ts';
-import { soakDaemonOverlay, soakPlan, soakVenueFaults } from './soak-profile.ts';
+import { planInputs, soakDaemonOverlay, soakPlan, soakVenueFaults } from './soak-profile.ts';
 import { forceVenueFault } from './venue-injector.ts';
 import { RealExecutionSoak } from './real-execution-soak.ts';
 
@@ -140,9 +140,9 @@ export class SoakRun {
     const durationMs = Math.round(o.minutes * 60_000);
     const s = this.config.soak;
     // The command refuses a duration this plan cannot fit; a direct caller gets no kill floor.
-    const plan = soakPlan(s, this.config.truth_engine.implied_p.in_play_by_title, o.faults, o.seed, durationMs);
+    const plan = soakPlan(planInputs(this.config), o.faults, o.seed, durationMs);
     const killsNotBeforeMs = plan?.killsNotBeforeMs ?? 0;
-    const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: s.checkpoint_every_ms, kill_every_ms: s.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });
+    const schedule = soakSchedule({ duration_ms: durationMs, seed: o.seed, faults: o.faults, checkpoint_every_ms: s.checkpoint_every_ms, kill_every_ms: s.kill_every_ms, kills_not_before_ms: killsNotBeforeMs, heartbeat_at_ms: plan?.heartbeatAtMs });
     this.say(`${this.universe.markets.length} markets, ${this.tokens().length} tokens, faults: ${o.faults.join(',')}; ${schedule.length} scheduled actions over ${o.minutes} min`);
     if (plan) {
       const first = plan.opportunities[0];
@@ -169,8 +169,8 @@ export class SoakRun {
   }
 
   private writeConfig(venue: { wsUrl: string; restUrl: string } | null): HeliosConfig {
-    const { soak, truth_engine } = loadConfig({ env: this.o.env ?? process.env }).config;
-    const overlay = soakDaemonOverlay({ soak, faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0, inPlay: truth_engine.implied_p.in_play_by_title });
+    const base = loadConfig({ env: this.o.env ?? process.env }).config;
+    const overlay = soakDaemonOverlay({ ...planInputs(base), faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0 });
     (overlay as { app?: unknown }).app = { seed: this.o.seed };
     if (this.real) overlay.execution = { ...(overlay.execution as object), ...this.real.daemonExecution() };
     writeFileSync(this.configFile, toYaml(overlay));

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../../config/load.ts';
 import { FaultListError, parseFaultList, type FaultClass, type SoakExecution } from '../../domain/soak/fault-classes.ts';
 import { soakFailures } from '../../domain/soak/summary.ts';
 import { SoakRun } from '../../apps/soak/soak-runner.ts';
-import { minimumSoakDurationMs, unschedulableClasses } from '../../apps/soak/soak-profile.ts';
+import { minimumSoakDurationMs, planInputs, unschedulableClasses } from '../../apps/soak/soak-profile.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -50,11 +50,10 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
   } catch (err) {
     return usage(err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message);
   }
-  const inPlay = config.truth_engine.implied_p.in_play_by_title;
-  const minimumMs = minimumSoakDurationMs(config.soak, inPlay, faults, seed);
+  const minimumMs = minimumSoakDurationMs(planInputs(config), faults, seed);
   if (minutes * 60_000 < minimumMs) {
     const at = Number.isFinite(minimumMs) ? `at least --minutes ${+(minimumMs / 60_000).toFixed(2)}` : `no duration can for seed ${seed}; try another --seed`;
-    const alone = unschedulableClasses(config.soak, inPlay, faults, seed, minutes * 60_000);
+    const alone = unschedulableClasses(planInputs(config), faults, seed, minutes * 60_000);
     const which = alone.length ? `; cannot be scheduled in it: ${alone.join(', ')}` : '; together they do not fit (each kill must follow the esports faults)';
     return usage(`--minutes ${minutes} is too short to inject every requested fault class (${faults.join(',')}) and judge the recovery: ${at}${which}`);
   }

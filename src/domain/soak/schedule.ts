@@ -24,6 +24,11 @@ export interface ScheduleOptions {
    * and been counted by a live daemon first, or a kill could take the only one with it.
    */
   kills_not_before_ms?: number;
+  /**
+   * When `clob_heartbeat_stop` is armed: a moment the daemon is likely to place an order (the
+   * refused heartbeats need one resting). Without it, halfway through.
+   */
+  heartbeat_at_ms?: number | null;
 }
 
 /**
@@ -66,13 +71,14 @@ export function soakSchedule(o: ScheduleOptions): SoakAction[] {
   });
   // The CLOB faults wait on the daemon's orders, so they are armed early; but heartbeats refused
   // fail the adapter closed for the rest of that daemon's life (the harness restarts it), so that
-  // one comes last, halfway through.
+  // one comes last: when asked (an order likely then), or halfway through.
   const clob = CLOB_FAULT_CLASSES.filter((c) => o.faults.includes(c) && c !== 'clob_heartbeat_stop');
   clob.forEach((fault, i) => {
     const span = first.end - first.start;
     actions.push({ at_ms: Math.round(first.start + span * (0.2 + (0.3 * i) / Math.max(1, clob.length))), kind: 'clob', fault });
   });
-  if (o.faults.includes('clob_heartbeat_stop')) actions.push({ at_ms: Math.round(Math.max(first.end * 0.5, o.duration_ms * 0.5)), kind: 'clob', fault: 'clob_heartbeat_stop' });
+  const heartbeatAt = o.heartbeat_at_ms ?? Math.max(first.end * 0.5, o.duration_ms * 0.5);
+  if (o.faults.includes('clob_heartbeat_stop')) actions.push({ at_ms: Math.round(heartbeatAt), kind: 'clob', fault: 'clob_heartbeat_stop' });
   return actions.sort((a, b) => a.at_ms - b.at_ms || rank(a) - rank(b));
 }
 
