@@ -16,9 +16,9 @@ import { fastTapeConfig, simMarkets, sleep } from './support/feed-fixtures.ts';
  *
  * A checkpoint pauses the faults, lets the feed recover (frozen sockets hit the idle timeout,
  * dropped sockets reconnect), runs clean order flow until the mirror has caught up, and checks the
- * top of every book: the venue's per-update best_bid/best_ask make any top-of-book error surface
- * and resync. Deeper levels lost to a dropped frame are invisible on this protocol (no sequence
- * numbers) until the venue's next `book`, so the full-depth comparison follows fresh books, which
+ * best prices of every book: the venue's per-update best_bid/best_ask make any error in them surface
+ * and resync. Sizes and deeper levels lost to a dropped frame are invisible on this protocol (no
+ * sequence numbers) until the venue's next `book`, so the full comparison follows fresh books, which
  * the venue sends after trades; more clean flow after that must keep every level exact.
  */
 
@@ -101,7 +101,7 @@ describe('market feed ⇄ venue simulator, all faults on', () => {
       await vi.waitFor(() => expect(feed.isSettled() && caughtUp(feed, sim, want), `${label}: caught up`).toBe(true), 3_000).catch(() => undefined);
       expect(feed.isSettled() && caughtUp(feed, sim, want), `${label}: settled and caught up`).toBe(true);
     }, 20_000);
-    expect(bookMismatches(feed, sim, want, 'top'), `${label}: top of book`).toEqual([]);
+    expect(bookMismatches(feed, sim, want, 'top'), `${label}: best prices`).toEqual([]);
     sim.emitBooks(want);
     await vi.waitFor(() => expect(caughtUp(feed, sim, want) && bookMismatches(feed, sim, want, 'full').length === 0, `${label}: full books`).toBe(true), 5_000).catch(() => undefined);
     expect(bookMismatches(feed, sim, want, 'full'), `${label}: full depth`).toEqual([]);

@@ -395,7 +395,7 @@ export class SoakRun {
       }
     }
     this.checkpoints.push({ final, healthy, unsynced, mismatches, deep_divergences: deep });
-    this.say(`checkpoint${final ? ' (final)' : ''}: ${healthy ? 'healthy' : 'NOT healthy'}; ${tokens.length - unsynced}/${tokens.length} synced, ${mismatches} top-of-book mismatches, ${deep} deep-level divergences`);
+    this.say(`checkpoint${final ? ' (final)' : ''}: ${healthy ? 'healthy' : 'NOT healthy'}; ${tokens.length - unsynced}/${tokens.length} synced, ${mismatches} best-price mismatches, ${deep} books differing in sizes or depth`);
     if (!final) {
       this.venue.resumeFaults();
       this.venue.run(this.config.daemon.sim.venue_events_per_s);

@@ -5,7 +5,7 @@ export interface ComparableBook {
 }
 
 export interface BookComparison {
-  /** Best bid and best ask (price and size) equal. */
+  /** Best bid and best ask prices equal. */
   top_equal: boolean;
   /** Every level equal. */
   depth_equal: boolean;
@@ -15,16 +15,17 @@ export interface BookComparison {
 const EPS = 1e-9;
 
 /**
- * Compares a mirrored book with the venue's true book. Top of book is what every update's best
- * prices let a mirror verify; deeper levels can only be proven by the next full snapshot (the
- * protocol has no sequence numbers), so the two are reported apart.
+ * Compares a mirrored book with the venue's true book. The best prices are what every update's
+ * best_bid/best_ask let a mirror verify; sizes (the size at the best price too) and deeper levels can
+ * only be proven by the next full snapshot (the protocol has no sequence numbers), so the two are
+ * reported apart.
  */
 export function compareBooks(mirror: ComparableBook, truth: ComparableBook): BookComparison {
   const mb = sorted(mirror.bids, -1);
   const ma = sorted(mirror.asks, 1);
   const tb = sorted(truth.bids, -1);
   const ta = sorted(truth.asks, 1);
-  const top_equal = levelEqual(mb[0], tb[0]) && levelEqual(ma[0], ta[0]);
+  const top_equal = priceEqual(mb[0], tb[0]) && priceEqual(ma[0], ta[0]);
   const depth_equal = top_equal && sideEqual(mb, tb) && sideEqual(ma, ta);
   let detail: string | null = null;
   if (!top_equal) detail = `top: mirror ${fmt(mb[0])} / ${fmt(ma[0])}, venue ${fmt(tb[0])} / ${fmt(ta[0])}`;
@@ -34,6 +35,11 @@ export function compareBooks(mirror: ComparableBook, truth: ComparableBook): Boo
 
 function sorted(levels: ReadonlyArray<readonly [number, number]>, dir: 1 | -1): Array<readonly [number, number]> {
   return levels.filter(([, s]) => s > EPS).sort((a, b) => dir * (a[0] - b[0]));
+}
+
+function priceEqual(a: readonly [number, number] | undefined, b: readonly [number, number] | undefined): boolean {
+  if (!a || !b) return a === b;
+  return Math.abs(a[0] - b[0]) < EPS;
 }
 
 function levelEqual(a: readonly [number, number] | undefined, b: readonly [number, number] | undefined): boolean {

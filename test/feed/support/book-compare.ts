@@ -14,7 +14,12 @@ export function caughtUp(feed: MarketFeed, sim: VenueSimulator, tokens: readonly
   });
 }
 
-/** Tokens whose mirror differs from the simulator's true book (whole book, or top only). */
+/**
+ * Tokens whose mirror differs from the simulator's true book: every level, or the best prices only
+ * (`top`) — what each update's best_bid/best_ask lets a mirror verify. A dropped frame that changed
+ * only the size resting at the best price is invisible on this protocol until the venue's next
+ * `book`, like any deeper level.
+ */
 export function bookMismatches(feed: MarketFeed, sim: VenueSimulator, tokens: readonly string[], depth: 'top' | 'full'): BookMismatch[] {
   const out: BookMismatch[] = [];
   for (const t of tokens) {
@@ -29,8 +34,10 @@ export function bookMismatches(feed: MarketFeed, sim: VenueSimulator, tokens: re
     }
     const truth = sim.trueBook(t);
     const n = depth === 'top' ? 1 : 10_000;
-    const ours = s.book.topN(n);
-    const want = { bids: truth.bids.slice(0, n), asks: truth.asks.slice(0, n) };
+    const levels = (side: ReadonlyArray<readonly [number, number]>) => (depth === 'top' ? side.slice(0, 1).map(([price]) => price) : side);
+    const top = s.book.topN(n);
+    const ours = { bids: levels(top.bids), asks: levels(top.asks) };
+    const want = { bids: levels(truth.bids), asks: levels(truth.asks) };
     if (JSON.stringify(ours) !== JSON.stringify(want)) {
       out.push({ token: t, why: `levels differ: ours ${JSON.stringify(ours).slice(0, 200)} truth ${JSON.stringify(want).slice(0, 200)}` });
     }
