@@ -11,7 +11,7 @@ import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
 import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
-import { limitHeapGrowth } from '../../src/apps/daemon/heap-growth.ts';
+import { HeapBudget } from '../../src/apps/daemon/heap-budget.ts';
 import type { UniverseMarket } from '../../src/domain/trading/universe.ts';
 import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
@@ -82,11 +82,16 @@ export class LivePipeline {
   errors: Error[] = [];
   private subscription: Subscription | null = null;
 
+  /** As in the daemon (the growth factor is process-wide). */
+  private readonly heapBudget: HeapBudget;
+
   private constructor(
     private readonly opts: LivePipelineOptions,
     readonly bus: EventBus,
   ) {
     const { config } = opts;
+    this.heapBudget = new HeapBudget(config.daemon.heap_budget_mb);
+    this.heapBudget.start();
     const seed = config.app.seed;
     const times = opts.sinkTimes;
     const busSink = times ? times.wrap(new BusSink(bus), 'bus') : new BusSink(bus);
@@ -103,7 +108,6 @@ export class LivePipeline {
   }
 
   static async create(opts: LivePipelineOptions): Promise<LivePipeline> {
-    limitHeapGrowth(opts.config.daemon.heap_growing_percent);
     const errors: Error[] = [];
     const bus = await createBus(opts.config.bus, new SystemClock(), { onError: (e) => errors.push(e) });
     const p = new LivePipeline(opts, bus);
@@ -172,6 +176,7 @@ export class LivePipeline {
   }
 
   async stop(): Promise<void> {
+    this.heapBudget.stop();
     await this.feed?.stop();
     await this.node?.stop();
     await this.storage.flush();

@@ -16,11 +16,19 @@ interface PendingEntry {
 /** One consumer group on one topic: its own bounded queue (backpressure per group) and its PEL. */
 class GroupState {
   readonly pending = new Map<string, PendingEntry>();
-  readonly waiters = new Set<() => void>();
-  constructor(readonly queue: BoundedQueue) {}
-  wake(): void {
-    for (const w of [...this.waiters]) w();
-    this.waiters.clear();
+  /** The group's consumers (competing subscriptions): told when its queue stops being empty. */
+  readonly consumers = new Set<InMemorySubscription>();
+  constructor(
+    readonly topic: string,
+    readonly queue: BoundedQueue,
+  ) {}
+  push(event: HeliosEvent, id: string, bytes: number): void {
+    const wasEmpty = this.queue.size === 0;
+    this.queue.push(event, null, id, bytes);
+    if (wasEmpty && this.queue.size > 0) for (const c of this.consumers) c.groupReady(this);
+  }
+  wakeAll(): void {
+    for (const c of this.consumers) c.wake();
   }
 }
 
@@ -72,9 +80,9 @@ export class InMemoryBus implements EventBus {
       const bytes = estimateEventBytes(event);
       const seq = state.append(event, bytes);
       this.counters.published++;
-      for (const group of state.groups.values()) {
-        group.queue.push(event, null, String(seq), bytes);
-        group.wake();
+      if (state.groups.size > 0) {
+        const id = String(seq);
+        for (const group of state.groups.values()) group.push(event, id, bytes);
       }
       this.enforceBudget(state);
     }
@@ -128,7 +136,7 @@ export class InMemoryBus implements EventBus {
 
   async close(): Promise<BusCloseReport> {
     this.closed = true;
-    for (const t of this.topicsByName.values()) for (const g of t.groups.values()) g.wake();
+    for (const t of this.topicsByName.values()) for (const g of t.groups.values()) g.wakeAll();
     return { undelivered: 0 };
   }
 
@@ -147,7 +155,7 @@ export class InMemoryBus implements EventBus {
     const state = this.topic(topicName);
     let group = state.groups.get(groupName);
     if (!group) {
-      group = new GroupState(new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
+      group = new GroupState(topicName, new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
       if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes);
       state.groups.set(groupName, group);
     }
@@ -165,6 +173,11 @@ export class InMemoryBus implements EventBus {
   }
 
   /** @internal */
+  get claimIntervalMs(): number {
+    return this.config.claim_interval_ms;
+  }
+
+  /** @internal */
   get readBatch(): number {
     return this.config.read_batch;
   }
@@ -175,9 +188,21 @@ export class InMemoryBus implements EventBus {
   }
 }
 
+/**
+ * One consumer of a group. It keeps the groups it reads with a non-empty queue in a ready list, so
+ * a read costs what is ready, not the number of topics subscribed (a trading node reads hundreds of
+ * per-market topics). Ready groups are served in topic-name order, as a scan of every topic would.
+ */
 class InMemorySubscription extends SubscriptionBase {
-  private readonly topicNames: string[] = [];
+  private readonly groups: GroupState[] = [];
+  private readonly groupByTopic = new Map<string, GroupState>();
+  /** Position of each group in topic-name order. */
+  private readonly rank = new Map<GroupState, number>();
+  private ready: GroupState[] = [];
+  private readonly isReady = new Set<GroupState>();
   private wakeCurrent: (() => void) | null = null;
+  /** Reclaim scans the pending lists at most once per claim interval (XAUTOCLAIM's cadence on Redis). */
+  private nextReclaimAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly bus: InMemoryBus,
@@ -190,50 +215,80 @@ class InMemorySubscription extends SubscriptionBase {
 
   addTopics(topics: string[]): void {
     for (const t of topics) {
-      if (this.topicNames.includes(t)) continue;
-      this.topicNames.push(t);
-      this.bus.group(t, this.options.group, this.options.start ?? 'earliest');
+      if (this.groupByTopic.has(t)) continue;
+      const group = this.bus.group(t, this.options.group, this.options.start ?? 'earliest');
+      this.groupByTopic.set(t, group);
+      this.groups.push(group);
+      group.consumers.add(this);
+      if (group.queue.size > 0) this.markReady(group);
     }
-    this.topicNames.sort();
+    this.groups.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    this.groups.forEach((g, i) => this.rank.set(g, i));
+    this.wake();
+  }
+
+  /** @internal Called by a group whose queue was empty and is not any more. */
+  groupReady(group: GroupState): void {
+    this.markReady(group);
+    this.wake();
+  }
+
+  /** @internal */
+  wake(): void {
     this.wakeCurrent?.();
+  }
+
+  private markReady(group: GroupState): void {
+    if (this.isReady.has(group)) return;
+    this.isReady.add(group);
+    this.ready.push(group);
   }
 
   protected async pull(): Promise<Delivery[]> {
     for (;;) {
       if (this.closed || this.bus.isClosed) return [];
       const batch = this.reclaim();
-      let budget = this.bus.readBatch - batch.length;
-      for (const name of this.topicNames) {
-        if (budget <= 0) break;
-        const group = this.bus.group(name, this.options.group, 'earliest');
-        const taken: QueuedEvent[] = group.queue.take(budget);
-        budget -= taken.length;
-        for (const item of taken) {
-          const delivery: Delivery = { topic: name, id: item.id, event: item.event, deliveries: 1 };
-          group.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: this.bus.now() });
-          batch.push(delivery);
-        }
-      }
+      this.take(batch, this.bus.readBatch - batch.length);
       if (batch.length) return batch;
       await new Promise<void>((resolve) => {
-        const groups = this.topicNames.map((n) => this.bus.group(n, this.options.group, 'earliest'));
-        const wake = () => {
-          for (const g of groups) g.waiters.delete(wake);
+        this.wakeCurrent = () => {
           this.wakeCurrent = null;
           resolve();
         };
-        this.wakeCurrent = wake;
-        for (const g of groups) g.waiters.add(wake);
       });
     }
+  }
+
+  /** Takes up to `budget` queued events from the ready groups, in topic order. */
+  private take(batch: Delivery[], budget: number): void {
+    const ready = this.ready;
+    if (ready.length === 0) return;
+    if (ready.length > 1) ready.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+    const now = this.bus.now();
+    let kept = 0;
+    for (const group of ready) {
+      if (budget > 0) {
+        const taken: QueuedEvent[] = group.queue.take(budget);
+        budget -= taken.length;
+        for (const item of taken) {
+          const delivery: Delivery = { topic: group.topic, id: item.id, event: item.event, deliveries: 1 };
+          group.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: now });
+          batch.push(delivery);
+        }
+      }
+      if (group.queue.size > 0) ready[kept++] = group;
+      else this.isReady.delete(group);
+    }
+    ready.length = kept;
   }
 
   /** Entries another consumer of the group left unacknowledged beyond the idle time. */
   private reclaim(): Delivery[] {
     const out: Delivery[] = [];
     const now = this.bus.now();
-    for (const name of this.topicNames) {
-      const group = this.bus.group(name, this.options.group, 'earliest');
+    if (now < this.nextReclaimAt) return out;
+    this.nextReclaimAt = now + Math.min(this.bus.claimIntervalMs, this.bus.claimIdleMs);
+    for (const group of this.groups) {
       for (const entry of group.pending.values()) {
         if (entry.consumer === this.options.consumer || now - entry.deliveredAt < this.bus.claimIdleMs) continue;
         entry.consumer = this.options.consumer;
@@ -246,10 +301,11 @@ class InMemorySubscription extends SubscriptionBase {
   }
 
   protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
-    for (const d of deliveries) this.bus.group(d.topic, this.options.group, 'earliest').pending.delete(d.id);
+    for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.group(d.topic, this.options.group, 'earliest')).pending.delete(d.id);
   }
 
   protected async onClose(): Promise<void> {
-    this.wakeCurrent?.();
+    for (const g of this.groups) g.consumers.delete(this);
+    this.wake();
   }
 }

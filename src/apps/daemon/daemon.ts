@@ -42,7 +42,7 @@ import { truthComponent } from './components/truth.ts';
 import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
-import { limitHeapGrowth } from './heap-growth.ts';
+import { HeapBudget } from './heap-budget.ts';
 
 export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
@@ -70,6 +70,7 @@ export class Daemon {
   private root: Actor<typeof systemMachine> | null = null;
   private lock: DataDirLock | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
+  private readonly heapBudget: HeapBudget;
   private resolveStopped!: (code: number) => void;
   readonly stopped: Promise<number> = new Promise((r) => (this.resolveStopped = r));
   url = '';
@@ -80,6 +81,7 @@ export class Daemon {
     this.factory = new EventFactory(this.clock, ulidGenerator(seededRng(opts.config.app.seed ^ hash32('daemon'))));
     this.ctx = new DaemonContext(opts, this.clock, this.metrics);
     this.health = new DaemonHealth(this.ctx, this.factory);
+    this.heapBudget = new HeapBudget(opts.config.daemon.heap_budget_mb);
     this.components = new ComponentSet(opts.logger, (c, e) => this.ctx.reportError(c, e), () => this.ctx.stopping);
   }
 
@@ -101,7 +103,7 @@ export class Daemon {
       this.clock.startPacing();
     }
     ctx.startedAt = this.clock.now();
-    limitHeapGrowth(config.daemon.heap_growing_percent);
+    this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
       onError: (e) => ctx.log.warn({ err: e.message }, 'bus error'),
@@ -289,6 +291,7 @@ export class Daemon {
     let undelivered = 0;
     const work = (async () => {
       this.health.stop();
+      this.heapBudget.stop();
       this.root?.send({ type: 'SHUTDOWN' });
       await this.cancelOpenOrders();
       await this.components.stopAll();

@@ -45,10 +45,11 @@ export const daemonSection = z.strictObject({
    */
   shutdown_timeout_ms: z.number().int().min(100),
   /**
-   * V8 lets the heap grow to up to 4× what the last full collection kept before collecting again;
-   * this caps the factor at 1 + percent/100 (0: V8's own choice). See apps/daemon/heap-growth.ts.
+   * The heap V8 may grow to before collecting in full: after each full collection the growth
+   * factor is chosen so what it kept × factor stays within this (V8's own factor, up to 4×, while
+   * that is smaller; 0: V8's own always). See apps/daemon/heap-budget.ts.
    */
-  heap_growing_percent: z.number().int().min(0),
+  heap_budget_mb: z.number().int().min(0),
   /** Simulated world for the embedded default. */
   sim: z.strictObject({
     markets: z.number().int().min(1),
