@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_CATALOG, EVENT_TYPES, heliosEventSchema } from '../../src/domain/events/catalog.ts';
 import { CHANNELS } from '../../src/domain/events/channels.ts';
-import { coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
+import { TopicNames, coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
 import { humanTimes } from '../../src/domain/time/zones.ts';
 import { serializeEnvelope, stableStringify } from '../../src/domain/util/stable-json.ts';
 import { testFactory, trade } from '../support/events.ts';
@@ -48,6 +48,17 @@ describe('event envelope', () => {
     const health = factory.make('ALERT', { severity: 'info', code: 'x', message: 'y' });
     expect(topicFor(health)).toBe('control:_');
     expect(coalesceKeyOf(trade(factory, 'mkt', 'tok', 0.1))).toBe('TRADE|tok');
+  });
+
+  it('cached topic names are the same names, one string per topic, starting over past the limit', () => {
+    const { factory } = testFactory(4);
+    const names = new TopicNames(3);
+    const events = [trade(factory, 'a', 't', 0.1), trade(factory, 'b', 't', 0.1), factory.make('ALERT', { severity: 'info', code: 'x', message: 'y' })];
+    for (const e of events) expect(names.topicFor(e)).toBe(topicFor(e));
+    const first = names.topicFor(events[0]!);
+    expect(names.topicFor(trade(factory, 'a', 'u', 0.2))).toBe(first);
+    expect(names.topicFor(trade(factory, 'c', 't', 0.1))).toBe('tape:c');
+    expect(names.topicFor(events[1]!)).toBe('tape:b');
   });
 });
 

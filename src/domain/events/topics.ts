@@ -15,6 +15,36 @@ export function topicFor(event: HeliosEvent): string {
   return `${event.ch}:${partitionOf(event)}`;
 }
 
+/**
+ * Topic names built once per (channel, partition). A name built per event is a fresh string that
+ * every Map lookup down the hot path hashes again (a partition holds a 66-character condition id);
+ * the cached one carries its hash. Past `limit` names the cache starts over (discovery can add
+ * markets without end).
+ */
+export class TopicNames {
+  private readonly byChannel = new Map<string, Map<string, string>>();
+  private size = 0;
+
+  constructor(private readonly limit = 100_000) {}
+
+  topicFor(event: HeliosEvent): string {
+    const partition = partitionOf(event);
+    let names = this.byChannel.get(event.ch);
+    if (names === undefined) this.byChannel.set(event.ch, (names = new Map()));
+    let topic = names.get(partition);
+    if (topic === undefined) {
+      if (this.size >= this.limit) {
+        for (const m of this.byChannel.values()) m.clear();
+        this.size = 0;
+      }
+      topic = topicOf(event.ch, partition);
+      names.set(partition, topic);
+      this.size++;
+    }
+    return topic;
+  }
+}
+
 export function topicOf(channel: string, partition: string = GLOBAL_PARTITION): string {
   return `${channel}:${partition}`;
 }
