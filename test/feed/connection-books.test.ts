@@ -110,6 +110,39 @@ describe('connection books', () => {
     expect(books.handleFrame(change(102, { asset: 'B', side: 'SELL', price: '0.58', size: '1', bid: '0.4', ask: '0.58' }))).toEqual({ data: false, resync: false });
   });
 
+  it('follows subscription changes: an unsubscribed token is forgotten and ignored, a resubscribed one applies again after its snapshot', () => {
+    books.subscribed(['A', 'B']);
+    books.handleFrame(book('A', 100, [['0.40', '10']], [['0.60', '10']]));
+    books.handleFrame(book('B', 100, [['0.40', '10']], [['0.60', '10']]));
+    const both = (ts: number, bidA: string, bidB: string) =>
+      change(ts, { asset: 'A', side: 'BUY', price: bidA, size: '5', bid: bidA, ask: '0.6' }, { asset: 'B', side: 'BUY', price: bidB, size: '5', bid: bidB, ask: '0.6' });
+    sink.events.length = 0;
+    expect(books.handleFrame(both(101, '0.41', '0.42'))).toEqual({ data: true, resync: false });
+    expect(sink.events.map((e) => [e.type, e.token_id])).toEqual([
+      ['L2_DELTA', 'A'],
+      ['L2_DELTA', 'B'],
+    ]);
+    books.unsubscribed(['B']);
+    sink.events.length = 0;
+    expect(books.handleFrame(both(102, '0.43', '0.44'))).toEqual({ data: true, resync: false });
+    expect(sink.events.map((e) => [e.type, e.token_id])).toEqual([['L2_DELTA', 'A']]);
+    expect([...books.states()].map((s) => [s.asset_id, s.book.bestBid()?.price])).toEqual([['A', 0.43]]);
+    expect(books.pendingCount()).toBe(0);
+    books.subscribed(['B']);
+    books.handleFrame(book('B', 103, [['0.40', '10']], [['0.60', '10']]));
+    sink.events.length = 0;
+    expect(books.handleFrame(both(104, '0.45', '0.46'))).toEqual({ data: true, resync: false });
+    expect(sink.events.map((e) => [e.type, e.token_id])).toEqual([
+      ['L2_DELTA', 'A'],
+      ['L2_DELTA', 'B'],
+    ]);
+    expect([...books.states()].map((s) => [s.asset_id, s.book.bestBid()?.price])).toEqual([
+      ['A', 0.45],
+      ['B', 0.46],
+    ]);
+    expect(books.metrics).toMatchObject({ applied: 5, resync_requests: 0 });
+  });
+
   it('updates without a snapshot (lost initial dump, tick change) ask for one; duplicates change nothing', () => {
     books.subscribed(['A']);
     const sig = books.handleFrame(change(101, { asset: 'A', side: 'BUY', price: '0.41', size: '5', bid: '0.41', ask: '0.6' }));

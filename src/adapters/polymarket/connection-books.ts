@@ -1,7 +1,9 @@
+import { LevelChangeBatch } from '../../domain/book/level-change-batch.ts';
 import { MarketBooks, type MarketBooksOptions } from '../../domain/book/market-books.ts';
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
-import type { MarketMessage, MarketResolvedMessage, NewMarketMessage, PriceChangeMessage } from '../../domain/market/messages.ts';
+import type { MarketMessage, MarketResolvedMessage, NewMarketMessage, PriceChangeMessage, PriceLevelChange } from '../../domain/market/messages.ts';
 import { decodeMarketFrame, type MalformedFrameReporter } from './market-decoder.ts';
+import { readPriceChangeInto } from './price-change-in-place.ts';
 import { decodeRestBook } from './rest-book.ts';
 import type { TapePublisher } from './tape-publisher.ts';
 
@@ -63,6 +65,8 @@ export class ConnectionBooks {
   private readonly resyncSince = new Map<string, number>();
   /** Bumped when the socket goes down, so late REST answers of an older socket are dropped. */
   private generation = 0;
+  /** The frame being applied on the hot path (see readPriceChangeInto). */
+  private readonly batch = new LevelChangeBatch();
 
   constructor(
     private readonly publisher: TapePublisher,
@@ -78,6 +82,15 @@ export class ConnectionBooks {
   handleFrame(raw: string): FrameSignal {
     const receivedAt = this.publisher.frameStart();
     this.metrics.frames++;
+    // While a REST snapshot is in flight, updates may need buffering: that takes the message path.
+    if (this.inFlight.size === 0 && readPriceChangeInto(raw, this.books, this.batch)) {
+      const pendingBefore = this.metrics.resync_requests;
+      this.metrics.messages++;
+      const data = this.handleBatch(this.batch);
+      if (data) this.publisher.frameApplied(receivedAt);
+      const resync = this.metrics.resync_requests !== pendingBefore;
+      return resync ? (data ? DATA_AND_RESYNC : RESYNC) : data ? DATA : NOTHING;
+    }
     const { messages, error } = decodeMarketFrame(raw);
     if (error !== null) {
       this.metrics.malformed++;
@@ -243,15 +256,31 @@ export class ConnectionBooks {
       }
       for (const [id, m] of byToken) this.inFlight.get(id)!.push(m);
     }
-    const outcomes = this.books.apply(msg).tokens;
+    this.afterPriceChange(this.books.apply(msg).tokens, changes, msg.timestamp);
+    return true;
+  }
+
+  /** handlePriceChange for a frame read in place (never while a snapshot is in flight). */
+  private handleBatch(batch: LevelChangeBatch): boolean {
+    let ours = false;
+    for (let i = 0; i < batch.count && !ours; i++) ours = this.wire.has(batch.states[i]!.asset_id);
+    if (!ours) return false;
+    const ts = batch.timestamp;
+    this.afterPriceChange(this.books.applyBatch(batch).tokens, batch, ts);
+    return true;
+  }
+
+  /** Deltas of the tokens that took the changes (`changes` made from a batch only when needed), then the outcomes. */
+  private afterPriceChange(outcomes: readonly TokenApplyOutcome[], from: readonly PriceLevelChange[] | LevelChangeBatch, ts: number): void {
+    let changes = Array.isArray(from) ? from : null;
     for (let i = 0; i < outcomes.length; i++) {
       const o = outcomes[i]!;
       if (o.status === 'applied' && this.wire.has(o.asset_id)) {
-        this.publisher.deltas(this.books.get(o.asset_id)!, changes, msg.timestamp);
+        changes ??= (from as LevelChangeBatch).toChanges();
+        this.publisher.deltas(this.books.get(o.asset_id)!, changes, ts);
       }
     }
     this.onOutcomes(outcomes);
-    return true;
   }
 
   private onOutcomes(outcomes: readonly TokenApplyOutcome[]): void {

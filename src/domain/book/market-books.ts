@@ -1,4 +1,6 @@
 import type { MarketMessage, PriceChangeMessage } from '../market/messages.ts';
+import { LevelChangeBatch } from './level-change-batch.ts';
+import { TokenIndex } from './token-index.ts';
 import { TokenBookState, type ResyncReason, type TokenApplyOutcome, type TokenBookOptions } from './token-book-state.ts';
 
 export interface MarketBooksOptions extends TokenBookOptions {
@@ -30,12 +32,10 @@ type Admission = ReturnType<TokenBookState['admits']>;
  * snapshots. A token is registered the first time any message names it.
  */
 export class MarketBooks {
-  private readonly states = new Map<string, TokenBookState>();
+  private readonly states = new TokenIndex<TokenBookState>();
   private readonly opts: MarketBooksOptions;
-  // One-entry lookup cache: consecutive entries of a frame often name the same token, and a string
-  // compare is cheaper than hashing a fresh 77-digit id.
-  private lastAssetId = '';
-  private lastState: TokenBookState | null = null;
+  /** Scratch for applying a decoded message (`applyBatch` does the work). */
+  private readonly scratch = new LevelChangeBatch();
 
   constructor(options: Partial<MarketBooksOptions> = {}) {
     this.opts = { ...DEFAULT_MARKET_BOOKS_OPTIONS, ...options };
@@ -67,8 +67,16 @@ export class MarketBooks {
     return this.states.get(assetId);
   }
 
+  /**
+   * The book of the token whose id is written verbatim at text[start, end) (inside a frame the
+   * caller is reading); undefined when unknown. V8 never hashes the id (see TokenIndex).
+   */
+  getInText(text: string, start: number, end: number): TokenBookState | undefined {
+    return this.states.getInText(text, start, end);
+  }
+
   has(assetId: string): boolean {
-    return this.states.has(assetId);
+    return this.states.get(assetId) !== undefined;
   }
 
   get size(): number {
@@ -77,7 +85,7 @@ export class MarketBooks {
 
   /** Every token seen, sorted (outputs never depend on arrival order). */
   assetIds(): string[] {
-    return [...this.states.keys()].sort();
+    return this.states.keys().sort();
   }
 
   /** Tick size known from discovery; used from the token's next snapshot on. */
@@ -92,34 +100,41 @@ export class MarketBooks {
 
   /** Forget a token (unsubscribed). */
   remove(assetId: string): boolean {
-    this.lastAssetId = '';
-    this.lastState = null;
     return this.states.delete(assetId);
   }
 
   private state(assetId: string, market: string | null): TokenBookState {
-    if (assetId === this.lastAssetId && this.lastState !== null) return this.lastState;
     let state = this.states.get(assetId);
     if (state === undefined) {
       state = new TokenBookState(assetId, null);
       this.states.set(assetId, state);
     }
     if (market !== null && state.market === null) state.market = market;
-    this.lastAssetId = assetId;
-    this.lastState = state;
     return state;
   }
 
-  /**
-   * Level changes grouped per token in first-touched order; each token's integrity is judged once
-   * all its changes are in. Most frames touch one or two tokens, so the first one lives in locals
-   * and only further ones need arrays.
-   */
   private applyPriceChange(msg: PriceChangeMessage): ApplyOutcome {
+    const batch = this.scratch;
     const changes = msg.changes;
-    const n = changes.length;
+    batch.reset(msg.timestamp);
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      batch.add(this.state(c.asset_id, msg.market), c.side, c.price, c.size, c.best_bid ?? NaN, c.best_ask ?? NaN, c.hash);
+    }
+    return this.applyBatch(batch);
+  }
+
+  /**
+   * A price_change frame's level changes, tokens already resolved (a registered token's book
+   * only: see `getInText`). Changes are grouped per token in first-touched order; each token's
+   * integrity is judged once all its changes are in. Most frames touch one or two tokens, so the
+   * first one lives in locals and only further ones need arrays.
+   */
+  applyBatch(batch: LevelChangeBatch): ApplyOutcome {
+    const n = batch.count;
     if (n === 0) return NO_BOOK_EFFECT;
-    const ts = msg.timestamp;
+    const ts = batch.timestamp;
+    const states = batch.states;
     const checkOrder = this.opts.checkTimestampOrder;
     let first: TokenBookState | null = null;
     let firstAdmission: Admission = 'ok';
@@ -128,8 +143,7 @@ export class MarketBooks {
     let current: TokenBookState | null = null;
     let admitted = false;
     for (let i = 0; i < n; i++) {
-      const change = changes[i]!;
-      const state = this.state(change.asset_id, msg.market);
+      const state = states[i]!;
       if (state !== current) {
         current = state;
         if (first === null) {
@@ -151,7 +165,7 @@ export class MarketBooks {
           admitted = otherAdmissions[k] === 'ok';
         }
       }
-      if (admitted) state.applyLevel(change.side, change.price, change.size, change.best_bid, change.best_ask, change.hash);
+      if (admitted) state.applyLevel(batch.side(i), batch.price[i]!, batch.size[i]!, batch.bestBid[i]!, batch.bestAsk[i]!, batch.hashes[i] ?? null);
     }
     const firstOutcome = this.conclude(first!, firstAdmission, ts);
     if (others === null || otherAdmissions === null) return { tokens: [firstOutcome] };

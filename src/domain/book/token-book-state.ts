@@ -1,6 +1,7 @@
 import type { BookMessage, BookSide } from '../market/messages.ts';
 import { L2Book } from './l2-book.ts';
 import { FINEST_TICK_SIZE, fromTicks } from './price.ts';
+import { isPlainJsonText } from './token-index.ts';
 
 /**
  * Integrity of one token's mirror, as plain data (the hot path cannot afford an actor per token):
@@ -87,6 +88,9 @@ export class TokenBookState {
   knownTickSize: number | null;
   /** A resync was started and not yet completed by a snapshot. */
   private resyncOpen = false;
+  /** The last `market` value checked by `plainMarket`, and the answer. */
+  private checkedMarket: string | null = null;
+  private checkedMarketPlain = false;
 
   // Per-message scratch (kept on the state so a frame allocates nothing but its outcome).
   private pendingBestBid: number | null = null;
@@ -107,6 +111,16 @@ export class TokenBookState {
 
   get synced(): boolean {
     return this.status === 'synced';
+  }
+
+  /** `market` when it can be matched against a frame's raw text (see isPlainJsonText); else null. */
+  plainMarket(): string | null {
+    const market = this.market;
+    if (market !== this.checkedMarket) {
+      this.checkedMarket = market;
+      this.checkedMarketPlain = market !== null && isPlainJsonText(market);
+    }
+    return this.checkedMarketPlain ? market : null;
   }
 
   /**
@@ -182,12 +196,15 @@ export class TokenBookState {
     this.captureTop();
   }
 
-  /** One level change of the current frame; integrity is judged in `endUpdate`. */
-  applyLevel(side: BookSide, price: number, size: number, bestBid: number | null, bestAsk: number | null, hash: string | null): void {
+  /**
+   * One level change of the current frame; integrity is judged in `endUpdate`. A best price the
+   * change did not carry is NaN (the columns of a `LevelChangeBatch` hold numbers only).
+   */
+  applyLevel(side: BookSide, price: number, size: number, bestBid: number, bestAsk: number, hash: string | null): void {
     if (this.book.applyLevel(side, price, size)) this.pendingLevels++;
     else this.pendingOffGrid = true;
-    if (bestBid !== null) this.pendingBestBid = bestBid;
-    if (bestAsk !== null) this.pendingBestAsk = bestAsk;
+    if (bestBid === bestBid) this.pendingBestBid = bestBid;
+    if (bestAsk === bestAsk) this.pendingBestAsk = bestAsk;
     if (hash !== null) this.hash = hash;
   }
 

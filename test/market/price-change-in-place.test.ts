@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeMarketFrame } from '../../src/adapters/polymarket/market-decoder.ts';
+import { readPriceChangeInto } from '../../src/adapters/polymarket/price-change-in-place.ts';
+import { LevelChangeBatch } from '../../src/domain/book/level-change-batch.ts';
+import { MarketBooks } from '../../src/domain/book/market-books.ts';
+import type { BookMessage } from '../../src/domain/market/messages.ts';
+
+const M = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';
+const A = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
+/** Same length and last 8 digits as A: same slot chain in the token index. */
+const A_TWIN = '11111111111111111111111111111111111111111111111111111111111111111111183992563';
+/** Registered, but its market holds a backslash: never matchable as raw text. */
+const ODD = '52114319501245915516055106046884209969926127482827954674443846427813813222426';
+const ODD_MARKET = 'm\\x';
+/** Never registered; a prefix of A. */
+const UNKNOWN = A.slice(0, 76);
+const T0 = 1_757_908_892_000;
+
+function snapshot(asset: string, market: string): BookMessage {
+  return {
+    kind: 'book',
+    market,
+    asset_id: asset,
+    timestamp: T0,
+    bids: [
+      [0.4, 10],
+      [0.45, 5],
+    ],
+    asks: [
+      [0.6, 10],
+      [0.55, 5],
+    ],
+    hash: 'h0',
+    tick_size: 0.01,
+    last_trade_price: null,
+  };
+}
+
+function openedBooks(): MarketBooks {
+  const books = new MarketBooks();
+  books.apply(snapshot(A, M));
+  books.apply(snapshot(A_TWIN, M));
+  books.apply(snapshot(ODD, ODD_MARKET));
+  return books;
+}
+
+/** Everything a registry holds that a frame can change, as text. */
+function state(books: MarketBooks): string {
+  return JSON.stringify(
+    books.assetIds().map((id) => {
+      const s = books.get(id)!;
+      return [id, s.status, s.market, s.hash, s.resync_epoch_id, s.last_ts, s.book.tickSize, s.book.topN(100)];
+    }),
+  );
+}
+
+// Frames in the venue's layout (the in-place reader's only shape), with ids, markets, hashes and
+// numbers that are sometimes unknown, escaped, raw-invalid or malformed.
+/** Mostly the first list, sometimes the second. */
+const mostly = <T,>(usual: T[], odd: T[]) => fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...odd) });
+const assetText = mostly([A, A_TWIN], [ODD, UNKNOWN, '\\u0037' + A.slice(1)]);
+const marketText = mostly([M], ['0xother', 'm\u0001', '\\u0030' + M.slice(1), '']);
+const hashText = mostly(['56621a', '', '0'.repeat(40)], ['a\\u0041b', 'x\u0001y', 'q\\"r']);
+const decimal = mostly(['0.5', '.45', '0.41', '0.59', '0.6', '0.4', '0', '200', '0.555'], ['', 'x', '1e2', '-1']);
+const side = mostly(['BUY', 'SELL'], ['buy']);
+const entry = fc
+  .record({ asset: assetText, price: decimal, size: decimal, side, hash: hashText, best: fc.option(fc.tuple(decimal, decimal)) })
+  .map(
+    (e) =>
+      `{"asset_id":"${e.asset}","price":"${e.price}","size":"${e.size}","side":"${e.side}","hash":"${e.hash}"` +
+      (e.best === null ? '}' : `,"best_bid":"${e.best[0]}","best_ask":"${e.best[1]}"}`),
+  );
+const frame = fc
+  .record({ market: marketText, entries: fc.array(entry, { minLength: 0, maxLength: 4 }), dt: fc.integer({ min: -5, max: 50 }) })
+  .map((f) => ({ ...f, text: (ts: number) => `{"market":"${f.market}","price_changes":[${f.entries.join(',')}],"timestamp":"${ts}","event_type":"price_change"}` }));
+
+describe('price_change read in place', () => {
+  it('applies exactly what decoding and applying the frame would, or leaves the frame to the general path untouched (property)', () => {
+    let taken = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 12 }), (frames) => {
+        const inPlace = openedBooks();
+        const general = openedBooks();
+        const batch = new LevelChangeBatch();
+        let ts = T0;
+        for (const f of frames) {
+          ts += f.dt;
+          const text = f.text(ts);
+          const decoded = decodeMarketFrame(text);
+          if (readPriceChangeInto(text, inPlace, batch)) {
+            taken++;
+            expect(decoded.error).toBeNull();
+            expect(decoded.messages).toHaveLength(1);
+            expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
+          } else {
+            refused++;
+            // Reading did not touch the books: the general path takes over from the same state.
+            expect(state(inPlace)).toBe(state(general));
+            for (const m of decoded.messages) expect(inPlace.apply(m)).toEqual(general.apply(m));
+          }
+          expect(state(inPlace)).toBe(state(general));
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    // Both branches must be exercised often, or this property proves little.
+    expect(taken).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it('refuses unknown tokens, escaped ids and markets, and hashes that are not plain text', () => {
+    const books = openedBooks();
+    const batch = new LevelChangeBatch();
+    const text = (asset: string, market = M, hash = 'ab') =>
+      `{"market":"${market}","price_changes":[{"asset_id":"${asset}","price":"0.45","size":"7","side":"BUY","hash":"${hash}","best_bid":"0.45","best_ask":"0.55"}],"timestamp":"${T0 + 1}","event_type":"price_change"}`;
+    expect(readPriceChangeInto(text(A), books, batch)).toBe(true);
+    expect(batch.count).toBe(1);
+    expect(batch.states[0]).toBe(books.get(A));
+    expect(batch.hashes[0]).toBe('ab');
+    expect(readPriceChangeInto(text(A_TWIN), books, batch)).toBe(true);
+    expect(batch.states[0]).toBe(books.get(A_TWIN));
+    expect(readPriceChangeInto(text(UNKNOWN), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A + '0'), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text('\\u0037' + A.slice(1)), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, '0xother'), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, '\\u0030' + M.slice(1)), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(ODD, ODD_MARKET), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, M, 'a\\u0041b'), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, M, 'x\u0001y'), books, batch)).toBe(false);
+  });
+
+  it('follows the registry: a removed token falls back to the general path, a re-added one is read in place again', () => {
+    const books = openedBooks();
+    const batch = new LevelChangeBatch();
+    const text = `{"market":"${M}","price_changes":[{"asset_id":"${A_TWIN}","price":"0.45","size":"0","side":"BUY","hash":"","best_bid":"0.4","best_ask":"0.55"}],"timestamp":"${T0 + 1}","event_type":"price_change"}`;
+    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(books.remove(A_TWIN)).toBe(true);
+    expect(books.get(A)).toBeDefined(); // its hash twin stays
+    expect(readPriceChangeInto(text, books, batch)).toBe(false);
+    // The general path registers it again, with the frame's market (unsynced: nothing applies)...
+    expect(books.apply(decodeMarketFrame(text).messages[0]!).tokens[0]!.status).toBe('ignored_unsynced');
+    // ...and from then on it is read in place; its snapshot makes it take changes.
+    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(books.applyBatch(batch).tokens[0]!.status).toBe('ignored_unsynced');
+    books.apply(snapshot(A_TWIN, M));
+    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(books.applyBatch(batch).tokens[0]!.status).toBe('applied');
+  });
+});
