@@ -85,7 +85,7 @@ describe('helios nowcast fit --daily / eval per station', () => {
     expect(r.prior_alone.in_sample_days).toBe(0);
     expect(r.prior_alone.rps).toBeLessThan(r.prior_alone.rps_persistence);
     expect(r.prior_alone.reliability).toHaveLength(10);
-    expect(Object.keys(r.prior_alone.reliability[0]!)).toEqual(['p_lo', 'p_hi', 'n', 'mean_p', 'observed_freq', 'gap_pp', 'enough']);
+    expect(Object.keys(r.prior_alone.reliability[0]!)).toEqual(['p_lo', 'p_hi', 'n', 'mean_p', 'observed_freq', 'gap_pp', 'half_width_pp', 'z', 'enough', 'flagged']);
 
     // Scoring days the prior was fitted on is allowed but warned about.
     const insample = await run('nowcast', 'eval', '--model', out, '--station', 'KLGA', '--daily', daily, '--from', '2023-01-01', '--to', '2023-03-31', '--json');
@@ -108,6 +108,47 @@ describe('helios nowcast fit --daily / eval per station', () => {
     expect(h12.rps).toBeLessThan(h12.rps_climatology!);
     expect(r.reliability.map((d) => d.p_lo)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
     expect(typeof r.overall.reliability_max_gap_pp).toBe('number');
+  }, 120_000);
+
+  it('eval --rolling fits on the months before each month and scores that month, pooled and per fold, the same on every run', async () => {
+    const argv = ['nowcast', 'eval', '--rolling', '--archive', archive, '--daily', daily, '--station', 'KSIM', '--tz', TZ, '--min-fit-months', '2', '--json'];
+    const ev = await run(...argv);
+    expect(ev.err).toBe('');
+    expect(ev.code).toBe(0);
+    type Fold = { month: string; fit_to_day: string; fit_months: number; prior_days: number; overall: { n: number; days: number }; reliability: unknown[]; reliability_mid_range: { n: number } };
+    const r = JSON.parse(ev.out) as {
+      by_hour: Array<Record<string, number>>;
+      overall: Record<string, unknown> & { n: number; days: number };
+      reliability: Array<Record<string, unknown>>;
+      reliability_mid_range: { n: number; bias_pp: number; se_binomial_pp: number; se_day_clustered_pp: number };
+      rolling: { min_fit_months: number; scored_months: string[]; folds: Fold[] };
+    };
+    expect(r.rolling.scored_months).toEqual(['2024-06', '2024-07']);
+    for (const f of r.rolling.folds) {
+      // Each fold's fit (hourly and prior) ends before the month it scores.
+      expect(f.fit_to_day < `${f.month}-01`).toBe(true);
+      expect(f.reliability).toHaveLength(10);
+    }
+    expect(r.rolling.folds.map((f) => f.fit_months)).toEqual([2, 3]);
+    expect(r.rolling.folds[1]!.prior_days - r.rolling.folds[0]!.prior_days).toBe(30);
+    // The pool is the folds' cases together.
+    expect(r.overall.n).toBe(r.rolling.folds.reduce((a, f) => a + f.overall.n, 0));
+    expect(r.reliability_mid_range.n).toBe(r.rolling.folds.reduce((a, f) => a + f.reliability_mid_range.n, 0));
+    expect(r.overall).toMatchObject({ climatology: 'long_record', in_sample_days: 0 });
+    expect(r.overall.reliability_rule).toMatch(/95 % binomial half-width/);
+    expect(Object.keys(r.by_hour[12]!)).toEqual(expect.arrayContaining(['rps', 'rps_climatology', 'rps_persistence']));
+    expect(r.reliability_mid_range.se_day_clustered_pp).toBeGreaterThan(0);
+    expect((await run(...argv)).out).toBe(ev.out);
+    const text = await run(...argv.slice(0, -1));
+    expect(text.out).toMatch(/^2024-06: fit 2024-04-01\.\.2024-05-31/m);
+    expect(text.out).toMatch(/^mid-range 0\.3-0\.7: /m);
+    // Usage: a model is not rolled; a month count must be a positive integer; too few months is a data problem.
+    expect((await run('nowcast', 'eval', '--rolling', '--model', path.join(dir, 'KSIM.json'), '--archive', archive, '--station', 'KSIM', '--tz', TZ)).code).toBe(2);
+    expect((await run('nowcast', 'eval', '--rolling', '--archive', archive, '--station', 'KSIM', '--tz', TZ, '--min-fit-months', '0')).code).toBe(2);
+    expect((await run('nowcast', 'eval', '--rolling', '--archive', archive, '--station', 'KSIM')).code).toBe(2);
+    const tooFew = await run('nowcast', 'eval', '--rolling', '--archive', archive, '--station', 'KSIM', '--tz', TZ, '--min-fit-months', '4');
+    expect(tooFew.code).toBe(1);
+    expect(tooFew.err).toMatch(/no month has 4 months of the archive before it/);
   }, 120_000);
 
   it('exits 1 with a plain message when the archive has no reports of the station (fit and eval), never printing nulls', async () => {

@@ -93,9 +93,11 @@ describe.skipIf(!present)('nowcast skill on held-back months of the KJFK archive
     const rows = table.rows();
     console.info(`KJFK leave-one-month-out, ${n} cases: reliability ${rows.map((d) => `${d.p_lo.toFixed(1)}:${d.gap_pp ?? '-'}pp/n${d.n}`).join(' ')}`);
     expect(n).toBeGreaterThan(8000);
-    expect(rows.every((r) => r.enough)).toBe(true);
+    expect(rows.every((r) => r.n >= 50)).toBe(true);
     // Measured: worst decile 0.8–0.9, underconfident by 5.1 pp on 386 forecasts; all others within 3.8 pp.
     // (The prior here is the archive's own part-year days, so the fit keeps the season regressors.)
+    // Every decile, judged or not, is held to 6 pp here; the judged ones (95 % half-width ≤ 5 pp) too.
+    expect(Math.max(...rows.map((r) => Math.abs(r.gap_pp!)))).toBeLessThanOrEqual(6);
     expect(maxReliabilityGap(rows)!).toBeLessThanOrEqual(6);
   }, 300_000);
 });
@@ -118,7 +120,11 @@ describe.skipIf(!summer)('KJFK fitted to 2020-05-31 with the KLGA long record, s
     // overconfident on 326 and 129. Outcomes drawn from these very forecasts (perfect calibration)
     // put the 0.5–0.6 decile's gap beyond 13 pp in 5 % of draws, and some decile beyond 5 pp in 90 %.
     for (const d of report.reliability.filter((r) => r.n >= 100)) expect(Math.abs(d.gap_pp!)).toBeLessThanOrEqual(5);
-    expect(report.overall.reliability_max_gap_pp!).toBeLessThanOrEqual(16.5);
+    const withFifty = report.reliability.filter((r) => r.n >= 50);
+    expect(Math.max(...withFifty.map((r) => Math.abs(r.gap_pp!)))).toBeLessThanOrEqual(16.5);
+    // Under the binomial rule only the 0.5–0.6 decile misses (z −2.46, too few to judge against ±5 pp).
+    expect(report.overall.reliability_flagged).toBeLessThanOrEqual(1);
+    expect(report.overall.reliability_max_gap_pp!).toBeLessThanOrEqual(5);
   }, 120_000);
 });
 

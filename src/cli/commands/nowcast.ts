@@ -7,13 +7,14 @@ import type { MetarReport } from '../../domain/weather/metar-report.ts';
 import { buildCases, dayInScope, type CaseOptions } from '../../domain/weather/nowcast/cases.ts';
 import { archiveDailyHighs, type DailyHigh } from '../../domain/weather/nowcast/daily-record.ts';
 import { evaluateNowcast, type EvaluationReport } from '../../domain/weather/nowcast/evaluate.ts';
-import type { ReliabilityRow } from '../../domain/weather/nowcast/scores.ts';
-import { fitNowcastModel } from '../../domain/weather/nowcast/fit.ts';
+import { RELIABILITY_MIN_CASES, TARGET_RELIABILITY_PP, type MidRangeBias, type ReliabilityRow } from '../../domain/weather/nowcast/scores.ts';
+import { DEFAULT_MIN_FIT_MONTHS, rollingOriginEvaluation, type RollingReport } from '../../domain/weather/nowcast/rolling.ts';
+import { fitWithPrior } from '../../domain/weather/nowcast/fit-with-prior.ts';
 import type { NowcastModel } from '../../domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../domain/weather/nowcast/predict.ts';
 import { sameRegressors, SEASON_REGRESSORS } from '../../domain/weather/nowcast/regressors.ts';
 import { evaluatePrior, type PriorEvaluation } from '../../domain/weather/nowcast/prior-eval.ts';
-import { fitClimatePrior, MIN_PRIOR_DAYS, type ClimatePrior } from '../../domain/weather/nowcast/prior.ts';
+import { MIN_PRIOR_DAYS } from '../../domain/weather/nowcast/prior.ts';
 import { nextDay } from '../../domain/weather/judge-calendar.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -114,19 +115,15 @@ export function register(program: Command, io: CliIo): void {
         const cases = buildCases(days, { ...range, excludeMonths: exclude });
         if (cases.length === 0) throw new DataError(`no complete judge days of ${hourlyStation} in ${opts.archive} within the period`);
         const priorDays = (highs ?? archiveDailyHighs(days)).filter((h) => dayInScope(h.day, { ...range, excludeMonths: exclude }));
-        let prior: ClimatePrior | null = null;
-        if (priorDays.length >= MIN_PRIOR_DAYS) prior = fitClimatePrior(priorDays, { station, source: highs ? 'daily_record' : 'hourly_archive' });
-        else if (highs) throw new DataError(`${priorDays.length} daily highs of ${station} in ${opts.daily} within the period: the prior needs at least ${MIN_PRIOR_DAYS}`);
-        else io.err(`helios nowcast fit: warning: only ${priorDays.length} complete days in the archive, fewer than the ${MIN_PRIOR_DAYS} a climatological prior needs; fitted without one (give --daily)\n`);
-        const model = fitNowcastModel(cases, {
-          station,
-          tz: opts.tz,
-          judgeDay: mode,
-          excludeMonths: exclude,
-          routineMinute: routineMinute(read.reports.map((r) => r.report)),
-          hourlyStation,
-          prior: prior ? { prior, anomalyMonths: priorDays.map((h) => h.day.slice(0, 7)), excludeMonths: exclude } : undefined,
-        });
+        if (priorDays.length < MIN_PRIOR_DAYS) {
+          if (highs) throw new DataError(`${priorDays.length} daily highs of ${station} in ${opts.daily} within the period: the prior needs at least ${MIN_PRIOR_DAYS}`);
+          io.err(`helios nowcast fit: warning: only ${priorDays.length} complete days in the archive, fewer than the ${MIN_PRIOR_DAYS} a climatological prior needs; fitted without one (give --daily)\n`);
+        }
+        const { model, prior } = fitWithPrior(
+          cases,
+          { highs: priorDays, source: highs ? 'daily_record' : 'hourly_archive' },
+          { station, tz: opts.tz, judgeDay: mode, excludeMonths: exclude, routineMinute: routineMinute(read.reports.map((r) => r.report)), hourlyStation },
+        );
         writeNowcastModel(opts.out, model);
         io.err(
           `helios nowcast fit: ${hourlyStation} ${read.reports.length} reports, ${model.fitted.days} days, ${model.fitted.cases} cases; cv rps ${model.fitted.cv_rps} (hour climatology ${model.fitted.cv_rps_climatology}, persistence ${model.fitted.cv_rps_persistence}); ${regressorNote(model)}; ${prior ? `prior ${station} ${prior.source} ${prior.from_day}..${prior.to_day} (${prior.days} days, cv rps ${prior.cv_rps})` : 'no prior'} → ${opts.out}\n`,
@@ -147,21 +144,26 @@ export function register(program: Command, io: CliIo): void {
 
   nowcast
     .command('eval')
-    .description('score the model by local issue hour against the station\'s climatology and persistence (RPS over integer °F), and its prior alone on a daily-high record')
-    .requiredOption('--model <file>', 'model written by `nowcast fit`')
+    .description('score the model by local issue hour against the station\'s climatology and persistence (RPS over integer °F), and its prior alone on a daily-high record; --rolling fits and scores month by month instead')
+    .option('--model <file>', 'model written by `nowcast fit` (not with --rolling)')
     .requiredOption('--station <id>', 'station (ICAO) the model is for')
     .option('--archive <file>', 'hourly archive of the station (IEM ASOS CSV or raw METAR text): scores the whole model')
-    .option('--daily <file>', 'daily-high record of the station: scores the prior alone (the start-of-day forecast)')
+    .option('--daily <file>', 'daily-high record of the station: scores the prior alone (the start-of-day forecast); with --rolling, the prior\'s record')
     .option('--tz <zone>', 'IANA zone of the judge clock (default: the model\'s)')
     .option('--from <YYYY-MM-DD>', 'first judge day to score')
     .option('--to <YYYY-MM-DD>', 'last judge day to score')
     .option('--months <list>', 'only these comma-separated YYYY-MM months (e.g. the ones held back at fit)')
     .option('--after-fit', 'only days after every period the model was fitted on')
-    .option('--min-decile-cases <n>', 'a reliability decile is judged from this many bucket forecasts (default 50)')
+    .option('--rolling', 'rolling origin: fit on the archive\'s months before each month (the prior on the daily highs before it) and score that month; pooled and per fold')
+    .option('--min-fit-months <n>', `with --rolling: months of archive a fold fits on at least (default ${DEFAULT_MIN_FIT_MONTHS})`)
+    .option('--judge-day <mode>', 'with --rolling: local (WU, default) or standard (NWS climate day)')
+    .option('--min-decile-cases <n>', `a reliability decile is judged from this many bucket forecasts (default ${RELIABILITY_MIN_CASES}) and a 95 % binomial half-width ≤ ${TARGET_RELIABILITY_PP} pp`)
     .option('--date <YYYY-MM-DD>', 'reference date for raw text archives')
     .option('--json', 'print one JSON object')
-    .action((opts: ArchiveOpts & { model: string; months?: string; json?: boolean; afterFit?: boolean }) =>
+    .action((opts: ArchiveOpts & { model?: string; months?: string; json?: boolean; afterFit?: boolean; rolling?: boolean; minFitMonths?: string }) =>
       run(io, () => {
+        if (opts.rolling) return evalRolling(io, opts);
+        if (!opts.model) throw new UsageError('give --model (or --rolling to fit month by month)');
         if (!opts.archive && !opts.daily) throw new UsageError('give --archive (whole model) and/or --daily (prior alone)');
         const minDecileCases = decileCases(opts.minDecileCases);
         const model = readNowcastModel(opts.model);
@@ -194,6 +196,39 @@ export function register(program: Command, io: CliIo): void {
         else io.out(formatReport(out));
       }),
     );
+}
+
+/**
+ * `eval --rolling`: every scored month is forecast by a fit on the months before it only, so the
+ * pooled table is out of sample throughout (in_sample_days is 0 by construction).
+ */
+function evalRolling(io: CliIo, opts: ArchiveOpts & { model?: string; months?: string; json?: boolean; afterFit?: boolean; minFitMonths?: string }): void {
+  if (opts.model) throw new UsageError('--rolling fits its own models: drop --model');
+  if (opts.afterFit) throw new UsageError('--rolling scores each month after its own fit: drop --after-fit');
+  if (!opts.archive || !opts.tz) throw new UsageError('--rolling needs --archive and --tz');
+  const minFitMonths = opts.minFitMonths === undefined ? undefined : Number(opts.minFitMonths);
+  if (minFitMonths !== undefined && !(Number.isInteger(minFitMonths) && minFitMonths >= 1)) throw new UsageError(`--min-fit-months ${opts.minFitMonths}: expected a positive integer`);
+  const mode = judgeDay(opts);
+  const station = opts.station.toUpperCase();
+  const range = scope(opts);
+  const { days, read } = loadReports(opts.archive, station, opts.tz, mode, opts.date);
+  const cases = buildCases(days, range);
+  const highs = (opts.daily ? dailyHighs(opts.daily, io) : archiveDailyHighs(days)).filter((h) => dayInScope(h.day, { toDay: range.toDay }));
+  let report: RollingReport;
+  try {
+    report = rollingOriginEvaluation(cases, {
+      fit: { station, tz: opts.tz, judgeDay: mode, routineMinute: routineMinute(read.reports.map((r) => r.report)) },
+      priorDays: { highs, source: opts.daily ? 'daily_record' : 'hourly_archive' },
+      minFitMonths,
+      onlyMonths: months(opts.months),
+      minDecileCases: decileCases(opts.minDecileCases),
+    });
+  } catch (err) {
+    throw new DataError((err as Error).message);
+  }
+  const out = { station, ...report, overall: { ...report.overall, in_sample_days: 0 } };
+  if (opts.json) io.out(JSON.stringify(out) + '\n');
+  else io.out(formatRolling(report) + formatReport(out));
 }
 
 /** Which regressor set each block of hours uses (chosen on the season edges, or the model's own). */
@@ -245,14 +280,25 @@ function formatReport(r: EvalOut): string {
     for (const h of r.by_hour) lines.push(`${String(h.hour).padStart(4)} ${String(h.n).padStart(5)} ${f(h.rps)} ${f(h.rps_climatology)} ${f(h.rps_persistence)} ${f(h.brier_buckets)} ${f(h.log_score)} ${f(h.rps_hour_climatology)}`);
     const o = r.overall;
     lines.push(
-      `hours ${o.target_hours}: rps ${o.rps_target_hours} vs ${o.climatology === 'long_record' ? 'long-record' : 'hour-and-season'} climatology ${o.rps_climatology_target_hours} (skill ${o.skill_vs_climatology}) and persistence ${o.rps_persistence_target_hours} (skill ${o.skill_vs_persistence}); worst hour ${o.worst_hour} at ${o.worst_hour_ratio}× the better baseline; reliability worst decile ${o.reliability_max_gap_pp ?? '-'} pp; targets ${o.targets_met ? 'met' : 'NOT met'}`,
+      `hours ${o.target_hours}: rps ${o.rps_target_hours} vs ${o.climatology === 'long_record' ? 'long-record' : 'hour-and-season'} climatology ${o.rps_climatology_target_hours} (skill ${o.skill_vs_climatology}) and persistence ${o.rps_persistence_target_hours} (skill ${o.skill_vs_persistence}); worst hour ${o.worst_hour} at ${o.worst_hour_ratio}× the better baseline; reliability worst judged decile ${o.reliability_max_gap_pp ?? '-'} pp, ${o.reliability_flagged} flagged; targets ${o.targets_met ? 'met' : 'NOT met'}`,
     );
   }
   const deciles = (rows: ReliabilityRow[]) => {
-    lines.push('decile      n  mean_p  observed  gap_pp');
-    for (const d of rows) lines.push(`${d.p_lo.toFixed(1)}-${d.p_hi.toFixed(1)} ${String(d.n).padStart(6)} ${f(d.mean_p)}    ${f(d.observed_freq)}  ${d.gap_pp === null ? '     -' : String(d.gap_pp).padStart(6)}${d.enough ? '' : ' (few)'}`);
+    lines.push('decile      n  mean_p  observed  gap_pp  ±95%pp      z');
+    for (const d of rows)
+      lines.push(
+        `${d.p_lo.toFixed(1)}-${d.p_hi.toFixed(1)} ${String(d.n).padStart(6)} ${f(d.mean_p)}    ${f(d.observed_freq)}  ${d.gap_pp === null ? '     -' : String(d.gap_pp).padStart(6)}  ${d.half_width_pp === null ? '     -' : String(d.half_width_pp).padStart(6)} ${d.z === null ? '     -' : String(d.z).padStart(6)}${d.enough ? '' : ' (few)'}${d.flagged ? ' MISS' : ''}`,
+      );
+  };
+  const mid = (m: MidRangeBias | undefined) => {
+    if (!m || m.n === 0) return;
+    lines.push(
+      `mid-range ${m.p_lo}-${m.p_hi}: ${m.n} forecasts on ${m.clusters} days, bias ${m.bias_pp} pp ± ${m.se_binomial_pp} (binomial se; day-clustered ${m.se_day_clustered_pp ?? '-'}), z ${m.z_binomial ?? '-'}${m.within_target === false ? ' MISS' : ''}`,
+    );
   };
   if (r.reliability) deciles(r.reliability);
+  mid(r.reliability_mid_range);
+  if (r.overall) lines.push(`rule: ${r.overall.reliability_rule}`);
   const p = r.prior_alone;
   if (p) {
     lines.push(
@@ -260,5 +306,19 @@ function formatReport(r: EvalOut): string {
     );
     deciles(p.reliability);
   }
+  return lines.join('\n') + '\n';
+}
+
+/** One line per fold of `eval --rolling`, before the pooled report. */
+function formatRolling(r: RollingReport): string {
+  const lines = [`rolling origin: each month scored by a fit on the months before it (at least ${r.rolling.min_fit_months})`];
+  for (const fold of r.rolling.folds) {
+    const o = fold.overall;
+    const m = fold.reliability_mid_range;
+    lines.push(
+      `${fold.month}: fit ${fold.fit_from_day}..${fold.fit_to_day} (${fold.fit_days} days, prior ${fold.prior_days}); ${o.days} days; 08-18 rps ${o.rps_target_hours} vs climatology ${o.rps_climatology_target_hours} / persistence ${o.rps_persistence_target_hours}; worst hour ${o.worst_hour} at ${o.worst_hour_ratio}×; worst judged decile ${o.reliability_max_gap_pp ?? '-'} pp, ${o.reliability_flagged} flagged; mid-range ${m.bias_pp ?? '-'} ± ${m.se_binomial_pp ?? '-'} pp`,
+    );
+  }
+  lines.push('pooled:');
   return lines.join('\n') + '\n';
 }

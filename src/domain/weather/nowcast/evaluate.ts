@@ -1,6 +1,21 @@
 import type { NowcastCase } from './cases.ts';
 import { riseToFinal, type NowcastPredictor } from './predict.ts';
-import { brierBuckets, logScore, maxReliabilityGap, RELIABILITY_MIN_CASES, ReliabilityTable, round4, rps, type IntDistribution, type ReliabilityRow } from './scores.ts';
+import {
+  brierBuckets,
+  logScore,
+  maxReliabilityGap,
+  RELIABILITY_FLAG_Z,
+  RELIABILITY_MIN_CASES,
+  ReliabilityTable,
+  round4,
+  rps,
+  TARGET_RELIABILITY_PP,
+  type IntDistribution,
+  type MidRangeBias,
+  type ReliabilityRow,
+} from './scores.ts';
+
+export { TARGET_RELIABILITY_PP };
 
 /** Hours over which the skill target is judged (local, inclusive). */
 export const TARGET_HOURS = { from: 8, to: 18 } as const;
@@ -8,8 +23,10 @@ export const TARGET_HOURS = { from: 8, to: 18 } as const;
 export const TARGET_SKILL_VS_CLIMATOLOGY = 0.25;
 /** No target hour may be worse than this multiple of the better baseline. */
 export const TARGET_MAX_HOUR_RATIO = 1.05;
-/** Every decile with enough cases must be reliable to within this many percentage points. */
-export const TARGET_RELIABILITY_PP = 5;
+/** The reliability rule as the output states it (scores.ts `decileRow` and `midRangeBias` apply it). */
+export const reliabilityRule = (minCases: number): string =>
+  `a decile counts toward ±${TARGET_RELIABILITY_PP} pp when it holds ≥ ${minCases} forecasts and its 95 % binomial half-width at its mean forecast is ≤ ${TARGET_RELIABILITY_PP} pp; ` +
+  `smaller deciles are flagged when |z| > ${RELIABILITY_FLAG_Z}; the pooled 0.3–0.7 bias is judged the same way and counts toward the target`;
 
 export interface EvaluateOptions {
   /** A reliability decile is judged only with at least this many bucket forecasts. */
@@ -52,9 +69,20 @@ export interface EvaluationReport {
     /** Largest |observed − forecast| (percentage points) over the deciles with enough cases. */
     reliability_max_gap_pp: number | null;
     reliability_min_cases: number;
+    /** Deciles that miss (`flagged`): beyond ±5 pp where judged, beyond |z| > 2 where too small to judge. */
+    reliability_flagged: number;
+    reliability_rule: string;
     targets_met: boolean;
   };
   reliability: ReliabilityRow[];
+  /** Bucket forecasts in [0.3, 0.7) pooled: a bias too spread out for any one decile to show. */
+  reliability_mid_range: MidRangeBias;
+}
+
+/** Forecasts of one model on cases it was not fitted on (one fold of a rolling evaluation, or the only one). */
+export interface ScoredSet {
+  predictor: NowcastPredictor;
+  cases: readonly NowcastCase[];
 }
 
 interface Acc {
@@ -75,11 +103,16 @@ function mean(sum: number, n: number): number | null {
 
 /** Scores the model against climatology and persistence on cases it was not fitted on. */
 export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly NowcastCase[], opts: EvaluateOptions = {}): EvaluationReport {
+  return evaluateSets([{ predictor, cases }], opts);
+}
+
+/** Scores several models, each on its own unseen cases, as one pool (a rolling-origin evaluation). */
+export function evaluateSets(sets: readonly ScoredSet[], opts: EvaluateOptions = {}): EvaluationReport {
   const minCases = opts.minDecileCases ?? RELIABILITY_MIN_CASES;
   const byHour: Acc[] = Array.from({ length: 24 }, zero);
   const all = zero();
   const reliabilityTable = new ReliabilityTable();
-  for (const c of cases) {
+  for (const { predictor, cases } of sets) for (const c of cases) {
     const f = predictor.predict(c.inputs);
     if (!f || c.inputs.baseF === null) continue;
     const hourClimatology: IntDistribution = riseToFinal(predictor.climatologyRise(c.inputs), c.inputs.baseF);
@@ -103,7 +136,7 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
       acc.log += s.log;
       acc.hourClim += s.hourClim;
     }
-    reliabilityTable.addForecast(f.final, c.finalMaxF);
+    reliabilityTable.addForecast(f.final, c.finalMaxF, c.day);
   }
 
   const by_hour: HourScore[] = byHour.map((a, hour) => ({
@@ -138,8 +171,10 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
   const skillP = wr !== null && wp ? round4(1 - wr / wp) : null;
   const reliability = reliabilityTable.rows(minCases);
   const gap = maxReliabilityGap(reliability);
+  const midRange = reliabilityTable.midRangeBias();
   const met =
     (gap === null || gap <= TARGET_RELIABILITY_PP) &&
+    midRange.within_target !== false &&
     window.length === TARGET_HOURS.to - TARGET_HOURS.from + 1 &&
     skillC !== null &&
     skillC >= TARGET_SKILL_VS_CLIMATOLOGY &&
@@ -153,8 +188,8 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
     by_hour,
     overall: {
       n: all.n,
-      days: new Set(cases.map((c) => c.day)).size,
-      climatology: predictor.prior ? 'long_record' : 'hour_rise',
+      days: new Set(sets.flatMap((s) => s.cases.map((c) => c.day))).size,
+      climatology: sets.length > 0 && sets.every((s) => s.predictor.prior) ? 'long_record' : 'hour_rise',
       rps: mean(all.rps, all.n),
       rps_climatology: mean(all.clim, all.n),
       rps_persistence: mean(all.pers, all.n),
@@ -170,8 +205,11 @@ export function evaluateNowcast(predictor: NowcastPredictor, cases: readonly Now
       worst_hour_ratio: worstRatio === null ? null : round4(worstRatio),
       reliability_max_gap_pp: gap,
       reliability_min_cases: minCases,
+      reliability_flagged: reliability.filter((r) => r.flagged).length,
+      reliability_rule: reliabilityRule(minCases),
       targets_met: met,
     },
     reliability,
+    reliability_mid_range: midRange,
   };
 }

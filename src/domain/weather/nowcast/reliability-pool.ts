@@ -1,4 +1,4 @@
-import { RELIABILITY_MIN_CASES, type ReliabilityRow } from './scores.ts';
+import { decileRow, RELIABILITY_MIN_CASES, type ReliabilityRow } from './scores.ts';
 
 /** A reliability bin as a backtest or an evaluation reports it. */
 export interface BinCounts {
@@ -11,8 +11,7 @@ export interface BinCounts {
 
 /**
  * Pools reliability bins of many station-days into one table per probability decile (counts
- * weighted, so a busy day counts more), judged like `nowcast eval`: gap in percentage points where
- * a decile holds enough forecasts. One day alone rarely fills a decile; the pooled table does.
+ * weighted, so a busy day counts more), judged like `nowcast eval` (decileRow). One day alone rarely fills a decile; the pooled table does.
  */
 export function poolReliability(tables: ReadonlyArray<readonly BinCounts[]>, minCases = RELIABILITY_MIN_CASES): ReliabilityRow[] {
   const acc = new Map<string, { lo: number; hi: number; n: number; sumP: number; hits: number }>();
@@ -29,17 +28,5 @@ export function poolReliability(tables: ReadonlyArray<readonly BinCounts[]>, min
   }
   return [...acc.values()]
     .sort((x, y) => x.lo - y.lo)
-    .map((a) => {
-      const meanP = a.sumP / a.n;
-      const freq = a.hits / a.n;
-      return {
-        p_lo: a.lo,
-        p_hi: a.hi,
-        n: a.n,
-        mean_p: Math.round(meanP * 1e4) / 1e4,
-        observed_freq: Math.round(freq * 1e4) / 1e4,
-        gap_pp: Math.round((freq - meanP) * 1000) / 10,
-        enough: a.n >= minCases,
-      };
-    });
+    .map((a) => decileRow(a.lo, a.hi, a.n, a.sumP, a.hits, minCases));
 }
