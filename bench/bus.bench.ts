@@ -13,6 +13,12 @@ import type { Benchmark, BenchContext } from './types.ts';
 const THROUGHPUT_EVENTS = 100_000;
 const OFFERED_RATE = 20_000;
 const LATENCY_SECONDS = 3;
+/**
+ * Throughput and its reference are measured in alternating rounds and compared best to best: on a
+ * shared machine one round of either can lose half its speed to a neighbour, and the best of each
+ * is the closest either gets to its own limit.
+ */
+const THROUGHPUT_ROUNDS = Number(process.env.BUS_BENCH_ROUNDS ?? 3);
 
 function makeEvents(n: number, seed: number): HeliosEvent[] {
   const { factory } = testFactory(seed);
@@ -20,9 +26,9 @@ function makeEvents(n: number, seed: number): HeliosEvent[] {
 }
 
 /** Publish in batches of 500 across 8 market partitions while one consumer group drains them. */
-async function throughput(bus: EventBus, events: HeliosEvent[]): Promise<number> {
+async function throughput(bus: EventBus, events: HeliosEvent[], group = 'bench'): Promise<number> {
   const topics = Array.from({ length: 8 }, (_, i) => `tape:m${i}`);
-  const sub = bus.subscribe({ group: 'bench', consumer: 'c', topics, start: 'latest' });
+  const sub = bus.subscribe({ group, consumer: 'c', topics, start: 'latest' });
   const it = sub[Symbol.asyncIterator]();
   const ready = it.next(); // creates the groups before publishing
   await new Promise((r) => setTimeout(r, 50));
@@ -125,24 +131,33 @@ export const busBenchmark: Benchmark = {
     try {
       const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'bench', read_batch: 2000, publish_batch: 4000, default: { queue_size: 1_000_000, overflow: 'drop_oldest', max_len: 200_000 } });
       const bus = await RedisStreamsBus.connect(config, redis.url, clock, { onError: () => {} });
-      const r = await measure('redis', bus, ctx, 3);
+      const payload = serializeEnvelope(makeEvents(1, 9)[0]!);
+      const withReference = hasRedisBenchmark();
+      const rounds: Array<{ tp: number; ref: number | null }> = [];
+      for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+        const tp = await throughput(bus, makeEvents(THROUGHPUT_EVENTS, 3 + 10 * round), `bench${round}`);
+        rounds.push({ tp, ref: withReference ? redisBenchmarkXadd(redis.port, payload) : null });
+      }
+      const lat = await latency(bus, makeEvents(OFFERED_RATE * LATENCY_SECONDS, 4), OFFERED_RATE);
       await bus.close();
-      out.redis_events_per_s = Math.round(r.tp);
-      out.redis_p50_ms = round(r.lat.p50, 3);
-      out.redis_p99_ms = round(r.lat.p99, 3);
+      const tp = Math.max(...rounds.map((r) => r.tp));
+      ctx.log(`redis      throughput ${Math.round(tp).toLocaleString()} events/s (best of ${rounds.length}: ${rounds.map((r) => Math.round(r.tp).toLocaleString()).join(' / ')}) | at ${OFFERED_RATE.toLocaleString()}/s offered: p50 ${round(lat.p50, 3)} ms, p99 ${round(lat.p99, 3)} ms (n=${lat.n})`);
+      out.redis_events_per_s = Math.round(tp);
+      out.redis_p50_ms = round(lat.p50, 3);
+      out.redis_p99_ms = round(lat.p99, 3);
       // Target: within 5× the in-memory bus (issue #18); both measured in this run.
-      out.redis_p99_vs_in_memory = round(r.lat.p99 / mem.lat.p99, 1);
-      ctx.log(`redis p99 ÷ in-memory p99 at ${OFFERED_RATE.toLocaleString()}/s: ${round(r.lat.p99 / mem.lat.p99, 1)}×`);
-      if (hasRedisBenchmark()) {
-        const payload = serializeEnvelope(makeEvents(1, 9)[0]!);
-        const ref = redisBenchmarkXadd(redis.port, payload);
-        if (ref) {
-          out.redis_benchmark_xadd_per_s = Math.round(ref);
-          out.ratio_vs_redis_benchmark = round(r.tp / ref, 3);
-          ctx.log(`redis-benchmark XADD pipelined (same server, same payload size ${payload.length} B): ${Math.round(ref).toLocaleString()} req/s → our publish→consume is ${round(r.tp / ref, 3)}× of it`);
-        }
+      out.redis_p99_vs_in_memory = round(lat.p99 / mem.lat.p99, 1);
+      ctx.log(`redis p99 ÷ in-memory p99 at ${OFFERED_RATE.toLocaleString()}/s: ${round(lat.p99 / mem.lat.p99, 1)}×`);
+      const refs = rounds.map((r) => r.ref).filter((r): r is number => r !== null);
+      if (refs.length) {
+        const ref = Math.max(...refs);
+        out.redis_benchmark_xadd_per_s = Math.round(ref);
+        out.ratio_vs_redis_benchmark = round(tp / ref, 3);
+        const perRound = rounds.map((r) => (r.ref ? round(r.tp / r.ref, 3) : null));
+        out.ratio_vs_redis_benchmark_per_round = perRound;
+        ctx.log(`redis-benchmark XADD pipelined (same server, same payload size ${payload.length} B), best of ${refs.length}: ${Math.round(ref).toLocaleString()} req/s (${refs.map((r) => Math.round(r).toLocaleString()).join(' / ')}) → our publish→consume is ${round(tp / ref, 3)}× of it (per round: ${perRound.join(' / ')})`);
       } else {
-        out.redis_benchmark_skipped = 'redis-benchmark not installed';
+        out.redis_benchmark_skipped = withReference ? 'redis-benchmark gave no figure' : 'redis-benchmark not installed';
       }
     } finally {
       redis.stop();

@@ -27,7 +27,14 @@ const EVENTS = 100_000;
 const TOKENS = 40;
 const START = Date.UTC(2026, 0, 29, 17, 0, 0);
 const DUCK = { threads: 2, memory_limit: '1GB' };
-const COMPACTION_ROUNDS = 3;
+const COMPACTION_ROUNDS = Number(process.env.BENCH_STORAGE_COMPACTION_ROUNDS ?? 3);
+/**
+ * Parts to run besides the recorder throughput run, which writes the journal the others read:
+ * `emit` (hot-path cost), `compaction`, `replay` (its Parquet source reads what `compaction` wrote). All by
+ * default; e.g. `BENCH_STORAGE_PARTS=compaction`
+ * keeps a run under the shared machine's bench lock short.
+ */
+const PARTS = new Set((process.env.BENCH_STORAGE_PARTS ?? 'emit,compaction,replay').split(','));
 
 /**
  * A busy tape: 40 tokens, each with a 1 s snapshot (15 levels) and ~5 best-price updates a second,
@@ -130,96 +137,108 @@ export const storageBenchmark: Benchmark = {
           `emit loop alone ${round(rec.emit_only_ms, 1)} ms; ${rec.written.toLocaleString()} lines (l2_delta kept only in windows), ${round(rec.bytes / 1e6, 1)} MB`,
       );
 
-      // Hot path: a reference fan-out with one trivial consumer vs the same plus the recorder.
-      let consumed = 0;
-      const consumer: EventSink = { emit: () => void consumed++ };
-      const slice = events.slice(0, 40_000);
-      const ref = await emitLatency(slice, { emit: (e) => consumer.emit(e) });
-      const liveRec = recorder(path.join(dir, 'b'));
-      const withRec = await emitLatency(slice, {
-        emit: (e) => {
-          consumer.emit(e);
-          liveRec.emit(e);
-        },
-      });
-      await liveRec.close();
-      ctx.log(`emit call       p50 µs   p99 µs   max µs   event-loop delay p99 ms`);
-      ctx.log(`without recorder ${round(ref.p50_us, 2).toString().padStart(6)} ${round(ref.p99_us, 2).toString().padStart(8)} ${round(ref.max_us, 0).toString().padStart(8)}   ${round(ref.loop_p99_ms, 2)}`);
-      ctx.log(`with recorder    ${round(withRec.p50_us, 2).toString().padStart(6)} ${round(withRec.p99_us, 2).toString().padStart(8)} ${round(withRec.max_us, 0).toString().padStart(8)}   ${round(withRec.loop_p99_ms, 2)}`);
-      ctx.log(`→ emit p99 ratio ${round(withRec.p99_us / ref.p99_us, 2)}×, absolute +${round(withRec.p99_us - ref.p99_us, 2)} µs`);
-
-      // Compaction of the journal from the throughput run; reference: parsing the same NDJSON in JS.
-      // Interleaved rounds, best of each, so a noisy neighbour on the shared machine hits both alike.
-      const files = await listJournalFiles(path.join(dir, 'a'));
-      let refLines = 0;
-      let refMbS = 0;
-      let compactMbS = 0;
-      // Also per CPU-second of this process (DuckDB's threads included): steadier than wall time
-      // while neighbours load the machine.
-      let refMbCpuS = 0;
-      let compactMbCpuS = 0;
-      let report: Awaited<ReturnType<typeof compactJournal>> | undefined;
-      for (let round = 0; round < COMPACTION_ROUNDS; round++) {
-        const r0 = performance.now();
-        const rc0 = cpuS();
-        refLines = 0;
-        for (const f of files) for (const line of readFileSync(f.path, 'utf8').split('\n')) if (line) refLines += JSON.parse(line) ? 1 : 0;
-        refMbS = Math.max(refMbS, rec.bytes / 1e6 / ((performance.now() - r0) / 1000));
-        refMbCpuS = Math.max(refMbCpuS, rec.bytes / 1e6 / (cpuS() - rc0));
-        const c0 = performance.now();
-        const cc0 = cpuS();
-        report = await compactJournal({ dataDir: path.join(dir, 'a'), now: Date.now(), duckdb: DUCK, force: true });
-        compactMbS = Math.max(compactMbS, report.bytes_in / 1e6 / ((performance.now() - c0) / 1000));
-        compactMbCpuS = Math.max(compactMbCpuS, report.bytes_in / 1e6 / (cpuS() - cc0));
-      }
-      if (report === undefined) throw new Error('no compaction round ran');
-      ctx.log(
-        `compaction (best of ${COMPACTION_ROUNDS}): ${round(compactMbS, 1)} MB/s of NDJSON → Parquet (${report.rows.toLocaleString()} rows, ${report.parquet_files} files); ` +
-          `reference JSON.parse of the same lines ${round(refMbS, 1)} MB/s → ${round(compactMbS / refMbS, 2)}×; ` +
-          `per CPU-second ${round(compactMbCpuS, 1)} vs ${round(refMbCpuS, 1)} MB → ${round(compactMbCpuS / refMbCpuS, 2)}×`,
-      );
-
-      // Replay at max speed: journal and Parquet sources vs emitting a preloaded array.
-      const recorded: ReplayRecord[] = [];
-      const jr = new JournalReplaySource(path.join(dir, 'a'));
-      for await (const chunk of jr.read({ from: START, to: START + 86_400_000 })) recorded.push(...chunk);
-      const mem1 = await replayRun(new ArrayReplaySource(recorded), 1);
-      const mem256 = await replayRun(new ArrayReplaySource(recorded), 256);
-      const nd = await replayRun(new JournalReplaySource(path.join(dir, 'a')), 256);
-      const pq = await replayRun(new ParquetReplaySource(path.join(dir, 'a'), DUCK), 256);
-      const pq1 = await replayRun(new ParquetReplaySource(path.join(dir, 'a'), DUCK), 1);
-      ctx.log(`replay (max speed, ${mem1.n.toLocaleString()} events)     events/s   × real time`);
-      const row = (name: string, r: { events_per_s: number; x_real_time: number }) =>
-        ctx.log(`  ${name.padEnd(38)} ${Math.round(r.events_per_s).toLocaleString().padStart(9)}   ${Math.round(r.x_real_time).toLocaleString().padStart(8)}×`);
-      row('in-memory, drain every event (ref)', mem1);
-      row('in-memory, drain every 256 (ref)', mem256);
-      row('NDJSON journal, drain every 256', nd);
-      row('Parquet, drain every 256', pq);
-      row('Parquet, drain every event', pq1);
-      ctx.log(`→ Parquet source at ${round(pq.events_per_s / mem256.events_per_s, 2)}× of in-memory; NDJSON at ${round(nd.events_per_s / mem256.events_per_s, 2)}×`);
-
-      return {
+      const figures: Record<string, unknown> = {
         events: EVENTS,
         recorder_events_per_s: Math.round(rec.events_per_s),
         recorder_mb_per_s: round(rec.mb_per_s, 1),
-        emit_p99_us_without: round(ref.p99_us, 3),
-        emit_p99_us_with: round(withRec.p99_us, 3),
-        emit_p99_ratio: round(withRec.p99_us / ref.p99_us, 2),
-        loop_delay_p99_ms_without: round(ref.loop_p99_ms, 2),
-        loop_delay_p99_ms_with: round(withRec.loop_p99_ms, 2),
-        compaction_mb_per_s: round(compactMbS, 1),
-        compaction_vs_json_parse: round(compactMbS / refMbS, 2),
-        compaction_mb_per_cpu_s: round(compactMbCpuS, 1),
-        compaction_vs_json_parse_cpu: round(compactMbCpuS / refMbCpuS, 2),
-        replay_ndjson_events_per_s: Math.round(nd.events_per_s),
-        replay_parquet_events_per_s: Math.round(pq.events_per_s),
-        replay_parquet_drain1_events_per_s: Math.round(pq1.events_per_s),
-        replay_memory_events_per_s: Math.round(mem256.events_per_s),
-        replay_parquet_x_real_time: Math.round(pq.x_real_time),
-        replay_ndjson_x_real_time: Math.round(nd.x_real_time),
-        consumed_check: consumed,
-        ref_lines_check: refLines,
       };
+      if (PARTS.has('emit')) {
+        // Hot path: a reference fan-out with one trivial consumer vs the same plus the recorder.
+        let consumed = 0;
+        const consumer: EventSink = { emit: () => void consumed++ };
+        const slice = events.slice(0, 40_000);
+        const ref = await emitLatency(slice, { emit: (e) => consumer.emit(e) });
+        const liveRec = recorder(path.join(dir, 'b'));
+        const withRec = await emitLatency(slice, {
+          emit: (e) => {
+            consumer.emit(e);
+            liveRec.emit(e);
+          },
+        });
+        await liveRec.close();
+        ctx.log(`emit call       p50 µs   p99 µs   max µs   event-loop delay p99 ms`);
+        ctx.log(`without recorder ${round(ref.p50_us, 2).toString().padStart(6)} ${round(ref.p99_us, 2).toString().padStart(8)} ${round(ref.max_us, 0).toString().padStart(8)}   ${round(ref.loop_p99_ms, 2)}`);
+        ctx.log(`with recorder    ${round(withRec.p50_us, 2).toString().padStart(6)} ${round(withRec.p99_us, 2).toString().padStart(8)} ${round(withRec.max_us, 0).toString().padStart(8)}   ${round(withRec.loop_p99_ms, 2)}`);
+        ctx.log(`→ emit p99 ratio ${round(withRec.p99_us / ref.p99_us, 2)}×, absolute +${round(withRec.p99_us - ref.p99_us, 2)} µs`);
+        Object.assign(figures, {
+          emit_p99_us_without: round(ref.p99_us, 3),
+          emit_p99_us_with: round(withRec.p99_us, 3),
+          emit_p99_ratio: round(withRec.p99_us / ref.p99_us, 2),
+          loop_delay_p99_ms_without: round(ref.loop_p99_ms, 2),
+          loop_delay_p99_ms_with: round(withRec.loop_p99_ms, 2),
+          consumed_check: consumed,
+        });
+      }
+
+      if (PARTS.has('compaction')) {
+        // Compaction of the journal from the throughput run; reference: parsing the same NDJSON in JS.
+        // Interleaved rounds, best of each, so a noisy neighbour on the shared machine hits both alike.
+        const files = await listJournalFiles(path.join(dir, 'a'));
+        let refLines = 0;
+        let refMbS = 0;
+        let compactMbS = 0;
+        // Also per CPU-second of this process (DuckDB's threads included): steadier than wall time
+        // while neighbours load the machine.
+        let refMbCpuS = 0;
+        let compactMbCpuS = 0;
+        let report: Awaited<ReturnType<typeof compactJournal>> | undefined;
+        for (let round = 0; round < COMPACTION_ROUNDS; round++) {
+          const r0 = performance.now();
+          const rc0 = cpuS();
+          refLines = 0;
+          for (const f of files) for (const line of readFileSync(f.path, 'utf8').split('\n')) if (line) refLines += JSON.parse(line) ? 1 : 0;
+          refMbS = Math.max(refMbS, rec.bytes / 1e6 / ((performance.now() - r0) / 1000));
+          refMbCpuS = Math.max(refMbCpuS, rec.bytes / 1e6 / (cpuS() - rc0));
+          const c0 = performance.now();
+          const cc0 = cpuS();
+          report = await compactJournal({ dataDir: path.join(dir, 'a'), now: Date.now(), duckdb: DUCK, force: true });
+          compactMbS = Math.max(compactMbS, report.bytes_in / 1e6 / ((performance.now() - c0) / 1000));
+          compactMbCpuS = Math.max(compactMbCpuS, report.bytes_in / 1e6 / (cpuS() - cc0));
+        }
+        if (report === undefined) throw new Error('no compaction round ran');
+        ctx.log(
+          `compaction (best of ${COMPACTION_ROUNDS}): ${round(compactMbS, 1)} MB/s of NDJSON → Parquet (${report.rows.toLocaleString()} rows, ${report.parquet_files} files); ` +
+            `reference JSON.parse of the same lines ${round(refMbS, 1)} MB/s → ${round(compactMbS / refMbS, 2)}×; ` +
+            `per CPU-second ${round(compactMbCpuS, 1)} vs ${round(refMbCpuS, 1)} MB → ${round(compactMbCpuS / refMbCpuS, 2)}×`,
+        );
+        Object.assign(figures, {
+          compaction_mb_per_s: round(compactMbS, 1),
+          compaction_vs_json_parse: round(compactMbS / refMbS, 2),
+          compaction_mb_per_cpu_s: round(compactMbCpuS, 1),
+          compaction_vs_json_parse_cpu: round(compactMbCpuS / refMbCpuS, 2),
+          ref_lines_check: refLines,
+        });
+      }
+
+      if (PARTS.has('replay')) {
+        // Replay at max speed: journal and Parquet sources vs emitting a preloaded array.
+        const recorded: ReplayRecord[] = [];
+        const jr = new JournalReplaySource(path.join(dir, 'a'));
+        for await (const chunk of jr.read({ from: START, to: START + 86_400_000 })) recorded.push(...chunk);
+        const mem1 = await replayRun(new ArrayReplaySource(recorded), 1);
+        const mem256 = await replayRun(new ArrayReplaySource(recorded), 256);
+        const nd = await replayRun(new JournalReplaySource(path.join(dir, 'a')), 256);
+        const pq = await replayRun(new ParquetReplaySource(path.join(dir, 'a'), DUCK), 256);
+        const pq1 = await replayRun(new ParquetReplaySource(path.join(dir, 'a'), DUCK), 1);
+        ctx.log(`replay (max speed, ${mem1.n.toLocaleString()} events)     events/s   × real time`);
+        const row = (name: string, r: { events_per_s: number; x_real_time: number }) =>
+          ctx.log(`  ${name.padEnd(38)} ${Math.round(r.events_per_s).toLocaleString().padStart(9)}   ${Math.round(r.x_real_time).toLocaleString().padStart(8)}×`);
+        row('in-memory, drain every event (ref)', mem1);
+        row('in-memory, drain every 256 (ref)', mem256);
+        row('NDJSON journal, drain every 256', nd);
+        row('Parquet, drain every 256', pq);
+        row('Parquet, drain every event', pq1);
+        ctx.log(`→ Parquet source at ${round(pq.events_per_s / mem256.events_per_s, 2)}× of in-memory; NDJSON at ${round(nd.events_per_s / mem256.events_per_s, 2)}×`);
+        Object.assign(figures, {
+          replay_ndjson_events_per_s: Math.round(nd.events_per_s),
+          replay_parquet_events_per_s: Math.round(pq.events_per_s),
+          replay_parquet_drain1_events_per_s: Math.round(pq1.events_per_s),
+          replay_memory_events_per_s: Math.round(mem256.events_per_s),
+          replay_parquet_x_real_time: Math.round(pq.x_real_time),
+          replay_ndjson_x_real_time: Math.round(nd.x_real_time),
+        });
+      }
+      return figures;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

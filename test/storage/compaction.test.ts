@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactJournal, type CompactOptions } from '../../src/adapters/storage/parquet/compactor.ts';
@@ -92,6 +92,17 @@ describe('compaction to Parquet', () => {
     const forced = await compact({ force: true });
     expect(forced).toMatchObject({ hours_compacted: 2, rows: journalLines });
     expect((await listParquetFiles(dir)).map((f) => f.path)).toEqual(before);
+    expect(await count()).toEqual({ n: journalLines, ids: journalLines });
+  });
+
+  it('a recompaction removes the parts of its hour it no longer produces, and no other hour\'s', async () => {
+    const part17 = (await listParquetFiles(dir)).find((f) => f.path.endsWith('part-0017.parquet'))!;
+    const gone = path.join(parquetRoot(dir), 'market=gone', `date=${part17.date}`, 'ch=l2');
+    mkdirSync(gone, { recursive: true });
+    for (const name of ['part-0017.parquet', 'part-0017-1.parquet', 'part-0018.parquet']) copyFileSync(part17.path, path.join(gone, name));
+    expect(await compact({ force: true })).toMatchObject({ hours_compacted: 2, rows: journalLines });
+    expect(readdirSync(gone)).toEqual(['part-0018.parquet']);
+    rmSync(path.join(parquetRoot(dir), 'market=gone'), { recursive: true });
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
   });
 
