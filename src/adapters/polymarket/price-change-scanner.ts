@@ -236,17 +236,7 @@ class FrameScanner {
       if (src.charCodeAt(e + 1) !== 125 /* } */) return false;
     }
     this.pos = e + 2;
-    const out = this.out;
-    const i = out.next();
-    out.assetStart[i] = assetStart;
-    out.assetEnd[i] = assetEnd;
-    out.buy[i] = buy;
-    out.price[i] = price;
-    out.size[i] = size;
-    out.bestBid[i] = bestBid;
-    out.bestAsk[i] = bestAsk;
-    out.hashStart[i] = hashEnd === hashStart ? NO_HASH : hashStart;
-    out.hashEnd[i] = hashEnd;
+    this.out.add(assetStart, assetEnd, buy, price, size, bestBid, bestAsk, hashEnd === hashStart ? NO_HASH : hashStart, hashEnd);
     return true;
   }
 
@@ -310,17 +300,7 @@ class FrameScanner {
       break;
     }
     if (assetStart === -1 || buy === -1 || price !== price || size !== size) return false;
-    const out = this.out;
-    const i = out.next();
-    out.assetStart[i] = assetStart;
-    out.assetEnd[i] = assetEnd;
-    out.buy[i] = buy;
-    out.price[i] = price;
-    out.size[i] = size;
-    out.bestBid[i] = bestBid === EMPTY ? NaN : bestBid;
-    out.bestAsk[i] = bestAsk === EMPTY ? NaN : bestAsk;
-    out.hashStart[i] = hashStart;
-    out.hashEnd[i] = hashEnd;
+    this.out.add(assetStart, assetEnd, buy, price, size, bestBid === EMPTY ? NaN : bestBid, bestAsk === EMPTY ? NaN : bestAsk, hashStart, hashEnd);
     return true;
   }
 

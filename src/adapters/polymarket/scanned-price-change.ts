@@ -25,12 +25,20 @@ export class ScannedPriceChange {
   bestBid = new Float64Array(8);
   bestAsk = new Float64Array(8);
 
-  /** The index for the next change, growing the columns when full. */
-  next(): number {
+  /** Appends one change, growing the columns when full. */
+  add(assetStart: number, assetEnd: number, buy: number, price: number, size: number, bestBid: number, bestAsk: number, hashStart: number, hashEnd: number): void {
     const i = this.count;
     if (i === this.buy.length) this.grow();
     this.count = i + 1;
-    return i;
+    this.assetStart[i] = assetStart;
+    this.assetEnd[i] = assetEnd;
+    this.buy[i] = buy;
+    this.price[i] = price;
+    this.size[i] = size;
+    this.bestBid[i] = bestBid;
+    this.bestAsk[i] = bestAsk;
+    this.hashStart[i] = hashStart;
+    this.hashEnd[i] = hashEnd;
   }
 
   /** The message the general decoder makes of the same frame (field order included). */
