@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactJournal, type CompactOptions } from '../../src/adapters/storage/parquet/compactor.ts';
 import { openDuckDb, sqlString } from '../../src/adapters/storage/parquet/duckdb.ts';
 import { queryLake } from '../../src/adapters/storage/parquet/query.ts';
-import { GLOBAL_PARTITION_ID, journalFile, listParquetFiles, parquetRoot } from '../../src/adapters/storage/layout.ts';
+import { journalFile, listParquetFiles, parquetRoot } from '../../src/adapters/storage/layout.ts';
 import { main } from '../../src/cli/main.ts';
 import { ProgressBar } from '../../src/cli/progress-bar.ts';
 import { captureIo } from '../support/cli.ts';
 import { makeRecorder, tempDataDir } from './support/recorder.ts';
-import { syntheticEvents, T0 } from './support/synthetic.ts';
+import { MARKET, STATION, syntheticEvents, T0 } from './support/synthetic.ts';
 
 const DUCK = { threads: 1, memory_limit: '512MB' };
 const LATER = T0 + 86_400_000;
@@ -37,49 +37,53 @@ async function count(sql = 'SELECT count(*) AS n, count(DISTINCT event_id) AS id
 }
 
 describe('compaction to Parquet', () => {
-  it('partitions by market/station (else market=_global), date and channel, one part per journal hour', async () => {
+  it('writes one part per channel and journal hour, ids as columns: date=D/ch=C/part-00HH.parquet', async () => {
     const report = await compact();
     expect(report).toMatchObject({ dates: ['2026-01-29'], hours_compacted: 2, hours_unchanged: 0, rows: journalLines, torn_tails: 0, malformed_lines: 0 });
     const rel = (await listParquetFiles(dir)).map((f) => path.relative(parquetRoot(dir), f.path));
-    const parts = (p: string, ch: string, hours: string[]) => hours.map((h) => path.join(p, 'date=2026-01-29', `ch=${ch}`, `part-00${h}.parquet`));
+    const parts = (ch: string, hours: string[]) => hours.map((h) => path.join('date=2026-01-29', `ch=${ch}`, `part-00${h}.parquet`));
     expect(rel).toEqual(
       [
-        ...parts('market=0xmkt-klga-29jan', 'fill', ['16']),
-        ...parts('market=0xmkt-klga-29jan', 'l2', ['16', '17']),
-        ...parts('market=0xmkt-klga-29jan', 'l2_delta', ['16', '17']),
-        ...parts('market=0xmkt-klga-29jan', 'order', ['16']),
-        ...parts('market=0xmkt-klga-29jan', 'tape', ['16', '17']),
-        ...parts('market=_global', 'health', ['16', '17']),
-        ...parts('market=_global', 'truth', ['16', '17']),
-        ...parts('station=KLGA', 'nowcast', ['16', '17']),
-        ...parts('station=KLGA', 'window', ['16', '17']),
-        ...parts('station=KLGA', 'world', ['16']),
+        ...parts('fill', ['16']),
+        ...parts('health', ['16', '17']),
+        ...parts('l2', ['16', '17']),
+        ...parts('l2_delta', ['16', '17']),
+        ...parts('nowcast', ['16', '17']),
+        ...parts('order', ['16']),
+        ...parts('tape', ['16', '17']),
+        ...parts('truth', ['16', '17']),
+        ...parts('window', ['16', '17']),
+        ...parts('world', ['16']),
       ].sort(),
     );
+    expect(report.parquet_files).toBe(rel.length);
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
+    // The market and station a row belongs to are its own columns.
+    const byEntity = await queryLake(dir, `SELECT ch, market_id, station_id, count(*) AS n FROM events WHERE ch IN ('l2', 'world') GROUP BY ALL ORDER BY ALL`, DUCK);
+    expect(byEntity.rows.map((r) => [r.ch, r.market_id, r.station_id])).toEqual([
+      ['l2', MARKET, null],
+      ['world', null, STATION],
+    ]);
     // Nothing half-written is left behind.
     expect(existsSync(path.join(parquetRoot(dir), '.staging'))).toBe(false);
   });
 
-  it('keeps each part in journal order: the rows of its market or station from that channel file, line by line', async () => {
+  it('keeps journal order: each part is its channel file line by line, so every market and station in it keeps its own order', async () => {
     // With DuckDB's own worker threads too, as the daemon's configuration runs it.
     expect(await compact({ force: true, duckdb: { ...DUCK, threads: 2 } })).toMatchObject({ hours_compacted: 2, rows: journalLines });
     const db = await openDuckDb(DUCK);
     try {
       const parts = await listParquetFiles(dir);
       expect(parts.length).toBeGreaterThan(10);
+      let checked = 0;
       for (const part of parts) {
-        const [partition, , ch] = path.relative(parquetRoot(dir), part.path).split(path.sep);
-        const [kind, id] = partition!.split('=') as [string, string];
-        const hour = /part-00(\d\d)\.parquet$/.exec(part.path)![1]!;
-        const journal = readFileSync(journalFile(dir, part.date, ch!.replace('ch=', ''), hour), 'utf8').split('\n').filter(Boolean);
-        const expected = journal
-          .map((line) => JSON.parse(line) as { event_id: string; market_id?: string; station_id?: string })
-          .filter((r) => (kind === 'station' ? r.market_id === undefined && r.station_id === id : (r.market_id ?? (r.station_id === undefined ? GLOBAL_PARTITION_ID : undefined)) === id))
-          .map((r) => r.event_id);
+        const journal = readFileSync(journalFile(dir, part.date, part.channel, part.hour), 'utf8').split('\n').filter(Boolean);
+        const expected = journal.map((line) => (JSON.parse(line) as { event_id: string }).event_id);
         const rows = (await db.connection.runAndReadAll(`SELECT event_id FROM read_parquet(${sqlString(part.path)})`)).getColumnsJS()[0];
         expect(rows, part.path).toEqual(expected);
+        checked += expected.length;
       }
+      expect(checked).toBe(journalLines);
     } finally {
       db.close();
     }
@@ -95,13 +99,18 @@ describe('compaction to Parquet', () => {
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
   });
 
-  it('a recompaction removes the parts of its hour it no longer produces, and no other hour\'s', async () => {
+  it('a recompaction removes the parts of its hour it no longer produces, legacy per-market parts included, and no other hour\'s', async () => {
     const part17 = (await listParquetFiles(dir)).find((f) => f.path.endsWith('part-0017.parquet'))!;
-    const gone = path.join(parquetRoot(dir), 'market=gone', `date=${part17.date}`, 'ch=l2');
-    mkdirSync(gone, { recursive: true });
-    for (const name of ['part-0017.parquet', 'part-0017-1.parquet', 'part-0018.parquet']) copyFileSync(part17.path, path.join(gone, name));
+    const gone = path.join(parquetRoot(dir), `date=${part17.date}`, 'ch=gone');
+    const legacy = path.join(parquetRoot(dir), 'market=gone', `date=${part17.date}`, 'ch=l2');
+    for (const d of [gone, legacy]) {
+      mkdirSync(d, { recursive: true });
+      for (const name of ['part-0017.parquet', 'part-0017-1.parquet', 'part-0018.parquet']) copyFileSync(part17.path, path.join(d, name));
+    }
     expect(await compact({ force: true })).toMatchObject({ hours_compacted: 2, rows: journalLines });
     expect(readdirSync(gone)).toEqual(['part-0018.parquet']);
+    expect(readdirSync(legacy)).toEqual(['part-0018.parquet']);
+    rmSync(gone, { recursive: true });
     rmSync(path.join(parquetRoot(dir), 'market=gone'), { recursive: true });
     expect(await count()).toEqual({ n: journalLines, ids: journalLines });
   });

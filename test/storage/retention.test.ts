@@ -77,7 +77,8 @@ describe('helios retention', () => {
     expect(out).toContain('would delete journal date=2026-01-01');
     expect(out).toContain('kept journal date=2026-01-10: expired but not fully compacted');
     expect(out).not.toContain('journal date=2026-01-29');
-    expect(out).toContain('would delete parquet market=0xmkt-klga-29jan/date=2025-06-01/ch=l2');
+    expect(out).toContain('would delete parquet date=2025-06-01/ch=l2\n');
+    expect(out).toContain('would delete parquet date=2025-06-01/ch=health\n');
     expect(out).not.toMatch(/parquet .*date=2025-06-01\/ch=(window|l2_delta)/);
     expect((await listJournalFiles(dir)).map((f) => f.date)).toContain('2025-06-01');
   });
@@ -90,7 +91,8 @@ describe('helios retention', () => {
     const old = parquet.filter((f) => f.date === '2025-06-01').map((f) => f.channel);
     expect([...new Set(old)].sort()).toEqual(['l2_delta', 'window']);
     expect(parquet.some((f) => f.date === '2026-01-01' && f.channel === 'l2')).toBe(true);
-    expect(existsSync(path.join(dir, 'parquet', 'market=_global', 'date=2025-06-01'))).toBe(false);
+    expect(existsSync(path.join(dir, 'parquet', 'date=2025-06-01', 'ch=l2'))).toBe(false);
+    expect(existsSync(path.join(dir, 'parquet', 'date=2025-06-01', 'ch=window'))).toBe(true);
     expect(existsSync(path.join(dir, 'parquet', '_manifest', 'date=2025-06-01.json'))).toBe(false);
     const again = captureIo(env);
     expect(await main(['retention', '--data-dir', dir, '--today', '2026-01-30', '--json'], again)).toBe(0);

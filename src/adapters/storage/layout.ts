@@ -5,17 +5,18 @@ import path from 'node:path';
  * Where storage puts things under the data directory:
  *
  *   journal/date=YYYY-MM-DD/ch=CHANNEL/HH.ndjson                  (UTC date and hour of ts_ingest)
- *   parquet/{market|station}=ID/date=YYYY-MM-DD/ch=CHANNEL/part-00HH.parquet
+ *   parquet/date=YYYY-MM-DD/ch=CHANNEL/part-00HH.parquet           (one part per channel and hour)
  *   parquet/_manifest/date=YYYY-MM-DD.json                        (what compaction consumed)
  *
- * A Parquet part is the compaction of one journal hour, so its number is that UTC hour: compacting
- * an hour again rewrites exactly the same files (idempotent), and a journal hour that retention
- * already removed is never touched. Events with a market_id go under market=, else those with a
- * station_id under station=, and everything else (health, control, truth without a market,
- * global windows) under market=_global.
+ * A Parquet part is the compaction of one journal hour file, so its number is that UTC hour:
+ * compacting an hour again rewrites exactly the same files (idempotent), and a journal hour that
+ * retention already removed is never touched. The market, station and other ids are columns of
+ * the part, not directories: one file per channel and hour however many markets trade (a
+ * directory per market made thousands of tiny files an hour, each costing the writer and every
+ * reader). Lakes written before that keep their parts at
+ * `parquet/{market|station}=ID/date=D/ch=C/part-00HH.parquet` (`ParquetFileRef.legacyPartition`):
+ * readers read both layouts, and recompacting an hour replaces its legacy parts.
  */
-export const GLOBAL_PARTITION_ID = '_global';
-
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isDateString(value: string): boolean {
@@ -54,9 +55,18 @@ export function manifestFile(dataDir: string, date: string): string {
   return path.join(parquetRoot(dataDir), '_manifest', `date=${date}.json`);
 }
 
-/** Glob of one channel's Parquet files across every partition and date (for DuckDB). */
-export function parquetChannelGlob(dataDir: string, channel: string): string {
-  return path.join(parquetRoot(dataDir), '*', 'date=*', `ch=${channel}`, '*.parquet');
+/** Where the part of one channel's journal hour goes. */
+export function parquetPartFile(dataDir: string, date: string, channel: string, hour: string): string {
+  return path.join(parquetRoot(dataDir), `date=${date}`, `ch=${channel}`, partFileName(hour));
+}
+
+/**
+ * Globs (for DuckDB) of one channel's Parquet parts, or every channel's, across dates: the
+ * channel-hour layout first, then the legacy per-market one. Depths differ, so no file matches both.
+ */
+export function parquetGlobs(dataDir: string, channel = '*'): { current: string; legacy: string } {
+  const root = parquetRoot(dataDir);
+  return { current: path.join(root, 'date=*', `ch=${channel}`, '*.parquet'), legacy: path.join(root, '*=*', 'date=*', `ch=${channel}`, '*.parquet') };
 }
 
 export interface JournalFileRef {
@@ -69,10 +79,15 @@ export interface JournalFileRef {
 }
 
 export interface ParquetFileRef {
-  /** The partition directory name, e.g. `market=0xabc` or `station=KLGA`. */
-  partition: string;
+  /**
+   * null for the channel-hour layout; for a part written by an earlier version, its per-entity
+   * directory, e.g. `market=0xabc` or `station=KLGA`.
+   */
+  legacyPartition: string | null;
   date: string;
   channel: string;
+  /** The journal hour the part was compacted from (00-23). */
+  hour: string;
   path: string;
 }
 
@@ -110,24 +125,28 @@ export async function listJournalFiles(dataDir: string): Promise<JournalFileRef[
   return out.sort((a, b) => a.startMs - b.startMs || (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
 }
 
-/** Every Parquet part under the lake (or of one date), sorted by path. */
+const PART_RE = /^part-00(\d{2})(?:-\d+)?\.parquet$/;
+
+/** Every Parquet part under the lake (or of one date), in both layouts, sorted by path. */
 export async function listParquetFiles(dataDir: string, onlyDate?: string): Promise<ParquetFileRef[]> {
   const out: ParquetFileRef[] = [];
   const root = parquetRoot(dataDir);
-  for (const p of await listDir(root)) {
-    if (!/^(market|station)=/.test(p)) continue;
-    const dates = onlyDate ? [`date=${onlyDate}`] : await listDir(path.join(root, p));
+  const collect = async (legacyPartition: string | null, base: string): Promise<void> => {
+    const dates = onlyDate ? [`date=${onlyDate}`] : await listDir(base);
     for (const d of dates) {
       const date = keyed(d, 'date');
       if (!date || !isDateString(date)) continue;
-      for (const c of await listDir(path.join(root, p, d))) {
+      for (const c of await listDir(path.join(base, d))) {
         const channel = keyed(c, 'ch');
         if (!channel) continue;
-        for (const f of await listDir(path.join(root, p, d, c))) {
-          if (f.endsWith('.parquet')) out.push({ partition: p, date, channel, path: path.join(root, p, d, c, f) });
+        for (const f of await listDir(path.join(base, d, c))) {
+          const hour = PART_RE.exec(f)?.[1];
+          if (hour) out.push({ legacyPartition, date, channel, hour, path: path.join(base, d, c, f) });
         }
       }
     }
-  }
+  };
+  await collect(null, root);
+  for (const p of await listDir(root)) if (/^(market|station)=/.test(p)) await collect(p, path.join(root, p));
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -25,8 +25,13 @@ export async function applyRetention(opts: { dataDir: string; policy: RetentionP
   const compacted = new Set<string>();
   for (const d of journalDates) if (await isDateCompacted(opts.dataDir, d, journal)) compacted.add(d);
   const parquetFiles = await listParquetFiles(opts.dataDir);
+  // A partition is one date's directory of a channel: `date=D/ch=C`, or in a lake written before
+  // the channel-hour layout, `market=ID/date=D/ch=C` (retention treats both alike).
   const seen = new Map<string, { partition: string; date: string; channel: string }>();
-  for (const f of parquetFiles) seen.set(`${f.partition}/${f.date}/${f.channel}`, { partition: f.partition, date: f.date, channel: f.channel });
+  for (const f of parquetFiles) {
+    const partition = f.legacyPartition ?? '';
+    seen.set(`${partition}/${f.date}/${f.channel}`, { partition, date: f.date, channel: f.channel });
+  }
   const plan = planRetention({ today: opts.today, journalDates, compactedDates: compacted, parquet: [...seen.values()] }, opts.policy);
 
   const removed: string[] = [];

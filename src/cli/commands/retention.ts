@@ -44,7 +44,7 @@ export function register(program: Command, io: CliIo): void {
           io.out(`retention (today ${today}): expired are journal dates up to ${p.journal_cutoff}, Parquet dates before ${p.parquet_cutoff}, window channels before ${p.windows_cutoff}\n`);
           for (const d of p.delete_journal) io.out(`  ${verb} journal date=${d}\n`);
           for (const d of p.keep_uncompacted) io.out(`  kept journal date=${d}: expired but not fully compacted (run helios compact)\n`);
-          for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${x.partition}/date=${x.date}/ch=${x.channel}\n`);
+          for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${[x.partition, `date=${x.date}`, `ch=${x.channel}`].filter(Boolean).join('/')}\n`);
           for (const x of r.delete_dispatch) io.out(`  ${verb} dispatch log ${path.basename(x.file)} (last input ${x.last_date})\n`);
           if (!p.delete_journal.length && !p.delete_parquet.length && !r.delete_dispatch.length) io.out('  nothing to delete\n');
         }

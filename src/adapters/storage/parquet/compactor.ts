@@ -4,16 +4,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { lockHolder, type LockHolder } from '../data-dir-lock.ts';
 import { scanJournalLines, streamJournalFile, type JournalReadIssue, type LineScan } from '../journal/reader.ts';
 import { isJournalFileSealed } from '../journal/seal.ts';
-import { GLOBAL_PARTITION_ID, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, partFileName, type JournalFileRef } from '../layout.ts';
+import { listJournalFiles, listParquetFiles, manifestFile, parquetPartFile, parquetRoot, type JournalFileRef } from '../layout.ts';
 import { openDuckDb, sqlString, type DuckDbOptions } from './duckdb.ts';
 import { columnList, readJsonColumnsArg } from './record-schema.ts';
 
 /**
  * NDJSON journal → Parquet lake, one journal hour at a time. Each hour is read by DuckDB, written
- * to a staging directory partitioned by (market|station, channel), then each file is renamed into
- * place as `part-00HH.parquet`, replacing the previous compaction of that hour: readers never see a
- * half-written file, and compacting twice yields the same rows once. A manifest per date records
- * the sources consumed, so unchanged hours are skipped and retention knows what is safe to delete.
+ * to a staging directory partitioned by channel, then each file is renamed into place as
+ * `date=D/ch=C/part-00HH.parquet`, replacing the previous compaction of that hour (legacy
+ * per-market parts included): readers never see a half-written file, and compacting twice yields
+ * the same rows once. A manifest per date records the sources consumed, so unchanged hours are
+ * skipped and retention knows what is safe to delete.
  */
 export interface CompactOptions {
   dataDir: string;
@@ -74,6 +75,8 @@ export interface DateManifest {
 }
 
 const HOUR_MS = 3_600_000;
+/** Rows per Parquet row group (a multiple of DuckDB's 2,048-row vector); see compactHour. */
+const ROW_GROUP_ROWS = 8_192;
 
 export async function compactJournal(opts: CompactOptions): Promise<CompactionReport> {
   const stagingCleaned = await cleanDeadStaging(opts.dataDir);
@@ -136,7 +139,8 @@ export async function compactJournal(opts: CompactOptions): Promise<CompactionRe
       } else {
         const stamps = await stampSources(files);
         const prev = manifest.hours[hour];
-        if (!opts.force && prev && sameSources(prev.sources, stamps) && (await allExist(opts.dataDir, prev.files))) {
+        // An hour compacted into the legacy per-market layout is rewritten in the current one.
+        if (!opts.force && prev && sameSources(prev.sources, stamps) && prev.files.every(isCurrentLayout) && (await allExist(opts.dataDir, prev.files))) {
           report.hours_unchanged++;
         } else {
           const out = await compactHour(db!.connection, opts.dataDir, date, hour, files, issue);
@@ -219,18 +223,17 @@ async function compactHour(
     const scanning = Promise.all(files.map(async (f) => [f.path, await scanJournalLines(f.path)] as const));
     const list = '[' + files.map((f) => sqlString(f.path)).join(', ') + ']';
     const source = `read_json(${list}, format='newline_delimited', ignore_errors=true, columns=${readJsonColumnsArg()})`;
-    // No ORDER BY: a partition's rows all come from one channel file, and DuckDB keeps the scan's
-    // insertion order through PARTITION_BY, so each part is in journal (recorder) order; readers
-    // order by (ts_ingest, seq, event_id) themselves. The global sort was a third of the COPY.
-    // zstd level 1: every part has ~20 column chunks, level 3's per-chunk set-up weighs on the many
-    // small parts, and it compressed these rows no smaller (storage bench hour: 2.9 MB either way).
+    // One part per channel: a partition's rows all come from one channel file, and DuckDB keeps
+    // the scan's insertion order through PARTITION_BY, so each part is its journal file line by
+    // line; readers order by (ts_ingest, seq, event_id) themselves. No ORDER BY clustering rows
+    // by market either: it cost a third of the COPY, and a market's hour is found nearly as fast
+    // without it (the market_id column is dictionary-encoded; docs/storage.md has the figures).
+    // zstd level 1: level 3 compressed these rows no smaller and costs more per column chunk.
+    // Row groups of ROW_GROUP_ROWS: DuckDB compresses a file's row groups in parallel, and one
+    // channel (l2) is most of an hour; with the default 122,880 rows it was one group on one thread.
     const copying = conn.runAndReadAll(
-      `COPY (SELECT ${columnList()},
-              CASE WHEN market_id IS NULL AND station_id IS NOT NULL THEN 'station' ELSE 'market' END AS pkind,
-              coalesce(market_id, station_id, ${sqlString(GLOBAL_PARTITION_ID)}) AS pid,
-              ch AS pch
-            FROM ${source} WHERE event_id IS NOT NULL)
-       TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (pkind, pid, pch), FILENAME_PATTERN 'part-{i}')`,
+      `COPY (SELECT ${columnList()} FROM ${source} WHERE event_id IS NOT NULL)
+       TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY (ch), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{i}')`,
     );
     // Both settle before either failure propagates: the staging directory is removed below only
     // once DuckDB no longer writes into it.
@@ -250,7 +253,7 @@ async function compactHour(
     }
     if (rows < expected) await reportMalformed(conn, files, scans, issue);
 
-    const written = await placeStaged(staging, root, date, hour);
+    const written = await placeStaged(staging, dataDir, date, hour);
     await removeStale(dataDir, date, hour, new Set(written));
     return { rows, files: written };
   } finally {
@@ -279,26 +282,19 @@ async function reportMalformed(
   }
 }
 
-/** Moves `pkind=K/pid=V/pch=C/part-i.parquet` to `K=V/date=D/ch=C/part-00HH[-i].parquet`, each by an atomic rename. */
-async function placeStaged(staging: string, root: string, date: string, hour: string): Promise<string[]> {
+/** Moves `ch=C/part-i.parquet` to `date=D/ch=C/part-00HH[-i].parquet`, each by an atomic rename. */
+async function placeStaged(staging: string, dataDir: string, date: string, hour: string): Promise<string[]> {
+  const root = parquetRoot(dataDir);
   const moves: Array<{ from: string; rel: string }> = [];
-  for (const k of await readdir(staging)) {
-    const kind = k.replace(/^pkind=/, '');
-    for (const v of await readdir(path.join(staging, k))) {
-      const id = v.replace(/^pid=/, '');
-      for (const c of await readdir(path.join(staging, k, v))) {
-        const ch = c.replace(/^pch=/, '');
-        const parts = (await readdir(path.join(staging, k, v, c))).filter((f) => f.endsWith('.parquet')).sort();
-        for (const p of parts) {
-          const i = Number(/part-(\d+)\.parquet$/.exec(p)?.[1] ?? 0);
-          const name = i === 0 ? partFileName(hour) : partFileName(hour).replace('.parquet', `-${i}.parquet`);
-          moves.push({ from: path.join(staging, k, v, c, p), rel: path.join(`${kind}=${id}`, `date=${date}`, `ch=${ch}`, name) });
-        }
-      }
+  for (const c of await readdir(staging)) {
+    const ch = c.replace(/^ch=/, '');
+    const parts = (await readdir(path.join(staging, c))).filter((f) => f.endsWith('.parquet')).sort();
+    for (const p of parts) {
+      const i = Number(/part-(\d+)\.parquet$/.exec(p)?.[1] ?? 0);
+      const file = parquetPartFile(dataDir, date, ch, hour);
+      moves.push({ from: path.join(staging, c, p), rel: path.relative(root, i === 0 ? file : file.replace(/\.parquet$/, `-${i}.parquet`)) });
     }
   }
-  // Each rename is atomic on its own; issued together they overlap on libuv's pool (an hour has
-  // one part per market and channel, dozens of them).
   await Promise.all(
     moves.map(async ({ from, rel }) => {
       await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
@@ -308,15 +304,22 @@ async function placeStaged(staging: string, root: string, date: string, hour: st
   return moves.map((m) => m.rel).sort();
 }
 
-/** Parts of this hour from an earlier compaction that this one no longer produces. */
+/** Parts of this hour from an earlier compaction (legacy layout included) that this one no longer produces. */
 async function removeStale(dataDir: string, date: string, hour: string, keep: Set<string>): Promise<void> {
   const root = parquetRoot(dataDir);
-  const prefix = partFileName(hour).replace('.parquet', '');
   for (const f of await listParquetFiles(dataDir, date)) {
-    const base = path.basename(f.path);
-    if (base !== prefix + '.parquet' && !base.startsWith(prefix + '-')) continue;
-    if (!keep.has(path.relative(root, f.path))) await unlink(f.path);
+    if (f.hour !== hour || keep.has(path.relative(root, f.path))) continue;
+    await unlink(f.path);
+    // A migrated legacy hour leaves its per-market directories behind; remove them once empty.
+    if (f.legacyPartition !== null) {
+      for (let d = path.dirname(f.path); d !== root; d = path.dirname(d)) if (!(await rmdir(d).then(() => true, () => false))) break;
+    }
   }
+}
+
+/** Is a manifest's part path (relative to the lake root) in the channel-hour layout? */
+function isCurrentLayout(rel: string): boolean {
+  return rel.startsWith('date=');
 }
 
 async function stampSources(files: JournalFileRef[]): Promise<Record<string, SourceStamp>> {

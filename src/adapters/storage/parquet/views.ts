@@ -1,9 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Channel } from '../../../domain/events/channels.ts';
-import { listParquetFiles, parquetChannelGlob, parquetRoot } from '../layout.ts';
+import { listParquetFiles, parquetGlobs, type ParquetFileRef } from '../layout.ts';
 import { sqlString } from './duckdb.ts';
 import { emptyRecordRelation } from './record-schema.ts';
-import path from 'node:path';
 
 /**
  * One DuckDB view per channel over the Parquet lake, with the record columns, `ts` (UTC TIMESTAMP
@@ -62,18 +61,26 @@ function fieldSql([name, type, key]: Field): string {
 /** Creates every view; returns their names. */
 export async function createLakeViews(conn: DuckDBConnection, dataDir: string): Promise<string[]> {
   const files = await listParquetFiles(dataDir);
-  const withData = new Set(files.map((f) => f.channel));
   for (const [name, def] of Object.entries(LAKE_VIEWS)) {
-    const has = def.channel === 'all' ? files.length > 0 : withData.has(def.channel);
-    const glob = def.channel === 'all' ? path.join(parquetRoot(dataDir), '*', 'date=*', 'ch=*', '*.parquet') : parquetChannelGlob(dataDir, def.channel);
+    const of = def.channel === 'all' ? files : files.filter((f) => f.channel === def.channel);
+    const globs = layoutGlobs(dataDir, def.channel === 'all' ? '*' : def.channel, of);
     // UNION BY NAME with the empty typed relation keeps every record column even in old files.
-    const base = has
-      ? `${emptyRecordRelation()} UNION ALL BY NAME SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name=true, hive_partitioning=false)`
+    const base = globs.length
+      ? `${emptyRecordRelation()} UNION ALL BY NAME SELECT * FROM read_parquet([${globs.map(sqlString).join(', ')}], union_by_name=true, hive_partitioning=false)`
       : emptyRecordRelation();
     const derived = ['make_timestamp(ts_ingest * 1000) AS ts', ...def.fields.map(fieldSql)].join(', ');
     await conn.run(`CREATE OR REPLACE VIEW ${name} AS SELECT *, ${derived} FROM (${base}) AS b`);
   }
   return Object.keys(LAKE_VIEWS);
+}
+
+/** The globs of the layouts that hold parts of a channel (DuckDB refuses a glob matching nothing). */
+function layoutGlobs(dataDir: string, channel: string, parts: ParquetFileRef[]): string[] {
+  const { current, legacy } = parquetGlobs(dataDir, channel);
+  const out: string[] = [];
+  if (parts.some((f) => f.legacyPartition === null)) out.push(current);
+  if (parts.some((f) => f.legacyPartition !== null)) out.push(legacy);
+  return out;
 }
 
 /** Which channel each view reads (for docs and `helios query --help`). */

@@ -6,10 +6,10 @@ import { openDuckDb, sqlString, type DuckDbOptions } from '../parquet/duckdb.ts'
 import { RECORD_COLUMNS } from '../parquet/record-schema.ts';
 import type { ReplayRange, ReplaySource } from '../../../domain/replay/source.ts';
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /**
- * Replays from the Parquet lake: DuckDB reads the parts of the dates in range and returns each
+ * Replays from the Parquet lake: DuckDB reads the parts of the hours in range and returns each
  * chunk (chunk_ms of virtual time) already in replay order.
  */
 export class ParquetReplaySource implements ReplaySource {
@@ -21,9 +21,10 @@ export class ParquetReplaySource implements ReplaySource {
 
   async *read(range: ReplayRange): AsyncIterable<ReplayRecord[]> {
     const channels = range.channels ? new Set<string>(range.channels) : undefined;
+    // A part holds one journal hour, the UTC hour of its rows' ts_ingest.
     const files = (await listParquetFiles(this.dataDir)).filter((f) => {
-      const start = dateStartMs(f.date);
-      return start < range.to && start + DAY_MS > range.from && (!channels || channels.has(f.channel));
+      const start = dateStartMs(f.date) + Number(f.hour) * HOUR_MS;
+      return start < range.to && start + HOUR_MS > range.from && (!channels || channels.has(f.channel));
     });
     if (files.length === 0) return;
     const db = await openDuckDb(this.duckdb);
