@@ -132,7 +132,7 @@ describe('choosing the regressor set on the season edges', () => {
 describe('model files across the regressor change', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'helios-nowcast-regressors-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const base = { station: 'KXYZ', tz: 'America/New_York', judgeDay: 'local' as const, blocks: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]], lambdas: [10], smoothings: [0.7], seasonDays: [null], climatologyWeights: [0] };
+  const base = { station: 'KXYZ', tz: 'America/New_York', judgeDay: 'local' as const, blocks: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]], lambdas: [10], smoothings: [0.7], seasonDays: [null], climatologyWeights: [0], riseWidths: [null] };
   const training = cases((d) => 0.8 * d, 5);
 
   it('a model on the original fifteen regressors is written as version 1 (what older helios reads) and predicts by name', () => {
@@ -160,12 +160,22 @@ describe('model files across the regressor change', () => {
     expect(() => new NowcastPredictor({ ...model, prior: undefined, prior_weights: undefined })).toThrow(/climate-relative regressors must have a prior/);
   });
 
+  it('a model whose pool is weighted by predicted rise is version 3 (older helios refuses it) and predicts from the file', () => {
+    const model = fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS, riseWidths: [3] });
+    expect(model.version).toBe(3);
+    expect(model.blocks.some((b) => b.rise_width_f === 3)).toBe(true);
+    const file = path.join(dir, 'v3.json');
+    writeNowcastModel(file, model);
+    const back = readNowcastModel(file);
+    expect(new NowcastPredictor(back).predict(training[100]!.inputs)).toEqual(new NowcastPredictor(model).predict(training[100]!.inputs));
+  });
+
   it('refuses a model naming a regressor this version does not know, or a later version, with a clear error', () => {
     const model = fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS });
     const unknown: NowcastModel = { ...model, version: 2, blocks: model.blocks.map((b) => ({ ...b, regressors: [...SEASON_REGRESSORS.slice(0, 14), 'cloud_base_ft'] })) };
     expect(() => new NowcastPredictor(unknown)).toThrow(/unknown nowcast regressor "cloud_base_ft"/);
-    const file = path.join(dir, 'v3.json');
-    writeFileSync(file, JSON.stringify({ ...model, version: 3 }));
-    expect(() => readNowcastModel(file)).toThrow(/not a helios nowcast model \(kind helios\.nowcast\.ridge_residual, version 3\)/);
+    const file = path.join(dir, 'v4.json');
+    writeFileSync(file, JSON.stringify({ ...model, version: 4 }));
+    expect(() => readNowcastModel(file)).toThrow(/not a helios nowcast model \(kind helios\.nowcast\.ridge_residual, version 4\)/);
   });
 });

@@ -64,15 +64,16 @@ describe.skipIf(!present)('KJFK rolling origin with the KLGA long record: each m
     expect(o.skill_vs_climatology!).toBeGreaterThanOrEqual(0.25);
     expect(o.rps_target_hours!).toBeLessThan(o.rps_persistence_target_hours!);
     expect(o.worst_hour_ratio!).toBeLessThanOrEqual(1.05);
-    // Measured: 1.0986 vs climatology 3.7764 and persistence 2.8594; worst hour 1.0133×.
-    expect(o.rps_target_hours!).toBeLessThanOrEqual(1.11);
-    // Measured: the judged deciles (0–0.4 and 0.8–1.0) within 4.3 pp; 0.4–0.7 (n 122–180) flagged at
-    // z −2.3 to −3.1; pooled 0.3–0.7 bias −7.4 ± 1.6 pp (binomial; ±2.4 day-clustered) on 931
-    // forecasts — a real overconfidence, so the ±5 pp target is NOT met on these months. Guard
-    // against worse.
+    // Measured: 1.0861 vs climatology 3.7764 and persistence 2.8594; worst hour 1.0133× (before the
+    // residual pool was weighted by the predicted rise: 1.0986, which this bound rejects).
+    expect(o.rps_target_hours!).toBeLessThanOrEqual(1.09);
+    // Measured: the judged deciles (0–0.4 and 0.8–1.0) within 3.2 pp; 0.5–0.7 (n 117–120) flagged at
+    // z −2.1 and −3.1; pooled 0.3–0.7 bias −6.2 ± 1.6 pp (binomial; ±2.3 day-clustered) on 923
+    // forecasts — still a real overconfidence, almost all of it March (−28 pp, fitted on Nov–Feb), so
+    // the ±5 pp target is NOT met on these months. The earlier model's −7.4 pp fails this guard.
     expect(maxReliabilityGap(r.reliability)!).toBeLessThanOrEqual(5);
-    expect(o.reliability_flagged).toBeLessThanOrEqual(3);
-    expect(r.reliability_mid_range.bias_pp!).toBeGreaterThanOrEqual(-9);
+    expect(o.reliability_flagged).toBeLessThanOrEqual(2);
+    expect(r.reliability_mid_range.bias_pp!).toBeGreaterThanOrEqual(-7);
     // Every other target holds (above): the verdict is the mid-range rule's, not met while the bias is beyond its error bar.
     expect(o.targets_met).toBe(r.reliability_mid_range.within_target === true);
   }, 120_000);

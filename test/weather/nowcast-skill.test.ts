@@ -64,8 +64,9 @@ describe.skipIf(!present)('nowcast skill on held-back months of the KJFK archive
     const report = evaluateNowcast(new NowcastPredictor(model), test);
     console.info(`KJFK held-back ${HELD.join(',')}: ${summary(report)}`);
     expectSkillTargetsMet(report);
-    // Measured: the 0.6 and 0.7 deciles overconfident by 9.1 and 6.0 pp on 73 and 85 bucket forecasts
-    // (53 and 58 days); the ±5 pp reliability target is not met on these four months. It is noise at
+    // Measured: the 0.6 and 0.7 deciles overconfident by 11.6 and 5.3 pp on 67 and 80 bucket forecasts
+    // (before the residual pool was weighted by the predicted rise: 9.1 and 6.0 pp on 73 and 85, on 53
+    // and 58 days); the ±5 pp reliability target is not met on these four months. It is noise at
     // this size, not a bias a calibration fitted on training months can remove: outcomes drawn from
     // the model's own forecasts (perfect calibration) give a worst decile above 5 pp in 86 % of draws
     // (median 7.9 pp), and residual scaling, tempering or isotonic recalibration chosen out of fold on
@@ -115,8 +116,9 @@ describe.skipIf(!summer)('KJFK fitted to 2020-05-31 with the KLGA long record, s
     const report = evaluateNowcast(new NowcastPredictor(model), buildCases(days, { fromDay: '2020-06-01' }));
     console.info(`KJFK fit ..2020-05-31, scored Jun–Sep 2020: ${summary(report)}`);
     expectSkillTargetsMet(report);
-    // Measured: every decile within 3.4 pp but 0.5–0.6 (−16 pp on 58 forecasts, the ±5 pp target not
-    // met there); with the season regressors everywhere the 0.3–0.5 deciles were 11.5–21.1 pp
+    // Measured: every decile with ≥ 100 forecasts within 4.6 pp; 0.4–0.5 +6.0 pp (n 93), 0.5–0.6 −15 pp
+    // (n 62, the ±5 pp target not met there), 0.6–0.7 −5.3 pp (n 45); before the residual pool was
+    // weighted by the predicted rise, within 3.4 pp but 0.5–0.6 (−16 pp on 58). With the season regressors everywhere the 0.3–0.5 deciles were 11.5–21.1 pp
     // overconfident on 326 and 129. Outcomes drawn from these very forecasts (perfect calibration)
     // put the 0.5–0.6 decile's gap beyond 13 pp in 5 % of draws, and some decile beyond 5 pp in 90 %.
     for (const d of report.reliability.filter((r) => r.n >= 100)) expect(Math.abs(d.gap_pp!)).toBeLessThanOrEqual(5);

@@ -2,6 +2,7 @@ import type { JudgeDayMode } from '../judge-calendar.ts';
 import type { NowcastCase } from './cases.ts';
 import { monthFolds, outOfFold, prepareHour, residualRiseRps, ridge, type HourRows } from './hour-rows.ts';
 import type { ClimatePrior } from './prior.ts';
+import { outOfFoldModel, type HourFolds } from './out-of-fold-model.ts';
 import { fitPriorWeights } from './prior-weights.ts';
 import { chooseRegressors, REGRESSOR_SETS } from './regressor-choice.ts';
 import { SEASON_REGRESSORS, sameRegressors } from './regressors.ts';
@@ -20,7 +21,7 @@ import {
  * Fits the nowcast from history. Every setting is chosen by cross-validation with whole calendar
  * months as folds (weather persists for days, so neighbouring days must not sit on both sides of a
  * fold): the climatology's season width first, then per block of issue hours the ridge penalty,
- * the residual smoothing, the season width of the residual pool and the climatology weight, by
+ * the residual smoothing, the season and predicted-rise widths of the residual pool and the climatology weight, by
  * coordinate descent over small grids. Before those, each block's regressor set is chosen on the
  * record's season edges instead (regressor-choice.ts), the one choice that decides how the model
  * behaves in months the archive lacks.
@@ -33,6 +34,8 @@ export interface FitOptions {
   lambdas?: number[];
   smoothings?: number[];
   seasonDays?: Array<number | null>;
+  /** Widths (°F) of the kernel on the predicted rise (null: every residual alike). */
+  riseWidths?: Array<number | null>;
   climatologyWeights?: number[];
   floorWeight?: number;
   excludeMonths?: string[];
@@ -66,6 +69,7 @@ interface Params {
   smoothing: number;
   season: number | null;
   alpha: number;
+  riseWidth: number | null;
 }
 
 export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions): NowcastModel {
@@ -75,6 +79,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const smoothings = opts.smoothings ?? [0.4, 0.7, 1.0];
   const seasons = opts.seasonDays ?? [20, 40, 80, null];
   const alphas = opts.climatologyWeights ?? [0, 0.15, 0.3];
+  const riseWidths = opts.riseWidths ?? [null, 1.5, 3, 6];
 
   const sorted = [...cases].sort((a, b) => a.dayIndex - b.dayIndex || a.hour - b.hour);
   const defaults = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]! };
@@ -142,7 +147,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const score = (hours: number[], prm: Params): number => {
     let sum = 0;
     let n = 0;
-    const settings = { seasonTable: seasonWeightTable(prm.season), smoothing: prm.smoothing, alpha: prm.alpha };
+    const settings = { seasonTable: seasonWeightTable(prm.season), smoothing: prm.smoothing, alpha: prm.alpha, riseWidth: prm.riseWidth };
     for (const h of hours) {
       const r = residualRiseRps(data[h]!, oof(h, prm.lambda), doys[h]!, settings, clim[h]!);
       sum += r.sum;
@@ -158,7 +163,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     const choice = choices[blockIndex];
     const chosen = choice ? { regressors: [...REGRESSOR_SETS[choice.chosen]], regressor_choice: choice } : {};
     const hours = blockHours.filter((h) => h >= 0 && h < 24 && data[h]!.cases.length > 0);
-    const prm: Params = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]!, season: climWidth, alpha: 0 };
+    const prm: Params = { lambda: lambdas[Math.floor(lambdas.length / 2)]!, smoothing: smoothings[Math.floor(smoothings.length / 2)]!, season: climWidth, alpha: 0, riseWidth: riseWidths[0] ?? null };
     if (hours.length === 0) {
       fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: 1, ...chosen });
       continue;
@@ -169,6 +174,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       ['smoothing', smoothings],
       ['season', seasons],
       ['alpha', alphas],
+      ['riseWidth', riseWidths],
     ];
     for (let pass = 0; pass < PASSES; pass++) {
       let improved = false;
@@ -189,19 +195,29 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     const n = hours.reduce((a, h) => a + data[h]!.cases.length, 0);
     cvSum += best * n;
     cvN += n;
-    fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: prm.alpha, ...chosen });
+    fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, rise_width_f: prm.riseWidth, climatology_weight: prm.alpha, ...chosen });
   }
 
+  const hourFolds: HourFolds[] = [];
   const hourModels: HourModel[] = data.map((d, h) => {
     const block = fitted.find((b) => b.hours.includes(h)) ?? fitted[0]!;
     const beta = ridge(d, block.ridge_lambda, () => true);
     const mu = oof(h, block.ridge_lambda);
-    const residuals: Array<[number, number]> = [];
+    const residuals: Array<[number, number, number]> = [];
     const laterPeaks: Array<[number, number]> = [];
+    const residualFolds: number[] = [];
+    const peakFolds: number[] = [];
     d.cases.forEach((c, i) => {
-      if (!Number.isNaN(d.y[i]!) && !Number.isNaN(mu[i]!)) residuals.push([c.inputs.dayOfYear, round3(d.y[i]! - mu[i]!)]);
-      if (c.riseF > 0) laterPeaks.push([c.inputs.dayOfYear, round3(c.peakHour)]);
+      if (!Number.isNaN(d.y[i]!) && !Number.isNaN(mu[i]!)) {
+        residuals.push([c.inputs.dayOfYear, round3(d.y[i]! - mu[i]!), round3(mu[i]!)]);
+        residualFolds.push(d.fold[i]!);
+      }
+      if (c.riseF > 0) {
+        laterPeaks.push([c.inputs.dayOfYear, round3(c.peakHour)]);
+        peakFolds.push(d.fold[i]!);
+      }
     });
+    hourFolds.push({ residuals: Int32Array.from(residualFolds), laterPeaks: Int32Array.from(peakFolds) });
     return {
       hour: h,
       means: d.means.map(round6),
@@ -218,7 +234,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const days = [...new Set(sorted.map((c) => c.day))];
   const model: NowcastModel = {
     kind: 'helios.nowcast.ridge_residual',
-    version: allHours.every((h) => sameRegressors(regressorsOfHour(h), SEASON_REGRESSORS)) ? 1 : 2,
+    version: fitted.some((b) => b.rise_width_f != null) ? 3 : allHours.every((h) => sameRegressors(regressorsOfHour(h), SEASON_REGRESSORS)) ? 1 : 2,
     station: opts.station,
     tz: opts.tz,
     judge_day: opts.judgeDay,
@@ -246,7 +262,17 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   };
   if (opts.prior) {
     const { prior, anomalyMonths, excludeMonths } = opts.prior;
-    const weights = fitPriorWeights(model, prior, anomalyMonths, sorted);
+    const withoutFold = new Map<number, NowcastModel>();
+    const modelFor = (c: NowcastCase): NowcastModel => {
+      const f = foldOfDay.get(c.day) ?? 0;
+      let m = withoutFold.get(f);
+      if (!m) {
+        m = outOfFoldModel(model, data, hourFolds, f);
+        withoutFold.set(f, m);
+      }
+      return m;
+    };
+    const weights = fitPriorWeights(model, prior, anomalyMonths, sorted, modelFor);
     model.prior_weights = weights.max;
     model.prior_peak_weights = weights.peak;
     model.prior = prior;

@@ -1,6 +1,6 @@
 import type { NowcastCase } from './cases.ts';
 import { solve } from './linear.ts';
-import { accumulateResidualRise, newRiseArray, riseRps } from './model.ts';
+import { accumulateResidualRise, newRiseArray, riseRps, riseWeight } from './model.ts';
 import type { ClimatePrior } from './prior.ts';
 import { climateMaxOf, regressorVector } from './regressors.ts';
 
@@ -126,6 +126,8 @@ export interface ResidualSettings {
   smoothing: number;
   /** Weight of the climatology in the mixture. */
   alpha: number;
+  /** Width (°F) of the kernel on the predicted rise (riseWeight); null or absent: all alike. */
+  riseWidth?: number | null;
 }
 
 /**
@@ -163,7 +165,7 @@ export function residualRiseRps(
           w[k] = 0;
           continue;
         }
-        const wk = s.seasonTable[Math.abs(doy[k]! - qd)]!;
+        const wk = s.seasonTable[Math.abs(doy[k]! - qd)]! * riseWeight(mu[k]!, mu[i]!, s.riseWidth);
         w[k] = wk;
         wsum += wk;
       }

@@ -11,9 +11,10 @@ import type { RegressorChoice } from './regressor-choice.ts';
  * air has fallen from the day's peak, recent trend, day-over-day change, yesterday's max, dewpoint
  * depression, wind, sky cover, and the season and temperature, either as day-of-year harmonics and °F
  * or measured against the prior's climatological maximum for the date); ε is drawn from the
- * out-of-fold residuals of history, weighted towards the same season and smoothed; the `max` puts
+ * out-of-fold residuals of history, weighted towards the same season and towards cases whose
+ * predicted rise was close to this one's (the errors grow with the rise expected), and smoothed; the `max` puts
  * the mass "no further rise" exactly where persistence puts it. The mixture with the
- * hour-and-season climatology, the ridge penalty, the smoothing, the season width and the regressor
+ * hour-and-season climatology, the ridge penalty, the smoothing, the season and rise widths and the regressor
  * set are chosen by cross-validation on history (fit.ts), never by hand.
  */
 
@@ -27,6 +28,11 @@ export interface HourBlock {
   smoothing_f: number;
   /** Season kernel width (days) weighting residuals; null = all seasons alike. */
   season_days: number | null;
+  /**
+   * Kernel width (°F) weighting residuals by how close their case's predicted rise was to the
+   * query's; null or absent = all alike (models fitted before it existed).
+   */
+  rise_width_f?: number | null;
   /** Weight of the climatology in the final mixture. */
   climatology_weight: number;
   /** The block's regressors (absent: the model's `regressors`). */
@@ -42,8 +48,8 @@ export interface HourModel {
   scales: number[];
   /** Intercept first, then one coefficient per standardized regressor. */
   coefficients: number[];
-  /** Out-of-fold residuals with their day of year: [doy, residual °F]. */
-  residuals: Array<[number, number]>;
+  /** Out-of-fold residuals with their day of year and the rise predicted for them: [doy, residual °F, predicted rise °F] (older models: no prediction). */
+  residuals: Array<[number, number] | [number, number, number]>;
   /** Climatology cases: [doy, rise °F above the base, 1 when the day had a report by then]. */
   climatology: Array<[number, number, number]>;
   /** Days that still rose after this hour: [doy, local hour of the peak]. */
@@ -55,9 +61,11 @@ export interface NowcastModel {
   /**
    * 1: every hour on the original fifteen season regressors (SEASON_REGRESSORS); 2: some block names
    * another set, built by name (a helios that predates 2 refuses the file instead of reading its
-   * coefficients against the wrong regressors).
+   * coefficients against the wrong regressors); 3: some block weights its residuals by predicted rise
+   * (`rise_width_f`) — a helios that predates 3 refuses it rather than predicting from a pool it
+   * would weigh differently.
    */
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   station: string;
   tz: string;
   judge_day: JudgeDayMode;
@@ -132,6 +140,13 @@ export function seasonDistance(a: number, b: number): number {
 export function seasonWeight(a: number, b: number, widthDays: number | null): number {
   if (widthDays === null) return 1;
   const d = seasonDistance(a, b) / widthDays;
+  return Math.exp(-0.5 * d * d);
+}
+
+/** Weight of a residual whose case had predicted rise `a` for a query predicting `b`; null width = 1. */
+export function riseWeight(a: number, b: number, widthF: number | null | undefined): number {
+  if (widthF === null || widthF === undefined || Number.isNaN(a)) return 1;
+  const d = (a - b) / widthF;
   return Math.exp(-0.5 * d * d);
 }
 

@@ -10,6 +10,7 @@ import {
   regressorsOf,
   RISE_MAX,
   RISE_MIN,
+  riseWeight,
   seasonWeight,
   type HourModel,
   type NowcastModel,
@@ -37,6 +38,8 @@ interface CompiledHour {
   model: HourModel;
   residDoy: Float64Array;
   resid: Float64Array;
+  /** The rise predicted for each residual's case (NaN in older models). */
+  residMu: Float64Array;
   w: Float64Array;
   regressors: readonly string[];
 }
@@ -47,7 +50,7 @@ export class NowcastPredictor {
   readonly prior: PriorPredictor | null;
 
   constructor(readonly model: NowcastModel) {
-    if (model.kind !== 'helios.nowcast.ridge_residual' || (model.version !== 1 && model.version !== 2)) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
+    if (model.kind !== 'helios.nowcast.ridge_residual' || ![1, 2, 3].includes(model.version)) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
     if (model.hours.length !== 24) throw new Error('nowcast model must have 24 hours');
     if (model.prior && model.prior_weights?.length !== 24) throw new Error('nowcast model with a prior must have 24 prior weights');
     for (let h = 0; h < 24; h++) {
@@ -60,6 +63,7 @@ export class NowcastPredictor {
       model: m,
       residDoy: Float64Array.from(m.residuals, (r) => r[0]),
       resid: Float64Array.from(m.residuals, (r) => r[1]),
+      residMu: Float64Array.from(m.residuals, (r) => r[2] ?? Number.NaN),
       w: new Float64Array(m.residuals.length),
       regressors: regressorsOf(model, m.hour),
     }));
@@ -114,16 +118,16 @@ export class NowcastPredictor {
     let effectiveN = 0;
     let usedRegression = false;
     if (inputs.tempF !== null && h.resid.length > 0) {
+      const mu = linearPrediction(h.model, regressorVector(inputs, h.regressors, climateMaxOf(this.model.prior, inputs.dayOfYear)));
       let sum = 0;
       let sum2 = 0;
       for (let i = 0; i < h.resid.length; i++) {
-        const w = seasonWeight(h.residDoy[i]!, inputs.dayOfYear, block.season_days);
+        const w = seasonWeight(h.residDoy[i]!, inputs.dayOfYear, block.season_days) * riseWeight(h.residMu[i]!, mu, block.rise_width_f);
         h.w[i] = w;
         sum += w;
         sum2 += w * w;
       }
       if (sum > 0) {
-        const mu = linearPrediction(h.model, regressorVector(inputs, h.regressors, climateMaxOf(this.model.prior, inputs.dayOfYear)));
         accumulateResidualRise(rise, 1 - alpha, mu, h.resid, h.w, sum, block.smoothing_f, inputs.tempF - inputs.baseF);
         effectiveN = (sum * sum) / sum2;
         usedRegression = true;

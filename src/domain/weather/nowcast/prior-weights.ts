@@ -12,24 +12,37 @@ export const PRIOR_WEIGHT_GRID: readonly number[] = [0, 0.05, 0.1, 0.2, 0.3, 0.4
  * then makes the weights non-increasing through the day (pool-adjacent-violators weighted by the
  * number of cases): each report the day brings can only make the climatology less relevant. The
  * prior for a case leaves out its own month (`anomalyMonths[i]` is the `YYYY-MM` of anomaly i), so a
- * prior fitted on the same days does not score itself.
+ * prior fitted on the same days does not score itself; likewise each case's intraday forecast comes
+ * from `modelFor` (in a fit: the model without the case's month fold, out-of-fold-model.ts), not from
+ * a pool that holds the case's own residual.
  */
 export function fitPriorWeights(
   model: NowcastModel,
   prior: ClimatePrior,
   anomalyMonths: readonly string[],
   cases: readonly NowcastCase[],
+  /** The model that forecasts a case without having seen it (outOfFoldModel); default: `model` itself. */
+  modelFor: (c: NowcastCase) => NowcastModel = () => model,
   grid: readonly number[] = PRIOR_WEIGHT_GRID,
 ): { max: number[]; peak: number[] } {
   // Only its intraday part is asked; the prior stays on for the climate-relative regressors.
-  const intraday = new NowcastPredictor({ ...model, prior, prior_weights: new Array<number>(24).fill(0), prior_peak_weights: undefined });
+  const predictors = new Map<NowcastModel, NowcastPredictor>();
+  const intradayOf = (c: NowcastCase): NowcastPredictor => {
+    const m = modelFor(c);
+    let p = predictors.get(m);
+    if (!p) {
+      p = new NowcastPredictor({ ...m, prior, prior_weights: new Array<number>(24).fill(0), prior_peak_weights: undefined });
+      predictors.set(m, p);
+    }
+    return p;
+  };
   const pp = new PriorPredictor(prior);
   const byDay = new Map<string, ReturnType<PriorPredictor['at']>>();
   const sums = Array.from({ length: 24 }, () => new Float64Array(grid.length));
   const peakSums = Array.from({ length: 24 }, () => new Float64Array(grid.length));
   const counts = new Float64Array(24);
   for (const c of cases) {
-    const f = intraday.predictIntraday(c.inputs);
+    const f = intradayOf(c).predictIntraday(c.inputs);
     if (!f) continue;
     let p = byDay.get(c.day);
     if (!p) {
