@@ -59,21 +59,38 @@ function state(books: MarketBooks): string {
 // numbers that are sometimes unknown, escaped, raw-invalid or malformed.
 /** Mostly the first list, sometimes the second. */
 const mostly = <T,>(usual: T[], odd: T[]) => fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...odd) });
-const assetText = mostly([A, A_TWIN], [ODD, UNKNOWN, '\\u0037' + A.slice(1)]);
-const marketText = mostly([M], ['0xother', 'm\u0001', '\\u0030' + M.slice(1), '']);
-const hashText = mostly(['56621a', '', '0'.repeat(40)], ['a\\u0041b', 'x\u0001y', 'q\\"r']);
-const decimal = mostly(['0.5', '.45', '0.41', '0.59', '0.6', '0.4', '0', '200', '0.555'], ['', 'x', '1e2', '-1']);
-const side = mostly(['BUY', 'SELL'], ['buy']);
+const assetText = mostly([A, A_TWIN], [ODD, UNKNOWN, '\\u0037' + A.slice(1), A.slice(0, 76) + '\u0663']);
+const marketText = mostly([M], ['0xother', 'm\u0001', '\\u0030' + M.slice(1), '', M.slice(0, 65) + 'é']);
+const hashText = mostly(['56621a', '', '0'.repeat(40)], ['a\\u0041b', 'x\u0001y', 'q\\"r', 'é', '\u{1F600}', '\u0122']);
+const decimal = mostly(['0.5', '.45', '0.41', '0.59', '0.6', '0.4', '0', '200', '0.555', '00.5', '5.'], ['', 'x', '1e2', '-1', '-0', '.', '1.2.3', '1234567890123456']);
+const side = mostly(['BUY', 'SELL'], ['buy', 'BUYS', '']);
 const entry = fc
-  .record({ asset: assetText, price: decimal, size: decimal, side, hash: hashText, best: fc.option(fc.tuple(decimal, decimal)) })
+  .record({ asset: assetText, price: decimal, size: decimal, side, sideFirst: fc.boolean(), hash: hashText, best: fc.option(fc.tuple(decimal, decimal)) })
   .map(
     (e) =>
-      `{"asset_id":"${e.asset}","price":"${e.price}","size":"${e.size}","side":"${e.side}","hash":"${e.hash}"` +
+      `{"asset_id":"${e.asset}","price":"${e.price}",` +
+      (e.sideFirst ? `"side":"${e.side}","size":"${e.size}"` : `"size":"${e.size}","side":"${e.side}"`) +
+      `,"hash":"${e.hash}"` +
       (e.best === null ? '}' : `,"best_bid":"${e.best[0]}","best_ask":"${e.best[1]}"}`),
   );
 const frame = fc
-  .record({ market: marketText, entries: fc.array(entry, { minLength: 0, maxLength: 4 }), dt: fc.integer({ min: -5, max: 50 }) })
-  .map((f) => ({ ...f, text: (ts: number) => `{"market":"${f.market}","price_changes":[${f.entries.join(',')}],"timestamp":"${ts}","event_type":"price_change"}` }));
+  .record({
+    market: marketText,
+    entries: fc.array(entry, { minLength: 0, maxLength: 4 }),
+    dt: fc.integer({ min: -5, max: 50 }),
+    tail: mostly([''], [' ', 'x', 'xy', '}']),
+    // One character overwritten anywhere (mostly breaking the layout or the JSON), now and then.
+    typo: fc.option(fc.tuple(fc.nat(), fc.constantFrom('"', 'x', ' ', '0', '.', '}', ',', ':', '\\', '\u0001')), { freq: 2 }),
+  })
+  .map((f) => ({
+    ...f,
+    text: (ts: number) => {
+      const text = `{"market":"${f.market}","price_changes":[${f.entries.join(',')}],"timestamp":"${ts}","event_type":"price_change"}${f.tail}`;
+      if (f.typo === null) return text;
+      const at = f.typo[0] % text.length;
+      return text.slice(0, at) + f.typo[1] + text.slice(at + 1);
+    },
+  }));
 
 describe('price_change read in place', () => {
   it('applies exactly what decoding and applying the frame would, or leaves the frame to the general path untouched (property)', () => {
@@ -129,6 +146,68 @@ describe('price_change read in place', () => {
     expect(readPriceChangeInto(text(ODD, ODD_MARKET), books, batch)).toBe(false);
     expect(readPriceChangeInto(text(A, M, 'a\\u0041b'), books, batch)).toBe(false);
     expect(readPriceChangeInto(text(A, M, 'x\u0001y'), books, batch)).toBe(false);
+    // Non-ASCII text is left to the general path: here the UTF-8 bytes of the first n characters
+    // would read as a whole frame (one extra byte for 'é', one trailing character), though the
+    // text is not JSON.
+    expect(readPriceChangeInto(text(A, M, 'é'), books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, M, 'é') + 'x', books, batch)).toBe(false);
+    expect(readPriceChangeInto(text(A, M, '\u{1F600}') + 'xy', books, batch)).toBe(false);
+    // 'Ģ' (U+0122) written as one byte would be a quote.
+    expect(readPriceChangeInto(text(A, M, 'a\u0122') + '"}', books, batch)).toBe(false);
+  });
+
+  it('reads frames longer than its first buffer as the general path does, and leaves very long ones to it', () => {
+    const frameOf = (count: number, ts: number) => {
+      const entries = Array.from({ length: count }, (_, i) => `{"asset_id":"${i % 2 === 0 ? A : A_TWIN}","price":"0.4${i % 5}","size":"${i + 1}","side":"BUY","hash":"h${i}"}`);
+      return `{"market":"${M}","price_changes":[${entries.join(',')}],"timestamp":"${ts}","event_type":"price_change"}`;
+    };
+    const inPlace = openedBooks();
+    const general = openedBooks();
+    const batch = new LevelChangeBatch();
+    for (const [count, ts, taken] of [
+      [40, T0 + 1, true],
+      [2, T0 + 2, true],
+      [2000, T0 + 3, false],
+      [3, T0 + 4, true],
+    ] as const) {
+      const text = frameOf(count, ts);
+      const decoded = decodeMarketFrame(text);
+      expect(readPriceChangeInto(text, inPlace, batch)).toBe(taken);
+      if (taken) {
+        expect(batch.count).toBe(count);
+        expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
+      } else {
+        expect(text.length).toBeGreaterThan(1 << 18);
+        inPlace.apply(decoded.messages[0]!);
+        general.apply(decoded.messages[0]!);
+      }
+      expect(state(inPlace)).toBe(state(general));
+    }
+    expect([A, A_TWIN].map((id) => inPlace.get(id)!.hash)).toEqual(['h2', 'h1']);
+  });
+
+  it('reads frames of every length around its buffer sizes (the buffer keeps spare bytes past the frame)', () => {
+    const inPlace = openedBooks();
+    const general = openedBooks();
+    const batch = new LevelChangeBatch();
+    let ts = T0;
+    for (let size = 2048; size <= 16384; size *= 2) {
+      for (let length = size - 5; length <= size + 1; length++) {
+        ts++;
+        const head = `{"market":"${M}","price_changes":[{"asset_id":"${A}","price":"0.45","size":"${length}","side":"BUY","hash":"`;
+        const tail = `"}],"timestamp":"${ts}","event_type":"price_change"}`;
+        const text = head + 'h'.repeat(length - head.length - tail.length) + tail;
+        expect(text.length).toBe(length);
+        expect(readPriceChangeInto(text, inPlace, batch)).toBe(true);
+        expect(inPlace.applyBatch(batch)).toEqual(general.apply(decodeMarketFrame(text).messages[0]!));
+        // Cut inside the hash (no closing quote at all, though it ends like a price_change): refused,
+        // never read past the end.
+        const cut = (head + 'h'.repeat(length)).slice(0, length - 9) + '_abcdeex}';
+        expect(cut.length).toBe(length);
+        expect(readPriceChangeInto(cut, inPlace, batch)).toBe(false);
+      }
+    }
+    expect(state(inPlace)).toBe(state(general));
   });
 
   it('follows the registry: a removed token falls back to the general path, a re-added one is read in place again', () => {

@@ -16,13 +16,9 @@ export function parseDecimal(text: string): number {
   return fast === fast ? fast : parseSlow(text);
 }
 
-let stop = 0;
-
 /**
  * The decimal in text[start, end) when it is plain (optional '-', digits, at most one '.', at most
  * 15 digits); NaN otherwise, including for forms `parseDecimal` still accepts on its slow path.
- * With `end` = -1 it reads up to the next '"' instead (a JSON string value read in place), and
- * `decimalStop()` tells where that quote is.
  */
 export function fastDecimal(text: string, start: number, end: number): number {
   let i = start;
@@ -44,21 +40,13 @@ export function fastDecimal(text: string, start: number, end: number): number {
       if (dot) fraction++;
     } else if (c === 46 /* . */ && !dot) {
       dot = true;
-    } else if (c === 34 /* " */ && end === -1) {
-      break;
     } else {
-      return NaN; // includes NaN past the end of the text
+      return NaN;
     }
   }
-  stop = i;
   if (digits === 0 || digits > 15) return NaN;
   const value = fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
   return negative ? -value : value;
-}
-
-/** Where the last `fastDecimal` stopped (with end = -1: the index of the closing quote). */
-export function decimalStop(): number {
-  return stop;
 }
 
 function parseSlow(text: string): number {

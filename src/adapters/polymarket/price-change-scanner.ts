@@ -1,6 +1,7 @@
 /**
  * Fast path for the most frequent frame: a single current-format `price_change` object. It reads the
- * frame text directly (no JSON.parse, no intermediate objects) into columns (`ScannedPriceChange`)
+ * frame text directly (no JSON.parse, no intermediate objects) into columns (`ScannedPriceChange`):
+ * in the venue's own layout from its bytes (`VenueLayoutReader`), else key by key from the string,
  * and either yields exactly what the general decoder would produce (`scanPriceChangeFrame`: the
  * message; `scanPriceChangeInPlace`: the parts, for `readPriceChangeInto`), or null, meaning "not
  * handled": the caller then runs the general decoder, which also owns every error report. So the
@@ -9,16 +10,17 @@
  * correctness; it must only never accept text JSON.parse would reject, nor read it differently.
  */
 import type { PriceChangeMessage } from '../../domain/market/messages.ts';
-import { decimalStop, fastDecimal } from './decimal.ts';
+import { fastDecimal } from './decimal.ts';
 import { isEpochMs } from './epoch-ms.ts';
+import { VenueLayoutReader } from './price-change-venue-layout.ts';
 import { NO_HASH, ScannedPriceChange } from './scanned-price-change.ts';
 
 /**
  * For the message: a control character or a backslash anywhere sends the frame to the general
  * decoder. Past this check every string ends at its next quote (no escapes) and needs no content
  * check (JSON forbids raw control characters inside strings). One native regex pass is cheaper than
- * checking every string's characters in JS; reading in place needs neither for the ids and the
- * market, which it matches against plain strings it already knows.
+ * checking every string's characters in JS; reading in place needs neither: it checks the hashes
+ * as it reads them and matches the ids and the market against plain strings it already knows.
  */
 const NEEDS_GENERAL_DECODER = /[\x00-\x1f\\]/;
 
@@ -84,8 +86,9 @@ class FrameScanner {
     this.src = raw;
     this.pos = 0;
     this.out.text = raw;
+    this.out.bytes = null;
     this.out.count = 0;
-    let ok = this.frameInVenueLayout();
+    let ok = venueLayout.read(raw, this.out);
     if (!ok && !venueLayoutOnly) {
       this.pos = 0;
       this.out.count = 0;
@@ -93,30 +96,6 @@ class FrameScanner {
     }
     this.src = '';
     return ok;
-  }
-
-  /**
-   * The frame exactly as the venue lays it out (docs example: compact, keys in this order): fixed
-   * stretches of text are compared in place and values read up to their closing quote, with no
-   * per-key work. Any departure returns false and the key-by-key reader below takes over.
-   */
-  private frameInVenueLayout(): boolean {
-    const src = this.src;
-    const out = this.out;
-    if (!same(src, 0, '{"market":"')) return false;
-    const marketEnd = src.indexOf('"', 11);
-    if (marketEnd <= 11 || !same(src, marketEnd + 1, ',"price_changes":')) return false;
-    this.pos = marketEnd + 18;
-    if (!this.changes()) return false;
-    if (!same(src, this.pos, ',"timestamp":"')) return false;
-    const timestamp = fastDecimal(src, this.pos + 14, -1);
-    const tsEnd = decimalStop();
-    // An implausible time is left to the general decoder, which reports it.
-    if (!isEpochMs(timestamp) || !same(src, tsEnd + 1, ',"event_type":"price_change"}') || tsEnd + 30 !== src.length) return false;
-    out.marketStart = 11;
-    out.marketEnd = marketEnd;
-    out.timestamp = timestamp;
-    return true;
   }
 
   private frame(): boolean {
@@ -174,70 +153,11 @@ class FrameScanner {
     }
     for (;;) {
       this.skipSpaces();
-      if (!this.changeInVenueLayout() && !this.change()) return false;
+      if (!this.change()) return false;
       const c = this.separator();
       if (c === 44 /* , */) continue;
       return c === 93 /* ] */;
     }
-  }
-
-  /** One change laid out as the venue writes it (see frameInVenueLayout); false, nothing consumed, otherwise. */
-  private changeInVenueLayout(): boolean {
-    const src = this.src;
-    let p = this.pos;
-    if (!same(src, p, '{"asset_id":"')) return false;
-    const assetStart = p + 13;
-    const assetEnd = src.indexOf('"', assetStart);
-    if (assetEnd <= assetStart || !same(src, assetEnd + 1, ',"price":"')) return false;
-    const price = fastDecimal(src, assetEnd + 11, -1);
-    let e = decimalStop();
-    if (!(price >= 0) || !same(src, e + 1, ',"size":"')) return false;
-    const size = fastDecimal(src, e + 10, -1);
-    e = decimalStop();
-    if (!(size >= 0) || !same(src, e + 1, ',"side":"')) return false;
-    p = e + 10;
-    let buy: number;
-    if (same(src, p, 'BUY"')) {
-      buy = 1;
-      e = p + 3;
-    } else if (same(src, p, 'SELL"')) {
-      buy = 0;
-      e = p + 4;
-    } else {
-      return false;
-    }
-    if (!same(src, e + 1, ',"hash":"')) return false;
-    const hashStart = e + 10;
-    const hashEnd = src.indexOf('"', hashStart);
-    if (hashEnd === -1) return false;
-    let bestBid = NaN;
-    let bestAsk = NaN;
-    if (src.charCodeAt(hashEnd + 1) === 125 /* } */) {
-      // Frames without the best_bid/best_ask pair (the recorded export's layout): read in place too,
-      // or they pay for this attempt and then the key-by-key reader.
-      e = hashEnd;
-    } else {
-      if (!same(src, hashEnd + 1, ',"best_bid":"')) return false;
-      p = hashEnd + 14;
-      if (src.charCodeAt(p) === 34) e = p;
-      else {
-        bestBid = fastDecimal(src, p, -1);
-        if (!(bestBid >= 0)) return false;
-        e = decimalStop();
-      }
-      if (!same(src, e + 1, ',"best_ask":"')) return false;
-      p = e + 14;
-      if (src.charCodeAt(p) === 34) e = p;
-      else {
-        bestAsk = fastDecimal(src, p, -1);
-        if (!(bestAsk >= 0)) return false;
-        e = decimalStop();
-      }
-      if (src.charCodeAt(e + 1) !== 125 /* } */) return false;
-    }
-    this.pos = e + 2;
-    this.out.add(assetStart, assetEnd, buy, price, size, bestBid, bestAsk, hashEnd === hashStart ? NO_HASH : hashStart, hashEnd);
-    return true;
   }
 
   private change(): boolean {
@@ -440,6 +360,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const venueLayout = new VenueLayoutReader();
 const scanner = new FrameScanner();
 
 /** The frame's message when it is a plain current-format price_change; null to use the general decoder. */
@@ -449,10 +370,10 @@ export function scanPriceChangeFrame(raw: string): PriceChangeMessage | null {
 }
 
 /**
- * The parts of a price_change frame in the venue's own layout, read in place (valid until the next
- * scan); null for anything else. The strings kept as spans (market, asset ids, hashes) are NOT
- * checked: the caller must show each is plain JSON text (see `isPlainJsonText`) before trusting
- * the frame, or leave it to `decodeMarketFrame`.
+ * The parts of a price_change frame in the venue's own layout, read in place from its bytes (valid
+ * until the next scan); null for anything else. The hashes are checked; the market and the asset
+ * ids are NOT: the caller must match each against plain JSON text it knows (see `isPlainJsonText`)
+ * before trusting the frame, or leave it to `decodeMarketFrame`.
  */
 export function scanPriceChangeInPlace(raw: string): ScannedPriceChange | null {
   return scanner.scan(raw, true) ? scanner.out : null;

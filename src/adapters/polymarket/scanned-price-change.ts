@@ -11,6 +11,8 @@ export const NO_HASH = -1;
  */
 export class ScannedPriceChange {
   text = '';
+  /** The frame's bytes when the venue layout reader read it (ASCII: the spans index them too), else null. */
+  bytes: DataView | null = null;
   marketStart = 0;
   marketEnd = 0;
   timestamp = 0;

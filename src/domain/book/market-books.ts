@@ -68,11 +68,11 @@ export class MarketBooks {
   }
 
   /**
-   * The book of the token whose id is written verbatim at text[start, end) (inside a frame the
-   * caller is reading); undefined when unknown. V8 never hashes the id (see TokenIndex).
+   * The book of the token whose id is written verbatim at bytes[start, end) (inside an ASCII frame
+   * the caller is reading, copied into `bytes`); undefined when unknown (see TokenIndex).
    */
-  getInText(text: string, start: number, end: number): TokenBookState | undefined {
-    return this.states.getInText(text, start, end);
+  getInBytes(bytes: DataView, start: number, end: number): TokenBookState | undefined {
+    return this.states.getInBytes(bytes, start, end);
   }
 
   has(assetId: string): boolean {
@@ -126,7 +126,7 @@ export class MarketBooks {
 
   /**
    * A price_change frame's level changes, tokens already resolved (a registered token's book
-   * only: see `getInText`). Changes are grouped per token in first-touched order; each token's
+   * only: see `getInBytes`). Changes are grouped per token in first-touched order; each token's
    * integrity is judged once all its changes are in. Most frames touch one or two tokens, so the
    * first one lives in locals and only further ones need arrays.
    */

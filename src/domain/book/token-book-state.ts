@@ -1,4 +1,5 @@
 import type { BookMessage, BookSide } from '../market/messages.ts';
+import { AsciiBytes } from './ascii-bytes.ts';
 import { L2Book } from './l2-book.ts';
 import { FINEST_TICK_SIZE, fromTicks } from './price.ts';
 import { isPlainJsonText } from './token-index.ts';
@@ -88,13 +89,15 @@ export class TokenBookState {
   knownTickSize: number | null;
   /** A resync was started and not yet completed by a snapshot. */
   private resyncOpen = false;
-  /** The last `market` value checked by `plainMarket`, and the answer. */
+  /** The last `market` value checked by `marketBytes`, and the answer. */
   private checkedMarket: string | null = null;
-  private checkedMarketPlain = false;
+  private checkedMarketBytes: AsciiBytes | null = null;
 
-  // Per-message scratch (kept on the state so a frame allocates nothing but its outcome).
-  private pendingBestBid: number | null = null;
-  private pendingBestAsk: number | null = null;
+  // Per-message scratch (kept on the state so a frame allocates nothing but its outcome). A best
+  // price not sent is NaN, not null: a field that only ever holds doubles stores them in place,
+  // where one that may hold null boxes every double stored into it (a heap allocation per change).
+  private pendingBestBid = NaN;
+  private pendingBestAsk = NaN;
   private pendingLevels = 0;
   private pendingOffGrid = false;
   private beforeBidTicks: number | null = null;
@@ -113,14 +116,14 @@ export class TokenBookState {
     return this.status === 'synced';
   }
 
-  /** `market` when it can be matched against a frame's raw text (see isPlainJsonText); else null. */
-  plainMarket(): string | null {
+  /** `market`'s bytes when it can be matched against a frame's raw bytes (see isPlainJsonText; ASCII); else null. */
+  marketBytes(): AsciiBytes | null {
     const market = this.market;
     if (market !== this.checkedMarket) {
       this.checkedMarket = market;
-      this.checkedMarketPlain = market !== null && isPlainJsonText(market);
+      this.checkedMarketBytes = market !== null && isPlainJsonText(market) ? AsciiBytes.of(market) : null;
     }
-    return this.checkedMarketPlain ? market : null;
+    return this.checkedMarketBytes;
   }
 
   /**
@@ -189,8 +192,8 @@ export class TokenBookState {
 
   /** Before the first level change of a frame that touches this (synced) token. */
   beginUpdate(): void {
-    this.pendingBestBid = null;
-    this.pendingBestAsk = null;
+    this.pendingBestBid = NaN;
+    this.pendingBestAsk = NaN;
     this.pendingLevels = 0;
     this.pendingOffGrid = false;
     this.captureTop();
@@ -215,7 +218,9 @@ export class TokenBookState {
   endUpdate(timestamp: number, opts: TokenBookOptions): TokenApplyOutcome {
     if (this.pendingOffGrid) return this.loseSync('off_tick_price', 'resync_needed', true);
     if (this.book.isCrossed()) return this.loseSync('crossed_book', 'resync_needed', true);
-    if (opts.verifyBestPrices && !this.bestAgrees(this.pendingBestBid, this.pendingBestAsk)) {
+    const bid = this.pendingBestBid;
+    const ask = this.pendingBestAsk;
+    if (opts.verifyBestPrices && !this.bestAgrees(bid === bid ? bid : null, ask === ask ? ask : null)) {
       return this.loseSync('best_price_mismatch', 'resync_needed', true);
     }
     this.last_ts = timestamp;

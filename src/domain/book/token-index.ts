@@ -1,9 +1,11 @@
+import { AsciiBytes } from './ascii-bytes.ts';
+
 /**
  * Token id → value, looked up without V8 hashing the id. Token ids are 77-digit strings and every
  * frame carries fresh copies of them: a `Map` lookup hashes all of a fresh string's characters
  * (about 40 % of applying a frame, measured), while ids differ in any handful of characters. This
  * table hashes the id's length and last few characters, then confirms the candidate by comparing
- * characters (natively). It can also look an id up where it stands inside a frame's text.
+ * characters (natively). It can also look an id up where it stands inside a frame's bytes.
  *
  * Open addressing with linear probing, at most half full. Removal rebuilds the table: ids leave
  * only on unsubscription.
@@ -15,8 +17,8 @@ const HASHED_TAIL = 8;
 export class TokenIndex<T> {
   private ids: Array<string | undefined> = [];
   private values: Array<T | undefined> = [];
-  /** 1 when the id can be matched in raw frame text (see isPlainJsonText). */
-  private plain = new Uint8Array(0);
+  /** The id's bytes when it can be matched in a raw frame (see isPlainJsonText; ASCII only), else null. */
+  private verbatim: Array<AsciiBytes | null> = [];
   private mask = -1;
   private count = 0;
 
@@ -38,20 +40,39 @@ export class TokenIndex<T> {
   }
 
   /**
-   * The value of the id written verbatim at text[start, end) (the content of a JSON string the
-   * caller found to end at `end`); undefined when unknown, or known but not matchable as raw text.
+   * The value of the id written verbatim at bytes[start, end) of `bytes` (an ASCII frame's bytes:
+   * the content of a JSON string the caller found to end at `end`); undefined when unknown, or
+   * known but not matchable as raw text.
    */
-  getInText(text: string, start: number, end: number): T | undefined {
+  getInBytes(bytes: DataView, start: number, end: number): T | undefined {
+    if (start < 0 || end > bytes.byteLength) return undefined;
     const n = end - start;
-    for (let slot = hashSpan(text, start, end) & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (let slot = hashBytes(bytes, start, end) & this.mask; ; slot = (slot + 1) & this.mask) {
       const key = this.ids[slot];
       if (key === undefined) return undefined;
-      // slice + === compares natively (memcmp): measured ~2.5× faster than startsWith or a JS loop over 77 characters.
-      if (key.length === n && this.plain[slot] === 1 && text.slice(start, end) === key) return this.values[slot];
+      if (key.length === n && this.verbatim[slot]?.matchesAt(bytes, start, end) === true) return this.values[slot];
     }
   }
 
   set(id: string, value: T): void {
+    this.insert(id, value, undefined);
+  }
+
+  delete(id: string): boolean {
+    if (this.get(id) === undefined) return false;
+    this.refill(this.mask + 1, id);
+    return true;
+  }
+
+  /** Every id, in no particular order. */
+  keys(): string[] {
+    const out: string[] = [];
+    for (const key of this.ids) if (key !== undefined) out.push(key);
+    return out;
+  }
+
+  /** `verbatim` undefined: work it out from the id (a new id); else the id's, kept from before. */
+  private insert(id: string, value: T, verbatim: AsciiBytes | null | undefined): void {
     const n = id.length;
     let slot = hashSpan(id, 0, n) & this.mask;
     for (; ; slot = (slot + 1) & this.mask) {
@@ -64,44 +85,27 @@ export class TokenIndex<T> {
     }
     this.ids[slot] = id;
     this.values[slot] = value;
-    this.plain[slot] = isPlainJsonText(id) ? 1 : 0;
+    this.verbatim[slot] = verbatim !== undefined ? verbatim : isPlainJsonText(id) ? AsciiBytes.of(id) : null;
     this.count++;
-    if (this.count * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
+    if (this.count * 2 > this.mask + 1) this.refill((this.mask + 1) * 2, undefined);
   }
 
-  delete(id: string): boolean {
-    if (this.get(id) === undefined) return false;
+  /** The same entries (but `without`) in a table of `capacity` slots. */
+  private refill(capacity: number, without: string | undefined): void {
     const ids = this.ids;
     const values = this.values;
-    this.allocate(this.mask + 1);
-    for (let i = 0; i < ids.length; i++) {
-      const key = ids[i];
-      if (key !== undefined && key !== id) this.set(key, values[i]!);
-    }
-    return true;
-  }
-
-  /** Every id, in no particular order. */
-  keys(): string[] {
-    const out: string[] = [];
-    for (const key of this.ids) if (key !== undefined) out.push(key);
-    return out;
-  }
-
-  private rebuild(capacity: number): void {
-    const ids = this.ids;
-    const values = this.values;
+    const verbatim = this.verbatim;
     this.allocate(capacity);
     for (let i = 0; i < ids.length; i++) {
       const key = ids[i];
-      if (key !== undefined) this.set(key, values[i]!);
+      if (key !== undefined && key !== without) this.insert(key, values[i]!, verbatim[i] ?? null);
     }
   }
 
   private allocate(capacity: number): void {
     this.ids = new Array<string | undefined>(capacity).fill(undefined);
     this.values = new Array<T | undefined>(capacity).fill(undefined);
-    this.plain = new Uint8Array(capacity);
+    this.verbatim = new Array<AsciiBytes | null>(capacity).fill(null);
     this.mask = capacity - 1;
     this.count = 0;
   }
@@ -112,6 +116,14 @@ function hashSpan(text: string, start: number, end: number): number {
   let h = Math.imul(end - start, 0x9e3779b1);
   const from = end - start > HASHED_TAIL ? end - HASHED_TAIL : start;
   for (let i = from; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h ^ (h >>> 15);
+}
+
+/** hashSpan of ASCII text held as bytes (byte i is character i): the same hash, so the same slot. */
+function hashBytes(bytes: DataView, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
+  const from = end - start > HASHED_TAIL ? end - HASHED_TAIL : start;
+  for (let i = from; i < end; i++) h = Math.imul(h ^ bytes.getUint8(i), 0x01000193);
   return h ^ (h >>> 15);
 }
 
