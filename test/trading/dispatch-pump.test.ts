@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { EventFactory, ulidGenerator, type HeliosEvent } from '../../src/domain/events/index.ts';
@@ -78,5 +80,29 @@ describe('dispatch pump: a loop turn only after an input that started asynchrono
     pump.push({ kind: 'event', event: best(0.3) });
     await pump.drained();
     expect(seen).toEqual(['apply 0.1', 'ack settled', 'apply 0.2', 'apply 0.3']);
+  });
+});
+
+describe('dispatch pump: memory', () => {
+  it('lets go of each input once applied (no queue slot keeps a backlog alive until a compaction)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const clock = new VirtualClock(T0);
+    const events = new EventFactory(clock, ulidGenerator(seededRng(3)));
+    const refs: Array<WeakRef<object>> = [];
+    // The first input started work: the pump yields a turn, and the rest queue behind it.
+    const pump = new DispatchPump({ clock, apply: (e: HeliosEvent) => e.type === 'BEST_PRICE' && e.payload.best_bid === 0.1 });
+    const push = (bid: number) => {
+      const event = events.make('BEST_PRICE', { resync_epoch_id: 0, synced: true, best_bid: bid, best_bid_size: 1, best_ask: 0.6, best_ask_size: 1, updates_coalesced: 1 }, { token_id: 'A', market_id: 'M' });
+      refs.push(new WeakRef(event));
+      pump.push({ kind: 'event', event });
+    };
+    // Fewer than the 4,096 inputs a compaction waits for: only clearing each slot releases them.
+    for (let i = 0; i < 500; i++) push(i === 0 ? 0.1 : 0.2);
+    await pump.drained();
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
   });
 });

@@ -13,7 +13,11 @@ export interface LogEntry {
  * budget. Retention is a convenience for late readers; the journal is the durable record.
  */
 export class RetainedLog {
-  private entries: LogEntry[] = [];
+  // Parallel arrays rather than an entry object per event: retained events live for seconds, so
+  // everything kept per event is copied by young collections and promoted.
+  private events: HeliosEvent[] = [];
+  private seqs: number[] = [];
+  private sizes: number[] = [];
   private head = 0;
 
   constructor(
@@ -22,40 +26,45 @@ export class RetainedLog {
   ) {}
 
   get length(): number {
-    return this.entries.length - this.head;
+    return this.events.length - this.head;
   }
 
   /** Sequence number of the oldest retained entry (Infinity when empty). */
   get oldestSeq(): number {
-    return this.entries[this.head]?.seq ?? Number.POSITIVE_INFINITY;
+    return this.head < this.seqs.length ? this.seqs[this.head]! : Number.POSITIVE_INFINITY;
   }
 
   append(seq: number, event: HeliosEvent, bytes: number): void {
-    this.entries.push({ seq, event, bytes });
+    this.events.push(event);
+    this.seqs.push(seq);
+    this.sizes.push(bytes);
     // Count-based trimming, amortized: trim when 10% over.
-    if (this.length > this.maxLen * 1.1) while (this.length > this.maxLen) this.budget.released(this.shift()!.bytes);
+    if (this.length > this.maxLen * 1.1) while (this.length > this.maxLen) this.budget.released(this.shift());
     this.budget.added(this, seq, bytes);
   }
 
   /** Drops the oldest entry (the budget's eviction); returns its size. */
   evictOldest(): number {
-    return this.shift()?.bytes ?? 0;
+    return this.shift();
   }
 
   *[Symbol.iterator](): IterableIterator<LogEntry> {
-    for (let i = this.head; i < this.entries.length; i++) yield this.entries[i]!;
+    for (let i = this.head; i < this.events.length; i++) yield { seq: this.seqs[i]!, event: this.events[i]!, bytes: this.sizes[i]! };
   }
 
-  private shift(): LogEntry | undefined {
-    if (this.head >= this.entries.length) return undefined;
-    const entry = this.entries[this.head]!;
+  /** Removes the oldest entry; returns its size (0 when empty). */
+  private shift(): number {
+    if (this.head >= this.events.length) return 0;
+    const bytes = this.sizes[this.head]!;
     // Release the reference at once: the event's memory is what the budget is about.
-    this.entries[this.head++] = undefined as unknown as LogEntry;
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    this.events[this.head++] = undefined as unknown as HeliosEvent;
+    if (this.head > 1024 && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
-    return entry;
+    return bytes;
   }
 }
 
@@ -70,8 +79,12 @@ export class RetentionBudget {
   private bytes = 0;
   private live = 0;
   private evictedCount = 0;
-  /** Appends in bus order; an entry already trimmed by its topic's max_len is skipped when reached. */
-  private order: Array<{ log: RetainedLog; seq: number }> = [];
+  /**
+   * Appends in bus order, as two parallel arrays (no object per event: they live as long as the
+   * entries); an entry already trimmed by its topic's max_len is skipped when reached.
+   */
+  private orderLogs: RetainedLog[] = [];
+  private orderSeqs: number[] = [];
   private head = 0;
 
   constructor(
@@ -100,7 +113,8 @@ export class RetentionBudget {
   added(log: RetainedLog, seq: number, bytes: number): void {
     this.bytes += bytes;
     this.live++;
-    this.order.push({ log, seq });
+    this.orderLogs.push(log);
+    this.orderSeqs.push(seq);
     this.enforce();
   }
 
@@ -117,8 +131,10 @@ export class RetentionBudget {
   }
 
   private evictOne(): void {
-    while (this.head < this.order.length) {
-      const { log, seq } = this.order[this.head++]!;
+    while (this.head < this.orderLogs.length) {
+      const log = this.orderLogs[this.head]!;
+      const seq = this.orderSeqs[this.head]!;
+      this.orderLogs[this.head++] = undefined as unknown as RetainedLog;
       // Per topic, entries leave in order: if the oldest left is newer, this one is gone already.
       if (log.oldestSeq !== seq) continue;
       this.bytes -= log.evictOldest();
@@ -129,13 +145,22 @@ export class RetentionBudget {
   }
 
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.orderLogs.length) {
+      this.orderLogs = this.orderLogs.slice(this.head);
+      this.orderSeqs = this.orderSeqs.slice(this.head);
       this.head = 0;
     }
-    // Entries trimmed by count stay in `order` until reached; drop them once they dominate.
-    if (this.order.length - this.head > 2 * this.live + 1024) {
-      this.order = this.order.slice(this.head).filter(({ log, seq }) => seq >= log.oldestSeq);
+    // Entries trimmed by count stay in the order until reached; drop them once they dominate.
+    if (this.orderLogs.length - this.head > 2 * this.live + 1024) {
+      const logs: RetainedLog[] = [];
+      const seqs: number[] = [];
+      for (let i = this.head; i < this.orderLogs.length; i++) {
+        if (this.orderSeqs[i]! < this.orderLogs[i]!.oldestSeq) continue;
+        logs.push(this.orderLogs[i]!);
+        seqs.push(this.orderSeqs[i]!);
+      }
+      this.orderLogs = logs;
+      this.orderSeqs = seqs;
       this.head = 0;
     }
   }

@@ -248,6 +248,8 @@ export class TapePublisher {
     if (!this.opts.emitL2Delta) return;
     const bid = state.book.bestBid();
     const ask = state.book.bestAsk();
+    // One meta for the frame's changes of this book (the factory copies what it needs from it).
+    const ids = { ...meta(state), ts_source: ts };
     for (const c of changes) {
       if (c.asset_id !== state.asset_id) continue;
       this.sink.emit(
@@ -261,7 +263,7 @@ export class TapePublisher {
             best_bid: c.best_bid ?? bid?.price ?? null,
             best_ask: c.best_ask ?? ask?.price ?? null,
           },
-          { ...meta(state), ts_source: ts },
+          ids,
         ),
       );
       this.metrics.l2_deltas++;

@@ -92,8 +92,14 @@ export class DispatchPump {
     this.running = true;
     try {
       while (this.head < this.queue.length) {
-        const input = this.queue[this.head++]!;
-        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        const input = this.queue[this.head]!;
+        // Release the slot now: an applied input left in the queue until a compaction stayed alive
+        // through young collections (thousands of events at 5,000 frames/s) and got promoted.
+        this.queue[this.head++] = undefined as unknown as DispatchInput;
+        if (this.head === this.queue.length) {
+          this.queue.length = 0;
+          this.head = 0;
+        } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
           this.queue.splice(0, this.head);
           this.head = 0;
         }

@@ -90,6 +90,10 @@ export class TradingNode implements EventSink {
   private subscription: Subscription | null = null;
   private consuming: Promise<void> | null = null;
   private starting: Promise<void> | null = null;
+  /** Start-up is done: inputs go to the pump as they come. */
+  private started = false;
+  /** Inputs pushed before start-up finished, in order. */
+  private readonly early: DispatchInput[] = [];
   private ended = false;
 
   constructor(private readonly deps: TradingNodeDeps) {
@@ -177,9 +181,17 @@ export class TradingNode implements EventSink {
 
   push(input: DispatchInput): void {
     if (this.ended) return;
+    if (this.started) return this.pump.push(input);
     // Inputs wait for start-up: the markets' first decisions follow reconciliation, live and replayed.
+    // Held here in order (not a promise per input: after start-up each input goes straight in).
     if (!this.starting) void this.start();
-    void this.starting!.then(() => this.pump.push(input));
+    this.early.push(input);
+    if (this.early.length > 1) return;
+    void this.starting!.then(() => {
+      // An input pushed while these go in joins them behind, in order.
+      while (this.early.length) for (const i of this.early.splice(0)) this.pump.push(i);
+      this.started = true;
+    });
   }
 
   /** Resolves once every input pushed so far has been applied. */
