@@ -2,6 +2,8 @@
  * `npm run bench [-- NAME ...] [-- --json]`: runs the named benchmarks (all when none is named).
  * Each benchmark measures its reference side by side in the same run and reports ratios.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BENCHMARKS } from './registry.ts';
 import { restoreFastStringPrototype } from '../src/apps/fast-string-prototype.ts';
 
@@ -15,7 +17,23 @@ if (unknown.length) {
 }
 const selected = names.length ? names : Object.keys(BENCHMARKS);
 const results: Record<string, unknown> = {};
-for (const name of selected) {
+if (selected.length > 1) {
+  // Each benchmark in a process of its own, one after another: memory figures (`scale`'s RSS) must
+  // not carry what an earlier benchmark left behind (DuckDB's native memory, a grown heap).
+  for (const name of selected) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name, ...(json ? ['--json'] : [])], {
+      stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (child.status !== 0) {
+      console.error(`benchmark ${name} failed (exit ${child.status ?? child.signal})`);
+      process.exit(1);
+    }
+    if (json) results[name] = JSON.parse(child.stdout.trim().split('\n').pop()!);
+  }
+} else {
+  const name = selected[0]!;
   const bench = await BENCHMARKS[name]!();
   // Its modules (the redis client among them) are loaded by now.
   restoreFastStringPrototype();
