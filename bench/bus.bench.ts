@@ -8,6 +8,7 @@ import { serializeEnvelope } from '../src/domain/util/stable-json.ts';
 import { busConfig, testFactory, trade } from '../test/support/events.ts';
 import { rawRedisLatency } from './support/redis-latency-floor.ts';
 import { hasRedisBenchmark, redisBenchmarkXadd, startBenchRedis } from './support/redis-server.ts';
+import { offerAtRate } from './support/offered-rate.ts';
 import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
@@ -95,18 +96,7 @@ async function latency(bus: EventBus, events: HeliosEvent[], rate: number, topic
       r = await it.next();
     }
   })();
-  const t0 = performance.now();
-  let i = 0;
-  // Tick every millisecond and publish what the offered rate owes by now.
-  while (i < events.length) {
-    const owed = Math.min(events.length, Math.floor(((performance.now() - t0) / 1000) * rate));
-    for (; i < owed; i++) {
-      const e = events[i]!;
-      sentAt.set(e.event_id, performance.now());
-      void bus.publish(topic, [e]);
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await offerAtRate(events, rate, sentAt, (e) => void bus.publish(topic, [e]));
   done = true;
   await Promise.race([consuming, new Promise((r) => setTimeout(r, 5_000))]);
   await sub.close();

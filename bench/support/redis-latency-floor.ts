@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { offerAtRate } from './offered-rate.ts';
 
 /**
  * The floor under the Redis bus's latency figure: the bus bench's latency loop (one event per
@@ -137,24 +138,16 @@ export async function rawRedisLatency(port: number, events: readonly HeliosEvent
       if (done && lat.length >= sentAt.size) return;
     }
   })();
-  const t0 = performance.now();
-  let i = 0;
-  while (i < events.length) {
-    const owed = Math.min(events.length, Math.floor(((performance.now() - t0) / 1000) * rate));
-    for (; i < owed; i++) {
-      const e = events[i]!;
-      sentAt.set(e.event_id, performance.now());
-      waiting.push(e);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(() => {
-          flushScheduled = false;
-          void flush();
-        });
-      }
+  await offerAtRate(events, rate, sentAt, (e) => {
+    waiting.push(e);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        void flush();
+      });
     }
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  });
   done = true;
   await Promise.race([consuming, new Promise((r) => setTimeout(r, 5_000))]);
   writer.close();
