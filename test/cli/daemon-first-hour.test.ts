@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { DateTime } from 'luxon';
 import { describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
@@ -160,12 +161,15 @@ describe('helios run --sim talks to its operator and measures what happened (iss
     expect(catalog.markets).toHaveLength(stats.summary.markets);
     // Issue 21 item 3: each bucket market records what it settles on (station, judge day, bounds),
     // so a backtest can score its recorded resolution.
+    // The METARs' judge days, and the station's local dates during the run: in the first hour of a
+    // New York day the day's market exists before its first routine METAR (at :51).
     const judgeDays = new Set(records.filter((r) => r.type === 'METAR_OBS').map((r) => r.payload.judge_day as string));
+    for (const r of records) judgeDays.add(DateTime.fromMillis(r.ts_ingest as number, { zone: 'America/New_York' }).toISODate()!);
     const buckets = catalog.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
     expect(buckets.length).toBeGreaterThan(0);
     for (const m of buckets) {
       expect(m.station_id).toBe('KLGA');
-      expect(judgeDays.has(m.bucket!.judge_day), `${m.bucket!.judge_day} among the METARs' judge days ${[...judgeDays].join(', ')}`).toBe(true);
+      expect(judgeDays.has(m.bucket!.judge_day), `${m.bucket!.judge_day} among the METARs' judge days and the run's local dates ${[...judgeDays].sort().join(', ')}`).toBe(true);
       const [lo, hi] = m.spec.fair_source.bucket_label!.match(/\d+/g)!.map(Number);
       expect([m.bucket!.lo_f, m.bucket!.hi_f]).toEqual([lo, hi]);
     }
