@@ -134,23 +134,32 @@ describe('model files across the regressor change', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const base = { station: 'KXYZ', tz: 'America/New_York', judgeDay: 'local' as const, blocks: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]], lambdas: [10], smoothings: [0.7], seasonDays: [null], climatologyWeights: [0], riseWidths: [null] };
   const training = cases((d) => 0.8 * d, 5);
+  /** A fit as a helios before the leverage wrote it: no `leverage`, residuals without their leverage (and, before 3, without their prediction). */
+  const asVersion = (model: NowcastModel, version: 1 | 2 | 3): NowcastModel => ({
+    ...model,
+    version,
+    hours: model.hours.map(({ leverage: _, ...h }) => ({ ...h, residuals: h.residuals.map((r) => (version === 3 ? [r[0], r[1], r[2]!] : [r[0], r[1]]) as [number, number, number] | [number, number]) })),
+  });
 
-  it('a model on the original fifteen regressors is written as version 1 (what older helios reads) and predicts by name', () => {
+  it('a fit is written as version 4 (its hours carry their leverage); a version-1 file on the original fifteen regressors still loads and predicts by name', () => {
+    const fitted = fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS });
+    expect(fitted.version).toBe(4);
+    expect(fitted.hours.every((h) => h.leverage !== undefined)).toBe(true);
     const file = path.join(dir, 'v1.json');
-    writeNowcastModel(file, fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS }));
+    writeNowcastModel(file, asVersion(fitted, 1));
     const model = readNowcastModel(file);
     expect(model.version).toBe(1);
     expect(model.regressors).toEqual([...SEASON_REGRESSORS]);
     expect(model.blocks.every((b) => b.regressors === undefined)).toBe(true);
     const f = new NowcastPredictor(model).predict(training[100]!.inputs)!;
     expect(f.usedRegression).toBe(true);
+    expect(f.leverage).toBeUndefined();
     expect(f.final.p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 
-  it('a model whose blocks chose other regressors is version 2, names them per block, and needs its prior', () => {
+  it('a model whose blocks chose other regressors names them per block and needs its prior; as a version-2 file it still loads', () => {
     const p = prior();
-    const model = fitNowcastModel(training, { ...base, prior: { prior: p, anomalyMonths: p.anomalies.map(() => '1999-01'), excludeMonths: [] } });
-    expect(model.version).toBe(2);
+    const model = asVersion(fitNowcastModel(training, { ...base, prior: { prior: p, anomalyMonths: p.anomalies.map(() => '1999-01'), excludeMonths: [] } }), 2);
     expect(model.blocks.map((b) => b.regressor_choice?.chosen)).toEqual(['climate_relative', 'season']);
     expect(model.blocks[0]!.regressors).toEqual([...CLIMATE_RELATIVE_REGRESSORS]);
     expect(model.hours[HOUR]!.means).toHaveLength(CLIMATE_RELATIVE_REGRESSORS.length);
@@ -160,22 +169,23 @@ describe('model files across the regressor change', () => {
     expect(() => new NowcastPredictor({ ...model, prior: undefined, prior_weights: undefined })).toThrow(/climate-relative regressors must have a prior/);
   });
 
-  it('a model whose pool is weighted by predicted rise is version 3 (older helios refuses it) and predicts from the file', () => {
-    const model = fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS, riseWidths: [3] });
-    expect(model.version).toBe(3);
-    expect(model.blocks.some((b) => b.rise_width_f === 3)).toBe(true);
-    const file = path.join(dir, 'v3.json');
-    writeNowcastModel(file, model);
-    const back = readNowcastModel(file);
-    expect(new NowcastPredictor(back).predict(training[100]!.inputs)).toEqual(new NowcastPredictor(model).predict(training[100]!.inputs));
+  it('a model whose pool is weighted by predicted rise predicts from the file, as version 4 and as a version-3 file', () => {
+    for (const model of [fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS, riseWidths: [3] })].flatMap((m) => [m, asVersion(m, 3)])) {
+      expect(model.blocks.some((b) => b.rise_width_f === 3)).toBe(true);
+      const file = path.join(dir, `v${model.version}.json`);
+      writeNowcastModel(file, model);
+      const back = readNowcastModel(file);
+      expect(back.version).toBe(model.version);
+      expect(new NowcastPredictor(back).predict(training[100]!.inputs)).toEqual(new NowcastPredictor(model).predict(training[100]!.inputs));
+    }
   });
 
   it('refuses a model naming a regressor this version does not know, or a later version, with a clear error', () => {
     const model = fitNowcastModel(training, { ...base, regressors: SEASON_REGRESSORS });
     const unknown: NowcastModel = { ...model, version: 2, blocks: model.blocks.map((b) => ({ ...b, regressors: [...SEASON_REGRESSORS.slice(0, 14), 'cloud_base_ft'] })) };
     expect(() => new NowcastPredictor(unknown)).toThrow(/unknown nowcast regressor "cloud_base_ft"/);
-    const file = path.join(dir, 'v4.json');
-    writeFileSync(file, JSON.stringify({ ...model, version: 4 }));
-    expect(() => readNowcastModel(file)).toThrow(/not a helios nowcast model \(kind helios\.nowcast\.ridge_residual, version 4\)/);
+    const file = path.join(dir, 'v5.json');
+    writeFileSync(file, JSON.stringify({ ...model, version: 5 }));
+    expect(() => readNowcastModel(file)).toThrow(/not a helios nowcast model \(kind helios\.nowcast\.ridge_residual, version 5\)/);
   });
 });

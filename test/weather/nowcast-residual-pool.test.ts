@@ -5,6 +5,7 @@ import { buildCases, type NowcastCase } from '../../src/domain/weather/nowcast/c
 import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
 import { monthFolds, prepareHour, ridge } from '../../src/domain/weather/nowcast/hour-rows.ts';
 import { linearPrediction, regressorsOf, riseWeight, type NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
+import { ridgeInverse } from '../../src/domain/weather/nowcast/leverage.ts';
 import { outOfFoldModel, type HourFolds } from '../../src/domain/weather/nowcast/out-of-fold-model.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
 import { climateMaxOf, regressorVector } from '../../src/domain/weather/nowcast/regressors.ts';
@@ -40,8 +41,8 @@ describe('the residual pool weighted by the predicted rise', () => {
     expect(riseWeight(Number.NaN, 2, 1.5)).toBe(1);
   });
 
-  it('stores each residual with the rise predicted for its case and chooses the width per block by cross-validation (null among the candidates)', () => {
-    for (const h of fitted.hours) for (const r of h.residuals) expect(r.length).toBe(3);
+  it('stores each residual with the rise predicted for its case (and its leverage) and chooses the width per block by cross-validation (null among the candidates)', () => {
+    for (const h of fitted.hours) for (const r of h.residuals) expect(r.length).toBe(4);
     for (const b of fitted.blocks) expect([null, 1.5, 3, 6]).toContain(b.rise_width_f);
     const without = fitNowcastModel(cases, { station: 'KLGA', tz: TZ, judgeDay: 'local', riseWidths: [null] });
     expect(without.blocks.map((b) => b.rise_width_f)).toEqual(without.blocks.map(() => null));
@@ -98,7 +99,9 @@ describe('the prior weights are fitted on out-of-fold forecasts', () => {
       expect(kept.residuals.length).toBe(full.residuals.length - inJune(folds[h]!.residuals));
       expect(kept.later_peaks.length).toBe(full.later_peaks.length - inJune(folds[h]!.laterPeaks));
       expect(kept.climatology.length).toBe(full.climatology.length - inJune(d.fold));
-      expect(kept.coefficients).toEqual(ridge(d, oof.blocks.find((b) => b.hours.includes(h))!.ridge_lambda, (i) => d.fold[i] !== june));
+      const lambda = oof.blocks.find((b) => b.hours.includes(h))!.ridge_lambda;
+      expect(kept.coefficients).toEqual(ridge(d, lambda, (i) => d.fold[i] !== june));
+      expect(kept.leverage!.inverse).toEqual(ridgeInverse(d, lambda, (i) => d.fold[i] !== june));
     }
     // A June case no longer finds its own residual (nor its month's) in the pool.
     const c = cases.find((x) => x.hour === 12 && x.day === '2024-06-15')!;

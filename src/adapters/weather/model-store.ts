@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { NowcastModel } from '../../domain/weather/nowcast/model.ts';
+import { NOWCAST_MODEL_VERSIONS, type NowcastModel } from '../../domain/weather/nowcast/model.ts';
 
 /** Fitted nowcast models on disk (`data/models/<station>.json`). */
 export function writeNowcastModel(file: string, model: NowcastModel): void {
@@ -16,7 +16,7 @@ export function readNowcastModel(file: string): NowcastModel {
     if ((err as NodeJS.ErrnoException).code) throw err;
     throw new Error(`${file}: not a helios nowcast model (not JSON)`);
   }
-  if (data.kind !== 'helios.nowcast.ridge_residual' || ![1, 2, 3].includes(data.version ?? 0) || !Array.isArray(data.hours) || data.hours.length !== 24) {
+  if (data.kind !== 'helios.nowcast.ridge_residual' || !NOWCAST_MODEL_VERSIONS.includes(data.version ?? 0) || !Array.isArray(data.hours) || data.hours.length !== 24) {
     throw new Error(`${file}: not a helios nowcast model (kind ${String(data.kind)}, version ${String(data.version)})`);
   }
   if (typeof data.routine_minute !== 'number') throw new Error(`${file}: not a helios nowcast model (no routine_minute)`);

@@ -4,6 +4,7 @@ import { monthFolds, outOfFold, prepareHour, residualRiseRps, ridge, type HourRo
 import type { ClimatePrior } from './prior.ts';
 import { outOfFoldModel, type HourFolds } from './out-of-fold-model.ts';
 import { fitPriorWeights } from './prior-weights.ts';
+import { foldLeverages, meanLeverage, ridgeInverse } from './leverage.ts';
 import { chooseRegressors, REGRESSOR_SETS } from './regressor-choice.ts';
 import { SEASON_REGRESSORS, sameRegressors } from './regressors.ts';
 import {
@@ -203,13 +204,14 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     const block = fitted.find((b) => b.hours.includes(h)) ?? fitted[0]!;
     const beta = ridge(d, block.ridge_lambda, () => true);
     const mu = oof(h, block.ridge_lambda);
-    const residuals: Array<[number, number, number]> = [];
+    const lev = foldLeverages(d, block.ridge_lambda);
+    const residuals: Array<[number, number, number, number]> = [];
     const laterPeaks: Array<[number, number]> = [];
     const residualFolds: number[] = [];
     const peakFolds: number[] = [];
     d.cases.forEach((c, i) => {
       if (!Number.isNaN(d.y[i]!) && !Number.isNaN(mu[i]!)) {
-        residuals.push([c.inputs.dayOfYear, round3(d.y[i]! - mu[i]!), round3(mu[i]!)]);
+        residuals.push([c.inputs.dayOfYear, round3(d.y[i]! - mu[i]!), round3(mu[i]!), round6(lev[i]!)]);
         residualFolds.push(d.fold[i]!);
       }
       if (c.riseF > 0) {
@@ -226,6 +228,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       residuals,
       climatology: climCases[h]!,
       later_peaks: laterPeaks,
+      leverage: { inverse: ridgeInverse(d, block.ridge_lambda, () => true).map(round9), pool_mean: round6(meanLeverage(residuals.map((r) => r[3]))) },
     };
   });
 
@@ -234,7 +237,8 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const days = [...new Set(sorted.map((c) => c.day))];
   const model: NowcastModel = {
     kind: 'helios.nowcast.ridge_residual',
-    version: fitted.some((b) => b.rise_width_f != null) ? 3 : allHours.every((h) => sameRegressors(regressorsOfHour(h), SEASON_REGRESSORS)) ? 1 : 2,
+    // Every fit stores its hours' leverage, which a helios before version 4 would ignore.
+    version: 4,
     station: opts.station,
     tz: opts.tz,
     judge_day: opts.judgeDay,
@@ -289,4 +293,7 @@ function round4(x: number): number {
 }
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+function round9(x: number): number {
+  return Number(x.toPrecision(9));
 }

@@ -83,6 +83,15 @@ export function prepareHour(cases: NowcastCase[], foldOfDay: Map<string, number>
 
 /** Ridge regression with an unpenalized intercept on rows where `use(i)`; returns [b0, b…]. */
 export function ridge(d: HourRows, lambda: number, use: (i: number) => boolean): number[] {
+  const { A, b, q } = ridgeSystem(d, lambda, use);
+  return solve(A, b, q);
+}
+
+/**
+ * The ridge normal equations A·β = b over the regression rows where `use(i)`: A = X'X + λD with
+ * X = [1, z] and D the identity but the (unpenalized) intercept.
+ */
+export function ridgeSystem(d: HourRows, lambda: number, use: (i: number) => boolean): { A: Float64Array; b: Float64Array; q: number } {
   const p = d.p;
   const q = p + 1;
   const A = new Float64Array(q * q);
@@ -99,7 +108,7 @@ export function ridge(d: HourRows, lambda: number, use: (i: number) => boolean):
   }
   for (let j = 1; j < q; j++) A[j * q + j]! += lambda;
   if (A[0] === 0) A[0] = 1;
-  return solve(A, b, q);
+  return { A, b, q };
 }
 
 export function predictRow(d: HourRows, beta: number[], i: number): number {

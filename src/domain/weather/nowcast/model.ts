@@ -12,7 +12,8 @@ import type { RegressorChoice } from './regressor-choice.ts';
  * depression, wind, sky cover, and the season and temperature, either as day-of-year harmonics and °F
  * or measured against the prior's climatological maximum for the date); ε is drawn from the
  * out-of-fold residuals of history, weighted towards the same season and towards cases whose
- * predicted rise was close to this one's (the errors grow with the rise expected), and smoothed; the `max` puts
+ * predicted rise was close to this one's (the errors grow with the rise expected), scaled to this
+ * forecast's leverage (leverage.ts), and smoothed; the `max` puts
  * the mass "no further rise" exactly where persistence puts it. The mixture with the
  * hour-and-season climatology, the ridge penalty, the smoothing, the season and rise widths and the regressor
  * set are chosen by cross-validation on history (fit.ts), never by hand.
@@ -48,13 +49,30 @@ export interface HourModel {
   scales: number[];
   /** Intercept first, then one coefficient per standardized regressor. */
   coefficients: number[];
-  /** Out-of-fold residuals with their day of year and the rise predicted for them: [doy, residual °F, predicted rise °F] (older models: no prediction). */
-  residuals: Array<[number, number] | [number, number, number]>;
+  /**
+   * Out-of-fold residuals with their day of year, the rise predicted for them and that prediction's
+   * leverage against the fit without its month: [doy, residual °F, predicted rise °F, leverage]
+   * (older models: no prediction, no leverage).
+   */
+  residuals: Array<[number, number] | [number, number, number] | [number, number, number, number]>;
+  /** What a forecast's leverage needs (absent in models fitted before it existed, version < 4): leverage.ts. */
+  leverage?: HourLeverage;
   /** Climatology cases: [doy, rise °F above the base, 1 when the day had a report by then]. */
   climatology: Array<[number, number, number]>;
   /** Days that still rose after this hour: [doy, local hour of the peak]. */
   later_peaks: Array<[number, number]>;
 }
+
+/** The regression's parameter uncertainty at one issue hour, in units of the residual variance. */
+export interface HourLeverage {
+  /** (X'X + λD)⁻¹ over the hour's regression rows, row-major, intercept first (standardized regressors). */
+  inverse: number[];
+  /** Mean leverage of the pool's residuals (each against the fit without its month); a residual stored without one counts as it. */
+  pool_mean: number;
+}
+
+/** Model versions this helios reads. */
+export const NOWCAST_MODEL_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 export interface NowcastModel {
   kind: 'helios.nowcast.ridge_residual';
@@ -63,9 +81,11 @@ export interface NowcastModel {
    * another set, built by name (a helios that predates 2 refuses the file instead of reading its
    * coefficients against the wrong regressors); 3: some block weights its residuals by predicted rise
    * (`rise_width_f`) — a helios that predates 3 refuses it rather than predicting from a pool it
-   * would weigh differently.
+   * would weigh differently; 4: hours carry their regression's `leverage`, which widens the pool for
+   * a forecast outside the fit's covariate range — a helios that predates 4 refuses it rather than
+   * predicting narrower than the model was fitted to (its prior weights were fitted with the scaling).
    */
-  version: 1 | 2 | 3;
+  version: 1 | 2 | 3 | 4;
   station: string;
   tz: string;
   judge_day: JudgeDayMode;
@@ -169,12 +189,14 @@ export function newRiseArray(): Float64Array {
 /** βᵀx with standardization and mean imputation. */
 export function linearPrediction(h: Pick<HourModel, 'means' | 'scales' | 'coefficients'>, x: ReadonlyArray<number | null>): number {
   let mu = h.coefficients[0]!;
-  for (let j = 0; j < h.means.length; j++) {
-    const v = x[j];
-    const z = v === null || v === undefined || Number.isNaN(v) ? 0 : (v - h.means[j]!) / h.scales[j]!;
-    mu += h.coefficients[j + 1]! * z;
-  }
+  for (let j = 0; j < h.means.length; j++) mu += h.coefficients[j + 1]! * standardized(h, x, j);
   return mu;
+}
+
+/** Regressor j standardized as the fit saw it (missing: the training mean, 0). */
+export function standardized(h: Pick<HourModel, 'means' | 'scales'>, x: ReadonlyArray<number | null>, j: number): number {
+  const v = x[j];
+  return v === null || v === undefined || Number.isNaN(v) ? 0 : (v - h.means[j]!) / h.scales[j]!;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ridge, type HourRows } from './hour-rows.ts';
+import { meanLeverage, ridgeInverse } from './leverage.ts';
 import { blockOf, type HourModel, type NowcastModel } from './model.ts';
 
 /** The cross-validation fold of each stored residual and later peak of an hour, in stored order. */
@@ -9,7 +10,7 @@ export interface HourFolds {
 
 /**
  * The fitted model as it would be without one month fold: each hour's regression refitted without
- * the fold, and the fold's residuals, climatology cases and later peaks taken out of the pools.
+ * the fold (with its leverage), and the fold's residuals, climatology cases and later peaks taken out of the pools.
  * Settings chosen on the whole record stay. Scoring the fold's cases with it is an out-of-fold
  * forecast: the full model would find each case's own residual, and its month's, in the pool it
  * draws its spread from, and look sharper on them than it is on any day it has not seen.
@@ -18,11 +19,14 @@ export function outOfFoldModel(model: NowcastModel, data: readonly HourRows[], f
   const hours: HourModel[] = model.hours.map((h, hour) => {
     const d = data[hour]!;
     const f = folds[hour]!;
-    const beta = ridge(d, blockOf(model, hour).ridge_lambda, (i) => d.fold[i] !== fold);
+    const lambda = blockOf(model, hour).ridge_lambda;
+    const beta = ridge(d, lambda, (i) => d.fold[i] !== fold);
+    const residuals = h.residuals.filter((_, i) => f.residuals[i] !== fold);
     return {
       ...h,
       coefficients: beta,
-      residuals: h.residuals.filter((_, i) => f.residuals[i] !== fold),
+      residuals,
+      leverage: h.leverage && { inverse: ridgeInverse(d, lambda, (i) => d.fold[i] !== fold), pool_mean: meanLeverage(residuals.map((r) => r[3] ?? Number.NaN)) },
       climatology: h.climatology.filter((_, i) => d.fold[i] !== fold),
       later_peaks: h.later_peaks.filter((_, i) => f.laterPeaks[i] !== fold),
     };

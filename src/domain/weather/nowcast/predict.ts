@@ -1,5 +1,7 @@
 import type { NowcastInputs } from './inputs.ts';
+import { leverageAt, residualsAtLeverage, type ForecastLeverage } from './leverage.ts';
 import {
+  NOWCAST_MODEL_VERSIONS,
   accumulateClimatology,
   accumulateResidualRise,
   applyFloor,
@@ -32,6 +34,8 @@ export interface NowcastForecast {
   effectiveN: number;
   /** Whether the weather regression was used (false: climatology only, no current temperature). */
   usedRegression: boolean;
+  /** The regression's leverage at this forecast (absent: no regression, or a model before version 4). */
+  leverage?: ForecastLeverage;
 }
 
 interface CompiledHour {
@@ -40,6 +44,9 @@ interface CompiledHour {
   resid: Float64Array;
   /** The rise predicted for each residual's case (NaN in older models). */
   residMu: Float64Array;
+  /** Each residual's leverage (NaN in older models), and room for the pool scaled to a forecast's. */
+  residLeverage: Float64Array;
+  scaled: Float64Array;
   w: Float64Array;
   regressors: readonly string[];
 }
@@ -50,7 +57,7 @@ export class NowcastPredictor {
   readonly prior: PriorPredictor | null;
 
   constructor(readonly model: NowcastModel) {
-    if (model.kind !== 'helios.nowcast.ridge_residual' || ![1, 2, 3].includes(model.version)) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
+    if (model.kind !== 'helios.nowcast.ridge_residual' || !NOWCAST_MODEL_VERSIONS.includes(model.version)) throw new Error(`unsupported nowcast model ${model.kind} v${model.version}`);
     if (model.hours.length !== 24) throw new Error('nowcast model must have 24 hours');
     if (model.prior && model.prior_weights?.length !== 24) throw new Error('nowcast model with a prior must have 24 prior weights');
     for (let h = 0; h < 24; h++) {
@@ -64,6 +71,8 @@ export class NowcastPredictor {
       residDoy: Float64Array.from(m.residuals, (r) => r[0]),
       resid: Float64Array.from(m.residuals, (r) => r[1]),
       residMu: Float64Array.from(m.residuals, (r) => r[2] ?? Number.NaN),
+      residLeverage: Float64Array.from(m.residuals, (r) => r[3] ?? Number.NaN),
+      scaled: new Float64Array(m.residuals.length),
       w: new Float64Array(m.residuals.length),
       regressors: regressorsOf(model, m.hour),
     }));
@@ -117,8 +126,15 @@ export class NowcastPredictor {
     let alpha = block.climatology_weight;
     let effectiveN = 0;
     let usedRegression = false;
+    let leverage: ForecastLeverage | undefined;
     if (inputs.tempF !== null && h.resid.length > 0) {
-      const mu = linearPrediction(h.model, regressorVector(inputs, h.regressors, climateMaxOf(this.model.prior, inputs.dayOfYear)));
+      const x = regressorVector(inputs, h.regressors, climateMaxOf(this.model.prior, inputs.dayOfYear));
+      const mu = linearPrediction(h.model, x);
+      let resid: Float64Array = h.resid;
+      if (h.model.leverage) {
+        leverage = { h: leverageAt(h.model, h.model.leverage.inverse, x), poolMean: h.model.leverage.pool_mean };
+        resid = residualsAtLeverage(h.scaled, h.resid, h.residLeverage, leverage.h, leverage.poolMean);
+      }
       let sum = 0;
       let sum2 = 0;
       for (let i = 0; i < h.resid.length; i++) {
@@ -128,7 +144,7 @@ export class NowcastPredictor {
         sum2 += w * w;
       }
       if (sum > 0) {
-        accumulateResidualRise(rise, 1 - alpha, mu, h.resid, h.w, sum, block.smoothing_f, inputs.tempF - inputs.baseF);
+        accumulateResidualRise(rise, 1 - alpha, mu, resid, h.w, sum, block.smoothing_f, inputs.tempF - inputs.baseF);
         effectiveN = (sum * sum) / sum2;
         usedRegression = true;
       } else alpha = 1;
@@ -143,6 +159,7 @@ export class NowcastPredictor {
       peakBins: this.peakBins(h.model, rise, inputs, block.season_days),
       effectiveN,
       usedRegression,
+      ...(usedRegression && leverage ? { leverage } : {}),
     };
   }
 
