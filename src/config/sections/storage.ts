@@ -9,17 +9,15 @@ const journalSection = z.strictObject({
   enabled: z.boolean(),
   /** A batch is written at least this often... */
   flush_interval_ms: ms,
-  /** ...or as soon as the pending batch is estimated to exceed this many bytes. */
+  /** ...or as soon as this many bytes of serialized lines wait for it. */
   flush_max_bytes: z.number().int().min(1024),
   /** none: leave it to the OS; per_flush: fdatasync after every batch; interval: every fsync_interval_ms. */
   fsync: z.enum(['none', 'per_flush', 'interval']),
   fsync_interval_ms: ms,
-  /** Events buffered but not yet written; beyond this the recorder drops (and counts) rather than grow. */
+  /** Events serialized but not yet handed to a write; beyond this the recorder drops (and counts) rather than grow. */
   max_pending_events: z.number().int().min(1),
   /** Hour files kept open at once (least recently written are closed first). */
   max_open_files: z.number().int().min(1),
-  /** Events serialized per slice of a flush before yielding to the event loop. */
-  serialize_slice_events: z.number().int().min(1),
   /** Channels never recorded (l2_delta is always filtered to event windows). */
   exclude_channels: z.array(channel),
 });

@@ -15,7 +15,6 @@ export const JOURNAL_DEFAULTS: JournalOptions = {
   fsync_interval_ms: 1000,
   max_pending_events: 1_000_000,
   max_open_files: 64,
-  serialize_slice_events: 100,
   exclude_channels: [],
 };
 

@@ -1,6 +1,5 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { HeliosEvent } from '../../../domain/events/catalog.ts';
 import { EventFactory } from '../../../domain/events/factory.ts';
 import type { IdGenerator } from '../../../domain/events/ids.ts';
@@ -8,7 +7,8 @@ import type { EventSink } from '../../../domain/events/sink.ts';
 import { EventWindowManager, type EventWindow, type WindowRules, type WindowTransition } from '../../../domain/storage/windows.ts';
 import type { Clock, TimerHandle } from '../../../domain/time/clock.ts';
 import { journalFile, utcDateHour } from '../layout.ts';
-import { HumanTimeCache, recordLine, type Provenance } from './record.ts';
+import { ByteChunk, ByteChunkPool, countLines } from './byte-chunks.ts';
+import { HumanTimeCache, recordEnvelope, recordTail, type Provenance } from './record.ts';
 import { sealJournalFile, unsealJournalFile } from './seal.ts';
 import { repairTornTail } from './tail-repair.ts';
 
@@ -19,7 +19,6 @@ export interface JournalOptions {
   fsync_interval_ms: number;
   max_pending_events: number;
   max_open_files: number;
-  serialize_slice_events: number;
   exclude_channels: readonly string[];
 }
 
@@ -60,11 +59,8 @@ export interface RecorderStats {
   torn_tails_repaired: number;
 }
 
-interface Pending {
-  event: HeliosEvent;
-  seq: number;
-  windowId: string | undefined;
-}
+/** A file's first chunk; chunks double as they fill and are reused once written. */
+const INITIAL_CHUNK_BYTES = 64 * 1024;
 
 interface OpenFile {
   fh: FileHandle;
@@ -72,10 +68,10 @@ interface OpenFile {
 }
 
 /**
- * The journal recorder: an EventSink whose `emit` only tags the event and appends a reference to
- * an in-memory batch. Serialization (in slices that yield to the event loop) and file writes (on
- * libuv's thread pool) happen in the flush, every flush_interval_ms or as soon as the batch is
- * estimated at flush_max_bytes. Events are treated as immutable once emitted.
+ * The journal recorder: an EventSink whose `emit` serializes the event at once into its file's
+ * byte chunk (outside the JS heap), so nothing of the event is held after `emit` returns and a
+ * caller may reuse or change it. The flush hands the finished chunks to the file system (libuv's
+ * thread pool), every flush_interval_ms or as soon as flush_max_bytes are waiting.
  *
  * One recorder per data directory: it repairs torn tails left by a crash before appending.
  */
@@ -87,16 +83,18 @@ export class JournalRecorder implements EventSink {
   private readonly dirty = new Set<string>();
   /** Files this recorder appended to: sealed when it closes cleanly. */
   private readonly touched = new Set<string>();
-  /** Data whose write failed, retried first on the next flush (the reopened file's torn tail is repaired). */
-  private readonly retry = new Map<string, { data: string; lines: number }>();
+  /** Bytes whose write failed, retried first on the next flush (the reopened file's torn tail is repaired). */
+  private retry = new Map<string, ByteChunk>();
+  /** Lines serialized since the last flush began, per file. */
+  private filling = new Map<string, ByteChunk>();
+  private readonly chunks: ByteChunkPool;
   private readonly openWindowEvents = new Map<string, HeliosEvent>();
   /** Ids of window events this recorder published, so their echo from the bus is not recorded twice. */
   private readonly published = new Set<string>();
   private readonly windowFactory: EventFactory;
   private stampAt = 0;
-  private pending: Pending[] = [];
+  private pendingLines = 0;
   private pendingBytes = 0;
-  private avgLineBytes = 512;
   private seq = 0;
   private useCounter = 0;
   private sizeFlushScheduled = false;
@@ -131,6 +129,8 @@ export class JournalRecorder implements EventSink {
       clearTimeout: (h) => deps.clock.clearTimeout(h),
     };
     this.windowFactory = new EventFactory(stampClock, deps.ids);
+    // Enough for the chunks of the busiest files to be reused from flush to flush.
+    this.chunks = new ByteChunkPool(INITIAL_CHUNK_BYTES, Math.max(16 * INITIAL_CHUNK_BYTES, 4 * deps.journal.flush_max_bytes));
     this.armFlushTimer();
     if (deps.journal.fsync === 'interval') this.armFsyncTimer();
   }
@@ -207,7 +207,7 @@ export class JournalRecorder implements EventSink {
   }
 
   stats(): RecorderStats {
-    return { ...this.counters, pending: this.pending.length };
+    return { ...this.counters, pending: this.pendingLines };
   }
 
   activeWindows(): EventWindow[] {
@@ -215,7 +215,7 @@ export class JournalRecorder implements EventSink {
   }
 
   private enqueue(event: HeliosEvent, windowId: string | undefined): void {
-    if (this.pending.length >= this.deps.journal.max_pending_events) {
+    if (this.pendingLines >= this.deps.journal.max_pending_events) {
       this.counters.dropped_overflow++;
       if (!this.overflowWarned) {
         this.overflowWarned = true;
@@ -223,8 +223,11 @@ export class JournalRecorder implements EventSink {
       }
       return;
     }
-    this.pending.push({ event, seq: ++this.seq, windowId });
-    this.pendingBytes += this.avgLineBytes;
+    const file = this.fileFor(event);
+    let chunk = this.filling.get(file);
+    if (!chunk) this.filling.set(file, (chunk = this.chunks.take(file)));
+    this.pendingBytes += chunk.appendLine(recordEnvelope(event, windowId), recordTail(event, ++this.seq, windowId, this.times, this.deps.provenance));
+    this.pendingLines++;
     if (this.pendingBytes >= this.deps.journal.flush_max_bytes && !this.sizeFlushScheduled) {
       this.sizeFlushScheduled = true;
       setImmediate(() => {
@@ -274,7 +277,7 @@ export class JournalRecorder implements EventSink {
         const t = this.windows.advance(this.deps.clock.now());
         if (t.length) this.applyTransitions(t);
       }
-      if (this.pending.length || this.retry.size) void this.flush();
+      if (this.pendingLines || this.retry.size) void this.flush();
       this.armFlushTimer();
     }, this.deps.journal.flush_interval_ms);
   }
@@ -300,60 +303,68 @@ export class JournalRecorder implements EventSink {
   }
 
   private async flushOnce(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
+    const batch = this.filling;
+    const retried = this.retry;
+    this.filling = new Map();
+    this.retry = new Map();
+    this.pendingLines = 0;
     this.pendingBytes = 0;
-    const groups = new Map<string, { parts: string[]; lines: number }>();
-    for (const [file, r] of this.retry) groups.set(file, { parts: [r.data], lines: r.lines });
-    this.retry.clear();
-    if (batch.length === 0 && groups.size === 0) return;
-
-    const slice = this.deps.journal.serialize_slice_events;
-    let chars = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const p = batch[i]!;
-      const line = recordLine(p.event, p.seq, p.windowId, this.times, this.deps.provenance);
-      chars += line.length;
-      const file = this.fileFor(p.event);
-      let g = groups.get(file);
-      if (!g) groups.set(file, (g = { parts: [], lines: 0 }));
-      g.parts.push(line);
-      g.lines++;
-      if ((i + 1) % slice === 0 && i + 1 < batch.length) await yieldToLoop();
-    }
-    if (batch.length) this.avgLineBytes = Math.max(64, Math.round(0.7 * this.avgLineBytes + (0.3 * chars) / batch.length));
-
-    const files = [...groups.keys()].sort();
-    await Promise.all(files.map((f) => this.append(f, groups.get(f)!)));
+    if (batch.size === 0 && retried.size === 0) return;
+    const files = [...new Set([...retried.keys(), ...batch.keys()])].sort();
+    await Promise.all(
+      files.map((f) => {
+        const older = retried.get(f);
+        const newer = batch.get(f);
+        return this.append(f, older && newer ? [older, newer] : [(older ?? newer)!]);
+      }),
+    );
     this.counters.flushes++;
     if (this.deps.journal.fsync === 'per_flush') await this.syncDirty();
     this.evictIdle();
   }
 
-  private async append(file: string, group: { parts: string[]; lines: number }): Promise<void> {
-    const data = group.parts.join('');
-    const buf = Buffer.from(data, 'utf8');
+  /** Writes the chunks in order; what could not be written is kept whole-line-aligned for the next flush. */
+  private async append(file: string, chunks: ByteChunk[]): Promise<void> {
     let h: OpenFile | undefined;
+    let i = 0;
+    let off = 0;
     try {
       h = await this.handle(file);
-      let off = 0;
-      while (off < buf.length) {
-        const { bytesWritten } = await h.fh.write(buf, off, buf.length - off);
-        off += bytesWritten;
+      for (; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        for (off = 0; off < c.len; ) off += (await h.fh.write(c.buf, off, c.len - off)).bytesWritten;
+        this.counters.bytes_written += c.len;
+        this.counters.written += c.lines;
+        this.chunks.give(c);
       }
-      this.counters.bytes_written += buf.length;
-      this.counters.written += group.lines;
       this.dirty.add(file);
     } catch (err) {
       this.counters.write_errors++;
       this.deps.logger?.error({ file, err: (err as Error).message }, 'journal: write failed; retrying on the next flush');
-      const prev = this.retry.get(file);
-      this.retry.set(file, { data: (prev?.data ?? '') + data, lines: (prev?.lines ?? 0) + group.lines });
+      this.retry.set(file, this.unwritten(file, chunks.slice(i), off));
       if (h) {
         this.handles.delete(file);
         await h.fh.close().catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * The bytes a failed append left: lines the file already holds in full are counted as written;
+   * a line cut short is written again whole (its torn start is cut when the file is reopened).
+   */
+  private unwritten(file: string, chunks: ByteChunk[], writtenOfFirst: number): ByteChunk {
+    const first = chunks[0]!;
+    const whole = writtenOfFirst > 0 ? first.buf.lastIndexOf(10, writtenOfFirst - 1) + 1 : 0;
+    const done = whole > 0 ? countLines(first.buf.subarray(0, whole)) : 0;
+    this.counters.bytes_written += whole;
+    this.counters.written += done;
+    if (chunks.length === 1 && whole === 0) return first;
+    const left = this.chunks.take(file);
+    left.appendBytes(first.buf.subarray(whole, first.len), first.lines - done);
+    for (const c of chunks.slice(1)) left.appendBytes(c.buf.subarray(0, c.len), c.lines);
+    for (const c of chunks) this.chunks.give(c);
+    return left;
   }
 
   private async handle(file: string): Promise<OpenFile> {
