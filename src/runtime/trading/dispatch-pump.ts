@@ -46,7 +46,14 @@ export class DispatchPump {
   private seq = 0;
   private closed = false;
   private sinceTurn = 0;
+  private turnReset = false;
+  private readonly newTurn = (): void => {
+    this.turnReset = false;
+    this.sinceTurn = 0;
+  };
   inputs = 0;
+  /** Loop turns the pump yielded: after a timer's deadline, after an input that started work, at the per-turn cap. */
+  readonly yields = { deadline: 0, work: 0, cap: 0 };
 
   constructor(private readonly deps: DispatchPumpDeps) {}
 
@@ -75,7 +82,10 @@ export class DispatchPump {
 
   /** Virtual time to `t`, one deadline at a time, letting released continuations run after each. */
   async advance(t: number): Promise<void> {
-    await this.deps.clock.advanceSettling(t, settle);
+    await this.deps.clock.advanceSettling(t, () => {
+      this.yields.deadline++;
+      return settle();
+    });
   }
 
   private applyOne(event: HeliosEvent): boolean {
@@ -86,6 +96,17 @@ export class DispatchPump {
       this.deps.onError(err instanceof Error ? err : new Error(String(err)), event);
       return true;
     }
+  }
+
+  /**
+   * The cap counts the inputs of one loop turn. Counted across turns (as it was), every 128th input
+   * waited a turn, behind the journal's slices and whatever else was queued, however idle the pump
+   * had been: 96 such waits a second at 5,000 frames/s, each delaying the BEST_PRICE queued behind it.
+   */
+  private countThisTurn(): void {
+    if (this.turnReset) return;
+    this.turnReset = true;
+    setImmediate(this.newTurn);
   }
 
   private async pump(): Promise<void> {
@@ -113,7 +134,11 @@ export class DispatchPump {
         if (due !== undefined && due <= input.event.ts_ingest) await this.advance(input.event.ts_ingest);
         else if (input.event.ts_ingest > this.deps.clock.now()) this.deps.clock.advanceTo(input.event.ts_ingest);
         this.inputs++;
-        if (this.applyOne(input.event) || ++this.sinceTurn >= INPUTS_PER_TURN) {
+        const started = this.applyOne(input.event);
+        if (this.sinceTurn === 0) this.countThisTurn();
+        if (started || ++this.sinceTurn >= INPUTS_PER_TURN) {
+          if (started) this.yields.work++;
+          else this.yields.cap++;
           this.sinceTurn = 0;
           await settle();
         }
