@@ -29,6 +29,11 @@ const THROUGHPUT_ROUNDS = Number(process.env.BUS_BENCH_ROUNDS ?? 3);
  */
 const LATENCY_ROUNDS = Number(process.env.BUS_BENCH_LATENCY_ROUNDS ?? 3);
 
+/** Lets the consumer's own connection come up and its first read wait, so a round starts in a steady state. */
+function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 50));
+}
+
 function makeEvents(n: number, seed: number): HeliosEvent[] {
   const { factory } = testFactory(seed);
   return Array.from({ length: n }, (_, i) => trade(factory, `m${i % 8}`, `t${i % 16}`, (i % 100) / 100));
@@ -39,8 +44,9 @@ async function throughput(bus: EventBus, events: HeliosEvent[], group = 'bench')
   const topics = Array.from({ length: 8 }, (_, i) => `tape:m${i}`);
   const sub = bus.subscribe({ group, consumer: 'c', topics, start: 'latest' });
   const it = sub[Symbol.asyncIterator]();
-  const ready = it.next(); // creates the groups before publishing
-  await new Promise((r) => setTimeout(r, 50));
+  const ready = it.next();
+  await sub.joined(); // nothing published from here on is lost
+  await settle();
   const t0 = performance.now();
   const byTopic = new Map<string, HeliosEvent[]>();
   let consumed = 0;
@@ -81,7 +87,8 @@ async function latency(bus: EventBus, events: HeliosEvent[], rate: number, topic
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   const first = it.next();
-  await new Promise((r) => setTimeout(r, 50));
+  await sub.joined();
+  await settle();
   let done = false;
   const consuming = (async () => {
     let r = await first;

@@ -139,8 +139,8 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       const { factory } = testFactory(8);
       const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'latest' });
       const it = sub[Symbol.asyncIterator]();
-      const first = it.next(); // joins the group, then reads nothing until everything is published
-      await new Promise((r) => setTimeout(r, 100));
+      const first = it.next(); // reads nothing until everything is published
+      await sub.joined();
       // Many small batches, then one large one: 900 events in all, within max_len.
       const small = Array.from({ length: 600 }, (_, i) => trade(factory, 'm', 't', (i % 100) / 100));
       for (const e of small) await bus.publish('tape:m', [e]);
@@ -154,6 +154,38 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       got.push(...(await collect(sub, 900 - got.length)));
       await sub.close();
       expect(got.map((d) => d.event.event_id)).toEqual([...small, ...large].map((e) => e.event_id));
+    });
+
+    it('gives a latest subscriber every event published right after subscribe returned, and none from before', async () => {
+      const bus = await make();
+      const { factory } = testFactory(9);
+      const old = Array.from({ length: 20 }, (_, i) => trade(factory, 'm', 't', i / 100));
+      await bus.publish('tape:m', old);
+      await bus.drain();
+      const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'latest' });
+      // No wait for the group: publishing at once is what the daemon's producers do.
+      const fresh = Array.from({ length: 60 }, (_, i) => trade(factory, 'm', 't', 0.3 + i / 1000));
+      const published = [bus.publish('tape:m', fresh.slice(0, 1)), bus.publish('tape:m', fresh.slice(1, 30))];
+      await new Promise((r) => setImmediate(r));
+      published.push(bus.publish('tape:m', fresh.slice(30)));
+      await Promise.all(published);
+      const got = await collect(sub, 60);
+      const extra = await collect(sub, 1, { timeoutMs: 200 });
+      await sub.close();
+      expect([...got, ...extra].map((d) => d.event.event_id)).toEqual(fresh.map((e) => e.event_id));
+    });
+
+    it('gives a latest subscriber the events published right after it added a topic', async () => {
+      const bus = await make();
+      const { factory } = testFactory(10);
+      const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:a'], start: 'latest' });
+      await sub.joined();
+      sub.addTopics(['tape:b']);
+      const e = Array.from({ length: 5 }, (_, i) => trade(factory, 'b', 't', i / 10));
+      await bus.publish('tape:b', e);
+      const got = await collect(sub, 5);
+      await sub.close();
+      expect(got.map((d) => d.event.event_id)).toEqual(e.map((x) => x.event_id));
     });
 
     it('follows topics added after subscribing', async () => {

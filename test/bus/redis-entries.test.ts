@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { createClient } from 'redis';
 import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
@@ -96,8 +96,9 @@ describe.skipIf(!redisUrl)('RedisStreamsBus stream entries (real redis-server)',
     expect(await pendingEntries()).toBe(1);
     expect(await bus.backlog('tape:m', 'g')).toBe(8);
     await sub.ack(got.slice(1, 9));
-    expect(await pendingEntries()).toBe(0);
     expect(await bus.backlog('tape:m', 'g')).toBe(0);
+    // ack() does not wait for the server's answer: another connection sees the XACK once it landed.
+    await vi.waitFor(async () => expect(await pendingEntries()).toBe(0));
     await sub.close();
   });
 
@@ -126,6 +127,25 @@ describe.skipIf(!redisUrl)('RedisStreamsBus stream entries (real redis-server)',
     await sub.close();
   });
 
+  it('does not hold the consumer for the server\'s answer to an XACK, which lands once the server answers again', async () => {
+    const { bus, prefix } = await open();
+    const { factory } = testFactory(25);
+    await bus.publish('tape:m', Array.from({ length: 3 }, (_, i) => trade(factory, 'm', 't', i / 10)));
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'] });
+    const it = sub[Symbol.asyncIterator]();
+    const got = await next(sub, it);
+    const admin = createClient({ url: redisUrl });
+    await admin.connect();
+    await admin.sendCommand(['CLIENT', 'PAUSE', '500', 'ALL']);
+    // The server answers nobody for 500 ms: an awaited XACK could not resolve before then.
+    const outcome = await Promise.race([sub.ack(got).then(() => 'acknowledged'), new Promise((r) => setTimeout(() => r('held'), 300))]);
+    expect(outcome).toBe('acknowledged');
+    await admin.quit();
+    await vi.waitFor(async () => expect(await raw(async (c) => ((await c.sendCommand(['XPENDING', `${prefix}:tape:m`, 'g'])) as [number])[0])).toBe(0));
+    expect(await bus.backlog('tape:m', 'g')).toBe(0);
+    await sub.close();
+  });
+
   it('counts duplicates dropped by the dedup window towards their entry, so it is acknowledged', async () => {
     const { bus, prefix } = await open();
     const { factory } = testFactory(24);
@@ -137,8 +157,7 @@ describe.skipIf(!redisUrl)('RedisStreamsBus stream entries (real redis-server)',
     const got = await next(sub, it);
     expect(got.map((d) => d.event.event_id)).toEqual([e.event_id, f.event_id]);
     await sub.ack(got);
-    const pending = await raw(async (c) => ((await c.sendCommand(['XPENDING', `${prefix}:tape:m`, 'g'])) as [number])[0]);
-    expect(pending).toBe(0);
+    await vi.waitFor(async () => expect(await raw(async (c) => ((await c.sendCommand(['XPENDING', `${prefix}:tape:m`, 'g'])) as [number])[0])).toBe(0));
     await sub.close();
   });
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createClient } from 'redis';
 import type { Delivery } from '../../src/adapters/bus/event-bus.ts';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
@@ -153,8 +153,8 @@ describe.skipIf(!bin)('RedisStreamsBus under failures (real redis-server)', () =
     const acking = sub.ack(first);
     await new Promise((r) => setTimeout(r, 100));
     await redis.kill();
-    await expect(acking).resolves.toBeUndefined(); // the consumer goes on
-    expect(errors.some((m) => /XACK failed, will retry/.test(m))).toBe(true);
+    await expect(acking).resolves.toBeUndefined(); // the consumer goes on (ack() does not wait for the server)
+    await vi.waitFor(() => expect(errors.some((m) => /XACK failed, will retry/.test(m))).toBe(true));
     raw.destroy();
     await redis.start();
 
@@ -229,8 +229,8 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     const sub = consumerBus.subscribe({ group: 'trading', consumer: 'c', topics: ['order:m'], start: 'latest' });
     const it = sub[Symbol.asyncIterator]();
     const received: string[] = [];
-    const first = it.next(); // creates the group before anything is published
-    await new Promise((r) => setTimeout(r, 200));
+    const first = it.next();
+    await sub.joined(); // the producer is another connection: it must publish after the group exists
 
     // Acknowledged by the server (publish resolved), then the server dies without having persisted them.
     await producer.publish('order:m', before);

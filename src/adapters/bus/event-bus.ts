@@ -25,6 +25,12 @@ export interface Subscription extends AsyncIterable<Delivery[]> {
   observe(): Observable<Delivery>;
   ack(deliveries: readonly Delivery[]): Promise<void>;
   addTopics(topics: string[]): void;
+  /**
+   * Resolves once the group exists on every topic subscribed so far (in memory: at once). Events
+   * published after `subscribe`/`addTopics` returned on the same bus always reach the group; a
+   * producer on another connection or process is only ordered after the group once this resolved.
+   */
+  joined(): Promise<void>;
   close(): Promise<void>;
   readonly stats: ConsumerStats;
 }

@@ -108,7 +108,13 @@ export class RedisStreamsBus implements EventBus {
         this.retryTimer = null;
       }
     }
+    this.issueJoins();
     this.scheduleFlush();
+  }
+
+  /** Groups subscribed while the server was unreachable are created before anything is published to them. */
+  private issueJoins(): void {
+    for (const sub of this.subscriptions) sub.issueJoins();
   }
 
   key(topic: string): string {
@@ -137,10 +143,16 @@ export class RedisStreamsBus implements EventBus {
     return queue;
   }
 
+  /**
+   * On a microtask: publishes made in the same synchronous run share one flush, and the XADDs are
+   * queued in node-redis before this turn ends (it writes its queue on setImmediate; a flush
+   * deferred to setImmediate as well cost a second turn). Publishes arriving while a batch is in
+   * flight wait for it and go out together in the next one (see `flush`).
+   */
   private scheduleFlush(): void {
     if (this.closed || this.flushScheduled || this.flushing || this.retryTimer) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.flushScheduled = false;
       void this.flush();
     });
@@ -150,7 +162,11 @@ export class RedisStreamsBus implements EventBus {
     if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
-      for (;;) {
+      for (let sent = false; ; sent = true) {
+        // After a send, what waits goes out one check phase later: producers resumed by its
+        // acknowledgement add to the batch first (one entry of ~publish_batch, not a small entry
+        // taken before they ran and a large one after).
+        if (sent) await afterIo();
         if (this.repairPending && !(await this.repair())) return this.retryLater();
         const batch: Array<{ topic: string; items: QueuedEvent[] }> = [];
         let budget = this.config.publish_batch;
@@ -206,6 +222,7 @@ export class RedisStreamsBus implements EventBus {
    * back to the front of its topic's queue whole.
    */
   private async send(batch: Array<{ topic: string; items: QueuedEvent[] }>): Promise<boolean> {
+    this.issueJoins();
     const writes = batch.map(({ topic, items }) => {
       const events = items.map((item) => item.event);
       const maxLen = this.trim.entriesToKeep(topic, policyForTopic(this.config, topic).max_len, events.length);
@@ -327,6 +344,11 @@ export class RedisStreamsBus implements EventBus {
     return { undelivered };
   }
 }
+
+function afterIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function toRecord(flat: unknown): Record<string, unknown> {
   if (!Array.isArray(flat)) return (flat ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};

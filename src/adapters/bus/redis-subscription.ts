@@ -27,10 +27,15 @@ export class RedisSubscription extends SubscriptionBase {
   private readingOwnPending = true;
   private lastClaim = Number.NEGATIVE_INFINITY;
   private failures = 0;
-  /** Streams whose group this consumer has joined. */
-  private readonly joined = new Set<string>();
+  /** Streams whose group this consumer has not joined yet (a `latest` group starts at '$' only then). */
+  private readonly unjoined = new Set<string>();
+  /** XGROUP CREATE sent and not answered yet, per stream. */
+  private readonly joining = new Map<string, Promise<void>>();
+  private joinWaiters: Array<() => void> = [];
   /** Processed entries whose XACK the server did not take (it was down). */
   private unacked: EntryRef[] = [];
+  /** XACKs sent and not answered yet. */
+  private readonly acksInFlight = new Set<Promise<void>>();
   private readonly entryAcks = new EntryAcks();
   /** Running average of events per entry read (sizes the next read). */
   private eventsPerEntry = 1;
@@ -50,10 +55,61 @@ export class RedisSubscription extends SubscriptionBase {
   addTopics(topics: string[]): void {
     for (const t of topics) {
       const key = this.bus.key(t);
-      if (!this.keys.includes(key)) this.keys.push(key);
+      if (this.keys.includes(key)) continue;
+      this.keys.push(key);
+      this.unjoined.add(key);
     }
     this.keys.sort();
     this.needInit = true;
+    this.issueJoins();
+  }
+
+  /**
+   * Sends XGROUP CREATE for the streams not joined yet on the bus's connection, where the bus's
+   * XADDs go: the server runs a connection's commands in order, so an event published after
+   * `subscribe`/`addTopics` returned lands behind its group. Called here, and by the bus when it
+   * connects and before every XADD it sends (the server may have been unreachable at subscribe). A
+   * create that failed (connection lost) is sent again then, or by the next pull, which reports it.
+   */
+  issueJoins(): void {
+    if (this.unjoined.size === 0 || this.closed || !this.bus.client.isReady) return;
+    for (const key of this.unjoined) this.joinGroup(key).catch(() => undefined);
+  }
+
+  override joined(): Promise<void> {
+    if (this.unjoined.size === 0 || this.closed) return Promise.resolve();
+    const joined = new Promise<void>((resolve) => this.joinWaiters.push(resolve));
+    this.issueJoins();
+    return joined;
+  }
+
+  /**
+   * The group on one stream, created where it is missing. A group this consumer already joined can
+   * only be missing because the server lost it (restarted without its data): it is recreated at the
+   * start of what the stream holds now, which is everything published since, including what the
+   * producers re-sent; `latest` applies only the first time.
+   */
+  private joinGroup(key: string): Promise<void> {
+    const inFlight = this.joining.get(key);
+    if (inFlight) return inFlight;
+    const start = this.options.start === 'latest' && this.unjoined.has(key) ? '$' : '0';
+    const created = (this.bus.client.sendCommand(['XGROUP', 'CREATE', key, this.options.group, start, 'MKSTREAM']) as Promise<unknown>).then(
+      () => this.onJoined(key),
+      (err: Error) => {
+        if (!String(err?.message).includes('BUSYGROUP')) throw err;
+        this.onJoined(key);
+      },
+    );
+    const joining = created.finally(() => this.joining.delete(key));
+    this.joining.set(key, joining);
+    return joining;
+  }
+
+  private onJoined(key: string): void {
+    if (!this.unjoined.delete(key) || this.unjoined.size > 0) return;
+    const waiters = this.joinWaiters;
+    this.joinWaiters = [];
+    for (const w of waiters) w();
   }
 
   /**
@@ -83,6 +139,9 @@ export class RedisSubscription extends SubscriptionBase {
         }
         if (this.needInit) {
           await this.ensureGroups();
+          // (Re)joining after a lost connection: XACKs it cut off have failed by now and go out
+          // again below, before this consumer's own pending entries are read again.
+          await Promise.all(this.acksInFlight);
           this.needInit = false;
           this.readingOwnPending = true;
         }
@@ -112,22 +171,9 @@ export class RedisSubscription extends SubscriptionBase {
     }
   }
 
-  /**
-   * Creates the group where it is missing. A group this consumer already read from can only be
-   * missing because the server lost it (restarted without its data): it is recreated at the start
-   * of what the stream holds now, which is everything published since, including what the
-   * producers re-sent; `latest` applies only the first time.
-   */
+  /** Every stream's group, created where it is missing (pipelined). */
   private async ensureGroups(): Promise<void> {
-    for (const key of this.keys) {
-      const start = this.options.start === 'latest' && !this.joined.has(key) ? '$' : '0';
-      try {
-        await this.bus.client.sendCommand(['XGROUP', 'CREATE', key, this.options.group, start, 'MKSTREAM']);
-      } catch (err) {
-        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-      }
-      this.joined.add(key);
-    }
+    await Promise.all(this.keys.map((key) => this.joinGroup(key)));
   }
 
   /** Awaits a read of new entries and, when it brought some, sends the next one before decoding. */
@@ -240,9 +286,12 @@ export class RedisSubscription extends SubscriptionBase {
   }
 
   /**
-   * A consumer acknowledges what it has processed; when the server is down the XACK waits here and
-   * is sent again before the next read (XACK is idempotent), so an outage neither stops the consumer
-   * nor hands it the same entries twice.
+   * A consumer acknowledges what it has processed. The XACK is sent at once and not waited for: the
+   * consumer's next batch must not wait a round trip (it is usually read already), and the bus's
+   * backlog queries go out on the same connection behind it, so they count it. A consumer that dies
+   * before the server took it gets the entry again, as one dying just before acknowledging would.
+   * When the server is down the XACK waits here and is sent again before the next read (XACK is
+   * idempotent), so an outage neither stops the consumer nor hands it the same entries twice.
    */
   protected ackIds(deliveries: readonly Delivery[]): Promise<void> {
     const done: EntryRef[] = [];
@@ -250,7 +299,11 @@ export class RedisSubscription extends SubscriptionBase {
       const { entryId, slot } = entrySlotOf(d.id);
       if (slot < 0 || this.entryAcks.settle(d.topic, entryId, slot)) done.push({ topic: d.topic, id: entryId });
     }
-    return done.length ? this.ackEntries(done) : Promise.resolve();
+    if (done.length) {
+      const sent: Promise<void> = this.ackOnServer(done).finally(() => this.acksInFlight.delete(sent));
+      this.acksInFlight.add(sent);
+    }
+    return Promise.resolve();
   }
 
   private ackEntries(entries: EntryRef[]): Promise<void> {
@@ -293,6 +346,8 @@ export class RedisSubscription extends SubscriptionBase {
 
   protected async onClose(): Promise<void> {
     this.signalClosed();
+    // Nothing more will join: a waiter must not hang on a closed consumer.
+    for (const w of this.joinWaiters.splice(0)) w();
     this.bus.forget(this);
     if (this.reader.isOpen) this.reader.destroy();
   }

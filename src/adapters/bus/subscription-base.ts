@@ -21,6 +21,11 @@ export abstract class SubscriptionBase implements Subscription {
   abstract addTopics(topics: string[]): void;
   protected abstract onClose(): Promise<void>;
 
+  /** A transport that creates its groups synchronously in `subscribe`/`addTopics` (in memory) has joined already. */
+  joined(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async ack(deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.ackIds(deliveries);
