@@ -9,7 +9,7 @@ import type { Clock } from '../../src/domain/time/clock.ts';
 
 const M = '0xm';
 
-/** A publisher with the floor at 0 (the default): one BEST_PRICE per token per socket read (live) or turn (replay). */
+/** A publisher with the floor at 0 (the default): one BEST_PRICE per token per event-loop turn. */
 function rig(clock: Clock) {
   const { sink, publisher, books, frame } = tapeRig(clock, ['A', 'B']);
   publisher.start(() => books.states(), (t) => books.books.get(t));
@@ -62,28 +62,6 @@ describe('BEST_PRICE per event-loop turn (best_price_flush_ms 0)', () => {
       ['B', 7],
       ['A', 21],
     ]);
-  });
-
-  it('live: at the end of the socket read, before callbacks already waiting for a loop turn', async () => {
-    const clock = new SystemClock();
-    const { sink, level, best } = rig(clock);
-    await nextTurn();
-    sink.events.length = 0;
-    const order: string[] = [];
-    // Queued before the read, as the journal's flush slice or a yielding dispatch pump would be:
-    // a BEST_PRICE behind them waited for all of it (most of the frame → BEST_PRICE tail).
-    setImmediate(() => order.push(`immediate (${best().length} BEST_PRICE out)`));
-    // One socket read: ws emits every frame of it synchronously.
-    level(10, 'A', '11');
-    level(11, 'B', '7');
-    level(12, 'A', '12');
-    await Promise.resolve();
-    expect(best().map((e) => [e.token_id, e.payload.best_bid_size, e.payload.updates_coalesced])).toEqual([
-      ['A', 12, 2],
-      ['B', 7, 1],
-    ]);
-    await nextTurn();
-    expect(order).toEqual(['immediate (2 BEST_PRICE out)']);
   });
 
   it('replay: on the virtual clock the turn is a zero-delay timer, so no virtual time passes', () => {

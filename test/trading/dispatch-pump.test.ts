@@ -57,27 +57,6 @@ describe('dispatch pump: a loop turn only after an input that started asynchrono
     expect(applied.length).toBe(1_020);
   });
 
-  it('applies an input that finds the pump idle at once, however many came in earlier turns (the cap counts one loop turn)', async () => {
-    const clock = new VirtualClock(T0);
-    const events = new EventFactory(clock, ulidGenerator(seededRng(4)));
-    let applied = 0;
-    const pump = new DispatchPump({ clock, apply: () => (applied++, false) });
-    const best = () =>
-      events.make('BEST_PRICE', { resync_epoch_id: 0, synced: true, best_bid: 0.4, best_bid_size: 1, best_ask: 0.6, best_ask_size: 1, updates_coalesced: 1 }, { token_id: 'A', market_id: 'M' });
-    // A few inputs per loop turn, as at a steady 5,000 frames/s: none may wait a turn for a cap
-    // reached by inputs of earlier turns (one in INPUTS_PER_TURN did).
-    for (let i = 1; i <= 3 * INPUTS_PER_TURN; i++) {
-      pump.push({ kind: 'event', event: best() });
-      expect(applied).toBe(i);
-      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
-    }
-    expect(pump.yields).toEqual({ deadline: 0, work: 0, cap: 0 });
-    // A backlog still yields at the cap.
-    for (let i = 0; i < 2 * INPUTS_PER_TURN; i++) pump.push({ kind: 'event', event: best() });
-    await pump.drained();
-    expect(pump.yields.cap).toBe(2);
-  });
-
   it('lets the continuations of started work run before the next input is applied', async () => {
     const clock = new VirtualClock(T0);
     const events = new EventFactory(clock, ulidGenerator(seededRng(2)));

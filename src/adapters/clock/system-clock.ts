@@ -15,12 +15,7 @@ export class SystemClock implements Clock {
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as NodeJS.Timeout);
   }
-  /**
-   * A microtask: it runs once the running callback (one socket read, with every frame of it) has
-   * returned, so a burst still coalesces, and nothing else queued on the loop (other immediates,
-   * timers, the next read) runs in between, as it did with `setImmediate`.
-   */
   afterTurn(fn: () => void): void {
-    queueMicrotask(fn);
+    setImmediate(fn);
   }
 }

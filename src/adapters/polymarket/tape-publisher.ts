@@ -17,9 +17,8 @@ export interface TapePublisherOptions {
   emitL2Delta: boolean;
   snapshotIntervalMs: number;
   /**
-   * Floor between two BEST_PRICE of one token. 0: every top-of-book change is published once the
-   * socket read it arrived in is handled (one per token per read: a burst coalesces), with no timer
-   * or loop turn in between.
+   * Floor between two BEST_PRICE of one token. 0: every top-of-book change is published at the end
+   * of the event-loop turn it arrived in (one per token per turn), with no timer in between.
    */
   bestPriceFlushMs: number;
   /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
@@ -47,7 +46,7 @@ export type BookLookup = (assetId: string) => TokenBookState | undefined;
 
 /**
  * Everything the market tape puts on the bus. Per-delta records (L2_DELTA, TRADE, markers) go out
- * as they happen; BEST_PRICE is coalesced per token (one per token per socket read, or with a
+ * as they happen; BEST_PRICE is coalesced per token (one per token per event-loop turn, or with a
  * floor of `bestPriceFlushMs` between two of a token; each carries how many changes it stands for);
  * L2_SNAPSHOT is sampled on a fixed cadence.
  */
@@ -175,7 +174,7 @@ export class TapePublisher {
 
   private armTurn(): void {
     this.turnPending = true;
-    // After the read that caused it (so its frames go out together), never on a timer or a loop turn live.
+    // After the frame that caused it (so one turn's frames go out together), never on a timer live.
     if (this.clock.afterTurn) this.clock.afterTurn(this.flushTurn);
     else this.clock.setTimeout(this.flushTurn, 0);
   }

@@ -12,10 +12,9 @@ export interface Clock {
   setTimeout(fn: (...args: unknown[]) => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /**
-   * Run `fn` once the running callback has returned (live: a microtask after one socket read and
-   * every frame in it), so what arrived together can be coalesced without waiting on a timer or a
-   * loop turn. Optional: a clock without it (the virtual clock) gets a zero-delay timer, which is
-   * deterministic there.
+   * Run `fn` once the current event-loop turn's I/O has been handled (Node's `setImmediate`), so
+   * everything that arrived in one turn can be coalesced without waiting on a timer. Optional: a
+   * clock without it (the virtual clock) gets a zero-delay timer, which is deterministic there.
    */
   afterTurn?(fn: () => void): void;
 }

@@ -4,7 +4,10 @@ import type { HeliosEvent } from '../../domain/events/catalog.ts';
 
 /**
  * Inputs applied in a row without a loop turn at most: a backlog drained in one go would keep the
- * socket (and the feed's next frames) waiting behind it for its whole length.
+ * socket (and the feed's next frames) waiting behind it for its whole length. Counted across turns:
+ * resetting the count every turn (no pause for a pump that was idle) shaved the 5,000 frames/s tail
+ * but let the trading side outrun the socket under overload (20,000 frames/s: the bus shed and p50
+ * rose from ~25 ms to ~1 s in 5 of 6 runs; BENCHMARKS.md, fifth pass).
  */
 export const INPUTS_PER_TURN = 128;
 
@@ -46,13 +49,8 @@ export class DispatchPump {
   private seq = 0;
   private closed = false;
   private sinceTurn = 0;
-  private turnReset = false;
-  private readonly newTurn = (): void => {
-    this.turnReset = false;
-    this.sinceTurn = 0;
-  };
   inputs = 0;
-  /** Loop turns the pump yielded: after a timer's deadline, after an input that started work, at the per-turn cap. */
+  /** Loop turns the pump yielded: after a timer's deadline, after an input that started work, every INPUTS_PER_TURN inputs. */
   readonly yields = { deadline: 0, work: 0, cap: 0 };
 
   constructor(private readonly deps: DispatchPumpDeps) {}
@@ -98,17 +96,6 @@ export class DispatchPump {
     }
   }
 
-  /**
-   * The cap counts the inputs of one loop turn. Counted across turns (as it was), every 128th input
-   * waited a turn, behind the journal's slices and whatever else was queued, however idle the pump
-   * had been: 96 such waits a second at 5,000 frames/s, each delaying the BEST_PRICE queued behind it.
-   */
-  private countThisTurn(): void {
-    if (this.turnReset) return;
-    this.turnReset = true;
-    setImmediate(this.newTurn);
-  }
-
   private async pump(): Promise<void> {
     this.running = true;
     try {
@@ -135,7 +122,6 @@ export class DispatchPump {
         else if (input.event.ts_ingest > this.deps.clock.now()) this.deps.clock.advanceTo(input.event.ts_ingest);
         this.inputs++;
         const started = this.applyOne(input.event);
-        if (this.sinceTurn === 0) this.countThisTurn();
         if (started || ++this.sinceTurn >= INPUTS_PER_TURN) {
           if (started) this.yields.work++;
           else this.yields.cap++;

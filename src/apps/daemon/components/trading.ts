@@ -52,6 +52,9 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const group = tradingOnly ? `trading-${ctx.shard.index}-of-${ctx.shard.count}` : 'trading';
       const subscription = ctx.bus.subscribe({ group, consumer: tradingOnly ? `trading-${ctx.shard.index}` : 'trading-0', topics: node.topics(), start: 'latest' });
       node.consume(subscription);
+      // Not awaited: start must not wait on a Redis that is down. Producers in other processes are
+      // ordered after this consumer's groups only from here on, so the operator sees when that is.
+      if (tradingOnly) void subscription.joined().then(() => ctx.log.info({ group, topics: node.topics().length }, 'trading: consumer groups exist; events published from now on reach this shard'));
       ctx.trading = { node, subscription, group, session };
       ctx.universeListeners.add(follow);
       const tick = () => {
