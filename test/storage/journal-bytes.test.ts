@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { readJournalFile } from '../../src/adapters/storage/journal/reader.ts';
 import { HumanTimeCache, recordLine } from '../../src/adapters/storage/journal/record.ts';
@@ -10,19 +10,11 @@ import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { humanTimes } from '../../src/domain/time/zones.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { makeRecorder, tempDataDir } from './support/recorder.ts';
+import { dataDirsRemovedAfterEach } from './support/data-dirs.ts';
+import { makeRecorder } from './support/recorder.ts';
 import { l2Snapshot, T0 } from './support/synthetic.ts';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function dataDir(): string {
-  const t = tempDataDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const dataDir = dataDirsRemovedAfterEach();
 
 const HOUR = 3_600_000;
 const clock = new VirtualClock(T0);

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readJournalFile, type JournalReadIssue } from '../../src/adapters/storage/journal/reader.ts';
 import { eventFromRecord } from '../../src/adapters/storage/journal/record.ts';
 import { journalFile, listJournalFiles } from '../../src/adapters/storage/layout.ts';
@@ -12,19 +12,11 @@ import { loadConfig } from '../../src/config/load.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
-import { makeRecorder, tempDataDir } from './support/recorder.ts';
+import { dataDirsRemovedAfterEach } from './support/data-dirs.ts';
+import { makeRecorder } from './support/recorder.ts';
 import { syntheticEvents, T0 } from './support/synthetic.ts';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function dataDir(): string {
-  const t = tempDataDir();
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const dataDir = dataDirsRemovedAfterEach();
 
 async function readAll(dir: string): Promise<{ records: Array<Record<string, unknown>>; issues: JournalReadIssue[] }> {
   const records: Array<Record<string, unknown>> = [];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isoDateAt, parseIsoDate } from '../../src/domain/time/civil.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
 import type { NowcastCase } from '../../src/domain/weather/nowcast/cases.ts';
 import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
 import { monthFolds, prepareHour, type HourRows } from '../../src/domain/weather/nowcast/hour-rows.ts';
 import type { NowcastInputs } from '../../src/domain/weather/nowcast/inputs.ts';
+import { syntheticInputs } from '../support/nowcast-inputs.ts';
 import { foldLeverages, leverageAt, residualsAtLeverage, ridgeInverse } from '../../src/domain/weather/nowcast/leverage.ts';
 import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
@@ -16,30 +16,7 @@ const HOUR = 10;
 const REGS = ['temp_f', 'trend3h_f', 'dewpoint_depression_f'] as const;
 
 function inputs(day: string, tempF: number, trend: number, depression: number): NowcastInputs {
-  return {
-    day,
-    localHour: HOUR,
-    dayOfYear: JudgeCalendar.dayOfYear(day),
-    maxSoFarF: tempF,
-    maxSoFarHour: HOUR - 0.15,
-    baseF: tempF,
-    tempF,
-    gapF: 0,
-    trend3hF: trend,
-    trend1hF: null,
-    pressureChange3hHpa: null,
-    precipitating: null,
-    visibilitySm: null,
-    change24hF: null,
-    prevMaxMinusBaseF: null,
-    dewpointF: tempF - depression,
-    dewpointDepressionF: depression,
-    windU: null,
-    windV: null,
-    skyCover: null,
-    latestAgeMs: 0,
-    usedObsMs: [],
-  };
+  return syntheticInputs(day, HOUR, tempF, { trend3hF: trend, dewpointF: tempF - depression, dewpointDepressionF: depression });
 }
 
 /** One 10:00 case a day for `days` days from 2019-11-01: winter-like temperatures, a rise that follows the trend and the dryness. */

@@ -10,6 +10,7 @@ import type { NowcastCase } from '../../src/domain/weather/nowcast/cases.ts';
 import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
 import { seasonEdgeSplits } from '../../src/domain/weather/nowcast/hour-rows.ts';
 import type { NowcastInputs } from '../../src/domain/weather/nowcast/inputs.ts';
+import { syntheticInputs } from '../support/nowcast-inputs.ts';
 import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
 import type { ClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
@@ -26,30 +27,7 @@ function prior(): ClimatePrior {
 }
 
 function inputs(day: string, tempF: number): NowcastInputs {
-  return {
-    day,
-    localHour: HOUR,
-    dayOfYear: JudgeCalendar.dayOfYear(day),
-    maxSoFarF: tempF,
-    maxSoFarHour: HOUR - 0.15,
-    baseF: tempF,
-    tempF,
-    gapF: 0,
-    trend3hF: null,
-    trend1hF: null,
-    pressureChange3hHpa: null,
-    precipitating: null,
-    visibilitySm: null,
-    change24hF: null,
-    prevMaxMinusBaseF: null,
-    dewpointF: null,
-    dewpointDepressionF: null,
-    windU: null,
-    windV: null,
-    skyCover: null,
-    latestAgeMs: 0,
-    usedObsMs: [],
-  };
+  return syntheticInputs(day, HOUR, tempF);
 }
 
 /**
