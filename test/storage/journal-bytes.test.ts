@@ -107,6 +107,20 @@ describe('journal recorder: lines are serialized at emit into per-file bytes', (
     expect(existsSync(l2File.replace(/\.ndjson$/, '.sealed'))).toBe(true);
   });
 
+  it('an event that cannot be serialized throws from emit and leaves no partial line; the next one takes its sequence number', async () => {
+    const dir = dataDir();
+    const { recorder } = makeRecorder(dir, { windows: null });
+    const good = snapshotAt(T0 + 1_000, 0.42);
+    const bad = { ...snapshotAt(T0 + 1_001, 0.43), payload: { ...good.payload, bids: { toJSON: () => { throw new Error('no JSON'); } } } } as unknown as HeliosEvent;
+    const next = snapshotAt(T0 + 1_002, 0.44);
+    recorder.emit(good);
+    expect(() => recorder.emit(bad)).toThrow('no JSON');
+    recorder.emit(next);
+    await recorder.close();
+    expect(readFileSync(journalFile(dir, '2026-01-29', 'l2', '17'), 'utf8')).toBe(expectedLines([good, next], 1).join(''));
+    expect(recorder.stats()).toMatchObject({ written: 2, pending: 0 });
+  });
+
   it('max_pending_events bounds lines waiting for a flush, and counts from zero again after each flush', async () => {
     const dir = dataDir();
     const { recorder } = makeRecorder(dir, { windows: null, journal: { max_pending_events: 3 } });

@@ -1,7 +1,12 @@
 /**
  * JSON with a stable key order, so two equal events always serialize to the same bytes (replay
  * compares files byte for byte): the envelope's fields in a fixed order, every nested object with
- * its keys sorted. Key lists are cached by shape, so steady-state serialization does not sort.
+ * its keys sorted.
+ *
+ * Written straight as UTF-8 bytes by `StableJsonWriter`: the journal recorder serializes every
+ * event on the hot path, and building the line as a string first (a rope of many small strings,
+ * flattened, then encoded) cost several times the bytes themselves and most of the garbage per
+ * recorded event. The string forms below go through the same writer, so there is one serializer.
  */
 const ENVELOPE_ORDER = [
   'schema_version',
@@ -20,94 +25,273 @@ const ENVELOPE_ORDER = [
   'payload',
 ] as const;
 const ENVELOPE_KEYS = new Set<string>(ENVELOPE_ORDER);
-const ENVELOPE_PREFIX = ENVELOPE_ORDER.map((k, i) => (i === 0 ? `"${k}":` : `,"${k}":`));
+/** `"key":` for each envelope key, and the same led by a comma. */
+const ENVELOPE_FIRST = ENVELOPE_ORDER.map((k) => `"${k}":`);
+const ENVELOPE_NEXT = ENVELOPE_ORDER.map((k) => `,"${k}":`);
+const WINDOW_ID_INDEX = ENVELOPE_ORDER.indexOf('window_id');
 
-/** Sorted key lists by the object's own key order (objects built by one code path share a shape). */
-const sortedKeysCache = new Map<string, string[]>();
-const CACHE_LIMIT = 4096;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export type ByteAllocator = (size: number) => Uint8Array;
+
+/**
+ * Appends stable JSON to a growable byte array. `bytes[0, pos)` is what was written; the array is
+ * replaced (by `allocate`, doubling) when a write needs more room, so read `bytes` after writing.
+ */
+export class StableJsonWriter {
+  bytes: Uint8Array;
+  pos = 0;
+
+  constructor(
+    capacity: number,
+    private readonly allocate: ByteAllocator = (size) => new Uint8Array(size),
+  ) {
+    this.bytes = allocate(Math.max(16, capacity));
+  }
+
+  /** Room for `n` more bytes. */
+  room(n: number): void {
+    if (this.bytes.length - this.pos < n) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let capacity = this.bytes.length * 2;
+    while (capacity - this.pos < n) capacity *= 2;
+    const next = this.allocate(capacity);
+    next.set(this.bytes.subarray(0, this.pos));
+    this.bytes = next;
+  }
+
+  /** Text that is ASCII and needs no escaping (this module's and the caller's fixed fragments). */
+  ascii(text: string): void {
+    const n = text.length;
+    this.room(n);
+    const b = this.bytes;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = text.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8 (no quoting or escaping). */
+  utf8(text: string): void {
+    this.room(3 * text.length);
+    this.pos += encoder.encodeInto(text, this.bytes.subarray(this.pos)).written;
+  }
+
+  /** A JSON string: printable ASCII is copied as it is read; anything else goes through `JSON.stringify`. */
+  string(text: string): void {
+    const n = text.length;
+    this.room(n + 2);
+    const b = this.bytes;
+    let p = this.pos;
+    b[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        this.utf8(JSON.stringify(text));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = QUOTE;
+    this.pos = p;
+  }
+
+  /** As `JSON.stringify` writes a number (non-finite ones as null). */
+  number(value: number): void {
+    if (Number.isInteger(value) && value > -MAX_SAFE && value < MAX_SAFE) this.integer(value);
+    else this.ascii(Number.isFinite(value) ? String(value) : 'null');
+  }
+
+  /** A safe integer's digits, without a string in between. */
+  integer(value: number): void {
+    this.room(17);
+    const b = this.bytes;
+    let v = value;
+    if (v < 0) {
+      b[this.pos++] = MINUS;
+      v = -v;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    do {
+      const q = Math.floor(v / 10);
+      b[--p] = ZERO + (v - q * 10);
+      v = q;
+    } while (v > 0);
+  }
+
+  value(value: unknown): void {
+    switch (typeof value) {
+      case 'number':
+        return this.number(value);
+      case 'string':
+        return this.string(value);
+      case 'boolean':
+        return this.ascii(value ? 'true' : 'false');
+      case 'bigint':
+        return this.ascii(value.toString());
+      case 'object':
+        break;
+      default:
+        // undefined (in an array), functions, symbols
+        return this.ascii('null');
+    }
+    if (value === null) return this.ascii('null');
+    if (Array.isArray(value)) {
+      this.room(1);
+      this.bytes[this.pos++] = 0x5b;
+      for (let i = 0; i < value.length; i++) {
+        if (i) this.byte(COMMA);
+        this.value(value[i]);
+      }
+      return this.byte(0x5d);
+    }
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return this.value((value as { toJSON(): unknown }).toJSON());
+    const obj = value as Record<string, unknown>;
+    this.byte(0x7b);
+    let first = true;
+    for (const k of sortedKeys(obj)) {
+      const v = obj[k];
+      if (v === undefined) continue;
+      if (!first) this.byte(COMMA);
+      this.key(k);
+      this.value(v);
+      first = false;
+    }
+    this.byte(0x7d);
+  }
+
+  /**
+   * An event envelope without its closing brace (a caller may add fields): the known envelope keys
+   * in their fixed order, then any other keys sorted. `windowId` fills `window_id` when the event
+   * has none (the recorder stamps it in its envelope place).
+   */
+  envelopeOpen(event: object, windowId?: string): void {
+    const obj = event as Record<string, unknown>;
+    this.byte(0x7b);
+    let first = true;
+    for (let i = 0; i < ENVELOPE_ORDER.length; i++) {
+      let v = obj[ENVELOPE_ORDER[i]!];
+      if (v === undefined && i === WINDOW_ID_INDEX) v = windowId;
+      if (v === undefined) continue;
+      this.ascii(first ? ENVELOPE_FIRST[i]! : ENVELOPE_NEXT[i]!);
+      this.value(v);
+      first = false;
+    }
+    let extras: string[] | undefined;
+    for (const k in obj) if (!ENVELOPE_KEYS.has(k) && Object.hasOwn(obj, k)) (extras ??= []).push(k);
+    if (!extras) return;
+    for (const k of extras.sort()) {
+      const v = obj[k];
+      if (v === undefined) continue;
+      if (!first) this.byte(COMMA);
+      this.key(k);
+      this.value(v);
+      first = false;
+    }
+  }
+
+  byte(code: number): void {
+    this.room(1);
+    this.bytes[this.pos++] = code;
+  }
+
+  private key(k: string): void {
+    this.string(k);
+    this.byte(COLON);
+  }
+
+  /** The bytes written, decoded (for the string forms). */
+  text(): string {
+    return decoder.decode(this.bytes.subarray(0, this.pos));
+  }
+}
+
+/**
+ * Sorted key lists by shape: objects built by one code path share their key order, so a list seen
+ * before is looked up by its first key and compared key by key (no joined signature string per call).
+ */
+interface Shape {
+  keys: string[];
+  sorted: string[];
+}
+const shapesByFirstKey = new Map<string, Shape[]>();
+let shapeCount = 0;
+const SHAPE_LIMIT = 4096;
 
 function sortedKeys(obj: Record<string, unknown>): string[] {
   const keys = Object.keys(obj);
-  if (keys.length < 2) return keys;
+  const n = keys.length;
+  if (n < 2) return keys;
   let ordered = true;
-  for (let i = 1; i < keys.length; i++) {
+  for (let i = 1; i < n; i++) {
     if (keys[i - 1]! > keys[i]!) {
       ordered = false;
       break;
     }
   }
   if (ordered) return keys;
-  const signature = keys.join('\u0000');
-  let sorted = sortedKeysCache.get(signature);
-  if (!sorted) {
-    sorted = keys.slice().sort();
-    if (sortedKeysCache.size < CACHE_LIMIT) sortedKeysCache.set(signature, sorted);
+  const bucket = shapesByFirstKey.get(keys[0]!);
+  if (bucket) {
+    for (const shape of bucket) if (sameKeys(shape.keys, keys)) return shape.sorted;
+  }
+  const sorted = keys.slice().sort();
+  if (shapeCount < SHAPE_LIMIT) {
+    shapeCount++;
+    if (bucket) bucket.push({ keys, sorted });
+    else shapesByFirstKey.set(keys[0]!, [{ keys, sorted }]);
   }
   return sorted;
 }
 
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** One writer reused for the string forms; a nested call (from a `toJSON`) takes its own. */
+const scratch = new StableJsonWriter(4096);
+let scratchBusy = false;
+
+function asText(write: (w: StableJsonWriter) => void): string {
+  if (scratchBusy) {
+    const own = new StableJsonWriter(256);
+    write(own);
+    return own.text();
+  }
+  scratchBusy = true;
+  try {
+    scratch.pos = 0;
+    write(scratch);
+    return scratch.text();
+  } finally {
+    scratchBusy = false;
+    // A writer that grew for one large value does not keep that much for good.
+    if (scratch.bytes.length > 1 << 20) scratch.bytes = new Uint8Array(4096);
+  }
+}
+
 export function stableStringify(value: unknown): string {
-  return write(value);
-}
-
-function write(value: unknown): string {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'undefined':
-      return 'null';
-    case 'bigint':
-      return value.toString();
-    case 'object':
-      break;
-    default:
-      return 'null';
-  }
-  if (value === null) return 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + write(value[i]);
-    return out + ']';
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return write((value as { toJSON(): unknown }).toJSON());
-  const obj = value as Record<string, unknown>;
-  let out = '{';
-  let first = true;
-  for (const k of sortedKeys(obj)) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    out += (first ? '"' : ',"') + escapeKey(k) + '":' + write(v);
-    first = false;
-  }
-  return out + '}';
-}
-
-const PLAIN_KEY = /^[\w.\-:@/ ]*$/;
-function escapeKey(k: string): string {
-  return PLAIN_KEY.test(k) ? k : JSON.stringify(k).slice(1, -1);
+  return asText((w) => w.value(value));
 }
 
 /** Serialize an event envelope: known envelope keys in fixed order, any extra keys sorted after. */
 export function serializeEnvelope(event: object): string {
-  const obj = event as Record<string, unknown>;
-  let out = '{';
-  let first = true;
-  for (let i = 0; i < ENVELOPE_ORDER.length; i++) {
-    const v = obj[ENVELOPE_ORDER[i]!];
-    if (v === undefined) continue;
-    out += (first ? ENVELOPE_PREFIX[i]!.slice(first && i > 0 ? 1 : 0) : ENVELOPE_PREFIX[i]!) + write(v);
-    first = false;
-  }
-  for (const k of sortedKeys(obj)) {
-    if (ENVELOPE_KEYS.has(k)) continue;
-    const v = obj[k];
-    if (v === undefined) continue;
-    out += (first ? '"' : ',"') + escapeKey(k) + '":' + write(v);
-    first = false;
-  }
-  return out + '}';
+  return asText((w) => {
+    w.envelopeOpen(event);
+    w.byte(0x7d);
+  });
 }

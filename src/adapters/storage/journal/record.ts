@@ -1,10 +1,10 @@
 import type { HeliosEvent } from '../../../domain/events/catalog.ts';
 import { humanTimes, type HumanTimes } from '../../../domain/time/zones.ts';
-import { serializeEnvelope } from '../../../domain/util/stable-json.ts';
+import { StableJsonWriter } from '../../../domain/util/stable-json.ts';
 
 /**
  * One journal line: the event envelope exactly as emitted, plus fields the recorder derives at the
- * edge. `serializeEnvelope` writes the envelope keys first in their fixed order, then these extras
+ * edge. `writeRecord` writes the envelope keys first in their fixed order, then these extras
  * sorted, so a line reads `{"schema_version":1,"event_id":…,"payload":{…},"seq":…,"ts_es":…,"ts_ingest_utc":…,"ts_nyc":…}`.
  *
  * `window_id` is the envelope key: the recorder sets it on events inside an event window, and then
@@ -43,6 +43,11 @@ export class HumanTimeCache {
   /** Per zone, the minute's text before its seconds and after its milliseconds; null: an offset changed within it. */
   private minuteParts: Array<[string, string]> | null = null;
   private parts: Array<[string, string]> = [];
+  /** The second's parts are printable ASCII without quotes or backslashes (written as bytes as they are). */
+  private plain = false;
+  private utcSecond = Number.NaN;
+  /** `toISOString()` of the second `utcSecond`, up to and including the dot before its milliseconds. */
+  private utcPrefix = '';
 
   get(ms: number): HumanTimes {
     const sec = Math.floor(ms / 1000);
@@ -50,6 +55,44 @@ export class HumanTimeCache {
     const frac = MILLIS[ms - sec * 1000]!;
     const [u, n, e] = this.parts as [[string, string], [string, string], [string, string]];
     return { ts_utc: u[0] + frac + u[1], ts_nyc: n[0] + frac + n[1], ts_es: e[0] + frac + e[1] };
+  }
+
+  /** A line's three zone fields, `,"ts_es":"…","ts_ingest_utc":"…","ts_nyc":"…"`, for `ms`. */
+  write(w: StableJsonWriter, ms: number): void {
+    const sec = Math.floor(ms / 1000);
+    if (sec !== this.second) this.enterSecond(sec);
+    const frac = MILLIS[ms - sec * 1000];
+    if (frac === undefined || !this.plain) {
+      const h = this.get(ms);
+      w.ascii(',"ts_es":');
+      w.string(h.ts_es);
+      w.ascii(',"ts_ingest_utc":');
+      w.string(h.ts_utc);
+      w.ascii(',"ts_nyc":');
+      w.string(h.ts_nyc);
+      return;
+    }
+    const [u, n, e] = this.parts as [[string, string], [string, string], [string, string]];
+    w.ascii(',"ts_es":"');
+    writeAround(w, e, frac);
+    w.ascii(',"ts_ingest_utc":"');
+    writeAround(w, u, frac);
+    w.ascii(',"ts_nyc":"');
+    writeAround(w, n, frac);
+  }
+
+  /** `ms` as `Date.toISOString()` spells it, quoted; the text up to the milliseconds is kept per second. */
+  writeUtc(w: StableJsonWriter, ms: number): void {
+    if (!Number.isInteger(ms)) return w.string(new Date(ms).toISOString());
+    const sec = Math.floor(ms / 1000);
+    if (sec !== this.utcSecond) {
+      this.utcPrefix = new Date(sec * 1000).toISOString().slice(0, -4);
+      this.utcSecond = sec;
+    }
+    w.byte(0x22);
+    w.ascii(this.utcPrefix);
+    w.ascii(MILLIS[ms - sec * 1000]!);
+    w.ascii('Z"');
   }
 
   private enterSecond(sec: number): void {
@@ -68,7 +111,17 @@ export class HumanTimeCache {
       const h = humanTimes(sec * 1000);
       this.parts = [split(h.ts_utc), split(h.ts_nyc), split(h.ts_es)];
     }
+    this.plain = this.parts.every(([before, after]) => PLAIN_TEXT.test(before) && PLAIN_TEXT.test(after));
   }
+}
+
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function writeAround(w: StableJsonWriter, [before, after]: [string, string], frac: string): void {
+  w.ascii(before);
+  w.ascii(frac);
+  w.ascii(after);
+  w.byte(0x22);
 }
 
 const SECONDS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
@@ -92,28 +145,40 @@ function split(iso: string): [string, string] {
   return dot < 0 ? [iso, ''] : [iso.slice(0, dot + 1), iso.slice(dot + 4)];
 }
 
+/** A journal line as a string (tests, tools); the recorder writes the same bytes with `writeRecord`. */
 export function recordLine(event: HeliosEvent, seq: number, windowId: string | undefined, times: HumanTimeCache, provenance?: Provenance): string {
-  return recordEnvelope(event, windowId).slice(0, -1) + recordTail(event, seq, windowId, times, provenance);
-}
-
-/** A line's first part: the envelope as JSON, with the window id the recorder stamps in its envelope place. */
-export function recordEnvelope(event: HeliosEvent, windowId: string | undefined): string {
-  // The stamped window_id belongs in the envelope's key order, so only then is the event copied.
-  return windowId !== undefined && event.window_id === undefined ? serializeEnvelope({ ...event, window_id: windowId }) : serializeEnvelope(event);
+  const w = new StableJsonWriter(512);
+  writeRecord(w, event, seq, windowId, times, provenance);
+  return w.text();
 }
 
 /**
- * A line's second part, which takes the place of the envelope's closing brace: the recorder's
- * fields, the brace and the newline. Kept apart so the recorder writes both parts as bytes without
- * first joining them into one string.
+ * Appends one journal line (newline included): the envelope, with the window id the recorder
+ * stamps in its envelope place, then the recorder's fields, which follow the envelope keys in
+ * sorted order exactly as extra keys of an envelope are ordered.
  */
-export function recordTail(event: HeliosEvent, seq: number, windowId: string | undefined, times: HumanTimeCache, provenance?: Provenance): string {
-  const h = times.get(event.ts_ingest);
-  // Recorder keys follow the envelope in sorted order, exactly as serializeEnvelope orders extras.
-  let extra = (provenance === undefined ? '' : ',"provenance":"' + provenance + '"') + ',"seq":' + seq + ',"ts_es":"' + h.ts_es + '","ts_ingest_utc":"' + h.ts_utc + '","ts_nyc":"' + h.ts_nyc + '"';
-  if (event.ts_source !== undefined) extra += ',"ts_source_utc":"' + new Date(event.ts_source).toISOString() + '"';
-  if (windowId !== undefined && event.window_id === undefined) extra += ',"window_stamped":true';
-  return extra + '}\n';
+export function writeRecord(
+  w: StableJsonWriter,
+  event: HeliosEvent,
+  seq: number,
+  windowId: string | undefined,
+  times: HumanTimeCache,
+  provenance?: Provenance,
+): void {
+  const stamped = windowId !== undefined && event.window_id === undefined;
+  w.envelopeOpen(event, stamped ? windowId : undefined);
+  if (provenance !== undefined) {
+    w.ascii(',"provenance":');
+    w.string(provenance);
+  }
+  w.ascii(',"seq":');
+  w.number(seq);
+  times.write(w, event.ts_ingest);
+  if (event.ts_source !== undefined) {
+    w.ascii(',"ts_source_utc":');
+    times.writeUtc(w, event.ts_source);
+  }
+  w.ascii(stamped ? ',"window_stamped":true}\n' : '}\n');
 }
 
 /** The event as it was emitted: recorder fields removed, a stamped window_id removed. */

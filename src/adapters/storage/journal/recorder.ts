@@ -8,7 +8,7 @@ import { EventWindowManager, type EventWindow, type WindowRules, type WindowTran
 import type { Clock, TimerHandle } from '../../../domain/time/clock.ts';
 import { journalFile, utcDateHour } from '../layout.ts';
 import { ByteChunk, ByteChunkPool, countLines } from './byte-chunks.ts';
-import { HumanTimeCache, recordEnvelope, recordTail, type Provenance } from './record.ts';
+import { HumanTimeCache, writeRecord, type Provenance } from './record.ts';
 import { sealJournalFile, unsealJournalFile } from './seal.ts';
 import { repairTornTail } from './tail-repair.ts';
 
@@ -226,7 +226,17 @@ export class JournalRecorder implements EventSink {
     const file = this.fileFor(event);
     let chunk = this.filling.get(file);
     if (!chunk) this.filling.set(file, (chunk = this.chunks.take(file)));
-    this.pendingBytes += chunk.appendLine(recordEnvelope(event, windowId), recordTail(event, ++this.seq, windowId, this.times, this.deps.provenance));
+    const start = chunk.len;
+    try {
+      writeRecord(chunk.out, event, this.seq + 1, windowId, this.times, this.deps.provenance);
+    } catch (err) {
+      // An event that cannot be serialized (a throwing toJSON, a time no Date holds) leaves no partial line.
+      chunk.out.pos = start;
+      throw err;
+    }
+    this.seq++;
+    chunk.lines++;
+    this.pendingBytes += chunk.len - start;
     this.pendingLines++;
     if (this.pendingBytes >= this.deps.journal.flush_max_bytes && !this.sizeFlushScheduled) {
       this.sizeFlushScheduled = true;
