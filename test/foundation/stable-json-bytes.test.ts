@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HumanTimeCache, writeRecord, type Provenance } from '../../src/adapters/storage/journal/record.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { serializeEnvelope, stableStringify, StableJsonWriter } from '../../src/domain/util/stable-json.ts';
-import * as reference from '../support/reference-stable-json.ts';
+import * as reference from '../support/reference/stable-json.ts';
 
 /**
  * The byte writer against the string serializer journals were written with before it (kept in

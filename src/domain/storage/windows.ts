@@ -58,17 +58,68 @@ export type SpreadRegime = 'locked' | 'normal' | 'wide' | 'one_sided';
 
 interface BookTrack {
   tickSize: number;
-  /** Recent (ts, mid): index 0 is the mid prevailing at or before now - lookback when known. */
-  mids: Array<{ ts: number; mid: number }>;
+  /** Recent mids as a ring (times and mids): the first is the mid prevailing at or before now - lookback when known. */
+  mids: MidRing;
   regime: SpreadRegime | null;
   depth: { bid: number; ask: number } | null;
+}
+
+/**
+ * A token's recent (time, mid) pairs in two growing ring arrays: a mid is kept for the whole
+ * lookback (a second), longer than young collections are apart, so an object per pair was copied
+ * and promoted by the collector for every book change.
+ */
+class MidRing {
+  private ts = new Float64Array(16);
+  private mid = new Float64Array(16);
+  private head = 0;
+  length = 0;
+
+  push(ts: number, mid: number): void {
+    if (this.length === this.ts.length) this.grow();
+    const i = (this.head + this.length) % this.ts.length;
+    this.ts[i] = ts;
+    this.mid[i] = mid;
+    this.length++;
+  }
+
+  shift(): void {
+    this.head = (this.head + 1) % this.ts.length;
+    this.length--;
+  }
+
+  tsAt(k: number): number {
+    return this.ts[(this.head + k) % this.ts.length]!;
+  }
+
+  midAt(k: number): number {
+    return this.mid[(this.head + k) % this.mid.length]!;
+  }
+
+  private grow(): void {
+    const ts = new Float64Array(this.ts.length * 2);
+    const mid = new Float64Array(this.ts.length * 2);
+    for (let k = 0; k < this.length; k++) {
+      ts[k] = this.tsAt(k);
+      mid[k] = this.midAt(k);
+    }
+    this.ts = ts;
+    this.mid = mid;
+    this.head = 0;
+  }
 }
 
 const EPS = 1e-9;
 
 export class EventWindowManager {
   private readonly open = new Map<string, EventWindow>();
-  private readonly books = new Map<string, BookTrack>();
+  /** The open windows scoped to a token or a market, by the raw id (no scope string built per event). */
+  private readonly openByToken = new Map<string, EventWindow>();
+  private readonly openByMarket = new Map<string, EventWindow>();
+  /** No open window ends before this (a lower bound: extending a window only moves its end later). */
+  private nextCloseAt = Infinity;
+  private readonly tokenBooks = new Map<string, BookTrack>();
+  private readonly marketBooks = new Map<string, BookTrack>();
 
   constructor(private readonly rules: WindowRules) {}
 
@@ -76,24 +127,30 @@ export class EventWindowManager {
    * Closes windows that ended at or before `now`, then looks for triggers in `event`. Returns the
    * transitions in time order (closes first, stamped with their exact end time).
    */
-  observe(event: HeliosEvent, now: number): WindowTransition[] {
-    const out = this.advance(now);
+  observe(event: HeliosEvent, now: number): readonly WindowTransition[] {
+    const closed = this.advance(now);
     const trigger = this.detect(event, now);
     if (trigger) {
       const t = this.openOrExtend(trigger.kind, trigger.scope, trigger.durationMs, event, now);
-      if (t) out.push(t);
+      if (t) return closed.length ? [...closed, t] : [t];
     }
-    return out;
+    return closed;
   }
 
   /** Closes every window whose end is at or before `now`, earliest end first. */
-  advance(now: number): WindowTransition[] {
+  advance(now: number): readonly WindowTransition[] {
+    if (now < this.nextCloseAt) return NONE;
     let expired: EventWindow[] | undefined;
-    for (const w of this.open.values()) if (w.until_ms <= now) (expired ??= []).push(w);
-    if (!expired) return [];
+    let next = Infinity;
+    for (const w of this.open.values()) {
+      if (w.until_ms <= now) (expired ??= []).push(w);
+      else if (w.until_ms < next) next = w.until_ms;
+    }
+    this.nextCloseAt = next;
+    if (!expired) return NONE;
     expired.sort((a, b) => a.until_ms - b.until_ms || (a.window_id < b.window_id ? -1 : 1));
     return expired.map((w) => {
-      this.open.delete(w.scope);
+      this.forget(w);
       return { kind: 'close' as const, at: w.until_ms, window: w };
     });
   }
@@ -102,11 +159,11 @@ export class EventWindowManager {
   windowFor(event: HeliosEvent): EventWindow | undefined {
     if (this.open.size === 0) return undefined;
     if (event.token_id !== undefined) {
-      const w = this.open.get('token:' + event.token_id);
+      const w = this.openByToken.get(event.token_id);
       if (w) return w;
     }
     if (event.market_id !== undefined) {
-      const w = this.open.get('market:' + event.market_id);
+      const w = this.openByMarket.get(event.market_id);
       if (w) return w;
     }
     return this.open.get(GLOBAL_SCOPE);
@@ -121,6 +178,9 @@ export class EventWindowManager {
   closeAll(now: number): WindowTransition[] {
     const all = this.active();
     this.open.clear();
+    this.openByToken.clear();
+    this.openByMarket.clear();
+    this.nextCloseAt = Infinity;
     return all.map((w) => ({ kind: 'close' as const, at: Math.min(now, w.until_ms), window: w }));
   }
 
@@ -150,7 +210,16 @@ export class EventWindowManager {
     if (event.token_id !== undefined) window.token_id = event.token_id;
     if (event.station_id !== undefined) window.station_id = event.station_id;
     this.open.set(scope, window);
+    const scoped = scopedId(scope);
+    if (scoped) (scoped.kind === 'token' ? this.openByToken : this.openByMarket).set(scoped.id, window);
+    if (until < this.nextCloseAt) this.nextCloseAt = until;
     return { kind: 'open', at: now, window };
+  }
+
+  private forget(w: EventWindow): void {
+    this.open.delete(w.scope);
+    const scoped = scopedId(w.scope);
+    if (scoped) (scoped.kind === 'token' ? this.openByToken : this.openByMarket).delete(scoped.id);
   }
 
   private detect(event: HeliosEvent, now: number): { kind: WindowTrigger; scope: string; durationMs: number } | undefined {
@@ -164,36 +233,34 @@ export class EventWindowManager {
         }
         return undefined;
       case 'TICK_SIZE_CHANGE': {
-        const key = bookKey(event);
-        if (key) this.book(key).tickSize = event.payload.new_tick_size;
+        const book = this.book(event);
+        if (book) book.tickSize = event.payload.new_tick_size;
         return undefined;
       }
       case 'L2_SNAPSHOT': {
-        const key = bookKey(event);
-        if (!key) return undefined;
-        const book = this.book(key);
+        const book = this.book(event);
+        if (!book) return undefined;
         book.tickSize = event.payload.tick_size;
         const p = event.payload;
         // Evaluate every rule (each updates its own state); report the first that fired.
         const shock = this.shock(book, p.mid, now);
         const regime = this.regimeChange(book, p.spread);
         const cliff = this.depthCliff(book, p.bids, p.asks);
-        if (shock) return { kind: 'mid_shock', scope: key, durationMs: r.shock_ms };
-        if (regime) return { kind: 'spread_regime', scope: key, durationMs: r.spread_regime_ms };
-        if (cliff) return { kind: 'depth_cliff', scope: key, durationMs: r.depth_cliff_ms };
+        if (shock) return { kind: 'mid_shock', scope: bookKey(event)!, durationMs: r.shock_ms };
+        if (regime) return { kind: 'spread_regime', scope: bookKey(event)!, durationMs: r.spread_regime_ms };
+        if (cliff) return { kind: 'depth_cliff', scope: bookKey(event)!, durationMs: r.depth_cliff_ms };
         return undefined;
       }
       case 'BEST_PRICE':
       case 'L2_DELTA': {
-        const key = bookKey(event);
-        if (!key) return undefined;
-        const book = this.book(key);
+        const book = this.book(event);
+        if (!book) return undefined;
         const { best_bid: bid, best_ask: ask } = event.payload;
         const twoSided = bid !== null && ask !== null;
         const shock = this.shock(book, twoSided ? (bid + ask) / 2 : null, now);
         const regime = this.regimeChange(book, twoSided ? ask - bid : null);
-        if (shock) return { kind: 'mid_shock', scope: key, durationMs: r.shock_ms };
-        if (regime) return { kind: 'spread_regime', scope: key, durationMs: r.spread_regime_ms };
+        if (shock) return { kind: 'mid_shock', scope: bookKey(event)!, durationMs: r.shock_ms };
+        if (regime) return { kind: 'spread_regime', scope: bookKey(event)!, durationMs: r.spread_regime_ms };
         return undefined;
       }
       default:
@@ -201,11 +268,17 @@ export class EventWindowManager {
     }
   }
 
-  private book(key: string): BookTrack {
-    let b = this.books.get(key);
+  /** The token's track (or the market's, for book events without a token id). */
+  private book(event: HeliosEvent): BookTrack | undefined {
+    const token = event.token_id;
+    const byToken = token !== undefined;
+    const id = byToken ? token : event.market_id;
+    if (id === undefined) return undefined;
+    const books = byToken ? this.tokenBooks : this.marketBooks;
+    let b = books.get(id);
     if (!b) {
-      b = { tickSize: this.rules.default_tick_size, mids: [], regime: null, depth: null };
-      this.books.set(key, b);
+      b = { tickSize: this.rules.default_tick_size, mids: new MidRing(), regime: null, depth: null };
+      books.set(id, b);
     }
     return b;
   }
@@ -215,11 +288,12 @@ export class EventWindowManager {
     if (mid === null) return false;
     const horizon = now - this.rules.shock_lookback_ms;
     const mids = book.mids;
-    while (mids.length >= 2 && mids[1]!.ts <= horizon) mids.shift();
-    const ref = mids[0];
-    mids.push({ ts: now, mid });
-    if (!ref) return false;
-    return Math.abs(mid - ref.mid) / book.tickSize > this.rules.shock_ticks + EPS;
+    while (mids.length >= 2 && mids.tsAt(1) <= horizon) mids.shift();
+    const known = mids.length > 0;
+    const refMid = known ? mids.midAt(0) : 0;
+    mids.push(now, mid);
+    if (!known) return false;
+    return Math.abs(mid - refMid) / book.tickSize > this.rules.shock_ticks + EPS;
   }
 
   private regimeChange(book: BookTrack, spread: number | null): boolean {
@@ -257,6 +331,15 @@ function topDepth(levels: ReadonlyArray<readonly [number, number]>, n: number): 
   let sum = 0;
   for (let i = 0; i < levels.length && i < n; i++) sum += levels[i]![1];
   return sum;
+}
+
+const NONE: readonly WindowTransition[] = Object.freeze([]);
+
+/** A scope's raw token or market id ('global' has none). */
+function scopedId(scope: string): { kind: 'token' | 'market'; id: string } | undefined {
+  if (scope.startsWith('token:')) return { kind: 'token', id: scope.slice(6) };
+  if (scope.startsWith('market:')) return { kind: 'market', id: scope.slice(7) };
+  return undefined;
 }
 
 function bookKey(event: HeliosEvent): string | undefined {

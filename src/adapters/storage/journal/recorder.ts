@@ -247,7 +247,7 @@ export class JournalRecorder implements EventSink {
     }
   }
 
-  private applyTransitions(transitions: WindowTransition[]): void {
+  private applyTransitions(transitions: readonly WindowTransition[]): void {
     for (const t of transitions) {
       const w = t.window;
       const ids = { market_id: w.market_id, token_id: w.token_id, station_id: w.station_id, window_id: w.window_id };

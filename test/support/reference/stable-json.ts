@@ -1,4 +1,4 @@
-import { humanTimes } from '../../src/domain/time/zones.ts';
+import { humanTimes } from '../../../src/domain/time/zones.ts';
 
 /**
  * The string serializer journals were written with until main e515226 (before `StableJsonWriter`
