@@ -263,7 +263,9 @@ class InMemorySubscription extends SubscriptionBase {
   private take(batch: Delivery[], budget: number): void {
     const ready = this.ready;
     if (ready.length === 0) return;
-    if (ready.length > 1) ready.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+    // Usually already in order (one group, or groups that became ready in topic order): sorting
+    // copies the list, so it is checked first.
+    if (ready.length > 1 && !this.inRankOrder(ready)) ready.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
     const now = this.bus.now();
     let kept = 0;
     for (const group of ready) {
@@ -280,6 +282,16 @@ class InMemorySubscription extends SubscriptionBase {
       else this.isReady.delete(group);
     }
     ready.length = kept;
+  }
+
+  private inRankOrder(groups: readonly GroupState[]): boolean {
+    let prev = this.rank.get(groups[0]!)!;
+    for (let i = 1; i < groups.length; i++) {
+      const r = this.rank.get(groups[i]!)!;
+      if (r < prev) return false;
+      prev = r;
+    }
+    return true;
   }
 
   /** Entries another consumer of the group left unacknowledged beyond the idle time. */
