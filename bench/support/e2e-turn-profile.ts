@@ -12,7 +12,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,7 @@ import { LatencyProbe, type FrameRec } from './e2e-latency-probe.ts';
 import { LivePipeline } from './live-pipeline.ts';
 import { percentile } from './stats.ts';
 import { VenueProcess } from './venue-process.ts';
+import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
 
 interface ProfileNode {
   id: number;
@@ -35,6 +36,9 @@ interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
+
+// As the daemon and `npm run bench` do once the modules are loaded (the redis client slows String.prototype).
+restoreFastStringPrototype();
 
 const rate = Number(process.argv[2] ?? 5_000);
 const seconds = Number(process.argv[3] ?? 8);
@@ -142,6 +146,7 @@ function report(frames: readonly FrameRec[], profile: CpuProfile | null, offsetU
   const decided = frames.filter((f) => !Number.isNaN(f.decidedAt));
   const lat = decided.map((f) => f.decidedAt - f.recvAt);
   const slow = decided.filter((f) => f.decidedAt - f.recvAt > SLOW_MS);
+  if (process.env.DUMP) writeFileSync(process.env.DUMP, JSON.stringify({ slow: slow.map((f) => [f.recvAt, f.chunkEndAt, f.emitAt, f.routedAt, f.decidedAt]), gcs }));
   console.log(
     `rate ${rate}/s, ${seconds} s: ${decided.length} frames decided, p50 ${percentile(lat, 50).toFixed(3)} p99 ${percentile(lat, 99).toFixed(3)} p99.9 ${percentile(lat, 99.9).toFixed(3)} ms; ` +
       `${slow.length} over ${SLOW_MS} ms (${((100 * slow.length) / Math.max(1, decided.length)).toFixed(2)} %)`,

@@ -55,6 +55,59 @@ function rig(emitL2Delta = true) {
 
 const of = <T extends string>(sink: CollectingSink, type: T) => sink.events.filter((e) => e.type === type) as unknown as EventOf<T & 'BEST_PRICE'>[];
 
+describe('tape publisher: L2_SNAPSHOT cadence', () => {
+  function snapshotRig(slices: number | undefined, tokens: string[]) {
+    const clock = new VirtualClock(1_700_000_000_000);
+    const sink = new CollectingSink();
+    const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(3))), clock, {
+      topLevels: 2,
+      imbalanceLevels: 2,
+      emitL2Delta: false,
+      snapshotIntervalMs: 1_000,
+      snapshotSlices: slices,
+      bestPriceFlushMs: 100,
+    });
+    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+    books.subscribed(tokens);
+    for (const id of tokens) {
+      books.handleFrame(JSON.stringify({ event_type: 'book', asset_id: id, market: M, bids: [{ price: '0.4', size: '1' }], asks: [{ price: '0.6', size: '1' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' }));
+    }
+    publisher.start(() => books.states(), (t) => books.books.get(t));
+    /** Token ids snapshotted at each clock step of `stepMs` over `ms`. */
+    const run = (ms: number, stepMs: number) => {
+      const ticks: string[][] = [];
+      for (let t = 0; t < ms; t += stepMs) {
+        sink.events.length = 0;
+        clock.advanceBy(stepMs);
+        ticks.push(sink.events.filter((e) => e.type === 'L2_SNAPSHOT').map((e) => e.token_id!));
+      }
+      return ticks;
+    };
+    return { run };
+  }
+  const tokens = Array.from({ length: 40 }, (_, i) => `tok${i}`);
+
+  it('slices spread one interval\'s snapshots over as many ticks, each book exactly once per interval, in fixed groups', () => {
+    const { run } = snapshotRig(4, tokens);
+    const ticks = run(3_000, 250);
+    expect(ticks).toHaveLength(12);
+    for (let interval = 0; interval < 3; interval++) {
+      const groups = ticks.slice(interval * 4, interval * 4 + 4);
+      expect(groups.flat().sort()).toEqual([...tokens].sort());
+      // No group holds all of them: the loop is never stopped for every book at once.
+      for (const g of groups) expect(g.length).toBeLessThan(tokens.length / 2);
+      // A book's group is the same every interval.
+      expect(groups).toEqual(ticks.slice(0, 4));
+    }
+  });
+
+  it('one slice (the default) snapshots every book at each interval, as before', () => {
+    const { run } = snapshotRig(undefined, tokens);
+    const ticks = run(2_000, 500);
+    expect(ticks.map((t) => t.length)).toEqual([0, tokens.length, 0, tokens.length]);
+  });
+});
+
 describe('tape publisher', () => {
   it('coalesces best-price changes: at most one BEST_PRICE per token per flush tick', () => {
     const { clock, sink, level } = rig();

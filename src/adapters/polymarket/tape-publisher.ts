@@ -9,6 +9,7 @@ import type {
   TickSizeChangeMessage,
 } from '../../domain/market/messages.ts';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import { hash32 } from '../../domain/util/random.ts';
 import type { StageRecorder } from '../metrics/stage-latency.ts';
 
 export interface TapePublisherOptions {
@@ -16,6 +17,12 @@ export interface TapePublisherOptions {
   imbalanceLevels: number;
   emitL2Delta: boolean;
   snapshotIntervalMs: number;
+  /**
+   * L2_SNAPSHOTs go out in this many groups spread evenly over the interval (a book's group is
+   * fixed by a hash of its token id), so each book is still sampled once per interval but the
+   * loop never stops for all of them at once. 1 (the default): every book at each interval.
+   */
+  snapshotSlices?: number;
   /**
    * Floor between two BEST_PRICE of one token. 0: every top-of-book change is published at the end
    * of the event-loop turn it arrived in (one per token per turn), with no timer in between.
@@ -96,12 +103,16 @@ export class TapePublisher {
     if (this.running) return;
     this.running = true;
     this.lookup = lookup;
+    const slices = Math.max(1, Math.floor(this.opts.snapshotSlices ?? 1));
+    const every = this.opts.snapshotIntervalMs / slices;
+    let slice = 0;
     const snapshotLoop = () => {
       if (!this.running) return;
-      this.snapshot(source());
-      this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
+      this.snapshot(slices === 1 ? source() : inSlice(source(), slice, slices));
+      slice = (slice + 1) % slices;
+      this.snapshotTimer = this.clock.setTimeout(snapshotLoop, every);
     };
-    this.snapshotTimer = this.clock.setTimeout(snapshotLoop, this.opts.snapshotIntervalMs);
+    this.snapshotTimer = this.clock.setTimeout(snapshotLoop, every);
     if (this.opts.bestPriceFlushMs === 0) {
       if (this.dirty.size > 0) this.armTurn();
       return;
@@ -341,6 +352,11 @@ export class TapePublisher {
   frameStart(): number {
     return this.opts.stages ? this.clock.monotonicNow() : 0;
   }
+}
+
+/** The books of one snapshot group, in the order the source gives them. */
+function* inSlice(states: Iterable<TokenBookState>, slice: number, slices: number): Iterable<TokenBookState> {
+  for (const state of states) if (hash32(state.asset_id) % slices === slice) yield state;
 }
 
 function meta(state: TokenBookState): { token_id: string; market_id?: string } {

@@ -46,6 +46,12 @@ export const marketTapeSection = z.strictObject({
   }),
   snapshot_interval_ms: ms,
   /**
+   * L2_SNAPSHOTs go out in this many groups spread over snapshot_interval_ms (each book still once
+   * per interval): with hundreds of books, snapshotting them all at once stopped the loop for
+   * milliseconds every interval, and the frames arriving meanwhile waited.
+   */
+  snapshot_slices: z.number().int().min(1).max(1000),
+  /**
    * Floor between two BEST_PRICE of one token. 0: one per token per event-loop turn, with no timer
    * (every top-of-book change is decided on); above 0 the first change after a quiet spell still goes out at once.
    */

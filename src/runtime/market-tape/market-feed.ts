@@ -87,6 +87,7 @@ export class MarketFeed {
       imbalanceLevels: c.imbalance_levels,
       emitL2Delta: c.emit_l2_delta,
       snapshotIntervalMs: c.snapshot_interval_ms,
+      snapshotSlices: c.snapshot_slices,
       bestPriceFlushMs: c.best_price_flush_ms,
       onBestChanged: deps.onBestChanged,
       stages: deps.stages,

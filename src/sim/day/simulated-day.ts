@@ -171,6 +171,7 @@ export class SimulatedDay {
       imbalanceLevels: mt.imbalance_levels,
       emitL2Delta: mt.emit_l2_delta,
       snapshotIntervalMs: mt.snapshot_interval_ms,
+      snapshotSlices: mt.snapshot_slices,
       bestPriceFlushMs: mt.best_price_flush_ms,
     });
     this.books = new ConnectionBooks(this.publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: mt.malformed_sample_interval_ms, maxSampleChars: 300 }), {
