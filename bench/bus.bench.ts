@@ -122,7 +122,7 @@ export const busBenchmark: Benchmark = {
   async run(ctx) {
     const out: Record<string, unknown> = {};
     const clock = new SystemClock();
-    const mem = await measure('in_memory', new InMemoryBus(busConfig({ default: { queue_size: 1_000_000, overflow: 'drop_oldest', max_len: 200_000 }, read_batch: 512, memory_budget_bytes: 1024 ** 3 }), clock), ctx, 1);
+    const mem = await measure('in_memory', new InMemoryBus(busConfig({ default: { queue_size: 1_000_000, overflow: 'drop_oldest', max_len: 200_000 }, read_batch: 512, memory_budget_bytes: 1024 ** 3, retained_budget_bytes: 1024 ** 3 }), clock), ctx, 1);
     out.in_memory_events_per_s = Math.round(mem.tp);
     out.in_memory_p50_ms = round(mem.lat.p50, 3);
     out.in_memory_p99_ms = round(mem.lat.p99, 3);

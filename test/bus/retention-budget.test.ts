@@ -122,6 +122,31 @@ describe('in-memory bus retention: one byte budget for the whole bus', () => {
     await bus.close();
   });
 
+  it('retained_budget_bytes caps what is kept for late readers, while a lagging group\'s queue still has the whole memory budget', async () => {
+    const { clock, factory } = testFactory(26);
+    const perEvent = estimateEventBytes(trade(factory, 'm', 't', 0.5));
+    const bus = new InMemoryBus(busConfig({ memory_budget_bytes: perEvent * 1000, retained_budget_bytes: perEvent * 50 }), clock);
+    const lagging = bus.subscribe({ group: 'slow', consumer: 'c', topics: ['tape:m'], start: 'latest' });
+    const tape = Array.from({ length: 600 }, (_, i) => trade(factory, 'm', 't', (i % 90) / 100 + 0.01));
+    for (const e of tape) {
+      await bus.publish('tape:m', [e]);
+      expect(bus.stats().retained_bytes).toBeLessThanOrEqual(perEvent * 50);
+    }
+    const s = bus.stats();
+    expect(s.retained_bytes).toBe(perEvent * 50);
+    expect(s.retention_evicted).toBe(550);
+    // The queue is within the whole budget: nothing of it was shed.
+    expect(s.shed).toBe(0);
+    expect(await bus.backlog('tape:m', 'slow')).toBe(600);
+    // A group joining now from the earliest gets what is retained: the newest 50.
+    const late = bus.subscribe({ group: 'late', consumer: 'c', topics: ['tape:m'], start: 'earliest' });
+    const got = await readAll(late, 50);
+    expect(got.map((d) => d.event.event_id)).toEqual(tape.slice(-50).map((e) => e.event_id));
+    await late.close();
+    await lagging.close();
+    await bus.close();
+  });
+
   it('a group queue lets go of the events it delivered (no slot keeps them alive until compaction)', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

@@ -23,6 +23,7 @@ export function busConfig(overrides: Partial<BusConfig> = {}): BusConfig {
     default: { queue_size: 10_000, overflow: 'drop_oldest', max_len: 100_000 },
     channels: {},
     memory_budget_bytes: 64 * 1024 * 1024,
+    retained_budget_bytes: 64 * 1024 * 1024,
     dedup_window: 1000,
     read_batch: 100,
     block_ms: 100,

@@ -68,7 +68,7 @@ export class InMemoryBus implements EventBus {
     private readonly clock: Clock,
     private readonly hooks: BusHooks = {},
   ) {
-    this.retention = new RetentionBudget(config.memory_budget_bytes, this.queued);
+    this.retention = new RetentionBudget(config.memory_budget_bytes, this.queued, Math.min(config.retained_budget_bytes, config.memory_budget_bytes));
     this.startedAt = clock.now();
     this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
   }

@@ -90,6 +90,8 @@ export class RetentionBudget {
   constructor(
     readonly limitBytes: number,
     private readonly queued: ByteLedger,
+    /** Retained bytes at most, whatever the queues hold (late readers' share of the budget). */
+    readonly retainedLimitBytes = limitBytes,
   ) {}
 
   /** Retained plus queued bytes above the limit (0 when within). */
@@ -120,7 +122,7 @@ export class RetentionBudget {
 
   /** Evicts the oldest retained entries until within the limit or nothing is retained. */
   enforce(): void {
-    while (this.live > 0 && this.bytes + this.queued.bytes > this.limitBytes) this.evictOne();
+    while (this.live > 0 && (this.bytes + this.queued.bytes > this.limitBytes || this.bytes > this.retainedLimitBytes)) this.evictOne();
     this.compact();
   }
 

@@ -22,12 +22,20 @@ export const busSection = z.strictObject({
   /** Policy per channel; channels not listed use `default`. */
   default: topicPolicy,
   channels: z.record(z.string(), topicPolicy),
-  /** Consumers drop an event whose event_id was seen within this many recent events. */
   /**
-   * In-memory bus: estimated bytes of events retained for late readers, across all topics; past it
-   * the oldest go first (the journal is the durable record). Redis retains by max_len on the server.
+   * In-memory bus: estimated bytes of events held, retained for late readers plus waiting in
+   * consumer groups' queues, across all topics; past it retained events go first (oldest across
+   * topics), then a lagging group's oldest queued ones (the journal is the durable record). Redis
+   * retains by max_len on the server.
    */
   memory_budget_bytes: z.number().int().min(0),
+  /**
+   * In-memory bus: of that, at most this much retained for late readers (oldest evicted first), so
+   * queues keep the rest. Every retained event outlives young collections and is copied into the
+   * old generation; a smaller retention keeps collection pauses (and the frame → decision tail) short.
+   */
+  retained_budget_bytes: z.number().int().min(0),
+  /** Consumers drop an event whose event_id was seen within this many recent events (at least; at most twice as many). */
   dedup_window: z.number().int().min(0),
   read_batch: z.number().int().min(1),
   block_ms: z.number().int().min(1),
