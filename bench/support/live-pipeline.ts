@@ -9,6 +9,7 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
+import { dispatchFile } from '../../src/adapters/storage/dispatch-log.ts';
 import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
 import { HeapBudget } from '../../src/apps/daemon/heap-budget.ts';
@@ -123,11 +124,14 @@ export class LivePipeline {
   buildTrading(): TradingNode {
     // As in the daemon: the node runs on its own clock, moved by what it consumes.
     const clock = new VirtualClock(this.clock.now());
+    const idsSeed = this.opts.config.app.seed ^ hash32('trading');
     this.node = new TradingNode({
       config: this.opts.config,
       clock,
       sink: this.sink,
-      events: new EventFactory(clock, ulidGenerator(seededRng(this.opts.config.app.seed ^ hash32('trading')))),
+      events: new EventFactory(clock, ulidGenerator(seededRng(idsSeed))),
+      // As the daemon: every input logged before it is applied (daemon.dispatch_log, on by default).
+      dispatchLog: this.opts.config.daemon.dispatch_log ? { file: dispatchFile(this.opts.dataDir, 1), session: 1, idsSeed } : undefined,
       markets: this.opts.markets,
       observe: this.opts.observe,
       onError: (err) => this.errors.push(err),

@@ -4,7 +4,7 @@ import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import { createExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
-import { DispatchLogWriter, type DispatchRecord } from '../../adapters/storage/dispatch-log.ts';
+import { DispatchLogWriter } from '../../adapters/storage/dispatch-log.ts';
 import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
@@ -150,7 +150,7 @@ export class TradingNode implements EventSink {
         this.followSpec(event);
         return this.runtime.work.count !== started;
       },
-      record: this.dispatchLog ? (seq, input) => this.dispatchLog!.write(recordOf(seq, input)) : undefined,
+      record: this.dispatchLog ? (seq, input) => (input.kind === 'tick' ? this.dispatchLog!.writeTick(seq, input.t) : this.dispatchLog!.writeEvent(seq, input.event)) : undefined,
       applied: deps.onInput && ((event) => deps.onInput!(event, this.mirror)),
       onError: (err) => deps.onError(err),
     });
@@ -309,6 +309,3 @@ export function isGlobalHalt(event: HeliosEvent): boolean {
   return event.type === 'HALT' && event.payload.scope === 'global';
 }
 
-function recordOf(seq: number, input: DispatchInput): DispatchRecord {
-  return input.kind === 'tick' ? { seq, tick: input.t } : { seq, event: input.event };
-}
