@@ -5,6 +5,7 @@ import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-dec
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { CollectingSink, EventFactory, heliosEventSchema, ulidGenerator, type EventOf } from '../../src/domain/events/index.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
+import { tapeRig } from './support/tape-rig.ts';
 
 const M = '0xm';
 
@@ -58,19 +59,9 @@ const of = <T extends string>(sink: CollectingSink, type: T) => sink.events.filt
 describe('tape publisher: L2_SNAPSHOT cadence', () => {
   function snapshotRig(slices: number | undefined, tokens: string[]) {
     const clock = new VirtualClock(1_700_000_000_000);
-    const sink = new CollectingSink();
-    const publisher = new TapePublisher(sink, new EventFactory(clock, ulidGenerator(seededRng(3))), clock, {
-      topLevels: 2,
-      imbalanceLevels: 2,
-      emitL2Delta: false,
-      snapshotIntervalMs: 1_000,
-      snapshotSlices: slices,
-      bestPriceFlushMs: 100,
-    });
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-    books.subscribed(tokens);
+    const { sink, publisher, books, frame } = tapeRig(clock, tokens, { snapshotIntervalMs: 1_000, snapshotSlices: slices });
     for (const id of tokens) {
-      books.handleFrame(JSON.stringify({ event_type: 'book', asset_id: id, market: M, bids: [{ price: '0.4', size: '1' }], asks: [{ price: '0.6', size: '1' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' }));
+      frame({ event_type: 'book', asset_id: id, market: M, bids: [{ price: '0.4', size: '1' }], asks: [{ price: '0.6', size: '1' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' });
     }
     publisher.start(() => books.states(), (t) => books.books.get(t));
     /** Token ids snapshotted at each clock step of `stepMs` over `ms`. */

@@ -162,14 +162,7 @@ export class StableJsonWriter {
     const obj = value as Record<string, unknown>;
     this.byte(0x7b);
     let first = true;
-    for (const k of sortedKeys(obj)) {
-      const v = obj[k];
-      if (v === undefined) continue;
-      if (!first) this.byte(COMMA);
-      this.key(k);
-      this.value(v);
-      first = false;
-    }
+    for (const k of sortedKeys(obj)) first = this.member(obj, k, first);
     this.byte(0x7d);
   }
 
@@ -193,14 +186,7 @@ export class StableJsonWriter {
     let extras: string[] | undefined;
     for (const k in obj) if (!ENVELOPE_KEYS.has(k) && Object.hasOwn(obj, k)) (extras ??= []).push(k);
     if (!extras) return;
-    for (const k of extras.sort()) {
-      const v = obj[k];
-      if (v === undefined) continue;
-      if (!first) this.byte(COMMA);
-      this.key(k);
-      this.value(v);
-      first = false;
-    }
+    for (const k of extras.sort()) first = this.member(obj, k, first);
   }
 
   byte(code: number): void {
@@ -208,9 +194,15 @@ export class StableJsonWriter {
     this.bytes[this.pos++] = code;
   }
 
-  private key(k: string): void {
+  /** `"k":value` (comma-led unless first) when the value is defined; returns whether still nothing was written. */
+  private member(obj: Record<string, unknown>, k: string, first: boolean): boolean {
+    const v = obj[k];
+    if (v === undefined) return first;
+    if (!first) this.byte(COMMA);
     this.string(k);
     this.byte(COLON);
+    this.value(v);
+    return false;
   }
 
   /** The bytes written, decoded (for the string forms). */
