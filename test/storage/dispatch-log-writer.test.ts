@@ -43,4 +43,30 @@ describe('dispatch log writer', () => {
     await writer.close();
     expect(readFileSync(file, 'utf8').split('\n')[1]).toBe(before);
   });
+
+  it('an event that cannot be serialized throws from write and leaves no partial line', async () => {
+    const file = path.join(dataDir(), 'dispatch', 'session-000000005.ndjson');
+    const writer = new DispatchLogWriter(file, header);
+    const { factory } = testFactory(7);
+    const good = trade(factory, 'm', 't', 0.4);
+    const bad = { ...good, payload: { price: { toJSON: () => { throw new Error('no JSON'); } } } } as unknown as typeof good;
+    writer.writeEvent(1, good);
+    expect(() => writer.writeEvent(2, bad)).toThrow('no JSON');
+    writer.writeEvent(2, good);
+    await writer.close();
+    expect(readFileSync(file, 'utf8')).toBe([header, { seq: 1, event: good }, { seq: 2, event: good }].map((r) => stableStringify(r) + '\n').join(''));
+  });
+
+  it.runIf(process.platform === 'linux')('a failed write is reported once as it happens, and close rejects with it (a full disk: /dev/full)', async () => {
+    const errors: Error[] = [];
+    const writer = new DispatchLogWriter('/dev/full', header, (err) => errors.push(err));
+    const { factory } = testFactory(8);
+    for (let i = 1; i <= 50; i++) {
+      writer.writeEvent(i, trade(factory, 'm', 't', 0.4));
+      if (i % 10 === 0) await nextTurn();
+    }
+    await expect(writer.close()).rejects.toThrow(/ENOSPC/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/ENOSPC/);
+  });
 });

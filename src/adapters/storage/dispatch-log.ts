@@ -64,7 +64,12 @@ export class DispatchLogWriter {
   private closed: Promise<void> | null = null;
   private failure: Error | null = null;
 
-  constructor(file: string, header: DispatchHeader) {
+  /** `onError` hears the first failed write (the log then misses lines; close rejects with it). */
+  constructor(
+    file: string,
+    header: DispatchHeader,
+    private readonly onError?: (err: Error) => void,
+  ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'w');
     this.filling.value(header);
@@ -80,8 +85,15 @@ export class DispatchLogWriter {
   /** `{"event":…,"seq":N}`: the record's keys in sorted order, as `stableStringify` writes them. */
   writeEvent(seq: number, event: HeliosEvent): void {
     const w = this.filling;
-    w.ascii('{"event":');
-    w.value(event);
+    const start = w.pos;
+    try {
+      w.ascii('{"event":');
+      w.value(event);
+    } catch (err) {
+      // An event that cannot be serialized (a throwing toJSON) leaves no partial line.
+      w.pos = start;
+      throw err;
+    }
     w.ascii(',"seq":');
     w.number(seq);
     w.ascii('}\n');
@@ -125,11 +137,14 @@ export class DispatchLogWriter {
     this.spare = chunk;
     const run = writeAll(this.fd, chunk.bytes as Buffer, chunk.pos)
       .catch((err: Error) => {
-        // The log is a replay aid: a failed write is reported at close, it does not stop trading.
+        // The log is a replay aid: a failed write is reported, it does not stop trading.
+        if (!this.failure) this.onError?.(err);
         this.failure ??= err;
       })
       .finally(() => {
         chunk.pos = 0;
+        // A buffer that grew behind a slow disk is not kept at that size.
+        if (chunk.bytes.length > MAX_KEPT_BYTES && chunk === this.spare) this.spare = newChunk();
         this.writing = null;
         if (this.filling.pos > 0 && !this.closed) this.schedule();
       });
@@ -139,6 +154,7 @@ export class DispatchLogWriter {
 }
 
 const NEWLINE = 0x0a;
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 function newChunk(): StableJsonWriter {
   return new StableJsonWriter(64 * 1024, (size) => Buffer.allocUnsafeSlow(size));

@@ -134,7 +134,7 @@ export class TradingNode implements EventSink {
         ids_seed: deps.dispatchLog.idsSeed,
         seq_base: deps.seqBase ?? 0,
         markets: (deps.markets ?? []).map((m) => ({ spec: m.spec, match_id: m.match_id, station_id: m.station_id })),
-      });
+      }, (err) => deps.onError(new Error(`dispatch log: ${err.message}; lines are missing from here on, so this session's log does not replay past it`)));
     }
     for (const m of deps.markets ?? []) {
       this.adapter.registerSpec?.(m.spec);
@@ -228,7 +228,8 @@ export class TradingNode implements EventSink {
     await this.starting;
     await this.pump.close();
     await this.recorder.close();
-    await this.dispatchLog?.close();
+    // A failed write was reported (onError) when it happened.
+    await this.dispatchLog?.close().catch(() => undefined);
   }
 
   /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */
@@ -247,7 +248,8 @@ export class TradingNode implements EventSink {
     this.ended = true;
     void this.pump.close();
     this.recorder.abort();
-    void this.dispatchLog?.close();
+    // A failed write was reported when it happened.
+    this.dispatchLog?.close().catch(() => undefined);
     this.runtime.stop();
   }
 
