@@ -13,14 +13,14 @@
  */
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
-import { LivePipeline } from './live-pipeline.ts';
+import { endProfiledRun, LivePipeline } from './live-pipeline.ts';
 import { VenueProcess } from './venue-process.ts';
 
 interface ProfileNode {
@@ -79,11 +79,7 @@ try {
   );
   if (!noProfile) report(((await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } }).profile, frames);
 } finally {
-  session.disconnect();
-  await pipeline.stop();
-  await venue.close();
-  await venue.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await endProfiledRun({ session, pipeline, venue, dir });
 }
 process.exit(0);
 

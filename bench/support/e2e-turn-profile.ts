@@ -12,7 +12,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +20,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import type { MarketTradingContext } from '../../src/machines/market-trading/context.ts';
 import { LatencyProbe, type FrameRec } from './e2e-latency-probe.ts';
-import { LivePipeline } from './live-pipeline.ts';
+import { endProfiledRun, LivePipeline } from './live-pipeline.ts';
 import { percentile } from './stats.ts';
 import { VenueProcess } from './venue-process.ts';
 import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
@@ -105,11 +105,7 @@ try {
   await sleep(500);
   report(probe.frames, profile, offsetUs);
 } finally {
-  session.disconnect();
-  await pipeline.stop();
-  await venue.close();
-  await venue.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await endProfiledRun({ session, pipeline, venue, dir });
 }
 process.exit(0);
 

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import type { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { HeliosConfig } from '../../src/config/schema.ts';
@@ -19,6 +21,7 @@ import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { FanOutSink, type EventSink } from '../../src/domain/events/sink.ts';
 import { hash32, seededRng } from '../../src/domain/util/random.ts';
+import type { VenueProcess } from './venue-process.ts';
 
 export interface LivePipelineOptions {
   config: HeliosConfig;
@@ -188,4 +191,13 @@ export class LivePipeline {
     await this.bus.drain();
     await this.bus.close();
   }
+}
+
+/** The end of a profiling run (the e2e turn and allocation profiles): profiler, pipeline, venue, its data directory. */
+export async function endProfiledRun(run: { session: Session; pipeline: LivePipeline; venue: VenueProcess; dir: string }): Promise<void> {
+  run.session.disconnect();
+  await run.pipeline.stop();
+  await run.venue.close();
+  await run.venue.stop();
+  rmSync(run.dir, { recursive: true, force: true });
 }

@@ -1,24 +1,21 @@
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createClient } from 'redis';
 import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
+import { redisBusesClosedAfterEach } from './support/redis-buses.ts';
 
 const redisUrl = inject('redisUrl');
 if (!redisUrl) console.warn('\n*** SKIPPING the Redis stream-entry tests: redis-server is not installed ***\n');
 
-let prefixSeq = 0;
-const opened: RedisStreamsBus[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((b) => b.close()));
-});
+const buses = redisBusesClosedAfterEach('entries');
 
 async function open(hooks = {}) {
-  const prefix = `entries${process.pid}x${++prefixSeq}`;
+  const prefix = buses.prefix();
   const bus = await RedisStreamsBus.connect(busConfig({ kind: 'redis', redis_url: redisUrl, stream_prefix: prefix }), redisUrl, new SystemClock(), hooks);
-  opened.push(bus);
+  buses.track(bus);
   return { bus, prefix };
 }
 

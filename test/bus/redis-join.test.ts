@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createClient } from 'redis';
 import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
@@ -6,6 +6,7 @@ import { encodeEntry } from '../../src/adapters/bus/stream-entry.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { freePort } from '../setup/global-redis.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
+import { redisBusesClosedAfterEach } from './support/redis-buses.ts';
 
 /**
  * When a `latest` consumer group comes to exist on Redis, against producers on the same bus, on
@@ -14,11 +15,7 @@ import { busConfig, testFactory, trade } from '../support/events.ts';
 const redisUrl = inject('redisUrl');
 if (!redisUrl) console.warn('\n*** SKIPPING the Redis group-join tests: redis-server is not installed ***\n');
 
-let prefixSeq = 0;
-const opened: RedisStreamsBus[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((b) => b.close()));
-});
+const buses = redisBusesClosedAfterEach('join');
 
 function config(prefix: string) {
   return busConfig({ kind: 'redis', redis_url: redisUrl, stream_prefix: prefix });
@@ -48,10 +45,11 @@ async function collect(sub: Subscription, count: number): Promise<Delivery[]> {
 
 describe.skipIf(!redisUrl)('RedisStreamsBus: when a latest group exists (real redis-server)', () => {
   it('has created the group when joined() resolves, so a producer on another connection publishing then loses nothing', async () => {
-    const prefix = `join${process.pid}x${++prefixSeq}`;
+    const prefix = buses.prefix();
     const consumerBus = await RedisStreamsBus.connect(config(prefix), redisUrl, new SystemClock());
     const producer = await RedisStreamsBus.connect(config(prefix), redisUrl, new SystemClock());
-    opened.push(consumerBus, producer);
+    buses.track(consumerBus);
+    buses.track(producer);
     const { factory } = testFactory(31);
     const sub = consumerBus.subscribe({ group: 'trading', consumer: 'c', topics: ['tape:a', 'tape:b'], start: 'latest' });
     await sub.joined();
@@ -66,13 +64,13 @@ describe.skipIf(!redisUrl)('RedisStreamsBus: when a latest group exists (real re
   });
 
   it('creates a group subscribed before the server answered ahead of the first event published to it', async () => {
-    const prefix = `join${process.pid}x${++prefixSeq}`;
+    const prefix = buses.prefix();
     const { factory } = testFactory(32);
     const old = trade(factory, 'm', 't', 0.01);
     await raw((c) => c.sendCommand(['XADD', `${prefix}:tape:m`, '*', ...encodeEntry([old])]));
     // Connects in the background: subscribe and publish run before the server has answered.
     const bus = RedisStreamsBus.open(config(prefix), redisUrl, new SystemClock());
-    opened.push(bus);
+    buses.track(bus);
     const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'latest' });
     const fresh = Array.from({ length: 20 }, (_, i) => trade(factory, 'm', 't', 0.1 + i / 100));
     const published = bus.publish('tape:m', fresh);
@@ -87,7 +85,7 @@ describe.skipIf(!redisUrl)('RedisStreamsBus: when a latest group exists (real re
     const port = await freePort(); // nothing listens there
     const url = `redis://127.0.0.1:${port}`;
     const bus = RedisStreamsBus.open({ ...config('nowhere'), redis_url: url }, url, new SystemClock());
-    opened.push(bus);
+    buses.track(bus);
     const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'latest' });
     let joined = false;
     const joining = sub.joined().then(() => (joined = true));
