@@ -72,7 +72,10 @@ export class DispatchLogWriter {
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'w');
-    this.filling.value(header);
+    // Written from a plain-data copy (same bytes): serializing the live market objects once left
+    // the writer's hot functions about 1.6x slower on every event after it, for the life of the
+    // process (V8's type feedback from those objects; measured in BENCHMARKS.md, seventh pass).
+    this.filling.value(JSON.parse(JSON.stringify(header)) as DispatchHeader);
     this.filling.byte(NEWLINE);
     this.schedule();
   }
