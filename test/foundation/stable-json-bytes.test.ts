@@ -88,6 +88,27 @@ describe('stable JSON written as bytes', () => {
     );
   });
 
+  it('short decimals (prices, sizes) and their neighbours: as JSON.stringify spells them', () => {
+    const f64 = new Float64Array(1);
+    const bits = new BigInt64Array(f64.buffer);
+    /** The double `steps` representable values away (same sign, finite). */
+    const neighbour = (x: number, steps: number) => {
+      f64[0] = x;
+      bits[0] = bits[0]! + BigInt(steps);
+      return f64[0]!;
+    };
+    const decimal = fc
+      .record({ m: fc.integer({ min: 1, max: 2 ** 40 }), d: fc.integer({ min: 0, max: 8 }), negative: fc.boolean(), steps: fc.integer({ min: -3, max: 3 }) })
+      .map(({ m, d, negative, steps }) => neighbour((negative ? -m : m) / 10 ** d, steps));
+    const edges = fc.constantFrom(1e-6, 9.99999e-7, 1.000001e-6, 999_999_999.5, 999_999_999.999999, 1e9 - 1e-6, 1e9 + 0.5, 0.1, 0.7, 364.66, 0.01 * 3, 1 / 3, 2 / 3, 123456.789012, 8_999_999.123456);
+    fc.assert(
+      fc.property(fc.oneof(decimal, edges), (n) => {
+        expect(written((w) => w.number(n)).toString()).toBe(JSON.stringify(n) ?? 'null');
+      }),
+      { numRuns: 50_000 },
+    );
+  });
+
   it('objects of one first key but other key sets or orders are not mistaken for each other (the shape cache)', () => {
     const shapes = [
       { side: 1, price: 2, size: 3 },
