@@ -95,11 +95,16 @@ try {
   const yields0 = { ...pump.yields };
   const inputs0 = pump.inputs;
   probe.measuring = true;
+  const cpu0 = process.cpuUsage();
   await sleep(seconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
   probe.measuring = false;
+  console.log(`CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores over the measured window`);
   const perS = (k: string) => ((pump.yields[k]! - yields0[k]!) / seconds).toFixed(1);
   console.log(`dispatch pump: ${((pump.inputs - inputs0) / seconds).toFixed(0)} inputs/s; loop turns yielded per s: after a timer deadline ${perS('deadline')}, after started work ${perS('work')}, at the cap ${perS('cap')}`);
   const profile = PROFILE ? ((await session.post('Profiler.stop')) as unknown as { profile: CpuProfile }).profile : null;
+  // `PROFILE_OUT=file.cpuprofile`: the raw profile too (Chrome DevTools opens it).
+  if (profile && process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
   observer.disconnect();
   await running;
   await sleep(500);
