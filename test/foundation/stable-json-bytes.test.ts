@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HumanTimeCache, writeRecord, type Provenance } from '../../src/adapters/storage/journal/record.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
-import { serializeEnvelope, stableStringify, StableJsonWriter } from '../../src/domain/util/stable-json.ts';
+import { plainData, serializeEnvelope, stableStringify, StableJsonWriter } from '../../src/domain/util/stable-json.ts';
 import * as reference from '../support/reference/stable-json.ts';
 
 /**
@@ -106,6 +106,18 @@ describe('stable JSON written as bytes', () => {
         expect(written((w) => w.number(n)).toString()).toBe(JSON.stringify(n) ?? 'null');
       }),
       { numRuns: 50_000 },
+    );
+  });
+
+  it('plainData: a copy that serializes to the same bytes (JSON data, dates and absent values included)', () => {
+    const data = fc.oneof(fc.jsonValue(), fc.dictionary(key, fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.date({ noInvalidDate: true })), { maxKeys: 6 }));
+    fc.assert(
+      fc.property(data, (v) => {
+        const copy = plainData(v);
+        if (v !== null && typeof v === 'object') expect(copy).not.toBe(v);
+        expect(stableStringify(copy)).toBe(stableStringify(v));
+      }),
+      { numRuns: 2_000 },
     );
   });
 

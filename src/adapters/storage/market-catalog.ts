@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { BucketMarketRef } from '../../domain/replay/bucket-resolution.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { marketSpecSchema } from '../../domain/events/payloads/market.ts';
-import { stableStringify } from '../../domain/util/stable-json.ts';
+import { plainData, stableStringify } from '../../domain/util/stable-json.ts';
 
 /**
  * A market as replay trades it: its spec plus what feeds its fair value (the station whose
@@ -70,7 +70,7 @@ export async function readMarketCatalog(dataDir: string): Promise<ReplayMarket[]
 export async function writeMarketCatalog(dataDir: string, markets: readonly ReplayMarket[]): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const file = catalogPath(dataDir);
-  await writeFile(`${file}.tmp`, stableStringify({ version: 1, markets: sortMarkets(markets) }) + '\n');
+  await writeFile(`${file}.tmp`, stableStringify(plainData({ version: 1, markets: sortMarkets(markets) })) + '\n');
   await rename(`${file}.tmp`, file);
 }
 

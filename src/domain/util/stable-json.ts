@@ -312,6 +312,17 @@ function asText(write: (w: StableJsonWriter) => void): string {
   }
 }
 
+/**
+ * `value` as plain JSON data (a JSON round trip: it serializes to the same bytes). For large values
+ * serialized once before the hot path runs (the dispatch log's header, the market catalog): V8
+ * optimizes this writer on what it serializes first, and the live market objects (built by spreads
+ * and field-by-field) left code that wrote every later event at half speed for the life of the
+ * process, while parsed copies of them do not (BENCHMARKS.md, seventh pass).
+ */
+export function plainData<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 export function stableStringify(value: unknown): string {
   return asText((w) => w.value(value));
 }
