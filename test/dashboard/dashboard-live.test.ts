@@ -37,7 +37,8 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
   it('overview: every market of the embedded default has a row whose figures update with the pushes', { timeout: 60_000 }, async () => {
     await page.goto(`${url}/`);
     await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count(), { timeout: 20_000 }).toBe(8);
-    expect(await text('[data-testid=mode]')).toBe('sim · paper');
+    // The mode comes from its own request (settings.json), independent of the rows: it may land after them.
+    await expect.poll(() => text('[data-testid=mode]')).toBe('sim · paper');
     await expect.poll(() => text('[data-testid=connection]')).toContain('open');
     // Every row gets its mid from the book pushes; then the page keeps repainting as frames come.
     await expect.poll(async () => (await page.locator('[data-testid=market-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(8);
