@@ -147,6 +147,16 @@ describe('market feed ⇄ venue simulator, all faults on', () => {
       await flow(STEPS_PER_ROUND / 2);
       await checkpoint(`checkpoint ${round + 1}`);
     }
+    // A REST error is drawn per REST request, and a run makes only as many as its resyncs need: with
+    // few, one of them can go unexercised (a rare failure of the check below). Force it: a crossed
+    // update after a reconnect makes the feed fetch that book over REST, which then answers with it.
+    for (const fault of ['rest_429', 'rest_5xx'] as const) {
+      if (sim.stats.faults[fault] > 0) continue;
+      sim.setFaults({ [fault]: 1, crossed_update: 1 });
+      sim.dropAllConnections();
+      for (let i = 0; i < 100 && sim.stats.faults[fault] === 0; i++) await flow(CHUNK);
+      sim.setFaults({ [fault]: ALL_FAULTS[fault], crossed_update: ALL_FAULTS.crossed_update });
+    }
     await flow(2_000);
     await checkpoint('end');
 
