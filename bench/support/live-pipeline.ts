@@ -11,7 +11,7 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { MarketFeed } from '../../src/runtime/market-tape/market-feed.ts';
 import { createStorageSinks, type StorageSinks } from '../../src/adapters/storage/storage-sinks.ts';
-import { dispatchFile } from '../../src/adapters/storage/dispatch-log.ts';
+import { dispatchFile, dispatchLogCadence } from '../../src/adapters/storage/dispatch-log.ts';
 import { createDesiredSet } from '../../src/adapters/subscriptions/create-desired-set.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
 import { HeapBudget } from '../../src/apps/daemon/heap-budget.ts';
@@ -134,7 +134,9 @@ export class LivePipeline {
       sink: this.sink,
       events: new EventFactory(clock, ulidGenerator(seededRng(idsSeed))),
       // As the daemon: every input logged before it is applied (daemon.dispatch_log, on by default).
-      dispatchLog: this.opts.config.daemon.dispatch_log ? { file: dispatchFile(this.opts.dataDir, 1), session: 1, idsSeed } : undefined,
+      dispatchLog: this.opts.config.daemon.dispatch_log
+        ? { file: dispatchFile(this.opts.dataDir, 1), session: 1, idsSeed, cadence: dispatchLogCadence(this.opts.config.storage.journal) }
+        : undefined,
       markets: this.opts.markets,
       observe: this.opts.observe,
       onError: (err) => this.errors.push(err),

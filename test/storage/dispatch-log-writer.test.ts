@@ -32,29 +32,65 @@ describe('dispatch log writer', () => {
     expect(back.records).toEqual(JSON.parse(JSON.stringify(records)));
   });
 
-  it('a line is written as the record was at write: a later change to the event does not reach the file', async () => {
+  it('lines are serialized when the turn hands them to the file: an immediate registered before runs first', async () => {
     const file = path.join(dataDir(), 'dispatch', 'session-000000004.ndjson');
     const writer = new DispatchLogWriter(file, header);
     const { factory } = testFactory(6);
     const event = trade(factory, 'm', 't', 0.42);
-    const before = stableStringify({ seq: 1, event });
+    await new Promise((r) => setTimeout(r, 5)); // the header is out
+    // The market tape's end-of-turn flush was registered before the node logged this input.
+    let ranFirst = false;
+    setImmediate(() => {
+      (event.payload as { price: number }).price = 0.43;
+      ranFirst = true;
+    });
     writer.writeEvent(1, event);
-    (event.payload as { price: number }).price = 0.99;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ranFirst).toBe(true);
     await writer.close();
-    expect(readFileSync(file, 'utf8').split('\n')[1]).toBe(before);
+    expect(readFileSync(file, 'utf8').split('\n')[1]).toBe(stableStringify({ seq: 1, event: { ...event, payload: { ...event.payload, price: 0.43 } } }));
   });
 
-  it('an event that cannot be serialized throws from write and leaves no partial line', async () => {
+  it('an input that cannot be serialized ends the log there: no partial line, reported once, close rejects; the lines before it read back', async () => {
     const file = path.join(dataDir(), 'dispatch', 'session-000000005.ndjson');
-    const writer = new DispatchLogWriter(file, header);
+    const errors: Error[] = [];
+    const writer = new DispatchLogWriter(file, header, (err) => errors.push(err));
     const { factory } = testFactory(7);
     const good = trade(factory, 'm', 't', 0.4);
     const bad = { ...good, payload: { price: { toJSON: () => { throw new Error('no JSON'); } } } } as unknown as typeof good;
     writer.writeEvent(1, good);
-    expect(() => writer.writeEvent(2, bad)).toThrow('no JSON');
-    writer.writeEvent(2, good);
+    writer.writeTick(2, 1_700_000_000_500);
+    // The trading node goes on: logging is not what stops it.
+    expect(() => writer.writeEvent(3, bad)).not.toThrow();
+    writer.writeEvent(4, good);
+    await expect(writer.close()).rejects.toThrow('dispatch input 3 cannot be serialized: no JSON');
+    expect(errors.map((e) => e.message)).toEqual(['dispatch input 3 cannot be serialized: no JSON']);
+    expect(readFileSync(file, 'utf8')).toBe([header, { seq: 1, event: good }, { seq: 2, tick: 1_700_000_000_500 }].map((r) => stableStringify(r) + '\n').join(''));
+    expect((await readDispatchLog(file)).records).toHaveLength(2);
+  });
+
+  it('with a cadence, lines reach the file every flushIntervalMs or once flushMaxBytes wait, not every turn; close writes the rest', async () => {
+    const file = path.join(dataDir(), 'dispatch', 'session-000000006.ndjson');
+    const writer = new DispatchLogWriter(file, header, undefined, { flushIntervalMs: 150, flushMaxBytes: 4_096 });
+    const { factory } = testFactory(9);
+    const lines = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    await new Promise((r) => setTimeout(r, 200));
+    const headerOnly = lines();
+    writer.writeEvent(1, trade(factory, 'm', 't', 0.4));
+    await nextTurn();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lines()).toBe(headerOnly); // serialized, waiting for the interval
+    await new Promise((r) => setTimeout(r, 250));
+    expect(lines()).toBe(headerOnly + 1);
+    // Past flushMaxBytes: out on the next turn, without waiting for the interval.
+    for (let i = 2; i <= 40; i++) writer.writeEvent(i, trade(factory, 'm', 't', 0.4));
+    await nextTurn();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lines()).toBe(headerOnly + 40);
+    writer.writeEvent(41, trade(factory, 'm', 't', 0.4));
     await writer.close();
-    expect(readFileSync(file, 'utf8')).toBe([header, { seq: 1, event: good }, { seq: 2, event: good }].map((r) => stableStringify(r) + '\n').join(''));
+    expect(lines()).toBe(headerOnly + 41);
+    expect(headerOnly).toBe(1);
   });
 
   it.runIf(process.platform === 'linux')('a failed write is reported once as it happens, and close rejects with it (a full disk: /dev/full)', async () => {

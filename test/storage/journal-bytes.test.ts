@@ -35,17 +35,23 @@ function expectedLines(events: HeliosEvent[], firstSeq: number): string[] {
 }
 
 describe('journal recorder: lines are serialized at emit into per-file bytes', () => {
-  it('a line is the event as it was at emit: changing the event afterwards does not change the journal', async () => {
+  it('lines are serialized after the turn: an immediate the emitting turn registered (the tape\'s end-of-turn flush and the decisions it leads to) runs first', async () => {
     const dir = dataDir();
     const { recorder } = makeRecorder(dir, { windows: null });
     const event = snapshotAt(T0 + 1_000, 0.42);
-    const before = expectedLines([event], 1)[0]!;
     recorder.emit(event);
-    // A producer that reuses its objects (the recorder no longer holds a reference to them).
-    (event.payload as { best_bid: number }).best_bid = 0.99;
-    (event.payload as { bids: Array<[number, number]> }).bids.length = 0;
+    let ranFirst = false;
+    setImmediate(() => {
+      // Had emit serialized the line, this change would not reach the journal.
+      (event.payload as { best_bid: number }).best_bid = 0.41;
+      ranFirst = true;
+    });
+    expect(recorder.stats().pending).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ranFirst).toBe(true);
     await recorder.close();
-    expect(readFileSync(journalFile(dir, '2026-01-29', 'l2', '17'), 'utf8')).toBe(before);
+    const changed = { ...event, payload: { ...event.payload, best_bid: 0.41 } } as HeliosEvent;
+    expect(readFileSync(journalFile(dir, '2026-01-29', 'l2', '17'), 'utf8')).toBe(expectedLines([changed], 1)[0]!);
   });
 
   it('interleaved channels and hours land in their files byte for byte, in sequence order, across chunk growth and multi-byte text', async () => {
@@ -107,18 +113,22 @@ describe('journal recorder: lines are serialized at emit into per-file bytes', (
     expect(existsSync(l2File.replace(/\.ndjson$/, '.sealed'))).toBe(true);
   });
 
-  it('an event that cannot be serialized throws from emit and leaves no partial line; the next one takes its sequence number', async () => {
+  it('an event that cannot be serialized is reported and counted, leaves no partial line, and the next one takes its sequence number', async () => {
     const dir = dataDir();
-    const { recorder } = makeRecorder(dir, { windows: null });
+    const errors: string[] = [];
+    const logger = { warn: () => undefined, error: (_o: object, msg: string) => errors.push(msg) };
+    const { recorder } = makeRecorder(dir, { windows: null, logger });
     const good = snapshotAt(T0 + 1_000, 0.42);
     const bad = { ...snapshotAt(T0 + 1_001, 0.43), payload: { ...good.payload, bids: { toJSON: () => { throw new Error('no JSON'); } } } } as unknown as HeliosEvent;
     const next = snapshotAt(T0 + 1_002, 0.44);
     recorder.emit(good);
-    expect(() => recorder.emit(bad)).toThrow('no JSON');
+    // The producer (the market feed) is not the one to hear about it.
+    expect(() => recorder.emit(bad)).not.toThrow();
     recorder.emit(next);
     await recorder.close();
     expect(readFileSync(journalFile(dir, '2026-01-29', 'l2', '17'), 'utf8')).toBe(expectedLines([good, next], 1).join(''));
-    expect(recorder.stats()).toMatchObject({ written: 2, pending: 0 });
+    expect(recorder.stats()).toMatchObject({ written: 2, pending: 0, unserializable: 1 });
+    expect(errors).toEqual(['journal: an event could not be serialized; not recorded']);
   });
 
   it('max_pending_events bounds lines waiting for a flush, and counts from zero again after each flush', async () => {

@@ -4,7 +4,7 @@ import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import { createExecutionAdapter } from '../../adapters/execution/create-adapter.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
-import { DispatchLogWriter } from '../../adapters/storage/dispatch-log.ts';
+import { DispatchLogWriter, type DispatchLogCadence } from '../../adapters/storage/dispatch-log.ts';
 import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
@@ -53,7 +53,7 @@ export interface TradingNodeDeps {
   /** NDJSON file of the decisions (append: a later life of the same run). */
   decisionsOut?: { file: string; append: boolean };
   /** Journal of the consumed inputs in dispatch order, with what a replay needs to rebuild the node. */
-  dispatchLog?: { file: string; session: number; idsSeed: number };
+  dispatchLog?: { file: string; session: number; idsSeed: number; cadence?: DispatchLogCadence };
   /** Read-only hooks (backtests): after each applied input, and on each decision. */
   onInput?(event: HeliosEvent, mirror: BusBookMirror): void;
   onDecision?(event: DecisionEvent, mirror: BusBookMirror): void;
@@ -134,7 +134,7 @@ export class TradingNode implements EventSink {
         ids_seed: deps.dispatchLog.idsSeed,
         seq_base: deps.seqBase ?? 0,
         markets: (deps.markets ?? []).map((m) => ({ spec: m.spec, match_id: m.match_id, station_id: m.station_id })),
-      }, (err) => deps.onError(new Error(`dispatch log: ${err.message}; lines are missing from here on, so this session's log does not replay past it`)));
+      }, (err) => deps.onError(new Error(`dispatch log: ${err.message}; lines are missing from here on, so this session's log does not replay past it`)), deps.dispatchLog.cadence);
     }
     for (const m of deps.markets ?? []) {
       this.adapter.registerSpec?.(m.spec);

@@ -1,5 +1,5 @@
 import { VirtualClock } from '../../../adapters/clock/virtual-clock.ts';
-import { dispatchFile } from '../../../adapters/storage/dispatch-log.ts';
+import { dispatchFile, dispatchLogCadence } from '../../../adapters/storage/dispatch-log.ts';
 import { nextSession } from '../../../adapters/storage/session-counter.ts';
 import { hash32 } from '../../../domain/util/random.ts';
 import { sessionSeqBase, TradingNode } from '../../../runtime/trading/trading-node.ts';
@@ -44,7 +44,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
         onBestPriceDecided: (ts) => ctx.observer.stages.record('best_price_to_decision', ctx.clock.now() - ts),
         adapter: ctx.execution ?? undefined,
         decisionsOut: ctx.opts.decisionsOut ? { file: ctx.opts.decisionsOut, append: lives > 0 } : undefined,
-        dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed } : undefined,
+        dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed, cadence: dispatchLogCadence(config.storage.journal) } : undefined,
       });
       lives++;
       await node.start();
