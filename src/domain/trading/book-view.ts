@@ -49,33 +49,51 @@ function topOf(side: readonly Level[]): TopOfBook | null {
  */
 export function levelsBook(levels: BookLevels): TradableBook {
   let view = views.get(levels);
-  if (view) return view;
-  const grid = tickGrid(levels.tick_size);
-  // The levels never change, so neither does their top: built once, not on every call.
-  const bid = topOf(levels.bids);
-  const ask = topOf(levels.asks);
-  view = {
-    bestBid: () => bid,
-    bestAsk: () => ask,
-    effectivePriceForSize(side: BookSide, size: number): EffectivePrice {
-      const walk = side === 'BUY' ? levels.asks : levels.bids;
-      let remaining = size > 0 ? size : 0;
-      let filled = 0;
-      let notionalTicks = 0;
-      let worst = 0;
-      for (let i = 0; i < walk.length && remaining > 0; i++) {
-        const [price, available] = walk[i]!;
-        const take = available < remaining ? available : remaining;
-        const ticks = grid.toTicks(price);
-        filled += take;
-        notionalTicks += take * ticks;
-        remaining -= take;
-        worst = ticks;
-      }
-      if (filled === 0) return { avgPrice: null, fillable: 0, worstPrice: null };
-      return { avgPrice: (notionalTicks / filled) * levels.tick_size, fillable: filled, worstPrice: grid.fromTicks(worst) };
-    },
-  };
-  views.set(levels, view);
+  if (!view) views.set(levels, (view = new LevelsView(levels)));
   return view;
+}
+
+/**
+ * A class, not an object of closures: one is built per book signal, and closures made per value
+ * cost an allocation each plus, under the TypeScript loader (esbuild's keepNames), a `__name` call.
+ */
+class LevelsView implements TradableBook {
+  private readonly grid: ReturnType<typeof tickGrid>;
+  // The levels never change, so neither does their top: built once, not on every call.
+  private readonly bid: TopOfBook | null;
+  private readonly ask: TopOfBook | null;
+
+  constructor(private readonly levels: BookLevels) {
+    this.grid = tickGrid(levels.tick_size);
+    this.bid = topOf(levels.bids);
+    this.ask = topOf(levels.asks);
+  }
+
+  bestBid(): TopOfBook | null {
+    return this.bid;
+  }
+
+  bestAsk(): TopOfBook | null {
+    return this.ask;
+  }
+
+  effectivePriceForSize(side: BookSide, size: number): EffectivePrice {
+    const { levels, grid } = this;
+    const walk = side === 'BUY' ? levels.asks : levels.bids;
+    let remaining = size > 0 ? size : 0;
+    let filled = 0;
+    let notionalTicks = 0;
+    let worst = 0;
+    for (let i = 0; i < walk.length && remaining > 0; i++) {
+      const [price, available] = walk[i]!;
+      const take = available < remaining ? available : remaining;
+      const ticks = grid.toTicks(price);
+      filled += take;
+      notionalTicks += take * ticks;
+      remaining -= take;
+      worst = ticks;
+    }
+    if (filled === 0) return { avgPrice: null, fillable: 0, worstPrice: null };
+    return { avgPrice: (notionalTicks / filled) * levels.tick_size, fillable: filled, worstPrice: grid.fromTicks(worst) };
+  }
 }
