@@ -49,13 +49,16 @@ describe('live METAR stations follow the operating set', () => {
   it('asks aviationweather.gov for the stations needed at each poll, and nothing while none is', async () => {
     lb = await startLoopback((_req, _b, res) => json(res, []));
     const config = twoStations();
-    const weather = { ...config.weather, metar: { ...config.weather.metar, source: 'awc' as const, awc_base_url: lb.http, cache_ttl_ms: 0, min_request_interval_ms: 0 }, nowcast: { ...config.weather.nowcast, enabled: false }, pws: { ...config.weather.pws, source: 'wu' as const } };
+    const weather = { ...config.weather, metar: { ...config.weather.metar, source: 'awc' as const, awc_base_url: lb.http, cache_ttl_ms: 0, min_request_interval_ms: 0, request_timeout_ms: 10 * config.weather.metar.poll_interval_ms }, nowcast: { ...config.weather.nowcast, enabled: false }, pws: { ...config.weather.pws, source: 'wu' as const } };
     const clock = new VirtualClock(T);
     let needed: string[] = [];
     world = await createWorldRuntime({ config: weather, clock, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))), secrets: {}, nowcastMode: 'inline', metarStations: () => needed });
     const awc = world.sources.find((s) => s.id === 'world:awc')!;
     const actor = createActor(awc.logic, { clock } as never).start();
     const asked = () => lb!.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('ids'));
+    // The request timeout runs on the virtual clock: one shorter than the test's advances could time
+    // out a request whose answer is still on its way (the server has it, the client not yet), and the
+    // client's back-off would then skip the next poll.
     await clock.advanceSettling(T + weather.metar.poll_interval_ms);
     expect(asked()).toEqual([]);
     // A station just needed is asked for at once, not at the next interval.
