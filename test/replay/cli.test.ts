@@ -6,6 +6,8 @@ import { JournalReplaySource } from '../../src/adapters/storage/replay/journal-s
 import { main } from '../../src/cli/main.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
+import { isTradingDecision } from '../../src/domain/replay/targets.ts';
+import { CHANNELS } from '../../src/domain/events/channels.ts';
 import { captureIo, runCli } from '../support/cli.ts';
 import { tempDir } from './support.ts';
 
@@ -108,6 +110,61 @@ describe('helios replay', () => {
     expect(l2).toEqual(recorded);
     expect(events.some((e) => e.type === 'MARKET_STATE')).toBe(true);
     expect(io.stdout()).toMatch(/replay: \d+ events/);
+  });
+
+  it('--serve: play?until=decision pauses as the next policy or new order goes out, and names it', async () => {
+    const recordedDecisions = await countEvents(isTradingDecision);
+    expect(recordedDecisions, 'the sample journal holds trading decisions').toBeGreaterThan(1);
+    const io = captureIo();
+    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--port', '0', '--paused', '--speed', '600'], io);
+    const url = await vi.waitFor(() => {
+      const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
+      expect(serving, 'the serving line').toBeDefined();
+      return serving!;
+    }, 5_000);
+    const http = url.replace('ws://', 'http://').replace(/\/ws$/, '');
+    const ws = new WebSocket(url);
+    const frames: HeliosEvent[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels: CHANNELS })));
+      ws.on('message', (m) => {
+        const text = m.toString();
+        if (text.startsWith('{"op":"subscribed"')) resolve();
+        else frames.push(JSON.parse(text) as HeliosEvent);
+      });
+    });
+    type Status = { state: string; emitted: number; stopped_on_decision: string | null };
+    const post = async (p: string) => {
+      const r = await fetch(`${http}${p}`, { method: 'POST' });
+      return { code: r.status, body: (await r.json()) as Status & { error?: string } };
+    };
+    const status = async () => (await (await fetch(`${http}/replay/status`)).json()) as Status;
+    expect((await post('/replay/play?until=policy')).body.error).toMatch(/until must be decision/);
+
+    const stops: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      expect((await post('/replay/play?until=decision')).code).toBe(200);
+      const stopped = await vi.waitFor(async () => {
+        const s = await status();
+        expect(s.state).toBe('paused');
+        expect(s.stopped_on_decision).not.toBeNull();
+        return s;
+      }, 20_000);
+      // Paused right behind it: the decision is the last event out, and nothing follows it.
+      await vi.waitFor(() => expect(frames).toHaveLength(stopped.emitted));
+      const last = frames.at(-1)!;
+      expect(last.event_id).toBe(stopped.stopped_on_decision);
+      expect(isTradingDecision(last)).toBe(true);
+      stops.push(last.event_id);
+    }
+    expect(stops[1]).not.toBe(stops[0]);
+    // A plain play forgets the stop it was asked for before, and the replay runs to its end.
+    expect((await post('/replay/speed?x=max')).code).toBe(200);
+    expect((await post('/replay/play')).body.stopped_on_decision).toBe(stops[1]);
+    expect(await done).toBe(0);
+    ws.close();
+    expect(frames.filter(isTradingDecision)).toHaveLength(recordedDecisions);
   });
 });
 

@@ -5,6 +5,7 @@ import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-
 import { JsonHttpServer, RouteError, type Answer, type Route } from '../../adapters/api/http-server.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { ReplayEngine, ReplayStatus } from '../../runtime/replay/engine.ts';
+import { isTradingDecision } from '../../domain/replay/targets.ts';
 
 const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
 
@@ -12,10 +13,12 @@ const STEP_TARGETS = new Set(['event', 'metar', 'window', 'shock']);
  * `helios replay --serve`: the live WebSocket channel protocol (the same ChannelServer, same frames)
  * on the daemon's HTTP server module, plus replay controls for a timeline UI:
  *   GET  /replay/status, /replay/markers (when given), /markets (when given)
- *   POST /replay/play | /replay/pause | /replay/speed?x=10 | /replay/step?target=metar | /replay/seek?t=ISO-or-ms
+ *   POST /replay/play[?until=decision] (until: pauses right after the next policy or new order goes out)
+ *        | /replay/pause | /replay/speed?x=10 | /replay/step?target=metar | /replay/seek?t=ISO-or-ms
  *        | /replay/range?from=&to= (a range inside the replay: seeks to `from`, playing pauses at `to`;
  *          without both, back to the whole replay)
- * Each answers the engine status as JSON, with `range`: the chosen range or null. Loopback only and without a token, like the replay itself.
+ * Each answers the engine status as JSON, with `range`: the chosen range or null, and
+ * `stopped_on_decision`: the event_id the last run to a decision paused on, or null. Loopback only and without a token, like the replay itself.
  */
 export class ReplayServer implements EventSink {
   readonly channels: ChannelServer;
@@ -24,6 +27,13 @@ export class ReplayServer implements EventSink {
   /** The range the operator chose inside the replay; its end is the engine's pause-at. */
   private range: { from: number; to: number } | null = null;
   private readonly played: { promise: Promise<void>; resolve: () => void };
+  /**
+   * Armed by play?until=decision. The pause happens here, as the decision goes out, not when a
+   * page has seen it: at 600× the rest of a short recording would play out before a page's pause
+   * came back (and a served replay ends with its range).
+   */
+  private runToDecision = false;
+  private stoppedOnDecision: string | null = null;
 
   constructor(
     private readonly opts: {
@@ -67,6 +77,11 @@ export class ReplayServer implements EventSink {
 
   emit(event: HeliosEvent): void {
     this.channels.emit(event);
+    if (this.runToDecision && isTradingDecision(event)) {
+      this.runToDecision = false;
+      this.stoppedOnDecision = event.event_id;
+      this.engine?.pause();
+    }
   }
 
   listen(): Promise<string> {
@@ -84,6 +99,8 @@ export class ReplayServer implements EventSink {
       method: 'POST',
       handler: async ({ url }) => {
         const engine = this.attached();
+        // Any control but play?until=decision (which arms it again) ends a run to the next decision.
+        this.runToDecision = false;
         await act(engine, url);
         return this.status(engine);
       },
@@ -93,7 +110,13 @@ export class ReplayServer implements EventSink {
       ...(markets ? { '/markets': { method: 'GET', handler: () => markets() } satisfies Route } : {}),
       ...(markers ? { '/replay/markers': { method: 'GET', handler: () => markers() } satisfies Route } : {}),
       '/replay/status': { method: 'GET', handler: () => this.status(this.attached()) },
-      '/replay/play': control((engine) => {
+      '/replay/play': control((engine, url) => {
+        const until = url.searchParams.get('until');
+        if (until !== null && until !== 'decision') throw new RouteError(400, 'play: until must be decision (or absent)');
+        if (until === 'decision') {
+          this.runToDecision = true;
+          this.stoppedOnDecision = null;
+        }
         this.played.resolve();
         void engine.play().catch(() => undefined);
       }),
@@ -138,8 +161,8 @@ export class ReplayServer implements EventSink {
     };
   }
 
-  private status(engine: ReplayEngine): ReplayStatus & { range: { from: number; to: number } | null } {
-    return { ...engine.status(), range: this.range };
+  private status(engine: ReplayEngine): ReplayStatus & { range: { from: number; to: number } | null; stopped_on_decision: string | null } {
+    return { ...engine.status(), range: this.range, stopped_on_decision: this.stoppedOnDecision };
   }
 
   private attached(): ReplayEngine {

@@ -7,6 +7,15 @@ import { isShockTrigger } from '../storage/windows.ts';
  */
 export type StepTarget = 'event' | 'metar' | 'window' | 'shock' | ((event: HeliosEvent) => boolean);
 
+/**
+ * What "run to the next decision" stops at: a policy or a new order. A market machine's state
+ * change is a decision too, but a halt on a stale book has no input event to show.
+ */
+export function isTradingDecision(event: HeliosEvent): boolean {
+  if (event.type === 'POLICY') return true;
+  return event.type === 'ORDER_UPDATE' && event.payload.status === 'pending';
+}
+
 export function matchesStepTarget(event: HeliosEvent, target: StepTarget): boolean {
   if (typeof target === 'function') return target(event);
   switch (target) {

@@ -50,8 +50,6 @@ export function createStore() {
     /** event_id → event, and correlation_id → event_ids, bounded: the inputs behind a decision */
     index: new Map(),
     byCorrelation: new Map(),
-    /** called with each decision as it is folded (the replay's "run to the next decision") */
-    onDecision: null,
   };
 }
 
@@ -140,7 +138,6 @@ function decide(store, ev) {
   const books = (m?.tokens ?? []).map((t) => [t, store.books.get(t) ?? null]);
   const d = { ev, books };
   pushBounded(store.decisions, d, DECISIONS);
-  store.onDecision?.(d);
 }
 
 /**

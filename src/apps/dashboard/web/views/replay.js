@@ -3,15 +3,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, post } from '../connection.js';
 import { clock } from '../format.js';
 
-/**
- * What "the next decision" stops at: a policy or a new order. A market machine's state change is
- * listed in Decisions too, but a halt on a stale book has no input event to show.
- */
-function isTradingDecision(ev) {
-  if (ev.type === 'POLICY') return true;
-  return ev.type === 'ORDER_UPDATE' && ev.payload.status === 'pending';
-}
-
 const SPEEDS = ['1', '5', '10', '60', '600', 'max'];
 const MARK_COLOURS = { metar: '#6cb6ff', order: '#e0b341', fill: '#58c47c', halt: '#ef5f5f', resync: '#c678dd', window: '#7c8494' };
 
@@ -70,18 +61,20 @@ export function ReplayBar({ store, status, setStatus }) {
     const r = await post(path);
     if (r.status === 200) setStatus(r.body);
     setError(r.status === 200 ? '' : (r.body?.error ?? `HTTP ${r.status}`));
+    return r.status === 200;
   };
+  // The server pauses on the next policy or new order as it goes out; the page opens that decision.
+  const runToNextDecision = async () => {
+    if (await control('/replay/play?until=decision')) setRunToDecision(true);
+  };
+  const stoppedOn = status.stopped_on_decision;
   useEffect(() => {
-    if (!runToDecision) return undefined;
-    // Pauses on the next decision the page folds; the engine may have emitted a few events more.
-    store.onDecision = (d) => {
-      if (!isTradingDecision(d.ev)) return;
-      store.onDecision = null;
-      setRunToDecision(false);
-      void control('/replay/pause').then(() => (location.hash = `#/decisions/${d.ev.event_id}`));
-    };
-    return () => (store.onDecision = null);
-  }, [runToDecision]);
+    if (!runToDecision) return;
+    // Paused by hand, stepped, sought or ended before any decision: nothing to open.
+    if (!stoppedOn) return void (status.state !== 'playing' && setRunToDecision(false));
+    setRunToDecision(false);
+    location.hash = `#/decisions/${stoppedOn}`;
+  }, [runToDecision, stoppedOn, status.state]);
   const span = Math.max(1, status.to - status.from);
   const at = (t) => `${(((t - status.from) / span) * 100).toFixed(3)}%`;
   const seekTo = async (t) => {
@@ -124,7 +117,7 @@ export function ReplayBar({ store, status, setStatus }) {
       <button onClick=${() => control(playing ? '/replay/pause' : '/replay/play')} data-testid="replay-toggle">${playing ? '❚❚ pause' : '▶ play'}</button>
       <select value=${target} onChange=${(e) => setTarget(e.currentTarget.value)}>${['event', 'metar', 'window', 'shock'].map((t) => html`<option value=${t}>${t}</option>`)}</select>
       <button onClick=${() => control(`/replay/step?target=${target}`)} data-testid="replay-step">step »</button>
-      <button onClick=${() => (setRunToDecision(true), control('/replay/play'))} class=${runToDecision ? 'hot' : ''} data-testid="replay-next-decision">▶ to next decision</button>
+      <button onClick=${runToNextDecision} class=${runToDecision ? 'hot' : ''} data-testid="replay-next-decision">▶ to next decision</button>
       <label class="dim">speed <select value=${status.speed === null || status.speed === Infinity || status.speed > 1e9 ? 'max' : String(status.speed)} onChange=${(e) => control(`/replay/speed?x=${e.currentTarget.value}`)} data-testid="replay-speed">
         ${SPEEDS.map((s) => html`<option value=${s}>${s === 'max' ? 'max' : `${s}×`}</option>`)}
       </select></label>
