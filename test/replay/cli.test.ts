@@ -9,6 +9,7 @@ import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
 import { isTradingDecision } from '../../src/domain/replay/targets.ts';
 import { CHANNELS } from '../../src/domain/events/channels.ts';
 import { captureIo, runCli } from '../support/cli.ts';
+import { processScope } from '../daemon/support/helios-process.ts';
 import { tempDir } from './support.ts';
 
 const FROM_ISO = '2025-07-15T16:00:00.000Z';
@@ -20,6 +21,7 @@ let cleanup: () => void;
 let data: string;
 
 const run = runCli;
+const children = processScope('helios-replay-cli-proc-');
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = tempDir('helios-replay-cli-'));
@@ -73,11 +75,14 @@ describe('helios replay', () => {
     expect((await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--speed', 'fast'])).code).toBe(2);
     expect((await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--channels', 'l3'])).code).toBe(2);
     expect((await run(['replay', '--data-dir', data, '--from', TO_ISO, '--to', FROM_ISO])).code).toBe(2);
+    const exitWithoutServe = await run(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--exit-at-end']);
+    expect(exitWithoutServe.code).toBe(2);
+    expect(exitWithoutServe.err).toMatch(/--exit-at-end applies to --serve only/);
   });
 
   it('--serve streams the live WebSocket frames, recorded and recomputed, and takes controls', async () => {
     const io = captureIo();
-    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--serve', '--port', '0', '--paused', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')], io);
+    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--serve', '--exit-at-end', '--port', '0', '--paused', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')], io);
     const url = await vi.waitFor(() => {
       const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
       expect(serving, 'the serving line').toBeDefined();
@@ -116,7 +121,7 @@ describe('helios replay', () => {
     const recordedDecisions = await countEvents(isTradingDecision);
     expect(recordedDecisions, 'the sample journal holds trading decisions').toBeGreaterThan(1);
     const io = captureIo();
-    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--port', '0', '--paused', '--speed', '600'], io);
+    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--exit-at-end', '--port', '0', '--paused', '--speed', '600'], io);
     const url = await vi.waitFor(() => {
       const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
       expect(serving, 'the serving line').toBeDefined();
@@ -165,6 +170,24 @@ describe('helios replay', () => {
     expect(await done).toBe(0);
     ws.close();
     expect(frames.filter(isTradingDecision)).toHaveLength(recordedDecisions);
+  });
+  it('--serve keeps serving at the end of the range until SIGTERM: the page can still seek back and play', async () => {
+    const replay = children.start(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--port', '0', '--speed', 'max']);
+    const http = `http://${(await replay.waitForLine(/replay: serving ws:\/\/(127\.0\.0\.1:\d+)\//, 20_000))[1]}`;
+    await replay.waitForLine(/^replay: at the end of the range; still serving/, 30_000);
+    const status = async () => (await (await fetch(`${http}/replay/status`)).json()) as { state: string; now: number; emitted: number; stopped_on_decision: string | null };
+    const ended = await status();
+    expect(ended.state).toBe('ended');
+    expect(ended.now).toBe(Date.parse(TO_ISO));
+    // Back to the start (the replay restarts from it), then on to the first decision.
+    expect((await fetch(`${http}/replay/seek?t=${encodeURIComponent(FROM_ISO)}`, { method: 'POST' })).status).toBe(200);
+    const rewound = await status();
+    expect([rewound.state, rewound.now, rewound.emitted]).toEqual(['paused', Date.parse(FROM_ISO), 0]);
+    expect((await fetch(`${http}/replay/play?until=decision`, { method: 'POST' })).status).toBe(200);
+    await vi.waitFor(async () => expect((await status()).stopped_on_decision).not.toBeNull(), 20_000);
+    expect(replay.child.exitCode).toBeNull();
+    replay.kill('SIGTERM');
+    expect((await replay.exited).code).toBe(0);
   });
 });
 

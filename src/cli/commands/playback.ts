@@ -7,6 +7,7 @@ import { playbackOverlay } from '../../apps/playback/overlay.ts';
 import { PlaybackServer } from '../../apps/playback/playback-server.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { untilSignal } from '../until-signal.ts';
 
 export interface PlaybackCliOptions {
   speed?: string;
@@ -55,16 +56,7 @@ export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo)
   io.out(JSON.stringify({ kind: 'playback', dir, speed, http_answers: capture.http.length, frames: capture.frames.length, from: capture.manifest.started_at, to: capture.manifest.ended_at, urls }) + '\n');
   io.out(`# config overlay for \`helios run --live --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ''}:\n${overlay.replace(/^/gm, '# ')}\n`);
 
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.removeListener('SIGINT', done);
-      process.removeListener('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (duration !== null) setTimeout(done, duration * 1000).unref();
-  });
+  await untilSignal(duration === null ? undefined : duration * 1000);
   await server.close();
   io.out(JSON.stringify({ kind: 'playback_summary', ...server.stats }) + '\n');
   return capture.malformed.length > 0 ? EXIT.DATA_ERROR : EXIT.OK;

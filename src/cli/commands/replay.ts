@@ -15,6 +15,7 @@ import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, recordedEventBounds, replayContext } from '../replay-options.ts';
+import { untilSignal } from '../until-signal.ts';
 
 interface Opts {
   dataDir?: string;
@@ -24,6 +25,7 @@ interface Opts {
   serve?: boolean;
   port?: string;
   paused?: boolean;
+  exitAtEnd?: boolean;
   decisionsOut?: string;
   channels?: string;
   source?: string;
@@ -49,6 +51,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--serve', 'stream the channels over WebSocket on 127.0.0.1 (the live protocol), with /replay/* controls')
     .option('--port <n>', 'port for --serve (default: api.port; 0 = any free port)')
     .option('--paused', 'with --serve: wait for POST /replay/play before playing')
+    .option('--exit-at-end', 'with --serve: exit once the range has played (default: keep serving until SIGINT/SIGTERM, so a page can seek back)')
     .option('--decisions-out <file>', 'run the decision pipeline and write its decisions as NDJSON')
     .option('--channels <list>', `comma-separated channels to replay (default all: ${CHANNELS.join(',')})`)
     .option('--source <kind>', 'auto | journal | parquet (default auto: the journal when it covers the range)', 'auto')
@@ -72,6 +75,7 @@ export function register(program: Command, io: CliIo): void {
         if (bad.length || list.length === 0) return usage(`--channels: unknown channel(s) ${bad.join(', ') || '(none given)'}; known: ${CHANNELS.join(', ')}`);
         channels = list as Channel[];
       }
+      if (opts.exitAtEnd && !opts.serve) return usage('--exit-at-end applies to --serve only (without it the replay always ends with its range)');
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage(`--source must be auto, journal or parquet`);
       const port = opts.port === undefined ? ctx.config.api.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
@@ -171,6 +175,11 @@ export function register(program: Command, io: CliIo): void {
           io.out(line + '\n');
         }
         if (r.emitted === 0) io.err(`replay: ${noEventsMessage(ctx.dataDir, ctx.from, ctx.to)}\n`);
+        // The page stays usable at the end (seek back, choose a range, step) until the operator stops it.
+        if (srv && !opts.exitAtEnd) {
+          io.out(`replay: at the end of the range; still serving ${url} until SIGINT/SIGTERM\n`);
+          await untilSignal();
+        }
         io.exit(issues > 0 || r.emitted === 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {
         io.err(`replay: ${(err as Error).message}\n`);
