@@ -81,27 +81,10 @@ describe('helios replay', () => {
   });
 
   it('--serve streams the live WebSocket frames, recorded and recomputed, and takes controls', async () => {
-    const io = captureIo();
-    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--serve', '--exit-at-end', '--port', '0', '--paused', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')], io);
-    const url = await vi.waitFor(() => {
-      const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
-      expect(serving, 'the serving line').toBeDefined();
-      return serving!;
-    }, 5_000);
-    const http = url.replace('ws://', 'http://').replace(/\/ws$/, '');
+    const { io, done, url, http } = await serveInProcess(['--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')]);
     const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
     expect(status.state).toBe('idle');
-    const ws = new WebSocket(url);
-    const frames: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      ws.on('error', reject);
-      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels: ['l2', 'risk'] })));
-      ws.on('message', (m) => {
-        const text = m.toString();
-        if (text.startsWith('{"op":"subscribed"')) resolve();
-        else frames.push(text);
-      });
-    });
+    const { ws, frames } = await subscribe(url, ['l2', 'risk']);
     expect((await fetch(`${http}/replay/play`, { method: 'POST' })).status).toBe(200);
     expect(await done).toBe(0);
     ws.close();
@@ -120,25 +103,8 @@ describe('helios replay', () => {
   it('--serve: play?until=decision pauses as the next policy or new order goes out, and names it', async () => {
     const recordedDecisions = await countEvents(isTradingDecision);
     expect(recordedDecisions, 'the sample journal holds trading decisions').toBeGreaterThan(1);
-    const io = captureIo();
-    const done = main(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--exit-at-end', '--port', '0', '--paused', '--speed', '600'], io);
-    const url = await vi.waitFor(() => {
-      const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
-      expect(serving, 'the serving line').toBeDefined();
-      return serving!;
-    }, 5_000);
-    const http = url.replace('ws://', 'http://').replace(/\/ws$/, '');
-    const ws = new WebSocket(url);
-    const frames: HeliosEvent[] = [];
-    await new Promise<void>((resolve, reject) => {
-      ws.on('error', reject);
-      ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels: CHANNELS })));
-      ws.on('message', (m) => {
-        const text = m.toString();
-        if (text.startsWith('{"op":"subscribed"')) resolve();
-        else frames.push(JSON.parse(text) as HeliosEvent);
-      });
-    });
+    const { done, url, http } = await serveInProcess(['--from', FROM_ISO, '--to', TO_ISO, '--speed', '600']);
+    const { ws, frames } = await subscribe(url, [...CHANNELS]);
     type Status = { state: string; emitted: number; stopped_on_decision: string | null };
     const post = async (p: string) => {
       const r = await fetch(`${http}${p}`, { method: 'POST' });
@@ -158,7 +124,7 @@ describe('helios replay', () => {
       }, 20_000);
       // Paused right behind it: the decision is the last event out, and nothing follows it.
       await vi.waitFor(() => expect(frames).toHaveLength(stopped.emitted));
-      const last = frames.at(-1)!;
+      const last = JSON.parse(frames.at(-1)!) as HeliosEvent;
       expect(last.event_id).toBe(stopped.stopped_on_decision);
       expect(isTradingDecision(last)).toBe(true);
       stops.push(last.event_id);
@@ -169,8 +135,9 @@ describe('helios replay', () => {
     expect((await post('/replay/play')).body.stopped_on_decision).toBe(stops[1]);
     expect(await done).toBe(0);
     ws.close();
-    expect(frames.filter(isTradingDecision)).toHaveLength(recordedDecisions);
+    expect(frames.map((f) => JSON.parse(f) as HeliosEvent).filter(isTradingDecision)).toHaveLength(recordedDecisions);
   });
+
   it('--serve keeps serving at the end of the range until SIGTERM: the page can still seek back and play', async () => {
     const replay = children.start(['replay', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--serve', '--port', '0', '--speed', 'max']);
     const http = `http://${(await replay.waitForLine(/replay: serving ws:\/\/(127\.0\.0\.1:\d+)\//, 20_000))[1]}`;
@@ -235,6 +202,34 @@ describe('helios sweep', () => {
     expect(r.err).toMatch(/grid point/);
   });
 });
+
+/** `helios replay --serve --exit-at-end --paused --port 0` on the sample, in process, once it says where it serves. */
+async function serveInProcess(args: string[]): Promise<{ io: ReturnType<typeof captureIo>; done: Promise<number>; url: string; http: string }> {
+  const io = captureIo();
+  const done = main(['replay', '--data-dir', data, '--serve', '--exit-at-end', '--port', '0', '--paused', ...args], io);
+  const url = await vi.waitFor(() => {
+    const serving = /serving (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(io.stdout())?.[1];
+    expect(serving, 'the serving line').toBeDefined();
+    return serving!;
+  }, 5_000);
+  return { io, done, url, http: url.replace('ws://', 'http://').replace(/\/ws$/, '') };
+}
+
+/** A WebSocket client subscribed to `channels`: the frames it receives after the acknowledgement, as text. */
+async function subscribe(url: string, channels: string[]): Promise<{ ws: WebSocket; frames: string[] }> {
+  const ws = new WebSocket(url);
+  const frames: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channels })));
+    ws.on('message', (m) => {
+      const text = m.toString();
+      if (text.startsWith('{"op":"subscribed"')) resolve();
+      else frames.push(text);
+    });
+  });
+  return { ws, frames };
+}
 
 async function countEvents(pred: (e: HeliosEvent) => boolean): Promise<number> {
   let n = 0;
