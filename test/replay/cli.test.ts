@@ -84,7 +84,7 @@ describe('helios replay', () => {
     const { io, done, url, http } = await serveInProcess(['--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')]);
     const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
     expect(status.state).toBe('idle');
-    const { ws, frames } = await subscribe(url, ['l2', 'risk']);
+    const { ws, frames } = await subscribe(url, ['l2', 'risk', 'nowcast', 'policy']);
     expect((await fetch(`${http}/replay/play`, { method: 'POST' })).status).toBe(200);
     expect(await done).toBe(0);
     ws.close();
@@ -97,6 +97,11 @@ describe('helios replay', () => {
     // Exactly the recorded frames, as live serializes them; market states come from the pipeline.
     expect(l2).toEqual(recorded);
     expect(events.some((e) => e.type === 'MARKET_STATE')).toBe(true);
+    // As live: a recomputed decision goes out after the input it was decided on, never before it.
+    const at = new Map(events.map((e, i) => [e.event_id, i]));
+    const caused = events.map((e, i) => [i, e.causation_id === undefined ? undefined : at.get(e.causation_id)] as const).filter(([, cause]) => cause !== undefined);
+    expect(caused.length, 'decisions whose input was streamed too').toBeGreaterThan(0);
+    for (const [i, cause] of caused) expect(cause!, `frame ${i} (${events[i]!.type})`).toBeLessThan(i);
     expect(io.stdout()).toMatch(/replay: \d+ events/);
   });
 

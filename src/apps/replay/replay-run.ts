@@ -125,9 +125,10 @@ export async function runReplay(o: ReplayRunOptions): Promise<ReplayRun> {
     drainEvery: o.config.storage.replay.drain_every_events,
     onStatus: o.onStatus,
     sink: {
+      // The input goes out before what the pipeline decides on it, as live frames go out on publish.
       emit: (e) => {
-        pipeline?.emit(e);
         if (o.sink && wanted.has(e.ch) && !(withDecisions && DECISION_CHANNELS.includes(e.ch))) o.sink.emit(e);
+        pipeline?.emit(e);
       },
     },
     // A backward seek replays from `from`: the decisions start over with it.
