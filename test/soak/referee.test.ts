@@ -56,6 +56,38 @@ describe('soak referee', () => {
     expect(v.orders_while_stale + v.orders_while_halted + v.duplicate_orders).toBe(0);
   });
 
+  it('excuses an order decided before a resync the feed began, emitted after it while that crossed the bus; not once its inputs lag', () => {
+    const h = harness();
+    const orderAt = (id: string) =>
+      h.factory.make(
+        'ORDER_UPDATE',
+        { client_order_id: id, venue_order_id: null, status: 'pending', side: 'BUY', order_type: 'FAK', price: 0.5, size: 10, filled_size: 0, strategy: 'pair_arb', reason: null },
+        { market_id: 'm-pair', token_id: 'y2' },
+      );
+    const resyncStart = () => h.push(h.factory.make('BOOK_RESYNC_START', { resync_epoch_id: 2, reason: 'reconnect' }, { token_id: 'y2' }));
+    h.book('y2');
+    // Decided at t (the trading clock), the feed saw the socket drop 27 ms later, published first.
+    const inFlight = orderAt('in-flight');
+    h.clock.advanceBy(27);
+    resyncStart();
+    h.push(inFlight);
+    h.clock.advanceBy(300);
+    h.push(h.factory.make('BOOK_RESYNC_DONE', { resync_epoch_id: 2, duration_ms: 300 }, { token_id: 'y2' }));
+    h.book('y2');
+    // Decided on inputs 12 s older than what the process had published: that is no excuse.
+    const lagging = orderAt('lagging');
+    h.clock.advanceBy(12_000);
+    h.book('y2');
+    resyncStart();
+    h.push(lagging);
+    // And an order at or after the resync's time is flagged as before.
+    h.order('after', 'y2', 'm-pair');
+    const v = h.judge();
+    expect(v.orders).toBe(3);
+    expect(v.orders_decided_before_resync).toBe(1);
+    expect(v.examples.filter((e) => e.violation === 'orders_while_unsynced').map((e) => e.client_order_id)).toEqual(['lagging', 'after']);
+  });
+
   it("counts the tape's periodic snapshot as fresh evidence of a quiet book, as the engine does", () => {
     const h = harness();
     const snapshot = (synced: boolean) =>

@@ -477,6 +477,7 @@ export class SoakRun {
         crashes,
         restart_to_ready_ms: this.restartToReadyMs,
         orders: verdict.orders,
+        orders_decided_before_resync: verdict.orders_decided_before_resync,
         max_naked_leg_ms: verdict.max_naked_leg_ms,
         paper_fills: { taker_fills_judged: paperFills.judged, beyond_book: paperFills.overfills, beyond_order_size: verdict.order_overfills, unjudged_after_log_end: paperFills.unjudged, trading_sessions: paperFills.sessions, examples: paperFills.examples },
         resyncs: verdict.resyncs,

@@ -31,6 +31,13 @@ export type Violation = 'orders_while_unsynced' | 'orders_while_stale' | 'orders
 export interface RefereeVerdict {
   orders: number;
   orders_while_unsynced: number;
+  /**
+   * Not a violation: orders decided (by the order's time, the trading clock its inputs move)
+   * before a resync the feed began, but emitted after the feed had published it, while that
+   * news crossed the bus; excused only while the order's inputs were at most book_stale_ms
+   * behind what its process had published.
+   */
+  orders_decided_before_resync: number;
   orders_while_stale: number;
   orders_while_halted: number;
   duplicate_orders: number;
@@ -51,6 +58,8 @@ const MAX_EXAMPLES = 20;
 
 interface InstanceState {
   synced: Map<string, boolean>;
+  /** Since when (the feed's time) an unsynced token has been unsynced. */
+  unsyncedSince: Map<string, number>;
   lastBook: Map<string, number>;
   truth: Map<string, { ts: number; state: string; stale: boolean }>;
   nowcast: Map<string, { ts: number; open: boolean }>;
@@ -80,6 +89,7 @@ export class SoakReferee {
   readonly verdict: RefereeVerdict = {
     orders: 0,
     orders_while_unsynced: 0,
+    orders_decided_before_resync: 0,
     orders_while_stale: 0,
     orders_while_halted: 0,
     duplicate_orders: 0,
@@ -123,19 +133,19 @@ export class SoakReferee {
       case 'BEST_PRICE':
       case 'L2_SNAPSHOT':
         if (e.token_id) {
-          s.synced.set(e.token_id, e.payload.synced);
+          setSynced(s, e.token_id, e.payload.synced, e.ts_ingest);
           s.lastBook.set(e.token_id, e.ts_ingest);
         }
         return;
       case 'BOOK_RESYNC_START':
         if (e.token_id) {
-          s.synced.set(e.token_id, false);
+          setSynced(s, e.token_id, false, e.ts_ingest);
           this.verdict.resyncs++;
           if (!s.resyncStart.has(e.token_id)) s.resyncStart.set(e.token_id, e.ts_ingest);
         }
         return;
       case 'GAP_DETECTED':
-        if (e.token_id) s.synced.set(e.token_id, false);
+        if (e.token_id) setSynced(s, e.token_id, false, e.ts_ingest);
         return;
       case 'BOOK_RESYNC_DONE':
         if (e.token_id) {
@@ -204,7 +214,13 @@ export class SoakReferee {
       return;
     }
     const now = e.ts_ingest;
-    if (s.synced.get(token) !== true) flag('orders_while_unsynced', `token ${token} not synced`);
+    if (s.synced.get(token) !== true) {
+      // The trading node acts on what it has consumed: a resync the feed began after the order's
+      // time had not reached it yet (with a bus between them, it arrives a moment later).
+      const since = s.unsyncedSince.get(token);
+      if (since !== undefined && since > now && s.lastTs - now <= this.thresholds.book_stale_ms) this.verdict.orders_decided_before_resync++;
+      else flag('orders_while_unsynced', `token ${token} not synced`);
+    }
     const lastBook = s.lastBook.get(token);
     if (lastBook !== undefined && now - lastBook > this.thresholds.book_stale_ms) flag('orders_while_stale', `book of ${token} ${now - lastBook} ms old`);
     const m = market ? this.markets.get(market) : undefined;
@@ -238,9 +254,17 @@ export class SoakReferee {
   }
 }
 
+/** A token's sync state; the time it went unsynced is kept from the first sign until it is synced again. */
+function setSynced(s: InstanceState, token: string, synced: boolean, ts: number): void {
+  if (synced) s.unsyncedSince.delete(token);
+  else if (s.synced.get(token) !== false) s.unsyncedSince.set(token, ts);
+  s.synced.set(token, synced);
+}
+
 function freshState(): InstanceState {
   return {
     synced: new Map(),
+    unsyncedSince: new Map(),
     lastBook: new Map(),
     truth: new Map(),
     nowcast: new Map(),
