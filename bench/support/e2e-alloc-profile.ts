@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
+import { heapAges } from './heap-ages.ts';
 import { endProfiledRun, LivePipeline } from './live-pipeline.ts';
 import { VenueProcess } from './venue-process.ts';
 
@@ -36,6 +37,14 @@ const out = process.env.PROFILE_OUT;
 const survivorsOnly = process.env.SURVIVORS === '1';
 /** `PROFILE=0`: only count scavenges (the profiler's sampling costs time of its own). */
 const noProfile = process.env.PROFILE === '0';
+/**
+ * `AGES=1`: instead of sampling, tracks every allocation and takes a heap snapshot mid-flow (at 80 %
+ * of the window), then reports the live objects by age and, for those 130 ms–3 s old (what young
+ * collections copy and promote, then garbage), by allocation stack. Tracking slows the process
+ * several times: use a lower rate (300–1,000 frames/s), and read queue waits with care: a consumer
+ * slowed that much lags, so events wait in its queue far longer than they do at full speed.
+ */
+const ages = process.env.AGES === '1';
 
 /** Configuration keys changed for a variant (JSON). */
 const extra = JSON.parse(process.env.OVERRIDES ?? '{}') as Record<string, unknown>;
@@ -65,9 +74,30 @@ try {
   });
   gcs.observe({ entryTypes: ['gc'] });
   if (!noProfile) session.connect();
-  if (!noProfile) await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivorsOnly } as never);
-  await sleep(seconds * 1000);
+  if (ages) {
+    await session.post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true });
+    await sleep(seconds * 800);
+    const file = path.join(dir, 'ages.heapsnapshot');
+    const chunks: string[] = [];
+    session.on('HeapProfiler.addHeapSnapshotChunk', (m) => void chunks.push(m.params.chunk));
+    await session.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    writeFileSync(file, chunks.join(''));
+    await session.post('HeapProfiler.stopTrackingHeapObjects', { reportProgress: false });
+    const r = heapAges(file, [130, 3_000]);
+    for (const b of r.buckets) console.log(`live, ${b.label.padEnd(16)} ${(b.bytes / 1e6).toFixed(2).padStart(8)} MB in ${b.count} objects`);
+    console.log('\n130 ms–3 s old, by allocation stack (innermost first):');
+    for (const e of r.bandBySite.slice(0, 40)) console.log(`${(e.bytes / 1e3).toFixed(1).padStart(9)} KB ${String(e.count).padStart(7)}  ${e.site}`);
+  } else {
+    if (!noProfile) await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivorsOnly } as never);
+    await sleep(seconds * 1000);
+  }
   gcs.disconnect();
+  if (process.env.BACKLOG === '1') {
+    const topics = await pipeline.bus.topics();
+    let queued = 0;
+    for (const t of topics) queued += await pipeline.bus.backlog(t, 'trading');
+    console.log(`trading group backlog at the end: ${queued} events over ${topics.length} topics; bus ${JSON.stringify(pipeline.bus.stats())}`);
+  }
   const run = await running;
   frames = Math.round((run.frames * seconds) / (seconds + 2));
   const sorted = [...minor].sort((a, b) => a - b);
@@ -77,7 +107,7 @@ try {
       `p50 ${(sorted[Math.floor(sorted.length / 2)] ?? NaN).toFixed(2)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(2)} ms, over 2 ms ${minor.filter((d) => d > 2).length}, over 5 ms ${minor.filter((d) => d > 5).length}; ` +
       `other collections ${major.length}, total ${major.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${Math.max(0, ...major).toFixed(2)} ms`,
   );
-  if (!noProfile) report(((await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } }).profile, frames);
+  if (!noProfile && !ages) report(((await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } }).profile, frames);
 } finally {
   await endProfiledRun({ session, pipeline, venue, dir });
 }

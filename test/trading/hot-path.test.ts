@@ -73,4 +73,39 @@ describe('hot path: what a decision that changes nothing may skip', () => {
     expect(Object.keys(snap.context.orders).sort()).toEqual(dispatched[0]!.map((i) => i.client_order_id).sort());
     actor.stop();
   });
+
+  it('levelsOf shares with the token\'s previous value exactly the sides that did not change', () => {
+    const outcomes = { same: 0, oneSide: 0, both: 0 };
+    // Half the changes hit a level the book has (a removal then shortens the side), half any price.
+    const change = fc.record({ side: fc.constantFrom('BUY' as const, 'SELL' as const), onLevel: fc.boolean(), pick: fc.nat(), cents: fc.integer({ min: 1, max: 99 }), size: fc.integer({ min: 0, max: 60 }) });
+    fc.assert(
+      fc.property(ladder, fc.array(change, { maxLength: 4 }), fc.integer({ min: 1, max: 6 }), (l, changes, depth) => {
+        const b = book(l.bids, l.asks);
+        const previous = levelsOf(b, depth);
+        for (const c of changes) {
+          const side = c.side === 'BUY' ? b.topN(Infinity).bids : b.topN(Infinity).asks;
+          const price = c.onLevel && side.length > 0 ? side[c.pick % side.length]![0] : c.cents / 100;
+          b.applyLevel(c.side, price, c.size);
+        }
+        const fresh = levelsOf(b, depth);
+        const shared = levelsOf(b, depth, previous);
+        expect(shared).toEqual(fresh);
+        const sameBids = JSON.stringify(fresh.bids) === JSON.stringify(previous.bids);
+        const sameAsks = JSON.stringify(fresh.asks) === JSON.stringify(previous.asks);
+        expect(shared.bids === previous.bids).toBe(sameBids);
+        expect(shared.asks === previous.asks).toBe(sameAsks);
+        expect(shared === previous).toBe(sameBids && sameAsks);
+        if (sameBids && sameAsks) outcomes.same++;
+        else if (sameBids || sameAsks) outcomes.oneSide++;
+        else outcomes.both++;
+      }),
+      RUNS,
+    );
+    // Every case was reached: unchanged, one side moved, both moved.
+    expect(Math.min(outcomes.same, outcomes.oneSide, outcomes.both)).toBeGreaterThan(0);
+    // Another tick size is never shared.
+    const b = book([[0.5, 10]], [[0.6, 10]]);
+    const other = levelsOf(book([[0.5, 10]], [[0.6, 10]], 0.001), 3);
+    expect(levelsOf(b, 3, other)).not.toBe(other);
+  });
 });

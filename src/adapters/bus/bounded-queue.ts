@@ -1,5 +1,6 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { coalesceKeyOf } from '../../domain/events/topics.ts';
+import { Ring } from '../../domain/util/ring.ts';
 
 export type OverflowPolicy = 'drop_oldest' | 'coalesce' | 'halt';
 
@@ -57,8 +58,8 @@ export interface OverflowHooks {
  * - halt: nothing is discarded, the owner is told once per episode so it halts the market.
  */
 export class BoundedQueue {
-  private items: QueuedEvent[] = [];
-  private head = 0;
+  /** Queued in order, superseded ones included until they reach the head. */
+  private readonly items = new Ring<QueuedEvent>();
   private live = 0;
   private readonly latestByKey = new Map<string, QueuedEvent>();
   private halting = false;
@@ -127,15 +128,14 @@ export class BoundedQueue {
   /** Removes and returns up to `max` live events in order. */
   take(max: number): QueuedEvent[] {
     const out: QueuedEvent[] = [];
-    while (out.length < max && this.head < this.items.length) {
-      const item = this.shift();
+    while (out.length < max && this.items.length > 0) {
+      const item = this.items.shift()!;
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       out.push(item);
       this.release(item);
       this.live--;
     }
-    this.compact();
     if (this.halting && this.live < this.policy.queue_size / 2) this.halting = false;
     return out;
   }
@@ -143,16 +143,15 @@ export class BoundedQueue {
   /** Puts events taken but not delivered back at the front, in order (e.g. a failed flush). */
   unshift(items: QueuedEvent[]): void {
     if (items.length === 0) return;
-    this.items = items.concat(this.items.slice(this.head));
-    this.head = 0;
+    for (let i = items.length - 1; i >= 0; i--) this.items.unshift(items[i]!);
     this.live += items.length;
     if (this.ledger) for (const item of items) this.ledger.bytes += item.bytes ?? 0;
     for (const item of items) if (item.key !== null && !this.latestByKey.has(item.key)) this.latestByKey.set(item.key, item);
   }
 
   private dropOldest(): void {
-    while (this.head < this.items.length) {
-      const item = this.shift();
+    while (this.items.length > 0) {
+      const item = this.items.shift()!;
       if (item.superseded) continue;
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       item.settler?.settle();
@@ -160,23 +159,6 @@ export class BoundedQueue {
       this.live--;
       this.hooks.dropped(this.topic, 1);
       break;
-    }
-  }
-
-  /**
-   * Takes the head slot and clears it: a slot left pointing at a delivered event would keep it
-   * alive until the next compaction (up to 1024 events per queue, per topic and group).
-   */
-  private shift(): QueuedEvent {
-    const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as QueuedEvent;
-    return item;
-  }
-
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
     }
   }
 }

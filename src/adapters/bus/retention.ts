@@ -1,4 +1,5 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import { NumberRing, Ring } from '../../domain/util/ring.ts';
 import type { ByteLedger } from './bounded-queue.ts';
 
 export interface LogEntry {
@@ -13,12 +14,11 @@ export interface LogEntry {
  * budget. Retention is a convenience for late readers; the journal is the durable record.
  */
 export class RetainedLog {
-  // Parallel arrays rather than an entry object per event: retained events live for seconds, so
+  // Parallel rings rather than an entry object per event: retained events live for seconds, so
   // everything kept per event is copied by young collections and promoted.
-  private events: HeliosEvent[] = [];
-  private seqs: number[] = [];
-  private sizes: number[] = [];
-  private head = 0;
+  private readonly events = new Ring<HeliosEvent>();
+  private readonly seqs = new NumberRing();
+  private readonly sizes = new NumberRing();
 
   constructor(
     readonly maxLen: number,
@@ -26,20 +26,19 @@ export class RetainedLog {
   ) {}
 
   get length(): number {
-    return this.events.length - this.head;
+    return this.events.length;
   }
 
   /** Sequence number of the oldest retained entry (Infinity when empty). */
   get oldestSeq(): number {
-    return this.head < this.seqs.length ? this.seqs[this.head]! : Number.POSITIVE_INFINITY;
+    return this.seqs.length > 0 ? this.seqs.peek() : Number.POSITIVE_INFINITY;
   }
 
   append(seq: number, event: HeliosEvent, bytes: number): void {
     this.events.push(event);
     this.seqs.push(seq);
     this.sizes.push(bytes);
-    // Count-based trimming, amortized: trim when 10% over.
-    if (this.length > this.maxLen * 1.1) while (this.length > this.maxLen) this.budget.released(this.shift());
+    while (this.length > this.maxLen) this.budget.released(this.shift());
     this.budget.added(this, seq, bytes);
   }
 
@@ -49,22 +48,16 @@ export class RetainedLog {
   }
 
   *[Symbol.iterator](): IterableIterator<LogEntry> {
-    for (let i = this.head; i < this.events.length; i++) yield { seq: this.seqs[i]!, event: this.events[i]!, bytes: this.sizes[i]! };
+    for (let i = 0; i < this.events.length; i++) yield { seq: this.seqs.at(i), event: this.events.at(i)!, bytes: this.sizes.at(i) };
   }
 
   /** Removes the oldest entry; returns its size (0 when empty). */
   private shift(): number {
-    if (this.head >= this.events.length) return 0;
-    const bytes = this.sizes[this.head]!;
-    // Release the reference at once: the event's memory is what the budget is about.
-    this.events[this.head++] = undefined as unknown as HeliosEvent;
-    if (this.head > 1024 && this.head * 2 > this.events.length) {
-      this.events = this.events.slice(this.head);
-      this.seqs = this.seqs.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
-    }
-    return bytes;
+    if (this.events.length === 0) return 0;
+    // The ring lets go of the event at once: the event's memory is what the budget is about.
+    this.events.shift();
+    this.seqs.shift();
+    return this.sizes.shift();
   }
 }
 
@@ -80,12 +73,11 @@ export class RetentionBudget {
   private live = 0;
   private evictedCount = 0;
   /**
-   * Appends in bus order, as two parallel arrays (no object per event: they live as long as the
+   * Appends in bus order, as two parallel rings (no object per event: they live as long as the
    * entries); an entry already trimmed by its topic's max_len is skipped when reached.
    */
-  private orderLogs: RetainedLog[] = [];
-  private orderSeqs: number[] = [];
-  private head = 0;
+  private readonly orderLogs = new Ring<RetainedLog>();
+  private readonly orderSeqs = new NumberRing();
 
   constructor(
     readonly limitBytes: number,
@@ -133,10 +125,9 @@ export class RetentionBudget {
   }
 
   private evictOne(): void {
-    while (this.head < this.orderLogs.length) {
-      const log = this.orderLogs[this.head]!;
-      const seq = this.orderSeqs[this.head]!;
-      this.orderLogs[this.head++] = undefined as unknown as RetainedLog;
+    while (this.orderLogs.length > 0) {
+      const log = this.orderLogs.shift()!;
+      const seq = this.orderSeqs.shift();
       // Per topic, entries leave in order: if the oldest left is newer, this one is gone already.
       if (log.oldestSeq !== seq) continue;
       this.bytes -= log.evictOldest();
@@ -146,24 +137,16 @@ export class RetentionBudget {
     }
   }
 
+  /** Entries trimmed by count stay in the order until reached; they are dropped once they dominate. */
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.orderLogs.length) {
-      this.orderLogs = this.orderLogs.slice(this.head);
-      this.orderSeqs = this.orderSeqs.slice(this.head);
-      this.head = 0;
-    }
-    // Entries trimmed by count stay in the order until reached; drop them once they dominate.
-    if (this.orderLogs.length - this.head > 2 * this.live + 1024) {
-      const logs: RetainedLog[] = [];
-      const seqs: number[] = [];
-      for (let i = this.head; i < this.orderLogs.length; i++) {
-        if (this.orderSeqs[i]! < this.orderLogs[i]!.oldestSeq) continue;
-        logs.push(this.orderLogs[i]!);
-        seqs.push(this.orderSeqs[i]!);
-      }
-      this.orderLogs = logs;
-      this.orderSeqs = seqs;
-      this.head = 0;
+    const n = this.orderLogs.length;
+    if (n <= 2 * this.live + 1024) return;
+    for (let i = 0; i < n; i++) {
+      const log = this.orderLogs.shift()!;
+      const seq = this.orderSeqs.shift();
+      if (seq < log.oldestSeq) continue;
+      this.orderLogs.push(log);
+      this.orderSeqs.push(seq);
     }
   }
 }

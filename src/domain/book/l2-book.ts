@@ -241,6 +241,26 @@ export class L2Book {
     }
   }
 
+  /** The best `n` levels of one side, best first (`topN`'s side alone). */
+  topSide(side: BookSide, n: number): Level[] {
+    return side === 'BUY' ? this.exportSide(this.bidKeys, this.bidSizes, n, 1) : this.exportSide(this.askKeys, this.askSizes, n, -1);
+  }
+
+  /** Whether `topSide(side, n)` would equal `levels`, level for level (no allocation). */
+  topSideEquals(side: BookSide, n: number, levels: readonly Level[]): boolean {
+    const keys = side === 'BUY' ? this.bidKeys : this.askKeys;
+    const sizes = side === 'BUY' ? this.bidSizes : this.askSizes;
+    const sign = side === 'BUY' ? 1 : -1;
+    const count = Math.min(n, keys.length);
+    if (levels.length !== count) return false;
+    for (let j = 0; j < count; j++) {
+      const i = keys.length - 1 - j;
+      const level = levels[j]!;
+      if (level[1] !== sizes[i] || level[0] !== this.grid.fromTicks(sign * keys[i]!)) return false;
+    }
+    return true;
+  }
+
   private exportSide(keys: number[], sizes: number[], n: number, sign: 1 | -1): Level[] {
     const out: Level[] = [];
     for (let i = keys.length - 1; i >= 0 && out.length < n; i--) out.push([this.grid.fromTicks(sign * keys[i]!), sizes[i]!]);

@@ -31,10 +31,21 @@ export interface BookLevels {
   asks: readonly Level[];
 }
 
-/** The levels of `book` a decision can use: the best `depth` of each side. */
-export function levelsOf(book: Pick<L2Book, 'topN' | 'tickSize'>, depth: number): BookLevels {
-  const { bids, asks } = book.topN(depth);
-  return { tick_size: book.tickSize, bids, asks };
+/**
+ * The levels of `book` a decision can use: the best `depth` of each side. Given the same token's
+ * `previous` value, a side that did not change is that value's side, and an unchanged book is
+ * `previous` itself: a signal usually moves one side, and a value a market holds until its next
+ * signal is what young collections copy, so an unchanged side is not copied again.
+ */
+export function levelsOf(book: Pick<L2Book, 'topN' | 'topSide' | 'topSideEquals' | 'tickSize'>, depth: number, previous: BookLevels | null = null): BookLevels {
+  if (previous === null || previous.tick_size !== book.tickSize) {
+    const { bids, asks } = book.topN(depth);
+    return { tick_size: book.tickSize, bids, asks };
+  }
+  const sameBids = book.topSideEquals('BUY', depth, previous.bids);
+  const sameAsks = book.topSideEquals('SELL', depth, previous.asks);
+  if (sameBids && sameAsks) return previous;
+  return { tick_size: book.tickSize, bids: sameBids ? previous.bids : book.topSide('BUY', depth), asks: sameAsks ? previous.asks : book.topSide('SELL', depth) };
 }
 
 const views = new WeakMap<BookLevels, TradableBook>();

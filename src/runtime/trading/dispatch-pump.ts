@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import { Ring } from '../../domain/util/ring.ts';
 
 /**
  * Inputs applied in a row without a loop turn at most: a backlog drained in one go would keep the
@@ -40,8 +41,8 @@ export interface DispatchPumpDeps {
  * same inputs in the same order give the same decisions, byte for byte, whoever produced them.
  */
 export class DispatchPump {
-  private readonly queue: DispatchInput[] = [];
-  private head = 0;
+  /** A ring: the queue empties every turn or so, and an array reset then regrown each time was garbage per turn. */
+  private readonly queue = new Ring<DispatchInput>();
   private pumping: Promise<void> | null = null;
   /** The pump is inside its loop (it may finish synchronously: inputs that start nothing never await). */
   private running = false;
@@ -73,8 +74,7 @@ export class DispatchPump {
   /** No more inputs: what is queued is dropped, what is running finishes. */
   async close(): Promise<void> {
     this.closed = true;
-    this.queue.length = 0;
-    this.head = 0;
+    this.queue.clear();
     while (this.pumping) await this.pumping;
   }
 
@@ -99,18 +99,10 @@ export class DispatchPump {
   private async pump(): Promise<void> {
     this.running = true;
     try {
-      while (this.head < this.queue.length) {
-        const input = this.queue[this.head]!;
-        // Release the slot now: an applied input left in the queue until a compaction stayed alive
-        // through young collections (thousands of events at 5,000 frames/s) and got promoted.
-        this.queue[this.head++] = undefined as unknown as DispatchInput;
-        if (this.head === this.queue.length) {
-          this.queue.length = 0;
-          this.head = 0;
-        } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-          this.queue.splice(0, this.head);
-          this.head = 0;
-        }
+      while (this.queue.length > 0) {
+        // Shifted out before it is applied: an applied input left in the queue would stay alive
+        // through young collections (thousands of events at 5,000 frames/s) and get promoted.
+        const input = this.queue.shift()!;
         this.deps.record?.(++this.seq, input);
         if (input.kind === 'tick') {
           await this.advance(input.t);
@@ -132,8 +124,7 @@ export class DispatchPump {
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
-      this.queue.length = 0;
-      this.head = 0;
+      this.queue.clear();
     } finally {
       this.running = false;
       this.pumping = null;

@@ -1,6 +1,6 @@
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
-import { levelsOf } from '../../domain/trading/book-view.ts';
+import { levelsOf, type BookLevels } from '../../domain/trading/book-view.ts';
 import type { EventOf, HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -55,6 +55,8 @@ export class TradingRouter {
   private readonly byStation = new Map<string, string[]>();
   private readonly unseen = new Map<string, { tokens: Set<string>; tick: number }>();
   private readonly lastPolicy = new Map<string, Policy>();
+  /** Each token's last signalled levels, which the next signal shares what did not change with. */
+  private readonly lastLevels = new Map<string, BookLevels>();
   readonly stats = { routed: 0, ignored: 0 };
 
   constructor(private readonly deps: TradingRouterDeps) {}
@@ -112,15 +114,17 @@ export class TradingRouter {
         // Deltas refresh the mirrored book in place; market actors hear coalesced signals only.
         if (event.type === 'L2_DELTA') return true;
         const book = this.deps.mirror.tradableBook(token);
+        // A value, not the live book: the levels a slippage walk can reach (k ticks span at most
+        // k + 1 levels) and one more, so a walk past the limit is still seen as one.
+        const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, this.lastLevels.get(token) ?? null) : null;
+        if (levels) this.lastLevels.set(token, levels);
         runtime.onBook({
           token_id: token,
           synced: book !== undefined,
           ts_ms: event.ts_ingest,
           best_bid: book?.bestBid()?.price ?? null,
           best_ask: book?.bestAsk()?.price ?? null,
-          // A value, not the live book: the levels a slippage walk can reach (k ticks span at most
-          // k + 1 levels) and one more, so a walk past the limit is still seen as one.
-          levels: book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2) : null,
+          levels,
         });
         if (event.type === 'BEST_PRICE') this.deps.onBestPriceDecided?.(event.ts_ingest);
         return true;
