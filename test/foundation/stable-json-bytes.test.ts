@@ -132,6 +132,14 @@ describe('stable JSON written as bytes', () => {
     for (let round = 0; round < 3; round++) for (const s of shapes) expect(stableStringify(s)).toBe(reference.stableStringify(s));
   });
 
+  it('own keys only, as JSON.stringify: an enumerable key of the prototype is not written', () => {
+    const withInherited = Object.assign(Object.create({ inherited: 1 }) as Record<string, unknown>, { b: 2, a: 1 });
+    for (let round = 0; round < 2; round++) {
+      expect(stableStringify(withInherited)).toBe('{"a":1,"b":2}');
+      expect(stableStringify(withInherited)).toBe(reference.stableStringify(withInherited));
+    }
+  });
+
   it('envelopes: known keys in their order, extras sorted after, as before', () => {
     fc.assert(
       fc.property(event, (e) => {

@@ -1,4 +1,5 @@
 import type { BookMessage, BookSide } from '../market/messages.ts';
+import { detached } from '../util/strings.ts';
 import { AsciiBytes } from './ascii-bytes.ts';
 import { L2Book } from './l2-book.ts';
 import { FINEST_TICK_SIZE, fromTicks } from './price.ts';
@@ -208,7 +209,8 @@ export class TokenBookState {
     else this.pendingOffGrid = true;
     if (bestBid === bestBid) this.pendingBestBid = bestBid;
     if (bestAsk === bestAsk) this.pendingBestAsk = bestAsk;
-    if (hash !== null) this.hash = hash;
+    // Kept until the token's next change: a slice of the frame would keep the whole frame.
+    if (hash !== null) this.hash = detached(hash);
   }
 
   /**
