@@ -1,4 +1,5 @@
 import type { HeliosEvent } from '../events/catalog.ts';
+import { NumberRing } from '../util/ring.ts';
 
 /**
  * Event windows: short spans around informative moments (a new METAR, QC turning to
@@ -65,47 +66,34 @@ interface BookTrack {
 }
 
 /**
- * A token's recent (time, mid) pairs in two growing ring arrays: a mid is kept for the whole
- * lookback (a second), longer than young collections are apart, so an object per pair was copied
- * and promoted by the collector for every book change.
+ * A token's recent (time, mid) pairs in two numeric rings: a mid is kept for the whole lookback (a
+ * second), longer than young collections are apart, so an object per pair was copied and promoted
+ * by the collector for every book change.
  */
 class MidRing {
-  private ts = new Float64Array(16);
-  private mid = new Float64Array(16);
-  private head = 0;
-  length = 0;
+  private readonly ts = new NumberRing();
+  private readonly mid = new NumberRing();
+
+  get length(): number {
+    return this.ts.length;
+  }
 
   push(ts: number, mid: number): void {
-    if (this.length === this.ts.length) this.grow();
-    const i = (this.head + this.length) % this.ts.length;
-    this.ts[i] = ts;
-    this.mid[i] = mid;
-    this.length++;
+    this.ts.push(ts);
+    this.mid.push(mid);
   }
 
   shift(): void {
-    this.head = (this.head + 1) % this.ts.length;
-    this.length--;
+    this.ts.shift();
+    this.mid.shift();
   }
 
   tsAt(k: number): number {
-    return this.ts[(this.head + k) % this.ts.length]!;
+    return this.ts.at(k);
   }
 
   midAt(k: number): number {
-    return this.mid[(this.head + k) % this.mid.length]!;
-  }
-
-  private grow(): void {
-    const ts = new Float64Array(this.ts.length * 2);
-    const mid = new Float64Array(this.ts.length * 2);
-    for (let k = 0; k < this.length; k++) {
-      ts[k] = this.tsAt(k);
-      mid[k] = this.midAt(k);
-    }
-    this.ts = ts;
-    this.mid = mid;
-    this.head = 0;
+    return this.mid.at(k);
   }
 }
 
