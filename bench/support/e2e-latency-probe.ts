@@ -30,6 +30,9 @@ interface Routed {
   routedAt: number;
 }
 
+/** Routed BEST_PRICEs awaiting a decision, at most (a held one waits for its partner's, one or two inputs). */
+const MAX_ROUTING = 64;
+
 /** Frames kept to time the decoder alone on this run's own frames, after the pass. */
 const DECODE_SAMPLE = 5_000;
 
@@ -62,7 +65,8 @@ export class LatencyProbe {
   private current: FrameRec | null = null;
   private readonly pending = new Map<string, FrameRec[]>();
   private readonly byEvent = new Map<HeliosEvent, Routed>();
-  private routing: Routed | null = null;
+  /** Routed BEST_PRICEs not yet decided on (a market's first of a pair waits for its partner's). */
+  private readonly routing: Routed[] = [];
   private readonly clear = () => {
     this.current = null;
   };
@@ -127,20 +131,29 @@ export class LatencyProbe {
   /** The trading router's observe hook: the event about to be routed. */
   readonly consumed: EventSink = {
     emit: (event) => {
-      this.routing = this.byEvent.get(event) ?? null;
-      if (this.routing) {
-        this.byEvent.delete(event);
-        this.routing.routedAt = performance.now();
-      }
+      const r = this.byEvent.get(event);
+      if (!r) return;
+      this.byEvent.delete(event);
+      r.routedAt = performance.now();
+      // One the router ignored (a stale epoch) is never decided on: the oldest goes, counted undecided.
+      if (this.routing.length >= MAX_ROUTING) this.routing.shift();
+      this.routing.push(r);
     },
   };
 
-  /** A market actor's snapshot after an event: the routed book signal has been decided on. */
+  /** A market actor's snapshot after an event: the routed book signals it carries have been decided on. */
   decided(context: MarketTradingContext): void {
-    const r = this.routing;
-    if (!r || context.signals.books[r.token]?.ts_ms !== r.ts) return;
-    this.routing = null;
+    if (this.routing.length === 0) return;
     const t = performance.now();
+    let kept = 0;
+    for (const r of this.routing) {
+      if (context.signals.books[r.token]?.ts_ms !== r.ts) this.routing[kept++] = r;
+      else this.decide(r, t);
+    }
+    this.routing.length = kept;
+  }
+
+  private decide(r: Routed, t: number): void {
     this.pipelineMs.push(t - r.emitAt);
     this.deliveryMs.push(r.routedAt - r.emitAt);
     this.decideMs.push(t - r.routedAt);

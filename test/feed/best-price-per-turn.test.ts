@@ -87,3 +87,47 @@ describe('BEST_PRICE per event-loop turn (best_price_flush_ms 0)', () => {
     expect(best().length).toBe(3);
   });
 });
+
+describe("a market's two tokens in one flush", () => {
+  /** Two markets, tokens named so that token order alone would interleave them: m1 (a, c), m2 (b, d). */
+  function twoMarkets(clock: VirtualClock, floorMs: number) {
+    const tokens = { a: '0xm1', b: '0xm2', c: '0xm1', d: '0xm2' } as const;
+    const { sink, publisher, books, frame } = tapeRig(clock, Object.keys(tokens), { bestPriceFlushMs: floorMs });
+    publisher.start(() => books.states(), (t) => books.books.get(t));
+    for (const [id, market] of Object.entries(tokens)) {
+      frame({ event_type: 'book', asset_id: id, market, bids: [{ price: '0.4', size: '10' }], asks: [{ price: '0.6', size: '5' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' });
+    }
+    clock.advanceBy(floorMs + 1);
+    sink.events.length = 0;
+    /** One price_change frame moving the bids of `ids` (all of one market). */
+    const move = (market: string, ids: string[], size: string, ts: number) =>
+      frame({ market, price_changes: ids.map((asset_id) => ({ asset_id, price: '0.4', size, side: 'BUY', hash: 'x', best_bid: '0.4', best_ask: '0.6' })), timestamp: String(ts), event_type: 'price_change' });
+    const published = () => (sink.events.filter((e) => e.type === 'BEST_PRICE') as EventOf<'BEST_PRICE'>[]).map((e) => [e.token_id, e.market_id, e.payload.partner_follows ?? false]);
+    return { move, published, publisher };
+  }
+
+  for (const floorMs of [0, 100]) {
+    it(`go out side by side in market order, the first marked partner_follows (best_price_flush_ms ${floorMs})`, () => {
+      const clock = new VirtualClock(1_700_000_000_000);
+      const { move, published } = twoMarkets(clock, floorMs);
+      move('0xm2', ['d', 'b'], '11', 10);
+      move('0xm1', ['c'], '12', 11);
+      move('0xm1', ['a', 'c'], '13', 12);
+      clock.advanceBy(floorMs);
+      expect(published()).toEqual([
+        ['a', '0xm1', true],
+        ['c', '0xm1', false],
+        ['b', '0xm2', true],
+        ['d', '0xm2', false],
+      ]);
+      // One token of a market alone: nothing follows it.
+      move('0xm2', ['b'], '14', 13);
+      move('0xm1', ['c'], '15', 14);
+      clock.advanceBy(floorMs + 1);
+      expect(published().slice(4)).toEqual([
+        ['c', '0xm1', false],
+        ['b', '0xm2', false],
+      ]);
+    });
+  }
+});

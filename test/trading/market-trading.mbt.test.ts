@@ -107,8 +107,8 @@ function sut() {
     r.books.set('N', nb);
     r.paper.onBookUpdated('Y');
     r.paper.onBookUpdated('N');
-    r.runtime.onBook(bookSignal('Y', yb, r.clock.now(), synced));
-    r.runtime.onBook(bookSignal('N', nb, r.clock.now(), synced));
+    // Both books at once, as the router hands on a price_change's pair of BEST_PRICEs.
+    r.runtime.onBook(bookSignal('Y', yb, r.clock.now(), synced), bookSignal('N', nb, r.clock.now(), synced));
   };
   const neutral = () => books([0.55, 200], [0.55, 200]);
   const sendTruth = (st: TruthSignal['state'] = 'live') => r.runtime.send('m1', { type: 'TRUTH', truth: truth(st, fairA), ts_ms: r.clock.now() });

@@ -1,5 +1,6 @@
 import { viewBook } from '../../domain/book/book-view.ts';
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
+import type { PayloadOf } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type {
@@ -86,9 +87,7 @@ export class TapePublisher {
     this.turnPending = false;
     const lookup = this.lookup;
     if (!this.running || !lookup || this.dirty.size === 0) return;
-    const now = this.clock.now();
-    // Token order: deterministic output whatever order the changes came in.
-    for (const id of [...this.dirty.keys()].sort()) this.publishBest(id, lookup(id), now);
+    this.publishAll([...this.dirty.keys()], lookup, this.clock.now());
   };
 
   constructor(
@@ -215,13 +214,26 @@ export class TapePublisher {
       if (due <= now) ready.push(id);
       else if (due < next) next = due;
     }
-    // Token order: deterministic output whatever order the changes came in.
-    for (const id of ready.sort()) this.publishBest(id, lookup(id), now);
+    this.publishAll(ready, lookup, now);
     if (next < Infinity) this.armFlush(next);
   }
 
+  /**
+   * One BEST_PRICE per token in `ids`, in market then token order: deterministic whatever order
+   * the changes came in, and a market's two tokens side by side, the first marked
+   * `partner_follows` so that its market's actor decides once on both books.
+   */
+  private publishAll(ids: string[], lookup: BookLookup, now: number): void {
+    const states = ids.length > 1 ? sortByMarket(ids, lookup) : null;
+    for (let i = 0; i < ids.length; i++) {
+      const state = states ? states[i] : lookup(ids[i]!);
+      const next = states && i + 1 < ids.length ? states[i + 1] : undefined;
+      this.publishBest(ids[i]!, state, now, state?.market != null && next?.market === state.market);
+    }
+  }
+
   /** One BEST_PRICE for a token marked since its last one, standing for all its changes since. */
-  private publishBest(id: string, state: TokenBookState | undefined, now: number): void {
+  private publishBest(id: string, state: TokenBookState | undefined, now: number, partnerFollows: boolean): void {
     const count = this.dirty.get(id);
     this.dirty.delete(id);
     this.dueAt.delete(id);
@@ -235,21 +247,17 @@ export class TapePublisher {
     if (this.opts.bestPriceFlushMs > 0) this.lastFlushedAt.set(id, now);
     const bid = state.book.bestBid();
     const ask = state.book.bestAsk();
-    this.sink.emit(
-      this.events.make(
-        'BEST_PRICE',
-        {
-          resync_epoch_id: state.resync_epoch_id,
-          synced: state.synced,
-          best_bid: bid?.price ?? null,
-          best_bid_size: bid?.size ?? null,
-          best_ask: ask?.price ?? null,
-          best_ask_size: ask?.size ?? null,
-          updates_coalesced: count,
-        },
-        meta(state),
-      ),
-    );
+    const payload: PayloadOf<'BEST_PRICE'> = {
+      resync_epoch_id: state.resync_epoch_id,
+      synced: state.synced,
+      best_bid: bid?.price ?? null,
+      best_bid_size: bid?.size ?? null,
+      best_ask: ask?.price ?? null,
+      best_ask_size: ask?.size ?? null,
+      updates_coalesced: count,
+    };
+    if (partnerFollows) payload.partner_follows = true;
+    this.sink.emit(this.events.make('BEST_PRICE', payload, meta(state)));
     this.metrics.best_prices++;
     this.metrics.best_updates_coalesced += count;
   }
@@ -352,6 +360,21 @@ export class TapePublisher {
   frameStart(): number {
     return this.opts.stages ? this.clock.monotonicNow() : 0;
   }
+}
+
+/**
+ * Sorts `ids` in place by market, then token (a token without a market sorts first, by token), and
+ * returns their states in the same order.
+ */
+function sortByMarket(ids: string[], lookup: BookLookup): Array<TokenBookState | undefined> {
+  const keyed = ids.map((id) => ({ id, state: lookup(id) }));
+  keyed.sort((a, b) => compare(a.state?.market ?? '', b.state?.market ?? '') || compare(a.id, b.id));
+  for (let i = 0; i < keyed.length; i++) ids[i] = keyed[i]!.id;
+  return keyed.map((k) => k.state);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The books of one snapshot group, in the order the source gives them. */

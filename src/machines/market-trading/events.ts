@@ -6,7 +6,8 @@ import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
 
 /** Coalesced signals a market actor accepts (never one per book delta). */
 export type MarketSignalEvent =
-  | { type: 'BOOK'; signal: BookSignal }
+  /** One token's book, or (`partner`) both of the market's, published together: one decision on both. */
+  | { type: 'BOOK'; signal: BookSignal; partner?: BookSignal }
   | { type: 'POLICY'; policy: Policy }
   | { type: 'TRUTH'; truth: TruthSignal; ts_ms: number }
   | { type: 'NOWCAST'; nowcast: NowcastSignal; ts_ms: number }

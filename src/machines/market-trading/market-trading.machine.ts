@@ -59,10 +59,11 @@ function signalsWith(s: MarketSignals, change: Partial<MarketSignals>): MarketSi
   };
 }
 
-function booksWith(books: Readonly<Record<string, BookSignal>>, signal: BookSignal): Record<string, BookSignal> {
+function booksWith(books: Readonly<Record<string, BookSignal>>, signal: BookSignal, partner: BookSignal | undefined): Record<string, BookSignal> {
   const out: Record<string, BookSignal> = {};
   for (const token in books) out[token] = books[token]!;
   out[signal.token_id] = signal;
+  if (partner) out[partner.token_id] = partner;
   return out;
 }
 
@@ -71,7 +72,7 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
   const now_ms = nowOf(context, event);
   switch (event.type) {
     case 'BOOK':
-      return { now_ms, signals: signalsWith(s, { books: booksWith(s.books, event.signal) }), awaitBook: false };
+      return { now_ms, signals: signalsWith(s, { books: booksWith(s.books, event.signal, event.partner) }), awaitBook: false };
     case 'POLICY':
       return { now_ms, signals: signalsWith(s, { policy: event.policy }) };
     case 'TRUTH':

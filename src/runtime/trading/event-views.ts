@@ -57,12 +57,12 @@ export class EventViews {
   }
 
   /** A bucket changed (its book, fair value or holdings): the event's other buckets hear of it when its view moved. */
-  changed(marketId: string, book?: BookSignal, current?: MarketTradingContext): void {
+  changed(marketId: string, book?: BookSignal, current?: MarketTradingContext, partner?: BookSignal): void {
     const event = this.deps.eventOf(marketId);
     if (event === undefined) return;
     const ctx = current ?? this.deps.context(marketId);
     if (!ctx) return;
-    const next = this.entryOf(ctx, book);
+    const next = this.entryOf(ctx, partner?.token_id === ctx.spec.yes_token ? partner : book);
     const prev = this.entries.get(marketId);
     this.entries.set(marketId, next);
     if (prev && prev.p === next.p && prev.cost === next.cost && Math.abs(prev.held - next.held) < 1e-9) return;

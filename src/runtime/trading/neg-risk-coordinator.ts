@@ -1,12 +1,13 @@
 import type { RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import type { TradableBook } from '../../domain/trading/book-view.ts';
+import { levelsBook, type TradableBook } from '../../domain/trading/book-view.ts';
 import { allInPerShare, fillFee, type FeeSchedule } from '../../domain/trading/fees.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
+import type { BookSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 import type { StartedWork } from './started-work.ts';
@@ -156,11 +157,12 @@ export class NegRiskCoordinator {
     return current?.spec.market_id === marketId ? current : this.deps.market(marketId)?.context;
   }
 
-  /** A book signal of one token: keeps the book, then looks for the event's set arbitrage. */
-  onBook(marketId: string, tokenId: string, book: TradableBook | null): void {
+  /** A book signal of one token (and its partner's, sent together): keeps the books, then looks for the event's set arbitrage. */
+  onBook(marketId: string, signal: BookSignal, partner?: BookSignal): void {
     const id = this.eventOfMarket.get(marketId);
     if (id === undefined) return;
-    this.books.set(tokenId, book);
+    this.books.set(signal.token_id, signal.levels ? levelsBook(signal.levels) : null);
+    if (partner) this.books.set(partner.token_id, partner.levels ? levelsBook(partner.levels) : null);
     this.tryArbitrage(id);
   }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { derivePolicy } from '../../domain/trading/plan.ts';
 import type { Policy } from '../../domain/trading/policy.ts';
+import type { BookSignal } from '../../domain/trading/signals.ts';
 import type { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import type { TradingRuntime } from './trading-runtime.ts';
 
@@ -57,6 +58,13 @@ export class TradingRouter {
   private readonly lastPolicy = new Map<string, Policy>();
   /** Each token's last signalled levels, which the next signal shares what did not change with. */
   private readonly lastLevels = new Map<string, BookLevels>();
+  /**
+   * By market: a BEST_PRICE's signal whose partner's (`partner_follows`) is still to come, so that
+   * the actor decides once on both books, never on a half-updated pair. Released by the input
+   * sequence alone (the partner, another input of that market, any input but a book change of
+   * another market), never by timing, so a replay of the same inputs holds and releases alike.
+   */
+  private readonly held = new Map<string, BookSignal>();
   readonly stats = { routed: 0, ignored: 0 };
 
   constructor(private readonly deps: TradingRouterDeps) {}
@@ -97,6 +105,7 @@ export class TradingRouter {
 
   private apply(event: HeliosEvent): boolean {
     const { runtime, paper } = this.deps;
+    if (this.held.size > 0) this.releaseBefore(event);
     switch (event.type) {
       case 'L2_SNAPSHOT':
       case 'BEST_PRICE':
@@ -105,7 +114,12 @@ export class TradingRouter {
       case 'GAP_DETECTED':
       case 'TICK_SIZE_CHANGE':
       case 'L2_DELTA': {
-        if (!this.deps.mirror.apply(event)) return false;
+        if (!this.deps.mirror.apply(event)) {
+          // A partner's BEST_PRICE the mirror refused (a stale epoch) releases what waited for it.
+          const market = this.marketOfToken.get(event.token_id!);
+          if (market !== undefined) this.releaseMarket(market);
+          return false;
+        }
         const token = event.token_id!;
         if (!this.marketOfToken.has(token)) this.inferMarket(event);
         if (!this.marketOfToken.has(token)) return false;
@@ -118,15 +132,30 @@ export class TradingRouter {
         // k + 1 levels) and one more, so a walk past the limit is still seen as one.
         const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, this.lastLevels.get(token) ?? null) : null;
         if (levels) this.lastLevels.set(token, levels);
-        runtime.onBook({
+        const signal: BookSignal = {
           token_id: token,
           synced: book !== undefined,
           ts_ms: event.ts_ingest,
           best_bid: book?.bestBid()?.price ?? null,
           best_ask: book?.bestAsk()?.price ?? null,
           levels,
-        });
-        if (event.type === 'BEST_PRICE') this.deps.onBestPriceDecided?.(event.ts_ingest);
+        };
+        if (event.type !== 'BEST_PRICE') {
+          runtime.onBook(signal);
+          return true;
+        }
+        const market = this.marketOfToken.get(token)!;
+        const first = this.held.get(market);
+        if (first !== undefined) {
+          // Only the partner's BEST_PRICE finds its market's signal still held (releaseBefore).
+          this.held.delete(market);
+          runtime.onBook(first, signal);
+          this.deps.onBestPriceDecided?.(first.ts_ms);
+        } else if (event.payload.partner_follows) {
+          this.held.set(market, signal);
+          return true;
+        } else runtime.onBook(signal);
+        this.deps.onBestPriceDecided?.(event.ts_ingest);
         return true;
       }
       case 'TRADE': {
@@ -166,6 +195,32 @@ export class TradingRouter {
       default:
         return false;
     }
+  }
+
+  /**
+   * Held signals `event` must not overtake: its own market's, unless it is the partner's
+   * BEST_PRICE; every market's before anything but a book change (a BEST_PRICE or L2_DELTA) of
+   * another market.
+   */
+  private releaseBefore(event: HeliosEvent): void {
+    const token = event.token_id;
+    const market = token !== undefined ? this.marketOfToken.get(token) : undefined;
+    if (market === undefined || (event.type !== 'BEST_PRICE' && event.type !== 'L2_DELTA')) this.releaseAll();
+    else if (event.type !== 'BEST_PRICE' || this.held.get(market)?.token_id === token) this.releaseMarket(market);
+  }
+
+  /** Every held signal alone, in the order they were held. */
+  private releaseAll(): void {
+    for (const market of [...this.held.keys()]) this.releaseMarket(market);
+  }
+
+  /** The market's held signal, if any, alone. */
+  private releaseMarket(market: string): void {
+    const signal = this.held.get(market);
+    if (signal === undefined) return;
+    this.held.delete(market);
+    this.deps.runtime.onBook(signal);
+    this.deps.onBestPriceDecided?.(signal.ts_ms);
   }
 
   private onTruth(event: EventOf<'TRUTH_STATE'>): boolean {

@@ -6,7 +6,6 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { fillFee } from '../../domain/trading/fees.ts';
-import { levelsBook } from '../../domain/trading/book-view.ts';
 import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, tokenPositions, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
@@ -204,13 +203,17 @@ export class TradingRuntime {
     ref.send({ ...event, now_ms: this.deps.clock.now() } as MarketTradingEvent);
   }
 
-  /** A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling). */
-  onBook(signal: BookSignal): void {
+  /**
+   * A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling), or for both of
+   * a market's tokens (`partner`, the same market's other token) when they changed together.
+   */
+  onBook(signal: BookSignal, partner?: BookSignal): void {
     const m = this.marketOfToken.get(signal.token_id);
     if (!m) return;
-    this.eventViews.changed(m, signal);
-    this.send(m, { type: 'BOOK', signal });
-    this.negRisk.onBook(m, signal.token_id, signal.levels ? levelsBook(signal.levels) : null);
+    if (partner && this.marketOfToken.get(partner.token_id) !== m) throw new Error(`book signals of ${signal.token_id} and ${partner.token_id} are not one market's`);
+    this.eventViews.changed(m, signal, undefined, partner);
+    this.send(m, partner ? { type: 'BOOK', signal, partner } : { type: 'BOOK', signal });
+    this.negRisk.onBook(m, signal, partner);
     // Most markets never held anything: only one that did (a fill or a rebuild was followed) can move the risk PnL.
     if (!this.riskNet.has(m)) return;
     const snap = this.marketSnapshot(m);

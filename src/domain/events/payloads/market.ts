@@ -53,6 +53,12 @@ export const marketPayloads = {
       best_ask: z.number().nullable(),
       best_ask_size: z.number().nullable(),
       updates_coalesced: z.number().int().nonnegative(),
+      /**
+       * The other token of this market changed in the same flush and its BEST_PRICE is the next
+       * one published: a consumer may decide once on both (a price_change moves a market's two books
+       * together; deciding on the first alone sees a half-updated pair). Absent: nothing follows.
+       */
+      partner_follows: z.literal(true).optional(),
     }),
   },
   /** One applied level change, recorded only inside event windows. */
