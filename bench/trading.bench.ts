@@ -15,6 +15,7 @@ import { emptySignals, type BookSignal } from '../src/domain/trading/signals.ts'
 import { createMarketGroupMachine } from '../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingEvent } from '../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
+import { PairFrames } from './support/pair-frames.ts';
 import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
@@ -22,6 +23,7 @@ const ONE_ACTOR_SIGNALS = 100_000;
 const ROUNDS = 5;
 const MANY_ACTORS = 1_000;
 const MANY_SIGNALS = 200_000;
+const PAIR_FRAMES = 40_000;
 
 function tradingConfig(): TradingConfig {
   const yaml = parse(readFileSync(fileURLToPath(new URL('../config/default.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
@@ -207,6 +209,19 @@ export const tradingBenchmark: Benchmark = {
     if (!one) throw new Error('no round ran');
     ctx.log(`reference (best of ${ROUNDS}): bare XState actor ${round(ref, 0)} events/s; pure plan() ${round(pure, 0)} decisions/s`);
     const many = manyActors(cfg, ctx);
+    // Marked and unmarked alternate, the ratio is the median of the rounds' own (as above).
+    const pair = { marked: Infinity, single: Infinity, ratios: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const single = (await PairFrames.build(PAIR_FRAMES, false)).run();
+      const marked = (await PairFrames.build(PAIR_FRAMES, true)).run();
+      pair.single = Math.min(pair.single, single);
+      pair.marked = Math.min(pair.marked, marked);
+      pair.ratios.push(marked / single);
+    }
+    ctx.log(
+      `router + actors, a price_change moving both books per frame (best of ${ROUNDS}): ${round(pair.marked, 2)} µs/frame with the pair's BEST_PRICEs decided once (partner_follows), ` +
+        `${round(pair.single, 2)} µs/frame decided one by one; ratio ${round(percentile(pair.ratios, 50), 3)}`,
+    );
     const out = {
       reference_bare_actor_events_per_s: round(ref, 0),
       reference_pure_plan_per_s: round(pure, 0),
@@ -223,6 +238,9 @@ export const tradingBenchmark: Benchmark = {
       ratio_one_actor_vs_bare: round(percentile(ratios, 50), 3),
       ratio_one_actor_vs_bare_best_of: round(one.signals_per_s / ref, 3),
       ratio_many_vs_one: round(many.signals_per_s / one.signals_per_s, 3),
+      pair_frame_marked_us: round(pair.marked, 2),
+      pair_frame_single_us: round(pair.single, 2),
+      ratio_pair_frame_marked_vs_single: round(percentile(pair.ratios, 50), 3),
     };
     ctx.log(`ratios: one actor / bare actor ${out.ratio_one_actor_vs_bare}; 1,000 actors / one actor ${out.ratio_many_vs_one}`);
     return out;
