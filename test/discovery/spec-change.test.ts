@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
-import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingRouter } from '../../src/runtime/trading/trading-router.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
-import { defaultSections, flush, spec } from '../trading/support.ts';
+import { flush, paperRouterRig } from '../trading/support.ts';
 
 /**
  * The venue changes a market's tick (the market channel's tick_size_change) or Gamma reports a new
@@ -18,22 +7,7 @@ import { defaultSections, flush, spec } from '../trading/support.ts';
  * prices and sizes its next orders to the new values.
  */
 function rig() {
-  const clock = new VirtualClock(1_700_000_000_000);
-  const cfg = defaultSections();
-  cfg.execution.paper.fail_probability = 0;
-  const mirror = new BusBookMirror();
-  const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => mirror.tradableBook(t) });
-  const placed: PlaceOrderRequest[] = [];
-  const place = paper.placeOrder.bind(paper);
-  paper.placeOrder = (req) => {
-    placed.push(req);
-    return place(req);
-  };
-  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
-  const sink = new CollectingSink();
-  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
-  const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
-  router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
+  const { clock, cfg, events, router, runtime, placed } = paperRouterRig();
   /** Both legs offered at `ask` on a `tick` grid: a pair the arb strategy enters. */
   const offer = (tick: number, ask: number) => {
     for (const token of ['Y', 'N']) {

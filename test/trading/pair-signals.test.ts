@@ -1,20 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
-import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import type { BookSignal } from '../../src/domain/trading/signals.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { TradingRouter } from '../../src/runtime/trading/trading-router.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { pinPropertySeed, propertyRuns } from './property-seed.ts';
-import { defaultSections, flush, spec } from './support.ts';
+import { defaultSections, flush, paperRouterRig, spec } from './support.ts';
 
 pinPropertySeed('pair-signals');
 
@@ -44,32 +41,12 @@ function delta(events: EventFactory, market: string, token: string, side: 'BUY' 
  * once, on both books.
  */
 describe("a market's two book signals, published together, reach its actor as one decision", () => {
-  function paperRig() {
-    const clock = new VirtualClock(1_700_000_000_000);
-    const cfg = defaultSections();
-    cfg.execution.paper.fail_probability = 0;
-    const mirror = new BusBookMirror();
-    const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => mirror.tradableBook(t) });
-    const placed: PlaceOrderRequest[] = [];
-    const place = paper.placeOrder.bind(paper);
-    paper.placeOrder = (req) => {
-      placed.push(req);
-      return place(req);
-    };
-    const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
-    const sink = new CollectingSink();
-    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
-    const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
-    router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
-    return { clock, events, router, runtime, placed };
-  }
-
   /**
    * YES moves down 0.10 and NO up 0.10 (asks 0.50 + 0.52 → 0.40 + 0.62: still 1.02, no pair to
    * buy). Decided on YES's new book beside NO's old one, the asks sum to 0.92: a phantom pair.
    */
   async function moveBothBooks(partnerFollows: boolean) {
-    const r = paperRig();
+    const r = paperRouterRig();
     await r.runtime.start();
     const route = (e: HeliosEvent) => r.router.route(e);
     route(snapshot(r.events, 'm1', 'Y', [[0.48, 100]], [[0.5, 100]]));

@@ -8,6 +8,9 @@ import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { levelsOf } from '../../src/domain/trading/book-view.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
+import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
+import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
+import { TradingRouter } from '../../src/runtime/trading/trading-router.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
@@ -83,6 +86,29 @@ export function rig(opts: { fail?: number; tune?: (cfg: ReturnType<typeof defaul
   return { clock, cfg, books, paper, sink, runtime, setBook, risk };
 }
 
+/**
+ * The trading router on a runtime over the paper venue, both reading the router's bus-book mirror
+ * (as in the trading node), with one pair-arbitrage market `m1` (Y / N); `placed` logs every order.
+ */
+export function paperRouterRig() {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const cfg = defaultSections();
+  cfg.execution.paper.fail_probability = 0;
+  const mirror = new BusBookMirror();
+  const paper = new PaperExecutionAdapter({ clock, cfg: cfg.execution.paper, bookFor: (t) => mirror.tradableBook(t) });
+  const placed: PlaceOrderRequest[] = [];
+  const place = paper.placeOrder.bind(paper);
+  paper.placeOrder = (req) => {
+    placed.push(req);
+    return place(req);
+  };
+  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
+  const sink = new CollectingSink();
+  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
+  const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
+  router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
+  return { clock, cfg, events, router, runtime, placed };
+}
 
 /** A TRUTH_STATE payload for a two-team match (teamA ↔ YES). */
 export function truthSignal(state: TruthSignal['state'], pA: number): TruthSignal {
