@@ -172,11 +172,13 @@ export function tradingFromMs(p: PlanInputs, faults: readonly FaultClass[]): num
  * with paper_fill_failed or a CLOB class (which need orders and fills), a match offers a clear edge after the
  * first checkpoint (the forced venue faults are over) and within that share; and the kills come
  * after the last truth fault has begun and been scraped (a daemon killed before it counts
- * nothing). With the CLOB classes among venue faults (`clobAmongOthers`) the opportunities also
+ * nothing) and after the planned opportunities (a daemon restarted just before one had to trade it
+ * within seconds of coming up: seed 11 once placed no order when a random disconnect then halted
+ * the market through the window). With the CLOB classes among venue faults (`clobAmongOthers`) the opportunities also
  * wait out the cool-down of the forced faults' HALT (and may end later, within
  * `CLOB_ORDER_SHARE`), lie on matches no truth fault touches before they end, one of them after
- * the first has ended hosts the refused heartbeats (see `heartbeatOpportunity`), and the kills
- * come after them all. Null when this duration cannot fit them all.
+ * the first has ended hosts the refused heartbeats (see `heartbeatOpportunity`). Null when this
+ * duration cannot fit them all.
  */
 export function soakPlan(p: PlanInputs, faults: readonly FaultClass[], seed: number, durationMs: number): SoakPlan | null {
   const { soak, inPlay } = p;
@@ -195,7 +197,7 @@ export function soakPlan(p: PlanInputs, faults: readonly FaultClass[], seed: num
   const tradesNeeded = faults.some(isClobFault) ? CLOB_PLANNED_OPPORTUNITIES : faults.includes('paper_fill_failed') ? 1 : 0;
   const truthFloor = (truthBegunAt: number) => (wanted.length ? truthBegunAt + 2 * soak.scrape_interval_ms : 0);
   const killsFloor = (plans: readonly SimMatchPlan[], truthBegunAt: number) =>
-    among ? Math.max(truthFloor(truthBegunAt), ...opportunitiesIn(plans).map((o) => o.to)) : truthFloor(truthBegunAt);
+    tradesNeeded > 0 ? Math.max(truthFloor(truthBegunAt), ...opportunitiesIn(plans).map((o) => o.to)) : truthFloor(truthBegunAt);
   const fitsKills = (killsNotBeforeMs: number) =>
     killsFit({ duration_ms: durationMs, seed, faults, checkpoint_every_ms: soak.checkpoint_every_ms, kill_every_ms: soak.kill_every_ms, kills_not_before_ms: killsNotBeforeMs });
   // The heartbeats are refused on the order of a later opportunity than the first (the earlier
@@ -212,7 +214,7 @@ export function soakPlan(p: PlanInputs, faults: readonly FaultClass[], seed: num
   };
   const accept = (plans: readonly SimMatchPlan[], truthBegunAt: number) => {
     if (opportunitiesIn(plans).length < tradesNeeded) return false;
-    if (!among) return true;
+    if (!among) return fitsKills(killsFloor(plans, truthBegunAt));
     return (!faults.includes('clob_heartbeat_stop') || heartbeatOpportunity(plans) !== null) && fitsKills(killsFloor(plans, truthBegunAt));
   };
   const truth = soakTruthSimulator(seed, soak.daemon_start_allowance_ms, window, wanted, accept, among ? CLOB_AMONG_OTHERS_PACINGS : PACINGS);
