@@ -223,12 +223,12 @@ export class TapePublisher {
    * the changes came in, and a market's two tokens side by side, the first marked
    * `partner_follows` so that its market's actor decides once on both books.
    */
-  private publishAll(ids: string[], lookup: BookLookup, now: number): void {
-    const states = ids.length > 1 ? sortByMarket(ids, lookup) : null;
-    for (let i = 0; i < ids.length; i++) {
-      const state = states ? states[i] : lookup(ids[i]!);
-      const next = states && i + 1 < ids.length ? states[i + 1] : undefined;
-      this.publishBest(ids[i]!, state, now, state?.market != null && next?.market === state.market);
+  private publishAll(ids: readonly string[], lookup: BookLookup, now: number): void {
+    const books = ids.map((id) => ({ id, state: lookup(id) }));
+    if (books.length > 1) books.sort(byMarketThenToken);
+    for (let i = 0; i < books.length; i++) {
+      const { id, state } = books[i]!;
+      this.publishBest(id, state, now, state?.market != null && books[i + 1]?.state?.market === state.market);
     }
   }
 
@@ -362,15 +362,9 @@ export class TapePublisher {
   }
 }
 
-/**
- * Sorts `ids` in place by market, then token (a token without a market sorts first, by token), and
- * returns their states in the same order.
- */
-function sortByMarket(ids: string[], lookup: BookLookup): Array<TokenBookState | undefined> {
-  const keyed = ids.map((id) => ({ id, state: lookup(id) }));
-  keyed.sort((a, b) => compare(a.state?.market ?? '', b.state?.market ?? '') || compare(a.id, b.id));
-  for (let i = 0; i < keyed.length; i++) ids[i] = keyed[i]!.id;
-  return keyed.map((k) => k.state);
+/** Market, then token order (a token without a market first, by token). */
+function byMarketThenToken(a: { id: string; state: TokenBookState | undefined }, b: { id: string; state: TokenBookState | undefined }): number {
+  return compare(a.state?.market ?? '', b.state?.market ?? '') || compare(a.id, b.id);
 }
 
 function compare(a: string, b: string): number {

@@ -214,8 +214,8 @@ export function soakPlan(p: PlanInputs, faults: readonly FaultClass[], seed: num
   };
   const accept = (plans: readonly SimMatchPlan[], truthBegunAt: number) => {
     if (opportunitiesIn(plans).length < tradesNeeded) return false;
-    if (!among) return fitsKills(killsFloor(plans, truthBegunAt));
-    return (!faults.includes('clob_heartbeat_stop') || heartbeatOpportunity(plans) !== null) && fitsKills(killsFloor(plans, truthBegunAt));
+    if (among && faults.includes('clob_heartbeat_stop') && heartbeatOpportunity(plans) === null) return false;
+    return fitsKills(killsFloor(plans, truthBegunAt));
   };
   const truth = soakTruthSimulator(seed, soak.daemon_start_allowance_ms, window, wanted, accept, among ? CLOB_AMONG_OTHERS_PACINGS : PACINGS);
   if (!truth) return null;

@@ -145,10 +145,9 @@ export class TradingRouter {
           return true;
         }
         const market = this.marketOfToken.get(token)!;
-        const first = this.held.get(market);
+        // Only the partner's BEST_PRICE finds its market's signal still held (releaseBefore).
+        const first = this.takeHeld(market);
         if (first !== undefined) {
-          // Only the partner's BEST_PRICE finds its market's signal still held (releaseBefore).
-          this.held.delete(market);
           runtime.onBook(first, signal);
           this.deps.onBestPriceDecided?.(first.ts_ms);
         } else if (event.payload.partner_follows) {
@@ -216,11 +215,16 @@ export class TradingRouter {
 
   /** The market's held signal, if any, alone. */
   private releaseMarket(market: string): void {
-    const signal = this.held.get(market);
+    const signal = this.takeHeld(market);
     if (signal === undefined) return;
-    this.held.delete(market);
     this.deps.runtime.onBook(signal);
     this.deps.onBestPriceDecided?.(signal.ts_ms);
+  }
+
+  private takeHeld(market: string): BookSignal | undefined {
+    const signal = this.held.get(market);
+    if (signal !== undefined) this.held.delete(market);
+    return signal;
   }
 
   private onTruth(event: EventOf<'TRUTH_STATE'>): boolean {
