@@ -62,8 +62,10 @@ interface PassResult {
   achieved: number;
   loopP99Ms: number;
   loopMaxMs: number;
-  /** CPU time of this process over the measured window, in cores. */
+  /** CPU time of this process over the measured window, in cores (every thread: the collector's helpers, libuv's pool). */
   cores: number;
+  /** The main thread's share of the window spent outside its idle wait (`performance.eventLoopUtilization`). */
+  elu: number;
   /** frame received → decision (ours) or → parsed (reference), ms */
   recv: Dist;
   /** venue send → decision / parsed, ms */
@@ -165,11 +167,13 @@ async function referencePass(venue: VenueProcess, tokens: string[], rate: number
   const m0 = messages;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   measuring = true;
   await sleep(REF_MEASURE_MS);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   const loop = lag.read();
   lag.stop();
   const achieved = (messages - m0) / seconds;
@@ -183,6 +187,7 @@ async function referencePass(venue: VenueProcess, tokens: string[], rate: number
     loopP99Ms: loop.p99_ms,
     loopMaxMs: loop.max_ms,
     cores: (cpu.user + cpu.system) / 1e6 / seconds,
+    elu,
     recv: dist(recv),
     send: dist(sendLatencies(run, items).lat),
   };
@@ -218,6 +223,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     const m0 = probe.messages;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     probe.measuring = true;
     probe.times.enabled = true;
     await sleep(measureMs);
@@ -225,6 +231,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     probe.times.enabled = false;
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0).utilization;
     const loop = lag.read();
     lag.stop();
     const achieved = (probe.messages - m0) / seconds;
@@ -268,6 +275,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
       loopP99Ms: loop.p99_ms,
       loopMaxMs: loop.max_ms,
       cores: (cpu.user + cpu.system) / 1e6 / seconds,
+      elu,
       recv: dist(decided.map((f) => f.decidedAt - f.recvAt)),
       send: dist(sent.lat),
       coalesce: dist(probe.coalesceWaitMs),
@@ -326,7 +334,7 @@ export const e2eBenchmark: Benchmark = {
         );
         ctx.log(
           `  helios     achieved ${Math.round(ours.achieved).toLocaleString()} frames/s; frame→decision ${fmt(ours.recv)} (n ${ours.recv.n.toLocaleString()}); ` +
-            `venue send→decision ${fmt(ours.send)}; event-loop lag p99 ${round(ours.loopP99Ms, 1)} ms (+${round(ours.loopP99Ms - LAG_SAMPLE_MS, 1)}), max ${round(ours.loopMaxMs, 1)}; CPU ${round(ours.cores, 2)} cores`,
+            `venue send→decision ${fmt(ours.send)}; event-loop lag p99 ${round(ours.loopP99Ms, 1)} ms (+${round(ours.loopP99Ms - LAG_SAMPLE_MS, 1)}), max ${round(ours.loopMaxMs, 1)}; CPU ${round(ours.cores, 2)} cores, event loop utilization ${round(ours.elu, 3)}`,
         );
         ctx.log(
           `             of which frame→BEST_PRICE (coalescing) ${fmt(ours.coalesce)}, BEST_PRICE→decision (bus, router, actor) ${fmt(ours.pipeline, 3)}; ` +
@@ -340,7 +348,7 @@ export const e2eBenchmark: Benchmark = {
             `bus delivery + dispatch pump queue ${fmt(st.delivery, 3)} ms, router+actor ${fmt(st.decide, 3)} ms`,
         );
         ctx.log(
-          `  reference  achieved ${Math.round(ref.achieved).toLocaleString()} frames/s; frame→parsed ${fmt(ref.recv, 4)}; venue send→parsed ${fmt(ref.send, 3)}; event-loop lag p99 ${round(ref.loopP99Ms, 1)} ms (+${round(ref.loopP99Ms - LAG_SAMPLE_MS, 1)}); CPU ${round(ref.cores, 2)} cores`,
+          `  reference  achieved ${Math.round(ref.achieved).toLocaleString()} frames/s; frame→parsed ${fmt(ref.recv, 4)}; venue send→parsed ${fmt(ref.send, 3)}; event-loop lag p99 ${round(ref.loopP99Ms, 1)} ms (+${round(ref.loopP99Ms - LAG_SAMPLE_MS, 1)}); CPU ${round(ref.cores, 2)} cores, event loop utilization ${round(ref.elu, 3)}`,
         );
         const ratio = (a: number, b: number) => round(a / b, a / b >= 100 ? 0 : 2);
         ctx.log(
@@ -365,6 +373,7 @@ export const e2eBenchmark: Benchmark = {
           [`${k}_loop_lag_p99_excess_ms`]: round(ours.loopP99Ms - LAG_SAMPLE_MS, 3),
           [`${k}_loop_lag_max_ms`]: round(ours.loopMaxMs, 3),
           [`${k}_cpu_cores`]: round(ours.cores, 3),
+          [`${k}_event_loop_utilization`]: round(ours.elu, 3),
           [`${k}_frames_without_signal`]: ours.framesWithoutSignal,
           [`${k}_undecided`]: ours.undecided,
           [`${k}_recorded_events`]: ours.recorded,
@@ -376,6 +385,7 @@ export const e2eBenchmark: Benchmark = {
           ...percentiles(`${k}_ref_send`, ref.send, 4),
           [`${k}_ref_loop_lag_p99_ms`]: round(ref.loopP99Ms, 3),
           [`${k}_ref_cpu_cores`]: round(ref.cores, 3),
+          [`${k}_ref_event_loop_utilization`]: round(ref.elu, 3),
           [`${k}_ratio_p50`]: round(ours.recv.p50 / ref.recv.p50, 1),
           [`${k}_ratio_p99`]: round(ours.recv.p99 / ref.recv.p99, 1),
           [`${k}_ratio_send_p50`]: round(ours.send.p50 / ref.send.p50, 2),

@@ -7,6 +7,7 @@
  *
  * `flock /tmp/bench.lock node --import tsx bench/support/e2e-alloc-profile.ts [RATE] [SECONDS]`;
  * `SURVIVORS=1` counts only what survived a young collection, `PROFILE=0` only times collections,
+ * `TRADING=0` leaves the trading node out,
  * `OVERRIDES='{"storage.journal.enabled":false}'` runs a configuration variant. Beware
  * `bus.memory_budget_bytes: 0`: it also sheds the trading group's queue (the budget covers queued
  * events), so the node decides on almost nothing; `bus.*.max_len: 1` is "retain nothing".
@@ -45,6 +46,8 @@ const noProfile = process.env.PROFILE === '0';
  * slowed that much lags, so events wait in its queue far longer than they do at full speed.
  */
 const ages = process.env.AGES === '1';
+/** `TRADING=0`: the feed, bus and recorder alone (no trading node consuming the bus). */
+const withTrading = process.env.TRADING !== '0';
 
 /** Configuration keys changed for a variant (JSON). */
 const extra = JSON.parse(process.env.OVERRIDES ?? '{}') as Record<string, unknown>;
@@ -58,7 +61,7 @@ let frames = 0;
 const pipeline = await LivePipeline.create({ config, markets: universe.markets, venue: urls, dataDir: dir, onBestChanged: () => {} });
 const session = new Session();
 try {
-  await pipeline.startTrading();
+  if (withTrading) await pipeline.startTrading();
   await pipeline.startFeed();
   if (!(await pipeline.waitSynced(200, 20_000))) throw new Error('books not synced');
   const running = venue.run(rate, 2_000 + seconds * 1000);
