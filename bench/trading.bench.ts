@@ -1,20 +1,15 @@
-import { truthStatePayload } from '../test/support/events.ts';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { assign, createActor, setup, type AnyActorRef } from 'xstate';
+import { createActor, type AnyActorRef } from 'xstate';
 import { VirtualClock } from '../src/adapters/clock/virtual-clock.ts';
-import { tradingSection, type TradingConfig } from '../src/config/sections/trading.ts';
-import { L2Book } from '../src/domain/book/l2-book.ts';
+import type { TradingConfig } from '../src/config/sections/trading.ts';
 import { levelsOf } from '../src/domain/trading/book-view.ts';
-import type { MarketSpec } from '../src/domain/trading/market-spec.ts';
 import { plan } from '../src/domain/trading/plan.ts';
 import { emptyLedger } from '../src/domain/trading/pnl-ledger.ts';
-import { emptySignals, type BookSignal } from '../src/domain/trading/signals.ts';
+import { emptySignals } from '../src/domain/trading/signals.ts';
 import { createMarketGroupMachine } from '../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingEvent } from '../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
+import { bareAssignActor, bookEvent, books, marketSpec, tradingConfig, truthEvent } from './support/market-actor-fixtures.ts';
 import { PairFrames } from './support/pair-frames.ts';
 import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
@@ -25,67 +20,9 @@ const MANY_ACTORS = 1_000;
 const MANY_SIGNALS = 200_000;
 const PAIR_FRAMES = 40_000;
 
-function tradingConfig(): TradingConfig {
-  const yaml = parse(readFileSync(fileURLToPath(new URL('../config/default.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
-  return tradingSection.parse(yaml.trading);
-}
-
-function marketSpec(id: string): MarketSpec {
-  return {
-    market_id: id,
-    yes_token: `${id}-Y`,
-    no_token: `${id}-N`,
-    tick_size: 0.01,
-    min_order_size: 5,
-    fee: { rate: 0.03, exponent: 1, taker_only: true },
-    fair_source: { kind: 'truth', outcome_by_token: { [`${id}-Y`]: 'A', [`${id}-N`]: 'B' } },
-    strategies: { pair_arb: true, temporal: true },
-    admitted: true,
-    admission_reason: null,
-  };
-}
-
-/** Books that keep every strategy evaluating but never trading (YES + NO ≥ 1, no edge). */
-function books(n: number): L2Book[] {
-  return Array.from({ length: n }, (_, i) => {
-    const b = new L2Book(0.01);
-    const ask = 0.5 + (i % 5) / 100;
-    b.applySnapshot(
-      [
-        [ask - 0.01, 100 + i],
-        [ask - 0.02, 300],
-      ],
-      [
-        [ask, 100 + i],
-        [ask + 0.01, 300],
-        [ask + 0.02, 500],
-      ],
-    );
-    return b;
-  });
-}
-
-function bookEvent(token: string, b: L2Book, ts: number): MarketTradingEvent {
-  const signal: BookSignal = { token_id: token, synced: true, ts_ms: ts, best_bid: b.bestBid()!.price, best_ask: b.bestAsk()!.price, levels: levelsOf(b, Infinity) };
-  return { type: 'BOOK', signal, now_ms: ts };
-}
-
-function truthEvent(ts: number): MarketTradingEvent {
-  return {
-    type: 'TRUTH',
-    ts_ms: ts,
-    now_ms: ts,
-    truth: truthStatePayload({ confidence: 0.6, implied_p: { A: 0.5, B: 0.5 } }),
-  };
-}
-
 /** The reference: a bare XState actor doing one assign per event. */
 function referenceRate(n: number): number {
-  const m = setup({ types: { context: {} as { n: number }, events: {} as { type: 'BOOK' } } }).createMachine({
-    context: { n: 0 },
-    on: { BOOK: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
-  });
-  const a = createActor(m).start();
+  const a = bareAssignActor();
   const ev = { type: 'BOOK' as const };
   for (let i = 0; i < 20_000; i++) a.send(ev);
   const t0 = performance.now();
