@@ -9,7 +9,7 @@ import { emptySignals } from '../src/domain/trading/signals.ts';
 import { createMarketGroupMachine } from '../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingEvent } from '../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../src/machines/market-trading/market-trading.machine.ts';
-import { bareAssignActor, bookEvent, books, marketSpec, tradingConfig, truthEvent } from './support/market-actor-fixtures.ts';
+import { bareAssignActor, bookEvent, books, marketSpec, startMarketActor, tradingConfig, truthEvent } from './support/market-actor-fixtures.ts';
 import { PairFrames } from './support/pair-frames.ts';
 import { percentile, round } from './support/stats.ts';
 import type { Benchmark, BenchContext } from './types.ts';
@@ -52,11 +52,9 @@ function planRate(cfg: TradingConfig, n: number): number {
 function oneActor(cfg: TradingConfig, ctx: BenchContext) {
   const clock = new VirtualClock(1_000_000);
   let dispatched = 0;
-  const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => void (dispatched += p.intents.length) } });
   const spec = marketSpec('m0');
-  const actor = createActor(machine, { clock, input: { spec, cfg, now_ms: clock.now(), synced: true } }).start();
+  const actor = startMarketActor(spec, cfg, clock, (n) => void (dispatched += n));
   const bs = books(16);
-  actor.send(truthEvent(clock.now()));
   const events = Array.from({ length: 64 }, (_, i) => bookEvent(i % 2 ? spec.no_token : spec.yes_token, bs[i % 16]!, clock.now()));
   for (let i = 0; i < 10_000; i++) actor.send(events[i % 64]!);
   // Throughput as the reference measures it (no clock read per event), then latency apart.

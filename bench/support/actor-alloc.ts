@@ -7,10 +7,8 @@
  * `node --import tsx bench/support/actor-alloc.ts [EVENTS]`
  */
 import { Session } from 'node:inspector/promises';
-import { createActor } from 'xstate';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
-import { bareAssignActor, bookEvent, books, marketSpec, tradingConfig, truthEvent } from './market-actor-fixtures.ts';
+import { bareAssignActor, bookEvent, books, marketSpec, startMarketActor, tradingConfig } from './market-actor-fixtures.ts';
 
 interface SampleNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -49,11 +47,7 @@ await bytesPerEvent('bare XState actor, one assign', () => bare.send(tick));
 
 const clock = new VirtualClock(1_000_000);
 const spec = marketSpec('m0');
-const actor = createActor(marketTradingMachine.provide({ actions: { dispatch: () => undefined } }), {
-  clock,
-  input: { spec, cfg: tradingConfig(), now_ms: clock.now(), synced: true },
-}).start();
-actor.send(truthEvent(clock.now()));
+const actor = startMarketActor(spec, tradingConfig(), clock);
 const bs = books(16);
 const signals = Array.from({ length: 64 }, (_, i) => bookEvent(i % 2 ? spec.no_token : spec.yes_token, bs[i % 16]!, clock.now()));
 await bytesPerEvent('market actor, BOOK signals (deciding, never trading)', (i) => actor.send(signals[i % 64]!));

@@ -1,16 +1,17 @@
+/** What the market-actor benchmarks feed an actor: the default trading config, a market, books and signals. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { assign, createActor, setup } from 'xstate';
+import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { tradingSection, type TradingConfig } from '../../src/config/sections/trading.ts';
 import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { levelsOf } from '../../src/domain/trading/book-view.ts';
 import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
 import type { BookSignal } from '../../src/domain/trading/signals.ts';
 import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { truthStatePayload } from '../../test/support/events.ts';
-
-/** What the market-actor benchmarks feed an actor: the default trading config, a market, books and signals. */
 
 export function tradingConfig(): TradingConfig {
   const yaml = parse(readFileSync(fileURLToPath(new URL('../../config/default.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
@@ -73,4 +74,15 @@ export function bareAssignActor() {
     on: { BOOK: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
   });
   return createActor(m).start();
+}
+
+/**
+ * A market actor for `spec` on `clock`, started, with a truth signal so that every strategy
+ * evaluates; `onIntents` hears the intents of each dispatch (the benchmark books never trade).
+ */
+export function startMarketActor(spec: MarketSpec, cfg: TradingConfig, clock: VirtualClock, onIntents: (n: number) => void = () => undefined) {
+  const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => onIntents(p.intents.length) } });
+  const actor = createActor(machine, { clock, input: { spec, cfg, now_ms: clock.now(), synced: true } }).start();
+  actor.send(truthEvent(clock.now()));
+  return actor;
 }
