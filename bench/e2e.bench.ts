@@ -303,7 +303,7 @@ export const e2eBenchmark: Benchmark = {
     const overrides: Record<string, unknown> = { 'daemon.sim.markets': MARKETS };
     if (FLUSH_MS !== undefined) overrides['market_tape.best_price_flush_ms'] = Number(FLUSH_MS);
     const { config } = loadConfig({ env: {}, overrides });
-    const universe = buildSimUniverse(config, []);
+    const universe = buildSimUniverse(config, [], Date.now());
     const tokens = universe.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
     ctx.log(
       `${universe.markets.length} markets, ${tokens.length} tokens, one connection; venue simulator in a child process; ` +

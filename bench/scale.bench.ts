@@ -81,7 +81,7 @@ export const scaleBenchmark: Benchmark = {
   async run(ctx: BenchContext) {
     const gc = collector();
     const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': MARKETS, ...OVERRIDES } });
-    const universe = buildSimUniverse(config, []);
+    const universe = buildSimUniverse(config, [], Date.now());
     const tokens = universe.markets.length * 2;
     const perGroup = config.trading.supervision.max_markets_per_group;
     const venue = await VenueProcess.start();

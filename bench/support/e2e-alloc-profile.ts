@@ -52,7 +52,7 @@ const withTrading = process.env.TRADING !== '0';
 /** Configuration keys changed for a variant (JSON). */
 const extra = JSON.parse(process.env.OVERRIDES ?? '{}') as Record<string, unknown>;
 const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': 100, ...extra } });
-const universe = buildSimUniverse(config, []);
+const universe = buildSimUniverse(config, [], Date.now());
 restoreFastStringPrototype();
 const venue = await VenueProcess.start();
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-e2e-alloc-'));

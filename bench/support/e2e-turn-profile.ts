@@ -49,7 +49,7 @@ const PROFILE = process.env.PROFILE !== '0';
 const extra = JSON.parse(process.env.OVERRIDES ?? '{}') as Record<string, unknown>;
 
 const { config } = loadConfig({ env: {}, overrides: { 'daemon.sim.markets': 100, ...extra } });
-const universe = buildSimUniverse(config, []);
+const universe = buildSimUniverse(config, [], Date.now());
 const venue = await VenueProcess.start();
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-e2e-turns-'));
 const urls = await venue.open(100, 9);

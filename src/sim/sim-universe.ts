@@ -2,7 +2,9 @@ import type { HeliosConfig } from '../config/schema.ts';
 import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
 import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
-import { defaultBuckets } from '../domain/weather/nowcast/buckets.ts';
+import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
+import { simulatorOptions } from './world/simulated-world.ts';
+import { WorldSimulator } from './world/world-sim.ts';
 
 /** The venue's usual resting-order minimum, in shares. */
 const SIM_MIN_ORDER_SHARES = 5;
@@ -21,12 +23,16 @@ export interface SimUniverse {
 /**
  * The embedded default's market universe: the venue simulator's binary markets, the first ones
  * bound to simulated esports matches (YES = first team), the next ones to the first station's
- * temperature buckets (YES = that bucket), the rest traded by pair arbitrage alone.
+ * temperature buckets (YES = that bucket), the rest traded by pair arbitrage alone. The buckets are
+ * centred on the simulated station's likely maximum of the local day of `startMs` (the daemon's
+ * start), as a venue lists a day's buckets around the forecast: a fixed ladder would sit wholly
+ * above or below the season's temperatures, every listed bucket certain to lose.
  */
-export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[]): SimUniverse {
+export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[], startMs: number): SimUniverse {
   const venue = syntheticMarketSpecs(config.daemon.sim.markets);
   const station = config.weather.stations[0];
-  const layout = station ? defaultBuckets(78) : [];
+  const likelyMaxF = station ? new WorldSimulator(simulatorOptions(config.weather, config.app.seed, station.id)).likelyMaxF(startMs) : 0;
+  const layout = station ? defaultBuckets(likelyMaxF) : [];
   const layouts: BucketLayout[] = station ? [{ station_id: station.id, judge_day: null, buckets: layout }] : [];
   const markets: SimUniverseMarket[] = [];
   let bucketIndex = 3; // start near the middle of the layout, where the nowcast puts its mass
@@ -68,7 +74,7 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
           // The station's judge day is one neg-risk event over the whole layout (not every bucket is listed here).
           event: { event_id: simWeatherEventId(station.id), neg_risk: true, outcomes: layout.length },
         },
-        venue: { ...v, neg_risk: true },
+        venue: { ...v, neg_risk: true, fair: crowdBucketPrice(likelyMaxF, bucket) },
         match_id: null,
         station_id: station.id,
       });
@@ -77,6 +83,26 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
   });
   return { markets, layouts };
+}
+
+/** How far the simulated crowd's belief about the day's maximum spreads (°F, one standard deviation). */
+const CROWD_SPREAD_F = 4;
+
+/**
+ * The simulated crowd's opening price of a bucket's YES: its mass under a normal belief around the
+ * likely maximum (whole °F), kept off the price bounds so both sides of the book have levels. The
+ * listed buckets then price like one event (their YES prices sum to about one) and the nowcast,
+ * which sees the observations, disagrees with the crowd in both directions.
+ */
+export function crowdBucketPrice(likelyMaxF: number, bucket: TempBucket): number {
+  let inside = 0;
+  let total = 0;
+  for (let f = likelyMaxF - 5 * CROWD_SPREAD_F; f <= likelyMaxF + 5 * CROWD_SPREAD_F; f++) {
+    const w = Math.exp(-0.5 * ((f - likelyMaxF) / CROWD_SPREAD_F) ** 2);
+    total += w;
+    if ((bucket.lo_f === null || f >= bucket.lo_f) && (bucket.hi_f === null || f <= bucket.hi_f)) inside += w;
+  }
+  return Math.min(0.95, Math.max(0.05, inside / total));
 }
 
 /** The simulated day's temperature event of a station: one neg-risk event per station and judge day. */

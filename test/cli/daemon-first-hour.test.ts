@@ -227,7 +227,7 @@ describe('ws_reconnects_total counts the reconnects that happened (issue 21 item
     const overrides = { 'daemon.sim.venue': 'external', 'daemon.health_interval_ms': 200, 'weather.nowcast.enabled': false };
     const base = loadConfig({ env: {}, overrides: { ...overrides, 'market_tape.ws_url': 'ws://127.0.0.1:1/ws/market', 'market_tape.rest_url': 'http://127.0.0.1:1' } }).config;
     // The harness's venue: the universe the daemon builds, as a soak hosts it.
-    const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+    const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches, Date.now());
     const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
     const endpoints = await venue.start();
     const config = loadConfig({ env: {}, overrides: { ...overrides, 'market_tape.ws_url': endpoints.wsUrl, 'market_tape.rest_url': endpoints.restUrl } }).config;

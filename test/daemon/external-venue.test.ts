@@ -61,7 +61,7 @@ describe('sim mode with an external venue simulator', () => {
     const placeholder = { wsUrl: 'ws://127.0.0.1:1/ws/market', restUrl: 'http://127.0.0.1:1' };
     const base = configFor(placeholder);
     // The harness's venue: the same universe the daemon builds. No order flow, so books hold still.
-    const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+    const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches, Date.now());
     const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
     const endpoints = await venue.start();
     const config = configFor(endpoints);

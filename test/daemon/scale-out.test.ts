@@ -5,14 +5,15 @@ import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { channelOfTopic } from '../../src/domain/events/topics.ts';
-import { ownsMarket, parseShard, shardOf } from '../../src/domain/scale-out/shard.ts';
+import { ownsMarket, parseShard, shardKey, shardOf } from '../../src/domain/scale-out/shard.ts';
 import { getJson, journalRecords as journaled } from './support/daemon-io.ts';
 import { processScope } from './support/helios-process.ts';
 import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
 
 /**
  * Scale-out on one real redis-server: a feeds process (venue simulator, market feed, world, truth →
- * bus) and two trading shards (markets by hash of their id, books mirrored from the bus, one
+ * bus) and two trading shards (markets by hash of their id, a neg-risk event's buckets by the
+ * event's, books mirrored from the bus, one
  * consumer group per shard) against one all-in-one process with the same simulator seed.
  *
  * What "the same decisions" can mean here: live processes pace a virtual clock by wall time and
@@ -50,8 +51,19 @@ describe('shards', () => {
     for (const bad of ['3/3', '1', '-1/2', 'a/b', '0/0']) expect(parseShard(bad), bad).toBeNull();
     const ids = Array.from({ length: 50 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`);
     for (const id of ids) {
-      const owners = [0, 1, 2].filter((i) => ownsMarket({ index: i, count: 3 }, id));
+      const owners = [0, 1, 2].filter((i) => ownsMarket({ index: i, count: 3 }, { market_id: id }));
       expect(owners).toEqual([shardOf(id, 3)]);
+    }
+  });
+
+  it('keep the buckets of one event in one shard, whatever their ids hash to', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`);
+    // Alone, these ids spread over every shard.
+    expect(new Set(ids.map((id) => shardOf(id, 4))).size).toBe(4);
+    for (const event_id of ['sim-weather:KLGA:judge-day', 'nyc-high-2026-12-06', 'e']) {
+      const buckets = ids.map((market_id) => ({ market_id, event: { event_id, neg_risk: true, outcomes: ids.length } }));
+      const owners = new Set(buckets.map((b) => [0, 1, 2, 3].filter((i) => ownsMarket({ index: i, count: 4 }, b)).join()));
+      expect([...owners]).toEqual([String(shardOf(shardKey(buckets[0]!), 4))]);
     }
   });
 });
@@ -79,8 +91,6 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
     expect(m0.length).toBeGreaterThan(0);
     expect(m1.length).toBeGreaterThan(0);
     expect([...m0, ...m1].sort()).toEqual(allMarkets);
-    for (const id of m0) expect(shardOf(id, 2)).toBe(0);
-    for (const id of m1) expect(shardOf(id, 2)).toBe(1);
     expect(await ids(feedsUrl)).toEqual(allMarkets);
 
     // Live: each shard mirrors its books from the bus and paper-trades.
@@ -123,13 +133,17 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
       await bus.close();
     }
     expect(recording.length).toBeGreaterThan(1000);
-    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches).markets;
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches, clock.now()).markets;
     expect(universe.map((m) => m.spec.market_id).sort()).toEqual(allMarkets);
+    // Each market in the shard its key hashes to: the weather buckets, one event, all in one.
+    for (const m of universe) expect(shardOf(shardKey(m.spec), 2), m.spec.market_id).toBe(m0.includes(m.spec.market_id) ? 0 : 1);
+    const eventShards = new Set(universe.filter((m) => m.spec.event).map((m) => (m0.includes(m.spec.market_id) ? 0 : 1)));
+    expect(eventShards.size).toBe(1);
     const tail = 30_000;
     const together = byMarket(await replayTrading(config, universe, recording, tail));
     const apart = new Map<string, string[]>();
     for (const i of [0, 1]) {
-      const mine = universe.filter((m) => ownsMarket({ index: i, count: 2 }, m.spec.market_id));
+      const mine = universe.filter((m) => ownsMarket({ index: i, count: 2 }, m.spec));
       for (const [market, list] of byMarket(await replayTrading(config, mine, recording, tail))) {
         expect(apart.has(market), `${market} decided in two shards`).toBe(false);
         apart.set(market, list);

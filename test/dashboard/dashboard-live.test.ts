@@ -134,8 +134,10 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
   });
 
   it('controls: a market halt given on the page reaches the daemon, is answered, and shows on the overview', { timeout: 60_000 }, async () => {
-    const markets = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; label: string }>;
-    const target = markets.find((m) => m.label === '74-75°F')!;
+    const markets = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; label: string; fair_source: string }>;
+    // A temperature bucket (the simulated ladder follows the season: no label is fixed).
+    const target = markets.find((m) => m.fair_source === 'nowcast')!;
+    expect(target.label).toMatch(/°F/);
     await page.goto(`${url}/#/controls`);
     // Without the token the daemon refuses, and the page says so.
     await page.click('[data-testid=reconcile]');

@@ -13,7 +13,7 @@ export type Closer = () => Promise<void>;
  */
 export async function venueHarness(closers: Closer[]) {
   const base = loadConfig({ env: {} }).config;
-  const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+  const universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches, Date.now());
   const venue = new VenueSimulator({ seed: base.app.seed, markets: universe.markets.map((m) => m.venue) });
   const endpoints = await venue.start();
   venue.run(base.daemon.sim.venue_events_per_s);

@@ -98,7 +98,7 @@ describe('#20.10 ledger edge cases', () => {
 describe('#20.11 simulated esports markets use the esports fee', () => {
   it('100 @ 0.50 pays $0.75 on an esports market, $1.25 on a weather one', () => {
     const { config } = loadConfig({ env: {} });
-    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches);
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches, Date.now());
     const esports = universe.markets.find((m) => m.spec.fair_source.kind === 'truth')!;
     const weather = universe.markets.find((m) => m.spec.fair_source.kind === 'nowcast')!;
     expect(fillFee(100, 0.5, 'taker', esports.spec.fee)).toBeCloseTo(0.75, 9);

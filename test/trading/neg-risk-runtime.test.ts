@@ -168,7 +168,7 @@ describe('neg-risk events on the trading path', () => {
 describe('event grouping of market specs', () => {
   it('the simulated universe makes its weather buckets one neg-risk event, which the runtime groups and replay reads back', async () => {
     const { config } = loadConfig({ env: {} });
-    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches);
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches, Date.now());
     const weather = universe.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
     expect(weather.length).toBeGreaterThan(1);
     const station = weather[0]!.station_id!;

@@ -96,7 +96,7 @@ export class DaemonContext {
 
   /** The markets this process trades (its shard's), or, in a feeds process, every market it carries. */
   localMarkets(): UniverseMarket[] {
-    return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec.market_id));
+    return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec));
   }
 
   /** A component's event factory: its own id stream, the same on every run with the same seed. */

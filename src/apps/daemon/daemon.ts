@@ -217,7 +217,7 @@ export class Daemon {
     const ctx = this.ctx;
     // Esports truth (simulated matches in sim mode) decides the universe's esports markets.
     if (mode === 'sim') {
-      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches);
+      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches, this.clock.now());
       // The venue record is the simulator's alone: the rest of the daemon sees the markets as live mode does.
       ctx.universe = { markets: sim.markets.map(({ venue: _venue, ...m }) => m), layouts: sim.layouts };
       ctx.simVenue = sim.markets.map((m) => m.venue);

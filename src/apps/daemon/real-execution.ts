@@ -48,7 +48,7 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
   }
   const adapter = opened.adapter;
   const register = (markets: typeof ctx.universe.markets) => {
-    for (const m of markets) if (ownsMarket(ctx.shard, m.spec.market_id)) adapter.registerMarket(realMarketOf(m.spec));
+    for (const m of markets) if (ownsMarket(ctx.shard, m.spec)) adapter.registerMarket(realMarketOf(m.spec));
   };
   register(ctx.localMarkets());
   ctx.universeListeners.add((change) => register(change.added));

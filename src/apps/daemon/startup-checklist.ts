@@ -48,7 +48,7 @@ export async function runStartupChecklist(opts: ChecklistOptions): Promise<Check
   ];
 
   const clock = new SystemClock();
-  const universe = mode === 'sim' ? buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches).markets : [];
+  const universe = mode === 'sim' ? buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches, clock.now()).markets : [];
   let venue: VenueSimulator | null = null;
   let feed: MarketFeed | null = null;
   try {

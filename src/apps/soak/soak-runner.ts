@@ -126,7 +126,7 @@ export class SoakRun {
     // The universe first (it does not depend on the venue's address), then the venue, then the
     // daemon's configuration naming it.
     const base = this.writeConfig(null);
-    this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches);
+    this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches, Date.now());
     this.venue = new VenueSimulator({ seed: o.seed, markets: this.universe.markets.map((m) => m.venue), faults: soakVenueFaults(base.soak, o.faults) });
     const urls = await this.venue.start();
     if (o.execution === 'real') this.real = await RealExecutionSoak.start(this.venue, this.universe);

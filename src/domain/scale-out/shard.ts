@@ -1,6 +1,7 @@
+import type { MarketSpec } from '../trading/market-spec.ts';
 import { hash32 } from '../util/random.ts';
 
-/** One trading process's slice of the markets: `index` of `count`, by hash of the market id. */
+/** One trading process's slice of the markets: `index` of `count`, by hash of each market's shard key. */
 export interface Shard {
   index: number;
   count: number;
@@ -17,13 +18,22 @@ export function parseShard(text: string): Shard | null {
   return count >= 1 && index < count ? { index, count } : null;
 }
 
-/** The shard that owns a market: stable across processes, runs and languages (FNV-1a of the id). */
-export function shardOf(marketId: string, count: number): number {
-  return hash32(marketId) % count;
+/** The shard of a key: stable across processes, runs and languages (FNV-1a). */
+export function shardOf(key: string, count: number): number {
+  return hash32(key) % count;
 }
 
-export function ownsMarket(shard: Shard, marketId: string): boolean {
-  return shardOf(marketId, shard.count) === shard.index;
+/**
+ * What a market is sharded by: the event it is a bucket of, else its own id. A neg-risk event's
+ * buckets are sized as one allocation, checked against one exposure per event and arbitraged as a
+ * set, so they must trade in one process: split over shards, each would see part of the event.
+ */
+export function shardKey(spec: Pick<MarketSpec, 'market_id' | 'event'>): string {
+  return spec.event ? `event:${spec.event.event_id}` : spec.market_id;
+}
+
+export function ownsMarket(shard: Shard, spec: Pick<MarketSpec, 'market_id' | 'event'>): boolean {
+  return shardOf(shardKey(spec), shard.count) === shard.index;
 }
 
 export function formatShard(shard: Shard): string {

@@ -97,7 +97,7 @@ export class SimulatedDay {
     this.stationId = station.id;
     const simOpts = simulatorOptions(config.weather, seed, station.id);
     const world = new WorldSimulator(simOpts);
-    this.buckets = defaultBuckets(expectedMaxF(world, from));
+    this.buckets = defaultBuckets(world.likelyMaxF(from));
     const nowcast = new InlineNowcastEngine(
       [
         {
@@ -121,7 +121,7 @@ export class SimulatedDay {
     const nWeather = Math.min(opts.weatherMarkets ?? 2, this.buckets.length);
     const nEsports = Math.min(opts.esportsMarkets ?? 2, t.matches.length);
     const layout = syntheticMarketSpecs(nWeather + nEsports, 7_000_000_000_000_000_000n + BigInt(hash32(`sim-day:${seed}:tokens`)) * 1000n);
-    const maxF = expectedMaxF(world, from);
+    const maxF = world.likelyMaxF(from);
     const centre = Math.max(0, this.buckets.findIndex((b) => (b.lo_f === null || maxF >= b.lo_f) && (b.hi_f === null || maxF <= b.hi_f)));
     this.sims = layout.map((sim, i) => {
       const weather = i < nWeather;
@@ -290,11 +290,4 @@ export class SimulatedDay {
       }, RESOLVE_AFTER_FINAL_MS),
     );
   }
-}
-
-/** The day's likely maximum (°F) near the station: the simulator's true curve over the next 18 h. */
-function expectedMaxF(world: WorldSimulator, from: number): number {
-  let max = -Infinity;
-  for (let t = from; t < from + 18 * HOUR_MS; t += 10 * 60_000) max = Math.max(max, world.trueTempF(t));
-  return Math.round(max);
 }

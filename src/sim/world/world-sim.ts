@@ -199,6 +199,20 @@ export class WorldSimulator {
     return mean + (d.rangeF / 2) * shape + rain + lateRise + wobble;
   }
 
+  /**
+   * The likely maximum (whole °F) of the station's local day that contains `ms`: the true curve's
+   * highest point on a fixed 10-minute grid, what a forecaster listing the day's temperature buckets
+   * would centre them on. Any time of the same local day gives the same answer (a restarted
+   * process lists the same buckets).
+   */
+  likelyMaxF(ms: number): number {
+    const day = this.dayIndexOf(ms);
+    const step = 10 * 60_000;
+    let max = -Infinity;
+    for (let t = Math.floor((ms - DAY_MS) / step) * step; t <= ms + DAY_MS; t += step) if (this.dayIndexOf(t) === day) max = Math.max(max, this.trueTempF(t));
+    return Math.round(max);
+  }
+
   /** ASOS whole-°F value: the 2-minute mean rounded. */
   private asosF(ms: number): number {
     return Math.round((this.trueTempF(ms - 60_000) + this.trueTempF(ms)) / 2);

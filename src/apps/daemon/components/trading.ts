@@ -19,7 +19,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
   // Live mode: the node reads a discovered market's topics from now on; its actor starts when the
   // market's MARKET_DISCOVERED comes off the bus (in dispatch order, so a replay starts it alike).
   const follow = (change: UniverseChange) => {
-    const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec.market_id));
+    const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec));
     if (mine.length > 0) ctx.trading?.subscription.addTopics(mine.flatMap(marketTopics));
   };
   return {
