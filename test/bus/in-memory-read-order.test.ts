@@ -109,3 +109,26 @@ describe('in-memory bus: reads of the ready groups', () => {
     await bus.close();
   });
 });
+
+describe('in-memory bus: a consumer when the bus closes', () => {
+  it('ends its iteration, whether it was waiting or reads only afterwards, without asking again and again', async () => {
+    const clock = new VirtualClock(0);
+    const bus = new InMemoryBus(busConfig(), clock);
+    const waiting = bus.subscribe({ group: 'g', consumer: 'c1', topics: ['tape:a'] });
+    const later = bus.subscribe({ group: 'h', consumer: 'c1', topics: ['tape:a'] });
+    // Every pull asks whether the bus is closed: a consumer that kept asking would hit this limit.
+    let asked = 0;
+    const closedNow = Object.getOwnPropertyDescriptor(InMemoryBus.prototype, 'isClosed')!.get!;
+    Object.defineProperty(bus, 'isClosed', {
+      get() {
+        if (++asked > 1_000) throw new Error('the consumer keeps pulling from a closed bus');
+        return closedNow.call(bus);
+      },
+    });
+    const pending = waiting[Symbol.asyncIterator]().next();
+    await bus.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(await later[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(asked).toBeLessThan(10);
+  });
+});

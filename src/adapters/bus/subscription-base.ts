@@ -15,7 +15,7 @@ export abstract class SubscriptionBase implements Subscription {
     this.dedup = new DedupWindow(dedupWindow);
   }
 
-  /** Waits for the next batch; resolves to [] only when closed. */
+  /** Waits for the next batch; resolves to [] only when the subscription or its bus is closed. */
   protected abstract pull(): Promise<Delivery[]>;
   protected abstract ackIds(deliveries: readonly Delivery[]): Promise<void>;
   abstract addTopics(topics: string[]): void;
@@ -41,10 +41,9 @@ export abstract class SubscriptionBase implements Subscription {
   async *[Symbol.asyncIterator](): AsyncIterator<Delivery[]> {
     while (!this.closed) {
       const batch = await this.pull();
-      if (batch.length === 0) {
-        if (this.closed) return;
-        continue;
-      }
+      // Nothing more will come: asking again would answer [] at once, forever (a bus closed under an
+      // open subscription spun its consumer's loop and starved the process's shutdown).
+      if (batch.length === 0) return;
       const fresh: Delivery[] = [];
       const dupes: Delivery[] = [];
       for (const d of batch) {

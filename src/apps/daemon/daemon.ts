@@ -289,19 +289,25 @@ export class Daemon {
     const deadlineAt = Date.now() + timeoutMs;
     const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     let undelivered = 0;
+    // The step under way, named in the log if the deadline passes during it.
+    let step = 'cancelling open orders';
     const work = (async () => {
       this.health.stop();
       this.heapBudget.stop();
       this.root?.send({ type: 'SHUTDOWN' });
       await this.cancelOpenOrders();
+      step = 'stopping the components';
       await this.components.stopAll();
       this.ctx.execution?.stop();
+      step = 'flushing and closing the journal';
       await this.storage?.flush();
       await this.storage?.close();
       // The journal is complete; the bus gets what is left of the time (a frozen Redis never drains).
+      step = 'draining the bus';
       const report = await this.ctx.bus?.close({ timeoutMs: Math.max(0, deadlineAt - Date.now() - SHUTDOWN_MARGIN_MS) });
       undelivered = report?.undelivered ?? 0;
       if (undelivered > 0) this.ctx.log.error({ undelivered }, `the bus could not be drained: ${undelivered} events reached only the journal`);
+      step = 'closing the API';
       await this.channels?.close();
       await this.http?.close();
       await this.inspector?.close();
@@ -310,7 +316,7 @@ export class Daemon {
     })();
     const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
     if (outcome === 'timeout') {
-      this.ctx.log.error('shutdown did not finish within daemon.shutdown_timeout_ms');
+      this.ctx.log.error({ step }, `shutdown did not finish within daemon.shutdown_timeout_ms (still ${step})`);
       // Nothing left open may keep the process alive (a socket to a frozen server, the API's clients).
       void this.ctx.bus?.close({ timeoutMs: 0 });
       this.http?.server.closeAllConnections();
