@@ -331,10 +331,7 @@ export class Daemon {
     // The run's record ends before the shutdown cancels: those follow no recorded input.
     await node?.endRecording();
     if (this.ctx.execution) await cancelEverythingAtVenue(this.ctx, this.ctx.execution);
-    const adapter = node?.paper;
-    if (!adapter) return;
-    const open = await adapter.fetchOpenOrders().catch(() => []);
-    await Promise.all(open.map((o) => adapter.cancelOrder(o.client_order_id).catch(() => undefined)));
+    await node?.cancelPaperOrders();
   }
 }
 

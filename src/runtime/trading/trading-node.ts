@@ -232,6 +232,23 @@ export class TradingNode implements EventSink {
     await this.dispatchLog?.close().catch(() => undefined);
   }
 
+  /**
+   * Shutdown, once the recording has ended: every open paper order canceled and answered. The paper
+   * venue answers on the node's clock, which moves only with inputs, and none come any more: the
+   * clock runs on past the venue's order latency (orders in flight arrive first) and then its cancel
+   * latency, or a resting order would hold the shutdown waiting for an answer that never comes.
+   * Returns how many orders it canceled.
+   */
+  async cancelPaperOrders(): Promise<number> {
+    const paper = this.paper;
+    if (!paper) return 0;
+    const { order_latency_ms, cancel_latency_ms } = this.deps.config.execution.paper;
+    await this.pump.advance(this.deps.clock.now() + order_latency_ms);
+    const answers = Promise.all(paper.openOrdersNow().map((o) => paper.cancelOrder(o.client_order_id)));
+    await this.pump.advance(this.deps.clock.now() + cancel_latency_ms);
+    return (await answers).filter((a) => a.ok).length;
+  }
+
   /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */
   async finish(to?: number): Promise<DecisionSummary> {
     await this.drained();
