@@ -2,16 +2,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { tempDir } from '../replay/support.ts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { nextSession, sessionFile } from '../../src/adapters/storage/session-counter.ts';
-import { SEQ_PER_SESSION, sessionSeqBase, TradingNode, type TradedMarket } from '../../src/runtime/trading/trading-node.ts';
-import type { L2Book } from '../../src/domain/book/l2-book.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { book, defaultSections, flush, offerLockablePair, spec } from '../trading/support.ts';
+import { SEQ_PER_SESSION, sessionSeqBase } from '../../src/runtime/trading/trading-node.ts';
+import { flush, offerLockablePair, paperTradingNode, spec } from '../trading/support.ts';
 
 const cleanups: Array<() => void> = [];
 afterAll(() => cleanups.forEach((c) => c()));
@@ -33,30 +27,7 @@ function capturing() {
 
 /** A trading node on the paper venue deciding on the same books as any other built the same way. */
 function tradingRun(seqBase: number) {
-  const clock = new VirtualClock(1_700_000_000_000);
-  const cfg = defaultSections();
-  cfg.execution.paper.fail_probability = 0;
-  const sink = new CollectingSink();
-  const market: TradedMarket = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), match_id: null, station_id: null };
-  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
-  const node = new TradingNode({
-    config: cfg,
-    clock,
-    sink,
-    events,
-    markets: [market],
-    seqBase,
-    onError: (err) => {
-      throw err;
-    },
-  });
-  // Books reach the node as bus events only (the one path live and in replay).
-  const setBook = (token: string, b: L2Book) => {
-    const { bids, asks } = b.topN(50);
-    const payload = { resync_epoch_id: 0, synced: true, tick_size: b.tickSize, bids, asks, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, mid: null, spread: null, microprice: null, imbalance: null, hash: null };
-    node.route(events.make('L2_SNAPSHOT', payload, { market_id: market.spec.market_id, token_id: token }));
-  };
-  return { clock, sink, node, setBook };
+  return paperTradingNode(spec({ strategies: { pair_arb: true, temporal: false } }), seqBase);
 }
 
 /** The client order ids the same mispriced books make one run place. */

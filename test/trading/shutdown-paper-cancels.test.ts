@@ -1,28 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingNode, type TradedMarket } from '../../src/runtime/trading/trading-node.ts';
-import { book, defaultSections, spec } from './support.ts';
+import { book, paperTradingNode, spec } from './support.ts';
 
 /** A trading node on the paper venue with a resting BUY on YES (below the ask, so it does not trade). */
 async function nodeWithRestingOrder() {
-  const clock = new VirtualClock(1_700_000_000_000);
-  const cfg = defaultSections();
-  cfg.execution.paper.fail_probability = 0;
-  const sink = new CollectingSink();
-  const market: TradedMarket = { spec: spec({ strategies: { pair_arb: false, temporal: false } }), match_id: null, station_id: null };
-  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
-  const node = new TradingNode({ config: cfg, clock, sink, events, markets: [market], onError: (err) => { throw err; } });
+  const { node, clock, cfg, sink, setBook } = paperTradingNode(spec({ strategies: { pair_arb: false, temporal: false } }));
   await node.start();
-  for (const token of ['Y', 'N']) {
-    const b = book([[0.4, 100]], [[0.6, 100]]);
-    const { bids, asks } = b.topN(50);
-    node.route(events.make('L2_SNAPSHOT', { resync_epoch_id: 0, synced: true, tick_size: 0.01, bids, asks, best_bid: 0.4, best_ask: 0.6, mid: null, spread: null, microprice: null, imbalance: null, hash: null }, { market_id: 'm1', token_id: token }));
-  }
+  for (const token of ['Y', 'N']) setBook(token, book([[0.4, 100]], [[0.6, 100]]));
   const paper = node.paper!;
   const placed = paper.placeOrder({ client_order_id: 'm1-tp-1', market_id: 'm1', token_id: 'Y', side: 'BUY', order_type: 'GTC', price: 0.45, size: 10, strategy: 'temporal', expires_at_ms: null });
   node.tick(clock.now() + cfg.execution.paper.order_latency_ms);

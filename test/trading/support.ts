@@ -12,6 +12,7 @@ import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-a
 import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
 import { TradingRouter } from '../../src/runtime/trading/trading-router.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
@@ -156,3 +157,32 @@ export const ladder = fc
     return { bids: [[(start - 1) / 100, 100]] as Array<[number, number]>, asks };
   });
 
+
+/**
+ * A trading node on the paper venue (no failed fills) trading one market, on its own virtual clock;
+ * books reach it as bus events only (`snapshotOf`), the one path live and in replay.
+ */
+export function paperTradingNode(market: MarketSpec, seqBase?: number) {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const cfg = defaultSections();
+  cfg.execution.paper.fail_probability = 0;
+  const sink = new CollectingSink();
+  const events = new EventFactory(clock, ulidGenerator(seededRng(1)));
+  const node = new TradingNode({
+    config: cfg,
+    clock,
+    sink,
+    events,
+    markets: [{ spec: market, match_id: null, station_id: null }],
+    seqBase,
+    onError: (err) => {
+      throw err;
+    },
+  });
+  const setBook = (token: string, b: L2Book) => {
+    const { bids, asks } = b.topN(50);
+    const payload = { resync_epoch_id: 0, synced: true, tick_size: b.tickSize, bids, asks, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, mid: null, spread: null, microprice: null, imbalance: null, hash: null };
+    node.route(events.make('L2_SNAPSHOT', payload, { market_id: market.market_id, token_id: token }));
+  };
+  return { clock, cfg, sink, node, setBook };
+}
