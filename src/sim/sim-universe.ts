@@ -2,6 +2,7 @@ import type { HeliosConfig } from '../config/schema.ts';
 import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
 import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
+import { bucketContains } from '../domain/replay/bucket-resolution.ts';
 import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
 import { simulatorOptions } from './world/simulated-world.ts';
 import { WorldSimulator } from './world/world-sim.ts';
@@ -100,7 +101,7 @@ export function crowdBucketPrice(likelyMaxF: number, bucket: TempBucket): number
   for (let f = likelyMaxF - 5 * CROWD_SPREAD_F; f <= likelyMaxF + 5 * CROWD_SPREAD_F; f++) {
     const w = Math.exp(-0.5 * ((f - likelyMaxF) / CROWD_SPREAD_F) ** 2);
     total += w;
-    if ((bucket.lo_f === null || f >= bucket.lo_f) && (bucket.hi_f === null || f <= bucket.hi_f)) inside += w;
+    if (bucketContains(bucket, f)) inside += w;
   }
   return Math.min(0.95, Math.max(0.05, inside / total));
 }

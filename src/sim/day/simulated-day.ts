@@ -11,6 +11,7 @@ import { ulidGenerator } from '../../domain/events/ids.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
+import { bucketContains } from '../../domain/replay/bucket-resolution.ts';
 import { defaultBuckets, type TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
 import { TruthRuntime } from '../../runtime/truth/truth-runtime.ts';
@@ -122,7 +123,7 @@ export class SimulatedDay {
     const nEsports = Math.min(opts.esportsMarkets ?? 2, t.matches.length);
     const layout = syntheticMarketSpecs(nWeather + nEsports, 7_000_000_000_000_000_000n + BigInt(hash32(`sim-day:${seed}:tokens`)) * 1000n);
     const maxF = world.likelyMaxF(from);
-    const centre = Math.max(0, this.buckets.findIndex((b) => (b.lo_f === null || maxF >= b.lo_f) && (b.hi_f === null || maxF <= b.hi_f)));
+    const centre = Math.max(0, this.buckets.findIndex((b) => bucketContains(b, maxF)));
     this.sims = layout.map((sim, i) => {
       const weather = i < nWeather;
       // Buckets around the likely maximum: some resolve YES, some NO, all of them move during the day.
