@@ -43,4 +43,12 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       expect(r.err).toMatch(/helios run: --port expects/);
     }
   });
+
+  it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {
+    for (const speed of ['0', '-2', 'fast']) {
+      const r = await run(['run', '--speed', speed, '--duration', '1']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`helios run: --speed expects a positive number (1: real time); got ${speed}`);
+    }
+  });
 });

@@ -118,16 +118,17 @@ describe('market feed pool on real sockets (venue simulator)', () => {
     const { wsUrl, restUrl } = await sim.start();
     const desired = new InMemoryDesiredSet(opts.desired ?? sim.tokens());
     const clock = new SystemClock();
+    const sink = new CollectingSink();
     feed = new MarketFeed({
       config: fastTapeConfig({ ws_url: wsUrl, rest_url: restUrl, reconcile_interval_ms: 60_000, ...opts.config }),
       clock,
       seed: 5,
-      sink: new CollectingSink(),
+      sink,
       events: new EventFactory(clock, ulidGenerator(seededRng(1))),
       desired,
     });
     await feed.start();
-    return { sim, feed, desired };
+    return { sim, feed, desired, sink };
   }
 
   const subscribed = (s: VenueSimulator, want: string[]) => JSON.stringify(s.subscriptions()) === JSON.stringify([...want].sort());
@@ -211,6 +212,17 @@ describe('market feed pool on real sockets (venue simulator)', () => {
     expect(r.corrections).toBe(r.drift_detected);
     // Every book came back from a fresh snapshot.
     for (const t of all.slice(2)) expect(feed.book(t)?.synced).toBe(true);
+  });
+
+  it('stopping the feed records no gap or resync: the books were not lost, the recording ends', async () => {
+    const { sim, feed, sink } = await setup({ config: { max_assets_per_connection: 3 } });
+    await vi.waitFor(() => expect(subscribed(sim, sim.tokens()) && feed.isSettled(), 'settled').toBe(true), 5_000);
+    const before = sink.events.length;
+    await feed.stop();
+    await sleep(50);
+    const after = sink.events.slice(before).map((e) => e.type);
+    expect(after.filter((t) => t === 'GAP_DETECTED' || t === 'BOOK_RESYNC_START')).toEqual([]);
+    expect(sim.openConnections()).toBe(0);
   });
 
   it('forceReconcile brings the sockets back to the desired set at once', async () => {

@@ -142,6 +142,18 @@ export class ConnectionBooks {
     this.inFlight.clear();
   }
 
+  /**
+   * The connection is being stopped on purpose (shutdown, or its last token removed): its books are
+   * forgotten without gap or resync markers, which would record resyncs that never happened (the
+   * next start subscribes afresh and gets new snapshots). Late REST answers find a new generation.
+   */
+  retire(): void {
+    this.generation++;
+    this.wire.clear();
+    this.pending.clear();
+    this.inFlight.clear();
+  }
+
   pendingCount(): number {
     return this.pending.size;
   }

@@ -36,7 +36,12 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   const speed = opts.speed === undefined ? undefined : Number(opts.speed);
   const duration = opts.duration === undefined ? undefined : Number(opts.duration);
   const port = opts.port === undefined ? undefined : Number(opts.port);
-  for (const [flag, v] of [['--speed', speed], ['--duration', duration], ['--port', port]] as const) {
+  // A speed of 0 would start a daemon whose clock never moves: nothing would ever happen.
+  if (speed !== undefined && !(Number.isFinite(speed) && speed > 0)) {
+    io.err(`helios run: --speed expects a positive number (1: real time); got ${opts.speed}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  for (const [flag, v] of [['--duration', duration], ['--port', port]] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
       io.err(`helios run: ${flag} expects a non-negative number\n`);
       return EXIT.CONFIG_ERROR;

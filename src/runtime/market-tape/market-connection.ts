@@ -121,6 +121,7 @@ export class MarketConnection {
   }
 
   stop(): void {
+    this.books.retire();
     this.actor.send({ type: 'STOP' });
     this.actor.stop();
   }
