@@ -65,6 +65,24 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       expect(got[0]!.event).toEqual(a[0]);
     });
 
+    it('hands a backlog over several topics in publish order across them (to the ms on Redis), not topic by topic', async () => {
+      const bus = await make();
+      const { factory } = testFactory(3);
+      const early = Array.from({ length: 30 }, (_, i) => trade(factory, 'mB', 'tB', i / 1000));
+      const middle = Array.from({ length: 30 }, (_, i) => trade(factory, 'mA', 'tA', i / 1000));
+      const late = Array.from({ length: 30 }, (_, i) => trade(factory, 'mB', 'tB', 0.5 + i / 1000));
+      const pause = () => new Promise((r) => setTimeout(r, 5));
+      await bus.publish('tape:mB', early);
+      await pause();
+      await bus.publish('tape:mA', middle);
+      await pause();
+      await bus.publish('tape:mB', late);
+      const sub = bus.subscribe({ group: 'g', consumer: 'c1', topics: ['tape:mA', 'tape:mB'] });
+      const got = await collect(sub, 90);
+      await sub.close();
+      expect(got.map((d) => d.event.event_id)).toEqual([...early, ...middle, ...late].map((e) => e.event_id));
+    });
+
     it('gives every group every event and shares a group between its consumers', async () => {
       const bus = await make();
       const { factory } = testFactory(2);

@@ -36,6 +36,8 @@ export interface QueuedEvent {
   id: string;
   /** Estimated size, when the owner keeps a byte ledger (in-memory bus), else 0. */
   bytes?: number;
+  /** Publish order across every topic of the bus (in-memory bus; 0 elsewhere): reads merge by it. */
+  order: number;
 }
 
 /** Bytes of events held by a set of queues (the in-memory bus's budget); each queue adds and removes its own. */
@@ -75,7 +77,7 @@ export class BoundedQueue {
     return this.live;
   }
 
-  push(event: HeliosEvent, settler: Settler | null, id = '', bytes = 0): void {
+  push(event: HeliosEvent, settler: Settler | null, id = '', bytes = 0, order = 0): void {
     const coalescing = this.policy.overflow === 'coalesce';
     const key = coalescing ? coalesceKeyOf(event) : null;
     if (this.live >= this.policy.queue_size) {
@@ -104,7 +106,7 @@ export class BoundedQueue {
           break;
       }
     }
-    const item: QueuedEvent = { event, settler, superseded: false, key, id, bytes };
+    const item: QueuedEvent = { event, settler, superseded: false, key, id, bytes, order };
     if (key !== null) this.latestByKey.set(key, item);
     this.items.push(item);
     this.live++;
@@ -127,10 +129,30 @@ export class BoundedQueue {
 
   /** Removes and returns up to `max` live events in order. */
   take(max: number): QueuedEvent[] {
-    const out: QueuedEvent[] = [];
-    while (out.length < max && this.items.length > 0) {
-      const item = this.items.shift()!;
-      if (item.superseded) continue;
+    return this.takeBefore(max, Number.POSITIVE_INFINITY, []);
+  }
+
+  /** The publish order of the oldest live event (+Infinity when none is queued). */
+  headOrder(): number {
+    for (;;) {
+      const head = this.items.peek();
+      if (head === undefined) return Number.POSITIVE_INFINITY;
+      if (!head.superseded) return head.order;
+      this.items.shift();
+    }
+  }
+
+  /** Moves up to `max` live events published before `order` (in order) to `out`, which it returns. */
+  takeBefore(max: number, order: number, out: QueuedEvent[]): QueuedEvent[] {
+    const limit = out.length + max;
+    while (out.length < limit && this.items.length > 0) {
+      const item = this.items.peek()!;
+      if (item.superseded) {
+        this.items.shift();
+        continue;
+      }
+      if (item.order >= order) break;
+      this.items.shift();
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
       out.push(item);
       this.release(item);

@@ -31,6 +31,13 @@ export interface Subscription extends AsyncIterable<Delivery[]> {
    * producer on another connection or process is only ordered after the group once this resolved.
    */
   joined(): Promise<void>;
+  /**
+   * Nothing published before the last read is still waiting for this consumer on the bus (in
+   * memory: exact; Redis: the last read of new entries filled no stream's COUNT). A consumer that
+   * keeps time by its inputs only lets time pass without one while this holds: an input still on
+   * the bus is older than any tick it would send.
+   */
+  readonly caughtUp: boolean;
   close(): Promise<void>;
   readonly stats: ConsumerStats;
 }

@@ -22,9 +22,9 @@ class GroupState {
     readonly topic: string,
     readonly queue: BoundedQueue,
   ) {}
-  push(event: HeliosEvent, id: string, bytes: number): void {
+  push(event: HeliosEvent, seq: number, bytes: number): void {
     const wasEmpty = this.queue.size === 0;
-    this.queue.push(event, null, id, bytes);
+    this.queue.push(event, null, String(seq), bytes, seq);
     if (wasEmpty && this.queue.size > 0) for (const c of this.consumers) c.groupReady(this);
   }
   wakeAll(): void {
@@ -34,21 +34,15 @@ class GroupState {
 
 class TopicState {
   readonly log: RetainedLog;
-  seq = 0;
   readonly groups = new Map<string, GroupState>();
   constructor(maxLen: number, budget: RetentionBudget) {
     this.log = new RetainedLog(maxLen, budget);
   }
-  append(event: HeliosEvent, bytes: number): number {
-    const seq = ++this.seq;
-    this.log.append(seq, event, bytes);
-    return seq;
-  }
 }
 
 /**
- * The embedded default bus: in process, deterministic (per-topic order, topics served in sorted
- * order), with the same group / ack / reclaim / backpressure semantics as RedisStreamsBus. What it
+ * The embedded default bus: in process, deterministic (a consumer reads its topics' events in the
+ * order they were published, across topics, so a backlog is caught up in time order), with the same group / ack / reclaim / backpressure semantics as RedisStreamsBus. What it
  * retains for late readers is bounded per topic (max_len) and for the whole bus in bytes
  * (memory_budget_bytes, oldest first across topics).
  */
@@ -62,6 +56,11 @@ export class InMemoryBus implements EventBus {
   private readonly queued: ByteLedger = { bytes: 0 };
   private readonly startedAt: number;
   private closed = false;
+  /**
+   * The last entry id given, one sequence for every topic: ids increase within a topic as on Redis,
+   * and across topics they are the publish order reads merge by.
+   */
+  private seq = 0;
 
   constructor(
     private readonly config: BusConfig,
@@ -78,12 +77,10 @@ export class InMemoryBus implements EventBus {
     const state = this.topic(topic);
     for (const event of events) {
       const bytes = estimateEventBytes(event);
-      const seq = state.append(event, bytes);
+      const seq = ++this.seq;
+      state.log.append(seq, event, bytes);
       this.counters.published++;
-      if (state.groups.size > 0) {
-        const id = String(seq);
-        for (const group of state.groups.values()) group.push(event, id, bytes);
-      }
+      for (const group of state.groups.values()) group.push(event, seq, bytes);
       this.enforceBudget(state);
     }
     return Promise.resolve();
@@ -156,7 +153,7 @@ export class InMemoryBus implements EventBus {
     let group = state.groups.get(groupName);
     if (!group) {
       group = new GroupState(topicName, new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
-      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes);
+      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
       state.groups.set(groupName, group);
     }
     return group;
@@ -191,18 +188,20 @@ export class InMemoryBus implements EventBus {
 /**
  * One consumer of a group. It keeps the groups it reads with a non-empty queue in a ready list, so
  * a read costs what is ready, not the number of topics subscribed (a trading node reads hundreds of
- * per-market topics). Ready groups are served in topic-name order, as a scan of every topic would.
+ * per-market topics). A read merges the ready groups by publish order: read by topic instead, a
+ * consumer catching up on a backlog would see one topic's latest events before another's older
+ * ones, and whoever keeps time by its inputs (the trading node) would judge those stale.
  */
 class InMemorySubscription extends SubscriptionBase {
   private readonly groups: GroupState[] = [];
   private readonly groupByTopic = new Map<string, GroupState>();
-  /** Position of each group in topic-name order. */
-  private readonly rank = new Map<GroupState, number>();
   private ready: GroupState[] = [];
   private readonly isReady = new Set<GroupState>();
   private wakeCurrent: (() => void) | null = null;
   /** Reclaim scans the pending lists at most once per claim interval (XAUTOCLAIM's cadence on Redis). */
   private nextReclaimAt = Number.NEGATIVE_INFINITY;
+  /** Reused between reads: what one group gives up to the next group's head. */
+  private readonly run: QueuedEvent[] = [];
 
   constructor(
     private readonly bus: InMemoryBus,
@@ -223,8 +222,11 @@ class InMemorySubscription extends SubscriptionBase {
       if (group.queue.size > 0) this.markReady(group);
     }
     this.groups.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
-    this.groups.forEach((g, i) => this.rank.set(g, i));
     this.wake();
+  }
+
+  get caughtUp(): boolean {
+    return this.ready.length === 0;
   }
 
   /** @internal Called by a group whose queue was empty and is not any more. */
@@ -259,39 +261,44 @@ class InMemorySubscription extends SubscriptionBase {
     }
   }
 
-  /** Takes up to `budget` queued events from the ready groups, in topic order. */
+  /**
+   * Takes up to `budget` queued events from the ready groups in publish order: each step takes the
+   * run of the group whose head is oldest, up to the next oldest head of another group.
+   */
   private take(batch: Delivery[], budget: number): void {
     const ready = this.ready;
-    if (ready.length === 0) return;
-    // Usually already in order (one group, or groups that became ready in topic order): sorting
-    // copies the list, so it is checked first.
-    if (ready.length > 1 && !this.inRankOrder(ready)) ready.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
     const now = this.bus.now();
-    let kept = 0;
-    for (const group of ready) {
-      if (budget > 0) {
-        const taken: QueuedEvent[] = group.queue.take(budget);
-        budget -= taken.length;
-        for (const item of taken) {
-          const delivery: Delivery = { topic: group.topic, id: item.id, event: item.event, deliveries: 1 };
-          group.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: now });
-          batch.push(delivery);
-        }
+    const run = this.run;
+    while (budget > 0 && ready.length > 0) {
+      let first: GroupState | null = null;
+      let firstOrder = Number.POSITIVE_INFINITY;
+      let nextOrder = Number.POSITIVE_INFINITY;
+      for (const group of ready) {
+        const order = group.queue.headOrder();
+        if (order < firstOrder) {
+          nextOrder = firstOrder;
+          firstOrder = order;
+          first = group;
+        } else if (order < nextOrder) nextOrder = order;
       }
-      if (group.queue.size > 0) ready[kept++] = group;
-      else this.isReady.delete(group);
+      if (first === null) break;
+      first.queue.takeBefore(budget, nextOrder, run);
+      budget -= run.length;
+      for (const item of run) {
+        const delivery: Delivery = { topic: first.topic, id: item.id, event: item.event, deliveries: 1 };
+        first.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: now });
+        batch.push(delivery);
+      }
+      run.length = 0;
+      if (first.queue.size === 0) this.unready(first);
     }
-    ready.length = kept;
   }
 
-  private inRankOrder(groups: readonly GroupState[]): boolean {
-    let prev = this.rank.get(groups[0]!)!;
-    for (let i = 1; i < groups.length; i++) {
-      const r = this.rank.get(groups[i]!)!;
-      if (r < prev) return false;
-      prev = r;
-    }
-    return true;
+  private unready(group: GroupState): void {
+    this.isReady.delete(group);
+    const i = this.ready.indexOf(group);
+    this.ready[i] = this.ready[this.ready.length - 1]!;
+    this.ready.pop();
   }
 
   /** Entries another consumer of the group left unacknowledged beyond the idle time. */

@@ -208,7 +208,7 @@ export class RedisStreamsBus implements EventBus {
       for (const { topic, events } of lost) {
         this.counters.resent += events.length;
         this.hooks.onError?.(new Error(`redis lost ${events.length} acknowledged entr${events.length === 1 ? 'y' : 'ies'} of ${topic} (restarted without them): sending them again`));
-        this.queueOf(topic).unshift(events.map((event) => ({ event, settler: null, superseded: false, key: null, id: '' })));
+        this.queueOf(topic).unshift(events.map((event) => ({ event, settler: null, superseded: false, key: null, id: '', order: 0 })));
       }
       return true;
     } catch (err) {

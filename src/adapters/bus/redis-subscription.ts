@@ -41,6 +41,8 @@ export class RedisSubscription extends SubscriptionBase {
   private eventsPerEntry = 1;
   /** The next read, issued when the previous one handed over entries. */
   private readAhead: Promise<StreamReply> | null = null;
+  /** The last read took reclaimed or own pending entries, or filled a stream's COUNT: more may wait. */
+  private backlogged = false;
 
   constructor(
     private readonly bus: RedisStreamsBus,
@@ -151,10 +153,16 @@ export class RedisSubscription extends SubscriptionBase {
           continue;
         }
         const claimed = await this.autoclaim();
-        if (claimed.length) return claimed;
+        if (claimed.length) {
+          this.backlogged = true;
+          return claimed;
+        }
         if (this.readingOwnPending) {
           const own = await this.read('0', false);
-          if (own.length) return own;
+          if (own.length) {
+            this.backlogged = true;
+            return own;
+          }
           this.readingOwnPending = false;
         }
         const fresh = await this.takeFresh(this.readRaw('>', true));
@@ -180,6 +188,9 @@ export class RedisSubscription extends SubscriptionBase {
   private async takeFresh(reading: Promise<StreamReply>): Promise<Delivery[]> {
     this.readAhead = null;
     const reply = await reading;
+    // A stream that filled the read's COUNT (as it stands now: it moves slowly) may hold more.
+    const count = this.entriesPerRead();
+    this.backlogged = reply?.some(([, entries]) => entries.length >= count) ?? false;
     if (reply?.length) this.startReadAhead();
     return this.decode(reply, 1);
   }
@@ -241,9 +252,13 @@ export class RedisSubscription extends SubscriptionBase {
     const done: EntryRef[] = [];
     let malformed = 0;
     let entriesSeen = 0;
+    let streams = 0;
+    /** Each delivery's entry time (ms), to merge the streams' runs by. */
+    const times: number[] = [];
     for (const [key, entries] of reply) {
       const topic = this.bus.topicOfKey(key);
       entriesSeen += entries.length;
+      if (entries.length) streams++;
       for (const [id, fields] of entries) {
         if (!fields) {
           // Trimmed away while it was pending.
@@ -251,13 +266,16 @@ export class RedisSubscription extends SubscriptionBase {
           done.push({ topic, id });
           continue;
         }
+        const ms = entryMs(id);
         const { events, problems } = decodeEntry(fields);
         for (const p of problems) this.bus.reportMalformed(topic, id, p.reason, p.sample);
         malformed += problems.length;
         if (events.length <= 1) {
           const event = events[0];
-          if (event) out.push({ topic, id, event, deliveries });
-          else done.push({ topic, id });
+          if (event) {
+            out.push({ topic, id, event, deliveries });
+            times.push(ms);
+          } else done.push({ topic, id });
           continue;
         }
         const unreadable: number[] = [];
@@ -265,15 +283,25 @@ export class RedisSubscription extends SubscriptionBase {
           const event = events[slot];
           if (!event) unreadable.push(slot);
           // Re-read (own pending after a reconnect): what this consumer acknowledged is not handed over again.
-          else if (deliveries === 1 || !this.entryAcks.isSettled(topic, id, slot)) out.push({ topic, id: slotDeliveryId(id, slot), event, deliveries });
+          else if (deliveries === 1 || !this.entryAcks.isSettled(topic, id, slot)) {
+            out.push({ topic, id: slotDeliveryId(id, slot), event, deliveries });
+            times.push(ms);
+          }
         }
         if (this.entryAcks.track(topic, id, events.length, unreadable)) done.push({ topic, id });
       }
     }
+    // One read answers stream by stream; merged by entry time, a backlog is caught up in time order
+    // (read topic by topic, one topic's latest events would come before another's older ones).
+    const merged = streams > 1 ? byEntryTime(out, times) : out;
     if (entriesSeen) this.eventsPerEntry = Math.max(1, this.eventsPerEntry + ENTRY_SIZE_SMOOTHING * ((out.length + malformed) / entriesSeen - this.eventsPerEntry));
     if (malformed) this.stats.malformed += malformed;
     if (done.length) await this.ackEntries(done);
-    return out;
+    return merged;
+  }
+
+  get caughtUp(): boolean {
+    return !this.backlogged;
   }
 
   /** Events acknowledged here whose entries wait on other events of theirs (the bus's backlog). */
@@ -351,4 +379,15 @@ export class RedisSubscription extends SubscriptionBase {
     this.bus.forget(this);
     if (this.reader.isOpen) this.reader.destroy();
   }
+}
+
+/** The deliveries ordered by their entries' times, in reply order where those are equal. */
+function byEntryTime(out: readonly Delivery[], times: readonly number[]): Delivery[] {
+  const order = out.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  return order.map((i) => out[i]!);
+}
+
+/** Stream entry ids begin with the server's time in ms: the order of entries of several streams. */
+function entryMs(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
 }

@@ -22,6 +22,12 @@ export const daemonSection = z.strictObject({
    */
   trading_tick_ms: z.number().int().min(10),
   /**
+   * No tick while the node's subscription still holds unread events (they move its time), unless
+   * the node's time trails the process clock by more than this, in real ms (virtual ms ÷ speed):
+   * then the tick goes in, and books that old halt their markets as stale.
+   */
+  trading_max_input_lag_ms: z.number().int().min(0),
+  /**
    * Journal the trading node's inputs in dispatch order (DATA_DIR/dispatch/), which `helios replay`
    * turns back into the run's exact decisions. About 1 MB per simulated minute of the embedded default.
    */

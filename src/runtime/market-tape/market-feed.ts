@@ -20,7 +20,14 @@ import type { StageRecorder } from '../../adapters/metrics/stage-latency.ts';
 
 export interface MarketFeedDeps {
   config: MarketTapeConfig;
+  /** The time the feed's events carry (virtual, and accelerated by --speed, in the simulation). */
   clock: Clock;
+  /**
+   * The sockets' own timers (connect timeout, ping and pong, backoff, resync retries): the network
+   * runs in real time however fast the simulation does (a 10 s connect timeout at --speed 60 would
+   * give a loopback handshake 167 ms). Defaults to `clock`.
+   */
+  transportClock?: Clock;
   /** Seed for backoff jitter (per connection, derived from its id) and REST retry jitter. */
   seed: number;
   sink: EventSink;
@@ -236,7 +243,7 @@ export class MarketFeed {
     return new MarketConnection({
       id,
       config: this.deps.config,
-      clock: this.deps.clock,
+      clock: this.deps.transportClock ?? this.deps.clock,
       jitterSeed: this.deps.seed ^ hash32(id),
       batch: this.batch,
       publisher: this.publisher,

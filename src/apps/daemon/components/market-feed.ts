@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../adapters/clock/system-clock.ts';
 import { openCapturedSocket } from '../../../adapters/capture/socket.ts';
 import { captureTap } from '../../../adapters/capture/tap.ts';
 import { createDesiredSet } from '../../../adapters/subscriptions/create-desired-set.ts';
@@ -26,6 +27,7 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
       const feed = new MarketFeed({
         config: tape,
         clock: ctx.clock,
+        transportClock: new SystemClock(),
         seed: config.app.seed,
         sink: ctx.sink,
         events: ctx.events('market-feed'),

@@ -57,8 +57,13 @@ export function tradingComponent(ctx: DaemonContext): Component {
       if (tradingOnly) void subscription.joined().then(() => ctx.log.info({ group, topics: node.topics().length }, 'trading: consumer groups exist; events published from now on reach this shard'));
       ctx.trading = { node, subscription, group, session };
       ctx.universeListeners.add(follow);
+      // Ticks let the node's time pass while the bus is quiet. While the subscription still holds a
+      // backlog, its events move that time themselves: a tick would put the node ahead of inputs
+      // not yet read, which it would then judge stale (at --speed 60 a 0.2 s stall is 12 s). Unless
+      // the node trails the process by more than the configured real time: then its books are old.
       const tick = () => {
-        node.tick(ctx.clock.now());
+        const trailingMs = (ctx.clock.now() - clock.now()) / (ctx.opts.mode === 'sim' ? ctx.opts.speed : 1);
+        if (subscription.caughtUp || trailingMs > config.daemon.trading_max_input_lag_ms) node.tick(ctx.clock.now());
         ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
       };
       ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
