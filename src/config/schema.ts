@@ -32,6 +32,14 @@ export const configSchema = z.strictObject({
   truth_engine: truthSection,
   weather: weatherSection,
   soak: soakSection,
+}).superRefine((c, ctx) => {
+  // A city settling on a station nobody watches would have every one of its events refused.
+  const watched = new Set(c.weather.stations.map((s) => s.id));
+  c.discovery.temperature.cities.forEach((city, i) => {
+    if (!watched.has(city.station)) {
+      ctx.addIssue({ code: 'custom', path: ['discovery', 'temperature', 'cities', i, 'station'], message: `one of weather.stations (${[...watched].sort().join(', ')}): add ${city.station} there, with its time zone` });
+    }
+  });
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,19 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       const r = await run(['run', '--port', port, '--duration', '1']);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/helios run: --port expects/);
+    }
+  });
+
+  it('sim on a port already taken says so and exits 3 (ws used to rethrow the listen error: a crash, exit 1)', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await run(['sim', '--port', String(port), '--duration', '1']);
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`helios sim: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
     }
   });
 

@@ -54,6 +54,24 @@ describe('configuration layers', () => {
     }
   });
 
+  it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
+    const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
+    const problemOf = (text: string) => {
+      try {
+        loadConfig({ file: yamlFile('cross.yaml', text), env: {} });
+      } catch (err) {
+        return (err as ConfigError).problems[0]!;
+      }
+      return null;
+    };
+    expect(problemOf(`weather:\n  stations:\n${station('KLGA', 'Mars/Olympus')}`)).toMatchObject({ path: 'weather.stations.0.tz', value: 'Mars/Olympus', expected: expect.stringMatching(/IANA time zone/) });
+    expect(problemOf(`weather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('KLGA', 'Europe/London')}`)).toMatchObject({ path: 'weather.stations', expected: expect.stringMatching(/appear once/) });
+    expect(problemOf('discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\n')).toMatchObject({
+      path: 'discovery.temperature.cities.0.station',
+      expected: 'one of weather.stations (KLGA): add EGLC there, with its time zone',
+    });
+    expect(problemOf(`discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\nweather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('EGLC', 'Europe/London')}`)).toBeNull();
+  });
 });
 
 describe('helios config check', () => {

@@ -14,6 +14,7 @@ import {
   parseTemperatureEventSlug,
   parseTemperatureRule,
   temperatureEventSlug,
+  wundergroundStation,
   tokenForOutcome,
   type DiscoveryResult,
   type EventInfo,
@@ -168,6 +169,20 @@ describe('temperature rules', () => {
       fallback_url: 'https://www.wunderground.com/history/daily/gb/london/EGLC',
       finality: 'unstated',
     });
+  });
+
+  it('takes the Wunderground station from the end of the path, not from a four-letter city word before it', () => {
+    for (const [url, station] of [
+      ['https://www.wunderground.com/history/daily/it/rome/LIRF', 'LIRF'],
+      ['https://www.wunderground.com/history/daily/hk/hong-kong/VHHH', 'VHHH'],
+      ['https://www.wunderground.com/history/daily/us/fl/fort-lauderdale/KFLL', 'KFLL'],
+      ['https://www.wunderground.com/history/daily/no/oslo/ENGM/date/2026-3-4', 'ENGM'],
+      ['https://www.wunderground.com/history/daily/KLGA/date/2024-1-1', 'KLGA'],
+    ] as const) {
+      expect(wundergroundStation(url), url).toBe(station);
+      expect(value(parseTemperatureRule(VERSION_A.replace('https://www.wunderground.com/history/daily/us/ny/new-york-city/KLGA', url))).station_id, url).toBe(station);
+    }
+    expect(parseTemperatureRule(VERSION_A.replace('/us/ny/new-york-city/KLGA', '/us/ny/new-york-city'))).toMatchObject({ ok: false, error: { code: 'unknown_rule_text' } });
   });
 
   it('refuses rule text it does not understand', () => {

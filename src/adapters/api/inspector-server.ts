@@ -34,6 +34,8 @@ export async function startInspectorServer(opts: InspectorServerOptions): Promis
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(bridgePage(opts.host, wsPort, opts.uiUrl ?? 'https://stately.ai/inspect'));
   });
   const wss = new WebSocketServer({ server: http });
+  // ws re-emits its HTTP server's errors: a listen failure (port taken) is rejected below, not thrown here.
+  wss.on('error', () => undefined);
   wss.on('connection', (ws) => {
     for (const msg of buffer) ws.send(msg);
     ws.on('message', (data) => {

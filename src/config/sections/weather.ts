@@ -1,10 +1,11 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
 const station = z.strictObject({
   /** ICAO id of the settlement station (KLGA for NYC). */
   id: z.string().regex(/^[A-Z][A-Z0-9]{3}$/),
   /** IANA zone of the station's judge clock. */
-  tz: z.string().min(1),
+  tz: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'an IANA time zone (e.g. America/New_York)' }),
   /** Weather Underground PWS ids clustered around the station. */
   pws: z.array(z.string().min(1)),
   /** Fitted nowcast model (`helios nowcast fit`); null fits one from simulated history in sim mode. */
@@ -102,10 +103,15 @@ export const weatherSection = z.strictObject({
   qc,
   nowcast,
   simulator,
-}).refine((w) => w.metar.always_poll.every((id) => w.stations.some((s) => s.id === id)), {
-  message: 'every station of metar.always_poll must be one of weather.stations',
-  path: ['metar', 'always_poll'],
-});
+})
+  .refine((w) => new Set(w.stations.map((s) => s.id)).size === w.stations.length, {
+    message: 'station ids that appear once each (one judge clock, one model per station)',
+    path: ['stations'],
+  })
+  .refine((w) => w.metar.always_poll.every((id) => w.stations.some((s) => s.id === id)), {
+    message: 'every station of metar.always_poll must be one of weather.stations',
+    path: ['metar', 'always_poll'],
+  });
 
 export type WeatherConfig = z.infer<typeof weatherSection>;
 export type WeatherStationConfig = z.infer<typeof station>;

@@ -25,7 +25,7 @@ export interface TemperatureRule {
 }
 
 const SUBJECT = /\bthe (highest|lowest) temperature recorded (by NOAA )?at the (.+?) in degrees (Fahrenheit|Celsius)\b/i;
-const WU_URL = /https?:\/\/(?:www\.)?wunderground\.com\/history\/daily\/[^\s"'<>)]*?\/([A-Z]{4})\b[^\s"'<>)]*/i;
+const WU_URL = /https?:\/\/(?:www\.)?wunderground\.com\/history\/daily\/[^\s"'<>)]*/i;
 const NOAA_URL = /https?:\/\/(?:www\.)?weather\.gov\/wrh\/timeseries\?site=([A-Za-z0-9]{4})\b[^\s"'<>)]*/i;
 const WHOLE_DEGREES = /measures temperatures to whole degrees (Fahrenheit|Celsius)/i;
 const FINALIZED = /can ?not resolve to "?yes"? until all data for this date has been finalized/i;
@@ -39,16 +39,19 @@ export function parseTemperatureRule(text: string): DiscoveryResult<TemperatureR
   const unit: TemperatureUnit = subject[4]!.toLowerCase() === 'celsius' ? 'C' : 'F';
   const byNoaa = subject[2] !== undefined;
   const stationName = subject[3]!.trim();
-  const wu = WU_URL.exec(rules);
+  const wuUrl = WU_URL.exec(rules);
+  const wuStation = wuUrl === null ? null : wundergroundStation(trimUrl(wuUrl[0]));
+  if (wuUrl !== null && wuStation === null) return refuse('unknown_rule_text', `no station id in the Wunderground URL ${trimUrl(wuUrl[0])}`);
+  const wu = wuUrl === null ? null : { url: wuUrl[0], station: wuStation! };
   const noaa = NOAA_URL.exec(rules);
   let source: TemperatureRule['source'];
-  let url: RegExpExecArray;
+  let url: { url: string; station: string };
   let fallback: string | null = null;
   if (byNoaa || /\bresolution source for this market will be (?:information from )?NOAA\b/i.test(rules)) {
     if (noaa === null) return refuse('unknown_rule_text', 'NOAA rules without a weather.gov timeseries URL');
     source = 'noaa';
-    url = noaa;
-    fallback = wu === null ? null : trimUrl(wu[0]);
+    url = { url: noaa[0], station: noaa[1]! };
+    fallback = wu === null ? null : trimUrl(wu.url);
   } else if (wu !== null) {
     if (noaa !== null) return refuse('unknown_rule_text', 'rules name both Wunderground and NOAA without saying which settles');
     source = 'wunderground';
@@ -67,13 +70,26 @@ export function parseTemperatureRule(text: string): DiscoveryResult<TemperatureR
     metric,
     unit,
     station_name: stationName,
-    station_id: url[1]!.toUpperCase(),
+    station_id: url.station.toUpperCase(),
     source,
-    source_url: trimUrl(url[0]),
+    source_url: trimUrl(url.url),
     whole_degrees: whole !== null,
     finality: finalized ? 'data_finalized' : nextDay ? 'next_day_first_datapoint' : 'unstated',
     fallback_url: fallback,
   });
+}
+
+/**
+ * The station of a Wunderground history URL: `…/history/daily/<country>/<region…>/<city>/<ICAO>`,
+ * optionally followed by `/date/Y-M-D`. The last path segment before the date is the station;
+ * a city word of four letters (`…/it/rome/LIRF`, `…/us/fl/fort-lauderdale/KFLL`) is not.
+ */
+export function wundergroundStation(url: string): string | null {
+  const path = url.replace(/^https?:\/\/(?:www\.)?wunderground\.com\/history\/daily\//i, '').replace(/[?#].*$/, '');
+  const segments = path.split('/').filter((s) => s.length > 0);
+  const dated = segments.findIndex((s) => s.toLowerCase() === 'date');
+  const last = (dated >= 0 ? segments.slice(0, dated) : segments).at(-1);
+  return last !== undefined && /^[A-Za-z][A-Za-z0-9]{3}$/.test(last) ? last : null;
 }
 
 /** A URL at the end of a sentence: the full stop is not part of it. */

@@ -72,6 +72,8 @@ export class VenueSimulator {
     const http = createServer((req, res) => this.handleRest(req, res));
     const wss = new WebSocketServer({ server: http, path: this.wsPath });
     wss.on('connection', (ws) => this.accept(ws));
+    // ws re-emits its HTTP server's errors: a listen failure (port taken) is rejected below, not thrown here.
+    wss.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(this.port, '127.0.0.1', () => resolve());
