@@ -150,7 +150,7 @@ describe('helios run end to end (child process, embedded default)', () => {
     // A global resume within the risk cool-down is refused with its reason, on the control channel too.
     const refused = await post(`${url}/resume`, { scope: 'global' }, TOKEN);
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ accepted: false, error: 'resume refused: cool-down in progress' });
+    expect(refused.body).toMatchObject({ accepted: false, error: expect.stringMatching(/^resume refused: cool-down in progress \(\d+ s left\)$/) });
     expect(await ws.until((f) => f.event_id === refused.body.event_id, 'the refusal on the control channel')).toMatchObject({ type: 'ALERT', payload: { code: 'RESUME_REFUSED' } });
     // The trip is counted under a fixed label, never the operator's text.
     await vi.waitFor(async () => {

@@ -61,7 +61,7 @@ describe('POST /halt and /resume tell the truth', () => {
     // Resume during the risk cool-down: refused, 409 with the reason, the markets stay halted.
     const refused = await post(`${url}/resume`, { scope: 'global' });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ accepted: false, error: 'resume refused: cool-down in progress' });
+    expect(refused.body).toMatchObject({ accepted: false, error: expect.stringMatching(/^resume refused: cool-down in progress \(\d+ s left\)$/) });
     expect(await onControl(refused.body.event_id)).toMatchObject({ type: 'ALERT', payload: { code: 'RESUME_REFUSED', message: expect.stringContaining('cool-down in progress') } });
     const after = (await (await fetch(`${url}/markets`)).json()) as Array<{ state: string }>;
     expect(after.filter((m) => m.state !== 'HALT' && m.state !== 'RESOLVED' && m.state !== 'FINALIZING')).toEqual([]);

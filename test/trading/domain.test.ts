@@ -122,7 +122,7 @@ describe('risk engine', () => {
     const r = new RiskEngine(cfg.risk);
     r.kill('operator', 0);
     expect(r.checkOrder({ client_order_id: 'a', market_id: 'm', side: 'SELL', price: 0.5, size: 1, reduces: true }, 1).ok).toBe(false);
-    expect(r.resume(cfg.risk.cool_down_ms - 1)).toEqual({ ok: false, reason: 'cool-down in progress' });
+    expect(r.resume(cfg.risk.cool_down_ms - 1)).toEqual({ ok: false, reason: 'cool-down in progress (1 s left)' });
     expect(r.resume(cfg.risk.cool_down_ms).ok).toBe(true);
     expect(r.state).toBe('ACTIVE');
     expect(r.drain().map((c) => (c.scope === 'global' ? c.state : c.tripped))).toEqual(['HALTED', 'ACTIVE']);

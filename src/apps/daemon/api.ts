@@ -68,7 +68,8 @@ function controlRequest(ctx: DaemonContext, factory: EventFactory, type: 'HALT' 
       { ...(market ? { market_id: market } : {}), ...(causedBy ? { causation_id: causedBy } : {}) },
     );
     ctx.sink.emit(alert);
-    ctx.log.warn({ correlation_id: alert.correlation_id, ...scope, reason: r.reason }, `${type.toLowerCase()} refused: ${error}`);
+    const said = `${type.toLowerCase()} refused`;
+    ctx.log.warn({ correlation_id: alert.correlation_id, ...scope, reason: r.reason }, error.startsWith(said) ? error : `${said}: ${error}`);
     return { accepted: false, status, error, event_id: alert.event_id, ...scope };
   };
   if (market !== null && !ctx.universe.markets.some((m) => m.spec.market_id === market)) return refuse(404, `unknown market ${market}`, 'CONTROL_REFUSED');

@@ -201,7 +201,9 @@ export class RiskEngine {
   /** Manual resume; refused during the cool-down or while the daily loss is still breached. */
   resume(nowMs: number): RiskVerdict {
     if (this.global !== 'HALTED') return { ok: true };
-    if (this.killedAt !== null && nowMs - this.killedAt < this.cfg.cool_down_ms) return { ok: false, reason: 'cool-down in progress' };
+    if (this.killedAt !== null && nowMs - this.killedAt < this.cfg.cool_down_ms) {
+      return { ok: false, reason: `cool-down in progress (${Math.ceil((this.killedAt + this.cfg.cool_down_ms - nowMs) / 1000)} s left)` };
+    }
     if (this.killKind === 'daily_loss' && this.dailyLoss.day === DailyLoss.dayOf(nowMs)) return { ok: false, reason: 'daily loss limit still breached today' };
     this.killedAt = null;
     this.killKind = null;

@@ -7,6 +7,7 @@ import { marketTopics } from '../../../runtime/trading/trading-router.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 import { ownsMarket } from '../../../domain/scale-out/shard.ts';
+import { persistedKillSwitch } from '../kill-switch.ts';
 
 /**
  * The trading node, fed from the bus. It runs on its own virtual clock, moved by what it consumes
@@ -32,10 +33,11 @@ export function tradingComponent(ctx: DaemonContext): Component {
       ctx.session = session;
       const idsSeed = config.app.seed ^ hash32(`trading:${session}`);
       const clock = new VirtualClock(ctx.clock.now());
+      const killSwitch = persistedKillSwitch(ctx);
       const node = new TradingNode({
         config,
         clock,
-        sink: ctx.sink,
+        sink: killSwitch.sink,
         events: ctx.idsFrom(clock, idsSeed),
         markets: ctx.localMarkets(),
         observe: tradingOnly ? ctx.observer : undefined,
@@ -48,6 +50,9 @@ export function tradingComponent(ctx: DaemonContext): Component {
       });
       lives++;
       await node.start();
+      // Before anything is consumed: the first input of this session is the halt still in force.
+      const restored = killSwitch.restoredHalt();
+      if (restored) node.emit(restored);
       // Each shard is its own consumer group: global topics (control, nowcast) reach every shard.
       const group = tradingOnly ? `trading-${ctx.shard.index}-of-${ctx.shard.count}` : 'trading';
       const subscription = ctx.bus.subscribe({ group, consumer: tradingOnly ? `trading-${ctx.shard.index}` : 'trading-0', topics: node.topics(), start: 'latest' });
