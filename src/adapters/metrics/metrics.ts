@@ -50,7 +50,7 @@ export function createMetrics() {
     healthReady: new Gauge({ name: 'health_ready', help: '1 while /health reports ready, else 0', registers: [registry] }),
     booksUnsynced: new Gauge({ name: 'books_unsynced', help: 'tokens this process needs whose book is not synced', registers: [registry] }),
     pnlNetUsdc: new Gauge({ name: 'pnl_net_usdc', help: 'net PnL (realized - fees + unrealized) over all tokens', registers: [registry] }),
-    dailyLossUsdc: new Gauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day (what the daily-loss kill compares)', registers: [registry] }),
+    dailyLossUsdc: new Gauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day, at exit-value marks: the figure the daily-loss kill compares (read at scrape time from the trading node)', registers: [registry] }),
     dailyLossLimitUsdc: new Gauge({ name: 'daily_loss_limit_usdc', help: 'risk.daily_loss_limit_usdc', registers: [registry] }),
     fairValue: new Gauge({ name: 'fair_value', help: 'latest policy fair value per token, by source (nowcast, truth)', labelNames: ['token_id', 'source'], registers: [registry] }),
     bookMid: new Gauge({ name: 'book_mid', help: 'mid of the best bid and ask, for tokens that have a fair value', labelNames: ['token_id'], registers: [registry] }),

@@ -25,7 +25,11 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
       source_errors: ctx.sourceErrors?.snapshot() ?? {},
       summary: health.summary(),
     }),
-    metrics: async () => ({ contentType: ctx.metrics.registry.contentType, body: await ctx.metrics.registry.metrics() }),
+    metrics: async () => {
+      // The kill's own figure (exit-value marks, on every book move), not one rebuilt from events.
+      if (ctx.trading) ctx.metrics.dailyLossUsdc.set(ctx.trading.node.risk.dailyLossUsdc);
+      return { contentType: ctx.metrics.registry.contentType, body: await ctx.metrics.registry.metrics() };
+    },
     subscriptions: async () => ({
       desired: ctx.feed ? [...ctx.feed.assigned()].sort() : [],
       subscribed: ctx.feed ? [...ctx.feed.subscribed()].sort() : [],

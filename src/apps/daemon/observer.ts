@@ -1,4 +1,3 @@
-import { DailyLoss } from '../../domain/trading/daily-loss.ts';
 import { killSwitchTrigger } from '../../adapters/metrics/metrics.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -44,7 +43,6 @@ export class DaemonObserver implements EventSink {
   private readonly netByToken = new Map<string, number>();
   /** Tokens with a policy fair value: only their mids are exported (book_mid), not every token's. */
   private readonly fairTokens = new Set<string>();
-  private readonly dailyLoss = new DailyLoss();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
   /** The hot path's stages (frame → book → BEST_PRICE → decision → order), recorded by the parts that time them. */
@@ -116,7 +114,7 @@ export class DaemonObserver implements EventSink {
         if (event.token_id) {
           this.realizedByToken.set(event.token_id, event.payload.realized_pnl);
           this.netByToken.set(event.token_id, event.payload.realized_pnl - event.payload.fees_paid + event.payload.unrealized_pnl);
-          this.exportPnl(event.ts_ingest);
+          this.exportPnl();
         }
         return;
       case 'POLICY':
@@ -160,12 +158,11 @@ export class DaemonObserver implements EventSink {
     }
   }
 
-  /** Net PnL and the loss since the UTC day began (the risk engine's rule), so an alert can warn before the kill. */
-  private exportPnl(nowMs: number): void {
+  /** Net PnL over the latest position of every token (its unrealized part at the report marks). */
+  private exportPnl(): void {
     let net = 0;
     for (const v of this.netByToken.values()) net += v;
     this.metrics.pnlNetUsdc.set(net);
-    this.metrics.dailyLossUsdc.set(Math.max(0, this.dailyLoss.update(net, nowMs)));
   }
 
   /** Realized PnL summed over tokens (latest position per token), rounded to cents' hundredths. */

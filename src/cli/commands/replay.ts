@@ -109,14 +109,13 @@ export function register(program: Command, io: CliIo): void {
         }
         ctx.from = range.from;
         ctx.to = range.to;
-        if (opts.serve) {
-          // The page's timeline spans what was recorded, not the empty rest of the files' hours or days.
-          const { source } = await openReplaySource(ctx.dataDir, ctx.config, range, (opts.source ?? 'auto') as SourceKind);
-          const events = await recordedEventBounds(source, { ...range, channels });
-          if (events) {
-            ctx.from = events.first;
-            ctx.to = events.last + 1;
-          }
+        // What was recorded, not the empty rest of the files' hours or days: the page's timeline,
+        // and a decision replay's virtual time (a day of watchdog pulses over nothing costs ~20 s).
+        const { source } = await openReplaySource(ctx.dataDir, ctx.config, range, (opts.source ?? 'auto') as SourceKind);
+        const events = await recordedEventBounds(source, { ...range, channels });
+        if (events) {
+          ctx.from = events.first;
+          ctx.to = events.last + 1;
         }
       }
 

@@ -71,6 +71,13 @@ export const tradingSection = z.strictObject({
     /** A halted market stays halted at least this long, then until every cause has cleared. */
     cool_down_ms: ms,
   }),
+  positions: z.strictObject({
+    /**
+     * A held market's POSITION events are published again when its book moves their marks, at most
+     * this often per market (node-clock ms); every fill publishes at once regardless.
+     */
+    mark_interval_ms: z.number().int().min(1),
+  }),
   supervision: z.strictObject({
     max_markets_per_group: z.number().int().min(1).max(1000),
     restart_backoff_min_ms: z.number().int().min(1),

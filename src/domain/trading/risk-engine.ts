@@ -57,6 +57,7 @@ export class RiskEngine {
   private readonly dailyLoss = new DailyLoss();
   private peakPnl = 0;
   private lastPnl = 0;
+  private lastDailyLoss = 0;
   private publishedScale = 1;
   private readonly outbox: RiskChange[] = [];
 
@@ -72,6 +73,11 @@ export class RiskEngine {
 
   get haltReason(): string | null {
     return this.reason;
+  }
+
+  /** The net PnL lost since the UTC day began, as the daily-loss kill last compared it (≥ 0). */
+  get dailyLossUsdc(): number {
+    return Math.max(0, this.lastDailyLoss);
   }
 
   drain(): RiskChange[] {
@@ -214,6 +220,7 @@ export class RiskEngine {
   /** Net PnL across all markets (realized − fees + unrealized), fed after fills and marks. */
   onPnl(netPnl: number, nowMs: number): void {
     const loss = this.dailyLoss.update(netPnl, nowMs);
+    this.lastDailyLoss = loss;
     this.lastPnl = netPnl;
     this.peakPnl = Math.max(this.peakPnl, netPnl);
     const dd = this.peakPnl - netPnl;

@@ -81,6 +81,8 @@ export interface DecisionSummary {
 export class TradingNode implements EventSink {
   readonly mirror = new BusBookMirror();
   readonly runtime: TradingRuntime;
+  /** The node's pre-trade risk and kill switches (read by the operator's metrics). */
+  readonly risk: RiskEngine;
   readonly paper: PaperExecutionAdapter | null;
   readonly adapter: ExecutionAdapter;
   readonly router: TradingRouter;
@@ -102,12 +104,13 @@ export class TradingNode implements EventSink {
     this.adapter = adapter;
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
     this.recorder = new DecisionRecorder(deps.sink, deps.decisionsOut, deps.onDecision && ((d) => deps.onDecision!(d, this.mirror)));
+    this.risk = new RiskEngine(config.risk);
     this.runtime = new TradingRuntime({
       clock,
       trading: config.trading,
       risk: config.risk,
       execution: config.execution,
-      riskEngine: new RiskEngine(config.risk),
+      riskEngine: this.risk,
       adapter,
       sink: this.recorder,
       events: deps.events,

@@ -6,7 +6,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { fillFee } from '../../domain/trading/fees.ts';
-import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, tokenPositions, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
+import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
@@ -16,6 +16,7 @@ import { createMarketGroupMachine, type MarketGroupMachine } from '../../machine
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import { PositionMarks } from './position-marks.ts';
 import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
@@ -64,6 +65,7 @@ export class TradingRuntime {
   readonly negRisk: NegRiskCoordinator;
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
   private readonly eventViews: EventViews;
+  private readonly positionMarks: PositionMarks;
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
   private unsubscribe: (() => void) | null = null;
@@ -85,6 +87,7 @@ export class TradingRuntime {
       flushRisk: () => this.flushRisk(),
     });
     const n = this.negRisk;
+    this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
     const market = marketTradingMachine.provide({
       actions: {
@@ -220,6 +223,7 @@ export class TradingRuntime {
     if (!snap) return;
     this.followMarks(snap.context);
     this.flushRisk();
+    this.positionMarks.afterBook(snap.context, this.deps.clock.now());
   }
 
   haltMarket(marketId: string, reason: string): void {
@@ -447,11 +451,7 @@ export class TradingRuntime {
     } else if (notice.kind === 'positions') {
       this.followMarks(context);
       this.eventViews.changed(market_id, undefined, context);
-      for (const p of tokenPositions(context.ledger, reportMarks(context.signals.books))) {
-        if (!p.token_id) continue;
-        const { token_id, ...payload } = p;
-        sink.emit(events.make('POSITION', payload, { market_id, token_id }));
-      }
+      this.positionMarks.afterFill(context, this.deps.clock.now());
     } else {
       this.followMarks(context);
       this.alert('warn', 'MARKET_REBUILT', `${market_id}: state rebuilt from the venue (${notice.reason})`, market_id);
