@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
+import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
 import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -44,6 +45,12 @@ export function register(program: Command, io: CliIo): void {
       if (!ctx) return;
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) {
         io.err('backtest: --source must be auto, journal or parquet\n');
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
+      const overwrite = opts.decisionsOut === undefined ? null : recordedDataOverwrite(opts.decisionsOut, ctx.dataDir);
+      if (overwrite) {
+        io.err(`backtest: --decisions-out ${overwrite}; write the decisions elsewhere\n`);
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }

@@ -3,6 +3,7 @@ import { createLogger } from '../../adapters/log/logger.ts';
 import { openReplaySource, recordedRange, runReplay, type ReplayRun, type SourceKind } from '../../apps/replay/replay-run.ts';
 import { replayMarkers, type ReplayMarker } from '../../apps/dashboard/replay-markers.ts';
 import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
+import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
 import { DashboardFiles } from '../../apps/dashboard/static-files.ts';
@@ -66,6 +67,8 @@ export function register(program: Command, io: CliIo): void {
         io.err(`replay: ${msg}\n`);
         io.exit(EXIT.CONFIG_ERROR);
       };
+      const overwrite = opts.decisionsOut === undefined ? null : recordedDataOverwrite(opts.decisionsOut, ctx.dataDir);
+      if (overwrite) return usage(`--decisions-out ${overwrite}; write the decisions elsewhere`);
       const speed = opts.speed === undefined ? (opts.serve ? 1 : Infinity) : parseSpeed(opts.speed);
       if (Number.isNaN(speed)) return usage(`--speed must be a positive number or max, got ${opts.speed}`);
       let channels: Channel[] | undefined;

@@ -3,6 +3,7 @@ import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
+import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -86,6 +87,11 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   const { config, secrets } = loaded;
   if (role !== 'all' && config.bus.kind !== 'redis') {
     io.err(`helios run: --role ${role} needs --redis URL (the processes of a scale-out share a Redis Streams bus)\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  const overwrite = opts.decisionsOut === undefined ? null : recordedDataOverwrite(opts.decisionsOut, config.app.data_dir);
+  if (overwrite) {
+    io.err(`helios run: --decisions-out ${overwrite}; write the decisions elsewhere\n`);
     return EXIT.CONFIG_ERROR;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
