@@ -60,7 +60,21 @@ describe('dispatch logs', () => {
     expect((await readDispatchLog(file)).records).toHaveLength(5);
     const b = await replay(['--data-dir', data, '--decisions-out', path.join(root, 'b.ndjson')]);
     expect(b.code).toBe(0);
+    expect(b.err).toMatch(/^replay: warning: skipped a torn last line in .*session-000000001\.ndjson:7, left by a killed writer\n$/);
     expect(readFileSync(path.join(root, 'b.ndjson'), 'utf8')).toBe(first);
+  });
+
+  it('a damaged line with lines after it is a data error (exit 1) naming the file and line, not a torn tail', async () => {
+    const data = path.join(root, 'damaged');
+    const file = writeLog(data);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    lines[2] = lines[2]!.slice(0, 25);
+    writeFileSync(file, lines.join('\n') + '\n');
+    await expect(readDispatchLog(file)).rejects.toThrow(`${file}:3: damaged line (not a JSON record) with more lines after it`);
+    const r = await replay(['--data-dir', data, '--decisions-out', path.join(root, 'damaged.ndjson')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`replay: ${file}:3: damaged line (not a JSON record) with more lines after it\n`);
+    expect(r.out).toBe('');
   });
 
   it('a sequence gap is a data error (exit 1) naming the file and line', async () => {

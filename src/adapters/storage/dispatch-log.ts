@@ -235,21 +235,26 @@ export function dispatchLogCadence(journal: { flush_interval_ms: number; flush_m
   return { flushIntervalMs: journal.flush_interval_ms, flushMaxBytes: journal.flush_max_bytes };
 }
 
-/** Reads one dispatch log: its header, then its records in sequence order (a gap or disorder is an error). */
-export async function readDispatchLog(file: string): Promise<{ header: DispatchHeader; records: DispatchRecord[] }> {
+/**
+ * Reads one dispatch log: its header, then its records in sequence order. A process killed
+ * mid-write leaves a torn last line, which is passed over (`tornLastLine` says which); an
+ * unparsable line with lines after it is damage, as are a gap or disorder: errors naming file and line.
+ */
+export async function readDispatchLog(file: string): Promise<{ header: DispatchHeader; records: DispatchRecord[]; tornLastLine: number | null }> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let header: DispatchHeader | null = null;
   const records: DispatchRecord[] = [];
   let n = 0;
+  // An unparsable line is a torn tail only if nothing follows it: decided at the next line or the end.
+  let unparsable: number | null = null;
   for await (const line of lines) {
     n++;
     if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      // A process killed mid-write leaves a torn last line: what precedes it is the log.
-      break;
+    if (unparsable !== null) throw new DispatchLogError(`${file}:${unparsable}: damaged line (not a JSON record) with more lines after it`);
+    const value = parseRecordLine(line);
+    if (value === null) {
+      unparsable = n;
+      continue;
     }
     if (!header) {
       if ((value as DispatchHeader).kind !== 'dispatch_header') throw new DispatchLogError(`${file}:${n}: no dispatch header`);
@@ -261,7 +266,16 @@ export async function readDispatchLog(file: string): Promise<{ header: DispatchH
     records.push(r);
   }
   if (!header) throw new DispatchLogError(`${file}: empty dispatch log`);
-  return { header, records };
+  return { header, records, tornLastLine: unparsable };
+}
+
+function parseRecordLine(line: string): object | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 const TAIL_CHUNK_BYTES = 64 * 1024;

@@ -95,6 +95,7 @@ export function register(program: Command, io: CliIo): void {
         if (logs.length) {
           try {
             const r = await replayDispatchLogs({ config: ctx.config, files: logs, out: opts.decisionsOut });
+            for (const s of r.sessions) if (s.torn_last_line !== null) io.err(`replay: warning: skipped a torn last line in ${s.file}:${s.torn_last_line}, left by a killed writer\n`);
             if (opts.json) io.out(JSON.stringify({ source: 'dispatch', dispatch: r, decisions_out: opts.decisionsOut }, null, 2) + '\n');
             else io.out(`replay: ${r.inputs} inputs of ${r.sessions.length} trading session(s) in dispatch order; decisions: ${r.orders} orders, ${r.fills} fills → ${opts.decisionsOut}\n`);
             io.exit(EXIT.OK);

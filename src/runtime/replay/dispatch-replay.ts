@@ -19,7 +19,8 @@ export interface DispatchReplayOptions {
 }
 
 export interface DispatchReplaySummary {
-  sessions: Array<{ session: number; file: string; records: number; errors: number; summary: DecisionSummary }>;
+  /** `torn_last_line`: the line number of a torn last line passed over (a killed writer), else null. */
+  sessions: Array<{ session: number; file: string; records: number; errors: number; torn_last_line: number | null; summary: DecisionSummary }>;
   inputs: number;
   orders: number;
   fills: number;
@@ -33,7 +34,7 @@ export interface DispatchReplaySummary {
 export async function replayDispatchLogs(o: DispatchReplayOptions): Promise<DispatchReplaySummary> {
   const out: DispatchReplaySummary = { sessions: [], inputs: 0, orders: 0, fills: 0 };
   for (const [i, file] of o.files.entries()) {
-    const { header, records } = await readDispatchLog(file);
+    const { header, records, tornLastLine } = await readDispatchLog(file);
     const clock = new VirtualClock(header.start_ms);
     let errors = 0;
     const node = new TradingNode({
@@ -53,7 +54,7 @@ export async function replayDispatchLogs(o: DispatchReplayOptions): Promise<Disp
       else node.emit(r.event);
     }
     const summary = await node.finish();
-    out.sessions.push({ session: header.session, file, records: records.length, errors, summary });
+    out.sessions.push({ session: header.session, file, records: records.length, errors, torn_last_line: tornLastLine, summary });
     out.inputs += summary.inputs;
     out.orders += summary.orders;
     out.fills += summary.fills;
