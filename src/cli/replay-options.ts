@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../config/load.ts';
+import { parseIsoDate } from '../domain/time/civil.ts';
 import { configProblem } from './load-cli-config.ts';
 import type { HeliosConfig } from '../config/schema.ts';
 import type { ReplayRange, ReplaySource } from '../domain/replay/source.ts';
@@ -15,6 +16,8 @@ export interface RangeCliOptions {
   to?: string;
   config?: string;
   set?: string[];
+  /** What the messages call from and to when they came from elsewhere than --from/--to (a sweep's grid file). */
+  rangeNames?: { from: string; to: string };
 }
 
 export interface ReplayCliContext {
@@ -25,13 +28,26 @@ export interface ReplayCliContext {
   overrides: Record<string, unknown>;
 }
 
-/** An ISO 8601 time (a bare date is midnight UTC) or epoch milliseconds; NaN when neither. */
+/**
+ * An ISO 8601 time (a bare date is midnight UTC) or epoch milliseconds; NaN when neither, or when
+ * its date is not on the calendar (Date.parse rolls 2026-02-30 over to 2 March: a range would
+ * silently start days off).
+ */
 export function parseTime(text: string): number {
   if (/^\d{10,}$/.test(text)) return Number(text);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  const date = ISO_DATE_PREFIX.exec(text)?.[1];
+  if (date === undefined || parseIsoDate(date) === null) return Number.NaN;
+  if (date === text) return Date.parse(`${text}T00:00:00Z`);
   // Without a zone, a time is UTC (never the machine's zone).
-  const zoned = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
-  return /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(zoned) : Number.NaN;
+  return Date.parse(/([zZ]|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`);
+}
+
+const ISO_DATE_PREFIX = /^(\d{4}-\d{2}-\d{2})(?:$|T)/;
+
+/** Why parseTime refused `text`, for a message that names the flag and the value. */
+export function badTimeReason(text: string): string {
+  const date = ISO_DATE_PREFIX.exec(text)?.[1];
+  return date !== undefined && parseIsoDate(date) === null ? 'not a calendar date' : 'not an ISO time';
 }
 
 /** `--speed`: a positive multiple of real time, or max / inf for as fast as possible. */
@@ -83,8 +99,9 @@ export function replayContext(opts: RangeCliOptions, io: CliIo, cmd: string, req
   const to = opts.to === undefined ? Number.NaN : parseTime(opts.to);
   if (requireRange) {
     if (opts.from === undefined || opts.to === undefined) return fail('--from and --to are required (ISO 8601, e.g. 2025-07-15T17:00:00Z)');
-    if (Number.isNaN(from)) return fail(`--from: not an ISO time: ${opts.from}`);
-    if (Number.isNaN(to)) return fail(`--to: not an ISO time: ${opts.to}`);
+    const names = opts.rangeNames ?? { from: '--from', to: '--to' };
+    if (Number.isNaN(from)) return fail(`${names.from}: ${badTimeReason(opts.from)}: ${opts.from}`);
+    if (Number.isNaN(to)) return fail(`${names.to}: ${badTimeReason(opts.to)}: ${opts.to}`);
     if (!(to > from)) return fail(`--to must be after --from`);
   }
   return { config, dataDir: path.resolve(opts.dataDir ?? config.app.data_dir), from, to, overrides };

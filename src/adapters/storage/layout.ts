@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { parseIsoDate } from '../../domain/time/civil.ts';
 
 /**
  * Where storage puts things under the data directory:
@@ -17,12 +18,9 @@ import path from 'node:path';
  * `parquet/{market|station}=ID/date=D/ch=C/part-00HH.parquet` (`ParquetFileRef.legacyPartition`):
  * readers read both layouts, and recompacting an hour replaces its legacy parts.
  */
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
+/** `YYYY-MM-DD` of a day on the calendar (never 2026-02-30, which Date.parse would roll over). */
 export function isDateString(value: string): boolean {
-  if (!DATE_RE.test(value)) return false;
-  const ms = Date.parse(value + 'T00:00:00Z');
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+  return parseIsoDate(value) !== null;
 }
 
 /** UTC date (YYYY-MM-DD) and hour (00-23) of an epoch-ms instant. */

@@ -8,7 +8,7 @@ import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressBar } from '../progress-bar.ts';
-import { collect, parseTime, replayContext } from '../replay-options.ts';
+import { badTimeReason, collect, parseTime, replayContext } from '../replay-options.ts';
 
 interface Opts {
   out: string;
@@ -58,7 +58,7 @@ export function register(program: Command, io: CliIo): void {
       const hours = Number(opts.hours);
       const markets = Number(opts.markets);
       const rate = Number(opts.eventsPerS);
-      if (Number.isNaN(from)) return usage(`--start: not an ISO time: ${opts.start}`);
+      if (Number.isNaN(from)) return usage(`--start: ${badTimeReason(opts.start)}: ${opts.start}`);
       if (!(hours > 0 && hours <= 48)) return usage(`--hours must be in (0, 48], got ${opts.hours}`);
       if (!Number.isInteger(markets) || markets < 1 || markets > 20) return usage(`--markets must be 1–20, got ${opts.markets}`);
       if (!(rate > 0 && rate <= 1000)) return usage(`--events-per-s must be in (0, 1000], got ${opts.eventsPerS}`);

@@ -71,6 +71,7 @@ export function register(program: Command, io: CliIo): void {
           dataDir: opts.dataDir ?? file.data_dir,
           from: opts.from ?? file.from,
           to: opts.to ?? file.to,
+          rangeNames: { from: opts.from === undefined ? `${opts.grid}: from` : '--from', to: opts.to === undefined ? `${opts.grid}: to` : '--to' },
         },
         io,
         'sweep',
