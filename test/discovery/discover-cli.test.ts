@@ -10,6 +10,7 @@ import { GammaStandIn } from './gamma-stand-in.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NYC_FILE = path.join(HERE, '../fixtures/market/gamma-event-nyc-highest-2026-06-12.json');
 const MATCH_FILE = path.join(HERE, '../fixtures/discovery/gamma-event-cs2-match.json');
+const LONDON_FILE = path.join(HERE, '../fixtures/market/gamma-event-london-highest-2026-06-12.json');
 const lines = (out: string) => out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 const MARKET_FIELDS = ['kind', 'event_slug', 'condition_id', 'question', 'yes_token', 'no_token', 'tick_size', 'min_size', 'neg_risk', 'fee_rate', 'closed', 'winner'];
 
@@ -71,6 +72,25 @@ describe('helios discover --event-file', () => {
     expect(lines(r.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-nyc-on-june-12-2026', condition_id: null, reason: 'unknown_bucket_grammar', detail: expect.stringContaining('"hot"') }]);
   });
 
+  it('judges the stations as the live scanner does: a city settling elsewhere and a station not watched are refused, exit 1', async () => {
+    const jfk = readFileSync(NYC_FILE, 'utf8').replaceAll('KLGA', 'KJFK');
+    const moved = await runCli(['discover', '--event-file', writeJson('kjfk.json', jfk), '--json']);
+    expect(moved.code).toBe(1);
+    expect(lines(moved.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-nyc-on-june-12-2026', condition_id: null, reason: 'station_not_watched', detail: expect.stringContaining('rules settle on KJFK, the configuration trades nyc on KLGA') }]);
+    const london = await runCli(['discover', '--event-file', LONDON_FILE, '--json']);
+    expect(london.code).toBe(1);
+    expect(lines(london.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-london-on-june-12-2026', condition_id: null, reason: 'station_not_watched', detail: expect.stringContaining('EGLC is not among weather.stations') }]);
+  });
+
+  it('does not filter a file by the scan\'s cities, metrics or judge days: a watched station\'s event of any day is listed', async () => {
+    const config = writeJson('watch-eglc.yaml', 'weather:\n  stations:\n    - { id: KLGA, tz: America/New_York, pws: [], model_path: null }\n    - { id: EGLC, tz: Europe/London, pws: [], model_path: null }\n');
+    const r = await runCli(['discover', '--event-file', LONDON_FILE, '--json', '--config', config]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(lines(r.out)).toHaveLength(11);
+    expect(lines(r.out).every((l) => l.station === 'EGLC' && l.judge_date === '2026-06-12')).toBe(true);
+  });
+
   it('exits 2 on bad usage and a missing file, 1 on a file that is not JSON', async () => {
     expect((await runCli(['discover', '--event-file', NYC_FILE, '--slug', 'x'])).code).toBe(2);
     expect((await runCli(['discover', '--category', 'politics'])).code).toBe(2);
@@ -97,6 +117,17 @@ describe('helios discover (live Gamma on loopback)', () => {
     expect(r.code).toBe(0);
     expect(lines(r.out)).toMatchObject([{ kind: 'market', teams: ['FaZe', 'illwill'] }]);
     expect(gamma.requests.at(-1)).toBe('/events?slug=cs2-faze-ill-2026-06-12');
+  });
+
+  it('--slug judges the event against the watched stations', async () => {
+    gamma.events.push(JSON.parse(readFileSync(LONDON_FILE, 'utf8')));
+    try {
+      const r = await runCli(['discover', '--slug', 'highest-temperature-in-london-on-june-12-2026', '--json'], env);
+      expect(r.code).toBe(1);
+      expect(lines(r.out)).toMatchObject([{ kind: 'refused', reason: 'station_not_watched' }]);
+    } finally {
+      gamma.events.pop();
+    }
   });
 
   it('--category esports lists the configured games from the esports tag', async () => {

@@ -11,7 +11,7 @@ import { layoutChanges, matchSpecOf, stationLayouts, tradedMarketOf } from '../.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const read = (p: string) => JSON.parse(readFileSync(path.join(HERE, p), 'utf8'));
-const ANY: ScannerPolicy = { any_event: true, temperature: { cities: null, metrics: null, judge_days_ahead: null, station_tz: {} }, esports: { games: ['cs2'], leagues: [] }, event_slugs: [], condition_ids: [], min_liquidity: 0, min_volume: 0 };
+const ANY: ScannerPolicy = { any_event: true, temperature: { cities: [], metrics: [], judge_days_ahead: 0, station_tz: { KLGA: 'America/New_York' } }, esports: { games: ['cs2'], leagues: [] }, event_slugs: [], condition_ids: [], min_liquidity: 0, min_volume: 0 };
 const selected = () => selectOperatingSet({ events: [parseGammaEvent(read('../fixtures/market/gamma-event-nyc-highest-2026-06-12.json')[0]), parseGammaEvent(read('../fixtures/discovery/gamma-event-cs2-match.json'))], markets: [] }, ANY, 0).markets;
 
 function nowcast(judge_day: string): NowcastSignal {

@@ -69,6 +69,17 @@ describe('selectOperatingSet', () => {
     expect(set.refused).toMatchObject([{ event_slug: 'highest-temperature-in-nyc-on-june-12-2026', code: 'station_not_watched' }]);
   });
 
+  it('judges every event handed in (any_event) by the watched stations, without the city, metric or judge-day filters', () => {
+    const later = Date.UTC(2026, 7, 1, 12);
+    expect(selectOperatingSet(answers(london()), policy({ any_event: true }), later).markets).toHaveLength(11);
+    const unwatched = policy({ any_event: true });
+    unwatched.temperature = { ...unwatched.temperature, station_tz: { KLGA: 'America/New_York' } };
+    expect(selectOperatingSet(answers(london()), unwatched, later)).toMatchObject({ markets: [], refused: [{ code: 'station_not_watched', message: expect.stringContaining('EGLC') }] });
+    const elsewhere = policy({ any_event: true });
+    elsewhere.temperature = { ...elsewhere.temperature, cities: [{ city_slug: 'nyc', station: 'KJFK' }] };
+    expect(selectOperatingSet(answers(nyc()), elsewhere, later)).toMatchObject({ markets: [], refused: [{ code: 'station_not_watched', message: expect.stringContaining('KJFK') }] });
+  });
+
   it('refuses, never guesses: rule text, bucket grammar, partition, token count, tick size, fee, neg-risk', () => {
     const cases: Array<[string, (e: Raw) => void]> = [
       ['unknown_rule_text', (e) => {

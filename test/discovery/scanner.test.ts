@@ -51,7 +51,7 @@ describe('DiscoveryScanner against a loopback Gamma', () => {
   it('learns a held market resolved from /markets by condition id once its event is no longer listed', async () => {
     gamma.events.length = 0;
     const e = nyc();
-    const held = selectOperatingSet({ events: [parseGammaEvent(e)], markets: [] }, { any_event: true, temperature: { cities: null, metrics: null, judge_days_ahead: null, station_tz: {} }, esports: { games: [], leagues: [] }, event_slugs: [], condition_ids: [], min_liquidity: 0, min_volume: 0 }, 0).markets;
+    const held = selectOperatingSet({ events: [parseGammaEvent(e)], markets: [] }, { any_event: true, temperature: { cities: [], metrics: [], judge_days_ahead: 0, station_tz: { KLGA: 'America/New_York' } }, esports: { games: [], leagues: [] }, event_slugs: [], condition_ids: [], min_liquidity: 0, min_volume: 0 }, 0).markets;
     const winner = e.markets.find((m) => m.groupItemTitle === '84-85°F')!;
     Object.assign(winner, { closed: true, outcomePrices: '["1", "0"]' });
     // Yesterday's event is not asked for any more; its markets are still served by condition id.

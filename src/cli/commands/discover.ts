@@ -39,11 +39,12 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
   const { config } = loaded;
   const clock = new SystemClock();
   const configured = scannerPolicy(config);
-  // What it is given is in scope: a file, or a slug asked for by name.
+  // What it is given is in scope (a file, or a slug asked for by name), as an event named in
+  // discovery.event_slugs is: no city, metric, judge-day or league filter, but the configured
+  // stations still judge it, so a file shows what the live scanner would refuse.
   const anything: ScannerPolicy = {
     ...configured,
     any_event: true,
-    temperature: { ...configured.temperature, cities: null, metrics: null, judge_days_ahead: null },
     esports: { games: [...new Set([...KNOWN_GAMES, ...config.discovery.esports.games])].sort(), leagues: [] },
   };
   let answers: GammaAnswers;

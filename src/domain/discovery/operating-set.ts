@@ -9,18 +9,22 @@ import { parseTemperatureEvent, parseTemperatureEventSlug } from './temperature-
 
 /**
  * What the scanner selects (the `discovery` config section, resolved against the watched
- * stations). Null lists mean "any": `helios discover` judges whatever it is given.
+ * stations). The scope filters (cities, metrics, judge days, leagues) decide what is looked at;
+ * the station checks apply to every temperature event looked at, whatever put it in scope.
  */
 export interface ScannerPolicy {
-  /** Every event and market handed in is in scope (`helios discover` judges what it is given). */
+  /**
+   * Every event and market handed in is in scope, as if named in `event_slugs` (`helios discover`
+   * judges what it is given): the scope filters are off, the checks are not.
+   */
   any_event: boolean;
   temperature: {
-    /** Cities traded and the station each must settle on; null: any city, any station. */
-    cities: ReadonlyArray<{ city_slug: string; station: string }> | null;
-    /** Daily highs, lows or both; null: any. */
-    metrics: ReadonlyArray<'highest' | 'lowest'> | null;
-    /** Judge days from the station's today (0: today only); null: any date. */
-    judge_days_ahead: number | null;
+    /** Cities traded and the station each must settle on. */
+    cities: ReadonlyArray<{ city_slug: string; station: string }>;
+    /** Daily highs, lows or both. */
+    metrics: ReadonlyArray<'highest' | 'lowest'>;
+    /** Judge days from the station's today (0: today only). */
+    judge_days_ahead: number;
     /** IANA zone of each watched station (its judge clock). */
     station_tz: Readonly<Record<string, string>>;
   };
@@ -122,7 +126,7 @@ export function selectOperatingSet(answers: GammaAnswers, policy: ScannerPolicy,
     }
     const explicit = slug !== null && policy.event_slugs.includes(slug);
     if (slug !== null && parseTemperatureEventSlug(slug) !== null) {
-      take(selectTemperature(event, policy, nowMs, explicit), slug);
+      take(selectTemperature(event, policy, nowMs, explicit || policy.any_event), slug);
     } else if (slug !== null && isEsportsSlug(slug, policy)) {
       if (explicit || policy.any_event || leagueMatches(event, policy)) take(selectEsports(event), slug);
     } else if (explicit || policy.any_event) {
@@ -160,26 +164,25 @@ function leagueMatches(event: EventInfo, policy: ScannerPolicy): boolean {
   return event.tags.some((t) => (t.slug !== null && wanted.has(t.slug.toLowerCase())) || (t.label !== null && wanted.has(t.label.toLowerCase())));
 }
 
-function selectTemperature(event: EventInfo, policy: ScannerPolicy, nowMs: number, explicit: boolean): DiscoveryResult<SelectedMarket[]> {
+/** `named`: the event was asked for by name (or handed in), so the city, metric and judge-day filters do not apply. */
+function selectTemperature(event: EventInfo, policy: ScannerPolicy, nowMs: number, named: boolean): DiscoveryResult<SelectedMarket[]> {
   const parsed = parseTemperatureEvent(event);
   if (!parsed.ok) return parsed;
   const t = parsed.value;
   const { cities, judge_days_ahead, station_tz, metrics } = policy.temperature;
-  const city = cities?.find((c) => c.city_slug === t.city_slug);
-  if (!explicit && ((cities !== null && city === undefined) || (metrics !== null && !metrics.includes(t.metric)))) return accept([]);
+  const city = cities.find((c) => c.city_slug === t.city_slug);
+  if (!named && (city === undefined || !metrics.includes(t.metric))) return accept([]);
   const station = t.rule.station_id;
   if (city !== undefined && city.station !== station) {
     return refuse('station_not_watched', `${t.slug}: rules settle on ${station}, the configuration trades ${t.city_slug} on ${city.station}`);
   }
   const judgeDate = judgeDateOf(t.date, event.end_ms ?? event.start_ms);
   if (judgeDate === null) return refuse('invalid_date', `${t.slug}: no year in the slug and no event date to infer it from`);
-  if (cities !== null) {
-    const tz = station_tz[station];
-    if (tz === undefined) return refuse('station_not_watched', `${t.slug}: station ${station} is not among weather.stations`);
-    if (judge_days_ahead !== null && !explicit) {
-      const today = new JudgeCalendar(tz).dayOf(nowMs);
-      if (judgeDate < today || judgeDate > addDays(today, judge_days_ahead)) return accept([]);
-    }
+  const tz = station_tz[station];
+  if (tz === undefined) return refuse('station_not_watched', `${t.slug}: station ${station} is not among weather.stations`);
+  if (!named) {
+    const today = new JudgeCalendar(tz).dayOf(nowMs);
+    if (judgeDate < today || judgeDate > addDays(today, judge_days_ahead)) return accept([]);
   }
   const out: SelectedMarket[] = [];
   for (const b of t.buckets) {
