@@ -82,6 +82,14 @@ describe('helios discover --event-file', () => {
     expect(lines(london.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-london-on-june-12-2026', condition_id: null, reason: 'station_not_watched', detail: expect.stringContaining('EGLC is not among weather.stations') }]);
   });
 
+  it('refuses bucket markets of one event that name the same tokens, exit 1', async () => {
+    const ev = JSON.parse(readFileSync(NYC_FILE, 'utf8'))[0];
+    ev.markets[1].clobTokenIds = ev.markets[0].clobTokenIds;
+    const r = await runCli(['discover', '--event-file', writeJson('shared-tokens.json', ev), '--json']);
+    expect(r.code).toBe(1);
+    expect(lines(r.out)).toEqual([{ kind: 'refused', event_slug: 'highest-temperature-in-nyc-on-june-12-2026', condition_id: null, reason: 'contradictory_market', detail: expect.stringContaining('both name token') }]);
+  });
+
   it('does not filter a file by the scan\'s cities, metrics or judge days: a watched station\'s event of any day is listed', async () => {
     const config = writeJson('watch-eglc.yaml', 'weather:\n  stations:\n    - { id: KLGA, tz: America/New_York, pws: [], model_path: null }\n    - { id: EGLC, tz: Europe/London, pws: [], model_path: null }\n');
     const r = await runCli(['discover', '--event-file', LONDON_FILE, '--json', '--config', config]);

@@ -102,6 +102,23 @@ describe('selectOperatingSet', () => {
     }
   });
 
+  it('refuses an event two of whose markets name the same token: temperature buckets, a match, any other event', () => {
+    const sharing = (e: Raw): Raw => {
+      e.markets[1]!.clobTokenIds = e.markets[0]!.clobTokenIds;
+      return e;
+    };
+    const buckets = selectOperatingSet(answers(sharing(nyc())), policy(), NOW);
+    expect(buckets.markets).toEqual([]);
+    expect(buckets.refused).toMatchObject([{ event_slug: 'highest-temperature-in-nyc-on-june-12-2026', code: 'contradictory_market', message: expect.stringContaining(`both name token ${JSON.parse(nyc().markets[0]!.clobTokenIds as string)[0]}`) }]);
+    // The match trades its moneyline only; a handicap naming the moneyline's tokens still contradicts it.
+    const game = selectOperatingSet(answers(sharing(match())), policy(), NOW);
+    expect(game).toMatchObject({ markets: [], refused: [{ event_slug: 'cs2-faze-ill-2026-06-12', code: 'contradictory_market', message: expect.stringContaining('both name token 1001') }] });
+    const other = sharing(match());
+    other.slug = 'some-other-event';
+    const binary = selectOperatingSet(answers(other), policy({ any_event: true }), NOW);
+    expect(binary).toMatchObject({ markets: [], refused: [{ event_slug: 'some-other-event', code: 'contradictory_market' }] });
+  });
+
   it('refuses a malformed answer without losing the rest', () => {
     const set = selectOperatingSet({ events: [parseGammaEvent({ slug: 7, markets: 'no' }), parseGammaEvent(nyc())], markets: [] }, policy(), NOW);
     expect(set.markets).toHaveLength(11);

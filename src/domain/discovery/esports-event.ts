@@ -1,4 +1,5 @@
 import { isYesNo, type EventInfo, type MarketInfo, type MarketOutcome } from './gamma-market.ts';
+import { tokenSharedAcrossMarkets } from './event-tokens.ts';
 import { accept, refuse, type DiscoveryResult } from './result.ts';
 
 /** One market of a match: the moneyline, a map winner, a handicap, a total… */
@@ -30,8 +31,8 @@ export interface EsportsEvent {
 
 /**
  * Map a Gamma match event. The moneyline (sportsMarketType "moneyline", or titled "Match Winner")
- * must exist once, with exactly two distinct team names as outcomes; markets that cannot be mapped
- * are refused with the event (a half-known match is not traded).
+ * must exist once, with exactly two distinct team names as outcomes; markets that cannot be mapped,
+ * or that name another market's token, are refused with the event (a half-known match is not traded).
  */
 export function parseEsportsEvent(event: EventInfo): DiscoveryResult<EsportsEvent> {
   const slug = event.slug ?? '';
@@ -50,6 +51,8 @@ export function parseEsportsEvent(event: EventInfo): DiscoveryResult<EsportsEven
   if (names.length !== 2 || names[0] === '' || names[1] === '' || names[0] === names[1] || isYesNo(ml)) {
     return refuse('not_esports_event', `${slug}: moneyline outcomes ${JSON.stringify(names)} are not two team names`);
   }
+  const shared = tokenSharedAcrossMarkets(slug, event.markets);
+  if (shared !== null) return shared;
   const teams: [string, string] = [names[0]!, names[1]!];
   const teamSet = new Set(teams);
   const toEsports = (m: MarketInfo): EsportsMarket => ({

@@ -1,4 +1,5 @@
 export * from './esports-event.ts';
+export * from './event-tokens.ts';
 export * from './gamma-market.ts';
 export * from './gamma-schemas.ts';
 export * from './result.ts';

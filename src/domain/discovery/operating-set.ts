@@ -2,6 +2,7 @@ import type { FeeSchedule } from '../trading/fees.ts';
 import { civilFromDays, daysFromCivil, isoDate, utcMs } from '../time/civil.ts';
 import { JudgeCalendar } from '../weather/judge-calendar.ts';
 import { parseEsportsEvent } from './esports-event.ts';
+import { tokenSharedAcrossMarkets } from './event-tokens.ts';
 import { isYesNo, type EventInfo, type MarketInfo } from './gamma-market.ts';
 import { accept, refuse, type DiscoveryErrorCode, type DiscoveryResult } from './result.ts';
 import type { TemperatureUnit } from './temperature-buckets.ts';
@@ -132,7 +133,9 @@ export function selectOperatingSet(answers: GammaAnswers, policy: ScannerPolicy,
     } else if (explicit || policy.any_event) {
       // Any other event named explicitly (or handed to `helios discover`): its binary markets.
       const rejected = event.rejected_markets[0];
+      const shared = tokenSharedAcrossMarkets(slug ?? event.gamma_id ?? '', event.markets);
       if (rejected) take(refuse(rejected.error.code, `market #${rejected.index}: ${rejected.error.message}`), slug);
+      else if (shared !== null) take(shared, slug);
       else for (const m of event.markets) takeMarket(binary(m, event, event.markets.length), m, slug);
     }
   }

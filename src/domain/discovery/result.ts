@@ -29,7 +29,7 @@ export type DiscoveryErrorCode =
   | 'min_size_unknown'
   /** feesEnabled without a feeSchedule: what a fill costs is unknown. */
   | 'fee_unknown'
-  /** The market's fields contradict each other or its event (neg-risk flags, a resolved market still accepting orders…). */
+  /** The market's fields contradict each other or its event (neg-risk flags, a resolved market still accepting orders, a token named by two of its markets…). */
   | 'contradictory_market'
   /** The rules settle on a station the configuration does not watch (or not the one configured for the city). */
   | 'station_not_watched'

@@ -1,4 +1,5 @@
 import { isCalendarDate, isYesNo, type EventInfo, type MarketInfo } from './gamma-market.ts';
+import { tokenSharedAcrossMarkets } from './event-tokens.ts';
 import { accept, refuse, type DiscoveryResult } from './result.ts';
 import { bucketPartitionProblem, parseTemperatureBucket, sortBuckets, type TemperatureBucket, type TemperatureUnit } from './temperature-buckets.ts';
 import { parseTemperatureRule, type TemperatureRule } from './temperature-rules.ts';
@@ -63,8 +64,9 @@ export function parseTemperatureEventSlug(slug: string): Pick<TemperatureEvent, 
 
 /**
  * Map a Gamma event into buckets with their Yes/No tokens, or refuse it: unknown slug, rule text or
- * bucket grammar, a market that could not be mapped, non Yes/No outcomes, buckets that do not
- * partition the integers, or buckets in a unit the rules do not settle in.
+ * bucket grammar, a market that could not be mapped, two markets naming the same token, non Yes/No
+ * outcomes, buckets that do not partition the integers, or buckets in a unit the rules do not
+ * settle in.
  */
 export function parseTemperatureEvent(event: EventInfo): DiscoveryResult<TemperatureEvent> {
   const slug = event.slug ?? '';
@@ -75,6 +77,8 @@ export function parseTemperatureEvent(event: EventInfo): DiscoveryResult<Tempera
     return refuse(r.error.code, `market #${r.index}: ${r.error.message}`);
   }
   if (event.markets.length === 0) return refuse('not_a_partition', `${slug}: no markets`);
+  const shared = tokenSharedAcrossMarkets(slug, event.markets);
+  if (shared !== null) return shared;
 
   const ruleTexts = [event.description, ...event.markets.map((m) => m.description)].filter((t): t is string => t !== null);
   if (ruleTexts.length === 0) return refuse('unknown_rule_text', `${slug}: no rule text`);
