@@ -184,5 +184,5 @@ export function paperTradingNode(market: MarketSpec, seqBase?: number) {
     const payload = { resync_epoch_id: 0, synced: true, tick_size: b.tickSize, bids, asks, best_bid: b.bestBid()?.price ?? null, best_ask: b.bestAsk()?.price ?? null, mid: null, spread: null, microprice: null, imbalance: null, hash: null };
     node.route(events.make('L2_SNAPSHOT', payload, { market_id: market.market_id, token_id: token }));
   };
-  return { clock, cfg, sink, node, setBook };
+  return { clock, cfg, sink, node, setBook, events };
 }

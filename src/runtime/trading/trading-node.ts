@@ -149,7 +149,12 @@ export class TradingNode implements EventSink {
         const started = this.runtime.work.count;
         this.deps.observe?.emit(event);
         this.cancelAllOnKill(event);
-        this.router.route(event);
+        this.runtime.correlation.input = event;
+        try {
+          this.router.route(event);
+        } finally {
+          this.runtime.correlation.input = null;
+        }
         this.followSpec(event);
         return this.runtime.work.count !== started;
       },

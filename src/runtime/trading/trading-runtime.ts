@@ -16,6 +16,7 @@ import { createMarketGroupMachine, type MarketGroupMachine } from '../../machine
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
+import { OrderCorrelation } from './order-correlation.ts';
 import { PositionMarks } from './position-marks.ts';
 import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
@@ -66,6 +67,7 @@ export class TradingRuntime {
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
   private readonly eventViews: EventViews;
   private readonly positionMarks: PositionMarks;
+  readonly correlation = new OrderCorrelation();
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
   private unsubscribe: (() => void) | null = null;
@@ -391,10 +393,11 @@ export class TradingRuntime {
 
   private onExecution(e: ExecutionEvent): void {
     const { riskEngine, clock } = this.deps;
-    const meta = { market_id: e.market_id, token_id: e.token_id };
+    const coid = e.kind === 'order' ? e.update.client_order_id : e.fill.client_order_id;
+    const ids = { market_id: e.market_id, token_id: e.token_id, ...this.correlation.forOrder(coid) };
+    this.deps.sink.emit(this.correlation.emitted(coid, e.kind === 'order' ? this.deps.events.make('ORDER_UPDATE', e.update, ids) : this.deps.events.make('FILL', e.fill, ids)));
     if (e.kind === 'order') {
       const u = e.update;
-      this.deps.sink.emit(this.deps.events.make('ORDER_UPDATE', u, meta));
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
       if (isTerminal(u.status)) this.negRisk.onOrderDone(u.client_order_id, u.filled_size);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
@@ -404,7 +407,6 @@ export class TradingRuntime {
       return;
     }
     const f = e.fill;
-    this.deps.sink.emit(this.deps.events.make('FILL', f, meta));
     this.send(e.market_id, {
       type: 'FILL',
       fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
@@ -447,7 +449,7 @@ export class TradingRuntime {
     const market_id = context.spec.market_id;
     const { sink, events } = this.deps;
     if (notice.kind === 'state') {
-      sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id }));
+      sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id, ...this.correlation.forDecision() }));
     } else if (notice.kind === 'positions') {
       this.followMarks(context);
       this.eventViews.changed(market_id, undefined, context);
