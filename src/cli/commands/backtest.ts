@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { DamagedLakeFileError } from '../../adapters/storage/parquet/lake-damage.ts';
 import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
 import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -93,7 +94,8 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.OK);
       } catch (err) {
         io.err(`backtest: ${(err as Error).message}\n`);
-        io.exit(EXIT.RUNTIME_ERROR);
+        // A damaged lake file is a data problem: its message says what rebuilds it.
+        io.exit(err instanceof DamagedLakeFileError ? EXIT.DATA_ERROR : EXIT.RUNTIME_ERROR);
       }
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DamagedLakeFileError, damageMessage } from '../../adapters/storage/parquet/lake-damage.ts';
 import { formatTable, queryLake } from '../../adapters/storage/parquet/query.ts';
 import { viewChannels } from '../../adapters/storage/parquet/views.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -31,12 +32,17 @@ export function register(program: Command, io: CliIo): void {
           memory_limit: ctx.config.storage.compaction.duckdb_memory_limit,
         });
         io.out(opts.json ? JSON.stringify(result.rows) + '\n' : formatTable(result));
+        if (result.unreadable.length) {
+          const parts = [...new Map(result.unreadable.flatMap((u) => u.parts).map((p) => [p.path, p])).values()];
+          io.err(`query: warning: view(s) ${result.unreadable.map((u) => u.view).join(', ')} cannot be read until rebuilt:\n${damageMessage(ctx.dataDir, parts)}\n`);
+        }
         io.exit(EXIT.OK);
       } catch (err) {
+        io.err(`query: ${(err as Error).message}\n`);
+        // A damaged lake file is a data problem (the message says how to rebuild it). Otherwise
         // DuckDB reports the bad SQL (parser, binder, catalog errors, a path outside the lake) and
         // the sandbox refuses writing statements: both are usage errors.
-        io.err(`query: ${(err as Error).message}\n`);
-        io.exit(EXIT.CONFIG_ERROR);
+        io.exit(err instanceof DamagedLakeFileError ? EXIT.DATA_ERROR : EXIT.CONFIG_ERROR);
       }
     });
 }

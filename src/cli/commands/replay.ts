@@ -4,6 +4,7 @@ import { openReplaySource, recordedRange, runReplay, type ReplayRun, type Source
 import { replayMarkers, type ReplayMarker } from '../../apps/dashboard/replay-markers.ts';
 import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { DamagedLakeFileError } from '../../adapters/storage/parquet/lake-damage.ts';
 import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
 import { DashboardFiles } from '../../apps/dashboard/static-files.ts';
@@ -115,11 +116,17 @@ export function register(program: Command, io: CliIo): void {
         ctx.to = range.to;
         // What was recorded, not the empty rest of the files' hours or days: the page's timeline,
         // and a decision replay's virtual time (a day of watchdog pulses over nothing costs ~20 s).
-        const { source } = await openReplaySource(ctx.dataDir, ctx.config, range, (opts.source ?? 'auto') as SourceKind);
-        const events = await recordedEventBounds(source, { ...range, channels });
-        if (events) {
-          ctx.from = events.first;
-          ctx.to = events.last + 1;
+        try {
+          const { source } = await openReplaySource(ctx.dataDir, ctx.config, range, (opts.source ?? 'auto') as SourceKind);
+          const events = await recordedEventBounds(source, { ...range, channels });
+          if (events) {
+            ctx.from = events.first;
+            ctx.to = events.last + 1;
+          }
+        } catch (err) {
+          io.err(`replay: ${(err as Error).message}\n`);
+          io.exit(failureExitCode(err));
+          return;
         }
       }
 
@@ -186,9 +193,14 @@ export function register(program: Command, io: CliIo): void {
         io.exit(issues > 0 || r.emitted === 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {
         io.err(`replay: ${(err as Error).message}\n`);
-        io.exit(EXIT.RUNTIME_ERROR);
+        io.exit(failureExitCode(err));
       } finally {
         await server?.close();
       }
     });
+}
+
+/** A damaged lake file is a data problem (its message says what rebuilds it); anything else failed at run time. */
+function failureExitCode(err: unknown): number {
+  return err instanceof DamagedLakeFileError ? EXIT.DATA_ERROR : EXIT.RUNTIME_ERROR;
 }

@@ -1,11 +1,14 @@
 import { StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
-import { parquetRoot } from '../layout.ts';
+import { listParquetFiles, parquetRoot } from '../layout.ts';
 import { confineToDirectory, lockConfiguration, openDuckDb, toPlainJson, type DuckDbOptions } from './duckdb.ts';
-import { createLakeViews } from './views.ts';
+import { damagedPartsBehind, DamagedLakeFileError, isReadFailure } from './lake-damage.ts';
+import { createLakeViews, type LakeViews } from './views.ts';
 
 export interface QueryResult {
   columns: string[];
   rows: Array<Record<string, unknown>>;
+  /** Views that could not be read because of damaged parts (the query did not read them). */
+  unreadable: LakeViews['unreadable'];
 }
 
 /** A statement `helios query` will not run because it would write or change the session. */
@@ -24,20 +27,42 @@ const READING_START = /^(select|with|from|values|table|explain|describe|desc|sho
 /**
  * Runs SQL over the lake with the channel views defined; values as plain JSON. The session can
  * read only the Parquet lake (see `confineToDirectory`), and only one reading statement runs.
+ * A statement that reads a damaged part throws `DamagedLakeFileError` (a data problem, not the
+ * SQL's); other views stay readable.
  */
 export async function queryLake(dataDir: string, sql: string, duckdb: DuckDbOptions): Promise<QueryResult> {
   const db = await openDuckDb(duckdb);
   try {
     await confineToDirectory(db.connection, parquetRoot(dataDir));
-    await createLakeViews(db.connection, dataDir);
+    const views = await createLakeViews(db.connection, dataDir);
     await lockConfiguration(db.connection);
-    const result = await runReadOnly(db.connection, sql);
+    let result: DuckDBResultReader;
+    try {
+      result = await runReadOnly(db.connection, sql);
+    } catch (err) {
+      if (err instanceof QueryRefusedError) throw err;
+      throw (await lakeDamageBehind(err, db.connection, dataDir, views)) ?? err;
+    }
     const columns = result.columnNames();
     const rows = result.getRowObjectsJS().map((r) => toPlainJson(r) as Record<string, unknown>);
-    return { columns, rows };
+    return { columns, rows, unreadable: views.unreadable };
   } finally {
     db.close();
   }
+}
+
+/**
+ * The damage a failed statement ran into: a view made unreadable by a damaged part (its error
+ * names the part), or a part whose footer was fine but whose pages DuckDB could not read.
+ */
+async function lakeDamageBehind(err: unknown, conn: DuckDBConnection, dataDir: string, views: LakeViews): Promise<DamagedLakeFileError | null> {
+  const message = err instanceof Error ? err.message : String(err);
+  const known = [...new Map(views.unreadable.flatMap((u) => u.parts).map((p) => [p.path, p])).values()].filter((p) => message.includes(p.path));
+  if (known.length) return new DamagedLakeFileError(dataDir, known);
+  // A page DuckDB could not decode is reported without its file: find it by reading each part
+  // (costly, but only after a read failed).
+  const found = await damagedPartsBehind(err, conn, dataDir, await listParquetFiles(dataDir), isReadFailure(err) ? 'pages' : 'none');
+  return found.length ? new DamagedLakeFileError(dataDir, found) : null;
 }
 
 async function runReadOnly(conn: DuckDBConnection, sql: string): Promise<DuckDBResultReader> {

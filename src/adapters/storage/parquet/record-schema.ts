@@ -1,3 +1,5 @@
+import { sqlString } from './duckdb.ts';
+
 /**
  * The columns of a journal record as stored in Parquet: the envelope, the recorder's edge fields,
  * and the payload kept whole as JSON (views extract the fields people query). One definition for
@@ -42,4 +44,15 @@ export function columnList(): string {
 /** A relation with the record columns and no rows: what a view reads before a channel has data. */
 export function emptyRecordRelation(): string {
   return 'SELECT ' + RECORD_COLUMNS.map(([n, t]) => `CAST(NULL AS ${t}) AS ${n}`).join(', ') + ' WHERE false';
+}
+
+/**
+ * A relation with the record columns whose every read raises `message`: counting its rows and
+ * reading any of its columns both do (a constant filter alone would be folded away by a filter on
+ * a column), so a query over it fails instead of answering without the rows it cannot read. Its
+ * column types stay visible to DESCRIBE.
+ */
+export function failingRecordRelation(message: string): string {
+  const raise = `error(${sqlString(message)})`;
+  return 'SELECT ' + RECORD_COLUMNS.map(([n, t]) => `CAST(${raise} AS ${t}) AS ${n}`).join(', ') + ` WHERE ${raise}`;
 }

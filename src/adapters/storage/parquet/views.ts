@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Channel } from '../../../domain/events/channels.ts';
 import { listParquetFiles, parquetGlobs, type ParquetFileRef } from '../layout.ts';
 import { sqlString } from './duckdb.ts';
-import { emptyRecordRelation } from './record-schema.ts';
+import { damagedPartsBehind, damageMessage, type DamagedPart } from './lake-damage.ts';
+import { emptyRecordRelation, failingRecordRelation } from './record-schema.ts';
 
 /**
  * One DuckDB view per channel over the Parquet lake, with the record columns, `ts` (UTC TIMESTAMP
@@ -58,9 +59,20 @@ function fieldSql([name, type, key]: Field): string {
   return `TRY_CAST(json_extract_string(payload, ${p}) AS ${type}) AS ${name}`;
 }
 
-/** Creates every view; returns their names. */
-export async function createLakeViews(conn: DuckDBConnection, dataDir: string): Promise<string[]> {
+/** The views made, and those that fail when read because a part they read is damaged. */
+export interface LakeViews {
+  names: string[];
+  unreadable: Array<{ view: string; parts: DamagedPart[] }>;
+}
+
+/**
+ * Creates every view. Each is made on its own: a damaged part fails the views that read it (its
+ * channel's and `events`) with a message naming it, when a query reads them, and leaves the
+ * other channels' views working.
+ */
+export async function createLakeViews(conn: DuckDBConnection, dataDir: string): Promise<LakeViews> {
   const files = await listParquetFiles(dataDir);
+  const unreadable: LakeViews['unreadable'] = [];
   for (const [name, def] of Object.entries(LAKE_VIEWS)) {
     const of = def.channel === 'all' ? files : files.filter((f) => f.channel === def.channel);
     const globs = layoutGlobs(dataDir, def.channel === 'all' ? '*' : def.channel, of);
@@ -68,10 +80,22 @@ export async function createLakeViews(conn: DuckDBConnection, dataDir: string): 
     const base = globs.length
       ? `${emptyRecordRelation()} UNION ALL BY NAME SELECT * FROM read_parquet([${globs.map(sqlString).join(', ')}], union_by_name=true, hive_partitioning=false)`
       : emptyRecordRelation();
-    const derived = ['make_timestamp(ts_ingest * 1000) AS ts', ...def.fields.map(fieldSql)].join(', ');
-    await conn.run(`CREATE OR REPLACE VIEW ${name} AS SELECT *, ${derived} FROM (${base}) AS b`);
+    try {
+      // Binding reads every part's footer (union_by_name), so a damaged footer fails here.
+      await conn.run(viewSql(name, def, base));
+    } catch (err) {
+      const parts = await damagedPartsBehind(err, conn, dataDir, of, 'footers');
+      if (parts.length === 0) throw err;
+      unreadable.push({ view: name, parts });
+      await conn.run(viewSql(name, def, failingRecordRelation(damageMessage(dataDir, parts))));
+    }
   }
-  return Object.keys(LAKE_VIEWS);
+  return { names: Object.keys(LAKE_VIEWS), unreadable };
+}
+
+function viewSql(name: string, def: ViewDef, base: string): string {
+  const derived = ['make_timestamp(ts_ingest * 1000) AS ts', ...def.fields.map(fieldSql)].join(', ');
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT *, ${derived} FROM (${base}) AS b`;
 }
 
 /** The globs of the layouts that hold parts of a channel (DuckDB refuses a glob matching nothing). */
