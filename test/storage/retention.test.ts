@@ -33,6 +33,8 @@ describe('retention plan (pure)', () => {
       windows_cutoff: '2023-03-31',
       delete_journal: ['2026-03-01', '2026-03-17'],
       keep_uncompacted: ['2026-03-10'],
+      keep_malformed: [],
+      discard_malformed: [],
       delete_parquet: [
         { partition: 'station=KLGA', date: '2023-03-30', channel: 'window' },
         { partition: 'market=a', date: '2025-09-29', channel: 'l2' },
@@ -47,6 +49,19 @@ describe('retention plan (pure)', () => {
       parquet_cutoff: '2024-12-05',
       journal_cutoff: '2025-12-29',
     });
+  });
+});
+
+describe('retention plan: malformed lines compaction left out (pure)', () => {
+  const malformed = [{ file: '/d/journal/date=2026-03-01/ch=order/14.ndjson', lines: 1, line_numbers: [3] }];
+  const input = { today: '2026-03-31', journalDates: ['2026-03-01', '2026-03-02'], compactedDates: new Set(['2026-03-01', '2026-03-02']), malformedLines: new Map([['2026-03-01', malformed]]), parquet: [] };
+
+  it('keeps an expired, compacted date whose malformed lines exist only in its journal, naming them', () => {
+    expect(planRetention(input, POLICY)).toMatchObject({ delete_journal: ['2026-03-02'], keep_uncompacted: [], keep_malformed: [{ date: '2026-03-01', files: malformed }], discard_malformed: [] });
+  });
+
+  it('deletes it only on the explicit override, saying what goes with it', () => {
+    expect(planRetention({ ...input, discardMalformed: true }, POLICY)).toMatchObject({ delete_journal: ['2026-03-01', '2026-03-02'], keep_malformed: [], discard_malformed: [{ date: '2026-03-01', files: malformed }] });
   });
 });
 

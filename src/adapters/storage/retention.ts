@@ -1,8 +1,8 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { planRetention, type RetentionPlan, type RetentionPolicy } from '../../domain/storage/retention.ts';
+import { journalCutoff, planRetention, type MalformedJournalLines, type RetentionPlan, type RetentionPolicy } from '../../domain/storage/retention.ts';
 import { dispatchLogLastMs, listDispatchLogs } from './dispatch-log.ts';
-import { isDateCompacted } from './parquet/compactor.ts';
+import { dateCompaction } from './parquet/date-compaction.ts';
 import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, utcDateHour } from './layout.ts';
 
 export interface RetentionResult {
@@ -18,12 +18,29 @@ export interface RetentionResult {
   removed: string[];
 }
 
+export interface RetentionOptions {
+  dataDir: string;
+  policy: RetentionPolicy;
+  today: string;
+  dryRun: boolean;
+  /** Delete expired journal dates even when compaction left malformed lines of them out of the lake. */
+  discardMalformed?: boolean;
+}
+
 /** Applies the retention policy to a data directory (or only reports it with dryRun). */
-export async function applyRetention(opts: { dataDir: string; policy: RetentionPolicy; today: string; dryRun: boolean }): Promise<RetentionResult> {
+export async function applyRetention(opts: RetentionOptions): Promise<RetentionResult> {
   const journal = await listJournalFiles(opts.dataDir);
   const journalDates = [...new Set(journal.map((f) => f.date))].sort();
   const compacted = new Set<string>();
-  for (const d of journalDates) if (await isDateCompacted(opts.dataDir, d, journal)) compacted.add(d);
+  const malformedLines = new Map<string, MalformedJournalLines[]>();
+  // Only expired dates are judged: the others stay whatever their compaction.
+  const cutoff = journalCutoff(opts.today, opts.policy);
+  for (const d of journalDates.filter((date) => date <= cutoff)) {
+    const c = await dateCompaction(opts.dataDir, d, journal);
+    if (!c.compacted) continue;
+    compacted.add(d);
+    if (c.malformed.length) malformedLines.set(d, c.malformed);
+  }
   const parquetFiles = await listParquetFiles(opts.dataDir);
   // A partition is one date's directory of a channel: `date=D/ch=C`, or in a lake written before
   // the channel-hour layout, `market=ID/date=D/ch=C` (retention treats both alike).
@@ -32,7 +49,10 @@ export async function applyRetention(opts: { dataDir: string; policy: RetentionP
     const partition = f.legacyPartition ?? '';
     seen.set(`${partition}/${f.date}/${f.channel}`, { partition, date: f.date, channel: f.channel });
   }
-  const plan = planRetention({ today: opts.today, journalDates, compactedDates: compacted, parquet: [...seen.values()] }, opts.policy);
+  const plan = planRetention(
+    { today: opts.today, journalDates, compactedDates: compacted, malformedLines, discardMalformed: opts.discardMalformed === true, parquet: [...seen.values()] },
+    opts.policy,
+  );
 
   const removed: string[] = [];
   for (const d of plan.delete_journal) {

@@ -74,6 +74,12 @@ export function register(program: Command, io: CliIo): void {
           );
           if (report.hours_open > 0) io.err(openHoursHint(report.live_writer, opts.force === true));
         }
+        if (report.malformed_lines > 0) {
+          io.err(
+            `compact: ${report.malformed_lines} malformed line(s) are not in the lake: helios retention keeps their journal dates ` +
+              `until they are fixed or removed and recompacted (or until helios retention --discard-malformed)\n`,
+          );
+        }
         if (report.staging_cleaned > 0) io.err(`compact: removed ${report.staging_cleaned} staging director${report.staging_cleaned === 1 ? 'y' : 'ies'} left by a killed compaction\n`);
         io.exit(report.malformed_lines > 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {

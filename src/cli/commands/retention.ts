@@ -16,8 +16,9 @@ export function register(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'data directory (default: app.data_dir)')
     .option('--config <file>', 'YAML file layered over the defaults')
     .option('--today <YYYY-MM-DD>', 'reference date (default: today, UTC)')
+    .option('--discard-malformed', 'also delete expired journal dates whose malformed lines compaction left out of the lake (those lines are lost)')
     .option('--json', 'print the plan as JSON')
-    .action(async (opts: { dryRun?: boolean; dataDir?: string; config?: string; today?: string; json?: boolean }) => {
+    .action(async (opts: { dryRun?: boolean; dataDir?: string; config?: string; today?: string; discardMalformed?: boolean; json?: boolean }) => {
       const ctx = storageContext(opts, io);
       if (!ctx) return;
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
@@ -35,15 +36,24 @@ export function register(program: Command, io: CliIo): void {
         return;
       }
       try {
-        const r = await applyRetention({ dataDir: ctx.dataDir, policy: ctx.config.storage.retention, today, dryRun: opts.dryRun === true });
+        const r = await applyRetention({ dataDir: ctx.dataDir, policy: ctx.config.storage.retention, today, dryRun: opts.dryRun === true, discardMalformed: opts.discardMalformed === true });
         if (opts.json) {
           io.out(JSON.stringify(r, null, 2) + '\n');
         } else {
           const verb = r.dry_run ? 'would delete' : 'deleted';
           const p = r.plan;
           io.out(`retention (today ${today}): expired are journal dates up to ${p.journal_cutoff}, Parquet dates before ${p.parquet_cutoff}, window channels before ${p.windows_cutoff}\n`);
-          for (const d of p.delete_journal) io.out(`  ${verb} journal date=${d}\n`);
+          for (const d of p.delete_journal) {
+            const discarded = p.discard_malformed.find((x) => x.date === d);
+            io.out(`  ${verb} journal date=${d}${discarded ? `, discarding ${malformedText(discarded.files)} (--discard-malformed)` : ''}\n`);
+          }
           for (const d of p.keep_uncompacted) io.out(`  kept journal date=${d}: expired but not fully compacted (run helios compact)\n`);
+          for (const x of p.keep_malformed) {
+            io.out(
+              `  kept journal date=${x.date}: compaction left ${malformedText(x.files)} out of the lake; ` +
+                `fix or remove them and run helios compact --date ${x.date}, or pass --discard-malformed to delete them with the date\n`,
+            );
+          }
           for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${[x.partition, `date=${x.date}`, `ch=${x.channel}`].filter(Boolean).join('/')}\n`);
           for (const x of r.delete_dispatch) io.out(`  ${verb} dispatch log ${path.basename(x.file)} (last input ${x.last_date})\n`);
           if (!p.delete_journal.length && !p.delete_parquet.length && !r.delete_dispatch.length) io.out('  nothing to delete\n');
@@ -54,4 +64,14 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.RUNTIME_ERROR);
       }
     });
+}
+
+/** "2 malformed lines (FILE: lines 3, 9; FILE2: line 1)". */
+function malformedText(files: ReadonlyArray<{ file: string; lines: number; line_numbers: number[] }>): string {
+  const total = files.reduce((n, f) => n + f.lines, 0);
+  const where = files.map((f) => {
+    const shown = f.line_numbers.length ? `: line${f.line_numbers.length === 1 ? '' : 's'} ${f.line_numbers.join(', ')}${f.lines > f.line_numbers.length ? ', …' : ''}` : '';
+    return `${f.file}${shown}`;
+  });
+  return `${total} malformed line${total === 1 ? '' : 's'} (${where.join('; ')})`;
 }

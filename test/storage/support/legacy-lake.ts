@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, 
 import path from 'node:path';
 import { listParquetFiles, manifestFile, parquetRoot } from '../../../src/adapters/storage/layout.ts';
 import { openDuckDb, sqlString, type DuckDbOptions } from '../../../src/adapters/storage/parquet/duckdb.ts';
-import type { DateManifest } from '../../../src/adapters/storage/parquet/compactor.ts';
+import type { DateManifest } from '../../../src/adapters/storage/parquet/manifest.ts';
 
 /**
  * Turns a lake compacted by this version into what the previous version wrote for the same

@@ -1,11 +1,12 @@
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { lockHolder, type LockHolder } from '../data-dir-lock.ts';
 import { scanJournalLines, streamJournalFile, type JournalReadIssue, type LineScan } from '../journal/reader.ts';
 import { isJournalFileSealed } from '../journal/seal.ts';
-import { listJournalFiles, listParquetFiles, manifestFile, parquetPartFile, parquetRoot, type JournalFileRef } from '../layout.ts';
+import { listJournalFiles, listParquetFiles, parquetPartFile, parquetRoot, type JournalFileRef } from '../layout.ts';
 import { openDuckDb, sqlString, type DuckDbOptions } from './duckdb.ts';
+import { MALFORMED_LINE_NUMBERS_KEPT, readManifest, sameSources, stampSources, writeManifest, type DateManifest, type MalformedLines } from './manifest.ts';
 import { columnList, readJsonColumnsArg } from './record-schema.ts';
 
 /**
@@ -14,7 +15,7 @@ import { columnList, readJsonColumnsArg } from './record-schema.ts';
  * `date=D/ch=C/part-00HH.parquet`, replacing the previous compaction of that hour (legacy
  * per-market parts included): readers never see a half-written file, and compacting twice yields
  * the same rows once. A manifest per date records the sources consumed, so unchanged hours are
- * skipped and retention knows what is safe to delete.
+ * skipped and retention knows what is safe to delete (`manifest.ts`).
  */
 export interface CompactOptions {
   dataDir: string;
@@ -61,17 +62,6 @@ export interface CompactionReport {
   torn_tails: number;
   malformed_lines: number;
   issues: JournalReadIssue[];
-}
-
-interface SourceStamp {
-  size: number;
-  mtime_ms: number;
-}
-
-export interface DateManifest {
-  version: 1;
-  date: string;
-  hours: Record<string, { sources: Record<string, SourceStamp>; rows: number; files: string[] }>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -144,7 +134,7 @@ export async function compactJournal(opts: CompactOptions): Promise<CompactionRe
           report.hours_unchanged++;
         } else {
           const out = await compactHour(db!.connection, opts.dataDir, date, hour, files, issue);
-          manifest.hours[hour] = { sources: stamps, rows: out.rows, files: out.files };
+          manifest.hours[hour] = { sources: stamps, rows: out.rows, files: out.files, malformed: out.malformed };
           await writeManifest(opts.dataDir, manifest);
           report.hours_compacted++;
           report.rows += out.rows;
@@ -202,6 +192,8 @@ interface HourOutput {
   rows: number;
   /** Parquet files written, relative to the lake root. */
   files: string[];
+  /** Per channel: lines not in the lake (retention keeps the journal that still has them). */
+  malformed: Record<string, MalformedLines>;
 }
 
 let stagingCounter = 0;
@@ -251,23 +243,24 @@ async function compactHour(
       expected += s.lines + (s.tail === 'complete' ? 1 : 0);
       if (s.tail === 'torn') issue({ kind: 'torn_tail', file: f.path, line: s.lines + 1, bytes: s.tailBytes });
     }
-    if (rows < expected) await reportMalformed(conn, files, scans, issue);
+    const malformed = rows < expected ? await reportMalformed(conn, files, scans, issue) : {};
 
     const written = await placeStaged(staging, dataDir, date, hour);
     await removeStale(dataDir, date, hour, new Set(written));
-    return { rows, files: written };
+    return { rows, files: written, malformed };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-/** Rare path: find which files held unreadable complete lines. */
+/** Rare path: find which files held unreadable complete lines; per channel, how many and where. */
 async function reportMalformed(
   conn: DuckDBConnection,
   files: JournalFileRef[],
   scans: Map<string, LineScan>,
   issue: (i: JournalReadIssue) => void,
-): Promise<void> {
+): Promise<Record<string, MalformedLines>> {
+  const out: Record<string, MalformedLines> = {};
   const list = '[' + files.map((f) => sqlString(f.path)).join(', ') + ']';
   const r = await conn.runAndReadAll(
     `SELECT filename, count(*) FILTER (WHERE event_id IS NULL) AS bad
@@ -276,10 +269,21 @@ async function reportMalformed(
   );
   for (const [filename, bad] of r.getRowsJS()) {
     const scan = scans.get(String(filename));
-    if (Number(bad) - (scan?.tail === 'torn' ? 1 : 0) <= 0) continue;
+    // DuckDB's count is what the lake lacks, whether or not the reader below agrees line by line.
+    const count = Number(bad) - (scan?.tail === 'torn' ? 1 : 0);
+    if (count <= 0) continue;
+    const lines: number[] = [];
     // Which lines: the journal reader names each by its line number (torn tails are reported above).
-    for await (const _ of streamJournalFile(String(filename), { onIssue: (i) => i.kind === 'malformed' && issue(i) })) void _;
+    const onIssue = (i: JournalReadIssue): void => {
+      if (i.kind !== 'malformed') return;
+      issue(i);
+      if (lines.length < MALFORMED_LINE_NUMBERS_KEPT) lines.push(i.line);
+    };
+    for await (const _ of streamJournalFile(String(filename), { onIssue })) void _;
+    const channel = files.find((f) => f.path === String(filename))?.channel ?? path.basename(path.dirname(String(filename))).replace(/^ch=/, '');
+    out[channel] = { count, lines };
   }
+  return out;
 }
 
 /** Moves `ch=C/part-i.parquet` to `date=D/ch=C/part-00HH[-i].parquet`, each by an atomic rename. */
@@ -322,22 +326,6 @@ function isCurrentLayout(rel: string): boolean {
   return rel.startsWith('date=');
 }
 
-async function stampSources(files: JournalFileRef[]): Promise<Record<string, SourceStamp>> {
-  const out: Record<string, SourceStamp> = {};
-  for (const f of files) {
-    const s = await stat(f.path);
-    out[f.channel] = { size: s.size, mtime_ms: Math.floor(s.mtimeMs) };
-  }
-  return out;
-}
-
-function sameSources(a: Record<string, SourceStamp>, b: Record<string, SourceStamp>): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  if (ka.join() !== kb.join()) return false;
-  return ka.every((k) => a[k]!.size === b[k]!.size && a[k]!.mtime_ms === b[k]!.mtime_ms);
-}
-
 async function allExist(dataDir: string, files: string[]): Promise<boolean> {
   for (const f of files) {
     try {
@@ -345,42 +333,6 @@ async function allExist(dataDir: string, files: string[]): Promise<boolean> {
     } catch {
       return false;
     }
-  }
-  return true;
-}
-
-export async function readManifest(dataDir: string, date: string): Promise<DateManifest> {
-  try {
-    const m = JSON.parse(await readFile(manifestFile(dataDir, date), 'utf8')) as DateManifest;
-    if (m.version === 1 && m.date === date && m.hours) return m;
-  } catch {
-    // absent or unreadable: compact from scratch
-  }
-  return { version: 1, date, hours: {} };
-}
-
-async function writeManifest(dataDir: string, m: DateManifest): Promise<void> {
-  const file = manifestFile(dataDir, m.date);
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const hours = Object.fromEntries(Object.keys(m.hours).sort().map((h) => [h, m.hours[h]!]));
-  await writeFile(tmp, JSON.stringify({ ...m, hours }, null, 1) + '\n');
-  await rename(tmp, file);
-}
-
-/** Is every hour of this journal date compacted from its current files? (retention's safety check) */
-export async function isDateCompacted(dataDir: string, date: string, journal: JournalFileRef[]): Promise<boolean> {
-  const m = await readManifest(dataDir, date);
-  const files = journal.filter((f) => f.date === date);
-  const byHour = new Map<string, JournalFileRef[]>();
-  for (const f of files) {
-    let l = byHour.get(f.hour);
-    if (!l) byHour.set(f.hour, (l = []));
-    l.push(f);
-  }
-  for (const [hour, list] of byHour) {
-    const prev = m.hours[hour];
-    if (!prev || !sameSources(prev.sources, await stampSources(list))) return false;
   }
   return true;
 }
