@@ -2,17 +2,21 @@ import { PassThrough } from 'node:stream';
 import { JsonHttpServer, type Route } from '../../../src/adapters/api/http-server.ts';
 import { createLogger, type Logger } from '../../../src/adapters/log/logger.ts';
 import { DashboardFiles } from '../../../src/apps/dashboard/static-files.ts';
+import type { HeliosEvent } from '../../../src/domain/events/catalog.ts';
 
-/** The dashboard page and its modules on a loopback server with open POSTs, beside the given JSON routes (not yet listening). */
-export function dashboardFilesServer(opts: { mode: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger }): JsonHttpServer {
+/**
+ * The dashboard page and its modules on a loopback server with open POSTs, beside the given JSON
+ * routes (not yet listening); `recent` answers /dashboard/recent.json, `port` 0 picks one.
+ */
+export function dashboardFilesServer(opts: { mode: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger; port?: number; recent?: { snapshot(): HeliosEvent[] } }): JsonHttpServer {
   return new JsonHttpServer({
     host: '127.0.0.1',
-    port: 0,
+    port: opts.port ?? 0,
     token: null,
     maxBodyBytes: 1024,
     logger: opts.logger ?? createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
     name: opts.name,
     routes: opts.routes,
-    fallback: new DashboardFiles({ mode: opts.mode, replay_controls: false, staleness_ms: { market: 15_000 } }).answer,
+    fallback: new DashboardFiles({ mode: opts.mode, replay_controls: false, staleness_ms: { market: 15_000 } }, opts.recent ? { recent: opts.recent } : {}).answer,
   });
 }

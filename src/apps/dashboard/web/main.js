@@ -62,9 +62,35 @@ function useFramePaint() {
         queueMicrotask(() => (h.renderMs += performance.now() - t0));
       });
     };
-    // Frames pushed before the recent past has been folded wait for it, so nothing older lands
-    // on top of something newer; those in both are folded once.
-    let early = [];
+    // Frames pushed while a load is under way wait for it, so nothing older lands on top of
+    // something newer; those in both are folded once.
+    let early = null;
+    let loads = 0;
+    /**
+     * What a page opened now shows: the store emptied and filled again from settings.json,
+     * /markets and (unless `recent` is false) recent.json, then the frames pushed meanwhile. The
+     * first load, every reopened socket (a restarted daemon is another state; the same one went on
+     * while the socket was away) and a replay sought backwards, which restarts from its beginning:
+     * what the page folded is the future there, and so is the recent past until the seek is done.
+     */
+    const load = async ({ recent = true } = {}) => {
+      const n = ++loads;
+      early = [];
+      const [settings, list, past] = await Promise.all([getJson('/dashboard/settings.json'), getJson('/markets'), recent ? getJson('/dashboard/recent.json') : []]);
+      if (n !== loads) return; // the socket reopened meanwhile: the newer load holds the frames
+      const { connection, version } = store;
+      Object.assign(store, createStore(), { connection, version: version + 1, settings: settings ?? store.settings });
+      if (Array.isArray(list)) seedMarkets(store, list);
+      const folded = new Set();
+      for (const e of Array.isArray(past) ? past : []) {
+        folded.add(e.event_id);
+        applyFrame(store, e);
+      }
+      for (const f of early) if (!folded.has(f.event_id)) applyFrame(store, f);
+      early = null;
+      window.__helios.ready = true;
+      schedule();
+    };
     const conn = connectChannels({
       onFrame: (f) => {
         window.__helios.frames++;
@@ -73,35 +99,17 @@ function useFramePaint() {
         schedule();
       },
       onStatus: (s) => {
-        if (s === 'open' && store.connection.state === 'closed') store.connection.reconnects++;
+        const reopened = s === 'open' && store.connection.state === 'closed';
+        if (reopened) store.connection.reconnects++;
         store.connection.state = s;
         store.version++;
         schedule();
+        if (reopened) void load();
       },
     });
-    void getJson('/dashboard/recent.json').then((recent) => {
-      const folded = new Set();
-      for (const e of Array.isArray(recent) ? recent : []) {
-        folded.add(e.event_id);
-        applyFrame(store, e);
-      }
-      for (const f of early) if (!folded.has(f.event_id)) applyFrame(store, f);
-      early = null;
-      window.__helios.ready = true;
-      schedule();
-    });
-    void getJson('/dashboard/settings.json').then((s) => s && ((store.settings = s), store.version++, schedule()));
-    void getJson('/markets').then((list) => Array.isArray(list) && (seedMarkets(store, list), schedule()));
+    void load();
     window.__helios.schedule = schedule;
-    // A replay sought backwards restarts from its beginning: what the page folded is the future.
-    window.__helios.reset = async () => {
-      const { settings } = store;
-      Object.assign(store, createStore(), { settings });
-      const list = await getJson('/markets');
-      if (Array.isArray(list)) seedMarkets(store, list);
-      store.version++;
-      schedule();
-    };
+    window.__helios.reset = () => load({ recent: false });
     return () => conn.close();
   }, []);
 }
