@@ -31,7 +31,8 @@ export async function main(argv: string[], io: CliIo & { code: number } = proces
     return io.code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.OK;
+      // `commander.help`: a command that needs a subcommand got none (`helios`, `helios metar`): usage printed, a usage error.
       return EXIT.CONFIG_ERROR;
     }
     io.err(`helios: ${(err as Error).stack ?? String(err)}\n`);

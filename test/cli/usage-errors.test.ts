@@ -58,6 +58,17 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     }
   });
 
+  it('a command without its subcommand prints its usage and exits 2; --help and --version exit 0', async () => {
+    for (const argv of [[], ['metar'], ['nowcast'], ['config']]) {
+      const r = await run(argv);
+      expect(r.code, argv.join(' ') || '(none)').toBe(2);
+      expect(r.err + r.out).toMatch(/Usage: helios/);
+    }
+    expect((await run(['--help'])).code).toBe(0);
+    expect((await run(['metar', '--help'])).code).toBe(0);
+    expect((await run(['--version'])).code).toBe(0);
+  });
+
   it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {
     for (const speed of ['0', '-2', 'fast']) {
       const r = await run(['run', '--speed', speed, '--duration', '1']);
