@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadCliConfig } from './load-cli-config.ts';
 import type { HeliosConfig } from '../config/schema.ts';
 import { EXIT } from './exit-codes.ts';
+import { missingDataDir } from './replay-options.ts';
 import type { CliIo } from './io.ts';
 
 export interface StorageCliOptions {
@@ -11,7 +12,8 @@ export interface StorageCliOptions {
 
 /**
  * What the storage commands share: the resolved configuration and the data directory
- * (--data-dir, else app.data_dir). Reports a bad configuration and exits 2.
+ * (--data-dir, else app.data_dir). Reports a bad configuration and exits 2, a data directory that
+ * does not exist and exits 1.
  */
 export function storageContext(opts: StorageCliOptions, io: CliIo): { config: HeliosConfig; dataDir: string } | undefined {
   const loaded = loadCliConfig(io, { file: opts.config });
@@ -19,5 +21,13 @@ export function storageContext(opts: StorageCliOptions, io: CliIo): { config: He
     io.exit(EXIT.CONFIG_ERROR);
     return undefined;
   }
-  return { config: loaded.config, dataDir: path.resolve(opts.dataDir ?? loaded.config.app.data_dir) };
+  const dataDir = path.resolve(opts.dataDir ?? loaded.config.app.data_dir);
+  // A typo'd path must not answer "nothing to compact / 0 rows / nothing to delete" as if it were empty.
+  const missing = missingDataDir(dataDir);
+  if (missing) {
+    io.err(`${missing}\n`);
+    io.exit(EXIT.DATA_ERROR);
+    return undefined;
+  }
+  return { config: loaded.config, dataDir };
 }

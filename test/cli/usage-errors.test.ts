@@ -69,6 +69,15 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect((await run(['--version'])).code).toBe(0);
   });
 
+  it('compact, query and retention on a data directory that does not exist exit 1 saying so (not an empty answer)', async () => {
+    const missing = path.join(dir, 'no-such-data-dir');
+    for (const argv of [['compact'], ['retention', '--dry-run'], ['query', 'SELECT 1']]) {
+      const r = await run([...argv, '--data-dir', missing]);
+      expect(r.code, argv[0]).toBe(1);
+      expect(r.err).toContain(`no such data directory: ${missing}`);
+    }
+  });
+
   it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {
     for (const speed of ['0', '-2', 'fast']) {
       const r = await run(['run', '--speed', speed, '--duration', '1']);
