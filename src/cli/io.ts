@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** What a command may touch of the process: injected so tests can run commands in-process. */
 export interface CliIo {
   out(text: string): void;
@@ -35,4 +37,13 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
     throw err;
   });
+}
+
+/**
+ * A text file as a command reads its input: UTF-8, without the byte-order mark some editors and
+ * spreadsheet exports put first (JSON.parse would fail on it with an invisible character).
+ */
+export function readTextFile(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

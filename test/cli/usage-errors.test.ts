@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,20 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       expect(r.code, argv[0]).toBe(1);
       expect(r.err).toContain(`no such data directory: ${missing}`);
     }
+  });
+
+  it('input files that begin with a UTF-8 byte-order mark read like those without', async () => {
+    const event = readFileSync(path.join(import.meta.dirname, '../fixtures/market/gamma-event-nyc-highest-2026-06-12.json'), 'utf8');
+    const bomEvent = path.join(dir, 'bom-event.json');
+    writeFileSync(bomEvent, `\uFEFF${event}`);
+    const discovered = await run(['discover', '--event-file', bomEvent, '--json']);
+    expect(discovered.code, discovered.err).toBe(0);
+    expect(discovered.out.trim().split('\n')).toHaveLength(11);
+    const frames = path.join(dir, 'bom-frames.ndjson');
+    writeFileSync(frames, '\uFEFF{"event_type":"book","asset_id":"1","market":"0xm","timestamp":"1750000000000","hash":"h","bids":[{"price":"0.4","size":"10"}],"asks":[{"price":"0.6","size":"10"}]}\n');
+    const decoded = await run(['tape', 'decode', frames]);
+    expect(decoded.code, decoded.err).toBe(0);
+    expect(decoded.out).toContain('"kind":"book_summary","asset_id":"1","synced":true,"best_bid":0.4');
   });
 
   it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {

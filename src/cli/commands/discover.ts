@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { GammaClient, gammaClientOptions } from '../../adapters/polymarket/gamma-client.ts';
@@ -6,7 +5,7 @@ import { parseGammaEvent, parseGammaMarket } from '../../domain/discovery/gamma-
 import { selectOperatingSet, type DiscoveryRefusal, type GammaAnswers, type ScannerPolicy, type SelectedMarket } from '../../domain/discovery/operating-set.ts';
 import { gatherGammaAnswers, scannerPolicy, type DiscoveryCategory } from '../../runtime/discovery/scanner.ts';
 import { EXIT } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
+import { readTextFile, type CliIo } from '../io.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
 
 interface DiscoverOptions {
@@ -95,7 +94,7 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
 function readAnswerFile(file: string): GammaAnswers | string {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (err) {
     return `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeMarketFrame, decodeMarketValue, type DecodeResult } from '../../adapters/polymarket/market-decoder.ts';
 import { viewBook } from '../../domain/book/book-view.ts';
 import { MarketBooks } from '../../domain/book/market-books.ts';
 import { EXIT } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
+import { readTextFile, type CliIo } from '../io.ts';
 
 /**
  * `helios tape decode FILE...`: captured market-channel frames → NDJSON, one normalized message per
@@ -30,7 +29,7 @@ export function register(program: Command, io: CliIo): void {
       const texts: Array<[string, string]> = [];
       for (const file of files) {
         try {
-          texts.push([file, readFileSync(file, 'utf8')]);
+          texts.push([file, readTextFile(file)]);
         } catch (err) {
           io.err(`helios tape decode: ${file}: ${(err as Error).message}\n`);
           io.exit(EXIT.CONFIG_ERROR);

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { replayTruth } from '../../apps/truth-replay/truth-replay.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { EXIT } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
+import { readTextFile, type CliIo } from '../io.ts';
 
 export function register(program: Command, io: CliIo): void {
   const truth = program.command('truth').description('esports truth engine: tiered sources, confirmation, implied probability');
@@ -21,7 +20,7 @@ export function register(program: Command, io: CliIo): void {
       const { config } = loaded;
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readTextFile(file);
       } catch (err) {
         io.err(`truth replay: cannot read ${file}: ${(err as Error).message}\n`);
         io.exit(EXIT.CONFIG_ERROR);
