@@ -94,6 +94,8 @@ describe.skipIf(!bin)('the daemon when Redis fails (real child daemon, real redi
       },
       { timeout: 20_000, interval: 100 },
     );
+    // The operator is told once, not per topic and flush.
+    await d.waitForLine(/"msg":"bus is down: events wait in the producer queues/, 10_000);
     // Events keep coming while the server is frozen: they reach the journal only.
     await new Promise((r) => setTimeout(r, 1_000));
     const stopAsked = Date.now();

@@ -106,7 +106,9 @@ export class Daemon {
     this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
-      onError: (e) => ctx.log.warn({ err: e.message }, 'bus error'),
+      // Counted as errors, logged at once and then at most every source_error_log_interval_ms:
+      // one warning per topic per flush while Redis was down drowned the log.
+      onError: (e) => ctx.sourceErrors.record('bus', 'redis', e),
       onMalformed: (m) => ctx.reportError('bus', new Error(`malformed entry on ${m.topic}: ${m.reason}`)),
       onHalt: (topic, event) => {
         ctx.log.error({ topic }, 'bus backpressure: halting the affected market');

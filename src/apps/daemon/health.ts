@@ -14,6 +14,8 @@ export class DaemonHealth {
   private finalSummary: RunSummary | null = null;
   /** Reconnects already counted into ws_reconnects_total (the feed's own count restarts with it). */
   private countedReconnects = 0;
+  /** The bus's state at the last health tick: its coming back is logged once, as its going down is. */
+  private busWasUp = true;
   lastLoopLag = { p50_ms: 0, p99_ms: 0, max_ms: 0 };
 
   constructor(
@@ -116,6 +118,12 @@ export class DaemonHealth {
     this.countedReconnects = reconnects;
     const staleness = ctx.observer.staleness.staleness(ctx.clock.now());
     for (const [feed, ms] of Object.entries(staleness)) if (ms !== null) ctx.metrics.feedStalenessMs.set({ feed }, ms);
+    const bus = ctx.bus?.health();
+    if (bus && bus.up !== this.busWasUp) {
+      if (bus.up) ctx.log.info({ since_ms: bus.since_ms }, 'bus is back: publishing and consuming again');
+      else ctx.log.warn({ reason: bus.reason, since_ms: bus.since_ms }, 'bus is down: events wait in the producer queues (the journal keeps recording)');
+      this.busWasUp = bus.up;
+    }
     const ready = this.isReady();
     ctx.metrics.healthReady.set(ready ? 1 : 0);
     ctx.metrics.booksUnsynced.set(this.booksUnsynced());
