@@ -92,6 +92,14 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect(decoded.out).toContain('"kind":"book_summary","asset_id":"1","synced":true,"best_bid":0.4');
   });
 
+  it('backtest --out naming a file is refused before the backtest runs (exit 2)', async () => {
+    const file = path.join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = await run(['backtest', '--data-dir', dir, '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-01T01:00:00Z', '--out', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`backtest: --out ${file} is a file, not a directory`);
+  });
+
   it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {
     for (const speed of ['0', '-2', 'fast']) {
       const r = await run(['run', '--speed', speed, '--duration', '1']);

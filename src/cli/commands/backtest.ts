@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
@@ -63,6 +64,12 @@ export function register(program: Command, io: CliIo): void {
       }
       const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
       const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', `${stamp(ctx.from)}_${stamp(ctx.to)}`));
+      // Refused before the backtest runs, not after minutes of it.
+      if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+        io.err(`backtest: --out ${outDir} is a file, not a directory: the report needs a directory (it writes report.json, .md and .html there)\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
       try {
         const report = await runBacktest({
           config: ctx.config,
