@@ -100,6 +100,14 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect(r.err).toContain(`backtest: --out ${file} is a file, not a directory`);
   });
 
+  it('query with no SQL says so (exit 2), not "Error in native callback"', async () => {
+    for (const sql of ['', '   ']) {
+      const r = await run(['query', sql, '--data-dir', dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('query: no SQL given');
+    }
+  });
+
   it('run --speed 0 (a clock that never moves) or below is a usage error (exit 2)', async () => {
     for (const speed of ['0', '-2', 'fast']) {
       const r = await run(['run', '--speed', speed, '--duration', '1']);

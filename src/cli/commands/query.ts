@@ -24,6 +24,11 @@ export function register(program: Command, io: CliIo): void {
         '\n',
     )
     .action(async (sql: string, opts: { dataDir?: string; config?: string; json?: boolean }) => {
+      if (sql.trim() === '') {
+        io.err('query: no SQL given: helios query "SELECT count(*) FROM orders" (helios query --help lists the views)\n');
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
       const ctx = storageContext(opts, io);
       if (!ctx) return;
       try {
