@@ -27,6 +27,7 @@ export function marketListing(m: { spec: MarketSpec; match_id: string | null; st
     yes_token: m.spec.yes_token,
     no_token: m.spec.no_token,
     label,
-    halt_causes: [...haltCauses],
+    // A halt whose causes have cleared waits out its cool-down (trading.halt.cool_down_ms): say so.
+    halt_causes: state === 'HALT' && haltCauses.length === 0 ? ['cool_down'] : [...haltCauses],
   };
 }
