@@ -28,7 +28,7 @@ const KEYS = ['conditionId', 'clobTokenIds', 'outcomes', 'outcomePrices', 'order
 /** Every code in DiscoveryErrorCode (src/domain/discovery/result.ts). */
 const CODES = new Set([
   'invalid_shape', 'invalid_json_field', 'missing_tokens', 'length_mismatch', 'invalid_date', 'not_temperature_event', 'unknown_rule_text',
-  'unknown_bucket_grammar', 'not_a_partition', 'unit_mismatch', 'not_yes_no_market', 'not_esports_event', 'no_moneyline',
+  'unknown_bucket_grammar', 'not_a_partition', 'unit_mismatch', 'not_yes_no_market', 'not_esports_event', 'no_moneyline', 'contradictory_market',
 ]);
 
 function expectTyped<T>(r: DiscoveryResult<T>): r is { ok: true; value: T } {

@@ -12,7 +12,8 @@ export function tokenSharedAcrossMarkets(slug: string, markets: readonly MarketI
   for (const m of markets) {
     for (const o of m.outcomes) {
       const first = owner.get(o.token_id);
-      if (first !== undefined && first !== m) {
+      // The same market listed twice (one condition id) is one market, merged later, not a contradiction.
+      if (first !== undefined && first.condition_id !== m.condition_id) {
         return refuse('contradictory_market', `${slug}: ${where(first)} and ${where(m)} both name token ${o.token_id}`);
       }
       owner.set(o.token_id, m);
