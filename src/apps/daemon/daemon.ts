@@ -1,3 +1,4 @@
+import type { Logger } from '../../adapters/log/logger.ts';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import { openBus } from '../../adapters/bus/create-bus.ts';
 import { BusSink } from '../../adapters/bus/bus-sink.ts';
@@ -106,9 +107,7 @@ export class Daemon {
     this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
-      // Counted as errors, logged at once and then at most every source_error_log_interval_ms:
-      // one warning per topic per flush while Redis was down drowned the log.
-      onError: (e) => ctx.sourceErrors.record('bus', 'redis', e),
+      onError: busErrorLog(ctx.log, () => this.clock.now(), config.daemon.source_error_log_interval_ms),
       onMalformed: (m) => ctx.reportError('bus', new Error(`malformed entry on ${m.topic}: ${m.reason}`)),
       onHalt: (topic, event) => {
         ctx.log.error({ topic }, 'bus backpressure: halting the affected market');
@@ -342,3 +341,21 @@ const SHUTDOWN_MARGIN_MS = 500;
 
 /** How long a simulated scale-out's timeline outlives its last process (a restart rejoins it). */
 const SIM_TIMELINE_TTL_MS = 60_000;
+
+/**
+ * What the bus reports going wrong (a failed XADD, a lost entry sent again), logged at once and
+ * then at most every `everyMs` with how many came meanwhile: one warning per topic per flush while
+ * Redis was down drowned the log. Not counted as errors: the bus retries them, and its going down
+ * and coming back are logged by the health loop.
+ */
+function busErrorLog(log: Logger, now: () => number, everyMs: number): (err: Error) => void {
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return (err) => {
+    since++;
+    if (now() - loggedAt < everyMs) return;
+    log.warn({ err: err.message, bus_errors_since_last_line: since }, 'bus error (retried)');
+    loggedAt = now();
+    since = 0;
+  };
+}
