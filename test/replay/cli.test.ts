@@ -84,6 +84,10 @@ describe('helios replay', () => {
     const { io, done, url, http } = await serveInProcess(['--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')]);
     const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
     expect(status.state).toBe('idle');
+    // Subscriptions name markets of the recorded catalog: another id is answered with an error.
+    const known = ((await (await fetch(`${http}/markets`)).json()) as Array<{ market_id: string }>)[0]!.market_id;
+    expect(await firstReply(url, { op: 'subscribe', channels: ['l2'], market_id: 'not-recorded' })).toMatchObject({ op: 'error', code: 'unknown_market', market_id: 'not-recorded' });
+    expect(await firstReply(url, { op: 'subscribe', channels: ['l2'], market_id: known })).toEqual({ op: 'subscribed', channels: ['l2'] });
     const { ws, frames } = await subscribe(url, ['l2', 'risk', 'nowcast', 'policy']);
     expect((await fetch(`${http}/replay/play`, { method: 'POST' })).status).toBe(200);
     expect(await done).toBe(0);
@@ -234,6 +238,20 @@ async function subscribe(url: string, channels: string[]): Promise<{ ws: WebSock
     });
   });
   return { ws, frames };
+}
+
+/** The server's answer to one request on a fresh socket (then closed). */
+async function firstReply(url: string, request: object): Promise<Record<string, unknown>> {
+  const ws = new WebSocket(url);
+  try {
+    return await new Promise((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('open', () => ws.send(JSON.stringify(request)));
+      ws.once('message', (m) => resolve(JSON.parse(m.toString()) as Record<string, unknown>));
+    });
+  } finally {
+    ws.close();
+  }
 }
 
 async function countEvents(pred: (e: HeliosEvent) => boolean): Promise<number> {

@@ -137,7 +137,7 @@ describe('subscription filters are bounded per client', () => {
     for (let i = 0; i < 5; i++) expect(await send({ op: 'subscribe', channels: ['l2'], market_id: 'm1' })).toMatchObject({ op: 'subscribed' });
     expect(await send({ op: 'subscribe', channels: ['order'] })).toEqual({ op: 'subscribed', channels: ['l2', 'order', 'tape'] });
     const refused = await send({ op: 'subscribe', channels: ['l2'], market_id: 'm2' });
-    expect(refused).toEqual({ op: 'error', message: 'too many subscription filters: at most 3 per client (unsubscribe first)' });
+    expect(refused).toEqual({ op: 'error', code: 'too_many_filters', message: 'too many subscription filters: at most 3 per client (unsubscribe first)' });
     expect(channels.stats.rejected_requests).toBe(1);
     // Freed filters can be used again.
     expect(await send({ op: 'unsubscribe', channels: ['tape'] })).toEqual({ op: 'unsubscribed', channels: ['l2', 'order'] });

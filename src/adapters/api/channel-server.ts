@@ -31,6 +31,13 @@ export interface ChannelServerOptions {
   idleTimeoutMs?: number;
   /** Subscription filters one client may hold across all channels. */
   maxFiltersPerClient?: number;
+  /**
+   * Whether an id names a market (station) this server's events can carry. A subscription naming
+   * one it does not know would wait forever for frames, so it is refused with an error naming the
+   * id. Absent: every id is accepted (a replay without a market catalog, tools, tests).
+   */
+  knownMarket?: (marketId: string) => boolean;
+  knownStation?: (stationId: string) => boolean;
 }
 
 /**
@@ -182,25 +189,34 @@ export class ChannelServer implements EventSink {
     let parsed: z.infer<typeof requestSchema>;
     try {
       if (text === null) throw new Error('binary frames are not accepted');
-      const r = requestSchema.safeParse(JSON.parse(text));
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`not JSON: ${(err as Error).message}`);
+      }
+      const r = requestSchema.safeParse(json);
       if (!r.success) throw new Error(`invalid request at ${r.error.issues[0]!.path.join('.') || '(root)'}: ${r.error.issues[0]!.message}`);
       parsed = r.data;
     } catch (err) {
-      this.stats.rejected_requests++;
-      client.socket.send(JSON.stringify({ op: 'error', message: (err as Error).message.slice(0, 300) }));
-      return;
+      return this.refuse(client, { code: 'invalid_request', message: (err as Error).message.slice(0, 300) });
     }
     const filter: Filter = {};
     if (parsed.market_id !== undefined) filter.market_id = parsed.market_id;
     if (parsed.station_id !== undefined) filter.station_id = parsed.station_id;
     if (parsed.op === 'subscribe') {
+      const { knownMarket, knownStation } = this.opts;
+      if (parsed.market_id !== undefined && knownMarket && !knownMarket(parsed.market_id)) {
+        return this.refuse(client, { code: 'unknown_market', market_id: parsed.market_id, message: `unknown market_id ${parsed.market_id}: no such market here (GET /markets lists them); nothing subscribed` });
+      }
+      if (parsed.station_id !== undefined && knownStation && !knownStation(parsed.station_id)) {
+        return this.refuse(client, { code: 'unknown_station', station_id: parsed.station_id, message: `unknown station_id ${parsed.station_id}: not one of this daemon's stations (weather.stations); nothing subscribed` });
+      }
       // Identical filters are kept once, so only distinct ones count toward the bound.
       const added = parsed.channels.filter((ch) => !(client.filters.get(ch) ?? []).some((f) => sameFilter(f, filter)));
       const limit = this.opts.maxFiltersPerClient ?? FALLBACK.maxFiltersPerClient;
       if (client.filterCount() + new Set(added).size > limit) {
-        this.stats.rejected_requests++;
-        client.socket.send(JSON.stringify({ op: 'error', message: `too many subscription filters: at most ${limit} per client (unsubscribe first)` }));
-        return;
+        return this.refuse(client, { code: 'too_many_filters', message: `too many subscription filters: at most ${limit} per client (unsubscribe first)` });
       }
       for (const ch of new Set(added)) {
         const list = client.filters.get(ch) ?? [];
@@ -212,6 +228,12 @@ export class ChannelServer implements EventSink {
     }
     client.idleSince = client.filters.size === 0 ? (client.idleSince ?? Date.now()) : null;
     client.socket.send(JSON.stringify({ op: `${parsed.op}d`, channels: [...client.filters.keys()].sort() }));
+  }
+
+  /** A request not carried out: `{"op":"error","code",…,"message"}`, the client's filters unchanged. */
+  private refuse(client: Client, error: { code: string; message: string; market_id?: string; station_id?: string }): void {
+    this.stats.rejected_requests++;
+    client.socket.send(JSON.stringify({ op: 'error', ...error }));
   }
 
   emit(event: HeliosEvent): void {

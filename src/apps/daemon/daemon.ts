@@ -137,7 +137,12 @@ export class Daemon {
       logger: ctx.log,
       fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir }).answer,
     });
-    this.channels = new ChannelServer(this.http.server, channelServerOptions(config.api, ctx.log));
+    this.channels = new ChannelServer(this.http.server, {
+      ...channelServerOptions(config.api, ctx.log),
+      // Read at each subscribe: live discovery adds markets while the daemon runs.
+      knownMarket: (id) => ctx.universe.markets.some((m) => m.spec.market_id === id),
+      knownStation: (id) => config.weather.stations.some((s) => s.id === id),
+    });
     ctx.sink.add(this.channels);
     this.url = await this.http.listen();
     // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.

@@ -48,6 +48,8 @@ export class ReplayServer implements EventSink {
       markets?: () => Promise<unknown>;
       /** GET /replay/markers: where the range's METARs, orders, fills, halts… are, ahead of playing. */
       markers?: () => Promise<unknown>;
+      /** Whether a WebSocket subscription's market_id names a recorded market (absent: any id is accepted). */
+      knownMarket?: (marketId: string) => boolean;
     },
   ) {
     let resolve!: () => void;
@@ -63,7 +65,7 @@ export class ReplayServer implements EventSink {
       routes: this.routes(),
       ...(opts.fallback ? { fallback: opts.fallback } : {}),
     });
-    this.channels = new ChannelServer(this.http.server, channelServerOptions(opts.api, opts.logger));
+    this.channels = new ChannelServer(this.http.server, { ...channelServerOptions(opts.api, opts.logger), ...(opts.knownMarket ? { knownMarket: opts.knownMarket } : {}) });
   }
 
   attach(engine: ReplayEngine): void {

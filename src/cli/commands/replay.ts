@@ -137,9 +137,13 @@ export function register(program: Command, io: CliIo): void {
       let issues = 0;
       try {
         if (opts.serve) {
+          // A subscription must name a recorded market; without a readable catalog any id is taken
+          // (GET /markets reports the catalog's own error).
+          const catalog = await readMarketCatalog(ctx.dataDir).catch(() => null);
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
             fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
             markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
+            ...(catalog ? { knownMarket: (id: string) => catalog.some((m) => m.spec.market_id === id) } : {}),
             // Read once, on the first request, from a source of its own (the engine's is reading).
             markers: () =>
               (markers ??= openReplaySource(ctx.dataDir, ctx.config, { from: ctx.from, to: ctx.to }, (opts.source ?? 'auto') as SourceKind).then(({ source }) => replayMarkers(source, { from: ctx.from, to: ctx.to }))),
