@@ -57,26 +57,57 @@ function rig(emitL2Delta = true) {
 const of = <T extends string>(sink: CollectingSink, type: T) => sink.events.filter((e) => e.type === type) as unknown as EventOf<T & 'BEST_PRICE'>[];
 
 describe('tape publisher: L2_SNAPSHOT cadence', () => {
-  function snapshotRig(slices: number | undefined, tokens: string[]) {
-    const clock = new VirtualClock(1_700_000_000_000);
+  /** `tokens` in markets of two (a YES and a NO), `tok0`/`tok1` in `mkt0` and so on. */
+  const marketOf = (token: string) => `mkt${Math.floor(Number(token.slice(3)) / 2)}`;
+  function snapshotRig(slices: number | undefined, tokens: string[], clock = new VirtualClock(1_700_000_000_000)) {
     const { sink, publisher, books, frame } = tapeRig(clock, tokens, { snapshotIntervalMs: 1_000, snapshotSlices: slices });
     for (const id of tokens) {
-      frame({ event_type: 'book', asset_id: id, market: M, bids: [{ price: '0.4', size: '1' }], asks: [{ price: '0.6', size: '1' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' });
+      frame({ event_type: 'book', asset_id: id, market: marketOf(id), bids: [{ price: '0.4', size: '1' }], asks: [{ price: '0.6', size: '1' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' });
     }
     publisher.start(() => books.states(), (t) => books.books.get(t));
-    /** Token ids snapshotted at each clock step of `stepMs` over `ms`. */
-    const run = (ms: number, stepMs: number) => {
-      const ticks: string[][] = [];
+    /** The L2_SNAPSHOTs sent at each clock step of `stepMs` over `ms`. */
+    const runEvents = (ms: number, stepMs: number) => {
+      const ticks: EventOf<'L2_SNAPSHOT'>[][] = [];
       for (let t = 0; t < ms; t += stepMs) {
         sink.events.length = 0;
         clock.advanceBy(stepMs);
-        ticks.push(sink.events.filter((e) => e.type === 'L2_SNAPSHOT').map((e) => e.token_id!));
+        ticks.push(sink.events.filter((e) => e.type === 'L2_SNAPSHOT') as EventOf<'L2_SNAPSHOT'>[]);
       }
       return ticks;
     };
-    return { run };
+    /** Token ids snapshotted at each clock step of `stepMs` over `ms`. */
+    const run = (ms: number, stepMs: number) => runEvents(ms, stepMs).map((tick) => tick.map((e) => e.token_id!));
+    return { run, runEvents };
   }
   const tokens = Array.from({ length: 40 }, (_, i) => `tok${i}`);
+
+  it('a market\'s two books are sampled in the same tick, side by side, stamped with one time', () => {
+    // A clock that moves on every reading (as the system clock may between two events of a turn).
+    class CreepingClock extends VirtualClock {
+      private reads = 0;
+      override now(): number {
+        return super.now() + this.reads++;
+      }
+    }
+    for (const clock of [new VirtualClock(1_700_000_000_000), new CreepingClock(1_700_000_000_000)]) {
+      const { runEvents } = snapshotRig(10, tokens, clock);
+      const sent = runEvents(3_000, 100).flat();
+      expect(sent.length).toBeGreaterThanOrEqual(2 * tokens.length);
+      const byMarket = new Map<string, EventOf<'L2_SNAPSHOT'>[]>();
+      for (const e of sent) byMarket.set(e.market_id!, [...(byMarket.get(e.market_id!) ?? []), e]);
+      expect(byMarket.size).toBe(tokens.length / 2);
+      for (const [market, snaps] of byMarket) {
+        // In sending order, a market's snapshots come as YES/NO pairs of one time.
+        for (let i = 0; i < snaps.length; i += 2) {
+          const [a, b] = [snaps[i]!, snaps[i + 1]];
+          expect(b, `${market}: the partner of ${a.token_id}`).toBeDefined();
+          expect(new Set([a.token_id, b!.token_id]).size, market).toBe(2);
+          expect(b!.ts_ingest, `${market}: ${a.token_id} and ${b!.token_id} stamped at different times`).toBe(a.ts_ingest);
+          expect(sent.indexOf(b!), `${market}: its two books side by side`).toBe(sent.indexOf(a) + 1);
+        }
+      }
+    }
+  });
 
   it('slices spread one interval\'s snapshots over as many ticks, each book exactly once per interval, in fixed groups', () => {
     const { run } = snapshotRig(4, tokens);

@@ -20,8 +20,9 @@ export interface TapePublisherOptions {
   snapshotIntervalMs: number;
   /**
    * L2_SNAPSHOTs go out in this many groups spread evenly over the interval (a book's group is
-   * fixed by a hash of its token id), so each book is still sampled once per interval but the
-   * loop never stops for all of them at once. 1 (the default): every book at each interval.
+   * fixed by a hash of its market id, so a market's two books are sampled together), so each book
+   * is still sampled once per interval but the loop never stops for all of them at once. 1 (the
+   * default): every book at each interval.
    */
   snapshotSlices?: number;
   /**
@@ -133,10 +134,17 @@ export class TapePublisher {
     this.turnPending = false;
   }
 
-  /** One L2_SNAPSHOT per book given. */
+  /**
+   * One L2_SNAPSHOT per book given, all stamped with one time and a market's two side by side: a
+   * reader holding the latest snapshot of each token (the dashboard's YES and NO ladders) holds a
+   * pair of books that existed together, not two samples up to an interval apart.
+   */
   snapshot(states: Iterable<TokenBookState>): void {
     const opts = { topLevels: this.opts.topLevels, imbalanceLevels: this.opts.imbalanceLevels };
-    for (const state of states) {
+    const at = this.clock.now();
+    const books = [...states].map((state) => ({ id: state.asset_id, state }));
+    books.sort(byMarketThenToken);
+    for (const { state } of books) {
       const v = viewBook(state, opts);
       this.sink.emit(
         this.events.make(
@@ -155,7 +163,7 @@ export class TapePublisher {
             imbalance: v.imbalance,
             hash: v.hash,
           },
-          meta(state),
+          { ...meta(state), ts_ingest: at },
         ),
       );
       this.metrics.l2_snapshots++;
@@ -371,9 +379,13 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The books of one snapshot group, in the order the source gives them. */
+/**
+ * The books of one snapshot group. The group is the market's (a token whose market is not known
+ * yet: its own), so a market's YES and NO books are always sampled in the same tick; grouped by
+ * token they were up to an interval apart, and the dashboard showed a pair that never existed.
+ */
 function* inSlice(states: Iterable<TokenBookState>, slice: number, slices: number): Iterable<TokenBookState> {
-  for (const state of states) if (hash32(state.asset_id) % slices === slice) yield state;
+  for (const state of states) if (hash32(state.market ?? state.asset_id) % slices === slice) yield state;
 }
 
 function meta(state: TokenBookState): { token_id: string; market_id?: string } {

@@ -6,6 +6,11 @@ export interface EventMeta extends EventIds {
   correlation_id?: string;
   causation_id?: string;
   ts_source?: number;
+  /**
+   * The ingest time to stamp instead of the clock's reading: events of one sampling (the book
+   * snapshots of one tick) carry one time, even when the clock moves between them.
+   */
+  ts_ingest?: number;
 }
 
 /** Builds envelopes: id and ingest time from the injected generator and clock, channel from the catalog. */
@@ -16,7 +21,7 @@ export class EventFactory {
   ) {}
 
   make<T extends EventType>(type: T, payload: PayloadOf<T>, meta: EventMeta = {}): EventOf<T> {
-    const ts = Math.floor(this.clock.now());
+    const ts = Math.floor(meta.ts_ingest ?? this.clock.now());
     const id = this.nextId(ts);
     const event: Record<string, unknown> = {
       schema_version: SCHEMA_VERSION,
