@@ -1,6 +1,6 @@
 import type { PnlSummary } from '../trading/pnl-ledger.ts';
 import type { ExecutionMetrics, ModelMetrics, RegimeRow, StationDayCalibration } from './backtest-metrics.ts';
-import { barChart, esc, xyChart } from './svg-charts.ts';
+import { barChart, CHART_CSS, esc, xyChart } from './svg-charts.ts';
 import { poolReliability } from '../weather/nowcast/reliability-pool.ts';
 
 export interface VariantResult {
@@ -141,7 +141,7 @@ export function renderBacktestHtml(r: BacktestReport): string {
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<title>Backtest ${esc(r.range.from_iso)} → ${esc(r.range.to_iso)}</title>`,
-    '<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}svg{margin:6px}pre{background:#f8f9fa;padding:12px;overflow:auto;font-size:12px}</style>',
+    `<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}${CHART_CSS}pre{background:#f8f9fa;padding:12px;overflow:auto;font-size:12px}</style>`,
     '</head><body>',
     `<h1>Backtest ${esc(r.range.from_iso)} → ${esc(r.range.to_iso)}</h1>`,
     `<p>Net PnL <b>${usd(r.pnl.net)}</b>, ${r.orders.submitted} orders, fill rate ${pct(r.orders.fill_rate)}, ${r.fills.count} fills, mean slippage ${num(r.slippage.mean_ticks)} ticks.</p>`,

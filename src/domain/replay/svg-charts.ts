@@ -1,7 +1,19 @@
 /**
  * Small inline SVG charts for static reports (no scripts, no external assets): an x/y chart with
  * lines and dots, and a bar chart. Deterministic text output: the same data gives the same bytes.
+ *
+ * Each chart is a `<figure class="chart">` as wide as its plot: the title (a `<figcaption>`) and the
+ * legend are HTML text around the SVG, so they wrap within the chart's width. Drawn inside the SVG
+ * they were cut at its edges — a long station-day or resolution title lost both ends, and a fourth
+ * legend entry fell past a narrow chart. The page styles them with `CHART_CSS`.
  */
+
+/** The report page's rules for charts (the figure, its wrapping title and legend). */
+export const CHART_CSS =
+  'figure.chart{display:inline-block;vertical-align:top;margin:6px;padding:0;box-sizing:content-box;border:1px solid #ddd;background:#fff}' +
+  'figure.chart>figcaption{font-size:12px;font-weight:bold;text-align:center;padding:4px 6px 0;overflow-wrap:anywhere}' +
+  'figure.chart>svg{display:block}' +
+  'figure.chart>.legend{display:flex;flex-wrap:wrap;gap:2px 12px;padding:0 6px 4px;font-size:11px;overflow-wrap:anywhere}';
 
 export interface XySeries {
   name: string;
@@ -26,7 +38,7 @@ export interface XyChartOptions {
   yRule?: number;
 }
 
-const PAD = { l: 56, r: 12, t: 24, b: 30 };
+const PAD = { l: 56, r: 20, t: 16, b: 30 };
 
 export function xyChart(o: XyChartOptions): string {
   const w = o.width ?? 640;
@@ -39,14 +51,14 @@ export function xyChart(o: XyChartOptions): string {
   const sy = (y: number) => h - PAD.b - ((y - y0) / (y1 - y0 || 1)) * (h - PAD.t - PAD.b);
   const fx = o.xFormat ?? ((x: number) => fmt(x));
   const fy = o.yFormat ?? ((y: number) => fmt(y));
-  const parts: string[] = [frame(o.title, w, h)];
+  const parts: string[] = [open(o.title, w, h)];
   for (const t of ticks(y0, y1, 4)) {
     parts.push(`<line x1="${PAD.l}" x2="${w - PAD.r}" y1="${n(sy(t))}" y2="${n(sy(t))}" stroke="#eee"/>`);
     parts.push(`<text x="${PAD.l - 4}" y="${n(sy(t) + 4)}" text-anchor="end" font-size="10">${esc(fy(t))}</text>`);
   }
   for (const t of ticks(x0, x1, 4)) parts.push(`<text x="${n(sx(t))}" y="${h - PAD.b + 14}" text-anchor="middle" font-size="10">${esc(fx(t))}</text>`);
   if (o.yRule !== undefined) parts.push(`<line x1="${PAD.l}" x2="${w - PAD.r}" y1="${n(sy(o.yRule))}" y2="${n(sy(o.yRule))}" stroke="#999" stroke-dasharray="3 3"/>`);
-  o.series.forEach((s, i) => {
+  o.series.forEach((s) => {
     if (s.dots) {
       s.points.forEach((p, j) => {
         const r = Math.max(2, Math.min(9, s.sizes ? Math.sqrt(s.sizes[j] ?? 1) : 3));
@@ -56,9 +68,9 @@ export function xyChart(o: XyChartOptions): string {
       const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${n(sx(p[0]))},${n(sy(p[1]))}`).join('');
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     }
-    parts.push(`<text x="${PAD.l + 8 + i * 150}" y="${PAD.t - 8}" font-size="11" fill="${s.color}">■ ${esc(s.name)}</text>`);
   });
-  return parts.join('') + '</svg>';
+  const legend = o.series.map((s) => `<span style="color:${s.color}">■ ${esc(s.name)}</span>`).join('');
+  return parts.join('') + close(legend);
 }
 
 export interface BarChartOptions {
@@ -80,7 +92,7 @@ export function barChart(o: BarChartOptions): string {
   const sy = (v: number) => h - PAD.b - ((v - lo) / span) * (h - PAD.t - PAD.b);
   const slot = (w - PAD.l - PAD.r) / o.bars.length;
   const f = o.format ?? fmt;
-  const parts: string[] = [frame(o.title, w, h), `<line x1="${PAD.l}" x2="${w - PAD.r}" y1="${n(sy(0))}" y2="${n(sy(0))}" stroke="#999"/>`];
+  const parts: string[] = [open(o.title, w, h), `<line x1="${PAD.l}" x2="${w - PAD.r}" y1="${n(sy(0))}" y2="${n(sy(0))}" stroke="#999"/>`];
   o.bars.forEach((b, i) => {
     const x = PAD.l + i * slot + slot * 0.15;
     const top = Math.min(sy(b.value), sy(0));
@@ -89,19 +101,24 @@ export function barChart(o: BarChartOptions): string {
     parts.push(`<text x="${n(x + slot * 0.35)}" y="${h - PAD.b + 14}" text-anchor="middle" font-size="10">${esc(b.label)}</text>`);
     parts.push(`<text x="${n(x + slot * 0.35)}" y="${n(top - 3)}" text-anchor="middle" font-size="10">${esc(f(b.value))}</text>`);
   });
-  return parts.join('') + '</svg>';
+  return parts.join('') + close();
 }
 
-function frame(title: string, w: number, h: number): string {
+/** A chart's figure, its title, and the opening of its plot (`w` × `h`). */
+function open(title: string, w: number, h: number): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}">` +
-    `<rect width="${w}" height="${h}" fill="#fff" stroke="#ddd"/>` +
-    `<text x="${w / 2}" y="12" text-anchor="middle" font-size="12" font-weight="bold">${esc(title)}</text>`
+    `<figure class="chart" style="width:${w}px"><figcaption>${esc(title)}</figcaption>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}">`
   );
 }
 
+/** Ends the plot, then the legend's entries (HTML, already escaped) below it, and the figure. */
+function close(legend = ''): string {
+  return `</svg>${legend ? `<div class="legend">${legend}</div>` : ''}</figure>`;
+}
+
 function emptyChart(title: string, w: number, h: number): string {
-  return frame(title, w, h) + `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" font-size="12" fill="#888">no data</text></svg>`;
+  return open(title, w, h) + `<text x="${w / 2}" y="${h / 2}" text-anchor="middle" font-size="12" fill="#888">no data</text>` + close();
 }
 
 function extent(xs: number[]): [number, number] {
