@@ -64,8 +64,31 @@ describe('helios metar daily', () => {
     expect(r.code).toBe(1);
     const days = lines(r.out);
     expect(days).toEqual([
-      { date: '2021-07-20', judge_max_f: 96, judge_max_time_local: '2021-07-20T13:14-04:00', official_max_f: 97, n_reports: 5, flags: ['incomplete', 'maintenance', 'sensor_no', 'temp_missing'] },
+      { date: '2021-07-20', judge_max_f: 96, judge_max_time_local: '2021-07-20T13:14-04:00', official_max_f: 97, n_reports: 5, flags: ['incomplete', 'maintenance', 'sensor_no', 'temp_missing'], conflicting_duplicates: [] },
     ]);
+  });
+
+  it('says which of two different reports of one minute it kept, and why', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'helios-metar-'));
+    try {
+      const f = path.join(dir, 'dup.txt');
+      writeFileSync(f, ['METAR KJFK 201651Z 20012KT 10SM 34/23 A2984 RMK AO2 T03390228', 'METAR KJFK 201651Z 20012KT 10SM 33/23 A2984 RMK AO2 T03280228', ''].join('\n'));
+      const r = await run('metar', 'daily', f, '--station', 'KJFK', '--tz', 'America/New_York', '--date', '2020-07-20');
+      expect(r.code).toBe(0);
+      expect(lines(r.out)).toEqual([
+        {
+          date: '2020-07-20',
+          judge_max_f: 93,
+          judge_max_time_local: '2020-07-20T12:51-04:00',
+          official_max_f: null,
+          n_reports: 1,
+          flags: ['conflicting_duplicate', 'incomplete', 'official_missing'],
+          conflicting_duplicates: [{ time_local: '2020-07-20T12:51-04:00', kept_c: 33.9, kept_f: 93, dropped_c: 32.8, dropped_f: 91, rule: 'higher' }],
+        },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('puts the COR in place of the report it corrects and refuses an unknown zone', async () => {

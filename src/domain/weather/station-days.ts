@@ -12,6 +12,38 @@ export interface DaySummary {
   official_max_f: number | null;
   n_reports: number;
   flags: string[];
+  /** Same-minute reports that read another temperature than the one kept, in time order. */
+  conflicting_duplicates: DuplicateConflict[];
+}
+
+/**
+ * Why one of two distinct reports of the same minute is kept, in the order the rule asks:
+ * `corrected` a COR over an uncorrected report (it replaces it; not a conflict, flagged
+ * `corrected`); `has_temperature` a report with a usable temperature over one without;
+ * `t_group` tenths of °C from a T-group over the whole-°C body; `higher` the higher temperature
+ * (WU's daily table lists every report, so the daily high it settles on is the higher of the two);
+ * `text_order` the raw text that sorts first (the same reading: only so arrival order never decides).
+ */
+export type DuplicateRule = 'corrected' | 'has_temperature' | 't_group' | 'higher' | 'text_order';
+
+/** A report dropped for another one of the same minute that read a different temperature. */
+export interface DuplicateConflict {
+  time_local: string;
+  kept_c: number | null;
+  kept_f: number | null;
+  dropped_c: number | null;
+  dropped_f: number | null;
+  rule: DuplicateRule;
+}
+
+/** Which of two distinct reports of one observation minute is kept; a total order, so the result never depends on which came first. */
+export function sameMinuteWinner(a: MetarReport, b: MetarReport): { kept: MetarReport; dropped: MetarReport; rule: DuplicateRule } {
+  const pick = (aWins: boolean, rule: DuplicateRule) => (aWins ? { kept: a, dropped: b, rule } : { kept: b, dropped: a, rule });
+  if (a.corrected !== b.corrected) return pick(a.corrected, 'corrected');
+  if ((a.tempC === null) !== (b.tempC === null)) return pick(a.tempC !== null, 'has_temperature');
+  if ((a.precision === 'tenths') !== (b.precision === 'tenths')) return pick(a.precision === 'tenths', 't_group');
+  if (a.tempC !== null && b.tempC !== null && a.tempC !== b.tempC) return pick(a.tempC > b.tempC, 'higher');
+  return pick(a.raw < b.raw, 'text_order');
 }
 
 export type AddStatus = 'added' | 'replaced' | 'duplicate' | 'ignored';
@@ -19,8 +51,10 @@ export type AddStatus = 'added' | 'replaced' | 'duplicate' | 'ignored';
 export interface AddResult {
   status: AddStatus;
   day: string;
-  /** The report this one replaced (a COR supersedes the earlier report of the same time). */
+  /** The report this one replaced (a COR, or the winner of `sameMinuteWinner`, supersedes the earlier report of the same time). */
   replaced: MetarReport | null;
+  /** Set when this report and the other one of its minute read different temperatures (not a COR replacement). */
+  conflict: { kept: MetarReport; dropped: MetarReport; rule: DuplicateRule } | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -29,6 +63,8 @@ const MIN_COMPLETE_HOURS = 20;
 
 interface DayState {
   reports: MetarReport[];
+  /** Distinct reports that lost their minute to another (kept for the conflict column). */
+  dropped: MetarReport[];
   officialMaxTenths: number | null;
   officialSources: number;
 }
@@ -48,22 +84,28 @@ export class StationDays {
     const day = this.calendar.dayOf(report.obsMs);
     const existing = this.byTime.get(report.obsMs);
     if (existing) {
-      if (existing.raw === report.raw) return { status: 'duplicate', day, replaced: null };
-      // Only a COR supersedes: a late original must not undo its correction, and a second distinct
-      // uncorrected report of the same minute is kept out so the first-seen value stays stable.
-      if (!report.corrected) return { status: 'ignored', day, replaced: null };
+      if (existing.raw === report.raw) return { status: 'duplicate', day, replaced: null, conflict: null };
+      const dropped = this.state(day).dropped;
+      // A report that already lost its minute loses again; it was reported when it first lost.
+      if (dropped.some((r) => r.raw === report.raw)) return { status: 'ignored', day, replaced: null, conflict: null };
+      // A late original must not undo its correction, and two distinct reports of one minute must
+      // give the same day whichever arrives first: the rule decides, and the loser is remembered.
+      const w = sameMinuteWinner(existing, report);
+      dropped.push(w.dropped);
+      const conflict = isConflict(w) ? w : null;
+      if (w.kept === existing) return { status: 'ignored', day, replaced: null, conflict };
       this.remove(existing);
       this.insert(report, day);
-      return { status: 'replaced', day, replaced: existing };
+      return { status: 'replaced', day, replaced: existing, conflict };
     }
     this.insert(report, day);
-    return { status: 'added', day, replaced: null };
+    return { status: 'added', day, replaced: null, conflict: null };
   }
 
   private state(day: string): DayState {
     let s = this.days.get(day);
     if (!s) {
-      s = { reports: [], officialMaxTenths: null, officialSources: 0 };
+      s = { reports: [], dropped: [], officialMaxTenths: null, officialSources: 0 };
       this.days.set(day, s);
     }
     return s;
@@ -177,6 +219,8 @@ export class StationDays {
     if (official === null) flags.add('official_missing');
     else if (max && official < max.f) flags.add('official_below_judge');
     if (hours.size < MIN_COMPLETE_HOURS) flags.add('incomplete');
+    const conflicts = this.conflictsOf(day);
+    if (conflicts.length > 0) flags.add('conflicting_duplicate');
     return {
       date: day,
       judge_max_f: max ? max.f : null,
@@ -184,7 +228,23 @@ export class StationDays {
       official_max_f: official,
       n_reports: reports.length,
       flags: [...flags].sort(),
+      conflicting_duplicates: conflicts,
     };
+  }
+
+  /** Each dropped report that read another temperature than the one finally kept for its minute. */
+  private conflictsOf(day: string): DuplicateConflict[] {
+    const dropped = [...(this.days.get(day)?.dropped ?? [])].sort((a, b) => a.obsMs - b.obsMs || (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
+    const out: DuplicateConflict[] = [];
+    for (const d of dropped) {
+      const kept = this.byTime.get(d.obsMs);
+      if (!kept) continue;
+      // Judged against the final winner, not the report it first lost to, so arrival order cannot show.
+      const w = sameMinuteWinner(kept, d);
+      if (!isConflict(w)) continue;
+      out.push({ time_local: this.calendar.isoLocal(d.obsMs), kept_c: kept.tempC, kept_f: kept.tempFJudge, dropped_c: d.tempC, dropped_f: d.tempFJudge, rule: w.rule });
+    }
+    return out;
   }
 
   /** Forget days before `day` (the live feed keeps a short window). */
@@ -196,4 +256,9 @@ export class StationDays {
       }
     }
   }
+}
+
+/** A COR replacing its original is a correction, not a conflict; equal readings do not conflict either. */
+function isConflict(w: { kept: MetarReport; dropped: MetarReport; rule: DuplicateRule }): boolean {
+  return w.rule !== 'corrected' && w.kept.tempC !== w.dropped.tempC;
 }

@@ -225,6 +225,10 @@ export class WorldFeed {
     const s = this.stations.get(report.station);
     if (!s) return { status: 'unknown_station', report, eventId: null };
     const added = s.days.add(report);
+    if (added.conflict) {
+      const { kept, dropped, rule } = added.conflict;
+      this.o.logger?.warn({ station: s.id, obs_ms: report.obsMs, kept_c: kept.tempC, dropped_c: dropped.tempC, rule, kept: kept.raw, dropped: dropped.raw }, 'two METARs of the same minute disagree on the temperature');
+    }
     if (added.status === 'duplicate' || added.status === 'ignored') return { status: added.status, report, eventId: null };
 
     const record = toMetarRecord(report);
