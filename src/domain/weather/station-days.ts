@@ -58,6 +58,9 @@ export interface AddResult {
 }
 
 const HOUR_MS = 3_600_000;
+/** The 6-h and 24-h maximum groups cover the period ending at their report (FMH-1 remarks 31, 33). */
+const MAX6H_PERIOD_MS = 6 * HOUR_MS;
+const MAX24H_PERIOD_MS = 24 * HOUR_MS;
 /** A day with temperatures in fewer local hours than this is flagged incomplete. */
 const MIN_COMPLETE_HOURS = 20;
 
@@ -160,12 +163,37 @@ export class StationDays {
 
   /** A 6-h group covers the six hours before its report; it belongs to the day holding their middle. */
   private official6hDay(obsMs: number): string {
-    return this.calendar.dayOf(obsMs - 3 * HOUR_MS);
+    return this.calendar.dayOf(obsMs - MAX6H_PERIOD_MS / 2);
   }
 
   /** The 24-h group closes the climate day at local standard midnight; attribute by its middle. */
   private official24hDay(obsMs: number): string {
-    return this.calendar.dayOf(obsMs - 12 * HOUR_MS);
+    return this.calendar.dayOf(obsMs - MAX24H_PERIOD_MS / 2);
+  }
+
+  /**
+   * The highest 6-h/24-h maximum group whose period holds `atMs` (tenths), null when none does.
+   * Not the day's official maximum: attributed by their middle, the day's groups leave its first
+   * hours uncovered (the 6-h period ending at 01:51 EDT or 00:51 EST, and the climate day ending at
+   * local standard midnight, belong to the day before), so a maximum there must be judged by these.
+   */
+  private coveringMaxTenths(atMs: number): number | null {
+    let best: number | null = null;
+    for (const r of this.reportsBetween(atMs, atMs + MAX24H_PERIOD_MS)) {
+      if (r.max6hTenths !== null && r.obsMs - MAX6H_PERIOD_MS <= atMs && (best === null || r.max6hTenths > best)) best = r.max6hTenths;
+      if (r.max24hTenths !== null && r.obsMs - MAX24H_PERIOD_MS <= atMs && (best === null || r.max24hTenths > best)) best = r.max24hTenths;
+    }
+    return best;
+  }
+
+  /** Whether a group covering a report that reached the judge maximum reads less than it (a suspect group or report). */
+  private officialBelowJudge(day: string, maxF: number): boolean {
+    for (const r of this.reportsOf(day)) {
+      if (r.tempFJudge !== maxF) continue;
+      const covering = this.coveringMaxTenths(r.obsMs);
+      if (covering !== null && judgeFFromTenths(covering) < maxF) return true;
+    }
+    return false;
   }
 
   private reportsBetween(from: number, to: number): MetarReport[] {
@@ -217,7 +245,7 @@ export class StationDays {
     }
     if (max && max.report.precision === 'whole') flags.add('judge_max_from_body');
     if (official === null) flags.add('official_missing');
-    else if (max && official < max.f) flags.add('official_below_judge');
+    if (max && this.officialBelowJudge(day, max.f)) flags.add('official_below_judge');
     if (hours.size < MIN_COMPLETE_HOURS) flags.add('incomplete');
     const conflicts = this.conflictsOf(day);
     if (conflicts.length > 0) flags.add('conflicting_duplicate');
