@@ -31,8 +31,9 @@ describe('team names', () => {
     expect(resolveTeam(['ILL'], outcomes)).toBe('illwill');
     expect(resolveTeam(['Astralis'], outcomes)).toBeNull();
     expect(resolveTeam(['Team'], ['Team A', 'Team B'])).toBeNull();
-    expect(resolveTeam(['NAVI'], ['Natus Vincere', 'FaZe'])).toBeNull();
-    expect(resolveTeam(['NAVI'], ['Natus Vincere', 'FaZe'], aliasIndex({ 'Natus Vincere': ['NAVI'] }))).toBe('Natus Vincere');
+    // Neither a prefix nor an acronym of "mousesports": only a configured alias says so.
+    expect(resolveTeam(['MOUZ'], ['mousesports', 'FaZe'])).toBeNull();
+    expect(resolveTeam(['MOUZ'], ['mousesports', 'FaZe'], aliasIndex({ mousesports: ['MOUZ'] }))).toBe('mousesports');
     expect(resolveTeam(['Vitality Academy', 'VIT'], ['Vitality', 'Vitality Academy'])).toBe('Vitality Academy');
   });
 

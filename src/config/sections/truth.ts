@@ -109,7 +109,7 @@ export const truthSection = z.strictObject({
     /** Per title (cs2, lol, dota2, valorant, ...): the range a map lead maps into. Titles missing here get no opinion. */
     in_play_by_title: z.record(z.string(), inPlayRange),
   }),
-  /** Canonical team name → other spellings seen in sources (normalization handles case, punctuation, "Team"/"Esports"). */
+  /** Canonical team name → other spellings seen in sources (normalization handles case, punctuation, "Team"/"Esports", prefixes and initials acronyms such as HLE). */
   team_aliases: z.record(z.string(), z.array(z.string())),
   sources: z.strictObject({
     grid: gridSource,

@@ -1,4 +1,4 @@
-import { resolveTeam } from './teams.ts';
+import { resolveTeam, teamMatches } from './teams.ts';
 import type { GameProgress, MatchResult, ReportStatus, SourceReport, Tier } from './report.ts';
 
 /** A match the truth engine follows: its outcomes are the Polymarket outcome names (team names). */
@@ -37,8 +37,12 @@ export function normalizeReport(
 ): { ok: true; report: MatchReport } | NormalizeFailure {
   let winner: string | null = null;
   if (report.winner !== null) {
-    winner = resolveTeam([report.winner], match.outcomes, aliases);
-    if (winner === null) return { ok: false, reason: `winner "${report.winner}" matches none of ${JSON.stringify(match.outcomes)}` };
+    const fits = teamMatches([report.winner], match.outcomes, aliases);
+    if (fits.length !== 1) {
+      const why = fits.length === 0 ? `matches none of ${JSON.stringify(match.outcomes)}` : `could be any of ${JSON.stringify(fits)} (ambiguous)`;
+      return { ok: false, reason: `winner "${report.winner}" ${why}` };
+    }
+    winner = fits[0]!;
   }
   let score: number[] | null = null;
   if (report.score !== null) {
