@@ -111,6 +111,18 @@ describe('helios truth replay with acronyms', () => {
   });
 });
 
+describe('helios truth replay with configured aliases', () => {
+  it('accepts a winner spelled by a configured alias, as the engine does', () => {
+    const config = { ...defaultTruthConfig(), team_aliases: { mousesports: ['MOUZ'] } };
+    const line = { ts: '2026-04-05T15:00:00Z', source: 'grid', match_id: 'm', status: 'finished', winner: 'MOUZ', score: '2-0', teams: ['mousesports', 'FaZe'] };
+    const r = replayTruth(JSON.stringify(line), config);
+    expect(r.errors).toEqual([]);
+    expect(JSON.parse(r.lines.at(-1)!)).toMatchObject({ state: 'effectively_final', winner: 'mousesports' });
+    // Without the alias the line is still refused, with its reason.
+    expect(replayTruth(JSON.stringify(line), defaultTruthConfig()).errors).toEqual(['line 1: winner "MOUZ" is not one of teams ["mousesports","FaZe"]']);
+  });
+});
+
 describe.skipIf(!requireSharedFixtures('real/match_de.json'))('PandaScore\'s own acronyms (shared fixture real/match_de.json, LCK Summer 2024 final)', () => {
   it('resolve onto the full names of the same match, and back', () => {
     const match = JSON.parse(readFileSync(sharedFixture('real', 'match_de.json'), 'utf8')) as { opponents: Array<{ opponent: { name: string; acronym: string } }> };

@@ -35,7 +35,8 @@ export interface ParsedLine {
 
 export type LineResult = { ok: true; parsed: ParsedLine } | { ok: false; line: number; error: string };
 
-export function parseReplayLine(text: string, line: number): LineResult {
+/** `aliases`: the configured team aliases, so a winner spelled by an alias is one of the teams here as in the engine. */
+export function parseReplayLine(text: string, line: number, aliases: ReadonlyMap<string, ReadonlySet<string>> = new Map()): LineResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -53,7 +54,7 @@ export function parseReplayLine(text: string, line: number): LineResult {
   // Event ids and the virtual clock count milliseconds since 1970; an earlier report is bad data.
   if (at < 0) return { ok: false, line, error: `ts: before 1970-01-01T00:00:00Z: ${v.ts}` };
   if (v.winner !== null && v.status !== 'finished') return { ok: false, line, error: `winner given but status is ${v.status}` };
-  if (v.winner !== null && resolveTeam([v.winner], v.teams) === null) return { ok: false, line, error: `winner "${v.winner}" is not one of teams ${JSON.stringify(v.teams)}` };
+  if (v.winner !== null && resolveTeam([v.winner], v.teams, aliases) === null) return { ok: false, line, error: `winner "${v.winner}" is not one of teams ${JSON.stringify(v.teams)}` };
   return { ok: true, parsed: { line, at, value: v } };
 }
 
@@ -82,9 +83,10 @@ export interface ReplayResult {
 export function replayTruth(text: string, config: TruthEngineConfig, seed = 0): ReplayResult {
   const errors: Array<{ line: number; error: string }> = [];
   const parsed: ParsedLine[] = [];
+  const aliases = aliasIndex(config.team_aliases);
   text.split(/\r?\n/).forEach((raw, i) => {
     if (raw.trim() === '') return;
-    const r = parseReplayLine(raw, i + 1);
+    const r = parseReplayLine(raw, i + 1, aliases);
     if (r.ok) parsed.push(r.parsed);
     else errors.push({ line: r.line, error: r.error });
   });
@@ -120,7 +122,6 @@ export function replayTruth(text: string, config: TruthEngineConfig, seed = 0): 
     publishReports: false,
     publishInitial: false,
   });
-  const aliases = aliasIndex(config.team_aliases);
   for (const p of parsed) {
     const v = p.value;
     clock.advanceTo(Math.max(clock.now(), p.at));
