@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-redis.ts'],
+    setupFiles: ['test/setup/wait-for-deadline.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
