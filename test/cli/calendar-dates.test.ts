@@ -48,4 +48,26 @@ describe('a date the calendar does not have is a usage error, not a rolled-over 
     expect(s.code).toBe(2);
     expect(s.err).toBe(`sweep: ${grid}: from: not a calendar date: 2026-11-31T14:10:00Z\n`);
   });
+
+  it('nowcast fit and eval exit 2 naming the option and value of a day or month the calendar does not have, before reading any file', async () => {
+    const model = path.join(root, 'no-model.json');
+    const archive = path.join(root, 'no-archive.csv');
+    const cases: Array<[string[], string]> = [
+      [['--from', '2020-02-30'], '--from: not a calendar date: 2020-02-30'],
+      [['--to', '2021-04-31'], '--to: not a calendar date: 2021-04-31'],
+      [['--to', '2021/04/01'], '--to: expected YYYY-MM-DD: 2021/04/01'],
+      [['--date', '2024-02-30'], '--date: not a calendar date: 2024-02-30'],
+      [['--months', '2020-01,2020-13'], '--months: not a calendar month: 2020-13'],
+      [['--months', '2020-1'], '--months: expected YYYY-MM: 2020-1'],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await runCli(['nowcast', 'eval', '--model', model, '--station', 'KSIM', '--archive', archive, ...flags]);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.err).toBe(`helios nowcast: ${message}\n`);
+    }
+    const rolling = await runCli(['nowcast', 'eval', '--rolling', '--station', 'KSIM', '--archive', archive, '--tz', 'America/New_York', '--months', '2020-00']);
+    expect([rolling.code, rolling.err]).toEqual([2, 'helios nowcast: --months: not a calendar month: 2020-00\n']);
+    const fit = await runCli(['nowcast', 'fit', '--archive', archive, '--station', 'KSIM', '--tz', 'America/New_York', '--out', model, '--exclude-months', '2024-13']);
+    expect([fit.code, fit.err]).toEqual([2, 'helios nowcast: --exclude-months: not a calendar month: 2024-13\n']);
+  });
 });

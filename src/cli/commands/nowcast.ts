@@ -16,6 +16,7 @@ import { sameRegressors, SEASON_REGRESSORS } from '../../domain/weather/nowcast/
 import { evaluatePrior, type PriorEvaluation } from '../../domain/weather/nowcast/prior-eval.ts';
 import { MIN_PRIOR_DAYS } from '../../domain/weather/nowcast/prior.ts';
 import { nextDay } from '../../domain/weather/judge-calendar.ts';
+import { parseIsoDate } from '../../domain/time/civil.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -35,11 +36,27 @@ interface ArchiveOpts {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-\d{2}$/;
 
-function months(list: string | undefined): string[] | undefined {
+/**
+ * A comma-separated list of `YYYY-MM` months the calendar has: `2020-13` is a usage error naming the
+ * flag, not a month that silently matches no day (which ended as "nothing to score", exit 1).
+ */
+function months(flag: string, list: string | undefined): string[] | undefined {
   if (list === undefined) return undefined;
   const out = list.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of out) if (!MONTH.test(m)) throw new UsageError(`month ${m}: expected YYYY-MM`);
+  for (const m of out) {
+    if (!MONTH.test(m)) throw new UsageError(`${flag}: expected YYYY-MM: ${m}`);
+    if (parseIsoDate(`${m}-01`) === null) throw new UsageError(`${flag}: not a calendar month: ${m}`);
+  }
   return out;
+}
+
+/**
+ * A `YYYY-MM-DD` option on the calendar (the one check parseIsoDate makes for every date option):
+ * days are compared as text, so `2020-02-30` would silently bound the period between two real days.
+ */
+function calendarDay(flag: string, day: string | undefined): void {
+  if (day === undefined || parseIsoDate(day) !== null) return;
+  throw new UsageError(`${flag}: ${DATE.test(day) ? 'not a calendar date' : 'expected YYYY-MM-DD'}: ${day}`);
 }
 
 class UsageError extends Error {}
@@ -73,8 +90,11 @@ function decileCases(v: string | undefined): number | undefined {
   return n;
 }
 
+/** The period to work on; checks every date option (--date included) before any file is read. */
 function scope(opts: ArchiveOpts): CaseOptions {
-  for (const d of [opts.from, opts.to]) if (d !== undefined && !DATE.test(d)) throw new UsageError(`date ${d}: expected YYYY-MM-DD`);
+  calendarDay('--from', opts.from);
+  calendarDay('--to', opts.to);
+  calendarDay('--date', opts.date);
   return { fromDay: opts.from, toDay: opts.to };
 }
 
@@ -104,7 +124,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--date <YYYY-MM-DD>', 'reference date for raw text archives')
     .action((opts: ArchiveOpts & { archive: string; tz: string; out: string; excludeMonths?: string }) =>
       run(io, () => {
-        const exclude = months(opts.excludeMonths) ?? [];
+        const exclude = months('--exclude-months', opts.excludeMonths) ?? [];
         const mode = judgeDay(opts);
         const station = opts.station.toUpperCase();
         const hourlyStation = (opts.archiveStation ?? opts.station).toUpperCase();
@@ -162,14 +182,15 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'print one JSON object')
     .action((opts: ArchiveOpts & { model?: string; months?: string; json?: boolean; afterFit?: boolean; rolling?: boolean; minFitMonths?: string }) =>
       run(io, () => {
-        if (opts.rolling) return evalRolling(io, opts);
+        // Usage is checked before any file is read: a bad date is named, not met as "nothing to score".
+        const range = scope(opts);
+        const only = months('--months', opts.months);
+        const minDecileCases = decileCases(opts.minDecileCases);
+        if (opts.rolling) return evalRolling(io, opts, { range, only, minDecileCases });
         if (!opts.model) throw new UsageError('give --model (or --rolling to fit month by month)');
         if (!opts.archive && !opts.daily) throw new UsageError('give --archive (whole model) and/or --daily (prior alone)');
-        const minDecileCases = decileCases(opts.minDecileCases);
         const model = readNowcastModel(opts.model);
         if (!sameStation(model.station, opts.station)) throw new UsageError(`${opts.model} is a model for ${model.station}, not ${opts.station.toUpperCase()}`);
-        const only = months(opts.months);
-        const range = scope(opts);
         if (opts.afterFit) {
           const after = nextDay([model.fitted.to_day, model.fitted.stations?.daily?.to_day ?? model.fitted.to_day].sort()[1]!);
           if (!range.fromDay || range.fromDay < after) range.fromDay = after;
@@ -202,7 +223,11 @@ export function register(program: Command, io: CliIo): void {
  * `eval --rolling`: every scored month is forecast by a fit on the months before it only, so the
  * pooled table is out of sample throughout (in_sample_days is 0 by construction).
  */
-function evalRolling(io: CliIo, opts: ArchiveOpts & { model?: string; months?: string; json?: boolean; afterFit?: boolean; minFitMonths?: string }): void {
+function evalRolling(
+  io: CliIo,
+  opts: ArchiveOpts & { model?: string; json?: boolean; afterFit?: boolean; minFitMonths?: string },
+  checked: { range: CaseOptions; only: string[] | undefined; minDecileCases: number | undefined },
+): void {
   if (opts.model) throw new UsageError('--rolling fits its own models: drop --model');
   if (opts.afterFit) throw new UsageError('--rolling scores each month after its own fit: drop --after-fit');
   if (!opts.archive || !opts.tz) throw new UsageError('--rolling needs --archive and --tz');
@@ -210,7 +235,7 @@ function evalRolling(io: CliIo, opts: ArchiveOpts & { model?: string; months?: s
   if (minFitMonths !== undefined && !(Number.isInteger(minFitMonths) && minFitMonths >= 1)) throw new UsageError(`--min-fit-months ${opts.minFitMonths}: expected a positive integer`);
   const mode = judgeDay(opts);
   const station = opts.station.toUpperCase();
-  const range = scope(opts);
+  const { range } = checked;
   const { days, read } = loadReports(opts.archive, station, opts.tz, mode, opts.date);
   const cases = buildCases(days, range);
   const highs = (opts.daily ? dailyHighs(opts.daily, io) : archiveDailyHighs(days)).filter((h) => dayInScope(h.day, { toDay: range.toDay }));
@@ -220,8 +245,8 @@ function evalRolling(io: CliIo, opts: ArchiveOpts & { model?: string; months?: s
       fit: { station, tz: opts.tz, judgeDay: mode, routineMinute: routineMinute(read.reports.map((r) => r.report)) },
       priorDays: { highs, source: opts.daily ? 'daily_record' : 'hourly_archive' },
       minFitMonths,
-      onlyMonths: months(opts.months),
-      minDecileCases: decileCases(opts.minDecileCases),
+      onlyMonths: checked.only,
+      minDecileCases: checked.minDecileCases,
     });
   } catch (err) {
     throw new DataError((err as Error).message);
