@@ -82,6 +82,21 @@ describe('helios query over the lake', () => {
     expect(await q(`SELECT event_id, ts, mid FROM l2 LIMIT 1`, empty)).toEqual([]);
   });
 
+  it('--json nests JSON columns (payload, json fields, lists of them) as values; integers, timestamps and text stay as they were', async () => {
+    const snap = events.find((e) => e.type === 'L2_SNAPSHOT')!;
+    const [row] = await q(`SELECT payload, bids, ts, ts_ingest, seq, event_id FROM l2 WHERE event_id = '${snap.event_id}'`);
+    expect(row!.payload).toEqual(snap.payload);
+    expect(row!.bids).toEqual((snap.payload as { bids: unknown }).bids);
+    expect(row).toMatchObject({ ts: new Date(snap.ts_ingest).toISOString(), ts_ingest: snap.ts_ingest, event_id: snap.event_id });
+    expect(typeof row!.seq).toBe('number');
+    const [listed] = await q(`SELECT list(payload ORDER BY seq)[1:1] AS first, {'p': any_value(payload)} AS s FROM orders`);
+    expect(listed!.first).toEqual([events.find((e) => e.type === 'ORDER_UPDATE')!.payload]);
+    expect(typeof (listed!.s as { p: unknown }).p).toBe('object');
+    // Beyond 2^53 an integer is a decimal string inside JSON as it is for BIGINT: never silently rounded.
+    const [big] = await q(`SELECT 9007199254740993::BIGINT AS b, '{"n":9007199254740993,"m":-12345678901234567890,"x":1.5,"s":"9007199254740993"}'::JSON AS j, '{"a":1}' AS text`);
+    expect(big).toEqual({ b: '9007199254740993', j: { n: '9007199254740993', m: '-12345678901234567890', x: 1.5, s: '9007199254740993' }, text: '{"a":1}' });
+  });
+
   it('prints an aligned table without --json, and exits 2 on bad SQL', async () => {
     const io = captureIo();
     expect(await main(['query', 'SELECT trigger, count(*) AS n FROM windows GROUP BY 1 ORDER BY 1', '--data-dir', dir], io)).toBe(0);

@@ -64,3 +64,21 @@ export function toPlainJson(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * A JSON column's value (DuckDB hands it out as its text) as the nested value it holds, so
+ * `payload` is an object in `helios query --json`, not a string to decode again. Integers beyond
+ * 2^53 become decimal strings first, as `toPlainJson` does for BIGINT: JSON.parse would round
+ * them silently. Text that does not parse is kept as it is.
+ */
+export function parseJsonValue(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text.replace(JSON_STRING_OR_NUMBER, (token) => (token.startsWith('"') || Number.isSafeInteger(Number(token)) || /[.eE]/.test(token) ? token : `"${token}"`)));
+  } catch {
+    return text;
+  }
+}
+
+/** Every string literal (skipped whole, so digits inside one are never touched) or number literal of JSON text. */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

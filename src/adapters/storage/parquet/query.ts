@@ -1,6 +1,6 @@
-import { StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import { DuckDBArrayType, DuckDBListType, DuckDBStructType, StatementType, type DuckDBConnection, type DuckDBResultReader, type DuckDBType } from '@duckdb/node-api';
 import { listParquetFiles, parquetRoot } from '../layout.ts';
-import { confineToDirectory, lockConfiguration, openDuckDb, toPlainJson, type DuckDbOptions } from './duckdb.ts';
+import { confineToDirectory, lockConfiguration, openDuckDb, parseJsonValue, toPlainJson, type DuckDbOptions } from './duckdb.ts';
 import { damagedPartsBehind, DamagedLakeFileError, isReadFailure } from './lake-damage.ts';
 import { createLakeViews, type LakeViews } from './views.ts';
 
@@ -44,11 +44,46 @@ export async function queryLake(dataDir: string, sql: string, duckdb: DuckDbOpti
       throw (await lakeDamageBehind(err, db.connection, dataDir, views)) ?? err;
     }
     const columns = result.columnNames();
-    const rows = result.getRowObjectsJS().map((r) => toPlainJson(r) as Record<string, unknown>);
+    // JSON values (payload, what json_extract returns, list(payload)…) nested, every other type as it was.
+    const nest = columns.flatMap((c, i) => {
+      const f = jsonNester(result.columnType(i));
+      return f ? [[c, f] as const] : [];
+    });
+    const rows = result.getRowObjectsJS().map((r) => {
+      const row = toPlainJson(r) as Record<string, unknown>;
+      for (const [c, f] of nest) row[c] = f(row[c]);
+      return row;
+    });
     return { columns, rows, unreadable: views.unreadable };
   } finally {
     db.close();
   }
+}
+
+/**
+ * What turns a plain value of `type` into nested JSON where the type holds JSON — itself, the items
+ * of a LIST or ARRAY, the fields of a STRUCT — or null when it holds none (the value stays as it is).
+ */
+function jsonNester(type: DuckDBType): ((v: unknown) => unknown) | null {
+  if (type.alias === 'JSON') return parseJsonValue;
+  if (type instanceof DuckDBListType || type instanceof DuckDBArrayType) {
+    const item = jsonNester(type.valueType);
+    return item && ((v) => (Array.isArray(v) ? v.map(item) : v));
+  }
+  if (type instanceof DuckDBStructType) {
+    const fields = type.entryNames.flatMap((name, i) => {
+      const f = jsonNester(type.entryTypes[i]!);
+      return f ? [[name, f] as const] : [];
+    });
+    if (fields.length === 0) return null;
+    return (v) => {
+      if (v === null || typeof v !== 'object') return v;
+      const out = { ...(v as Record<string, unknown>) };
+      for (const [name, f] of fields) out[name] = f(out[name]);
+      return out;
+    };
+  }
+  return null;
 }
 
 /**
