@@ -58,6 +58,26 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     }
   });
 
+  it('sim: every numeric option out of range exits 2 naming the option, the value and the accepted range', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['--seed', '-1', 'a whole number ≥ 0'],
+      ['--seed', '1.5', 'a whole number ≥ 0'],
+      ['--port', '70000', 'a whole number 0–65535 (0: any free port)'],
+      ['--markets', '0', 'a whole number 1–10000'],
+      ['--markets', '10001', 'a whole number 1–10000'],
+      ['--rate', '0', 'a positive number of events per second'],
+      ['--rate', 'fast', 'a positive number of events per second'],
+      ['--duration', '-1', 'a number of seconds 0–2147483 (about 24 days)'],
+      // Past a timer's longest wait: Node would fire it at once and the simulator stop immediately.
+      ['--duration', '2592000', 'a number of seconds 0–2147483 (about 24 days)'],
+    ];
+    for (const [flag, value, range] of cases) {
+      const r = await run(['sim', flag, value]);
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.err).toBe(`helios sim: ${flag} expects ${range}; got "${value}"\n`);
+    }
+  });
+
   it('a command without its subcommand prints its usage and exits 2; --help and --version exit 0', async () => {
     for (const argv of [[], ['metar'], ['nowcast'], ['config']]) {
       const r = await run(argv);

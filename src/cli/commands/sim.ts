@@ -14,6 +14,18 @@ interface SimOptions {
   duration?: string;
 }
 
+/** A timer cannot wait longer (2^31 − 1 ms): Node fires a longer one at once, so the run would stop immediately. */
+const MAX_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Each numeric option's accepted values, and how its error message says them. */
+const RANGES = {
+  '--seed': { ok: (v: number) => Number.isSafeInteger(v) && v >= 0, text: 'a whole number ≥ 0' },
+  '--port': { ok: (v: number) => Number.isInteger(v) && v >= 0 && v <= 65_535, text: 'a whole number 0–65535 (0: any free port)' },
+  '--markets': { ok: (v: number) => Number.isInteger(v) && v >= 1 && v <= 10_000, text: 'a whole number 1–10000' },
+  '--rate': { ok: (v: number) => Number.isFinite(v) && v > 0, text: 'a positive number of events per second' },
+  '--duration': { ok: (v: number) => v >= 0 && v <= MAX_DURATION_S, text: `a number of seconds 0–${MAX_DURATION_S} (about 24 days)` },
+} as const;
+
 /**
  * The venue simulator alone, for other clients (a second daemon, a notebook, a load test): prints
  * its endpoints and markets as one JSON line, runs its order flow until SIGTERM/SIGINT or
@@ -23,19 +35,19 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
   const loaded = loadCliConfig(io, { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
-  const num = (flag: string, text: string | undefined, fallback: number, ok: (v: number) => boolean): number | string => {
+  const num = (flag: keyof typeof RANGES, text: string | undefined, fallback: number): number | string => {
     if (text === undefined) return fallback;
-    const v = Number(text);
-    return Number.isFinite(v) && ok(v) ? v : `helios sim: ${flag} got ${JSON.stringify(text)}`;
+    const v = text.trim() === '' ? Number.NaN : Number(text);
+    return RANGES[flag].ok(v) ? v : `helios sim: ${flag} expects ${RANGES[flag].text}; got ${JSON.stringify(text)}`;
   };
-  const seed = num('--seed', opts.seed, config.app.seed, (v) => Number.isInteger(v) && v >= 0);
-  const port = num('--port', opts.port, 0, (v) => Number.isInteger(v) && v >= 0 && v <= 65535);
-  const markets = num('--markets', opts.markets, config.daemon.sim.markets, (v) => Number.isInteger(v) && v >= 1 && v <= 10_000);
-  const rate = num('--rate', opts.rate, config.daemon.sim.venue_events_per_s, (v) => v > 0);
-  const duration = opts.duration === undefined ? null : num('--duration', opts.duration, 0, (v) => v >= 0);
+  const seed = num('--seed', opts.seed, config.app.seed);
+  const port = num('--port', opts.port, 0);
+  const markets = num('--markets', opts.markets, config.daemon.sim.markets);
+  const rate = num('--rate', opts.rate, config.daemon.sim.venue_events_per_s);
+  const duration = opts.duration === undefined ? null : num('--duration', opts.duration, 0);
   for (const v of [seed, port, markets, rate, duration]) {
     if (typeof v === 'string') {
-      io.err(`${v}; expected a non-negative number (an integer for --seed, --port, --markets)\n`);
+      io.err(`${v}\n`);
       return EXIT.CONFIG_ERROR;
     }
   }
