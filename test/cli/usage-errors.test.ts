@@ -78,6 +78,22 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     }
   });
 
+  it('options that only make sense with another are usage errors without it (exit 2), not silently ignored', async () => {
+    const replay = (...more: string[]) => run(['replay', '--data-dir', dir, ...more]);
+    for (const flag of [['--paused'], ['--port', '8899'], ['--exit-at-end']]) {
+      const r = await replay(...flag);
+      expect(r.code, flag[0]).toBe(2);
+      expect(r.err).toBe(`replay: ${flag[0]} applies to --serve only (without it the replay plays at once and ends with its range); add --serve or drop it\n`);
+    }
+    const both = await replay('--paused', '--exit-at-end');
+    expect(both.err).toContain('replay: --paused, --exit-at-end apply to --serve only');
+    for (const flag of [['--judge-day', 'standard'], ['--min-fit-months', '3']]) {
+      const r = await run(['nowcast', 'eval', '--model', path.join(dir, 'none.json'), '--station', 'KSIM', '--archive', file, ...flag]);
+      expect(r.code, flag[0]).toBe(2);
+      expect(r.err).toBe(`helios nowcast: ${flag[0]} applies to --rolling only (a --model keeps what it was fitted with); add --rolling or drop it\n`);
+    }
+  });
+
   it('a command without its subcommand prints its usage and exits 2; --help and --version exit 0', async () => {
     for (const argv of [[], ['metar'], ['nowcast'], ['config']]) {
       const r = await run(argv);

@@ -187,6 +187,10 @@ export function register(program: Command, io: CliIo): void {
         const only = months('--months', opts.months);
         const minDecileCases = decileCases(opts.minDecileCases);
         if (opts.rolling) return evalRolling(io, opts, { range, only, minDecileCases });
+        // Fitting options: a model keeps what it was fitted with, so they would be silently ignored.
+        for (const [flag, v] of [['--judge-day', opts.judgeDay], ['--min-fit-months', opts.minFitMonths]] as const) {
+          if (v !== undefined) throw new UsageError(`${flag} applies to --rolling only (a --model keeps what it was fitted with); add --rolling or drop it`);
+        }
         if (!opts.model) throw new UsageError('give --model (or --rolling to fit month by month)');
         if (!opts.archive && !opts.daily) throw new UsageError('give --archive (whole model) and/or --daily (prior alone)');
         const model = readNowcastModel(opts.model);

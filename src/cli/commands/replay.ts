@@ -79,7 +79,9 @@ export function register(program: Command, io: CliIo): void {
         if (bad.length || list.length === 0) return usage(`--channels: unknown channel(s) ${bad.join(', ') || '(none given)'}; known: ${CHANNELS.join(', ')}`);
         channels = list as Channel[];
       }
-      if (opts.exitAtEnd && !opts.serve) return usage('--exit-at-end applies to --serve only (without it the replay always ends with its range)');
+      // Options of the served page: without --serve they would be silently ignored.
+      const serveOnly = ([['--paused', opts.paused], ['--port', opts.port], ['--exit-at-end', opts.exitAtEnd]] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
+      if (serveOnly.length && !opts.serve) return usage(`${serveOnly.join(', ')} ${serveOnly.length === 1 ? 'applies' : 'apply'} to --serve only (without it the replay plays at once and ends with its range); add --serve or drop ${serveOnly.length === 1 ? 'it' : 'them'}`);
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage(`--source must be auto, journal or parquet`);
       const port = opts.port === undefined ? ctx.config.api.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
