@@ -3,7 +3,7 @@
  * by the journal's rule: a session whose last input falls on an expired journal date goes, the
  * rest stays; `--dry-run` lists them and deletes nothing.
  */
-import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -11,6 +11,7 @@ import { dispatchDir, dispatchFile, DispatchLogWriter } from '../../src/adapters
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
+import { SAMPLE_MARKER } from '../../src/cli/commands/sample-data.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDataDir } from './support/recorder.ts';
 
@@ -39,6 +40,18 @@ async function session(n: number, startIso: string, eventsIso: string[], tickIso
   // A writer killed mid-line leaves a torn last line: the complete input before it dates the log.
   if (tail.torn) appendFileSync(file, `{"seq":${seq + 1},"event":{"type":"HEA`);
   return path.basename(file);
+}
+
+/** `helios retention --json`. */
+interface RetentionJson {
+  data_dir: string;
+  today: string;
+  dry_run: boolean;
+  exempt: boolean;
+  reason: string | null;
+  plan: { delete_dispatch: Array<{ file: string; date: string }> } & Record<string, unknown> | null;
+  delete_dispatch: Array<{ file: string; last_date: string }>;
+  removed: string[];
 }
 
 let names: { straddles: string; recent: string; torn: string; headerOnly: string; longEvent: string };
@@ -71,13 +84,15 @@ describe('helios retention and dispatch logs', () => {
     expect(readdirSync(dispatchDir(dir))).toHaveLength(5);
 
     const j = await runCli(['retention', '--dry-run', '--json', '--data-dir', dir, '--today', TODAY]);
-    const plan = JSON.parse(j.out) as { delete_dispatch: Array<{ file: string; last_date: string }>; removed: string[] };
-    expect(plan.delete_dispatch.map((d) => [path.basename(d.file), d.last_date])).toEqual([
+    const doc = JSON.parse(j.out) as RetentionJson;
+    expect(doc.plan!.delete_dispatch.map((d) => [path.basename(d.file), d.date])).toEqual([
       [names.straddles, '2026-01-15'],
       [names.torn, '2026-01-10'],
       [names.headerOnly, '2026-01-02'],
     ]);
-    expect(plan.removed).toEqual(plan.delete_dispatch.map((d) => d.file));
+    expect(doc.removed).toEqual(doc.plan!.delete_dispatch.map((d) => d.file));
+    // What --json printed before plan.delete_dispatch, kept for scripts that read it.
+    expect(doc.delete_dispatch).toEqual(doc.plan!.delete_dispatch.map((d) => ({ file: d.file, last_date: d.date })));
   });
 
   it('deletes the expired sessions and keeps the others', async () => {
@@ -88,5 +103,21 @@ describe('helios retention and dispatch logs', () => {
     expect(existsSync(dispatchFile(dir, 2))).toBe(true);
     const again = await runCli(['retention', '--dry-run', '--data-dir', dir, '--today', TODAY]);
     expect(again.out).toContain('nothing to delete');
+  });
+  it('--json has one set of keys for a dry run, a run and an exempt sample directory; every dated entry says date', async () => {
+    const expired = await session(6, '2026-01-03T08:00:00Z', ['2026-01-03T08:00:01Z'], null);
+    const dry = JSON.parse((await runCli(['retention', '--dry-run', '--json', '--data-dir', dir, '--today', TODAY])).out) as RetentionJson;
+    const sample = path.join(dir, 'sample-copy');
+    mkdirSync(sample);
+    writeFileSync(path.join(sample, SAMPLE_MARKER), '{}');
+    const exempt = JSON.parse((await runCli(['retention', '--json', '--data-dir', sample, '--today', TODAY])).out) as RetentionJson;
+    const applied = JSON.parse((await runCli(['retention', '--json', '--data-dir', dir, '--today', TODAY])).out) as RetentionJson;
+    const keys = ['data_dir', 'today', 'dry_run', 'exempt', 'reason', 'plan', 'delete_dispatch', 'removed'];
+    for (const doc of [dry, exempt, applied]) expect(Object.keys(doc)).toEqual(keys);
+    expect(dry).toMatchObject({ data_dir: dir, today: TODAY, dry_run: true, exempt: false, reason: null });
+    expect(exempt).toMatchObject({ data_dir: sample, dry_run: false, exempt: true, reason: 'sample_data', plan: null, delete_dispatch: [], removed: [] });
+    expect(applied).toMatchObject({ dry_run: false, exempt: false, plan: dry.plan, removed: dry.removed });
+    expect(applied.plan!.delete_dispatch.map((d) => [path.basename(d.file), d.date])).toEqual([[expired, '2026-01-03']]);
+    expect(Object.keys(applied.plan!)).toEqual(['journal_cutoff', 'parquet_cutoff', 'windows_cutoff', 'delete_journal', 'keep_uncompacted', 'keep_malformed', 'discard_malformed', 'delete_parquet', 'delete_dispatch']);
   });
 });

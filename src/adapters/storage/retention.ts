@@ -5,15 +5,21 @@ import { dispatchLogLastMs, listDispatchLogs } from './dispatch-log.ts';
 import { dateCompaction } from './parquet/date-compaction.ts';
 import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, utcDateHour } from './layout.ts';
 
+/**
+ * A trading session's dispatch log (`dispatch/session-N.ndjson`) whose last input falls on a journal
+ * date that is expired (`date`, UTC like the journal's). It ages like the journal but needs no
+ * compaction first: its inputs are journaled (and compacted) too; what goes is the exact order of
+ * one trading life.
+ */
+export interface ExpiredDispatchLog {
+  file: string;
+  date: string;
+}
+
 export interface RetentionResult {
-  plan: RetentionPlan;
+  /** Everything decided, the dispatch logs beside the journal and Parquet dates. */
+  plan: RetentionPlan & { delete_dispatch: ExpiredDispatchLog[] };
   dry_run: boolean;
-  /**
-   * Trading sessions' dispatch logs (`dispatch/session-N.ndjson`) whose last input falls on a
-   * journal date that is expired. They age like the journal but need no compaction first: their
-   * inputs are journaled (and compacted) too; what goes is the exact order of one trading life.
-   */
-  delete_dispatch: Array<{ file: string; last_date: string }>;
   /** Paths removed (or that would be, in a dry run). */
   removed: string[];
 }
@@ -60,18 +66,18 @@ export async function applyRetention(opts: RetentionOptions): Promise<RetentionR
     removed.push(manifestFile(opts.dataDir, d));
   }
   for (const p of plan.delete_parquet) removed.push(path.join(parquetRoot(opts.dataDir), p.partition, `date=${p.date}`, `ch=${p.channel}`));
-  const deleteDispatch: RetentionResult['delete_dispatch'] = [];
+  const deleteDispatch: ExpiredDispatchLog[] = [];
   for (const file of listDispatchLogs(opts.dataDir)) {
     const lastMs = await dispatchLogLastMs(file);
     const lastDate = lastMs === null ? null : utcDateHour(lastMs).date;
-    if (lastDate !== null && lastDate <= plan.journal_cutoff) deleteDispatch.push({ file, last_date: lastDate });
+    if (lastDate !== null && lastDate <= plan.journal_cutoff) deleteDispatch.push({ file, date: lastDate });
   }
   removed.push(...deleteDispatch.map((d) => d.file));
   if (!opts.dryRun) {
     for (const r of removed) await rm(r, { recursive: true, force: true });
     await pruneEmptyDirs(parquetRoot(opts.dataDir));
   }
-  return { plan, dry_run: opts.dryRun, delete_dispatch: deleteDispatch, removed };
+  return { plan: { ...plan, delete_dispatch: deleteDispatch }, dry_run: opts.dryRun, removed };
 }
 
 /** Removes directories left empty below `root` (never `root` itself). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { isDateString } from '../../adapters/storage/layout.ts';
-import { applyRetention } from '../../adapters/storage/retention.ts';
+import { applyRetention, type RetentionResult } from '../../adapters/storage/retention.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { storageContext } from '../storage-context.ts';
@@ -31,14 +31,14 @@ export function register(program: Command, io: CliIo): void {
       // policy's measure it is always expired, and deleting it would break the README's examples.
       if (existsSync(path.join(ctx.dataDir, SAMPLE_MARKER))) {
         const msg = `${ctx.dataDir} is sample data (${SAMPLE_MARKER}): exempt from retention, nothing ${opts.dryRun ? 'would be ' : ''}deleted`;
-        io.out(opts.json ? JSON.stringify({ exempt: true, reason: 'sample_data', data_dir: ctx.dataDir, dry_run: opts.dryRun === true, removed: [] }, null, 2) + '\n' : `retention: ${msg}\n`);
+        io.out(opts.json ? retentionJson(ctx.dataDir, today, opts.dryRun === true, null) : `retention: ${msg}\n`);
         io.exit(EXIT.OK);
         return;
       }
       try {
         const r = await applyRetention({ dataDir: ctx.dataDir, policy: ctx.config.storage.retention, today, dryRun: opts.dryRun === true, discardMalformed: opts.discardMalformed === true });
         if (opts.json) {
-          io.out(JSON.stringify(r, null, 2) + '\n');
+          io.out(retentionJson(ctx.dataDir, today, r.dry_run, r));
         } else {
           const verb = r.dry_run ? 'would delete' : 'deleted';
           const p = r.plan;
@@ -55,8 +55,8 @@ export function register(program: Command, io: CliIo): void {
             );
           }
           for (const x of p.delete_parquet) io.out(`  ${verb} parquet ${[x.partition, `date=${x.date}`, `ch=${x.channel}`].filter(Boolean).join('/')}\n`);
-          for (const x of r.delete_dispatch) io.out(`  ${verb} dispatch log ${path.basename(x.file)} (last input ${x.last_date})\n`);
-          if (!p.delete_journal.length && !p.delete_parquet.length && !r.delete_dispatch.length) io.out('  nothing to delete\n');
+          for (const x of p.delete_dispatch) io.out(`  ${verb} dispatch log ${path.basename(x.file)} (last input ${x.date})\n`);
+          if (!p.delete_journal.length && !p.delete_parquet.length && !p.delete_dispatch.length) io.out('  nothing to delete\n');
         }
         io.exit(EXIT.OK);
       } catch (err) {
@@ -64,6 +64,26 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.RUNTIME_ERROR);
       }
     });
+}
+
+/**
+ * `--json`: the same keys whether it ran, was a dry run (`dry_run`; `removed` then lists what would
+ * be) or left an exempt directory alone (`exempt`, `reason`, `plan` null). Every decision is in
+ * `plan`, each dated entry's date under `date`. The top-level `delete_dispatch` (entries `file`,
+ * `last_date`) is what --json printed before `plan.delete_dispatch`: kept for scripts that read it.
+ */
+function retentionJson(dataDir: string, today: string, dryRun: boolean, r: RetentionResult | null): string {
+  const doc = {
+    data_dir: dataDir,
+    today,
+    dry_run: dryRun,
+    exempt: r === null,
+    reason: r === null ? 'sample_data' : null,
+    plan: r?.plan ?? null,
+    delete_dispatch: (r?.plan.delete_dispatch ?? []).map((d) => ({ file: d.file, last_date: d.date })),
+    removed: r?.removed ?? [],
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 /** "2 malformed lines (FILE: lines 3, 9; FILE2: line 1)". */
