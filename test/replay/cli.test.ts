@@ -180,6 +180,21 @@ describe('helios backtest', () => {
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
   });
 
+  it('without --out, another configuration of the same range gets its own folder; the same one rerun writes the same folder', async () => {
+    const to = '2025-07-15T16:02:00Z';
+    const backtest = async (edge: number) => {
+      const r = await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', to, '--no-qc-sensitivity', '--set', FIT, '--set', `trading.temporal.edge_threshold=${edge}`]);
+      expect(r.code, r.err).toBe(0);
+      return /report (\S+)\/report\.json/.exec(r.out)![1]!;
+    };
+    const [low, high, again] = [await backtest(0.03), await backtest(0.3), await backtest(0.03)];
+    expect(path.basename(low)).toMatch(/^2025-07-15T160000Z_2025-07-15T160200Z_cfg-[0-9a-f]{8}$/);
+    expect(high).not.toBe(low);
+    expect(again).toBe(low);
+    const edge = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { overrides: Record<string, unknown> }).overrides['trading.temporal.edge_threshold'];
+    expect([edge(low), edge(high)]).toEqual([0.03, 0.3]);
+  }, 60_000);
+
   it('an unknown or invalid key exits 2 and names it', async () => {
     const bad = await run(['backtest', '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO, '--set', 'trading.temporal.edge_treshold=0.04']);
     expect(bad.code).toBe(2);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -5,6 +6,9 @@ import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { DamagedLakeFileError } from '../../adapters/storage/parquet/lake-damage.ts';
 import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { HeliosConfig } from '../../config/schema.ts';
+import { stableStringify } from '../../domain/util/stable-json.ts';
 import type { SourceKind } from '../../apps/replay/replay-run.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -36,7 +40,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--from <iso>', 'start of the range (ISO 8601, UTC unless a zone is given)')
     .option('--to <iso>', 'end of the range (exclusive)')
     .option('--set <key=value>', 'override a config key (dotted path, validated by the config schema), repeatable', collect)
-    .option('--out <dir>', 'report directory (default: <data-dir>/backtests/<from>_<to>)')
+    .option('--out <dir>', 'report directory (default: <data-dir>/backtests/<from>_<to>, plus _cfg-<hash> of the configuration when it is not the default one)')
     .option('--source <kind>', 'auto | journal | parquet', 'auto')
     .option('--no-qc-sensitivity', 'skip the reruns with the NOWCAST QC gate forced open and closed')
     .option('--decisions-out <file>', 'also write the decisions as NDJSON')
@@ -62,8 +66,7 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.DATA_ERROR);
         return;
       }
-      const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
-      const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', `${stamp(ctx.from)}_${stamp(ctx.to)}`));
+      const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', defaultReportName(ctx.from, ctx.to, ctx.config)));
       // Refused before the backtest runs, not after minutes of it.
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
         io.err(`backtest: --out ${outDir} is a file, not a directory: the report needs a directory (it writes report.json, .md and .html there)\n`);
@@ -105,6 +108,20 @@ export function register(program: Command, io: CliIo): void {
         io.exit(err instanceof DamagedLakeFileError ? EXIT.DATA_ERROR : EXIT.RUNTIME_ERROR);
       }
     });
+}
+
+/**
+ * The default report folder: the range, and unless the configuration is the default one, a short
+ * hash of the effective configuration (--set, --config, HELIOS_* alike). Another configuration of
+ * the same range gets a folder of its own instead of overwriting the first one's report; the same
+ * configuration rerun writes the same folder (the same data and configuration give the same report).
+ */
+function defaultReportName(from: number, to: number, config: HeliosConfig): string {
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '').replace(/000Z$/, 'Z');
+  const range = `${stamp(from)}_${stamp(to)}`;
+  const effective = stableStringify(config);
+  if (effective === stableStringify(loadConfig({ env: {} }).config)) return range;
+  return `${range}_cfg-${createHash('sha256').update(effective).digest('hex').slice(0, 8)}`;
 }
 
 /**
