@@ -206,6 +206,17 @@ describe('helios backtest', () => {
 });
 
 describe('helios sweep', () => {
+  it('the table and its progress lines say what their numbers are: the JSON ranking\'s names, USDC, how it ranks, where it ran', async () => {
+    const grid = path.join(root, 'grid-text.yaml');
+    writeFileSync(grid, `grid:\n  trading.temporal.edge_threshold: [0.03, 0.3]\n`);
+    const r = await run(['sweep', '--grid', grid, '--data-dir', data, '--from', FROM_ISO, '--to', '2025-07-15T16:02:00Z', '--workers', '0']);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[1]!.split(/\s+/)).toEqual(['rank', 'trading.temporal.edge_threshold', 'net_pnl', 'max_drawdown', 'orders', 'fills', 'fill_rate', 'events']);
+    expect(lines.at(-1)).toMatch(/^sweep: 2 backtests in this thread in [\d.]+ s, ranked by net_pnl, then the smaller max_drawdown \(both USDC\)$/);
+    expect(r.err).toMatch(/^sweep: 1\/2 \{"trading\.temporal\.edge_threshold":0\.\d+\} net PnL -?[\d.]+ USDC$/m);
+  }, 60_000);
+
   it('ranks a grid by net PnL', async () => {
     const grid = path.join(root, 'grid.yaml');
     // Relative to the working directory, as every path a user types (issue 21).

@@ -40,7 +40,7 @@ interface GridFile {
 export function register(program: Command, io: CliIo): void {
   program
     .command('sweep')
-    .description('backtest every point of a parameter grid in parallel worker threads and rank them by net PnL')
+    .description('backtest every point of a parameter grid in parallel worker threads and rank them by net PnL, then the smaller max drawdown (both USDC)')
     .requiredOption('--grid <file>', 'YAML/JSON grid: dotted config key → list of values (or {grid, set, data_dir, from, to})')
     .option('--data-dir <dir>', 'data directory (default: the grid file\'s data_dir, else app.data_dir); relative paths, here and in the grid file, resolve against the working directory')
     .option('--from <iso>', 'start of the range (default: the grid file\'s from)')
@@ -97,7 +97,7 @@ export function register(program: Command, io: CliIo): void {
         if ((await readMarketCatalog(ctx.dataDir)) === null) io.err(inferredMarketsWarning('sweep', ctx.dataDir, null));
         const started = performance.now();
         const ranked = await runSweep(jobs, workers, (r, done) => {
-          io.err(`sweep: ${done}/${jobs.length} ${JSON.stringify(r.overrides)} net ${r.net_pnl.toFixed(4)}\n`);
+          io.err(`sweep: ${done}/${jobs.length} ${JSON.stringify(r.overrides)} net PnL ${r.net_pnl.toFixed(4)} USDC\n`);
         });
         const seconds = (performance.now() - started) / 1000;
         const doc = { grid: file.grid, set: file.set, data_dir: ctx.dataDir, from: new Date(ctx.from).toISOString(), to: new Date(ctx.to).toISOString(), workers, seconds, ranking: ranked };
@@ -109,10 +109,11 @@ export function register(program: Command, io: CliIo): void {
         else {
           const keys = Object.keys(file.grid).sort();
           const rows = ranked.map((r) => [String(r.rank), ...keys.map((k) => JSON.stringify(r.overrides[k])), r.net_pnl.toFixed(4), r.max_drawdown.toFixed(4), String(r.orders), String(r.fills), r.fill_rate === null ? '—' : `${(r.fill_rate * 100).toFixed(1)}%`, String(r.events)]);
-          const head = ['rank', ...keys, 'net_pnl', 'drawdown', 'orders', 'fills', 'fill_rate', 'events'];
+          // The JSON ranking's names (max_drawdown, not drawdown), so the table and --json read alike.
+          const head = ['rank', ...keys, 'net_pnl', 'max_drawdown', 'orders', 'fills', 'fill_rate', 'events'];
           const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
           const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-          io.out([`sweep: data ${ctx.dataDir}, ${doc.from} → ${doc.to}`, line(head), ...rows.map(line), `sweep: ${jobs.length} backtests on ${workers || 'no'} worker thread(s) in ${seconds.toFixed(1)} s${opts.out ? `; ranking written to ${opts.out}` : ''}`].join('\n') + '\n');
+          io.out([`sweep: data ${ctx.dataDir}, ${doc.from} → ${doc.to}`, line(head), ...rows.map(line), `sweep: ${jobs.length} backtest${jobs.length === 1 ? '' : 's'} ${workers === 0 ? 'in this thread' : `on ${workers} worker thread${workers === 1 ? '' : 's'}`} in ${seconds.toFixed(1)} s, ranked by net_pnl, then the smaller max_drawdown (both USDC)${opts.out ? `; ranking written to ${opts.out}` : ''}`].join('\n') + '\n');
         }
         const empty = ranked.filter((r) => r.events === 0).length;
         if (empty > 0) {
