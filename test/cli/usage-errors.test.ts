@@ -67,14 +67,31 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       ['--markets', '10001', 'a whole number 1–10000'],
       ['--rate', '0', 'a positive number of events per second'],
       ['--rate', 'fast', 'a positive number of events per second'],
-      ['--duration', '-1', 'a number of seconds 0–2147483 (about 24 days)'],
+      ['--duration', '-1', 'a number of seconds up to 2147483 (about 24 days)'],
       // Past a timer's longest wait: Node would fire it at once and the simulator stop immediately.
-      ['--duration', '2592000', 'a number of seconds 0–2147483 (about 24 days)'],
+      ['--duration', '2592000', 'a number of seconds up to 2147483 (about 24 days)'],
     ];
     for (const [flag, value, range] of cases) {
       const r = await run(['sim', flag, value]);
       expect(r.code, `${flag} ${value}`).toBe(2);
       expect(r.err).toBe(`helios sim: ${flag} expects ${range}; got "${value}"\n`);
+    }
+  });
+
+  it('run, capture and playback refuse a --duration no timer can wait for (Node fires one past 2^31 − 1 ms at once: the run stopped immediately)', async () => {
+    const range = 'a number of seconds up to 2147483 (about 24 days)';
+    for (const value of ['2592000', '-5', '', 'soon']) {
+      const r = await run(['run', '--port', '0', '--data-dir', path.join(dir, 'never'), '--duration', value]);
+      expect(r.code, `run --duration ${JSON.stringify(value)}`).toBe(2);
+      expect(r.err).toBe(`helios run: --duration expects ${range}; got ${JSON.stringify(value)}\n`);
+    }
+    for (const value of ['2592000', '0']) {
+      const p = await run(['playback', dir, '--duration', value]);
+      expect(p.code, `playback --duration ${value}`).toBe(2);
+      expect(p.err).toContain(`--duration expects ${range}, above 0; got ${JSON.stringify(value)}`);
+      const c = await run(['capture', '--out', path.join(dir, 'capture-never'), '--duration', value]);
+      expect(c.code, `capture --duration ${value}`).toBe(2);
+      expect(c.err).toBe(`helios capture: --duration expects ${range}, above 0; got ${JSON.stringify(value)}\n`);
     }
   });
 

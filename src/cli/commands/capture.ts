@@ -4,6 +4,7 @@ import { CaptureRecorder } from '../../adapters/capture/recorder.ts';
 import { sourceBases } from '../../adapters/capture/sources.ts';
 import { setCaptureTap } from '../../adapters/capture/tap.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
@@ -33,8 +34,8 @@ export async function capture(opts: CaptureOptions, io: CliIo): Promise<number> 
     io.err(`helios capture: ${opts.out} is not empty (a capture never overwrites one)\n`);
     return EXIT.CONFIG_ERROR;
   }
-  if (opts.duration !== undefined && !(Number(opts.duration) > 0)) {
-    io.err(`helios capture: --duration expects a positive number of seconds; got ${JSON.stringify(opts.duration)}\n`);
+  if (opts.duration !== undefined && parseDurationSeconds(opts.duration, { allowZero: false }) === null) {
+    io.err(`helios capture: --duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}\n`);
     return EXIT.CONFIG_ERROR;
   }
   const loaded = loadCliConfig(io, { file: opts.config });

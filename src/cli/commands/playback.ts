@@ -5,6 +5,7 @@ import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { playbackOverlay } from '../../apps/playback/overlay.ts';
 import { PlaybackServer } from '../../apps/playback/playback-server.ts';
+import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { untilSignal } from '../until-signal.ts';
@@ -26,10 +27,10 @@ const MAX_BODY_BYTES = 1 << 20;
 export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo): Promise<number> {
   const speed = opts.speed === undefined ? 1 : Number(opts.speed);
   const port = opts.port === undefined ? 0 : Number(opts.port);
-  const duration = opts.duration === undefined ? null : Number(opts.duration);
+  const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: false });
   if (!(Number.isFinite(speed) && speed > 0)) return usage(io, `--speed expects a positive number; got ${JSON.stringify(opts.speed)}`);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) return usage(io, `--port expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(opts.port)}`);
-  if (duration !== null && !(duration > 0)) return usage(io, `--duration expects a positive number of seconds; got ${JSON.stringify(opts.duration)}`);
+  if (duration === null) return usage(io, `--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return usage(io, `${dir} is not a directory`);
   let capture: LoadedCapture;
   try {
@@ -56,7 +57,7 @@ export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo)
   io.out(JSON.stringify({ kind: 'playback', dir, speed, http_answers: capture.http.length, frames: capture.frames.length, from: capture.manifest.started_at, to: capture.manifest.ended_at, urls }) + '\n');
   io.out(`# config overlay for \`helios run --live --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ''}:\n${overlay.replace(/^/gm, '# ')}\n`);
 
-  await untilSignal(duration === null ? undefined : duration * 1000);
+  await untilSignal(duration === undefined ? undefined : duration * 1000);
   await server.close();
   io.out(JSON.stringify({ kind: 'playback_summary', ...server.stats }) + '\n');
   return capture.malformed.length > 0 ? EXIT.DATA_ERROR : EXIT.OK;

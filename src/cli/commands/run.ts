@@ -6,6 +6,7 @@ import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
+import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -35,18 +36,20 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     return EXIT.CONFIG_ERROR;
   }
   const speed = opts.speed === undefined ? undefined : Number(opts.speed);
-  const duration = opts.duration === undefined ? undefined : Number(opts.duration);
+  const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: true });
   const port = opts.port === undefined ? undefined : Number(opts.port);
   // A speed of 0 would start a daemon whose clock never moves: nothing would ever happen.
   if (speed !== undefined && !(Number.isFinite(speed) && speed > 0)) {
     io.err(`helios run: --speed expects a positive number (1: real time); got ${opts.speed}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  for (const [flag, v] of [['--duration', duration], ['--port', port]] as const) {
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
-      io.err(`helios run: ${flag} expects a non-negative number\n`);
-      return EXIT.CONFIG_ERROR;
-    }
+  if (duration === null) {
+    io.err(`helios run: --duration expects ${DURATION_RANGE_TEXT}; got ${JSON.stringify(opts.duration)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  if (port !== undefined && !(Number.isFinite(port) && port >= 0)) {
+    io.err(`helios run: --port expects a non-negative number\n`);
+    return EXIT.CONFIG_ERROR;
   }
   // Caught here so a port no socket can have is a usage error (2), not a listen failure (3).
   if (port !== undefined && !(Number.isInteger(port) && port <= 65535)) {

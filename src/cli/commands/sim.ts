@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
+import { DURATION_RANGE_TEXT, MAX_DURATION_S } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -14,16 +15,13 @@ interface SimOptions {
   duration?: string;
 }
 
-/** A timer cannot wait longer (2^31 − 1 ms): Node fires a longer one at once, so the run would stop immediately. */
-const MAX_DURATION_S = Math.floor((2 ** 31 - 1) / 1000);
-
 /** Each numeric option's accepted values, and how its error message says them. */
 const RANGES = {
   '--seed': { ok: (v: number) => Number.isSafeInteger(v) && v >= 0, text: 'a whole number ≥ 0' },
   '--port': { ok: (v: number) => Number.isInteger(v) && v >= 0 && v <= 65_535, text: 'a whole number 0–65535 (0: any free port)' },
   '--markets': { ok: (v: number) => Number.isInteger(v) && v >= 1 && v <= 10_000, text: 'a whole number 1–10000' },
   '--rate': { ok: (v: number) => Number.isFinite(v) && v > 0, text: 'a positive number of events per second' },
-  '--duration': { ok: (v: number) => v >= 0 && v <= MAX_DURATION_S, text: `a number of seconds 0–${MAX_DURATION_S} (about 24 days)` },
+  '--duration': { ok: (v: number) => v >= 0 && v <= MAX_DURATION_S, text: DURATION_RANGE_TEXT },
 } as const;
 
 /**
