@@ -31,6 +31,22 @@ describe('venue simulator', () => {
     sim = null;
   });
 
+  it('runs its order flow at the rate asked, on average, at rates that are not a multiple of its 50 slices per second', () => {
+    vi.useFakeTimers();
+    try {
+      for (const [rate, expected] of [[5, 50], [120, 1_200], [50, 500], [333, 3_330]] as const) {
+        const venue = new VenueSimulator({ seed: 1, markets: simMarkets(2) });
+        venue.run(rate);
+        vi.advanceTimersByTime(10_000);
+        venue.pause();
+        // Each slice rounded its share before: 5/s ran 50, 120/s ran 100, 333/s ran 350.
+        expect(venue.stats.steps, `${rate}/s over 10 s`).toBe(expected);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('speaks the current market channel: initial dump, price_changes for both tokens, trades, PONG, unsubscribe', async () => {
     sim = new VenueSimulator({ seed: 1, markets: simMarkets(2) });
     const { wsUrl } = await sim.start();
