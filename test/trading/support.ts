@@ -20,6 +20,7 @@ import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import type { TruthSignal } from '../../src/domain/trading/policy.ts';
 import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
+import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
 import type { BookSignal } from '../../src/domain/trading/signals.ts';
 
 /** The shipped defaults of the three trading sections, validated by their own schemas. */
@@ -162,8 +163,8 @@ export const ladder = fc
  * A trading node on the paper venue (no failed fills) trading one market, on its own virtual clock;
  * books reach it as bus events only (`snapshotOf`), the one path live and in replay.
  */
-export function paperTradingNode(market: MarketSpec, seqBase?: number) {
-  const clock = new VirtualClock(1_700_000_000_000);
+export function paperTradingNode(market: MarketSpec, seqBase?: number, opts: { carried?: CarriedTrading; startMs?: number } = {}) {
+  const clock = new VirtualClock(opts.startMs ?? 1_700_000_000_000);
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = 0;
   const sink = new CollectingSink();
@@ -175,6 +176,7 @@ export function paperTradingNode(market: MarketSpec, seqBase?: number) {
     events,
     markets: [{ spec: market, match_id: null, station_id: null }],
     seqBase,
+    carried: opts.carried,
     onError: (err) => {
       throw err;
     },

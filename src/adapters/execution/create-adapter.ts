@@ -2,6 +2,7 @@ import type { Secrets } from '../../config/secrets.ts';
 import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { ExecutionConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
+import type { PaperHolding } from '../../domain/trading/carried-state.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ExecutionAdapter } from './execution-adapter.ts';
 import { PaperExecutionAdapter, type PaperBook } from './paper-adapter.ts';
@@ -18,10 +19,10 @@ import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from './real-gate.ts
  */
 export function createExecutionAdapter(
   cfg: ExecutionConfig,
-  deps: { clock: Clock; bookFor: (tokenId: string) => PaperBook | undefined },
+  deps: { clock: Clock; bookFor: (tokenId: string) => PaperBook | undefined; holdings?: readonly PaperHolding[] },
 ): ExecutionAdapter {
   if (cfg.adapter === 'real') return new RealExecutionAdapter();
-  return new PaperExecutionAdapter({ clock: deps.clock, cfg: cfg.paper, bookFor: deps.bookFor });
+  return new PaperExecutionAdapter({ clock: deps.clock, cfg: cfg.paper, bookFor: deps.bookFor, holdings: deps.holdings });
 }
 
 export interface RealOpenInput {

@@ -6,6 +6,7 @@ import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/
 import { isMarketable, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { levelSize, TakenLiquidity, takerLevels } from '../../domain/trading/paper-liquidity.ts';
+import type { PaperHolding } from '../../domain/trading/carried-state.ts';
 import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
@@ -33,6 +34,8 @@ export interface PaperDeps {
   cfg: ExecutionConfig['paper'];
   bookFor: PaperBookSource;
   rng?: Rng;
+  /** What the account holds already: a previous session's holdings on the same data directory. */
+  holdings?: readonly PaperHolding[];
 }
 
 interface PaperOrder {
@@ -82,6 +85,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
 
   constructor(private readonly deps: PaperDeps) {
     this.rng = deps.rng ?? seededRng(deps.cfg.seed);
+    for (const h of deps.holdings ?? []) this.positions.set(h.token_id, { shares: h.shares, cost: h.cost });
   }
 
   registerMarket(m: PaperMarket): void {
@@ -146,6 +150,14 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     return [...this.positions.entries()]
       .filter(([, p]) => Math.abs(p.shares) > EPS)
       .map(([token_id, p]) => ({ token_id, shares: p.shares, avg_cost: p.shares > EPS ? p.cost / p.shares : 0 }))
+      .sort((a, b) => a.token_id.localeCompare(b.token_id));
+  }
+
+  /** Every holding with its cost basis, by token: what the next session on this data directory starts with. */
+  holdings(): PaperHolding[] {
+    return [...this.positions.entries()]
+      .filter(([, p]) => Math.abs(p.shares) > EPS)
+      .map(([token_id, p]) => ({ token_id, shares: p.shares, cost: p.cost }))
       .sort((a, b) => a.token_id.localeCompare(b.token_id));
   }
 

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
+import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { plainData, StableJsonWriter } from '../../domain/util/stable-json.ts';
 
@@ -18,6 +19,8 @@ export interface DispatchHeader {
   /** First client-order sequence number of every market. */
   seq_base: number;
   markets: Array<{ spec: MarketSpec; match_id: string | null; station_id: string | null }>;
+  /** What a previous paper session left this one (absent: it started flat). */
+  carried?: CarriedTrading;
 }
 
 /** One consumed input in dispatch order: a bus event, or a tick of the node's clock. */

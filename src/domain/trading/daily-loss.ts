@@ -1,5 +1,11 @@
 const DAY_MS = 86_400_000;
 
+/** Where the UTC day's loss is counted from: the day, and the net PnL first seen in it. */
+export interface DailyBaseline {
+  day: number;
+  start_net_pnl: number;
+}
+
 /**
  * The loss since the UTC day began, by one rule for the risk engine's kill and the operator's
  * metric: the day starts at the first net PnL seen in it.
@@ -17,6 +23,20 @@ export class DailyLoss {
       this.dayStartPnl = netPnl;
     }
     return this.dayStartPnl - netPnl;
+  }
+
+  /** The day's starting point (null before any net PnL), which a restarted process carries on from. */
+  get baseline(): DailyBaseline | null {
+    return this.day === null ? null : { day: this.day, start_net_pnl: this.dayStartPnl };
+  }
+
+  /**
+   * Carries on from a previous process's day: the loss keeps counting from that day's start. A
+   * baseline of another day changes nothing, as the next update starts a new day anyway.
+   */
+  restore(b: DailyBaseline): void {
+    this.day = b.day;
+    this.dayStartPnl = b.start_net_pnl;
   }
 
   static dayOf(nowMs: number): number {

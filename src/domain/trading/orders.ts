@@ -121,6 +121,11 @@ export interface CancelIntent {
 
 export type OrderIntent = PlaceIntent | CancelIntent;
 
+/** Cancels go out before new orders of the same decision. */
+export function cancelsFirst(intents: readonly OrderIntent[]): OrderIntent[] {
+  return [...intents.filter((i) => i.kind === 'cancel'), ...intents.filter((i) => i.kind === 'place')];
+}
+
 export function newOrderRecord(intent: PlaceIntent, nowMs: number): OrderRecord {
   return {
     client_order_id: intent.client_order_id,

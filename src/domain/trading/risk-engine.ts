@@ -1,4 +1,4 @@
-import { DailyLoss } from './daily-loss.ts';
+import { DailyLoss, type DailyBaseline } from './daily-loss.ts';
 import type { RiskConfig } from '../../config/sections/trading.ts';
 import type { OrderSide } from './book-view.ts';
 import type { GlobalRiskState } from './signals.ts';
@@ -215,6 +215,16 @@ export class RiskEngine {
     this.killKind = null;
     this.setGlobal(this.drawdownState(), null);
     return { ok: true };
+  }
+
+  /** Where today's loss counts from (null before any net PnL): kept across restarts. */
+  get dailyBaseline(): DailyBaseline | null {
+    return this.dailyLoss.baseline;
+  }
+
+  /** A restarted process keeps counting the day's loss from where the previous one's day began. */
+  restoreDailyBaseline(b: DailyBaseline): void {
+    this.dailyLoss.restore(b);
   }
 
   /** Net PnL across all markets (realized − fees + unrealized), fed after fills and marks. */

@@ -2,8 +2,9 @@ import type { TradingConfig } from '../../config/sections/trading.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import type { OrderIntent, OrderRecord } from '../../domain/trading/orders.ts';
-import { emptyLedger, type Ledger } from '../../domain/trading/pnl-ledger.ts';
+import { emptyLedger, strategyHolding, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { LatchedCause } from '../../domain/trading/halt-causes.ts';
+import { pairImbalance } from '../../domain/trading/pair-arb.ts';
 import type { PlanMode } from '../../domain/trading/plan.ts';
 import { emptySignals, type MarketSignals } from '../../domain/trading/signals.ts';
 
@@ -22,6 +23,11 @@ export interface MarketTradingInput {
    * (one timer per group pulsing all children, which keeps virtual-time replay linear in markets).
    */
   watchdog?: 'self' | 'parent';
+  /**
+   * The market's ledger as a previous session on the same data directory left it (paper): the
+   * startup reconciliation then checks it against the venue's holdings, like any ledger.
+   */
+  ledger?: Ledger;
 }
 
 export interface MarketTradingContext {
@@ -59,12 +65,14 @@ export interface MarketTradingContext {
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
+  const ledger = input.ledger ?? emptyLedger();
+  const { yes_token, no_token } = input.spec;
   return {
     spec: input.spec,
     cfg: input.cfg,
     now_ms: input.now_ms,
-    signals: emptySignals(),
-    ledger: emptyLedger(),
+    signals: { ...emptySignals(), resolved: resolvedBy(ledger) },
+    ledger,
     orders: {},
     seq: input.seq_start ?? 0,
     synced: input.synced ?? false,
@@ -76,7 +84,18 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     awaitBook: false,
     lastState: null,
     selfWatchdog: input.watchdog !== 'parent',
-    nakedSinceMs: null,
+    // A naked leg carried over from a previous session is bounded from now: its time starts again.
+    nakedSinceMs: pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
     haltSinceMs: input.now_ms,
   };
+}
+
+/**
+ * A carried ledger already settled belongs to a resolved market (its winner paid 1, a 50-50 paid
+ * both 0.5): the actor starts resolved rather than trading a market that is over.
+ */
+function resolvedBy(ledger: Ledger): MarketSignals['resolved'] {
+  const paid = ledger.settled_prices;
+  if (paid === null) return null;
+  return { winning_token_id: Object.keys(paid).find((t) => paid[t] === 1) ?? null };
 }

@@ -44,6 +44,7 @@ export async function replayDispatchLogs(o: DispatchReplayOptions): Promise<Disp
       events: new EventFactory(clock, ulidGenerator(seededRng(header.ids_seed))),
       markets: header.markets,
       seqBase: header.seq_base,
+      carried: header.carried,
       // As live: an input that fails is counted and skipped, the run goes on.
       onError: () => void errors++,
       decisionsOut: o.out ? { file: o.out, append: i > 0 } : undefined,

@@ -1,7 +1,7 @@
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
-import { tokenPositions, type TokenPosition } from '../../domain/trading/pnl-ledger.ts';
+import { tokenPositions, type Ledger, type TokenPosition } from '../../domain/trading/pnl-ledger.ts';
 import { reportMarks } from '../../domain/trading/signals.ts';
 
 /** Below this an unrealized PnL has not moved (float noise of the same marks). */
@@ -36,6 +36,11 @@ export class PositionMarks {
     const positions = this.positions(context);
     const moved = positions.some((p) => p.shares > 0 && Math.abs(p.unrealized_pnl - (this.published.get(p.token_id) ?? 0)) > MOVED_USDC);
     if (moved) this.publish(market, positions, nowMs);
+  }
+
+  /** A carried market this session does not trade: its positions at cost, as no book marks them. */
+  carried(marketId: string, ledger: Ledger, nowMs: number): void {
+    this.publish(marketId, tokenPositions(ledger, {}).filter((p) => p.token_id), nowMs);
   }
 
   private positions(context: MarketTradingContext): TokenPosition[] {

@@ -9,6 +9,7 @@ import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
+import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { DecisionRecorder, type DecisionEvent, type DecisionType } from './decision-recorder.ts';
@@ -50,6 +51,12 @@ export interface TradingNodeDeps {
    */
   adapter?: ExecutionAdapter;
   qcGate?: QcGateMode;
+  /**
+   * What a previous paper session on the same data directory left: the paper venue starts with its
+   * holdings, the markets with their ledgers, risk with the day's loss baseline. Part of the node's
+   * construction, so the dispatch log's header keeps it and a replay starts from it too.
+   */
+  carried?: CarriedTrading;
   /** NDJSON file of the decisions (append: a later life of the same run). */
   decisionsOut?: { file: string; append: boolean };
   /** Journal of the consumed inputs in dispatch order, with what a replay needs to rebuild the node. */
@@ -100,11 +107,13 @@ export class TradingNode implements EventSink {
 
   constructor(private readonly deps: TradingNodeDeps) {
     const { config, clock } = deps;
-    const adapter = deps.adapter ?? createExecutionAdapter(config.execution, { clock, bookFor: (t) => this.mirror.tradableBook(t) });
+    const carried = deps.adapter ? undefined : deps.carried;
+    const adapter = deps.adapter ?? createExecutionAdapter(config.execution, { clock, bookFor: (t) => this.mirror.tradableBook(t), holdings: carried?.venue });
     this.adapter = adapter;
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
     this.recorder = new DecisionRecorder(deps.sink, deps.decisionsOut, deps.onDecision && ((d) => deps.onDecision!(d, this.mirror)));
     this.risk = new RiskEngine(config.risk);
+    if (carried?.daily) this.risk.restoreDailyBaseline(carried.daily);
     this.runtime = new TradingRuntime({
       clock,
       trading: config.trading,
@@ -115,6 +124,7 @@ export class TradingNode implements EventSink {
       sink: this.recorder,
       events: deps.events,
       seqBase: deps.seqBase,
+      carried: carried?.markets,
     });
     this.router = new TradingRouter({
       runtime: this.runtime,
@@ -137,6 +147,7 @@ export class TradingNode implements EventSink {
         ids_seed: deps.dispatchLog.idsSeed,
         seq_base: deps.seqBase ?? 0,
         markets: (deps.markets ?? []).map((m) => ({ spec: m.spec, match_id: m.match_id, station_id: m.station_id })),
+        ...(carried ? { carried } : {}),
       }, (err) => deps.onError(new Error(`dispatch log: ${err.message}; lines are missing from here on, so this session's log does not replay past it`)), deps.dispatchLog.cadence);
     }
     for (const m of deps.markets ?? []) {
@@ -255,6 +266,12 @@ export class TradingNode implements EventSink {
     const answers = Promise.all(paper.openOrdersNow().map((o) => paper.cancelOrder(o.client_order_id)));
     await this.pump.advance(this.deps.clock.now() + cancel_latency_ms);
     return (await answers).filter((a) => a.ok).length;
+  }
+
+  /** What the next paper session on this data directory starts from (null: not paper). */
+  carry(): CarriedTrading | null {
+    if (!this.paper) return null;
+    return { venue: this.paper.holdings(), markets: this.runtime.carry(), daily: this.risk.dailyBaseline };
   }
 
   /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */

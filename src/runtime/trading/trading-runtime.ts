@@ -3,11 +3,11 @@ import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/se
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
+import type { CarriedMarket } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { cancelsFirst, isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { fillFee } from '../../domain/trading/fees.ts';
 import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
-import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
@@ -21,6 +21,10 @@ import { PositionMarks } from './position-marks.ts';
 import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
+import { CarriedMarkets } from './carried-markets.ts';
+import { reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
+
+export type { ReconcileReport } from './venue-reconcile.ts';
 
 export interface TradingRuntimeDeps {
   clock: Clock;
@@ -38,11 +42,8 @@ export interface TradingRuntimeDeps {
    * disjoint range, so client order ids never repeat across restarts on the same data directory.
    */
   seqBase?: number;
-}
-
-export interface ReconcileReport {
-  checked: number;
-  breaks: Array<{ market_id: string; mismatches: Mismatch[] }>;
+  /** Markets a previous session on the same data directory left (paper): ledgers and risk's values of them. */
+  carried?: Readonly<Record<string, CarriedMarket>>;
 }
 
 type GroupActor = Actor<MarketGroupMachine>;
@@ -74,6 +75,7 @@ export class TradingRuntime {
   private timers: unknown[] = [];
   private lastReconcile = 0;
   private stopped = false;
+  private readonly carried: CarriedMarkets;
 
   constructor(private readonly deps: TradingRuntimeDeps) {
     this.negRisk = new NegRiskCoordinator({
@@ -91,6 +93,8 @@ export class TradingRuntime {
     const n = this.negRisk;
     this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
+    this.carried = new CarriedMarkets(deps.carried);
+    for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
     const market = marketTradingMachine.provide({
       actions: {
         dispatch: ({ context, self }, params) => this.dispatch(params.market_id, params.intents, context, self),
@@ -123,10 +127,13 @@ export class TradingRuntime {
     this.deps.onMarketAdded?.(spec);
     this.negRisk.addMarket(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
-    const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent' };
+    const ledger = this.carried.ledgerOf(spec.market_id);
+    const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent', ...(ledger ? { ledger } : {}) };
     this.groups[g]!.send({ type: 'ADD_MARKET', input });
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
     this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
+    // Started already (a market discovered later): start() announced the others.
+    if (ledger && this.unsubscribe) this.announceCarried(spec.market_id);
   }
 
   /**
@@ -254,9 +261,29 @@ export class TradingRuntime {
   async start(): Promise<ReconcileReport> {
     this.stopped = false;
     this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
+    const carried = this.carried.ids();
+    for (const id of carried) this.announceCarried(id);
+    if (carried.length) {
+      this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
+      this.flushRisk();
+    }
     const report = await this.reconcile();
     this.schedule();
     return report;
+  }
+
+  /** A carried market's positions published, its exposure counted (its PnL already is, at its carried value). */
+  private announceCarried(marketId: string): void {
+    const snap = this.marketSnapshot(marketId);
+    const now = this.deps.clock.now();
+    if (!snap) return this.positionMarks.carried(marketId, this.carried.ledgerOf(marketId)!, now);
+    this.negRisk.followExposure(snap.context);
+    this.positionMarks.afterFill(snap.context, now);
+  }
+
+  /** What the next session on this data directory carries of the markets (paper). */
+  carry(): Record<string, CarriedMarket> {
+    return this.carried.snapshot(this.marketIds(), (id) => this.marketSnapshot(id)?.context.ledger, this.riskNet);
   }
 
   stop(): void {
@@ -285,39 +312,13 @@ export class TradingRuntime {
   // ---- reconciliation -----------------------------------------------------------------------
 
   async reconcile(): Promise<ReconcileReport> {
-    this.lastReconcile = this.deps.clock.now();
-    const [orders, positions] = await Promise.all([this.work.track(this.deps.adapter.fetchOpenOrders()), this.work.track(this.deps.adapter.fetchPositions())]);
-    const now = this.deps.clock.now();
-    const report: ReconcileReport = { checked: 0, breaks: [] };
-    for (const id of this.marketIds()) {
-      const snap = this.marketSnapshot(id);
-      if (!snap || snap.state === 'RESOLVED') continue;
-      const spec = this.specs.get(id)!;
-      const tokens = [spec.yes_token, spec.no_token];
-      // A neg-risk set leg in flight belongs to the event coordinator, not to the market actor.
-      const venueOrders = orders.filter((o) => o.market_id === id && !this.negRisk.owns(o.client_order_id));
-      const venuePositions = positions.filter((p) => tokens.includes(p.token_id));
-      const mismatches = reconcileMarket({
-        expectedOrders: Object.values(snap.context.orders),
-        venueOrders,
-        expectedShares: sharesByToken(snap.context.ledger),
-        venuePositions,
-        tokens,
-        nowMs: now,
-        graceMs: this.deps.execution.reconcile.recent_order_grace_ms,
-        toleranceShares: this.deps.execution.reconcile.position_tolerance_shares,
-      });
-      report.checked += 1;
-      if (mismatches.length) {
-        const reason = mismatches.map(describeMismatch).join('; ');
-        report.breaks.push({ market_id: id, mismatches });
-        this.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id);
-        this.send(id, { type: 'RECONCILE_BREAK', reason, venue_orders: venueOrders, venue_positions: venuePositions });
-      } else if (!snap.context.synced || snap.context.latched.includes('reconcile_break')) {
-        this.send(id, { type: 'RECONCILED' });
-      }
-    }
-    return report;
+    const { adapter, execution, clock } = this.deps;
+    this.lastReconcile = clock.now();
+    return reconcileWithVenue({
+      adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
+      market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
+      alertBreak: (id, reason) => this.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id),
+    });
   }
 
   // ---- execution path -----------------------------------------------------------------------
@@ -424,12 +425,16 @@ export class TradingRuntime {
   private followMarks(ctx: MarketTradingContext): void {
     const id = ctx.spec.market_id;
     this.negRisk.followExposure(ctx);
+    if (!this.carried.marksSeen(ctx)) return;
     const bids: Record<string, number | null> = {};
     for (const [token, b] of Object.entries(ctx.signals.books)) bids[token] = b.best_bid;
-    const net = exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee);
-    this.riskNetTotal += net - (this.riskNet.get(id) ?? 0);
-    this.riskNet.set(id, net);
+    this.followNet(id, exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee));
     this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
+  }
+
+  private followNet(marketId: string, net: number): void {
+    this.riskNetTotal += net - (this.riskNet.get(marketId) ?? 0);
+    this.riskNet.set(marketId, net);
   }
 
   /** A market's PnL at its marks (zero before it exists or while it restarts). */
@@ -485,11 +490,6 @@ export class TradingRuntime {
       }
     }
   }
-}
-
-/** Cancels go out before new orders of the same decision. */
-function cancelsFirst(intents: readonly OrderIntent[]): OrderIntent[] {
-  return [...intents.filter((i) => i.kind === 'cancel'), ...intents.filter((i) => i.kind === 'place')];
 }
 
 /** Only buckets sized by their event carry the other buckets (every other RISK signal stays as it was). */

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
+import { writeAtomically } from './atomic-file.ts';
+
+/** The format this build writes and reads; any other version is refused, never guessed at. */
+export const PAPER_STATE_VERSION = 1;
+
+/** A paper state as stored: what is carried, the format's version, and when (ms, node clock) it was saved. */
+export interface PaperStateRecord extends CarriedTrading {
+  version: typeof PAPER_STATE_VERSION;
+  saved_ms: number;
+}
+
+/**
+ * A paper state file that exists but cannot be used. Starting flat over it would forget positions
+ * and the day's losses (the daily-loss limit bypassed), and the next save would overwrite it.
+ */
+export class PaperStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PaperStateError';
+  }
+}
+
+const finite = z.number().finite();
+const lot = z.strictObject({
+  token_id: z.string(),
+  strategy: z.enum(['pair_arb', 'temporal', 'reconciled', 'neg_risk']),
+  shares: finite,
+  cost: finite,
+  realized: finite,
+  fees: finite,
+});
+const recordSchema = z.strictObject({
+  version: z.literal(PAPER_STATE_VERSION),
+  saved_ms: z.number().int(),
+  venue: z.array(z.strictObject({ token_id: z.string().min(1), shares: finite, cost: finite })),
+  markets: z.record(
+    z.string().min(1),
+    z.strictObject({
+      ledger: z.strictObject({
+        lots: z.record(z.string(), lot),
+        cash: finite,
+        settled_prices: z.record(z.string(), finite).nullable(),
+        settled_shares: z.record(z.string(), finite),
+      }),
+      risk_net: finite,
+    }),
+  ),
+  daily: z.strictObject({ day: z.number().int(), start_net_pnl: finite }).nullable(),
+});
+
+/** Where a data directory keeps its paper trading state between sessions. */
+export function paperStateFile(dataDir: string): string {
+  return path.join(dataDir, 'state', 'paper-state.json');
+}
+
+/** The state the previous paper session left, or null when there is none (a first start). */
+export function readPaperState(dataDir: string): PaperStateRecord | null {
+  const file = paperStateFile(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new PaperStateError(`cannot read the paper state ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PaperStateError(`the paper state ${file} is damaged (not JSON)`);
+  }
+  const version = (value as { version?: unknown } | null)?.version;
+  if (version !== PAPER_STATE_VERSION) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads version ${PAPER_STATE_VERSION} only`);
+  const parsed = recordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PaperStateError(`the paper state ${file} is damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return parsed.data as PaperStateRecord;
+}
+
+/** Replaces the stored state (atomically: a crash leaves the previous one or this one). */
+export function writePaperState(dataDir: string, state: CarriedTrading, savedMs: number): void {
+  const record: PaperStateRecord = { version: PAPER_STATE_VERSION, saved_ms: savedMs, ...state };
+  writeAtomically(paperStateFile(dataDir), JSON.stringify(record) + '\n');
+}

@@ -1,0 +1,50 @@
+import type { DailyBaseline } from './daily-loss.ts';
+import { emptyLedger, type Ledger } from './pnl-ledger.ts';
+
+/** A paper holding as the paper venue keeps it: shares and their cost basis (fees apart). */
+export interface PaperHolding {
+  token_id: string;
+  shares: number;
+  cost: number;
+}
+
+/**
+ * A market's ledger without what only its own session can use: fills still awaiting an answer
+ * (`pending`) and the ids already answered (`final`). Client order ids never repeat across
+ * sessions, so no later answer can name them; a fill unconfirmed when its session ended stays
+ * counted, as the paper venue keeps it too.
+ */
+export type CarriedLedger = Omit<Ledger, 'pending' | 'final'>;
+
+/** One market carried into the next session: its ledger, and the net PnL risk last valued it at. */
+export interface CarriedMarket {
+  ledger: CarriedLedger;
+  /** Exit-value net PnL (exitValuePnl) risk counted for it: kept until its books are seen again. */
+  risk_net: number;
+}
+
+/**
+ * What a paper trading session leaves to the next one on the same data directory: the paper
+ * venue's holdings (what reconciliation checks the markets against), each market's ledger (the
+ * attribution, realized PnL and fees the venue does not keep) and the day's loss baseline, so the
+ * daily-loss limit counts across a restart. Open orders are not carried: shutdown cancels them.
+ */
+export interface CarriedTrading {
+  venue: PaperHolding[];
+  markets: Record<string, CarriedMarket>;
+  daily: DailyBaseline | null;
+}
+
+export function carriedLedger(ledger: Ledger): CarriedLedger {
+  const { pending: _p, final: _f, ...rest } = ledger;
+  return rest;
+}
+
+export function restoredLedger(carried: CarriedLedger): Ledger {
+  return { ...emptyLedger(), ...carried };
+}
+
+/** True when nothing is carried (a first start, or a session that never traded). */
+export function carriesNothing(c: CarriedTrading): boolean {
+  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && c.daily === null;
+}

@@ -1,0 +1,67 @@
+import { carriedLedger, restoredLedger, type CarriedMarket } from '../../domain/trading/carried-state.ts';
+import { sharesByToken, type Ledger } from '../../domain/trading/pnl-ledger.ts';
+import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
+
+/**
+ * The markets a previous session on the same data directory left (paper): each one's ledger, given
+ * to its actor when the market is added, and the value risk last put on it. Risk keeps that value
+ * until the market's held tokens have been seen on a book in this session: valued before, a holding
+ * without a bid counts nothing, and the day's loss would jump by its worth (a daily-loss kill on
+ * restart that no resume could lift the same day). A market this session does not trade stays
+ * carried as it was — its holdings are money — and is saved again with it.
+ */
+export class CarriedMarkets {
+  private readonly carried: Map<string, CarriedMarket>;
+  private readonly awaitingMarks: Set<string>;
+
+  constructor(markets: Readonly<Record<string, CarriedMarket>> = {}) {
+    this.carried = new Map(Object.keys(markets).sort().map((id) => [id, markets[id]!]));
+    this.awaitingMarks = new Set(this.carried.keys());
+  }
+
+  ids(): string[] {
+    return [...this.carried.keys()];
+  }
+
+  /** The ledger a market's actor starts with (undefined: none carried). */
+  ledgerOf(marketId: string): Ledger | undefined {
+    const c = this.carried.get(marketId);
+    return c ? restoredLedger(c.ledger) : undefined;
+  }
+
+  riskNet(marketId: string): number | undefined {
+    return this.carried.get(marketId)?.risk_net;
+  }
+
+  /** False while a carried holding of this market has not been on a book this session: risk keeps its carried value. */
+  marksSeen(ctx: MarketTradingContext): boolean {
+    const id = ctx.spec.market_id;
+    if (!this.awaitingMarks.has(id)) return true;
+    const held = sharesByToken(ctx.ledger);
+    for (const token of Object.keys(held)) if (Math.abs(held[token]!) > 1e-9 && ctx.signals.books[token] === undefined) return false;
+    this.awaitingMarks.delete(id);
+    return true;
+  }
+
+  /**
+   * What the next session carries: every market that holds or held something (its ledger now, and
+   * risk's value of it), and the carried markets this session does not trade, as they came.
+   */
+  snapshot(marketIds: readonly string[], ledgerOf: (id: string) => Ledger | undefined, riskNet: ReadonlyMap<string, number>): Record<string, CarriedMarket> {
+    const out: Record<string, CarriedMarket> = {};
+    const traded = new Set(marketIds);
+    for (const [id, c] of this.carried) if (!traded.has(id)) out[id] = c;
+    for (const id of marketIds) {
+      const ledger = ledgerOf(id);
+      // An actor restarting right now: what it was carried with (reconciliation rebuilds it anyway).
+      if (!ledger) {
+        const c = this.carried.get(id);
+        if (c) out[id] = c;
+        continue;
+      }
+      if (Object.keys(ledger.lots).length === 0) continue;
+      out[id] = { ledger: carriedLedger(ledger), risk_net: riskNet.get(id) ?? 0 };
+    }
+    return Object.fromEntries(Object.keys(out).sort().map((id) => [id, out[id]!]));
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PaperStateError, paperStateFile, readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'helios-paper-state-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const state: CarriedTrading = {
+  venue: [{ token_id: 'Y', shares: 15, cost: 6.3 }],
+  markets: {
+    m1: {
+      ledger: { lots: { 'Y|temporal': { token_id: 'Y', strategy: 'temporal', shares: 15, cost: 6.3, realized: -0.1, fees: 0.18 } }, cash: -6.58, settled_prices: null, settled_shares: {} },
+      risk_net: -1.43,
+    },
+  },
+  daily: { day: 19675, start_net_pnl: -0.69 },
+};
+
+const put = (dataDir: string, text: string) => {
+  mkdirSync(path.dirname(paperStateFile(dataDir)), { recursive: true });
+  writeFileSync(paperStateFile(dataDir), text);
+};
+
+describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
+  it('round-trips what a session carries, with its version and save time, atomically', () => {
+    const dataDir = tempDir();
+    expect(readPaperState(dataDir)).toBeNull();
+    writePaperState(dataDir, state, 1_700_000_000_000);
+    expect(readPaperState(dataDir)).toEqual({ version: 1, saved_ms: 1_700_000_000_000, ...state });
+    // No temporary file left beside it.
+    expect(readdirSync(path.dirname(paperStateFile(dataDir)))).toEqual(['paper-state.json']);
+  });
+
+  it('refuses a damaged file, naming it, rather than starting flat', () => {
+    const dataDir = tempDir();
+    put(dataDir, '{"version":1,"venue":[{"token_id":"Y","sha');
+    expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
+    expect(() => readPaperState(dataDir)).toThrow(`the paper state ${paperStateFile(dataDir)} is damaged (not JSON)`);
+    // Nothing rewrote it.
+    expect(readFileSync(paperStateFile(dataDir), 'utf8')).toContain('"sha');
+  });
+
+  it('refuses a file of another version', () => {
+    const dataDir = tempDir();
+    put(dataDir, JSON.stringify({ ...state, version: 2, saved_ms: 0 }));
+    expect(() => readPaperState(dataDir)).toThrow(/has version 2; this build reads version 1 only/);
+    put(dataDir, JSON.stringify({ ...state, saved_ms: 0 }));
+    expect(() => readPaperState(dataDir)).toThrow(/has version undefined/);
+  });
+
+  it('refuses a file whose content does not fit the format, naming where', () => {
+    const dataDir = tempDir();
+    put(dataDir, JSON.stringify({ version: 1, saved_ms: 0, ...state, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: venue\.0\.shares/);
+    put(dataDir, JSON.stringify({ version: 1, saved_ms: 0, ...state, extra: true }));
+    expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
+  });
+});

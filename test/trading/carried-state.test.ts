@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { DailyLoss } from '../../src/domain/trading/daily-loss.ts';
+import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
+import { book, flush, paperTradingNode, spec } from './support.ts';
+
+/**
+ * A paper session's state carried into the next one on the same data directory (what the daemon
+ * saves in DATA_DIR/state/paper-state.json): the second node holds what the first held, with its
+ * cost and realized PnL, reconciles clean against the paper venue built from the same state, and
+ * its risk keeps counting the day's loss from where the first one's day began.
+ */
+
+const DAY_MS = 86_400_000;
+
+async function firstLife() {
+  const life = paperTradingNode(spec());
+  await life.node.start();
+  life.setBook('Y', book([[0.4, 500]], [[0.42, 500]]));
+  life.setBook('N', book([[0.55, 500]], [[0.57, 500]]));
+  const order = (id: string, side: 'BUY' | 'SELL', price: number, size: number) =>
+    life.node.paper!.placeOrder({ client_order_id: id, market_id: 'm1', token_id: 'Y', side, price, size, order_type: 'FOK', strategy: 'temporal', expires_at_ms: null });
+  const step = async (ms: number) => {
+    life.clock.advanceBy(ms);
+    await flush();
+  };
+  void order('s1-1', 'BUY', 0.42, 20);
+  await step(100);
+  void order('s1-2', 'SELL', 0.4, 5);
+  await step(100);
+  // The price falls after the fills: the day's loss is what the holding lost.
+  life.setBook('Y', book([[0.35, 500]], [[0.37, 500]]));
+  // The sell's fill is still unconfirmed when the session ends: it stays counted.
+  return life;
+}
+
+describe('paper state carried into the next session', () => {
+  it('restores holdings, ledger and risk: no reconcile break, the same PnL and the same daily loss', async () => {
+    const first = await firstLife();
+    const carried = first.node.carry()!;
+    expect(carried.venue).toEqual([{ token_id: 'Y', shares: 15, cost: expect.closeTo(6.3, 9) }]);
+    const before = first.node.runtime.marketPnl('m1');
+    expect(before.realized).toBeCloseTo(-0.1, 9);
+    expect(first.node.risk.dailyLossUsdc).toBeGreaterThan(0);
+
+    const second = paperTradingNode(spec(), undefined, { carried: JSON.parse(JSON.stringify(carried)), startMs: first.clock.now() + 60_000 });
+    await second.node.start();
+    const ctx = second.node.runtime.marketSnapshot('m1')!.context;
+    expect(sharesByToken(ctx.ledger)).toEqual({ Y: 15 });
+    expect(ctx.synced).toBe(true);
+    expect(second.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'RECONCILE_BREAK')).toEqual([]);
+    const after = second.node.runtime.marketPnl('m1');
+    expect(after.realized).toBeCloseTo(before.realized, 9);
+    expect(after.fees).toBeCloseTo(before.fees, 9);
+    expect(second.node.paper!.holdings()).toEqual(first.node.paper!.holdings());
+    // Published at start, so the dashboard and pnl_net_usdc show it before any book.
+    expect(second.sink.events.find((e) => e.type === 'POSITION' && e.token_id === 'Y')?.payload).toMatchObject({ shares: 15 });
+    // The day's loss as the first session left it, before this one has seen a book.
+    expect(second.node.risk.dailyLossUsdc).toBeCloseTo(first.node.risk.dailyLossUsdc, 9);
+    // The other token's book alone does not value what is held in Y: the carried value stands.
+    second.setBook('N', book([[0.55, 500]], [[0.57, 500]]));
+    expect(second.node.risk.dailyLossUsdc).toBeCloseTo(first.node.risk.dailyLossUsdc, 9);
+    second.setBook('Y', book([[0.3, 500]], [[0.32, 500]]));
+    expect(second.node.risk.dailyLossUsdc).toBeCloseTo(first.node.risk.dailyLossUsdc + 15 * (0.35 - 0.35 * 0.03 * 0.65 - (0.3 - 0.3 * 0.03 * 0.7)), 9);
+    // And what it carries on is the same ledger.
+    expect(second.node.carry()!.markets.m1!.ledger.lots).toEqual(carried.markets.m1!.ledger.lots);
+  });
+
+  it('a baseline of an earlier UTC day is not counted: the new day starts at the net carried in', async () => {
+    const first = await firstLife();
+    const carried = first.node.carry()!;
+    const nextDay = (DailyLoss.dayOf(first.clock.now()) + 1) * DAY_MS + 1_000;
+    const second = paperTradingNode(spec(), undefined, { carried, startMs: nextDay });
+    await second.node.start();
+    expect(second.node.risk.dailyBaseline).toEqual({ day: DailyLoss.dayOf(nextDay), start_net_pnl: expect.any(Number) });
+    expect(second.node.risk.dailyLossUsdc).toBe(0);
+    expect(second.node.runtime.marketPnl('m1').realized).toBeCloseTo(-0.1, 9);
+  });
+
+  it('a market the new session does not trade stays carried, counted and published', async () => {
+    const first = await firstLife();
+    const carried = first.node.carry()!;
+    const second = paperTradingNode(spec({ market_id: 'm2', yes_token: 'Y2', no_token: 'N2' }), undefined, { carried });
+    await second.node.start();
+    expect(second.node.carry()!.markets.m1).toEqual(carried.markets.m1);
+    expect(second.node.paper!.holdings()).toEqual(carried.venue);
+    expect(second.sink.events.find((e) => e.type === 'POSITION' && e.market_id === 'm1')?.payload).toMatchObject({ shares: 15 });
+    expect(second.node.risk.dailyLossUsdc).toBeCloseTo(first.node.risk.dailyLossUsdc, 9);
+  });
+});
