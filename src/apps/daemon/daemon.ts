@@ -13,6 +13,7 @@ import { machineGraphs } from '../dashboard/machine-graphs.ts';
 import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
 import { DataDirLock } from '../../adapters/storage/data-dir-lock.ts';
 import { assertSessionCounterUsable } from '../../adapters/storage/session-counter.ts';
+import { readPaperState } from '../../adapters/storage/paper-state-file.ts';
 import { createStorageSinks, type StorageSinks } from '../../adapters/storage/storage-sinks.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
@@ -37,6 +38,7 @@ import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import { layoutOf, type UniverseMarket } from '../../domain/trading/universe.ts';
 import type { DaemonOptions, RunSummary } from './options.ts';
 import { cancelEverythingAtVenue, openDaemonExecution } from './real-execution.ts';
+import { tradesOnPaper } from './paper-state.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
 import { tradingComponent } from './components/trading.ts';
 import { truthComponent } from './components/truth.ts';
@@ -99,6 +101,9 @@ export class Daemon {
     // One writer per data directory (DataDirLocked names the holder), with a usable session counter.
     this.lock = DataDirLock.acquire(this.opts.dataDir, Date.now());
     assertSessionCounterUsable(this.opts.dataDir);
+    // A paper state that cannot be read stops the start (PaperStateError): trading flat over it
+    // would forget positions and the day's losses, and the first save would overwrite it.
+    if (tradesOnPaper(ctx)) readPaperState(this.opts.dataDir);
     if (this.clock instanceof PacedClock) {
       if (ctx.role !== 'all') await this.joinSimTimeline(this.clock);
       this.clock.startPacing();

@@ -32,6 +32,12 @@ export const daemonSection = z.strictObject({
    * turns back into the run's exact decisions. About 1 MB per simulated minute of the embedded default.
    */
   dispatch_log: z.boolean(),
+  /**
+   * Paper state (DATA_DIR/state/paper-state.json) is saved in the turn of every fill, market and
+   * risk state change; when only risk's marks of the held positions moved, at most this often
+   * (process-clock ms). Shutdown saves it regardless.
+   */
+  paper_state_mark_save_ms: z.number().int().min(0),
   /** Staleness threshold per feed; a feed beyond it makes the daemon not ready. */
   staleness_ms: z.strictObject({
     market: z.number().int().min(1),

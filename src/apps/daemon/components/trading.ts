@@ -8,6 +8,7 @@ import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 import { ownsMarket } from '../../../domain/scale-out/shard.ts';
 import { persistedKillSwitch } from '../kill-switch.ts';
+import { persistedPaperState, tradesOnPaper } from '../paper-state.ts';
 
 /**
  * The trading node, fed from the bus. It runs on its own virtual clock, moved by what it consumes
@@ -17,6 +18,7 @@ import { persistedKillSwitch } from '../kill-switch.ts';
 export function tradingComponent(ctx: DaemonContext): Component {
   let lives = 0;
   let ticker: unknown = null;
+  let paperState: ReturnType<typeof persistedPaperState> | null = null;
   // Live mode: the node reads a discovered market's topics from now on; its actor starts when the
   // market's MARKET_DISCOVERED comes off the bus (in dispatch order, so a replay starts it alike).
   const follow = (change: UniverseChange) => {
@@ -34,10 +36,13 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const idsSeed = config.app.seed ^ hash32(`trading:${session}`);
       const clock = new VirtualClock(ctx.clock.now());
       const killSwitch = persistedKillSwitch(ctx);
+      // Paper only: a real venue is reconciled from the venue itself (real-execution.ts).
+      paperState = tradesOnPaper(ctx) && !ctx.execution ? persistedPaperState(ctx) : null;
       const node = new TradingNode({
         config,
         clock,
-        sink: killSwitch.sink,
+        sink: paperState ? paperState.wrap(killSwitch.sink) : killSwitch.sink,
+        carried: paperState?.carried,
         events: ctx.idsFrom(clock, idsSeed),
         markets: ctx.localMarkets(),
         observe: tradingOnly ? ctx.observer : undefined,
@@ -49,6 +54,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
         dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed, cadence: dispatchLogCadence(config.storage.journal) } : undefined,
       });
       lives++;
+      paperState?.attach(node, () => clock.now());
       await node.start();
       // Before anything is consumed: the first input of this session is the halt still in force.
       const restored = killSwitch.restoredHalt();
@@ -79,6 +85,9 @@ export function tradingComponent(ctx: DaemonContext): Component {
       ticker = null;
       const part = ctx.trading;
       ctx.trading = null;
+      // After the shutdown canceled the paper orders: what the next start carries on from.
+      paperState?.save();
+      paperState = null;
       await part?.node.stop();
     },
   };

@@ -1,0 +1,83 @@
+import { readPaperState, writePaperState } from '../../adapters/storage/paper-state-file.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import { carriesNothing, type CarriedTrading } from '../../domain/trading/carried-state.ts';
+import type { TradingNode } from '../../runtime/trading/trading-node.ts';
+import type { DaemonContext } from './context.ts';
+
+/** Whether this process trades on the paper venue (and so keeps its state between sessions). */
+export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): boolean {
+  return ctx.role !== 'feeds' && ctx.config.execution.adapter === 'paper';
+}
+
+/**
+ * Paper positions outlive the process: the paper venue's holdings, each market's ledger and the
+ * day's loss baseline are written to DATA_DIR/state/paper-state.json whenever a fill, a market or
+ * risk state changes (in the same event-loop turn, so a SIGKILL loses none of them), when marks
+ * alone moved at most every `daemon.paper_state_mark_save_ms`, and at shutdown after the paper
+ * orders were canceled. A node starting on the same data directory is built from it (the dispatch
+ * log's header keeps it, so replay starts alike); the startup reconciliation then checks the
+ * ledgers against the venue. Without this a restart started flat: positions forgotten and the
+ * daily-loss limit reset. A file that cannot be read throws (PaperStateError): see readPaperState.
+ */
+export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): void } {
+  const dataDir = ctx.opts.dataDir;
+  const stored = readPaperState(dataDir);
+  const carried: CarriedTrading | undefined = stored && !carriesNothing(stored) ? { venue: stored.venue, markets: stored.markets, daily: stored.daily } : undefined;
+  if (carried) announce(ctx, carried, stored!.saved_ms);
+  let node: TradingNode | null = null;
+  let nodeNow = () => 0;
+  let queued = false;
+  let lastFull = '';
+  let lastSubstance = '';
+  let lastAt = Number.NEGATIVE_INFINITY;
+  const save = (force: boolean) => {
+    const state = node?.carry();
+    if (!state) return;
+    const full = JSON.stringify(state);
+    if (full === lastFull) return;
+    // Risk's marks move with every book: on their own they are saved at most every interval.
+    const substance = JSON.stringify({ ...state, markets: Object.keys(state.markets).map((id) => [id, state.markets[id]!.ledger]) });
+    const now = ctx.clock.now();
+    if (!force && substance === lastSubstance && now - lastAt < ctx.config.daemon.paper_state_mark_save_ms) return;
+    try {
+      writePaperState(dataDir, state, nodeNow());
+      lastFull = full;
+      lastSubstance = substance;
+      lastAt = now;
+    } catch (err) {
+      ctx.reportError('paper-state', err);
+    }
+  };
+  return {
+    carried,
+    wrap: (inner) => ({
+      emit(event) {
+        inner.emit(event);
+        if (event.type !== 'FILL' && event.type !== 'MARKET_STATE' && event.type !== 'RISK_STATE' && event.type !== 'POSITION') return;
+        if (queued) return;
+        queued = true;
+        // After the turn's synchronous work: a FILL is emitted before its market's ledger takes it.
+        queueMicrotask(() => {
+          queued = false;
+          save(false);
+        });
+      },
+    }),
+    attach(n, now) {
+      node = n;
+      nodeNow = now;
+    },
+    save: () => save(true),
+  };
+}
+
+function announce(ctx: DaemonContext, c: CarriedTrading, savedMs: number): void {
+  const traded = new Set(ctx.localMarkets().map((m) => m.spec.market_id));
+  const untraded = Object.keys(c.markets).filter((id) => !traded.has(id));
+  ctx.log.info(
+    { holdings: c.venue.length, markets: Object.keys(c.markets).length, daily_baseline: c.daily, saved_at: new Date(savedMs).toISOString() },
+    `paper state restored: ${c.venue.length} holding(s) in ${Object.keys(c.markets).length} market(s) from the previous session`,
+  );
+  // Kept, counted by risk and saved again: it is money, whether or not this session trades the market.
+  if (untraded.length) ctx.log.warn({ markets: untraded }, `paper state: ${untraded.length} market(s) with carried positions or PnL are not traded by this session (yet): kept at their last value`);
+}
