@@ -112,14 +112,17 @@ describe('paper positions across restarts', () => {
     // A limit below what the first life already lost today: the second life stops at once, before
     // it fills anything (a restart used to start the day's count again at zero).
     const limit = Math.floor((loss / 2) * 1e4) / 1e4;
+    // (Not judged by the daily_loss_usdc metric: it is read at scrape time on the books of that
+    // moment, which the simulator keeps moving; the kill below is taken on the carried values.)
     const second = await running(dataDir, ['--decisions-out', path.join(dir, '2.ndjson')], { HELIOS_RISK__DAILY_LOSS_LIMIT_USDC: String(limit) });
-    expect(await metric(second.url, 'daily_loss_usdc')).toBeGreaterThanOrEqual(limit);
     second.daemon.kill('SIGTERM');
     expect((await second.daemon.exited).code).toBe(0);
     const lifeTwo = decisions(path.join(dir, '2.ndjson'));
     expectPositionsRestored(lifeTwo, saved);
     const killed = lifeTwo.findIndex((e) => e.type === 'RISK_STATE' && e.market_id === undefined && e.payload.state === 'HALTED');
-    expect(lifeTwo[killed]?.payload.reason).toMatch(/^daily loss \d+\.\d+ ≥ /);
+    const [, counted] = /^daily loss (\d+\.\d+) ≥ /.exec(String(lifeTwo[killed]?.payload.reason)) ?? [];
+    // The reason prints the loss to the cent.
+    expect(Number(counted) + 0.005, String(lifeTwo[killed]?.payload.reason)).toBeGreaterThanOrEqual(limit);
     const firstFill = lifeTwo.findIndex((e) => e.type === 'FILL');
     expect(firstFill === -1 || firstFill > killed).toBe(true);
   });
