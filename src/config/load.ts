@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, type Tags } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type HeliosConfig } from './schema.ts';
 import { loadSecrets, looksLikeSecretKey, type Secrets } from './secrets.ts';
@@ -57,6 +57,16 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   return { config: result.data, secrets: loadSecrets(env) };
 }
 
+/**
+ * YAML 1.2 reads `0x…` as a hexadecimal integer, which turned a wallet address or a condition id
+ * written without quotes into a float (`1.39e+48`) the schema could only refuse: no setting of
+ * helios is a hexadecimal number, so here `0x…` stays the text it was written as.
+ */
+const YAML_OPTIONS = {
+  logLevel: 'error', // warnings would print snippets of the file
+  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:int' && t.format === 'HEX')),
+} as const;
+
 function readYamlLayer(path: string, name: string): Layer {
   let text: string;
   try {
@@ -66,7 +76,7 @@ function readYamlLayer(path: string, name: string): Layer {
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { logLevel: 'error' }) ?? {}; // warnings would print snippets of the file
+    data = parseYaml(text, YAML_OPTIONS) ?? {};
     // A recursive alias (`a: &a [*a]`) parses to a cycle that no config holds and no walker ends.
     JSON.stringify(data);
   } catch (err) {
@@ -119,7 +129,7 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
 
 function parseEnvValue(raw: string): unknown {
   try {
-    const value: unknown = parseYaml(raw, { logLevel: 'error' });
+    const value: unknown = parseYaml(raw, YAML_OPTIONS);
     JSON.stringify(value); // refuses recursive aliases, as for files
     return value;
   } catch {

@@ -54,6 +54,17 @@ describe('configuration layers', () => {
     }
   });
 
+  it('keeps 0x… text as written, unquoted, in a file and in the environment (a wallet address, a condition id)', () => {
+    const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+    const condition = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';
+    const file = yamlFile('hex.yaml', `discovery:\n  condition_ids: [${condition}]\n`);
+    const { config } = loadConfig({ file, env: { HELIOS_EXECUTION__REAL__FUNDER_ADDRESS: address } });
+    expect(config.execution.real.funder_address).toBe(address);
+    expect(config.discovery.condition_ids).toEqual([condition]);
+    // Numbers are still numbers; a hexadecimal one is no setting's, and is refused as text.
+    expect(() => loadConfig({ env: { HELIOS_BUS__READ_BATCH: '0x10' } })).toThrowError(/bus\.read_batch.*got "0x10"/);
+  });
+
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
     const problemOf = (text: string) => {
