@@ -54,6 +54,23 @@ describe('configuration layers', () => {
     }
   });
 
+  it('real execution: a proxy/safe/deposit signature type needs its funder address; a chain id says which it takes', () => {
+    const problemOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as ConfigError).problems[0]!;
+      }
+      return null;
+    };
+    for (const t of ['1', '2', '3']) {
+      expect(problemOf({ HELIOS_EXECUTION__REAL__SIGNATURE_TYPE: t })).toMatchObject({ path: 'execution.real.funder_address', value: '', expected: expect.stringMatching(/signature_type 1, 2 or 3 needs funder_address/) });
+    }
+    expect(problemOf({ HELIOS_EXECUTION__REAL__SIGNATURE_TYPE: '2', HELIOS_EXECUTION__REAL__FUNDER_ADDRESS: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' })).toBeNull();
+    expect(problemOf({ HELIOS_EXECUTION__REAL__CHAIN_ID: '1' })).toMatchObject({ path: 'execution.real.chain_id', expected: '137 (Polygon mainnet) or 80002 (Amoy)' });
+    expect(problemOf({ HELIOS_EXECUTION__REAL__FUNDER_ADDRESS: '0x12' })).toMatchObject({ path: 'execution.real.funder_address', expected: "an address (0x and 40 hex digits), or '' for the signer's own" });
+  });
+
   it('keeps 0x… text as written, unquoted, in a file and in the environment (a wallet address, a condition id)', () => {
     const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
     const condition = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const ms = z.number().int().nonnegative();
+const FUNDER = "an address (0x and 40 hex digits), or '' for the signer's own";
 const url = z.string().regex(/^(https?|wss?):\/\/\S+$/, 'an http(s):// or ws(s):// URL');
 
 /**
@@ -15,11 +16,11 @@ export const realExecutionSection = z.strictObject({
   /** Data API base for positions; empty uses clob_url (the stand-in serves `/positions`). */
   data_api_url: z.union([url, z.literal('')]),
   /** 137 Polygon mainnet, 80002 Amoy. */
-  chain_id: z.union([z.literal(137), z.literal(80002)]),
+  chain_id: z.union([z.literal(137), z.literal(80002)], { message: '137 (Polygon mainnet) or 80002 (Amoy)' }),
   /** 0 EOA, 1 POLY_PROXY, 2 POLY_GNOSIS_SAFE, 3 POLY_1271 deposit wallet. */
   signature_type: z.number().int().min(0).max(3),
   /** The proxy/safe/deposit wallet holding the funds; empty = the signer's own address (EOA). */
-  funder_address: z.union([z.string().regex(/^0x[0-9a-fA-F]{40}$/), z.literal('')]),
+  funder_address: z.union([z.string().regex(/^0x[0-9a-fA-F]{40}$/, FUNDER), z.literal('')], { message: FUNDER }),
   /** A request with no answer after this long stays in flight (never resent) until the venue settles it. */
   request_timeout_ms: z.number().int().min(1),
   /** 425/429/5xx: wait and retry the same request (never re-signed, so never a second order). */
@@ -55,6 +56,12 @@ export const realExecutionSection = z.strictObject({
     /** Trades this recent are read after every reconnect and at start-up. */
     trades_lookback_s: z.number().int().min(1),
   }),
-});
+})
+  // A proxy, safe or deposit wallet signs for funds held elsewhere: without that address every
+  // order would name the signer as maker and the venue would refuse each one, after start-up.
+  .refine((r) => r.signature_type === 0 || r.funder_address !== '', {
+    message: 'the proxy/safe/deposit wallet holding the funds: signature_type 1, 2 or 3 needs funder_address (0 signs for the key\'s own address)',
+    path: ['funder_address'],
+  });
 
 export type RealExecutionConfig = z.infer<typeof realExecutionSection>;
