@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Answer, JsonHttpServer, RouteError } from '../../src/adapters/api/http-server.ts';
@@ -53,6 +54,16 @@ describe('requestJson against JsonHttpServer', () => {
     expect((refused as Error).message).not.toContain('sekrit');
     await expect(requestJson(fetch, `${base}/nope`, {}, t)).rejects.toMatchObject({ status: 404, message: expect.stringContaining('no such endpoint: /nope') });
     await expect(requestJson(fetch, `${base}/json`, { method: 'POST' }, t)).rejects.toMatchObject({ status: 405 });
+  });
+
+  it('a refused connection names its reason, not only "fetch failed"', async () => {
+    // A port that was just free: nothing listens there now.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const err = await requestJson(fetch, `http://127.0.0.1:${port}/x`, { target: '/x' }, { clock: new VirtualClock(0), ms: 5_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HttpError', status: 0, message: 'GET /x: fetch failed (ECONNREFUSED)' });
   });
 
   it('times out on the injected clock: virtual time decides, not the wall', async () => {

@@ -55,7 +55,7 @@ export async function requestJson(fetchFn: FetchLike, url: string, req: JsonRequ
     // Recorded before any check: a capture keeps refusals and unparsable bodies as they came.
     captureTap()?.http({ method, url, requestBody: req.body ?? null, status: res.status, contentType: res.headers.get('content-type'), text });
   } catch (err) {
-    throw new HttpError(0, target, abort.signal.aborted ? `${target}: timed out after ${timeout.ms} ms` : `${target}: ${(err as Error).message}`);
+    throw new HttpError(0, target, abort.signal.aborted ? `${target}: timed out after ${timeout.ms} ms` : `${target}: ${withCause(err).message}`);
   } finally {
     timeout.clock.clearTimeout(timer);
   }
@@ -66,4 +66,10 @@ export async function requestJson(fetchFn: FetchLike, url: string, req: JsonRequ
   } catch {
     throw new HttpError(res.status, target, `${target}: body is not JSON: ${text.slice(0, 80)}`);
   }
+}
+
+/** undici's "fetch failed" hides the reason (ECONNREFUSED, ENOTFOUND …) in `cause`: brought into the message. */
+export function withCause(err: unknown): Error {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  return e.cause?.code || e.cause?.message ? new Error(`${e.message} (${e.cause.code ?? e.cause.message})`) : e;
 }

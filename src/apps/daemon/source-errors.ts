@@ -1,4 +1,4 @@
-import type { FetchLike } from '../../adapters/http/request-json.ts';
+import { withCause, type FetchLike } from '../../adapters/http/request-json.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { Metrics } from '../../adapters/metrics/metrics.ts';
 
@@ -55,7 +55,7 @@ export class SourceErrors {
       try {
         res = await inner(url, init);
       } catch (err) {
-        this.record(source, `${init?.method ?? 'GET'} ${stripQuery(url)}`, causeOf(err));
+        this.record(source, `${init?.method ?? 'GET'} ${stripQuery(url)}`, withCause(err));
         throw err;
       }
       if (res.status >= 500) this.record(source, `${init?.method ?? 'GET'} ${stripQuery(url)}`, new Error(`HTTP ${res.status}`));
@@ -68,10 +68,4 @@ export class SourceErrors {
 function stripQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
-}
-
-/** undici's "fetch failed" hides the reason (ECONNREFUSED, ENOTFOUND …) in `cause`. */
-function causeOf(err: unknown): Error {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  return e.cause?.code || e.cause?.message ? new Error(`${e.message} (${e.cause.code ?? e.cause.message})`) : e;
 }
