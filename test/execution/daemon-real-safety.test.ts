@@ -16,7 +16,7 @@ import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { runCli } from '../support/cli.ts';
 import { venueHarness, type Closer } from './daemon-support.ts';
-import { startStandIn, TEST_KEY } from './support.ts';
+import { startStandIn, TEST_ADDRESS, TEST_KEY } from './support.ts';
 
 /**
  * The daemon's real-execution safety wiring, in-process against the stand-in: failing closed on
@@ -101,6 +101,60 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     expect(halt.status).toBe(200);
     // Within a moment: not the runtime's next reconciliation (execution.reconcile.interval_ms) that would find it too.
     await vi.waitFor(() => expect(h.standIn.venue.orders.get(manual.id)!.status).toBe('CANCELED'), 2_000);
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it('a restart holding a position: the reconciliation break and the rebuild from the venue are in the log at their severity', { timeout: 90_000 }, async () => {
+    const h = await venueHarness(closers);
+    // What a previous session left: shares of one token, bought with the same key.
+    const token = h.tokens[0]!;
+    const bought = await runCli(['orders', 'place', '--token-id', token, '--side', 'BUY', '--price', '0.99', '--size', '10', '--type', 'FAK', '--execution', 'real', '--clob-url', h.clob.http, '--json'], {
+      HELIOS_CONFIRM_REAL_ORDERS: 'yes',
+      HELIOS_POLY_PRIVATE_KEY: TEST_KEY,
+    });
+    expect(bought.code, bought.err).toBe(0);
+    await vi.waitFor(() => expect(h.standIn.venue.position(TEST_ADDRESS, token)).toBeGreaterThan(0), 5_000);
+    const held = h.standIn.venue.position(TEST_ADDRESS, token);
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        'daemon.sim.venue': 'external',
+        'market_tape.ws_url': h.endpoints.wsUrl,
+        'market_tape.rest_url': h.endpoints.restUrl,
+        'execution.adapter': 'real',
+        'execution.real.clob_url': h.clob.http,
+        'execution.real.user_ws_url': h.clob.ws,
+        'execution.real.data_api_url': h.clob.http,
+      },
+    }).config;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-real-restart-'));
+    closers.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (b: Buffer) => (text += b.toString()));
+    const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; code?: string; msg: string; market_id?: string });
+    const daemon = new Daemon({
+      config,
+      secrets: loadSecrets({ HELIOS_POLY_PRIVATE_KEY: TEST_KEY }),
+      env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' },
+      logger: createLogger({ destination: out, format: 'json', level: 'info' }),
+      mode: 'sim',
+      speed: 1,
+      dataDir,
+      inspect: false,
+      apiPort: 0,
+    });
+    await daemon.start();
+    closers.push(async () => void (await daemon.stop()));
+    // The ledger starts empty, the venue holds the shares: the market halts and is rebuilt from the venue.
+    const brk = await vi.waitFor(() => {
+      const l = lines().find((x) => x.code === 'RECONCILE_BREAK');
+      expect(l, 'the reconciliation break in the log').toBeDefined();
+      return l!;
+    }, 10_000);
+    expect(brk).toMatchObject({ level: 'error', market_id: expect.any(String) });
+    expect(brk.msg).toContain(`token ${token}: 0 shares here, ${held} at the venue`);
+    expect(lines().find((x) => x.code === 'MARKET_REBUILT')).toMatchObject({ level: 'warn', market_id: brk.market_id });
     expect(await daemon.stop()).toBe(0);
   });
 

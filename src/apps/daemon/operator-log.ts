@@ -6,7 +6,7 @@ import type { DaemonContext } from './context.ts';
 
 /**
  * What an operator reads in the log: every order update, fill, halt, resume and risk-state change
- * at info with its correlation id (so one decision can be followed through the log and the
+ * at info, and every alert at its severity, with its correlation id (so one decision can be followed through the log and the
  * journal). A sink beside the bus, so it sees exactly what this process emits.
  */
 export class OperatorLog implements EventSink {
@@ -43,6 +43,14 @@ export class OperatorLog implements EventSink {
       case 'RISK_STATE': {
         const p = event.payload;
         this.log.info({ correlation_id: event.correlation_id, event_id: event.event_id, state: p.state, reason: p.reason, size_scale: p.size_scale }, `risk ${p.state}${p.reason ? `: ${p.reason}` : ''}`);
+        return;
+      }
+      case 'ALERT': {
+        // The trading runtime's alerts (a reconciliation break that halts a market, a market
+        // actor down, a neg-risk set left partial) exist nowhere else in the log: at their severity.
+        const p = event.payload;
+        const level = p.severity === 'critical' ? 'error' : p.severity === 'warn' ? 'warn' : 'info';
+        this.log[level]({ correlation_id: event.correlation_id, event_id: event.event_id, code: p.code, market_id: event.market_id }, `alert ${p.code}: ${p.message}`);
         return;
       }
       default:
