@@ -30,6 +30,9 @@ describe('helios orders / account against the stand-in CLOB', () => {
     expect(unconfirmed.code).toBe(4);
     expect(unconfirmed.err).toMatch(/HELIOS_CONFIRM_REAL_ORDERS=yes/);
     expect(unconfirmed.err).not.toMatch(/PRIVATE_KEY/);
+    const shouted = await runCli(place(rig.url), { HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_CONFIRM_REAL_ORDERS: 'YES' });
+    expect(shouted.code).toBe(4);
+    expect(shouted.err).toContain('HELIOS_CONFIRM_REAL_ORDERS=yes in the environment (it is "YES": only the exact word yes confirms)');
     const noKey = await runCli(place(rig.url), { HELIOS_CONFIRM_REAL_ORDERS: 'yes' });
     expect(noKey.code).toBe(4);
     expect(noKey.err).toMatch(/HELIOS_POLY_PRIVATE_KEY/);
@@ -38,7 +41,7 @@ describe('helios orders / account against the stand-in CLOB', () => {
     expect(broke.code).toBe(4);
     expect(broke.err).toMatch(/live healthcheck failed: collateral 0 USDC below 1/);
     expect(rig.standIn.count('POST /order')).toBe(0);
-    for (const r of [paper, unconfirmed, noKey, broke]) noSecrets(r);
+    for (const r of [paper, unconfirmed, shouted, noKey, broke]) noSecrets(r);
   });
 
   it('places (rounded to the tick the venue reports), lists, cancels one and all; account shows balance and positions', async () => {

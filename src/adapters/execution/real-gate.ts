@@ -16,7 +16,9 @@ export type GateResult = { ok: true; credentials: RealCredentials } | { ok: fals
 export function checkRealOrderGate(input: { executionReal: boolean; env: NodeJS.ProcessEnv; secrets: Secrets }): GateResult {
   const missing: string[] = [];
   if (!input.executionReal) missing.push('--execution real (or execution.adapter: real)');
-  if (input.env[CONFIRM_ENV] !== 'yes') missing.push(`${CONFIRM_ENV}=yes in the environment`);
+  const confirm = input.env[CONFIRM_ENV];
+  // Set but not `yes` ("YES", "true", "1"): said so, or the operator looks for a variable that is there.
+  if (confirm !== 'yes') missing.push(`${CONFIRM_ENV}=yes in the environment${confirm === undefined ? '' : ` (it is ${JSON.stringify(confirm)}: only the exact word yes confirms)`}`);
   const s = input.secrets;
   if (!s.polymarket_private_key) missing.push('HELIOS_POLY_PRIVATE_KEY (environment or HELIOS_SECRETS_FILE)');
   const api = [s.polymarket_api_key, s.polymarket_api_secret, s.polymarket_passphrase];
