@@ -30,13 +30,13 @@ async function syntheticCapture(dir: string, withGamma: boolean): Promise<void> 
   await rec.close();
 }
 
-async function overlayFor(dir: string, cfgDir: string): Promise<string> {
+async function overlayFor(dir: string, cfgDir: string, slugs: string[] = [EVENT_SLUG]): Promise<string> {
   const server = new PlaybackServer({ capture: readCapture(dir), clock: new SystemClock(), speed: 1, host: '127.0.0.1', port: 0, maxBodyBytes: 1 << 16, logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }) });
   await server.listen();
   cleanups.push(() => server.close());
   const overlay = parse(playbackOverlay(server.urls())) as { discovery: Record<string, unknown> };
   // The fixture's event is a past judge day: named explicitly, as an operator pins an event.
-  overlay.discovery = { ...overlay.discovery, event_slugs: [EVENT_SLUG], temperature: { cities: [], judge_days_ahead: 1, metrics: ['highest'] } };
+  overlay.discovery = { ...overlay.discovery, event_slugs: slugs, temperature: { cities: [], judge_days_ahead: 1, metrics: ['highest'] } };
   const file = join(cfgDir, 'live.yaml');
   writeFileSync(file, stringify(overlay));
   return file;
@@ -61,6 +61,17 @@ describe('helios healthcheck --live against a playback', () => {
     expect(by['feeds connect']).toMatchObject({ status: 'pass' });
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
+  });
+
+  it('names the Gamma requests that failed when discovery passes without them', async () => {
+    const dir = tempDir();
+    await syntheticCapture(dir, true);
+    const file = await overlayFor(dir, tempDir(), [EVENT_SLUG, 'highest-temperature-in-nyc-on-june-13-2026']);
+    const r = await runCli(['healthcheck', '--live', '--config', file, '--json'], {});
+    const report = JSON.parse(r.out) as { checks: Array<{ name: string; status: string; detail: string }> };
+    const gamma = report.checks.find((c) => c.name === 'discovery: gamma')!;
+    expect(gamma.status).toBe('pass');
+    expect(gamma.detail).toMatch(/1 request\(s\) failed \(.*june-13-2026.*not captured.*\)$/);
   });
 
   it('fails discovery, and exits 1, when Gamma does not answer the scanner', async () => {

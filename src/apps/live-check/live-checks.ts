@@ -33,6 +33,9 @@ export async function runLiveChecks(o: LiveCheckOptions): Promise<CheckResult[]>
   return [await checkDiscovery(o, f), await checkVenueTime(o, f), await checkAwc(o, f), await checkWu(o, f), await checkPandascore(o, f), await checkSportsSocket(o)];
 }
 
+/** Failed Gamma requests named in the discovery check's detail; the rest are counted. */
+const SHOWN_FAILURES = 3;
+
 async function checkDiscovery(o: LiveCheckOptions, f: FetchLike): Promise<CheckResult> {
   const name = 'discovery: gamma';
   const gamma = new GammaClient({ ...gammaClientOptions(o.config.discovery, o.clock), fetch: f });
@@ -46,7 +49,9 @@ async function checkDiscovery(o: LiveCheckOptions, f: FetchLike): Promise<CheckR
     if (failed > 0 && answers.events.length + answers.markets.length === 0) return { name, status: 'fail', detail: `${o.config.discovery.gamma_url} did not answer: ${errors[0]}` };
     const set = selectOperatingSet(answers, policy, now);
     const tradable = set.markets.filter((m) => m.tradable).length;
-    const detail = `${o.config.discovery.gamma_url} answered; ${set.markets.length} market(s) selected (${tradable} tradable), ${set.refused.length} refused, ${failed} request(s) failed`;
+    // A pass with failed requests names them: which slugs or pages did not answer is what to look at.
+    const named = errors.length > SHOWN_FAILURES ? [...errors.slice(0, SHOWN_FAILURES), `${errors.length - SHOWN_FAILURES} more`] : errors;
+    const detail = `${o.config.discovery.gamma_url} answered; ${set.markets.length} market(s) selected (${tradable} tradable), ${set.refused.length} refused, ${failed} request(s) failed${named.length ? ` (${named.join('; ')})` : ''}`;
     return { name, status: set.markets.length > 0 ? 'pass' : 'fail', detail: set.markets.length > 0 ? detail : `${detail}: nothing to trade` };
   } finally {
     gamma.close();
