@@ -141,7 +141,8 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
     }
   } else if (cfg.metar.source !== 'simulator') {
     // PWS from the simulator while METAR is live would mix worlds; the sim source above covers both.
-    d.logger?.warn('weather.pws.source simulator needs weather.metar.source simulator: PWS disabled');
+    // PWS is an optional feed and this is the default in live mode: said once, not a warning.
+    d.logger?.info('PWS off: weather.pws.source simulator applies with the simulated METAR only (live PWS: weather.pws.source wu and HELIOS_WU_API_KEY)');
   }
 
   return {
