@@ -38,6 +38,16 @@ describe('stand-in CLOB: what the venue verifies', () => {
     expect(await other.openOrders()).toEqual([]);
   });
 
+  it('a chain_id other than the venue\'s is refused as an L1 signature, and the message points at chain_id', async () => {
+    rig = await startStandIn();
+    const err = await ClobSession.open(realConfig(rig.url, { chain_id: 80002 }), { privateKey: OTHER_KEY }, clock).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/create API key/);
+    expect(err?.message).toContain('execution.real.chain_id, 80002 here, is not the venue\'s chain');
+  });
+
   it('derives API keys through L1 and accepts an order signed by the key, under the id the signer computed', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);

@@ -69,7 +69,11 @@ export class ClobSession {
       try {
         creds = await timed(clock, cfg.request_timeout_ms, 'derive API key', () => l1.deriveApiKey());
       } catch {
-        creds = await timed(clock, cfg.request_timeout_ms, 'create API key', () => l1.createApiKey());
+        try {
+          creds = await timed(clock, cfg.request_timeout_ms, 'create API key', () => l1.createApiKey());
+        } catch (err) {
+          throw l1Refusal(err, cfg.chain_id);
+        }
       }
     }
     const client = new ClobClient({ ...base, creds } as never);
@@ -213,6 +217,15 @@ async function timed<T>(clock: Clock, ms: number, what: string, fn: () => Promis
   } finally {
     clock.clearTimeout(timer);
   }
+}
+
+/**
+ * A refused L1 signature, with what usually causes it: the signature covers the chain id, so a
+ * `chain_id` other than the venue's (Amoy's 80002 against Polygon's 137) reads as a bad signature.
+ */
+function l1Refusal(err: unknown, chainId: number): unknown {
+  if (!(err instanceof HttpError) || (err.status !== 401 && err.status !== 400)) return err;
+  return new HttpError(err.status, err.target, `${err.message} (an L1 signature is refused when execution.real.chain_id, ${chainId} here, is not the venue's chain — 137 for Polygon mainnet, 80002 for Amoy — or the key is not the one the account was made with)`, err.retryAfter);
 }
 
 /** The venue's error text out of an HTTP failure (`{"error": "..."}`), status kept. */
