@@ -27,6 +27,8 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
   let node: TradingNode | null = null;
   let nodeNow = () => 0;
   let queued = false;
+  /** A fill, market or risk state change came in this turn (else only marks moved: POSITION). */
+  let changed = false;
   let lastFull = '';
   let lastSubstance = '';
   let lastAt = Number.NEGATIVE_INFINITY;
@@ -53,12 +55,17 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
     wrap: (inner) => ({
       emit(event) {
         inner.emit(event);
-        if (event.type !== 'FILL' && event.type !== 'MARKET_STATE' && event.type !== 'RISK_STATE' && event.type !== 'POSITION') return;
+        if (event.type === 'FILL' || event.type === 'MARKET_STATE' || event.type === 'RISK_STATE') changed = true;
+        else if (event.type !== 'POSITION') return;
         if (queued) return;
         queued = true;
         // After the turn's synchronous work: a FILL is emitted before its market's ledger takes it.
         queueMicrotask(() => {
           queued = false;
+          const marksOnly = !changed;
+          changed = false;
+          // Marks move with every book of a held market: not even serialized between saves.
+          if (marksOnly && ctx.clock.now() - lastAt < ctx.config.daemon.paper_state_mark_save_ms) return;
           save(false);
         });
       },
