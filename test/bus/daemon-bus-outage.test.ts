@@ -116,20 +116,25 @@ describe.skipIf(!bin)('the daemon when Redis fails (real child daemon, real redi
     redis.proc.kill('SIGCONT');
   });
 
-  it('a wrong password: the API answers at once with the bus down and why, then the daemon gives up with exit 3', { timeout: 60_000 }, async () => {
+  // A URL without the password a server needs fails alike: that server accepts the connection and
+  // refuses every command (NOAUTH), which once passed for a server that answers.
+  it.each([
+    { name: 'a wrong password', role: [], auth: ':wrong-password@', reason: /WRONGPASS|invalid username-password/i },
+    { name: 'no password for a server that needs one', role: [], auth: '', reason: /NOAUTH/ },
+  ])('$name: the API answers at once with the bus down and why, then the daemon gives up with exit 3', { timeout: 60_000 }, async ({ role, auth, reason }) => {
     const redis = await startRedis(['--requirepass', 'right-password']);
     const dataDir = tempDir();
     const config = configFile(dataDir, 'bus:\n  startup_timeout_ms: 4000\n');
     const port = await freePort();
-    const url = `redis://:wrong-password@127.0.0.1:${redis.port}`;
-    const d = new HeliosProcess(['run', '--sim', '--redis', url, '--data-dir', dataDir, '--port', String(port), '--config', config], childEnv());
+    const url = `redis://${auth}127.0.0.1:${redis.port}`;
+    const d = new HeliosProcess(['run', '--sim', '--redis', url, ...role, '--data-dir', dataDir, '--port', String(port), '--config', config], childEnv());
     procs.push(d);
     const api = await d.apiUrl(20_000);
     await vi.waitFor(
       async () => {
         const h = await health(api);
         expect(h.status).toBe(503);
-        expect(h.body.bus).toMatchObject({ up: false, reason: expect.stringMatching(/WRONGPASS|invalid username-password/i) });
+        expect(h.body.bus).toMatchObject({ up: false, reason: expect.stringMatching(reason) });
       },
       { timeout: 10_000, interval: 100 },
     );
@@ -138,6 +143,7 @@ describe.skipIf(!bin)('the daemon when Redis fails (real child daemon, real redi
     expect((exit as { code: number }).code).toBe(3);
     const fatal = d.lines.find((l) => l.includes('did not answer within 4000 ms'));
     expect(fatal, d.lines.slice(-5).join('\n')).toBeDefined();
+    expect(fatal).toMatch(reason);
     expect(fatal).not.toContain('wrong-password');
   });
 

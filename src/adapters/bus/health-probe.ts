@@ -17,6 +17,9 @@ export function redactRedisUrl(url: string): string {
  * Whether the Redis server answers: down while the client is not connected (refused, wrong
  * password, unreachable: the last error says which) and also when a connected server does not
  * answer a PING within probe_timeout_ms (frozen, e.g. SIGSTOP), which no socket error would show.
+ * A new connection counts as up only once a PING on it succeeds: a server that needs a password
+ * the URL does not give accepts the connection and refuses every command (NOAUTH), as does one
+ * still loading its data (LOADING); node-redis calls such a connection ready all the same.
  */
 export class HealthProbe {
   private everConnected = false;
@@ -26,6 +29,9 @@ export class HealthProbe {
   private sinceMs = Date.now();
   private readonly timer: NodeJS.Timeout;
   private upWaiters: Array<() => void> = [];
+  /** Set while a ready connection awaits its first successful PING: what to run once it comes. */
+  private confirming: { onUp: (reconnect: boolean) => void; onRefused: (err: Error) => void } | null = null;
+  private confirmInFlight = false;
 
   constructor(
     private readonly client: RedisClient,
@@ -35,8 +41,41 @@ export class HealthProbe {
     this.timer.unref();
   }
 
+  /**
+   * The client (re)connected: `onUp(reconnect)` runs once a PING on this connection succeeds;
+   * until then the server is down, `onRefused` hears each refusal and the probe asks again every
+   * probe_interval_ms.
+   */
+  connectionReady(onUp: (reconnect: boolean) => void, onRefused: (err: Error) => void): void {
+    this.connected = false;
+    this.update();
+    this.confirming = { onUp, onRefused };
+    this.confirm();
+  }
+
+  private confirm(): void {
+    const pending = this.confirming;
+    if (!pending || this.confirmInFlight || !this.client.isReady) return;
+    this.confirmInFlight = true;
+    this.client.sendCommand(['PING']).then(
+      () => {
+        this.confirmInFlight = false;
+        if (this.confirming !== pending) return;
+        this.confirming = null;
+        pending.onUp(this.markConnected());
+      },
+      (err: unknown) => {
+        this.confirmInFlight = false;
+        if (this.confirming !== pending) return;
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.failed(error);
+        pending.onRefused(error);
+      },
+    );
+  }
+
   /** The client is ready; true when this is a reconnect rather than the first connection. */
-  markConnected(): boolean {
+  private markConnected(): boolean {
     const reconnect = this.everConnected;
     this.everConnected = true;
     this.connected = true;
@@ -78,7 +117,7 @@ export class HealthProbe {
   }
 
   private isUp(): boolean {
-    return this.connected && this.answering && this.client.isReady;
+    return this.confirming === null && this.connected && this.answering && this.client.isReady;
   }
 
   private wasUp = false;
@@ -99,6 +138,7 @@ export class HealthProbe {
       this.update();
       return;
     }
+    if (this.confirming) return this.confirm();
     if (this.outstandingSince !== null) return;
     const sentAt = Date.now();
     this.outstandingSince = sentAt;

@@ -83,7 +83,11 @@ export class RedisStreamsBus implements EventBus {
       () => {
         if (bus) bus.counters.reconnects++;
       },
-      () => bus?.onReady(),
+      () =>
+        bus?.probe.connectionReady(
+          (reconnect) => bus?.onReady(reconnect),
+          (err) => hooks.onError?.(err),
+        ),
     );
     bus = new RedisStreamsBus(config, url, clock, hooks, client);
     // Failures are reported through 'error' and retried by the reconnect strategy.
@@ -100,8 +104,9 @@ export class RedisStreamsBus implements EventBus {
     return this.probe.health();
   }
 
-  private onReady(): void {
-    if (this.probe.markConnected()) {
+  /** The server answers on a new connection (see HealthProbe.connectionReady). */
+  private onReady(reconnect: boolean): void {
+    if (reconnect) {
       this.repairPending = true;
       if (this.retryTimer) {
         clearTimeout(this.retryTimer);
