@@ -116,10 +116,13 @@ describe.skipIf(!bin)('the daemon when Redis fails (real child daemon, real redi
     redis.proc.kill('SIGCONT');
   });
 
-  // A URL without the password a server needs fails alike: that server accepts the connection and
+  // A scale-out role (which also joins the shared simulated timeline on the server) fails alike,
+  // and so does a URL without the password a server needs: that server accepts the connection and
   // refuses every command (NOAUTH), which once passed for a server that answers.
   it.each([
     { name: 'a wrong password', role: [], auth: ':wrong-password@', reason: /WRONGPASS|invalid username-password/i },
+    { name: 'a wrong password, --role trading --shard 0/2', role: ['--role', 'trading', '--shard', '0/2'], auth: ':wrong-password@', reason: /WRONGPASS|invalid username-password/i },
+    { name: 'a wrong password, --role feeds', role: ['--role', 'feeds'], auth: ':wrong-password@', reason: /WRONGPASS|invalid username-password/i },
     { name: 'no password for a server that needs one', role: [], auth: '', reason: /NOAUTH/ },
   ])('$name: the API answers at once with the bus down and why, then the daemon gives up with exit 3', { timeout: 60_000 }, async ({ role, auth, reason }) => {
     const redis = await startRedis(['--requirepass', 'right-password']);

@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import { backoffDelayMs } from '../../domain/retry/backoff.ts';
+import { redactRedisUrl } from './health-probe.ts';
 
 /** A simulated timeline: virtual time = origin + (wall time − origin) × speed. */
 export interface SimTimeline {
@@ -28,10 +29,14 @@ export class SharedSimTimeline {
 
   static async join(url: string, key: string, proposal: SimTimeline, ttlMs: number): Promise<SharedSimTimeline> {
     let connected = false;
-    // Unreachable at start: fail (the daemon exits non-zero) instead of retrying forever.
-    const reconnectStrategy = (n: number) => (connected || n < 5 ? backoffDelayMs(n + 1, { initialMs: 100, maxMs: 5_000, multiplier: 2, jitter: 0 }, 0) : new Error(`redis at ${url} unreachable`));
+    let lastError = 'no answer';
+    // Unreachable at start: fail (the daemon exits non-zero) instead of retrying forever. The
+    // daemon joins once its bus has reached the same server, so this is a server lost just then.
+    const reconnectStrategy = (n: number) =>
+      connected || n < 5 ? backoffDelayMs(n + 1, { initialMs: 100, maxMs: 5_000, multiplier: 2, jitter: 0 }, 0) : new Error(`Redis at ${redactRedisUrl(url)} unreachable: ${lastError}`);
     const client = createClient({ url, socket: { connectTimeout: 5_000, reconnectStrategy } });
-    client.on('error', () => {}); // reconnects on its own; a lost refresh only shortens the key's life
+    // Reconnects on its own; a lost refresh only shortens the key's life.
+    client.on('error', (err: Error) => void (lastError = err.message || String(err)));
     await client.connect();
     connected = true;
     try {

@@ -104,11 +104,6 @@ export class Daemon {
     // A paper state that cannot be read stops the start (PaperStateError): trading flat over it
     // would forget positions and the day's losses, and the first save would overwrite it.
     if (tradesOnPaper(ctx)) readPaperState(this.opts.dataDir);
-    if (this.clock instanceof PacedClock) {
-      if (ctx.role !== 'all') await this.joinSimTimeline(this.clock);
-      this.clock.startPacing();
-    }
-    ctx.startedAt = this.clock.now();
     this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
@@ -152,6 +147,13 @@ export class Daemon {
     this.url = await this.http.listen();
     // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.
     await ctx.bus.whenConnected(config.bus.startup_timeout_ms);
+    // Only now: the timeline lives on the server just awaited (an unanswering one is the exit above,
+    // with its reason), and nothing has read the clock for an event yet.
+    if (this.clock instanceof PacedClock) {
+      if (ctx.role !== 'all') await this.joinSimTimeline(this.clock);
+      this.clock.startPacing();
+    }
+    ctx.startedAt = this.clock.now();
 
     this.storage = createStorageSinks({
       config: config.storage,
