@@ -24,6 +24,12 @@ export interface ProfileInputs extends PlanInputs {
   faults: readonly FaultClass[];
   venue: { wsUrl: string; restUrl: string } | null;
   redisUrl?: string;
+  /**
+   * The soak's own `bus.stream_prefix` on that Redis: `--redis URL` may name a server a real
+   * scale-out uses, whose processes would otherwise read the soak's simulated events (a global
+   * HALT on `control:_` reaches every trading process) and the soak theirs.
+   */
+  streamPrefix?: string;
   /** The soak's length and seed: the daemon's own fault schedules are fitted to them. */
   durationMs: number;
   seed: number;
@@ -303,7 +309,7 @@ export function soakDaemonOverlay(p: ProfileInputs): Record<string, unknown> {
     weather: {
       simulator: on('weather_stale') ? soakWeatherOutages(p.soak, p.durationMs) : { outage_every_ms: 0 },
     },
-    ...(p.redisUrl ? { bus: { kind: 'redis', redis_url: p.redisUrl } } : {}),
+    ...(p.redisUrl ? { bus: { kind: 'redis', redis_url: p.redisUrl, ...(p.streamPrefix ? { stream_prefix: p.streamPrefix } : {}) } } : {}),
   };
 }
 

@@ -170,7 +170,7 @@ export class SoakRun {
 
   private writeConfig(venue: { wsUrl: string; restUrl: string } | null): HeliosConfig {
     const base = loadConfig({ env: this.o.env ?? process.env }).config;
-    const overlay = soakDaemonOverlay({ ...planInputs(base), faults: this.o.faults, venue, redisUrl: this.busUrl, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0 });
+    const overlay = soakDaemonOverlay({ ...planInputs(base), faults: this.o.faults, venue, redisUrl: this.busUrl, streamPrefix: `${base.bus.stream_prefix}-soak-${this.t0}`, durationMs: Math.round(this.o.minutes * 60_000), seed: this.o.seed, anchorMs: this.t0 });
     (overlay as { app?: unknown }).app = { seed: this.o.seed };
     if (this.real) overlay.execution = { ...(overlay.execution as object), ...this.real.daemonExecution() };
     writeFileSync(this.configFile, toYaml(overlay));
