@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
+import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
@@ -44,5 +45,40 @@ describe('operator metrics from the event stream', () => {
     expect(await value('fair_value', { token_id: 'yes', source: 'nowcast' })).toBe(0.62);
     expect(await value('book_mid', { token_id: 'yes' })).toBeCloseTo(0.45, 9);
     expect(await value('book_mid', { token_id: 'other' })).toBeUndefined();
+  });
+
+  it('a settled market that leaves the universe takes its token and match series with it, its PnL stays', async () => {
+    const { observer, events, value, position } = setup();
+    observer.emit(events.make('POLICY', { fair_value: { yes: 0.62, no: 0.38 }, edge_threshold: 0.02, max_position_usdc: 25, max_order_usdc: 5, source: 'nowcast', valid_until_ms: 0 }, { market_id: 'm' }));
+    observer.emit(events.make('POLICY', { fair_value: { yes: 0.6 }, edge_threshold: 0.02, max_position_usdc: 25, max_order_usdc: 5, source: 'truth', valid_until_ms: 0 }, { market_id: 'm' }));
+    observer.emit(events.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 10, best_ask: 0.5, best_ask_size: 10, updates_coalesced: 0 }, { token_id: 'yes' }));
+    observer.emit(events.make('TRUTH_STATE', { state: 'FINAL', confidence: 0.99 } as never, { match_id: 'match-1' }));
+    position('yes', 1.5, 0.1, 0);
+    expect(await value('truth_confidence', { match_id: 'match-1' })).toBe(0.99);
+    observer.retireMarket({ spec: { market_id: 'm', yes_token: 'yes', no_token: 'no' } as MarketSpec, match_id: 'match-1', station_id: null });
+    for (const source of ['nowcast', 'truth']) expect(await value('fair_value', { token_id: 'yes', source }), source).toBeUndefined();
+    expect(await value('fair_value', { token_id: 'no', source: 'nowcast' })).toBeUndefined();
+    expect(await value('book_mid', { token_id: 'yes' })).toBeUndefined();
+    expect(await value('truth_confidence', { match_id: 'match-1' })).toBeUndefined();
+    expect(await value('pnl_net_usdc')).toBeCloseTo(1.4, 9);
+  });
+
+  it('forgets the oldest finished orders past 10,000, and counts each order once while it is tracked', () => {
+    const { observer, events } = setup();
+    const update = (id: string, status: string) =>
+      observer.emit(events.make('ORDER_UPDATE', { client_order_id: id, status, price: 0.5, size: 10, filled_size: 0, side: 'BUY', strategy: 'temporal', order_type: 'GTC' } as never, { market_id: 'm', token_id: 'yes' }));
+    update('open-1', 'open');
+    for (let i = 0; i < 10_050; i++) {
+      update(`o-${i}`, 'pending');
+      update(`o-${i}`, 'canceled');
+    }
+    update('open-1', 'open');
+    expect(observer.counters.orders).toBe(10_051);
+    const tracked = observer as unknown as { orderIds: Set<string>; placedAt: Map<string, number>; orderPrice: Map<string, number>; acknowledged: Set<string> };
+    for (const m of [tracked.orderIds, tracked.placedAt, tracked.orderPrice]) expect(m.size).toBe(10_001);
+    // The open order is never forgotten; the oldest finished ones are.
+    expect(tracked.orderIds.has('open-1')).toBe(true);
+    expect(tracked.orderIds.has('o-0')).toBe(false);
+    expect(tracked.orderIds.has('o-10049')).toBe(true);
   });
 });

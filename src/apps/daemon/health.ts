@@ -92,6 +92,8 @@ export class DaemonHealth {
       out[topic] = n;
       ctx.metrics.busBacklog.set({ topic }, n);
     }
+    // A topic no longer read (its market settled and left) loses its series rather than keeping its last value.
+    for (const topic of Object.keys(this.lastBacklog)) if (!(topic in out)) ctx.metrics.busBacklog.remove({ topic });
     this.lastBacklog = out;
   }
 

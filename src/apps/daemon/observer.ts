@@ -2,6 +2,8 @@ import { killSwitchTrigger } from '../../adapters/metrics/metrics.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { StalenessTracker } from '../../domain/health/staleness.ts';
+import { isTerminal } from '../../domain/trading/orders.ts';
+import type { UniverseMarket } from '../../domain/trading/universe.ts';
 import type { Metrics } from '../../adapters/metrics/metrics.ts';
 import { StageLatency } from '../../adapters/metrics/stage-latency.ts';
 
@@ -16,6 +18,9 @@ export interface RunCounters {
   nowcasts: number;
   metar_obs: number;
 }
+
+/** Finished orders whose ids, times and prices are kept for late answers (fills after a cancel). */
+const FINISHED_ORDERS_TRACKED = 10_000;
 
 /** Which feed an event proves alive. */
 const FEED_OF: Partial<Record<HeliosEvent['type'], string>> = {
@@ -41,8 +46,13 @@ export class DaemonObserver implements EventSink {
   private readonly acknowledged = new Set<string>();
   private readonly orderPrice = new Map<string, number>();
   private readonly netByToken = new Map<string, number>();
-  /** Tokens with a policy fair value: only their mids are exported (book_mid), not every token's. */
-  private readonly fairTokens = new Set<string>();
+  /**
+   * Orders that reached a final status, oldest first: past FINISHED_ORDERS_TRACKED the oldest are
+   * forgotten (their late answers no longer timed), so weeks of trading do not grow these maps.
+   */
+  private readonly finished = new Set<string>();
+  /** Tokens with a policy fair value, by source: only their mids are exported (book_mid), not every token's. */
+  private readonly fairSources = new Map<string, Set<string>>();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
   readonly stageLatencyMs: Record<string, number | null> = {};
   /** The hot path's stages (frame → book → BEST_PRICE → decision → order), recorded by the parts that time them. */
@@ -80,6 +90,7 @@ export class DaemonObserver implements EventSink {
         // The venue's first answer, whatever it is: a paper order that fills at once goes from
         // pending straight to filled and was never 'open', yet it was placed.
         const status = event.payload.status;
+        if (isTerminal(status)) this.finish(id);
         if (status !== 'pending' && status !== 'rejected' && !this.acknowledged.has(id)) {
           this.acknowledged.add(id);
           const t = this.placedAt.get(id);
@@ -120,12 +131,14 @@ export class DaemonObserver implements EventSink {
       case 'POLICY':
         if (event.payload.source === 'manual') return;
         for (const [token, fair] of Object.entries(event.payload.fair_value)) {
-          this.fairTokens.add(token);
+          const sources = this.fairSources.get(token) ?? new Set<string>();
+          sources.add(event.payload.source);
+          this.fairSources.set(token, sources);
           this.metrics.fairValue.set({ token_id: token, source: event.payload.source }, fair);
         }
         return;
       case 'BEST_PRICE':
-        if (event.token_id && this.fairTokens.has(event.token_id) && event.payload.best_bid !== null && event.payload.best_ask !== null) {
+        if (event.token_id && this.fairSources.has(event.token_id) && event.payload.best_bid !== null && event.payload.best_ask !== null) {
           this.metrics.bookMid.set({ token_id: event.token_id }, (event.payload.best_bid + event.payload.best_ask) / 2);
         }
         return;
@@ -156,6 +169,31 @@ export class DaemonObserver implements EventSink {
         return;
       default:
     }
+  }
+
+  /**
+   * A market that left the universe (settled): its per-token and per-match series are removed, so
+   * months of discovery do not leave a series per market ever seen. Its PnL stays in the totals.
+   */
+  retireMarket(m: UniverseMarket): void {
+    for (const token of [m.spec.yes_token, m.spec.no_token]) {
+      for (const source of this.fairSources.get(token) ?? []) this.metrics.fairValue.remove({ token_id: token, source });
+      this.fairSources.delete(token);
+      this.metrics.bookMid.remove({ token_id: token });
+    }
+    if (m.match_id) this.metrics.truthConfidence.remove({ match_id: m.match_id });
+  }
+
+  private finish(id: string): void {
+    this.finished.delete(id);
+    this.finished.add(id);
+    if (this.finished.size <= FINISHED_ORDERS_TRACKED) return;
+    const oldest = this.finished.values().next().value!;
+    this.finished.delete(oldest);
+    this.orderIds.delete(oldest);
+    this.placedAt.delete(oldest);
+    this.acknowledged.delete(oldest);
+    this.orderPrice.delete(oldest);
   }
 
   /** Net PnL over the latest position of every token (its unrealized part at the report marks). */
