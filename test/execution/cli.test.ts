@@ -70,7 +70,7 @@ describe('helios orders / account against the stand-in CLOB', () => {
     expect(acct.code).toBe(0);
     const a = JSON.parse(acct.out) as { collateral_usdc: number; positions: Array<{ token_id: string; shares: number }>; healthcheck: { ok: boolean } };
     expect(a.collateral_usdc).toBeCloseTo(1000 - 10 * 0.42, 6);
-    expect(a.positions).toEqual([{ token_id: YES, shares: 10, avg_price: 0 }]);
+    expect(a.positions).toEqual([{ token_id: YES, shares: 10, avg_price: 0.42 }]);
     expect(a.healthcheck.ok).toBe(true);
     for (const r of [placed, second, listed, one, again, all, acct]) noSecrets(r);
   });

@@ -120,4 +120,23 @@ describe('stand-in CLOB: what the venue verifies', () => {
     const post = await rejection(s.prepare(order({ price: 0.44 }), true).then((p) => s.postOrder(p)));
     expect(post.message).toMatch(/post-only order: order crosses book/);
   });
+  it('/positions reports the volume-weighted average buy price of what is held (a sell leaves it), as the Data API does', async () => {
+    rig = await startStandIn();
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    // 100 shares at 0.42 and 50 at 0.43: the book's asks.
+    await s.postOrder(await s.prepare(order({ price: 0.43, size: 150, type: 'FOK' }), false));
+    const first = (await s.positions()).find((p) => p.asset === YES);
+    expect(first).toMatchObject({ asset: YES, conditionId: '0xcond1', size: 150 });
+    expect(first!.avgPrice).toBeCloseTo((100 * 0.42 + 50 * 0.43) / 150, 6);
+    // Selling 60 into the bids (0.40) realizes a loss but does not change the average of the 90 left.
+    await s.postOrder(await s.prepare(order({ side: 'SELL', price: 0.4, size: 60, type: 'FOK' }), false));
+    const after = (await s.positions()).find((p) => p.asset === YES);
+    expect(after!.size).toBeCloseTo(90, 6);
+    expect(after!.avgPrice).toBeCloseTo((100 * 0.42 + 50 * 0.43) / 150, 6);
+    // Another buy averages in at its own price.
+    await s.postOrder(await s.prepare(order({ price: 0.43, size: 10, type: 'FOK' }), false));
+    const more = (await s.positions()).find((p) => p.asset === YES);
+    expect(more!.size).toBeCloseTo(100, 6);
+    expect(more!.avgPrice).toBeCloseTo((90 * ((100 * 0.42 + 50 * 0.43) / 150) + 10 * 0.43) / 100, 6);
+  });
 });

@@ -50,10 +50,10 @@ describe('start-up reconciliation', () => {
     expect(a.adapter.tracker.all()).toEqual([]);
   });
 
-  it('positions come from the Data API of the funds address', async () => {
+  it('positions, with the average price paid (their cost), come from the Data API of the funds address', async () => {
     const rig = await rigs.standIn();
     const a = await rigs.adapter(rig);
     await a.adapter.placeOrder({ client_order_id: 'p1', market_id: 'm1', token_id: YES, side: 'BUY', order_type: 'FOK', price: 0.42, size: 10, strategy: 'temporal', expires_at_ms: null });
-    expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0 }]);
+    expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0.42 }]);
   });
 });

@@ -72,6 +72,12 @@ export class ClobVenue {
   readonly trades = new Map<string, VenueTrade>();
   private readonly collateral = new Map<string, number>();
   private readonly positions = new Map<string, number>();
+  /**
+   * The entry basis (USDC) of the shares each position still holds: buys add what they paid, sells
+   * take their shares out at the average, so `/positions` reports the volume-weighted average buy
+   * price of what is held, as the real Data API's `avgPrice` does (a sell does not move it).
+   */
+  private readonly entryCost = new Map<string, number>();
   private readonly staleBalance = new Set<string>();
   private readonly heartbeats = new Map<string, { id: string; timer: TimerHandle }>();
   private readonly scripted: TradeStatus[][] = [];
@@ -104,11 +110,18 @@ export class ClobVenue {
     return this.positions.get(`${address.toLowerCase()}|${tokenId}`) ?? 0;
   }
 
-  positionsOf(address: string): Array<{ tokenId: string; shares: number }> {
+  /** The volume-weighted average price paid for the shares held (0 when none are). */
+  avgPrice(address: string, tokenId: string): number {
+    const key = `${address.toLowerCase()}|${tokenId}`;
+    const shares = this.positions.get(key) ?? 0;
+    return shares > EPS ? (this.entryCost.get(key) ?? 0) / shares : 0;
+  }
+
+  positionsOf(address: string): Array<{ tokenId: string; shares: number; avgPrice: number }> {
     const prefix = `${address.toLowerCase()}|`;
     return [...this.positions.entries()]
       .filter(([k, v]) => k.startsWith(prefix) && Math.abs(v) > EPS)
-      .map(([k, v]) => ({ tokenId: k.slice(prefix.length), shares: v }))
+      .map(([k, v]) => ({ tokenId: k.slice(prefix.length), shares: v, avgPrice: this.avgPrice(address, k.slice(prefix.length)) }))
       .sort((a, b) => a.tokenId.localeCompare(b.tokenId));
   }
 
@@ -306,7 +319,16 @@ export class ClobVenue {
   private applyTrade(t: VenueTrade, sign: 1 | -1): void {
     const key = `${t.address}|${t.asset_id}`;
     const dir = t.side === 'BUY' ? 1 : -1;
-    this.positions.set(key, (this.positions.get(key) ?? 0) + sign * dir * t.size);
+    const held = this.positions.get(key) ?? 0;
+    const cost = this.entryCost.get(key) ?? 0;
+    // A buy (or a voided sell) adds shares: at the trade's price for a buy, at the average for a sell
+    // given back. A sell (or a voided buy) removes them: at the average for a sell, at its price for a buy.
+    const delta = sign * dir * t.size;
+    const avg = held > EPS ? cost / held : 0;
+    const at = t.side === 'BUY' ? t.price : avg;
+    const next = held + delta;
+    this.positions.set(key, next);
+    this.entryCost.set(key, next > EPS ? Math.max(0, cost + delta * at) : 0);
     this.collateral.set(t.address, this.balance(t.address) - sign * dir * t.size * t.price);
   }
 

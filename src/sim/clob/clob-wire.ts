@@ -51,8 +51,14 @@ export function tradeJson(t: VenueTrade, o: VenueOrder): Record<string, unknown>
   };
 }
 
-export function positionJson(p: { tokenId: string; shares: number }, conditionId: string): Record<string, unknown> {
-  return { asset: p.tokenId, conditionId, size: p.shares, avgPrice: 0, outcome: '' };
+/**
+ * A Data API position: `avgPrice` is the volume-weighted average price paid for the shares held
+ * (sells leave it unchanged) and `initialValue` their entry basis, size × avgPrice, as the real API
+ * reports them; a position rebuilt from it after a restart gets its real cost.
+ */
+export function positionJson(p: { tokenId: string; shares: number; avgPrice: number }, conditionId: string): Record<string, unknown> {
+  const avgPrice = Math.round(p.avgPrice * 1e6) / 1e6;
+  return { asset: p.tokenId, conditionId, size: p.shares, avgPrice, initialValue: Math.round(p.shares * p.avgPrice * 1e6) / 1e6, outcome: '' };
 }
 
 export function userEventJson(e: UserEvent, venue: ClobVenue, nowMs: number): Record<string, unknown> {
