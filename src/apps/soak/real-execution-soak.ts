@@ -6,6 +6,7 @@ import type { RealExecutionFigures } from '../../domain/soak/summary.ts';
 import type { ClobStandIn } from '../../sim/clob/clob-server.ts';
 import { startCrowdStandIn } from '../../sim/clob/crowd-stand-in.ts';
 import { DEV_ADDRESS, DEV_KEY } from '../../sim/clob/dev-key.ts';
+import { standInExecutionUrls } from '../../sim/clob/stand-in-venue.ts';
 import type { SimUniverse } from '../../sim/sim-universe.ts';
 import type { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { ClobInjector } from './clob-injector.ts';
@@ -60,9 +61,7 @@ export class RealExecutionSoak {
     return {
       adapter: 'real',
       real: {
-        clob_url: this.clob.http,
-        user_ws_url: this.clob.ws,
-        data_api_url: this.clob.http,
+        ...standInExecutionUrls(this.clob),
         request_timeout_ms: 3000,
         backoff: { initial_ms: 100, max_ms: 1000, max_attempts: 6 },
         heartbeat: { interval_ms: 500, max_misses: HEARTBEAT_MAX_MISSES },

@@ -4,14 +4,13 @@ import { stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../config/load.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
-import { simulatedTruth } from '../../sim/esports/simulated-truth.ts';
-import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { compareBooks } from '../../domain/soak/book-compare.ts';
 import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts, type SoakExecution, type VenueFaultClass } from '../../domain/soak/fault-classes.ts';
 import { SoakReferee, type RefereeMarket } from '../../domain/soak/referee.ts';
 import { soakSchedule, type SoakAction } from '../../domain/soak/schedule.ts';
 import type { SoakSummary } from '../../domain/soak/summary.ts';
-import { buildSimUniverse, type SimUniverse } from '../../sim/sim-universe.ts';
+import type { SimUniverse } from '../../sim/sim-universe.ts';
+import { daemonSimUniverse } from '../../sim/clob/stand-in-venue.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
@@ -126,7 +125,7 @@ export class SoakRun {
     // The universe first (it does not depend on the venue's address), then the venue, then the
     // daemon's configuration naming it.
     const base = this.writeConfig(null);
-    this.universe = buildSimUniverse(base, simulatedTruth(base.app.seed, base.truth_engine, new SystemClock()).matches, Date.now());
+    this.universe = daemonSimUniverse(base, Date.now());
     this.venue = new VenueSimulator({ seed: o.seed, markets: this.universe.markets.map((m) => m.venue), faults: soakVenueFaults(base.soak, o.faults) });
     const urls = await this.venue.start();
     if (o.execution === 'real') this.real = await RealExecutionSoak.start(this.venue, this.universe);

@@ -80,7 +80,14 @@ export class ClobStandIn {
   }
 
   async listen(port = 0): Promise<{ http: string; ws: string }> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
+    // A port that is taken rejects (the caller says so) rather than crashing the process.
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     const p = (this.server.address() as AddressInfo).port;
     return { http: `http://127.0.0.1:${p}`, ws: `ws://127.0.0.1:${p}/ws/user` };
   }

@@ -29,8 +29,12 @@ export function clobMarketsOf(universe: SimUniverse): Map<string, ClobMarketInfo
 export interface CrowdStandInOptions {
   venue: VenueSimulator;
   universe: SimUniverse;
-  /** Collateral (USDC) the development key starts with. */
+  /** Collateral (USDC) the funded key starts with. */
   usdc: number;
+  /** The address registered and funded (default the development key's, DEV_ADDRESS). */
+  address?: string;
+  /** Loopback port of the stand-in (default 0: any free port). */
+  port?: number;
   /** Heartbeats started and none for this long: the venue cancels every order of the key. */
   heartbeatTimeoutMs: number;
   /** MATCHED → MINED → CONFIRMED, this long each step. */
@@ -47,8 +51,9 @@ export interface CrowdStandIn {
 
 /**
  * The stand-in CLOB on loopback matching against a venue simulator's books (the crowd), the
- * development key registered and funded: what the real-execution tests and `helios soak
- * --execution real` point the daemon's real adapter at. Venue time is the wall clock.
+ * development key (or `address`) registered and funded: what the real-execution tests, `helios
+ * soak --execution real` and `helios clob-standin` point the daemon's real adapter at. Venue time
+ * is the wall clock.
  */
 export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdStandIn> {
   const markets = clobMarketsOf(o.universe);
@@ -64,8 +69,9 @@ export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdSt
     maxSkewSeconds: 30,
     expirationBufferSeconds: 60,
   });
-  standIn.addKey(DEV_ADDRESS, deriveCreds(DEV_ADDRESS, 0n));
-  standIn.venue.fund(DEV_ADDRESS, o.usdc);
-  const clob = await standIn.listen();
+  const address = o.address ?? DEV_ADDRESS;
+  standIn.addKey(address, deriveCreds(address, 0n));
+  standIn.venue.fund(address, o.usdc);
+  const clob = await standIn.listen(o.port ?? 0);
   return { standIn, clob, tokens: [...markets.keys()].sort() };
 }

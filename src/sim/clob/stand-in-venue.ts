@@ -1,0 +1,94 @@
+import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import type { HeliosConfig } from '../../config/schema.ts';
+import { simulatedTruth } from '../esports/simulated-truth.ts';
+import { buildSimUniverse, type SimUniverse } from '../sim-universe.ts';
+import { VenueSimulator, type VenueEndpoints } from '../venue/venue-simulator.ts';
+import { startCrowdStandIn } from './crowd-stand-in.ts';
+import type { ClobStandIn } from './clob-server.ts';
+
+/**
+ * The market universe `helios run --sim` builds from `config` when started at `startMs`: the same
+ * markets, tokens, ticks and neg-risk events, so a venue hosted outside the daemon lists exactly
+ * what the daemon trades.
+ */
+export function daemonSimUniverse(config: HeliosConfig, startMs: number): SimUniverse {
+  return buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches, startMs);
+}
+
+/** `execution.real`'s three venue URLs for a stand-in: REST, the user channel, and the Data API (same host). */
+export function standInExecutionUrls(clob: { http: string; ws: string }): { clob_url: string; user_ws_url: string; data_api_url: string } {
+  return { clob_url: clob.http, user_ws_url: clob.ws, data_api_url: clob.http };
+}
+
+/**
+ * What a sim-mode daemon needs to trade real orders against a stand-in venue: market data from
+ * the external venue simulator (not the embedded one, whose books the stand-in never sees) and the
+ * real adapter pointed at the stand-in CLOB matching against that simulator's books.
+ */
+export function standInDaemonOverlay(venue: VenueEndpoints, clob: { http: string; ws: string }): Record<string, unknown> {
+  return {
+    daemon: { sim: { venue: 'external' } },
+    market_tape: { ws_url: venue.wsUrl, rest_url: venue.restUrl },
+    execution: { adapter: 'real', real: standInExecutionUrls(clob) },
+  };
+}
+
+export interface StandInVenueOptions {
+  config: HeliosConfig;
+  /** When the daemon's universe is dated (its temperature buckets follow the local day). */
+  startMs: number;
+  /** Collateral (USDC) of the funded key. */
+  usdc: number;
+  heartbeatTimeoutMs: number;
+  autoSettleMs: number;
+  /** The funded address (default the development key's). */
+  address?: string;
+  /** Loopback ports (default 0: any free port). */
+  venuePort?: number;
+  clobPort?: number;
+  /** Time stamped on the venue's frames (default the simulator's synthetic timeline). */
+  now?: () => number;
+}
+
+export interface StandInVenue {
+  universe: SimUniverse;
+  venue: VenueSimulator;
+  endpoints: VenueEndpoints;
+  standIn: ClobStandIn;
+  clob: { http: string; ws: string };
+  /** Every token the stand-in trades, sorted. */
+  tokens: string[];
+  /** Stops the stand-in, then the venue. */
+  close(): Promise<void>;
+}
+
+/**
+ * The venue simulator with the daemon's sim universe and its order flow running, and the stand-in
+ * CLOB matching against its books with one key funded, both on loopback: what `helios clob-standin`
+ * serves and the real-execution daemon tests trade against. The venue is stopped again when the
+ * stand-in cannot listen.
+ */
+export async function startStandInVenue(o: StandInVenueOptions): Promise<StandInVenue> {
+  const universe = daemonSimUniverse(o.config, o.startMs);
+  const venue = new VenueSimulator({ seed: o.config.app.seed, markets: universe.markets.map((m) => m.venue), port: o.venuePort ?? 0, now: o.now });
+  const endpoints = await venue.start();
+  try {
+    venue.run(o.config.daemon.sim.venue_events_per_s);
+    const { standIn, clob, tokens } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, port: o.clobPort });
+    return {
+      universe,
+      venue,
+      endpoints,
+      standIn,
+      clob,
+      tokens,
+      close: async () => {
+        await standIn.close();
+        await venue.stop();
+      },
+    };
+  } catch (err) {
+    await venue.stop();
+    throw err;
+  }
+}
