@@ -154,6 +154,11 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
+/** Layers `source` over `target` in place, as the loader layers config files (objects merge, the rest replaces). */
+export function mergeConfigLayer(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  deepMerge(target, source);
+}
+
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(source)) {
     // Own keys only: a YAML `__proto__` key must stay plain data (the schema rejects it), never

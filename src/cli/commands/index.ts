@@ -22,6 +22,7 @@ import * as account from './account.ts';
 import * as discover from './discover.ts';
 import * as capture from './capture.ts';
 import * as playback from './playback.ts';
+import * as clobStandin from './clob-standin.ts';
 
 /** Every subcommand module; each registers itself on the program. */
-export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData, soak, capture, playback, discover, orders, account];
+export const COMMANDS: Array<{ register(program: Command, io: CliIo): void }> = [run, config, compact, query, retention, truth, metar, nowcast, tape, healthcheck, inspect, sim, replay, backtest, sweep, sampleData, soak, capture, playback, clobStandin, discover, orders, account];

@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { z } from 'zod';
+import { mergeConfigLayer } from '../../config/load.ts';
+import { DEV_ADDRESS, DEV_KEY } from '../../sim/clob/dev-key.ts';
+import { standInDaemonOverlay, startStandInVenue, type StandInVenue } from '../../sim/clob/stand-in-venue.ts';
+import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
+import { untilSignal } from '../until-signal.ts';
+
+export interface ClobStandInCliOptions {
+  config?: string;
+  port?: string;
+  clobPort?: string;
+  usdc?: string;
+  address?: string;
+  duration?: string;
+  overlay?: string;
+}
+
+/** The real venue cancels a key's orders about 10 s after its heartbeats stop; the stand-in does the same. */
+const HEARTBEAT_TIMEOUT_MS = 10_000;
+/** Trades go MATCHED → MINED → CONFIRMED a second a step: settlement is seen, not instant. */
+const SETTLE_STEP_MS = 1000;
+/**
+ * Credentials that would override the key's L1-derived API key at the stand-in (an operator's real
+ * ones answer 401 there): the printed command unsets them.
+ */
+const UNSET_FOR_TRIAL = ['HELIOS_SECRETS_FILE', 'HELIOS_POLY_API_KEY', 'HELIOS_POLY_API_SECRET', 'HELIOS_POLY_PASSPHRASE'] as const;
+/** Shown in place of a key the command never sees (an operator's own, named by --address). */
+const KEY_PLACEHOLDER = '<the private key of ADDRESS>';
+
+const options = z.object({
+  port: z.coerce.number().int().min(0).max(65_535).default(0),
+  clobPort: z.coerce.number().int().min(0).max(65_535).default(0),
+  usdc: z.coerce.number().positive().max(1e12).default(10_000),
+  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
+});
+
+const OPTION_TEXT: Record<string, string> = {
+  port: '--port expects a whole number 0–65535 (0: any free port)',
+  clobPort: '--clob-port expects a whole number 0–65535 (0: any free port)',
+  usdc: '--usdc expects a positive number of USDC',
+  address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
+};
+
+/**
+ * `helios clob-standin`: the venue simulator with the daemon's sim universe and the stand-in CLOB
+ * V2 matching against its books, on loopback, one key funded; prints the config overlay and the
+ * exact `helios run --execution real` command an operator runs next, serves until SIGINT/SIGTERM
+ * or --duration, then prints what the venue saw.
+ */
+export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promise<number> {
+  const usage = (message: string) => {
+    io.err(`helios clob-standin: ${message}\n`);
+    return EXIT.CONFIG_ERROR;
+  };
+  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    const given = (opts as Record<string, string | undefined>)[key];
+    return usage(`${OPTION_TEXT[key] ?? issue.message}; got ${JSON.stringify(given)}`);
+  }
+  const o = parsed.data;
+  const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: false });
+  if (duration === null) return usage(`--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
+  const loaded = loadCliConfig(io, { file: opts.config });
+  if (!loaded) return EXIT.CONFIG_ERROR;
+  const { config } = loaded;
+  if (o.port !== 0 && o.port === o.clobPort) return usage(`--port and --clob-port must differ; both are ${o.port}`);
+
+  let sv: StandInVenue;
+  try {
+    // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
+    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
+  } catch (err) {
+    io.err(`helios clob-standin: cannot listen on 127.0.0.1 (--port ${o.port}, --clob-port ${o.clobPort}): ${(err as Error).message}\n`);
+    return EXIT.RUNTIME_ERROR;
+  }
+  // Ready for signals before announcing: an operator (or a test) may stop us as soon as it read the lines.
+  const stopped = untilSignal(duration === undefined ? undefined : duration * 1000);
+
+  // The operator's own config (the daemon must build the same universe) with the trial's keys over it.
+  const overlayDoc: Record<string, unknown> = opts.config ? ((parseYaml(readFileSync(opts.config, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
+  mergeConfigLayer(overlayDoc, standInDaemonOverlay(sv.endpoints, sv.clob));
+  const overlay = toYaml(overlayDoc);
+  if (opts.overlay) writeFileSync(opts.overlay, overlay);
+  const address = o.address ?? DEV_ADDRESS;
+  const devKey = o.address === undefined;
+  const env = { HELIOS_CONFIRM_REAL_ORDERS: 'yes', HELIOS_POLY_PRIVATE_KEY: devKey ? DEV_KEY : KEY_PLACEHOLDER.replace('ADDRESS', address) };
+  const argv = ['run', '--execution', 'real', '--config', opts.overlay ?? 'FILE'];
+  io.out(
+    JSON.stringify({
+      kind: 'clob_standin',
+      venue: { ws_url: sv.endpoints.wsUrl, rest_url: sv.endpoints.restUrl },
+      clob: { http: sv.clob.http, user_ws: sv.clob.ws },
+      address,
+      usdc: o.usdc,
+      markets: sv.universe.markets.length,
+      tokens: sv.tokens.length,
+      run: { argv, env, unset: [...UNSET_FOR_TRIAL] },
+      key: devKey ? 'the well-known public development key (hardhat account 0): never fund it anywhere real' : 'yours: set HELIOS_POLY_PRIVATE_KEY to the key of this address (never printed)',
+    }) + '\n',
+  );
+  io.out(`# config overlay for \`helios run --execution real --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ' (save it as FILE)'}:\n${overlay.replace(/^/gm, '# ')}\n`);
+  io.out(`# then, in another shell (${devKey ? 'the key shown is the well-known public development key, hardhat account 0: never fund it anywhere real' : 'put your key for ' + address + ' in place of the placeholder'}):\n`);
+  io.out(`#   env ${UNSET_FOR_TRIAL.map((k) => `-u ${k}`).join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')} helios ${argv.join(' ')}\n`);
+
+  await stopped;
+  const v = sv.standIn.venue;
+  const summary = {
+    kind: 'clob_standin_summary',
+    orders: v.orders.size,
+    orders_live: [...v.orders.values()].filter((x) => x.status === 'LIVE').length,
+    trades: v.trades.size,
+    positions: v.positionsOf(address).length,
+    collateral: Math.round(v.balance(address) * 1e6) / 1e6,
+    requests: sv.standIn.requests.length,
+  };
+  await sv.close();
+  io.out(JSON.stringify(summary) + '\n');
+  return EXIT.OK;
+}
+
+/** commander hands an empty value through: it is a bad number, not the default. */
+function blankAsBad(text: string | undefined): string | undefined {
+  return text !== undefined && text.trim() === '' ? 'not a number' : text;
+}
+
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('clob-standin')
+    .description('serve, on loopback, the venue simulator with the daemon\'s sim universe and a stand-in CLOB V2 matching against its books, one key funded; prints the overlay and the `helios run --execution real` command of a trial')
+    .option('--config <file>', 'YAML file layered over the defaults (the daemon must use the same one: the printed overlay includes it)')
+    .option('--port <n>', 'venue simulator port on 127.0.0.1 (default 0: any free port)')
+    .option('--clob-port <n>', 'stand-in CLOB port on 127.0.0.1 (default 0: any free port)')
+    .option('--usdc <x>', 'collateral the key starts with (default 10000)')
+    .option('--address <addr>', 'fund this address (your key\'s) instead of the public development key')
+    .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
+    .option('--overlay <file>', 'also write the config overlay to this file')
+    .action(async (opts: ClobStandInCliOptions) => io.exit(await clobStandIn(opts, io)));
+}
