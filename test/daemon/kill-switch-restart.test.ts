@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { killSwitchFile, readKillSwitch } from '../../src/adapters/storage/kill-switch-file.ts';
 import { writeAtomically } from '../../src/adapters/storage/atomic-file.ts';
 import { journalRecords, postJson } from './support/daemon-io.ts';
-import { processScope, type HeliosProcess } from './support/helios-process.ts';
+import { processScope, runningDaemon, type HeliosProcess } from './support/helios-process.ts';
 
 /**
  * A global halt outlives the process: a daemon restarted on the same data directory (after
@@ -12,20 +12,10 @@ import { processScope, type HeliosProcess } from './support/helios-process.ts';
  */
 
 const TOKEN = 'kill-switch-token';
-const { start, tempDir } = processScope('helios-kill-switch-');
+const scope = processScope('helios-kill-switch-');
+const { start, tempDir } = scope;
 
-async function running(dataDir: string, env: Record<string, string> = {}): Promise<{ daemon: HeliosProcess; url: string }> {
-  const daemon = start(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], { HELIOS_API_TOKEN: TOKEN, ...env });
-  const url = await daemon.apiUrl(30_000);
-  await vi.waitFor(
-    async () => {
-      const m = (await (await fetch(`${url}/markets`)).json()) as Array<{ state: string | null }>;
-      expect(m.length > 0 && m.every((x) => x.state !== null)).toBe(true);
-    },
-    { timeout: 45_000, interval: 250 },
-  );
-  return { daemon, url };
-}
+const running = (dataDir: string, env: Record<string, string> = {}) => runningDaemon(scope, dataDir, [], { HELIOS_API_TOKEN: TOKEN, ...env });
 
 /** The global RISK_STATE events of one trading session, in journal order. */
 const globalRiskStates = (dataDir: string) => journalRecords(dataDir, 'risk').filter((e) => e.type === 'RISK_STATE' && e.market_id === undefined);

@@ -5,7 +5,7 @@ import { listDispatchLogs } from '../../src/adapters/storage/dispatch-log.ts';
 import { paperStateFile, readPaperState, type PaperStateRecord } from '../../src/adapters/storage/paper-state-file.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureIo } from '../support/cli.ts';
-import { processScope, type HeliosProcess } from './support/helios-process.ts';
+import { processScope, runningDaemon, type HeliosProcess } from './support/helios-process.ts';
 
 /**
  * Paper positions outlive the process: a daemon restarted on the same data directory (after
@@ -15,20 +15,10 @@ import { processScope, type HeliosProcess } from './support/helios-process.ts';
  * stops the start instead of trading flat.
  */
 
-const { start, tempDir } = processScope('helios-paper-state-');
+const scope = processScope('helios-paper-state-');
+const { start, tempDir } = scope;
 
-async function running(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ daemon: HeliosProcess; url: string }> {
-  const daemon = start(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20', ...args], env);
-  const url = await daemon.apiUrl(30_000);
-  await vi.waitFor(
-    async () => {
-      const m = (await (await fetch(`${url}/markets`)).json()) as Array<{ state: string | null }>;
-      expect(m.length > 0 && m.every((x) => x.state !== null)).toBe(true);
-    },
-    { timeout: 45_000, interval: 250 },
-  );
-  return { daemon, url };
-}
+const running = (dataDir: string, args: string[] = [], env: Record<string, string> = {}) => runningDaemon(scope, dataDir, args, env);
 
 /** One sample of /metrics (unlabelled series). */
 async function metric(url: string, name: string): Promise<number> {

@@ -31,6 +31,19 @@ afterAll(async () => {
   for (const c of closers.reverse()) await c();
 });
 
+/** A daemon on the harness: its venue simulator's market data, real execution on its stand-in CLOB. */
+function realDaemonOverrides(h: Awaited<ReturnType<typeof venueHarness>>): Record<string, unknown> {
+  return {
+    'daemon.sim.venue': 'external',
+    'market_tape.ws_url': h.endpoints.wsUrl,
+    'market_tape.rest_url': h.endpoints.restUrl,
+    'execution.adapter': 'real',
+    'execution.real.clob_url': h.clob.http,
+    'execution.real.user_ws_url': h.clob.ws,
+    'execution.real.data_api_url': h.clob.http,
+  };
+}
+
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
@@ -44,13 +57,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     const config = loadConfig({
       env: {},
       overrides: {
-        'daemon.sim.venue': 'external',
-        'market_tape.ws_url': h.endpoints.wsUrl,
-        'market_tape.rest_url': h.endpoints.restUrl,
-        'execution.adapter': 'real',
-        'execution.real.clob_url': h.clob.http,
-        'execution.real.user_ws_url': h.clob.ws,
-        'execution.real.data_api_url': h.clob.http,
+        ...realDaemonOverrides(h),
         'execution.real.heartbeat.interval_ms': 50,
         'execution.real.heartbeat.max_misses': 2,
       },
@@ -118,13 +125,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     const config = loadConfig({
       env: {},
       overrides: {
-        'daemon.sim.venue': 'external',
-        'market_tape.ws_url': h.endpoints.wsUrl,
-        'market_tape.rest_url': h.endpoints.restUrl,
-        'execution.adapter': 'real',
-        'execution.real.clob_url': h.clob.http,
-        'execution.real.user_ws_url': h.clob.ws,
-        'execution.real.data_api_url': h.clob.http,
+        ...realDaemonOverrides(h),
       },
     }).config;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-real-restart-'));

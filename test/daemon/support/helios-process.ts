@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, vi } from 'vitest';
+import { afterAll, expect, vi } from 'vitest';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/helios.js');
 
@@ -107,4 +107,21 @@ export function processScope(prefix: string): ProcessScope {
       return p;
     },
   };
+}
+
+/**
+ * `helios run` on DATA_DIR at `--speed 20` (plus `args`), once its API listens and every market has
+ * a state: a daemon life that has started trading, for tests that stop and restart one.
+ */
+export async function runningDaemon(scope: ProcessScope, dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ daemon: HeliosProcess; url: string }> {
+  const daemon = scope.start(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20', ...args], env);
+  const url = await daemon.apiUrl(30_000);
+  await vi.waitFor(
+    async () => {
+      const m = (await (await fetch(`${url}/markets`)).json()) as Array<{ state: string | null }>;
+      expect(m.length > 0 && m.every((x) => x.state !== null)).toBe(true);
+    },
+    { timeout: 45_000, interval: 250 },
+  );
+  return { daemon, url };
 }
