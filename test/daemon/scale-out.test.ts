@@ -85,13 +85,19 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
 
     // The same universe, partitioned: every all-in-one market in exactly one shard, by hash.
     const ids = async (url: string) => ((await getJson(`${url}/markets`)) as Array<{ market_id: string }>).map((m) => m.market_id).sort();
-    const allMarkets = await ids(allUrl);
+    const allMarkets = await vi.waitFor(async () => {
+      const listed = await ids(allUrl);
+      expect(listed.length).toBeGreaterThan(0);
+      return listed;
+    }, { timeout: 30_000, interval: 250 });
     allInOne.kill('SIGTERM');
     const [m0, m1] = [await ids(url0!), await ids(url1!)];
     expect(m0.length).toBeGreaterThan(0);
     expect(m1.length).toBeGreaterThan(0);
     expect([...m0, ...m1].sort()).toEqual(allMarkets);
-    expect(await ids(feedsUrl)).toEqual(allMarkets);
+    // The API listens before the bus and the shared timeline are awaited, and the universe is built
+    // after them: a feeds process just listening may not list its markets yet.
+    await vi.waitFor(async () => expect(await ids(feedsUrl)).toEqual(allMarkets), { timeout: 30_000, interval: 250 });
 
     // Live: each shard mirrors its books from the bus and paper-trades.
     const stats = await vi.waitFor(async () => {
