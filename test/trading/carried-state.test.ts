@@ -46,6 +46,8 @@ describe('paper state carried into the next session', () => {
     await second.node.start();
     const ctx = second.node.runtime.marketSnapshot('m1')!.context;
     expect(sharesByToken(ctx.ledger)).toEqual({ Y: 15 });
+    // The carried temporal holding is managed again: its market resumes in TEMPORAL_ACTIVE, not IDLE.
+    expect(second.node.runtime.marketSnapshot('m1')!.state).toBe('TEMPORAL_ACTIVE');
     expect(ctx.synced).toBe(true);
     expect(second.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'RECONCILE_BREAK')).toEqual([]);
     const after = second.node.runtime.marketPnl('m1');

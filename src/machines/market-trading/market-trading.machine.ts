@@ -369,7 +369,16 @@ export const marketTradingMachine = setup({
         IDLE: {
           entry: announce('IDLE'),
           on: handlersIn('IDLE'),
-          always: [...guardedExits, { guard: 'planEntersPair', target: 'BUILDING_PAIR' }, { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' }],
+          always: [
+            ...guardedExits,
+            // Holdings in IDLE come only from a previous session (a restored paper ledger): they
+            // resume in the state that manages them, as after a halt (a locked pair through
+            // BUILDING_PAIR, whose plan finds it locked).
+            { guard: 'holdsPair', target: 'BUILDING_PAIR' },
+            { guard: 'holdsTemporal', target: 'TEMPORAL_ACTIVE' },
+            { guard: 'planEntersPair', target: 'BUILDING_PAIR' },
+            { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' },
+          ],
         },
         BUILDING_PAIR: {
           entry: announce('BUILDING_PAIR'),
