@@ -44,6 +44,14 @@ function realDaemonOverrides(h: Awaited<ReturnType<typeof venueHarness>>): Recor
   };
 }
 
+/** An in-process sim daemon with real execution confirmed, started, and stopped after the file. */
+async function startedDaemon(config: ReturnType<typeof loadConfig>['config'], dataDir: string, secrets: Record<string, string>, logger: ReturnType<typeof createLogger>): Promise<Daemon> {
+  const daemon = new Daemon({ config, secrets: loadSecrets(secrets), env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' }, logger, mode: 'sim', speed: 1, dataDir, inspect: false, apiPort: 0 });
+  await daemon.start();
+  closers.push(async () => void (await daemon.stop()));
+  return daemon;
+}
+
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
@@ -64,19 +72,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     }).config;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-real-safety-'));
     closers.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const daemon = new Daemon({
-      config,
-      secrets: loadSecrets({ HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_API_TOKEN: TOKEN }),
-      env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' },
-      logger: createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
-      mode: 'sim',
-      speed: 1,
-      dataDir,
-      inspect: false,
-      apiPort: 0,
-    });
-    await daemon.start();
-    closers.push(async () => void (await daemon.stop()));
+    const daemon = await startedDaemon(config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_API_TOKEN: TOKEN }, createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }));
     const ctx = (daemon as unknown as { ctx: DaemonContext }).ctx;
     const adapter = ctx.execution!;
     expect(adapter).not.toBeNull();
@@ -134,19 +130,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     let text = '';
     out.on('data', (b: Buffer) => (text += b.toString()));
     const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; code?: string; msg: string; market_id?: string });
-    const daemon = new Daemon({
-      config,
-      secrets: loadSecrets({ HELIOS_POLY_PRIVATE_KEY: TEST_KEY }),
-      env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' },
-      logger: createLogger({ destination: out, format: 'json', level: 'info' }),
-      mode: 'sim',
-      speed: 1,
-      dataDir,
-      inspect: false,
-      apiPort: 0,
-    });
-    await daemon.start();
-    closers.push(async () => void (await daemon.stop()));
+    const daemon = await startedDaemon(config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY }, createLogger({ destination: out, format: 'json', level: 'info' }));
     // The ledger starts empty, the venue holds the shares: the market halts and is rebuilt from the venue.
     const brk = await vi.waitFor(() => {
       const l = lines().find((x) => x.code === 'RECONCILE_BREAK');
