@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
 import { DailyLoss } from '../../src/domain/trading/daily-loss.ts';
 import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
 import { book, flush, paperTradingNode, spec } from './support.ts';
@@ -87,5 +88,24 @@ describe('paper state carried into the next session', () => {
     expect(second.node.paper!.holdings()).toEqual(carried.venue);
     expect(second.sink.events.find((e) => e.type === 'POSITION' && e.market_id === 'm1')?.payload).toMatchObject({ shares: 15 });
     expect(second.node.risk.dailyLossUsdc).toBeCloseTo(first.node.risk.dailyLossUsdc, 9);
+  });
+
+  it('carried holdings count against the notional caps from the start, in markets this session does not trade too', async () => {
+    // Four markets holding 24 USDC each at cost (the defaults: 25 per market, 100 in all), none traded now.
+    const held = ['1', '2', '3', '4'];
+    const carried: CarriedTrading = {
+      venue: held.map((n) => ({ token_id: `Y${n}`, shares: 48, cost: 24 })),
+      markets: Object.fromEntries(
+        held.map((n) => [`m${n}`, { ledger: { lots: { [`Y${n}|temporal`]: { token_id: `Y${n}`, strategy: 'temporal' as const, shares: 48, cost: 24, realized: 0, fees: 0 } }, cash: -24, settled_prices: null, settled_shares: {} }, risk_net: 0 }]),
+      ),
+      daily: null,
+    };
+    const second = paperTradingNode(spec({ market_id: 'm5', yes_token: 'Y5', no_token: 'N5' }), undefined, { carried });
+    await second.node.start();
+    expect(second.node.risk.totalExposure()).toBeCloseTo(96, 9);
+    const order = (id: string, size: number) => ({ client_order_id: id, market_id: 'm5', side: 'BUY' as const, price: 0.5, size, reduces: false });
+    // 96 held + 5 would pass the total cap: refused; 96 + 3 fits.
+    expect(second.node.risk.checkOrder(order('c5-1', 10), second.clock.now())).toEqual({ ok: false, reason: 'total notional cap' });
+    expect(second.node.risk.checkOrder(order('c5-2', 6), second.clock.now())).toEqual({ ok: true });
   });
 });

@@ -1,5 +1,6 @@
 import type { DailyBaseline } from './daily-loss.ts';
-import { emptyLedger, type Ledger } from './pnl-ledger.ts';
+import { emptyLedger, heldCost, type Ledger } from './pnl-ledger.ts';
+import type { RiskEngine } from './risk-engine.ts';
 
 /** A paper holding as the paper venue keeps it: shares and their cost basis (fees apart). */
 export interface PaperHolding {
@@ -42,6 +43,16 @@ export function carriedLedger(ledger: Ledger): CarriedLedger {
 
 export function restoredLedger(carried: CarriedLedger): Ledger {
   return { ...emptyLedger(), ...carried };
+}
+
+/**
+ * Risk as the previous session left it, before the new one decides anything: the day's loss counts
+ * from that day's start, and every carried holding's cost counts against the notional caps, whether
+ * or not this session trades its market (the runtime refines a traded market's exposure at start).
+ */
+export function restoreRisk(risk: RiskEngine, c: CarriedTrading): void {
+  if (c.daily) risk.restoreDailyBaseline(c.daily);
+  for (const id of Object.keys(c.markets).sort()) risk.setPositionCost(id, heldCost(c.markets[id]!.ledger));
 }
 
 /** True when nothing is carried (a first start, or a session that never traded). */

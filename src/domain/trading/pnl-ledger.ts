@@ -182,6 +182,13 @@ export function sharesByToken(ledger: Ledger): Record<string, number> {
   return out;
 }
 
+/** Cost basis of all the ledger holds (fees apart; nothing once settled): what risk counts against the notional caps. */
+export function heldCost(ledger: Pick<Ledger, 'lots'>): number {
+  let cost = 0;
+  for (const lot of Object.values(ledger.lots)) cost += lot.cost;
+  return cost;
+}
+
 export function tokenHolding(ledger: Ledger, tokenId: string): { shares: number; cost: number } {
   let shares = 0;
   let cost = 0;

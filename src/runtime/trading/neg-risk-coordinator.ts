@@ -6,6 +6,7 @@ import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.t
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
+import { heldCost } from '../../domain/trading/pnl-ledger.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { BookSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
@@ -136,15 +137,14 @@ export class NegRiskCoordinator {
    */
   followExposure(ctx: MarketTradingContext): void {
     const { riskEngine } = this.deps;
-    const costOf = (c: MarketTradingContext) => Object.values(c.ledger.lots).reduce((s, lot) => s + lot.cost, 0);
     const event = this.eventOfMarket.get(ctx.spec.market_id);
     if (event === undefined) {
-      riskEngine.setPositionCost(ctx.spec.market_id, costOf(ctx));
+      riskEngine.setPositionCost(ctx.spec.market_id, heldCost(ctx.ledger));
       return;
     }
     const costs = this.bucketsOf(event).map((id) => {
       const c = this.contextOf(id, ctx);
-      return { id, cost: c ? costOf(c) : 0 };
+      return { id, cost: c ? heldCost(c.ledger) : 0 };
     });
     const total = costs.reduce((s, c) => s + c.cost, 0);
     const exposure = this.exposure(event, ctx);

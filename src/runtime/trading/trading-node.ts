@@ -9,7 +9,7 @@ import { BusBookMirror } from '../../domain/book/bus-book-mirror.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
+import { restoreRisk, type CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { DecisionRecorder, type DecisionEvent, type DecisionType } from './decision-recorder.ts';
@@ -113,7 +113,7 @@ export class TradingNode implements EventSink {
     this.paper = adapter instanceof PaperExecutionAdapter ? adapter : null;
     this.recorder = new DecisionRecorder(deps.sink, deps.decisionsOut, deps.onDecision && ((d) => deps.onDecision!(d, this.mirror)));
     this.risk = new RiskEngine(config.risk);
-    if (carried?.daily) this.risk.restoreDailyBaseline(carried.daily);
+    if (carried) restoreRisk(this.risk, carried);
     this.runtime = new TradingRuntime({
       clock,
       trading: config.trading,
