@@ -108,4 +108,36 @@ describe('paper state carried into the next session', () => {
     expect(second.node.risk.checkOrder(order('c5-1', 10), second.clock.now())).toEqual({ ok: false, reason: 'total notional cap' });
     expect(second.node.risk.checkOrder(order('c5-2', 6), second.clock.now())).toEqual({ ok: true });
   });
+
+  it('drawdown counts from the peak the previous session reached, on the same net PnL', async () => {
+    const first = paperTradingNode(spec());
+    await first.node.start();
+    first.setBook('Y', book([[0.2, 500]], [[0.22, 500]]));
+    first.setBook('N', book([[0.77, 500]], [[0.79, 500]]));
+    void first.node.paper!.placeOrder({ client_order_id: 'd1-1', market_id: 'm1', token_id: 'Y', side: 'BUY', price: 0.22, size: 100, order_type: 'FOK', strategy: 'temporal', expires_at_ms: null });
+    first.clock.advanceBy(100);
+    await flush();
+    // Up about 36 USDC, then back down about 20 (≥ risk.drawdown.reducing_usdc, 15): new risk only at a quarter size.
+    first.setBook('Y', book([[0.6, 500]], [[0.62, 500]]));
+    const peak = first.node.risk.peakNetPnl;
+    expect(peak).toBeGreaterThan(30);
+    first.setBook('Y', book([[0.4, 500]], [[0.42, 500]]));
+    expect(first.node.risk.state).toBe('REDUCING');
+    expect(first.node.risk.sizeScale).toBe(0.25);
+    const carried = first.node.carry()!;
+    expect(carried.peak_net_pnl).toBeCloseTo(peak, 9);
+
+    const second = paperTradingNode(spec(), undefined, { carried: JSON.parse(JSON.stringify(carried)), startMs: first.clock.now() + 60_000 });
+    await second.node.start();
+    expect(second.node.risk.state).toBe('REDUCING');
+    expect(second.node.risk.sizeScale).toBe(0.25);
+    expect(second.sink.events.find((e) => e.type === 'RISK_STATE' && e.market_id === undefined)?.payload).toMatchObject({ state: 'REDUCING', size_scale: 0.25 });
+    // The net it restarts from is the one the peak was measured against: back at the peak's marks, full size again.
+    second.setBook('Y', book([[0.4, 500]], [[0.42, 500]]));
+    expect(second.node.risk.state).toBe('REDUCING');
+    second.setBook('Y', book([[0.6, 500]], [[0.62, 500]]));
+    expect(second.node.risk.state).toBe('ACTIVE');
+    expect(second.node.risk.sizeScale).toBe(1);
+    expect(second.node.risk.peakNetPnl).toBeCloseTo(peak, 9);
+  });
 });

@@ -4,12 +4,17 @@ import { z } from 'zod';
 import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import { writeAtomically } from './atomic-file.ts';
 
-/** The format this build writes and reads; any other version is refused, never guessed at. */
-export const PAPER_STATE_VERSION = 1;
+/**
+ * The format this build writes. It reads this one and version 1 (written before the drawdown's
+ * peak was kept: without it the peak starts at 0, as it did then); any other version is refused,
+ * never guessed at.
+ */
+export const PAPER_STATE_VERSION = 2;
+const READABLE_VERSIONS = [1, PAPER_STATE_VERSION];
 
 /** A paper state as stored: what is carried, the format's version, and when (ms, node clock) it was saved. */
 export interface PaperStateRecord extends CarriedTrading {
-  version: typeof PAPER_STATE_VERSION;
+  version: 1 | typeof PAPER_STATE_VERSION;
   saved_ms: number;
 }
 
@@ -33,8 +38,8 @@ const lot = z.strictObject({
   realized: finite,
   fees: finite,
 });
-const recordSchema = z.strictObject({
-  version: z.literal(PAPER_STATE_VERSION),
+const version1Schema = z.strictObject({
+  version: z.literal(1),
   saved_ms: z.number().int(),
   venue: z.array(z.strictObject({ token_id: z.string().min(1), shares: finite, cost: finite })),
   markets: z.record(
@@ -51,6 +56,7 @@ const recordSchema = z.strictObject({
   ),
   daily: z.strictObject({ day: z.number().int(), start_net_pnl: finite }).nullable(),
 });
+const recordSchema = version1Schema.extend({ version: z.literal(PAPER_STATE_VERSION), peak_net_pnl: finite });
 
 /** Where a data directory keeps its paper trading state between sessions. */
 export function paperStateFile(dataDir: string): string {
@@ -74,8 +80,8 @@ export function readPaperState(dataDir: string): PaperStateRecord | null {
     throw new PaperStateError(`the paper state ${file} is damaged (not JSON)`);
   }
   const version = (value as { version?: unknown } | null)?.version;
-  if (version !== PAPER_STATE_VERSION) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads version ${PAPER_STATE_VERSION} only`);
-  const parsed = recordSchema.safeParse(value);
+  if (!READABLE_VERSIONS.includes(version as number)) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads versions ${READABLE_VERSIONS.join(' and ')} only`);
+  const parsed = (version === 1 ? version1Schema : recordSchema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PaperStateError(`the paper state ${file} is damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
@@ -84,7 +90,7 @@ export function readPaperState(dataDir: string): PaperStateRecord | null {
 }
 
 /** Replaces the stored state (atomically: a crash leaves the previous one or this one). */
-export function writePaperState(dataDir: string, state: CarriedTrading, savedMs: number): void {
+export function writePaperState(dataDir: string, state: Required<CarriedTrading>, savedMs: number): void {
   const record: PaperStateRecord = { version: PAPER_STATE_VERSION, saved_ms: savedMs, ...state };
   writeAtomically(paperStateFile(dataDir), JSON.stringify(record) + '\n');
 }

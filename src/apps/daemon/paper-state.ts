@@ -1,4 +1,4 @@
-import { readPaperState, writePaperState } from '../../adapters/storage/paper-state-file.ts';
+import { readPaperState, writePaperState, type PaperStateRecord } from '../../adapters/storage/paper-state-file.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { carriesNothing, type CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
@@ -10,11 +10,11 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
 }
 
 /**
- * Paper positions outlive the process: the paper venue's holdings, each market's ledger and the
- * day's loss baseline are written to DATA_DIR/state/paper-state.json whenever a fill, a market or
- * risk state changes (in the same event-loop turn, so a SIGKILL loses none of them), when marks
- * alone moved at most every `daemon.paper_state_mark_save_ms`, and at shutdown after the paper
- * orders were canceled. A node starting on the same data directory is built from it (the dispatch
+ * Paper positions outlive the process: the paper venue's holdings, each market's ledger, the
+ * day's loss baseline and the drawdown's peak are written to DATA_DIR/state/paper-state.json
+ * whenever a fill, a market or risk state changes (in the same event-loop turn, so a SIGKILL loses
+ * none of them), when marks alone moved (risk's values, the peak) at most every
+ * `daemon.paper_state_mark_save_ms`, and at shutdown after the paper orders were canceled. A node starting on the same data directory is built from it (the dispatch
  * log's header keeps it, so replay starts alike); the startup reconciliation then checks the
  * ledgers against the venue. Without this a restart started flat: positions forgotten and the
  * daily-loss limit reset. A file that cannot be read throws (PaperStateError): see readPaperState.
@@ -22,7 +22,7 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
 export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): void } {
   const dataDir = ctx.opts.dataDir;
   const stored = readPaperState(dataDir);
-  const carried: CarriedTrading | undefined = stored && !carriesNothing(stored) ? { venue: stored.venue, markets: stored.markets, daily: stored.daily } : undefined;
+  const carried: CarriedTrading | undefined = stored && !carriesNothing(stored) ? carriedOf(stored) : undefined;
   if (carried) announce(ctx, carried, stored!.saved_ms);
   let node: TradingNode | null = null;
   let nodeNow = () => 0;
@@ -37,8 +37,10 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
     if (!state) return;
     const full = JSON.stringify(state);
     if (full === lastFull) return;
-    // Risk's marks move with every book: on their own they are saved at most every interval.
-    const substance = JSON.stringify({ ...state, markets: Object.keys(state.markets).map((id) => [id, state.markets[id]!.ledger]) });
+    // Risk's marks move with every book (its values of the markets, and the drawdown's peak with
+    // them): on their own they are saved at most every interval.
+    const { peak_net_pnl: _peak, ...rest } = state;
+    const substance = JSON.stringify({ ...rest, markets: Object.keys(state.markets).map((id) => [id, state.markets[id]!.ledger]) });
     const now = ctx.clock.now();
     if (!force && substance === lastSubstance && now - lastAt < ctx.config.daemon.paper_state_mark_save_ms) return;
     try {
@@ -78,11 +80,16 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
   };
 }
 
+function carriedOf(stored: PaperStateRecord): CarriedTrading {
+  const { version: _v, saved_ms: _s, ...carried } = stored;
+  return carried;
+}
+
 function announce(ctx: DaemonContext, c: CarriedTrading, savedMs: number): void {
   const traded = new Set(ctx.localMarkets().map((m) => m.spec.market_id));
   const untraded = Object.keys(c.markets).filter((id) => !traded.has(id));
   ctx.log.info(
-    { holdings: c.venue.length, markets: Object.keys(c.markets).length, daily_baseline: c.daily, saved_at: new Date(savedMs).toISOString() },
+    { holdings: c.venue.length, markets: Object.keys(c.markets).length, daily_baseline: c.daily, peak_net_pnl: c.peak_net_pnl ?? null, saved_at: new Date(savedMs).toISOString() },
     `paper state restored: ${c.venue.length} holding(s) in ${Object.keys(c.markets).length} market(s) from the previous session`,
   );
   // Kept, counted by risk and saved again: it is money, whether or not this session trades the market.

@@ -27,13 +27,21 @@ export interface CarriedMarket {
 /**
  * What a paper trading session leaves to the next one on the same data directory: the paper
  * venue's holdings (what reconciliation checks the markets against), each market's ledger (the
- * attribution, realized PnL and fees the venue does not keep) and the day's loss baseline, so the
- * daily-loss limit counts across a restart. Open orders are not carried: shutdown cancels them.
+ * attribution, realized PnL and fees the venue does not keep), the day's loss baseline, so the
+ * daily-loss limit counts across a restart, and the drawdown's peak. Open orders are not carried:
+ * shutdown cancels them.
  */
 export interface CarriedTrading {
   venue: PaperHolding[];
   markets: Record<string, CarriedMarket>;
   daily: DailyBaseline | null;
+  /**
+   * The highest net PnL risk counted since the carried state began (0 then): the same net as the
+   * markets' `risk_net` sum, which the next session starts from, so its drawdown is peak − net as
+   * before the restart. Absent in what an earlier build wrote (paper state version 1, older
+   * dispatch logs): the peak then starts at 0, as it did in that build.
+   */
+  peak_net_pnl?: number;
 }
 
 export function carriedLedger(ledger: Ledger): CarriedLedger {
@@ -47,15 +55,16 @@ export function restoredLedger(carried: CarriedLedger): Ledger {
 
 /**
  * Risk as the previous session left it, before the new one decides anything: the day's loss counts
- * from that day's start, and every carried holding's cost counts against the notional caps, whether
+ * from that day's start, drawdown from the peak it reached, and every carried holding's cost counts against the notional caps, whether
  * or not this session trades its market (the runtime refines a traded market's exposure at start).
  */
 export function restoreRisk(risk: RiskEngine, c: CarriedTrading): void {
   if (c.daily) risk.restoreDailyBaseline(c.daily);
+  if (c.peak_net_pnl !== undefined) risk.restorePeak(c.peak_net_pnl);
   for (const id of Object.keys(c.markets).sort()) risk.setPositionCost(id, heldCost(c.markets[id]!.ledger));
 }
 
 /** True when nothing is carried (a first start, or a session that never traded). */
 export function carriesNothing(c: CarriedTrading): boolean {
-  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && c.daily === null;
+  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && c.daily === null && !c.peak_net_pnl;
 }

@@ -227,6 +227,19 @@ export class RiskEngine {
     this.dailyLoss.restore(b);
   }
 
+  /**
+   * The highest net PnL fed (onPnl) since the carried state began, 0 then (nothing traded yet):
+   * drawdown is measured from it, so it is kept across restarts on the same basis as the net.
+   */
+  get peakNetPnl(): number {
+    return this.peakPnl;
+  }
+
+  /** A restarted process measures drawdown from the peak the previous one reached. */
+  restorePeak(peakNetPnl: number): void {
+    this.peakPnl = Math.max(this.peakPnl, peakNetPnl);
+  }
+
   /** Net PnL across all markets (realized − fees + unrealized), fed after fills and marks. */
   onPnl(netPnl: number, nowMs: number): void {
     const loss = this.dailyLoss.update(netPnl, nowMs);

@@ -53,8 +53,9 @@ export interface TradingNodeDeps {
   qcGate?: QcGateMode;
   /**
    * What a previous paper session on the same data directory left: the paper venue starts with its
-   * holdings, the markets with their ledgers, risk with the day's loss baseline. Part of the node's
-   * construction, so the dispatch log's header keeps it and a replay starts from it too.
+   * holdings, the markets with their ledgers, risk with the day's loss baseline, the drawdown's peak
+   * and the carried holdings' cost. Part of the node's construction, so the dispatch log's header
+   * keeps it and a replay starts from it too.
    */
   carried?: CarriedTrading;
   /** NDJSON file of the decisions (append: a later life of the same run). */
@@ -269,9 +270,9 @@ export class TradingNode implements EventSink {
   }
 
   /** What the next paper session on this data directory starts from (null: not paper). */
-  carry(): CarriedTrading | null {
+  carry(): Required<CarriedTrading> | null {
     if (!this.paper) return null;
-    return { venue: this.paper.holdings(), markets: this.runtime.carry(), daily: this.risk.dailyBaseline };
+    return { venue: this.paper.holdings(), markets: this.runtime.carry(), daily: this.risk.dailyBaseline, peak_net_pnl: this.risk.peakNetPnl };
   }
 
   /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */
