@@ -140,4 +140,27 @@ describe('paper state carried into the next session', () => {
     expect(second.node.risk.sizeScale).toBe(1);
     expect(second.node.risk.peakNetPnl).toBeCloseTo(peak, 9);
   });
+
+  it('a daily-loss kill restored as the kill switch\'s halt still refuses a resume that day', async () => {
+    const startMs = 1_700_000_000_000;
+    // The previous session lost 30 today (the limit is 20): a daily-loss kill, kept by the kill switch.
+    const carried: CarriedTrading = {
+      venue: [{ token_id: 'Y', shares: 100, cost: 50 }],
+      markets: { m1: { ledger: { lots: { 'Y|temporal': { token_id: 'Y', strategy: 'temporal', shares: 100, cost: 50, realized: 0, fees: 0 } }, cash: -50, settled_prices: null, settled_shares: {} }, risk_net: -30 } },
+      daily: { day: DailyLoss.dayOf(startMs), start_net_pnl: 0 },
+      peak_net_pnl: 0,
+    };
+    const second = paperTradingNode(spec(), undefined, { carried, startMs });
+    await second.node.start();
+    expect(second.node.risk.haltReason).toMatch(/^daily loss 30\.00 ≥ 20/);
+    // The daemon's first input after a restart: the halt still in force, as an operator's.
+    second.node.route(second.events.make('HALT', { scope: 'global', reason: 'daily loss 30.00 ≥ 20 (restored: halted since …)' }));
+    second.clock.advanceBy(second.cfg.risk.cool_down_ms);
+    expect(second.node.runtime.resume()).toEqual({ ok: false, reason: 'daily loss limit still breached today' });
+    expect(second.node.risk.state).toBe('HALTED');
+    // The next UTC day an operator may resume it (an operator's halt is not lifted by the day's rollover).
+    second.clock.advanceTo((DailyLoss.dayOf(startMs) + 1) * DAY_MS);
+    expect(second.node.risk.state).toBe('HALTED');
+    expect(second.node.runtime.resume()).toEqual({ ok: true });
+  });
 });

@@ -156,6 +156,20 @@ describe('risk engine', () => {
     expect(r.state).not.toBe('HALTED');
   });
 
+  it('on a day the daily loss reached its limit no resume lifts a halt, an operator\'s included', () => {
+    const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
+    r.kill('operator', 0);
+    r.onPnl(0, 0);
+    // The limit is reached while the operator's halt is in force, then the loss recovers below it.
+    r.onPnl(-12, 1000);
+    r.onPnl(-5, 2000);
+    expect(r.resume(cfg.risk.cool_down_ms)).toEqual({ ok: false, reason: 'daily loss limit still breached today' });
+    // The operator's halt outlasts the day (no rollover lifts it); the next day a resume does.
+    r.poll(86_400_000 + 1);
+    expect(r.state).toBe('HALTED');
+    expect(r.resume(86_400_000 + 1).ok).toBe(true);
+  });
+
   it('per-market circuit breakers trip on rejects, cancel failures and latency, then clear after the cool-down', () => {
     const r = new RiskEngine(cfg.risk);
     for (let i = 0; i < cfg.risk.breakers.max_consecutive_rejects; i++) r.onReject('m', 0);

@@ -49,6 +49,11 @@ export class RiskEngine {
   private reason: string | null = null;
   private killedAt: number | null = null;
   private killKind: 'manual' | 'daily_loss' | null = null;
+  /**
+   * The UTC day the daily loss last reached its limit: no resume lifts a halt that day, whatever
+   * halt is in force — an operator's over a daily-loss kill (as a restart restores it) included.
+   */
+  private dailyLimitDay: number | null = null;
   private scale = 1;
   private readonly breakers = new Map<string, MarketBreaker>();
   private readonly reservations = new Map<string, Reservation>();
@@ -204,13 +209,13 @@ export class RiskEngine {
     this.setGlobal('HALTED', reason);
   }
 
-  /** Manual resume; refused during the cool-down or while the daily loss is still breached. */
+  /** Manual resume; refused during the cool-down, and on a UTC day the daily loss reached its limit. */
   resume(nowMs: number): RiskVerdict {
     if (this.global !== 'HALTED') return { ok: true };
     if (this.killedAt !== null && nowMs - this.killedAt < this.cfg.cool_down_ms) {
       return { ok: false, reason: `cool-down in progress (${Math.ceil((this.killedAt + this.cfg.cool_down_ms - nowMs) / 1000)} s left)` };
     }
-    if (this.killKind === 'daily_loss' && this.dailyLoss.day === DailyLoss.dayOf(nowMs)) return { ok: false, reason: 'daily loss limit still breached today' };
+    if (this.dailyLimitDay === DailyLoss.dayOf(nowMs)) return { ok: false, reason: 'daily loss limit still breached today' };
     this.killedAt = null;
     this.killKind = null;
     this.setGlobal(this.drawdownState(), null);
@@ -250,6 +255,7 @@ export class RiskEngine {
     const d = this.cfg.drawdown;
     const span = Math.max(1e-9, d.reducing_usdc - d.start_usdc);
     this.scale = dd <= d.start_usdc ? 1 : Math.max(d.min_scale, 1 - ((dd - d.start_usdc) / span) * (1 - d.min_scale));
+    if (loss >= this.cfg.daily_loss_limit_usdc) this.dailyLimitDay = this.dailyLoss.day;
     if (loss >= this.cfg.daily_loss_limit_usdc && this.global !== 'HALTED') {
       this.kill(`daily loss ${loss.toFixed(2)} ≥ ${this.cfg.daily_loss_limit_usdc}`, nowMs, 'daily_loss');
       return;
