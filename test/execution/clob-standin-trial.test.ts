@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { processScope } from '../daemon/support/helios-process.ts';
 import { runCli } from '../support/cli.ts';
-import { TEST_ADDRESS, TEST_KEY } from './support.ts';
+import { FUNDER, TEST_ADDRESS, TEST_KEY } from './support.ts';
 
 /**
  * The trial the README's "Real orders" section walks an operator through, as two real processes:
@@ -18,26 +18,47 @@ const { start, tempDir } = processScope('helios-clob-standin-');
 interface Announcement {
   kind: 'clob_standin';
   address: string;
+  signature_type: number;
+  funder: string | null;
   clob: { http: string; user_ws: string };
   venue: { ws_url: string; rest_url: string };
   run: { argv: string[]; env: Record<string, string>; unset: string[] };
   key: string;
 }
 
+/** Metric `name` of the daemon at `url` (0 while the series is absent). */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** `helios clob-standin ARGS --overlay FILE` started, its announcement read, the overlay it wrote parsed. */
+async function standInTrial(args: string[]) {
+  const dir = tempDir();
+  const overlayFile = path.join(dir, 'trial.yaml');
+  const standIn = start(['clob-standin', ...args, '--overlay', overlayFile]);
+  const line = (await standIn.waitForLine(/^\{"kind":"clob_standin".*\}$/, 30_000))[0];
+  const a = JSON.parse(line) as Announcement;
+  // The command line is printed last, maybe in a later chunk than the announcement.
+  await standIn.waitForLine(/^#\s+env .* helios run /, 30_000);
+  const overlay = parseYaml(readFileSync(overlayFile, 'utf8')) as Record<string, Record<string, Record<string, unknown>>>;
+  return { dir, overlayFile, standIn, a, overlay };
+}
+
 describe('helios clob-standin: a real-execution trial from the printed command', () => {
-  it('a daemon started as printed places real orders the stand-in accepts; SIGTERM stops both cleanly with nothing resting', { timeout: 180_000 }, async () => {
-    const dir = tempDir();
-    const overlayFile = path.join(dir, 'trial.yaml');
-    const standIn = start(['clob-standin', '--overlay', overlayFile]);
-    const line = (await standIn.waitForLine(/^\{"kind":"clob_standin".*\}$/, 30_000))[0];
-    const a = JSON.parse(line) as Announcement;
-    // The printed overlay: market data from the stand-in's venue simulator, orders to its CLOB.
-    const overlay = parseYaml(readFileSync(overlayFile, 'utf8')) as Record<string, Record<string, unknown>>;
+  it.each([
+    ['an EOA (the key holds the funds)', [], 0, ''],
+    ['a proxy wallet (signature_type 1, POLY_PROXY)', ['--funder', FUNDER, '--signature-type', '1'], 1, FUNDER],
+    ['a Gnosis Safe (signature_type 2, POLY_GNOSIS_SAFE)', ['--funder', FUNDER, '--signature-type', '2'], 2, FUNDER],
+  ] as const)('%s: a daemon started as printed places real orders the stand-in accepts; SIGTERM stops both cleanly with nothing resting', { timeout: 180_000 }, async (_what, args, signatureType, funder) => {
+    const { dir, overlayFile, standIn, a, overlay } = await standInTrial([...args]);
+    // The printed overlay: market data from the stand-in's venue simulator, orders to its CLOB, signed for the wallet it funded.
     expect(overlay).toMatchObject({
       daemon: { sim: { venue: 'external' } },
       market_tape: { ws_url: a.venue.ws_url, rest_url: a.venue.rest_url },
-      execution: { adapter: 'real', real: { clob_url: a.clob.http, user_ws_url: a.clob.user_ws, data_api_url: a.clob.http } },
+      execution: { adapter: 'real', real: { clob_url: a.clob.http, user_ws_url: a.clob.user_ws, data_api_url: a.clob.http, signature_type: signatureType, funder_address: funder } },
     });
+    expect(a).toMatchObject({ signature_type: signatureType, funder: funder || null });
     expect(a.run.argv).toEqual(['run', '--execution', 'real', '--config', overlayFile]);
     expect(a.run.env).toEqual({ HELIOS_CONFIRM_REAL_ORDERS: 'yes', HELIOS_POLY_PRIVATE_KEY: TEST_KEY });
     expect(a.address).toBe(TEST_ADDRESS);
@@ -48,14 +69,12 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     // The operator's next command, as printed; only a free API port and a data directory of the test's own are added.
     const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], a.run.env);
     const url = await daemon.apiUrl(60_000);
+    // An order the venue took and holds (resting or filled): the operator log says so. (The placed
+    // counter alone also counts a FOK the venue killed, which leaves nothing at the stand-in.)
+    const held = /^order \S+ (open|partially_filled|filled): /;
+    await vi.waitFor(() => expect(daemon.lines.some((l) => l.startsWith('{"level"') && held.test((JSON.parse(l) as { msg: string }).msg)), `daemon stderr: ${daemon.stderr.slice(-800)}`).toBe(true), { timeout: 120_000, interval: 500 });
     // The adapter counts an order placed only when the venue accepted it (a refusal is counted apart).
-    await vi.waitFor(
-      async () => {
-        const metrics = await (await fetch(`${url}/metrics`)).text();
-        expect(Number(/^execution_orders_placed_total (\d+)$/m.exec(metrics)?.[1] ?? 0), `daemon stderr: ${daemon.stderr.slice(-800)}`).toBeGreaterThanOrEqual(1);
-      },
-      { timeout: 120_000, interval: 500 },
-    );
+    expect(await metric(url, 'execution_orders_placed_total')).toBeGreaterThanOrEqual(1);
 
     daemon.kill('SIGTERM');
     const d = await daemon.exited;
@@ -70,6 +89,29 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(summary.orders_live).toBe(0);
   });
 
+  it('a daemon naming a proxy wallet its key does not own: the stand-in refuses every order as the venue does, and helios logs why', { timeout: 180_000 }, async () => {
+    const { dir, overlayFile, standIn, a, overlay } = await standInTrial(['--funder', FUNDER, '--signature-type', '1']);
+    // The operator's config names another wallet (hardhat account 2's address) than the one the key owns.
+    const stranger = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+    overlay.execution!.real!.funder_address = stranger;
+    writeFileSync(overlayFile, JSON.stringify(overlay));
+    const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], a.run.env);
+    const url = await daemon.apiUrl(60_000);
+    await vi.waitFor(async () => expect(await metric(url, 'execution_orders_rejected_total'), `daemon stderr: ${daemon.stderr.slice(-800)}`).toBeGreaterThanOrEqual(1), { timeout: 120_000, interval: 500 });
+    expect(await metric(url, 'execution_orders_placed_total')).toBe(0);
+    // The log names the venue's refusal and what to check.
+    const log = `${daemon.lines.join('\n')}\n${daemon.stderr}`;
+    expect(log).toContain('invalid POLY_PROXY signature (execution.real.signature_type 1 is POLY_PROXY: the venue takes an order only when its maker, ');
+    expect(log).toContain(`execution.real.funder_address ${stranger}, is the proxy wallet the signing key ${TEST_ADDRESS} owns`);
+
+    daemon.kill('SIGTERM');
+    expect((await daemon.exited).code, daemon.stderr.slice(-1500)).toBe(0);
+    standIn.kill('SIGTERM');
+    expect((await standIn.exited).code, standIn.stderr.slice(-1500)).toBe(0);
+    // The stand-in took none of them.
+    expect(standIn.jsonOfKind('clob_standin_summary')[0]).toMatchObject({ orders: 0 });
+  });
+
   it('funds an address given instead of the development key and never prints a key for it', async () => {
     const address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
     const r = await runCli(['clob-standin', '--address', address, '--usdc', '250', '--duration', '0.2'], { HELIOS_POLY_PRIVATE_KEY: TEST_KEY });
@@ -81,6 +123,15 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
   });
 
+  it('funds the proxy or safe wallet given with --funder, not the key, and reports that wallet\'s collateral', async () => {
+    const r = await runCli(['clob-standin', '--funder', FUNDER, '--signature-type', '2', '--usdc', '250', '--duration', '0.2']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ address: TEST_ADDRESS, signature_type: 2, funder: FUNDER, usdc: 250 });
+    expect(r.out).toContain(`# the key ${TEST_ADDRESS} signs as POLY_GNOSIS_SAFE (signature_type 2) for ${FUNDER}, which holds the 250 USDC`);
+    expect(r.out).toContain('#     signature_type: 2');
+    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
+  });
+
   it.each([
     [['--port', '70000'], /--port expects a whole number 0–65535/],
     [['--clob-port', 'x'], /--clob-port expects a whole number 0–65535/],
@@ -89,6 +140,11 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     [['--address', TEST_KEY], /--address expects a 0x-prefixed 20-byte hex address \(the address of your key, never the key\)/],
     [['--duration', '-1'], /--duration expects a number of seconds/],
     [['--port', '8919', '--clob-port', '8919'], /--port and --clob-port must differ/],
+    [['--funder', FUNDER], /--funder and --signature-type go together/],
+    [['--signature-type', '1'], /--funder and --signature-type go together/],
+    [['--funder', FUNDER, '--signature-type', '3'], /--signature-type expects 1 \(POLY_PROXY: email\/Magic accounts\) or 2 .*3 \(POLY_1271 deposit wallet\) is not supported by the stand-in/],
+    [['--funder', '0x12', '--signature-type', '1'], /--funder expects a 0x-prefixed 20-byte hex address/],
+    [['--funder', TEST_ADDRESS, '--signature-type', '1'], /--funder is the proxy or safe wallet the key signs for, not the key's own address/],
     [['--config', '/nonexistent/helios.yaml'], /nonexistent/],
   ])('bad usage %j exits 2 naming the problem', async (args, message) => {
     const r = await runCli(['clob-standin', ...args]);

@@ -58,8 +58,11 @@ export interface StandInRig {
   close(): Promise<void>;
 }
 
-/** A stand-in CLOB on loopback with the test key registered and funded. */
-export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number } = {}): Promise<StandInRig> {
+/** A proxy/safe wallet address the test key signs for (hardhat account 1's address: any address plays the part). */
+export const FUNDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+/** A stand-in CLOB on loopback with the test key registered and funded (or, given `funder`, the proxy/safe wallet it owns). */
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; funder?: { address: string; signatureType: 1 | 2 } } = {}): Promise<StandInRig> {
   const clock = opts.clock ?? new SystemClock();
   const books = new Map<string, TrueBook>([
     [YES, book(0.4, 0.42, 100)],
@@ -80,7 +83,8 @@ export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number 
     expirationBufferSeconds: 60,
   });
   standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
-  standIn.venue.fund(TEST_ADDRESS, opts.usdc ?? 1000);
+  if (opts.funder) standIn.addFunder(TEST_ADDRESS, opts.funder.address, opts.funder.signatureType);
+  standIn.venue.fund(opts.funder?.address ?? TEST_ADDRESS, opts.usdc ?? 1000);
   const { http, ws } = await standIn.listen();
   return { standIn, url: http, ws, clock, books, close: () => standIn.close() };
 }

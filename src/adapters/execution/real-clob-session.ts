@@ -118,7 +118,7 @@ export class ClobSession {
     const body = JSON.stringify(list.map((p) => orderToJsonV2(p.signed, this.creds.key, p.type as ClobOrderType, p.postOnly, false)));
     const answer = await this.post('/orders', body);
     if (!Array.isArray(answer)) throw new HttpError(200, 'POST /orders', 'POST /orders: the answer is not a list');
-    return answer as PostAnswer[];
+    return (answer as PostAnswer[]).map((a) => (a.errorMsg ? { ...a, errorMsg: explainWalletRefusal(a.errorMsg, this.cfg, this.address) } : a));
   }
 
   cancel(ids: readonly string[]): Promise<{ canceled: string[]; not_canceled: Record<string, string> }> {
@@ -195,7 +195,8 @@ export class ClobSession {
       const a = await requestJson(this.fetchFn, `${this.cfg.clob_url.replace(/\/$/, '')}${path}`, { method: 'POST', headers: h, body, target: path }, { clock: this.clock, ms: this.cfg.request_timeout_ms });
       return a.body;
     } catch (err) {
-      throw venueError(err);
+      const e = venueError(err);
+      throw new HttpError(e.status, e.target, explainWalletRefusal(e.message, this.cfg, this.address), e.retryAfter);
     }
   }
 
@@ -226,6 +227,23 @@ async function timed<T>(clock: Clock, ms: number, what: string, fn: () => Promis
 function l1Refusal(err: unknown, chainId: number): unknown {
   if (!(err instanceof HttpError) || (err.status !== 401 && err.status !== 400)) return err;
   return new HttpError(err.status, err.target, `${err.message} (an L1 signature is refused when execution.real.chain_id, ${chainId} here, is not the venue's chain — 137 for Polygon mainnet, 80002 for Amoy — or the key is not the one the account was made with)`, err.retryAfter);
+}
+
+/**
+ * A proxy or safe order refused as an invalid signature, with what usually causes it: the venue
+ * takes a POLY_PROXY/POLY_GNOSIS_SAFE signature only from the EOA that owns the maker wallet (it
+ * derives the proxy or safe address from the EOA), so a `funder_address` that is not the key's own
+ * wallet, or the wrong `signature_type` for it, reads as a bad signature on every order.
+ */
+export function explainWalletRefusal(message: string, cfg: Pick<RealExecutionConfig, 'signature_type' | 'funder_address'>, signer: string): string {
+  if (cfg.signature_type !== 1 && cfg.signature_type !== 2) return message;
+  if (!/invalid (?:POLY_PROXY |POLY_GNOSIS_SAFE )?signature$/i.test(message)) return message;
+  const [name, wallet] = cfg.signature_type === 1 ? ['POLY_PROXY', 'proxy wallet'] : ['POLY_GNOSIS_SAFE', 'Gnosis Safe'];
+  return (
+    `${message} (execution.real.signature_type ${cfg.signature_type} is ${name}: the venue takes an order only when its maker, ` +
+    `execution.real.funder_address ${cfg.funder_address}, is the ${wallet} the signing key ${signer} owns; check that funder_address is the address ` +
+    'Polymarket shows as yours and that signature_type is 1 for an email/Magic account, 2 for a browser-wallet account)'
+  );
 }
 
 /** The venue's error text out of an HTTP failure (`{"error": "..."}`), status kept. */

@@ -16,9 +16,10 @@ export class OperatorLog implements EventSink {
     switch (event.type) {
       case 'ORDER_UPDATE': {
         const p = event.payload;
+        // With its reason: a refusal names what the venue (or risk) objected to, e.g. a wallet set up wrong refuses every order.
         this.log.info(
-          { correlation_id: event.correlation_id, event_id: event.event_id, client_order_id: p.client_order_id, market_id: event.market_id, token_id: event.token_id, strategy: p.strategy, status: p.status, side: p.side, price: p.price, size: p.size, filled_size: p.filled_size },
-          `order ${p.client_order_id} ${p.status}: ${p.side} ${p.size} @ ${p.price} (${p.strategy})`,
+          { correlation_id: event.correlation_id, event_id: event.event_id, client_order_id: p.client_order_id, market_id: event.market_id, token_id: event.token_id, strategy: p.strategy, status: p.status, side: p.side, price: p.price, size: p.size, filled_size: p.filled_size, reason: p.reason ?? undefined },
+          `order ${p.client_order_id} ${p.status}: ${p.side} ${p.size} @ ${p.price} (${p.strategy})${p.reason ? `: ${p.reason}` : ''}`,
         );
         return;
       }

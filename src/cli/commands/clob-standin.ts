@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { mergeConfigLayer } from '../../config/load.ts';
+import { SIGNATURE_TYPE_NAMES } from '../../sim/clob/clob-wallets.ts';
 import { DEV_ADDRESS, DEV_KEY } from '../../sim/clob/dev-key.ts';
 import { standInDaemonOverlay, startStandInVenue, type StandInVenue } from '../../sim/clob/stand-in-venue.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
@@ -17,6 +18,8 @@ export interface ClobStandInCliOptions {
   clobPort?: string;
   usdc?: string;
   address?: string;
+  funder?: string;
+  signatureType?: string;
   duration?: string;
   overlay?: string;
 }
@@ -38,6 +41,8 @@ const options = z.object({
   clobPort: z.coerce.number().int().min(0).max(65_535).default(0),
   usdc: z.coerce.number().positive().max(1e12).default(10_000),
   address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
+  funder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
+  signatureType: z.enum(['1', '2']).optional(),
 });
 
 const OPTION_TEXT: Record<string, string> = {
@@ -45,11 +50,14 @@ const OPTION_TEXT: Record<string, string> = {
   clobPort: '--clob-port expects a whole number 0–65535 (0: any free port)',
   usdc: '--usdc expects a positive number of USDC',
   address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
+  funder: '--funder expects a 0x-prefixed 20-byte hex address (your proxy or safe wallet: the address Polymarket shows as yours)',
+  signatureType:
+    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without --funder, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in, which cannot check the wallet contract\'s ERC-1271 signatures',
 };
 
 /**
  * `helios clob-standin`: the venue simulator with the daemon's sim universe and the stand-in CLOB
- * V2 matching against its books, on loopback, one key funded; prints the config overlay and the
+ * V2 matching against its books, on loopback, one key (or the proxy/safe it signs for) funded; prints the config overlay and the
  * exact `helios run --execution real` command an operator runs next, serves until SIGINT/SIGTERM
  * or --duration, then prints what the venue saw.
  */
@@ -58,7 +66,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
     io.err(`helios clob-standin: ${message}\n`);
     return EXIT.CONFIG_ERROR;
   };
-  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address });
+  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, funder: opts.funder, signatureType: opts.signatureType });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
@@ -72,11 +80,19 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   if (o.port !== 0 && o.port === o.clobPort) return usage(`--port and --clob-port must differ; both are ${o.port}`);
+  if ((o.funder === undefined) !== (o.signatureType === undefined)) {
+    return usage('--funder and --signature-type go together: the proxy (1) or safe (2) wallet your key signs for, and which of the two it is');
+  }
+  const address = o.address ?? DEV_ADDRESS;
+  if (o.funder !== undefined && o.funder.toLowerCase() === address.toLowerCase()) {
+    return usage(`--funder is the proxy or safe wallet the key signs for, not the key's own address ${address} (leave both out to trade as an EOA)`);
+  }
+  const funder = o.funder === undefined ? undefined : { address: o.funder, signatureType: Number(o.signatureType) as 1 | 2 };
 
   let sv: StandInVenue;
   try {
     // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
-    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
+    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, funder, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
   } catch (err) {
     io.err(`helios clob-standin: cannot listen on 127.0.0.1 (--port ${o.port}, --clob-port ${o.clobPort}): ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
@@ -86,10 +102,9 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
 
   // The operator's own config (the daemon must build the same universe) with the trial's keys over it.
   const overlayDoc: Record<string, unknown> = opts.config ? ((parseYaml(readFileSync(opts.config, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
-  mergeConfigLayer(overlayDoc, standInDaemonOverlay(sv.endpoints, sv.clob));
+  mergeConfigLayer(overlayDoc, standInDaemonOverlay(sv.endpoints, sv.clob, funder));
   const overlay = toYaml(overlayDoc);
   if (opts.overlay) writeFileSync(opts.overlay, overlay);
-  const address = o.address ?? DEV_ADDRESS;
   const devKey = o.address === undefined;
   const env = { HELIOS_CONFIRM_REAL_ORDERS: 'yes', HELIOS_POLY_PRIVATE_KEY: devKey ? DEV_KEY : KEY_PLACEHOLDER.replace('ADDRESS', address) };
   const argv = ['run', '--execution', 'real', '--config', opts.overlay ?? 'FILE'];
@@ -99,6 +114,9 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
       venue: { ws_url: sv.endpoints.wsUrl, rest_url: sv.endpoints.restUrl },
       clob: { http: sv.clob.http, user_ws: sv.clob.ws },
       address,
+      // Who holds the collateral and signs as maker: the proxy/safe with its signature type, or the key itself (0).
+      signature_type: funder?.signatureType ?? 0,
+      funder: funder?.address ?? null,
       usdc: o.usdc,
       markets: sv.universe.markets.length,
       tokens: sv.tokens.length,
@@ -106,19 +124,21 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
       key: devKey ? 'the well-known public development key (hardhat account 0): never fund it anywhere real' : 'yours: set HELIOS_POLY_PRIVATE_KEY to the key of this address (never printed)',
     }) + '\n',
   );
+  if (funder) io.out(`# the key ${address} signs as ${SIGNATURE_TYPE_NAMES[funder.signatureType]} (signature_type ${funder.signatureType}) for ${funder.address}, which holds the ${o.usdc} USDC and is the maker of its orders\n`);
   io.out(`# config overlay for \`helios run --execution real --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ' (save it as FILE)'}:\n${overlay.replace(/^/gm, '# ')}\n`);
   io.out(`# then, in another shell (${devKey ? 'the key shown is the well-known public development key, hardhat account 0: never fund it anywhere real' : 'put your key for ' + address + ' in place of the placeholder'}):\n`);
   io.out(`#   env ${UNSET_FOR_TRIAL.map((k) => `-u ${k}`).join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')} helios ${argv.join(' ')}\n`);
 
   await stopped;
   const v = sv.standIn.venue;
+  const funds = funder?.address ?? address;
   const summary = {
     kind: 'clob_standin_summary',
     orders: v.orders.size,
     orders_live: [...v.orders.values()].filter((x) => x.status === 'LIVE').length,
     trades: v.trades.size,
-    positions: v.positionsOf(address).length,
-    collateral: Math.round(v.balance(address) * 1e6) / 1e6,
+    positions: v.positionsOf(funds).length,
+    collateral: Math.round(v.balance(funds) * 1e6) / 1e6,
     requests: sv.standIn.requests.length,
   };
   await sv.close();
@@ -142,8 +162,10 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'YAML file layered over the defaults (the daemon must use the same one: the printed overlay includes it)')
     .option('--port <n>', 'venue simulator port on 127.0.0.1 (default 0: any free port)')
     .option('--clob-port <n>', 'stand-in CLOB port on 127.0.0.1 (default 0: any free port)')
-    .option('--usdc <x>', 'collateral the key starts with (default 10000)')
+    .option('--usdc <x>', 'collateral the key (or its --funder wallet) starts with (default 10000)')
     .option('--address <addr>', 'fund this address (your key\'s) instead of the public development key')
+    .option('--funder <addr>', 'a proxy or safe wallet the key signs for (with --signature-type): it is funded instead of the key and is the maker of its orders')
+    .option('--signature-type <n>', 'the --funder wallet\'s kind: 1 POLY_PROXY (email/Magic accounts), 2 POLY_GNOSIS_SAFE (browser-wallet accounts)')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option('--overlay <file>', 'also write the config overlay to this file')
     .action(async (opts: ClobStandInCliOptions) => io.exit(await clobStandIn(opts, io)));

@@ -1,6 +1,7 @@
 import { hashTypedData, recoverTypedDataAddress, type Hex } from 'viem';
 import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { sameAddress } from './clob-auth.ts';
+import { SIGNATURE_TYPE_NAMES, type WalletType } from './clob-wallets.ts';
 
 /**
  * The venue's checks of one signed V2 order as it arrives on the wire: the EIP-712 signature
@@ -76,27 +77,42 @@ async function recover(o: WireOrder, version: number, exchange: string, chainId:
 
 /**
  * The signature must recover to the order's signer, the signer must be the authenticated key's
- * address (EOA), and the domain must be the exchange of the venue's current version. A signature
- * valid for another version's exchange is the venue's `order_version_mismatch`.
+ * address (the EOA that signs, for every signature type the stand-in takes), and the domain must
+ * be the exchange of the venue's current version. A signature valid for another version's exchange
+ * is the venue's `order_version_mismatch`. The maker is the signer itself for an EOA (0), and the
+ * signer's own proxy (1) or safe (2) otherwise: the exchange contract checks a proxy or safe
+ * signature as "the EOA signed it and owns the maker", so a maker the signer does not own is an
+ * invalid signature of that type, as the venue answers it.
  */
-export async function verifyOrderSignature(o: WireOrder, ctx: { version: number; negRisk: boolean; chainId: number; owner: string }): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
+export async function verifyOrderSignature(
+  o: WireOrder,
+  ctx: { version: number; negRisk: boolean; chainId: number; owner: string; funderOf: (signer: string, type: WalletType) => string | undefined },
+): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
   if (!/^\d+$/.test(String(o.salt)) || !/^\d+$/.test(o.tokenId) || !/^\d+$/.test(o.timestamp)) return { ok: false, error: 'invalid order payload' };
-  if (o.signatureType !== 0) return { ok: false, error: 'the stand-in venue supports EOA signatures (signatureType 0) only' };
+  if (o.signatureType === 3) return { ok: false, error: 'the stand-in venue does not verify POLY_1271 (deposit wallet) signatures: signatureType 0, 1 or 2 only' };
+  if (o.signatureType !== 0 && o.signatureType !== 1 && o.signatureType !== 2) return { ok: false, error: 'invalid order payload: unknown signatureType' };
   if (!sameAddress(o.signer, ctx.owner)) return { ok: false, error: 'the order signer address has to be the address of the API KEY' };
-  if (!sameAddress(o.maker, o.signer)) return { ok: false, error: 'maker address not allowed, please use the deposit wallet flow' };
+  if (o.signatureType === 0 && !sameAddress(o.maker, o.signer)) return { ok: false, error: 'maker address not allowed, please use the deposit wallet flow' };
+  const invalid = o.signatureType === 0 ? 'invalid signature' : `invalid ${SIGNATURE_TYPE_NAMES[o.signatureType]} signature`;
   const expected = exchangeFor(ctx.version, ctx.negRisk);
   const got = await recover(o, ctx.version, expected, ctx.chainId);
-  // The venue's order id is the EIP-712 hash of the order it verified.
-  if (got !== null && sameAddress(got, o.signer)) return { ok: true, id: hashTypedData(orderTypedData(o, ctx.version, expected, ctx.chainId)) };
+  if (got !== null && sameAddress(got, o.signer)) {
+    if (o.signatureType !== 0) {
+      const funder = ctx.funderOf(o.signer, o.signatureType);
+      if (funder === undefined || !sameAddress(funder, o.maker)) return { ok: false, error: invalid };
+    }
+    // The venue's order id is the EIP-712 hash of the order it verified.
+    return { ok: true, id: hashTypedData(orderTypedData(o, ctx.version, expected, ctx.chainId)) };
+  }
   for (const [v, nr] of [[2, false], [2, true], [3, false]] as const) {
     const ex = exchangeFor(v, nr);
     if (ex === expected) continue;
     const r = await recover(o, v, ex, ctx.chainId);
     if (r !== null && sameAddress(r, o.signer)) {
-      return { ok: false, error: v === ctx.version ? `invalid signature: signed for the ${nr ? 'neg-risk' : 'standard'} exchange` : 'order_version_mismatch' };
+      return { ok: false, error: v === ctx.version ? `${invalid}: signed for the ${nr ? 'neg-risk' : 'standard'} exchange` : 'order_version_mismatch' };
     }
   }
-  return { ok: false, error: 'invalid signature' };
+  return { ok: false, error: invalid };
 }
 
 const decimalsOf = (units: bigint, dp: number): boolean => units % BigInt(10 ** (6 - dp)) === 0n;

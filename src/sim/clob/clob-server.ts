@@ -5,6 +5,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { deriveCreds, verifyL1, verifyL2, type ApiCreds } from './clob-auth.ts';
 import { checkOrderTerms, verifyOrderSignature, type OrderType, type WireOrder } from './clob-order-check.ts';
 import { ClobVenue, type ClobVenueOptions, type UserEvent } from './clob-venue.ts';
+import { WalletRegistry, type WalletType } from './clob-wallets.ts';
 import { orderJson, positionJson, tradeJson, userEventJson } from './clob-wire.ts';
 
 /**
@@ -54,6 +55,7 @@ export class ClobStandIn {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly keys = new Map<string, { creds: ApiCreds; address: string }>();
+  private readonly wallets = new WalletRegistry();
   private readonly faults = new Map<string, ClobFault[]>();
   private readonly hung = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
@@ -76,7 +78,7 @@ export class ClobStandIn {
       if ((req.url ?? '').split('?')[0] !== '/ws/user') return socket.destroy();
       this.wss.handleUpgrade(req, socket, head, (ws) => this.userSocket(ws));
     });
-    this.venue.onUserEvent((address, e) => this.broadcast(address, e));
+    this.venue.onUserEvent((_address, e) => this.broadcast(e));
   }
 
   async listen(port = 0): Promise<{ http: string; ws: string }> {
@@ -103,6 +105,14 @@ export class ClobStandIn {
   addKey(address: string, creds: ApiCreds = deriveCreds(address, 0n)): ApiCreds {
     this.keys.set(creds.key, { creds, address });
     return creds;
+  }
+
+  /**
+   * `signer` owns the proxy (1) or safe (2) `funder`: its orders of that type may name the funder
+   * as maker, and its calls with that `signature_type` read the funder's balance.
+   */
+  addFunder(signer: string, funder: string, type: WalletType): void {
+    this.wallets.register(signer, funder, type);
   }
 
   /** The next answers of `route` (e.g. `POST /order`) misbehave, in this order. */
@@ -253,13 +263,18 @@ export class ClobStandIn {
         const rows = v.tradesOf(owner).filter((t) => (!q.get('id') || t.id === q.get('id')) && (!q.get('asset_id') || t.asset_id === q.get('asset_id')) && (!q.get('after') || t.match_time > Number(q.get('after'))));
         return [200, page(rows.map((t) => tradeJson(t, v.orders.get(t.order_id)!)))];
       }
-      case 'GET /balance-allowance': {
-        const units = q.get('asset_type') === 'CONDITIONAL' ? v.position(auth.address, q.get('token_id') ?? '') : v.balance(auth.address);
+      case 'GET /balance-allowance':
+      case 'GET /balance-allowance/update': {
+        // The client names its signature type; the venue reads the wallet the key's address owns for it.
+        const funds = this.wallets.fundsAddress(auth.address, q.get('signature_type'));
+        if (!funds.ok) return [400, { error: funds.error }];
+        if (route === 'GET /balance-allowance/update') {
+          v.refreshBalance(funds.address);
+          return [200, ''];
+        }
+        const units = q.get('asset_type') === 'CONDITIONAL' ? v.position(funds.address, q.get('token_id') ?? '') : v.balance(funds.address);
         return [200, { balance: String(Math.round(units * 1e6)), allowances: { '0xE111180000d2663C0091e4f400237545B87B996B': '115792089237316195423570985008687907853269984665640564039457584007913129639935' } }];
       }
-      case 'GET /balance-allowance/update':
-        v.refreshBalance(auth.address);
-        return [200, ''];
       case 'POST /v1/heartbeats': {
         const r = v.heartbeat(owner, (parsed as { heartbeat_id?: string } | undefined)?.heartbeat_id ?? '');
         return r.ok ? [200, { heartbeat_id: r.id }] : [400, { error: r.error }];
@@ -273,7 +288,7 @@ export class ClobStandIn {
     if (p.owner !== owner) return [400, { error: 'the order owner has to be the owner of the API KEY' }];
     const m = this.venue.market(p.order.tokenId);
     if (!m) return [400, { error: `market not found for token ${p.order.tokenId}` }];
-    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address });
+    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address, funderOf: (s, t) => this.wallets.funderOf(s, t) });
     if (!sig.ok) return [400, { error: sig.error }];
     const terms = checkOrderTerms(p.order, p.orderType, p.postOnly === true, m, this.venue.nowSeconds(), this.opts.expirationBufferSeconds);
     if (!terms.ok) return [400, { error: terms.error }];
@@ -313,10 +328,11 @@ export class ClobStandIn {
     ws.on('close', () => this.users.delete(ws));
   }
 
-  private broadcast(address: string, e: UserEvent): void {
+  /** The user channel is the API key's: every event of its orders, whichever wallet (EOA, proxy, safe) they trade for. */
+  private broadcast(e: UserEvent): void {
     const owner = e.event_type === 'order' ? e.order.owner : e.trade.owner;
     const text = JSON.stringify(userEventJson(e, this.venue, this.opts.clock.now()));
-    for (const [ws, key] of this.users) if (key === owner && this.keys.get(key)?.address.toLowerCase() === address.toLowerCase()) ws.send(text);
+    for (const [ws, key] of this.users) if (key === owner) ws.send(text);
   }
 
   private authSeconds(): number {

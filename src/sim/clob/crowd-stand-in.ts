@@ -5,6 +5,7 @@ import type { VenueSimulator } from '../venue/venue-simulator.ts';
 import { deriveCreds } from './clob-auth.ts';
 import type { ClobMarketInfo } from './clob-order-check.ts';
 import { ClobStandIn } from './clob-server.ts';
+import type { WalletType } from './clob-wallets.ts';
 import { DEV_ADDRESS } from './dev-key.ts';
 
 /** The crowd's book at the stand-in: the venue simulator's true book as it is now (a copy a match may eat into). */
@@ -31,14 +32,21 @@ export interface CrowdStandInOptions {
   universe: SimUniverse;
   /** Collateral (USDC) the funded key starts with. */
   usdc: number;
-  /** The address registered and funded (default the development key's, DEV_ADDRESS). */
+  /** The signing key's address, whose API key is registered (default the development key's, DEV_ADDRESS). */
   address?: string;
+  /** A proxy (1) or safe (2) the key owns: it is funded and is the maker of the key's orders. Absent: the key trades as an EOA and is funded itself. */
+  funder?: StandInFunder;
   /** Loopback port of the stand-in (default 0: any free port). */
   port?: number;
   /** Heartbeats started and none for this long: the venue cancels every order of the key. */
   heartbeatTimeoutMs: number;
   /** MATCHED → MINED → CONFIRMED, this long each step. */
   autoSettleMs: number;
+}
+
+export interface StandInFunder {
+  address: string;
+  signatureType: WalletType;
 }
 
 export interface CrowdStandIn {
@@ -51,7 +59,7 @@ export interface CrowdStandIn {
 
 /**
  * The stand-in CLOB on loopback matching against a venue simulator's books (the crowd), the
- * development key (or `address`) registered and funded: what the real-execution tests, `helios
+ * development key (or `address`) registered and it (or the proxy/safe it owns, `funder`) funded: what the real-execution tests, `helios
  * soak --execution real` and `helios clob-standin` point the daemon's real adapter at. Venue time
  * is the wall clock.
  */
@@ -71,7 +79,8 @@ export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdSt
   });
   const address = o.address ?? DEV_ADDRESS;
   standIn.addKey(address, deriveCreds(address, 0n));
-  standIn.venue.fund(address, o.usdc);
+  if (o.funder) standIn.addFunder(address, o.funder.address, o.funder.signatureType);
+  standIn.venue.fund(o.funder?.address ?? address, o.usdc);
   const clob = await standIn.listen(o.port ?? 0);
   return { standIn, clob, tokens: [...markets.keys()].sort() };
 }

@@ -3,7 +3,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import { simulatedTruth } from '../esports/simulated-truth.ts';
 import { buildSimUniverse, type SimUniverse } from '../sim-universe.ts';
 import { VenueSimulator, type VenueEndpoints } from '../venue/venue-simulator.ts';
-import { startCrowdStandIn } from './crowd-stand-in.ts';
+import { startCrowdStandIn, type StandInFunder } from './crowd-stand-in.ts';
 import type { ClobStandIn } from './clob-server.ts';
 
 /**
@@ -25,11 +25,13 @@ export function standInExecutionUrls(clob: { http: string; ws: string }): { clob
  * the external venue simulator (not the embedded one, whose books the stand-in never sees) and the
  * real adapter pointed at the stand-in CLOB matching against that simulator's books.
  */
-export function standInDaemonOverlay(venue: VenueEndpoints, clob: { http: string; ws: string }): Record<string, unknown> {
+export function standInDaemonOverlay(venue: VenueEndpoints, clob: { http: string; ws: string }, funder?: StandInFunder): Record<string, unknown> {
+  // The wallet the stand-in funded, always: an operator's --config naming another one would sign orders the stand-in refuses.
+  const wallet = funder ? { signature_type: funder.signatureType, funder_address: funder.address } : { signature_type: 0, funder_address: '' };
   return {
     daemon: { sim: { venue: 'external' } },
     market_tape: { ws_url: venue.wsUrl, rest_url: venue.restUrl },
-    execution: { adapter: 'real', real: standInExecutionUrls(clob) },
+    execution: { adapter: 'real', real: { ...standInExecutionUrls(clob), ...wallet } },
   };
 }
 
@@ -41,8 +43,10 @@ export interface StandInVenueOptions {
   usdc: number;
   heartbeatTimeoutMs: number;
   autoSettleMs: number;
-  /** The funded address (default the development key's). */
+  /** The signing key's address (default the development key's). */
   address?: string;
+  /** The proxy (1) or safe (2) the key owns, funded in its place; absent: the key is an EOA and is funded. */
+  funder?: StandInFunder;
   /** Loopback ports (default 0: any free port). */
   venuePort?: number;
   clobPort?: number;
@@ -74,7 +78,7 @@ export async function startStandInVenue(o: StandInVenueOptions): Promise<StandIn
   const endpoints = await venue.start();
   try {
     venue.run(o.config.daemon.sim.venue_events_per_s);
-    const { standIn, clob, tokens } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, port: o.clobPort });
+    const { standIn, clob, tokens } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, funder: o.funder, port: o.clobPort });
     return {
       universe,
       venue,

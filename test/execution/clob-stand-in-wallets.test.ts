@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
+import type { OrderToSign } from '../../src/adapters/execution/real-signing.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
+import { FUNDER, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig } from './support.ts';
+
+/**
+ * Proxy (signature_type 1) and Gnosis Safe (2) accounts at the stand-in, as at Polymarket: the EOA
+ * signs and authenticates (its API key, POLY_ADDRESS = the EOA), the order's maker is the wallet
+ * the EOA owns, and that wallet holds the collateral and the positions.
+ */
+
+const clock = new SystemClock();
+/** An address the test key does not own (hardhat account 2's). */
+const STRANGER = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+let rig: StandInRig | null = null;
+afterEach(async () => {
+  await rig?.close();
+  rig = null;
+});
+
+const order = (over: Partial<OrderToSign> = {}): OrderToSign => ({ tokenId: YES, side: 'BUY', price: 0.35, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false, ...over });
+
+async function rejection(p: Promise<unknown>): Promise<HttpError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(HttpError);
+  return err as HttpError;
+}
+
+describe('stand-in CLOB: proxy and safe wallets', () => {
+  it.each([
+    [1, 'POLY_PROXY'],
+    [2, 'POLY_GNOSIS_SAFE'],
+  ] as const)('signature_type %i (%s): the key signs, its wallet is the maker and holds the collateral and the shares', async (type, _name) => {
+    rig = await startStandIn({ funder: { address: FUNDER, signatureType: type }, usdc: 500 });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: type, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    expect(s.address).toBe(TEST_ADDRESS);
+    // The balance the client asks for with its signature type is the wallet's (the EOA holds nothing).
+    expect((await s.collateral()).balance).toBe(500);
+    expect(rig.standIn.venue.balance(TEST_ADDRESS)).toBe(0);
+    const p = await s.prepare(order(), false);
+    expect(p.signed).toMatchObject({ maker: FUNDER, signer: TEST_ADDRESS, signatureType: type });
+    expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
+    expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, FUNDER.toLowerCase()]]);
+    // A fill moves the wallet's collateral and shares, which the Data API reports for the funds address.
+    await s.postOrder(await s.prepare(order({ price: 0.43, size: 20, type: 'FOK' }), false));
+    expect(rig.standIn.venue.position(FUNDER, YES)).toBeCloseTo(20, 6);
+    expect((await s.positions()).map((x) => [x.asset, x.size])).toEqual([[YES, 20]]);
+    expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
+  });
+
+  it('the user channel carries the key\'s orders that trade for its wallet', async () => {
+    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const ws = new WebSocket(rig.ws);
+    const events: Array<Record<string, unknown>> = [];
+    ws.on('message', (m) => events.push(JSON.parse(String(m)) as Record<string, unknown>));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const c = s.apiCreds;
+    ws.send(JSON.stringify({ auth: { apiKey: c.key, secret: c.secret, passphrase: c.passphrase }, type: 'user', markets: [] }));
+    await expect.poll(() => rig!.standIn.userConnections()).toBe(1);
+    const p = await s.prepare(order(), false);
+    await s.postOrder(p);
+    await expect.poll(() => events.filter((e) => e.event_type === 'order').map((e) => [e.type, e.id, e.maker_address])).toEqual([['PLACEMENT', p.id, FUNDER.toLowerCase()]]);
+    ws.close();
+  });
+
+  it('refuses a maker the signer does not own as an invalid signature of its type, and helios says what to check', async () => {
+    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
+    const stranger = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: STRANGER }), { privateKey: TEST_KEY }, clock);
+    const e = await rejection(stranger.prepare(order(), false).then((p) => stranger.postOrder(p)));
+    expect(e.status).toBe(400);
+    expect(e.message).toMatch(/^POST \/order: invalid POLY_PROXY signature \(execution\.real\.signature_type 1 is POLY_PROXY: /);
+    expect(e.message).toContain(`execution.real.funder_address ${STRANGER}, is the proxy wallet the signing key ${TEST_ADDRESS} owns`);
+    // A batch answers per order, with the same explanation.
+    const [batch] = await stranger.postOrders([await stranger.prepare(order(), false)]);
+    expect(batch).toMatchObject({ success: false, errorMsg: expect.stringMatching(/^invalid POLY_PROXY signature \(execution\.real\.signature_type 1 is POLY_PROXY: /) });
+    // The right wallet named with the other type: the venue derives a safe and a proxy apart.
+    const wrongType = await ClobSession.open(realConfig(rig.url, { signature_type: 2, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const e2 = await rejection(wrongType.prepare(order(), false).then((p) => wrongType.postOrder(p)));
+    expect(e2.message).toMatch(/^POST \/order: invalid POLY_GNOSIS_SAFE signature \(execution\.real\.signature_type 2 is POLY_GNOSIS_SAFE: .* is the Gnosis Safe the signing key/);
+    expect(rig.standIn.venue.orders.size).toBe(0);
+  });
+
+  it('refuses POLY_1271 deposit wallets (signature_type 3) clearly, for orders and balances', async () => {
+    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const balance = await rejection(s.collateral());
+    expect(balance.message).toMatch(/does not support POLY_1271 deposit wallets \(signature_type 3\)/);
+    const placed = await rejection(s.prepare(order(), false).then((p) => s.postOrder(p)));
+    expect(placed.message).toMatch(/does not verify POLY_1271 \(deposit wallet\) signatures/);
+    expect(rig.standIn.venue.orders.size).toBe(0);
+  });
+});
