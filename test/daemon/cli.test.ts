@@ -254,4 +254,13 @@ describe('helios run', () => {
       expect(io.stderr()).toMatch(message);
     }
   });
+
+  it('accepts a shard only in its canonical spelling i/n, naming a malformed one and the expected form (exit 2)', async () => {
+    for (const bad of ['01/2', '1/02', ' 1/2', '1/2 ', '+1/2', '1.0/2', '0x1/2', '1/2/3', '-1/2', '2/2', '1/0']) {
+      const io = captureIo(QUIET);
+      expect(await main(['run', '--port', '0', '--data-dir', tempDir(), '--role', 'trading', '--redis', 'redis://127.0.0.1:1', '--shard', bad], io), bad).toBe(2);
+      expect(io.stderr()).toContain('--shard expects i/n, two decimal whole numbers without sign or leading zeros, 0 <= i < n');
+      expect(io.stderr()).toContain(`got ${JSON.stringify(bad)}`);
+    }
+  });
 });

@@ -48,7 +48,12 @@ const { tempDir } = scope;
 describe('shards', () => {
   it('parse i/n and own each market exactly once', () => {
     expect(parseShard('1/3')).toEqual({ index: 1, count: 3 });
-    for (const bad of ['3/3', '1', '-1/2', 'a/b', '0/0']) expect(parseShard(bad), bad).toBeNull();
+    expect(parseShard('0/1')).toEqual({ index: 0, count: 1 });
+    expect(parseShard('10/12')).toEqual({ index: 10, count: 12 });
+    // Only the canonical spelling: one shard, one name.
+    for (const bad of ['3/3', '2/2', '1', '-1/2', 'a/b', '0/0', '1/0', '01/2', '1/02', '00/2', '1/2/3', ' 1/2', '1/2 ', '+1/2', '1.0/2', '0x1/2', '1e0/2', '１/2', '']) {
+      expect(parseShard(bad), JSON.stringify(bad)).toBeNull();
+    }
     const ids = Array.from({ length: 50 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`);
     for (const id of ids) {
       const owners = [0, 1, 2].filter((i) => ownsMarket({ index: i, count: 3 }, { market_id: id }));

@@ -70,7 +70,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   if (opts.shard !== undefined) {
     shard = parseShard(opts.shard) ?? undefined;
     if (!shard || role !== 'trading') {
-      io.err(shard ? 'helios run: --shard applies to --role trading\n' : `helios run: --shard expects i/n with 0 <= i < n; got ${JSON.stringify(opts.shard)}\n`);
+      io.err(shard ? 'helios run: --shard applies to --role trading\n' : `helios run: --shard expects i/n, two decimal whole numbers without sign or leading zeros, 0 <= i < n (e.g. 0/2, 1/2); got ${JSON.stringify(opts.shard)}\n`);
       return EXIT.CONFIG_ERROR;
     }
   }
@@ -169,7 +169,7 @@ export function register(program: Command, io: CliIo): void {
       .option('--port <n>', 'HTTP API port (0: any free port)')
       .option('--inspect', 'start the Stately inspector server on loopback')
       .option('--role <role>', 'scale-out on Redis: feeds (simulators, feeds, world, truth → bus), trading (markets from the bus), all (default)')
-      .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n')
+      .option('--shard <i/n>', 'with --role trading: trade the markets whose id hashes to shard i of n (0 <= i < n, plain decimals: 0/2, 1/2)')
       .option('--execution <mode>', 'paper (default) or real: real orders on the CLOB, which also need HELIOS_CONFIRM_REAL_ORDERS=yes, credentials and a passing live healthcheck')
       .option('--clob-url <url>', "the CLOB's REST base (default execution.real.clob_url); the user channel and positions are read from the same host")
       .option('--decisions-out <file>', "NDJSON of the trading node's decisions, in the format `helios replay --decisions-out` writes");

@@ -9,13 +9,17 @@ export interface Shard {
 
 export const ALL_MARKETS: Shard = { index: 0, count: 1 };
 
-/** Parses `i/n` (0 ≤ i < n); null when malformed. */
+/**
+ * Parses `i/n` (0 ≤ i < n, 0-based); null when malformed. Only the canonical form, as
+ * formatShard writes it: decimal digits without sign, leading zeros or surrounding space, so a
+ * shard has the one spelling its logs, consumer group and unit instance show.
+ */
 export function parseShard(text: string): Shard | null {
-  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(text.trim());
+  const m = /^(0|[1-9]\d{0,5})\/([1-9]\d{0,5})$/.exec(text);
   if (!m) return null;
   const index = Number(m[1]);
   const count = Number(m[2]);
-  return count >= 1 && index < count ? { index, count } : null;
+  return index < count ? { index, count } : null;
 }
 
 /** The shard of a key: stable across processes, runs and languages (FNV-1a). */
