@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
 import { channelOfTopic } from '../../src/domain/events/topics.ts';
 import { ownsMarket, parseShard, shardKey, shardOf } from '../../src/domain/scale-out/shard.ts';
-import { getJson, journalRecords as journaled } from './support/daemon-io.ts';
+import { fetchJson, getJson, journalRecords as journaled } from './support/daemon-io.ts';
 import { processScope } from './support/helios-process.ts';
 import { byMarket, readRecording, replayTrading } from './support/trading-replay.ts';
 
@@ -74,6 +74,20 @@ describe('shards', () => {
 });
 
 describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
+  it('a trading shard judges staleness only for the feeds it reads: market, nowcast and truth, not the METAR and PWS only the feeds process reads', { timeout: 60_000 }, async () => {
+    const env = { HELIOS_BUS__STREAM_PREFIX: `judged${process.pid}x${Date.now() % 1_000_000}` };
+    // One shard of one: every market, so every channel a shard can read. No feeds process: nothing arrives.
+    const shard = scope.start(['run', '--redis', redisUrl, '--role', 'trading', '--shard', '0/1', '--data-dir', tempDir(), '--port', '0', '--speed', '20'], env);
+    const url = await shard.apiUrl();
+    await shard.waitForLine(/"component":"trading","msg":"component started"/, 20_000);
+    const health = await fetchJson(`${url}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body.staleness_ms).toEqual({ market: null, nowcast: null, truth: null });
+    expect(health.body.stale_feeds).toEqual(['market', 'nowcast', 'truth']);
+    shard.kill('SIGTERM');
+    expect((await shard.exited).code).toBe(0);
+  });
+
   it('one feeds process and two trading shards trade exactly the all-in-one markets, with identical decisions per market on the recorded stream', { timeout: 120_000 }, async () => {
     const prefix = `scale${process.pid}x${Date.now() % 1_000_000}`;
     const env = { ...PER_PROCESS_STATE_NEUTRAL, HELIOS_BUS__STREAM_PREFIX: prefix };

@@ -5,6 +5,8 @@ import type { Metrics } from '../../adapters/metrics/metrics.ts';
 import type { FanOutSink } from '../../domain/events/sink.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
+import { channelOfTopic } from '../../domain/events/topics.ts';
+import { feedsOnChannels } from '../../domain/health/feeds.ts';
 import { ALL_MARKETS, ownsMarket, type Shard } from '../../domain/scale-out/shard.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { hash32, seededRng } from '../../domain/util/random.ts';
@@ -97,6 +99,16 @@ export class DaemonContext {
   /** The markets this process trades (its shard's), or, in a feeds process, every market it carries. */
   localMarkets(): UniverseMarket[] {
     return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec));
+  }
+
+  /**
+   * The feeds whose staleness this process judges. A trading shard: those on the channels its node
+   * reads (nowcasts, not the METARs and PWS clusters the feeds process turns into them; nothing
+   * before its node starts). Any other role hosts every source, so every configured feed.
+   */
+  judgedFeeds(): string[] {
+    if (this.role !== 'trading') return Object.keys(this.config.daemon.staleness_ms);
+    return feedsOnChannels((this.trading?.node.topics() ?? []).map(channelOfTopic));
   }
 
   /** A component's event factory: its own id stream, the same on every run with the same seed. */

@@ -114,7 +114,7 @@ export class Daemon {
         ctx.sink.emit(this.factory.make('HALT', { scope: event.market_id ? 'market' : 'global', reason: `backpressure on ${topic}` }, event.market_id ? { market_id: event.market_id } : {}));
       },
     });
-    ctx.observer = new DaemonObserver(config.daemon.staleness_ms, this.metrics, config.daemon.stage_latency_samples);
+    ctx.observer = new DaemonObserver(config.daemon.staleness_ms, this.metrics, config.daemon.stage_latency_samples, () => ctx.judgedFeeds());
     ctx.sourceErrors = new SourceErrors({
       log: ctx.log,
       metrics: this.metrics,

@@ -1,6 +1,7 @@
 import { killSwitchTrigger } from '../../adapters/metrics/metrics.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
+import { FEED_OF } from '../../domain/health/feeds.ts';
 import { StalenessTracker } from '../../domain/health/staleness.ts';
 import { isTerminal } from '../../domain/trading/orders.ts';
 import type { UniverseMarket } from '../../domain/trading/universe.ts';
@@ -21,17 +22,6 @@ export interface RunCounters {
 
 /** Finished orders whose ids, times and prices are kept for late answers (fills after a cancel). */
 const FINISHED_ORDERS_TRACKED = 10_000;
-
-/** Which feed an event proves alive. */
-const FEED_OF: Partial<Record<HeliosEvent['type'], string>> = {
-  BEST_PRICE: 'market',
-  L2_SNAPSHOT: 'market',
-  TRADE: 'market',
-  METAR_OBS: 'metar',
-  PWS_CLUSTER: 'pws',
-  TRUTH_STATE: 'truth',
-  NOWCAST: 'nowcast',
-};
 
 /**
  * Watches everything this process emits (a sink beside the bus): feed staleness, run counters,
@@ -62,8 +52,10 @@ export class DaemonObserver implements EventSink {
     thresholds: Record<string, number>,
     private readonly metrics: Metrics,
     stageSamples = 4096,
+    /** The feeds this process reads, whose staleness it judges (default: every configured one). */
+    judgedFeeds?: () => Iterable<string>,
   ) {
-    this.staleness = new StalenessTracker(thresholds);
+    this.staleness = new StalenessTracker(thresholds, judgedFeeds);
     this.stages = new StageLatency(metrics.stageLatencyMs, stageSamples);
   }
 
