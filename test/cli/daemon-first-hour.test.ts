@@ -148,7 +148,7 @@ describe('helios run --sim talks to its operator and measures what happened (iss
     const lastConfidence = new Map<string, number>();
     for (const r of records.filter((x) => x.type === 'TRUTH_STATE').sort((a, b) => a.seq - b.seq)) lastConfidence.set(r.match_id, r.payload.confidence);
     for (const [match, c] of lastConfidence) expect(metrics.get(`truth_confidence{match_id="${match}"}`), match).toBe(c);
-    expect(metrics.get('reconcile_mismatch_count')).toBe(records.filter((r) => r.type === 'ALERT' && r.payload.code === 'RECONCILE_BREAK').length);
+    expect(metrics.get('reconcile_mismatch_total')).toBe(records.filter((r) => r.type === 'ALERT' && r.payload.code === 'RECONCILE_BREAK').length);
 
     // Item 1: every record says where it came from.
     expect(new Set(records.map((r) => r.provenance))).toEqual(new Set(['simulator']));

@@ -16,7 +16,7 @@ const METRIC_NAMES = [
   'order_place_latency_ms',
   'order_fill_latency_ms',
   'slippage_bps',
-  'reconcile_mismatch_count',
+  'reconcile_mismatch_total',
   'kill_switch_triggers_total',
   'ws_reconnects_total',
   'book_resyncs_total',

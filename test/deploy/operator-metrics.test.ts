@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
+import { registerExecutionMetrics } from '../../src/adapters/metrics/execution-metrics.ts';
 import { DaemonObserver } from '../../src/apps/daemon/observer.ts';
 import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
@@ -80,5 +81,26 @@ describe('operator metrics from the event stream', () => {
     expect(tracked.orderIds.has('open-1')).toBe(true);
     expect(tracked.orderIds.has('o-0')).toBe(false);
     expect(tracked.orderIds.has('o-10049')).toBe(true);
+  });
+});
+
+describe('metric names', () => {
+  it('every counter ends in _total (Prometheus naming: rate() and increase() expect it)', async () => {
+    // The daemon's own and, with real execution, the adapter's (registered on the same registry).
+    const { registry } = createMetrics();
+    registerExecutionMetrics(registry, () => ({ placed: 0, rejected: 0, in_flight: 0, heartbeat_misses: 0, reconcile_breaks: 0, fail_closed: 0 }));
+    // As Prometheus reads them: the exposition's TYPE lines.
+    const counters = [...(await registry.metrics()).matchAll(/^# TYPE (\S+) counter$/gm)].map((m) => m[1]!);
+    expect(counters).toContain('reconcile_mismatch_total');
+    expect(counters.filter((n) => !n.endsWith('_total'))).toEqual([]);
+  });
+
+  it('a reconciliation break counts in reconcile_mismatch_total', async () => {
+    const metrics = createMetrics();
+    const observer = new DaemonObserver({ market: 15_000 }, metrics);
+    const events = new EventFactory(new VirtualClock(DAY_MS), ulidGenerator(seededRng(7)));
+    observer.emit(events.make('ALERT', { severity: 'critical', code: 'RECONCILE_BREAK', message: 'venue holds an unknown order' }));
+    observer.emit(events.make('ALERT', { severity: 'warn', code: 'CONTROL_REFUSED', message: 'not a reconciliation' }));
+    expect(await metrics.registry.metrics()).toMatch(/^reconcile_mismatch_total 1$/m);
   });
 });

@@ -18,7 +18,7 @@ describe.skipIf(!promtool)('Prometheus configuration (promtool)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('promtool test rules: synthetic series through the feed, kill-switch, daily-loss, heartbeat, restart and backlog alerts', () => {
+  it('promtool test rules: synthetic series through the feed, kill-switch, daily-loss, heartbeat, restart, backlog and reconciliation alerts', () => {
     const r = run(promtool!, ['test', 'rules', 'helios-alerts.test.yml'], DIR);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.code).toBe(0);

@@ -36,7 +36,7 @@ export function createMetrics() {
     stageLatencyMs: new Histogram({ name: 'stage_latency_ms', help: 'hot-path stage latency: frame_to_book, book_to_best_price, best_price_to_decision, decision_to_order', labelNames: ['stage'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price worse than the order price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
-    reconcileMismatchCount: new Counter({ name: 'reconcile_mismatch_count', help: 'order/position reconciliation mismatches', registers: [registry] }),
+    reconcileMismatches: new Counter({ name: 'reconcile_mismatch_total', help: 'order/position reconciliation mismatches (RECONCILE_BREAK alerts)', registers: [registry] }),
     killSwitchTriggers: new Counter({ name: 'kill_switch_triggers_total', help: 'kill switch and circuit breaker trips', labelNames: ['reason'], registers: [registry] }),
     wsReconnects: new Counter({ name: 'ws_reconnects_total', help: 'market WebSocket reconnects', registers: [registry] }),
     bookResyncs: new Counter({ name: 'book_resyncs_total', help: 'book resyncs of single tokens', registers: [registry] }),

@@ -147,7 +147,7 @@ export class DaemonObserver implements EventSink {
         return;
       case 'ALERT':
         this.counters.alerts++;
-        if (event.payload.code === 'RECONCILE_BREAK') this.metrics.reconcileMismatchCount.inc();
+        if (event.payload.code === 'RECONCILE_BREAK') this.metrics.reconcileMismatches.inc();
         return;
       case 'TRUTH_STATE':
         this.counters.truth_states++;
