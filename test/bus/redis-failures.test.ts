@@ -8,6 +8,7 @@ import type { Delivery } from '../../src/adapters/bus/event-bus.ts';
 import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { eventIdsOf } from '../../src/adapters/bus/stream-entry.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { SharedSimTimeline } from '../../src/adapters/bus/sim-timeline.ts';
 import { freePort, waitForPort } from '../setup/global-redis.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
 
@@ -266,4 +267,17 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     await producer.close();
     await consumerBus.close();
   }, 60_000);
+
+  it('the shared simulated timeline closes at once while its connection is down (a stopping scale-out process does not hang on it)', async () => {
+    const timeline = await SharedSimTimeline.join(redis.url, `closing${process.pid}:sim_timeline`, { origin_ms: 1_000, speed: 1 }, 60_000);
+    await redis.kill();
+    // Its client is between reconnect attempts now: a QUIT would wait for a connection that never comes.
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      const outcome = await Promise.race([timeline.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still closing after 5 s'), 5_000))]);
+      expect(outcome).toBe('closed');
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
 });

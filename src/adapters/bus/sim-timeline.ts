@@ -10,6 +10,9 @@ export interface SimTimeline {
 
 export class SimTimelineMismatch extends Error {}
 
+/** How long a closing timeline waits for the server's answer to QUIT. */
+const QUIT_WAIT_MS = 1_000;
+
 /**
  * The one simulated timeline of a scale-out. Every process paces its own virtual clock, and at
  * `--speed` > 1 clocks started seconds apart would disagree by minutes: a trading shard would
@@ -62,10 +65,16 @@ export class SharedSimTimeline {
     return Math.floor(this.timeline.origin_ms + (wallMs - this.timeline.origin_ms) * this.timeline.speed);
   }
 
+  /**
+   * QUIT only on a connection that is up, and not waited for long: node-redis's QUIT on a client
+   * between reconnects never settles (a process stopping during or just after a Redis outage hung
+   * on it until its shutdown timeout, then exited 3). The key's TTL does the rest.
+   */
   async close(): Promise<void> {
     if (this.refresher) clearInterval(this.refresher);
     this.refresher = null;
-    await this.client.quit().catch(() => undefined);
+    if (this.client.isReady) await Promise.race([this.client.quit().catch(() => undefined), new Promise((r) => setTimeout(r, QUIT_WAIT_MS).unref())]);
+    if (this.client.isOpen) this.client.destroy();
   }
 
   private async refresh(): Promise<void> {
