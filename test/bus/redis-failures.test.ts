@@ -268,6 +268,44 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     await consumerBus.close();
   }, 60_000);
 
+  it('a consumer reads again as soon as its connections are back, however far an outage grew its backoff', async () => {
+    // Backoff from 0.5 s, doubling, no ceiling within reach. The clients retry at 0.5, 1.5, 3.5, 7.5 s
+    // after the kill; the consumer, left to its own backoff, at 1, 3, 7, 15 s: each attempt just
+    // before a reconnect, it found the server back a whole wait late (8 s here; up to
+    // reconnect_max_ms and more with the default's, a trading shard idle after Redis restarted).
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'prompt', reconnect_min_ms: 500, reconnect_max_ms: 60_000 });
+    const quiet = { onError: () => {} };
+    const producer = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), quiet);
+    const consumerBus = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), quiet);
+    const { factory } = testFactory(16);
+    const sub = consumerBus.subscribe({ group: 'trading-0-of-1', consumer: 'trading-0', topics: ['tape:m'], start: 'latest' });
+    const it = sub[Symbol.asyncIterator]();
+    await sub.joined();
+    await producer.publish('tape:m', [trade(factory, 'm', 't', 0.1)]);
+    await sub.ack((await it.next()).value as Delivery[]);
+    const next = it.next();
+
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 4_000));
+    await redis.start();
+    await vi.waitFor(() => expect(consumerBus.health().up).toBe(true), { timeout: 20_000, interval: 20 });
+    const upAt = Date.now();
+    // The producer goes on publishing; the group (lost with the server's data) is recreated at the stream's start.
+    const publishing = setInterval(() => void producer.publish('tape:m', [trade(factory, 'm', 't', 0.2)]), 100);
+    try {
+      const got = await Promise.race([next, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      const readAfterMs = Date.now() - upAt;
+      expect(got === 'timeout' ? 'nothing read' : got.value.length).toBeGreaterThan(0);
+      // Generous: without the wake-up it is about 7.5 s, with it a read's round trip.
+      expect(readAfterMs, `first read ${readAfterMs} ms after the bus was up`).toBeLessThan(3_000);
+    } finally {
+      clearInterval(publishing);
+      await sub.close();
+      await producer.close();
+      await consumerBus.close();
+    }
+  }, 60_000);
+
   it('the shared simulated timeline closes at once while its connection is down (a stopping scale-out process does not hang on it)', async () => {
     const timeline = await SharedSimTimeline.join(redis.url, `closing${process.pid}:sim_timeline`, { origin_ms: 1_000, speed: 1 }, 60_000);
     await redis.kill();

@@ -114,6 +114,7 @@ export class RedisStreamsBus implements EventBus {
       }
     }
     this.issueJoins();
+    for (const sub of this.subscriptions) sub.connectionBack();
     this.scheduleFlush();
   }
 

@@ -27,6 +27,8 @@ export class RedisSubscription extends SubscriptionBase {
   private readingOwnPending = true;
   private lastClaim = Number.NEGATIVE_INFINITY;
   private failures = 0;
+  /** Ends the wait before the next attempt early: set while the pull loop waits after a failure. */
+  private wakeRetry: (() => void) | null = null;
   /** Streams whose group this consumer has not joined yet (a `latest` group starts at '$' only then). */
   private readonly unjoined = new Set<string>();
   /** XGROUP CREATE sent and not answered yet, per stream. */
@@ -50,7 +52,7 @@ export class RedisSubscription extends SubscriptionBase {
   ) {
     super(bus.config.dedup_window);
     // Blocking reads need a connection of their own.
-    this.reader = newClient(bus.config, bus.url, () => {}, () => {});
+    this.reader = newClient(bus.config, bus.url, () => {}, () => {}, () => this.connectionBack());
     this.addTopics(options.topics);
   }
 
@@ -171,12 +173,42 @@ export class RedisSubscription extends SubscriptionBase {
       } catch (err) {
         this.readAhead = null;
         if (this.closed) return [];
+        const message = (err as Error)?.message ?? String(err);
+        // A group the server lost (restarted without its data, streams deleted) is no failure of
+        // the server, which answered: rejoin after the shortest wait, not the one an outage built up.
+        if (message.includes('NOGROUP')) this.failures = 0;
         this.failures++;
-        this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${(err as Error).message}; retrying`));
+        this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${message}; retrying`));
         this.needInit = true;
-        await new Promise((r) => setTimeout(r, backoff(this.bus.config, this.failures)));
+        await this.retryWait();
       }
     }
+  }
+
+  /**
+   * The backoff after a failure, cut short when a connection this consumer uses is back: the
+   * backoff spaces attempts against a server that is down, and must not delay the first one after
+   * it answers again (grown over an outage, it held a shard idle up to reconnect_max_ms longer).
+   */
+  private retryWait(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeRetry = null;
+        resolve();
+      };
+      const timer = setTimeout(wake, backoff(this.bus.config, this.failures));
+      this.wakeRetry = wake;
+    });
+  }
+
+  /**
+   * The reader's connection, or the bus's (where groups are created), is ready again: the next
+   * attempt goes now, and a failure after it waits from the shortest backoff again.
+   */
+  connectionBack(): void {
+    this.failures = 0;
+    this.wakeRetry?.();
   }
 
   /** Every stream's group, created where it is missing (pipelined). */

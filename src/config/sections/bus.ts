@@ -53,6 +53,10 @@ export const busSection = z.strictObject({
    * re-sent if a restarted server lost them (no AOF, or appendfsync everysec). 0 keeps none.
    */
   redis_resend_entries: z.number().int().min(0),
+  /**
+   * Redis reconnect backoff, doubling from min to max. The max bounds how long after a server
+   * comes back a connection notices; a consumer's own retries are cut short once its connections are back.
+   */
   reconnect_min_ms: z.number().int().min(1),
   reconnect_max_ms: z.number().int().min(1),
 });
