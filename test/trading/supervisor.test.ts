@@ -77,6 +77,33 @@ describe('market group supervisor', () => {
     group.stop();
   });
 
+  it('over days without input, markets are pulsed only when time alone changes their decision, and still halt on time', () => {
+    const clock = new VirtualClock(1_000_000);
+    let watchdogs = 0;
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: marketTradingMachine, respawnInput: (_i, l) => l, watchdogMs: 1000 }), {
+      clock,
+      input: { group_id: 'g', now_ms: clock.now() },
+      inspect: (e) => {
+        if (e.type === '@xstate.event' && e.event.type === 'WATCHDOG') watchdogs++;
+      },
+    });
+    group.start();
+    for (const id of ['m1', 'm2']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
+    const refs = ['m1', 'm2'].map((id) => group.getSnapshot().children[id] as AnyActorRef);
+    for (const ref of refs) ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()), now_ms: clock.now() });
+    const stale = cfg.trading.staleness.book_stale_ms;
+    // The first pulse past the staleness bound halts them, exactly when a pulse to every market every period did.
+    clock.advanceBy(stale);
+    expect(refs.map((r) => r.getSnapshot().value)).toEqual(['IDLE', 'IDLE']);
+    clock.advanceBy(1000);
+    expect(refs.map((r) => r.getSnapshot().value)).toEqual(['HALT', 'HALT']);
+    expect(refs.map((r) => r.getSnapshot().context.halt)).toEqual([['stale_book'], ['stale_book']]);
+    // Three days on: a pulse per market and period would be 2 × 259,200 WATCHDOG transitions.
+    clock.advanceBy(3 * 86_400_000);
+    expect(watchdogs).toBe(2);
+    group.stop();
+  });
+
   it('refuses markets beyond its capacity', () => {
     const clock = new VirtualClock(0);
     const noop = setup({}).createMachine({});

@@ -24,11 +24,11 @@ export function haltCauses(
   causes = bookCause(causes, s.books[spec.no_token], nowMs, cfg);
   if (spec.fair_source.kind === 'truth' && s.truth) {
     const st = s.truth.payload.state;
-    if (st === 'stale' || s.truth.payload.stale || nowMs - s.truth.ts_ms > cfg.staleness.truth_stale_ms) causes = withCause(causes, 'stale_truth');
+    if (st === 'stale' || s.truth.payload.stale || isTruthAged(s.truth, nowMs, cfg)) causes = withCause(causes, 'stale_truth');
     if (st === 'disputed' || st === 'invalidated') causes = withCause(causes, `truth_${st}`);
   }
   if (spec.fair_source.kind === 'nowcast' && s.nowcast) {
-    if (s.nowcast.payload.qc_gate !== 'open' || nowMs - s.nowcast.ts_ms > cfg.staleness.nowcast_stale_ms) causes = withCause(causes, 'stale_nowcast');
+    if (s.nowcast.payload.qc_gate !== 'open' || isNowcastAged(s.nowcast, nowMs, cfg)) causes = withCause(causes, 'stale_nowcast');
   }
   if (!causes) return [];
   return causes.length > 1 ? causes.sort() : causes;
@@ -43,7 +43,23 @@ function withCause(causes: string[] | null, cause: string): string[] {
 function bookCause(causes: string[] | null, b: BookSignal | undefined, nowMs: number, cfg: Pick<TradingConfig, 'staleness'>): string[] | null {
   if (!b) return causes;
   if (!b.synced) return withCause(causes, 'unsynced_book');
-  return nowMs - b.ts_ms > cfg.staleness.book_stale_ms ? withCause(causes, 'stale_book') : causes;
+  return isBookAged(b, nowMs, cfg) ? withCause(causes, 'stale_book') : causes;
+}
+
+/*
+ * The ages past which an input halts its market: one rule for the halt causes and for the
+ * watchdog's question whether time alone changed them (time-bounds.ts).
+ */
+export function isBookAged(b: Pick<BookSignal, 'ts_ms'>, nowMs: number, cfg: Pick<TradingConfig, 'staleness'>): boolean {
+  return nowMs - b.ts_ms > cfg.staleness.book_stale_ms;
+}
+
+export function isTruthAged(truth: { ts_ms: number }, nowMs: number, cfg: Pick<TradingConfig, 'staleness'>): boolean {
+  return nowMs - truth.ts_ms > cfg.staleness.truth_stale_ms;
+}
+
+export function isNowcastAged(nowcast: { ts_ms: number }, nowMs: number, cfg: Pick<TradingConfig, 'staleness'>): boolean {
+  return nowMs - nowcast.ts_ms > cfg.staleness.nowcast_stale_ms;
 }
 
 /** Truth says the outcome is effectively decided, or the venue resolved the market. */

@@ -208,10 +208,15 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
 
 type Candidate = { order: LegOrder; guaranteedPnl: number } | { reason: string };
 
+/** A naked leg has had its time to be closed at a profit: from now on it is closed whatever the cost. */
+export function isNakedLegOverdue(nakedSinceMs: number | null, nowMs: number, cfg: Pick<PairArbConfig, 'naked_leg_max_ms'>): boolean {
+  return nakedSinceMs !== null && nowMs - nakedSinceMs >= cfg.naked_leg_max_ms;
+}
+
 function closeNakedLeg(input: PairInput, naked: PairImbalance): PairDecision {
   const complete = completion(input, naked);
   if ('order' in complete && complete.guaranteedPnl >= -1e-9) return { kind: 'complete', ...complete };
-  const overdue = input.nakedSinceMs !== null && input.nowMs - input.nakedSinceMs >= input.cfg.naked_leg_max_ms;
+  const overdue = isNakedLegOverdue(input.nakedSinceMs, input.nowMs, input.cfg);
   if (!overdue) {
     const why = 'order' in complete ? `completing would lock ${complete.guaranteedPnl.toFixed(4)}` : complete.reason;
     return { kind: 'wait', reason: `naked ${naked.lead} leg (${naked.excess} shares): ${why}; unwinding after ${input.cfg.naked_leg_max_ms} ms` };

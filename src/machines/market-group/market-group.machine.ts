@@ -1,7 +1,8 @@
-import { enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import { enqueueActions, setup, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import { backoffAfterFailures, failuresExceed, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
-import type { MarketTradingInput } from '../market-trading/context.ts';
+import { timeChangesDecision } from '../../domain/trading/time-bounds.ts';
+import type { MarketTradingContext, MarketTradingInput } from '../market-trading/context.ts';
 
 export type MarketGroupEvent =
   | { type: 'ADD_MARKET'; input: MarketTradingInput }
@@ -36,6 +37,17 @@ export interface MarketGroupDeps {
 
 const ERROR_PREFIX = 'xstate.error.actor.';
 
+/**
+ * Whether a pulse at `nowMs` can change what a market decides. One that cannot would be a
+ * transition that changes nothing but the actor's time, and every later event brings its own time:
+ * such pulses are most of what a long quiet stretch of virtual time costs (every market, every
+ * period), so they are not sent. A child that is not a trading market (a test's) is always pulsed.
+ */
+function pulseCanChange(child: AnyActorRef | undefined, nowMs: number): boolean {
+  const market = child?.getSnapshot()?.context as MarketTradingContext | undefined;
+  return !market?.signals || timeChangesDecision(market, market.now_ms, nowMs);
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -59,11 +71,13 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
     },
     actors: { market: deps.market },
     actions: {
-      pulseMarkets: enqueueActions(({ enqueue, context }) => {
+      pulseMarkets: enqueueActions(({ enqueue, context, self }) => {
         const now_ms = context.now_ms + deps.watchdogMs;
         enqueue.assign({ now_ms });
+        const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
         for (const id of Object.keys(context.inputs)) {
-          if (context.inputs[id]!.watchdog === 'parent' && !context.down.includes(id)) enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
+          if (context.inputs[id]!.watchdog !== 'parent' || context.down.includes(id)) continue;
+          if (pulseCanChange(children[id], now_ms)) enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
         }
       }),
       superviseCrash: enqueueActions(({ enqueue, event, context }) => {

@@ -1,0 +1,41 @@
+import type { TradingConfig } from '../../config/sections/trading.ts';
+import { isBookAged, isNowcastAged, isTruthAged } from './halt-causes.ts';
+import type { MarketSpec } from './market-spec.ts';
+import { hasOverstayed, type OrderRecord } from './orders.ts';
+import { isNakedLegOverdue } from './pair-arb.ts';
+import { isPolicyValid } from './policy.ts';
+import type { MarketSignals } from './signals.ts';
+
+/** What of a market's state its time-dependent conditions read. */
+export interface TimedMarketView {
+  spec: Pick<MarketSpec, 'yes_token' | 'no_token' | 'fair_source'>;
+  signals: Pick<MarketSignals, 'books' | 'policy' | 'truth' | 'nowcast'>;
+  orders: Readonly<Record<string, OrderRecord>>;
+  nakedSinceMs: number | null;
+  cfg: Pick<TradingConfig, 'staleness' | 'orders' | 'pair_arb'>;
+}
+
+/**
+ * Whether time passing alone, from `fromMs` to `toMs`, can change what a market decides: its halt
+ * causes (an input growing stale) or its plan (a resting order overstaying, the published policy
+ * expiring, a naked leg falling due). Every other input of a decision changes only with an event,
+ * which decides by itself. Each of these conditions is monotone in time (once true, true for
+ * good), so one that flips anywhere in between reads differently at the two ends. False means a
+ * watchdog pulse at `toMs` would decide exactly as the market last did at `fromMs`.
+ */
+export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: number): boolean {
+  const { spec, signals: s, cfg } = m;
+  for (const token of [spec.yes_token, spec.no_token]) {
+    const b = s.books[token];
+    if (b?.synced && isBookAged(b, fromMs, cfg) !== isBookAged(b, toMs, cfg)) return true;
+  }
+  if (spec.fair_source.kind === 'truth' && s.truth && isTruthAged(s.truth, fromMs, cfg) !== isTruthAged(s.truth, toMs, cfg)) return true;
+  if (spec.fair_source.kind === 'nowcast' && s.nowcast && isNowcastAged(s.nowcast, fromMs, cfg) !== isNowcastAged(s.nowcast, toMs, cfg)) return true;
+  if (isPolicyValid(s.policy, fromMs) !== isPolicyValid(s.policy, toMs)) return true;
+  if (isNakedLegOverdue(m.nakedSinceMs, fromMs, cfg.pair_arb) !== isNakedLegOverdue(m.nakedSinceMs, toMs, cfg.pair_arb)) return true;
+  for (const id in m.orders) {
+    const o = m.orders[id]!;
+    if (hasOverstayed(o, fromMs, cfg.orders) !== hasOverstayed(o, toMs, cfg.orders)) return true;
+  }
+  return false;
+}
