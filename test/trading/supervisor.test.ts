@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, setup, type AnyActorRef } from 'xstate';
+import { createActor, setup, type Actor, type AnyActorRef } from 'xstate';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { createMarketGroupMachine } from '../../src/machines/market-group/market-group.machine.ts';
+import { createMarketGroupMachine, type MarketGroupMachine } from '../../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingInput } from '../../src/machines/market-trading/context.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { book, bookSignal, defaultSections, spec } from './support.ts';
@@ -80,11 +80,14 @@ describe('market group supervisor', () => {
   it('over days without input, markets are pulsed only when time alone changes their decision, and still halt on time', () => {
     const clock = new VirtualClock(1_000_000);
     let watchdogs = 0;
-    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: marketTradingMachine, respawnInput: (_i, l) => l, watchdogMs: 1000 }), {
+    // Every event the group itself takes other than its two markets: its pulses, however it schedules them.
+    let groupEvents = 0;
+    const group: Actor<MarketGroupMachine> = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: marketTradingMachine, respawnInput: (_i, l) => l, watchdogMs: 1000 }), {
       clock,
       input: { group_id: 'g', now_ms: clock.now() },
       inspect: (e) => {
         if (e.type === '@xstate.event' && e.event.type === 'WATCHDOG') watchdogs++;
+        if (e.type === '@xstate.event' && e.actorRef === group && !['xstate.init', 'ADD_MARKET'].includes(e.event.type)) groupEvents++;
       },
     });
     group.start();
@@ -98,9 +101,20 @@ describe('market group supervisor', () => {
     clock.advanceBy(1000);
     expect(refs.map((r) => r.getSnapshot().value)).toEqual(['HALT', 'HALT']);
     expect(refs.map((r) => r.getSnapshot().context.halt)).toEqual([['stale_book'], ['stale_book']]);
-    // Three days on: a pulse per market and period would be 2 × 259,200 WATCHDOG transitions.
+    // Three days on: a pulse every period would be 259,200 group transitions and 2 × 259,200 WATCHDOG ones.
     clock.advanceBy(3 * 86_400_000);
     expect(watchdogs).toBe(2);
+    // The first finds nothing due and sleeps to the staleness bound; the one after the halt finds nothing ever due.
+    expect(groupEvents).toBe(3);
+    expect(group.getSnapshot().context.next_pulse_ms).toBeNull();
+    expect(clock.pendingTimers()).toBe(0);
+    // A fresh book (the runtime wakes the group with each event to a market) ends the halt, and its staleness is noticed as before.
+    group.send({ type: 'WAKE', now_ms: clock.now() });
+    refs[0]!.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()), now_ms: clock.now() });
+    expect(group.getSnapshot().context.next_pulse_ms).toBe(clock.now() + 1000);
+    expect(refs[0]!.getSnapshot().value).toBe('IDLE');
+    clock.advanceBy(stale + 1000);
+    expect(refs.map((r) => r.getSnapshot().value)).toEqual(['HALT', 'HALT']);
     group.stop();
   });
 

@@ -6,7 +6,7 @@ import { emptyLedger, type Ledger } from '../../src/domain/trading/pnl-ledger.ts
 import { plan } from '../../src/domain/trading/plan.ts';
 import { policyFromTruth } from '../../src/domain/trading/policy.ts';
 import { emptySignals, type MarketSignals } from '../../src/domain/trading/signals.ts';
-import { timeChangesDecision, type TimedMarketView } from '../../src/domain/trading/time-bounds.ts';
+import { firstChangeOnGrid, timeChangesDecision, type TimedMarketView } from '../../src/domain/trading/time-bounds.ts';
 import { book, bookSignal, defaultSections, spec, truthSignal } from './support.ts';
 
 const cfg = defaultSections().trading;
@@ -77,6 +77,17 @@ describe('time alone changing a decision (what the watchdog pulses for)', () => 
     }
     // Not vacuous: time did change decisions (books and truth grew stale, the policy expired, the order overstayed).
     expect(changed).toBeGreaterThanOrEqual(10);
+    // Where a sleeping watchdog wakes: the first grid point a scan finds, for grids through and off the bounds.
+    for (const m of scenarios) {
+      for (const [origin, period] of [[T0, 1000], [T0 - 7, 333], [T0 + 1, 4096]] as const) {
+        for (const from of [T0, T0 + 4_000, T0 + 12_345]) {
+          let scan = origin + (Math.floor((from - origin) / period) + 1) * period;
+          while (scan < from + 3_600_000 && !timeChangesDecision(m, from, scan)) scan += period;
+          const found = firstChangeOnGrid(m, from, origin, period);
+          expect(found, `grid ${origin}+k×${period} from +${from - T0}`).toBe(scan < from + 3_600_000 ? scan : null);
+        }
+      }
+    }
   });
 
   it('nothing that ages, nothing to ask: a market with no inputs and no orders never needs a pulse', () => {

@@ -39,3 +39,32 @@ export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: nu
   }
   return false;
 }
+
+/** Grid steps searched at most: 2^40 periods of 1 ms are 35 years. */
+const MAX_GRID_STEPS = 2 ** 40;
+
+/**
+ * The first point of the pulse grid `originMs + k × periodMs` after `fromMs` at which time alone
+ * has changed what the market decides (`timeChangesDecision` from `fromMs`); null: never. The
+ * conditions are monotone, so a galloping search finds it in O(log k) checks.
+ */
+export function firstChangeOnGrid(m: TimedMarketView, fromMs: number, originMs: number, periodMs: number): number | null {
+  const first = Math.floor((fromMs - originMs) / periodMs) + 1;
+  const at = (step: number) => originMs + (first + step) * periodMs;
+  const changed = (step: number) => timeChangesDecision(m, fromMs, at(step));
+  if (changed(0)) return at(0);
+  let lo = 0;
+  let hi = 1;
+  while (!changed(hi)) {
+    if (hi >= MAX_GRID_STEPS) return null;
+    lo = hi;
+    hi *= 2;
+  }
+  // Unchanged at lo, changed at hi: the first change lies in (lo, hi].
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (changed(mid)) hi = mid;
+    else lo = mid;
+  }
+  return at(hi);
+}

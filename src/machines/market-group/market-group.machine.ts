@@ -1,14 +1,18 @@
-import { enqueueActions, setup, type AnyActorRef, type AnyStateMachine } from 'xstate';
+import { assertEvent, enqueueActions, raise, setup, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import { backoffAfterFailures, failuresExceed, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
-import { timeChangesDecision } from '../../domain/trading/time-bounds.ts';
+import { firstChangeOnGrid, timeChangesDecision } from '../../domain/trading/time-bounds.ts';
 import type { MarketTradingContext, MarketTradingInput } from '../market-trading/context.ts';
 
 export type MarketGroupEvent =
   | { type: 'ADD_MARKET'; input: MarketTradingInput }
   | { type: 'REMOVE_MARKET'; market_id: string }
   | { type: 'RESPAWN'; market_id: string }
-  | { type: 'RESTART_EXPIRED'; market_id: string };
+  | { type: 'RESTART_EXPIRED'; market_id: string }
+  /** The group's pulse, raised for its own grid point (the time it carries). */
+  | { type: 'PULSE'; now_ms: number }
+  /** A market of this group got an event: a resting group pulses again from the next grid point. */
+  | { type: 'WAKE'; now_ms: number };
 
 export type MarketGroupEmitted =
   | { type: 'MARKET_RESTARTING'; market_id: string; attempt: number; delay_ms: number; error: string }
@@ -21,9 +25,15 @@ export interface MarketGroupContext {
   /** Restarts per market inside the restart window: each is counted down by a timer of the window's length. */
   restarts: Record<string, number>;
   down: string[];
-  /** The group's time: its start, advanced by one period per watchdog pulse (the pulse carries it). */
+  /** The group's time: its start, then the time of its latest pulse or wake (the events carry it). */
   now_ms: number;
+  /** Its pulses fall on `origin_ms + k × watchdogMs`, where a pulse every period would fall. */
+  origin_ms: number;
+  /** When it pulses next (a grid point); null: no market can change with time alone, it rests until woken. */
+  next_pulse_ms: number | null;
 }
+
+const PULSE_ID = 'pulse';
 
 export interface MarketGroupDeps {
   supervision: TradingConfig['supervision'];
@@ -37,15 +47,34 @@ export interface MarketGroupDeps {
 
 const ERROR_PREFIX = 'xstate.error.actor.';
 
+/** A trading market's context; undefined for another machine (a test's), which is pulsed every period. */
+function marketContext(child: AnyActorRef | undefined): MarketTradingContext | undefined {
+  const context = child?.getSnapshot()?.context as MarketTradingContext | undefined;
+  return context?.signals ? context : undefined;
+}
+
+/** The first grid point after `nowMs`. */
+export function nextGridPoint(context: Pick<MarketGroupContext, 'origin_ms'>, periodMs: number, nowMs: number): number {
+  return context.origin_ms + (Math.floor((nowMs - context.origin_ms) / periodMs) + 1) * periodMs;
+}
+
+/** Whether an event reaching one of the group's markets at `nowMs` must wake it: its next pulse is later than the next grid point, or none. */
+export function groupRestsPast(context: Pick<MarketGroupContext, 'origin_ms' | 'next_pulse_ms'>, periodMs: number, nowMs: number): boolean {
+  return context.next_pulse_ms === null || context.next_pulse_ms > nextGridPoint(context, periodMs, nowMs);
+}
+
 /**
- * Whether a pulse at `nowMs` can change what a market decides. One that cannot would be a
- * transition that changes nothing but the actor's time, and every later event brings its own time:
- * such pulses are most of what a long quiet stretch of virtual time costs (every market, every
- * period), so they are not sent. A child that is not a trading market (a test's) is always pulsed.
+ * Where each market first changes with time alone, by its context object (a context that is the
+ * same object has not changed): a resting group asks again only of the markets that changed.
  */
-function pulseCanChange(child: AnyActorRef | undefined, nowMs: number): boolean {
-  const market = child?.getSnapshot()?.context as MarketTradingContext | undefined;
-  return !market?.signals || timeChangesDecision(market, market.now_ms, nowMs);
+const firstChangeByContext = new WeakMap<MarketTradingContext, { origin: number; at: number | null }>();
+
+function firstChange(market: MarketTradingContext, originMs: number, periodMs: number): number | null {
+  const known = firstChangeByContext.get(market);
+  if (known && known.origin === originMs) return known.at;
+  const at = firstChangeOnGrid(market, market.now_ms, originMs, periodMs);
+  firstChangeByContext.set(market, { origin: originMs, at });
+  return at;
 }
 
 function errorText(e: unknown): string {
@@ -71,14 +100,47 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
     },
     actors: { market: deps.market },
     actions: {
-      pulseMarkets: enqueueActions(({ enqueue, context, self }) => {
-        const now_ms = context.now_ms + deps.watchdogMs;
-        enqueue.assign({ now_ms });
+      /**
+       * Pulses the markets whose decision time alone can change by now. A pulse to any other would
+       * be a transition that changes nothing but the actor's time (every later event brings its
+       * own): in a long quiet stretch of virtual time those were nearly all the cost, every market
+       * every period. The group then sleeps to the first grid point where one can change, or rests
+       * until an event wakes it; while markets get events it pulses every period.
+       */
+      pulseMarkets: enqueueActions(({ enqueue, context, event, self }) => {
+        assertEvent(event, 'PULSE');
+        const now_ms = event.now_ms;
+        const period = deps.watchdogMs;
         const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+        const soonest = now_ms + period;
+        let next: number | null = null;
+        const quiet: MarketTradingContext[] = [];
         for (const id of Object.keys(context.inputs)) {
           if (context.inputs[id]!.watchdog !== 'parent' || context.down.includes(id)) continue;
-          if (pulseCanChange(children[id], now_ms)) enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
+          const market = marketContext(children[id]);
+          if (!market || timeChangesDecision(market, market.now_ms, now_ms)) {
+            enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
+            next = soonest;
+          } else if (market.now_ms > context.now_ms) next = soonest;
+          else quiet.push(market);
         }
+        // Only when no market was pulsed or had an event since the last pulse: sleep past the quiet ones.
+        if (next === null) {
+          for (const market of quiet) {
+            const at = firstChange(market, context.origin_ms, period);
+            if (at !== null && (next === null || at < next)) next = at;
+            if (next === soonest) break;
+          }
+        }
+        enqueue.assign({ now_ms, next_pulse_ms: next });
+        if (next !== null) enqueue.raise({ type: 'PULSE', now_ms: next }, { delay: next - now_ms, id: PULSE_ID });
+      }),
+      wake: enqueueActions(({ enqueue, context, event }) => {
+        assertEvent(event, 'WAKE');
+        const next = nextGridPoint(context, deps.watchdogMs, event.now_ms);
+        enqueue.cancel(PULSE_ID);
+        enqueue.assign({ now_ms: event.now_ms, next_pulse_ms: next });
+        enqueue.raise({ type: 'PULSE', now_ms: next }, { delay: next - event.now_ms, id: PULSE_ID });
       }),
       superviseCrash: enqueueActions(({ enqueue, event, context }) => {
         const crash = event as unknown as { type: string; error?: unknown };
@@ -100,19 +162,30 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         enqueue.raise({ type: 'RESTART_EXPIRED', market_id: id }, { delay: policy.window_ms });
       }),
     },
-    delays: { watchdog: deps.watchdogMs },
     guards: {
+      restsPast: ({ context, event }) => event.type === 'WAKE' && groupRestsPast(context, deps.watchdogMs, event.now_ms),
       hasRoom: ({ context, event }) =>
         event.type === 'ADD_MARKET' && !(event.input.spec.market_id in context.inputs) && Object.keys(context.inputs).length < context.capacity,
     },
   }).createMachine({
     id: 'marketGroup',
-    context: ({ input }) => ({ group_id: input.group_id, capacity: input.capacity ?? sup.max_markets_per_group, inputs: {}, restarts: {}, down: [], now_ms: input.now_ms }),
+    context: ({ input }) => ({
+      group_id: input.group_id,
+      capacity: input.capacity ?? sup.max_markets_per_group,
+      inputs: {},
+      restarts: {},
+      down: [],
+      now_ms: input.now_ms,
+      origin_ms: input.now_ms,
+      next_pulse_ms: input.now_ms + deps.watchdogMs,
+    }),
     initial: 'supervising',
     states: {
       supervising: {
-        after: { watchdog: { target: 'supervising', reenter: true, actions: 'pulseMarkets' } },
+        entry: raise(({ context }) => ({ type: 'PULSE' as const, now_ms: context.next_pulse_ms! }), { delay: deps.watchdogMs, id: PULSE_ID }),
         on: {
+          PULSE: { actions: 'pulseMarkets' },
+          WAKE: { guard: 'restsPast', actions: 'wake' },
           ADD_MARKET: {
             guard: 'hasRoom',
             actions: enqueueActions(({ enqueue, event, context }) => {

@@ -1,4 +1,4 @@
-import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
@@ -12,7 +12,7 @@ import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
-import { createMarketGroupMachine, type MarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
+import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
@@ -22,6 +22,7 @@ import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
+import { MarketGroups } from './market-groups.ts';
 import { reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
 export type { ReconcileReport } from './venue-reconcile.ts';
@@ -46,7 +47,6 @@ export interface TradingRuntimeDeps {
   carried?: Readonly<Record<string, CarriedMarket>>;
 }
 
-type GroupActor = Actor<MarketGroupMachine>;
 
 /**
  * Wires the trading core: market actors sharded under group supervisors, the execution adapter's
@@ -54,15 +54,13 @@ type GroupActor = Actor<MarketGroupMachine>;
  * reconciliation and risk polling on the injected clock. The daemon feeds it coalesced signals.
  */
 export class TradingRuntime {
-  private readonly groups: GroupActor[] = [];
-  private readonly groupOf = new Map<string, number>();
+  private readonly groups: MarketGroups;
   private readonly marketOfToken = new Map<string, string>();
   private readonly specs = new Map<string, MarketSpec>();
   private readonly seqOf = new Map<string, number>();
   /** Each market's net PnL as risk values it (exit marks), and their sum: risk follows marks, not only fills. */
   private readonly riskNet = new Map<string, number>();
   private riskNetTotal = 0;
-  private readonly groupMachine: MarketGroupMachine;
   /** Neg-risk events: one exposure per event, full-set arbitrage across its buckets. */
   readonly negRisk: NegRiskCoordinator;
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
@@ -101,7 +99,7 @@ export class TradingRuntime {
         notify: ({ context }, params) => this.notify(context, params),
       },
     });
-    this.groupMachine = createMarketGroupMachine({
+    const machine = createMarketGroupMachine({
       supervision: deps.trading.supervision,
       market,
       watchdogMs: deps.trading.staleness.watchdog_ms,
@@ -111,16 +109,15 @@ export class TradingRuntime {
         return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
       },
     });
+    const watchdogMs = deps.trading.staleness.watchdog_ms;
+    this.groups = new MarketGroups({ machine, clock: deps.clock, capacity: deps.trading.supervision.max_markets_per_group, watchdogMs, alert: (...a) => this.alert(...a) });
   }
 
   // ---- markets ------------------------------------------------------------------------------
 
   addMarket(spec: MarketSpec, opts: { synced?: boolean } = {}): void {
     if (this.specs.has(spec.market_id)) return;
-    let g = this.groups.findIndex((a) => Object.keys(a.getSnapshot().context.inputs).length < this.deps.trading.supervision.max_markets_per_group);
-    if (g < 0) g = this.newGroup();
     this.specs.set(spec.market_id, spec);
-    this.groupOf.set(spec.market_id, g);
     this.marketOfToken.set(spec.yes_token, spec.market_id);
     this.marketOfToken.set(spec.no_token, spec.market_id);
     this.registerPaper(spec);
@@ -129,7 +126,7 @@ export class TradingRuntime {
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
     const ledger = this.carried.ledgerOf(spec.market_id);
     const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent', ...(ledger ? { ledger } : {}) };
-    this.groups[g]!.send({ type: 'ADD_MARKET', input });
+    this.groups.add(input);
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
     this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
     // Started already (a market discovered later): start() announced the others.
@@ -157,14 +154,11 @@ export class TradingRuntime {
   }
 
   removeMarket(marketId: string): void {
-    const g = this.groupOf.get(marketId);
-    if (g === undefined) return;
-    this.groups[g]!.send({ type: 'REMOVE_MARKET', market_id: marketId });
+    if (!this.groups.remove(marketId)) return;
     const spec = this.specs.get(marketId)!;
     this.marketOfToken.delete(spec.yes_token);
     this.marketOfToken.delete(spec.no_token);
     this.specs.delete(marketId);
-    this.groupOf.delete(marketId);
     this.riskNetTotal -= this.riskNet.get(marketId) ?? 0;
     this.riskNet.delete(marketId);
     this.negRisk.removeMarket(marketId);
@@ -176,30 +170,17 @@ export class TradingRuntime {
   }
 
   groupCount(): number {
-    return this.groups.length;
+    return this.groups.count;
   }
 
   /** The live market actor (undefined while restarting or after it went down). */
   marketRef(marketId: string): AnyActorRef | undefined {
-    const g = this.groupOf.get(marketId);
-    if (g === undefined) return undefined;
-    return this.groups[g]!.getSnapshot().children[marketId] as AnyActorRef | undefined;
+    return this.groups.ref(marketId);
   }
 
   marketSnapshot(marketId: string): { state: string; context: MarketTradingContext } | undefined {
     const snap = this.marketRef(marketId)?.getSnapshot() as { value: string; context: MarketTradingContext } | undefined;
     return snap ? { state: snap.value, context: snap.context } : undefined;
-  }
-
-  private newGroup(): number {
-    const id = this.groups.length;
-    const actor = createActor(this.groupMachine, { clock: this.deps.clock, input: { group_id: `group-${id}`, now_ms: this.deps.clock.now() } });
-    actor.on('MARKET_RESTARTING', (e) => this.alert('warn', 'MARKET_RESTARTING', `${e.market_id}: restart ${e.attempt} in ${e.delay_ms} ms after: ${e.error}`, e.market_id));
-    actor.on('MARKET_DOWN', (e) => this.alert('critical', 'MARKET_DOWN', `${e.market_id}: ${e.restarts} restarts within the window, staying down: ${e.error}`, e.market_id));
-    actor.subscribe({ error: (err) => this.alert('critical', 'GROUP_FAILED', `group-${id}: ${String(err)}`) });
-    actor.start();
-    this.groups.push(actor);
-    return id;
   }
 
   // ---- signals in ---------------------------------------------------------------------------
@@ -212,6 +193,7 @@ export class TradingRuntime {
   }
 
   private sendTo(ref: AnyActorRef, event: MarketInputEvent): void {
+    this.groups.wake(ref.id);
     ref.send({ ...event, now_ms: this.deps.clock.now() } as MarketTradingEvent);
   }
 
@@ -292,7 +274,7 @@ export class TradingRuntime {
     this.unsubscribe = null;
     for (const t of this.timers) this.deps.clock.clearTimeout(t);
     this.timers = [];
-    for (const g of this.groups) g.stop();
+    this.groups.stop();
   }
 
   private schedule(): void {
@@ -326,6 +308,7 @@ export class TradingRuntime {
   private dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
     this.seqOf.set(marketId, context.seq);
     if (!intents.length) return;
+    this.groups.wake(marketId);
     const { clock, riskEngine, adapter } = this.deps;
     const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
     let checked = false;
