@@ -4,7 +4,8 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createMarketGroupMachine, type MarketGroupMachine } from '../../src/machines/market-group/market-group.machine.ts';
 import type { MarketTradingInput } from '../../src/machines/market-trading/context.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
-import { book, bookSignal, defaultSections, spec } from './support.ts';
+import { policyFromTruth } from '../../src/domain/trading/policy.ts';
+import { book, bookSignal, defaultSections, spec, truthSignal } from './support.ts';
 
 const cfg = defaultSections();
 
@@ -94,6 +95,13 @@ describe('market group supervisor', () => {
     for (const id of ['m1', 'm2']) group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: id }), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
     const refs = ['m1', 'm2'].map((id) => group.getSnapshot().children[id] as AnyActorRef);
     for (const ref of refs) ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()), now_ms: clock.now() });
+    // A resolved market takes no pulse, though its last policy expires later: it must not keep the group pulsing.
+    group.send({ type: 'ADD_MARKET', input: { spec: spec({ market_id: 'done' }), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
+    const done = group.getSnapshot().children.done as AnyActorRef;
+    const policy = policyFromTruth(truthSignal('live', 0.7), { Y: 'teamA', N: 'teamB' }, { edge_threshold: 0.05, max_order_usdc: 5, max_position_usdc: 5, ttl_ms: 5_000 }, clock.now())!;
+    done.send({ type: 'POLICY', policy, now_ms: clock.now() });
+    done.send({ type: 'MARKET_RESOLVED', winning_token_id: 'Y', now_ms: clock.now() });
+    expect(done.getSnapshot().value).toBe('RESOLVED');
     const stale = cfg.trading.staleness.book_stale_ms;
     // The first pulse past the staleness bound halts them, exactly when a pulse to every market every period did.
     clock.advanceBy(stale);

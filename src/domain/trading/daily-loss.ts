@@ -42,4 +42,9 @@ export class DailyLoss {
   static dayOf(nowMs: number): number {
     return Math.floor(nowMs / DAY_MS);
   }
+
+  /** When UTC day `day` begins. */
+  static startOf(day: number): number {
+    return day * DAY_MS;
+  }
 }

@@ -271,6 +271,20 @@ export class RiskEngine {
     return this.cfg.drawdown.reducing_usdc > 0 && dd >= this.cfg.drawdown.reducing_usdc ? 'REDUCING' : 'ACTIVE';
   }
 
+  /**
+   * When `poll` next changes anything, time alone passing: the first breaker cool-down to end, or
+   * the day after a daily-loss kill. Null: nothing changes with time alone.
+   */
+  nextTimedChange(): number | null {
+    let at: number | null = null;
+    for (const b of this.breakers.values()) if (b.trippedUntil !== null && (at === null || b.trippedUntil < at)) at = b.trippedUntil;
+    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLoss.day !== null) {
+      const rollover = DailyLoss.startOf(this.dailyLoss.day + 1);
+      if (at === null || rollover < at) at = rollover;
+    }
+    return at;
+  }
+
   /** Time-driven changes: breakers whose cool-down ended, a daily-loss kill at day rollover. */
   poll(nowMs: number): void {
     for (const id of [...this.breakers.keys()].sort()) {

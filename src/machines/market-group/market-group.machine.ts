@@ -53,6 +53,10 @@ function marketContext(child: AnyActorRef | undefined): MarketTradingContext | u
   return context?.signals ? context : undefined;
 }
 
+function takesPulse(child: AnyActorRef, nowMs: number): boolean {
+  return child.getSnapshot().can({ type: 'WATCHDOG', now_ms: nowMs });
+}
+
 /** The first grid point after `nowMs`. */
 export function nextGridPoint(context: Pick<MarketGroupContext, 'origin_ms'>, periodMs: number, nowMs: number): number {
   return context.origin_ms + (Math.floor((nowMs - context.origin_ms) / periodMs) + 1) * periodMs;
@@ -114,19 +118,23 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
         const soonest = now_ms + period;
         let next: number | null = null;
-        const quiet: MarketTradingContext[] = [];
+        const quiet: Array<{ child: AnyActorRef; market: MarketTradingContext }> = [];
         for (const id of Object.keys(context.inputs)) {
           if (context.inputs[id]!.watchdog !== 'parent' || context.down.includes(id)) continue;
-          const market = marketContext(children[id]);
+          const child = children[id];
+          const market = marketContext(child);
           if (!market || timeChangesDecision(market, market.now_ms, now_ms)) {
+            // A market past trading (RESOLVED) takes no pulse: it would stay due for ever.
+            if (market && !takesPulse(child!, now_ms)) continue;
             enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
             next = soonest;
           } else if (market.now_ms > context.now_ms) next = soonest;
-          else quiet.push(market);
+          else quiet.push({ child: child!, market });
         }
         // Only when no market was pulsed or had an event since the last pulse: sleep past the quiet ones.
         if (next === null) {
-          for (const market of quiet) {
+          for (const { child, market } of quiet) {
+            if (!takesPulse(child, now_ms)) continue;
             const at = firstChange(market, context.origin_ms, period);
             if (at !== null && (next === null || at < next)) next = at;
             if (next === soonest) break;

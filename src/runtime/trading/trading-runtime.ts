@@ -23,6 +23,7 @@ import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
+import { RuntimeTick } from './runtime-tick.ts';
 import { reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
 export type { ReconcileReport } from './venue-reconcile.ts';
@@ -70,9 +71,7 @@ export class TradingRuntime {
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
   private unsubscribe: (() => void) | null = null;
-  private timers: unknown[] = [];
-  private lastReconcile = 0;
-  private stopped = false;
+  private readonly tick: RuntimeTick;
   private readonly carried: CarriedMarkets;
 
   constructor(private readonly deps: TradingRuntimeDeps) {
@@ -110,6 +109,19 @@ export class TradingRuntime {
       },
     });
     const watchdogMs = deps.trading.staleness.watchdog_ms;
+    this.tick = new RuntimeTick({
+      clock: deps.clock,
+      periodMs: Math.min(1000, deps.execution.reconcile.interval_ms),
+      reconcileIntervalMs: deps.execution.reconcile.interval_ms,
+      graceMs: deps.execution.reconcile.recent_order_grace_ms,
+      venueChangesOnlyThroughUs: deps.adapter instanceof PaperExecutionAdapter,
+      poll: (now) => {
+        deps.riskEngine.poll(now);
+        this.flushRisk();
+      },
+      nextRiskChange: () => deps.riskEngine.nextTimedChange(),
+      reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
+    });
     this.groups = new MarketGroups({ machine, clock: deps.clock, capacity: deps.trading.supervision.max_markets_per_group, watchdogMs, alert: (...a) => this.alert(...a) });
   }
 
@@ -193,8 +205,14 @@ export class TradingRuntime {
   }
 
   private sendTo(ref: AnyActorRef, event: MarketInputEvent): void {
-    this.groups.wake(ref.id);
+    this.touched(ref.id);
     ref.send({ ...event, now_ms: this.deps.clock.now() } as MarketTradingEvent);
+  }
+
+  /** A market is about to change: its group and the periodic checks, if asleep, run again from their next period. */
+  private touched(marketId: string): void {
+    this.groups.wake(marketId);
+    this.tick.touch();
   }
 
   /**
@@ -241,7 +259,6 @@ export class TradingRuntime {
 
   /** Subscribes to the adapter and reconciles once; rejects (does not start) if that fails. */
   async start(): Promise<ReconcileReport> {
-    this.stopped = false;
     this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
     const carried = this.carried.ids();
     for (const id of carried) this.announceCarried(id);
@@ -250,7 +267,7 @@ export class TradingRuntime {
       this.flushRisk();
     }
     const report = await this.reconcile();
-    this.schedule();
+    this.tick.start();
     return report;
   }
 
@@ -269,33 +286,17 @@ export class TradingRuntime {
   }
 
   stop(): void {
-    this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    for (const t of this.timers) this.deps.clock.clearTimeout(t);
-    this.timers = [];
+    this.tick.stop();
     this.groups.stop();
-  }
-
-  private schedule(): void {
-    const every = Math.min(1000, this.deps.execution.reconcile.interval_ms);
-    const tick = () => {
-      if (this.stopped) return;
-      this.deps.riskEngine.poll(this.deps.clock.now());
-      this.flushRisk();
-      if (this.deps.clock.now() - this.lastReconcile >= this.deps.execution.reconcile.interval_ms) {
-        void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err)));
-      }
-      this.timers = [this.deps.clock.setTimeout(tick, every)];
-    };
-    this.timers = [this.deps.clock.setTimeout(tick, every)];
   }
 
   // ---- reconciliation -----------------------------------------------------------------------
 
   async reconcile(): Promise<ReconcileReport> {
     const { adapter, execution, clock } = this.deps;
-    this.lastReconcile = clock.now();
+    this.tick.reconciled(clock.now());
     return reconcileWithVenue({
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
@@ -308,7 +309,7 @@ export class TradingRuntime {
   private dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
     this.seqOf.set(marketId, context.seq);
     if (!intents.length) return;
-    this.groups.wake(marketId);
+    this.touched(marketId);
     const { clock, riskEngine, adapter } = this.deps;
     const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
     let checked = false;
