@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -24,9 +25,15 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots');
+/**
+ * The README's pictures are refreshed on request (`HELIOS_SCREENSHOTS=1`): every other run takes
+ * them too, into a temporary folder, so a test run never leaves the working tree changed.
+ */
+const SCREENSHOTS = process.env.HELIOS_SCREENSHOTS === '1'
+  ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots')
+  : path.join(tmpdir(), 'helios-screenshots');
 
-/** The README's picture of a view, at the size the dashboard is made for. */
+/** A picture of a view, at the size the dashboard is made for. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
