@@ -156,6 +156,17 @@ describe('risk engine', () => {
     expect(r.state).not.toBe('HALTED');
   });
 
+  it('a daily-loss kill ends at the day\'s rollover even when a mark of the new day comes before the poll', () => {
+    const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
+    r.onPnl(0, 0);
+    r.onPnl(-12, 1000);
+    expect(r.state).toBe('HALTED');
+    // The first input of the new day is a mark (the new day's loss counts from it), the poll follows.
+    r.onPnl(-12, 86_400_000 + 1);
+    r.poll(86_400_000 + 2);
+    expect(r.state).toBe('ACTIVE');
+  });
+
   it('on a day the daily loss reached its limit no resume lifts a halt, an operator\'s included', () => {
     const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
     r.kill('operator', 0);

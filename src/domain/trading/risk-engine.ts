@@ -295,7 +295,9 @@ export class RiskEngine {
         this.outbox.push({ scope: 'market', market_id: id, tripped: false, reason: null });
       }
     }
-    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLoss.day !== null && DailyLoss.dayOf(nowMs) !== this.dailyLoss.day) {
+    // From the day the limit was reached, not the day of the last net PnL: a mark of the new day
+    // fed before this poll moves that one, and the rollover would go unseen.
+    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLimitDay !== null && DailyLoss.dayOf(nowMs) > this.dailyLimitDay) {
       this.resume(nowMs);
     }
   }
