@@ -164,3 +164,74 @@ describe('paper state carried into the next session', () => {
     expect(second.node.runtime.resume()).toEqual({ ok: true });
   });
 });
+
+/**
+ * A market leaving the universe (settled, then retired): what it made or lost stays in risk's net
+ * PnL, the reports and what the next session carries. Dropping it looked like a loss of its profit
+ * (drawdown, even the daily-loss kill) or hid its loss from the daily-loss limit.
+ */
+describe('a market that leaves the universe', () => {
+  /** `shares` of Y bought at 0.22, then the market resolves to `winner` and leaves. */
+  async function settledAndRemoved(winner: 'Y' | 'N', shares: number) {
+    const life = paperTradingNode(spec());
+    await life.node.start();
+    life.setBook('Y', book([[0.2, 500]], [[0.22, 500]]));
+    life.setBook('N', book([[0.77, 500]], [[0.79, 500]]));
+    void life.node.paper!.placeOrder({ client_order_id: 'r1-1', market_id: 'm1', token_id: 'Y', side: 'BUY', price: 0.22, size: shares, order_type: 'FOK', strategy: 'temporal', expires_at_ms: null });
+    life.clock.advanceBy(100);
+    await flush();
+    life.node.route(life.events.make('MARKET_RESOLVED', { winning_token_id: winner, winning_outcome: null }, { market_id: 'm1' }));
+    await flush();
+    const settled = {
+      net: life.node.runtime.riskNetPnl(),
+      peak: life.node.risk.peakNetPnl,
+      dailyLoss: life.node.risk.dailyLossUsdc,
+      pnl: life.node.runtime.marketPnl('m1'),
+      total: life.node.runtime.totalNetPnl(),
+      summary: life.node.summary().net_pnl,
+    };
+    expect(life.node.runtime.marketSnapshot('m1')!.context.ledger.settled_prices).not.toBeNull();
+    life.node.runtime.removeMarket('m1');
+    // Marks of the day go on, on a market still traded: risk re-evaluates.
+    life.node.risk.onPnl(life.node.runtime.riskNetPnl(), life.clock.now());
+    return { life, settled };
+  }
+
+  it('a profitable one keeps its profit in the net: no drawdown, the same reports, carried to the next session', async () => {
+    const { life, settled } = await settledAndRemoved('Y', 100);
+    expect(settled.net).toBeGreaterThan(70);
+    expect(settled.pnl.unrealized).toBeCloseTo(0, 9);
+    expect(settled.net).toBeCloseTo(settled.pnl.realized - settled.pnl.fees, 9);
+    expect(life.node.runtime.riskNetPnl()).toBeCloseTo(settled.net, 9);
+    expect(life.node.risk.state).toBe('ACTIVE');
+    expect(life.node.risk.sizeScale).toBe(1);
+    expect(life.node.runtime.marketIds()).toEqual([]);
+    expect(life.node.runtime.marketPnl('m1')).toEqual(settled.pnl);
+    expect(life.node.runtime.totalNetPnl()).toBeCloseTo(settled.total, 9);
+    expect(life.node.summary().net_pnl).toBeCloseTo(settled.summary, 9);
+
+    const carried = life.node.carry()!;
+    expect(carried.markets.m1!.ledger.lots['Y|temporal']).toMatchObject({ shares: 0, realized: settled.pnl.realized, fees: settled.pnl.fees });
+    expect(carried.markets.m1!.risk_net).toBeCloseTo(settled.net, 9);
+    const next = paperTradingNode(spec({ market_id: 'm2', yes_token: 'Y2', no_token: 'N2' }), undefined, { carried: JSON.parse(JSON.stringify(carried)), startMs: life.clock.now() + 60_000 });
+    await next.node.start();
+    expect(next.node.runtime.riskNetPnl()).toBeCloseTo(settled.net, 9);
+    expect(next.node.risk.state).toBe('ACTIVE');
+    expect(next.node.risk.dailyLossUsdc).toBe(0);
+    expect(next.node.runtime.totalNetPnl()).toBeCloseTo(settled.total, 9);
+    // Published at start: the operator's realized total (observer, dashboard) includes it after a restart too.
+    expect(next.sink.events.find((e) => e.type === 'POSITION' && e.market_id === 'm1')?.payload).toMatchObject({ realized_pnl: settled.pnl.realized });
+  });
+
+  it('a losing one keeps counting against the daily-loss limit, in this session and the next', async () => {
+    const { life, settled } = await settledAndRemoved('N', 50);
+    expect(settled.dailyLoss).toBeGreaterThan(9);
+    expect(life.node.risk.dailyLossUsdc).toBeCloseTo(settled.dailyLoss, 9);
+    expect(life.node.runtime.riskNetPnl()).toBeCloseTo(settled.net, 9);
+    const carried = life.node.carry()!;
+    expect(carried.markets.m1!.risk_net).toBeCloseTo(settled.net, 9);
+    const next = paperTradingNode(spec({ market_id: 'm2', yes_token: 'Y2', no_token: 'N2' }), undefined, { carried: JSON.parse(JSON.stringify(carried)), startMs: life.clock.now() + 60_000 });
+    await next.node.start();
+    expect(next.node.risk.dailyLossUsdc).toBeCloseTo(settled.dailyLoss, 9);
+  });
+});

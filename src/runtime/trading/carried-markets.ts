@@ -1,5 +1,5 @@
 import { carriedLedger, restoredLedger, type CarriedMarket } from '../../domain/trading/carried-state.ts';
-import { sharesByToken, type Ledger } from '../../domain/trading/pnl-ledger.ts';
+import { pnlSummary, sharesByToken, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { MarketTradingContext } from '../../machines/market-trading/context
  * until the market's held tokens have been seen on a book in this session: valued before, a holding
  * without a bid counts nothing, and the day's loss would jump by its worth (a daily-loss kill on
  * restart that no resume could lift the same day). A market this session does not trade stays
- * carried as it was — its holdings are money — and is saved again with it.
+ * carried as it was — its holdings are money — and is saved again with it; so does one that left
+ * this session's universe (keep), with what it made or lost.
  */
 export class CarriedMarkets {
   private readonly carried: Map<string, CarriedMarket>;
@@ -20,13 +21,19 @@ export class CarriedMarkets {
   }
 
   ids(): string[] {
-    return [...this.carried.keys()];
+    return [...this.carried.keys()].sort();
   }
 
   /** The ledger a market's actor starts with (undefined: none carried). */
   ledgerOf(marketId: string): Ledger | undefined {
     const c = this.carried.get(marketId);
     return c ? restoredLedger(c.ledger) : undefined;
+  }
+
+  /** A kept market's PnL at cost, as no book marks it (its positions are published so too). */
+  pnlAtCost(marketId: string): PnlSummary | undefined {
+    const ledger = this.ledgerOf(marketId);
+    return ledger && pnlSummary(ledger, {});
   }
 
   riskNet(marketId: string): number | undefined {
@@ -41,6 +48,21 @@ export class CarriedMarkets {
     for (const token of Object.keys(held)) if (Math.abs(held[token]!) > 1e-9 && ctx.signals.books[token] === undefined) return false;
     this.awaitingMarks.delete(id);
     return true;
+  }
+
+  /**
+   * A market leaving this session's universe: its ledger now (undefined while its actor restarts:
+   * what it was carried with, if anything, stays) and risk's value of it are kept, counted on and
+   * carried like a carried market this session does not trade; risk keeps that value should it come
+   * back, until its books are seen again.
+   */
+  keep(marketId: string, ledger: Ledger | undefined, riskNet: number | undefined): void {
+    if (ledger === undefined) {
+      const c = this.carried.get(marketId);
+      if (c && riskNet !== undefined) this.carried.set(marketId, { ...c, risk_net: riskNet });
+    } else if (Object.keys(ledger.lots).length === 0) this.carried.delete(marketId);
+    else this.carried.set(marketId, { ledger: carriedLedger(ledger), risk_net: riskNet ?? 0 });
+    if (this.carried.has(marketId)) this.awaitingMarks.add(marketId);
   }
 
   /**

@@ -165,14 +165,15 @@ export class TradingRuntime {
     if (this.deps.adapter instanceof PaperExecutionAdapter) this.deps.adapter.registerMarket({ market_id: spec.market_id, tokens: [spec.yes_token, spec.no_token], tick_size: spec.tick_size, min_order_size: spec.min_order_size, fee: spec.fee });
   }
 
+  /** A market leaves (settled, retired): what it made or lost is money, still in risk's net at its last value (settled: realized − fees), the reports and the next session's state. */
   removeMarket(marketId: string): void {
-    if (!this.groups.remove(marketId)) return;
+    if (!this.specs.has(marketId)) return;
+    this.carried.keep(marketId, this.marketSnapshot(marketId)?.context.ledger, this.riskNet.get(marketId));
+    this.groups.remove(marketId);
     const spec = this.specs.get(marketId)!;
     this.marketOfToken.delete(spec.yes_token);
     this.marketOfToken.delete(spec.no_token);
     this.specs.delete(marketId);
-    this.riskNetTotal -= this.riskNet.get(marketId) ?? 0;
-    this.riskNet.delete(marketId);
     this.negRisk.removeMarket(marketId);
     this.eventViews.removeMarket(marketId);
   }
@@ -421,15 +422,15 @@ export class TradingRuntime {
     this.riskNet.set(marketId, net);
   }
 
-  /** A market's PnL at its marks (zero before it exists or while it restarts). */
+  /** A market's PnL at its marks (zero while it restarts); one not traded (left, carried) from its kept ledger. */
   marketPnl(marketId: string): PnlSummary {
     const snap = this.marketSnapshot(marketId);
-    return snap ? pnlSummary(snap.context.ledger, reportMarks(snap.context.signals.books)) : { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
+    return snap ? pnlSummary(snap.context.ledger, reportMarks(snap.context.signals.books)) : ((this.specs.has(marketId) ? undefined : this.carried.pnlAtCost(marketId)) ?? { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} });
   }
 
-  /** Net PnL across markets for reports (replay's `netPnl`, the node summary): the sum of `marketPnl`. */
+  /** Net PnL for reports (replay's `netPnl`): `marketPnl` summed over the traded and kept markets (one leaving does not move it). */
   totalNetPnl(): number {
-    return this.marketIds().reduce((net, id) => net + this.marketPnl(id).net, 0);
+    return [...new Set([...this.marketIds(), ...this.carried.ids()])].reduce((net, id) => net + this.marketPnl(id).net, 0);
   }
 
   // ---- publication --------------------------------------------------------------------------
