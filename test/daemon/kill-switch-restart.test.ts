@@ -12,6 +12,7 @@ import { processScope, runningDaemon, type HeliosProcess } from './support/helio
  */
 
 const TOKEN = 'kill-switch-token';
+const DAY_MS = 86_400_000;
 const scope = processScope('helios-kill-switch-');
 const { start, tempDir } = scope;
 
@@ -55,6 +56,32 @@ describe('the global kill switch across restarts', () => {
     expect(globalRiskStates(dataDir).at(-1)?.payload.state).not.toBe('HALTED');
     fourth.daemon.kill('SIGTERM');
     await fourth.daemon.exited;
+  });
+
+  // The daemon's clock starts at the wall clock and runs 20× (runningDaemon): a UTC day ending within
+  // the test's simulated half hour or so would move it to the next day, so not within an hour of one.
+  it.skipIf(DAY_MS - (Date.now() % DAY_MS) < 3_600_000)('a restored daily-loss kill refuses a resume the day its limit was reached, and ends by itself once that day is over', { timeout: 120_000 }, async () => {
+    const today = Math.floor(Date.now() / DAY_MS);
+    const dataDir = tempDir();
+    writeAtomically(killSwitchFile(dataDir), JSON.stringify({ reason: 'daily loss 21.00 ≥ 20', since_ms: Date.now() - 60_000, kind: 'daily_loss', daily_limit_day: today }) + '\n');
+    // A short cool-down: only the day refuses the resume (the carried loss is gone: this data directory has no paper state).
+    const first = await running(dataDir, { HELIOS_RISK__COOL_DOWN_MS: '1000' });
+    await vi.waitFor(() => expect(globalRiskStates(dataDir).at(-1)).toMatchObject({ payload: { state: 'HALTED' } }), { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const refused = await postJson(`${first.url}/resume`, { scope: 'global', reason: 'loss recovered' }, TOKEN);
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain('daily loss limit still breached today');
+    expect(readKillSwitch(dataDir)).toMatchObject({ kind: 'daily_loss', daily_limit_day: today });
+    first.daemon.kill('SIGTERM');
+    await first.daemon.exited;
+
+    // The same kill recorded yesterday: lifted by the day's rollover after the cool-down, no resume needed.
+    writeAtomically(killSwitchFile(dataDir), JSON.stringify({ reason: 'daily loss 21.00 ≥ 20', since_ms: Date.now() - DAY_MS, kind: 'daily_loss', daily_limit_day: today - 1 }) + '\n');
+    const second = await running(dataDir, { HELIOS_RISK__COOL_DOWN_MS: '1000' });
+    await vi.waitFor(() => expect(existsSync(killSwitchFile(dataDir))).toBe(false), { timeout: 15_000 });
+    await vi.waitFor(() => expect(globalRiskStates(dataDir).at(-1)?.payload.state).not.toBe('HALTED'), { timeout: 10_000 });
+    second.daemon.kill('SIGTERM');
+    await second.daemon.exited;
   });
 
   it('a kill-switch file it cannot understand counts as on', () => {

@@ -153,7 +153,7 @@ describe('paper state carried into the next session', () => {
     const second = paperTradingNode(spec(), undefined, { carried, startMs });
     await second.node.start();
     expect(second.node.risk.haltReason).toMatch(/^daily loss 30\.00 ≥ 20/);
-    // The daemon's first input after a restart: the halt still in force, as an operator's.
+    // The daemon's first input after a restart: the halt still in force, as an operator's (a kill-switch file of an earlier build).
     second.node.route(second.events.make('HALT', { scope: 'global', reason: 'daily loss 30.00 ≥ 20 (restored: halted since …)' }));
     second.clock.advanceBy(second.cfg.risk.cool_down_ms);
     expect(second.node.runtime.resume()).toEqual({ ok: false, reason: 'daily loss limit still breached today' });
@@ -162,6 +162,29 @@ describe('paper state carried into the next session', () => {
     second.clock.advanceTo((DailyLoss.dayOf(startMs) + 1) * DAY_MS);
     expect(second.node.risk.state).toBe('HALTED');
     expect(second.node.runtime.resume()).toEqual({ ok: true });
+  });
+
+  it('a restored daily-loss kill remembers its day: no resume that day though the loss recovered, lifted at the rollover', async () => {
+    const startMs = 1_700_000_000_000;
+    const today = DailyLoss.dayOf(startMs);
+    // The previous session reached the limit (20) today and was killed; its loss has since recovered to 5.
+    const carried: CarriedTrading = {
+      venue: [{ token_id: 'Y', shares: 100, cost: 50 }],
+      markets: { m1: { ledger: { lots: { 'Y|temporal': { token_id: 'Y', strategy: 'temporal', shares: 100, cost: 50, realized: 0, fees: 0 } }, cash: -50, settled_prices: null, settled_shares: {} }, risk_net: -5 } },
+      daily: { day: today, start_net_pnl: 0 },
+      peak_net_pnl: 0,
+    };
+    const second = paperTradingNode(spec(), undefined, { carried, startMs });
+    await second.node.start();
+    expect(second.node.risk.state).toBe('ACTIVE');
+    // The kill switch's record of that kill, restored as the first input.
+    second.node.route(second.events.make('HALT', { scope: 'global', reason: 'daily loss 21.00 ≥ 20 (restored: halted since …)', kind: 'daily_loss', daily_limit_day: today }));
+    expect(second.node.risk.haltKind).toBe('daily_loss');
+    second.clock.advanceBy(second.cfg.risk.cool_down_ms);
+    expect(second.node.runtime.resume()).toEqual({ ok: false, reason: 'daily loss limit still breached today' });
+    // As before the restart, the next UTC day lifts it by itself.
+    second.clock.advanceTo((today + 1) * DAY_MS + 1_000);
+    expect(second.node.risk.state).toBe('ACTIVE');
   });
 });
 

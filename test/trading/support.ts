@@ -15,7 +15,7 @@ import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { TradingNode } from '../../src/runtime/trading/trading-node.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { CollectingSink, type EventSink } from '../../src/domain/events/sink.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import type { TruthSignal } from '../../src/domain/trading/policy.ts';
@@ -163,7 +163,7 @@ export const ladder = fc
  * A trading node on the paper venue (no failed fills) trading one market, on its own virtual clock;
  * books reach it as bus events only (`snapshotOf`), the one path live and in replay.
  */
-export function paperTradingNode(market: MarketSpec, seqBase?: number, opts: { carried?: CarriedTrading; startMs?: number } = {}) {
+export function paperTradingNode(market: MarketSpec, seqBase?: number, opts: { carried?: CarriedTrading; startMs?: number; wrapSink?: (inner: EventSink) => EventSink } = {}) {
   const clock = new VirtualClock(opts.startMs ?? 1_700_000_000_000);
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = 0;
@@ -172,7 +172,7 @@ export function paperTradingNode(market: MarketSpec, seqBase?: number, opts: { c
   const node = new TradingNode({
     config: cfg,
     clock,
-    sink,
+    sink: opts.wrapSink ? opts.wrapSink(sink) : sink,
     events,
     markets: [{ spec: market, match_id: null, station_id: null }],
     seqBase,

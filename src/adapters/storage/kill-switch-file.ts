@@ -1,15 +1,27 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { KillKind } from '../../domain/trading/risk-engine.ts';
 import { writeAtomically } from './atomic-file.ts';
 
-/** A global halt in force: why, and since when (ms). */
+/** A global halt in force: why, since when (ms), what kind of kill, and the UTC day the daily loss reached its limit. */
 export interface KillSwitchRecord {
   reason: string;
   since_ms: number;
+  kind: KillKind;
+  /** The UTC day (days since the epoch) the daily loss reached its limit, if it did: no resume that day. */
+  daily_limit_day: number | null;
 }
 
-const recordSchema = z.strictObject({ reason: z.string(), since_ms: z.number().int() });
+// A file an earlier build wrote has neither kind nor day: an operator's halt, as that build restored it.
+const recordSchema = z.strictObject({
+  reason: z.string(),
+  since_ms: z.number().int(),
+  kind: z.enum(['manual', 'daily_loss']).default('manual'),
+  daily_limit_day: z.number().int().nullable().default(null),
+});
+
+const unknownRecord = (reason: string): KillSwitchRecord => ({ reason, since_ms: 0, kind: 'manual', daily_limit_day: null });
 
 /** Where a data directory keeps its kill switch while it is on (absent: off). */
 export function killSwitchFile(dataDir: string): string {
@@ -28,12 +40,12 @@ export function readKillSwitch(dataDir: string): KillSwitchRecord | null {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { reason: `kill switch state unreadable (${(err as Error).message})`, since_ms: 0 };
+    return unknownRecord(`kill switch state unreadable (${(err as Error).message})`);
   }
   try {
     return recordSchema.parse(JSON.parse(text));
   } catch {
-    return { reason: `kill switch state ${file} not understood`, since_ms: 0 };
+    return unknownRecord(`kill switch state ${file} not understood`);
   }
 }
 

@@ -24,6 +24,9 @@ export interface OrderCheck {
   fee_usdc?: number;
 }
 
+/** A daily-loss kill ends by itself at the UTC day's rollover; an operator's (any other halt) only by a resume. */
+export type KillKind = 'manual' | 'daily_loss';
+
 export type RiskVerdict = { ok: true } | { ok: false; reason: string };
 
 export type RiskChange =
@@ -48,7 +51,7 @@ export class RiskEngine {
   private global: GlobalRiskState = 'ACTIVE';
   private reason: string | null = null;
   private killedAt: number | null = null;
-  private killKind: 'manual' | 'daily_loss' | null = null;
+  private killKind: KillKind | null = null;
   /**
    * The UTC day the daily loss last reached its limit: no resume lifts a halt that day, whatever
    * halt is in force — an operator's over a daily-loss kill (as a restart restores it) included.
@@ -78,6 +81,16 @@ export class RiskEngine {
 
   get haltReason(): string | null {
     return this.reason;
+  }
+
+  /** The kind of the kill in force (null: none), which the kill switch keeps across restarts. */
+  get haltKind(): KillKind | null {
+    return this.killKind;
+  }
+
+  /** The UTC day the daily loss last reached its limit (null: never), kept with the kill switch too. */
+  get dailyLimitReachedDay(): number | null {
+    return this.dailyLimitDay;
   }
 
   /** The net PnL lost since the UTC day began, as the daily-loss kill last compared it (≥ 0). */
@@ -203,7 +216,12 @@ export class RiskEngine {
 
   // ---- kill switch, daily loss, drawdown -----------------------------------------------------
 
-  kill(reason: string, nowMs: number, kind: 'manual' | 'daily_loss' = 'manual'): void {
+  /**
+   * `dailyLimitDay`: a kill a previous process left on (the kill switch restores it) remembers the
+   * day its daily loss reached the limit, even if the loss carried in has since recovered below it.
+   */
+  kill(reason: string, nowMs: number, kind: KillKind = 'manual', dailyLimitDay?: number): void {
+    if (dailyLimitDay !== undefined) this.dailyLimitDay = Math.max(this.dailyLimitDay ?? dailyLimitDay, dailyLimitDay);
     this.killedAt = nowMs;
     this.killKind = kind;
     this.setGlobal('HALTED', reason);

@@ -182,7 +182,7 @@ export class TradingRouter {
       case 'NOWCAST':
         return this.onNowcast(event);
       case 'HALT':
-        if (event.payload.scope === 'global') runtime.kill(event.payload.reason);
+        if (event.payload.scope === 'global') runtime.kill(event.payload.reason, event.payload.kind, event.payload.daily_limit_day);
         else if (event.market_id && this.markets.has(event.market_id)) runtime.haltMarket(event.market_id, event.payload.reason);
         else return false;
         return true;

@@ -8,7 +8,7 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { cancelsFirst, isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { fillFee } from '../../domain/trading/fees.ts';
 import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
-import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
+import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
@@ -244,9 +244,9 @@ export class TradingRuntime {
     this.send(marketId, { type: 'RESUME_CMD' });
   }
 
-  /** Global kill switch. */
-  kill(reason: string): void {
-    this.deps.riskEngine.kill(reason, this.deps.clock.now());
+  /** Global kill switch (a restored one with its kind and the day its daily loss reached the limit). */
+  kill(reason: string, kind?: KillKind, dailyLimitDay?: number): void {
+    this.deps.riskEngine.kill(reason, this.deps.clock.now(), kind, dailyLimitDay);
     this.flushRisk();
   }
 

@@ -54,6 +54,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
         dispatchLog: config.daemon.dispatch_log ? { file: dispatchFile(ctx.opts.dataDir, session), session, idsSeed, cadence: dispatchLogCadence(config.storage.journal) } : undefined,
       });
       lives++;
+      killSwitch.attach(node.risk);
       paperState?.attach(node, () => clock.now());
       await node.start();
       // Before anything is consumed: the first input of this session is the halt still in force.
@@ -75,6 +76,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const tick = () => {
         const trailingMs = (ctx.clock.now() - clock.now()) / (ctx.opts.mode === 'sim' ? ctx.opts.speed : 1);
         if (subscription.caughtUp || trailingMs > config.daemon.trading_max_input_lag_ms) node.tick(ctx.clock.now());
+        killSwitch.sync();
         ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);
       };
       ticker = ctx.clock.setTimeout(tick, config.daemon.trading_tick_ms);

@@ -16,7 +16,16 @@ export const opsPayloads = {
   },
   HALT: {
     ch: 'control',
-    payload: z.strictObject({ scope: z.enum(['global', 'market']), reason: z.string() }),
+    payload: z.strictObject({
+      scope: z.enum(['global', 'market']),
+      reason: z.string(),
+      /**
+       * A global halt restored from the kill switch a previous session left on: the kind of kill it
+       * was (absent: manual, as every other halt) and the UTC day the daily loss reached its limit.
+       */
+      kind: z.enum(['manual', 'daily_loss']).optional(),
+      daily_limit_day: z.number().int().optional(),
+    }),
   },
   RESUME: {
     ch: 'control',
