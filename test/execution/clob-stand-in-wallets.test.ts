@@ -2,9 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
-import type { OrderToSign } from '../../src/adapters/execution/real-signing.ts';
-import { HttpError } from '../../src/adapters/http/request-json.ts';
-import { FUNDER, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig } from './support.ts';
+import { FUNDER, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
 
 /**
  * Proxy (signature_type 1) and Gnosis Safe (2) accounts at the stand-in, as at Polymarket: the EOA
@@ -21,16 +19,6 @@ afterEach(async () => {
   rig = null;
 });
 
-const order = (over: Partial<OrderToSign> = {}): OrderToSign => ({ tokenId: YES, side: 'BUY', price: 0.35, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false, ...over });
-
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HttpError);
-  return err as HttpError;
-}
 
 describe('stand-in CLOB: proxy and safe wallets', () => {
   it.each([
@@ -43,12 +31,12 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     // The balance the client asks for with its signature type is the wallet's (the EOA holds nothing).
     expect((await s.collateral()).balance).toBe(500);
     expect(rig.standIn.venue.balance(TEST_ADDRESS)).toBe(0);
-    const p = await s.prepare(order(), false);
+    const p = await s.prepare(limitOrder(), false);
     expect(p.signed).toMatchObject({ maker: FUNDER, signer: TEST_ADDRESS, signatureType: type });
     expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
     expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, FUNDER.toLowerCase()]]);
     // A fill moves the wallet's collateral and shares, which the Data API reports for the funds address.
-    await s.postOrder(await s.prepare(order({ price: 0.43, size: 20, type: 'FOK' }), false));
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 20, type: 'FOK' }), false));
     expect(rig.standIn.venue.position(FUNDER, YES)).toBeCloseTo(20, 6);
     expect((await s.positions()).map((x) => [x.asset, x.size])).toEqual([[YES, 20]]);
     expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
@@ -64,7 +52,7 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     const c = s.apiCreds;
     ws.send(JSON.stringify({ auth: { apiKey: c.key, secret: c.secret, passphrase: c.passphrase }, type: 'user', markets: [] }));
     await expect.poll(() => rig!.standIn.userConnections()).toBe(1);
-    const p = await s.prepare(order(), false);
+    const p = await s.prepare(limitOrder(), false);
     await s.postOrder(p);
     await expect.poll(() => events.filter((e) => e.event_type === 'order').map((e) => [e.type, e.id, e.maker_address])).toEqual([['PLACEMENT', p.id, FUNDER.toLowerCase()]]);
     ws.close();
@@ -73,16 +61,16 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
   it('refuses a maker the signer does not own as an invalid signature of its type, and helios says what to check', async () => {
     rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
     const stranger = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: STRANGER }), { privateKey: TEST_KEY }, clock);
-    const e = await rejection(stranger.prepare(order(), false).then((p) => stranger.postOrder(p)));
+    const e = await rejection(stranger.prepare(limitOrder(), false).then((p) => stranger.postOrder(p)));
     expect(e.status).toBe(400);
     expect(e.message).toMatch(/^POST \/order: invalid POLY_PROXY signature \(execution\.real\.signature_type 1 is POLY_PROXY: /);
     expect(e.message).toContain(`execution.real.funder_address ${STRANGER}, is the proxy wallet the signing key ${TEST_ADDRESS} owns`);
     // A batch answers per order, with the same explanation.
-    const [batch] = await stranger.postOrders([await stranger.prepare(order(), false)]);
+    const [batch] = await stranger.postOrders([await stranger.prepare(limitOrder(), false)]);
     expect(batch).toMatchObject({ success: false, errorMsg: expect.stringMatching(/^invalid POLY_PROXY signature \(execution\.real\.signature_type 1 is POLY_PROXY: /) });
     // The right wallet named with the other type: the venue derives a safe and a proxy apart.
     const wrongType = await ClobSession.open(realConfig(rig.url, { signature_type: 2, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
-    const e2 = await rejection(wrongType.prepare(order(), false).then((p) => wrongType.postOrder(p)));
+    const e2 = await rejection(wrongType.prepare(limitOrder(), false).then((p) => wrongType.postOrder(p)));
     expect(e2.message).toMatch(/^POST \/order: invalid POLY_GNOSIS_SAFE signature \(execution\.real\.signature_type 2 is POLY_GNOSIS_SAFE: .* is the Gnosis Safe the signing key/);
     expect(rig.standIn.venue.orders.size).toBe(0);
   });
@@ -92,7 +80,7 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
     const balance = await rejection(s.collateral());
     expect(balance.message).toMatch(/does not support POLY_1271 deposit wallets \(signature_type 3\)/);
-    const placed = await rejection(s.prepare(order(), false).then((p) => s.postOrder(p)));
+    const placed = await rejection(s.prepare(limitOrder(), false).then((p) => s.postOrder(p)));
     expect(placed.message).toMatch(/does not verify POLY_1271 \(deposit wallet\) signatures/);
     expect(rig.standIn.venue.orders.size).toBe(0);
   });

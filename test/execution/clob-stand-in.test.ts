@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
-import { tickName, type OrderToSign } from '../../src/adapters/execution/real-signing.ts';
-import { HttpError } from '../../src/adapters/http/request-json.ts';
+import { tickName } from '../../src/adapters/execution/real-signing.ts';
 import { deriveCreds, l2Signature } from '../../src/sim/clob/clob-auth.ts';
-import { FINE, NEG, OTHER_KEY, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig } from './support.ts';
+import { FINE, NEG, OTHER_KEY, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
 
 const clock = new SystemClock();
 let rig: StandInRig | null = null;
@@ -13,16 +12,6 @@ afterEach(async () => {
   rig = null;
 });
 
-const order = (over: Partial<OrderToSign> = {}): OrderToSign => ({ tokenId: YES, side: 'BUY', price: 0.35, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false, ...over });
-
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HttpError);
-  return err as HttpError;
-}
 
 describe('stand-in CLOB: what the venue verifies', () => {
   it('L2 HMAC matches the published test vector', () => {
@@ -53,7 +42,7 @@ describe('stand-in CLOB: what the venue verifies', () => {
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
     expect(s.address).toBe(TEST_ADDRESS);
     expect(s.apiCreds).toEqual(deriveCreds(TEST_ADDRESS, 0n));
-    const p = await s.prepare(order(), false);
+    const p = await s.prepare(limitOrder(), false);
     const a = await s.postOrder(p);
     expect(a).toMatchObject({ success: true, orderID: p.id, status: 'live' });
     expect((await s.openOrders()).map((o) => o.id)).toEqual([p.id]);
@@ -67,14 +56,14 @@ describe('stand-in CLOB: what the venue verifies', () => {
     expect(e1.status).toBe(401);
     // The other key signs; the test key's credentials authenticate the call.
     const other = await ClobSession.open(realConfig(rig.url), { privateKey: OTHER_KEY, api: creds }, clock);
-    const e2 = await rejection(other.prepare(order(), false).then((p) => other.postOrder(p)));
+    const e2 = await rejection(other.prepare(limitOrder(), false).then((p) => other.postOrder(p)));
     expect(e2.status).toBe(401); // POLY_ADDRESS is the other key's address, which does not own the API key
   });
 
   it('recovers the EIP-712 signer: an order altered after signing is refused', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    const p = await s.prepare(order(), false);
+    const p = await s.prepare(limitOrder(), false);
     const tampered = { ...p, signed: { ...p.signed, makerAmount: String(BigInt(p.signed.makerAmount) - 1n) } };
     const e = await rejection(s.postOrder(tampered));
     expect(e.message).toMatch(/invalid signature/);
@@ -84,57 +73,57 @@ describe('stand-in CLOB: what the venue verifies', () => {
   it('checks tick (0.01, 0.0025, 0.005) and minimum size', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    const offTick = await rejection(s.prepare(order({ price: 0.355, tick: '0.001' }), false).then((p) => s.postOrder(p)));
+    const offTick = await rejection(s.prepare(limitOrder({ price: 0.355, tick: '0.001' }), false).then((p) => s.postOrder(p)));
     expect(offTick.message).toMatch(/breaks minimum tick size rule: 0.01/);
-    const small = await rejection(s.prepare(order({ size: 4.99 }), false).then((p) => s.postOrder(p)));
+    const small = await rejection(s.prepare(limitOrder({ size: 4.99 }), false).then((p) => s.postOrder(p)));
     expect(small.message).toMatch(/lower than the minimum: 5/);
-    expect(await s.postOrder(await s.prepare(order({ tokenId: FINE, price: 0.3975, tick: tickName(0.0025)! }), false))).toMatchObject({ success: true, status: 'live' });
-    const fineOff = await rejection(s.prepare(order({ tokenId: FINE, price: 0.3971, tick: '0.0001' }), false).then((p) => s.postOrder(p)));
+    expect(await s.postOrder(await s.prepare(limitOrder({ tokenId: FINE, price: 0.3975, tick: tickName(0.0025)! }), false))).toMatchObject({ success: true, status: 'live' });
+    const fineOff = await rejection(s.prepare(limitOrder({ tokenId: FINE, price: 0.3971, tick: '0.0001' }), false).then((p) => s.postOrder(p)));
     expect(fineOff.message).toMatch(/tick size rule: 0.0025/);
-    expect(await s.postOrder(await s.prepare(order({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: true }), false))).toMatchObject({ success: true });
+    expect(await s.postOrder(await s.prepare(limitOrder({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: true }), false))).toMatchObject({ success: true });
   });
 
   it('neg-risk orders must be signed for the neg-risk exchange; the other version is order_version_mismatch', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    const wrongExchange = await rejection(s.prepare(order({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: false }), false).then((p) => s.postOrder(p)));
+    const wrongExchange = await rejection(s.prepare(limitOrder({ tokenId: NEG, price: 0.295, tick: '0.005', negRisk: false }), false).then((p) => s.postOrder(p)));
     expect(wrongExchange.message).toMatch(/signed for the standard exchange/);
     rig.standIn.version = 3;
-    const mismatch = await rejection(s.prepare(order(), false).then((p) => s.postOrder(p)));
+    const mismatch = await rejection(s.prepare(limitOrder(), false).then((p) => s.postOrder(p)));
     expect(mismatch.message).toMatch(/order_version_mismatch/);
     await s.refreshVersion();
     expect(s.version).toBe(3);
-    expect(await s.postOrder(await s.prepare(order(), false))).toMatchObject({ success: true });
+    expect(await s.postOrder(await s.prepare(limitOrder(), false))).toMatchObject({ success: true });
   });
 
   it('matches against the true book: FOK fills or is killed, FAK takes what there is', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    const fok = await s.postOrder(await s.prepare(order({ price: 0.43, size: 150, type: 'FOK' }), false));
+    const fok = await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
     expect(fok).toMatchObject({ success: true, status: 'matched' });
     expect(fok.tradeIDs).toHaveLength(2);
     expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(150, 6);
     expect(rig.books.get(YES)!.size('SELL', 4300)).toBe(5000);
-    const killed = await rejection(s.prepare(order({ price: 0.43, size: 100, type: 'FOK' }), false).then((p) => s.postOrder(p)));
+    const killed = await rejection(s.prepare(limitOrder({ price: 0.43, size: 100, type: 'FOK' }), false).then((p) => s.postOrder(p)));
     expect(killed.message).toMatch(/FOK orders are fully filled or killed/);
-    const post = await rejection(s.prepare(order({ price: 0.44 }), true).then((p) => s.postOrder(p)));
+    const post = await rejection(s.prepare(limitOrder({ price: 0.44 }), true).then((p) => s.postOrder(p)));
     expect(post.message).toMatch(/post-only order: order crosses book/);
   });
   it('/positions reports the volume-weighted average buy price of what is held (a sell leaves it), as the Data API does', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
     // 100 shares at 0.42 and 50 at 0.43: the book's asks.
-    await s.postOrder(await s.prepare(order({ price: 0.43, size: 150, type: 'FOK' }), false));
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
     const first = (await s.positions()).find((p) => p.asset === YES);
     expect(first).toMatchObject({ asset: YES, conditionId: '0xcond1', size: 150 });
     expect(first!.avgPrice).toBeCloseTo((100 * 0.42 + 50 * 0.43) / 150, 6);
     // Selling 60 into the bids (0.40) realizes a loss but does not change the average of the 90 left.
-    await s.postOrder(await s.prepare(order({ side: 'SELL', price: 0.4, size: 60, type: 'FOK' }), false));
+    await s.postOrder(await s.prepare(limitOrder({ side: 'SELL', price: 0.4, size: 60, type: 'FOK' }), false));
     const after = (await s.positions()).find((p) => p.asset === YES);
     expect(after!.size).toBeCloseTo(90, 6);
     expect(after!.avgPrice).toBeCloseTo((100 * 0.42 + 50 * 0.43) / 150, 6);
     // Another buy averages in at its own price.
-    await s.postOrder(await s.prepare(order({ price: 0.43, size: 10, type: 'FOK' }), false));
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 10, type: 'FOK' }), false));
     const more = (await s.positions()).find((p) => p.asset === YES);
     expect(more!.size).toBeCloseTo(100, 6);
     expect(more!.avgPrice).toBeCloseTo((90 * ((100 * 0.42 + 50 * 0.43) / 150) + 10 * 0.43) / 100, 6);

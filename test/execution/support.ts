@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { realExecutionSection, type RealExecutionConfig } from '../../src/config/sections/execution-real.ts';
@@ -12,6 +12,8 @@ import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts'
 import { PassThrough } from 'node:stream';
 import { ClobExecutionAdapter, type RealAlert, type RealPlaceRequest } from '../../src/adapters/execution/real-clob-adapter.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
+import type { OrderToSign } from '../../src/adapters/execution/real-signing.ts';
+import { HttpError } from '../../src/adapters/http/request-json.ts';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 
@@ -165,3 +167,16 @@ export const fills = (events: readonly ExecutionEvent[], id?: string) =>
   events.flatMap((e) => (e.kind === 'fill' && (!id || e.fill.client_order_id === id) ? [e.fill] : []));
 export const statuses = (events: readonly ExecutionEvent[], id: string) =>
   events.flatMap((e) => (e.kind === 'order' && e.update.client_order_id === id ? [e.update.status] : []));
+
+/** A resting limit buy of the YES token, as a client signs it; `over` changes any field. */
+export const limitOrder = (over: Partial<OrderToSign> = {}): OrderToSign => ({ tokenId: YES, side: 'BUY', price: 0.35, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false, ...over });
+
+/** The venue's refusal a call must end in. */
+export async function rejection(p: Promise<unknown>): Promise<HttpError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(HttpError);
+  return err as HttpError;
+}
