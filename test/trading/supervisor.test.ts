@@ -126,6 +126,28 @@ describe('market group supervisor', () => {
     group.stop();
   });
 
+  it('a market whose input aged just before an event that does not refresh its halt causes still halts at the next pulse', () => {
+    const clock = new VirtualClock(1_000_000);
+    const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: marketTradingMachine, respawnInput: (_i, l) => l, watchdogMs: 1000 }), {
+      clock,
+      input: { group_id: 'g', now_ms: clock.now() },
+    });
+    group.start();
+    group.send({ type: 'ADD_MARKET', input: { spec: spec(), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' } });
+    const ref = group.getSnapshot().children['m1'] as AnyActorRef;
+    ref.send({ type: 'BOOK', signal: bookSignal('Y', book([[0.4, 10]], [[0.6, 10]]), clock.now()), now_ms: clock.now() });
+    // Half a period after the book aged, before the pulse that would notice: the venue repeats an order's update.
+    clock.advanceBy(cfg.trading.staleness.book_stale_ms + 500);
+    group.send({ type: 'WAKE', now_ms: clock.now() });
+    ref.send({ type: 'ORDER_UPDATE', update: { client_order_id: 'done-before', status: 'canceled', filled_size: 0 }, now_ms: clock.now() });
+    // The event stamped the market's time without refreshing its causes: the next pulse still has to halt it.
+    expect(ref.getSnapshot().context.halt).toEqual([]);
+    clock.advanceBy(500);
+    expect(ref.getSnapshot().value).toBe('HALT');
+    expect(ref.getSnapshot().context.halt).toEqual(['stale_book']);
+    group.stop();
+  });
+
   it('refuses markets beyond its capacity', () => {
     const clock = new VirtualClock(0);
     const noop = setup({}).createMachine({});

@@ -17,9 +17,18 @@ interface Scenario extends TimedMarketView {
   ledger: Ledger;
 }
 
+function haltAt(m: Scenario, nowMs: number): string[] {
+  return haltCauses(m.spec as ReturnType<typeof spec>, m.signals as MarketSignals, [], cfg, nowMs);
+}
+
+/** The market as it stands after deciding at `nowMs`: holding the halt causes of that time. */
+function decidedAt(m: Scenario, nowMs: number): Scenario {
+  return { ...m, halt: haltAt(m, nowMs) };
+}
+
 /** What a decision at `nowMs` concludes: the halt causes, then the plan taken with them. */
 function decisionAt(m: Scenario, nowMs: number): string {
-  const halt = haltCauses(m.spec as ReturnType<typeof spec>, m.signals as MarketSignals, [], cfg, nowMs);
+  const halt = haltAt(m, nowMs);
   const p = plan({ state: m.state, spec: m.spec as ReturnType<typeof spec>, signals: m.signals as MarketSignals, ledger: m.ledger, orders: { ...m.orders }, seq: 10, synced: true, finalizing: false, awaitBook: false, haltCauses: halt, nowMs, nakedSinceMs: m.nakedSinceMs, cfg });
   return JSON.stringify({ halt, p });
 }
@@ -36,7 +45,7 @@ function walk(m: Scenario, untilMs: number, stepMs: number): { asked: number; ch
   let changed = 0;
   for (let t = T0 + stepMs; t <= untilMs; t += stepMs) {
     const now = decisionAt(m, t);
-    if (!timeChangesDecision(m, from, t)) {
+    if (!timeChangesDecision(decidedAt(m, from), from, t)) {
       expect(now, `skipped at +${t - T0} ms`).toBe(last);
       continue;
     }
@@ -61,9 +70,9 @@ describe('time alone changing a decision (what the watchdog pulses for)', () => 
   it('a decision it calls unchanged is unchanged: books and truth aging, a policy expiring, an order overstaying', () => {
     const policy = policyFromTruth(truthSignal('live', 0.7), { Y: 'teamA', N: 'teamB' }, { edge_threshold: 0.5, max_order_usdc: 5, max_position_usdc: 5, ttl_ms: 4_000 }, T0);
     const scenarios: Scenario[] = [
-      { state: 'IDLE', spec: spec(), signals: signals({ policy, truth: { payload: truthSignal('live', 0.7), ts_ms: T0 + 500 } }), orders: {}, nakedSinceMs: null, cfg, ledger: emptyLedger() },
-      { state: 'TEMPORAL_ACTIVE', spec: spec(), signals: signals({ policy }), orders: restingOrder(T0 + 1_250), nakedSinceMs: null, cfg, ledger: emptyLedger() },
-      { state: 'IDLE', spec: spec({ fair_source: { kind: 'nowcast', station_id: 'KNYC', bucket_label: '80-81', date: '2025-07-15' } as never }), signals: signals({}), orders: {}, nakedSinceMs: T0, cfg, ledger: emptyLedger() },
+      { state: 'IDLE', spec: spec(), signals: signals({ policy, truth: { payload: truthSignal('live', 0.7), ts_ms: T0 + 500 } }), orders: {}, nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() },
+      { state: 'TEMPORAL_ACTIVE', spec: spec(), signals: signals({ policy }), orders: restingOrder(T0 + 1_250), nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() },
+      { state: 'IDLE', spec: spec({ fair_source: { kind: 'nowcast', station_id: 'KNYC', bucket_label: '80-81', date: '2025-07-15' } as never }), signals: signals({}), orders: {}, nakedSinceMs: T0, halt: [], cfg, ledger: emptyLedger() },
     ];
     let changed = 0;
     for (const m of scenarios) {
@@ -82,8 +91,9 @@ describe('time alone changing a decision (what the watchdog pulses for)', () => 
       for (const [origin, period] of [[T0, 1000], [T0 - 7, 333], [T0 + 1, 4096]] as const) {
         for (const from of [T0, T0 + 4_000, T0 + 12_345]) {
           let scan = origin + (Math.floor((from - origin) / period) + 1) * period;
-          while (scan < from + 3_600_000 && !timeChangesDecision(m, from, scan)) scan += period;
-          const found = firstChangeOnGrid(m, from, origin, period);
+          const held = decidedAt(m, from);
+          while (scan < from + 3_600_000 && !timeChangesDecision(held, from, scan)) scan += period;
+          const found = firstChangeOnGrid(held, from, origin, period);
           expect(found, `grid ${origin}+k×${period} from +${from - T0}`).toBe(scan < from + 3_600_000 ? scan : null);
         }
       }
@@ -91,7 +101,7 @@ describe('time alone changing a decision (what the watchdog pulses for)', () => 
   });
 
   it('nothing that ages, nothing to ask: a market with no inputs and no orders never needs a pulse', () => {
-    const m: Scenario = { state: 'IDLE', spec: spec(), signals: emptySignals(), orders: {}, nakedSinceMs: null, cfg, ledger: emptyLedger() };
+    const m: Scenario = { state: 'IDLE', spec: spec(), signals: emptySignals(), orders: {}, nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() };
     expect(timeChangesDecision(m, T0, T0 + 3 * 86_400_000)).toBe(false);
   });
 });

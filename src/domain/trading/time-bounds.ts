@@ -12,6 +12,8 @@ export interface TimedMarketView {
   signals: Pick<MarketSignals, 'books' | 'policy' | 'truth' | 'nowcast'>;
   orders: Readonly<Record<string, OrderRecord>>;
   nakedSinceMs: number | null;
+  /** The halt causes the market holds: refreshed by signals and pulses, not by every event it decides on. */
+  halt: readonly string[];
   cfg: Pick<TradingConfig, 'staleness' | 'orders' | 'pair_arb'>;
 }
 
@@ -22,15 +24,22 @@ export interface TimedMarketView {
  * which decides by itself. Each of these conditions is monotone in time (once true, true for
  * good), so one that flips anywhere in between reads differently at the two ends. False means a
  * watchdog pulse at `toMs` would decide exactly as the market last did at `fromMs`.
+ *
+ * The halt causes are held, not recomputed, by the events that only stamp the market's time (an
+ * order update, a fill, a cancel rejected, the end of a halt's cool-down): an input that aged
+ * before such an event is still missing from them at `fromMs`. So aging is checked against the
+ * causes the market holds, which the pulse refreshes, rather than against the age at `fromMs`.
  */
 export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: number): boolean {
   const { spec, signals: s, cfg } = m;
-  for (const token of [spec.yes_token, spec.no_token]) {
-    const b = s.books[token];
-    if (b?.synced && isBookAged(b, fromMs, cfg) !== isBookAged(b, toMs, cfg)) return true;
+  if (!m.halt.includes('stale_book')) {
+    for (const token of [spec.yes_token, spec.no_token]) {
+      const b = s.books[token];
+      if (b?.synced && isBookAged(b, toMs, cfg)) return true;
+    }
   }
-  if (spec.fair_source.kind === 'truth' && s.truth && isTruthAged(s.truth, fromMs, cfg) !== isTruthAged(s.truth, toMs, cfg)) return true;
-  if (spec.fair_source.kind === 'nowcast' && s.nowcast && isNowcastAged(s.nowcast, fromMs, cfg) !== isNowcastAged(s.nowcast, toMs, cfg)) return true;
+  if (spec.fair_source.kind === 'truth' && s.truth && isTruthAged(s.truth, toMs, cfg) && !m.halt.includes('stale_truth')) return true;
+  if (spec.fair_source.kind === 'nowcast' && s.nowcast && isNowcastAged(s.nowcast, toMs, cfg) && !m.halt.includes('stale_nowcast')) return true;
   if (isPolicyValid(s.policy, fromMs) !== isPolicyValid(s.policy, toMs)) return true;
   if (isNakedLegOverdue(m.nakedSinceMs, fromMs, cfg.pair_arb) !== isNakedLegOverdue(m.nakedSinceMs, toMs, cfg.pair_arb)) return true;
   for (const id in m.orders) {
