@@ -148,6 +148,42 @@ describe('market group supervisor', () => {
     group.stop();
   });
 
+  it('a pulse while a market waits out its restart backoff leaves the group and its other markets running', () => {
+    const clock = new VirtualClock(1_000_000);
+    let crash = true;
+    const market = marketTradingMachine.provide({
+      actions: {
+        dispatch: (_a, p) => {
+          if (crash && p.intents.length) throw new Error('boom');
+        },
+      },
+    });
+    // Markets pulsed by the group (as the runtime starts them); a backoff spanning several pulses.
+    const group = createActor(
+      createMarketGroupMachine({ supervision: { ...cfg.trading.supervision, restart_backoff_min_ms: 3000 }, market, respawnInput: (_i, last) => last, watchdogMs: 1000 }),
+      { clock, input: { group_id: 'g', now_ms: clock.now() } },
+    );
+    const errors: string[] = [];
+    group.subscribe({ error: (e) => errors.push(String(e)) });
+    group.start();
+    const input = (id: string): MarketTradingInput => ({ spec: spec({ market_id: id, strategies: { pair_arb: true, temporal: false } }), cfg: cfg.trading, now_ms: clock.now(), synced: true, watchdog: 'parent' });
+    group.send({ type: 'ADD_MARKET', input: input('bad') });
+    group.send({ type: 'ADD_MARKET', input: input('good') });
+    const child = (id: string) => group.getSnapshot().children[id] as AnyActorRef | undefined;
+    const b = book([[0.44, 100]], [[0.45, 100]]);
+    child('good')!.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), now_ms: clock.now() });
+    child('bad')!.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), partner: bookSignal('N', b, clock.now()), now_ms: clock.now() });
+    expect(child('bad')).toBeUndefined();
+    crash = false;
+    clock.advanceBy(3000);
+    expect(errors).toEqual([]);
+    expect(child('bad')).toBeDefined();
+    // The sibling is still pulsed: its book goes stale and it halts on time.
+    clock.advanceBy(cfg.trading.staleness.book_stale_ms);
+    expect(child('good')!.getSnapshot().value).toBe('HALT');
+    group.stop();
+  });
+
   it('refuses markets beyond its capacity', () => {
     const clock = new VirtualClock(0);
     const noop = setup({}).createMachine({});

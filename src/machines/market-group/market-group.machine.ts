@@ -48,8 +48,8 @@ export interface MarketGroupDeps {
 const ERROR_PREFIX = 'xstate.error.actor.';
 
 /** A trading market's context; undefined for another machine (a test's), which is pulsed every period. */
-function marketContext(child: AnyActorRef | undefined): MarketTradingContext | undefined {
-  const context = child?.getSnapshot()?.context as MarketTradingContext | undefined;
+function marketContext(child: AnyActorRef): MarketTradingContext | undefined {
+  const context = child.getSnapshot()?.context as MarketTradingContext | undefined;
   return context?.signals ? context : undefined;
 }
 
@@ -121,15 +121,17 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         const quiet: Array<{ child: AnyActorRef; market: MarketTradingContext }> = [];
         for (const id of Object.keys(context.inputs)) {
           if (context.inputs[id]!.watchdog !== 'parent' || context.down.includes(id)) continue;
+          // A market waiting out its restart backoff has no actor: a pulse sent to it would fail the whole group.
           const child = children[id];
+          if (!child) continue;
           const market = marketContext(child);
           if (!market || timeChangesDecision(market, market.now_ms, now_ms)) {
             // A market past trading (RESOLVED) takes no pulse: it would stay due for ever.
-            if (market && !takesPulse(child!, now_ms)) continue;
+            if (market && !takesPulse(child, now_ms)) continue;
             enqueue.sendTo(id, { type: 'WATCHDOG', now_ms });
             next = soonest;
           } else if (market.now_ms > context.now_ms) next = soonest;
-          else quiet.push({ child: child!, market });
+          else quiet.push({ child, market });
         }
         // Only when no market was pulsed or had an event since the last pulse: sleep past the quiet ones.
         if (next === null) {
