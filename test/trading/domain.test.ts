@@ -167,6 +167,24 @@ describe('risk engine', () => {
     expect(r.state).toBe('ACTIVE');
   });
 
+  it('a daily-loss kill lifts the next UTC day even when a mark of that day came before its first poll', () => {
+    const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
+    const DAY = 86_400_000;
+    r.onPnl(0, DAY - 60_000);
+    // Killed a second before midnight: the cool-down runs into the next day.
+    r.onPnl(-12, DAY - 1_000);
+    expect(r.state).toBe('HALTED');
+    // A held market's book moves just after midnight: the new day's loss counts from here (0).
+    r.onPnl(-12, DAY + 200);
+    // The kill lifts once both the day is over and its cool-down is: that is when poll is next due.
+    const liftable = DAY - 1_000 + cfg.risk.cool_down_ms;
+    expect(r.nextTimedChange()).toBe(liftable);
+    r.poll(liftable - 1);
+    expect(r.state).toBe('HALTED');
+    r.poll(liftable);
+    expect(r.state).toBe('ACTIVE');
+  });
+
   it('on a day the daily loss reached its limit no resume lifts a halt, an operator\'s included', () => {
     const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
     r.kill('operator', 0);

@@ -291,16 +291,21 @@ export class RiskEngine {
 
   /**
    * When `poll` next changes anything, time alone passing: the first breaker cool-down to end, or
-   * the day after a daily-loss kill. Null: nothing changes with time alone.
+   * when a daily-loss kill can be lifted (its day over and its cool-down too). Null: nothing
+   * changes with time alone.
    */
   nextTimedChange(): number | null {
     let at: number | null = null;
     for (const b of this.breakers.values()) if (b.trippedUntil !== null && (at === null || b.trippedUntil < at)) at = b.trippedUntil;
-    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLoss.day !== null) {
-      const rollover = DailyLoss.startOf(this.dailyLoss.day + 1);
-      if (at === null || rollover < at) at = rollover;
+    if (this.dailyKillInForce()) {
+      const lift = Math.max(DailyLoss.startOf(this.dailyLimitDay! + 1), (this.killedAt ?? 0) + this.cfg.cool_down_ms);
+      if (at === null || lift < at) at = lift;
     }
     return at;
+  }
+
+  private dailyKillInForce(): boolean {
+    return this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLimitDay !== null;
   }
 
   /** Time-driven changes: breakers whose cool-down ended, a daily-loss kill at day rollover. */
@@ -313,11 +318,9 @@ export class RiskEngine {
         this.outbox.push({ scope: 'market', market_id: id, tripped: false, reason: null });
       }
     }
-    // From the day the limit was reached, not the day of the last net PnL: a mark of the new day
-    // fed before this poll moves that one, and the rollover would go unseen.
-    if (this.global === 'HALTED' && this.killKind === 'daily_loss' && this.dailyLimitDay !== null && DailyLoss.dayOf(nowMs) > this.dailyLimitDay) {
-      this.resume(nowMs);
-    }
+    // Keyed on the day the limit was reached, not the day of the latest net PnL: a mark of the new
+    // day arriving before this poll moves the latter, and the kill would never lift.
+    if (this.dailyKillInForce() && DailyLoss.dayOf(nowMs) > this.dailyLimitDay!) this.resume(nowMs);
   }
 
   private setGlobal(state: GlobalRiskState, reason: string | null): void {
