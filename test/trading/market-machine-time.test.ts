@@ -52,4 +52,35 @@ describe('the market machine takes its time from its events', () => {
     expect(actor.getSnapshot().context.now_ms).toBe(T0 + 250 + cfg.trading.halt.cool_down_ms);
     actor.stop();
   });
+
+  it('a halt does not end on an input that went stale during its cool-down: it ends on fresh inputs only', () => {
+    const clock = new VirtualClock(T0);
+    const placed: unknown[] = [];
+    const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => placed.push(...p.intents) } });
+    const input = { spec: spec({ strategies: { pair_arb: false, temporal: true } }), cfg: cfg.trading, now_ms: T0, synced: true, watchdog: 'parent' as const };
+    const actor = createActor(machine, { clock, input }).start();
+    const send = (e: Record<string, unknown>) => actor.send({ ...e, now_ms: clock.now() } as MarketTradingEvent);
+    const risk = (state: 'ACTIVE' | 'HALTED') => send({ type: 'RISK', risk: { state, size_scale: 1, market_tripped: false, reason: null } });
+    // A fair value well above the ask: the market buys whenever it may.
+    send({ type: 'POLICY', policy: { fair_value: { Y: 0.9, N: 0.1 }, edge_threshold: 0.05, max_position_usdc: 5, max_order_usdc: 5, source: 'truth', valid_until_ms: T0 + 3_600_000 } });
+    risk('HALTED');
+    expect(actor.getSnapshot().value).toBe('HALT');
+    // Fresh books and risk back, both during the cool-down; the books then age before it ends.
+    const cooled = T0 + cfg.trading.halt.cool_down_ms;
+    clock.advanceTo(cooled - cfg.trading.staleness.book_stale_ms - 500);
+    const b = book([[0.5, 100]], [[0.6, 100]]);
+    send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), partner: bookSignal('N', b, clock.now()) });
+    risk('ACTIVE');
+    expect(actor.getSnapshot().context.halt).toEqual([]);
+    clock.advanceTo(cooled);
+    // The cool-down is over, but the books it would trade on are 10.5 s old: still halted, nothing sent.
+    expect(actor.getSnapshot().value).toBe('HALT');
+    expect(actor.getSnapshot().context.halt).toEqual(['stale_book']);
+    expect(placed).toEqual([]);
+    // A fresh book ends it, and the market trades.
+    send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), partner: bookSignal('N', b, clock.now()) });
+    expect(actor.getSnapshot().value).toBe('TEMPORAL_ACTIVE');
+    expect(placed).toHaveLength(1);
+    actor.stop();
+  });
 });

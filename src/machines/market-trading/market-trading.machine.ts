@@ -398,7 +398,8 @@ export const marketTradingMachine = setup({
         HALT: {
           entry: ['enterHalt', ...announce('HALT')],
           on: handlersIn('HALT'),
-          after: { haltCoolDown: { actions: 'markCoolDownElapsed' } },
+          // The causes as of the cool-down's end: ones refreshed before it would let the halt end on an input gone stale since.
+          after: { haltCoolDown: { actions: ['markCoolDownElapsed', 'refreshCauses'] } },
           always: [
             dispatchOutbox,
             { guard: 'isFinalizing', target: 'FINALIZING' },
