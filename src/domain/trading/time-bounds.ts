@@ -26,8 +26,8 @@ export interface TimedMarketView {
  * watchdog pulse at `toMs` would decide exactly as the market last did at `fromMs`.
  *
  * The halt causes are held, not recomputed, by the events that only stamp the market's time (an
- * order update, a fill, a cancel rejected, the end of a halt's cool-down): an input that aged
- * before such an event is still missing from them at `fromMs`. So aging is checked against the
+ * order update, a fill, a cancel rejected): an input that aged before such an event is still
+ * missing from them at `fromMs`. So aging is checked against the
  * causes the market holds, which the pulse refreshes, rather than against the age at `fromMs`.
  */
 export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: number): boolean {
