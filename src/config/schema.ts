@@ -11,6 +11,7 @@ import { soakSection } from './sections/soak.ts';
 import { storageSection } from './sections/storage.ts';
 import { truthSection } from './sections/truth.ts';
 import { weatherSection } from './sections/weather.ts';
+import { misorderedBounds } from './ordered-bounds.ts';
 
 /**
  * The whole configuration. Every object is strict (unknown keys are rejected) and every key is
@@ -40,6 +41,7 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['discovery', 'temperature', 'cities', i, 'station'], message: `one of weather.stations (${[...watched].sort().join(', ')}): add ${city.station} there, with its time zone` });
     }
   });
+  for (const p of misorderedBounds(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

@@ -82,6 +82,22 @@ describe('configuration layers', () => {
     expect(() => loadConfig({ env: { HELIOS_BUS__READ_BATCH: '0x10' } })).toThrowError(/bus\.read_batch.*got "0x10"/);
   });
 
+  it('refuses a backoff whose first wait exceeds its last, wherever the pair is (bus, supervision, sources, the user channel)', () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => p.path);
+      }
+      return [];
+    };
+    expect(problemsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '5000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual(['bus.reconnect_min_ms']);
+    expect(problemsOf({ HELIOS_TRADING__SUPERVISION__RESTART_BACKOFF_MIN_MS: '999999999' })).toEqual(['trading.supervision.restart_backoff_min_ms']);
+    expect(problemsOf({ HELIOS_EXECUTION__REAL__USER_CHANNEL__RECONNECT_INITIAL_MS: '999999999' })).toEqual(['execution.real.user_channel.reconnect_initial_ms']);
+    // Equal bounds are a fixed wait, which is fine.
+    expect(problemsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '2000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual([]);
+  });
+
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
     const problemOf = (text: string) => {
