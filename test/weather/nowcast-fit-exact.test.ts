@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
+import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
+import { buildCases, type NowcastCase } from '../../src/domain/weather/nowcast/cases.ts';
+import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
+import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
+import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
+import { priorCoversYear, type ClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
+import { StationDays } from '../../src/domain/weather/station-days.ts';
+import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
+
+/**
+ * A fit's every output bit, pinned: the model and its forecasts on a small simulated archive are
+ * hashed and compared with the hashes the code produced before the fit was optimized for speed.
+ * Speed-ups of the fit (hour-rows.ts, model.ts, fit.ts, …) must keep the same floating-point
+ * operations in the same order; a reassociated sum or a cached value computed differently changes
+ * a last bit somewhere and the hash with it. A deliberate change of the model changes them too:
+ * then update the hashes, and say so in the commit.
+ */
+
+const TZ = 'America/New_York';
+
+/** JSON with sorted keys and every number in its shortest exact form (−0, NaN and ±Infinity kept apart). */
+function exactJson(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (ArrayBuffer.isView(v)) return exactJson(Array.from(v as unknown as ArrayLike<number>));
+  if (Array.isArray(v)) return `[${v.map(exactJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${exactJson(o[k])}`).join(',')}}`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function forecastsJson(model: NowcastModel, cases: readonly NowcastCase[]): string {
+  const p = new NowcastPredictor(model);
+  return cases.map((c) => exactJson({ day: c.day, hour: c.hour, forecast: p.predict(c.inputs), intraday: p.predictIntraday(c.inputs) })).join('\n');
+}
+
+/** A long daily record's prior covering the whole year, so the regressor choice on the season edges runs. */
+function yearRoundPrior(): { prior: ClimatePrior; anomalyMonths: string[] } {
+  const anomalies = Array.from({ length: 10 * 365 }, (_, i): [number, number, number] => [(i % 365) + 1, ((i * 7919) % 13) - 6, 14 + (i % 3)]);
+  const prior: ClimatePrior = { station: 'KSIM', source: 'daily_record', from_day: '2010-01-01', to_day: '2019-12-31', days: anomalies.length, mean_harmonics: [60, -17, -4, 2, 1, -1, 0.5], season_days: 20, smoothing_f: 1, anomalies, cv_rps: 3 };
+  const anomalyMonths = anomalies.map((_, i) => `${2010 + Math.floor(i / 365)}-${String(1 + Math.floor((i % 365) / 31)).padStart(2, '0')}`);
+  return { prior, anomalyMonths };
+}
+
+describe('a nowcast fit reproduces its outputs bit for bit (four simulated months)', () => {
+  let train: NowcastCase[];
+  let scored: NowcastCase[];
+  beforeAll(() => {
+    const sim = new WorldSimulator({ seed: 5, station: 'KSIM', tz: TZ, pwsIds: [], speciPerHour: 0.05, outlierShare: 0, stuckShare: 0, staleShare: 0, pwsIntervalMs: 300_000 });
+    const days = new StationDays(new JudgeCalendar(TZ));
+    for (const m of sim.metarsBetween(Date.UTC(2024, 2, 1), Date.UTC(2024, 6, 11))) {
+      const r = parseMetarText(m.raw, { refMs: m.obsMs });
+      if (r.ok) days.add(r.report);
+    }
+    // Hours 06–15 only: two blocks fitted whole, two in part, two without a case.
+    train = buildCases(days, { toDay: '2024-06-30', hours: [6, 7, 8, 9, 10, 11, 12, 13, 14, 15] });
+    scored = buildCases(days, { fromDay: '2024-07-01' });
+  });
+
+  it('with a year-round prior: the regressor choice, the settings by coordinate descent, the prior weights and every forecast', () => {
+    const { prior, anomalyMonths } = yearRoundPrior();
+    expect(priorCoversYear(prior)).toBe(true);
+    const model = fitNowcastModel(train, { station: 'KSIM', tz: TZ, judgeDay: 'local', prior: { prior, anomalyMonths, excludeMonths: [] } });
+    // Readable first, so a failure says what moved: both regressor sets chosen somewhere, a rise width used.
+    expect(model.blocks.map((b) => [b.regressor_choice?.chosen, b.ridge_lambda, b.smoothing_f, b.season_days, b.rise_width_f ?? null, b.climatology_weight])).toEqual([
+      ['season', 10, 0.7, null, null, 1],
+      ['season', 10, 1, null, null, 0],
+      ['climate_relative', 10, 0.7, 40, null, 0.15],
+      ['climate_relative', 100, 1, 20, 1.5, 0],
+      ['season', 10, 0.7, null, null, 1],
+    ]);
+    expect(model.fitted.cv_rps).toBe(1.1594);
+    expect(sha256(exactJson(model))).toBe('c19f2ec20da273611614f71d6eb11b55372080515c75b8080b616f00a4ed7702');
+    expect(sha256(forecastsJson(model, scored))).toBe('2137aad4d6c56492d3046d0ce9660a169c3e9430176d947644993ffcc537f740');
+  }, 60_000);
+
+  it('without a prior, on the small grids the nowcast worker fits with', () => {
+    const model = fitNowcastModel(train, { station: 'KSIM', tz: TZ, judgeDay: 'local', lambdas: [1, 10], smoothings: [0.5, 1], seasonDays: [40, null], climatologyWeights: [0, 0.2] });
+    expect(model.fitted.cv_rps).toBe(1.1895);
+    expect(sha256(exactJson(model))).toBe('3f20a0b3549211cc1bb8b7061a9c49c02914d98744af5b85c4acc3fa8356fba4');
+    expect(sha256(forecastsJson(model, scored))).toBe('6b80e69c69cf6fad08e5f1ea49c290df297d5ff3ff5f9096ee3fe29647651258');
+  }, 60_000);
+});
