@@ -169,7 +169,18 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       fitted.push({ hours: blockHours, ridge_lambda: prm.lambda, smoothing_f: prm.smoothing, season_days: prm.season, climatology_weight: 1, ...chosen });
       continue;
     }
-    let best = score(hours, prm);
+    // The second pass of the coordinate descent asks again for settings the first one scored.
+    const scored = new Map<string, number>();
+    const blockScore = (trial: Params): number => {
+      const key = JSON.stringify([trial.lambda, trial.smoothing, trial.season, trial.alpha, trial.riseWidth]);
+      let s = scored.get(key);
+      if (s === undefined) {
+        s = score(hours, trial);
+        scored.set(key, s);
+      }
+      return s;
+    };
+    let best = blockScore(prm);
     const axes: Array<[keyof Params, Array<number | null>]> = [
       ['lambda', lambdas],
       ['smoothing', smoothings],
@@ -183,7 +194,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
         for (const v of grid) {
           if (prm[key] === v) continue;
           const trial = { ...prm, [key]: v } as Params;
-          const s = score(hours, trial);
+          const s = blockScore(trial);
           if (s < best - 1e-9) {
             best = s;
             Object.assign(prm, trial);
