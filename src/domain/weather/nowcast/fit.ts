@@ -9,8 +9,8 @@ import { chooseRegressors, REGRESSOR_SETS } from './regressor-choice.ts';
 import { SEASON_REGRESSORS, sameRegressors } from './regressors.ts';
 import {
   accumulateClimatology,
-  newRiseArray,
   riseRps,
+  RISE_LEN,
   RISE_MIN,
   seasonWeightTable,
   type HourBlock,
@@ -101,15 +101,17 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
   const climCases = data.map((d) => d.cases.map((c) => [c.inputs.dayOfYear, c.riseF, c.inputs.maxSoFarF !== null ? 1 : 0] as [number, number, number]));
 
   // Cross-validated climatology (hour and season only) for each season width.
+  // One buffer per hour with a view per case: as many small buffers off the heap kept the garbage collector busy.
   const climCv = (width: number | null): Float64Array[][] =>
-    data.map((d, h) =>
-      d.cases.map((c, i) => {
-        const rise = newRiseArray();
+    data.map((d, h) => {
+      const rises = new Float64Array(d.cases.length * RISE_LEN);
+      return d.cases.map((c, i) => {
+        const rise = rises.subarray(i * RISE_LEN, (i + 1) * RISE_LEN);
         const ok = accumulateClimatology(rise, 1, climCases[h]!, c.inputs.dayOfYear, width, c.inputs.maxSoFarF !== null, (k) => d.fold[k] === d.fold[i]);
         if (!ok) rise[-RISE_MIN] = 1;
         return rise;
-      }),
-    );
+      });
+    });
   const meanRps = (dists: Float64Array[][], hours: number[]) => {
     let s = 0;
     let n = 0;

@@ -170,11 +170,26 @@ export function riseWeight(a: number, b: number, widthF: number | null | undefin
   return Math.exp(-0.5 * d * d);
 }
 
-/** seasonWeight for integer days of the year, by lookup (fitting evaluates it millions of times). */
+/**
+ * seasonWeight for integer days of the year, by lookup (fitting evaluates it millions of times):
+ * entry d is seasonWeight(a, b) for any whole a, b with |a − b| = d, bit for bit.
+ */
 export function seasonWeightTable(widthDays: number | null): Float64Array {
-  const t = new Float64Array(367);
-  for (let d = 0; d <= 366; d++) t[d] = seasonWeight(0, Math.min(d, YEAR_DAYS - d), widthDays);
+  let t = seasonTables.get(widthDays);
+  if (!t) {
+    t = new Float64Array(367);
+    for (let d = 0; d <= 366; d++) t[d] = seasonWeight(0, Math.min(d, YEAR_DAYS - d), widthDays);
+    seasonTables.set(widthDays, t);
+  }
   return t;
+}
+const seasonTables = new Map<number | null, Float64Array>();
+
+/** seasonWeight(a, b, width) given its width's seasonWeightTable: looked up when both days are whole, else computed. */
+export function seasonWeightFrom(table: Float64Array, a: number, b: number, widthDays: number | null): number {
+  if (!Number.isInteger(a) || !Number.isInteger(b)) return seasonWeight(a, b, widthDays);
+  const d = Math.abs(a - b);
+  return d <= 366 ? table[d]! : seasonWeight(a, b, widthDays);
 }
 
 /** Remaining rise above the base the dense arrays cover (°F); negative only before the first report. */
@@ -308,10 +323,14 @@ export function accumulateClimatology(
   skip?: (index: number) => boolean,
 ): boolean {
   let sum = 0;
-  const w = new Float64Array(cases.length);
+  const w = climatologyWeights(cases.length);
+  const table = seasonWeightTable(seasonDays);
   for (let i = 0; i < cases.length; i++) {
-    if (skip?.(i)) continue;
-    w[i] = seasonWeight(cases[i]![0], doy, seasonDays);
+    if (skip?.(i)) {
+      w[i] = 0;
+      continue;
+    }
+    w[i] = seasonWeightFrom(table, cases[i]![0], doy, seasonDays);
     sum += w[i]!;
   }
   if (!(sum > 0)) return false;
@@ -322,6 +341,16 @@ export function accumulateClimatology(
     out[rise - RISE_MIN]! += (mass * w[i]!) / sum;
   }
   return true;
+}
+
+/**
+ * Scratch for accumulateClimatology's weights, reused: a fit calls it tens of thousands of times,
+ * and as many fresh buffers off the heap kept the garbage collector busy.
+ */
+let climatologyScratch = new Float64Array(0);
+function climatologyWeights(n: number): Float64Array {
+  if (climatologyScratch.length < n) climatologyScratch = new Float64Array(n);
+  return climatologyScratch;
 }
 
 /** Spreads `weight` over rises 0…24 with a geometric tail so the log score stays finite. */

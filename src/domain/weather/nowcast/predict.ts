@@ -13,7 +13,8 @@ import {
   RISE_MAX,
   RISE_MIN,
   riseWeight,
-  seasonWeight,
+  seasonWeightFrom,
+  seasonWeightTable,
   type HourModel,
   type NowcastModel,
 } from './model.ts';
@@ -137,8 +138,9 @@ export class NowcastPredictor {
       }
       let sum = 0;
       let sum2 = 0;
+      const seasonTable = seasonWeightTable(block.season_days);
       for (let i = 0; i < h.resid.length; i++) {
-        const w = seasonWeight(h.residDoy[i]!, inputs.dayOfYear, block.season_days) * riseWeight(h.residMu[i]!, mu, block.rise_width_f);
+        const w = seasonWeightFrom(seasonTable, h.residDoy[i]!, inputs.dayOfYear, block.season_days) * riseWeight(h.residMu[i]!, mu, block.rise_width_f);
         h.w[i] = w;
         sum += w;
         sum2 += w * w;
@@ -176,8 +178,9 @@ export class NowcastPredictor {
     const pRise = seen !== null ? 1 - pNoRise : 1;
     let sum = 0;
     const later = new Array<number>(PEAK_BINS).fill(0);
+    const seasonTable = seasonWeightTable(seasonDays);
     for (const [doy, peakHour] of h.later_peaks) {
-      const w = seasonWeight(doy, inputs.dayOfYear, seasonDays);
+      const w = seasonWeightFrom(seasonTable, doy, inputs.dayOfYear, seasonDays);
       later[Math.max(0, Math.min(PEAK_BINS - 1, Math.floor(peakHour / 2)))]! += w;
       sum += w;
     }
