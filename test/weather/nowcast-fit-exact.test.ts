@@ -4,7 +4,7 @@ import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
 import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
 import { buildCases, type NowcastCase } from '../../src/domain/weather/nowcast/cases.ts';
 import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
-import type { NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
+import { accumulateResidualRise, newRiseArray, RISE_MAX, RISE_MIN, smoothingTable, SmoothingTable, type NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
 import { priorCoversYear, type ClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
 import { StationDays } from '../../src/domain/weather/station-days.ts';
@@ -88,4 +88,50 @@ describe('a nowcast fit reproduces its outputs bit for bit (four simulated month
     expect(sha256(exactJson(model))).toBe('3f20a0b3549211cc1bb8b7061a9c49c02914d98744af5b85c4acc3fa8356fba4');
     expect(sha256(forecastsJson(model, scored))).toBe('6b80e69c69cf6fad08e5f1ea49c290df297d5ff3ff5f9096ee3fe29647651258');
   }, 60_000);
+});
+
+/** accumulateResidualRise as it was written before it was optimized: one clamped entry at a time. */
+function plainResidualRise(out: Float64Array, mass: number, mu: number, residuals: ArrayLike<number>, weights: ArrayLike<number>, weightSum: number, smoothing: number, tempMinusBase: number): void {
+  if (!(weightSum > 0) || mass <= 0) return;
+  const { reach, width, table } = smoothingTable(smoothing);
+  for (let i = 0; i < residuals.length; i++) {
+    const w = weights[i]!;
+    if (!(w > 0)) continue;
+    const v = mu + residuals[i]!;
+    const c = Math.round(v);
+    const row = Math.round((v - c + 0.5) * SmoothingTable.STEPS) * width;
+    const scale = (mass * w) / weightSum;
+    for (let k = 0; k < width; k++) {
+      let rise = tempMinusBase + c - reach + k;
+      if (rise < 0) rise = 0;
+      else if (rise > RISE_MAX) rise = RISE_MAX;
+      out[rise - RISE_MIN]! += scale * table[row + k]!;
+    }
+  }
+}
+
+describe('the residual pool adds exactly what one clamped kernel entry at a time adds', () => {
+  it('for rises inside the range, folded onto zero and capped, fractional temperatures, residuals far out and not finite', () => {
+    const residuals = Float64Array.of(-40.3, -7.49, -2.5, -0.5, 0, 0.4999, 1.25, 3.5, 12.71, 58.2, 75, 1e9, -1e9, 2 ** 40 + 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+    const weights = Float64Array.from(residuals, (_, i) => (i % 5 === 3 ? 0 : 0.1 + ((i * 37) % 11) / 7));
+    let weightSum = 0;
+    for (const w of weights) weightSum += w;
+    const finite = (a: Float64Array) => a.map((x, i) => (Number.isFinite(residuals[i]!) ? x : 0));
+    let compared = 0;
+    for (const mu of [-3.2, 0, 0.5, 2.75, 9.9]) {
+      for (const tempMinusBase of [0, -1, -6, -13.5, 0.3, 4, 55]) {
+        for (const smoothing of [0.4, 0.7, 1]) {
+          for (const w of [weights, finite(weights)]) {
+            const expected = newRiseArray();
+            const actual = newRiseArray();
+            plainResidualRise(expected, 0.85, mu, residuals, w, weightSum, smoothing, tempMinusBase);
+            accumulateResidualRise(actual, 0.85, mu, residuals, w, weightSum, smoothing, tempMinusBase);
+            for (let r = 0; r < expected.length; r++) expect(Object.is(actual[r], expected[r]), `mu ${mu}, temp − base ${tempMinusBase}, smoothing ${smoothing}, rise ${r + RISE_MIN}: ${actual[r]} vs ${expected[r]}`).toBe(true);
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(5 * 7 * 3 * 2);
+  });
 });
