@@ -1,6 +1,6 @@
 import type { JudgeDayMode } from '../judge-calendar.ts';
 import type { NowcastCase } from './cases.ts';
-import { monthFolds, outOfFold, prepareHour, residualRiseRps, ridge, type HourRows } from './hour-rows.ts';
+import { monthFolds, outOfFold, prepareHour, residualLandings, residualRiseRps, ridge, type HourRows } from './hour-rows.ts';
 import type { ClimatePrior } from './prior.ts';
 import { outOfFoldModel, type HourFolds } from './out-of-fold-model.ts';
 import { fitPriorWeights } from './prior-weights.ts';
@@ -146,13 +146,25 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     return v;
   };
 
+  // Each hour's residual landings for the ridge penalty scored last: every trial but the penalty's
+  // own shares them. One penalty per hour, dropped after each block (m² entries an hour).
+  const landingsCache = new Map<number, { lambda: number; landings: Int32Array }>();
+  const landings = (h: number, lambda: number): Int32Array => {
+    let v = landingsCache.get(h);
+    if (v?.lambda !== lambda) {
+      v = { lambda, landings: residualLandings(data[h]!, oof(h, lambda)) };
+      landingsCache.set(h, v);
+    }
+    return v.landings;
+  };
+
   const doys = data.map((d) => Int32Array.from(d.cases, (c) => Math.round(c.inputs.dayOfYear)));
   const score = (hours: number[], prm: Params): number => {
     let sum = 0;
     let n = 0;
     const settings = { seasonTable: seasonWeightTable(prm.season), smoothing: prm.smoothing, alpha: prm.alpha, riseWidth: prm.riseWidth };
     for (const h of hours) {
-      const r = residualRiseRps(data[h]!, oof(h, prm.lambda), doys[h]!, settings, clim[h]!);
+      const r = residualRiseRps(data[h]!, oof(h, prm.lambda), doys[h]!, settings, clim[h]!, { landings: landings(h, prm.lambda) });
       sum += r.sum;
       n += r.n;
     }
@@ -206,6 +218,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       }
       if (!improved) break;
     }
+    landingsCache.clear();
     const n = hours.reduce((a, h) => a + data[h]!.cases.length, 0);
     cvSum += best * n;
     cvN += n;

@@ -1,6 +1,6 @@
 import type { NowcastCase } from './cases.ts';
 import { solve } from './linear.ts';
-import { accumulateResidualRise, newRiseArray, riseRps, riseWeight } from './model.ts';
+import { accumulateResidualRise, newRiseArray, residualLanding, riseRps, riseWeight } from './model.ts';
 import type { ClimatePrior } from './prior.ts';
 import { climateMaxOf, regressorVector } from './regressors.ts';
 
@@ -139,6 +139,16 @@ export interface ResidualSettings {
   riseWidth?: number | null;
 }
 
+/** How residualRiseRps scores: which cases, where each case's RPS goes, what was computed beforehand. */
+export interface ResidualScoring {
+  /** Only these cases (default: all). */
+  scored?: (i: number) => boolean;
+  /** When given, each scored case's RPS at its index. */
+  perCase?: Float64Array;
+  /** residualLandings(d, mu), when the same regression is scored under many settings. */
+  landings?: Int32Array;
+}
+
 /**
  * Summed RPS of the out-of-fold rise forecasts of one issue hour: each case's residual pool is the
  * other folds' residuals. `climatology[i]` is the case's cross-validated hour climatology (mixed in
@@ -151,16 +161,13 @@ export function residualRiseRps(
   doy: Int32Array,
   s: ResidualSettings,
   climatology: Float64Array[] | null,
-  scored: (i: number) => boolean = () => true,
-  /** When given, each scored case's RPS at its index. */
-  perCase?: Float64Array,
+  { scored = () => true, perCase, landings }: ResidualScoring = {},
 ): { sum: number; n: number } {
   let sum = 0;
   let n = 0;
   const rise = newRiseArray();
   const m = d.cases.length;
-  const resid = new Float64Array(m);
-  for (let i = 0; i < m; i++) resid[i] = Number.isNaN(d.y[i]!) ? Number.NaN : d.y[i]! - mu[i]!;
+  const resid = poolResiduals(d, mu);
   const w = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     if (!scored(i)) continue;
@@ -189,7 +196,7 @@ export function residualRiseRps(
     }
     rise.fill(0);
     const alpha = climatology ? s.alpha : 0;
-    accumulateResidualRise(rise, 1 - alpha, mu[i]!, resid, w, wsum, s.smoothing, c.inputs.tempF! - c.inputs.baseF!);
+    accumulateResidualRise(rise, 1 - alpha, mu[i]!, resid, w, wsum, s.smoothing, c.inputs.tempF! - c.inputs.baseF!, landings?.subarray(i * m, (i + 1) * m));
     if (climatology && alpha > 0) {
       const ci = climatology[i]!;
       for (let k = 0; k < rise.length; k++) rise[k]! += alpha * ci[k]!;
@@ -200,4 +207,24 @@ export function residualRiseRps(
     n++;
   }
   return { sum, n };
+}
+
+/** The hour's residuals y − mu (NaN where no report followed). */
+function poolResiduals(d: HourRows, mu: Float64Array): Float64Array {
+  const resid = new Float64Array(d.cases.length);
+  for (let i = 0; i < resid.length; i++) resid[i] = Number.isNaN(d.y[i]!) ? Number.NaN : d.y[i]! - mu[i]!;
+  return resid;
+}
+
+/**
+ * residualLanding of every residual of the hour in every case's forecast, row i for case i: what
+ * residualRiseRps would round afresh for each trial of the pool's settings on the same regression.
+ * m² entries: keep them only while those trials last.
+ */
+export function residualLandings(d: HourRows, mu: Float64Array): Int32Array {
+  const m = d.cases.length;
+  const resid = poolResiduals(d, mu);
+  const out = new Int32Array(m * m);
+  for (let i = 0; i < m; i++) for (let k = 0; k < m; k++) out[i * m + k] = residualLanding(mu[i]!, resid[k]!);
+  return out;
 }

@@ -100,7 +100,7 @@ function heldOutRps(rows: HourRows, heldOut: (i: number) => boolean, settings: {
     for (let i = 0; i < m; i++) if (!heldOut(i) && rows.fold[i] === f && rows.hasTemp[i]) mu[i] = predictRow(rows, bf, i);
   }
   const doy = Int32Array.from(rows.cases, (c) => Math.round(c.inputs.dayOfYear));
-  return residualRiseRps({ ...rows, fold }, mu, doy, { seasonTable: seasonWeightTable(null), smoothing: settings.smoothing, alpha: 0 }, null, heldOut, perCase);
+  return residualRiseRps({ ...rows, fold }, mu, doy, { seasonTable: seasonWeightTable(null), smoothing: settings.smoothing, alpha: 0 }, null, { scored: heldOut, perCase });
 }
 
 function round4(x: number): number {
