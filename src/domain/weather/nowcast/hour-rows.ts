@@ -172,20 +172,7 @@ export function residualRiseRps(
   for (let i = 0; i < m; i++) {
     if (!scored(i)) continue;
     const c = d.cases[i]!;
-    let wsum = 0;
-    if (d.hasTemp[i]) {
-      const fi = d.fold[i];
-      const qd = doy[i]!;
-      for (let k = 0; k < m; k++) {
-        if (d.fold[k] === fi || Number.isNaN(resid[k]!)) {
-          w[k] = 0;
-          continue;
-        }
-        const wk = s.seasonTable[Math.abs(doy[k]! - qd)]! * riseWeight(mu[k]!, mu[i]!, s.riseWidth);
-        w[k] = wk;
-        wsum += wk;
-      }
-    }
+    const wsum = d.hasTemp[i] ? poolWeights(w, d, mu, resid, doy, s, i) : 0;
     if (!(wsum > 0)) {
       if (!climatology) continue;
       const r = riseRps(climatology[i]!, c.riseF);
@@ -196,7 +183,7 @@ export function residualRiseRps(
     }
     rise.fill(0);
     const alpha = climatology ? s.alpha : 0;
-    accumulateResidualRise(rise, 1 - alpha, mu[i]!, resid, w, wsum, s.smoothing, c.inputs.tempF! - c.inputs.baseF!, landings?.subarray(i * m, (i + 1) * m));
+    accumulateResidualRise(rise, 1 - alpha, mu[i]!, resid, w, wsum, s.smoothing, c.inputs.tempF! - c.inputs.baseF!, landings, i * m);
     if (climatology && alpha > 0) {
       const ci = climatology[i]!;
       for (let k = 0; k < rise.length; k++) rise[k]! += alpha * ci[k]!;
@@ -207,6 +194,26 @@ export function residualRiseRps(
     n++;
   }
   return { sum, n };
+}
+
+/**
+ * Case i's weight of each residual of the hour into `w` (0: its own fold's, or none), by season and
+ * predicted rise; returns their sum.
+ */
+function poolWeights(w: Float64Array, d: HourRows, mu: Float64Array, resid: Float64Array, doy: Int32Array, s: ResidualSettings, i: number): number {
+  let wsum = 0;
+  const fi = d.fold[i];
+  const qd = doy[i]!;
+  for (let k = 0; k < w.length; k++) {
+    if (d.fold[k] === fi || Number.isNaN(resid[k]!)) {
+      w[k] = 0;
+      continue;
+    }
+    const wk = s.seasonTable[Math.abs(doy[k]! - qd)]! * riseWeight(mu[k]!, mu[i]!, s.riseWidth);
+    w[k] = wk;
+    wsum += wk;
+  }
+  return wsum;
 }
 
 /** The hour's residuals y − mu (NaN where no report followed). */

@@ -273,7 +273,7 @@ export function residualLanding(mu: number, r: number): number {
 /**
  * Adds the rise distribution implied by `mu` and a weighted residual pool to `out` (scaled by
  * `mass`): each residual is smoothed by a Gaussian of width `smoothing`, rounded to whole °F, and
- * `max(base, temp + d)` folds "no further rise" onto zero. `landings[i]` may hold
+ * `max(base, temp + d)` folds "no further rise" onto zero. `landings[landingsAt + i]` may hold
  * residualLanding(mu, residuals[i]) computed beforehand.
  */
 export function accumulateResidualRise(
@@ -286,6 +286,7 @@ export function accumulateResidualRise(
   smoothing: number,
   tempMinusBase: number,
   landings?: Int32Array,
+  landingsAt = 0,
 ): void {
   if (!(weightSum > 0) || mass <= 0) return;
   const tab = smoothingTable(smoothing);
@@ -294,7 +295,7 @@ export function accumulateResidualRise(
     const w = weights[i]!;
     if (!(w > 0)) continue;
     const scale = (mass * w) / weightSum;
-    const landing = landings ? landings[i]! : residualLanding(mu, residuals[i]!);
+    const landing = landings ? landings[landingsAt + i]! : residualLanding(mu, residuals[i]!);
     if (landing === UNPACKED_LANDING) {
       const v = mu + residuals[i]!;
       const c = Math.round(v);
