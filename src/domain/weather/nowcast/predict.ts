@@ -193,14 +193,21 @@ export class NowcastPredictor {
 
 /**
  * Mixes the prior, conditioned on the maximum already observed, into the intraday forecast with
- * weight `w` (and its time of the peak with `wPeak`). The prior's peak time goes to the hour already seen when it puts its mass at the max
- * so far, else to the bins still ahead.
+ * weight `w` (and its time of the peak with `wPeak`).
  */
 export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution; peakBins: number[] }, inputs: NowcastInputs, w: number, wPeak = w): NowcastForecast {
   if (!(w > 0) && !(wPeak > 0)) return f;
+  return mixWithPrior(f, priorGiven(p, inputs), w, wPeak);
+}
+
+/**
+ * The prior given what the day has shown: its final max conditioned on the maximum already
+ * observed, and its time of the peak going to the hour already seen when it puts its mass at the
+ * max so far, else to the bins still ahead. Null when the prior rules out the max so far.
+ */
+export function priorGiven(p: { final: IntDistribution; peakBins: number[] }, inputs: NowcastInputs): { final: IntDistribution; peakBins: number[] } | null {
   const cond = inputs.maxSoFarF === null ? p.final : truncateBelow(p.final, inputs.maxSoFarF);
-  if (!cond) return f;
-  const final = w > 0 ? mixDistributions(f.final, cond, w) : f.final;
+  if (!cond) return null;
   const pNoRise = inputs.maxSoFarF !== null && cond.offset === inputs.maxSoFarF ? cond.p[0]! : 0;
   const bins = new Array<number>(PEAK_BINS).fill(0);
   if (inputs.maxSoFarHour !== null) bins[Math.min(PEAK_BINS - 1, Math.floor(inputs.maxSoFarHour / 2))]! += pNoRise;
@@ -209,7 +216,14 @@ export function combineWithPrior(f: NowcastForecast, p: { final: IntDistribution
   for (let b = firstAhead; b < PEAK_BINS; b++) ahead += p.peakBins[b]!;
   const rest = inputs.maxSoFarHour !== null ? 1 - pNoRise : 1;
   for (let b = firstAhead; b < PEAK_BINS; b++) bins[b]! += ahead > 0 ? (rest * p.peakBins[b]!) / ahead : b === firstAhead ? rest : 0;
-  const peakBins = f.peakBins.map((x, b) => (1 - wPeak) * x + wPeak * bins[b]!);
+  return { final: cond, peakBins: bins };
+}
+
+/** combineWithPrior with the prior already conditioned (priorGiven), for mixing it in at several weights. */
+export function mixWithPrior(f: NowcastForecast, given: { final: IntDistribution; peakBins: number[] } | null, w: number, wPeak = w): NowcastForecast {
+  if ((!(w > 0) && !(wPeak > 0)) || !given) return f;
+  const final = w > 0 ? mixDistributions(f.final, given.final, w) : f.final;
+  const peakBins = f.peakBins.map((x, b) => (1 - wPeak) * x + wPeak * given.peakBins[b]!);
   return { ...f, final, peakBins };
 }
 

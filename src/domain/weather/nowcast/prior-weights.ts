@@ -1,6 +1,6 @@
 import type { NowcastCase } from './cases.ts';
 import type { NowcastModel } from './model.ts';
-import { combineWithPrior, NowcastPredictor } from './predict.ts';
+import { mixWithPrior, NowcastPredictor, priorGiven } from './predict.ts';
 import { PEAK_BINS, PriorPredictor, type ClimatePrior } from './prior.ts';
 import { categoricalRps, rps } from './scores.ts';
 
@@ -52,8 +52,9 @@ export function fitPriorWeights(
     }
     counts[f.hour]! += 1;
     const peakBin = Math.min(PEAK_BINS - 1, Math.floor(c.peakHour / 2));
+    const given = priorGiven(p, c.inputs);
     grid.forEach((w, k) => {
-      const mixed = combineWithPrior(f, p, c.inputs, w);
+      const mixed = mixWithPrior(f, given, w);
       sums[f.hour]![k]! += rps(mixed.final, c.finalMaxF);
       peakSums[f.hour]![k]! += categoricalRps(mixed.peakBins, peakBin);
     });
