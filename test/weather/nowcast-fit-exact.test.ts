@@ -6,7 +6,10 @@ import { buildCases, type NowcastCase } from '../../src/domain/weather/nowcast/c
 import { fitNowcastModel } from '../../src/domain/weather/nowcast/fit.ts';
 import { accumulateResidualRise, newRiseArray, RISE_MAX, RISE_MIN, smoothingTable, SmoothingTable, type NowcastModel } from '../../src/domain/weather/nowcast/model.ts';
 import { NowcastPredictor } from '../../src/domain/weather/nowcast/predict.ts';
-import { priorCoversYear, type ClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
+import { fitClimatePrior, priorCoversYear, PriorPredictor, type ClimatePrior } from '../../src/domain/weather/nowcast/prior.ts';
+import type { DailyHigh } from '../../src/domain/weather/nowcast/daily-record.ts';
+import { isoDateAt, parseIsoDate } from '../../src/domain/time/civil.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
 import { StationDays } from '../../src/domain/weather/station-days.ts';
 import { WorldSimulator } from '../../src/sim/world/world-sim.ts';
 
@@ -87,6 +90,28 @@ describe('a nowcast fit reproduces its outputs bit for bit (four simulated month
     expect(model.fitted.cv_rps).toBe(1.1895);
     expect(sha256(exactJson(model))).toBe('3f20a0b3549211cc1bb8b7061a9c49c02914d98744af5b85c4acc3fa8356fba4');
     expect(sha256(forecastsJson(model, scored))).toBe('6b80e69c69cf6fad08e5f1ea49c290df297d5ff3ff5f9096ee3fe29647651258');
+  }, 60_000);
+});
+
+/** Three years of daily highs: a seasonal cycle, weather noise, a peak hour on most days. */
+function dailyHighs(): DailyHigh[] {
+  const rng = seededRng(17);
+  const start = parseIsoDate('2017-01-01')!;
+  return Array.from({ length: 3 * 365 }, (_, i): DailyHigh => {
+    const day = isoDateAt((start + i) * 86_400_000);
+    const season = 60 - 20 * Math.cos((2 * Math.PI * (i + 10)) / 365.25);
+    return { day, dayIndex: start + i, maxF: Math.round(season + (rng() - 0.5) * 24), peakHour: rng() < 0.1 ? null : 12 + Math.round(rng() * 60) / 10 };
+  });
+}
+
+describe('a climatological prior fit reproduces its outputs bit for bit', () => {
+  it('on three years of daily highs: the season width and smoothing chosen, its cross-validated RPS, its forecasts', () => {
+    const prior = fitClimatePrior(dailyHighs(), { station: 'KSIM', source: 'daily_record' });
+    expect([prior.season_days, prior.smoothing_f, prior.cv_rps]).toEqual([90, 1, 3.9708]);
+    expect(sha256(exactJson(prior))).toBe('e36b8c5d264ff79646270bd817627d379c913f2ea66615f0ebba3c3f49612aa8');
+    const p = new PriorPredictor(prior);
+    const forecasts = Array.from({ length: 74 }, (_, i) => exactJson(p.at(1 + 5 * i))).join('\n');
+    expect(sha256(forecasts)).toBe('a0cea181adffac93fb8feaf6c689c977552c876a0e84c0114c9e1ed5ed664e51');
   }, 60_000);
 });
 
