@@ -304,7 +304,7 @@ export function accumulateResidualRise(
     }
     const firstRise = tempMinusBase + (landing >> 7) - reach;
     const row = (landing & 127) * width;
-    if (Number.isInteger(firstRise)) addWholeKernel(out, firstRise, scale, table, row, width);
+    if (Number.isInteger(firstRise)) addWholeKernel(out, firstRise - RISE_MIN, -RISE_MIN, RISE_MAX - RISE_MIN, scale, table, row, width);
     else addKernel(out, firstRise, scale, table, row, width);
   }
 }
@@ -320,19 +320,20 @@ function addKernel(out: Float64Array, firstRise: number, scale: number, table: F
 }
 
 /**
- * addKernel for an integer `firstRise` (whole degrees, the usual case), in its three runs: the
- * entries that fold onto zero, those inside the range, those capped at RISE_MAX. The same additions
- * in the same order, without a test per entry; fitting runs this hundreds of millions of times.
+ * out[clamp(first + k, lo, hi)] += scale · table[row + k] over a smoothing kernel's `width`
+ * entries, for an integer `first` (whole degrees, the usual case), in its three runs: the entries
+ * folded onto `lo`, those inside, those capped at `hi`. The same additions in the same order as
+ * clamping entry by entry, without a test per entry; fitting runs this hundreds of millions of times.
  */
-function addWholeKernel(out: Float64Array, firstRise: number, scale: number, table: Float64Array, row: number, width: number): void {
+export function addWholeKernel(out: Float64Array, first: number, lo: number, hi: number, scale: number, table: Float64Array, row: number, width: number): void {
   let k = 0;
-  let zero = out[-RISE_MIN]!;
-  for (; k < width && firstRise + k < 0; k++) zero += scale * table[row + k]!;
-  out[-RISE_MIN] = zero;
-  for (; k < width && firstRise + k <= RISE_MAX; k++) out[firstRise + k - RISE_MIN]! += scale * table[row + k]!;
-  let top = out[RISE_MAX - RISE_MIN]!;
-  for (; k < width; k++) top += scale * table[row + k]!;
-  out[RISE_MAX - RISE_MIN] = top;
+  let low = out[lo]!;
+  for (; k < width && first + k < lo; k++) low += scale * table[row + k]!;
+  out[lo] = low;
+  for (; k < width && first + k <= hi; k++) out[first + k]! += scale * table[row + k]!;
+  let high = out[hi]!;
+  for (; k < width; k++) high += scale * table[row + k]!;
+  out[hi] = high;
 }
 
 /** Season-weighted climatology of the rise at one hour, added to `out` with `mass`. */

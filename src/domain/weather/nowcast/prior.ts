@@ -1,7 +1,7 @@
 import { JudgeCalendar } from '../judge-calendar.ts';
 import type { DailyHigh } from './daily-record.ts';
 import { solve } from './linear.ts';
-import { seasonWeightTable, smoothingTable, SmoothingTable } from './model.ts';
+import { addWholeKernel, residualLanding, seasonWeightTable, smoothingTable, SmoothingTable, UNPACKED_LANDING } from './model.ts';
 import { rps, type IntDistribution } from './scores.ts';
 
 /** Two-hour bins of the local day for the time of the peak. */
@@ -114,7 +114,8 @@ function poolWeights(pool: Pool, doy: number, table: Float64Array, out: Float64A
   return sum;
 }
 
-function distributionFrom(pool: Pool, doy: number, weights: Float64Array, sum: number, smoothing: number): IntDistribution | null {
+/** `landings[i]`, when given, holds poolLandings' landing of anomaly i for this day of year. */
+function distributionFrom(pool: Pool, doy: number, weights: Float64Array, sum: number, smoothing: number, landings?: Int32Array): IntDistribution | null {
   if (!(sum > 0)) return null;
   const mean = seasonalMean(pool.harmonics, doy);
   const grid = new Float64Array(GRID_LEN);
@@ -123,16 +124,28 @@ function distributionFrom(pool: Pool, doy: number, weights: Float64Array, sum: n
   for (let i = 0; i < pool.anomaly.length; i++) {
     const w = weights[i]!;
     if (!(w > 1e-12)) continue;
+    const scale = w / sum;
+    const landing = landings ? landings[i]! : residualLanding(mean, pool.anomaly[i]!);
+    if (landing !== UNPACKED_LANDING) {
+      addWholeKernel(grid, (landing >> 7) - reach - GRID_MIN, 0, GRID_LEN - 1, scale, table, (landing & 127) * width, width);
+      continue;
+    }
     const v = mean + pool.anomaly[i]!;
     const c = Math.round(v);
     const row = Math.round((v - c + 0.5) * SmoothingTable.STEPS) * width;
-    const scale = w / sum;
     for (let k = 0; k < width; k++) {
       const idx = Math.max(0, Math.min(GRID_LEN - 1, c - reach + k - GRID_MIN));
       grid[idx]! += scale * table[row + k]!;
     }
   }
   return trim(grid, GRID_MIN);
+}
+
+/** Where each anomaly lands on the grid for day of year `doy` (residualLanding around the seasonal mean), into `out`. */
+function poolLandings(pool: Pool, doy: number, out: Int32Array): Int32Array {
+  const mean = seasonalMean(pool.harmonics, doy);
+  for (let i = 0; i < pool.anomaly.length; i++) out[i] = residualLanding(mean, pool.anomaly[i]!);
+  return out;
 }
 
 function peakFrom(pool: Pool, weights: Float64Array): number[] {
@@ -213,29 +226,35 @@ export function fitClimatePrior(highs: readonly DailyHigh[], opts: PriorFitOptio
   const month = sorted.map((h) => h.day.slice(0, 7));
   const step = Math.max(1, Math.ceil(sorted.length / (opts.maxCvDays ?? 1500)));
   const w = new Float64Array(sorted.length);
-  let best = Number.POSITIVE_INFINITY;
-  for (const season of opts.seasonDays ?? [7, 15, 30, 60, 90]) {
-    const table = seasonWeightTable(season);
-    const smoothings = opts.smoothings ?? [0.5, 1, 2];
-    const sums = new Array<number>(smoothings.length).fill(0);
-    let n = 0;
-    for (let q = 0; q < sorted.length; q += step) {
-      const sum = poolWeights(pool, doys[q]!, table, w, (i) => month[i] === month[q]);
-      if (!(sum > 0)) continue;
+  const seasons = opts.seasonDays ?? [7, 15, 30, 60, 90];
+  const smoothings = opts.smoothings ?? [0.5, 1, 2];
+  const sums = seasons.map(() => new Array<number>(smoothings.length).fill(0));
+  const counts = new Array<number>(seasons.length).fill(0);
+  // A scored day's landings serve every season width and smoothing, so the days come outermost;
+  // each sum still adds its days in order.
+  const landings = new Int32Array(sorted.length);
+  for (let q = 0; q < sorted.length; q += step) {
+    poolLandings(pool, doys[q]!, landings);
+    seasons.forEach((season, j) => {
+      const sum = poolWeights(pool, doys[q]!, seasonWeightTable(season), w, (i) => month[i] === month[q]);
+      if (!(sum > 0)) return;
       smoothings.forEach((s, k) => {
-        sums[k]! += rps(distributionFrom(pool, doys[q]!, w, sum, s)!, sorted[q]!.maxF);
+        sums[j]![k]! += rps(distributionFrom(pool, doys[q]!, w, sum, s, landings)!, sorted[q]!.maxF);
       });
-      n++;
-    }
+      counts[j]!++;
+    });
+  }
+  let best = Number.POSITIVE_INFINITY;
+  seasons.forEach((season, j) => {
     smoothings.forEach((s, k) => {
-      const score = n ? sums[k]! / n : Number.POSITIVE_INFINITY;
+      const score = counts[j] ? sums[j]![k]! / counts[j]! : Number.POSITIVE_INFINITY;
       if (score < best - 1e-9) {
         best = score;
         draft.season_days = season;
         draft.smoothing_f = s;
       }
     });
-  }
+  });
   draft.cv_rps = Math.round(best * 1e4) / 1e4;
   return draft;
 }
