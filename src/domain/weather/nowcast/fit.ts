@@ -64,6 +64,7 @@ const DEFAULT_BLOCKS = [
   [18, 19, 20, 21, 22, 23],
 ];
 const PASSES = 2;
+const LANDINGS_BUDGET_BYTES = 64 * 2 ** 20;
 
 interface Params {
   lambda: number;
@@ -146,16 +147,25 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
     return v;
   };
 
-  // Each hour's residual landings for the ridge penalty scored last: every trial but the penalty's
-  // own shares them. One penalty per hour, dropped after each block (m² entries an hour).
-  const landingsCache = new Map<number, { lambda: number; landings: Int32Array }>();
+  // Each hour's residual landings per ridge penalty: every trial of the other settings shares them.
+  // m² entries an hour and penalty, so they last one block, and beyond LANDINGS_BUDGET_BYTES an
+  // hour keeps only its latest penalty's.
+  const landingsCache = new Map<number, Map<number, Int32Array>>();
+  let landingsBytes = 0;
   const landings = (h: number, lambda: number): Int32Array => {
-    let v = landingsCache.get(h);
-    if (v?.lambda !== lambda) {
-      v = { lambda, landings: residualLandings(data[h]!, oof(h, lambda)) };
-      landingsCache.set(h, v);
+    let byLambda = landingsCache.get(h);
+    if (!byLambda) landingsCache.set(h, (byLambda = new Map()));
+    let v = byLambda.get(lambda);
+    if (!v) {
+      v = residualLandings(data[h]!, oof(h, lambda));
+      if (landingsBytes + v.byteLength > LANDINGS_BUDGET_BYTES) {
+        for (const old of byLambda.values()) landingsBytes -= old.byteLength;
+        byLambda.clear();
+      }
+      byLambda.set(lambda, v);
+      landingsBytes += v.byteLength;
     }
-    return v.landings;
+    return v;
   };
 
   const doys = data.map((d) => Int32Array.from(d.cases, (c) => Math.round(c.inputs.dayOfYear)));
@@ -219,6 +229,7 @@ export function fitNowcastModel(cases: readonly NowcastCase[], opts: FitOptions)
       if (!improved) break;
     }
     landingsCache.clear();
+    landingsBytes = 0;
     const n = hours.reduce((a, h) => a + data[h]!.cases.length, 0);
     cvSum += best * n;
     cvN += n;
