@@ -9,18 +9,24 @@ import { book, bookSignal, defaultSections, spec, truthSignal } from './support.
 
 const cfg = defaultSections();
 
+/** A real market machine whose dispatch throws while `crashing.on` (a bug in one market). */
+function crashingMarket() {
+  const crashing = { on: true };
+  const market = marketTradingMachine.provide({
+    actions: {
+      dispatch: (_a, p) => {
+        if (crashing.on && p.intents.length) throw new Error('boom');
+      },
+    },
+  });
+  return { market, crashing };
+}
+
 describe('market group supervisor', () => {
   it('restarts a crashed market with exponential backoff, gives up past the restart intensity, spares siblings', () => {
     const clock = new VirtualClock(1_000_000);
-    // A real market machine whose dispatch crashes: a bug in one market must not take the group down.
-    let crash = true;
-    const market = marketTradingMachine.provide({
-      actions: {
-        dispatch: (_a, p) => {
-          if (crash && p.intents.length) throw new Error('boom');
-        },
-      },
-    });
+    // A bug in one market must not take the group down.
+    const { market } = crashingMarket();
     const respawns: MarketTradingInput[] = [];
     const group = createActor(
       createMarketGroupMachine({
@@ -150,14 +156,7 @@ describe('market group supervisor', () => {
 
   it('a pulse while a market waits out its restart backoff leaves the group and its other markets running', () => {
     const clock = new VirtualClock(1_000_000);
-    let crash = true;
-    const market = marketTradingMachine.provide({
-      actions: {
-        dispatch: (_a, p) => {
-          if (crash && p.intents.length) throw new Error('boom');
-        },
-      },
-    });
+    const { market, crashing } = crashingMarket();
     // Markets pulsed by the group (as the runtime starts them); a backoff spanning several pulses.
     const group = createActor(
       createMarketGroupMachine({ supervision: { ...cfg.trading.supervision, restart_backoff_min_ms: 3000 }, market, respawnInput: (_i, last) => last, watchdogMs: 1000 }),
@@ -174,7 +173,7 @@ describe('market group supervisor', () => {
     child('good')!.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), now_ms: clock.now() });
     child('bad')!.send({ type: 'BOOK', signal: bookSignal('Y', b, clock.now()), partner: bookSignal('N', b, clock.now()), now_ms: clock.now() });
     expect(child('bad')).toBeUndefined();
-    crash = false;
+    crashing.on = false;
     clock.advanceBy(3000);
     expect(errors).toEqual([]);
     expect(child('bad')).toBeDefined();
