@@ -88,6 +88,45 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
     expect((await shard.exited).code).toBe(0);
   });
 
+  it('a trading shard reads truth only for its esports markets: a weather-only shard neither subscribes to truth nor judges it stale', { timeout: 60_000 }, async () => {
+    const { config } = loadConfig({ env: {} });
+    const clock = new SystemClock();
+    const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches, clock.now()).markets;
+    const count = 4;
+    const owned = (index: number) => universe.filter((m) => ownsMarket({ index, count }, m.spec));
+    const indices = Array.from({ length: count }, (_, i) => i);
+    const weatherOnly = indices.find((i) => owned(i).length > 0 && owned(i).every((m) => m.station_id !== null && m.match_id === null));
+    const withEsports = indices.find((i) => owned(i).some((m) => m.match_id !== null));
+    expect(weatherOnly, 'a shard of the default sim universe holds only temperature buckets').toBeDefined();
+    expect(withEsports).toBeDefined();
+    const cases = [
+      { index: weatherOnly!, feeds: { market: null, nowcast: null } },
+      { index: withEsports!, feeds: { market: null, truth: null, ...(owned(withEsports!).some((m) => m.station_id !== null) ? { nowcast: null } : {}) } },
+    ];
+    for (const { index, feeds } of cases) {
+      const env = { HELIOS_BUS__STREAM_PREFIX: `reads${process.pid}x${Date.now() % 1_000_000}s${index}` };
+      // No feeds process: nothing arrives, so every feed the shard reads is stale and none other is.
+      const shard = scope.start(['run', '--redis', redisUrl, '--role', 'trading', '--shard', `${index}/${count}`, '--data-dir', tempDir(), '--port', '0', '--speed', '20'], env);
+      const url = await shard.apiUrl();
+      await shard.waitForLine(/"msg":"trading: consumer groups exist/, 20_000);
+      const health = await fetchJson(`${url}/health`);
+      expect(health.body.staleness_ms, `shard ${index}/${count}`).toEqual(feeds);
+      expect(health.body.stale_feeds).toEqual(Object.keys(feeds).sort());
+      // The shard's consumer groups made its streams: the truth ones are its esports markets' and matches' only.
+      const bus = await RedisStreamsBus.connect(loadConfig({ env }).config.bus, redisUrl, clock);
+      let truthTopics: string[];
+      try {
+        truthTopics = (await bus.topics()).filter((t) => channelOfTopic(t) === 'truth');
+      } finally {
+        await bus.close();
+      }
+      const esports = owned(index).filter((m) => m.match_id !== null);
+      expect(truthTopics).toEqual(esports.flatMap((m) => [`truth:${m.spec.market_id}`, `truth:${m.match_id}`]).sort());
+      shard.kill('SIGTERM');
+      expect((await shard.exited).code).toBe(0);
+    }
+  });
+
   it('one feeds process and two trading shards trade exactly the all-in-one markets, with identical decisions per market on the recorded stream', { timeout: 120_000 }, async () => {
     const prefix = `scale${process.pid}x${Date.now() % 1_000_000}`;
     const env = { ...PER_PROCESS_STATE_NEUTRAL, HELIOS_BUS__STREAM_PREFIX: prefix };

@@ -284,11 +284,16 @@ export class TradingRouter {
   }
 }
 
-/** The topics that carry one market's inputs: its book, tape, control and truth, its match's truth, its station's nowcast. */
+/**
+ * The topics that carry one market's inputs: its book, tape and control; for an esports market its
+ * truth (by market, and by match while the match is not mapped to it); its station's nowcast.
+ * Truth is published for a followed match only, so a market without one never hears it: reading
+ * its topic would make the process judge a feed that cannot arrive (a weather-only shard's truth).
+ */
 export function marketTopics(m: TradedMarket): string[] {
   const id = m.spec.market_id;
-  const out = ['l2', 'l2_delta', 'tape', 'control', 'truth'].map((ch) => topicOf(ch, id));
-  if (m.match_id !== null) out.push(topicOf('truth', m.match_id));
+  const out = ['l2', 'l2_delta', 'tape', 'control'].map((ch) => topicOf(ch, id));
+  if (m.match_id !== null) out.push(topicOf('truth', id), topicOf('truth', m.match_id));
   if (m.station_id !== null) out.push(topicOf('nowcast', m.station_id));
   return out;
 }
