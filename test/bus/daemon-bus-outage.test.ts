@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { createClient } from 'redis';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
 import { sessionFile } from '../../src/adapters/storage/session-counter.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureIo } from '../support/cli.ts';
@@ -197,6 +199,50 @@ describe.skipIf(!bin)('the daemon when Redis fails (real child daemon, real redi
     for (const d of [feeds, shard]) d.kill('SIGTERM');
     // Stopped just after the restart, while their timeline connection may still be reconnecting: exit 0 all the same.
     for (const d of [feeds, shard]) expect((await d.exited).code, d.stderr.slice(-500)).toBe(0);
+  });
+
+  it('a simulated scale-out keeps one timeline through a Redis restart that lost it: a feeds process started afterwards joins the shard\'s', { timeout: 150_000 }, async () => {
+    let redis = await startRedis();
+    const run = (args: string[]) => {
+      const d = new HeliosProcess(['run', '--redis', redis.url, '--data-dir', tempDir(), '--port', '0', '--speed', '20', ...args], childEnv());
+      procs.push(d);
+      return d;
+    };
+    const timelineOf = async (d: HeliosProcess) => {
+      const { origin_ms, speed } = JSON.parse((await d.waitForLine(/.*"msg":"joined the scale-out simulated timeline".*/, 30_000))[0]) as { origin_ms: number; speed: number };
+      return { origin_ms, speed };
+    };
+    const shard = run(['--role', 'trading', '--shard', '0/1']);
+    const shardApi = await shard.apiUrl(30_000);
+    const shared = await timelineOf(shard);
+    await shard.waitForLine(/"component":"trading","msg":"component started"/, 30_000);
+    const feeds = run(['--role', 'feeds']);
+    expect(await timelineOf(feeds)).toEqual(shared);
+    await vi.waitFor(async () => expect((await health(shardApi)).status).toBe(200), { timeout: 60_000, interval: 200 });
+
+    // Redis comes back empty; the shard, still running on the timeline, puts it back on the server.
+    const exited = new Promise((r) => redis.proc.once('exit', r));
+    redis.proc.kill('SIGKILL');
+    await exited;
+    redis = await startRedis([], redis.port);
+    const key = `${loadConfig({ env: {} }).config.bus.stream_prefix}:sim_timeline`;
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await vi.waitFor(async () => expect(JSON.parse((await admin.get(key)) ?? 'null')).toEqual(shared), { timeout: 30_000, interval: 200 });
+    } finally {
+      await admin.quit();
+    }
+
+    // A feeds process started now (a deploy, a crash) joins the shard's timeline rather than
+    // starting one of its own, whose events (minutes behind at --speed 20) the shard would judge stale.
+    feeds.kill('SIGTERM');
+    expect((await feeds.exited).code).toBe(0);
+    const nextFeeds = run(['--role', 'feeds']);
+    expect(await timelineOf(nextFeeds)).toEqual(shared);
+    await vi.waitFor(async () => expect((await health(shardApi)).body.ready).toBe(true), { timeout: 60_000, interval: 200 });
+    for (const d of [nextFeeds, shard]) d.kill('SIGTERM');
+    for (const d of [nextFeeds, shard]) expect((await d.exited).code, d.stderr.slice(-500)).toBe(0);
   });
 });
 

@@ -318,4 +318,45 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
       await redis.start();
     }
   }, 30_000);
+
+  it('the shared simulated timeline survives a restart that lost it: a process on it writes it back, and one joining afterwards gets it', async () => {
+    const key = `lost${process.pid}:sim_timeline`;
+    const writtenBack: number[] = [];
+    const first = await SharedSimTimeline.join(redis.url, key, { origin_ms: 1_000, speed: 20 }, 60_000, { onWrittenBack: (t) => writtenBack.push(t.origin_ms) });
+    let later: SharedSimTimeline | undefined;
+    await redis.kill();
+    await redis.start();
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      // Back on the server once the first process has reconnected (its refresh is 20 s away).
+      await vi.waitFor(async () => expect(JSON.parse((await admin.get(key)) ?? 'null')).toEqual({ origin_ms: 1_000, speed: 20 }), { timeout: 15_000, interval: 50 });
+      expect(writtenBack).toEqual([1_000]);
+      later = await SharedSimTimeline.join(redis.url, key, { origin_ms: 99_000, speed: 20 }, 60_000);
+      expect(later.timeline).toEqual({ origin_ms: 1_000, speed: 20 });
+    } finally {
+      await admin.quit();
+      await later?.close();
+      await first.close();
+    }
+  }, 30_000);
+
+  it('the shared simulated timeline reports, once, another timeline found in its key (a process that started one while the key was gone)', async () => {
+    const key = `diverged${process.pid}:sim_timeline`;
+    const diverged: Array<[number, number]> = [];
+    // A short time to live: refreshed every second.
+    const timeline = await SharedSimTimeline.join(redis.url, key, { origin_ms: 1_000, speed: 20 }, 3_000, { onDiverged: (found, ours) => diverged.push([found.origin_ms, ours.origin_ms]) });
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await admin.set(key, JSON.stringify({ origin_ms: 5_000, speed: 20 }), { PX: 3_000 });
+      await vi.waitFor(() => expect(diverged).toEqual([[5_000, 1_000]]), { timeout: 10_000, interval: 50 });
+      // Refreshed again since: still reported once.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(diverged).toHaveLength(1);
+    } finally {
+      await admin.quit();
+      await timeline.close();
+    }
+  }, 30_000);
 });

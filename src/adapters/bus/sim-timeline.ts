@@ -13,24 +13,40 @@ export class SimTimelineMismatch extends Error {}
 /** How long a closing timeline waits for the server's answer to QUIT. */
 const QUIT_WAIT_MS = 1_000;
 
+/** What a process on the timeline hears about the key that shares it. */
+export interface SimTimelineWatch {
+  /** The key was gone (a Redis restart that lost its data) and this process wrote its timeline back. */
+  onWrittenBack?: (timeline: SimTimeline) => void;
+  /** The key holds another timeline (a process started one of its own while the key was gone); once per timeline found. */
+  onDiverged?: (found: SimTimeline, ours: SimTimeline) => void;
+}
+
 /**
  * The one simulated timeline of a scale-out. Every process paces its own virtual clock, and at
  * `--speed` > 1 clocks started seconds apart would disagree by minutes: a trading shard would
  * find every event from the feeds process stale (or from the future). So the processes agree on
  * an origin through Redis: the first one to arrive sets it, the others join it, and each keeps it
  * alive while it runs (it expires `ttlMs` after the last one stopped, so a later run starts anew).
+ * A Redis that comes back without its data has lost the key while processes still run on it: each
+ * of them writes it back (unless there already) as soon as it reconnects and at every refresh, so a
+ * process started afterwards joins their timeline instead of starting one minutes apart.
  */
 export class SharedSimTimeline {
   private refresher: NodeJS.Timeout | null = null;
+  private readonly value: string;
+  private lastDiverged: string | null = null;
 
   private constructor(
     private readonly client: ReturnType<typeof createClient>,
     private readonly key: string,
     private readonly ttlMs: number,
     readonly timeline: SimTimeline,
-  ) {}
+    private readonly watch: SimTimelineWatch,
+  ) {
+    this.value = JSON.stringify({ origin_ms: timeline.origin_ms, speed: timeline.speed });
+  }
 
-  static async join(url: string, key: string, proposal: SimTimeline, ttlMs: number): Promise<SharedSimTimeline> {
+  static async join(url: string, key: string, proposal: SimTimeline, ttlMs: number, watch: SimTimelineWatch = {}): Promise<SharedSimTimeline> {
     let connected = false;
     let lastError = 'no answer';
     // Unreachable at start: fail (the daemon exits non-zero) instead of retrying forever. The
@@ -49,8 +65,10 @@ export class SharedSimTimeline {
       if (timeline.speed !== proposal.speed) {
         throw new SimTimelineMismatch(`this scale-out simulates at --speed ${timeline.speed} (Redis key ${key}); start every process with that speed`);
       }
-      const shared = new SharedSimTimeline(client, key, ttlMs, timeline);
+      const shared = new SharedSimTimeline(client, key, ttlMs, timeline, watch);
       await shared.refresh();
+      // A reconnect may follow a restart that lost the key: put it back before anyone else arrives.
+      client.on('ready', () => void shared.refresh());
       shared.refresher = setInterval(() => void shared.refresh(), Math.max(1_000, Math.floor(ttlMs / 3)));
       shared.refresher.unref();
       return shared;
@@ -77,7 +95,22 @@ export class SharedSimTimeline {
     if (this.client.isOpen) this.client.destroy();
   }
 
+  /** Keeps the key alive, writes it back when gone, and reports another timeline found in it. */
   private async refresh(): Promise<void> {
-    await this.client.pExpire(this.key, this.ttlMs).catch(() => undefined);
+    try {
+      if ((await this.client.set(this.key, this.value, { NX: true, PX: this.ttlMs })) !== null) {
+        this.watch.onWrittenBack?.(this.timeline);
+        return;
+      }
+      await this.client.pExpire(this.key, this.ttlMs);
+      const raw = await this.client.get(this.key);
+      if (raw === null || raw === this.lastDiverged) return;
+      const found = JSON.parse(raw) as SimTimeline;
+      if (found.origin_ms === this.timeline.origin_ms && found.speed === this.timeline.speed) return;
+      this.lastDiverged = raw;
+      this.watch.onDiverged?.(found, this.timeline);
+    } catch {
+      // Down or closing: the next reconnect or refresh tries again.
+    }
   }
 }

@@ -215,7 +215,12 @@ export class Daemon {
   /** Processes of a simulated scale-out share one virtual timeline (see SharedSimTimeline). */
   private async joinSimTimeline(clock: PacedClock): Promise<void> {
     const { bus } = this.opts.config;
-    this.timeline = await SharedSimTimeline.join(bus.redis_url!, `${bus.stream_prefix}:sim_timeline`, { origin_ms: Date.now(), speed: this.opts.speed }, SIM_TIMELINE_TTL_MS);
+    const log = this.ctx.log;
+    this.timeline = await SharedSimTimeline.join(bus.redis_url!, `${bus.stream_prefix}:sim_timeline`, { origin_ms: Date.now(), speed: this.opts.speed }, SIM_TIMELINE_TTL_MS, {
+      onWrittenBack: (timeline) => log.warn({ ...timeline }, 'the scale-out simulated timeline was missing from Redis (a restart that lost its data): written back'),
+      onDiverged: (found, ours) =>
+        log.error({ found, ours }, 'Redis holds another scale-out simulated timeline than this process runs on (a process started while it was missing): restart the processes of one of them'),
+    });
     clock.set(Math.max(clock.now(), this.timeline.virtualAt(Date.now())));
     this.ctx.log.info({ ...this.timeline.timeline }, 'joined the scale-out simulated timeline');
   }
