@@ -2,12 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
-import { FUNDER, TEST_ADDRESS, TEST_KEY, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
+import { TEST_ADDRESS, TEST_KEY, TEST_WALLETS, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
 
 /**
  * Proxy (signature_type 1) and Gnosis Safe (2) accounts at the stand-in, as at Polymarket: the EOA
  * signs and authenticates (its API key, POLY_ADDRESS = the EOA), the order's maker is the wallet
- * the EOA owns, and that wallet holds the collateral and the positions.
+ * the EOA owns, and that wallet holds the collateral and the positions. The stand-in derives that
+ * wallet from the EOA as Polymarket does: nobody tells it which address plays the part.
  */
 
 const clock = new SystemClock();
@@ -25,26 +26,30 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     [1, 'POLY_PROXY'],
     [2, 'POLY_GNOSIS_SAFE'],
   ] as const)('signature_type %i (%s): the key signs, its wallet is the maker and holds the collateral and the shares', async (type, _name) => {
-    rig = await startStandIn({ funder: { address: FUNDER, signatureType: type }, usdc: 500 });
-    const s = await ClobSession.open(realConfig(rig.url, { signature_type: type, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const wallet = TEST_WALLETS[type];
+    rig = await startStandIn({ signatureType: type, usdc: 500 });
+    // The wallet the stand-in derived and funded is the one Polymarket's own vectors give for the key.
+    expect(rig.standIn.walletOf(TEST_ADDRESS, type)).toBe(wallet);
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: type, funder_address: wallet }), { privateKey: TEST_KEY }, clock);
     expect(s.address).toBe(TEST_ADDRESS);
     // The balance the client asks for with its signature type is the wallet's (the EOA holds nothing).
     expect((await s.collateral()).balance).toBe(500);
     expect(rig.standIn.venue.balance(TEST_ADDRESS)).toBe(0);
     const p = await s.prepare(limitOrder(), false);
-    expect(p.signed).toMatchObject({ maker: FUNDER, signer: TEST_ADDRESS, signatureType: type });
+    expect(p.signed).toMatchObject({ maker: wallet, signer: TEST_ADDRESS, signatureType: type });
     expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
-    expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, FUNDER.toLowerCase()]]);
+    expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, wallet.toLowerCase()]]);
     // A fill moves the wallet's collateral and shares, which the Data API reports for the funds address.
     await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 20, type: 'FOK' }), false));
-    expect(rig.standIn.venue.position(FUNDER, YES)).toBeCloseTo(20, 6);
+    expect(rig.standIn.venue.position(wallet, YES)).toBeCloseTo(20, 6);
     expect((await s.positions()).map((x) => [x.asset, x.size])).toEqual([[YES, 20]]);
     expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
   });
 
   it('the user channel carries the key\'s orders that trade for its wallet', async () => {
-    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
-    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const wallet = TEST_WALLETS[1];
+    rig = await startStandIn({ signatureType: 1 });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: wallet }), { privateKey: TEST_KEY }, clock);
     const ws = new WebSocket(rig.ws);
     const events: Array<Record<string, unknown>> = [];
     ws.on('message', (m) => events.push(JSON.parse(String(m)) as Record<string, unknown>));
@@ -54,12 +59,12 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     await expect.poll(() => rig!.standIn.userConnections()).toBe(1);
     const p = await s.prepare(limitOrder(), false);
     await s.postOrder(p);
-    await expect.poll(() => events.filter((e) => e.event_type === 'order').map((e) => [e.type, e.id, e.maker_address])).toEqual([['PLACEMENT', p.id, FUNDER.toLowerCase()]]);
+    await expect.poll(() => events.filter((e) => e.event_type === 'order').map((e) => [e.type, e.id, e.maker_address])).toEqual([['PLACEMENT', p.id, wallet.toLowerCase()]]);
     ws.close();
   });
 
   it('refuses a maker the signer does not own as an invalid signature of its type, and helios says what to check', async () => {
-    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
+    rig = await startStandIn({ signatureType: 1 });
     const stranger = await ClobSession.open(realConfig(rig.url, { signature_type: 1, funder_address: STRANGER }), { privateKey: TEST_KEY }, clock);
     const e = await rejection(stranger.prepare(limitOrder(), false).then((p) => stranger.postOrder(p)));
     expect(e.status).toBe(400);
@@ -69,15 +74,15 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     const [batch] = await stranger.postOrders([await stranger.prepare(limitOrder(), false)]);
     expect(batch).toMatchObject({ success: false, errorMsg: expect.stringMatching(/^invalid POLY_PROXY signature \(execution\.real\.signature_type 1 is POLY_PROXY: /) });
     // The right wallet named with the other type: the venue derives a safe and a proxy apart.
-    const wrongType = await ClobSession.open(realConfig(rig.url, { signature_type: 2, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    const wrongType = await ClobSession.open(realConfig(rig.url, { signature_type: 2, funder_address: TEST_WALLETS[1] }), { privateKey: TEST_KEY }, clock);
     const e2 = await rejection(wrongType.prepare(limitOrder(), false).then((p) => wrongType.postOrder(p)));
     expect(e2.message).toMatch(/^POST \/order: invalid POLY_GNOSIS_SAFE signature \(execution\.real\.signature_type 2 is POLY_GNOSIS_SAFE: .* is the Gnosis Safe the signing key/);
     expect(rig.standIn.venue.orders.size).toBe(0);
   });
 
   it('refuses POLY_1271 deposit wallets (signature_type 3) clearly, for orders and balances', async () => {
-    rig = await startStandIn({ funder: { address: FUNDER, signatureType: 1 } });
-    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: FUNDER }), { privateKey: TEST_KEY }, clock);
+    rig = await startStandIn({ signatureType: 1 });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: TEST_WALLETS[1] }), { privateKey: TEST_KEY }, clock);
     const balance = await rejection(s.collateral());
     expect(balance.message).toMatch(/does not support POLY_1271 deposit wallets \(signature_type 3\)/);
     const placed = await rejection(s.prepare(limitOrder(), false).then((p) => s.postOrder(p)));

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { processScope } from '../daemon/support/helios-process.ts';
 import { runCli } from '../support/cli.ts';
-import { FUNDER, TEST_ADDRESS, TEST_KEY } from './support.ts';
+import { TEST_ADDRESS, TEST_KEY, TEST_WALLETS } from './support.ts';
 
 /**
  * The trial the README's "Real orders" section walks an operator through, as two real processes:
@@ -48,8 +48,8 @@ async function standInTrial(args: string[]) {
 describe('helios clob-standin: a real-execution trial from the printed command', () => {
   it.each([
     ['an EOA (the key holds the funds)', [], 0, ''],
-    ['a proxy wallet (signature_type 1, POLY_PROXY)', ['--funder', FUNDER, '--signature-type', '1'], 1, FUNDER],
-    ['a Gnosis Safe (signature_type 2, POLY_GNOSIS_SAFE)', ['--funder', FUNDER, '--signature-type', '2'], 2, FUNDER],
+    ['a proxy wallet (signature_type 1, POLY_PROXY)', ['--signature-type', '1'], 1, TEST_WALLETS[1]],
+    ['a Gnosis Safe (signature_type 2, POLY_GNOSIS_SAFE)', ['--signature-type', '2'], 2, TEST_WALLETS[2]],
   ] as const)('%s: a daemon started as printed places real orders the stand-in accepts; SIGTERM stops both cleanly with nothing resting', { timeout: 180_000 }, async (_what, args, signatureType, funder) => {
     const { dir, overlayFile, standIn, a, overlay } = await standInTrial([...args]);
     // The printed overlay: market data from the stand-in's venue simulator, orders to its CLOB, signed for the wallet it funded.
@@ -89,27 +89,22 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(summary.orders_live).toBe(0);
   });
 
-  it('a daemon naming a proxy wallet its key does not own: the stand-in refuses every order as the venue does, and helios logs why', { timeout: 180_000 }, async () => {
-    const { dir, overlayFile, standIn, a, overlay } = await standInTrial(['--funder', FUNDER, '--signature-type', '1']);
+  it('a daemon naming a proxy wallet its key does not own refuses to start, naming both addresses, before any request to the venue', { timeout: 180_000 }, async () => {
+    const { dir, overlayFile, standIn, a, overlay } = await standInTrial(['--signature-type', '1']);
     // The operator's config names another wallet (hardhat account 2's address) than the one the key owns.
     const stranger = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
     overlay.execution!.real!.funder_address = stranger;
     writeFileSync(overlayFile, JSON.stringify(overlay));
     const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], a.run.env);
-    const url = await daemon.apiUrl(60_000);
-    await vi.waitFor(async () => expect(await metric(url, 'execution_orders_rejected_total'), `daemon stderr: ${daemon.stderr.slice(-800)}`).toBeGreaterThanOrEqual(1), { timeout: 120_000, interval: 500 });
-    expect(await metric(url, 'execution_orders_placed_total')).toBe(0);
-    // The log names the venue's refusal and what to check.
-    const log = `${daemon.lines.join('\n')}\n${daemon.stderr}`;
-    expect(log).toContain('invalid POLY_PROXY signature (execution.real.signature_type 1 is POLY_PROXY: the venue takes an order only when its maker, ');
-    expect(log).toContain(`execution.real.funder_address ${stranger}, is the proxy wallet the signing key ${TEST_ADDRESS} owns`);
+    // A configuration error: exit 2, and the message says which wallet the key owns.
+    expect((await daemon.exited).code, daemon.stderr.slice(-1500)).toBe(2);
+    expect(daemon.stderr).toContain(`helios run: refused: execution.real.funder_address ${stranger} is not the proxy wallet of the signing key ${TEST_ADDRESS}: `);
+    expect(daemon.stderr).toContain(`Polymarket derives that wallet from the key as ${TEST_WALLETS[1]}`);
 
-    daemon.kill('SIGTERM');
-    expect((await daemon.exited).code, daemon.stderr.slice(-1500)).toBe(0);
     standIn.kill('SIGTERM');
     expect((await standIn.exited).code, standIn.stderr.slice(-1500)).toBe(0);
-    // The stand-in took none of them.
-    expect(standIn.jsonOfKind('clob_standin_summary')[0]).toMatchObject({ orders: 0 });
+    // The venue never heard from the daemon: no key derived, no order.
+    expect(standIn.jsonOfKind('clob_standin_summary')[0]).toMatchObject({ orders: 0, requests: 0 });
   });
 
   it('funds an address given instead of the development key and never prints a key for it', async () => {
@@ -123,11 +118,11 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
   });
 
-  it('funds the proxy or safe wallet given with --funder, not the key, and reports that wallet\'s collateral', async () => {
-    const r = await runCli(['clob-standin', '--funder', FUNDER, '--signature-type', '2', '--usdc', '250', '--duration', '0.2']);
+  it('derives the key\'s proxy or safe as Polymarket does, funds it instead of the key, and reports its collateral', async () => {
+    const r = await runCli(['clob-standin', '--signature-type', '2', '--usdc', '250', '--duration', '0.2']);
     expect(r.code, r.err).toBe(0);
-    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ address: TEST_ADDRESS, signature_type: 2, funder: FUNDER, usdc: 250 });
-    expect(r.out).toContain(`# the key ${TEST_ADDRESS} signs as POLY_GNOSIS_SAFE (signature_type 2) for ${FUNDER}, which holds the 250 USDC`);
+    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ address: TEST_ADDRESS, signature_type: 2, funder: TEST_WALLETS[2], usdc: 250 });
+    expect(r.out).toContain(`# the key ${TEST_ADDRESS} signs as POLY_GNOSIS_SAFE (signature_type 2) for ${TEST_WALLETS[2]}, its Gnosis Safe as Polymarket derives it from the key, which holds the 250 USDC`);
     expect(r.out).toContain('#     signature_type: 2');
     expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
   });
@@ -140,11 +135,7 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     [['--address', TEST_KEY], /--address expects a 0x-prefixed 20-byte hex address \(the address of your key, never the key\)/],
     [['--duration', '-1'], /--duration expects a number of seconds/],
     [['--port', '8919', '--clob-port', '8919'], /--port and --clob-port must differ/],
-    [['--funder', FUNDER], /--funder and --signature-type go together/],
-    [['--signature-type', '1'], /--funder and --signature-type go together/],
-    [['--funder', FUNDER, '--signature-type', '3'], /--signature-type expects 1 \(POLY_PROXY: email\/Magic accounts\) or 2 .*3 \(POLY_1271 deposit wallet\) is not supported by the stand-in/],
-    [['--funder', '0x12', '--signature-type', '1'], /--funder expects a 0x-prefixed 20-byte hex address/],
-    [['--funder', TEST_ADDRESS, '--signature-type', '1'], /--funder is the proxy or safe wallet the key signs for, not the key's own address/],
+    [['--signature-type', '3'], /--signature-type expects 1 \(POLY_PROXY: email\/Magic accounts\) or 2 .*3 \(POLY_1271 deposit wallet\) is not supported by the stand-in/],
     [['--config', '/nonexistent/helios.yaml'], /nonexistent/],
   ])('bad usage %j exits 2 naming the problem', async (args, message) => {
     const r = await runCli(['clob-standin', ...args]);

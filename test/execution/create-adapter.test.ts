@@ -4,7 +4,7 @@ import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { createRealExecutionAdapter } from '../../src/adapters/execution/create-adapter.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { Secret } from '../../src/config/secrets.ts';
-import { FAST, TEST_ADDRESS, TEST_KEY, realConfig, startStandIn, type StandInRig } from './support.ts';
+import { FAST, TEST_ADDRESS, TEST_KEY, TEST_WALLETS, realConfig, startStandIn, type StandInRig } from './support.ts';
 
 let rig: StandInRig | null = null;
 afterEach(async () => {
@@ -38,5 +38,24 @@ describe('createRealExecutionAdapter: the gate in front of the real adapter', ()
     rig.standIn.venue.fund(TEST_ADDRESS, 0.5);
     const poor = await createRealExecutionAdapter({ ...base, env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' } });
     expect(poor).toMatchObject({ ok: false, kind: 'refused', message: expect.stringMatching(/collateral 0.5 USDC below 1/) });
+  });
+
+  it.each([1, 2] as const)('signature_type %i: a funder_address the key does not own is refused before any request to the venue, naming both addresses; the key\'s own wallet opens', async (type) => {
+    rig = await startStandIn({ signatureType: type });
+    const stranger = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+    const base = { clobUrl: rig.url, executionReal: true, env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' }, secrets, clock: new SystemClock(), logger };
+    const wrong = await createRealExecutionAdapter({ ...base, real: realConfig('https://clob.polymarket.com', { ...FAST, signature_type: type, funder_address: stranger }) });
+    const noun = type === 1 ? 'proxy wallet' : 'Gnosis Safe';
+    expect(wrong).toEqual({
+      ok: false,
+      kind: 'config',
+      message: expect.stringContaining(`refused: execution.real.funder_address ${stranger} is not the ${noun} of the signing key ${TEST_ADDRESS}: with execution.real.signature_type ${type} `),
+    });
+    expect((wrong as { message: string }).message).toContain(`Polymarket derives that wallet from the key as ${TEST_WALLETS[type]}`);
+    expect(rig.standIn.requests).toEqual([]);
+    const own = await createRealExecutionAdapter({ ...base, real: realConfig('https://clob.polymarket.com', { ...FAST, signature_type: type, funder_address: TEST_WALLETS[type] }) });
+    if (!own.ok) throw new Error(own.message);
+    expect(await own.adapter.start()).toMatchObject({ collateral_usdc: 1000 });
+    own.adapter.stop();
   });
 });

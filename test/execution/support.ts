@@ -60,11 +60,14 @@ export interface StandInRig {
   close(): Promise<void>;
 }
 
-/** A proxy/safe wallet address the test key signs for (hardhat account 1's address: any address plays the part). */
-export const FUNDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+/**
+ * The test key's proxy (signature_type 1) and Gnosis Safe (2) on Polygon as Polymarket derives them:
+ * the vectors of Polymarket/rs-clob-client-v2 (polymarket-wallet.test.ts), checksummed.
+ */
+export const TEST_WALLETS: Readonly<Record<1 | 2, string>> = { 1: '0x365f0CA36Ae1f641E02fE3B7743673da42A13A70', 2: '0xd93B25cb943D14d0d34FBaF01Fc93a0f8b5F6E47' };
 
-/** A stand-in CLOB on loopback with the test key registered and funded (or, given `funder`, the proxy/safe wallet it owns). */
-export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; funder?: { address: string; signatureType: 1 | 2 } } = {}): Promise<StandInRig> {
+/** A stand-in CLOB on loopback with the test key registered and funded (or, given `signatureType`, the proxy/safe wallet it owns). */
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2 } = {}): Promise<StandInRig> {
   const clock = opts.clock ?? new SystemClock();
   const books = new Map<string, TrueBook>([
     [YES, book(0.4, 0.42, 100)],
@@ -85,8 +88,7 @@ export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number 
     expirationBufferSeconds: 60,
   });
   standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
-  if (opts.funder) standIn.addFunder(TEST_ADDRESS, opts.funder.address, opts.funder.signatureType);
-  standIn.venue.fund(opts.funder?.address ?? TEST_ADDRESS, opts.usdc ?? 1000);
+  standIn.venue.fund(opts.signatureType === undefined ? TEST_ADDRESS : standIn.walletOf(TEST_ADDRESS, opts.signatureType), opts.usdc ?? 1000);
   const { http, ws } = await standIn.listen();
   return { standIn, url: http, ws, clock, books, close: () => standIn.close() };
 }

@@ -44,7 +44,7 @@ export interface RealOpenInput {
 
 export type RealOpen =
   | { ok: true; session: ClobSession; cfg: RealExecutionConfig }
-  /** refused: the gate (exit 4); config: bad key or settings (exit 2); runtime: the venue could not be reached (exit 3). */
+  /** refused: the gate (exit 4); config: bad key or settings, a funder_address the key does not own included (exit 2); runtime: the venue could not be reached (exit 3). */
   | { ok: false; kind: 'refused' | 'config' | 'runtime'; message: string };
 
 /**
@@ -53,13 +53,22 @@ export type RealOpen =
  * prototype afterwards (apps/fast-string-prototype.ts), as entry points do after their imports.
  */
 export async function openRealSession(input: RealOpenInput): Promise<RealOpen> {
-  const [{ ClobSession }, { SignerKeyError }] = await Promise.all([import('./real-clob-session.ts'), import('./real-signing.ts')]);
+  const [{ ClobSession }, { SignerKeyError, createSigner }, { funderAddressProblem }] = await Promise.all([
+    import('./real-clob-session.ts'),
+    import('./real-signing.ts'),
+    import('../../domain/execution/polymarket-wallet.ts'),
+  ]);
   const cfg: RealExecutionConfig = input.clobUrl ? { ...input.real, clob_url: input.clobUrl, user_ws_url: '', data_api_url: '' } : input.real;
   const env = input.forPlacing ? input.env : { ...input.env, [CONFIRM_ENV]: 'yes' };
   const gate = checkRealOrderGate({ executionReal: input.executionReal, env, secrets: input.secrets });
   if (!gate.ok) return { ok: false, kind: 'refused', message: `refused: real orders need ${gate.missing.join('; ')} (missing)` };
   let session: ClobSession;
   try {
+    if (input.forPlacing) {
+      // Before any request: a proxy or safe the key does not own would have every order refused, after start-up.
+      const wrongWallet = funderAddressProblem(cfg, createSigner(gate.credentials.privateKey).address);
+      if (wrongWallet) return { ok: false, kind: 'config', message: `refused: ${wrongWallet}` };
+    }
     session = await ClobSession.open(cfg, gate.credentials, input.clock);
   } catch (err) {
     if (err instanceof SignerKeyError) return { ok: false, kind: 'config', message: `HELIOS_POLY_PRIVATE_KEY: ${err.message}` };

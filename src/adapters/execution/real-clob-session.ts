@@ -1,6 +1,7 @@
 import { ApiError, ClobClient, createL2Headers, orderToJsonV2, type ApiKeyCreds, type OpenOrder, type OrderType as ClobOrderType, type Trade } from '@polymarket/clob-client-v2';
 import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { Clock } from '../../domain/time/clock.ts';
+import { funderAddressProblem } from '../../domain/execution/polymarket-wallet.ts';
 import type { OrderType } from '../../domain/trading/orders.ts';
 import { HttpError, requestJson, type FetchLike } from '../http/request-json.ts';
 import { createSigner, orderBuilder, orderHash, signOrder, type OrderToSign, type SignedOrderV2 } from './real-signing.ts';
@@ -88,6 +89,11 @@ export class ClobSession {
 
   get apiCreds(): ApiKeyCreds {
     return this.creds;
+  }
+
+  /** Why the configured funder cannot be the key's proxy or safe (the venue would refuse every order), or null. */
+  get walletProblem(): string | null {
+    return funderAddressProblem(this.cfg, this.address);
   }
 
   /** The address whose funds and positions these are: the funder (proxy/safe) or the signer itself. */

@@ -42,9 +42,11 @@ export interface LiveHealth {
   allowance_ok: boolean | null;
 }
 
-/** Clock skew against the venue's /time, collateral balance and an allowance for the exchange. */
+/** The funder is the key's own proxy or safe; clock skew against the venue's /time, collateral balance and an allowance for the exchange. */
 export async function liveHealthcheck(session: ClobSession, cfg: RealExecutionConfig, clock: Clock): Promise<LiveHealth> {
   const problems: string[] = [];
+  const wallet = session.walletProblem;
+  if (wallet) problems.push(wallet);
   let skew: number | null = null;
   let balance: number | null = null;
   let allowanceOk: boolean | null = null;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { mergeConfigLayer } from '../../config/load.ts';
-import { SIGNATURE_TYPE_NAMES } from '../../sim/clob/clob-wallets.ts';
+import { SIGNATURE_TYPE_NAMES, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
 import { DEV_ADDRESS, DEV_KEY } from '../../sim/clob/dev-key.ts';
 import { standInDaemonOverlay, startStandInVenue, type StandInVenue } from '../../sim/clob/stand-in-venue.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
@@ -18,7 +18,6 @@ export interface ClobStandInCliOptions {
   clobPort?: string;
   usdc?: string;
   address?: string;
-  funder?: string;
   signatureType?: string;
   duration?: string;
   overlay?: string;
@@ -41,7 +40,6 @@ const options = z.object({
   clobPort: z.coerce.number().int().min(0).max(65_535).default(0),
   usdc: z.coerce.number().positive().max(1e12).default(10_000),
   address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
-  funder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
   signatureType: z.enum(['1', '2']).optional(),
 });
 
@@ -50,14 +48,14 @@ const OPTION_TEXT: Record<string, string> = {
   clobPort: '--clob-port expects a whole number 0–65535 (0: any free port)',
   usdc: '--usdc expects a positive number of USDC',
   address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
-  funder: '--funder expects a 0x-prefixed 20-byte hex address (your proxy or safe wallet: the address Polymarket shows as yours)',
   signatureType:
-    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without --funder, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in, which cannot check the wallet contract\'s ERC-1271 signatures',
+    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without it, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in, which cannot check the wallet contract\'s ERC-1271 signatures',
 };
 
 /**
  * `helios clob-standin`: the venue simulator with the daemon's sim universe and the stand-in CLOB
- * V2 matching against its books, on loopback, one key (or the proxy/safe it signs for) funded; prints the config overlay and the
+ * V2 matching against its books, on loopback, one key (or the proxy/safe it signs for, derived from
+ * it as Polymarket does) funded; prints the config overlay and the
  * exact `helios run --execution real` command an operator runs next, serves until SIGINT/SIGTERM
  * or --duration, then prints what the venue saw.
  */
@@ -66,7 +64,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
     io.err(`helios clob-standin: ${message}\n`);
     return EXIT.CONFIG_ERROR;
   };
-  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, funder: opts.funder, signatureType: opts.signatureType });
+  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
@@ -80,23 +78,18 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   if (o.port !== 0 && o.port === o.clobPort) return usage(`--port and --clob-port must differ; both are ${o.port}`);
-  if ((o.funder === undefined) !== (o.signatureType === undefined)) {
-    return usage('--funder and --signature-type go together: the proxy (1) or safe (2) wallet your key signs for, and which of the two it is');
-  }
   const address = o.address ?? DEV_ADDRESS;
-  if (o.funder !== undefined && o.funder.toLowerCase() === address.toLowerCase()) {
-    return usage(`--funder is the proxy or safe wallet the key signs for, not the key's own address ${address} (leave both out to trade as an EOA)`);
-  }
-  const funder = o.funder === undefined ? undefined : { address: o.funder, signatureType: Number(o.signatureType) as 1 | 2 };
+  const signatureType = o.signatureType === undefined ? undefined : (Number(o.signatureType) as WalletKind);
 
   let sv: StandInVenue;
   try {
     // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
-    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, funder, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
+    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, signatureType, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
   } catch (err) {
     io.err(`helios clob-standin: cannot listen on 127.0.0.1 (--port ${o.port}, --clob-port ${o.clobPort}): ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
   }
+  const funder = sv.funder;
   // Ready for signals before announcing: an operator (or a test) may stop us as soon as it read the lines.
   const stopped = untilSignal(duration === undefined ? undefined : duration * 1000);
 
@@ -124,7 +117,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
       key: devKey ? 'the well-known public development key (hardhat account 0): never fund it anywhere real' : 'yours: set HELIOS_POLY_PRIVATE_KEY to the key of this address (never printed)',
     }) + '\n',
   );
-  if (funder) io.out(`# the key ${address} signs as ${SIGNATURE_TYPE_NAMES[funder.signatureType]} (signature_type ${funder.signatureType}) for ${funder.address}, which holds the ${o.usdc} USDC and is the maker of its orders\n`);
+  if (funder) io.out(`# the key ${address} signs as ${SIGNATURE_TYPE_NAMES[funder.signatureType]} (signature_type ${funder.signatureType}) for ${funder.address}, its ${funder.signatureType === 1 ? 'proxy wallet' : 'Gnosis Safe'} as Polymarket derives it from the key, which holds the ${o.usdc} USDC and is the maker of its orders\n`);
   io.out(`# config overlay for \`helios run --execution real --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ' (save it as FILE)'}:\n${overlay.replace(/^/gm, '# ')}\n`);
   io.out(`# then, in another shell (${devKey ? 'the key shown is the well-known public development key, hardhat account 0: never fund it anywhere real' : 'put your key for ' + address + ' in place of the placeholder'}):\n`);
   io.out(`#   env ${UNSET_FOR_TRIAL.map((k) => `-u ${k}`).join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')} helios ${argv.join(' ')}\n`);
@@ -162,10 +155,9 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'YAML file layered over the defaults (the daemon must use the same one: the printed overlay includes it)')
     .option('--port <n>', 'venue simulator port on 127.0.0.1 (default 0: any free port)')
     .option('--clob-port <n>', 'stand-in CLOB port on 127.0.0.1 (default 0: any free port)')
-    .option('--usdc <x>', 'collateral the key (or its --funder wallet) starts with (default 10000)')
+    .option('--usdc <x>', 'collateral the key (or its proxy or safe, with --signature-type) starts with (default 10000)')
     .option('--address <addr>', 'fund this address (your key\'s) instead of the public development key')
-    .option('--funder <addr>', 'a proxy or safe wallet the key signs for (with --signature-type): it is funded instead of the key and is the maker of its orders')
-    .option('--signature-type <n>', 'the --funder wallet\'s kind: 1 POLY_PROXY (email/Magic accounts), 2 POLY_GNOSIS_SAFE (browser-wallet accounts)')
+    .option('--signature-type <n>', 'trade through the key\'s Polymarket wallet, derived from the key as Polymarket does and funded instead of it: 1 POLY_PROXY (email/Magic accounts), 2 POLY_GNOSIS_SAFE (browser-wallet accounts)')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option('--overlay <file>', 'also write the config overlay to this file')
     .action(async (opts: ClobStandInCliOptions) => io.exit(await clobStandIn(opts, io)));

@@ -1,7 +1,7 @@
 import { hashTypedData, recoverTypedDataAddress, type Hex } from 'viem';
 import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { sameAddress } from './clob-auth.ts';
-import { SIGNATURE_TYPE_NAMES, type WalletType } from './clob-wallets.ts';
+import { polymarketWallet, SIGNATURE_TYPE_NAMES } from '../../domain/execution/polymarket-wallet.ts';
 
 /**
  * The venue's checks of one signed V2 order as it arrives on the wire: the EIP-712 signature
@@ -86,7 +86,7 @@ async function recover(o: WireOrder, version: number, exchange: string, chainId:
  */
 export async function verifyOrderSignature(
   o: WireOrder,
-  ctx: { version: number; negRisk: boolean; chainId: number; owner: string; funderOf: (signer: string, type: WalletType) => string | undefined },
+  ctx: { version: number; negRisk: boolean; chainId: number; owner: string },
 ): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
   if (!/^\d+$/.test(String(o.salt)) || !/^\d+$/.test(o.tokenId) || !/^\d+$/.test(o.timestamp)) return { ok: false, error: 'invalid order payload' };
   if (o.signatureType === 3) return { ok: false, error: 'the stand-in venue does not verify POLY_1271 (deposit wallet) signatures: signatureType 0, 1 or 2 only' };
@@ -98,8 +98,9 @@ export async function verifyOrderSignature(
   const got = await recover(o, ctx.version, expected, ctx.chainId);
   if (got !== null && sameAddress(got, o.signer)) {
     if (o.signatureType !== 0) {
-      const funder = ctx.funderOf(o.signer, o.signatureType);
-      if (funder === undefined || !sameAddress(funder, o.maker)) return { ok: false, error: invalid };
+      // The signer's own proxy or safe, derived from it as the exchange contract does.
+      const wallet = polymarketWallet(o.signer, o.signatureType, ctx.chainId);
+      if (!wallet.ok || !sameAddress(wallet.address, o.maker)) return { ok: false, error: invalid };
     }
     // The venue's order id is the EIP-712 hash of the order it verified.
     return { ok: true, id: hashTypedData(orderTypedData(o, ctx.version, expected, ctx.chainId)) };

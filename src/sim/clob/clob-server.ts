@@ -5,7 +5,8 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { deriveCreds, verifyL1, verifyL2, type ApiCreds } from './clob-auth.ts';
 import { checkOrderTerms, verifyOrderSignature, type OrderType, type WireOrder } from './clob-order-check.ts';
 import { ClobVenue, type ClobVenueOptions, type UserEvent } from './clob-venue.ts';
-import { WalletRegistry, type WalletType } from './clob-wallets.ts';
+import { polymarketWallet, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
+import { fundsAddress } from './clob-wallets.ts';
 import { orderJson, positionJson, tradeJson, userEventJson } from './clob-wire.ts';
 
 /**
@@ -55,7 +56,6 @@ export class ClobStandIn {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly keys = new Map<string, { creds: ApiCreds; address: string }>();
-  private readonly wallets = new WalletRegistry();
   private readonly faults = new Map<string, ClobFault[]>();
   private readonly hung = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
@@ -108,11 +108,13 @@ export class ClobStandIn {
   }
 
   /**
-   * `signer` owns the proxy (1) or safe (2) `funder`: its orders of that type may name the funder
-   * as maker, and its calls with that `signature_type` read the funder's balance.
+   * The proxy (1) or safe (2) `signer` owns, derived from it as the venue does: its orders of that
+   * type may name it as maker, and its calls with that `signature_type` read its balance.
    */
-  addFunder(signer: string, funder: string, type: WalletType): void {
-    this.wallets.register(signer, funder, type);
+  walletOf(signer: string, type: WalletKind): string {
+    const w = polymarketWallet(signer, type, this.opts.chainId);
+    if (!w.ok) throw new Error(w.reason);
+    return w.address;
   }
 
   /** The next answers of `route` (e.g. `POST /order`) misbehave, in this order. */
@@ -266,7 +268,7 @@ export class ClobStandIn {
       case 'GET /balance-allowance':
       case 'GET /balance-allowance/update': {
         // The client names its signature type; the venue reads the wallet the key's address owns for it.
-        const funds = this.wallets.fundsAddress(auth.address, q.get('signature_type'));
+        const funds = fundsAddress(auth.address, q.get('signature_type'), this.opts.chainId);
         if (!funds.ok) return [400, { error: funds.error }];
         if (route === 'GET /balance-allowance/update') {
           v.refreshBalance(funds.address);
@@ -288,7 +290,7 @@ export class ClobStandIn {
     if (p.owner !== owner) return [400, { error: 'the order owner has to be the owner of the API KEY' }];
     const m = this.venue.market(p.order.tokenId);
     if (!m) return [400, { error: `market not found for token ${p.order.tokenId}` }];
-    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address, funderOf: (s, t) => this.wallets.funderOf(s, t) });
+    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address });
     if (!sig.ok) return [400, { error: sig.error }];
     const terms = checkOrderTerms(p.order, p.orderType, p.postOnly === true, m, this.venue.nowSeconds(), this.opts.expirationBufferSeconds);
     if (!terms.ok) return [400, { error: terms.error }];

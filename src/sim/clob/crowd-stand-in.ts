@@ -1,11 +1,11 @@
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import type { WalletKind } from '../../domain/execution/polymarket-wallet.ts';
 import type { SimUniverse } from '../sim-universe.ts';
 import { PRICE_UNITS_PER_ONE, TrueBook } from '../venue/true-book.ts';
 import type { VenueSimulator } from '../venue/venue-simulator.ts';
 import { deriveCreds } from './clob-auth.ts';
 import type { ClobMarketInfo } from './clob-order-check.ts';
 import { ClobStandIn } from './clob-server.ts';
-import type { WalletType } from './clob-wallets.ts';
 import { DEV_ADDRESS } from './dev-key.ts';
 
 /** The crowd's book at the stand-in: the venue simulator's true book as it is now (a copy a match may eat into). */
@@ -34,8 +34,8 @@ export interface CrowdStandInOptions {
   usdc: number;
   /** The signing key's address, whose API key is registered (default the development key's, DEV_ADDRESS). */
   address?: string;
-  /** A proxy (1) or safe (2) the key owns: it is funded and is the maker of the key's orders. Absent: the key trades as an EOA and is funded itself. */
-  funder?: StandInFunder;
+  /** The key trades through its proxy (1) or safe (2), derived from it as the venue does: that wallet is funded and is the maker of its orders. Absent: the key trades as an EOA and is funded itself. */
+  signatureType?: WalletKind;
   /** Loopback port of the stand-in (default 0: any free port). */
   port?: number;
   /** Heartbeats started and none for this long: the venue cancels every order of the key. */
@@ -44,9 +44,10 @@ export interface CrowdStandInOptions {
   autoSettleMs: number;
 }
 
+/** The proxy or safe a key trades through: its derived address and signature type. */
 export interface StandInFunder {
   address: string;
-  signatureType: WalletType;
+  signatureType: WalletKind;
 }
 
 export interface CrowdStandIn {
@@ -55,11 +56,13 @@ export interface CrowdStandIn {
   clob: { http: string; ws: string };
   /** Every token it trades, sorted. */
   tokens: string[];
+  /** The key's wallet that was funded, when it trades through one. */
+  funder?: StandInFunder;
 }
 
 /**
  * The stand-in CLOB on loopback matching against a venue simulator's books (the crowd), the
- * development key (or `address`) registered and it (or the proxy/safe it owns, `funder`) funded: what the real-execution tests, `helios
+ * development key (or `address`) registered and it (or the proxy/safe it owns, by `signatureType`) funded: what the real-execution tests, `helios
  * soak --execution real` and `helios clob-standin` point the daemon's real adapter at. Venue time
  * is the wall clock.
  */
@@ -79,8 +82,8 @@ export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdSt
   });
   const address = o.address ?? DEV_ADDRESS;
   standIn.addKey(address, deriveCreds(address, 0n));
-  if (o.funder) standIn.addFunder(address, o.funder.address, o.funder.signatureType);
-  standIn.venue.fund(o.funder?.address ?? address, o.usdc);
+  const funder = o.signatureType === undefined ? undefined : { address: standIn.walletOf(address, o.signatureType), signatureType: o.signatureType };
+  standIn.venue.fund(funder?.address ?? address, o.usdc);
   const clob = await standIn.listen(o.port ?? 0);
-  return { standIn, clob, tokens: [...markets.keys()].sort() };
+  return { standIn, clob, tokens: [...markets.keys()].sort(), ...(funder ? { funder } : {}) };
 }
