@@ -132,7 +132,7 @@ describe('market group supervisor', () => {
     group.stop();
   });
 
-  it('a market whose input aged just before an event that does not refresh its halt causes still halts at the next pulse', () => {
+  it('a market whose input aged just before an order event halts at that event, not only at the next pulse', () => {
     const clock = new VirtualClock(1_000_000);
     const group = createActor(createMarketGroupMachine({ supervision: cfg.trading.supervision, market: marketTradingMachine, respawnInput: (_i, l) => l, watchdogMs: 1000 }), {
       clock,
@@ -146,8 +146,10 @@ describe('market group supervisor', () => {
     clock.advanceBy(cfg.trading.staleness.book_stale_ms + 500);
     group.send({ type: 'WAKE', now_ms: clock.now() });
     ref.send({ type: 'ORDER_UPDATE', update: { client_order_id: 'done-before', status: 'canceled', filled_size: 0 }, now_ms: clock.now() });
-    // The event stamped the market's time without refreshing its causes: the next pulse still has to halt it.
-    expect(ref.getSnapshot().context.halt).toEqual([]);
+    // The event decides at its own time, with the causes of that time.
+    expect(ref.getSnapshot().value).toBe('HALT');
+    expect(ref.getSnapshot().context.halt).toEqual(['stale_book']);
+    // The group's next pulse finds the market as it left it.
     clock.advanceBy(500);
     expect(ref.getSnapshot().value).toBe('HALT');
     expect(ref.getSnapshot().context.halt).toEqual(['stale_book']);

@@ -12,7 +12,7 @@ export interface TimedMarketView {
   signals: Pick<MarketSignals, 'books' | 'policy' | 'truth' | 'nowcast'>;
   orders: Readonly<Record<string, OrderRecord>>;
   nakedSinceMs: number | null;
-  /** The halt causes the market holds: refreshed by signals and pulses, not by every event it decides on. */
+  /** The halt causes the market holds: those as of its time (every event it decides on refreshes them). */
   halt: readonly string[];
   cfg: Pick<TradingConfig, 'staleness' | 'orders' | 'pair_arb'>;
 }
@@ -25,10 +25,9 @@ export interface TimedMarketView {
  * good), so one that flips anywhere in between reads differently at the two ends. False means a
  * watchdog pulse at `toMs` would decide exactly as the market last did at `fromMs`.
  *
- * The halt causes are held, not recomputed, by the events that only stamp the market's time (an
- * order update, a fill, a cancel rejected): an input that aged before such an event is still
- * missing from them at `fromMs`. So aging is checked against the
- * causes the market holds, which the pulse refreshes, rather than against the age at `fromMs`.
+ * The market holds its halt causes as of `fromMs` (its time, at which it last decided). An input's
+ * aging is checked against them rather than against its own age at `fromMs`: a cause already held
+ * (one book stale) does not change when a second input it covers ages too (the other book).
  */
 export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: number): boolean {
   const { spec, signals: s, cfg } = m;

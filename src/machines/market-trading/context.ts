@@ -44,7 +44,7 @@ export interface MarketTradingContext {
   seq: number;
   synced: boolean;
   latched: LatchedCause[];
-  /** Current halt causes, recomputed on every signal. */
+  /** The halt causes as of `now_ms`: recomputed whenever the time or one of their inputs moves. */
   halt: string[];
   /** The last decision: in which state it was taken and what it concluded. */
   plan: { state: MarketStateName | null; mode: PlanMode; pairLocked: boolean; note: string };

@@ -113,9 +113,9 @@ function viewWith(context: MarketTradingContext, stored: StoredSignal): Decision
   };
 }
 
-/** The halt causes now, or the current array when they did not change (so nothing downstream sees a change). */
-function currentCauses(context: DecisionView): string[] {
-  const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, context.now_ms);
+/** The halt causes at `nowMs`, or the current array when they did not change (so nothing downstream sees a change). */
+function causesAt(context: Pick<DecisionView, 'spec' | 'signals' | 'latched' | 'cfg' | 'halt'>, nowMs: number): string[] {
+  const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, nowMs);
   return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? context.halt : halt;
 }
 
@@ -181,8 +181,8 @@ function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
 
 /**
  * One actor per market. States exactly IDLE, BUILDING_PAIR, LOCKED_PAIR, TEMPORAL_ACTIVE, HALT,
- * FINALIZING, RESOLVED. Every signal updates context, recomputes halt causes and decides in the
- * current state (no entries while a halt cause or finality is pending); `always` then moves the
+ * FINALIZING, RESOLVED. Every event updates context, recomputes halt causes as of its time and
+ * decides in the current state (no entries while a halt cause or finality is pending); `always` then moves the
  * state, and entering a state raises DECIDE so the new state decides too. A decision's intents pass
  * the state's permissions (domain/trading/market-states.ts) before `dispatch`.
  * Side effects are the placeholders `dispatch` and `notify`, wired by the runtime with `.provide()`.
@@ -201,7 +201,15 @@ export const marketTradingMachine = setup({
     /** Report a state change, positions or a rebuild (placeholder). */
     notify: (_args, _params: MarketNotice) => {},
 
-    stamp: assign(({ context, event }) => ({ now_ms: nowOf(context, event) })),
+    /**
+     * The event's time becomes the actor's, and the halt causes move with it: every event decides,
+     * and a decision on causes as of an earlier time would trade on an input gone stale since.
+     */
+    stamp: assign(({ context, event }) => {
+      const now_ms = nowOf(context, event);
+      const halt = causesAt(context, now_ms);
+      return halt === context.halt ? { now_ms } : { now_ms, halt };
+    }),
     /**
      * A signal, the hot path: store it, refresh the halt causes and decide in `state` in one
      * context update (each assign copies the context); `dispatchOutbox` then hands on its intents.
@@ -209,7 +217,7 @@ export const marketTradingMachine = setup({
     signalStep: assign(({ context, event }, params: { state: MarketStateName }) => {
       const stored = storedSignal(context, event);
       const view = viewWith(context, stored);
-      const halt = currentCauses(view);
+      const halt = causesAt(view, view.now_ms);
       view.halt = halt;
       const decided = decision(view, params.state);
       // `stored` is this step's own object: the update grows on it rather than in further copies.
@@ -250,7 +258,7 @@ export const marketTradingMachine = setup({
     latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),
     clearManualHalt: assign(({ context }) => ({ latched: context.latched.filter((c) => c !== 'manual') })),
     refreshCauses: assign(({ context }) => {
-      const halt = currentCauses(context);
+      const halt = causesAt(context, context.now_ms);
       return halt === context.halt ? {} : { halt };
     }),
     decide: assign(({ context }, params: { state: MarketStateName }) => {
@@ -337,7 +345,8 @@ export const marketTradingMachine = setup({
         RECONCILED: { actions: ['stamp', 'markReconciled', 'refreshCauses', ...decide] },
         HALT_CMD: { actions: ['stamp', 'latchManualHalt', 'refreshCauses', ...decide] },
         RESUME_CMD: { actions: ['stamp', 'clearManualHalt', 'refreshCauses', ...decide] },
-        WATCHDOG: { actions: ['stamp', 'refreshCauses', 'armWatchdog', ...decide] },
+        WATCHDOG: { actions: ['stamp', 'armWatchdog', ...decide] },
+        // Raised in the step that entered the state, at its time: the causes are already as of it.
         DECIDE: { actions: [...decide] },
       } as const;
     };
