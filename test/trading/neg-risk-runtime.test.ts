@@ -16,7 +16,7 @@ import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
 import { SyntheticMarkets } from '../../src/sim/venue/synthetic-markets.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, flush, rig, spec, WEATHER_FEE } from './support.ts';
+import { book, bookSignal, flush, rig, spec, WEATHER_FEE } from './support.ts';
 
 type Tune = NonNullable<NonNullable<Parameters<typeof rig>[0]>['tune']>;
 
@@ -97,7 +97,7 @@ describe('neg-risk events on the trading path', () => {
       r.setBook(`Y${i}`, book([[0.29, 100]], [[0.3, 100]]));
       r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
     }
-    expect(orders(r)).toHaveLength(3);
+    expect(orders(r), JSON.stringify([r.sink.events.filter((e) => e.type === "ALERT").map((e) => e.payload), ["b0","b1","b2"].map((b) => [r.runtime.marketSnapshot(b)!.state, r.runtime.marketSnapshot(b)!.context.halt])])).toHaveLength(3);
     // Before the orders arrive (50 ms), bucket 1's YES ask moves above its leg's limit: that FOK is killed.
     r.books.set('Y1', book([[0.34, 100]], [[0.35, 100]]));
     r.clock.advanceBy(3000);
@@ -137,6 +137,46 @@ describe('neg-risk events on the trading path', () => {
     const abandoned = r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_SET_ABANDONED');
     expect(abandoned).toHaveLength(1);
     expect(matched(r)).toHaveLength(2);
+    r.runtime.stop();
+  });
+
+  it("buys no set with a leg on a bucket's book gone stale since its market's last pulse, and buys it once that book is fresh", async () => {
+    // No set to buy yet: YES asks sum to 1.00, NO asks (0.66, 0.66, 0.71) to 2.03.
+    const r = await eventRig([0.35, 0.35, 0.3]);
+    /** Both books of bucket `i` at once (one market signal), as the venue's price changes move them. */
+    const quote = (i: number, yesAsk: number, noAsk: number) => {
+      const yes = book([[yesAsk - 0.01, 100]], [[yesAsk, 100]]);
+      const no = book([[noAsk - 0.03, 100]], [[noAsk, 100]]);
+      r.books.set(`Y${i}`, yes);
+      r.books.set(`N${i}`, no);
+      r.paper.onBookUpdated(`Y${i}`);
+      r.paper.onBookUpdated(`N${i}`);
+      r.runtime.onBook(bookSignal(`Y${i}`, yes, r.clock.now()), bookSignal(`N${i}`, no, r.clock.now()));
+    };
+    const start = r.clock.now();
+    // Off the group's pulse grid (whole periods since its start), so the books age between two pulses.
+    r.clock.advanceBy(500);
+    await r.offer();
+    expect(orders(r)).toEqual([]);
+    // Bucket 2's books are now past the staleness bound; the last pulse (a period boundary) found them fresh.
+    r.clock.advanceTo(start + 500 + r.cfg.trading.staleness.book_stale_ms + 100);
+    await flush();
+    expect(r.runtime.marketSnapshot('b2')!.state).toBe('IDLE');
+    // Buckets 0 and 1 fall to 0.30: the YES set (3 × 0.30 + fees) is cheap only with bucket 2's stale 0.30 in it.
+    quote(0, 0.3, 0.71);
+    quote(1, 0.3, 0.71);
+    await flush();
+    expect(orders(r)).toEqual([]);
+    // Bucket 2 quotes 0.30 again, fresh: now the set is real.
+    quote(2, 0.3, 0.71);
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(orders(r)).toHaveLength(3);
+    expect(matched(r).map((f) => [f.strategy, f.size, f.price])).toEqual([
+      ['neg_risk', 10, 0.3],
+      ['neg_risk', 10, 0.3],
+      ['neg_risk', 10, 0.3],
+    ]);
     r.runtime.stop();
   });
 

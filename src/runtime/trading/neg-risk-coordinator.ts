@@ -2,6 +2,7 @@ import type { RiskConfig, TradingConfig } from '../../config/sections/trading.ts
 import type { Clock } from '../../domain/time/clock.ts';
 import { levelsBook, type TradableBook } from '../../domain/trading/book-view.ts';
 import { allInPerShare, fillFee, type FeeSchedule } from '../../domain/trading/fees.ts';
+import { haltCauses } from '../../domain/trading/halt-causes.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
@@ -206,10 +207,14 @@ export class NegRiskCoordinator {
     for (const owner of this.inFlight.values()) if (owner === eventId) return;
     const buckets: EventBucket[] = [];
     let tick = 0;
+    const now = clock.now();
     for (const id of t.markets) {
       const m = this.deps.market(id);
       if (!m || !m.context.synced || !PERMISSIONS[m.state as MarketStateName]?.buy) return;
-      const spec = m.context.spec;
+      // Its causes as of now: the ones it holds are as of its last event or pulse, before its book may have aged.
+      const ctx = m.context;
+      if (haltCauses(ctx.spec, ctx.signals, ctx.latched, trading, now).length) return;
+      const spec = ctx.spec;
       const yes = this.books.get(spec.yes_token);
       const no = this.books.get(spec.no_token);
       if (!yes || !no) return;
