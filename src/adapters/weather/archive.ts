@@ -4,6 +4,7 @@ import { JudgeCalendar, type JudgeDayMode } from '../../domain/weather/judge-cal
 import { StationDays } from '../../domain/weather/station-days.ts';
 import { parseIsoDate } from '../../domain/time/civil.ts';
 import { readMetarText, type ReadResult } from './metar-file.ts';
+import { cachedParse, DEFAULT_PARSE_CACHE, type ParseCacheOptions } from './parse-cache.ts';
 
 /**
  * Loads a captured METAR file (IEM CSV or raw text) for replay and model fitting. Raw text has no
@@ -20,9 +21,18 @@ export function referenceDateMs(file: string, date?: string): number {
   return statSync(file).mtimeMs;
 }
 
-export function readMetarFile(file: string, opts: { date?: string; station?: string } = {}): ReadResult {
+export interface ReadFileOptions {
+  date?: string;
+  station?: string;
+  /** Where parsed archives are memoized (default: a folder in the OS tmp dir). */
+  cache?: ParseCacheOptions;
+}
+
+/** Parsing is keyed by the file's content, not its name or age, so an edited archive is parsed afresh. */
+export function readMetarFile(file: string, opts: ReadFileOptions = {}): ReadResult {
   const text = readFileSync(file, 'utf8');
-  return readMetarText(text, { refMs: referenceDateMs(file, opts.date), station: opts.station });
+  const read = { refMs: referenceDateMs(file, opts.date), station: opts.station };
+  return cachedParse(`${JSON.stringify(['readMetarText', read.refMs, read.station ?? null])}\n${text}`, () => readMetarText(text, read), opts.cache ?? DEFAULT_PARSE_CACHE);
 }
 
 export interface LoadedArchive {
