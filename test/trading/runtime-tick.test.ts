@@ -23,7 +23,7 @@ function rig(venueChangesOnlyThroughUs: boolean) {
       polls.push(now);
       if (riskAt !== null && now >= riskAt) riskAt = null;
     },
-    nextRiskChange: () => riskAt,
+    nextTimedChange: () => riskAt,
     reconcile: () => {
       reconciles.push(clock.now());
       tick.reconciled(clock.now());

@@ -92,6 +92,21 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     for (const t of m.tokens) this.markets.set(t, m);
   }
 
+  /**
+   * A resolved market the trading side retired (settled, no order live, no fill unanswered): its
+   * shares were redeemed at resolution (the ledger settled them), so the venue drops them, its
+   * finished orders and what it took of its books.
+   */
+  forgetMarket(marketId: string, tokens: readonly string[]): void {
+    const gone = new Set(tokens);
+    for (const [id, o] of this.orders) if (gone.has(o.req.token_id) && isTerminal(o.status)) this.orders.delete(id);
+    for (const t of tokens) {
+      if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
+      this.positions.delete(t);
+      this.consumed.forget(t);
+    }
+  }
+
   subscribe(listener: (event: ExecutionEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -78,6 +78,11 @@ export const tradingSection = z.strictObject({
      */
     mark_interval_ms: z.number().int().min(1),
   }),
+  /**
+   * A resolved market, once settled with nothing left at the venue, leaves the trading side this
+   * long (node-clock ms) after it resolved; 0: at the runtime's next tick. Its PnL stays in totals.
+   */
+  resolved_market_retention_ms: ms,
   supervision: z.strictObject({
     max_markets_per_group: z.number().int().min(1).max(1000),
     restart_backoff_min_ms: z.number().int().min(1),

@@ -163,6 +163,11 @@ export class BusBookMirror {
     return [...this.tokensById.keys()].sort();
   }
 
+  /** A token no one trades any more (its market resolved and left): its book goes. */
+  forget(token: string): void {
+    this.tokensById.delete(token);
+  }
+
   private tokenFor(token: string, market: string | undefined, tickSize: number | null): MirroredToken {
     let t = this.tokensById.get(token);
     if (!t) {

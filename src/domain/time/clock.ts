@@ -18,3 +18,8 @@ export interface Clock {
    */
   afterTurn?(fn: () => void): void;
 }
+
+/** The earlier of two instants that may not exist (null: never). */
+export function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}

@@ -60,6 +60,11 @@ export class TakenLiquidity {
     }
   }
 
+  /** The token's market left the venue (resolved): nothing of it is taken any more. */
+  forget(token: string): void {
+    this.byToken.delete(token);
+  }
+
   private levelsOf(token: string): TakenLevels {
     let c = this.byToken.get(token);
     if (!c) {

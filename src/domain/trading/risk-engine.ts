@@ -168,6 +168,15 @@ export class RiskEngine {
     return e;
   }
 
+  /**
+   * A market that left for good: its breaker goes, and its position cost once nothing is held
+   * (what a departed market still holds keeps counting against the caps).
+   */
+  forgetMarket(marketId: string): void {
+    this.breakers.delete(marketId);
+    if ((this.positionCost.get(marketId) ?? 0) <= 1e-9) this.positionCost.delete(marketId);
+  }
+
   // ---- circuit breakers ----------------------------------------------------------------------
 
   isTripped(marketId: string, nowMs: number): boolean {

@@ -425,6 +425,14 @@ export const marketTradingMachine = setup({
         },
         RESOLVED: {
           entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],
+          // No more decisions, but the venue still answers what was sent before: the cancels of the
+          // orders resting at resolution end them, and a fill matched before it is confirmed or
+          // fails (the settled ledger takes that back with its payout). Until both are done the
+          // runtime keeps the market (it retires only a market with nothing left to hear).
+          on: {
+            ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate'] },
+            FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }] },
+          },
         },
       },
     };

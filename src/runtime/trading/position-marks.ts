@@ -43,6 +43,12 @@ export class PositionMarks {
     this.publish(marketId, tokenPositions(ledger, {}).filter((p) => p.token_id), nowMs);
   }
 
+  /** A market that left for good: what was last published of it is not compared with again. */
+  forget(marketId: string, tokens: readonly string[]): void {
+    this.publishedAt.delete(marketId);
+    for (const t of tokens) this.published.delete(t);
+  }
+
   private positions(context: MarketTradingContext): TokenPosition[] {
     return tokenPositions(context.ledger, reportMarks(context.signals.books)).filter((p) => p.token_id);
   }

@@ -13,19 +13,19 @@ export interface RuntimeTickDeps {
    * one that ran finds what that one found. A real venue can change behind the runtime's back.
    */
   venueChangesOnlyThroughUs: boolean;
-  /** Risk's time-driven changes, published (risk poll and flush). */
+  /** The time-driven changes, applied (risk poll and flush, resolved markets leaving). */
   poll(nowMs: number): void;
   /** When `poll` next changes anything with time alone (null: never). */
-  nextRiskChange(): number | null;
+  nextTimedChange(): number | null;
   /** Starts a reconciliation (which reports itself through `reconciled`). */
   reconcile(): void;
 }
 
 /**
- * The runtime's periodic work: risk's time-driven changes every period, a reconciliation with the
+ * The runtime's periodic work: the time-driven changes every period, a reconciliation with the
  * venue every interval. Its ticks fall where a tick every period would, but while nothing happens
  * it sleeps to the next tick that can change something: a breaker's cool-down ending, a day
- * rolling over, a reconciliation that may find something. Each skipped reconciliation would have
+ * rolling over, a resolved market's retention running out, a reconciliation that may find something. Each skipped reconciliation would have
  * been a no-op, and it still counts as one, so the reconciliations that do run fall on the same
  * instants as before. Any event to a market (`touch`) brings the next tick back to the next period.
  */
@@ -93,8 +93,8 @@ export class RuntimeTick {
   /** After a tick with nothing new since the last: the first tick that can change something, or none. */
   private quietNext(t: number): number | null {
     let next: number | null = null;
-    const risk = this.deps.nextRiskChange();
-    if (risk !== null) next = Math.max(this.gridAtOrAfter(risk), t + this.deps.periodMs);
+    const timed = this.deps.nextTimedChange();
+    if (timed !== null) next = Math.max(this.gridAtOrAfter(timed), t + this.deps.periodMs);
     if (!this.reconcileFindsNothingNew()) {
       const due = Math.max(this.gridAtOrAfter(this.lastReconcile + this.deps.reconcileIntervalMs), t + this.deps.periodMs);
       if (next === null || due < next) next = due;

@@ -14,7 +14,7 @@ import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { DecisionRecorder, type DecisionEvent, type DecisionType } from './decision-recorder.ts';
 import { DispatchPump, settle, type DispatchInput } from './dispatch-pump.ts';
-import { TradingRouter, type QcGateMode, type TradedMarket } from './trading-router.ts';
+import { marketTopics, TradingRouter, type QcGateMode, type TradedMarket } from './trading-router.ts';
 import { TradingRuntime } from './trading-runtime.ts';
 
 export type { TradedMarket } from './trading-router.ts';
@@ -40,6 +40,11 @@ export interface TradingNodeDeps {
   markets: readonly TradedMarket[] | null;
   /** Sees every consumed event before it is routed (a trading-only process's health observer). */
   observe?: EventSink;
+  /**
+   * A resolved market left the node for good (trading.resolved_market_retention_ms after it
+   * resolved, once settled): `topics` are those of its topics no other market reads, to unsubscribe.
+   */
+  onMarketRetired?(market: TradedMarket, topics: string[]): void;
   /** Each BEST_PRICE once its market's actor has evaluated it, by its ts_ingest (the daemon's stage latency). */
   onBestPriceDecided?: (tsIngest: number) => void;
   /** First order sequence number of every market: this session's range (see `sessionSeqBase`). */
@@ -126,6 +131,7 @@ export class TradingNode implements EventSink {
       events: deps.events,
       seqBase: deps.seqBase,
       carried: carried?.markets,
+      onMarketRetired: (spec) => this.marketRetired(spec.market_id),
     });
     this.router = new TradingRouter({
       runtime: this.runtime,
@@ -317,6 +323,17 @@ export class TradingNode implements EventSink {
     if (spec) this.adapter.registerSpec(spec);
   }
 
+  /** What the node kept for a market the runtime retired goes: its routes, books, paper state, subscriptions. */
+  private marketRetired(marketId: string): void {
+    const market = this.router.forgetMarket(marketId);
+    if (!market) return;
+    const tokens = [market.spec.yes_token, market.spec.no_token];
+    for (const t of tokens) this.mirror.forget(t);
+    this.paper?.forgetMarket(marketId, tokens);
+    const still = new Set(this.topics());
+    this.deps.onMarketRetired?.(market, marketTopics(market).filter((t) => !still.has(t)).sort());
+  }
+
   /** Tokens of the traded markets whose mirrored book is synced. */
   mirroredTokensSynced(): number {
     let n = 0;
@@ -328,7 +345,10 @@ export class TradingNode implements EventSink {
   }
 
   summary(): DecisionSummary {
-    const markets = this.router.marketIds().map((id) => ({ market_id: id, state: this.runtime.marketSnapshot(id)?.state ?? null, pnl: this.runtime.marketPnl(id) }));
+    // Retired markets (resolved, settled, gone from the runtime) stay in the report with their PnL.
+    const retired = this.runtime.retention.retiredIds().map((id) => ({ market_id: id, state: 'RESOLVED', pnl: this.runtime.marketPnl(id) }));
+    const traded = this.router.marketIds().map((id) => ({ market_id: id, state: this.runtime.marketSnapshot(id)?.state ?? null, pnl: this.runtime.marketPnl(id) }));
+    const markets = [...traded, ...retired].sort((a, b) => (a.market_id < b.market_id ? -1 : a.market_id > b.market_id ? 1 : 0));
     const r = this.recorder;
     return {
       inputs: this.pump.inputs,

@@ -80,6 +80,25 @@ export class TradingRouter {
     this.deps.runtime.addMarket(m.spec);
   }
 
+  /**
+   * A market the runtime retired (resolved, settled, its retention over): everything the router
+   * kept for it goes. Returns it (undefined: not routed here).
+   */
+  forgetMarket(marketId: string): TradedMarket | undefined {
+    const m = this.markets.get(marketId);
+    if (!m) return undefined;
+    this.markets.delete(marketId);
+    for (const token of [m.spec.yes_token, m.spec.no_token]) {
+      this.marketOfToken.delete(token);
+      this.lastLevels.delete(token);
+    }
+    if (m.station_id !== null) dropFrom(this.byStation, m.station_id, marketId);
+    if (m.match_id !== null) dropFrom(this.byMatch, m.match_id, marketId);
+    this.held.delete(marketId);
+    this.lastPolicy.delete(marketId);
+    return m;
+  }
+
   marketIds(): string[] {
     return [...this.markets.keys()].sort();
   }
@@ -114,6 +133,8 @@ export class TradingRouter {
       case 'GAP_DETECTED':
       case 'TICK_SIZE_CHANGE':
       case 'L2_DELTA': {
+        // A retired market's books are no one's any more (a replayed range, a late frame).
+        if (event.market_id !== undefined && runtime.retention.isRetired(event.market_id)) return false;
         if (!this.deps.mirror.apply(event)) {
           // A partner's BEST_PRICE the mirror refused (a stale epoch) releases what waited for it.
           const market = this.marketOfToken.get(event.token_id!);
@@ -165,6 +186,11 @@ export class TradingRouter {
       }
       case 'MARKET_DISCOVERED': {
         if (event.market_id === undefined || event.market_id !== event.payload.spec.market_id) return false;
+        if (runtime.retention.isRetired(event.market_id)) {
+          // It resolved and was settled: listed again (a replayed old event, a re-listing) it is no fresh market.
+          this.deps.publish.emit(this.deps.events.make('ALERT', { severity: 'info', code: 'RETIRED_MARKET_DISCOVERED', message: `${event.market_id}: discovered again after it resolved and left; ignored` }, { market_id: event.market_id, causation_id: event.event_id }));
+          return false;
+        }
         const known = this.markets.has(event.market_id);
         this.addMarket({ spec: event.payload.spec, station_id: event.payload.station_id, match_id: event.payload.match_id });
         return !known;
@@ -315,6 +341,13 @@ export function inferSpec(marketId: string, tokens: [string, string], tickSize: 
     admitted: true,
     admission_reason: null,
   };
+}
+
+/** Takes `id` out of a key's list, and the key once its list is empty. */
+function dropFrom(index: Map<string, string[]>, key: string, id: string): void {
+  const rest = (index.get(key) ?? []).filter((x) => x !== id);
+  if (rest.length) index.set(key, rest);
+  else index.delete(key);
 }
 
 function sameFairValues(a: Policy, b: Policy): boolean {

@@ -2,14 +2,15 @@ import type { AnyActorRef } from 'xstate';
 import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/sections/trading.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import type { Clock } from '../../domain/time/clock.ts';
+import { earliest, type Clock } from '../../domain/time/clock.ts';
 import type { CarriedMarket } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { cancelsFirst, isMarketable, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
-import { fillFee } from '../../domain/trading/fees.ts';
-import { exitValuePnl, pnlSummary, sharesByToken, strategyHolding, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
+import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { riskOrderCheck } from '../../domain/trading/order-check.ts';
+import { exitValuePnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
+import { isSettledForGood, ResolvedRetention } from '../../domain/trading/resolved-retention.ts';
 import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
@@ -39,6 +40,8 @@ export interface TradingRuntimeDeps {
   events: EventFactory;
   /** Called for every market added (the paper venue registers it by itself). */
   onMarketAdded?: (spec: MarketSpec) => void;
+  /** A resolved market left for good (its retention ran out): what feeds it can let go of it. */
+  onMarketRetired?: (spec: MarketSpec) => void;
   /**
    * First order sequence number of every market (default 0). A process gives each of its sessions a
    * disjoint range, so client order ids never repeat across restarts on the same data directory.
@@ -47,7 +50,6 @@ export interface TradingRuntimeDeps {
   /** Markets a previous session on the same data directory left (paper): ledgers and risk's values of them. */
   carried?: Readonly<Record<string, CarriedMarket>>;
 }
-
 
 /**
  * Wires the trading core: market actors sharded under group supervisors, the execution adapter's
@@ -73,6 +75,8 @@ export class TradingRuntime {
   private unsubscribe: (() => void) | null = null;
   private readonly tick: RuntimeTick;
   private readonly carried: CarriedMarkets;
+  /** Resolved markets waiting to leave, and those that left for good (a discovery of one again does not bring it back). */
+  readonly retention: ResolvedRetention;
 
   constructor(private readonly deps: TradingRuntimeDeps) {
     this.negRisk = new NegRiskCoordinator({
@@ -91,6 +95,7 @@ export class TradingRuntime {
     this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
     this.carried = new CarriedMarkets(deps.carried);
+    this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms);
     for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
     const market = marketTradingMachine.provide({
       actions: {
@@ -118,8 +123,9 @@ export class TradingRuntime {
       poll: (now) => {
         deps.riskEngine.poll(now);
         this.flushRisk();
+        this.retireResolved(now);
       },
-      nextRiskChange: () => deps.riskEngine.nextTimedChange(),
+      nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
       reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
     });
     this.groups = new MarketGroups({ machine, clock: deps.clock, capacity: deps.trading.supervision.max_markets_per_group, watchdogMs, alert: (...a) => this.alert(...a) });
@@ -128,7 +134,7 @@ export class TradingRuntime {
   // ---- markets ------------------------------------------------------------------------------
 
   addMarket(spec: MarketSpec, opts: { synced?: boolean } = {}): void {
-    if (this.specs.has(spec.market_id)) return;
+    if (this.specs.has(spec.market_id) || this.retention.isRetired(spec.market_id)) return;
     this.specs.set(spec.market_id, spec);
     this.marketOfToken.set(spec.yes_token, spec.market_id);
     this.marketOfToken.set(spec.no_token, spec.market_id);
@@ -176,7 +182,26 @@ export class TradingRuntime {
     this.specs.delete(marketId);
     this.negRisk.removeMarket(marketId);
     this.eventViews.removeMarket(marketId);
+    this.retention.forget(marketId);
   }
+
+  /** Resolved markets past their retention and settled for good leave for good, their PnL kept (by the tick: a replay retires them alike). */
+  private retireResolved(nowMs: number): void {
+    for (const id of this.retention.due(nowMs)) {
+      const snap = this.marketSnapshot(id);
+      if (snap?.state !== 'RESOLVED' || !isSettledForGood(snap.context.ledger, snap.context.orders)) continue;
+      const spec = this.specs.get(id)!;
+      this.removeMarket(id);
+      this.retention.retire(id);
+      // It never comes back: its order sequence and per-market entries are not needed again (riskNetTotal keeps its value).
+      for (const perMarket of [this.seqOf, this.riskNet]) perMarket.delete(id);
+      this.positionMarks.forget(id, [spec.yes_token, spec.no_token]);
+      this.deps.riskEngine.forgetMarket(id);
+      this.alert('info', 'MARKET_RETIRED', `${id}: resolved and settled, left the trading side (its PnL stays in the totals)`, id);
+      this.deps.onMarketRetired?.(spec);
+    }
+  }
+
 
   marketIds(): string[] {
     return [...this.specs.keys()].sort();
@@ -335,7 +360,7 @@ export class TradingRuntime {
       }
       if (!checked) {
         checked = true;
-        const verdict = riskEngine.checkOrders(places.map((p) => this.orderCheck(marketId, p, context)), clock.now());
+        const verdict = riskEngine.checkOrders(places.map((p) => riskOrderCheck(marketId, p, context.spec, context.ledger)), clock.now());
         if (!verdict.ok) {
           // A refusal counts against the market like a venue reject: a market that keeps asking for refused orders pauses.
           riskEngine.onReject(marketId, clock.now());
@@ -359,18 +384,6 @@ export class TradingRuntime {
         },
       );
     }
-  }
-
-  /** Risk's view of one order: its worst fee, and whether it lowers the worst case (an exit, or a buy completing a pair). */
-  private orderCheck(marketId: string, intent: PlaceIntent, context: MarketTradingContext) {
-    const spec = context.spec;
-    let reduces = false;
-    if (intent.side === 'SELL') reduces = (sharesByToken(context.ledger)[intent.token_id] ?? 0) + 1e-9 >= intent.size;
-    else if (intent.strategy === 'pair_arb') {
-      const other = intent.token_id === spec.yes_token ? spec.no_token : spec.yes_token;
-      reduces = strategyHolding(context.ledger, other, 'pair_arb').shares - strategyHolding(context.ledger, intent.token_id, 'pair_arb').shares > 1e-9;
-    }
-    return { client_order_id: intent.client_order_id, market_id: marketId, side: intent.side, price: intent.price, size: intent.size, reduces, fee_usdc: fillFee(intent.size, intent.price, isMarketable(intent.order_type) ? 'taker' : 'maker', spec.fee) };
   }
 
   private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
@@ -439,6 +452,7 @@ export class TradingRuntime {
     const market_id = context.spec.market_id;
     const { sink, events } = this.deps;
     if (notice.kind === 'state') {
+      if (notice.state === 'RESOLVED') this.retention.resolved(market_id, this.deps.clock.now());
       sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id, ...this.correlation.forDecision() }));
     } else if (notice.kind === 'positions') {
       this.followMarks(context);

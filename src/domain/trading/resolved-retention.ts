@@ -1,0 +1,73 @@
+import type { Ledger } from './pnl-ledger.ts';
+import { hasLiveOrders } from './plan.ts';
+import type { OrderRecord } from './orders.ts';
+
+/**
+ * A resolved market has nothing left to hear from the venue: its ledger is settled with no fill
+ * awaiting its answer (a FAILED one would still take back a payout), and none of its orders is live
+ * (a cancel sent at resolution may still be on its way).
+ */
+export function isSettledForGood(ledger: Ledger, orders: Record<string, OrderRecord>): boolean {
+  return ledger.settled_prices !== null && Object.keys(ledger.pending).length === 0 && !hasLiveOrders(orders);
+}
+
+/**
+ * When each resolved market leaves the trading side: `retentionMs` after it resolved, on the
+ * node's clock, once it is settled for good; and the markets that left, which never come back as
+ * fresh tradeable markets. Times come from the caller (the node's virtual clock), so a replay of
+ * the same inputs retires the same markets at the same instants.
+ */
+export class ResolvedRetention {
+  private readonly resolvedAt = new Map<string, number>();
+  private readonly retired = new Set<string>();
+
+  constructor(private readonly retentionMs: number) {}
+
+  /** The market's actor entered RESOLVED at `atMs` (its first resolution counts). */
+  resolved(marketId: string, atMs: number): void {
+    if (!this.resolvedAt.has(marketId) && !this.retired.has(marketId)) this.resolvedAt.set(marketId, atMs);
+  }
+
+  /** Markets whose retention ran out by `nowMs`, by due time, then id. */
+  due(nowMs: number): string[] {
+    const out: Array<[string, number]> = [];
+    for (const [id, at] of this.resolvedAt) if (at + this.retentionMs <= nowMs) out.push([id, at]);
+    return out.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
+  }
+
+  /**
+   * The first due time after `nowMs` (null: none). One already due but not settled for good waits
+   * for the venue's answer, an event, not for time.
+   */
+  nextDueAfter(nowMs: number): number | null {
+    let next: number | null = null;
+    for (const at of this.resolvedAt.values()) {
+      const due = at + this.retentionMs;
+      if (due > nowMs && (next === null || due < next)) next = due;
+    }
+    return next;
+  }
+
+  retire(marketId: string): void {
+    this.resolvedAt.delete(marketId);
+    this.retired.add(marketId);
+  }
+
+  /** The market left by other means (it may come back, and resolve again). */
+  forget(marketId: string): void {
+    this.resolvedAt.delete(marketId);
+  }
+
+  isRetired(marketId: string): boolean {
+    return this.retired.has(marketId);
+  }
+
+  retiredIds(): string[] {
+    return [...this.retired].sort();
+  }
+
+  /** Resolved markets still waiting to leave. */
+  get waiting(): number {
+    return this.resolvedAt.size;
+  }
+}
