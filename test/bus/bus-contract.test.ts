@@ -219,6 +219,25 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       expect(await bus.topics()).toContain('tape:b');
     });
 
+    it('stops delivering a removed topic and keeps delivering the others', async () => {
+      const bus = await make();
+      const { factory } = testFactory(12);
+      const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:a', 'tape:b'], start: 'latest' });
+      await sub.joined();
+      const first = trade(factory, 'b', 't', 0.1);
+      await bus.publish('tape:b', [first]);
+      expect((await collect(sub, 1)).map((d) => d.event.event_id)).toEqual([first.event_id]);
+      sub.removeTopics(['tape:b']);
+      await sub.joined();
+      const gone = trade(factory, 'b', 't', 0.2);
+      const kept = trade(factory, 'a', 't', 0.3);
+      await bus.publish('tape:b', [gone]);
+      await bus.publish('tape:a', [kept]);
+      const got = await collect(sub, 2, { timeoutMs: 1_500 });
+      await sub.close();
+      expect(got.map((d) => d.event.event_id)).toEqual([kept.event_id]);
+    });
+
     describe.skipIf(!h.stall)('backpressure', () => {
       const overflowCase = async (overflow: 'drop_oldest' | 'coalesce' | 'halt') => {
         const halts: string[] = [];

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { temperatureEventSlug } from '../../src/domain/discovery/temperature-event.ts';
 import { JudgeCalendar } from '../../src/domain/weather/judge-calendar.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
+import { journalRecords } from '../daemon/support/daemon-io.ts';
 import { GammaStandIn } from './gamma-stand-in.ts';
 
 /**
@@ -24,6 +25,7 @@ import { GammaStandIn } from './gamma-stand-in.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 type Raw = Record<string, unknown> & { markets: Array<Record<string, unknown>> };
+const RETENTION_MS = 4_000;
 const silent = () => createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
 
 /** The synthetic NYC event moved to today (New York's judge day): the scanner asks for today's slug. */
@@ -81,6 +83,8 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
         'weather.metar.awc_base_url': gammaUrl,
         'weather.nowcast.enabled': false,
         'truth_engine.sources.polymarket_sports.ws_url': 'ws://127.0.0.1:1/ws',
+        // A settled market leaves the trading side within the test (24 h by default).
+        'trading.resolved_market_retention_ms': RETENTION_MS,
       },
     });
     daemon = new Daemon({ config, secrets: {}, logger: silent(), mode: 'live', speed: 1, dataDir, inspect: false, apiPort: 0, decisionsOut: path.join(dataDir, 'live-decisions.ndjson') });
@@ -135,7 +139,7 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     expect((await getJson(`${daemon.url}/markets`)).length).toBe(12);
   });
 
-  it('settles a bucket Gamma reports resolved: FINALIZING → RESOLVED, its tokens dropped', { timeout: 30_000 }, async () => {
+  it('settles a bucket Gamma reports resolved: FINALIZING → RESOLVED, its tokens dropped, and retires it after the retention', { timeout: 40_000 }, async () => {
     const bucket = nyc.markets.find((m) => m.groupItemTitle === '90-91°F')!;
     Object.assign(bucket, { closed: true, acceptingOrders: false, outcomePrices: '["1", "0"]' });
     await vi.waitFor(
@@ -147,6 +151,24 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     );
     // Its two tokens are no longer carried; the other 22 still are.
     await vi.waitFor(() => expect(daemon.summary().tokens_synced).toBe(22), { timeout: 10_000, interval: 200 });
+    // trading.resolved_market_retention_ms later (node clock) the trading side lets it go: no longer a live market.
+    await vi.waitFor(
+      async () => {
+        const rows = (await getJson(`${daemon.url}/markets`)) as Array<{ market_id: string }>;
+        expect(rows.map((r) => r.market_id)).not.toContain(bucket.conditionId);
+        expect(rows).toHaveLength(11);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    const retired = await vi.waitFor(
+      () => {
+        const alerts = journalRecords(dataDir).filter((e) => e.type === 'ALERT' && e.payload.code === 'MARKET_RETIRED');
+        expect(alerts).toHaveLength(1);
+        return alerts[0]!;
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    expect(retired.market_id).toBe(bucket.conditionId);
   });
 
   it('halts a bucket Gamma reports closed before its resolution is known', { timeout: 30_000 }, async () => {
@@ -175,7 +197,8 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
       );
       expect(health.source_errors.discovery.errors).toBeGreaterThan(0);
       expect(daemon.summary().errors).toBeGreaterThan(errorsBefore);
-      expect((await getJson(`${daemon.url}/markets`)).length).toBe(12);
+      // One bucket resolved and left (above).
+      expect((await getJson(`${daemon.url}/markets`)).length).toBe(11);
     } finally {
       gamma.failWith = null;
     }
@@ -205,7 +228,8 @@ describe('live mode discovery end to end (loopback Gamma and venue)', () => {
     // The actors' first states: one per discovered market, started from MARKET_DISCOVERED on the bus.
     expect(new Set(live.split('\n').filter((l) => l.includes('MARKET_STATE')).map((l) => (JSON.parse(l) as { market_id?: string }).market_id)).size).toBe(12);
     const out = path.join(dataDir, 'replayed.ndjson');
-    const r = await runCli(['replay', '--data-dir', dataDir, '--decisions-out', out]);
+    // The same trading config (retention included): the retirement's ALERT takes an id from the node's stream.
+    const r = await runCli(['replay', '--data-dir', dataDir, '--decisions-out', out], { HELIOS_TRADING__RESOLVED_MARKET_RETENTION_MS: String(RETENTION_MS) });
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(live);
   });

@@ -26,6 +26,11 @@ export interface Subscription extends AsyncIterable<Delivery[]> {
   ack(deliveries: readonly Delivery[]): Promise<void>;
   addTopics(topics: string[]): void;
   /**
+   * Stops reading these topics (a market that left for good): events published to them from now on
+   * are not delivered to this consumer; what it was handed already is still acknowledged as usual.
+   */
+  removeTopics(topics: string[]): void;
+  /**
    * Resolves once the group exists on every topic subscribed so far (in memory: at once). Events
    * published after `subscribe`/`addTopics` returned on the same bus always reach the group; a
    * producer on another connection or process is only ordered after the group once this resolved.

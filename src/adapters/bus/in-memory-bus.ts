@@ -159,6 +159,11 @@ export class InMemoryBus implements EventBus {
     return group;
   }
 
+  /** @internal The group if it exists (undefined otherwise). */
+  existingGroup(topicName: string, groupName: string): GroupState | undefined {
+    return this.topicsByName.get(topicName)?.groups.get(groupName);
+  }
+
   /** @internal */
   now(): number {
     return this.clock.now();
@@ -223,6 +228,17 @@ class InMemorySubscription extends SubscriptionBase {
     }
     this.groups.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
     this.wake();
+  }
+
+  removeTopics(topics: string[]): void {
+    for (const t of topics) {
+      const group = this.groupByTopic.get(t);
+      if (!group) continue;
+      this.groupByTopic.delete(t);
+      this.groups.splice(this.groups.indexOf(group), 1);
+      if (this.isReady.has(group)) this.unready(group);
+      group.consumers.delete(this);
+    }
   }
 
   get caughtUp(): boolean {
@@ -320,7 +336,8 @@ class InMemorySubscription extends SubscriptionBase {
   }
 
   protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
-    for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.group(d.topic, this.options.group, 'earliest')).pending.delete(d.id);
+    // A topic removed since its delivery is acknowledged in its group all the same (never re-created: that would queue its whole log again).
+    for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.existingGroup(d.topic, this.options.group))?.pending.delete(d.id);
   }
 
   protected async onClose(): Promise<void> {

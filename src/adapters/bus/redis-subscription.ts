@@ -68,6 +68,19 @@ export class RedisSubscription extends SubscriptionBase {
     this.issueJoins();
   }
 
+  removeTopics(topics: string[]): void {
+    for (const t of topics) {
+      const key = this.bus.key(t);
+      const i = this.keys.indexOf(key);
+      if (i < 0) continue;
+      this.keys.splice(i, 1);
+      // Never read again: nothing waits for its group to exist.
+      this.unjoined.delete(key);
+    }
+    // A read already on its way may still name them: what it brings of them is acknowledged, not delivered (decode).
+    if (this.unjoined.size === 0) this.releaseJoinWaiters();
+  }
+
   /**
    * Sends XGROUP CREATE for the streams not joined yet on the bus's connection, where the bus's
    * XADDs go: the server runs a connection's commands in order, so an event published after
@@ -111,6 +124,10 @@ export class RedisSubscription extends SubscriptionBase {
 
   private onJoined(key: string): void {
     if (!this.unjoined.delete(key) || this.unjoined.size > 0) return;
+    this.releaseJoinWaiters();
+  }
+
+  private releaseJoinWaiters(): void {
     const waiters = this.joinWaiters;
     this.joinWaiters = [];
     for (const w of waiters) w();
@@ -289,6 +306,11 @@ export class RedisSubscription extends SubscriptionBase {
     const times: number[] = [];
     for (const [key, entries] of reply) {
       const topic = this.bus.topicOfKey(key);
+      if (!this.keys.includes(key)) {
+        // A stream removed while a read naming it was on its way: acknowledged, not delivered.
+        for (const [id] of entries) done.push({ topic, id });
+        continue;
+      }
       entriesSeen += entries.length;
       if (entries.length) streams++;
       for (const [id, fields] of entries) {

@@ -19,6 +19,7 @@ export abstract class SubscriptionBase implements Subscription {
   protected abstract pull(): Promise<Delivery[]>;
   protected abstract ackIds(deliveries: readonly Delivery[]): Promise<void>;
   abstract addTopics(topics: string[]): void;
+  abstract removeTopics(topics: string[]): void;
   abstract readonly caughtUp: boolean;
   protected abstract onClose(): Promise<void>;
 

@@ -47,7 +47,7 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
     }),
     books: async (tokenId?: string) => ({ books: bookDepths(ctx, tokenId) }),
     markets: async () =>
-      ctx.localMarkets().map((m) => {
+      ctx.liveMarkets().map((m) => {
         const snap = ctx.trading?.node.runtime.marketSnapshot(m.spec.market_id);
         return marketListing(m, snap?.state ?? null, snap?.state === 'HALT' ? snap.context.halt : []);
       }),

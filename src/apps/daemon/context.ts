@@ -55,6 +55,11 @@ export class DaemonContext {
   universe: Universe = { markets: [], layouts: [] };
   /** Sim mode: the markets the embedded venue simulator serves (live mode has no simulator). */
   simVenue: SimMarketSpec[] = [];
+  /**
+   * Markets the trading node retired (resolved, settled, their retention over): no longer listed as
+   * live, and not started again by a later trading start (nothing would resolve them again).
+   */
+  readonly retiredMarkets = new Set<string>();
   /** Live mode: the matches of the discovered esports markets. */
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */
@@ -99,6 +104,12 @@ export class DaemonContext {
   /** The markets this process trades (its shard's), or, in a feeds process, every market it carries. */
   localMarkets(): UniverseMarket[] {
     return this.role === 'feeds' ? this.universe.markets : this.universe.markets.filter((m) => ownsMarket(this.shard, m.spec));
+  }
+
+  /** This process's markets still on the trading side: the live markets (a retired one only counts in the PnL totals). */
+  liveMarkets(): UniverseMarket[] {
+    const local = this.localMarkets();
+    return this.retiredMarkets.size === 0 ? local : local.filter((m) => !this.retiredMarkets.has(m.spec.market_id));
   }
 
   /**

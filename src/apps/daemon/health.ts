@@ -73,7 +73,7 @@ export class DaemonHealth {
   private booksUnsynced(): number {
     const { ctx } = this;
     if (ctx.feed) return ctx.feed.books().filter((b) => !b.synced).length;
-    return ctx.trading ? Math.max(0, ctx.localMarkets().length * 2 - ctx.trading.node.mirroredTokensSynced()) : 0;
+    return ctx.trading ? Math.max(0, ctx.liveMarkets().length * 2 - ctx.trading.node.mirroredTokensSynced()) : 0;
   }
 
   private reconnects(): number {

@@ -89,7 +89,7 @@ export function logStartupSummary(ctx: DaemonContext, apiUrl: string, inspectorU
 /** One status line: markets by state, orders, fills, realized PnL and the stalest feed. */
 export function logStatus(ctx: DaemonContext): void {
   const byState: Record<string, number> = {};
-  for (const m of ctx.localMarkets()) {
+  for (const m of ctx.liveMarkets()) {
     const state = ctx.trading?.node.runtime.marketSnapshot(m.spec.market_id)?.state ?? 'not_started';
     byState[state] = (byState[state] ?? 0) + 1;
   }

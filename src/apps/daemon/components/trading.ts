@@ -22,7 +22,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
   // Live mode: the node reads a discovered market's topics from now on; its actor starts when the
   // market's MARKET_DISCOVERED comes off the bus (in dispatch order, so a replay starts it alike).
   const follow = (change: UniverseChange) => {
-    const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec));
+    const mine = change.added.filter((m) => ownsMarket(ctx.shard, m.spec) && !ctx.retiredMarkets.has(m.spec.market_id));
     if (mine.length > 0) ctx.trading?.subscription.addTopics(mine.flatMap(marketTopics));
   };
   return {
@@ -44,10 +44,17 @@ export function tradingComponent(ctx: DaemonContext): Component {
         sink: paperState ? paperState.wrap(killSwitch.sink) : killSwitch.sink,
         carried: paperState?.carried,
         events: ctx.idsFrom(clock, idsSeed),
-        markets: ctx.localMarkets(),
+        markets: ctx.liveMarkets(),
         observe: tradingOnly ? ctx.observer : undefined,
         seqBase: sessionSeqBase(session),
         onError: (err) => ctx.reportError('trading-router', err),
+        onMarketRetired: (market, topics) => {
+          const id = market.spec.market_id;
+          ctx.retiredMarkets.add(id);
+          ctx.trading?.subscription.removeTopics(topics);
+          ctx.observer.retireMarket(market);
+          ctx.log.info({ market_id: id, topics }, 'trading: resolved market retired (settled, retention over): actor stopped, its topics unsubscribed; its PnL stays in the totals');
+        },
         onBestPriceDecided: (ts) => ctx.observer.stages.record('best_price_to_decision', ctx.clock.now() - ts),
         adapter: ctx.execution ?? undefined,
         decisionsOut: ctx.opts.decisionsOut ? { file: ctx.opts.decisionsOut, append: lives > 0 } : undefined,
