@@ -270,6 +270,8 @@ export function applyFrame(store, ev) {
       pushBounded(store.controlLog, { ts: ev.ts_ingest, type: ev.type, market_id: ev.market_id ?? null, payload: p, event_id: ev.event_id }, CONTROL_LOG);
       if (ev.type === 'HALT' && p.scope === 'global') store.killSwitch = { on: true, reason: p.reason, ts: ev.ts_ingest };
       if (ev.type === 'HALT') mark(store, ev, 'halt', `HALT ${p.scope} ${p.reason}`);
+      // Resolved and gone from the trading side: no longer a live market's row (its positions stay in the PnL).
+      if (ev.type === 'ALERT' && p.code === 'MARKET_RETIRED' && ev.market_id) store.markets.delete(ev.market_id);
       return;
     case 'HEALTH':
       store.health.latest = { ...p, ts: ev.ts_ingest };
