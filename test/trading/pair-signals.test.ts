@@ -109,6 +109,7 @@ function routeAll(inputs: readonly Input[]): Call[] {
   const inputOfTs = new Map<number, number>();
   const runtime = {
     addMarket: () => undefined,
+    retention: { isRetired: () => false },
     onBook: (signal: BookSignal, partner?: BookSignal) => {
       const ids = [signal, ...(partner ? [partner] : [])].map((s) => inputOfTs.get(s.ts_ms));
       if (ids.every((i) => i !== undefined)) calls.push({ kind: 'book', inputs: ids as number[] });
