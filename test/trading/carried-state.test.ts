@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
+import { carriesNothing, type CarriedTrading } from '../../src/domain/trading/carried-state.ts';
 import { DailyLoss } from '../../src/domain/trading/daily-loss.ts';
 import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
 import { book, flush, paperTradingNode, spec } from './support.ts';
@@ -77,6 +77,12 @@ describe('paper state carried into the next session', () => {
     expect(second.node.risk.dailyBaseline).toEqual({ day: DailyLoss.dayOf(nextDay), start_net_pnl: expect.any(Number) });
     expect(second.node.risk.dailyLossUsdc).toBe(0);
     expect(second.node.runtime.marketPnl('m1').realized).toBeCloseTo(-0.1, 9);
+  });
+
+  it('a session that never traded carries nothing: its day began at the 0 every session starts with', () => {
+    const idle: CarriedTrading = { venue: [], markets: {}, daily: { day: 20_000, start_net_pnl: 0 }, peak_net_pnl: 0 };
+    expect(carriesNothing(idle)).toBe(true);
+    expect(carriesNothing({ ...idle, daily: { day: 20_000, start_net_pnl: -3 } })).toBe(false);
   });
 
   it('a market the new session does not trade stays carried, counted and published', async () => {

@@ -185,6 +185,15 @@ describe('risk engine', () => {
     expect(r.state).toBe('ACTIVE');
   });
 
+  it('a new UTC day\'s loss counts from the net in force at midnight, not from the first net seen after it', () => {
+    const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
+    const DAY = 86_400_000;
+    r.onPnl(-2, DAY - 60_000);
+    // Flat overnight; the new day's first net PnL comes with a losing fill.
+    r.onPnl(-5, DAY + 3_600_000);
+    expect(r.dailyLossUsdc).toBeCloseTo(3, 10);
+  });
+
   it('on a day the daily loss reached its limit no resume lifts a halt, an operator\'s included', () => {
     const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10 });
     r.kill('operator', 0);

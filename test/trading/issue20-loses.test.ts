@@ -184,6 +184,23 @@ describe('#20.4 risk follows marks and settlements', () => {
     r.runtime.stop();
   });
 
+  it('the first fill of a fresh session counts in the day\'s loss: the day starts at the net the session started with', async () => {
+    const r = rig();
+    r.runtime.addMarket(spec({ fee: WEATHER_FEE, strategies: { pair_arb: false, temporal: true } }), { synced: true });
+    await r.runtime.start();
+    r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.4), ts_ms: r.clock.now() });
+    r.setBook('Y', book([[0.6, 100]], [[0.62, 100]]));
+    r.setBook('N', book([[0.32, 100]], [[0.33, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(strategyHolding(r.runtime.marketSnapshot('m1')!.context.ledger, 'N', 'temporal').shares).toBeGreaterThan(0);
+    // Bought at the ask with a fee, valued at the bid: the session is down from the 0 it started at.
+    const net = r.runtime.riskNetPnl();
+    expect(net).toBeLessThan(0);
+    expect(r.risk.dailyLossUsdc).toBeCloseTo(-net, 9);
+    r.runtime.stop();
+  });
+
   it('a resolved market keeps no exposure', async () => {
     const r = rig();
     r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));

@@ -64,7 +64,10 @@ export function restoreRisk(risk: RiskEngine, c: CarriedTrading): void {
   for (const id of Object.keys(c.markets).sort()) risk.setPositionCost(id, heldCost(c.markets[id]!.ledger));
 }
 
-/** True when nothing is carried (a first start, or a session that never traded). */
+/**
+ * True when nothing is carried (a first start, or a session that never traded: its day began at
+ * the 0 it started with, which is where a new session starts anyway).
+ */
 export function carriesNothing(c: CarriedTrading): boolean {
-  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && c.daily === null && !c.peak_net_pnl;
+  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && (c.daily === null || c.daily.start_net_pnl === 0) && !c.peak_net_pnl;
 }

@@ -286,12 +286,11 @@ export class TradingRuntime {
   /** Subscribes to the adapter and reconciles once; rejects (does not start) if that fails. */
   async start(): Promise<ReconcileReport> {
     this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
-    const carried = this.carried.ids();
-    for (const id of carried) this.announceCarried(id);
-    if (carried.length) {
-      this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
-      this.flushRisk();
-    }
+    for (const id of this.carried.ids()) this.announceCarried(id);
+    // Risk sees the net the session starts with (0 when nothing is carried), so the day's loss
+    // counts the session's first fill too.
+    this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
+    this.flushRisk();
     const report = await this.reconcile();
     this.tick.start();
     return report;
