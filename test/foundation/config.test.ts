@@ -98,6 +98,22 @@ describe('configuration layers', () => {
     expect(problemsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '2000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual([]);
   });
 
+  it('refuses a range whose lower end exceeds its upper: the drawdown\'s sizing, the PWS QC temperature range', () => {
+    const problemOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as ConfigError).problems[0]!;
+      }
+      return null;
+    };
+    // Sizes shrink from start_usdc to reducing_usdc: reversed, REDUCING would set in before any shrinking.
+    expect(problemOf({ HELIOS_RISK__DRAWDOWN__START_USDC: '100', HELIOS_RISK__DRAWDOWN__REDUCING_USDC: '10' })).toMatchObject({ path: 'risk.drawdown.start_usdc', value: 100, expected: expect.stringMatching(/at most risk\.drawdown\.reducing_usdc \(10\)/) });
+    // Reversed, every PWS reading would be out of range and rejected.
+    expect(problemOf({ HELIOS_WEATHER__QC__RANGE_MIN_F: '200', HELIOS_WEATHER__QC__RANGE_MAX_F: '-50' })).toMatchObject({ path: 'weather.qc.range_min_f', value: 200, expected: expect.stringMatching(/below weather\.qc\.range_max_f \(-50\)/) });
+    expect(problemOf({ HELIOS_RISK__DRAWDOWN__START_USDC: '15', HELIOS_RISK__DRAWDOWN__REDUCING_USDC: '15' })).toBeNull();
+  });
+
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
     const problemOf = (text: string) => {

@@ -107,11 +107,17 @@ export const riskSection = z.strictObject({
   }),
   daily_loss_limit_usdc: usdc,
   /** Drawdown from peak equity: sizes shrink linearly from 1 at start to min_scale at reducing. */
-  drawdown: z.strictObject({
-    start_usdc: usdc,
-    reducing_usdc: usdc,
-    min_scale: probability,
-  }),
+  drawdown: z
+    .strictObject({
+      start_usdc: usdc,
+      reducing_usdc: usdc,
+      min_scale: probability,
+    })
+    // Reversed, REDUCING would set in while sizes are still whole, then sizes drop at once to min_scale.
+    .superRefine((d, ctx) => {
+      if (d.start_usdc <= d.reducing_usdc) return;
+      ctx.addIssue({ code: 'custom', path: ['start_usdc'], message: `at most risk.drawdown.reducing_usdc (${d.reducing_usdc}): sizes shrink from start_usdc to reducing_usdc` });
+    }),
   /** After any kill (global or per market) trading resumes no sooner than this. */
   cool_down_ms: ms,
   resolution_filter: z.strictObject({

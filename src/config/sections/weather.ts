@@ -68,7 +68,12 @@ const qc = z.strictObject({
   metar_max_change_per_hour_f: z.number().positive(),
   outliers_to_degrade: z.number().int().min(1),
   passes_to_recover: z.number().int().min(1),
-});
+})
+  // Reversed (or empty), every PWS reading would be out of range: the whole cluster rejected, silently.
+  .superRefine((q, ctx) => {
+    if (q.range_min_f < q.range_max_f) return;
+    ctx.addIssue({ code: 'custom', path: ['range_min_f'], message: `below weather.qc.range_max_f (${q.range_max_f}): readings outside the range are rejected` });
+  });
 
 const nowcast = z.strictObject({
   enabled: z.boolean(),
