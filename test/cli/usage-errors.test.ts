@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
@@ -167,5 +167,19 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       expect(r.code).toBe(2);
       expect(r.err).toContain(`helios run: --speed expects a positive number (1: real time); got ${speed}`);
     }
+  });
+  it('sample-data --force never clears a data directory a live daemon holds (exit 2 naming the holder; its journal kept)', async () => {
+    const data = path.join(dir, 'held');
+    const journal = path.join(data, 'journal', 'date=2026-12-06', 'ch=fill', '22.ndjson');
+    mkdirSync(path.dirname(journal), { recursive: true });
+    writeFileSync(journal, '{"accepted":"fill"}\n');
+    mkdirSync(path.join(data, 'state'), { recursive: true });
+    // This process is alive: the lock reads as a running daemon's.
+    writeFileSync(path.join(data, 'state', 'daemon.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since_ms: 0 }) + '\n');
+    const r = await run(['sample-data', '--out', data, '--force', '--hours', '0.05', '--no-compact']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`sample-data: data directory ${data} is in use by pid ${process.pid}`);
+    expect(existsSync(journal)).toBe(true);
+    expect(readFileSync(path.join(data, 'state', 'daemon.lock'), 'utf8')).toContain(`"pid":${process.pid}`);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DataDirLock, DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordSimulatedDay } from '../../sim/day/simulated-recording.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
@@ -69,10 +70,20 @@ export function register(program: Command, io: CliIo): void {
       const dir = ctx.dataDir;
       const to = from + Math.round(hours * 3_600_000);
 
+      // Held as a daemon holds it while this clears and records: --force never clears the journal a
+      // live daemon is writing, and no daemon starts in the directory meanwhile.
+      let lock: DataDirLock;
+      try {
+        lock = DataDirLock.acquire(dir, Date.now());
+      } catch (err) {
+        if (err instanceof DataDirLocked) return usage(err.message);
+        throw err;
+      }
       // Only ever clear what this command made (or what --force allows).
       const marker = path.join(dir, SAMPLE_MARKER);
       const occupied = ['journal', 'parquet', MARKET_CATALOG_FILE].some((p) => existsSync(path.join(dir, p)));
       if (occupied && !existsSync(marker) && !opts.force) {
+        lock.release();
         io.err(`sample-data: ${dir} holds data not made by sample-data; refusing to overwrite (use --force or another --out)\n`);
         io.exit(EXIT.REFUSED);
         return;
@@ -145,6 +156,8 @@ export function register(program: Command, io: CliIo): void {
         bar.finish();
         io.err(`sample-data: ${(err as Error).stack ?? String(err)}\n`);
         io.exit(EXIT.RUNTIME_ERROR);
+      } finally {
+        lock.release();
       }
     });
 }
