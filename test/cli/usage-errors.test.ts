@@ -182,4 +182,12 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect(existsSync(journal)).toBe(true);
     expect(readFileSync(path.join(data, 'state', 'daemon.lock'), 'utf8')).toContain(`"pid":${process.pid}`);
   });
+  it('a negative --seed is a usage error naming it (exit 2), as app.seed and helios sim refuse it: soak, sample-data', async () => {
+    const soak = await run(['soak', '--minutes', '5', '--seed', '-3']);
+    expect(soak.code).toBe(2);
+    expect(soak.err).toBe('helios soak: --seed expects a whole number ≥ 0; got "-3"\n');
+    const sample = await run(['sample-data', '--out', path.join(dir, 'seeded'), '--hours', '0.05', '--no-compact', '--seed', '-4']);
+    expect(sample.code).toBe(2);
+    expect(sample.err).toBe('sample-data: --seed expects a whole number ≥ 0; got "-4"\n');
+  });
 });

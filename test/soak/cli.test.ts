@@ -26,7 +26,7 @@ describe('helios soak usage errors (exit 2, nothing started)', () => {
     ['paper_fill_failed with real execution', ['--faults', 'paper_fill_failed', '--execution', 'real'], /paper_fill_failed needs paper execution/],
     ['an unknown execution mode', ['--execution', 'live'], /--execution expects paper or real/],
     ['a bad number of minutes', ['--minutes', '-3'], /--minutes expects a positive number/],
-    ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects an integer/],
+    ['a seed that is not an integer', ['--seed', '1.5'], /--seed expects a whole number ≥ 0/],
     ['a --redis that is not a URL', ['--redis', 'localhost:6379'], /--redis expects a redis:\/\/ URL/],
   ];
   for (const [what, args, message] of cases) {

@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { badTimeReason, collect, parseTime, replayContext } from '../replay-options.ts';
+import { parseSeed, SEED_TEXT } from '../seed-option.ts';
 
 interface Opts {
   out: string;
@@ -65,8 +66,8 @@ export function register(program: Command, io: CliIo): void {
       if (!(rate > 0 && rate <= 1000)) return usage(`--events-per-s must be in (0, 1000], got ${opts.eventsPerS}`);
       const ctx = replayContext({ config: opts.config, set: opts.set, dataDir: opts.out }, io, 'sample-data', false);
       if (!ctx) return;
-      const seed = opts.seed === undefined ? ctx.config.app.seed : Number(opts.seed);
-      if (!Number.isInteger(seed)) return usage(`--seed must be an integer, got ${opts.seed}`);
+      const seed = opts.seed === undefined ? ctx.config.app.seed : parseSeed(opts.seed);
+      if (seed === null) return usage(`--seed expects ${SEED_TEXT}; got ${JSON.stringify(opts.seed)}`);
       const dir = ctx.dataDir;
       const to = from + Math.round(hours * 3_600_000);
 

@@ -3,6 +3,7 @@ import { loadCliConfig } from '../load-cli-config.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
 import { DURATION_RANGE_TEXT, MAX_DURATION_S } from '../duration-option.ts';
+import { isSeed, SEED_TEXT } from '../seed-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -17,7 +18,7 @@ interface SimOptions {
 
 /** Each numeric option's accepted values, and how its error message says them. */
 const RANGES = {
-  '--seed': { ok: (v: number) => Number.isSafeInteger(v) && v >= 0, text: 'a whole number ≥ 0' },
+  '--seed': { ok: isSeed, text: SEED_TEXT },
   '--port': { ok: (v: number) => Number.isInteger(v) && v >= 0 && v <= 65_535, text: 'a whole number 0–65535 (0: any free port)' },
   '--markets': { ok: (v: number) => Number.isInteger(v) && v >= 1 && v <= 10_000, text: 'a whole number 1–10000' },
   '--rate': { ok: (v: number) => Number.isFinite(v) && v > 0, text: 'a positive number of events per second' },

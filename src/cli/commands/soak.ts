@@ -11,6 +11,7 @@ import { minimumSoakDurationMs, planInputs, unschedulableClasses } from '../../a
 import type { HeliosConfig } from '../../config/schema.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { parseSeed, SEED_TEXT } from '../seed-option.ts';
 
 interface SoakOptions {
   minutes?: string;
@@ -44,8 +45,9 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
   let config: HeliosConfig;
   try {
     config = loadConfig({ env: io.env }).config;
-    seed = opts.seed === undefined ? config.app.seed : Number(opts.seed);
-    if (!Number.isSafeInteger(seed)) throw new FaultListError(`--seed expects an integer; got ${JSON.stringify(opts.seed)}`);
+    const given = opts.seed === undefined ? config.app.seed : parseSeed(opts.seed);
+    if (given === null) throw new FaultListError(`--seed expects ${SEED_TEXT}; got ${JSON.stringify(opts.seed)}`);
+    seed = given;
     faults = parseFaultList(opts.faults ?? 'all', ownRedis, execution);
   } catch (err) {
     return usage(err instanceof ConfigError || err instanceof FaultListError ? err.message : (err as Error).message);
