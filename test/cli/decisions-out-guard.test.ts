@@ -47,6 +47,22 @@ describe('--decisions-out never overwrites recorded data (exit 2 before anything
     expect(r.out).toBe('');
   });
 
+  it('sweep --out refuses a journal hour it would overwrite with its ranking (exit 2, before any backtest runs)', async () => {
+    const grid = path.join(root, 'grid.json');
+    writeFileSync(grid, JSON.stringify({ grid: { 'trading.temporal.edge_threshold': [0.04] } }));
+    const r = await runCli(['sweep', '--grid', grid, '--data-dir', data, '--from', '2025-07-15T14:00:00Z', '--to', '2025-07-15T15:00:00Z', '--workers', '0', '--out', journalHour]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`sweep: --out ${journalHour} lies inside ${path.join(data, 'journal')}`);
+    expect(readFileSync(journalHour, 'utf8')).toBe(RECORDED);
+  });
+
+  it('backtest --out refuses a report directory inside a recorded folder (exit 2, before the backtest runs)', async () => {
+    const out = path.join(data, 'journal', 'date=2025-07-15');
+    const r = await runCli(['backtest', '--data-dir', data, '--from', '2025-07-15T14:00:00Z', '--to', '2025-07-15T15:00:00Z', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`backtest: --out ${out} lies inside ${path.join(data, 'journal')}`);
+  });
+
   it('a file beside the recorded folders, or in one merely named alike, is fine', () => {
     for (const ok of ['decisions.ndjson', 'journal-decisions.ndjson', 'backtests/x/decisions.ndjson', '../elsewhere.ndjson']) {
       expect(recordedDataOverwrite(path.join(data, ok), data)).toBeNull();

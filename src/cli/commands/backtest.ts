@@ -60,6 +60,12 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
+      const reportOverwrite = opts.out === undefined ? null : recordedDataOverwrite(opts.out, ctx.dataDir);
+      if (reportOverwrite) {
+        io.err(`backtest: --out ${reportOverwrite}; write the report elsewhere\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
       const missing = missingDataDir(ctx.dataDir);
       if (missing) {
         io.err(`backtest: ${missing}\n`);

@@ -11,6 +11,7 @@ import { inferredMarketsWarning } from './backtest.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { missingDataDir, noEventsMessage, replayContext } from '../replay-options.ts';
+import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 
 interface Opts {
   grid: string;
@@ -77,6 +78,8 @@ export function register(program: Command, io: CliIo): void {
         'sweep',
       );
       if (!ctx) return;
+      const overwrite = opts.out === undefined ? null : recordedDataOverwrite(opts.out, ctx.dataDir);
+      if (overwrite) return usage(`--out ${overwrite}; write the ranking elsewhere`);
       const missing = missingDataDir(ctx.dataDir);
       if (missing) {
         io.err(`sweep: ${missing}\n`);
