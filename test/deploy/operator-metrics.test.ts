@@ -64,6 +64,23 @@ describe('operator metrics from the event stream', () => {
     expect(await value('pnl_net_usdc')).toBeCloseTo(1.4, 9);
   });
 
+  it('a retired market\'s positions give way to the retired markets\' one position: its PnL counted once, as after a restart', async () => {
+    const { observer, events, value } = setup();
+    const position = (market: string, token: string, realized: number, fees: number) =>
+      observer.emit(events.make('POSITION', { shares: 0, avg_cost: 0, realized_pnl: realized, unrealized_pnl: 0, fees_paid: fees, by_strategy: {} }, { market_id: market, token_id: token }));
+    position('m', 'yes', 2, 0.25);
+    position('m', 'no', -0.5, 0.25);
+    position('open', 'o', 1, 0);
+    expect(observer.realizedPnl()).toBeCloseTo(2.5, 9);
+    observer.emit(events.make('ALERT', { severity: 'info', code: 'MARKET_RETIRED', message: 'm: resolved and settled, left the trading side' }, { market_id: 'm' }));
+    position('_retired', '_retired', 1.5, 0.5);
+    expect(observer.realizedPnl()).toBeCloseTo(2.5, 9);
+    expect(await value('pnl_net_usdc')).toBeCloseTo(2, 9);
+    // A trading restart in the same process publishes the same one position again: nothing counted twice.
+    position('_retired', '_retired', 1.5, 0.5);
+    expect(await value('pnl_net_usdc')).toBeCloseTo(2, 9);
+  });
+
   it('forgets the oldest finished orders past 10,000, and counts each order once while it is tracked', () => {
     const { observer, events } = setup();
     const update = (id: string, status: string) =>

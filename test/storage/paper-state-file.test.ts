@@ -25,6 +25,7 @@ const state: Required<CarriedTrading> = {
   },
   daily: { day: 19675, start_net_pnl: -0.69 },
   peak_net_pnl: 2.5,
+  retired: { ids: ['m0', 'm2'], pnl: { realized: 3.1, unrealized: 0, fees: 0.2, net: 2.9, by_strategy: { pair_arb: 2.9 } }, risk_net: 2.9 },
 };
 
 const put = (dataDir: string, text: string) => {
@@ -37,7 +38,7 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     const dataDir = tempDir();
     expect(readPaperState(dataDir)).toBeNull();
     writePaperState(dataDir, state, 1_700_000_000_000);
-    expect(readPaperState(dataDir)).toEqual({ version: 2, saved_ms: 1_700_000_000_000, ...state });
+    expect(readPaperState(dataDir)).toEqual({ version: 3, saved_ms: 1_700_000_000_000, ...state });
     // No temporary file left beside it.
     expect(readdirSync(path.dirname(paperStateFile(dataDir)))).toEqual(['paper-state.json']);
   });
@@ -51,31 +52,51 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     expect(readFileSync(paperStateFile(dataDir), 'utf8')).toContain('"sha');
   });
 
-  it('reads a file of the previous version (no drawdown peak: it starts at 0, as it did then)', () => {
+  it('reads a version-2 file (no retired markets collapsed: none carried, its markets kept as they are)', () => {
     const dataDir = tempDir();
-    const { peak_net_pnl: _peak, ...version1 } = state;
+    const { retired: _retired, ...version2 } = state;
+    put(dataDir, JSON.stringify({ version: 2, saved_ms: 1_700_000_000_000, ...version2 }));
+    const read = readPaperState(dataDir)!;
+    expect(read).toEqual({ version: 2, saved_ms: 1_700_000_000_000, ...version2 });
+    expect(read.retired).toBeUndefined();
+    // A version-2 file knows no aggregate: one that names it is damaged, not guessed at; and the current version must name it.
+    put(dataDir, JSON.stringify({ version: 2, saved_ms: 0, ...state }));
+    expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...version2 }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: retired/);
+  });
+
+  it('refuses a retired aggregate that lists a market twice', () => {
+    const dataDir = tempDir();
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, retired: { ...state.retired, ids: ['m0', 'm0'] } }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: retired\.ids: an id is listed twice/);
+  });
+
+  it('reads a version-1 file (no drawdown peak: it starts at 0, as it did then)', () => {
+    const dataDir = tempDir();
+    const { peak_net_pnl: _peak, retired: _retired, ...version1 } = state;
     put(dataDir, JSON.stringify({ version: 1, saved_ms: 1_700_000_000_000, ...version1 }));
     const read = readPaperState(dataDir)!;
     expect(read).toEqual({ version: 1, saved_ms: 1_700_000_000_000, ...version1 });
     expect(read.peak_net_pnl).toBeUndefined();
-    // The current version must name its peak: a version-2 file without one is damaged, not guessed at.
+    // Later versions must name their peak: a version-2 file without one is damaged, not guessed at.
     put(dataDir, JSON.stringify({ version: 2, saved_ms: 0, ...version1 }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: peak_net_pnl/);
   });
 
   it('refuses a file of another version', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ ...state, version: 3, saved_ms: 0 }));
-    expect(() => readPaperState(dataDir)).toThrow(/has version 3; this build reads versions 1 and 2 only/);
+    put(dataDir, JSON.stringify({ ...state, version: 4, saved_ms: 0 }));
+    expect(() => readPaperState(dataDir)).toThrow(/has version 4; this build reads versions 1, 2, 3 only/);
     put(dataDir, JSON.stringify({ ...state, saved_ms: 0 }));
     expect(() => readPaperState(dataDir)).toThrow(/has version undefined/);
   });
 
   it('refuses a file whose content does not fit the format, naming where', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ version: 2, saved_ms: 0, ...state, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: venue\.0\.shares/);
-    put(dataDir, JSON.stringify({ version: 2, saved_ms: 0, ...state, extra: true }));
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, extra: true }));
     expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
   });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
-import type { MarketSpec } from '../../src/domain/trading/market-spec.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import type { DispatchInput } from '../../src/runtime/trading/dispatch-pump.ts';
-import { TradingNode, type TradedMarket } from '../../src/runtime/trading/trading-node.ts';
-import { defaultSections, spec } from './support.ts';
+import { feed, HOUR, inputFactory, LIFE_MS, marketLife, marketSpec, node, PAIR_PROFIT, RESOLVES_AFTER, T0 } from './retirement-support.ts';
 
 /**
  * A resolved market leaves the trading side `trading.resolved_market_retention_ms` after it
@@ -17,79 +9,6 @@ import { defaultSections, spec } from './support.ts';
  * node's dispatch pump (the one path of live, replay and backtest): the inputs are bus events and
  * ticks, the node's clock is a virtual one.
  */
-
-const T0 = Date.UTC(2025, 6, 15, 16, 0, 0);
-const HOUR = 3_600_000;
-/** One market's life: discovered, a mispriced pair locked, resolved; the next one starts after it. */
-const LIFE_MS = 20_000;
-/** A locked pair of 20 shares a leg at 0.45 + 0.45 paid out 1 per pair. */
-const PAIR_PROFIT = 20 * (1 - 0.9);
-
-function marketSpec(i: number): MarketSpec {
-  return spec({ market_id: `m${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } });
-}
-
-/** When a market's life resolves it, after its start. */
-const RESOLVES_AFTER = 17_000;
-
-/**
- * The bus inputs of one market's life from `at`: discovery, then a pair at 0.45 + 0.45 every
- * 500 ms, which it locks once the reconciliation (every 10 s) let it trade, its resolution to YES.
- */
-function marketLife(events: EventFactory, clock: VirtualClock, i: number, at: number, station: string | null = null): DispatchInput[] {
-  const m = marketSpec(i);
-  const out: DispatchInput[] = [];
-  const ev = (t: number, make: () => HeliosEvent) => {
-    clock.advanceTo(t);
-    out.push({ kind: 'event', event: make() });
-  };
-  const snapshots = (from: number, n: number) => {
-    for (let k = 0; k < n; k++) {
-      for (const token of [m.yes_token, m.no_token]) {
-        const payload = { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.44, 100]], asks: [[0.45, 100]], best_bid: 0.44, best_ask: 0.45, mid: null, spread: null, microprice: null, imbalance: null, hash: null };
-        ev(from + 500 * k, () => events.make('L2_SNAPSHOT', payload as never, { market_id: m.market_id, token_id: token }));
-      }
-    }
-  };
-  ev(at, () => events.make('MARKET_DISCOVERED', { spec: m, station_id: station, match_id: null, event_slug: null }, { market_id: m.market_id }));
-  snapshots(at + 100, 30);
-  out.push({ kind: 'tick', t: at + 16_000 });
-  ev(at + RESOLVES_AFTER, () => events.make('MARKET_RESOLVED', { winning_token_id: m.yes_token, winning_outcome: null }, { market_id: m.market_id }));
-  out.push({ kind: 'tick', t: at + 19_000 });
-  return out;
-}
-
-function inputFactory(startMs = T0, seed = 5) {
-  const clock = new VirtualClock(startMs);
-  return { clock, events: new EventFactory(clock, ulidGenerator(seededRng(seed))) };
-}
-
-/** A paper trading node on its own virtual clock, fed only through its pump; `retired` records what it let go of. */
-function node(retentionMs: number) {
-  const cfg = defaultSections();
-  cfg.execution.paper.fail_probability = 0;
-  cfg.trading.resolved_market_retention_ms = retentionMs;
-  const clock = new VirtualClock(T0);
-  const sink = new CollectingSink();
-  const retired: Array<{ market: TradedMarket; topics: string[]; at: number }> = [];
-  const n = new TradingNode({
-    config: cfg,
-    clock,
-    sink,
-    events: new EventFactory(clock, ulidGenerator(seededRng(1))),
-    markets: [],
-    onMarketRetired: (market, topics) => retired.push({ market, topics, at: clock.now() }),
-    onError: (err) => {
-      throw err;
-    },
-  });
-  return { node: n, clock, sink, retired, cfg };
-}
-
-async function feed(n: TradingNode, inputs: readonly DispatchInput[]): Promise<void> {
-  for (const i of inputs) n.push(i);
-  await n.drained();
-}
 
 /** The node's every output but ids: what a replay must reproduce. */
 function decisions(sink: CollectingSink): string[] {
@@ -138,10 +57,12 @@ describe('resolved markets leave the trading side after their retention', () => 
       expect(r.node.risk.dailyBaseline).toEqual(before.daily);
       expect(r.node.summary().net_pnl).toBeCloseTo(before.summary, 9);
       expect(r.node.summary().markets).toEqual([{ market_id: 'm0', state: 'RESOLVED', pnl: before.pnl }]);
-      // Carried to the next session on this data directory like before it left.
-      const carried = r.node.carry()!.markets.m0!;
-      expect(carried.risk_net).toBeCloseTo(before.risk, 9);
-      expect(Object.values(carried.ledger.lots).reduce((s, l) => s + l.realized, 0)).toBeCloseTo(before.pnl.realized, 9);
+      // Carried to the next session on this data directory collapsed: no ledger of its own, its id and PnL in the retired markets' aggregate.
+      const carried = r.node.carry()!;
+      expect(carried.markets).toEqual({});
+      expect(carried.retired.ids).toEqual(['m0']);
+      expect(carried.retired.risk_net).toBeCloseTo(before.risk, 9);
+      expect(carried.retired.pnl).toEqual(before.pnl);
       const alert = r.sink.events.find((e) => e.type === 'ALERT' && e.payload.code === 'MARKET_RETIRED');
       expect(alert?.market_id).toBe('m0');
       r.node.runtime.stop();

@@ -5,16 +5,17 @@ import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import { writeAtomically } from './atomic-file.ts';
 
 /**
- * The format this build writes. It reads this one and version 1 (written before the drawdown's
- * peak was kept: without it the peak starts at 0, as it did then); any other version is refused,
- * never guessed at.
+ * The format this build writes: version 3 collapses the markets retired for good into one
+ * aggregate (`retired`). It reads this one, version 2 (no `retired`: the markets it kept per market
+ * stay so until a session retires them) and version 1 (written before the drawdown's peak was kept:
+ * without it the peak starts at 0, as it did then); any other version is refused, never guessed at.
  */
-export const PAPER_STATE_VERSION = 2;
-const READABLE_VERSIONS = [1, PAPER_STATE_VERSION];
+export const PAPER_STATE_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, PAPER_STATE_VERSION];
 
 /** A paper state as stored: what is carried, the format's version, and when (ms, node clock) it was saved. */
 export interface PaperStateRecord extends CarriedTrading {
-  version: 1 | typeof PAPER_STATE_VERSION;
+  version: 1 | 2 | typeof PAPER_STATE_VERSION;
   saved_ms: number;
 }
 
@@ -56,7 +57,13 @@ const version1Schema = z.strictObject({
   ),
   daily: z.strictObject({ day: z.number().int(), start_net_pnl: finite }).nullable(),
 });
-const recordSchema = version1Schema.extend({ version: z.literal(PAPER_STATE_VERSION), peak_net_pnl: finite });
+const version2Schema = version1Schema.extend({ version: z.literal(2), peak_net_pnl: finite });
+const pnl = z.strictObject({ realized: finite, unrealized: finite, fees: finite, net: finite, by_strategy: z.record(z.string(), finite) });
+const recordSchema = version2Schema.extend({
+  version: z.literal(PAPER_STATE_VERSION),
+  retired: z.strictObject({ ids: z.array(z.string().min(1)).refine((ids) => new Set(ids).size === ids.length, 'an id is listed twice'), pnl, risk_net: finite }),
+});
+const schemaOf = { 1: version1Schema, 2: version2Schema, [PAPER_STATE_VERSION]: recordSchema } as const;
 
 /** Where a data directory keeps its paper trading state between sessions. */
 export function paperStateFile(dataDir: string): string {
@@ -80,8 +87,8 @@ export function readPaperState(dataDir: string): PaperStateRecord | null {
     throw new PaperStateError(`the paper state ${file} is damaged (not JSON)`);
   }
   const version = (value as { version?: unknown } | null)?.version;
-  if (!READABLE_VERSIONS.includes(version as number)) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads versions ${READABLE_VERSIONS.join(' and ')} only`);
-  const parsed = (version === 1 ? version1Schema : recordSchema).safeParse(value);
+  if (!READABLE_VERSIONS.includes(version as number)) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads versions ${READABLE_VERSIONS.join(', ')} only`);
+  const parsed = schemaOf[version as keyof typeof schemaOf].safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PaperStateError(`the paper state ${file} is damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);

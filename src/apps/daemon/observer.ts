@@ -37,6 +37,12 @@ export class DaemonObserver implements EventSink {
   private readonly orderPrice = new Map<string, number>();
   private readonly netByToken = new Map<string, number>();
   /**
+   * Each market's tokens with a position. A retired market's (ALERT MARKET_RETIRED) are dropped:
+   * its PnL is in the retired markets' one position from then on, as after a restart, which
+   * carries no retired market's own ledger.
+   */
+  private readonly positionTokens = new Map<string, Set<string>>();
+  /**
    * Orders that reached a final status, oldest first: past FINISHED_ORDERS_TRACKED the oldest are
    * forgotten (their late answers no longer timed), so weeks of trading do not grow these maps.
    */
@@ -117,6 +123,7 @@ export class DaemonObserver implements EventSink {
         if (event.token_id) {
           this.realizedByToken.set(event.token_id, event.payload.realized_pnl);
           this.netByToken.set(event.token_id, event.payload.realized_pnl - event.payload.fees_paid + event.payload.unrealized_pnl);
+          if (event.market_id !== undefined) this.positionTokens.set(event.market_id, (this.positionTokens.get(event.market_id) ?? new Set()).add(event.token_id));
           this.exportPnl();
         }
         return;
@@ -148,6 +155,7 @@ export class DaemonObserver implements EventSink {
       case 'ALERT':
         this.counters.alerts++;
         if (event.payload.code === 'RECONCILE_BREAK') this.metrics.reconcileMismatches.inc();
+        if (event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) this.dropPositions(event.market_id);
         return;
       case 'TRUTH_STATE':
         this.counters.truth_states++;
@@ -186,6 +194,15 @@ export class DaemonObserver implements EventSink {
     this.placedAt.delete(oldest);
     this.acknowledged.delete(oldest);
     this.orderPrice.delete(oldest);
+  }
+
+  private dropPositions(marketId: string): void {
+    for (const token of this.positionTokens.get(marketId) ?? []) {
+      this.realizedByToken.delete(token);
+      this.netByToken.delete(token);
+    }
+    this.positionTokens.delete(marketId);
+    this.exportPnl();
   }
 
   /** Net PnL over the latest position of every token (its unrealized part at the report marks). */

@@ -10,8 +10,8 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
 }
 
 /**
- * Paper positions outlive the process: the paper venue's holdings, each market's ledger, the
- * day's loss baseline and the drawdown's peak are written to DATA_DIR/state/paper-state.json
+ * Paper positions outlive the process: the paper venue's holdings, each market's ledger (the
+ * retired markets' collapsed into one aggregate), the day's loss baseline and the drawdown's peak are written to DATA_DIR/state/paper-state.json
  * whenever a fill, a market or risk state changes (in the same event-loop turn, so a SIGKILL loses
  * none of them), when marks alone moved (risk's values, the peak) at most every
  * `daemon.paper_state_mark_save_ms`, and at shutdown after the paper orders were canceled. A node starting on the same data directory is built from it (the dispatch
@@ -89,8 +89,8 @@ function announce(ctx: DaemonContext, c: CarriedTrading, savedMs: number): void 
   const traded = new Set(ctx.localMarkets().map((m) => m.spec.market_id));
   const untraded = Object.keys(c.markets).filter((id) => !traded.has(id));
   ctx.log.info(
-    { holdings: c.venue.length, markets: Object.keys(c.markets).length, daily_baseline: c.daily, peak_net_pnl: c.peak_net_pnl ?? null, saved_at: new Date(savedMs).toISOString() },
-    `paper state restored: ${c.venue.length} holding(s) in ${Object.keys(c.markets).length} market(s) from the previous session`,
+    { holdings: c.venue.length, markets: Object.keys(c.markets).length, retired_markets: c.retired?.ids.length ?? 0, retired_net_pnl: c.retired?.pnl.net ?? 0, daily_baseline: c.daily, peak_net_pnl: c.peak_net_pnl ?? null, saved_at: new Date(savedMs).toISOString() },
+    `paper state restored: ${c.venue.length} holding(s) in ${Object.keys(c.markets).length} market(s) from the previous session, ${c.retired?.ids.length ?? 0} retired market(s) in the totals`,
   );
   // Kept, counted by risk and saved again: it is money, whether or not this session trades the market.
   if (untraded.length) ctx.log.warn({ markets: untraded }, `paper state: ${untraded.length} market(s) with carried positions or PnL are not traded by this session (yet): kept at their last value`);

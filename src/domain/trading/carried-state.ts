@@ -1,5 +1,5 @@
 import type { DailyBaseline } from './daily-loss.ts';
-import { emptyLedger, heldCost, type Ledger } from './pnl-ledger.ts';
+import { addPnl, emptyLedger, heldCost, noPnl, type Ledger, type PnlSummary } from './pnl-ledger.ts';
 import type { RiskEngine } from './risk-engine.ts';
 
 /** A paper holding as the paper venue keeps it: shares and their cost basis (fees apart). */
@@ -25,10 +25,47 @@ export interface CarriedMarket {
 }
 
 /**
+ * The markets that left the trading side for good (resolved, settled, their retention over),
+ * collapsed: a settled ledger can no longer change (no order of it is live, no fill awaits its
+ * answer), so all that is still read of them is what they made or lost, toward the totals (risk's
+ * net, which the day's loss baseline and the drawdown's peak are measured on, and the PnL
+ * reports), and their ids, so that a later session does not start them again as fresh markets.
+ * Nothing reads a retired market's own figures across sessions (a session's summary lists the
+ * markets it retired itself), nor per-day ones (the day's baseline is a total).
+ */
+export interface RetiredMarkets {
+  /** Sorted. */
+  ids: string[];
+  /** Their PnL summed, at cost (a settled market holds nothing to mark). */
+  pnl: PnlSummary;
+  /** Their values as risk last put them (settled: realized − fees), summed. */
+  risk_net: number;
+}
+
+/**
+ * The market and token id the retired markets' PnL is published under as one POSITION (no shares):
+ * the totals summed from the latest position of every token (dashboard, `pnl_net_usdc`, the run
+ * summary's realized PnL) keep it once a retired market's own positions are dropped
+ * (ALERT MARKET_RETIRED), and after a restart that carries no retired market's ledger.
+ */
+export const RETIRED_MARKETS_POSITION = '_retired';
+
+export function noRetiredMarkets(): RetiredMarkets {
+  return { ids: [], pnl: noPnl(), risk_net: 0 };
+}
+
+/** `retired` with one more market folded in: its id, its PnL and risk's value of it. */
+export function withRetiredMarket(retired: RetiredMarkets, marketId: string, pnl: PnlSummary, riskNet: number): RetiredMarkets {
+  if (retired.ids.includes(marketId)) throw new Error(`market ${marketId} retired twice`);
+  return { ids: [...retired.ids, marketId].sort(), pnl: addPnl(retired.pnl, pnl), risk_net: retired.risk_net + riskNet };
+}
+
+/**
  * What a paper trading session leaves to the next one on the same data directory: the paper
  * venue's holdings (what reconciliation checks the markets against), each market's ledger (the
- * attribution, realized PnL and fees the venue does not keep), the day's loss baseline, so the
- * daily-loss limit counts across a restart, and the drawdown's peak. Open orders are not carried:
+ * attribution, realized PnL and fees the venue does not keep) but the retired ones', which are
+ * collapsed into one aggregate, the day's loss baseline, so the daily-loss limit counts across a
+ * restart, and the drawdown's peak. Open orders are not carried:
  * shutdown cancels them.
  */
 export interface CarriedTrading {
@@ -42,6 +79,8 @@ export interface CarriedTrading {
    * dispatch logs): the peak then starts at 0, as it did in that build.
    */
   peak_net_pnl?: number;
+  /** Markets retired for good, collapsed. Absent in what an earlier build wrote (paper state versions 1 and 2): none. */
+  retired?: RetiredMarkets;
 }
 
 export function carriedLedger(ledger: Ledger): CarriedLedger {
@@ -69,5 +108,5 @@ export function restoreRisk(risk: RiskEngine, c: CarriedTrading): void {
  * the 0 it started with, which is where a new session starts anyway).
  */
 export function carriesNothing(c: CarriedTrading): boolean {
-  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && (c.daily === null || c.daily.start_net_pnl === 0) && !c.peak_net_pnl;
+  return c.venue.length === 0 && Object.keys(c.markets).length === 0 && (c.daily === null || c.daily.start_net_pnl === 0) && !c.peak_net_pnl && !c.retired?.ids.length;
 }

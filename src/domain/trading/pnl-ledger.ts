@@ -220,6 +220,17 @@ export interface PnlSummary {
   by_strategy: Record<string, number>;
 }
 
+export function noPnl(): PnlSummary {
+  return { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} };
+}
+
+/** Two PnL summaries added up (strategies in name order). */
+export function addPnl(a: PnlSummary, b: PnlSummary): PnlSummary {
+  const by: Record<string, number> = {};
+  for (const k of [...new Set([...Object.keys(a.by_strategy), ...Object.keys(b.by_strategy)])].sort()) by[k] = (a.by_strategy[k] ?? 0) + (b.by_strategy[k] ?? 0);
+  return { realized: a.realized + b.realized, unrealized: a.unrealized + b.unrealized, fees: a.fees + b.fees, net: a.net + b.net, by_strategy: by };
+}
+
 /** marks: token → price to value open shares at (mid, or best bid for a liquidation view). */
 export function pnlSummary(ledger: Ledger, marks: Record<string, number | null | undefined>): PnlSummary {
   let realized = 0;

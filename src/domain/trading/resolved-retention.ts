@@ -20,12 +20,19 @@ export function isSettledForGood(ledger: Ledger, orders: Record<string, OrderRec
 export class ResolvedRetention {
   private readonly resolvedAt = new Map<string, number>();
   private readonly retired = new Set<string>();
+  private readonly retiredBefore: ReadonlySet<string>;
 
-  constructor(private readonly retentionMs: number) {}
+  /** `retiredBefore`: markets earlier sessions retired (carried): they do not come back either. */
+  constructor(
+    private readonly retentionMs: number,
+    retiredBefore: readonly string[] = [],
+  ) {
+    this.retiredBefore = new Set(retiredBefore);
+  }
 
   /** The market's actor entered RESOLVED at `atMs` (its first resolution counts). */
   resolved(marketId: string, atMs: number): void {
-    if (!this.resolvedAt.has(marketId) && !this.retired.has(marketId)) this.resolvedAt.set(marketId, atMs);
+    if (!this.resolvedAt.has(marketId) && !this.isRetired(marketId)) this.resolvedAt.set(marketId, atMs);
   }
 
   /** Markets whose retention ran out by `nowMs`, by due time, then id. */
@@ -59,9 +66,10 @@ export class ResolvedRetention {
   }
 
   isRetired(marketId: string): boolean {
-    return this.retired.has(marketId);
+    return this.retired.has(marketId) || this.retiredBefore.has(marketId);
   }
 
+  /** The markets this session retired. */
   retiredIds(): string[] {
     return [...this.retired].sort();
   }

@@ -1,5 +1,5 @@
-import { carriedLedger, restoredLedger, type CarriedMarket } from '../../domain/trading/carried-state.ts';
-import { pnlSummary, sharesByToken, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
+import { carriedLedger, noRetiredMarkets, restoredLedger, withRetiredMarket, type CarriedMarket, type RetiredMarkets } from '../../domain/trading/carried-state.ts';
+import { noPnl, pnlSummary, sharesByToken, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 
 /**
@@ -9,15 +9,47 @@ import type { MarketTradingContext } from '../../machines/market-trading/context
  * without a bid counts nothing, and the day's loss would jump by its worth (a daily-loss kill on
  * restart that no resume could lift the same day). A market this session does not trade stays
  * carried as it was — its holdings are money — and is saved again with it; so does one that left
- * this session's universe (keep), with what it made or lost.
+ * this session's universe (keep), with what it made or lost. A market retired for good (retire)
+ * is collapsed into the retired markets' aggregate instead: the carried state stays bounded however
+ * many markets come and go.
  */
 export class CarriedMarkets {
   private readonly carried: Map<string, CarriedMarket>;
   private readonly awaitingMarks: Set<string>;
+  /** Markets retired by earlier sessions, as they came. */
+  readonly retiredBefore: RetiredMarkets;
+  private retiredAll: RetiredMarkets;
+  /** This session's retired markets' own PnL, for its reports (not carried). */
+  private readonly retiredHere = new Map<string, PnlSummary>();
 
-  constructor(markets: Readonly<Record<string, CarriedMarket>> = {}) {
+  constructor(markets: Readonly<Record<string, CarriedMarket>> = {}, retired: RetiredMarkets = noRetiredMarkets()) {
     this.carried = new Map(Object.keys(markets).sort().map((id) => [id, markets[id]!]));
     this.awaitingMarks = new Set(this.carried.keys());
+    this.retiredBefore = retired;
+    this.retiredAll = retired;
+  }
+
+  /** Every market retired so far, this session's included: what the next session carries of them. */
+  get retired(): RetiredMarkets {
+    return this.retiredAll;
+  }
+
+  /**
+   * A market kept (keep) that left for good: its ledger and risk's value of it collapse into the
+   * retired markets' aggregate; this session still reports its own PnL (pnlOf).
+   */
+  retire(marketId: string): void {
+    const c = this.carried.get(marketId);
+    const pnl = c ? pnlSummary(restoredLedger(c.ledger), {}) : noPnl();
+    this.retiredAll = withRetiredMarket(this.retiredAll, marketId, pnl, c?.risk_net ?? 0);
+    this.retiredHere.set(marketId, pnl);
+    this.carried.delete(marketId);
+    this.awaitingMarks.delete(marketId);
+  }
+
+  /** The PnL of a market not traded now: carried or kept (at cost), or retired by this session (undefined: neither). */
+  pnlOf(marketId: string): PnlSummary | undefined {
+    return this.retiredHere.get(marketId) ?? this.pnlAtCost(marketId);
   }
 
   ids(): string[] {
@@ -31,7 +63,7 @@ export class CarriedMarkets {
   }
 
   /** A kept market's PnL at cost, as no book marks it (its positions are published so too). */
-  pnlAtCost(marketId: string): PnlSummary | undefined {
+  private pnlAtCost(marketId: string): PnlSummary | undefined {
     const ledger = this.ledgerOf(marketId);
     return ledger && pnlSummary(ledger, {});
   }

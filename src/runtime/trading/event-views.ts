@@ -6,7 +6,7 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { isTerminal } from '../../domain/trading/orders.ts';
 import { effectivePolicy } from '../../domain/trading/plan.ts';
 import { strategyHolding } from '../../domain/trading/pnl-ledger.ts';
-import type { BookSignal } from '../../domain/trading/signals.ts';
+import type { BookSignal, RiskSignal } from '../../domain/trading/signals.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 
 export interface EventViewsDeps {
@@ -92,4 +92,9 @@ export class EventViews {
     }
     return { market_id: spec.market_id, bucket_label, p, cost: ask === null ? null : allInPerShare(ask, spec.fee), held };
   }
+}
+
+/** Only buckets sized by their event carry the other buckets (every other RISK signal stays as it was). */
+export function withEventBuckets(view: RiskSignal['event_buckets']): Pick<RiskSignal, 'event_buckets'> {
+  return view ? { event_buckets: view } : {};
 }

@@ -1,7 +1,8 @@
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
-import { tokenPositions, type Ledger, type TokenPosition } from '../../domain/trading/pnl-ledger.ts';
+import { RETIRED_MARKETS_POSITION } from '../../domain/trading/carried-state.ts';
+import { tokenPositions, type Ledger, type PnlSummary, type TokenPosition } from '../../domain/trading/pnl-ledger.ts';
 import { reportMarks } from '../../domain/trading/signals.ts';
 
 /** Below this an unrealized PnL has not moved (float noise of the same marks). */
@@ -41,6 +42,12 @@ export class PositionMarks {
   /** A carried market this session does not trade: its positions at cost, as no book marks them. */
   carried(marketId: string, ledger: Ledger, nowMs: number): void {
     this.publish(marketId, tokenPositions(ledger, {}).filter((p) => p.token_id), nowMs);
+  }
+
+  /** The retired markets' PnL summed, as one position without shares (see RETIRED_MARKETS_POSITION). */
+  retired(pnl: PnlSummary, nowMs: number): void {
+    const position = { token_id: RETIRED_MARKETS_POSITION, shares: 0, avg_cost: 0, realized_pnl: pnl.realized, unrealized_pnl: pnl.unrealized, fees_paid: pnl.fees, by_strategy: pnl.by_strategy };
+    this.publish(RETIRED_MARKETS_POSITION, [position], nowMs);
   }
 
   /** A market that left for good: what was last published of it is not compared with again. */

@@ -79,6 +79,9 @@ export interface DecisionSummary {
   orders: number;
   fills: number;
   markets: Array<{ market_id: string; state: string | null; pnl: PnlSummary }>;
+  /** Markets earlier sessions retired (carried, collapsed: no figures of their own): how many, and their PnL summed. */
+  retired_before: { markets: number; pnl: PnlSummary };
+  /** The markets' net PnL and the earlier retired markets'. */
   net_pnl: number;
   /** Virtual time the node ended at. */
   ended_at: number;
@@ -130,7 +133,7 @@ export class TradingNode implements EventSink {
       sink: this.recorder,
       events: deps.events,
       seqBase: deps.seqBase,
-      carried: carried?.markets,
+      carried,
       onMarketRetired: (spec) => this.marketRetired(spec.market_id),
     });
     this.router = new TradingRouter({
@@ -278,7 +281,7 @@ export class TradingNode implements EventSink {
   /** What the next paper session on this data directory starts from (null: not paper). */
   carry(): Required<CarriedTrading> | null {
     if (!this.paper) return null;
-    return { venue: this.paper.holdings(), markets: this.runtime.carry(), daily: this.risk.dailyBaseline, peak_net_pnl: this.risk.peakNetPnl };
+    return { venue: this.paper.holdings(), ...this.runtime.carry(), daily: this.risk.dailyBaseline, peak_net_pnl: this.risk.peakNetPnl };
   }
 
   /** Replay: applies what is queued, runs the clock to `to` (timers included), stops. */
@@ -349,6 +352,7 @@ export class TradingNode implements EventSink {
     const retired = this.runtime.retention.retiredIds().map((id) => ({ market_id: id, state: 'RESOLVED', pnl: this.runtime.marketPnl(id) }));
     const traded = this.router.marketIds().map((id) => ({ market_id: id, state: this.runtime.marketSnapshot(id)?.state ?? null, pnl: this.runtime.marketPnl(id) }));
     const markets = [...traded, ...retired].sort((a, b) => (a.market_id < b.market_id ? -1 : a.market_id > b.market_id ? 1 : 0));
+    const before = this.runtime.carried.retiredBefore;
     const r = this.recorder;
     return {
       inputs: this.pump.inputs,
@@ -356,7 +360,8 @@ export class TradingNode implements EventSink {
       orders: r.orderIds.size,
       fills: r.fillIds.size,
       markets,
-      net_pnl: markets.reduce((s, m) => s + m.pnl.net, 0),
+      retired_before: { markets: before.ids.length, pnl: before.pnl },
+      net_pnl: markets.reduce((s, m) => s + m.pnl.net, before.pnl.net),
       ended_at: this.deps.clock.now(),
     };
   }

@@ -71,7 +71,8 @@ export class TradingRouter {
 
   addMarket(m: TradedMarket): void {
     const id = m.spec.market_id;
-    if (this.markets.has(id)) return;
+    // A retired market (this session or, carried, an earlier one) is over: nothing would resolve it again.
+    if (this.markets.has(id) || this.deps.runtime.retention.isRetired(id)) return;
     this.markets.set(id, m);
     this.marketOfToken.set(m.spec.yes_token, id);
     this.marketOfToken.set(m.spec.no_token, id);

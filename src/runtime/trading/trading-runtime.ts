@@ -3,11 +3,11 @@ import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/se
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { earliest, type Clock } from '../../domain/time/clock.ts';
-import type { CarriedMarket } from '../../domain/trading/carried-state.ts';
+import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
-import { exitValuePnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
+import { exitValuePnl, noPnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import { isSettledForGood, ResolvedRetention } from '../../domain/trading/resolved-retention.ts';
@@ -19,7 +19,7 @@ import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../m
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
 import { OrderCorrelation } from './order-correlation.ts';
 import { PositionMarks } from './position-marks.ts';
-import { EventViews } from './event-views.ts';
+import { EventViews, withEventBuckets } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
@@ -47,8 +47,8 @@ export interface TradingRuntimeDeps {
    * disjoint range, so client order ids never repeat across restarts on the same data directory.
    */
   seqBase?: number;
-  /** Markets a previous session on the same data directory left (paper): ledgers and risk's values of them. */
-  carried?: Readonly<Record<string, CarriedMarket>>;
+  /** Markets a previous session on the same data directory left (paper): ledgers and risk's values of them, and the retired ones collapsed. */
+  carried?: Pick<CarriedTrading, 'markets' | 'retired'>;
 }
 
 /**
@@ -74,7 +74,8 @@ export class TradingRuntime {
   readonly work = new StartedWork();
   private unsubscribe: (() => void) | null = null;
   private readonly tick: RuntimeTick;
-  private readonly carried: CarriedMarkets;
+  /** Markets carried from a previous session, and the retired ones (collapsed; `retiredBefore`: by earlier sessions). */
+  readonly carried: CarriedMarkets;
   /** Resolved markets waiting to leave, and those that left for good (a discovery of one again does not bring it back). */
   readonly retention: ResolvedRetention;
 
@@ -94,8 +95,10 @@ export class TradingRuntime {
     const n = this.negRisk;
     this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
-    this.carried = new CarriedMarkets(deps.carried);
-    this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms);
+    this.carried = new CarriedMarkets(deps.carried?.markets, deps.carried?.retired);
+    this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms, this.carried.retiredBefore.ids);
+    // Retired markets are in the net as in the session that retired them (not per market: they never move again).
+    this.riskNetTotal = this.carried.retiredBefore.risk_net;
     for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
     const market = marketTradingMachine.provide({
       actions: {
@@ -192,16 +195,18 @@ export class TradingRuntime {
       if (snap?.state !== 'RESOLVED' || !isSettledForGood(snap.context.ledger, snap.context.orders)) continue;
       const spec = this.specs.get(id)!;
       this.removeMarket(id);
+      this.carried.retire(id);
       this.retention.retire(id);
       // It never comes back: its order sequence and per-market entries are not needed again (riskNetTotal keeps its value).
       for (const perMarket of [this.seqOf, this.riskNet]) perMarket.delete(id);
       this.positionMarks.forget(id, [spec.yes_token, spec.no_token]);
       this.deps.riskEngine.forgetMarket(id);
       this.alert('info', 'MARKET_RETIRED', `${id}: resolved and settled, left the trading side (its PnL stays in the totals)`, id);
+      // Its positions are no one's now (MARKET_RETIRED drops them): the retired markets' one position holds their PnL.
+      this.positionMarks.retired(this.carried.retired.pnl, nowMs);
       this.deps.onMarketRetired?.(spec);
     }
   }
-
 
   marketIds(): string[] {
     return [...this.specs.keys()].sort();
@@ -286,7 +291,9 @@ export class TradingRuntime {
   /** Subscribes to the adapter and reconciles once; rejects (does not start) if that fails. */
   async start(): Promise<ReconcileReport> {
     this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
-    for (const id of this.carried.ids()) this.announceCarried(id);
+    const carried = this.carried.ids();
+    for (const id of carried) this.announceCarried(id);
+    if (this.carried.retiredBefore.ids.length) this.positionMarks.retired(this.carried.retiredBefore.pnl, this.deps.clock.now());
     // Risk sees the net the session starts with (0 when nothing is carried), so the day's loss
     // counts the session's first fill too.
     this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
@@ -306,8 +313,8 @@ export class TradingRuntime {
   }
 
   /** What the next session on this data directory carries of the markets (paper). */
-  carry(): Record<string, CarriedMarket> {
-    return this.carried.snapshot(this.marketIds(), (id) => this.marketSnapshot(id)?.context.ledger, this.riskNet);
+  carry(): Required<Pick<CarriedTrading, 'markets' | 'retired'>> {
+    return { markets: this.carried.snapshot(this.marketIds(), (id) => this.marketSnapshot(id)?.context.ledger, this.riskNet), retired: this.carried.retired };
   }
 
   stop(): void {
@@ -434,15 +441,15 @@ export class TradingRuntime {
     this.riskNet.set(marketId, net);
   }
 
-  /** A market's PnL at its marks (zero while it restarts); one not traded (left, carried) from its kept ledger. */
+  /** A market's PnL at its marks (zero while it restarts); one not traded from its kept ledger, or as this session retired it. */
   marketPnl(marketId: string): PnlSummary {
     const snap = this.marketSnapshot(marketId);
-    return snap ? pnlSummary(snap.context.ledger, reportMarks(snap.context.signals.books)) : ((this.specs.has(marketId) ? undefined : this.carried.pnlAtCost(marketId)) ?? { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} });
+    return snap ? pnlSummary(snap.context.ledger, reportMarks(snap.context.signals.books)) : ((this.specs.has(marketId) ? undefined : this.carried.pnlOf(marketId)) ?? noPnl());
   }
 
-  /** Net PnL for reports (replay's `netPnl`): `marketPnl` summed over the traded and kept markets (one leaving does not move it). */
+  /** Net PnL for reports (replay's `netPnl`): `marketPnl` summed over the traded and kept markets, and every retired one's (one leaving does not move it). */
   totalNetPnl(): number {
-    return [...new Set([...this.marketIds(), ...this.carried.ids()])].reduce((net, id) => net + this.marketPnl(id).net, 0);
+    return [...new Set([...this.marketIds(), ...this.carried.ids()])].reduce((net, id) => net + this.marketPnl(id).net, this.carried.retired.pnl.net);
   }
 
   // ---- publication --------------------------------------------------------------------------
@@ -488,9 +495,4 @@ export class TradingRuntime {
       }
     }
   }
-}
-
-/** Only buckets sized by their event carry the other buckets (every other RISK signal stays as it was). */
-function withEventBuckets(view: RiskSignal['event_buckets']): Pick<RiskSignal, 'event_buckets'> {
-  return view ? { event_buckets: view } : {};
 }

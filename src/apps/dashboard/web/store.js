@@ -119,6 +119,12 @@ function recomputePnl(store) {
   store.pnl = { realized, unrealized, fees };
 }
 
+function retireMarket(store, marketId) {
+  store.markets.delete(marketId);
+  for (const [token, p] of store.positions) if (p.market_id === marketId) store.positions.delete(token);
+  recomputePnl(store);
+}
+
 function indexEvent(store, ev) {
   if (UNINDEXED.has(ev.type) || !ev.event_id) return;
   store.index.set(ev.event_id, ev);
@@ -270,8 +276,9 @@ export function applyFrame(store, ev) {
       pushBounded(store.controlLog, { ts: ev.ts_ingest, type: ev.type, market_id: ev.market_id ?? null, payload: p, event_id: ev.event_id }, CONTROL_LOG);
       if (ev.type === 'HALT' && p.scope === 'global') store.killSwitch = { on: true, reason: p.reason, ts: ev.ts_ingest };
       if (ev.type === 'HALT') mark(store, ev, 'halt', `HALT ${p.scope} ${p.reason}`);
-      // Resolved and gone from the trading side: no longer a live market's row (its positions stay in the PnL).
-      if (ev.type === 'ALERT' && p.code === 'MARKET_RETIRED' && ev.market_id) store.markets.delete(ev.market_id);
+      // Resolved and gone from the trading side: no longer a live market's row, nor its positions (its PnL
+      // is in the retired markets' one position, published right after, as after a restart).
+      if (ev.type === 'ALERT' && p.code === 'MARKET_RETIRED' && ev.market_id) retireMarket(store, ev.market_id);
       return;
     case 'HEALTH':
       store.health.latest = { ...p, ts: ev.ts_ingest };
