@@ -421,7 +421,14 @@ export const marketTradingMachine = setup({
         FINALIZING: {
           entry: announce('FINALIZING'),
           on: handlersIn('FINALIZING'),
-          always: [dispatchOutbox, { guard: 'isResolved', target: 'RESOLVED' }],
+          always: [
+            dispatchOutbox,
+            // A resolution enters FINALIZING and leaves it in one step, before the DECIDE its entry
+            // raised is taken (RESOLVED decides nothing): FINALIZING's decision, cancelling every live
+            // order, runs on the way out. A resting order left at the venue could still fill after
+            // the outcome is known, on a ledger that no longer books new fills.
+            { guard: 'isResolved', target: 'RESOLVED', actions: [...decideIn('FINALIZING'), ...dispatchOutbox.actions] },
+          ],
         },
         RESOLVED: {
           entry: ['settleLedger', { type: 'notify', params: { kind: 'positions' } as MarketNotice }, ...announce('RESOLVED').slice(0, 2)],
