@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,30 @@ describe('parse cache', () => {
     let recomputed = false;
     cachedParse('input a', () => ((recomputed = true), 'a'), cache);
     expect(recomputed).toBe(true);
+  });
+
+  /**
+   * The default folder has a name anyone can predict in the shared tmp dir: another user who made
+   * it first (or made it writable to all, or a link to a folder of theirs) would have this process
+   * trade on METARs they wrote. Such a folder is neither read nor written.
+   */
+  it.each([
+    ['writable by others', (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o777))],
+    ['a symbolic link', (dir: string) => symlinkSync(freshCache().dir!, dir)],
+    ...(process.getuid?.() === 0 ? [['owned by another user', (dir: string) => (mkdirSync(dir, { mode: 0o700 }), chownSync(dir, 65534, 65534))] as const] : []),
+  ] as const)('a cache folder %s is not trusted: its entries are not served and nothing is stored there', (_case, make) => {
+    const parent = freshCache().dir!;
+    const cache = { dir: path.join(parent, 'cache'), minInputChars: 0, maxEntries: 16 };
+    const input = 'an archive someone else wrote an answer for';
+    // Find the entry's name the way anyone could: store an answer once in a folder of our own.
+    const probe = freshCache();
+    cachedParse(input, () => 'parsed', probe);
+    const [entry] = entries(probe);
+    make(cache.dir);
+    writeFileSync(path.join(cache.dir, entry!), JSON.stringify('planted'));
+    expect(cachedParse(input, () => 'parsed', cache)).toBe('parsed');
+    expect(cachedParse('another input', () => 'other', cache)).toBe('other');
+    expect(readdirSync(cache.dir)).toEqual([entry]);
   });
 
   it('its fingerprint covers every module the parse runs through', () => {

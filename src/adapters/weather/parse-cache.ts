@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -40,13 +40,31 @@ let fingerprint: string | null | undefined;
  */
 export function cachedParse<T>(input: string, compute: () => T, opts: ParseCacheOptions = DEFAULT_PARSE_CACHE): T {
   const code = opts.dir !== null && input.length >= opts.minInputChars ? parsingFingerprint() : null;
-  if (opts.dir === null || code === null) return compute();
+  if (opts.dir === null || code === null || !isOwnPrivateDir(opts.dir)) return compute();
   const file = path.join(opts.dir, `${createHash('sha256').update(code).update('\0').update(input).digest('hex')}.json`);
   const hit = readEntry<T>(file);
   if (hit.found) return hit.value;
   const value = compute();
   writeEntry(opts, file, value);
   return value;
+}
+
+/**
+ * The folder exists (made now if missing) as a real folder of this user that no one else can
+ * write to. The default one's name in the shared tmp dir is predictable: a folder another user
+ * made first, made writable to others or linked to one of theirs would let them plant the METARs
+ * this process trades on. Such a folder is not used (every load parses), nor is one we cannot make.
+ */
+function isOwnPrivateDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (st.mode & 0o022) !== 0) return false;
+    // No POSIX owners (Windows): the folder's place in the user's own tmp dir is what keeps it theirs.
+    return process.getuid === undefined || st.uid === process.getuid();
+  } catch {
+    return false;
+  }
 }
 
 function readEntry<T>(file: string): { found: true; value: T } | { found: false } {
