@@ -159,6 +159,18 @@ export class InMemoryBus implements EventBus {
     return group;
   }
 
+  /**
+   * @internal A group no consumer reads any more (the topic was removed, for good): it goes with what
+   * it queued, which no one would ever take (on a `halt` topic that would grow without bound).
+   */
+  dropGroup(topicName: string, groupName: string): void {
+    const state = this.topicsByName.get(topicName);
+    const group = state?.groups.get(groupName);
+    if (!state || !group) return;
+    state.groups.delete(groupName);
+    group.queue.take(group.queue.size);
+  }
+
   /** @internal The group if it exists (undefined otherwise). */
   existingGroup(topicName: string, groupName: string): GroupState | undefined {
     return this.topicsByName.get(topicName)?.groups.get(groupName);
@@ -238,6 +250,7 @@ class InMemorySubscription extends SubscriptionBase {
       this.groups.splice(this.groups.indexOf(group), 1);
       if (this.isReady.has(group)) this.unready(group);
       group.consumers.delete(this);
+      if (group.consumers.size === 0) this.bus.dropGroup(t, this.options.group);
     }
   }
 

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Delivery, Subscription } from '../../src/adapters/bus/event-bus.ts';
+import { InMemoryBus } from '../../src/adapters/bus/in-memory-bus.ts';
+import { busConfig, testFactory, trade } from '../support/events.ts';
+
+async function readOne(sub: Subscription): Promise<Delivery[]> {
+  for await (const batch of sub) {
+    await sub.ack(batch);
+    return batch;
+  }
+  return [];
+}
+
+/**
+ * A topic a consumer stopped reading (a retired market's) must not keep a queue for it in the
+ * in-memory bus: nobody would ever take what piles up there. On a `halt` topic (control) nothing is
+ * ever shed, so it would grow without bound and, past queue_size, halt the market over backpressure.
+ */
+describe('in-memory bus: a topic its group no longer reads queues nothing', () => {
+  it('events published after the last consumer removed the topic are not queued, and no backpressure halt follows', async () => {
+    const { clock, factory } = testFactory(3);
+    const halts: string[] = [];
+    const bus = new InMemoryBus(busConfig({ default: { queue_size: 10, overflow: 'halt', max_len: 10_000 } }), clock, { onHalt: (t) => halts.push(t) });
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m0', 'tape:m1'] });
+    // One event arrived and was not read yet when the market left (its own MARKET_RETIRED alert does so).
+    await bus.publish('tape:m0', [trade(factory, 'm0', 't0', 0.1)]);
+    sub.removeTopics(['tape:m0']);
+    expect(bus.stats().queued_bytes).toBe(0);
+    for (let i = 0; i < 30; i++) await bus.publish('tape:m0', [trade(factory, 'm0', 't0', 0.2)]);
+    expect(await bus.backlog('tape:m0', 'g')).toBe(0);
+    expect(bus.stats().queued_bytes).toBe(0);
+    expect(halts).toEqual([]);
+    // The topic it still reads is delivered as before.
+    const kept = trade(factory, 'm1', 't1', 0.3);
+    await bus.publish('tape:m1', [kept]);
+    expect((await readOne(sub)).map((d) => d.event.event_id)).toEqual([kept.event_id]);
+    await sub.close();
+  });
+
+  it('another consumer of the group still reading the topic keeps getting it', async () => {
+    const { clock, factory } = testFactory(4);
+    const bus = new InMemoryBus(busConfig(), clock);
+    const leaving = bus.subscribe({ group: 'g', consumer: 'a', topics: ['tape:m0'] });
+    const staying = bus.subscribe({ group: 'g', consumer: 'b', topics: ['tape:m0'] });
+    leaving.removeTopics(['tape:m0']);
+    const e = trade(factory, 'm0', 't0', 0.4);
+    await bus.publish('tape:m0', [e]);
+    expect((await readOne(staying)).map((d) => d.event.event_id)).toEqual([e.event_id]);
+    await leaving.close();
+    await staying.close();
+  });
+});
