@@ -331,7 +331,9 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     try {
       // Back on the server once the first process has reconnected (its refresh is 20 s away).
       await vi.waitFor(async () => expect(JSON.parse((await admin.get(key)) ?? 'null')).toEqual({ origin_ms: 1_000, speed: 20 }), { timeout: 15_000, interval: 50 });
-      expect(writtenBack).toEqual([1_000]);
+      // The admin's GET may be answered on its own socket before the first process has read the
+      // reply to its SET: wait for that process's report too, then hold it to exactly one.
+      await vi.waitFor(() => expect(writtenBack).toEqual([1_000]), { timeout: 5_000, interval: 20 });
       later = await SharedSimTimeline.join(redis.url, key, { origin_ms: 99_000, speed: 20 }, 60_000);
       expect(later.timeline).toEqual({ origin_ms: 1_000, speed: 20 });
     } finally {
