@@ -68,6 +68,24 @@ export function reconcileMarket(r: ReconcileInput): Mismatch[] {
   return out;
 }
 
+/**
+ * A resolved market's orders still live here against the venue's open orders: one the venue no
+ * longer lists (past the grace: a request may still be on its way) is done and closes here, one it
+ * still lists must be cancelled (again: a cancel sent at resolution may have been rejected). Its
+ * positions are not compared: resolution redeemed them.
+ */
+export function resolvedCloseOut(r: Pick<ReconcileInput, 'expectedOrders' | 'venueOrders' | 'nowMs' | 'graceMs'>): { gone: string[]; resting: string[] } {
+  const listed = new Set(r.venueOrders.map((o) => o.client_order_id));
+  const gone: string[] = [];
+  const resting: string[] = [];
+  for (const o of [...r.expectedOrders].sort((a, b) => a.client_order_id.localeCompare(b.client_order_id))) {
+    if (isTerminal(o.status)) continue;
+    if (listed.has(o.client_order_id)) resting.push(o.client_order_id);
+    else if (r.nowMs - o.placed_at_ms >= r.graceMs) gone.push(o.client_order_id);
+  }
+  return { gone, resting };
+}
+
 export function describeMismatch(m: Mismatch): string {
   switch (m.kind) {
     case 'missing_at_venue':

@@ -239,6 +239,23 @@ export const marketTradingMachine = setup({
       const o = context.orders[event.client_order_id];
       return o ? { orders: { ...context.orders, [o.client_order_id]: { ...o, cancel_requested: false } } } : {};
     }),
+    /** A resolved market's orders the venue no longer lists end here; the ones it still lists are cancelled (again). */
+    closeOut: assign(({ context, event }) => {
+      assertEvent(event, 'CLOSE_OUT');
+      const orders = { ...context.orders };
+      const cancels: OrderIntent[] = [];
+      for (const id of event.gone) {
+        const o = orders[id];
+        if (o) orders[id] = advanceOrder(o, { client_order_id: id, status: 'canceled', filled_size: o.filled_size, reason: 'closed out after resolution: no longer open at the venue' });
+      }
+      for (const id of event.resting) {
+        const o = orders[id];
+        if (!o || isTerminal(o.status)) continue;
+        orders[id] = { ...o, cancel_requested: true };
+        cancels.push({ kind: 'cancel', client_order_id: id, reason: 'state RESOLVED: still open at the venue' });
+      }
+      return withOutbox({ orders: pruneFinished(orders, FINISHED_ORDERS_KEPT) }, cancels);
+    }),
     applyFill: assign(({ context, event }) => {
       assertEvent(event, 'FILL');
       const ledger = applyFill(context.ledger, event.fill);
@@ -436,10 +453,15 @@ export const marketTradingMachine = setup({
           // orders resting at resolution end them, and a fill matched before it is confirmed or
           // fails (the settled ledger takes that back with its payout). Until both are done the
           // runtime keeps the market (it retires only a market with nothing left to hear).
+          // An order that never hears its end (a cancel the venue rejected, an answer lost) is closed
+          // out by reconciliation from the venue's open orders (CLOSE_OUT), so the market settles.
           on: {
             ORDER_UPDATE: { actions: ['stamp', 'applyOrderUpdate'] },
             FILL: { actions: ['stamp', 'applyFill', { type: 'notify', params: { kind: 'positions' } as MarketNotice }] },
+            CANCEL_REJECTED: { actions: ['stamp', 'clearCancelRequest'] },
+            CLOSE_OUT: { actions: ['stamp', 'closeOut'] },
           },
+          always: [dispatchOutbox],
         },
       },
     };

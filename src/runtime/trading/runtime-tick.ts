@@ -104,7 +104,9 @@ export class RuntimeTick {
 
   /**
    * A reconciliation now would find what the last one that ran found, which sent nothing: the venue
-   * changes only through us, nothing happened since, and nothing was inside the grace then.
+   * changes only through us, nothing happened since, and nothing was inside the grace then. That
+   * holds for a resolved market's orders still live too: the run either closed them out (an event
+   * to the market, so activity) or they were inside the grace.
    */
   private reconcileFindsNothingNew(): boolean {
     return this.deps.venueChangesOnlyThroughUs && this.lastActivity + this.deps.graceMs < this.lastRun;

@@ -180,8 +180,7 @@ export class TradingRuntime {
     this.carried.keep(marketId, this.marketSnapshot(marketId)?.context.ledger, this.riskNet.get(marketId));
     this.groups.remove(marketId);
     const spec = this.specs.get(marketId)!;
-    this.marketOfToken.delete(spec.yes_token);
-    this.marketOfToken.delete(spec.no_token);
+    for (const token of [spec.yes_token, spec.no_token]) this.marketOfToken.delete(token);
     this.specs.delete(marketId);
     this.negRisk.removeMarket(marketId);
     this.eventViews.removeMarket(marketId);
@@ -332,7 +331,7 @@ export class TradingRuntime {
     return reconcileWithVenue({
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
-      alertBreak: (id, reason) => this.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id),
+      alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true),
     });
   }
 

@@ -2,7 +2,8 @@ import type { ExecutionConfig } from '../../config/sections/trading.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { sharesByToken } from '../../domain/trading/pnl-ledger.ts';
-import { describeMismatch, reconcileMarket, type Mismatch } from '../../domain/trading/reconcile.ts';
+import { describeMismatch, reconcileMarket, resolvedCloseOut, type Mismatch, type VenueOrderView } from '../../domain/trading/reconcile.ts';
+import type { OrderRecord } from '../../domain/trading/orders.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent } from '../../machines/market-trading/events.ts';
 import type { StartedWork } from './started-work.ts';
@@ -23,14 +24,17 @@ export interface ReconcileHost {
   market(marketId: string): { state: string; context: MarketTradingContext } | undefined;
   /** A neg-risk set leg in flight belongs to the event coordinator, not to the market actor. */
   ownedElsewhere(clientOrderId: string): boolean;
-  alertBreak(marketId: string, reason: string): void;
+  alert(severity: 'warn' | 'critical', code: string, message: string, marketId: string): void;
+  /** A resolved market's live order the venue no longer lists is closed out here: what was reserved for it is free. */
+  closedOut(order: OrderRecord): void;
   send(marketId: string, event: MarketInputEvent): void;
 }
 
 /**
  * Every live market's expected orders and positions against the venue's: a market that disagrees
  * is rebuilt from the venue (RECONCILE_BREAK), one that agrees and was not yet synced (or had
- * broken) is told RECONCILED. At start this is what lets the markets trade.
+ * broken) is told RECONCILED. At start this is what lets the markets trade. A resolved market's
+ * orders still live here are closed out from the venue's answer (CLOSE_OUT), so it settles for good.
  */
 export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileReport> {
   const [orders, positions] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions())]);
@@ -38,7 +42,11 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
   const report: ReconcileReport = { checked: 0, breaks: [] };
   for (const id of h.marketIds()) {
     const snap = h.market(id);
-    if (!snap || snap.state === 'RESOLVED') continue;
+    if (!snap) continue;
+    if (snap.state === 'RESOLVED') {
+      closeOutResolved(h, id, snap.context, orders, now);
+      continue;
+    }
     const spec = h.spec(id);
     const tokens = [spec.yes_token, spec.no_token];
     const venueOrders = orders.filter((o) => o.market_id === id && !h.ownedElsewhere(o.client_order_id));
@@ -57,11 +65,22 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
     if (mismatches.length) {
       const reason = mismatches.map(describeMismatch).join('; ');
       report.breaks.push({ market_id: id, mismatches });
-      h.alertBreak(id, reason);
+      h.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id);
       h.send(id, { type: 'RECONCILE_BREAK', reason, venue_orders: venueOrders, venue_positions: venuePositions });
     } else if (!snap.context.synced || snap.context.latched.includes('reconcile_break')) {
       h.send(id, { type: 'RECONCILED' });
     }
   }
   return report;
+}
+
+function closeOutResolved(h: ReconcileHost, id: string, ctx: MarketTradingContext, venueOrders: readonly VenueOrderView[], now: number): void {
+  const expectedOrders = Object.values(ctx.orders);
+  const closeOut = resolvedCloseOut({ expectedOrders, venueOrders: venueOrders.filter((o) => o.market_id === id), nowMs: now, graceMs: h.cfg.recent_order_grace_ms });
+  if (!closeOut.gone.length && !closeOut.resting.length) return;
+  for (const coid of closeOut.gone) {
+    h.closedOut(ctx.orders[coid]!);
+    h.alert('warn', 'ORDER_CLOSED_OUT', `${id}: order ${coid} heard no end after resolution and is no longer open at the venue: closed here`, id);
+  }
+  h.send(id, { type: 'CLOSE_OUT', ...closeOut });
 }

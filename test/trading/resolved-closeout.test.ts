@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { OrderRecord } from '../../src/domain/trading/orders.ts';
+import { book, flush, rig, spec, truthSignal } from './support.ts';
+
+/**
+ * A market resolved while an order of it was live cancels it on the way; when that cancel is
+ * rejected, or the order never hears its end, reconciliation closes the order out from the venue's
+ * open orders (the runtime's own tick, on the virtual clock): an order the venue still lists is
+ * cancelled again, one it no longer lists is done. Only then is the market settled for good and
+ * retired; before, it and an order record claiming to be live stayed for the life of the process.
+ */
+function resolvedWithOneOrder(opts: { venueLosesOrder: boolean }) {
+  const r = rig({
+    tune: (cfg) => {
+      cfg.trading.orders.resting_type = 'GTC';
+      cfg.trading.resolved_market_retention_ms = 0;
+    },
+  });
+  if (opts.venueLosesOrder) {
+    // The venue acknowledges the order and then never knows of it (a lost request): no update ever comes.
+    r.paper.placeOrder = async (req) => ({ accepted: true, client_order_id: req.client_order_id, venue_order_id: 'lost', duplicate: false });
+  }
+  const cancel = r.paper.cancelOrder.bind(r.paper);
+  let rejectNext = true;
+  // The venue rejects the cancel sent at resolution (busy); it takes the next one.
+  r.paper.cancelOrder = async (id) => {
+    if (!rejectNext) return cancel(id);
+    rejectNext = false;
+    return { ok: false, client_order_id: id, reason: 'venue busy', benign: false };
+  };
+  return r;
+}
+
+async function placeRestingBuyThenResolve(r: ReturnType<typeof rig>): Promise<OrderRecord> {
+  r.runtime.addMarket(spec({ strategies: { pair_arb: false, temporal: true } }), { synced: true });
+  await r.runtime.start();
+  // Fair 0.64: a bid one tick up at 0.56 rests (as in runtime.test.ts's resting-order case).
+  r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
+  r.setBook('Y', book([[0.55, 40]], [[0.6, 100]]));
+  r.setBook('N', book([[0.37, 40]], [[0.45, 100]]));
+  r.clock.advanceBy(100);
+  await flush();
+  const [order] = Object.values(r.runtime.marketSnapshot('m1')!.context.orders);
+  expect(order).toMatchObject({ token_id: 'Y', side: 'BUY', order_type: 'GTC' });
+  r.runtime.send('m1', { type: 'MARKET_RESOLVED', winning_token_id: 'N' });
+  r.clock.advanceBy(100);
+  await flush();
+  expect(r.runtime.marketSnapshot('m1')!.state).toBe('RESOLVED');
+  // The cancel went and was rejected: the order is still live here.
+  const mine = r.runtime.marketSnapshot('m1')!.context.orders[order!.client_order_id]!;
+  expect(['pending', 'open']).toContain(mine.status);
+  return order!;
+}
+
+/** Runs the runtime's tick (reconciles every 10 s, settles after 5 s of grace) for `ms`. */
+async function runFor(r: ReturnType<typeof rig>, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 500) {
+    r.clock.advanceBy(500);
+    await flush();
+  }
+}
+
+describe('a resolved market whose order hears no end is closed out by reconciliation and retires', () => {
+  it('cancels again an order the venue still lists after its resolution cancel was rejected', async () => {
+    const r = resolvedWithOneOrder({ venueLosesOrder: false });
+    const order = await placeRestingBuyThenResolve(r);
+    expect(r.paper.openOrdersNow().map((o) => o.client_order_id)).toEqual([order.client_order_id]);
+    await runFor(r, 25_000);
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    expect(r.paper.orderState(order.client_order_id)!.status).toBe('canceled');
+    expect(r.runtime.marketIds()).toEqual([]);
+    const retired = r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'MARKET_RETIRED');
+    expect(retired.map((e) => e.market_id)).toEqual(['m1']);
+    expect(r.risk.totalExposure()).toBe(0);
+    r.runtime.stop();
+  });
+
+  it('closes out an order the venue no longer lists, frees what risk reserved for it, and says so', async () => {
+    const r = resolvedWithOneOrder({ venueLosesOrder: true });
+    const order = await placeRestingBuyThenResolve(r);
+    expect(r.risk.totalExposure()).toBeGreaterThan(0);
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    await runFor(r, 25_000);
+    expect(r.runtime.marketIds()).toEqual([]);
+    const alerts = r.sink.events.flatMap((e) => (e.type === 'ALERT' && ['ORDER_CLOSED_OUT', 'MARKET_RETIRED'].includes(e.payload.code) ? [{ ...e.payload, market_id: e.market_id }] : []));
+    expect(alerts.map((a) => [a.code, a.market_id])).toEqual([
+      ['ORDER_CLOSED_OUT', 'm1'],
+      ['MARKET_RETIRED', 'm1'],
+    ]);
+    expect(alerts[0]!.message).toContain(order.client_order_id);
+    expect(r.risk.totalExposure()).toBe(0);
+    r.runtime.stop();
+  });
+});
