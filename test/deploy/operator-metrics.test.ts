@@ -56,12 +56,27 @@ describe('operator metrics from the event stream', () => {
     observer.emit(events.make('TRUTH_STATE', { state: 'FINAL', confidence: 0.99 } as never, { match_id: 'match-1' }));
     position('yes', 1.5, 0.1, 0);
     expect(await value('truth_confidence', { match_id: 'match-1' })).toBe(0.99);
-    observer.retireMarket({ spec: { market_id: 'm', yes_token: 'yes', no_token: 'no' } as MarketSpec, match_id: 'match-1', station_id: null });
+    observer.retireMarket({ spec: { market_id: 'm', yes_token: 'yes', no_token: 'no' } as MarketSpec, match_id: 'match-1', station_id: null }, []);
     for (const source of ['nowcast', 'truth']) expect(await value('fair_value', { token_id: 'yes', source }), source).toBeUndefined();
     expect(await value('fair_value', { token_id: 'no', source: 'nowcast' })).toBeUndefined();
     expect(await value('book_mid', { token_id: 'yes' })).toBeUndefined();
     expect(await value('truth_confidence', { match_id: 'match-1' })).toBeUndefined();
     expect(await value('pnl_net_usdc')).toBeCloseTo(1.4, 9);
+  });
+
+  it('a match keeps its truth_confidence series while any market of it is live, and loses it with the last one', async () => {
+    const { observer, events, value } = setup();
+    const market = (id: string, match_id: string | null) => ({ spec: { market_id: id, yes_token: `${id}-yes`, no_token: `${id}-no` } as MarketSpec, match_id, station_id: null });
+    const [winner, map1, other] = [market('winner', 'match-1'), market('map1', 'match-1'), market('other', 'match-2')];
+    observer.emit(events.make('TRUTH_STATE', { state: 'LIVE', confidence: 0.8 } as never, { match_id: 'match-1' }));
+    // The map market settles first (the universe's markets still hold every market): the match winner still trades on the truth.
+    observer.retireMarket(map1, [winner, map1, other]);
+    expect(await value('truth_confidence', { match_id: 'match-1' })).toBe(0.8);
+    // The trading side retires the map market again later, its sibling still live.
+    observer.retireMarket(map1, [winner, other]);
+    expect(await value('truth_confidence', { match_id: 'match-1' })).toBe(0.8);
+    observer.retireMarket(winner, [winner, map1, other]);
+    expect(await value('truth_confidence', { match_id: 'match-1' })).toBeUndefined();
   });
 
   it('a retired market\'s positions give way to the retired markets\' one position: its PnL counted once, as after a restart', async () => {

@@ -175,7 +175,7 @@ export class Daemon {
     let catalogWrite = Promise.resolve();
     ctx.universeListeners.add((change) => {
       if (change.added.length > 0) catalogWrite = catalogWrite.then(() => this.recordMarketCatalog()).catch((err) => ctx.reportError('discovery', err));
-      for (const m of change.retired) ctx.observer.retireMarket(m);
+      for (const m of change.retired) ctx.observer.retireMarket(m, ctx.liveMarkets());
     });
     this.root = createActor(
       systemMachine.provide({

@@ -47,6 +47,8 @@ export class DaemonObserver implements EventSink {
    * forgotten (their late answers no longer timed), so weeks of trading do not grow these maps.
    */
   private readonly finished = new Set<string>();
+  /** Markets `retireMarket` was told of (settled, or retired from trading): their match's series waits only for the others. */
+  private readonly retiredMarkets = new Set<string>();
   /** Tokens with a policy fair value, by source: only their mids are exported (book_mid), not every token's. */
   private readonly fairSources = new Map<string, Set<string>>();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
@@ -172,16 +174,21 @@ export class DaemonObserver implements EventSink {
   }
 
   /**
-   * A market that left the universe (settled): its per-token and per-match series are removed, so
-   * months of discovery do not leave a series per market ever seen. Its PnL stays in the totals.
+   * A market that left the universe (settled) or the trading side (retired): its per-token series
+   * are removed, so months of discovery do not leave a series per market ever seen, and its match's
+   * once no other market of the match in `markets` (the process's live ones) is still live here: a
+   * match's markets resolve one by one, and the others still trade on its truth. Its PnL stays in
+   * the totals.
    */
-  retireMarket(m: UniverseMarket): void {
+  retireMarket(m: UniverseMarket, markets: readonly UniverseMarket[]): void {
+    this.retiredMarkets.add(m.spec.market_id);
     for (const token of [m.spec.yes_token, m.spec.no_token]) {
       for (const source of this.fairSources.get(token) ?? []) this.metrics.fairValue.remove({ token_id: token, source });
       this.fairSources.delete(token);
       this.metrics.bookMid.remove({ token_id: token });
     }
-    if (m.match_id) this.metrics.truthConfidence.remove({ match_id: m.match_id });
+    const matchLive = markets.some((o) => o.match_id === m.match_id && !this.retiredMarkets.has(o.spec.market_id));
+    if (m.match_id && !matchLive) this.metrics.truthConfidence.remove({ match_id: m.match_id });
   }
 
   private finish(id: string): void {

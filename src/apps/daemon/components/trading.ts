@@ -54,7 +54,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
           const id = market.spec.market_id;
           ctx.retiredMarkets.add(id);
           ctx.trading?.subscription.removeTopics(topics);
-          ctx.observer.retireMarket(market);
+          ctx.observer.retireMarket(market, ctx.liveMarkets());
           ctx.log.info({ market_id: id, topics }, 'trading: resolved market retired (settled, retention over): actor stopped, its topics unsubscribed; its PnL stays in the totals');
         },
         onBestPriceDecided: (ts) => ctx.observer.stages.record('best_price_to_decision', ctx.clock.now() - ts),
