@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the dashboard's browser module is plain JavaScript without types
 import { applyFrame, createStore } from '../../src/apps/dashboard/web/store.js';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
 
 /** The dashboard's store: a market the trading side retired leaves the market rows, its PnL stays in the totals (once). */
 describe('dashboard store and a retired market', () => {
@@ -22,5 +28,41 @@ describe('dashboard store and a retired market', () => {
     // A restarted daemon publishes the same one position (it carries no retired market's own): the same totals.
     frame('POSITION', { shares: 0, avg_cost: 0, realized_pnl: 2, unrealized_pnl: 0, fees_paid: 0.5, by_strategy: {} }, { market_id: '_retired', token_id: '_retired' });
     expect(store.pnl).toEqual({ realized: 2, unrealized: 0, fees: 0.5 });
+  });
+});
+
+/**
+ * A page (re)loaded later folds the server's recent past (RecentEvents, /dashboard/recent.json)
+ * into a fresh store: a retired market must not come back as a row there, even when that past no
+ * longer reaches its MARKET_RETIRED among the alerts but still holds its book frames.
+ */
+describe('a reloaded page and a retired market', () => {
+  it('never re-creates the row of a market retired before the page loaded, whatever frames of it come later', () => {
+    const clock = new VirtualClock(1_000);
+    const events = new EventFactory(clock, ulidGenerator(seededRng(3)));
+    const recent = new RecentEvents();
+    const emit = (e: HeliosEvent) => {
+      clock.advanceBy(10);
+      recent.emit(e);
+    };
+    const snapshot = (token: string, market: string) =>
+      events.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.44, 10]], asks: [[0.45, 10]], best_bid: 0.44, best_ask: 0.45, mid: 0.445, spread: 0.01, microprice: null, imbalance: null, hash: null }, { market_id: market, token_id: token });
+    const alert = (code: string, market: string) => events.make('ALERT', { severity: 'info', code, message: `${market}: ${code}` }, { market_id: market });
+    emit(events.make('MARKET_STATE', { state: 'RESOLVED', previous: 'FINALIZING', reason: null }, { market_id: 'm1' }));
+    emit(events.make('MARKET_STATE', { state: 'IDLE', previous: null, reason: null }, { market_id: 'm2' }));
+    emit(snapshot('Y1', 'm1'));
+    emit(alert('MARKET_RETIRED', 'm1'));
+    // Later: more alerts than the recent past keeps (the retirement alert falls out of that list), and book frames of m1 still coming.
+    for (let i = 0; i < 60; i++) emit(alert('RETIRED_MARKET_DISCOVERED', 'm1'));
+    emit(snapshot('Y1', 'm1'));
+    emit(snapshot('N1', 'm1'));
+    emit(snapshot('Y2', 'm2'));
+
+    const page = createStore();
+    for (const e of JSON.parse(JSON.stringify(recent.snapshot()))) applyFrame(page, e);
+    expect([...page.markets.keys()]).toEqual(['m2']);
+    // A live frame of it after the load does not bring it back either.
+    applyFrame(page, JSON.parse(JSON.stringify(snapshot('Y1', 'm1'))));
+    expect([...page.markets.keys()]).toEqual(['m2']);
   });
 });

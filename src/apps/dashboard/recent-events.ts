@@ -38,6 +38,7 @@ export class RecentEvents implements EventSink {
 
   emit(event: HeliosEvent): void {
     if (SKIP.has(event.type)) return;
+    if (event.type === 'ALERT' && event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) return this.retire(event, event.market_id);
     const keep = KEEP[event.type] ?? 1;
     // Orders and fills are one entity each (their own id), not one per token.
     const key = keep > 1 && (event.type === 'ORDER_UPDATE' || event.type === 'FILL' || event.type === 'HALT' || event.type === 'RESUME' || event.type === 'ALERT') ? event.type : coalesceKeyOf(event);
@@ -49,6 +50,18 @@ export class RecentEvents implements EventSink {
     }
     list.push(event);
     if (list.length > keep) list.splice(0, list.length - keep);
+  }
+
+  /**
+   * A market left the trading side for good: what was kept of it alone (its books, states,
+   * policies, positions) goes, and its MARKET_RETIRED alert is kept apart from the other alerts,
+   * which would push it out, so a page loaded later still learns that the market is retired and
+   * no later frame of it brings its row back. One event per retired market instead of its history.
+   */
+  private retire(event: HeliosEvent, marketId: string): void {
+    for (const [key, list] of this.byKey) if (key.includes('|') && list[0]?.market_id === marketId) this.byKey.delete(key);
+    this.order.set(event, this.seq++);
+    this.byKey.set(`MARKET_RETIRED:${marketId}`, [event]);
   }
 
   /** A backward seek replays from the start: what was kept is from a later time than the page will see. */

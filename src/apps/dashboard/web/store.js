@@ -21,6 +21,8 @@ export function createStore() {
     connection: { state: 'connecting', frames: 0, reconnects: 0 },
     /** market_id → row */
     markets: new Map(),
+    /** markets retired after they resolved (ALERT MARKET_RETIRED): a late frame of one never brings its row back */
+    retired: new Set(),
     /** token_id → market_id */
     tokenMarket: new Map(),
     /** token_id → latest L2_SNAPSHOT payload (plus ts) */
@@ -57,7 +59,8 @@ function marketRow(store, market_id) {
   let m = store.markets.get(market_id);
   if (!m) {
     m = { market_id, label: null, station_id: null, match_id: null, fair_source: null, yes_token: null, no_token: null, tokens: [], state: null, previous: null, reason: null, halt_causes: [], transitions: [], fair: {}, edge_threshold: null, policy_ts: null };
-    store.markets.set(market_id, m);
+    // A retired market's row stays gone: its frames still fold (into a row no view lists).
+    if (!store.retired.has(market_id)) store.markets.set(market_id, m);
   }
   return m;
 }
@@ -72,7 +75,7 @@ function station(store, id) {
 }
 
 function noteToken(store, market_id, token_id) {
-  if (!market_id || !token_id || store.tokenMarket.has(token_id)) return;
+  if (!market_id || !token_id || store.tokenMarket.has(token_id) || store.retired.has(market_id)) return;
   store.tokenMarket.set(token_id, market_id);
   const m = marketRow(store, market_id);
   if (!m.tokens.includes(token_id)) m.tokens = [...m.tokens, token_id].sort();
@@ -120,6 +123,7 @@ function recomputePnl(store) {
 }
 
 function retireMarket(store, marketId) {
+  store.retired.add(marketId);
   store.markets.delete(marketId);
   for (const [token, p] of store.positions) if (p.market_id === marketId) store.positions.delete(token);
   recomputePnl(store);
