@@ -42,6 +42,10 @@ export const configSchema = z.strictObject({
     }
   });
   for (const p of misorderedBounds(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  // At or past the journal's bound the journal drops before the simulated clock would stop for it.
+  if (c.daemon.sim.hold_at_journal_backlog >= c.storage.journal.max_pending_events) {
+    ctx.addIssue({ code: 'custom', path: ['daemon', 'sim', 'hold_at_journal_backlog'], message: `below storage.journal.max_pending_events (${c.storage.journal.max_pending_events}): the journal would drop events before the simulated clock stood still for it` });
+  }
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

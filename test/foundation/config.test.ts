@@ -114,6 +114,24 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_RISK__DRAWDOWN__START_USDC: '15', HELIOS_RISK__DRAWDOWN__REDUCING_USDC: '15' })).toBeNull();
   });
 
+  it('refuses a simulated clock that would hold for the journal only past the journal\'s own drop bound', () => {
+    const problemOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ env });
+      } catch (err) {
+        return (err as ConfigError).problems[0]!;
+      }
+      return null;
+    };
+    // At or past max_pending_events the journal drops before the clock stands still for it.
+    expect(problemOf({ HELIOS_STORAGE__JOURNAL__MAX_PENDING_EVENTS: '1000', HELIOS_DAEMON__SIM__HOLD_AT_JOURNAL_BACKLOG: '1000' })).toMatchObject({
+      path: 'daemon.sim.hold_at_journal_backlog',
+      value: 1000,
+      expected: expect.stringMatching(/below storage\.journal\.max_pending_events \(1000\)/),
+    });
+    expect(problemOf({ HELIOS_STORAGE__JOURNAL__MAX_PENDING_EVENTS: '1000', HELIOS_DAEMON__SIM__HOLD_AT_JOURNAL_BACKLOG: '999' })).toBeNull();
+  });
+
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
     const problemOf = (text: string) => {

@@ -131,9 +131,11 @@ describe('journal recorder: lines are serialized at emit into per-file bytes', (
     expect(errors).toEqual(['journal: an event could not be serialized; not recorded']);
   });
 
-  it('max_pending_events bounds lines waiting for a flush, and counts from zero again after each flush', async () => {
+  it('max_pending_events bounds lines waiting for a flush, and counts from zero again after each flush; closing says how many were dropped', async () => {
     const dir = dataDir();
-    const { recorder } = makeRecorder(dir, { windows: null, journal: { max_pending_events: 3 } });
+    const logged: string[] = [];
+    const logger = { warn: (_o: object, msg: string) => logged.push(msg), error: (_o: object, msg: string) => logged.push(msg) };
+    const { recorder } = makeRecorder(dir, { windows: null, logger, journal: { max_pending_events: 3 } });
     for (let i = 0; i < 5; i++) recorder.emit(snapshotAt(T0 + i, 0.4));
     expect(recorder.stats()).toMatchObject({ pending: 3, dropped_overflow: 2 });
     await recorder.flush();
@@ -143,6 +145,8 @@ describe('journal recorder: lines are serialized at emit into per-file bytes', (
     expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(records.map((r) => r.ts_ingest)).toEqual([T0, T0 + 1, T0 + 2, T0 + 10, T0 + 11]);
     expect(recorder.stats()).toMatchObject({ written: 5, dropped_overflow: 2 });
+    // The warning comes at the first drop, before anyone knows how many will follow.
+    expect(logged).toEqual(['journal: writer behind, dropping events', 'journal: 2 events were dropped because the writer was behind; the record is incomplete']);
   });
 });
 

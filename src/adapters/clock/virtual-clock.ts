@@ -59,11 +59,20 @@ export class VirtualClock extends SimulatedClock implements Clock {
 
   /** Advance to `target`, firing due timers in (deadline, creation) order, including new ones. */
   advanceTo(target: number): void {
+    this.advanceToUnless(target, () => false);
+  }
+
+  /**
+   * As `advanceTo`, but `pause` is asked after each timer fires: once it answers true the clock
+   * stays at that timer's deadline and the timers still due fire on a later call. Returns whether
+   * `target` was reached.
+   */
+  advanceToUnless(target: number, pause: () => boolean): boolean {
     if (target < this.current) throw new Error(`VirtualClock cannot travel back in time: ${target} < ${this.current}`);
     if (this.firing) {
       // Re-entrant call from inside a timer: only move time forward; the outer loop fires the rest.
       this.current = Math.max(this.current, target);
-      return;
+      return true;
     }
     this.firing = true;
     try {
@@ -75,8 +84,10 @@ export class VirtualClock extends SimulatedClock implements Clock {
         this.live.delete(top.id);
         if (top.deadline > this.current) this.current = top.deadline;
         top.fn();
+        if (pause()) return false;
       }
       this.current = Math.max(this.current, target);
+      return true;
     } finally {
       this.firing = false;
     }

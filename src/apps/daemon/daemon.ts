@@ -46,6 +46,7 @@ import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
 import { HeapBudget } from './heap-budget.ts';
+import { holdForJournal } from './journal-pacing.ts';
 
 export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
@@ -80,7 +81,7 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     const start = Date.now();
-    this.clock = opts.mode === 'sim' ? new PacedClock(start, opts.speed) : new SystemClock();
+    this.clock = opts.mode === 'sim' ? new PacedClock(start, opts.speed, { budgetMs: opts.config.daemon.sim.pace_budget_ms }) : new SystemClock();
     this.factory = new EventFactory(this.clock, ulidGenerator(seededRng(opts.config.app.seed ^ hash32('daemon'))));
     this.ctx = new DaemonContext(opts, this.clock, this.metrics);
     this.health = new DaemonHealth(this.ctx, this.factory);
@@ -166,6 +167,7 @@ export class Daemon {
       provenance: this.opts.mode === 'live' ? 'live' : 'simulator',
     });
     ctx.sink.add(this.storage);
+    if (this.clock instanceof PacedClock && this.storage.recorder) holdForJournal(this.clock, this.storage.recorder, config.daemon.sim.hold_at_journal_backlog);
 
     this.buildComponents();
     // Real execution: gate, session, reconciliation, all before the first decision (throws: no trading).

@@ -69,6 +69,19 @@ export const daemonSection = z.strictObject({
     venue_events_per_s: z.number().positive(),
     speed: z.number().positive(),
     /**
+     * Real ms one advance of the simulated clock (every 10 ms) may spend firing its timers before
+     * the event loop gets a turn (signals, --duration, the shutdown deadline, I/O). A speed the
+     * process cannot keep is not kept: the clock falls behind.
+     */
+    pace_budget_ms: z.number().positive(),
+    /**
+     * The simulated clock stands still while this many events wait for the journal writer, so a
+     * speed the writer cannot keep slows the clock rather than dropping events. Below
+     * storage.journal.max_pending_events, with room for what one timer and the venue's real-time
+     * order flow add meanwhile.
+     */
+    hold_at_journal_backlog: z.number().int().min(1),
+    /**
      * embedded: sim mode runs its own venue simulator; external: it does not, and the market feed
      * reads market_tape.ws_url/rest_url (a simulator someone else hosts on the same universe).
      */

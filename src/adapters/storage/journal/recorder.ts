@@ -212,12 +212,20 @@ export class JournalRecorder implements EventSink {
         }
       });
       await this.tail;
+      // The first drop was a warning; the record's owner needs to know how much is missing.
+      const dropped = this.counters.dropped_overflow;
+      if (dropped > 0) this.deps.logger?.error({ dropped_overflow: dropped }, `journal: ${dropped} events were dropped because the writer was behind; the record is incomplete`);
     })();
     return this.closing;
   }
 
   stats(): RecorderStats {
-    return { ...this.counters, pending: this.pendingLines + this.queuedEvents.length };
+    return { ...this.counters, pending: this.backlog() };
+  }
+
+  /** Events accepted and not yet handed to the file system: at max_pending_events new ones are dropped. */
+  backlog(): number {
+    return this.pendingLines + this.queuedEvents.length;
   }
 
   activeWindows(): EventWindow[] {
@@ -225,7 +233,7 @@ export class JournalRecorder implements EventSink {
   }
 
   private enqueue(event: HeliosEvent, windowId: string | undefined): void {
-    if (this.pendingLines + this.queuedEvents.length >= this.deps.journal.max_pending_events) {
+    if (this.backlog() >= this.deps.journal.max_pending_events) {
       this.counters.dropped_overflow++;
       if (!this.overflowWarned) {
         this.overflowWarned = true;
