@@ -8,4 +8,10 @@ const EXIT_GRACE_MS = 10_000;
 
 register();
 const { main } = await import('../src/cli/main.ts');
-exitWhenDone(await main(process.argv.slice(2)), EXIT_GRACE_MS);
+const { processIo } = await import('../src/cli/io.ts');
+const io = processIo();
+const code = await main(process.argv.slice(2), io);
+// A command that gave up on work it started (a shutdown past its deadline) ends now: that work
+// may hold the process open, and the deadline was the bound the operator was promised.
+if (io.abandoned) process.exit(code);
+exitWhenDone(code, EXIT_GRACE_MS);

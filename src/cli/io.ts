@@ -7,18 +7,27 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Records the exit code; the launcher applies it. */
   exit(code: number): void;
+  /**
+   * The command gave up on work it started (a shutdown past its deadline), which may hold the
+   * process open: the launcher ends the process as soon as the command returns, with no grace.
+   */
+  abandon?(): void;
 }
 
-export function processIo(): CliIo & { code: number } {
+export function processIo(): CliIo & { code: number; abandoned: boolean } {
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);
   const io = {
     code: 0,
+    abandoned: false,
     out: (t: string) => void process.stdout.write(t),
     err: (t: string) => void process.stderr.write(t),
     env: process.env,
     exit(code: number) {
       io.code = code;
+    },
+    abandon() {
+      io.abandoned = true;
     },
   };
   return io;

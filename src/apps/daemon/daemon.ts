@@ -75,6 +75,8 @@ export class Daemon {
   private lock: DataDirLock | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private readonly heapBudget: HeapBudget;
+  /** The shutdown deadline passed with a step still under way (it is left running): the process should end at once. */
+  shutdownAbandoned = false;
   private resolveStopped!: (code: number) => void;
   readonly stopped: Promise<number> = new Promise((r) => (this.resolveStopped = r));
   url = '';
@@ -338,9 +340,12 @@ export class Daemon {
     const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
     if (outcome === 'timeout') {
       this.ctx.log.error({ step }, `shutdown did not finish within daemon.shutdown_timeout_ms (still ${step})`);
-      // Nothing left open may keep the process alive (a socket to a frozen server, the API's clients).
+      // Nothing left open may keep the process alive (a socket to a frozen server, the API's clients),
+      // nor the simulated world go on producing for a daemon that has given up on stopping it.
       void this.ctx.bus?.close({ timeoutMs: 0 });
       this.http?.server.closeAllConnections();
+      if (this.clock instanceof PacedClock) this.clock.stopPacing();
+      this.shutdownAbandoned = true;
     }
     this.lock?.release();
     this.resolveStopped(code === 0 && (outcome === 'timeout' || undelivered > 0) ? 3 : code);

@@ -129,6 +129,10 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // A shutdown past its deadline left a step running that may hold the process open.
+  const abandonIfTimedOut = () => {
+    if (daemon.shutdownAbandoned) io.abandon?.();
+  };
   try {
     starting = daemon.start();
     await starting;
@@ -137,20 +141,24 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     if (err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof ExecutionConfigError) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
+      abandonIfTimedOut();
       return EXIT.CONFIG_ERROR;
     }
     if (err instanceof RealOrdersRefused) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.REFUSED);
+      abandonIfTimedOut();
       return EXIT.REFUSED;
     }
     logger.fatal({ err: (err as Error).message }, 'daemon failed to start');
     await daemon.stop(EXIT.RUNTIME_ERROR);
+    abandonIfTimedOut();
     return EXIT.RUNTIME_ERROR;
   }
   if (duration !== undefined) setTimeout(() => void daemon.stop(EXIT.OK), duration * 1000).unref();
   const code = await daemon.stopped;
   removeSignalHandlers();
+  abandonIfTimedOut();
   io.out(JSON.stringify(daemon.summary()) + '\n');
   logger.flush?.();
   return code;
