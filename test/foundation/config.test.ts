@@ -6,6 +6,18 @@ import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureIo } from '../support/cli.ts';
 
+/** The problems that make the configuration refuse `source` (none: it loads). */
+function problemsOf(source: Parameters<typeof loadConfig>[0]): ConfigError['problems'] {
+  try {
+    loadConfig(source);
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+  return [];
+}
+const problemOf = (env: Record<string, string>) => problemsOf({ env })[0] ?? null;
+const problemPathsOf = (env: Record<string, string>) => problemsOf({ env }).map((p) => p.path);
+
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-config-'));
 function yamlFile(name: string, text: string): string {
   const p = path.join(dir, name);
@@ -55,14 +67,6 @@ describe('configuration layers', () => {
   });
 
   it('real execution: a proxy/safe/deposit signature type needs its funder address; a chain id says which it takes', () => {
-    const problemOf = (env: Record<string, string>) => {
-      try {
-        loadConfig({ env });
-      } catch (err) {
-        return (err as ConfigError).problems[0]!;
-      }
-      return null;
-    };
     for (const t of ['1', '2', '3']) {
       expect(problemOf({ HELIOS_EXECUTION__REAL__SIGNATURE_TYPE: t })).toMatchObject({ path: 'execution.real.funder_address', value: '', expected: expect.stringMatching(/signature_type 1, 2 or 3 needs funder_address/) });
     }
@@ -83,30 +87,14 @@ describe('configuration layers', () => {
   });
 
   it('refuses a backoff whose first wait exceeds its last, wherever the pair is (bus, supervision, sources, the user channel)', () => {
-    const problemsOf = (env: Record<string, string>) => {
-      try {
-        loadConfig({ env });
-      } catch (err) {
-        return (err as ConfigError).problems.map((p) => p.path);
-      }
-      return [];
-    };
-    expect(problemsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '5000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual(['bus.reconnect_min_ms']);
-    expect(problemsOf({ HELIOS_TRADING__SUPERVISION__RESTART_BACKOFF_MIN_MS: '999999999' })).toEqual(['trading.supervision.restart_backoff_min_ms']);
-    expect(problemsOf({ HELIOS_EXECUTION__REAL__USER_CHANNEL__RECONNECT_INITIAL_MS: '999999999' })).toEqual(['execution.real.user_channel.reconnect_initial_ms']);
+    expect(problemPathsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '5000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual(['bus.reconnect_min_ms']);
+    expect(problemPathsOf({ HELIOS_TRADING__SUPERVISION__RESTART_BACKOFF_MIN_MS: '999999999' })).toEqual(['trading.supervision.restart_backoff_min_ms']);
+    expect(problemPathsOf({ HELIOS_EXECUTION__REAL__USER_CHANNEL__RECONNECT_INITIAL_MS: '999999999' })).toEqual(['execution.real.user_channel.reconnect_initial_ms']);
     // Equal bounds are a fixed wait, which is fine.
-    expect(problemsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '2000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual([]);
+    expect(problemPathsOf({ HELIOS_BUS__RECONNECT_MIN_MS: '2000', HELIOS_BUS__RECONNECT_MAX_MS: '2000' })).toEqual([]);
   });
 
   it('refuses a range whose lower end exceeds its upper: the drawdown\'s sizing, the PWS QC temperature range', () => {
-    const problemOf = (env: Record<string, string>) => {
-      try {
-        loadConfig({ env });
-      } catch (err) {
-        return (err as ConfigError).problems[0]!;
-      }
-      return null;
-    };
     // Sizes shrink from start_usdc to reducing_usdc: reversed, REDUCING would set in before any shrinking.
     expect(problemOf({ HELIOS_RISK__DRAWDOWN__START_USDC: '100', HELIOS_RISK__DRAWDOWN__REDUCING_USDC: '10' })).toMatchObject({ path: 'risk.drawdown.start_usdc', value: 100, expected: expect.stringMatching(/at most risk\.drawdown\.reducing_usdc \(10\)/) });
     // Reversed, every PWS reading would be out of range and rejected.
@@ -115,14 +103,6 @@ describe('configuration layers', () => {
   });
 
   it('refuses a simulated clock that would hold for the journal only past the journal\'s own drop bound', () => {
-    const problemOf = (env: Record<string, string>) => {
-      try {
-        loadConfig({ env });
-      } catch (err) {
-        return (err as ConfigError).problems[0]!;
-      }
-      return null;
-    };
     // At or past max_pending_events the journal drops before the clock stands still for it.
     expect(problemOf({ HELIOS_STORAGE__JOURNAL__MAX_PENDING_EVENTS: '1000', HELIOS_DAEMON__SIM__HOLD_AT_JOURNAL_BACKLOG: '1000' })).toMatchObject({
       path: 'daemon.sim.hold_at_journal_backlog',
@@ -134,21 +114,14 @@ describe('configuration layers', () => {
 
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
-    const problemOf = (text: string) => {
-      try {
-        loadConfig({ file: yamlFile('cross.yaml', text), env: {} });
-      } catch (err) {
-        return (err as ConfigError).problems[0]!;
-      }
-      return null;
-    };
-    expect(problemOf(`weather:\n  stations:\n${station('KLGA', 'Mars/Olympus')}`)).toMatchObject({ path: 'weather.stations.0.tz', value: 'Mars/Olympus', expected: expect.stringMatching(/IANA time zone/) });
-    expect(problemOf(`weather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('KLGA', 'Europe/London')}`)).toMatchObject({ path: 'weather.stations', expected: expect.stringMatching(/appear once/) });
-    expect(problemOf('discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\n')).toMatchObject({
+    const yamlProblemOf = (text: string) => problemsOf({ file: yamlFile('cross.yaml', text), env: {} })[0] ?? null;
+    expect(yamlProblemOf(`weather:\n  stations:\n${station('KLGA', 'Mars/Olympus')}`)).toMatchObject({ path: 'weather.stations.0.tz', value: 'Mars/Olympus', expected: expect.stringMatching(/IANA time zone/) });
+    expect(yamlProblemOf(`weather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('KLGA', 'Europe/London')}`)).toMatchObject({ path: 'weather.stations', expected: expect.stringMatching(/appear once/) });
+    expect(yamlProblemOf('discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\n')).toMatchObject({
       path: 'discovery.temperature.cities.0.station',
       expected: 'one of weather.stations (KLGA): add EGLC there, with its time zone',
     });
-    expect(problemOf(`discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\nweather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('EGLC', 'Europe/London')}`)).toBeNull();
+    expect(yamlProblemOf(`discovery:\n  temperature:\n    cities: [{ city_slug: london, station: EGLC }]\nweather:\n  stations:\n${station('KLGA', 'America/New_York')}${station('EGLC', 'Europe/London')}`)).toBeNull();
   });
 });
 
