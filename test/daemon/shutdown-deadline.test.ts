@@ -3,7 +3,7 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { journalFile, utcDateHour } from '../../src/adapters/storage/layout.ts';
 import { Daemon } from '../../src/apps/daemon/daemon.ts';
@@ -64,6 +64,9 @@ describe('Daemon.stop past daemon.shutdown_timeout_ms', () => {
     const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
     const daemon = new Daemon({ config, secrets: {}, logger, mode: 'sim', speed: 1_000, dataDir, inspect: false, apiPort: 0 });
     await daemon.start();
+    // L2 lines come once books are synced (a loaded machine takes a while): without any, nothing
+    // opens the FIFO and the flush has nothing to wedge on.
+    await vi.waitFor(() => expect(daemon.summary().tokens_synced).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
     // Enough L2 lines to fill the pipe before the stop.
     const startedAt = daemon.clock.now();
     while (daemon.clock.now() - startedAt < 60_000) await new Promise((r) => setTimeout(r, 20));
