@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the dashboard's browser module is plain JavaScript without types
-import { applyFrame, createStore } from '../../src/apps/dashboard/web/store.js';
+import { applyFrame, createStore, seedMarkets, seedRetired } from '../../src/apps/dashboard/web/store.js';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
+import { DashboardFiles } from '../../src/apps/dashboard/static-files.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
@@ -63,6 +64,46 @@ describe('a reloaded page and a retired market', () => {
     expect([...page.markets.keys()]).toEqual(['m2']);
     // A live frame of it after the load does not bring it back either.
     applyFrame(page, JSON.parse(JSON.stringify(snapshot('Y1', 'm1'))));
+    expect([...page.markets.keys()]).toEqual(['m2']);
+  });
+});
+
+/**
+ * After a restart the recent past starts empty: a market an earlier daemon life retired has no
+ * MARKET_RETIRED there, but its book frames may still come (sim lists every market again; a feed
+ * still publishes). The server names the retired markets in settings.json, which the page loads first.
+ */
+describe('a page loaded after a restart and a market retired in an earlier life', () => {
+  it('never makes a row for a market settings.json names retired, from /markets, the recent past or a live frame', () => {
+    const clock = new VirtualClock(1_000);
+    const events = new EventFactory(clock, ulidGenerator(seededRng(5)));
+    const recent = new RecentEvents();
+    // What the daemon holds: the carried paper state's retired ids, read when trading starts (after the server).
+    const retiredMarkets = new Set<string>();
+    const files = new DashboardFiles({ mode: 'sim · paper', replay_controls: false, staleness_ms: {} }, { recent, retiredMarkets: () => retiredMarkets });
+    retiredMarkets.add('m1');
+    const snapshot = (token: string, market: string) =>
+      events.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.44, 10]], asks: [[0.45, 10]], best_bid: 0.44, best_ask: 0.45, mid: 0.445, spread: 0.01, microprice: null, imbalance: null, hash: null }, { market_id: market, token_id: token });
+    const emit = (e: HeliosEvent) => {
+      clock.advanceBy(10);
+      recent.emit(e);
+    };
+    emit(snapshot('Y1', 'm1'));
+    emit(snapshot('Y2', 'm2'));
+
+    // The page's load: settings.json, /markets, recent.json (each a JSON round trip), in that order of folding.
+    const answer = (path: string) => files.answer(path)!.body as string;
+    const settings = JSON.parse(answer('/dashboard/settings.json'));
+    expect(settings.retired_markets).toEqual(['m1']);
+    const page = createStore();
+    seedRetired(page, settings.retired_markets);
+    seedMarkets(page, [
+      { market_id: 'm1', yes_token: 'Y1', no_token: 'N1' },
+      { market_id: 'm2', yes_token: 'Y2', no_token: 'N2' },
+    ]);
+    for (const e of JSON.parse(answer('/dashboard/recent.json'))) applyFrame(page, e);
+    expect([...page.markets.keys()]).toEqual(['m2']);
+    applyFrame(page, JSON.parse(JSON.stringify(snapshot('N1', 'm1'))));
     expect([...page.markets.keys()]).toEqual(['m2']);
   });
 });

@@ -138,7 +138,7 @@ export class Daemon {
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
-      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir }).answer,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir, retiredMarkets: () => ctx.retiredMarkets }).answer,
     });
     this.channels = new ChannelServer(this.http.server, {
       ...channelServerOptions(config.api, ctx.log),

@@ -62,6 +62,16 @@ export interface DashboardSettings {
   staleness_ms: Readonly<Record<string, number>>;
 }
 
+/** settings.json as served: the settings, and the markets retired so far (sorted). */
+export interface DashboardSettingsAnswer extends DashboardSettings {
+  /**
+   * Markets the trading side retired, in this daemon life or (carried) an earlier one. The recent
+   * past holds MARKET_RETIRED only for this life's, so without this list a page would make a row
+   * again from a later frame of a market an earlier life retired.
+   */
+  retired_markets: string[];
+}
+
 /**
  * The operator's dashboard as static files: `/` (the page with its import map), `/dashboard/*`
  * (the page's own ES modules, and `settings.json`) and `/vendor/*` (preact, htm, uPlot from node_modules). Everything
@@ -73,24 +83,30 @@ export class DashboardFiles {
   private readonly index: { body: string; csp: string };
   private readonly cache = new Map<string, Buffer>();
 
-  private readonly settings: string;
+  private readonly settings: DashboardSettings;
 
   private machines: string | null = null;
 
   private readonly recent: { snapshot(): HeliosEvent[] } | undefined;
+  private readonly retiredMarkets: (() => Iterable<string>) | undefined;
   private readonly graphs: (() => MachineGraph[]) | undefined;
   private readonly dataDir: string | undefined;
 
   /**
    * `recent` answers /dashboard/recent.json (the channels' recent past; without it the page starts
    * empty), `graphs` /dashboard/machines.json (built on the first request), `dataDir` the backtest
-   * reports under it (/dashboard/backtests.json, /dashboard/backtests/NAME.json).
+   * reports under it (/dashboard/backtests.json, /dashboard/backtests/NAME.json), `retiredMarkets`
+   * the markets retired so far (read at each settings.json: the trading side retires more as it runs).
    */
-  constructor(settings: DashboardSettings, sources: { recent?: { snapshot(): HeliosEvent[] }; graphs?: () => MachineGraph[]; dataDir?: string } = {}) {
+  constructor(
+    settings: DashboardSettings,
+    sources: { recent?: { snapshot(): HeliosEvent[] }; graphs?: () => MachineGraph[]; dataDir?: string; retiredMarkets?: () => Iterable<string> } = {},
+  ) {
     this.recent = sources.recent;
+    this.retiredMarkets = sources.retiredMarkets;
     this.graphs = sources.graphs;
     this.dataDir = sources.dataDir;
-    this.settings = JSON.stringify(settings);
+    this.settings = settings;
     const map = JSON.stringify(IMPORT_MAP);
     const html = readFileSync(path.join(WEB_DIR, 'index.html'), 'utf8').replace('<!--IMPORT_MAP-->', `<script type="importmap">${map}</script>`);
     const hash = createHash('sha256').update(map).digest('base64');
@@ -127,7 +143,10 @@ export class DashboardFiles {
       this.machines ??= JSON.stringify(this.graphs?.() ?? []);
       return new Answer(200, this.machines, TYPES['.json'], { 'cache-control': 'no-cache' });
     }
-    if (urlPath === '/dashboard/settings.json') return new Answer(200, this.settings, TYPES['.json'], { 'cache-control': 'no-cache' });
+    if (urlPath === '/dashboard/settings.json') {
+      const answer: DashboardSettingsAnswer = { ...this.settings, retired_markets: [...(this.retiredMarkets?.() ?? [])].sort() };
+      return new Answer(200, JSON.stringify(answer), TYPES['.json'], { 'cache-control': 'no-store' });
+    }
     if (urlPath === '/' || urlPath === '/index.html') {
       return new Answer(200, this.index.body, TYPES['.html'], { 'content-security-policy': this.index.csp, 'x-frame-options': 'DENY', 'cache-control': 'no-cache' });
     }

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { applyFrame, createStore, seedMarkets } from './store.js';
+import { applyFrame, createStore, seedMarkets, seedRetired } from './store.js';
 import { connectChannels, getJson } from './connection.js';
 import { Overview } from './views/overview.js';
 import { Health } from './views/health.js';
@@ -80,6 +80,7 @@ function useFramePaint() {
       if (n !== loads) return; // the socket reopened meanwhile: the newer load holds the frames
       const { connection, version } = store;
       Object.assign(store, createStore(), { connection, version: version + 1, settings: settings ?? store.settings });
+      seedRetired(store, settings?.retired_markets);
       if (Array.isArray(list)) seedMarkets(store, list);
       const folded = new Set();
       for (const e of Array.isArray(past) ? past : []) {

@@ -81,6 +81,15 @@ function noteToken(store, market_id, token_id) {
   if (!m.tokens.includes(token_id)) m.tokens = [...m.tokens, token_id].sort();
 }
 
+/**
+ * The markets retired so far, from settings.json's `retired_markets` (before anything else is
+ * folded): the recent past names only those this daemon life retired, and a later frame of one an
+ * earlier life retired must not make its row again either.
+ */
+export function seedRetired(store, ids) {
+  for (const id of Array.isArray(ids) ? ids : []) retireMarket(store, id);
+}
+
 /** Seeds the market rows from GET /markets (a replay answers it from the recorded market catalog). */
 export function seedMarkets(store, list) {
   for (const r of list) {
