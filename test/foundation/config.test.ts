@@ -75,6 +75,12 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_EXECUTION__REAL__FUNDER_ADDRESS: '0x12' })).toMatchObject({ path: 'execution.real.funder_address', expected: "an address (0x and 40 hex digits), or '' for the signer's own" });
   });
 
+  it('execution.reconcile.max_cancel_retries: 5 by default, a whole number of at least 1', () => {
+    expect(loadConfig({ env: {} }).config.execution.reconcile.max_cancel_retries).toBe(5);
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__MAX_CANCEL_RETRIES: '0' })).toMatchObject({ path: 'execution.reconcile.max_cancel_retries', value: 0 });
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__MAX_CANCEL_RETRIES: '2.5' })).toMatchObject({ path: 'execution.reconcile.max_cancel_retries', value: 2.5 });
+  });
+
   it('keeps 0x… text as written, unquoted, in a file and in the environment (a wallet address, a condition id)', () => {
     const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
     const condition = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';

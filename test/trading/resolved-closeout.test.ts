@@ -92,3 +92,38 @@ describe('a resolved market whose order hears no end is closed out by reconcilia
     r.runtime.stop();
   });
 });
+
+describe('a resolved market whose order the venue never lets go', () => {
+  it('raises one critical ORDER_CANCEL_STUCK after execution.reconcile.max_cancel_retries re-sent cancels, and keeps cancelling', async () => {
+    const r = rig({
+      tune: (cfg) => {
+        cfg.trading.orders.resting_type = 'GTC';
+        cfg.trading.resolved_market_retention_ms = 0;
+        cfg.execution.reconcile.max_cancel_retries = 3;
+      },
+    });
+    // The venue rejects every cancel (its order book locked, say) and keeps listing the order.
+    let cancels = 0;
+    r.paper.cancelOrder = async (id) => {
+      cancels++;
+      return { ok: false, client_order_id: id, reason: 'venue busy', benign: false };
+    };
+    const order = await placeRestingBuyThenResolve(r);
+    const stuck = () => r.sink.events.flatMap((e) => (e.type === 'ALERT' && e.payload.code === 'ORDER_CANCEL_STUCK' ? [{ ...e.payload, market_id: e.market_id }] : []));
+    // Reconciliation every 10 s: two re-sent cancels are below the limit of three.
+    await runFor(r, 25_000);
+    const resentBelowLimit = cancels - 1;
+    expect(resentBelowLimit).toBe(2);
+    expect(stuck()).toEqual([]);
+    await runFor(r, 40_000);
+    expect(cancels - 1).toBeGreaterThanOrEqual(5);
+    expect(stuck()).toHaveLength(1);
+    expect(stuck()[0]).toMatchObject({ severity: 'critical', market_id: 'm1' });
+    expect(stuck()[0]!.message).toContain(order.client_order_id);
+    expect(stuck()[0]!.message).toContain('3 times');
+    // Still there, still cancelling: the market cannot settle while the venue holds its order.
+    expect(r.paper.openOrdersNow().map((o) => o.client_order_id)).toEqual([order.client_order_id]);
+    expect(r.runtime.marketIds()).toEqual(['m1']);
+    r.runtime.stop();
+  });
+});

@@ -153,6 +153,11 @@ export const executionSection = z.strictObject({
     position_tolerance_shares: z.number().nonnegative(),
     /** Orders younger than this are not yet expected at the venue (in flight). */
     recent_order_grace_ms: ms,
+    /**
+     * A resolved market's order the venue still lists has its cancel re-sent at every reconciliation;
+     * after this many re-sends an operator is told once (ALERT ORDER_CANCEL_STUCK). The cancels go on.
+     */
+    max_cancel_retries: z.number().int().min(1),
   }),
 });
 

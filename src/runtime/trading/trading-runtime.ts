@@ -25,7 +25,7 @@ import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
 import { RuntimeTick } from './runtime-tick.ts';
-import { reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
+import { CancelRetries, reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
 export type { ReconcileReport } from './venue-reconcile.ts';
 
@@ -72,6 +72,7 @@ export class TradingRuntime {
   readonly correlation = new OrderCorrelation();
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
+  private readonly cancelRetries = new CancelRetries();
   private unsubscribe: (() => void) | null = null;
   private readonly tick: RuntimeTick;
   /** Markets carried from a previous session, and the retired ones (collapsed; `retiredBefore`: by earlier sessions). */
@@ -331,7 +332,7 @@ export class TradingRuntime {
     return reconcileWithVenue({
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
-      alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true),
+      alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
     });
   }
 

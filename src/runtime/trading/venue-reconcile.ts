@@ -28,6 +28,28 @@ export interface ReconcileHost {
   /** A resolved market's live order the venue no longer lists is closed out here: what was reserved for it is free. */
   closedOut(order: OrderRecord): void;
   send(marketId: string, event: MarketInputEvent): void;
+  /** Cancels re-sent so far per resolved market's order the venue still lists (kept across runs). */
+  cancelRetries: CancelRetries;
+}
+
+/**
+ * How many times reconciliation has re-sent the cancel of a resolved market's order the venue still
+ * lists. A venue that keeps rejecting it would otherwise be retried every interval forever, unseen.
+ */
+export class CancelRetries {
+  private readonly sent = new Map<string, number>();
+
+  /** One more cancel of `clientOrderId` re-sent: how many so far. */
+  count(clientOrderId: string): number {
+    const n = (this.sent.get(clientOrderId) ?? 0) + 1;
+    this.sent.set(clientOrderId, n);
+    return n;
+  }
+
+  /** Orders no longer resting at the venue (cancelled at last, closed out, their market gone) are forgotten. */
+  keepOnly(resting: ReadonlySet<string>): void {
+    for (const id of this.sent.keys()) if (!resting.has(id)) this.sent.delete(id);
+  }
 }
 
 /**
@@ -40,11 +62,12 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
   const [orders, positions] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions())]);
   const now = h.now();
   const report: ReconcileReport = { checked: 0, breaks: [] };
+  const resting = new Set<string>();
   for (const id of h.marketIds()) {
     const snap = h.market(id);
     if (!snap) continue;
     if (snap.state === 'RESOLVED') {
-      closeOutResolved(h, id, snap.context, orders, now);
+      for (const coid of closeOutResolved(h, id, snap.context, orders, now)) resting.add(coid);
       continue;
     }
     const spec = h.spec(id);
@@ -71,16 +94,26 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
       h.send(id, { type: 'RECONCILED' });
     }
   }
+  h.cancelRetries.keepOnly(resting);
   return report;
 }
 
-function closeOutResolved(h: ReconcileHost, id: string, ctx: MarketTradingContext, venueOrders: readonly VenueOrderView[], now: number): void {
+/** Closes out a resolved market's orders from the venue's open orders; returns the ones still resting there (their cancel re-sent). */
+function closeOutResolved(h: ReconcileHost, id: string, ctx: MarketTradingContext, venueOrders: readonly VenueOrderView[], now: number): string[] {
   const expectedOrders = Object.values(ctx.orders);
   const closeOut = resolvedCloseOut({ expectedOrders, venueOrders: venueOrders.filter((o) => o.market_id === id), nowMs: now, graceMs: h.cfg.recent_order_grace_ms });
-  if (!closeOut.gone.length && !closeOut.resting.length) return;
+  if (!closeOut.gone.length && !closeOut.resting.length) return [];
   for (const coid of closeOut.gone) {
     h.closedOut(ctx.orders[coid]!);
     h.alert('warn', 'ORDER_CLOSED_OUT', `${id}: order ${coid} heard no end after resolution and is no longer open at the venue: closed here`, id);
   }
+  for (const coid of closeOut.resting) {
+    const attempts = h.cancelRetries.count(coid);
+    // Once, at the limit: the cancels go on (the venue may take one yet), the operator knows.
+    if (attempts === h.cfg.max_cancel_retries) {
+      h.alert('critical', 'ORDER_CANCEL_STUCK', `${id}: order ${coid} still open at the venue after resolution; its cancel re-sent ${attempts} times (still retrying every reconciliation)`, id);
+    }
+  }
   h.send(id, { type: 'CLOSE_OUT', ...closeOut });
+  return closeOut.resting;
 }
