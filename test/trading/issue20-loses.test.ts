@@ -7,7 +7,7 @@ import type { OrderIntent, PlaceIntent } from '../../src/domain/trading/orders.t
 import { decidePair, guaranteedPairPnl, type PairInput } from '../../src/domain/trading/pair-arb.ts';
 import { strategyHolding } from '../../src/domain/trading/pnl-ledger.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
-import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, truthSignal, WEATHER_FEE } from './support.ts';
+import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, startEdgeMarket, truthSignal, WEATHER_FEE } from './support.ts';
 
 /**
  * Issue #20, "loses money": each scenario is the issue's own, on the shipped defaults with the
@@ -186,13 +186,7 @@ describe('#20.4 risk follows marks and settlements', () => {
 
   it('the first fill of a fresh session counts in the day\'s loss: the day starts at the net the session started with', async () => {
     const r = rig();
-    r.runtime.addMarket(spec({ fee: WEATHER_FEE, strategies: { pair_arb: false, temporal: true } }), { synced: true });
-    await r.runtime.start();
-    r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.4), ts_ms: r.clock.now() });
-    r.setBook('Y', book([[0.6, 100]], [[0.62, 100]]));
-    r.setBook('N', book([[0.32, 100]], [[0.33, 100]]));
-    r.clock.advanceBy(3000);
-    await flush();
+    await startEdgeMarket(r, { fair: 0.4, yes: book([[0.6, 100]], [[0.62, 100]]), no: book([[0.32, 100]], [[0.33, 100]]), afterMs: 3000, spec: { fee: WEATHER_FEE } });
     expect(strategyHolding(r.runtime.marketSnapshot('m1')!.context.ledger, 'N', 'temporal').shares).toBeGreaterThan(0);
     // Bought at the ask with a fee, valued at the bid: the session is down from the 0 it started at.
     const net = r.runtime.riskNetPnl();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../src/domain/trading/orders.ts';
-import { book, flush, rig, spec, truthSignal } from './support.ts';
+import { book, flush, rig, startEdgeMarket } from './support.ts';
 
 /**
  * A market resolved while an order of it was live cancels it on the way; when that cancel is
@@ -32,14 +32,8 @@ function resolvedWithOneOrder(opts: { venueLosesOrder: boolean }) {
 }
 
 async function placeRestingBuyThenResolve(r: ReturnType<typeof rig>): Promise<OrderRecord> {
-  r.runtime.addMarket(spec({ strategies: { pair_arb: false, temporal: true } }), { synced: true });
-  await r.runtime.start();
   // Fair 0.64: a bid one tick up at 0.56 rests (as in runtime.test.ts's resting-order case).
-  r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
-  r.setBook('Y', book([[0.55, 40]], [[0.6, 100]]));
-  r.setBook('N', book([[0.37, 40]], [[0.45, 100]]));
-  r.clock.advanceBy(100);
-  await flush();
+  await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
   const [order] = Object.values(r.runtime.marketSnapshot('m1')!.context.orders);
   expect(order).toMatchObject({ token_id: 'Y', side: 'BUY', order_type: 'GTC' });
   r.runtime.send('m1', { type: 'MARKET_RESOLVED', winning_token_id: 'N' });

@@ -7,7 +7,7 @@ import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, truthSignal } from './support.ts';
+import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, startEdgeMarket, truthSignal } from './support.ts';
 
 describe('trading runtime with the paper venue', () => {
   it('builds a pair from a mispriced book, locks it and settles to the guaranteed PnL', async () => {
@@ -82,15 +82,8 @@ describe('resting orders on the paper venue', () => {
   it('a passive edge entry rests behind the queue, fills from traded volume as maker, and the rest is canceled after its time in book', async () => {
     const r = rig();
     r.cfg.trading.orders.resting_type = 'GTC';
-    const s = spec({ strategies: { pair_arb: false, temporal: true } });
-    r.runtime.addMarket(s, { synced: true });
-    await r.runtime.start();
     // Fair 0.64; ask 0.60 leaves no taker edge after the threshold, a bid one tick up at 0.56 does.
-    r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
-    r.setBook('Y', book([[0.55, 40]], [[0.6, 100]]));
-    r.setBook('N', book([[0.37, 40]], [[0.45, 100]]));
-    r.clock.advanceBy(100);
-    await flush();
+    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
     const live = Object.values(r.runtime.marketSnapshot('m1')!.context.orders).filter((o) => o.status === 'open');
     expect(live).toHaveLength(1);
     const order = live[0]!;

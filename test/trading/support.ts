@@ -112,6 +112,23 @@ export function paperRouterRig() {
   return { clock, cfg, events, router, runtime, placed };
 }
 
+/**
+ * Market m1 trading edge only (temporal), started on `r`: truth puts its fair at `fair`, books YES
+ * and NO as given, then `afterMs` passes so the market decides on them.
+ */
+export async function startEdgeMarket(
+  r: ReturnType<typeof rig>,
+  o: { fair: number; yes: L2Book; no: L2Book; afterMs: number; spec?: Partial<MarketSpec> },
+): Promise<void> {
+  r.runtime.addMarket(spec({ ...o.spec, strategies: { pair_arb: false, temporal: true } }), { synced: true });
+  await r.runtime.start();
+  r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', o.fair), ts_ms: r.clock.now() });
+  r.setBook('Y', o.yes);
+  r.setBook('N', o.no);
+  r.clock.advanceBy(o.afterMs);
+  await flush();
+}
+
 /** A TRUTH_STATE payload for a two-team match (teamA ↔ YES). */
 export function truthSignal(state: TruthSignal['state'], pA: number): TruthSignal {
   return truthStatePayload({
