@@ -5,19 +5,18 @@ import type { EventSink } from '../../domain/events/sink.ts';
 import { earliest, type Clock } from '../../domain/time/clock.ts';
 import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
-import { riskOrderCheck } from '../../domain/trading/order-check.ts';
 import { exitValuePnl, noPnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import { isSettledForGood, ResolvedRetention } from '../../domain/trading/resolved-retention.ts';
-import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
+import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
 import type { MarketTradingContext, MarketTradingInput } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent, MarketNotice, MarketTradingEvent } from '../../machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../machines/market-trading/market-trading.machine.ts';
 import { OrderCorrelation } from './order-correlation.ts';
+import { OrderPath } from './order-path.ts';
 import { PositionMarks } from './position-marks.ts';
 import { EventViews, withEventBuckets } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
@@ -73,6 +72,7 @@ export class TradingRuntime {
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
   private readonly cancelRetries = new CancelRetries();
+  private readonly orders: OrderPath;
   private unsubscribe: (() => void) | null = null;
   private readonly tick: RuntimeTick;
   /** Markets carried from a previous session, and the retired ones (collapsed; `retiredBefore`: by earlier sessions). */
@@ -101,9 +101,17 @@ export class TradingRuntime {
     // Retired markets are in the net as in the session that retired them (not per market: they never move again).
     this.riskNetTotal = this.carried.retiredBefore.risk_net;
     for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
+    this.orders = new OrderPath({
+      ...deps, work: this.work, correlation: this.correlation, negRisk: n,
+      touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.sendTo(ref, e),
+      placing: (id, context) => this.eventViews.changed(id, undefined, context), flushRisk: () => this.flushRisk(),
+    });
     const market = marketTradingMachine.provide({
       actions: {
-        dispatch: ({ context, self }, params) => this.dispatch(params.market_id, params.intents, context, self),
+        dispatch: ({ context, self }, params) => {
+          this.seqOf.set(params.market_id, context.seq);
+          this.orders.dispatch(params.market_id, params.intents, context, self);
+        },
         notify: ({ context }, params) => this.notify(context, params),
       },
     });
@@ -290,7 +298,7 @@ export class TradingRuntime {
 
   /** Subscribes to the adapter and reconciles once; rejects (does not start) if that fails. */
   async start(): Promise<ReconcileReport> {
-    this.unsubscribe = this.deps.adapter.subscribe((e) => this.onExecution(e));
+    this.unsubscribe = this.deps.adapter.subscribe((e) => this.orders.onExecution(e));
     const carried = this.carried.ids();
     for (const id of carried) this.announceCarried(id);
     if (this.carried.retiredBefore.ids.length) this.positionMarks.retired(this.carried.retiredBefore.pnl, this.deps.clock.now());
@@ -337,88 +345,6 @@ export class TradingRuntime {
   }
 
   // ---- execution path -----------------------------------------------------------------------
-
-  private dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
-    this.seqOf.set(marketId, context.seq);
-    if (!intents.length) return;
-    this.touched(marketId);
-    const { clock, riskEngine, adapter } = this.deps;
-    const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
-    let checked = false;
-    for (const intent of cancelsFirst(intents)) {
-      if (intent.kind === 'cancel') {
-        void this.work.track(adapter.cancelOrder(intent.client_order_id)).then(
-          (ack) => {
-            if (ack.ok || ack.benign) riskEngine.onCancelResult(marketId, true, clock.now());
-            else {
-              riskEngine.onCancelResult(marketId, false, clock.now());
-              this.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: ack.reason });
-            }
-            this.flushRisk();
-          },
-          (err) => {
-            riskEngine.onCancelResult(marketId, false, clock.now());
-            this.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason: String(err) });
-            this.flushRisk();
-          },
-        );
-        continue;
-      }
-      if (!checked) {
-        checked = true;
-        const verdict = riskEngine.checkOrders(places.map((p) => riskOrderCheck(marketId, p, context.spec, context.ledger)), clock.now());
-        if (!verdict.ok) {
-          // A refusal counts against the market like a venue reject: a market that keeps asking for refused orders pauses.
-          riskEngine.onReject(marketId, clock.now());
-          for (const p of places) this.refuse(self, p.client_order_id, `risk: ${verdict.reason}`);
-          this.flushRisk();
-          return;
-        }
-        this.eventViews.changed(marketId, undefined, context);
-      }
-      const sentAt = clock.monotonicNow();
-      const { kind: _k, ...req } = intent;
-      void this.work.track(adapter.placeOrder(req)).then(
-        (ack) => {
-          riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
-          if (!ack.accepted) riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
-          this.flushRisk();
-        },
-        (err) => {
-          riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
-          this.refuse(self, intent.client_order_id, String(err instanceof Error ? err.message : err));
-        },
-      );
-    }
-  }
-
-  private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
-    this.sendTo(self, { type: 'ORDER_UPDATE', update: { client_order_id: clientOrderId, status: 'rejected', filled_size: 0, reason } });
-  }
-
-  private onExecution(e: ExecutionEvent): void {
-    const { riskEngine, clock } = this.deps;
-    const coid = e.kind === 'order' ? e.update.client_order_id : e.fill.client_order_id;
-    const ids = { market_id: e.market_id, token_id: e.token_id, ...this.correlation.forOrder(coid) };
-    this.deps.sink.emit(this.correlation.emitted(coid, e.kind === 'order' ? this.deps.events.make('ORDER_UPDATE', e.update, ids) : this.deps.events.make('FILL', e.fill, ids)));
-    if (e.kind === 'order') {
-      const u = e.update;
-      riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
-      if (isTerminal(u.status)) this.negRisk.onOrderDone(u.client_order_id, u.filled_size);
-      if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
-      else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
-      this.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
-      this.flushRisk();
-      return;
-    }
-    const f = e.fill;
-    this.send(e.market_id, {
-      type: 'FILL',
-      fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
-    });
-    // The market's positions notice (after its ledger took the fill) brought risk up to date.
-    this.flushRisk();
-  }
 
   /** Net PnL across markets as risk values it: positions at their executable exit (exitValuePnl). */
   riskNetPnl(): number {

@@ -1,0 +1,122 @@
+import type { AnyActorRef } from 'xstate';
+import type { EventFactory } from '../../domain/events/factory.ts';
+import type { EventSink } from '../../domain/events/sink.ts';
+import type { Clock } from '../../domain/time/clock.ts';
+import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { riskOrderCheck } from '../../domain/trading/order-check.ts';
+import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
+import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
+import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
+import type { MarketInputEvent } from '../../machines/market-trading/events.ts';
+import type { NegRiskCoordinator } from './neg-risk-coordinator.ts';
+import type { OrderCorrelation } from './order-correlation.ts';
+import type { StartedWork } from './started-work.ts';
+
+export interface OrderPathDeps {
+  clock: Clock;
+  riskEngine: RiskEngine;
+  adapter: ExecutionAdapter;
+  sink: EventSink;
+  events: EventFactory;
+  work: StartedWork;
+  correlation: OrderCorrelation;
+  negRisk: NegRiskCoordinator;
+  /** A market is about to change: its group and the periodic checks wake. */
+  touched(marketId: string): void;
+  /** Sends to a market by id (stamped with the time it is sent at). */
+  send(marketId: string, event: MarketInputEvent): void;
+  /** Sends to the very actor that decided (a restarted one under the same id must not get its predecessor's answers). */
+  sendTo(ref: AnyActorRef, event: MarketInputEvent): void;
+  /** Risk passed a market's places: what depends on its working orders (neg-risk event views) looks again. */
+  placing(marketId: string, context: MarketTradingContext): void;
+  /** Publishes queued risk changes and tells the affected markets. */
+  flushRisk(): void;
+}
+
+/**
+ * The order path both ways: a market's intents through pre-trade risk to the venue (cancels first),
+ * and the venue's order updates and fills back to the market, risk and the event stream.
+ */
+export class OrderPath {
+  constructor(private readonly deps: OrderPathDeps) {}
+
+  dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
+    if (!intents.length) return;
+    this.deps.touched(marketId);
+    const { clock, riskEngine, adapter, work } = this.deps;
+    const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
+    let checked = false;
+    for (const intent of cancelsFirst(intents)) {
+      if (intent.kind === 'cancel') {
+        const rejected = (reason: string): void => {
+          riskEngine.onCancelResult(marketId, false, clock.now());
+          this.deps.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason });
+          this.deps.flushRisk();
+        };
+        void work.track(adapter.cancelOrder(intent.client_order_id)).then(
+          (ack) => {
+            if (!(ack.ok || ack.benign)) return rejected(ack.reason);
+            riskEngine.onCancelResult(marketId, true, clock.now());
+            this.deps.flushRisk();
+          },
+          (err) => rejected(String(err)),
+        );
+        continue;
+      }
+      if (!checked) {
+        checked = true;
+        const verdict = riskEngine.checkOrders(places.map((p) => riskOrderCheck(marketId, p, context.spec, context.ledger)), clock.now());
+        if (!verdict.ok) {
+          // A refusal counts against the market like a venue reject: a market that keeps asking for refused orders pauses.
+          riskEngine.onReject(marketId, clock.now());
+          for (const p of places) this.refuse(self, p.client_order_id, `risk: ${verdict.reason}`);
+          this.deps.flushRisk();
+          return;
+        }
+        this.deps.placing(marketId, context);
+      }
+      const sentAt = clock.monotonicNow();
+      const { kind: _k, ...req } = intent;
+      void work.track(adapter.placeOrder(req)).then(
+        (ack) => {
+          riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
+          if (!ack.accepted) riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.deps.flushRisk();
+        },
+        (err) => {
+          riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.refuse(self, intent.client_order_id, String(err instanceof Error ? err.message : err));
+        },
+      );
+    }
+  }
+
+  private refuse(self: AnyActorRef, clientOrderId: string, reason: string): void {
+    this.deps.sendTo(self, { type: 'ORDER_UPDATE', update: { client_order_id: clientOrderId, status: 'rejected', filled_size: 0, reason } });
+  }
+
+  /** One event of the adapter's stream: published with its order's correlation ids, then to risk and the market. */
+  onExecution(e: ExecutionEvent): void {
+    const { riskEngine, clock, sink, events, correlation } = this.deps;
+    const coid = e.kind === 'order' ? e.update.client_order_id : e.fill.client_order_id;
+    const ids = { market_id: e.market_id, token_id: e.token_id, ...correlation.forOrder(coid) };
+    sink.emit(correlation.emitted(coid, e.kind === 'order' ? events.make('ORDER_UPDATE', e.update, ids) : events.make('FILL', e.fill, ids)));
+    if (e.kind === 'order') {
+      const u = e.update;
+      riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
+      if (isTerminal(u.status)) this.deps.negRisk.onOrderDone(u.client_order_id, u.filled_size);
+      if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
+      else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
+      this.deps.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
+      this.deps.flushRisk();
+      return;
+    }
+    const f = e.fill;
+    this.deps.send(e.market_id, {
+      type: 'FILL',
+      fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
+    });
+    // The market's positions notice (after its ledger took the fill) brought risk up to date.
+    this.deps.flushRisk();
+  }
+}
