@@ -46,6 +46,9 @@ export const configSchema = z.strictObject({
   if (c.daemon.sim.hold_at_journal_backlog >= c.storage.journal.max_pending_events) {
     ctx.addIssue({ code: 'custom', path: ['daemon', 'sim', 'hold_at_journal_backlog'], message: `below storage.journal.max_pending_events (${c.storage.journal.max_pending_events}): the journal would drop events before the simulated clock stood still for it` });
   }
+  if (c.daemon.sim.caught_up_lag_ms >= c.daemon.sim.max_lag_ms) {
+    ctx.addIssue({ code: 'custom', path: ['daemon', 'sim', 'caught_up_lag_ms'], message: `below daemon.sim.max_lag_ms (${c.daemon.sim.max_lag_ms}): a clock behind by max_lag_ms would count as caught up at once` });
+  }
 });
 
 export type HeliosConfig = z.infer<typeof configSchema>;

@@ -118,6 +118,16 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_STORAGE__JOURNAL__MAX_PENDING_EVENTS: '1000', HELIOS_DAEMON__SIM__HOLD_AT_JOURNAL_BACKLOG: '999' })).toBeNull();
   });
 
+  it('refuses a caught-up lag of the simulated clock at or past the lag that alerts: it would count as caught up at once', () => {
+    expect(problemOf({ HELIOS_DAEMON__SIM__MAX_LAG_MS: '2000', HELIOS_DAEMON__SIM__CAUGHT_UP_LAG_MS: '2000' })).toMatchObject({
+      path: 'daemon.sim.caught_up_lag_ms',
+      value: 2000,
+      expected: expect.stringMatching(/below daemon\.sim\.max_lag_ms \(2000\)/),
+    });
+    expect(problemOf({ HELIOS_DAEMON__SIM__MAX_LAG_MS: '0' })).toMatchObject({ path: 'daemon.sim.max_lag_ms', value: 0 });
+    expect(problemOf({ HELIOS_DAEMON__SIM__MAX_LAG_MS: '2000', HELIOS_DAEMON__SIM__CAUGHT_UP_LAG_MS: '1999' })).toBeNull();
+  });
+
   it('refuses what would only fail later: an unknown time zone, a station listed twice, a city on a station not watched', () => {
     const station = (id: string, tz: string) => `    - { id: ${id}, tz: ${tz}, pws: [], model_path: null }\n`;
     const yamlProblemOf = (text: string) => problemsOf({ file: yamlFile('cross.yaml', text), env: {} })[0] ?? null;

@@ -41,6 +41,50 @@ describe('PacedClock', () => {
     expect(clock.lagMs()).toBe(0);
   });
 
+  it('reports the lag its latest advance left, not the fraction of a tick any clock trails between two advances', () => {
+    const { clock, real } = pacedClock(1_000);
+    real.ms = 10;
+    clock.tick();
+    expect(clock.now()).toBe(START + 10_000);
+    // 5 real ms into the next tick at 1000×: a clock keeping its pace, not 5 000 ms behind it.
+    real.ms = 15;
+    expect(clock.lagMs()).toBe(0);
+  });
+
+  it('paced to a shared timeline: aims at the timeline\'s now, and its lag is measured against it, also while held', () => {
+    const { clock, real } = pacedClock(1_000, { budgetMs: 5 });
+    const timeline = { now: START };
+    clock.startPacing(() => timeline.now);
+    clock.stopPacing();
+    // The timeline runs on (the other processes' pace) while this process's own real time barely moves.
+    timeline.now = START + 60_000;
+    real.ms = 1;
+    clock.tick();
+    expect(clock.now()).toBe(START + 60_000);
+    expect(clock.lagMs()).toBe(0);
+
+    const cost = { ms: 1 };
+    const timers = everyVirtualMs(clock, real, cost);
+    timeline.now = START + 70_000;
+    clock.tick();
+    expect(timers.fired).toBe(5);
+    expect(clock.lagMs()).toBe(70_000 - 60_005);
+
+    let held = true;
+    clock.holdWhile(() => held);
+    timeline.now = START + 80_000;
+    clock.tick();
+    expect(clock.lagMs()).toBe(80_000 - 60_005);
+
+    // Caught up without jumping: every timer owed fires, each at its own virtual time.
+    held = false;
+    cost.ms = 0;
+    clock.tick();
+    expect(clock.now()).toBe(START + 80_000);
+    expect(timers.fired).toBe(80_000 - 60_000);
+    expect(clock.lagMs()).toBe(0);
+  });
+
   it('stands still while held, and stops an advance at the timer after which the hold begins', () => {
     const { clock, real } = pacedClock(1_000);
     const timers = everyVirtualMs(clock, real, { ms: 0 });

@@ -19,7 +19,9 @@ export interface PacingOptions {
  * the virtual clock, which fires its timers deadline by deadline. Speed 1 runs at wall pace.
  * The clock never runs ahead of the process: an advance stops once its budget of real time is
  * spent or `holdWhile`'s condition holds (a journal that is behind), and the clock falls behind
- * its nominal time meanwhile, catching up as fast as the process allows once it can.
+ * its nominal time meanwhile. It catches up as fast as the process allows once it can, firing
+ * every timer it owes deadline by deadline: it never jumps over them (what they simulate would
+ * be lost, or fired at once at the target's time).
  */
 export class PacedClock extends VirtualClock {
   private timer: NodeJS.Timeout | null = null;
@@ -29,10 +31,13 @@ export class PacedClock extends VirtualClock {
   private readonly budgetMs: number;
   private readonly realNow: () => number;
   private held: () => boolean = () => false;
+  /** The virtual time the clock should be at now; by default its own start plus real time × speed. */
+  private nominal: () => number = () => this.virtualStart + (this.realNow() - this.realStart) * this.speed;
+  private behindMs = 0;
 
   constructor(
     startMs: number,
-    private speed: number,
+    private readonly speed: number,
     opts: PacingOptions = {},
   ) {
     super(startMs);
@@ -46,32 +51,31 @@ export class PacedClock extends VirtualClock {
     this.held = held;
   }
 
-  startPacing(): void {
+  /**
+   * Paces the clock to `nominal` when given (a scale-out's shared timeline: every process then
+   * aims at the same virtual time, not at its own start plus its own count of real time).
+   */
+  startPacing(nominal?: () => number): void {
     if (this.timer) return;
+    if (nominal) this.nominal = nominal;
     this.realStart = this.realNow();
     this.virtualStart = this.now();
     this.timer = setInterval(() => this.tick(), this.tickMs);
   }
 
   tick(): void {
-    if (this.held()) return;
     const startedAt = this.realNow();
-    const target = Math.floor(this.virtualStart + (startedAt - this.realStart) * this.speed);
-    if (target <= this.now()) return;
-    this.advanceToUnless(target, () => this.held() || this.realNow() - startedAt >= this.budgetMs);
+    const target = Math.floor(this.nominal());
+    if (!this.held() && target > this.now()) this.advanceToUnless(target, () => this.held() || this.realNow() - startedAt >= this.budgetMs);
+    this.behindMs = Math.max(0, target - this.now());
   }
 
-  /** Virtual ms the clock trails its nominal time (real time since pacing began × speed). */
+  /**
+   * Virtual ms the clock trailed its nominal time when its latest advance ended: what the budget
+   * or a hold left undone, not the ≤ one tick × speed any clock trails between two advances.
+   */
   lagMs(): number {
-    return Math.max(0, Math.floor(this.virtualStart + (this.realNow() - this.realStart) * this.speed) - this.now());
-  }
-
-  setSpeed(speed: number): void {
-    this.tick();
-    // The new speed counts from here: time the old one could not catch up is not owed at the new one.
-    this.realStart = this.realNow();
-    this.virtualStart = this.now();
-    this.speed = speed;
+    return this.behindMs;
   }
 
   stopPacing(): void {

@@ -48,6 +48,8 @@ export function createMetrics() {
     fillsTotal: new Counter({ name: 'fills_total', help: 'fills by status', labelNames: ['status'], registers: [registry] }),
     errorsTotal: new Counter({ name: 'errors_total', help: 'errors reported by components', labelNames: ['component'], registers: [registry] }),
     healthReady: new Gauge({ name: 'health_ready', help: '1 while /health reports ready, else 0', registers: [registry] }),
+    simClockLagMs: new Gauge({ name: 'sim_clock_lag_ms', help: 'sim mode: virtual ms the simulated clock trails its pace (a scale-out\'s shared timeline at --speed)', registers: [registry] }),
+    simClockMaxLagMs: new Gauge({ name: 'sim_clock_max_lag_ms', help: 'daemon.sim.max_lag_ms: behind beyond it', registers: [registry] }),
     booksUnsynced: new Gauge({ name: 'books_unsynced', help: 'tokens this process needs whose book is not synced', registers: [registry] }),
     pnlNetUsdc: new Gauge({ name: 'pnl_net_usdc', help: 'net PnL (realized - fees + unrealized) over all tokens', registers: [registry] }),
     dailyLossUsdc: new Gauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day, at exit-value marks: the figure the daily-loss kill compares (read at scrape time from the trading node)', registers: [registry] }),

@@ -23,6 +23,8 @@ export function daemonApi(ctx: DaemonContext, health: DaemonHealth, factory: Eve
       event_loop_lag_ms: health.lastLoopLag,
       bus: ctx.bus ? { ...ctx.bus.health(), ...ctx.bus.stats() } : null,
       source_errors: ctx.sourceErrors?.snapshot() ?? {},
+      // Sim mode only: a clock behind its pace does not make the process unready (see README).
+      ...(ctx.opts.mode === 'sim' ? { sim_pace: health.simPaceReport() } : {}),
       summary: health.summary(),
     }),
     metrics: async () => {

@@ -47,6 +47,7 @@ import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
 import { HeapBudget } from './heap-budget.ts';
 import { holdForJournal } from './journal-pacing.ts';
+import { SimPaceWatch } from './sim-pace.ts';
 
 export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
@@ -83,10 +84,15 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     const start = Date.now();
-    this.clock = opts.mode === 'sim' ? new PacedClock(start, opts.speed, { budgetMs: opts.config.daemon.sim.pace_budget_ms }) : new SystemClock();
+    const { sim } = opts.config.daemon;
+    const paced = opts.mode === 'sim' ? new PacedClock(start, opts.speed, { budgetMs: sim.pace_budget_ms }) : null;
+    this.clock = paced ?? new SystemClock();
     this.factory = new EventFactory(this.clock, ulidGenerator(seededRng(opts.config.app.seed ^ hash32('daemon'))));
     this.ctx = new DaemonContext(opts, this.clock, this.metrics);
-    this.health = new DaemonHealth(this.ctx, this.factory);
+    const simPace = paced
+      ? new SimPaceWatch({ lagMs: () => paced.lagMs(), maxLagMs: sim.max_lag_ms, caughtUpLagMs: sim.caught_up_lag_ms, metrics: this.metrics, factory: this.factory, sink: () => this.ctx.sink })
+      : null;
+    this.health = new DaemonHealth(this.ctx, this.factory, simPace);
     this.heapBudget = new HeapBudget(opts.config.daemon.heap_budget_mb);
     this.components = new ComponentSet(opts.logger, (c, e) => this.ctx.reportError(c, e), () => this.ctx.stopping);
   }
@@ -153,8 +159,9 @@ export class Daemon {
     // Only now: the timeline lives on the server just awaited (an unanswering one is the exit above,
     // with its reason), and nothing has read the clock for an event yet.
     if (this.clock instanceof PacedClock) {
-      if (ctx.role !== 'all') await this.joinSimTimeline(this.clock);
-      this.clock.startPacing();
+      // A scale-out's processes pace to their shared timeline (and measure their lag against it).
+      const timeline = ctx.role !== 'all' ? await this.joinSimTimeline(this.clock) : null;
+      this.clock.startPacing(timeline ? () => timeline.virtualAt(Date.now()) : undefined);
     }
     ctx.startedAt = this.clock.now();
 
@@ -217,7 +224,7 @@ export class Daemon {
   }
 
   /** Processes of a simulated scale-out share one virtual timeline (see SharedSimTimeline). */
-  private async joinSimTimeline(clock: PacedClock): Promise<void> {
+  private async joinSimTimeline(clock: PacedClock): Promise<SharedSimTimeline> {
     const { bus } = this.opts.config;
     const log = this.ctx.log;
     this.timeline = await SharedSimTimeline.join(bus.redis_url!, `${bus.stream_prefix}:sim_timeline`, { origin_ms: Date.now(), speed: this.opts.speed }, SIM_TIMELINE_TTL_MS, {
@@ -227,6 +234,7 @@ export class Daemon {
     });
     clock.set(Math.max(clock.now(), this.timeline.virtualAt(Date.now())));
     this.ctx.log.info({ ...this.timeline.timeline }, 'joined the scale-out simulated timeline');
+    return this.timeline;
   }
 
   private async startInspector(): Promise<(event: unknown) => void> {

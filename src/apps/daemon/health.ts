@@ -2,10 +2,11 @@ import { EventLoopLag } from '../../adapters/metrics/event-loop.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { DaemonContext } from './context.ts';
 import type { RunSummary } from './options.ts';
+import type { SimPaceReport, SimPaceWatch } from './sim-pace.ts';
 
 /**
  * Readiness, the run summary and the periodic HEALTH event: feed staleness, stage latencies,
- * event-loop lag and the trading consumer group's backlog.
+ * event-loop lag and the trading consumer group's backlog; in sim mode the simulated clock's lag.
  */
 export class DaemonHealth {
   private readonly loopLag = new EventLoopLag();
@@ -21,6 +22,8 @@ export class DaemonHealth {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly factory: EventFactory,
+    /** Sim mode's paced clock: how far it trails its pace (null in live mode). */
+    private readonly simPace: SimPaceWatch | null = null,
   ) {
     ctx.metrics.dailyLossLimitUsdc.set(ctx.config.risk.daily_loss_limit_usdc);
     for (const [feed, ms] of Object.entries(ctx.config.daemon.staleness_ms)) ctx.metrics.feedStalenessThresholdMs.set({ feed }, ms);
@@ -45,6 +48,11 @@ export class DaemonHealth {
     if (ctx.role === 'trading') return (ctx.trading?.node.mirroredTokensSynced() ?? 0) > 0 && !ctx.observer.staleness.stale(now).includes('market');
     const optional: ReadonlySet<string> = new Set(ctx.config.daemon.optional_feeds);
     return !!ctx.feed && ctx.feed.books().some((b) => b.synced) && ctx.observer.staleness.stale(now).every((f) => optional.has(f));
+  }
+
+  /** The simulated clock's lag and whether it is behind (null in live mode). */
+  simPaceReport(): SimPaceReport | null {
+    return this.simPace?.report() ?? null;
   }
 
   /** Freezes the summary: what a stopping daemon prints is what it had when the stop began. */
@@ -114,6 +122,7 @@ export class DaemonHealth {
     const { ctx } = this;
     void this.refreshBacklog();
     this.lastLoopLag = this.loopLag.read();
+    this.simPace?.check();
     ctx.metrics.eventLoopLagMs.set(this.lastLoopLag.p99_ms);
     const reconnects = this.reconnects();
     if (reconnects > this.countedReconnects) ctx.metrics.wsReconnects.inc(reconnects - this.countedReconnects);

@@ -82,6 +82,14 @@ export const daemonSection = z.strictObject({
      */
     hold_at_journal_backlog: z.number().int().min(1),
     /**
+     * Virtual ms the simulated clock may trail the pace it was asked for (a scale-out's shared
+     * timeline at --speed) before a warn ALERT SIM_CLOCK_BEHIND: the other processes' events look
+     * that much older or newer to it than they are.
+     */
+    max_lag_ms: z.number().int().positive(),
+    /** Once behind, the lag it must be back within for the info ALERT SIM_CLOCK_CAUGHT_UP (below max_lag_ms: no alert per wobble). */
+    caught_up_lag_ms: z.number().int().min(0),
+    /**
      * embedded: sim mode runs its own venue simulator; external: it does not, and the market feed
      * reads market_tape.ws_url/rest_url (a simulator someone else hosts on the same universe).
      */
