@@ -2,7 +2,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import type { EventBus, Subscription } from '../../adapters/bus/event-bus.ts';
 import type { Logger } from '../../adapters/log/logger.ts';
 import type { Metrics } from '../../adapters/metrics/metrics.ts';
-import type { FanOutSink } from '../../domain/events/sink.ts';
+import type { EventSink, FanOutSink } from '../../domain/events/sink.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { channelOfTopic } from '../../domain/events/topics.ts';
@@ -49,6 +49,11 @@ export interface UniverseChange {
 export class DaemonContext {
   bus!: EventBus;
   sink!: FanOutSink;
+  /**
+   * The dashboard's own sinks (its recent past, the pushed frames): for events another process
+   * published that this one shows, without publishing or journaling them again.
+   */
+  dashboard!: EventSink;
   observer!: DaemonObserver;
   /** Outside sources (venue, weather, esports) that did not answer: /health, the summary's errors, the log. */
   sourceErrors!: SourceErrors;
@@ -56,8 +61,9 @@ export class DaemonContext {
   /** Sim mode: the markets the embedded venue simulator serves (live mode has no simulator). */
   simVenue: SimMarketSpec[] = [];
   /**
-   * Markets the trading node retired (resolved, settled, their retention over): no longer listed as
-   * live, and not started again by a later trading start (nothing would resolve them again).
+   * Markets the trading side retired (resolved, settled, their retention over): no longer listed as
+   * live, and not started again by a later trading start (nothing would resolve them again). A
+   * feeds process learns them from its trading shards over the bus (components/retirements.ts).
    */
   readonly retiredMarkets = new Set<string>();
   /** Live mode: the matches of the discovered esports markets. */
@@ -110,6 +116,18 @@ export class DaemonContext {
   liveMarkets(): UniverseMarket[] {
     const local = this.localMarkets();
     return this.retiredMarkets.size === 0 ? local : local.filter((m) => !this.retiredMarkets.has(m.spec.market_id));
+  }
+
+  /**
+   * A market left the trading side for good: no longer live here, its metrics series removed.
+   * False when it was retired already (the bus may deliver a retirement again).
+   */
+  retireMarket(market: UniverseMarket): boolean {
+    const id = market.spec.market_id;
+    if (this.retiredMarkets.has(id)) return false;
+    this.retiredMarkets.add(id);
+    this.observer.retireMarket(market, this.liveMarkets());
+    return true;
   }
 
   /**

@@ -14,6 +14,7 @@ import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
 import { DataDirLock } from '../../adapters/storage/data-dir-lock.ts';
 import { assertSessionCounterUsable } from '../../adapters/storage/session-counter.ts';
 import { readPaperState } from '../../adapters/storage/paper-state-file.ts';
+import { readRetiredMarkets } from '../../adapters/storage/retired-markets-file.ts';
 import { createStorageSinks, type StorageSinks } from '../../adapters/storage/storage-sinks.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
@@ -45,6 +46,7 @@ import { truthComponent } from './components/truth.ts';
 import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
+import { retirementsComponent } from './components/retirements.ts';
 import { HeapBudget } from './heap-budget.ts';
 import { holdForJournal } from './journal-pacing.ts';
 import { SimPaceWatch } from './sim-pace.ts';
@@ -113,6 +115,8 @@ export class Daemon {
     // A paper state that cannot be read stops the start (PaperStateError): trading flat over it
     // would forget positions and the day's losses, and the first save would overwrite it.
     if (tradesOnPaper(ctx)) readPaperState(this.opts.dataDir);
+    // A feeds process neither lists nor subscribes what its trading shards retired (RetiredMarketsError: unreadable).
+    if (ctx.role === 'feeds') for (const id of readRetiredMarkets(this.opts.dataDir)) ctx.retiredMarkets.add(id);
     this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
@@ -153,6 +157,7 @@ export class Daemon {
       knownStation: (id) => config.weather.stations.some((s) => s.id === id),
     });
     ctx.sink.add(this.channels);
+    ctx.dashboard = new FanOutSink(recent, this.channels);
     this.url = await this.http.listen();
     // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.
     await ctx.bus.whenConnected(config.bus.startup_timeout_ms);
@@ -264,6 +269,8 @@ export class Daemon {
       worldComponent(ctx),
       truthComponent(ctx),
       tradingComponent(ctx),
+      // The trading shards' retirements reach a feeds process over the bus; elsewhere its own trading retires.
+      ...(ctx.role === 'feeds' ? [retirementsComponent(ctx)] : []),
       // Live mode's universe comes from discovery, started last so every follower listens already.
       ...(mode === 'live' ? [discoveryComponent(ctx)] : []),
     ];

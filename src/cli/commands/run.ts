@@ -6,6 +6,7 @@ import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { PaperStateError } from '../../adapters/storage/paper-state-file.ts';
+import { RetiredMarketsError } from '../../adapters/storage/retired-markets-file.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -138,7 +139,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
-    if (err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof ExecutionConfigError) {
+    if (err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
       io.err(`helios run: ${err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       abandonIfTimedOut();

@@ -42,7 +42,10 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
       if (ctx.opts.mode === 'live') probe = probeVenue(ctx, tape.rest_url);
       await feed.start();
       ctx.universeListeners.add(follow);
-      const tokens = ctx.universe.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
+      // A feeds process knows its shards' retired markets before this (read at daemon start) and
+      // carries them no more; the all-in-one daemon's trading side retires without unsubscribing.
+      const carried = ctx.role === 'feeds' ? ctx.liveMarkets() : ctx.universe.markets;
+      const tokens = carried.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
       if (tokens.length) await feed.subscribe(tokens);
     },
     stop: async () => {

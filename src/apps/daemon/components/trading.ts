@@ -51,11 +51,9 @@ export function tradingComponent(ctx: DaemonContext): Component {
         seqBase: sessionSeqBase(session),
         onError: (err) => ctx.reportError('trading-router', err),
         onMarketRetired: (market, topics) => {
-          const id = market.spec.market_id;
-          ctx.retiredMarkets.add(id);
+          ctx.retireMarket(market);
           ctx.trading?.subscription.removeTopics(topics);
-          ctx.observer.retireMarket(market, ctx.liveMarkets());
-          ctx.log.info({ market_id: id, topics }, 'trading: resolved market retired (settled, retention over): actor stopped, its topics unsubscribed; its PnL stays in the totals');
+          ctx.log.info({ market_id: market.spec.market_id, topics }, 'trading: resolved market retired (settled, retention over): actor stopped, its topics unsubscribed; its PnL stays in the totals');
         },
         onBestPriceDecided: (ts) => ctx.observer.stages.record('best_price_to_decision', ctx.clock.now() - ts),
         adapter: ctx.execution ?? undefined,

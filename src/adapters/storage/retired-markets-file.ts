@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeAtomically } from './atomic-file.ts';
+
+/** A retired-markets file that cannot be read: the process must not start over it (it would list and subscribe them again, then overwrite it). */
+export class RetiredMarketsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetiredMarketsError';
+  }
+}
+
+const recordSchema = z.strictObject({ version: z.literal(1), market_ids: z.array(z.string().min(1)) });
+
+/**
+ * Where a scale-out's feeds process keeps the markets its trading shards retired (they keep theirs
+ * in their paper state): what it learned over the bus outlives a restart of the feeds process.
+ */
+export function retiredMarketsFile(dataDir: string): string {
+  return path.join(dataDir, 'state', 'retired-markets.json');
+}
+
+/** The market ids recorded as retired (none when the file does not exist). */
+export function readRetiredMarkets(dataDir: string): string[] {
+  const file = retiredMarketsFile(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RetiredMarketsError(`cannot read the retired markets ${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RetiredMarketsError(`the retired markets ${file} are damaged (not JSON)`);
+  }
+  const parsed = recordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RetiredMarketsError(`the retired markets ${file} are damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return parsed.data.market_ids;
+}
+
+/** Replaces the record (atomically), ids sorted. */
+export function writeRetiredMarkets(dataDir: string, ids: Iterable<string>): void {
+  writeAtomically(retiredMarketsFile(dataDir), JSON.stringify({ version: 1, market_ids: [...ids].sort() }) + '\n');
+}

@@ -1,0 +1,68 @@
+import type { Subscription } from '../../../adapters/bus/event-bus.ts';
+import { writeRetiredMarkets } from '../../../adapters/storage/retired-markets-file.ts';
+import { channelOf, type HeliosEvent } from '../../../domain/events/catalog.ts';
+import { topicOf } from '../../../domain/events/topics.ts';
+import type { UniverseMarket } from '../../../domain/trading/universe.ts';
+import type { Component } from '../component.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
+
+/** The consumer group of a scale-out's feeds process on its markets' retirements. */
+export const RETIREMENTS_GROUP = 'feeds-retirements';
+
+/** Where a trading node publishes a market's retirement (its ALERT MARKET_RETIRED). */
+const retirementTopic = (market: UniverseMarket) => topicOf(channelOf('ALERT'), market.spec.market_id);
+
+/**
+ * A scale-out's feeds process, which serves the dashboard and carries the books, learns from the
+ * bus which markets its trading shards retired (their ALERT MARKET_RETIRED, the one record of a
+ * retirement): it lists them no longer, drops their tokens from the feed, shows the alert on its
+ * dashboard and records them in DATA_DIR/state/retired-markets.json, which the daemon loads at
+ * start before anything subscribes. Its consumer group is durable: retirements made while it was
+ * down arrive when it is back. A new group starts at the newest entry: the retained past of a
+ * stream prefix may hold another deployment's retirements (shards started afresh on it), and a
+ * market wrongly taken for retired would lose its books.
+ */
+export function retirementsComponent(ctx: DaemonContext): Component {
+  let subscription: Subscription | null = null;
+  let consuming: Promise<void> = Promise.resolve();
+  const follow = (change: UniverseChange) => {
+    if (change.added.length > 0) subscription?.addTopics(change.added.map(retirementTopic));
+  };
+  const retire = (event: HeliosEvent) => {
+    if (event.type !== 'ALERT' || event.payload.code !== 'MARKET_RETIRED') return;
+    const market = ctx.universe.markets.find((m) => m.spec.market_id === event.market_id);
+    if (!market || !ctx.retireMarket(market)) return;
+    subscription?.removeTopics([retirementTopic(market)]);
+    ctx.feed?.unsubscribe([market.spec.yes_token, market.spec.no_token]).catch((err) => ctx.reportError('retirements', err));
+    ctx.dashboard.emit(event);
+    writeRetiredMarkets(ctx.opts.dataDir, ctx.retiredMarkets);
+    ctx.log.info({ market_id: market.spec.market_id }, 'retirements: a trading shard retired this market: no longer listed, its tokens unsubscribed');
+  };
+  return {
+    name: 'retirements',
+    start: async () => {
+      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: 'latest' });
+      subscription = s;
+      ctx.universeListeners.add(follow);
+      consuming = (async () => {
+        for await (const batch of s) {
+          for (const d of batch) {
+            try {
+              retire(d.event);
+            } catch (err) {
+              ctx.reportError('retirements', err);
+            }
+          }
+          await s.ack(batch);
+        }
+      })().catch((err: unknown) => ctx.reportError('retirements', err));
+    },
+    stop: async () => {
+      ctx.universeListeners.delete(follow);
+      const s = subscription;
+      subscription = null;
+      await s?.close();
+      await consuming;
+    },
+  };
+}
