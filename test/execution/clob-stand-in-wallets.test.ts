@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
-import { TEST_ADDRESS, TEST_KEY, TEST_WALLETS, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
+import { createSigner, orderBuilder, signOrder } from '../../src/adapters/execution/real-signing.ts';
+import { splitPoly1271Signature } from '../../src/domain/execution/poly-1271-signature.ts';
+import { verifyOrderSignature } from '../../src/sim/clob/clob-order-check.ts';
+import { OTHER_KEY, TEST_ADDRESS, TEST_KEY, TEST_WALLETS, YES, realConfig, startStandIn, type StandInRig, limitOrder, rejection } from './support.ts';
 
 /**
  * Proxy (signature_type 1) and Gnosis Safe (2) accounts at the stand-in, as at Polymarket: the EOA
@@ -80,13 +83,60 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     expect(rig.standIn.venue.orders.size).toBe(0);
   });
 
-  it('refuses POLY_1271 deposit wallets (signature_type 3) clearly, for orders and balances', async () => {
+});
+
+/**
+ * POLY_1271 deposit wallets (signature_type 3): the order names the wallet as maker and signer,
+ * and its signature is the ERC-7739 wrapper of the owner's signature (poly-1271-signature.test.ts
+ * has Polymarket's vector). The stand-in checks the wrapper and the owner's inner signature; the
+ * wallet is the one registered to the key, since a deposit wallet's address is not derived from it.
+ */
+describe('stand-in CLOB: POLY_1271 deposit wallets', () => {
+  /** A deposit wallet address for the test key (any contract address; hardhat account 3's here). */
+  const DEPOSIT_WALLET = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
+
+  it('signature_type 3: the key signs the wrapped signature, its deposit wallet is maker and signer and holds the funds', async () => {
+    rig = await startStandIn({ depositWallet: DEPOSIT_WALLET, usdc: 500 });
+    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: DEPOSIT_WALLET }), { privateKey: TEST_KEY }, clock);
+    expect((await s.collateral()).balance).toBe(500);
+    const p = await s.prepare(limitOrder(), false);
+    expect(p.signed).toMatchObject({ maker: DEPOSIT_WALLET, signer: DEPOSIT_WALLET, signatureType: 3 });
+    // The id helios predicts before sending is the one the venue gives the order.
+    expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
+    expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, DEPOSIT_WALLET.toLowerCase()]]);
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 20, type: 'FOK' }), false));
+    expect(rig.standIn.venue.position(DEPOSIT_WALLET, YES)).toBeCloseTo(20, 6);
+    expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
+  });
+
+  it('refuses a key with no deposit wallet, and a deposit wallet that is not the key\'s, for orders and balances', async () => {
     rig = await startStandIn({ signatureType: 1 });
-    const s = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: TEST_WALLETS[1] }), { privateKey: TEST_KEY }, clock);
-    const balance = await rejection(s.collateral());
-    expect(balance.message).toMatch(/does not support POLY_1271 deposit wallets \(signature_type 3\)/);
-    const placed = await rejection(s.prepare(limitOrder(), false).then((p) => s.postOrder(p)));
-    expect(placed.message).toMatch(/does not verify POLY_1271 \(deposit wallet\) signatures/);
+    const none = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: DEPOSIT_WALLET }), { privateKey: TEST_KEY }, clock);
+    expect((await rejection(none.collateral())).message).toMatch(/no deposit wallet is registered for .*POLY_1271 \(signature_type 3\) needs one/);
+    expect((await rejection(none.prepare(limitOrder(), false).then((p) => none.postOrder(p)))).message).toMatch(/no deposit wallet is registered for the API KEY's address/);
+    rig.standIn.registerDepositWallet(TEST_ADDRESS, DEPOSIT_WALLET);
+    const stranger = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: STRANGER }), { privateKey: TEST_KEY }, clock);
+    expect((await rejection(stranger.prepare(limitOrder(), false).then((p) => stranger.postOrder(p)))).message).toMatch(/^POST \/order: invalid POLY_1271 signature$/);
     expect(rig.standIn.venue.orders.size).toBe(0);
+  });
+
+  it('refuses a wrapper whose inner signature or envelope does not belong to the order, and a plain EIP-712 signature', async () => {
+    const ctx = { version: 2, negRisk: false, chainId: 137, owner: TEST_ADDRESS, depositWallet: DEPOSIT_WALLET };
+    const { wallet } = createSigner(TEST_KEY);
+    const signed = await signOrder({ builder: orderBuilder(wallet, 137, 3, DEPOSIT_WALLET), chainId: 137, version: 2 }, limitOrder());
+    expect(await verifyOrderSignature(signed, ctx)).toMatchObject({ ok: true });
+    const invalid = { ok: false, error: 'invalid POLY_1271 signature' };
+    // Another order's envelope (the amounts changed after signing).
+    expect(await verifyOrderSignature({ ...signed, makerAmount: String(Number(signed.makerAmount) + 10_000) }, ctx)).toEqual(invalid);
+    // The inner signature by another key.
+    const { wallet: other } = createSigner(OTHER_KEY);
+    const byOther = await signOrder({ builder: orderBuilder(other, 137, 3, DEPOSIT_WALLET), chainId: 137, version: 2 }, limitOrder());
+    expect(await verifyOrderSignature(byOther, ctx)).toEqual(invalid);
+    // The plain EIP-712 order signature a type 0–2 signer makes is not a deposit wallet's.
+    const { innerSignature } = splitPoly1271Signature(signed.signature)!;
+    expect(await verifyOrderSignature({ ...signed, signature: innerSignature }, ctx)).toEqual(invalid);
+    // Signed for the V3 exchange while the venue is at V2.
+    const v3 = await signOrder({ builder: orderBuilder(wallet, 137, 3, DEPOSIT_WALLET), chainId: 137, version: 3 }, limitOrder());
+    expect(await verifyOrderSignature(v3, ctx)).toEqual({ ok: false, error: 'order_version_mismatch' });
   });
 });

@@ -66,8 +66,11 @@ export interface StandInRig {
  */
 export const TEST_WALLETS: Readonly<Record<1 | 2, string>> = { 1: '0x365f0CA36Ae1f641E02fE3B7743673da42A13A70', 2: '0xd93B25cb943D14d0d34FBaF01Fc93a0f8b5F6E47' };
 
-/** A stand-in CLOB on loopback with the test key registered and funded (or, given `signatureType`, the proxy/safe wallet it owns). */
-export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2 } = {}): Promise<StandInRig> {
+/**
+ * A stand-in CLOB on loopback with the test key registered and funded (or, given `signatureType`,
+ * the proxy/safe wallet it owns; given `depositWallet`, that POLY_1271 wallet registered to the key).
+ */
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2; depositWallet?: string } = {}): Promise<StandInRig> {
   const clock = opts.clock ?? new SystemClock();
   const books = new Map<string, TrueBook>([
     [YES, book(0.4, 0.42, 100)],
@@ -88,7 +91,9 @@ export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number 
     expirationBufferSeconds: 60,
   });
   standIn.addKey(TEST_ADDRESS, deriveCreds(TEST_ADDRESS, 0n));
-  standIn.venue.fund(opts.signatureType === undefined ? TEST_ADDRESS : standIn.walletOf(TEST_ADDRESS, opts.signatureType), opts.usdc ?? 1000);
+  if (opts.depositWallet !== undefined) standIn.registerDepositWallet(TEST_ADDRESS, opts.depositWallet);
+  const funded = opts.depositWallet ?? (opts.signatureType === undefined ? TEST_ADDRESS : standIn.walletOf(TEST_ADDRESS, opts.signatureType));
+  standIn.venue.fund(funded, opts.usdc ?? 1000);
   const { http, ws } = await standIn.listen();
   return { standIn, url: http, ws, clock, books, close: () => standIn.close() };
 }

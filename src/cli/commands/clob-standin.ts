@@ -49,7 +49,7 @@ const OPTION_TEXT: Record<string, string> = {
   usdc: '--usdc expects a positive number of USDC',
   address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
   signatureType:
-    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without it, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in, which cannot check the wallet contract\'s ERC-1271 signatures',
+    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without it, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in command: its deposit wallet is not derived from the key, and the command registers none',
 };
 
 /**

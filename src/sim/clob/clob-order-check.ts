@@ -2,6 +2,7 @@ import { hashTypedData, recoverTypedDataAddress, type Hex } from 'viem';
 import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { sameAddress } from './clob-auth.ts';
 import { polymarketWallet, SIGNATURE_TYPE_NAMES } from '../../domain/execution/polymarket-wallet.ts';
+import { poly1271Envelope, poly1271SignTypedData, splitPoly1271Signature } from '../../domain/execution/poly-1271-signature.ts';
 
 /**
  * The venue's checks of one signed V2 order as it arrives on the wire: the EIP-712 signature
@@ -67,37 +68,47 @@ export function exchangeFor(version: number, negRisk: boolean): string {
   return negRisk ? EXCHANGES.v2NegRisk : EXCHANGES.v2;
 }
 
-async function recover(o: WireOrder, version: number, exchange: string, chainId: number): Promise<string | null> {
+/** Who signed `o` for `exchange`: the EIP-712 signer for types 0–2, the deposit wallet's owner for 3 (null: nobody recoverable). */
+async function signedBy(o: WireOrder, version: number, exchange: string, chainId: number): Promise<string | null> {
   try {
-    return await recoverTypedDataAddress({ ...orderTypedData(o, version, exchange, chainId), signature: o.signature as Hex });
+    if (o.signatureType !== 3) return await recoverTypedDataAddress({ ...orderTypedData(o, version, exchange, chainId), signature: o.signature as Hex });
+    // The wallet rebuilds the order hash from the envelope: one made for another order or exchange is not this order's.
+    const parts = splitPoly1271Signature(o.signature);
+    if (!parts || parts.envelope.toLowerCase() !== poly1271Envelope(o, version, exchange, chainId).toLowerCase()) return null;
+    return await recoverTypedDataAddress({ ...poly1271SignTypedData(o, version, exchange, chainId), signature: parts.innerSignature });
   } catch {
     return null;
   }
 }
 
 /**
- * The signature must recover to the order's signer, the signer must be the authenticated key's
- * address (the EOA that signs, for every signature type the stand-in takes), and the domain must
- * be the exchange of the venue's current version. A signature valid for another version's exchange
- * is the venue's `order_version_mismatch`. The maker is the signer itself for an EOA (0), and the
- * signer's own proxy (1) or safe (2) otherwise: the exchange contract checks a proxy or safe
+ * The signature must be the authenticated key's (`owner`, the EOA that signs for every signature
+ * type) and the domain the exchange of the venue's current version. A signature valid for another
+ * version's exchange is the venue's `order_version_mismatch`. The maker is the signer itself for an
+ * EOA (0), and the signer's own proxy (1) or safe (2): the exchange contract checks a proxy or safe
  * signature as "the EOA signed it and owns the maker", so a maker the signer does not own is an
- * invalid signature of that type, as the venue answers it.
+ * invalid signature of that type, as the venue answers it. A deposit wallet (3) is both maker and
+ * signer of its orders and must be the one registered to the key (`depositWallet`); the signature
+ * is the ERC-7739 wrapper (domain/execution/poly-1271-signature.ts) whose inner signature the owner
+ * made. What the stand-in cannot do is the exchange's on-chain ERC-1271 call into the deployed
+ * wallet contract: it checks the wrapper as Polymarket's clients build it instead.
  */
 export async function verifyOrderSignature(
   o: WireOrder,
-  ctx: { version: number; negRisk: boolean; chainId: number; owner: string },
+  ctx: { version: number; negRisk: boolean; chainId: number; owner: string; depositWallet?: string | null },
 ): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
   if (!/^\d+$/.test(String(o.salt)) || !/^\d+$/.test(o.tokenId) || !/^\d+$/.test(o.timestamp)) return { ok: false, error: 'invalid order payload' };
-  if (o.signatureType === 3) return { ok: false, error: 'the stand-in venue does not verify POLY_1271 (deposit wallet) signatures: signatureType 0, 1 or 2 only' };
-  if (o.signatureType !== 0 && o.signatureType !== 1 && o.signatureType !== 2) return { ok: false, error: 'invalid order payload: unknown signatureType' };
-  if (!sameAddress(o.signer, ctx.owner)) return { ok: false, error: 'the order signer address has to be the address of the API KEY' };
-  if (o.signatureType === 0 && !sameAddress(o.maker, o.signer)) return { ok: false, error: 'maker address not allowed, please use the deposit wallet flow' };
+  if (o.signatureType !== 0 && o.signatureType !== 1 && o.signatureType !== 2 && o.signatureType !== 3) return { ok: false, error: 'invalid order payload: unknown signatureType' };
   const invalid = o.signatureType === 0 ? 'invalid signature' : `invalid ${SIGNATURE_TYPE_NAMES[o.signatureType]} signature`;
+  if (o.signatureType === 3) {
+    if (!ctx.depositWallet) return { ok: false, error: `no deposit wallet is registered for the API KEY's address ${ctx.owner}: POLY_1271 orders need one` };
+    if (!sameAddress(o.signer, ctx.depositWallet) || !sameAddress(o.maker, ctx.depositWallet)) return { ok: false, error: invalid };
+  } else if (!sameAddress(o.signer, ctx.owner)) return { ok: false, error: 'the order signer address has to be the address of the API KEY' };
+  if (o.signatureType === 0 && !sameAddress(o.maker, o.signer)) return { ok: false, error: 'maker address not allowed, please use the deposit wallet flow' };
   const expected = exchangeFor(ctx.version, ctx.negRisk);
-  const got = await recover(o, ctx.version, expected, ctx.chainId);
-  if (got !== null && sameAddress(got, o.signer)) {
-    if (o.signatureType !== 0) {
+  const got = await signedBy(o, ctx.version, expected, ctx.chainId);
+  if (got !== null && sameAddress(got, ctx.owner)) {
+    if (o.signatureType === 1 || o.signatureType === 2) {
       // The signer's own proxy or safe, derived from it as the exchange contract does.
       const wallet = polymarketWallet(o.signer, o.signatureType, ctx.chainId);
       if (!wallet.ok || !sameAddress(wallet.address, o.maker)) return { ok: false, error: invalid };
@@ -108,8 +119,8 @@ export async function verifyOrderSignature(
   for (const [v, nr] of [[2, false], [2, true], [3, false]] as const) {
     const ex = exchangeFor(v, nr);
     if (ex === expected) continue;
-    const r = await recover(o, v, ex, ctx.chainId);
-    if (r !== null && sameAddress(r, o.signer)) {
+    const r = await signedBy(o, v, ex, ctx.chainId);
+    if (r !== null && sameAddress(r, ctx.owner)) {
       return { ok: false, error: v === ctx.version ? `${invalid}: signed for the ${nr ? 'neg-risk' : 'standard'} exchange` : 'order_version_mismatch' };
     }
   }

@@ -56,6 +56,8 @@ export class ClobStandIn {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly keys = new Map<string, { creds: ApiCreds; address: string }>();
+  /** Owner address (lower case) → its registered deposit wallet. */
+  private readonly depositWallets = new Map<string, string>();
   private readonly faults = new Map<string, ClobFault[]>();
   private readonly hung = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
@@ -115,6 +117,19 @@ export class ClobStandIn {
     const w = polymarketWallet(signer, type, this.opts.chainId);
     if (!w.ok) throw new Error(w.reason);
     return w.address;
+  }
+
+  /**
+   * Makes `wallet` the POLY_1271 deposit wallet `owner` signs for: at Polymarket a contract deployed
+   * for the owner (its address is not derivable from the owner in Polymarket's clients), here a
+   * registration. Its orders name it as maker and signer, and calls with `signature_type` 3 read its balance.
+   */
+  registerDepositWallet(owner: string, wallet: string): void {
+    this.depositWallets.set(owner.toLowerCase(), wallet);
+  }
+
+  private depositWalletOf(owner: string): string | null {
+    return this.depositWallets.get(owner.toLowerCase()) ?? null;
   }
 
   /** The next answers of `route` (e.g. `POST /order`) misbehave, in this order. */
@@ -268,7 +283,7 @@ export class ClobStandIn {
       case 'GET /balance-allowance':
       case 'GET /balance-allowance/update': {
         // The client names its signature type; the venue reads the wallet the key's address owns for it.
-        const funds = fundsAddress(auth.address, q.get('signature_type'), this.opts.chainId);
+        const funds = fundsAddress(auth.address, q.get('signature_type'), this.opts.chainId, this.depositWalletOf(auth.address));
         if (!funds.ok) return [400, { error: funds.error }];
         if (route === 'GET /balance-allowance/update') {
           v.refreshBalance(funds.address);
@@ -290,7 +305,7 @@ export class ClobStandIn {
     if (p.owner !== owner) return [400, { error: 'the order owner has to be the owner of the API KEY' }];
     const m = this.venue.market(p.order.tokenId);
     if (!m) return [400, { error: `market not found for token ${p.order.tokenId}` }];
-    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address });
+    const sig = await verifyOrderSignature(p.order, { version: this.version, negRisk: m.neg_risk, chainId: this.opts.chainId, owner: address, depositWallet: this.depositWalletOf(address) });
     if (!sig.ok) return [400, { error: sig.error }];
     const terms = checkOrderTerms(p.order, p.orderType, p.postOnly === true, m, this.venue.nowSeconds(), this.opts.expirationBufferSeconds);
     if (!terms.ok) return [400, { error: terms.error }];
