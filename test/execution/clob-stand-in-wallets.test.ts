@@ -116,7 +116,12 @@ describe('stand-in CLOB: POLY_1271 deposit wallets', () => {
     expect((await rejection(none.prepare(limitOrder(), false).then((p) => none.postOrder(p)))).message).toMatch(/no deposit wallet is registered for the API KEY's address/);
     rig.standIn.registerDepositWallet(TEST_ADDRESS, DEPOSIT_WALLET);
     const stranger = await ClobSession.open(realConfig(rig.url, { signature_type: 3, funder_address: STRANGER }), { privateKey: TEST_KEY }, clock);
-    expect((await rejection(stranger.prepare(limitOrder(), false).then((p) => stranger.postOrder(p)))).message).toMatch(/^POST \/order: invalid POLY_1271 signature$/);
+    const e = await rejection(stranger.prepare(limitOrder(), false).then((p) => stranger.postOrder(p)));
+    // helios says what to check: no derivation tells it beforehand that this is not the key's deposit wallet.
+    expect(e.message).toBe(
+      `POST /order: invalid POLY_1271 signature (execution.real.signature_type 3 is POLY_1271: the order's maker and signer are execution.real.funder_address ${STRANGER}, ` +
+        `which must be the deposit wallet of the signing key ${TEST_ADDRESS}, deployed, funded and approved; check that funder_address is the deposit wallet Polymarket shows as yours)`,
+    );
     expect(rig.standIn.venue.orders.size).toBe(0);
   });
 

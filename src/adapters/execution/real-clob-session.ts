@@ -236,12 +236,20 @@ function l1Refusal(err: unknown, chainId: number): unknown {
 }
 
 /**
- * A proxy or safe order refused as an invalid signature, with what usually causes it: the venue
- * takes a POLY_PROXY/POLY_GNOSIS_SAFE signature only from the EOA that owns the maker wallet (it
- * derives the proxy or safe address from the EOA), so a `funder_address` that is not the key's own
+ * A proxy, safe or deposit-wallet order refused as an invalid signature, with what usually causes
+ * it: the venue takes a POLY_PROXY/POLY_GNOSIS_SAFE signature only from the EOA that owns the maker
+ * wallet (it derives the proxy or safe address from the EOA), and a POLY_1271 one only when the
+ * deposit wallet's contract says its owner signed, so a `funder_address` that is not the key's own
  * wallet, or the wrong `signature_type` for it, reads as a bad signature on every order.
  */
 export function explainWalletRefusal(message: string, cfg: Pick<RealExecutionConfig, 'signature_type' | 'funder_address'>, signer: string): string {
+  if (cfg.signature_type === 3 && /invalid (?:POLY_1271 )?signature$/i.test(message)) {
+    // No derivation to check against before sending: a deposit wallet is a contract deployed for the account.
+    return (
+      `${message} (execution.real.signature_type 3 is POLY_1271: the order's maker and signer are execution.real.funder_address ${cfg.funder_address}, ` +
+      `which must be the deposit wallet of the signing key ${signer}, deployed, funded and approved; check that funder_address is the deposit wallet Polymarket shows as yours)`
+    );
+  }
   if (cfg.signature_type !== 1 && cfg.signature_type !== 2) return message;
   if (!/invalid (?:POLY_PROXY |POLY_GNOSIS_SAFE )?signature$/i.test(message)) return message;
   const [name, wallet] = cfg.signature_type === 1 ? ['POLY_PROXY', 'proxy wallet'] : ['POLY_GNOSIS_SAFE', 'Gnosis Safe'];
