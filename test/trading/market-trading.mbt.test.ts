@@ -28,6 +28,7 @@ const spec_ = setup({
     // had, so reconciliation rebuilds the market from the venue (reconciled lots, no pair): IDLE.
     openPair: ({ context }) => context.held === 'pair_open',
     temporal: ({ context }) => context.held === 'temporal',
+    nakedPair: ({ context }) => context.held === 'pair_open' || context.held === 'pair_broken',
   },
 }).createMachine({
   id: 'spec',
@@ -75,7 +76,8 @@ const spec_ = setup({
     },
     HALT: {
       on: {
-        CLEAR_EARLY: 'HALT',
+        // Every cause cleared inside the cool-down: only a naked pair leg leaves, to be closed at once.
+        CLEAR_EARLY: [{ guard: 'nakedPair', target: 'BUILDING_PAIR' }, { target: 'HALT' }],
         CLEAR: [
           { guard: 'lockedPair', target: 'LOCKED_PAIR' },
           { guard: 'openPair', target: 'BUILDING_PAIR' },

@@ -1,36 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import type { OrderIntent } from '../../src/domain/trading/orders.ts';
-import type { MarketInputEvent, MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
-import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
-import { book, bookSignal, defaultSections, spec } from './support.ts';
+import { pairMarket as market } from './support.ts';
 
-const T0 = 1_700_000_000_000;
-
-/**
- * A pair-arbitrage market (m1, Y / N) on a virtual clock, pulsed by nobody (watchdog 'parent'
- * with no parent): between its events it is exactly where a sleeping group leaves it, so every
- * decision in these tests is the one its own event's step takes.
- */
-function pairMarket() {
-  const cfg = defaultSections().trading;
-  // The naked leg may wait longer than the books live here: no pulse would be due for it first.
-  cfg.pair_arb.naked_leg_max_ms = 60_000;
-  const clock = new VirtualClock(T0);
-  const dispatched: OrderIntent[][] = [];
-  const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => dispatched.push(p.intents) } });
-  const input = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), cfg, now_ms: T0, synced: true, watchdog: 'parent' as const };
-  const actor = createActor(machine, { clock, input }).start();
-  const send = (e: MarketInputEvent) => actor.send({ ...e, now_ms: clock.now() } as MarketTradingEvent);
-  const books = (yesAsk: number, noAsk: number) => {
-    send({ type: 'BOOK', signal: bookSignal('Y', book([[yesAsk - 0.01, 100]], [[yesAsk, 100]]), clock.now()), partner: bookSignal('N', book([[noAsk - 0.01, 100]], [[noAsk, 100]]), clock.now()) });
-  };
-  const filled = (client_order_id: string, size: number) => send({ type: 'ORDER_UPDATE', update: { client_order_id, status: 'filled', filled_size: size } });
-  const fill = (client_order_id: string, token_id: string, size: number, price: number) =>
-    send({ type: 'FILL', fill: { client_order_id, fill_id: `f-${client_order_id}`, token_id, strategy: 'pair_arb', side: 'BUY', price, size, fee_usdc: 0, status: 'MATCHED' } });
-  return { cfg, clock, actor, dispatched, send, books, filled, fill };
-}
+/** The naked leg may wait longer than the books live here: no pulse would be due for it first. */
+const pairMarket = () => market((cfg) => (cfg.pair_arb.naked_leg_max_ms = 60_000));
 
 describe('a market decides on an order event with the halt causes as of that event', () => {
   /**

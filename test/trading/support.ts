@@ -7,6 +7,10 @@ import { executionSection, riskSection, tradingSection, type ExecutionConfig, ty
 import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { levelsOf } from '../../src/domain/trading/book-view.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { createActor } from 'xstate';
+import type { OrderIntent } from '../../src/domain/trading/orders.ts';
+import type { MarketInputEvent, MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
+import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
 import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
 import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
@@ -127,6 +131,30 @@ export async function startEdgeMarket(
   r.setBook('N', o.no);
   r.clock.advanceBy(o.afterMs);
   await flush();
+}
+
+/**
+ * A pair-arbitrage market (m1, Y / N) on a virtual clock from 1_700_000_000_000, pulsed by nobody
+ * (watchdog 'parent' with no parent): between its events it is exactly where a sleeping group
+ * leaves it, so every decision is the one its own event's step takes. `tune` adjusts the shipped
+ * trading defaults first.
+ */
+export function pairMarket(tune?: (cfg: TradingConfig) => void) {
+  const cfg = defaultSections().trading;
+  tune?.(cfg);
+  const clock = new VirtualClock(1_700_000_000_000);
+  const dispatched: OrderIntent[][] = [];
+  const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => dispatched.push(p.intents) } });
+  const input = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), cfg, now_ms: clock.now(), synced: true, watchdog: 'parent' as const };
+  const actor = createActor(machine, { clock, input }).start();
+  const send = (e: MarketInputEvent) => actor.send({ ...e, now_ms: clock.now() } as MarketTradingEvent);
+  const books = (yesAsk: number, noAsk: number) => {
+    send({ type: 'BOOK', signal: bookSignal('Y', book([[yesAsk - 0.01, 100]], [[yesAsk, 100]]), clock.now()), partner: bookSignal('N', book([[noAsk - 0.01, 100]], [[noAsk, 100]]), clock.now()) });
+  };
+  const filled = (client_order_id: string, size: number) => send({ type: 'ORDER_UPDATE', update: { client_order_id, status: 'filled', filled_size: size } });
+  const fill = (client_order_id: string, token_id: string, size: number, price: number) =>
+    send({ type: 'FILL', fill: { client_order_id, fill_id: `f-${client_order_id}`, token_id, strategy: 'pair_arb', side: 'BUY', price, size, fee_usdc: 0, status: 'MATCHED' } });
+  return { cfg, clock, actor, dispatched, send, books, filled, fill };
 }
 
 /** A TRUTH_STATE payload for a two-team match (teamA ↔ YES). */

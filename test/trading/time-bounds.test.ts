@@ -29,7 +29,7 @@ function decidedAt(m: Scenario, nowMs: number): Scenario {
 /** What a decision at `nowMs` concludes: the halt causes, then the plan taken with them. */
 function decisionAt(m: Scenario, nowMs: number): string {
   const halt = haltAt(m, nowMs);
-  const p = plan({ state: m.state, spec: m.spec as ReturnType<typeof spec>, signals: m.signals as MarketSignals, ledger: m.ledger, orders: { ...m.orders }, seq: 10, synced: true, finalizing: false, awaitBook: false, haltCauses: halt, nowMs, nakedSinceMs: m.nakedSinceMs, cfg });
+  const p = plan({ state: m.state, spec: m.spec as ReturnType<typeof spec>, signals: m.signals as MarketSignals, ledger: m.ledger, orders: { ...m.orders }, seq: 10, synced: true, finalizing: false, awaitBook: false, haltCauses: halt, nowMs, nakedSinceMs: m.nakedSinceMs, entriesHeldUntilMs: m.entriesHeldUntilMs, cfg });
   return JSON.stringify({ halt, p });
 }
 
@@ -67,12 +67,14 @@ function restingOrder(placedAt: number): Record<string, OrderRecord> {
 }
 
 describe('time alone changing a decision (what the watchdog pulses for)', () => {
-  it('a decision it calls unchanged is unchanged: books and truth aging, a policy expiring, an order overstaying', () => {
+  it("a decision it calls unchanged is unchanged: books and truth aging, a policy expiring, an order overstaying, a halt's cool-down ending", () => {
     const policy = policyFromTruth(truthSignal('live', 0.7), { Y: 'teamA', N: 'teamB' }, { edge_threshold: 0.5, max_order_usdc: 5, max_position_usdc: 5, ttl_ms: 4_000 }, T0);
     const scenarios: Scenario[] = [
-      { state: 'IDLE', spec: spec(), signals: signals({ policy, truth: { payload: truthSignal('live', 0.7), ts_ms: T0 + 500 } }), orders: {}, nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() },
-      { state: 'TEMPORAL_ACTIVE', spec: spec(), signals: signals({ policy }), orders: restingOrder(T0 + 1_250), nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() },
-      { state: 'IDLE', spec: spec({ fair_source: { kind: 'nowcast', station_id: 'KNYC', bucket_label: '80-81', date: '2025-07-15' } as never }), signals: signals({}), orders: {}, nakedSinceMs: T0, halt: [], cfg, ledger: emptyLedger() },
+      { state: 'IDLE', spec: spec(), signals: signals({ policy, truth: { payload: truthSignal('live', 0.7), ts_ms: T0 + 500 } }), orders: {}, nakedSinceMs: null, halt: [], entriesHeldUntilMs: null, cfg, ledger: emptyLedger() },
+      { state: 'TEMPORAL_ACTIVE', spec: spec(), signals: signals({ policy }), orders: restingOrder(T0 + 1_250), nakedSinceMs: null, halt: [], entriesHeldUntilMs: null, cfg, ledger: emptyLedger() },
+      // Out of a halt early (a naked leg closed), held back until its cool-down ends mid-walk.
+      { state: 'IDLE', spec: spec(), signals: signals({ policy, truth: { payload: truthSignal('live', 0.7), ts_ms: T0 + 500 } }), orders: {}, nakedSinceMs: null, halt: [], entriesHeldUntilMs: T0 + 7_500, cfg, ledger: emptyLedger() },
+      { state: 'IDLE', spec: spec({ fair_source: { kind: 'nowcast', station_id: 'KNYC', bucket_label: '80-81', date: '2025-07-15' } as never }), signals: signals({}), orders: {}, nakedSinceMs: T0, halt: [], entriesHeldUntilMs: null, cfg, ledger: emptyLedger() },
     ];
     let changed = 0;
     for (const m of scenarios) {
@@ -101,7 +103,7 @@ describe('time alone changing a decision (what the watchdog pulses for)', () => 
   });
 
   it('nothing that ages, nothing to ask: a market with no inputs and no orders never needs a pulse', () => {
-    const m: Scenario = { state: 'IDLE', spec: spec(), signals: emptySignals(), orders: {}, nakedSinceMs: null, halt: [], cfg, ledger: emptyLedger() };
+    const m: Scenario = { state: 'IDLE', spec: spec(), signals: emptySignals(), orders: {}, nakedSinceMs: null, halt: [], entriesHeldUntilMs: null, cfg, ledger: emptyLedger() };
     expect(timeChangesDecision(m, T0, T0 + 3 * 86_400_000)).toBe(false);
   });
 });

@@ -68,7 +68,10 @@ export const tradingSection = z.strictObject({
     max_slippage_ticks: z.number().int().nonnegative(),
   }),
   halt: z.strictObject({
-    /** A halted market stays halted at least this long, then until every cause has cleared. */
+    /**
+     * A halted market takes no new risk for at least this long, then until every cause has cleared
+     * (a naked pair leg is closed as soon as the causes have cleared, inside it too).
+     */
     cool_down_ms: ms,
   }),
   positions: z.strictObject({

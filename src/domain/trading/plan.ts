@@ -43,6 +43,11 @@ export interface PlanInput {
   nowMs: number;
   /** When the pair's current naked leg began (null or absent: none). */
   nakedSinceMs?: number | null;
+  /**
+   * Set when the market left HALT before its cool-down ended, to close a naked pair leg: until this
+   * time nothing else goes out (null or absent: nothing held back).
+   */
+  entriesHeldUntilMs?: number | null;
   cfg: TradingConfig;
 }
 
@@ -147,13 +152,15 @@ export function plan(input: PlanInput): Plan {
 
   const s = input.signals;
   const allowBuy = perms.buy && s.risk.state === 'ACTIVE' && !s.risk.market_tripped;
+  const coolingDown = isCoolingDown(input);
   const wantPair = input.spec.strategies.pair_arb && input.cfg.pair_arb.enabled && (input.state === 'IDLE' || input.state === 'BUILDING_PAIR');
   const wantEdge = input.spec.strategies.temporal && input.cfg.temporal.enabled && (input.state === 'IDLE' || input.state === 'TEMPORAL_ACTIVE');
 
   // In IDLE a pair that waits hands over to the edge strategy, whatever it waits for: books on
   // which no chunk can enter need no walk (most book signals of a quiet market).
   if (wantPair && !(input.state === 'IDLE' && pairEntryRuledOut(input))) {
-    const pd = pairDecision(input, allowBuy, perms.buy && s.risk.state !== 'HALTED' && !s.risk.market_tripped, perms.sell);
+    const entryRefusal = coolingDown ? coolDownNote(input) : allowBuy ? null : 'buys not allowed by risk';
+    const pd = pairDecision(input, entryRefusal, perms.buy && s.risk.state !== 'HALTED' && !s.risk.market_tripped, perms.sell);
     if (pd && pd.kind !== 'wait') {
       const { intents, seq } = pairIntents(input, pd);
       return planOf(input, cancels, 'pair', intents, seq, pd.kind, pd.kind === 'locked');
@@ -161,6 +168,7 @@ export function plan(input: PlanInput): Plan {
     if (input.state === 'BUILDING_PAIR') return planOf(input, cancels, 'none', [], input.seq, pd ? pd.reason : 'books not ready');
   }
   if (wantEdge) {
+    if (coolingDown) return planOf(input, cancels, 'none', [], input.seq, coolDownNote(input));
     const ed = edgeDecision(input, allowBuy, perms.sell);
     if (ed.kind !== 'none') {
       const { intents, seq } = edgeIntents(input, ed);
@@ -181,8 +189,20 @@ function pairEntryRuledOut(input: PlanInput): boolean {
   return flatPairCannotEnter(yes.levels, no.levels, holdings, input.cfg.pair_arb.safety_margin);
 }
 
-/** Entries need buys allowed by risk; closing a naked leg (complete or unwind) only the state's permission. */
-function pairDecision(input: PlanInput, allowBuy: boolean, allowHedge: boolean, allowSell: boolean): PairDecision | null {
+/** A halt's cool-down still runs: the market is out of HALT only to close a naked pair leg. */
+function isCoolingDown(input: Pick<PlanInput, 'nowMs' | 'entriesHeldUntilMs'>): boolean {
+  return input.entriesHeldUntilMs != null && input.nowMs < input.entriesHeldUntilMs;
+}
+
+function coolDownNote(input: Pick<PlanInput, 'entriesHeldUntilMs'>): string {
+  return `halt cool-down until ${input.entriesHeldUntilMs}: nothing new before it ends`;
+}
+
+/**
+ * Entries need `entryRefusal` null (buys allowed by risk, no halt cool-down running); closing a
+ * naked leg (complete or unwind) only the state's permission.
+ */
+function pairDecision(input: PlanInput, entryRefusal: string | null, allowHedge: boolean, allowSell: boolean): PairDecision | null {
   const yes = bookOf(input.signals, input.spec.yes_token);
   const no = bookOf(input.signals, input.spec.no_token);
   if (!yes || !no) return null;
@@ -199,7 +219,7 @@ function pairDecision(input: PlanInput, allowBuy: boolean, allowHedge: boolean, 
     nowMs: input.nowMs,
     nakedSinceMs: input.nakedSinceMs ?? null,
   });
-  if (d.kind === 'enter' && !allowBuy) return { kind: 'wait', reason: 'buys not allowed by risk' };
+  if (d.kind === 'enter' && entryRefusal !== null) return { kind: 'wait', reason: entryRefusal };
   if (d.kind === 'complete' && !allowHedge) return { kind: 'wait', reason: 'completing buy not allowed' };
   if (d.kind === 'unwind' && !allowSell) return { kind: 'wait', reason: 'unwinding sell not allowed' };
   return d;

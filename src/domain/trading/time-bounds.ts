@@ -12,6 +12,8 @@ export interface TimedMarketView {
   signals: Pick<MarketSignals, 'books' | 'policy' | 'truth' | 'nowcast'>;
   orders: Readonly<Record<string, OrderRecord>>;
   nakedSinceMs: number | null;
+  /** Until when a market out of HALT early (closing a naked leg) holds back anything new (null: nothing held). */
+  entriesHeldUntilMs: number | null;
   /** The halt causes the market holds: those as of its time (every event it decides on refreshes them). */
   halt: readonly string[];
   cfg: Pick<TradingConfig, 'staleness' | 'orders' | 'pair_arb'>;
@@ -20,10 +22,11 @@ export interface TimedMarketView {
 /**
  * Whether time passing alone, from `fromMs` to `toMs`, can change what a market decides: its halt
  * causes (an input growing stale) or its plan (a resting order overstaying, the published policy
- * expiring, a naked leg falling due). Every other input of a decision changes only with an event,
- * which decides by itself. Each of these conditions is monotone in time (once true, true for
- * good), so one that flips anywhere in between reads differently at the two ends. False means a
- * watchdog pulse at `toMs` would decide exactly as the market last did at `fromMs`.
+ * expiring, a naked leg falling due, a halt's cool-down ending). Every other input of a decision
+ * changes only with an event, which decides by itself. Each of these conditions is monotone in
+ * time (once true, true for good), so one that flips anywhere in between reads differently at the
+ * two ends. False means a watchdog pulse at `toMs` would decide exactly as the market last did at
+ * `fromMs`.
  *
  * The market holds its halt causes as of `fromMs` (its time, at which it last decided). An input's
  * aging is checked against them rather than against its own age at `fromMs`: a cause already held
@@ -41,6 +44,8 @@ export function timeChangesDecision(m: TimedMarketView, fromMs: number, toMs: nu
   if (spec.fair_source.kind === 'nowcast' && s.nowcast && isNowcastAged(s.nowcast, toMs, cfg) && !m.halt.includes('stale_nowcast')) return true;
   if (isPolicyValid(s.policy, fromMs) !== isPolicyValid(s.policy, toMs)) return true;
   if (isNakedLegOverdue(m.nakedSinceMs, fromMs, cfg.pair_arb) !== isNakedLegOverdue(m.nakedSinceMs, toMs, cfg.pair_arb)) return true;
+  const held = m.entriesHeldUntilMs;
+  if (held !== null && fromMs < held && toMs >= held) return true;
   for (const id in m.orders) {
     const o = m.orders[id]!;
     if (hasOverstayed(o, fromMs, cfg.orders) !== hasOverstayed(o, toMs, cfg.orders)) return true;

@@ -62,6 +62,11 @@ export interface MarketTradingContext {
   nakedSinceMs: number | null;
   /** When the current halt began (its cool-down ends `halt.cool_down_ms` later). */
   haltSinceMs: number;
+  /**
+   * Set when the market left HALT before its cool-down ended, to close a naked pair leg: until this
+   * time it takes no new risk (null: nothing held back).
+   */
+  entriesHeldUntilMs: number | null;
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
@@ -87,6 +92,7 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     // A naked leg carried over from a previous session is bounded from now: its time starts again.
     nakedSinceMs: pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
     haltSinceMs: input.now_ms,
+    entriesHeldUntilMs: null,
   };
 }
 

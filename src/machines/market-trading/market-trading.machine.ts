@@ -92,7 +92,10 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
 }
 
 /** What a decision reads of the context. */
-type DecisionView = Pick<MarketTradingContext, 'now_ms' | 'spec' | 'signals' | 'ledger' | 'orders' | 'seq' | 'synced' | 'awaitBook' | 'halt' | 'latched' | 'nakedSinceMs' | 'cfg' | 'plan'>;
+type DecisionView = Pick<
+  MarketTradingContext,
+  'now_ms' | 'spec' | 'signals' | 'ledger' | 'orders' | 'seq' | 'synced' | 'awaitBook' | 'halt' | 'latched' | 'nakedSinceMs' | 'entriesHeldUntilMs' | 'cfg' | 'plan'
+>;
 
 /** The context as a decision sees it once `stored` is in, without copying the whole context. */
 function viewWith(context: MarketTradingContext, stored: StoredSignal): DecisionView {
@@ -108,6 +111,7 @@ function viewWith(context: MarketTradingContext, stored: StoredSignal): Decision
     halt: context.halt,
     latched: context.latched,
     nakedSinceMs: context.nakedSinceMs,
+    entriesHeldUntilMs: context.entriesHeldUntilMs,
     cfg: context.cfg,
     plan: context.plan,
   };
@@ -139,6 +143,7 @@ function decision(context: DecisionView, state: MarketStateName): { update: Part
     haltCauses: context.halt,
     nowMs: now,
     nakedSinceMs: context.nakedSinceMs,
+    entriesHeldUntilMs: context.entriesHeldUntilMs,
     cfg: context.cfg,
   });
   const prev = context.plan;
@@ -283,7 +288,10 @@ export const marketTradingMachine = setup({
       return withOutbox(d.update, d.intents);
     }),
     clearOutbox: assign({ outbox: () => [] }),
-    enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms })),
+    // HALT itself holds everything back: a hold left by an earlier halt ends here.
+    enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms, entriesHeldUntilMs: null })),
+    /** Leaving HALT early for a naked leg: nothing new until the cool-down would have ended it. */
+    holdEntriesForCoolDown: assign(({ context }) => ({ entriesHeldUntilMs: context.haltSinceMs + context.cfg.halt.cool_down_ms })),
     /** The cool-down timer fires at its deadline: that is the actor's time now. */
     markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
     settleLedger: assign(({ context }) => ({
@@ -302,6 +310,7 @@ export const marketTradingMachine = setup({
     hasHaltCauses: ({ context }) => context.halt.length > 0,
     hasOutbox: ({ context }) => context.outbox.length > 0,
     haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
+    noHaltCauses: ({ context }) => context.halt.length === 0,
     planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
     planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
     pairLocked: ({ context }) => context.plan.state === 'BUILDING_PAIR' && context.plan.pairLocked,
@@ -429,6 +438,10 @@ export const marketTradingMachine = setup({
           always: [
             dispatchOutbox,
             { guard: 'isFinalizing', target: 'FINALIZING' },
+            // A naked pair leg does not wait out the cool-down: once every cause has cleared,
+            // BUILDING_PAIR closes it as it would outside a halt (its bound counted from the fill),
+            // while the plan holds back anything new until the cool-down's end.
+            { guard: and(['noHaltCauses', 'pairNaked']), target: 'BUILDING_PAIR', actions: 'holdEntriesForCoolDown' },
             { guard: and(['haltCleared', 'holdsLockedPair']), target: 'LOCKED_PAIR' },
             { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
             { guard: and(['haltCleared', 'holdsTemporal']), target: 'TEMPORAL_ACTIVE' },
