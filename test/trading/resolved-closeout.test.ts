@@ -121,3 +121,65 @@ describe('a resolved market whose order the venue never lets go', () => {
     r.runtime.stop();
   });
 });
+
+describe('a venue order on a resolved market that the market never placed', () => {
+  /** Resolves m1 with none of its own orders live, then an order nobody here placed rests on its YES token. */
+  async function resolvedThenOrderByHand(tune: (cfg: ReturnType<typeof rig>['cfg']) => void = () => {}) {
+    const r = rig({
+      tune: (cfg) => {
+        cfg.trading.resolved_market_retention_ms = 0;
+        tune(cfg);
+      },
+    });
+    await startEdgeMarket(r, { fair: 0.5, yes: book([[0.44, 40]], [[0.56, 100]]), no: book([[0.44, 40]], [[0.56, 100]]), afterMs: 100 });
+    expect(Object.values(r.runtime.marketSnapshot('m1')!.context.orders)).toEqual([]);
+    // Placed by hand on the same key (or left by an earlier session): the venue rests it, the market knows nothing of it.
+    const ack = r.paper.placeOrder({ client_order_id: 'by-hand-1', market_id: 'm1', token_id: 'Y', side: 'BUY', order_type: 'GTC', price: 0.3, size: 10, strategy: 'temporal', expires_at_ms: null });
+    r.clock.advanceBy(500);
+    await flush();
+    expect((await ack).accepted).toBe(true);
+    r.runtime.send('m1', { type: 'MARKET_RESOLVED', winning_token_id: 'N' });
+    r.clock.advanceBy(100);
+    await flush();
+    expect(r.runtime.marketSnapshot('m1')!.state).toBe('RESOLVED');
+    expect(r.paper.openOrdersNow().map((o) => o.client_order_id)).toEqual(['by-hand-1']);
+    return r;
+  }
+  const alertsOf = (r: ReturnType<typeof rig>, code: string) => r.sink.events.flatMap((e) => (e.type === 'ALERT' && e.payload.code === code ? [{ ...e.payload, market_id: e.market_id }] : []));
+
+  it('is cancelled by reconciliation with a warn UNKNOWN_VENUE_ORDER naming it, and only then does the market retire', async () => {
+    const r = await resolvedThenOrderByHand();
+    await runFor(r, 25_000);
+    expect(r.paper.orderState('by-hand-1')!.status).toBe('canceled');
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    const unknown = alertsOf(r, 'UNKNOWN_VENUE_ORDER');
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatchObject({ severity: 'warn', market_id: 'm1' });
+    expect(unknown[0]!.message).toContain('by-hand-1');
+    const order = (code: string) => r.sink.events.findIndex((e) => e.type === 'ALERT' && e.payload.code === code);
+    expect(order('MARKET_RETIRED')).toBeGreaterThan(order('UNKNOWN_VENUE_ORDER'));
+    expect(r.runtime.marketIds()).toEqual([]);
+    r.runtime.stop();
+  });
+
+  it('has its cancel re-sent like the market\'s own, and one ORDER_CANCEL_STUCK after max_cancel_retries; the market stays meanwhile', async () => {
+    const r = await resolvedThenOrderByHand((cfg) => {
+      cfg.execution.reconcile.max_cancel_retries = 2;
+    });
+    const cancelled: string[] = [];
+    r.paper.cancelOrder = async (id) => {
+      cancelled.push(id);
+      return { ok: false, client_order_id: id, reason: 'venue busy', benign: false };
+    };
+    await runFor(r, 45_000);
+    expect(cancelled.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(cancelled)).toEqual(new Set(['by-hand-1']));
+    const stuck = alertsOf(r, 'ORDER_CANCEL_STUCK');
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]).toMatchObject({ severity: 'critical', market_id: 'm1' });
+    expect(stuck[0]!.message).toContain('by-hand-1');
+    expect(alertsOf(r, 'UNKNOWN_VENUE_ORDER')).toHaveLength(1);
+    expect(r.runtime.marketIds()).toEqual(['m1']);
+    r.runtime.stop();
+  });
+});

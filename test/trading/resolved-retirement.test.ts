@@ -93,7 +93,10 @@ describe('resolved markets leave the trading side after their retention', () => 
     // Retention 0, but a FAILED answer would still take back its payout: not yet.
     await feed(r.node, [{ kind: 'tick', t: r.clock.now() + 1_500 }]);
     expect(r.node.runtime.marketIds()).toEqual(['m0']);
+    // Answered (confirm_delay_ms 2 s); it leaves after the next reconciliation (every 10 s) checked the venue's orders on its tokens.
     await feed(r.node, [{ kind: 'tick', t: r.clock.now() + 3_000 }]);
+    expect(Object.keys(r.node.runtime.marketSnapshot('m0')!.context.ledger.pending)).toEqual([]);
+    await feed(r.node, [{ kind: 'tick', t: r.clock.now() + 10_000 }]);
     expect(r.node.runtime.marketIds()).toEqual([]);
     expect(r.node.runtime.marketPnl('m0').realized).toBeGreaterThan(0);
     r.node.runtime.stop();

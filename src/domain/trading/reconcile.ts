@@ -71,11 +71,14 @@ export function reconcileMarket(r: ReconcileInput): Mismatch[] {
 /**
  * A resolved market's orders still live here against the venue's open orders: one the venue no
  * longer lists (past the grace: a request may still be on its way) is done and closes here, one it
- * still lists must be cancelled (again: a cancel sent at resolution may have been rejected). Its
- * positions are not compared: resolution redeemed them.
+ * still lists must be cancelled (again: a cancel sent at resolution may have been rejected). A
+ * venue order on its tokens it has no record of (`foreign`: left by an earlier session, placed by
+ * another client on the same key or by hand) must be cancelled too: resting after the outcome is
+ * known, it can only fill at a loss. Its positions are not compared: resolution redeemed them.
  */
-export function resolvedCloseOut(r: Pick<ReconcileInput, 'expectedOrders' | 'venueOrders' | 'nowMs' | 'graceMs'>): { gone: string[]; resting: string[] } {
+export function resolvedCloseOut(r: Pick<ReconcileInput, 'expectedOrders' | 'venueOrders' | 'nowMs' | 'graceMs'>): { gone: string[]; resting: string[]; foreign: VenueOrderView[] } {
   const listed = new Set(r.venueOrders.map((o) => o.client_order_id));
+  const known = new Set(r.expectedOrders.map((o) => o.client_order_id));
   const gone: string[] = [];
   const resting: string[] = [];
   for (const o of [...r.expectedOrders].sort((a, b) => a.client_order_id.localeCompare(b.client_order_id))) {
@@ -83,7 +86,8 @@ export function resolvedCloseOut(r: Pick<ReconcileInput, 'expectedOrders' | 'ven
     if (listed.has(o.client_order_id)) resting.push(o.client_order_id);
     else if (r.nowMs - o.placed_at_ms >= r.graceMs) gone.push(o.client_order_id);
   }
-  return { gone, resting };
+  const foreign = r.venueOrders.filter((v) => !known.has(v.client_order_id)).sort((a, b) => a.client_order_id.localeCompare(b.client_order_id));
+  return { gone, resting, foreign };
 }
 
 export function describeMismatch(m: Mismatch): string {

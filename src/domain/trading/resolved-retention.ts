@@ -19,6 +19,8 @@ export function isSettledForGood(ledger: Ledger, orders: Record<string, OrderRec
  */
 export class ResolvedRetention {
   private readonly resolvedAt = new Map<string, number>();
+  /** Resolved markets a reconciliation that started after their resolution has looked at. */
+  private readonly venueChecked = new Set<string>();
   private readonly retired = new Set<string>();
   private readonly retiredBefore: ReadonlySet<string>;
 
@@ -35,16 +37,28 @@ export class ResolvedRetention {
     if (!this.resolvedAt.has(marketId) && !this.isRetired(marketId)) this.resolvedAt.set(marketId, atMs);
   }
 
-  /** Markets whose retention ran out by `nowMs`, by due time, then id. */
+  /**
+   * A reconciliation that started at `startedAtMs` has finished: the markets resolved by then had
+   * their venue orders checked after their resolution (one it never placed is now its own to cancel).
+   */
+  reconciled(startedAtMs: number): void {
+    for (const [id, at] of this.resolvedAt) if (at <= startedAtMs) this.venueChecked.add(id);
+  }
+
+  /**
+   * Markets whose retention ran out by `nowMs` and whose venue orders a reconciliation looked at
+   * after they resolved (before, an order on their tokens they never placed would be left resting),
+   * by due time, then id.
+   */
   due(nowMs: number): string[] {
     const out: Array<[string, number]> = [];
-    for (const [id, at] of this.resolvedAt) if (at + this.retentionMs <= nowMs) out.push([id, at]);
+    for (const [id, at] of this.resolvedAt) if (at + this.retentionMs <= nowMs && this.venueChecked.has(id)) out.push([id, at]);
     return out.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
   }
 
   /**
-   * The first due time after `nowMs` (null: none). One already due but not settled for good waits
-   * for the venue's answer, an event, not for time.
+   * The first due time after `nowMs` (null: none). One already due but not settled for good, or not
+   * yet looked at by a reconciliation, waits for the venue's answer, an event, not for time.
    */
   nextDueAfter(nowMs: number): number | null {
     let next: number | null = null;
@@ -56,13 +70,14 @@ export class ResolvedRetention {
   }
 
   retire(marketId: string): void {
-    this.resolvedAt.delete(marketId);
+    this.forget(marketId);
     this.retired.add(marketId);
   }
 
   /** The market left by other means (it may come back, and resolve again). */
   forget(marketId: string): void {
     this.resolvedAt.delete(marketId);
+    this.venueChecked.delete(marketId);
   }
 
   isRetired(marketId: string): boolean {

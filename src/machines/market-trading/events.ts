@@ -26,8 +26,8 @@ export type MarketExecutionEvent =
 export type MarketControlEvent =
   | { type: 'RECONCILE_BREAK'; reason: string; venue_orders: VenueOrderView[]; venue_positions: PositionView[] }
   | { type: 'RECONCILED' }
-  /** A resolved market's live orders against the venue (domain/trading/reconcile.ts resolvedCloseOut). */
-  | { type: 'CLOSE_OUT'; gone: string[]; resting: string[] }
+  /** A resolved market's live orders against the venue, and the venue's it has no record of (domain/trading/reconcile.ts resolvedCloseOut). */
+  | { type: 'CLOSE_OUT'; gone: string[]; resting: string[]; foreign: VenueOrderView[] }
   | { type: 'HALT_CMD'; reason: string }
   | { type: 'RESUME_CMD' };
 

@@ -244,11 +244,20 @@ export const marketTradingMachine = setup({
       const o = context.orders[event.client_order_id];
       return o ? { orders: { ...context.orders, [o.client_order_id]: { ...o, cancel_requested: false } } } : {};
     }),
-    /** A resolved market's orders the venue no longer lists end here; the ones it still lists are cancelled (again). */
+    /**
+     * A resolved market's orders the venue no longer lists end here; the ones it still lists are
+     * cancelled (again). A venue order it never placed is taken in as the venue shows it and
+     * cancelled: from then on it is closed out and its cancel re-sent like the market's own.
+     */
     closeOut: assign(({ context, event }) => {
       assertEvent(event, 'CLOSE_OUT');
       const orders = { ...context.orders };
       const cancels: OrderIntent[] = [];
+      for (const v of event.foreign) {
+        if (orders[v.client_order_id]) continue;
+        orders[v.client_order_id] = { ...venueOrderRecord(v, context.now_ms), cancel_requested: true, reason: 'not placed by this market: found at the venue after resolution' };
+        cancels.push({ kind: 'cancel', client_order_id: v.client_order_id, reason: 'state RESOLVED: venue order this market never placed' });
+      }
       for (const id of event.gone) {
         const o = orders[id];
         if (o) orders[id] = advanceOrder(o, { client_order_id: id, status: 'canceled', filled_size: o.filled_size, reason: 'closed out after resolution: no longer open at the venue' });

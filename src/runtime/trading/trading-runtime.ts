@@ -336,12 +336,17 @@ export class TradingRuntime {
 
   async reconcile(): Promise<ReconcileReport> {
     const { adapter, execution, clock } = this.deps;
-    this.tick.reconciled(clock.now());
-    return reconcileWithVenue({
+    const startedAt = clock.now();
+    this.tick.reconciled(startedAt);
+    const report = await reconcileWithVenue({
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
       alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
     });
+    // The markets it looked at may leave now (the tick may sleep past their due time: nothing new happens).
+    this.retention.reconciled(startedAt);
+    this.retireResolved(clock.now());
+    return report;
   }
 
   // ---- execution path -----------------------------------------------------------------------

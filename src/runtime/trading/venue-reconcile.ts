@@ -98,11 +98,20 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
   return report;
 }
 
-/** Closes out a resolved market's orders from the venue's open orders; returns the ones still resting there (their cancel re-sent). */
+/**
+ * Closes out a resolved market's orders from the venue's open orders, and cancels the venue's orders
+ * on its tokens it never placed (whatever `execution.real.reconcile.unknown_orders` says: on a
+ * resolved market such an order can only lose); returns its orders still resting there (their cancel re-sent).
+ */
 function closeOutResolved(h: ReconcileHost, id: string, ctx: MarketTradingContext, venueOrders: readonly VenueOrderView[], now: number): string[] {
   const expectedOrders = Object.values(ctx.orders);
-  const closeOut = resolvedCloseOut({ expectedOrders, venueOrders: venueOrders.filter((o) => o.market_id === id), nowMs: now, graceMs: h.cfg.recent_order_grace_ms });
-  if (!closeOut.gone.length && !closeOut.resting.length) return [];
+  const tokens = [ctx.spec.yes_token, ctx.spec.no_token];
+  const onMarket = venueOrders.filter((o) => (o.market_id === id || tokens.includes(o.token_id)) && !h.ownedElsewhere(o.client_order_id));
+  const closeOut = resolvedCloseOut({ expectedOrders, venueOrders: onMarket, nowMs: now, graceMs: h.cfg.recent_order_grace_ms });
+  if (!closeOut.gone.length && !closeOut.resting.length && !closeOut.foreign.length) return [];
+  for (const v of closeOut.foreign) {
+    h.alert('warn', 'UNKNOWN_VENUE_ORDER', `${id}: venue order ${v.client_order_id} (${v.side} ${v.size - v.filled_size} ${v.token_id} @ ${v.price}) was not placed by this market and rests after its resolution: cancelling it`, id);
+  }
   for (const coid of closeOut.gone) {
     h.closedOut(ctx.orders[coid]!);
     h.alert('warn', 'ORDER_CLOSED_OUT', `${id}: order ${coid} heard no end after resolution and is no longer open at the venue: closed here`, id);
