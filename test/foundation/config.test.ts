@@ -81,6 +81,12 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_EXECUTION__RECONCILE__MAX_CANCEL_RETRIES: '2.5' })).toMatchObject({ path: 'execution.reconcile.max_cancel_retries', value: 2.5 });
   });
 
+  it('trading.resolved_fill_answer_timeout_ms: 1 h by default, a whole number of ms', () => {
+    expect(loadConfig({ env: {} }).config.trading.resolved_fill_answer_timeout_ms).toBe(3_600_000);
+    expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '-1' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: -1 });
+    expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '1.5' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: 1.5 });
+  });
+
   it('keeps 0x… text as written, unquoted, in a file and in the environment (a wallet address, a condition id)', () => {
     const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
     const condition = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';

@@ -64,12 +64,14 @@ export function inputFactory(startMs = T0, seed = 5) {
 
 /**
  * A paper trading node on its own virtual clock, fed only through its pump; `retired` records what
- * it let go of. `opts`: a later session's start, the markets it is built with and what it carries.
+ * it let go of. `opts`: a later session's start, the markets it is built with, what it carries and
+ * any other setting.
  */
-export function node(retentionMs: number, opts: { startMs?: number; markets?: TradedMarket[]; carried?: CarriedTrading } = {}) {
+export function node(retentionMs: number, opts: { startMs?: number; markets?: TradedMarket[]; carried?: CarriedTrading; tune?: (cfg: ReturnType<typeof defaultSections>) => void } = {}) {
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = 0;
   cfg.trading.resolved_market_retention_ms = retentionMs;
+  opts.tune?.(cfg);
   const clock = new VirtualClock(opts.startMs ?? T0);
   const sink = new CollectingSink();
   const retired: Array<{ market: TradedMarket; topics: string[]; at: number }> = [];

@@ -15,6 +15,9 @@ export type ExecutionEvent =
   | { kind: 'order'; market_id: string; token_id: string; update: OrderUpdatePayload }
   | { kind: 'fill'; market_id: string; token_id: string; fill: FillPayload };
 
+/** A fill event as the venue answered it (CONFIRMED or FAILED), read again on request. */
+export type FillAnswer = Extract<ExecutionEvent, { kind: 'fill' }>;
+
 export type PlaceOrderRequest = Omit<PlaceIntent, 'kind'>;
 
 export type PlaceOrderAck =
@@ -37,6 +40,12 @@ export interface ExecutionAdapter {
    * SIGTERM). Only a real venue has orders beyond the runtime's reach; paper has none.
    */
   cancelAll?(): Promise<string[]>;
+  /**
+   * The final answer (CONFIRMED or FAILED) of each of these fills the venue has given one, from its
+   * own record; fills it has not answered yet are left out (a venue that reads them anew sends an
+   * answer it finds on the stream). Reconciliation asks for a resolved market's unanswered fills.
+   */
+  fillAnswers?(fillIds: readonly string[]): Promise<FillAnswer[]>;
   /** A market the trading node trades from now on (a real venue signs by its tick, size and neg-risk). */
   registerSpec?(spec: MarketSpec): void;
 }

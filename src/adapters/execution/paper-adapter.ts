@@ -9,7 +9,7 @@ import { levelSize, TakenLiquidity, takerLevels } from '../../domain/trading/pap
 import type { PaperHolding } from '../../domain/trading/carried-state.ts';
 import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
-import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
+import type { CancelAck, ExecutionAdapter, ExecutionEvent, FillAnswer, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
 import { matchTrade, shrinkQueue, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
 
 export interface PaperMarket {
@@ -72,7 +72,9 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
   private readonly orders = new Map<string, PaperOrder>();
   private readonly positions = new Map<string, { shares: number; cost: number }>();
   /** Matched fills awaiting their answer: what they changed, and their FAILED event should they fail. */
-  private readonly unconfirmed = new Map<string, { delta: PositionDelta; failed: Extract<ExecutionEvent, { kind: 'fill' }> }>();
+  private readonly unconfirmed = new Map<string, { delta: PositionDelta; failed: FillAnswer }>();
+  /** The answer each fill got, by fill id: a listener that missed one reads it again (fillAnswers). */
+  private readonly answers = new Map<string, FillAnswer>();
   /**
    * What our marketable orders took at each level: skipped by later orders until the venue's book
    * shows those shares gone (the level shrinks) — the venue never saw our paper orders, so a
@@ -102,6 +104,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     for (const [id, o] of this.orders) if (gone.has(o.req.token_id) && isTerminal(o.status)) this.orders.delete(id);
     for (const t of tokens) {
       if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
+      for (const [id, a] of this.answers) if (a.token_id === t) this.answers.delete(id);
       this.positions.delete(t);
       this.consumed.forget(t);
     }
@@ -314,11 +317,11 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       this.unconfirmed.delete(fillId);
       const failed = this.rng() < this.deps.cfg.fail_probability;
       if (!failed) {
-        this.emit({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'CONFIRMED' } });
+        this.answer({ kind: 'fill', market_id: m.market_id, token_id: o.req.token_id, fill: { ...base, status: 'CONFIRMED' } });
         return;
       }
       this.revertPosition(u.delta);
-      this.emit(u.failed);
+      this.answer(u.failed);
       this.failUndeliverableSells(o.req.token_id);
     }, this.deps.cfg.confirm_delay_ms);
   }
@@ -334,8 +337,17 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       const u = this.unconfirmed.get(id)!;
       this.unconfirmed.delete(id);
       this.revertPosition(u.delta);
-      this.emit(u.failed);
+      this.answer(u.failed);
     }
+  }
+
+  async fillAnswers(fillIds: readonly string[]): Promise<FillAnswer[]> {
+    return fillIds.flatMap((id) => this.answers.get(id) ?? []);
+  }
+
+  private answer(a: FillAnswer): void {
+    this.answers.set(a.fill.fill_id, a);
+    this.emit(a);
   }
 
   private applyPosition(token: string, side: OrderSide, price: number, size: number): PositionDelta {

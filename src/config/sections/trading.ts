@@ -86,6 +86,12 @@ export const tradingSection = z.strictObject({
    * long (node-clock ms) after it resolved; 0: at the runtime's next tick. Its PnL stays in totals.
    */
   resolved_market_retention_ms: ms,
+  /**
+   * A fill of a resolved market still without its CONFIRMED/FAILED this long (node-clock ms) after
+   * the resolution raises one critical ALERT FILL_UNANSWERED and stops holding the market back: it
+   * stays in the ledger as matched (counted in the PnL), and the market retires with it flagged.
+   */
+  resolved_fill_answer_timeout_ms: ms,
   supervision: z.strictObject({
     max_markets_per_group: z.number().int().min(1).max(1000),
     restart_backoff_min_ms: z.number().int().min(1),

@@ -4,11 +4,17 @@ import type { OrderRecord } from './orders.ts';
 
 /**
  * A resolved market has nothing left to hear from the venue: its ledger is settled with no fill
- * awaiting its answer (a FAILED one would still take back a payout), and none of its orders is live
- * (a cancel sent at resolution may still be on its way).
+ * awaiting its answer (a FAILED one would still take back a payout), unless the wait for those
+ * answers is over (`answersGivenUp`: they stay as matched), and none of its orders is live (a
+ * cancel sent at resolution may still be on its way).
  */
-export function isSettledForGood(ledger: Ledger, orders: Record<string, OrderRecord>): boolean {
-  return ledger.settled_prices !== null && Object.keys(ledger.pending).length === 0 && !hasLiveOrders(orders);
+export function isSettledForGood(ledger: Ledger, orders: Record<string, OrderRecord>, answersGivenUp = false): boolean {
+  return ledger.settled_prices !== null && (answersGivenUp || Object.keys(ledger.pending).length === 0) && !hasLiveOrders(orders);
+}
+
+/** A ledger's fills still awaiting their answer, by id. */
+export function unansweredFills(ledger: Ledger): string[] {
+  return Object.keys(ledger.pending).sort();
 }
 
 /**
@@ -21,12 +27,16 @@ export class ResolvedRetention {
   private readonly resolvedAt = new Map<string, number>();
   /** Resolved markets a reconciliation that started after their resolution has looked at. */
   private readonly venueChecked = new Set<string>();
+  /** Resolved markets whose wait for their fills' answers is over. */
+  private readonly answersGivenUp = new Set<string>();
   private readonly retired = new Set<string>();
   private readonly retiredBefore: ReadonlySet<string>;
 
   /** `retiredBefore`: markets earlier sessions retired (carried): they do not come back either. */
+  /** `answerTimeoutMs`: how long after its resolution a market's fills may await their answers. */
   constructor(
     private readonly retentionMs: number,
+    private readonly answerTimeoutMs: number,
     retiredBefore: readonly string[] = [],
   ) {
     this.retiredBefore = new Set(retiredBefore);
@@ -56,15 +66,31 @@ export class ResolvedRetention {
     return out.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
   }
 
+  /** Markets whose wait for their fills' answers ran out by `nowMs` and is not yet given up, by id. */
+  answerWaitOver(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const [id, at] of this.resolvedAt) if (at + this.answerTimeoutMs <= nowMs && !this.answersGivenUp.has(id)) out.push(id);
+    return out.sort();
+  }
+
+  /** The market's fills still unanswered stay as matched: they no longer keep it from leaving. */
+  giveUpAnswers(marketId: string): void {
+    if (this.resolvedAt.has(marketId)) this.answersGivenUp.add(marketId);
+  }
+
+  hasGivenUpAnswers(marketId: string): boolean {
+    return this.answersGivenUp.has(marketId);
+  }
+
   /**
-   * The first due time after `nowMs` (null: none). One already due but not settled for good, or not
-   * yet looked at by a reconciliation, waits for the venue's answer, an event, not for time.
+   * The first due time or end of an answer wait after `nowMs` (null: none). One already due but not
+   * settled for good, or not yet looked at by a reconciliation, waits for the venue, an event, not for time.
    */
   nextDueAfter(nowMs: number): number | null {
     let next: number | null = null;
-    for (const at of this.resolvedAt.values()) {
-      const due = at + this.retentionMs;
-      if (due > nowMs && (next === null || due < next)) next = due;
+    for (const [id, at] of this.resolvedAt) {
+      const times = this.answersGivenUp.has(id) ? [at + this.retentionMs] : [at + this.retentionMs, at + this.answerTimeoutMs];
+      for (const due of times) if (due > nowMs && (next === null || due < next)) next = due;
     }
     return next;
   }
@@ -78,6 +104,7 @@ export class ResolvedRetention {
   forget(marketId: string): void {
     this.resolvedAt.delete(marketId);
     this.venueChecked.delete(marketId);
+    this.answersGivenUp.delete(marketId);
   }
 
   isRetired(marketId: string): boolean {

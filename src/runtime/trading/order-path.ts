@@ -5,7 +5,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
-import type { ExecutionAdapter, ExecutionEvent } from '../../adapters/execution/execution-adapter.ts';
+import type { ExecutionAdapter, ExecutionEvent, FillAnswer } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent } from '../../machines/market-trading/events.ts';
 import type { NegRiskCoordinator } from './neg-risk-coordinator.ts';
@@ -111,6 +111,11 @@ export class OrderPath {
       this.deps.flushRisk();
       return;
     }
+    this.deliverFill(e);
+  }
+
+  /** A fill event to its market and risk (also an answer reconciliation read again from the venue, published when the venue first gave it). */
+  deliverFill(e: FillAnswer): void {
     const f = e.fill;
     this.deps.send(e.market_id, {
       type: 'FILL',

@@ -8,7 +8,7 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { exitValuePnl, noPnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
-import { isSettledForGood, ResolvedRetention } from '../../domain/trading/resolved-retention.ts';
+import { isSettledForGood, ResolvedRetention, unansweredFills } from '../../domain/trading/resolved-retention.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
@@ -97,7 +97,7 @@ export class TradingRuntime {
     this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
     this.carried = new CarriedMarkets(deps.carried?.markets, deps.carried?.retired);
-    this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms, this.carried.retiredBefore.ids);
+    this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms, deps.trading.resolved_fill_answer_timeout_ms, this.carried.retiredBefore.ids);
     // Retired markets are in the net as in the session that retired them (not per market: they never move again).
     this.riskNetTotal = this.carried.retiredBefore.risk_net;
     for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
@@ -198,9 +198,18 @@ export class TradingRuntime {
 
   /** Resolved markets past their retention and settled for good leave for good, their PnL kept (by the tick: a replay retires them alike). */
   private retireResolved(nowMs: number): void {
+    for (const id of this.retention.answerWaitOver(nowMs)) {
+      const ledger = this.marketSnapshot(id)?.context.ledger;
+      if (!ledger) continue;
+      const unanswered = unansweredFills(ledger);
+      const timeout = this.deps.trading.resolved_fill_answer_timeout_ms;
+      if (unanswered.length) this.alert('critical', 'FILL_UNANSWERED', `${id}: fill(s) ${unanswered.join(', ')} still have no CONFIRMED/FAILED ${timeout} ms after its resolution (the venue was asked at each reconciliation): kept as matched, counted in the PnL; the market no longer waits for them`, id);
+      this.retention.giveUpAnswers(id);
+    }
     for (const id of this.retention.due(nowMs)) {
       const snap = this.marketSnapshot(id);
-      if (snap?.state !== 'RESOLVED' || !isSettledForGood(snap.context.ledger, snap.context.orders)) continue;
+      if (snap?.state !== 'RESOLVED' || !isSettledForGood(snap.context.ledger, snap.context.orders, this.retention.hasGivenUpAnswers(id))) continue;
+      const unanswered = unansweredFills(snap.context.ledger);
       const spec = this.specs.get(id)!;
       this.removeMarket(id);
       this.carried.retire(id);
@@ -209,7 +218,8 @@ export class TradingRuntime {
       for (const perMarket of [this.seqOf, this.riskNet]) perMarket.delete(id);
       this.positionMarks.forget(id, [spec.yes_token, spec.no_token]);
       this.deps.riskEngine.forgetMarket(id);
-      this.alert('info', 'MARKET_RETIRED', `${id}: resolved and settled, left the trading side (its PnL stays in the totals)`, id);
+      const flagged = unanswered.length ? `; fill(s) ${unanswered.join(', ')} never answered, counted as matched` : '';
+      this.alert(unanswered.length ? 'warn' : 'info', 'MARKET_RETIRED', `${id}: resolved and settled, left the trading side (its PnL stays in the totals)${flagged}`, id);
       // Its positions are no one's now (MARKET_RETIRED drops them): the retired markets' one position holds their PnL.
       this.positionMarks.retired(this.carried.retired.pnl, nowMs);
       this.deps.onMarketRetired?.(spec);
@@ -342,6 +352,7 @@ export class TradingRuntime {
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
       alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
+      answered: (a) => this.orders.deliverFill(a),
     });
     // The markets it looked at may leave now (the tick may sleep past their due time: nothing new happens).
     this.retention.reconciled(startedAt);

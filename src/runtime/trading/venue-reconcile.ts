@@ -1,7 +1,8 @@
 import type { ExecutionConfig } from '../../config/sections/trading.ts';
-import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
+import type { ExecutionAdapter, FillAnswer } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { sharesByToken } from '../../domain/trading/pnl-ledger.ts';
+import { unansweredFills } from '../../domain/trading/resolved-retention.ts';
 import { describeMismatch, reconcileMarket, resolvedCloseOut, type Mismatch, type VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { OrderRecord } from '../../domain/trading/orders.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
@@ -28,6 +29,8 @@ export interface ReconcileHost {
   /** A resolved market's live order the venue no longer lists is closed out here: what was reserved for it is free. */
   closedOut(order: OrderRecord): void;
   send(marketId: string, event: MarketInputEvent): void;
+  /** The venue's answer to a resolved market's fill that never heard it, read again: to its market. */
+  answered(answer: FillAnswer): void;
   /** Cancels re-sent so far per resolved market's order the venue still lists (kept across runs). */
   cancelRetries: CancelRetries;
 }
@@ -56,10 +59,15 @@ export class CancelRetries {
  * Every live market's expected orders and positions against the venue's: a market that disagrees
  * is rebuilt from the venue (RECONCILE_BREAK), one that agrees and was not yet synced (or had
  * broken) is told RECONCILED. At start this is what lets the markets trade. A resolved market's
- * orders still live here are closed out from the venue's answer (CLOSE_OUT), so it settles for good.
+ * orders still live here are closed out from the venue's answer (CLOSE_OUT), and the venue is asked
+ * again for its fills still unanswered, so it settles for good.
  */
 export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileReport> {
-  const [orders, positions] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions())]);
+  const unanswered = resolvedUnanswered(h);
+  const asked = unanswered.length && h.adapter.fillAnswers ? h.work.track(h.adapter.fillAnswers(unanswered)) : Promise.resolve([]);
+  const [orders, positions, answers] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions()), asked]);
+  const asking = new Set(unanswered);
+  for (const a of answers) if (asking.has(a.fill.fill_id)) h.answered(a);
   const now = h.now();
   const report: ReconcileReport = { checked: 0, breaks: [] };
   const resting = new Set<string>();
@@ -96,6 +104,14 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
   }
   h.cancelRetries.keepOnly(resting);
   return report;
+}
+
+/** The fills of resolved markets still awaiting their answer (a lost CONFIRMED/FAILED would hold the market forever), by market, then id. */
+function resolvedUnanswered(h: ReconcileHost): string[] {
+  return h.marketIds().flatMap((id) => {
+    const snap = h.market(id);
+    return snap?.state === 'RESOLVED' ? unansweredFills(snap.context.ledger) : [];
+  });
 }
 
 /**
