@@ -121,3 +121,27 @@ describe('real adapter: order kinds and secrecy', () => {
     for (const secret of [TEST_KEY.slice(2), creds.secret, creds.passphrase]) expect(text).not.toContain(secret);
   });
 });
+
+describe('real adapter on the stand-in CLOB: a fill\'s answer asked again (reconciliation, for a resolved market)', () => {
+  it('gives the answer it holds of a fill; one whose answer never came has its trade read again, and the answer comes on the stream', async () => {
+    const { rig, a } = await setup();
+    await a.adapter.start();
+    const heard = req({ order_type: 'FAK', price: 0.42, size: 10 });
+    await a.adapter.placeOrder(heard);
+    await vi.waitFor(() => expect(fills(a.events, heard.client_order_id)).toHaveLength(1));
+    const [first] = [...rig.standIn.venue.trades.keys()];
+    rig.standIn.venue.settle(first!, 'CONFIRMED');
+    await vi.waitFor(() => expect(fills(a.events, heard.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'CONFIRMED']));
+    const confirmed = a.events.find((e) => e.kind === 'fill' && e.fill.status === 'CONFIRMED');
+    expect(await a.adapter.fillAnswers([fills(a.events, heard.client_order_id)[0]!.fill_id, 'nobody:t-0'])).toEqual([confirmed]);
+
+    const lost = req({ order_type: 'FAK', price: 0.42, size: 10 });
+    await a.adapter.placeOrder(lost);
+    await vi.waitFor(() => expect(fills(a.events, lost.client_order_id)).toHaveLength(1));
+    const second = [...rig.standIn.venue.trades.keys()].find((t) => t !== first)!;
+    // The venue confirmed it; the message never reached helios.
+    rig.standIn.venue.trades.get(second)!.status = 'CONFIRMED';
+    expect(await a.adapter.fillAnswers([fills(a.events, lost.client_order_id)[0]!.fill_id])).toEqual([]);
+    expect(fills(a.events, lost.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'CONFIRMED']);
+  });
+});

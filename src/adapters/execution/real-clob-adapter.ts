@@ -6,11 +6,11 @@ import type { PositionView, VenueOrderView } from '../../domain/trading/reconcil
 import { checkMinimumSize, roundLimit, roundSizeDown } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import { HttpError } from '../http/request-json.ts';
-import type { CancelAck, ExecutionAdapter, ExecutionEvent, PlaceOrderAck } from './execution-adapter.ts';
+import type { CancelAck, ExecutionAdapter, ExecutionEvent, FillAnswer, PlaceOrderAck } from './execution-adapter.ts';
 import type { PostAnswer, PreparedOrder } from './real-clob-session.ts';
 import { HeartbeatChain } from './real-heartbeats.ts';
 import { classifyPostError, classifyVenueMessage, isBenignCancelReason, type PostVerdict } from './real-outcome.ts';
-import { checkInFlight, readTrade, reconcileAtStart, resyncFromVenue, type StartupReport } from './real-reconcile.ts';
+import { checkInFlight, readFillAnswers, readTrade, reconcileAtStart, resyncFromVenue, type StartupReport } from './real-reconcile.ts';
 import { tickName } from './real-signing.ts';
 import { RealOrderTracker, type AdoptableOrder, type TrackedOrder } from './real-tracker.ts';
 import { UserChannel } from './real-user-channel.ts';
@@ -117,6 +117,9 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   get userChannel(): UserChannel | null {
     return this.channel;
   }
+
+  /** Fills' answers the tracker holds; one still awaiting its answer is read again from the venue (what it says comes on the stream). */
+  fillAnswers = (fillIds: readonly string[]): Promise<FillAnswer[]> => readFillAnswers(this.reconcileDeps(), fillIds);
 
   /** Reads open orders and recent trades by REST (after a reconnect, or when asked). */
   async resync(): Promise<void> {

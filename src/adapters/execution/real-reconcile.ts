@@ -2,6 +2,7 @@ import type { OpenOrder } from '@polymarket/clob-client-v2';
 import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { RealAlert } from './real-clob-adapter.ts';
+import type { FillAnswer } from './execution-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
 import type { RealOrderTracker, TrackedOrder } from './real-tracker.ts';
 
@@ -82,6 +83,22 @@ export async function checkInFlight(d: ReconcileDeps, o: TrackedOrder): Promise<
   if (!v && o.filled <= 0) return false;
   if (o.status === 'pending') d.tracker.setStatus(o, o.filled > 0 ? 'partially_filled' : 'open', null);
   return true;
+}
+
+/**
+ * The answers the tracker holds for these fills (a listener may have missed them); one it holds as
+ * only matched has its trade read again, and an answer found there comes on the stream. A read
+ * that fails leaves that fill to the next reconciliation (its asker gives up on it in time).
+ */
+export async function readFillAnswers(d: ReconcileDeps, fillIds: readonly string[]): Promise<FillAnswer[]> {
+  const out: FillAnswer[] = [];
+  for (const id of fillIds) {
+    const answer = d.tracker.answerOf(id);
+    const trade = answer ? null : d.tracker.unansweredTrade(id);
+    if (answer) out.push(answer);
+    else if (trade) await readTrade(d, trade).catch(() => undefined);
+  }
+  return out;
 }
 
 /** The trades of a match the post answered with, read once (the user channel may not have them). */

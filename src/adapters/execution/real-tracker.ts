@@ -1,6 +1,6 @@
 import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
 import { canTransition, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
-import type { ExecutionEvent, PlaceOrderRequest } from './execution-adapter.ts';
+import type { ExecutionEvent, FillAnswer, PlaceOrderRequest } from './execution-adapter.ts';
 
 /**
  * helios's orders at the real venue and what the venue said of them, turned into the same order
@@ -179,14 +179,30 @@ export class RealOrderTracker {
     }
   }
 
+  /** A fill's final answer (CONFIRMED or FAILED) as it was emitted; null while it awaits one, or not counted here. */
+  answerOf(fillId: string): FillAnswer | null {
+    const f = this.fills.get(fillId);
+    const o = this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':')));
+    return f && o && (f.stage === 'CONFIRMED' || f.stage === 'FAILED') ? this.fillEvent(o, fillId, f, f.stage) : null;
+  }
+
+  /** The trade of a fill counted here that still awaits its answer (null: none such). */
+  unansweredTrade(fillId: string): string | null {
+    return this.fills.get(fillId)?.stage === 'MATCHED' ? fillId.slice(fillId.lastIndexOf(':') + 1) : null;
+  }
+
   private emitFill(o: TrackedOrder, fillId: string, f: FillState, status: 'MATCHED' | 'CONFIRMED' | 'FAILED'): void {
+    this.deps.emit(this.fillEvent(o, fillId, f, status));
+  }
+
+  private fillEvent(o: TrackedOrder, fillId: string, f: FillState, status: 'MATCHED' | 'CONFIRMED' | 'FAILED'): FillAnswer {
     const r = o.req;
-    this.deps.emit({
+    return {
       kind: 'fill',
       market_id: r.market_id,
       token_id: r.token_id,
       fill: { client_order_id: r.client_order_id, fill_id: fillId, status, side: r.side, price: f.price, size: f.size, fee_usdc: fillFee(f.size, f.price, f.liquidity, this.deps.feeFor(r.token_id)), liquidity: f.liquidity, strategy: r.strategy },
-    });
+    };
   }
 
   private emitOrder(o: TrackedOrder, reason: string | null): void {
