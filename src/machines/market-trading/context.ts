@@ -24,8 +24,9 @@ export interface MarketTradingInput {
    */
   watchdog?: 'self' | 'parent';
   /**
-   * The market's ledger as a previous session on the same data directory left it (paper): the
-   * startup reconciliation then checks it against the venue's holdings, like any ledger.
+   * The market's ledger as a previous session on the same data directory left it (paper), or as a
+   * crashed predecessor last published it (a supervisor's restart): the reconciliation then checks
+   * it against the venue's holdings, like any ledger.
    */
   ledger?: Ledger;
 }

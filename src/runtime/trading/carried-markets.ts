@@ -83,8 +83,8 @@ export class CarriedMarkets {
   }
 
   /**
-   * A market leaving this session's universe: its ledger now (undefined while its actor restarts:
-   * what it was carried with, if anything, stays) and risk's value of it are kept, counted on and
+   * A market leaving this session's universe: its ledger now (undefined for an actor restarting
+   * that never changed its own: what it was carried with, if anything, stays) and risk's value of it are kept, counted on and
    * carried like a carried market this session does not trade; risk keeps that value should it come
    * back, until its books are seen again.
    */
@@ -107,7 +107,7 @@ export class CarriedMarkets {
     for (const [id, c] of this.carried) if (!traded.has(id)) out[id] = c;
     for (const id of marketIds) {
       const ledger = ledgerOf(id);
-      // An actor restarting right now: what it was carried with (reconciliation rebuilds it anyway).
+      // An actor that never changed its ledger (restarting right now): what it was carried with.
       if (!ledger) {
         const c = this.carried.get(id);
         if (c) out[id] = c;

@@ -5,7 +5,7 @@ import type { EventSink } from '../../domain/events/sink.ts';
 import { earliest, type Clock } from '../../domain/time/clock.ts';
 import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { exitValuePnl, noPnl, pnlSummary, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
+import { exitValuePnl, noPnl, pnlSummary, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
 import { isSettledForGood, ResolvedRetention, unansweredFills } from '../../domain/trading/resolved-retention.ts';
@@ -63,6 +63,11 @@ export class TradingRuntime {
   /** Each market's net PnL as risk values it (exit marks), and their sum: risk follows marks, not only fills. */
   private readonly riskNet = new Map<string, number>();
   private riskNetTotal = 0;
+  /**
+   * Each market's ledger as its actor last published it (every ledger change is followed by a
+   * notice): a restarted actor starts from it, and it is what is kept or carried while one restarts.
+   */
+  private readonly lastLedger = new Map<string, Ledger>();
   /** Neg-risk events: one exposure per event, full-set arbitrage across its buckets. */
   readonly negRisk: NegRiskCoordinator;
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
@@ -122,7 +127,10 @@ export class TradingRuntime {
       respawnInput: (id, last) => {
         deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
         // A restarted actor takes the spec as it is now (the venue may have changed its tick since).
-        return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false };
+        // And the ledger its predecessor last published: its input's (empty, or carried) would forget
+        // every fill since, the fees and realized PnL with them (reconciliation restores only shares).
+        const ledger = this.lastLedger.get(id) ?? last.ledger;
+        return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}) };
       },
     });
     const watchdogMs = deps.trading.staleness.watchdog_ms;
@@ -186,7 +194,8 @@ export class TradingRuntime {
   /** A market leaves (settled, retired): what it made or lost is money, still in risk's net at its last value (settled: realized − fees), the reports and the next session's state. */
   removeMarket(marketId: string): void {
     if (!this.specs.has(marketId)) return;
-    this.carried.keep(marketId, this.marketSnapshot(marketId)?.context.ledger, this.riskNet.get(marketId));
+    this.carried.keep(marketId, this.ledgerOf(marketId), this.riskNet.get(marketId));
+    this.lastLedger.delete(marketId);
     this.groups.remove(marketId);
     const spec = this.specs.get(marketId)!;
     for (const token of [spec.yes_token, spec.no_token]) this.marketOfToken.delete(token);
@@ -332,7 +341,12 @@ export class TradingRuntime {
 
   /** What the next session on this data directory carries of the markets (paper). */
   carry(): Required<Pick<CarriedTrading, 'markets' | 'retired'>> {
-    return { markets: this.carried.snapshot(this.marketIds(), (id) => this.marketSnapshot(id)?.context.ledger, this.riskNet), retired: this.carried.retired };
+    return { markets: this.carried.snapshot(this.marketIds(), (id) => this.ledgerOf(id), this.riskNet), retired: this.carried.retired };
+  }
+
+  /** A market's ledger now; while its actor restarts, the one it last published (undefined: it never changed one). */
+  private ledgerOf(marketId: string): Ledger | undefined {
+    return this.marketSnapshot(marketId)?.context.ledger ?? this.lastLedger.get(marketId);
   }
 
   stop(): void {
@@ -399,6 +413,7 @@ export class TradingRuntime {
   private notify(context: MarketTradingContext, notice: MarketNotice): void {
     const market_id = context.spec.market_id;
     const { sink, events } = this.deps;
+    if (notice.kind !== 'state') this.lastLedger.set(market_id, context.ledger);
     if (notice.kind === 'state') {
       if (notice.state === 'RESOLVED') this.retention.resolved(market_id, this.deps.clock.now());
       sink.emit(events.make('MARKET_STATE', { state: notice.state, previous: notice.previous, reason: notice.reason }, { market_id, ...this.correlation.forDecision() }));
