@@ -279,7 +279,13 @@ export function tokenPositions(ledger: Ledger, marks: Record<string, number | nu
   });
 }
 
-/** Replaces positions with what the venue reports (reconciliation rebuild). */
+/**
+ * Replaces positions with what the venue reports (reconciliation rebuild). The venue's positions
+ * hold its MATCHED fills (reconciliation compares them with the ledger's, pending ones included),
+ * so fills still pending stay pending on the rebuilt lot of their token: a later CONFIRMED only
+ * makes them final (applied again, it would count them twice, fee and all), a FAILED takes them
+ * back from that lot as the venue takes them back from its position.
+ */
 export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ token_id: string; shares: number; avg_cost: number }>): Ledger {
   const lots: Record<string, Lot> = {};
   let realized = 0;
@@ -296,9 +302,17 @@ export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ tok
   if (realized !== 0 || fees !== 0) {
     lots['|history'] = { token_id: '', strategy: 'reconciled', shares: 0, cost: 0, realized, fees };
   }
+  const pending: Record<string, Delta> = {};
+  for (const id of Object.keys(previous.pending).sort()) {
+    const d = previous.pending[id]!;
+    const token = previous.lots[d.key]!.token_id;
+    const key = lotKey(token, 'reconciled');
+    lots[key] ??= { token_id: token, strategy: 'reconciled', shares: 0, cost: 0, realized: 0, fees: 0 };
+    pending[id] = { ...d, key };
+  }
   let cost = 0;
   for (const lot of Object.values(lots)) cost += lot.cost;
-  return { lots, cash: realized - fees - cost, pending: {}, final: previous.final, settled_prices: previous.settled_prices, settled_shares: previous.settled_shares };
+  return { lots, cash: realized - fees - cost, pending, final: previous.final, settled_prices: previous.settled_prices, settled_shares: previous.settled_shares };
 }
 
 /**
