@@ -26,7 +26,7 @@ export interface ReconcileHost {
   /** A neg-risk set leg in flight belongs to the event coordinator, not to the market actor. */
   ownedElsewhere(clientOrderId: string): boolean;
   alert(severity: 'warn' | 'critical', code: string, message: string, marketId: string): void;
-  /** A resolved market's live order the venue no longer lists is closed out here: what was reserved for it is free. */
+  /** A live order the venue no longer lists (past the grace) is over here (closed out, or dropped by a rebuild): what was reserved for it is free. */
   closedOut(order: OrderRecord): void;
   send(marketId: string, event: MarketInputEvent): void;
   /** The venue's answer to a resolved market's fill that never heard it, read again: to its market. */
@@ -97,6 +97,9 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
       const reason = mismatches.map(describeMismatch).join('; ');
       report.breaks.push({ market_id: id, mismatches });
       h.alert('critical', 'RECONCILE_BREAK', `${id}: ${reason}`, id);
+      // The rebuild keeps only the venue's open orders: one it no longer lists ended there (what filled
+      // is in its positions), and no answer will free what risk reserved for the rest.
+      for (const m of mismatches) if (m.kind === 'missing_at_venue') h.closedOut(snap.context.orders[m.client_order_id]!);
       h.send(id, { type: 'RECONCILE_BREAK', reason, venue_orders: venueOrders, venue_positions: venuePositions });
     } else if (!snap.context.synced || snap.context.latched.includes('reconcile_break')) {
       h.send(id, { type: 'RECONCILED' });
