@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
-import { book, flush, rig, startEdgeMarket } from './support.ts';
+import { book, flush, rig, spec, startEdgeMarket } from './support.ts';
 
 describe('a rebuild from the venue and the risk reservations', () => {
   it('frees what risk reserved for a live order the venue no longer lists (its end never heard)', async () => {
@@ -24,6 +24,30 @@ describe('a rebuild from the venue and the risk reservations', () => {
     expect(r.runtime.marketSnapshot('m1')!.context.orders[order.client_order_id]).toBeUndefined();
     // Nothing is held or working: nothing may count against the caps.
     expect(r.paper.positionsNow()).toEqual([]);
+    expect(r.risk.totalExposure()).toBe(0);
+    r.runtime.stop();
+  });
+
+  it('reserves what an open order it adopts from the venue can buy, until that order ends', async () => {
+    const r = rig();
+    r.books.set('N', book([[0.49, 100]], [[0.5, 100]]));
+    r.runtime.addMarket(spec({ strategies: { pair_arb: false, temporal: false } }));
+    await r.runtime.start();
+    // An order risk never checked rests at the venue (an earlier process's, or one whose answer was lost).
+    void r.paper.placeOrder({ client_order_id: 'external-1', market_id: 'm1', token_id: 'N', side: 'BUY', order_type: 'GTC', price: 0.3, size: 10, strategy: 'temporal', expires_at_ms: null });
+    r.clock.advanceBy(100);
+    await flush();
+    expect(r.risk.totalExposure()).toBe(0);
+
+    const report = await r.runtime.reconcile();
+    expect(report.breaks.map((b) => b.mismatches.map((m) => m.kind))).toEqual([['unknown_at_venue']]);
+    expect(r.runtime.marketSnapshot('m1')!.context.orders['external-1']?.status).toBe('open');
+    // It can still buy 10 at 0.30 (a maker pays no fee here): that counts against the caps.
+    expect(r.risk.marketExposure('m1')).toBeCloseTo(3, 9);
+
+    void r.paper.cancelOrder('external-1');
+    r.clock.advanceBy(100);
+    await flush();
     expect(r.risk.totalExposure()).toBe(0);
     r.runtime.stop();
   });

@@ -116,7 +116,7 @@ export class RiskEngine {
       if (notional > this.cfg.max_order_usdc + 1e-9) return { ok: false, reason: `order notional ${notional.toFixed(2)} > ${this.cfg.max_order_usdc}` };
       if (this.marketExposure(o.market_id) + notional > this.cfg.max_market_usdc + 1e-9) return { ok: false, reason: 'market notional cap' };
       if (this.totalExposure() + notional > this.cfg.max_total_usdc + 1e-9) return { ok: false, reason: 'total notional cap' };
-      this.reservations.set(o.client_order_id, { market_id: o.market_id, price: o.size > 0 ? notional / o.size : o.price, remaining: o.size });
+      this.reserve(o, notional, o.size);
     }
     this.submits.push(nowMs);
     return { ok: true };
@@ -140,6 +140,19 @@ export class RiskEngine {
       accepted.push(o);
     }
     return { ok: true };
+  }
+
+  /**
+   * An order found working at the venue that never passed `checkOrder` (a rebuild adopted it): what
+   * it can still buy counts against the caps from now on, whatever they leave, until it ends.
+   */
+  adopt(o: OrderCheck, filledSize: number): void {
+    if (o.reduces || this.reservations.has(o.client_order_id)) return;
+    this.reserve(o, o.price * o.size + (o.fee_usdc ?? 0), Math.max(0, o.size - filledSize));
+  }
+
+  private reserve(o: OrderCheck, notional: number, remaining: number): void {
+    this.reservations.set(o.client_order_id, { market_id: o.market_id, price: o.size > 0 ? notional / o.size : o.price, remaining });
   }
 
   /** Filled shares move from the reservation into the position (see setPositionCost). */

@@ -4,6 +4,9 @@ import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
+import type { MarketSpec } from '../../domain/trading/market-spec.ts';
+import { emptyLedger, type Ledger } from '../../domain/trading/pnl-ledger.ts';
+import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { ExecutionAdapter, ExecutionEvent, FillAnswer } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
@@ -88,6 +91,18 @@ export class OrderPath {
           this.refuse(self, intent.client_order_id, String(err instanceof Error ? err.message : err));
         },
       );
+    }
+  }
+
+  /**
+   * A market rebuilt from the venue took its open orders: one risk never checked (placed by an
+   * earlier process, or whose answer was lost) can still fill, so what it can buy is reserved too.
+   * `ledger`: the market's rebuilt ledger, which tells a sell of shares held.
+   */
+  adopted(marketId: string, orders: readonly VenueOrderView[], spec: MarketSpec, ledger: Ledger = emptyLedger()): void {
+    for (const v of orders) {
+      const intent: PlaceIntent = { kind: 'place', client_order_id: v.client_order_id, market_id: marketId, token_id: v.token_id, side: v.side, order_type: 'GTC', price: v.price, size: v.size, strategy: 'reconciled', expires_at_ms: null };
+      this.deps.riskEngine.adopt(riskOrderCheck(marketId, intent, spec, ledger), v.filled_size);
     }
   }
 

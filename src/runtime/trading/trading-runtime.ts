@@ -365,6 +365,7 @@ export class TradingRuntime {
     const report = await reconcileWithVenue({
       adapter, work: this.work, cfg: execution.reconcile, now: () => clock.now(), marketIds: () => this.marketIds(), spec: (id) => this.specs.get(id)!,
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
+      adopted: (id, orders) => this.orders.adopted(id, orders, this.specs.get(id)!, this.ledgerOf(id)),
       alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
       answered: (a) => this.orders.deliverFill(a),
     });

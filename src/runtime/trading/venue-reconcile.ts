@@ -31,6 +31,8 @@ export interface ReconcileHost {
   send(marketId: string, event: MarketInputEvent): void;
   /** The venue's answer to a resolved market's fill that never heard it, read again: to its market. */
   answered(answer: FillAnswer): void;
+  /** A market was rebuilt with the venue's open orders `orders`: risk counts the ones it never checked. */
+  adopted(marketId: string, orders: readonly VenueOrderView[]): void;
   /** Cancels re-sent so far per resolved market's order the venue still lists (kept across runs). */
   cancelRetries: CancelRetries;
 }
@@ -101,6 +103,7 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
       // is in its positions), and no answer will free what risk reserved for the rest.
       for (const m of mismatches) if (m.kind === 'missing_at_venue') h.closedOut(snap.context.orders[m.client_order_id]!);
       h.send(id, { type: 'RECONCILE_BREAK', reason, venue_orders: venueOrders, venue_positions: venuePositions });
+      h.adopted(id, venueOrders);
     } else if (!snap.context.synced || snap.context.latched.includes('reconcile_break')) {
       h.send(id, { type: 'RECONCILED' });
     }
