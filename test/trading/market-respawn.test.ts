@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { book, flush, offerLockablePair, rig, spec } from './support.ts';
+import type { MarketEvent } from '../../src/domain/trading/market-spec.ts';
+import { book, flush, offerLockablePair, rig, spec, WEATHER_FEE } from './support.ts';
 
 /** A bug in one market's step (here a malformed signal): its actor fails and its group restarts it. */
 function crash(r: ReturnType<typeof rig>, marketId: string): void {
@@ -39,6 +40,35 @@ describe('a market actor restarted by its supervisor', () => {
     r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
     r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
     expect(r.runtime.marketSnapshot('m1')!.state).toBe('LOCKED_PAIR');
+    r.runtime.stop();
+  });
+
+  it("still counts what it holds in its neg-risk event's exposure while it is down", async () => {
+    const r = rig();
+    // Three of an event's four buckets traded here (no set arbitrage: it needs every bucket).
+    const event: MarketEvent = { event_id: 'ev', neg_risk: true, outcomes: 4 };
+    for (const i of [0, 1, 2]) {
+      r.runtime.addMarket(spec({ market_id: `b${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fee: WEATHER_FEE, fair_source: { kind: 'none' }, strategies: { pair_arb: false, temporal: false }, event }));
+      r.setBook(`Y${i}`, book([[0.29, 100]], [[0.3, 100]]));
+    }
+    await r.runtime.start();
+    const buyYes = (i: number) => {
+      void r.paper.placeOrder({ client_order_id: `manual-${i}`, market_id: `b${i}`, token_id: `Y${i}`, side: 'BUY', order_type: 'FOK', price: 0.3, size: 10, strategy: 'temporal', expires_at_ms: null });
+      r.clock.advanceBy(100);
+    };
+    buyYes(0);
+    await flush();
+    const perYes = 3 + 10 * 0.05 * 0.3 * 0.7;
+    expect(r.risk.totalExposure()).toBeCloseTo(perYes, 9);
+
+    crash(r, 'b0');
+    await flush();
+    expect(r.runtime.marketRef('b0')).toBeUndefined();
+    // A fill in another bucket meanwhile: if b2 or the fourth bucket wins, both YES are lost.
+    buyYes(1);
+    await flush();
+    expect(r.runtime.marketRef('b0')).toBeUndefined();
+    expect(r.risk.totalExposure()).toBeCloseTo(2 * perYes, 9);
     r.runtime.stop();
   });
 });

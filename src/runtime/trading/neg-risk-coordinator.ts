@@ -7,7 +7,7 @@ import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.t
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
-import { heldCost } from '../../domain/trading/pnl-ledger.ts';
+import { heldCost, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { BookSignal } from '../../domain/trading/signals.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
@@ -26,6 +26,8 @@ export interface NegRiskCoordinatorDeps {
   seqBase: number;
   /** A market actor's state and context (undefined while it restarts). */
   market(marketId: string): { state: string; context: MarketTradingContext } | undefined;
+  /** A market's spec and ledger, also while its actor restarts (the ledger it last published). */
+  holding(marketId: string): { spec: MarketSpec; ledger: Ledger } | undefined;
   alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void;
   /** Publishes what risk changed (refusals count against a market's breaker). */
   flushRisk(): void;
@@ -114,7 +116,7 @@ export class NegRiskCoordinator {
     const positions: BucketPosition[] = [];
     let spent = 0;
     for (const id of t.markets) {
-      const ctx = this.contextOf(id, current);
+      const ctx = this.holdingOf(id, current);
       if (!ctx) continue;
       let yes = 0;
       let no = 0;
@@ -144,7 +146,7 @@ export class NegRiskCoordinator {
       return;
     }
     const costs = this.bucketsOf(event).map((id) => {
-      const c = this.contextOf(id, ctx);
+      const c = this.holdingOf(id, ctx);
       return { id, cost: c ? heldCost(c.ledger) : 0 };
     });
     const total = costs.reduce((s, c) => s + c.cost, 0);
@@ -154,8 +156,13 @@ export class NegRiskCoordinator {
     else for (const c of costs) riskEngine.setPositionCost(c.id, (c.cost * exposure) / total);
   }
 
-  private contextOf(marketId: string, current?: MarketTradingContext): MarketTradingContext | undefined {
-    return current?.spec.market_id === marketId ? current : this.deps.market(marketId)?.context;
+  /**
+   * A bucket's spec and ledger: `current`'s for the market that changed, else as the runtime knows
+   * them, also while its actor restarts (left out, what it holds would drop out of the event's
+   * exposure, and the other buckets could buy into the room it seemed to leave).
+   */
+  private holdingOf(marketId: string, current?: MarketTradingContext): Pick<MarketTradingContext, 'spec' | 'ledger'> | undefined {
+    return current?.spec.market_id === marketId ? current : this.deps.holding(marketId);
   }
 
   /** A book signal of one token (and its partner's, sent together): keeps the books, then looks for the event's set arbitrage. */

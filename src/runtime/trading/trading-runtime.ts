@@ -65,7 +65,8 @@ export class TradingRuntime {
   private riskNetTotal = 0;
   /**
    * Each market's ledger as its actor last published it (every ledger change is followed by a
-   * notice): a restarted actor starts from it, and it is what is kept or carried while one restarts.
+   * notice), or as it was carried: a restarted actor starts from it, and it is what is kept,
+   * carried and counted in its event's exposure while one restarts.
    */
   private readonly lastLedger = new Map<string, Ledger>();
   /** Neg-risk events: one exposure per event, full-set arbitrage across its buckets. */
@@ -95,6 +96,11 @@ export class TradingRuntime {
       work: this.work,
       seqBase: deps.seqBase ?? 0,
       market: (id) => this.marketSnapshot(id),
+      holding: (id) => {
+        const spec = this.specs.get(id);
+        const ledger = this.ledgerOf(id);
+        return spec && ledger ? { spec, ledger } : undefined;
+      },
       alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
       flushRisk: () => this.flushRisk(),
     });
@@ -129,7 +135,7 @@ export class TradingRuntime {
         // A restarted actor takes the spec as it is now (the venue may have changed its tick since).
         // And the ledger its predecessor last published: its input's (empty, or carried) would forget
         // every fill since, the fees and realized PnL with them (reconciliation restores only shares).
-        const ledger = this.lastLedger.get(id) ?? last.ledger;
+        const ledger = this.lastLedger.get(id);
         return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}) };
       },
     });
@@ -163,6 +169,7 @@ export class TradingRuntime {
     this.negRisk.addMarket(spec);
     if (!spec.admitted) this.alert('info', 'MARKET_REFUSED', `${spec.market_id}: ${spec.admission_reason ?? 'resolution risk'}`, spec.market_id);
     const ledger = this.carried.ledgerOf(spec.market_id);
+    if (ledger) this.lastLedger.set(spec.market_id, ledger);
     const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent', ...(ledger ? { ledger } : {}) };
     this.groups.add(input);
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
