@@ -1,5 +1,5 @@
 import type { TradableBook } from './book-view.ts';
-import { allInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
+import { allInPerShare, makerAllInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown } from './ticks.ts';
 
@@ -117,9 +117,11 @@ function makerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   if (!bid) return null;
   const price = roundLimit('BUY', bid.price + input.tick, input.tick);
   if (ask && price >= ask.price - 1e-9) return null; // would cross: that is the taker case
-  const edge = t.fair - price;
+  // Where makers pay the fee too, stake, room and caps are all-in as for a taker entry.
+  const cost = makerAllInPerShare(price, input.fee);
+  const edge = t.fair - cost;
   if (edge < input.threshold + input.cfg.maker_extra_edge) return null;
-  const size = roundSizeDown(Math.min(stakeFor(t, price, input), roomUsdc(t, input)) / price);
+  const size = roundSizeDown(Math.min(stakeFor(t, cost, input), roomUsdc(t, input)) / cost);
   if (size + 1e-9 < input.minOrderShares) return null;
   return { kind: 'buy', token_id: t.token_id, size, limit: price, style: 'resting', edge, fair: t.fair };
 }

@@ -35,6 +35,11 @@ export function allInPerShare(price: number, fee: FeeSchedule): number {
   return price + takerFeePerShare(price, fee);
 }
 
+/** What one share of a resting order costs at p, fee included: nothing more under a taker-only schedule. */
+export function makerAllInPerShare(price: number, fee: FeeSchedule): number {
+  return fee.taker_only ? price : allInPerShare(price, fee);
+}
+
 /** What a taker receives per share sold at p, after the fee. */
 export function netProceedsPerShare(price: number, fee: FeeSchedule): number {
   return price - takerFeePerShare(price, fee);
