@@ -241,7 +241,9 @@ function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): 
   return decideEdge({
     tokens: stakes ?? tokens,
     threshold: policy.edge_threshold,
-    maxOrderUsdc: policy.max_order_usdc,
+    // Within risk's per-order cap too (as pair chunks are): an order over it is only refused, and
+    // the refusals trip the market's breaker.
+    maxOrderUsdc: Math.min(policy.max_order_usdc, input.signals.risk.max_order_usdc ?? Infinity),
     maxPositionUsdc: policy.max_position_usdc,
     fee: input.spec.fee,
     tick: input.spec.tick_size,
