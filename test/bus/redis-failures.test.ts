@@ -11,6 +11,7 @@ import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { SharedSimTimeline } from '../../src/adapters/bus/sim-timeline.ts';
 import { freePort, waitForPort } from '../setup/global-redis.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
+import { ShiftedClock } from './support/shifted-clock.ts';
 
 const bin = inject('redisBinary');
 if (!bin) console.warn('\n*** SKIPPING Redis failure tests: redis-server is not installed ***\n');
@@ -266,6 +267,39 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     await sub.close();
     await producer.close();
     await consumerBus.close();
+  }, 60_000);
+
+  it('does not re-send, after a restart, never-drop entries old enough that their stream may have expired (idle TTL)', async () => {
+    const errors: string[] = [];
+    const controlPolicy = { queue_size: 10_000, overflow: 'halt' as const, max_len: 10_000 };
+    const ttl = 3_600_000;
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'aged', channels: { control: controlPolicy }, redis_idle_stream_ttl_ms: ttl, reconnect_min_ms: 20, reconnect_max_ms: 200 });
+    const clock = new ShiftedClock();
+    const producer = await RedisStreamsBus.connect(config, redis.url, clock, { onError: (e) => errors.push(e.message) });
+    const { factory } = testFactory(17);
+    const old = trade(factory, 'old', 't', 0.1);
+    const recent = trade(factory, 'recent', 't', 0.2);
+    const later = trade(factory, 'recent', 't', 0.3);
+    await producer.publish('control:old', [old]);
+    // Three quarters of the TTL on: a stream written then and not since may have expired by now.
+    clock.shift += (ttl * 3) / 4;
+    await producer.publish('control:recent', [recent]);
+    await redis.kill();
+    await redis.start();
+    await producer.publish('control:recent', [later]);
+    await producer.drain();
+
+    const raw = createClient({ url: redis.url });
+    raw.on('error', () => {});
+    await raw.connect();
+    const idsIn = async (key: string) => ((await raw.sendCommand(['XRANGE', key, '-', '+'])) as Array<[string, string[]]>).flatMap(([, f]) => eventIdsOf(f));
+    const [oldStream, recentStream] = [await idsIn('aged:control:old'), await idsIn('aged:control:recent')];
+    await raw.quit();
+    // The recent entry the server lost is re-sent before the newer one; the aged one is not (consumers read it long ago).
+    expect(recentStream).toEqual([recent.event_id, later.event_id]);
+    expect(oldStream).toEqual([]);
+    expect(producer.stats().resent).toBe(1);
+    await producer.close();
   }, 60_000);
 
   it('a consumer reads again as soon as its connections are back, however far an outage grew its backoff', async () => {

@@ -34,6 +34,7 @@ export function busConfig(overrides: Partial<BusConfig> = {}): BusConfig {
     probe_interval_ms: 200,
     probe_timeout_ms: 1000,
     redis_resend_entries: 1000,
+    redis_idle_stream_ttl_ms: 7 * 24 * 3_600_000,
     reconnect_min_ms: 20,
     reconnect_max_ms: 500,
     ...overrides,

@@ -1,11 +1,12 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { compareStreamIds, type RedisClient } from './redis-client.ts';
 
-/** One entry the server acknowledged, with the MAXLEN it was written with. */
+/** One entry the server acknowledged, with the MAXLEN it was written with and when (bus clock, monotonic ms). */
 interface Written {
   id: string;
   events: readonly HeliosEvent[];
   maxLen: number;
+  at: number;
 }
 
 /**
@@ -13,7 +14,10 @@ interface Written {
  * that acknowledges a write before it is on disk (no AOF, or `appendfsync everysec`) loses it when
  * killed; after every reconnect the bus asks the server which of these it still holds and sends
  * the rest again, before anything newer, so consumers never miss an order or a fill. Consumers
- * drop the duplicates a re-send can make (dedup window).
+ * drop the duplicates a re-send can make (dedup window). Entries whose stream may have expired
+ * since (idle longer than its TTL, see StreamExpiry) are forgotten, not re-sent: consumers read
+ * them long ago, and their dedup windows have forgotten them (a days-old HALT_CMD or
+ * MARKET_RESOLVED would act again).
  */
 export class AcknowledgedWrites {
   private readonly byTopic = new Map<string, { entries: Written[]; events: number }>();
@@ -28,17 +32,37 @@ export class AcknowledgedWrites {
     return n;
   }
 
-  record(topic: string, id: string, events: readonly HeliosEvent[], maxLen: number): void {
+  record(topic: string, id: string, events: readonly HeliosEvent[], maxLen: number, at: number): void {
     if (this.keep <= 0) return;
     let list = this.byTopic.get(topic);
     if (!list) this.byTopic.set(topic, (list = { entries: [], events: 0 }));
-    list.entries.push({ id, events, maxLen });
+    list.entries.push({ id, events, maxLen, at });
     list.events += events.length;
     // Amortized: trim when a quarter over.
     if (list.events <= this.keep * 1.25) return;
     let drop = 0;
     while (list.events - list.entries[drop]!.events.length >= this.keep) list.events -= list.entries[drop++]!.events.length;
     list.entries.splice(0, drop);
+  }
+
+  /** Forgets the entries recorded before `cutoff` (entries are recorded in time order per topic). */
+  forgetBefore(cutoff: number): void {
+    for (const [topic, list] of this.byTopic) {
+      let drop = 0;
+      while (drop < list.entries.length && list.entries[drop]!.at < cutoff) list.events -= list.entries[drop++]!.events.length;
+      if (drop === list.entries.length) this.byTopic.delete(topic);
+      else list.entries.splice(0, drop);
+    }
+  }
+
+  /** Forgets a topic nobody writes any more. */
+  forget(topic: string): void {
+    this.byTopic.delete(topic);
+  }
+
+  /** Topics with entries kept. */
+  get topics(): number {
+    return this.byTopic.size;
   }
 
   /**

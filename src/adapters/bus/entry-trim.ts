@@ -19,4 +19,9 @@ export class EntryTrim {
     this.averageSize.set(topic, average);
     return Math.max(1, Math.ceil(maxEvents / Math.min(n, previous ?? n)));
   }
+
+  /** Forgets a topic nobody writes any more. */
+  forget(topic: string): void {
+    this.averageSize.delete(topic);
+  }
 }

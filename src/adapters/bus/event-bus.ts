@@ -132,4 +132,6 @@ export interface BusHooks {
   onHalt?(topic: string, event: HeliosEvent): void;
   onMalformed?(entry: MalformedEntry): void;
   onError?(error: Error): void;
+  /** Worth a line in the log, needs no action (a consumer rejoining a stream that expired while idle). */
+  onNotice?(message: string): void;
 }

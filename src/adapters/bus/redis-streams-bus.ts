@@ -9,6 +9,7 @@ import { backoff, newClient, type RedisClient } from './redis-client.ts';
 import { RedisSubscription } from './redis-subscription.ts';
 import { groupBacklogEvents, retainedEvents } from './stream-backlog.ts';
 import { encodeEntry } from './stream-entry.ts';
+import { StreamExpiry } from './stream-expiry.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
 /**
@@ -21,12 +22,14 @@ import { policyForTopic, type BusConfig } from './topic-policies.ts';
  * down, and are re-sent after a failure; consumer dedup absorbs the resulting duplicates. After a
  * reconnect, never-drop entries the server acknowledged but lost (restarted without them) are sent
  * again before anything newer (see AcknowledgedWrites). The server's health is probed with PING, so
- * a frozen server shows as down.
+ * a frozen server shows as down. A stream nobody writes expires on the server, and the producer
+ * forgets the topic (see StreamExpiry): a market that left holds no memory anywhere for long.
  */
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis' as const;
   private readonly queues = new Map<string, BoundedQueue>();
   private readonly trim = new EntryTrim();
+  private readonly expiry: StreamExpiry;
   private readonly counters: BusStats = zeroBusStats();
   private readonly overflow: OverflowHooks;
   private readonly acknowledged: AcknowledgedWrites;
@@ -52,6 +55,7 @@ export class RedisStreamsBus implements EventBus {
   ) {
     this.overflow = countingOverflowHooks(this.counters, (topic, event) => this.hooks.onHalt?.(topic, event));
     this.acknowledged = new AcknowledgedWrites(config.redis_resend_entries);
+    this.expiry = new StreamExpiry(config.redis_idle_stream_ttl_ms);
     this.probe = new HealthProbe(client, config);
   }
 
@@ -108,6 +112,8 @@ export class RedisStreamsBus implements EventBus {
   private onReady(reconnect: boolean): void {
     if (reconnect) {
       this.repairPending = true;
+      // A server that restarted without its data recreates streams without their TTL.
+      this.expiry.refreshDue();
       if (this.retryTimer) {
         clearTimeout(this.retryTimer);
         this.retryTimer = null;
@@ -174,6 +180,7 @@ export class RedisStreamsBus implements EventBus {
         // taken before they ran and a large one after).
         if (sent) await afterIo();
         if (this.repairPending && !(await this.repair())) return this.retryLater();
+        this.forgetIdleTopics();
         const batch: Array<{ topic: string; items: QueuedEvent[] }> = [];
         let budget = this.config.publish_batch;
         for (const [topic, queue] of this.queues) {
@@ -206,9 +213,31 @@ export class RedisStreamsBus implements EventBus {
     }, backoff(this.config, this.failures));
   }
 
-  /** Puts what a restarted server lost back at the front of its topic's queue, oldest first. */
+  /**
+   * Producer-side state of topics nobody wrote for a whole TTL (a market that left): memory stays
+   * bounded however many markets came and went. A topic with events queued is still in use.
+   */
+  private forgetIdleTopics(): void {
+    for (const topic of this.expiry.takeIdle(this.clock.monotonicNow())) {
+      if ((this.queues.get(topic)?.size ?? 0) > 0) continue;
+      this.queues.delete(topic);
+      this.trim.forget(topic);
+      this.acknowledged.forget(topic);
+    }
+  }
+
+  /** @internal Topics the producer holds state for (queues, re-sendable entries, TTL refreshes). */
+  producerTopics(): { queues: number; acknowledged: number; expiry: number } {
+    return { queues: this.queues.size, acknowledged: this.acknowledged.topics, expiry: this.expiry.size };
+  }
+
+  /**
+   * Puts what a restarted server lost back at the front of its topic's queue, oldest first. What
+   * may have expired instead (idle past its TTL) is not what a restart lost: never re-sent.
+   */
   private async repair(): Promise<boolean> {
     try {
+      this.acknowledged.forgetBefore(this.clock.monotonicNow() - this.expiry.mayExpireAfterMs);
       const lost = await this.acknowledged.takeLost(this.client, (t) => this.key(t));
       this.repairPending = false;
       for (const { topic, events } of lost) {
@@ -229,10 +258,16 @@ export class RedisStreamsBus implements EventBus {
    */
   private async send(batch: Array<{ topic: string; items: QueuedEvent[] }>): Promise<boolean> {
     this.issueJoins();
+    const now = this.clock.monotonicNow();
     const writes = batch.map(({ topic, items }) => {
       const events = items.map((item) => item.event);
       const maxLen = this.trim.entriesToKeep(topic, policyForTopic(this.config, topic).max_len, events.length);
-      const added = this.client.sendCommand(['XADD', this.key(topic), 'MAXLEN', '~', String(maxLen), '*', ...encodeEntry(events)]);
+      const key = this.key(topic);
+      const added = this.client.sendCommand(['XADD', key, 'MAXLEN', '~', String(maxLen), '*', ...encodeEntry(events)]);
+      // Behind the XADD in the same pipeline, so it finds the stream that XADD may have created.
+      if (this.expiry.written(topic, now)) {
+        (this.client.sendCommand(['PEXPIRE', key, String(this.config.redis_idle_stream_ttl_ms)]) as Promise<unknown>).catch(() => this.expiry.refreshDue(topic));
+      }
       return { topic, items, events, maxLen, added };
     });
     let allOk = true;
@@ -244,13 +279,14 @@ export class RedisStreamsBus implements EventBus {
       } catch (err) {
         this.inFlight -= items.length;
         allOk = false;
+        this.expiry.refreshDue(topic);
         this.hooks.onError?.(new Error(`XADD to ${topic} failed, will retry: ${(err as Error)?.message ?? err}`));
         this.queues.get(topic)!.unshift(items);
         continue;
       }
       this.inFlight -= items.length;
       for (const item of items) item.settler?.settle();
-      if (policyForTopic(this.config, topic).overflow === 'halt') this.acknowledged.record(topic, id, events, maxLen);
+      if (policyForTopic(this.config, topic).overflow === 'halt') this.acknowledged.record(topic, id, events, maxLen, now);
       this.counters.published += items.length;
     }
     return allOk;

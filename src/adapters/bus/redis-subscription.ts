@@ -111,7 +111,10 @@ export class RedisSubscription extends SubscriptionBase {
     if (inFlight) return inFlight;
     const start = this.options.start === 'latest' && this.unjoined.has(key) ? '$' : '0';
     const created = (this.bus.client.sendCommand(['XGROUP', 'CREATE', key, this.options.group, start, 'MKSTREAM']) as Promise<unknown>).then(
-      () => this.onJoined(key),
+      () => {
+        this.expireIdleIfUnset(key);
+        this.onJoined(key);
+      },
       (err: Error) => {
         if (!String(err?.message).includes('BUSYGROUP')) throw err;
         this.onJoined(key);
@@ -120,6 +123,17 @@ export class RedisSubscription extends SubscriptionBase {
     const joining = created.finally(() => this.joining.delete(key));
     this.joining.set(key, joining);
     return joining;
+  }
+
+  /**
+   * A stream a group was just created on gets the idle TTL unless it has one (NX): MKSTREAM makes
+   * one nobody has written yet (or one that expired), and a market that left without publishing
+   * again would keep it forever. Producers refresh it when they write. NX needs Redis 7; an older
+   * server refuses it and the stream lives until a producer writes it.
+   */
+  private expireIdleIfUnset(key: string): void {
+    const ttl = this.bus.config.redis_idle_stream_ttl_ms;
+    if (ttl > 0) (this.bus.client.sendCommand(['PEXPIRE', key, String(ttl), 'NX']) as Promise<unknown>).catch(() => undefined);
   }
 
   private onJoined(key: string): void {
@@ -191,11 +205,14 @@ export class RedisSubscription extends SubscriptionBase {
         this.readAhead = null;
         if (this.closed) return [];
         const message = (err as Error)?.message ?? String(err);
-        // A group the server lost (restarted without its data, streams deleted) is no failure of
-        // the server, which answered: rejoin after the shortest wait, not the one an outage built up.
-        if (message.includes('NOGROUP')) this.failures = 0;
+        if (streamGone(message)) {
+          // No failure of the server, which answered: the stream expired (idle past its TTL, every
+          // entry long read) or the server lost it (restarted without its data). Rejoined after the
+          // shortest wait at the start of what the stream holds by then, nothing published since is missed.
+          this.failures = 0;
+          this.bus.hooks.onNotice?.(`consumer ${this.options.consumer} rejoins group ${this.options.group}: ${message} (an idle stream expired, or the server lost it)`);
+        } else this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${message}; retrying`));
         this.failures++;
-        this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: ${message}; retrying`));
         this.needInit = true;
         await this.retryWait();
       }
@@ -439,6 +456,15 @@ export class RedisSubscription extends SubscriptionBase {
 function byEntryTime(out: readonly Delivery[], times: readonly number[]): Delivery[] {
   const order = out.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
   return order.map((i) => out[i]!);
+}
+
+/**
+ * The read named a stream or group that no longer exists: NOGROUP, or a blocked XREADGROUP the
+ * server ended when the stream key was deleted or expired (Redis 7: "UNBLOCKED the stream key no
+ * longer exists").
+ */
+function streamGone(message: string): boolean {
+  return message.includes('NOGROUP') || message.includes('stream key no longer exists');
 }
 
 /** Stream entry ids begin with the server's time in ms: the order of entries of several streams. */

@@ -121,6 +121,7 @@ export class Daemon {
 
     ctx.bus = openBus(config.bus, this.clock, {
       onError: busErrorLog(ctx.log, () => this.clock.now(), config.daemon.source_error_log_interval_ms),
+      onNotice: (message) => ctx.log.info({ detail: message }, 'bus notice'),
       onMalformed: (m) => ctx.reportError('bus', new Error(`malformed entry on ${m.topic}: ${m.reason}`)),
       onHalt: (topic, event) => {
         ctx.log.error({ topic }, 'bus backpressure: halting the affected market');

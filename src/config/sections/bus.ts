@@ -54,6 +54,12 @@ export const busSection = z.strictObject({
    */
   redis_resend_entries: z.number().int().min(0),
   /**
+   * Redis: a stream nobody writes for this long expires (PEXPIRE, refreshed by the producer at most
+   * once per quarter of it): a market that left does not keep up to max_len events per topic on the
+   * server forever. Longer than any consumer may lag or stay stopped. 0: streams never expire.
+   */
+  redis_idle_stream_ttl_ms: z.number().int().min(0),
+  /**
    * Redis reconnect backoff, doubling from min to max. The max bounds how long after a server
    * comes back a connection notices; a consumer's own retries are cut short once its connections are back.
    */
