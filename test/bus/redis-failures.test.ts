@@ -269,6 +269,32 @@ describe.skipIf(!bin)('RedisStreamsBus when a restarted server lost acknowledged
     await consumerBus.close();
   }, 60_000);
 
+  it('re-sends what the server lost before an event published the moment the connection is back (before its PING is answered)', async () => {
+    const orderPolicy = { queue_size: 10_000, overflow: 'halt' as const, max_len: 100_000 };
+    const config = busConfig({ kind: 'redis', redis_url: redis.url, stream_prefix: 'early', channels: { order: orderPolicy }, reconnect_min_ms: 20, reconnect_max_ms: 200 });
+    const producer = await RedisStreamsBus.connect(config, redis.url, new SystemClock(), { onError: () => {} });
+    const { factory } = testFactory(18);
+    const before = Array.from({ length: 5 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.01));
+    const after = Array.from({ length: 5 }, (_, i) => trade(factory, 'm', 't', i / 100 + 0.5));
+    await producer.publish('order:m', before);
+    // A producer whose events arrive just as the connection is ready again (the bus's health PING still on its way).
+    let published: Promise<void> | undefined;
+    producer.client.once('ready', () => (published = producer.publish('order:m', after)));
+    await redis.kill();
+    await redis.start();
+    await vi.waitFor(() => expect(published).toBeDefined(), { timeout: 20_000, interval: 20 });
+    await published;
+    await producer.drain();
+
+    const raw = createClient({ url: redis.url });
+    raw.on('error', () => {});
+    await raw.connect();
+    const entries = (await raw.sendCommand(['XRANGE', 'early:order:m', '-', '+'])) as Array<[string, string[]]>;
+    await raw.quit();
+    expect(entries.flatMap(([, f]) => eventIdsOf(f))).toEqual([...before, ...after].map((e) => e.event_id));
+    await producer.close();
+  }, 60_000);
+
   it('does not re-send, after a restart, never-drop entries old enough that their stream may have expired (idle TTL)', async () => {
     const errors: string[] = [];
     const controlPolicy = { queue_size: 10_000, overflow: 'halt' as const, max_len: 10_000 };

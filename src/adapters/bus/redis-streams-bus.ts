@@ -85,7 +85,11 @@ export class RedisStreamsBus implements EventBus {
         hooks.onError?.(e);
       },
       () => {
-        if (bus) bus.counters.reconnects++;
+        if (!bus) return;
+        bus.counters.reconnects++;
+        // From here, not from when the server's PING is answered (onReady): a write sent in between,
+        // once the connection is ready, went out before the repair and landed ahead of what it re-sends.
+        bus.repairPending = true;
       },
       () =>
         bus?.probe.connectionReady(
