@@ -1,7 +1,7 @@
 import type { OpenOrder } from '@polymarket/clob-client-v2';
 import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import type { RealAlert } from './real-clob-adapter.ts';
+import type { RealAlert } from './real-types.ts';
 import type { FillAnswer } from './execution-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
 import type { RealOrderTracker, TrackedOrder } from './real-tracker.ts';
