@@ -48,6 +48,16 @@ describe('docs that drifted (issue 21 item 11)', () => {
     expect(all.out).not.toContain('--include-open-hour');
   }, 90_000);
 
+  it('the README\'s clob-standin row names every option `helios clob-standin --help` lists, and the signature types it takes', async () => {
+    const help = (await run(['clob-standin', '--help'])).out;
+    const options = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help');
+    expect(options).toContain('--deposit-wallet');
+    const row = readmeRow('clob-standin');
+    const synopsis = row.split('` |')[0]!;
+    expect(options.filter((o) => !synopsis.includes(`[${o}`))).toEqual([]);
+    expect(synopsis).toContain('[--signature-type 1\\|2\\|3] [--deposit-wallet ADDR]');
+  });
+
   it('docs/storage.md no longer calls replay --serve and --decisions-out future work', () => {
     const storage = read('docs/storage.md');
     expect(storage).not.toMatch(/not in this change|future work/i);

@@ -14,6 +14,8 @@ import { TEST_ADDRESS, TEST_KEY, TEST_WALLETS } from './support.ts';
  */
 
 const { start, tempDir } = processScope('helios-clob-standin-');
+/** A POLY_1271 deposit wallet for the test key (hardhat account 3's address: not derived from the key, as at Polymarket). */
+const DEPOSIT_WALLET = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
 interface Announcement {
   kind: 'clob_standin';
@@ -50,6 +52,7 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     ['an EOA (the key holds the funds)', [], 0, ''],
     ['a proxy wallet (signature_type 1, POLY_PROXY)', ['--signature-type', '1'], 1, TEST_WALLETS[1]],
     ['a Gnosis Safe (signature_type 2, POLY_GNOSIS_SAFE)', ['--signature-type', '2'], 2, TEST_WALLETS[2]],
+    ['a deposit wallet (signature_type 3, POLY_1271)', ['--signature-type', '3', '--deposit-wallet', DEPOSIT_WALLET], 3, DEPOSIT_WALLET],
   ] as const)('%s: a daemon started as printed places real orders the stand-in accepts; SIGTERM stops both cleanly with nothing resting', { timeout: 180_000 }, async (_what, args, signatureType, funder) => {
     const { dir, overlayFile, standIn, a, overlay } = await standInTrial([...args]);
     // The printed overlay: market data from the stand-in's venue simulator, orders to its CLOB, signed for the wallet it funded.
@@ -70,7 +73,8 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], a.run.env);
     const url = await daemon.apiUrl(60_000);
     // An order the venue took and holds (resting or filled): the operator log says so. (The placed
-    // counter alone also counts a FOK the venue killed, which leaves nothing at the stand-in.)
+    // counter alone also counts a FOK the venue killed, which leaves nothing at the stand-in.) Only
+    // the funded wallet holds collateral, so a held order was made by it and signed for its type.
     const held = /^order \S+ (open|partially_filled|filled): /;
     await vi.waitFor(() => expect(daemon.lines.some((l) => l.startsWith('{"level"') && held.test((JSON.parse(l) as { msg: string }).msg)), `daemon stderr: ${daemon.stderr.slice(-800)}`).toBe(true), { timeout: 120_000, interval: 500 });
     // The adapter counts an order placed only when the venue accepted it (a refusal is counted apart).
@@ -127,6 +131,16 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
   });
 
+  it('registers and funds a deposit wallet given for signature_type 3 and says it is not derived from the key', async () => {
+    const r = await runCli(['clob-standin', '--signature-type', '3', '--deposit-wallet', DEPOSIT_WALLET, '--usdc', '250', '--duration', '0.2']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ address: TEST_ADDRESS, signature_type: 3, funder: DEPOSIT_WALLET, usdc: 250 });
+    expect(r.out).toContain(`# the key ${TEST_ADDRESS} signs as POLY_1271 (signature_type 3) for ${DEPOSIT_WALLET}, the deposit wallet registered to it here (given, not derived from the key), which holds the 250 USDC`);
+    expect(r.out).toContain('#     signature_type: 3');
+    expect(r.out).toContain(`#     funder_address: "${DEPOSIT_WALLET}"`);
+    expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
+  });
+
   it.each([
     [['--port', '70000'], /--port expects a whole number 0–65535/],
     [['--clob-port', 'x'], /--clob-port expects a whole number 0–65535/],
@@ -135,7 +149,12 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     [['--address', TEST_KEY], /--address expects a 0x-prefixed 20-byte hex address \(the address of your key, never the key\)/],
     [['--duration', '-1'], /--duration expects a number of seconds/],
     [['--port', '8919', '--clob-port', '8919'], /--port and --clob-port must differ/],
-    [['--signature-type', '3'], /--signature-type expects 1 \(POLY_PROXY: email\/Magic accounts\) or 2 .*3 \(POLY_1271 deposit wallet\) is not supported by the stand-in/],
+    [['--signature-type', '4'], /--signature-type expects 1 \(POLY_PROXY: email\/Magic accounts\), 2 \(POLY_GNOSIS_SAFE: browser-wallet accounts\) or 3 \(POLY_1271: deposit-wallet accounts, with --deposit-wallet\).*; got "4"/],
+    [['--signature-type', '3'], /--signature-type 3 \(POLY_1271\) needs --deposit-wallet ADDRESS: the deposit wallet Polymarket deployed for the account/],
+    [['--deposit-wallet', DEPOSIT_WALLET], /--deposit-wallet is only for --signature-type 3 \(POLY_1271\); got no --signature-type/],
+    [['--signature-type', '1', '--deposit-wallet', DEPOSIT_WALLET], /--deposit-wallet is only for --signature-type 3 \(POLY_1271\); got --signature-type 1/],
+    [['--signature-type', '3', '--deposit-wallet', '0x90F79bf6'], /--deposit-wallet expects a 0x-prefixed 20-byte hex address \(the deposit wallet's, never a key\); got "0x90F79bf6"/],
+    [['--signature-type', '3', '--deposit-wallet', TEST_ADDRESS], /--deposit-wallet .* is the key's own address: a deposit wallet is a contract deployed for the key/],
     [['--config', '/nonexistent/helios.yaml'], /nonexistent/],
   ])('bad usage %j exits 2 naming the problem', async (args, message) => {
     const r = await runCli(['clob-standin', ...args]);

@@ -4,6 +4,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { mergeConfigLayer } from '../../config/load.ts';
 import { SIGNATURE_TYPE_NAMES, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
+import type { StandInFunder, StandInWallet } from '../../sim/clob/crowd-stand-in.ts';
 import { DEV_ADDRESS, DEV_KEY } from '../../sim/clob/dev-key.ts';
 import { standInDaemonOverlay, startStandInVenue, type StandInVenue } from '../../sim/clob/stand-in-venue.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
@@ -19,6 +20,7 @@ export interface ClobStandInCliOptions {
   usdc?: string;
   address?: string;
   signatureType?: string;
+  depositWallet?: string;
   duration?: string;
   overlay?: string;
 }
@@ -35,12 +37,15 @@ const UNSET_FOR_TRIAL = ['HELIOS_SECRETS_FILE', 'HELIOS_POLY_API_KEY', 'HELIOS_P
 /** Shown in place of a key the command never sees (an operator's own, named by --address). */
 const KEY_PLACEHOLDER = '<the private key of ADDRESS>';
 
+const ADDRESS = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address');
+
 const options = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(0),
   clobPort: z.coerce.number().int().min(0).max(65_535).default(0),
   usdc: z.coerce.number().positive().max(1e12).default(10_000),
-  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address').optional(),
-  signatureType: z.enum(['1', '2']).optional(),
+  address: ADDRESS.optional(),
+  signatureType: z.enum(['1', '2', '3']).optional(),
+  depositWallet: ADDRESS.optional(),
 });
 
 const OPTION_TEXT: Record<string, string> = {
@@ -49,13 +54,14 @@ const OPTION_TEXT: Record<string, string> = {
   usdc: '--usdc expects a positive number of USDC',
   address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
   signatureType:
-    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts) or 2 (POLY_GNOSIS_SAFE: browser-wallet accounts); 0 (EOA) is the default without it, and 3 (POLY_1271 deposit wallet) is not supported by the stand-in command: its deposit wallet is not derived from the key, and the command registers none',
+    '--signature-type expects 1 (POLY_PROXY: email/Magic accounts), 2 (POLY_GNOSIS_SAFE: browser-wallet accounts) or 3 (POLY_1271: deposit-wallet accounts, with --deposit-wallet); 0 (EOA) is the default without it',
+  depositWallet: "--deposit-wallet expects a 0x-prefixed 20-byte hex address (the deposit wallet's, never a key)",
 };
 
 /**
  * `helios clob-standin`: the venue simulator with the daemon's sim universe and the stand-in CLOB
  * V2 matching against its books, on loopback, one key (or the proxy/safe it signs for, derived from
- * it as Polymarket does) funded; prints the config overlay and the
+ * it as Polymarket does, or the deposit wallet given for it) funded; prints the config overlay and the
  * exact `helios run --execution real` command an operator runs next, serves until SIGINT/SIGTERM
  * or --duration, then prints what the venue saw.
  */
@@ -64,7 +70,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
     io.err(`helios clob-standin: ${message}\n`);
     return EXIT.CONFIG_ERROR;
   };
-  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType });
+  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType, depositWallet: opts.depositWallet });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
@@ -74,17 +80,19 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   const o = parsed.data;
   const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: false });
   if (duration === null) return usage(`--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
+  const address = o.address ?? DEV_ADDRESS;
+  const chosen = walletOption(o.signatureType, o.depositWallet, address);
+  if (!chosen.ok) return usage(chosen.error);
+  const { wallet } = chosen;
   const loaded = loadCliConfig(io, { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   if (o.port !== 0 && o.port === o.clobPort) return usage(`--port and --clob-port must differ; both are ${o.port}`);
-  const address = o.address ?? DEV_ADDRESS;
-  const signatureType = o.signatureType === undefined ? undefined : (Number(o.signatureType) as WalletKind);
 
   let sv: StandInVenue;
   try {
     // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
-    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, signatureType, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
+    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, wallet, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
   } catch (err) {
     io.err(`helios clob-standin: cannot listen on 127.0.0.1 (--port ${o.port}, --clob-port ${o.clobPort}): ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
@@ -117,7 +125,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
       key: devKey ? 'the well-known public development key (hardhat account 0): never fund it anywhere real' : 'yours: set HELIOS_POLY_PRIVATE_KEY to the key of this address (never printed)',
     }) + '\n',
   );
-  if (funder) io.out(`# the key ${address} signs as ${SIGNATURE_TYPE_NAMES[funder.signatureType]} (signature_type ${funder.signatureType}) for ${funder.address}, its ${funder.signatureType === 1 ? 'proxy wallet' : 'Gnosis Safe'} as Polymarket derives it from the key, which holds the ${o.usdc} USDC and is the maker of its orders\n`);
+  if (funder) io.out(`# the key ${address} signs as ${SIGNATURE_TYPE_NAMES[funder.signatureType]} (signature_type ${funder.signatureType}) for ${funder.address}, ${whoseWallet(funder)}, which holds the ${o.usdc} USDC and is the maker of its orders\n`);
   io.out(`# config overlay for \`helios run --execution real --config FILE\`${opts.overlay ? ` (written to ${opts.overlay})` : ' (save it as FILE)'}:\n${overlay.replace(/^/gm, '# ')}\n`);
   io.out(`# then, in another shell (${devKey ? 'the key shown is the well-known public development key, hardhat account 0: never fund it anywhere real' : 'put your key for ' + address + ' in place of the placeholder'}):\n`);
   io.out(`#   env ${UNSET_FOR_TRIAL.map((k) => `-u ${k}`).join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)}`).join(' ')} helios ${argv.join(' ')}\n`);
@@ -139,6 +147,25 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   return EXIT.OK;
 }
 
+/**
+ * The wallet the key trades through, from --signature-type and --deposit-wallet (a deposit wallet
+ * is given, never derived: exactly type 3 needs one), or the usage error.
+ */
+function walletOption(signatureType: '1' | '2' | '3' | undefined, depositWallet: string | undefined, key: string): { ok: true; wallet?: StandInWallet } | { ok: false; error: string } {
+  const refuse = (error: string) => ({ ok: false as const, error });
+  if (depositWallet !== undefined && signatureType !== '3') return refuse(`--deposit-wallet is only for --signature-type 3 (POLY_1271); got ${signatureType === undefined ? 'no --signature-type' : `--signature-type ${signatureType}`}`);
+  if (signatureType === undefined) return { ok: true };
+  if (signatureType !== '3') return { ok: true, wallet: { signatureType: Number(signatureType) as WalletKind } };
+  if (depositWallet === undefined) return refuse('--signature-type 3 (POLY_1271) needs --deposit-wallet ADDRESS: the deposit wallet Polymarket deployed for the account (its address is not derived from the key)');
+  if (depositWallet.toLowerCase() === key.toLowerCase()) return refuse(`--deposit-wallet ${depositWallet} is the key's own address: a deposit wallet is a contract deployed for the key, at an address of its own`);
+  return { ok: true, wallet: { signatureType: 3, depositWallet } };
+}
+
+function whoseWallet(funder: StandInFunder): string {
+  if (funder.signatureType === 3) return 'the deposit wallet registered to it here (given, not derived from the key)';
+  return `its ${funder.signatureType === 1 ? 'proxy wallet' : 'Gnosis Safe'} as Polymarket derives it from the key`;
+}
+
 /** commander hands an empty value through: it is a bad number, not the default. */
 function blankAsBad(text: string | undefined): string | undefined {
   return text !== undefined && text.trim() === '' ? 'not a number' : text;
@@ -155,9 +182,10 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'YAML file layered over the defaults (the daemon must use the same one: the printed overlay includes it)')
     .option('--port <n>', 'venue simulator port on 127.0.0.1 (default 0: any free port)')
     .option('--clob-port <n>', 'stand-in CLOB port on 127.0.0.1 (default 0: any free port)')
-    .option('--usdc <x>', 'collateral the key (or its proxy or safe, with --signature-type) starts with (default 10000)')
+    .option('--usdc <x>', 'collateral the key (or the wallet it trades through, with --signature-type) starts with (default 10000)')
     .option('--address <addr>', 'fund this address (your key\'s) instead of the public development key')
-    .option('--signature-type <n>', 'trade through the key\'s Polymarket wallet, derived from the key as Polymarket does and funded instead of it: 1 POLY_PROXY (email/Magic accounts), 2 POLY_GNOSIS_SAFE (browser-wallet accounts)')
+    .option('--signature-type <n>', 'trade through the key\'s Polymarket wallet, funded instead of it: 1 POLY_PROXY (email/Magic accounts) and 2 POLY_GNOSIS_SAFE (browser-wallet accounts), derived from the key as Polymarket does; 3 POLY_1271 (deposit-wallet accounts), the wallet given by --deposit-wallet')
+    .option('--deposit-wallet <addr>', 'with --signature-type 3: the deposit wallet the key signs for, registered to the key at the stand-in (Polymarket deploys it for the account; its address is not derived from the key)')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option('--overlay <file>', 'also write the config overlay to this file')
     .action(async (opts: ClobStandInCliOptions) => io.exit(await clobStandIn(opts, io)));

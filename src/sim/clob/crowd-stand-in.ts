@@ -34,8 +34,8 @@ export interface CrowdStandInOptions {
   usdc: number;
   /** The signing key's address, whose API key is registered (default the development key's, DEV_ADDRESS). */
   address?: string;
-  /** The key trades through its proxy (1) or safe (2), derived from it as the venue does: that wallet is funded and is the maker of its orders. Absent: the key trades as an EOA and is funded itself. */
-  signatureType?: WalletKind;
+  /** The wallet the key trades through, funded in its place and the maker of its orders. Absent: the key trades as an EOA and is funded itself. */
+  wallet?: StandInWallet;
   /** Loopback port of the stand-in (default 0: any free port). */
   port?: number;
   /** Heartbeats started and none for this long: the venue cancels every order of the key. */
@@ -44,10 +44,17 @@ export interface CrowdStandInOptions {
   autoSettleMs: number;
 }
 
-/** The proxy or safe a key trades through: its derived address and signature type. */
+/**
+ * Which wallet of the key trades: its proxy (1) or safe (2), derived from the key as the venue
+ * does, or a POLY_1271 deposit wallet (3), which Polymarket deploys for an account and whose
+ * address is therefore given, and registered to the key at the stand-in.
+ */
+export type StandInWallet = { signatureType: WalletKind } | { signatureType: 3; depositWallet: string };
+
+/** The wallet a key trades through: its address and signature type. */
 export interface StandInFunder {
   address: string;
-  signatureType: WalletKind;
+  signatureType: WalletKind | 3;
 }
 
 export interface CrowdStandIn {
@@ -60,9 +67,16 @@ export interface CrowdStandIn {
   funder?: StandInFunder;
 }
 
+/** The key's wallet as the stand-in knows it: a proxy or safe derived, a deposit wallet registered to the key. */
+function walletFor(standIn: ClobStandIn, address: string, wallet: StandInWallet): StandInFunder {
+  if (wallet.signatureType !== 3) return { address: standIn.walletOf(address, wallet.signatureType), signatureType: wallet.signatureType };
+  standIn.registerDepositWallet(address, wallet.depositWallet);
+  return { address: wallet.depositWallet, signatureType: 3 };
+}
+
 /**
  * The stand-in CLOB on loopback matching against a venue simulator's books (the crowd), the
- * development key (or `address`) registered and it (or the proxy/safe it owns, by `signatureType`) funded: what the real-execution tests, `helios
+ * development key (or `address`) registered and it (or the wallet it trades through, `wallet`) funded: what the real-execution tests, `helios
  * soak --execution real` and `helios clob-standin` point the daemon's real adapter at. Venue time
  * is the wall clock.
  */
@@ -82,7 +96,7 @@ export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdSt
   });
   const address = o.address ?? DEV_ADDRESS;
   standIn.addKey(address, deriveCreds(address, 0n));
-  const funder = o.signatureType === undefined ? undefined : { address: standIn.walletOf(address, o.signatureType), signatureType: o.signatureType };
+  const funder = o.wallet === undefined ? undefined : walletFor(standIn, address, o.wallet);
   standIn.venue.fund(funder?.address ?? address, o.usdc);
   const clob = await standIn.listen(o.port ?? 0);
   return { standIn, clob, tokens: [...markets.keys()].sort(), ...(funder ? { funder } : {}) };

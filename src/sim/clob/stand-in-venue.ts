@@ -3,8 +3,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import { simulatedTruth } from '../esports/simulated-truth.ts';
 import { buildSimUniverse, type SimUniverse } from '../sim-universe.ts';
 import { VenueSimulator, type VenueEndpoints } from '../venue/venue-simulator.ts';
-import type { WalletKind } from '../../domain/execution/polymarket-wallet.ts';
-import { startCrowdStandIn, type StandInFunder } from './crowd-stand-in.ts';
+import { startCrowdStandIn, type StandInFunder, type StandInWallet } from './crowd-stand-in.ts';
 import type { ClobStandIn } from './clob-server.ts';
 
 /**
@@ -46,8 +45,8 @@ export interface StandInVenueOptions {
   autoSettleMs: number;
   /** The signing key's address (default the development key's). */
   address?: string;
-  /** The key trades through its proxy (1) or safe (2), derived from it and funded in its place; absent: the key is an EOA and is funded. */
-  signatureType?: WalletKind;
+  /** The wallet the key trades through (its proxy or safe, derived; a deposit wallet, registered), funded in its place; absent: the key is an EOA and is funded. */
+  wallet?: StandInWallet;
   /** Loopback ports (default 0: any free port). */
   venuePort?: number;
   clobPort?: number;
@@ -63,7 +62,7 @@ export interface StandInVenue {
   clob: { http: string; ws: string };
   /** Every token the stand-in trades, sorted. */
   tokens: string[];
-  /** The key's proxy or safe that was funded, when it trades through one. */
+  /** The key's wallet that was funded, when it trades through one. */
   funder?: StandInFunder;
   /** Stops the stand-in, then the venue. */
   close(): Promise<void>;
@@ -81,7 +80,7 @@ export async function startStandInVenue(o: StandInVenueOptions): Promise<StandIn
   const endpoints = await venue.start();
   try {
     venue.run(o.config.daemon.sim.venue_events_per_s);
-    const { standIn, clob, tokens, funder } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, signatureType: o.signatureType, port: o.clobPort });
+    const { standIn, clob, tokens, funder } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, wallet: o.wallet, port: o.clobPort });
     return {
       universe,
       venue,
