@@ -6,10 +6,10 @@ const pairMarket = () => market((cfg) => (cfg.pair_arb.naked_leg_max_ms = 60_000
 
 describe('a market decides on an order event with the halt causes as of that event', () => {
   /**
-   * Both legs of a chunk fill; YES's fill is booked at once, NO's comes late. In between a fresh
-   * book leaves the naked YES leg waiting (completing at 0.55 would lose) and prices a second
-   * chunk the pair cannot take while it is naked. That book then ages past the staleness bound
-   * and NO's late fill arrives before any pulse: the pair is balanced and wants its next chunk.
+   * Both legs of a chunk fill; YES's order update and fill come at once, NO's both late. In
+   * between a fresh book prices a second chunk the pair cannot take while NO is in flight. That
+   * book then ages past the staleness bound and NO's late news arrives before any pulse: the pair
+   * is balanced and wants its next chunk.
    */
   it('a late fill of the other leg on books gone stale halts the pair instead of buying a chunk on them', () => {
     const m = pairMarket();
@@ -23,15 +23,15 @@ describe('a market decides on an order event with the halt causes as of that eve
     const [yes, no] = entry!.map((i) => i.client_order_id);
     m.clock.advanceBy(5);
     m.filled(yes!, 10);
-    m.filled(no!, 10);
     m.fill(yes!, 'Y', 10, 0.45);
     m.clock.advanceBy(95);
     m.books(0.4, 0.55);
-    expect(m.actor.getSnapshot().context.plan.note).toMatch(/^naked yes leg/);
+    expect(m.actor.getSnapshot().context.plan.note).toBe('orders in flight');
     expect(m.dispatched).toHaveLength(1);
 
     // The books are now one millisecond past the bound: nothing may be bought on them.
     m.clock.advanceBy(m.cfg.staleness.book_stale_ms + 1);
+    m.filled(no!, 10);
     m.fill(no!, 'N', 10, 0.45);
     expect(m.dispatched.slice(1)).toEqual([]);
     const snap = m.actor.getSnapshot();

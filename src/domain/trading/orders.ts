@@ -39,7 +39,14 @@ export interface OrderRecord {
   order_type: OrderType;
   price: number;
   size: number;
+  /** What the venue reports matched (its order update's size_matched): it may run ahead of the fills heard. */
   filled_size: number;
+  /**
+   * Shares of this order's fills heard so far, each fill once whatever its status (a FAILED one
+   * too: what it matched is no longer matched). `filled_size` beyond it is matched at the venue
+   * but not yet in the ledger (see matchedLedger).
+   */
+  heard_size: number;
   status: OrderStatus;
   strategy: StrategyName;
   placed_at_ms: number;
@@ -137,6 +144,7 @@ export function newOrderRecord(intent: PlaceIntent, nowMs: number): OrderRecord 
     price: intent.price,
     size: intent.size,
     filled_size: 0,
+    heard_size: 0,
     status: 'pending',
     strategy: intent.strategy,
     placed_at_ms: nowMs,
@@ -146,9 +154,18 @@ export function newOrderRecord(intent: PlaceIntent, nowMs: number): OrderRecord 
   };
 }
 
-/** Keeps every live order and the `keep` most recent finished ones: a long-lived market stays small. */
+/** Shares the venue reports matched whose fills have not been heard yet. */
+export function unheardMatched(order: OrderRecord): number {
+  return Math.max(0, order.filled_size - order.heard_size);
+}
+
+/**
+ * Keeps every live order, every order still owed fills the venue reported matched (they count
+ * as held until heard, see matchedLedger), and the `keep` most recent other finished ones: a
+ * long-lived market stays small.
+ */
 export function pruneFinished(orders: Record<string, OrderRecord>, keep: number): Record<string, OrderRecord> {
-  const finished = Object.values(orders).filter((o) => isTerminal(o.status));
+  const finished = Object.values(orders).filter((o) => isTerminal(o.status) && unheardMatched(o) <= 1e-9);
   if (finished.length <= keep) return orders;
   const drop = new Set(
     finished

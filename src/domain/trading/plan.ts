@@ -4,6 +4,7 @@ import { decideEdge, type EdgeDecision, type EdgeToken } from './edge.ts';
 import { eventStakeUsdc } from './event-stake.ts';
 import { allInPerShare } from './fees.ts';
 import type { MarketSpec } from './market-spec.ts';
+import { matchedLedger } from './matched-holdings.ts';
 import { PERMISSIONS, permittedIntents, type MarketStateName } from './market-states.ts';
 import {
   clientOrderId,
@@ -29,6 +30,7 @@ export interface PlanInput {
   state: MarketStateName;
   spec: MarketSpec;
   signals: MarketSignals;
+  /** The fills heard; each decision adds what the orders report matched beyond them (matchedLedger). */
   ledger: Ledger;
   orders: Record<string, OrderRecord>;
   /** Next client-order sequence number. */
@@ -137,7 +139,9 @@ function planOf(input: PlanInput, cancels: readonly OrderIntent[], mode: PlanMod
   return { intents: proposed.length ? permittedIntents(input.state, proposed) : [], seq, mode, pairLocked, note };
 }
 
-export function plan(input: PlanInput): Plan {
+export function plan(heard: PlanInput): Plan {
+  const ledger = matchedLedger(heard.ledger, heard.orders, heard.spec.fee);
+  const input = ledger === heard.ledger ? heard : { ...heard, ledger };
   // Every market decides on every signal: `planOf` rather than a closure over the cancels.
   const cancels = cancelsFor(input);
   const perms = PERMISSIONS[input.state];

@@ -101,6 +101,11 @@ function withoutPending(pending: Record<string, Delta>, id: string): Record<stri
   return rest;
 }
 
+/** The ledger has heard of this fill already (matched, confirmed, failed or settled). */
+export function knowsFill(ledger: Ledger, fillId: string): boolean {
+  return ledger.pending[fillId] !== undefined || ledger.final[fillId] === true;
+}
+
 /**
  * Idempotent per (fill_id, status). After settlement only the answers to fills matched before it
  * count (a FAILED one takes back what it and its payout changed); new matches are ignored.

@@ -2,34 +2,16 @@ import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
-import { guaranteedPairPnl, pairImbalance } from '../../domain/trading/pair-arb.ts';
 import { liveOrders, plan } from '../../domain/trading/plan.ts';
-import { applyFill, ledgerFromVenue, resolutionPrices, settle, strategyHolding, type Ledger } from '../../domain/trading/pnl-ledger.ts';
+import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
+import { holds, nakedSince, ordersHearing, pairLockedNow } from './holdings.ts';
 
-const SHARE_EPS = 1e-9;
 /** Finished orders kept in context (reconciliation looks back at recent ones). */
 const FINISHED_ORDERS_KEPT = 100;
-
-function holds(ctx: MarketTradingContext, strategy: StrategyName): boolean {
-  const { yes_token, no_token } = ctx.spec;
-  return strategyHolding(ctx.ledger, yes_token, strategy).shares > SHARE_EPS || strategyHolding(ctx.ledger, no_token, strategy).shares > SHARE_EPS;
-}
-
-function pairLockedNow(ctx: MarketTradingContext): boolean {
-  const { yes_token, no_token } = ctx.spec;
-  return guaranteedPairPnl(strategyHolding(ctx.ledger, yes_token, 'pair_arb'), strategyHolding(ctx.ledger, no_token, 'pair_arb')) > 0;
-}
-
-/** Keeps the start of the current naked leg, or clears it once the pair is balanced again. */
-function nakedSince(ctx: MarketTradingContext, ledger: Ledger, nowMs: number): number | null {
-  const { yes_token, no_token } = ctx.spec;
-  const naked = pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb'));
-  return naked ? (ctx.nakedSinceMs ?? nowMs) : null;
-}
 
 /** A step's update with its intents, if any, as the outbox (which the `always` step `dispatchOutbox` hands on). */
 function withOutbox(update: Partial<MarketTradingContext>, intents: OrderIntent[]): Partial<MarketTradingContext> {
@@ -175,6 +157,8 @@ function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
     price: v.price,
     size: v.size,
     filled_size: v.filled_size,
+    // What the venue reports is in its positions, which the ledger is rebuilt from.
+    heard_size: v.filled_size,
     status: v.filled_size > 0 ? 'partially_filled' : 'open',
     strategy: strategyFromId(v.client_order_id),
     placed_at_ms: nowMs,
@@ -236,8 +220,9 @@ export const marketTradingMachine = setup({
       if (!o) return {};
       const next = advanceOrder(o, event.update);
       if (next === o) return {};
-      const orders = { ...context.orders, [o.client_order_id]: next };
-      return { orders: isTerminal(next.status) ? pruneFinished(orders, FINISHED_ORDERS_KEPT) : orders, awaitBook: context.awaitBook || isTerminal(next.status) };
+      const all = { ...context.orders, [o.client_order_id]: next };
+      const orders = isTerminal(next.status) ? pruneFinished(all, FINISHED_ORDERS_KEPT) : all;
+      return { orders, awaitBook: context.awaitBook || isTerminal(next.status), nakedSinceMs: nakedSince(context, context.ledger, orders, context.now_ms) };
     }),
     clearCancelRequest: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL_REJECTED');
@@ -273,17 +258,19 @@ export const marketTradingMachine = setup({
     applyFill: assign(({ context, event }) => {
       assertEvent(event, 'FILL');
       const ledger = applyFill(context.ledger, event.fill);
-      return { ledger, nakedSinceMs: nakedSince(context, ledger, context.now_ms) };
+      const orders = ordersHearing(context, event.fill);
+      return { ledger, orders, nakedSinceMs: nakedSince(context, ledger, orders, context.now_ms) };
     }),
     rebuildFromVenue: assign(({ context, event }) => {
       assertEvent(event, 'RECONCILE_BREAK');
       const now = context.now_ms;
       const orders: Record<string, OrderRecord> = {};
-      for (const [id, o] of Object.entries(context.orders)) if (o.status === 'filled' || o.status === 'canceled' || o.status === 'rejected' || o.status === 'expired') orders[id] = o;
+      // The venue's positions, which the ledger is rebuilt from, hold what its finished orders matched.
+      for (const [id, o] of Object.entries(context.orders)) if (isTerminal(o.status)) orders[id] = { ...o, heard_size: o.filled_size };
       for (const v of event.venue_orders) orders[v.client_order_id] = venueOrderRecord(v, now);
       const latched: LatchedCause[] = context.latched.includes('reconcile_break') ? context.latched : [...context.latched, 'reconcile_break'];
       const ledger = ledgerFromVenue(context.ledger, event.venue_positions);
-      return { orders, ledger, nakedSinceMs: nakedSince(context, ledger, now), latched: latched.sort(), synced: true };
+      return { orders, ledger, nakedSinceMs: nakedSince(context, ledger, orders, now), latched: latched.sort(), synced: true };
     }),
     markReconciled: assign(({ context }) => ({ synced: true, latched: context.latched.filter((c) => c !== 'reconcile_break') })),
     latchManualHalt: assign(({ context }) => ({ latched: context.latched.includes('manual') ? context.latched : [...context.latched, 'manual' as const].sort() })),

@@ -1,0 +1,35 @@
+import { fillFee, type FeeSchedule } from './fees.ts';
+import { unheardMatched, type OrderRecord } from './orders.ts';
+import { applyFill, type Ledger } from './pnl-ledger.ts';
+
+/**
+ * What a market holds as the venue reports it matched, for deciding what to buy, hedge or unwind
+ * next. The venue's order update (status filled, size_matched) and its trade are separate
+ * messages, and the trade may come after, 10–50 s late: a leg whose fill is not heard yet is held
+ * all the same, and deciding on the ledger alone would buy it a second time. So each order's
+ * matched shares not yet heard as fills are added to the ledger, as a match at the order's limit
+ * (the worst price it can fill at) with its taker fee. The ledger itself (PnL, positions) keeps
+ * only the fills heard; once heard a fill replaces the estimate, and a FAILED one leaves the
+ * shares out of both. Returns `ledger` itself when nothing is owed.
+ */
+export function matchedLedger(ledger: Ledger, orders: Readonly<Record<string, OrderRecord>>, fee: FeeSchedule): Ledger {
+  let owed: string[] | null = null;
+  for (const id in orders) if (unheardMatched(orders[id]!) > 1e-9) (owed ??= []).push(id);
+  if (owed === null) return ledger;
+  let out = ledger;
+  for (const id of owed.sort()) {
+    const o = orders[id]!;
+    const size = unheardMatched(o);
+    out = applyFill(out, {
+      fill_id: `unheard:${id}`,
+      token_id: o.token_id,
+      strategy: o.strategy,
+      side: o.side,
+      price: o.price,
+      size,
+      fee_usdc: fillFee(size, o.price, 'taker', fee),
+      status: 'MATCHED',
+    });
+  }
+  return out;
+}
