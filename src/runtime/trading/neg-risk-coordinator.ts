@@ -6,6 +6,7 @@ import { haltCauses } from '../../domain/trading/halt-causes.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
+import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
 import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
 import { heldCost, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
@@ -27,7 +28,7 @@ export interface NegRiskCoordinatorDeps {
   /** A market actor's state and context (undefined while it restarts). */
   market(marketId: string): { state: string; context: MarketTradingContext } | undefined;
   /** A market's spec and ledger, also while its actor restarts (the ledger it last published). */
-  holding(marketId: string): { spec: MarketSpec; ledger: Ledger } | undefined;
+  holding(marketId: string): Holding | undefined;
   alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void;
   /** Publishes what risk changed (refusals count against a market's breaker). */
   flushRisk(): void;
@@ -46,6 +47,17 @@ interface TrackedEvent {
   /** Traded bucket markets, sorted. */
   markets: string[];
 }
+
+/**
+ * What a market holds as risk counts it: its fills heard and what its orders report matched
+ * beyond them (risk moved those shares out of the orders' reservations when the venue reported them).
+ */
+function held(h: Holding): Ledger {
+  return h.orders ? matchedLedger(h.ledger, h.orders, h.spec.fee) : h.ledger;
+}
+
+/** A bucket's spec, ledger and orders (none known while its actor restarts: the new one knows none either). */
+type Holding = Pick<MarketTradingContext, 'spec' | 'ledger'> & Partial<Pick<MarketTradingContext, 'orders'>>;
 
 /**
  * The event-level view on the trading path: groups markets into their neg-risk events, gives risk
@@ -120,7 +132,7 @@ export class NegRiskCoordinator {
       if (!ctx) continue;
       let yes = 0;
       let no = 0;
-      for (const lot of Object.values(ctx.ledger.lots)) {
+      for (const lot of Object.values(held(ctx).lots)) {
         // What the open shares cost, with the fees paid for them (lost with them).
         spent += lot.shares > 1e-9 ? lot.cost + lot.fees : 0;
         if (lot.token_id === ctx.spec.yes_token) yes += lot.shares;
@@ -142,12 +154,12 @@ export class NegRiskCoordinator {
     const { riskEngine } = this.deps;
     const event = this.eventOfMarket.get(ctx.spec.market_id);
     if (event === undefined) {
-      riskEngine.setPositionCost(ctx.spec.market_id, heldCost(ctx.ledger));
+      riskEngine.setPositionCost(ctx.spec.market_id, heldCost(held(ctx)));
       return;
     }
     const costs = this.bucketsOf(event).map((id) => {
       const c = this.holdingOf(id, ctx);
-      return { id, cost: c ? heldCost(c.ledger) : 0 };
+      return { id, cost: c ? heldCost(held(c)) : 0 };
     });
     const total = costs.reduce((s, c) => s + c.cost, 0);
     const exposure = this.exposure(event, ctx);
@@ -161,7 +173,7 @@ export class NegRiskCoordinator {
    * them, also while its actor restarts (left out, what it holds would drop out of the event's
    * exposure, and the other buckets could buy into the room it seemed to leave).
    */
-  private holdingOf(marketId: string, current?: MarketTradingContext): Pick<MarketTradingContext, 'spec' | 'ledger'> | undefined {
+  private holdingOf(marketId: string, current?: MarketTradingContext): Holding | undefined {
     return current?.spec.market_id === marketId ? current : this.deps.holding(marketId);
   }
 

@@ -2,6 +2,7 @@ import type { AnyActorRef } from 'xstate';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
+import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
 import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
@@ -34,6 +35,8 @@ export interface OrderPathDeps {
   placing(marketId: string, context: MarketTradingContext): void;
   /** Publishes queued risk changes and tells the affected markets. */
   flushRisk(): void;
+  /** A market's order changed what it holds as matched: risk counts it in the market's exposure again. */
+  followExposure(marketId: string): void;
 }
 
 /**
@@ -68,7 +71,9 @@ export class OrderPath {
       }
       if (!checked) {
         checked = true;
-        const verdict = riskEngine.checkOrders(places.map((p) => riskOrderCheck(marketId, p, context.spec, context.ledger)), clock.now());
+        // What reduces is judged on what the market holds as matched at the venue, as the market decided on it.
+        const held = matchedLedger(context.ledger, context.orders, context.spec.fee);
+        const verdict = riskEngine.checkOrders(places.map((p) => riskOrderCheck(marketId, p, context.spec, held)), clock.now());
         if (!verdict.ok) {
           // A refusal counts against the market like a venue reject: a market that keeps asking for refused orders pauses.
           riskEngine.onReject(marketId, clock.now());
@@ -123,6 +128,9 @@ export class OrderPath {
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
       else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
       this.deps.send(e.market_id, { type: 'ORDER_UPDATE', update: { client_order_id: u.client_order_id, status: u.status, filled_size: u.filled_size, venue_order_id: u.venue_order_id, reason: u.reason } });
+      // Risk just moved the filled shares out of the order's reservation: they count in the position
+      // now, before their fills are heard (the market holds them as matched).
+      if (u.filled_size > 0) this.deps.followExposure(e.market_id);
       this.deps.flushRisk();
       return;
     }

@@ -98,8 +98,9 @@ export class TradingRuntime {
       market: (id) => this.marketSnapshot(id),
       holding: (id) => {
         const spec = this.specs.get(id);
-        const ledger = this.ledgerOf(id);
-        return spec && ledger ? { spec, ledger } : undefined;
+        const live = this.marketSnapshot(id)?.context;
+        const ledger = live?.ledger ?? this.lastLedger.get(id);
+        return spec && ledger ? { spec, ledger, ...(live ? { orders: live.orders } : {}) } : undefined;
       },
       alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
       flushRisk: () => this.flushRisk(),
@@ -116,6 +117,7 @@ export class TradingRuntime {
       ...deps, work: this.work, correlation: this.correlation, negRisk: n,
       touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.sendTo(ref, e),
       placing: (id, context) => this.eventViews.changed(id, undefined, context), flushRisk: () => this.flushRisk(),
+      followExposure: (id) => this.followExposure(id),
     });
     const market = marketTradingMachine.provide({
       actions: {
@@ -387,6 +389,12 @@ export class TradingRuntime {
   /** Net PnL across markets as risk values it: positions at their executable exit (exitValuePnl). */
   riskNetPnl(): number {
     return this.riskNetTotal;
+  }
+
+  /** Exposure (cost of what is held as matched) of one market, into risk. */
+  private followExposure(marketId: string): void {
+    const snap = this.marketSnapshot(marketId);
+    if (snap) this.negRisk.followExposure(snap.context);
   }
 
   /** Exposure (cost of what is held; nothing once settled) and exit-marked PnL of one market, into risk. */
