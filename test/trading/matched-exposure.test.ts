@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
 import { heldCost } from '../../src/domain/trading/pnl-ledger.ts';
+import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
 import { book, flush, rig, spec } from './support.ts';
 
 /**
  * The paper venue with its trades held back: every order update reaches the runtime at once, the
  * fills only when `release` is called (on a real venue they may come 10–50 s after the update).
  */
-function rigWithLateFills() {
-  const r = rig();
+function rigWithLateFills(tune?: Parameters<typeof rig>[0]['tune']) {
+  const r = rig({ tune });
   const late: Array<() => void> = [];
   const subscribe = r.paper.subscribe.bind(r.paper);
   r.paper.subscribe = (listener: (e: ExecutionEvent) => void) => subscribe((e) => (e.kind === 'fill' ? late.push(() => listener(e)) : listener(e)));
@@ -39,6 +40,48 @@ describe("risk's exposure of an order the venue reports matched before its fill 
     const after = r.runtime.marketSnapshot('m1')!.context;
     expect(heldCost(after.ledger)).toBeCloseTo(matched, 9);
     expect(r.risk.marketExposure('m1')).toBeCloseTo(matched, 9);
+    r.runtime.stop();
+  });
+});
+
+describe("pre-trade risk on an order that closes a leg the venue reports matched before its fill is heard", () => {
+  it('counts the completing buy as reducing, so it passes while risk only lets reducing orders through', async () => {
+    // A drawdown of 2 USDC puts risk in REDUCING, far below the daily-loss kill.
+    const r = rigWithLateFills((cfg) => Object.assign(cfg.risk.drawdown, { start_usdc: 1, reducing_usdc: 2 }));
+    const placed: PlaceOrderRequest[] = [];
+    const place = r.paper.placeOrder.bind(r.paper);
+    r.paper.placeOrder = (req) => {
+      placed.push(req);
+      return place(req);
+    };
+    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), { synced: true });
+    await r.runtime.start();
+    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    // The venue's NO book moved away before the entry reached it: YES matches, NO is killed unfilled.
+    r.books.set('N', book([[0.44, 100]], [[0.9, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+    const entry = placed.map((p) => [p.token_id, p.side, p.size]);
+    expect(entry).toEqual([
+      ['Y', 'BUY', 10],
+      ['N', 'BUY', 10],
+    ]);
+    const ctx = r.runtime.marketSnapshot('m1')!.context;
+    expect(Object.values(ctx.orders).map((o) => [o.token_id, o.status, o.filled_size])).toEqual([
+      ['Y', 'filled', 10],
+      ['N', 'canceled', 0],
+    ]);
+    r.risk.onPnl(-3, r.clock.now());
+    expect(r.risk.state).toBe('REDUCING');
+    // NO is offered again where completing locks a profit: the YES leg, matched, is naked.
+    r.setBook('N', book([[0.39, 100]], [[0.4, 100]]));
+    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+    expect(placed.slice(2).map((p) => [p.token_id, p.side, p.size, p.price])).toEqual([['N', 'BUY', 10, 0.4]]);
+    const completion = r.runtime.marketSnapshot('m1')!.context.orders[placed[2]!.client_order_id]!;
+    expect([completion.status, completion.reason]).toEqual(['filled', null]);
     r.runtime.stop();
   });
 });
