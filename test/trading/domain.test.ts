@@ -257,4 +257,11 @@ describe('order history', () => {
     const orders = Object.fromEntries([mk('a', 1, 'filled'), mk('b', 2, 'open'), mk('c', 3, 'filled'), mk('d', 4, 'filled')].map((o) => [o.client_order_id, o]));
     expect(Object.keys(pruneFinished(orders, 2)).sort()).toEqual(['b', 'c', 'd']);
   });
+
+  it('keeps a finished order the venue reports matched until its fills are heard: it counts as held until then', async () => {
+    const { pruneFinished } = await import('../../src/domain/trading/orders.ts');
+    const mk = (id: string, t: number, heard: number) => ({ ...newOrderRecord({ kind: 'place', client_order_id: id, market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'FAK', price: 0.5, size: 2, strategy: 'temporal', expires_at_ms: null }, t), status: 'filled' as const, filled_size: 2, heard_size: heard });
+    const orders = Object.fromEntries([mk('a', 1, 0), mk('b', 2, 2), mk('c', 3, 2), mk('d', 4, 2)].map((o) => [o.client_order_id, o]));
+    expect(Object.keys(pruneFinished(orders, 2)).sort()).toEqual(['a', 'c', 'd']);
+  });
 });
