@@ -8,7 +8,7 @@ import { book, flush, rig, spec } from './support.ts';
  * The paper venue with its trades held back: every order update reaches the runtime at once, the
  * fills only when `release` is called (on a real venue they may come 10–50 s after the update).
  */
-function rigWithLateFills(tune?: Parameters<typeof rig>[0]['tune']) {
+function rigWithLateFills(tune?: NonNullable<Parameters<typeof rig>[0]>['tune']) {
   const r = rig({ tune });
   const late: Array<() => void> = [];
   const subscribe = r.paper.subscribe.bind(r.paper);
