@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
 import { heldCost } from '../../src/domain/trading/pnl-ledger.ts';
 import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
-import { book, flush, rig, spec } from './support.ts';
+import { allInPerShare } from '../../src/domain/trading/fees.ts';
+import { book, flush, rig, spec, WEATHER_FEE } from './support.ts';
 
 /**
  * The paper venue with its trades held back: every order update reaches the runtime at once, the
@@ -82,6 +83,38 @@ describe("pre-trade risk on an order that closes a leg the venue reports matched
     expect(placed.slice(2).map((p) => [p.token_id, p.side, p.size, p.price])).toEqual([['N', 'BUY', 10, 0.4]]);
     const completion = r.runtime.marketSnapshot('m1')!.context.orders[placed[2]!.client_order_id]!;
     expect([completion.status, completion.reason]).toEqual(['filled', null]);
+    r.runtime.stop();
+  });
+});
+
+describe("a neg-risk set whose legs the venue reports matched before their fills are heard", () => {
+  it("counts in the event's exposure from the order updates on, and once when the fills arrive", async () => {
+    const r = rigWithLateFills();
+    const event = { event_id: 'ev-1', neg_risk: true, outcomes: 3 };
+    for (const i of [0, 1, 2]) {
+      r.runtime.addMarket(spec({ market_id: `b${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fee: WEATHER_FEE, fair_source: { kind: 'none' }, strategies: { pair_arb: false, temporal: false }, event }));
+    }
+    await r.runtime.start();
+    await flush();
+    for (const i of [0, 1, 2]) {
+      r.setBook(`Y${i}`, book([[0.29, 100]], [[0.3, 100]]));
+      r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
+    }
+    // Before the set's orders arrive, bucket 1's YES ask moves above its leg's limit: that FOK is killed.
+    r.books.set('Y1', book([[0.34, 100]], [[0.35, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    const ledgers = () => ['b0', 'b1', 'b2'].map((id) => heldCost(r.runtime.marketSnapshot(id)!.context.ledger));
+    expect(ledgers()).toEqual([0, 0, 0]);
+    // Bucket 1 winning loses both YES legs with their fees, heard or not.
+    const partial = 2 * 10 * allInPerShare(0.3, WEATHER_FEE);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBeCloseTo(partial, 9);
+    expect(r.risk.totalExposure()).toBeCloseTo(partial, 9);
+
+    await r.release();
+    expect(ledgers()).toEqual([3, 0, 3]);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBeCloseTo(partial, 9);
+    expect(r.risk.totalExposure()).toBeCloseTo(partial, 9);
     r.runtime.stop();
   });
 });

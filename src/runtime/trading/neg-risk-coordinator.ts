@@ -7,7 +7,7 @@ import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.t
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
 import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
-import { clientOrderId, type PlaceIntent } from '../../domain/trading/orders.ts';
+import { advanceOrder, clientOrderId, isTerminal, newOrderRecord, unheardMatched, type OrderRecord, type OrderStatusUpdate, type PlaceIntent } from '../../domain/trading/orders.ts';
 import { heldCost, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { OrderCheck, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { BookSignal } from '../../domain/trading/signals.ts';
@@ -49,14 +49,8 @@ interface TrackedEvent {
 }
 
 /**
- * What a market holds as risk counts it: its fills heard and what its orders report matched
- * beyond them (risk moved those shares out of the orders' reservations when the venue reported them).
+ * A bucket's spec, ledger and orders (none known while its actor restarts: the new one knows none either).
  */
-function held(h: Holding): Ledger {
-  return h.orders ? matchedLedger(h.ledger, h.orders, h.spec.fee) : h.ledger;
-}
-
-/** A bucket's spec, ledger and orders (none known while its actor restarts: the new one knows none either). */
 type Holding = Pick<MarketTradingContext, 'spec' | 'ledger'> & Partial<Pick<MarketTradingContext, 'orders'>>;
 
 /**
@@ -81,6 +75,11 @@ export class NegRiskCoordinator {
   private readonly setOfLeg = new Map<string, string>();
   /** The legs of each event's last attempt: the same set on an unchanged book is not sent twice. */
   private readonly lastAttempt = new Map<string, string>();
+  /**
+   * Each leg's order as the venue reports it, with the fills heard for it, until it ended and every
+   * share it matched was heard: what it matched counts as held before its fill arrives (matchedLedger).
+   */
+  private readonly legs = new Map<string, { order: OrderRecord; fills: Set<string> }>();
   private seq: number;
 
   constructor(private readonly deps: NegRiskCoordinatorDeps) {
@@ -132,7 +131,7 @@ export class NegRiskCoordinator {
       if (!ctx) continue;
       let yes = 0;
       let no = 0;
-      for (const lot of Object.values(held(ctx).lots)) {
+      for (const lot of Object.values(this.held(ctx).lots)) {
         // What the open shares cost, with the fees paid for them (lost with them).
         spent += lot.shares > 1e-9 ? lot.cost + lot.fees : 0;
         if (lot.token_id === ctx.spec.yes_token) yes += lot.shares;
@@ -154,18 +153,51 @@ export class NegRiskCoordinator {
     const { riskEngine } = this.deps;
     const event = this.eventOfMarket.get(ctx.spec.market_id);
     if (event === undefined) {
-      riskEngine.setPositionCost(ctx.spec.market_id, heldCost(held(ctx)));
+      riskEngine.setPositionCost(ctx.spec.market_id, heldCost(this.held(ctx)));
       return;
     }
     const costs = this.bucketsOf(event).map((id) => {
       const c = this.holdingOf(id, ctx);
-      return { id, cost: c ? heldCost(held(c)) : 0 };
+      return { id, cost: c ? heldCost(this.held(c)) : 0 };
     });
     const total = costs.reduce((s, c) => s + c.cost, 0);
     const exposure = this.exposure(event, ctx);
     // Nothing held at cost (fees alone, or nothing): the event's exposure sits with this bucket.
     if (total <= 0) for (const c of costs) riskEngine.setPositionCost(c.id, c.id === ctx.spec.market_id ? exposure : 0);
     else for (const c of costs) riskEngine.setPositionCost(c.id, (c.cost * exposure) / total);
+  }
+
+  /**
+   * What a market holds as risk counts it: its fills heard and what its orders and the set legs
+   * bought for it report matched beyond them (risk moved those shares out of the orders'
+   * reservations when the venue reported them).
+   */
+  private held(h: Holding): Ledger {
+    let orders: Record<string, OrderRecord> = h.orders ?? {};
+    for (const [id, leg] of this.legs) if (leg.order.market_id === h.spec.market_id) orders = { ...orders, [id]: leg.order };
+    return matchedLedger(h.ledger, orders, h.spec.fee);
+  }
+
+  /** The venue's update of one of our legs (what it matched), before the market and risk look at its exposure. */
+  onLegUpdate(update: OrderStatusUpdate): void {
+    const leg = this.legs.get(update.client_order_id);
+    if (!leg) return;
+    leg.order = advanceOrder(leg.order, update);
+    this.forgetLegIfSettled(update.client_order_id);
+  }
+
+  /** A fill of one of our legs, heard before its market books it: from then on the ledger holds its shares. */
+  hearFill(fill: { client_order_id: string; fill_id: string; size: number }): void {
+    const leg = this.legs.get(fill.client_order_id);
+    if (!leg || leg.fills.has(fill.fill_id)) return;
+    leg.fills.add(fill.fill_id);
+    leg.order = { ...leg.order, heard_size: leg.order.heard_size + fill.size };
+    this.forgetLegIfSettled(fill.client_order_id);
+  }
+
+  private forgetLegIfSettled(clientOrderId: string): void {
+    const o = this.legs.get(clientOrderId)!.order;
+    if (isTerminal(o.status) && unheardMatched(o) <= 1e-9) this.legs.delete(clientOrderId);
   }
 
   /**
@@ -314,6 +346,7 @@ export class NegRiskCoordinator {
     this.deps.alert('info', 'NEG_RISK_SET', `${eventId}: ${note}`);
     for (const intent of intents) {
       this.inFlight.set(intent.client_order_id, eventId);
+      this.legs.set(intent.client_order_id, { order: newOrderRecord(intent, clock.now()), fills: new Set() });
       const { kind: _k, ...req } = intent;
       const sentAt = clock.monotonicNow();
       void this.deps.work.track(this.deps.adapter.placeOrder(req)).then(
@@ -321,12 +354,14 @@ export class NegRiskCoordinator {
           riskEngine.onOrderLatency(intent.market_id, clock.monotonicNow() - sentAt, clock.now());
           if (!ack.accepted) {
             riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+            this.legs.delete(intent.client_order_id);
             this.onOrderDone(intent.client_order_id, 0);
           }
           this.deps.flushRisk();
         },
         (err) => {
           riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
+          this.legs.delete(intent.client_order_id);
           this.onOrderDone(intent.client_order_id, 0);
           this.deps.alert('warn', 'NEG_RISK_LEG_FAILED', `${intent.client_order_id}: ${String(err instanceof Error ? err.message : err)}`, intent.market_id);
         },

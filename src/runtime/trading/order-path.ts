@@ -124,6 +124,7 @@ export class OrderPath {
     if (e.kind === 'order') {
       const u = e.update;
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
+      this.deps.negRisk.onLegUpdate(u);
       if (isTerminal(u.status)) this.deps.negRisk.onOrderDone(u.client_order_id, u.filled_size);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());
       else if (u.status !== 'pending') riskEngine.onAccepted(e.market_id);
@@ -140,6 +141,8 @@ export class OrderPath {
   /** A fill event to its market and risk (also an answer reconciliation read again from the venue, published when the venue first gave it). */
   deliverFill(e: FillAnswer): void {
     const f = e.fill;
+    // A set leg's fill is heard before its market books it: counted once when the market's exposure follows.
+    this.deps.negRisk.hearFill(f);
     this.deps.send(e.market_id, {
       type: 'FILL',
       fill: { client_order_id: f.client_order_id, fill_id: f.fill_id, token_id: e.token_id, strategy: f.strategy as StrategyName, side: f.side, price: f.price, size: f.size, fee_usdc: f.fee_usdc, status: f.status },
