@@ -13,11 +13,10 @@ import { applyFill, type Ledger } from './pnl-ledger.ts';
  * shares out of both. Returns `ledger` itself when nothing is owed.
  */
 export function matchedLedger(ledger: Ledger, orders: Readonly<Record<string, OrderRecord>>, fee: FeeSchedule): Ledger {
-  let owed: string[] | null = null;
-  for (const id in orders) if (unheardMatched(orders[id]!) > 1e-9) (owed ??= []).push(id);
-  if (owed === null) return ledger;
+  const owed = owedOrders(orders);
+  if (!owed.length) return ledger;
   let out = ledger;
-  for (const id of owed.sort()) {
+  for (const id of owed) {
     const o = orders[id]!;
     const size = unheardMatched(o);
     out = applyFill(out, {
@@ -32,4 +31,22 @@ export function matchedLedger(ledger: Ledger, orders: Readonly<Record<string, Or
     });
   }
   return out;
+}
+
+const NONE_OWED: readonly string[] = [];
+const owedByOrders = new WeakMap<object, readonly string[]>();
+
+/**
+ * The ids (sorted) of the orders owed fills, once per orders object: every decision and state
+ * guard asks, and a market's orders change far less often than its books.
+ */
+function owedOrders(orders: Readonly<Record<string, OrderRecord>>): readonly string[] {
+  let owed = owedByOrders.get(orders);
+  if (owed === undefined) {
+    const ids: string[] = [];
+    for (const id in orders) if (unheardMatched(orders[id]!) > 1e-9) ids.push(id);
+    owed = ids.length ? ids.sort() : NONE_OWED;
+    owedByOrders.set(orders, owed);
+  }
+  return owed;
 }
