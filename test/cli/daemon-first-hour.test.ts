@@ -200,10 +200,12 @@ describe('helios run --live without a reachable venue or weather source (issue 2
     const url = await daemon.apiUrl();
     const health = await vi.waitFor(async () => {
       const h = (await json(`${url}/health`)).body;
-      expect(Object.keys(h.source_errors ?? {})).toEqual(expect.arrayContaining(['discovery', 'market', 'weather']));
+      expect(Object.keys(h.source_errors ?? {})).toEqual(expect.arrayContaining(['discovery', 'market', 'truth', 'weather']));
       return h;
     }, { timeout: 30_000, interval: 250 });
     expect(health.source_errors.market.last_error).toMatch(/127\.0\.0\.1/);
+    // The esports sockets are outside sources too: Polymarket's sports socket refused is an error, not a warning.
+    expect(health.source_errors.truth.last_error).toMatch(new RegExp(`WS ws://127\\.0\\.0\\.1:${dead}/ws`));
     const stats = (await json(`${url}/stats`)).body;
     expect(stats.counters).toMatchObject({ metar_obs: 0, truth_states: 0 });
     expect((await daemon.exited).code).toBe(0);

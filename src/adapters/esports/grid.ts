@@ -99,6 +99,7 @@ export class GridSource extends PolledSource<GridWatch, GridSourceOptions> {
         policy: this.opts.config,
         rng: this.opts.rng,
         logger: this.opts.logger,
+        onError: this.opts.onSocketError,
         onMessage: (text) => this.onEvents(w, text),
       }),
     };

@@ -137,6 +137,7 @@ export class PandascoreSource extends PolledSource<PandascoreWatch, PandascoreSo
         policy: this.opts.config,
         rng: this.opts.rng,
         logger: this.opts.logger,
+        onError: this.opts.onSocketError,
         onMessage: (text) => {
           captureTap()?.frame(url, w, text);
           this.onFrame(w, text);

@@ -4,7 +4,7 @@ import type { SourceReport, Tier } from '../../domain/truth/report.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import type { FetchLike } from '../http/request-json.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
-import type { ReconnectingSocket } from './reconnecting-socket.ts';
+import type { ReconnectingSocket, SocketErrorListener } from './reconnecting-socket.ts';
 import type { ReconnectPolicy, ReportListener, TruthSource, WatchedMatch } from './source.ts';
 
 /** The config keys the polling machinery reads; the socket takes its backoff from the same section. */
@@ -22,6 +22,8 @@ export interface PolledSourceOptions<C extends PollConfig> {
   rng: Rng;
   fetch?: FetchLike;
   logger?: Logger;
+  /** A watch's socket failed (see ReconnectingSocketOptions.onError). */
+  onSocketError?: SocketErrorListener;
 }
 
 /** One watched match of a polled source; a source adds its own fields. */

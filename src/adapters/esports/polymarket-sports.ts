@@ -5,7 +5,7 @@ import { parseBestOf, parseScore, type ReportStatus, type SourceReport, type Tie
 import { resolveTeam } from '../../domain/truth/teams.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import { isRecord, str } from './http.ts';
-import { ReconnectingSocket } from './reconnecting-socket.ts';
+import { ReconnectingSocket, type SocketErrorListener } from './reconnecting-socket.ts';
 import type { ReportListener, TruthSource, WatchedMatch } from './source.ts';
 import { captureTap } from '../capture/tap.ts';
 
@@ -69,6 +69,8 @@ export interface PolymarketSportsSourceOptions {
   emit: ReportListener;
   rng: Rng;
   logger?: Logger;
+  /** The socket failed (see ReconnectingSocketOptions.onError). */
+  onSocketError?: SocketErrorListener;
 }
 
 /**
@@ -93,6 +95,7 @@ export class PolymarketSportsSource implements TruthSource {
       policy: opts.config,
       rng: opts.rng,
       logger: opts.logger,
+      onError: opts.onSocketError,
       onMessage: (text) => {
         captureTap()?.frame(opts.config.ws_url, this, text);
         this.onMessage(text);

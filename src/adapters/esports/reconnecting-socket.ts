@@ -18,8 +18,15 @@ export interface ReconnectingSocketOptions {
   onOpen?: () => void;
   onMessage: (text: string) => void;
   onClose?: (code: number, reason: string) => CloseDecision;
+  /**
+   * A connection attempt or an open socket failed (`what` names the URL, its token redacted).
+   * Given, it replaces the warning: the caller reports the source as not answering.
+   */
+  onError?: SocketErrorListener;
   logger?: Logger;
 }
+
+export type SocketErrorListener = (what: string, err: Error) => void;
 
 /** A WebSocket client that reconnects with backoff on the injected clock until stopped. */
 export class ReconnectingSocket {
@@ -66,7 +73,10 @@ export class ReconnectingSocket {
       this.opts.onOpen?.();
     });
     s.on('message', (data: WebSocket.RawData) => this.opts.onMessage(Buffer.isBuffer(data) ? data.toString('utf8') : String(data)));
-    s.on('error', (err) => this.opts.logger?.warn({ err, url: this.redactedUrl() }, 'esports socket error'));
+    s.on('error', (err) => {
+      if (this.opts.onError) this.opts.onError(`WS ${this.redactedUrl()}`, err);
+      else this.opts.logger?.warn({ err, url: this.redactedUrl() }, 'esports socket error');
+    });
     s.on('close', (code, reason) => {
       if (this.socket !== s) return;
       this.socket = null;

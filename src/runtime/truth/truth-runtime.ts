@@ -15,6 +15,7 @@ import { LiquipediaSource } from '../../adapters/esports/liquipedia.ts';
 import { PandascoreSource } from '../../adapters/esports/pandascore.ts';
 import { PolymarketSportsSource } from '../../adapters/esports/polymarket-sports.ts';
 import type { ReportListener, TruthSource } from '../../adapters/esports/source.ts';
+import type { SocketErrorListener } from '../../adapters/esports/reconnecting-socket.ts';
 
 /** A match to follow, with each source's own id for it (sources without an id skip the match). */
 export interface MatchSpec extends TruthMatch {
@@ -88,6 +89,8 @@ export interface LiveSourceDeps {
   rng: Rng;
   logger?: Logger;
   fetch?: FetchLike;
+  /** An esports socket failed: reported like a source's HTTP request that got no answer. */
+  onSocketError?: SocketErrorListener;
 }
 
 /**
@@ -95,8 +98,8 @@ export interface LiveSourceDeps {
  * (HELIOS_PANDASCORE_TOKEN), Polymarket's sports socket (public), Liquipedia (when a contact is configured).
  */
 export function liveSources(deps: LiveSourceDeps): (emit: ReportListener) => TruthSource[] {
-  const { config, secrets, clock, rng, logger } = deps;
-  const common = (name: string) => ({ tier: tierOf(name, config), staleMs: staleMsOf(name, config), clock, rng, logger });
+  const { config, secrets, clock, rng, logger, onSocketError } = deps;
+  const common = (name: string) => ({ tier: tierOf(name, config), staleMs: staleMsOf(name, config), clock, rng, logger, onSocketError });
   return (emit) => {
     const out: TruthSource[] = [];
     const gridKey = secrets.grid_api_key?.reveal();

@@ -24,7 +24,16 @@ export function truthComponent(ctx: DaemonContext): Component {
           sink: ctx.sink,
           events: ctx.events('truth'),
           logger: ctx.log,
-          sources: liveSources({ config: config.truth_engine, secrets: ctx.opts.secrets, clock: ctx.clock, rng: seededRng(config.app.seed ^ hash32('truth-sources')), logger: ctx.log, fetch: ctx.sourceErrors.fetchFor('truth') }),
+          sources: liveSources({
+            config: config.truth_engine,
+            secrets: ctx.opts.secrets,
+            clock: ctx.clock,
+            rng: seededRng(config.app.seed ^ hash32('truth-sources')),
+            logger: ctx.log,
+            // What the sources cannot reach, over HTTP or their sockets, is on /health and counted.
+            fetch: ctx.sourceErrors.fetchFor('truth'),
+            onSocketError: (what, err) => ctx.sourceErrors.record('truth', what, err),
+          }),
         });
         for (const m of ctx.liveMatches) truth.addMatch(m);
         ctx.universeListeners.add(follow);
