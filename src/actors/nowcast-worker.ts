@@ -28,8 +28,13 @@ export class NowcastWorker implements NowcastEngine {
     worker.on('error', (err) => this.fail(err));
   }
 
-  /** Starts the worker and resolves once its models are loaded. */
-  static start(specs: readonly NowcastStationSpec[], maxInputAgeMs: number): Promise<NowcastWorker> {
+  /**
+   * Starts the worker and resolves once its models are loaded. Aborting `signal` meanwhile (the
+   * daemon stopping) terminates it at once and rejects: loading takes seconds, and a worker left
+   * loading holds a stopped process open.
+   */
+  static start(specs: readonly NowcastStationSpec[], maxInputAgeMs: number, signal?: AbortSignal): Promise<NowcastWorker> {
+    if (signal?.aborted) return Promise.reject(new Error('nowcast worker start abandoned: stopping'));
     const worker = new Worker(BOOT, { workerData: { specs, maxInputAgeMs } });
     return new Promise((resolve, reject) => {
       const onMessage = (m: WorkerOutbound) => {
@@ -50,14 +55,21 @@ export class NowcastWorker implements NowcastEngine {
         cleanup();
         reject(new Error(`nowcast worker exited with code ${code} before it was ready`));
       };
+      const onAbort = () => {
+        cleanup();
+        void worker.terminate();
+        reject(new Error('nowcast worker start abandoned: stopping'));
+      };
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InlineNowcastEngine, type NowcastResult, type NowcastStationSpec } from '../../src/actors/nowcast-engine.ts';
 import { NowcastWorker } from '../../src/actors/nowcast-worker.ts';
 import { parseMetarText } from '../../src/adapters/weather/metar-parser.ts';
@@ -77,6 +77,18 @@ describe('nowcast worker thread', () => {
     });
     expect(r.outcome).toBeNull();
     expect(r.error).toMatch(/no nowcast model/);
+  });
+
+  it('abandons a start still loading when its signal aborts (the daemon stopping): no wait for the models, no worker left', async () => {
+    const stopping = new AbortController();
+    const starting = NowcastWorker.start(specs, 5_400_000, stopping.signal);
+    const workers = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const before = workers();
+    stopping.abort();
+    await expect(starting).rejects.toThrow(/nowcast worker start abandoned: stopping/);
+    // The abandoned worker is terminated: only the shared worker of this file holds a port.
+    await vi.waitFor(() => expect(workers()).toBeLessThan(before));
+    await expect(NowcastWorker.start(specs, 5_400_000, stopping.signal)).rejects.toThrow(/abandoned/);
   });
 });
 

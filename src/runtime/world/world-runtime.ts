@@ -31,6 +31,8 @@ export interface WorldRuntimeDeps {
   awaitLayouts?: readonly string[];
   /** The stations METAR is polled for, read at every poll (live mode: those markets need); default every configured one. */
   metarStations?: () => readonly string[];
+  /** Aborted when the runtime is no longer wanted while it starts (the daemon stopping). */
+  signal?: AbortSignal;
 }
 
 /** What a simulated world offers the world runtime: stations to observe, and history to fit on. */
@@ -88,7 +90,7 @@ export async function createWorldRuntime(d: WorldRuntimeDeps): Promise<WorldRunt
   let nowcast: NowcastEngine | null = null;
   if (cfg.nowcast.enabled && specs.length) {
     if ((d.nowcastMode ?? 'worker') === 'worker') {
-      const worker = await NowcastWorker.start(specs, cfg.nowcast.max_input_age_ms);
+      const worker = await NowcastWorker.start(specs, cfg.nowcast.max_input_age_ms, d.signal);
       worker.onError((err) => d.logger?.error({ err: err.message }, 'nowcast worker error'));
       nowcast = worker;
     } else nowcast = new InlineNowcastEngine(await resolveHistories(specs), cfg.nowcast.max_input_age_ms, () => d.clock.monotonicNow());

@@ -19,6 +19,8 @@ export function worldComponent(ctx: DaemonContext): Component {
   let world: WorldRuntime | null = null;
   let actors: AnyActorRef[] = [];
   let polled: readonly string[] = [];
+  // A start under way when stop comes (the daemon stopping during start-up) is abandoned.
+  let starting: AbortController | null = null;
   // Live mode: the nowcast is published over each discovered event's layout, one per station and
   // judge day, and METAR is polled for the stations of those layouts (plus weather.metar.always_poll).
   const follow = (change: UniverseChange) => {
@@ -36,7 +38,10 @@ export function worldComponent(ctx: DaemonContext): Component {
       // A live process never starts a simulator: its METARs come from AWC whatever the file says.
       const live = ctx.opts.mode === 'live' && weather.metar.source === 'simulator';
       if (live) ctx.log.info('live mode: METAR from aviationweather.gov (weather.metar.source simulator applies to sim mode)');
+      starting = new AbortController();
+      const signal = starting.signal;
       world = await createWorldRuntime({
+        signal,
         config: live ? { ...weather, metar: { ...weather.metar, source: 'awc' } } : weather,
         fetch: ctx.sourceErrors.fetchFor('weather'),
         clock: ctx.clock,
@@ -48,6 +53,8 @@ export function worldComponent(ctx: DaemonContext): Component {
         // The configured cities' stations are priced over their discovered events' buckets only.
         awaitLayouts: ctx.opts.mode === 'live' ? ctx.config.discovery.temperature.cities.map((c) => c.station) : [],
         ...(ctx.opts.mode === 'live' ? { metarStations: () => polled } : {}),
+      }).finally(() => {
+        if (starting?.signal === signal) starting = null;
       });
       polled = liveMetarStations(ctx);
       for (const l of ctx.universe.layouts) world.feed.setBuckets(l.station_id, l.buckets, l.judge_day);
@@ -61,6 +68,8 @@ export function worldComponent(ctx: DaemonContext): Component {
       });
     },
     stop: async () => {
+      starting?.abort();
+      starting = null;
       ctx.universeListeners.delete(follow);
       for (const a of actors) a.stop();
       actors = [];
