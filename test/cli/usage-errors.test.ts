@@ -111,6 +111,17 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     }
   });
 
+  it('run: --speed with --live and --clob-url with paper execution are usage errors (exit 2), not silently ignored', async () => {
+    const data = path.join(dir, 'run-ignored');
+    const live = await run(['run', '--live', '--speed', '10', '--port', '0', '--data-dir', data, '--duration', '1']);
+    expect(live.code).toBe(2);
+    expect(live.err).toBe('helios run: --speed applies to sim mode only (--live runs on the wall clock); drop it\n');
+    const paper = await run(['run', '--clob-url', 'http://127.0.0.1:9', '--port', '0', '--data-dir', data, '--duration', '1']);
+    expect(paper.code).toBe(2);
+    expect(paper.err).toBe('helios run: --clob-url applies to real execution only (--execution real, or execution.adapter: real); this run trades on paper\n');
+    expect(existsSync(data)).toBe(false);
+  });
+
   it('a command without its subcommand prints its usage and exits 2; --help and --version exit 0', async () => {
     for (const argv of [[], ['metar'], ['nowcast'], ['config']]) {
       const r = await run(argv);

@@ -45,6 +45,10 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     io.err(`helios run: --speed expects a positive number (1: real time); got ${opts.speed}\n`);
     return EXIT.CONFIG_ERROR;
   }
+  if (speed !== undefined && opts.live) {
+    io.err('helios run: --speed applies to sim mode only (--live runs on the wall clock); drop it\n');
+    return EXIT.CONFIG_ERROR;
+  }
   if (duration === null) {
     io.err(`helios run: --duration expects ${DURATION_RANGE_TEXT}; got ${JSON.stringify(opts.duration)}\n`);
     return EXIT.CONFIG_ERROR;
@@ -90,6 +94,11 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   const loaded = loadCliConfig(io, { file: opts.config, overrides });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config, secrets } = loaded;
+  // Paper execution never reads it: an operator who forgot --execution real must hear so.
+  if (opts.clobUrl !== undefined && config.execution.adapter !== 'real') {
+    io.err('helios run: --clob-url applies to real execution only (--execution real, or execution.adapter: real); this run trades on paper\n');
+    return EXIT.CONFIG_ERROR;
+  }
   if (role !== 'all' && config.bus.kind !== 'redis') {
     io.err(`helios run: --role ${role} needs --redis URL (the processes of a scale-out share a Redis Streams bus)\n`);
     return EXIT.CONFIG_ERROR;
