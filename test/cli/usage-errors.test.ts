@@ -38,10 +38,11 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
   });
 
   it('run --port outside 0–65535 is a usage error (exit 2), before anything starts', async () => {
-    for (const port of ['99999', '65536', '1.5', '-1']) {
+    // Written plainly: Number() would take '' as 0 (any free port) and '0x10' as 16.
+    for (const port of ['99999', '65536', '1.5', '-1', '', '0x10', ' 8', '1e3']) {
       const r = await run(['run', '--port', port, '--duration', '1']);
-      expect(r.code).toBe(2);
-      expect(r.err).toMatch(/helios run: --port expects/);
+      expect(r.code, JSON.stringify(port)).toBe(2);
+      expect(r.err).toBe(`helios run: --port expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(port)}\n`);
     }
   });
 

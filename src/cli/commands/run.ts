@@ -53,13 +53,10 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     io.err(`helios run: --duration expects ${DURATION_RANGE_TEXT}; got ${JSON.stringify(opts.duration)}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  if (port !== undefined && !(Number.isFinite(port) && port >= 0)) {
-    io.err(`helios run: --port expects a non-negative number\n`);
-    return EXIT.CONFIG_ERROR;
-  }
-  // Caught here so a port no socket can have is a usage error (2), not a listen failure (3).
-  if (port !== undefined && !(Number.isInteger(port) && port <= 65535)) {
-    io.err(`helios run: --port expects a whole number 0–65535 (0: any free port); got ${opts.port}\n`);
+  // Caught here so a port no socket can have is a usage error (2), not a listen failure (3); digits
+  // only, as Number() reads '' as 0 (any free port) and '0x10' as 16.
+  if (port !== undefined && !(/^\d+$/.test(opts.port!) && port <= 65535)) {
+    io.err(`helios run: --port expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(opts.port)}\n`);
     return EXIT.CONFIG_ERROR;
   }
   const role = (opts.role ?? 'all') as DaemonRole;
