@@ -5,7 +5,7 @@ import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { serializeEnvelope } from '../../src/domain/util/stable-json.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
-import { redisBusesClosedAfterEach } from './support/redis-buses.ts';
+import { redisBusesClosedAfterEach, withRedisClient } from './support/redis-buses.ts';
 
 const redisUrl = inject('redisUrl');
 if (!redisUrl) console.warn('\n*** SKIPPING the Redis stream-entry tests: redis-server is not installed ***\n');
@@ -19,15 +19,7 @@ async function open(hooks = {}) {
   return { bus, prefix };
 }
 
-async function raw<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const c = createClient({ url: redisUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.quit();
-  }
-}
+const raw = <T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => withRedisClient(redisUrl!, fn);
 
 async function next(sub: Subscription, it: AsyncIterator<Delivery[]>): Promise<Delivery[]> {
   const r = await Promise.race([it.next(), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 5_000))]);

@@ -5,7 +5,7 @@ import { RedisStreamsBus } from '../../src/adapters/bus/redis-streams-bus.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import type { Clock } from '../../src/domain/time/clock.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
-import { redisBusesClosedAfterEach } from './support/redis-buses.ts';
+import { redisBusesClosedAfterEach, withRedisClient } from './support/redis-buses.ts';
 import { ShiftedClock } from './support/shifted-clock.ts';
 
 /**
@@ -24,15 +24,7 @@ async function open(ttl: number, { clock = new SystemClock() as Clock, hooks = {
   return { bus, prefix };
 }
 
-async function raw<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const c = createClient({ url: redisUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.quit();
-  }
-}
+const raw = <T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => withRedisClient(redisUrl!, fn);
 
 const pttl = (key: string) => raw((c) => c.sendCommand(['PTTL', key])).then(Number);
 

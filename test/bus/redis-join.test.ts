@@ -6,7 +6,7 @@ import { encodeEntry } from '../../src/adapters/bus/stream-entry.ts';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { freePort } from '../setup/global-redis.ts';
 import { busConfig, testFactory, trade } from '../support/events.ts';
-import { redisBusesClosedAfterEach } from './support/redis-buses.ts';
+import { redisBusesClosedAfterEach, withRedisClient } from './support/redis-buses.ts';
 
 /**
  * When a `latest` consumer group comes to exist on Redis, against producers on the same bus, on
@@ -21,15 +21,7 @@ function config(prefix: string) {
   return busConfig({ kind: 'redis', redis_url: redisUrl, stream_prefix: prefix });
 }
 
-async function raw<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
-  const c = createClient({ url: redisUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.quit();
-  }
-}
+const raw = <T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => withRedisClient(redisUrl!, fn);
 
 async function collect(sub: Subscription, count: number): Promise<Delivery[]> {
   const got: Delivery[] = [];

@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import { createClient } from 'redis';
 import type { RedisStreamsBus } from '../../../src/adapters/bus/redis-streams-bus.ts';
 
 /**
@@ -18,4 +19,15 @@ export function redisBusesClosedAfterEach(name: string): { track<T extends Redis
     },
     prefix: () => `${name}${process.pid}x${++seq}`,
   };
+}
+
+/** Runs `fn` on a connection of its own to the server at `url` (commands a test sends around the bus), closed after. */
+export async function withRedisClient<T>(url: string, fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
+  const c = createClient({ url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.quit();
+  }
 }
