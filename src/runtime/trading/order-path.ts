@@ -40,6 +40,18 @@ export interface OrderPathDeps {
 }
 
 /**
+ * A venue call that throws instead of returning a rejected promise fails the same way: its order is
+ * answered (reservation freed, rejected) rather than the throw failing the market actor deciding.
+ */
+function venueCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
  * The order path both ways: a market's intents through pre-trade risk to the venue (cancels first),
  * and the venue's order updates and fills back to the market, risk and the event stream.
  */
@@ -59,7 +71,7 @@ export class OrderPath {
           this.deps.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason });
           this.deps.flushRisk();
         };
-        void work.track(adapter.cancelOrder(intent.client_order_id)).then(
+        void work.track(venueCall(() => adapter.cancelOrder(intent.client_order_id))).then(
           (ack) => {
             if (!(ack.ok || ack.benign)) return rejected(ack.reason);
             riskEngine.onCancelResult(marketId, true, clock.now());
@@ -85,7 +97,7 @@ export class OrderPath {
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
-      void work.track(adapter.placeOrder(req)).then(
+      void work.track(venueCall(() => adapter.placeOrder(req))).then(
         (ack) => {
           riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
           if (!ack.accepted) riskEngine.onOrderProgress(intent.client_order_id, 0, intent.size, true);
