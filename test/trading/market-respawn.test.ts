@@ -1,13 +1,79 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../src/domain/trading/market-spec.ts';
-import { book, flush, offerLockablePair, rig, spec, WEATHER_FEE } from './support.ts';
+import { book, bookSignal, flush, offerLockablePair, rig, spec, startEdgeMarket, WEATHER_FEE } from './support.ts';
 
 /** A bug in one market's step (here a malformed signal): its actor fails and its group restarts it. */
 function crash(r: ReturnType<typeof rig>, marketId: string): void {
   r.runtime.marketRef(marketId)!.send({ type: 'BOOK', signal: undefined, now_ms: r.clock.now() } as never);
 }
 
+function alertCodes(r: ReturnType<typeof rig>): string[] {
+  return r.sink.events.filter((e) => e.type === 'ALERT').map((e) => (e.payload as { code: string }).code);
+}
+
+/** Restarts come after the shortest backoff (the first restart waits exactly that). */
+const quickRestart = (cfg: ReturnType<typeof rig>['cfg']) => {
+  cfg.trading.supervision.restart_backoff_min_ms = 200;
+};
+
+/** Y's order fills, N's is offered too dear at the venue (its FAK cancels): the pair is left with a naked YES leg. */
+async function nakedYesLeg(r: ReturnType<typeof rig>): Promise<void> {
+  r.books.set('Y', book([[0.44, 100]], [[0.45, 100]]));
+  r.books.set('N', book([[0.4, 100]], [[0.6, 100]]));
+  r.runtime.onBook(bookSignal('Y', book([[0.44, 100]], [[0.45, 100]]), r.clock.now()), bookSignal('N', book([[0.44, 100]], [[0.45, 100]]), r.clock.now()));
+  r.clock.advanceBy(100);
+  await flush();
+}
+
 describe('a market actor restarted by its supervisor', () => {
+  it("resumes with its predecessor's orders: the venue's resting order is still its own, not rebuilt as `reconciled`, and the failing step is not replayed", async () => {
+    const r = rig({ tune: quickRestart });
+    r.cfg.trading.orders.resting_type = 'GTC';
+    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+    const before = r.runtime.marketSnapshot('m1')!.context;
+    const resting = Object.values(before.orders).filter((o) => o.status === 'open');
+    expect(resting).toHaveLength(1);
+
+    crash(r, 'm1');
+    await flush();
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!.context;
+    expect(after.orders).toEqual(before.orders);
+    expect(after.seq).toBe(before.seq);
+    // The reconciliation after the restart found the venue's order known: nothing rebuilt.
+    expect(after.synced).toBe(true);
+    expect(alertCodes(r)).toEqual(['MARKET_RESTARTING']);
+    // A maker fill of the resting order is the edge strategy's, as before the crash.
+    r.paper.onTrade('Y', { price: 0.56, size: 3, side: 'SELL' });
+    await flush();
+    const lots = r.runtime.marketSnapshot('m1')!.context.ledger.lots;
+    expect(Object.keys(lots)).toEqual(['Y|temporal']);
+    expect(lots['Y|temporal']!.shares).toBe(3);
+    r.runtime.stop();
+  });
+
+  it('keeps how long its pair leg has been naked: a restart does not extend the bound', async () => {
+    const r = rig({ tune: quickRestart });
+    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
+    await r.runtime.start();
+    await nakedYesLeg(r);
+    const before = r.runtime.marketSnapshot('m1')!.context;
+    expect(before.ledger.lots['Y|pair_arb']?.shares).toBe(10);
+    expect(before.nakedSinceMs).not.toBeNull();
+
+    crash(r, 'm1');
+    await flush();
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!.context;
+    expect(after.nakedSinceMs).toBe(before.nakedSinceMs);
+    expect(after.orders).toEqual(before.orders);
+    r.runtime.stop();
+  });
+
   it('starts from the ledger its predecessor last published: its holdings, fees and strategy kept, no rebuild', async () => {
     const r = rig();
     r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));

@@ -2,7 +2,7 @@ import { assertEvent, enqueueActions, raise, setup, type AnyActorRef, type AnySt
 import type { TradingConfig } from '../../config/sections/trading.ts';
 import { backoffAfterFailures, failuresExceed, type RestartPolicy } from '../../domain/supervision/restart-intensity.ts';
 import { firstChangeOnGrid, timeChangesDecision } from '../../domain/trading/time-bounds.ts';
-import type { MarketTradingContext, MarketTradingInput } from '../market-trading/context.ts';
+import { resumeOf, type MarketTradingContext, type MarketTradingInput } from '../market-trading/context.ts';
 
 export type MarketGroupEvent =
   | { type: 'ADD_MARKET'; input: MarketTradingInput }
@@ -39,7 +39,7 @@ export interface MarketGroupDeps {
   supervision: TradingConfig['supervision'];
   /** The market machine, already `.provide()`d with its IO. */
   market: AnyStateMachine;
-  /** Input for a restarted market (e.g. unsynced, with a sequence past every id it used). */
+  /** Input for a restarted market (e.g. unsynced, with a sequence past every id it used); `last.resume`: what its predecessor had. */
   respawnInput: (marketId: string, last: MarketTradingInput) => MarketTradingInput;
   /** Period of the group's one watchdog timer, pulsing markets started with watchdog 'parent'. */
   watchdogMs: number;
@@ -152,10 +152,11 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         enqueue.assign({ now_ms: event.now_ms, next_pulse_ms: next });
         enqueue.raise({ type: 'PULSE', now_ms: next }, { delay: next - event.now_ms, id: PULSE_ID });
       }),
-      superviseCrash: enqueueActions(({ enqueue, event, context }) => {
+      superviseCrash: enqueueActions(({ enqueue, event, context, self }) => {
         const crash = event as unknown as { type: string; error?: unknown };
         const id = crash.type.slice(ERROR_PREFIX.length);
-        if (!(id in context.inputs)) return;
+        const last = context.inputs[id];
+        if (!last) return;
         const error = errorText(crash.error);
         const recent = context.restarts[id] ?? 0;
         enqueue.stopChild(id);
@@ -166,7 +167,12 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
         }
         const attempt = recent + 1;
         const delay = backoffAfterFailures(attempt, policy);
-        enqueue.assign({ restarts: { ...context.restarts, [id]: attempt } });
+        // A failed actor keeps its snapshot from before the failing step: its successor resumes from
+        // there (one that failed starting has none: the input it started from stands).
+        const failed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+        const predecessor = failed && marketContext(failed);
+        const input = predecessor ? { ...last, resume: resumeOf(predecessor) } : last;
+        enqueue.assign({ restarts: { ...context.restarts, [id]: attempt }, inputs: { ...context.inputs, [id]: input } });
         enqueue.emit({ type: 'MARKET_RESTARTING', market_id: id, attempt, delay_ms: delay, error });
         enqueue.raise({ type: 'RESPAWN', market_id: id }, { delay });
         enqueue.raise({ type: 'RESTART_EXPIRED', market_id: id }, { delay: policy.window_ms });

@@ -29,6 +29,24 @@ export interface MarketTradingInput {
    * it against the venue's holdings, like any ledger.
    */
   ledger?: Ledger;
+  /** What a restarted actor takes over from its crashed predecessor (its `ledger` wins over the one above). */
+  resume?: MarketResume;
+}
+
+/**
+ * A crashed market's last good context (before the step that failed, which is not replayed): its
+ * orders, so the venue's are still its own (not unknown ones a reconciliation rebuilds as
+ * `reconciled`), its ledger, its order sequence and since when its pair has been naked.
+ */
+export interface MarketResume {
+  ledger: Ledger;
+  orders: Record<string, OrderRecord>;
+  seq: number;
+  nakedSinceMs: number | null;
+}
+
+export function resumeOf(context: MarketTradingContext): MarketResume {
+  return { ledger: context.ledger, orders: context.orders, seq: context.seq, nakedSinceMs: context.nakedSinceMs };
 }
 
 export interface MarketTradingContext {
@@ -71,7 +89,8 @@ export interface MarketTradingContext {
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
-  const ledger = input.ledger ?? emptyLedger();
+  const resume = input.resume;
+  const ledger = resume?.ledger ?? input.ledger ?? emptyLedger();
   const { yes_token, no_token } = input.spec;
   return {
     spec: input.spec,
@@ -79,8 +98,9 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     now_ms: input.now_ms,
     signals: { ...emptySignals(), resolved: resolvedBy(ledger) },
     ledger,
-    orders: {},
-    seq: input.seq_start ?? 0,
+    orders: resume?.orders ?? {},
+    // Never below the predecessor's: a client order id is never used twice.
+    seq: Math.max(input.seq_start ?? 0, resume?.seq ?? 0),
     synced: input.synced ?? false,
     latched: [],
     halt: [],
@@ -90,8 +110,9 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     awaitBook: false,
     lastState: null,
     selfWatchdog: input.watchdog !== 'parent',
-    // A naked leg carried over from a previous session is bounded from now: its time starts again.
-    nakedSinceMs: pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
+    // A restart does not extend how long a leg may stay naked; one carried over from a previous
+    // session is bounded from now: its time starts again.
+    nakedSinceMs: resume ? resume.nakedSinceMs : pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
     haltSinceMs: input.now_ms,
     entriesHeldUntilMs: null,
   };

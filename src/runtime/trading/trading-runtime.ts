@@ -135,8 +135,9 @@ export class TradingRuntime {
       respawnInput: (id, last) => {
         deps.clock.setTimeout(() => void this.reconcile().catch(() => {}), 0);
         // A restarted actor takes the spec as it is now (the venue may have changed its tick since).
-        // And the ledger its predecessor last published: its input's (empty, or carried) would forget
-        // every fill since, the fees and realized PnL with them (reconciliation restores only shares).
+        // It resumes its predecessor's last good context (`last.resume`, the group read it); failing
+        // that, the ledger it last published: its input's (empty, or carried) would forget every fill
+        // since, the fees and realized PnL with them (reconciliation restores only shares).
         const ledger = this.lastLedger.get(id);
         return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}) };
       },
