@@ -101,7 +101,7 @@ function skippingSystem(): System {
   const log: string[] = [];
   const market = logged(clock, log, (id) => groups.wake(id));
   const machine = createMarketGroupMachine({ supervision: cfg.supervision, market, respawnInput: (_id, last) => last, watchdogMs: PERIOD });
-  const groups: MarketGroups = new MarketGroups({ machine, clock, capacity: 100, watchdogMs: PERIOD, alert: () => {} });
+  const groups: MarketGroups = new MarketGroups({ machine, clock, capacity: 100, watchdogMs: PERIOD, alert: () => {}, restarted: () => {}, down: () => {} });
   MARKETS.forEach((_, i) => groups.add(inputOf(i, clock)));
   const ref = (id: string) => groups.ref(id)!;
   return {

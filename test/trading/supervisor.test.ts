@@ -61,7 +61,7 @@ describe('market group supervisor', () => {
     poke();
     clock.advanceBy(200);
     poke();
-    expect(emitted).toEqual(['MARKET_RESTARTING:bad:100', 'MARKET_RESTARTING:bad:200', 'MARKET_DOWN:bad']);
+    expect(emitted).toEqual(['MARKET_RESTARTING:bad:100', 'MARKET_RESTARTED:bad', 'MARKET_RESTARTING:bad:200', 'MARKET_RESTARTED:bad', 'MARKET_DOWN:bad']);
     expect(child('bad')).toBeUndefined();
     expect(group.getSnapshot().context.down).toEqual(['bad']);
     expect(group.getSnapshot().status).toBe('active');

@@ -16,7 +16,9 @@ export type MarketGroupEvent =
 
 export type MarketGroupEmitted =
   | { type: 'MARKET_RESTARTING'; market_id: string; attempt: number; delay_ms: number; error: string }
-  | { type: 'MARKET_DOWN'; market_id: string; restarts: number; error: string };
+  | { type: 'MARKET_DOWN'; market_id: string; restarts: number; error: string }
+  /** Its restarted actor is up (started, before any event reached it). */
+  | { type: 'MARKET_RESTARTED'; market_id: string };
 
 export interface MarketGroupContext {
   group_id: string;
@@ -224,6 +226,7 @@ export function createMarketGroupMachine(deps: MarketGroupDeps) {
               const input = deps.respawnInput(event.market_id, last);
               enqueue.assign({ inputs: { ...context.inputs, [event.market_id]: input } });
               enqueue.spawnChild('market', { id: event.market_id, input });
+              enqueue.emit({ type: 'MARKET_RESTARTED', market_id: event.market_id });
             }),
           },
           RESTART_EXPIRED: {

@@ -9,6 +9,10 @@ export interface MarketGroupsDeps {
   capacity: number;
   watchdogMs: number;
   alert(severity: 'warn' | 'critical', code: string, message: string, marketId?: string): void;
+  /** A market's restarted actor is up. */
+  restarted(marketId: string): void;
+  /** A market's actor crashed too often: it stays down. */
+  down(marketId: string): void;
 }
 
 /** The market actors, sharded under group supervisors: which group holds a market, its actor, waking its group. */
@@ -43,7 +47,15 @@ export class MarketGroups {
   ref(marketId: string): AnyActorRef | undefined {
     const g = this.groupOf.get(marketId);
     if (g === undefined) return undefined;
-    return this.groups[g]!.getSnapshot().children[marketId] as AnyActorRef | undefined;
+    const child = this.groups[g]!.getSnapshot().children[marketId] as AnyActorRef | undefined;
+    // One that just failed is no longer live, though its group has not yet taken its failure (it takes no event).
+    return child?.getSnapshot().status === 'active' ? child : undefined;
+  }
+
+  /** Whether the market is held by a group and not down for good: its actor is live or restarting. */
+  holds(marketId: string): boolean {
+    const g = this.groupOf.get(marketId);
+    return g !== undefined && !this.groups[g]!.getSnapshot().context.down.includes(marketId);
   }
 
   /**
@@ -65,10 +77,14 @@ export class MarketGroups {
 
   private newGroup(): number {
     const id = this.groups.length;
-    const { alert } = this.deps;
+    const { alert, restarted, down } = this.deps;
     const actor = createActor(this.deps.machine, { clock: this.deps.clock, input: { group_id: `group-${id}`, now_ms: this.deps.clock.now() } });
     actor.on('MARKET_RESTARTING', (e) => alert('warn', 'MARKET_RESTARTING', `${e.market_id}: restart ${e.attempt} in ${e.delay_ms} ms after: ${e.error}`, e.market_id));
-    actor.on('MARKET_DOWN', (e) => alert('critical', 'MARKET_DOWN', `${e.market_id}: ${e.restarts} restarts within the window, staying down: ${e.error}`, e.market_id));
+    actor.on('MARKET_DOWN', (e) => {
+      alert('critical', 'MARKET_DOWN', `${e.market_id}: ${e.restarts} restarts within the window, staying down: ${e.error}`, e.market_id);
+      down(e.market_id);
+    });
+    actor.on('MARKET_RESTARTED', (e) => restarted(e.market_id));
     actor.subscribe({ error: (err) => alert('critical', 'GROUP_FAILED', `group-${id}: ${String(err)}`) });
     actor.start();
     this.groups.push(actor);

@@ -29,7 +29,7 @@ export interface OrderPathDeps {
   touched(marketId: string): void;
   /** Sends to a market by id (stamped with the time it is sent at). */
   send(marketId: string, event: MarketInputEvent): void;
-  /** Sends to the very actor that decided (a restarted one under the same id must not get its predecessor's answers). */
+  /** Answers the actor that decided, or the successor that resumed its orders if it failed since (held while that one restarts). */
   sendTo(ref: AnyActorRef, event: MarketInputEvent): void;
   /** Risk passed a market's places: what depends on its working orders (neg-risk event views) looks again. */
   placing(marketId: string, context: MarketTradingContext): void;

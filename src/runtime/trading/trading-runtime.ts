@@ -23,6 +23,7 @@ import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
+import { isExecutionEvent, RestartBacklog } from './restart-backlog.ts';
 import { RuntimeTick } from './runtime-tick.ts';
 import { CancelRetries, reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
@@ -78,6 +79,8 @@ export class TradingRuntime {
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
   private readonly cancelRetries = new CancelRetries();
+  /** Execution events for markets whose actor restarts: its successor takes them once up. */
+  private readonly backlog: RestartBacklog;
   private readonly orders: OrderPath;
   private unsubscribe: (() => void) | null = null;
   private readonly tick: RuntimeTick;
@@ -115,7 +118,7 @@ export class TradingRuntime {
     for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
     this.orders = new OrderPath({
       ...deps, work: this.work, correlation: this.correlation, negRisk: n,
-      touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.sendTo(ref, e),
+      touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.answer(ref, e),
       placing: (id, context) => this.eventViews.changed(id, undefined, context), flushRisk: () => this.flushRisk(),
       followExposure: (id) => this.followExposure(id),
     });
@@ -157,7 +160,11 @@ export class TradingRuntime {
       nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
       reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
     });
-    this.groups = new MarketGroups({ machine, clock: deps.clock, capacity: deps.trading.supervision.max_markets_per_group, watchdogMs, alert: (...a) => this.alert(...a) });
+    this.backlog = new RestartBacklog(deps.trading.supervision.restart_backlog_max_events, (...a) => this.alert(...a));
+    this.groups = new MarketGroups({
+      machine, clock: deps.clock, capacity: deps.trading.supervision.max_markets_per_group, watchdogMs, alert: (...a) => this.alert(...a),
+      restarted: (id) => this.restarted(id), down: (id) => void this.backlog.take(id),
+    });
   }
 
   // ---- markets ------------------------------------------------------------------------------
@@ -206,6 +213,7 @@ export class TradingRuntime {
     if (!this.specs.has(marketId)) return;
     this.carried.keep(marketId, this.ledgerOf(marketId), this.riskNet.get(marketId));
     this.lastLedger.delete(marketId);
+    this.backlog.take(marketId);
     this.groups.remove(marketId);
     const spec = this.specs.get(marketId)!;
     for (const token of [spec.yes_token, spec.no_token]) this.marketOfToken.delete(token);
@@ -269,12 +277,27 @@ export class TradingRuntime {
   send(marketId: string, event: MarketInputEvent): void {
     const ref = this.marketRef(marketId);
     if (ref) this.sendTo(ref, event);
+    else if (isExecutionEvent(event) && this.groups.holds(marketId)) this.backlog.hold(marketId, event);
     if (event.type === 'NOWCAST' || event.type === 'POLICY') this.eventViews.changed(marketId);
   }
 
   private sendTo(ref: AnyActorRef, event: MarketInputEvent): void {
     this.touched(ref.id);
     ref.send({ ...event, now_ms: this.deps.clock.now() } as MarketTradingEvent);
+  }
+
+  /** An answer to what `ref` decided: to it, or, when it failed since, to the successor that resumed its orders (held while that restarts). */
+  private answer(ref: AnyActorRef, event: MarketInputEvent): void {
+    if (this.marketRef(ref.id) === ref) this.sendTo(ref, event);
+    else this.send(ref.id, event);
+  }
+
+  /** A restarted actor is up: it learns risk's limits, takes in order what the venue said while it was down; risk follows what it now holds. */
+  private restarted(marketId: string): void {
+    this.send(marketId, { type: 'RISK', risk: this.riskSignal(marketId) });
+    for (const event of this.backlog.take(marketId)) this.send(marketId, event);
+    this.followExposure(marketId);
+    this.flushRisk();
   }
 
   /** A market is about to change: its group and the periodic checks, if asleep, run again from their next period. */
