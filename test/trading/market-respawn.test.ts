@@ -74,6 +74,63 @@ describe('a market actor restarted by its supervisor', () => {
     r.runtime.stop();
   });
 
+  it("keeps an operator's halt: a market halted by hand before the crash stays halted after it", async () => {
+    const r = rig({ tune: quickRestart });
+    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+    r.runtime.haltMarket('m1', 'operator');
+    await flush();
+    expect(r.runtime.marketSnapshot('m1')!.context.latched).toContain('manual');
+
+    crash(r, 'm1');
+    await flush();
+    r.clock.advanceBy(200);
+    await flush();
+    // Fresh books after the restart: an actor that forgot the halt would trade on them.
+    r.runtime.onBook(bookSignal('Y', book([[0.55, 40]], [[0.6, 100]]), r.clock.now()), bookSignal('N', book([[0.37, 40]], [[0.45, 100]]), r.clock.now()));
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!;
+    expect(after.context.latched).toContain('manual');
+    expect(after.state).toBe('HALT');
+    r.runtime.stop();
+  });
+
+  it("keeps its policy, truth and nowcast (not its books): a restarted market needs no new truth before it may trade", async () => {
+    const r = rig({ tune: quickRestart });
+    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+    const before = r.runtime.marketSnapshot('m1')!.context.signals;
+    expect(before.truth).not.toBeNull();
+
+    crash(r, 'm1');
+    await flush();
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!.context.signals;
+    expect(after.policy).toEqual(before.policy);
+    expect(after.nowcast).toEqual(before.nowcast);
+    expect(after.truth).toEqual(before.truth);
+    expect(after.books).toEqual({});
+    r.runtime.stop();
+  });
+
+  it("hears the operator's halt and the resolution sent while it was down", async () => {
+    const r = rig({ tune: quickRestart });
+    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+    crash(r, 'm1');
+    await flush();
+    expect(r.runtime.marketRef('m1')).toBeUndefined();
+    r.runtime.haltMarket('m1', 'operator');
+    r.runtime.send('m1', { type: 'MARKET_RESOLVED', winning_token_id: 'Y' });
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!;
+    expect(after.context.latched).toContain('manual');
+    expect(after.context.signals.resolved).toEqual({ winning_token_id: 'Y' });
+    r.runtime.stop();
+  });
+
   it("learns risk's state and limits when it is up: a kill while it was down reaches it", async () => {
     const r = rig({ tune: quickRestart });
     r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));

@@ -99,7 +99,7 @@ export const tradingSection = z.strictObject({
     /** More restarts of one market than this within the window and it stays down. */
     max_restarts: z.number().int().nonnegative(),
     restart_window_ms: z.number().int().min(1),
-    /** Execution events (order updates, fills) held for one market while its actor restarts; past it they are dropped (alert). */
+    /** Events held for one market while its actor restarts (order updates, fills, operator halts, resolution, policy/truth/nowcast); past it they are dropped (alert). */
     restart_backlog_max_events: z.number().int().nonnegative(),
   }),
 });

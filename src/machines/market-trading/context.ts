@@ -36,17 +36,23 @@ export interface MarketTradingInput {
 /**
  * A crashed market's last good context (before the step that failed, which is not replayed): its
  * orders, so the venue's are still its own (not unknown ones a reconciliation rebuilds as
- * `reconciled`), its ledger, its order sequence and since when its pair has been naked.
+ * `reconciled`), its ledger, its order sequence, since when its pair has been naked, the halt
+ * causes it latched (an operator's halt outlives the crash), and the signals no later event may
+ * bring again soon (policy, truth, nowcast, resolution). Not its books: the successor waits for
+ * fresh ones.
  */
 export interface MarketResume {
   ledger: Ledger;
   orders: Record<string, OrderRecord>;
   seq: number;
   nakedSinceMs: number | null;
+  latched: LatchedCause[];
+  signals: Pick<MarketSignals, 'policy' | 'truth' | 'nowcast' | 'resolved'>;
 }
 
 export function resumeOf(context: MarketTradingContext): MarketResume {
-  return { ledger: context.ledger, orders: context.orders, seq: context.seq, nakedSinceMs: context.nakedSinceMs };
+  const { policy, truth, nowcast, resolved } = context.signals;
+  return { ledger: context.ledger, orders: context.orders, seq: context.seq, nakedSinceMs: context.nakedSinceMs, latched: context.latched, signals: { policy, truth, nowcast, resolved } };
 }
 
 export interface MarketTradingContext {
@@ -96,13 +102,13 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     spec: input.spec,
     cfg: input.cfg,
     now_ms: input.now_ms,
-    signals: { ...emptySignals(), resolved: resolvedBy(ledger) },
+    signals: resume ? { ...emptySignals(), ...resume.signals } : { ...emptySignals(), resolved: resolvedBy(ledger) },
     ledger,
     orders: resume?.orders ?? {},
     // Never below the predecessor's: a client order id is never used twice.
     seq: Math.max(input.seq_start ?? 0, resume?.seq ?? 0),
     synced: input.synced ?? false,
-    latched: [],
+    latched: resume?.latched ?? [],
     halt: [],
     plan: { state: null, mode: 'none', pairLocked: false, note: '' },
     outbox: [],

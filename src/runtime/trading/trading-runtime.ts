@@ -23,7 +23,7 @@ import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
-import { isExecutionEvent, RestartBacklog } from './restart-backlog.ts';
+import { heldWhileRestarting, RestartBacklog } from './restart-backlog.ts';
 import { RuntimeTick } from './runtime-tick.ts';
 import { CancelRetries, reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
@@ -277,7 +277,7 @@ export class TradingRuntime {
   send(marketId: string, event: MarketInputEvent): void {
     const ref = this.marketRef(marketId);
     if (ref) this.sendTo(ref, event);
-    else if (isExecutionEvent(event) && this.groups.holds(marketId)) this.backlog.hold(marketId, event);
+    else if (heldWhileRestarting(event) && this.groups.holds(marketId)) this.backlog.hold(marketId, event);
     if (event.type === 'NOWCAST' || event.type === 'POLICY') this.eventViews.changed(marketId);
   }
 
