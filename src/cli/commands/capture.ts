@@ -8,6 +8,7 @@ import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { runDaemon } from './run.ts';
 
 export interface CaptureOptions {
@@ -36,6 +37,11 @@ export async function capture(opts: CaptureOptions, io: CliIo): Promise<number> 
   }
   if (opts.duration !== undefined && parseDurationSeconds(opts.duration, { allowZero: false }) === null) {
     io.err(`helios capture: --duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  // Before the capture directory exists: the daemon would refuse the port only after it was made.
+  if (opts.port !== undefined && parsePort(opts.port) === null) {
+    io.err(`helios capture: ${badPortMessage('--port', opts.port)}\n`);
     return EXIT.CONFIG_ERROR;
   }
   const loaded = loadCliConfig(io, { file: opts.config });

@@ -11,6 +11,7 @@ import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface ClobStandInCliOptions {
@@ -40,8 +41,6 @@ const KEY_PLACEHOLDER = '<the private key of ADDRESS>';
 const ADDRESS = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address');
 
 const options = z.object({
-  port: z.coerce.number().int().min(0).max(65_535).default(0),
-  clobPort: z.coerce.number().int().min(0).max(65_535).default(0),
   usdc: z.coerce.number().positive().max(1e12).default(10_000),
   address: ADDRESS.optional(),
   signatureType: z.enum(['1', '2', '3']).optional(),
@@ -49,8 +48,6 @@ const options = z.object({
 });
 
 const OPTION_TEXT: Record<string, string> = {
-  port: '--port expects a whole number 0–65535 (0: any free port)',
-  clobPort: '--clob-port expects a whole number 0–65535 (0: any free port)',
   usdc: '--usdc expects a positive number of USDC',
   address: '--address expects a 0x-prefixed 20-byte hex address (the address of your key, never the key)',
   signatureType:
@@ -70,14 +67,17 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
     io.err(`helios clob-standin: ${message}\n`);
     return EXIT.CONFIG_ERROR;
   };
-  const parsed = options.safeParse({ port: blankAsBad(opts.port), clobPort: blankAsBad(opts.clobPort), usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType, depositWallet: opts.depositWallet });
+  const ports = { port: opts.port === undefined ? 0 : parsePort(opts.port), clobPort: opts.clobPort === undefined ? 0 : parsePort(opts.clobPort) };
+  if (ports.port === null) return usage(badPortMessage('--port', opts.port));
+  if (ports.clobPort === null) return usage(badPortMessage('--clob-port', opts.clobPort));
+  const parsed = options.safeParse({ usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType, depositWallet: opts.depositWallet });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
     const given = (opts as Record<string, string | undefined>)[key];
     return usage(`${OPTION_TEXT[key] ?? issue.message}; got ${JSON.stringify(given)}`);
   }
-  const o = parsed.data;
+  const o = { ...parsed.data, port: ports.port, clobPort: ports.clobPort };
   const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: false });
   if (duration === null) return usage(`--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
   const address = o.address ?? DEV_ADDRESS;

@@ -8,6 +8,7 @@ import { PlaybackServer } from '../../apps/playback/playback-server.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface PlaybackCliOptions {
@@ -26,10 +27,10 @@ const MAX_BODY_BYTES = 1 << 20;
  */
 export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo): Promise<number> {
   const speed = opts.speed === undefined ? 1 : Number(opts.speed);
-  const port = opts.port === undefined ? 0 : Number(opts.port);
+  const port = opts.port === undefined ? 0 : parsePort(opts.port);
   const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: false });
   if (!(Number.isFinite(speed) && speed > 0)) return usage(io, `--speed expects a positive number; got ${JSON.stringify(opts.speed)}`);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) return usage(io, `--port expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(opts.port)}`);
+  if (port === null) return usage(io, badPortMessage('--port', opts.port));
   if (duration === null) return usage(io, `--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return usage(io, `${dir} is not a directory`);
   let capture: LoadedCapture;

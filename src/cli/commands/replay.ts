@@ -16,6 +16,7 @@ import { FanOutSink } from '../../domain/events/sink.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, recordedEventBounds, replayContext } from '../replay-options.ts';
 import { untilSignal } from '../until-signal.ts';
 
@@ -83,8 +84,8 @@ export function register(program: Command, io: CliIo): void {
       const serveOnly = ([['--paused', opts.paused], ['--port', opts.port], ['--exit-at-end', opts.exitAtEnd]] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
       if (serveOnly.length && !opts.serve) return usage(`${serveOnly.join(', ')} ${serveOnly.length === 1 ? 'applies' : 'apply'} to --serve only (without it the replay plays at once and ends with its range); add --serve or drop ${serveOnly.length === 1 ? 'it' : 'them'}`);
       if (!['auto', 'journal', 'parquet'].includes(opts.source ?? 'auto')) return usage(`--source must be auto, journal or parquet`);
-      const port = opts.port === undefined ? ctx.config.api.port : Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return usage(`--port must be 0–65535, got ${opts.port}`);
+      const port = opts.port === undefined ? ctx.config.api.port : parsePort(opts.port);
+      if (port === null) return usage(badPortMessage('--port', opts.port));
       const missing = missingDataDir(ctx.dataDir);
       if (missing) {
         io.err(`replay: ${missing}\n`);

@@ -9,6 +9,7 @@ import { PaperStateError } from '../../adapters/storage/paper-state-file.ts';
 import { RetiredMarketsError } from '../../adapters/storage/retired-markets-file.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -39,7 +40,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   }
   const speed = opts.speed === undefined ? undefined : Number(opts.speed);
   const duration = opts.duration === undefined ? undefined : parseDurationSeconds(opts.duration, { allowZero: true });
-  const port = opts.port === undefined ? undefined : Number(opts.port);
+  const port = opts.port === undefined ? undefined : parsePort(opts.port);
   // A speed of 0 would start a daemon whose clock never moves: nothing would ever happen.
   if (speed !== undefined && !(Number.isFinite(speed) && speed > 0)) {
     io.err(`helios run: --speed expects a positive number (1: real time); got ${opts.speed}\n`);
@@ -53,10 +54,9 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     io.err(`helios run: --duration expects ${DURATION_RANGE_TEXT}; got ${JSON.stringify(opts.duration)}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  // Caught here so a port no socket can have is a usage error (2), not a listen failure (3); digits
-  // only, as Number() reads '' as 0 (any free port) and '0x10' as 16.
-  if (port !== undefined && !(/^\d+$/.test(opts.port!) && port <= 65535)) {
-    io.err(`helios run: --port expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(opts.port)}\n`);
+  // Caught here so a port no socket can have is a usage error (2), not a listen failure (3).
+  if (port === null) {
+    io.err(`helios run: ${badPortMessage('--port', opts.port)}\n`);
     return EXIT.CONFIG_ERROR;
   }
   const role = (opts.role ?? 'all') as DaemonRole;

@@ -3,6 +3,7 @@ import { loadCliConfig } from '../load-cli-config.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
 import { DURATION_RANGE_TEXT, MAX_DURATION_S } from '../duration-option.ts';
+import { badPortMessage, parsePort } from '../port-option.ts';
 import { isSeed, SEED_TEXT } from '../seed-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -19,7 +20,6 @@ interface SimOptions {
 /** Each numeric option's accepted values, and how its error message says them. */
 const RANGES = {
   '--seed': { ok: isSeed, text: SEED_TEXT },
-  '--port': { ok: (v: number) => Number.isInteger(v) && v >= 0 && v <= 65_535, text: 'a whole number 0–65535 (0: any free port)' },
   '--markets': { ok: (v: number) => Number.isInteger(v) && v >= 1 && v <= 10_000, text: 'a whole number 1–10000' },
   '--rate': { ok: (v: number) => Number.isFinite(v) && v > 0, text: 'a positive number of events per second' },
   '--duration': { ok: (v: number) => v >= 0 && v <= MAX_DURATION_S, text: DURATION_RANGE_TEXT },
@@ -40,7 +40,7 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
     return RANGES[flag].ok(v) ? v : `helios sim: ${flag} expects ${RANGES[flag].text}; got ${JSON.stringify(text)}`;
   };
   const seed = num('--seed', opts.seed, config.app.seed);
-  const port = num('--port', opts.port, 0);
+  const port = opts.port === undefined ? 0 : (parsePort(opts.port) ?? `helios sim: ${badPortMessage('--port', opts.port)}`);
   const markets = num('--markets', opts.markets, config.daemon.sim.markets);
   const rate = num('--rate', opts.rate, config.daemon.sim.venue_events_per_s);
   const duration = opts.duration === undefined ? null : num('--duration', opts.duration, 0);

@@ -1,0 +1,17 @@
+/** How a port option's error message says the accepted values. */
+export const PORT_TEXT = 'a whole number 0–65535 (0: any free port)';
+
+/**
+ * A port option's value (`--port`, `--clob-port`): the port, or null when it is not one. Plain
+ * digits only: Number() would read '' as 0 (any free port), '0x10' as 16, ' 8' as 8 and '1e3' as 1000.
+ */
+export function parsePort(text: string): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const port = Number(text);
+  return port <= 65_535 ? port : null;
+}
+
+/** The one usage message for a bad port option, naming the flag and the value as given. */
+export function badPortMessage(flag: string, text: string | undefined): string {
+  return `${flag} expects ${PORT_TEXT}; got ${JSON.stringify(text)}`;
+}
