@@ -37,7 +37,7 @@ import { SourceErrors } from './source-errors.ts';
 import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import { layoutOf, type UniverseMarket } from '../../domain/trading/universe.ts';
-import type { DaemonOptions, RunSummary } from './options.ts';
+import { ApiPortUnavailable, type DaemonOptions, type RunSummary } from './options.ts';
 import { cancelEverythingAtVenue, openDaemonExecution } from './real-execution.ts';
 import { tradesOnPaper } from './paper-state.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
@@ -51,7 +51,7 @@ import { HeapBudget } from './heap-budget.ts';
 import { holdForJournal } from './journal-pacing.ts';
 import { SimPaceWatch } from './sim-pace.ts';
 
-export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
+export { ApiPortUnavailable, ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
 /** Components that carry data into the bus; a trading-only process runs none of them. */
 const FEED_SIDE: ReadonlySet<string> = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
@@ -141,9 +141,10 @@ export class Daemon {
     // API first, so /health answers while the rest starts.
     const recent = new RecentEvents();
     ctx.sink.add(recent);
+    const apiPort = this.opts.apiPort ?? config.api.port;
     this.http = new HttpApiServer({
       host: config.api.host,
-      port: this.opts.apiPort ?? config.api.port,
+      port: apiPort,
       maxBodyBytes: config.api.max_body_bytes,
       allowedHosts: config.api.allowed_hosts,
       token: this.opts.secrets.api_token,
@@ -159,7 +160,9 @@ export class Daemon {
     });
     ctx.sink.add(this.channels);
     ctx.dashboard = new FanOutSink(recent, this.channels);
-    this.url = await this.http.listen();
+    this.url = await this.http.listen().catch((err: unknown) => {
+      throw ApiPortUnavailable.from(err, config.api.host, apiPort);
+    });
     // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.
     await ctx.bus.whenConnected(config.bus.startup_timeout_ms);
     // Only now: the timeline lives on the server just awaited (an unanswering one is the exit above,

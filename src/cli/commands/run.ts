@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
+import { ApiPortUnavailable, Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
@@ -145,8 +145,8 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
-    if (err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
-      io.err(`helios run: ${err.message}\n`);
+    if (err instanceof ApiPortUnavailable || err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
+      io.err(`helios run: ${err instanceof ApiPortUnavailable ? apiPortMessage(err, port !== undefined) : err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       abandonIfTimedOut();
       return EXIT.CONFIG_ERROR;
@@ -169,6 +169,12 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   io.out(JSON.stringify(daemon.summary()) + '\n');
   logger.flush?.();
   return code;
+}
+
+/** A port the API cannot have, with the option or config key that set it, so the operator knows what to change. */
+function apiPortMessage(err: ApiPortUnavailable, fromOption: boolean): string {
+  const setBy = fromOption ? '--port' : 'api.port (the config file or HELIOS_API__PORT; --port overrides it)';
+  return `${err.message}; the port is set by ${setBy}: ${err.remedy}`;
 }
 
 export function register(program: Command, io: CliIo): void {
