@@ -6,6 +6,7 @@ import { StationDays } from '../../domain/weather/station-days.ts';
 import type { ReadResult } from '../../adapters/weather/metar-file.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { badTimeZoneMessage } from '../tz-option.ts';
 
 /** `helios metar parse|daily`: captured METAR data (raw lines or IEM ASOS CSV) to NDJSON. */
 export function register(program: Command, io: CliIo): void {
@@ -41,14 +42,13 @@ export function register(program: Command, io: CliIo): void {
     .option('--standard-time', 'judge day on local standard time all year (NWS climate day)')
     .option('--date <YYYY-MM-DD>', 'reference date for raw text')
     .action((file: string, opts: { station: string; tz: string; standardTime?: boolean; date?: string }) => {
-      let calendar: JudgeCalendar;
-      try {
-        calendar = new JudgeCalendar(opts.tz, opts.standardTime ? 'standard' : 'local');
-      } catch (err) {
-        io.err(`${(err as Error).message}\n`);
+      const badTz = badTimeZoneMessage(opts.tz);
+      if (badTz) {
+        io.err(`helios metar: ${badTz}\n`);
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
+      const calendar = new JudgeCalendar(opts.tz, opts.standardTime ? 'standard' : 'local');
       const read = load(io, file, opts);
       if (!read || nothingUsable(io, file, read, opts)) return;
       const days = new StationDays(calendar);

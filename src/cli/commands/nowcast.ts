@@ -19,6 +19,7 @@ import { nextDay } from '../../domain/weather/judge-calendar.ts';
 import { parseIsoDate } from '../../domain/time/civil.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { badTimeZoneMessage } from '../tz-option.ts';
 
 interface ArchiveOpts {
   archive?: string;
@@ -98,6 +99,12 @@ function scope(opts: ArchiveOpts): CaseOptions {
   return { fromDay: opts.from, toDay: opts.to };
 }
 
+/** A `--tz` that is not an IANA zone is a usage error naming the flag (the judge calendar's own error would not). */
+function timeZoneOption(tz: string | undefined): void {
+  const bad = tz === undefined ? null : badTimeZoneMessage(tz);
+  if (bad) throw new UsageError(bad);
+}
+
 function judgeDay(opts: ArchiveOpts): JudgeDayMode {
   const mode = opts.judgeDay ?? 'local';
   if (mode !== 'local' && mode !== 'standard') throw new UsageError(`--judge-day ${mode}: expected local or standard`);
@@ -124,6 +131,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--date <YYYY-MM-DD>', 'reference date for raw text archives')
     .action((opts: ArchiveOpts & { archive: string; tz: string; out: string; excludeMonths?: string }) =>
       run(io, () => {
+        timeZoneOption(opts.tz);
         const exclude = months('--exclude-months', opts.excludeMonths) ?? [];
         const mode = judgeDay(opts);
         const station = opts.station.toUpperCase();
@@ -183,6 +191,7 @@ export function register(program: Command, io: CliIo): void {
     .action((opts: ArchiveOpts & { model?: string; months?: string; json?: boolean; afterFit?: boolean; rolling?: boolean; minFitMonths?: string }) =>
       run(io, () => {
         // Usage is checked before any file is read: a bad date is named, not met as "nothing to score".
+        timeZoneOption(opts.tz);
         const range = scope(opts);
         const only = months('--months', opts.months);
         const minDecileCases = decileCases(opts.minDecileCases);

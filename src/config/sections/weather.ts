@@ -1,11 +1,11 @@
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isTimeZone, TIME_ZONE_TEXT } from '../../domain/time/zones.ts';
 
 const station = z.strictObject({
   /** ICAO id of the settlement station (KLGA for NYC). */
   id: z.string().regex(/^[A-Z][A-Z0-9]{3}$/),
   /** IANA zone of the station's judge clock. */
-  tz: z.string().refine((tz) => IANAZone.isValidZone(tz), { message: 'an IANA time zone (e.g. America/New_York)' }),
+  tz: z.string().refine(isTimeZone, { message: TIME_ZONE_TEXT }),
   /** Weather Underground PWS ids clustered around the station. */
   pws: z.array(z.string().min(1)),
   /** Fitted nowcast model (`helios nowcast fit`); null fits one from simulated history in sim mode. */

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 export const NYC_ZONE = 'America/New_York';
 export const ES_ZONE = 'Europe/Madrid';
@@ -20,4 +20,12 @@ export function humanTimes(epochMs: number): HumanTimes {
     ts_nyc: dt.setZone(NYC_ZONE).toISO() ?? '',
     ts_es: dt.setZone(ES_ZONE).toISO() ?? '',
   };
+}
+
+/** How an error message says what a time zone setting (`tz`, `--tz`) accepts. */
+export const TIME_ZONE_TEXT = 'an IANA time zone (e.g. America/New_York)';
+
+/** Whether `tz` names a zone of the IANA database (as the judge clock needs). */
+export function isTimeZone(tz: string): boolean {
+  return IANAZone.isValidZone(tz);
 }
