@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dispatchFile } from '../../src/adapters/storage/dispatch-log.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { TARGET_HOURS, TARGET_MAX_HOUR_RATIO, TARGET_RELIABILITY_PP, TARGET_SKILL_VS_CLIMATOLOGY } from '../../src/domain/weather/nowcast/evaluate.ts';
 import { RELIABILITY_MIN_CASES } from '../../src/domain/weather/nowcast/scores.ts';
@@ -93,5 +94,17 @@ describe('docs that drifted (issue 21 item 11)', () => {
     expect(weather).toContain(`${TARGET_MAX_HOUR_RATIO} × the better of the two baselines`);
     expect(weather).toContain(`at least ${RELIABILITY_MIN_CASES} cases within ${TARGET_RELIABILITY_PP} percentage points`);
     expect(readmeRow('nowcast eval')).toMatch(/lower is better.*docs\/weather\.md/);
+  });
+
+  it('README and docs name the dispatch log as the daemon writes it: zero-padded session numbers', () => {
+    const written = path.basename(dispatchFile('DATA_DIR', 1));
+    for (const file of ['README.md', 'docs/storage.md', 'docs/replay.md']) {
+      const text = read(file);
+      expect(text, file).not.toMatch(/session-N\.ndjson/);
+      expect(text, file).toContain('session-NNNNNNNNN.ndjson');
+      // Every example of a real name is one the daemon writes.
+      for (const example of text.match(/session-\d+\.ndjson/g) ?? []) expect(example.length, `${file}: ${example}`).toBe(written.length);
+    }
+    expect(README).toContain(written);
   });
 });

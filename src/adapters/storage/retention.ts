@@ -6,7 +6,7 @@ import { dateCompaction } from './parquet/date-compaction.ts';
 import { journalRoot, listJournalFiles, listParquetFiles, manifestFile, parquetRoot, utcDateHour } from './layout.ts';
 
 /**
- * A trading session's dispatch log (`dispatch/session-N.ndjson`) whose last input falls on a journal
+ * A trading session's dispatch log (`dispatch/session-NNNNNNNNN.ndjson`) whose last input falls on a journal
  * date that is expired (`date`, UTC like the journal's). It ages like the journal but needs no
  * compaction first: its inputs are journaled (and compacted) too; what goes is the exact order of
  * one trading life.
