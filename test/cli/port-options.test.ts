@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,12 @@ describe('every command that takes a port reads it by one rule and says so in on
       expect(r.err).toBe(`${prefix}${flag} expects a whole number 0–65535 (0: any free port); got ${JSON.stringify(port)}\n`);
       expect(r.out).toBe('');
     }
+  });
+
+  it('capture refuses a bad --port before it makes its capture directory', async () => {
+    const out = path.join(dir, 'never-made');
+    expect((await runCli(['capture', '--out', out, '--port', '0x10', '--duration', '1'])).code).toBe(2);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('takes plain digits from 0 (any free port) to 65535', () => {
