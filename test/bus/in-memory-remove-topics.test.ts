@@ -49,4 +49,31 @@ describe('in-memory bus: a topic its group no longer reads queues nothing', () =
     await leaving.close();
     await staying.close();
   });
+
+  it('forgets the topics of markets that left once nothing of them is retained: the topic map does not grow with them', async () => {
+    const { clock, factory } = testFactory(5);
+    // A retained budget of a few events: those of markets gone long ago are evicted by newer ones.
+    const bus = new InMemoryBus(busConfig({ retained_budget_bytes: 4 * 1024 }), clock);
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['control:_'], start: 'latest' });
+    const topicsAfter = async (markets: number, from: number) => {
+      for (let i = from; i < from + markets; i++) {
+        const topics = [`tape:m${i}`, `l2:m${i}`];
+        sub.addTopics(topics);
+        for (const t of topics) await bus.publish(t, [trade(factory, `m${i}`, `t${i}`, 0.5)]);
+        // Published by the trading side, read by no group of this process.
+        await bus.publish(`orders:m${i}`, [trade(factory, `m${i}`, `t${i}`, 0.5)]);
+        let read = 0;
+        while (read < topics.length) read += (await readOne(sub)).length;
+        sub.removeTopics(topics);
+      }
+      return (await bus.topics()).length;
+    };
+    const after50 = await topicsAfter(50, 0);
+    const after500 = await topicsAfter(450, 50);
+    expect(after500).toBeLessThanOrEqual(after50);
+    // What is still retained stays readable by a late group; the topic still read stays.
+    expect(await bus.topics()).toContain('control:_');
+    expect(await bus.backlog('orders:m499')).toBe(1);
+    await sub.close();
+  });
 });

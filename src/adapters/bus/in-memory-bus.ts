@@ -35,8 +35,8 @@ class GroupState {
 class TopicState {
   readonly log: RetainedLog;
   readonly groups = new Map<string, GroupState>();
-  constructor(maxLen: number, budget: RetentionBudget) {
-    this.log = new RetainedLog(maxLen, budget);
+  constructor(maxLen: number, budget: RetentionBudget, onEvictedAll: () => void) {
+    this.log = new RetainedLog(maxLen, budget, onEvictedAll);
   }
 }
 
@@ -141,7 +141,7 @@ export class InMemoryBus implements EventBus {
   topic(name: string): TopicState {
     let state = this.topicsByName.get(name);
     if (!state) {
-      state = new TopicState(policyForTopic(this.config, name).max_len, this.retention);
+      state = new TopicState(policyForTopic(this.config, name).max_len, this.retention, () => this.forgetIfUnused(name));
       this.topicsByName.set(name, state);
     }
     return state;
@@ -169,6 +169,17 @@ export class InMemoryBus implements EventBus {
     if (!state || !group) return;
     state.groups.delete(groupName);
     group.queue.take(group.queue.size);
+    this.forgetIfUnused(topicName);
+  }
+
+  /**
+   * A topic no group reads and of which nothing is retained any more goes: a market that left for
+   * good (its topics unsubscribed, its retained events evicted by the budget) left a topic behind
+   * for ever, eight per market, months of markets in a map. Publishing to it again starts it afresh.
+   */
+  private forgetIfUnused(topicName: string): void {
+    const state = this.topicsByName.get(topicName);
+    if (state && state.groups.size === 0 && state.log.length === 0) this.topicsByName.delete(topicName);
   }
 
   /** @internal The group if it exists (undefined otherwise). */

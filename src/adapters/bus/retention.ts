@@ -23,6 +23,8 @@ export class RetainedLog {
   constructor(
     readonly maxLen: number,
     private readonly budget: RetentionBudget,
+    /** The budget evicted the last entry: the log holds nothing any more. */
+    private readonly onEvictedAll: () => void = () => {},
   ) {}
 
   get length(): number {
@@ -44,7 +46,9 @@ export class RetainedLog {
 
   /** Drops the oldest entry (the budget's eviction); returns its size. */
   evictOldest(): number {
-    return this.shift();
+    const bytes = this.shift();
+    if (this.events.length === 0) this.onEvictedAll();
+    return bytes;
   }
 
   *[Symbol.iterator](): IterableIterator<LogEntry> {
