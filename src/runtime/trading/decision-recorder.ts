@@ -22,8 +22,15 @@ export function isDecision(event: HeliosEvent): event is DecisionEvent {
  */
 export class DecisionRecorder implements EventSink {
   readonly counts = Object.fromEntries(DECISION_TYPES.map((t) => [t, 0])) as Record<DecisionType, number>;
-  readonly orderIds = new Set<string>();
-  readonly fillIds = new Set<string>();
+  /**
+   * Distinct orders and matched fills (a FAILED one taken back), by market while it trades: a
+   * retired market's (ALERT MARKET_RETIRED: nothing of it open or unanswered any more) are only
+   * counted on, so months of markets do not keep every id ever placed.
+   */
+  private readonly orderIdsByMarket = new Map<string, Set<string>>();
+  private readonly fillIdsByMarket = new Map<string, Set<string>>();
+  private retiredOrders = 0;
+  private retiredFills = 0;
   private file: WriteStream | null = null;
   private recording = true;
 
@@ -41,15 +48,32 @@ export class DecisionRecorder implements EventSink {
   emit(event: HeliosEvent): void {
     if (this.recording && isDecision(event)) {
       this.counts[event.type]++;
-      if (event.type === 'ORDER_UPDATE') this.orderIds.add(event.payload.client_order_id);
+      if (event.type === 'ORDER_UPDATE') idsOf(this.orderIdsByMarket, event.market_id).add(event.payload.client_order_id);
       else if (event.type === 'FILL') {
-        if (event.payload.status === 'FAILED') this.fillIds.delete(event.payload.fill_id);
-        else if (event.payload.status === 'MATCHED') this.fillIds.add(event.payload.fill_id);
+        if (event.payload.status === 'FAILED') this.fillIdsByMarket.get(event.market_id ?? '')?.delete(event.payload.fill_id);
+        else if (event.payload.status === 'MATCHED') idsOf(this.fillIdsByMarket, event.market_id).add(event.payload.fill_id);
       }
       this.file?.write(stableStringify(event) + '\n');
       this.onDecision?.(event);
-    }
+    } else if (event.type === 'ALERT' && event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) this.retire(event.market_id);
     this.sink.emit(event);
+  }
+
+  /** Distinct orders decided so far. */
+  get orders(): number {
+    return this.retiredOrders + sizes(this.orderIdsByMarket);
+  }
+
+  /** Matched fills so far, less those that failed. */
+  get fills(): number {
+    return this.retiredFills + sizes(this.fillIdsByMarket);
+  }
+
+  private retire(marketId: string): void {
+    this.retiredOrders += this.orderIdsByMarket.get(marketId)?.size ?? 0;
+    this.retiredFills += this.fillIdsByMarket.get(marketId)?.size ?? 0;
+    this.orderIdsByMarket.delete(marketId);
+    this.fillIdsByMarket.delete(marketId);
   }
 
   /** Stops writing (what follows is not a consequence of recorded inputs) and closes the file. */
@@ -66,4 +90,17 @@ export class DecisionRecorder implements EventSink {
     this.file?.destroy();
     this.file = null;
   }
+}
+
+function idsOf(byMarket: Map<string, Set<string>>, marketId: string | undefined): Set<string> {
+  const key = marketId ?? '';
+  let ids = byMarket.get(key);
+  if (ids === undefined) byMarket.set(key, (ids = new Set()));
+  return ids;
+}
+
+function sizes(byMarket: ReadonlyMap<string, ReadonlySet<string>>): number {
+  let n = 0;
+  for (const ids of byMarket.values()) n += ids.size;
+  return n;
 }

@@ -357,8 +357,8 @@ export class TradingNode implements EventSink {
     return {
       inputs: this.pump.inputs,
       decisions: { ...r.counts },
-      orders: r.orderIds.size,
-      fills: r.fillIds.size,
+      orders: r.orders,
+      fills: r.fills,
       markets,
       retired_before: { markets: before.ids.length, pnl: before.pnl },
       net_pnl: markets.reduce((s, m) => s + m.pnl.net, before.pnl.net),
