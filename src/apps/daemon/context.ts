@@ -66,6 +66,8 @@ export class DaemonContext {
    * feeds process learns them from its trading shards over the bus (components/retirements.ts).
    */
   readonly retiredMarkets = new Set<string>();
+  /** Of this process's markets, how many it retired and let go of from the universe. */
+  marketsRetiredHere = 0;
   /** Live mode: the matches of the discovered esports markets. */
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */
@@ -126,8 +128,25 @@ export class DaemonContext {
     const id = market.spec.market_id;
     if (this.retiredMarkets.has(id)) return false;
     this.retiredMarkets.add(id);
+    this.leaveUniverse(id);
     this.observer.retireMarket(market, this.liveMarkets());
     return true;
+  }
+
+  /**
+   * A retired market leaves the universe, and its match once no market of the universe is on it:
+   * months of discovery kept every market and match ever selected, and a restarted market feed or
+   * truth component took them all up again. Its id stays in `retiredMarkets`; the run summary still
+   * counts it (`marketsRetiredHere`).
+   */
+  private leaveUniverse(marketId: string): void {
+    const i = this.universe.markets.findIndex((m) => m.spec.market_id === marketId);
+    if (i < 0) return;
+    const [market] = this.universe.markets.splice(i, 1);
+    if (this.role === 'feeds' || ownsMarket(this.shard, market!.spec)) this.marketsRetiredHere++;
+    const matchId = market!.match_id;
+    if (matchId === null || this.universe.markets.some((m) => m.match_id === matchId)) return;
+    for (let j = this.liveMatches.length - 1; j >= 0; j--) if (this.liveMatches[j]!.match_id === matchId) this.liveMatches.splice(j, 1);
   }
 
   /**

@@ -66,7 +66,8 @@ export class DaemonHealth {
     const feed = ctx.feed;
     return {
       kind: 'run_summary',
-      markets: ctx.localMarkets().length,
+      // Retired markets left the universe; they were markets of this run all the same.
+      markets: ctx.localMarkets().length + ctx.marketsRetiredHere,
       tokens_synced: feed ? feed.books().filter((b) => b.synced).length : (ctx.trading?.node.mirroredTokensSynced() ?? 0),
       orders: ctx.observer?.counters.orders ?? 0,
       fills: ctx.observer?.counters.fills ?? 0,

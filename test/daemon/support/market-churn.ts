@@ -35,7 +35,7 @@ export function churnMarket(i: number): UniverseMarket {
   return {
     spec: spec({ market_id: `m${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }),
     station_id: null,
-    match_id: null,
+    match_id: `x${i}`,
   };
 }
 
@@ -82,8 +82,9 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
     const market = churnMarket(i);
     const { market_id, yes_token, no_token } = market.spec;
     await at(start);
-    ctx.changeUniverse({ added: [market], matches: [], layouts: [], retired: [] });
-    ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: market.spec, station_id: null, match_id: null, event_slug: null }, { market_id }));
+    const match = { match_id: market.match_id!, title: null, outcomes: ['A', 'B'], best_of: null, source_ids: {} };
+    ctx.changeUniverse({ added: [market], matches: [match], layouts: [], retired: [] });
+    ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: market.spec, station_id: null, match_id: market.match_id, event_slug: null }, { market_id }));
     for (let k = 0; k < 30; k++) {
       await at(start + 100 + 500 * k);
       for (const token_id of [yes_token, no_token]) {

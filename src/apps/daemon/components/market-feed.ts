@@ -43,7 +43,8 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
       await feed.start();
       ctx.universeListeners.add(follow);
       // A feeds process knows its shards' retired markets before this (read at daemon start) and
-      // carries them no more; the all-in-one daemon's trading side retires without unsubscribing.
+      // carries them no more; the all-in-one daemon's trading side retires without unsubscribing,
+      // and a market it retired has left the universe (not taken up again by a restart).
       const carried = ctx.role === 'feeds' ? ctx.liveMarkets() : ctx.universe.markets;
       const tokens = carried.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
       if (tokens.length) await feed.subscribe(tokens);
