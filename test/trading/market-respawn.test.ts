@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../src/domain/trading/market-spec.ts';
-import { book, bookSignal, flush, offerLockablePair, rig, spec, startEdgeMarket, WEATHER_FEE } from './support.ts';
+import { book, bookSignal, flush, offerLockablePair, rig, spec, startEdgeMarket, startPairFirstChunk, startRestingEdgeEntry, WEATHER_FEE } from './support.ts';
 
 /** A bug in one market's step (here a malformed signal): its actor fails and its group restarts it. */
 function crash(r: ReturnType<typeof rig>, marketId: string): void {
@@ -28,11 +28,8 @@ async function nakedYesLeg(r: ReturnType<typeof rig>): Promise<void> {
 describe('a market actor restarted by its supervisor', () => {
   it("resumes with its predecessor's orders: the venue's resting order is still its own, not rebuilt as `reconciled`, and the failing step is not replayed", async () => {
     const r = rig({ tune: quickRestart });
-    r.cfg.trading.orders.resting_type = 'GTC';
-    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+    await startRestingEdgeEntry(r);
     const before = r.runtime.marketSnapshot('m1')!.context;
-    const resting = Object.values(before.orders).filter((o) => o.status === 'open');
-    expect(resting).toHaveLength(1);
 
     crash(r, 'm1');
     await flush();
@@ -149,12 +146,8 @@ describe('a market actor restarted by its supervisor', () => {
 
   it('takes, in order, the order updates and fills the venue sent while it was down: fees and statuses kept, no rebuild', async () => {
     const r = rig({ tune: quickRestart });
-    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
-    await r.runtime.start();
     // Both legs go out; the actor fails before the venue answers (its latency is 50 ms, the restart 200 ms).
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
-    const placed = Object.keys(r.runtime.marketSnapshot('m1')!.context.orders);
+    const placed = await startPairFirstChunk(r);
     expect(placed).toHaveLength(2);
     crash(r, 'm1');
     await flush();
@@ -179,11 +172,7 @@ describe('a market actor restarted by its supervisor', () => {
     const r = rig({ tune: quickRestart });
     // The venue refuses every order, 100 ms after it is placed.
     r.paper.placeOrder = () => new Promise((_resolve, reject) => r.clock.setTimeout(() => reject(new Error('venue says no')), 100));
-    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
-    await r.runtime.start();
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
-    const placed = Object.keys(r.runtime.marketSnapshot('m1')!.context.orders);
+    const placed = await startPairFirstChunk(r);
     expect(placed).toHaveLength(2);
     crash(r, 'm1');
     await flush();
@@ -205,10 +194,7 @@ describe('a market actor restarted by its supervisor', () => {
         cfg.trading.supervision.restart_backlog_max_events = 1;
       },
     });
-    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
-    await r.runtime.start();
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    await startPairFirstChunk(r);
     crash(r, 'm1');
     await flush();
     r.clock.advanceBy(200);

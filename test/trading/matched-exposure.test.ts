@@ -3,7 +3,7 @@ import type { ExecutionEvent } from '../../src/adapters/execution/execution-adap
 import { heldCost } from '../../src/domain/trading/pnl-ledger.ts';
 import type { PlaceOrderRequest } from '../../src/adapters/execution/execution-adapter.ts';
 import { allInPerShare } from '../../src/domain/trading/fees.ts';
-import { book, flush, rig, spec, WEATHER_FEE } from './support.ts';
+import { book, flush, rig, spec, startPairFirstChunk, WEATHER_FEE } from './support.ts';
 
 /**
  * The paper venue with its trades held back: every order update reaches the runtime at once, the
@@ -24,10 +24,7 @@ function rigWithLateFills(tune?: NonNullable<Parameters<typeof rig>[0]>['tune'])
 describe("risk's exposure of an order the venue reports matched before its fill is heard", () => {
   it('counts its shares from the order update on, and once when the fill arrives', async () => {
     const r = rigWithLateFills();
-    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), { synced: true });
-    await r.runtime.start();
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    await startPairFirstChunk(r, { synced: true });
     r.clock.advanceBy(100);
     await flush();
     const ctx = r.runtime.marketSnapshot('m1')!.context;
@@ -55,10 +52,7 @@ describe("pre-trade risk on an order that closes a leg the venue reports matched
       placed.push(req);
       return place(req);
     };
-    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), { synced: true });
-    await r.runtime.start();
-    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
-    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    await startPairFirstChunk(r, { synced: true });
     // The venue's NO book moved away before the entry reached it: YES matches, NO is killed unfilled.
     r.books.set('N', book([[0.44, 100]], [[0.9, 100]]));
     r.clock.advanceBy(100);

@@ -7,7 +7,7 @@ import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, startEdgeMarket, truthSignal } from './support.ts';
+import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, startRestingEdgeEntry, truthSignal } from './support.ts';
 
 describe('trading runtime with the paper venue', () => {
   it('builds a pair from a mispriced book, locks it and settles to the guaranteed PnL', async () => {
@@ -81,12 +81,7 @@ describe('trading runtime with the paper venue', () => {
 describe('resting orders on the paper venue', () => {
   it('a passive edge entry rests behind the queue, fills from traded volume as maker, and the rest is canceled after its time in book', async () => {
     const r = rig();
-    r.cfg.trading.orders.resting_type = 'GTC';
-    // Fair 0.64; ask 0.60 leaves no taker edge after the threshold, a bid one tick up at 0.56 does.
-    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
-    const live = Object.values(r.runtime.marketSnapshot('m1')!.context.orders).filter((o) => o.status === 'open');
-    expect(live).toHaveLength(1);
-    const order = live[0]!;
+    const order = await startRestingEdgeEntry(r);
     expect(order).toMatchObject({ token_id: 'Y', side: 'BUY', order_type: 'GTC', price: 0.56 });
     expect(r.runtime.marketSnapshot('m1')!.state).toBe('TEMPORAL_ACTIVE');
     expect(r.paper.orderState(order.client_order_id)!.queue_ahead).toBe(0);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import { truthStatePayload } from '../support/events.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { levelsOf } from '../../src/domain/trading/book-view.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createActor } from 'xstate';
-import type { OrderIntent } from '../../src/domain/trading/orders.ts';
+import type { OrderIntent, OrderRecord } from '../../src/domain/trading/orders.ts';
 import type { MarketInputEvent, MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
@@ -166,6 +167,27 @@ export function truthSignal(state: TruthSignal['state'], pA: number): TruthSigna
     implied_p: { teamA: pA, teamB: 1 - pA },
     stale: state === 'stale',
   });
+}
+
+/**
+ * An edge market resting one GTC entry: fair 0.64, the YES ask 0.60 leaves no taker edge after the
+ * threshold, a bid one tick up at 0.56 does. Returns that resting order.
+ */
+export async function startRestingEdgeEntry(r: ReturnType<typeof rig>): Promise<OrderRecord> {
+  r.cfg.trading.orders.resting_type = 'GTC';
+  await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
+  const resting = Object.values(r.runtime.marketSnapshot('m1')!.context.orders).filter((o) => o.status === 'open');
+  expect(resting).toHaveLength(1);
+  return resting[0]!;
+}
+
+/** A pair-arbitrage market (m1) started on the rig, offered both legs at 0.45 once: its first chunk goes out. Returns the orders placed. */
+export async function startPairFirstChunk(r: ReturnType<typeof rig>, opts: { synced?: boolean } = {}): Promise<string[]> {
+  r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), opts);
+  await r.runtime.start();
+  r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+  r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+  return Object.keys(r.runtime.marketSnapshot('m1')!.context.orders);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { book, bookSignal, flush, rig, spec, startEdgeMarket, truthSignal } from './support.ts';
+import { book, bookSignal, flush, rig, spec, startRestingEdgeEntry, truthSignal } from './support.ts';
 
 function alertCodes(r: ReturnType<typeof rig>): string[] {
   return r.sink.events.filter((e) => e.type === 'ALERT').map((e) => (e.payload as { code: string }).code);
@@ -31,10 +31,7 @@ describe('an execution adapter that throws synchronously on the order path', () 
 
   it('a cancel it throws on is answered as a rejected cancel; the market actor keeps running', async () => {
     const r = rig();
-    r.cfg.trading.orders.resting_type = 'GTC';
-    await startEdgeMarket(r, { fair: 0.64, yes: book([[0.55, 40]], [[0.6, 100]]), no: book([[0.37, 40]], [[0.45, 100]]), afterMs: 100 });
-    const resting = Object.values(r.runtime.marketSnapshot('m1')!.context.orders).filter((o) => o.status === 'open');
-    expect(resting).toHaveLength(1);
+    const resting = await startRestingEdgeEntry(r);
     let cancels = 0;
     r.paper.cancelOrder = () => {
       cancels++;
@@ -56,7 +53,7 @@ describe('an execution adapter that throws synchronously on the order path', () 
     expect(snap.state).toBe('HALT');
     expect(snap.context.halt).toContain('circuit_breaker');
     expect(r.sink.events.some((e) => e.type === 'RISK_STATE' && /cancel failures/.test(String(e.payload.reason)))).toBe(true);
-    expect(snap.context.orders[resting[0]!.client_order_id]).toMatchObject({ status: 'open' });
+    expect(snap.context.orders[resting.client_order_id]).toMatchObject({ status: 'open' });
     r.runtime.stop();
   });
 });
