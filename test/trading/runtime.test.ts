@@ -7,7 +7,7 @@ import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
-import { book, bookSignal, defaultSections, flush, offerLockablePair, rig, spec, startRestingEdgeEntry, truthSignal } from './support.ts';
+import { book, defaultSections, flush, offerLockablePair, overstayTimeInBook, rig, spec, startRestingEdgeEntry } from './support.ts';
 
 describe('trading runtime with the paper venue', () => {
   it('builds a pair from a mispriced book, locks it and settles to the guaranteed PnL', async () => {
@@ -91,13 +91,7 @@ describe('resting orders on the paper venue', () => {
     const fill = r.sink.events.find((e) => e.type === 'FILL');
     expect(fill?.payload).toMatchObject({ liquidity: 'maker', fee_usdc: 0, size: 3, price: 0.56, status: 'MATCHED' });
     // Keep inputs fresh while the order overstays its time in book; then the sweep cancels it.
-    for (let t = 0; t < r.cfg.trading.orders.max_time_in_book_ms + 2000; t += 1000) {
-      r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
-      r.runtime.onBook(bookSignal('Y', r.books.get('Y')!, r.clock.now()));
-      r.runtime.onBook(bookSignal('N', r.books.get('N')!, r.clock.now()));
-      r.clock.advanceBy(1000);
-      await flush();
-    }
+    await overstayTimeInBook(r);
     expect(r.paper.orderState(order.client_order_id)!.status).toBe('canceled');
     const mine = r.runtime.marketSnapshot('m1')!.context.orders[order.client_order_id]!;
     expect(mine).toMatchObject({ status: 'canceled', filled_size: 3 });

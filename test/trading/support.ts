@@ -181,6 +181,17 @@ export async function startRestingEdgeEntry(r: ReturnType<typeof rig>): Promise<
   return resting[0]!;
 }
 
+/** Keeps the edge market's inputs (truth at 0.64, both books as they are) fresh, a second at a time, past its orders' time in book. */
+export async function overstayTimeInBook(r: ReturnType<typeof rig>): Promise<void> {
+  for (let t = 0; t < r.cfg.trading.orders.max_time_in_book_ms + 2000; t += 1000) {
+    r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
+    r.runtime.onBook(bookSignal('Y', r.books.get('Y')!, r.clock.now()));
+    r.runtime.onBook(bookSignal('N', r.books.get('N')!, r.clock.now()));
+    r.clock.advanceBy(1000);
+    await flush();
+  }
+}
+
 /** A pair-arbitrage market (m1) started on the rig, offered both legs at 0.45 once: its first chunk goes out. Returns the orders placed. */
 export async function startPairFirstChunk(r: ReturnType<typeof rig>, opts: { synced?: boolean } = {}): Promise<string[]> {
   r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }), opts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { book, bookSignal, flush, rig, spec, startRestingEdgeEntry, truthSignal } from './support.ts';
+import { book, flush, overstayTimeInBook, rig, spec, startRestingEdgeEntry } from './support.ts';
 
 function alertCodes(r: ReturnType<typeof rig>): string[] {
   return r.sink.events.filter((e) => e.type === 'ALERT').map((e) => (e.payload as { code: string }).code);
@@ -38,13 +38,7 @@ describe('an execution adapter that throws synchronously on the order path', () 
       throw new Error('venue client closed');
     };
     // Fresh inputs while the order overstays its time in book: the market asks to cancel it.
-    for (let t = 0; t < r.cfg.trading.orders.max_time_in_book_ms + 2000; t += 1000) {
-      r.runtime.send('m1', { type: 'TRUTH', truth: truthSignal('live', 0.64), ts_ms: r.clock.now() });
-      r.runtime.onBook(bookSignal('Y', r.books.get('Y')!, r.clock.now()));
-      r.runtime.onBook(bookSignal('N', r.books.get('N')!, r.clock.now()));
-      r.clock.advanceBy(1000);
-      await flush();
-    }
+    await overstayTimeInBook(r);
     expect(cancels).toBeGreaterThan(0);
     expect(alertCodes(r)).not.toContain('MARKET_RESTARTING');
     expect(r.runtime.marketRef('m1')).toBeDefined();
