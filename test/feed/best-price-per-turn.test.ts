@@ -131,3 +131,31 @@ describe("a market's two tokens in one flush", () => {
     });
   }
 });
+
+describe("a flush's BEST_PRICEs carry the flush's time", () => {
+  it('however long emitting the ones before took: two of a token are never closer than the floor', () => {
+    const clock = new VirtualClock(1_700_000_000_000);
+    // Every event made reads a clock 15 ms further on: emitting is slow (a collection mid-flush).
+    let reads = 0;
+    const slow: Clock = { ...clock, now: () => clock.now() + 15 * ++reads, monotonicNow: () => clock.monotonicNow(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) };
+    const tokens = { a: '0xm1', c: '0xm1' } as const;
+    const { sink, publisher, books, frame } = tapeRig(slow, Object.keys(tokens), { bestPriceFlushMs: 100 }, clock);
+    publisher.start(() => books.states(), (t) => books.books.get(t));
+    for (const [id, market] of Object.entries(tokens)) {
+      frame({ event_type: 'book', asset_id: id, market, bids: [{ price: '0.4', size: '10' }], asks: [{ price: '0.6', size: '5' }], timestamp: '1', hash: `h${id}`, tick_size: '0.01' });
+    }
+    for (let i = 0; i < 5; i++) {
+      clock.advanceBy(100);
+      frame({ market: '0xm1', price_changes: ['a', 'c'].map((asset_id) => ({ asset_id, price: '0.4', size: String(11 + i), side: 'BUY', hash: 'x', best_bid: '0.4', best_ask: '0.6' })), timestamp: String(10 + i), event_type: 'price_change' });
+    }
+    clock.advanceBy(100);
+    const best = sink.events.filter((e) => e.type === 'BEST_PRICE');
+    const times = (token: string) => best.filter((e) => e.token_id === token).map((e) => e.ts_ingest);
+    expect(times('a').length).toBeGreaterThan(3);
+    // A market's two tokens went out in one flush: one time, the publisher's, not the slow clock's.
+    expect(times('c')).toEqual(times('a'));
+    expect(times('a').every((t) => t % 100 === 0)).toBe(true);
+    const gaps = times('a').slice(1).map((t, i) => t - times('a')[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+  });
+});

@@ -265,7 +265,9 @@ export class TapePublisher {
       updates_coalesced: count,
     };
     if (partnerFollows) payload.partner_follows = true;
-    this.sink.emit(this.events.make('BEST_PRICE', payload, meta(state)));
+    // Stamped with the flush's time, as the floor between two of a token is kept: one flush's are
+    // one instant, however long emitting the ones before took (a collection mid-flush).
+    this.sink.emit(this.events.make('BEST_PRICE', payload, { ...meta(state), ts_ingest: now }));
     this.metrics.best_prices++;
     this.metrics.best_updates_coalesced += count;
   }
