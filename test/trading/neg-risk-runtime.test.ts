@@ -124,6 +124,19 @@ describe('neg-risk events on the trading path', () => {
     r.runtime.stop();
   });
 
+  it('completes a partial set with the open-order caps full: its missing legs close the event\'s exposure', async () => {
+    const r = await killOneLeg();
+    // Orders found at the venue (adopted: they count) take every open-order slot; a new entry is refused.
+    for (let i = 0; i < r.cfg.risk.max_open_orders; i++) r.risk.adopt({ client_order_id: `venue-${i}`, market_id: 'elsewhere', side: 'BUY', price: 0.01, size: 1, reduces: false }, 0);
+    expect(r.risk.checkOrder({ client_order_id: 'entry', market_id: 'b1', side: 'BUY', price: 0.35, size: 10, reduces: false }, r.clock.now()).ok).toBe(false);
+    r.setBook('Y1', book([[0.34, 100]], [[0.35, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(matched(r).map((f) => [f.size, f.price])).toEqual([[10, 0.3], [10, 0.3], [10, 0.35]]);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    r.runtime.stop();
+  });
+
   it('a partial set is not completed at a loss, and is abandoned loudly after trading.neg_risk.complete_within_ms', async () => {
     const r = await killOneLeg();
     // 0.621 + (0.40 + fee 0.012) = 1.033 ≥ 0.99: completing would lock a loss, so it waits.

@@ -109,6 +109,14 @@ export const riskSection = z.strictObject({
   max_order_usdc: usdc,
   max_market_usdc: usdc,
   max_total_usdc: usdc,
+  /**
+   * Orders that add risk, passed and not yet terminal (resting or in flight), at most this many in
+   * one market (at least 2: a pair chunk's two legs pass risk together) and in all. Reducing orders
+   * (a sell of shares held, a buy completing a naked pair leg) and the legs completing a partial
+   * neg-risk set are never refused by these caps; reducing ones are not counted either.
+   */
+  max_open_orders_per_market: z.number().int().min(2, 'at least 2: a pair chunk sends its two legs together'),
+  max_open_orders: z.number().int().min(2, 'at least 2: a pair chunk sends its two legs together'),
   /** Order-rate limit: at most max_orders submits in any window_ms. */
   rate_limit: z.strictObject({ max_orders: z.number().int().min(1), window_ms: z.number().int().min(1) }),
   breakers: z.strictObject({
@@ -140,7 +148,12 @@ export const riskSection = z.strictObject({
     /** A market must name its resolution source. */
     require_resolution_source: z.boolean(),
   }),
-});
+})
+  // Above the total, the per-market cap would never be the one to refuse: a typo, not a choice.
+  .superRefine((r, ctx) => {
+    if (r.max_open_orders_per_market <= r.max_open_orders) return;
+    ctx.addIssue({ code: 'custom', path: ['max_open_orders_per_market'], message: `at most risk.max_open_orders (${r.max_open_orders}): the per-market cap lies within the total` });
+  });
 
 /** Execution adapter and reconciliation (section `execution`). */
 export const executionSection = z.strictObject({

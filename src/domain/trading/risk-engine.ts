@@ -6,8 +6,8 @@ import type { GlobalRiskState } from './signals.ts';
 /**
  * Pre-trade risk and kill switches, on the submit path for every order (cancels never pass here).
  * Global trading state ACTIVE / REDUCING / HALTED, per-market circuit breakers, an order-rate
- * limit, notional caps (order, market, total), a daily-loss kill, drawdown-based size scaling and
- * a cool-down after any kill. Pure: time comes in as arguments; changes are queued for `drain()`.
+ * limit, open-order caps (market, total), notional caps (order, market, total), a daily-loss kill,
+ * drawdown-based size scaling and a cool-down after any kill. Pure: time comes in as arguments; changes are queued for `drain()`.
  */
 export interface OrderCheck {
   client_order_id: string;
@@ -20,6 +20,11 @@ export interface OrderCheck {
    * REDUCING and exempt from notional caps.
    */
   reduces: boolean;
+  /**
+   * Buys a missing leg of a partial neg-risk set: it adds cost (the notional caps apply) but lowers
+   * the event's worst case, so the open-order caps never refuse it.
+   */
+  completes_set?: boolean;
   /** Worst taker fee of the order: notional caps count what the order can cost, fee included. */
   fee_usdc?: number;
 }
@@ -112,6 +117,8 @@ export class RiskEngine {
     this.submits = this.submits.filter((t) => nowMs - t < this.cfg.rate_limit.window_ms);
     if (this.submits.length >= this.cfg.rate_limit.max_orders) return { ok: false, reason: 'order rate limit' };
     if (!o.reduces) {
+      const crowded = o.completes_set ? null : this.openOrderCapRefusal(o.market_id);
+      if (crowded) return { ok: false, reason: crowded };
       const notional = o.price * o.size + (o.fee_usdc ?? 0);
       if (notional > this.cfg.max_order_usdc + 1e-9) return { ok: false, reason: `order notional ${notional.toFixed(2)} > ${this.cfg.max_order_usdc}` };
       if (this.marketExposure(o.market_id) + notional > this.cfg.max_market_usdc + 1e-9) return { ok: false, reason: 'market notional cap' };
@@ -149,6 +156,19 @@ export class RiskEngine {
   adopt(o: OrderCheck, filledSize: number): void {
     if (o.reduces || this.reservations.has(o.client_order_id)) return;
     this.reserve(o, o.price * o.size + (o.fee_usdc ?? 0), Math.max(0, o.size - filledSize));
+  }
+
+  /**
+   * The open-order caps count risk's reservations: orders that add risk, passed (or adopted) and
+   * not yet terminal. Reducing orders hold none, so they neither count nor are refused here.
+   */
+  private openOrderCapRefusal(marketId: string): string | null {
+    const { max_open_orders_per_market: perMarket, max_open_orders: total } = this.cfg;
+    let inMarket = 0;
+    for (const r of this.reservations.values()) if (r.market_id === marketId) inMarket += 1;
+    if (inMarket >= perMarket) return `open orders in market ${inMarket} ≥ risk.max_open_orders_per_market ${perMarket}`;
+    if (this.reservations.size >= total) return `open orders ${this.reservations.size} ≥ risk.max_open_orders ${total}`;
+    return null;
   }
 
   private reserve(o: OrderCheck, notional: number, remaining: number): void {

@@ -291,7 +291,7 @@ export class NegRiskCoordinator {
     const fingerprint = arb.legs.map((l) => `${l.token_id}@${l.limit}x${l.size}`).join(',');
     if (this.lastAttempt.get(eventId) === fingerprint) return;
     this.lastAttempt.set(eventId, fingerprint);
-    this.sendSet(eventId, arb.legs, arb.size, arb.payoffPerSet, `${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
+    this.sendSet(eventId, arb.legs, arb.size, arb.payoffPerSet, false, `${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
   }
 
   /** Buys the missing legs of a partial set while the whole set stays profitable; gives up (loudly) after the bound. */
@@ -308,10 +308,11 @@ export class NegRiskCoordinator {
     });
     const c = completeSet({ missing, size: partial.size, paidPerSet: partial.paidPerSet, payoffPerSet: partial.payoff, fee, safetyMargin: trading.neg_risk.safety_margin, tick, maxSlippageTicks: trading.orders.max_slippage_ticks });
     if (c.kind !== 'complete') return;
-    this.sendSet(eventId, c.legs, partial.size, partial.payoff, `completing ${c.legs.length} legs of a partial set: ${c.costPerSet.toFixed(4)} per set (fees in) for ${partial.payoff}`);
+    this.sendSet(eventId, c.legs, partial.size, partial.payoff, true, `completing ${c.legs.length} legs of a partial set: ${c.costPerSet.toFixed(4)} per set (fees in) for ${partial.payoff}`);
   }
 
-  private sendSet(eventId: string, legs: readonly SetLeg[], size: number, payoff: number, note: string): void {
+  /** `completing`: the missing legs of a partial set, which the open-order caps never refuse (they close its exposure). */
+  private sendSet(eventId: string, legs: readonly SetLeg[], size: number, payoff: number, completing: boolean, note: string): void {
     const { riskEngine, clock } = this.deps;
     const intents: PlaceIntent[] = legs.map((l) => ({
       kind: 'place',
@@ -332,6 +333,7 @@ export class NegRiskCoordinator {
       price: i.price,
       size: i.size,
       reduces: false,
+      completes_set: completing,
       fee_usdc: fillFee(i.size, i.price, 'taker', this.deps.market(i.market_id)!.context.spec.fee),
     }));
     const verdict = riskEngine.checkOrders(checks, clock.now());
