@@ -21,7 +21,7 @@ const heapAfterGc = () => {
 };
 
 const churn = await marketChurn();
-const roots = () => ({ ctx: churn.ctx, recent: churn.recent });
+const roots = () => ({ ctx: churn.ctx, recent: churn.recent, discovered: churn.discovered });
 await churn.run(first);
 const heapFirst = heapAfterGc();
 const sizesFirst = structureSizes(roots());

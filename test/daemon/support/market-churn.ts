@@ -7,22 +7,26 @@ import { BusSink } from '../../../src/adapters/bus/bus-sink.ts';
 import { VirtualClock } from '../../../src/adapters/clock/virtual-clock.ts';
 import { createLogger } from '../../../src/adapters/log/logger.ts';
 import { createMetrics } from '../../../src/adapters/metrics/metrics.ts';
+import { discoveryChanges } from '../../../src/apps/daemon/components/discovery.ts';
 import { tradingComponent } from '../../../src/apps/daemon/components/trading.ts';
 import { DaemonContext } from '../../../src/apps/daemon/context.ts';
 import { DaemonObserver } from '../../../src/apps/daemon/observer.ts';
 import { RecentEvents } from '../../../src/apps/dashboard/recent-events.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { FanOutSink } from '../../../src/domain/events/sink.ts';
-import type { UniverseMarket } from '../../../src/domain/trading/universe.ts';
-import { spec } from '../../trading/support.ts';
+import type { OperatingSetDiff } from '../../../src/domain/discovery/operating-set-diff.ts';
+import type { SelectedMarket } from '../../../src/domain/discovery/operating-set.ts';
+import { DiscoveredMarkets } from '../../../src/runtime/discovery/discovered-markets.ts';
 
 /**
  * The embedded daemon's in-process parts as `helios run` wires them (in-memory bus, the sink fanned
  * out to bus, observer and the dashboard's recent past, the trading component with its paper state,
- * the context's universe), on one virtual clock, driven through markets that live and leave one
- * after another: each enters the universe as discovery adds it, gets its MARKET_DISCOVERED and books
- * on the bus as the feed publishes them, resolves to YES (discovery settles it out of the universe)
- * and is retired by the trading side after its retention. What grows with the markets that left
+ * the context's universe, discovery's handling of what a scan changed), on one virtual clock, driven
+ * through markets that live and leave one after another: each is selected by a scan (a °F bucket of
+ * its own judge day, or an esports moneyline of its own match; discovery adds it to the universe and
+ * publishes its MARKET_DISCOVERED), gets its books on the bus as the feed publishes them, is found
+ * resolved to YES by a later scan (discovery settles it out of the universe) and is retired by the
+ * trading side after its retention. What grows with the markets that left
  * is a leak; `structureSizes` finds it without knowing where to look.
  */
 
@@ -31,18 +35,24 @@ export const CHURN_T0 = Date.UTC(2025, 6, 15, 16, 0, 0);
 export const CHURN_LIFE_MS = 20_000;
 const RESOLVES_AFTER_MS = 17_000;
 
-export function churnMarket(i: number): UniverseMarket {
-  return {
-    spec: spec({ market_id: `m${i}`, yes_token: `Y${i}`, no_token: `N${i}`, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }),
-    station_id: null,
-    match_id: `x${i}`,
-  };
+/** Market `i` as a scan selects it: even ones a °F bucket of judge day `i`, odd ones a moneyline of match `x{i}`. */
+export function churnMarket(i: number): SelectedMarket {
+  const base = { event_slug: `e${i}`, event_id: null, condition_id: `m${i}`, question: null, yes_token: `Y${i}`, no_token: `N${i}`, tick_size: 0.01, min_size: 5, neg_risk: false, fee: null, closed: false, accepting_orders: true, winner: null, liquidity: null, volume: null, event_outcomes: 1, tradable: true, not_tradable: null } as const;
+  if (i % 2 === 0) {
+    const judge_date = new Date(CHURN_T0 + i * 86_400_000).toISOString().slice(0, 10);
+    return { ...base, kind: 'temperature', temperature: { station: 'KLGA', metric: 'highest', judge_date, label: '84-85°F', bucket: { low: 84, high: 85, unit: 'F' } }, esports: null };
+  }
+  return { ...base, kind: 'esports', temperature: null, esports: { teams: ['A', 'B'], match_id: `x${i}`, game: 'cs2', game_id: null, game_start_ms: null } };
 }
 
 export interface MarketChurn {
   ctx: DaemonContext;
   clock: VirtualClock;
   recent: RecentEvents;
+  /** What discovery keeps of the markets it selected. */
+  discovered: DiscoveredMarkets;
+  /** Discovery's handling of what a scan changed, as the churn's own scans use it. */
+  scanned: (diff: OperatingSetDiff) => void;
   /** Markets run so far. */
   readonly lived: number;
   /** Runs the next `n` markets' lives, one after another. */
@@ -71,8 +81,10 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
   ctx.dashboard = recent;
   const trading = tradingComponent(ctx);
   await trading.start();
-  // The feed's and discovery's ids, as a component's factory makes them.
+  // The feed's ids, as a component's factory makes them.
   const events = ctx.events('churn');
+  const discovered = new DiscoveredMarkets();
+  const scanned = discoveryChanges(ctx, discovered, () => null);
   // Every step yields to the loop so the trading node reads what was published before time moves on.
   const at = (t: number) => clock.advanceSettling(t, () => new Promise<void>((r) => setImmediate(r)));
   let lived = 0;
@@ -80,11 +92,9 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
   const life = async (i: number) => {
     const start = CHURN_T0 + 1_000 + i * CHURN_LIFE_MS;
     const market = churnMarket(i);
-    const { market_id, yes_token, no_token } = market.spec;
+    const { condition_id: market_id, yes_token, no_token } = market;
     await at(start);
-    const match = { match_id: market.match_id!, title: null, outcomes: ['A', 'B'], best_of: null, source_ids: {} };
-    ctx.changeUniverse({ added: [market], matches: [match], layouts: [], retired: [] });
-    ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: market.spec, station_id: null, match_id: market.match_id, event_slug: null }, { market_id }));
+    scanned({ added: [market], closed: [], changed: [] });
     for (let k = 0; k < 30; k++) {
       await at(start + 100 + 500 * k);
       for (const token_id of [yes_token, no_token]) {
@@ -93,15 +103,16 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
       }
     }
     await at(start + RESOLVES_AFTER_MS);
-    ctx.sink.emit(events.make('MARKET_RESOLVED', { winning_token_id: yes_token, winning_outcome: null }, { market_id }));
-    // Discovery's next scan finds it settled: its tokens are no longer carried.
-    ctx.changeUniverse({ added: [], matches: [], layouts: [], retired: [market] });
+    // Discovery's next scan finds it resolved: it settles it and its tokens are no longer carried.
+    scanned({ added: [], closed: [{ market: { ...market, closed: true, winner: true, tradable: false, not_tradable: 'closed' }, winning_token: yes_token }], changed: [] });
   };
 
   return {
     ctx,
     clock,
     recent,
+    discovered,
+    scanned,
     get lived() {
       return lived;
     },

@@ -3,7 +3,8 @@ import { fetchPandascoreListings } from '../../../adapters/esports/pandascore-li
 import { GammaClient, gammaClientOptions } from '../../../adapters/polymarket/gamma-client.ts';
 import type { OperatingSetDiff } from '../../../domain/discovery/operating-set-diff.ts';
 import type { SelectedMarket } from '../../../domain/discovery/operating-set.ts';
-import { layoutChanges, matchSpecOf, stationLayouts, tradedMarketOf } from '../../../runtime/discovery/live-universe.ts';
+import { DiscoveredMarkets } from '../../../runtime/discovery/discovered-markets.ts';
+import { layoutChanges, matchSpecOf, tradedMarketOf } from '../../../runtime/discovery/live-universe.ts';
 import { DiscoveryScanner, scannerPolicy } from '../../../runtime/discovery/scanner.ts';
 import type { UniverseMarket } from '../../../domain/trading/universe.ts';
 import type { Component } from '../component.ts';
@@ -21,51 +22,10 @@ export function discoveryComponent(ctx: DaemonContext): Component {
   let scanner: DiscoveryScanner | null = null;
   let gamma: GammaClient | null = null;
   const refusedTotal = refusedCounter(ctx);
-  const events = ctx.events('discovery');
   const log = ctx.log.child({ component: 'discovery' });
-  const marketOf = new Map<string, SelectedMarket>();
-
-  const onChange = (diff: OperatingSetDiff) => {
-    const added: UniverseMarket[] = [];
-    for (const m of diff.added) {
-      marketOf.set(m.condition_id, m);
-      added.push(tradedMarketOf(m));
-      log.info({ market_id: m.condition_id, event_slug: m.event_slug, kind: m.kind, station_id: m.temperature?.station, judge_date: m.temperature?.judge_date, match_id: m.esports?.match_id }, 'discovery: market selected');
-    }
-    const retired: UniverseMarket[] = [];
-    for (const c of diff.closed) {
-      const id = c.market.condition_id;
-      marketOf.set(id, c.market);
-      if (c.winning_token === null) {
-        // The venue takes no more orders: the actor stops placing them until the resolution settles it.
-        log.info({ market_id: id }, 'discovery: market closed, awaiting resolution');
-        ctx.sink.emit(events.make('HALT', { scope: 'market', reason: 'market closed on the venue, awaiting resolution' }, { market_id: id, correlation_id: `discovery:${id}` }));
-        continue;
-      }
-      log.info({ market_id: id, winning_token_id: c.winning_token }, 'discovery: market resolved');
-      // Settlement through the same event the market channel sends: the actor cannot tell them apart.
-      ctx.sink.emit(events.make('MARKET_RESOLVED', { winning_token_id: c.winning_token, winning_outcome: null }, { market_id: id, correlation_id: `discovery:${id}` }));
-      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
-      if (held) retired.push(held);
-    }
-    for (const c of diff.changed) {
-      const id = c.market.condition_id;
-      marketOf.set(id, c.market);
-      log.warn({ market_id: id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
-      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
-      if (held) held.spec = { ...held.spec, tick_size: c.market.tick_size, min_order_size: c.market.min_size };
-      // Through the bus: the actor's next orders use the new values, at the same point in a replay.
-      ctx.sink.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: c.market.tick_size, min_order_size: c.market.min_size }, { market_id: id, correlation_id: `discovery:${id}` }));
-    }
-    const layouts = layoutChanges(ctx.universe.layouts, stationLayouts([...marketOf.values()]));
-    const matches = diff.added.map((m) => matchSpecOf(m, scanner?.pandascoreId(m.condition_id) ?? null)).filter((m) => m !== null);
-    ctx.changeUniverse({ added, matches, layouts, retired });
-    // After the followers listen on the new markets' topics: each market's actor starts from the bus.
-    for (const m of added) {
-      const slug = marketOf.get(m.spec.market_id)?.event_slug ?? null;
-      ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: m.spec, station_id: m.station_id, match_id: m.match_id, event_slug: slug }, { market_id: m.spec.market_id, correlation_id: `discovery:${m.spec.market_id}` }));
-    }
-  };
+  // Outlives the component's restarts: a later scanner adopts the markets still held.
+  const discovered = new DiscoveredMarkets();
+  const onChange = discoveryChanges(ctx, discovered, (id) => scanner?.pandascoreId(id) ?? null);
 
   return {
     name: 'discovery',
@@ -89,7 +49,7 @@ export function discoveryComponent(ctx: DaemonContext): Component {
         ...(pandascoreToken ? { pandascoreListings: () => fetchPandascoreListings({ restUrl: ps.rest_url, token: pandascoreToken, clock: ctx.clock, timeoutMs: ps.timeout_ms, perPage: Math.min(100, config.discovery.page_limit) }) } : {}),
       });
       // Markets held by an earlier life of this component stay held (their actors and subscriptions live on).
-      s.adopt([...marketOf.values()].filter((m) => !(m.closed && m.winner !== null)));
+      s.adopt(discovered.unresolved());
       scanner = s;
       // The market channel's new_market / market_resolved: Gamma is asked again soon (a resolution
       // of a held market settles from the tape at once; the rescan drops its tokens).
@@ -104,6 +64,67 @@ export function discoveryComponent(ctx: DaemonContext): Component {
       gamma?.close();
       gamma = null;
     },
+  };
+}
+
+/**
+ * Turns what a scan changed into the universe's change (and the bus events that go with it):
+ * added markets enter it (a market already retired here stays out: nothing would resolve it
+ * again), a resolved one is settled with a MARKET_RESOLVED and its tokens dropped, a closed one is
+ * halted, a changed spec is told to its actor. The layouts follow the judge days with an open
+ * market; markets whose group has left entirely (resolved and retired) are forgotten.
+ */
+export function discoveryChanges(ctx: DaemonContext, discovered: DiscoveredMarkets, pandascoreId: (conditionId: string) => string | null): (diff: OperatingSetDiff) => void {
+  const events = ctx.events('discovery');
+  const log = ctx.log.child({ component: 'discovery' });
+  return (diff) => {
+    const added: UniverseMarket[] = [];
+    const selected: SelectedMarket[] = [];
+    for (const m of diff.added) {
+      if (ctx.retiredMarkets.has(m.condition_id)) {
+        log.warn({ market_id: m.condition_id, event_slug: m.event_slug }, 'discovery: market already retired here, not selected again');
+        continue;
+      }
+      discovered.record(m);
+      selected.push(m);
+      added.push(tradedMarketOf(m));
+      log.info({ market_id: m.condition_id, event_slug: m.event_slug, kind: m.kind, station_id: m.temperature?.station, judge_date: m.temperature?.judge_date, match_id: m.esports?.match_id }, 'discovery: market selected');
+    }
+    const retired: UniverseMarket[] = [];
+    for (const c of diff.closed) {
+      const id = c.market.condition_id;
+      discovered.record(c.market);
+      if (c.winning_token === null) {
+        // The venue takes no more orders: the actor stops placing them until the resolution settles it.
+        log.info({ market_id: id }, 'discovery: market closed, awaiting resolution');
+        ctx.sink.emit(events.make('HALT', { scope: 'market', reason: 'market closed on the venue, awaiting resolution' }, { market_id: id, correlation_id: `discovery:${id}` }));
+        continue;
+      }
+      log.info({ market_id: id, winning_token_id: c.winning_token }, 'discovery: market resolved');
+      // Settlement through the same event the market channel sends: the actor cannot tell them apart.
+      ctx.sink.emit(events.make('MARKET_RESOLVED', { winning_token_id: c.winning_token, winning_outcome: null }, { market_id: id, correlation_id: `discovery:${id}` }));
+      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
+      if (held) retired.push(held);
+    }
+    for (const c of diff.changed) {
+      const id = c.market.condition_id;
+      discovered.record(c.market);
+      log.warn({ market_id: id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
+      const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
+      if (held) held.spec = { ...held.spec, tick_size: c.market.tick_size, min_order_size: c.market.min_size };
+      // Through the bus: the actor's next orders use the new values, at the same point in a replay.
+      ctx.sink.emit(events.make('MARKET_SPEC_CHANGED', { tick_size: c.market.tick_size, min_order_size: c.market.min_size }, { market_id: id, correlation_id: `discovery:${id}` }));
+    }
+    const inUniverse = new Set(ctx.universe.markets.map((m) => m.spec.market_id));
+    discovered.forgetLeft((id) => inUniverse.has(id));
+    const layouts = layoutChanges(ctx.universe.layouts, discovered.layouts());
+    const matches = selected.map((m) => matchSpecOf(m, pandascoreId(m.condition_id))).filter((m) => m !== null);
+    ctx.changeUniverse({ added, matches, layouts, retired });
+    // After the followers listen on the new markets' topics: each market's actor starts from the bus.
+    for (const m of added) {
+      const slug = discovered.get(m.spec.market_id)?.event_slug ?? null;
+      ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: m.spec, station_id: m.station_id, match_id: m.match_id, event_slug: slug }, { market_id: m.spec.market_id, correlation_id: `discovery:${m.spec.market_id}` }));
+    }
   };
 }
 
