@@ -43,6 +43,16 @@ describe('the daemon context over markets that left', () => {
     expect(ctx.universe.markets.some((m) => m.spec.market_id === again.condition_id)).toBe(false);
     expect(discovered.get(again.condition_id)).toBeUndefined();
     expect(ctx.universe.layouts.length).toBe(layoutsBefore);
+    // The scanner follows it to its end all the same: its closing and resolving are not settled again.
+    const emitted: string[] = [];
+    const emit = ctx.sink.emit.bind(ctx.sink);
+    ctx.sink.emit = (e) => (emitted.push(e.type), emit(e));
+    const closed = { ...again, closed: true, tradable: false, not_tradable: 'closed' };
+    churn.scanned({ added: [], closed: [{ market: closed, winning_token: null }], changed: [] });
+    churn.scanned({ added: [], closed: [{ market: { ...closed, winner: true }, winning_token: again.yes_token }], changed: [] });
+    ctx.sink.emit = emit;
+    expect(emitted).toEqual([]);
+    expect(discovered.get(again.condition_id)).toBeUndefined();
     await churn.stop();
   });
 });

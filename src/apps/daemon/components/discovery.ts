@@ -77,6 +77,9 @@ export function discoveryComponent(ctx: DaemonContext): Component {
 export function discoveryChanges(ctx: DaemonContext, discovered: DiscoveredMarkets, pandascoreId: (conditionId: string) => string | null): (diff: OperatingSetDiff) => void {
   const events = ctx.events('discovery');
   const log = ctx.log.child({ component: 'discovery' });
+  // The scanner holds a retired market it selected again (it follows it to its end like any other);
+  // discovery, having refused it, knows nothing of it: its closing or resolving again is not news.
+  const refusedAgain = (id: string) => discovered.get(id) === undefined && ctx.retiredMarkets.has(id);
   return (diff) => {
     const added: UniverseMarket[] = [];
     const selected: SelectedMarket[] = [];
@@ -93,6 +96,7 @@ export function discoveryChanges(ctx: DaemonContext, discovered: DiscoveredMarke
     const retired: UniverseMarket[] = [];
     for (const c of diff.closed) {
       const id = c.market.condition_id;
+      if (refusedAgain(id)) continue;
       discovered.record(c.market);
       if (c.winning_token === null) {
         // The venue takes no more orders: the actor stops placing them until the resolution settles it.
@@ -108,6 +112,7 @@ export function discoveryChanges(ctx: DaemonContext, discovered: DiscoveredMarke
     }
     for (const c of diff.changed) {
       const id = c.market.condition_id;
+      if (refusedAgain(id)) continue;
       discovered.record(c.market);
       log.warn({ market_id: id, tick_size: [c.tick_size_from, c.market.tick_size], min_size: [c.min_size_from, c.market.min_size] }, 'discovery: tick or minimum size changed');
       const held = ctx.universe.markets.find((u) => u.spec.market_id === id);
