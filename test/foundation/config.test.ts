@@ -81,6 +81,14 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_EXECUTION__RECONCILE__MAX_CANCEL_RETRIES: '2.5' })).toMatchObject({ path: 'execution.reconcile.max_cancel_retries', value: 2.5 });
   });
 
+  it('execution.reconcile.fill_answer_after_ms (3 min) and fill_answer_max_per_reconcile (20): whole numbers, the bound at least 1', () => {
+    const { reconcile } = loadConfig({ env: {} }).config.execution;
+    expect([reconcile.fill_answer_after_ms, reconcile.fill_answer_max_per_reconcile]).toEqual([180_000, 20]);
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_AFTER_MS: '-1' })).toMatchObject({ path: 'execution.reconcile.fill_answer_after_ms', value: -1 });
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_MAX_PER_RECONCILE: '0' })).toMatchObject({ path: 'execution.reconcile.fill_answer_max_per_reconcile', value: 0 });
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_MAX_PER_RECONCILE: '1.5' })).toMatchObject({ path: 'execution.reconcile.fill_answer_max_per_reconcile', value: 1.5 });
+  });
+
   it('trading.resolved_fill_answer_timeout_ms: 1 h by default, a whole number of ms', () => {
     expect(loadConfig({ env: {} }).config.trading.resolved_fill_answer_timeout_ms).toBe(3_600_000);
     expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '-1' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: -1 });

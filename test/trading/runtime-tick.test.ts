@@ -13,6 +13,9 @@ function rig(venueChangesOnlyThroughUs: boolean) {
   const polls: number[] = [];
   const reconciles: number[] = [];
   let riskAt: number | null = null;
+  /** The live markets' fills still pending as a reconciliation sees them, and what each reconciliation asked the venue. */
+  const pending = new Map<string, string[]>();
+  const asked: Array<[number, string[]]> = [];
   const tick: RuntimeTick = new RuntimeTick({
     clock,
     periodMs: 1000,
@@ -24,14 +27,16 @@ function rig(venueChangesOnlyThroughUs: boolean) {
       if (riskAt !== null && now >= riskAt) riskAt = null;
     },
     nextTimedChange: () => riskAt,
+    fillAsks: { afterMs: 30_000, maxPerPass: 5 },
     reconcile: () => {
       reconciles.push(clock.now());
       tick.reconciled(clock.now());
+      asked.push([clock.now(), tick.fillAsksDue(clock.now(), pending)]);
     },
   });
   tick.reconciled(T0);
   tick.start();
-  return { clock, tick, polls, reconciles, setRisk: (at: number) => (riskAt = at) };
+  return { clock, tick, polls, reconciles, setRisk: (at: number) => (riskAt = at), pending, asked };
 }
 
 /** Where reconciliations fall with a tick every period: the first tick an interval after the last. */
@@ -74,6 +79,24 @@ describe('the runtime tick (risk poll, venue reconciliation)', () => {
     r.clock.advanceTo(T0 + DAY_MS);
     // After the tick that follows the activity: the reconciliation it made due, then risk's change.
     expect(r.polls.filter((t) => t > T0 + 62_000)).toEqual([T0 + 70_000, T0 + 3_601_000]);
+  });
+
+  it('against the paper venue, wakes for the first reconciliation due once a live market\'s fill is to be asked of the venue, again each interval while it stays pending', () => {
+    const r = rig(true);
+    r.clock.advanceTo(T0 + 3_600_000 + 4_250);
+    expect(r.reconciles).toEqual([]);
+    // A reconciliation outside the tick (after a market restarted) sees a fill pending: it is asked 30 s on, at the next reconciliation's instant.
+    r.pending.set('m1', ['f1']);
+    expect(r.tick.fillAsksDue(r.clock.now(), r.pending)).toEqual([]);
+    r.clock.advanceTo(T0 + 3_650_000);
+    expect(r.asked).toEqual([
+      [T0 + 3_640_000, ['f1']],
+      [T0 + 3_650_000, ['f1']],
+    ]);
+    // Answered: the tick sleeps again.
+    r.pending.clear();
+    r.clock.advanceTo(T0 + DAY_MS);
+    expect(r.reconciles).toEqual([T0 + 3_640_000, T0 + 3_650_000, T0 + 3_660_000]);
   });
 });
 

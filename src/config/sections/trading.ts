@@ -182,6 +182,14 @@ export const executionSection = z.strictObject({
      * after this many re-sends an operator is told once (ALERT ORDER_CANCEL_STUCK). The cancels go on.
      */
     max_cancel_retries: z.number().int().min(1),
+    /**
+     * A live market's fill still without its CONFIRMED/FAILED this long after a reconciliation first
+     * saw it pending is asked of the venue again (a MATCHED trade can still FAIL), then at most once
+     * per interval until it is answered.
+     */
+    fill_answer_after_ms: ms,
+    /** At most this many live markets' fills are asked about per reconciliation (the real venue reads each by REST). */
+    fill_answer_max_per_reconcile: z.number().int().min(1),
   }),
 });
 

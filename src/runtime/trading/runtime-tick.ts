@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import { FillAnswerAsks, type FillAskPolicy } from '../../domain/trading/fill-answer-asks.ts';
 
 export interface RuntimeTickDeps {
   clock: Clock;
@@ -17,6 +18,8 @@ export interface RuntimeTickDeps {
   poll(nowMs: number): void;
   /** When `poll` next changes anything with time alone (null: never). */
   nextTimedChange(): number | null;
+  /** When reconciliations ask the venue again about live markets' fills long without an answer (`everyMs`: the interval). */
+  fillAsks: Omit<FillAskPolicy, 'everyMs'>;
   /** Starts a reconciliation (which reports itself through `reconciled`). */
   reconcile(): void;
 }
@@ -42,7 +45,12 @@ export class RuntimeTick {
   private active = false;
   private running = false;
 
-  constructor(private readonly deps: RuntimeTickDeps) {}
+  /** Fills to ask the venue about: a reconciliation then may find what the last one did not (an answer lost on its way here). */
+  private readonly asks: FillAnswerAsks;
+
+  constructor(private readonly deps: RuntimeTickDeps) {
+    this.asks = new FillAnswerAsks({ ...deps.fillAsks, everyMs: deps.reconcileIntervalMs });
+  }
 
   start(): void {
     this.running = true;
@@ -59,6 +67,21 @@ export class RuntimeTick {
   reconciled(nowMs: number): void {
     this.lastReconcile = nowMs;
     this.lastRun = nowMs;
+  }
+
+  /**
+   * The live markets' fills still pending, seen by a reconciliation at `nowMs` (any: at start, after
+   * a restart, by a tick): those to ask the venue about now (FillAnswerAsks.due). The tick sleeps no
+   * later than the first reconciliation due once the next ask is.
+   */
+  fillAsksDue(nowMs: number, pendingByMarket: Parameters<FillAnswerAsks['due']>[1]): string[] {
+    const due = this.asks.due(nowMs, pendingByMarket);
+    const ask = this.asks.nextAskAt();
+    if (this.running && ask !== null) {
+      const at = Math.max(this.gridAtOrAfter(ask), this.gridAfter(this.deps.clock.now()));
+      if (this.armedAt === null || at < this.armedAt) this.arm(at);
+    }
+    return due;
   }
 
   /** Something is about to change (an event to a market, its orders): tick again from the next period. */
@@ -82,7 +105,7 @@ export class RuntimeTick {
     const { reconcileIntervalMs } = this.deps;
     for (let due = this.gridAtOrAfter(this.lastReconcile + reconcileIntervalMs); due < t; due = this.gridAtOrAfter(due + reconcileIntervalMs)) this.lastReconcile = due;
     if (t - this.lastReconcile >= reconcileIntervalMs) {
-      if (this.reconcileFindsNothingNew()) this.lastReconcile = t;
+      if (this.reconcileFindsNothingNew(t)) this.lastReconcile = t;
       else this.deps.reconcile();
     }
     // What this tick itself started (a risk change sent to a market) counts as activity too.
@@ -95,7 +118,13 @@ export class RuntimeTick {
     let next: number | null = null;
     const timed = this.deps.nextTimedChange();
     if (timed !== null) next = Math.max(this.gridAtOrAfter(timed), t + this.deps.periodMs);
-    if (!this.reconcileFindsNothingNew()) {
+    // Woken when a fill's ask falls due, the tick finds the reconciliation due next (below).
+    const ask = this.asks.nextAskAt();
+    if (ask !== null && ask > t) {
+      const at = Math.max(this.gridAtOrAfter(ask), t + this.deps.periodMs);
+      if (next === null || at < next) next = at;
+    }
+    if (!this.reconcileFindsNothingNew(t)) {
       const due = Math.max(this.gridAtOrAfter(this.lastReconcile + this.deps.reconcileIntervalMs), t + this.deps.periodMs);
       if (next === null || due < next) next = due;
     }
@@ -106,10 +135,12 @@ export class RuntimeTick {
    * A reconciliation now would find what the last one that ran found, which sent nothing: the venue
    * changes only through us, nothing happened since, and nothing was inside the grace then. That
    * holds for a resolved market's orders still live too: the run either closed them out (an event
-   * to the market, so activity) or they were inside the grace.
+   * to the market, so activity) or they were inside the grace. A fill whose ask fell due by `t` is
+   * read at the venue anew: its answer may have been lost on the way here.
    */
-  private reconcileFindsNothingNew(): boolean {
-    return this.deps.venueChangesOnlyThroughUs && this.lastActivity + this.deps.graceMs < this.lastRun;
+  private reconcileFindsNothingNew(t: number): boolean {
+    const ask = this.asks.nextAskAt();
+    return this.deps.venueChangesOnlyThroughUs && this.lastActivity + this.deps.graceMs < this.lastRun && (ask === null || ask > t);
   }
 
   private arm(at: number): void {

@@ -158,6 +158,7 @@ export class TradingRuntime {
         this.retireResolved(now);
       },
       nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
+      fillAsks: { afterMs: deps.execution.reconcile.fill_answer_after_ms, maxPerPass: deps.execution.reconcile.fill_answer_max_per_reconcile },
       reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
     });
     this.backlog = new RestartBacklog(deps.trading.supervision.restart_backlog_max_events, (...a) => this.alert(...a));
@@ -400,7 +401,7 @@ export class TradingRuntime {
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
       adopted: (id, orders) => this.orders.adopted(id, orders, this.specs.get(id)!, this.ledgerOf(id)),
       alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
-      answered: (a) => this.orders.deliverFill(a),
+      answered: (a) => this.orders.deliverFill(a), fillAsksDue: (now, pending) => this.tick.fillAsksDue(now, pending),
     });
     // The markets it looked at may leave now (the tick may sleep past their due time: nothing new happens).
     this.retention.reconciled(startedAt);

@@ -29,12 +29,14 @@ export interface ReconcileHost {
   /** A live order the venue no longer lists (past the grace) is over here (closed out, or dropped by a rebuild): what was reserved for it is free. */
   closedOut(order: OrderRecord): void;
   send(marketId: string, event: MarketInputEvent): void;
-  /** The venue's answer to a resolved market's fill that never heard it, read again: to its market. */
+  /** The venue's answer to a fill that never heard it (a resolved market's, or a live one's long pending), read again: to its market. */
   answered(answer: FillAnswer): void;
   /** A market was rebuilt with the venue's open orders `orders`: risk counts the ones it never checked. */
   adopted(marketId: string, orders: readonly VenueOrderView[]): void;
   /** Cancels re-sent so far per resolved market's order the venue still lists (kept across runs). */
   cancelRetries: CancelRetries;
+  /** Of the live markets' fills still pending (by market; null: its ledger unreadable now), those to ask the venue about now (FillAnswerAsks.due). */
+  fillAsksDue(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): string[];
 }
 
 /**
@@ -62,10 +64,11 @@ export class CancelRetries {
  * is rebuilt from the venue (RECONCILE_BREAK), one that agrees and was not yet synced (or had
  * broken) is told RECONCILED. At start this is what lets the markets trade. A resolved market's
  * orders still live here are closed out from the venue's answer (CLOSE_OUT), and the venue is asked
- * again for its fills still unanswered, so it settles for good.
+ * again for its fills still unanswered, so it settles for good; so is it for a live market's fills
+ * pending past `fill_answer_after_ms` (a MATCHED trade can still FAIL), a bounded few per run.
  */
 export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileReport> {
-  const unanswered = resolvedUnanswered(h);
+  const unanswered = [...resolvedUnanswered(h), ...liveUnanswered(h)];
   const asked = unanswered.length && h.adapter.fillAnswers ? h.work.track(h.adapter.fillAnswers(unanswered)) : Promise.resolve([]);
   const [orders, positions, answers] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions()), asked]);
   const asking = new Set(unanswered);
@@ -118,6 +121,17 @@ function resolvedUnanswered(h: ReconcileHost): string[] {
     const snap = h.market(id);
     return snap?.state === 'RESOLVED' ? unansweredFills(snap.context.ledger) : [];
   });
+}
+
+/** The live markets' fills pending long enough to ask the venue about now (none when it cannot be asked). */
+function liveUnanswered(h: ReconcileHost): string[] {
+  if (!h.adapter.fillAnswers) return [];
+  const pending = new Map<string, readonly string[] | null>();
+  for (const id of h.marketIds()) {
+    const snap = h.market(id);
+    if (snap?.state !== 'RESOLVED') pending.set(id, snap ? unansweredFills(snap.context.ledger) : null);
+  }
+  return h.fillAsksDue(h.now(), pending);
 }
 
 /**

@@ -1,0 +1,63 @@
+/**
+ * When reconciliation asks the venue again for a live market's fill still awaiting its
+ * CONFIRMED/FAILED. A MATCHED trade can still FAIL at the venue (and does, often, after a venue
+ * cutover), so a fill whose answer was lost must not count as matched until its market resolves:
+ * one a reconciliation has seen pending for `afterMs` is asked about (a targeted read decides),
+ * again at most once every `everyMs`, and at most `maxPerPass` fills per reconciliation, the
+ * longest unasked first (no burst of reads when many answers were lost at once).
+ * Times come from the caller (the node's clock at reconciliation), so a replay asks at the same instants.
+ */
+export interface FillAskPolicy {
+  afterMs: number;
+  everyMs: number;
+  maxPerPass: number;
+}
+
+interface Watched {
+  marketId: string;
+  /** The reconciliation that first saw it pending. */
+  since: number;
+  askedAt: number | null;
+}
+
+export class FillAnswerAsks {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(private readonly policy: FillAskPolicy) {}
+
+  /**
+   * The live markets' fills still pending at `nowMs`, by market (null: its ledger cannot be read now,
+   * an actor restarting: what was seen of it is kept); the fills to ask the venue about now, by id,
+   * counted as asked. Fills no longer pending, and markets no longer live, are forgotten.
+   */
+  due(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): string[] {
+    for (const [id, w] of this.watched) {
+      const pending = pendingByMarket.get(w.marketId);
+      if (pending === undefined || (pending !== null && !pending.includes(id))) this.watched.delete(id);
+    }
+    for (const [marketId, pending] of pendingByMarket) {
+      for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null });
+    }
+    const ready = [...this.watched].filter(([, w]) => this.askAt(w) <= nowMs);
+    // Never asked before asked longest ago, then the oldest, then by id: every fill gets its turn, in one order.
+    ready.sort(([a, wa], [b, wb]) => (wa.askedAt ?? -Infinity) - (wb.askedAt ?? -Infinity) || wa.since - wb.since || (a < b ? -1 : a > b ? 1 : 0));
+    const picked = ready.slice(0, this.policy.maxPerPass);
+    for (const [, w] of picked) w.askedAt = nowMs;
+    return picked.map(([id]) => id).sort();
+  }
+
+  /** When a reconciliation next has a fill to ask about (null: none watched). */
+  nextAskAt(): number | null {
+    let next: number | null = null;
+    for (const w of this.watched.values()) {
+      const at = this.askAt(w);
+      if (next === null || at < next) next = at;
+    }
+    return next;
+  }
+
+  private askAt(w: Watched): number {
+    const first = w.since + this.policy.afterMs;
+    return w.askedAt === null ? first : Math.max(first, w.askedAt + this.policy.everyMs);
+  }
+}

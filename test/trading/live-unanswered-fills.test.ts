@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { FillAnswer } from '../../src/adapters/execution/execution-adapter.ts';
+import { feed, inputFactory, marketLife, node, T0 } from './retirement-support.ts';
+
+/**
+ * A live market's fill whose CONFIRMED/FAILED never reached it (lost on its way) counted as MATCHED
+ * until the market resolved, hours or days later, though a MATCHED trade can still FAIL at the venue.
+ * Reconciliation now asks the venue about a live market's fill pending past
+ * `execution.reconcile.fill_answer_after_ms`, again at most once per interval, and a bounded few per run.
+ */
+const AFTER_MS = 30_000;
+const INTERVAL_MS = 10_000;
+/** The first reconciliation (every 10 s from T0) at least AFTER_MS after the one that first saw the fills pending (T0 + 20 s). */
+const ASKED_AT = T0 + 20_000 + AFTER_MS;
+
+/** m0 live with pairs matched at T0 + 10.05 s and 10.15 s; every answer the paper venue sends is lost on its way to the runtime. */
+async function liveWithLostAnswers(opts: { failed?: boolean; maxPerPass?: number; venueAnswers?: boolean } = {}) {
+  const r = node(86_400_000, {
+    tune: (cfg) => {
+      cfg.execution.reconcile.fill_answer_after_ms = AFTER_MS;
+      if (opts.maxPerPass) cfg.execution.reconcile.fill_answer_max_per_reconcile = opts.maxPerPass;
+      if (opts.failed) cfg.execution.paper.fail_probability = 1;
+    },
+  });
+  const paper = r.node.paper!;
+  const subscribe = paper.subscribe.bind(paper);
+  paper.subscribe = (listener) => subscribe((e) => (e.kind === 'fill' && e.fill.status !== 'MATCHED' ? undefined : listener(e)));
+  const asked: Array<{ at: number; ids: string[] }> = [];
+  const answers = paper.fillAnswers.bind(paper);
+  paper.fillAnswers = async (ids: readonly string[]): Promise<FillAnswer[]> => {
+    asked.push({ at: r.clock.now(), ids: [...ids] });
+    return opts.venueAnswers === false ? [] : answers(ids);
+  };
+  await r.node.start();
+  const input = inputFactory();
+  const firstFill = T0 + 10_000 + 100;
+  await feed(r.node, marketLife(input.events, input.clock, 0, T0 + 1_000).filter((i) => (i.kind === 'tick' ? i.t : i.event.ts_ingest) <= firstFill));
+  const pending = () => Object.keys(r.node.runtime.marketSnapshot('m0')!.context.ledger.pending).sort();
+  const tickTo = (t: number) => feed(r.node, [{ kind: 'tick', t }]);
+  // Its two pairs matched by T0 + 10.15 s.
+  await tickTo(T0 + 11_000);
+  const matched = pending();
+  expect(matched.length).toBeGreaterThanOrEqual(2);
+  const shares = () => Object.values(r.node.runtime.marketSnapshot('m0')!.context.ledger.lots).reduce((s, l) => s + l.shares, 0);
+  return { ...r, matched, pending, tickTo, shares, asked };
+}
+
+describe('a live market whose fill never hears its answer', () => {
+  it('is asked of the venue once it has been pending fill_answer_after_ms; the CONFIRMED it kept reaches the market', async () => {
+    const r = await liveWithLostAnswers();
+    const sharesMatched = r.shares();
+    // The venue confirmed them 2 s after the match; the market still counts them as matched. The
+    // reconciliation at T0 + 20 s first saw them pending: the one AFTER_MS later asks, at its tick.
+    await r.tickTo(ASKED_AT - 1);
+    expect(r.pending()).toEqual(r.matched);
+    expect(r.asked.filter((a) => a.ids.length)).toEqual([]);
+    await r.tickTo(ASKED_AT);
+    expect(r.asked.filter((a) => a.ids.length)).toEqual([{ at: ASKED_AT, ids: r.matched }]);
+    expect(r.pending()).toEqual([]);
+    expect(r.node.runtime.marketSnapshot('m0')!.state).not.toBe('RESOLVED');
+    expect(r.shares()).toBeCloseTo(sharesMatched, 9);
+    r.node.runtime.stop();
+  });
+
+  it('a FAILED the venue kept takes the fills back (their fees with them) while the market still trades', async () => {
+    const r = await liveWithLostAnswers({ failed: true });
+    await r.tickTo(ASKED_AT - 1);
+    // Reconciliation found the venue without their shares and rebuilt those; the fills still count as matched, their fees charged.
+    expect(r.shares()).toBeCloseTo(0, 9);
+    expect(r.pending()).toEqual(r.matched);
+    expect(r.node.runtime.marketPnl('m0').fees).toBeGreaterThan(0);
+    await r.tickTo(ASKED_AT);
+    expect(r.pending()).toEqual([]);
+    expect(r.node.runtime.marketSnapshot('m0')!.state).not.toBe('RESOLVED');
+    expect(r.shares()).toBeCloseTo(0, 9);
+    expect(r.node.runtime.marketPnl('m0')).toMatchObject({ fees: 0, net: 0 });
+    r.node.runtime.stop();
+  });
+
+  it('asks at most fill_answer_max_per_reconcile fills a reconciliation, and re-asks one still unanswered at most once an interval', async () => {
+    const r = await liveWithLostAnswers({ maxPerPass: 1, venueAnswers: false });
+    const end = ASKED_AT + 6 * INTERVAL_MS;
+    await r.tickTo(end);
+    // A reconciliation started by hand right after a timed one asks nothing again.
+    await r.node.runtime.reconcile();
+    const live = r.asked.filter((a) => a.ids.length);
+    expect(live.length).toBeGreaterThanOrEqual(4);
+    for (const a of live) expect(a.ids).toHaveLength(1);
+    for (const id of r.matched) {
+      const times = live.filter((a) => a.ids.includes(id)).map((a) => a.at);
+      expect(times.length).toBeGreaterThanOrEqual(2);
+      for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(INTERVAL_MS);
+    }
+    // None asked before it had been pending for AFTER_MS (first seen by the reconciliation after the match).
+    expect(Math.min(...live.map((a) => a.at))).toBe(ASKED_AT);
+    expect(r.pending()).toEqual(r.matched);
+    r.node.runtime.stop();
+  });
+
+  it('replays the same: the ask and its answer fall on the same instants however often the replay feeds ticks', async () => {
+    const runs = [];
+    for (const step of [0, 700]) {
+      const r = await liveWithLostAnswers();
+      const end = ASKED_AT + 3 * INTERVAL_MS;
+      for (let t = T0 + 11_000 + step; step && t < end; t += step) await r.tickTo(t);
+      await r.tickTo(end);
+      runs.push({ asked: r.asked.filter((a) => a.ids.length), ledger: r.node.runtime.marketSnapshot('m0')!.context.ledger, events: r.sink.events.map((e) => [e.type, e.ts_ingest, e.market_id, e.payload]) });
+      r.node.runtime.stop();
+    }
+    expect(runs[0]!.asked).toEqual([{ at: ASKED_AT, ids: expect.any(Array) }]);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+});
