@@ -53,6 +53,47 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     runtime.stop();
   });
 
+  it('asks the venue by REST about a live market\'s fill whose answer never came, once a reconciliation has seen it pending for fill_answer_after_ms', async () => {
+    // No auto-settle: the venue's trades stay MATCHED until the test settles them.
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    rig.books.set(NO, book(0.44, 0.45, 100, 1));
+    const a = await rigs.adapter(rig);
+    const cfg = defaultSections();
+    cfg.execution.reconcile.fill_answer_after_ms = 30_000;
+    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
+    await a.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+    await runtime.start();
+    for (let i = 0; i < 12 && runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
+      for (const t of [YES, NO]) runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
+      clock.advanceBy(100);
+      await vi.waitFor(() => expect(a.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
+    }
+    const pending = () => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).sort();
+    await vi.waitFor(() => expect(pending().length).toBeGreaterThanOrEqual(2));
+    const matched = pending();
+    // The venue confirmed every trade; its messages never reached helios.
+    for (const t of rig.standIn.venue.trades.values()) t.status = 'CONFIRMED';
+    const reads = () => rig.standIn.count('GET /data/trades');
+    const readsBefore = reads();
+    await runtime.reconcile();
+    // Seen pending from now: not yet asked about.
+    clock.advanceBy(29_000);
+    await runtime.reconcile();
+    expect(reads()).toBe(readsBefore);
+    expect(pending()).toEqual(matched);
+    clock.advanceBy(1_000);
+    await runtime.reconcile();
+    await vi.waitFor(() => expect(pending()).toEqual([]), { timeout: 3000 });
+    // One targeted read of each fill's trade; the stream carried the answers found there.
+    expect(reads() - readsBefore).toBe(matched.length);
+    expect(a.events.filter((e) => e.kind === 'fill' && e.fill.status === 'CONFIRMED').map((e) => (e as { fill: { fill_id: string } }).fill.fill_id).sort()).toEqual(matched);
+    runtime.stop();
+  });
+
   it('cancels a venue order it did not place, found by reconciliation, at the venue (and keeps running)', async () => {
     const rig = await rigs.standIn({ autoSettleMs: 5 });
     const a = await rigs.adapter(rig);
