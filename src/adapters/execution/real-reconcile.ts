@@ -88,7 +88,7 @@ export async function checkInFlight(d: ReconcileDeps, o: TrackedOrder): Promise<
 /**
  * The answers the tracker holds for these fills (a listener may have missed them); one it holds as
  * only matched has its trade read again, and an answer found there comes on the stream. A read
- * that fails leaves that fill to the next reconciliation (its asker gives up on it in time).
+ * that fails leaves that fill to a later reconciliation (its asker bounds how often and how many).
  */
 export async function readFillAnswers(d: ReconcileDeps, fillIds: readonly string[]): Promise<FillAnswer[]> {
   const out: FillAnswer[] = [];
