@@ -65,7 +65,8 @@ describe('paper positions across restarts', () => {
     const saved = readPaperState(dataDir)!;
 
     const second = await running(dataDir, ['--decisions-out', out('2')]);
-    expect(second.daemon.lines.some((l) => l.includes(`paper state restored: ${saved.venue.length} holding(s)`))).toBe(true);
+    // The log line is written at start; under load the pipe may bring it after the markets have states.
+    await vi.waitFor(() => expect(second.daemon.lines.some((l) => l.includes(`paper state restored: ${saved.venue.length} holding(s)`)), second.daemon.lines.filter((l) => l.includes('paper state')).join('\n')).toBe(true), { timeout: 15_000 });
     // The metric follows the restored positions at once (it read 0 after a restart before).
     await vi.waitFor(async () => expect(Math.abs(await metric(second.url, 'pnl_net_usdc'))).toBeGreaterThan(0), { timeout: 10_000 });
     second.daemon.kill('SIGTERM');

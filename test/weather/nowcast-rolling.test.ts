@@ -79,5 +79,6 @@ describe.skipIf(!present)('KJFK rolling origin with the KLGA long record: each m
     expect(r.reliability_mid_range.bias_pp!).toBeGreaterThanOrEqual(-6);
     // Every other target holds (above): the verdict is the mid-range rule's, not met while the bias is beyond its error bar.
     expect(o.targets_met).toBe(r.reliability_mid_range.within_target === true);
-  }, 120_000);
+    // Seven fits over the archive: ~70 s beside the suite on two cores, past 120 s when other work shares them.
+  }, 300_000);
 });
