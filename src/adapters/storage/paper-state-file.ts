@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import { writeAtomically } from './atomic-file.ts';
+import { parseStateRecord, readStateJson } from './state-record.ts';
 
 /**
  * The format this build writes: version 3 collapses the markets retired for good into one
@@ -73,27 +73,15 @@ export function paperStateFile(dataDir: string): string {
 /** The state the previous paper session left, or null when there is none (a first start). */
 export function readPaperState(dataDir: string): PaperStateRecord | null {
   const file = paperStateFile(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new PaperStateError(`cannot read the paper state ${file}: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new PaperStateError(`the paper state ${file} is damaged (not JSON)`);
-  }
+  const errors = {
+    unreadable: (reason: string) => new PaperStateError(`cannot read the paper state ${file}: ${reason}`),
+    damaged: (detail: string) => new PaperStateError(`the paper state ${file} is damaged${detail}`),
+  };
+  const value = readStateJson(file, errors);
+  if (value === undefined) return null;
   const version = (value as { version?: unknown } | null)?.version;
   if (!READABLE_VERSIONS.includes(version as number)) throw new PaperStateError(`the paper state ${file} has version ${JSON.stringify(version)}; this build reads versions ${READABLE_VERSIONS.join(', ')} only`);
-  const parsed = schemaOf[version as keyof typeof schemaOf].safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PaperStateError(`the paper state ${file} is damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-  }
-  return parsed.data as PaperStateRecord;
+  return parseStateRecord(schemaOf[version as keyof typeof schemaOf], value, errors) as PaperStateRecord;
 }
 
 /** Replaces the stored state (atomically: a crash leaves the previous one or this one). */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeAtomically } from './atomic-file.ts';
+import { parseStateRecord, readStateJson } from './state-record.ts';
 
 /** A retired-markets file that cannot be read: the process must not start over it (it would list and subscribe them again, then overwrite it). */
 export class RetiredMarketsError extends Error {
@@ -24,25 +24,12 @@ export function retiredMarketsFile(dataDir: string): string {
 /** The market ids recorded as retired (none when the file does not exist). */
 export function readRetiredMarkets(dataDir: string): string[] {
   const file = retiredMarketsFile(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new RetiredMarketsError(`cannot read the retired markets ${file}: ${(err as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new RetiredMarketsError(`the retired markets ${file} are damaged (not JSON)`);
-  }
-  const parsed = recordSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new RetiredMarketsError(`the retired markets ${file} are damaged: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-  }
-  return parsed.data.market_ids;
+  const errors = {
+    unreadable: (reason: string) => new RetiredMarketsError(`cannot read the retired markets ${file}: ${reason}`),
+    damaged: (detail: string) => new RetiredMarketsError(`the retired markets ${file} are damaged${detail}`),
+  };
+  const value = readStateJson(file, errors);
+  return value === undefined ? [] : parseStateRecord(recordSchema, value, errors).market_ids;
 }
 
 /** Replaces the record (atomically), ids sorted. */
