@@ -26,9 +26,8 @@ import { ORDER_STRUCT, orderTypedData, type OrderStructFields } from './order-ty
 
 type Hex32 = `0x${string}`;
 
-/** The order's EIP-712 type string, carried in the signature so the wallet can re-hash the contents. */
-export const ORDER_TYPE_STRING =
-  'Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)';
+/** The order's EIP-712 type string (from the struct signed), carried in the signature so the wallet can re-hash the contents. */
+export const ORDER_TYPE_STRING = `Order(${ORDER_STRUCT.map((f) => `${f.type} ${f.name}`).join(',')})`;
 
 /** The deposit wallet's EIP-712 domain name and version (Polymarket/clob-client-v2 exchangeOrderBuilderV2.ts). */
 export const DEPOSIT_WALLET_DOMAIN = { name: 'DepositWallet', version: '1' } as const;
