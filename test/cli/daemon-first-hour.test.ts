@@ -145,9 +145,12 @@ describe('helios run --sim talks to its operator and measures what happened (iss
     const acked = new Set(records.filter((r) => r.type === 'ORDER_UPDATE' && r.payload.status !== 'pending' && r.payload.status !== 'rejected').map((r) => r.payload.client_order_id));
     expect(acked.size).toBeGreaterThan(0);
     expect(placeCount).toBe(acked.size);
-    const lastConfidence = new Map<string, number>();
-    for (const r of records.filter((x) => x.type === 'TRUTH_STATE').sort((a, b) => a.seq - b.seq)) lastConfidence.set(r.match_id, r.payload.confidence);
-    for (const [match, c] of lastConfidence) expect(metrics.get(`truth_confidence{match_id="${match}"}`), match).toBe(c);
+    // Truth keeps moving between the scrape and the stop (a loaded machine widens the gap): each
+    // match's gauge shows a confidence the journal recorded for that match, not a value of its own.
+    const confidences = new Map<string, number[]>();
+    for (const r of records.filter((x) => x.type === 'TRUTH_STATE').sort((a, b) => a.seq - b.seq)) confidences.set(r.match_id, [...(confidences.get(r.match_id) ?? []), r.payload.confidence]);
+    expect(confidences.size).toBeGreaterThan(0);
+    for (const [match, cs] of confidences) expect(cs, match).toContain(metrics.get(`truth_confidence{match_id="${match}"}`));
     expect(metrics.get('reconcile_mismatch_total')).toBe(records.filter((r) => r.type === 'ALERT' && r.payload.code === 'RECONCILE_BREAK').length);
 
     // Item 1: every record says where it came from.
