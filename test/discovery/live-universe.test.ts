@@ -55,6 +55,16 @@ describe('the live universe of discovered markets', () => {
     expect(stationLayouts([...tomorrow, ...closedToday]).map((l) => l.judge_day)).toEqual(['2026-06-13']);
   });
 
+  it("keeps a bucket that closed early in its day's layout while the day's other buckets trade", () => {
+    const markets = selected();
+    const buckets = markets.filter((m) => m.temperature);
+    const oneClosed = markets.map((m) => (m === buckets[3] ? { ...m, closed: true } : m));
+    const [layout] = stationLayouts(oneClosed);
+    expect(layout!.buckets).toEqual(stationLayouts(markets)[0]!.buckets);
+    expect(layout!.buckets).toHaveLength(11);
+    expect(layoutChanges(stationLayouts(markets), stationLayouts(oneClosed))).toEqual([]);
+  });
+
   it('tells which dated layouts appeared, changed or ended, by station then day', () => {
     const markets = selected();
     const tomorrow = markets.filter((m) => m.temperature).map((m) => ({ ...m, condition_id: m.condition_id + 'x', temperature: { ...m.temperature!, judge_date: '2026-06-13' } }));

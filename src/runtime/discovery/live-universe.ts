@@ -66,13 +66,20 @@ export function matchSpecOf(m: SelectedMarket, pandascoreId: string | null = nul
 
 /**
  * The bucket layouts the nowcast is published over: one per station and judge day of the °F
- * temperature events held with a market still open, sorted by station then day.
+ * temperature events held with a market still open, sorted by station then day. A day's layout
+ * keeps the buckets of its markets that closed early: the buckets partition the day's high, and
+ * dropping one while the others trade would leave a hole the nowcast's probabilities fall into.
  */
 export function stationLayouts(markets: readonly SelectedMarket[]): BucketLayout[] {
+  const openDays = new Set<string>();
+  for (const m of markets) {
+    const t = m.temperature;
+    if (t !== null && t.bucket.unit === 'F' && !m.closed) openDays.add(`${t.station}|${t.judge_date}`);
+  }
   const byStationDay = new Map<string, Map<string, TempBucket[]>>();
   for (const m of markets) {
     const t = m.temperature;
-    if (t === null || t.bucket.unit !== 'F' || m.closed) continue;
+    if (t === null || t.bucket.unit !== 'F' || !openDays.has(`${t.station}|${t.judge_date}`)) continue;
     let days = byStationDay.get(t.station);
     if (!days) byStationDay.set(t.station, (days = new Map()));
     const list = days.get(t.judge_date) ?? [];
