@@ -25,6 +25,51 @@ async function nakedYesLeg(r: ReturnType<typeof rig>): Promise<void> {
   await flush();
 }
 
+/** The venue's client order ids of every place, in order; `delayMs`: each reaches the venue that much later. */
+function logPlaces(r: ReturnType<typeof rig>, delayMs = 0): string[] {
+  const placed: string[] = [];
+  const place = r.paper.placeOrder.bind(r.paper);
+  r.paper.placeOrder = (req) => {
+    placed.push(req.client_order_id);
+    return delayMs ? new Promise((resolve, reject) => r.clock.setTimeout(() => place(req).then(resolve, reject), delayMs)) : place(req);
+  };
+  return placed;
+}
+
+const EDGE_YES = book([[0.55, 40]], [[0.6, 100]]);
+const EDGE_NO = book([[0.37, 40]], [[0.45, 100]]);
+
+/**
+ * The edge market places its resting entry (GTC bid 0.56 on YES) and fails in that same step, right
+ * after the place: entering TEMPORAL_ACTIVE, its state notice throws (once). Its last good context
+ * is from before the place.
+ */
+async function edgeEntryPlacedInAFailingStep(r: ReturnType<typeof rig>, venueDelayMs = 0): Promise<{ placed: string[]; entry: string }> {
+  r.cfg.trading.orders.resting_type = 'GTC';
+  const placed = logPlaces(r, venueDelayMs);
+  let failed = false;
+  const emit = r.sink.emit.bind(r.sink);
+  r.sink.emit = (e) => {
+    if (!failed && e.type === 'MARKET_STATE' && (e.payload as { state: string }).state === 'TEMPORAL_ACTIVE') {
+      failed = true;
+      throw new Error('bug after the place');
+    }
+    emit(e);
+  };
+  await startEdgeMarket(r, { fair: 0.64, yes: EDGE_YES, no: EDGE_NO, afterMs: 100 });
+  expect(failed).toBe(true);
+  expect(placed).toHaveLength(1);
+  expect(r.runtime.marketRef('m1')).toBeUndefined();
+  return { placed, entry: placed[0]! };
+}
+
+/** Fresh books after a restart (the successor waits for them): an actor that does not know its entry places it again. */
+async function freshEdgeBooks(r: ReturnType<typeof rig>): Promise<void> {
+  r.runtime.onBook(bookSignal('Y', EDGE_YES, r.clock.now()), bookSignal('N', EDGE_NO, r.clock.now()));
+  r.clock.advanceBy(100);
+  await flush();
+}
+
 describe('a market actor restarted by its supervisor', () => {
   it("resumes with its predecessor's orders: the venue's resting order is still its own, not rebuilt as `reconciled`, and the failing step is not replayed", async () => {
     const r = rig({ tune: quickRestart });
@@ -48,6 +93,54 @@ describe('a market actor restarted by its supervisor', () => {
     const lots = r.runtime.marketSnapshot('m1')!.context.ledger.lots;
     expect(Object.keys(lots)).toEqual(['Y|temporal']);
     expect(lots['Y|temporal']!.shares).toBe(3);
+    r.runtime.stop();
+  });
+
+  it('holds the order its predecessor placed in the step that failed: no rebuild, no duplicate, its fill is booked once', async () => {
+    const r = rig({ tune: quickRestart });
+    const { placed, entry } = await edgeEntryPlacedInAFailingStep(r);
+    // The venue has the order (its ack comes while the market is down).
+    expect(r.paper.openOrdersNow().map((o) => o.client_order_id)).toEqual([entry]);
+    r.clock.advanceBy(200);
+    await flush();
+    await freshEdgeBooks(r);
+
+    expect(placed).toEqual([entry]);
+    const after = r.runtime.marketSnapshot('m1')!.context;
+    expect(after.orders[entry]).toMatchObject({ status: 'open', strategy: 'temporal', price: 0.56, cancel_requested: false });
+    expect(alertCodes(r)).toEqual(['MARKET_RESTARTING']);
+    expect(after.synced).toBe(true);
+    // Risk holds the one reservation it made when the entry was sent; the entry's maker fill is the
+    // edge strategy's, booked once, and moves shares out of that reservation into the position.
+    const reserved = r.risk.totalExposure();
+    expect(reserved).toBeCloseTo(0.56 * after.orders[entry]!.size, 9);
+    r.paper.onTrade('Y', { price: 0.56, size: 3, side: 'SELL' });
+    await flush();
+    const filled = r.runtime.marketSnapshot('m1')!.context;
+    expect(Object.keys(filled.ledger.lots)).toEqual(['Y|temporal']);
+    expect(filled.ledger.lots['Y|temporal']!.shares).toBe(3);
+    expect(filled.orders[entry]).toMatchObject({ filled_size: 3, heard_size: 3 });
+    expect(r.risk.totalExposure()).toBeCloseTo(reserved, 9);
+    r.runtime.stop();
+  });
+
+  it('holds an order of the failing step still on its way to the venue: reconciled before the venue has it, it places no second one', async () => {
+    const r = rig({ tune: quickRestart });
+    // The venue gets each order 300 ms after it is sent: past the restart and the reconciliation it starts.
+    const { placed, entry } = await edgeEntryPlacedInAFailingStep(r, 300);
+    r.clock.advanceBy(200);
+    await flush();
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    await freshEdgeBooks(r);
+    expect(placed).toEqual([entry]);
+    r.clock.advanceBy(300);
+    await flush();
+
+    expect(placed).toEqual([entry]);
+    expect(r.paper.openOrdersNow().map((o) => o.client_order_id)).toEqual([entry]);
+    const order = r.runtime.marketSnapshot('m1')!.context.orders[entry]!;
+    expect(order).toMatchObject({ status: 'open', strategy: 'temporal' });
+    expect(r.risk.totalExposure()).toBeCloseTo(0.56 * order.size, 9);
     r.runtime.stop();
   });
 

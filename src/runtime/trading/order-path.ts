@@ -3,18 +3,19 @@ import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
-import { cancelsFirst, isTerminal, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
+import { cancelsFirst, isTerminal, newOrderRecord, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { emptyLedger, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { RiskEngine } from '../../domain/trading/risk-engine.ts';
 import type { ExecutionAdapter, ExecutionEvent, FillAnswer } from '../../adapters/execution/execution-adapter.ts';
-import type { MarketTradingContext } from '../../machines/market-trading/context.ts';
+import type { MarketResume, MarketTradingContext } from '../../machines/market-trading/context.ts';
 import type { MarketInputEvent } from '../../machines/market-trading/events.ts';
 import type { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import type { OrderCorrelation } from './order-correlation.ts';
 import type { StartedWork } from './started-work.ts';
+import { UncommittedPlaces } from './uncommitted-places.ts';
 
 export interface OrderPathDeps {
   clock: Clock;
@@ -56,10 +57,18 @@ function venueCall<T>(call: () => Promise<T>): Promise<T> {
  * and the venue's order updates and fills back to the market, risk and the event stream.
  */
 export class OrderPath {
+  private readonly uncommitted = new UncommittedPlaces();
+
   constructor(private readonly deps: OrderPathDeps) {}
 
+  /**
+   * A market's intents out. `context` is the deciding step's (it holds their order records);
+   * `self`'s snapshot is still the one before that step, the one the actor resumes from should
+   * the step fail after this.
+   */
   dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
     if (!intents.length) return;
+    const committedSeq = (self.getSnapshot() as { context: MarketTradingContext }).context.seq;
     this.deps.touched(marketId);
     const { clock, riskEngine, adapter, work } = this.deps;
     const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
@@ -97,6 +106,7 @@ export class OrderPath {
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
+      this.uncommitted.sent(marketId, context.orders[intent.client_order_id] ?? newOrderRecord(intent, context.now_ms), context.seq, committedSeq);
       void work.track(venueCall(() => adapter.placeOrder(req))).then(
         (ack) => {
           riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
@@ -109,6 +119,16 @@ export class OrderPath {
         },
       );
     }
+  }
+
+  /** What a restarted market resumes: its predecessor's last good context and the orders the step that failed sent. */
+  resumed(marketId: string, resume: MarketResume): MarketResume {
+    return this.uncommitted.handOver(marketId, resume);
+  }
+
+  /** A market left: none of its orders is handed over again. */
+  forget(marketId: string): void {
+    this.uncommitted.forget(marketId);
   }
 
   /**

@@ -140,9 +140,10 @@ export class TradingRuntime {
         // A restarted actor takes the spec as it is now (the venue may have changed its tick since).
         // It resumes its predecessor's last good context (`last.resume`, the group read it); failing
         // that, the ledger it last published: its input's (empty, or carried) would forget every fill
-        // since, the fees and realized PnL with them (reconciliation restores only shares).
+        // since, the fees and realized PnL with them (reconciliation restores only shares). The orders
+        // the failing step sent are at the venue: it holds them too (OrderPath.resumed).
         const ledger = this.lastLedger.get(id);
-        return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}) };
+        return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}), ...(last.resume ? { resume: this.orders.resumed(id, last.resume) } : {}) };
       },
     });
     const watchdogMs = deps.trading.staleness.watchdog_ms;
@@ -215,6 +216,7 @@ export class TradingRuntime {
     this.carried.keep(marketId, this.ledgerOf(marketId), this.riskNet.get(marketId));
     this.lastLedger.delete(marketId);
     this.backlog.take(marketId);
+    this.orders.forget(marketId);
     this.groups.remove(marketId);
     const spec = this.specs.get(marketId)!;
     for (const token of [spec.yes_token, spec.no_token]) this.marketOfToken.delete(token);
