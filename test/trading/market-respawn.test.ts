@@ -144,6 +144,38 @@ describe('a market actor restarted by its supervisor', () => {
     r.runtime.stop();
   });
 
+  it('holds both pair legs its failing step sent: their fills, heard while it was down, are booked once with their fees', async () => {
+    const r = rig({ tune: quickRestart });
+    const placed = logPlaces(r);
+    let failed = false;
+    const emit = r.sink.emit.bind(r.sink);
+    r.sink.emit = (e) => {
+      if (!failed && e.type === 'MARKET_STATE' && (e.payload as { state: string }).state === 'BUILDING_PAIR') {
+        failed = true;
+        throw new Error('bug after the place');
+      }
+      emit(e);
+    };
+    r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
+    await r.runtime.start();
+    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+    r.setBook('N', book([[0.44, 100]], [[0.45, 100]]));
+    expect(failed).toBe(true);
+    expect(placed).toHaveLength(2);
+    expect(r.runtime.marketRef('m1')).toBeUndefined();
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!.context;
+    expect(placed.map((id) => after.orders[id]?.status)).toEqual(['filled', 'filled']);
+    expect(Object.keys(after.ledger.lots).sort()).toEqual(['N|pair_arb', 'Y|pair_arb']);
+    const fee = 10 * 0.45 * 0.55 * 0.03;
+    for (const token of ['Y', 'N']) expect(after.ledger.lots[`${token}|pair_arb`]).toMatchObject({ shares: 10, fees: expect.closeTo(fee, 9) });
+    expect(alertCodes(r)).toEqual(['MARKET_RESTARTING']);
+    expect(after.synced).toBe(true);
+    r.runtime.stop();
+  });
+
   it('keeps how long its pair leg has been naked: a restart does not extend the bound', async () => {
     const r = rig({ tune: quickRestart });
     r.runtime.addMarket(spec({ strategies: { pair_arb: true, temporal: false } }));
