@@ -144,6 +144,20 @@ describe('risk engine', () => {
     expect(r.checkOrder({ ...o('f'), side: 'SELL', reduces: true }, 5000).ok).toBe(true);
   });
 
+  it('REDUCING lets a leg completing a partial neg-risk set through, within the notional caps completions keep', () => {
+    const r = new RiskEngine({ ...cfg.risk, max_order_usdc: 5, max_market_usdc: 6, rate_limit: { max_orders: 100, window_ms: 1000 } });
+    const leg = (id: string, market: string, size: number) => ({ client_order_id: id, market_id: market, side: 'BUY' as const, price: 0.5, size, reduces: false, completes_set: true });
+    r.onPnl(0, 0);
+    r.onPnl(-cfg.risk.drawdown.reducing_usdc, 1);
+    expect(r.state).toBe('REDUCING');
+    expect(r.checkOrder({ ...leg('entry', 'b0', 2), completes_set: false }, 10)).toEqual({ ok: false, reason: 'reducing only' });
+    expect(r.checkOrder(leg('leg', 'b1', 8), 10)).toEqual({ ok: true });
+    // Still what a completion costs, capped as before: per order, and per market with the leg above reserved.
+    expect(r.checkOrder(leg('big', 'b2', 12), 10)).toEqual({ ok: false, reason: 'order notional 6.00 > 5' });
+    expect(r.checkOrder(leg('more', 'b1', 6), 10)).toEqual({ ok: false, reason: 'market notional cap' });
+    expect(r.marketExposure('b1')).toBeCloseTo(4, 9);
+  });
+
   it('drawdown scales sizes; the daily loss kills until the next day', () => {
     const r = new RiskEngine({ ...cfg.risk, daily_loss_limit_usdc: 10, drawdown: { start_usdc: 2, reducing_usdc: 20, min_scale: 0.2 } });
     r.onPnl(5, 0);

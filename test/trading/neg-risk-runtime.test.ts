@@ -91,8 +91,8 @@ describe('neg-risk events on the trading path', () => {
     r.runtime.stop();
   });
 
-  const killOneLeg = async () => {
-    const r = await eventRig([0.3, 0.3, 0.3]);
+  const killOneLeg = async (tune?: Tune) => {
+    const r = await eventRig([0.3, 0.3, 0.3], tune);
     for (const i of [0, 1, 2]) {
       r.setBook(`Y${i}`, book([[0.29, 100]], [[0.3, 100]]));
       r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
@@ -134,6 +134,23 @@ describe('neg-risk events on the trading path', () => {
     await flush();
     expect(matched(r).map((f) => [f.size, f.price])).toEqual([[10, 0.3], [10, 0.3], [10, 0.35]]);
     expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    r.runtime.stop();
+  });
+
+  it('completes a partial set while risk is REDUCING (only reducing orders pass): the half-built set is the riskier position', async () => {
+    const r = await killOneLeg((cfg) => Object.assign(cfg.risk.drawdown, { start_usdc: 1, reducing_usdc: 2 }));
+    // The session's net had peaked at 5 USDC: 2 or more below it, risk lets only reducing orders through.
+    r.risk.restorePeak(5);
+    r.risk.onPnl(0, r.clock.now());
+    expect(r.risk.state).toBe('REDUCING');
+    expect(r.risk.checkOrder({ client_order_id: 'entry', market_id: 'b1', side: 'BUY', price: 0.35, size: 10, reduces: false }, r.clock.now())).toEqual({ ok: false, reason: 'reducing only' });
+    r.setBook('Y1', book([[0.34, 100]], [[0.35, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_REFUSED')).toEqual([]);
+    expect(matched(r).map((f) => [f.size, f.price])).toEqual([[10, 0.3], [10, 0.3], [10, 0.35]]);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    expect(r.risk.state).toBe('REDUCING');
     r.runtime.stop();
   });
 

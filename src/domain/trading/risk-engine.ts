@@ -21,8 +21,9 @@ export interface OrderCheck {
    */
   reduces: boolean;
   /**
-   * Buys a missing leg of a partial neg-risk set: it adds cost (the notional caps apply) but lowers
-   * the event's worst case, so the open-order caps never refuse it.
+   * Buys a missing leg of a partial neg-risk set (only while the whole set stays profitable, within
+   * its time bound): it adds cost (the notional caps apply) but lowers the event's worst case, so
+   * the open-order caps never refuse it and REDUCING lets it through (a half-built set is riskier).
    */
   completes_set?: boolean;
   /** Worst taker fee of the order: notional caps count what the order can cost, fee included. */
@@ -111,7 +112,7 @@ export class RiskEngine {
 
   checkOrder(o: OrderCheck, nowMs: number): RiskVerdict {
     if (this.global === 'HALTED') return { ok: false, reason: `trading halted: ${this.reason ?? 'kill switch'}` };
-    if (this.global === 'REDUCING' && !o.reduces) return { ok: false, reason: 'reducing only' };
+    if (this.global === 'REDUCING' && !o.reduces && !o.completes_set) return { ok: false, reason: 'reducing only' };
     if (this.isTripped(o.market_id, nowMs)) return { ok: false, reason: `circuit breaker open: ${this.breakers.get(o.market_id)?.reason ?? ''}` };
     if (this.reservations.has(o.client_order_id)) return { ok: false, reason: 'duplicate client order id' };
     this.submits = this.submits.filter((t) => nowMs - t < this.cfg.rate_limit.window_ms);

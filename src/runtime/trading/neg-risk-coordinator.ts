@@ -311,7 +311,7 @@ export class NegRiskCoordinator {
     this.sendSet(eventId, c.legs, partial.size, partial.payoff, true, `completing ${c.legs.length} legs of a partial set: ${c.costPerSet.toFixed(4)} per set (fees in) for ${partial.payoff}`);
   }
 
-  /** `completing`: the missing legs of a partial set, which the open-order caps never refuse (they close its exposure). */
+  /** `completing`: the missing legs of a partial set, which the open-order caps and REDUCING never refuse (they close its exposure). */
   private sendSet(eventId: string, legs: readonly SetLeg[], size: number, payoff: number, completing: boolean, note: string): void {
     const { riskEngine, clock } = this.deps;
     const intents: PlaceIntent[] = legs.map((l) => ({
