@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { riskSection } from '../../src/config/sections/trading.ts';
 import { RiskEngine, type OrderCheck } from '../../src/domain/trading/risk-engine.ts';
-import { book, defaultSections, flush, rig, spec, truthSignal } from './support.ts';
+import { book, defaultSections, flush, rig, spec, startPairFirstChunk, truthSignal } from './support.ts';
 
 const cfg = defaultSections();
 
@@ -105,6 +105,31 @@ describe('runtime: open-order caps across markets deciding in the same turn', ()
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused.map((o) => `${o.market_id}: ${o.reason}`))).toEqual(new Set(['m3: risk: open orders 2 ≥ risk.max_open_orders 2']));
     expect(r.paper.openOrdersNow()).toHaveLength(2);
+    r.runtime.stop();
+  });
+
+  it('places an order that reduces a position with the open-order caps full: the buy closing a naked pair leg', async () => {
+    const r = rig({ tune: (c) => {
+      c.risk.max_open_orders = 4;
+      c.risk.max_open_orders_per_market = 4;
+    } });
+    await startPairFirstChunk(r, { synced: true });
+    // The venue's NO book moved away before the entry reached it: YES fills, NO is killed unfilled.
+    r.books.set('N', book([[0.44, 100]], [[0.9, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+    const orders = () => Object.values(r.runtime.marketSnapshot('m1')!.context.orders);
+    expect(orders().map((o) => [o.token_id, o.status, o.filled_size])).toEqual([['Y', 'filled', 10], ['N', 'canceled', 0]]);
+    // Orders found at the venue (adopted: they count) fill the market's cap and the total.
+    for (let i = 0; i < 4; i++) r.risk.adopt({ client_order_id: `venue-${i}`, market_id: 'm1', side: 'BUY', price: 0.01, size: 1, reduces: false }, 0);
+    expect(r.risk.checkOrder({ client_order_id: 'entry', market_id: 'm1', side: 'BUY', price: 0.4, size: 10, reduces: false }, r.clock.now())).toEqual({ ok: false, reason: 'open orders in market 4 ≥ risk.max_open_orders_per_market 4' });
+    // NO is offered again where completing locks a profit: the naked YES leg is closed regardless.
+    r.setBook('N', book([[0.39, 100]], [[0.4, 100]]));
+    r.setBook('Y', book([[0.44, 100]], [[0.45, 100]]));
+    r.clock.advanceBy(100);
+    await flush();
+    expect(orders().slice(2).map((o) => [o.token_id, o.side, o.size, o.price, o.status, o.reason])).toEqual([['N', 'BUY', 10, 0.4, 'filled', null]]);
+    expect(r.paper.positionsNow().map((p) => [p.token_id, p.shares])).toEqual([['N', 10], ['Y', 10]]);
     r.runtime.stop();
   });
 });
