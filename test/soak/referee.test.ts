@@ -7,9 +7,10 @@ import { minimumSoakMs, soakSchedule } from '../../src/domain/soak/schedule.ts';
 import { failedFigures, MUST_BE_ZERO, soakFailures, type SoakSummary } from '../../src/domain/soak/summary.ts';
 import { testFactory } from '../support/events.ts';
 
+const FEE = { rate: 0.05, exponent: 1, taker_only: true } as const;
 const MARKETS: RefereeMarket[] = [
-  { market_id: 'm-truth', yes_token: 'y1', no_token: 'n1', fair_source: 'truth', match_id: 'match-1', station_id: null },
-  { market_id: 'm-pair', yes_token: 'y2', no_token: 'n2', fair_source: 'none', match_id: null, station_id: null },
+  { market_id: 'm-truth', yes_token: 'y1', no_token: 'n1', fair_source: 'truth', match_id: 'match-1', station_id: null, fee: FEE },
+  { market_id: 'm-pair', yes_token: 'y2', no_token: 'n2', fair_source: 'none', match_id: null, station_id: null, fee: FEE },
 ];
 const THRESHOLDS = { book_stale_ms: 10_000, truth_stale_ms: 15_000, nowcast_stale_ms: 900_000 };
 

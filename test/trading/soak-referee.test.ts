@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { SoakReferee, type RefereeMarket } from '../../src/domain/soak/referee.ts';
 import { testFactory } from '../support/events.ts';
+import { WEATHER_FEE } from './support.ts';
 
 /** Issue #20: the soak referee's trading checks, naked legs beyond the bound and paper overfills. */
-const MARKETS: RefereeMarket[] = [{ market_id: 'm', yes_token: 'Y', no_token: 'N', fair_source: 'none', match_id: null, station_id: null }];
+const MARKETS: RefereeMarket[] = [{ market_id: 'm', yes_token: 'Y', no_token: 'N', fair_source: 'none', match_id: null, station_id: null, fee: WEATHER_FEE }];
 const THRESHOLDS = { book_stale_ms: 10_000, truth_stale_ms: 15_000, nowcast_stale_ms: 900_000, naked_leg_max_ms: 5_000 };
 
 function harness() {
@@ -39,13 +40,30 @@ function harness() {
         { market_id: 'm', token_id: token },
       ),
     );
+  /** One order's update and its fill as separate events, as the venue sends them (the fill may come 10–50 s later). */
+  const update = (id: string, token: string, status: 'pending' | 'filled' | 'canceled', filled: number) =>
+    events.push(
+      factory.make(
+        'ORDER_UPDATE',
+        { client_order_id: id, venue_order_id: null, status, side: 'BUY', order_type: 'FAK', price: 0.45, size: 10, filled_size: filled, strategy: 'pair_arb', reason: null },
+        { market_id: 'm', token_id: token },
+      ),
+    );
+  const fill = (id: string, token: string, size: number) =>
+    events.push(
+      factory.make(
+        'FILL',
+        { client_order_id: id, fill_id: `${id}-f0`, status: 'MATCHED', side: 'BUY', price: 0.45, size, fee_usdc: 0.1, liquidity: 'taker', strategy: 'pair_arb' },
+        { market_id: 'm', token_id: token },
+      ),
+    );
   const state = (s: string) => events.push(factory.make('MARKET_STATE', { state: s, previous: null, reason: null }, { market_id: 'm' }));
   const judge = () => {
     const r = new SoakReferee(MARKETS, THRESHOLDS);
     events.forEach((event, i) => r.observe({ instance: 0, seq: i + 1, event }));
     return r.finish();
   };
-  return { clock, top, buy, fillAgain, state, judge };
+  return { clock, top, buy, update, fill, fillAgain, state, judge };
 }
 
 describe('soak referee: trading checks', () => {
@@ -80,6 +98,42 @@ describe('soak referee: trading checks', () => {
     h.clock.advanceBy(6_000);
     h.top('Y', 0.46, 100); // the journal's last event: an open naked leg counts up to it
     expect(h.judge()).toMatchObject({ naked_legs: 1, max_naked_leg_ms: 6_000 });
+  });
+
+  it('judges legs as trading does: shares an order update reports matched count before their fill arrives, once', () => {
+    const h = harness();
+    h.buy('Y', 0.45, 10);
+    h.clock.advanceBy(1_000);
+    h.update('no', 'N', 'pending', 0);
+    h.update('no', 'N', 'filled', 10); // the venue says NO matched: the pair is whole
+    h.clock.advanceBy(30_000);
+    h.fill('no', 'N', 10); // its trade message, 30 s later
+    h.clock.advanceBy(10_000);
+    h.top('Y', 0.46, 100);
+    expect(h.judge()).toMatchObject({ naked_legs: 0, max_naked_leg_ms: 1_000 });
+  });
+
+  it('a leg whose partner the venue reports unmatched is still naked', () => {
+    const h = harness();
+    h.buy('Y', 0.45, 10);
+    h.clock.advanceBy(1_000);
+    h.update('no', 'N', 'pending', 0);
+    h.update('no', 'N', 'canceled', 0);
+    h.clock.advanceBy(6_000);
+    h.top('Y', 0.46, 100);
+    expect(h.judge()).toMatchObject({ naked_legs: 1, max_naked_leg_ms: 7_000 });
+  });
+
+  it("a fill heard before its order's first update (placed by an earlier process) counts once when the update comes", () => {
+    const h = harness();
+    h.fill('yes', 'Y', 10);
+    h.clock.advanceBy(1_000);
+    h.update('yes', 'Y', 'filled', 10);
+    h.clock.advanceBy(1_000);
+    h.buy('N', 0.45, 10);
+    h.clock.advanceBy(10_000);
+    h.top('Y', 0.46, 100);
+    expect(h.judge()).toMatchObject({ naked_legs: 0, max_naked_leg_ms: 2_000 });
   });
 
   // Fills beyond what the book offered are judged against the trading node's own books (its

@@ -433,6 +433,7 @@ export class SoakRun {
       fair_source: m.spec.fair_source.kind,
       match_id: m.match_id,
       station_id: m.station_id,
+      fee: m.spec.fee,
     }));
     // The daemon's paced clock trails the wall clock by up to a few ticks: a second of margin.
     const shutdowns = new Map(this.instances.filter((i) => i.span.graceful && i.stopRequestedMs !== null).map((i) => [i.span.index, i.stopRequestedMs! - 1000] as [number, number]));

@@ -1,4 +1,5 @@
 import type { HeliosEvent } from '../events/catalog.ts';
+import type { FeeSchedule } from '../trading/fees.ts';
 import { TradingReferee } from './trading-referee.ts';
 
 /** What the referee needs to know about a traded market. */
@@ -9,6 +10,8 @@ export interface RefereeMarket {
   fair_source: 'truth' | 'nowcast' | 'none';
   match_id: string | null;
   station_id: string | null;
+  /** Its fee schedule: shares matched but not heard yet count with their taker fee, as trading counts them. */
+  fee: FeeSchedule;
 }
 
 export interface RefereeThresholds {

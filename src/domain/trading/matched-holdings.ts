@@ -1,6 +1,7 @@
 import { fillFee, type FeeSchedule } from './fees.ts';
 import { unheardMatched, type OrderRecord } from './orders.ts';
-import { applyFill, type Ledger } from './pnl-ledger.ts';
+import { pairImbalance, type PairImbalance } from './pair-arb.ts';
+import { applyFill, knowsFill, strategyHolding, type Ledger, type LedgerFill } from './pnl-ledger.ts';
 
 /**
  * What a market holds as the venue reports it matched, for deciding what to buy, hedge or unwind
@@ -31,6 +32,29 @@ export function matchedLedger(ledger: Ledger, orders: Readonly<Record<string, Or
     });
   }
   return out;
+}
+
+/**
+ * The pair-arbitrage leg left naked as matched at the venue (null: none): the one rule for the
+ * market actor's naked-leg clock and the soak referee's judgement of it.
+ */
+export function matchedPairImbalance(
+  ledger: Ledger,
+  orders: Readonly<Record<string, OrderRecord>>,
+  market: { yes_token: string; no_token: string; fee: FeeSchedule },
+): PairImbalance | null {
+  const l = matchedLedger(ledger, orders, market.fee);
+  return pairImbalance(strategyHolding(l, market.yes_token, 'pair_arb'), strategyHolding(l, market.no_token, 'pair_arb'));
+}
+
+/**
+ * The orders once `fill` is heard (call it before the ledger applies the fill): its order counts
+ * its shares as heard the first time the ledger hears of the fill, whatever its status.
+ */
+export function ordersHearing(ledger: Ledger, orders: Readonly<Record<string, OrderRecord>>, fill: LedgerFill & { client_order_id: string }): Record<string, OrderRecord> {
+  const o = orders[fill.client_order_id];
+  if (!o || knowsFill(ledger, fill.fill_id)) return orders;
+  return { ...orders, [o.client_order_id]: { ...o, heard_size: o.heard_size + fill.size } };
 }
 
 const NONE_OWED: readonly string[] = [];

@@ -1,7 +1,7 @@
-import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
+import { matchedLedger, matchedPairImbalance } from '../../domain/trading/matched-holdings.ts';
 import type { OrderRecord, StrategyName } from '../../domain/trading/orders.ts';
-import { guaranteedPairPnl, pairImbalance } from '../../domain/trading/pair-arb.ts';
-import { knowsFill, strategyHolding, type Ledger, type LedgerFill } from '../../domain/trading/pnl-ledger.ts';
+import { guaranteedPairPnl } from '../../domain/trading/pair-arb.ts';
+import { strategyHolding, type Ledger } from '../../domain/trading/pnl-ledger.ts';
 import type { MarketTradingContext } from './context.ts';
 
 const SHARE_EPS = 1e-9;
@@ -28,15 +28,5 @@ export function pairLockedNow(ctx: MarketTradingContext): boolean {
 
 /** Keeps the start of the current naked leg, or clears it once the pair is balanced again (as matched at the venue). */
 export function nakedSince(ctx: MarketTradingContext, ledger: Ledger, orders: Record<string, OrderRecord>, nowMs: number): number | null {
-  const { yes_token, no_token } = ctx.spec;
-  const l = held(ctx, ledger, orders);
-  const naked = pairImbalance(strategyHolding(l, yes_token, 'pair_arb'), strategyHolding(l, no_token, 'pair_arb'));
-  return naked ? (ctx.nakedSinceMs ?? nowMs) : null;
-}
-
-/** The orders once `fill` is heard: its order counts its shares as heard, the first time the ledger hears of the fill. */
-export function ordersHearing(ctx: Pick<MarketTradingContext, 'ledger' | 'orders'>, fill: LedgerFill & { client_order_id: string }): Record<string, OrderRecord> {
-  const o = ctx.orders[fill.client_order_id];
-  if (!o || knowsFill(ctx.ledger, fill.fill_id)) return ctx.orders;
-  return { ...ctx.orders, [o.client_order_id]: { ...o, heard_size: o.heard_size + fill.size } };
+  return matchedPairImbalance(ledger, orders, ctx.spec) ? (ctx.nakedSinceMs ?? nowMs) : null;
 }

@@ -1,6 +1,7 @@
 import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
+import { ordersHearing } from '../../domain/trading/matched-holdings.ts';
 import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
 import { liveOrders, plan } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
@@ -8,7 +9,7 @@ import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
-import { holds, nakedSince, ordersHearing, pairLockedNow } from './holdings.ts';
+import { holds, nakedSince, pairLockedNow } from './holdings.ts';
 
 /** Finished orders kept in context (reconciliation looks back at recent ones). */
 const FINISHED_ORDERS_KEPT = 100;
@@ -258,7 +259,7 @@ export const marketTradingMachine = setup({
     applyFill: assign(({ context, event }) => {
       assertEvent(event, 'FILL');
       const ledger = applyFill(context.ledger, event.fill);
-      const orders = ordersHearing(context, event.fill);
+      const orders = ordersHearing(context.ledger, context.orders, event.fill);
       return { ledger, orders, nakedSinceMs: nakedSince(context, ledger, orders, context.now_ms) };
     }),
     rebuildFromVenue: assign(({ context, event }) => {
