@@ -1,3 +1,5 @@
+import type { PortUnavailable } from '../adapters/net/listen.ts';
+
 /** How a port option's error message says the accepted values. */
 export const PORT_TEXT = 'a whole number 0–65535 (0: any free port)';
 
@@ -14,4 +16,12 @@ export function parsePort(text: string): number | null {
 /** The one usage message for a bad port option, naming the flag and the value as given. */
 export function badPortMessage(flag: string, text: string | undefined): string {
   return `${flag} expects ${PORT_TEXT}; got ${JSON.stringify(text)}`;
+}
+
+/**
+ * The usage message for a port a server cannot have, with the option or config key that set it
+ * (`setBy`), so the operator knows what to change.
+ */
+export function portUnavailableMessage(err: PortUnavailable, setBy: string): string {
+  return `${err.message}; the port is set by ${setBy}: ${err.remedy}`;
 }

@@ -37,7 +37,8 @@ import { SourceErrors } from './source-errors.ts';
 import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import { layoutOf, type UniverseMarket } from '../../domain/trading/universe.ts';
-import { ApiPortUnavailable, type DaemonOptions, type RunSummary } from './options.ts';
+import { type DaemonOptions, type RunSummary } from './options.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
 import { cancelEverythingAtVenue, openDaemonExecution } from './real-execution.ts';
 import { tradesOnPaper } from './paper-state.ts';
 import { marketFeedComponent } from './components/market-feed.ts';
@@ -51,7 +52,7 @@ import { HeapBudget } from './heap-budget.ts';
 import { holdForJournal } from './journal-pacing.ts';
 import { SimPaceWatch } from './sim-pace.ts';
 
-export { ApiPortUnavailable, ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
+export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type DaemonRole, type RunSummary } from './options.ts';
 
 /** Components that carry data into the bus; a trading-only process runs none of them. */
 const FEED_SIDE: ReadonlySet<string> = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
@@ -161,7 +162,7 @@ export class Daemon {
     ctx.sink.add(this.channels);
     ctx.dashboard = new FanOutSink(recent, this.channels);
     this.url = await this.http.listen().catch((err: unknown) => {
-      throw ApiPortUnavailable.from(err, config.api.host, apiPort);
+      throw PortUnavailable.from(err, 'the API', config.api.host, apiPort);
     });
     // /health answers (bus down, and why) while a Redis server is awaited; none within the time: exit 3.
     await ctx.bus.whenConnected(config.bus.startup_timeout_ms);

@@ -12,6 +12,7 @@ import { readMarketFrames } from './market-frames.ts';
 import { MarketStandIn } from './market-stand-in.ts';
 import { StreamStandIn } from './stream-stand-in.ts';
 import { PlaybackTimeline } from './timeline.ts';
+import { listenOn } from '../../adapters/net/listen.ts';
 
 export interface PlaybackOptions {
   capture: LoadedCapture;
@@ -74,13 +75,7 @@ export class PlaybackServer {
 
   /** Listens and starts the capture's clock; resolves to the base URL. */
   async listen(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.o.port, this.o.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(this.server, this.o.port, this.o.host, 'the playback server');
     this.timeline.start();
     this.market.start();
     return this.baseUrl;

@@ -11,7 +11,8 @@ import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { loadCliConfig } from '../load-cli-config.ts';
-import { badPortMessage, parsePort } from '../port-option.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
+import { badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface ClobStandInCliOptions {
@@ -94,6 +95,8 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
     // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
     sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, wallet, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
   } catch (err) {
+    // The two ports differ (checked above) and a free one (0) is never unavailable: the port says which option set it.
+    if (err instanceof PortUnavailable) return usage(portUnavailableMessage(err, err.port === o.clobPort ? '--clob-port' : '--port'));
     io.err(`helios clob-standin: cannot listen on 127.0.0.1 (--port ${o.port}, --clob-port ${o.clobPort}): ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
   }

@@ -8,7 +8,8 @@ import { PlaybackServer } from '../../apps/playback/playback-server.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { badPortMessage, parsePort } from '../port-option.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
+import { badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { untilSignal } from '../until-signal.ts';
 
 export interface PlaybackCliOptions {
@@ -49,6 +50,7 @@ export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo)
   try {
     await server.listen();
   } catch (err) {
+    if (err instanceof PortUnavailable) return usage(io, portUnavailableMessage(err, '--port'));
     io.err(`helios playback: cannot listen on 127.0.0.1:${port}: ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
-import { ApiPortUnavailable, Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
+import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
@@ -9,7 +9,8 @@ import { PaperStateError } from '../../adapters/storage/paper-state-file.ts';
 import { RetiredMarketsError } from '../../adapters/storage/retired-markets-file.ts';
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
-import { badPortMessage, parsePort } from '../port-option.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
+import { badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -145,8 +146,8 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
-    if (err instanceof ApiPortUnavailable || err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
-      io.err(`helios run: ${err instanceof ApiPortUnavailable ? apiPortMessage(err, port !== undefined) : err.message}\n`);
+    if (err instanceof PortUnavailable || err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
+      io.err(`helios run: ${err instanceof PortUnavailable ? apiPortMessage(err, port !== undefined) : err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       abandonIfTimedOut();
       return EXIT.CONFIG_ERROR;
@@ -172,9 +173,8 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
 }
 
 /** A port the API cannot have, with the option or config key that set it, so the operator knows what to change. */
-function apiPortMessage(err: ApiPortUnavailable, fromOption: boolean): string {
-  const setBy = fromOption ? '--port' : 'api.port (the config file or HELIOS_API__PORT; --port overrides it)';
-  return `${err.message}; the port is set by ${setBy}: ${err.remedy}`;
+function apiPortMessage(err: PortUnavailable, fromOption: boolean): string {
+  return portUnavailableMessage(err, fromOption ? '--port' : 'api.port (the config file or HELIOS_API__PORT; --port overrides it)');
 }
 
 export function register(program: Command, io: CliIo): void {

@@ -3,7 +3,8 @@ import { loadCliConfig } from '../load-cli-config.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { syntheticMarketSpecs } from '../../sim/venue/synthetic-markets.ts';
 import { DURATION_RANGE_TEXT, MAX_DURATION_S } from '../duration-option.ts';
-import { badPortMessage, parsePort } from '../port-option.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
+import { badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { isSeed, SEED_TEXT } from '../seed-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -58,6 +59,10 @@ export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
   try {
     endpoints = await venue.start();
   } catch (err) {
+    if (err instanceof PortUnavailable) {
+      io.err(`helios sim: ${portUnavailableMessage(err, '--port')}\n`);
+      return EXIT.CONFIG_ERROR;
+    }
     io.err(`helios sim: cannot listen on 127.0.0.1:${port as number}: ${(err as Error).message}\n`);
     return EXIT.RUNTIME_ERROR;
   }

@@ -8,6 +8,7 @@ import { ClobVenue, type ClobVenueOptions, type UserEvent } from './clob-venue.t
 import { polymarketWallet, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
 import { fundsAddress } from './clob-wallets.ts';
 import { orderJson, positionJson, tradeJson, userEventJson } from './clob-wire.ts';
+import { listenOn } from '../../adapters/net/listen.ts';
 
 /**
  * A stand-in for Polymarket's CLOB V2 on loopback: REST and the user WebSocket, verifying what
@@ -84,14 +85,7 @@ export class ClobStandIn {
   }
 
   async listen(port = 0): Promise<{ http: string; ws: string }> {
-    // A port that is taken rejects (the caller says so) rather than crashing the process.
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(this.server, port, '127.0.0.1', 'the stand-in CLOB');
     const p = (this.server.address() as AddressInfo).port;
     return { http: `http://127.0.0.1:${p}`, ws: `ws://127.0.0.1:${p}/ws/user` };
   }

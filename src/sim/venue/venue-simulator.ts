@@ -5,6 +5,7 @@ import { seededRng, type Rng } from '../../domain/util/random.ts';
 import { parseMarketChannelRequest } from '../../domain/market/channel-request.ts';
 import { SyntheticMarkets, type SimFrame, type SimMarketSpec } from './synthetic-markets.ts';
 import { emptyVenueStats, MALFORMED_FRAMES, NO_FAULTS, type VenueFaults, type VenueStats } from './venue-faults.ts';
+import { listenOn } from '../../adapters/net/listen.ts';
 
 export interface VenueSimulatorOptions {
   seed: number;
@@ -74,10 +75,7 @@ export class VenueSimulator {
     wss.on('connection', (ws) => this.accept(ws));
     // ws re-emits its HTTP server's errors: a listen failure (port taken) is rejected below, not thrown here.
     wss.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(this.port, '127.0.0.1', () => resolve());
-    });
+    await listenOn(http, this.port, '127.0.0.1', 'the venue simulator');
     this.http = http;
     this.wss = wss;
     const { port } = http.address() as AddressInfo;

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
+import { CaptureRecorder } from '../../src/adapters/capture/recorder.ts';
+import { runCli } from '../support/cli.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'helios-servers-port-in-use-'));
+const capture = path.join(dir, 'capture');
+let taken: Server;
+let port: number;
+
+beforeAll(async () => {
+  taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  port = (taken.address() as AddressInfo).port;
+  // An empty capture is a capture: playback reaches its listen.
+  await new CaptureRecorder({ dir: capture, clock: new SystemClock(), sources: {}, heliosVersion: 'test', note: 'port in use' }).close();
+});
+afterAll(async () => {
+  await new Promise<void>((r) => taken.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const held = (server: string, flag: string) =>
+  `${server} cannot listen on 127.0.0.1:${port}: address already in use (another process listens there); the port is set by ${flag}: stop the process that holds it or choose another port (0: any free port)\n`;
+
+// As `helios run` (test/cli/run-port-in-use.test.ts): a port another process holds fails every
+// restart, so it is a usage error (2, which systemd leaves down), not a runtime failure (3, restarted forever).
+describe('the loopback servers with their port held by another process exit 2 naming the address and the option', () => {
+  it('helios sim --port', async () => {
+    const r = await runCli(['sim', '--port', String(port), '--duration', '1']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`helios sim: ${held('the venue simulator', '--port')}`);
+    expect(r.out).toBe('');
+  });
+
+  it('helios playback --port', async () => {
+    const r = await runCli(['playback', capture, '--port', String(port), '--duration', '1']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`helios playback: ${held('the playback server', '--port')}`);
+    expect(r.out).toBe('');
+  });
+
+  it('helios clob-standin --port (the venue simulator)', async () => {
+    const r = await runCli(['clob-standin', '--port', String(port), '--duration', '1']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`helios clob-standin: ${held('the venue simulator', '--port')}`);
+    expect(r.out).toBe('');
+  });
+
+  it('helios clob-standin --clob-port (the stand-in CLOB, once the venue listens)', async () => {
+    const r = await runCli(['clob-standin', '--clob-port', String(port), '--duration', '1']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`helios clob-standin: ${held('the stand-in CLOB', '--clob-port')}`);
+    expect(r.out).toBe('');
+  });
+});
