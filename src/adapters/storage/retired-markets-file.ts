@@ -21,15 +21,15 @@ export function retiredMarketsFile(dataDir: string): string {
   return path.join(dataDir, 'state', 'retired-markets.json');
 }
 
-/** The market ids recorded as retired (none when the file does not exist). */
-export function readRetiredMarkets(dataDir: string): string[] {
+/** The market ids recorded as retired; null when there is no record yet (the process's first start on this data directory). */
+export function readRetiredMarkets(dataDir: string): string[] | null {
   const file = retiredMarketsFile(dataDir);
   const errors = {
     unreadable: (reason: string) => new RetiredMarketsError(`cannot read the retired markets ${file}: ${reason}`),
     damaged: (detail: string) => new RetiredMarketsError(`the retired markets ${file} are damaged${detail}`),
   };
   const value = readStateJson(file, errors);
-  return value === undefined ? [] : parseStateRecord(recordSchema, value, errors).market_ids;
+  return value === undefined ? null : parseStateRecord(recordSchema, value, errors).market_ids;
 }
 
 /** Replaces the record (atomically), ids sorted. */

@@ -117,7 +117,8 @@ export class Daemon {
     // would forget positions and the day's losses, and the first save would overwrite it.
     if (tradesOnPaper(ctx)) readPaperState(this.opts.dataDir);
     // A feeds process neither lists nor subscribes what its trading shards retired (RetiredMarketsError: unreadable).
-    if (ctx.role === 'feeds') for (const id of readRetiredMarkets(this.opts.dataDir)) ctx.retiredMarkets.add(id);
+    const retiredRecord = ctx.role === 'feeds' ? readRetiredMarkets(this.opts.dataDir) : null;
+    for (const id of retiredRecord ?? []) ctx.retiredMarkets.add(id);
     this.heapBudget.start();
 
     ctx.bus = openBus(config.bus, this.clock, {
@@ -188,7 +189,7 @@ export class Daemon {
     ctx.sink.add(this.storage);
     if (this.clock instanceof PacedClock && this.storage.recorder) holdForJournal(this.clock, this.storage.recorder, config.daemon.sim.hold_at_journal_backlog);
 
-    this.buildComponents();
+    this.buildComponents({ retirementsRecorded: retiredRecord !== null });
     // Real execution: gate, session, reconciliation, all before the first decision (throws: no trading).
     ctx.execution = await openDaemonExecution(ctx, this.factory);
     await this.recordMarketCatalog();
@@ -253,7 +254,7 @@ export class Daemon {
   }
 
   /** Chooses the components of this mode and role, in start order. */
-  private buildComponents(): void {
+  private buildComponents(o: { retirementsRecorded: boolean }): void {
     const { config, mode } = this.opts;
     const ctx = this.ctx;
     // Esports truth (simulated matches in sim mode) decides the universe's esports markets.
@@ -275,7 +276,7 @@ export class Daemon {
       truthComponent(ctx),
       tradingComponent(ctx),
       // The trading shards' retirements reach a feeds process over the bus; elsewhere its own trading retires.
-      ...(ctx.role === 'feeds' ? [retirementsComponent(ctx)] : []),
+      ...(ctx.role === 'feeds' ? [retirementsComponent(ctx, { recorded: o.retirementsRecorded })] : []),
       // Live mode's universe comes from discovery, started last so every follower listens already.
       ...(mode === 'live' ? [discoveryComponent(ctx)] : []),
     ];

@@ -18,11 +18,19 @@ const retirementTopic = (market: UniverseMarket) => topicOf(channelOf('ALERT'), 
  * retirement): it lists them no longer, drops their tokens from the feed, shows the alert on its
  * dashboard and records them in DATA_DIR/state/retired-markets.json, which the daemon loads at
  * start before anything subscribes. Its consumer group is durable: retirements made while it was
- * down arrive when it is back. A new group starts at the newest entry: the retained past of a
- * stream prefix may hold another deployment's retirements (shards started afresh on it), and a
- * market wrongly taken for retired would lose its books.
+ * down arrive when it is back.
+ *
+ * Where a new group starts depends on that record (`recorded`). Without one (the first start on
+ * this data directory) the groups it creates in that life start at the beginning of each market's
+ * control stream, so the retirements still retained there, made before this process ever ran, are
+ * learned too (the shards do not announce them again). Once every group exists, holding that
+ * history for this consumer, the record is written (empty when nothing was retired), so a later
+ * start (or a restart of this component) is not a first one; only then, not at a retirement read
+ * earlier, as a group not created yet would otherwise start at the newest entry. With a record, a
+ * new group (a market discovered since) starts at the newest entry, as it did before.
  */
-export function retirementsComponent(ctx: DaemonContext): Component {
+export function retirementsComponent(ctx: DaemonContext, o: { recorded: boolean }): Component {
+  let recorded = o.recorded;
   let subscription: Subscription | null = null;
   let consuming: Promise<void> = Promise.resolve();
   const follow = (change: UniverseChange) => {
@@ -41,8 +49,15 @@ export function retirementsComponent(ctx: DaemonContext): Component {
   return {
     name: 'retirements',
     start: async () => {
-      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: 'latest' });
+      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: recorded ? 'latest' : 'earliest' });
       subscription = s;
+      if (!recorded) {
+        void s.joined().then(() => {
+          if (subscription !== s) return;
+          writeRetiredMarkets(ctx.opts.dataDir, ctx.retiredMarkets);
+          recorded = true;
+        }).catch((err: unknown) => ctx.reportError('retirements', err));
+      }
       ctx.universeListeners.add(follow);
       consuming = (async () => {
         for await (const batch of s) {
