@@ -174,6 +174,25 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       expect(got.map((d) => d.event.event_id)).toEqual([...small, ...large].map((e) => e.event_id));
     });
 
+    it('gives a replay subscriber of a group that exists already the retained backlog again, then what is published after', async () => {
+      const bus = await make();
+      const { factory } = testFactory(19);
+      const old = Array.from({ length: 10 }, (_, i) => trade(factory, 'm', 't', i / 100));
+      await bus.publish('tape:m', old);
+      await bus.drain();
+      const before = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'] });
+      expect((await collect(before, 10)).length).toBe(10);
+      await before.close();
+      expect(await bus.backlog('tape:m', 'g')).toBe(0);
+      const again = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:m'], start: 'replay' });
+      const fresh = Array.from({ length: 5 }, (_, i) => trade(factory, 'm', 't', 0.5 + i / 100));
+      await bus.publish('tape:m', fresh);
+      const got = await collect(again, 15);
+      const extra = await collect(again, 1, { timeoutMs: 200 });
+      await again.close();
+      expect([...got, ...extra].map((d) => d.event.event_id)).toEqual([...old, ...fresh].map((e) => e.event_id));
+    });
+
     it('gives a latest subscriber every event published right after subscribe returned, and none from before', async () => {
       const bus = await make();
       const { factory } = testFactory(9);

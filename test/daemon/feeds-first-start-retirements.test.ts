@@ -20,7 +20,8 @@ import { getJson } from './support/daemon-io.ts';
  * A scale-out's feeds process started on a new data directory after its trading shards had
  * already retired a market (the shards never announce a retirement again): it learns the
  * retirement from what the bus still retains, on the real redis-server of the test set-up, and
- * records it; restarted on that data directory it keeps it and learns what was retired meanwhile.
+ * records it; restarted on that data directory it keeps it and learns what was retired meanwhile;
+ * moved to another new data directory while its consumer groups survive, it learns them all again.
  */
 
 const redisUrl = inject('redisUrl');
@@ -38,7 +39,7 @@ describe.skipIf(!redisUrl)('a feeds process on a new data directory', () => {
   it('leaves out the markets retired before it first started, and keeps them after a restart', { timeout: 120_000 }, async () => {
     const prefix = `feedsfirst${process.pid}x${Date.now() % 1_000_000}`;
     const { config } = loadConfig({ env: {}, overrides: { 'bus.kind': 'redis', 'bus.redis_url': redisUrl, 'bus.stream_prefix': prefix } });
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-feeds-first-'));
+    let dataDir = mkdtempSync(path.join(tmpdir(), 'helios-feeds-first-'));
     dirs.push(dataDir);
     const start = async () => {
       const daemon = new Daemon({ config, secrets: {}, logger: silent(), mode: 'sim', speed: 1, dataDir, inspect: false, apiPort: 0, role: 'feeds' });
@@ -75,6 +76,17 @@ describe.skipIf(!redisUrl)('a feeds process on a new data directory', () => {
     // Retired while the feeds process is down: its durable group hands it over at the restart.
     expect(await feeds.stop()).toBe(0);
     await retire(meanwhile!);
+    feeds = await start();
+    await vi.waitFor(async () => {
+      expect(await listed(feeds)).toEqual(all.filter((id) => id !== before && id !== meanwhile));
+      expect(recorded()).toEqual([before, meanwhile].sort());
+    }, { timeout: 30_000, interval: 200 });
+
+    // Its data directory is lost, its groups on Redis are not (they acknowledged both): a start on a
+    // new one reads the retained history again rather than resuming where the groups were.
+    expect(await feeds.stop()).toBe(0);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'helios-feeds-first-'));
+    dirs.push(dataDir);
     feeds = await start();
     await vi.waitFor(async () => {
       expect(await listed(feeds)).toEqual(all.filter((id) => id !== before && id !== meanwhile));

@@ -11,13 +11,20 @@ export interface Delivery {
   deliveries: number;
 }
 
+export type SubscribeStart = 'earliest' | 'latest' | 'replay';
+
 export interface SubscribeOptions {
   /** Consumer group: every group sees every event; members of a group share them. */
   group: string;
   consumer: string;
   topics: string[];
-  /** Where a newly created group starts: the whole retained backlog (default) or only new events. */
-  start?: 'earliest' | 'latest';
+  /**
+   * Where a newly created group starts: the whole retained backlog (default) or only new events.
+   * `replay`: the whole retained backlog even when the group exists already (it is moved back to the
+   * start of each topic it joins, so what it acknowledged before is delivered again), for a consumer
+   * that lost what it had made of its past.
+   */
+  start?: SubscribeStart;
 }
 
 export interface Subscription extends AsyncIterable<Delivery[]> {

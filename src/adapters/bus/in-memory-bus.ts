@@ -2,7 +2,7 @@ import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import { BoundedQueue, countingOverflowHooks, type ByteLedger, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
 import { estimateEventBytes } from './event-size.ts';
-import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
+import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type SubscribeStart, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
@@ -148,14 +148,17 @@ export class InMemoryBus implements EventBus {
   }
 
   /** @internal */
-  group(topicName: string, groupName: string, start: 'earliest' | 'latest'): GroupState {
+  group(topicName: string, groupName: string, start: SubscribeStart): GroupState {
     const state = this.topic(topicName);
     let group = state.groups.get(groupName);
+    // Moved back: what it still queued is queued again, in order, with everything retained before it.
+    if (group && start === 'replay') group.queue.take(group.queue.size);
+    else if (group) return group;
     if (!group) {
       group = new GroupState(topicName, new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
-      if (start === 'earliest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
       state.groups.set(groupName, group);
     }
+    if (start !== 'latest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
     return group;
   }
 

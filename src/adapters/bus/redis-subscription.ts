@@ -29,7 +29,7 @@ export class RedisSubscription extends SubscriptionBase {
   private failures = 0;
   /** Ends the wait before the next attempt early: set while the pull loop waits after a failure. */
   private wakeRetry: (() => void) | null = null;
-  /** Streams whose group this consumer has not joined yet (a `latest` group starts at '$' only then). */
+  /** Streams whose group this consumer has not joined yet (a `latest` group starts at '$', a `replay` one is moved back to '0', only then). */
   private readonly unjoined = new Set<string>();
   /** XGROUP CREATE sent and not answered yet, per stream. */
   private readonly joining = new Map<string, Promise<void>>();
@@ -109,14 +109,18 @@ export class RedisSubscription extends SubscriptionBase {
   private joinGroup(key: string): Promise<void> {
     const inFlight = this.joining.get(key);
     if (inFlight) return inFlight;
-    const start = this.options.start === 'latest' && this.unjoined.has(key) ? '$' : '0';
+    const first = this.unjoined.has(key);
+    const start = this.options.start === 'latest' && first ? '$' : '0';
     const created = (this.bus.client.sendCommand(['XGROUP', 'CREATE', key, this.options.group, start, 'MKSTREAM']) as Promise<unknown>).then(
       () => {
         this.expireIdleIfUnset(key);
         this.onJoined(key);
       },
-      (err: Error) => {
+      async (err: Error) => {
         if (!String(err?.message).includes('BUSYGROUP')) throw err;
+        // `replay` moves a group that exists already back to the start, once: on the same connection,
+        // so an event published after subscribe returned still lands behind it.
+        if (this.options.start === 'replay' && first) await this.bus.client.sendCommand(['XGROUP', 'SETID', key, this.options.group, '0']);
         this.onJoined(key);
       },
     );

@@ -20,14 +20,16 @@ const retirementTopic = (market: UniverseMarket) => topicOf(channelOf('ALERT'), 
  * start before anything subscribes. Its consumer group is durable: retirements made while it was
  * down arrive when it is back.
  *
- * Where a new group starts depends on that record (`recorded`). Without one (the first start on
- * this data directory) the groups it creates in that life start at the beginning of each market's
- * control stream, so the retirements still retained there, made before this process ever ran, are
- * learned too (the shards do not announce them again). Once every group exists, holding that
- * history for this consumer, the record is written (empty when nothing was retired), so a later
- * start (or a restart of this component) is not a first one; only then, not at a retirement read
- * earlier, as a group not created yet would otherwise start at the newest entry. With a record, a
- * new group (a market discovered since) starts at the newest entry, as it did before.
+ * Where its groups start depends on that record (`recorded`). Without one (the first start on
+ * this data directory) it reads each market's control stream from the start, `replay`: the groups
+ * it creates start there, and one that exists already (its data directory was lost, its group on
+ * Redis was not) is moved back there, so the retirements still retained, made before this data
+ * directory existed, are learned too (the shards do not announce them again). Once every group
+ * has joined, holding that history for this consumer, the record is written (empty when nothing
+ * was retired), so a later start (or a restart of this component) is not a first one and reads
+ * nothing again; only then, not at a retirement read earlier, as a group not joined yet would
+ * otherwise be left where it was. With a record, a group resumes where it was and a new one (a
+ * market discovered since) starts at the newest entry, as before.
  */
 export function retirementsComponent(ctx: DaemonContext, o: { recorded: boolean }): Component {
   let recorded = o.recorded;
@@ -49,7 +51,7 @@ export function retirementsComponent(ctx: DaemonContext, o: { recorded: boolean 
   return {
     name: 'retirements',
     start: async () => {
-      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: recorded ? 'latest' : 'earliest' });
+      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: recorded ? 'latest' : 'replay' });
       subscription = s;
       if (!recorded) {
         void s.joined().then(() => {
