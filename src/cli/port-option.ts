@@ -18,6 +18,11 @@ export function badPortMessage(flag: string, text: string | undefined): string {
   return `${flag} expects ${PORT_TEXT}; got ${JSON.stringify(text)}`;
 }
 
+/** What sets a port that defaults to api.port: the option when given, else the config key (and how). */
+export function apiPortSetBy(fromOption: boolean): string {
+  return fromOption ? '--port' : 'api.port (the config file or HELIOS_API__PORT; --port overrides it)';
+}
+
 /**
  * The usage message for a port a server cannot have, with the option or config key that set it
  * (`setBy`), so the operator knows what to change.

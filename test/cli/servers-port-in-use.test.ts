@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,20 @@ describe('the loopback servers with their port held by another process exit 2 na
     expect(r.code, r.err).toBe(2);
     expect(r.err).toBe(`helios playback: ${held('the playback server', '--port')}`);
     expect(r.out).toBe('');
+  });
+
+  it('helios replay --serve --port, and api.port when no --port is given', async () => {
+    const data = path.join(dir, 'data');
+    mkdirSync(data, { recursive: true });
+    const range = ['--from', '2025-07-15T00:00:00Z', '--to', '2025-07-15T01:00:00Z'];
+    const r = await runCli(['replay', '--data-dir', data, ...range, '--serve', '--port', String(port), '--exit-at-end']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`replay: ${held('the replay server', '--port')}`);
+    const config = path.join(dir, 'replay.yaml');
+    writeFileSync(config, `api:\n  port: ${port}\n`);
+    const c = await runCli(['replay', '--config', config, '--data-dir', data, ...range, '--serve', '--exit-at-end']);
+    expect(c.code, c.err).toBe(2);
+    expect(c.err).toBe(`replay: ${held('the replay server', 'api.port (the config file or HELIOS_API__PORT; --port overrides it)')}`);
   });
 
   it('helios clob-standin --port (the venue simulator)', async () => {

@@ -16,7 +16,8 @@ import { FanOutSink } from '../../domain/events/sink.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { badPortMessage, parsePort } from '../port-option.ts';
+import { PortUnavailable } from '../../adapters/net/listen.ts';
+import { apiPortSetBy, badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, recordedEventBounds, replayContext } from '../replay-options.ts';
 import { untilSignal } from '../until-signal.ts';
 
@@ -151,7 +152,9 @@ export function register(program: Command, io: CliIo): void {
             markers: () =>
               (markers ??= openReplaySource(ctx.dataDir, ctx.config, { from: ctx.from, to: ctx.to }, (opts.source ?? 'auto') as SourceKind).then(({ source }) => replayMarkers(source, { from: ctx.from, to: ctx.to }))),
           });
-          url = await server.listen();
+          url = await server.listen().catch((err: unknown) => {
+            throw PortUnavailable.from(err, 'the replay server', '127.0.0.1', port);
+          });
         }
         const srv = server;
         const run: ReplayRun = await runReplay({
@@ -199,7 +202,7 @@ export function register(program: Command, io: CliIo): void {
         }
         io.exit(issues > 0 || r.emitted === 0 ? EXIT.DATA_ERROR : EXIT.OK);
       } catch (err) {
-        io.err(`replay: ${(err as Error).message}\n`);
+        io.err(`replay: ${err instanceof PortUnavailable ? portUnavailableMessage(err, apiPortSetBy(opts.port !== undefined)) : (err as Error).message}\n`);
         io.exit(failureExitCode(err));
       } finally {
         await server?.close();
@@ -207,7 +210,11 @@ export function register(program: Command, io: CliIo): void {
     });
 }
 
-/** A damaged lake file is a data problem (its message says what rebuilds it); anything else failed at run time. */
+/**
+ * A damaged lake file is a data problem (its message says what rebuilds it); a port another process
+ * holds is a usage error (a restart would fail again); anything else failed at run time.
+ */
 function failureExitCode(err: unknown): number {
+  if (err instanceof PortUnavailable) return EXIT.CONFIG_ERROR;
   return err instanceof DamagedLakeFileError ? EXIT.DATA_ERROR : EXIT.RUNTIME_ERROR;
 }

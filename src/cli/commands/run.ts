@@ -10,7 +10,7 @@ import { RetiredMarketsError } from '../../adapters/storage/retired-markets-file
 import { parseShard, type Shard } from '../../domain/scale-out/shard.ts';
 import { DURATION_RANGE_TEXT, parseDurationSeconds } from '../duration-option.ts';
 import { PortUnavailable } from '../../adapters/net/listen.ts';
-import { badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
+import { apiPortSetBy, badPortMessage, parsePort, portUnavailableMessage } from '../port-option.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -147,7 +147,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   } catch (err) {
     removeSignalHandlers();
     if (err instanceof PortUnavailable || err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
-      io.err(`helios run: ${err instanceof PortUnavailable ? apiPortMessage(err, port !== undefined) : err.message}\n`);
+      io.err(`helios run: ${err instanceof PortUnavailable ? portUnavailableMessage(err, apiPortSetBy(port !== undefined)) : err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       abandonIfTimedOut();
       return EXIT.CONFIG_ERROR;
@@ -170,11 +170,6 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   io.out(JSON.stringify(daemon.summary()) + '\n');
   logger.flush?.();
   return code;
-}
-
-/** A port the API cannot have, with the option or config key that set it, so the operator knows what to change. */
-function apiPortMessage(err: PortUnavailable, fromOption: boolean): string {
-  return portUnavailableMessage(err, fromOption ? '--port' : 'api.port (the config file or HELIOS_API__PORT; --port overrides it)');
 }
 
 export function register(program: Command, io: CliIo): void {
