@@ -89,6 +89,13 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_MAX_PER_RECONCILE: '1.5' })).toMatchObject({ path: 'execution.reconcile.fill_answer_max_per_reconcile', value: 1.5 });
   });
 
+  it('execution.reconcile.fill_answer_timeout_ms: 1 h by default, a whole number of ms above fill_answer_after_ms', () => {
+    expect(loadConfig({ env: {} }).config.execution.reconcile.fill_answer_timeout_ms).toBe(3_600_000);
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_TIMEOUT_MS: '1.5' })).toMatchObject({ path: 'execution.reconcile.fill_answer_timeout_ms', value: 1.5 });
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_TIMEOUT_MS: '180000' })).toMatchObject({ path: 'execution.reconcile.fill_answer_timeout_ms', expected: expect.stringMatching(/more than execution.reconcile.fill_answer_after_ms \(180000\)/) });
+    expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_TIMEOUT_MS: '180001' })).toBeNull();
+  });
+
   it('trading.resolved_fill_answer_timeout_ms: 1 h by default, a whole number of ms', () => {
     expect(loadConfig({ env: {} }).config.trading.resolved_fill_answer_timeout_ms).toBe(3_600_000);
     expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '-1' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: -1 });

@@ -14,10 +14,11 @@ const INTERVAL_MS = 10_000;
 const ASKED_AT = T0 + 20_000 + AFTER_MS;
 
 /** m0 live with pairs matched at T0 + 10.05 s and 10.15 s; every answer the paper venue sends is lost on its way to the runtime. */
-async function liveWithLostAnswers(opts: { failed?: boolean; maxPerPass?: number; venueAnswers?: boolean } = {}) {
+async function liveWithLostAnswers(opts: { failed?: boolean; maxPerPass?: number; venueAnswers?: boolean; timeoutMs?: number } = {}) {
   const r = node(86_400_000, {
     tune: (cfg) => {
       cfg.execution.reconcile.fill_answer_after_ms = AFTER_MS;
+      if (opts.timeoutMs) cfg.execution.reconcile.fill_answer_timeout_ms = opts.timeoutMs;
       if (opts.maxPerPass) cfg.execution.reconcile.fill_answer_max_per_reconcile = opts.maxPerPass;
       if (opts.failed) cfg.execution.paper.fail_probability = 1;
     },
@@ -109,5 +110,58 @@ describe('a live market whose fill never hears its answer', () => {
     }
     expect(runs[0]!.asked).toEqual([{ at: ASKED_AT, ids: expect.any(Array) }]);
     expect(runs[1]).toEqual(runs[0]);
+  });
+
+  describe('and the venue never answers either', () => {
+    const TIMEOUT_MS = 60_000;
+    /** The first reconciliation at least TIMEOUT_MS after the one that first saw the fills pending (T0 + 20 s). */
+    const GIVEN_UP_AT = T0 + 20_000 + TIMEOUT_MS;
+    const unanswered = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>) =>
+      r.sink.events.flatMap((e) => (e.type === 'ALERT' && e.payload.code === 'FILL_UNANSWERED' ? [{ ...e.payload, market_id: e.market_id, ts: e.ts_ingest }] : []));
+    const orderOf = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>, fillId: string) =>
+      r.sink.events.flatMap((e) => (e.type === 'FILL' && e.payload.fill_id === fillId ? [e.payload.client_order_id] : []))[0];
+
+    it('gives each fill up fill_answer_timeout_ms after it was first seen pending: one critical FILL_UNANSWERED naming it, its order and market, then never asks again; it stays as matched', async () => {
+      const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
+      await r.tickTo(GIVEN_UP_AT - 1);
+      expect(unanswered(r)).toEqual([]);
+      const pnlBefore = r.node.runtime.marketPnl('m0');
+      const sharesBefore = r.shares();
+      await r.tickTo(GIVEN_UP_AT + 3_600_000);
+      const alerts = unanswered(r);
+      expect(alerts).toHaveLength(r.matched.length);
+      for (const [i, id] of r.matched.entries()) {
+        expect(alerts[i]).toMatchObject({ severity: 'critical', market_id: 'm0', ts: GIVEN_UP_AT });
+        expect(alerts[i]!.message).toContain(`${id} (order ${orderOf(r, id)})`);
+        expect(alerts[i]!.message).toContain('m0');
+      }
+      // Asked every interval until then, never after.
+      const asks = r.asked.filter((a) => a.ids.length);
+      expect(asks.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...asks.map((a) => a.at))).toBeLessThan(GIVEN_UP_AT);
+      await r.node.runtime.reconcile();
+      expect(r.asked.filter((a) => a.ids.length)).toEqual(asks);
+      // Kept as matched: the ledger still holds them, the PnL as before.
+      expect(r.pending()).toEqual(r.matched);
+      expect(r.shares()).toBeCloseTo(sharesBefore, 9);
+      expect(r.node.runtime.marketPnl('m0')).toEqual(pnlBefore);
+      expect(r.node.runtime.marketSnapshot('m0')!.state).not.toBe('RESOLVED');
+      r.node.runtime.stop();
+    });
+
+    it('replays the same on the virtual clock: the alerts and the asks at the same instants however often the replay feeds ticks', async () => {
+      const runs = [];
+      for (const step of [0, 700]) {
+        const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
+        const end = GIVEN_UP_AT + 5 * INTERVAL_MS;
+        for (let t = T0 + 11_000 + step; step && t < end; t += step) await r.tickTo(t);
+        await r.tickTo(end);
+        runs.push({ asked: r.asked.filter((a) => a.ids.length), alerts: unanswered(r) });
+        r.node.runtime.stop();
+      }
+      expect(runs[0]!.alerts.length).toBeGreaterThan(0);
+      expect(runs[0]!.alerts.every((a) => a.ts === GIVEN_UP_AT)).toBe(true);
+      expect(runs[1]).toEqual(runs[0]);
+    });
   });
 });

@@ -27,7 +27,8 @@ function rig(venueChangesOnlyThroughUs: boolean) {
       if (riskAt !== null && now >= riskAt) riskAt = null;
     },
     nextTimedChange: () => riskAt,
-    fillAsks: { afterMs: 30_000, maxPerPass: 5 },
+    fillAsks: { afterMs: 30_000, maxPerPass: 5, giveUpAfterMs: 3_600_000 },
+    answerGivenUp: () => {},
     reconcile: () => {
       reconciles.push(clock.now());
       tick.reconciled(clock.now());

@@ -190,6 +190,17 @@ export const executionSection = z.strictObject({
     fill_answer_after_ms: ms,
     /** At most this many live markets' fills are asked about per reconciliation (the real venue reads each by REST). */
     fill_answer_max_per_reconcile: z.number().int().min(1),
+    /**
+     * A live market's fill still without its CONFIRMED/FAILED this long after a reconciliation first
+     * saw it pending raises one critical ALERT FILL_UNANSWERED and is no longer asked about: it stays
+     * in the ledger as matched (counted in the PnL), as a resolved market's does after
+     * `trading.resolved_fill_answer_timeout_ms`.
+     */
+    fill_answer_timeout_ms: ms,
+  }).superRefine((r, ctx) => {
+    // Below the first ask, a fill would be given up without the venue ever being asked about it.
+    if (r.fill_answer_timeout_ms > r.fill_answer_after_ms) return;
+    ctx.addIssue({ code: 'custom', path: ['fill_answer_timeout_ms'], message: `more than execution.reconcile.fill_answer_after_ms (${r.fill_answer_after_ms}): a fill is asked about before it is given up` });
   }),
 });
 

@@ -4,13 +4,24 @@
  * cutover), so a fill whose answer was lost must not count as matched until its market resolves:
  * one a reconciliation has seen pending for `afterMs` is asked about (a targeted read decides),
  * again at most once every `everyMs`, and at most `maxPerPass` fills per reconciliation, the
- * longest unasked first (no burst of reads when many answers were lost at once).
+ * longest unasked first (no burst of reads when many answers were lost at once). One still
+ * unanswered `giveUpAfterMs` after it was first seen pending is given up: reported once, never
+ * asked about again (it stays as matched, as a resolved market's does after its answer wait).
  * Times come from the caller (the node's clock at reconciliation), so a replay asks at the same instants.
  */
 export interface FillAskPolicy {
   afterMs: number;
   everyMs: number;
   maxPerPass: number;
+  giveUpAfterMs: number;
+}
+
+/** What a reconciliation does about the live markets' pending fills now. */
+export interface FillAsksDue {
+  /** The fills to ask the venue about, by id. */
+  ask: string[];
+  /** The fills whose wait ran out just now (each reported once), by id. */
+  givenUp: Array<{ fill_id: string; market_id: string }>;
 }
 
 interface Watched {
@@ -18,6 +29,7 @@ interface Watched {
   /** The reconciliation that first saw it pending. */
   since: number;
   askedAt: number | null;
+  givenUp: boolean;
 }
 
 export class FillAnswerAsks {
@@ -28,32 +40,44 @@ export class FillAnswerAsks {
   /**
    * The live markets' fills still pending at `nowMs`, by market (null: its ledger cannot be read now,
    * an actor restarting: what was seen of it is kept); the fills to ask the venue about now, by id,
-   * counted as asked. Fills no longer pending, and markets no longer live, are forgotten.
+   * counted as asked; and those whose wait ran out by `nowMs`, given up (not asked). Fills no
+   * longer pending, and markets no longer live, are forgotten.
    */
-  due(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): string[] {
+  due(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): FillAsksDue {
     for (const [id, w] of this.watched) {
       const pending = pendingByMarket.get(w.marketId);
       if (pending === undefined || (pending !== null && !pending.includes(id))) this.watched.delete(id);
     }
     for (const [marketId, pending] of pendingByMarket) {
-      for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null });
+      for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null, givenUp: false });
     }
-    const ready = [...this.watched].filter(([, w]) => this.askAt(w) <= nowMs);
+    const givenUp: FillAsksDue['givenUp'] = [];
+    for (const [id, w] of [...this.watched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (w.givenUp || this.giveUpAt(w) > nowMs) continue;
+      w.givenUp = true;
+      givenUp.push({ fill_id: id, market_id: w.marketId });
+    }
+    const ready = [...this.watched].filter(([, w]) => !w.givenUp && this.askAt(w) <= nowMs);
     // Never asked before asked longest ago, then the oldest, then by id: every fill gets its turn, in one order.
     ready.sort(([a, wa], [b, wb]) => (wa.askedAt ?? -Infinity) - (wb.askedAt ?? -Infinity) || wa.since - wb.since || (a < b ? -1 : a > b ? 1 : 0));
     const picked = ready.slice(0, this.policy.maxPerPass);
     for (const [, w] of picked) w.askedAt = nowMs;
-    return picked.map(([id]) => id).sort();
+    return { ask: picked.map(([id]) => id).sort(), givenUp };
   }
 
-  /** When a reconciliation next has a fill to ask about (null: none watched). */
+  /** When a reconciliation next has a fill to ask about or to give up on (null: none waited for). */
   nextAskAt(): number | null {
     let next: number | null = null;
     for (const w of this.watched.values()) {
-      const at = this.askAt(w);
+      if (w.givenUp) continue;
+      const at = Math.min(this.askAt(w), this.giveUpAt(w));
       if (next === null || at < next) next = at;
     }
     return next;
+  }
+
+  private giveUpAt(w: Watched): number {
+    return w.since + this.policy.giveUpAfterMs;
   }
 
   private askAt(w: Watched): number {

@@ -26,6 +26,8 @@ interface Delta {
   realized: number;
   fees: number;
   cash: number;
+  /** The order a pending fill belongs to (when its fill said), for the operator told it is unanswered. */
+  order_id?: string;
 }
 
 export interface Ledger {
@@ -51,6 +53,7 @@ export interface LedgerFill {
   size: number;
   fee_usdc: number;
   status: 'MATCHED' | 'CONFIRMED' | 'FAILED';
+  client_order_id?: string;
 }
 
 export function emptyLedger(): Ledger {
@@ -118,7 +121,8 @@ export function applyFill(ledger: Ledger, fill: LedgerFill): Ledger {
     if (pending) return ledger;
     const d = deltaFor(ledger, fill);
     const applied = applyDelta(ledger, d, 1, fill.token_id, fill.strategy);
-    return { ...applied, pending: { ...applied.pending, [fill.fill_id]: d } };
+    const order = fill.client_order_id === undefined ? {} : { order_id: fill.client_order_id };
+    return { ...applied, pending: { ...applied.pending, [fill.fill_id]: { ...d, ...order } } };
   }
   if (fill.status === 'CONFIRMED') {
     const base = pending ? ledger : applyDelta(ledger, deltaFor(ledger, fill), 1, fill.token_id, fill.strategy);

@@ -18,6 +18,17 @@ export function unansweredFills(ledger: Ledger): string[] {
 }
 
 /**
+ * The one rule for fills whose CONFIRMED/FAILED never came, a live market's or a resolved one's:
+ * once their wait is over they stay in the ledger as matched (counted in the PnL) and are no longer
+ * waited for; the operator is told once, critically, naming the market, each fill and its order.
+ * `waited`: how long, since when. Returns the ALERT's severity, code, message and market.
+ */
+export function unansweredFillsAlert(marketId: string, ledger: Ledger | undefined, fillIds: readonly string[], waited: string): ['critical', 'FILL_UNANSWERED', string, string] {
+  const named = fillIds.map((id) => `${id} (order ${ledger?.pending[id]?.order_id ?? 'unknown'})`).join(', ');
+  return ['critical', 'FILL_UNANSWERED', `${marketId}: fill(s) ${named} still have no CONFIRMED/FAILED ${waited} (the venue was asked at reconciliations): kept as matched, counted in the PnL; no longer waited for`, marketId];
+}
+
+/**
  * When each resolved market leaves the trading side: `retentionMs` after it resolved, on the
  * node's clock, once it is settled for good; and the markets that left, which never come back as
  * fresh tradeable markets. Times come from the caller (the node's virtual clock), so a replay of

@@ -20,6 +20,8 @@ export interface RuntimeTickDeps {
   nextTimedChange(): number | null;
   /** When reconciliations ask the venue again about live markets' fills long without an answer (`everyMs`: the interval). */
   fillAsks: Omit<FillAskPolicy, 'everyMs'>;
+  /** A live market's fill still unanswered `fillAsks.giveUpAfterMs` on: no longer asked about (told once per fill). */
+  answerGivenUp(marketId: string, fillId: string): void;
   /** Starts a reconciliation (which reports itself through `reconciled`). */
   reconcile(): void;
 }
@@ -71,11 +73,13 @@ export class RuntimeTick {
 
   /**
    * The live markets' fills still pending, seen by a reconciliation at `nowMs` (any: at start, after
-   * a restart, by a tick): those to ask the venue about now (FillAnswerAsks.due). The tick sleeps no
-   * later than the first reconciliation due once the next ask is.
+   * a restart, by a tick): those to ask the venue about now (FillAnswerAsks.due); those whose wait
+   * ran out go to `answerGivenUp`. The tick sleeps no later than the first reconciliation due once
+   * the next ask (or give-up) is.
    */
   fillAsksDue(nowMs: number, pendingByMarket: Parameters<FillAnswerAsks['due']>[1]): string[] {
-    const due = this.asks.due(nowMs, pendingByMarket);
+    const { ask: due, givenUp } = this.asks.due(nowMs, pendingByMarket);
+    for (const g of givenUp) this.deps.answerGivenUp(g.market_id, g.fill_id);
     const ask = this.asks.nextAskAt();
     if (this.running && ask !== null) {
       const at = Math.max(this.gridAtOrAfter(ask), this.gridAfter(this.deps.clock.now()));

@@ -8,7 +8,7 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { exitValuePnl, noPnl, pnlSummary, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
 import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
-import { isSettledForGood, ResolvedRetention, unansweredFills } from '../../domain/trading/resolved-retention.ts';
+import { isSettledForGood, ResolvedRetention, unansweredFills, unansweredFillsAlert } from '../../domain/trading/resolved-retention.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
 import { createMarketGroupMachine } from '../../machines/market-group/market-group.machine.ts';
@@ -159,7 +159,8 @@ export class TradingRuntime {
         this.retireResolved(now);
       },
       nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
-      fillAsks: { afterMs: deps.execution.reconcile.fill_answer_after_ms, maxPerPass: deps.execution.reconcile.fill_answer_max_per_reconcile },
+      fillAsks: { afterMs: deps.execution.reconcile.fill_answer_after_ms, maxPerPass: deps.execution.reconcile.fill_answer_max_per_reconcile, giveUpAfterMs: deps.execution.reconcile.fill_answer_timeout_ms },
+      answerGivenUp: (id, fill) => this.alert(...unansweredFillsAlert(id, this.ledgerOf(id), [fill], `${deps.execution.reconcile.fill_answer_timeout_ms} ms after a reconciliation first saw it pending`)),
       reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
     });
     this.backlog = new RestartBacklog(deps.trading.supervision.restart_backlog_max_events, (...a) => this.alert(...a));
@@ -232,8 +233,7 @@ export class TradingRuntime {
       const ledger = this.marketSnapshot(id)?.context.ledger;
       if (!ledger) continue;
       const unanswered = unansweredFills(ledger);
-      const timeout = this.deps.trading.resolved_fill_answer_timeout_ms;
-      if (unanswered.length) this.alert('critical', 'FILL_UNANSWERED', `${id}: fill(s) ${unanswered.join(', ')} still have no CONFIRMED/FAILED ${timeout} ms after its resolution (the venue was asked at each reconciliation): kept as matched, counted in the PnL; the market no longer waits for them`, id);
+      if (unanswered.length) this.alert(...unansweredFillsAlert(id, ledger, unanswered, `${this.deps.trading.resolved_fill_answer_timeout_ms} ms after its resolution`));
       this.retention.giveUpAnswers(id);
     }
     for (const id of this.retention.due(nowMs)) {
