@@ -96,6 +96,14 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_EXECUTION__RECONCILE__FILL_ANSWER_TIMEOUT_MS: '180001' })).toBeNull();
   });
 
+  it('execution.cancel_backoff_min_ms (1 s) … cancel_backoff_max_ms (30 s): whole ms of at least 1, the min at most the max', () => {
+    const { execution } = loadConfig({ env: {} }).config;
+    expect([execution.cancel_backoff_min_ms, execution.cancel_backoff_max_ms]).toEqual([1_000, 30_000]);
+    expect(problemOf({ HELIOS_EXECUTION__CANCEL_BACKOFF_MIN_MS: '0' })).toMatchObject({ path: 'execution.cancel_backoff_min_ms', value: 0 });
+    expect(problemOf({ HELIOS_EXECUTION__CANCEL_BACKOFF_MAX_MS: '2.5' })).toMatchObject({ path: 'execution.cancel_backoff_max_ms', value: 2.5 });
+    expect(problemOf({ HELIOS_EXECUTION__CANCEL_BACKOFF_MIN_MS: '60000' })).toMatchObject({ path: 'execution.cancel_backoff_min_ms', expected: expect.stringMatching(/at most cancel_backoff_max_ms \(30000\)/) });
+  });
+
   it('trading.resolved_fill_answer_timeout_ms: 1 h by default, a whole number of ms', () => {
     expect(loadConfig({ env: {} }).config.trading.resolved_fill_answer_timeout_ms).toBe(3_600_000);
     expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '-1' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: -1 });

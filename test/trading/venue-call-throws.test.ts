@@ -37,7 +37,9 @@ describe('an execution adapter that throws synchronously on the order path', () 
       cancels++;
       throw new Error('venue client closed');
     };
-    // Fresh inputs while the order overstays its time in book: the market asks to cancel it.
+    // Fresh inputs while the order overstays its time in book: the market asks to cancel it, and
+    // again after each backoff (1 s, 2 s: the third failure comes 3 s after the first).
+    await overstayTimeInBook(r);
     await overstayTimeInBook(r);
     expect(cancels).toBeGreaterThan(0);
     expect(alertCodes(r)).not.toContain('MARKET_RESTARTING');
@@ -47,6 +49,37 @@ describe('an execution adapter that throws synchronously on the order path', () 
     expect(snap.state).toBe('HALT');
     expect(snap.context.halt).toContain('circuit_breaker');
     expect(r.sink.events.some((e) => e.type === 'RISK_STATE' && /cancel failures/.test(String(e.payload.reason)))).toBe(true);
+    expect(snap.context.orders[resting.client_order_id]).toMatchObject({ status: 'open' });
+    r.runtime.stop();
+  });
+
+  it('re-sends a cancel it keeps throwing on only after a backoff on the node clock, doubling from cancel_backoff_min_ms up to cancel_backoff_max_ms', async () => {
+    // A breaker far off: what paces the re-sends is the backoff, not the breaker halting the market.
+    const r = rig({
+      tune: (cfg) => {
+        cfg.risk.breakers.max_cancel_failures = 50;
+        Object.assign(cfg.execution, { cancel_backoff_min_ms: 1000, cancel_backoff_max_ms: 8000 });
+      },
+    });
+    const resting = await startRestingEdgeEntry(r);
+    const sentAt: number[] = [];
+    r.paper.cancelOrder = (id) => {
+      sentAt.push(r.clock.now());
+      // Past this many, the venue lets it go: re-sent at once without a backoff, the cancels would never end.
+      if (sentAt.length > 200) return Promise.resolve({ ok: false, client_order_id: id, reason: 'unknown order', benign: true });
+      throw new Error('venue client closed');
+    };
+    // 42 s of fresh inputs, the order past its time in book all along.
+    for (let i = 0; i < 6; i++) await overstayTimeInBook(r);
+    const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+    // The first cancel goes out on the market's time-in-book pulse, inside a clock advance that ends
+    // 100 ms later, when its failure is heard: the backoff runs from there. The others go out on the
+    // rejection's delivery, each failure heard at once.
+    expect(gaps[0]).toBe(1000 + 100);
+    expect(gaps.slice(1)).toEqual([2000, 4000, 8000, 8000, 8000]);
+    // Every failure still counts for the breaker; at this pace it has not tripped.
+    const snap = r.runtime.marketSnapshot('m1')!;
+    expect(snap.context.halt).not.toContain('circuit_breaker');
     expect(snap.context.orders[resting.client_order_id]).toMatchObject({ status: 'open' });
     r.runtime.stop();
   });

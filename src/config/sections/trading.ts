@@ -172,6 +172,13 @@ export const executionSection = z.strictObject({
   }),
   /** Polymarket CLOB V2 (adapter real). */
   real: realExecutionSection,
+  /**
+   * A cancel the venue rejected (or the adapter threw on) may be re-sent by its market only after
+   * this backoff (node-clock ms), doubling from min with each consecutive failure of that order's
+   * cancel, up to max; the breaker still counts every failure.
+   */
+  cancel_backoff_min_ms: z.number().int().min(1),
+  cancel_backoff_max_ms: z.number().int().min(1),
   reconcile: z.strictObject({
     interval_ms: z.number().int().min(1),
     position_tolerance_shares: z.number().nonnegative(),

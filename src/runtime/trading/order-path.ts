@@ -1,7 +1,8 @@
 import type { AnyActorRef } from 'xstate';
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import type { Clock } from '../../domain/time/clock.ts';
+import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import { CancelBackoff } from '../../domain/trading/cancel-backoff.ts';
 import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
 import { cancelsFirst, isTerminal, newOrderRecord, type OrderIntent, type PlaceIntent, type StrategyName } from '../../domain/trading/orders.ts';
 import { riskOrderCheck } from '../../domain/trading/order-check.ts';
@@ -19,6 +20,7 @@ import { UncommittedPlaces } from './uncommitted-places.ts';
 
 export interface OrderPathDeps {
   clock: Clock;
+  execution: { cancel_backoff_min_ms: number; cancel_backoff_max_ms: number };
   riskEngine: RiskEngine;
   adapter: ExecutionAdapter;
   sink: EventSink;
@@ -58,8 +60,19 @@ function venueCall<T>(call: () => Promise<T>): Promise<T> {
  */
 export class OrderPath {
   private readonly uncommitted = new UncommittedPlaces();
+  private readonly cancelBackoff: CancelBackoff;
+  /** Rejected cancels not yet told to their market (its backoff running). */
+  private readonly heldRejections = new Set<TimerHandle>();
 
-  constructor(private readonly deps: OrderPathDeps) {}
+  constructor(private readonly deps: OrderPathDeps) {
+    this.cancelBackoff = new CancelBackoff({ minMs: deps.execution.cancel_backoff_min_ms, maxMs: deps.execution.cancel_backoff_max_ms });
+  }
+
+  /** The held rejections are dropped (the runtime stops: no timer keeps the process up). */
+  stop(): void {
+    for (const t of this.heldRejections) this.deps.clock.clearTimeout(t);
+    this.heldRejections.clear();
+  }
 
   /**
    * A market's intents out. `context` is the deciding step's (it holds their order records);
@@ -77,12 +90,19 @@ export class OrderPath {
       if (intent.kind === 'cancel') {
         const rejected = (reason: string): void => {
           riskEngine.onCancelResult(marketId, false, clock.now());
-          this.deps.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason });
           this.deps.flushRisk();
+          // The market re-decides (and may re-send) the cancel when it hears the rejection: until
+          // then its cancel stays requested, so it hears it only once the backoff is over.
+          const held = clock.setTimeout(() => {
+            this.heldRejections.delete(held);
+            this.deps.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason });
+          }, this.cancelBackoff.failed(intent.client_order_id));
+          this.heldRejections.add(held);
         };
         void work.track(venueCall(() => adapter.cancelOrder(intent.client_order_id))).then(
           (ack) => {
             if (!(ack.ok || ack.benign)) return rejected(ack.reason);
+            this.cancelBackoff.forget(intent.client_order_id);
             riskEngine.onCancelResult(marketId, true, clock.now());
             this.deps.flushRisk();
           },
@@ -156,6 +176,7 @@ export class OrderPath {
     if (e.kind === 'order') {
       const u = e.update;
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
+      if (isTerminal(u.status)) this.cancelBackoff.forget(u.client_order_id);
       this.deps.negRisk.onLegUpdate(u);
       if (isTerminal(u.status)) this.deps.negRisk.onOrderDone(u.client_order_id, u.filled_size);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());

@@ -389,6 +389,7 @@ export class TradingRuntime {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.tick.stop();
+    this.orders.stop();
     this.groups.stop();
   }
 
