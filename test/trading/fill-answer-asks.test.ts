@@ -43,5 +43,10 @@ describe('which live markets\' pending fills reconciliation asks the venue about
     expect(asks.nextAskAt()).toBe(80_000);
     expect(asks.due(200_000, seen([['m1', ['a']], ['m2', ['b']]]))).toEqual({ ask: [], givenUp: [] });
     expect(asks.nextAskAt()).toBeNull();
+    // m1 resolved (no longer live): a stays given up, so its resolution does not wait for it again; until m1 leaves.
+    asks.due(210_000, seen([['m2', ['b']]]));
+    expect([asks.isGivenUp('a'), asks.isGivenUp('b')]).toEqual([true, true]);
+    asks.forgetMarket('m1');
+    expect(asks.isGivenUp('a')).toBe(false);
   });
 });

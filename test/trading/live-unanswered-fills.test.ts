@@ -149,6 +149,21 @@ describe('a live market whose fill never hears its answer', () => {
       r.node.runtime.stop();
     });
 
+    it('is not waited for again when its market then resolves: no more asks, no second FILL_UNANSWERED at resolved_fill_answer_timeout_ms', async () => {
+      const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
+      await r.tickTo(GIVEN_UP_AT);
+      expect(unanswered(r)).toHaveLength(r.matched.length);
+      const asks = r.asked.filter((a) => a.ids.length);
+      const resolution = inputFactory(GIVEN_UP_AT + 10, 6);
+      await feed(r.node, [{ kind: 'event', event: resolution.events.make('MARKET_RESOLVED', { winning_token_id: 'Y0', winning_outcome: null }, { market_id: 'm0' }) }]);
+      expect(r.node.runtime.marketSnapshot('m0')!.state).toBe('RESOLVED');
+      // Past the resolved market's answer wait (1 h): its fills given up while it was live are not told of again.
+      await r.tickTo(GIVEN_UP_AT + 2 * 3_600_000);
+      expect(unanswered(r)).toHaveLength(r.matched.length);
+      expect(r.asked.filter((a) => a.ids.length)).toEqual(asks);
+      r.node.runtime.stop();
+    });
+
     it('replays the same on the virtual clock: the alerts and the asks at the same instants however often the replay feeds ticks', async () => {
       const runs = [];
       for (const step of [0, 700]) {

@@ -46,7 +46,9 @@ export class FillAnswerAsks {
   due(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): FillAsksDue {
     for (const [id, w] of this.watched) {
       const pending = pendingByMarket.get(w.marketId);
-      if (pending === undefined || (pending !== null && !pending.includes(id))) this.watched.delete(id);
+      // One given up stays given up when its market resolves (until forgetMarket): it is not waited for again.
+      const answered = pending !== undefined && pending !== null && !pending.includes(id);
+      if (answered || (pending === undefined && !w.givenUp)) this.watched.delete(id);
     }
     for (const [marketId, pending] of pendingByMarket) {
       for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null, givenUp: false });
@@ -63,6 +65,16 @@ export class FillAnswerAsks {
     const picked = ready.slice(0, this.policy.maxPerPass);
     for (const [, w] of picked) w.askedAt = nowMs;
     return { ask: picked.map(([id]) => id).sort(), givenUp };
+  }
+
+  /** The fill's wait was given up while its market was live (so its resolution does not wait for it again). */
+  isGivenUp(fillId: string): boolean {
+    return this.watched.get(fillId)?.givenUp === true;
+  }
+
+  /** The market left the trading side: its fills are no one's concern here any more. */
+  forgetMarket(marketId: string): void {
+    for (const [id, w] of this.watched) if (w.marketId === marketId) this.watched.delete(id);
   }
 
   /** When a reconciliation next has a fill to ask about or to give up on (null: none waited for). */

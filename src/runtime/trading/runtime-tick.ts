@@ -88,6 +88,16 @@ export class RuntimeTick {
     return due;
   }
 
+  /** A live market's fill given up (FillAnswerAsks.isGivenUp). */
+  isAnswerGivenUp(fillId: string): boolean {
+    return this.asks.isGivenUp(fillId);
+  }
+
+  /** A market left: its fills' waits are forgotten. */
+  forgetMarket(marketId: string): void {
+    this.asks.forgetMarket(marketId);
+  }
+
   /** Something is about to change (an event to a market, its orders): tick again from the next period. */
   touch(): void {
     const now = this.deps.clock.now();

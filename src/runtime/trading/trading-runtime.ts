@@ -225,6 +225,7 @@ export class TradingRuntime {
     this.negRisk.removeMarket(marketId);
     this.eventViews.removeMarket(marketId);
     this.retention.forget(marketId);
+    this.tick.forgetMarket(marketId);
   }
 
   /** Resolved markets past their retention and settled for good leave for good, their PnL kept (by the tick: a replay retires them alike). */
@@ -232,7 +233,8 @@ export class TradingRuntime {
     for (const id of this.retention.answerWaitOver(nowMs)) {
       const ledger = this.marketSnapshot(id)?.context.ledger;
       if (!ledger) continue;
-      const unanswered = unansweredFills(ledger);
+      // One given up while the market was live was told of then.
+      const unanswered = unansweredFills(ledger).filter((f) => !this.tick.isAnswerGivenUp(f));
       if (unanswered.length) this.alert(...unansweredFillsAlert(id, ledger, unanswered, `${this.deps.trading.resolved_fill_answer_timeout_ms} ms after its resolution`));
       this.retention.giveUpAnswers(id);
     }
@@ -404,7 +406,7 @@ export class TradingRuntime {
       market: (id) => this.marketSnapshot(id), ownedElsewhere: (coid) => this.negRisk.owns(coid), send: (id, event) => this.send(id, event),
       adopted: (id, orders) => this.orders.adopted(id, orders, this.specs.get(id)!, this.ledgerOf(id)),
       alert: (...a) => this.alert(...a), closedOut: (o) => this.deps.riskEngine.onOrderProgress(o.client_order_id, o.filled_size, o.size, true), cancelRetries: this.cancelRetries,
-      answered: (a) => this.orders.deliverFill(a), fillAsksDue: (now, pending) => this.tick.fillAsksDue(now, pending),
+      answered: (a) => this.orders.deliverFill(a), fillAsksDue: (now, pending) => this.tick.fillAsksDue(now, pending), isAnswerGivenUp: (f) => this.tick.isAnswerGivenUp(f),
     });
     // The markets it looked at may leave now (the tick may sleep past their due time: nothing new happens).
     this.retention.reconciled(startedAt);

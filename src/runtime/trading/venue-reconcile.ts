@@ -37,6 +37,8 @@ export interface ReconcileHost {
   cancelRetries: CancelRetries;
   /** Of the live markets' fills still pending (by market; null: its ledger unreadable now), those to ask the venue about now (FillAnswerAsks.due). */
   fillAsksDue(nowMs: number, pendingByMarket: ReadonlyMap<string, readonly string[] | null>): string[];
+  /** A fill given up while its market was live: not asked about again once the market resolved either. */
+  isAnswerGivenUp(fillId: string): boolean;
 }
 
 /**
@@ -119,7 +121,7 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
 function resolvedUnanswered(h: ReconcileHost): string[] {
   return h.marketIds().flatMap((id) => {
     const snap = h.market(id);
-    return snap?.state === 'RESOLVED' ? unansweredFills(snap.context.ledger) : [];
+    return snap?.state === 'RESOLVED' ? unansweredFills(snap.context.ledger).filter((f) => !h.isAnswerGivenUp(f)) : [];
   });
 }
 
