@@ -44,7 +44,8 @@ export interface ExecutionAdapter {
    * The final answer (CONFIRMED or FAILED) of each of these fills the venue has given one, from its
    * own record; fills it has not answered yet are left out (a venue that reads them anew sends an
    * answer it finds on the stream). Reconciliation asks for a resolved market's unanswered fills, and
-   * for a live market's pending past `execution.reconcile.fill_answer_after_ms` (a bounded few a run).
+   * for a live market's pending past `execution.reconcile.fill_answer_after_ms` (a bounded few a run,
+   * until `fill_answer_timeout_ms` gives one up).
    */
   fillAnswers?(fillIds: readonly string[]): Promise<FillAnswer[]>;
   /** A market the trading node trades from now on (a real venue signs by its tick, size and neg-risk). */

@@ -67,7 +67,8 @@ export class CancelRetries {
  * broken) is told RECONCILED. At start this is what lets the markets trade. A resolved market's
  * orders still live here are closed out from the venue's answer (CLOSE_OUT), and the venue is asked
  * again for its fills still unanswered, so it settles for good; so is it for a live market's fills
- * pending past `fill_answer_after_ms` (a MATCHED trade can still FAIL), a bounded few per run.
+ * pending past `fill_answer_after_ms` (a MATCHED trade can still FAIL), a bounded few per run, until
+ * `fill_answer_timeout_ms` gives one up (FillAnswerAsks).
  */
 export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileReport> {
   const unanswered = [...resolvedUnanswered(h), ...liveUnanswered(h)];
