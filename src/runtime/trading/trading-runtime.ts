@@ -24,6 +24,7 @@ import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
 import { heldWhileRestarting, RestartBacklog } from './restart-backlog.ts';
+import { RiskNet } from './risk-net.ts';
 import { RuntimeTick } from './runtime-tick.ts';
 import { CancelRetries, reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
 
@@ -61,9 +62,7 @@ export class TradingRuntime {
   private readonly marketOfToken = new Map<string, string>();
   private readonly specs = new Map<string, MarketSpec>();
   private readonly seqOf = new Map<string, number>();
-  /** Each market's net PnL as risk values it (exit marks), and their sum: risk follows marks, not only fills. */
-  private readonly riskNet = new Map<string, number>();
-  private riskNetTotal = 0;
+  private readonly riskNet: RiskNet;
   /**
    * Each market's ledger as its actor last published it (every ledger change is followed by a
    * notice), or as it was carried: a restarted actor starts from it, and it is what is kept,
@@ -113,9 +112,8 @@ export class TradingRuntime {
     this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
     this.carried = new CarriedMarkets(deps.carried?.markets, deps.carried?.retired);
     this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms, deps.trading.resolved_fill_answer_timeout_ms, this.carried.retiredBefore.ids);
-    // Retired markets are in the net as in the session that retired them (not per market: they never move again).
-    this.riskNetTotal = this.carried.retiredBefore.risk_net;
-    for (const id of this.carried.ids()) this.followNet(id, this.carried.riskNet(id)!);
+    this.riskNet = new RiskNet(this.carried.retiredBefore.risk_net);
+    for (const id of this.carried.ids()) this.riskNet.follow(id, this.carried.riskNet(id)!);
     this.orders = new OrderPath({
       ...deps, work: this.work, correlation: this.correlation, negRisk: n,
       touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.answer(ref, e),
@@ -214,7 +212,7 @@ export class TradingRuntime {
   /** A market leaves (settled, retired): what it made or lost is money, still in risk's net at its last value (settled: realized − fees), the reports and the next session's state. */
   removeMarket(marketId: string): void {
     if (!this.specs.has(marketId)) return;
-    this.carried.keep(marketId, this.ledgerOf(marketId), this.riskNet.get(marketId));
+    this.carried.keep(marketId, this.ledgerOf(marketId), this.riskNet.perMarket.get(marketId));
     this.lastLedger.delete(marketId);
     this.backlog.take(marketId);
     this.orders.forget(marketId);
@@ -246,8 +244,9 @@ export class TradingRuntime {
       this.removeMarket(id);
       this.carried.retire(id);
       this.retention.retire(id);
-      // It never comes back: its order sequence and per-market entries are not needed again (riskNetTotal keeps its value).
-      for (const perMarket of [this.seqOf, this.riskNet]) perMarket.delete(id);
+      // It never comes back: its order sequence and per-market entries are not needed again.
+      this.seqOf.delete(id);
+      this.riskNet.retire(id);
       this.positionMarks.forget(id, [spec.yes_token, spec.no_token]);
       this.deps.riskEngine.forgetMarket(id);
       const flagged = unanswered.length ? `; fill(s) ${unanswered.join(', ')} never answered, counted as matched` : '';
@@ -322,7 +321,6 @@ export class TradingRuntime {
     this.eventViews.changed(m, signal, undefined, partner);
     this.send(m, partner ? { type: 'BOOK', signal, partner } : { type: 'BOOK', signal });
     this.negRisk.onBook(m, signal, partner);
-    // Most markets never held anything: only one that did (a fill or a rebuild was followed) can move the risk PnL.
     if (!this.riskNet.has(m)) return;
     const snap = this.marketSnapshot(m);
     if (!snap) return;
@@ -361,7 +359,7 @@ export class TradingRuntime {
     if (this.carried.retiredBefore.ids.length) this.positionMarks.retired(this.carried.retiredBefore.pnl, this.deps.clock.now());
     // Risk sees the net the session starts with (0 when nothing is carried), so the day's loss
     // counts the session's first fill too.
-    this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
+    this.deps.riskEngine.onPnl(this.riskNet.total, this.deps.clock.now());
     this.flushRisk();
     const report = await this.reconcile();
     this.tick.start();
@@ -379,7 +377,7 @@ export class TradingRuntime {
 
   /** What the next session on this data directory carries of the markets (paper). */
   carry(): Required<Pick<CarriedTrading, 'markets' | 'retired'>> {
-    return { markets: this.carried.snapshot(this.marketIds(), (id) => this.ledgerOf(id), this.riskNet), retired: this.carried.retired };
+    return { markets: this.carried.snapshot(this.marketIds(), (id) => this.ledgerOf(id), this.riskNet.perMarket), retired: this.carried.retired };
   }
 
   /** A market's ledger now; while its actor restarts, the one it last published (undefined: it never changed one). */
@@ -418,7 +416,7 @@ export class TradingRuntime {
 
   /** Net PnL across markets as risk values it: positions at their executable exit (exitValuePnl). */
   riskNetPnl(): number {
-    return this.riskNetTotal;
+    return this.riskNet.total;
   }
 
   /** Exposure (cost of what is held as matched) of one market, into risk. */
@@ -434,13 +432,8 @@ export class TradingRuntime {
     if (!this.carried.marksSeen(ctx)) return;
     const bids: Record<string, number | null> = {};
     for (const [token, b] of Object.entries(ctx.signals.books)) bids[token] = b.best_bid;
-    this.followNet(id, exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee));
-    this.deps.riskEngine.onPnl(this.riskNetTotal, this.deps.clock.now());
-  }
-
-  private followNet(marketId: string, net: number): void {
-    this.riskNetTotal += net - (this.riskNet.get(marketId) ?? 0);
-    this.riskNet.set(marketId, net);
+    this.riskNet.follow(id, exitValuePnl(ctx.ledger, [ctx.spec.yes_token, ctx.spec.no_token], bids, ctx.spec.fee));
+    this.deps.riskEngine.onPnl(this.riskNet.total, this.deps.clock.now());
   }
 
   /** A market's PnL at its marks (zero while it restarts); one not traded from its kept ledger, or as this session retired it. */
