@@ -65,6 +65,8 @@ export class ClobStandIn {
   private readonly users = new Map<WebSocket, string>();
   /** Every request seen, `METHOD /path` (for tests counting submissions). */
   readonly requests: string[] = [];
+  /** Each request's query, beside `requests` (a read of one trade by `id` from a listing by `after`). */
+  private readonly requestQueries: URLSearchParams[] = [];
   /** Every injected fault as it was answered, in order. */
   readonly appliedFaults: AppliedFault[] = [];
   version: number;
@@ -157,11 +159,17 @@ export class ClobStandIn {
     return this.requests.filter((r) => r === route).length;
   }
 
+  /** The queries of the requests to `route`, in order. */
+  queries(route: string): URLSearchParams[] {
+    return this.requestQueries.filter((_, i) => this.requests[i] === route);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [path = '/', query = ''] = (req.url ?? '/').split('?');
     const method = req.method ?? 'GET';
     const route = `${method} ${path.startsWith('/data/order/') ? '/data/order/:id' : path}`;
     this.requests.push(route);
+    this.requestQueries.push(new URLSearchParams(query));
     // GTD orders lapse lazily: whatever a request sees is already past its expiry.
     this.venue.expire(this.opts.expirationBufferSeconds);
     let body: string | undefined;
