@@ -74,8 +74,8 @@ describe('hot path: what a decision that changes nothing may skip', () => {
     actor.stop();
   });
 
-  it('levelsOf shares with the token\'s previous value exactly the sides that did not change', () => {
-    const outcomes = { same: 0, oneSide: 0, both: 0 };
+  it('levelsOf shares with the token\'s previous value exactly the sides and levels that did not change', () => {
+    const outcomes = { same: 0, oneSide: 0, both: 0, levelShared: 0 };
     // Half the changes hit a level the book has (a removal then shortens the side), half any price.
     const change = fc.record({ side: fc.constantFrom('BUY' as const, 'SELL' as const), onLevel: fc.boolean(), pick: fc.nat(), cents: fc.integer({ min: 1, max: 99 }), size: fc.integer({ min: 0, max: 60 }) });
     fc.assert(
@@ -95,14 +95,22 @@ describe('hot path: what a decision that changes nothing may skip', () => {
         expect(shared.bids === previous.bids).toBe(sameBids);
         expect(shared.asks === previous.asks).toBe(sameAsks);
         expect(shared === previous).toBe(sameBids && sameAsks);
+        // Within a side that moved, each level equal to the one at its place before is that level.
+        for (const key of ['bids', 'asks'] as const) {
+          shared[key].forEach((level, j) => {
+            const before = previous[key][j];
+            expect(level === before).toBe(before !== undefined && before[0] === level[0] && before[1] === level[1]);
+            if (level === before && shared[key] !== previous[key]) outcomes.levelShared++;
+          });
+        }
         if (sameBids && sameAsks) outcomes.same++;
         else if (sameBids || sameAsks) outcomes.oneSide++;
         else outcomes.both++;
       }),
       RUNS,
     );
-    // Every case was reached: unchanged, one side moved, both moved.
-    expect(Math.min(outcomes.same, outcomes.oneSide, outcomes.both)).toBeGreaterThan(0);
+    // Every case was reached: unchanged, one side moved, both moved, a level kept in a side that moved.
+    expect(Math.min(outcomes.same, outcomes.oneSide, outcomes.both, outcomes.levelShared)).toBeGreaterThan(0);
     // Another tick size is never shared.
     const b = book([[0.5, 10]], [[0.6, 10]]);
     const other = levelsOf(book([[0.5, 10]], [[0.6, 10]], 0.001), 3);

@@ -241,9 +241,25 @@ export class L2Book {
     }
   }
 
-  /** The best `n` levels of one side, best first (`topN`'s side alone). */
-  topSide(side: BookSide, n: number): Level[] {
-    return side === 'BUY' ? this.exportSide(this.bidKeys, this.bidSizes, n, 1) : this.exportSide(this.askKeys, this.askSizes, n, -1);
+  /**
+   * The best `n` levels of one side, best first (`topN`'s side alone). A level equal to the one at
+   * its place in `previous` (the side as taken before) is that level itself, not a copy: a change
+   * moves one level or two, and what a trading signal holds is what young collections copy.
+   */
+  topSide(side: BookSide, n: number, previous: readonly Level[] = []): Level[] {
+    const keys = side === 'BUY' ? this.bidKeys : this.askKeys;
+    const sizes = side === 'BUY' ? this.bidSizes : this.askSizes;
+    const sign = side === 'BUY' ? 1 : -1;
+    const count = Math.min(n, keys.length);
+    // Sized once: pushed from empty, the array's storage would be built for 17 levels.
+    const out = new Array<Level>(count);
+    for (let j = 0; j < count; j++) {
+      const i = keys.length - 1 - j;
+      const price = this.grid.fromTicks(sign * keys[i]!);
+      const before = previous[j];
+      out[j] = before !== undefined && before[0] === price && before[1] === sizes[i] ? before : [price, sizes[i]!];
+    }
+    return out;
   }
 
   /** Whether `topSide(side, n)` would equal `levels`, level for level (no allocation). */

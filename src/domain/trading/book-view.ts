@@ -34,8 +34,9 @@ export interface BookLevels {
 /**
  * The levels of `book` a decision can use: the best `depth` of each side. Given the same token's
  * `previous` value, a side that did not change is that value's side, and an unchanged book is
- * `previous` itself: a signal usually moves one side, and a value a market holds until its next
- * signal is what young collections copy, so an unchanged side is not copied again.
+ * `previous` itself, and so is each unchanged level of a side that changed: a signal usually moves
+ * one level of one side, and a value a market holds until its next signal is what young
+ * collections copy, so nothing unchanged is copied again.
  */
 export function levelsOf(book: Pick<L2Book, 'topN' | 'topSide' | 'topSideEquals' | 'tickSize'>, depth: number, previous: BookLevels | null = null): BookLevels {
   if (previous === null || previous.tick_size !== book.tickSize) {
@@ -45,7 +46,7 @@ export function levelsOf(book: Pick<L2Book, 'topN' | 'topSide' | 'topSideEquals'
   const sameBids = book.topSideEquals('BUY', depth, previous.bids);
   const sameAsks = book.topSideEquals('SELL', depth, previous.asks);
   if (sameBids && sameAsks) return previous;
-  return { tick_size: book.tickSize, bids: sameBids ? previous.bids : book.topSide('BUY', depth), asks: sameAsks ? previous.asks : book.topSide('SELL', depth) };
+  return { tick_size: book.tickSize, bids: sameBids ? previous.bids : book.topSide('BUY', depth, previous.bids), asks: sameAsks ? previous.asks : book.topSide('SELL', depth, previous.asks) };
 }
 
 const views = new WeakMap<BookLevels, TradableBook>();
