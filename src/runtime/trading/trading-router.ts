@@ -11,6 +11,7 @@ import { derivePolicy } from '../../domain/trading/plan.ts';
 import type { Policy } from '../../domain/trading/policy.ts';
 import type { BookSignal } from '../../domain/trading/signals.ts';
 import type { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
+import { HeldSignals } from './held-signals.ts';
 import type { TradingRuntime } from './trading-runtime.ts';
 
 /** A market the trading node trades, and what drives its fair value. */
@@ -64,7 +65,7 @@ export class TradingRouter {
    * sequence alone (the partner, another input of that market, any input but a book change of
    * another market), never by timing, so a replay of the same inputs holds and releases alike.
    */
-  private readonly held = new Map<string, BookSignal>();
+  private readonly held = new HeldSignals();
   readonly stats = { routed: 0, ignored: 0 };
 
   constructor(private readonly deps: TradingRouterDeps) {}
@@ -95,7 +96,7 @@ export class TradingRouter {
     }
     if (m.station_id !== null) dropFrom(this.byStation, m.station_id, marketId);
     if (m.match_id !== null) dropFrom(this.byMatch, m.match_id, marketId);
-    this.held.delete(marketId);
+    this.held.take(marketId);
     this.lastPolicy.delete(marketId);
     return m;
   }
@@ -154,12 +155,13 @@ export class TradingRouter {
         // k + 1 levels) and one more, so a walk past the limit is still seen as one.
         const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, this.lastLevels.get(token) ?? null) : null;
         if (levels) this.lastLevels.set(token, levels);
+        // The touch is the levels' first (the same numbers `bestBid`/`bestAsk` give, without an object each).
         const signal: BookSignal = {
           token_id: token,
           synced: book !== undefined,
           ts_ms: event.ts_ingest,
-          best_bid: book?.bestBid()?.price ?? null,
-          best_ask: book?.bestAsk()?.price ?? null,
+          best_bid: levels !== null && levels.bids.length > 0 ? levels.bids[0]![0] : null,
+          best_ask: levels !== null && levels.asks.length > 0 ? levels.asks[0]![0] : null,
           levels,
         };
         if (event.type !== 'BEST_PRICE') {
@@ -168,12 +170,12 @@ export class TradingRouter {
         }
         const market = this.marketOfToken.get(token)!;
         // Only the partner's BEST_PRICE finds its market's signal still held (releaseBefore).
-        const first = this.takeHeld(market);
+        const first = this.held.take(market);
         if (first !== undefined) {
           runtime.onBook(first, signal);
           this.deps.onBestPriceDecided?.(first.ts_ms);
         } else if (event.payload.partner_follows) {
-          this.held.set(market, signal);
+          this.held.hold(market, signal);
           return true;
         } else runtime.onBook(signal);
         this.deps.onBestPriceDecided?.(event.ts_ingest);
@@ -237,21 +239,16 @@ export class TradingRouter {
 
   /** Every held signal alone, in the order they were held. */
   private releaseAll(): void {
-    for (const market of [...this.held.keys()]) this.releaseMarket(market);
+    // Those held when the release began, oldest first.
+    for (let n = this.held.size; n > 0; n--) this.releaseMarket(this.held.first()!);
   }
 
   /** The market's held signal, if any, alone. */
   private releaseMarket(market: string): void {
-    const signal = this.takeHeld(market);
+    const signal = this.held.take(market);
     if (signal === undefined) return;
     this.deps.runtime.onBook(signal);
     this.deps.onBestPriceDecided?.(signal.ts_ms);
-  }
-
-  private takeHeld(market: string): BookSignal | undefined {
-    const signal = this.held.get(market);
-    if (signal !== undefined) this.held.delete(market);
-    return signal;
   }
 
   private onTruth(event: EventOf<'TRUTH_STATE'>): boolean {

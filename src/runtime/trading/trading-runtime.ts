@@ -312,14 +312,17 @@ export class TradingRuntime {
 
   /**
    * A coalesced book signal for one token (from BEST_PRICE / L2_SNAPSHOT handling), or for both of
-   * a market's tokens (`partner`, the same market's other token) when they changed together.
+   * a market's tokens (`partner`, the same market's other token) when they changed together. Sent
+   * stamped as built: `send` spread each into a second, larger object. Never held while restarting.
    */
   onBook(signal: BookSignal, partner?: BookSignal): void {
     const m = this.marketOfToken.get(signal.token_id);
     if (!m) return;
     if (partner && this.marketOfToken.get(partner.token_id) !== m) throw new Error(`book signals of ${signal.token_id} and ${partner.token_id} are not one market's`);
     this.eventViews.changed(m, signal, undefined, partner);
-    this.send(m, partner ? { type: 'BOOK', signal, partner } : { type: 'BOOK', signal });
+    const ref = this.marketRef(m);
+    if (ref) this.touched(m);
+    ref?.send(partner ? { type: 'BOOK', signal, partner, now_ms: this.deps.clock.now() } : { type: 'BOOK', signal, now_ms: this.deps.clock.now() });
     this.negRisk.onBook(m, signal, partner);
     if (!this.riskNet.has(m)) return;
     const snap = this.marketSnapshot(m);
