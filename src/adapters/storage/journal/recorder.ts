@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../../domain/events/ids.ts';
 import type { EventSink } from '../../../domain/events/sink.ts';
 import { EventWindowManager, type EventWindow, type WindowRules, type WindowTransition } from '../../../domain/storage/windows.ts';
 import type { Clock, TimerHandle } from '../../../domain/time/clock.ts';
+import { Ring } from '../../../domain/util/ring.ts';
 import { journalFile, utcDateHour } from '../layout.ts';
 import { ByteChunk, ByteChunkPool, countLines } from './byte-chunks.ts';
 import { HumanTimeCache, writeRecord, type Provenance } from './record.ts';
@@ -91,9 +92,12 @@ export class JournalRecorder implements EventSink {
   private retry = new Map<string, ByteChunk>();
   /** Lines serialized since the last flush began, per file. */
   private filling = new Map<string, ByteChunk>();
-  /** Emitted events not serialized yet, in order, with the window each belongs to. */
-  private queuedEvents: HeliosEvent[] = [];
-  private queuedWindows: Array<string | undefined> = [];
+  /**
+   * Emitted events not serialized yet, in order, with the window each belongs to. Rings: arrays
+   * handed off every turn and pushed from empty again built their storage anew each turn.
+   */
+  private readonly queuedEvents = new Ring<HeliosEvent>();
+  private readonly queuedWindows = new Ring<string | undefined>();
   private serializeScheduled = false;
   private readonly chunks: ByteChunkPool;
   private readonly openWindowEvents = new Map<string, HeliosEvent>();
@@ -259,11 +263,9 @@ export class JournalRecorder implements EventSink {
   private readonly serializeQueued = (): void => {
     this.serializeScheduled = false;
     const events = this.queuedEvents;
-    const windows = this.queuedWindows;
     if (events.length === 0) return;
-    this.queuedEvents = [];
-    this.queuedWindows = [];
-    for (let i = 0; i < events.length; i++) this.serialize(events[i]!, windows[i]);
+    // Those queued now: one emitted meanwhile waits for the serialize it scheduled.
+    for (let n = events.length; n > 0; n--) this.serialize(events.shift()!, this.queuedWindows.shift());
     if (this.pendingBytes >= this.deps.journal.flush_max_bytes && !this.sizeFlushScheduled) {
       this.sizeFlushScheduled = true;
       setImmediate(() => {
