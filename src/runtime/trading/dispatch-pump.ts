@@ -22,8 +22,10 @@ export interface DispatchPumpDeps {
    * must run before the next input: the pump then yields a loop turn, otherwise it goes straight on.
    */
   apply(event: HeliosEvent): boolean;
-  /** Sees each input with its dispatch sequence number, before it is applied (the dispatch log). */
-  record?(seq: number, input: DispatchInput): void;
+  /** Sees each event with its dispatch sequence number, before it is applied (the dispatch log). */
+  recordEvent?(seq: number, event: HeliosEvent): void;
+  /** Sees each tick with its dispatch sequence number (the dispatch log). */
+  recordTick?(seq: number, t: number): void;
   /** After an event was applied. */
   applied?(event: HeliosEvent): void;
   /** An event whose application threw: reported and skipped (without it, the pump stops and `drained` rejects). */
@@ -41,8 +43,11 @@ export interface DispatchPumpDeps {
  * same inputs in the same order give the same decisions, byte for byte, whoever produced them.
  */
 export class DispatchPump {
-  /** A ring: the queue empties every turn or so, and an array reset then regrown each time was garbage per turn. */
-  private readonly queue = new Ring<DispatchInput>();
+  /**
+   * A ring: the queue empties every turn or so, and an array reset then regrown each time was garbage
+   * per turn. An event waits as itself, a tick as its time: no wrapper object per input.
+   */
+  private readonly queue = new Ring<HeliosEvent | number>();
   private pumping: Promise<void> | null = null;
   /** The pump is inside its loop (it may finish synchronously: inputs that start nothing never await). */
   private running = false;
@@ -57,6 +62,15 @@ export class DispatchPump {
   constructor(private readonly deps: DispatchPumpDeps) {}
 
   push(input: DispatchInput): void {
+    this.enqueue(input.kind === 'tick' ? input.t : input.event);
+  }
+
+  /** An event from the bus (the hot path: `push` without a wrapper). */
+  pushEvent(event: HeliosEvent): void {
+    this.enqueue(event);
+  }
+
+  private enqueue(input: HeliosEvent | number): void {
     if (this.closed) return;
     this.queue.push(input);
     if (this.running) return;
@@ -103,24 +117,26 @@ export class DispatchPump {
         // Shifted out before it is applied: an applied input left in the queue would stay alive
         // through young collections (thousands of events at 5,000 frames/s) and get promoted.
         const input = this.queue.shift()!;
-        this.deps.record?.(++this.seq, input);
-        if (input.kind === 'tick') {
-          await this.advance(input.t);
+        if (typeof input === 'number') {
+          this.deps.recordTick?.(++this.seq, input);
+          await this.advance(input);
           continue;
         }
+        const event = input;
+        this.deps.recordEvent?.(++this.seq, event);
         // No timer due before the event: time moves without a promise hop (the usual case).
         const due = this.deps.clock.nextDeadline();
-        if (due !== undefined && due <= input.event.ts_ingest) await this.advance(input.event.ts_ingest);
-        else if (input.event.ts_ingest > this.deps.clock.now()) this.deps.clock.advanceTo(input.event.ts_ingest);
+        if (due !== undefined && due <= event.ts_ingest) await this.advance(event.ts_ingest);
+        else if (event.ts_ingest > this.deps.clock.now()) this.deps.clock.advanceTo(event.ts_ingest);
         this.inputs++;
-        const started = this.applyOne(input.event);
+        const started = this.applyOne(event);
         if (started || ++this.sinceTurn >= INPUTS_PER_TURN) {
           if (started) this.yields.work++;
           else this.yields.cap++;
           this.sinceTurn = 0;
           await settle();
         }
-        this.deps.applied?.(input.event);
+        this.deps.applied?.(event);
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));

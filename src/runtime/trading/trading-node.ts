@@ -179,7 +179,8 @@ export class TradingNode implements EventSink {
         this.followSpec(event);
         return this.runtime.work.count !== started;
       },
-      record: this.dispatchLog ? (seq, input) => (input.kind === 'tick' ? this.dispatchLog!.writeTick(seq, input.t) : this.dispatchLog!.writeEvent(seq, input.event)) : undefined,
+      recordEvent: this.dispatchLog ? (seq, event) => this.dispatchLog!.writeEvent(seq, event) : undefined,
+      recordTick: this.dispatchLog ? (seq, t) => this.dispatchLog!.writeTick(seq, t) : undefined,
       applied: deps.onInput && ((event) => deps.onInput!(event, this.mirror)),
       onError: (err) => deps.onError(err),
     });
@@ -200,7 +201,9 @@ export class TradingNode implements EventSink {
 
   /** One input (an EventSink: a replay engine's sink, a test). */
   emit(event: HeliosEvent): void {
-    this.push({ kind: 'event', event });
+    // Once started, as itself: a wrapper per bus event was garbage on the hot path.
+    if (this.started && !this.ended) this.pump.pushEvent(event);
+    else this.push({ kind: 'event', event });
   }
 
   /** Lets the node's time reach `t` without an event, so its timers fire while the bus is quiet. */
