@@ -7,15 +7,24 @@ import { SubscriptionBase } from './subscription-base.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
-interface PendingEntry {
-  delivery: Delivery;
-  consumer: string;
-  deliveredAt: number;
+/**
+ * A delivery as its group's pending list keeps it: the object the consumer receives is the entry
+ * itself (one allocation per delivered event, not a delivery and an entry around it).
+ */
+class PendingDelivery implements Delivery {
+  constructor(
+    readonly topic: string,
+    readonly id: string,
+    readonly event: HeliosEvent,
+    readonly deliveries: number,
+    public consumer: string,
+    public deliveredAt: number,
+  ) {}
 }
 
 /** One consumer group on one topic: its own bounded queue (backpressure per group) and its PEL. */
 class GroupState {
-  readonly pending = new Map<string, PendingEntry>();
+  readonly pending = new Map<string, PendingDelivery>();
   /** The group's consumers (competing subscriptions): told when its queue stops being empty. */
   readonly consumers = new Set<InMemorySubscription>();
   constructor(
@@ -328,8 +337,8 @@ class InMemorySubscription extends SubscriptionBase {
       first.queue.takeBefore(budget, nextOrder, run);
       budget -= run.length;
       for (const item of run) {
-        const delivery: Delivery = { topic: first.topic, id: item.id, event: item.event, deliveries: 1 };
-        first.pending.set(delivery.id, { delivery, consumer: this.options.consumer, deliveredAt: now });
+        const delivery = new PendingDelivery(first.topic, item.id, item.event, 1, this.options.consumer, now);
+        first.pending.set(delivery.id, delivery);
         batch.push(delivery);
       }
       run.length = 0;
@@ -353,10 +362,10 @@ class InMemorySubscription extends SubscriptionBase {
     for (const group of this.groups) {
       for (const entry of group.pending.values()) {
         if (entry.consumer === this.options.consumer || now - entry.deliveredAt < this.bus.claimIdleMs) continue;
-        entry.consumer = this.options.consumer;
-        entry.deliveredAt = now;
-        entry.delivery = { ...entry.delivery, deliveries: entry.delivery.deliveries + 1 };
-        out.push(entry.delivery);
+        // A new object: the one delivered before stays as its consumer saw it.
+        const again = new PendingDelivery(entry.topic, entry.id, entry.event, entry.deliveries + 1, this.options.consumer, now);
+        group.pending.set(entry.id, again);
+        out.push(again);
       }
     }
     return out;
