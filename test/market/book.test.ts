@@ -83,6 +83,8 @@ function expectSameBook(book: L2Book, ref: NaiveBook, probe: { n: number; ticks:
   expect(book.levelCount('SELL')).toBe(asks.length);
   expect(book.bestBid()).toEqual(bids[0] ? { price: p(bids[0][0]), size: bids[0][1] } : null);
   expect(book.bestAsk()).toEqual(asks[0] ? { price: p(asks[0][0]), size: asks[0][1] } : null);
+  expect(book.bestPrice('BUY')).toBe(bids[0] ? p(bids[0][0]) : null);
+  expect(book.bestPrice('SELL')).toBe(asks[0] ? p(asks[0][0]) : null);
   const both = bids[0] !== undefined && asks[0] !== undefined;
   expect(book.mid()).toBe(both ? p(bids[0]![0] + asks[0]![0]) / 2 : null);
   expect(book.spread()).toBe(both ? p(asks[0]![0] - bids[0]![0]) : null);

@@ -282,15 +282,11 @@ export class ConnectionBooks {
     return true;
   }
 
-  /** Deltas of the tokens that took the changes (`changes` made from a batch only when needed), then the outcomes. */
-  private afterPriceChange(outcomes: readonly TokenApplyOutcome[], from: readonly PriceLevelChange[] | LevelChangeBatch, ts: number): void {
-    let changes = Array.isArray(from) ? from : null;
+  /** Deltas of the tokens that took the changes, then the outcomes. */
+  private afterPriceChange(outcomes: readonly TokenApplyOutcome[], changes: readonly PriceLevelChange[] | LevelChangeBatch, ts: number): void {
     for (let i = 0; i < outcomes.length; i++) {
       const o = outcomes[i]!;
-      if (o.status === 'applied' && this.wire.has(o.asset_id)) {
-        changes ??= (from as LevelChangeBatch).toChanges();
-        this.publisher.deltas(this.books.get(o.asset_id)!, changes, ts);
-      }
+      if (o.status === 'applied' && this.wire.has(o.asset_id)) this.publisher.deltas(this.books.get(o.asset_id)!, changes, ts);
     }
     this.onOutcomes(outcomes);
   }

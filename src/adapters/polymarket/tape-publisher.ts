@@ -1,9 +1,11 @@
 import { viewBook } from '../../domain/book/book-view.ts';
+import { LevelChangeBatch } from '../../domain/book/level-change-batch.ts';
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
 import type { PayloadOf } from '../../domain/events/catalog.ts';
-import type { EventFactory } from '../../domain/events/factory.ts';
+import type { EventFactory, EventMeta } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type {
+  BookSide,
   LastTradePriceMessage,
   MarketResolvedMessage,
   PriceLevelChange,
@@ -163,7 +165,7 @@ export class TapePublisher {
             imbalance: v.imbalance,
             hash: v.hash,
           },
-          { ...meta(state), ts_ingest: at },
+          metaAt(state, at),
         ),
       );
       this.metrics.l2_snapshots++;
@@ -253,50 +255,67 @@ export class TapePublisher {
     }
     if (count === undefined || !state) return;
     if (this.opts.bestPriceFlushMs > 0) this.lastFlushedAt.set(id, now);
-    const bid = state.book.bestBid();
-    const ask = state.book.bestAsk();
+    const book = state.book;
+    const bid = book.bestPrice('BUY');
+    const ask = book.bestPrice('SELL');
     const payload: PayloadOf<'BEST_PRICE'> = {
       resync_epoch_id: state.resync_epoch_id,
       synced: state.synced,
-      best_bid: bid?.price ?? null,
-      best_bid_size: bid?.size ?? null,
-      best_ask: ask?.price ?? null,
-      best_ask_size: ask?.size ?? null,
+      best_bid: bid,
+      best_bid_size: bid === null ? null : book.bestSize('BUY'),
+      best_ask: ask,
+      best_ask_size: ask === null ? null : book.bestSize('SELL'),
       updates_coalesced: count,
     };
     if (partnerFollows) payload.partner_follows = true;
     // Stamped with the flush's time, as the floor between two of a token is kept: one flush's are
     // one instant, however long emitting the ones before took (a collection mid-flush).
-    this.sink.emit(this.events.make('BEST_PRICE', payload, { ...meta(state), ts_ingest: now }));
+    this.sink.emit(this.events.make('BEST_PRICE', payload, metaAt(state, now)));
     this.metrics.best_prices++;
     this.metrics.best_updates_coalesced += count;
   }
 
-  /** Level changes just applied to a synced book, as L2_DELTA records. */
-  deltas(state: TokenBookState, changes: readonly PriceLevelChange[], ts: number): void {
+  /**
+   * Level changes just applied to a synced book, as L2_DELTA records: the token's entries of the
+   * decoder's changes, or of a frame read in place (`LevelChangeBatch`, read column by column: no
+   * per-change objects are built just to be copied into the payloads).
+   */
+  deltas(state: TokenBookState, changes: readonly PriceLevelChange[] | LevelChangeBatch, ts: number): void {
     if (!this.opts.emitL2Delta) return;
-    const bid = state.book.bestBid();
-    const ask = state.book.bestAsk();
     // One meta for the frame's changes of this book (the factory copies what it needs from it).
-    const ids = { ...meta(state), ts_source: ts };
-    for (const c of changes) {
-      if (c.asset_id !== state.asset_id) continue;
-      this.sink.emit(
-        this.events.make(
-          'L2_DELTA',
-          {
-            resync_epoch_id: state.resync_epoch_id,
-            side: c.side,
-            price: c.price,
-            size: c.size,
-            best_bid: c.best_bid ?? bid?.price ?? null,
-            best_ask: c.best_ask ?? ask?.price ?? null,
-          },
-          ids,
-        ),
-      );
-      this.metrics.l2_deltas++;
+    const ids = state.market ? { token_id: state.asset_id, market_id: state.market, ts_source: ts } : { token_id: state.asset_id, ts_source: ts };
+    if (changes instanceof LevelChangeBatch) {
+      for (let i = 0; i < changes.count; i++) {
+        if (changes.states[i]!.asset_id !== state.asset_id) continue;
+        const bb = changes.bestBid[i]!;
+        const ba = changes.bestAsk[i]!;
+        this.delta(state, ids, changes.side(i), changes.price[i]!, changes.size[i]!, bb === bb ? bb : null, ba === ba ? ba : null);
+      }
+      return;
     }
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      if (c.asset_id === state.asset_id) this.delta(state, ids, c.side, c.price, c.size, c.best_bid, c.best_ask);
+    }
+  }
+
+  /** One L2_DELTA; a best price the venue did not send is our book's (after the frame). */
+  private delta(state: TokenBookState, ids: EventMeta, side: BookSide, price: number, size: number, bestBid: number | null, bestAsk: number | null): void {
+    this.sink.emit(
+      this.events.make(
+        'L2_DELTA',
+        {
+          resync_epoch_id: state.resync_epoch_id,
+          side,
+          price,
+          size,
+          best_bid: bestBid ?? state.book.bestPrice('BUY'),
+          best_ask: bestAsk ?? state.book.bestPrice('SELL'),
+        },
+        ids,
+      ),
+    );
+    this.metrics.l2_deltas++;
   }
 
   trade(msg: LastTradePriceMessage): void {
@@ -390,8 +409,9 @@ function* inSlice(states: Iterable<TokenBookState>, slice: number, slices: numbe
   for (const state of states) if (hash32(state.market ?? state.asset_id) % slices === slice) yield state;
 }
 
-function meta(state: TokenBookState): { token_id: string; market_id?: string } {
-  return ids(state.asset_id, state.market);
+/** A book's ids, stamped `at` (one object: no spread of a second one per event). */
+function metaAt(state: TokenBookState, at: number): EventMeta {
+  return state.market ? { token_id: state.asset_id, market_id: state.market, ts_ingest: at } : { token_id: state.asset_id, ts_ingest: at };
 }
 
 function ids(token: string, market: string | null): { token_id: string; market_id?: string } {

@@ -73,6 +73,12 @@ export class L2Book {
     return n === 0 ? null : { price: this.grid.fromTicks(-this.askKeys[n - 1]!), size: this.askSizes[n - 1]! };
   }
 
+  /** Best price of one side (`bestBid()`/`bestAsk()`'s price without the object); null when the side is empty. */
+  bestPrice(side: BookSide): number | null {
+    const ticks = this.bestTicks(side);
+    return ticks === null ? null : this.grid.fromTicks(ticks);
+  }
+
   /** Best price of one side in ticks (no allocation); null when the side is empty. */
   bestTicks(side: BookSide): number | null {
     const keys = side === 'BUY' ? this.bidKeys : this.askKeys;

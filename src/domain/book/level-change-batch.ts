@@ -1,4 +1,4 @@
-import type { BookSide, PriceLevelChange } from '../market/messages.ts';
+import type { BookSide } from '../market/messages.ts';
 import type { TokenBookState } from './token-book-state.ts';
 
 /**
@@ -40,25 +40,6 @@ export class LevelChangeBatch {
 
   side(i: number): BookSide {
     return this.buy[i] === 1 ? 'BUY' : 'SELL';
-  }
-
-  /** The changes as the decoder's objects (for consumers that keep them, e.g. per-delta records). */
-  toChanges(): PriceLevelChange[] {
-    const out: PriceLevelChange[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const bb = this.bestBid[i]!;
-      const ba = this.bestAsk[i]!;
-      out.push({
-        asset_id: this.states[i]!.asset_id,
-        side: this.side(i),
-        price: this.price[i]!,
-        size: this.size[i]!,
-        best_bid: bb === bb ? bb : null,
-        best_ask: ba === ba ? ba : null,
-        hash: this.hashes[i] ?? null,
-      });
-    }
-    return out;
   }
 
   private grow(): void {

@@ -36,6 +36,9 @@ export class MarketBooks {
   private readonly opts: MarketBooksOptions;
   /** Scratch for applying a decoded message (`applyBatch` does the work). */
   private readonly scratch = new LevelChangeBatch();
+  /** `applyBatch`'s tokens after the first and their admissions (reused: most frames touch two). */
+  private readonly others: TokenBookState[] = [];
+  private readonly otherAdmissions: Admission[] = [];
 
   constructor(options: Partial<MarketBooksOptions> = {}) {
     this.opts = { ...DEFAULT_MARKET_BOOKS_OPTIONS, ...options };
@@ -128,7 +131,7 @@ export class MarketBooks {
    * A price_change frame's level changes, tokens already resolved (a registered token's book
    * only: see `getInBytes`). Changes are grouped per token in first-touched order; each token's
    * integrity is judged once all its changes are in. Most frames touch one or two tokens, so the
-   * first one lives in locals and only further ones need arrays.
+   * first one lives in locals and further ones in reused arrays.
    */
   applyBatch(batch: LevelChangeBatch): ApplyOutcome {
     const n = batch.count;
@@ -138,8 +141,10 @@ export class MarketBooks {
     const checkOrder = this.opts.checkTimestampOrder;
     let first: TokenBookState | null = null;
     let firstAdmission: Admission = 'ok';
-    let others: TokenBookState[] | null = null;
-    let otherAdmissions: Admission[] | null = null;
+    // Entries past `otherCount` are stale (a length set to 0 would give up the arrays' storage).
+    const others = this.others;
+    const otherAdmissions = this.otherAdmissions;
+    let otherCount = 0;
     let current: TokenBookState | null = null;
     let admitted = false;
     for (let i = 0; i < n; i++) {
@@ -153,14 +158,12 @@ export class MarketBooks {
         } else if (state === first) {
           admitted = firstAdmission === 'ok';
         } else {
-          if (others === null || otherAdmissions === null) {
-            others = [];
-            otherAdmissions = [];
-          }
-          let k = others.indexOf(state);
-          if (k === -1) {
-            k = others.push(state) - 1;
-            otherAdmissions.push(admit(state, ts, checkOrder));
+          let k = 0;
+          while (k < otherCount && others[k] !== state) k++;
+          if (k === otherCount) {
+            others[k] = state;
+            otherAdmissions[k] = admit(state, ts, checkOrder);
+            otherCount++;
           }
           admitted = otherAdmissions[k] === 'ok';
         }
@@ -168,9 +171,10 @@ export class MarketBooks {
       if (admitted) state.applyLevel(batch.side(i), batch.price[i]!, batch.size[i]!, batch.bestBid[i]!, batch.bestAsk[i]!, batch.hashes[i] ?? null);
     }
     const firstOutcome = this.conclude(first!, firstAdmission, ts);
-    if (others === null || otherAdmissions === null) return { tokens: [firstOutcome] };
+    if (otherCount === 0) return { tokens: [firstOutcome] };
+    if (otherCount === 1) return { tokens: [firstOutcome, this.conclude(others[0]!, otherAdmissions[0]!, ts)] };
     const tokens = [firstOutcome];
-    for (let k = 0; k < others.length; k++) tokens.push(this.conclude(others[k]!, otherAdmissions[k]!, ts));
+    for (let k = 0; k < otherCount; k++) tokens.push(this.conclude(others[k]!, otherAdmissions[k]!, ts));
     return { tokens };
   }
 

@@ -23,11 +23,21 @@ export class EventFactory {
   make<T extends EventType>(type: T, payload: PayloadOf<T>, meta: EventMeta = {}): EventOf<T> {
     const ts = Math.floor(meta.ts_ingest ?? this.clock.now());
     const id = this.nextId(ts);
+    const ch = channelOf(type);
+    if (isBookMeta(meta)) {
+      // The market tape's shapes (most events) built whole: fields added one by one after a
+      // literal go to a separate property store, a second allocation per event. Same keys, same order.
+      const event =
+        meta.ts_source !== undefined
+          ? { schema_version: SCHEMA_VERSION, event_id: id, correlation_id: id, ch, type, ts_ingest: ts, payload, ts_source: Math.floor(meta.ts_source), market_id: meta.market_id, token_id: meta.token_id }
+          : { schema_version: SCHEMA_VERSION, event_id: id, correlation_id: id, ch, type, ts_ingest: ts, payload, market_id: meta.market_id, token_id: meta.token_id };
+      return event as unknown as EventOf<T>;
+    }
     const event: Record<string, unknown> = {
       schema_version: SCHEMA_VERSION,
       event_id: id,
       correlation_id: meta.correlation_id ?? id,
-      ch: channelOf(type),
+      ch,
       type,
       ts_ingest: ts,
       payload,
@@ -41,4 +51,17 @@ export class EventFactory {
     if (meta.window_id !== undefined) event.window_id = meta.window_id;
     return event as unknown as EventOf<T>;
   }
+}
+
+/** Ids of one market's token and nothing else (no correlation, causation, station, match or window). */
+function isBookMeta(meta: EventMeta): meta is EventMeta & { market_id: string; token_id: string } {
+  return (
+    meta.market_id !== undefined &&
+    meta.token_id !== undefined &&
+    meta.correlation_id === undefined &&
+    meta.causation_id === undefined &&
+    meta.station_id === undefined &&
+    meta.match_id === undefined &&
+    meta.window_id === undefined
+  );
 }
