@@ -65,6 +65,25 @@ function contract(name: string, harness: () => Harness, skip: boolean) {
       expect(got[0]!.event).toEqual(a[0]);
     });
 
+    it('keeps no reference to a published batch: a producer may reuse the array at once (BusSink does)', async () => {
+      const bus = await make();
+      const { factory } = testFactory(3);
+      const events = Array.from({ length: 20 }, (_, i) => trade(factory, 'mR', 'tR', i / 1000));
+      const sub = bus.subscribe({ group: 'g', consumer: 'c1', topics: ['tape:mR'], start: 'latest' });
+      await sub.joined();
+      const batch: HeliosEvent[] = [];
+      const published: Promise<void>[] = [];
+      for (const e of events) {
+        batch[0] = e;
+        published.push(bus.publish('tape:mR', batch));
+        batch[0] = events[0]!;
+      }
+      await Promise.all(published);
+      const got = await collect(sub, events.length);
+      await sub.close();
+      expect(got.map((d) => d.event.event_id)).toEqual(events.map((e) => e.event_id));
+    });
+
     it('hands a backlog over several topics in publish order across them (to the ms on Redis), not topic by topic', async () => {
       const bus = await make();
       const { factory } = testFactory(3);

@@ -94,7 +94,8 @@ export interface MalformedEntry {
 
 /**
  * The one contract both buses honour (InMemoryBus, RedisStreamsBus):
- * - publish appends a batch to a topic; per topic, consumers see events in publish order;
+ * - publish appends a batch to a topic; per topic, consumers see events in publish order; it keeps
+ *   no reference to the batch array once it returns (a producer may reuse it);
  * - consumer groups with acknowledgement; unacknowledged entries of a dead consumer are reclaimed;
  * - per-topic backpressure: bounded queue + overflow policy (see BoundedQueue);
  * - consumers drop events whose event_id they saw within the dedup window;

@@ -7,6 +7,9 @@ import { SubscriptionBase } from './subscription-base.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
+/** What every publish returns: accepted as it returns (one settled promise, not one per call). */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * A delivery as its group's pending list keeps it: the object the consumer receives is the entry
  * itself (one allocation per delivered event, not a delivery and an entry around it).
@@ -44,8 +47,18 @@ class GroupState {
 class TopicState {
   readonly log: RetainedLog;
   readonly groups = new Map<string, GroupState>();
+  /** The groups' values in insertion order, for the publish loop (no Map iterator per event). */
+  groupList: readonly GroupState[] = [];
   constructor(maxLen: number, budget: RetentionBudget, onEvictedAll: () => void) {
     this.log = new RetainedLog(maxLen, budget, onEvictedAll);
+  }
+  addGroup(name: string, group: GroupState): void {
+    this.groups.set(name, group);
+    this.groupList = [...this.groups.values()];
+  }
+  deleteGroup(name: string): void {
+    this.groups.delete(name);
+    this.groupList = [...this.groups.values()];
   }
 }
 
@@ -82,17 +95,18 @@ export class InMemoryBus implements EventBus {
   }
 
   publish(topic: string, events: readonly HeliosEvent[]): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed) return SETTLED;
     const state = this.topic(topic);
     for (const event of events) {
       const bytes = estimateEventBytes(event);
       const seq = ++this.seq;
       state.log.append(seq, event, bytes);
       this.counters.published++;
-      for (const group of state.groups.values()) group.push(event, seq, bytes);
+      const groups = state.groupList;
+      for (let g = 0; g < groups.length; g++) groups[g]!.push(event, seq, bytes);
       this.enforceBudget(state);
     }
-    return Promise.resolve();
+    return SETTLED;
   }
 
   /**
@@ -103,7 +117,7 @@ export class InMemoryBus implements EventBus {
   private enforceBudget(state: TopicState): void {
     this.retention.enforce();
     if (this.retention.excess === 0) return;
-    for (const group of state.groups.values()) {
+    for (const group of state.groupList) {
       while (this.retention.excess > 0 && group.queue.shed()) this.counters.shed++;
     }
   }
@@ -165,7 +179,7 @@ export class InMemoryBus implements EventBus {
     else if (group) return group;
     if (!group) {
       group = new GroupState(topicName, new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
-      state.groups.set(groupName, group);
+      state.addGroup(groupName, group);
     }
     if (start !== 'latest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
     return group;
@@ -179,7 +193,7 @@ export class InMemoryBus implements EventBus {
     const state = this.topicsByName.get(topicName);
     const group = state?.groups.get(groupName);
     if (!state || !group) return;
-    state.groups.delete(groupName);
+    state.deleteGroup(groupName);
     group.queue.take(group.queue.size);
     this.forgetIfUnused(topicName);
   }
