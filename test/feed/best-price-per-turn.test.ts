@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -130,6 +131,33 @@ describe("a market's two tokens in one flush", () => {
       ]);
     });
   }
+});
+
+describe('the order of one flush', () => {
+  it('is market then token, whatever order the tokens moved in, a market\'s first marked partner_follows (property)', () => {
+    const token = fc.record({ market: fc.constantFrom('0xm1', '0xm2', '0xm3', '0xm4'), id: fc.string({ unit: fc.constantFrom(...'abcdef0123'), minLength: 1, maxLength: 4 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(token, { selector: (t) => t.id, minLength: 1, maxLength: 40 }), fc.constantFrom(0, 100), (tokens, floorMs) => {
+        const clock = new VirtualClock(1_700_000_000_000);
+        const { sink, publisher, books, frame } = tapeRig(clock, tokens.map((t) => t.id), { bestPriceFlushMs: floorMs });
+        publisher.start(() => books.states(), (t) => books.books.get(t));
+        for (const { id, market } of tokens) {
+          frame({ event_type: 'book', asset_id: id, market, bids: [{ price: '0.4', size: '10' }], asks: [{ price: '0.6', size: '5' }], timestamp: '1', hash: 'h', tick_size: '0.01' });
+        }
+        clock.advanceBy(floorMs + 1);
+        sink.events.length = 0;
+        // Moved in the generated order, one frame each.
+        tokens.forEach(({ id, market }, i) =>
+          frame({ market, price_changes: [{ asset_id: id, price: '0.4', size: '11', side: 'BUY', best_bid: '0.4', best_ask: '0.6' }], timestamp: String(10 + i), event_type: 'price_change' }),
+        );
+        clock.advanceBy(floorMs + 1);
+        const got = (sink.events.filter((e) => e.type === 'BEST_PRICE') as EventOf<'BEST_PRICE'>[]).map((e) => [e.market_id, e.token_id, e.payload.partner_follows ?? false]);
+        const sorted = [...tokens].sort((a, b) => (a.market < b.market ? -1 : a.market > b.market ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        expect(got).toEqual(sorted.map((t, i) => [t.market, t.id, sorted[i + 1]?.market === t.market]));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe("a flush's BEST_PRICEs carry the flush's time", () => {

@@ -90,8 +90,13 @@ export class TapePublisher {
     this.turnPending = false;
     const lookup = this.lookup;
     if (!this.running || !lookup || this.dirty.size === 0) return;
-    this.publishAll([...this.dirty.keys()], lookup, this.clock.now());
+    const order = this.flushOrder;
+    order.count = 0;
+    for (const id of this.dirty.keys()) order.add(id, lookup(id));
+    this.publishAll(order, this.clock.now());
   };
+  /** The tokens of one flush, sorted in place (reused: a flush per event-loop turn). */
+  private readonly flushOrder = new FlushOrder();
 
   constructor(
     private readonly sink: EventSink,
@@ -218,13 +223,14 @@ export class TapePublisher {
     const lookup = this.lookup;
     if (!this.running || !lookup) return;
     const now = this.clock.now();
-    const ready: string[] = [];
+    const ready = this.flushOrder;
+    ready.count = 0;
     let next = Infinity;
     for (const [id, due] of this.dueAt) {
-      if (due <= now) ready.push(id);
+      if (due <= now) ready.add(id, lookup(id));
       else if (due < next) next = due;
     }
-    this.publishAll(ready, lookup, now);
+    this.publishAll(ready, now);
     if (next < Infinity) this.armFlush(next);
   }
 
@@ -233,13 +239,14 @@ export class TapePublisher {
    * the changes came in, and a market's two tokens side by side, the first marked
    * `partner_follows` so that its market's actor decides once on both books.
    */
-  private publishAll(ids: readonly string[], lookup: BookLookup, now: number): void {
-    const books = ids.map((id) => ({ id, state: lookup(id) }));
-    if (books.length > 1) books.sort(byMarketThenToken);
-    for (let i = 0; i < books.length; i++) {
-      const { id, state } = books[i]!;
-      this.publishBest(id, state, now, state?.market != null && books[i + 1]?.state?.market === state.market);
+  private publishAll(order: FlushOrder, now: number): void {
+    order.sort();
+    const { ids, states, count } = order;
+    for (let i = 0; i < count; i++) {
+      const state = states[i];
+      this.publishBest(ids[i]!, state, now, state?.market != null && i + 1 < count && states[i + 1]?.market === state.market);
     }
+    order.release();
   }
 
   /** One BEST_PRICE for a token marked since its last one, standing for all its changes since. */
@@ -393,11 +400,60 @@ export class TapePublisher {
 
 /** Market, then token order (a token without a market first, by token). */
 function byMarketThenToken(a: { id: string; state: TokenBookState | undefined }, b: { id: string; state: TokenBookState | undefined }): number {
-  return compare(a.state?.market ?? '', b.state?.market ?? '') || compare(a.id, b.id);
+  return inMarketThenTokenOrder(a.id, a.state, b.id, b.state);
+}
+
+function inMarketThenTokenOrder(aId: string, a: TokenBookState | undefined, bId: string, b: TokenBookState | undefined): number {
+  return compare(a?.market ?? '', b?.market ?? '') || compare(aId, bId);
 }
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The tokens of one BEST_PRICE flush with their books, as two columns kept from flush to flush and
+ * sorted in place (binary insertion: a turn flushes tens of tokens, and `Array.prototype.sort`
+ * copies its input into a work array of its own).
+ */
+class FlushOrder {
+  count = 0;
+  readonly ids: string[] = [];
+  readonly states: Array<TokenBookState | undefined> = [];
+
+  add(id: string, state: TokenBookState | undefined): void {
+    this.ids[this.count] = id;
+    this.states[this.count] = state;
+    this.count++;
+  }
+
+  /** Market, then token order. */
+  sort(): void {
+    const { ids, states } = this;
+    for (let i = 1; i < this.count; i++) {
+      const id = ids[i]!;
+      const state = states[i];
+      let lo = 0;
+      let hi = i;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (inMarketThenTokenOrder(ids[mid]!, states[mid], id, state) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = i; j > lo; j--) {
+        ids[j] = ids[j - 1]!;
+        states[j] = states[j - 1];
+      }
+      ids[lo] = id;
+      states[lo] = state;
+    }
+  }
+
+  /** Lets go of the books (the columns keep their storage). */
+  release(): void {
+    this.states.fill(undefined, 0, this.count);
+    this.count = 0;
+  }
 }
 
 /**
