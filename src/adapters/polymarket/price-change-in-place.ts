@@ -26,10 +26,23 @@ export function readPriceChangeInto(raw: string, books: MarketBooks, batch: Leve
     // The general path would register the token or give it the frame's market.
     if (state === undefined || state.market === null) return false;
     const hashStart = scanned.hashStart[i]!;
-    const hash = hashStart === NO_HASH ? null : raw.slice(hashStart, scanned.hashEnd[i]!);
+    // A fresh string of its own (the book keeps it): a slice of `raw` would keep the whole frame alive.
+    const hash = hashStart === NO_HASH ? null : latin1Of(bytes).toString('latin1', hashStart, scanned.hashEnd[i]!);
     batch.add(state, scanned.buy[i] === 1 ? 'BUY' : 'SELL', scanned.price[i]!, scanned.size[i]!, scanned.bestBid[i]!, scanned.bestAsk[i]!, hash);
   }
   // The frame's market is written as the first token's (plain) market: it needs no character check.
   const market = batch.states[0]!.marketBytes();
   return market !== null && market.length === scanned.marketEnd - scanned.marketStart && market.matchesAt(bytes, scanned.marketStart, scanned.marketEnd);
+}
+
+let viewed: DataView | null = null;
+let viewedBuffer: Buffer = Buffer.alloc(0);
+
+/** The reader's bytes as a Buffer (made again only when the reader grew its storage). */
+function latin1Of(bytes: DataView): Buffer {
+  if (bytes !== viewed) {
+    viewed = bytes;
+    viewedBuffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return viewedBuffer;
 }

@@ -23,7 +23,10 @@ export class LevelChangeBatch {
     this.timestamp = timestamp;
   }
 
-  /** Append a change; `bestBid`/`bestAsk` NaN when not carried. Returns its index. */
+  /**
+   * Append a change; `bestBid`/`bestAsk` NaN when not carried. `hash` is kept by the token's book:
+   * a string of its own, never a slice of the frame (see `detached`). Returns its index.
+   */
   add(state: TokenBookState, side: BookSide, price: number, size: number, bestBid: number, bestAsk: number, hash: string | null): number {
     const i = this.count;
     if (i === this.buy.length) this.grow();

@@ -1,4 +1,5 @@
 import type { MarketMessage, PriceChangeMessage } from '../market/messages.ts';
+import { detached } from '../util/strings.ts';
 import { LevelChangeBatch } from './level-change-batch.ts';
 import { TokenIndex } from './token-index.ts';
 import { TokenBookState, type ResyncReason, type TokenApplyOutcome, type TokenBookOptions } from './token-book-state.ts';
@@ -122,7 +123,7 @@ export class MarketBooks {
     batch.reset(msg.timestamp);
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i]!;
-      batch.add(this.state(c.asset_id, msg.market), c.side, c.price, c.size, c.best_bid ?? NaN, c.best_ask ?? NaN, c.hash);
+      batch.add(this.state(c.asset_id, msg.market), c.side, c.price, c.size, c.best_bid ?? NaN, c.best_ask ?? NaN, c.hash === null ? null : detached(c.hash));
     }
     return this.applyBatch(batch);
   }

@@ -1,5 +1,4 @@
 import type { BookMessage, BookSide } from '../market/messages.ts';
-import { detached } from '../util/strings.ts';
 import { AsciiBytes } from './ascii-bytes.ts';
 import { L2Book } from './l2-book.ts';
 import { FINEST_TICK_SIZE, fromTicks } from './price.ts';
@@ -202,15 +201,16 @@ export class TokenBookState {
 
   /**
    * One level change of the current frame; integrity is judged in `endUpdate`. A best price the
-   * change did not carry is NaN (the columns of a `LevelChangeBatch` hold numbers only).
+   * change did not carry is NaN (the columns of a `LevelChangeBatch` hold numbers only). `hash` is
+   * kept until the token's next change, so it must be a string of its own, not a slice of the
+   * frame (see `detached`): a slice would keep the whole frame alive.
    */
   applyLevel(side: BookSide, price: number, size: number, bestBid: number, bestAsk: number, hash: string | null): void {
     if (this.book.applyLevel(side, price, size)) this.pendingLevels++;
     else this.pendingOffGrid = true;
     if (bestBid === bestBid) this.pendingBestBid = bestBid;
     if (bestAsk === bestAsk) this.pendingBestAsk = bestAsk;
-    // Kept until the token's next change: a slice of the frame would keep the whole frame.
-    if (hash !== null) this.hash = detached(hash);
+    if (hash !== null) this.hash = hash;
   }
 
   /**
