@@ -14,8 +14,8 @@ const INTERVAL_MS = 10_000;
 const ASKED_AT = T0 + 20_000 + AFTER_MS;
 
 /** m0 live with pairs matched at T0 + 10.05 s and 10.15 s; every answer the paper venue sends is lost on its way to the runtime. */
-async function liveWithLostAnswers(opts: { failed?: boolean; maxPerPass?: number; venueAnswers?: boolean; timeoutMs?: number } = {}) {
-  const r = node(86_400_000, {
+async function liveWithLostAnswers(opts: { failed?: boolean; maxPerPass?: number; venueAnswers?: boolean; timeoutMs?: number; retentionMs?: number } = {}) {
+  const r = node(opts.retentionMs ?? 86_400_000, {
     tune: (cfg) => {
       cfg.execution.reconcile.fill_answer_after_ms = AFTER_MS;
       if (opts.timeoutMs) cfg.execution.reconcile.fill_answer_timeout_ms = opts.timeoutMs;
@@ -161,6 +161,26 @@ describe('a live market whose fill never hears its answer', () => {
       await r.tickTo(GIVEN_UP_AT + 2 * 3_600_000);
       expect(unanswered(r)).toHaveLength(r.matched.length);
       expect(r.asked.filter((a) => a.ids.length)).toEqual(asks);
+      r.node.runtime.stop();
+    });
+
+    it('does not hold its market back from retiring once it resolves: it leaves at its retention, not resolved_fill_answer_timeout_ms later', async () => {
+      const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS, retentionMs: 0 });
+      await r.tickTo(GIVEN_UP_AT);
+      expect(unanswered(r)).toHaveLength(r.matched.length);
+      const resolvedAt = GIVEN_UP_AT + 10;
+      const resolution = inputFactory(resolvedAt, 6);
+      await feed(r.node, [{ kind: 'event', event: resolution.events.make('MARKET_RESOLVED', { winning_token_id: 'Y0', winning_outcome: null }, { market_id: 'm0' }) }]);
+      expect(r.node.runtime.marketSnapshot('m0')!.state).toBe('RESOLVED');
+      // Retention 0: it leaves once a reconciliation after its resolution has looked at the venue
+      // (every 10 s), well within the resolved market's answer wait (1 h), which its fills had already run out of.
+      await r.tickTo(resolvedAt + 5 * INTERVAL_MS);
+      expect(r.retired.map((x) => x.market.spec.market_id)).toEqual(['m0']);
+      expect(r.retired[0]!.at).toBeLessThan(resolvedAt + r.cfg.trading.resolved_fill_answer_timeout_ms);
+      // Its MARKET_RETIRED names them as never answered, counted as matched; no second FILL_UNANSWERED.
+      const retiredAlert = r.sink.events.find((e) => e.type === 'ALERT' && e.payload.code === 'MARKET_RETIRED');
+      expect(retiredAlert?.payload).toMatchObject({ severity: 'warn', message: expect.stringContaining('never answered') });
+      expect(unanswered(r)).toHaveLength(r.matched.length);
       r.node.runtime.stop();
     });
 

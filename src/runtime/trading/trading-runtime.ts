@@ -238,8 +238,11 @@ export class TradingRuntime {
     }
     for (const id of this.retention.due(nowMs)) {
       const snap = this.marketSnapshot(id);
-      if (snap?.state !== 'RESOLVED' || !isSettledForGood(snap.context.ledger, snap.context.orders, this.retention.hasGivenUpAnswers(id))) continue;
+      if (snap?.state !== 'RESOLVED') continue;
       const unanswered = unansweredFills(snap.context.ledger);
+      // Fills given up while the market was live are waited for no more than those given up since.
+      const answersGivenUp = this.retention.hasGivenUpAnswers(id) || unanswered.every((f) => this.tick.isAnswerGivenUp(f));
+      if (!isSettledForGood(snap.context.ledger, snap.context.orders, answersGivenUp)) continue;
       const spec = this.specs.get(id)!;
       this.removeMarket(id);
       this.carried.retire(id);
