@@ -26,17 +26,32 @@ const retirementTopic = (market: UniverseMarket) => topicOf(channelOf('ALERT'), 
  * Redis was not) is moved back there, so the retirements still retained, made before this data
  * directory existed, are learned too (the shards do not announce them again). Once every group
  * has joined, holding that history for this consumer, the record is written (empty when nothing
- * was retired), so a later start (or a restart of this component) is not a first one and reads
- * nothing again; only then, not at a retirement read earlier, as a group not joined yet would
- * otherwise be left where it was. With a record, a group resumes where it was and a new one (a
+ * was retired; not before a market's group has joined: a live process's universe starts empty),
+ * so a later start (or a restart of this component) is not a first one and reads nothing again;
+ * only then, not at a retirement read earlier, as a group not joined yet would otherwise be left
+ * where it was. With a record, a group resumes where it was and a new one (a
  * market discovered since) starts at the newest entry, as before.
  */
 export function retirementsComponent(ctx: DaemonContext, o: { recorded: boolean }): Component {
   let recorded = o.recorded;
   let subscription: Subscription | null = null;
   let consuming: Promise<void> = Promise.resolve();
+  /**
+   * The record says the retained history was read: written once the groups of at least one market
+   * have joined (a live process starts with no market: discovery adds them later, and a record
+   * written before would make a start that stopped before then pass for a later one).
+   */
+  const recordOnceJoined = (s: Subscription) => {
+    void s.joined().then(() => {
+      if (subscription !== s || recorded) return;
+      writeRetiredMarkets(ctx.opts.dataDir, ctx.retiredMarkets);
+      recorded = true;
+    }).catch((err: unknown) => ctx.reportError('retirements', err));
+  };
   const follow = (change: UniverseChange) => {
-    if (change.added.length > 0) subscription?.addTopics(change.added.map(retirementTopic));
+    if (change.added.length === 0 || !subscription) return;
+    subscription.addTopics(change.added.map(retirementTopic));
+    if (!recorded) recordOnceJoined(subscription);
   };
   const retire = (event: HeliosEvent) => {
     if (event.type !== 'ALERT' || event.payload.code !== 'MARKET_RETIRED') return;
@@ -51,15 +66,10 @@ export function retirementsComponent(ctx: DaemonContext, o: { recorded: boolean 
   return {
     name: 'retirements',
     start: async () => {
-      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics: ctx.liveMarkets().map(retirementTopic), start: recorded ? 'latest' : 'replay' });
+      const topics = ctx.liveMarkets().map(retirementTopic);
+      const s = ctx.bus.subscribe({ group: RETIREMENTS_GROUP, consumer: 'feeds', topics, start: recorded ? 'latest' : 'replay' });
       subscription = s;
-      if (!recorded) {
-        void s.joined().then(() => {
-          if (subscription !== s) return;
-          writeRetiredMarkets(ctx.opts.dataDir, ctx.retiredMarkets);
-          recorded = true;
-        }).catch((err: unknown) => ctx.reportError('retirements', err));
-      }
+      if (!recorded && topics.length > 0) recordOnceJoined(s);
       ctx.universeListeners.add(follow);
       consuming = (async () => {
         for await (const batch of s) {
