@@ -77,16 +77,22 @@ export class ResolvedRetention {
     return out.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id]) => id);
   }
 
-  /** Markets whose wait for their fills' answers ran out by `nowMs` and is not yet given up, by id. */
-  answerWaitOver(nowMs: number): string[] {
-    const out: string[] = [];
-    for (const [id, at] of this.resolvedAt) if (at + this.answerTimeoutMs <= nowMs && !this.answersGivenUp.has(id)) out.push(id);
-    return out.sort();
-  }
-
-  /** The market's fills still unanswered stay as matched: they no longer keep it from leaving. */
-  giveUpAnswers(marketId: string): void {
-    if (this.resolvedAt.has(marketId)) this.answersGivenUp.add(marketId);
+  /**
+   * Ends the waits for fills' answers that ran out by `nowMs`, by market id: a market's fills still
+   * unanswered stay as matched and no longer keep it from leaving. Returns, to be told of once, each
+   * market's fills `unansweredOf` names (null: the market is not known now; its wait goes on).
+   */
+  endAnswerWaits(nowMs: number, unansweredOf: (marketId: string) => string[] | null): Array<{ marketId: string; unanswered: string[] }> {
+    const over: string[] = [];
+    for (const [id, at] of this.resolvedAt) if (at + this.answerTimeoutMs <= nowMs && !this.answersGivenUp.has(id)) over.push(id);
+    const told: Array<{ marketId: string; unanswered: string[] }> = [];
+    for (const marketId of over.sort()) {
+      const unanswered = unansweredOf(marketId);
+      if (unanswered === null) continue;
+      if (unanswered.length) told.push({ marketId, unanswered });
+      this.answersGivenUp.add(marketId);
+    }
+    return told;
   }
 
   hasGivenUpAnswers(marketId: string): boolean {

@@ -96,13 +96,13 @@ export class OrderPath {
           const held = clock.setTimeout(() => {
             this.heldRejections.delete(held);
             this.deps.sendTo(self, { type: 'CANCEL_REJECTED', client_order_id: intent.client_order_id, reason });
-          }, this.cancelBackoff.failed(intent.client_order_id));
+          }, this.cancelBackoff.failed(marketId, intent.client_order_id));
           this.heldRejections.add(held);
         };
         void work.track(venueCall(() => adapter.cancelOrder(intent.client_order_id))).then(
           (ack) => {
             if (!(ack.ok || ack.benign)) return rejected(ack.reason);
-            this.cancelBackoff.forget(intent.client_order_id);
+            this.cancelBackoff.forget(marketId, intent.client_order_id);
             riskEngine.onCancelResult(marketId, true, clock.now());
             this.deps.flushRisk();
           },
@@ -149,6 +149,7 @@ export class OrderPath {
   /** A market left: none of its orders is handed over again. */
   forget(marketId: string): void {
     this.uncommitted.forget(marketId);
+    this.cancelBackoff.forgetMarket(marketId);
   }
 
   /**
@@ -176,7 +177,7 @@ export class OrderPath {
     if (e.kind === 'order') {
       const u = e.update;
       riskEngine.onOrderProgress(u.client_order_id, u.filled_size, u.size, isTerminal(u.status));
-      if (isTerminal(u.status)) this.cancelBackoff.forget(u.client_order_id);
+      if (isTerminal(u.status)) this.cancelBackoff.forget(e.market_id, u.client_order_id);
       this.deps.negRisk.onLegUpdate(u);
       if (isTerminal(u.status)) this.deps.negRisk.onOrderDone(u.client_order_id, u.filled_size);
       if (u.status === 'rejected') riskEngine.onReject(e.market_id, clock.now());

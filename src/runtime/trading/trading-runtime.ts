@@ -228,14 +228,13 @@ export class TradingRuntime {
 
   /** Resolved markets past their retention and settled for good leave for good, their PnL kept (by the tick: a replay retires them alike). */
   private retireResolved(nowMs: number): void {
-    for (const id of this.retention.answerWaitOver(nowMs)) {
+    const waited = `${this.deps.trading.resolved_fill_answer_timeout_ms} ms after its resolution`;
+    // A fill given up while the market was live was told of then.
+    const unansweredOf = (id: string) => {
       const ledger = this.marketSnapshot(id)?.context.ledger;
-      if (!ledger) continue;
-      // One given up while the market was live was told of then.
-      const unanswered = unansweredFills(ledger).filter((f) => !this.tick.isAnswerGivenUp(f));
-      if (unanswered.length) this.alert(...unansweredFillsAlert(id, ledger, unanswered, `${this.deps.trading.resolved_fill_answer_timeout_ms} ms after its resolution`));
-      this.retention.giveUpAnswers(id);
-    }
+      return ledger ? unansweredFills(ledger).filter((f) => !this.tick.isAnswerGivenUp(f)) : null;
+    };
+    for (const { marketId, unanswered } of this.retention.endAnswerWaits(nowMs, unansweredOf)) this.alert(...unansweredFillsAlert(marketId, this.ledgerOf(marketId), unanswered, waited));
     for (const id of this.retention.due(nowMs)) {
       const snap = this.marketSnapshot(id);
       if (snap?.state !== 'RESOLVED') continue;
