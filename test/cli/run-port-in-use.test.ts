@@ -1,21 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
+import { holdPort } from '../support/held-port.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-port-in-use-'));
-let taken: Server;
 let port: number;
+let release: () => Promise<void>;
 
 beforeAll(async () => {
-  taken = createServer();
-  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
-  port = (taken.address() as AddressInfo).port;
+  ({ port, release } = await holdPort());
 });
 afterAll(async () => {
-  await new Promise<void>((r) => taken.close(() => r()));
+  await release();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,26 +1,24 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/adapters/clock/system-clock.ts';
 import { CaptureRecorder } from '../../src/adapters/capture/recorder.ts';
 import { runCli } from '../support/cli.ts';
+import { holdPort } from '../support/held-port.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-servers-port-in-use-'));
 const capture = path.join(dir, 'capture');
-let taken: Server;
 let port: number;
+let release: () => Promise<void>;
 
 beforeAll(async () => {
-  taken = createServer();
-  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
-  port = (taken.address() as AddressInfo).port;
+  ({ port, release } = await holdPort());
   // An empty capture is a capture: playback reaches its listen.
   await new CaptureRecorder({ dir: capture, clock: new SystemClock(), sources: {}, heliosVersion: 'test', note: 'port in use' }).close();
 });
 afterAll(async () => {
-  await new Promise<void>((r) => taken.close(() => r()));
+  await release();
   rmSync(dir, { recursive: true, force: true });
 });
 
