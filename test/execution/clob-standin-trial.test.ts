@@ -69,8 +69,12 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     // The human-readable lines say the same command (the child env drops every other HELIOS_* variable, as `unset` asks).
     expect(standIn.lines.join('\n')).toContain(`HELIOS_CONFIRM_REAL_ORDERS=yes HELIOS_POLY_PRIVATE_KEY=${TEST_KEY} helios ${a.run.argv.join(' ')}`);
 
-    // The operator's next command, as printed; only a free API port and a data directory of the test's own are added.
-    const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], a.run.env);
+    // The operator's next command, as printed; only a free API port, a data directory of the test's
+    // own and a simulated match that starts at once with short maps are added: a trade then comes
+    // within seconds at any hour (the weather buckets' edges depend on the time of day: in the local
+    // day's first hours, before its observations, the nowcast sees none and nothing trades for hours).
+    const quickMatch = { HELIOS_TRUTH_ENGINE__SIMULATOR__FIRST_START_AFTER_MS: '0', HELIOS_TRUTH_ENGINE__SIMULATOR__MAP_MS: '15000' };
+    const daemon = start([...a.run.argv, '--port', '0', '--data-dir', path.join(dir, 'data')], { ...a.run.env, ...quickMatch });
     const url = await daemon.apiUrl(60_000);
     // An order the venue took and holds (resting or filled): the operator log says so. (The placed
     // counter alone also counts a FOK the venue killed, which leaves nothing at the stand-in.) Only
