@@ -56,15 +56,17 @@ export async function writeLiveCapture(dir: string, clock: Clock, resolveAfterMs
   const rec = new CaptureRecorder({ dir, clock, sources: CAPTURED_SOURCES, heliosVersion: 'test', note: 'synthetic live capture' });
   const answer = (url: string, body: unknown, status = 200) => rec.http({ method: 'GET', url, requestBody: null, status, contentType: 'application/json', text: JSON.stringify(body) });
   answer(`${CAPTURED_SOURCES.gamma}/events?slug=${slug}`, [event]);
-  // Hourly reports of the last 3 h (AWC's lookback), warming to 31.1 °C.
+  // Hourly reports of the last 3 h (AWC's lookback), warming to 31.1 °C. The warmest is the judge
+  // day's: in the day's first 51 minutes (the last hourly report is yesterday's) it is taken at the
+  // day's start, so the day's high so far is 88 °F at any hour the test runs.
   const hour = 3_600_000;
-  const last = Math.floor((start - 51 * 60_000) / hour) * hour + 51 * 60_000;
+  const lastHourly = Math.floor((start - 51 * 60_000) / hour) * hour + 51 * 60_000;
+  const last = Math.max(lastHourly, new JudgeCalendar('America/New_York').dayStartMs(judgeDate));
   const metars = [2, 1, 0].map((k, i) => {
     const t = new Date(last - k * hour);
-    const dd = String(t.getUTCDate()).padStart(2, '0');
-    const hh = String(t.getUTCHours()).padStart(2, '0');
+    const [dd, hh, mm] = [t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()].map((n) => String(n).padStart(2, '0'));
     const tc = [289, 300, 311][i]!;
-    return { icaoId: 'KLGA', obsTime: (last - k * hour) / 1000, metarType: 'METAR', rawOb: `METAR KLGA ${dd}${hh}51Z 21010KT 10SM FEW047 ${Math.round(tc / 10)}/19 A2992 RMK AO2 T0${tc}0189` };
+    return { icaoId: 'KLGA', obsTime: (last - k * hour) / 1000, metarType: 'METAR', rawOb: `METAR KLGA ${dd}${hh}${mm}Z 21010KT 10SM FEW047 ${Math.round(tc / 10)}/19 A2992 RMK AO2 T0${tc}0189` };
   });
   answer(`${CAPTURED_SOURCES.awc}/api/data/metar?ids=KLGA&format=json&hours=3`, metars);
 
