@@ -63,11 +63,11 @@ publisher.start(() => books.states(), (id) => books.books.get(id));
 for (const s of tape.snapshots) books.handleFrame(s);
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Frames as a socket hands them over: one string per message, made from its bytes. */
+/** Frames as a socket hands them over: one Buffer per message (the feed makes text of it only when it must). */
 const wire = tape.frames.map((f) => Buffer.from(f));
 async function run(from: number, to: number): Promise<void> {
   for (let i = from; i < to; i++) {
-    books.handleFrame(wire[i]!.toString('utf8'));
+    books.handleFrameBytes(wire[i]!);
     if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1) {
       clock.advanceTo(clock.now() + 1);
       await turn();

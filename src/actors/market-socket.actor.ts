@@ -141,12 +141,13 @@ export function createMarketSocketLogic(deps: MarketSocketDeps): CallbackActorLo
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary || down) return;
-      const raw = rawText(data);
-      if (raw === PONG_FRAME) {
+      // The frame stays bytes: a price_change read in place never becomes a string.
+      const frame = frameBytes(data);
+      if (frame.length === PONG_BYTES.length && frame.equals(PONG_BYTES)) {
         signal({ type: 'PONG' });
         return;
       }
-      const sig = books.handleFrame(raw);
+      const sig = books.handleFrameBytes(frame);
       if (sig.data) {
         const now = clock.monotonicNow();
         if (now - lastDataSignal >= deps.dataSignalIntervalMs) {
@@ -181,8 +182,10 @@ export function createMarketSocketLogic(deps: MarketSocketDeps): CallbackActorLo
   });
 }
 
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+const PONG_BYTES = Buffer.from(PONG_FRAME, 'utf8');
+
+function frameBytes(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }

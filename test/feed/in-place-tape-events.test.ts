@@ -54,14 +54,16 @@ function book(asset: string): string {
   });
 }
 
-function tape(frames: Change[][], write: (changes: Change[], ts: number) => string): HeliosEvent[] {
+/** The events of a tape; `asBytes`: every frame handed over as the UTF-8 bytes a socket delivers. */
+function tape(frames: Change[][], write: (changes: Change[], ts: number) => string, asBytes = false): HeliosEvent[] {
   const clock = new VirtualClock(T0);
   const { books, sink } = connectionBooksForTest(clock);
+  const deliver = (raw: string) => (asBytes ? books.handleFrameBytes(Buffer.from(raw, 'utf8')) : books.handleFrame(raw));
   books.subscribed([YES, NO]);
-  books.handleFrame(book(YES));
-  books.handleFrame(book(NO));
+  deliver(book(YES));
+  deliver(book(NO));
   frames.forEach((changes, i) => {
-    books.handleFrame(write(changes, T0 + 1 + i));
+    deliver(write(changes, T0 + 1 + i));
     clock.advanceTo(clock.now() + 37);
   });
   clock.advanceTo(clock.now() + 1_000);
@@ -82,5 +84,17 @@ describe('a price_change read in place', () => {
     );
     // Most generated frames keep the books synced, so the runs compared deltas, not only markers.
     expect(deltas).toBeGreaterThan(300);
+  });
+
+  it('publishes the same from the bytes a socket hands over as from the decoded text (property)', () => {
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 30 }), (frames) => {
+        const fromBytes = tape(frames, venueFrame, true);
+        const decoded = tape(frames, generalFrame);
+        expect(fromBytes.map((e) => JSON.stringify(e))).toEqual(decoded.map((e) => JSON.stringify(e)));
+        expect(fromBytes.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMarketFrame } from '../../src/adapters/polymarket/market-decoder.ts';
-import { readPriceChangeInto } from '../../src/adapters/polymarket/price-change-in-place.ts';
+import { readPriceChangeBytesInto, readPriceChangeInto } from '../../src/adapters/polymarket/price-change-in-place.ts';
 import { LevelChangeBatch } from '../../src/domain/book/level-change-batch.ts';
 import { MarketBooks } from '../../src/domain/book/market-books.ts';
 import type { BookMessage } from '../../src/domain/market/messages.ts';
@@ -92,7 +92,13 @@ const frame = fc
     },
   }));
 
-describe('price_change read in place', () => {
+/** The reader as a socket's frame reaches it: as text, or as the UTF-8 bytes ws hands over. */
+const readers: [string, (text: string, books: MarketBooks, batch: LevelChangeBatch) => boolean][] = [
+  ['text', readPriceChangeInto],
+  ['UTF-8 bytes', (text, books, batch) => readPriceChangeBytesInto(Buffer.from(text, 'utf8'), books, batch)],
+];
+
+describe.each(readers)('price_change read in place, from its %s', (_, read) => {
   it('applies exactly what decoding and applying the frame would, or leaves the frame to the general path untouched (property)', () => {
     let taken = 0;
     let refused = 0;
@@ -106,7 +112,7 @@ describe('price_change read in place', () => {
           ts += f.dt;
           const text = f.text(ts);
           const decoded = decodeMarketFrame(text);
-          if (readPriceChangeInto(text, inPlace, batch)) {
+          if (read(text, inPlace, batch)) {
             taken++;
             expect(decoded.error).toBeNull();
             expect(decoded.messages).toHaveLength(1);
@@ -132,28 +138,28 @@ describe('price_change read in place', () => {
     const batch = new LevelChangeBatch();
     const text = (asset: string, market = M, hash = 'ab') =>
       `{"market":"${market}","price_changes":[{"asset_id":"${asset}","price":"0.45","size":"7","side":"BUY","hash":"${hash}","best_bid":"0.45","best_ask":"0.55"}],"timestamp":"${T0 + 1}","event_type":"price_change"}`;
-    expect(readPriceChangeInto(text(A), books, batch)).toBe(true);
+    expect(read(text(A), books, batch)).toBe(true);
     expect(batch.count).toBe(1);
     expect(batch.states[0]).toBe(books.get(A));
     expect(batch.hashes[0]).toBe('ab');
-    expect(readPriceChangeInto(text(A_TWIN), books, batch)).toBe(true);
+    expect(read(text(A_TWIN), books, batch)).toBe(true);
     expect(batch.states[0]).toBe(books.get(A_TWIN));
-    expect(readPriceChangeInto(text(UNKNOWN), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A + '0'), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text('\\u0037' + A.slice(1)), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, '0xother'), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, '\\u0030' + M.slice(1)), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(ODD, ODD_MARKET), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, M, 'a\\u0041b'), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, M, 'x\u0001y'), books, batch)).toBe(false);
+    expect(read(text(UNKNOWN), books, batch)).toBe(false);
+    expect(read(text(A + '0'), books, batch)).toBe(false);
+    expect(read(text('\\u0037' + A.slice(1)), books, batch)).toBe(false);
+    expect(read(text(A, '0xother'), books, batch)).toBe(false);
+    expect(read(text(A, '\\u0030' + M.slice(1)), books, batch)).toBe(false);
+    expect(read(text(ODD, ODD_MARKET), books, batch)).toBe(false);
+    expect(read(text(A, M, 'a\\u0041b'), books, batch)).toBe(false);
+    expect(read(text(A, M, 'x\u0001y'), books, batch)).toBe(false);
     // Non-ASCII text is left to the general path: here the UTF-8 bytes of the first n characters
     // would read as a whole frame (one extra byte for 'é', one trailing character), though the
     // text is not JSON.
-    expect(readPriceChangeInto(text(A, M, 'é'), books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, M, 'é') + 'x', books, batch)).toBe(false);
-    expect(readPriceChangeInto(text(A, M, '\u{1F600}') + 'xy', books, batch)).toBe(false);
+    expect(read(text(A, M, 'é'), books, batch)).toBe(false);
+    expect(read(text(A, M, 'é') + 'x', books, batch)).toBe(false);
+    expect(read(text(A, M, '\u{1F600}') + 'xy', books, batch)).toBe(false);
     // 'Ģ' (U+0122) written as one byte would be a quote.
-    expect(readPriceChangeInto(text(A, M, 'a\u0122') + '"}', books, batch)).toBe(false);
+    expect(read(text(A, M, 'a\u0122') + '"}', books, batch)).toBe(false);
   });
 
   it('reads frames longer than its first buffer as the general path does, and leaves very long ones to it', () => {
@@ -172,7 +178,7 @@ describe('price_change read in place', () => {
     ] as const) {
       const text = frameOf(count, ts);
       const decoded = decodeMarketFrame(text);
-      expect(readPriceChangeInto(text, inPlace, batch)).toBe(taken);
+      expect(read(text, inPlace, batch)).toBe(taken);
       if (taken) {
         expect(batch.count).toBe(count);
         expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
@@ -198,13 +204,13 @@ describe('price_change read in place', () => {
         const tail = `"}],"timestamp":"${ts}","event_type":"price_change"}`;
         const text = head + 'h'.repeat(length - head.length - tail.length) + tail;
         expect(text.length).toBe(length);
-        expect(readPriceChangeInto(text, inPlace, batch)).toBe(true);
+        expect(read(text, inPlace, batch)).toBe(true);
         expect(inPlace.applyBatch(batch)).toEqual(general.apply(decodeMarketFrame(text).messages[0]!));
         // Cut inside the hash (no closing quote at all, though it ends like a price_change): refused,
         // never read past the end.
         const cut = (head + 'h'.repeat(length)).slice(0, length - 9) + '_abcdeex}';
         expect(cut.length).toBe(length);
-        expect(readPriceChangeInto(cut, inPlace, batch)).toBe(false);
+        expect(read(cut, inPlace, batch)).toBe(false);
       }
     }
     expect(state(inPlace)).toBe(state(general));
@@ -214,17 +220,69 @@ describe('price_change read in place', () => {
     const books = openedBooks();
     const batch = new LevelChangeBatch();
     const text = `{"market":"${M}","price_changes":[{"asset_id":"${A_TWIN}","price":"0.45","size":"0","side":"BUY","hash":"","best_bid":"0.4","best_ask":"0.55"}],"timestamp":"${T0 + 1}","event_type":"price_change"}`;
-    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(read(text, books, batch)).toBe(true);
     expect(books.remove(A_TWIN)).toBe(true);
     expect(books.get(A)).toBeDefined(); // its hash twin stays
-    expect(readPriceChangeInto(text, books, batch)).toBe(false);
+    expect(read(text, books, batch)).toBe(false);
     // The general path registers it again, with the frame's market (unsynced: nothing applies)...
     expect(books.apply(decodeMarketFrame(text).messages[0]!).tokens[0]!.status).toBe('ignored_unsynced');
     // ...and from then on it is read in place; its snapshot makes it take changes.
-    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(read(text, books, batch)).toBe(true);
     expect(books.applyBatch(batch).tokens[0]!.status).toBe('ignored_unsynced');
     books.apply(snapshot(A_TWIN, M));
-    expect(readPriceChangeInto(text, books, batch)).toBe(true);
+    expect(read(text, books, batch)).toBe(true);
     expect(books.applyBatch(batch).tokens[0]!.status).toBe('applied');
+  });
+});
+
+describe('price_change read in place from bytes that are not all text', () => {
+  it('reads a frame with any byte overwritten (invalid UTF-8 included) exactly as decoding its text would, or refuses it (property)', () => {
+    let taken = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(frame, fc.array(fc.record({ inHash: fc.boolean(), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 2 }), (f, typos) => {
+        const text = f.text(T0 + 1);
+        const bytes = Buffer.from(text, 'utf8');
+        // Byte offsets of the hashes' contents: bytes overwritten there mostly keep the layout.
+        const hashBytes = [...text.matchAll(/"hash":"([^"]+)"/g)].flatMap((m) => {
+          const start = Buffer.byteLength(text.slice(0, m.index + 8));
+          return Array.from({ length: Buffer.byteLength(m[1]!) }, (_, k) => start + k);
+        });
+        for (const { inHash, at, value } of typos) bytes[inHash && hashBytes.length > 0 ? hashBytes[at % hashBytes.length]! : at % bytes.length] = value;
+        const inPlace = openedBooks();
+        const general = openedBooks();
+        const batch = new LevelChangeBatch();
+        const decoded = decodeMarketFrame(bytes.toString('utf8'));
+        if (readPriceChangeBytesInto(bytes, inPlace, batch)) {
+          taken++;
+          expect(decoded.error).toBeNull();
+          expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
+        } else {
+          refused++;
+          expect(state(inPlace)).toBe(state(general));
+          for (const m of decoded.messages) expect(inPlace.apply(m)).toEqual(general.apply(m));
+        }
+        expect(state(inPlace)).toBe(state(general));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(taken).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(1000);
+  });
+
+  it('refuses a hash holding bytes above 0x7f, which its decoded text reads otherwise', () => {
+    const books = openedBooks();
+    const batch = new LevelChangeBatch();
+    const frameWithHash = (hash: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`{"market":"${M}","price_changes":[{"asset_id":"${A}","price":"0.45","size":"7","side":"BUY","hash":"`),
+        hash,
+        Buffer.from(`"}],"timestamp":"${T0 + 1}","event_type":"price_change"}`),
+      ]);
+    expect(readPriceChangeBytesInto(frameWithHash(Buffer.from('ab')), books, batch)).toBe(true);
+    // 'é' in UTF-8, a lone continuation byte (U+FFFD once decoded), 0xff, and at every offset in a group of four.
+    for (const hash of [Buffer.from('é'), Buffer.from([0x80]), Buffer.from([0xff]), Buffer.from([0x61, 0x62, 0x63, 0xc3, 0xa9]), Buffer.from([0x61, 0x62, 0xe9])]) {
+      expect(readPriceChangeBytesInto(frameWithHash(hash), books, batch)).toBe(false);
+    }
   });
 });

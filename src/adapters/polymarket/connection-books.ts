@@ -3,7 +3,7 @@ import { MarketBooks, type MarketBooksOptions } from '../../domain/book/market-b
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
 import type { MarketMessage, MarketResolvedMessage, NewMarketMessage, PriceChangeMessage, PriceLevelChange } from '../../domain/market/messages.ts';
 import { decodeMarketFrame, type MalformedFrameReporter } from './market-decoder.ts';
-import { readPriceChangeInto } from './price-change-in-place.ts';
+import { readPriceChangeBytesInto, readPriceChangeInto } from './price-change-in-place.ts';
 import { decodeRestBook } from './rest-book.ts';
 import type { TapePublisher } from './tape-publisher.ts';
 
@@ -83,14 +83,31 @@ export class ConnectionBooks {
     const receivedAt = this.publisher.frameStart();
     this.metrics.frames++;
     // While a REST snapshot is in flight, updates may need buffering: that takes the message path.
-    if (this.inFlight.size === 0 && readPriceChangeInto(raw, this.books, this.batch)) {
-      const pendingBefore = this.metrics.resync_requests;
-      this.metrics.messages++;
-      const data = this.handleBatch(this.batch);
-      if (data) this.publisher.frameApplied(receivedAt);
-      const resync = this.metrics.resync_requests !== pendingBefore;
-      return resync ? (data ? DATA_AND_RESYNC : RESYNC) : data ? DATA : NOTHING;
-    }
+    if (this.inFlight.size === 0 && readPriceChangeInto(raw, this.books, this.batch)) return this.handleReadBatch(receivedAt);
+    return this.handleDecoded(raw, receivedAt);
+  }
+
+  /**
+   * handleFrame for a text frame's UTF-8 bytes as the socket hands them over: a price_change read
+   * in place never becomes a string; any other frame is decoded from its text as before.
+   */
+  handleFrameBytes(frame: Buffer): FrameSignal {
+    const receivedAt = this.publisher.frameStart();
+    this.metrics.frames++;
+    if (this.inFlight.size === 0 && readPriceChangeBytesInto(frame, this.books, this.batch)) return this.handleReadBatch(receivedAt);
+    return this.handleDecoded(frame.toString('utf8'), receivedAt);
+  }
+
+  private handleReadBatch(receivedAt: number): FrameSignal {
+    const pendingBefore = this.metrics.resync_requests;
+    this.metrics.messages++;
+    const data = this.handleBatch(this.batch);
+    if (data) this.publisher.frameApplied(receivedAt);
+    const resync = this.metrics.resync_requests !== pendingBefore;
+    return resync ? (data ? DATA_AND_RESYNC : RESYNC) : data ? DATA : NOTHING;
+  }
+
+  private handleDecoded(raw: string, receivedAt: number): FrameSignal {
     const { messages, error } = decodeMarketFrame(raw);
     if (error !== null) {
       this.metrics.malformed++;

@@ -1,7 +1,7 @@
 import type { LevelChangeBatch } from '../../domain/book/level-change-batch.ts';
 import type { MarketBooks } from '../../domain/book/market-books.ts';
-import { scanPriceChangeInPlace } from './price-change-scanner.ts';
-import { NO_HASH } from './scanned-price-change.ts';
+import { scanPriceChangeBytesInPlace, scanPriceChangeInPlace } from './price-change-scanner.ts';
+import { NO_HASH, type ScannedPriceChange } from './scanned-price-change.ts';
 
 /**
  * The market tape's hot path: a price_change frame in the venue's layout whose tokens all have a
@@ -17,7 +17,18 @@ import { NO_HASH } from './scanned-price-change.ts';
  * every other character of the frame exactly: no escape can hide anywhere).
  */
 export function readPriceChangeInto(raw: string, books: MarketBooks, batch: LevelChangeBatch): boolean {
-  const scanned = scanPriceChangeInPlace(raw);
+  return readScannedInto(scanPriceChangeInPlace(raw), books, batch);
+}
+
+/**
+ * readPriceChangeInto for the frame's UTF-8 bytes as the socket hands them over: a frame read here
+ * never becomes text. Only ASCII frames are read, so the bytes say what their decoded text says.
+ */
+export function readPriceChangeBytesInto(frame: Uint8Array, books: MarketBooks, batch: LevelChangeBatch): boolean {
+  return readScannedInto(scanPriceChangeBytesInPlace(frame), books, batch);
+}
+
+function readScannedInto(scanned: ScannedPriceChange | null, books: MarketBooks, batch: LevelChangeBatch): boolean {
   if (scanned === null || scanned.count === 0 || scanned.bytes === null) return false;
   const bytes = scanned.bytes;
   batch.reset(scanned.timestamp);

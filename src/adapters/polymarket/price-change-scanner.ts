@@ -98,6 +98,14 @@ class FrameScanner {
     return ok;
   }
 
+  /** scan for a frame's UTF-8 bytes, in the venue's layout only (see VenueLayoutReader.readBytes). */
+  scanBytes(frame: Uint8Array): boolean {
+    this.out.text = '';
+    this.out.bytes = null;
+    this.out.count = 0;
+    return venueLayout.readBytes(frame, this.out);
+  }
+
   private frame(): boolean {
     const src = this.src;
     const out = this.out;
@@ -377,4 +385,9 @@ export function scanPriceChangeFrame(raw: string): PriceChangeMessage | null {
  */
 export function scanPriceChangeInPlace(raw: string): ScannedPriceChange | null {
   return scanner.scan(raw, true) ? scanner.out : null;
+}
+
+/** scanPriceChangeInPlace for the frame's UTF-8 bytes, as the socket hands them over (no text made of them). */
+export function scanPriceChangeBytesInPlace(frame: Uint8Array): ScannedPriceChange | null {
+  return scanner.scanBytes(frame) ? scanner.out : null;
 }

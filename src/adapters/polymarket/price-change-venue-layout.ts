@@ -15,9 +15,10 @@ import { NO_HASH, type ScannedPriceChange } from './scanned-price-change.ts';
  *
  * Refusing is always safe (the caller falls back to the key-by-key scanner or the general decoder);
  * accepting must mean the text is valid JSON that JSON.parse reads the same way. Every byte is
- * accounted for: fixed stretches compared exactly, numbers as digits with at most one '.', hashes
- * checked for control characters and backslashes, and the market and asset ids left to the caller,
- * who either matches them against plain strings it knows or rejects escapes and control characters.
+ * accounted for: fixed stretches compared exactly, numbers as digits with at most one '.', every
+ * string (market, asset ids, hashes) refused if it holds a control character, a backslash or a
+ * byte above 0x7f; what the market and the asset ids say is left to the caller, who matches them
+ * against plain strings it knows.
  */
 export class VenueLayoutReader {
   private bytes = new Uint8Array(2048);
@@ -26,25 +27,48 @@ export class VenueLayoutReader {
   /** Where the last decimal stopped (the index of its closing quote when it succeeded). */
   private stop = 0;
 
+  /** A frame's text, encoded into the reader's buffer: only ASCII frames are read. */
   read(raw: string, out: ScannedPriceChange): boolean {
     const n = raw.length;
-    // Every frame is offered here first: books, trades and huge snapshot dumps are turned away
-    // before they are copied (the ending `price_change"}`, three characters of it), and so is a
-    // price_change too long to be worth a buffer that size kept alive.
-    if (n > MAX_FRAME_CHARS || raw.charCodeAt(n - 1) !== 125 /* } */ || raw.charCodeAt(n - 3) !== 101 /* e */ || raw.charCodeAt(n - 9) !== 95 /* _ */) {
-      return false;
-    }
+    if (!endsLikePriceChange(n, raw.charCodeAt(n - 1), raw.charCodeAt(n - 3), raw.charCodeAt(n - 9))) return false;
+    const { read, written } = this.encoder.encodeInto(raw, this.room(n));
+    // UTF-8 spends more than one byte on every non-ASCII character: equal counts mean pure ASCII.
+    if (read !== n || written !== n) return false;
+    return this.readLaidOut(n, out);
+  }
+
+  /**
+   * A frame's UTF-8 bytes as the socket hands them over (no text made of them), copied into the
+   * reader's buffer (the sentinel needs room past the end, and the socket's buffer may hold the
+   * next frame there). A byte above 0x7f is refused wherever it stands, so an accepted frame is
+   * ASCII and reads as its decoded text would.
+   */
+  readBytes(frame: Uint8Array, out: ScannedPriceChange): boolean {
+    const n = frame.length;
+    if (!endsLikePriceChange(n, frame[n - 1] ?? 0, frame[n - 3] ?? 0, frame[n - 9] ?? 0)) return false;
+    this.room(n).set(frame);
+    return this.readLaidOut(n, out);
+  }
+
+  /** The buffer, large enough for a frame of n bytes and the spare ones past it. */
+  private room(n: number): Uint8Array {
     // Spare bytes: a 0 sentinel ends every loop that looks for a quote or a digit, and a group of
     // four read at the sentinel stays inside the buffer.
     if (n + 4 > this.bytes.length) this.allocate(n + 4);
+    return this.bytes;
+  }
+
+  /**
+   * The frame's n bytes, in the buffer. Every byte is accounted for: the fixed stretches compared,
+   * the numbers read as digits, and every string (market, asset ids, hashes) plain ASCII up to its
+   * closing quote (see plainEnd), so nothing but ASCII is ever accepted.
+   */
+  private readLaidOut(n: number, out: ScannedPriceChange): boolean {
     const bytes = this.bytes;
-    const { read, written } = this.encoder.encodeInto(raw, bytes);
-    // UTF-8 spends more than one byte on every non-ASCII character: equal counts mean pure ASCII.
-    if (read !== n || written !== n) return false;
     bytes[n] = 0;
     const view = this.view;
     if (!FRAME_START.matchesAt(view, 0, n)) return false;
-    const marketEnd = raw.indexOf('"', FRAME_START.length);
+    const marketEnd = this.plainEnd(FRAME_START.length);
     if (marketEnd <= FRAME_START.length || !CHANGES_START.matchesAt(view, marketEnd, n)) return false;
     out.count = 0;
     let p = marketEnd + CHANGES_START.length;
@@ -52,7 +76,7 @@ export class VenueLayoutReader {
     if (bytes[p] !== 93 /* ] */) {
       for (;;) {
         if (!CHANGE_START.matchesAt(view, p, n)) return false;
-        p = this.change(raw, p + CHANGE_START.length, n, out);
+        p = this.change(p + CHANGE_START.length, n, out);
         if (p < 0) return false;
         if (bytes[p] !== 44 /* , */) break;
         p++;
@@ -72,11 +96,11 @@ export class VenueLayoutReader {
   }
 
   /** One change whose asset id starts at p (just past '{"asset_id":"'); the index past its '}', or -1. */
-  private change(raw: string, p: number, n: number, out: ScannedPriceChange): number {
+  private change(p: number, n: number, out: ScannedPriceChange): number {
     const bytes = this.bytes;
     const view = this.view;
     const assetStart = p;
-    const assetEnd = raw.indexOf('"', assetStart);
+    const assetEnd = this.plainEnd(assetStart);
     if (assetEnd <= assetStart || !PRICE.matchesAt(view, assetEnd, n)) return -1;
     const price = this.decimal(assetEnd + PRICE.length);
     if (price !== price) return -1;
@@ -113,7 +137,7 @@ export class VenueLayoutReader {
       hashStart = e + HASH.length;
     }
     if (size !== size) return -1;
-    const hashEnd = this.hashEnd(hashStart);
+    const hashEnd = this.plainEnd(hashStart);
     if (hashEnd < 0) return -1;
     let bestBid = NaN;
     let bestAsk = NaN;
@@ -145,26 +169,27 @@ export class VenueLayoutReader {
   }
 
   /**
-   * The closing quote of the hash starting at p, or -1 when the hash holds a raw control character
-   * (invalid JSON) or a backslash (an escape: the hash is kept verbatim). Four bytes at a time
-   * while none is special (the classic "has a byte below k" bit tricks: they may also flag bytes
-   * after the first special one, never miss it), byte by byte from the first group flagged.
+   * The closing quote of the string whose content starts at p, or -1 when a byte before it is a
+   * raw control character (invalid JSON), a backslash (an escape: strings are kept or matched
+   * verbatim) or above 0x7f (not ASCII). Four bytes at a time while none is special (the classic
+   * "has a byte below k" bit tricks: they may also flag bytes after the first special one, never
+   * miss it), byte by byte from the first group flagged.
    */
-  private hashEnd(p: number): number {
+  private plainEnd(p: number): number {
     const view = this.view;
     let i = p;
     for (;;) {
       const x = view.getUint32(i, true);
       const quote = x ^ 0x22222222;
       const backslash = x ^ 0x5c5c5c5c;
-      if ((((x - 0x20202020) & ~x) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) break;
+      if ((x | ((x - 0x20202020) & ~x) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) break;
       i += 4;
     }
     const bytes = this.bytes;
     for (;; i++) {
       const c = bytes[i]!;
       if (c === 34 /* " */) return i;
-      if (c < 0x20 || c === 92 /* \ */) return -1;
+      if (c < 0x20 || c === 92 /* \ */ || c > 0x7f) return -1;
     }
   }
 
@@ -206,6 +231,15 @@ export class VenueLayoutReader {
 
 /** Longer frames (hundreds of level changes) are left to the general decoder. */
 const MAX_FRAME_CHARS = 1 << 18;
+
+/**
+ * Every frame is offered here first: books, trades and huge snapshot dumps are turned away before
+ * they are copied (the ending `price_change"}`, three characters of it: the last, third and ninth
+ * from the end), and so is a price_change too long to be worth a buffer that size kept alive.
+ */
+function endsLikePriceChange(n: number, last: number, third: number, ninth: number): boolean {
+  return n <= MAX_FRAME_CHARS && last === 125 /* } */ && third === 101 /* e */ && ninth === 95 /* _ */;
+}
 
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
