@@ -26,6 +26,8 @@ export class VenueLayoutReader {
   private readonly encoder = new TextEncoder();
   /** Where the last decimal stopped (the index of its closing quote when it succeeded). */
   private stop = 0;
+  /** The frame's timestamp, read as the changes' numbers are: into a column. */
+  private readonly timestamp = new Float64Array(1);
 
   /** A frame's text, encoded into the reader's buffer: only ASCII frames are read. */
   read(raw: string, out: ScannedPriceChange): boolean {
@@ -83,7 +85,8 @@ export class VenueLayoutReader {
       }
     }
     if (!TIMESTAMP.matchesAt(view, p, n)) return false;
-    const timestamp = this.decimal(p + TIMESTAMP.length);
+    this.decimal(p + TIMESTAMP.length, this.timestamp, 0);
+    const timestamp = this.timestamp[0]!;
     // An implausible time is left to the general decoder, which reports it.
     if (!isEpochMs(timestamp)) return false;
     const end = this.stop;
@@ -95,21 +98,24 @@ export class VenueLayoutReader {
     return true;
   }
 
-  /** One change whose asset id starts at p (just past '{"asset_id":"'); the index past its '}', or -1. */
+  /**
+   * One change whose asset id starts at p (just past '{"asset_id":"'), read into out's next row
+   * (its numbers straight into their columns: a double passed on or returned from a call that is
+   * not inlined is a new heap number each time); the index past its '}', or -1.
+   */
   private change(p: number, n: number, out: ScannedPriceChange): number {
     const bytes = this.bytes;
     const view = this.view;
+    const row = out.nextRow();
     const assetStart = p;
     const assetEnd = this.plainEnd(assetStart);
     if (assetEnd <= assetStart || !PRICE.matchesAt(view, assetEnd, n)) return -1;
-    const price = this.decimal(assetEnd + PRICE.length);
-    if (price !== price) return -1;
+    if (!this.decimal(assetEnd + PRICE.length, out.price, row)) return -1;
     let e = this.stop;
-    let size: number;
     let buy: number;
     let hashStart: number;
     if (SIZE.matchesAt(view, e, n)) {
-      size = this.decimal(e + SIZE.length);
+      if (!this.decimal(e + SIZE.length, out.size, row)) return -1;
       e = this.stop;
       if (SIDE_BUY.matchesAt(view, e, n)) {
         buy = 1;
@@ -131,40 +137,41 @@ export class VenueLayoutReader {
       } else {
         return -1;
       }
-      size = this.decimal(p);
+      if (!this.decimal(p, out.size, row)) return -1;
       e = this.stop;
       if (!HASH.matchesAt(view, e, n)) return -1;
       hashStart = e + HASH.length;
     }
-    if (size !== size) return -1;
     const hashEnd = this.plainEnd(hashStart);
     if (hashEnd < 0) return -1;
-    let bestBid = NaN;
-    let bestAsk = NaN;
     if (bytes[hashEnd + 1] === 125 /* } */) {
       // Without the best_bid/best_ask pair: the recorded export's layout.
+      out.bestBid[row] = NaN;
+      out.bestAsk[row] = NaN;
       e = hashEnd + 1;
     } else {
       if (!BEST_BID.matchesAt(view, hashEnd, n)) return -1;
       p = hashEnd + BEST_BID.length;
-      if (bytes[p] === 34) e = p;
-      else {
-        bestBid = this.decimal(p);
-        if (bestBid !== bestBid) return -1;
+      if (bytes[p] === 34) {
+        out.bestBid[row] = NaN;
+        e = p;
+      } else {
+        if (!this.decimal(p, out.bestBid, row)) return -1;
         e = this.stop;
       }
       if (!BEST_ASK.matchesAt(view, e, n)) return -1;
       p = e + BEST_ASK.length;
-      if (bytes[p] === 34) e = p;
-      else {
-        bestAsk = this.decimal(p);
-        if (bestAsk !== bestAsk) return -1;
+      if (bytes[p] === 34) {
+        out.bestAsk[row] = NaN;
+        e = p;
+      } else {
+        if (!this.decimal(p, out.bestAsk, row)) return -1;
         e = this.stop;
       }
       if (bytes[e + 1] !== 125 /* } */) return -1;
       e++;
     }
-    out.add(assetStart, assetEnd, buy, price, size, bestBid, bestAsk, hashEnd === hashStart ? NO_HASH : hashStart, hashEnd);
+    out.addSpans(row, assetStart, assetEnd, buy, hashEnd === hashStart ? NO_HASH : hashStart, hashEnd);
     return e + 1;
   }
 
@@ -196,10 +203,10 @@ export class VenueLayoutReader {
   /**
    * The decimal from p up to its closing quote: digits with at most one '.', at most 15 digits
    * (then the integer mantissa and 10^k are exact and one division rounds correctly, as Number()
-   * does). NaN otherwise (signs, exponents, long digit runs: the general decoder reads those).
-   * Sets `stop` to the closing quote.
+   * does), written to into[at]; false, with NaN there, for anything else (signs, exponents, long
+   * digit runs: the general decoder reads those). Sets `stop` to the closing quote.
    */
-  private decimal(p: number): number {
+  private decimal(p: number, into: Float64Array, at: number): boolean {
     const bytes = this.bytes;
     let mantissa = 0;
     let digits = 0;
@@ -217,8 +224,12 @@ export class VenueLayoutReader {
       }
     }
     this.stop = i;
-    if (bytes[i] !== 34 /* " */ || digits === 0 || digits > 15) return NaN;
-    return dotAt === -1 ? mantissa : mantissa / POW10[i - dotAt - 1]!;
+    if (bytes[i] !== 34 /* " */ || digits === 0 || digits > 15) {
+      into[at] = NaN;
+      return false;
+    }
+    into[at] = dotAt === -1 ? mantissa : mantissa / POW10[i - dotAt - 1]!;
+    return true;
   }
 
   private allocate(size: number): void {

@@ -43,6 +43,25 @@ export class ScannedPriceChange {
     this.hashEnd[i] = hashEnd;
   }
 
+  /**
+   * The row the next change goes to, the columns grown to hold it: a reader that writes a
+   * change's numbers straight into their columns, then ends the row with `addSpans`.
+   */
+  nextRow(): number {
+    if (this.count === this.buy.length) this.grow();
+    return this.count;
+  }
+
+  /** Ends the row `nextRow` gave (its numbers already written): its spans and side. */
+  addSpans(row: number, assetStart: number, assetEnd: number, buy: number, hashStart: number, hashEnd: number): void {
+    this.assetStart[row] = assetStart;
+    this.assetEnd[row] = assetEnd;
+    this.buy[row] = buy;
+    this.hashStart[row] = hashStart;
+    this.hashEnd[row] = hashEnd;
+    this.count = row + 1;
+  }
+
   /** The message the general decoder makes of the same frame (field order included). */
   toMessage(): PriceChangeMessage {
     const src = this.text;
