@@ -43,7 +43,13 @@ describe('Ring (a FIFO over a circular buffer)', () => {
           expect([...ring].map((x) => x.v)).toEqual(model);
           const i = model.length > 0 ? (next * 7919) % model.length : 0;
           expect(ring.at(i)?.v).toBe(model[i]);
+          if (model.length > 0) {
+            ring.replaceAt(i, { v: next });
+            model[i] = next++;
+            expect([...ring].map((x) => x.v)).toEqual(model);
+          }
         }
+        expect(() => ring.replaceAt(model.length, { v: 0 })).toThrow(RangeError);
         expect(ring.at(-1)).toBeUndefined();
         expect(ring.at(model.length)).toBeUndefined();
         // The numeric ring saw only the pushes: it drains to them in order.

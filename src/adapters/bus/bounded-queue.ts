@@ -144,8 +144,18 @@ export class BoundedQueue {
 
   /** Moves up to `max` live events published before `order` (in order) to `out`, which it returns. */
   takeBefore(max: number, order: number, out: QueuedEvent[]): QueuedEvent[] {
-    const limit = out.length + max;
-    while (out.length < limit && this.items.length > 0) {
+    for (let n = 0; n < max; n++) {
+      const item = this.takeOneBefore(order);
+      if (item === undefined) break;
+      out.push(item);
+    }
+    return out;
+  }
+
+  /** Removes and returns the oldest live event if it was published before `order`. */
+  takeOneBefore(order: number): QueuedEvent | undefined {
+    let taken: QueuedEvent | undefined;
+    while (this.items.length > 0) {
       const item = this.items.peek()!;
       if (item.superseded) {
         this.items.shift();
@@ -154,12 +164,13 @@ export class BoundedQueue {
       if (item.order >= order) break;
       this.items.shift();
       if (item.key !== null && this.latestByKey.get(item.key) === item) this.latestByKey.delete(item.key);
-      out.push(item);
       this.release(item);
       this.live--;
+      taken = item;
+      break;
     }
     if (this.halting && this.live < this.policy.queue_size / 2) this.halting = false;
-    return out;
+    return taken;
   }
 
   /** Puts events taken but not delivered back at the front, in order (e.g. a failed flush). */

@@ -1,9 +1,10 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { Clock } from '../../domain/time/clock.ts';
-import { BoundedQueue, countingOverflowHooks, type ByteLedger, type OverflowHooks, type QueuedEvent } from './bounded-queue.ts';
+import { BoundedQueue, countingOverflowHooks, type ByteLedger, type OverflowHooks } from './bounded-queue.ts';
 import { estimateEventBytes } from './event-size.ts';
 import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type SubscribeStart, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
+import { Ring } from '../../domain/util/ring.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
 
@@ -15,19 +16,33 @@ const SETTLED: Promise<void> = Promise.resolve();
  * itself (one allocation per delivered event, not a delivery and an entry around it).
  */
 class PendingDelivery implements Delivery {
+  /** Still unacknowledged and not replaced by a reclaim (the group's pending list counts it). */
+  live = true;
   constructor(
     readonly topic: string,
     readonly id: string,
     readonly event: HeliosEvent,
     readonly deliveries: number,
-    public consumer: string,
-    public deliveredAt: number,
+    readonly consumer: string,
+    readonly deliveredAt: number,
+    readonly group: GroupState,
   ) {}
 }
 
-/** One consumer group on one topic: its own bounded queue (backpressure per group) and its PEL. */
+/** Settled entries kept behind an unacknowledged one before the pending list is compacted. */
+const SETTLED_SLACK = 64;
+
+/**
+ * One consumer group on one topic: its own bounded queue (backpressure per group) and its PEL.
+ *
+ * The PEL is a ring in delivery order; an ack marks its entry settled and the settled entries leave
+ * from the head. A `Map` by id filled and emptied every batch, and V8 rebuilt its table as it grew
+ * from empty and shrank back, a few hundred bytes per event for the young generation.
+ */
 class GroupState {
-  readonly pending = new Map<string, PendingDelivery>();
+  private readonly delivered = new Ring<PendingDelivery>();
+  /** Live entries of `delivered`. */
+  pendingCount = 0;
   /** The group's consumers (competing subscriptions): told when its queue stops being empty. */
   readonly consumers = new Set<InMemorySubscription>();
   constructor(
@@ -41,6 +56,52 @@ class GroupState {
   }
   wakeAll(): void {
     for (const c of this.consumers) c.wake();
+  }
+  deliver(entry: PendingDelivery): void {
+    this.delivered.push(entry);
+    this.pendingCount++;
+  }
+  /**
+   * Acknowledges by id, as XACK does: a delivery this group handed out and still holds is settled in
+   * place; anything else (a delivery since reclaimed by another consumer, acknowledged before, or
+   * not this bus's object) settles whatever pending entry has its id, if any.
+   */
+  ack(delivery: Delivery): void {
+    const entry = delivery instanceof PendingDelivery && delivery.group === this && delivery.live ? delivery : this.liveById(delivery.id);
+    if (entry === undefined) return;
+    entry.live = false;
+    this.pendingCount--;
+    const ring = this.delivered;
+    while (ring.length > 0 && !ring.peek()!.live) ring.shift();
+    // Acks behind one never acknowledged (its consumer gone, nobody to reclaim it) must not pile up.
+    if (ring.length > 2 * this.pendingCount + SETTLED_SLACK) {
+      for (let n = ring.length; n > 0; n--) {
+        const e = ring.shift()!;
+        if (e.live) ring.push(e);
+      }
+    }
+  }
+  private liveById(id: string): PendingDelivery | undefined {
+    for (let i = 0; i < this.delivered.length; i++) {
+      const e = this.delivered.at(i)!;
+      if (e.live && e.id === id) return e;
+    }
+    return undefined;
+  }
+  /**
+   * Hands `consumer` the entries another consumer left unacknowledged for `idleMs`, each as a new
+   * delivery in its predecessor's place (the one delivered before stays as its consumer saw it).
+   */
+  reclaim(consumer: string, now: number, idleMs: number, out: Delivery[]): void {
+    const ring = this.delivered;
+    for (let i = 0; i < ring.length; i++) {
+      const entry = ring.at(i)!;
+      if (!entry.live || entry.consumer === consumer || now - entry.deliveredAt < idleMs) continue;
+      const again = new PendingDelivery(entry.topic, entry.id, entry.event, entry.deliveries + 1, consumer, now, this);
+      entry.live = false;
+      ring.replaceAt(i, again);
+      out.push(again);
+    }
   }
 }
 
@@ -131,7 +192,7 @@ export class InMemoryBus implements EventBus {
     if (!state) return 0;
     if (group === undefined) return state.log.length;
     const g = state.groups.get(group);
-    return g ? g.queue.size + g.pending.size : 0;
+    return g ? g.queue.size + g.pendingCount : 0;
   }
 
   async topics(): Promise<string[]> {
@@ -249,13 +310,16 @@ export class InMemoryBus implements EventBus {
 class InMemorySubscription extends SubscriptionBase {
   private readonly groups: GroupState[] = [];
   private readonly groupByTopic = new Map<string, GroupState>();
-  private ready: GroupState[] = [];
-  private readonly isReady = new Set<GroupState>();
+  /**
+   * The first `readyCount` slots are the ready groups. Neither it nor `isReady` gives its storage
+   * back when every group is read empty, as a Set's delete and an array's pop do (each read).
+   */
+  private readonly ready: (GroupState | null)[] = [];
+  private readyCount = 0;
+  private readonly isReady = new Map<GroupState, boolean>();
   private wakeCurrent: (() => void) | null = null;
   /** Reclaim scans the pending lists at most once per claim interval (XAUTOCLAIM's cadence on Redis). */
   private nextReclaimAt = Number.NEGATIVE_INFINITY;
-  /** Reused between reads: what one group gives up to the next group's head. */
-  private readonly run: QueuedEvent[] = [];
 
   constructor(
     private readonly bus: InMemoryBus,
@@ -285,14 +349,15 @@ class InMemorySubscription extends SubscriptionBase {
       if (!group) continue;
       this.groupByTopic.delete(t);
       this.groups.splice(this.groups.indexOf(group), 1);
-      if (this.isReady.has(group)) this.unready(group);
+      if (this.isReady.get(group) === true) this.unready(group);
+      this.isReady.delete(group);
       group.consumers.delete(this);
       if (group.consumers.size === 0) this.bus.dropGroup(t, this.options.group);
     }
   }
 
   get caughtUp(): boolean {
-    return this.ready.length === 0;
+    return this.readyCount === 0;
   }
 
   /** @internal Called by a group whose queue was empty and is not any more. */
@@ -307,9 +372,11 @@ class InMemorySubscription extends SubscriptionBase {
   }
 
   private markReady(group: GroupState): void {
-    if (this.isReady.has(group)) return;
-    this.isReady.add(group);
-    this.ready.push(group);
+    if (this.isReady.get(group) === true) return;
+    this.isReady.set(group, true);
+    if (this.readyCount < this.ready.length) this.ready[this.readyCount] = group;
+    else this.ready.push(group);
+    this.readyCount++;
   }
 
   protected async pull(): Promise<Delivery[]> {
@@ -334,12 +401,12 @@ class InMemorySubscription extends SubscriptionBase {
   private take(batch: Delivery[], budget: number): void {
     const ready = this.ready;
     const now = this.bus.now();
-    const run = this.run;
-    while (budget > 0 && ready.length > 0) {
+    while (budget > 0 && this.readyCount > 0) {
       let first: GroupState | null = null;
       let firstOrder = Number.POSITIVE_INFINITY;
       let nextOrder = Number.POSITIVE_INFINITY;
-      for (const group of ready) {
+      for (let i = 0; i < this.readyCount; i++) {
+        const group = ready[i]!;
         const order = group.queue.headOrder();
         if (order < firstOrder) {
           nextOrder = firstOrder;
@@ -348,23 +415,23 @@ class InMemorySubscription extends SubscriptionBase {
         } else if (order < nextOrder) nextOrder = order;
       }
       if (first === null) break;
-      first.queue.takeBefore(budget, nextOrder, run);
-      budget -= run.length;
-      for (const item of run) {
-        const delivery = new PendingDelivery(first.topic, item.id, item.event, 1, this.options.consumer, now);
-        first.pending.set(delivery.id, delivery);
+      while (budget > 0) {
+        const item = first.queue.takeOneBefore(nextOrder);
+        if (item === undefined) break;
+        const delivery = new PendingDelivery(first.topic, item.id, item.event, 1, this.options.consumer, now, first);
+        first.deliver(delivery);
         batch.push(delivery);
+        budget--;
       }
-      run.length = 0;
       if (first.queue.size === 0) this.unready(first);
     }
   }
 
   private unready(group: GroupState): void {
-    this.isReady.delete(group);
-    const i = this.ready.indexOf(group);
-    this.ready[i] = this.ready[this.ready.length - 1]!;
-    this.ready.pop();
+    this.isReady.set(group, false);
+    const last = --this.readyCount;
+    this.ready[this.ready.indexOf(group)] = this.ready[last]!;
+    this.ready[last] = null;
   }
 
   /** Entries another consumer of the group left unacknowledged beyond the idle time. */
@@ -373,21 +440,13 @@ class InMemorySubscription extends SubscriptionBase {
     const now = this.bus.now();
     if (now < this.nextReclaimAt) return out;
     this.nextReclaimAt = now + Math.min(this.bus.claimIntervalMs, this.bus.claimIdleMs);
-    for (const group of this.groups) {
-      for (const entry of group.pending.values()) {
-        if (entry.consumer === this.options.consumer || now - entry.deliveredAt < this.bus.claimIdleMs) continue;
-        // A new object: the one delivered before stays as its consumer saw it.
-        const again = new PendingDelivery(entry.topic, entry.id, entry.event, entry.deliveries + 1, this.options.consumer, now);
-        group.pending.set(entry.id, again);
-        out.push(again);
-      }
-    }
+    for (const group of this.groups) group.reclaim(this.options.consumer, now, this.bus.claimIdleMs, out);
     return out;
   }
 
   protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
     // A topic removed since its delivery is acknowledged in its group all the same (never re-created: that would queue its whole log again).
-    for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.existingGroup(d.topic, this.options.group))?.pending.delete(d.id);
+    for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.existingGroup(d.topic, this.options.group))?.ack(d);
   }
 
   protected async onClose(): Promise<void> {

@@ -88,6 +88,12 @@ export class Ring<T> extends RingBase {
     return i < 0 || i >= this.count ? undefined : this.slots[(this.head + i) & this.mask];
   }
 
+  /** Puts `value` in the `i`-th place from the oldest (0), in place of the value there. */
+  replaceAt(i: number, value: T): void {
+    if (i < 0 || i >= this.count) throw new RangeError(`ring index ${i} outside 0..${this.count - 1}`);
+    this.slots[(this.head + i) & this.mask] = value;
+  }
+
   clear(): void {
     this.slots.fill(undefined);
     this.head = 0;
