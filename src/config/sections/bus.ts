@@ -35,7 +35,7 @@ export const busSection = z.strictObject({
    * old generation; a smaller retention keeps collection pauses (and the frame → decision tail) short.
    */
   retained_budget_bytes: z.number().int().min(0),
-  /** Consumers drop an event whose event_id was seen within this many recent events (at least; at most twice as many). */
+  /** Consumers drop an event whose event_id was seen within this many recent (first) deliveries. */
   dedup_window: z.number().int().min(0),
   read_batch: z.number().int().min(1),
   block_ms: z.number().int().min(1),
