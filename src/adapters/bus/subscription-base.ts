@@ -46,21 +46,25 @@ export abstract class SubscriptionBase implements Subscription {
       // Nothing more will come: asking again would answer [] at once, forever (a bus closed under an
       // open subscription spun its consumer's loop and starved the process's shutdown).
       if (batch.length === 0) return;
-      const fresh: Delivery[] = [];
-      const dupes: Delivery[] = [];
-      for (const d of batch) {
+      // Filtered in place (`pull` hands over an array of its own): a batch without duplicates, the
+      // usual one, is yielded as it came, with no second array per batch.
+      let fresh = 0;
+      let dupes: Delivery[] | null = null;
+      for (let i = 0; i < batch.length; i++) {
+        const d = batch[i]!;
         if (d.deliveries > 1) this.stats.reclaimed++;
         // A redelivered entry (reclaim) must reach a consumer again: only first deliveries are deduped.
-        if (d.deliveries === 1 && this.dedup.isDuplicate(d.event.event_id)) dupes.push(d);
-        else fresh.push(d);
+        if (d.deliveries === 1 && this.dedup.isDuplicate(d.event.event_id)) (dupes ??= []).push(d);
+        else batch[fresh++] = d;
       }
-      if (dupes.length) {
+      if (dupes !== null) {
+        batch.length = fresh;
         this.stats.duplicates += dupes.length;
         await this.ackIds(dupes);
       }
-      if (fresh.length) {
-        this.stats.delivered += fresh.length;
-        yield fresh;
+      if (fresh > 0) {
+        this.stats.delivered += fresh;
+        yield batch;
       }
     }
   }
