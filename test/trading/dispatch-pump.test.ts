@@ -106,3 +106,33 @@ describe('dispatch pump: memory', () => {
     expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
   });
 });
+
+describe('dispatch pump: idle says without a promise what drained would wait for', () => {
+  it('is idle once inputs applied synchronously, not while started work settles, and not after a failure', async () => {
+    const clock = new VirtualClock(T0);
+    const events = new EventFactory(clock, ulidGenerator(seededRng(3)));
+    let startsWork = false;
+    let fails = false;
+    const pump = new DispatchPump({
+      clock,
+      apply: () => {
+        if (fails) throw new Error('apply failed');
+        return startsWork;
+      },
+    });
+    const delta = () => events.make('L2_DELTA', { resync_epoch_id: 0, side: 'BUY', price: 0.4, size: 1, best_bid: 0.4, best_ask: 0.6 }, { token_id: 'A', market_id: 'M' });
+    expect(pump.idle).toBe(true);
+    pump.pushEvent(delta());
+    expect(pump.idle).toBe(true);
+    startsWork = true;
+    pump.pushEvent(delta());
+    expect(pump.idle).toBe(false);
+    await pump.drained();
+    expect(pump.idle).toBe(true);
+    startsWork = false;
+    fails = true;
+    pump.pushEvent(delta());
+    expect(pump.idle).toBe(false);
+    await expect(pump.drained()).rejects.toThrow('apply failed');
+  });
+});

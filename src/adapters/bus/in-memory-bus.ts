@@ -444,7 +444,7 @@ class InMemorySubscription extends SubscriptionBase {
     return out;
   }
 
-  protected async ackIds(deliveries: readonly Delivery[]): Promise<void> {
+  protected ackIds(deliveries: readonly Delivery[]): undefined {
     // A topic removed since its delivery is acknowledged in its group all the same (never re-created: that would queue its whole log again).
     for (const d of deliveries) (this.groupByTopic.get(d.topic) ?? this.bus.existingGroup(d.topic, this.options.group))?.ack(d);
   }

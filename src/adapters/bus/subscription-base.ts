@@ -2,6 +2,8 @@ import { Observable } from 'rxjs';
 import type { ConsumerStats, Delivery, Subscription } from './event-bus.ts';
 import { DedupWindow } from './dedup-window.ts';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * Turns an implementation's `pull` into the async-iterator and Observable styles, with event_id
  * dedup: a duplicate is acknowledged at once and never reaches the consumer.
@@ -17,7 +19,8 @@ export abstract class SubscriptionBase implements Subscription {
 
   /** Waits for the next batch; resolves to [] only when the subscription or its bus is closed. */
   protected abstract pull(): Promise<Delivery[]>;
-  protected abstract ackIds(deliveries: readonly Delivery[]): Promise<void>;
+  /** Undefined when the acknowledgement is complete as it returns. */
+  protected abstract ackIds(deliveries: readonly Delivery[]): Promise<void> | undefined;
   abstract addTopics(topics: string[]): void;
   abstract removeTopics(topics: string[]): void;
   abstract readonly caughtUp: boolean;
@@ -28,10 +31,22 @@ export abstract class SubscriptionBase implements Subscription {
     return Promise.resolve();
   }
 
-  async ack(deliveries: readonly Delivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.ackIds(deliveries);
-    this.stats.acked += deliveries.length;
+  ack(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return SETTLED;
+    let acking: Promise<void> | undefined;
+    try {
+      acking = this.ackIds(deliveries);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    // Acknowledged as it returned (in memory): one settled promise, not two per batch.
+    if (acking === undefined) {
+      this.stats.acked += deliveries.length;
+      return SETTLED;
+    }
+    return acking.then(() => {
+      this.stats.acked += deliveries.length;
+    });
   }
 
   async close(): Promise<void> {

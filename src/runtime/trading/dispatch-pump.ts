@@ -79,6 +79,11 @@ export class DispatchPump {
     if (this.running) this.pumping = pumping;
   }
 
+  /** Every input pushed so far applied and settled, without a failure: `drained` would resolve. */
+  get idle(): boolean {
+    return this.pumping === null && this.failure === null;
+  }
+
   /** Resolves once every input pushed so far has been applied and settled. */
   async drained(): Promise<void> {
     while (this.pumping) await this.pumping;
