@@ -70,9 +70,12 @@ export class DedupWindow {
   }
 }
 
-/** FNV-1a over the UTF-16 code units. */
+/** Code units hashed, from the end: where ids differ (a ULID's random part, a counter's digits). */
+const HASHED_TAIL = 12;
+
+/** FNV-1a over the id's length and its last HASHED_TAIL UTF-16 code units. */
 function hashOf(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  let h = Math.imul(0x811c9dc5 ^ id.length, 0x01000193);
+  for (let i = Math.max(0, id.length - HASHED_TAIL); i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h;
 }
