@@ -92,6 +92,27 @@ const frame = fc
     },
   }));
 
+/**
+ * One frame through the reader (`read`) and the general path beside it: taken, the batch applies
+ * exactly what decoding and applying the frame does; refused, the books are untouched and the
+ * general path takes over from the same state. Returns whether the reader took it.
+ */
+function expectReadAsDecoded(read: (books: MarketBooks, batch: LevelChangeBatch) => boolean, text: string, inPlace: MarketBooks, general: MarketBooks): boolean {
+  const batch = new LevelChangeBatch();
+  const decoded = decodeMarketFrame(text);
+  const taken = read(inPlace, batch);
+  if (taken) {
+    expect(decoded.error).toBeNull();
+    expect(decoded.messages).toHaveLength(1);
+    expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
+  } else {
+    expect(state(inPlace)).toBe(state(general));
+    for (const m of decoded.messages) expect(inPlace.apply(m)).toEqual(general.apply(m));
+  }
+  expect(state(inPlace)).toBe(state(general));
+  return taken;
+}
+
 /** The reader as a socket's frame reaches it: as text, or as the UTF-8 bytes ws hands over. */
 const readers: [string, (text: string, books: MarketBooks, batch: LevelChangeBatch) => boolean][] = [
   ['text', readPriceChangeInto],
@@ -106,24 +127,12 @@ describe.each(readers)('price_change read in place, from its %s', (_, read) => {
       fc.property(fc.array(frame, { minLength: 1, maxLength: 12 }), (frames) => {
         const inPlace = openedBooks();
         const general = openedBooks();
-        const batch = new LevelChangeBatch();
         let ts = T0;
         for (const f of frames) {
           ts += f.dt;
           const text = f.text(ts);
-          const decoded = decodeMarketFrame(text);
-          if (read(text, inPlace, batch)) {
-            taken++;
-            expect(decoded.error).toBeNull();
-            expect(decoded.messages).toHaveLength(1);
-            expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
-          } else {
-            refused++;
-            // Reading did not touch the books: the general path takes over from the same state.
-            expect(state(inPlace)).toBe(state(general));
-            for (const m of decoded.messages) expect(inPlace.apply(m)).toEqual(general.apply(m));
-          }
-          expect(state(inPlace)).toBe(state(general));
+          if (expectReadAsDecoded((books, batch) => read(text, books, batch), text, inPlace, general)) taken++;
+          else refused++;
         }
       }),
       { numRuns: 1500 },
@@ -249,20 +258,8 @@ describe('price_change read in place from bytes that are not all text', () => {
           return Array.from({ length: Buffer.byteLength(m[1]!) }, (_, k) => start + k);
         });
         for (const { inHash, at, value } of typos) bytes[inHash && hashBytes.length > 0 ? hashBytes[at % hashBytes.length]! : at % bytes.length] = value;
-        const inPlace = openedBooks();
-        const general = openedBooks();
-        const batch = new LevelChangeBatch();
-        const decoded = decodeMarketFrame(bytes.toString('utf8'));
-        if (readPriceChangeBytesInto(bytes, inPlace, batch)) {
-          taken++;
-          expect(decoded.error).toBeNull();
-          expect(inPlace.applyBatch(batch)).toEqual(general.apply(decoded.messages[0]!));
-        } else {
-          refused++;
-          expect(state(inPlace)).toBe(state(general));
-          for (const m of decoded.messages) expect(inPlace.apply(m)).toEqual(general.apply(m));
-        }
-        expect(state(inPlace)).toBe(state(general));
+        if (expectReadAsDecoded((books, batch) => readPriceChangeBytesInto(bytes, books, batch), bytes.toString('utf8'), openedBooks(), openedBooks())) taken++;
+        else refused++;
       }),
       { numRuns: 3000 },
     );
