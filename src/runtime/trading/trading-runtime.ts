@@ -7,7 +7,7 @@ import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { exitValuePnl, noPnl, pnlSummary, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
-import { reportMarks, type BookSignal, type RiskSignal } from '../../domain/trading/signals.ts';
+import { reportMarks, type BookSignal } from '../../domain/trading/signals.ts';
 import { isSettledForGood, ResolvedRetention, unansweredFills, unansweredFillsAlert } from '../../domain/trading/resolved-retention.ts';
 import type { ExecutionAdapter } from '../../adapters/execution/execution-adapter.ts';
 import { PaperExecutionAdapter } from '../../adapters/execution/paper-adapter.ts';
@@ -18,12 +18,13 @@ import { marketTradingMachine } from '../../machines/market-trading/market-tradi
 import { OrderCorrelation } from './order-correlation.ts';
 import { OrderPath } from './order-path.ts';
 import { PositionMarks } from './position-marks.ts';
-import { EventViews, withEventBuckets } from './event-views.ts';
+import { EventViews } from './event-views.ts';
 import { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import { StartedWork } from './started-work.ts';
 import { CarriedMarkets } from './carried-markets.ts';
 import { MarketGroups } from './market-groups.ts';
 import { heldWhileRestarting, RestartBacklog } from './restart-backlog.ts';
+import { RiskBroadcast } from './risk-broadcast.ts';
 import { RiskNet } from './risk-net.ts';
 import { RuntimeTick } from './runtime-tick.ts';
 import { CancelRetries, reconcileWithVenue, type ReconcileReport } from './venue-reconcile.ts';
@@ -74,6 +75,7 @@ export class TradingRuntime {
   /** What each nowcast bucket of a neg-risk event knows of the others: its edge entries are one allocation. */
   private readonly eventViews: EventViews;
   private readonly positionMarks: PositionMarks;
+  private readonly riskBroadcast: RiskBroadcast;
   readonly correlation = new OrderCorrelation();
   /** Venue calls started (the dispatch pump settles only after an input that started one). */
   readonly work = new StartedWork();
@@ -105,11 +107,12 @@ export class TradingRuntime {
         return spec && ledger ? { spec, ledger, ...(live ? { orders: live.orders } : {}) } : undefined;
       },
       alert: (severity, code, message, market_id) => this.alert(severity, code, message, market_id),
-      flushRisk: () => this.flushRisk(),
+      flushRisk: () => this.riskBroadcast.flush(),
     });
     const n = this.negRisk;
+    this.riskBroadcast = new RiskBroadcast({ ...deps, eventView: (id) => this.eventViews.viewFor(id), marketIds: () => this.marketIds(), send: (id, e) => this.send(id, e) });
     this.positionMarks = new PositionMarks(deps.trading.positions.mark_interval_ms, deps.sink, deps.events);
-    this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.send(id, { type: 'RISK', risk: this.riskSignal(id) }) });
+    this.eventViews = new EventViews({ clock: deps.clock, trading: deps.trading, eventOf: (id) => n.eventOf(id), bucketsOf: (e) => n.bucketsOf(e), context: (id) => this.marketSnapshot(id)?.context, deliver: (id) => this.riskBroadcast.tell(id) });
     this.carried = new CarriedMarkets(deps.carried?.markets, deps.carried?.retired);
     this.retention = new ResolvedRetention(deps.trading.resolved_market_retention_ms, deps.trading.resolved_fill_answer_timeout_ms, this.carried.retiredBefore.ids);
     this.riskNet = new RiskNet(this.carried.retiredBefore.risk_net);
@@ -117,7 +120,7 @@ export class TradingRuntime {
     this.orders = new OrderPath({
       ...deps, work: this.work, correlation: this.correlation, negRisk: n,
       touched: (id) => this.touched(id), send: (id, e) => this.send(id, e), sendTo: (ref, e) => this.answer(ref, e),
-      placing: (id, context) => this.eventViews.changed(id, undefined, context), flushRisk: () => this.flushRisk(),
+      placing: (id, context) => this.eventViews.changed(id, undefined, context), flushRisk: () => this.riskBroadcast.flush(),
       followExposure: (id) => this.followExposure(id),
     });
     const market = marketTradingMachine.provide({
@@ -153,7 +156,7 @@ export class TradingRuntime {
       venueChangesOnlyThroughUs: deps.adapter instanceof PaperExecutionAdapter,
       poll: (now) => {
         deps.riskEngine.poll(now);
-        this.flushRisk();
+        this.riskBroadcast.flush();
         this.retireResolved(now);
       },
       nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
@@ -184,7 +187,7 @@ export class TradingRuntime {
     const input: MarketTradingInput = { spec, cfg: this.deps.trading, now_ms: this.deps.clock.now(), seq_start: this.seqOf.get(spec.market_id) ?? this.deps.seqBase ?? 0, synced: opts.synced ?? false, watchdog: 'parent', ...(ledger ? { ledger } : {}) };
     this.groups.add(input);
     // Strategies size orders to risk's per-order cap: the market learns it before its first decision.
-    this.send(spec.market_id, { type: 'RISK', risk: this.riskSignal(spec.market_id) });
+    this.riskBroadcast.tell(spec.market_id);
     // Started already (a market discovered later): start() announced the others.
     if (ledger && this.unsubscribe) this.announceCarried(spec.market_id);
   }
@@ -300,10 +303,10 @@ export class TradingRuntime {
 
   /** A restarted actor is up: it learns risk's limits, takes in order what the venue said while it was down; risk follows what it now holds. */
   private restarted(marketId: string): void {
-    this.send(marketId, { type: 'RISK', risk: this.riskSignal(marketId) });
+    this.riskBroadcast.tell(marketId);
     for (const event of this.backlog.take(marketId)) this.send(marketId, event);
     this.followExposure(marketId);
-    this.flushRisk();
+    this.riskBroadcast.flush();
   }
 
   /** A market is about to change: its group and the periodic checks, if asleep, run again from their next period. */
@@ -330,7 +333,7 @@ export class TradingRuntime {
     const snap = this.marketSnapshot(m);
     if (!snap) return;
     this.followMarks(snap.context);
-    this.flushRisk();
+    this.riskBroadcast.flush();
     this.positionMarks.afterBook(snap.context, this.deps.clock.now());
   }
 
@@ -345,12 +348,12 @@ export class TradingRuntime {
   /** Global kill switch (a restored one with its kind and the day its daily loss reached the limit). */
   kill(reason: string, kind?: KillKind, dailyLimitDay?: number): void {
     this.deps.riskEngine.kill(reason, this.deps.clock.now(), kind, dailyLimitDay);
-    this.flushRisk();
+    this.riskBroadcast.flush();
   }
 
   resume(): { ok: boolean; reason?: string } {
     const v = this.deps.riskEngine.resume(this.deps.clock.now());
-    this.flushRisk();
+    this.riskBroadcast.flush();
     return v.ok ? { ok: true } : { ok: false, reason: v.reason };
   }
 
@@ -365,7 +368,7 @@ export class TradingRuntime {
     // Risk sees the net the session starts with (0 when nothing is carried), so the day's loss
     // counts the session's first fill too.
     this.deps.riskEngine.onPnl(this.riskNet.total, this.deps.clock.now());
-    this.flushRisk();
+    this.riskBroadcast.flush();
     const report = await this.reconcile();
     this.tick.start();
     return report;
@@ -473,27 +476,5 @@ export class TradingRuntime {
 
   private alert(severity: 'info' | 'warn' | 'critical', code: string, message: string, market_id?: string): void {
     this.deps.sink.emit(this.deps.events.make('ALERT', { severity, code, message }, market_id ? { market_id } : {}));
-  }
-
-  private riskSignal(marketId: string): RiskSignal {
-    const r = this.deps.riskEngine;
-    return { state: r.state, size_scale: r.sizeScale, market_tripped: r.isTripped(marketId, this.deps.clock.now()), reason: r.haltReason, max_order_usdc: this.deps.risk.max_order_usdc, ...withEventBuckets(this.eventViews.viewFor(marketId)) };
-  }
-
-  /** Publishes queued risk changes and tells the affected market actors. */
-  private flushRisk(): void {
-    const changes = this.deps.riskEngine.drain();
-    for (const c of changes) {
-      if (c.scope === 'global') {
-        this.deps.sink.emit(this.deps.events.make('RISK_STATE', { state: c.state, reason: c.reason, size_scale: c.size_scale }));
-        for (const id of this.marketIds()) this.send(id, { type: 'RISK', risk: this.riskSignal(id) });
-      } else {
-        const r = this.deps.riskEngine;
-        this.deps.sink.emit(
-          this.deps.events.make('RISK_STATE', { state: c.tripped ? 'HALTED' : r.state, reason: c.reason ?? (c.tripped ? 'circuit breaker' : null), size_scale: r.sizeScale }, { market_id: c.market_id }),
-        );
-        this.send(c.market_id, { type: 'RISK', risk: this.riskSignal(c.market_id) });
-      }
-    }
   }
 }
