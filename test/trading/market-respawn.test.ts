@@ -70,6 +70,54 @@ async function freshEdgeBooks(r: ReturnType<typeof rig>): Promise<void> {
   await flush();
 }
 
+/** The client order ids of every cancel sent to the venue, in order; `delayMs`: each reaches the venue that much later. */
+function logCancels(r: ReturnType<typeof rig>, delayMs = 0): string[] {
+  const cancelled: string[] = [];
+  const cancel = r.paper.cancelOrder.bind(r.paper);
+  r.paper.cancelOrder = (id) => {
+    cancelled.push(id);
+    return delayMs ? new Promise((resolve, reject) => r.clock.setTimeout(() => cancel(id).then(resolve, reject), delayMs)) : cancel(id);
+  };
+  return cancelled;
+}
+
+/** Quick restarts; orders overstay after a second, and nothing but the kill reaches the market while its entry ages (no watchdog step decides first). */
+const quickRestartShortTimeInBook = (cfg: ReturnType<typeof rig>['cfg']) => {
+  quickRestart(cfg);
+  cfg.trading.orders.max_time_in_book_ms = 1000;
+  cfg.trading.staleness.watchdog_ms = 60_000;
+};
+
+/**
+ * The edge market's resting entry is cancelled in a step that fails right after the cancel went
+ * out: the entry has overstayed its time in book when the kill switch halts the market, so the
+ * RISK step's decision cancels it, and entering HALT in that same step the state notice throws
+ * (once). Its last good context is from before that step: the entry open, no cancel requested.
+ * The kill stays in force, so risk halts the successor again when it is up.
+ */
+async function entryCancelledInAFailingStep(r: ReturnType<typeof rig>, venueDelayMs = 0): Promise<{ cancelled: string[]; entry: string }> {
+  const entry = (await startRestingEdgeEntry(r)).client_order_id;
+  const cancelled = logCancels(r, venueDelayMs);
+  r.clock.advanceBy(1000);
+  await flush();
+  expect(cancelled).toEqual([]);
+  let failed = false;
+  const emit = r.sink.emit.bind(r.sink);
+  r.sink.emit = (e) => {
+    if (!failed && e.type === 'MARKET_STATE' && (e.payload as { state: string }).state === 'HALT') {
+      failed = true;
+      throw new Error('bug after the cancel');
+    }
+    emit(e);
+  };
+  r.runtime.kill('operator kill');
+  await flush();
+  expect(failed).toBe(true);
+  expect(cancelled).toEqual([entry]);
+  expect(r.runtime.marketRef('m1')).toBeUndefined();
+  return { cancelled, entry };
+}
+
 describe('a market actor restarted by its supervisor', () => {
   it("resumes with its predecessor's orders: the venue's resting order is still its own, not rebuilt as `reconciled`, and the failing step is not replayed", async () => {
     const r = rig({ tune: quickRestart });
@@ -173,6 +221,40 @@ describe('a market actor restarted by its supervisor', () => {
     for (const token of ['Y', 'N']) expect(after.ledger.lots[`${token}|pair_arb`]).toMatchObject({ shares: 10, fees: expect.closeTo(fee, 9) });
     expect(alertCodes(r)).toEqual(['MARKET_RESTARTING']);
     expect(after.synced).toBe(true);
+    r.runtime.stop();
+  });
+
+  it('knows the cancel its predecessor sent in the step that failed: it sends no second one, and the order ends cancelled', async () => {
+    const r = rig({ tune: quickRestartShortTimeInBook });
+    const { cancelled, entry } = await entryCancelledInAFailingStep(r);
+    r.clock.advanceBy(200);
+    await flush();
+
+    const after = r.runtime.marketSnapshot('m1')!;
+    expect(after.state).toBe('HALT');
+    expect(cancelled).toEqual([entry]);
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    expect(after.context.orders[entry]).toMatchObject({ status: 'canceled', cancel_requested: true });
+    expect(r.risk.totalExposure()).toBeCloseTo(0, 9);
+    r.runtime.stop();
+  });
+
+  it('knows a cancel of the failing step still on its way to the venue: up before the venue has it, it sends no second one', async () => {
+    const r = rig({ tune: quickRestartShortTimeInBook });
+    // The venue gets each cancel 300 ms after it is sent: past the restart.
+    const { cancelled, entry } = await entryCancelledInAFailingStep(r, 300);
+    r.clock.advanceBy(200);
+    await flush();
+    expect(r.runtime.marketSnapshot('m1')!.state).toBe('HALT');
+    expect(r.runtime.marketSnapshot('m1')!.context.orders[entry]).toMatchObject({ status: 'open', cancel_requested: true });
+    expect(cancelled).toEqual([entry]);
+    r.clock.advanceBy(400);
+    await flush();
+
+    expect(cancelled).toEqual([entry]);
+    expect(r.paper.openOrdersNow()).toEqual([]);
+    expect(r.runtime.marketSnapshot('m1')!.context.orders[entry]).toMatchObject({ status: 'canceled' });
+    expect(r.risk.totalExposure()).toBeCloseTo(0, 9);
     r.runtime.stop();
   });
 

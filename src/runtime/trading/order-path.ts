@@ -16,7 +16,7 @@ import type { MarketInputEvent } from '../../machines/market-trading/events.ts';
 import type { NegRiskCoordinator } from './neg-risk-coordinator.ts';
 import type { OrderCorrelation } from './order-correlation.ts';
 import type { StartedWork } from './started-work.ts';
-import { UncommittedPlaces } from './uncommitted-places.ts';
+import { UncommittedSends } from './uncommitted-sends.ts';
 
 export interface OrderPathDeps {
   clock: Clock;
@@ -59,7 +59,7 @@ function venueCall<T>(call: () => Promise<T>): Promise<T> {
  * and the venue's order updates and fills back to the market, risk and the event stream.
  */
 export class OrderPath {
-  private readonly uncommitted = new UncommittedPlaces();
+  private readonly uncommitted = new UncommittedSends();
   private readonly cancelBackoff: CancelBackoff;
   /** Rejected cancels not yet told to their market (its backoff running). */
   private readonly heldRejections = new Set<TimerHandle>();
@@ -81,13 +81,15 @@ export class OrderPath {
    */
   dispatch(marketId: string, intents: readonly OrderIntent[], context: MarketTradingContext, self: AnyActorRef): void {
     if (!intents.length) return;
-    const committedSeq = (self.getSnapshot() as { context: MarketTradingContext }).context.seq;
+    const committed = (self.getSnapshot() as { context: MarketTradingContext }).context;
     this.deps.touched(marketId);
     const { clock, riskEngine, adapter, work } = this.deps;
     const places = intents.filter((i): i is PlaceIntent => i.kind === 'place');
     let checked = false;
     for (const intent of cancelsFirst(intents)) {
       if (intent.kind === 'cancel') {
+        const requested = context.orders[intent.client_order_id];
+        if (requested) this.uncommitted.cancelled(marketId, requested, committed);
         const rejected = (reason: string): void => {
           riskEngine.onCancelResult(marketId, false, clock.now());
           this.deps.flushRisk();
@@ -126,7 +128,7 @@ export class OrderPath {
       }
       const sentAt = clock.monotonicNow();
       const { kind: _k, ...req } = intent;
-      this.uncommitted.sent(marketId, context.orders[intent.client_order_id] ?? newOrderRecord(intent, context.now_ms), context.seq, committedSeq);
+      this.uncommitted.placed(marketId, context.orders[intent.client_order_id] ?? newOrderRecord(intent, context.now_ms), context.seq, committed);
       void work.track(venueCall(() => adapter.placeOrder(req))).then(
         (ack) => {
           riskEngine.onOrderLatency(marketId, clock.monotonicNow() - sentAt, clock.now());
@@ -141,7 +143,7 @@ export class OrderPath {
     }
   }
 
-  /** What a restarted market resumes: its predecessor's last good context and the orders the step that failed sent. */
+  /** What a restarted market resumes: its predecessor's last good context, the orders the step that failed sent and the cancels it requested. */
   resumed(marketId: string, resume: MarketResume): MarketResume {
     return this.uncommitted.handOver(marketId, resume);
   }

@@ -142,7 +142,7 @@ export class TradingRuntime {
         // It resumes its predecessor's last good context (`last.resume`, the group read it); failing
         // that, the ledger it last published: its input's (empty, or carried) would forget every fill
         // since, the fees and realized PnL with them (reconciliation restores only shares). The orders
-        // the failing step sent are at the venue: it holds them too (OrderPath.resumed).
+        // and cancels the failing step sent are at the venue: it holds them too (OrderPath.resumed).
         const ledger = this.lastLedger.get(id);
         return { ...last, spec: this.specs.get(id) ?? last.spec, now_ms: deps.clock.now(), seq_start: this.seqOf.get(id) ?? last.seq_start ?? deps.seqBase ?? 0, synced: false, ...(ledger ? { ledger } : {}), ...(last.resume ? { resume: this.orders.resumed(id, last.resume) } : {}) };
       },
