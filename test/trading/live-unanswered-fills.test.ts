@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FillAnswer } from '../../src/adapters/execution/execution-adapter.ts';
-import { feed, inputFactory, marketLife, node, T0 } from './retirement-support.ts';
+import { readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import { feed, inputFactory, marketLife, marketSpec, node, T0 } from './retirement-support.ts';
 
 /**
  * A live market's fill whose CONFIRMED/FAILED never reached it (lost on its way) counted as MATCHED
@@ -182,6 +186,37 @@ describe('a live market whose fill never hears its answer', () => {
       expect(retiredAlert?.payload).toMatchObject({ severity: 'warn', message: expect.stringContaining('never answered') });
       expect(unanswered(r)).toHaveLength(r.matched.length);
       r.node.runtime.stop();
+    });
+
+    it('is neither asked about nor told of again by the next session on the same data directory: the carried ledger holds it as matched, not as pending', async () => {
+      const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
+      await r.tickTo(GIVEN_UP_AT);
+      expect(unanswered(r)).toHaveLength(r.matched.length);
+      const sharesBefore = r.shares();
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-unanswered-restart-'));
+      try {
+        writePaperState(dataDir, r.node.carry()!, r.clock.now());
+        r.node.runtime.stop();
+        const { version: _v, saved_ms: _s, ...carried } = readPaperState(dataDir)!;
+        const restartAt = GIVEN_UP_AT + 1_000;
+        const next = node(86_400_000, { startMs: restartAt, carried, markets: [{ spec: marketSpec(0), match_id: null, station_id: null }], tune: (cfg) => Object.assign(cfg.execution.reconcile, r.cfg.execution.reconcile) });
+        const asked: string[][] = [];
+        next.node.paper!.fillAnswers = async (ids: readonly string[]): Promise<FillAnswer[]> => {
+          asked.push([...ids]);
+          return [];
+        };
+        await next.node.start();
+        // Past a whole answer wait of its own, reconciling every interval.
+        await feed(next.node, [{ kind: 'tick', t: restartAt + 2 * TIMEOUT_MS + 3_600_000 }]);
+        expect(next.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'FILL_UNANSWERED')).toEqual([]);
+        expect(asked.filter((ids) => ids.length)).toEqual([]);
+        const ledger = next.node.runtime.marketSnapshot('m0')!.context.ledger;
+        expect(ledger.pending).toEqual({});
+        expect(Object.values(ledger.lots).reduce((sum, l) => sum + l.shares, 0)).toBeCloseTo(sharesBefore, 9);
+        next.node.runtime.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it('replays the same on the virtual clock: the alerts and the asks at the same instants however often the replay feeds ticks', async () => {
