@@ -110,6 +110,15 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_TRADING__RESOLVED_FILL_ANSWER_TIMEOUT_MS: '1.5' })).toMatchObject({ path: 'trading.resolved_fill_answer_timeout_ms', value: 1.5 });
   });
 
+  it('daemon.sim.start_at: null (now) by default, an ISO 8601 time with its offset from the environment, anything else refused naming it', () => {
+    expect(loadConfig({ env: {} }).config.daemon.sim.start_at).toBeNull();
+    expect(loadConfig({ env: { HELIOS_DAEMON__SIM__START_AT: '2026-12-07T00:05:00-05:00' } }).config.daemon.sim.start_at).toBe('2026-12-07T00:05:00-05:00');
+    // Without its offset the time would be read in whatever zone the process runs in.
+    for (const bad of ['2026-12-07T00:05:00', 'midnight', '2026-13-07T00:05:00Z']) {
+      expect(problemOf({ HELIOS_DAEMON__SIM__START_AT: bad })).toMatchObject({ path: 'daemon.sim.start_at', expected: expect.stringMatching(/ISO 8601 time with its offset/) });
+    }
+  });
+
   it('keeps 0x… text as written, unquoted, in a file and in the environment (a wallet address, a condition id)', () => {
     const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
     const condition = '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1';

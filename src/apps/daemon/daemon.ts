@@ -86,8 +86,8 @@ export class Daemon {
   url = '';
 
   constructor(private readonly opts: DaemonOptions) {
-    const start = Date.now();
     const { sim } = opts.config.daemon;
+    const start = opts.mode === 'sim' && sim.start_at !== null ? Date.parse(sim.start_at) : Date.now();
     const paced = opts.mode === 'sim' ? new PacedClock(start, opts.speed, { budgetMs: sim.pace_budget_ms }) : null;
     this.clock = paced ?? new SystemClock();
     this.factory = new EventFactory(this.clock, ulidGenerator(seededRng(opts.config.app.seed ^ hash32('daemon'))));
@@ -109,6 +109,9 @@ export class Daemon {
     const ctx = this.ctx;
     if (ctx.role !== 'all' && config.bus.kind !== 'redis') {
       throw new Error(`role ${ctx.role} needs the Redis Streams bus (--redis URL): other processes read what it publishes`);
+    }
+    if (ctx.role !== 'all' && this.opts.mode === 'sim' && config.daemon.sim.start_at !== null) {
+      throw new Error(`role ${ctx.role}: daemon.sim.start_at applies to a single process (a scale-out's processes share one simulated timeline from now); set it to null`);
     }
     // One writer per data directory (DataDirLocked names the holder), with a usable session counter.
     this.lock = DataDirLock.acquire(this.opts.dataDir, Date.now());

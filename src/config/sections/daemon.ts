@@ -94,5 +94,11 @@ export const daemonSection = z.strictObject({
      * reads market_tape.ws_url/rest_url (a simulator someone else hosts on the same universe).
      */
     venue: z.enum(['embedded', 'external']),
+    /**
+     * Where the simulated clock starts: an ISO 8601 time with its offset (e.g.
+     * 2026-12-07T00:05:00-05:00), to see the simulated world at a chosen hour of the stations'
+     * day; null: now. A single process only (a scale-out's processes share one timeline from now).
+     */
+    start_at: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time with its offset, e.g. 2026-12-07T00:05:00-05:00, or null (now)' }).nullable(),
   }),
 });

@@ -71,7 +71,11 @@ const simulator = z.strictObject({
    * so a daemon killed and restarted regenerates the same matches at the same times.
    */
   anchor_ms: z.number().int().nonnegative().nullable(),
-  first_start_after_ms: z.number().int().nonnegative(),
+  /**
+   * When the first match starts, from the anchor; negative: it began that long before, and is
+   * under way when the daemon starts (its sources report it from the first heartbeat after the start).
+   */
+  first_start_after_ms: z.number().int(),
   spacing_ms: z.number().int().nonnegative(),
   map_ms: positiveMs,
   /** Probability that a generated match carries each kind of fault (disagreement, silence, ...). */
