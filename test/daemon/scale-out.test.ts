@@ -196,7 +196,9 @@ describe.skipIf(!redisUrl)('scale-out on Redis Streams', () => {
     } finally {
       await bus.close();
     }
-    expect(recording.length).toBeGreaterThan(1000);
+    // A stream of some length (the run stops soon after the first fill, ~20 simulated seconds in
+    // now that the first simulated match is under way at the start; ~800 events at --speed 20).
+    expect(recording.length).toBeGreaterThan(500);
     const universe = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, clock).matches, clock.now()).markets;
     expect(universe.map((m) => m.spec.market_id).sort()).toEqual(allMarkets);
     // Each market in the shard its key hashes to: the weather buckets, one event, all in one.
