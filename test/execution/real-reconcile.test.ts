@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { YES, rigPerTest, type AdapterRig } from './support.ts';
 
 const rigs = rigPerTest();
@@ -50,10 +50,18 @@ describe('start-up reconciliation', () => {
     expect(a.adapter.tracker.all()).toEqual([]);
   });
 
-  it('positions, with the average price paid (their cost), come from the Data API of the funds address', async () => {
+  it('positions, with the average price paid (their cost), come from the Data API of the funds address, with the fills they hold still awaiting an answer', async () => {
     const rig = await rigs.standIn();
     const a = await rigs.adapter(rig);
     await a.adapter.placeOrder({ client_order_id: 'p1', market_id: 'm1', token_id: YES, side: 'BUY', order_type: 'FOK', price: 0.42, size: 10, strategy: 'temporal', expires_at_ms: null });
+    const [trade] = [...rig.standIn.venue.trades.keys()];
+    await vi.waitFor(() => expect(a.adapter.tracker.unansweredTrade(`p1:${trade}`)).toBe(trade));
+    const awaiting = [{ fill_id: `p1:${trade}`, client_order_id: 'p1', side: 'BUY', price: 0.42, size: 10 }];
+    expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0.42, awaiting }]);
+    // Once confirmed (read by REST here: this adapter follows no user channel), the position holds nothing awaiting.
+    rig.standIn.venue.settle(trade!, 'CONFIRMED');
+    await a.adapter.resync();
+    expect(a.adapter.tracker.unansweredTrade(`p1:${trade}`)).toBeNull();
     expect(await a.adapter.fetchPositions()).toEqual([{ token_id: YES, shares: 10, avg_cost: 0.42 }]);
   });
 });

@@ -46,3 +46,40 @@ describe('a rebuild from the venue while a fill is MATCHED', () => {
     r.runtime.stop();
   });
 });
+
+describe('a rebuild from the venue holding a fill this ledger never heard matched (an earlier trading session\'s)', () => {
+  const awaitingBuy = { fill_id: 'f9', client_order_id: 'c9', side: 'BUY' as const, price: 0.5, size: 10 };
+
+  it('a later CONFIRMED makes it final without counting it again', () => {
+    const rebuilt = ledgerFromVenue(emptyLedger(), [{ ...venue[0]!, awaiting: [awaitingBuy] }]);
+    expect(Object.keys(rebuilt.pending)).toEqual(['f9']);
+    expect(rebuilt.pending.f9!.order_id).toBe('c9');
+    const confirmed = applyFill(rebuilt, { ...buy, fill_id: 'f9', status: 'CONFIRMED' });
+    expect(sharesByToken(confirmed).Y).toBe(10);
+    expect(confirmed.cash).toBeCloseTo(-5, 9);
+    expect(confirmed.pending).toEqual({});
+  });
+
+  it('a later FAILED takes its shares and their cost out (no fee: none was booked here)', () => {
+    const rebuilt = ledgerFromVenue(emptyLedger(), [{ token_id: 'Y', shares: 15, avg_cost: 0.5, awaiting: [awaitingBuy] }]);
+    const failed = applyFill(rebuilt, { ...buy, fill_id: 'f9', status: 'FAILED' });
+    expect(sharesByToken(failed).Y).toBeCloseTo(5, 9);
+    expect(failed.cash).toBeCloseTo(-2.5, 9);
+    expect(pnlSummary(failed, { Y: 0.5 }).net).toBeCloseTo(0, 9);
+  });
+
+  it('a matched sell that emptied the position: a FAILED gives the shares back', () => {
+    const sold = { fill_id: 'f8', client_order_id: 'c8', side: 'SELL' as const, price: 0.6, size: 10 };
+    const rebuilt = ledgerFromVenue(emptyLedger(), [{ token_id: 'Y', shares: 0, avg_cost: 0, awaiting: [sold] }]);
+    const failed = applyFill(rebuilt, { ...buy, fill_id: 'f8', side: 'SELL', price: 0.6, status: 'FAILED' });
+    expect(sharesByToken(failed).Y).toBeCloseTo(10, 9);
+  });
+
+  it('one the ledger already holds pending, or already answered, is not taken twice', () => {
+    const heard = applyFill(emptyLedger(), buy);
+    const again = ledgerFromVenue(heard, [{ ...venue[0]!, awaiting: [{ ...awaitingBuy, fill_id: 'f1' }] }]);
+    expect(again.pending.f1).toEqual(ledgerFromVenue(heard, venue).pending.f1);
+    const answered = applyFill(heard, { ...buy, status: 'CONFIRMED' });
+    expect(ledgerFromVenue(answered, [{ ...venue[0]!, awaiting: [{ ...awaitingBuy, fill_id: 'f1' }] }]).pending).toEqual({});
+  });
+});

@@ -184,7 +184,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   }
 
   async fetchPositions(): Promise<PositionView[]> {
-    return positionViews(await this.deps.session.positions());
+    return positionViews(await this.deps.session.positions(), this.tracker.awaiting());
   }
 
   /** No new orders from now on (shutting down); what rests stays until canceled. */

@@ -1,5 +1,6 @@
 import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
 import { canTransition, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
+import type { AwaitingFill } from '../../domain/trading/reconcile.ts';
 import type { ExecutionEvent, FillAnswer, PlaceOrderRequest } from './execution-adapter.ts';
 
 /**
@@ -184,6 +185,19 @@ export class RealOrderTracker {
     const f = this.fills.get(fillId);
     const o = this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':')));
     return f && o && (f.stage === 'CONFIRMED' || f.stage === 'FAILED') ? this.fillEvent(o, fillId, f, f.stage) : null;
+  }
+
+  /** The fills counted here that still await their answer, by token, for the positions that hold them. */
+  awaiting(): Map<string, AwaitingFill[]> {
+    const out = new Map<string, AwaitingFill[]>();
+    for (const [fillId, f] of this.fills) {
+      const o = f.stage === 'MATCHED' ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
+      if (!o) continue;
+      const list = out.get(o.req.token_id) ?? [];
+      list.push({ fill_id: fillId, client_order_id: o.req.client_order_id, side: o.req.side, price: f.price, size: f.size });
+      out.set(o.req.token_id, list);
+    }
+    return out;
   }
 
   /** The trade of a fill counted here that still awaits its answer (null: none such). */

@@ -1,5 +1,5 @@
 import type { OpenOrder } from '@polymarket/clob-client-v2';
-import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
+import type { AwaitingFill, PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { VenuePosition } from './real-clob-session.ts';
 import type { RealOrderTracker } from './real-tracker.ts';
 
@@ -21,10 +21,17 @@ export function venueOrderViews(open: readonly OpenOrder[], tracker: RealOrderTr
   return out.sort((a, b) => a.client_order_id.localeCompare(b.client_order_id));
 }
 
-/** The Data API's positions (fields as it names them), empty ones left out, sorted by token. */
-export function positionViews(rows: readonly VenuePosition[]): PositionView[] {
-  return rows
-    .filter((p) => Math.abs(Number(p.size)) > 1e-9)
-    .map((p) => ({ token_id: String(p.asset), shares: Number(p.size), avg_cost: Number(p.avgPrice) || 0 }))
-    .sort((a, b) => a.token_id.localeCompare(b.token_id));
+/**
+ * The Data API's positions (fields as it names them), empty ones left out, sorted by token, each
+ * with the fills it holds that still await their answer (`awaiting`, by token; a token whose
+ * matched sells emptied its position is listed empty, so a rebuild still knows them).
+ */
+export function positionViews(rows: readonly VenuePosition[], awaiting: ReadonlyMap<string, readonly AwaitingFill[]> = new Map()): PositionView[] {
+  const views = new Map<string, PositionView>();
+  for (const p of rows) if (Math.abs(Number(p.size)) > 1e-9) views.set(String(p.asset), { token_id: String(p.asset), shares: Number(p.size), avg_cost: Number(p.avgPrice) || 0 });
+  for (const [token, fills] of awaiting) {
+    const view = views.get(token) ?? { token_id: token, shares: 0, avg_cost: 0 };
+    views.set(token, { ...view, awaiting: [...fills].sort((a, b) => a.fill_id.localeCompare(b.fill_id)) });
+  }
+  return [...views.values()].sort((a, b) => a.token_id.localeCompare(b.token_id));
 }

@@ -1,6 +1,7 @@
 import type { OrderSide } from './book-view.ts';
 import { netProceedsPerShare, type FeeSchedule } from './fees.ts';
 import type { StrategyName } from './orders.ts';
+import type { AwaitingFill } from './reconcile.ts';
 
 /**
  * Fee-aware, per-market PnL by average cost, one lot per (token, strategy) so that every figure is
@@ -293,9 +294,10 @@ export function tokenPositions(ledger: Ledger, marks: Record<string, number | nu
  * hold its MATCHED fills (reconciliation compares them with the ledger's, pending ones included),
  * so fills still pending stay pending on the rebuilt lot of their token: a later CONFIRMED only
  * makes them final (applied again, it would count them twice, fee and all), a FAILED takes them
- * back from that lot as the venue takes them back from its position.
+ * back from that lot as the venue takes them back from its position. So do the position's own
+ * `awaiting` fills, which this ledger never heard matched.
  */
-export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ token_id: string; shares: number; avg_cost: number }>): Ledger {
+export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ token_id: string; shares: number; avg_cost: number; awaiting?: ReadonlyArray<AwaitingFill> }>): Ledger {
   const lots: Record<string, Lot> = {};
   let realized = 0;
   let fees = 0;
@@ -318,6 +320,16 @@ export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ tok
     const key = lotKey(token, 'reconciled');
     lots[key] ??= { token_id: token, strategy: 'reconciled', shares: 0, cost: 0, realized: 0, fees: 0 };
     pending[id] = { ...d, key };
+  }
+  // Fills the position holds that this ledger never heard matched (an earlier trading session's):
+  // pending on the rebuilt lot too. Their fee was never booked here, so a FAILED gives back no fee.
+  const awaiting = positions.flatMap((p) => (p.awaiting ?? []).map((f) => ({ ...f, token_id: p.token_id })));
+  for (const f of awaiting.sort((a, b) => a.fill_id.localeCompare(b.fill_id))) {
+    if (pending[f.fill_id] || previous.final[f.fill_id]) continue;
+    const key = lotKey(f.token_id, 'reconciled');
+    lots[key] ??= { token_id: f.token_id, strategy: 'reconciled', shares: 0, cost: 0, realized: 0, fees: 0 };
+    const d = deltaFor({ ...previous, lots }, { ...f, strategy: 'reconciled', fee_usdc: 0, status: 'MATCHED' });
+    pending[f.fill_id] = { ...d, order_id: f.client_order_id };
   }
   let cost = 0;
   for (const lot of Object.values(lots)) cost += lot.cost;

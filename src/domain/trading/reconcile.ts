@@ -19,6 +19,21 @@ export interface PositionView {
   token_id: string;
   shares: number;
   avg_cost: number;
+  /**
+   * Fills of this token the venue's position already holds that still await their CONFIRMED or
+   * FAILED, as the venue adapter knows them (matched before the trading side last started, or by an
+   * earlier process): a ledger rebuilt from this position keeps them pending, so their answer is
+   * applied once (a CONFIRMED only makes them final, a FAILED takes them out).
+   */
+  awaiting?: AwaitingFill[];
+}
+
+export interface AwaitingFill {
+  fill_id: string;
+  client_order_id: string;
+  side: 'BUY' | 'SELL';
+  price: number;
+  size: number;
 }
 
 export type Mismatch =

@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import { NO, TEST_ADDRESS, YES, book, rigPerTest, type StandInRig } from './support.ts';
+
+const rigs = rigPerTest();
+
+/**
+ * Fills MATCHED at the venue in one trading session whose CONFIRMED / FAILED arrives in the next:
+ * each share counts once, and a FAILED takes its shares out of the ledger as it takes them out of
+ * the venue's position (README, "Real orders": FAILED voids a counted fill as paper's FAILED does).
+ */
+
+const cfg = defaultSections();
+
+function tradingRuntime(adapter: ExecutionAdapter): { runtime: TradingRuntime; clock: VirtualClock } {
+  const clock = new VirtualClock(Date.now());
+  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+  runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+  return { runtime, clock };
+}
+
+/** Offers a mispriced pair (both legs at 0.45) until the market holds both legs as MATCHED fills. */
+async function lockPair(runtime: TradingRuntime, clock: VirtualClock, live: () => number): Promise<void> {
+  for (let i = 0; i < 12 && runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
+    for (const t of [YES, NO]) runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
+    clock.advanceBy(100);
+    await vi.waitFor(() => expect(live()).toBe(0));
+  }
+  await vi.waitFor(() => expect(Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).length).toBeGreaterThanOrEqual(2));
+}
+
+const ledgerShares = (runtime: TradingRuntime) => {
+  const held = sharesByToken(runtime.marketSnapshot('m1')!.context.ledger);
+  return [YES, NO].map((t) => held[t] ?? 0);
+};
+const venueShares = (rig: StandInRig) => [YES, NO].map((t) => rig.standIn.venue.position(TEST_ADDRESS, t));
+/** The venue's trades of one token. */
+const tradesOf = (rig: StandInRig, token: string) => [...rig.standIn.venue.trades.values()].filter((t) => t.asset_id === token).map((t) => t.id);
+
+describe('fills matched before a restart of the trading component, answered after it', () => {
+  it('in-process restart around the same venue adapter: a CONFIRMED counts its shares once, a FAILED takes them out', async () => {
+    // No auto-settle: the venue's trades stay MATCHED until the test settles them.
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    rig.books.set(NO, book(0.44, 0.45, 100, 1));
+    const a = await rigs.adapter(rig);
+    await a.adapter.start();
+    const before = tradingRuntime(a.adapter);
+    await before.runtime.start();
+    await lockPair(before.runtime, before.clock, () => a.adapter.tracker.live().filter((o) => o.status === 'pending').length);
+    expect(venueShares(rig)).toEqual([20, 20]);
+    // The trading component stops and a new one starts around the same adapter (as the daemon's supervisor does).
+    before.runtime.stop();
+    const after = tradingRuntime(a.adapter);
+    const report = await after.runtime.start();
+    // It starts with nothing and takes the venue's positions, the matched shares included.
+    expect(report.breaks.map((b) => b.market_id)).toEqual(['m1']);
+    expect(ledgerShares(after.runtime)).toEqual([20, 20]);
+    const [yesTrades, noTrades] = [tradesOf(rig, YES), tradesOf(rig, NO)];
+    for (const id of yesTrades) rig.standIn.venue.settle(id, 'CONFIRMED');
+    for (const id of noTrades) rig.standIn.venue.settle(id, 'FAILED');
+    expect(venueShares(rig)).toEqual([20, 0]);
+    const answered = () => a.events.filter((e) => e.kind === 'fill' && e.fill.status !== 'MATCHED').length;
+    await vi.waitFor(() => expect(answered()).toBe(yesTrades.length + noTrades.length));
+    await vi.waitFor(() => expect(ledgerShares(after.runtime)).toEqual([20, 0]));
+    expect(runtimePending(after.runtime)).toEqual([]);
+    // And the next reconciliation finds nothing to rebuild.
+    after.clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    expect((await after.runtime.reconcile()).breaks).toEqual([]);
+    expect(ledgerShares(after.runtime)).toEqual([20, 0]);
+    after.runtime.stop();
+  });
+});
+
+const runtimePending = (runtime: TradingRuntime) => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending);
