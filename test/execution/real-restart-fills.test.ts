@@ -79,6 +79,47 @@ describe('fills matched before a restart of the trading component, answered afte
     expect(ledgerShares(after.runtime)).toEqual([20, 0]);
     after.runtime.stop();
   });
+
+  it('a new process: an earlier session\'s matched fills are held pending on the rebuilt position, their answers applied once from the stream or read by REST', async () => {
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    rig.books.set(NO, book(0.44, 0.45, 100, 1));
+    const first = await rigs.adapter(rig);
+    await first.adapter.start();
+    const before = tradingRuntime(first.adapter);
+    await before.runtime.start();
+    await lockPair(before.runtime, before.clock, () => first.adapter.tracker.live().filter((o) => o.status === 'pending').length);
+    expect(venueShares(rig)).toEqual([20, 20]);
+    // The process ends: its runtime and its adapter go; the venue's trades are still MATCHED.
+    before.runtime.stop();
+    first.adapter.stop();
+    const next = await rigs.adapter(rig);
+    const [yesTrades, noTrades] = [tradesOf(rig, YES), tradesOf(rig, NO)];
+    expect(await next.adapter.start()).toMatchObject({ unsettled_fills: yesTrades.length + noTrades.length });
+    const after = tradingRuntime(next.adapter);
+    const report = await after.runtime.start();
+    expect(report.breaks.map((b) => b.market_id)).toEqual(['m1']);
+    expect(ledgerShares(after.runtime)).toEqual([20, 20]);
+    // The NO leg's trades fail on the stream.
+    for (const id of noTrades) rig.standIn.venue.settle(id, 'FAILED');
+    await vi.waitFor(() => expect(ledgerShares(after.runtime)).toEqual([20, 0]));
+    expect(venueShares(rig)).toEqual([20, 0]);
+    expect(runtimePending(after.runtime)).toHaveLength(yesTrades.length);
+    // The YES leg's are confirmed at the venue but the message never comes: the fills are asked of the venue by id.
+    for (const id of yesTrades) rig.standIn.venue.trades.get(id)!.status = 'CONFIRMED';
+    const reads = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
+    const readsBefore = reads();
+    await after.runtime.reconcile();
+    after.clock.advanceBy(cfg.execution.reconcile.fill_answer_after_ms);
+    await after.runtime.reconcile();
+    await vi.waitFor(() => expect(runtimePending(after.runtime)).toEqual([]));
+    // One targeted read of each fill's trade.
+    expect(reads() - readsBefore).toBe(yesTrades.length);
+    expect(ledgerShares(after.runtime)).toEqual([20, 0]);
+    after.clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    expect((await after.runtime.reconcile()).breaks).toEqual([]);
+    after.runtime.stop();
+  });
 });
 
 const runtimePending = (runtime: TradingRuntime) => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
-import { RealOrderTracker } from '../../src/adapters/execution/real-tracker.ts';
+import { ownMatches, RealOrderTracker } from '../../src/adapters/execution/real-tracker.ts';
 import { FEE, req } from './support.ts';
 
 function tracker(now = 1_000) {
@@ -41,5 +41,33 @@ describe('real order tracker: venue facts into paper-shaped events', () => {
     t.onVenueOrder({ id: '0xe', status: "CANCELED_order couldn't be fully filled", expiration: 2_000 });
     expect(early.status).toBe('canceled');
     expect(events.at(-1)).toMatchObject({ kind: 'order', update: { status: 'canceled', reason: "order couldn't be fully filled" } });
+  });
+
+  it('an earlier process\'s unsettled trade: the account\'s own part is carried (taker, or its own maker orders only), its answer heard once', () => {
+    const { t, events } = tracker();
+    const placedHere = t.add(req({ size: 10 }));
+    t.bind(placedHere, '0xmine');
+    const taker = { id: 'tt', status: 'MATCHED', taker_order_id: '0xold', size: '5', price: '0.4', trader_side: 'TAKER', owner: 'key', asset_id: 'Y', side: 'SELL' };
+    const maker = { id: 'tm', status: 'MINED', taker_order_id: '0xother', size: '9', price: '0.4', trader_side: 'MAKER', owner: 'key', asset_id: 'Y', side: 'BUY', maker_orders: [
+      { order_id: '0xstranger', owner: 'other-key', matched_amount: '6', price: '0.4', asset_id: 'Y', side: 'BUY' },
+      { order_id: '0xold2', owner: 'key', matched_amount: '3', price: '0.41', asset_id: 'Y', side: 'BUY' },
+      { order_id: '0xmine', owner: 'key', matched_amount: '2', price: '0.41', asset_id: 'Y', side: 'BUY' },
+    ] };
+    expect(ownMatches(taker, 'key')).toEqual([{ order_id: '0xold', asset_id: 'Y', side: 'SELL', price: 0.4, size: 5 }]);
+    expect(ownMatches(maker, 'key').map((m) => m.order_id)).toEqual(['0xold2', '0xmine']);
+    let n = 0;
+    for (const trade of [taker, maker]) {
+      for (const m of ownMatches(trade, 'key')) t.carry(m, () => `carried-${++n}`, 'm1');
+      t.onVenueTrade(trade);
+    }
+    // Orders tracked otherwise are left as they are; the carried ones are closed, nothing rests.
+    expect(t.all().map((o) => [o.req.client_order_id, o.status, o.req.size])).toEqual([[placedHere.req.client_order_id, 'partially_filled', 10], ['carried-1', 'filled', 5], ['carried-2', 'filled', 3]]);
+    expect(t.live().map((o) => o.req.client_order_id)).toEqual([placedHere.req.client_order_id]);
+    expect([...t.awaiting().get('Y')!].map((f) => `${f.fill_id} ${f.side} ${f.size}`).sort()).toEqual(['carried-1:tt SELL 5', 'carried-2:tm BUY 3']);
+    t.onVenueTrade({ ...taker, status: 'FAILED' });
+    t.onVenueTrade({ ...maker, status: 'CONFIRMED' });
+    t.onVenueTrade({ ...maker, status: 'CONFIRMED' });
+    const answers = events.flatMap((e) => (e.kind === 'fill' && e.fill.status !== 'MATCHED' ? [`${e.fill.fill_id} ${e.fill.status}`] : []));
+    expect(answers.sort()).toEqual([`${placedHere.req.client_order_id}:tm CONFIRMED`, 'carried-1:tt FAILED', 'carried-2:tm CONFIRMED']);
   });
 });

@@ -9,7 +9,7 @@ import { RealCancels } from './real-cancels.ts';
 import { HeartbeatChain } from './real-heartbeats.ts';
 import { RealOrderPlacement } from './real-placement.ts';
 import { readFillAnswers, reconcileAtStart, resyncFromVenue, type ReconcileDeps, type StartupReport } from './real-reconcile.ts';
-import { RealOrderTracker, type AdoptableOrder, type TrackedOrder } from './real-tracker.ts';
+import { RealOrderTracker, type AdoptableOrder, type OwnMatch, type TrackedOrder } from './real-tracker.ts';
 import { UserChannel } from './real-user-channel.ts';
 import { positionViews, venueOrderViews } from './real-venue-views.ts';
 
@@ -210,7 +210,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
 
   /** A venue order helios did not place: tracked under a client id of its own (strategy `reconciled`). */
   adopt(v: AdoptableOrder): TrackedOrder {
-    return this.tracker.adopt(v, `venue-${++this.adoptSeq}-${v.id.slice(2, 10)}`, this.markets.get(v.asset_id)?.market_id ?? v.asset_id);
+    return this.tracker.adopt(v, this.venueClientId(v.id), this.markets.get(v.asset_id)?.market_id ?? v.asset_id);
   }
 
   private onUserEvent(m: Record<string, unknown>): void {
@@ -220,7 +220,20 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   }
 
   private reconcileDeps(): ReconcileDeps {
-    return { session: this.deps.session, tracker: this.tracker, cfg: this.deps.cfg, clock: this.deps.clock, adopt: (v: AdoptableOrder) => this.adopt(v), alert: (a: RealAlert) => this.alert(a) };
+    return {
+      session: this.deps.session,
+      tracker: this.tracker,
+      cfg: this.deps.cfg,
+      clock: this.deps.clock,
+      adopt: (v: AdoptableOrder) => this.adopt(v),
+      carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
+      alert: (a: RealAlert) => this.alert(a),
+    };
+  }
+
+  /** The client id a venue order helios did not place here is tracked under. */
+  private venueClientId(venueId: string): string {
+    return `venue-${++this.adoptSeq}-${venueId.slice(2, 10)}`;
   }
 
   private refreshHeartbeats(): void {

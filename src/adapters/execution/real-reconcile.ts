@@ -4,7 +4,7 @@ import type { Clock } from '../../domain/time/clock.ts';
 import type { RealAlert } from './real-types.ts';
 import type { FillAnswer } from './execution-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
-import type { RealOrderTracker, TrackedOrder } from './real-tracker.ts';
+import { ownMatches, type OwnMatch, type RealOrderTracker, type TrackedOrder } from './real-tracker.ts';
 
 /**
  * Reading the venue's truth into the tracker: at start-up (before trading may start), after every
@@ -18,6 +18,8 @@ export interface ReconcileDeps {
   cfg: RealExecutionConfig;
   clock: Clock;
   adopt: (v: OpenOrder) => TrackedOrder;
+  /** An earlier process's order with a trade still unsettled, tracked from now on (RealOrderTracker.carry). */
+  carry: (m: OwnMatch) => void;
   alert: (a: RealAlert) => void;
 }
 
@@ -26,6 +28,8 @@ export interface StartupReport {
   adopted: string[];
   canceled: string[];
   trades: number;
+  /** The account's fills in those trades still awaiting the venue's CONFIRMED or FAILED (an earlier process's included). */
+  unsettled_fills: number;
   positions: number;
   collateral_usdc: number;
 }
@@ -33,8 +37,8 @@ export interface StartupReport {
 export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport> {
   const [orders, positions, collateral] = await Promise.all([d.session.openOrders(), d.session.positions(), d.session.collateral()]);
   const { adopted, canceled } = await handleUnknown(d, orders);
-  const trades = await applyTrades(d);
-  return { open_orders: orders.length, adopted, canceled, trades, positions: positions.length, collateral_usdc: collateral.balance };
+  const { trades, unsettled } = await applyTrades(d, true);
+  return { open_orders: orders.length, adopted, canceled, trades, unsettled_fills: unsettled, positions: positions.length, collateral_usdc: collateral.balance };
 }
 
 export async function resyncFromVenue(d: ReconcileDeps): Promise<void> {
@@ -69,10 +73,28 @@ async function handleUnknown(d: ReconcileDeps, orders: readonly OpenOrder[]): Pr
   return { adopted: [], canceled: r.canceled };
 }
 
-async function applyTrades(d: ReconcileDeps): Promise<number> {
+/** Trade statuses the venue may still answer FAILED. */
+const UNSETTLED = new Set(['MATCHED', 'MINED', 'RETRYING']);
+
+/**
+ * The recent trades into the tracker. At start-up (`carryUnsettled`) the orders of an earlier
+ * process's trades that are still unsettled are carried too (the positions the ledger is rebuilt
+ * from already hold those trades): the positions then name them, their CONFIRMED or FAILED is
+ * applied once, and a reconciliation can read them again by id. Only then, while nothing trades.
+ */
+async function applyTrades(d: ReconcileDeps, carryUnsettled = false): Promise<{ trades: number; unsettled: number }> {
   const trades = await d.session.trades(Math.floor(d.clock.now() / 1000) - d.cfg.reconcile.trades_lookback_s);
-  for (const t of trades) d.tracker.onVenueTrade(t);
-  return trades.length;
+  let unsettled = 0;
+  for (const t of trades) {
+    if (carryUnsettled && UNSETTLED.has(t.status.toUpperCase())) {
+      for (const m of ownMatches(t, d.session.apiCreds.key)) {
+        d.carry(m);
+        unsettled++;
+      }
+    }
+    d.tracker.onVenueTrade(t);
+  }
+  return { trades: trades.length, unsettled };
 }
 
 /** One look at an order whose answer was lost: true when the venue's record (order or trades) settled it. */

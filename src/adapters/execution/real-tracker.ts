@@ -34,7 +34,29 @@ export interface VenueTradeFacts {
   taker_order_id: string;
   size: string;
   price: string;
-  maker_orders?: Array<{ order_id: string; matched_amount: string; price: string }>;
+  maker_orders?: Array<{ order_id: string; matched_amount: string; price: string; owner?: string; asset_id?: string; side?: string }>;
+  /** Which side of the trade the account was on (REST and user channel name it). */
+  trader_side?: string;
+  owner?: string;
+  asset_id?: string;
+  side?: string;
+}
+
+/** The account's own part in a trade: its order, the token, side, price and size matched. */
+export interface OwnMatch {
+  order_id: string;
+  asset_id: string;
+  side: 'BUY' | 'SELL';
+  price: number;
+  size: number;
+}
+
+/** The account's orders in a trade, as its owner (API key) reads it: the taker's, or its makers'. */
+export function ownMatches(t: VenueTradeFacts, apiKey: string): OwnMatch[] {
+  const side = (s: string | undefined): 'BUY' | 'SELL' => (s?.toUpperCase() === 'SELL' ? 'SELL' : 'BUY');
+  if (t.trader_side?.toUpperCase() === 'TAKER') return t.owner === undefined || t.owner === apiKey ? [{ order_id: t.taker_order_id, asset_id: t.asset_id ?? '', side: side(t.side), price: Number(t.price), size: Number(t.size) }] : [];
+  if (t.trader_side?.toUpperCase() !== 'MAKER') return [];
+  return (t.maker_orders ?? []).filter((m) => m.owner === apiKey).map((m) => ({ order_id: m.order_id, asset_id: m.asset_id ?? t.asset_id ?? '', side: side(m.side ?? t.side), price: Number(m.price), size: Number(m.matched_amount) }));
 }
 
 /** What adopting a venue order needs of it (REST OpenOrder fields). */
@@ -71,6 +93,8 @@ export class RealOrderTracker {
   private readonly byClient = new Map<string, TrackedOrder>();
   private readonly byVenue = new Map<string, TrackedOrder>();
   private readonly fills = new Map<string, FillState>();
+  /** Venue ids of the orders carried from an earlier process (carry). */
+  private readonly carried = new Set<string>();
 
   constructor(private readonly deps: TrackerDeps) {}
 
@@ -118,6 +142,24 @@ export class RealOrderTracker {
     o.status = 'open';
     o.filled = Number(v.size_matched);
     return o;
+  }
+
+  /**
+   * An order of an earlier process with a trade still unsettled (the order is no longer open here):
+   * tracked closed, under a client id of its own, so that trade's answer is heard and can be read
+   * again. Each of its trades carried adds its size; an order tracked otherwise is left as it is.
+   */
+  carry(m: OwnMatch, clientOrderId: () => string, marketId: string): void {
+    const known = this.byVenue.get(m.order_id);
+    if (known && !this.carried.has(m.order_id)) return;
+    if (known) {
+      known.req.size = Math.round((known.req.size + m.size) * 1e6) / 1e6;
+      return;
+    }
+    const o = this.add({ client_order_id: clientOrderId(), market_id: marketId, token_id: m.asset_id, side: m.side, order_type: 'GTC', price: m.price, size: m.size, strategy: 'reconciled', expires_at_ms: null }, true);
+    this.bind(o, m.order_id);
+    this.carried.add(m.order_id);
+    o.status = 'filled';
   }
 
   bind(o: TrackedOrder, venueId: string): void {
