@@ -32,6 +32,22 @@ describe('start-up reconciliation', () => {
     expect(a.adapter.tracker.get(report.adopted[0]!)!.req.strategy).toBe('reconciled');
   });
 
+  it('an adopted order partly filled before: its filled size is the venue\'s, not that plus its trades again', async () => {
+    const rig = await rigs.standIn();
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
+    const id = await foreignOrder(a);
+    rig.standIn.venue.fillResting(id, 4);
+    const report = await a.adapter.start();
+    const adopted = a.adapter.tracker.get(report.adopted[0]!)!;
+    expect([adopted.status, adopted.filled]).toEqual(['partially_filled', 4]);
+    // Its fill still awaits its answer: the position names it once.
+    expect((await a.adapter.fetchPositions()).flatMap((p) => p.awaiting ?? []).map((f) => f.size)).toEqual([4]);
+    // A later fill adds only itself.
+    rig.standIn.venue.fillResting(id, 3);
+    await vi.waitFor(() => expect(adopted.filled).toBe(7));
+    expect(adopted.status).toBe('partially_filled');
+  });
+
   it('start-up fails (trading must not start) when the venue cannot be read or the user channel cannot connect', async () => {
     const rig = await rigs.standIn();
     const a = await rigs.adapter(rig, { request_timeout_ms: 500 });

@@ -68,6 +68,8 @@ export interface AdoptableOrder {
   original_size: string;
   size_matched: string;
   order_type?: string;
+  /** The trades its size matched holds. */
+  associate_trades?: string[];
 }
 
 type FillStage = 'MATCHED' | 'CONFIRMED' | 'FAILED' | 'VOID';
@@ -93,6 +95,8 @@ export class RealOrderTracker {
   private readonly byClient = new Map<string, TrackedOrder>();
   private readonly byVenue = new Map<string, TrackedOrder>();
   private readonly fills = new Map<string, FillState>();
+  /** Fills an adopted order's filled size counted before they were heard (adopt). */
+  private readonly inFilledAlready = new Set<string>();
   /** Venue ids of the orders carried from an earlier process (carry). */
   private readonly carried = new Set<string>();
 
@@ -139,8 +143,10 @@ export class RealOrderTracker {
       true,
     );
     this.bind(o, v.id);
-    o.status = 'open';
     o.filled = Number(v.size_matched);
+    o.status = o.filled > EPS ? 'partially_filled' : 'open';
+    // Its size matched holds these trades already: heard, they count as fills, not in it again.
+    for (const trade of v.associate_trades ?? []) this.inFilledAlready.add(`${clientOrderId}:${trade}`);
     return o;
   }
 
@@ -211,7 +217,7 @@ export class RealOrderTracker {
     if (!f) {
       f = { stage: 'MATCHED', size, price, liquidity };
       this.fills.set(fillId, f);
-      o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
+      if (!this.inFilledAlready.delete(fillId)) o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
       this.emitFill(o, fillId, f, 'MATCHED');
       this.emitOrder(o, null);
