@@ -4,18 +4,16 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/adapters/log/logger.ts';
-import { Daemon } from '../../src/apps/daemon/daemon.ts';
 import type { DaemonContext } from '../../src/apps/daemon/context.ts';
 import { haltFor } from '../../src/apps/daemon/real-execution.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { loadSecrets } from '../../src/config/secrets.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { runCli } from '../support/cli.ts';
-import { venueHarness, type Closer } from './daemon-support.ts';
+import { realDaemonOverrides, startedDaemon, venueHarness, type Closer } from './daemon-support.ts';
 import { startStandIn, TEST_ADDRESS, TEST_KEY } from './support.ts';
 
 /**
@@ -30,27 +28,6 @@ const closers: Closer[] = [];
 afterAll(async () => {
   for (const c of closers.reverse()) await c();
 });
-
-/** A daemon on the harness: its venue simulator's market data, real execution on its stand-in CLOB. */
-function realDaemonOverrides(h: Awaited<ReturnType<typeof venueHarness>>): Record<string, unknown> {
-  return {
-    'daemon.sim.venue': 'external',
-    'market_tape.ws_url': h.endpoints.wsUrl,
-    'market_tape.rest_url': h.endpoints.restUrl,
-    'execution.adapter': 'real',
-    'execution.real.clob_url': h.clob.http,
-    'execution.real.user_ws_url': h.clob.ws,
-    'execution.real.data_api_url': h.clob.http,
-  };
-}
-
-/** An in-process sim daemon with real execution confirmed, started, and stopped after the file. */
-async function startedDaemon(config: ReturnType<typeof loadConfig>['config'], dataDir: string, secrets: Record<string, string>, logger: ReturnType<typeof createLogger>): Promise<Daemon> {
-  const daemon = new Daemon({ config, secrets: loadSecrets(secrets), env: { HELIOS_CONFIRM_REAL_ORDERS: 'yes' }, logger, mode: 'sim', speed: 1, dataDir, inspect: false, apiPort: 0 });
-  await daemon.start();
-  closers.push(async () => void (await daemon.stop()));
-  return daemon;
-}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -72,7 +49,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     }).config;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-real-safety-'));
     closers.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const daemon = await startedDaemon(config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_API_TOKEN: TOKEN }, createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }));
+    const daemon = await startedDaemon(closers, config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY, HELIOS_API_TOKEN: TOKEN }, createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }));
     const ctx = (daemon as unknown as { ctx: DaemonContext }).ctx;
     const adapter = ctx.execution!;
     expect(adapter).not.toBeNull();
@@ -130,7 +107,7 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     let text = '';
     out.on('data', (b: Buffer) => (text += b.toString()));
     const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; code?: string; msg: string; market_id?: string });
-    const daemon = await startedDaemon(config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY }, createLogger({ destination: out, format: 'json', level: 'info' }));
+    const daemon = await startedDaemon(closers, config, dataDir, { HELIOS_POLY_PRIVATE_KEY: TEST_KEY }, createLogger({ destination: out, format: 'json', level: 'info' }));
     // The ledger starts empty, the venue holds the shares: the market halts and is rebuilt from the venue.
     const brk = await vi.waitFor(() => {
       const l = lines().find((x) => x.code === 'RECONCILE_BREAK');
