@@ -79,6 +79,8 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     for (const t of rig.standIn.venue.trades.values()) t.status = 'CONFIRMED';
     // Reads of one trade by id: a listing (`after`) also comes from a reconciliation's look at an order still in flight.
     const reads = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
+    // Each post answered with a match reads its trade once, not awaited: those reads are in before counting.
+    await vi.waitFor(() => expect(reads()).toBe(rig.standIn.venue.trades.size));
     const readsBefore = reads();
     await runtime.reconcile();
     // Seen pending from now: not yet asked about.
