@@ -41,3 +41,17 @@ export function fieldValue(fields: readonly string[], name: string): string | un
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
 }
+
+/** Stream entry ids begin with the server's time in ms: the order of entries of several streams. */
+export function entryMs(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+/**
+ * A read named a stream or group that no longer exists: NOGROUP, or a blocked XREADGROUP the
+ * server ended when the stream key was deleted or expired (Redis 7: "UNBLOCKED the stream key no
+ * longer exists").
+ */
+export function streamGone(message: string): boolean {
+  return message.includes('NOGROUP') || message.includes('stream key no longer exists');
+}

@@ -1,17 +1,13 @@
 import { EntryAcks, entrySlotOf, slotDeliveryId } from './entry-acks.ts';
 import type { Delivery, SubscribeOptions } from './event-bus.ts';
-import { backoff, newClient, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
+import { backoff, entryMs, newClient, streamGone, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
 import type { RedisStreamsBus } from './redis-streams-bus.ts';
+import { ServerAcks, type EntryRef } from './server-acks.ts';
 import { decodeEntry } from './stream-entry.ts';
 import { SubscriptionBase } from './subscription-base.ts';
 
 const ENTRY_SIZE_SMOOTHING = 0.2;
 
-/** An entry to acknowledge on the server. */
-interface EntryRef {
-  topic: string;
-  id: string;
-}
 
 /**
  * One consumer of a consumer group on Redis Streams (XREADGROUP on a connection of its own). An
@@ -34,15 +30,21 @@ export class RedisSubscription extends SubscriptionBase {
   /** XGROUP CREATE sent and not answered yet, per stream. */
   private readonly joining = new Map<string, Promise<void>>();
   private joinWaiters: Array<() => void> = [];
-  /** Processed entries whose XACK the server did not take (it was down). */
-  private unacked: EntryRef[] = [];
-  /** XACKs sent and not answered yet. */
-  private readonly acksInFlight = new Set<Promise<void>>();
+  private readonly acks: ServerAcks;
   private readonly entryAcks = new EntryAcks();
   /** Running average of events per entry read (sizes the next read). */
   private eventsPerEntry = 1;
   /** The next read, issued when the previous one handed over entries. */
   private readAhead: Promise<StreamReply> | null = null;
+  /** A reclaim that fell due while reading ahead, issued beside the read-ahead (not in its way). */
+  private claimAhead: Promise<void> | null = null;
+  /** What `claimAhead` reclaimed, or how it failed, once answered: taken by the next pull first. */
+  private claimedReady: Delivery[] | null = null;
+  private claimFailure: unknown = null;
+  /** When the read-ahead was sent: whatever it took has waited on this consumer no longer than since. */
+  private readAheadSentAt = 0;
+  /** A due reclaim could not go beside the read-ahead: the next read waits for it, as without read-ahead. */
+  private claimBeforeNextRead = false;
   /** The last read took reclaimed or own pending entries, or filled a stream's COUNT: more may wait. */
   private backlogged = false;
 
@@ -51,6 +53,7 @@ export class RedisSubscription extends SubscriptionBase {
     private readonly options: SubscribeOptions,
   ) {
     super(bus.config.dedup_window);
+    this.acks = new ServerAcks(bus, options.group, options.consumer, () => this.closed);
     // Blocking reads need a connection of their own.
     this.reader = newClient(bus.config, bus.url, () => {}, () => {}, () => this.connectionBack());
     this.addTopics(options.topics);
@@ -171,20 +174,28 @@ export class RedisSubscription extends SubscriptionBase {
           await this.reader.connect();
           this.connected = true;
         }
+        const claimedAhead = this.takeClaimedReady();
+        if (claimedAhead.length) return claimedAhead;
         if (this.readAhead) {
+          this.claimBesideReadAhead();
           // Handed over before anything else: it was read first, and the next read must not overtake it.
           const fresh = await this.takeFresh(this.readAhead);
           if (fresh.length) return fresh;
+        }
+        if (this.claimAhead) {
+          await this.claimAhead;
+          const claimed = this.takeClaimedReady();
+          if (claimed.length) return claimed;
         }
         if (this.needInit) {
           await this.ensureGroups();
           // (Re)joining after a lost connection: XACKs it cut off have failed by now and go out
           // again below, before this consumer's own pending entries are read again.
-          await Promise.all(this.acksInFlight);
+          await this.acks.answered();
           this.needInit = false;
           this.readingOwnPending = true;
         }
-        if (this.unacked.length) await this.resendAcks();
+        if (this.acks.failedWaiting) await this.acks.resendFailed();
         if (this.keys.length === 0) {
           await new Promise((r) => setTimeout(r, this.bus.config.block_ms));
           continue;
@@ -207,6 +218,9 @@ export class RedisSubscription extends SubscriptionBase {
         if (fresh.length) return fresh;
       } catch (err) {
         this.readAhead = null;
+        this.claimAhead = null;
+        this.claimedReady = null;
+        this.claimFailure = null;
         if (this.closed) return [];
         const message = (err as Error)?.message ?? String(err);
         if (streamGone(message)) {
@@ -269,14 +283,59 @@ export class RedisSubscription extends SubscriptionBase {
    * Reads new entries while the consumer is busy with the last batch, so the round trip overlaps
    * its work. Entries it takes are pending on this consumer like any delivered ones: should it
    * close first, they are read again (own pending) or reclaimed by another consumer. Not when
-   * the groups need (re)joining or a reclaim is due: the next pull takes the full path.
+   * the groups need (re)joining: the next pull takes the full path.
    */
   private startReadAhead(): void {
-    if (this.closed || this.needInit || this.unacked.length) return;
-    if (this.bus.clock.now() - this.lastClaim >= this.bus.config.claim_interval_ms) return;
+    if (this.closed || this.needInit || this.acks.failedWaiting) return;
+    if (this.claimBeforeNextRead) {
+      this.claimBeforeNextRead = false;
+      return;
+    }
     const next = this.readRaw('>', true);
     next.catch(() => undefined); // surfaces when the next pull awaits it
+    this.readAheadSentAt = this.bus.clock.now();
     this.readAhead = next;
+  }
+
+  /**
+   * A reclaim that is due goes out beside the read-ahead (on the bus's connection, behind the
+   * XACKs of the batch the consumer just finished) instead of before the next read: waiting for the
+   * XAUTOCLAIM and only then reading held every fresh entry back two round trips each interval.
+   * Not when the read-ahead's entries may have waited long (a slow consumer): idle by the time the
+   * XAUTOCLAIM runs, it would take them back from this very consumer and deliver them twice. Then
+   * the reclaim goes before the next read, as it did before reads went ahead.
+   */
+  private claimBesideReadAhead(): void {
+    if (this.claimAhead || !this.claimDue()) return;
+    if (this.bus.clock.now() - this.readAheadSentAt >= this.bus.config.claim_idle_ms / 2) {
+      this.claimBeforeNextRead = true;
+      return;
+    }
+    // Answered after a failure reset the pull: what it took is this consumer's own pending, read again.
+    const claiming: Promise<void> = this.autoclaim().then(
+      (claimed) => {
+        if (this.claimAhead === claiming) [this.claimAhead, this.claimedReady] = [null, claimed];
+      },
+      (err: unknown) => {
+        if (this.claimAhead === claiming) [this.claimAhead, this.claimFailure] = [null, err ?? new Error('XAUTOCLAIM failed')];
+      },
+    );
+    this.claimAhead = claiming;
+  }
+
+  /** What a reclaim issued beside a read-ahead brought, once (marked as a backlog: more may wait); its failure is the pull's. */
+  private takeClaimedReady(): Delivery[] {
+    const failure = this.claimFailure;
+    this.claimFailure = null;
+    if (failure !== null) throw failure;
+    const claimed = this.claimedReady;
+    this.claimedReady = null;
+    if (claimed?.length) this.backlogged = true;
+    return claimed ?? [];
+  }
+
+  private claimDue(): boolean {
+    return this.bus.clock.now() - this.lastClaim >= this.bus.config.claim_interval_ms;
   }
 
   private async read(id: '0' | '>', block: boolean): Promise<Delivery[]> {
@@ -301,9 +360,8 @@ export class RedisSubscription extends SubscriptionBase {
 
   /** One XAUTOCLAIM per stream, pipelined (issued together, answered in one round trip). */
   private async autoclaim(): Promise<Delivery[]> {
-    const now = this.bus.clock.now();
-    if (now - this.lastClaim < this.bus.config.claim_interval_ms) return [];
-    this.lastClaim = now;
+    if (!this.claimDue()) return [];
+    this.lastClaim = this.bus.clock.now();
     const idle = String(this.bus.config.claim_idle_ms);
     const count = String(this.entriesPerRead());
     const replies = await Promise.all(
@@ -371,7 +429,7 @@ export class RedisSubscription extends SubscriptionBase {
     const merged = streams > 1 ? byEntryTime(out, times) : out;
     if (entriesSeen) this.eventsPerEntry = Math.max(1, this.eventsPerEntry + ENTRY_SIZE_SMOOTHING * ((out.length + malformed) / entriesSeen - this.eventsPerEntry));
     if (malformed) this.stats.malformed += malformed;
-    if (done.length) await this.ackEntries(done);
+    if (done.length) await Promise.race([this.acks.send(done), this.closing]);
     return merged;
   }
 
@@ -389,12 +447,9 @@ export class RedisSubscription extends SubscriptionBase {
   }
 
   /**
-   * A consumer acknowledges what it has processed. The XACK is sent at once and not waited for: the
-   * consumer's next batch must not wait a round trip (it is usually read already), and the bus's
-   * backlog queries go out on the same connection behind it, so they count it. A consumer that dies
-   * before the server took it gets the entry again, as one dying just before acknowledging would.
-   * When the server is down the XACK waits here and is sent again before the next read (XACK is
-   * idempotent), so an outage neither stops the consumer nor hands it the same entries twice.
+   * A consumer acknowledges what it has processed: the XACK goes out at once, not waited for (see
+   * ServerAcks). A consumer that dies before the server took it gets the entry again, as one dying
+   * just before acknowledging would.
    */
   protected ackIds(deliveries: readonly Delivery[]): Promise<void> {
     const done: EntryRef[] = [];
@@ -402,49 +457,8 @@ export class RedisSubscription extends SubscriptionBase {
       const { entryId, slot } = entrySlotOf(d.id);
       if (slot < 0 || this.entryAcks.settle(d.topic, entryId, slot)) done.push({ topic: d.topic, id: entryId });
     }
-    if (done.length) {
-      const sent: Promise<void> = this.ackOnServer(done).finally(() => this.acksInFlight.delete(sent));
-      this.acksInFlight.add(sent);
-    }
+    if (done.length) this.acks.sendWithoutWaiting(done);
     return Promise.resolve();
-  }
-
-  private ackEntries(entries: EntryRef[]): Promise<void> {
-    return Promise.race([this.ackOnServer(entries), this.closing]);
-  }
-
-  private async ackOnServer(entries: EntryRef[]): Promise<void> {
-    try {
-      await this.sendAcks(entries);
-    } catch (err) {
-      if (this.closed) return;
-      this.unacked.push(...entries);
-      this.bus.hooks.onError?.(new Error(`consumer ${this.options.consumer}: XACK failed, will retry: ${(err as Error).message}`));
-    }
-  }
-
-  private async resendAcks(): Promise<void> {
-    const pending = this.unacked;
-    this.unacked = [];
-    try {
-      await this.sendAcks(pending);
-    } catch (err) {
-      this.unacked = pending.concat(this.unacked);
-      throw err;
-    }
-  }
-
-  /** One XACK per topic, pipelined. */
-  private async sendAcks(entries: readonly EntryRef[]): Promise<void> {
-    const byTopic = new Map<string, string[]>();
-    for (const e of entries) {
-      const ids = byTopic.get(e.topic);
-      if (ids) ids.push(e.id);
-      else byTopic.set(e.topic, [e.id]);
-    }
-    await Promise.all(
-      [...byTopic].map(([topic, ids]) => this.bus.client.sendCommand(['XACK', this.bus.key(topic), this.options.group, ...ids])),
-    );
   }
 
   protected async onClose(): Promise<void> {
@@ -460,18 +474,4 @@ export class RedisSubscription extends SubscriptionBase {
 function byEntryTime(out: readonly Delivery[], times: readonly number[]): Delivery[] {
   const order = out.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
   return order.map((i) => out[i]!);
-}
-
-/**
- * The read named a stream or group that no longer exists: NOGROUP, or a blocked XREADGROUP the
- * server ended when the stream key was deleted or expired (Redis 7: "UNBLOCKED the stream key no
- * longer exists").
- */
-function streamGone(message: string): boolean {
-  return message.includes('NOGROUP') || message.includes('stream key no longer exists');
-}
-
-/** Stream entry ids begin with the server's time in ms: the order of entries of several streams. */
-function entryMs(id: string): number {
-  return Number(id.slice(0, id.indexOf('-')));
 }
