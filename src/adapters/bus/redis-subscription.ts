@@ -362,6 +362,7 @@ export class RedisSubscription extends SubscriptionBase {
   private async autoclaim(): Promise<Delivery[]> {
     if (!this.claimDue()) return [];
     this.lastClaim = this.bus.clock.now();
+    this.claimBeforeNextRead = false;
     const idle = String(this.bus.config.claim_idle_ms);
     const count = String(this.entriesPerRead());
     const replies = await Promise.all(
