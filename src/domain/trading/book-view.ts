@@ -97,7 +97,10 @@ class LevelsView implements TradableBook {
     let notionalTicks = 0;
     let worst = 0;
     for (let i = 0; i < walk.length && remaining > 0; i++) {
-      const [price, available] = walk[i]!;
+      // Indexed, not destructured: destructuring runs the iterator protocol per level.
+      const level = walk[i]!;
+      const price = level[0];
+      const available = level[1];
       const take = available < remaining ? available : remaining;
       const ticks = grid.toTicks(price);
       filled += take;

@@ -127,8 +127,14 @@ export function flatPairCannotEnter(yes: BookLevels, no: BookLevels, holdings: {
 }
 
 function lowestAsk(levels: BookLevels): number | null {
+  // Indexed, not `for (const [price] of ...)`: destructuring runs the iterator protocol per level
+  // (twice as slow), and every book signal of a flat pair asks.
+  const asks = levels.asks;
   let low: number | null = null;
-  for (const [price] of levels.asks) if (low === null || price < low) low = price;
+  for (let i = 0; i < asks.length; i++) {
+    const price = asks[i]![0];
+    if (low === null || price < low) low = price;
+  }
   return low;
 }
 

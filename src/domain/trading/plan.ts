@@ -233,13 +233,10 @@ function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): 
   const policy = effectivePolicy(input);
   if (!policy) return { kind: 'none', reason: 'no fair value' };
   const tokens: EdgeToken[] = [];
-  for (const token of [input.spec.yes_token, input.spec.no_token]) {
-    const book = bookOf(input.signals, token);
-    const fair = policy.fair_value[token];
-    if (!book || fair === undefined) continue;
-    const h = strategyHolding(input.ledger, token, 'temporal');
-    tokens.push({ token_id: token, book, fair, holding: allowSell ? { shares: h.shares, cost: h.cost } : { shares: 0, cost: h.cost } });
-  }
+  const yes = edgeToken(input, policy, input.spec.yes_token, allowSell);
+  if (yes) tokens.push(yes);
+  const no = edgeToken(input, policy, input.spec.no_token, allowSell);
+  if (no) tokens.push(no);
   if (!tokens.length) return { kind: 'none', reason: 'books not ready' };
   const stakes = eventStakes(input, tokens);
   return decideEdge({
@@ -257,6 +254,19 @@ function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): 
     allowBuy,
     cfg: input.cfg.temporal,
   });
+}
+
+/** Nothing held: shared, never changed (most tokens of most markets, on every decision). */
+const FLAT: EdgeToken['holding'] = Object.freeze({ shares: 0, cost: 0 });
+
+/** What the edge strategy weighs of `token`: its book, fair value and temporal holding (what may be sold only if `allowSell`); null without a book or a fair value. */
+function edgeToken(input: PlanInput, policy: Policy, token: string, allowSell: boolean): EdgeToken | null {
+  const book = bookOf(input.signals, token);
+  const fair = policy.fair_value[token];
+  if (!book || fair === undefined) return null;
+  const h = strategyHolding(input.ledger, token, 'temporal');
+  const shares = allowSell ? h.shares : 0;
+  return { token_id: token, book, fair, holding: shares === 0 && h.cost === 0 ? FLAT : { shares, cost: h.cost } };
 }
 
 /**

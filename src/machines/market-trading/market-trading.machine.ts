@@ -74,6 +74,14 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
   }
 }
 
+function planEntersPair(context: MarketTradingContext): boolean {
+  return context.plan.state === 'IDLE' && context.plan.mode === 'pair';
+}
+
+function planEntersEdge(context: MarketTradingContext): boolean {
+  return context.plan.state === 'IDLE' && context.plan.mode === 'edge';
+}
+
 /** What a decision reads of the context. */
 type DecisionView = Pick<
   MarketTradingContext,
@@ -308,8 +316,14 @@ export const marketTradingMachine = setup({
     hasOutbox: ({ context }) => context.outbox.length > 0,
     haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
     noHaltCauses: ({ context }) => context.halt.length === 0,
-    planEntersPair: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'pair',
-    planEntersEdge: ({ context }) => context.plan.state === 'IDLE' && context.plan.mode === 'edge',
+    /**
+     * IDLE's ways out, one guard per target (every signal evaluates each `always` candidate of its
+     * state; two fewer here for the signals that change nothing): holdings from a previous session
+     * first, then the plan; a pair whose plan would enter yields to temporal holdings, as in the
+     * order holdsPair, holdsTemporal, plan enters a pair, plan enters an edge.
+     */
+    idleEntersPair: ({ context }) => holds(context, 'pair_arb') || (planEntersPair(context) && !holds(context, 'temporal')),
+    idleEntersTemporal: ({ context }) => holds(context, 'temporal') || planEntersEdge(context),
     pairLocked: ({ context }) => context.plan.state === 'BUILDING_PAIR' && context.plan.pairLocked,
     pairAbandoned: ({ context }) =>
       context.plan.state === 'BUILDING_PAIR' && context.plan.mode === 'none' && !holds(context, 'pair_arb') && liveOrders(context.orders).length === 0,
@@ -406,10 +420,8 @@ export const marketTradingMachine = setup({
             // Holdings in IDLE come only from a previous session (a restored paper ledger): they
             // resume in the state that manages them, as after a halt (a locked pair through
             // BUILDING_PAIR, whose plan finds it locked).
-            { guard: 'holdsPair', target: 'BUILDING_PAIR' },
-            { guard: 'holdsTemporal', target: 'TEMPORAL_ACTIVE' },
-            { guard: 'planEntersPair', target: 'BUILDING_PAIR' },
-            { guard: 'planEntersEdge', target: 'TEMPORAL_ACTIVE' },
+            { guard: 'idleEntersPair', target: 'BUILDING_PAIR' },
+            { guard: 'idleEntersTemporal', target: 'TEMPORAL_ACTIVE' },
           ],
         },
         BUILDING_PAIR: {
