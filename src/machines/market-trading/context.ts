@@ -36,7 +36,8 @@ export interface MarketTradingInput {
 /**
  * A crashed market's last good context (before the step that failed, which is not replayed): its
  * orders, so the venue's are still its own (not unknown ones a reconciliation rebuilds as
- * `reconciled`; the runtime adds those the failing step already sent), its ledger, its order
+ * `reconciled`; the runtime adds the orders the failing step already placed, and marks the
+ * cancels it already sent as requested), its ledger, its order
  * sequence, since when its pair has been naked, the halt causes it latched (an operator's halt
  * outlives the crash), and the signals no later event may bring again soon (policy, truth,
  * nowcast, resolution). Not its books: the successor waits for fresh ones.
