@@ -9,10 +9,18 @@
  * fixed size).
  *
  * `node --import tsx bench/support/feed-alloc.ts [FRAMES] [MARKETS]`; `PROFILE=0` only counts
- * scavenges (no sampling), `L2_DELTA=0` runs without per-delta events.
+ * scavenges (no sampling) and reports the process's CPU time per frame (compare it only with
+ * runs alternated in the same minutes), `PROFILE=cpu` samples V8's CPU profiler instead and lists
+ * the functions by self time, `L2_DELTA=0` runs without per-delta events, `TURN=N` hands N frames per event-loop turn (4),
+ * `GROUPS=N` drains with N consumer groups (1; only the first one's events are counted and hashed). `HASH=1` prints a
+ * SHA-256 over every delivered event (topic and JSON, in delivery order): the same digest before
+ * and after a change means the same output. `BEST_FLOOR=MS` sets the BEST_PRICE floor (0).
+ * `GENERAL_EVERY=N` hands every Nth frame over as a
+ * one-element array, which the in-place reader refuses: the general decoder reads it.
  */
+import { createHash } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { BusSink } from '../../src/adapters/bus/bus-sink.ts';
 import { InMemoryBus } from '../../src/adapters/bus/in-memory-bus.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
@@ -29,9 +37,14 @@ import { syntheticTape } from './price-change-tape.ts';
 
 const frames = Number(process.argv[2] ?? 200_000);
 const markets = Number(process.argv[3] ?? 100);
-const profile = process.env.PROFILE !== '0';
+const profile = process.env.PROFILE !== '0' && process.env.PROFILE !== 'cpu';
+const cpuProfile = process.env.PROFILE === 'cpu';
+const hash = process.env.HASH === '1' ? createHash('sha256') : null;
+const generalEvery = Number(process.env.GENERAL_EVERY ?? 0);
 /** Frames per simulated event-loop turn (one BEST_PRICE flush each). */
-const FRAMES_PER_TURN = 4;
+const FRAMES_PER_TURN = Number(process.env.TURN ?? 4);
+/** Consuming groups (the trading node's, then e.g. the journal recorder's), each draining every topic. */
+const GROUPS = Number(process.env.GROUPS ?? 1);
 
 const { config } = loadConfig({ env: {}, overrides: {} });
 const clock = new VirtualClock(1_760_000_000_000);
@@ -44,21 +57,26 @@ const publisher = new TapePublisher(new BusSink(bus), new EventFactory(clock, ul
   emitL2Delta: tapeConfig.emit_l2_delta && process.env.L2_DELTA !== '0',
   snapshotIntervalMs: tapeConfig.snapshot_interval_ms,
   snapshotSlices: tapeConfig.snapshot_slices,
-  bestPriceFlushMs: 0,
+  bestPriceFlushMs: Number(process.env.BEST_FLOOR ?? 0),
 });
 const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
 const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
 const opening = tape.snapshots.map((s) => JSON.parse(s) as { market: string; asset_id: string });
 books.subscribed(opening.map((s) => s.asset_id));
 const topics = [...new Set(opening.flatMap((s) => (['L2_DELTA', 'BEST_PRICE', 'L2_SNAPSHOT'] as const).map((t) => topicOf(channelOf(t), s.market))))];
-const subscription = bus.subscribe({ group: 'trading', consumer: 'trading-0', topics, start: 'latest' });
+const subscriptions = Array.from({ length: GROUPS }, (_, g) => bus.subscribe({ group: g === 0 ? 'trading' : `group-${g}`, consumer: 'c-0', topics, start: 'latest' }));
 let consumed = 0;
-const draining = (async () => {
+const draining = subscriptions.map(async (subscription, g) => {
   for await (const batch of subscription) {
+    if (g !== 0) {
+      await subscription.ack(batch);
+      continue;
+    }
     consumed += batch.length;
+    if (hash !== null) for (const d of batch) hash.update(d.topic).update(JSON.stringify(d.event)).update('\n');
     await subscription.ack(batch);
   }
-})();
+});
 publisher.start(() => books.states(), (id) => books.books.get(id));
 for (const s of tape.snapshots) books.handleFrame(s);
 
@@ -67,7 +85,8 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const wire = tape.frames.map((f) => Buffer.from(f));
 async function run(from: number, to: number): Promise<void> {
   for (let i = from; i < to; i++) {
-    books.handleFrameBytes(wire[i]!);
+    if (generalEvery > 0 && i % generalEvery === generalEvery - 1) books.handleFrame(`[${tape.frames[i]!}]`);
+    else books.handleFrameBytes(wire[i]!);
     if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1) {
       clock.advanceTo(clock.now() + 1);
       await turn();
@@ -88,13 +107,40 @@ if (profile) {
   session.connect();
   await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
 }
+if (cpuProfile) {
+  session.connect();
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
 const eventsBefore = bus.stats().published;
+const cpuBefore = process.cpuUsage();
+const eluBefore = performance.eventLoopUtilization();
 await run(warm, frames);
 await turn();
+const cpu = process.cpuUsage(cpuBefore);
+const elu = performance.eventLoopUtilization(eluBefore);
 const measured = frames - warm;
 gcs.disconnect();
 const events = bus.stats().published - eventsBefore;
 console.log(`${measured} frames, ${(events / measured).toFixed(2)} events per frame (${consumed} consumed); scavenges ${scavenges.length} = ${((scavenges.length * 1e5) / measured).toFixed(1)} per 100k frames`);
+console.log(`CPU ${((cpu.user + cpu.system) / measured).toFixed(3)} µs/frame (user ${(cpu.user / measured).toFixed(3)}), event loop active ${((elu.active * 1000) / measured).toFixed(3)} µs/frame`);
+if (hash !== null) console.log(`events hash ${hash.digest('hex')}`);
+if (cpuProfile) {
+  interface CpuNode {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }
+  const { profile: p } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: CpuNode[]; samples: number[] } };
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  for (const id of p.samples) {
+    const f = byId.get(id)!.callFrame;
+    const site = `${f.functionName || '(anon)'} ${f.url.replace(/^.*\/(src|node_modules|bench)\//, '$1/')}:${f.lineNumber + 1}`;
+    self.set(site, (self.get(site) ?? 0) + 1);
+  }
+  for (const [site, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((100 * n) / p.samples.length).toFixed(1).padStart(6)} %  ${site}`);
+}
 if (profile) {
   interface Node {
     callFrame: { functionName: string; url: string };
@@ -117,6 +163,6 @@ if (profile) {
   console.log(`sampled ${(sampled / measured).toFixed(0)} B/frame`);
   for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(bytes / measured).toFixed(1).padStart(8)} B/frame  ${site}`);
 }
-await subscription.close();
-await draining;
+for (const s of subscriptions) await s.close();
+await Promise.all(draining);
 process.exit(0);

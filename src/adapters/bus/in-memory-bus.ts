@@ -4,6 +4,7 @@ import { BoundedQueue, countingOverflowHooks, type ByteLedger, type OverflowHook
 import { estimateEventBytes } from './event-size.ts';
 import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type Delivery, type EventBus, type SubscribeOptions, type SubscribeStart, type Subscription } from './event-bus.ts';
 import { SubscriptionBase } from './subscription-base.ts';
+import { MinHeap } from '../../domain/util/min-heap.ts';
 import { Ring } from '../../domain/util/ring.ts';
 import { RetainedLog, RetentionBudget } from './retention.ts';
 import { policyForTopic, type BusConfig } from './topic-policies.ts';
@@ -243,6 +244,8 @@ export class InMemoryBus implements EventBus {
       state.addGroup(groupName, group);
     }
     if (start !== 'latest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
+    // Its head may be older now than where its readers last saw it.
+    for (const c of group.consumers) c.groupRequeued(group);
     return group;
   }
 
@@ -311,11 +314,13 @@ class InMemorySubscription extends SubscriptionBase {
   private readonly groups: GroupState[] = [];
   private readonly groupByTopic = new Map<string, GroupState>();
   /**
-   * The first `readyCount` slots are the ready groups. Neither it nor `isReady` gives its storage
-   * back when every group is read empty, as a Set's delete and an array's pop do (each read).
+   * The ready groups by the publish order of their oldest queued event, as it was when last seen: a
+   * group's head only moves later (taken, shed, coalesced away), so a key is at most its group's
+   * head and is brought up to date when it reaches the top. A read then costs log(ready groups) per
+   * run of one group's events, not a scan of every ready group (hundreds while a burst is queued).
+   * Neither it nor `isReady` gives its storage back when every group is read empty.
    */
-  private readonly ready: (GroupState | null)[] = [];
-  private readyCount = 0;
+  private readonly ready = new MinHeap<GroupState>();
   private readonly isReady = new Map<GroupState, boolean>();
   private wakeCurrent: (() => void) | null = null;
   /** Reclaim scans the pending lists at most once per claim interval (XAUTOCLAIM's cadence on Redis). */
@@ -349,7 +354,7 @@ class InMemorySubscription extends SubscriptionBase {
       if (!group) continue;
       this.groupByTopic.delete(t);
       this.groups.splice(this.groups.indexOf(group), 1);
-      if (this.isReady.get(group) === true) this.unready(group);
+      if (this.isReady.get(group) === true) this.ready.retain((g) => g !== group);
       this.isReady.delete(group);
       group.consumers.delete(this);
       if (group.consumers.size === 0) this.bus.dropGroup(t, this.options.group);
@@ -357,13 +362,20 @@ class InMemorySubscription extends SubscriptionBase {
   }
 
   get caughtUp(): boolean {
-    return this.readyCount === 0;
+    return this.ready.size === 0;
   }
 
   /** @internal Called by a group whose queue was empty and is not any more. */
   groupReady(group: GroupState): void {
     this.markReady(group);
     this.wake();
+  }
+
+  /** @internal Called by a group whose queue was filled again from its topic's retained log (replay). */
+  groupRequeued(group: GroupState): void {
+    if (this.isReady.get(group) === true) this.ready.retain((g) => g !== group);
+    this.isReady.set(group, false);
+    if (group.queue.size > 0) this.groupReady(group);
   }
 
   /** @internal */
@@ -374,9 +386,7 @@ class InMemorySubscription extends SubscriptionBase {
   private markReady(group: GroupState): void {
     if (this.isReady.get(group) === true) return;
     this.isReady.set(group, true);
-    if (this.readyCount < this.ready.length) this.ready[this.readyCount] = group;
-    else this.ready.push(group);
-    this.readyCount++;
+    this.ready.push(group, group.queue.headOrder());
   }
 
   protected async pull(): Promise<Delivery[]> {
@@ -401,20 +411,20 @@ class InMemorySubscription extends SubscriptionBase {
   private take(batch: Delivery[], budget: number): void {
     const ready = this.ready;
     const now = this.bus.now();
-    while (budget > 0 && this.readyCount > 0) {
-      let first: GroupState | null = null;
-      let firstOrder = Number.POSITIVE_INFINITY;
-      let nextOrder = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < this.readyCount; i++) {
-        const group = ready[i]!;
-        const order = group.queue.headOrder();
-        if (order < firstOrder) {
-          nextOrder = firstOrder;
-          firstOrder = order;
-          first = group;
-        } else if (order < nextOrder) nextOrder = order;
+    while (budget > 0 && ready.size > 0) {
+      const first = ready.peek()!;
+      const order = first.queue.headOrder();
+      if (order !== ready.peekKey()) {
+        // Its head moved on since it was keyed (or it was emptied by shedding): key it again.
+        if (order === Number.POSITIVE_INFINITY) {
+          ready.pop();
+          this.isReady.set(first, false);
+        } else ready.increaseTopKey(order);
+        continue;
       }
-      if (first === null) break;
+      ready.pop();
+      // Another group's key is at most its head, so the run may stop early; never late.
+      const nextOrder = ready.peekKey();
       while (budget > 0) {
         const item = first.queue.takeOneBefore(nextOrder);
         if (item === undefined) break;
@@ -423,15 +433,9 @@ class InMemorySubscription extends SubscriptionBase {
         batch.push(delivery);
         budget--;
       }
-      if (first.queue.size === 0) this.unready(first);
+      if (first.queue.size === 0) this.isReady.set(first, false);
+      else ready.push(first, first.queue.headOrder());
     }
-  }
-
-  private unready(group: GroupState): void {
-    this.isReady.set(group, false);
-    const last = --this.readyCount;
-    this.ready[this.ready.indexOf(group)] = this.ready[last]!;
-    this.ready[last] = null;
   }
 
   /** Entries another consumer of the group left unacknowledged beyond the idle time. */
