@@ -76,4 +76,19 @@ describe('in-memory bus: a topic its group no longer reads queues nothing', () =
     expect(await bus.backlog('orders:m499')).toBe(1);
     await sub.close();
   });
+
+  it('a topic forgotten right after a publish to it starts afresh when published to and read again', async () => {
+    const { clock, factory } = testFactory(6);
+    // Nothing fits the retained budget: each publish evicts its own event, and the topic goes with it.
+    const bus = new InMemoryBus(busConfig({ retained_budget_bytes: 1 }), clock);
+    await bus.publish('tape:x', [trade(factory, 'x', 't', 0.5)]);
+    expect(await bus.topics()).toEqual([]);
+    const sub = bus.subscribe({ group: 'g', consumer: 'c', topics: ['tape:x'], start: 'latest' });
+    const e = trade(factory, 'x', 't', 0.6);
+    await bus.publish('tape:x', [e]);
+    expect(await bus.topics()).toEqual(['tape:x']);
+    expect(await bus.backlog('tape:x', 'g')).toBe(1);
+    expect((await readOne(sub)).map((d) => d.event.event_id)).toEqual([e.event_id]);
+    await sub.close();
+  });
 });

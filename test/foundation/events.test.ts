@@ -59,6 +59,10 @@ describe('event envelope', () => {
     expect(names.topicFor(trade(factory, 'a', 'u', 0.2))).toBe(first);
     expect(names.topicFor(trade(factory, 'c', 't', 0.1))).toBe('tape:c');
     expect(names.topicFor(events[1]!)).toBe('tape:b');
+    // Same partition as the name given last, another channel.
+    const best = factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 1, best_ask: 0.5, best_ask_size: 1, updates_coalesced: 1 }, { market_id: 'b', token_id: 't' });
+    expect(names.topicFor(best)).toBe('l2:b');
+    expect(names.topicFor(events[1]!)).toBe('tape:b');
   });
 });
 

@@ -21,13 +21,18 @@ class PendingDelivery implements Delivery {
   live = true;
   constructor(
     readonly topic: string,
-    readonly id: string,
+    /** The bus's publish sequence number of the event: its entry id. */
+    readonly seq: number,
     readonly event: HeliosEvent,
     readonly deliveries: number,
     readonly consumer: string,
     readonly deliveredAt: number,
     readonly group: GroupState,
   ) {}
+  /** Spelled only when asked (an ack by this object needs no id; most consumers never read it). */
+  get id(): string {
+    return String(this.seq);
+  }
 }
 
 /** Settled entries kept behind an unacknowledged one before the pending list is compacted. */
@@ -52,7 +57,8 @@ class GroupState {
   ) {}
   push(event: HeliosEvent, seq: number, bytes: number): void {
     const wasEmpty = this.queue.size === 0;
-    this.queue.push(event, null, String(seq), bytes, seq);
+    // No id string: a delivery spells its id from the order if asked (one per event per group saved).
+    this.queue.push(event, null, '', bytes, seq);
     if (wasEmpty && this.queue.size > 0) for (const c of this.consumers) c.groupReady(this);
   }
   wakeAll(): void {
@@ -83,9 +89,11 @@ class GroupState {
     }
   }
   private liveById(id: string): PendingDelivery | undefined {
+    const seq = Number(id);
+    if (String(seq) !== id) return undefined;
     for (let i = 0; i < this.delivered.length; i++) {
       const e = this.delivered.at(i)!;
-      if (e.live && e.id === id) return e;
+      if (e.live && e.seq === seq) return e;
     }
     return undefined;
   }
@@ -98,7 +106,7 @@ class GroupState {
     for (let i = 0; i < ring.length; i++) {
       const entry = ring.at(i)!;
       if (!entry.live || entry.consumer === consumer || now - entry.deliveredAt < idleMs) continue;
-      const again = new PendingDelivery(entry.topic, entry.id, entry.event, entry.deliveries + 1, consumer, now, this);
+      const again = new PendingDelivery(entry.topic, entry.seq, entry.event, entry.deliveries + 1, consumer, now, this);
       entry.live = false;
       ring.replaceAt(i, again);
       out.push(again);
@@ -145,6 +153,9 @@ export class InMemoryBus implements EventBus {
    * and across topics they are the publish order reads merge by.
    */
   private seq = 0;
+  /** The topic `topic()` returned last (null once forgotten). */
+  private lastTopicName = '';
+  private lastTopic: TopicState | null = null;
 
   constructor(
     private readonly config: BusConfig,
@@ -224,11 +235,15 @@ export class InMemoryBus implements EventBus {
 
   /** @internal */
   topic(name: string): TopicState {
+    // A frame's events go to one market's topics in runs: the last topic again is the common case.
+    if (name === this.lastTopicName && this.lastTopic !== null) return this.lastTopic;
     let state = this.topicsByName.get(name);
     if (!state) {
       state = new TopicState(policyForTopic(this.config, name).max_len, this.retention, () => this.forgetIfUnused(name));
       this.topicsByName.set(name, state);
     }
+    this.lastTopicName = name;
+    this.lastTopic = state;
     return state;
   }
 
@@ -243,7 +258,7 @@ export class InMemoryBus implements EventBus {
       group = new GroupState(topicName, new BoundedQueue(topicName, policyForTopic(this.config, topicName), this.overflow, this.queued));
       state.addGroup(groupName, group);
     }
-    if (start !== 'latest') for (const entry of state.log) group.queue.push(entry.event, null, String(entry.seq), entry.bytes, entry.seq);
+    if (start !== 'latest') for (const entry of state.log) group.queue.push(entry.event, null, '', entry.bytes, entry.seq);
     // Its head may be older now than where its readers last saw it.
     for (const c of group.consumers) c.groupRequeued(group);
     return group;
@@ -269,7 +284,10 @@ export class InMemoryBus implements EventBus {
    */
   private forgetIfUnused(topicName: string): void {
     const state = this.topicsByName.get(topicName);
-    if (state && state.groups.size === 0 && state.log.length === 0) this.topicsByName.delete(topicName);
+    if (state && state.groups.size === 0 && state.log.length === 0) {
+      this.topicsByName.delete(topicName);
+      if (this.lastTopic === state) this.lastTopic = null;
+    }
   }
 
   /** @internal The group if it exists (undefined otherwise). */
@@ -428,7 +446,7 @@ class InMemorySubscription extends SubscriptionBase {
       while (budget > 0) {
         const item = first.queue.takeOneBefore(nextOrder);
         if (item === undefined) break;
-        const delivery = new PendingDelivery(first.topic, item.id, item.event, 1, this.options.consumer, now, first);
+        const delivery = new PendingDelivery(first.topic, item.order, item.event, 1, this.options.consumer, now, first);
         first.deliver(delivery);
         batch.push(delivery);
         budget--;

@@ -27,17 +27,29 @@ export class TopicNames {
 
   constructor(private readonly limit = 100_000) {}
 
+  /** The last name given, by its channel and partition: a producer's events come in runs of one topic. */
+  private lastChannel = '';
+  private lastPartition = '';
+  private lastTopic = '';
+
   topicFor(event: HeliosEvent): string {
     const partition = partitionOf(event);
-    let names = this.byChannel.get(event.ch);
-    if (names === undefined) this.byChannel.set(event.ch, (names = new Map()));
+    if (event.ch === this.lastChannel && partition === this.lastPartition) return this.lastTopic;
+    this.lastChannel = event.ch;
+    this.lastPartition = partition;
+    return (this.lastTopic = this.cached(event.ch, partition));
+  }
+
+  private cached(channel: string, partition: string): string {
+    let names = this.byChannel.get(channel);
+    if (names === undefined) this.byChannel.set(channel, (names = new Map()));
     let topic = names.get(partition);
     if (topic === undefined) {
       if (this.size >= this.limit) {
         for (const m of this.byChannel.values()) m.clear();
         this.size = 0;
       }
-      topic = topicOf(event.ch, partition);
+      topic = topicOf(channel, partition);
       names.set(partition, topic);
       this.size++;
     }
