@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_CATALOG, EVENT_TYPES, heliosEventSchema } from '../../src/domain/events/catalog.ts';
 import { CHANNELS } from '../../src/domain/events/channels.ts';
-import { TopicNames, coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
+import { CoalesceKeys, TopicNames, coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
 import { humanTimes } from '../../src/domain/time/zones.ts';
 import { serializeEnvelope, stableStringify } from '../../src/domain/util/stable-json.ts';
 import { testFactory, trade } from '../support/events.ts';
@@ -63,6 +63,17 @@ describe('event envelope', () => {
     const best = factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 1, best_ask: 0.5, best_ask_size: 1, updates_coalesced: 1 }, { market_id: 'b', token_id: 't' });
     expect(names.topicFor(best)).toBe('l2:b');
     expect(names.topicFor(events[1]!)).toBe('tape:b');
+  });
+});
+
+describe('CoalesceKeys', () => {
+  it('gives coalesceKeyOf for each event, across types and entities, before and after it starts over', () => {
+    const { factory } = testFactory(8);
+    const keys = new CoalesceKeys(3);
+    const best = (market: string, token: string) =>
+      factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 1, best_ask: 0.5, best_ask_size: 1, updates_coalesced: 1 }, { market_id: market, token_id: token });
+    const events = [trade(factory, 'a', 't1', 0.1), best('a', 't1'), trade(factory, 'a', 't2', 0.1), best('b', 't1'), factory.make('ALERT', { severity: 'info', code: 'x', message: 'y' })];
+    for (let round = 0; round < 3; round++) for (const e of events) expect(keys.keyOf(e)).toBe(coalesceKeyOf(e));
   });
 });
 

@@ -1,5 +1,5 @@
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
-import { coalesceKeyOf } from '../../domain/events/topics.ts';
+import { CoalesceKeys } from '../../domain/events/topics.ts';
 import { Ring } from '../../domain/util/ring.ts';
 
 export type OverflowPolicy = 'drop_oldest' | 'coalesce' | 'halt';
@@ -65,21 +65,24 @@ export class BoundedQueue {
   private live = 0;
   private readonly latestByKey = new Map<string, QueuedEvent>();
   private halting = false;
+  /** Only a coalescing queue keys its events. */
+  private readonly keys: CoalesceKeys | null;
 
   constructor(
     readonly topic: string,
     readonly policy: TopicPolicy,
     private readonly hooks: OverflowHooks,
     private readonly ledger?: ByteLedger,
-  ) {}
+  ) {
+    this.keys = policy.overflow === 'coalesce' ? new CoalesceKeys() : null;
+  }
 
   get size(): number {
     return this.live;
   }
 
   push(event: HeliosEvent, settler: Settler | null, id = '', bytes = 0, order = 0): void {
-    const coalescing = this.policy.overflow === 'coalesce';
-    const key = coalescing ? coalesceKeyOf(event) : null;
+    const key = this.keys === null ? null : this.keys.keyOf(event);
     if (this.live >= this.policy.queue_size) {
       switch (this.policy.overflow) {
         case 'coalesce': {

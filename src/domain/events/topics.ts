@@ -68,5 +68,38 @@ export function channelOfTopic(topic: string): string {
 
 /** Coalescing key: only the newest event per (type, most specific entity) survives an overflow. */
 export function coalesceKeyOf(event: HeliosEvent): string {
-  return event.type + '|' + (event.token_id ?? event.market_id ?? event.station_id ?? event.match_id ?? '');
+  return event.type + '|' + coalesceEntityOf(event);
+}
+
+function coalesceEntityOf(event: HeliosEvent): string {
+  return event.token_id ?? event.market_id ?? event.station_id ?? event.match_id ?? '';
+}
+
+/**
+ * coalesceKeyOf, each key built once: a key built per event is a fresh concatenation that the
+ * queue's Map flattens and hashes again (a BEST_PRICE per token per turn, per consumer group); the
+ * cached one carries its hash. Past `limit` keys the cache starts over.
+ */
+export class CoalesceKeys {
+  private readonly byType = new Map<string, Map<string, string>>();
+  private size = 0;
+
+  constructor(private readonly limit = 100_000) {}
+
+  keyOf(event: HeliosEvent): string {
+    const entity = coalesceEntityOf(event);
+    let keys = this.byType.get(event.type);
+    if (keys === undefined) this.byType.set(event.type, (keys = new Map()));
+    let key = keys.get(entity);
+    if (key === undefined) {
+      if (this.size >= this.limit) {
+        for (const m of this.byType.values()) m.clear();
+        this.size = 0;
+      }
+      key = coalesceKeyOf(event);
+      keys.set(entity, key);
+      this.size++;
+    }
+    return key;
+  }
 }
