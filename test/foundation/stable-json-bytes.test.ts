@@ -22,6 +22,8 @@ const number = fc.oneof(
   fc.double(),
   fc.integer(),
   fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 1e21, -1e21, 5e-7, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 1764900000001, 0.1 + 0.2),
+  // Integers around the writer's int32 / two-halves split.
+  fc.constantFrom(2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 1e8, 1e8 - 1, 1e8 + 1, 1e16 - 1, 1760000000000, 1760000000010, 9_007_199_254_740_990),
   fc.maxSafeInteger(),
 );
 const leaf = fc.oneof(number, text, fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }));

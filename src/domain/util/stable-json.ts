@@ -37,8 +37,8 @@ const COLON = 0x3a;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const DOT = 0x2e;
-const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const INT32_LIMIT = 2 ** 31;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -121,48 +121,72 @@ export class StableJsonWriter {
    * The fewest decimals `d` for which `m / 10^d` is the value exactly is JavaScript's shortest
    * round-trip spelling: below 1e9 two such decimals are further apart than the value's rounding
    * interval, so no other spelling of `d` decimals exists, and none with fewer reads back as the
-   * value. False (nothing written) outside [1e-6, 1e9) or with more decimals.
+   * value. Those decimals are found in one step: below 1e9, `abs * 10^6` is within a quarter of the
+   * integer `m * 10^(6-d)` when `m / 10^d` is the value, so the value has at most six decimals
+   * exactly when `round(abs * 10^6) / 10^6` is the value, and `d` is six less the trailing zeros.
+   * False (nothing written) outside [1e-6, 1e9) or with more decimals.
    */
   private shortDecimal(value: number): boolean {
     const abs = value < 0 ? -value : value;
     if (!(abs >= 1e-6 && abs < 1e9)) return false;
-    for (let d = 1; d <= 6; d++) {
-      const scale = POW10[d]!;
-      const m = Math.round(abs * scale);
-      if (m / scale !== abs) continue;
-      if (value < 0) this.byte(MINUS);
-      const whole = Math.floor(m / scale);
-      this.integer(whole);
-      this.room(d + 1);
-      const b = this.bytes;
-      b[this.pos] = DOT;
-      let frac = m - whole * scale;
-      for (let i = d; i >= 1; i--) {
-        const q = Math.floor(frac / 10);
-        b[this.pos + i] = ZERO + (frac - q * 10);
-        frac = q;
-      }
-      this.pos += d + 1;
-      return true;
+    const micros = Math.round(abs * 1e6);
+    if (micros / 1e6 !== abs) return false;
+    const whole = Math.floor(micros / 1e6);
+    // Below 10^6 (int32); not 0, as the value is not an integer.
+    let frac = (micros - whole * 1e6) | 0;
+    let d = 6;
+    for (let q = (frac / 10) | 0; frac === q * 10; q = (frac / 10) | 0) {
+      frac = q;
+      d--;
     }
-    return false;
+    if (value < 0) this.byte(MINUS);
+    this.room(17);
+    this.smallInteger(whole);
+    const b = this.bytes;
+    b[this.pos] = DOT;
+    for (let i = d; i >= 1; i--) {
+      const q = (frac / 10) | 0;
+      b[this.pos + i] = ZERO + (frac - q * 10);
+      frac = q;
+    }
+    this.pos += d + 1;
+    return true;
   }
 
   /** A safe integer's digits, without a string in between. */
   integer(value: number): void {
     this.room(17);
-    const b = this.bytes;
     let v = value;
     if (v < 0) {
-      b[this.pos++] = MINUS;
+      this.bytes[this.pos++] = MINUS;
       v = -v;
     }
+    if (v < INT32_LIMIT) return this.smallInteger(v);
+    // Two halves each in int32 range (timestamps, ids): integer division there is a multiply,
+    // where a double takes a division and a floor per digit.
+    const high = Math.floor(v / 1e8);
+    this.smallInteger(high);
+    let low = v - high * 1e8;
+    const b = this.bytes;
+    let p = this.pos + 8;
+    this.pos = p;
+    for (let i = 0; i < 8; i++) {
+      const q = (low / 10) | 0;
+      b[--p] = ZERO + (low - q * 10);
+      low = q;
+    }
+  }
+
+  /** Digits of an integer in [0, 2^31). */
+  private smallInteger(value: number): void {
+    let v = value | 0;
     let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+    const b = this.bytes;
     let p = this.pos + digits;
     this.pos = p;
     do {
-      const q = Math.floor(v / 10);
+      const q = (v / 10) | 0;
       b[--p] = ZERO + (v - q * 10);
       v = q;
     } while (v > 0);
@@ -197,9 +221,51 @@ export class StableJsonWriter {
     if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return this.value((value as { toJSON(): unknown }).toJSON());
     const obj = value as Record<string, unknown>;
     this.byte(0x7b);
-    let first = true;
-    for (const k of sortedKeys(obj)) first = this.member(obj, k, first);
+    const shape = shapeOf(obj);
+    if (shape.lead) this.members(obj, shape.sorted, shape.lead, shape.next);
+    else {
+      let first = true;
+      for (const k of shape.sorted) first = this.member(obj, k, first);
+    }
     this.byte(0x7d);
+  }
+
+  /**
+   * The defined members among `keys`, each led by its precomputed `"k":` (`lead`) or `,"k":`
+   * (`next`): the key's bytes are copied, not scanned for escapes on every write. `windowId` fills
+   * the member at `windowAt` when the object has no value there.
+   */
+  private members(
+    obj: Record<string, unknown>,
+    keys: readonly string[],
+    lead: readonly Uint8Array[],
+    next: readonly Uint8Array[],
+    windowAt = -1,
+    windowId?: string,
+  ): void {
+    let first = true;
+    for (let i = 0; i < keys.length; i++) {
+      let v = obj[keys[i]!];
+      if (v === undefined) {
+        if (i !== windowAt || windowId === undefined) continue;
+        v = windowId;
+      }
+      this.raw(first ? lead[i]! : next[i]!);
+      first = false;
+      this.value(v);
+    }
+  }
+
+  /** Bytes as they are (a fragment this writer wrote before). */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.room(n);
+    const b = this.bytes;
+    let p = this.pos;
+    // A key's few bytes in a loop; longer fragments (a journal line's zone fields) with `set`.
+    if (n > 32) b.set(bytes, p);
+    else for (let i = 0; i < n; i++) b[p + i] = bytes[i]!;
+    this.pos = p + n;
   }
 
   /**
@@ -210,6 +276,10 @@ export class StableJsonWriter {
   envelopeOpen(event: object, windowId?: string): void {
     const obj = event as Record<string, unknown>;
     this.byte(0x7b);
+    // An event's envelope keys are its own; another prototype might lend it some (read as before).
+    const shape = Object.getPrototypeOf(obj) === Object.prototype ? shapeOf(obj) : null;
+    const plan = shape?.lead ? (shape.envelope ??= envelopePlan(shape.keys)) : null;
+    if (plan) return this.members(obj, plan.keys, plan.lead, plan.next, plan.windowAt, windowId);
     let first = true;
     for (let i = 0; i < ENVELOPE_ORDER.length; i++) {
       let v = obj[ENVELOPE_ORDER[i]!];
@@ -251,12 +321,34 @@ export class StableJsonWriter {
  * Sorted key lists by shape: objects built by one code path share their key order, so a list seen
  * before is looked up by its first key and compared key by key (no joined signature string per call).
  * The keys are gathered into a reused scratch list, so a shape seen before costs no allocation
- * (`Object.keys` made an array per object written: a few per journal line). Past `SHAPE_LIMIT`
- * shapes (records keyed by ids make a shape each), a new shape is sorted on every write.
+ * (`Object.keys` made an array per object written: a few per journal line). A cached shape also
+ * holds each sorted key's `"k":` and `,"k":` as UTF-8. Past `SHAPE_LIMIT` shapes (records keyed by
+ * ids make a shape each), a new shape is sorted on every write and its keys written as strings.
  */
 interface Shape {
   keys: string[];
   sorted: string[];
+  /** Per sorted key, `"k":` (the object's first member) and `,"k":`; null for a shape not cached. */
+  lead: Uint8Array[] | null;
+  next: Uint8Array[];
+  /** The order `envelopeOpen` writes an object of this shape in, made on its first such write. */
+  envelope?: EnvelopePlan;
+}
+
+/** An envelope's members in writing order: the envelope keys it has (and `window_id`), then the others sorted. */
+interface EnvelopePlan {
+  keys: string[];
+  lead: Uint8Array[];
+  next: Uint8Array[];
+  /** Where `window_id` is: a window id passed to `envelopeOpen` fills it when the event has none. */
+  windowAt: number;
+}
+
+function envelopePlan(own: readonly string[]): EnvelopePlan {
+  const present = new Set(own);
+  const keys: string[] = ENVELOPE_ORDER.filter((k) => present.has(k) || k === 'window_id');
+  keys.push(...own.filter((k) => !ENVELOPE_KEYS.has(k)).sort());
+  return { keys, lead: keys.map((k) => memberLead(k, false)), next: keys.map((k) => memberLead(k, true)), windowAt: keys.indexOf('window_id') };
 }
 const shapesByFirstKey = new Map<string, Shape[]>();
 let shapeCount = 0;
@@ -264,27 +356,31 @@ const SHAPE_LIMIT = 4096;
 const scratchKeys: string[] = [];
 // Called as a method inside `for-in` (with `Object.hasOwn` there, writing was ~8 % slower).
 const hasOwn = Object.prototype.hasOwnProperty;
+const EMPTY_SHAPE: Shape = { keys: [], sorted: [], lead: [], next: [] };
 
-function sortedKeys(obj: Record<string, unknown>): readonly string[] {
+function shapeOf(obj: Record<string, unknown>): Shape {
   // Own enumerable keys in property order, as Object.keys gives them.
   let n = 0;
   for (const k in obj) if (hasOwn.call(obj, k)) scratchKeys[n++] = k;
-  if (n === 0) return NO_KEYS;
+  if (n === 0) return EMPTY_SHAPE;
   const bucket = shapesByFirstKey.get(scratchKeys[0]!);
   if (bucket) {
-    for (const shape of bucket) if (sameKeys(shape.keys, scratchKeys, n)) return shape.sorted;
+    for (const shape of bucket) if (sameKeys(shape.keys, scratchKeys, n)) return shape;
   }
   const keys = scratchKeys.slice(0, n);
   const sorted = n < 2 || isSorted(keys) ? keys : keys.slice().sort();
-  if (shapeCount < SHAPE_LIMIT) {
-    shapeCount++;
-    if (bucket) bucket.push({ keys, sorted });
-    else shapesByFirstKey.set(keys[0]!, [{ keys, sorted }]);
-  }
-  return sorted;
+  if (shapeCount >= SHAPE_LIMIT) return { keys, sorted, lead: null, next: [] };
+  const shape: Shape = { keys, sorted, lead: sorted.map((k) => memberLead(k, false)), next: sorted.map((k) => memberLead(k, true)) };
+  shapeCount++;
+  if (bucket) bucket.push(shape);
+  else shapesByFirstKey.set(keys[0]!, [shape]);
+  return shape;
 }
 
-const NO_KEYS: readonly string[] = [];
+/** `"k":` (or `,"k":`) exactly as `string` and `byte` write it. */
+function memberLead(key: string, comma: boolean): Uint8Array {
+  return encoder.encode(`${comma ? ',' : ''}${JSON.stringify(key)}:`);
+}
 
 function isSorted(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;

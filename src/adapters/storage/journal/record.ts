@@ -48,6 +48,9 @@ export class HumanTimeCache {
   private utcSecond = Number.NaN;
   /** `toISOString()` of the second `utcSecond`, up to and including the dot before its milliseconds. */
   private utcPrefix = '';
+  /** `write`'s bytes for the time `fieldsMs`. */
+  private fieldsMs = Number.NaN;
+  private fields = new Uint8Array(0);
 
   get(ms: number): HumanTimes {
     const sec = Math.floor(ms / 1000);
@@ -57,8 +60,19 @@ export class HumanTimeCache {
     return { ts_utc: u[0] + frac + u[1], ts_nyc: n[0] + frac + n[1], ts_es: e[0] + frac + e[1] };
   }
 
-  /** A line's three zone fields, `,"ts_es":"…","ts_ingest_utc":"…","ts_nyc":"…"`, for `ms`. */
+  /**
+   * A line's three zone fields, `,"ts_es":"…","ts_ingest_utc":"…","ts_nyc":"…"`, for `ms`. The
+   * events of one turn share their ingest time: the fields last written are copied for them.
+   */
   write(w: StableJsonWriter, ms: number): void {
+    if (ms === this.fieldsMs) return w.raw(this.fields);
+    const start = w.pos;
+    this.writeFields(w, ms);
+    this.fields = w.bytes.slice(start, w.pos);
+    this.fieldsMs = ms;
+  }
+
+  private writeFields(w: StableJsonWriter, ms: number): void {
     const sec = Math.floor(ms / 1000);
     if (sec !== this.second) this.enterSecond(sec);
     const frac = MILLIS[ms - sec * 1000];
