@@ -151,6 +151,27 @@ describe('stable JSON through cached shapes', () => {
     for (const e of [plain, ...events, ...events]) expect(serializeEnvelope(e)).toBe(reference.serializeEnvelope(e));
   });
 
+  it('long strings (ids written from their cached bytes), escapes and non-ASCII included, more than the cache holds: as JSON.stringify', () => {
+    const long = fc.oneof(
+      fc.string({ minLength: 55, maxLength: 80 }),
+      fc.string({ unit: 'binary', minLength: 55, maxLength: 70 }),
+      tokenId,
+      conditionId,
+      fc.tuple(fc.constantFrom('"', '\\', '\u0000', 'é', '\ud800', '🌡️'), fc.string({ minLength: 60, maxLength: 70 })).map(([a, b]) => b + a),
+    );
+    fc.assert(
+      fc.property(fc.array(long, { minLength: 1, maxLength: 4 }), (texts) => {
+        for (const t of [...texts, ...texts]) {
+          const w = new StableJsonWriter(16);
+          w.string(t);
+          expect(w.text()).toBe(JSON.stringify(t));
+          expect(stableStringify({ t })).toBe(reference.stableStringify({ t }));
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('journal zone fields copied for events of one millisecond, and written anew for another', () => {
     const times = new HumanTimeCache();
     const w = new StableJsonWriter(16);

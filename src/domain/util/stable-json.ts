@@ -92,6 +92,7 @@ export class StableJsonWriter {
   /** A JSON string: printable ASCII is copied as it is read; anything else goes through `JSON.stringify`. */
   string(text: string): void {
     const n = text.length;
+    if (n >= QUOTED_MIN_LENGTH) return this.raw(quotedBytes(text));
     this.room(n + 2);
     const b = this.bytes;
     let p = this.pos;
@@ -375,6 +376,27 @@ function shapeOf(obj: Record<string, unknown>): Shape {
   if (bucket) bucket.push(shape);
   else shapesByFirstKey.set(keys[0]!, [shape]);
   return shape;
+}
+
+/**
+ * Long strings as written, quoted, by the string itself: the ids every market event carries (the
+ * 66-character condition id, the 77-digit token id, a window's id) recur line after line, and
+ * copying their bytes costs less than reading each character for escapes again. Shorter strings
+ * (event ids, types, sides) are read as before; the cache is emptied when full, so ids of markets
+ * that left do not stay.
+ */
+const QUOTED_MIN_LENGTH = 60;
+const QUOTED_LIMIT = 4096;
+const quoted = new Map<string, Uint8Array>();
+
+function quotedBytes(text: string): Uint8Array {
+  let bytes = quoted.get(text);
+  if (bytes === undefined) {
+    if (quoted.size >= QUOTED_LIMIT) quoted.clear();
+    bytes = encoder.encode(JSON.stringify(text));
+    quoted.set(text, bytes);
+  }
+  return bytes;
 }
 
 /** `"k":` (or `,"k":`) exactly as `string` and `byte` write it. */
