@@ -29,6 +29,7 @@ function rig(venueChangesOnlyThroughUs: boolean) {
     nextTimedChange: () => riskAt,
     fillAsks: { afterMs: 30_000, maxPerPass: 5, giveUpAfterMs: 3_600_000 },
     answerGivenUp: () => {},
+    answerGivenUpEarlier: () => false,
     reconcile: () => {
       reconciles.push(clock.now());
       tick.reconciled(clock.now());

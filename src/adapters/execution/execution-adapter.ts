@@ -48,6 +48,15 @@ export interface ExecutionAdapter {
    * until `fill_answer_timeout_ms` gives one up).
    */
   fillAnswers?(fillIds: readonly string[]): Promise<FillAnswer[]>;
+  /**
+   * The trading side stopped waiting for this fill's answer (`fill_answer_timeout_ms`, its one
+   * FILL_UNANSWERED told). A venue that outlives a restart of the trading side and names the fill
+   * again as awaiting its answer (a position's `awaiting`) keeps the mark with the fill, so the
+   * restarted side holds it pending (a late answer still applies) without asking or telling again.
+   */
+  giveUpFillAnswer?(fillId: string): void;
+  /** The fill's answer was given up (giveUpFillAnswer), by this trading side or one before it. */
+  isFillAnswerGivenUp?(fillId: string): boolean;
   /** A market the trading node trades from now on (a real venue signs by its tick, size and neg-risk). */
   registerSpec?(spec: MarketSpec): void;
 }

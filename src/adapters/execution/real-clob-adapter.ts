@@ -132,6 +132,14 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   /** Fills' answers the tracker holds; one still awaiting its answer is read again from the venue (what it says comes on the stream). */
   fillAnswers = (fillIds: readonly string[]): Promise<FillAnswer[]> => readFillAnswers(this.reconcileDeps(), fillIds);
 
+  giveUpFillAnswer(fillId: string): void {
+    this.tracker.giveUpAnswer(fillId);
+  }
+
+  isFillAnswerGivenUp(fillId: string): boolean {
+    return this.tracker.isAnswerGivenUp(fillId);
+  }
+
   /** Reads open orders and recent trades by REST (after a reconnect, or when asked). */
   async resync(): Promise<void> {
     this.stats.resyncs++;

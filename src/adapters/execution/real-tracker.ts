@@ -79,6 +79,8 @@ interface FillState {
   size: number;
   price: number;
   liquidity: Liquidity;
+  /** The trading side gave up waiting for its answer (kept here: the tracker outlives a restart of the trading side). */
+  answerGivenUp?: true;
 }
 
 export interface TrackerDeps {
@@ -246,6 +248,16 @@ export class RealOrderTracker {
       out.set(o.req.token_id, list);
     }
     return out;
+  }
+
+  /** The trading side gave up waiting for this fill's answer (ExecutionAdapter.giveUpFillAnswer). */
+  giveUpAnswer(fillId: string): void {
+    const f = this.fills.get(fillId);
+    if (f?.stage === 'MATCHED') f.answerGivenUp = true;
+  }
+
+  isAnswerGivenUp(fillId: string): boolean {
+    return this.fills.get(fillId)?.answerGivenUp === true;
   }
 
   /** The trade of a fill counted here that still awaits its answer (null: none such). */

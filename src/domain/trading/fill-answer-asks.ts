@@ -35,7 +35,14 @@ interface Watched {
 export class FillAnswerAsks {
   private readonly watched = new Map<string, Watched>();
 
-  constructor(private readonly policy: FillAskPolicy) {}
+  /**
+   * `givenUpEarlier`: fills an earlier trading session on the same venue adapter gave up (told of
+   * then): seen pending again after a restart, they are held as given up from the start.
+   */
+  constructor(
+    private readonly policy: FillAskPolicy,
+    private readonly givenUpEarlier: (fillId: string) => boolean = () => false,
+  ) {}
 
   /**
    * The live markets' fills still pending at `nowMs`, by market (null: its ledger cannot be read now,
@@ -51,7 +58,7 @@ export class FillAnswerAsks {
       if (answered || (pending === undefined && !w.givenUp)) this.watched.delete(id);
     }
     for (const [marketId, pending] of pendingByMarket) {
-      for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null, givenUp: false });
+      for (const id of pending ?? []) if (!this.watched.has(id)) this.watched.set(id, { marketId, since: nowMs, askedAt: null, givenUp: this.givenUpEarlier(id) });
     }
     const givenUp: FillAsksDue['givenUp'] = [];
     for (const [id, w] of [...this.watched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -69,7 +76,7 @@ export class FillAnswerAsks {
 
   /** The fill's wait was given up while its market was live (so its resolution does not wait for it again). */
   isGivenUp(fillId: string): boolean {
-    return this.watched.get(fillId)?.givenUp === true;
+    return this.watched.get(fillId)?.givenUp === true || this.givenUpEarlier(fillId);
   }
 
   /** The market left the trading side: its fills are no one's concern here any more. */

@@ -22,6 +22,8 @@ export interface RuntimeTickDeps {
   fillAsks: Omit<FillAskPolicy, 'everyMs'>;
   /** A live market's fill still unanswered `fillAsks.giveUpAfterMs` on: no longer asked about (told once per fill). */
   answerGivenUp(marketId: string, fillId: string): void;
+  /** A fill an earlier trading session gave up (the venue adapter, which outlived it, remembers): not asked about nor told of again. */
+  answerGivenUpEarlier(fillId: string): boolean;
   /** Starts a reconciliation (which reports itself through `reconciled`). */
   reconcile(): void;
 }
@@ -51,7 +53,7 @@ export class RuntimeTick {
   private readonly asks: FillAnswerAsks;
 
   constructor(private readonly deps: RuntimeTickDeps) {
-    this.asks = new FillAnswerAsks({ ...deps.fillAsks, everyMs: deps.reconcileIntervalMs });
+    this.asks = new FillAnswerAsks({ ...deps.fillAsks, everyMs: deps.reconcileIntervalMs }, deps.answerGivenUpEarlier);
   }
 
   start(): void {

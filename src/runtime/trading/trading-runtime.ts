@@ -161,7 +161,11 @@ export class TradingRuntime {
       },
       nextTimedChange: () => earliest(deps.riskEngine.nextTimedChange(), this.retention.nextDueAfter(deps.clock.now())),
       fillAsks: { afterMs: deps.execution.reconcile.fill_answer_after_ms, maxPerPass: deps.execution.reconcile.fill_answer_max_per_reconcile, giveUpAfterMs: deps.execution.reconcile.fill_answer_timeout_ms },
-      answerGivenUp: (id, fill) => this.alert(...unansweredFillsAlert(id, this.ledgerOf(id), [fill], `${deps.execution.reconcile.fill_answer_timeout_ms} ms after a reconciliation first saw it pending`)),
+      answerGivenUp: (id, fill) => {
+        deps.adapter.giveUpFillAnswer?.(fill);
+        this.alert(...unansweredFillsAlert(id, this.ledgerOf(id), [fill], `${deps.execution.reconcile.fill_answer_timeout_ms} ms after a reconciliation first saw it pending`));
+      },
+      answerGivenUpEarlier: (fill) => deps.adapter.isFillAnswerGivenUp?.(fill) === true,
       reconcile: () => void this.reconcile().catch((err) => this.alert('critical', 'RECONCILE_FAILED', String(err))),
     });
     this.backlog = new RestartBacklog(deps.trading.supervision.restart_backlog_max_events, (...a) => this.alert(...a));

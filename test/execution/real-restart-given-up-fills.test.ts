@@ -1,0 +1,87 @@
+import { describe, expect, it, vi } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import { NO, YES, book, rigPerTest } from './support.ts';
+
+const rigs = rigPerTest();
+
+/**
+ * A live fill given up after `execution.reconcile.fill_answer_timeout_ms` (one FILL_UNANSWERED, no
+ * more asks) stays given up across an in-process restart of the trading component: the real
+ * adapter outlives it and lists the fill as still awaiting its answer, so the rebuilt ledger holds
+ * it pending, but it is neither asked about again nor told of a second time.
+ */
+
+const cfg = defaultSections();
+const TIMEOUT_MS = 60_000;
+cfg.execution.reconcile.fill_answer_after_ms = 10_000;
+cfg.execution.reconcile.fill_answer_timeout_ms = TIMEOUT_MS;
+
+function tradingRuntime(adapter: ExecutionAdapter, clock: VirtualClock): { runtime: TradingRuntime; sink: CollectingSink } {
+  const sink = new CollectingSink();
+  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter, sink, events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+  runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+  return { runtime, sink };
+}
+
+const unansweredAlerts = (sink: CollectingSink) => sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'FILL_UNANSWERED');
+const pendingOf = (runtime: TradingRuntime) => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).sort();
+
+/** Reconciles every interval from now until `ms` later (the venue never answers). */
+async function reconcileFor(runtime: TradingRuntime, clock: VirtualClock, ms: number): Promise<void> {
+  const end = clock.now() + ms;
+  while (clock.now() < end) {
+    clock.advanceBy(cfg.execution.reconcile.interval_ms);
+    await runtime.reconcile();
+  }
+}
+
+describe('a live fill given up, then the trading component restarts around the same real adapter', () => {
+  it('is not asked about again, nor told of a second time', async () => {
+    // No auto-settle: the venue's trades stay MATCHED for good.
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    rig.books.set(NO, book(0.44, 0.45, 100, 1));
+    const a = await rigs.adapter(rig);
+    await a.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const before = tradingRuntime(a.adapter, clock);
+    await before.runtime.start();
+    for (let i = 0; i < 12 && before.runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
+      for (const t of [YES, NO]) before.runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
+      clock.advanceBy(100);
+      await vi.waitFor(() => expect(a.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
+    }
+    await vi.waitFor(() => expect(pendingOf(before.runtime).length).toBeGreaterThanOrEqual(2));
+    const matched = pendingOf(before.runtime);
+    const asks = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
+
+    // Asked while waited for, then given up: one alert per fill.
+    await reconcileFor(before.runtime, clock, TIMEOUT_MS + cfg.execution.reconcile.interval_ms);
+    expect(unansweredAlerts(before.sink)).toHaveLength(matched.length);
+    expect(asks()).toBeGreaterThan(0);
+    before.runtime.stop();
+
+    const after = tradingRuntime(a.adapter, clock);
+    await after.runtime.start();
+    // The adapter still names them as awaiting their answer: the rebuilt ledger holds them pending (a later answer still applies once).
+    expect(pendingOf(after.runtime)).toEqual(matched);
+    const asksAtRestart = asks();
+    await reconcileFor(after.runtime, clock, 2 * TIMEOUT_MS + cfg.execution.reconcile.interval_ms);
+    expect(asks()).toBe(asksAtRestart);
+    expect(unansweredAlerts(after.sink)).toEqual([]);
+    expect(pendingOf(after.runtime)).toEqual(matched);
+    // Given up is not forgotten: an answer that does come is still applied.
+    for (const id of rig.standIn.venue.trades.keys()) rig.standIn.venue.settle(id, 'CONFIRMED');
+    await vi.waitFor(() => expect(pendingOf(after.runtime)).toEqual([]));
+    expect(unansweredAlerts(after.sink)).toEqual([]);
+    after.runtime.stop();
+  });
+});
