@@ -220,7 +220,7 @@ describe('helios run', () => {
     const io = captureIo(QUIET);
     expect(await main(['run', '--duration', '3', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], io)).toBe(0);
     const summary = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
-    expect(Object.keys(summary)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors']);
+    expect(Object.keys(summary)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors', 'unconfirmed_fills_carried']);
     expect(summary).toMatchObject({ kind: 'run_summary', markets: 8, errors: 0 });
   });
 

@@ -219,6 +219,16 @@ describe('a live market whose fill never hears its answer', () => {
       }
     });
 
+    it('a paper carry tells of the fills still awaiting their answer, each with its market and order, but not of those given up (told of already)', async () => {
+      const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
+      await r.tickTo(GIVEN_UP_AT - 1);
+      expect(r.node.runtime.unconfirmedAtCarry()).toEqual(r.matched.map((id) => ({ market_id: 'm0', fill_id: id, client_order_id: orderOf(r, id) })));
+      await r.tickTo(GIVEN_UP_AT);
+      expect(unanswered(r)).toHaveLength(r.matched.length);
+      expect(r.node.runtime.unconfirmedAtCarry()).toEqual([]);
+      r.node.runtime.stop();
+    });
+
     it('replays the same on the virtual clock: the alerts and the asks at the same instants however often the replay feeds ticks', async () => {
       const runs = [];
       for (const step of [0, 700]) {

@@ -68,6 +68,8 @@ export class DaemonContext {
   readonly retiredMarkets = new Set<string>();
   /** Of this process's markets, how many it retired and let go of from the universe. */
   marketsRetiredHere = 0;
+  /** Paper: fills carried into the next trading session as matched while still awaiting their answer, summed over this process's trading stops. */
+  unconfirmedFillsCarried = 0;
   /** Live mode: the matches of the discovered esports markets. */
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */

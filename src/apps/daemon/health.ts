@@ -61,8 +61,9 @@ export class DaemonHealth {
   }
 
   summary(): RunSummary {
-    if (this.finalSummary) return this.finalSummary;
     const { ctx } = this;
+    // Known only once the trading component's final save ran, after the stop began.
+    if (this.finalSummary) return { ...this.finalSummary, unconfirmed_fills_carried: ctx.unconfirmedFillsCarried };
     const feed = ctx.feed;
     return {
       kind: 'run_summary',
@@ -75,6 +76,7 @@ export class DaemonHealth {
       reconnects: this.reconnects(),
       resyncs: ctx.observer?.counters.resyncs ?? 0,
       errors: ctx.errors,
+      unconfirmed_fills_carried: ctx.unconfirmedFillsCarried,
     };
   }
 

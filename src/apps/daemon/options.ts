@@ -43,6 +43,8 @@ export interface RunSummary {
   reconnects: number;
   resyncs: number;
   errors: number;
+  /** Paper: fills carried into the next session as matched while still awaiting their CONFIRMED/FAILED (see the log's warning naming them). */
+  unconfirmed_fills_carried: number;
 }
 
 export class RealOrdersRefused extends Error {}

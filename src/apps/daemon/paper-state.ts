@@ -18,8 +18,10 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
  * log's header keeps it, so replay starts alike); the startup reconciliation then checks the
  * ledgers against the venue. Without this a restart started flat: positions forgotten and the
  * daily-loss limit reset. A file that cannot be read throws (PaperStateError): see readPaperState.
+ * The final save (`save`, when the trading component stops) tells of the fills it carries as
+ * matched though still awaiting their answer, and returns how many.
  */
-export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): void } {
+export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): number } {
   const dataDir = ctx.opts.dataDir;
   const stored = readPaperState(dataDir);
   const carried: CarriedTrading | undefined = stored && !carriesNothing(stored) ? carriedOf(stored) : undefined;
@@ -76,8 +78,22 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
       node = n;
       nodeNow = now;
     },
-    save: () => save(true),
+    save: () => {
+      save(true);
+      return node ? reportUnconfirmed(ctx, node) : 0;
+    },
   };
+}
+
+/**
+ * The carried ledger keeps no fill awaiting its answer (CarriedLedger): the next session counts it
+ * as matched and never hears whether it failed. That rule stays; the operator is told which fills
+ * it took, so one that in truth failed can be taken back by hand.
+ */
+function reportUnconfirmed(ctx: DaemonContext, node: TradingNode): number {
+  const fills = node.runtime.unconfirmedAtCarry();
+  if (fills.length) ctx.log.warn({ fills }, `paper state: ${fills.length} fill(s) still awaiting their CONFIRMED/FAILED as the session ends are carried as matched; the next session cannot hear their answer (one that in truth failed has to be taken back by hand)`);
+  return fills.length;
 }
 
 function carriedOf(stored: PaperStateRecord): CarriedTrading {

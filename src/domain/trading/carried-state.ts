@@ -83,6 +83,23 @@ export interface CarriedTrading {
   retired?: RetiredMarkets;
 }
 
+/**
+ * A fill still awaiting its CONFIRMED/FAILED (and not given up) when its ledger was carried: the
+ * next session holds it as matched and cannot hear its answer, so the operator is told of it.
+ */
+export interface UnconfirmedCarriedFill {
+  market_id: string;
+  fill_id: string;
+  /** Its order (null: the fill did not say). */
+  client_order_id: string | null;
+}
+
+/** The fills of `ledger` a carry turns from awaiting their answer into matched for good, by id; those given up were told of already. */
+export function unconfirmedCarriedFills(marketId: string, ledger: Ledger, givenUp: (fillId: string) => boolean): UnconfirmedCarriedFill[] {
+  const ids = Object.keys(ledger.pending).filter((id) => !givenUp(id)).sort();
+  return ids.map((id) => ({ market_id: marketId, fill_id: id, client_order_id: ledger.pending[id]!.order_id ?? null }));
+}
+
 export function carriedLedger(ledger: Ledger): CarriedLedger {
   const { pending: _p, final: _f, ...rest } = ledger;
   return rest;

@@ -3,7 +3,7 @@ import type { ExecutionConfig, RiskConfig, TradingConfig } from '../../config/se
 import type { EventFactory } from '../../domain/events/factory.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { earliest, type Clock } from '../../domain/time/clock.ts';
-import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
+import { unconfirmedCarriedFills, type CarriedTrading, type UnconfirmedCarriedFill } from '../../domain/trading/carried-state.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import { exitValuePnl, noPnl, pnlSummary, type Ledger, type PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import type { KillKind, RiskEngine } from '../../domain/trading/risk-engine.ts';
@@ -390,6 +390,14 @@ export class TradingRuntime {
   /** What the next session on this data directory carries of the markets (paper). */
   carry(): Required<Pick<CarriedTrading, 'markets' | 'retired'>> {
     return { markets: this.carried.snapshot(this.marketIds(), (id) => this.ledgerOf(id), this.riskNet.perMarket), retired: this.carried.retired };
+  }
+
+  /** The fills a carry now would hold as matched though still awaiting their answer (not given up), by market, then id. */
+  unconfirmedAtCarry(): UnconfirmedCarriedFill[] {
+    return this.marketIds().flatMap((id) => {
+      const ledger = this.ledgerOf(id);
+      return ledger ? unconfirmedCarriedFills(id, ledger, (f) => this.tick.isAnswerGivenUp(f)) : [];
+    });
   }
 
   /** A market's ledger now; while its actor restarts, the one it last published (undefined: it never changed one). */

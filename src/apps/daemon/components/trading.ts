@@ -95,7 +95,7 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const part = ctx.trading;
       ctx.trading = null;
       // After the shutdown canceled the paper orders: what the next start carries on from.
-      paperState?.save();
+      ctx.unconfirmedFillsCarried += paperState?.save() ?? 0;
       paperState = null;
       await part?.node.stop();
     },
