@@ -1,22 +1,9 @@
-/** Where one event sits: its stream entry and its slot in that entry. */
-export interface EntrySlot {
-  entryId: string;
-  /** -1: the entry holds this event alone. */
-  slot: number;
-}
-
 /**
  * A delivery's id names its entry, and its slot when the entry holds several events
  * (`<entry id>:<slot>`); a Redis stream id never contains ':'.
  */
 export function slotDeliveryId(entryId: string, slot: number): string {
   return `${entryId}:${slot}`;
-}
-
-export function entrySlotOf(deliveryId: string): EntrySlot {
-  const sep = deliveryId.indexOf(':');
-  if (sep < 0) return { entryId: deliveryId, slot: -1 };
-  return { entryId: deliveryId.slice(0, sep), slot: Number(deliveryId.slice(sep + 1)) };
 }
 
 interface OpenEntry {
@@ -33,12 +20,17 @@ interface OpenEntry {
  */
 export class EntryAcks {
   private readonly open = new Map<string, OpenEntry>();
+  /** The entry the latest delivery settled belongs to (undefined: not open here). */
+  private lastTopic = '';
+  private lastEntryId = '';
+  private lastEntry: OpenEntry | undefined;
 
   /**
    * Starts accounting for a multi-event entry (kept as it is when already open); `settledSlots` are
    * slots that never reach the consumer (malformed). Returns true when nothing is left to wait for.
    */
   track(topic: string, entryId: string, size: number, settledSlots: readonly number[]): boolean {
+    this.forgetLast();
     const key = keyOf(topic, entryId);
     let entry = this.open.get(key);
     if (!entry) this.open.set(key, (entry = { topic, remaining: size, settled: new Uint8Array(size) }));
@@ -48,16 +40,30 @@ export class EntryAcks {
     return true;
   }
 
-  /** Settles one slot; true when that completed its entry (which then is forgotten). */
-  settle(topic: string, entryId: string, slot: number): boolean {
-    const key = keyOf(topic, entryId);
-    const entry = this.open.get(key);
-    // Unknown: already completed (a repeated ack), or never tracked here; XACK is idempotent.
-    if (!entry) return true;
-    this.mark(entry, slot);
-    if (entry.remaining > 0) return false;
-    this.open.delete(key);
-    return true;
+  /**
+   * Settles one delivery by its id (see `slotDeliveryId`). Returns the id of the entry to
+   * acknowledge on the server when that completed it (or the delivery was an entry of its own, or
+   * its entry is unknown: already completed, a repeated ack, or never tracked here; XACK is
+   * idempotent), else null.
+   */
+  settleDelivery(topic: string, deliveryId: string): string | null {
+    const sep = deliveryId.indexOf(':');
+    if (sep < 0) return deliveryId;
+    // A batch acknowledges an entry's events one after another: its id is cut out and its key
+    // built and looked up once per entry, not once per event (that was most of what an ack allocated).
+    if (topic !== this.lastTopic || sep !== this.lastEntryId.length || !deliveryId.startsWith(this.lastEntryId)) {
+      this.lastTopic = topic;
+      this.lastEntryId = deliveryId.slice(0, sep);
+      this.lastEntry = this.open.get(keyOf(topic, this.lastEntryId));
+    }
+    const entryId = this.lastEntryId;
+    const entry = this.lastEntry;
+    if (!entry) return entryId;
+    this.mark(entry, slotAt(deliveryId, sep + 1));
+    if (entry.remaining > 0) return null;
+    this.open.delete(keyOf(topic, entryId));
+    this.forgetLast();
+    return entryId;
   }
 
   /** Whether a slot of an open entry was already settled here (a re-read entry skips it). */
@@ -72,6 +78,12 @@ export class EntryAcks {
     return n;
   }
 
+  private forgetLast(): void {
+    this.lastTopic = '';
+    this.lastEntryId = '';
+    this.lastEntry = undefined;
+  }
+
   private mark(entry: OpenEntry, slot: number): void {
     if (slot < 0 || slot >= entry.settled.length || entry.settled[slot]) return;
     entry.settled[slot] = 1;
@@ -81,4 +93,11 @@ export class EntryAcks {
 
 function keyOf(topic: string, entryId: string): string {
   return `${topic}\n${entryId}`;
+}
+
+/** The slot number written after the ':' of a delivery id, read without cutting it out. */
+function slotAt(deliveryId: string, from: number): number {
+  let n = 0;
+  for (let i = from; i < deliveryId.length; i++) n = n * 10 + (deliveryId.charCodeAt(i) - 48);
+  return n;
 }

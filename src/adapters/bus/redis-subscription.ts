@@ -1,4 +1,4 @@
-import { EntryAcks, entrySlotOf, slotDeliveryId } from './entry-acks.ts';
+import { EntryAcks, slotDeliveryId } from './entry-acks.ts';
 import type { Delivery, SubscribeOptions } from './event-bus.ts';
 import { backoff, entryMs, newClient, streamGone, type RedisClient, type StreamEntry, type StreamReply } from './redis-client.ts';
 import type { RedisStreamsBus } from './redis-streams-bus.ts';
@@ -455,8 +455,8 @@ export class RedisSubscription extends SubscriptionBase {
   protected ackIds(deliveries: readonly Delivery[]): Promise<void> {
     const done: EntryRef[] = [];
     for (const d of deliveries) {
-      const { entryId, slot } = entrySlotOf(d.id);
-      if (slot < 0 || this.entryAcks.settle(d.topic, entryId, slot)) done.push({ topic: d.topic, id: entryId });
+      const entryId = this.entryAcks.settleDelivery(d.topic, d.id);
+      if (entryId !== null) done.push({ topic: d.topic, id: entryId });
     }
     if (done.length) this.acks.sendWithoutWaiting(done);
     return Promise.resolve();
