@@ -167,7 +167,7 @@ describe('helios run end to end (child process, embedded default)', () => {
     const summaries = daemon.jsonOfKind('run_summary');
     expect(summaries).toHaveLength(1);
     expect(daemon.lines.filter((l) => l.trim()).at(-1)).toBe(JSON.stringify(summaries[0]));
-    expect(Object.keys(summaries[0]!)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors']);
+    expect(Object.keys(summaries[0]!)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors', 'unconfirmed_fills_carried']);
     expect(summaries[0]!.fills as number).toBeGreaterThanOrEqual(stats.summary.fills);
 
     const fills = journalRecords(dataDir, 'fill');

@@ -24,11 +24,14 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], childEnv());
     procs.push(daemon);
     const api = await daemon.apiUrl();
-    // Recorded until the trading node has decided something (a policy and an order).
+    // Recorded until the trading node has decided something (a policy and an order) and the world
+    // feed has reported METARs: the embedded default's first order (the match already under way)
+    // can come before the weather feed's first reports.
     await vi.waitFor(
       async () => {
-        const stats = (await (await fetch(`${api}/stats`)).json()) as { summary: { orders: number } };
+        const stats = (await (await fetch(`${api}/stats`)).json()) as { summary: { orders: number }; counters: { metar_obs: number } };
         expect(stats.summary.orders).toBeGreaterThan(0);
+        expect(stats.counters.metar_obs).toBeGreaterThan(0);
       },
       { timeout: 60_000, interval: 250 },
     );
