@@ -77,11 +77,13 @@ describe.skipIf(!present)('helios run --live against a playback (issue 15 end to
         const all = journalRecords(dataDir, 'nowcast').filter((e) => e.type === 'NOWCAST' && e.station_id === 'KLGA');
         const n = all.filter((e) => JSON.stringify(e.payload.buckets.map((b: { label: string }) => b.label).sort()) === JSON.stringify(eventLabels) && e.payload.max_so_far_f !== null).at(-1);
         expect(n, `a NOWCAST over the event's buckets after the METARs (last: ${JSON.stringify(all.at(-1)?.payload.buckets.map((b: { label: string }) => b.label))}, max so far ${all.at(-1)?.payload.max_so_far_f})`).toBeDefined();
+        // The three reports come in one answer but reach the nowcast as events: under load a
+        // recompute may fall between them (84 °F from the first alone); the latest must reach 88.
+        expect(n!.payload.max_so_far_f).toBe(88);
         return n!;
       },
       { timeout: 30_000, interval: 250 },
     );
-    expect(nowcast.payload.max_so_far_f).toBe(88);
     expect(nowcast.payload.judge_day).toBe(facts.judgeDate);
     // KLGA's layout comes from discovery: no NOWCAST of the run is over self-centred buckets.
     const klga = journalRecords(dataDir, 'nowcast').filter((e) => e.type === 'NOWCAST' && e.station_id === 'KLGA');
