@@ -7,7 +7,7 @@ import { emptySignals } from '../../src/domain/trading/signals.ts';
 import { book, bookSignal, defaultSections, pairMarket, spec, truthSignal } from './support.ts';
 
 /** What a dispatch sends, in short: token, side, size and price of each order; `cancel` for a cancel. */
-const orders = (intents: OrderIntent[]) => intents.map((i) => (i.kind === 'place' ? [i.token_id, i.side, i.size, i.price] : 'cancel'));
+const orders = (intents: readonly OrderIntent[]) => intents.map((i) => (i.kind === 'place' ? [i.token_id, i.side, i.size, i.price] : 'cancel'));
 
 /**
  * A pair whose first chunk (10 YES and 10 NO at 0.45) filled only on YES: the NO order was killed

@@ -3,8 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { levelsBook, levelsOf } from '../../src/domain/trading/book-view.ts';
+import { haltCauses } from '../../src/domain/trading/halt-causes.ts';
 import type { OrderIntent } from '../../src/domain/trading/orders.ts';
 import { decidePair, flatPairCannotEnter } from '../../src/domain/trading/pair-arb.ts';
+import { plan } from '../../src/domain/trading/plan.ts';
+import { emptyLedger } from '../../src/domain/trading/pnl-ledger.ts';
+import { emptySignals } from '../../src/domain/trading/signals.ts';
 import type { MarketTradingEvent } from '../../src/machines/market-trading/events.ts';
 import { marketTradingMachine } from '../../src/machines/market-trading/market-trading.machine.ts';
 import { pinPropertySeed, propertyRuns } from './property-seed.ts';
@@ -28,7 +32,7 @@ describe('hot path: what a decision that changes nothing may skip', () => {
         const pairCfg = { ...cfg.trading.pair_arb, safety_margin: margin };
         const d = decidePair({ yes: levelsBook(yes), no: levelsBook(no), holdings: { yes: zero, no: zero }, fee, tick: 0.01, maxSlippageTicks: 10, cfg: pairCfg, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
         if (d.kind === 'enter') entered++;
-        if (!flatPairCannotEnter(yes, no, { yes: zero, no: zero }, margin)) return;
+        if (!flatPairCannotEnter(yes, no, zero, zero, margin)) return;
         screened++;
         expect(d.kind).toBe('wait');
       }),
@@ -42,13 +46,32 @@ describe('hot path: what a decision that changes nothing may skip', () => {
   it('never screens a pair that holds anything', () => {
     const yes = levelsOf(book([[0.5, 100]], [[0.6, 100]]), Infinity);
     const no = levelsOf(book([[0.5, 100]], [[0.6, 100]]), Infinity);
-    expect(flatPairCannotEnter(yes, no, { yes: zero, no: zero }, 0.01)).toBe(true);
-    expect(flatPairCannotEnter(yes, no, { yes: { shares: 10, cost: 4, fees: 0 }, no: zero }, 0.01)).toBe(false);
+    expect(flatPairCannotEnter(yes, no, zero, zero, 0.01)).toBe(true);
+    expect(flatPairCannotEnter(yes, no, { shares: 10, cost: 4, fees: 0 }, zero, 0.01)).toBe(false);
+  });
+
+  it('a decision that finds no halt cause and sends nothing builds no array for either', () => {
+    const s = spec({ strategies: { pair_arb: true, temporal: false } });
+    const quiet = (t: number) => ({
+      ...emptySignals(),
+      books: { Y: bookSignal('Y', book([[0.49, 100]], [[0.52, 100 + t]]), t), N: bookSignal('N', book([[0.47, 100]], [[0.5, 100]]), t) },
+    });
+    const decide = (t: number) =>
+      plan({ state: 'IDLE', spec: s, signals: quiet(t), ledger: emptyLedger(), orders: {}, seq: 1, synced: true, finalizing: false, awaitBook: false, haltCauses: [], nowMs: t, cfg: cfg.trading });
+    const [first, second] = [decide(1_000), decide(2_000)];
+    // Asks summing past 1 on two different books: nothing to send, the same empty array both times.
+    expect(first.intents).toEqual([]);
+    expect(second.intents).toBe(first.intents);
+    const [calm, calmLater] = [haltCauses(s, quiet(1_000), [], cfg.trading, 1_000), haltCauses(s, quiet(2_000), [], cfg.trading, 2_000)];
+    expect(calm).toEqual([]);
+    expect(calmLater).toBe(calm);
+    // A cause is still a fresh array of its own.
+    expect(haltCauses(s, quiet(1_000), ['manual'], cfg.trading, 1_000)).toEqual(['manual']);
   });
 
   it('dispatches only decisions with intents, once each, and leaves the outbox empty', () => {
     const clock = new VirtualClock(1_000_000);
-    const dispatched: OrderIntent[][] = [];
+    const dispatched: Array<readonly OrderIntent[]> = [];
     const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => void dispatched.push(p.intents) } });
     const s = spec();
     const actor = createActor(machine, { clock, input: { spec: s, cfg: cfg.trading, now_ms: clock.now(), synced: true } }).start();

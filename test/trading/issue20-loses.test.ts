@@ -119,7 +119,7 @@ describe('#20.3 a naked leg always has a way out', () => {
   it('when completing would lock a loss, the naked leg is unwound once the bound is over', () => {
     const clock = new VirtualClock(1_000_000);
     const s = spec({ fee: WEATHER_FEE, strategies: { pair_arb: true, temporal: false } });
-    const dispatched: Array<{ state: string | null; intents: OrderIntent[] }> = [];
+    const dispatched: Array<{ state: string | null; intents: readonly OrderIntent[] }> = [];
     const actor = createActor(
       marketTradingMachine.provide({
         actions: {

@@ -4,7 +4,7 @@ import { strategyHolding } from '../../src/domain/trading/pnl-ledger.ts';
 import { pairMarket as market } from './support.ts';
 
 /** What a dispatch sends, in short: token, side, size and price of each order; `cancel` for a cancel. */
-const orders = (intents: OrderIntent[]) => intents.map((i) => (i.kind === 'place' ? [i.token_id, i.side, i.size, i.price] : 'cancel'));
+const orders = (intents: readonly OrderIntent[]) => intents.map((i) => (i.kind === 'place' ? [i.token_id, i.side, i.size, i.price] : 'cancel'));
 
 /** The naked leg may wait longer than this test runs: only a completion that locks no loss is taken. */
 const pairMarket = () => market((cfg) => (cfg.pair_arb.naked_leg_max_ms = 600_000));

@@ -210,7 +210,7 @@ describe('properties', () => {
       fc.property(fc.array(event, { maxLength: 40 }), (events) => {
         const clock = new VirtualClock(1_000_000);
         const machine = marketTradingMachine;
-        const dispatched: Array<{ state: MarketStateName | null; intents: OrderIntent[] }> = [];
+        const dispatched: Array<{ state: MarketStateName | null; intents: readonly OrderIntent[] }> = [];
         const actor = createActor(
           machine.provide({
             actions: {

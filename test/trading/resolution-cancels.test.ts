@@ -19,7 +19,7 @@ describe('a market resolved with orders live cancels them on its way to RESOLVED
   it('sends a cancel for every live order when MARKET_RESOLVED arrives in a trading state', () => {
     const cfg = defaultSections().trading;
     const clock = new VirtualClock(T0);
-    const dispatched: OrderIntent[][] = [];
+    const dispatched: Array<readonly OrderIntent[]> = [];
     const states: string[] = [];
     const machine = marketTradingMachine.provide({
       actions: {

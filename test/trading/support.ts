@@ -144,7 +144,7 @@ export function pairMarket(tune?: (cfg: TradingConfig) => void) {
   const cfg = defaultSections().trading;
   tune?.(cfg);
   const clock = new VirtualClock(1_700_000_000_000);
-  const dispatched: OrderIntent[][] = [];
+  const dispatched: Array<readonly OrderIntent[]> = [];
   const machine = marketTradingMachine.provide({ actions: { dispatch: (_a, p) => dispatched.push(p.intents) } });
   const input = { spec: spec({ strategies: { pair_arb: true, temporal: false } }), cfg, now_ms: clock.now(), synced: true, watchdog: 'parent' as const };
   const actor = createActor(machine, { clock, input }).start();

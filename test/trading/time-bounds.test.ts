@@ -17,7 +17,7 @@ interface Scenario extends TimedMarketView {
   ledger: Ledger;
 }
 
-function haltAt(m: Scenario, nowMs: number): string[] {
+function haltAt(m: Scenario, nowMs: number): readonly string[] {
   return haltCauses(m.spec as ReturnType<typeof spec>, m.signals as MarketSignals, [], cfg, nowMs);
 }
 

@@ -5,6 +5,9 @@ import type { BookSignal, MarketSignals } from './signals.ts';
 /** Causes that need an explicit event to clear (the others clear when their input recovers). */
 export type LatchedCause = 'reconcile_break' | 'manual';
 
+/** No cause: one shared array, since nearly every evaluation of every market finds none. */
+const NO_CAUSES: readonly string[] = Object.freeze([]);
+
 /**
  * Why a market must not trade right now. Inputs never received are "not ready" rather than stale:
  * they block entries (no fair value, no book) without halting. Sorted, so equal sets compare equal.
@@ -15,7 +18,7 @@ export function haltCauses(
   latched: readonly LatchedCause[],
   cfg: Pick<TradingConfig, 'staleness'>,
   nowMs: number,
-): string[] {
+): readonly string[] {
   // Runs on every signal of every market: no closure, no array unless a cause is found.
   let causes: string[] | null = latched.length ? [...latched] : null;
   if (s.risk.state === 'HALTED') causes = withCause(causes, 'risk_halted');
@@ -30,7 +33,7 @@ export function haltCauses(
   if (spec.fair_source.kind === 'nowcast' && s.nowcast) {
     if (s.nowcast.payload.qc_gate !== 'open' || isNowcastAged(s.nowcast, nowMs, cfg)) causes = withCause(causes, 'stale_nowcast');
   }
-  if (!causes) return [];
+  if (!causes) return NO_CAUSES;
   return causes.length > 1 ? causes.sort() : causes;
 }
 

@@ -119,8 +119,9 @@ export interface PairInput {
  * bound: any chunk's effective prices are at least those asks and fees only lower the bound, so
  * no size can enter. The margin keeps float noise in the walk from ever mattering.
  */
-export function flatPairCannotEnter(yes: BookLevels, no: BookLevels, holdings: { yes: LegHolding; no: LegHolding }, safetyMargin: number): boolean {
-  if (holdings.yes.shares !== 0 || holdings.no.shares !== 0 || guaranteedPairPnl(holdings.yes, holdings.no) > 0) return false;
+export function flatPairCannotEnter(yes: BookLevels, no: BookLevels, yesHolding: LegHolding, noHolding: LegHolding, safetyMargin: number): boolean {
+  // The holdings as two arguments, not a pair object: the screen runs on every book signal.
+  if (yesHolding.shares !== 0 || noHolding.shares !== 0 || guaranteedPairPnl(yesHolding, noHolding) > 0) return false;
   const askY = lowestAsk(yes);
   const askN = lowestAsk(no);
   return askY !== null && askN !== null && askY + askN >= 1 - safetyMargin + 1e-9;

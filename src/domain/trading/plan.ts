@@ -56,7 +56,8 @@ export interface PlanInput {
 export type PlanMode = 'none' | 'pair' | 'edge';
 
 export interface Plan {
-  intents: OrderIntent[];
+  /** What the decision sends (a shared empty array when nothing: most decisions). */
+  intents: readonly OrderIntent[];
   seq: number;
   mode: PlanMode;
   pairLocked: boolean;
@@ -136,7 +137,7 @@ export function derivePolicy(spec: MarketSpec, source: TruthSignal | NowcastSign
 /** The plan with the step's cancels first, as far as the state permits them. */
 function planOf(input: PlanInput, cancels: readonly OrderIntent[], mode: PlanMode, extra: readonly OrderIntent[], seq: number, note: string, pairLocked = false): Plan {
   const proposed = cancels.length === 0 ? extra : extra.length === 0 ? cancels : [...cancels, ...extra];
-  return { intents: proposed.length ? permittedIntents(input.state, proposed) : [], seq, mode, pairLocked, note };
+  return { intents: proposed.length ? permittedIntents(input.state, proposed) : NO_INTENTS, seq, mode, pairLocked, note };
 }
 
 export function plan(heard: PlanInput): Plan {
@@ -189,8 +190,7 @@ function pairEntryRuledOut(input: PlanInput): boolean {
   const yes = input.signals.books[yes_token];
   const no = input.signals.books[no_token];
   if (!yes?.synced || !yes.levels || !no?.synced || !no.levels) return false;
-  const holdings = { yes: strategyHolding(input.ledger, yes_token, 'pair_arb'), no: strategyHolding(input.ledger, no_token, 'pair_arb') };
-  return flatPairCannotEnter(yes.levels, no.levels, holdings, input.cfg.pair_arb.safety_margin);
+  return flatPairCannotEnter(yes.levels, no.levels, strategyHolding(input.ledger, yes_token, 'pair_arb'), strategyHolding(input.ledger, no_token, 'pair_arb'), input.cfg.pair_arb.safety_margin);
 }
 
 /** A halt's cool-down still runs: the market is out of HALT only to close a naked pair leg. */

@@ -75,7 +75,7 @@ export interface MarketTradingContext {
   /** The last decision: in which state it was taken and what it concluded. */
   plan: { state: MarketStateName | null; mode: PlanMode; pairLocked: boolean; note: string };
   /** Intents of the current step, handed to `dispatch` and then cleared. */
-  outbox: OrderIntent[];
+  outbox: readonly OrderIntent[];
   coolDownElapsed: boolean;
   /**
    * Set when an order ends (filled, canceled, rejected, expired), cleared by the next book signal:

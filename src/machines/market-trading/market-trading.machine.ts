@@ -3,7 +3,7 @@ import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/tradin
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { ordersHearing } from '../../domain/trading/matched-holdings.ts';
 import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
-import { liveOrders, plan } from '../../domain/trading/plan.ts';
+import { liveOrders, plan, type PlanInput } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
@@ -15,7 +15,7 @@ import { holds, nakedSince, pairLockedNow } from './holdings.ts';
 const FINISHED_ORDERS_KEPT = 100;
 
 /** A step's update with its intents, if any, as the outbox (which the `always` step `dispatchOutbox` hands on). */
-function withOutbox(update: Partial<MarketTradingContext>, intents: OrderIntent[]): Partial<MarketTradingContext> {
+function withOutbox(update: Partial<MarketTradingContext>, intents: readonly OrderIntent[]): Partial<MarketTradingContext> {
   return intents.length ? { ...update, outbox: intents } : update;
 }
 
@@ -82,73 +82,69 @@ function planEntersEdge(context: MarketTradingContext): boolean {
   return context.plan.state === 'IDLE' && context.plan.mode === 'edge';
 }
 
-/** What a decision reads of the context. */
-type DecisionView = Pick<
-  MarketTradingContext,
-  'now_ms' | 'spec' | 'signals' | 'ledger' | 'orders' | 'seq' | 'synced' | 'awaitBook' | 'halt' | 'latched' | 'nakedSinceMs' | 'entriesHeldUntilMs' | 'cfg' | 'plan'
->;
-
-/** The context as a decision sees it once `stored` is in, without copying the whole context. */
-function viewWith(context: MarketTradingContext, stored: StoredSignal): DecisionView {
+/**
+ * What a decision in `state` reads: the context with `stored` in (when a signal brought one) and
+ * the halt causes `halt`, as one object built once per evaluation (the plan's own input).
+ */
+function planInputOf(context: MarketTradingContext, state: MarketStateName, halt: readonly string[], stored?: StoredSignal): PlanInput {
+  const spec = stored?.spec ?? context.spec;
+  const signals = stored?.signals ?? context.signals;
   return {
-    now_ms: stored.now_ms,
-    spec: stored.spec ?? context.spec,
-    signals: stored.signals ?? context.signals,
+    state,
+    spec,
+    signals,
     ledger: context.ledger,
     orders: context.orders,
     seq: context.seq,
     synced: context.synced,
-    awaitBook: stored.awaitBook ?? context.awaitBook,
-    halt: context.halt,
-    latched: context.latched,
+    finalizing: isFinalizing(spec, signals),
+    awaitBook: stored?.awaitBook ?? context.awaitBook,
+    haltCauses: halt,
+    nowMs: stored ? stored.now_ms : context.now_ms,
     nakedSinceMs: context.nakedSinceMs,
     entriesHeldUntilMs: context.entriesHeldUntilMs,
     cfg: context.cfg,
-    plan: context.plan,
   };
 }
 
-/** The halt causes at `nowMs`, or the current array when they did not change (so nothing downstream sees a change). */
-function causesAt(context: Pick<DecisionView, 'spec' | 'signals' | 'latched' | 'cfg' | 'halt'>, nowMs: number): string[] {
-  const halt = haltCauses(context.spec, context.signals, context.latched, context.cfg, nowMs);
-  return halt.length === context.halt.length && halt.every((c, i) => c === context.halt[i]) ? context.halt : halt;
+/**
+ * The halt causes at `nowMs` on `spec` and `signals` (the context's unless a signal changes them),
+ * or the current array when they did not change (so nothing downstream sees a change).
+ */
+function causesAt(context: MarketTradingContext, nowMs: number, spec = context.spec, signals = context.signals): string[] {
+  const halt = haltCauses(spec, signals, context.latched, context.cfg, nowMs);
+  const current = context.halt;
+  if (halt.length !== current.length) return [...halt];
+  // A loop, not `every`: its callback would be a closure allocated on every evaluation.
+  for (let i = 0; i < halt.length; i++) if (halt[i] !== current[i]) return [...halt];
+  return current;
 }
 
 /**
- * A decision in `state`: the plan, and the orders its intents open or cancel. The previous plan
- * object is kept when the decision concluded the same, so an evaluation that changes nothing
- * allocates nothing the inspector or a snapshot observer would see as new.
+ * A decision on `input`, written into `update`: the plan, and the orders its intents open or
+ * cancel; returns the intents. The previous plan object is kept when the decision concluded the
+ * same, and a decision that concludes nothing new writes nothing, so an evaluation that changes
+ * nothing allocates nothing the inspector or a snapshot observer would see as new.
  */
-function decision(context: DecisionView, state: MarketStateName): { update: Partial<MarketTradingContext>; intents: OrderIntent[] } {
-  const now = context.now_ms;
-  const p = plan({
-    state,
-    spec: context.spec,
-    signals: context.signals,
-    ledger: context.ledger,
-    orders: context.orders,
-    seq: context.seq,
-    synced: context.synced,
-    finalizing: isFinalizing(context.spec, context.signals),
-    awaitBook: context.awaitBook,
-    haltCauses: context.halt,
-    nowMs: now,
-    nakedSinceMs: context.nakedSinceMs,
-    entriesHeldUntilMs: context.entriesHeldUntilMs,
-    cfg: context.cfg,
-  });
+function decideInto(update: Partial<MarketTradingContext>, context: MarketTradingContext, input: PlanInput): readonly OrderIntent[] {
+  const now = input.nowMs;
+  const state = input.state;
+  const p = plan(input);
   const prev = context.plan;
   const planState =
     prev.state === state && prev.mode === p.mode && prev.pairLocked === p.pairLocked && prev.note === p.note
       ? prev
       : { state, mode: p.mode, pairLocked: p.pairLocked, note: p.note };
-  if (!p.intents.length) return { update: planState === prev ? {} : { plan: planState }, intents: p.intents };
-  const orders = { ...context.orders };
+  if (planState !== prev || p.intents.length) update.plan = planState;
+  if (!p.intents.length) return p.intents;
+  const orders = { ...input.orders };
   for (const i of p.intents) {
     if (i.kind === 'place') orders[i.client_order_id] = newOrderRecord(i, now);
     else if (orders[i.client_order_id]) orders[i.client_order_id] = { ...orders[i.client_order_id]!, cancel_requested: true };
   }
-  return { update: { plan: planState, orders, seq: p.seq }, intents: p.intents };
+  update.orders = orders;
+  update.seq = p.seq;
+  return p.intents;
 }
 
 function strategyFromId(id: string): StrategyName {
@@ -195,7 +191,7 @@ export const marketTradingMachine = setup({
   },
   actions: {
     /** Send the step's intents to execution (placeholder). */
-    dispatch: (_args, _params: { market_id: string; intents: OrderIntent[] }) => {},
+    dispatch: (_args, _params: { market_id: string; intents: readonly OrderIntent[] }) => {},
     /** Report a state change, positions or a rebuild (placeholder). */
     notify: (_args, _params: MarketNotice) => {},
 
@@ -214,14 +210,11 @@ export const marketTradingMachine = setup({
      */
     signalStep: assign(({ context, event }, params: { state: MarketStateName }) => {
       const stored = storedSignal(context, event);
-      const view = viewWith(context, stored);
-      const halt = causesAt(view, view.now_ms);
-      view.halt = halt;
-      const decided = decision(view, params.state);
+      const halt = causesAt(context, stored.now_ms, stored.spec, stored.signals);
       // `stored` is this step's own object: the update grows on it rather than in further copies.
       const update: Partial<MarketTradingContext> = stored;
       if (halt !== context.halt) update.halt = halt;
-      return withOutbox(Object.assign(update, decided.update), decided.intents);
+      return withOutbox(update, decideInto(update, context, planInputOf(context, params.state, halt, stored)));
     }),
     applyOrderUpdate: assign(({ context, event }) => {
       assertEvent(event, 'ORDER_UPDATE');
@@ -289,8 +282,8 @@ export const marketTradingMachine = setup({
       return halt === context.halt ? {} : { halt };
     }),
     decide: assign(({ context }, params: { state: MarketStateName }) => {
-      const d = decision(context, params.state);
-      return withOutbox(d.update, d.intents);
+      const update: Partial<MarketTradingContext> = {};
+      return withOutbox(update, decideInto(update, context, planInputOf(context, params.state, context.halt)));
     }),
     clearOutbox: assign({ outbox: () => [] }),
     // HALT itself holds everything back: a hold left by an earlier halt ends here.
