@@ -88,7 +88,12 @@ describe('edge strategy and policy', () => {
     const d = decideEdge({ ...base, tokens: [{ token_id: 'Y', book: y, fair: 0.7, holding: { shares: 0, cost: 0 } }, { token_id: 'N', book: n, fair: 0.3, holding: { shares: 0, cost: 0 } }] });
     expect(d).toMatchObject({ kind: 'buy', token_id: 'Y', style: 'marketable' });
     const none = decideEdge({ ...base, tokens: [{ token_id: 'Y', book: y, fair: 0.54, holding: { shares: 0, cost: 0 } }] });
-    expect(none.kind).toBe('none');
+    expect(none).toEqual({ kind: 'none', reason: 'no edge above threshold' });
+    // Most evaluations end here: the answer is one shared value, not an object per evaluation.
+    expect(decideEdge({ ...base, tokens: [{ token_id: 'N', book: n, fair: 0.5, holding: { shares: 0, cost: 0 } }] })).toBe(none);
+    const refused = decideEdge({ ...base, allowBuy: false, tokens: [{ token_id: 'Y', book: y, fair: 0.7, holding: { shares: 0, cost: 0 } }] });
+    expect(refused).toEqual({ kind: 'none', reason: 'buys not allowed' });
+    expect(decideEdge({ ...base, allowBuy: false, tokens: [{ token_id: 'N', book: n, fair: 0.3, holding: { shares: 0, cost: 0 } }] })).toBe(refused);
   });
 
   it('derives policies from truth and nowcast, refusing stale inputs', () => {

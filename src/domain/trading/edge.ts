@@ -57,15 +57,19 @@ export type EdgeDecision =
   | { kind: 'sell'; token_id: string; size: number; limit: number; edge: number; fair: number }
   | { kind: 'none'; reason: string };
 
+/** The answers that carry nothing of the evaluation: shared, as most evaluations end in one. */
+const BUYS_NOT_ALLOWED: EdgeDecision = Object.freeze({ kind: 'none', reason: 'buys not allowed' });
+const NO_EDGE: EdgeDecision = Object.freeze({ kind: 'none', reason: 'no edge above threshold' });
+
 export function decideEdge(input: EdgeInput): EdgeDecision {
   // Loops rather than map/filter/sort: every book signal of every market with a fair value asks.
   let exit: EdgeDecision | null = null;
   for (const t of input.tokens) exit = better(exitFor(t, input), exit);
   if (exit) return exit;
-  if (!input.allowBuy) return { kind: 'none', reason: 'buys not allowed' };
+  if (!input.allowBuy) return BUYS_NOT_ALLOWED;
   let entry: EdgeDecision | null = null;
   for (const t of input.tokens) entry = better(takerEntry(t, input) ?? makerEntry(t, input), entry);
-  return entry ?? { kind: 'none', reason: 'no edge above threshold' };
+  return entry ?? NO_EDGE;
 }
 
 /**

@@ -78,7 +78,8 @@ export function hasLiveOrders(orders: Record<string, OrderRecord>): boolean {
   return false;
 }
 
-const NO_INTENTS: readonly OrderIntent[] = [];
+/** Nothing to send: one shared array for every decision that sends nothing (most of them). */
+const NO_INTENTS: readonly OrderIntent[] = Object.freeze([]);
 
 function cancelsFor(input: PlanInput): readonly OrderIntent[] {
   if (!hasLiveOrders(input.orders)) return NO_INTENTS;
@@ -146,14 +147,14 @@ export function plan(heard: PlanInput): Plan {
   // Every market decides on every signal: `planOf` rather than a closure over the cancels.
   const cancels = cancelsFor(input);
   const perms = PERMISSIONS[input.state];
-  if (!perms.buy && !perms.sell) return planOf(input, cancels, 'none', [], input.seq, `state ${input.state}`);
-  if (!input.synced) return planOf(input, cancels, 'none', [], input.seq, 'awaiting reconciliation');
-  if (!input.spec.admitted) return planOf(input, cancels, 'none', [], input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
-  if (input.haltCauses.length) return planOf(input, cancels, 'none', [], input.seq, `halt causes: ${input.haltCauses.join(',')}`);
-  if (input.finalizing) return planOf(input, cancels, 'none', [], input.seq, 'finalizing');
+  if (!perms.buy && !perms.sell) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, `state ${input.state}`);
+  if (!input.synced) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'awaiting reconciliation');
+  if (!input.spec.admitted) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, `not admitted: ${input.spec.admission_reason ?? 'resolution risk'}`);
+  if (input.haltCauses.length) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, `halt causes: ${input.haltCauses.join(',')}`);
+  if (input.finalizing) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'finalizing');
   // One decision in flight at a time: wait for the venue's answer before the next order.
-  if (hasLiveOrders(input.orders)) return planOf(input, cancels, 'none', [], input.seq, 'orders in flight');
-  if (input.awaitBook) return planOf(input, cancels, 'none', [], input.seq, 'awaiting a fresh book');
+  if (hasLiveOrders(input.orders)) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'orders in flight');
+  if (input.awaitBook) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'awaiting a fresh book');
 
   const s = input.signals;
   const allowBuy = perms.buy && s.risk.state === 'ACTIVE' && !s.risk.market_tripped;
@@ -170,18 +171,18 @@ export function plan(heard: PlanInput): Plan {
       const { intents, seq } = pairIntents(input, pd);
       return planOf(input, cancels, 'pair', intents, seq, pd.kind, pd.kind === 'locked');
     }
-    if (input.state === 'BUILDING_PAIR') return planOf(input, cancels, 'none', [], input.seq, pd ? pd.reason : 'books not ready');
+    if (input.state === 'BUILDING_PAIR') return planOf(input, cancels, 'none', NO_INTENTS, input.seq, pd ? pd.reason : 'books not ready');
   }
   if (wantEdge) {
-    if (coolingDown) return planOf(input, cancels, 'none', [], input.seq, coolDownNote(input));
+    if (coolingDown) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, coolDownNote(input));
     const ed = edgeDecision(input, allowBuy, perms.sell);
     if (ed.kind !== 'none') {
       const { intents, seq } = edgeIntents(input, ed);
       return planOf(input, cancels, 'edge', intents, seq, `${ed.kind} edge ${ed.edge.toFixed(4)}`);
     }
-    return planOf(input, cancels, 'none', [], input.seq, ed.reason);
+    return planOf(input, cancels, 'none', NO_INTENTS, input.seq, ed.reason);
   }
-  return planOf(input, cancels, 'none', [], input.seq, 'no strategy applies');
+  return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'no strategy applies');
 }
 
 /** A flat pair (nothing held) whose books rule out every entry: its decision can only be a wait. */
