@@ -12,16 +12,9 @@ import { BusSink } from '../../src/adapters/bus/bus-sink.ts';
 import type { Subscription } from '../../src/adapters/bus/event-bus.ts';
 import { InMemoryBus } from '../../src/adapters/bus/in-memory-bus.ts';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
-import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { topicFor } from '../../src/domain/events/topics.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { syntheticTape } from './price-change-tape.ts';
+import { capturedTapeEvents, TAPE_START_MS } from './tape-events.ts';
 
 const frames = Number(process.argv[2] ?? 60_000);
 const reps = Number(process.argv[3] ?? 7);
@@ -29,33 +22,11 @@ const TURN = Number(process.env.TURN ?? 100);
 const GROUPS = Number(process.env.GROUPS ?? 2);
 
 const { config } = loadConfig({ env: {}, overrides: {} });
-const clock = new VirtualClock(1_760_000_000_000);
-const events: HeliosEvent[] = [];
-const publisher = new TapePublisher({ emit: (e) => void events.push(e) }, new EventFactory(clock, ulidGenerator(seededRng(5))), clock, {
-  topLevels: config.market_tape.top_n_levels,
-  imbalanceLevels: config.market_tape.imbalance_levels,
-  emitL2Delta: true,
-  snapshotIntervalMs: config.market_tape.snapshot_interval_ms,
-  snapshotSlices: config.market_tape.snapshot_slices,
-  bestPriceFlushMs: 0,
-});
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-const tape = syntheticTape({ seed: 11, markets: 100, frames, depth: 10 });
-books.subscribed(tape.snapshots.map((s) => (JSON.parse(s) as { asset_id: string }).asset_id));
-publisher.start(() => books.states(), (id) => books.books.get(id));
-for (const s of tape.snapshots) books.handleFrame(s);
-for (let i = 0; i < tape.frames.length; i++) {
-  books.handleFrameBytes(Buffer.from(tape.frames[i]!));
-  if (i % 4 === 3) {
-    clock.advanceTo(clock.now() + 1);
-    await new Promise<void>((r) => setImmediate(r));
-  }
-}
-publisher.stop();
+const events = await capturedTapeEvents(config, frames, 100);
 const topics = [...new Set(events.map(topicFor))].sort();
 
 async function once(): Promise<number> {
-  const bus = new InMemoryBus(config.bus, new VirtualClock(1_760_000_000_000));
+  const bus = new InMemoryBus(config.bus, new VirtualClock(TAPE_START_MS));
   const sink = new BusSink(bus);
   const subs: Subscription[] = Array.from({ length: GROUPS }, (_, g) => bus.subscribe({ group: `g${g}`, consumer: 'c', topics, start: 'latest' }));
   const readers = subs.map((s) => s[Symbol.asyncIterator]());

@@ -12,53 +12,21 @@
  * `node --import tsx bench/support/recorder-cpu.ts [FRAMES] [ROUNDS] [MARKETS]`; `STAGES=journal` runs only those named.
  */
 import { createHash } from 'node:crypto';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
-import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { HumanTimeCache, writeRecord } from '../../src/adapters/storage/journal/record.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { EventWindowManager } from '../../src/domain/storage/windows.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
 import { StableJsonWriter } from '../../src/domain/util/stable-json.ts';
-import { syntheticTape } from './price-change-tape.ts';
+import { capturedTapeEvents } from './tape-events.ts';
 
 const frames = Number(process.argv[2] ?? 40_000);
 const rounds = Number(process.argv[3] ?? 7);
 const markets = Number(process.argv[4] ?? 100);
-const FRAMES_PER_TURN = 4;
 /** `STAGES=journal,dispatch` runs only those. */
 const only = (process.env.STAGES ?? '').split(',').filter(Boolean);
 
 const { config } = loadConfig({ env: {}, overrides: {} });
-const clock = new VirtualClock(1_760_000_000_000);
-const events: HeliosEvent[] = [];
-const publisher = new TapePublisher({ emit: (e) => void events.push(e) }, new EventFactory(clock, ulidGenerator(seededRng(5))), clock, {
-  topLevels: config.market_tape.top_n_levels,
-  imbalanceLevels: config.market_tape.imbalance_levels,
-  emitL2Delta: true,
-  snapshotIntervalMs: config.market_tape.snapshot_interval_ms,
-  snapshotSlices: config.market_tape.snapshot_slices,
-  bestPriceFlushMs: 0,
-});
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
-const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
-books.subscribed(tape.snapshots.map((s) => (JSON.parse(s) as { asset_id: string }).asset_id));
-publisher.start(() => books.states(), (id) => books.books.get(id));
-for (const s of tape.snapshots) books.handleFrame(s);
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-for (let i = 0; i < tape.frames.length; i++) {
-  books.handleFrameBytes(Buffer.from(tape.frames[i]!));
-  if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1) {
-    clock.advanceTo(clock.now() + 1);
-    await turn();
-  }
-}
-await turn();
-publisher.stop();
+const events = await capturedTapeEvents(config, frames, markets);
 const byType = new Map<string, number>();
 for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
 
