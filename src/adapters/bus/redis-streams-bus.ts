@@ -4,6 +4,7 @@ import { BoundedQueue, countingOverflowHooks, Settler, type OverflowHooks, type 
 import { zeroBusStats, type BusCloseReport, type BusHealth, type BusHooks, type BusStats, type EventBus, type SubscribeOptions, type Subscription } from './event-bus.ts';
 import { AcknowledgedWrites } from './acknowledged-writes.ts';
 import { EntryTrim } from './entry-trim.ts';
+import { fairShares } from './fair-share.ts';
 import { HealthProbe } from './health-probe.ts';
 import { backoff, newClient, type RedisClient } from './redis-client.ts';
 import { RedisSubscription } from './redis-subscription.ts';
@@ -15,7 +16,8 @@ import { policyForTopic, type BusConfig } from './topic-policies.ts';
 /**
  * Redis Streams behind the EventBus contract: each flush writes one entry per topic holding all the
  * events it took for that topic (one XADD per topic, pipelined: node-redis sends the commands issued
- * in one tick together), trimmed with `MAXLEN ~` so a topic keeps about `max_len` events; XREADGROUP
+ * in one tick together; up to `publish_batch` events a flush, shared fairly among the topics, see
+ * fairShares), trimmed with `MAXLEN ~` so a topic keeps about `max_len` events; XREADGROUP
  * with BLOCK, XACK once every event of an entry is acknowledged,
  * XAUTOCLAIM of entries left pending by a dead consumer, reconnection with backoff. Published
  * events wait in a bounded per-topic queue (the backpressure point) while the server is slow or
@@ -35,6 +37,8 @@ export class RedisStreamsBus implements EventBus {
   private readonly acknowledged: AcknowledgedWrites;
   private flushing = false;
   private flushScheduled = false;
+  /** Which waiting topic (by position) is first to get what a fair split leaves over; moves on with each flush. */
+  private flushTurn = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   /** Events of the batch being sent: taken from their queue, not yet acknowledged. */
@@ -185,15 +189,7 @@ export class RedisStreamsBus implements EventBus {
         if (sent) await afterIo();
         if (this.repairPending && !(await this.repair())) return this.retryLater();
         this.forgetIdleTopics();
-        const batch: Array<{ topic: string; items: QueuedEvent[] }> = [];
-        let budget = this.config.publish_batch;
-        for (const [topic, queue] of this.queues) {
-          if (budget <= 0) break;
-          if (queue.size === 0) continue;
-          const items = queue.take(budget);
-          budget -= items.length;
-          batch.push({ topic, items });
-        }
+        const batch = this.takeBatch();
         if (batch.length === 0) break;
         if (!(await this.send(batch))) return this.retryLater();
         this.failures = 0;
@@ -206,6 +202,22 @@ export class RedisStreamsBus implements EventBus {
       this.drainWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /**
+   * Up to `publish_batch` events, split fairly among the topics with events waiting (see
+   * fairShares): a topic published to behind another's backlog is written within a few flushes.
+   */
+  private takeBatch(): Array<{ topic: string; items: QueuedEvent[] }> {
+    const waiting: Array<[string, BoundedQueue]> = [];
+    for (const entry of this.queues) if (entry[1].size > 0) waiting.push(entry);
+    const { shares, nextTurn } = fairShares(waiting.map(([, queue]) => queue.size), this.config.publish_batch, this.flushTurn);
+    this.flushTurn = nextTurn;
+    const batch: Array<{ topic: string; items: QueuedEvent[] }> = [];
+    waiting.forEach(([topic, queue], i) => {
+      if (shares[i]! > 0) batch.push({ topic, items: queue.take(shares[i]!) });
+    });
+    return batch;
   }
 
   private retryLater(): void {

@@ -42,6 +42,7 @@ export const busSection = z.strictObject({
   /** Entries pending longer than this on a dead consumer are reclaimed (XAUTOCLAIM). */
   claim_idle_ms: z.number().int().min(1),
   claim_interval_ms: z.number().int().min(1),
+  /** Redis: events one flush writes at most, over all topics, shared fairly among the topics with events waiting. */
   publish_batch: z.number().int().min(1),
   /** Redis: how long a starting process waits for the server to answer before giving up (exit 3). */
   startup_timeout_ms: z.number().int().min(1),
