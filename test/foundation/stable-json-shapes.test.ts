@@ -188,4 +188,19 @@ describe('stable JSON through cached shapes', () => {
     });
     expect(w.text()).toBe(want);
   });
+
+  it('journal zone fields copied for one millisecond survive the writer being emptied and written over (a chunk of Buffer memory, as the recorder writes)', () => {
+    const times = new HumanTimeCache();
+    // The recorder's chunks: Buffer memory (a Buffer's `slice` is a view, not a copy), emptied after each flush.
+    const w = new StableJsonWriter(16, (size) => Buffer.allocUnsafeSlow(size));
+    const base = { schema_version: 1, event_id: 'e', correlation_id: 'e', ch: 'policy', type: 'POLICY', market_id: '0x' + 'a'.repeat(64), payload: { edge_threshold: 0.05 } };
+    // Payloads of different lengths: a line's zone fields land where the previous line's were not.
+    const payloads = [{ edge_threshold: 0.05 }, { edge_threshold: 0.05, fair_value: { '7000000000000000002': 0.725, '7000000000000000003': 0.275 }, source: 'truth' }, {}, { edge_threshold: 0.05, max_order_usdc: 5 }];
+    for (let i = 0; i < payloads.length; i++) {
+      const e = { ...base, payload: payloads[i], ts_ingest: T };
+      writeRecord(w, e as unknown as HeliosEvent, i + 1, undefined, times);
+      expect(w.text()).toBe(reference.referenceRecordLine(e, i + 1, undefined));
+      w.pos = 0;
+    }
+  });
 });

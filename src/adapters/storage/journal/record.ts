@@ -68,7 +68,9 @@ export class HumanTimeCache {
     if (ms === this.fieldsMs) return w.raw(this.fields);
     const start = w.pos;
     this.writeFields(w, ms);
-    this.fields = w.bytes.slice(start, w.pos);
+    // A copy: the writer's memory is reused once its chunk is flushed, and a Buffer's `slice` is
+    // only a view of it (the recorder's chunks are Buffers).
+    this.fields = Uint8Array.from(w.bytes.subarray(start, w.pos));
     this.fieldsMs = ms;
   }
 
