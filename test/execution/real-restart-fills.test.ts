@@ -1,14 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
-import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { defaultSections } from '../trading/support.ts';
+import { lockPair, pairRuntime } from './pair-restart-support.ts';
 import { NO, TEST_ADDRESS, YES, book, rigPerTest, type StandInRig } from './support.ts';
 
 const rigs = rigPerTest();
@@ -23,19 +19,7 @@ const cfg = defaultSections();
 
 function tradingRuntime(adapter: ExecutionAdapter): { runtime: TradingRuntime; clock: VirtualClock } {
   const clock = new VirtualClock(Date.now());
-  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
-  runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
-  return { runtime, clock };
-}
-
-/** Offers a mispriced pair (both legs at 0.45) until the market holds both legs as MATCHED fills. */
-async function lockPair(runtime: TradingRuntime, clock: VirtualClock, live: () => number): Promise<void> {
-  for (let i = 0; i < 12 && runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
-    for (const t of [YES, NO]) runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
-    clock.advanceBy(100);
-    await vi.waitFor(() => expect(live()).toBe(0));
-  }
-  await vi.waitFor(() => expect(Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).length).toBeGreaterThanOrEqual(2));
+  return { runtime: pairRuntime(adapter, clock, cfg).runtime, clock };
 }
 
 const ledgerShares = (runtime: TradingRuntime) => {
@@ -56,7 +40,7 @@ describe('fills matched before a restart of the trading component, answered afte
     await a.adapter.start();
     const before = tradingRuntime(a.adapter);
     await before.runtime.start();
-    await lockPair(before.runtime, before.clock, () => a.adapter.tracker.live().filter((o) => o.status === 'pending').length);
+    await lockPair(before.runtime, before.clock, a.adapter);
     expect(venueShares(rig)).toEqual([20, 20]);
     // The trading component stops and a new one starts around the same adapter (as the daemon's supervisor does).
     before.runtime.stop();
@@ -88,7 +72,7 @@ describe('fills matched before a restart of the trading component, answered afte
     await first.adapter.start();
     const before = tradingRuntime(first.adapter);
     await before.runtime.start();
-    await lockPair(before.runtime, before.clock, () => first.adapter.tracker.live().filter((o) => o.status === 'pending').length);
+    await lockPair(before.runtime, before.clock, first.adapter);
     expect(venueShares(rig)).toEqual([20, 20]);
     // The process ends: its runtime and its adapter go; the venue's trades are still MATCHED.
     before.runtime.stop();

@@ -1,13 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
-import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import type { CollectingSink } from '../../src/domain/events/sink.ts';
+import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { defaultSections } from '../trading/support.ts';
+import { lockPair, pairRuntime } from './pair-restart-support.ts';
 import { NO, YES, book, rigPerTest } from './support.ts';
 
 const rigs = rigPerTest();
@@ -24,12 +21,7 @@ const TIMEOUT_MS = 60_000;
 cfg.execution.reconcile.fill_answer_after_ms = 10_000;
 cfg.execution.reconcile.fill_answer_timeout_ms = TIMEOUT_MS;
 
-function tradingRuntime(adapter: ExecutionAdapter, clock: VirtualClock): { runtime: TradingRuntime; sink: CollectingSink } {
-  const sink = new CollectingSink();
-  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter, sink, events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
-  runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
-  return { runtime, sink };
-}
+const tradingRuntime = (adapter: ExecutionAdapter, clock: VirtualClock) => pairRuntime(adapter, clock, cfg);
 
 const unansweredAlerts = (sink: CollectingSink) => sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'FILL_UNANSWERED');
 const pendingOf = (runtime: TradingRuntime) => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).sort();
@@ -54,12 +46,7 @@ describe('a live fill given up, then the trading component restarts around the s
     const clock = new VirtualClock(Date.now());
     const before = tradingRuntime(a.adapter, clock);
     await before.runtime.start();
-    for (let i = 0; i < 12 && before.runtime.marketSnapshot('m1')!.state !== 'LOCKED_PAIR'; i++) {
-      for (const t of [YES, NO]) before.runtime.onBook(bookSignal(t, l2([[0.44, 100]], [[0.45, 100]]), clock.now()));
-      clock.advanceBy(100);
-      await vi.waitFor(() => expect(a.adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
-    }
-    await vi.waitFor(() => expect(pendingOf(before.runtime).length).toBeGreaterThanOrEqual(2));
+    await lockPair(before.runtime, clock, a.adapter);
     const matched = pendingOf(before.runtime);
     const asks = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
 
