@@ -1,5 +1,5 @@
 import { expect, vi } from 'vitest';
-import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
 import type { ClobExecutionAdapter } from '../../src/adapters/execution/real-clob-adapter.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
@@ -9,7 +9,7 @@ import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { book as l2, bookSignal, type defaultSections, spec } from '../trading/support.ts';
-import { NO, YES } from './support.ts';
+import { NO, TEST_ADDRESS, YES, book, type rigPerTest } from './support.ts';
 
 /**
  * The trading component of the restart tests on the stand-in CLOB: one pair-arbitrage market `m1`
@@ -30,4 +30,23 @@ export async function lockPair(runtime: TradingRuntime, clock: VirtualClock, ada
     await vi.waitFor(() => expect(adapter.tracker.live().filter((o) => o.status === 'pending')).toEqual([]));
   }
   await vi.waitFor(() => expect(Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).length).toBeGreaterThanOrEqual(2));
+}
+
+/**
+ * A stand-in CLOB offering the mispriced pair, a real adapter on it, and a trading component around
+ * the adapter that has locked the pair: both legs MATCHED at the venue (20 shares each), not
+ * settled (the stand-in settles only on command).
+ */
+export async function lockedPairOnStandIn(rigs: ReturnType<typeof rigPerTest>, cfg: ReturnType<typeof defaultSections>) {
+  const rig = await rigs.standIn();
+  rig.books.set(YES, book(0.44, 0.45, 100, 1));
+  rig.books.set(NO, book(0.44, 0.45, 100, 1));
+  const a = await rigs.adapter(rig);
+  await a.adapter.start();
+  const clock = new VirtualClock(Date.now());
+  const before = pairRuntime(a.adapter, clock, cfg);
+  await before.runtime.start();
+  await lockPair(before.runtime, clock, a.adapter);
+  expect([YES, NO].map((t) => rig.standIn.venue.position(TEST_ADDRESS, t))).toEqual([20, 20]);
+  return { rig, a, clock, before };
 }

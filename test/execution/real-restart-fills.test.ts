@@ -4,8 +4,8 @@ import type { ExecutionAdapter } from '../../src/adapters/execution/execution-ad
 import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
 import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { defaultSections } from '../trading/support.ts';
-import { lockPair, pairRuntime } from './pair-restart-support.ts';
-import { NO, TEST_ADDRESS, YES, book, rigPerTest, type StandInRig } from './support.ts';
+import { lockedPairOnStandIn, pairRuntime } from './pair-restart-support.ts';
+import { NO, TEST_ADDRESS, YES, rigPerTest, type StandInRig } from './support.ts';
 
 const rigs = rigPerTest();
 
@@ -33,15 +33,7 @@ const tradesOf = (rig: StandInRig, token: string) => [...rig.standIn.venue.trade
 describe('fills matched before a restart of the trading component, answered after it', () => {
   it('in-process restart around the same venue adapter: a CONFIRMED counts its shares once, a FAILED takes them out', async () => {
     // No auto-settle: the venue's trades stay MATCHED until the test settles them.
-    const rig = await rigs.standIn();
-    rig.books.set(YES, book(0.44, 0.45, 100, 1));
-    rig.books.set(NO, book(0.44, 0.45, 100, 1));
-    const a = await rigs.adapter(rig);
-    await a.adapter.start();
-    const before = tradingRuntime(a.adapter);
-    await before.runtime.start();
-    await lockPair(before.runtime, before.clock, a.adapter);
-    expect(venueShares(rig)).toEqual([20, 20]);
+    const { rig, a, before } = await lockedPairOnStandIn(rigs, cfg);
     // The trading component stops and a new one starts around the same adapter (as the daemon's supervisor does).
     before.runtime.stop();
     const after = tradingRuntime(a.adapter);
@@ -65,15 +57,7 @@ describe('fills matched before a restart of the trading component, answered afte
   });
 
   it('a new process: an earlier session\'s matched fills are held pending on the rebuilt position, their answers applied once from the stream or read by REST', async () => {
-    const rig = await rigs.standIn();
-    rig.books.set(YES, book(0.44, 0.45, 100, 1));
-    rig.books.set(NO, book(0.44, 0.45, 100, 1));
-    const first = await rigs.adapter(rig);
-    await first.adapter.start();
-    const before = tradingRuntime(first.adapter);
-    await before.runtime.start();
-    await lockPair(before.runtime, before.clock, first.adapter);
-    expect(venueShares(rig)).toEqual([20, 20]);
+    const { rig, a: first, before } = await lockedPairOnStandIn(rigs, cfg);
     // The process ends: its runtime and its adapter go; the venue's trades are still MATCHED.
     before.runtime.stop();
     first.adapter.stop();

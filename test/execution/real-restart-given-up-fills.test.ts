@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import type { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
 import type { CollectingSink } from '../../src/domain/events/sink.ts';
 import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { defaultSections } from '../trading/support.ts';
-import { lockPair, pairRuntime } from './pair-restart-support.ts';
-import { NO, YES, book, rigPerTest } from './support.ts';
+import { lockedPairOnStandIn, pairRuntime } from './pair-restart-support.ts';
+import { rigPerTest } from './support.ts';
 
 const rigs = rigPerTest();
 
@@ -38,15 +38,7 @@ async function reconcileFor(runtime: TradingRuntime, clock: VirtualClock, ms: nu
 describe('a live fill given up, then the trading component restarts around the same real adapter', () => {
   it('is not asked about again, nor told of a second time', async () => {
     // No auto-settle: the venue's trades stay MATCHED for good.
-    const rig = await rigs.standIn();
-    rig.books.set(YES, book(0.44, 0.45, 100, 1));
-    rig.books.set(NO, book(0.44, 0.45, 100, 1));
-    const a = await rigs.adapter(rig);
-    await a.adapter.start();
-    const clock = new VirtualClock(Date.now());
-    const before = tradingRuntime(a.adapter, clock);
-    await before.runtime.start();
-    await lockPair(before.runtime, clock, a.adapter);
+    const { rig, a, clock, before } = await lockedPairOnStandIn(rigs, cfg);
     const matched = pendingOf(before.runtime);
     const asks = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
 
