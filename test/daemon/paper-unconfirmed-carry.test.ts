@@ -2,13 +2,15 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { readPaperState } from '../../src/adapters/storage/paper-state-file.ts';
-import { processScope, runningDaemon } from './support/helios-process.ts';
+import { processScope, runningDaemon, type HeliosProcess } from './support/helios-process.ts';
 
 /**
  * The carried paper ledger keeps no fill awaiting its answer: one still waiting for its
  * CONFIRMED/FAILED when the session ends is carried as matched and the next session cannot hear
  * its answer. The rule stays, but the operator is told: a warning at the final save naming each
- * such fill (market, fill, order) and their count in the run summary.
+ * such fill (market, fill, order) and their count in the run summary. A crash has no final save:
+ * every save names the fills it carries unanswered, and the next start tells of those of a save no
+ * clean stop wrote.
  */
 
 const scope = processScope('helios-paper-unconfirmed-');
@@ -19,24 +21,31 @@ interface WarnedFill {
   client_order_id: string | null;
 }
 
+/** The paper venue answers an hour after the match: every fill of a short session still waits at its end. */
+const ANSWER_IN_AN_HOUR = { HELIOS_EXECUTION__PAPER__CONFIRM_DELAY_MS: '3600000' };
+
+/** The daemon's `paper state:` warnings that name fills. */
+function fillWarnings(daemon: HeliosProcess): Array<{ msg: string; fills: WarnedFill[] }> {
+  return daemon.lines.flatMap((l) => {
+    if (!l.startsWith('{')) return [];
+    const entry = JSON.parse(l) as { msg?: string; fills?: WarnedFill[] };
+    return entry.msg?.startsWith('paper state:') && entry.fills ? [{ msg: entry.msg, fills: entry.fills }] : [];
+  });
+}
+
 describe('a paper session ending with fills still awaiting their answer', () => {
   it('SIGTERM: a warning names each fill the saved state carries as matched, and the run summary counts them', { timeout: 180_000 }, async () => {
     const dir = scope.tempDir();
     const dataDir = path.join(dir, 'data');
     const decisionsFile = path.join(dir, 'decisions.ndjson');
-    // The paper venue answers an hour after the match: every fill of this short session still waits at its end.
-    const { daemon } = await runningDaemon(scope, dataDir, ['--decisions-out', decisionsFile], { HELIOS_EXECUTION__PAPER__CONFIRM_DELAY_MS: '3600000' });
+    const { daemon } = await runningDaemon(scope, dataDir, ['--decisions-out', decisionsFile], ANSWER_IN_AN_HOUR);
     await vi.waitFor(() => expect(readPaperState(dataDir)?.venue.length ?? 0).toBeGreaterThan(0), { timeout: 60_000, interval: 250 });
     daemon.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
 
-    const warnings = daemon.lines.flatMap((l) => {
-      if (!l.startsWith('{')) return [];
-      const entry = JSON.parse(l) as { msg?: string; fills?: WarnedFill[] };
-      return entry.msg?.startsWith('paper state:') && entry.fills ? [entry] : [];
-    });
+    const warnings = fillWarnings(daemon);
     expect(warnings).toHaveLength(1);
-    const warned = warnings[0]!.fills!;
+    const warned = warnings[0]!.fills;
     expect(warned.length).toBeGreaterThan(0);
     const [summary] = daemon.jsonOfKind('run_summary');
     expect(summary).toMatchObject({ unconfirmed_fills_carried: warned.length });
@@ -49,5 +58,42 @@ describe('a paper session ending with fills still awaiting their answer', () => 
     // The rule itself stays: the saved ledgers hold no pending fills, their shares are carried.
     const saved = readPaperState(dataDir)!;
     for (const m of Object.values(saved.markets)) expect(m.ledger).not.toHaveProperty('pending');
+    // The file names them too, as a clean stop's: the next start does not tell of them again.
+    expect(saved).toMatchObject({ unanswered_fills: warned, clean_stop: true });
+  });
+
+  it('SIGKILL: the next start warns naming each fill the last save carried unanswered, and its run summary counts them', { timeout: 240_000 }, async () => {
+    const dataDir = path.join(scope.tempDir(), 'data');
+    const first = (await runningDaemon(scope, dataDir, [], ANSWER_IN_AN_HOUR)).daemon;
+    await vi.waitFor(() => expect(readPaperState(dataDir)?.venue.length ?? 0).toBeGreaterThan(0), { timeout: 60_000, interval: 250 });
+    first.kill('SIGKILL');
+    await first.exited;
+    // A crash tells nobody.
+    expect(fillWarnings(first)).toEqual([]);
+    const saved = readPaperState(dataDir)!;
+
+    const second = (await runningDaemon(scope, dataDir, [], ANSWER_IN_AN_HOUR)).daemon;
+    await vi.waitFor(() => expect(fillWarnings(second).map((w) => w.msg)).toContainEqual(expect.stringContaining('did not stop cleanly')), { timeout: 15_000 });
+    second.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+
+    const [atStart, ...atStop] = fillWarnings(second);
+    expect(atStart!.msg).toContain('at the last save of the previous session, which did not stop cleanly');
+    const warned = atStart!.fills;
+    expect(warned.length).toBeGreaterThan(0);
+    // Each named by market, fill and order: fills of the markets the crashed session carried.
+    for (const f of warned) {
+      expect(f).toEqual({ market_id: expect.any(String), fill_id: expect.any(String), client_order_id: expect.any(String) });
+      expect(Object.keys(saved.markets)).toContain(f.market_id);
+    }
+    expect(warned).toEqual(saved.unanswered_fills);
+    const restored = second.lines.find((l) => l.includes('paper state restored:'));
+    expect(JSON.parse(restored!)).toMatchObject({ unconfirmed_fills_carried: warned.length });
+    // The stop tells of its own session's fills only (those carried from the crash are matched for good now); the summary counts both.
+    expect(atStop.length).toBeLessThanOrEqual(1);
+    const toldAtStop = atStop[0]?.fills ?? [];
+    for (const f of toldAtStop) expect(warned.map((w) => w.fill_id)).not.toContain(f.fill_id);
+    const [summary] = second.jsonOfKind('run_summary');
+    expect(summary).toMatchObject({ unconfirmed_fills_carried: warned.length + toldAtStop.length });
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PaperStateError, paperStateFile, readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import { carriedOf, PaperStateError, paperStateFile, readPaperState, unansweredUntold, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
 import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
 
 const dirs: string[] = [];
@@ -28,6 +28,11 @@ const state: Required<CarriedTrading> = {
   retired: { ids: ['m0', 'm2'], pnl: { realized: 3.1, unrealized: 0, fees: 0.2, net: 2.9, by_strategy: { pair_arb: 2.9 } }, risk_net: 2.9 },
 };
 
+const unanswered = [
+  { market_id: 'm1', fill_id: 'f-1', client_order_id: 'c-1' },
+  { market_id: 'm1', fill_id: 'f-2', client_order_id: null },
+];
+
 const put = (dataDir: string, text: string) => {
   mkdirSync(path.dirname(paperStateFile(dataDir)), { recursive: true });
   writeFileSync(paperStateFile(dataDir), text);
@@ -37,10 +42,40 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
   it('round-trips what a session carries, with its version and save time, atomically', () => {
     const dataDir = tempDir();
     expect(readPaperState(dataDir)).toBeNull();
-    writePaperState(dataDir, state, 1_700_000_000_000);
-    expect(readPaperState(dataDir)).toEqual({ version: 3, saved_ms: 1_700_000_000_000, ...state });
+    writePaperState(dataDir, state, 1_700_000_000_000, { unanswered, cleanStop: false });
+    const read = readPaperState(dataDir)!;
+    expect(read).toEqual({ version: 4, saved_ms: 1_700_000_000_000, ...state, unanswered_fills: unanswered, clean_stop: false });
+    // What the next session carries is the state alone.
+    expect(carriedOf(read)).toEqual(state);
     // No temporary file left beside it.
     expect(readdirSync(path.dirname(paperStateFile(dataDir)))).toEqual(['paper-state.json']);
+  });
+
+  it('names the unanswered fills of a save no clean stop wrote (a crash\'s last one), and none of a clean stop\'s, which told of them itself', () => {
+    const dataDir = tempDir();
+    writePaperState(dataDir, state, 0, { unanswered, cleanStop: false });
+    expect(unansweredUntold(readPaperState(dataDir)!)).toEqual(unanswered);
+    writePaperState(dataDir, state, 0, { unanswered, cleanStop: true });
+    expect(readPaperState(dataDir)!.unanswered_fills).toEqual(unanswered);
+    expect(unansweredUntold(readPaperState(dataDir)!)).toEqual([]);
+  });
+
+  it('reads a version-3 file (no record of unanswered fills: none to tell of), and a version-4 file must have one', () => {
+    const dataDir = tempDir();
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 1_700_000_000_000, ...state }));
+    const read = readPaperState(dataDir)!;
+    expect(read).toEqual({ version: 3, saved_ms: 1_700_000_000_000, ...state });
+    expect(unansweredUntold(read)).toEqual([]);
+    expect(carriedOf(read)).toEqual(state);
+    // A version-3 file knows no such record: one that has it is damaged; the current version must name both fields.
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, unanswered_fills: unanswered, clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: unanswered_fills/);
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [] }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: clean_stop/);
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [{ market_id: 'm1', fill_id: '', client_order_id: null }], clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: unanswered_fills\.0\.fill_id/);
   });
 
   it('refuses a damaged file, naming it, rather than starting flat', () => {
@@ -64,11 +99,12 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
     put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...version2 }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: retired/);
+    expect(unansweredUntold(read)).toEqual([]);
   });
 
   it('refuses a retired aggregate that lists a market twice', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, retired: { ...state.retired, ids: ['m0', 'm0'] } }));
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, retired: { ...state.retired, ids: ['m0', 'm0'] } }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: retired\.ids: an id is listed twice/);
   });
 
@@ -86,17 +122,17 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
 
   it('refuses a file of another version', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ ...state, version: 4, saved_ms: 0 }));
-    expect(() => readPaperState(dataDir)).toThrow(/has version 4; this build reads versions 1, 2, 3 only/);
+    put(dataDir, JSON.stringify({ ...state, version: 5, saved_ms: 0 }));
+    expect(() => readPaperState(dataDir)).toThrow(/has version 5; this build reads versions 1, 2, 3, 4 only/);
     put(dataDir, JSON.stringify({ ...state, saved_ms: 0 }));
     expect(() => readPaperState(dataDir)).toThrow(/has version undefined/);
   });
 
   it('refuses a file whose content does not fit the format, naming where', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: venue\.0\.shares/);
-    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, extra: true }));
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, extra: true }));
     expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FillAnswer } from '../../src/adapters/execution/execution-adapter.ts';
-import { readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import { carriedOf, readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
 import { feed, inputFactory, marketLife, marketSpec, node, T0 } from './retirement-support.ts';
 
 /**
@@ -195,9 +195,9 @@ describe('a live market whose fill never hears its answer', () => {
       const sharesBefore = r.shares();
       const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-unanswered-restart-'));
       try {
-        writePaperState(dataDir, r.node.carry()!, r.clock.now());
+        writePaperState(dataDir, r.node.carry()!, r.clock.now(), { unanswered: r.node.runtime.unconfirmedAtCarry(), cleanStop: true });
         r.node.runtime.stop();
-        const { version: _v, saved_ms: _s, ...carried } = readPaperState(dataDir)!;
+        const carried = carriedOf(readPaperState(dataDir)!);
         const restartAt = GIVEN_UP_AT + 1_000;
         const next = node(86_400_000, { startMs: restartAt, carried, markets: [{ spec: marketSpec(0), match_id: null, station_id: null }], tune: (cfg) => Object.assign(cfg.execution.reconcile, r.cfg.execution.reconcile) });
         const asked: string[][] = [];

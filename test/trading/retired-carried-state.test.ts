@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { paperStateFile, readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import { PAPER_STATE_VERSION, paperStateFile, readPaperState, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
 // @ts-expect-error the dashboard's browser module is plain JavaScript without types
 import { applyFrame, createStore } from '../../src/apps/dashboard/web/store.js';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
@@ -103,11 +103,11 @@ describe('retired markets in the carried paper state', () => {
     // The PnL is real: three locked pairs paid out, the open one is valued.
     expect(before.summary_net).toBeGreaterThan(3 * 1.5);
     const dataDir = tempDir();
-    writePaperState(dataDir, first.node.carry()!, first.clock.now());
+    writePaperState(dataDir, first.node.carry()!, first.clock.now(), { unanswered: first.node.runtime.unconfirmedAtCarry(), cleanStop: true });
     first.node.runtime.stop();
 
     const stored = readPaperState(dataDir)!;
-    expect(stored.version).toBe(3);
+    expect(stored.version).toBe(PAPER_STATE_VERSION);
     expect(Object.keys(stored.markets)).toEqual(['m3']);
     expect(stored.retired!.ids).toEqual(['m0', 'm1', 'm2']);
     expect(stored.retired!.pnl.net + before.open_market.net).toBeCloseTo(before.total_net, 9);

@@ -1,22 +1,37 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { CarriedTrading } from '../../domain/trading/carried-state.ts';
+import type { CarriedTrading, UnconfirmedCarriedFill } from '../../domain/trading/carried-state.ts';
 import { writeAtomically } from './atomic-file.ts';
 import { parseStateRecord, readStateJson } from './state-record.ts';
 
 /**
- * The format this build writes: version 3 collapses the markets retired for good into one
- * aggregate (`retired`). It reads this one, version 2 (no `retired`: the markets it kept per market
- * stay so until a session retires them) and version 1 (written before the drawdown's peak was kept:
- * without it the peak starts at 0, as it did then); any other version is refused, never guessed at.
+ * The format this build writes: version 4 names the fills the save carries as matched though still
+ * awaiting their answer (`unanswered_fills`) and whether a clean stop wrote it (`clean_stop`), so
+ * the session after a crash can tell of them. Version 3 collapses the markets retired for good into
+ * one aggregate (`retired`). It reads this one, version 3 (no record of unanswered fills: none to
+ * tell of), version 2 (no `retired`: the markets it kept per market stay so until a session retires
+ * them) and version 1 (written before the drawdown's peak was kept: without it the peak starts at
+ * 0, as it did then); any other version is refused, never guessed at.
  */
-export const PAPER_STATE_VERSION = 3;
-const READABLE_VERSIONS = [1, 2, PAPER_STATE_VERSION];
+export const PAPER_STATE_VERSION = 4;
+const READABLE_VERSIONS = [1, 2, 3, PAPER_STATE_VERSION];
+
+/** What a save knows beside the carried state: the fills it carries unanswered, and whether it is a clean stop's final save. */
+export interface PaperStateSave {
+  /** Carried as matched though still awaiting their CONFIRMED/FAILED (not given up), by market, then id. */
+  unanswered: UnconfirmedCarriedFill[];
+  /** The final save of a stopping session, which told of `unanswered` itself. */
+  cleanStop: boolean;
+}
 
 /** A paper state as stored: what is carried, the format's version, and when (ms, node clock) it was saved. */
 export interface PaperStateRecord extends CarriedTrading {
-  version: 1 | 2 | typeof PAPER_STATE_VERSION;
+  version: 1 | 2 | 3 | typeof PAPER_STATE_VERSION;
   saved_ms: number;
+  /** Absent in what an earlier build wrote (versions 1 to 3). */
+  unanswered_fills?: UnconfirmedCarriedFill[];
+  /** Absent in what an earlier build wrote (versions 1 to 3). */
+  clean_stop?: boolean;
 }
 
 /**
@@ -59,11 +74,16 @@ const version1Schema = z.strictObject({
 });
 const version2Schema = version1Schema.extend({ version: z.literal(2), peak_net_pnl: finite });
 const pnl = z.strictObject({ realized: finite, unrealized: finite, fees: finite, net: finite, by_strategy: z.record(z.string(), finite) });
-const recordSchema = version2Schema.extend({
-  version: z.literal(PAPER_STATE_VERSION),
+const version3Schema = version2Schema.extend({
+  version: z.literal(3),
   retired: z.strictObject({ ids: z.array(z.string().min(1)).refine((ids) => new Set(ids).size === ids.length, 'an id is listed twice'), pnl, risk_net: finite }),
 });
-const schemaOf = { 1: version1Schema, 2: version2Schema, [PAPER_STATE_VERSION]: recordSchema } as const;
+const recordSchema = version3Schema.extend({
+  version: z.literal(PAPER_STATE_VERSION),
+  unanswered_fills: z.array(z.strictObject({ market_id: z.string().min(1), fill_id: z.string().min(1), client_order_id: z.string().nullable() })),
+  clean_stop: z.boolean(),
+});
+const schemaOf = { 1: version1Schema, 2: version2Schema, 3: version3Schema, [PAPER_STATE_VERSION]: recordSchema } as const;
 
 /** Where a data directory keeps its paper trading state between sessions. */
 export function paperStateFile(dataDir: string): string {
@@ -85,7 +105,22 @@ export function readPaperState(dataDir: string): PaperStateRecord | null {
 }
 
 /** Replaces the stored state (atomically: a crash leaves the previous one or this one). */
-export function writePaperState(dataDir: string, state: Required<CarriedTrading>, savedMs: number): void {
-  const record: PaperStateRecord = { version: PAPER_STATE_VERSION, saved_ms: savedMs, ...state };
+export function writePaperState(dataDir: string, state: Required<CarriedTrading>, savedMs: number, save: PaperStateSave): void {
+  const record: PaperStateRecord = { version: PAPER_STATE_VERSION, saved_ms: savedMs, ...state, unanswered_fills: save.unanswered, clean_stop: save.cleanStop };
   writeAtomically(paperStateFile(dataDir), JSON.stringify(record) + '\n');
+}
+
+/** What a stored state carries into the next session (the record's own fields left out). */
+export function carriedOf(stored: PaperStateRecord): CarriedTrading {
+  const { version: _v, saved_ms: _s, unanswered_fills: _u, clean_stop: _c, ...carried } = stored;
+  return carried;
+}
+
+/**
+ * The fills a session that did not stop cleanly (a crash, SIGKILL, power loss) carried unanswered
+ * at its last save, which nobody was told of: a clean stop told of its own, and an earlier build's
+ * file kept no record of them.
+ */
+export function unansweredUntold(stored: PaperStateRecord): UnconfirmedCarriedFill[] {
+  return stored.clean_stop === false ? (stored.unanswered_fills ?? []) : [];
 }

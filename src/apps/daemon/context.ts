@@ -68,7 +68,11 @@ export class DaemonContext {
   readonly retiredMarkets = new Set<string>();
   /** Of this process's markets, how many it retired and let go of from the universe. */
   marketsRetiredHere = 0;
-  /** Paper: fills carried into the next trading session as matched while still awaiting their answer, summed over this process's trading stops. */
+  /**
+   * Paper: fills carried into the next trading session as matched while still awaiting their
+   * answer, summed over this process's trading stops, plus those the last save of a previous
+   * session that did not stop cleanly carried (told of at start).
+   */
   unconfirmedFillsCarried = 0;
   /** Live mode: the matches of the discovered esports markets. */
   readonly liveMatches: MatchSpec[] = [];

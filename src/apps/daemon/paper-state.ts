@@ -1,6 +1,6 @@
-import { readPaperState, writePaperState, type PaperStateRecord } from '../../adapters/storage/paper-state-file.ts';
+import { carriedOf, readPaperState, unansweredUntold, writePaperState } from '../../adapters/storage/paper-state-file.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import { carriesNothing, type CarriedTrading } from '../../domain/trading/carried-state.ts';
+import { carriesNothing, type CarriedTrading, type UnconfirmedCarriedFill } from '../../domain/trading/carried-state.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
 import type { DaemonContext } from './context.ts';
 
@@ -18,15 +18,21 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
  * log's header keeps it, so replay starts alike); the startup reconciliation then checks the
  * ledgers against the venue. Without this a restart started flat: positions forgotten and the
  * daily-loss limit reset. A file that cannot be read throws (PaperStateError): see readPaperState.
- * The final save (`save`, when the trading component stops) tells of the fills it carries as
- * matched though still awaiting their answer, and returns how many.
+ * Every save names the fills it carries as matched though still awaiting their answer. The final
+ * save (`save`, when the trading component stops) tells of them, marks the file a clean stop's and
+ * returns how many; a start on a file no clean stop wrote (a crash's last save) tells of that
+ * file's instead (`untoldAtStart`, how many), since nobody did.
  */
-export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): number } {
+export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; untoldAtStart: number; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): number } {
   const dataDir = ctx.opts.dataDir;
   const stored = readPaperState(dataDir);
   const carried: CarriedTrading | undefined = stored && !carriesNothing(stored) ? carriedOf(stored) : undefined;
-  if (carried) announce(ctx, carried, stored!.saved_ms);
+  const untold = stored ? unansweredUntold(stored) : [];
+  if (carried) announce(ctx, carried, stored!.saved_ms, untold.length);
+  tellUnconfirmed(ctx, untold, 'crashed');
   let node: TradingNode | null = null;
+  /** The fills the final save told of (null: it has not run); a later save carrying no other is still a clean stop's. */
+  let told: ReadonlySet<string> | null = null;
   let nodeNow = () => 0;
   let queued = false;
   /** A fill, market or risk state change came in this turn (else only marks moved: POSITION). */
@@ -37,16 +43,19 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
   const save = (force: boolean) => {
     const state = node?.carry();
     if (!state) return;
-    const full = JSON.stringify(state);
+    const unanswered = node!.runtime.unconfirmedAtCarry();
+    const cleanStop = told !== null && unanswered.every((f) => told!.has(f.fill_id));
+    // An answer that came (or a clean stop) changes what the file must say, though not the carried state.
+    const full = JSON.stringify({ state, unanswered, cleanStop });
     if (full === lastFull) return;
     // Risk's marks move with every book (its values of the markets, and the drawdown's peak with
     // them): on their own they are saved at most every interval.
     const { peak_net_pnl: _peak, ...rest } = state;
-    const substance = JSON.stringify({ ...rest, markets: Object.keys(state.markets).map((id) => [id, state.markets[id]!.ledger]) });
+    const substance = JSON.stringify({ ...rest, markets: Object.keys(state.markets).map((id) => [id, state.markets[id]!.ledger]), unanswered, cleanStop });
     const now = ctx.clock.now();
     if (!force && substance === lastSubstance && now - lastAt < ctx.config.daemon.paper_state_mark_save_ms) return;
     try {
-      writePaperState(dataDir, state, nodeNow());
+      writePaperState(dataDir, state, nodeNow(), { unanswered, cleanStop });
       lastFull = full;
       lastSubstance = substance;
       lastAt = now;
@@ -56,6 +65,7 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
   };
   return {
     carried,
+    untoldAtStart: untold.length,
     wrap: (inner) => ({
       emit(event) {
         inner.emit(event);
@@ -79,8 +89,12 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
       nodeNow = now;
     },
     save: () => {
+      if (!node) return 0;
+      const fills = node.runtime.unconfirmedAtCarry();
+      tellUnconfirmed(ctx, fills, 'stopping');
+      told = new Set(fills.map((f) => f.fill_id));
       save(true);
-      return node ? reportUnconfirmed(ctx, node) : 0;
+      return fills.length;
     },
   };
 }
@@ -88,24 +102,21 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
 /**
  * The carried ledger keeps no fill awaiting its answer (CarriedLedger): the next session counts it
  * as matched and never hears whether it failed. That rule stays; the operator is told which fills
- * it took, so one that in truth failed can be taken back by hand.
+ * it took, so one that in truth failed can be taken back by hand: by the session that stops, or,
+ * when it crashed, by the next one from its last save.
  */
-function reportUnconfirmed(ctx: DaemonContext, node: TradingNode): number {
-  const fills = node.runtime.unconfirmedAtCarry();
-  if (fills.length) ctx.log.warn({ fills }, `paper state: ${fills.length} fill(s) still awaiting their CONFIRMED/FAILED as the session ends are carried as matched; the next session cannot hear their answer (one that in truth failed has to be taken back by hand)`);
-  return fills.length;
+function tellUnconfirmed(ctx: DaemonContext, fills: readonly UnconfirmedCarriedFill[], session: 'stopping' | 'crashed'): void {
+  if (!fills.length) return;
+  const which = session === 'stopping' ? 'as the session ends' : 'at the last save of the previous session, which did not stop cleanly (a crash, a kill),';
+  const heard = session === 'stopping' ? 'the next session' : 'this session';
+  ctx.log.warn({ fills }, `paper state: ${fills.length} fill(s) still awaiting their CONFIRMED/FAILED ${which} are carried as matched; ${heard} cannot hear their answer (one that in truth failed has to be taken back by hand)`);
 }
 
-function carriedOf(stored: PaperStateRecord): CarriedTrading {
-  const { version: _v, saved_ms: _s, ...carried } = stored;
-  return carried;
-}
-
-function announce(ctx: DaemonContext, c: CarriedTrading, savedMs: number): void {
+function announce(ctx: DaemonContext, c: CarriedTrading, savedMs: number, untold: number): void {
   const traded = new Set(ctx.localMarkets().map((m) => m.spec.market_id));
   const untraded = Object.keys(c.markets).filter((id) => !traded.has(id));
   ctx.log.info(
-    { holdings: c.venue.length, markets: Object.keys(c.markets).length, retired_markets: c.retired?.ids.length ?? 0, retired_net_pnl: c.retired?.pnl.net ?? 0, daily_baseline: c.daily, peak_net_pnl: c.peak_net_pnl ?? null, saved_at: new Date(savedMs).toISOString() },
+    { holdings: c.venue.length, markets: Object.keys(c.markets).length, retired_markets: c.retired?.ids.length ?? 0, retired_net_pnl: c.retired?.pnl.net ?? 0, daily_baseline: c.daily, peak_net_pnl: c.peak_net_pnl ?? null, unconfirmed_fills_carried: untold, saved_at: new Date(savedMs).toISOString() },
     `paper state restored: ${c.venue.length} holding(s) in ${Object.keys(c.markets).length} market(s) from the previous session, ${c.retired?.ids.length ?? 0} retired market(s) in the totals`,
   );
   // Kept, counted by risk and saved again: it is money, whether or not this session trades the market.

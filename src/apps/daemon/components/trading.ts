@@ -38,6 +38,8 @@ export function tradingComponent(ctx: DaemonContext): Component {
       const killSwitch = persistedKillSwitch(ctx);
       // Paper only: a real venue is reconciled from the venue itself (real-execution.ts).
       paperState = tradesOnPaper(ctx) && !ctx.execution ? persistedPaperState(ctx) : null;
+      // A crashed session's, told of now: counted as the ones a stop carries are.
+      ctx.unconfirmedFillsCarried += paperState?.untoldAtStart ?? 0;
       // Markets an earlier session retired are not live (nor started, subscribed or listed) in this one either.
       for (const id of paperState?.carried?.retired?.ids ?? []) ctx.retiredMarkets.add(id);
       const node = new TradingNode({
