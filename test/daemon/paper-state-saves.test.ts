@@ -57,7 +57,7 @@ const fillEvent = { type: 'FILL' } as HeliosEvent;
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('the paper state saves', () => {
-  it('name the fills still unanswered at each save, also when only an answer came (the carried state unchanged)', async () => {
+  it('name the fills still unanswered at each save, also when only an answer came or a wait was given up (the carried state unchanged)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
     dirs.push(dataDir);
     const { ctx } = context(dataDir);
@@ -73,6 +73,11 @@ describe('the paper state saves', () => {
     sink.emit(fillEvent);
     await turn();
     expect(readPaperState(dataDir)).toMatchObject({ unanswered_fills: [f2], clean_stop: false });
+    // f2's wait given up (told of by its alert, nothing else changed): it is no longer to be told of after a crash.
+    unanswered.splice(0, 1);
+    sink.emit({ type: 'ALERT', payload: { severity: 'critical', code: 'FILL_UNANSWERED', message: 'm1: fill(s) f2 (order c2) still have no CONFIRMED/FAILED' } } as HeliosEvent);
+    await turn();
+    expect(readPaperState(dataDir)).toMatchObject({ unanswered_fills: [], clean_stop: false });
   });
 
   it('a start after a crash warns naming the last save\'s unanswered fills and counts them; after a clean stop it does not warn again', async () => {

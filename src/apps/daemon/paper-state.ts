@@ -1,4 +1,5 @@
 import { carriedOf, readPaperState, unansweredUntold, writePaperState } from '../../adapters/storage/paper-state-file.ts';
+import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { carriesNothing, type CarriedTrading, type UnconfirmedCarriedFill } from '../../domain/trading/carried-state.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
@@ -69,7 +70,7 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
     wrap: (inner) => ({
       emit(event) {
         inner.emit(event);
-        if (event.type === 'FILL' || event.type === 'MARKET_STATE' || event.type === 'RISK_STATE') changed = true;
+        if (event.type === 'FILL' || event.type === 'MARKET_STATE' || event.type === 'RISK_STATE' || givesUpAnswers(event)) changed = true;
         else if (event.type !== 'POSITION') return;
         if (queued) return;
         queued = true;
@@ -97,6 +98,11 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
       return fills.length;
     },
   };
+}
+
+/** A fill's answer given up (told of by this alert): the saved state must stop naming it as unanswered. */
+function givesUpAnswers(event: HeliosEvent): boolean {
+  return event.type === 'ALERT' && event.payload.code === 'FILL_UNANSWERED';
 }
 
 /**
