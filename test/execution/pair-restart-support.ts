@@ -1,7 +1,7 @@
 import { expect, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import type { ExecutionAdapter } from '../../src/adapters/execution/execution-adapter.ts';
-import type { ClobExecutionAdapter } from '../../src/adapters/execution/real-clob-adapter.ts';
+import type { ClobExecutionAdapter, RealAdapterDeps } from '../../src/adapters/execution/real-clob-adapter.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { CollectingSink } from '../../src/domain/events/sink.ts';
@@ -37,11 +37,11 @@ export async function lockPair(runtime: TradingRuntime, clock: VirtualClock, ada
  * the adapter that has locked the pair: both legs MATCHED at the venue (20 shares each), not
  * settled (the stand-in settles only on command).
  */
-export async function lockedPairOnStandIn(rigs: ReturnType<typeof rigPerTest>, cfg: ReturnType<typeof defaultSections>) {
+export async function lockedPairOnStandIn(rigs: ReturnType<typeof rigPerTest>, cfg: ReturnType<typeof defaultSections>, extra: Pick<RealAdapterDeps, 'givenUpStore'> = {}) {
   const rig = await rigs.standIn();
   rig.books.set(YES, book(0.44, 0.45, 100, 1));
   rig.books.set(NO, book(0.44, 0.45, 100, 1));
-  const a = await rigs.adapter(rig);
+  const a = await rigs.adapter(rig, {}, undefined, undefined, undefined, extra);
   await a.adapter.start();
   const clock = new VirtualClock(Date.now());
   const before = pairRuntime(a.adapter, clock, cfg);

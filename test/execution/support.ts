@@ -10,7 +10,7 @@ import { ClobStandIn } from '../../src/sim/clob/clob-server.ts';
 import { DEV_ADDRESS, DEV_KEY } from '../../src/sim/clob/dev-key.ts';
 import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
 import { PassThrough } from 'node:stream';
-import { ClobExecutionAdapter, type RealAlert, type RealPlaceRequest } from '../../src/adapters/execution/real-clob-adapter.ts';
+import { ClobExecutionAdapter, type RealAdapterDeps, type RealAlert, type RealPlaceRequest } from '../../src/adapters/execution/real-clob-adapter.ts';
 import { ClobSession } from '../../src/adapters/execution/real-clob-session.ts';
 import type { OrderToSign } from '../../src/adapters/execution/real-signing.ts';
 import { HttpError } from '../../src/adapters/http/request-json.ts';
@@ -124,11 +124,12 @@ export async function openAdapter(
   clock: Clock = new SystemClock(),
   userWsUrl = rig.ws,
   logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
+  extra: Pick<RealAdapterDeps, 'givenUpStore'> = {},
 ): Promise<AdapterRig> {
   const cfg = realConfig(rig.url, { ...FAST, ...over });
   const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, clock);
   const alerts: RealAlert[] = [];
-  const adapter = new ClobExecutionAdapter({ clock, cfg, session, logger, onAlert: (a) => alerts.push(a), userWsUrl });
+  const adapter = new ClobExecutionAdapter({ clock, cfg, session, logger, onAlert: (a) => alerts.push(a), userWsUrl, ...extra });
   adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: FEE });
   adapter.registerMarket({ market_id: 'm2', condition_id: '0xcond2', tokens: [FINE], tick_size: 0.0025, min_order_size: 5, neg_risk: false, fee: FEE });
   adapter.registerMarket({ market_id: 'm3', condition_id: '0xcond3', tokens: [NEG], tick_size: 0.005, min_order_size: 5, neg_risk: true, fee: FEE });

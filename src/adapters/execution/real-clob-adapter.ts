@@ -43,6 +43,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       feeFor: (t) => this.markets.get(t)?.fee ?? { rate: 0, exponent: 1, taker_only: true },
       nowSeconds: () => Math.floor(deps.clock.now() / 1000),
       expirationBufferS: deps.cfg.expiration_buffer_s,
+      givenUpEarlier: new Set(deps.givenUpStore?.load() ?? []),
     });
     this.heartbeats = new HeartbeatChain({
       clock: deps.clock,
@@ -88,6 +89,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   /** Start-up: reconcile with the venue (trading must not start when this throws), then follow the user channel. */
   async start(): Promise<StartupReport> {
     const report = await reconcileAtStart(this.reconcileDeps());
+    // Those carried again stay recorded; the rest were answered meanwhile (or are no longer read).
+    this.saveGivenUp();
     let connected!: () => void;
     const first = new Promise<void>((resolve) => (connected = resolve));
     this.channel = new UserChannel({
@@ -134,6 +137,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
 
   giveUpFillAnswer(fillId: string): void {
     this.tracker.giveUpAnswer(fillId);
+    this.saveGivenUp();
   }
 
   isFillAnswerGivenUp(fillId: string): boolean {
@@ -219,6 +223,15 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   /** A venue order helios did not place: tracked under a client id of its own (strategy `reconciled`). */
   adopt(v: AdoptableOrder): TrackedOrder {
     return this.tracker.adopt(v, this.venueClientId(v.id), this.markets.get(v.asset_id)?.market_id ?? v.asset_id);
+  }
+
+  /** Kept for the next process, which carries these fills again from the venue under new client ids. */
+  private saveGivenUp(): void {
+    try {
+      this.deps.givenUpStore?.save(this.tracker.givenUpTrades());
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message }, 'could not record the fills given up on: a new process would wait for them again');
+    }
   }
 
   private onUserEvent(m: Record<string, unknown>): void {

@@ -89,6 +89,8 @@ export interface TrackerDeps {
   nowSeconds: () => number;
   /** The venue takes GTD expirations this much early (execution.real.expiration_buffer_s). */
   expirationBufferS: number;
+  /** Fills an earlier process gave up waiting for (`<venue order id>:<trade id>`): heard again, they are held as given up. */
+  givenUpEarlier?: ReadonlySet<string>;
 }
 
 const EPS = 1e-9;
@@ -218,6 +220,7 @@ export class RealOrderTracker {
     }
     if (!f) {
       f = { stage: 'MATCHED', size, price, liquidity };
+      if (this.deps.givenUpEarlier?.has(`${o.venueId}:${tradeId}`)) f.answerGivenUp = true;
       this.fills.set(fillId, f);
       if (!this.inFilledAlready.delete(fillId)) o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
@@ -258,6 +261,16 @@ export class RealOrderTracker {
 
   isAnswerGivenUp(fillId: string): boolean {
     return this.fills.get(fillId)?.answerGivenUp === true;
+  }
+
+  /** The fills given up and still awaiting their answer, as `<venue order id>:<trade id>` (names a new process knows them by), sorted. */
+  givenUpTrades(): string[] {
+    const out: string[] = [];
+    for (const [fillId, f] of this.fills) {
+      const o = f.stage === 'MATCHED' && f.answerGivenUp ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
+      if (o?.venueId) out.push(`${o.venueId}:${fillId.slice(fillId.lastIndexOf(':') + 1)}`);
+    }
+    return out.sort();
   }
 
   /** The trade of a fill counted here that still awaits its answer (null: none such). */

@@ -4,6 +4,7 @@ import type { FeeSchedule } from '../../domain/trading/fees.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import type { Logger } from '../log/logger.ts';
+import type { GivenUpFillsStore } from '../storage/given-up-fills-file.ts';
 import type { PlaceOrderRequest } from './execution-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
 
@@ -45,6 +46,11 @@ export interface RealAdapterDeps {
    * venue would cancel every order of the key ten seconds later).
    */
   heartbeats?: boolean;
+  /**
+   * Where the fills given up on are kept for the next process (absent: for this process only, as a
+   * one-shot CLI command needs).
+   */
+  givenUpStore?: GivenUpFillsStore;
 }
 
 /** Counters for metrics and tests. */

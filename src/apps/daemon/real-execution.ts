@@ -4,6 +4,7 @@ import { liveHealthcheck } from '../../adapters/execution/real-gate.ts';
 import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/real-clob-adapter.ts';
 import { realMarketOf } from '../../adapters/execution/real-types.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
+import { givenUpFillsStore } from '../../adapters/storage/given-up-fills-file.ts';
 import { registerExecutionMetrics } from '../../adapters/metrics/execution-metrics.ts';
 import type { EventOf } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
@@ -37,6 +38,8 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
     clock: new SystemClock(),
     logger: log,
     onAlert: (a) => haltOn(a, ctx, factory),
+    // A fill given up on stays so in the next process on this data directory (no second full wait, no second alert).
+    givenUpStore: givenUpFillsStore(ctx.opts.dataDir),
   });
   // The CLOB client loaded just now (lazily, for real sessions only).
   restoreFastStringPrototype();

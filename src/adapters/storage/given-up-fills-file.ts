@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { writeAtomically } from './atomic-file.ts';
+import { parseStateRecord, readStateJson } from './state-record.ts';
+
+/** A given-up-fills file that cannot be read: starting over it would wait for those fills and alert of them again. */
+export class GivenUpFillsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GivenUpFillsError';
+  }
+}
+
+const recordSchema = z.strictObject({ version: z.literal(1), trades: z.array(z.string().min(1)) });
+
+/** Reads and replaces the record of venue fills whose answer the trading side gave up on. */
+export interface GivenUpFillsStore {
+  /** The fills recorded, as `<venue order id>:<trade id>`; empty when there is no record yet. */
+  load(): string[];
+  save(trades: readonly string[]): void;
+}
+
+/**
+ * Where real execution keeps the fills whose CONFIRMED/FAILED the trading side waited for in vain
+ * (FILL_UNANSWERED told): a new process carrying them from the venue holds them as given up, so it
+ * neither waits for them a full answer time again nor tells of them a second time. They are named
+ * by venue order and trade, the only names that outlive the process.
+ */
+export function givenUpFillsFile(dataDir: string): string {
+  return path.join(dataDir, 'state', 'real-given-up-fills.json');
+}
+
+export function givenUpFillsStore(dataDir: string): GivenUpFillsStore {
+  const file = givenUpFillsFile(dataDir);
+  const errors = {
+    unreadable: (reason: string) => new GivenUpFillsError(`cannot read the given-up fills ${file}: ${reason}`),
+    damaged: (detail: string) => new GivenUpFillsError(`the given-up fills ${file} are damaged${detail}`),
+  };
+  return {
+    load: () => {
+      const value = readStateJson(file, errors);
+      return value === undefined ? [] : parseStateRecord(recordSchema, value, errors).trades;
+    },
+    save: (trades) => writeAtomically(file, JSON.stringify({ version: 1, trades: [...trades].sort() }) + '\n'),
+  };
+}
