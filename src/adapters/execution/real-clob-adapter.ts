@@ -13,6 +13,9 @@ import { RealOrderTracker, type AdoptableOrder, type OwnMatch, type TrackedOrder
 import { UserChannel } from './real-user-channel.ts';
 import { positionViews, venueOrderViews } from './real-venue-views.ts';
 
+/** Reads of the positions at most, while FAILED answers keep arriving during them. */
+const POSITION_READS = 3;
+
 export type { RealAdapterDeps, RealAdapterStats, RealAlert, RealMarket, RealPlaceRequest } from './real-types.ts';
 
 /**
@@ -195,8 +198,17 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     return venueOrderViews(await this.deps.session.openOrders(), this.tracker, (t) => this.markets.get(t)?.market_id);
   }
 
+  /**
+   * The venue's positions with the fills they hold still awaiting their answer. A FAILED heard while
+   * the positions were read may or may not be in them: they are read again (a few times at most),
+   * so the shares and the fills named as awaiting agree.
+   */
   async fetchPositions(): Promise<PositionView[]> {
-    return positionViews(await this.deps.session.positions(), this.tracker.awaiting());
+    for (let attempt = 1; ; attempt++) {
+      const failedBefore = this.tracker.failedCount;
+      const rows = await this.deps.session.positions();
+      if (this.tracker.failedCount === failedBefore || attempt === POSITION_READS) return positionViews(rows, this.tracker.awaiting());
+    }
   }
 
   /** No new orders from now on (shutting down); what rests stays until canceled. */

@@ -103,8 +103,14 @@ export class RealOrderTracker {
   private readonly inFilledAlready = new Set<string>();
   /** Venue ids of the orders carried from an earlier process (carry). */
   private readonly carried = new Set<string>();
+  private failedSoFar = 0;
 
   constructor(private readonly deps: TrackerDeps) {}
+
+  /** How many counted fills the venue has answered FAILED so far (a venue read that spans one may be stale). */
+  get failedCount(): number {
+    return this.failedSoFar;
+  }
 
   get(clientOrderId: string): TrackedOrder | undefined {
     return this.byClient.get(clientOrderId);
@@ -213,7 +219,10 @@ export class RealOrderTracker {
     const status = venueStatus.toUpperCase();
     let f = this.fills.get(fillId);
     if (status === 'FAILED') {
-      if (f?.stage === 'MATCHED') this.emitFill(o, fillId, f, 'FAILED');
+      if (f?.stage === 'MATCHED') {
+        this.failedSoFar++;
+        this.emitFill(o, fillId, f, 'FAILED');
+      }
       if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity });
       else if (f.stage === 'MATCHED') f.stage = 'FAILED';
       return;

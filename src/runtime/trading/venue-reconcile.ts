@@ -73,7 +73,10 @@ export class CancelRetries {
 export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileReport> {
   const unanswered = [...resolvedUnanswered(h), ...liveUnanswered(h)];
   const asked = unanswered.length && h.adapter.fillAnswers ? h.work.track(h.adapter.fillAnswers(unanswered)) : Promise.resolve([]);
-  const [orders, positions, answers] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), h.work.track(h.adapter.fetchPositions()), asked]);
+  const [orders, answers] = await Promise.all([h.work.track(h.adapter.fetchOpenOrders()), asked]);
+  // Positions last, and nothing awaited between their read and the rebuild: a FAILED heard in
+  // between would reach a ledger about to be replaced, then be missed by the rebuild.
+  const positions = await h.work.track(h.adapter.fetchPositions());
   const asking = new Set(unanswered);
   for (const a of answers) if (asking.has(a.fill.fill_id)) h.answered(a);
   const now = h.now();
