@@ -75,6 +75,18 @@ describe('a rebuild from the venue holding a fill this ledger never heard matche
     expect(sharesByToken(failed).Y).toBeCloseTo(10, 9);
   });
 
+  it('a matched sell that emptied the position, its cost known: a FAILED gives the shares back at that cost and takes back the gain it booked', () => {
+    const sold = { fill_id: 'f8', client_order_id: 'c8', side: 'SELL' as const, price: 0.6, size: 10, avg_cost: 0.45 };
+    const rebuilt = ledgerFromVenue(emptyLedger(), [{ token_id: 'Y', shares: 0, avg_cost: 0, awaiting: [sold] }]);
+    expect(rebuilt.cash).toBeCloseTo(1.5, 9);
+    const failed = applyFill(rebuilt, { ...buy, fill_id: 'f8', side: 'SELL', price: 0.6, status: 'FAILED' });
+    const lots = Object.values(failed.lots);
+    expect(lots.reduce((s, l) => s + l.shares, 0)).toBeCloseTo(10, 9);
+    expect(lots.reduce((s, l) => s + l.cost, 0)).toBeCloseTo(4.5, 9);
+    expect(lots.reduce((s, l) => s + l.realized, 0)).toBeCloseTo(0, 9);
+    expect(failed.cash).toBeCloseTo(-4.5, 9);
+  });
+
   it('one the ledger already holds pending, or already answered, is not taken twice', () => {
     const heard = applyFill(emptyLedger(), buy);
     const again = ledgerFromVenue(heard, [{ ...venue[0]!, awaiting: [{ ...awaitingBuy, fill_id: 'f1' }] }]);

@@ -10,6 +10,7 @@ import { HeartbeatChain } from './real-heartbeats.ts';
 import { RealOrderPlacement } from './real-placement.ts';
 import { readFillAnswers, reconcileAtStart, resyncFromVenue, type ReconcileDeps, type StartupReport } from './real-reconcile.ts';
 import { RealOrderTracker, type AdoptableOrder, type OwnMatch, type TrackedOrder } from './real-tracker.ts';
+import type { VenuePosition } from './real-clob-session.ts';
 import { UserChannel } from './real-user-channel.ts';
 import { positionViews, venueOrderViews } from './real-venue-views.ts';
 
@@ -38,6 +39,11 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private channel: UserChannel | null = null;
   private closedReason: string | null = null;
   private adoptSeq = 0;
+  /**
+   * Each token's average cost per share as the venue last reported a position in it: a SELL that
+   * empties the position takes it along, so its FAILED gives the shares back at their cost.
+   */
+  private readonly avgCost = new Map<string, number>();
 
   constructor(private readonly deps: RealAdapterDeps) {
     this.rng = deps.rng ?? seededRng(1);
@@ -47,6 +53,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       nowSeconds: () => Math.floor(deps.clock.now() / 1000),
       expirationBufferS: deps.cfg.expiration_buffer_s,
       givenUpEarlier: new Set(deps.givenUpStore?.load() ?? []),
+      avgCostOf: (t) => this.avgCost.get(t),
     });
     this.heartbeats = new HeartbeatChain({
       clock: deps.clock,
@@ -207,6 +214,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     for (let attempt = 1; ; attempt++) {
       const failedBefore = this.tracker.failedCount;
       const rows = await this.deps.session.positions();
+      this.notePositions(rows);
       if (this.tracker.failedCount === failedBefore || attempt === POSITION_READS) return positionViews(rows, this.tracker.awaiting());
     }
   }
@@ -237,6 +245,11 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     return this.tracker.adopt(v, this.venueClientId(v.id), this.markets.get(v.asset_id)?.market_id ?? v.asset_id);
   }
 
+  /** An empty position reports no cost: the last one known is kept for the sells that emptied it. */
+  private notePositions(rows: readonly VenuePosition[]): void {
+    for (const p of rows) if (Number(p.size) > 1e-9 && Number(p.avgPrice) > 0) this.avgCost.set(String(p.asset), Number(p.avgPrice));
+  }
+
   /** Kept for the next process, which carries these fills again from the venue under new client ids. */
   private saveGivenUp(): void {
     try {
@@ -259,6 +272,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       cfg: this.deps.cfg,
       clock: this.deps.clock,
       adopt: (v: AdoptableOrder) => this.adopt(v),
+      sawPositions: (rows: readonly VenuePosition[]) => this.notePositions(rows),
       carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
       alert: (a: RealAlert) => this.alert(a),
     };

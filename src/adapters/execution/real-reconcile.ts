@@ -3,7 +3,7 @@ import type { RealExecutionConfig } from '../../config/sections/execution-real.t
 import type { Clock } from '../../domain/time/clock.ts';
 import type { RealAlert } from './real-types.ts';
 import type { FillAnswer } from './execution-adapter.ts';
-import type { ClobSession } from './real-clob-session.ts';
+import type { ClobSession, VenuePosition } from './real-clob-session.ts';
 import { ownMatches, type OwnMatch, type RealOrderTracker, type TrackedOrder } from './real-tracker.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface ReconcileDeps {
   /** An earlier process's order with a trade still unsettled, tracked from now on (RealOrderTracker.carry). */
   carry: (m: OwnMatch) => void;
   alert: (a: RealAlert) => void;
+  /** The venue's positions as just read (the adapter keeps each token's average cost). */
+  sawPositions: (rows: readonly VenuePosition[]) => void;
 }
 
 export interface StartupReport {
@@ -36,6 +38,7 @@ export interface StartupReport {
 
 export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport> {
   const [orders, positions, collateral] = await Promise.all([d.session.openOrders(), d.session.positions(), d.session.collateral()]);
+  d.sawPositions(positions);
   const { adopted, canceled } = await handleUnknown(d, orders);
   const { trades, unsettled } = await applyTrades(d, true);
   return { open_orders: orders.length, adopted, canceled, trades, unsettled_fills: unsettled, positions: positions.length, collateral_usdc: collateral.balance };

@@ -81,6 +81,8 @@ interface FillState {
   liquidity: Liquidity;
   /** The trading side gave up waiting for its answer (kept here: the tracker outlives a restart of the trading side). */
   answerGivenUp?: true;
+  /** A SELL's cost per share: the position's average cost when it matched (AwaitingFill.avg_cost). */
+  costBasis?: number;
 }
 
 export interface TrackerDeps {
@@ -91,6 +93,8 @@ export interface TrackerDeps {
   expirationBufferS: number;
   /** Fills an earlier process gave up waiting for (`<venue order id>:<trade id>`): heard again, they are held as given up. */
   givenUpEarlier?: ReadonlySet<string>;
+  /** The average cost per share of the account's position in a token as last read from the venue (undefined: none known). */
+  avgCostOf?: (tokenId: string) => number | undefined;
 }
 
 const EPS = 1e-9;
@@ -230,6 +234,8 @@ export class RealOrderTracker {
     if (!f) {
       f = { stage: 'MATCHED', size, price, liquidity };
       if (this.deps.givenUpEarlier?.has(`${o.venueId}:${tradeId}`)) f.answerGivenUp = true;
+      const basis = o.req.side === 'SELL' ? this.deps.avgCostOf?.(o.req.token_id) : undefined;
+      if (basis !== undefined) f.costBasis = basis;
       this.fills.set(fillId, f);
       if (!this.inFilledAlready.delete(fillId)) o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
@@ -256,7 +262,7 @@ export class RealOrderTracker {
       const o = f.stage === 'MATCHED' ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
       if (!o) continue;
       const list = out.get(o.req.token_id) ?? [];
-      list.push({ fill_id: fillId, client_order_id: o.req.client_order_id, side: o.req.side, price: f.price, size: f.size });
+      list.push({ fill_id: fillId, client_order_id: o.req.client_order_id, side: o.req.side, price: f.price, size: f.size, ...(f.costBasis !== undefined ? { avg_cost: f.costBasis } : {}) });
       out.set(o.req.token_id, list);
     }
     return out;

@@ -63,13 +63,14 @@ export function emptyLedger(): Ledger {
 
 const lotKey = (token: string, strategy: StrategyName) => `${token}|${strategy}`;
 
-function deltaFor(ledger: Ledger, fill: LedgerFill): Delta {
+/** `sellCost`: a sell's cost per share when known otherwise than from its lot (a rebuilt lot it emptied holds none). */
+function deltaFor(ledger: Ledger, fill: LedgerFill, sellCost?: number): Delta {
   const key = lotKey(fill.token_id, fill.strategy);
   const lot = ledger.lots[key];
   if (fill.side === 'BUY') {
     return { key, shares: fill.size, cost: fill.size * fill.price, realized: 0, fees: fill.fee_usdc, cash: -fill.size * fill.price - fill.fee_usdc };
   }
-  const avg = lot && lot.shares > 1e-12 ? lot.cost / lot.shares : 0;
+  const avg = sellCost ?? (lot && lot.shares > 1e-12 ? lot.cost / lot.shares : 0);
   return {
     key,
     shares: -fill.size,
@@ -328,8 +329,13 @@ export function ledgerFromVenue(previous: Ledger, positions: ReadonlyArray<{ tok
     if (pending[f.fill_id] || previous.final[f.fill_id]) continue;
     const key = lotKey(f.token_id, 'reconciled');
     lots[key] ??= { token_id: f.token_id, strategy: 'reconciled', shares: 0, cost: 0, realized: 0, fees: 0 };
-    const d = deltaFor({ ...previous, lots }, { ...f, strategy: 'reconciled', fee_usdc: 0, status: 'MATCHED' });
+    const d = deltaFor({ ...previous, lots }, { ...f, strategy: 'reconciled', fee_usdc: 0, status: 'MATCHED' }, f.avg_cost);
     pending[f.fill_id] = { ...d, order_id: f.client_order_id };
+    // A sell's gain is in the position already (its shares are gone): booked, so that its FAILED takes back only what it booked.
+    if (d.realized !== 0) {
+      realized += d.realized;
+      lots['|history'] = { token_id: '', strategy: 'reconciled', shares: 0, cost: 0, realized, fees };
+    }
   }
   let cost = 0;
   for (const lot of Object.values(lots)) cost += lot.cost;

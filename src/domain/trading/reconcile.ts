@@ -34,13 +34,20 @@ export interface AwaitingFill {
   side: 'BUY' | 'SELL';
   price: number;
   size: number;
+  /**
+   * A SELL's cost per share: the position's average cost before it, when the adapter knew the
+   * position then. Its FAILED gives the shares back at this cost (the position may be empty now).
+   */
+  avg_cost?: number;
 }
 
 export type Mismatch =
   | { kind: 'missing_at_venue'; client_order_id: string }
   | { kind: 'unknown_at_venue'; client_order_id: string }
   | { kind: 'fill_mismatch'; client_order_id: string; expected: number; actual: number }
-  | { kind: 'position_mismatch'; token_id: string; expected: number; actual: number };
+  | { kind: 'position_mismatch'; token_id: string; expected: number; actual: number }
+  /** The venue's position holds a fill still awaiting its answer that this ledger never heard of (shares may agree: an emptying sell). */
+  | { kind: 'unknown_awaiting_fill'; token_id: string; fill_id: string };
 
 export interface ReconcileInput {
   expectedOrders: readonly OrderRecord[];
@@ -52,6 +59,8 @@ export interface ReconcileInput {
   nowMs: number;
   graceMs: number;
   toleranceShares: number;
+  /** The ledger has heard of this fill (pending or final); absent: awaiting fills are not checked. */
+  knowsFill?: (fillId: string) => boolean;
 }
 
 export function reconcileMarket(r: ReconcileInput): Mismatch[] {
@@ -79,6 +88,12 @@ export function reconcileMarket(r: ReconcileInput): Mismatch[] {
     const expected = r.expectedShares[token] ?? 0;
     const actual = venueShares.get(token) ?? 0;
     if (Math.abs(expected - actual) > r.toleranceShares) out.push({ kind: 'position_mismatch', token_id: token, expected, actual });
+  }
+  // Only a rebuild holds such a fill pending, so that its FAILED can still be taken out here.
+  if (r.knowsFill) {
+    for (const p of [...r.venuePositions].filter((v) => r.tokens.includes(v.token_id)).sort((a, b) => a.token_id.localeCompare(b.token_id))) {
+      for (const f of p.awaiting ?? []) if (!r.knowsFill(f.fill_id)) out.push({ kind: 'unknown_awaiting_fill', token_id: p.token_id, fill_id: f.fill_id });
+    }
   }
   return out;
 }
@@ -115,5 +130,7 @@ export function describeMismatch(m: Mismatch): string {
       return `order ${m.client_order_id} filled ${m.expected} here, ${m.actual} at the venue`;
     case 'position_mismatch':
       return `token ${m.token_id}: ${m.expected} shares here, ${m.actual} at the venue`;
+    case 'unknown_awaiting_fill':
+      return `token ${m.token_id}: the venue's position holds fill ${m.fill_id}, still awaiting its answer, that is not known here`;
   }
 }

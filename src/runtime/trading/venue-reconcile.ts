@@ -1,7 +1,7 @@
 import type { ExecutionConfig } from '../../config/sections/trading.ts';
 import type { ExecutionAdapter, FillAnswer } from '../../adapters/execution/execution-adapter.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { sharesByToken } from '../../domain/trading/pnl-ledger.ts';
+import { knowsFill, sharesByToken } from '../../domain/trading/pnl-ledger.ts';
 import { unansweredFills } from '../../domain/trading/resolved-retention.ts';
 import { describeMismatch, reconcileMarket, resolvedCloseOut, type Mismatch, type VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { OrderRecord } from '../../domain/trading/orders.ts';
@@ -102,6 +102,7 @@ export async function reconcileWithVenue(h: ReconcileHost): Promise<ReconcileRep
       nowMs: now,
       graceMs: h.cfg.recent_order_grace_ms,
       toleranceShares: h.cfg.position_tolerance_shares,
+      knowsFill: (fillId) => knowsFill(snap.context.ledger, fillId),
     });
     report.checked += 1;
     if (mismatches.length) {

@@ -72,6 +72,8 @@ export class ClobVenue {
   readonly trades = new Map<string, VenueTrade>();
   private readonly collateral = new Map<string, number>();
   private readonly positions = new Map<string, number>();
+  /** Each sell trade's average entry price of the position when it matched: what its FAILED gives the shares back at. */
+  private readonly sellBasis = new Map<string, number>();
   /**
    * The entry basis (USDC) of the shares each position still holds: buys add what they paid, sells
    * take their shares out at the average, so `/positions` reports the volume-weighted average buy
@@ -321,11 +323,13 @@ export class ClobVenue {
     const dir = t.side === 'BUY' ? 1 : -1;
     const held = this.positions.get(key) ?? 0;
     const cost = this.entryCost.get(key) ?? 0;
-    // A buy (or a voided sell) adds shares: at the trade's price for a buy, at the average for a sell
-    // given back. A sell (or a voided buy) removes them: at the average for a sell, at its price for a buy.
+    // A buy (or a voided sell) adds shares: at the trade's price for a buy, at the average the sell
+    // took them at for a sell given back (the position may be empty by then). A sell (or a voided
+    // buy) removes them: at the average for a sell, at its price for a buy.
     const delta = sign * dir * t.size;
     const avg = held > EPS ? cost / held : 0;
-    const at = t.side === 'BUY' ? t.price : avg;
+    if (t.side === 'SELL' && sign === 1) this.sellBasis.set(t.id, avg);
+    const at = t.side === 'BUY' ? t.price : sign === 1 ? avg : (this.sellBasis.get(t.id) ?? avg);
     const next = held + delta;
     this.positions.set(key, next);
     this.entryCost.set(key, next > EPS ? Math.max(0, cost + delta * at) : 0);

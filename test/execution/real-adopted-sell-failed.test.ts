@@ -1,0 +1,68 @@
+import { describe, expect, it, vi } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { defaultSections } from '../trading/support.ts';
+import { pairRuntime } from './pair-restart-support.ts';
+import { TEST_ADDRESS, YES, book, rigPerTest, type AdapterRig } from './support.ts';
+
+const rigs = rigPerTest();
+
+/**
+ * A SELL picked up at start-up (an earlier process's order, adopted) fills at the venue and empties
+ * the position, then its trade FAILED. The shares come back at the position's average cost before
+ * the sell, in the ledger and at the venue, also when the trading component restarted in between
+ * (its rebuilt ledger holds the sell pending though the position it emptied reports no cost).
+ */
+const cfg = defaultSections();
+
+const yesLot = (runtime: TradingRuntime) => {
+  const lots = Object.values(runtime.marketSnapshot('m1')!.context.ledger.lots).filter((l) => l.token_id === YES);
+  return { shares: lots.reduce((s, l) => s + l.shares, 0), cost: lots.reduce((s, l) => s + l.cost, 0) };
+};
+
+async function post(x: AdapterRig, side: 'BUY' | 'SELL', price: number, size: number): Promise<string> {
+  const p = await x.session.prepare({ tokenId: YES, side, price, size, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+  await x.session.postOrder(p);
+  return p.id;
+}
+
+describe('an adopted SELL that emptied the position, then FAILED', () => {
+  it.each(['no restart', 'a trading-component restart'] as const)('gives the shares back at their cost, with %s in between', async (restart) => {
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    const earlier = await rigs.adapter(rig);
+    await post(earlier, 'BUY', 0.45, 20);
+    for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
+    const sellId = await post(earlier, 'SELL', 0.6, 20);
+    const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+    const a = await rigs.adapter(rig, over);
+    expect((await a.adapter.start()).adopted).toHaveLength(1);
+    const clock = new VirtualClock(Date.now());
+    let t = pairRuntime(a.adapter, clock, cfg);
+    await t.runtime.start();
+    expect(yesLot(t.runtime)).toEqual({ shares: 20, cost: 9 });
+    const cashBeforeSell = t.runtime.marketSnapshot('m1')!.context.ledger.cash;
+    const sold = rig.standIn.venue.fillResting(sellId, 20)!;
+    await vi.waitFor(() => expect(yesLot(t.runtime).shares).toBeCloseTo(0, 9));
+    if (restart === 'a trading-component restart') {
+      t.runtime.stop();
+      t = pairRuntime(a.adapter, clock, cfg);
+      await t.runtime.start();
+      // Shares agree (none here, none at the venue), yet the rebuild takes in the sell awaiting its answer.
+      expect(Object.keys(t.runtime.marketSnapshot('m1')!.context.ledger.pending)).toHaveLength(1);
+    }
+    rig.standIn.venue.settle(sold, 'FAILED');
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBe(20);
+    await vi.waitFor(() => expect(yesLot(t.runtime).shares).toBeCloseTo(20, 9));
+    expect(yesLot(t.runtime).cost).toBeCloseTo(9, 9);
+    expect(rig.standIn.venue.avgPrice(TEST_ADDRESS, YES)).toBeCloseTo(0.45, 9);
+    // The sell's proceeds and gain go with it: cash and realized PnL as before the sell.
+    expect(t.runtime.marketSnapshot('m1')!.context.ledger.cash).toBeCloseTo(cashBeforeSell, 9);
+    const ledger = t.runtime.marketSnapshot('m1')!.context.ledger;
+    const realized = Object.values(ledger.lots).reduce((s, l) => s + l.realized, 0);
+    expect(realized).toBeCloseTo(0, 9);
+    clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    expect((await t.runtime.reconcile()).breaks).toEqual([]);
+    t.runtime.stop();
+  });
+});
