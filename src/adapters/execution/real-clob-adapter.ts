@@ -44,15 +44,18 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
    * empties the position takes it along, so its FAILED gives the shares back at their cost.
    */
   private readonly avgCost = new Map<string, number>();
+  /** Fills an earlier process gave up on, as its record names them (`<venue order id>:<trade id>`). */
+  private readonly givenUpEarlier: ReadonlySet<string>;
 
   constructor(private readonly deps: RealAdapterDeps) {
     this.rng = deps.rng ?? seededRng(1);
+    this.givenUpEarlier = new Set(deps.givenUpStore?.load() ?? []);
     this.tracker = new RealOrderTracker({
       emit: (e) => this.emit(e),
       feeFor: (t) => this.markets.get(t)?.fee ?? { rate: 0, exponent: 1, taker_only: true },
       nowSeconds: () => Math.floor(deps.clock.now() / 1000),
       expirationBufferS: deps.cfg.expiration_buffer_s,
-      givenUpEarlier: new Set(deps.givenUpStore?.load() ?? []),
+      givenUpEarlier: this.givenUpEarlier,
       avgCostOf: (t) => this.avgCost.get(t),
     });
     this.heartbeats = new HeartbeatChain({
@@ -273,6 +276,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       clock: this.deps.clock,
       adopt: (v: AdoptableOrder) => this.adopt(v),
       sawPositions: (rows: readonly VenuePosition[]) => this.notePositions(rows),
+      recordedTrades: () => [...this.givenUpEarlier].map((k) => k.slice(k.lastIndexOf(':') + 1)),
       carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
       alert: (a: RealAlert) => this.alert(a),
     };

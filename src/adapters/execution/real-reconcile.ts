@@ -1,4 +1,4 @@
-import type { OpenOrder } from '@polymarket/clob-client-v2';
+import type { OpenOrder, Trade } from '@polymarket/clob-client-v2';
 import type { RealExecutionConfig } from '../../config/sections/execution-real.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { RealAlert } from './real-types.ts';
@@ -23,6 +23,8 @@ export interface ReconcileDeps {
   alert: (a: RealAlert) => void;
   /** The venue's positions as just read (the adapter keeps each token's average cost). */
   sawPositions: (rows: readonly VenuePosition[]) => void;
+  /** Trade ids an earlier process's record names (fills given up on): looked for at start-up like an open order's. */
+  recordedTrades: () => string[];
 }
 
 export interface StartupReport {
@@ -32,6 +34,10 @@ export interface StartupReport {
   trades: number;
   /** The account's fills in those trades still awaiting the venue's CONFIRMED or FAILED (an earlier process's included). */
   unsettled_fills: number;
+  /** Trades older than the lookback that an open order or a recorded fill names, read by id (their fills carried like the rest). */
+  trades_beyond_lookback: number;
+  /** Of those, the ones the venue did not return: their answer cannot reach the ledger (TRADE_NOT_FOUND warning names them). */
+  trades_not_found: number;
   positions: number;
   collateral_usdc: number;
 }
@@ -40,8 +46,39 @@ export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport>
   const [orders, positions, collateral] = await Promise.all([d.session.openOrders(), d.session.positions(), d.session.collateral()]);
   d.sawPositions(positions);
   const { adopted, canceled } = await handleUnknown(d, orders);
-  const { trades, unsettled } = await applyTrades(d, true);
-  return { open_orders: orders.length, adopted, canceled, trades, unsettled_fills: unsettled, positions: positions.length, collateral_usdc: collateral.balance };
+  const { trades, unsettled, seen } = await applyTrades(d, true);
+  const older = await readOlderTrades(d, [...orders.flatMap((o) => o.associate_trades ?? []), ...d.recordedTrades()], seen);
+  return {
+    open_orders: orders.length,
+    adopted,
+    canceled,
+    trades,
+    unsettled_fills: unsettled + older.unsettled,
+    trades_beyond_lookback: older.read,
+    trades_not_found: older.missing.length,
+    positions: positions.length,
+    collateral_usdc: collateral.balance,
+  };
+}
+
+/**
+ * The trades an open order (its matched size) or a recorded fill names that the lookback's listing
+ * did not hold: read one by one (the trades endpoint takes an id), their unsettled fills carried
+ * like the listing's. One the venue does not return is told of: its answer can never arrive.
+ */
+async function readOlderTrades(d: ReconcileDeps, named: readonly string[], seen: ReadonlySet<string>): Promise<{ read: number; unsettled: number; missing: string[] }> {
+  const ids = [...new Set(named)].filter((id) => !seen.has(id)).sort();
+  let unsettled = 0;
+  const missing: string[] = [];
+  for (const id of ids) {
+    const found = await d.session.trade(id);
+    if (!found.length) missing.push(id);
+    for (const t of found) unsettled += takeTrade(d, t, true);
+  }
+  if (missing.length) {
+    d.alert({ severity: 'warning', code: 'TRADE_NOT_FOUND', message: `${missing.length} trade(s) older than trades_lookback_s named by an open order or a recorded fill were not found at the venue (their CONFIRMED/FAILED cannot reach the ledger): ${missing.join(', ')}` });
+  }
+  return { read: ids.length, unsettled, missing };
 }
 
 export async function resyncFromVenue(d: ReconcileDeps): Promise<void> {
@@ -85,19 +122,24 @@ const UNSETTLED = new Set(['MATCHED', 'MINED', 'RETRYING']);
  * from already hold those trades): the positions then name them, their CONFIRMED or FAILED is
  * applied once, and a reconciliation can read them again by id. Only then, while nothing trades.
  */
-async function applyTrades(d: ReconcileDeps, carryUnsettled = false): Promise<{ trades: number; unsettled: number }> {
+async function applyTrades(d: ReconcileDeps, carryUnsettled = false): Promise<{ trades: number; unsettled: number; seen: Set<string> }> {
   const trades = await d.session.trades(Math.floor(d.clock.now() / 1000) - d.cfg.reconcile.trades_lookback_s);
   let unsettled = 0;
-  for (const t of trades) {
-    if (carryUnsettled && UNSETTLED.has(t.status.toUpperCase())) {
-      for (const m of ownMatches(t, d.session.apiCreds.key)) {
-        d.carry(m);
-        unsettled++;
-      }
+  for (const t of trades) unsettled += takeTrade(d, t, carryUnsettled);
+  return { trades: trades.length, unsettled, seen: new Set(trades.map((t) => t.id)) };
+}
+
+/** One trade into the tracker, its account's unsettled fills carried first when asked; how many were. */
+function takeTrade(d: ReconcileDeps, t: Trade, carryUnsettled: boolean): number {
+  let unsettled = 0;
+  if (carryUnsettled && UNSETTLED.has(t.status.toUpperCase())) {
+    for (const m of ownMatches(t, d.session.apiCreds.key)) {
+      d.carry(m);
+      unsettled++;
     }
-    d.tracker.onVenueTrade(t);
   }
-  return { trades: trades.length, unsettled };
+  d.tracker.onVenueTrade(t);
+  return unsettled;
 }
 
 /** One look at an order whose answer was lost: true when the venue's record (order or trades) settled it. */

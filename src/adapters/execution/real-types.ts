@@ -26,7 +26,7 @@ export type RealPlaceRequest = PlaceOrderRequest & { post_only?: boolean };
 
 export interface RealAlert {
   severity: 'warning' | 'critical';
-  code: 'EXECUTION_FAIL_CLOSED' | 'MARKET_HALTED_BALANCE' | 'ORDER_IN_FLIGHT' | 'HEARTBEAT_MISSED' | 'USER_CHANNEL_DOWN' | 'UNKNOWN_VENUE_ORDER';
+  code: 'EXECUTION_FAIL_CLOSED' | 'MARKET_HALTED_BALANCE' | 'ORDER_IN_FLIGHT' | 'HEARTBEAT_MISSED' | 'USER_CHANNEL_DOWN' | 'UNKNOWN_VENUE_ORDER' | 'TRADE_NOT_FOUND';
   message: string;
   /** Absent: the whole venue (a global HALT). */
   market_id?: string;

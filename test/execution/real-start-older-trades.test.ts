@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { givenUpFillsStore } from '../../src/adapters/storage/given-up-fills-file.ts';
+import { book, fills, rigPerTest, YES, type AdapterRig } from './support.ts';
+
+const rigs = rigPerTest();
+
+/**
+ * Start-up reads the account's trades of the last `trades_lookback_s`. A trade older than that which
+ * an open order still names (its matched size holds it), or a recorded given-up fill, is read by id, so its fill is carried and
+ * its answer applies; one the venue does not return is told of (a warning and the start-up report's
+ * `trades_not_found`), never dropped in silence.
+ */
+
+const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+
+/** A resting BUY an earlier process left, 4 of its 10 shares matched two hours ago and still MATCHED. */
+async function restingWithOldTrade(x: AdapterRig, rig: Awaited<ReturnType<typeof rigs.standIn>>): Promise<string> {
+  const p = await x.session.prepare({ tokenId: YES, side: 'BUY', price: 0.3, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+  await x.session.postOrder(p);
+  const tradeId = rig.standIn.venue.fillResting(p.id, 4)!;
+  rig.standIn.venue.trades.get(tradeId)!.match_time -= 7200;
+  return tradeId;
+}
+
+describe('start-up: a trade older than trades_lookback_s that an open order names', () => {
+  it('is read by id: its fill is carried as awaiting its answer, and its FAILED applies', async () => {
+    const rig = await rigs.standIn();
+    const earlier = await rigs.adapter(rig);
+    const tradeId = await restingWithOldTrade(earlier, rig);
+    const a = await rigs.adapter(rig, over);
+    const report = await a.adapter.start();
+    expect(report).toMatchObject({ trades: 0, trades_beyond_lookback: 1, trades_not_found: 0, unsettled_fills: 1 });
+    expect(rig.standIn.queries('GET /data/trades').filter((q) => q.get('id') === tradeId)).toHaveLength(1);
+    const awaiting = (await a.adapter.fetchPositions()).flatMap((p) => p.awaiting ?? []);
+    expect(awaiting.map((f) => [f.fill_id.slice(f.fill_id.lastIndexOf(':') + 1), f.size])).toEqual([[tradeId, 4]]);
+    rig.standIn.venue.settle(tradeId, 'FAILED');
+    await vi.waitFor(() => expect(fills(a.events).map((f) => f.status)).toEqual(['MATCHED', 'FAILED']));
+    expect(a.alerts.map((x) => x.code)).not.toContain('TRADE_NOT_FOUND');
+  });
+
+  it('one the venue does not return is told of: a warning naming it and trades_not_found', async () => {
+    const rig = await rigs.standIn();
+    const earlier = await rigs.adapter(rig);
+    const tradeId = await restingWithOldTrade(earlier, rig);
+    rig.standIn.venue.trades.delete(tradeId);
+    const a = await rigs.adapter(rig, over);
+    expect(await a.adapter.start()).toMatchObject({ trades_beyond_lookback: 1, trades_not_found: 1, unsettled_fills: 0 });
+    const warned = a.alerts.filter((x) => x.code === 'TRADE_NOT_FOUND');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.severity).toBe('warning');
+    expect(warned[0]!.message).toContain(tradeId);
+  });
+});
+
+describe('start-up: a trade older than trades_lookback_s that the given-up record names', () => {
+  it('is read by id and carried as given up', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-older-trades-'));
+    try {
+      const rig = await rigs.standIn();
+      rig.books.set(YES, book(0.44, 0.45, 100, 1));
+      const earlier = await rigs.adapter(rig);
+      const p = await earlier.session.prepare({ tokenId: YES, side: 'BUY', price: 0.45, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+      await earlier.session.postOrder(p);
+      const [trade] = [...rig.standIn.venue.trades.values()];
+      trade!.match_time -= 7200;
+      givenUpFillsStore(dataDir).save([`${p.id}:${trade!.id}`]);
+      const a = await rigs.adapter(rig, over, undefined, undefined, undefined, { givenUpStore: givenUpFillsStore(dataDir) });
+      expect(await a.adapter.start()).toMatchObject({ trades: 0, trades_beyond_lookback: 1, trades_not_found: 0, unsettled_fills: 1 });
+      const carried = (await a.adapter.fetchPositions()).flatMap((v) => v.awaiting ?? []);
+      expect(carried.map((f) => a.adapter.isFillAnswerGivenUp(f.fill_id))).toEqual([true]);
+      // Still awaiting its answer: the record keeps it for the process after.
+      expect(givenUpFillsStore(dataDir).load()).toEqual([`${p.id}:${trade!.id}`]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
