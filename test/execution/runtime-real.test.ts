@@ -75,12 +75,13 @@ describe('the trading runtime on the real adapter against the stand-in CLOB', ()
     const pending = () => Object.keys(runtime.marketSnapshot('m1')!.context.ledger.pending).sort();
     await vi.waitFor(() => expect(pending().length).toBeGreaterThanOrEqual(2));
     const matched = pending();
-    // The venue confirmed every trade; its messages never reached helios.
-    for (const t of rig.standIn.venue.trades.values()) t.status = 'CONFIRMED';
     // Reads of one trade by id: a listing (`after`) also comes from a reconciliation's look at an order still in flight.
     const reads = () => rig.standIn.queries('GET /data/trades').filter((q) => q.has('id')).length;
-    // Each post answered with a match reads its trade once, not awaited: those reads are in before counting.
+    // Each post answered with a match reads its trade once, not awaited: those reads are in before
+    // counting, and before the trades change (a late one would find them CONFIRMED already).
     await vi.waitFor(() => expect(reads()).toBe(rig.standIn.venue.trades.size));
+    // The venue confirmed every trade; its messages never reached helios.
+    for (const t of rig.standIn.venue.trades.values()) t.status = 'CONFIRMED';
     const readsBefore = reads();
     await runtime.reconcile();
     // Seen pending from now: not yet asked about.
