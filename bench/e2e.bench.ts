@@ -14,11 +14,12 @@ import type { MarketTradingContext } from '../src/machines/market-trading/contex
 import { decodeMarketFrame } from '../src/adapters/polymarket/market-decoder.ts';
 import { LivePipeline } from './support/live-pipeline.ts';
 import { LatencyProbe } from './support/e2e-latency-probe.ts';
+import { threadCpuMs } from './support/thread-cpu.ts';
 import { percentile, round } from './support/stats.ts';
 import { VenueProcess, type VenueRun } from './support/venue-process.ts';
 import type { Benchmark, BenchContext } from './types.ts';
 
-const MARKETS = 100; // 200 tokens: one market-channel connection (max_assets_per_connection 200)
+export const MARKETS = 100; // 200 tokens: one market-channel connection (max_assets_per_connection 200)
 /** `BENCH_E2E_RATES=5000,20000` runs fewer rates while developing on a loaded machine. */
 const RATES = process.env.BENCH_E2E_RATES ? process.env.BENCH_E2E_RATES.split(',').map(Number) : [1_000, 5_000, 10_000, 20_000];
 /**
@@ -29,35 +30,35 @@ const RATES = process.env.BENCH_E2E_RATES ? process.env.BENCH_E2E_RATES.split(',
 const ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_E2E_ROUNDS ?? 3)) || 1);
 /** `BENCH_E2E_FLUSH_MS=100` measures with a BEST_PRICE floor (the old default) for a before/after. */
 const FLUSH_MS = process.env.BENCH_E2E_FLUSH_MS;
-const WARM_MS = 1_000;
-const MEASURE_MS = 4_000;
+export const WARM_MS = 1_000;
+export const MEASURE_MS = 4_000;
 const REF_MEASURE_MS = 3_000;
 /** After the venue stops: the last BEST_PRICE (end of turn, or the best_price_flush_ms floor) and its routing. */
-const DRAIN_MS = 500;
+export const DRAIN_MS = 500;
 /** A loaded machine can leave a backlog: wait this long at most for every measured frame's decision. */
-const BACKLOG_MS = 15_000;
+export const BACKLOG_MS = 15_000;
 /** EventLoopLag samples every 10 ms and Node records whole intervals: an idle loop reads ~10 ms. */
 const LAG_SAMPLE_MS = 10;
 /** One untimed pass first, so the first rate is not measured on cold code. */
-const WARMUP_RATE = 5_000;
-const SEED = 9;
+export const WARMUP_RATE = 5_000;
+export const SEED = 9;
 
-interface Dist {
+export interface Dist {
   n: number;
   p50: number;
   p99: number;
   p999: number;
 }
 
-function dist(values: number[]): Dist {
+export function dist(values: number[]): Dist {
   return { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), p999: percentile(values, 99.9) };
 }
 
-function fmt(d: Dist, digits = 2): string {
+export function fmt(d: Dist, digits = 2): string {
   return `${round(d.p50, digits)} / ${round(d.p99, digits)} / ${round(d.p999, digits)}`;
 }
 
-interface PassResult {
+export interface PassResult {
   offered: number;
   achieved: number;
   loopP99Ms: number;
@@ -73,7 +74,7 @@ interface PassResult {
 }
 
 /** Where a frame's time goes, stage by stage (µs means per frame or event; ms distributions). */
-interface Stages {
+export interface Stages {
   /** decodeMarketFrame alone on this pass's frames, per frame (µs, mean). */
   decodeUs: number;
   /** The feed's handling of a frame minus decode and sinks: book apply, derive, event building (µs, mean). */
@@ -106,7 +107,9 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-interface OursResult extends PassResult {
+export interface OursResult extends PassResult {
+  /** CPU time of the main thread alone over the measured window, in cores (`threadCpuMs`). */
+  mainThreadCores: number;
   coalesce: Dist;
   pipeline: Dist;
   stages: Stages;
@@ -121,7 +124,7 @@ interface OursResult extends PassResult {
   orders: number;
 }
 
-function sendLatencies(run: VenueRun, items: Array<{ index: number; at: number }>): { lat: number[]; unmatched: number } {
+export function sendLatencies(run: VenueRun, items: Array<{ index: number; at: number }>): { lat: number[]; unmatched: number } {
   const lat: number[] = [];
   let unmatched = 0;
   for (const { index, at } of items) {
@@ -133,7 +136,7 @@ function sendLatencies(run: VenueRun, items: Array<{ index: number; at: number }
 }
 
 /** The reference: a bare `ws` client on the same venue and frames that only `JSON.parse`s them. */
-async function referencePass(venue: VenueProcess, tokens: string[], rate: number): Promise<PassResult> {
+export async function referencePass(venue: VenueProcess, tokens: string[], rate: number): Promise<PassResult> {
   const urls = await venue.open(MARKETS, SEED);
   const ws = new WebSocket(urls.wsUrl, { perMessageDeflate: false });
   let measuring = false;
@@ -193,7 +196,7 @@ async function referencePass(venue: VenueProcess, tokens: string[], rate: number
   };
 }
 
-async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: UniverseMarket[], rate: number, dataDir: string, measureMs = MEASURE_MS): Promise<OursResult> {
+export async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: UniverseMarket[], rate: number, dataDir: string, measureMs = MEASURE_MS): Promise<OursResult> {
   const urls = await venue.open(MARKETS, SEED);
   const probe = new LatencyProbe();
   const pipeline = await LivePipeline.create({
@@ -215,7 +218,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     }
     await pipeline.startFeed();
     if (!(await pipeline.waitSynced(markets.length * 2, 20_000))) throw new Error(`only ${pipeline.tokensSynced()} books synced`);
-    const recorded0 = pipeline.storage.recorder?.stats();
+    const recorded0 = pipeline.storage?.recorder?.stats();
     const running = venue.run(rate, WARM_MS + measureMs);
     await sleep(WARM_MS);
     const lag = new EventLoopLag();
@@ -223,6 +226,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     const m0 = probe.messages;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const thread0 = threadCpuMs();
     const elu0 = performance.eventLoopUtilization();
     probe.measuring = true;
     probe.times.enabled = true;
@@ -231,6 +235,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
     probe.times.enabled = false;
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const threadMs = threadCpuMs() - thread0;
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const loop = lag.read();
     lag.stop();
@@ -267,7 +272,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
       delivery: dist(probe.deliveryMs),
       decide: dist(probe.decideMs),
     };
-    const recorded1 = pipeline.storage.recorder?.stats();
+    const recorded1 = pipeline.storage?.recorder?.stats();
     const bus = pipeline.bus.stats();
     return {
       offered: rate,
@@ -275,6 +280,7 @@ async function oursPass(venue: VenueProcess, config: HeliosConfig, markets: Univ
       loopP99Ms: loop.p99_ms,
       loopMaxMs: loop.max_ms,
       cores: (cpu.user + cpu.system) / 1e6 / seconds,
+      mainThreadCores: threadMs / 1000 / seconds,
       elu,
       recv: dist(decided.map((f) => f.decidedAt - f.recvAt)),
       send: dist(sent.lat),
@@ -334,7 +340,7 @@ export const e2eBenchmark: Benchmark = {
         );
         ctx.log(
           `  helios     achieved ${Math.round(ours.achieved).toLocaleString()} frames/s; frame→decision ${fmt(ours.recv)} (n ${ours.recv.n.toLocaleString()}); ` +
-            `venue send→decision ${fmt(ours.send)}; event-loop lag p99 ${round(ours.loopP99Ms, 1)} ms (+${round(ours.loopP99Ms - LAG_SAMPLE_MS, 1)}), max ${round(ours.loopMaxMs, 1)}; CPU ${round(ours.cores, 2)} cores, event loop utilization ${round(ours.elu, 3)}`,
+            `venue send→decision ${fmt(ours.send)}; event-loop lag p99 ${round(ours.loopP99Ms, 1)} ms (+${round(ours.loopP99Ms - LAG_SAMPLE_MS, 1)}), max ${round(ours.loopMaxMs, 1)}; CPU ${round(ours.cores, 2)} cores (main thread ${round(ours.mainThreadCores, 2)}), event loop utilization ${round(ours.elu, 3)}`,
         );
         ctx.log(
           `             of which frame→BEST_PRICE (coalescing) ${fmt(ours.coalesce)}, BEST_PRICE→decision (bus, router, actor) ${fmt(ours.pipeline, 3)}; ` +
@@ -374,6 +380,7 @@ export const e2eBenchmark: Benchmark = {
           [`${k}_loop_lag_max_ms`]: round(ours.loopMaxMs, 3),
           [`${k}_cpu_cores`]: round(ours.cores, 3),
           [`${k}_event_loop_utilization`]: round(ours.elu, 3),
+          [`${k}_main_thread_cpu_cores`]: round(ours.mainThreadCores, 3),
           [`${k}_frames_without_signal`]: ours.framesWithoutSignal,
           [`${k}_undecided`]: ours.undecided,
           [`${k}_recorded_events`]: ours.recorded,

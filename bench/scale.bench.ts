@@ -125,7 +125,7 @@ export const scaleBenchmark: Benchmark = {
         const half = memory(gc);
         const retainedHalf = await busLog();
         // The journal recorder's queue: events held until written (a writer behind keeps them in the heap).
-        const recorderHalf = pipeline.storage.recorder?.stats();
+        const recorderHalf = pipeline.storage?.recorder?.stats();
         // RSS as the process lives it (no forced GC), every second of the second half: the plateau.
         const rssSamples: number[] = [];
         const sampler = setInterval(() => rssSamples.push(process.memoryUsage.rss()), 1000);
@@ -144,7 +144,7 @@ export const scaleBenchmark: Benchmark = {
         const heapGrowthMbS = (after.heap - half.heap) / MB / flow2.seconds;
         const frames = feed.connections().reduce((n, c) => n + c.books.frames, 0);
         const routed = node.router.stats.routed;
-        const recorderEnd = pipeline.storage.recorder?.stats();
+        const recorderEnd = pipeline.storage?.recorder?.stats();
         const recorded = recorderEnd?.written ?? 0;
         const stillSynced = pipeline.tokensSynced();
         const errors = pipeline.errors.length + feed.actorErrors().length;

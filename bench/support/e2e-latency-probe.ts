@@ -128,6 +128,39 @@ export class LatencyProbe {
     },
   };
 
+  /**
+   * The feed on another thread (`e2e-feed-worker.ts`), its side: what a BEST_PRICE about to cross
+   * took, as `[frame index, received at]` pairs shifted by `shift` ms onto the receiving thread's clock, and when it was emitted.
+   */
+  release(event: HeliosEvent, shift: number): { frames: number[]; emitAt: number } | undefined {
+    const r = this.byEvent.get(event);
+    if (!r) return undefined;
+    this.byEvent.delete(event);
+    const frames: number[] = [];
+    for (const f of r.frames) frames.push(f.index, f.recvAt + shift);
+    return { frames, emitAt: r.emitAt + shift };
+  }
+
+  /** Frames received on another thread, by index, until decided on. */
+  private readonly remote = new Map<number, FrameRec>();
+
+  /** The trading side of a feed on another thread: `event` (its copy here) took these frames (`release`). */
+  adopt(event: HeliosEvent, crossed: { frames: number[]; emitAt: number }): void {
+    const list: FrameRec[] = [];
+    for (let i = 0; i < crossed.frames.length; i += 2) {
+      const index = crossed.frames[i]!;
+      let f = this.remote.get(index);
+      if (!f) {
+        f = { index, recvAt: crossed.frames[i + 1]!, sink0: 0, left: 0, decidedAt: NaN, chunkEndAt: NaN, emitAt: NaN, routedAt: NaN };
+        this.remote.set(index, f);
+        this.frames.push(f);
+      }
+      f.left++;
+      list.push(f);
+    }
+    this.byEvent.set(event, { frames: list, emitAt: crossed.emitAt, token: event.token_id!, ts: event.ts_ingest, routedAt: NaN });
+  }
+
   /** The trading router's observe hook: the event about to be routed. */
   readonly consumed: EventSink = {
     emit: (event) => {
@@ -160,6 +193,7 @@ export class LatencyProbe {
     for (const f of r.frames) {
       this.coalesceWaitMs.push(r.emitAt - f.recvAt);
       if (--f.left === 0) {
+        this.remote.delete(f.index);
         f.decidedAt = t;
         f.emitAt = r.emitAt;
         f.routedAt = r.routedAt;

@@ -37,6 +37,11 @@ export interface LivePipelineOptions {
   onBestChanged?: (token: string) => void;
   /** Times the synchronous cost of the bus publish and the recorder per event (a benchmark probe). */
   sinkTimes?: SinkTimes;
+  /**
+   * The journal recorder runs elsewhere (the feed worker of `e2e-feed-worker.ts`): this process's
+   * events go to this sink instead of a recorder of its own.
+   */
+  journal?: EventSink;
 }
 
 /** Accumulated synchronous time spent in the bus publish and in the recorder, by event. */
@@ -80,7 +85,10 @@ export class SinkTimes {
 export class LivePipeline {
   readonly clock = new SystemClock();
   readonly sink: FanOutSink;
-  readonly storage: StorageSinks;
+  /** The journal recorder (null when it runs elsewhere: `journal`). */
+  readonly storage: StorageSinks | null;
+  /** The bus publish alone (what a feed on another thread publishes through). */
+  readonly busSink: EventSink;
   node: TradingNode | null = null;
   feed: MarketFeed | null = null;
   errors: Error[] = [];
@@ -99,15 +107,11 @@ export class LivePipeline {
     const seed = config.app.seed;
     const times = opts.sinkTimes;
     const busSink = times ? times.wrap(new BusSink(bus), 'bus') : new BusSink(bus);
+    this.busSink = busSink;
     this.sink = new FanOutSink(busSink, new DaemonObserver(config.daemon.staleness_ms, createMetrics()));
-    this.storage = createStorageSinks({
-      config: config.storage,
-      dataDir: opts.dataDir,
-      clock: this.clock,
-      ids: ulidGenerator(seededRng(seed ^ hash32('recorder'))),
-      publish: new BusSink(bus),
-    });
-    this.sink.add(times ? times.wrap(this.storage, 'recorder') : this.storage);
+    this.storage = opts.journal ? null : recorderSinks(config, opts.dataDir, this.clock, new BusSink(bus));
+    const journal = opts.journal ?? this.storage!;
+    this.sink.add(times ? times.wrap(journal, 'recorder') : journal);
     if (opts.probe) this.sink.add(opts.probe);
   }
 
@@ -119,9 +123,6 @@ export class LivePipeline {
     return p;
   }
 
-  private factory(name: string): EventFactory {
-    return new EventFactory(this.clock, ulidGenerator(seededRng(this.opts.config.app.seed ^ hash32(name))));
-  }
 
   /** Spawns the market actors (sharded in group supervisors), reconciles, subscribes to the bus. */
   buildTrading(): TradingNode {
@@ -154,45 +155,83 @@ export class LivePipeline {
   /** Connects the feed and subscribes every token of the markets. */
   async startFeed(): Promise<MarketFeed> {
     const { config } = this.opts;
-    const tape = { ...config.market_tape, ws_url: this.opts.venue.wsUrl, rest_url: this.opts.venue.restUrl };
-    this.feed = new MarketFeed({
-      config: tape,
-      clock: this.clock,
-      seed: config.app.seed,
-      sink: this.sink,
-      events: this.factory('market-feed'),
-      desired: createDesiredSet({ ...tape.desired_set, kind: 'in_memory' }, null),
-      openSocket: this.opts.openSocket,
-      onBestChanged: this.opts.onBestChanged,
-    });
-    await this.feed.start();
-    await this.feed.subscribe(this.opts.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]));
+    this.feed = await startMarketFeed(config, this.opts.venue, this.clock, this.sink, this.opts, marketTokens(this.opts.markets));
     return this.feed;
   }
 
   tokensSynced(): number {
-    return this.feed ? this.feed.books().filter((b) => b.synced).length : 0;
+    return this.feed ? syncedBooks(this.feed) : 0;
   }
 
   /** Resolves once `n` books are synced (false after `timeoutMs`). */
-  async waitSynced(n: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.tokensSynced() < n) {
-      if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return true;
+  waitSynced(n: number, timeoutMs: number): Promise<boolean> {
+    return waitSynced(() => this.tokensSynced(), n, timeoutMs);
   }
 
   async stop(): Promise<void> {
     this.heapBudget.stop();
     await this.feed?.stop();
     await this.node?.stop();
-    await this.storage.flush();
-    await this.storage.close();
+    await this.storage?.flush();
+    await this.storage?.close();
     await this.bus.drain();
     await this.bus.close();
   }
+}
+
+/** Every token of the markets, YES then NO. */
+export function marketTokens(markets: readonly UniverseMarket[]): string[] {
+  return markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]);
+}
+
+/** The daemon's market feed on the venue's loopback URLs, started and subscribed to `tokens`. */
+export async function startMarketFeed(
+  config: HeliosConfig,
+  venue: { wsUrl: string; restUrl: string },
+  clock: SystemClock,
+  sink: EventSink,
+  probes: Pick<LivePipelineOptions, 'openSocket' | 'onBestChanged'>,
+  tokens: string[],
+): Promise<MarketFeed> {
+  const tape = { ...config.market_tape, ws_url: venue.wsUrl, rest_url: venue.restUrl };
+  const feed = new MarketFeed({
+    config: tape,
+    clock,
+    seed: config.app.seed,
+    sink,
+    events: new EventFactory(clock, ulidGenerator(seededRng(config.app.seed ^ hash32('market-feed')))),
+    desired: createDesiredSet({ ...tape.desired_set, kind: 'in_memory' }, null),
+    openSocket: probes.openSocket,
+    onBestChanged: probes.onBestChanged,
+  });
+  await feed.start();
+  await feed.subscribe(tokens);
+  return feed;
+}
+
+export function syncedBooks(feed: MarketFeed): number {
+  return feed.books().filter((b) => b.synced).length;
+}
+
+/** Resolves once `synced()` reaches `n` (false after `timeoutMs`). */
+export async function waitSynced(synced: () => number, n: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (synced() < n) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+/** The journal recorder as the daemon builds it (its ids seeded from the app seed), publishing its window events to `publish`. */
+export function recorderSinks(config: HeliosConfig, dataDir: string, clock: SystemClock, publish: EventSink): StorageSinks {
+  return createStorageSinks({
+    config: config.storage,
+    dataDir,
+    clock,
+    ids: ulidGenerator(seededRng(config.app.seed ^ hash32('recorder'))),
+    publish,
+  });
 }
 
 /** The end of a profiling run (the e2e turn and allocation profiles): profiler, pipeline, venue, its data directory. */
