@@ -105,7 +105,7 @@ export interface LineScan {
   size: number;
 }
 
-/** Counts lines without parsing them (compaction checks the row count DuckDB read against it). */
+/** Counts lines without parsing them (a compaction that met unreadable lines checks DuckDB's row count against it). */
 export async function scanJournalLines(file: string): Promise<LineScan> {
   const fh = await open(file, 'r');
   try {
@@ -134,10 +134,42 @@ export async function scanJournalLines(file: string): Promise<LineScan> {
         lastByteWasCr = chunk[bytesRead - 1] === 0x0d;
       }
     }
-    if (lineLen === 0) return { lines, tail: 'none', tailBytes: 0, size };
-    const complete = isCompleteRecordLine(Buffer.concat(tailParts).toString('utf8'));
-    return { lines, tail: complete ? 'complete' : 'torn', tailBytes: lineLen, size };
+    return { lines, ...classifyTail(Buffer.concat(tailParts)), size };
   } finally {
     await fh.close();
   }
+}
+
+export type JournalTail = Pick<LineScan, 'tail' | 'tailBytes' | 'size'>;
+
+/**
+ * The bytes after a file's last newline, read backwards from its end: what a torn write leaves.
+ * Compaction needs no more of a file unless the tail is torn (then `scanJournalLines` numbers it).
+ */
+export async function readJournalTail(file: string): Promise<JournalTail> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const chunk = Buffer.allocUnsafe(TAIL_CHUNK_BYTES);
+    const parts: Buffer[] = [];
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await fh.read(chunk, 0, end - start, start);
+      const read = chunk.subarray(0, bytesRead);
+      const nl = read.lastIndexOf(NL);
+      parts.unshift(Buffer.from(read.subarray(nl + 1)));
+      if (nl >= 0 || bytesRead < end - start) break;
+      end = start;
+    }
+    return { ...classifyTail(Buffer.concat(parts)), size };
+  } finally {
+    await fh.close();
+  }
+}
+
+const TAIL_CHUNK_BYTES = 64 * 1024;
+
+function classifyTail(tail: Buffer): Pick<LineScan, 'tail' | 'tailBytes'> {
+  if (tail.length === 0) return { tail: 'none', tailBytes: 0 };
+  return { tail: isCompleteRecordLine(tail.toString('utf8')) ? 'complete' : 'torn', tailBytes: tail.length };
 }
