@@ -81,8 +81,8 @@ export function hasLiveOrders(orders: Record<string, OrderRecord>): boolean {
 /** Nothing to send: one shared array for every decision that sends nothing (most of them). */
 const NO_INTENTS: readonly OrderIntent[] = Object.freeze([]);
 
-function cancelsFor(input: PlanInput): readonly OrderIntent[] {
-  if (!hasLiveOrders(input.orders)) return NO_INTENTS;
+function cancelsFor(input: PlanInput, live: boolean): readonly OrderIntent[] {
+  if (!live) return NO_INTENTS;
   const out: OrderIntent[] = [];
   for (const o of liveOrders(input.orders)) {
     if (o.cancel_requested) continue;
@@ -145,7 +145,9 @@ export function plan(heard: PlanInput): Plan {
   const ledger = matchedLedger(heard.ledger, heard.orders, heard.spec.fee);
   const input = ledger === heard.ledger ? heard : { ...heard, ledger };
   // Every market decides on every signal: `planOf` rather than a closure over the cancels.
-  const cancels = cancelsFor(input);
+  // Whether any order is live, asked once: the cancels and the in-flight wait below both need it.
+  const live = hasLiveOrders(input.orders);
+  const cancels = cancelsFor(input, live);
   const perms = PERMISSIONS[input.state];
   if (!perms.buy && !perms.sell) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, `state ${input.state}`);
   if (!input.synced) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'awaiting reconciliation');
@@ -153,7 +155,7 @@ export function plan(heard: PlanInput): Plan {
   if (input.haltCauses.length) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, `halt causes: ${input.haltCauses.join(',')}`);
   if (input.finalizing) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'finalizing');
   // One decision in flight at a time: wait for the venue's answer before the next order.
-  if (hasLiveOrders(input.orders)) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'orders in flight');
+  if (live) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'orders in flight');
   if (input.awaitBook) return planOf(input, cancels, 'none', NO_INTENTS, input.seq, 'awaiting a fresh book');
 
   const s = input.signals;
@@ -233,11 +235,10 @@ function pairDecision(input: PlanInput, entryRefusal: string | null, allowHedge:
 function edgeDecision(input: PlanInput, allowBuy: boolean, allowSell: boolean): EdgeDecision {
   const policy = effectivePolicy(input);
   if (!policy) return { kind: 'none', reason: 'no fair value' };
-  const tokens: EdgeToken[] = [];
   const yes = edgeToken(input, policy, input.spec.yes_token, allowSell);
-  if (yes) tokens.push(yes);
   const no = edgeToken(input, policy, input.spec.no_token, allowSell);
-  if (no) tokens.push(no);
+  // Built at its final length: an empty array grown by a push reserves spare slots on every decision.
+  const tokens: EdgeToken[] = yes && no ? [yes, no] : yes ? [yes] : no ? [no] : [];
   if (!tokens.length) return { kind: 'none', reason: 'books not ready' };
   const stakes = eventStakes(input, tokens);
   return decideEdge({

@@ -54,8 +54,11 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
   const s = context.signals;
   const now_ms = nowOf(context, event);
   switch (event.type) {
-    case 'BOOK':
-      return { now_ms, signals: signalsWith(s, { books: booksWith(s.books, event.signal, event.partner) }), awaitBook: false };
+    case 'BOOK': {
+      const signals = signalsWith(s, { books: booksWith(s.books, event.signal, event.partner) });
+      // Written only when set: every field of the update is copied once more into the next context.
+      return context.awaitBook ? { now_ms, signals, awaitBook: false } : { now_ms, signals };
+    }
     case 'POLICY':
       return { now_ms, signals: signalsWith(s, { policy: event.policy }) };
     case 'TRUTH':
