@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { writeAtomically } from './atomic-file.ts';
-import { parseStateRecord, readStateJson } from './state-record.ts';
+import { stateRecordFile } from './state-record.ts';
 
 /** A given-up-fills file that cannot be read: starting over it would wait for those fills and alert of them again. */
 export class GivenUpFillsError extends Error {
@@ -31,16 +30,9 @@ export function givenUpFillsFile(dataDir: string): string {
 }
 
 export function givenUpFillsStore(dataDir: string): GivenUpFillsStore {
-  const file = givenUpFillsFile(dataDir);
-  const errors = {
-    unreadable: (reason: string) => new GivenUpFillsError(`cannot read the given-up fills ${file}: ${reason}`),
-    damaged: (detail: string) => new GivenUpFillsError(`the given-up fills ${file} are damaged${detail}`),
-  };
+  const record = stateRecordFile(givenUpFillsFile(dataDir), 'given-up fills', recordSchema, (m) => new GivenUpFillsError(m));
   return {
-    load: () => {
-      const value = readStateJson(file, errors);
-      return value === undefined ? [] : parseStateRecord(recordSchema, value, errors).trades;
-    },
-    save: (trades) => writeAtomically(file, JSON.stringify({ version: 1, trades: [...trades].sort() }) + '\n'),
+    load: () => record.load()?.trades ?? [],
+    save: (trades) => record.save({ version: 1, trades: [...trades].sort() }),
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { writeAtomically } from './atomic-file.ts';
 
 /** How a state file's reader words its refusals (the file named, its own error class). */
 export interface StateRecordErrors {
@@ -31,4 +32,28 @@ export function parseStateRecord<S extends z.ZodType>(schema: S, value: unknown,
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw errors.damaged(`: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+}
+
+/** One state file holding one record: read as `schema` reads it (undefined when absent), replaced atomically. */
+export interface StateRecordFile<S extends z.ZodType> {
+  load(): z.output<S> | undefined;
+  save(record: z.input<S>): void;
+}
+
+/**
+ * The state file `file` of records `schema` validates. Refusals name the file and what it holds
+ * (`what`, plural: "the given-up fills … are damaged"), as errors of the caller's class (`refuse`).
+ */
+export function stateRecordFile<S extends z.ZodType>(file: string, what: string, schema: S, refuse: (message: string) => Error): StateRecordFile<S> {
+  const errors: StateRecordErrors = {
+    unreadable: (reason) => refuse(`cannot read the ${what} ${file}: ${reason}`),
+    damaged: (detail) => refuse(`the ${what} ${file} are damaged${detail}`),
+  };
+  return {
+    load: () => {
+      const value = readStateJson(file, errors);
+      return value === undefined ? undefined : parseStateRecord(schema, value, errors);
+    },
+    save: (record) => writeAtomically(file, JSON.stringify(record) + '\n'),
+  };
 }
