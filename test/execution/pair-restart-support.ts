@@ -37,7 +37,7 @@ export async function lockPair(runtime: TradingRuntime, clock: VirtualClock, ada
  * the adapter that has locked the pair: both legs MATCHED at the venue (20 shares each), not
  * settled (the stand-in settles only on command).
  */
-export async function lockedPairOnStandIn(rigs: ReturnType<typeof rigPerTest>, cfg: ReturnType<typeof defaultSections>, extra: Pick<RealAdapterDeps, 'givenUpStore'> = {}) {
+export async function lockedPairOnStandIn(rigs: ReturnType<typeof rigPerTest>, cfg: ReturnType<typeof defaultSections>, extra: Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore'> = {}) {
   const rig = await rigs.standIn();
   rig.books.set(YES, book(0.44, 0.45, 100, 1));
   rig.books.set(NO, book(0.44, 0.45, 100, 1));

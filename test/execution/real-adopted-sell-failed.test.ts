@@ -1,5 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { sellCostsFile, sellCostsStore } from '../../src/adapters/storage/sell-costs-file.ts';
 import type { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { defaultSections } from '../trading/support.ts';
 import { pairRuntime } from './pair-restart-support.ts';
@@ -64,5 +68,68 @@ describe('an adopted SELL that emptied the position, then FAILED', () => {
     clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
     expect((await t.runtime.reconcile()).breaks).toEqual([]);
     t.runtime.stop();
+  });
+});
+
+describe('a SELL that emptied the position, then the process is replaced (a new adapter and session on the same data directory), then FAILED', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const dataDirOf = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'helios-sell-costs-'));
+    dirs.push(d);
+    return d;
+  };
+
+  it('gives the shares back at their cost: the cost the sell carried is recorded for the new process', async () => {
+    const dataDir = dataDirOf();
+    const stores = () => ({ sellCostStore: sellCostsStore(dataDir) });
+    const rig = await rigs.standIn();
+    rig.books.set(YES, book(0.44, 0.45, 100, 1));
+    const earlier = await rigs.adapter(rig);
+    await post(earlier, 'BUY', 0.45, 20);
+    for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
+    const sellId = await post(earlier, 'SELL', 0.6, 20);
+    const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+    const first = await rigs.adapter(rig, over, undefined, undefined, undefined, stores());
+    await first.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const before = pairRuntime(first.adapter, clock, cfg);
+    await before.runtime.start();
+    expect(yesLot(before.runtime)).toEqual({ shares: 20, cost: 9 });
+    const cashBeforeSell = before.runtime.marketSnapshot('m1')!.context.ledger.cash;
+    const sold = rig.standIn.venue.fillResting(sellId, 20)!;
+    await vi.waitFor(() => expect(yesLot(before.runtime).shares).toBeCloseTo(0, 9));
+    before.runtime.stop();
+    first.adapter.stop();
+
+    // The venue lists no position for the emptied token: only the record knows the sell's cost.
+    const next = await rigs.adapter(rig, over, undefined, undefined, undefined, stores());
+    expect(await next.adapter.start()).toMatchObject({ unsettled_fills: 1, positions: 0 });
+    const after = pairRuntime(next.adapter, clock, cfg);
+    await after.runtime.start();
+    expect(Object.keys(after.runtime.marketSnapshot('m1')!.context.ledger.pending)).toHaveLength(1);
+    rig.standIn.venue.settle(sold, 'FAILED');
+    await vi.waitFor(() => expect(yesLot(after.runtime).shares).toBeCloseTo(20, 9));
+    expect(yesLot(after.runtime).cost).toBeCloseTo(9, 9);
+    const ledger = after.runtime.marketSnapshot('m1')!.context.ledger;
+    expect(ledger.cash).toBeCloseTo(cashBeforeSell, 9);
+    expect(Object.values(ledger.lots).reduce((s, l) => s + l.realized, 0)).toBeCloseTo(0, 9);
+    clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    expect((await after.runtime.reconcile()).breaks).toEqual([]);
+    after.runtime.stop();
+    // Answered: the record no longer holds it.
+    expect(sellCostsStore(dataDir).load()).toEqual(new Map());
+  });
+
+  it('a damaged record is refused with its name, never read as empty', () => {
+    const dataDir = dataDirOf();
+    sellCostsStore(dataDir).save(new Map([['0xabc:t1', 0.45]]));
+    expect(sellCostsStore(dataDir).load()).toEqual(new Map([['0xabc:t1', 0.45]]));
+    rmSync(sellCostsFile(dataDir));
+    expect(sellCostsStore(dataDir).load()).toEqual(new Map());
+    writeFileSync(sellCostsFile(dataDir), '{"version":1,"sells":{"0xabc:t1":-1}}');
+    expect(() => sellCostsStore(dataDir).load()).toThrow(/sell costs .*real-sell-costs\.json are damaged: sells\.0xabc:t1/);
   });
 });

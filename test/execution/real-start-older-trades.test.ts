@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { givenUpFillsStore } from '../../src/adapters/storage/given-up-fills-file.ts';
+import { sellCostsStore } from '../../src/adapters/storage/sell-costs-file.ts';
 import { book, fills, rigPerTest, YES, type AdapterRig } from './support.ts';
 
 const rigs = rigPerTest();
 
 /**
  * Start-up reads the account's trades of the last `trades_lookback_s`. A trade older than that which
- * an open order still names (its matched size holds it), or a recorded given-up fill, is read by id, so its fill is carried and
+ * an open order still names (its matched size holds it), a recorded given-up fill or a recorded sell's cost, is read by id, so its fill is carried and
  * its answer applies; one the venue does not return is told of (a warning and the start-up report's
  * `trades_not_found`), never dropped in silence.
  */
@@ -73,6 +74,33 @@ describe('start-up: a trade older than trades_lookback_s that the given-up recor
       expect(carried.map((f) => a.adapter.isFillAnswerGivenUp(f.fill_id))).toEqual([true]);
       // Still awaiting its answer: the record keeps it for the process after.
       expect(givenUpFillsStore(dataDir).load()).toEqual([`${p.id}:${trade!.id}`]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('start-up: a trade older than trades_lookback_s that the sell-costs record names', () => {
+  it('is read by id and carried with the cost the record gives its sell', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-older-trades-'));
+    try {
+      const rig = await rigs.standIn();
+      rig.books.set(YES, book(0.44, 0.45, 100, 1));
+      const earlier = await rigs.adapter(rig);
+      const buy = await earlier.session.prepare({ tokenId: YES, side: 'BUY', price: 0.45, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+      await earlier.session.postOrder(buy);
+      for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
+      const sell = await earlier.session.prepare({ tokenId: YES, side: 'SELL', price: 0.6, size: 10, type: 'GTC', expiration: 0, tick: '0.01', negRisk: false }, false);
+      await earlier.session.postOrder(sell);
+      const tradeId = rig.standIn.venue.fillResting(sell.id, 10)!;
+      rig.standIn.venue.trades.get(tradeId)!.match_time -= 7200;
+      sellCostsStore(dataDir).save(new Map([[`${sell.id}:${tradeId}`, 0.45]]));
+      const a = await rigs.adapter(rig, over, undefined, undefined, undefined, { sellCostStore: sellCostsStore(dataDir) });
+      expect(await a.adapter.start()).toMatchObject({ trades_beyond_lookback: 1, trades_not_found: 0, unsettled_fills: 1 });
+      const carried = (await a.adapter.fetchPositions()).flatMap((v) => v.awaiting ?? []);
+      expect(carried.map((f) => [f.side, f.size, f.avg_cost])).toEqual([['SELL', 10, 0.45]]);
+      // Still awaiting its answer: the record keeps it for the process after.
+      expect(sellCostsStore(dataDir).load()).toEqual(new Map([[`${sell.id}:${tradeId}`, 0.45]]));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

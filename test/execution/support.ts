@@ -124,7 +124,7 @@ export async function openAdapter(
   clock: Clock = new SystemClock(),
   userWsUrl = rig.ws,
   logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
-  extra: Pick<RealAdapterDeps, 'givenUpStore'> = {},
+  extra: Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore'> = {},
 ): Promise<AdapterRig> {
   const cfg = realConfig(rig.url, { ...FAST, ...over });
   const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, clock);

@@ -4,11 +4,10 @@ import type { ExecutionConfig } from '../../config/sections/trading.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { PaperHolding } from '../../domain/trading/carried-state.ts';
 import type { Logger } from '../log/logger.ts';
-import type { GivenUpFillsStore } from '../storage/given-up-fills-file.ts';
 import type { ExecutionAdapter } from './execution-adapter.ts';
 import { PaperExecutionAdapter, type PaperBook } from './paper-adapter.ts';
 import { RealExecutionAdapter } from './real-adapter.ts';
-import type { ClobExecutionAdapter, RealAlert } from './real-clob-adapter.ts';
+import type { ClobExecutionAdapter, RealAdapterDeps, RealAlert } from './real-clob-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
 import { checkRealOrderGate, CONFIRM_ENV, liveHealthcheck } from './real-gate.ts';
 
@@ -84,11 +83,11 @@ export async function openRealSession(input: RealOpenInput): Promise<RealOpen> {
 
 /** The real adapter behind the whole gate; its start() (reconciliation) must pass before trading. */
 export async function createRealExecutionAdapter(
-  input: Omit<RealOpenInput, 'forPlacing'> & { logger: Logger; onAlert?: (a: RealAlert) => void; givenUpStore?: GivenUpFillsStore },
+  input: Omit<RealOpenInput, 'forPlacing'> & { logger: Logger; onAlert?: (a: RealAlert) => void } & Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore'>,
 ): Promise<{ ok: true; adapter: ClobExecutionAdapter } | Extract<RealOpen, { ok: false }>> {
   const opened = await openRealSession({ ...input, forPlacing: true });
   if (!opened.ok) return opened;
   const [{ ClobExecutionAdapter }, { userWsUrl }] = await Promise.all([import('./real-clob-adapter.ts'), import('./real-clob-session.ts')]);
-  const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, givenUpStore: input.givenUpStore, userWsUrl: userWsUrl(opened.cfg) });
+  const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, givenUpStore: input.givenUpStore, sellCostStore: input.sellCostStore, userWsUrl: userWsUrl(opened.cfg) });
   return { ok: true, adapter };
 }

@@ -46,10 +46,15 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private readonly avgCost = new Map<string, number>();
   /** Fills an earlier process gave up on, as its record names them (`<venue order id>:<trade id>`). */
   private readonly givenUpEarlier: ReadonlySet<string>;
+  /** SELL fills' costs an earlier process recorded, named alike. */
+  private readonly sellCostsEarlier: ReadonlyMap<string, number>;
+  /** The sell costs as last written (null: not written yet), so that a fill event that changes none writes nothing. */
+  private sellCostsSaved: string | null = null;
 
   constructor(private readonly deps: RealAdapterDeps) {
     this.rng = deps.rng ?? seededRng(1);
     this.givenUpEarlier = new Set(deps.givenUpStore?.load() ?? []);
+    this.sellCostsEarlier = deps.sellCostStore?.load() ?? new Map();
     this.tracker = new RealOrderTracker({
       emit: (e) => this.emit(e),
       feeFor: (t) => this.markets.get(t)?.fee ?? { rate: 0, exponent: 1, taker_only: true },
@@ -57,6 +62,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       expirationBufferS: deps.cfg.expiration_buffer_s,
       givenUpEarlier: this.givenUpEarlier,
       avgCostOf: (t) => this.avgCost.get(t),
+      sellCostsEarlier: this.sellCostsEarlier,
     });
     this.heartbeats = new HeartbeatChain({
       clock: deps.clock,
@@ -104,6 +110,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     const report = await reconcileAtStart(this.reconcileDeps());
     // Those carried again stay recorded; the rest were answered meanwhile (or are no longer read).
     this.saveGivenUp();
+    this.saveSellCosts();
     let connected!: () => void;
     const first = new Promise<void>((resolve) => (connected = resolve));
     this.channel = new UserChannel({
@@ -262,6 +269,21 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     }
   }
 
+  /** Kept for the next process, which finds no cost at the venue for a position a sell emptied. */
+  private saveSellCosts(): void {
+    const store = this.deps.sellCostStore;
+    if (!store) return;
+    const costs = this.tracker.sellCosts();
+    const text = JSON.stringify([...costs]);
+    if (text === this.sellCostsSaved) return;
+    try {
+      store.save(costs);
+      this.sellCostsSaved = text;
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message }, 'could not record the costs of the sells awaiting their answer: a new process would give the shares of one that FAILED back at cost 0');
+    }
+  }
+
   private onUserEvent(m: Record<string, unknown>): void {
     if (m.event_type === 'order') this.tracker.onVenueOrder(m as never);
     else if (m.event_type === 'trade') this.tracker.onVenueTrade(m as never);
@@ -276,7 +298,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       clock: this.deps.clock,
       adopt: (v: AdoptableOrder) => this.adopt(v),
       sawPositions: (rows: readonly VenuePosition[]) => this.notePositions(rows),
-      recordedTrades: () => [...this.givenUpEarlier].map((k) => k.slice(k.lastIndexOf(':') + 1)),
+      recordedTrades: () => [...this.givenUpEarlier, ...this.sellCostsEarlier.keys()].map((k) => k.slice(k.lastIndexOf(':') + 1)),
       carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
       alert: (a: RealAlert) => this.alert(a),
     };
@@ -299,6 +321,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   }
 
   private emit(e: ExecutionEvent): void {
+    // Recorded before the ledger hears of the sell, so no later crash leaves it booked without its cost.
+    if (e.kind === 'fill' && e.fill.side === 'SELL') this.saveSellCosts();
     for (const l of this.listeners) l(e);
   }
 }

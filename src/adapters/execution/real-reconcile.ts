@@ -23,7 +23,7 @@ export interface ReconcileDeps {
   alert: (a: RealAlert) => void;
   /** The venue's positions as just read (the adapter keeps each token's average cost). */
   sawPositions: (rows: readonly VenuePosition[]) => void;
-  /** Trade ids an earlier process's record names (fills given up on): looked for at start-up like an open order's. */
+  /** Trade ids an earlier process's records name (fills given up on, sells' costs): looked for at start-up like an open order's. */
   recordedTrades: () => string[];
 }
 

@@ -95,6 +95,8 @@ export interface TrackerDeps {
   givenUpEarlier?: ReadonlySet<string>;
   /** The average cost per share of the account's position in a token as last read from the venue (undefined: none known). */
   avgCostOf?: (tokenId: string) => number | undefined;
+  /** SELL fills' costs per share an earlier process recorded (`<venue order id>:<trade id>`): heard again, they carry it (sellCosts). */
+  sellCostsEarlier?: ReadonlyMap<string, number>;
 }
 
 const EPS = 1e-9;
@@ -223,18 +225,21 @@ export class RealOrderTracker {
     const status = venueStatus.toUpperCase();
     let f = this.fills.get(fillId);
     if (status === 'FAILED') {
-      if (f?.stage === 'MATCHED') {
+      if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity });
+      else if (f.stage === 'MATCHED') {
+        // Answered before it is told: a listener reading what still awaits its answer no longer finds it.
+        f.stage = 'FAILED';
         this.failedSoFar++;
         this.emitFill(o, fillId, f, 'FAILED');
       }
-      if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity });
-      else if (f.stage === 'MATCHED') f.stage = 'FAILED';
       return;
     }
     if (!f) {
       f = { stage: 'MATCHED', size, price, liquidity };
-      if (this.deps.givenUpEarlier?.has(`${o.venueId}:${tradeId}`)) f.answerGivenUp = true;
-      const basis = o.req.side === 'SELL' ? this.deps.avgCostOf?.(o.req.token_id) : undefined;
+      const venueKey = `${o.venueId}:${tradeId}`;
+      if (this.deps.givenUpEarlier?.has(venueKey)) f.answerGivenUp = true;
+      // Recorded when it matched: the position it emptied may report no cost any more.
+      const basis = o.req.side === 'SELL' ? (this.deps.sellCostsEarlier?.get(venueKey) ?? this.deps.avgCostOf?.(o.req.token_id)) : undefined;
       if (basis !== undefined) f.costBasis = basis;
       this.fills.set(fillId, f);
       if (!this.inFilledAlready.delete(fillId)) o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
@@ -280,12 +285,22 @@ export class RealOrderTracker {
 
   /** The fills given up and still awaiting their answer, as `<venue order id>:<trade id>` (names a new process knows them by), sorted. */
   givenUpTrades(): string[] {
-    const out: string[] = [];
+    return this.awaitingByVenue((f) => f.answerGivenUp === true).map(([key]) => key);
+  }
+
+  /** The SELL fills still awaiting their answer that carry a cost per share, by `<venue order id>:<trade id>`, sorted. */
+  sellCosts(): Map<string, number> {
+    return new Map(this.awaitingByVenue((f) => f.costBasis !== undefined).map(([key, f]) => [key, f.costBasis!]));
+  }
+
+  /** The fills still awaiting their answer that `keep` keeps, named as a new process knows them (`<venue order id>:<trade id>`), sorted by that name. */
+  private awaitingByVenue(keep: (f: FillState) => boolean): Array<[string, FillState]> {
+    const out: Array<[string, FillState]> = [];
     for (const [fillId, f] of this.fills) {
-      const o = f.stage === 'MATCHED' && f.answerGivenUp ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
-      if (o?.venueId) out.push(`${o.venueId}:${fillId.slice(fillId.lastIndexOf(':') + 1)}`);
+      const o = f.stage === 'MATCHED' && keep(f) ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
+      if (o?.venueId) out.push([`${o.venueId}:${fillId.slice(fillId.lastIndexOf(':') + 1)}`, f]);
     }
-    return out.sort();
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The trade of a fill counted here that still awaits its answer (null: none such). */

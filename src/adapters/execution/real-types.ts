@@ -5,6 +5,7 @@ import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import type { Logger } from '../log/logger.ts';
 import type { GivenUpFillsStore } from '../storage/given-up-fills-file.ts';
+import type { SellCostsStore } from '../storage/sell-costs-file.ts';
 import type { PlaceOrderRequest } from './execution-adapter.ts';
 import type { ClobSession } from './real-clob-session.ts';
 
@@ -51,6 +52,11 @@ export interface RealAdapterDeps {
    * one-shot CLI command needs).
    */
   givenUpStore?: GivenUpFillsStore;
+  /**
+   * Where each SELL fill's cost per share is kept for the next process until its answer comes
+   * (absent: for this process only). The venue reports no cost for a position a sell emptied.
+   */
+  sellCostStore?: SellCostsStore;
 }
 
 /** Counters for metrics and tests. */

@@ -5,6 +5,7 @@ import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/r
 import { realMarketOf } from '../../adapters/execution/real-types.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
 import { givenUpFillsStore } from '../../adapters/storage/given-up-fills-file.ts';
+import { sellCostsStore } from '../../adapters/storage/sell-costs-file.ts';
 import { registerExecutionMetrics } from '../../adapters/metrics/execution-metrics.ts';
 import type { EventOf } from '../../domain/events/catalog.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
@@ -40,6 +41,8 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
     onAlert: (a) => haltOn(a, ctx, factory),
     // A fill given up on stays so in the next process on this data directory (no second full wait, no second alert).
     givenUpStore: givenUpFillsStore(ctx.opts.dataDir),
+    // A SELL that emptied the position keeps its cost for the next process: its FAILED gives the shares back at it, not at 0.
+    sellCostStore: sellCostsStore(ctx.opts.dataDir),
   });
   // The CLOB client loaded just now (lazily, for real sessions only).
   restoreFastStringPrototype();
