@@ -73,6 +73,18 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     }
   });
 
+  it('replay with one end of the range names the missing one and that neither replays everything (the range is optional there)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--from', '2025-07-15T17:00Z'], '--from needs --to'],
+      [['--to', '2025-07-15T19:00Z'], '--to needs --from'],
+    ];
+    for (const [flags, says] of cases) {
+      const r = await run(['replay', '--data-dir', dir, ...flags]);
+      expect(r.code, flags[0]).toBe(2);
+      expect(r.err).toBe(`replay: ${says}: give both (ISO 8601, e.g. 2025-07-15T17:00:00Z), or neither to replay everything recorded\n`);
+    }
+  });
+
   it('options that only make sense with another are usage errors without it (exit 2), not silently ignored', async () => {
     const replay = (...more: string[]) => run(['replay', '--data-dir', dir, ...more]);
     for (const flag of [['--paused'], ['--port', '8899'], ['--exit-at-end']]) {

@@ -82,6 +82,10 @@ describe('helios replay', () => {
 
   it('--serve streams the live WebSocket frames, recorded and recomputed, and takes controls', async () => {
     const { io, done, url, http } = await serveInProcess(['--from', FROM_ISO, '--to', '2025-07-15T16:01:00Z', '--speed', '30', '--decisions-out', path.join(root, 'served.ndjson')]);
+    // The serving line names the page a user opens, not only the socket and the controls.
+    expect(io.stdout()).toContain(`(dashboard ${http}/; controls: POST ${http}/replay/`);
+    const page = await fetch(`${http}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/html')]);
     const status = (await (await fetch(`${http}/replay/status`)).json()) as { state: string; from: number };
     expect(status.state).toBe('idle');
     // Subscriptions name markets of the recorded catalog: another id is answered with an error.

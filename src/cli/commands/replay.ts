@@ -64,6 +64,11 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'print the summary as JSON')
     .action(async (opts: Opts) => {
       const whole = opts.from === undefined && opts.to === undefined;
+      if (!whole && (opts.from === undefined || opts.to === undefined)) {
+        // Unlike backtest, the range is optional here: say so rather than call both required.
+        io.err(`replay: ${opts.from === undefined ? '--to' : '--from'} needs ${opts.from === undefined ? '--from' : '--to'}: give both (ISO 8601, e.g. 2025-07-15T17:00:00Z), or neither to replay everything recorded\n`);
+        return io.exit(EXIT.CONFIG_ERROR);
+      }
       const ctx = replayContext(opts, io, 'replay', !whole);
       if (!ctx) return;
       const usage = (msg: string) => {
@@ -176,7 +181,7 @@ export function register(program: Command, io: CliIo): void {
             if (!srv) return;
             srv.attach(engine);
             // Announced once the controls work: a client may act on this line at once.
-            io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=,range?from=&to=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
+            io.out(`replay: serving ${url.replace('http', 'ws')}${ctx.config.api.ws_path} (dashboard ${url}/; controls: POST ${url}/replay/{play,pause,speed?x=,step?target=,seek?t=,range?from=&to=}, GET ${url}/replay/status)${opts.paused ? '; paused' : ''}\n`);
           },
           startGate: srv && opts.paused ? srv.playRequested() : undefined,
         });
