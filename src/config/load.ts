@@ -39,7 +39,8 @@ export interface LoadedConfig {
   secrets: Secrets;
 }
 
-type Layer = { name: string; data: Record<string, unknown> };
+/** `origins`: which variable set a dotted path (the environment's layer), so an error names it. */
+type Layer = { name: string; data: Record<string, unknown>; origins?: ReadonlyMap<string, string> };
 
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const env = opts.env ?? process.env;
@@ -108,6 +109,7 @@ function refuseSecretKeys(node: unknown, prefix: string, source: string): void {
 /** HELIOS_SECTION__KEY[__SUB] → section.key.sub; values parsed as YAML scalars. */
 function envLayer(env: NodeJS.ProcessEnv): Layer {
   const data: Record<string, unknown> = {};
+  const origins = new Map<string, string>();
   const names = Object.keys(env)
     .filter((k) => k.startsWith('HELIOS_') && k.includes('__'))
     .sort();
@@ -116,15 +118,18 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
     if (path.some((p) => p === '' || looksLikeSecretKey(p))) {
       throw new ConfigError([{ path: path.join('.'), value: '[REDACTED]', expected: 'a config key (secrets use their own variables)', source: `env ${name}` }]);
     }
-    setPath(data, path, parseEnvValue(env[name] ?? ''));
+    const value = parseEnvValue(env[name] ?? '');
+    // Values are YAML too: `{api_key: …}` in one must be refused like in a file.
+    refuseSecretKeys(value, path.join('.'), `environment ${name}`);
+    setPath(data, path, value);
+    origins.set(path.join('.'), name);
   }
-  // Values are YAML too: `{api_key: …}` in one must be refused like in a file.
-  refuseSecretKeys(data, '', 'environment');
   if (env.HELIOS_REDIS_URL) {
     setPath(data, ['bus', 'kind'], 'redis');
     setPath(data, ['bus', 'redis_url'], env.HELIOS_REDIS_URL);
+    origins.set('bus.kind', 'HELIOS_REDIS_URL').set('bus.redis_url', 'HELIOS_REDIS_URL');
   }
-  return { name: 'environment', data };
+  return { name: 'environment', data, origins };
 }
 
 function parseEnvValue(raw: string): unknown {
@@ -208,7 +213,14 @@ function getPath(obj: unknown, path: string[]): unknown {
 
 function sourceOf(path: string[], layers: Layer[]): string {
   for (let i = layers.length - 1; i >= 0; i--) {
-    if (getPath(layers[i]!.data, path) !== undefined) return layers[i]!.name;
+    const layer = layers[i]!;
+    if (getPath(layer.data, path) === undefined) continue;
+    // The variable that set this path or the object holding it: a deployment sets many HELIOS_* at once.
+    for (let n = path.length; n > 0; n--) {
+      const variable = layer.origins?.get(path.slice(0, n).join('.'));
+      if (variable) return `${layer.name} ${variable}`;
+    }
+    return layer.name;
   }
   return 'missing in every layer';
 }

@@ -62,8 +62,16 @@ describe('configuration layers', () => {
       expect(p.path).toBe('bus.default.overflow');
       expect(p.value).toBe('explode');
       expect(p.expected).toMatch(/drop_oldest.*coalesce.*halt/);
-      expect(p.source).toBe('environment');
+      expect(p.source).toBe('environment HELIOS_BUS__DEFAULT__OVERFLOW');
     }
+  });
+
+  it('a problem set by the environment names the variable, among the many a deployment sets', () => {
+    const env = { HELIOS_API__PORT: '8788', HELIOS_RISK__MAX_ORDER_USD: '5', HELIOS_BUS__DEDUP_WINDOW: '5000' };
+    expect(problemOf(env)).toMatchObject({ path: 'risk.max_order_usd', source: 'environment HELIOS_RISK__MAX_ORDER_USD' });
+    // A variable holding a mapping: the problem inside it names that variable.
+    expect(problemOf({ HELIOS_RISK__DRAWDOWN: '{reducing_usdc: lots}' })).toMatchObject({ path: 'risk.drawdown.reducing_usdc', source: 'environment HELIOS_RISK__DRAWDOWN' });
+    expect(problemOf({ HELIOS_REDIS_URL: 'http://x' })).toMatchObject({ path: 'bus.redis_url', source: 'environment HELIOS_REDIS_URL' });
   });
 
   it('real execution: a proxy/safe/deposit signature type needs its funder address; a chain id says which it takes', () => {
