@@ -31,6 +31,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra overrides applied last (CLI flags such as --redis), as dotted paths. */
   overrides?: Record<string, unknown>;
+  /** Where the overrides were written, for errors (default the command line; a sweep's grid file). */
+  overridesSource?: string;
   defaultsFile?: string;
 }
 
@@ -48,7 +50,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const file = opts.file ?? env.HELIOS_CONFIG;
   if (file) layers.push(readYamlLayer(file, `file ${file}`));
   layers.push(envLayer(env));
-  if (opts.overrides) layers.push({ name: 'command line', data: fromDotted(opts.overrides) });
+  if (opts.overrides) layers.push({ name: opts.overridesSource ?? 'command line', data: fromDotted(opts.overrides) });
 
   const merged: Record<string, unknown> = {};
   for (const layer of layers) deepMerge(merged, layer.data);

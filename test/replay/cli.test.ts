@@ -239,6 +239,8 @@ describe('helios sweep', () => {
     const r = await run(['sweep', '--grid', grid, '--data-dir', data, '--from', FROM_ISO, '--to', TO_ISO]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/grid point/);
+    // The value is the grid file's, not something typed on the command line: the error says where to fix it.
+    expect(r.err).toContain(`config error at trading.temporal.edge_threshold: got "high" (from grid file ${grid})`);
   });
 });
 

@@ -90,7 +90,7 @@ export function register(program: Command, io: CliIo): void {
       for (const [index, combo] of gridCombinations(file.grid).entries()) {
         const overrides = { ...file.set, ...combo };
         try {
-          const { config } = loadConfig({ file: opts.config, env: io.env, overrides });
+          const { config } = loadConfig({ file: opts.config, env: io.env, overrides, overridesSource: `grid file ${opts.grid}` });
           jobs.push({ index, overrides, config, dataDir: ctx.dataDir, from: ctx.from, to: ctx.to, source: (opts.source ?? 'auto') as SourceKind });
         } catch (err) {
           return usage(`grid point ${JSON.stringify(overrides)}: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
