@@ -169,6 +169,20 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
       expect(r.err).toContain(`helios run: --speed expects a positive number (1: real time); got ${speed}`);
     }
   });
+  it('run and sample-data on a data directory that cannot hold their state exit 2 naming it (a restart would only fail again), not 3', async () => {
+    const file = path.join(dir, 'not-a-dir');
+    writeFileSync(file, 'a file where the data directory should be\n');
+    for (const target of [file, path.join(file, 'below')]) {
+      const r = await run(['run', '--data-dir', target, '--port', '0', '--duration', '1']);
+      expect(r.code, target).toBe(2);
+      expect(r.err).toContain(`helios run: data directory ${target} cannot be used: ENOTDIR`);
+    }
+    const s = await run(['sample-data', '--out', file, '--hours', '0.01', '--no-compact']);
+    expect(s.code).toBe(2);
+    expect(s.err).toContain(`sample-data: data directory ${file} cannot be used: ENOTDIR`);
+    expect(readFileSync(file, 'utf8')).toBe('a file where the data directory should be\n');
+  });
+
   it('sample-data --force never clears a data directory a live daemon holds (exit 2 naming the holder; its journal kept)', async () => {
     const data = path.join(dir, 'held');
     const journal = path.join(data, 'journal', 'date=2026-12-06', 'ch=fill', '22.ndjson');

@@ -28,6 +28,28 @@ export class DataDirLocked extends Error {
   }
 }
 
+/**
+ * The data directory cannot hold the daemon's state at all (a file where a directory should be, no
+ * write permission, a read-only file system): a configuration problem a restart would only repeat.
+ */
+export class DataDirUnusable extends Error {
+  constructor(
+    readonly dataDir: string,
+    cause: string,
+  ) {
+    super(`data directory ${dataDir} cannot be used: ${cause}; choose another directory or fix its permissions`);
+    this.name = 'DataDirUnusable';
+  }
+}
+
+/** Errors of creating the state folder or the lock file that say the directory is unusable, not that the disk failed. */
+const UNUSABLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS']);
+
+function unusable(dataDir: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code !== undefined && UNUSABLE_CODES.has(code) ? new DataDirUnusable(dataDir, (err as Error).message) : err;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -65,7 +87,8 @@ export function lockHolder(dataDir: string): LockHolder | null {
 /**
  * One writer per data directory: an exclusive lock file naming pid and host, created atomically
  * (written under a temporary name, then hard-linked into place, so nobody ever reads a half-written
- * lock). A stale lock of a dead process on this host is taken over. Throws DataDirLocked otherwise.
+ * lock). A stale lock of a dead process on this host is taken over. Throws DataDirLocked otherwise,
+ * DataDirUnusable when the directory cannot hold the lock at all.
  */
 export class DataDirLock {
   private released = false;
@@ -77,10 +100,15 @@ export class DataDirLock {
 
   static acquire(dataDir: string, nowMs: number): DataDirLock {
     const file = lockFile(dataDir);
-    mkdirSync(path.dirname(file), { recursive: true });
     const me: LockHolder = { pid: process.pid, host: hostname(), since_ms: nowMs };
     const tmp = `${file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
+    let fd: number;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      fd = openSync(tmp, 'w');
+    } catch (err) {
+      throw unusable(dataDir, err);
+    }
     try {
       writeSync(fd, JSON.stringify(me) + '\n');
       fsyncSync(fd);

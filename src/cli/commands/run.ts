@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadCliConfig } from '../load-cli-config.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
 import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
-import { DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
+import { DataDirLocked, DataDirUnusable } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { PaperStateError } from '../../adapters/storage/paper-state-file.ts';
@@ -146,7 +146,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
     await starting;
   } catch (err) {
     removeSignalHandlers();
-    if (err instanceof PortUnavailable || err instanceof DataDirLocked || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
+    if (err instanceof PortUnavailable || err instanceof DataDirLocked || err instanceof DataDirUnusable || err instanceof SessionCounterError || err instanceof PaperStateError || err instanceof RetiredMarketsError || err instanceof ExecutionConfigError) {
       io.err(`helios run: ${err instanceof PortUnavailable ? portUnavailableMessage(err, apiPortSetBy(port !== undefined)) : err.message}\n`);
       await daemon.stop(EXIT.CONFIG_ERROR);
       abandonIfTimedOut();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DataDirLock, DataDirLocked } from '../../adapters/storage/data-dir-lock.ts';
+import { DataDirLock, DataDirLocked, DataDirUnusable } from '../../adapters/storage/data-dir-lock.ts';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordSimulatedDay } from '../../sim/day/simulated-recording.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
@@ -77,7 +77,7 @@ export function register(program: Command, io: CliIo): void {
       try {
         lock = DataDirLock.acquire(dir, Date.now());
       } catch (err) {
-        if (err instanceof DataDirLocked) return usage(err.message);
+        if (err instanceof DataDirLocked || err instanceof DataDirUnusable) return usage(err.message);
         throw err;
       }
       // Only ever clear what this command made (or what --force allows).
