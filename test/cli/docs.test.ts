@@ -59,6 +59,28 @@ describe('docs that drifted (issue 21 item 11)', () => {
     expect(synopsis).toContain('[--signature-type 1\\|2\\|3] [--deposit-wallet ADDR]');
   });
 
+  it('every README CLI row names every option its command\'s --help lists (a newcomer reads the table, not the help)', async () => {
+    const top = (await run(['--help'])).out;
+    const commands = [...top.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toContain('replay');
+    const missing: string[] = [];
+    for (const command of commands) {
+      const help = (await run([command, '--help'])).out;
+      const subs = help.includes('\nCommands:') ? [...help.split('\nCommands:')[1]!.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help') : [''];
+      for (const sub of subs) {
+        const argv = sub ? [command, sub] : [command];
+        // `helios start` is `helios run` with its defaults: its row says it takes the same options.
+        if (command === 'start') continue;
+        const rows = README.split('\n').filter((l) => /^\| `(helios|npm run) /.test(l) && l.split('` |')[0]!.includes(`helios ${command}`) && (!sub || l.split('` |')[0]!.includes(sub)));
+        expect(rows, `README has a row for helios ${argv.join(' ')}`).not.toHaveLength(0);
+        const synopsis = rows.map((r) => r.split('` |')[0]!).join(' ');
+        const options = [...(await run([...argv, '--help'])).out.matchAll(/^ {2}(?:-[a-zA-Z], )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help' && o !== '--version');
+        for (const o of new Set(options)) if (!synopsis.includes(o)) missing.push(`helios ${argv.join(' ')} ${o}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('docs/storage.md no longer calls replay --serve and --decisions-out future work', () => {
     const storage = read('docs/storage.md');
     expect(storage).not.toMatch(/not in this change|future work/i);
