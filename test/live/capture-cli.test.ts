@@ -42,6 +42,18 @@ describe('helios capture / helios playback: bad input', () => {
     expect(r.code).toBe(1);
   });
 
+  it('playback: a malformed capture line is reported naming the field at fault, not only what was expected', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'helios-capture/1', helios_version: '0.1.0', node_version: 'v20', started_ms: 0, ended_ms: 1, started_at: 'a', ended_at: 'b', sources: {}, counts: { http: 1, frames: 0 }, note: '' }));
+    // A line written by hand from the README's field list, once without its `kind`, once with a status as text.
+    const line = { seq: 1, recv_ms: 0, source: 'gamma', method: 'GET', key: '/events', request_body: null, status: 200, content_type: null, body: '[]' };
+    writeFileSync(join(dir, 'http.ndjson'), `${JSON.stringify(line)}\n${JSON.stringify({ ...line, kind: 'http', status: '200' })}\n`);
+    expect(readCapture(dir).malformed.map((m) => [m.line, m.reason])).toEqual([
+      [1, 'kind: Invalid input: expected "http"'],
+      [2, 'status: Invalid input: expected number, received string'],
+    ]);
+  });
+
   it('capture: --out is required and must be new or empty (exit 2); real execution is refused (exit 4)', async () => {
     expect(await runCli(['capture'])).toMatchObject({ code: 2, err: expect.stringContaining('--out DIR is required') });
     const full = tempDir();

@@ -32,7 +32,7 @@ export function readCapture(dir: string): LoadedCapture {
   return { manifest: m.data, http: http.sort((a, b) => a.seq - b.seq), frames: frames.sort((a, b) => a.seq - b.seq), malformed };
 }
 
-function readLines<T>(path: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ message: string }> } } }, malformed: LoadedCapture['malformed']): T[] {
+function readLines<T>(path: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: readonly PropertyKey[]; message: string }> } } }, malformed: LoadedCapture['malformed']): T[] {
   if (!existsSync(path)) return [];
   const out: T[] = [];
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -47,7 +47,8 @@ function readLines<T>(path: string, schema: { safeParse(v: unknown): { success: 
     }
     const r = schema.safeParse(v);
     if (r.success) out.push(r.data);
-    else malformed.push({ file: path, line: i + 1, reason: r.error.issues.map((x) => x.message).join('; ') });
+    // Each problem names its field: 'expected "http"' alone does not say the line lacks its `kind`.
+    else malformed.push({ file: path, line: i + 1, reason: r.error.issues.map((x) => (x.path.length > 0 ? `${x.path.map(String).join('.')}: ${x.message}` : x.message)).join('; ') });
   });
   return out;
 }
