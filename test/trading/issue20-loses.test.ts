@@ -100,16 +100,17 @@ describe('#20.2 limits that keep the pair profitable', () => {
 });
 
 describe('#20.3 a naked leg always has a way out', () => {
-  it('5 YES @ 0.78 with the NO order missed is completed with 5.27 NO @ 0.19, locking +0.015', () => {
+  it('5 YES @ 0.78 with the NO order missed: the smallest whole-cent completion, 6 NO @ 0.19, locks a loss, so it waits until overdue, then takes a way out', () => {
+    // The venue signs a marketable BUY in whole cents: 5.27 NO @ 0.19 ($1.0013) is signed $1.00 and fills 5.2631, not
+    // 5.27; the sizes that buy exactly what is recorded are whole shares, and 5 is under the $1 minimum.
     const holdings = { yes: { shares: 5, cost: 3.9, fees: fillFee(5, 0.78, 'taker', WEATHER_FEE) }, no: zero };
-    const d = decidePair(pairInput({ yes: book([[0.77, 100]], [[0.79, 100]]), no: book([[0.18, 100]], [[0.19, 100]]), holdings, nowMs: 1000, nakedSinceMs: 0 }));
-    expect(d.kind).toBe('complete');
-    if (d.kind !== 'complete') return;
-    expect(d.order).toMatchObject({ leg: 'no', side: 'BUY', size: 5.27, limit: 0.19 });
-    const no = { shares: d.order.size, cost: d.order.size * d.order.limit, fees: fillFee(d.order.size, d.order.limit, 'taker', WEATHER_FEE) };
-    const gp = guaranteedPairPnl(holdings.yes, no);
-    console.info(`#20.3 completion locks ${gp.toFixed(4)} (before: $3.90 left unhedged)`);
-    expect(gp).toBeCloseTo(0.015, 3);
+    const books = { yes: book([[0.77, 100]], [[0.79, 100]]), no: book([[0.18, 100]], [[0.19, 100]]) };
+    const early = decidePair(pairInput({ ...books, holdings, nowMs: 1000, nakedSinceMs: 0 }));
+    expect(early.kind).toBe('wait');
+    const late = decidePair(pairInput({ ...books, holdings, nowMs: cfg.trading.pair_arb.naked_leg_max_ms, nakedSinceMs: 0 }));
+    if (late.kind !== 'complete' && late.kind !== 'unwind') throw new Error(`no way out: ${JSON.stringify(late)}`);
+    console.info(`#20.3 overdue: ${late.kind} ${late.order.side} ${late.order.size} @ ${late.order.limit}, locks ${late.guaranteedPnl.toFixed(4)}`);
+    expect(late.order.side === 'SELL' || (late.order.size * 100 * Math.round(late.order.limit * 100)) % 100 === 0).toBe(true);
   });
 
   it('BUILDING_PAIR may sell, so an unwind is possible', () => {

@@ -2,7 +2,7 @@ import { OrderBuilder, Side, SignatureTypeV2, getContractConfig, type SignedOrde
 import { createWalletClient, custom, hashTypedData, type Hex, type WalletClient } from 'viem';
 import { orderTypedData } from '../../domain/execution/order-typed-data.ts';
 import { privateKeyToAccount } from 'viem/accounts';
-import { MIN_MARKETABLE_NOTIONAL_USDC } from '../../domain/trading/ticks.ts';
+import { isWholeCentNotional } from '../../domain/trading/ticks.ts';
 import type { OrderType } from '../../domain/trading/orders.ts';
 
 /**
@@ -67,14 +67,22 @@ export function orderBuilder(wallet: WalletClient, chainId: number, signatureTyp
 /**
  * Resting orders are limit orders (size in shares). Marketable ones are the venue's market orders
  * (a BUY names dollars to spend, 2 decimals; a SELL shares) capped at the limit price, whose
- * amounts carry the precision the venue demands of them.
+ * amounts carry the precision the venue demands of them. The venue fills a BUY's dollars / limit
+ * shares: sizing makes that the recorded size (wholeCentBuySize), and an order it would not be
+ * is refused here rather than signed for other shares than helios records.
  */
 export async function signOrder(ctx: SigningContext, o: OrderToSign): Promise<SignedOrderV2> {
   const side = o.side === 'BUY' ? Side.BUY : Side.SELL;
   const opts = { tickSize: o.tick, negRisk: o.negRisk };
   if (o.type === 'FOK' || o.type === 'FAK') {
-    const amount = o.side === 'BUY' ? Math.max(MIN_MARKETABLE_NOTIONAL_USDC, Math.floor(o.size * o.price * 100 + 1e-9) / 100) : o.size;
-    return (await ctx.builder.buildMarketOrder({ tokenID: o.tokenId, price: o.price, amount, side, orderType: o.type as never }, opts, ctx.version)) as SignedOrderV2;
+    if (o.side === 'BUY' && !isWholeCentNotional(o.size, o.price)) {
+      throw new Error(`a marketable BUY of ${o.size} at ${o.price} costs $${(o.size * o.price).toFixed(6)}, not whole cents: the venue would fill other shares than recorded`);
+    }
+    const amount = o.side === 'BUY' ? Math.round(o.size * o.price * 100) / 100 : o.size;
+    const signed = (await ctx.builder.buildMarketOrder({ tokenID: o.tokenId, price: o.price, amount, side, orderType: o.type as never }, opts, ctx.version)) as SignedOrderV2;
+    const shares = o.side === 'BUY' ? signed.takerAmount : signed.makerAmount;
+    if (BigInt(shares) !== BigInt(Math.round(o.size * 1e6))) throw new Error(`signed ${shares} share units for a marketable ${o.side} of ${o.size}`);
+    return signed;
   }
   const order = { tokenID: o.tokenId, price: o.price, size: o.size, side, ...(o.expiration > 0 ? { expiration: o.expiration } : {}) };
   return (await ctx.builder.buildOrder(order, opts, ctx.version)) as SignedOrderV2;

@@ -18,12 +18,15 @@ export interface TrackedOrder {
   filled: number;
   /** Found at the venue, not placed by this process. */
   adopted: boolean;
+  /** What the venue matched of it in all once it said MATCHED: it holds nothing of the order live. */
+  venueMatched?: number;
 }
 
 /** The fields of a venue order (user channel `order` event or REST OpenOrder) the tracker reads. */
 export interface VenueOrderFacts {
   id: string;
   status: string;
+  size_matched?: string | number;
   expiration?: string | number;
 }
 
@@ -208,7 +211,19 @@ export class RealOrderTracker {
       const expired = o.req.order_type === 'GTD' && exp > 0 && exp - this.deps.expirationBufferS <= this.deps.nowSeconds();
       this.setStatus(o, expired ? 'expired' : 'canceled', status.startsWith('CANCELED_') ? v.status.slice('CANCELED_'.length) : expired ? 'GTD expired' : 'canceled at the venue');
     } else if (status === 'INVALID') this.setStatus(o, 'rejected', 'the venue marked the order INVALID');
-    // MATCHED: the fills arrive as trades, which alone move filled sizes.
+    else if (status === 'MATCHED' && v.size_matched !== undefined) {
+      // The fills arrive as trades, which alone move filled sizes; once they hold all the venue
+      // matched, the order is done here too, even where the venue matched less than recorded.
+      o.venueMatched = Number(v.size_matched);
+      this.finishMatched(o);
+    }
+  }
+
+  /** An order the venue matched in full of what it holds: finished once its trades are in, a remainder canceled. */
+  private finishMatched(o: TrackedOrder): void {
+    if (o.venueMatched === undefined || isTerminal(o.status) || o.filled + EPS < o.venueMatched) return;
+    if (o.filled + EPS >= o.req.size) this.setStatus(o, 'filled', null);
+    else this.setStatus(o, 'canceled', `the venue matched ${o.filled} of ${o.req.size} and holds nothing more of it; the remainder is canceled`);
   }
 
   onVenueTrade(t: VenueTradeFacts): void {
@@ -246,6 +261,7 @@ export class RealOrderTracker {
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
       this.emitFill(o, fillId, f, 'MATCHED');
       this.emitOrder(o, null);
+      this.finishMatched(o);
     }
     if (status === 'CONFIRMED' && f.stage === 'MATCHED') {
       f.stage = 'CONFIRMED';

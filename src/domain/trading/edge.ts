@@ -1,7 +1,7 @@
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, makerAllInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown, wholeCentBuySize } from './ticks.ts';
 
 /**
  * Edge ("temporal") strategy: a fair value from the model side (truth implied_p, nowcast bucket p)
@@ -102,7 +102,7 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks);
     if (guard.ok) {
-      const fits = roundSizeDown(budget / allInPerShare(guard.worstPrice, input.fee));
+      const fits = wholeCentBuySize(Math.min(size, budget / allInPerShare(guard.worstPrice, input.fee)), [guard.worstPrice]);
       if (fits + 1e-9 < size) {
         size = fits;
         continue;

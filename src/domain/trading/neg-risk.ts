@@ -2,7 +2,7 @@ import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { checkMinimumSize, roundSizeDown } from './ticks.ts';
+import { checkMinimumSize, roundSizeDown, wholeCentBuySize } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -83,6 +83,13 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
       if (cost >= payoff - input.safetyMargin) return { kind: 'none', reason: `${side} set costs ${cost.toFixed(4)} with fees ≥ ${(payoff - input.safetyMargin).toFixed(4)}` };
       if (capped + 1e-9 < size) {
         size = capped;
+        continue;
+      }
+      // Every leg alike: a size each leg's venue order buys exactly at its limit.
+      const whole = wholeCentBuySize(size, legs.map((l) => l.limit));
+      if (whole + 1e-9 < size) {
+        why = `${side} set: no size of whole cents at every limit`;
+        size = whole;
         continue;
       }
       // A leg the venue refuses leaves the others as a partial set: every leg must be a valid marketable order.
@@ -216,10 +223,14 @@ export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs
   for (const m of [...input.missing].sort((a, b) => a.market_id.localeCompare(b.market_id))) {
     const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks);
     if (!guard.ok) return { kind: 'wait', reason: `${m.market_id} ${guard.reason}` };
-    const min = checkMinimumSize(input.size, guard.worstPrice, true, 0);
+    // The set's size, or just above where that is not whole cents at the limit: short would leave the set open.
+    const size = wholeCentBuySize(input.size, [guard.worstPrice], 'up');
+    const at = size === input.size ? guard : slippageGuard(m.book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    if (!at.ok || at.worstPrice !== guard.worstPrice) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${input.size} at ${guard.worstPrice}` };
+    const min = checkMinimumSize(size, guard.worstPrice, true, 0);
     if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };
     cost += allInPerShare(guard.worstPrice, input.fee);
-    legs.push({ market_id: m.market_id, token_id: m.token_id, size: input.size, limit: guard.worstPrice });
+    legs.push({ market_id: m.market_id, token_id: m.token_id, size, limit: guard.worstPrice });
   }
   const bound = input.payoffPerSet - input.safetyMargin;
   if (cost >= bound) return { kind: 'wait', reason: `completed set would cost ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };

@@ -1,7 +1,7 @@
 import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
@@ -197,6 +197,13 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       size = cap;
       continue;
     }
+    // Both legs alike: a size each leg's venue order buys exactly at its limit.
+    const whole = wholeCentBuySize(size, [y.worstPrice, n.worstPrice]);
+    if (whole + 1e-9 < size) {
+      why = `no size of whole cents at limits ${y.worstPrice} and ${n.worstPrice}`;
+      size = whole;
+      continue;
+    }
     if (costGap + size * Math.max(allY, allN) > cfg.max_leg_imbalance_usdc + 1e-9) {
       halve('leg imbalance cap');
       continue;
@@ -257,6 +264,7 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
   const full = roundSizeUp(Math.max(naked.excess, MIN_MARKETABLE_NOTIONAL_USDC / ask.price));
   let size = Math.min(full, capShares(input, allInPerShare(ask.price, input.fee)));
   let reason = 'lagging leg: no size fits';
+  let roundedUp = false;
   while (size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks);
     if (guard.ok) {
@@ -265,9 +273,21 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
         size = cap;
         continue;
       }
+      // A size the venue order buys exactly at its limit: up once (short would leave the leg
+      // naked), where the cap allows; from then on only down, so the search ends.
+      const up = roundedUp ? null : wholeCentBuySize(size, [guard.worstPrice], 'up');
+      roundedUp = true;
+      const whole = up !== null && up <= cap + 1e-9 ? up : wholeCentBuySize(size, [guard.worstPrice]);
+      if (Math.abs(whole - size) > 1e-9) {
+        reason = `lagging leg: no size of whole cents at ${guard.worstPrice}`;
+        size = whole;
+        continue;
+      }
       const lead = input.holdings[naked.lead].shares;
       const lag = input.holdings[naked.lag].shares;
-      const guaranteedPnl = Math.min(lead, lag + full) - (spent(input) + full * allInPerShare(guard.worstPrice, input.fee));
+      // Judged as if the excess were completed at this limit, by what this order buys where that is more.
+      const bought = Math.max(full, size);
+      const guaranteedPnl = Math.min(lead, lag + bought) - (spent(input) + bought * allInPerShare(guard.worstPrice, input.fee));
       return { order: { leg: naked.lag, side: 'BUY', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
     }
     reason = `lagging leg: ${guard.reason}`;

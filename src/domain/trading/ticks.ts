@@ -50,6 +50,38 @@ export function roundSizeUp(size: number): number {
   return fix(Math.ceil(size / SIZE_STEP - EPS) * SIZE_STEP, SIZE_STEP);
 }
 
+/**
+ * The venue signs a marketable BUY as dollars to spend, in whole cents, and fills dollars / limit
+ * shares (notes/execution.md §2): only a size whose notional at every limit it is bought at is whole
+ * cents fills what was recorded. The largest such size not above `size` (`up`: not below), on the
+ * share step; prices have at most 4 decimals, so in 1e-6 dollar units a notional is
+ * hundredths × ten-thousandths and whole cents are multiples of 10 000.
+ */
+export function wholeCentBuySize(size: number, limits: readonly number[], mode: 'down' | 'up' = 'down'): number {
+  if (size <= 0) return 0;
+  let step = 1;
+  for (const limit of limits) step = lcm(step, CENT_UNITS / gcd(Math.round(limit * 1e4), CENT_UNITS));
+  const hundredths = Math.round(size / SIZE_STEP * 1e6) / 1e6;
+  const steps = mode === 'down' ? Math.floor(hundredths / step + EPS) : Math.ceil(hundredths / step - EPS);
+  return fix(steps * step * SIZE_STEP, SIZE_STEP);
+}
+
+/** A BUY's notional at `limit` in whole cents: what signing a marketable BUY requires of its size. */
+export function isWholeCentNotional(size: number, limit: number): boolean {
+  return (Math.round(size / SIZE_STEP) * Math.round(limit * 1e4)) % CENT_UNITS === 0;
+}
+
+/** One cent in units of a hundredth of a share times a ten-thousandth of a dollar. */
+const CENT_UNITS = 10_000;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
+}
+
 export type SizeCheck = { ok: true } | { ok: false; reason: string };
 
 export function checkMinimumSize(size: number, price: number, marketable: boolean, minOrderShares: number): SizeCheck {

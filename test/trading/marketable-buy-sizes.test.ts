@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { decideEdge } from '../../src/domain/trading/edge.ts';
+import { completeSet, negRiskArbitrage } from '../../src/domain/trading/neg-risk.ts';
+import { decidePair } from '../../src/domain/trading/pair-arb.ts';
+import { book, defaultSections } from './support.ts';
+
+/**
+ * The venue signs a marketable BUY as dollars to spend (whole cents) and fills dollars / limit
+ * shares: a size whose notional at its limit is not whole cents would fill fewer shares than
+ * helios records (19.76 at 0.08 is $1.5808, signed $1.58, filled 19.75).
+ */
+const cfg = defaultSections();
+const NO_FEE = { rate: 0, exponent: 1, taker_only: true };
+const zero = { shares: 0, cost: 0, fees: 0 };
+
+const cents = (size: number, price: number) => Math.round(size * 100) * Math.round(price * 10_000);
+const isWholeCents = (size: number, price: number) => cents(size, price) % 10_000 === 0;
+
+function edgeBuy(ask: number, budgetUsdc: number, tick = 0.01) {
+  const d = decideEdge({
+    tokens: [{ token_id: 'Y', book: book([[ask - tick, 1000]], [[ask, 1000]], tick), fair: 0.99, holding: { shares: 0, cost: 0 } }],
+    threshold: 0.01,
+    maxOrderUsdc: budgetUsdc,
+    maxPositionUsdc: 1000,
+    fee: NO_FEE,
+    tick,
+    maxSlippageTicks: 3,
+    minOrderShares: 5,
+    sizeScale: 1,
+    allowBuy: true,
+    cfg: { ...cfg.trading.temporal, kelly_fraction: 1, kelly_max_fraction: 1, hard_cap_usdc: 1000, bankroll_usdc: 1000 },
+  });
+  if (d.kind !== 'buy') throw new Error(`no buy: ${JSON.stringify(d)}`);
+  return d;
+}
+
+describe('marketable BUY sizes: a whole-cent notional at the limit, rounding down', () => {
+  it.each([
+    // [ask, budget, tick, the largest size within budget whose notional is whole cents]
+    [0.08, 1.5808, 0.01, 19.75], // 19.76 would be $1.5808
+    [0.07, 1.5, 0.01, 21], // 21.42 → whole shares at 7 cents
+    [0.13, 2, 0.01, 15], // 15.38
+    [0.25, 1.5808, 0.01, 6.32], // already whole cents: $1.58
+    [0.333, 5, 0.001, 10], // 15.01 → tens of shares at a price of 333 thousandths
+  ])('an edge entry at %s with $%s to spend (tick %s) buys %s shares', (ask, budget, tick, expected) => {
+    const d = edgeBuy(ask, budget, tick);
+    expect(d.style).toBe('marketable');
+    expect(d.limit).toBe(ask);
+    expect(d.size).toBe(expected);
+    expect(isWholeCents(d.size, d.limit)).toBe(true);
+  });
+
+  it('a pair entry sizes both legs alike, whole cents at either limit', () => {
+    const yes = book([[0.07, 1000]], [[0.08, 1000]]);
+    const no = book([[0.85, 1000]], [[0.87, 1000]]);
+    const d = decidePair({ yes, no, holdings: { yes: zero, no: zero }, fee: NO_FEE, tick: 0.01, maxSlippageTicks: 3, cfg: { ...cfg.trading.pair_arb, chunk_shares: 19.76, target_pair_shares: 100, max_leg_imbalance_usdc: 1000, max_leg_imbalance_shares: 1000 }, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
+    if (d.kind !== 'enter') throw new Error(`no entry: ${JSON.stringify(d)}`);
+    const [y, n] = d.legs;
+    expect([y.size, n.size]).toEqual([19, 19]);
+    expect(isWholeCents(y.size, y.limit) && isWholeCents(n.size, n.limit)).toBe(true);
+  });
+
+  it('a lagging pair leg is bought in a whole-cent size', () => {
+    const yes = book([[0.07, 1000]], [[0.08, 1000]]);
+    const no = book([[0.85, 1000]], [[0.87, 1000]]);
+    const holdings = { yes: { shares: 19.76, cost: 1.58, fees: 0 }, no: zero };
+    const d = decidePair({ yes, no, holdings, fee: NO_FEE, tick: 0.01, maxSlippageTicks: 3, cfg: cfg.trading.pair_arb, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
+    if (d.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(d)}`);
+    expect(d.order.side).toBe('BUY');
+    expect(isWholeCents(d.order.size, d.order.limit)).toBe(true);
+    expect(d.order.size).toBeGreaterThanOrEqual(19.76);
+  });
+
+  it('a neg-risk set sizes every leg alike, whole cents at each limit', () => {
+    const bucket = (id: string, ask: number) => ({ market_id: id, yes_token: `${id}y`, no_token: `${id}n`, yes: book([[ask - 0.01, 1000]], [[ask, 1000]]), no: book([[0.97, 1000]], [[0.99, 1000]]) });
+    const d = negRiskArbitrage({ buckets: [bucket('a', 0.08), bucket('b', 0.31), bucket('c', 0.44)], maxSets: 19.76, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3, maxOrderUsdc: null });
+    if (d.kind !== 'buy_yes_set') throw new Error(`no set: ${JSON.stringify(d)}`);
+    expect(d.size).toBe(19);
+    for (const l of d.legs) expect([l.size, isWholeCents(l.size, l.limit)]).toEqual([19, true]);
+  });
+
+  it("a partial set's missing leg is bought at least at the set's size, whole cents at its limit", () => {
+    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.07, 1000]], [[0.08, 1000]]) }];
+    const c = completeSet({ missing, size: 19.76, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
+    if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
+    expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
+  });
+});
