@@ -118,7 +118,9 @@ describe('helios query is read-only and confined to the lake', () => {
 
   it('refuses writing statements (COPY, ATTACH, CREATE, INSTALL, SET) with a clear message', async () => {
     const target = path.join(dir, 'parquet', 'stolen.csv');
-    expect(await refused(`COPY (SELECT * FROM l2) TO '${target}'`)).toMatch(/refused COPY statement: helios query is read-only/);
+    expect(await refused(`COPY (SELECT * FROM l2) TO '${target}'`)).toContain(
+      'refused COPY statement: helios query is read-only (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE over the lake views)',
+    );
     expect(existsSync(target)).toBe(false);
     expect(await refused(`ATTACH '${path.join(dir, 'parquet', 'x.db')}' AS x`)).toMatch(/refused ATTACH statement/);
     expect(await refused('CREATE TABLE t AS SELECT 1 AS a')).toMatch(/refused CREATE statement/);

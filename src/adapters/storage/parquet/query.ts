@@ -112,7 +112,7 @@ async function runReadOnly(conn: DuckDBConnection, sql: string): Promise<DuckDBR
 }
 
 function refused(kind: string): QueryRefusedError {
-  return new QueryRefusedError(`refused ${kind} statement: helios query is read-only (SELECT, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE over the lake views)`);
+  return new QueryRefusedError(`refused ${kind} statement: helios query is read-only (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE over the lake views)`);
 }
 
 /** The SQL from its first token on (whitespace, `-- …` and `/* … *\/` comments skipped). */
