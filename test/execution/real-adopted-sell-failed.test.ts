@@ -30,15 +30,21 @@ async function post(x: AdapterRig, side: 'BUY' | 'SELL', price: number, size: nu
   return p.id;
 }
 
+/** An earlier process bought 20 YES at 0.45 (confirmed) and left a SELL of all 20 at 0.6 resting; the next adopts it. */
+async function heldAndSelling() {
+  const rig = await rigs.standIn();
+  rig.books.set(YES, book(0.44, 0.45, 100, 1));
+  const earlier = await rigs.adapter(rig);
+  await post(earlier, 'BUY', 0.45, 20);
+  for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
+  const sellId = await post(earlier, 'SELL', 0.6, 20);
+  const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+  return { rig, sellId, over };
+}
+
 describe('an adopted SELL that emptied the position, then FAILED', () => {
   it.each(['no restart', 'a trading-component restart'] as const)('gives the shares back at their cost, with %s in between', async (restart) => {
-    const rig = await rigs.standIn();
-    rig.books.set(YES, book(0.44, 0.45, 100, 1));
-    const earlier = await rigs.adapter(rig);
-    await post(earlier, 'BUY', 0.45, 20);
-    for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
-    const sellId = await post(earlier, 'SELL', 0.6, 20);
-    const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+    const { rig, sellId, over } = await heldAndSelling();
     const a = await rigs.adapter(rig, over);
     expect((await a.adapter.start()).adopted).toHaveLength(1);
     const clock = new VirtualClock(Date.now());
@@ -85,13 +91,7 @@ describe('a SELL that emptied the position, then the process is replaced (a new 
   it('gives the shares back at their cost: the cost the sell carried is recorded for the new process', async () => {
     const dataDir = dataDirOf();
     const stores = () => ({ sellCostStore: sellCostsStore(dataDir) });
-    const rig = await rigs.standIn();
-    rig.books.set(YES, book(0.44, 0.45, 100, 1));
-    const earlier = await rigs.adapter(rig);
-    await post(earlier, 'BUY', 0.45, 20);
-    for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
-    const sellId = await post(earlier, 'SELL', 0.6, 20);
-    const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+    const { rig, sellId, over } = await heldAndSelling();
     const first = await rigs.adapter(rig, over, undefined, undefined, undefined, stores());
     await first.adapter.start();
     const clock = new VirtualClock(Date.now());
