@@ -92,7 +92,7 @@ describe('dispatch logs', () => {
     mkdirSync(empty, { recursive: true });
     const one = await replay(['--data-dir', empty, '--from', '2025-07-15T16:00:00Z']);
     expect(one.code).toBe(2);
-    expect(one.err).toMatch(/--from and --to are required/);
+    expect(one.err).toMatch(/--from needs --to: give both/);
     const none = await replay(['--data-dir', empty, '--decisions-out', path.join(root, 'none.ndjson')]);
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/nothing recorded/);
