@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { createMetrics } from '../../src/adapters/metrics/metrics.ts';
-import { readPaperState } from '../../src/adapters/storage/paper-state-file.ts';
+import { paperStateFile, readPaperState } from '../../src/adapters/storage/paper-state-file.ts';
 import { DaemonContext } from '../../src/apps/daemon/context.ts';
 import { persistedPaperState } from '../../src/apps/daemon/paper-state.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -33,8 +33,8 @@ const carried: Required<CarriedTrading> = {
   peak_net_pnl: 0,
   retired: { ids: [], pnl: { realized: 0, unrealized: 0, fees: 0, net: 0, by_strategy: {} }, risk_net: 0 },
 };
-const f1: UnconfirmedCarriedFill = { market_id: 'm1', fill_id: 'f1', client_order_id: 'c1' };
-const f2: UnconfirmedCarriedFill = { market_id: 'm1', fill_id: 'f2', client_order_id: 'c2' };
+const f1: UnconfirmedCarriedFill = { market_id: 'm1', fill_id: 'f1', client_order_id: 'c1', token_id: 'Y', side: 'BUY', size: 10, price: 0.4 };
+const f2: UnconfirmedCarriedFill = { market_id: 'm1', fill_id: 'f2', client_order_id: 'c2', token_id: 'Y', side: 'SELL', size: 2.5, price: 0.45 };
 
 /** A daemon context on `dataDir` whose JSON log lines are kept. */
 function context(dataDir: string): { ctx: DaemonContext; logged: Array<{ msg: string; fills?: UnconfirmedCarriedFill[]; unconfirmed_fills_carried?: number }> } {
@@ -95,6 +95,7 @@ describe('the paper state saves', () => {
     expect(next.untoldAtStart).toBe(2);
     const warned = afterCrash.logged.filter((l) => l.fills);
     expect(warned).toHaveLength(1);
+    // Each named with its trade: what the operator needs to take one that in truth failed back by hand.
     expect(warned[0]).toMatchObject({ fills: [f1, f2], msg: expect.stringContaining('did not stop cleanly') });
     expect(afterCrash.logged.find((l) => l.msg.startsWith('paper state restored:'))).toMatchObject({ unconfirmed_fills_carried: 2 });
 
@@ -109,6 +110,18 @@ describe('the paper state saves', () => {
     expect(persistedPaperState(afterStop.ctx).untoldAtStart).toBe(0);
     await turn();
     expect(afterStop.logged.filter((l) => l.fills)).toEqual([]);
+  });
+
+  it('a start on a version-4 file a crashed earlier build left still warns naming its fills, as that file named them (without their trade)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
+    dirs.push(dataDir);
+    const named = [f1, f2].map(({ market_id, fill_id, client_order_id }) => ({ market_id, fill_id, client_order_id }));
+    mkdirSync(path.dirname(paperStateFile(dataDir)), { recursive: true });
+    writeFileSync(paperStateFile(dataDir), JSON.stringify({ version: 4, saved_ms: 5_000, ...carried, unanswered_fills: named, clean_stop: false }));
+    const afterCrash = context(dataDir);
+    expect(persistedPaperState(afterCrash.ctx).untoldAtStart).toBe(2);
+    await turn();
+    expect(afterCrash.logged.filter((l) => l.fills)).toEqual([expect.objectContaining({ fills: named, msg: expect.stringContaining('did not stop cleanly') })]);
   });
 
   it('a save after the final one (events still draining) stays a clean stop\'s while it carries no fill the stop did not tell of', async () => {

@@ -8,7 +8,7 @@ import { processScope, runningDaemon, type HeliosProcess } from './support/helio
  * The carried paper ledger keeps no fill awaiting its answer: one still waiting for its
  * CONFIRMED/FAILED when the session ends is carried as matched and the next session cannot hear
  * its answer. The rule stays, but the operator is told: a warning at the final save naming each
- * such fill (market, fill, order) and their count in the run summary. A crash has no final save:
+ * such fill (market, fill, order, and its trade: token, side, size, price) and their count in the run summary. A crash has no final save:
  * every save names the fills it carries unanswered, and the next start tells of those of a save no
  * clean stop wrote.
  */
@@ -19,6 +19,10 @@ interface WarnedFill {
   market_id: string;
   fill_id: string;
   client_order_id: string | null;
+  token_id: string;
+  side: 'BUY' | 'SELL';
+  size: number;
+  price: number;
 }
 
 /** The paper venue answers an hour after the match: every fill of a short session still waits at its end. */
@@ -49,12 +53,15 @@ describe('a paper session ending with fills still awaiting their answer', () => 
     expect(warned.length).toBeGreaterThan(0);
     const [summary] = daemon.jsonOfKind('run_summary');
     expect(summary).toMatchObject({ unconfirmed_fills_carried: warned.length });
-    // Every fill the session recorded as MATCHED without an answer is named, with its market and order.
-    const recorded = readFileSync(decisionsFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; market_id: string; payload: Record<string, unknown> });
+    // Every fill the session recorded as MATCHED without an answer is named, with its market, order and trade.
+    const recorded = readFileSync(decisionsFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; market_id: string; token_id?: string; payload: Record<string, unknown> });
     const matched = recorded.filter((e) => e.type === 'FILL' && e.payload.status === 'MATCHED');
     expect(matched.length).toBeGreaterThan(0);
     expect(recorded.filter((e) => e.type === 'FILL' && e.payload.status !== 'MATCHED')).toEqual([]);
-    for (const f of matched) expect(warned).toContainEqual({ market_id: f.market_id, fill_id: f.payload.fill_id, client_order_id: f.payload.client_order_id });
+    for (const f of matched) {
+      const { fill_id, client_order_id, side, size, price } = f.payload;
+      expect(warned).toContainEqual({ market_id: f.market_id, fill_id, client_order_id, token_id: f.token_id, side, size, price });
+    }
     // The rule itself stays: the saved ledgers hold no pending fills, their shares are carried.
     const saved = readPaperState(dataDir)!;
     for (const m of Object.values(saved.markets)) expect(m.ledger).not.toHaveProperty('pending');
@@ -81,9 +88,9 @@ describe('a paper session ending with fills still awaiting their answer', () => 
     expect(atStart!.msg).toContain('at the last save of the previous session, which did not stop cleanly');
     const warned = atStart!.fills;
     expect(warned.length).toBeGreaterThan(0);
-    // Each named by market, fill and order: fills of the markets the crashed session carried.
+    // Each named by market, fill, order and trade: fills of the markets the crashed session carried.
     for (const f of warned) {
-      expect(f).toEqual({ market_id: expect.any(String), fill_id: expect.any(String), client_order_id: expect.any(String) });
+      expect(f).toEqual({ market_id: expect.any(String), fill_id: expect.any(String), client_order_id: expect.any(String), token_id: expect.any(String), side: expect.stringMatching(/^(BUY|SELL)$/), size: expect.any(Number), price: expect.any(Number) });
       expect(Object.keys(saved.markets)).toContain(f.market_id);
     }
     expect(warned).toEqual(saved.unanswered_fills);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { carriedOf, PaperStateError, paperStateFile, readPaperState, unansweredUntold, writePaperState } from '../../src/adapters/storage/paper-state-file.ts';
-import type { CarriedTrading } from '../../src/domain/trading/carried-state.ts';
+import type { CarriedTrading, UnconfirmedCarriedFill } from '../../src/domain/trading/carried-state.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -28,10 +28,12 @@ const state: Required<CarriedTrading> = {
   retired: { ids: ['m0', 'm2'], pnl: { realized: 3.1, unrealized: 0, fees: 0.2, net: 2.9, by_strategy: { pair_arb: 2.9 } }, risk_net: 2.9 },
 };
 
-const unanswered = [
-  { market_id: 'm1', fill_id: 'f-1', client_order_id: 'c-1' },
-  { market_id: 'm1', fill_id: 'f-2', client_order_id: null },
+const unanswered: UnconfirmedCarriedFill[] = [
+  { market_id: 'm1', fill_id: 'f-1', client_order_id: 'c-1', token_id: 'Y', side: 'BUY', size: 15, price: 0.42 },
+  { market_id: 'm1', fill_id: 'f-2', client_order_id: null, token_id: 'N', side: 'SELL', size: 3, price: 0.57 },
 ];
+/** The same fills as a version-4 file named them: without their trade. */
+const unansweredV4 = unanswered.map(({ market_id, fill_id, client_order_id }) => ({ market_id, fill_id, client_order_id }));
 
 const put = (dataDir: string, text: string) => {
   mkdirSync(path.dirname(paperStateFile(dataDir)), { recursive: true });
@@ -44,7 +46,7 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     expect(readPaperState(dataDir)).toBeNull();
     writePaperState(dataDir, state, 1_700_000_000_000, { unanswered, cleanStop: false });
     const read = readPaperState(dataDir)!;
-    expect(read).toEqual({ version: 4, saved_ms: 1_700_000_000_000, ...state, unanswered_fills: unanswered, clean_stop: false });
+    expect(read).toEqual({ version: 5, saved_ms: 1_700_000_000_000, ...state, unanswered_fills: unanswered, clean_stop: false });
     // What the next session carries is the state alone.
     expect(carriedOf(read)).toEqual(state);
     // No temporary file left beside it.
@@ -60,7 +62,29 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     expect(unansweredUntold(readPaperState(dataDir)!)).toEqual([]);
   });
 
-  it('reads a version-3 file (no record of unanswered fills: none to tell of), and a version-4 file must have one', () => {
+  it('names each unanswered fill with its trade (token, side, size, price), which the operator needs to take it back by hand; a version-5 file must', () => {
+    const dataDir = tempDir();
+    writePaperState(dataDir, state, 0, { unanswered, cleanStop: false });
+    const [f1] = JSON.parse(readFileSync(paperStateFile(dataDir), 'utf8')).unanswered_fills;
+    expect(f1).toEqual({ market_id: 'm1', fill_id: 'f-1', client_order_id: 'c-1', token_id: 'Y', side: 'BUY', size: 15, price: 0.42 });
+    put(dataDir, JSON.stringify({ version: 5, saved_ms: 0, ...state, unanswered_fills: unansweredV4, clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: unanswered_fills\.0\.token_id/);
+    put(dataDir, JSON.stringify({ version: 5, saved_ms: 0, ...state, unanswered_fills: [{ ...unanswered[0], side: 'buy' }], clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(/is damaged: unanswered_fills\.0\.side/);
+  });
+
+  it('reads a version-4 file (its fills named without their trade, told of as it named them), and a version-4 fill names no trade', () => {
+    const dataDir = tempDir();
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 1_700_000_000_000, ...state, unanswered_fills: unansweredV4, clean_stop: false }));
+    const read = readPaperState(dataDir)!;
+    expect(read).toEqual({ version: 4, saved_ms: 1_700_000_000_000, ...state, unanswered_fills: unansweredV4, clean_stop: false });
+    expect(unansweredUntold(read)).toEqual(unansweredV4);
+    expect(carriedOf(read)).toEqual(state);
+    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: unanswered, clean_stop: false }));
+    expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
+  });
+
+  it('reads a version-3 file (no record of unanswered fills: none to tell of), and a later file must have one', () => {
     const dataDir = tempDir();
     put(dataDir, JSON.stringify({ version: 3, saved_ms: 1_700_000_000_000, ...state }));
     const read = readPaperState(dataDir)!;
@@ -68,7 +92,7 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
     expect(unansweredUntold(read)).toEqual([]);
     expect(carriedOf(read)).toEqual(state);
     // A version-3 file knows no such record: one that has it is damaged; the current version must name both fields.
-    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, unanswered_fills: unanswered, clean_stop: false }));
+    put(dataDir, JSON.stringify({ version: 3, saved_ms: 0, ...state, unanswered_fills: unansweredV4, clean_stop: false }));
     expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
     put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, clean_stop: false }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: unanswered_fills/);
@@ -104,7 +128,7 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
 
   it('refuses a retired aggregate that lists a market twice', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, retired: { ...state.retired, ids: ['m0', 'm0'] } }));
+    put(dataDir, JSON.stringify({ version: 5, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, retired: { ...state.retired, ids: ['m0', 'm0'] } }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: retired\.ids: an id is listed twice/);
   });
 
@@ -122,17 +146,17 @@ describe('the paper state file (DATA_DIR/state/paper-state.json)', () => {
 
   it('refuses a file of another version', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ ...state, version: 5, saved_ms: 0 }));
-    expect(() => readPaperState(dataDir)).toThrow(/has version 5; this build reads versions 1, 2, 3, 4 only/);
+    put(dataDir, JSON.stringify({ ...state, version: 6, saved_ms: 0 }));
+    expect(() => readPaperState(dataDir)).toThrow(/has version 6; this build reads versions 1, 2, 3, 4, 5 only/);
     put(dataDir, JSON.stringify({ ...state, saved_ms: 0 }));
     expect(() => readPaperState(dataDir)).toThrow(/has version undefined/);
   });
 
   it('refuses a file whose content does not fit the format, naming where', () => {
     const dataDir = tempDir();
-    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
+    put(dataDir, JSON.stringify({ version: 5, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, venue: [{ token_id: 'Y', shares: '15', cost: 6.3 }] }));
     expect(() => readPaperState(dataDir)).toThrow(/is damaged: venue\.0\.shares/);
-    put(dataDir, JSON.stringify({ version: 4, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, extra: true }));
+    put(dataDir, JSON.stringify({ version: 5, saved_ms: 0, ...state, unanswered_fills: [], clean_stop: true, extra: true }));
     expect(() => readPaperState(dataDir)).toThrow(PaperStateError);
   });
 });

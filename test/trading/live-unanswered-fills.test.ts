@@ -122,8 +122,9 @@ describe('a live market whose fill never hears its answer', () => {
     const GIVEN_UP_AT = T0 + 20_000 + TIMEOUT_MS;
     const unanswered = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>) =>
       r.sink.events.flatMap((e) => (e.type === 'ALERT' && e.payload.code === 'FILL_UNANSWERED' ? [{ ...e.payload, market_id: e.market_id, ts: e.ts_ingest }] : []));
-    const orderOf = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>, fillId: string) =>
-      r.sink.events.flatMap((e) => (e.type === 'FILL' && e.payload.fill_id === fillId ? [e.payload.client_order_id] : []))[0];
+    const matchOf = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>, fillId: string) =>
+      r.sink.events.flatMap((e) => (e.type === 'FILL' && e.payload.fill_id === fillId ? [{ ...e.payload, token_id: e.token_id }] : []))[0]!;
+    const orderOf = (r: Awaited<ReturnType<typeof liveWithLostAnswers>>, fillId: string) => matchOf(r, fillId).client_order_id;
 
     it('gives each fill up fill_answer_timeout_ms after it was first seen pending: one critical FILL_UNANSWERED naming it, its order and market, then never asks again; it stays as matched', async () => {
       const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
@@ -219,10 +220,14 @@ describe('a live market whose fill never hears its answer', () => {
       }
     });
 
-    it('a paper carry tells of the fills still awaiting their answer, each with its market and order, but not of those given up (told of already)', async () => {
+    it('a paper carry tells of the fills still awaiting their answer, each with its market, order and trade (to take one back by hand), but not of those given up (told of already)', async () => {
       const r = await liveWithLostAnswers({ venueAnswers: false, timeoutMs: TIMEOUT_MS });
       await r.tickTo(GIVEN_UP_AT - 1);
-      expect(r.node.runtime.unconfirmedAtCarry()).toEqual(r.matched.map((id) => ({ market_id: 'm0', fill_id: id, client_order_id: orderOf(r, id) })));
+      const told = r.matched.map((id) => {
+        const { client_order_id, token_id, side, size, price } = matchOf(r, id);
+        return { market_id: 'm0', fill_id: id, client_order_id, token_id, side, size, price };
+      });
+      expect(r.node.runtime.unconfirmedAtCarry()).toEqual(told);
       await r.tickTo(GIVEN_UP_AT);
       expect(unanswered(r)).toHaveLength(r.matched.length);
       expect(r.node.runtime.unconfirmedAtCarry()).toEqual([]);

@@ -5,16 +5,18 @@ import { writeAtomically } from './atomic-file.ts';
 import { parseStateRecord, readStateJson } from './state-record.ts';
 
 /**
- * The format this build writes: version 4 names the fills the save carries as matched though still
- * awaiting their answer (`unanswered_fills`) and whether a clean stop wrote it (`clean_stop`), so
- * the session after a crash can tell of them. Version 3 collapses the markets retired for good into
- * one aggregate (`retired`). It reads this one, version 3 (no record of unanswered fills: none to
- * tell of), version 2 (no `retired`: the markets it kept per market stay so until a session retires
- * them) and version 1 (written before the drawdown's peak was kept: without it the peak starts at
- * 0, as it did then); any other version is refused, never guessed at.
+ * The format this build writes: version 5 names each fill the save carries unanswered with its
+ * trade (token, side, size, price), which the operator needs to take one back by hand. Version 4
+ * named them by market, fill and order only (`unanswered_fills`), with whether a clean stop wrote it
+ * (`clean_stop`), so the session after a crash can tell of them. Version 3 collapses the markets
+ * retired for good into one aggregate (`retired`). It reads this one, version 4 (its fills told of
+ * as it named them), version 3 (no record of unanswered fills: none to tell of), version 2 (no
+ * `retired`: the markets it kept per market stay so until a session retires them) and version 1
+ * (written before the drawdown's peak was kept: without it the peak starts at 0, as it did then);
+ * any other version is refused, never guessed at.
  */
-export const PAPER_STATE_VERSION = 4;
-const READABLE_VERSIONS = [1, 2, 3, PAPER_STATE_VERSION];
+export const PAPER_STATE_VERSION = 5;
+const READABLE_VERSIONS = [1, 2, 3, 4, PAPER_STATE_VERSION];
 
 /** What a save knows beside the carried state: the fills it carries unanswered, and whether it is a clean stop's final save. */
 export interface PaperStateSave {
@@ -24,12 +26,15 @@ export interface PaperStateSave {
   cleanStop: boolean;
 }
 
+/** An unanswered fill as a file names it: a version-4 file, without its trade. */
+export type StoredUnansweredFill = UnconfirmedCarriedFill | Pick<UnconfirmedCarriedFill, 'market_id' | 'fill_id' | 'client_order_id'>;
+
 /** A paper state as stored: what is carried, the format's version, and when (ms, node clock) it was saved. */
 export interface PaperStateRecord extends CarriedTrading {
-  version: 1 | 2 | 3 | typeof PAPER_STATE_VERSION;
+  version: 1 | 2 | 3 | 4 | typeof PAPER_STATE_VERSION;
   saved_ms: number;
   /** Absent in what an earlier build wrote (versions 1 to 3). */
-  unanswered_fills?: UnconfirmedCarriedFill[];
+  unanswered_fills?: StoredUnansweredFill[];
   /** Absent in what an earlier build wrote (versions 1 to 3). */
   clean_stop?: boolean;
 }
@@ -78,12 +83,13 @@ const version3Schema = version2Schema.extend({
   version: z.literal(3),
   retired: z.strictObject({ ids: z.array(z.string().min(1)).refine((ids) => new Set(ids).size === ids.length, 'an id is listed twice'), pnl, risk_net: finite }),
 });
-const recordSchema = version3Schema.extend({
+const namedFill = z.strictObject({ market_id: z.string().min(1), fill_id: z.string().min(1), client_order_id: z.string().nullable() });
+const version4Schema = version3Schema.extend({ version: z.literal(4), unanswered_fills: z.array(namedFill), clean_stop: z.boolean() });
+const recordSchema = version4Schema.extend({
   version: z.literal(PAPER_STATE_VERSION),
-  unanswered_fills: z.array(z.strictObject({ market_id: z.string().min(1), fill_id: z.string().min(1), client_order_id: z.string().nullable() })),
-  clean_stop: z.boolean(),
+  unanswered_fills: z.array(namedFill.extend({ token_id: z.string().min(1), side: z.enum(['BUY', 'SELL']), size: finite, price: finite })),
 });
-const schemaOf = { 1: version1Schema, 2: version2Schema, 3: version3Schema, [PAPER_STATE_VERSION]: recordSchema } as const;
+const schemaOf = { 1: version1Schema, 2: version2Schema, 3: version3Schema, 4: version4Schema, [PAPER_STATE_VERSION]: recordSchema } as const;
 
 /** Where a data directory keeps its paper trading state between sessions. */
 export function paperStateFile(dataDir: string): string {
@@ -121,6 +127,6 @@ export function carriedOf(stored: PaperStateRecord): CarriedTrading {
  * at its last save, which nobody was told of: a clean stop told of its own, and an earlier build's
  * file kept no record of them.
  */
-export function unansweredUntold(stored: PaperStateRecord): UnconfirmedCarriedFill[] {
+export function unansweredUntold(stored: PaperStateRecord): StoredUnansweredFill[] {
   return stored.clean_stop === false ? (stored.unanswered_fills ?? []) : [];
 }

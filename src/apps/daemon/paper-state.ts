@@ -1,7 +1,7 @@
-import { carriedOf, readPaperState, unansweredUntold, writePaperState } from '../../adapters/storage/paper-state-file.ts';
+import { carriedOf, readPaperState, unansweredUntold, writePaperState, type StoredUnansweredFill } from '../../adapters/storage/paper-state-file.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
-import { carriesNothing, type CarriedTrading, type UnconfirmedCarriedFill } from '../../domain/trading/carried-state.ts';
+import { carriesNothing, type CarriedTrading } from '../../domain/trading/carried-state.ts';
 import type { TradingNode } from '../../runtime/trading/trading-node.ts';
 import type { DaemonContext } from './context.ts';
 
@@ -111,7 +111,7 @@ function givesUpAnswers(event: HeliosEvent): boolean {
  * it took, so one that in truth failed can be taken back by hand: by the session that stops, or,
  * when it crashed, by the next one from its last save.
  */
-function tellUnconfirmed(ctx: DaemonContext, fills: readonly UnconfirmedCarriedFill[], session: 'stopping' | 'crashed'): void {
+function tellUnconfirmed(ctx: DaemonContext, fills: readonly StoredUnansweredFill[], session: 'stopping' | 'crashed'): void {
   if (!fills.length) return;
   const which = session === 'stopping' ? 'as the session ends' : 'at the last save of the previous session, which did not stop cleanly (a crash, a kill),';
   const heard = session === 'stopping' ? 'the next session' : 'this session';

@@ -1,5 +1,5 @@
 import type { DailyBaseline } from './daily-loss.ts';
-import { addPnl, emptyLedger, heldCost, noPnl, type Ledger, type PnlSummary } from './pnl-ledger.ts';
+import { addPnl, emptyLedger, heldCost, noPnl, type Ledger, type MatchedTrade, type PnlSummary } from './pnl-ledger.ts';
 import type { RiskEngine } from './risk-engine.ts';
 
 /** A paper holding as the paper venue keeps it: shares and their cost basis (fees apart). */
@@ -87,7 +87,7 @@ export interface CarriedTrading {
  * A fill still awaiting its CONFIRMED/FAILED (and not given up) when its ledger was carried: the
  * next session holds it as matched and cannot hear its answer, so the operator is told of it.
  */
-export interface UnconfirmedCarriedFill {
+export interface UnconfirmedCarriedFill extends MatchedTrade {
   market_id: string;
   fill_id: string;
   /** Its order (null: the fill did not say). */
@@ -97,7 +97,10 @@ export interface UnconfirmedCarriedFill {
 /** The fills of `ledger` a carry turns from awaiting their answer into matched for good, by id; those given up were told of already. */
 export function unconfirmedCarriedFills(marketId: string, ledger: Ledger, givenUp: (fillId: string) => boolean): UnconfirmedCarriedFill[] {
   const ids = Object.keys(ledger.pending).filter((id) => !givenUp(id)).sort();
-  return ids.map((id) => ({ market_id: marketId, fill_id: id, client_order_id: ledger.pending[id]!.order_id ?? null }));
+  return ids.map((id) => {
+    const fill = ledger.pending[id]!;
+    return { market_id: marketId, fill_id: id, client_order_id: fill.order_id ?? null, ...fill.matched };
+  });
 }
 
 export function carriedLedger(ledger: Ledger): CarriedLedger {

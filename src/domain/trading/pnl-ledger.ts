@@ -29,7 +29,12 @@ interface Delta {
   cash: number;
   /** The order a pending fill belongs to (when its fill said), for the operator told it is unanswered. */
   order_id?: string;
+  /** What was matched, as the fill said: an operator told it is unanswered needs it to take back one that in truth failed. */
+  matched: MatchedTrade;
 }
+
+/** A fill's trade as it said it: the token, which way, how many shares and at what price. */
+export type MatchedTrade = Pick<LedgerFill, 'token_id' | 'side' | 'size' | 'price'>;
 
 export interface Ledger {
   lots: Record<string, Lot>;
@@ -67,8 +72,9 @@ const lotKey = (token: string, strategy: StrategyName) => `${token}|${strategy}`
 function deltaFor(ledger: Ledger, fill: LedgerFill, sellCost?: number): Delta {
   const key = lotKey(fill.token_id, fill.strategy);
   const lot = ledger.lots[key];
+  const matched: MatchedTrade = { token_id: fill.token_id, side: fill.side, size: fill.size, price: fill.price };
   if (fill.side === 'BUY') {
-    return { key, shares: fill.size, cost: fill.size * fill.price, realized: 0, fees: fill.fee_usdc, cash: -fill.size * fill.price - fill.fee_usdc };
+    return { key, shares: fill.size, cost: fill.size * fill.price, realized: 0, fees: fill.fee_usdc, cash: -fill.size * fill.price - fill.fee_usdc, matched };
   }
   const avg = sellCost ?? (lot && lot.shares > 1e-12 ? lot.cost / lot.shares : 0);
   return {
@@ -78,6 +84,7 @@ function deltaFor(ledger: Ledger, fill: LedgerFill, sellCost?: number): Delta {
     realized: fill.size * (fill.price - avg),
     fees: fill.fee_usdc,
     cash: fill.size * fill.price - fill.fee_usdc,
+    matched,
   };
 }
 
