@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../setup/global-redis.ts';
 import { runCli } from '../support/cli.ts';
 import { requireSharedFixtures, sharedFixture } from '../support/shared-fixtures.ts';
 import { GammaStandIn } from './gamma-stand-in.ts';
@@ -145,15 +146,37 @@ describe('helios discover (live Gamma on loopback)', () => {
     expect(gamma.requests.at(-1)).toBe('/events?active=true&closed=false&limit=100&tag_slug=esports');
   });
 
-  it('exits 3 naming Gamma when it does not answer', async () => {
+  it('exits 3 naming Gamma\'s request, its full URL once, when it does not answer', async () => {
     gamma.failWith = 503;
     try {
       const r = await runCli(['discover', '--slug', 'cs2-faze-ill-2026-06-12'], env);
       expect(r.code).toBe(3);
-      expect(r.err).toContain(`Gamma ${gamma.url}`);
+      expect(r.err).toBe(`helios discover: Gamma GET ${gamma.url}/events?slug=cs2-faze-ill-2026-06-12: HTTP 503 {"error":"unavailable"}\n`);
     } finally {
       gamma.failWith = null;
     }
+  });
+
+  it('exits 3 naming each failed request of a scan once, with its full URL, when Gamma answers what is no list', async () => {
+    gamma.answerEvery = 'busy';
+    try {
+      const r = await runCli(['discover', '--category', 'esports'], { ...env, HELIOS_DISCOVERY__ESPORTS__GAMES: '[cs2]' });
+      expect(r.code).toBe(3);
+      expect(r.err).toBe(`helios discover: Gamma GET ${gamma.url}/events?active=true&closed=false&limit=100&tag_slug=esports: expected a JSON array, got string\n`);
+    } finally {
+      gamma.answerEvery = undefined;
+    }
+  });
+
+  it('exits 3 naming the request it could not make, its full URL once, when nothing listens at Gamma\'s address', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const bySlug = await runCli(['discover', '--slug', 'foo'], { HELIOS_DISCOVERY__GAMMA_URL: nobody });
+    expect(bySlug.code).toBe(3);
+    expect(bySlug.err).toBe(`helios discover: Gamma GET ${nobody}/events?slug=foo: fetch failed (ECONNREFUSED)\n`);
+    // A scan: one line per request that failed, each named once.
+    const scan = await runCli(['discover', '--category', 'esports'], { HELIOS_DISCOVERY__GAMMA_URL: nobody, HELIOS_DISCOVERY__ESPORTS__GAMES: '[cs2]' });
+    expect(scan.code).toBe(3);
+    expect(scan.err).toBe(`helios discover: Gamma GET ${nobody}/events?active=true&closed=false&limit=100&tag_slug=esports: fetch failed (ECONNREFUSED)\n`);
   });
 });
 

@@ -13,6 +13,8 @@ export class GammaStandIn {
   readonly requests: string[] = [];
   /** Answer every request with this status instead (Gamma down). */
   failWith: number | null = null;
+  /** Answer every request 200 with this body instead (Gamma answering what is no list); undefined: answer as Gamma. */
+  answerEvery: unknown = undefined;
   private server: Server | null = null;
   url = '';
 
@@ -25,6 +27,7 @@ export class GammaStandIn {
         res.end(JSON.stringify(body));
       };
       if (this.failWith !== null) return send(this.failWith, { error: 'unavailable' });
+      if (this.answerEvery !== undefined) return send(200, this.answerEvery);
       const q = url.searchParams;
       if (url.pathname === '/events') {
         const slug = q.get('slug');

@@ -51,7 +51,7 @@ export class GammaClient {
   }
 
   async events(query: GammaQuery): Promise<Array<DiscoveryResult<EventInfo>>> {
-    return asList(await this.getJson('/events', query), '/events').map(parseGammaEvent);
+    return (await this.getList('/events', query)).map(parseGammaEvent);
   }
 
   /** The market with this slug, mapped; null when Gamma has none. */
@@ -61,14 +61,30 @@ export class GammaClient {
   }
 
   async markets(query: GammaQuery): Promise<Array<DiscoveryResult<MarketInfo>>> {
-    return asList(await this.getJson('/markets', query), '/markets').map(parseGammaMarket);
+    return (await this.getList('/markets', query)).map(parseGammaMarket);
   }
 
   /** One rate-limited GET; the parsed JSON body. Throws HttpError on HTTP errors, bad JSON and timeouts. */
   async getJson(path: string, query: GammaQuery = {}): Promise<unknown> {
+    return (await this.get(path, query)).body;
+  }
+
+  /**
+   * `/events?…` and `/markets?…` answer arrays; a single object (by-id endpoints) counts as one.
+   * Any other answer throws HttpError naming the request, as a failed request does.
+   */
+  private async getList(path: string, query: GammaQuery): Promise<unknown[]> {
+    const { body, target } = await this.get(path, query);
+    if (Array.isArray(body)) return body;
+    if (typeof body === 'object' && body !== null) return [body];
+    throw new HttpError(200, target, `${target}: expected a JSON array, got ${body === null ? 'null' : typeof body}`);
+  }
+
+  private async get(path: string, query: GammaQuery): Promise<{ body: unknown; target: string }> {
     await this.limiter.acquire();
-    const answer = await requestJson(this.fetchImpl, this.base + path + queryString(query), {}, { clock: this.opts.clock, ms: this.opts.timeoutMs });
-    return answer.body;
+    const url = this.base + path + queryString(query);
+    const answer = await requestJson(this.fetchImpl, url, {}, { clock: this.opts.clock, ms: this.opts.timeoutMs });
+    return { body: answer.body, target: `GET ${url}` };
   }
 
   /** Rejects requests still waiting for the rate limiter. */
@@ -87,11 +103,4 @@ function queryString(query: GammaQuery): string {
   }
   const s = params.toString();
   return s === '' ? '' : '?' + s;
-}
-
-/** `/events?…` and `/markets?…` answer arrays; a single object (by-id endpoints) counts as one. */
-function asList(body: unknown, what: string): unknown[] {
-  if (Array.isArray(body)) return body;
-  if (typeof body === 'object' && body !== null) return [body];
-  throw new HttpError(200, what, `${what}: expected a JSON array, got ${body === null ? 'null' : typeof body}`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
+import { HttpError } from '../../adapters/http/request-json.ts';
 import { GammaClient, gammaClientOptions } from '../../adapters/polymarket/gamma-client.ts';
 import { parseGammaEvent, parseGammaMarket } from '../../domain/discovery/gamma-market.ts';
 import { selectOperatingSet, type DiscoveryRefusal, type GammaAnswers, type ScannerPolicy, type SelectedMarket } from '../../domain/discovery/operating-set.ts';
@@ -59,7 +60,8 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
   } else {
     const gamma = new GammaClient(gammaClientOptions(config.discovery, clock));
     const errors: string[] = [];
-    const onError = (what: string, err: unknown) => void errors.push(`${what}: ${(err as Error).message}`);
+    // A request's error names it (method and full URL) already; anything else is named by what was asked of which Gamma.
+    const onError = (what: string, err: unknown) => void errors.push(err instanceof HttpError ? err.message : `${config.discovery.gamma_url} ${what}: ${(err as Error).message}`);
     try {
       if (opts.slug !== undefined) {
         answers = { events: [], markets: [] };
@@ -77,7 +79,7 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
       gamma.close();
     }
     if (errors.length > 0) {
-      for (const e of errors) io.err(`helios discover: Gamma ${config.discovery.gamma_url}: ${e}\n`);
+      for (const e of errors) io.err(`helios discover: Gamma ${e}\n`);
       return EXIT.RUNTIME_ERROR;
     }
   }
