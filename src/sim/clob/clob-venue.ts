@@ -29,6 +29,9 @@ export interface VenueOrder {
   accepted_ms: number;
   expiration: number;
   associate_trades: string[];
+  /** A market BUY's signed dollars (FOK/FAK): it is done when they are spent, whatever shares they bought. */
+  budget_usdc?: number;
+  spent_usdc?: number;
 }
 
 export interface VenueTrade {
@@ -61,11 +64,23 @@ export interface ClobVenueOptions {
   heartbeatTimeoutMs: number;
   /** MATCHED trades move to MINED then CONFIRMED after this long each; null = only on command. */
   autoSettleMs: number | null;
+  /**
+   * A marketable BUY (FOK/FAK) spends its signed dollars at the makers' prices, as the exchange
+   * fills a taker (asks below the limit buy more shares than signed; a FOK is killed when the asks
+   * up to the limit cannot take all the dollars). Off: it takes exactly the signed shares, each at
+   * its maker's price (the stand-in's older, simpler matching, which tests written for it keep).
+   */
+  marketBuySpendsDollars?: boolean;
 }
 
 export type PlaceResult = { ok: true; order: VenueOrder; tradeIds: string[] } | { ok: false; error: string };
 
 const EPS = 1e-9;
+
+/** Matched in full: a market BUY once its dollars are spent, any other order once its shares are. */
+function isDone(o: VenueOrder): boolean {
+  return o.budget_usdc !== undefined ? (o.spent_usdc ?? 0) + 1e-6 >= o.budget_usdc : o.size_matched + EPS >= o.original_size;
+}
 
 export class ClobVenue {
   readonly orders = new Map<string, VenueOrder>();
@@ -190,18 +205,22 @@ export class ClobVenue {
       expiration: o.expiration,
       associate_trades: [],
     };
-    const takes = book ? this.walk(book, o.side, o.price, o.size) : [];
-    const takeable = takes.reduce((s, t) => s + t.size, 0);
-    if (ctx.type === 'FOK' && takeable + EPS < o.size) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
+    const marketBuy = this.opts.marketBuySpendsDollars === true && o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
+    // A market BUY spends its signed dollars (whole cents) at the makers' prices.
+    if (marketBuy) order.budget_usdc = Math.round(o.size * o.price * 100) / 100;
+    const takes = !book ? [] : marketBuy ? this.walkDollars(book, o.price, order.budget_usdc!) : this.walk(book, o.side, o.price, o.size);
+    const takeable = marketBuy ? takes.reduce((s, t) => s + t.size * (t.units / PRICE_UNITS_PER_ONE), 0) : takes.reduce((s, t) => s + t.size, 0);
+    const wanted = marketBuy ? order.budget_usdc! : o.size;
+    if (ctx.type === 'FOK' && takeable + 1e-6 < wanted) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
     if (ctx.type === 'FAK' && takeable <= EPS) return { ok: false, error: 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.' };
     this.orders.set(id, order);
     this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
     const tradeIds: string[] = [];
     for (const t of takes) {
-      book!.set(o.side === 'BUY' ? 'SELL' : 'BUY', t.units, book!.size(o.side === 'BUY' ? 'SELL' : 'BUY', t.units) - Math.round(t.size * 100));
+      book!.set(o.side === 'BUY' ? 'SELL' : 'BUY', t.units, Math.max(0, book!.size(o.side === 'BUY' ? 'SELL' : 'BUY', t.units) - Math.round(t.size * 100)));
       tradeIds.push(this.match(order, t.units / PRICE_UNITS_PER_ONE, t.size, 'TAKER'));
     }
-    if (order.size_matched + EPS >= order.original_size) order.status = 'MATCHED';
+    if (isDone(order)) order.status = 'MATCHED';
     else if (ctx.type === 'FAK') this.cancel(order, 'CANCELLATION');
     return { ok: true, order, tradeIds };
   }
@@ -303,9 +322,10 @@ export class ClobVenue {
     };
     this.trades.set(id, t);
     o.size_matched = Math.round((o.size_matched + size) * 1e6) / 1e6;
+    if (o.budget_usdc !== undefined) o.spent_usdc = Math.round(((o.spent_usdc ?? 0) + size * price) * 1e6) / 1e6;
     o.associate_trades.push(id);
     this.applyTrade(t, 1);
-    this.emit(o.address, { event_type: 'order', type: 'UPDATE', order: { ...o, status: o.size_matched + EPS >= o.original_size ? 'MATCHED' : 'LIVE' } });
+    this.emit(o.address, { event_type: 'order', type: 'UPDATE', order: { ...o, status: isDone(o) ? 'MATCHED' : 'LIVE' } });
     this.emit(o.address, { event_type: 'trade', trade: { ...t } });
     const path = this.scripted.shift();
     if (path) this.runPath(id, path);
@@ -370,6 +390,27 @@ export class ClobVenue {
       const take = Math.min(left, hundredths);
       out.push({ units, size: take / 100 });
       left -= take;
+    }
+    return out;
+  }
+
+  /**
+   * Ask levels a market BUY of `dollars` capped at `limit` takes, best first: each level's shares
+   * cost its own price, so asks below the limit buy more shares than dollars / limit. Shares are
+   * the exchange's 6-decimal units (the taker receives every share the makers deliver).
+   */
+  private walkDollars(book: TrueBook, limit: number, dollars: number): Array<{ units: number; size: number }> {
+    const cap = Math.round(limit * PRICE_UNITS_PER_ONE);
+    const out: Array<{ units: number; size: number }> = [];
+    let left = Math.round(dollars * 1e6);
+    for (const [units, hundredths] of book.levels('SELL').reverse()) {
+      if (left <= 0 || units > cap) break;
+      const price = units / PRICE_UNITS_PER_ONE;
+      const levelCost = Math.round(hundredths * 1e4 * price);
+      const cost = Math.min(left, levelCost);
+      const size = cost === levelCost ? hundredths / 100 : Math.round(cost / price) / 1e6;
+      out.push({ units, size });
+      left -= cost;
     }
     return out;
   }

@@ -1,0 +1,72 @@
+import { describe, expect, it, vi } from 'vitest';
+import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { sharesByToken, tokenHolding } from '../../src/domain/trading/pnl-ledger.ts';
+import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import { NO, TEST_ADDRESS, YES, book, fills, rigPerTest } from './support.ts';
+
+/**
+ * A marketable BUY is the venue's market order: dollars to spend, capped at the limit. The
+ * exchange fills the taker at the makers' prices and hands it every share they deliver
+ * (ctf-exchange Trading.sol `_matchOrders`: `_updateTakingWithSurplus`), so asks below the limit
+ * buy more shares than helios recorded as the order's size. The trades are the truth.
+ */
+const rigs = rigPerTest();
+
+/** The venue's asks for YES as [price, shares] levels (helios still sees 0.08); its bid sits a tick under the best. */
+function asks(levels: ReadonlyArray<readonly [number, number]>): TrueBook {
+  const b = new TrueBook();
+  for (const [price, shares] of levels) b.set('SELL', Math.round(price * PRICE_UNITS_PER_ONE), shares * 100);
+  b.set('BUY', Math.round((levels[0]![0] - 0.01) * PRICE_UNITS_PER_ONE), 10_000);
+  return b;
+}
+
+describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB', () => {
+  // $1.58 signed: 19.75 shares at helios's 0.08 limit.
+  it.each([
+    // [case, order type, venue asks, shares the venue hands over, dollars it takes, trades]
+    ['one level at 0.07', 'FOK', [[0.07, 100]], 22.571429, 1.58, 1],
+    ['a first level alone beyond the recorded size, then a second', 'FOK', [[0.06, 25], [0.07, 100]], 26.142857, 1.58, 2],
+    ['a FAK whose cheap asks run out below its dollars (the rest killed)', 'FAK', [[0.06, 21], [0.09, 100]], 21, 1.26, 1],
+  ] as const)('%s: the order ends, positions and cost are the venue’s, and reconciliation finds no break', async (_case, type, levels, shares, dollars, trades) => {
+    const rig = await rigs.standIn({ autoSettleMs: 5, marketBuySpendsDollars: true });
+    rig.books.set(YES, asks(levels));
+    rig.books.set(NO, book(0.19, 0.2, 100, 1));
+    const a = await rigs.adapter(rig);
+    const cfg = defaultSections();
+    Object.assign(cfg.trading.pair_arb, { chunk_shares: 19.75, target_pair_shares: 19.75 });
+    cfg.trading.orders.marketable_type = type;
+    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
+    await a.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+    expect((await runtime.start()).breaks).toEqual([]);
+    runtime.onBook(bookSignal(YES, l2([[0.07, 100]], [[0.08, 100]]), clock.now()));
+    runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
+    await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBeGreaterThanOrEqual(2));
+    const yesId = a.adapter.tracker.all().find((o) => o.req.token_id === YES)!.req.client_order_id;
+    await vi.waitFor(() => expect(fills(a.events, yesId).filter((f) => f.status === 'CONFIRMED')).toHaveLength(trades));
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(shares, 6);
+    const yesOrder = () => runtime.marketSnapshot('m1')!.context.orders[yesId]!;
+    await vi.waitFor(() => expect(['filled', 'canceled']).toContain(yesOrder().status));
+    expect(yesOrder().filled_size).toBeCloseTo(shares, 6);
+    const matched = fills(a.events, yesId).filter((f) => f.status === 'MATCHED');
+    expect(matched.reduce((s, f) => s + f.size, 0)).toBeCloseTo(shares, 6);
+    expect(matched.reduce((s, f) => s + f.size * f.price, 0)).toBeCloseTo(dollars, 6);
+    const ledger = runtime.marketSnapshot('m1')!.context.ledger;
+    expect(sharesByToken(ledger)[YES]).toBeCloseTo(rig.standIn.venue.position(TEST_ADDRESS, YES), 6);
+    // What the ledger paid for YES is what the venue took, not the shares at the limit.
+    expect(tokenHolding(ledger, YES).cost).toBeCloseTo(dollars, 6);
+    clock.advanceBy(cfg.execution.reconcile.interval_ms + 1000);
+    expect((await runtime.reconcile()).breaks).toEqual([]);
+    expect(a.adapter.tracker.live().map((o) => o.req.client_order_id)).not.toContain(yesId);
+    runtime.stop();
+  });
+});
