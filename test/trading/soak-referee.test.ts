@@ -41,19 +41,19 @@ function harness() {
       ),
     );
   /** One order's update and its fill as separate events, as the venue sends them (the fill may come 10–50 s later). */
-  const update = (id: string, token: string, status: 'pending' | 'filled' | 'canceled', filled: number) =>
+  const update = (id: string, token: string, status: 'pending' | 'filled' | 'canceled', filled: number, orderType: 'FAK' | 'GTC' = 'FAK') =>
     events.push(
       factory.make(
         'ORDER_UPDATE',
-        { client_order_id: id, venue_order_id: null, status, side: 'BUY', order_type: 'FAK', price: 0.45, size: 10, filled_size: filled, strategy: 'pair_arb', reason: null },
+        { client_order_id: id, venue_order_id: null, status, side: 'BUY', order_type: orderType, price: 0.45, size: 10, filled_size: filled, strategy: 'pair_arb', reason: null },
         { market_id: 'm', token_id: token },
       ),
     );
-  const fill = (id: string, token: string, size: number) =>
+  const fill = (id: string, token: string, size: number, price = 0.45, fillId = `${id}-f0`) =>
     events.push(
       factory.make(
         'FILL',
-        { client_order_id: id, fill_id: `${id}-f0`, status: 'MATCHED', side: 'BUY', price: 0.45, size, fee_usdc: 0.1, liquidity: 'taker', strategy: 'pair_arb' },
+        { client_order_id: id, fill_id: fillId, status: 'MATCHED', side: 'BUY', price, size, fee_usdc: 0.1, liquidity: 'taker', strategy: 'pair_arb' },
         { market_id: 'm', token_id: token },
       ),
     );
@@ -144,6 +144,24 @@ describe('soak referee: trading checks', () => {
     h.buy('N', 0.45, 10);
     expect(h.judge().order_overfills).toBe(0);
     h.fillAgain(f.replace('-f0', ''), 'Y', 1);
+    expect(h.judge().order_overfills).toBe(1);
+  });
+
+  it('a marketable BUY is bounded by its dollars: the venue fills it at cheaper asks with more shares than its size', () => {
+    const h = harness();
+    // A FAK BUY of 10 at 0.45 signs $4.50: 6 shares at 0.40 and 5 at 0.42 spend it, 11 shares.
+    h.update('b', 'Y', 'pending', 0);
+    h.fill('b', 'Y', 6, 0.4, 'b-f0');
+    h.fill('b', 'Y', 5, 0.42, 'b-f1');
+    expect(h.judge().order_overfills).toBe(0);
+    h.fill('b', 'Y', 0.1, 0.4, 'b-f2'); // $0.04 more than it signed
+    expect(h.judge().order_overfills).toBe(1);
+  });
+
+  it('a resting BUY is still bounded by its shares, whatever it paid', () => {
+    const h = harness();
+    h.update('g', 'Y', 'pending', 0, 'GTC');
+    h.fill('g', 'Y', 10.5, 0.4);
     expect(h.judge().order_overfills).toBe(1);
   });
 });

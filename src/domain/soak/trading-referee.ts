@@ -1,7 +1,7 @@
 import type { HeliosEvent } from '../events/catalog.ts';
 import type { FeeSchedule } from '../trading/fees.ts';
 import { matchedPairImbalance, ordersHearing } from '../trading/matched-holdings.ts';
-import { advanceOrder, isTerminal, newOrderRecord, unheardMatched, type OrderRecord } from '../trading/orders.ts';
+import { advanceOrder, isMarketable, isTerminal, newOrderRecord, unheardMatched, type OrderRecord } from '../trading/orders.ts';
 import { applyFill, emptyLedger, type Ledger, type LedgerFill } from '../trading/pnl-ledger.ts';
 
 /**
@@ -19,7 +19,10 @@ export interface TradingRefereeVerdict {
   naked_legs: number;
   /** Longest naked leg seen, in ms (HALT time excluded). */
   max_naked_leg_ms: number;
-  /** Orders whose MATCHED fills add up to more than their size. */
+  /**
+   * Orders whose MATCHED fills add up to more than their size; a marketable BUY's size is its
+   * dollars (size × limit: the venue fills it at the makers' prices, so cheaper asks buy more shares).
+   */
   order_overfills: number;
 }
 
@@ -48,7 +51,8 @@ const EPS = 1e-6;
 export class TradingReferee {
   private readonly markets = new Map<string, TradingRefereeMarket>();
   private pairs = new Map<string, PairState>();
-  private orders = new Map<string, { size: number; filled: number; flagged: boolean }>();
+  /** Each order's bound and what its MATCHED fills took of it, in shares or (a marketable BUY) dollars. */
+  private orders = new Map<string, { bound: number; inDollars: boolean; taken: number; flagged: boolean }>();
   private lastTs = 0;
   readonly verdict: TradingRefereeVerdict = { naked_legs: 0, max_naked_leg_ms: 0, order_overfills: 0 };
 
@@ -69,7 +73,7 @@ export class TradingReferee {
         if (e.market_id) this.onState(e.market_id, e.payload.state, e.ts_ingest);
         return;
       case 'ORDER_UPDATE':
-        if (!this.orders.has(e.payload.client_order_id)) this.orders.set(e.payload.client_order_id, { size: e.payload.size, filled: 0, flagged: false });
+        if (!this.orders.has(e.payload.client_order_id)) this.orders.set(e.payload.client_order_id, orderBound(e.payload));
         this.onOrderUpdate(e);
         return;
       case 'FILL':
@@ -117,8 +121,8 @@ export class TradingReferee {
     if (f.status === 'MATCHED') {
       const o = this.orders.get(f.client_order_id);
       if (o) {
-        o.filled += f.size;
-        if (!o.flagged && o.filled > o.size + EPS) {
+        o.taken += o.inDollars ? f.size * f.price : f.size;
+        if (!o.flagged && o.taken > o.bound + EPS) {
           o.flagged = true;
           this.verdict.order_overfills++;
         }
@@ -180,4 +184,13 @@ export class TradingReferee {
     this.verdict.max_naked_leg_ms = Math.max(this.verdict.max_naked_leg_ms, ms);
     if (ms > this.nakedLegMaxMs) this.verdict.naked_legs++;
   }
+}
+
+/**
+ * What an order may take: a marketable BUY the dollars it signed (the venue's market order spends
+ * them at the makers' prices: asks below the limit buy more shares than its size), any other its shares.
+ */
+function orderBound(u: { side: 'BUY' | 'SELL'; order_type: string; price: number; size: number }): { bound: number; inDollars: boolean; taken: number; flagged: boolean } {
+  const inDollars = u.side === 'BUY' && isMarketable(u.order_type as OrderRecord['order_type']);
+  return { bound: inDollars ? u.size * u.price : u.size, inDollars, taken: 0, flagged: false };
 }
