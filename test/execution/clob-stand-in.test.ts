@@ -109,6 +109,25 @@ describe('stand-in CLOB: what the venue verifies', () => {
     const post = await rejection(s.prepare(limitOrder({ price: 0.44 }), true).then((p) => s.postOrder(p)));
     expect(post.message).toMatch(/post-only order: order crosses book/);
   });
+  it('with marketBuySpendsDollars a FOK/FAK BUY spends its signed dollars at the asks: more shares when cheaper, killed when the dollars do not fit', async () => {
+    rig = await startStandIn({ marketBuySpendsDollars: true });
+    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
+    // 150 at 0.43 signs $64.50: 100 shares at 0.42 ($42), then $22.50 at 0.43 (52.325581 shares).
+    const fok = await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
+    expect(fok).toMatchObject({ success: true, status: 'matched' });
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(152.325581, 6);
+    expect(rig.standIn.venue.balance(TEST_ADDRESS)).toBeCloseTo(1000 - 64.5, 6);
+    // $43 at 0.43 is more than the 47.674419 shares left there can take.
+    const killed = await rejection(s.prepare(limitOrder({ price: 0.43, size: 100, type: 'FOK' }), false).then((p) => s.postOrder(p)));
+    expect(killed.message).toMatch(/FOK orders are fully filled or killed/);
+    // A FAK takes what there is up to its limit and the venue cancels the dollars left.
+    const fak = await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 100, type: 'FAK' }), false));
+    expect(fak.tradeIDs).toHaveLength(1);
+    // The book keeps hundredths of a share: 47.67 were left at 0.43.
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(152.325581 + 47.67, 6);
+    expect(rig.standIn.venue.orders.get(fak.orderID!)!.status).toBe('CANCELED');
+  });
+
   it('/positions reports the volume-weighted average buy price of what is held (a sell leaves it), as the Data API does', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
