@@ -9,7 +9,8 @@ import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
 import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
-import { NO, TEST_ADDRESS, YES, book, fills, rigPerTest } from './support.ts';
+import { RealOrderTracker } from '../../src/adapters/execution/real-tracker.ts';
+import { FEE, NO, TEST_ADDRESS, YES, book, fills, req, rigPerTest } from './support.ts';
 
 /**
  * A marketable BUY is the venue's market order: dollars to spend, capped at the limit. The
@@ -68,5 +69,24 @@ describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB
     expect((await runtime.reconcile()).breaks).toEqual([]);
     expect(a.adapter.tracker.live().map((o) => o.req.client_order_id)).not.toContain(yesId);
     runtime.stop();
+  });
+});
+
+describe('the venue says MATCHED before the trade of a market BUY that bought more than recorded', () => {
+  // Which unit the venue's size_matched of a market BUY is in is not established (its original_size
+  // echoes the signed dollars: nautilus_trader original_size_to_shares): either way the order ends
+  // filled with the trade's shares once the trade is in, and not before.
+  it.each([
+    ['shares', '22.571429'],
+    ['dollars', '1.58'],
+  ])('size_matched in %s', (_unit, sizeMatched) => {
+    const t = new RealOrderTracker({ emit: () => undefined, feeFor: () => FEE, nowSeconds: () => 1_000, expirationBufferS: 60 });
+    const o = t.add(req({ order_type: 'FOK', price: 0.08, size: 19.75 }));
+    t.bind(o, '0xm');
+    t.onVenueOrder({ id: '0xm', status: 'MATCHED', size_matched: sizeMatched });
+    expect(o.status).toBe('pending');
+    t.onVenueTrade({ id: 't1', status: 'MATCHED', taker_order_id: '0xm', size: '22.571429', price: '0.07' });
+    expect([o.status, o.filled]).toEqual(['filled', 22.571429]);
+    expect(t.live()).toEqual([]);
   });
 });
