@@ -92,7 +92,7 @@ describe('hot path: what a decision that changes nothing may skip', () => {
     expect(dispatched[0]!.map((i) => i.kind)).toEqual(['place', 'place']);
     const snap = actor.getSnapshot();
     expect(snap.value).toBe('BUILDING_PAIR');
-    expect(snap.context.outbox).toEqual([]);
+    expect(snap.context.internals.outbox).toEqual([]);
     expect(Object.keys(snap.context.orders).sort()).toEqual(dispatched[0]!.map((i) => i.client_order_id).sort());
     actor.stop();
   });

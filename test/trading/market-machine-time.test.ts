@@ -48,7 +48,7 @@ describe('the market machine takes its time from its events', () => {
     expect(actor.getSnapshot().value).toBe('HALT');
     clock.advanceBy(cfg.trading.halt.cool_down_ms);
     // Its own watchdog ticks on whole seconds since T0; only the cool-down ends at T0 + 250 + cool-down.
-    expect(actor.getSnapshot().context.coolDownElapsed).toBe(true);
+    expect(actor.getSnapshot().context.internals.coolDownElapsed).toBe(true);
     expect(actor.getSnapshot().context.now_ms).toBe(T0 + 250 + cfg.trading.halt.cool_down_ms);
     actor.stop();
   });

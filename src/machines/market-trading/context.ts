@@ -57,10 +57,30 @@ export function resumeOf(context: MarketTradingContext): MarketResume {
 }
 
 /**
- * Nineteen top-level fields, the most it may have: every `assign` copies them into a new object,
- * and on Node 20 a copy of 20 or more comes out as a dictionary object, which made a book signal
- * cost 2.9 times the CPU (test/trading/context-fast-copy.test.ts). A new field goes into a nested
- * object.
+ * What only the machine itself reads: kept out of the top level because every `assign` copies the
+ * top-level fields into a new object (XState's `Object.assign({}, context, update)`), about 13 ns
+ * a field on every signal, while these change only on rare steps (intents, halts, state changes).
+ */
+export interface MarketTradingInternals {
+  /** Intents of the current step, handed to `dispatch` and then cleared. */
+  outbox: readonly OrderIntent[];
+  coolDownElapsed: boolean;
+  /**
+   * Set when an order ends (filled, canceled, rejected, expired), cleared by the next book signal:
+   * a retry on the same book would meet the same answer, so it waits for news.
+   */
+  awaitBook: boolean;
+  lastState: MarketStateName | null;
+  selfWatchdog: boolean;
+  /** When the current halt began (its cool-down ends `halt.cool_down_ms` later). */
+  haltSinceMs: number;
+}
+
+/**
+ * Fourteen top-level fields: every `assign` copies them into a new object, so each costs on every
+ * signal, and on Node 20 a copy of 20 or more comes out as a dictionary object, which made a book
+ * signal cost 2.9 times the CPU (test/trading/context-fast-copy.test.ts). A field only the machine
+ * reads goes into `internals`; any other new field into a nested object too.
  */
 export interface MarketTradingContext {
   spec: MarketSpec;
@@ -80,25 +100,14 @@ export interface MarketTradingContext {
   halt: string[];
   /** The last decision: in which state it was taken and what it concluded. */
   plan: { state: MarketStateName | null; mode: PlanMode; pairLocked: boolean; note: string };
-  /** Intents of the current step, handed to `dispatch` and then cleared. */
-  outbox: readonly OrderIntent[];
-  coolDownElapsed: boolean;
-  /**
-   * Set when an order ends (filled, canceled, rejected, expired), cleared by the next book signal:
-   * a retry on the same book would meet the same answer, so it waits for news.
-   */
-  awaitBook: boolean;
-  lastState: MarketStateName | null;
-  selfWatchdog: boolean;
   /** Since when the pair has had a naked leg (null: none): bounds how long it may stay naked. */
   nakedSinceMs: number | null;
-  /** When the current halt began (its cool-down ends `halt.cool_down_ms` later). */
-  haltSinceMs: number;
   /**
    * Set when the market left HALT before its cool-down ended, to close a naked pair leg: until this
    * time it takes no new risk (null: nothing held back).
    */
   entriesHeldUntilMs: number | null;
+  internals: MarketTradingInternals;
 }
 
 export function initialContext(input: MarketTradingInput): MarketTradingContext {
@@ -118,16 +127,11 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     latched: resume?.latched ?? [],
     halt: [],
     plan: { state: null, mode: 'none', pairLocked: false, note: '' },
-    outbox: [],
-    coolDownElapsed: false,
-    awaitBook: false,
-    lastState: null,
-    selfWatchdog: input.watchdog !== 'parent',
     // A restart does not extend how long a leg may stay naked; one carried over from a previous
     // session is bounded from now: its time starts again.
     nakedSinceMs: resume ? resume.nakedSinceMs : pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
-    haltSinceMs: input.now_ms,
     entriesHeldUntilMs: null,
+    internals: { outbox: [], coolDownElapsed: false, awaitBook: false, lastState: null, selfWatchdog: input.watchdog !== 'parent', haltSinceMs: input.now_ms },
   };
 }
 

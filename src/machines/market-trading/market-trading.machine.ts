@@ -7,7 +7,7 @@ import { liveOrders, plan, type PlanInput } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
 import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
-import { initialContext, type MarketTradingContext, type MarketTradingInput } from './context.ts';
+import { initialContext, type MarketTradingContext, type MarketTradingInput, type MarketTradingInternals } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
 import { holds, nakedSince, pairLockedNow } from './holdings.ts';
 
@@ -15,8 +15,13 @@ import { holds, nakedSince, pairLockedNow } from './holdings.ts';
 const FINISHED_ORDERS_KEPT = 100;
 
 /** A step's update with its intents, if any, as the outbox (which the `always` step `dispatchOutbox` hands on). */
-function withOutbox(update: Partial<MarketTradingContext>, intents: readonly OrderIntent[]): Partial<MarketTradingContext> {
-  return intents.length ? { ...update, outbox: intents } : update;
+function withOutbox(context: MarketTradingContext, update: Partial<MarketTradingContext>, intents: readonly OrderIntent[]): Partial<MarketTradingContext> {
+  return intents.length ? { ...update, internals: { ...(update.internals ?? context.internals), outbox: intents } } : update;
+}
+
+/** The machine's own fields with `change` applied (they are nested: see MarketTradingInternals). */
+function internalsWith(context: MarketTradingContext, change: Partial<MarketTradingInternals>): Pick<MarketTradingContext, 'internals'> {
+  return { internals: { ...context.internals, ...change } };
 }
 
 /** The event's time becomes the actor's, never backwards (a group pulse may trail a real clock). */
@@ -25,7 +30,7 @@ function nowOf(ctx: MarketTradingContext, event: MarketTradingEvent): number {
 }
 
 /** What a signal changes in the context: the signal itself and the actor's time. */
-type StoredSignal = Pick<MarketTradingContext, 'now_ms'> & Partial<Pick<MarketTradingContext, 'signals' | 'spec' | 'awaitBook'>>;
+type StoredSignal = Pick<MarketTradingContext, 'now_ms'> & Partial<Pick<MarketTradingContext, 'signals' | 'spec' | 'internals'>>;
 
 /**
  * The signals with `change` applied, written out field by field: on the hot path a spread (and a
@@ -57,7 +62,7 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
     case 'BOOK': {
       const signals = signalsWith(s, { books: booksWith(s.books, event.signal, event.partner) });
       // Written only when set: every field of the update is copied once more into the next context.
-      return context.awaitBook ? { now_ms, signals, awaitBook: false } : { now_ms, signals };
+      return context.internals.awaitBook ? { now_ms, signals, ...internalsWith(context, { awaitBook: false }) } : { now_ms, signals };
     }
     case 'POLICY':
       return { now_ms, signals: signalsWith(s, { policy: event.policy }) };
@@ -101,7 +106,7 @@ function planInputOf(context: MarketTradingContext, state: MarketStateName, halt
     seq: context.seq,
     synced: context.synced,
     finalizing: isFinalizing(spec, signals),
-    awaitBook: stored?.awaitBook ?? context.awaitBook,
+    awaitBook: (stored?.internals ?? context.internals).awaitBook,
     haltCauses: halt,
     nowMs: stored ? stored.now_ms : context.now_ms,
     nakedSinceMs: context.nakedSinceMs,
@@ -217,7 +222,7 @@ export const marketTradingMachine = setup({
       // `stored` is this step's own object: the update grows on it rather than in further copies.
       const update: Partial<MarketTradingContext> = stored;
       if (halt !== context.halt) update.halt = halt;
-      return withOutbox(update, decideInto(update, context, planInputOf(context, params.state, halt, stored)));
+      return withOutbox(context, update, decideInto(update, context, planInputOf(context, params.state, halt, stored)));
     }),
     applyOrderUpdate: assign(({ context, event }) => {
       assertEvent(event, 'ORDER_UPDATE');
@@ -227,7 +232,8 @@ export const marketTradingMachine = setup({
       if (next === o) return {};
       const all = { ...context.orders, [o.client_order_id]: next };
       const orders = isTerminal(next.status) ? pruneFinished(all, FINISHED_ORDERS_KEPT) : all;
-      return { orders, awaitBook: context.awaitBook || isTerminal(next.status), nakedSinceMs: nakedSince(context, context.ledger, orders, context.now_ms) };
+      const awaitBook = context.internals.awaitBook || isTerminal(next.status);
+      return { orders, ...internalsWith(context, { awaitBook }), nakedSinceMs: nakedSince(context, context.ledger, orders, context.now_ms) };
     }),
     clearCancelRequest: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL_REJECTED');
@@ -258,7 +264,7 @@ export const marketTradingMachine = setup({
         orders[id] = { ...o, cancel_requested: true };
         cancels.push({ kind: 'cancel', client_order_id: id, reason: 'state RESOLVED: still open at the venue' });
       }
-      return withOutbox({ orders: pruneFinished(orders, FINISHED_ORDERS_KEPT) }, cancels);
+      return withOutbox(context, { orders: pruneFinished(orders, FINISHED_ORDERS_KEPT) }, cancels);
     }),
     applyFill: assign(({ context, event }) => {
       assertEvent(event, 'FILL');
@@ -286,31 +292,31 @@ export const marketTradingMachine = setup({
     }),
     decide: assign(({ context }, params: { state: MarketStateName }) => {
       const update: Partial<MarketTradingContext> = {};
-      return withOutbox(update, decideInto(update, context, planInputOf(context, params.state, context.halt)));
+      return withOutbox(context, update, decideInto(update, context, planInputOf(context, params.state, context.halt)));
     }),
-    clearOutbox: assign({ outbox: () => [] }),
+    clearOutbox: assign(({ context }) => internalsWith(context, { outbox: [] })),
     // HALT itself holds everything back: a hold left by an earlier halt ends here.
-    enterHalt: assign(({ context }) => ({ coolDownElapsed: false, haltSinceMs: context.now_ms, entriesHeldUntilMs: null })),
+    enterHalt: assign(({ context }) => ({ ...internalsWith(context, { coolDownElapsed: false, haltSinceMs: context.now_ms }), entriesHeldUntilMs: null })),
     /** Leaving HALT early for a naked leg: nothing new until the cool-down would have ended it. */
-    holdEntriesForCoolDown: assign(({ context }) => ({ entriesHeldUntilMs: context.haltSinceMs + context.cfg.halt.cool_down_ms })),
+    holdEntriesForCoolDown: assign(({ context }) => ({ entriesHeldUntilMs: context.internals.haltSinceMs + context.cfg.halt.cool_down_ms })),
     /** The cool-down timer fires at its deadline: that is the actor's time now. */
-    markCoolDownElapsed: assign(({ context }) => ({ coolDownElapsed: true, now_ms: Math.max(context.now_ms, context.haltSinceMs + context.cfg.halt.cool_down_ms) })),
+    markCoolDownElapsed: assign(({ context }) => ({ ...internalsWith(context, { coolDownElapsed: true }), now_ms: Math.max(context.now_ms, context.internals.haltSinceMs + context.cfg.halt.cool_down_ms) })),
     settleLedger: assign(({ context }) => ({
       ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
     })),
-    rememberState: assign((_, params: { state: MarketStateName }) => ({ lastState: params.state })),
+    rememberState: assign(({ context }, params: { state: MarketStateName }) => internalsWith(context, { lastState: params.state })),
     requestDecision: raise({ type: 'DECIDE' }),
     armWatchdog: enqueueActions(({ context, enqueue }) => {
       // It fires one period after now, the time it carries.
-      if (context.selfWatchdog) enqueue.raise({ type: 'WATCHDOG', now_ms: context.now_ms + context.cfg.staleness.watchdog_ms }, { delay: 'watchdog', id: 'watchdog' });
+      if (context.internals.selfWatchdog) enqueue.raise({ type: 'WATCHDOG', now_ms: context.now_ms + context.cfg.staleness.watchdog_ms }, { delay: 'watchdog', id: 'watchdog' });
     }),
   },
   guards: {
     isFinalizing: ({ context }) => isFinalizing(context.spec, context.signals),
     isResolved: ({ context }) => context.signals.resolved !== null,
     hasHaltCauses: ({ context }) => context.halt.length > 0,
-    hasOutbox: ({ context }) => context.outbox.length > 0,
-    haltCleared: ({ context }) => context.coolDownElapsed && context.halt.length === 0,
+    hasOutbox: ({ context }) => context.internals.outbox.length > 0,
+    haltCleared: ({ context }) => context.internals.coolDownElapsed && context.halt.length === 0,
     noHaltCauses: ({ context }) => context.halt.length === 0,
     /**
      * IDLE's ways out, one guard per target (every signal evaluates each `always` candidate of its
@@ -349,7 +355,7 @@ export const marketTradingMachine = setup({
      */
     const dispatchOutbox = {
       guard: 'hasOutbox',
-      actions: [{ type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.outbox }) }, 'clearOutbox'],
+      actions: [{ type: 'dispatch', params: ({ context }: { context: MarketTradingContext }) => ({ market_id: context.spec.market_id, intents: context.internals.outbox }) }, 'clearOutbox'],
     } as const;
     /** Handlers every live state shares, each ending in a decision taken in that state. */
     const handlersIn = (state: MarketStateName) => {
@@ -389,7 +395,7 @@ export const marketTradingMachine = setup({
         params: ({ context }: { context: MarketTradingContext }): MarketNotice => ({
           kind: 'state',
           state,
-          previous: context.lastState,
+          previous: context.internals.lastState,
           reason: state === 'HALT' ? context.halt.join(',') || null : context.plan.note || null,
         }),
       },
