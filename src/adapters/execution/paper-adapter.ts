@@ -7,7 +7,7 @@ import { isMarketable, isTerminal, type OrderStatus } from '../../domain/trading
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { levelSize, TakenLiquidity, takerLevels } from '../../domain/trading/paper-liquidity.ts';
 import type { PaperHolding } from '../../domain/trading/carried-state.ts';
-import { checkMinimumSize, isValidPrice } from '../../domain/trading/ticks.ts';
+import { checkMinimumSize, isValidPrice, snapShares } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import type { CancelAck, ExecutionAdapter, ExecutionEvent, FillAnswer, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
 import { matchTrade, shrinkQueue, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
@@ -204,7 +204,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const resting = this.restingOrders(tokenId);
     if (!resting.length) return;
     const match = matchTrade(
-      resting.map((o) => ({ id: o.req.client_order_id, side: o.req.side, price: o.req.price, remaining: o.req.size - o.filled, queue_ahead: o.queue_ahead, credit: o.credit, seq: o.seq })),
+      resting.map((o) => ({ id: o.req.client_order_id, side: o.req.side, price: o.req.price, remaining: snapShares(o.req.size - o.filled), queue_ahead: o.queue_ahead, credit: o.credit, seq: o.seq })),
       trade,
     );
     for (const [id, q] of Object.entries(match.queueAhead)) {
@@ -300,7 +300,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
 
   private fill(o: PaperOrder, price: number, size: number, liquidity: Liquidity): void {
     const m = this.markets.get(o.req.token_id)!;
-    o.filled += size;
+    o.filled = snapShares(o.filled + size);
     if (o.filled + EPS >= o.req.size) {
       o.filled = o.req.size;
       o.status = 'filled';
@@ -354,7 +354,7 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     const p = this.positions.get(token) ?? { shares: 0, cost: 0 };
     const avg = p.shares > EPS ? p.cost / p.shares : 0;
     const delta: PositionDelta = side === 'BUY' ? { token, shares: size, cost: size * price } : { token, shares: -size, cost: -size * avg };
-    this.positions.set(token, { shares: p.shares + delta.shares, cost: p.cost + delta.cost });
+    this.positions.set(token, { shares: snapShares(p.shares + delta.shares), cost: p.cost + delta.cost });
     return delta;
   }
 

@@ -1,4 +1,5 @@
 import type { OrderSide } from '../../domain/trading/book-view.ts';
+import { snapShares } from '../../domain/trading/ticks.ts';
 
 /**
  * Fill rules of the paper venue, pure. Marketable orders walk the mirrored book, skipping at each
@@ -24,11 +25,11 @@ export function walkLevels(levels: readonly PriceLevel[], takenAt: (price: numbe
   for (const [price, levelSize] of levels) {
     if (want <= EPS) break;
     if (side === 'BUY' ? price > limit + EPS : price < limit - EPS) break;
-    const avail = levelSize - Math.max(0, takenAt(price));
+    const avail = snapShares(levelSize - Math.max(0, takenAt(price)));
     if (avail <= EPS) continue;
     const take = Math.min(avail, want);
     out.push({ price, size: take });
-    want -= take;
+    want = snapShares(want - take);
   }
   return out;
 }
@@ -96,10 +97,10 @@ export function matchTrade(orders: readonly RestingView[], trade: TradePrint): T
       queueAhead[o.id] = atPrint ? Math.max(0, ahead - traded) : 0;
       credit[o.id] = atPrint ? o.credit - absorbed : 0;
       const reach = Math.max(0, traded - ahead);
-      const fill = Math.min(o.remaining, reach, budget);
+      const fill = snapShares(Math.min(o.remaining, reach, budget));
       if (fill > EPS) {
         fills.push({ id: o.id, size: fill });
-        budget -= fill;
+        budget = snapShares(budget - fill);
       }
     }
   }

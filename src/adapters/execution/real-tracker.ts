@@ -1,6 +1,7 @@
 import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
 import { canTransition, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
 import type { AwaitingFill } from '../../domain/trading/reconcile.ts';
+import { snapShares } from '../../domain/trading/ticks.ts';
 import type { ExecutionEvent, FillAnswer, PlaceOrderRequest } from './execution-adapter.ts';
 
 /**
@@ -257,7 +258,7 @@ export class RealOrderTracker {
       const basis = o.req.side === 'SELL' ? (this.deps.sellCostsEarlier?.get(venueKey) ?? this.deps.avgCostOf?.(o.req.token_id)) : undefined;
       if (basis !== undefined) f.costBasis = basis;
       this.fills.set(fillId, f);
-      if (!this.inFilledAlready.delete(fillId)) o.filled = Math.round((o.filled + size) * 1e6) / 1e6;
+      if (!this.inFilledAlready.delete(fillId)) o.filled = snapShares(o.filled + size);
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
       this.emitFill(o, fillId, f, 'MATCHED');
       this.emitOrder(o, null);

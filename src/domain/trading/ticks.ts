@@ -13,6 +13,15 @@ function fix(value: number, _step: number): number {
   return Math.round(value * 1e8) / 1e8;
 }
 
+/**
+ * Share quantities are whole micro-shares (conditional tokens have 6 decimals): what a venue
+ * answers — a fill, an order's filled size, a position — snaps a sum or difference of them back onto
+ * that grid, so 17.6 − 10.1 is 7.5, never 7.500000000000002.
+ */
+export function snapShares(shares: number): number {
+  return Math.round(shares * 1e6) / 1e6;
+}
+
 export type Rounding = 'down' | 'up' | 'nearest';
 
 export function roundToTick(price: number, tick: number, mode: Rounding): number {
