@@ -222,7 +222,11 @@ function sourceOf(path: string[], layers: Layer[]): string {
       const variable = layer.origins?.get(path.slice(0, n).join('.'));
       if (variable) return `${layer.name} ${variable}`;
     }
-    return layer.name;
+    // An unknown section or key is reported at its own path, which the variables set from below
+    // (HELIOS_RISKK__MAX_ORDER_USDC sets riskk.max_order_usdc): name those.
+    const prefix = `${path.join('.')}.`;
+    const below = [...(layer.origins ?? [])].filter(([p]) => p.startsWith(prefix)).map(([, variable]) => variable);
+    return below.length ? `${layer.name} ${[...new Set(below)].sort().join(', ')}` : layer.name;
   }
   return 'missing in every layer';
 }

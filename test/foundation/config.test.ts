@@ -74,6 +74,13 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_REDIS_URL: 'http://x' })).toMatchObject({ path: 'bus.redis_url', source: 'environment HELIOS_REDIS_URL' });
   });
 
+  it('an unknown section or key the environment sets from below names the variables that set it', () => {
+    // A misspelt section is reported at `riskk`, which no variable sets by itself.
+    const env = { HELIOS_API__PORT: '8788', HELIOS_RISKK__MAX_ORDER_USDC: '5', HELIOS_RISKK__MAX_TOTAL_USDC: '50' };
+    expect(problemOf(env)).toMatchObject({ path: 'riskk', source: 'environment HELIOS_RISKK__MAX_ORDER_USDC, HELIOS_RISKK__MAX_TOTAL_USDC' });
+    expect(problemOf({ HELIOS_RISK__DRAWDOWNN__START_USDC: '1' })).toMatchObject({ path: 'risk.drawdownn', source: 'environment HELIOS_RISK__DRAWDOWNN__START_USDC' });
+  });
+
   it('real execution: a proxy/safe/deposit signature type needs its funder address; a chain id says which it takes', () => {
     for (const t of ['1', '2', '3']) {
       expect(problemOf({ HELIOS_EXECUTION__REAL__SIGNATURE_TYPE: t })).toMatchObject({ path: 'execution.real.funder_address', value: '', expected: expect.stringMatching(/signature_type 1, 2 or 3 needs funder_address/) });
