@@ -154,6 +154,29 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect(r.err).toContain(`backtest: --out ${file} is a file, not a directory`);
   });
 
+  it('an output that cannot be created (its folder is a file) is refused before anything runs (exit 2), naming the option and why', async () => {
+    const file = path.join(dir, 'a-file-not-a-folder');
+    writeFileSync(file, 'x');
+    const range = ['--from', '2026-01-01T00:00:00Z', '--to', '2026-01-01T01:00:00Z'];
+    const grid = path.join(dir, 'output-grid.yaml');
+    writeFileSync(grid, 'trading.temporal.edge_threshold: [0.05]\n');
+    const cases: Array<[string[], string]> = [
+      [['replay', '--data-dir', dir, ...range, '--decisions-out', path.join(file, 'd.ndjson')], `replay: --decisions-out ${path.join(file, 'd.ndjson')} cannot be created: ${file} is a file, not a directory`],
+      [['backtest', '--data-dir', dir, ...range, '--decisions-out', path.join(file, 'd.ndjson')], `backtest: --decisions-out ${path.join(file, 'd.ndjson')} cannot be created: ${file} is a file, not a directory`],
+      [['backtest', '--data-dir', dir, ...range, '--out', path.join(file, 'report')], `backtest: --out ${path.join(file, 'report')} cannot be created: ${file} is a file, not a directory`],
+      [['backtest', '--data-dir', dir, ...range, '--decisions-out', dir], `backtest: --decisions-out ${dir} is a directory, not a file`],
+      [['sweep', '--grid', grid, '--data-dir', dir, ...range, '--out', path.join(file, 'ranking.json')], `sweep: --out ${path.join(file, 'ranking.json')} cannot be created: ${file} is a file, not a directory`],
+      // The daemon found out in its trading component, restarted it five times and exited 3 (or 0 within --duration, the decisions lost).
+      [['run', '--data-dir', path.join(dir, 'run-data'), '--port', '0', '--duration', '1', '--decisions-out', path.join(file, 'd.ndjson')], `helios run: --decisions-out ${path.join(file, 'd.ndjson')} cannot be created: ${file} is a file, not a directory`],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err).toContain(message);
+    }
+    expect(existsSync(path.join(dir, 'run-data'))).toBe(false);
+  });
+
   it('query with no SQL says so (exit 2), not "Error in native callback"', async () => {
     for (const sql of ['', '   ']) {
       const r = await run(['query', sql, '--data-dir', dir]);

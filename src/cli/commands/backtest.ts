@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { DamagedLakeFileError } from '../../adapters/storage/parquet/lake-damage.ts';
 import { runBacktest, writeBacktestReport } from '../../apps/replay/backtest.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -60,6 +60,12 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
+      const unwritable = opts.decisionsOut === undefined ? null : unwritableOutput(opts.decisionsOut, 'file');
+      if (unwritable) {
+        io.err(`backtest: --decisions-out ${unwritable}; write the decisions elsewhere\n`);
+        io.exit(EXIT.CONFIG_ERROR);
+        return;
+      }
       const reportOverwrite = opts.out === undefined ? null : recordedDataOverwrite(opts.out, ctx.dataDir);
       if (reportOverwrite) {
         io.err(`backtest: --out ${reportOverwrite}; write the report elsewhere\n`);
@@ -74,8 +80,9 @@ export function register(program: Command, io: CliIo): void {
       }
       const outDir = path.resolve(opts.out ?? path.join(ctx.dataDir, 'backtests', defaultReportName(ctx.from, ctx.to, ctx.config)));
       // Refused before the backtest runs, not after minutes of it.
-      if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
-        io.err(`backtest: --out ${outDir} is a file, not a directory: the report needs a directory (it writes report.json, .md and .html there)\n`);
+      const unwritableReport = unwritableOutput(outDir, 'directory');
+      if (unwritableReport) {
+        io.err(`backtest: --out ${unwritableReport}: the report needs a directory (it writes report.json, .md and .html there)\n`);
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }

@@ -4,6 +4,7 @@ import { openReplaySource, recordedRange, runReplay, type ReplayRun, type Source
 import { replayMarkers, type ReplayMarker } from '../../apps/dashboard/replay-markers.ts';
 import { listDispatchLogs } from '../../adapters/storage/dispatch-log.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { DamagedLakeFileError } from '../../adapters/storage/parquet/lake-damage.ts';
 import { replayDispatchLogs } from '../../runtime/replay/dispatch-replay.ts';
 import { ReplayServer } from '../../apps/replay/replay-server.ts';
@@ -77,6 +78,8 @@ export function register(program: Command, io: CliIo): void {
       };
       const overwrite = opts.decisionsOut === undefined ? null : recordedDataOverwrite(opts.decisionsOut, ctx.dataDir);
       if (overwrite) return usage(`--decisions-out ${overwrite}; write the decisions elsewhere`);
+      const unwritable = opts.decisionsOut === undefined ? null : unwritableOutput(opts.decisionsOut, 'file');
+      if (unwritable) return usage(`--decisions-out ${unwritable}; write the decisions elsewhere`);
       const speed = opts.speed === undefined ? (opts.serve ? 1 : Infinity) : parseSpeed(opts.speed);
       if (Number.isNaN(speed)) return usage(`--speed must be a positive number or max, got ${opts.speed}`);
       let channels: Channel[] | undefined;

@@ -4,6 +4,7 @@ import { createLogger } from '../../adapters/log/logger.ts';
 import { Daemon, ExecutionConfigError, RealOrdersRefused, type DaemonRole } from '../../apps/daemon/daemon.ts';
 import { DataDirLocked, DataDirUnusable } from '../../adapters/storage/data-dir-lock.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { SessionCounterError } from '../../adapters/storage/session-counter.ts';
 import { PaperStateError } from '../../adapters/storage/paper-state-file.ts';
 import { RetiredMarketsError } from '../../adapters/storage/retired-markets-file.ts';
@@ -104,6 +105,11 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   const overwrite = opts.decisionsOut === undefined ? null : recordedDataOverwrite(opts.decisionsOut, config.app.data_dir);
   if (overwrite) {
     io.err(`helios run: --decisions-out ${overwrite}; write the decisions elsewhere\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  const unwritable = opts.decisionsOut === undefined ? null : unwritableOutput(opts.decisionsOut, 'file');
+  if (unwritable) {
+    io.err(`helios run: --decisions-out ${unwritable}; write the decisions elsewhere\n`);
     return EXIT.CONFIG_ERROR;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });

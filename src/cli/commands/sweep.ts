@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { missingDataDir, noEventsMessage, replayContext } from '../replay-options.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 
 interface Opts {
   grid: string;
@@ -80,6 +81,8 @@ export function register(program: Command, io: CliIo): void {
       if (!ctx) return;
       const overwrite = opts.out === undefined ? null : recordedDataOverwrite(opts.out, ctx.dataDir);
       if (overwrite) return usage(`--out ${overwrite}; write the ranking elsewhere`);
+      const unwritable = opts.out === undefined ? null : unwritableOutput(opts.out, 'file');
+      if (unwritable) return usage(`--out ${unwritable}; write the ranking elsewhere`);
       const missing = missingDataDir(ctx.dataDir);
       if (missing) {
         io.err(`sweep: ${missing}\n`);
