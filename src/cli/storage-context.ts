@@ -13,9 +13,9 @@ export interface StorageCliOptions {
 /**
  * What the storage commands share: the resolved configuration and the data directory
  * (--data-dir, else app.data_dir). Reports a bad configuration and exits 2, a data directory that
- * does not exist and exits 1.
+ * does not exist and exits 1, the message opening with `command` as the other commands' do.
  */
-export function storageContext(opts: StorageCliOptions, io: CliIo): { config: HeliosConfig; dataDir: string } | undefined {
+export function storageContext(opts: StorageCliOptions, io: CliIo, command: 'compact' | 'query' | 'retention'): { config: HeliosConfig; dataDir: string } | undefined {
   const loaded = loadCliConfig(io, { file: opts.config });
   if (!loaded) {
     io.exit(EXIT.CONFIG_ERROR);
@@ -25,7 +25,7 @@ export function storageContext(opts: StorageCliOptions, io: CliIo): { config: He
   // A typo'd path must not answer "nothing to compact / 0 rows / nothing to delete" as if it were empty.
   const missing = missingDataDir(dataDir);
   if (missing) {
-    io.err(`${missing}\n`);
+    io.err(`${command}: ${missing}\n`);
     io.exit(EXIT.DATA_ERROR);
     return undefined;
   }

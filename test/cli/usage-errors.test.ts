@@ -123,12 +123,17 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect((await run(['--version'])).code).toBe(0);
   });
 
-  it('compact, query and retention on a data directory that does not exist exit 1 saying so (not an empty answer)', async () => {
+  it('compact, query and retention on a data directory that does not exist, or is a file, exit 1 saying so (not an empty answer), command first', async () => {
     const missing = path.join(dir, 'no-such-data-dir');
+    const file = path.join(dir, 'a-file-as-data-dir');
+    writeFileSync(file, 'x');
     for (const argv of [['compact'], ['retention', '--dry-run'], ['query', 'SELECT 1']]) {
       const r = await run([...argv, '--data-dir', missing]);
       expect(r.code, argv[0]).toBe(1);
-      expect(r.err).toContain(`no such data directory: ${missing}`);
+      expect(r.err).toContain(`${argv[0]}: no such data directory: ${missing}`);
+      const f = await run([...argv, '--data-dir', file]);
+      expect(f.code, argv[0]).toBe(1);
+      expect(f.err).toBe(`${argv[0]}: not a directory: ${file}\n`);
     }
   });
 

@@ -29,7 +29,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--json', 'print the report as JSON')
     .action(async (opts: Opts) => {
-      const ctx = storageContext(opts, io);
+      const ctx = storageContext(opts, io, 'compact');
       if (!ctx) return;
       const bad = (opts.date ?? []).filter((d) => !isDateString(d));
       if (bad.length) {

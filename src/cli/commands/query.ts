@@ -29,7 +29,7 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.CONFIG_ERROR);
         return;
       }
-      const ctx = storageContext(opts, io);
+      const ctx = storageContext(opts, io, 'query');
       if (!ctx) return;
       try {
         const result = await queryLake(ctx.dataDir, sql, {

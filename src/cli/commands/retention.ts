@@ -19,7 +19,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--discard-malformed', 'also delete expired journal dates whose malformed lines compaction left out of the lake (those lines are lost)')
     .option('--json', 'print the plan as JSON')
     .action(async (opts: { dryRun?: boolean; dataDir?: string; config?: string; today?: string; discardMalformed?: boolean; json?: boolean }) => {
-      const ctx = storageContext(opts, io);
+      const ctx = storageContext(opts, io, 'retention');
       if (!ctx) return;
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       if (!isDateString(today)) {
