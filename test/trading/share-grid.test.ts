@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
 import type { L2Book } from '../../src/domain/book/l2-book.ts';
+import { applyFill, emptyLedger, tokenPositions } from '../../src/domain/trading/pnl-ledger.ts';
 import { book, defaultSections, WEATHER_FEE } from './support.ts';
 
 /**
@@ -47,5 +48,15 @@ describe('share quantities on the decimal grid', () => {
     expect(fills).toEqual([0.1, 0.2, 9.7]);
     expect(filledSizes).toEqual([0.1, 0.3, 10]);
     expect(paper.positionsNow().map((p) => p.shares)).toEqual([10]);
+  });
+
+  it('a POSITION of fills of 17.6, 5.57 and 5.03 shares reports 28.2 shares (npm start published 28.200000000000003)', () => {
+    let ledger = emptyLedger();
+    [17.6, 5.57, 5.03].forEach((size, i) => {
+      ledger = applyFill(ledger, { fill_id: `f${i}`, token_id: 'Y', side: 'BUY', size, price: 0.1, strategy: 'temporal', fee_usdc: 0, status: 'MATCHED' });
+    });
+    const [position] = tokenPositions(ledger, { Y: 0.1 });
+    expect(position!.shares).toBe(28.2);
+    expect(position!.avg_cost).toBeCloseTo(0.1, 12);
   });
 });

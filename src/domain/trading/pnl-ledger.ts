@@ -2,6 +2,7 @@ import type { OrderSide } from './book-view.ts';
 import { netProceedsPerShare, type FeeSchedule } from './fees.ts';
 import type { StrategyName } from './orders.ts';
 import type { AwaitingFill } from './reconcile.ts';
+import { snapShares } from './ticks.ts';
 
 /**
  * Fee-aware, per-market PnL by average cost, one lot per (token, strategy) so that every figure is
@@ -278,7 +279,11 @@ export interface TokenPosition {
   by_strategy: Record<string, number>;
 }
 
-/** One POSITION payload per token. */
+/**
+ * One POSITION payload per token. Its shares are the lots' sum snapped onto the share grid (17.6 +
+ * 5.57 + 5.03 is 28.2, not 28.200000000000003); the lots keep their exact sums, on which the ledger's
+ * identity holds.
+ */
 export function tokenPositions(ledger: Ledger, marks: Record<string, number | null | undefined>): TokenPosition[] {
   const tokens = [...new Set(Object.values(ledger.lots).map((l) => l.token_id))].sort();
   return tokens.map((token) => {
@@ -287,7 +292,7 @@ export function tokenPositions(ledger: Ledger, marks: Record<string, number | nu
     const h = tokenHolding(ledger, token);
     return {
       token_id: token,
-      shares: h.shares,
+      shares: snapShares(h.shares),
       avg_cost: h.shares > 1e-12 ? h.cost / h.shares : 0,
       realized_pnl: s.realized,
       unrealized_pnl: s.unrealized,
