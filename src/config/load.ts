@@ -83,7 +83,7 @@ function readYamlLayer(path: string, name: string): Layer {
     // A recursive alias (`a: &a [*a]`) parses to a cycle that no config holds and no walker ends.
     JSON.stringify(data);
   } catch (err) {
-    throw new ConfigError([{ path: '', value: path, expected: 'valid YAML', source: `${name}: ${(err as Error).message.split('\n')[0]}` }]);
+    throw new ConfigError([{ path: '', value: path, expected: 'valid YAML', source: `${name}: ${yamlErrorLine(err as Error)}` }]);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     // Only the kind: the content may be anything, a secrets file given by mistake included.
@@ -106,6 +106,11 @@ function refuseSecretKeys(node: unknown, prefix: string, source: string): void {
     }
     refuseSecretKeys(v, path, source);
   }
+}
+
+/** The YAML parser's own first line, `… at line 2, column 1:`, without the colon that led into its code frame. */
+function yamlErrorLine(err: Error): string {
+  return (err.message.split('\n')[0] ?? '').replace(/:$/, '');
 }
 
 /** HELIOS_SECTION__KEY[__SUB] → section.key.sub; values parsed as YAML scalars. */

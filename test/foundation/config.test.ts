@@ -74,6 +74,13 @@ describe('configuration layers', () => {
     expect(problemOf({ HELIOS_REDIS_URL: 'http://x' })).toMatchObject({ path: 'bus.redis_url', source: 'environment HELIOS_REDIS_URL' });
   });
 
+  it('a file that is not YAML names the line and column, ending there (not with the colon that led into the parser\'s code frame)', () => {
+    const file = yamlFile('broken.yaml', 'risk: [\n');
+    const [problem] = problemsOf({ file, env: {} });
+    expect(problem).toMatchObject({ path: '', expected: 'valid YAML' });
+    expect(problem!.source).toMatch(/^file .*broken\.yaml: .* at line 2, column 1$/);
+  });
+
   it('an unknown section or key the environment sets from below names the variables that set it', () => {
     // A misspelt section is reported at `riskk`, which no variable sets by itself.
     const env = { HELIOS_API__PORT: '8788', HELIOS_RISKK__MAX_ORDER_USDC: '5', HELIOS_RISKK__MAX_TOTAL_USDC: '50' };
