@@ -43,10 +43,11 @@ describe('stand-in CLOB: proxy and safe wallets', () => {
     expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
     expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, wallet.toLowerCase()]]);
     // A fill moves the wallet's collateral and shares, which the Data API reports for the funds address.
+    // 20 at 0.43 signs $8.60, which the 0.42 asks fill with 20.476190 shares.
     await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 20, type: 'FOK' }), false));
-    expect(rig.standIn.venue.position(wallet, YES)).toBeCloseTo(20, 6);
-    expect((await s.positions()).map((x) => [x.asset, x.size])).toEqual([[YES, 20]]);
-    expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
+    expect(rig.standIn.venue.position(wallet, YES)).toBeCloseTo(20.47619, 6);
+    expect((await s.positions()).map((x) => [x.asset, x.size])).toEqual([[YES, 20.47619]]);
+    expect((await s.collateral()).balance).toBeCloseTo(500 - 8.6, 6);
   });
 
   it('the user channel carries the key\'s orders that trade for its wallet', async () => {
@@ -104,9 +105,10 @@ describe('stand-in CLOB: POLY_1271 deposit wallets', () => {
     // The id helios predicts before sending is the one the venue gives the order.
     expect(await s.postOrder(p)).toMatchObject({ success: true, orderID: p.id, status: 'live' });
     expect((await s.openOrders()).map((o) => [o.id, o.maker_address])).toEqual([[p.id, DEPOSIT_WALLET.toLowerCase()]]);
+    // 20 at 0.43 signs $8.60, which the 0.42 asks fill with 20.476190 shares.
     await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 20, type: 'FOK' }), false));
-    expect(rig.standIn.venue.position(DEPOSIT_WALLET, YES)).toBeCloseTo(20, 6);
-    expect((await s.collateral()).balance).toBeCloseTo(500 - 20 * 0.42, 6);
+    expect(rig.standIn.venue.position(DEPOSIT_WALLET, YES)).toBeCloseTo(20.47619, 6);
+    expect((await s.collateral()).balance).toBeCloseTo(500 - 8.6, 6);
   });
 
   it('refuses a key with no deposit wallet, and a deposit wallet that is not the key\'s, for orders and balances', async () => {

@@ -96,25 +96,13 @@ describe('stand-in CLOB: what the venue verifies', () => {
     expect(await s.postOrder(await s.prepare(limitOrder(), false))).toMatchObject({ success: true });
   });
 
-  it('matches against the true book: FOK fills or is killed, FAK takes what there is', async () => {
+  it('matches against the true book: a FOK/FAK BUY spends its signed dollars at the asks (more shares when cheaper), a FOK is killed when the dollars do not fit, a FAK takes what there is', async () => {
     rig = await startStandIn();
-    const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    const fok = await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
-    expect(fok).toMatchObject({ success: true, status: 'matched' });
-    expect(fok.tradeIDs).toHaveLength(2);
-    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(150, 6);
-    expect(rig.books.get(YES)!.size('SELL', 4300)).toBe(5000);
-    const killed = await rejection(s.prepare(limitOrder({ price: 0.43, size: 100, type: 'FOK' }), false).then((p) => s.postOrder(p)));
-    expect(killed.message).toMatch(/FOK orders are fully filled or killed/);
-    const post = await rejection(s.prepare(limitOrder({ price: 0.44 }), true).then((p) => s.postOrder(p)));
-    expect(post.message).toMatch(/post-only order: order crosses book/);
-  });
-  it('with marketBuySpendsDollars a FOK/FAK BUY spends its signed dollars at the asks: more shares when cheaper, killed when the dollars do not fit', async () => {
-    rig = await startStandIn({ marketBuySpendsDollars: true });
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
     // 150 at 0.43 signs $64.50: 100 shares at 0.42 ($42), then $22.50 at 0.43 (52.325581 shares).
     const fok = await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
     expect(fok).toMatchObject({ success: true, status: 'matched' });
+    expect(fok.tradeIDs).toHaveLength(2);
     expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(152.325581, 6);
     expect(rig.standIn.venue.balance(TEST_ADDRESS)).toBeCloseTo(1000 - 64.5, 6);
     // $43 at 0.43 is more than the 47.674419 shares left there can take.
@@ -126,13 +114,16 @@ describe('stand-in CLOB: what the venue verifies', () => {
     // The book keeps hundredths of a share: 47.67 were left at 0.43.
     expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(152.325581 + 47.67, 6);
     expect(rig.standIn.venue.orders.get(fak.orderID!)!.status).toBe('CANCELED');
+    const post = await rejection(s.prepare(limitOrder({ price: 0.44 }), true).then((p) => s.postOrder(p)));
+    expect(post.message).toMatch(/post-only order: order crosses book/);
   });
 
   it('/positions reports the volume-weighted average buy price of what is held (a sell leaves it), as the Data API does', async () => {
     rig = await startStandIn();
     const s = await ClobSession.open(realConfig(rig.url), { privateKey: TEST_KEY }, clock);
-    // 100 shares at 0.42 and 50 at 0.43: the book's asks.
-    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 150, type: 'FOK' }), false));
+    // 100 shares at 0.42 and 50 at 0.43: the book's asks, each bought at its own limit.
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.42, size: 100, type: 'FOK' }), false));
+    await s.postOrder(await s.prepare(limitOrder({ price: 0.43, size: 50, type: 'FOK' }), false));
     const first = (await s.positions()).find((p) => p.asset === YES);
     expect(first).toMatchObject({ asset: YES, conditionId: '0xcond1', size: 150 });
     expect(first!.avgPrice).toBeCloseTo((100 * 0.42 + 50 * 0.43) / 150, 6);

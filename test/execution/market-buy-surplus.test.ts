@@ -36,7 +36,7 @@ describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB
     ['a first level alone beyond the recorded size, then a second', 'FOK', [[0.06, 25], [0.07, 100]], 26.142857, 1.58, 2],
     ['a FAK whose cheap asks run out below its dollars (the rest killed)', 'FAK', [[0.06, 21], [0.09, 100]], 21, 1.26, 1],
   ] as const)('%s: the order ends, positions and cost are the venue’s, and reconciliation finds no break', async (_case, type, levels, shares, dollars, trades) => {
-    const rig = await rigs.standIn({ autoSettleMs: 5, marketBuySpendsDollars: true });
+    const rig = await rigs.standIn({ autoSettleMs: 5 });
     rig.books.set(YES, asks(levels));
     rig.books.set(NO, book(0.19, 0.2, 100, 1));
     const a = await rigs.adapter(rig);

@@ -70,7 +70,7 @@ export const TEST_WALLETS: Readonly<Record<1 | 2, string>> = { 1: '0x365f0CA36Ae
  * A stand-in CLOB on loopback with the test key registered and funded (or, given `signatureType`,
  * the proxy/safe wallet it owns; given `depositWallet`, that POLY_1271 wallet registered to the key).
  */
-export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2; depositWallet?: string; marketBuySpendsDollars?: boolean } = {}): Promise<StandInRig> {
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2; depositWallet?: string } = {}): Promise<StandInRig> {
   const clock = opts.clock ?? new SystemClock();
   const books = new Map<string, TrueBook>([
     [YES, book(0.4, 0.42, 100)],
@@ -85,7 +85,6 @@ export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number 
     bookFor: (t) => books.get(t),
     heartbeatTimeoutMs: 10_000,
     autoSettleMs: opts.autoSettleMs === undefined ? null : opts.autoSettleMs,
-    marketBuySpendsDollars: opts.marketBuySpendsDollars === true,
     chainId: 137,
     version: opts.version ?? 2,
     maxSkewSeconds: 30,

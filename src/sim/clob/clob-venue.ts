@@ -67,8 +67,8 @@ export interface ClobVenueOptions {
   /**
    * A marketable BUY (FOK/FAK) spends its signed dollars at the makers' prices, as the exchange
    * fills a taker (asks below the limit buy more shares than signed; a FOK is killed when the asks
-   * up to the limit cannot take all the dollars). Off: it takes exactly the signed shares, each at
-   * its maker's price (the stand-in's older, simpler matching, which tests written for it keep).
+   * up to the limit cannot take all the dollars). The default; false: it takes exactly the signed
+   * shares, each at its maker's price (a simplification the venue never makes).
    */
   marketBuySpendsDollars?: boolean;
 }
@@ -205,7 +205,7 @@ export class ClobVenue {
       expiration: o.expiration,
       associate_trades: [],
     };
-    const marketBuy = this.opts.marketBuySpendsDollars === true && o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
+    const marketBuy = this.opts.marketBuySpendsDollars !== false && o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
     // A market BUY spends its signed dollars (whole cents) at the makers' prices.
     if (marketBuy) order.budget_usdc = Math.round(o.size * o.price * 100) / 100;
     const takes = !book ? [] : marketBuy ? this.walkDollars(book, o.price, order.budget_usdc!) : this.walk(book, o.side, o.price, o.size);
