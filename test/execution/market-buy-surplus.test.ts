@@ -72,6 +72,39 @@ describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB
   });
 });
 
+describe('a FOK pair leg whose size reaches past cheaper asks, on the stand-in CLOB', () => {
+  // 20 YES reach 0.07 (10 at 0.06, 10 at 0.07: $1.30), but a FOK at 0.07 signs $1.40, which the asks
+  // up to 0.07 cannot take: the venue kills it and the NO leg is left naked. At 0.08 ($1.60) they can.
+  it('the leg is sent at the limit whose asks take its dollars: both legs fill and the pair is not left naked', async () => {
+    const rig = await rigs.standIn({ autoSettleMs: 5 });
+    const yesAsks: Array<[number, number]> = [[0.06, 10], [0.07, 10], [0.08, 100]];
+    rig.books.set(YES, asks(yesAsks));
+    rig.books.set(NO, book(0.19, 0.2, 100, 1));
+    const a = await rigs.adapter(rig);
+    const cfg = defaultSections();
+    Object.assign(cfg.trading.pair_arb, { chunk_shares: 20, target_pair_shares: 20 });
+    cfg.trading.orders.marketable_type = 'FOK';
+    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
+    await a.adapter.start();
+    const clock = new VirtualClock(Date.now());
+    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+    expect((await runtime.start()).breaks).toEqual([]);
+    runtime.onBook(bookSignal(YES, l2([[0.05, 100]], yesAsks), clock.now()));
+    runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
+    await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBeGreaterThanOrEqual(2));
+    const yesOrder = a.adapter.tracker.all().find((o) => o.req.token_id === YES)!;
+    expect([yesOrder.req.order_type, yesOrder.req.price, yesOrder.req.size]).toEqual(['FOK', 0.08, 20]);
+    const yesId = yesOrder.req.client_order_id;
+    await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.context.orders[yesId]!.status).toBe('filled'));
+    // $1.60: 10 at 0.06, 10 at 0.07, and $0.30 at 0.08.
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(23.75, 6);
+    await vi.waitFor(() => expect(rig.standIn.venue.position(TEST_ADDRESS, NO)).toBeCloseTo(20, 6));
+    expect(runtime.marketSnapshot('m1')!.context.nakedSinceMs).toBeNull();
+    runtime.stop();
+  });
+});
+
 describe('the venue says MATCHED before the trade of a market BUY that bought more than recorded', () => {
   // Which unit the venue's size_matched of a market BUY is in is not established (its original_size
   // echoes the signed dollars: nautilus_trader original_size_to_shares): either way the order ends

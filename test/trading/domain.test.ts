@@ -42,6 +42,18 @@ describe('fees, ticks and sizes', () => {
     expect(slippageGuard(b, 'BUY', 20, 0.01, 3).ok).toBe(false);
     expect(slippageGuard(b, 'BUY', 500, 0.01, 100)).toEqual({ ok: false, reason: 'insufficient depth' });
   });
+
+  it('a FOK BUY spends size × limit at the asks: its limit is where the asks up to it take all of that', () => {
+    // 150 reach 0.42, but the asks up to 0.42 hold $61.84 of the $63 a FOK at 0.42 spends (the venue
+    // kills it); up to 0.43 they hold $104.84 of $64.50.
+    const b = book([[0.39, 10]], [[0.4, 100], [0.42, 52], [0.43, 100]]);
+    expect(slippageGuard(b, 'BUY', 150, 0.01, 3)).toMatchObject({ ok: true, worstPrice: 0.42 });
+    expect(slippageGuard(b, 'BUY', 150, 0.01, 3, true)).toMatchObject({ ok: true, worstPrice: 0.43 });
+    // Where the dollars fit at the level the size reaches, that level stays the limit.
+    expect(slippageGuard(b, 'BUY', 100, 0.01, 3, true)).toMatchObject({ ok: true, worstPrice: 0.4 });
+    // Nothing within the slippage bound takes them: refused, not sent to be killed.
+    expect(slippageGuard(b, 'BUY', 150, 0.01, 2, true)).toMatchObject({ ok: false });
+  });
 });
 
 describe('orders', () => {

@@ -85,4 +85,12 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
     expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
   });
+
+  it("a set's legs are FOK: a missing leg's limit is where the asks take all its dollars, not where its size runs out", () => {
+    // 20 reach 0.07 (10 at 0.06, 10 at 0.07: $1.30), but a FOK at 0.07 spends $1.40 and the venue would kill it.
+    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.05, 1000]], [[0.06, 10], [0.07, 10], [0.08, 1000]]) }];
+    const c = completeSet({ missing, size: 20, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
+    if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
+    expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
+  });
 });

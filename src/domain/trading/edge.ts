@@ -46,6 +46,8 @@ export interface EdgeInput {
   fee: FeeSchedule;
   tick: number;
   maxSlippageTicks: number;
+  /** Marketable BUYs are FOK (`orders.marketable_type`): their limits must let the asks take all their dollars. */
+  fillOrKill?: boolean;
   minOrderShares: number;
   sizeScale: number;
   allowBuy: boolean;
@@ -100,7 +102,7 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   const budget = Math.min(stakeFor(t, c0, input), roomUsdc(t, input));
   let size = roundSizeDown(budget / c0);
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
-    const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (guard.ok) {
       const fits = wholeCentBuySize(Math.min(size, budget / allInPerShare(guard.worstPrice, input.fee)), [guard.worstPrice]);
       if (fits + 1e-9 < size) {

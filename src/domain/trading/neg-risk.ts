@@ -69,7 +69,7 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
     let cost = 0;
     let capped = Infinity;
     for (const b of [...input.buckets].sort((x, y) => x.market_id.localeCompare(y.market_id))) {
-      const guard = slippageGuard(side === 'yes' ? b.yes : b.no, 'BUY', size, input.tick, input.maxSlippageTicks);
+      const guard = slippageGuard(side === 'yes' ? b.yes : b.no, 'BUY', size, input.tick, input.maxSlippageTicks, true);
       if (!guard.ok) {
         why = `${side} set: ${b.market_id} ${guard.reason}`;
         break;
@@ -221,11 +221,11 @@ export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs
   const legs: SetLeg[] = [];
   let cost = input.paidPerSet;
   for (const m of [...input.missing].sort((a, b) => a.market_id.localeCompare(b.market_id))) {
-    const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks);
+    const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks, true);
     if (!guard.ok) return { kind: 'wait', reason: `${m.market_id} ${guard.reason}` };
     // The set's size, or just above where that is not whole cents at the limit: short would leave the set open.
     const size = wholeCentBuySize(input.size, [guard.worstPrice], 'up');
-    const at = size === input.size ? guard : slippageGuard(m.book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    const at = size === input.size ? guard : slippageGuard(m.book, 'BUY', size, input.tick, input.maxSlippageTicks, true);
     if (!at.ok || at.worstPrice !== guard.worstPrice) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${input.size} at ${guard.worstPrice}` };
     const min = checkMinimumSize(size, guard.worstPrice, true, 0);
     if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };

@@ -103,6 +103,8 @@ export interface PairInput {
   fee: FeeSchedule;
   tick: number;
   maxSlippageTicks: number;
+  /** Marketable BUYs are FOK (`orders.marketable_type`): their limits must let the asks take all their dollars. */
+  fillOrKill?: boolean;
   cfg: PairArbConfig;
   /** Drawdown scaling from risk (1 = full size). */
   sizeScale: number;
@@ -178,8 +180,8 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       halve(check.sum === null ? 'insufficient depth' : `effective sum ${check.sum.toFixed(4)} ≥ ${check.threshold.toFixed(4)}`);
       continue;
     }
-    const y = slippageGuard(input.yes, 'BUY', size, input.tick, input.maxSlippageTicks);
-    const n = slippageGuard(input.no, 'BUY', size, input.tick, input.maxSlippageTicks);
+    const y = slippageGuard(input.yes, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
+    const n = slippageGuard(input.no, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (!y.ok || !n.ok) {
       halve(`slippage: ${!y.ok ? y.reason : ''}${!n.ok ? n.reason : ''}`);
       continue;
@@ -266,7 +268,7 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
   let reason = 'lagging leg: no size fits';
   let roundedUp = false;
   while (size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
-    const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks);
+    const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (guard.ok) {
       const cap = capShares(input, allInPerShare(guard.worstPrice, input.fee));
       if (cap + 1e-9 < size) {
