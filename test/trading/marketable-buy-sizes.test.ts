@@ -60,6 +60,25 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
     expect(isWholeCents(y.size, y.limit) && isWholeCents(n.size, n.limit)).toBe(true);
   });
 
+  // The venue hands a market BUY every share its dollars buy at cheaper asks, so a pair's legs end
+  // unequal. The surplus is a naked position like any other: under the minimum order it is kept
+  // (it can be neither completed nor sold, and it was paid within the leg's signed dollars, so the
+  // pair's guaranteed PnL is no worse than entered for); above it the partner leg is topped up
+  // while that keeps the pair profitable, else, after naked_leg_max_ms, the cheaper of completing
+  // or selling the surplus closes it.
+  it('a pair leg filled beyond its size: a surplus under the minimum order leaves the pair locked, a larger one tops up the partner', () => {
+    const yes = book([[0.05, 1000]], [[0.06, 10], [0.08, 1000]]);
+    const no = book([[0.19, 1000]], [[0.2, 1000]]);
+    const input = { yes, no, fee: NO_FEE, tick: 0.01, maxSlippageTicks: 3, cfg: { ...cfg.trading.pair_arb, chunk_shares: 19.75, target_pair_shares: 19.75 }, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null };
+    // $1.58 at 0.07 bought 22.571429 YES for 19.75 NO: 2.82 shares worth $0.20.
+    const small = decidePair({ ...input, holdings: { yes: { shares: 22.571429, cost: 1.58, fees: 0 }, no: { shares: 19.75, cost: 3.95, fees: 0 } } });
+    expect(small).toMatchObject({ kind: 'locked' });
+    // 40 NO and 60 YES bought for $3.60: 20 surplus shares worth $1.20.
+    const large = decidePair({ ...input, cfg: { ...input.cfg, target_pair_shares: 40 }, holdings: { yes: { shares: 60, cost: 3.6, fees: 0 }, no: { shares: 40, cost: 8, fees: 0 } } });
+    if (large.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(large)}`);
+    expect([large.order.leg, large.order.side, large.order.size, large.order.limit]).toEqual(['no', 'BUY', 20, 0.2]);
+  });
+
   it('a lagging pair leg is bought in a whole-cent size', () => {
     const yes = book([[0.07, 1000]], [[0.08, 1000]]);
     const no = book([[0.85, 1000]], [[0.87, 1000]]);
