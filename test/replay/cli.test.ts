@@ -113,6 +113,28 @@ describe('helios replay', () => {
     expect(io.stdout()).toMatch(/replay: \d+ events/);
   });
 
+  it('--serve: GET /markets gives each market the state it was in live at the replay\'s time, after a seek forward or back', async () => {
+    const { done, http } = await serveInProcess(['--from', FROM_ISO, '--to', TO_ISO, '--speed', 'max']);
+    type Listing = { market_id: string; state: string | null; halt_causes: string[] };
+    const listed = async () => ((await (await fetch(`${http}/markets`)).json()) as Listing[]).map((m) => ({ market_id: m.market_id, state: m.state, halt_causes: m.halt_causes }));
+    const seek = async (iso: string) => expect((await fetch(`${http}/replay/seek?t=${iso}`, { method: 'POST' })).status).toBe(200);
+    const early = '2025-07-15T16:00:10.000Z';
+    const late = '2025-07-15T16:05:00.000Z';
+    await seek(early);
+    const atEarly = await listed();
+    expect(atEarly).toEqual(await recordedStatesAt(atEarly.map((m) => m.market_id), early));
+    expect(atEarly.some((m) => m.state === 'HALT' && m.halt_causes.length > 0), 'a market halted at the start of the sample').toBe(true);
+    await seek(late);
+    const atLate = await listed();
+    expect(atLate).toEqual(await recordedStatesAt(atLate.map((m) => m.market_id), late));
+    expect(atLate).not.toEqual(atEarly);
+    // Back again: what was seen later than the new position is forgotten.
+    await seek(early);
+    expect(await listed()).toEqual(atEarly);
+    expect((await fetch(`${http}/replay/play`, { method: 'POST' })).status).toBe(200);
+    expect(await done).toBe(0);
+  });
+
   it('--serve: play?until=decision pauses as the next policy or new order goes out, and names it', async () => {
     const recordedDecisions = await countEvents(isTradingDecision);
     expect(recordedDecisions, 'the sample journal holds trading decisions').toBeGreaterThan(1);
@@ -284,6 +306,18 @@ async function firstReply(url: string, request: object): Promise<Record<string, 
   } finally {
     ws.close();
   }
+}
+
+/** What the live daemon said each market was in just before `iso`: its newest recorded MARKET_STATE (HALT names its causes). */
+async function recordedStatesAt(marketIds: string[], iso: string): Promise<Array<{ market_id: string; state: string | null; halt_causes: string[] }>> {
+  const last = new Map<string, { state: string; reason: string | null }>();
+  for await (const chunk of new JournalReplaySource(data).read({ from: Date.parse(FROM_ISO), to: Date.parse(iso), channels: ['risk'] })) {
+    for (const r of chunk) if (r.event.type === 'MARKET_STATE') last.set(r.event.market_id!, r.event.payload);
+  }
+  return marketIds.map((id) => {
+    const s = last.get(id);
+    return { market_id: id, state: s?.state ?? null, halt_causes: s?.state === 'HALT' && s.reason ? s.reason.split(',') : [] };
+  });
 }
 
 async function countEvents(pred: (e: HeliosEvent) => boolean): Promise<number> {

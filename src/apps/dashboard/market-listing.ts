@@ -6,7 +6,7 @@ export interface MarketListing {
   fair_source: MarketSpec['fair_source']['kind'];
   match_id: string | null;
   station_id: string | null;
-  /** The market machine's state; null where no machine runs (a replay serves the recorded states on `risk`). */
+  /** The market machine's state (a replay: as of the newest MARKET_STATE replayed); null before any is known. */
   state: string | null;
   yes_token: string;
   no_token: string;

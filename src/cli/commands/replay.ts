@@ -12,6 +12,7 @@ import { DashboardFiles } from '../../apps/dashboard/static-files.ts';
 import { RecentEvents } from '../../apps/dashboard/recent-events.ts';
 import { machineGraphs } from '../../apps/dashboard/machine-graphs.ts';
 import { marketListing } from '../../apps/dashboard/market-listing.ts';
+import { MarketStates } from '../../apps/dashboard/market-states.ts';
 import { readMarketCatalog } from '../../adapters/storage/market-catalog.ts';
 import { FanOutSink } from '../../domain/events/sink.ts';
 import { CHANNELS, isChannel, type Channel } from '../../domain/events/channels.ts';
@@ -144,6 +145,8 @@ export function register(program: Command, io: CliIo): void {
 
       let server: ReplayServer | null = null;
       const recent = new RecentEvents();
+      // No market machine runs here: /markets reads each market's state off the replayed stream.
+      const states = new MarketStates();
       let markers: Promise<ReplayMarker[]> | null = null;
       let url = '';
       let issues = 0;
@@ -154,7 +157,7 @@ export function register(program: Command, io: CliIo): void {
           const catalog = await readMarketCatalog(ctx.dataDir).catch(() => null);
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
             fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
-            markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, null, [])),
+            markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, states.state(m.spec.market_id), states.haltCauses(m.spec.market_id))),
             ...(catalog ? { knownMarket: (id: string) => catalog.some((m) => m.spec.market_id === id) } : {}),
             // Read once, on the first request, from a source of its own (the engine's is reading).
             markers: () =>
@@ -174,7 +177,7 @@ export function register(program: Command, io: CliIo): void {
           channels,
           source: (opts.source ?? 'auto') as SourceKind,
           // The page's recent past beside the channels, as in the daemon.
-          sink: srv ? new FanOutSink(srv, recent) : undefined,
+          sink: srv ? new FanOutSink(srv, recent, states) : undefined,
           decisions: opts.decisionsOut ? { out: opts.decisionsOut } : null,
           onIssue: (i) => {
             if (i.kind === 'malformed') issues++;
