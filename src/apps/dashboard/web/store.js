@@ -352,3 +352,25 @@ export function marketPosition(store, m) {
   const no = noToken ? (store.positions.get(noToken)?.shares ?? 0) : 0;
   return { yes, no };
 }
+
+/**
+ * States a market never trades in again: FINALIZING waits for the outcome, RESOLVED is settled.
+ * An edge there is no opportunity (only cancels are allowed), so the views show none. A HALT is
+ * not one of them: it ends, and the edge is what the market would trade on when it does.
+ */
+const NO_LONGER_TRADED = new Set(['FINALIZING', 'RESOLVED']);
+
+export function noLongerTraded(m) {
+  return NO_LONGER_TRADED.has(m?.state);
+}
+
+/** The edge an operator could act on, model minus price: null without either, or once the market can no longer trade. */
+export function tradableEdge(m, model, mid) {
+  if (model === null || mid === null || noLongerTraded(m)) return null;
+  return model - mid;
+}
+
+/** Whether an edge reaches its market's threshold (the policy's `edge_threshold`; never before a policy names one). */
+export function edgeIsHot(m, edge) {
+  return edge !== null && Math.abs(edge) >= (m?.edge_threshold ?? Infinity);
+}

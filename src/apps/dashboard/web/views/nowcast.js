@@ -1,5 +1,6 @@
 import { html } from '../html.js';
 import { clock, num, pct, signed } from '../format.js';
+import { edgeIsHot, tradableEdge, yesToken } from '../store.js';
 
 /** The bucket markets of a station, by bucket label (the market list names each market's bucket). */
 function bucketMarkets(store, stationId) {
@@ -27,13 +28,13 @@ function StationNowcast({ store, s }) {
         <tbody>
           ${n.buckets.map((b) => {
             const m = markets.get(b.label);
-            const token = m ? (m.yes_token ?? m.tokens[0]) : null;
+            const token = m ? yesToken(m) : null;
             const mid = token ? (store.books.get(token)?.mid ?? null) : null;
-            const edge = mid === null ? null : b.p - mid;
+            const edge = tradableEdge(m, b.p, mid);
             return html`<tr key=${b.label} data-bucket=${b.label}>
               <td>${b.label}</td><td class="r" data-testid="bucket-p">${pct(b.p, 2)}</td><td class="barcell"><${Bar} p=${b.p} cls="model" /></td>
               <td class="r" data-testid="bucket-mid">${num(mid, 3)}</td><td class="barcell"><${Bar} p=${mid ?? 0} cls="price" /></td>
-              <td class=${`r ${edge === null ? '' : Math.abs(edge) >= (m?.edge_threshold ?? 0.05) ? 'hot' : ''}`}>${signed(edge, 3)}</td>
+              <td class=${`r ${edgeIsHot(m, edge) ? 'hot' : ''}`}>${signed(edge, 3)}</td>
               <td class=${m ? '' : 'dim'}>${m ? m.state ?? '' : 'not traded'}</td>
             </tr>`;
           })}

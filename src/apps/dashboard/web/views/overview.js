@@ -1,6 +1,6 @@
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
-import { marketPosition, yesToken } from '../store.js';
+import { edgeIsHot, marketPosition, noLongerTraded, tradableEdge, yesToken } from '../store.js';
 import { clock, num, shortId, signed, stateClass } from '../format.js';
 
 /** One row's figures, computed once per paint for sorting and display alike. */
@@ -19,7 +19,7 @@ function rowOf(store, m) {
     state: m.state ?? '',
     fair,
     mid,
-    edge: fair !== null && mid !== null ? fair - mid : null,
+    edge: tradableEdge(m, fair, mid),
     spread: book?.spread ?? null,
     yes: pos.yes,
     no: pos.no,
@@ -97,7 +97,7 @@ export function Overview({ store }) {
             <td class=${`l ${stateClass(r.state)}`} data-testid="market-state">${r.state || '—'}</td>
             <td class="r">${num(r.fair, 3)}</td>
             <td class="r" data-testid="market-mid">${num(r.mid, 3)}</td>
-            <td class=${`r ${r.edge === null ? '' : Math.abs(r.edge) >= (r.m.edge_threshold ?? Infinity) ? 'hot' : ''}`}>${signed(r.edge, 3)}</td>
+            <td class=${`r ${edgeIsHot(r.m, r.edge) ? 'hot' : ''}`} data-testid="market-edge" title=${noLongerTraded(r.m) ? `no edge: a ${r.m.state} market no longer trades` : ''}>${signed(r.edge, 3)}</td>
             <td class="r">${num(r.spread, 3)}</td>
             <td class="r">${num(r.yes, 1)}</td>
             <td class="r">${num(r.no, 1)}</td>

@@ -1,0 +1,84 @@
+import { PassThrough } from 'node:stream';
+import type { Browser, Page } from '@playwright/test';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelServer } from '../../src/adapters/api/channel-server.ts';
+import type { JsonHttpServer } from '../../src/adapters/api/http-server.ts';
+import { createLogger } from '../../src/adapters/log/logger.ts';
+import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
+import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { testFactory } from '../support/events.ts';
+import { launchChromium, requireChromium, watchErrors } from './support/browser.ts';
+import { dashboardFilesServer } from './support/files-server.ts';
+
+/**
+ * What single views show for a known state: a stand-in daemon on loopback (the dashboard's files,
+ * its recent past, /markets and the channel server) fed exactly the frames each test names.
+ */
+
+const hasChromium = requireChromium();
+const logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' });
+
+/** Token ids as long as Polymarket's (77 digits): what makes a decision's summary wide. */
+const token = (n: number) => `${'7'.repeat(70)}${String(n).padStart(7, '0')}`;
+const market = (id: string, yes: string, no: string, state: string) => ({ market_id: id, label: `${id} bucket`, station_id: 'KLGA', match_id: null, fair_source: 'nowcast', yes_token: yes, no_token: no, state, halt_causes: [] });
+
+describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)', () => {
+  let browser: Browser;
+  const pages: Page[] = [];
+  const servers: Array<{ channels: ChannelServer; http: JsonHttpServer }> = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((p) => p.close()));
+    for (const { channels, http } of servers.splice(0)) {
+      await channels.close();
+      await http.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A page open on a stand-in whose recent past is `events` and whose /markets is `markets`. */
+  const open = async (markets: unknown[], events: HeliosEvent[], viewport: { width: number; height: number }, hash = '') => {
+    const recent = new RecentEvents();
+    for (const e of events) recent.emit(e);
+    const http = dashboardFilesServer({ mode: 'sim · paper', name: 'stand-in daemon', recent, logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
+    const channels = new ChannelServer(http.server, { path: '/ws', maxFrameBytes: 4096, maxBufferedBytes: 1 << 20, slowPolicy: 'coalesce', maxClients: 8, logger });
+    servers.push({ channels, http });
+    const url = await http.listen();
+    const page = await browser.newPage({ viewport });
+    pages.push(page);
+    const errors = watchErrors(page);
+    await page.goto(`${url}/${hash}`);
+    await expect.poll(() => page.evaluate(() => (globalThis as any).__helios?.ready === true)).toBe(true);
+    return { page, errors };
+  };
+
+  it('overview: a market that can no longer trade (FINALIZING, RESOLVED) shows no edge; a trading one its edge, highlighted beyond the threshold', { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(11);
+    const markets = [market('live', 'y1', 'n1', 'TEMPORAL_ACTIVE'), market('done', 'y2', 'n2', 'FINALIZING'), market('ending', 'y3', 'n3', 'TEMPORAL_ACTIVE')];
+    const book = (t: string) =>
+      factory.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.39, 10]], asks: [[0.41, 10]], best_bid: 0.39, best_ask: 0.41, mid: 0.4, spread: 0.02, microprice: 0.4, imbalance: 0, hash: null }, { market_id: markets.find((m) => m.yes_token === t)!.market_id, token_id: t });
+    const policy = (m: (typeof markets)[number]) =>
+      factory.make('POLICY', { fair_value: { [m.yes_token]: 0.6, [m.no_token]: 0.4 }, edge_threshold: 0.05, max_position_usdc: 50, max_order_usdc: 10, source: 'nowcast', valid_until_ms: 2_000_000_000_000 }, { market_id: m.market_id });
+    const events: HeliosEvent[] = [book('y1'), book('y2'), book('y3'), ...markets.map(policy)];
+    events.push(factory.make('MARKET_STATE', { state: 'RESOLVED', previous: 'FINALIZING', reason: null }, { market_id: 'done' }));
+    const { page, errors } = await open(markets, events, { width: 1400, height: 900 });
+    const edge = (id: string) => page.locator(`[data-testid=markets] tr[data-market=${id}] [data-testid=market-edge]`);
+    await expect.poll(() => edge('live').innerText()).toBe('+0.200');
+    expect(await edge('live').getAttribute('class')).toContain('hot');
+    // The same fair and price, but settled: no edge to act on, and the cell says why on hover.
+    expect(await edge('done').innerText()).toBe('—');
+    expect(await edge('done').getAttribute('class')).not.toContain('hot');
+    expect(await edge('done').getAttribute('title')).toBe('no edge: a RESOLVED market no longer trades');
+    // A market entering FINALIZING loses its edge as the state arrives.
+    const { channels } = servers.at(-1)!;
+    channels.emit(factory.make('MARKET_STATE', { state: 'FINALIZING', previous: 'TEMPORAL_ACTIVE', reason: 'finalizing' }, { market_id: 'ending' }));
+    await expect.poll(() => edge('ending').innerText()).toBe('—');
+    expect(await edge('ending').getAttribute('class')).not.toContain('hot');
+    expect(errors).toEqual([]);
+  });
+});
