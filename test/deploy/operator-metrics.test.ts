@@ -21,7 +21,7 @@ describe('operator metrics from the event stream', () => {
       (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
     const position = (token: string, realized: number, fees: number, unrealized: number) =>
       observer.emit(events.make('POSITION', { shares: 1, avg_cost: 0.5, realized_pnl: realized, unrealized_pnl: unrealized, fees_paid: fees, by_strategy: {} }, { token_id: token }));
-    return { clock, observer, events, value, position };
+    return { clock, metrics, observer, events, value, position };
   };
 
   // daily_loss_usdc is the risk engine's own figure, read at scrape time (test/trading/position-marks.test.ts).
@@ -46,6 +46,30 @@ describe('operator metrics from the event stream', () => {
     expect(await value('fair_value', { token_id: 'yes', source: 'nowcast' })).toBe(0.62);
     expect(await value('book_mid', { token_id: 'yes' })).toBeCloseTo(0.45, 9);
     expect(await value('book_mid', { token_id: 'other' })).toBeUndefined();
+  });
+
+  it('prices, probabilities and USDC amounts are written at 6 decimals: no float noise, nothing a scraper needs lost', async () => {
+    const { metrics, observer, events, position } = setup();
+    // 1 − 0.21276 and (0.1 + 0.12) / 2 are 0.7872399999999999 and 0.11000000000000001 as floats.
+    observer.emit(events.make('POLICY', { fair_value: { yes: 0.21276, no: 1 - 0.21276, fine: 0.123457 }, edge_threshold: 0.02, max_position_usdc: 25, max_order_usdc: 5, source: 'nowcast', valid_until_ms: 0 }, { market_id: 'm' }));
+    observer.emit(events.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.1, best_bid_size: 10, best_ask: 0.12, best_ask_size: 10, updates_coalesced: 0 }, { token_id: 'no' }));
+    observer.emit(events.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.1234, best_bid_size: 10, best_ask: 0.1235, best_ask_size: 10, updates_coalesced: 0 }, { token_id: 'fine' }));
+    observer.emit(events.make('TRUTH_STATE', { state: 'LIVE', confidence: 0.1 + 0.2 } as never, { match_id: 'match-1' }));
+    position('a', 0.1, 0, 0.2);
+    metrics.dailyLossUsdc.set(0.33524250000000055);
+    const text = await metrics.registry.metrics();
+    const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines).toEqual(expect.arrayContaining([
+      'fair_value{token_id="no",source="nowcast"} 0.78724',
+      'fair_value{token_id="fine",source="nowcast"} 0.123457',
+      'book_mid{token_id="no"} 0.11',
+      'book_mid{token_id="fine"} 0.12345',
+      'truth_confidence{match_id="match-1"} 0.3',
+      'pnl_net_usdc 0.3',
+      'daily_loss_usdc 0.335243',
+    ]));
+    // No value anywhere in the exposition ends in a run of float noise.
+    expect(lines.filter((l) => /\.\d*(0{6,}|9{6,})\d+$/.test(l))).toEqual([]);
   });
 
   it('a settled market that leaves the universe takes its token and match series with it, its PnL stays', async () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DecimalGauge, MS_DECIMALS, PROBABILITY_DECIMALS, USDC_DECIMALS } from './decimal-gauge.ts';
 
 const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
@@ -31,7 +32,7 @@ export function createMetrics() {
   const m = {
     registry,
     eventLagMs: new Gauge({ name: 'event_lag_ms', help: 'source time to ingest time of the latest event, per source', labelNames: ['source'], registers: [registry] }),
-    truthConfidence: new Gauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }),
+    truthConfidence: new DecimalGauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }, PROBABILITY_DECIMALS),
     orderPlaceLatencyMs: new Histogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     stageLatencyMs: new Histogram({ name: 'stage_latency_ms', help: 'hot-path stage latency: frame_to_book, book_to_best_price, best_price_to_decision, decision_to_order', labelNames: ['stage'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
     orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
@@ -41,7 +42,7 @@ export function createMetrics() {
     wsReconnects: new Counter({ name: 'ws_reconnects_total', help: 'market WebSocket reconnects', registers: [registry] }),
     bookResyncs: new Counter({ name: 'book_resyncs_total', help: 'book resyncs of single tokens', registers: [registry] }),
     busBacklog: new Gauge({ name: 'bus_backlog', help: 'entries not yet acknowledged per topic', labelNames: ['topic'], registers: [registry] }),
-    eventLoopLagMs: new Gauge({ name: 'event_loop_lag_ms', help: 'event-loop lag p99 over the last interval', registers: [registry] }),
+    eventLoopLagMs: new DecimalGauge({ name: 'event_loop_lag_ms', help: 'event-loop lag p99 over the last interval', registers: [registry] }, MS_DECIMALS),
     feedStalenessMs: new Gauge({ name: 'feed_staleness_ms', help: 'time since the last data per feed', labelNames: ['feed'], registers: [registry] }),
     feedStalenessThresholdMs: new Gauge({ name: 'feed_staleness_threshold_ms', help: 'daemon.staleness_ms per feed: stale beyond it', labelNames: ['feed'], registers: [registry] }),
     ordersTotal: new Counter({ name: 'orders_total', help: 'orders placed', labelNames: ['strategy'], registers: [registry] }),
@@ -51,11 +52,11 @@ export function createMetrics() {
     simClockLagMs: new Gauge({ name: 'sim_clock_lag_ms', help: 'sim mode: virtual ms the simulated clock trails its pace (a scale-out\'s shared timeline at --speed)', registers: [registry] }),
     simClockMaxLagMs: new Gauge({ name: 'sim_clock_max_lag_ms', help: 'daemon.sim.max_lag_ms: behind beyond it', registers: [registry] }),
     booksUnsynced: new Gauge({ name: 'books_unsynced', help: 'tokens this process needs whose book is not synced', registers: [registry] }),
-    pnlNetUsdc: new Gauge({ name: 'pnl_net_usdc', help: 'net PnL (realized - fees + unrealized) over all tokens', registers: [registry] }),
-    dailyLossUsdc: new Gauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day, at exit-value marks: the figure the daily-loss kill compares (read at scrape time from the trading node)', registers: [registry] }),
-    dailyLossLimitUsdc: new Gauge({ name: 'daily_loss_limit_usdc', help: 'risk.daily_loss_limit_usdc', registers: [registry] }),
-    fairValue: new Gauge({ name: 'fair_value', help: 'latest policy fair value per token, by source (nowcast, truth)', labelNames: ['token_id', 'source'], registers: [registry] }),
-    bookMid: new Gauge({ name: 'book_mid', help: 'mid of the best bid and ask, for tokens that have a fair value', labelNames: ['token_id'], registers: [registry] }),
+    pnlNetUsdc: new DecimalGauge({ name: 'pnl_net_usdc', help: 'net PnL (realized - fees + unrealized) over all tokens', registers: [registry] }, USDC_DECIMALS),
+    dailyLossUsdc: new DecimalGauge({ name: 'daily_loss_usdc', help: 'net PnL lost since the start of the UTC day, at exit-value marks: the figure the daily-loss kill compares (read at scrape time from the trading node)', registers: [registry] }, USDC_DECIMALS),
+    dailyLossLimitUsdc: new DecimalGauge({ name: 'daily_loss_limit_usdc', help: 'risk.daily_loss_limit_usdc', registers: [registry] }, USDC_DECIMALS),
+    fairValue: new DecimalGauge({ name: 'fair_value', help: 'latest policy fair value per token, by source (nowcast, truth)', labelNames: ['token_id', 'source'], registers: [registry] }, PROBABILITY_DECIMALS),
+    bookMid: new DecimalGauge({ name: 'book_mid', help: 'mid of the best bid and ask, for tokens that have a fair value', labelNames: ['token_id'], registers: [registry] }, PROBABILITY_DECIMALS),
     // Wall time on purpose: a service manager's restarts show as changes of this series.
     processStartTime: new Gauge({ name: 'process_start_time_seconds', help: 'start time of the process since the epoch, seconds', registers: [registry] }),
   };

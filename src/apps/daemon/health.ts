@@ -3,6 +3,8 @@ import type { EventFactory } from '../../domain/events/factory.ts';
 import type { DaemonContext } from './context.ts';
 import type { RunSummary } from './options.ts';
 import type { SimPaceReport, SimPaceWatch } from './sim-pace.ts';
+import { roundDecimals } from '../../domain/util/decimals.ts';
+import { MS_DECIMALS } from '../../adapters/metrics/decimal-gauge.ts';
 
 /**
  * Readiness, the run summary and the periodic HEALTH event: feed staleness, stage latencies,
@@ -146,7 +148,7 @@ export class DaemonHealth {
         ready,
         staleness_ms: staleness,
         stage_latency_ms: this.stageLatency(),
-        event_loop_lag_ms: Math.round(this.lastLoopLag.p99_ms * 1000) / 1000,
+        event_loop_lag_ms: roundDecimals(this.lastLoopLag.p99_ms, MS_DECIMALS),
         bus_backlog: { ...this.lastBacklog },
         reconnects: this.reconnects(),
         resyncs: ctx.observer.counters.resyncs,

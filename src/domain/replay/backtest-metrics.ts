@@ -4,6 +4,7 @@ import type { EventOf, HeliosEvent } from '../events/catalog.ts';
 import { spreadRegime, type SpreadRegime, type WindowRules } from '../storage/windows.ts';
 import { bucketContains, recordedResolutions, resolvedHit, stationDayKey, type BucketMarketRef, type RecordedResolution } from './bucket-resolution.ts';
 import { NYC_ZONE } from '../time/zones.ts';
+import { roundDecimals as round } from '../util/decimals.ts';
 
 /**
  * Backtest analytics, pure: fed the replayed inputs and the pipeline's decisions in pipeline order
@@ -471,7 +472,4 @@ function quantile(sorted: number[], q: number): number | null {
   return round(sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!, 6);
 }
 
-export function round(x: number, dp: number): number {
-  const f = 10 ** dp;
-  return Math.round(x * f) / f;
-}
+export { round };

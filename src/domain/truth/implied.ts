@@ -1,6 +1,7 @@
 import type { Progress } from './assess.ts';
 import type { MatchResult } from './report.ts';
 import type { TruthRules } from './rules.ts';
+import { roundDecimals } from '../util/decimals.ts';
 
 export interface ImpliedInput {
   state: string;
@@ -57,5 +58,5 @@ function spread(outcomes: readonly string[], favourite: string, p: number): Reco
 }
 
 export function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+  return roundDecimals(x, 6);
 }

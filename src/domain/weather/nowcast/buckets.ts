@@ -1,4 +1,5 @@
 import { bucketMass, type IntDistribution } from './scores.ts';
+import { roundDecimals } from '../../util/decimals.ts';
 
 /**
  * A market bucket as discovery produces it: whole °F, inclusive bounds, null for an open end
@@ -47,5 +48,5 @@ export function bucketProbabilities(d: IntDistribution, buckets: readonly TempBu
 }
 
 function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+  return roundDecimals(x, 6);
 }
