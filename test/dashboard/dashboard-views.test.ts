@@ -81,4 +81,31 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
     expect(await edge('ending').getAttribute('class')).not.toContain('hot');
     expect(errors).toEqual([]);
   });
+
+  it('decisions: the list never scrolls sideways, at 1400×900 and at a narrow width; long summaries wrap', { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(12);
+    const markets = [market('m1', token(1), token(2), 'TEMPORAL_ACTIVE')];
+    const events: HeliosEvent[] = [];
+    for (let i = 0; i < 40; i++) {
+      events.push(factory.make('POLICY', { fair_value: { [token(1)]: 0.61 + i / 1000, [token(2)]: 0.39 - i / 1000 }, edge_threshold: 0.05, max_position_usdc: 50, max_order_usdc: 10, source: 'nowcast', valid_until_ms: 2_000_000_000_000 }, { market_id: 'm1' }));
+      events.push(factory.make('ORDER_UPDATE', { client_order_id: `o${i}`, venue_order_id: null, status: 'partially_filled', side: 'BUY', order_type: 'GTD', price: 0.41, size: 123.45, filled_size: 1, strategy: 'temporal_with_a_long_strategy_name', reason: null }, { market_id: 'm1', token_id: token(1) }));
+      events.push(factory.make('MARKET_STATE', { state: 'HALT', previous: 'TEMPORAL_ACTIVE', reason: 'circuit_breaker,reconcile_break,stale_book,stale_nowcast' }, { market_id: 'm1' }));
+    }
+    for (const viewport of [{ width: 1400, height: 900 }, { width: 720, height: 900 }]) {
+      const { page, errors } = await open(markets, events, viewport, '#/decisions');
+      await expect.poll(() => page.locator('[data-testid=decision-list] tr').count()).toBeGreaterThan(50);
+      const overflow = () =>
+        page.evaluate(() => {
+          const doc = (globalThis as any).document;
+          const list = doc.querySelector('.decisions .list');
+          return { list: list.scrollWidth - list.clientWidth, page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth };
+        });
+      expect(await overflow(), `at ${viewport.width} px`).toEqual({ list: 0, page: 0 });
+      // With a decision open beside (or under) it, too.
+      await page.locator('[data-testid=decision-list] tr').first().click();
+      await expect.poll(() => page.locator('[data-testid=correlation-id]').count()).toBe(1);
+      expect(await overflow(), `at ${viewport.width} px, a decision open`).toEqual({ list: 0, page: 0 });
+      expect(errors).toEqual([]);
+    }
+  });
 });

@@ -67,7 +67,7 @@ class DecisionRow extends Component {
   }
   render({ d, selected, label }) {
     return html`<tr class=${`clickable ${selected ? 'selected' : ''}`} onClick=${() => (location.hash = `#/decisions/${d.ev.event_id}`)}>
-      <td class="dim">${clock(d.ev.ts_ingest)}</td><td>${d.ev.type}</td><td>${label}</td><td class="mono">${summary(d.ev)}</td></tr>`;
+      <td class="dim">${clock(d.ev.ts_ingest)}</td><td>${d.ev.type}</td><td>${label}</td><td class="mono summary">${summary(d.ev)}</td></tr>`;
   }
 }
 
