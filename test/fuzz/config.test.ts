@@ -143,7 +143,7 @@ describe(`config files and environment (${FUZZ_RUNS} cases)`, () => {
       }),
       fuzzParams('config-load'),
     );
-  }, fuzzTimeoutMs(40_000));
+  }, fuzzTimeoutMs(90_000));
 
   it('the same over the real defaults (fewer cases: each load parses 9 KB of YAML)', () => {
     const outcomes = { ok: 0, refused: 0 };
