@@ -317,18 +317,18 @@ describe('the paper venue never fills more than the book offered', () => {
         paper.registerMarket({ market_id: 'm', tokens: ['Y'], tick_size: 0.01, min_order_size: 1, fee: WEATHER_FEE });
         const offered = [...start];
         const taken = [0, 0, 0];
-        const orders = new Map<string, { size: number; limit: number; filled: number }>();
+        const orders = new Map<string, { size: number; limit: number; spent: number }>();
         paper.subscribe((e) => {
           if (e.kind !== 'fill' || e.fill.status !== 'MATCHED') return;
           taken[prices.findIndex((p) => Math.abs(p - e.fill.price) < 1e-9)]! += e.fill.size;
           const o = orders.get(e.fill.client_order_id)!;
-          o.filled += e.fill.size;
+          o.spent += e.fill.size * e.fill.price;
           expect(e.fill.price).toBeLessThanOrEqual(o.limit + 1e-9);
         });
         ops.forEach((o, i) => {
           if (o.kind === 'buy') {
             const limit = prices[o.up]!;
-            orders.set(`o${i}`, { size: o.size, limit, filled: 0 });
+            orders.set(`o${i}`, { size: o.size, limit, spent: 0 });
             void paper.placeOrder({ client_order_id: `o${i}`, market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'FAK', price: limit, size: o.size, strategy: 'temporal', expires_at_ms: null });
             clock.advanceBy(1);
             return;
@@ -342,7 +342,9 @@ describe('the paper venue never fills more than the book offered', () => {
           paper.onBookUpdated('Y');
         });
         for (let k = 0; k < 3; k++) expect(taken[k]).toBeLessThanOrEqual(offered[k]! + 1e-9);
-        for (const o of orders.values()) expect(o.filled).toBeLessThanOrEqual(o.size + 1e-9);
+        // A marketable BUY spends at most its signed dollars (size × limit, whole cents), as the venue
+        // fills it: at cheaper asks that buys more shares than its size.
+        for (const o of orders.values()) expect(o.spent).toBeLessThanOrEqual(Math.round(o.size * o.limit * 100) / 100 + 1e-6);
       }),
       propertyRuns(200),
     );

@@ -12,7 +12,9 @@ import { book, defaultSections, WEATHER_FEE } from './support.ts';
 const cfg = defaultSections();
 
 describe('share quantities on the decimal grid', () => {
-  it('a BUY walking two levels fills 10.1 and 7.5, and its order and position hold 17.6', () => {
+  // A marketable BUY spends its $1.76 (17.6 × 0.10) at the asks' prices, as the venue fills it:
+  // 10.1 at 0.09 cost $0.909, the $0.851 left buys 8.51 at 0.10 (0.851 / 0.1 is 8.509999… in floats).
+  it('a FAK BUY walking two levels fills 10.1 and 8.51, and its order and position hold 18.61', () => {
     const clock = new VirtualClock(1000);
     const b: L2Book = book([[0.05, 100]], [[0.09, 10.1], [0.1, 50]]);
     const paper = new PaperExecutionAdapter({ clock, cfg: { ...cfg.execution.paper, order_latency_ms: 0, fail_probability: 0 }, bookFor: () => b });
@@ -25,9 +27,9 @@ describe('share quantities on the decimal grid', () => {
     });
     void paper.placeOrder({ client_order_id: 'a', market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'FAK', price: 0.1, size: 17.6, strategy: 'temporal', expires_at_ms: null });
     clock.advanceBy(1);
-    expect(fills).toEqual([10.1, 7.5]);
-    expect(filledSizes.at(-1)).toBe(17.6);
-    expect(paper.positionsNow().map((p) => p.shares)).toEqual([17.6]);
+    expect(fills).toEqual([10.1, 8.51]);
+    expect(filledSizes.at(-1)).toBe(18.61);
+    expect(paper.positionsNow().map((p) => p.shares)).toEqual([18.61]);
   });
 
   it('a resting order filled by prints in pieces holds exactly what the prints gave it', () => {

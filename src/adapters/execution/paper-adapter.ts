@@ -3,6 +3,7 @@ import type { L2Book } from '../../domain/book/l2-book.ts';
 import type { Clock } from '../../domain/time/clock.ts';
 import type { OrderSide } from '../../domain/trading/book-view.ts';
 import { fillFee, type FeeSchedule, type Liquidity } from '../../domain/trading/fees.ts';
+import { marketBuyDollars, spendsAll, walkAskDollars } from '../../domain/trading/market-buy.ts';
 import { isMarketable, isTerminal, type OrderStatus } from '../../domain/trading/orders.ts';
 import type { PositionView, VenueOrderView } from '../../domain/trading/reconcile.ts';
 import { levelSize, TakenLiquidity, takerLevels } from '../../domain/trading/paper-liquidity.ts';
@@ -10,7 +11,7 @@ import type { PaperHolding } from '../../domain/trading/carried-state.ts';
 import { checkMinimumSize, isValidPrice, snapShares } from '../../domain/trading/ticks.ts';
 import { seededRng, type Rng } from '../../domain/util/random.ts';
 import type { CancelAck, ExecutionAdapter, ExecutionEvent, FillAnswer, PlaceOrderAck, PlaceOrderRequest } from './execution-adapter.ts';
-import { matchTrade, shrinkQueue, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
+import { availableLevels, matchTrade, shrinkQueue, walkLevels, type PriceLevel, type TradePrint } from './paper-matching.ts';
 
 export interface PaperMarket {
   market_id: string;
@@ -62,7 +63,8 @@ const EPS = 1e-9;
 
 /**
  * A first-class paper venue. Orders reach it after a configurable latency on the injected clock;
- * marketable orders walk the live mirrored book and pay taker fees; resting orders queue behind
+ * marketable orders walk the live mirrored book and pay taker fees (a BUY spends its signed dollars
+ * there, as the venue fills it: domain/trading/market-buy.ts); resting orders queue behind
  * the size already at their price and fill only from trades (paper-matching.ts). Fills are MATCHED,
  * then CONFIRMED after a delay, or FAILED with a seeded probability (then reversed).
  */
@@ -247,11 +249,14 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
     if (!book) return this.reject(o, 'no book for token');
 
     const levels = opposite(book, req.side);
-    const takes = walkLevels(levels, (price) => this.consumed.takenAt(req.token_id, req.side, price), req.size, req.price, req.side);
-    const takeable = takes.reduce((s, t) => s + t.size, 0);
+    const takenAt = (price: number) => this.consumed.takenAt(req.token_id, req.side, price);
+    // A marketable BUY spends its signed dollars at the asks' prices, as the venue fills it.
+    const dollars = marketable && req.side === 'BUY' ? marketBuyDollars(req.size, req.price) : null;
+    const takes = dollars !== null ? walkAskDollars(availableLevels(levels, takenAt), req.price, dollars) : walkLevels(levels, takenAt, req.size, req.price, req.side);
+    const filledAll = dollars !== null ? spendsAll(takes, dollars) : takes.reduce((s, t) => s + t.size, 0) + EPS >= req.size;
     const ack: PlaceOrderAck = { accepted: true, client_order_id: req.client_order_id, venue_order_id: o.venue_order_id, duplicate: false };
 
-    if (req.order_type === 'FOK' && takeable + EPS < req.size) {
+    if (req.order_type === 'FOK' && !filledAll) {
       o.status = 'canceled';
       this.emitOrder(o, 'FOK order could not be fully filled');
       return ack;
@@ -301,8 +306,9 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
   private fill(o: PaperOrder, price: number, size: number, liquidity: Liquidity): void {
     const m = this.markets.get(o.req.token_id)!;
     o.filled = snapShares(o.filled + size);
+    // A marketable BUY's dollars may buy more than its size at cheaper asks: that is its fill.
     if (o.filled + EPS >= o.req.size) {
-      o.filled = o.req.size;
+      o.filled = Math.max(o.filled, o.req.size);
       o.status = 'filled';
     } else o.status = 'partially_filled';
     const fillId = `${o.req.client_order_id}-f${o.fillCount++}`;

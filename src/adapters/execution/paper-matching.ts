@@ -18,14 +18,18 @@ export interface Take {
 
 const EPS = 1e-9;
 
-/** Levels best first (asks ascending for a BUY, bids descending for a SELL). */
+/** The levels as paper may take them: less what our earlier orders took there. */
+export function availableLevels(levels: readonly PriceLevel[], takenAt: (price: number) => number): PriceLevel[] {
+  return levels.map(([price, levelSize]) => [price, Math.max(0, snapShares(levelSize - Math.max(0, takenAt(price))))] as const);
+}
+
+/** Levels best first (asks ascending for a BUY, bids descending for a SELL), up to `size` shares. */
 export function walkLevels(levels: readonly PriceLevel[], takenAt: (price: number) => number, size: number, limit: number, side: OrderSide): Take[] {
   const out: Take[] = [];
   let want = size;
-  for (const [price, levelSize] of levels) {
+  for (const [price, avail] of availableLevels(levels, takenAt)) {
     if (want <= EPS) break;
     if (side === 'BUY' ? price > limit + EPS : price < limit - EPS) break;
-    const avail = snapShares(levelSize - Math.max(0, takenAt(price)));
     if (avail <= EPS) continue;
     const take = Math.min(avail, want);
     out.push({ price, size: take });

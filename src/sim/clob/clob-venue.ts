@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
+import { marketBuyDollars, spendsAll, walkAskDollars } from '../../domain/trading/market-buy.ts';
 import { PRICE_UNITS_PER_ONE, type TrueBook } from '../venue/true-book.ts';
 import type { CheckedOrder, ClobMarketInfo, OrderType } from './clob-order-check.ts';
 
@@ -78,6 +79,11 @@ export type PlaceResult = { ok: true; order: VenueOrder; tradeIds: string[] } | 
 const EPS = 1e-9;
 
 /** Matched in full: a market BUY once its dollars are spent, any other order once its shares are. */
+/** A take in price units as the market-buy rule counts it. */
+function byPrice(t: { units: number; size: number }): { price: number; size: number } {
+  return { price: t.units / PRICE_UNITS_PER_ONE, size: t.size };
+}
+
 function isDone(o: VenueOrder): boolean {
   return o.budget_usdc !== undefined ? (o.spent_usdc ?? 0) + 1e-6 >= o.budget_usdc : o.size_matched + EPS >= o.original_size;
 }
@@ -207,12 +213,11 @@ export class ClobVenue {
     };
     const marketBuy = this.opts.marketBuySpendsDollars !== false && o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
     // A market BUY spends its signed dollars (whole cents) at the makers' prices.
-    if (marketBuy) order.budget_usdc = Math.round(o.size * o.price * 100) / 100;
+    if (marketBuy) order.budget_usdc = marketBuyDollars(o.size, o.price);
     const takes = !book ? [] : marketBuy ? this.walkDollars(book, o.price, order.budget_usdc!) : this.walk(book, o.side, o.price, o.size);
-    const takeable = marketBuy ? takes.reduce((s, t) => s + t.size * (t.units / PRICE_UNITS_PER_ONE), 0) : takes.reduce((s, t) => s + t.size, 0);
-    const wanted = marketBuy ? order.budget_usdc! : o.size;
-    if (ctx.type === 'FOK' && takeable + 1e-6 < wanted) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
-    if (ctx.type === 'FAK' && takeable <= EPS) return { ok: false, error: 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.' };
+    const filledAll = marketBuy ? spendsAll(takes.map(byPrice), order.budget_usdc!) : takes.reduce((s, t) => s + t.size, 0) + 1e-6 >= o.size;
+    if (ctx.type === 'FOK' && !filledAll) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
+    if (ctx.type === 'FAK' && takes.length === 0) return { ok: false, error: 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.' };
     this.orders.set(id, order);
     this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
     const tradeIds: string[] = [];
@@ -394,25 +399,10 @@ export class ClobVenue {
     return out;
   }
 
-  /**
-   * Ask levels a market BUY of `dollars` capped at `limit` takes, best first: each level's shares
-   * cost its own price, so asks below the limit buy more shares than dollars / limit. Shares are
-   * the exchange's 6-decimal units (the taker receives every share the makers deliver).
-   */
+  /** Ask levels a market BUY of `dollars` capped at `limit` takes, best first (the venue's rule, domain/trading/market-buy.ts). */
   private walkDollars(book: TrueBook, limit: number, dollars: number): Array<{ units: number; size: number }> {
-    const cap = Math.round(limit * PRICE_UNITS_PER_ONE);
-    const out: Array<{ units: number; size: number }> = [];
-    let left = Math.round(dollars * 1e6);
-    for (const [units, hundredths] of book.levels('SELL').reverse()) {
-      if (left <= 0 || units > cap) break;
-      const price = units / PRICE_UNITS_PER_ONE;
-      const levelCost = Math.round(hundredths * 1e4 * price);
-      const cost = Math.min(left, levelCost);
-      const size = cost === levelCost ? hundredths / 100 : Math.round(cost / price) / 1e6;
-      out.push({ units, size });
-      left -= cost;
-    }
-    return out;
+    const asks = book.levels('SELL').reverse().map(([units, hundredths]) => [units / PRICE_UNITS_PER_ONE, hundredths / 100] as const);
+    return walkAskDollars(asks, limit, dollars).map((t) => ({ units: Math.round(t.price * PRICE_UNITS_PER_ONE), size: t.size }));
   }
 
   private sortedOrders(): VenueOrder[] {
