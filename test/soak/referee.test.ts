@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import { nodeBookSyncAtOrders } from '../../src/domain/soak/node-books.ts';
+import type { DispatchInputRecord } from '../../src/domain/soak/paper-fills.ts';
 import { SoakReferee, type RefereeMarket, type RefereeRecord } from '../../src/domain/soak/referee.ts';
 import { compareBooks } from '../../src/domain/soak/book-compare.ts';
 import { FAULT_CLASSES, FaultListError, isClobFault, parseFaultList, VENUE_FAULT_CLASSES } from '../../src/domain/soak/fault-classes.ts';
@@ -30,8 +32,10 @@ function harness() {
         { market_id: market, token_id: token },
       ),
     );
-  const judge = (shutdownAt = new Map<number, number>()) => {
-    const r = new SoakReferee(MARKETS, THRESHOLDS, shutdownAt);
+  /** `nodeInputs`: what the trading node consumed, in dispatch order (one life, built at the start). */
+  const judge = (shutdownAt = new Map<number, number>(), nodeInputs?: DispatchInputRecord[]) => {
+    const sessions = nodeInputs ? [{ session: 1, start_ms: 1_700_000_000_000, tokens: new Set(['y1', 'n1', 'y2', 'n2']), inputs: nodeInputs }] : [];
+    const r = new SoakReferee(MARKETS, THRESHOLDS, shutdownAt, nodeBookSyncAtOrders(records, sessions));
     for (const rec of records) r.observe(rec);
     return r.finish();
   };
@@ -87,6 +91,49 @@ describe('soak referee', () => {
     expect(v.orders).toBe(3);
     expect(v.orders_decided_before_resync).toBe(1);
     expect(v.examples.filter((e) => e.violation === 'orders_while_unsynced').map((e) => e.client_order_id)).toEqual(['lagging', 'after']);
+  });
+
+  it('judges an order by what the trading node had consumed when it decided, as its dispatch log shows, not by what the feed had published', () => {
+    const h = harness();
+    const consumed: DispatchInputRecord[] = [];
+    const publish = (e: HeliosEvent) => (h.push(e), e);
+    const feed = (e: HeliosEvent) => (consumed.push({ event: publish(e) }), e);
+    const priceOf = (token: string) => h.factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 10, best_ask: 0.6, best_ask_size: 10, updates_coalesced: 1 }, { market_id: 'm', token_id: token });
+    const resyncOf = (token: string) => h.factory.make('BOOK_RESYNC_START', { resync_epoch_id: 2, reason: 'reconnect' }, { token_id: token });
+    const orderOn = (id: string, cause: HeliosEvent | null) =>
+      h.factory.make(
+        'ORDER_UPDATE',
+        { client_order_id: id, venue_order_id: null, status: 'pending', side: 'BUY', order_type: 'GTD', price: 0.5, size: 10, filled_size: 0, strategy: 'pair_arb', reason: null },
+        { market_id: 'm-pair', token_id: 'y2', ...(cause ? { causation_id: cause.event_id } : {}) },
+      );
+    feed(priceOf('y1'));
+    feed(priceOf('y2'));
+    h.clock.advanceBy(100);
+    // A reconnect unsyncs every token at once, one batch of one time; the node consumes it input by
+    // input, and the first (another market's) makes this market decide: y2's resync is still to come.
+    const otherResync = publish(resyncOf('y1'));
+    const ownResync = publish(resyncOf('y2'));
+    publish(orderOn('in-batch', otherResync));
+    // A timer due at the batch's time fires before the node applies the batch's first input.
+    publish(orderOn('timer', null));
+    consumed.push({ event: otherResync }, { event: ownResync });
+    h.clock.advanceBy(300);
+    feed(priceOf('y1'));
+    feed(priceOf('y2'));
+    // Once the node has consumed y2's resync, an order on y2 is a violation.
+    h.clock.advanceBy(100);
+    feed(resyncOf('y2'));
+    publish(orderOn('after-consuming', feed(priceOf('y1'))));
+    feed(priceOf('y2'));
+    // And a resync the node had still not consumed when it was older than a book may be.
+    h.clock.advanceBy(100);
+    publish(resyncOf('y2'));
+    h.clock.advanceBy(THRESHOLDS.book_stale_ms + 1);
+    publish(orderOn('starved', feed(priceOf('y1'))));
+    const v = h.judge(new Map(), consumed);
+    expect(v.orders).toBe(4);
+    expect(v.orders_decided_before_resync).toBe(2);
+    expect(v.examples.filter((e) => e.violation === 'orders_while_unsynced').map((e) => e.client_order_id)).toEqual(['after-consuming', 'starved']);
   });
 
   it("counts the tape's periodic snapshot as fresh evidence of a quiet book, as the engine does", () => {

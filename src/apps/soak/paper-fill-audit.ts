@@ -7,34 +7,39 @@ export interface PaperFillAudit extends PaperFillVerdict {
   sessions: number;
 }
 
-/**
- * Every paper taker fill of the soak's journal, judged against the books of the trading-node life
- * that made it, rebuilt from that life's dispatch log (`DATA_DIR/dispatch/`). A fill belongs to the
- * latest life built before it: lives of one data directory follow each other in time.
- */
-export async function auditPaperFills(dataDir: string, records: readonly RefereeRecord[]): Promise<PaperFillAudit> {
-  const fills: PaperTakerFill[] = [];
-  for (const { event: e } of records) {
-    if (e.type !== 'FILL' || e.payload.status !== 'MATCHED' || e.payload.liquidity !== 'taker' || !e.token_id) continue;
-    const f = e.payload;
-    fills.push({ at_ms: e.ts_ingest, fill_id: f.fill_id, token_id: e.token_id, side: f.side, price: f.price, size: f.size });
-  }
+/** Every trading-node life of a data directory, from its dispatch logs (`DATA_DIR/dispatch/`). */
+export async function readTradingSessions(dataDir: string): Promise<TradingSessionInputs[]> {
   const sessions: TradingSessionInputs[] = [];
   for (const file of listDispatchLogs(dataDir)) {
     const { header, records: inputs } = await readDispatchLog(file);
     const tokens = new Set(header.markets.flatMap((m) => [m.spec.yes_token, m.spec.no_token]));
     sessions.push({ session: header.session, start_ms: header.start_ms, tokens, inputs });
   }
-  sessions.sort((a, b) => a.start_ms - b.start_ms || a.session - b.session);
-  const bySession = sessions.map(() => [] as PaperTakerFill[]);
-  const out: PaperFillAudit = { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: sessions.length };
+  return sessions;
+}
+
+/**
+ * Every paper taker fill of the soak's journal, judged against the books of the trading-node life
+ * that made it (`sessions`, readTradingSessions), rebuilt from that life's inputs. A fill belongs to
+ * the latest life built before it: lives of one data directory follow each other in time.
+ */
+export function auditPaperFills(sessions: readonly TradingSessionInputs[], records: readonly RefereeRecord[]): PaperFillAudit {
+  const fills: PaperTakerFill[] = [];
+  for (const { event: e } of records) {
+    if (e.type !== 'FILL' || e.payload.status !== 'MATCHED' || e.payload.liquidity !== 'taker' || !e.token_id) continue;
+    const f = e.payload;
+    fills.push({ at_ms: e.ts_ingest, fill_id: f.fill_id, token_id: e.token_id, side: f.side, price: f.price, size: f.size });
+  }
+  const lives = [...sessions].sort((a, b) => a.start_ms - b.start_ms || a.session - b.session);
+  const bySession = lives.map(() => [] as PaperTakerFill[]);
+  const out: PaperFillAudit = { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: lives.length };
   for (const f of fills) {
     let i = -1;
-    for (let k = 0; k < sessions.length && sessions[k]!.start_ms <= f.at_ms; k++) i = k;
+    for (let k = 0; k < lives.length && lives[k]!.start_ms <= f.at_ms; k++) i = k;
     if (i < 0) out.unjudged++;
     else bySession[i]!.push(f);
   }
-  sessions.forEach((s, i) => {
+  lives.forEach((s, i) => {
     const v = judgePaperFills(s, bySession[i]!);
     out.judged += v.judged;
     out.overfills += v.overfills;

@@ -6,6 +6,7 @@ import type { HeliosConfig } from '../../config/schema.ts';
 import { VenueSimulator } from '../../sim/venue/venue-simulator.ts';
 import { compareBooks } from '../../domain/soak/book-compare.ts';
 import { FAULT_CLASSES, zeroFaultCounts, type FaultClass, type FaultCounts, type SoakExecution, type VenueFaultClass } from '../../domain/soak/fault-classes.ts';
+import { nodeBookSyncAtOrders } from '../../domain/soak/node-books.ts';
 import { SoakReferee, type RefereeMarket } from '../../domain/soak/referee.ts';
 import { soakSchedule, type SoakAction } from '../../domain/soak/schedule.ts';
 import type { SoakSummary } from '../../domain/soak/summary.ts';
@@ -14,7 +15,7 @@ import { daemonSimUniverse } from '../../sim/clob/stand-in-venue.ts';
 import { DaemonProcess, type DaemonExit } from './daemon-process.ts';
 import { EventTap } from './event-tap.ts';
 import { auditJournal, type InstanceSpan, type JournalAudit } from './journal-audit.ts';
-import { auditPaperFills, type PaperFillAudit } from './paper-fill-audit.ts';
+import { auditPaperFills, readTradingSessions } from './paper-fill-audit.ts';
 import { freeLoopbackPort, OwnRedisServer, sleep, waitFor } from './redis-process.ts';
 import { planInputs, soakDaemonOverlay, soakPlan, soakVenueFaults } from './soak-profile.ts';
 import { forceVenueFault } from './venue-injector.ts';
@@ -439,13 +440,12 @@ export class SoakRun {
     const shutdowns = new Map(this.instances.filter((i) => i.span.graceful && i.stopRequestedMs !== null).map((i) => [i.span.index, i.stopRequestedMs! - 1000] as [number, number]));
     // A naked leg may last the trading bound plus one order's round trip (place, then cancel or fill).
     const nakedLegMaxMs = this.config.trading.pair_arb.naked_leg_max_ms + this.config.risk.breakers.max_order_latency_ms;
-    const referee = new SoakReferee(markets, { ...this.config.trading.staleness, naked_leg_max_ms: nakedLegMaxMs }, shutdowns);
+    const sessions = await readTradingSessions(this.o.dataDir).catch((err: Error) => (this.harnessError(`reading the dispatch logs: ${err.message}`), [])); // what the trading nodes consumed
+    const referee = new SoakReferee(markets, { ...this.config.trading.staleness, naked_leg_max_ms: nakedLegMaxMs }, shutdowns, nodeBookSyncAtOrders(audit.records, sessions));
     for (const r of audit.records) referee.observe(r);
     const verdict = referee.finish();
     // Real fills are the venue's matches against its own book, not paper's against the node's.
-    const paperFills = this.real ? { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 } : await auditPaperFills(this.o.dataDir, audit.records).catch(
-      (err: Error): PaperFillAudit => (this.harnessError(`judging paper fills against the dispatch logs: ${err.message}`), { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 }),
-    );
+    const paperFills = this.real ? { judged: 0, overfills: 0, unjudged: 0, examples: [], sessions: 0 } : auditPaperFills(sessions, audit.records);
     if (paperFills.sessions === 0 && paperFills.unjudged > 0) this.harnessError(`${paperFills.unjudged} paper fills but no dispatch log to judge them against`);
     const daemonErrors = this.instances.reduce((n, i) => n + (i.exit?.summary?.errors ?? i.lastStats.errors), 0);
     const crashes = this.instances.filter((i) => i.exit?.crashed).length;

@@ -1,5 +1,6 @@
 import type { HeliosEvent } from '../events/catalog.ts';
 import type { FeeSchedule } from '../trading/fees.ts';
+import { TokenSync } from './token-sync.ts';
 import { TradingReferee } from './trading-referee.ts';
 
 /** What the referee needs to know about a traded market. */
@@ -35,10 +36,11 @@ export interface RefereeVerdict {
   orders: number;
   orders_while_unsynced: number;
   /**
-   * Not a violation: orders decided (by the order's time, the trading clock its inputs move)
-   * before a resync the feed began, but emitted after the feed had published it, while that
-   * news crossed the bus; excused only while the order's inputs were at most book_stale_ms
-   * behind what its process had published.
+   * Not a violation: orders emitted after the feed had published a resync of their token that the
+   * trading node had not consumed yet when it decided them (its dispatch log shows it; without a
+   * log, by the order's time, the trading clock its inputs move, being before the resync's). Excused
+   * only while the resync was at most book_stale_ms older than the order (without a log: while
+   * the order's inputs were at most book_stale_ms behind what its process had published).
    */
   orders_decided_before_resync: number;
   orders_while_stale: number;
@@ -60,9 +62,8 @@ export interface RefereeVerdict {
 const MAX_EXAMPLES = 20;
 
 interface InstanceState {
-  synced: Map<string, boolean>;
-  /** Since when (the feed's time) an unsynced token has been unsynced. */
-  unsyncedSince: Map<string, number>;
+  /** The tokens' books as the process published them. */
+  books: TokenSync;
   lastBook: Map<string, number>;
   truth: Map<string, { ts: number; state: string; stale: boolean }>;
   nowcast: Map<string, { ts: number; open: boolean }>;
@@ -109,11 +110,14 @@ export class SoakReferee {
   /**
    * `shutdownAtMs`: per process stopped gracefully, when the stop was asked for. Its feed retires
    * every book as it closes its sockets; those resyncs never finish by design and are not counted.
+   * `nodeBookSynced`: per ORDER_UPDATE event id, whether its token was synced in what the trading
+   * node had consumed when it decided the order (node-books.ts); absent, the order's time decides.
    */
   constructor(
     markets: readonly RefereeMarket[],
     private readonly thresholds: RefereeThresholds,
     private readonly shutdownAtMs: ReadonlyMap<number, number> = new Map(),
+    private readonly nodeBookSynced: ReadonlyMap<string, boolean> = new Map(),
   ) {
     for (const m of markets) this.markets.set(m.market_id, m);
     this.trading = new TradingReferee(markets, thresholds.naked_leg_max_ms ?? Infinity);
@@ -130,25 +134,19 @@ export class SoakReferee {
     const s = this.state!;
     const e = record.event;
     s.lastTs = Math.max(s.lastTs, e.ts_ingest);
+    s.books.observe(e);
     switch (e.type) {
       // A quiet book's top does not change, so its freshness is also shown by the tape's periodic
       // snapshot (the trading engine's rule too: either refreshes a book's time).
       case 'BEST_PRICE':
       case 'L2_SNAPSHOT':
-        if (e.token_id) {
-          setSynced(s, e.token_id, e.payload.synced, e.ts_ingest);
-          s.lastBook.set(e.token_id, e.ts_ingest);
-        }
+        if (e.token_id) s.lastBook.set(e.token_id, e.ts_ingest);
         return;
       case 'BOOK_RESYNC_START':
         if (e.token_id) {
-          setSynced(s, e.token_id, false, e.ts_ingest);
           this.verdict.resyncs++;
           if (!s.resyncStart.has(e.token_id)) s.resyncStart.set(e.token_id, e.ts_ingest);
         }
-        return;
-      case 'GAP_DETECTED':
-        if (e.token_id) setSynced(s, e.token_id, false, e.ts_ingest);
         return;
       case 'BOOK_RESYNC_DONE':
         if (e.token_id) {
@@ -217,11 +215,8 @@ export class SoakReferee {
       return;
     }
     const now = e.ts_ingest;
-    if (s.synced.get(token) !== true) {
-      // The trading node acts on what it has consumed: a resync the feed began after the order's
-      // time had not reached it yet (with a bus between them, it arrives a moment later).
-      const since = s.unsyncedSince.get(token);
-      if (since !== undefined && since > now && s.lastTs - now <= this.thresholds.book_stale_ms) this.verdict.orders_decided_before_resync++;
+    if (!s.books.isSynced(token)) {
+      if (this.decidedBeforeResync(s, e, token)) this.verdict.orders_decided_before_resync++;
       else flag('orders_while_unsynced', `token ${token} not synced`);
     }
     const lastBook = s.lastBook.get(token);
@@ -235,6 +230,22 @@ export class SoakReferee {
     if (s.riskHalted) flag('orders_while_halted', 'risk HALTED');
     else if (market && s.marketRiskHalted.get(market)) flag('orders_while_halted', `risk HALTED for market ${market}`);
     else if (state === 'HALT') flag('orders_while_halted', `market ${market} in HALT`);
+  }
+
+  /**
+   * The trading node acts on what it has consumed: a resync the feed had published may not have
+   * reached it yet (the bus carries it a moment later; or it was later in the batch the node was
+   * consuming, as when a reconnect unsyncs every token at once and another market's input makes
+   * this market decide). Its dispatch log shows what it had consumed; without that, the order's
+   * time being before the resync's shows it. Never for a resync older than a book may be.
+   */
+  private decidedBeforeResync(s: InstanceState, order: HeliosEvent, token: string): boolean {
+    const since = s.books.unsyncedSince(token);
+    if (since === undefined) return false;
+    const now = order.ts_ingest;
+    const nodeSynced = this.nodeBookSynced.get(order.event_id);
+    if (nodeSynced !== undefined) return nodeSynced && now - since <= this.thresholds.book_stale_ms;
+    return since > now && s.lastTs - now <= this.thresholds.book_stale_ms;
   }
 
   /** Why the market's fair value was not fit to trade on, or null (the rule of haltCauses). */
@@ -257,17 +268,9 @@ export class SoakReferee {
   }
 }
 
-/** A token's sync state; the time it went unsynced is kept from the first sign until it is synced again. */
-function setSynced(s: InstanceState, token: string, synced: boolean, ts: number): void {
-  if (synced) s.unsyncedSince.delete(token);
-  else if (s.synced.get(token) !== false) s.unsyncedSince.set(token, ts);
-  s.synced.set(token, synced);
-}
-
 function freshState(): InstanceState {
   return {
-    synced: new Map(),
-    unsyncedSince: new Map(),
+    books: new TokenSync(),
     lastBook: new Map(),
     truth: new Map(),
     nowcast: new Map(),
