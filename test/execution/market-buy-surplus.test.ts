@@ -1,16 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
 import { sharesByToken, tokenHolding } from '../../src/domain/trading/pnl-ledger.ts';
 import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
-import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
+import { book as l2, bookSignal } from '../trading/support.ts';
 import { RealOrderTracker } from '../../src/adapters/execution/real-tracker.ts';
-import { FEE, NO, TEST_ADDRESS, YES, book, fills, req, rigPerTest } from './support.ts';
+import { FEE, NO, TEST_ADDRESS, YES, book, fills, pairRuntimeOn, req, rigPerTest } from './support.ts';
 
 /**
  * A marketable BUY is the venue's market order: dollars to spend, capped at the limit. The
@@ -40,15 +33,7 @@ describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB
     rig.books.set(YES, asks(levels));
     rig.books.set(NO, book(0.19, 0.2, 100, 1));
     const a = await rigs.adapter(rig);
-    const cfg = defaultSections();
-    Object.assign(cfg.trading.pair_arb, { chunk_shares: 19.75, target_pair_shares: 19.75 });
-    cfg.trading.orders.marketable_type = type;
-    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
-    await a.adapter.start();
-    const clock = new VirtualClock(Date.now());
-    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
-    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
-    expect((await runtime.start()).breaks).toEqual([]);
+    const { cfg, clock, runtime } = await pairRuntimeOn(a, 19.75, type);
     runtime.onBook(bookSignal(YES, l2([[0.07, 100]], [[0.08, 100]]), clock.now()));
     runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
     await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBeGreaterThanOrEqual(2));
@@ -81,15 +66,7 @@ describe('a FOK pair leg whose size reaches past cheaper asks, on the stand-in C
     rig.books.set(YES, asks(yesAsks));
     rig.books.set(NO, book(0.19, 0.2, 100, 1));
     const a = await rigs.adapter(rig);
-    const cfg = defaultSections();
-    Object.assign(cfg.trading.pair_arb, { chunk_shares: 20, target_pair_shares: 20 });
-    cfg.trading.orders.marketable_type = 'FOK';
-    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
-    await a.adapter.start();
-    const clock = new VirtualClock(Date.now());
-    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
-    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
-    expect((await runtime.start()).breaks).toEqual([]);
+    const { clock, runtime } = await pairRuntimeOn(a, 20, 'FOK');
     runtime.onBook(bookSignal(YES, l2([[0.05, 100]], yesAsks), clock.now()));
     runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
     await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBeGreaterThanOrEqual(2));

@@ -1,15 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { createSigner, orderBuilder, signOrder } from '../../src/adapters/execution/real-signing.ts';
 import { RealOrderTracker } from '../../src/adapters/execution/real-tracker.ts';
-import { EventFactory } from '../../src/domain/events/factory.ts';
-import { ulidGenerator } from '../../src/domain/events/ids.ts';
-import { CollectingSink } from '../../src/domain/events/sink.ts';
-import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
-import { seededRng } from '../../src/domain/util/random.ts';
-import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
-import { book as l2, bookSignal, defaultSections, spec } from '../trading/support.ts';
-import { FEE, NO, TEST_ADDRESS, TEST_KEY, YES, book, limitOrder, req, rigPerTest } from './support.ts';
+import { book as l2, bookSignal } from '../trading/support.ts';
+import { FEE, NO, TEST_ADDRESS, TEST_KEY, YES, book, limitOrder, pairRuntimeOn, req, rigPerTest } from './support.ts';
 
 /**
  * A marketable BUY is signed as the venue's market order: dollars to spend (whole cents) and the
@@ -91,15 +84,8 @@ describe('a pair whose legs are not whole cents at their limits, on the stand-in
     rig.books.set(YES, book(0.07, 0.08, 100, 1));
     rig.books.set(NO, book(0.19, 0.2, 100, 1));
     const a = await rigs.adapter(rig);
-    const cfg = defaultSections();
     // 19.76 shares a leg: $1.5808 and $3.952, neither whole cents.
-    Object.assign(cfg.trading.pair_arb, { chunk_shares: 19.76, target_pair_shares: 19.76 });
-    a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
-    await a.adapter.start();
-    const clock = new VirtualClock(Date.now());
-    const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
-    runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
-    expect((await runtime.start()).breaks).toEqual([]);
+    const { cfg, clock, runtime } = await pairRuntimeOn(a, 19.76);
     runtime.onBook(bookSignal(YES, l2([[0.07, 100]], [[0.08, 100]]), clock.now()));
     runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
     await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBe(2));

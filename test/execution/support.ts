@@ -16,6 +16,13 @@ import type { OrderToSign } from '../../src/adapters/execution/real-signing.ts';
 import { HttpError } from '../../src/adapters/http/request-json.ts';
 import type { ExecutionEvent } from '../../src/adapters/execution/execution-adapter.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
+import { EventFactory } from '../../src/domain/events/factory.ts';
+import { ulidGenerator } from '../../src/domain/events/ids.ts';
+import { CollectingSink } from '../../src/domain/events/sink.ts';
+import { RiskEngine } from '../../src/domain/trading/risk-engine.ts';
+import { seededRng } from '../../src/domain/util/random.ts';
+import { TradingRuntime } from '../../src/runtime/trading/trading-runtime.ts';
+import { defaultSections, spec } from '../trading/support.ts';
 
 /** The stand-in's development key (hardhat account 0): never funded anywhere that matters. */
 export const TEST_KEY = DEV_KEY;
@@ -187,4 +194,21 @@ export async function rejection(p: Promise<unknown>): Promise<HttpError> {
   );
   expect(err).toBeInstanceOf(HttpError);
   return err as HttpError;
+}
+
+/**
+ * A pair-arbitrage market m1 (YES / NO, a truth-driven fair value) on a real adapter, traded by a
+ * started runtime on a virtual clock: legs of `shares` each, sent as `marketable_type` orders.
+ */
+export async function pairRuntimeOn(a: AdapterRig, shares: number, marketableType?: 'FOK' | 'FAK') {
+  const cfg = defaultSections();
+  Object.assign(cfg.trading.pair_arb, { chunk_shares: shares, target_pair_shares: shares });
+  if (marketableType) cfg.trading.orders.marketable_type = marketableType;
+  a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
+  await a.adapter.start();
+  const clock = new VirtualClock(Date.now());
+  const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: a.adapter, sink: new CollectingSink(), events: new EventFactory(clock, ulidGenerator(seededRng(1))) });
+  runtime.addMarket(spec({ yes_token: YES, no_token: NO, fair_source: { kind: 'truth', outcome_by_token: { [YES]: 'teamA', [NO]: 'teamB' } }, strategies: { pair_arb: true, temporal: false } }));
+  expect((await runtime.start()).breaks).toEqual([]);
+  return { cfg, clock, runtime };
 }

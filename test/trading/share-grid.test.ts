@@ -11,20 +11,25 @@ import { book, defaultSections, WEATHER_FEE } from './support.ts';
  */
 const cfg = defaultSections();
 
+/** A paper venue on book `b` answering at once, with the sizes of its MATCHED fills and its orders' filled sizes (once above 0). */
+function paperOn(b: L2Book) {
+  const clock = new VirtualClock(1000);
+  const paper = new PaperExecutionAdapter({ clock, cfg: { ...cfg.execution.paper, order_latency_ms: 0, fail_probability: 0 }, bookFor: () => b });
+  paper.registerMarket({ market_id: 'm', tokens: ['Y'], tick_size: 0.01, min_order_size: 1, fee: WEATHER_FEE });
+  const fills: number[] = [];
+  const filledSizes: number[] = [];
+  paper.subscribe((e) => {
+    if (e.kind === 'fill' && e.fill.status === 'MATCHED') fills.push(e.fill.size);
+    if (e.kind === 'order' && e.update.filled_size > 0) filledSizes.push(e.update.filled_size);
+  });
+  return { clock, paper, fills, filledSizes };
+}
+
 describe('share quantities on the decimal grid', () => {
   // A marketable BUY spends its $1.76 (17.6 × 0.10) at the asks' prices, as the venue fills it:
   // 10.1 at 0.09 cost $0.909, the $0.851 left buys 8.51 at 0.10 (0.851 / 0.1 is 8.509999… in floats).
   it('a FAK BUY walking two levels fills 10.1 and 8.51, and its order and position hold 18.61', () => {
-    const clock = new VirtualClock(1000);
-    const b: L2Book = book([[0.05, 100]], [[0.09, 10.1], [0.1, 50]]);
-    const paper = new PaperExecutionAdapter({ clock, cfg: { ...cfg.execution.paper, order_latency_ms: 0, fail_probability: 0 }, bookFor: () => b });
-    paper.registerMarket({ market_id: 'm', tokens: ['Y'], tick_size: 0.01, min_order_size: 1, fee: WEATHER_FEE });
-    const fills: number[] = [];
-    const filledSizes: number[] = [];
-    paper.subscribe((e) => {
-      if (e.kind === 'fill' && e.fill.status === 'MATCHED') fills.push(e.fill.size);
-      if (e.kind === 'order') filledSizes.push(e.update.filled_size);
-    });
+    const { clock, paper, fills, filledSizes } = paperOn(book([[0.05, 100]], [[0.09, 10.1], [0.1, 50]]));
     void paper.placeOrder({ client_order_id: 'a', market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'FAK', price: 0.1, size: 17.6, strategy: 'temporal', expires_at_ms: null });
     clock.advanceBy(1);
     expect(fills).toEqual([10.1, 8.51]);
@@ -33,16 +38,7 @@ describe('share quantities on the decimal grid', () => {
   });
 
   it('a resting order filled by prints in pieces holds exactly what the prints gave it', () => {
-    const clock = new VirtualClock(1000);
-    const b: L2Book = book([[0.05, 100]], [[0.2, 100]]);
-    const paper = new PaperExecutionAdapter({ clock, cfg: { ...cfg.execution.paper, order_latency_ms: 0, fail_probability: 0 }, bookFor: () => b });
-    paper.registerMarket({ market_id: 'm', tokens: ['Y'], tick_size: 0.01, min_order_size: 1, fee: WEATHER_FEE });
-    const fills: number[] = [];
-    const filledSizes: number[] = [];
-    paper.subscribe((e) => {
-      if (e.kind === 'fill' && e.fill.status === 'MATCHED') fills.push(e.fill.size);
-      if (e.kind === 'order' && e.update.filled_size > 0) filledSizes.push(e.update.filled_size);
-    });
+    const { clock, paper, fills, filledSizes } = paperOn(book([[0.05, 100]], [[0.2, 100]]));
     // Rests at 0.10 with nothing ahead of it (no bid there), then prints of 0.1, 0.2 and 17.6 reach it.
     void paper.placeOrder({ client_order_id: 'r', market_id: 'm', token_id: 'Y', side: 'BUY', order_type: 'GTC', price: 0.1, size: 10, strategy: 'temporal', expires_at_ms: null });
     clock.advanceBy(1);
