@@ -77,7 +77,8 @@ describe('a FOK pair leg whose size reaches past cheaper asks, on the stand-in C
     // $1.60: 10 at 0.06, 10 at 0.07, and $0.30 at 0.08.
     expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(23.75, 6);
     await vi.waitFor(() => expect(rig.standIn.venue.position(TEST_ADDRESS, NO)).toBeCloseTo(20, 6));
-    expect(runtime.marketSnapshot('m1')!.context.nakedSinceMs).toBeNull();
+    // The runtime hears the NO fill over the user channel, a moment after the venue booked it.
+    await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.context.nakedSinceMs).toBeNull());
     runtime.stop();
   });
 });

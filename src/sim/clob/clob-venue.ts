@@ -65,13 +65,6 @@ export interface ClobVenueOptions {
   heartbeatTimeoutMs: number;
   /** MATCHED trades move to MINED then CONFIRMED after this long each; null = only on command. */
   autoSettleMs: number | null;
-  /**
-   * A marketable BUY (FOK/FAK) spends its signed dollars at the makers' prices, as the exchange
-   * fills a taker (asks below the limit buy more shares than signed; a FOK is killed when the asks
-   * up to the limit cannot take all the dollars). The default; false: it takes exactly the signed
-   * shares, each at its maker's price (a simplification the venue never makes).
-   */
-  marketBuySpendsDollars?: boolean;
 }
 
 export type PlaceResult = { ok: true; order: VenueOrder; tradeIds: string[] } | { ok: false; error: string };
@@ -211,8 +204,10 @@ export class ClobVenue {
       expiration: o.expiration,
       associate_trades: [],
     };
-    const marketBuy = this.opts.marketBuySpendsDollars !== false && o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
-    // A market BUY spends its signed dollars (whole cents) at the makers' prices.
+    // A marketable BUY (FOK/FAK) spends its signed dollars (whole cents) at the makers' prices, as the exchange
+    // fills a taker: asks below the limit buy more shares than signed; a FOK is killed when the asks
+    // up to the limit cannot take all the dollars.
+    const marketBuy = o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
     if (marketBuy) order.budget_usdc = marketBuyDollars(o.size, o.price);
     const takes = !book ? [] : marketBuy ? this.walkDollars(book, o.price, order.budget_usdc!) : this.walk(book, o.side, o.price, o.size);
     const filledAll = marketBuy ? spendsAll(takes.map(byPrice), order.budget_usdc!) : takes.reduce((s, t) => s + t.size, 0) + 1e-6 >= o.size;
