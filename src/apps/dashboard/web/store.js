@@ -247,7 +247,8 @@ export function applyFrame(store, ev) {
       m.state = p.state;
       m.reason = p.reason;
       if (p.state !== 'HALT') m.halt_causes = [];
-      else if (p.reason) m.halt_causes = [p.reason];
+      // Entering HALT the machine names its causes as the reason, comma-separated (as /markets splits them).
+      else if (p.reason) m.halt_causes = p.reason.split(',');
       m.transitions = [{ ts: ev.ts_ingest, from: p.previous, to: p.state, reason: p.reason, event_id: ev.event_id, correlation_id: ev.correlation_id }, ...m.transitions].slice(0, TRANSITIONS);
       if (p.state === 'HALT') mark(store, ev, 'halt', `halt ${p.reason ?? ''}`);
       return;
