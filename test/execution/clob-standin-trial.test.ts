@@ -126,6 +126,14 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     expect(JSON.parse(r.out.trim().split('\n').pop()!)).toMatchObject({ kind: 'clob_standin_summary', orders: 0, collateral: 250 });
   });
 
+  it('--seconds-delay gives the esports markets a matching delay and says so (0, none, without it)', async () => {
+    const delayed = await runCli(['clob-standin', '--seconds-delay', '2.5', '--duration', '0.2']);
+    expect(delayed.code, delayed.err).toBe(0);
+    expect(JSON.parse(delayed.out.split('\n')[0]!)).toMatchObject({ kind: 'clob_standin', seconds_delay: 2.5 });
+    const plain = await runCli(['clob-standin', '--duration', '0.2']);
+    expect(JSON.parse(plain.out.split('\n')[0]!)).toMatchObject({ kind: 'clob_standin', seconds_delay: 0 });
+  });
+
   it('derives the key\'s proxy or safe as Polymarket does, funds it instead of the key, and reports its collateral', async () => {
     const r = await runCli(['clob-standin', '--signature-type', '2', '--usdc', '250', '--duration', '0.2']);
     expect(r.code, r.err).toBe(0);
@@ -160,6 +168,9 @@ describe('helios clob-standin: a real-execution trial from the printed command',
     [['--signature-type', '3', '--deposit-wallet', '0x90F79bf6'], /--deposit-wallet expects a 0x-prefixed 20-byte hex address \(the deposit wallet's, never a key\); got "0x90F79bf6"/],
     [['--signature-type', '3', '--deposit-wallet', TEST_ADDRESS], /--deposit-wallet .* is the key's own address: a deposit wallet is a contract deployed for the key/],
     [['--config', '/nonexistent/helios.yaml'], /nonexistent/],
+    [['--seconds-delay', '61'], /--seconds-delay expects a number of seconds from 0 to 60; got "61"/],
+    [['--seconds-delay', '-1'], /--seconds-delay expects a number of seconds from 0 to 60; got "-1"/],
+    [['--seconds-delay', ''], /--seconds-delay expects a number of seconds from 0 to 60; got ""/],
   ])('bad usage %j exits 2 naming the problem', async (args, message) => {
     const r = await runCli(['clob-standin', ...args]);
     expect(r.code).toBe(2);

@@ -76,8 +76,9 @@ export const TEST_WALLETS: Readonly<Record<1 | 2, string>> = { 1: '0x365f0CA36Ae
 /**
  * A stand-in CLOB on loopback with the test key registered and funded (or, given `signatureType`,
  * the proxy/safe wallet it owns; given `depositWallet`, that POLY_1271 wallet registered to the key).
+ * `secondsDelay`: the YES/NO market (0xcond1) delays matching that long, as a sports market.
  */
-export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2; depositWallet?: string } = {}): Promise<StandInRig> {
+export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number | null; usdc?: number; version?: number; signatureType?: 1 | 2; depositWallet?: string; secondsDelay?: number } = {}): Promise<StandInRig> {
   const clock = opts.clock ?? new SystemClock();
   const books = new Map<string, TrueBook>([
     [YES, book(0.4, 0.42, 100)],
@@ -88,7 +89,7 @@ export async function startStandIn(opts: { clock?: Clock; autoSettleMs?: number 
   const standIn = new ClobStandIn({
     clock,
     authClock: new SystemClock(),
-    markets: MARKETS,
+    markets: opts.secondsDelay === undefined ? MARKETS : new Map([...MARKETS].map(([t, m]) => [t, m.market === '0xcond1' ? { ...m, seconds_delay: opts.secondsDelay } : m])),
     bookFor: (t) => books.get(t),
     heartbeatTimeoutMs: 10_000,
     autoSettleMs: opts.autoSettleMs === undefined ? null : opts.autoSettleMs,

@@ -23,12 +23,15 @@ export interface ClobStandInCliOptions {
   address?: string;
   signatureType?: string;
   depositWallet?: string;
+  secondsDelay?: string;
   duration?: string;
   overlay?: string;
 }
 
 /** The real venue cancels a key's orders about 10 s after its heartbeats stop; the stand-in does the same. */
 const HEARTBEAT_TIMEOUT_MS = 10_000;
+/** Polymarket's matching delays on sports markets are a few seconds; more would be a misconfiguration, not a trial. */
+const MAX_SECONDS_DELAY = 60;
 /** Trades go MATCHED → MINED → CONFIRMED a second a step: settlement is seen, not instant. */
 const SETTLE_STEP_MS = 1000;
 /**
@@ -46,6 +49,7 @@ const options = z.object({
   address: ADDRESS.optional(),
   signatureType: z.enum(['1', '2', '3']).optional(),
   depositWallet: ADDRESS.optional(),
+  secondsDelay: z.coerce.number().min(0).max(MAX_SECONDS_DELAY).default(0),
 });
 
 const OPTION_TEXT: Record<string, string> = {
@@ -54,6 +58,7 @@ const OPTION_TEXT: Record<string, string> = {
   signatureType:
     '--signature-type expects 1 (POLY_PROXY: email/Magic accounts), 2 (POLY_GNOSIS_SAFE: browser-wallet accounts) or 3 (POLY_1271: deposit-wallet accounts, with --deposit-wallet); 0 (EOA) is the default without it',
   depositWallet: "--deposit-wallet expects a 0x-prefixed 20-byte hex address (the deposit wallet's, never a key)",
+  secondsDelay: `--seconds-delay expects a number of seconds from 0 to ${MAX_SECONDS_DELAY}`,
 };
 
 /**
@@ -71,7 +76,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   const ports = { port: opts.port === undefined ? 0 : parsePort(opts.port), clobPort: opts.clobPort === undefined ? 0 : parsePort(opts.clobPort) };
   if (ports.port === null) return usage(badPortMessage('--port', opts.port));
   if (ports.clobPort === null) return usage(badPortMessage('--clob-port', opts.clobPort));
-  const parsed = options.safeParse({ usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType, depositWallet: opts.depositWallet });
+  const parsed = options.safeParse({ usdc: blankAsBad(opts.usdc), address: opts.address, signatureType: opts.signatureType, depositWallet: opts.depositWallet, secondsDelay: blankAsBad(opts.secondsDelay) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
@@ -93,7 +98,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   let sv: StandInVenue;
   try {
     // Frames carry the wall clock, as the real venue's do: the stand-in's venue time is the wall clock too.
-    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, address: o.address, wallet, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
+    sv = await startStandInVenue({ config, startMs: Date.now(), usdc: o.usdc, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, autoSettleMs: SETTLE_STEP_MS, sportsSecondsDelay: o.secondsDelay, address: o.address, wallet, venuePort: o.port, clobPort: o.clobPort, now: () => Date.now() });
   } catch (err) {
     // The two ports differ (checked above) and a free one (0) is never unavailable: the port says which option set it.
     if (err instanceof PortUnavailable) return usage(portUnavailableMessage(err, err.port === o.clobPort ? '--clob-port' : '--port'));
@@ -123,6 +128,8 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
       funder: funder?.address ?? null,
       usdc: o.usdc,
       markets: sv.universe.markets.length,
+      // The esports markets' matching delay (0: none): their orders that would match wait DELAYED this long.
+      seconds_delay: o.secondsDelay,
       tokens: sv.tokens.length,
       run: { argv, env, unset: [...UNSET_FOR_TRIAL] },
       key: devKey ? 'the well-known public development key (hardhat account 0): never fund it anywhere real' : 'yours: set HELIOS_POLY_PRIVATE_KEY to the key of this address (never printed)',
@@ -189,6 +196,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--address <addr>', 'fund this address (your key\'s) instead of the public development key')
     .option('--signature-type <n>', 'trade through the key\'s Polymarket wallet, funded instead of it: 1 POLY_PROXY (email/Magic accounts) and 2 POLY_GNOSIS_SAFE (browser-wallet accounts), derived from the key as Polymarket does; 3 POLY_1271 (deposit-wallet accounts), the wallet given by --deposit-wallet')
     .option('--deposit-wallet <addr>', 'with --signature-type 3: the deposit wallet the key signs for, registered to the key at the stand-in (Polymarket deploys it for the account; its address is not derived from the key)')
+    .option('--seconds-delay <s>', 'matching delay of the esports (sports) markets, as Polymarket\'s seconds_delay: an order that would match is accepted "delayed" and matched against the book as it is this many seconds later (default 0: none; at most 60)')
     .option('--duration <seconds>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option('--overlay <file>', 'also write the config overlay to this file')
     .action(async (opts: ClobStandInCliOptions) => io.exit(await clobStandIn(opts, io)));

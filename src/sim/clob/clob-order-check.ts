@@ -36,6 +36,12 @@ export interface ClobMarketInfo {
   tick_size: number;
   min_order_size: number;
   neg_risk: boolean;
+  /**
+   * The market's matching delay (`sd` in MarketDetails; Polymarket sets it on sports markets): an
+   * order that would match is accepted DELAYED and matched against the book as it is this many
+   * seconds later. Absent or 0: matched at once.
+   */
+  seconds_delay?: number;
 }
 
 export type OrderType = 'GTC' | 'GTD' | 'FOK' | 'FAK';

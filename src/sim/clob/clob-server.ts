@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Clock } from '../../domain/time/clock.ts';
 import { deriveCreds, verifyL1, verifyL2, type ApiCreds } from './clob-auth.ts';
 import { checkOrderTerms, verifyOrderSignature, type OrderType, type WireOrder } from './clob-order-check.ts';
-import { ClobVenue, type ClobVenueOptions, type UserEvent } from './clob-venue.ts';
+import { ClobVenue, type ClobVenueOptions, type UserEvent, type VenueOrder } from './clob-venue.ts';
 import { polymarketWallet, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
 import { fundsAddress } from './clob-wallets.ts';
 import { orderJson, positionJson, tradeJson, userEventJson } from './clob-wire.ts';
@@ -41,6 +41,9 @@ export interface ClobStandInOptions extends Omit<ClobVenueOptions, 'clock'> {
 }
 
 const MAX_BODY = 1 << 20;
+
+/** POST /order's `status` for the order as the venue holds it once answered (an order it canceled at once, a FAK's remainder, is "unmatched"). */
+const POST_STATUS: Partial<Record<VenueOrder['status'], string>> = { LIVE: 'live', DELAYED: 'delayed', MATCHED: 'matched' };
 
 /** A fault the stand-in answered with: which route, when, and (for an order whose answer was spoiled after the work) which order. */
 export interface AppliedFault {
@@ -93,6 +96,7 @@ export class ClobStandIn {
   }
 
   async close(): Promise<void> {
+    this.venue.stop();
     for (const ws of this.users.keys()) ws.terminate();
     for (const res of this.hung) res.destroy();
     this.server.closeAllConnections();
@@ -320,7 +324,7 @@ export class ClobStandIn {
         success: true,
         errorMsg: '',
         orderID: o.id,
-        status: o.status === 'LIVE' ? 'live' : o.status === 'MATCHED' ? 'matched' : 'unmatched',
+        status: POST_STATUS[o.status] ?? 'unmatched',
         makingAmount: '',
         takingAmount: '',
         tradeIDs: r.tradeIds,

@@ -8,7 +8,8 @@ import type { CheckedOrder, ClobMarketInfo, OrderType } from './clob-order-check
  * The stand-in venue's state: orders, trades, balances and positions per address, matching
  * against the venue simulator's true book (the crowd), the trade lifecycle MATCHED → MINED →
  * CONFIRMED (or RETRYING/FAILED on command), heartbeats that cancel everything when they stop,
- * and a balance cache that can go stale. The HTTP/WebSocket face is clob-server.ts.
+ * a balance cache that can go stale, and the matching delay of sports markets (an order that would
+ * match waits DELAYED, then meets the book as it is by then). The HTTP/WebSocket face is clob-server.ts.
  */
 
 export type TradeStatus = 'MATCHED' | 'MINED' | 'CONFIRMED' | 'RETRYING' | 'FAILED';
@@ -24,7 +25,8 @@ export interface VenueOrder {
   original_size: number;
   size_matched: number;
   order_type: OrderType;
-  status: 'LIVE' | 'MATCHED' | 'CANCELED' | 'UNMATCHED';
+  /** DELAYED: accepted on a market with a matching delay, not yet matched (open: it can be canceled). */
+  status: 'LIVE' | 'DELAYED' | 'MATCHED' | 'CANCELED' | 'UNMATCHED';
   created_at: number;
   /** When the venue accepted it (ms on the venue's clock): the soak's referee places it in a daemon's life. */
   accepted_ms: number;
@@ -71,12 +73,17 @@ export type PlaceResult = { ok: true; order: VenueOrder; tradeIds: string[] } | 
 
 const EPS = 1e-9;
 
-/** Matched in full: a market BUY once its dollars are spent, any other order once its shares are. */
 /** A take in price units as the market-buy rule counts it. */
 function byPrice(t: { units: number; size: number }): { price: number; size: number } {
   return { price: t.units / PRICE_UNITS_PER_ONE, size: t.size };
 }
 
+/** Still the venue's to match or cancel: resting, or waiting out its market's matching delay. */
+function isOpen(o: VenueOrder): boolean {
+  return o.status === 'LIVE' || o.status === 'DELAYED';
+}
+
+/** Matched in full: a market BUY once its dollars are spent, any other order once its shares are. */
 function isDone(o: VenueOrder): boolean {
   return o.budget_usdc !== undefined ? (o.spent_usdc ?? 0) + 1e-6 >= o.budget_usdc : o.size_matched + EPS >= o.original_size;
 }
@@ -96,6 +103,8 @@ export class ClobVenue {
   private readonly entryCost = new Map<string, number>();
   private readonly staleBalance = new Set<string>();
   private readonly heartbeats = new Map<string, { id: string; timer: TimerHandle }>();
+  /** DELAYED orders' matching timers, by order id. */
+  private readonly delays = new Map<string, TimerHandle>();
   private readonly scripted: TradeStatus[][] = [];
   private readonly listeners = new Set<(address: string, e: UserEvent) => void>();
   private nextTrade = 0;
@@ -209,20 +218,61 @@ export class ClobVenue {
     // up to the limit cannot take all the dollars.
     const marketBuy = o.side === 'BUY' && (ctx.type === 'FOK' || ctx.type === 'FAK');
     if (marketBuy) order.budget_usdc = marketBuyDollars(o.size, o.price);
-    const takes = !book ? [] : marketBuy ? this.walkDollars(book, o.price, order.budget_usdc!) : this.walk(book, o.side, o.price, o.size);
-    const filledAll = marketBuy ? spendsAll(takes.map(byPrice), order.budget_usdc!) : takes.reduce((s, t) => s + t.size, 0) + 1e-6 >= o.size;
-    if (ctx.type === 'FOK' && !filledAll) return { ok: false, error: "order couldn't be fully filled. FOK orders are fully filled or killed." };
-    if (ctx.type === 'FAK' && takes.length === 0) return { ok: false, error: 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.' };
+    const delayMs = (m.seconds_delay ?? 0) * 1000;
+    if (delayMs > 0 && book && this.crossesBook(book, o.side, o.price)) {
+      // The venue holds it open and unmatched for the delay; what the book holds then decides.
+      order.status = 'DELAYED';
+      this.orders.set(id, order);
+      this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
+      this.delays.set(id, this.opts.clock.setTimeout(() => this.matchDelayed(order), delayMs));
+      return { ok: true, order, tradeIds: [] };
+    }
+    const takes = this.takesFor(order, book);
+    const killed = this.killReason(order, takes);
+    if (killed) return { ok: false, error: killed };
     this.orders.set(id, order);
     this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
+    return { ok: true, order, tradeIds: this.execute(order, book, takes) };
+  }
+
+  /** A DELAYED order's delay is over: it meets the book as it is now; a FOK or FAK that cannot is canceled, as the venue kills it. */
+  private matchDelayed(order: VenueOrder): void {
+    this.delays.delete(order.id);
+    if (order.status !== 'DELAYED') return;
+    order.status = 'LIVE';
+    const book = this.opts.bookFor(order.tokenId);
+    const takes = this.takesFor(order, book);
+    if (this.killReason(order, takes)) return this.cancel(order, 'CANCELLATION');
+    // A GTC/GTD that finds nothing to match rests LIVE from here on, and is told so.
+    if (takes.length === 0) this.emit(order.address, { event_type: 'order', type: 'UPDATE', order: { ...order } });
+    this.execute(order, book, takes);
+  }
+
+  /** What an order takes of the book: a market BUY its dollars' worth, any other its shares, up to its limit. */
+  private takesFor(order: VenueOrder, book: TrueBook | undefined): Array<{ units: number; size: number }> {
+    if (!book) return [];
+    return order.budget_usdc !== undefined ? this.walkDollars(book, order.price, order.budget_usdc) : this.walk(book, order.side, order.price, order.original_size);
+  }
+
+  /** Why the venue kills a FOK that cannot fill in full, or a FAK that finds nothing; null: it goes on. */
+  private killReason(order: VenueOrder, takes: ReadonlyArray<{ units: number; size: number }>): string | null {
+    const filledAll = order.budget_usdc !== undefined ? spendsAll(takes.map(byPrice), order.budget_usdc) : takes.reduce((s, t) => s + t.size, 0) + 1e-6 >= order.original_size;
+    if (order.order_type === 'FOK' && !filledAll) return "order couldn't be fully filled. FOK orders are fully filled or killed.";
+    if (order.order_type === 'FAK' && takes.length === 0) return 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.';
+    return null;
+  }
+
+  /** The takes matched out of the crowd's book (the trades' ids); a FAK's remainder is canceled, the rest rests. */
+  private execute(order: VenueOrder, book: TrueBook | undefined, takes: ReadonlyArray<{ units: number; size: number }>): string[] {
+    const opposite = order.side === 'BUY' ? 'SELL' : 'BUY';
     const tradeIds: string[] = [];
     for (const t of takes) {
-      book!.set(o.side === 'BUY' ? 'SELL' : 'BUY', t.units, Math.max(0, book!.size(o.side === 'BUY' ? 'SELL' : 'BUY', t.units) - Math.round(t.size * 100)));
+      book?.set(opposite, t.units, Math.max(0, book.size(opposite, t.units) - Math.round(t.size * 100)));
       tradeIds.push(this.match(order, t.units / PRICE_UNITS_PER_ONE, t.size, 'TAKER'));
     }
     if (isDone(order)) order.status = 'MATCHED';
-    else if (ctx.type === 'FAK') this.cancel(order, 'CANCELLATION');
-    return { ok: true, order, tradeIds };
+    else if (order.order_type === 'FAK') this.cancel(order, 'CANCELLATION');
+    return tradeIds;
   }
 
   /** A counterparty trades against a resting order (what the crowd does at the real venue). */
@@ -239,7 +289,7 @@ export class ClobVenue {
   cancelOrder(id: string, owner: string): string | null {
     const o = this.orders.get(id);
     if (!o || o.owner !== owner) return 'order not found';
-    if (o.status !== 'LIVE') return 'already canceled or matched';
+    if (!isOpen(o)) return 'already canceled or matched';
     this.cancel(o, 'CANCELLATION');
     return null;
   }
@@ -247,7 +297,7 @@ export class ClobVenue {
   cancelWhere(owner: string, pred: (o: VenueOrder) => boolean): string[] {
     const out: string[] = [];
     for (const o of this.sortedOrders()) {
-      if (o.owner === owner && o.status === 'LIVE' && pred(o)) {
+      if (o.owner === owner && isOpen(o) && pred(o)) {
         this.cancel(o, 'CANCELLATION');
         out.push(o.id);
       }
@@ -256,7 +306,7 @@ export class ClobVenue {
   }
 
   openOrders(owner: string): VenueOrder[] {
-    return this.sortedOrders().filter((o) => o.owner === owner && o.status === 'LIVE');
+    return this.sortedOrders().filter((o) => o.owner === owner && isOpen(o));
   }
 
   tradesOf(owner: string): VenueTrade[] {
@@ -290,6 +340,17 @@ export class ClobVenue {
     return { ok: true, id: next };
   }
 
+  /** Orders waiting out their market's matching delay. */
+  delayedOrders(): number {
+    return this.delays.size;
+  }
+
+  /** Stops the matching delays' timers (the venue shuts down: what waits is never matched). */
+  stop(): void {
+    for (const t of this.delays.values()) this.opts.clock.clearTimeout(t);
+    this.delays.clear();
+  }
+
   /** Heartbeat chains the venue is timing (a key that beat and has not lapsed). */
   liveHeartbeats(): number {
     return this.heartbeats.size;
@@ -298,7 +359,7 @@ export class ClobVenue {
   /** GTD orders past their expiration (the venue's one-minute buffer already taken off). */
   expire(bufferSeconds: number): void {
     const now = this.nowSeconds();
-    for (const o of this.sortedOrders()) if (o.status === 'LIVE' && o.expiration > 0 && o.expiration - bufferSeconds <= now) this.cancel(o, 'CANCELLATION');
+    for (const o of this.sortedOrders()) if (isOpen(o) && o.expiration > 0 && o.expiration - bufferSeconds <= now) this.cancel(o, 'CANCELLATION');
   }
 
   private match(o: VenueOrder, price: number, size: number, side: 'TAKER' | 'MAKER'): string {
@@ -357,19 +418,22 @@ export class ClobVenue {
   }
 
   private cancel(o: VenueOrder, type: 'CANCELLATION'): void {
+    const delay = this.delays.get(o.id);
+    if (delay !== undefined) this.opts.clock.clearTimeout(delay);
+    this.delays.delete(o.id);
     o.status = 'CANCELED';
     this.emit(o.address, { event_type: 'order', type, order: { ...o } });
   }
 
   private reservedCollateral(addr: string): number {
     let s = 0;
-    for (const o of this.orders.values()) if (o.address === addr && o.status === 'LIVE' && o.side === 'BUY') s += (o.original_size - o.size_matched) * o.price;
+    for (const o of this.orders.values()) if (o.address === addr && isOpen(o) && o.side === 'BUY') s += (o.original_size - o.size_matched) * o.price;
     return s;
   }
 
   private reservedShares(addr: string, token: string): number {
     let s = 0;
-    for (const o of this.orders.values()) if (o.address === addr && o.status === 'LIVE' && o.side === 'SELL' && o.tokenId === token) s += o.original_size - o.size_matched;
+    for (const o of this.orders.values()) if (o.address === addr && isOpen(o) && o.side === 'SELL' && o.tokenId === token) s += o.original_size - o.size_matched;
     return s;
   }
 

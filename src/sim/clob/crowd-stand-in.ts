@@ -18,11 +18,16 @@ export function crowdBook(venue: VenueSimulator, token: string): TrueBook | unde
   return b;
 }
 
-/** What the stand-in must know of each token of a simulated universe (its market, tick, minimum size, neg-risk). */
-export function clobMarketsOf(universe: SimUniverse): Map<string, ClobMarketInfo> {
+/**
+ * What the stand-in must know of each token of a simulated universe (its market, tick, minimum size,
+ * neg-risk), and the matching delay of its sports markets (the esports ones, bound to a match), as
+ * Polymarket sets `seconds_delay` on sports markets only.
+ */
+export function clobMarketsOf(universe: SimUniverse, sportsSecondsDelay = 0): Map<string, ClobMarketInfo> {
   const markets = new Map<string, ClobMarketInfo>();
   for (const m of universe.markets) {
-    for (const t of [m.spec.yes_token, m.spec.no_token]) markets.set(t, { market: m.spec.market_id, tick_size: m.spec.tick_size, min_order_size: m.spec.min_order_size, neg_risk: m.spec.event?.neg_risk ?? false });
+    const delay = m.match_id !== null && sportsSecondsDelay > 0 ? { seconds_delay: sportsSecondsDelay } : {};
+    for (const t of [m.spec.yes_token, m.spec.no_token]) markets.set(t, { market: m.spec.market_id, tick_size: m.spec.tick_size, min_order_size: m.spec.min_order_size, neg_risk: m.spec.event?.neg_risk ?? false, ...delay });
   }
   return markets;
 }
@@ -42,6 +47,8 @@ export interface CrowdStandInOptions {
   heartbeatTimeoutMs: number;
   /** MATCHED → MINED → CONFIRMED, this long each step. */
   autoSettleMs: number;
+  /** The esports (sports) markets' matching delay, seconds: an order that would match waits DELAYED this long (default 0: none). */
+  sportsSecondsDelay?: number;
 }
 
 /**
@@ -81,7 +88,7 @@ function walletFor(standIn: ClobStandIn, address: string, wallet: StandInWallet)
  * is the wall clock.
  */
 export async function startCrowdStandIn(o: CrowdStandInOptions): Promise<CrowdStandIn> {
-  const markets = clobMarketsOf(o.universe);
+  const markets = clobMarketsOf(o.universe, o.sportsSecondsDelay);
   const standIn = new ClobStandIn({
     clock: new SystemClock(),
     authClock: new SystemClock(),

@@ -43,6 +43,8 @@ export interface StandInVenueOptions {
   usdc: number;
   heartbeatTimeoutMs: number;
   autoSettleMs: number;
+  /** The esports (sports) markets' matching delay, seconds (default 0: none). */
+  sportsSecondsDelay?: number;
   /** The signing key's address (default the development key's). */
   address?: string;
   /** The wallet the key trades through (its proxy or safe, derived; a deposit wallet, registered), funded in its place; absent: the key is an EOA and is funded. */
@@ -80,7 +82,7 @@ export async function startStandInVenue(o: StandInVenueOptions): Promise<StandIn
   const endpoints = await venue.start();
   try {
     venue.run(o.config.daemon.sim.venue_events_per_s);
-    const { standIn, clob, tokens, funder } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, address: o.address, wallet: o.wallet, port: o.clobPort });
+    const { standIn, clob, tokens, funder } = await startCrowdStandIn({ venue, universe, usdc: o.usdc, heartbeatTimeoutMs: o.heartbeatTimeoutMs, autoSettleMs: o.autoSettleMs, sportsSecondsDelay: o.sportsSecondsDelay, address: o.address, wallet: o.wallet, port: o.clobPort });
     return {
       universe,
       venue,
