@@ -143,7 +143,8 @@ export class RealOrderPlacement {
     const id = a.orderID || p.id;
     if (id !== o.venueId) tracker.bind(o, id);
     const s = (a.status ?? '').toLowerCase();
-    if (s === 'live' || s === 'matched') tracker.setStatus(o, o.filled > 0 ? 'partially_filled' : 'open', null);
+    // "delayed": accepted on a market with a matching delay, open until the venue matches it (it can be canceled meanwhile).
+    if (s === 'live' || s === 'matched' || s === 'delayed') tracker.setStatus(o, o.filled > 0 ? 'partially_filled' : 'open', null);
     // The user channel may have missed them (not yet subscribed, or down): read the trades once, without waiting.
     for (const t of a.tradeIDs ?? []) void this.followTrade(t);
     this.ctx.refreshHeartbeats();
