@@ -20,6 +20,8 @@ export class ClobInjector {
   };
   /** Answers lost on orders that did not fill (not the class; armed again). */
   private lostOnUnfilled = 0;
+  /** Orders whose answer was lost while they waited out a matching delay: judged once they are matched or canceled. */
+  private lostWhileDelayed: string[] = [];
   private appliedSeen = 0;
   private heartbeatRefusals = 0;
   /** Heartbeat refusals wait for a chain the venue is timing, so its own dead-man switch fires too. */
@@ -66,16 +68,13 @@ export class ClobInjector {
     const s = this.standIn;
     const applied = s.appliedFaults.slice(this.appliedSeen);
     this.appliedSeen = s.appliedFaults.length;
+    const waiting = this.lostWhileDelayed;
+    this.lostWhileDelayed = [];
+    for (const id of waiting) this.judgeLostAnswer(id);
     for (const f of applied) {
       if (f.route === 'POST /order' && f.kind === 'status') this.happened('clob_rest_errors');
-      else if (f.route === 'POST /order' && f.kind === 'hang_after') {
-        const order = f.order_id ? s.venue.orders.get(f.order_id) : undefined;
-        if (order && order.size_matched > 0) this.happened('clob_timeout_after_fill');
-        else {
-          this.lostOnUnfilled++;
-          if (this.armed.has('clob_timeout_after_fill')) this.push('clob_timeout_after_fill');
-        }
-      } else if (f.route === 'POST /v1/heartbeats') {
+      else if (f.route === 'POST /order' && f.kind === 'hang_after') this.judgeLostAnswer(f.order_id);
+      else if (f.route === 'POST /v1/heartbeats') {
         this.heartbeatRefusals++;
         if (this.heartbeatRefusals % this.heartbeatMaxMisses === 0) this.happened('clob_heartbeat_stop');
       }
@@ -91,6 +90,18 @@ export class ClobInjector {
       s.dropUserSockets();
       this.happened('clob_user_socket_drop');
     }
+  }
+
+  /** A lost answer hit a fill, or (armed again) an order that did not fill; one still DELAYED is judged at a later look. */
+  private judgeLostAnswer(orderId: string | null): void {
+    const order = orderId ? this.standIn.venue.orders.get(orderId) : undefined;
+    if (order?.status === 'DELAYED') {
+      this.lostWhileDelayed.push(order.id);
+      return;
+    }
+    if (order && order.size_matched > 0) return this.happened('clob_timeout_after_fill');
+    this.lostOnUnfilled++;
+    if (this.armed.has('clob_timeout_after_fill')) this.push('clob_timeout_after_fill');
   }
 
   private happened(fault: ClobFaultClass, n = 1): void {

@@ -20,6 +20,13 @@ const SETTLE_STEP_MS = 200;
 const DEAD_MAN_MS = 3000;
 /** helios learns of a match after the venue made it: a checkpoint gives positions this long to agree. */
 const POSITION_SETTLE_MS = 5000;
+/**
+ * The esports markets' matching delay at the stand-in, seconds (Polymarket delays sports markets'
+ * marketable orders): the daemon's FAKs there wait DELAYED, open, with its heartbeats beating, as
+ * at the venue; without it every FAK matched at once and a heartbeat chain was rarely running for
+ * the heartbeat fault to meet.
+ */
+const SPORTS_SECONDS_DELAY = 2;
 /** Heartbeats refused in a row before the soaked daemon's adapter fails closed. */
 const HEARTBEAT_MAX_MISSES = 2;
 
@@ -44,7 +51,7 @@ export class RealExecutionSoak {
   }
 
   static async start(venue: VenueSimulator, universe: SimUniverse): Promise<RealExecutionSoak> {
-    const { standIn, clob } = await startCrowdStandIn({ venue, universe, usdc: SOAK_USDC, heartbeatTimeoutMs: DEAD_MAN_MS, autoSettleMs: SETTLE_STEP_MS });
+    const { standIn, clob } = await startCrowdStandIn({ venue, universe, usdc: SOAK_USDC, heartbeatTimeoutMs: DEAD_MAN_MS, autoSettleMs: SETTLE_STEP_MS, sportsSecondsDelay: SPORTS_SECONDS_DELAY });
     return new RealExecutionSoak(standIn, clob);
   }
 
