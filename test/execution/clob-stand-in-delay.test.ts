@@ -52,6 +52,7 @@ describe('stand-in CLOB: a market with a matching delay', () => {
     expect(rig.standIn.venue.orders.get(a.orderID!)!.status).toBe('MATCHED');
     expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(50, 6);
     expect(await s.openOrders()).toEqual([]);
+    expect(rig.standIn.venue.delayedAccepted).toBe(1);
   });
 
   it('an order that would not match rests LIVE at once; markets without a delay match at once', async () => {
@@ -61,6 +62,7 @@ describe('stand-in CLOB: a market with a matching delay', () => {
     expect(fine).toMatchObject({ status: 'matched' });
     expect(fine.tradeIDs).toHaveLength(1);
     expect(rig.standIn.venue.delayedOrders()).toBe(0);
+    expect(rig.standIn.venue.delayedAccepted).toBe(0);
   });
 
   it('after the delay, a FOK that can no longer fill in full is canceled as the venue kills it; a GTC that finds nothing rests LIVE', async () => {

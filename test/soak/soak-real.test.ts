@@ -42,10 +42,12 @@ describe('helios soak with real execution against the stand-in CLOB', () => {
     const checkpoints = summary.detail.checkpoints as Array<{ final: boolean; healthy: boolean }>;
     expect(checkpoints.at(-1), report).toMatchObject({ final: true, healthy: true });
     // Not vacuous: the venue confirmed trades and failed one, and positions were compared at every checkpoint and at the end.
-    const clob = summary.detail.clob as { trades_confirmed: number; trades_failed: number; venue_orders: number; position_checks: number[]; positions_held_at_end: number };
+    const clob = summary.detail.clob as { trades_confirmed: number; trades_failed: number; venue_orders: number; position_checks: number[]; positions_held_at_end: number; orders_delayed: number };
     expect(clob.trades_confirmed, report).toBeGreaterThanOrEqual(1);
     expect(clob.trades_failed, report).toBeGreaterThanOrEqual(1);
     expect(clob.positions_held_at_end, report).toBeGreaterThanOrEqual(1);
+    // The esports markets' matching delay was met: orders waited DELAYED at the venue.
+    expect(clob.orders_delayed, report).toBeGreaterThanOrEqual(1);
     expect(clob.position_checks.length, report).toBe(checkpoints.length + 1);
     passed = true;
   });

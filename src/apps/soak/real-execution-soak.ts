@@ -131,7 +131,7 @@ export class RealExecutionSoak {
         position_mismatches: this.mismatches + final.length,
       },
       detail: {
-        clob: { ...counts, positions_held_at_end: this.venuePositions().size, position_checks: [...this.checkpointsJudged, final.length], injector: this.injector.detail(), requests: this.standIn.requests.length },
+        clob: { ...counts, positions_held_at_end: this.venuePositions().size, position_checks: [...this.checkpointsJudged, final.length], orders_delayed: v.delayedAccepted, injector: this.injector.detail(), requests: this.standIn.requests.length },
         position_mismatch_examples: this.mismatchExamples,
         execution_violations: examples,
       },

@@ -115,6 +115,8 @@ export class ClobVenue {
   staleBalanceRefusals = 0;
   /** Submissions of an order the venue already holds (the same signed order sent twice). */
   duplicateSubmissions = 0;
+  /** Orders accepted DELAYED by a market's matching delay (the soak's figures). */
+  delayedAccepted = 0;
 
   constructor(private readonly opts: ClobVenueOptions) {}
 
@@ -222,6 +224,7 @@ export class ClobVenue {
     if (delayMs > 0 && book && this.crossesBook(book, o.side, o.price)) {
       // The venue holds it open and unmatched for the delay; what the book holds then decides.
       order.status = 'DELAYED';
+      this.delayedAccepted++;
       this.orders.set(id, order);
       this.emit(addr, { event_type: 'order', type: 'PLACEMENT', order: { ...order } });
       this.delays.set(id, this.opts.clock.setTimeout(() => this.matchDelayed(order), delayMs));
