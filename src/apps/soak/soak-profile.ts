@@ -148,9 +148,9 @@ export interface SoakPlan {
   /** With paper_fill_failed or a CLOB class: the planned trading opportunities inside the injection window. */
   opportunities: PlannedOpportunity[];
   /**
-   * With the CLOB classes among venue faults: the heartbeats are refused from the start of a
-   * later opportunity than the first (its order is the one likely then; the earlier ones serve
-   * the other classes). Null: the schedule's default.
+   * With clob_heartbeat_stop: the heartbeats are refused from the start of a later opportunity
+   * than the first (its order is the one likely then; the earlier ones serve the other classes).
+   * Null (no such opportunity): the schedule's default.
    */
   heartbeatAtMs: number | null;
 }
@@ -229,7 +229,10 @@ export function soakPlan(p: PlanInputs, faults: readonly FaultClass[], seed: num
   const killsNotBeforeMs = killsFloor(plans, truth.allBegunAt);
   if (!fitsKills(killsNotBeforeMs)) return null;
   const opportunities = tradesNeeded > 0 ? opportunitiesIn(plans) : [];
-  const heartbeatAtMs = among && faults.includes('clob_heartbeat_stop') ? heartbeatOpportunity(plans)!.from : null;
+  // Alone, the CLOB classes are refused heartbeats on a later opportunity as well: the daemon beats
+  // only while it has an order open, and by the schedule's default (half the soak) the matches'
+  // orders are over in most runs, so nothing was refused.
+  const heartbeatAtMs = faults.includes('clob_heartbeat_stop') && opportunities.length > 0 ? (heartbeatOpportunity(plans)?.from ?? null) : null;
   return { truthSimulator: truth.cfg, killsNotBeforeMs, opportunities, heartbeatAtMs };
 }
 
