@@ -36,16 +36,20 @@ function edgeBuy(ask: number, budgetUsdc: number, tick = 0.01) {
 
 describe('marketable BUY sizes: a whole-cent notional at the limit, rounding down', () => {
   it.each([
-    // [ask, budget, tick, the largest size within budget whose notional is whole cents]
-    [0.08, 1.5808, 0.01, 19.75], // 19.76 would be $1.5808
-    [0.07, 1.5, 0.01, 21], // 21.42 → whole shares at 7 cents
-    [0.13, 2, 0.01, 15], // 15.38
-    [0.25, 1.5808, 0.01, 6.32], // already whole cents: $1.58
-    [0.333, 5, 0.001, 10], // 15.01 → tens of shares at a price of 333 thousandths
-  ])('an edge entry at %s with $%s to spend (tick %s) buys %s shares', (ask, budget, tick, expected) => {
+    // [ask, budget, tick, the largest size within budget whose notional is whole cents, at this limit]
+    [0.08, 1.5808, 0.01, 19.75, 0.08], // 19.76 would be $1.5808
+    [0.07, 1.5, 0.01, 21, 0.07], // 21.42 → whole shares at 7 cents
+    [0.13, 2, 0.01, 15, 0.13], // 15.38
+    [0.25, 1.5808, 0.01, 6.32, 0.25], // already whole cents: $1.58
+    // At three decimals the whole-cent step can be coarse: tens of shares at 0.333 (10, $3.33), twos
+    // two ticks up (14 at 0.335, $4.69); the venue fills at the asks' 0.333 either way.
+    [0.333, 5, 0.001, 14, 0.335],
+    // At 0.539 the step is 10 shares ($5.39, over the budget: no order at all before); at 0.540 one.
+    [0.539, 5, 0.001, 9, 0.54],
+  ])('an edge entry at %s with $%s to spend (tick %s) buys %s shares at limit %s', (ask, budget, tick, expected, limit) => {
     const d = edgeBuy(ask, budget, tick);
     expect(d.style).toBe('marketable');
-    expect(d.limit).toBe(ask);
+    expect(d.limit).toBe(limit);
     expect(d.size).toBe(expected);
     expect(isWholeCents(d.size, d.limit)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, makerAllInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown, wholeCentBuySize } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown, wholeCentBuySize, wholeCentLimit } from './ticks.ts';
 
 /**
  * Edge ("temporal") strategy: a fair value from the model side (truth implied_p, nowcast bucket p)
@@ -104,13 +104,15 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (guard.ok) {
-      const fits = wholeCentBuySize(Math.min(size, budget / allInPerShare(guard.worstPrice, input.fee)), [guard.worstPrice]);
-      if (fits + 1e-9 < size) {
-        size = fits;
+      // A FOK's limit is where its asks take all its dollars (the guard's): raised, it may be killed.
+      const ticksLeft = input.fillOrKill === true ? 0 : input.maxSlippageTicks - Math.round((guard.worstPrice - guard.touch) / input.tick);
+      const at = wholeCentLimit(guard.worstPrice, input.tick, ticksLeft, (limit) => wholeCentBuySize(Math.min(size, budget / allInPerShare(limit, input.fee)), [limit]));
+      if (at.size + 1e-9 < size) {
+        size = at.size;
         continue;
       }
       const edge = t.fair - allInPerShare(guard.avgPrice, input.fee);
-      if (edge >= input.threshold) return { kind: 'buy', token_id: t.token_id, size, limit: guard.worstPrice, style: 'marketable', edge, fair: t.fair };
+      if (edge >= input.threshold) return { kind: 'buy', token_id: t.token_id, size, limit: at.limit, style: 'marketable', edge, fair: t.fair };
     }
     size = roundSizeDown(size / 2);
   }

@@ -75,6 +75,24 @@ export function wholeCentBuySize(size: number, limits: readonly number[], mode: 
   return fix(steps * step * SIZE_STEP, SIZE_STEP);
 }
 
+/**
+ * A marketable BUY's limit at or above `worst`, at most `ticksLeft` ticks higher, whose whole-cent
+ * size (`sizeAt`, which must not grow as the limit does) is the largest; the lowest such limit.
+ * At three- or four-decimal prices the whole-cent step can exceed the order: at 0.539 it is 10
+ * shares ($5.39), a tick higher (0.540) 1 share. The venue fills a marketable BUY at the makers'
+ * prices, so a limit a tick above the asks it takes costs nothing more per share.
+ */
+export function wholeCentLimit(worst: number, tick: number, ticksLeft: number, sizeAt: (limit: number) => number): { limit: number; size: number } {
+  let best = { limit: worst, size: sizeAt(worst) };
+  for (let k = 1; k <= ticksLeft + 1e-6; k++) {
+    const limit = roundToTick(worst + k * tick, tick, 'nearest');
+    if (limit > 1 - tick + 1e-9) break;
+    const size = sizeAt(limit);
+    if (size > best.size + 1e-9) best = { limit, size };
+  }
+  return best;
+}
+
 /** A BUY's notional at `limit` in whole cents: what signing a marketable BUY requires of its size. */
 export function isWholeCentNotional(size: number, limit: number): boolean {
   return (Math.round(size / SIZE_STEP) * Math.round(limit * 1e4)) % CENT_UNITS === 0;
