@@ -112,6 +112,31 @@ describe('the paper state saves', () => {
     expect(afterStop.logged.filter((l) => l.fills)).toEqual([]);
   });
 
+  it('a second crash before the first save after a crash does not have the next start tell of (and count) the same fills again', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
+    dirs.push(dataDir);
+    // A session that crashed after saving f1 and f2 unanswered.
+    const crashed = persistedPaperState(context(dataDir).ctx);
+    crashed.attach(nodeAwaiting([f1, f2]), () => 5_000);
+    crashed.wrap({ emit: () => undefined }).emit(fillEvent);
+    await turn();
+
+    // The next session tells of them, then crashes too before anything made it save.
+    const firstRestart = context(dataDir);
+    expect(persistedPaperState(firstRestart.ctx).untoldAtStart).toBe(2);
+    await turn();
+    expect(firstRestart.logged.filter((l) => l.fills).map((l) => l.fills)).toEqual([[f1, f2]]);
+
+    const secondRestart = context(dataDir);
+    const third = persistedPaperState(secondRestart.ctx);
+    await turn();
+    expect(third.untoldAtStart).toBe(0);
+    expect(secondRestart.logged.filter((l) => l.fills)).toEqual([]);
+    expect(secondRestart.logged.find((l) => l.msg.startsWith('paper state restored:'))).toMatchObject({ unconfirmed_fills_carried: 0 });
+    // What is carried is untouched: the fills stay counted as matched.
+    expect(third.carried).toEqual(carried);
+  });
+
   it('a start on a version-4 file a crashed earlier build left still warns naming its fills, as that file named them (without their trade)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
     dirs.push(dataDir);

@@ -130,3 +130,13 @@ export function carriedOf(stored: PaperStateRecord): CarriedTrading {
 export function unansweredUntold(stored: PaperStateRecord): StoredUnansweredFill[] {
   return stored.clean_stop === false ? (stored.unanswered_fills ?? []) : [];
 }
+
+/**
+ * Rewrites the stored record as naming no fill left to tell of, once the session after a crash has
+ * told of them (unansweredUntold): should it crash too before its first save, the start after it
+ * would otherwise tell of the same fills again and count them twice in its run summary. The carried
+ * state, the version and the save time stay as they were.
+ */
+export function recordUnansweredTold(dataDir: string, stored: PaperStateRecord): void {
+  writeAtomically(paperStateFile(dataDir), JSON.stringify({ ...stored, unanswered_fills: [] }) + '\n');
+}

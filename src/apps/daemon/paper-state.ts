@@ -1,4 +1,4 @@
-import { carriedOf, readPaperState, unansweredUntold, writePaperState, type StoredUnansweredFill } from '../../adapters/storage/paper-state-file.ts';
+import { carriedOf, readPaperState, recordUnansweredTold, unansweredUntold, writePaperState, type StoredUnansweredFill } from '../../adapters/storage/paper-state-file.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { carriesNothing, type CarriedTrading } from '../../domain/trading/carried-state.ts';
@@ -22,7 +22,8 @@ export function tradesOnPaper(ctx: Pick<DaemonContext, 'config' | 'role'>): bool
  * Every save names the fills it carries as matched though still awaiting their answer. The final
  * save (`save`, when the trading component stops) tells of them, marks the file a clean stop's and
  * returns how many; a start on a file no clean stop wrote (a crash's last save) tells of that
- * file's instead (`untoldAtStart`, how many), since nobody did.
+ * file's instead (`untoldAtStart`, how many), since nobody did, and rewrites that file as naming
+ * none, so that a second crash before this session's first save does not have them told of twice.
  */
 export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTrading | undefined; untoldAtStart: number; wrap(inner: EventSink): EventSink; attach(node: TradingNode, now: () => number): void; save(): number } {
   const dataDir = ctx.opts.dataDir;
@@ -31,6 +32,13 @@ export function persistedPaperState(ctx: DaemonContext): { carried: CarriedTradi
   const untold = stored ? unansweredUntold(stored) : [];
   if (carried) announce(ctx, carried, stored!.saved_ms, untold.length);
   tellUnconfirmed(ctx, untold, 'crashed');
+  if (untold.length) {
+    try {
+      recordUnansweredTold(dataDir, stored!);
+    } catch (err) {
+      ctx.reportError('paper-state', err);
+    }
+  }
   let node: TradingNode | null = null;
   /** The fills the final save told of (null: it has not run); a later save carrying no other is still a clean stop's. */
   let told: ReadonlySet<string> | null = null;
