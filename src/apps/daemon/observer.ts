@@ -23,6 +23,15 @@ export interface RunCounters {
 /** Finished orders whose ids, times and prices are kept for late answers (fills after a cancel). */
 const FINISHED_ORDERS_TRACKED = 10_000;
 
+/** What the observer keeps of an order it saw placed: for its venue answers' latency and its fills' slippage. */
+interface TrackedOrder {
+  market_id: string | undefined;
+  placedAt: number;
+  price: number;
+  /** The venue answered it (its placement latency is observed once). */
+  acknowledged: boolean;
+}
+
 /**
  * Watches everything this process emits (a sink beside the bus): feed staleness, run counters,
  * realized PnL from positions, and the Prometheus metrics that follow from events.
@@ -31,10 +40,10 @@ export class DaemonObserver implements EventSink {
   readonly counters: RunCounters = { orders: 0, fills: 0, fills_failed: 0, resyncs: 0, gaps: 0, alerts: 0, truth_states: 0, nowcasts: 0, metar_obs: 0 };
   readonly staleness: StalenessTracker;
   private readonly realizedByToken = new Map<string, number>();
-  private readonly orderIds = new Set<string>();
-  private readonly placedAt = new Map<string, number>();
-  private readonly acknowledged = new Set<string>();
-  private readonly orderPrice = new Map<string, number>();
+  /** Every order seen placed and not yet forgotten, by client order id. */
+  private readonly orders = new Map<string, TrackedOrder>();
+  /** Each market's orders in `orders`: forgotten with it when it retires. */
+  private readonly ordersOfMarket = new Map<string, Set<string>>();
   private readonly netByToken = new Map<string, number>();
   /**
    * Each market's tokens with a position. A retired market's (ALERT MARKET_RETIRED) are dropped:
@@ -43,12 +52,18 @@ export class DaemonObserver implements EventSink {
    */
   private readonly positionTokens = new Map<string, Set<string>>();
   /**
-   * Orders that reached a final status, oldest first: past FINISHED_ORDERS_TRACKED the oldest are
-   * forgotten (their late answers no longer timed), so weeks of trading do not grow these maps.
+   * Orders that reached a final status, oldest first, kept for late answers until their market
+   * retires (ALERT MARKET_RETIRED: no order of it live, no fill of it awaiting an answer). A market
+   * trading for weeks is bounded too: past FINISHED_ORDERS_TRACKED the oldest are forgotten (their
+   * late answers no longer timed).
    */
   private readonly finished = new Set<string>();
-  /** Markets `retireMarket` was told of (settled, or retired from trading): their match's series waits only for the others. */
-  private readonly retiredMarkets = new Set<string>();
+  /**
+   * Of each match with a market still live, its markets `retireMarket` was told of (settled, or
+   * retired from trading): the match's series waits only for the others. A match goes with its
+   * series, once none of its markets is live.
+   */
+  private readonly retiredOfMatch = new Map<string, Set<string>>();
   /** Tokens with a policy fair value, by source: only their mids are exported (book_mid), not every token's. */
   private readonly fairSources = new Map<string, Set<string>>();
   /** Latest measured latency per pipeline stage, ms (source→ingest per feed, decision→order, order→fill). */
@@ -80,39 +95,38 @@ export class DaemonObserver implements EventSink {
     switch (event.type) {
       case 'ORDER_UPDATE': {
         const id = event.payload.client_order_id;
-        if (!this.orderIds.has(id)) {
-          this.orderIds.add(id);
-          this.placedAt.set(id, event.ts_ingest);
-          this.orderPrice.set(id, event.payload.price);
+        let order = this.orders.get(id);
+        if (!order) {
+          order = { market_id: event.market_id, placedAt: event.ts_ingest, price: event.payload.price, acknowledged: false };
+          this.orders.set(id, order);
+          if (event.market_id !== undefined) this.ordersOfMarket.set(event.market_id, (this.ordersOfMarket.get(event.market_id) ?? new Set()).add(id));
           this.counters.orders++;
           this.metrics.ordersTotal.inc({ strategy: event.payload.strategy });
         }
         // The venue's first answer, whatever it is: a paper order that fills at once goes from
         // pending straight to filled and was never 'open', yet it was placed.
         const status = event.payload.status;
-        if (isTerminal(status)) this.finish(id);
-        if (status !== 'pending' && status !== 'rejected' && !this.acknowledged.has(id)) {
-          this.acknowledged.add(id);
-          const t = this.placedAt.get(id);
-          if (t !== undefined) {
-            this.metrics.orderPlaceLatencyMs.observe(event.ts_ingest - t);
-            this.stageLatencyMs.decision_to_order = event.ts_ingest - t;
-            this.stages.record('decision_to_order', event.ts_ingest - t);
-          }
+        if (status !== 'pending' && status !== 'rejected' && !order.acknowledged) {
+          order.acknowledged = true;
+          const latency = event.ts_ingest - order.placedAt;
+          this.metrics.orderPlaceLatencyMs.observe(latency);
+          this.stageLatencyMs.decision_to_order = latency;
+          this.stages.record('decision_to_order', latency);
         }
+        if (isTerminal(status)) this.finish(id);
         return;
       }
       case 'FILL': {
         this.metrics.fillsTotal.inc({ status: event.payload.status });
         if (event.payload.status === 'MATCHED') {
           this.counters.fills++;
-          const t = this.placedAt.get(event.payload.client_order_id);
-          if (t !== undefined) {
-            this.metrics.orderFillLatencyMs.observe(event.ts_ingest - t);
-            this.stageLatencyMs.order_to_fill = event.ts_ingest - t;
+          const order = this.orders.get(event.payload.client_order_id);
+          if (order) {
+            this.metrics.orderFillLatencyMs.observe(event.ts_ingest - order.placedAt);
+            this.stageLatencyMs.order_to_fill = event.ts_ingest - order.placedAt;
           }
           // Slippage against the order's own price: positive when the fill is worse for us.
-          const limit = this.orderPrice.get(event.payload.client_order_id);
+          const limit = order?.price;
           if (limit !== undefined && limit > 0) {
             const worse = event.payload.side === 'BUY' ? event.payload.price - limit : limit - event.payload.price;
             this.metrics.slippageBps.observe(Math.max(0, (worse / limit) * 10_000));
@@ -157,7 +171,7 @@ export class DaemonObserver implements EventSink {
       case 'ALERT':
         this.counters.alerts++;
         if (event.payload.code === 'RECONCILE_BREAK') this.metrics.reconcileMismatches.inc();
-        if (event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) this.dropPositions(event.market_id);
+        if (event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) this.forgetMarket(event.market_id);
         return;
       case 'TRUTH_STATE':
         this.counters.truth_states++;
@@ -181,29 +195,41 @@ export class DaemonObserver implements EventSink {
    * the totals.
    */
   retireMarket(m: UniverseMarket, markets: readonly UniverseMarket[]): void {
-    this.retiredMarkets.add(m.spec.market_id);
     for (const token of [m.spec.yes_token, m.spec.no_token]) {
       for (const source of this.fairSources.get(token) ?? []) this.metrics.fairValue.remove({ token_id: token, source });
       this.fairSources.delete(token);
       this.metrics.bookMid.remove({ token_id: token });
     }
-    const matchLive = markets.some((o) => o.match_id === m.match_id && !this.retiredMarkets.has(o.spec.market_id));
-    if (m.match_id && !matchLive) this.metrics.truthConfidence.remove({ match_id: m.match_id });
+    if (!m.match_id) return;
+    const retired = (this.retiredOfMatch.get(m.match_id) ?? new Set<string>()).add(m.spec.market_id);
+    if (markets.some((o) => o.match_id === m.match_id && !retired.has(o.spec.market_id))) {
+      this.retiredOfMatch.set(m.match_id, retired);
+      return;
+    }
+    this.metrics.truthConfidence.remove({ match_id: m.match_id });
+    this.retiredOfMatch.delete(m.match_id);
   }
 
   private finish(id: string): void {
     this.finished.delete(id);
     this.finished.add(id);
     if (this.finished.size <= FINISHED_ORDERS_TRACKED) return;
-    const oldest = this.finished.values().next().value!;
-    this.finished.delete(oldest);
-    this.orderIds.delete(oldest);
-    this.placedAt.delete(oldest);
-    this.acknowledged.delete(oldest);
-    this.orderPrice.delete(oldest);
+    this.forgetOrder(this.finished.values().next().value!);
   }
 
-  private dropPositions(marketId: string): void {
+  private forgetOrder(id: string): void {
+    const marketId = this.orders.get(id)?.market_id;
+    this.orders.delete(id);
+    this.finished.delete(id);
+    if (marketId === undefined) return;
+    const ids = this.ordersOfMarket.get(marketId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.ordersOfMarket.delete(marketId);
+  }
+
+  /** A market retired by the trading side: nothing of it can come late any more, so its orders and positions go. */
+  private forgetMarket(marketId: string): void {
+    for (const id of this.ordersOfMarket.get(marketId) ?? []) this.forgetOrder(id);
     for (const token of this.positionTokens.get(marketId) ?? []) {
       this.realizedByToken.delete(token);
       this.netByToken.delete(token);
