@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { awaitingFillsStore } from '../../src/adapters/storage/awaiting-fills-file.ts';
 import { givenUpFillsStore } from '../../src/adapters/storage/given-up-fills-file.ts';
 import { sellCostsStore } from '../../src/adapters/storage/sell-costs-file.ts';
-import { book, fills, rigPerTest, YES, type AdapterRig } from './support.ts';
+import { book, fills, req, rigPerTest, YES, type AdapterRig } from './support.ts';
 
 const rigs = rigPerTest();
 
@@ -101,6 +102,36 @@ describe('start-up: a trade older than trades_lookback_s that the sell-costs rec
       expect(carried.map((f) => [f.side, f.size, f.avg_cost])).toEqual([['SELL', 10, 0.45]]);
       // Still awaiting its answer: the record keeps it for the process after.
       expect(sellCostsStore(dataDir).load()).toEqual(new Map([[`${sell.id}:${tradeId}`, 0.45]]));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('start-up: a trade older than trades_lookback_s whose order is no longer open', () => {
+  it('is read by id when the earlier process recorded its fill as awaiting its answer, and its FAILED applies', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-older-trades-'));
+    try {
+      const rig = await rigs.standIn();
+      // An earlier process's BUY, filled whole at once: no open order names its trade afterwards.
+      const earlier = await rigs.adapter(rig, {}, undefined, undefined, undefined, { awaitingStore: awaitingFillsStore(dataDir) });
+      await earlier.adapter.start();
+      const r = req({ order_type: 'FOK', price: 0.42, size: 10 });
+      expect(await earlier.adapter.placeOrder(r)).toMatchObject({ accepted: true });
+      await vi.waitFor(() => expect(fills(earlier.events, r.client_order_id).map((f) => f.status)).toEqual(['MATCHED']));
+      const [trade] = [...rig.standIn.venue.trades.values()];
+      expect(awaitingFillsStore(dataDir).load()).toEqual([expect.stringMatching(new RegExp(`:${trade!.id}$`))]);
+      // It stops without an answer (a crash), and the next process starts after the lookback.
+      earlier.adapter.stop();
+      trade!.match_time -= 7200;
+      const a = await rigs.adapter(rig, over, undefined, undefined, undefined, { awaitingStore: awaitingFillsStore(dataDir) });
+      expect(await a.adapter.start()).toMatchObject({ open_orders: 0, trades: 0, trades_beyond_lookback: 1, trades_not_found: 0, unsettled_fills: 1 });
+      const awaiting = (await a.adapter.fetchPositions()).flatMap((p) => p.awaiting ?? []);
+      expect(awaiting.map((f) => [f.fill_id.slice(f.fill_id.lastIndexOf(':') + 1), f.side, f.size])).toEqual([[trade!.id, 'BUY', 10]]);
+      rig.standIn.venue.settle(trade!.id, 'FAILED');
+      await vi.waitFor(() => expect(fills(a.events).map((f) => f.status)).toEqual(['MATCHED', 'FAILED']));
+      // Answered: the record lets go of it.
+      expect(awaitingFillsStore(dataDir).load()).toEqual([]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -132,7 +132,7 @@ export async function openAdapter(
   clock: Clock = new SystemClock(),
   userWsUrl = rig.ws,
   logger = createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
-  extra: Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore'> = {},
+  extra: Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore' | 'awaitingStore'> = {},
 ): Promise<AdapterRig> {
   const cfg = realConfig(rig.url, { ...FAST, ...over });
   const session = await ClobSession.open(cfg, { privateKey: TEST_KEY }, clock);

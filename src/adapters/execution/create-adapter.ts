@@ -83,11 +83,11 @@ export async function openRealSession(input: RealOpenInput): Promise<RealOpen> {
 
 /** The real adapter behind the whole gate; its start() (reconciliation) must pass before trading. */
 export async function createRealExecutionAdapter(
-  input: Omit<RealOpenInput, 'forPlacing'> & { logger: Logger; onAlert?: (a: RealAlert) => void } & Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore'>,
+  input: Omit<RealOpenInput, 'forPlacing'> & { logger: Logger; onAlert?: (a: RealAlert) => void } & Pick<RealAdapterDeps, 'givenUpStore' | 'sellCostStore' | 'awaitingStore'>,
 ): Promise<{ ok: true; adapter: ClobExecutionAdapter } | Extract<RealOpen, { ok: false }>> {
   const opened = await openRealSession({ ...input, forPlacing: true });
   if (!opened.ok) return opened;
   const [{ ClobExecutionAdapter }, { userWsUrl }] = await Promise.all([import('./real-clob-adapter.ts'), import('./real-clob-session.ts')]);
-  const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, givenUpStore: input.givenUpStore, sellCostStore: input.sellCostStore, userWsUrl: userWsUrl(opened.cfg) });
+  const adapter = new ClobExecutionAdapter({ clock: input.clock, cfg: opened.cfg, session: opened.session, logger: input.logger, onAlert: input.onAlert, givenUpStore: input.givenUpStore, sellCostStore: input.sellCostStore, awaitingStore: input.awaitingStore, userWsUrl: userWsUrl(opened.cfg) });
   return { ok: true, adapter };
 }

@@ -50,11 +50,16 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private readonly sellCostsEarlier: ReadonlyMap<string, number>;
   /** The sell costs as last written (null: not written yet), so that a fill event that changes none writes nothing. */
   private sellCostsSaved: string | null = null;
+  /** Fills an earlier process recorded as awaiting their answer, named alike. */
+  private readonly awaitingEarlier: readonly string[];
+  /** The awaiting fills as last written (null: not written yet). */
+  private awaitingSaved: string | null = null;
 
   constructor(private readonly deps: RealAdapterDeps) {
     this.rng = deps.rng ?? seededRng(1);
     this.givenUpEarlier = new Set(deps.givenUpStore?.load() ?? []);
     this.sellCostsEarlier = deps.sellCostStore?.load() ?? new Map();
+    this.awaitingEarlier = deps.awaitingStore?.load() ?? [];
     this.tracker = new RealOrderTracker({
       emit: (e) => this.emit(e),
       feeFor: (t) => this.markets.get(t)?.fee ?? { rate: 0, exponent: 1, taker_only: true },
@@ -111,6 +116,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     // Those carried again stay recorded; the rest were answered meanwhile (or are no longer read).
     this.saveGivenUp();
     this.saveSellCosts();
+    this.saveAwaiting();
     let connected!: () => void;
     const first = new Promise<void>((resolve) => (connected = resolve));
     this.channel = new UserChannel({
@@ -284,6 +290,21 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     }
   }
 
+  /** Kept for the next process, which reads a fill's trade by id once it is older than the lookback. */
+  private saveAwaiting(): void {
+    const store = this.deps.awaitingStore;
+    if (!store) return;
+    const trades = this.tracker.awaitingTrades();
+    const text = trades.join(',');
+    if (text === this.awaitingSaved) return;
+    try {
+      store.save(trades);
+      this.awaitingSaved = text;
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message }, 'could not record the fills awaiting their answer: a new process after trades_lookback_s would not read them');
+    }
+  }
+
   private onUserEvent(m: Record<string, unknown>): void {
     if (m.event_type === 'order') this.tracker.onVenueOrder(m as never);
     else if (m.event_type === 'trade') this.tracker.onVenueTrade(m as never);
@@ -298,7 +319,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       clock: this.deps.clock,
       adopt: (v: AdoptableOrder) => this.adopt(v),
       sawPositions: (rows: readonly VenuePosition[]) => this.notePositions(rows),
-      recordedTrades: () => [...this.givenUpEarlier, ...this.sellCostsEarlier.keys()].map((k) => k.slice(k.lastIndexOf(':') + 1)),
+      recordedTrades: () => [...this.givenUpEarlier, ...this.sellCostsEarlier.keys(), ...this.awaitingEarlier].map((k) => k.slice(k.lastIndexOf(':') + 1)),
       carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
       alert: (a: RealAlert) => this.alert(a),
     };
@@ -323,6 +344,8 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private emit(e: ExecutionEvent): void {
     // Recorded before the ledger hears of the sell, so no later crash leaves it booked without its cost.
     if (e.kind === 'fill' && e.fill.side === 'SELL') this.saveSellCosts();
+    // Named as it matches (a crash right after loses no name) and let go of as its answer comes.
+    if (e.kind === 'fill') this.saveAwaiting();
     for (const l of this.listeners) l(e);
   }
 }

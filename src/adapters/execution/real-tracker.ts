@@ -305,6 +305,11 @@ export class RealOrderTracker {
     return this.awaitingByVenue((f) => f.answerGivenUp === true).map(([key]) => key);
   }
 
+  /** Every fill still awaiting its answer, as `<venue order id>:<trade id>`, sorted. */
+  awaitingTrades(): string[] {
+    return this.awaitingByVenue(() => true).map(([key]) => key);
+  }
+
   /** The SELL fills still awaiting their answer that carry a cost per share, by `<venue order id>:<trade id>`, sorted. */
   sellCosts(): Map<string, number> {
     return new Map(this.awaitingByVenue((f) => f.costBasis !== undefined).map(([key, f]) => [key, f.costBasis!]));

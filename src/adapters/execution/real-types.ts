@@ -4,6 +4,7 @@ import type { FeeSchedule } from '../../domain/trading/fees.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AwaitingFillsStore } from '../storage/awaiting-fills-file.ts';
 import type { GivenUpFillsStore } from '../storage/given-up-fills-file.ts';
 import type { SellCostsStore } from '../storage/sell-costs-file.ts';
 import type { PlaceOrderRequest } from './execution-adapter.ts';
@@ -57,6 +58,12 @@ export interface RealAdapterDeps {
    * (absent: for this process only). The venue reports no cost for a position a sell emptied.
    */
   sellCostStore?: SellCostsStore;
+  /**
+   * Where every fill still awaiting its answer is named for the next process (absent: for this
+   * process only): one whose trade is older than `trades_lookback_s` by then, its order no longer
+   * open, is read by id.
+   */
+  awaitingStore?: AwaitingFillsStore;
 }
 
 /** Counters for metrics and tests. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { stateRecordFile } from './state-record.ts';
+import { fillNamesStore, type FillNamesStore } from './fill-names-record.ts';
 
 /** A given-up-fills file that cannot be read: starting over it would wait for those fills and alert of them again. */
 export class GivenUpFillsError extends Error {
@@ -10,14 +9,8 @@ export class GivenUpFillsError extends Error {
   }
 }
 
-const recordSchema = z.strictObject({ version: z.literal(1), trades: z.array(z.string().min(1)) });
-
 /** Reads and replaces the record of venue fills whose answer the trading side gave up on. */
-export interface GivenUpFillsStore {
-  /** The fills recorded, as `<venue order id>:<trade id>`; empty when there is no record yet. */
-  load(): string[];
-  save(trades: readonly string[]): void;
-}
+export type GivenUpFillsStore = FillNamesStore;
 
 /**
  * Where real execution keeps the fills whose CONFIRMED/FAILED the trading side waited for in vain
@@ -30,9 +23,5 @@ export function givenUpFillsFile(dataDir: string): string {
 }
 
 export function givenUpFillsStore(dataDir: string): GivenUpFillsStore {
-  const record = stateRecordFile(givenUpFillsFile(dataDir), 'given-up fills', recordSchema, (m) => new GivenUpFillsError(m));
-  return {
-    load: () => record.load()?.trades ?? [],
-    save: (trades) => record.save({ version: 1, trades: [...trades].sort() }),
-  };
+  return fillNamesStore(givenUpFillsFile(dataDir), 'given-up fills', (m) => new GivenUpFillsError(m));
 }

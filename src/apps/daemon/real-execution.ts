@@ -4,6 +4,7 @@ import { liveHealthcheck } from '../../adapters/execution/real-gate.ts';
 import type { ClobExecutionAdapter, RealAlert } from '../../adapters/execution/real-clob-adapter.ts';
 import { realMarketOf } from '../../adapters/execution/real-types.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
+import { awaitingFillsStore } from '../../adapters/storage/awaiting-fills-file.ts';
 import { givenUpFillsStore } from '../../adapters/storage/given-up-fills-file.ts';
 import { sellCostsStore } from '../../adapters/storage/sell-costs-file.ts';
 import { registerExecutionMetrics } from '../../adapters/metrics/execution-metrics.ts';
@@ -43,6 +44,8 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
     givenUpStore: givenUpFillsStore(ctx.opts.dataDir),
     // A SELL that emptied the position keeps its cost for the next process: its FAILED gives the shares back at it, not at 0.
     sellCostStore: sellCostsStore(ctx.opts.dataDir),
+    // A fill still awaiting its answer is read by id by the next process, however long it was down.
+    awaitingStore: awaitingFillsStore(ctx.opts.dataDir),
   });
   // The CLOB client loaded just now (lazily, for real sessions only).
   restoreFastStringPrototype();
