@@ -26,7 +26,7 @@ describe('a marketable BUY the venue fills below its limit, on the stand-in CLOB
   it.each([
     // [case, order type, venue asks, shares the venue hands over, dollars it takes, trades]
     ['one level at 0.07', 'FOK', [[0.07, 100]], 22.571429, 1.58, 1],
-    ['a first level alone beyond the recorded size, then a second', 'FOK', [[0.06, 25], [0.07, 100]], 26.142857, 1.58, 2],
+    ['a first level alone beyond the recorded size, then a second (one trade, two makers)', 'FOK', [[0.06, 25], [0.07, 100]], 26.142857, 1.58, 1],
     ['a FAK whose cheap asks run out below its dollars (the rest killed)', 'FAK', [[0.06, 21], [0.09, 100]], 21, 1.26, 1],
   ] as const)('%s: the order ends, positions and cost are the venue’s, and reconciliation finds no break', async (_case, type, levels, shares, dollars, trades) => {
     const rig = await rigs.standIn({ autoSettleMs: 5 });

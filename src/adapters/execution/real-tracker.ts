@@ -55,10 +55,39 @@ export interface OwnMatch {
   size: number;
 }
 
+/** A part of a match at one price: shares and what each cost (or fetched). */
+export interface MatchLeg {
+  size: number;
+  price: number;
+}
+
+/**
+ * What the taker of a trade matched, maker by maker. The venue sends one trade per taker match
+ * however many makers it took: `size` all the shares, `price` the taker's limit ("limit price of
+ * taker order", docs.polymarket.com Get Trades), each maker's own price and matched_amount in
+ * maker_orders. The taker trades at each maker's price (price improvement is the taker's), so
+ * its legs are the makers'; a maker holding the complementary token (a BUY matched with a BUY of
+ * the other outcome) traded at 1 − its price. A trade that names no makers is its own one leg.
+ */
+export function takerLegs(t: VenueTradeFacts): MatchLeg[] {
+  const makers = t.maker_orders ?? [];
+  if (!makers.length) return [{ size: Number(t.size), price: Number(t.price) }];
+  const complement = (m: { asset_id?: string }) => m.asset_id !== undefined && t.asset_id !== undefined && m.asset_id !== t.asset_id;
+  return makers.map((m) => ({ size: Number(m.matched_amount), price: complement(m) ? Math.round((1 - Number(m.price)) * 1e6) / 1e6 : Number(m.price) }));
+}
+
+/** Legs as one fill: all their shares at their volume-weighted price (their one price when they share it). */
+function asOneFill(legs: readonly MatchLeg[]): MatchLeg {
+  const size = snapShares(legs.reduce((s, l) => s + l.size, 0));
+  const first = legs[0]?.price ?? 0;
+  if (size <= 0 || legs.every((l) => l.price === first)) return { size, price: first };
+  return { size, price: legs.reduce((s, l) => s + l.size * l.price, 0) / size };
+}
+
 /** The account's orders in a trade, as its owner (API key) reads it: the taker's, or its makers'. */
 export function ownMatches(t: VenueTradeFacts, apiKey: string): OwnMatch[] {
   const side = (s: string | undefined): 'BUY' | 'SELL' => (s?.toUpperCase() === 'SELL' ? 'SELL' : 'BUY');
-  if (t.trader_side?.toUpperCase() === 'TAKER') return t.owner === undefined || t.owner === apiKey ? [{ order_id: t.taker_order_id, asset_id: t.asset_id ?? '', side: side(t.side), price: Number(t.price), size: Number(t.size) }] : [];
+  if (t.trader_side?.toUpperCase() === 'TAKER') return t.owner === undefined || t.owner === apiKey ? [{ order_id: t.taker_order_id, asset_id: t.asset_id ?? '', side: side(t.side), ...asOneFill(takerLegs(t)) }] : [];
   if (t.trader_side?.toUpperCase() !== 'MAKER') return [];
   return (t.maker_orders ?? []).filter((m) => m.owner === apiKey).map((m) => ({ order_id: m.order_id, asset_id: m.asset_id ?? t.asset_id ?? '', side: side(m.side ?? t.side), price: Number(m.price), size: Number(m.matched_amount) }));
 }
@@ -87,6 +116,8 @@ interface FillState {
   answerGivenUp?: true;
   /** A SELL's cost per share: the position's average cost when it matched (AwaitingFill.avg_cost). */
   costBasis?: number;
+  /** The fee, charged leg by leg (maker by maker) as the venue matches them. */
+  fee: number;
 }
 
 export interface TrackerDeps {
@@ -229,19 +260,23 @@ export class RealOrderTracker {
 
   onVenueTrade(t: VenueTradeFacts): void {
     const taker = this.byVenue.get(t.taker_order_id);
-    if (taker) this.applyFill(t.id, taker, Number(t.size), Number(t.price), 'taker', t.status);
+    if (taker) this.applyFill(t.id, taker, takerLegs(t), 'taker', t.status);
     for (const m of t.maker_orders ?? []) {
       const o = this.byVenue.get(m.order_id);
-      if (o) this.applyFill(t.id, o, Number(m.matched_amount), Number(m.price), 'maker', t.status);
+      if (o) this.applyFill(t.id, o, [{ size: Number(m.matched_amount), price: Number(m.price) }], 'maker', t.status);
     }
   }
 
-  private applyFill(tradeId: string, o: TrackedOrder, size: number, price: number, liquidity: Liquidity, venueStatus: string): void {
+  /** One fill per order and trade: a taker's legs (one per maker it took) together. */
+  private applyFill(tradeId: string, o: TrackedOrder, legs: readonly MatchLeg[], liquidity: Liquidity, venueStatus: string): void {
     const fillId = `${o.req.client_order_id}:${tradeId}`;
     const status = venueStatus.toUpperCase();
+    const { size, price } = asOneFill(legs);
+    const schedule = this.deps.feeFor(o.req.token_id);
+    const fee = Math.round(legs.reduce((s, l) => s + fillFee(l.size, l.price, liquidity, schedule), 0) * 1e5) / 1e5;
     let f = this.fills.get(fillId);
     if (status === 'FAILED') {
-      if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity });
+      if (!f) this.fills.set(fillId, { stage: 'VOID', size, price, liquidity, fee });
       else if (f.stage === 'MATCHED') {
         // Answered before it is told: a listener reading what still awaits its answer no longer finds it.
         f.stage = 'FAILED';
@@ -251,7 +286,7 @@ export class RealOrderTracker {
       return;
     }
     if (!f) {
-      f = { stage: 'MATCHED', size, price, liquidity };
+      f = { stage: 'MATCHED', size, price, liquidity, fee };
       const venueKey = `${o.venueId}:${tradeId}`;
       if (this.deps.givenUpEarlier?.has(venueKey)) f.answerGivenUp = true;
       // Recorded when it matched: the position it emptied may report no cost any more.
@@ -340,7 +375,7 @@ export class RealOrderTracker {
       kind: 'fill',
       market_id: r.market_id,
       token_id: r.token_id,
-      fill: { client_order_id: r.client_order_id, fill_id: fillId, status, side: r.side, price: f.price, size: f.size, fee_usdc: fillFee(f.size, f.price, f.liquidity, this.deps.feeFor(r.token_id)), liquidity: f.liquidity, strategy: r.strategy },
+      fill: { client_order_id: r.client_order_id, fill_id: fillId, status, side: r.side, price: f.price, size: f.size, fee_usdc: f.fee, liquidity: f.liquidity, strategy: r.strategy },
     };
   }
 

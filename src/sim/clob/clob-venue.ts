@@ -51,6 +51,13 @@ export interface VenueTrade {
   match_time: number;
   last_update: number;
   trader_side: 'TAKER' | 'MAKER';
+  /**
+   * A taker trade's makers, one per order it matched (the crowd's, one per level here): each at its
+   * own price. The venue sends one trade per taker match, its `price` the taker's limit, its `size`
+   * all the shares (docs.polymarket.com Get Trades: "limit price of taker order"); what the taker
+   * paid is in these. A maker trade holds none (its own order is the one maker the owner sees).
+   */
+  makers?: Array<{ order_id: string; price: number; size: number }>;
   transaction_hash: string;
   /** When it reached each status (ms on the venue's clock). */
   status_ms: Partial<Record<TradeStatus, number>>;
@@ -76,6 +83,11 @@ const EPS = 1e-9;
 /** A take in price units as the market-buy rule counts it. */
 function byPrice(t: { units: number; size: number }): { price: number; size: number } {
   return { price: t.units / PRICE_UNITS_PER_ONE, size: t.size };
+}
+
+/** What a trade's shares cost: at its makers' prices when it took several, else at its price. */
+function notional(t: Pick<VenueTrade, 'size' | 'price' | 'makers'>): number {
+  return t.makers ? t.makers.reduce((s, m) => s + m.size * m.price, 0) : t.size * t.price;
 }
 
 /** Still the venue's to match or cancel: resting, or waiting out its market's matching delay. */
@@ -269,10 +281,13 @@ export class ClobVenue {
   private execute(order: VenueOrder, book: TrueBook | undefined, takes: ReadonlyArray<{ units: number; size: number }>): string[] {
     const opposite = order.side === 'BUY' ? 'SELL' : 'BUY';
     const tradeIds: string[] = [];
+    const makers: NonNullable<VenueTrade['makers']> = [];
     for (const t of takes) {
       book?.set(opposite, t.units, Math.max(0, book.size(opposite, t.units) - Math.round(t.size * 100)));
-      tradeIds.push(this.match(order, t.units / PRICE_UNITS_PER_ONE, t.size, 'TAKER'));
+      makers.push({ order_id: `crowd-${order.id.slice(-8)}-${makers.length + 1}`, price: t.units / PRICE_UNITS_PER_ONE, size: t.size });
     }
+    // One match, one trade, however many makers (levels) it took.
+    if (makers.length) tradeIds.push(this.match(order, order.price, Math.round(makers.reduce((s, m) => s + m.size, 0) * 1e6) / 1e6, 'TAKER', makers));
     if (isDone(order)) order.status = 'MATCHED';
     else if (order.order_type === 'FAK') this.cancel(order, 'CANCELLATION');
     return tradeIds;
@@ -365,7 +380,7 @@ export class ClobVenue {
     for (const o of this.sortedOrders()) if (isOpen(o) && o.expiration > 0 && o.expiration - bufferSeconds <= now) this.cancel(o, 'CANCELLATION');
   }
 
-  private match(o: VenueOrder, price: number, size: number, side: 'TAKER' | 'MAKER'): string {
+  private match(o: VenueOrder, price: number, size: number, side: 'TAKER' | 'MAKER', makers?: VenueTrade['makers']): string {
     const id = `trade-${++this.nextTrade}`;
     const t: VenueTrade = {
       id,
@@ -381,12 +396,13 @@ export class ClobVenue {
       match_time: this.nowSeconds(),
       last_update: this.nowSeconds(),
       trader_side: side,
+      ...(makers ? { makers } : {}),
       transaction_hash: '',
       status_ms: { MATCHED: this.opts.clock.now() },
     };
     this.trades.set(id, t);
     o.size_matched = Math.round((o.size_matched + size) * 1e6) / 1e6;
-    if (o.budget_usdc !== undefined) o.spent_usdc = Math.round(((o.spent_usdc ?? 0) + size * price) * 1e6) / 1e6;
+    if (o.budget_usdc !== undefined) o.spent_usdc = Math.round(((o.spent_usdc ?? 0) + notional(t)) * 1e6) / 1e6;
     o.associate_trades.push(id);
     this.applyTrade(t, 1);
     this.emit(o.address, { event_type: 'order', type: 'UPDATE', order: { ...o, status: isDone(o) ? 'MATCHED' : 'LIVE' } });
@@ -407,17 +423,18 @@ export class ClobVenue {
     const dir = t.side === 'BUY' ? 1 : -1;
     const held = this.positions.get(key) ?? 0;
     const cost = this.entryCost.get(key) ?? 0;
-    // A buy (or a voided sell) adds shares: at the trade's price for a buy, at the average the sell
+    // A buy (or a voided sell) adds shares: at what the buy paid its makers, at the average the sell
     // took them at for a sell given back (the position may be empty by then). A sell (or a voided
-    // buy) removes them: at the average for a sell, at its price for a buy.
+    // buy) removes them: at the average for a sell, at what it paid for a buy.
     const delta = sign * dir * t.size;
     const avg = held > EPS ? cost / held : 0;
     if (t.side === 'SELL' && sign === 1) this.sellBasis.set(t.id, avg);
-    const at = t.side === 'BUY' ? t.price : sign === 1 ? avg : (this.sellBasis.get(t.id) ?? avg);
+    const paid = notional(t);
+    const basis = t.side === 'BUY' ? sign * paid : delta * (sign === 1 ? avg : (this.sellBasis.get(t.id) ?? avg));
     const next = held + delta;
     this.positions.set(key, next);
-    this.entryCost.set(key, next > EPS ? Math.max(0, cost + delta * at) : 0);
-    this.collateral.set(t.address, this.balance(t.address) - sign * dir * t.size * t.price);
+    this.entryCost.set(key, next > EPS ? Math.max(0, cost + basis) : 0);
+    this.collateral.set(t.address, this.balance(t.address) - sign * dir * paid);
   }
 
   private cancel(o: VenueOrder, type: 'CANCELLATION'): void {

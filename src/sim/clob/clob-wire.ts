@@ -24,7 +24,15 @@ export function orderJson(o: VenueOrder): Record<string, unknown> {
   };
 }
 
-/** A trade as its owner sees it: taker side carries its order in taker_order_id, maker side in maker_orders. */
+/** The crowd's makers (other users at the real venue): no key or wallet of this stand-in. */
+const CROWD_OWNER = 'crowd';
+const CROWD_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/**
+ * A trade as its owner sees it: the taker side carries its order in taker_order_id, its `price` the
+ * order's limit and `size` all its shares, the makers it took (each at its price) in maker_orders;
+ * the maker side its own order in maker_orders.
+ */
 export function tradeJson(t: VenueTrade, o: VenueOrder): Record<string, unknown> {
   const maker = t.trader_side === 'MAKER';
   return {
@@ -47,7 +55,7 @@ export function tradeJson(t: VenueTrade, o: VenueOrder): Record<string, unknown>
     trader_side: t.trader_side,
     maker_orders: maker
       ? [{ order_id: o.id, owner: t.owner, maker_address: t.address, matched_amount: num(t.size), price: num(t.price), fee_rate_bps: '0', asset_id: t.asset_id, outcome: '', side: t.side }]
-      : [],
+      : (t.makers ?? []).map((m) => ({ order_id: m.order_id, owner: CROWD_OWNER, maker_address: CROWD_ADDRESS, matched_amount: num(m.size), price: num(m.price), fee_rate_bps: '0', asset_id: t.asset_id, outcome: '', side: t.side === 'BUY' ? 'SELL' : 'BUY' })),
   };
 }
 
