@@ -199,11 +199,13 @@ export async function rejection(p: Promise<unknown>): Promise<HttpError> {
 
 /**
  * A pair-arbitrage market m1 (YES / NO, a truth-driven fair value) on a real adapter, traded by a
- * started runtime on a virtual clock: legs of `shares` each, sent as `marketable_type` orders.
+ * started runtime on a virtual clock: legs of `shares` each, sent as `marketable_type` orders;
+ * `tune` changes any other setting first.
  */
-export async function pairRuntimeOn(a: AdapterRig, shares: number, marketableType?: 'FOK' | 'FAK') {
+export async function pairRuntimeOn(a: AdapterRig, shares: number, marketableType?: 'FOK' | 'FAK', tune?: (cfg: ReturnType<typeof defaultSections>) => void) {
   const cfg = defaultSections();
   Object.assign(cfg.trading.pair_arb, { chunk_shares: shares, target_pair_shares: shares });
+  tune?.(cfg);
   if (marketableType) cfg.trading.orders.marketable_type = marketableType;
   a.adapter.registerMarket({ market_id: 'm1', condition_id: '0xcond1', tokens: [YES, NO], tick_size: 0.01, min_order_size: 5, neg_risk: false, fee: spec().fee });
   await a.adapter.start();

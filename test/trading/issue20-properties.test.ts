@@ -4,6 +4,7 @@ import { VirtualClock } from '../../src/adapters/clock/virtual-clock.ts';
 import { PaperExecutionAdapter } from '../../src/adapters/execution/paper-adapter.ts';
 import type { L2Book } from '../../src/domain/book/l2-book.ts';
 import { allInPerShare, fillFee, type FeeSchedule } from '../../src/domain/trading/fees.ts';
+import { marketBuyDollars, walkAskDollars } from '../../src/domain/trading/market-buy.ts';
 import { decidePair, guaranteedPairPnl, pairImbalance, type LegHolding, type PairImbalance } from '../../src/domain/trading/pair-arb.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC } from '../../src/domain/trading/ticks.ts';
 import { applyFill, emptyLedger, pnlSummary, settle, strategyHolding, type Ledger, type LedgerFill } from '../../src/domain/trading/pnl-ledger.ts';
@@ -295,7 +296,12 @@ describe('closing a naked leg against a book shallower than the excess', () => {
     });
     expect(d.kind).toBe('complete');
     if (d.kind !== 'complete') return;
-    expect(d.order).toMatchObject({ leg: 'no', side: 'BUY', size: 10, limit: 0.12 });
+    expect(d.order).toMatchObject({ leg: 'no', side: 'BUY', limit: 0.12 });
+    // Signed for what the 10 shares cost ($1.07; 9 × 0.12 = $1.08 is the whole-cent step up), the
+    // venue's market order buys all 10 at the makers' prices.
+    const takes = walkAskDollars([[0.1, 4], [0.11, 5], [0.12, 1]], d.order.limit, marketBuyDollars(d.order.size, d.order.limit));
+    expect(d.order.size).toBe(9);
+    expect(takes.reduce((s, t) => s + t.size, 0)).toBeCloseTo(10, 6);
   });
 });
 

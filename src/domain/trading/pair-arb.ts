@@ -290,12 +290,23 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
       // Judged as if the excess were completed at this limit, by what this order buys where that is more.
       const bought = Math.max(full, size);
       const guaranteedPnl = Math.min(lead, lag + bought) - (spent(input) + bought * allInPerShare(guard.worstPrice, input.fee));
-      return { order: { leg: naked.lag, side: 'BUY', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
+      return { order: { leg: naked.lag, side: 'BUY', size: sizeSpendingWalkCost(size, guard.avgPrice, guard.worstPrice), limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
     }
     reason = `lagging leg: ${guard.reason}`;
     size = smallerSize(book, 'BUY', size);
   }
   return { reason };
+}
+
+/**
+ * The size to sign for a marketable BUY that is to buy `shares` across the asks. The venue fills it
+ * as a market order: it spends size × limit at the makers' prices, so a walk over several levels
+ * signed at `shares` buys more than that (the dollars the cheaper levels leave over buy on at the
+ * limit). Signed for what the walk costs (shares × its average price), up to a whole-cent step, it
+ * buys the shares. Never more than `shares`, which already is a whole-cent size at the limit.
+ */
+function sizeSpendingWalkCost(shares: number, avgPrice: number, limit: number): number {
+  return Math.min(shares, wholeCentBuySize((shares * avgPrice) / limit, [limit], 'up'));
 }
 
 /**
