@@ -128,13 +128,17 @@ describe('real execution in the daemon: failing closed, the kill switch, metrics
     expect(await daemon.stop()).toBe(0);
   });
 
-  it('failing closed is a global HALT, a balance the venue keeps refusing a market HALT, other alerts none', () => {
+  it('failing closed is a global HALT, a balance the venue keeps refusing or a trade it cannot find a market HALT, other alerts none', () => {
     const factory = new EventFactory(new VirtualClock(0), ulidGenerator(seededRng(1)));
     const global = haltFor({ severity: 'critical', code: 'EXECUTION_FAIL_CLOSED', message: 'execution failed closed: 2 heartbeats missed' }, factory);
     expect(global).toMatchObject({ type: 'HALT', payload: { scope: 'global', reason: 'execution failed closed: 2 heartbeats missed' } });
     expect(global!.market_id).toBeUndefined();
     const market = haltFor({ severity: 'critical', code: 'MARKET_HALTED_BALANCE', message: 'm1: not enough balance', market_id: 'm1' }, factory);
     expect(market).toMatchObject({ type: 'HALT', market_id: 'm1', payload: { scope: 'market', reason: 'm1: not enough balance' } });
+    const missing = haltFor({ severity: 'critical', code: 'TRADE_NOT_FOUND', message: 'm1: trade(s) t9 named by an open order were not found', market_id: 'm1' }, factory);
+    expect(missing).toMatchObject({ type: 'HALT', market_id: 'm1', payload: { scope: 'market' } });
+    // Named by a recorded fill only: no market to halt.
+    expect(haltFor({ severity: 'critical', code: 'TRADE_NOT_FOUND', message: 'trade(s) t9 named by a recorded fill were not found' }, factory)).toBeNull();
     expect(haltFor({ severity: 'warning', code: 'HEARTBEAT_MISSED', message: 'one miss' }, factory)).toBeNull();
   });
 

@@ -38,7 +38,7 @@ async function heldAndSelling() {
   await post(earlier, 'BUY', 0.45, 20);
   for (const t of rig.standIn.venue.trades.values()) rig.standIn.venue.settle(t.id, 'CONFIRMED');
   const sellId = await post(earlier, 'SELL', 0.6, 20);
-  const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+  const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600, missing_trade_reads: 3 } };
   return { rig, sellId, over };
 }
 

@@ -13,7 +13,7 @@ async function foreignOrder(x: AdapterRig): Promise<string> {
 describe('start-up reconciliation', () => {
   it('cancels venue orders helios did not place when configured to', async () => {
     const rig = await rigs.standIn();
-    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'cancel', trades_lookback_s: 3600 } });
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'cancel', trades_lookback_s: 3600, missing_trade_reads: 3 } });
     const id = await foreignOrder(a);
     const report = await a.adapter.start();
     expect(report).toMatchObject({ open_orders: 1, canceled: [id], adopted: [], collateral_usdc: 1000 });
@@ -23,7 +23,7 @@ describe('start-up reconciliation', () => {
 
   it('adopts them when configured to: they show under a client id of their own', async () => {
     const rig = await rigs.standIn();
-    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600, missing_trade_reads: 3 } });
     await foreignOrder(a);
     const report = await a.adapter.start();
     expect(report.adopted).toHaveLength(1);
@@ -34,7 +34,7 @@ describe('start-up reconciliation', () => {
 
   it('an adopted order partly filled before: its filled size is the venue\'s, not that plus its trades again', async () => {
     const rig = await rigs.standIn();
-    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600 } });
+    const a = await rigs.adapter(rig, { reconcile: { unknown_orders: 'adopt', trades_lookback_s: 3600, missing_trade_reads: 3 } });
     const id = await foreignOrder(a);
     rig.standIn.venue.fillResting(id, 4);
     const report = await a.adapter.start();

@@ -12,11 +12,12 @@ const rigs = rigPerTest();
 /**
  * Start-up reads the account's trades of the last `trades_lookback_s`. A trade older than that which
  * an open order still names (its matched size holds it), a recorded given-up fill or a recorded sell's cost, is read by id, so its fill is carried and
- * its answer applies; one the venue does not return is told of (a warning and the start-up report's
- * `trades_not_found`), never dropped in silence.
+ * its answer applies. The venue's trade records can lag: one it does not return is read again,
+ * `missing_trade_reads` times in all; still missing, it can never send its answer, so it is a critical
+ * TRADE_NOT_FOUND (and `trades_not_found`), and the market of the open order naming it is halted.
  */
 
-const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600 } };
+const over = { reconcile: { unknown_orders: 'adopt' as const, trades_lookback_s: 3600, missing_trade_reads: 3 } };
 
 /** A resting BUY an earlier process left, 4 of its 10 shares matched two hours ago and still MATCHED. */
 async function restingWithOldTrade(x: AdapterRig, rig: Awaited<ReturnType<typeof rigs.standIn>>): Promise<string> {
@@ -43,17 +44,35 @@ describe('start-up: a trade older than trades_lookback_s that an open order name
     expect(a.alerts.map((x) => x.code)).not.toContain('TRADE_NOT_FOUND');
   });
 
-  it('one the venue does not return is told of: a warning naming it and trades_not_found', async () => {
+  it('one the venue does not return in missing_trade_reads reads: a critical TRADE_NOT_FOUND naming it, and its market halted (no new order there)', async () => {
     const rig = await rigs.standIn();
     const earlier = await rigs.adapter(rig);
     const tradeId = await restingWithOldTrade(earlier, rig);
     rig.standIn.venue.trades.delete(tradeId);
     const a = await rigs.adapter(rig, over);
-    expect(await a.adapter.start()).toMatchObject({ trades_beyond_lookback: 1, trades_not_found: 1, unsettled_fills: 0 });
-    const warned = a.alerts.filter((x) => x.code === 'TRADE_NOT_FOUND');
-    expect(warned).toHaveLength(1);
-    expect(warned[0]!.severity).toBe('warning');
-    expect(warned[0]!.message).toContain(tradeId);
+    expect(await a.adapter.start()).toMatchObject({ trades_beyond_lookback: 1, trades_not_found: 1, unsettled_fills: 0, halted_markets: ['m1'] });
+    expect(rig.standIn.queries('GET /data/trades').filter((q) => q.get('id') === tradeId)).toHaveLength(over.reconcile.missing_trade_reads);
+    const told = a.alerts.filter((x) => x.code === 'TRADE_NOT_FOUND');
+    expect(told.map((x) => [x.severity, x.market_id])).toEqual([['critical', 'm1']]);
+    expect(told[0]!.message).toContain(tradeId);
+    expect(a.adapter.haltedMarkets()).toMatchObject({ m1: expect.stringContaining(tradeId) });
+    const refused = await a.adapter.placeOrder(req({ price: 0.3, size: 10 }));
+    expect(refused).toMatchObject({ accepted: false, reason: expect.stringContaining('market halted') });
+    // An operator who has checked the venue clears it: the market trades again.
+    a.adapter.clearHalt('m1');
+    expect(await a.adapter.placeOrder(req({ price: 0.3, size: 10 }))).toMatchObject({ accepted: true });
+  });
+
+  it('one the venue returns on a later read (its trade records lagging) is carried, with nothing told or halted', async () => {
+    const rig = await rigs.standIn();
+    const earlier = await rigs.adapter(rig);
+    const tradeId = await restingWithOldTrade(earlier, rig);
+    rig.standIn.lagTradeReads(tradeId, over.reconcile.missing_trade_reads - 1);
+    const a = await rigs.adapter(rig, over);
+    expect(await a.adapter.start()).toMatchObject({ trades_beyond_lookback: 1, trades_not_found: 0, unsettled_fills: 1, halted_markets: [] });
+    expect(rig.standIn.queries('GET /data/trades').filter((q) => q.get('id') === tradeId)).toHaveLength(over.reconcile.missing_trade_reads);
+    expect(a.alerts.map((x) => x.code)).not.toContain('TRADE_NOT_FOUND');
+    expect(a.adapter.haltedMarkets()).toEqual({});
   });
 });
 

@@ -35,6 +35,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private readonly listeners = new Set<(e: ExecutionEvent) => void>();
   private readonly rng: Rng;
   private readonly placement: RealOrderPlacement;
+  private readonly ctx: RealAdapterContext;
   private readonly cancels: RealCancels;
   private channel: UserChannel | null = null;
   private closedReason: string | null = null;
@@ -80,7 +81,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       },
       onFailClosed: (reason) => void this.failClosed(reason),
     });
-    const ctx: RealAdapterContext = {
+    const ctx: RealAdapterContext = (this.ctx = {
       deps,
       tracker: this.tracker,
       stats: this.stats,
@@ -92,7 +93,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       reconcileDeps: () => this.reconcileDeps(),
       sleep: (ms) => new Promise((resolve) => deps.clock.setTimeout(() => resolve(), ms)),
       backoffMs: (attempt) => backoffDelayMs(attempt, { initialMs: deps.cfg.backoff.initial_ms, maxMs: deps.cfg.backoff.max_ms, multiplier: 2, jitter: 0.2 }, this.rng()),
-    };
+    });
     this.placement = new RealOrderPlacement(ctx);
     this.cancels = new RealCancels(ctx, this.placement);
   }
@@ -190,7 +191,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     return this.placement.haltedMarkets();
   }
 
-  /** After an operator fixed the balance: the market may trade again. */
+  /** After an operator fixed the balance or the venue's record of a missing trade: the market may trade again. */
   clearHalt(marketId: string): void {
     this.placement.clearHalt(marketId);
   }
@@ -322,6 +323,9 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
       recordedTrades: () => [...this.givenUpEarlier, ...this.sellCostsEarlier.keys(), ...this.awaitingEarlier].map((k) => k.slice(k.lastIndexOf(':') + 1)),
       carry: (m: OwnMatch) => this.tracker.carry(m, () => this.venueClientId(m.order_id), this.markets.get(m.asset_id)?.market_id ?? m.asset_id),
       alert: (a: RealAlert) => this.alert(a),
+      marketOfToken: (t) => this.markets.get(t)?.market_id,
+      haltMarket: (marketId, reason) => this.placement.halt(marketId, reason),
+      pause: (attempt) => this.ctx.sleep(this.ctx.backoffMs(attempt)),
     };
   }
 

@@ -74,6 +74,11 @@ export class RealOrderPlacement {
     return Object.fromEntries([...this.halted.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
+  /** No new order in this market (refused unsent, naming why) until clearHalt. */
+  halt(marketId: string, reason: string): void {
+    this.halted.set(marketId, reason);
+  }
+
   clearHalt(marketId: string): void {
     this.halted.delete(marketId);
   }
@@ -182,7 +187,7 @@ export class RealOrderPlacement {
           return this.submit(o, p, { ...st, refreshed: true });
         }
         const market = o.req.market_id;
-        this.halted.set(market, v.reason);
+        this.halt(market, v.reason);
         this.ctx.alert({ severity: 'critical', code: 'MARKET_HALTED_BALANCE', message: `${market}: ${v.reason} after a balance refresh; market halted`, market_id: market });
         tracker.setStatus(o, 'rejected', v.reason);
         return { accepted: false, client_order_id: id, reason: v.reason };

@@ -25,6 +25,12 @@ export interface ReconcileDeps {
   sawPositions: (rows: readonly VenuePosition[]) => void;
   /** Trade ids an earlier process's records name (fills given up on, sells' costs): looked for at start-up like an open order's. */
   recordedTrades: () => string[];
+  /** The market helios trades a token in (undefined: none registered). */
+  marketOfToken: (tokenId: string) => string | undefined;
+  /** No new order in this market until an operator clears it (the venue's record of it cannot be trusted). */
+  haltMarket: (marketId: string, reason: string) => void;
+  /** Waits before read round `attempt` + 1 (the adapter's backoff). */
+  pause: (attempt: number) => Promise<void>;
 }
 
 export interface StartupReport {
@@ -36,8 +42,10 @@ export interface StartupReport {
   unsettled_fills: number;
   /** Trades older than the lookback that an open order or a recorded fill names, read by id (their fills carried like the rest). */
   trades_beyond_lookback: number;
-  /** Of those, the ones the venue did not return: their answer cannot reach the ledger (TRADE_NOT_FOUND warning names them). */
+  /** Of those, the ones the venue did not return in `missing_trade_reads` reads: their answer cannot reach the ledger (TRADE_NOT_FOUND names them). */
   trades_not_found: number;
+  /** Markets halted because a trade an open order of theirs names was not found. */
+  halted_markets: string[];
   positions: number;
   collateral_usdc: number;
 }
@@ -47,7 +55,7 @@ export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport>
   d.sawPositions(positions);
   const { adopted, canceled } = await handleUnknown(d, orders);
   const { trades, unsettled, seen } = await applyTrades(d, true);
-  const older = await readOlderTrades(d, [...orders.flatMap((o) => o.associate_trades ?? []), ...d.recordedTrades()], seen);
+  const older = await readOlderTrades(d, orders, d.recordedTrades(), seen);
   return {
     open_orders: orders.length,
     adopted,
@@ -56,6 +64,7 @@ export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport>
     unsettled_fills: unsettled + older.unsettled,
     trades_beyond_lookback: older.read,
     trades_not_found: older.missing.length,
+    halted_markets: older.halted,
     positions: positions.length,
     collateral_usdc: collateral.balance,
   };
@@ -64,21 +73,41 @@ export async function reconcileAtStart(d: ReconcileDeps): Promise<StartupReport>
 /**
  * The trades an open order (its matched size) or a recorded fill names that the lookback's listing
  * did not hold: read one by one (the trades endpoint takes an id), their unsettled fills carried
- * like the listing's. One the venue does not return is told of: its answer can never arrive.
+ * like the listing's. The venue's trade records can lag its orders, so one it does not return is
+ * read again, `missing_trade_reads` times in all; one still missing then can never send its
+ * answer: a critical TRADE_NOT_FOUND names it, and the market of an open order naming it is halted
+ * (its orders, positions and ledger cannot be reconciled while a trade of its is unknown).
  */
-async function readOlderTrades(d: ReconcileDeps, named: readonly string[], seen: ReadonlySet<string>): Promise<{ read: number; unsettled: number; missing: string[] }> {
-  const ids = [...new Set(named)].filter((id) => !seen.has(id)).sort();
+async function readOlderTrades(d: ReconcileDeps, orders: readonly OpenOrder[], recorded: readonly string[], seen: ReadonlySet<string>): Promise<{ read: number; unsettled: number; missing: string[]; halted: string[] }> {
+  const ids = [...new Set([...orders.flatMap((o) => o.associate_trades ?? []), ...recorded])].filter((id) => !seen.has(id)).sort();
   let unsettled = 0;
-  const missing: string[] = [];
-  for (const id of ids) {
-    const found = await d.session.trade(id);
-    if (!found.length) missing.push(id);
-    for (const t of found) unsettled += takeTrade(d, t, true);
+  let missing = ids;
+  for (let attempt = 1; missing.length && attempt <= d.cfg.reconcile.missing_trade_reads; attempt++) {
+    if (attempt > 1) await d.pause(attempt - 1);
+    const still: string[] = [];
+    for (const id of missing) {
+      const found = await d.session.trade(id);
+      if (!found.length) still.push(id);
+      for (const t of found) unsettled += takeTrade(d, t, true);
+    }
+    missing = still;
   }
-  if (missing.length) {
-    d.alert({ severity: 'warning', code: 'TRADE_NOT_FOUND', message: `${missing.length} trade(s) older than trades_lookback_s named by an open order or a recorded fill were not found at the venue (their CONFIRMED/FAILED cannot reach the ledger): ${missing.join(', ')}` });
+  const halted = new Map<string, string[]>();
+  for (const id of missing) {
+    const market = orders.filter((o) => o.associate_trades?.includes(id)).map((o) => d.marketOfToken(o.asset_id))[0];
+    if (market !== undefined) halted.set(market, [...(halted.get(market) ?? []), id]);
   }
-  return { read: ids.length, unsettled, missing };
+  const reads = `${d.cfg.reconcile.missing_trade_reads} read(s)`;
+  for (const [market, trades] of [...halted].sort(([a], [b]) => a.localeCompare(b))) {
+    const reason = `trade(s) ${trades.join(', ')} named by an open order were not found at the venue in ${reads}`;
+    d.haltMarket(market, reason);
+    d.alert({ severity: 'critical', code: 'TRADE_NOT_FOUND', market_id: market, message: `${market}: ${reason} (their CONFIRMED/FAILED cannot reach the ledger); market halted` });
+  }
+  const unplaced = missing.filter((id) => ![...halted.values()].some((t) => t.includes(id)));
+  if (unplaced.length) {
+    d.alert({ severity: 'critical', code: 'TRADE_NOT_FOUND', message: `trade(s) ${unplaced.join(', ')} named by a recorded fill were not found at the venue in ${reads} (their CONFIRMED/FAILED cannot reach the ledger; no open order names their market)` });
+  }
+  return { read: ids.length, unsettled, missing, halted: [...halted.keys()].sort() };
 }
 
 export async function resyncFromVenue(d: ReconcileDeps): Promise<void> {

@@ -80,7 +80,8 @@ export async function openDaemonExecution(ctx: DaemonContext, factory: EventFact
 }
 
 /**
- * Failing closed is a global HALT and a balance the venue keeps refusing a market HALT, published
+ * Failing closed is a global HALT, and a balance the venue keeps refusing or a trade of a market's
+ * open order the venue cannot find a market HALT, published
  * like an operator's: the trading node (here or in a trading process) applies it from the bus,
  * so the record shows why trading stopped and a replay stops alike.
  */
@@ -91,7 +92,8 @@ function haltOn(a: RealAlert, ctx: DaemonContext, factory: EventFactory): void {
 
 export function haltFor(a: RealAlert, factory: EventFactory): EventOf<'HALT'> | null {
   if (a.code === 'EXECUTION_FAIL_CLOSED') return factory.make('HALT', { scope: 'global', reason: a.message });
-  if (a.code === 'MARKET_HALTED_BALANCE' && a.market_id) return factory.make('HALT', { scope: 'market', reason: a.message }, { market_id: a.market_id });
+  // A market the adapter halted (refused balance, a trade of its missing at the venue) halts on the bus too.
+  if ((a.code === 'MARKET_HALTED_BALANCE' || a.code === 'TRADE_NOT_FOUND') && a.market_id) return factory.make('HALT', { scope: 'market', reason: a.message }, { market_id: a.market_id });
   return null;
 }
 

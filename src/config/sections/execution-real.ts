@@ -55,6 +55,12 @@ export const realExecutionSection = z.strictObject({
     unknown_orders: z.enum(['adopt', 'cancel']),
     /** Trades this recent are read after every reconnect and at start-up. */
     trades_lookback_s: z.number().int().min(1),
+    /**
+     * A trade an open order or a recorded fill names that the venue does not return is read this
+     * many times in all (the backoff between rounds) before it is given up: TRADE_NOT_FOUND
+     * (critical) and, when an open order names it, that order's market halted.
+     */
+    missing_trade_reads: z.number().int().min(1),
   }),
 })
   // A proxy, safe or deposit wallet signs for funds held elsewhere: without that address every

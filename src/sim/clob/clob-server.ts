@@ -63,6 +63,7 @@ export class ClobStandIn {
   /** Owner address (lower case) → its registered deposit wallet. */
   private readonly depositWallets = new Map<string, string>();
   private readonly faults = new Map<string, ClobFault[]>();
+  private readonly laggingTrades = new Map<string, number>();
   private readonly hung = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
   private readonly users = new Map<WebSocket, string>();
@@ -133,6 +134,14 @@ export class ClobStandIn {
   }
 
   /** The next answers of `route` (e.g. `POST /order`) misbehave, in this order. */
+  /**
+   * The venue's trade records lag its orders: the next `reads` reads of this trade by id find
+   * nothing (a listing still holds it).
+   */
+  lagTradeReads(tradeId: string, reads: number): void {
+    this.laggingTrades.set(tradeId, reads);
+  }
+
   inject(route: string, ...faults: ClobFault[]): void {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
   }
@@ -283,6 +292,12 @@ export class ClobStandIn {
         return o && o.owner === owner ? [200, orderJson(o)] : [200, null];
       }
       case 'GET /data/trades': {
+        const id = q.get('id');
+        const lag = id === null ? 0 : (this.laggingTrades.get(id) ?? 0);
+        if (lag > 0) {
+          this.laggingTrades.set(id!, lag - 1);
+          return [200, page([])];
+        }
         const rows = v.tradesOf(owner).filter((t) => (!q.get('id') || t.id === q.get('id')) && (!q.get('asset_id') || t.asset_id === q.get('asset_id')) && (!q.get('after') || t.match_time > Number(q.get('after'))));
         return [200, page(rows.map((t) => tradeJson(t, v.orders.get(t.order_id)!)))];
       }
