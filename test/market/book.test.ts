@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { L2Book } from '../../src/domain/book/l2-book.ts';
 import { FINEST_TICK_SIZE, fromTicks, TickGrid, toTicks } from '../../src/domain/book/price.ts';
 import type { BookSide } from '../../src/domain/market/messages.ts';
+import { levelsBook, levelsOf } from '../../src/domain/trading/book-view.ts';
 
 const TICKS = [0.1, 0.01, 0.005, 0.0025, 0.001, 0.0001];
 
@@ -211,6 +212,15 @@ describe('L2Book examples', () => {
     expect(all.avgPrice).toBeCloseTo((10 * 0.52 + 30 * 0.53 + 80 * 0.55) / 120, 12);
     expect(book.effectivePriceForSize('BUY', 0)).toEqual({ avgPrice: null, fillable: 0, worstPrice: null });
     expect(new L2Book(0.01).effectivePriceForSize('SELL', 5)).toEqual({ avgPrice: null, fillable: 0, worstPrice: null });
+  });
+
+  it('asksTo hands the asks a BUY capped at a limit can take, cheapest first; a levels view the same', () => {
+    const book = venueBook();
+    expect(book.asksTo(0.53)).toEqual([[0.52, 10], [0.53, 30]]);
+    expect(book.asksTo(0.51)).toEqual([]);
+    expect(book.asksTo(0.99)).toEqual([[0.52, 10], [0.53, 30], [0.55, 80]]);
+    const view = levelsBook(levelsOf(book, Infinity));
+    for (const limit of [0.51, 0.52, 0.54, 0.55, 0.99]) expect(view.asksTo(limit)).toEqual(book.asksTo(limit));
   });
 
   it('size is the new total at a price; 0 removes the level; crossing is detected', () => {

@@ -175,6 +175,18 @@ export class L2Book {
     return { avgPrice: (notionalTicks / filled) * this.tickSize, fillable: filled, worstPrice: this.grid.fromTicks(worst) };
   }
 
+  /** The asks at or under `limit`, cheapest first, as [price, size]: what a BUY capped there can take. */
+  asksTo(limit: number): readonly Level[] {
+    const keys = this.askKeys;
+    const out: Level[] = [];
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const price = this.grid.fromTicks(-keys[i]!);
+      if (price > limit + 1e-9) break;
+      out.push([price, this.askSizes[i]!]);
+    }
+    return out;
+  }
+
   /** Best bid at or above best ask: impossible on a live CLOB, so the mirror is wrong. */
   isCrossed(): boolean {
     const nb = this.bidKeys.length;

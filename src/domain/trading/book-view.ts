@@ -13,8 +13,11 @@ export type OrderSide = BookSide;
 
 export type BookLevel = TopOfBook;
 
-/** `effectivePriceForSize`: BUY walks the asks, SELL walks the bids. */
-export type TradableBook = Pick<L2Book, 'bestBid' | 'bestAsk' | 'effectivePriceForSize'>;
+/**
+ * `effectivePriceForSize`: BUY walks the asks, SELL walks the bids. `asksTo`: the ask levels a
+ * marketable BUY can take, for the venue's dollar walk (market-buy.ts `walkAskDollars`).
+ */
+export type TradableBook = Pick<L2Book, 'bestBid' | 'bestAsk' | 'effectivePriceForSize' | 'asksTo'>;
 
 /** The touch a side trades against: a BUY lifts the best ask, a SELL hits the best bid. */
 export function touchFor(book: TradableBook, side: OrderSide): BookLevel | null {
@@ -87,6 +90,14 @@ class LevelsView implements TradableBook {
 
   bestAsk(): TopOfBook | null {
     return this.ask;
+  }
+
+  asksTo(limit: number): readonly Level[] {
+    const asks = this.levels.asks;
+    let count = 0;
+    while (count < asks.length && asks[count]![0] <= limit + 1e-9) count++;
+    // The levels never change: all of them are handed out as they are, not copied.
+    return count === asks.length ? asks : asks.slice(0, count);
   }
 
   effectivePriceForSize(side: BookSide, size: number): EffectivePrice {

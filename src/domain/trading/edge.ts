@@ -1,6 +1,6 @@
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, makerAllInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
-import { slippageGuard } from './slippage.ts';
+import { slippageGuard, ticksLeft } from './slippage.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown, wholeCentBuySize, wholeCentLimit } from './ticks.ts';
 
 /**
@@ -105,8 +105,8 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (guard.ok) {
       // A FOK's limit is where its asks take all its dollars (the guard's): raised, it may be killed.
-      const ticksLeft = input.fillOrKill === true ? 0 : input.maxSlippageTicks - Math.round((guard.worstPrice - guard.touch) / input.tick);
-      const at = wholeCentLimit(guard.worstPrice, input.tick, ticksLeft, (limit) => wholeCentBuySize(Math.min(size, budget / allInPerShare(limit, input.fee)), [limit]));
+      const room = input.fillOrKill === true ? 0 : ticksLeft(guard, input.tick, input.maxSlippageTicks);
+      const at = wholeCentLimit(guard.worstPrice, input.tick, room, (limit) => wholeCentBuySize(Math.min(size, budget / allInPerShare(limit, input.fee)), [limit]));
       if (at.size + 1e-9 < size) {
         size = at.size;
         continue;

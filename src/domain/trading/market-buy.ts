@@ -51,3 +51,9 @@ export function dollarsSpent(takes: readonly DollarTake[]): number {
 export function spendsAll(takes: readonly DollarTake[], dollars: number): boolean {
   return dollarsSpent(takes) + 1e-6 >= dollars;
 }
+
+/** Whether a FOK BUY of `size` at `limit` fills against `asks` (cheapest first): they take all its dollars. */
+export function fokBuyFills(asks: readonly AskLevel[], size: number, limit: number): boolean {
+  const dollars = marketBuyDollars(size, limit);
+  return spendsAll(walkAskDollars(asks, limit, dollars), dollars);
+}

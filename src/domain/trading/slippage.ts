@@ -1,6 +1,7 @@
 import type { OrderSide, TradableBook } from './book-view.ts';
 import { touchFor } from './book-view.ts';
-import { roundToTick } from './ticks.ts';
+import { fokBuyFills } from './market-buy.ts';
+import { bestLimitWithin } from './ticks.ts';
 
 export type SlippageVerdict =
   | { ok: true; avgPrice: number; worstPrice: number; touch: number }
@@ -21,29 +22,19 @@ export function slippageGuard(book: TradableBook, side: OrderSide, size: number,
   const slipTicks = (side === 'BUY' ? eff.worstPrice - touch.price : touch.price - eff.worstPrice) / tick;
   if (slipTicks > maxTicks + 1e-6) return { ok: false, reason: `slippage ${slipTicks.toFixed(1)} ticks > ${maxTicks}` };
   if (side !== 'BUY' || !fillOrKill) return { ok: true, avgPrice: eff.avgPrice, worstPrice: eff.worstPrice, touch: touch.price };
-  for (let k = 0; slipTicks + k <= maxTicks + 1e-6; k++) {
-    const limit = roundToTick(eff.worstPrice + k * tick, tick, 'nearest');
-    if (asksTakeDollars(book, size, limit)) return { ok: true, avgPrice: eff.avgPrice, worstPrice: limit, touch: touch.price };
-  }
+  const fills = fokFills(book);
+  const at = bestLimitWithin(eff.worstPrice, tick, maxTicks - slipTicks, (limit) => (fills(size, limit) ? 1 : 0), 1);
+  if (at.score > 0) return { ok: true, avgPrice: eff.avgPrice, worstPrice: at.limit, touch: touch.price };
   return { ok: false, reason: `a FOK BUY of ${size} spends size × limit: the asks within ${maxTicks} ticks cannot take it` };
 }
 
-/**
- * Whether the asks at or under `limit` hold `size` × `limit` dollars. Walked by shares, as the
- * book answers: from what `shares` cost, the dollars left buy at least left / limit more shares (none
- * costs more, or the dollars do not fit) and at most left / marginal price (none costs less).
- */
-function asksTakeDollars(book: TradableBook, size: number, limit: number): boolean {
-  const dollars = size * limit;
-  let shares = size;
-  for (let i = 0; i < 60; i++) {
-    const at = book.effectivePriceForSize('BUY', shares);
-    if (at.avgPrice === null || at.worstPrice === null || at.fillable + 1e-9 < shares || at.worstPrice > limit + 1e-9) return false;
-    const left = dollars - at.avgPrice * shares;
-    if (left <= 1e-6) return true;
-    const most = book.effectivePriceForSize('BUY', shares + left / at.worstPrice);
-    if (most.worstPrice !== null && most.fillable + 1e-9 >= shares + left / at.worstPrice && most.worstPrice <= limit + 1e-9) return true;
-    shares += left / limit;
-  }
-  return false;
+/** Whether a FOK BUY on `book` fills: the asks up to its limit take all its dollars, as the venue walks them. */
+function fokFills(book: TradableBook): (size: number, limit: number) => boolean {
+  return (size, limit) => fokBuyFills(book.asksTo(limit), size, limit);
 }
+
+/** How many ticks a BUY the guard passed may still go up: what its walk left of the slippage bound. */
+export function ticksLeft(verdict: { worstPrice: number; touch: number }, tick: number, maxTicks: number): number {
+  return maxTicks - Math.round((verdict.worstPrice - verdict.touch) / tick);
+}
+

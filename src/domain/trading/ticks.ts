@@ -59,6 +59,9 @@ export function roundSizeUp(size: number): number {
   return fix(Math.ceil(size / SIZE_STEP - EPS) * SIZE_STEP, SIZE_STEP);
 }
 
+/** One cent in units of a hundredth of a share times a ten-thousandth of a dollar. */
+const CENT_UNITS = 10_000;
+
 /**
  * The venue signs a marketable BUY as dollars to spend, in whole cents, and fills dollars / limit
  * shares (notes/execution.md §2): only a size whose notional at every limit it is bought at is whole
@@ -69,10 +72,31 @@ export function roundSizeUp(size: number): number {
 export function wholeCentBuySize(size: number, limits: readonly number[], mode: 'down' | 'up' = 'down'): number {
   if (size <= 0) return 0;
   let step = 1;
-  for (const limit of limits) step = lcm(step, CENT_UNITS / gcd(Math.round(limit * 1e4), CENT_UNITS));
+  for (const limit of limits) step = lcm(step, centStep(limit));
   const hundredths = Math.round(size / SIZE_STEP * 1e6) / 1e6;
   const steps = mode === 'down' ? Math.floor(hundredths / step + EPS) : Math.ceil(hundredths / step - EPS);
   return fix(steps * step * SIZE_STEP, SIZE_STEP);
+}
+
+/** The whole-cent step of a BUY at `limit`, in hundredths of a share: a divisor of CENT_UNITS. */
+function centStep(limit: number): number {
+  return CENT_UNITS / gcd(Math.round(limit * 1e4), CENT_UNITS);
+}
+
+/**
+ * Raising a marketable BUY's limit: the limits from `from` up to `ticksLeft` ticks higher (within
+ * the tradable range), judged by `score`; the lowest of those scoring most, so a limit only goes up
+ * for more. The walk stops at a score of `enough` (nothing can score more).
+ */
+export function bestLimitWithin(from: number, tick: number, ticksLeft: number, score: (limit: number) => number, enough = Infinity): { limit: number; score: number } {
+  let best = { limit: from, score: score(from) };
+  for (let k = 1; k <= ticksLeft + 1e-6 && best.score < enough; k++) {
+    const limit = roundToTick(from + k * tick, tick, 'nearest');
+    if (limit > 1 - tick + 1e-9) break;
+    const value = score(limit);
+    if (value > best.score + 1e-9) best = { limit, score: value };
+  }
+  return best;
 }
 
 /**
@@ -83,23 +107,14 @@ export function wholeCentBuySize(size: number, limits: readonly number[], mode: 
  * prices, so a limit a tick above the asks it takes costs nothing more per share.
  */
 export function wholeCentLimit(worst: number, tick: number, ticksLeft: number, sizeAt: (limit: number) => number): { limit: number; size: number } {
-  let best = { limit: worst, size: sizeAt(worst) };
-  for (let k = 1; k <= ticksLeft + 1e-6; k++) {
-    const limit = roundToTick(worst + k * tick, tick, 'nearest');
-    if (limit > 1 - tick + 1e-9) break;
-    const size = sizeAt(limit);
-    if (size > best.size + 1e-9) best = { limit, size };
-  }
-  return best;
+  const best = bestLimitWithin(worst, tick, ticksLeft, sizeAt);
+  return { limit: best.limit, size: best.score };
 }
 
 /** A BUY's notional at `limit` in whole cents: what signing a marketable BUY requires of its size. */
 export function isWholeCentNotional(size: number, limit: number): boolean {
   return (Math.round(size / SIZE_STEP) * Math.round(limit * 1e4)) % CENT_UNITS === 0;
 }
-
-/** One cent in units of a hundredth of a share times a ten-thousandth of a dollar. */
-const CENT_UNITS = 10_000;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
