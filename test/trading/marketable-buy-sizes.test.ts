@@ -117,3 +117,42 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
     expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
   });
 });
+
+/**
+ * At three-decimal prices the whole-cent step at an ask can exceed the order (10 shares at 0.539
+ * or 0.447): legs sized at their walked limits found no size at all. As for a temporal buy, a leg's
+ * limit goes up (within max_slippage_ticks) to where a whole-cent size exists; the venue fills at
+ * the asks' prices, but the dollars signed are size × limit, so the legs' limits are chosen for
+ * the most guaranteed PnL and a FOK leg only goes where its asks take all its dollars.
+ */
+describe('marketable BUY legs at three-decimal prices: limits raised to a whole-cent size', () => {
+  const pairCfg = { ...cfg.trading.pair_arb, chunk_shares: 9, target_pair_shares: 100, max_leg_imbalance_usdc: 1000, max_leg_imbalance_shares: 1000 };
+  const pairAt = (yesAsks: Array<[number, number]>, fillOrKill: boolean) =>
+    decidePair({ yes: book([[0.53, 1000]], yesAsks, 0.001), no: book([[0.43, 1000]], [[0.437, 1000]], 0.001), holdings: { yes: zero, no: zero }, fee: NO_FEE, tick: 0.001, maxSlippageTicks: 3, cfg: pairCfg, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null, fillOrKill });
+
+  it.each([false, true])('a pair at YES 0.539 / NO 0.437 buys 9 of each at 0.540 / 0.440 (FOK: %s)', (fillOrKill) => {
+    // At 0.539 and 0.437 whole cents need tens of shares: a chunk of 9 had no size and the pair waited.
+    const d = pairAt([[0.539, 1000]], fillOrKill);
+    if (d.kind !== 'enter') throw new Error(`no entry: ${JSON.stringify(d)}`);
+    expect(d.legs.map((l) => [l.leg, l.size, l.limit])).toEqual([['yes', 9, 0.54], ['no', 9, 0.44]]);
+  });
+
+  it("a FOK pair leg is raised only where its asks take all its dollars", () => {
+    // 9 at 0.540 spends $4.86, more than 9.01 at 0.539 hold ($4.856: the venue would kill it); 8 ($4.32) they take.
+    const thin: Array<[number, number]> = [[0.539, 9.01], [0.545, 1000]];
+    const fok = pairAt(thin, true);
+    if (fok.kind !== 'enter') throw new Error(`no entry: ${JSON.stringify(fok)}`);
+    expect(fok.legs.map((l) => [l.leg, l.size, l.limit])).toEqual([['yes', 8, 0.54], ['no', 8, 0.44]]);
+    const fak = pairAt(thin, false);
+    if (fak.kind !== 'enter') throw new Error(`no entry: ${JSON.stringify(fak)}`);
+    expect(fak.legs.map((l) => [l.leg, l.size, l.limit])).toEqual([['yes', 9, 0.54], ['no', 9, 0.44]]);
+  });
+
+  it('a neg-risk set at 0.539 / 0.219 / 0.187 buys 9 sets at 0.540 / 0.220 / 0.190', () => {
+    const bucket = (id: string, ask: number) => ({ market_id: id, yes_token: `${id}y`, no_token: `${id}n`, yes: book([[ask - 0.01, 1000]], [[ask, 1000]], 0.001), no: book([[0.97, 1000]], [[0.99, 1000]], 0.001) });
+    const d = negRiskArbitrage({ buckets: [bucket('a', 0.539), bucket('b', 0.219), bucket('c', 0.187)], maxSets: 9, fee: NO_FEE, safetyMargin: 0.01, tick: 0.001, maxSlippageTicks: 3, maxOrderUsdc: null });
+    if (d.kind !== 'buy_yes_set') throw new Error(`no set: ${JSON.stringify(d)}`);
+    expect(d.legs.map((l) => [l.market_id, l.size, l.limit])).toEqual([['a', 9, 0.54], ['b', 9, 0.22], ['c', 9, 0.19]]);
+    expect(d.guaranteedPnl).toBeCloseTo(9 * (1 - 0.95), 9);
+  });
+});

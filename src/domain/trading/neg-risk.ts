@@ -1,8 +1,8 @@
 import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
-import { slippageGuard } from './slippage.ts';
-import { checkMinimumSize, roundSizeDown, wholeCentBuySize } from './ticks.ts';
+import { raisableLeg, slippageGuard } from './slippage.ts';
+import { checkMinimumSize, roundSizeDown, wholeCentBuySize, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -62,42 +62,49 @@ export function negRiskArbitrage(input: NegRiskArbInput): NegRiskArb {
 }
 
 function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): NegRiskArb {
+  const buckets = [...input.buckets].sort((x, y) => x.market_id.localeCompare(y.market_id));
+  const bound = payoff - input.safetyMargin;
+  const costOf = (limits: readonly number[]) => limits.reduce((sum, limit) => sum + allInPerShare(limit, input.fee), 0);
   let size = roundSizeDown(input.maxSets);
   let why = `${side} set: no size fits`;
   while (size > 0) {
-    const legs: SetLeg[] = [];
-    let cost = 0;
-    let capped = Infinity;
-    for (const b of [...input.buckets].sort((x, y) => x.market_id.localeCompare(y.market_id))) {
-      const guard = slippageGuard(side === 'yes' ? b.yes : b.no, 'BUY', size, input.tick, input.maxSlippageTicks, true);
+    const legs: WholeCentLeg[] = [];
+    for (const b of buckets) {
+      const book = side === 'yes' ? b.yes : b.no;
+      const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks, true);
       if (!guard.ok) {
         why = `${side} set: ${b.market_id} ${guard.reason}`;
         break;
       }
-      const allIn = allInPerShare(guard.worstPrice, input.fee);
-      cost += allIn;
-      if (input.maxOrderUsdc !== null) capped = Math.min(capped, roundSizeDown(input.maxOrderUsdc / allIn));
-      legs.push({ market_id: b.market_id, token_id: side === 'yes' ? b.yes_token : b.no_token, size, limit: guard.worstPrice });
+      legs.push(raisableLeg(book, guard, input.tick, input.maxSlippageTicks, true));
     }
-    if (legs.length === input.buckets.length) {
-      if (cost >= payoff - input.safetyMargin) return { kind: 'none', reason: `${side} set costs ${cost.toFixed(4)} with fees ≥ ${(payoff - input.safetyMargin).toFixed(4)}` };
+    if (legs.length === buckets.length) {
+      // Every leg alike: a size each leg's venue order buys exactly at its limit, the limits raised
+      // within the slippage bound where that locks more (at 3- or 4-decimal prices, often any size).
+      const whole = wholeCentLegs(size, legs, input.tick, (s, limits) => {
+        const cost = costOf(limits);
+        return cost < bound ? s * (payoff - cost) : -Infinity;
+      });
+      const limits = whole?.limits ?? legs.map((l) => l.from);
+      const cost = costOf(limits);
+      if (cost >= bound) return { kind: 'none', reason: `${side} set costs ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };
+      const capped = input.maxOrderUsdc === null ? Infinity : Math.min(...limits.map((limit) => roundSizeDown(input.maxOrderUsdc! / allInPerShare(limit, input.fee))));
       if (capped + 1e-9 < size) {
         size = capped;
         continue;
       }
-      // Every leg alike: a size each leg's venue order buys exactly at its limit.
-      const whole = wholeCentBuySize(size, legs.map((l) => l.limit));
-      if (whole + 1e-9 < size) {
+      if (whole === null || whole.size + 1e-9 < size) {
         why = `${side} set: no size of whole cents at every limit`;
-        size = whole;
+        size = whole?.size ?? 0;
         continue;
       }
+      const setLegs = buckets.map((b, i): SetLeg => ({ market_id: b.market_id, token_id: side === 'yes' ? b.yes_token : b.no_token, size, limit: limits[i]! }));
       // A leg the venue refuses leaves the others as a partial set: every leg must be a valid marketable order.
-      for (const l of legs) {
+      for (const l of setLegs) {
         const min = checkMinimumSize(l.size, l.limit, true, 0);
         if (!min.ok) return { kind: 'none', reason: `${side} set: ${l.market_id} ${min.reason}` };
       }
-      return { kind: side === 'yes' ? 'buy_yes_set' : 'buy_no_set', size, legs, costPerSet: cost, payoffPerSet: payoff, guaranteedPnl: size * (payoff - cost) };
+      return { kind: side === 'yes' ? 'buy_yes_set' : 'buy_no_set', size, legs: setLegs, costPerSet: cost, payoffPerSet: payoff, guaranteedPnl: size * (payoff - cost) };
     }
     size = roundSizeDown(size / 2);
   }

@@ -1,7 +1,7 @@
 import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
-import { slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize } from './ticks.ts';
+import { raisableLeg, slippageGuard } from './slippage.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize, wholeCentLegs } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
@@ -186,11 +186,20 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       halve(`slippage: ${!y.ok ? y.reason : ''}${!n.ok ? n.reason : ''}`);
       continue;
     }
-    const allY = allInPerShare(y.worstPrice, fee);
-    const allN = allInPerShare(n.worstPrice, fee);
     const bound = 1 - cfg.safety_margin;
+    // Both legs alike: a size each leg's venue order buys exactly at its limit, the limits raised
+    // within the slippage bound where that locks more (at 3- or 4-decimal prices, often any size).
+    const fok = input.fillOrKill === true;
+    const legs = [raisableLeg(input.yes, y, input.tick, input.maxSlippageTicks, fok), raisableLeg(input.no, n, input.tick, input.maxSlippageTicks, fok)];
+    const whole = wholeCentLegs(size, legs, input.tick, (s, [ly, ln]) => {
+      const cost = allInPerShare(ly!, fee) + allInPerShare(ln!, fee);
+      return cost < bound ? s * (1 - cost) : -Infinity;
+    });
+    const [yLimit, nLimit] = whole?.limits ?? [y.worstPrice, n.worstPrice];
+    const allY = allInPerShare(yLimit!, fee);
+    const allN = allInPerShare(nLimit!, fee);
     if (allY + allN >= bound) {
-      halve(`limits ${y.worstPrice} + ${n.worstPrice} with fees ${(allY + allN).toFixed(4)} ≥ ${bound.toFixed(4)}`);
+      halve(`limits ${yLimit} + ${nLimit} with fees ${(allY + allN).toFixed(4)} ≥ ${bound.toFixed(4)}`);
       continue;
     }
     const cap = capShares(input, Math.max(allY, allN));
@@ -199,11 +208,9 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       size = cap;
       continue;
     }
-    // Both legs alike: a size each leg's venue order buys exactly at its limit.
-    const whole = wholeCentBuySize(size, [y.worstPrice, n.worstPrice]);
-    if (whole + 1e-9 < size) {
-      why = `no size of whole cents at limits ${y.worstPrice} and ${n.worstPrice}`;
-      size = whole;
+    if (whole === null || whole.size + 1e-9 < size) {
+      why = `no size of whole cents at limits ${yLimit} and ${nLimit}`;
+      size = whole?.size ?? 0;
       continue;
     }
     if (costGap + size * Math.max(allY, allN) > cfg.max_leg_imbalance_usdc + 1e-9) {
@@ -214,8 +221,8 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       kind: 'enter',
       check,
       legs: [
-        { leg: 'yes', side: 'BUY', size, limit: y.worstPrice, avgPrice: y.avgPrice },
-        { leg: 'no', side: 'BUY', size, limit: n.worstPrice, avgPrice: n.avgPrice },
+        { leg: 'yes', side: 'BUY', size, limit: yLimit!, avgPrice: y.avgPrice },
+        { leg: 'no', side: 'BUY', size, limit: nLimit!, avgPrice: n.avgPrice },
       ],
     };
   }

@@ -1,7 +1,7 @@
 import type { OrderSide, TradableBook } from './book-view.ts';
 import { touchFor } from './book-view.ts';
 import { fokBuyFills } from './market-buy.ts';
-import { bestLimitWithin } from './ticks.ts';
+import { bestLimitWithin, type WholeCentLeg } from './ticks.ts';
 
 export type SlippageVerdict =
   | { ok: true; avgPrice: number; worstPrice: number; touch: number }
@@ -38,3 +38,7 @@ export function ticksLeft(verdict: { worstPrice: number; touch: number }, tick: 
   return maxTicks - Math.round((verdict.worstPrice - verdict.touch) / tick);
 }
 
+/** A marketable BUY leg the guard passed, as the whole-cent search raises it (a FOK only where its asks take its dollars). */
+export function raisableLeg(book: TradableBook, verdict: { worstPrice: number; touch: number }, tick: number, maxTicks: number, fillOrKill: boolean): WholeCentLeg {
+  return { from: verdict.worstPrice, ticksLeft: ticksLeft(verdict, tick, maxTicks), ...(fillOrKill ? { fills: fokFills(book) } : {}) };
+}

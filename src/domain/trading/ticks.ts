@@ -111,6 +111,49 @@ export function wholeCentLimit(worst: number, tick: number, ticksLeft: number, s
   return { limit: best.limit, size: best.score };
 }
 
+/**
+ * One leg of marketable BUYs bought in equal sizes (a pair, a neg-risk set): its walked limit, how
+ * many ticks it may go up, and, for a FOK, whether its asks take a size's dollars at a limit.
+ */
+export interface WholeCentLeg {
+  from: number;
+  ticksLeft: number;
+  fills?: (size: number, limit: number) => boolean;
+}
+
+/** Every whole-cent step there is (the divisors of CENT_UNITS), smallest first. */
+const CENT_STEPS = Array.from({ length: CENT_UNITS }, (_, i) => i + 1).filter((d) => CENT_UNITS % d === 0);
+
+/**
+ * Equal-sized legs at three- or four-decimal prices: sized at their walked limits, the whole-cent
+ * step can exceed the order (10 shares at 0.539 and at 0.447), but a tick or three up it is one
+ * share or less. The venue spends size × limit, though (what the asks under a limit leave buys
+ * more shares of that leg only), so of the sizes not above `size` that are whole cents at every
+ * leg's limit, each leg at the lowest limit within its ticks allowing the size, the one `value`
+ * (a set's guaranteed PnL at those limits; −Infinity: not allowed) rates highest, the first of
+ * equals by step. Null when no size above 0 is allowed.
+ */
+export function wholeCentLegs(size: number, legs: readonly WholeCentLeg[], tick: number, value: (size: number, limits: readonly number[]) => number): { size: number; limits: number[] } | null {
+  const hundredths = Math.floor(Math.round(size / SIZE_STEP * 1e6) / 1e6 + EPS);
+  let best: { size: number; limits: number[]; value: number } | null = null;
+  for (const step of CENT_STEPS) {
+    // A size in whole steps is whole cents at every limit whose own step divides `step`.
+    const candidate = fix(Math.floor(hundredths / step) * step * SIZE_STEP, SIZE_STEP);
+    if (candidate <= 0) break;
+    const limits: number[] = [];
+    for (const leg of legs) {
+      const allows = (limit: number) => (step % centStep(limit) === 0 && (leg.fills?.(candidate, limit) ?? true) ? 1 : 0);
+      const at = bestLimitWithin(leg.from, tick, leg.ticksLeft, allows, 1);
+      if (at.score === 0) break;
+      limits.push(at.limit);
+    }
+    if (limits.length < legs.length) continue;
+    const rated = value(candidate, limits);
+    if (rated > (best?.value ?? -Infinity)) best = { size: candidate, limits, value: rated };
+  }
+  return best && { size: best.size, limits: best.limits };
+}
+
 /** A BUY's notional at `limit` in whole cents: what signing a marketable BUY requires of its size. */
 export function isWholeCentNotional(size: number, limit: number): boolean {
   return (Math.round(size / SIZE_STEP) * Math.round(limit * 1e4)) % CENT_UNITS === 0;
