@@ -148,6 +148,28 @@ describe('marketable BUY legs at three-decimal prices: limits raised to a whole-
     expect(fak.legs.map((l) => [l.leg, l.size, l.limit])).toEqual([['yes', 9, 0.54], ['no', 9, 0.44]]);
   });
 
+  it.each([
+    // At 0.539 whole cents rounded the leg up to 10 shares ($5.39); 9 at 0.540 are $4.86.
+    [0.001, 0.539, 9, 0.54],
+    // At 0.5391 the step is 100 shares ($53.91 for a leg of 9); at 0.5392 it is 1.25 (12.5: $6.74).
+    [0.0001, 0.5391, 12.5, 0.5392],
+  ])("a partial set's missing leg (tick %s, ask %s) is bought in %s at %s, not rounded up at the ask", (tick, ask, size, limit) => {
+    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.5, 1000]], [[ask, 1000]], tick) }];
+    const c = completeSet({ missing, size: 9, paidPerSet: 0.3, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick, maxSlippageTicks: 3 });
+    if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
+    expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[size, limit]]);
+  });
+
+  it('a lagging pair leg at 0.447 is bought in 9 at 0.450, not 10 at 0.447', () => {
+    const yes = book([[0.5, 1000]], [[0.539, 1000]], 0.001);
+    const no = book([[0.44, 1000]], [[0.447, 1000]], 0.001);
+    const holdings = { yes: { shares: 9, cost: 4.86, fees: 0 }, no: zero };
+    const d = decidePair({ yes, no, holdings, fee: NO_FEE, tick: 0.001, maxSlippageTicks: 3, cfg: cfg.trading.pair_arb, sizeScale: 1, maxOrderUsdc: null, nowMs: 0, nakedSinceMs: null });
+    if (d.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(d)}`);
+    expect([d.order.leg, d.order.size, d.order.limit]).toEqual(['no', 9, 0.45]);
+    expect(d.guaranteedPnl).toBeCloseTo(9 - 4.86 - 9 * 0.45, 9);
+  });
+
   it('a neg-risk set at 0.539 / 0.219 / 0.187 buys 9 sets at 0.540 / 0.220 / 0.190', () => {
     const bucket = (id: string, ask: number) => ({ market_id: id, yes_token: `${id}y`, no_token: `${id}n`, yes: book([[ask - 0.01, 1000]], [[ask, 1000]], 0.001), no: book([[0.97, 1000]], [[0.99, 1000]], 0.001) });
     const d = negRiskArbitrage({ buckets: [bucket('a', 0.539), bucket('b', 0.219), bucket('c', 0.187)], maxSets: 9, fee: NO_FEE, safetyMargin: 0.01, tick: 0.001, maxSlippageTicks: 3, maxOrderUsdc: null });

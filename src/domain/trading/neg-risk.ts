@@ -2,7 +2,7 @@ import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { checkMinimumSize, roundSizeDown, wholeCentBuySize, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
+import { checkMinimumSize, roundSizeDown, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -230,14 +230,17 @@ export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs
   for (const m of [...input.missing].sort((a, b) => a.market_id.localeCompare(b.market_id))) {
     const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks, true);
     if (!guard.ok) return { kind: 'wait', reason: `${m.market_id} ${guard.reason}` };
-    // The set's size, or just above where that is not whole cents at the limit: short would leave the set open.
-    const size = wholeCentBuySize(input.size, [guard.worstPrice], 'up');
-    const at = size === input.size ? guard : slippageGuard(m.book, 'BUY', size, input.tick, input.maxSlippageTicks, true);
-    if (!at.ok || at.worstPrice !== guard.worstPrice) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${input.size} at ${guard.worstPrice}` };
-    const min = checkMinimumSize(size, guard.worstPrice, true, 0);
+    // The set's size, or just above where that is not whole cents at the limit (short would leave
+    // the set open), the limit raised within the slippage bound where that spends less: at 0.539
+    // whole cents are tens of shares, at 0.540 halves.
+    const leg = raisableLeg(m.book, guard, input.tick, input.maxSlippageTicks, true);
+    const whole = wholeCentLegs(input.size, [leg], input.tick, (size, [limit]) => -size * allInPerShare(limit!, input.fee), 'up');
+    if (whole === null) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${input.size} from ${guard.worstPrice}` };
+    const { size, limits: [limit] } = whole;
+    const min = checkMinimumSize(size, limit!, true, 0);
     if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };
-    cost += allInPerShare(guard.worstPrice, input.fee);
-    legs.push({ market_id: m.market_id, token_id: m.token_id, size, limit: guard.worstPrice });
+    cost += allInPerShare(limit!, input.fee);
+    legs.push({ market_id: m.market_id, token_id: m.token_id, size, limit: limit! });
   }
   const bound = input.payoffPerSet - input.safetyMargin;
   if (cost >= bound) return { kind: 'wait', reason: `completed set would cost ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };

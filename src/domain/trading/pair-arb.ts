@@ -1,7 +1,7 @@
 import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize, wholeCentLegs } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentLegs } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
@@ -282,22 +282,21 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
         size = cap;
         continue;
       }
-      // A size the venue order buys exactly at its limit: up once (short would leave the leg
-      // naked), where the cap allows; from then on only down, so the search ends.
-      const up = roundedUp ? null : wholeCentBuySize(size, [guard.worstPrice], 'up');
+      // A size the venue order buys exactly at its limit, the limit raised within the slippage
+      // bound where that locks more: up once (short would leave the leg naked), where the cap
+      // allows; from then on only down (the most that fits), so the search ends.
+      const leg = raisableLeg(book, guard, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
+      const fits = (s: number, limit: number) => s <= capShares(input, allInPerShare(limit, input.fee)) + 1e-9;
+      const up = roundedUp ? null : wholeCentLegs(size, [leg], input.tick, (s, [limit]) => (fits(s, limit!) ? completionPnl(input, naked, full, s, limit!) : -Infinity), 'up');
+      const whole = up ?? wholeCentLegs(size, [leg], input.tick, (s, [limit]) => (fits(s, limit!) ? s : -Infinity));
       roundedUp = true;
-      const whole = up !== null && up <= cap + 1e-9 ? up : wholeCentBuySize(size, [guard.worstPrice]);
-      if (Math.abs(whole - size) > 1e-9) {
-        reason = `lagging leg: no size of whole cents at ${guard.worstPrice}`;
-        size = whole;
+      if (whole === null || Math.abs(whole.size - size) > 1e-9) {
+        reason = `lagging leg: no size of whole cents from ${guard.worstPrice}`;
+        size = whole?.size ?? 0;
         continue;
       }
-      const lead = input.holdings[naked.lead].shares;
-      const lag = input.holdings[naked.lag].shares;
-      // Judged as if the excess were completed at this limit, by what this order buys where that is more.
-      const bought = Math.max(full, size);
-      const guaranteedPnl = Math.min(lead, lag + bought) - (spent(input) + bought * allInPerShare(guard.worstPrice, input.fee));
-      return { order: { leg: naked.lag, side: 'BUY', size: sizeSpendingWalkCost(size, guard.avgPrice, guard.worstPrice), limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
+      const limit = whole.limits[0]!;
+      return { order: { leg: naked.lag, side: 'BUY', size: sizeSpendingWalkCost(size, guard.avgPrice, limit), limit, avgPrice: guard.avgPrice }, guaranteedPnl: completionPnl(input, naked, full, size, limit) };
     }
     reason = `lagging leg: ${guard.reason}`;
     size = smallerSize(book, 'BUY', size);
@@ -314,6 +313,15 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
  */
 function sizeSpendingWalkCost(shares: number, avgPrice: number, limit: number): number {
   return Math.min(shares, wholeCentBuySize((shares * avgPrice) / limit, [limit], 'up'));
+}
+
+/**
+ * What the pair locks once a BUY of `size` at `limit` completes its lagging leg: judged as if the
+ * excess (`full`) were completed at this limit, by what this order buys where that is more.
+ */
+function completionPnl(input: PairInput, naked: PairImbalance, full: number, size: number, limit: number): number {
+  const bought = Math.max(full, size);
+  return Math.min(input.holdings[naked.lead].shares, input.holdings[naked.lag].shares + bought) - (spent(input) + bought * allInPerShare(limit, input.fee));
 }
 
 /**

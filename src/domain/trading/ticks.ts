@@ -128,18 +128,26 @@ const CENT_STEPS = Array.from({ length: CENT_UNITS }, (_, i) => i + 1).filter((d
  * Equal-sized legs at three- or four-decimal prices: sized at their walked limits, the whole-cent
  * step can exceed the order (10 shares at 0.539 and at 0.447), but a tick or three up it is one
  * share or less. The venue spends size × limit, though (what the asks under a limit leave buys
- * more shares of that leg only), so of the sizes not above `size` that are whole cents at every
- * leg's limit, each leg at the lowest limit within its ticks allowing the size, the one `value`
- * (a set's guaranteed PnL at those limits; −Infinity: not allowed) rates highest, the first of
- * equals by step. Null when no size above 0 is allowed.
+ * more shares of that leg only), so of the sizes not above `size` (`up`: not below) that are whole
+ * cents at every leg's limit, each leg at the lowest limit within its ticks allowing the size, the
+ * one `value` (what the legs lock at those limits; −Infinity: not allowed) rates highest; of
+ * equals, the lowest limits, then the first by step. Null when no size above 0 is allowed.
  */
-export function wholeCentLegs(size: number, legs: readonly WholeCentLeg[], tick: number, value: (size: number, limits: readonly number[]) => number): { size: number; limits: number[] } | null {
-  const hundredths = Math.floor(Math.round(size / SIZE_STEP * 1e6) / 1e6 + EPS);
+export function wholeCentLegs(
+  size: number,
+  legs: readonly WholeCentLeg[],
+  tick: number,
+  value: (size: number, limits: readonly number[]) => number,
+  mode: 'down' | 'up' = 'down',
+): { size: number; limits: number[] } | null {
+  if (size <= 0) return null;
+  const hundredths = Math.round(size / SIZE_STEP * 1e6) / 1e6;
   let best: { size: number; limits: number[]; value: number } | null = null;
   for (const step of CENT_STEPS) {
     // A size in whole steps is whole cents at every limit whose own step divides `step`.
-    const candidate = fix(Math.floor(hundredths / step) * step * SIZE_STEP, SIZE_STEP);
-    if (candidate <= 0) break;
+    const steps = mode === 'down' ? Math.floor(hundredths / step + EPS) : Math.ceil(hundredths / step - EPS);
+    if (steps === 0) break;
+    const candidate = fix(steps * step * SIZE_STEP, SIZE_STEP);
     const limits: number[] = [];
     for (const leg of legs) {
       const allows = (limit: number) => (step % centStep(limit) === 0 && (leg.fills?.(candidate, limit) ?? true) ? 1 : 0);
@@ -149,7 +157,7 @@ export function wholeCentLegs(size: number, legs: readonly WholeCentLeg[], tick:
     }
     if (limits.length < legs.length) continue;
     const rated = value(candidate, limits);
-    if (rated > (best?.value ?? -Infinity)) best = { size: candidate, limits, value: rated };
+    if (best === null ? rated > -Infinity : rated > best.value + 1e-12 || (rated >= best.value - 1e-12 && sum(limits) < sum(best.limits) - 1e-9)) best = { size: candidate, limits, value: rated };
   }
   return best && { size: best.size, limits: best.limits };
 }
@@ -157,6 +165,10 @@ export function wholeCentLegs(size: number, legs: readonly WholeCentLeg[], tick:
 /** A BUY's notional at `limit` in whole cents: what signing a marketable BUY requires of its size. */
 export function isWholeCentNotional(size: number, limit: number): boolean {
   return (Math.round(size / SIZE_STEP) * Math.round(limit * 1e4)) % CENT_UNITS === 0;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, v) => total + v, 0);
 }
 
 function gcd(a: number, b: number): number {
