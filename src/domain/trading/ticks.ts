@@ -112,8 +112,9 @@ export function wholeCentLimit(worst: number, tick: number, ticksLeft: number, s
 }
 
 /**
- * One leg of marketable BUYs bought in equal sizes (a pair, a neg-risk set): its walked limit, how
- * many ticks it may go up, and, for a FOK, whether its asks take a size's dollars at a limit.
+ * One leg of marketable BUYs bought in equal sizes (a pair, a neg-risk set): its walked limit (where
+ * the slippage guard took the size, a FOK's dollars included), how many ticks it may go up, and, for
+ * a FOK, whether its asks take a size's dollars at a limit.
  */
 export interface WholeCentLeg {
   from: number;
@@ -130,8 +131,9 @@ const CENT_STEPS = Array.from({ length: CENT_UNITS }, (_, i) => i + 1).filter((d
  * share or less. The venue spends size × limit, though (what the asks under a limit leave buys
  * more shares of that leg only), so of the sizes not above `size` (`up`: not below) that are whole
  * cents at every leg's limit, each leg at the lowest limit within its ticks allowing the size, the
- * one `value` (what the legs lock at those limits; −Infinity: not allowed) rates highest; of
- * equals, the lowest limits, then the first by step. Null when no size above 0 is allowed.
+ * one `value` (what the legs lock at those limits; −Infinity: not allowed; never more for a higher
+ * limit, nor for a size further from `size`) rates highest; of equals, the lowest limits, then the
+ * first by step. Null when no size above 0 is allowed.
  */
 export function wholeCentLegs(
   size: number,
@@ -141,6 +143,10 @@ export function wholeCentLegs(
   mode: 'down' | 'up' = 'down',
 ): { size: number; limits: number[] } | null {
   if (size <= 0) return null;
+  // Whole cents at the walked limits already: nothing higher rates more (`value` falls as a limit
+  // rises and as the size moves from `size`), and most books at cent ticks end here.
+  const froms = legs.map((leg) => leg.from);
+  if (wholeCentBuySize(size, froms, mode) === size && value(size, froms) > -Infinity) return { size, limits: froms };
   const hundredths = Math.round(size / SIZE_STEP * 1e6) / 1e6;
   let best: { size: number; limits: number[]; value: number } | null = null;
   for (const step of CENT_STEPS) {
