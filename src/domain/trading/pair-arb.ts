@@ -1,7 +1,7 @@
 import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentLegs } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize, wholeCentLegs } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
