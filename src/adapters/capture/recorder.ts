@@ -1,8 +1,9 @@
-import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../domain/time/clock.ts';
 import { CAPTURE_FORMAT, FRAMES_FILE, HTTP_FILE, MANIFEST_FILE, requestKey, type CaptureManifest, type FrameRecord, type HttpRecord } from './records.ts';
 import { classifyUrl } from './sources.ts';
+import { makeDirectories } from '../storage/make-directories.ts';
 import type { CaptureTap, HttpExchange } from './tap.ts';
 
 export class CaptureDirNotEmpty extends Error {}
@@ -34,7 +35,7 @@ export class CaptureRecorder implements CaptureTap {
 
   constructor(private readonly o: CaptureRecorderOptions) {
     if (existsSync(o.dir) && readdirSync(o.dir).length > 0) throw new CaptureDirNotEmpty(`capture directory ${o.dir} is not empty (a capture never overwrites one)`);
-    mkdirSync(o.dir, { recursive: true });
+    makeDirectories(o.dir);
     const now = o.clock.now();
     this.manifest = {
       format: CAPTURE_FORMAT,

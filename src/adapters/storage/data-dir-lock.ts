@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { makeDirectories } from './make-directories.ts';
 
 /** Who holds a data directory: written into its lock file. */
 export interface LockHolder {
@@ -42,8 +43,11 @@ export class DataDirUnusable extends Error {
   }
 }
 
-/** Errors of creating the state folder or the lock file that say the directory is unusable, not that the disk failed. */
-const UNUSABLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS']);
+/**
+ * Errors of creating the state folder or the lock file that say the directory is unusable, not that
+ * the disk failed (ENOENT: a file system such as /proc that creates nothing in a directory it has).
+ */
+const UNUSABLE_CODES = new Set(['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOENT']);
 
 function unusable(dataDir: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException).code;
@@ -104,7 +108,7 @@ export class DataDirLock {
     const tmp = `${file}.${process.pid}.tmp`;
     let fd: number;
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      makeDirectories(path.dirname(file));
       fd = openSync(tmp, 'w');
     } catch (err) {
       throw unusable(dataDir, err);

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HeliosConfig } from '../../config/schema.ts';
 import type { Channel } from '../../domain/events/channels.ts';
@@ -8,6 +8,7 @@ import type { PnlSummary } from '../../domain/trading/pnl-ledger.ts';
 import { DECISION_INPUT_CHANNELS, DecisionReplay, decisionSeed, type QcGateMode } from '../../runtime/replay/decision-replay.ts';
 import { ReplayEngine } from '../../runtime/replay/engine.ts';
 import { bucketMarketRefs, readMarketCatalog, type ReplayMarket } from '../../adapters/storage/market-catalog.ts';
+import { makeDirectories } from '../../adapters/storage/make-directories.ts';
 import { openReplaySource, type SourceKind } from './replay-run.ts';
 import type { BucketMarketRef } from '../../domain/replay/bucket-resolution.ts';
 import type { ReplaySource } from '../../domain/replay/source.ts';
@@ -155,7 +156,7 @@ async function resolutionsAfter(source: ReplaySource, buckets: readonly BucketMa
 
 /** report.json, report.md and report.html in `outDir` (each written aside, then renamed). */
 export async function writeBacktestReport(report: BacktestReport, outDir: string): Promise<{ json: string; md: string; html: string }> {
-  await mkdir(outDir, { recursive: true });
+  makeDirectories(outDir);
   const files = {
     json: path.join(outDir, 'report.json'),
     md: path.join(outDir, 'report.md'),

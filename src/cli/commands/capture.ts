@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync } from 'node:fs';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { CaptureRecorder } from '../../adapters/capture/recorder.ts';
 import { sourceBases } from '../../adapters/capture/sources.ts';
 import { setCaptureTap } from '../../adapters/capture/tap.ts';
@@ -33,6 +34,11 @@ export async function capture(opts: CaptureOptions, io: CliIo): Promise<number> 
   }
   if (existsSync(opts.out) && readdirSync(opts.out).length > 0) {
     io.err(`helios capture: ${opts.out} is not empty (a capture never overwrites one)\n`);
+    return EXIT.CONFIG_ERROR;
+  }
+  const unwritable = unwritableOutput(opts.out, 'directory');
+  if (unwritable) {
+    io.err(`helios capture: --out ${unwritable}; capture into another directory\n`);
     return EXIT.CONFIG_ERROR;
   }
   if (opts.duration !== undefined && parseDurationSeconds(opts.duration, { allowZero: false }) === null) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { z } from 'zod';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { mergeConfigLayer } from '../../config/load.ts';
 import { SIGNATURE_TYPE_NAMES, type WalletKind } from '../../domain/execution/polymarket-wallet.ts';
 import type { StandInFunder, StandInWallet } from '../../sim/clob/crowd-stand-in.ts';
@@ -89,6 +90,8 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   const address = o.address ?? DEV_ADDRESS;
   const chosen = walletOption(o.signatureType, o.depositWallet, address);
   if (!chosen.ok) return usage(chosen.error);
+  const unwritable = opts.overlay === undefined ? null : unwritableOutput(opts.overlay, 'file');
+  if (unwritable) return usage(`--overlay ${unwritable}; write the overlay elsewhere`);
   const { wallet } = chosen;
   const loaded = loadCliConfig(io, { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;

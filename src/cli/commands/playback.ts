@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { CaptureUnreadable, readCapture, type LoadedCapture } from '../../adapters/capture/reader.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createLogger } from '../../adapters/log/logger.ts';
@@ -34,6 +35,8 @@ export async function playback(dir: string, opts: PlaybackCliOptions, io: CliIo)
   if (port === null) return usage(io, badPortMessage('--port', opts.port));
   if (duration === null) return usage(io, `--duration expects ${DURATION_RANGE_TEXT}, above 0; got ${JSON.stringify(opts.duration)}`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return usage(io, `${dir} is not a directory`);
+  const unwritable = opts.overlay === undefined ? null : unwritableOutput(opts.overlay, 'file');
+  if (unwritable) return usage(io, `--overlay ${unwritable}; write the overlay elsewhere`);
   let capture: LoadedCapture;
   try {
     capture = readCapture(dir);

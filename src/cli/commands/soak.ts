@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { unwritableOutput } from '../../adapters/storage/output-path.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { FaultListError, parseFaultList, type FaultClass, type SoakExecution } from '../../domain/soak/fault-classes.ts';
 import { soakFailures } from '../../domain/soak/summary.ts';
@@ -63,6 +64,8 @@ export async function soak(opts: SoakOptions, io: CliIo): Promise<number> {
     const probe = spawnSync(config.soak.redis_server, ['--version'], { stdio: 'ignore' });
     if (probe.error || probe.status !== 0) return usage(`--redis without a URL starts redis-server, but "${config.soak.redis_server}" cannot be run (${probe.error?.message ?? `exit ${probe.status}`}); install it or set soak.redis_server`);
   }
+  const unwritable = opts.dataDir === undefined ? null : unwritableOutput(opts.dataDir, 'directory');
+  if (unwritable) return usage(`--data-dir ${unwritable}; give another directory`);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'helios-soak-'));
   // The audit reads the whole journal back: an old one would be judged as part of this soak.
   if (existsSync(path.join(dataDir, 'journal')) && readdirSync(path.join(dataDir, 'journal')).length > 0) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -13,6 +13,7 @@ import type { CliIo } from '../io.ts';
 import { missingDataDir, noEventsMessage, replayContext } from '../replay-options.ts';
 import { recordedDataOverwrite } from '../../adapters/storage/recorded-data.ts';
 import { unwritableOutput } from '../../adapters/storage/output-path.ts';
+import { makeDirectories } from '../../adapters/storage/make-directories.ts';
 
 interface Opts {
   grid: string;
@@ -108,7 +109,7 @@ export function register(program: Command, io: CliIo): void {
         const seconds = (performance.now() - started) / 1000;
         const doc = { grid: file.grid, set: file.set, data_dir: ctx.dataDir, from: new Date(ctx.from).toISOString(), to: new Date(ctx.to).toISOString(), workers, seconds, ranking: ranked };
         if (opts.out) {
-          await mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
+          makeDirectories(path.dirname(path.resolve(opts.out)));
           await writeFile(opts.out, JSON.stringify(doc, null, 2) + '\n');
         }
         if (opts.json) io.out(JSON.stringify(doc, null, 2) + '\n');

@@ -1,5 +1,6 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from '../../adapters/storage/make-directories.ts';
 import type { EventOf, HeliosEvent } from '../../domain/events/catalog.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import { stableStringify } from '../../domain/util/stable-json.ts';
@@ -40,7 +41,7 @@ export class DecisionRecorder implements EventSink {
     private readonly onDecision?: (d: DecisionEvent) => void,
   ) {
     if (out) {
-      mkdirSync(path.dirname(path.resolve(out.file)), { recursive: true });
+      makeDirectories(path.dirname(path.resolve(out.file)));
       this.file = createWriteStream(out.file, { encoding: 'utf8', flags: out.append ? 'a' : 'w' });
     }
   }
