@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
+import { unexpectedErrorText } from './unexpected-error.ts';
 import { restoreFastStringPrototype } from '../apps/fast-string-prototype.ts';
 
 export function buildProgram(io: CliIo): Command {
@@ -35,7 +36,9 @@ export async function main(argv: string[], io: CliIo & { code: number } = proces
       // `commander.help`: a command that needs a subcommand got none (`helios`, `helios metar`): usage printed, a usage error.
       return EXIT.CONFIG_ERROR;
     }
-    io.err(`helios: ${(err as Error).stack ?? String(err)}\n`);
+    const command = argv.find((a) => !a.startsWith('-'));
+    const known = command !== undefined && program.commands.some((c) => c.name() === command);
+    io.err(unexpectedErrorText(known ? `helios ${command}` : 'helios', err, io.env));
     return EXIT.RUNTIME_ERROR;
   }
 }

@@ -7,6 +7,7 @@ import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordSimulatedDay } from '../../sim/day/simulated-recording.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
 import { EXIT } from '../exit-codes.ts';
+import { unexpectedErrorText } from '../unexpected-error.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { badTimeReason, collect, parseTime, replayContext } from '../replay-options.ts';
@@ -155,7 +156,7 @@ export function register(program: Command, io: CliIo): void {
         io.exit(EXIT.OK);
       } catch (err) {
         bar.finish();
-        io.err(`sample-data: ${(err as Error).stack ?? String(err)}\n`);
+        io.err(unexpectedErrorText('sample-data', err, io.env));
         io.exit(EXIT.RUNTIME_ERROR);
       } finally {
         lock.release();
