@@ -72,6 +72,28 @@ describe('operator metrics from the event stream', () => {
     expect(lines.filter((l) => /\.\d*(0{6,}|9{6,})\d+$/.test(l))).toEqual([]);
   });
 
+  it('histogram sums are written without float noise (prom-client adds observations as floats)', async () => {
+    const metrics = createMetrics();
+    // 0.1 + 0.2 is 0.30000000000000004 and 0.7 + 0.1 is 0.7999999999999999 as floats.
+    metrics.stageLatencyMs.observe({ stage: 'frame_to_book' }, 0.1);
+    metrics.stageLatencyMs.observe({ stage: 'frame_to_book' }, 0.2);
+    metrics.orderPlaceLatencyMs.observe(0.7);
+    metrics.orderPlaceLatencyMs.observe(0.1);
+    metrics.orderFillLatencyMs.observe(1.1);
+    metrics.orderFillLatencyMs.observe(2.2);
+    metrics.slippageBps.observe(0.1);
+    metrics.slippageBps.observe(0.2);
+    const lines = (await metrics.registry.metrics()).split('\n').filter((l) => l.includes('_sum'));
+    expect(lines).toEqual(expect.arrayContaining([
+      'stage_latency_ms_sum{stage="frame_to_book"} 0.3',
+      'order_place_latency_ms_sum 0.8',
+      'order_fill_latency_ms_sum 3.3',
+      'slippage_bps_sum 0.3',
+    ]));
+    const sum = (await metrics.stageLatencyMs.get()).values.find((v) => v.metricName === 'stage_latency_ms_sum');
+    expect(sum?.value).toBe(0.3);
+  });
+
   it('a settled market that leaves the universe takes its token and match series with it, its PnL stays', async () => {
     const { observer, events, value, position } = setup();
     observer.emit(events.make('POLICY', { fair_value: { yes: 0.62, no: 0.38 }, edge_threshold: 0.02, max_position_usdc: 25, max_order_usdc: 5, source: 'nowcast', valid_until_ms: 0 }, { market_id: 'm' }));

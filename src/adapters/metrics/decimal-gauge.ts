@@ -8,6 +8,8 @@ import { roundDecimals } from '../../domain/util/decimals.ts';
 export const PROBABILITY_DECIMALS = 6;
 /** USDC's own unit is 10⁻⁶ (6 decimals on chain): no amount is finer. */
 export const USDC_DECIMALS = 6;
+/** Basis points of a price at the finest tick (0.0001) over a price down to 0.0001: 6 decimals lose nothing a reader needs. */
+export const BPS_DECIMALS = 6;
 /** Milliseconds to the microsecond. */
 export const MS_DECIMALS = 3;
 

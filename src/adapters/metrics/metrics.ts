@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DecimalGauge, MS_DECIMALS, PROBABILITY_DECIMALS, USDC_DECIMALS } from './decimal-gauge.ts';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { BPS_DECIMALS, DecimalGauge, MS_DECIMALS, PROBABILITY_DECIMALS, USDC_DECIMALS } from './decimal-gauge.ts';
+import { DecimalHistogram } from './decimal-histogram.ts';
 
 const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
@@ -33,10 +34,10 @@ export function createMetrics() {
     registry,
     eventLagMs: new Gauge({ name: 'event_lag_ms', help: 'source time to ingest time of the latest event, per source', labelNames: ['source'], registers: [registry] }),
     truthConfidence: new DecimalGauge({ name: 'truth_confidence', help: 'truth engine confidence per match', labelNames: ['match_id'], registers: [registry] }, PROBABILITY_DECIMALS),
-    orderPlaceLatencyMs: new Histogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    stageLatencyMs: new Histogram({ name: 'stage_latency_ms', help: 'hot-path stage latency: frame_to_book, book_to_best_price, best_price_to_decision, decision_to_order', labelNames: ['stage'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    orderFillLatencyMs: new Histogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }),
-    slippageBps: new Histogram({ name: 'slippage_bps', help: 'fill price worse than the order price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),
+    orderPlaceLatencyMs: new DecimalHistogram({ name: 'order_place_latency_ms', help: 'decision to venue acknowledgement', buckets: LATENCY_BUCKETS_MS, registers: [registry] }, MS_DECIMALS),
+    stageLatencyMs: new DecimalHistogram({ name: 'stage_latency_ms', help: 'hot-path stage latency: frame_to_book, book_to_best_price, best_price_to_decision, decision_to_order', labelNames: ['stage'], buckets: LATENCY_BUCKETS_MS, registers: [registry] }, MS_DECIMALS),
+    orderFillLatencyMs: new DecimalHistogram({ name: 'order_fill_latency_ms', help: 'placement to first fill', buckets: LATENCY_BUCKETS_MS, registers: [registry] }, MS_DECIMALS),
+    slippageBps: new DecimalHistogram({ name: 'slippage_bps', help: 'fill price worse than the order price, basis points', buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }, BPS_DECIMALS),
     reconcileMismatches: new Counter({ name: 'reconcile_mismatch_total', help: 'order/position reconciliation mismatches (RECONCILE_BREAK alerts)', registers: [registry] }),
     killSwitchTriggers: new Counter({ name: 'kill_switch_triggers_total', help: 'kill switch and circuit breaker trips', labelNames: ['reason'], registers: [registry] }),
     wsReconnects: new Counter({ name: 'ws_reconnects_total', help: 'market WebSocket reconnects', registers: [registry] }),
