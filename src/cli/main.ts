@@ -11,6 +11,8 @@ export function buildProgram(io: CliIo): Command {
     .description('helios: trades Polymarket prediction markets as an XState actor system')
     .version(packageVersion(), '-V, --version', 'print the helios version')
     .exitOverride()
+    // Inherited by every command registered below: a typo says where the right spelling is.
+    .showHelpAfterError('(add --help for the usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   for (const c of COMMANDS) c.register(program, io);
   return program;

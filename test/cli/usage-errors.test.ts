@@ -123,6 +123,14 @@ describe('wrong inputs get a clear answer (issue 21 item 6)', () => {
     expect((await run(['--version'])).code).toBe(0);
   });
 
+  it('an unknown option, a missing option argument or an unknown command exits 2 and says how to see the usage', async () => {
+    for (const argv of [['replay', '--data-dir', 'x', '--bogus'], ['backtest', '--frm', 'x'], ['metar', 'daily'], ['bogus']]) {
+      const r = await run(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(/^error: .*\n(\(Did you mean .*\)\n)?\(add --help for the usage\)\n$/);
+    }
+  });
+
   it('compact, query and retention on a data directory that does not exist, or is a file, exit 1 saying so (not an empty answer), command first', async () => {
     const missing = path.join(dir, 'no-such-data-dir');
     const file = path.join(dir, 'a-file-as-data-dir');
