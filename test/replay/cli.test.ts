@@ -41,6 +41,15 @@ describe('helios sample-data', () => {
     expect(marker.parquet_files).toBeGreaterThan(4);
   });
 
+  it('suggests commands a user can run: `helios …` when run directly, `npm run helios -- …` under npm (no helios on the PATH)', async () => {
+    const direct = await run(['sample-data', '--out', path.join(root, 'direct'), '--hours', '0.01', '--set', FIT]);
+    expect(direct.out).toMatch(/^ {2}helios replay {3}--data-dir /m);
+    const viaNpm = await run(['sample-data', '--out', path.join(root, 'via-npm'), '--hours', '0.01', '--set', FIT], { npm_lifecycle_event: 'sample-data' });
+    const hints = viaNpm.out.split('\n').filter((l) => l.startsWith('  '));
+    expect(hints).toHaveLength(3);
+    for (const [i, command] of ['replay', 'backtest', 'query'].entries()) expect(hints[i]).toMatch(new RegExp(`^ {2}npm run helios -- ${command} +--data-dir `));
+  }, 60_000);
+
   it('refuses to overwrite a data dir it did not make', async () => {
     const foreign = path.join(root, 'foreign');
     mkdirSync(path.join(foreign, 'journal'), { recursive: true });

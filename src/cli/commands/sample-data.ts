@@ -8,6 +8,7 @@ import { recordSimulatedDay } from '../../sim/day/simulated-recording.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
 import { EXIT } from '../exit-codes.ts';
 import { unexpectedErrorText } from '../unexpected-error.ts';
+import { heliosInvocation } from '../invocation.ts';
 import type { CliIo } from '../io.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { badTimeReason, collect, parseTime, replayContext } from '../replay-options.ts';
@@ -140,14 +141,15 @@ export function register(program: Command, io: CliIo): void {
         if (opts.json) io.out(JSON.stringify(summary, null, 2) + '\n');
         else {
           const rel = path.relative(process.cwd(), dir) || '.';
+          const helios = heliosInvocation(io.env);
           io.out(
             [
               `sample-data: ${summary.events_recorded} events (${(summary.journal_bytes / 1e6).toFixed(1)} MB NDJSON, ${summary.windows} event windows, ${summary.parquet_files} Parquet files) ` +
                 `${summary.from} → ${summary.to}, ${summary.markets.length} markets, ${summary.orders} paper orders, ${summary.fills} fills, in ${summary.seconds} s → ${dir}`,
               'try:',
-              `  helios replay   --data-dir ${rel} --from ${summary.from} --to ${summary.to} --speed max --decisions-out ${path.join(rel, 'replay-decisions.ndjson')}`,
-              `  helios backtest --data-dir ${rel} --from ${summary.from} --to ${summary.to} --set trading.temporal.edge_threshold=0.04`,
-              `  helios query    --data-dir ${rel} "SELECT type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"`,
+              `  ${helios} replay   --data-dir ${rel} --from ${summary.from} --to ${summary.to} --speed max --decisions-out ${path.join(rel, 'replay-decisions.ndjson')}`,
+              `  ${helios} backtest --data-dir ${rel} --from ${summary.from} --to ${summary.to} --set trading.temporal.edge_threshold=0.04`,
+              `  ${helios} query    --data-dir ${rel} "SELECT type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"`,
               `(dated ${summary.from.slice(0, 10)} so replays stay reproducible; ${SAMPLE_MARKER} exempts it from helios retention)`,
               '',
             ].join('\n'),
