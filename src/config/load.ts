@@ -75,7 +75,9 @@ function readYamlLayer(path: string, name: string): Layer {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ path: '', value: path, expected: 'a readable YAML file', source: `${name} (${(err as Error).message})` }]);
+    // The operator's file: say where it was looked for, the usual cause being a path typed wrong.
+    const hint = name === 'defaults' ? '' : `: check --config (or HELIOS_CONFIG); a relative path resolves against the working directory, ${process.cwd()}`;
+    throw new ConfigError([{ path: '', value: path, expected: `a readable YAML file${hint}`, source: `${name} (${(err as Error).message})` }]);
   }
   let data: unknown;
   try {

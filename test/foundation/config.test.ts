@@ -215,4 +215,10 @@ describe('helios config check', () => {
     expect(await main(['config', 'check', '--config', path.join(dir, 'missing.yaml')], io)).toBe(2);
     expect(io.stderr()).toMatch(/readable YAML file/);
   });
+
+  it('a config file that is not there says what to check and where a relative path was looked for', async () => {
+    const io = captureIo({});
+    expect(await main(['config', 'check', '--config', 'missing.yaml'], io)).toBe(2);
+    expect(io.stderr()).toContain(`ENOENT: no such file or directory, open 'missing.yaml')); expected a readable YAML file: check --config (or HELIOS_CONFIG); a relative path resolves against the working directory, ${process.cwd()}\n`);
+  });
 });
