@@ -325,7 +325,9 @@ async function recordedStatesAt(marketIds: string[], iso: string): Promise<Array
   }
   return marketIds.map((id) => {
     const s = last.get(id);
-    return { market_id: id, state: s?.state ?? null, halt_causes: s?.state === 'HALT' && s.reason ? s.reason.split(',') : [] };
+    // In HALT the reason names the causes now (HALT → HALT when they change); none: the cool-down.
+    const halt_causes = s?.state !== 'HALT' ? [] : s.reason ? s.reason.split(',') : ['cool_down'];
+    return { market_id: id, state: s?.state ?? null, halt_causes };
   });
 }
 

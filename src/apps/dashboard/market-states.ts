@@ -3,7 +3,7 @@ import type { EventSink } from '../../domain/events/sink.ts';
 
 interface KnownState {
   state: string;
-  /** The causes the market halted on, as its MARKET_STATE named them; empty outside HALT. */
+  /** The market's halt causes, as its newest MARKET_STATE named them; empty outside HALT. */
   halt: string[];
 }
 
@@ -18,7 +18,8 @@ export class MarketStates implements EventSink {
   emit(event: HeliosEvent): void {
     if (event.type !== 'MARKET_STATE' || event.market_id === undefined) return;
     const { state, reason } = event.payload;
-    // Entering HALT, the machine writes its causes as the reason (comma-separated, sorted).
+    // In HALT the machine writes its causes as the reason (comma-separated, sorted), on entering
+    // it and again (HALT → HALT) whenever one joins or clears.
     this.byMarket.set(event.market_id, { state, halt: state === 'HALT' && reason ? reason.split(',') : [] });
   }
 

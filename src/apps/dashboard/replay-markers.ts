@@ -28,7 +28,8 @@ function markerOf(e: HeliosEvent, ordersSeen: Set<string>): Omit<ReplayMarker, '
     case 'HALT':
       return { kind: 'halt', label: `HALT ${e.payload.scope} ${e.payload.reason}` };
     case 'MARKET_STATE':
-      return e.payload.state === 'HALT' ? { kind: 'halt', label: `halt ${e.payload.reason ?? ''}` } : null;
+      // HALT → HALT only announces changed causes: the halt began at the marker already placed.
+      return e.payload.state === 'HALT' && e.payload.previous !== 'HALT' ? { kind: 'halt', label: `halt ${e.payload.reason ?? ''}` } : null;
     case 'BOOK_RESYNC_START':
       return { kind: 'resync', label: `resync ${e.payload.reason}` };
     default:

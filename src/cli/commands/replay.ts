@@ -200,7 +200,7 @@ export function register(program: Command, io: CliIo): void {
           const speedText = r.speed_multiple === null ? '' : ` (${r.speed_multiple >= 100 ? Math.round(r.speed_multiple) : r.speed_multiple.toFixed(1)}× real time)`;
           let line = `replay: ${r.emitted} events ${new Date(ctx.from).toISOString()} → ${new Date(ctx.to).toISOString()} from ${run.source} in ${secs} s${speedText}`;
           if (d) {
-            line += `; decisions: ${d.decisions.POLICY} policies, ${d.orders} orders, ${d.fills} fills, ${d.decisions.MARKET_STATE} state changes, net PnL ${d.net_pnl.toFixed(4)} USDC → ${opts.decisionsOut}`;
+            line += `; decisions: ${d.decisions.POLICY} policies, ${d.orders} orders, ${d.fills} fills, ${d.state_changes} state changes, net PnL ${d.net_pnl.toFixed(4)} USDC → ${opts.decisionsOut}`;
             if (run.markets === null) line += ' (no market catalog: markets inferred from the tape, pair arbitrage only)';
           }
           io.out(line + '\n');

@@ -71,6 +71,8 @@ export interface MarketTradingInternals {
    */
   awaitBook: boolean;
   lastState: MarketStateName | null;
+  /** The halt causes the last state announcement named (a change while in HALT is announced too). */
+  announcedHalt: readonly string[];
   selfWatchdog: boolean;
   /** When the current halt began (its cool-down ends `halt.cool_down_ms` later). */
   haltSinceMs: number;
@@ -131,7 +133,7 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     // session is bounded from now: its time starts again.
     nakedSinceMs: resume ? resume.nakedSinceMs : pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
     entriesHeldUntilMs: null,
-    internals: { outbox: [], coolDownElapsed: false, awaitBook: false, lastState: null, selfWatchdog: input.watchdog !== 'parent', haltSinceMs: input.now_ms },
+    internals: { outbox: [], coolDownElapsed: false, awaitBook: false, lastState: null, announcedHalt: [], selfWatchdog: input.watchdog !== 'parent', haltSinceMs: input.now_ms },
   };
 }
 

@@ -2,14 +2,14 @@ import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { ordersHearing } from '../../domain/trading/matched-holdings.ts';
-import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord, type StrategyName } from '../../domain/trading/orders.ts';
+import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord } from '../../domain/trading/orders.ts';
 import { liveOrders, plan, type PlanInput } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
-import type { VenueOrderView } from '../../domain/trading/reconcile.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
 import { initialContext, type MarketTradingContext, type MarketTradingInput, type MarketTradingInternals } from './context.ts';
 import type { MarketNotice, MarketTradingEvent } from './events.ts';
 import { holds, nakedSince, pairLockedNow } from './holdings.ts';
+import { venueOrderRecord } from './venue-orders.ts';
 
 /** Finished orders kept in context (reconciliation looks back at recent ones). */
 const FINISHED_ORDERS_KEPT = 100;
@@ -121,11 +121,14 @@ function planInputOf(context: MarketTradingContext, state: MarketStateName, halt
  */
 function causesAt(context: MarketTradingContext, nowMs: number, spec = context.spec, signals = context.signals): string[] {
   const halt = haltCauses(spec, signals, context.latched, context.cfg, nowMs);
-  const current = context.halt;
-  if (halt.length !== current.length) return [...halt];
+  return sameCauses(halt, context.halt) ? context.halt : [...halt];
+}
+
+function sameCauses(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
   // A loop, not `every`: its callback would be a closure allocated on every evaluation.
-  for (let i = 0; i < halt.length; i++) if (halt[i] !== current[i]) return [...halt];
-  return current;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -153,32 +156,6 @@ function decideInto(update: Partial<MarketTradingContext>, context: MarketTradin
   update.orders = orders;
   update.seq = p.seq;
   return p.intents;
-}
-
-function strategyFromId(id: string): StrategyName {
-  return id.includes('-pa-') ? 'pair_arb' : id.includes('-tp-') ? 'temporal' : 'reconciled';
-}
-
-function venueOrderRecord(v: VenueOrderView, nowMs: number): OrderRecord {
-  return {
-    client_order_id: v.client_order_id,
-    venue_order_id: null,
-    market_id: v.market_id,
-    token_id: v.token_id,
-    side: v.side,
-    order_type: 'GTC',
-    price: v.price,
-    size: v.size,
-    filled_size: v.filled_size,
-    // What the venue reports is in its positions, which the ledger is rebuilt from.
-    heard_size: v.filled_size,
-    status: v.filled_size > 0 ? 'partially_filled' : 'open',
-    strategy: strategyFromId(v.client_order_id),
-    placed_at_ms: nowMs,
-    expires_at_ms: null,
-    cancel_requested: false,
-    reason: 'rebuilt from venue',
-  };
 }
 
 /**
@@ -304,7 +281,7 @@ export const marketTradingMachine = setup({
     settleLedger: assign(({ context }) => ({
       ledger: settle(context.ledger, resolutionPrices([context.spec.yes_token, context.spec.no_token], context.signals.resolved?.winning_token_id ?? null)),
     })),
-    rememberState: assign(({ context }, params: { state: MarketStateName }) => internalsWith(context, { lastState: params.state })),
+    rememberState: assign(({ context }, params: { state: MarketStateName }) => internalsWith(context, { lastState: params.state, announcedHalt: context.halt })),
     requestDecision: raise({ type: 'DECIDE' }),
     armWatchdog: enqueueActions(({ context, enqueue }) => {
       // It fires one period after now, the time it carries.
@@ -318,6 +295,7 @@ export const marketTradingMachine = setup({
     hasOutbox: ({ context }) => context.internals.outbox.length > 0,
     haltCleared: ({ context }) => context.internals.coolDownElapsed && context.halt.length === 0,
     noHaltCauses: ({ context }) => context.halt.length === 0,
+    haltCausesMoved: ({ context }) => !sameCauses(context.halt, context.internals.announcedHalt),
     /**
      * IDLE's ways out, one guard per target (every signal evaluates each `always` candidate of its
      * state; two fewer here for the signals that change nothing): holdings from a previous session
@@ -457,6 +435,9 @@ export const marketTradingMachine = setup({
             { guard: and(['haltCleared', 'holdsPair']), target: 'BUILDING_PAIR' },
             { guard: and(['haltCleared', 'holdsTemporal']), target: 'TEMPORAL_ACTIVE' },
             { guard: 'haltCleared', target: 'IDLE' },
+            // Staying in HALT, a cause that joins or clears is announced too (HALT → HALT): the
+            // stream is the only record of the causes where no machine runs (a served replay).
+            { guard: 'haltCausesMoved', actions: announce('HALT').slice(0, 2) },
           ],
         },
         FINALIZING: {

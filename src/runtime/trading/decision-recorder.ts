@@ -23,6 +23,8 @@ export function isDecision(event: HeliosEvent): event is DecisionEvent {
  */
 export class DecisionRecorder implements EventSink {
   readonly counts = Object.fromEntries(DECISION_TYPES.map((t) => [t, 0])) as Record<DecisionType, number>;
+  /** MARKET_STATEs that name a new state: the others (HALT → HALT) announce a halt's changed causes. */
+  stateChanges = 0;
   /**
    * Distinct orders and matched fills (a FAILED one taken back), by market while it trades: a
    * retired market's (ALERT MARKET_RETIRED: nothing of it open or unanswered any more) are only
@@ -49,7 +51,8 @@ export class DecisionRecorder implements EventSink {
   emit(event: HeliosEvent): void {
     if (this.recording && isDecision(event)) {
       this.counts[event.type]++;
-      if (event.type === 'ORDER_UPDATE') idsOf(this.orderIdsByMarket, event.market_id).add(event.payload.client_order_id);
+      if (event.type === 'MARKET_STATE' && event.payload.previous !== event.payload.state) this.stateChanges++;
+      else if (event.type === 'ORDER_UPDATE') idsOf(this.orderIdsByMarket, event.market_id).add(event.payload.client_order_id);
       else if (event.type === 'FILL') {
         if (event.payload.status === 'FAILED') this.fillIdsByMarket.get(event.market_id ?? '')?.delete(event.payload.fill_id);
         else if (event.payload.status === 'MATCHED') idsOf(this.fillIdsByMarket, event.market_id).add(event.payload.fill_id);

@@ -75,6 +75,8 @@ export interface TradingNodeDeps {
 export interface DecisionSummary {
   inputs: number;
   decisions: Record<DecisionType, number>;
+  /** Markets' state changes (MARKET_STATE also announces a halt's changed causes, in the same state). */
+  state_changes: number;
   /** Distinct orders placed, and fills (MATCHED, not later FAILED). */
   orders: number;
   fills: number;
@@ -361,6 +363,7 @@ export class TradingNode implements EventSink {
     return {
       inputs: this.pump.inputs,
       decisions: { ...r.counts },
+      state_changes: r.stateChanges,
       orders: r.orders,
       fills: r.fills,
       markets,

@@ -243,12 +243,15 @@ export function applyFrame(store, ev) {
     }
     case 'MARKET_STATE': {
       const m = marketRow(store, ev.market_id);
+      // In HALT the machine names its causes as the reason, comma-separated (as /markets splits them):
+      // entering it, and again (HALT → HALT) whenever they change; none left means it waits out
+      // its cool-down, which /markets lists as `cool_down`.
+      m.halt_causes = p.state !== 'HALT' ? [] : p.reason ? p.reason.split(',') : ['cool_down'];
+      m.reason = p.reason;
+      // Changed causes inside a halt are neither a transition nor a new halt on the timeline.
+      if (p.previous === p.state && m.state === p.state) return;
       m.previous = p.previous;
       m.state = p.state;
-      m.reason = p.reason;
-      if (p.state !== 'HALT') m.halt_causes = [];
-      // Entering HALT the machine names its causes as the reason, comma-separated (as /markets splits them).
-      else if (p.reason) m.halt_causes = p.reason.split(',');
       m.transitions = [{ ts: ev.ts_ingest, from: p.previous, to: p.state, reason: p.reason, event_id: ev.event_id, correlation_id: ev.correlation_id }, ...m.transitions].slice(0, TRANSITIONS);
       if (p.state === 'HALT') mark(store, ev, 'halt', `halt ${p.reason ?? ''}`);
       return;
