@@ -69,6 +69,10 @@ describe('helios run end to end (child process, embedded default)', () => {
 
     expect((await post(`${tokenlessUrl}/halt`, { scope: 'global' }, TOKEN)).status).toBe(403);
     expect((await post(`${tokenlessUrl}/reconciler/force`, {}, TOKEN)).status).toBe(403);
+    // Its dashboard says so up front (the Controls view offers no actions), the other's takes them.
+    const actionsRefused = async (u: string) => ((await (await fetch(`${u}/dashboard/settings.json`)).json()) as { actions_refused: string | null }).actions_refused;
+    expect(await actionsRefused(tokenlessUrl)).toBe('mutating endpoints are disabled: set HELIOS_API_TOKEN to enable them');
+    expect(await actionsRefused(url)).toBeNull();
     tokenless.kill('SIGTERM');
 
     // The inspector: on loopback, relaying the root actor's inspection events.

@@ -42,10 +42,10 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
   });
 
   /** A page open on a stand-in whose recent past is `events` and whose /markets is `markets`. */
-  const open = async (markets: unknown[], events: HeliosEvent[], viewport: { width: number; height: number }, hash = '') => {
+  const open = async (markets: unknown[], events: HeliosEvent[], viewport: { width: number; height: number }, hash = '', actionsRefused?: string) => {
     const recent = new RecentEvents();
     for (const e of events) recent.emit(e);
-    const http = dashboardFilesServer({ mode: 'sim · paper', name: 'stand-in daemon', recent, logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
+    const http = dashboardFilesServer({ mode: 'sim · paper', ...(actionsRefused ? { actionsRefused } : {}), name: 'stand-in daemon', recent, logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
     const channels = new ChannelServer(http.server, { path: '/ws', maxFrameBytes: 4096, maxBufferedBytes: 1 << 20, slowPolicy: 'coalesce', maxClients: 8, logger });
     servers.push({ channels, http });
     const url = await http.listen();
@@ -107,5 +107,72 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
       expect(await overflow(), `at ${viewport.width} px, a decision open`).toEqual({ list: 0, page: 0 });
       expect(errors).toEqual([]);
     }
+  });
+
+  /** Cells (or elements) whose text is cut short: wider than the box that shows them. */
+  const clipped = (page: Page, selector: string) =>
+    page.locator(selector).evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => `${e.textContent} ${e.scrollWidth}>${e.clientWidth}`));
+
+  it('overview at 1400 px: a state, a match id, halt causes and the last change are shown whole', { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(13);
+    const row = (id: string, state: string, halt: string[]) => ({ ...market(id, `y-${id}`, `n-${id}`, state), station_id: null, match_id: 'sim-3455337962-1', halt_causes: halt });
+    const markets = [row('a', 'TEMPORAL_ACTIVE', []), row('b', 'BUILDING_PAIR', []), row('c', 'HALT', ['risk_halted', 'stale_book'])];
+    // A held position marked a hair under its cost: at 4 decimals that is no loss, neither in figures nor in colour.
+    const position = factory.make('POSITION', { shares: 10, avg_cost: 0.4, realized_pnl: 0, unrealized_pnl: -0.00001, fees_paid: 0, by_strategy: { temporal: -0.00001 } }, { market_id: 'a', token_id: 'y-a' });
+    const events = [factory.make('MARKET_STATE', { state: 'TEMPORAL_ACTIVE', previous: 'IDLE', reason: 'buy edge 0.1015' }, { market_id: 'a' }), position];
+    const { page, errors } = await open(markets, events, { width: 1400, height: 900 });
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(3);
+    expect(await page.locator('[data-testid=market-state]').allInnerTexts()).toEqual(['TEMPORAL_ACTIVE', 'BUILDING_PAIR', 'HALT']);
+    expect(await clipped(page, '[data-testid=markets] td:not(:first-child)')).toEqual([]);
+    const upnl = page.locator('[data-testid=markets] tr[data-market=a] [data-testid=market-upnl]');
+    expect(await upnl.innerText()).toBe('0.0000');
+    expect(await upnl.getAttribute('class')).not.toContain('bad');
+    expect(await page.locator('[data-testid=net-pnl]').innerText()).toBe('0.0000');
+    expect(await page.locator('[data-testid=net-pnl]').getAttribute('class')).toBe('ok');
+    expect(errors).toEqual([]);
+  });
+
+  it("market: each transition's reason is read whole, also halt causes that changed inside a halt", { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(14);
+    const markets = [market('m1', 'y1', 'n1', 'TEMPORAL_ACTIVE')];
+    const state = (previous: string, s: string, reason: string | null) => factory.make('MARKET_STATE', { state: s, previous, reason }, { market_id: 'm1' });
+    const events = [
+      state('IDLE', 'HALT', 'circuit_breaker,reconcile_break,stale_book,stale_nowcast'),
+      state('HALT', 'HALT', 'reconcile_break,stale_nowcast'),
+      state('HALT', 'HALT', null),
+      state('HALT', 'TEMPORAL_ACTIVE', 'buy edge 0.1015 on the newest nowcast'),
+    ];
+    for (const viewport of [{ width: 1400, height: 900 }, { width: 1280, height: 800 }]) {
+      const { page, errors } = await open(markets, events, viewport, '#/market/m1');
+      await expect.poll(() => page.locator('[data-testid=transitions] tr').count()).toBe(2);
+      expect(await page.locator('[data-testid=transitions] tr').allInnerTexts()).toEqual([
+        expect.stringMatching(/HALT\s+→\s+TEMPORAL_ACTIVE\s+buy edge 0\.1015 on the newest nowcast$/),
+        expect.stringMatching(/IDLE\s+→\s+HALT\s+circuit_breaker,reconcile_break,stale_book,stale_nowcast$/),
+      ]);
+      expect(await clipped(page, '.panel:has([data-testid=transitions]), [data-testid=transitions] td, [data-testid=transitions] .reason'), `at ${viewport.width} px`).toEqual([]);
+      // The Decisions list says what a HALT → HALT is: the causes now.
+      await page.goto(page.url().replace(/#.*$/, '#/decisions'));
+      await expect.poll(() => page.locator('[data-testid=decision-list] tr').count()).toBe(4);
+      expect(await page.locator('[data-testid=decision-list] td.summary').allInnerTexts()).toEqual([
+        'HALT → TEMPORAL_ACTIVE (buy edge 0.1015 on the newest nowcast)',
+        'HALT, causes now: none (cool-down)',
+        'HALT, causes now: reconcile_break,stale_nowcast',
+        'IDLE → HALT (circuit_breaker,reconcile_break,stale_book,stale_nowcast)',
+      ]);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('controls: a server that takes no actions says why and offers none; one that takes them asks for the token', { timeout: 60_000 }, async () => {
+    const why = 'mutating endpoints are disabled: set HELIOS_API_TOKEN to enable them';
+    const refusing = await open([], [], { width: 1400, height: 900 }, '#/controls', why);
+    await expect.poll(() => refusing.page.locator('[data-testid=actions-refused]').innerText()).toBe(`this server takes no actions: ${why}`);
+    for (const b of ['halt', 'resume', 'reconcile']) expect(await refusing.page.locator(`[data-testid=${b}]`).isDisabled(), b).toBe(true);
+    expect(await refusing.page.locator('[data-testid=token]').count()).toBe(0);
+    const taking = await open([], [], { width: 1400, height: 900 }, '#/controls');
+    await expect.poll(() => taking.page.locator('[data-testid=token]').count()).toBe(1);
+    expect(await taking.page.locator('[data-testid=actions-refused]').count()).toBe(0);
+    for (const b of ['halt', 'resume', 'reconcile']) expect(await taking.page.locator(`[data-testid=${b}]`).isDisabled(), b).toBe(false);
+    expect([...refusing.errors, ...taking.errors]).toEqual([]);
   });
 });

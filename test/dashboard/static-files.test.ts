@@ -47,7 +47,7 @@ describe('dashboard static files', () => {
     const main = await fetch(`${url}/dashboard/main.js`);
     expect(main.status).toBe(200);
     expect(main.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await (await fetch(`${url}/dashboard/settings.json`)).json()).toEqual({ mode: 'sim · paper', replay_controls: false, staleness_ms: { market: 15_000 }, retired_markets: [] });
+    expect(await (await fetch(`${url}/dashboard/settings.json`)).json()).toEqual({ mode: 'sim · paper', replay_controls: false, actions_refused: null, staleness_ms: { market: 15_000 }, retired_markets: [] });
     for (const p of ['/dashboard/../static-files.ts', '/dashboard/%2e%2e/static-files.ts', '/dashboard/..%2fstatic-files.ts', '/dashboard/index.html', '/vendor/preact.js', '/dashboard/missing.js', '/dashboard/backtests/%E0%A4%A.json', '/dashboard/backtests/x.json']) {
       const r = await fetch(url + p);
       expect(r.status, p).toBe(404);

@@ -80,7 +80,7 @@ describe('a page loaded after a restart and a market retired in an earlier life'
     const recent = new RecentEvents();
     // What the daemon holds: the carried paper state's retired ids, read when trading starts (after the server).
     const retiredMarkets = new Set<string>();
-    const files = new DashboardFiles({ mode: 'sim · paper', replay_controls: false, staleness_ms: {} }, { recent, retiredMarkets: () => retiredMarkets });
+    const files = new DashboardFiles({ mode: 'sim · paper', replay_controls: false, actions_refused: null, staleness_ms: {} }, { recent, retiredMarkets: () => retiredMarkets });
     retiredMarkets.add('m1');
     const snapshot = (token: string, market: string) =>
       events.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.44, 10]], asks: [[0.45, 10]], best_bid: 0.44, best_ask: 0.45, mid: 0.445, spread: 0.01, microprice: null, imbalance: null, hash: null }, { market_id: market, token_id: token });

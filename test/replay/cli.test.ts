@@ -127,6 +127,8 @@ describe('helios replay', () => {
     type Listing = { market_id: string; state: string | null; halt_causes: string[] };
     const listed = async () => ((await (await fetch(`${http}/markets`)).json()) as Listing[]).map((m) => ({ market_id: m.market_id, state: m.state, halt_causes: m.halt_causes }));
     const seek = async (iso: string) => expect((await fetch(`${http}/replay/seek?t=${iso}`, { method: 'POST' })).status).toBe(200);
+    // A replay takes no halt, resume or reconciliation: its dashboard says so rather than offer them.
+    expect(((await (await fetch(`${http}/dashboard/settings.json`)).json()) as { actions_refused: string | null }).actions_refused).toMatch(/^a replay takes no actions/);
     const early = '2025-07-15T16:00:10.000Z';
     const late = '2025-07-15T16:05:00.000Z';
     await seek(early);

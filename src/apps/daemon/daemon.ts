@@ -5,6 +5,7 @@ import { BusSink } from '../../adapters/bus/bus-sink.ts';
 import { PacedClock } from '../../adapters/clock/paced-clock.ts';
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import { createMetrics, type Metrics } from '../../adapters/metrics/metrics.ts';
+import { ACTIONS_DISABLED } from '../../adapters/api/auth.ts';
 import { HttpApiServer } from '../../adapters/api/http-server.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
 import { DashboardFiles } from '../dashboard/static-files.ts';
@@ -155,7 +156,7 @@ export class Daemon {
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
-      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir, retiredMarkets: () => ctx.retiredMarkets }).answer,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, actions_refused: this.opts.secrets.api_token ? null : ACTIONS_DISABLED, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir, retiredMarkets: () => ctx.retiredMarkets }).answer,
     });
     this.channels = new ChannelServer(this.http.server, {
       ...channelServerOptions(config.api, ctx.log),

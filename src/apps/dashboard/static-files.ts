@@ -58,6 +58,11 @@ export interface DashboardSettings {
   mode: string;
   /** The server has /replay/* controls (`helios replay --serve`): the page shows the replay bar. */
   replay_controls: boolean;
+  /**
+   * Why this server takes no halt, resume or reconciliation (a daemon without HELIOS_API_TOKEN, a
+   * replay): the Controls view says so and offers none. Null: it takes them, with the token.
+   */
+  actions_refused: string | null;
   /** Feed staleness thresholds (daemon.staleness_ms). */
   staleness_ms: Readonly<Record<string, number>>;
 }

@@ -23,6 +23,9 @@ import { apiPortSetBy, badPortMessage, parsePort, portUnavailableMessage } from 
 import { collect, missingDataDir, noEventsMessage, parseSpeed, parseTime, recordedEventBounds, replayContext } from '../replay-options.ts';
 import { untilSignal } from '../until-signal.ts';
 
+/** What the served replay's Controls view says instead of offering halt, resume and reconciliation. */
+const REPLAY_TAKES_NO_ACTIONS = 'a replay takes no actions: halt, resume and force reconciliation act on a running daemon (helios run)';
+
 interface Opts {
   dataDir?: string;
   from?: string;
@@ -156,7 +159,7 @@ export function register(program: Command, io: CliIo): void {
           // (GET /markets reports the catalog's own error).
           const catalog = await readMarketCatalog(ctx.dataDir).catch(() => null);
           server = new ReplayServer({ host: '127.0.0.1', port, api: ctx.config.api, logger: createLogger({ level: 'warn', destination: { write: (s: string) => (io.err(s), true) } as unknown as NodeJS.WritableStream }), parseTime,
-            fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
+            fallback: new DashboardFiles({ mode: 'replay', replay_controls: true, actions_refused: REPLAY_TAKES_NO_ACTIONS, staleness_ms: ctx.config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(ctx.config), dataDir: ctx.dataDir }).answer,
             markets: async () => ((await readMarketCatalog(ctx.dataDir)) ?? []).map((m) => marketListing(m, states.state(m.spec.market_id), states.haltCauses(m.spec.market_id))),
             ...(catalog ? { knownMarket: (id: string) => catalog.some((m) => m.spec.market_id === id) } : {}),
             // Read once, on the first request, from a source of its own (the engine's is reading).

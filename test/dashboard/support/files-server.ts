@@ -8,7 +8,7 @@ import type { HeliosEvent } from '../../../src/domain/events/catalog.ts';
  * The dashboard page and its modules on a loopback server with open POSTs, beside the given JSON
  * routes (not yet listening); `recent` answers /dashboard/recent.json, `port` 0 picks one.
  */
-export function dashboardFilesServer(opts: { mode: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger; port?: number; recent?: { snapshot(): HeliosEvent[] } }): JsonHttpServer {
+export function dashboardFilesServer(opts: { mode: string; actionsRefused?: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger; port?: number; recent?: { snapshot(): HeliosEvent[] } }): JsonHttpServer {
   return new JsonHttpServer({
     host: '127.0.0.1',
     port: opts.port ?? 0,
@@ -17,6 +17,6 @@ export function dashboardFilesServer(opts: { mode: string; name: string; routes:
     logger: opts.logger ?? createLogger({ destination: new PassThrough(), format: 'json', level: 'silent' }),
     name: opts.name,
     routes: opts.routes,
-    fallback: new DashboardFiles({ mode: opts.mode, replay_controls: false, staleness_ms: { market: 15_000 } }, opts.recent ? { recent: opts.recent } : {}).answer,
+    fallback: new DashboardFiles({ mode: opts.mode, replay_controls: false, actions_refused: opts.actionsRefused ?? null, staleness_ms: { market: 15_000 } }, opts.recent ? { recent: opts.recent } : {}).answer,
   });
 }

@@ -4,9 +4,19 @@ export function num(x, dp = 2) {
   return x === null || x === undefined || Number.isNaN(x) ? '—' : Number(x).toFixed(dp);
 }
 
+/**
+ * `x` as shown at `dp` decimals: a sign or a colour follows the figure on screen, so a loss of
+ * 0.00001 shown at 4 decimals is 0, never a red `-0.0000`.
+ */
+export function shown(x, dp) {
+  const r = Number(Number(x).toFixed(dp));
+  return r === 0 ? 0 : r;
+}
+
 export function signed(x, dp = 2) {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  return (x > 0 ? '+' : '') + Number(x).toFixed(dp);
+  const r = shown(x, dp);
+  return (r > 0 ? '+' : '') + r.toFixed(dp);
 }
 
 export function pct(x, dp = 1) {

@@ -2,7 +2,7 @@ import { html } from '../html.js';
 import { useEffect, useState } from 'preact/hooks';
 import { Chart } from '../components/sparkline.js';
 import { getJson } from '../connection.js';
-import { num, pct, shortId, signed } from '../format.js';
+import { num, pct, shortId, shown, signed } from '../format.js';
 
 /** Series over different x values on one shared, sorted x axis (uPlot's shape), gaps as null. */
 function align(seriesPoints) {
@@ -14,7 +14,7 @@ function align(seriesPoints) {
 function RegimeTable({ title, rows }) {
   const max = Math.max(1e-9, ...rows.map((r) => Math.abs(r.markout_pnl)));
   return html`<section class="panel"><h3>${title}</h3><table class="grid"><thead><tr><th class="l">regime</th><th class="r">fills</th><th class="r">volume</th><th class="r">fees</th><th class="r">markout PnL</th><th></th></tr></thead><tbody>
-    ${rows.map((r) => html`<tr><td>${r.regime}</td><td class="r">${r.fills}</td><td class="r">${num(r.volume, 1)}</td><td class="r">${num(r.fees, 4)}</td><td class=${`r ${r.markout_pnl < 0 ? 'bad' : 'ok'}`}>${signed(r.markout_pnl, 4)}</td>
+    ${rows.map((r) => html`<tr><td>${r.regime}</td><td class="r">${r.fills}</td><td class="r">${num(r.volume, 1)}</td><td class="r">${num(r.fees, 4)}</td><td class=${`r ${shown(r.markout_pnl, 4) < 0 ? 'bad' : 'ok'}`}>${signed(r.markout_pnl, 4)}</td>
       <td class="barcell"><div class="hbar"><div class=${`fill ${r.markout_pnl < 0 ? 'neg' : 'model'}`} style=${`width:${((Math.abs(r.markout_pnl) / max) * 100).toFixed(1)}%`}></div></div></td></tr>`)}
   </tbody></table></section>`;
 }
@@ -25,7 +25,7 @@ function Report({ r }) {
   return html`<div data-testid="backtest-report">
     ${r.market_catalog === 'inferred' ? html`<p class="bad">No market catalog beside the data: markets were inferred from the tape (pair arbitrage only); not what the recording traded.</p>` : ''}
     <section class="cards">
-      <div class="card num"><label>net</label><b class=${r.pnl.net >= 0 ? 'ok' : 'bad'}>${signed(r.pnl.net, 4)}</b></div>
+      <div class="card num"><label>net</label><b class=${shown(r.pnl.net, 4) >= 0 ? 'ok' : 'bad'}>${signed(r.pnl.net, 4)}</b></div>
       <div class="card num"><label>realized</label><b>${signed(r.pnl.realized, 4)}</b></div>
       <div class="card num"><label>unrealized</label><b>${signed(r.pnl.unrealized, 4)}</b></div>
       <div class="card num"><label>fees</label><b>${num(r.pnl.fees, 4)}</b></div>
@@ -50,7 +50,7 @@ function Report({ r }) {
       <${RegimeTable} title="markout by hour (New York) of fill" rows=${r.regimes.hour_nyc} />
     </div>
     <section class="panel"><h3>markets</h3><table class="grid"><thead><tr><th class="l">market</th><th class="l">kind</th><th class="l">priced by</th><th class="l">state</th><th class="r">net</th><th class="r">realized</th><th class="r">unrealized</th><th class="r">fees</th></tr></thead><tbody>
-      ${r.markets.map((m) => html`<tr><td class="mono">${shortId(m.market_id)}</td><td>${m.kind}</td><td>${m.feeds ?? '—'}</td><td>${m.state ?? '—'}</td><td class=${`r ${m.pnl.net < 0 ? 'bad' : ''}`}>${signed(m.pnl.net, 4)}</td><td class="r">${signed(m.pnl.realized, 4)}</td><td class="r">${signed(m.pnl.unrealized, 4)}</td><td class="r">${num(m.pnl.fees, 4)}</td></tr>`)}
+      ${r.markets.map((m) => html`<tr><td class="mono">${shortId(m.market_id)}</td><td>${m.kind}</td><td>${m.feeds ?? '—'}</td><td>${m.state ?? '—'}</td><td class=${`r ${shown(m.pnl.net, 4) < 0 ? 'bad' : ''}`}>${signed(m.pnl.net, 4)}</td><td class="r">${signed(m.pnl.realized, 4)}</td><td class="r">${signed(m.pnl.unrealized, 4)}</td><td class="r">${num(m.pnl.fees, 4)}</td></tr>`)}
     </tbody></table></section>
   </div>`;
 }

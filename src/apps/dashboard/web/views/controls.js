@@ -5,7 +5,9 @@ import { clock, shortId } from '../format.js';
 
 /**
  * Halt/resume and forced reconciliation. The token is asked once and kept in sessionStorage (gone
- * with the tab); every answer the server gives is shown as it came, refusals included.
+ * with the tab); every answer the server gives is shown as it came, refusals included. A server
+ * that takes no actions at all (settings.json `actions_refused`: a daemon without HELIOS_API_TOKEN,
+ * a replay) says why up front and offers none: a token typed in would change nothing.
  */
 export function Controls({ store }) {
   const [token, setToken] = useState(apiToken());
@@ -19,9 +21,12 @@ export function Controls({ store }) {
     const r = await post(path, body);
     setAnswers((a) => [{ at: Date.now(), label, status: r.status, body: r.body }, ...a].slice(0, 20));
   };
+  const refused = store.settings.actions_refused ?? null;
   const body = () => ({ scope, reason: reason.trim() || 'manual (dashboard)', ...(scope === 'market' ? { market_id: chosen } : {}) });
   return html`<div class="controls" data-testid="controls">
-    <section class="panel">
+    ${refused
+      ? html`<section class="panel"><h3>actions</h3><p class="warn" data-testid="actions-refused">this server takes no actions: ${refused}</p></section>`
+      : html`<section class="panel">
       <h3>API token</h3>
       <form onSubmit=${(e) => (e.preventDefault(), setApiToken(token), setToken(apiToken()))}>
         <input type="password" autocomplete="off" placeholder="bearer token (kept for this tab only)" value=${token} onInput=${(e) => setToken(e.currentTarget.value)} data-testid="token" />
@@ -29,7 +34,7 @@ export function Controls({ store }) {
         <button type="button" onClick=${() => (setApiToken(''), setToken(''))}>forget</button>
         <span class=${apiToken() ? 'ok' : 'dim'}>${apiToken() ? 'token set' : 'no token: actions will be refused'}</span>
       </form>
-    </section>
+    </section>`}
     <section class="panel">
       <h3>halt / resume</h3>
       <div class="form-row">
@@ -41,9 +46,9 @@ export function Controls({ store }) {
           ${ids.map((x) => html`<option value=${x}>${store.markets.get(x).label ?? ''} ${shortId(x)}</option>`)}
         </select>`}
         <input placeholder="reason" value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} data-testid="reason" />
-        <button class="danger" onClick=${() => send(`halt ${scope}`, '/halt', body())} data-testid="halt">HALT</button>
-        <button onClick=${() => send(`resume ${scope}`, '/resume', body())} data-testid="resume">resume</button>
-        <button onClick=${() => send('force reconciliation', '/reconciler/force')} data-testid="reconcile">force reconciliation</button>
+        <button class="danger" disabled=${!!refused} onClick=${() => send(`halt ${scope}`, '/halt', body())} data-testid="halt">HALT</button>
+        <button disabled=${!!refused} onClick=${() => send(`resume ${scope}`, '/resume', body())} data-testid="resume">resume</button>
+        <button disabled=${!!refused} onClick=${() => send('force reconciliation', '/reconciler/force')} data-testid="reconcile">force reconciliation</button>
       </div>
     </section>
     <section class="panel">

@@ -13,6 +13,8 @@ function summary(ev) {
     case 'FILL':
       return `${p.status} ${p.side} ${p.size}@${p.price} fee ${num(p.fee_usdc, 4)}`;
     case 'MARKET_STATE':
+      // HALT → HALT is no transition: the halt's causes changed (none left: it waits out its cool-down).
+      if (p.previous === 'HALT' && p.state === 'HALT') return `HALT, causes now: ${p.reason ?? 'none (cool-down)'}`;
       return `${p.previous ?? '∅'} → ${p.state}${p.reason ? ` (${p.reason})` : ''}`;
     case 'RISK_STATE':
       return `${p.state}${p.reason ? ` (${p.reason})` : ''}`;

@@ -91,11 +91,13 @@ export function MarketView({ store, marketId }) {
       <span>edge threshold <b>${num(m.edge_threshold, 3)}</b></span>
       <span class="bad">${m.halt_causes.join(', ')}</span>
     </div>
-    <div class="row">
+    <div class="row market-row">
       ${tokens.map((t, i) => html`<${Ladder} key=${t} store=${store} token=${t} title=${i === 0 ? 'YES' : 'NO'} />`)}
       <${Tape} store=${store} tokens=${tokens} />
       <section class="panel"><h3>transitions</h3><table class="grid" data-testid="transitions"><tbody>
-        ${m.transitions.map((t) => html`<tr><td class="dim">${clock(t.ts)}</td><td class=${stateClass(t.from)}>${t.from ?? '∅'}</td><td>→</td><td class=${stateClass(t.to)}>${t.to}</td><td class="dim">${t.reason ?? ''}</td></tr>`)}
+        ${m.transitions.map(
+          (t) => html`<tr><td class="dim">${clock(t.ts)}</td><td class=${stateClass(t.from)}>${t.from ?? '∅'}</td><td>→</td><td class="to"><span class=${stateClass(t.to)}>${t.to}</span>${t.reason ? html`<div class="dim reason">${t.reason}</div>` : null}</td></tr>`,
+        )}
       </tbody></table></section>
     </div>
     <${Lifecycle} store=${store} m=${m} />

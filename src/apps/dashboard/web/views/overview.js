@@ -1,7 +1,7 @@
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
 import { edgeIsHot, marketPosition, noLongerTraded, tradableEdge, yesToken } from '../store.js';
-import { clock, num, shortId, signed, stateClass } from '../format.js';
+import { clock, num, shortId, shown, signed, stateClass } from '../format.js';
 
 /** One row's figures, computed once per paint for sorting and display alike. */
 function rowOf(store, m) {
@@ -29,10 +29,15 @@ function rowOf(store, m) {
   };
 }
 
+/**
+ * Key, header, alignment and, for the text columns, a width: the table's layout is fixed (a repaint
+ * does not measure every cell), which would otherwise give every column the same width and cut
+ * `TEMPORAL_ACTIVE` or a match id short while the figures have room to spare.
+ */
 const COLUMNS = [
   ['name', 'market', 'l'],
-  ['source', 'source', 'l'],
-  ['state', 'state', 'l'],
+  ['source', 'source', 'l', '19ch'],
+  ['state', 'state', 'l', '18ch'],
   ['fair', 'fair', 'r'],
   ['mid', 'mid', 'r'],
   ['edge', 'edge', 'r'],
@@ -40,8 +45,8 @@ const COLUMNS = [
   ['yes', 'YES sh', 'r'],
   ['no', 'NO sh', 'r'],
   ['unrealized', 'uPnL', 'r'],
-  ['halt', 'halt causes', 'l'],
-  ['changed', 'last change', 'r'],
+  ['halt', 'halt causes', 'l', '24ch'],
+  ['changed', 'last change', 'r', '15ch'],
 ];
 
 function compare(a, b, key) {
@@ -64,7 +69,7 @@ export function Summary({ store }) {
     <div class="card num"><label>realized</label><b>${signed(pnl.realized, 4)}</b></div>
     <div class="card num"><label>unrealized</label><b>${signed(pnl.unrealized, 4)}</b></div>
     <div class="card num"><label>fees</label><b>${num(pnl.fees, 4)}</b></div>
-    <div class="card num"><label>net</label><b class=${net >= 0 ? 'ok' : 'bad'}>${signed(net, 4)}</b></div>
+    <div class="card num"><label>net</label><b class=${shown(net, 4) >= 0 ? 'ok' : 'bad'} data-testid="net-pnl">${signed(net, 4)}</b></div>
     <div class="card num"><label>orders</label><b data-testid="orders-count">${counts.orders}</b></div>
     <div class="card num"><label>fills</label><b data-testid="fills-count">${counts.fills}</b><small>${counts.fills_failed ? `${counts.fills_failed} failed` : ''}</small></div>
     <div class="card"><label>data time</label><b>${clock(store.lastTs)}</b></div>
@@ -88,6 +93,7 @@ export function Overview({ store }) {
       <span class="dim">${rows.length} of ${store.markets.size} markets</span>
     </div>
     <table class="grid" data-testid="markets">
+      <colgroup>${COLUMNS.map(([k, , , width]) => html`<col key=${k} style=${width ? `width:${width}` : ''} />`)}</colgroup>
       <thead><tr>${COLUMNS.map(([k, l, a]) => header(k, l, a))}</tr></thead>
       <tbody>
         ${rows.map(
@@ -101,8 +107,8 @@ export function Overview({ store }) {
             <td class="r">${num(r.spread, 3)}</td>
             <td class="r">${num(r.yes, 1)}</td>
             <td class="r">${num(r.no, 1)}</td>
-            <td class=${`r ${r.unrealized < 0 ? 'bad' : ''}`}>${signed(r.unrealized, 4)}</td>
-            <td class="l bad">${r.halt}</td>
+            <td class=${`r ${shown(r.unrealized, 4) < 0 ? 'bad' : ''}`} data-testid="market-upnl">${signed(r.unrealized, 4)}</td>
+            <td class="l bad causes">${r.halt}</td>
             <td class="r dim">${clock(r.changed)}</td>
           </tr>`,
         )}
