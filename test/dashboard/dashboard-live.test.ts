@@ -126,6 +126,9 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
     const highlighted = async () => (await page.locator('[data-testid=statechart] g.state.active').getAttribute('data-state')) === (await page.locator('[data-testid=actor-state]').innerText());
     await expect.poll(highlighted, { timeout: 10_000 }).toBe(true);
     expect(await page.locator('[data-testid=machine-transitions] tr').count()).toBeGreaterThan(10);
+    // The transitions' panel shows each guard whole, without scrolling sideways.
+    const sideways = () => page.locator('.machine-row > .panel:has([data-testid=machine-transitions])').evaluate((p) => p.scrollWidth - p.clientWidth);
+    expect(await sideways()).toBe(0);
     await page.selectOption('[data-testid=machine-select]', 'truth');
     await expect.poll(() => page.locator('[data-testid=statechart] g.state.active').count(), { timeout: 10_000 }).toBe(1);
     await page.selectOption('[data-testid=machine-select]', 'market-trading');

@@ -42,10 +42,10 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
   });
 
   /** A page open on a stand-in whose recent past is `events` and whose /markets is `markets`. */
-  const open = async (markets: unknown[], events: HeliosEvent[], viewport: { width: number; height: number }, hash = '', actionsRefused?: string) => {
+  const open = async (markets: unknown[], events: HeliosEvent[], viewport: { width: number; height: number }, hash = '', actionsRefused?: string, mode = 'sim · paper') => {
     const recent = new RecentEvents();
     for (const e of events) recent.emit(e);
-    const http = dashboardFilesServer({ mode: 'sim · paper', ...(actionsRefused ? { actionsRefused } : {}), name: 'stand-in daemon', recent, logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
+    const http = dashboardFilesServer({ mode, ...(actionsRefused ? { actionsRefused } : {}), name: 'stand-in daemon', recent, logger, routes: { '/markets': { method: 'GET', handler: () => markets } } });
     const channels = new ChannelServer(http.server, { path: '/ws', maxFrameBytes: 4096, maxBufferedBytes: 1 << 20, slowPolicy: 'coalesce', maxClients: 8, logger });
     servers.push({ channels, http });
     const url = await http.listen();
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
   const clipped = (page: Page, selector: string) =>
     page.locator(selector).evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => `${e.textContent} ${e.scrollWidth}>${e.clientWidth}`));
 
-  it('overview at 1400 px: a state, a match id, halt causes and the last change are shown whole', { timeout: 60_000 }, async () => {
+  it('overview at 1400 px: a state, a match id, halt causes and the last change are shown whole; at 900 px the table scrolls, not the page', { timeout: 60_000 }, async () => {
     const { factory } = testFactory(13);
     const row = (id: string, state: string, halt: string[]) => ({ ...market(id, `y-${id}`, `n-${id}`, state), station_id: null, match_id: 'sim-3455337962-1', halt_causes: halt });
     const markets = [row('a', 'TEMPORAL_ACTIVE', []), row('b', 'BUILDING_PAIR', []), row('c', 'HALT', ['risk_halted', 'stale_book'])];
@@ -130,19 +130,30 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
     expect(await page.locator('[data-testid=net-pnl]').innerText()).toBe('0.0000');
     expect(await page.locator('[data-testid=net-pnl]').getAttribute('class')).toBe('ok');
     expect(errors).toEqual([]);
+    // Narrow: every figure still whole, the table scrolled sideways inside its own box.
+    await page.setViewportSize({ width: 900, height: 800 });
+    await expect.poll(() => clipped(page, '[data-testid=markets] td:not(:first-child)')).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).document.documentElement.clientWidth)).toBe(0);
+    expect(await clipped(page, '.table-scroll')).toHaveLength(1);
   });
 
   it("market: each transition's reason is read whole, also halt causes that changed inside a halt", { timeout: 60_000 }, async () => {
     const { factory } = testFactory(14);
     const markets = [market('m1', 'y1', 'n1', 'TEMPORAL_ACTIVE')];
     const state = (previous: string, s: string, reason: string | null) => factory.make('MARKET_STATE', { state: s, previous, reason }, { market_id: 'm1' });
-    const events = [
+    const events: HeliosEvent[] = [
       state('IDLE', 'HALT', 'circuit_breaker,reconcile_break,stale_book,stale_nowcast'),
       state('HALT', 'HALT', 'reconcile_break,stale_nowcast'),
       state('HALT', 'HALT', null),
       state('HALT', 'TEMPORAL_ACTIVE', 'buy edge 0.1015 on the newest nowcast'),
     ];
-    for (const viewport of [{ width: 1400, height: 900 }, { width: 1280, height: 800 }]) {
+    // Both books ten levels deep with four-digit sizes, and a tape: the market row's widest content.
+    const levels = (from: number, step: number) => Array.from({ length: 10 }, (_, i) => [Number((from + step * i).toFixed(2)), 4441.4 + i] as [number, number]);
+    for (const [t, bid] of [['y1', 0.7], ['n1', 0.24]] as const) {
+      events.push(factory.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: levels(bid, -0.01), asks: levels(bid + 0.02, 0.01), best_bid: bid, best_ask: bid + 0.02, mid: bid + 0.01, spread: 0.02, microprice: bid + 0.01, imbalance: 0, hash: null }, { market_id: 'm1', token_id: t }));
+      for (let i = 0; i < 5; i++) events.push(factory.make('TRADE', { price: bid, size: 4441.4 + i, side: i % 2 ? 'BUY' : 'SELL', fee_rate_bps: null }, { market_id: 'm1', token_id: t }));
+    }
+    for (const viewport of [{ width: 1400, height: 900 }, { width: 1280, height: 800 }, { width: 900, height: 800 }]) {
       const { page, errors } = await open(markets, events, viewport, '#/market/m1');
       await expect.poll(() => page.locator('[data-testid=transitions] tr').count()).toBe(2);
       expect(await page.locator('[data-testid=transitions] tr').allInnerTexts()).toEqual([
@@ -150,6 +161,9 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
         expect.stringMatching(/IDLE\s+→\s+HALT\s+circuit_breaker,reconcile_break,stale_book,stale_nowcast$/),
       ]);
       expect(await clipped(page, '.panel:has([data-testid=transitions]), [data-testid=transitions] td, [data-testid=transitions] .reason'), `at ${viewport.width} px`).toEqual([]);
+      // Nor are the ladders and the tape (their widest rows: four-digit sizes, every level).
+      await expect.poll(() => page.locator('[data-testid=ladder] tbody tr').count()).toBeGreaterThan(0);
+      expect(await clipped(page, '.market-row > .panel'), `at ${viewport.width} px`).toEqual([]);
       // The Decisions list says what a HALT → HALT is: the causes now.
       await page.goto(page.url().replace(/#.*$/, '#/decisions'));
       await expect.poll(() => page.locator('[data-testid=decision-list] tr').count()).toBe(4);
@@ -174,5 +188,14 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
     expect(await taking.page.locator('[data-testid=actions-refused]').count()).toBe(0);
     for (const b of ['halt', 'resume', 'reconcile']) expect(await taking.page.locator(`[data-testid=${b}]`).isDisabled(), b).toBe(false);
     expect([...refusing.errors, ...taking.errors]).toEqual([]);
+  });
+
+  it('health: a replay without HEALTH events says why the view is empty; a daemon waits for its first', { timeout: 60_000 }, async () => {
+    const replay = await open([], [], { width: 1400, height: 900 }, '#/health', undefined, 'replay');
+    await expect.poll(() => replay.page.locator('[data-testid=health-waiting]').innerText()).toMatch(/^no HEALTH event replayed so far \(a recording holds them only if its daemon recorded the health channel/);
+    const live = await open([], [], { width: 1400, height: 900 }, '#/health');
+    await expect.poll(() => live.page.locator('[data-testid=health-waiting]').innerText()).toBe('waiting for the first HEALTH event…');
+    // (The stand-in has no /subscriptions or /reconciler/metrics, which the view polls off replay: those 404s aside.)
+    expect([...replay.errors, ...live.errors].filter((e) => !e.includes('404 (Not Found)'))).toEqual([]);
   });
 });

@@ -39,7 +39,12 @@ function useReconciler(enabled) {
 export function Health({ store }) {
   const { latest, history } = store.health;
   const reconciler = useReconciler(store.settings.replay_controls !== true);
-  if (!latest) return html`<p class="dim" data-testid="health-waiting">waiting for the first HEALTH event…</p>`;
+  if (!latest) {
+    // A recording has HEALTH events only if its daemon recorded the health channel: a replay of one
+    // without (`helios sample-data` writes none) would otherwise seem to wait for ever.
+    const why = store.settings.mode === 'replay' ? 'no HEALTH event replayed so far (a recording holds them only if its daemon recorded the health channel; helios sample-data writes none)' : 'waiting for the first HEALTH event…';
+    return html`<p class="dim" data-testid="health-waiting">${why}</p>`;
+  }
   const xs = history.map((h) => h.ts);
   const thresholds = store.settings.staleness_ms ?? {};
   const feeds = Object.keys(latest.staleness_ms).sort();

@@ -54,12 +54,12 @@ export function Machines({ store }) {
       <section class="panel">
         <h3>recent transitions</h3>
         <table class="grid" data-testid="actor-transitions"><tbody>
-          ${(actor?.transitions ?? []).slice(0, 12).map((t) => html`<tr><td class="dim">${clock(t.ts)}</td><td class=${stateClass(t.from)}>${t.from ?? '∅'}</td><td>→</td><td class=${stateClass(t.to)}>${t.to}</td><td class="dim">${t.reason ?? ''}</td></tr>`)}
+          ${(actor?.transitions ?? []).slice(0, 12).map((t) => html`<tr><td class="dim">${clock(t.ts)}</td><td class=${stateClass(t.from)}>${t.from ?? '∅'}</td><td>→</td><td class=${stateClass(t.to)}>${t.to}</td><td class="dim wrap">${t.reason ?? ''}</td></tr>`)}
         </tbody></table>
         <h3>transitions of the machine</h3>
         <table class="grid" data-testid="machine-transitions"><tbody>
           ${graph.transitions.map(
-            (t) => html`<tr class=${activeIds.has(t.from) ? 'from-active' : ''}><td>${graph.states.get(t.from)?.key ?? t.from}</td><td>→</td><td>${graph.states.get(t.to)?.key ?? t.to}</td><td class="dim">${t.label}</td></tr>`,
+            (t) => html`<tr class=${activeIds.has(t.from) ? 'from-active' : ''}><td>${graph.states.get(t.from)?.key ?? t.from}</td><td>→</td><td>${graph.states.get(t.to)?.key ?? t.to}</td><td class="dim wrap">${t.label}</td></tr>`,
           )}
         </tbody></table>
       </section>

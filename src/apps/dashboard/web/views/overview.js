@@ -30,22 +30,23 @@ function rowOf(store, m) {
 }
 
 /**
- * Key, header, alignment and, for the text columns, a width: the table's layout is fixed (a repaint
- * does not measure every cell), which would otherwise give every column the same width and cut
- * `TEMPORAL_ACTIVE` or a match id short while the figures have room to spare.
+ * Key, header, alignment and the least width its content needs: the table's layout is fixed (a
+ * repaint does not measure every cell), which would otherwise give every column the same width and
+ * cut `TEMPORAL_ACTIVE` or a match id short while the figures have room to spare. Wider pages share
+ * the rest out; narrower ones scroll the table sideways rather than cut the figures.
  */
 const COLUMNS = [
-  ['name', 'market', 'l'],
+  ['name', 'market', 'l', '14ch'],
   ['source', 'source', 'l', '19ch'],
   ['state', 'state', 'l', '18ch'],
-  ['fair', 'fair', 'r'],
-  ['mid', 'mid', 'r'],
-  ['edge', 'edge', 'r'],
-  ['spread', 'spread', 'r'],
-  ['yes', 'YES sh', 'r'],
-  ['no', 'NO sh', 'r'],
-  ['unrealized', 'uPnL', 'r'],
-  ['halt', 'halt causes', 'l', '24ch'],
+  ['fair', 'fair', 'r', '8ch'],
+  ['mid', 'mid', 'r', '8ch'],
+  ['edge', 'edge', 'r', '9ch'],
+  ['spread', 'spread', 'r', '9ch'],
+  ['yes', 'YES sh', 'r', '9ch'],
+  ['no', 'NO sh', 'r', '9ch'],
+  ['unrealized', 'uPnL', 'r', '11ch'],
+  ['halt', 'halt causes', 'l', '22ch'],
   ['changed', 'last change', 'r', '15ch'],
 ];
 
@@ -92,27 +93,29 @@ export function Overview({ store }) {
       <input type="search" placeholder="filter markets (name, id, state, station, halt cause)" value=${filter} onInput=${(e) => setFilter(e.currentTarget.value)} data-testid="market-filter" />
       <span class="dim">${rows.length} of ${store.markets.size} markets</span>
     </div>
-    <table class="grid" data-testid="markets">
-      <colgroup>${COLUMNS.map(([k, , , width]) => html`<col key=${k} style=${width ? `width:${width}` : ''} />`)}</colgroup>
-      <thead><tr>${COLUMNS.map(([k, l, a]) => header(k, l, a))}</tr></thead>
-      <tbody>
-        ${rows.map(
-          (r) => html`<tr key=${r.m.market_id} data-market=${r.m.market_id} onClick=${() => (location.hash = `#/market/${r.m.market_id}`)} class="clickable">
-            <td class="l" title=${r.m.market_id}>${r.name}</td>
-            <td class="l dim">${r.source}</td>
-            <td class=${`l ${stateClass(r.state)}`} data-testid="market-state">${r.state || '—'}</td>
-            <td class="r">${num(r.fair, 3)}</td>
-            <td class="r" data-testid="market-mid">${num(r.mid, 3)}</td>
-            <td class=${`r ${edgeIsHot(r.m, r.edge) ? 'hot' : ''}`} data-testid="market-edge" title=${noLongerTraded(r.m) ? `no edge: a ${r.m.state} market no longer trades` : ''}>${signed(r.edge, 3)}</td>
-            <td class="r">${num(r.spread, 3)}</td>
-            <td class="r">${num(r.yes, 1)}</td>
-            <td class="r">${num(r.no, 1)}</td>
-            <td class=${`r ${shown(r.unrealized, 4) < 0 ? 'bad' : ''}`} data-testid="market-upnl">${signed(r.unrealized, 4)}</td>
-            <td class="l bad causes">${r.halt}</td>
-            <td class="r dim">${clock(r.changed)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
+    <div class="table-scroll">
+      <table class="grid" data-testid="markets">
+        <colgroup>${COLUMNS.map(([k, , , width]) => html`<col key=${k} style=${`width:${width}`} />`)}</colgroup>
+        <thead><tr>${COLUMNS.map(([k, l, a]) => header(k, l, a))}</tr></thead>
+        <tbody>
+          ${rows.map(
+            (r) => html`<tr key=${r.m.market_id} data-market=${r.m.market_id} onClick=${() => (location.hash = `#/market/${r.m.market_id}`)} class="clickable">
+              <td class="l" title=${r.m.market_id}>${r.name}</td>
+              <td class="l dim">${r.source}</td>
+              <td class=${`l ${stateClass(r.state)}`} data-testid="market-state">${r.state || '—'}</td>
+              <td class="r">${num(r.fair, 3)}</td>
+              <td class="r" data-testid="market-mid">${num(r.mid, 3)}</td>
+              <td class=${`r ${edgeIsHot(r.m, r.edge) ? 'hot' : ''}`} data-testid="market-edge" title=${noLongerTraded(r.m) ? `no edge: a ${r.m.state} market no longer trades` : ''}>${signed(r.edge, 3)}</td>
+              <td class="r">${num(r.spread, 3)}</td>
+              <td class="r">${num(r.yes, 1)}</td>
+              <td class="r">${num(r.no, 1)}</td>
+              <td class=${`r ${shown(r.unrealized, 4) < 0 ? 'bad' : ''}`} data-testid="market-upnl">${signed(r.unrealized, 4)}</td>
+              <td class="l bad causes">${r.halt}</td>
+              <td class="r dim">${clock(r.changed)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
   </div>`;
 }
