@@ -16,7 +16,7 @@ const zero = { shares: 0, cost: 0, fees: 0 };
 const cents = (size: number, price: number) => Math.round(size * 100) * Math.round(price * 10_000);
 const isWholeCents = (size: number, price: number) => cents(size, price) % 10_000 === 0;
 
-function edgeBuy(ask: number, budgetUsdc: number, tick = 0.01) {
+function edgeBuy(ask: number, budgetUsdc: number, tick = 0.01, fillOrKill = false) {
   const d = decideEdge({
     tokens: [{ token_id: 'Y', book: book([[ask - tick, 1000]], [[ask, 1000]], tick), fair: 0.99, holding: { shares: 0, cost: 0 } }],
     threshold: 0.01,
@@ -28,6 +28,7 @@ function edgeBuy(ask: number, budgetUsdc: number, tick = 0.01) {
     minOrderShares: 5,
     sizeScale: 1,
     allowBuy: true,
+    fillOrKill,
     cfg: { ...cfg.trading.temporal, kelly_fraction: 1, kelly_max_fraction: 1, hard_cap_usdc: 1000, bankroll_usdc: 1000 },
   });
   if (d.kind !== 'buy') throw new Error(`no buy: ${JSON.stringify(d)}`);
@@ -52,6 +53,12 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
     expect(d.limit).toBe(limit);
     expect(d.size).toBe(expected);
     expect(isWholeCents(d.size, d.limit)).toBe(true);
+  });
+
+  it('a FOK edge entry goes up a tick to a whole-cent size as a FAK does', () => {
+    // At 0.539 whole cents need 10 shares ($5.39, over $5): a FOK held at its walked limit bought nothing.
+    const d = edgeBuy(0.539, 5, 0.001, true);
+    expect([d.size, d.limit]).toEqual([9, 0.54]);
   });
 
   it('a pair entry sizes both legs alike, whole cents at either limit', () => {

@@ -1,5 +1,6 @@
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, makerAllInPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
+import { dollarsSpent, walkAskDollars } from './market-buy.ts';
 import { slippageGuard, ticksLeft } from './slippage.ts';
 import { MIN_MARKETABLE_NOTIONAL_USDC, roundLimit, roundSizeDown, wholeCentBuySize, wholeCentLimit } from './ticks.ts';
 
@@ -104,9 +105,11 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
   while (size > 0 && size * ask.price + 1e-9 >= MIN_MARKETABLE_NOTIONAL_USDC) {
     const guard = slippageGuard(t.book, 'BUY', size, input.tick, input.maxSlippageTicks, input.fillOrKill === true);
     if (guard.ok) {
-      // A FOK's limit is where its asks take all its dollars (the guard's): raised, it may be killed.
-      const room = input.fillOrKill === true ? 0 : ticksLeft(guard, input.tick, input.maxSlippageTicks);
-      const at = wholeCentLimit(guard.worstPrice, input.tick, room, (limit) => wholeCentBuySize(Math.min(size, budget / allInPerShare(limit, input.fee)), [limit]));
+      // A FOK only as large as its asks up to the limit can take the dollars of (the venue kills it otherwise).
+      const fokCap = (limit: number) => (input.fillOrKill === true ? dollarsSpent(walkAskDollars(t.book.asksTo(limit), limit, Infinity)) / limit : Infinity);
+      const at = wholeCentLimit(guard.worstPrice, input.tick, ticksLeft(guard, input.tick, input.maxSlippageTicks), (limit) =>
+        wholeCentBuySize(Math.min(size, budget / allInPerShare(limit, input.fee), fokCap(limit)), [limit]),
+      );
       if (at.size + 1e-9 < size) {
         size = at.size;
         continue;
