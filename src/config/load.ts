@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, type Tags } from 'yaml';
 import type { z } from 'zod';
+import { alignBestPriceLevels } from './best-price-levels.ts';
 import { configSchema, type HeliosConfig } from './schema.ts';
 import { loadSecrets, looksLikeSecretKey, type Secrets } from './secrets.ts';
 
@@ -57,6 +58,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const result = configSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => toProblem(i, merged, layers)));
+  const levelsPath = ['market_tape', 'best_price_levels'];
+  const levelsProblem = alignBestPriceLevels(result.data, layers.slice(1).some((l) => getPath(l.data, levelsPath) !== undefined));
+  if (levelsProblem) throw new ConfigError([{ path: levelsPath.join('.'), value: result.data.market_tape.best_price_levels, expected: levelsProblem, source: sourceOf(levelsPath, layers) }]);
   return { config: result.data, secrets: loadSecrets(env) };
 }
 

@@ -1,5 +1,7 @@
 import { viewBook } from '../../domain/book/book-view.ts';
 import { LevelChangeBatch } from '../../domain/book/level-change-batch.ts';
+import { levelsOf, type BookLevels } from '../../domain/trading/book-view.ts';
+import type { Level } from '../../domain/book/l2-book.ts';
 import type { TokenApplyOutcome, TokenBookState } from '../../domain/book/token-book-state.ts';
 import type { PayloadOf } from '../../domain/events/catalog.ts';
 import type { EventFactory, EventMeta } from '../../domain/events/factory.ts';
@@ -32,6 +34,12 @@ export interface TapePublisherOptions {
    * of the event-loop turn it arrived in (one per token per turn), with no timer in between.
    */
   bestPriceFlushMs: number;
+  /**
+   * Levels of each side every BEST_PRICE carries (`market_tape.best_price_levels`; the books must
+   * report a change to any of them as `best_changed`), announced on each L2_SNAPSHOT as
+   * `best_price_levels`. Absent: BEST_PRICE carries the touch alone, as journals before it.
+   */
+  bestPriceLevels?: number;
   /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
   onBestChanged?: (assetId: string) => void;
   /** Times frame → book and book → BEST_PRICE on the injected clock's monotonic reading (the daemon's hot-path stages). */
@@ -57,9 +65,10 @@ export type BookLookup = (assetId: string) => TokenBookState | undefined;
 
 /**
  * Everything the market tape puts on the bus. Per-delta records (L2_DELTA, TRADE, markers) go out
- * as they happen; BEST_PRICE is coalesced per token (one per token per event-loop turn, or with a
- * floor of `bestPriceFlushMs` between two of a token; each carries how many changes it stands for);
- * L2_SNAPSHOT is sampled on a fixed cadence.
+ * as they happen; BEST_PRICE (the touch, and the best `bestPriceLevels` levels of each side) is
+ * coalesced per token (one per token per event-loop turn, or with a floor of `bestPriceFlushMs`
+ * between two of a token; each carries how many changes it stands for); L2_SNAPSHOT is sampled on
+ * a fixed cadence.
  */
 export class TapePublisher {
   readonly metrics: TapePublisherMetrics = {
@@ -95,6 +104,8 @@ export class TapePublisher {
     for (const id of this.dirty.keys()) order.add(id, lookup(id));
     this.publishAll(order, this.clock.now());
   };
+  /** Each book's levels as its last BEST_PRICE carried them (gone with the book). */
+  private readonly published = new WeakMap<TokenBookState, BookLevels>();
   /** The tokens of one flush, sorted in place (reused: a flush per event-loop turn). */
   private readonly flushOrder = new FlushOrder();
 
@@ -169,6 +180,7 @@ export class TapePublisher {
             microprice: v.microprice,
             imbalance: v.imbalance,
             hash: v.hash,
+            ...(this.opts.bestPriceLevels ? { best_price_levels: this.opts.bestPriceLevels } : {}),
           },
           metaAt(state, at),
         ),
@@ -177,7 +189,7 @@ export class TapePublisher {
     }
   }
 
-  /** The top of book of `assetId` changed (or it lost sync): publish it when its turn is due. */
+  /** What BEST_PRICE carries of `assetId`'s book changed (or it lost sync): publish it when its turn is due. */
   markBestChanged(assetId: string): void {
     const before = this.dirty.get(assetId);
     if (before === undefined && this.opts.stages) this.changedAt.set(assetId, this.clock.monotonicNow());
@@ -274,6 +286,15 @@ export class TapePublisher {
       best_ask_size: ask === null ? null : book.bestSize('SELL'),
       updates_coalesced: count,
     };
+    const depth = this.opts.bestPriceLevels;
+    if (depth) {
+      // Sides unchanged since the token's last BEST_PRICE are that one's arrays (nothing is copied
+      // again), and the levels a consumer holds are never changed after they went out.
+      const levels = levelsOf(book, depth, this.published.get(state) ?? null);
+      this.published.set(state, levels);
+      payload.bids = levels.bids as Level[];
+      payload.asks = levels.asks as Level[];
+    }
     if (partnerFollows) payload.partner_follows = true;
     // Stamped with the flush's time, as the floor between two of a token is kept: one flush's are
     // one instant, however long emitting the ones before took (a collection mid-flush).

@@ -56,6 +56,12 @@ export const marketTapeSection = z.strictObject({
    * (every top-of-book change is decided on); above 0 the first change after a quiet spell still goes out at once.
    */
   best_price_flush_ms: z.number().int().min(0),
+  /**
+   * Levels of each side a BEST_PRICE carries, published when any of them changes: the trading
+   * node's books (it reads no L2_DELTA) are exact down to here, and from the last L2_SNAPSHOT below.
+   * At least trading.orders.max_slippage_ticks + 2, the levels a decision reads (see best-price-levels.ts).
+   */
+  best_price_levels: z.number().int().min(1).max(50),
   top_n_levels: z.number().int().min(1).max(50),
   imbalance_levels: z.number().int().min(1),
   emit_l2_delta: z.boolean(),

@@ -87,6 +87,18 @@ export class L2Book {
     return side === 'BUY' ? keys[n - 1]! : -keys[n - 1]!;
   }
 
+  /**
+   * Whether a level at `price` on `side` is among the side's best `n` (at or better than its
+   * `n`th-best price, or the side has fewer than `n` levels): where a change is one a reader of
+   * the top `n` levels sees, a removal included. No allocation.
+   */
+  withinTop(side: BookSide, price: number, n: number): boolean {
+    const keys = side === 'BUY' ? this.bidKeys : this.askKeys;
+    if (keys.length < n) return true;
+    const ticks = this.grid.toTicks(price);
+    return (side === 'BUY' ? ticks : -ticks) >= keys[keys.length - n]!;
+  }
+
   /** `price` in this book's ticks, or NaN when it is off the grid. */
   priceToTicks(price: number): number {
     return this.grid.toTicks(price);

@@ -50,7 +50,7 @@ export class MarketBooks {
       case 'price_change':
         return this.applyPriceChange(msg);
       case 'book':
-        return { tokens: [this.state(msg.asset_id, msg.market).applySnapshot(msg)] };
+        return { tokens: [this.state(msg.asset_id, msg.market).applySnapshot(msg, this.opts.bestPriceLevels)] };
       case 'tick_size_change':
         return { tokens: [this.state(msg.asset_id, msg.market).changeTickSize(msg.new_tick_size)] };
       case 'best_bid_ask': {

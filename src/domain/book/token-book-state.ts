@@ -60,7 +60,10 @@ export interface TokenApplyOutcome {
   resync_done: boolean;
   gap: boolean;
   levels_applied: number;
-  /** Best bid or ask (price or size) differs from before the message. */
+  /**
+   * What BEST_PRICE publishes changed: the best bid or ask (price or size), or with
+   * `bestPriceLevels` above 1 any of each side's best `bestPriceLevels` levels.
+   */
   best_changed: boolean;
 }
 
@@ -69,6 +72,11 @@ export interface TokenBookOptions {
   verifyBestPrices: boolean;
   /** Treat an update older than the previous one as a gap (frames reordered or lost). */
   checkTimestampOrder: boolean;
+  /**
+   * The levels of each side BEST_PRICE carries (`market_tape.best_price_levels`): a change to any
+   * of them is a `best_changed`. Absent or 1: the touch alone.
+   */
+  bestPriceLevels?: number;
 }
 
 export class TokenBookState {
@@ -100,6 +108,9 @@ export class TokenBookState {
   private pendingBestAsk = NaN;
   private pendingLevels = 0;
   private pendingOffGrid = false;
+  /** The best price of each side the frame changed (-Infinity / Infinity: none), for `topLevelsChanged`. */
+  private pendingTopBid = -Infinity;
+  private pendingTopAsk = Infinity;
   private beforeBidTicks: number | null = null;
   private beforeAskTicks: number | null = null;
   private beforeBidSize = 0;
@@ -130,12 +141,14 @@ export class TokenBookState {
    * Replace the book from a snapshot (WebSocket `book`, or a REST /book answer decoded into one).
    * A snapshot older than what a synced book already reflects is ignored.
    */
-  applySnapshot(msg: BookMessage): TokenApplyOutcome {
+  applySnapshot(msg: BookMessage, bestPriceLevels = 1): TokenApplyOutcome {
     const wasSynced = this.status === 'synced';
     if (wasSynced && this.last_ts !== null && msg.timestamp < this.last_ts) return this.ignored('ignored_stale');
     this.market = msg.market;
     if (msg.tick_size !== null) this.knownTickSize = msg.tick_size;
     this.captureTop();
+    // Snapshots are rare (subscribe, resync): the levels before are copied to compare, not tracked.
+    const before = bestPriceLevels > 1 ? this.book.topN(bestPriceLevels) : null;
     let book = this.bookFor(this.knownTickSize ?? FINEST_TICK_SIZE);
     let ok = book.applySnapshot(msg.bids, msg.asks);
     if (!ok && book.tickSize !== FINEST_TICK_SIZE) {
@@ -162,7 +175,9 @@ export class TokenBookState {
       resync_done: done,
       gap: false,
       levels_applied: book.levelCount('BUY') + book.levelCount('SELL'),
-      best_changed: this.topChanged(),
+      best_changed:
+        this.topChanged() ||
+        (before !== null && !(book.topSideEquals('BUY', bestPriceLevels, before.bids) && book.topSideEquals('SELL', bestPriceLevels, before.asks))),
     };
   }
 
@@ -196,6 +211,8 @@ export class TokenBookState {
     this.pendingBestAsk = NaN;
     this.pendingLevels = 0;
     this.pendingOffGrid = false;
+    this.pendingTopBid = -Infinity;
+    this.pendingTopAsk = Infinity;
     this.captureTop();
   }
 
@@ -206,8 +223,12 @@ export class TokenBookState {
    * frame (see `detached`): a slice would keep the whole frame alive.
    */
   applyLevel(side: BookSide, price: number, size: number, bestBid: number, bestAsk: number, hash: string | null): void {
-    if (this.book.applyLevel(side, price, size)) this.pendingLevels++;
-    else this.pendingOffGrid = true;
+    if (this.book.applyLevel(side, price, size)) {
+      this.pendingLevels++;
+      if (side === 'BUY') {
+        if (price > this.pendingTopBid) this.pendingTopBid = price;
+      } else if (price < this.pendingTopAsk) this.pendingTopAsk = price;
+    } else this.pendingOffGrid = true;
     if (bestBid === bestBid) this.pendingBestBid = bestBid;
     if (bestAsk === bestAsk) this.pendingBestAsk = bestAsk;
     if (hash !== null) this.hash = hash;
@@ -236,7 +257,7 @@ export class TokenBookState {
       resync_done: false,
       gap: false,
       levels_applied: this.pendingLevels,
-      best_changed: this.topChanged(),
+      best_changed: this.topChanged() || this.topLevelsChanged(opts.bestPriceLevels ?? 1),
     };
   }
 
@@ -305,6 +326,18 @@ export class TokenBookState {
     this.beforeBidSize = book.bestSize('BUY');
     this.beforeAskSize = book.bestSize('SELL');
     this.beforeTickSize = book.tickSize;
+  }
+
+  /**
+   * A level among the best `depth` of a side changed in this frame: the best price the frame
+   * changed on that side is at or better than the side's `depth`th-best price after the frame (or
+   * the side has fewer levels). Exact for removals too: a removed level that was among the best
+   * `depth` is better than the new `depth`th-best.
+   */
+  private topLevelsChanged(depth: number): boolean {
+    if (depth <= 1) return false;
+    const book = this.book;
+    return (this.pendingTopBid !== -Infinity && book.withinTop('BUY', this.pendingTopBid, depth)) || (this.pendingTopAsk !== Infinity && book.withinTop('SELL', this.pendingTopAsk, depth));
   }
 
   /** Compares prices as prices: a snapshot may have moved the book to another grid. */

@@ -96,6 +96,7 @@ export class MarketFeed {
       snapshotIntervalMs: c.snapshot_interval_ms,
       snapshotSlices: c.snapshot_slices,
       bestPriceFlushMs: c.best_price_flush_ms,
+      bestPriceLevels: c.best_price_levels,
       onBestChanged: deps.onBestChanged,
       stages: deps.stages,
     });
@@ -254,6 +255,7 @@ export class MarketFeed {
         verifyBestPrices: this.deps.config.integrity.verify_best_prices,
         checkTimestampOrder: this.deps.config.integrity.check_timestamp_order,
         verifyBestBidAskEvents: this.deps.config.integrity.verify_best_bid_ask_events,
+        bestPriceLevels: this.deps.config.best_price_levels,
         ...this.deps.booksOptions,
       },
       ...(logger ? { logger } : {}),

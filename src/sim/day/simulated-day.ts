@@ -174,11 +174,13 @@ export class SimulatedDay {
       snapshotIntervalMs: mt.snapshot_interval_ms,
       snapshotSlices: mt.snapshot_slices,
       bestPriceFlushMs: mt.best_price_flush_ms,
+      bestPriceLevels: mt.best_price_levels,
     });
     this.books = new ConnectionBooks(this.publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: mt.malformed_sample_interval_ms, maxSampleChars: 300 }), {
       verifyBestPrices: mt.integrity.verify_best_prices,
       checkTimestampOrder: mt.integrity.check_timestamp_order,
       verifyBestBidAskEvents: mt.integrity.verify_best_bid_ask_events,
+      bestPriceLevels: mt.best_price_levels,
     });
 
     // ---- start, in a fixed order ----

@@ -40,9 +40,15 @@ export const marketPayloads = {
       microprice: z.number().nullable(),
       imbalance: z.number().nullable(),
       hash: z.string().nullable(),
+      /**
+       * This lineage's BEST_PRICEs carry the best N levels of each side (`bids` / `asks`): a book
+       * mirror takes its top from them and no L2_DELTA (the trading node reads none). Absent in
+       * journals recorded before BEST_PRICE carried levels: there the deltas refresh the book.
+       */
+      best_price_levels: z.number().int().positive().optional(),
     }),
   },
-  /** Coalesced best-price change for market actors: never one per delta. */
+  /** Coalesced change of the book's top levels for market actors: never one per delta. */
   BEST_PRICE: {
     ch: 'l2',
     payload: z.strictObject({
@@ -53,6 +59,12 @@ export const marketPayloads = {
       best_ask: z.number().nullable(),
       best_ask_size: z.number().nullable(),
       updates_coalesced: z.number().int().nonnegative(),
+      /**
+       * The best N levels of each side, best first, as [price, size] (N: the lineage's L2_SNAPSHOT
+       * `best_price_levels`; fewer when the side has fewer). Absent in journals recorded before.
+       */
+      bids: z.array(level).optional(),
+      asks: z.array(level).optional(),
       /**
        * The other token of this market changed in the same flush and its BEST_PRICE is the next
        * one published: a consumer may decide once on both (a price_change moves a market's two books
