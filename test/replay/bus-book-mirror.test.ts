@@ -174,4 +174,59 @@ describe('BusBookMirror', () => {
     expect(mismatches).toEqual([]);
     expect(publisher.metrics.resync_started).toBeGreaterThan(0);
   });
+  it('with levels on BEST_PRICE and no L2_DELTA read, keeps the top N of every book exact; fed the deltas too (a replay), it ignores them', () => {
+    // As the trading node reads the tape: L2_SNAPSHOT and BEST_PRICE only. `replayed` also gets the
+    // journal's L2_DELTAs, and must hold exactly the same books.
+    const N = 5;
+    const { clock, factory } = testFactory(9, 1_760_000_000_000);
+    const live = new BusBookMirror();
+    const replayed = new BusBookMirror();
+    const publisher = new TapePublisher(
+      {
+        emit: (e) => {
+          replayed.apply(e);
+          if (e.type !== 'L2_DELTA') live.apply(e);
+        },
+      },
+      factory,
+      clock,
+      { topLevels: 10, imbalanceLevels: 5, emitL2Delta: true, snapshotIntervalMs: 1000, bestPriceFlushMs: 0, bestPriceLevels: N },
+    );
+    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }), { bestPriceLevels: N });
+    const venue = new SyntheticMarkets(syntheticMarketSpecs(3), seededRng(5), { bookAfterTradeProb: 0.05, bareDecimalProb: 0.1 }, clock.now());
+    const tokens = venue.tokenIds();
+    books.subscribed(tokens);
+    const frame = (body: unknown) => {
+      books.handleFrame(JSON.stringify(body));
+      const batch = books.takeResyncBatch();
+      for (const t of batch.tokens) books.applyRestBook(venue.restSummary(t), batch.generation);
+      books.finishResync(batch.tokens, batch.generation);
+    };
+    frame(venue.dumpFrame(tokens).body);
+    publisher.start(() => books.states(), (t) => books.books.get(t));
+    let compared = 0;
+    let deeperDiffer = 0;
+    const mismatches: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // The turn's BEST_PRICEs are out: every synced book's top N is the feed's.
+      clock.advanceBy(20);
+      for (const t of tokens) {
+        const feed = books.books.get(t)!;
+        if (!feed.synced || !live.synced(t)) continue;
+        compared++;
+        if (JSON.stringify(live.book(t)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) mismatches.push(`${i} ${t}`);
+        if (JSON.stringify(live.book(t)!.topN(50)) !== JSON.stringify(feed.book.topN(50))) deeperDiffer++;
+        if (!live.book(t)!.equals(replayed.book(t)!) || live.synced(t) !== replayed.synced(t)) mismatches.push(`replayed ${i} ${t}`);
+      }
+      for (const f of venue.step()) frame(f.body);
+      if (i % 700 === 350) frame(venue.crossedUpdate().body);
+    }
+    publisher.stop();
+    expect(compared).toBeGreaterThan(10_000);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // Below N the books are the last snapshot's: the test would not tell levels from deltas otherwise.
+    expect(deeperDiffer).toBeGreaterThan(0);
+    expect(publisher.metrics.l2_deltas).toBeGreaterThan(0);
+    expect(publisher.metrics.resync_started).toBeGreaterThan(0);
+  });
 });

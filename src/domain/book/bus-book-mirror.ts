@@ -12,6 +12,11 @@ interface MirroredToken {
   synced: boolean;
   /** ts_ingest of the last event that concerned this token's book. */
   last_ts: number;
+  /**
+   * The levels of each side this lineage's BEST_PRICEs carry (its last L2_SNAPSHOT's
+   * `best_price_levels`); 0: they carry the touch alone and L2_DELTAs refresh the book.
+   */
+  bestPriceLevels: number;
 }
 
 export interface BusBookMirrorOptions {
@@ -24,11 +29,18 @@ export interface BusBookMirrorOptions {
  * a trading shard, a replay, a backtest.
  *
  * - `L2_SNAPSHOT` (1 s, top-N levels) replaces the book; it is synced when the snapshot says so.
- * - `L2_DELTA` of the current epoch applies one level on a synced book; levels better than the
- *   delta's reported best are dropped (they vanished while no delta was recorded: outside event
- *   windows the journal keeps snapshots and best prices only).
- * - `BEST_PRICE` of the current epoch re-aligns the top: levels better than the best go, the best
- *   level takes its reported size, so the top stays fresh between snapshots.
+ *   Its `best_price_levels` (N) says the lineage's BEST_PRICEs carry the best N levels of each side.
+ * - A `BEST_PRICE` carrying levels (of the current epoch) replaces the top of each side: the levels
+ *   at or better than its last given level go, the given ones take their place; a side given fewer
+ *   than N levels is exactly those. Deeper levels stay from the last snapshot.
+ * - `L2_DELTA` is ignored while the token's snapshot announced levels on BEST_PRICE: the trading
+ *   node reads no deltas live, so a replay fed the journal's deltas must not see them either.
+ *   Otherwise (journals recorded before BEST_PRICE carried levels) a delta of the current epoch
+ *   applies one level on a synced book; levels better than the delta's reported best are dropped
+ *   (they vanished while no delta was recorded: outside event windows the journal keeps snapshots
+ *   and best prices only).
+ * - A `BEST_PRICE` without levels (of the current epoch) re-aligns the top: levels better than the
+ *   best go, the best level takes its reported size, so the top stays fresh between snapshots.
  * - `BOOK_RESYNC_START`, `GAP_DETECTED`, `TICK_SIZE_CHANGE`, an unsynced snapshot or best price, a
  *   newer epoch seen on any event: unsynced until a synced snapshot of that epoch arrives.
  *   `BOOK_RESYNC_DONE` alone does not resync: it carries no levels.
@@ -58,6 +70,7 @@ export class BusBookMirror {
         if (p.resync_epoch_id < t.epoch) return false;
         t.epoch = p.resync_epoch_id;
         t.last_ts = event.ts_ingest;
+        t.bestPriceLevels = p.best_price_levels ?? 0;
         if (t.book.tickSize !== p.tick_size) t.book = new L2Book(p.tick_size);
         if (!p.synced || !t.book.applySnapshot(p.bids, p.asks) || t.book.isCrossed()) {
           t.book.clear();
@@ -66,6 +79,7 @@ export class BusBookMirror {
         return true;
       }
       case 'L2_DELTA': {
+        if (!this.readsDeltas(token)) return false;
         const p = event.payload;
         const t = this.tokenFor(token, event.market_id, null);
         if (p.resync_epoch_id < t.epoch) return false;
@@ -94,8 +108,12 @@ export class BusBookMirror {
         }
         if (!t.synced) return false;
         t.last_ts = event.ts_ingest;
-        alignTop(t.book, 'BUY', p.best_bid, p.best_bid_size);
-        alignTop(t.book, 'SELL', p.best_ask, p.best_ask_size);
+        if (p.bids !== undefined && p.asks !== undefined) {
+          if (!replaceTop(t.book, 'BUY', p.bids, t.bestPriceLevels) || !replaceTop(t.book, 'SELL', p.asks, t.bestPriceLevels)) return this.unsync(t);
+        } else {
+          alignTop(t.book, 'BUY', p.best_bid, p.best_bid_size);
+          alignTop(t.book, 'SELL', p.best_ask, p.best_ask_size);
+        }
         if (t.book.isCrossed()) return this.unsync(t);
         return true;
       }
@@ -131,6 +149,14 @@ export class BusBookMirror {
   /** The token's mirrored book (last snapshot plus what followed); undefined before any book event. */
   book(token: string): L2Book | undefined {
     return this.tokensById.get(token)?.book;
+  }
+
+  /**
+   * Whether L2_DELTAs of `token` refresh its book: not while its snapshot announced levels on
+   * BEST_PRICE (they would make a replay of the journal see what the trading node never read live).
+   */
+  readsDeltas(token: string): boolean {
+    return (this.tokensById.get(token)?.bestPriceLevels ?? 0) === 0;
   }
 
   /** The book is trustworthy: built from a synced snapshot of the current epoch, nothing since contradicted it. */
@@ -171,7 +197,7 @@ export class BusBookMirror {
   private tokenFor(token: string, market: string | undefined, tickSize: number | null): MirroredToken {
     let t = this.tokensById.get(token);
     if (!t) {
-      t = { book: new L2Book(tickSize ?? this.defaultTickSize), market_id: market ?? null, epoch: Number.NEGATIVE_INFINITY, synced: false, last_ts: 0 };
+      t = { book: new L2Book(tickSize ?? this.defaultTickSize), market_id: market ?? null, epoch: Number.NEGATIVE_INFINITY, synced: false, last_ts: 0, bestPriceLevels: 0 };
       this.tokensById.set(token, t);
     } else if (t.market_id === null && market !== undefined) t.market_id = market;
     return t;
@@ -204,6 +230,28 @@ function alignTop(book: L2Book, side: BookSide, best: number | null, size: numbe
   }
   trimBetterThan(book, side, best);
   if (size !== null && size > 0) book.applyLevel(side, best, size);
+}
+
+/**
+ * A BEST_PRICE's levels of one side (best first) as the top of the book: the levels at or better
+ * than the last given one go and the given ones take their place; with fewer than `depth` given
+ * (the side has no more) the side is exactly those. False when a level is off the book's grid.
+ */
+function replaceTop(book: L2Book, side: BookSide, levels: ReadonlyArray<readonly [number, number]>, depth: number): boolean {
+  if (levels.length < depth || levels.length === 0) {
+    while (book.levelCount(side) > 0) book.applyLevel(side, topPrice(book, side)!, 0);
+  } else {
+    const last = book.priceToTicks(levels[levels.length - 1]![0]);
+    if (last !== last) return false;
+    for (;;) {
+      const top = book.bestTicks(side);
+      if (top === null || (side === 'BUY' ? top < last : top > last)) break;
+      book.applyLevel(side, topPrice(book, side)!, 0);
+    }
+  }
+  // Worst first: each goes on top of what is left, the cheap end of the book's arrays.
+  for (let i = levels.length - 1; i >= 0; i--) if (!book.applyLevel(side, levels[i]![0], levels[i]![1])) return false;
+  return true;
 }
 
 function topPrice(book: L2Book, side: BookSide): number | null {
