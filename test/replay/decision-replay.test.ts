@@ -72,6 +72,21 @@ describe('decision replay', () => {
     expect(readFileSync(out, 'utf8')).toBe(reference);
   });
 
+  it("a journal whose BEST_PRICEs carry levels decides as the live node did, which read no L2_DELTA: the journal's deltas change nothing", async () => {
+    const events: HeliosEvent[] = [];
+    await runReplay({ config, dataDir: dir, from: FROM, to, source: 'journal', sink: { emit: (e) => events.push(e) } });
+    const deltas = events.filter((e) => e.type === 'L2_DELTA').length;
+    // The journal holds deltas (event windows) and BEST_PRICEs with levels, announced by the snapshots.
+    expect(deltas).toBeGreaterThan(100);
+    expect(events.some((e) => e.type === 'BEST_PRICE' && e.payload.bids !== undefined)).toBe(true);
+    expect(events.some((e) => e.type === 'L2_SNAPSHOT' && e.payload.best_price_levels === config.market_tape.best_price_levels)).toBe(true);
+    const out = path.join(dir, 'no-deltas.ndjson');
+    const p = new DecisionReplay({ config, markets: await readMarketCatalog(dir), from: FROM, seed: decisionSeed(config.app.seed, FROM, to), out });
+    for (const e of events) if (e.type !== 'L2_DELTA') p.emit(e);
+    await p.finish(to);
+    expect(readFileSync(out, 'utf8')).toBe(reference);
+  });
+
   it('without a market catalog, markets are inferred from the tape and traded by pair arbitrage only', async () => {
     const { run, text } = await replayTo('inferred.ndjson', { markets: null });
     expect(run.markets).toBeNull();

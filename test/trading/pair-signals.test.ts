@@ -83,6 +83,37 @@ describe("a market's two book signals, published together, reach its actor as on
   });
 });
 
+describe('a journal whose BEST_PRICEs carry levels (the snapshot says best_price_levels)', () => {
+  it("a recorded L2_DELTA between a marked BEST_PRICE and its partner's (one the node never read live) neither splits the pair nor moves the book", async () => {
+    const r = paperRouterRig();
+    await r.runtime.start();
+    const route = (e: HeliosEvent) => r.router.route(e);
+    const announced = (token: string, bids: Levels, asks: Levels) => {
+      const e = snapshot(r.events, 'm1', token, bids, asks) as HeliosEvent & { type: 'L2_SNAPSHOT' };
+      return { ...e, payload: { ...e.payload, best_price_levels: 5 } };
+    };
+    const withLevels = (token: string, bids: Levels, asks: Levels, partnerFollows: boolean) => {
+      const e = best(r.events, 'm1', token, bids[0]![0], asks[0]![0], partnerFollows) as HeliosEvent & { type: 'BEST_PRICE' };
+      return { ...e, payload: { ...e.payload, bids, asks } };
+    };
+    route(announced('Y', [[0.48, 100]], [[0.5, 100]]));
+    route(announced('N', [[0.5, 100]], [[0.52, 100]]));
+    r.clock.advanceBy(10);
+    const evaluations: string[][] = [];
+    r.runtime.marketRef('m1')!.subscribe((s: { context: { signals: { books: Record<string, BookSignal> } } }) => {
+      evaluations.push(['Y', 'N'].map((t) => String(s.context.signals.books[t]?.best_ask)));
+    });
+    route(withLevels('Y', [[0.38, 100]], [[0.4, 100]], true));
+    expect(route(delta(r.events, 'm1', 'Y', 'SELL', 0.3, 100, 0.38, 0.3))).toBe(false);
+    route(withLevels('N', [[0.6, 100]], [[0.62, 100]], false));
+    await flush();
+    r.runtime.stop();
+    expect(evaluations).toEqual([['0.4', '0.62']]);
+    expect(r.mirror.book('Y')!.topN(5)).toEqual({ bids: [[0.38, 100]], asks: [[0.4, 100]] });
+    expect(r.placed).toEqual([]);
+  });
+});
+
 /** What the router hands the runtime, in order: book signals (one, or a market's pair) and halts. */
 type Call = { kind: 'book'; inputs: number[] } | { kind: 'halt'; input: number };
 

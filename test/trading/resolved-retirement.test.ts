@@ -48,7 +48,7 @@ describe('resolved markets leave the trading side after their retention', () => 
       expect(r.node.paper!.positionsNow()).toEqual([]);
       expect(r.node.topics()).toEqual(['control:_']);
       expect(r.retired.map((x) => x.market.spec.market_id)).toEqual(['m0']);
-      expect(r.retired[0]!.topics).toEqual(['control:m0', 'l2:m0', 'l2_delta:m0', 'tape:m0']);
+      expect(r.retired[0]!.topics).toEqual(['control:m0', 'l2:m0', 'tape:m0']);
       // Its PnL is money: in every total as before it left.
       expect(r.node.runtime.marketPnl('m0')).toEqual(before.pnl);
       expect(r.node.runtime.totalNetPnl()).toBeCloseTo(before.total, 9);

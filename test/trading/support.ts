@@ -114,7 +114,7 @@ export function paperRouterRig() {
   const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
   const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
   router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
-  return { clock, cfg, events, router, runtime, placed };
+  return { clock, cfg, events, router, runtime, placed, mirror };
 }
 
 /**

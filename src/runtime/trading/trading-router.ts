@@ -126,6 +126,9 @@ export class TradingRouter {
 
   private apply(event: HeliosEvent): boolean {
     const { runtime, paper } = this.deps;
+    // A delta of a lineage whose BEST_PRICEs carry levels is one the node never read live (a
+    // replay of a journal that holds it): it must not even release a held signal.
+    if (event.type === 'L2_DELTA' && !this.deps.mirror.readsDeltas(event.token_id!)) return false;
     if (this.held.size > 0) this.releaseBefore(event);
     switch (event.type) {
       case 'L2_SNAPSHOT':
@@ -309,14 +312,16 @@ export class TradingRouter {
 }
 
 /**
- * The topics that carry one market's inputs: its book, tape and control; for an esports market its
+ * The topics that carry one market's inputs: its book (not its L2_DELTAs: BEST_PRICE carries the
+ * levels decisions read, and a delta per level change queued in front of each BEST_PRICE was most
+ * of the node's input), tape and control; for an esports market its
  * truth (by market, and by match while the match is not mapped to it); its station's nowcast.
  * Truth is published for a followed match only, so a market without one never hears it: reading
  * its topic would make the process judge a feed that cannot arrive (a weather-only shard's truth).
  */
 export function marketTopics(m: TradedMarket): string[] {
   const id = m.spec.market_id;
-  const out = ['l2', 'l2_delta', 'tape', 'control'].map((ch) => topicOf(ch, id));
+  const out = ['l2', 'tape', 'control'].map((ch) => topicOf(ch, id));
   if (m.match_id !== null) out.push(topicOf('truth', id), topicOf('truth', m.match_id));
   if (m.station_id !== null) out.push(topicOf('nowcast', m.station_id));
   return out;
