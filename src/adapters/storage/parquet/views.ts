@@ -24,9 +24,10 @@ const json = (n: string): Field => [n, 'JSON'];
 
 export const LAKE_VIEWS: Record<string, ViewDef> = {
   events: { channel: 'all', fields: [] },
+  // `bids` / `asks`: a snapshot's top-N, or a BEST_PRICE's best `best_price_levels` (absent before they carried levels).
   l2: {
     channel: 'l2',
-    fields: [num('best_bid'), num('best_ask'), num('mid'), num('spread'), num('microprice'), num('imbalance'), num('tick_size'), int('resync_epoch_id'), ['synced', 'BOOLEAN'], str('hash'), json('bids'), json('asks'), str('reason')],
+    fields: [num('best_bid'), num('best_ask'), num('mid'), num('spread'), num('microprice'), num('imbalance'), num('tick_size'), int('resync_epoch_id'), ['synced', 'BOOLEAN'], str('hash'), json('bids'), json('asks'), int('best_price_levels'), str('reason')],
   },
   l2_delta: { channel: 'l2_delta', fields: [str('side'), num('price'), num('size'), num('best_bid'), num('best_ask'), int('resync_epoch_id')] },
   tape: { channel: 'tape', fields: [num('price'), num('size'), str('side'), num('fee_rate_bps')] },
