@@ -31,8 +31,9 @@ const publisher = new TapePublisher(new BusSink(bus), new EventFactory(clock, ul
   emitL2Delta: config.market_tape.emit_l2_delta,
   snapshotIntervalMs: config.market_tape.snapshot_interval_ms,
   bestPriceFlushMs: 0,
+  bestPriceLevels: config.market_tape.best_price_levels,
 });
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: config.market_tape.best_price_levels });
 // As VenueSimulator builds its flow (its defaults).
 const markets = new SyntheticMarkets(syntheticMarketSpecs(marketCount), seededRng(seed ^ 0x5eed), { bookAfterTradeProb: 0.3, bareDecimalProb: 0.05 });
 const tokens = syntheticMarketSpecs(marketCount).flatMap((m) => [m.yes, m.no]);

@@ -58,8 +58,9 @@ const publisher = new TapePublisher(new BusSink(bus), new EventFactory(clock, ul
   snapshotIntervalMs: tapeConfig.snapshot_interval_ms,
   snapshotSlices: tapeConfig.snapshot_slices,
   bestPriceFlushMs: Number(process.env.BEST_FLOOR ?? 0),
+  bestPriceLevels: tapeConfig.best_price_levels,
 });
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: tapeConfig.best_price_levels });
 const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
 const opening = tape.snapshots.map((s) => JSON.parse(s) as { market: string; asset_id: string });
 books.subscribed(opening.map((s) => s.asset_id));

@@ -28,8 +28,9 @@ export async function capturedTapeEvents(config: HeliosConfig, frames: number, m
     snapshotIntervalMs: config.market_tape.snapshot_interval_ms,
     snapshotSlices: config.market_tape.snapshot_slices,
     bestPriceFlushMs: 0,
+    bestPriceLevels: config.market_tape.best_price_levels,
   });
-  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }));
+  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: config.market_tape.best_price_levels });
   const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
   books.subscribed(tape.snapshots.map((s) => (JSON.parse(s) as { asset_id: string }).asset_id));
   publisher.start(() => books.states(), (id) => books.books.get(id));
