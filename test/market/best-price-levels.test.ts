@@ -23,13 +23,14 @@ function tenDeep(bestPriceLevels: number): MarketBooks {
   return books;
 }
 
-const changed = (books: MarketBooks, msg: PriceChangeMessage | BookMessage) => books.apply(msg).tokens[0]!.best_changed;
+const changed = (books: MarketBooks, msg: PriceChangeMessage | BookMessage) => books.apply(msg).tokens[0]!.levels_changed;
 
-describe('best_changed with BEST_PRICE levels (market_tape.best_price_levels)', () => {
+describe('levels_changed with BEST_PRICE levels (market_tape.best_price_levels)', () => {
   it('a change at or above the Nth-best level of a side counts, one below does not', () => {
     const books = tenDeep(3);
     // Third-best bid 0.47 and ask 0.53: inside; fourth-best: outside.
-    expect(changed(books, level(2, 'BUY', 0.47, 5))).toBe(true);
+    // Below the touch: levels_changed (a BEST_PRICE goes out), not best_changed (no decision's trigger).
+    expect(books.apply(level(2, 'BUY', 0.47, 5)).tokens[0]).toMatchObject({ levels_changed: true, best_changed: false });
     expect(changed(books, level(3, 'BUY', 0.46, 5))).toBe(false);
     expect(changed(books, level(4, 'SELL', 0.53, 5))).toBe(true);
     expect(changed(books, level(5, 'SELL', 0.54, 5))).toBe(false);

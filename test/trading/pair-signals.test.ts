@@ -112,6 +112,37 @@ describe('a journal whose BEST_PRICEs carry levels (the snapshot says best_price
     expect(r.mirror.book('Y')!.topN(5)).toEqual({ bids: [[0.38, 100]], asks: [[0.4, 100]] });
     expect(r.placed).toEqual([]);
   });
+
+  it('a BEST_PRICE for a change below the touch refreshes the book without an evaluation; the next touch change is decided on those levels', async () => {
+    const r = paperRouterRig();
+    await r.runtime.start();
+    const route = (e: HeliosEvent) => r.router.route(e);
+    const announce = (token: string, bids: Levels, asks: Levels) => {
+      const e = snapshot(r.events, 'm1', token, bids, asks) as HeliosEvent & { type: 'L2_SNAPSHOT' };
+      return { ...e, payload: { ...e.payload, best_price_levels: 5 } };
+    };
+    const withLevels = (token: string, bids: Levels, asks: Levels) => {
+      const e = best(r.events, 'm1', token, bids[0]![0], asks[0]![0], false) as HeliosEvent & { type: 'BEST_PRICE' };
+      return { ...e, payload: { ...e.payload, best_bid_size: bids[0]![1], best_ask_size: asks[0]![1], bids, asks } };
+    };
+    route(announce('Y', [[0.48, 100]], [[0.5, 100], [0.51, 100]]));
+    route(announce('N', [[0.45, 100]], [[0.55, 100]]));
+    r.clock.advanceBy(10);
+    const evaluations: string[] = [];
+    r.runtime.marketRef('m1')!.subscribe((s: { context: { signals: { books: Record<string, BookSignal> } } }) => {
+      evaluations.push(JSON.stringify(s.context.signals.books.Y?.levels?.asks));
+    });
+    // Below Y's touch only: the mirror takes it, the actor is not woken.
+    expect(route(withLevels('Y', [[0.48, 100]], [[0.5, 100], [0.51, 40]]))).toBe(true);
+    await flush();
+    expect(evaluations).toEqual([]);
+    expect(r.mirror.book('Y')!.topN(5).asks).toEqual([[0.5, 100], [0.51, 40]]);
+    // The touch moves: one evaluation, on the levels below it as the last BEST_PRICE left them.
+    route(withLevels('Y', [[0.48, 100]], [[0.5, 90], [0.51, 40]]));
+    await flush();
+    r.runtime.stop();
+    expect(evaluations).toEqual([JSON.stringify([[0.5, 90], [0.51, 40]])]);
+  });
 });
 
 /** What the router hands the runtime, in order: book signals (one, or a market's pair) and halts. */

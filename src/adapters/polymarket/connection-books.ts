@@ -346,7 +346,7 @@ export class ConnectionBooks {
       this.resyncSince.delete(id);
       this.publisher.resyncDone(o, state.market, since === undefined ? 0 : this.publisher.now() - since);
     }
-    if (o.best_changed) this.publisher.markBestChanged(id);
+    if (o.levels_changed) this.publisher.markBestChanged(id, o.best_changed);
   }
 
   private requestResync(id: string): void {

@@ -36,11 +36,11 @@ export interface TapePublisherOptions {
   bestPriceFlushMs: number;
   /**
    * Levels of each side every BEST_PRICE carries (`market_tape.best_price_levels`; the books must
-   * report a change to any of them as `best_changed`), announced on each L2_SNAPSHOT as
+   * report a change to any of them as `levels_changed`), announced on each L2_SNAPSHOT as
    * `best_price_levels`. Absent: BEST_PRICE carries the touch alone, as journals before it.
    */
   bestPriceLevels?: number;
-  /** Sees every top-of-book change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
+  /** Sees every top-of-book (touch) change as it is marked (the e2e benchmark's latency probe); absent in the daemon. */
   onBestChanged?: (assetId: string) => void;
   /** Times frame → book and book → BEST_PRICE on the injected clock's monotonic reading (the daemon's hot-path stages). */
   stages?: StageRecorder;
@@ -189,12 +189,12 @@ export class TapePublisher {
     }
   }
 
-  /** What BEST_PRICE carries of `assetId`'s book changed (or it lost sync): publish it when its turn is due. */
-  markBestChanged(assetId: string): void {
+  /** What BEST_PRICE carries of `assetId` changed (or it lost sync), `touched`: its touch too. Published when due. */
+  markBestChanged(assetId: string, touched = true): void {
     const before = this.dirty.get(assetId);
     if (before === undefined && this.opts.stages) this.changedAt.set(assetId, this.clock.monotonicNow());
     this.dirty.set(assetId, (before ?? 0) + 1);
-    this.opts.onBestChanged?.(assetId);
+    if (touched) this.opts.onBestChanged?.(assetId);
     if (this.opts.bestPriceFlushMs === 0) {
       if (!this.turnPending && this.running) this.armTurn();
       return;

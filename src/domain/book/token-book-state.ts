@@ -60,11 +60,13 @@ export interface TokenApplyOutcome {
   resync_done: boolean;
   gap: boolean;
   levels_applied: number;
-  /**
-   * What BEST_PRICE publishes changed: the best bid or ask (price or size), or with
-   * `bestPriceLevels` above 1 any of each side's best `bestPriceLevels` levels.
-   */
+  /** Best bid or ask (price or size) differs from before the message. */
   best_changed: boolean;
+  /**
+   * What BEST_PRICE publishes changed: the touch (`best_changed`) or, with `bestPriceLevels`
+   * above 1, any other of each side's best `bestPriceLevels` levels.
+   */
+  levels_changed: boolean;
 }
 
 export interface TokenBookOptions {
@@ -74,7 +76,7 @@ export interface TokenBookOptions {
   checkTimestampOrder: boolean;
   /**
    * The levels of each side BEST_PRICE carries (`market_tape.best_price_levels`): a change to any
-   * of them is a `best_changed`. Absent or 1: the touch alone.
+   * of them is a `levels_changed`. Absent or 1: the touch alone.
    */
   bestPriceLevels?: number;
 }
@@ -165,6 +167,7 @@ export class TokenBookState {
     this.resync_reason = null;
     const done = this.resyncOpen;
     this.resyncOpen = false;
+    const touched = this.topChanged();
     return {
       asset_id: this.asset_id,
       status: 'snapshot',
@@ -175,9 +178,8 @@ export class TokenBookState {
       resync_done: done,
       gap: false,
       levels_applied: book.levelCount('BUY') + book.levelCount('SELL'),
-      best_changed:
-        this.topChanged() ||
-        (before !== null && !(book.topSideEquals('BUY', bestPriceLevels, before.bids) && book.topSideEquals('SELL', bestPriceLevels, before.asks))),
+      best_changed: touched,
+      levels_changed: touched || (before !== null && !(book.topSideEquals('BUY', bestPriceLevels, before.bids) && book.topSideEquals('SELL', bestPriceLevels, before.asks))),
     };
   }
 
@@ -247,6 +249,7 @@ export class TokenBookState {
       return this.loseSync('best_price_mismatch', 'resync_needed', true);
     }
     this.last_ts = timestamp;
+    const touched = this.topChanged();
     return {
       asset_id: this.asset_id,
       status: 'applied',
@@ -257,7 +260,8 @@ export class TokenBookState {
       resync_done: false,
       gap: false,
       levels_applied: this.pendingLevels,
-      best_changed: this.topChanged() || this.topLevelsChanged(opts.bestPriceLevels ?? 1),
+      best_changed: touched,
+      levels_changed: touched || this.topLevelsChanged(opts.bestPriceLevels ?? 1),
     };
   }
 
@@ -291,6 +295,7 @@ export class TokenBookState {
       gap: false,
       levels_applied: 0,
       best_changed: false,
+      levels_changed: false,
     };
   }
 
@@ -312,6 +317,7 @@ export class TokenBookState {
       gap: wasSynced && GAP_REASONS.has(reason),
       levels_applied: 0,
       best_changed: hadLevels,
+      levels_changed: hadLevels,
     };
   }
 

@@ -154,6 +154,9 @@ export class TradingRouter {
         // Deltas refresh the mirrored book in place; market actors hear coalesced signals only.
         if (event.type === 'L2_DELTA') return true;
         const book = this.deps.mirror.tradableBook(token);
+        // A BEST_PRICE for a change below the touch refreshes the book as a delta did: the actor
+        // decides on touch changes, reading these levels then (unless it completes a held pair).
+        if (event.type === 'BEST_PRICE' && event.payload.bids !== undefined && book && this.held.get(this.marketOfToken.get(token)!) === undefined && sameTouch(this.lastLevels.get(token), event.payload)) return true;
         // A value, not the live book: the levels a slippage walk can reach (k ticks span at most
         // k + 1 levels) and one more, so a walk past the limit is still seen as one.
         const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, this.lastLevels.get(token) ?? null) : null;
@@ -351,6 +354,14 @@ function dropFrom(index: Map<string, string[]>, key: string, id: string): void {
   const rest = (index.get(key) ?? []).filter((x) => x !== id);
   if (rest.length) index.set(key, rest);
   else index.delete(key);
+}
+
+/** The BEST_PRICE's touch (price and size of each side) is the one `levels` (the token's last signal) had. */
+function sameTouch(levels: BookLevels | undefined, p: EventOf<'BEST_PRICE'>['payload']): boolean {
+  if (levels === undefined) return false;
+  const bid = levels.bids[0];
+  const ask = levels.asks[0];
+  return (bid === undefined ? p.best_bid === null : bid[0] === p.best_bid && bid[1] === p.best_bid_size) && (ask === undefined ? p.best_ask === null : ask[0] === p.best_ask && ask[1] === p.best_ask_size);
 }
 
 function sameFairValues(a: Policy, b: Policy): boolean {
