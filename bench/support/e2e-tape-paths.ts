@@ -13,6 +13,7 @@ import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.
 import { decodeMarketFrame, MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { bestPriceTriggerLevels } from '../../src/config/best-price-levels.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
@@ -33,7 +34,7 @@ const publisher = new TapePublisher(new BusSink(bus), new EventFactory(clock, ul
   bestPriceFlushMs: 0,
   bestPriceLevels: config.market_tape.best_price_levels,
 });
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: config.market_tape.best_price_levels });
+const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: bestPriceTriggerLevels(config.market_tape) });
 // As VenueSimulator builds its flow (its defaults).
 const markets = new SyntheticMarkets(syntheticMarketSpecs(marketCount), seededRng(seed ^ 0x5eed), { bookAfterTradeProb: 0.3, bareDecimalProb: 0.05 });
 const tokens = syntheticMarketSpecs(marketCount).flatMap((m) => [m.yes, m.no]);

@@ -28,6 +28,7 @@ import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.
 import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { bestPriceTriggerLevels } from '../../src/config/best-price-levels.ts';
 import { channelOf } from '../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
@@ -60,7 +61,7 @@ const publisher = new TapePublisher(new BusSink(bus), new EventFactory(clock, ul
   bestPriceFlushMs: Number(process.env.BEST_FLOOR ?? 0),
   bestPriceLevels: tapeConfig.best_price_levels,
 });
-const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: tapeConfig.best_price_levels });
+const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: bestPriceTriggerLevels(tapeConfig) });
 const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
 const opening = tape.snapshots.map((s) => JSON.parse(s) as { market: string; asset_id: string });
 books.subscribed(opening.map((s) => s.asset_id));

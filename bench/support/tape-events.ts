@@ -9,6 +9,7 @@ import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.
 import { MalformedFrameReporter } from '../../src/adapters/polymarket/market-decoder.ts';
 import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
 import type { HeliosConfig } from '../../src/config/schema.ts';
+import { bestPriceTriggerLevels } from '../../src/config/best-price-levels.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { EventFactory } from '../../src/domain/events/factory.ts';
 import { ulidGenerator } from '../../src/domain/events/ids.ts';
@@ -30,7 +31,7 @@ export async function capturedTapeEvents(config: HeliosConfig, frames: number, m
     bestPriceFlushMs: 0,
     bestPriceLevels: config.market_tape.best_price_levels,
   });
-  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: config.market_tape.best_price_levels });
+  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1_000, maxSampleChars: 50 }), { bestPriceLevels: bestPriceTriggerLevels(config.market_tape) });
   const tape = syntheticTape({ seed: 11, markets, frames, depth: 10 });
   books.subscribed(tape.snapshots.map((s) => (JSON.parse(s) as { asset_id: string }).asset_id));
   publisher.start(() => books.states(), (id) => books.books.get(id));

@@ -10,6 +10,14 @@ export function decisionLevels(config: Pick<HeliosConfig, 'trading'>): number {
 }
 
 /**
+ * How many of each side's levels the books watch for a change that publishes a BEST_PRICE: the
+ * touch alone (1) unless `market_tape.best_price_on` is `levels`.
+ */
+export function bestPriceTriggerLevels(marketTape: Pick<HeliosConfig['market_tape'], 'best_price_on' | 'best_price_levels'>): number {
+  return marketTape.best_price_on === 'levels' ? marketTape.best_price_levels : 1;
+}
+
+/**
  * `market_tape.best_price_levels` against the levels decisions read. Set by the operator below
  * them: a problem (the books below would be up to a snapshot interval old). Left at the default:
  * raised to them, so a configuration that raised `max_slippage_ticks` alone still loads and its

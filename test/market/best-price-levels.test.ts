@@ -3,6 +3,7 @@ import { MarketBooks } from '../../src/domain/book/market-books.ts';
 import type { BookMessage, PriceChangeMessage } from '../../src/domain/market/messages.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/config/load.ts';
+import { bestPriceTriggerLevels } from '../../src/config/best-price-levels.ts';
 
 const T = '1001';
 
@@ -86,5 +87,32 @@ describe('market_tape.best_price_levels against trading.orders.max_slippage_tick
       expect.objectContaining({ path: 'market_tape.best_price_levels', value: 5, source: 'command line', expected: expect.stringContaining('at least trading.orders.max_slippage_ticks + 2 (6)') }),
     ]);
     expect(loadConfig({ env: {}, overrides: { 'trading.orders.max_slippage_ticks': 4, 'market_tape.best_price_levels': 6 } }).config.market_tape.best_price_levels).toBe(6);
+  });
+});
+
+describe('market_tape.best_price_on: when a BEST_PRICE goes out', () => {
+  const booksFor = (overrides: Record<string, unknown>) => {
+    const tape = loadConfig({ env: {}, overrides }).config.market_tape;
+    const bids = Array.from({ length: 10 }, (_, i): [number, number] => [Number((0.49 - i / 100).toFixed(2)), 100]);
+    const asks = Array.from({ length: 10 }, (_, i): [number, number] => [Number((0.51 + i / 100).toFixed(2)), 100]);
+    const books = new MarketBooks({ bestPriceLevels: bestPriceTriggerLevels(tape) });
+    books.apply(book(1, bids, asks));
+    return books;
+  };
+
+  it('touch (the default): a change below the touch publishes nothing, one at the touch does', () => {
+    const books = booksFor({});
+    expect(changed(books, level(2, 'BUY', 0.47, 5))).toBe(false);
+    expect(changed(books, level(3, 'SELL', 0.51, 5))).toBe(true);
+  });
+
+  it('levels: a change among the levels it carries publishes too', () => {
+    const books = booksFor({ 'market_tape.best_price_on': 'levels' });
+    expect(changed(books, level(2, 'BUY', 0.47, 5))).toBe(true);
+    expect(changed(books, level(3, 'BUY', 0.4, 5))).toBe(false);
+  });
+
+  it('anything else is refused, naming the choices', () => {
+    expect(() => loadConfig({ env: {}, overrides: { 'market_tape.best_price_on': 'always' } })).toThrow(/market_tape\.best_price_on/);
   });
 });

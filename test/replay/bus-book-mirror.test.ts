@@ -174,25 +174,34 @@ describe('BusBookMirror', () => {
     expect(mismatches).toEqual([]);
     expect(publisher.metrics.resync_started).toBeGreaterThan(0);
   });
-  it('with levels on BEST_PRICE and no L2_DELTA read, keeps the top N of every book exact; fed the deltas too (a replay), it ignores them', () => {
+  it.each(['levels', 'touch'] as const)('with levels on BEST_PRICE and no L2_DELTA read, keeps the top N of every book exact (published on %s changes: always / at each BEST_PRICE); fed the deltas too (a replay), it ignores them', (on) => {
     // As the trading node reads the tape: L2_SNAPSHOT and BEST_PRICE only. `replayed` also gets the
     // journal's L2_DELTAs, and must hold exactly the same books.
     const N = 5;
     const { clock, factory } = testFactory(9, 1_760_000_000_000);
     const live = new BusBookMirror();
     const replayed = new BusBookMirror();
+    const mismatches: string[] = [];
+    let atBestPrice = 0;
     const publisher = new TapePublisher(
       {
         emit: (e) => {
           replayed.apply(e);
-          if (e.type !== 'L2_DELTA') live.apply(e);
+          if (e.type === 'L2_DELTA') return;
+          live.apply(e);
+          // Published on touch changes, the levels are exact as each BEST_PRICE goes out (what a decision reads).
+          const feed = e.type === 'BEST_PRICE' && live.synced(e.token_id!) ? books.books.get(e.token_id!) : undefined;
+          if (feed?.synced) {
+            atBestPrice++;
+            if (JSON.stringify(live.book(e.token_id!)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) mismatches.push(`at BEST_PRICE ${e.token_id}`);
+          }
         },
       },
       factory,
       clock,
       { topLevels: 10, imbalanceLevels: 5, emitL2Delta: true, snapshotIntervalMs: 1000, bestPriceFlushMs: 0, bestPriceLevels: N },
     );
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }), { bestPriceLevels: N });
+    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }), { bestPriceLevels: on === 'levels' ? N : 1 });
     const venue = new SyntheticMarkets(syntheticMarketSpecs(3), seededRng(5), { bookAfterTradeProb: 0.05, bareDecimalProb: 0.1 }, clock.now());
     const tokens = venue.tokenIds();
     books.subscribed(tokens);
@@ -206,7 +215,7 @@ describe('BusBookMirror', () => {
     publisher.start(() => books.states(), (t) => books.books.get(t));
     let compared = 0;
     let deeperDiffer = 0;
-    const mismatches: string[] = [];
+    let topDiffer = 0;
     for (let i = 0; i < 3000; i++) {
       // The turn's BEST_PRICEs are out: every synced book's top N is the feed's.
       clock.advanceBy(20);
@@ -214,7 +223,10 @@ describe('BusBookMirror', () => {
         const feed = books.books.get(t)!;
         if (!feed.synced || !live.synced(t)) continue;
         compared++;
-        if (JSON.stringify(live.book(t)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) mismatches.push(`${i} ${t}`);
+        if (JSON.stringify(live.book(t)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) {
+          if (on === 'levels') mismatches.push(`${i} ${t}`);
+          else topDiffer++;
+        }
         if (JSON.stringify(live.book(t)!.topN(50)) !== JSON.stringify(feed.book.topN(50))) deeperDiffer++;
         if (!live.book(t)!.equals(replayed.book(t)!) || live.synced(t) !== replayed.synced(t)) mismatches.push(`replayed ${i} ${t}`);
       }
@@ -223,7 +235,10 @@ describe('BusBookMirror', () => {
     }
     publisher.stop();
     expect(compared).toBeGreaterThan(10_000);
+    expect(atBestPrice).toBeGreaterThan(1_000);
     expect(mismatches.slice(0, 5)).toEqual([]);
+    // On touch changes only, a level below the touch is stale until the next BEST_PRICE or snapshot.
+    if (on === 'touch') expect(topDiffer).toBeGreaterThan(0);
     // Below N the books are the last snapshot's: the test would not tell levels from deltas otherwise.
     expect(deeperDiffer).toBeGreaterThan(0);
     expect(publisher.metrics.l2_deltas).toBeGreaterThan(0);

@@ -57,11 +57,18 @@ export const marketTapeSection = z.strictObject({
    */
   best_price_flush_ms: z.number().int().min(0),
   /**
-   * Levels of each side a BEST_PRICE carries, published when any of them changes: the trading
-   * node's books (it reads no L2_DELTA) are exact down to here, and from the last L2_SNAPSHOT below.
-   * At least trading.orders.max_slippage_ticks + 2, the levels a decision reads (see best-price-levels.ts).
+   * Levels of each side a BEST_PRICE carries: the trading node's books (it reads no L2_DELTA) take
+   * them as their top, and keep the last L2_SNAPSHOT's below. At least
+   * trading.orders.max_slippage_ticks + 2, the levels a decision reads (see best-price-levels.ts).
    */
   best_price_levels: z.number().int().min(1).max(50),
+  /**
+   * When a BEST_PRICE goes out: `touch`, on a change of the best bid or ask (its levels are exact at
+   * every decision a book change wakes); `levels`, on a change of any level it carries (between
+   * touch changes too: paper's queue estimates and decisions on other inputs see them exact, at
+   * ~2.4x the BEST_PRICEs).
+   */
+  best_price_on: z.enum(['touch', 'levels']),
   top_n_levels: z.number().int().min(1).max(50),
   imbalance_levels: z.number().int().min(1),
   emit_l2_delta: z.boolean(),

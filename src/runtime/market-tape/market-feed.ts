@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { MarketResolvedMessage, NewMarketMessage } from '../../domain/market/messages.ts';
 import type { MarketTapeConfig } from '../../config/sections/market-tape.ts';
+import { bestPriceTriggerLevels } from '../../config/best-price-levels.ts';
 import type { MarketBooksOptions } from '../../domain/book/market-books.ts';
 import type { TokenBookState } from '../../domain/book/token-book-state.ts';
 import type { EventFactory } from '../../domain/events/factory.ts';
@@ -255,7 +256,7 @@ export class MarketFeed {
         verifyBestPrices: this.deps.config.integrity.verify_best_prices,
         checkTimestampOrder: this.deps.config.integrity.check_timestamp_order,
         verifyBestBidAskEvents: this.deps.config.integrity.verify_best_bid_ask_events,
-        bestPriceLevels: this.deps.config.best_price_levels,
+        bestPriceLevels: bestPriceTriggerLevels(this.deps.config),
         ...this.deps.booksOptions,
       },
       ...(logger ? { logger } : {}),

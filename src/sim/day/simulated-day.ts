@@ -5,6 +5,7 @@ import { simulatorOptions } from '../world/simulated-world.ts';
 import { simulatedHistory } from '../world/sim-model.ts';
 import { createSimulatedWorldLogic } from '../../actors/world-sources.actor.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
+import { bestPriceTriggerLevels } from '../../config/best-price-levels.ts';
 import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
@@ -180,7 +181,7 @@ export class SimulatedDay {
       verifyBestPrices: mt.integrity.verify_best_prices,
       checkTimestampOrder: mt.integrity.check_timestamp_order,
       verifyBestBidAskEvents: mt.integrity.verify_best_bid_ask_events,
-      bestPriceLevels: mt.best_price_levels,
+      bestPriceLevels: bestPriceTriggerLevels(mt),
     });
 
     // ---- start, in a fixed order ----
