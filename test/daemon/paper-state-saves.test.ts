@@ -80,14 +80,19 @@ describe('the paper state saves', () => {
     expect(readPaperState(dataDir)).toMatchObject({ unanswered_fills: [], clean_stop: false });
   });
 
-  it('a start after a crash warns naming the last save\'s unanswered fills and counts them; after a clean stop it does not warn again', async () => {
+  /** A data dir whose session crashed after saving f1 and f2 unanswered. */
+  async function crashedWithTwoUnanswered(): Promise<string> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
     dirs.push(dataDir);
-    // A session that crashed after saving f1 and f2 unanswered.
     const crashed = persistedPaperState(context(dataDir).ctx);
     crashed.attach(nodeAwaiting([f1, f2]), () => 5_000);
     crashed.wrap({ emit: () => undefined }).emit(fillEvent);
     await turn();
+    return dataDir;
+  }
+
+  it('a start after a crash warns naming the last save\'s unanswered fills and counts them; after a clean stop it does not warn again', async () => {
+    const dataDir = await crashedWithTwoUnanswered();
 
     const afterCrash = context(dataDir);
     const next = persistedPaperState(afterCrash.ctx);
@@ -113,13 +118,7 @@ describe('the paper state saves', () => {
   });
 
   it('a second crash before the first save after a crash does not have the next start tell of (and count) the same fills again', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-paper-saves-'));
-    dirs.push(dataDir);
-    // A session that crashed after saving f1 and f2 unanswered.
-    const crashed = persistedPaperState(context(dataDir).ctx);
-    crashed.attach(nodeAwaiting([f1, f2]), () => 5_000);
-    crashed.wrap({ emit: () => undefined }).emit(fillEvent);
-    await turn();
+    const dataDir = await crashedWithTwoUnanswered();
 
     // The next session tells of them, then crashes too before anything made it save.
     const firstRestart = context(dataDir);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionBooks } from '../../src/adapters/polymarket/connection-books.ts';
 import { MalformedFrameReporter } from '../../src/adapters/polymarket/malformed-frame-reporter.ts';
-import { TapePublisher } from '../../src/adapters/polymarket/tape-publisher.ts';
+import { TapePublisher, type TapePublisherOptions } from '../../src/adapters/polymarket/tape-publisher.ts';
 import { SyntheticMarkets, syntheticMarketSpecs } from '../../src/sim/venue/synthetic-markets.ts';
 import { BusBookMirror } from '../../src/domain/book/bus-book-mirror.ts';
 import type { HeliosEvent, PayloadOf } from '../../src/domain/events/catalog.ts';
@@ -37,6 +37,35 @@ function rig() {
   const best = (epoch: number, bid: number | null, bidSize: number | null, ask: number | null, askSize: number | null, synced = true) =>
     apply(factory.make('BEST_PRICE', { resync_epoch_id: epoch, synced, best_bid: bid, best_bid_size: bidSize, best_ask: ask, best_ask_size: askSize, updates_coalesced: 1 }, ids));
   return { clock, factory, mirror, apply, snap, delta, best };
+}
+
+/**
+ * The real feed path on a synthetic venue: its frames → ConnectionBooks (mirror + integrity) →
+ * TapePublisher, whose events go to `onEvent` with the feed's books beside them.
+ */
+function syntheticTape(onEvent: (e: HeliosEvent, books: ConnectionBooks) => void, publisherOpts: Partial<TapePublisherOptions>, bestPriceLevels = 1) {
+  const { clock, factory } = testFactory(9, 1_760_000_000_000);
+  const publisher: TapePublisher = new TapePublisher({ emit: (e) => onEvent(e, books) }, factory, clock, {
+    topLevels: 10,
+    imbalanceLevels: 5,
+    emitL2Delta: true,
+    snapshotIntervalMs: 1000,
+    bestPriceFlushMs: 0,
+    ...publisherOpts,
+  });
+  const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }), { bestPriceLevels });
+  const venue = new SyntheticMarkets(syntheticMarketSpecs(3), seededRng(5), { bookAfterTradeProb: 0.05, bareDecimalProb: 0.1 }, clock.now());
+  const tokens = venue.tokenIds();
+  books.subscribed(tokens);
+  const frame = (body: unknown) => {
+    books.handleFrame(JSON.stringify(body));
+    const batch = books.takeResyncBatch();
+    for (const t of batch.tokens) books.applyRestBook(venue.restSummary(t), batch.generation);
+    books.finishResync(batch.tokens, batch.generation);
+  };
+  frame(venue.dumpFrame(tokens).body);
+  publisher.start(() => books.states(), (t) => books.books.get(t));
+  return { clock, publisher, books, venue, tokens, frame };
 }
 
 describe('BusBookMirror', () => {
@@ -125,45 +154,27 @@ describe('BusBookMirror', () => {
   });
 
   it("from the market tape's own bus output alone, tracks the feed's books: equal snapshots, equal best prices", () => {
-    // The real feed path: synthetic venue frames → ConnectionBooks (mirror + integrity) → TapePublisher.
-    const { clock, factory } = testFactory(9, 1_760_000_000_000);
     const mirror = new BusBookMirror();
     let checked = 0;
     const mismatches: string[] = [];
-    const publisher = new TapePublisher(
-      {
-        emit: (e) => {
-          const t = e.token_id;
-          // Before a snapshot replaces it: the book rebuilt from earlier records equals the feed's top.
-          if (e.type === 'L2_SNAPSHOT' && t && mirror.synced(t) && e.payload.synced) {
-            checked++;
-            const ours = mirror.book(t)!.topN(3);
-            if (JSON.stringify(ours) !== JSON.stringify({ bids: e.payload.bids.slice(0, 3), asks: e.payload.asks.slice(0, 3) })) mismatches.push(`snapshot ${t}`);
-          }
-          mirror.apply(e);
-          if (!t || !mirror.synced(t) || (e.type !== 'BEST_PRICE' && e.type !== 'L2_DELTA')) return;
+    const { clock, publisher, venue, frame } = syntheticTape(
+      (e, books) => {
+        const t = e.token_id;
+        // Before a snapshot replaces it: the book rebuilt from earlier records equals the feed's top.
+        if (e.type === 'L2_SNAPSHOT' && t && mirror.synced(t) && e.payload.synced) {
           checked++;
-          const live = books.books.get(t)!.book;
-          const ours = mirror.book(t)!;
-          if (ours.bestBid()?.price !== live.bestBid()?.price || ours.bestAsk()?.price !== live.bestAsk()?.price) mismatches.push(`${e.type} ${t}`);
-        },
+          const ours = mirror.book(t)!.topN(3);
+          if (JSON.stringify(ours) !== JSON.stringify({ bids: e.payload.bids.slice(0, 3), asks: e.payload.asks.slice(0, 3) })) mismatches.push(`snapshot ${t}`);
+        }
+        mirror.apply(e);
+        if (!t || !mirror.synced(t) || (e.type !== 'BEST_PRICE' && e.type !== 'L2_DELTA')) return;
+        checked++;
+        const live = books.books.get(t)!.book;
+        const ours = mirror.book(t)!;
+        if (ours.bestBid()?.price !== live.bestBid()?.price || ours.bestAsk()?.price !== live.bestAsk()?.price) mismatches.push(`${e.type} ${t}`);
       },
-      factory,
-      clock,
-      { topLevels: 10, imbalanceLevels: 5, emitL2Delta: true, snapshotIntervalMs: 1000, bestPriceFlushMs: 100 },
+      { bestPriceFlushMs: 100 },
     );
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }));
-    const venue = new SyntheticMarkets(syntheticMarketSpecs(3), seededRng(5), { bookAfterTradeProb: 0.05, bareDecimalProb: 0.1 }, clock.now());
-    const tokens = venue.tokenIds();
-    books.subscribed(tokens);
-    const frame = (body: unknown) => {
-      books.handleFrame(JSON.stringify(body));
-      const batch = books.takeResyncBatch();
-      for (const t of batch.tokens) books.applyRestBook(venue.restSummary(t), batch.generation);
-      books.finishResync(batch.tokens, batch.generation);
-    };
-    frame(venue.dumpFrame(tokens).body);
-    publisher.start(() => books.states(), (t) => books.books.get(t));
     for (let i = 0; i < 3000; i++) {
       clock.advanceBy(20);
       for (const f of venue.step()) frame(f.body);
@@ -178,41 +189,25 @@ describe('BusBookMirror', () => {
     // As the trading node reads the tape: L2_SNAPSHOT and BEST_PRICE only. `replayed` also gets the
     // journal's L2_DELTAs, and must hold exactly the same books.
     const N = 5;
-    const { clock, factory } = testFactory(9, 1_760_000_000_000);
     const live = new BusBookMirror();
     const replayed = new BusBookMirror();
     const mismatches: string[] = [];
     let atBestPrice = 0;
-    const publisher = new TapePublisher(
-      {
-        emit: (e) => {
-          replayed.apply(e);
-          if (e.type === 'L2_DELTA') return;
-          live.apply(e);
-          // Published on touch changes, the levels are exact as each BEST_PRICE goes out (what a decision reads).
-          const feed = e.type === 'BEST_PRICE' && live.synced(e.token_id!) ? books.books.get(e.token_id!) : undefined;
-          if (feed?.synced) {
-            atBestPrice++;
-            if (JSON.stringify(live.book(e.token_id!)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) mismatches.push(`at BEST_PRICE ${e.token_id}`);
-          }
-        },
+    const { clock, publisher, books, venue, tokens, frame } = syntheticTape(
+      (e, books) => {
+        replayed.apply(e);
+        if (e.type === 'L2_DELTA') return;
+        live.apply(e);
+        // Published on touch changes, the levels are exact as each BEST_PRICE goes out (what a decision reads).
+        const feed = e.type === 'BEST_PRICE' && live.synced(e.token_id!) ? books.books.get(e.token_id!) : undefined;
+        if (feed?.synced) {
+          atBestPrice++;
+          if (JSON.stringify(live.book(e.token_id!)!.topN(N)) !== JSON.stringify(feed.book.topN(N))) mismatches.push(`at BEST_PRICE ${e.token_id}`);
+        }
       },
-      factory,
-      clock,
-      { topLevels: 10, imbalanceLevels: 5, emitL2Delta: true, snapshotIntervalMs: 1000, bestPriceFlushMs: 0, bestPriceLevels: N },
+      { bestPriceLevels: N },
+      on === 'levels' ? N : 1,
     );
-    const books = new ConnectionBooks(publisher, new MalformedFrameReporter({ clock, minSampleIntervalMs: 1000, maxSampleChars: 50 }), { bestPriceLevels: on === 'levels' ? N : 1 });
-    const venue = new SyntheticMarkets(syntheticMarketSpecs(3), seededRng(5), { bookAfterTradeProb: 0.05, bareDecimalProb: 0.1 }, clock.now());
-    const tokens = venue.tokenIds();
-    books.subscribed(tokens);
-    const frame = (body: unknown) => {
-      books.handleFrame(JSON.stringify(body));
-      const batch = books.takeResyncBatch();
-      for (const t of batch.tokens) books.applyRestBook(venue.restSummary(t), batch.generation);
-      books.finishResync(batch.tokens, batch.generation);
-    };
-    frame(venue.dumpFrame(tokens).body);
-    publisher.start(() => books.states(), (t) => books.books.get(t));
     let compared = 0;
     let deeperDiffer = 0;
     let topDiffer = 0;
