@@ -49,12 +49,10 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
   private readonly givenUpEarlier: ReadonlySet<string>;
   /** SELL fills' costs an earlier process recorded, named alike. */
   private readonly sellCostsEarlier: ReadonlyMap<string, number>;
-  /** The sell costs as last written (null: not written yet), so that a fill event that changes none writes nothing. */
-  private sellCostsSaved: string | null = null;
   /** Fills an earlier process recorded as awaiting their answer, named alike. */
   private readonly awaitingEarlier: readonly string[];
-  /** The awaiting fills as last written (null: not written yet). */
-  private awaitingSaved: string | null = null;
+  /** Each record's content as last written, so that a fill event that changes none writes nothing. */
+  private readonly savedRecords = new Map<string, string>();
 
   constructor(private readonly deps: RealAdapterDeps) {
     this.rng = deps.rng ?? seededRng(1);
@@ -281,14 +279,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     const store = this.deps.sellCostStore;
     if (!store) return;
     const costs = this.tracker.sellCosts();
-    const text = JSON.stringify([...costs]);
-    if (text === this.sellCostsSaved) return;
-    try {
-      store.save(costs);
-      this.sellCostsSaved = text;
-    } catch (err) {
-      this.deps.logger.error({ err: (err as Error).message }, 'could not record the costs of the sells awaiting their answer: a new process would give the shares of one that FAILED back at cost 0');
-    }
+    this.saveWhenChanged('sell costs', JSON.stringify([...costs]), () => store.save(costs), 'could not record the costs of the sells awaiting their answer: a new process would give the shares of one that FAILED back at cost 0');
   }
 
   /** Kept for the next process, which reads a fill's trade by id once it is older than the lookback. */
@@ -296,13 +287,17 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     const store = this.deps.awaitingStore;
     if (!store) return;
     const trades = this.tracker.awaitingTrades();
-    const text = trades.join(',');
-    if (text === this.awaitingSaved) return;
+    this.saveWhenChanged('awaiting fills', trades.join(','), () => store.save(trades), 'could not record the fills awaiting their answer: a new process after trades_lookback_s would not read them');
+  }
+
+  /** A record written only when its content (`text`) changed since it was last written; a failed write is logged and tried again next time. */
+  private saveWhenChanged(record: string, text: string, write: () => void, failure: string): void {
+    if (this.savedRecords.get(record) === text) return;
     try {
-      store.save(trades);
-      this.awaitingSaved = text;
+      write();
+      this.savedRecords.set(record, text);
     } catch (err) {
-      this.deps.logger.error({ err: (err as Error).message }, 'could not record the fills awaiting their answer: a new process after trades_lookback_s would not read them');
+      this.deps.logger.error({ err: (err as Error).message }, failure);
     }
   }
 
