@@ -31,4 +31,22 @@ describe('RecentEvents (what a page opened now is sent first)', () => {
     const orders = recent.snapshot().filter((e) => e.type === 'ORDER_UPDATE');
     expect(orders.map((e) => `${(e.payload as { client_order_id: string }).client_order_id}:${(e.payload as { status: string }).status}`)).toEqual(['a:pending', 'b:pending', 'a:filled']);
   });
+
+  it('counts every order and fill of the session though the backlog keeps only the newest; a backward seek starts over', () => {
+    const f = testFactory(2).factory;
+    const recent = new RecentEvents({ order_updates: 2, fills: 1 });
+    expect(recent.totals()).toEqual({ orders: 0, fills: 0, fills_failed: 0, through: null });
+    const order = (id: string, status: 'pending' | 'filled') =>
+      f.make('ORDER_UPDATE', { client_order_id: id, venue_order_id: null, status, side: 'BUY', order_type: 'FAK', price: 0.2, size: 5, filled_size: 0, strategy: 'temporal', reason: null }, { market_id: 'm1', token_id: 't1' });
+    const fill = (id: string, status: 'MATCHED' | 'FAILED' | 'CONFIRMED') =>
+      f.make('FILL', { client_order_id: id, fill_id: `${id}-f`, status, side: 'BUY', price: 0.2, size: 5, fee_usdc: 0, liquidity: 'taker', strategy: 'temporal' }, { market_id: 'm1', token_id: 't1' });
+    const emitted = ['a', 'b', 'c'].flatMap((id) => [order(id, 'pending'), order(id, 'filled'), fill(id, 'MATCHED'), fill(id, id === 'b' ? 'FAILED' : 'CONFIRMED')]);
+    for (const e of emitted) recent.emit(e);
+    expect(recent.snapshot().filter((e) => e.type === 'ORDER_UPDATE')).toHaveLength(2);
+    expect(recent.snapshot().filter((e) => e.type === 'FILL')).toHaveLength(1);
+    // Three orders (their later updates are no new ones), three MATCHED, one FAILED; through the last of them.
+    expect(recent.totals()).toEqual({ orders: 3, fills: 3, fills_failed: 1, through: emitted[10]!.event_id });
+    recent.rewind();
+    expect(recent.totals()).toEqual({ orders: 0, fills: 0, fills_failed: 0, through: null });
+  });
 });

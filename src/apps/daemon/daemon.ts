@@ -145,7 +145,7 @@ export class Daemon {
     ctx.sink = new FanOutSink(new BusSink(ctx.bus), ctx.observer, new OperatorLog(ctx.log));
 
     // API first, so /health answers while the rest starts.
-    const recent = new RecentEvents();
+    const recent = new RecentEvents({ order_updates: config.api.dashboard_backlog_order_updates, fills: config.api.dashboard_backlog_fills });
     ctx.sink.add(recent);
     const apiPort = this.opts.apiPort ?? config.api.port;
     this.http = new HttpApiServer({

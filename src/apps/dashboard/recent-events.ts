@@ -22,6 +22,25 @@ const KEEP: Partial<Record<HeliosEvent['type'], number>> = {
   WINDOW_CLOSE: 20,
 };
 
+/** The backlog's order updates and fills (api.dashboard_backlog_*): the others' bounds are what their views list. */
+export interface RecentBacklog {
+  order_updates: number;
+  fills: number;
+}
+
+/**
+ * The session's orders and fills, every one since the start (or a replay's last backward seek), as
+ * the overview's cards count them: an order when its first update (`pending`) is published, a
+ * fill per MATCHED or FAILED update. `through` is the last event counted (null before any): the
+ * page counts only what comes after it.
+ */
+export interface SessionTotals {
+  orders: number;
+  fills: number;
+  fills_failed: number;
+  through: string | null;
+}
+
 /** Never replayed to a page: per-delta traffic the views do not draw. */
 const SKIP: ReadonlySet<HeliosEvent['type']> = new Set(['L2_DELTA']);
 
@@ -35,11 +54,18 @@ export class RecentEvents implements EventSink {
   private readonly byKey = new Map<string, HeliosEvent[]>();
   private seq = 0;
   private readonly order = new WeakMap<HeliosEvent, number>();
+  private readonly keep: Partial<Record<HeliosEvent['type'], number>>;
+  private counted: SessionTotals = { orders: 0, fills: 0, fills_failed: 0, through: null };
+
+  constructor(backlog?: RecentBacklog) {
+    this.keep = backlog ? { ...KEEP, ORDER_UPDATE: backlog.order_updates, FILL: backlog.fills } : KEEP;
+  }
 
   emit(event: HeliosEvent): void {
+    this.count(event);
     if (SKIP.has(event.type)) return;
     if (event.type === 'ALERT' && event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) return this.retire(event, event.market_id);
-    const keep = KEEP[event.type] ?? 1;
+    const keep = this.keep[event.type] ?? 1;
     // Orders and fills are one entity each (their own id), not one per token.
     const key = keep > 1 && (event.type === 'ORDER_UPDATE' || event.type === 'FILL' || event.type === 'HALT' || event.type === 'RESUME' || event.type === 'ALERT') ? event.type : coalesceKeyOf(event);
     const list = this.byKey.get(key);
@@ -64,9 +90,25 @@ export class RecentEvents implements EventSink {
     this.byKey.set(`MARKET_RETIRED:${marketId}`, [event]);
   }
 
+  /** Counted here, never from the kept events: the backlog drops the oldest, the totals drop nothing. */
+  private count(event: HeliosEvent): void {
+    const c = this.counted;
+    if (event.type === 'ORDER_UPDATE' && event.payload.status === 'pending') c.orders++;
+    else if (event.type === 'FILL' && event.payload.status === 'MATCHED') c.fills++;
+    else if (event.type === 'FILL' && event.payload.status === 'FAILED') c.fills_failed++;
+    else return;
+    c.through = event.event_id;
+  }
+
   /** A backward seek replays from the start: what was kept is from a later time than the page will see. */
   rewind(): void {
     this.byKey.clear();
+    this.counted = { orders: 0, fills: 0, fills_failed: 0, through: null };
+  }
+
+  /** The session's totals so far (a copy). */
+  totals(): SessionTotals {
+    return { ...this.counted };
   }
 
   /** Everything kept, in the order it was emitted. */

@@ -8,6 +8,7 @@ import type { HeliosEvent } from '../../domain/events/catalog.ts';
 import { serializeEnvelope } from '../../domain/util/stable-json.ts';
 import type { MachineGraph } from './machine-graphs.ts';
 import { listBacktests, readBacktest } from './backtest-reports.ts';
+import type { SessionTotals } from './recent-events.ts';
 
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -48,6 +49,12 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
+
+/** The channels' recent past (RecentEvents), and what the session counted since its start. */
+export interface RecentPast {
+  snapshot(): HeliosEvent[];
+  totals(): SessionTotals;
+}
 
 /** Route-table paths the page's requests can never shadow. */
 const WEB_FILE = /^\/dashboard\/([a-z0-9-]+\/)*[a-z0-9-]+\.(js|css)$/;
@@ -92,20 +99,20 @@ export class DashboardFiles {
 
   private machines: string | null = null;
 
-  private readonly recent: { snapshot(): HeliosEvent[] } | undefined;
+  private readonly recent: RecentPast | undefined;
   private readonly retiredMarkets: (() => Iterable<string>) | undefined;
   private readonly graphs: (() => MachineGraph[]) | undefined;
   private readonly dataDir: string | undefined;
 
   /**
    * `recent` answers /dashboard/recent.json (the channels' recent past; without it the page starts
-   * empty), `graphs` /dashboard/machines.json (built on the first request), `dataDir` the backtest
+   * empty) and /dashboard/snapshot.json (the same with the session's totals, taken together), `graphs` /dashboard/machines.json (built on the first request), `dataDir` the backtest
    * reports under it (/dashboard/backtests.json, /dashboard/backtests/NAME.json), `retiredMarkets`
    * the markets retired so far (read at each settings.json: the trading side retires more as it runs).
    */
   constructor(
     settings: DashboardSettings,
-    sources: { recent?: { snapshot(): HeliosEvent[] }; graphs?: () => MachineGraph[]; dataDir?: string; retiredMarkets?: () => Iterable<string> } = {},
+    sources: { recent?: RecentPast; graphs?: () => MachineGraph[]; dataDir?: string; retiredMarkets?: () => Iterable<string> } = {},
   ) {
     this.recent = sources.recent;
     this.retiredMarkets = sources.retiredMarkets;
@@ -134,8 +141,12 @@ export class DashboardFiles {
   answer = (urlPath: string): Answer | undefined => {
     if (urlPath === '/dashboard/recent.json') {
       // The channel frames' own serialization: a page cannot tell these from pushed ones.
-      const body = `[${(this.recent?.snapshot() ?? []).map(serializeEnvelope).join(',')}]`;
-      return new Answer(200, body, TYPES['.json'], { 'cache-control': 'no-store' });
+      return new Answer(200, this.recentBody(), TYPES['.json'], { 'cache-control': 'no-store' });
+    }
+    if (urlPath === '/dashboard/snapshot.json') {
+      // One answer, so the totals count exactly the events up to `through`, the recent past among them.
+      const totals: SessionTotals = this.recent?.totals() ?? { orders: 0, fills: 0, fills_failed: 0, through: null };
+      return new Answer(200, `{"totals":${JSON.stringify(totals)},"events":${this.recentBody()}}`, TYPES['.json'], { 'cache-control': 'no-store' });
     }
     if (urlPath === '/dashboard/backtests.json') return new Answer(200, JSON.stringify(this.dataDir ? listBacktests(this.dataDir) : []), TYPES['.json'], { 'cache-control': 'no-store' });
     const report = /^\/dashboard\/backtests\/([^/]+)\.json$/.exec(urlPath);
@@ -160,6 +171,10 @@ export class DashboardFiles {
     if (WEB_FILE.test(urlPath)) return this.file(path.join(WEB_DIR, urlPath.slice('/dashboard/'.length)), 'no-cache');
     return undefined;
   };
+
+  private recentBody(): string {
+    return `[${(this.recent?.snapshot() ?? []).map(serializeEnvelope).join(',')}]`;
+  }
 
   private file(file: string, cacheControl: string): Answer | undefined {
     let body = this.cache.get(file);

@@ -147,7 +147,7 @@ export function register(program: Command, io: CliIo): void {
       }
 
       let server: ReplayServer | null = null;
-      const recent = new RecentEvents();
+      const recent = new RecentEvents({ order_updates: ctx.config.api.dashboard_backlog_order_updates, fills: ctx.config.api.dashboard_backlog_fills });
       // No market machine runs here: /markets reads each market's state off the replayed stream.
       const states = new MarketStates();
       let markers: Promise<ReplayMarker[]> | null = null;

@@ -28,4 +28,10 @@ export const apiSection = z.strictObject({
   ws_idle_timeout_ms: z.number().int().min(100),
   /** Distinct subscription filters (channel × market/station) one client may hold. */
   ws_max_filters_per_client: z.number().int().min(1),
+  /**
+   * The dashboard's recent past (what a page opened now folds first): the newest order updates and
+   * fills kept. The overview's counts do not depend on it (the server counts every one).
+   */
+  dashboard_backlog_order_updates: z.number().int().min(1),
+  dashboard_backlog_fills: z.number().int().min(1),
 });

@@ -1,14 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { JsonHttpServer, type Route } from '../../../src/adapters/api/http-server.ts';
 import { createLogger, type Logger } from '../../../src/adapters/log/logger.ts';
-import { DashboardFiles } from '../../../src/apps/dashboard/static-files.ts';
-import type { HeliosEvent } from '../../../src/domain/events/catalog.ts';
+import { DashboardFiles, type RecentPast } from '../../../src/apps/dashboard/static-files.ts';
 
 /**
  * The dashboard page and its modules on a loopback server with open POSTs, beside the given JSON
- * routes (not yet listening); `recent` answers /dashboard/recent.json, `port` 0 picks one.
+ * routes (not yet listening); `recent` answers /dashboard/recent.json and snapshot.json, `port` 0 picks one.
  */
-export function dashboardFilesServer(opts: { mode: string; actionsRefused?: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger; port?: number; recent?: { snapshot(): HeliosEvent[] } }): JsonHttpServer {
+export function dashboardFilesServer(opts: { mode: string; actionsRefused?: string; name: string; routes: Readonly<Record<string, Route>>; logger?: Logger; port?: number; recent?: RecentPast }): JsonHttpServer {
   return new JsonHttpServer({
     host: '127.0.0.1',
     port: opts.port ?? 0,

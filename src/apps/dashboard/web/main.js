@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { applyFrame, createStore, seedMarkets, seedRetired } from './store.js';
+import { applyFrame, createStore, seedCounts, seedMarkets, seedRetired } from './store.js';
 import { connectChannels, getJson } from './connection.js';
 import { Overview } from './views/overview.js';
 import { Health } from './views/health.js';
@@ -68,7 +68,8 @@ function useFramePaint() {
     let loads = 0;
     /**
      * What a page opened now shows: the store emptied and filled again from settings.json,
-     * /markets and (unless `recent` is false) recent.json, then the frames pushed meanwhile. The
+     * /markets and (unless `recent` is false) snapshot.json (the recent past and the session's
+     * orders and fills counts), then the frames pushed meanwhile. The
      * first load, every reopened socket (a restarted daemon is another state; the same one went on
      * while the socket was away) and a replay sought backwards, which restarts from its beginning:
      * what the page folded is the future there, and so is the recent past until the seek is done.
@@ -76,18 +77,21 @@ function useFramePaint() {
     const load = async ({ recent = true } = {}) => {
       const n = ++loads;
       early = [];
-      const [settings, list, past] = await Promise.all([getJson('/dashboard/settings.json'), getJson('/markets'), recent ? getJson('/dashboard/recent.json') : []]);
+      const [settings, list, snapshot] = await Promise.all([getJson('/dashboard/settings.json'), getJson('/markets'), recent ? getJson('/dashboard/snapshot.json') : null]);
       if (n !== loads) return; // the socket reopened meanwhile: the newer load holds the frames
       const { connection, version } = store;
       Object.assign(store, createStore(), { connection, version: version + 1, settings: settings ?? store.settings });
       seedRetired(store, settings?.retired_markets);
       if (Array.isArray(list)) seedMarkets(store, list);
+      seedCounts(store, snapshot?.totals);
       const folded = new Set();
-      for (const e of Array.isArray(past) ? past : []) {
+      for (const e of Array.isArray(snapshot?.events) ? snapshot.events : []) {
         folded.add(e.event_id);
-        applyFrame(store, e);
+        applyFrame(store, e, { counted: false });
       }
-      for (const f of early) if (!folded.has(f.event_id)) applyFrame(store, f);
+      // Frames come in emission order: up to the last one the totals counted, they are in them.
+      const through = snapshot?.totals ? early.findIndex((f) => f.event_id === snapshot.totals.through) : -1;
+      early.forEach((f, i) => folded.has(f.event_id) || applyFrame(store, f, { counted: i > through }));
       early = null;
       window.__helios.ready = true;
       schedule();

@@ -199,8 +199,21 @@ function policyInForce(store, ev) {
   return null;
 }
 
-/** Folds one frame (a bus envelope) into the store. Unknown types are ignored. */
-export function applyFrame(store, ev) {
+/**
+ * Sets the orders and fills counts to the server's session totals (snapshot.json), which already
+ * include the recent past and every frame up to `through`: those fold with `counted: false`.
+ */
+export function seedCounts(store, totals) {
+  if (!totals) return;
+  store.counts = { orders: totals.orders, fills: totals.fills, fills_failed: totals.fills_failed };
+  store.version++;
+}
+
+/**
+ * Folds one frame (a bus envelope) into the store. Unknown types are ignored. `counted: false`:
+ * the frame is already in the counts (the server's totals include it).
+ */
+export function applyFrame(store, ev, { counted = true } = {}) {
   if (!ev || typeof ev.type !== 'string') return;
   store.version++;
   store.connection.frames++;
@@ -266,15 +279,17 @@ export function applyFrame(store, ev) {
       return;
     case 'ORDER_UPDATE': {
       const prior = store.orders.get(p.client_order_id);
-      if (!prior) store.counts.orders++;
+      // An order is counted once, by its first update (as the server's totals count it): a later
+      // update of one placed before the page opened is not a new order.
+      if (counted && p.status === 'pending') store.counts.orders++;
       const history = prior ? (prior.history.at(-1) === p.status ? prior.history : [...prior.history, p.status]) : [p.status];
       store.orders.set(p.client_order_id, { ...p, market_id: ev.market_id, token_id: ev.token_id, history, ts: ev.ts_ingest, correlation_id: ev.correlation_id });
       if (!prior) mark(store, ev, 'order', `${p.side} ${p.size}@${p.price}`);
       return;
     }
     case 'FILL': {
-      if (p.status === 'MATCHED') store.counts.fills++;
-      if (p.status === 'FAILED') store.counts.fills_failed++;
+      if (counted && p.status === 'MATCHED') store.counts.fills++;
+      if (counted && p.status === 'FAILED') store.counts.fills_failed++;
       const i = store.fills.findIndex((f) => f.fill_id === p.fill_id);
       const entry = { ...p, market_id: ev.market_id, token_id: ev.token_id, ts: ev.ts_ingest, history: i >= 0 ? [...store.fills[i].history, p.status] : [p.status] };
       if (i >= 0) store.fills[i] = entry;
