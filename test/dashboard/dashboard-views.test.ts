@@ -7,7 +7,7 @@ import { createLogger } from '../../src/adapters/log/logger.ts';
 import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { testFactory } from '../support/events.ts';
-import { launchChromium, requireChromium, watchErrors } from './support/browser.ts';
+import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
 import { dashboardFilesServer } from './support/files-server.ts';
 
 /**
@@ -105,6 +105,39 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
       await page.locator('[data-testid=decision-list] tr').first().click();
       await expect.poll(() => page.locator('[data-testid=correlation-id]').count()).toBe(1);
       expect(await overflow(), `at ${viewport.width} px, a decision open`).toEqual({ list: 0, page: 0 });
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('decision inspector: with condition and token ids as long as Polymarket\'s, the inputs keep readable columns at 1400 px and narrow, the page never scrolls sideways', { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(14);
+    const condition = `0x${'ab'.repeat(32)}`;
+    const markets = [{ ...market(condition, token(1), token(2), 'TEMPORAL_ACTIVE'), label: null }];
+    const policy = factory.make('POLICY', { fair_value: { [token(1)]: 0.61, [token(2)]: 0.39 }, edge_threshold: 0.05, max_position_usdc: 50, max_order_usdc: 10, source: 'nowcast', valid_until_ms: 2_000_000_000_000 }, { market_id: condition });
+    const flow = { market_id: condition, token_id: token(1), correlation_id: policy.correlation_id };
+    const order = factory.make('ORDER_UPDATE', { client_order_id: `${condition}-${token(1)}-1`, venue_order_id: null, status: 'pending', side: 'BUY', order_type: 'FAK', price: 0.41, size: 12, filled_size: 0, strategy: 'temporal', reason: null }, { ...flow, causation_id: policy.event_id });
+    const fill = factory.make('FILL', { client_order_id: `${condition}-${token(1)}-1`, fill_id: `${condition}-${token(1)}-1-f`, status: 'MATCHED', side: 'BUY', price: 0.41, size: 12, fee_usdc: 0, liquidity: 'taker', strategy: 'temporal' }, { ...flow, causation_id: order.event_id });
+    for (const viewport of [{ width: 1400, height: 900 }, { width: 720, height: 900 }]) {
+      const { page, errors } = await open(markets, [policy, order, fill], viewport, `#/decisions/${fill.event_id}`);
+      const rows = page.locator('[data-testid=decision-inputs] tr');
+      await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+      await screenshot(page, `decision-inputs-${viewport.width}`);
+      // What and when on one row, whole; the payload under it, across the inspector, not squeezed beside the ids.
+      const inspector = await page.locator('[data-testid=decision]').evaluate((e) => e.clientWidth);
+      const head = await rows.first().locator('td').evaluateAll((tds) => tds.map((td) => Math.round(td.getBoundingClientRect().width)));
+      expect(head.length, 'role, time, type, event id').toBe(4);
+      expect(head.reduce((a, b) => a + b, 0), 'the table inside the inspector').toBeLessThanOrEqual(inspector);
+      expect(await clipped(page, '[data-testid=decision-inputs] td'), 'no cell cut short').toEqual([]);
+      const payloadWidth = await rows.nth(1).locator('td').first().evaluate((td) => td.getBoundingClientRect().width);
+      expect(payloadWidth / inspector, 'the payload has most of the inspector').toBeGreaterThan(0.8);
+      // The payload's first line is no column of broken digits: a few lines at most.
+      const lines = await rows.nth(1).locator('summary, span.mono').first().evaluate((e) => Math.round(e.getBoundingClientRect().height / parseFloat((globalThis as any).getComputedStyle(e).lineHeight)));
+      expect(lines).toBeLessThanOrEqual(2);
+      // A long id is cut with an ellipsis and read whole on hover.
+      const titled = await page.locator('[data-testid=decision-inputs] [title]').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+      expect(titled.some((t) => t?.includes(token(1)))).toBe(true);
+      const overflow = await page.evaluate(() => ((d) => d.scrollWidth - d.clientWidth)((globalThis as any).document.documentElement));
+      expect(overflow, `at ${viewport.width} px`).toBe(0);
       expect(errors).toEqual([]);
     }
   });

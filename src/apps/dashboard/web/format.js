@@ -40,6 +40,14 @@ export function shortId(id) {
   return id.length > 12 ? `…${id.slice(-6)}` : id;
 }
 
+/** A string with no space this long is an id (a condition or token id is 66–78 characters), not words. */
+const LONG_ID = /"([^"\s]{40,})"/g;
+
+/** JSON in one line with its long ids cut to their last characters (shortId): the whole text goes in a title. */
+export function compactJson(value) {
+  return JSON.stringify(value).replace(LONG_ID, (_, id) => `"${shortId(id)}"`);
+}
+
 /** Class for a value that is good below `warn`, bad above `bad`. */
 export function level(x, warn, bad) {
   if (x === null || x === undefined) return 'dim';

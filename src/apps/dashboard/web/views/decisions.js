@@ -1,7 +1,7 @@
 import { Component } from 'preact';
 import { html } from '../html.js';
 import { decisionInputs } from '../store.js';
-import { clock, num, shortId } from '../format.js';
+import { clock, compactJson, num, shortId } from '../format.js';
 
 function summary(ev) {
   const p = ev.payload;
@@ -23,17 +23,23 @@ function summary(ev) {
   }
 }
 
-/** A payload in one line, whole on demand: a nowcast's distribution would fill the screen. */
+/**
+ * A payload in one line, whole on demand: a nowcast's distribution would fill the screen. Long ids
+ * are cut to their ends in the line (whole in its title, on hover, and in the opened text).
+ */
 function Payload({ value }) {
-  const text = JSON.stringify(value);
-  if (text.length <= 90) return html`<span class="mono">${text}</span>`;
-  return html`<details><summary class="mono">${text.slice(0, 90)}…</summary><pre class="json">${JSON.stringify(value, null, 1)}</pre></details>`;
+  const whole = JSON.stringify(value);
+  const text = compactJson(value);
+  const title = text === whole ? undefined : whole;
+  if (text.length <= 90) return html`<span class="mono" title=${title}>${text}</span>`;
+  return html`<details><summary class="mono" title=${title}>${text.slice(0, 90)}…</summary><pre class="json">${JSON.stringify(value, null, 1)}</pre></details>`;
 }
 
+/** An input in two rows: what and when on the first, its payload on the full width under it (ids would squeeze it beside them). */
 function EventRow({ e, role }) {
-  if (e.missing) return html`<tr><td class="dim">${role}</td><td colspan="4" class="dim">${e.missing} (not seen by this page)</td></tr>`;
-  return html`<tr><td class="dim">${role}</td><td>${clock(e.ts_ingest)}</td><td>${e.type}</td><td class="mono">${e.event_id}</td>
-    <td class="json"><${Payload} value=${e.payload} /></td></tr>`;
+  if (e.missing) return html`<tr><td class="dim">${role}</td><td colspan="3" class="dim mono">${e.missing} (not seen by this page)</td></tr>`;
+  return html`<tr class="input"><td class="dim">${role}</td><td>${clock(e.ts_ingest)}</td><td>${e.type}</td><td class="mono">${e.event_id}</td></tr>
+    <tr class="input-payload"><td colspan="4" class="json"><${Payload} value=${e.payload} /></td></tr>`;
 }
 
 function Inspector({ store, d }) {
