@@ -16,6 +16,7 @@ const hasChromium = requireChromium();
 
 interface Snapshot {
   totals: { orders: number; fills: number; fills_failed: number; through: string | null };
+  risk: { state: string } | null;
   events: Array<{ type: string; payload: { status?: string } }>;
 }
 
@@ -69,6 +70,9 @@ describe.skipIf(!hasChromium)('dashboard orders and fills counts on a page opene
     // The daemon trades on: the cards and a fresh answer agree once no order lands between the two reads.
     await expect.poll(async () => JSON.stringify(await cards()) === JSON.stringify(await totals()), { timeout: 20_000 }).toBe(true);
     const opened = await cards();
+    // The risk state is the trading side's at connect, not a default.
+    expect((await snapshot()).risk?.state).toMatch(/^(ACTIVE|REDUCING|HALTED)$/);
+    await expect.poll(async () => (await page.locator('[data-testid=risk-state]').innerText()) === (await snapshot()).risk?.state).toBe(true);
     expect(opened.orders).toBeGreaterThanOrEqual(late.totals.orders);
 
     // Orders and fills pushed after the page opened add to the cards, once each.

@@ -68,6 +68,10 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('idle');
     await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(8);
     expect(await page.locator('[data-testid=mode]').innerText()).toBe('replay');
+    // Nothing played: no risk event yet, so no risk state is claimed (a replay server has no trading side to ask).
+    expect(await page.locator('[data-testid=risk-state]').innerText()).toBe('—');
+    expect(await page.locator('[data-testid=kill-switch]').innerText()).toBe('—');
+    expect(((await (await fetch(`${url}/dashboard/snapshot.json`)).json()) as { risk: unknown }).risk).toBeNull();
     // Before anything plays, the timeline already shows where the recorded METARs and orders are.
     await expect.poll(() => page.locator('[data-testid=timeline] .marker').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const kinds = await page.locator('[data-testid=timeline] .marker').evaluateAll((els) => els.map((e) => (e as any).title as string));

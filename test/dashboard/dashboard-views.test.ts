@@ -109,6 +109,25 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
     }
   });
 
+  it('overview: the risk state and kill switch are unknown (—) until a RISK_STATE says, not ACTIVE and off by default', { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(15);
+    // A replay's server: no trading side to ask, and nothing played yet.
+    const { page, errors } = await open([market('m1', 'y1', 'n1', 'IDLE')], [], { width: 1400, height: 900 }, '', undefined, 'replay');
+    const risk = page.locator('[data-testid=risk-state]');
+    const killSwitch = page.locator('[data-testid=kill-switch]');
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(1);
+    expect(await risk.innerText()).toBe('—');
+    expect(await killSwitch.innerText()).toBe('—');
+    const { channels } = servers.at(-1)!;
+    channels.emit(factory.make('RISK_STATE', { state: 'REDUCING', reason: 'drawdown', size_scale: 0.5 }, {}));
+    await expect.poll(() => risk.innerText()).toBe('REDUCING');
+    expect(await killSwitch.innerText()).toBe('off');
+    channels.emit(factory.make('RISK_STATE', { state: 'HALTED', reason: 'daily loss', size_scale: 0 }, {}));
+    await expect.poll(() => killSwitch.innerText()).toBe('ON');
+    expect(await risk.innerText()).toBe('HALTED');
+    expect(errors).toEqual([]);
+  });
+
   it('decision inspector: with condition and token ids as long as Polymarket\'s, the inputs keep readable columns at 1400 px and narrow, the page never scrolls sideways', { timeout: 60_000 }, async () => {
     const { factory } = testFactory(14);
     const condition = `0x${'ab'.repeat(32)}`;

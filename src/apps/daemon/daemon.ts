@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from '../../adapters/metrics/metrics.ts';
 import { ACTIONS_DISABLED } from '../../adapters/api/auth.ts';
 import { HttpApiServer } from '../../adapters/api/http-server.ts';
 import { ChannelServer, channelServerOptions } from '../../adapters/api/channel-server.ts';
-import { DashboardFiles } from '../dashboard/static-files.ts';
+import { DashboardFiles, type GlobalRiskNow } from '../dashboard/static-files.ts';
 import { RecentEvents } from '../dashboard/recent-events.ts';
 import { machineGraphs } from '../dashboard/machine-graphs.ts';
 import { SharedSimTimeline } from '../../adapters/bus/sim-timeline.ts';
@@ -156,7 +156,7 @@ export class Daemon {
       token: this.opts.secrets.api_token,
       api: daemonApi(ctx, this.health, this.factory, () => this.channels),
       logger: ctx.log,
-      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, actions_refused: this.opts.secrets.api_token ? null : ACTIONS_DISABLED, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir, retiredMarkets: () => ctx.retiredMarkets }).answer,
+      fallback: new DashboardFiles({ mode: `${this.opts.mode} · ${config.execution.adapter}`, replay_controls: false, actions_refused: this.opts.secrets.api_token ? null : ACTIONS_DISABLED, staleness_ms: config.daemon.staleness_ms }, { recent, graphs: () => machineGraphs(config), dataDir: this.opts.dataDir, retiredMarkets: () => ctx.retiredMarkets, risk: () => globalRiskNow(ctx) }).answer,
     });
     this.channels = new ChannelServer(this.http.server, {
       ...channelServerOptions(config.api, ctx.log),
@@ -408,4 +408,10 @@ function busErrorLog(log: Logger, now: () => number, everyMs: number): (err: Err
     loggedAt = now();
     since = 0;
   };
+}
+
+/** The trading node's global risk now (the dashboard's before any RISK_STATE); null in a process that hosts no trading. */
+function globalRiskNow(ctx: DaemonContext): GlobalRiskNow | null {
+  const risk = ctx.trading?.node.risk;
+  return risk ? { state: risk.state, reason: risk.haltReason, size_scale: risk.sizeScale } : null;
 }

@@ -56,6 +56,13 @@ export interface RecentPast {
   totals(): SessionTotals;
 }
 
+/** The trading side's global risk as it is now: what the page shows before any RISK_STATE reaches it. */
+export interface GlobalRiskNow {
+  state: string;
+  reason: string | null;
+  size_scale: number;
+}
+
 /** Route-table paths the page's requests can never shadow. */
 const WEB_FILE = /^\/dashboard\/([a-z0-9-]+\/)*[a-z0-9-]+\.(js|css)$/;
 
@@ -101,6 +108,7 @@ export class DashboardFiles {
 
   private readonly recent: RecentPast | undefined;
   private readonly retiredMarkets: (() => Iterable<string>) | undefined;
+  private readonly risk: (() => GlobalRiskNow | null) | undefined;
   private readonly graphs: (() => MachineGraph[]) | undefined;
   private readonly dataDir: string | undefined;
 
@@ -108,14 +116,16 @@ export class DashboardFiles {
    * `recent` answers /dashboard/recent.json (the channels' recent past; without it the page starts
    * empty) and /dashboard/snapshot.json (the same with the session's totals, taken together), `graphs` /dashboard/machines.json (built on the first request), `dataDir` the backtest
    * reports under it (/dashboard/backtests.json, /dashboard/backtests/NAME.json), `retiredMarkets`
-   * the markets retired so far (read at each settings.json: the trading side retires more as it runs).
+   * the markets retired so far (read at each settings.json: the trading side retires more as it runs),
+   * `risk` the global risk state for snapshot.json (none, or null: the page shows it unknown until a RISK_STATE).
    */
   constructor(
     settings: DashboardSettings,
-    sources: { recent?: RecentPast; graphs?: () => MachineGraph[]; dataDir?: string; retiredMarkets?: () => Iterable<string> } = {},
+    sources: { recent?: RecentPast; graphs?: () => MachineGraph[]; dataDir?: string; retiredMarkets?: () => Iterable<string>; risk?: () => GlobalRiskNow | null } = {},
   ) {
     this.recent = sources.recent;
     this.retiredMarkets = sources.retiredMarkets;
+    this.risk = sources.risk;
     this.graphs = sources.graphs;
     this.dataDir = sources.dataDir;
     this.settings = settings;
@@ -146,7 +156,8 @@ export class DashboardFiles {
     if (urlPath === '/dashboard/snapshot.json') {
       // One answer, so the totals count exactly the events up to `through`, the recent past among them.
       const totals: SessionTotals = this.recent?.totals() ?? { orders: 0, fills: 0, fills_failed: 0, through: null };
-      return new Answer(200, `{"totals":${JSON.stringify(totals)},"events":${this.recentBody()}}`, TYPES['.json'], { 'cache-control': 'no-store' });
+      const risk = this.risk?.() ?? null;
+      return new Answer(200, `{"totals":${JSON.stringify(totals)},"risk":${JSON.stringify(risk)},"events":${this.recentBody()}}`, TYPES['.json'], { 'cache-control': 'no-store' });
     }
     if (urlPath === '/dashboard/backtests.json') return new Answer(200, JSON.stringify(this.dataDir ? listBacktests(this.dataDir) : []), TYPES['.json'], { 'cache-control': 'no-store' });
     const report = /^\/dashboard\/backtests\/([^/]+)\.json$/.exec(urlPath);

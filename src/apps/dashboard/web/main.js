@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { applyFrame, createStore, seedCounts, seedMarkets, seedRetired } from './store.js';
+import { applyFrame, createStore, seedCounts, seedMarkets, seedRetired, seedRisk } from './store.js';
 import { connectChannels, getJson } from './connection.js';
 import { Overview } from './views/overview.js';
 import { Health } from './views/health.js';
@@ -68,8 +68,8 @@ function useFramePaint() {
     let loads = 0;
     /**
      * What a page opened now shows: the store emptied and filled again from settings.json,
-     * /markets and (unless `recent` is false) snapshot.json (the recent past and the session's
-     * orders and fills counts), then the frames pushed meanwhile. The
+     * /markets and (unless `recent` is false) snapshot.json (the recent past, the session's orders
+     * and fills counts and the global risk state), then the frames pushed meanwhile. The
      * first load, every reopened socket (a restarted daemon is another state; the same one went on
      * while the socket was away) and a replay sought backwards, which restarts from its beginning:
      * what the page folded is the future there, and so is the recent past until the seek is done.
@@ -84,6 +84,7 @@ function useFramePaint() {
       seedRetired(store, settings?.retired_markets);
       if (Array.isArray(list)) seedMarkets(store, list);
       seedCounts(store, snapshot?.totals);
+      seedRisk(store, snapshot?.risk);
       const folded = new Set();
       for (const e of Array.isArray(snapshot?.events) ? snapshot.events : []) {
         folded.add(e.event_id);

@@ -34,8 +34,10 @@ export function createStore() {
     fills: [],
     /** token_id → recent TRADE payloads, newest first */
     tape: new Map(),
-    risk: { state: 'ACTIVE', reason: null, size_scale: 1, ts: null },
-    killSwitch: { on: false, reason: null, ts: null },
+    /** Unknown (null) until a RISK_STATE or the server's snapshot says: a replay not yet at its first is no ACTIVE one. */
+    risk: { state: null, reason: null, size_scale: null, ts: null },
+    /** Unknown (on: null) with the risk state, until either says. */
+    killSwitch: { on: null, reason: null, ts: null },
     controlLog: [],
     health: { latest: null, history: [] },
     counts: { orders: 0, fills: 0, fills_failed: 0 },
@@ -209,6 +211,22 @@ export function seedCounts(store, totals) {
   store.version++;
 }
 
+/** The global risk state (a RISK_STATE's payload, or the server's at connect) and the kill switch it implies. */
+function setGlobalRisk(store, p, ts) {
+  store.risk = { state: p.state, reason: p.reason, size_scale: p.size_scale, ts };
+  store.killSwitch = p.state === 'HALTED' ? { on: true, reason: p.reason, ts } : { on: false, reason: null, ts };
+}
+
+/**
+ * The trading side's global risk as the server has it now (snapshot.json `risk`; null where it
+ * hosts none, as in a replay): before the recent past, whose RISK_STATE, if any, is as new or newer.
+ */
+export function seedRisk(store, risk) {
+  if (!risk) return;
+  setGlobalRisk(store, risk, null);
+  store.version++;
+}
+
 /**
  * Folds one frame (a bus envelope) into the store. Unknown types are ignored. `counted: false`:
  * the frame is already in the counts (the server's totals include it).
@@ -273,8 +291,7 @@ export function applyFrame(store, ev, { counted = true } = {}) {
       if (ev.market_id) {
         marketRow(store, ev.market_id).risk = p.state;
       } else {
-        store.risk = { ...p, ts: ev.ts_ingest };
-        store.killSwitch = p.state === 'HALTED' ? { on: true, reason: p.reason, ts: ev.ts_ingest } : { on: false, reason: null, ts: ev.ts_ingest };
+        setGlobalRisk(store, p, ev.ts_ingest);
       }
       return;
     case 'ORDER_UPDATE': {

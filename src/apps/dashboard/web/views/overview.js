@@ -65,8 +65,8 @@ export function Summary({ store }) {
   return html`<section class="cards" data-testid="summary">
     <div class="card"><label>mode</label><b data-testid="mode">${settings.mode}</b></div>
     <div class="card"><label>feed</label><b class=${connection.state === 'open' ? 'ok' : 'bad'}>${connection.state}</b></div>
-    <div class="card"><label>risk</label><b class=${stateClass(risk.state)} data-testid="risk-state">${risk.state}</b><small>${risk.reason ?? ''}</small></div>
-    <div class="card"><label>kill switch</label><b class=${killSwitch.on ? 'bad' : 'ok'} data-testid="kill-switch">${killSwitch.on ? 'ON' : 'off'}</b><small>${killSwitch.reason ?? ''}</small></div>
+    <div class="card"><label>risk</label><b class=${stateClass(risk.state)} data-testid="risk-state">${risk.state ?? '—'}</b><small>${risk.reason ?? ''}</small></div>
+    <div class="card"><label>kill switch</label><b class=${killSwitch.on === null ? 'dim' : killSwitch.on ? 'bad' : 'ok'} data-testid="kill-switch">${killSwitch.on === null ? '—' : killSwitch.on ? 'ON' : 'off'}</b><small>${killSwitch.reason ?? ''}</small></div>
     <div class="card num"><label>realized</label><b>${signed(pnl.realized, 4)}</b></div>
     <div class="card num"><label>unrealized</label><b>${signed(pnl.unrealized, 4)}</b></div>
     <div class="card num"><label>fees</label><b>${num(pnl.fees, 4)}</b></div>
