@@ -16,7 +16,7 @@ export interface StorageCliOptions {
  * does not exist and exits 1, the message opening with `command` as the other commands' do.
  */
 export function storageContext(opts: StorageCliOptions, io: CliIo, command: 'compact' | 'query' | 'retention'): { config: HeliosConfig; dataDir: string } | undefined {
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, command, { file: opts.config });
   if (!loaded) {
     io.exit(EXIT.CONFIG_ERROR);
     return undefined;

@@ -50,7 +50,7 @@ export async function capture(opts: CaptureOptions, io: CliIo): Promise<number> 
     io.err(`helios capture: ${badPortMessage('--port', opts.port)}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, 'helios capture', { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   // A capture watches the venue; it never trades it for real.
   if (loaded.config.execution.adapter !== 'paper') {

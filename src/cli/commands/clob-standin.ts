@@ -93,7 +93,7 @@ export async function clobStandIn(opts: ClobStandInCliOptions, io: CliIo): Promi
   const unwritable = opts.overlay === undefined ? null : unwritableOutput(opts.overlay, 'file');
   if (unwritable) return usage(`--overlay ${unwritable}; write the overlay elsewhere`);
   const { wallet } = chosen;
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, 'helios clob-standin', { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   if (o.port !== 0 && o.port === o.clobPort) return usage(`--port and --clob-port must differ; both are ${o.port}`);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../../config/load.ts';
 import { REDACTED } from '../../config/secrets.ts';
 import { scrubText } from '../../adapters/log/redact.ts';
 import { EXIT } from '../exit-codes.ts';
+import { loadCliConfig } from '../load-cli-config.ts';
 import type { CliIo } from '../io.ts';
 
 export function register(program: Command, io: CliIo): void {
@@ -14,23 +14,17 @@ export function register(program: Command, io: CliIo): void {
     .option('--config <file>', 'YAML file layered over the defaults')
     .option('--json', 'print JSON instead of YAML')
     .action((opts: { config?: string; json?: boolean }) => {
-      try {
-        const { config: resolved, secrets } = loadConfig({ file: opts.config, env: io.env });
-        const shown = {
-          ...resolved,
-          secrets: Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, REDACTED])),
-        };
-        // Credentials can hide in plain settings too (redis://user:password@host).
-        io.out(scrubText(opts.json ? JSON.stringify(shown, null, 2) + '\n' : stringify(shown)));
-        io.exit(EXIT.OK);
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          io.err(scrubText(err.message) + '\n');
-          io.exit(EXIT.CONFIG_ERROR);
-          return;
-        }
-        io.err(scrubText(`config check failed: ${(err as Error).message}\n`));
+      const loaded = loadCliConfig(io, 'helios config check', { file: opts.config });
+      if (!loaded) {
         io.exit(EXIT.CONFIG_ERROR);
+        return;
       }
+      const shown = {
+        ...loaded.config,
+        secrets: Object.fromEntries(Object.keys(loaded.secrets).sort().map((k) => [k, REDACTED])),
+      };
+      // Credentials can hide in plain settings too (redis://user:password@host).
+      io.out(scrubText(opts.json ? JSON.stringify(shown, null, 2) + '\n' : stringify(shown)));
+      io.exit(EXIT.OK);
     });
 }

@@ -34,7 +34,7 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
     io.err(`helios discover: --category must be weather or esports, not ${JSON.stringify(opts.category)}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, 'helios discover', { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   const clock = new SystemClock();

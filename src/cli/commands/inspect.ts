@@ -36,7 +36,7 @@ function inspect(opts: InspectOptions, io: CliIo): number {
     io.err(`helios inspect: no machine named ${JSON.stringify(opts.graph)}; known: ${machineNames().join(', ')}\n`);
     return EXIT.CONFIG_ERROR;
   }
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, 'helios inspect', { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   io.out(toMermaid(entry.build(loaded.config)));
   return EXIT.OK;

@@ -37,7 +37,7 @@ export async function openVenue(opts: VenueOptions, io: CliIo, forPlacing: boole
   };
   if (opts.execution !== undefined && opts.execution !== 'real' && opts.execution !== 'paper') return fail(EXIT.CONFIG_ERROR, `--execution expects real or paper; got ${JSON.stringify(opts.execution)}`);
   if (opts.clobUrl !== undefined && !/^https?:\/\/\S+$/.test(opts.clobUrl)) return fail(EXIT.CONFIG_ERROR, `--clob-url expects an http(s):// URL; got ${JSON.stringify(opts.clobUrl)}`);
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, `helios ${name}`, { file: opts.config });
   if (!loaded) return { ok: false, code: EXIT.CONFIG_ERROR };
   const { config } = loaded;
   let secrets;

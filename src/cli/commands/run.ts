@@ -90,7 +90,7 @@ export async function runDaemon(opts: RunOptions, io: CliIo): Promise<number> {
   if (opts.execution) overrides['execution.adapter'] = opts.execution;
   if (opts.redis) Object.assign(overrides, { 'bus.kind': 'redis', 'bus.redis_url': opts.redis });
   if (opts.dataDir) overrides['app.data_dir'] = opts.dataDir;
-  const loaded = loadCliConfig(io, { file: opts.config, overrides });
+  const loaded = loadCliConfig(io, 'helios run', { file: opts.config, overrides });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config, secrets } = loaded;
   // Paper execution never reads it: an operator who forgot --execution real must hear so.

@@ -32,7 +32,7 @@ const RANGES = {
  * --duration, then prints its counters.
  */
 export async function runSim(opts: SimOptions, io: CliIo): Promise<number> {
-  const loaded = loadCliConfig(io, { file: opts.config });
+  const loaded = loadCliConfig(io, 'helios sim', { file: opts.config });
   if (!loaded) return EXIT.CONFIG_ERROR;
   const { config } = loaded;
   const num = (flag: keyof typeof RANGES, text: string | undefined, fallback: number): number | string => {

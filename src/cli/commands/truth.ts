@@ -12,7 +12,7 @@ export function register(program: Command, io: CliIo): void {
     .argument('<file>', 'NDJSON: {"ts","source","match_id","status","winner","score","teams"} per line')
     .option('--config <file>', 'YAML file layered over the defaults')
     .action((file: string, opts: { config?: string }) => {
-      const loaded = loadCliConfig(io, { file: opts.config });
+      const loaded = loadCliConfig(io, 'truth replay', { file: opts.config });
       if (!loaded) {
         io.exit(EXIT.CONFIG_ERROR);
         return;
