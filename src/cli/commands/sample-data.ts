@@ -6,6 +6,8 @@ import { DataDirLock, DataDirLocked, DataDirUnusable } from '../../adapters/stor
 import { MARKET_CATALOG_FILE } from '../../adapters/storage/market-catalog.ts';
 import { recordSimulatedDay } from '../../sim/day/simulated-recording.ts';
 import { compactJournal } from '../../adapters/storage/parquet/compactor.ts';
+import { USDC_DECIMALS } from '../../adapters/metrics/decimal-gauge.ts';
+import { roundDecimals } from '../../domain/util/decimals.ts';
 import { EXIT } from '../exit-codes.ts';
 import { unexpectedErrorText } from '../unexpected-error.ts';
 import { heliosInvocation } from '../invocation.ts';
@@ -132,7 +134,8 @@ export function register(program: Command, io: CliIo): void {
           decisions: rec.decisions.decisions,
           orders: rec.decisions.orders,
           fills: rec.decisions.fills,
-          net_pnl: rec.decisions.net_pnl,
+          // A sum of per-market floats: written as /metrics writes USDC, without the binary-float noise.
+          net_pnl: roundDecimals(rec.decisions.net_pnl, USDC_DECIMALS),
           parquet_files: compaction?.parquet_files ?? 0,
           record_seconds: Math.round((recorded - started) / 100) / 10,
           seconds: Math.round(seconds * 10) / 10,
