@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHeliosToEnd } from '../daemon/support/helios-process.ts';
 
 /**
  * A configuration a command cannot load is reported as the command's other usage errors are: one
@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
  * the operator runs it, a child process of bin/helios.js.
  */
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/helios.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-config-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,15 +56,7 @@ const COMMANDS: Array<{ argv: string[]; name: string; faults: FaultName[] }> = [
   { argv: ['orders', 'list'], name: 'helios orders list', faults: ['a YAML syntax error', 'an unknown key'] },
 ];
 
-function runHelios(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // No HELIOS_* from the developer's shell: the file given is the only configuration layered on the defaults.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HELIOS_')));
-    execFile(process.execPath, [BIN, ...argv], { cwd: dir, env }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
+const runHelios = (argv: string[]) => runHeliosToEnd(argv, dir);
 
 function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHeliosToEnd } from '../daemon/support/helios-process.ts';
 
 /**
  * `helios sample-data --json` writes its amounts as /metrics does, at 6 decimals without float
@@ -10,18 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
  * nothing the figures add up to. Run as the operator runs it, a child process of bin/helios.js.
  */
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/helios.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'helios-sample-amounts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runHelios(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HELIOS_') && k !== 'npm_lifecycle_event'));
-    execFile(process.execPath, [BIN, ...argv], { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
+const runHelios = (argv: string[]) => runHeliosToEnd(argv, dir);
 
 /** Every number in a JSON value, with its path. */
 function numbersIn(value: unknown, at = '$'): Array<[string, number]> {
