@@ -121,7 +121,8 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
     const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.05, 1000]], [[0.06, 10], [0.07, 10], [0.08, 1000]]) }];
     const c = completeSet({ missing, size: 20, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
-    expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
+    // At 0.08 it is signed for what the 20 shares cost ($1.30: 16.25 at 0.08), not $1.60, which bought 23.75.
+    expect(c.legs.map((l) => [l.size, l.shares, l.limit])).toEqual([[16.25, 20, 0.08]]);
   });
 });
 

@@ -35,17 +35,20 @@ describe('neg-risk arbitrage on simulated events', () => {
         found++;
         expect(d.legs).toHaveLength(rows.length);
         let spent = 0;
+        // Judged at the limits: each leg's shares of the set as if every one cost its limit (a leg
+        // walking cheaper asks is signed for less, never for more).
         for (const l of d.legs) {
-          spent += l.size * l.limit + fillFee(l.size, l.limit, 'taker', WEATHER_FEE);
-          expect(l.size * allInPerShare(l.limit, WEATHER_FEE)).toBeLessThanOrEqual(cfg.risk.max_order_usdc + 1e-9);
+          expect(l.size).toBeLessThanOrEqual(l.shares);
+          spent += l.shares * l.limit + fillFee(l.shares, l.limit, 'taker', WEATHER_FEE);
+          expect(l.shares * allInPerShare(l.limit, WEATHER_FEE)).toBeLessThanOrEqual(cfg.risk.max_order_usdc + 1e-9);
         }
         const yes = d.kind === 'buy_yes_set';
-        const outcomes = eventOutcomes(d.legs.map((l) => ({ market_id: l.market_id, yes_shares: yes ? l.size : 0, no_shares: yes ? 0 : l.size })), spent);
+        const outcomes = eventOutcomes(d.legs.map((l) => ({ market_id: l.market_id, yes_shares: yes ? l.shares : 0, no_shares: yes ? 0 : l.shares })), spent);
         for (const pnl of Object.values(outcomes)) {
           expect(pnl).toBeGreaterThan(0);
           expect(pnl).toBeCloseTo(d.guaranteedPnl, 3);
         }
-        expect(eventExposure(d.legs.map((l) => ({ market_id: l.market_id, yes_shares: yes ? l.size : 0, no_shares: yes ? 0 : l.size })), spent)).toBe(0);
+        expect(eventExposure(d.legs.map((l) => ({ market_id: l.market_id, yes_shares: yes ? l.shares : 0, no_shares: yes ? 0 : l.shares })), spent)).toBe(0);
       }),
       propertyRuns(300),
     );

@@ -2,7 +2,7 @@ import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { checkMinimumSize, roundSizeDown, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
+import { checkMinimumSize, roundSizeDown, sizeSpendingWalkCost, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -27,7 +27,10 @@ export interface EventBucket {
 export interface SetLeg {
   market_id: string;
   token_id: string;
+  /** What the FOK BUY is signed for: what walking the asks for `shares` costs (sizeSpendingWalkCost). */
   size: number;
+  /** The shares of the set this leg buys: the venue's fill of `size` at the asks the set was judged on. */
+  shares: number;
   limit: number;
 }
 
@@ -69,6 +72,7 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
   let why = `${side} set: no size fits`;
   while (size > 0) {
     const legs: WholeCentLeg[] = [];
+    const avgPrices: number[] = [];
     for (const b of buckets) {
       const book = side === 'yes' ? b.yes : b.no;
       const guard = slippageGuard(book, 'BUY', size, input.tick, input.maxSlippageTicks, true);
@@ -77,6 +81,7 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
         break;
       }
       legs.push(raisableLeg(book, guard, input.tick, input.maxSlippageTicks, true));
+      avgPrices.push(guard.avgPrice);
     }
     if (legs.length === buckets.length) {
       // Every leg alike: a size each leg's venue order buys exactly at its limit, the limits raised
@@ -98,7 +103,9 @@ function setFor(input: NegRiskArbInput, side: 'yes' | 'no', payoff: number): Neg
         size = whole?.size ?? 0;
         continue;
       }
-      const setLegs = buckets.map((b, i): SetLeg => ({ market_id: b.market_id, token_id: side === 'yes' ? b.yes_token : b.no_token, size, limit: limits[i]! }));
+      // Each leg signed for what its walk costs: size × limit would buy on past the set's size with
+      // what cheaper levels leave over, an excess of that bucket the set does not hedge.
+      const setLegs = buckets.map((b, i): SetLeg => ({ market_id: b.market_id, token_id: side === 'yes' ? b.yes_token : b.no_token, size: sizeSpendingWalkCost(size, avgPrices[i]!, limits[i]!), shares: size, limit: limits[i]! }));
       // A leg the venue refuses leaves the others as a partial set: every leg must be a valid marketable order.
       for (const l of setLegs) {
         const min = checkMinimumSize(l.size, l.limit, true, 0);
@@ -240,7 +247,8 @@ export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs
     const min = checkMinimumSize(size, limit!, true, 0);
     if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };
     cost += allInPerShare(limit!, input.fee);
-    legs.push({ market_id: m.market_id, token_id: m.token_id, size, limit: limit! });
+    // Signed for what walking the asks for the set's size costs (a whole-cent step at most above it).
+    legs.push({ market_id: m.market_id, token_id: m.token_id, size: sizeSpendingWalkCost(input.size, guard.avgPrice, limit!), shares: input.size, limit: limit! });
   }
   const bound = input.payoffPerSet - input.safetyMargin;
   if (cost >= bound) return { kind: 'wait', reason: `completed set would cost ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };

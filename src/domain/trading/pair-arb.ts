@@ -1,7 +1,7 @@
 import type { BookLevels, OrderSide, TradableBook } from './book-view.ts';
 import { allInPerShare, netProceedsPerShare, takerFeePerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, wholeCentBuySize, wholeCentLegs } from './ticks.ts';
+import { MIN_MARKETABLE_NOTIONAL_USDC, roundSizeDown, roundSizeUp, SIZE_STEP, sizeSpendingWalkCost, wholeCentLegs } from './ticks.ts';
 
 /**
  * Binary pair arbitrage: buy YES and NO so that one of them pays 1 at resolution. Checked on
@@ -83,7 +83,10 @@ export function pairImbalance(yes: LegHolding, no: LegHolding): PairImbalance | 
 export interface LegOrder {
   leg: Leg;
   side: OrderSide;
+  /** What the order is signed for: a marketable BUY walking cheaper asks signs for less than `shares` (sizeSpendingWalkCost). */
   size: number;
+  /** What the order is to buy (or sell); what the venue fills a BUY with, to a whole-cent step. */
+  shares: number;
   /** Marketable limit: the worst level the walk reaches, and the bound every fill respects. */
   limit: number;
   avgPrice: number;
@@ -217,12 +220,14 @@ function nextChunk(input: PairInput, paired: number): PairDecision {
       halve('leg imbalance cap');
       continue;
     }
+    // Each leg signed for what its walk costs: size × limit would buy on past `size` with what
+    // cheaper levels leave over, and the legs would end unequal (a naked excess to repair).
     return {
       kind: 'enter',
       check,
       legs: [
-        { leg: 'yes', side: 'BUY', size, limit: yLimit!, avgPrice: y.avgPrice },
-        { leg: 'no', side: 'BUY', size, limit: nLimit!, avgPrice: n.avgPrice },
+        { leg: 'yes', side: 'BUY', size: sizeSpendingWalkCost(size, y.avgPrice, yLimit!), shares: size, limit: yLimit!, avgPrice: y.avgPrice },
+        { leg: 'no', side: 'BUY', size: sizeSpendingWalkCost(size, n.avgPrice, nLimit!), shares: size, limit: nLimit!, avgPrice: n.avgPrice },
       ],
     };
   }
@@ -296,23 +301,12 @@ function completion(input: PairInput, naked: PairImbalance): Candidate {
         continue;
       }
       const limit = whole.limits[0]!;
-      return { order: { leg: naked.lag, side: 'BUY', size: sizeSpendingWalkCost(size, guard.avgPrice, limit), limit, avgPrice: guard.avgPrice }, guaranteedPnl: completionPnl(input, naked, full, size, limit) };
+      return { order: { leg: naked.lag, side: 'BUY', size: sizeSpendingWalkCost(size, guard.avgPrice, limit), shares: size, limit, avgPrice: guard.avgPrice }, guaranteedPnl: completionPnl(input, naked, full, size, limit) };
     }
     reason = `lagging leg: ${guard.reason}`;
     size = smallerSize(book, 'BUY', size);
   }
   return { reason };
-}
-
-/**
- * The size to sign for a marketable BUY that is to buy `shares` across the asks. The venue fills it
- * as a market order: it spends size × limit at the makers' prices, so a walk over several levels
- * signed at `shares` buys more than that (the dollars the cheaper levels leave over buy on at the
- * limit). Signed for what the walk costs (shares × its average price), up to a whole-cent step, it
- * buys the shares. Never more than `shares`, which already is a whole-cent size at the limit.
- */
-function sizeSpendingWalkCost(shares: number, avgPrice: number, limit: number): number {
-  return Math.min(shares, wholeCentBuySize((shares * avgPrice) / limit, [limit], 'up'));
 }
 
 /**
@@ -350,7 +344,7 @@ function unwinding(input: PairInput, naked: PairImbalance): Candidate {
     const lead = input.holdings[naked.lead].shares;
     const lag = input.holdings[naked.lag].shares;
     const guaranteedPnl = Math.min(lead - size, lag) - (spent(input) - size * netProceedsPerShare(guard.worstPrice, input.fee));
-    return { order: { leg: naked.lead, side: 'SELL', size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
+    return { order: { leg: naked.lead, side: 'SELL', size, shares: size, limit: guard.worstPrice, avgPrice: guard.avgPrice }, guaranteedPnl };
   }
   return { reason };
 }

@@ -78,6 +78,19 @@ export function wholeCentBuySize(size: number, limits: readonly number[], mode: 
   return fix(steps * step * SIZE_STEP, SIZE_STEP);
 }
 
+/**
+ * The size to sign for a marketable BUY that is to buy `shares` across the asks. The venue fills it
+ * as a market order: it spends size × limit at the makers' prices, so a walk over several levels
+ * (or under a limit raised to a whole-cent size) signed at `shares` buys more than that: the dollars
+ * the cheaper levels leave over buy on at the limit. Signed for what the walk costs (shares × its
+ * average price; at least the venue's $1 minimum), up to a whole-cent step at the limit, it buys the
+ * shares. Never more than `shares` rounded up to a whole-cent size at the limit.
+ */
+export function sizeSpendingWalkCost(shares: number, avgPrice: number, limit: number): number {
+  const walkCost = Math.max(shares * avgPrice, MIN_MARKETABLE_NOTIONAL_USDC);
+  return Math.min(wholeCentBuySize(shares, [limit], 'up'), wholeCentBuySize(walkCost / limit, [limit], 'up'));
+}
+
 /** The whole-cent step of a BUY at `limit`, in hundredths of a share: a divisor of CENT_UNITS. */
 function centStep(limit: number): number {
   return CENT_UNITS / gcd(Math.round(limit * 1e4), CENT_UNITS);

@@ -233,6 +233,8 @@ export class NegRiskCoordinator {
     const legs = [...set.legs.values()];
     if (legs.some((l) => l.filled === null)) return;
     this.sets.delete(setId);
+    // A leg is signed for less than its shares where its walk crosses cheaper asks: filled to its
+    // signed size, the venue spent all its dollars (a FOK), which bought the shares.
     const short = legs.filter((l) => l.filled! + 1e-9 < l.size);
     const prior = this.completions.get(set.event);
     this.completions.delete(set.event);
@@ -245,7 +247,7 @@ export class NegRiskCoordinator {
     this.deps.alert(
       'critical',
       'NEG_RISK_PARTIAL_SET',
-      `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.size})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}; completing while the set stays profitable, until ${untilMs}`,
+      `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.shares})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}; completing while the set stays profitable, until ${untilMs}`,
     );
   }
 
