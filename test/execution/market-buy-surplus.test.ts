@@ -71,11 +71,12 @@ describe('a FOK pair leg whose size reaches past cheaper asks, on the stand-in C
     runtime.onBook(bookSignal(NO, l2([[0.19, 100]], [[0.2, 100]]), clock.now()));
     await vi.waitFor(() => expect(a.adapter.tracker.all().length).toBeGreaterThanOrEqual(2));
     const yesOrder = a.adapter.tracker.all().find((o) => o.req.token_id === YES)!;
-    expect([yesOrder.req.order_type, yesOrder.req.price, yesOrder.req.size]).toEqual(['FOK', 0.08, 20]);
+    // Signed for what the 20 shares cost ($1.30: 16.25 at 0.08), which the asks up to 0.08 take.
+    expect([yesOrder.req.order_type, yesOrder.req.price, yesOrder.req.size]).toEqual(['FOK', 0.08, 16.25]);
     const yesId = yesOrder.req.client_order_id;
     await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.context.orders[yesId]!.status).toBe('filled'));
-    // $1.60: 10 at 0.06, 10 at 0.07, and $0.30 at 0.08.
-    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(23.75, 6);
+    // $1.30: 10 at 0.06 and 10 at 0.07 (signed at 20, $1.60 bought 3.75 more at 0.08).
+    expect(rig.standIn.venue.position(TEST_ADDRESS, YES)).toBeCloseTo(20, 6);
     await vi.waitFor(() => expect(rig.standIn.venue.position(TEST_ADDRESS, NO)).toBeCloseTo(20, 6));
     // The runtime hears the NO fill over the user channel, a moment after the venue booked it.
     await vi.waitFor(() => expect(runtime.marketSnapshot('m1')!.context.nakedSinceMs).toBeNull());
