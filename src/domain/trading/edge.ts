@@ -115,6 +115,8 @@ function takerEntry(t: EdgeToken, input: EdgeInput): EdgeDecision | null {
         continue;
       }
       const edge = t.fair - allInPerShare(guard.avgPrice, input.fee);
+      // Signed at size × limit, unlike a pair leg (sizeSpendingWalkCost): the stake is dollars, and
+      // the more shares cheaper asks give for them are within it; nothing else must match its shares.
       if (edge >= input.threshold) return { kind: 'buy', token_id: t.token_id, size, limit: at.limit, style: 'marketable', edge, fair: t.fair };
     }
     size = roundSizeDown(size / 2);
