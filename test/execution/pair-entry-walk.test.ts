@@ -1,8 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { sharesByToken } from '../../src/domain/trading/pnl-ledger.ts';
-import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
 import { book as l2, bookSignal } from '../trading/support.ts';
-import { NO, TEST_ADDRESS, YES, pairRuntimeOn, rigPerTest } from './support.ts';
+import { NO, TEST_ADDRESS, YES, bookWithAsks, pairRuntimeOn, rigPerTest } from './support.ts';
 
 /**
  * A pair entry's legs are marketable BUYs, which the venue fills as market orders: size × limit
@@ -15,18 +14,11 @@ const rigs = rigPerTest();
 const YES_ASKS: ReadonlyArray<readonly [number, number]> = [[0.3, 100], [0.31, 100], [0.32, 1000]];
 const NO_ASKS: ReadonlyArray<readonly [number, number]> = [[0.6, 150], [0.62, 1000]];
 
-function venueBook(bid: number, asks: ReadonlyArray<readonly [number, number]>): TrueBook {
-  const b = new TrueBook();
-  for (const [price, shares] of asks) b.set('SELL', Math.round(price * PRICE_UNITS_PER_ONE), Math.round(shares * 100));
-  b.set('BUY', Math.round(bid * PRICE_UNITS_PER_ONE), 100_000);
-  return b;
-}
-
 describe('a pair entry whose legs walk several ask levels, on the stand-in CLOB', () => {
   it.each(['FAK', 'FOK'] as const)('%s legs buy the pair size each and no repair order follows', async (type) => {
     const rig = await rigs.standIn({ autoSettleMs: 5 });
-    rig.books.set(YES, venueBook(0.29, YES_ASKS));
-    rig.books.set(NO, venueBook(0.59, NO_ASKS));
+    rig.books.set(YES, bookWithAsks(0.29, YES_ASKS));
+    rig.books.set(NO, bookWithAsks(0.59, NO_ASKS));
     const a = await rigs.adapter(rig);
     const { cfg, clock, runtime } = await pairRuntimeOn(a, 300, type, (c) => {
       Object.assign(c.risk, { max_order_usdc: 300, max_market_usdc: 1000, max_total_usdc: 2000 });

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PRICE_UNITS_PER_ONE, TrueBook } from '../../src/sim/venue/true-book.ts';
 import { book as l2, bookSignal } from '../trading/support.ts';
-import { NO, TEST_ADDRESS, YES, pairRuntimeOn, rigPerTest } from './support.ts';
+import { NO, TEST_ADDRESS, YES, bookWithAsks, pairRuntimeOn, rigPerTest } from './support.ts';
 
 /**
  * Topping up a lagging pair leg is a marketable BUY, which the venue fills as a market order: it
@@ -11,20 +10,13 @@ import { NO, TEST_ADDRESS, YES, pairRuntimeOn, rigPerTest } from './support.ts';
  */
 const rigs = rigPerTest();
 
-function venueBook(bid: number, asks: ReadonlyArray<readonly [number, number]>): TrueBook {
-  const b = new TrueBook();
-  for (const [price, shares] of asks) b.set('SELL', Math.round(price * PRICE_UNITS_PER_ONE), Math.round(shares * 100));
-  b.set('BUY', Math.round(bid * PRICE_UNITS_PER_ONE), 100_000);
-  return b;
-}
-
 describe('a pair whose NO leg lags, topped up across several ask levels on the stand-in CLOB', () => {
   it('the top-up buys the missing shares (to a whole-cent step), not size × limit worth of them', async () => {
     const rig = await rigs.standIn({ autoSettleMs: 5 });
     // The chunk: 400 of each. YES fills in full at 0.30; of NO the venue holds 200 at 0.60, so the NO
     // FAK leg fills 200 and NO lags by 200. Above it wait 100 at 0.61 and 1,000 at 0.64.
-    rig.books.set(YES, venueBook(0.29, [[0.3, 10_000]]));
-    rig.books.set(NO, venueBook(0.59, [[0.6, 200], [0.61, 100], [0.64, 1000]]));
+    rig.books.set(YES, bookWithAsks(0.29, [[0.3, 10_000]]));
+    rig.books.set(NO, bookWithAsks(0.59, [[0.6, 200], [0.61, 100], [0.64, 1000]]));
     const a = await rigs.adapter(rig);
     const { clock, runtime } = await pairRuntimeOn(a, 400, 'FAK', (cfg) => {
       Object.assign(cfg.risk, { max_order_usdc: 300, max_market_usdc: 1000, max_total_usdc: 2000 });

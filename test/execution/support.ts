@@ -58,6 +58,14 @@ export function book(bid: number, ask: number, size: number, levels = 3, tick = 
   return b;
 }
 
+/** A venue book with these asks ([price, shares], any number of levels) and a deep bid at `bid`. */
+export function bookWithAsks(bid: number, asks: ReadonlyArray<readonly [number, number]>): TrueBook {
+  const b = new TrueBook();
+  for (const [price, shares] of asks) b.set('SELL', Math.round(price * PRICE_UNITS_PER_ONE), Math.round(shares * 100));
+  b.set('BUY', Math.round(bid * PRICE_UNITS_PER_ONE), 100_000);
+  return b;
+}
+
 export interface StandInRig {
   standIn: ClobStandIn;
   url: string;
