@@ -110,16 +110,16 @@ describe('marketable BUY sizes: a whole-cent notional at the limit, rounding dow
   });
 
   it("a partial set's missing leg is bought at least at the set's size, whole cents at its limit", () => {
-    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.07, 1000]], [[0.08, 1000]]) }];
-    const c = completeSet({ missing, size: 19.76, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
+    const missing = [{ market_id: 'a', token_id: 'ay', shares: 19.76, book: book([[0.07, 1000]], [[0.08, 1000]]) }];
+    const c = completeSet({ missing, setSize: 19.76, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
     expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[20, 0.08]]);
   });
 
   it("a set's legs are FOK: a missing leg's limit is where the asks take all its dollars, not where its size runs out", () => {
     // 20 reach 0.07 (10 at 0.06, 10 at 0.07: $1.30), but a FOK at 0.07 spends $1.40 and the venue would kill it.
-    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.05, 1000]], [[0.06, 10], [0.07, 10], [0.08, 1000]]) }];
-    const c = completeSet({ missing, size: 20, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
+    const missing = [{ market_id: 'a', token_id: 'ay', shares: 20, book: book([[0.05, 1000]], [[0.06, 10], [0.07, 10], [0.08, 1000]]) }];
+    const c = completeSet({ missing, setSize: 20, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 3 });
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
     // At 0.08 it is signed for what the 20 shares cost ($1.30: 16.25 at 0.08), not $1.60, which bought 23.75.
     expect(c.legs.map((l) => [l.size, l.shares, l.limit])).toEqual([[16.25, 20, 0.08]]);
@@ -162,8 +162,9 @@ describe('marketable BUY legs at three-decimal prices: limits raised to a whole-
     // At 0.5391 the step is 100 shares ($53.91 for a leg of 9); at 0.5392 it is 1.25 (12.5: $6.74).
     [0.0001, 0.5391, 12.5, 0.5392],
   ])("a partial set's missing leg (tick %s, ask %s) is bought in %s at %s, not rounded up at the ask", (tick, ask, size, limit) => {
-    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.5, 1000]], [[ask, 1000]], tick) }];
-    const c = completeSet({ missing, size: 9, paidPerSet: 0.3, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick, maxSlippageTicks: 3 });
+    const missing = [{ market_id: 'a', token_id: 'ay', shares: 9, book: book([[0.5, 1000]], [[ask, 1000]], tick) }];
+    // The set's bound counts what the leg buys: 12.5 at 0.5392 are 0.749 per set of 9, so 0.2 paid fits.
+    const c = completeSet({ missing, setSize: 9, paidPerSet: 0.2, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick, maxSlippageTicks: 3 });
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
     expect(c.legs.map((l) => [l.size, l.limit])).toEqual([[size, limit]]);
   });

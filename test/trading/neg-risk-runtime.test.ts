@@ -11,7 +11,8 @@ import { parseGammaEvent } from '../../src/domain/discovery/gamma-market.ts';
 import { parseTemperatureEvent } from '../../src/domain/discovery/temperature-event.ts';
 import { allInPerShare } from '../../src/domain/trading/fees.ts';
 import type { MarketEvent, MarketSpec } from '../../src/domain/trading/market-spec.ts';
-import { marketEventOf } from '../../src/domain/trading/neg-risk.ts';
+import { marketEventOf, SET_LEG_SHARE_TOLERANCE } from '../../src/domain/trading/neg-risk.ts';
+import { snapShares } from '../../src/domain/trading/ticks.ts';
 import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
 import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
 import { SyntheticMarkets } from '../../src/sim/venue/synthetic-markets.ts';
@@ -167,6 +168,79 @@ describe('neg-risk events on the trading path', () => {
     const abandoned = r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === 'NEG_RISK_SET_ABANDONED');
     expect(abandoned).toHaveLength(1);
     expect(matched(r)).toHaveLength(2);
+    r.runtime.stop();
+  });
+
+  /**
+   * A YES set whose bucket-1 leg walks a cheaper ask up to its limit (0.30) is signed for what that
+   * walk costs; before the orders arrive (50 ms) the cheaper ask is gone, so the venue fills that FOK
+   * (its dollars are all spent within the limit) at 0.30 with fewer shares than the set's.
+   */
+  const moveOneLeg = async (y1Asks: Array<[number, number]>, tune?: Tune) => {
+    const r = await eventRig([0.3, 0.3, 0.3], tune);
+    for (const i of [0, 1, 2]) {
+      r.setBook(`Y${i}`, book([[0.19, 100]], i === 1 ? y1Asks : [[0.3, 100]]));
+      r.setBook(`N${i}`, book([[0.68, 100]], [[0.71, 100]]));
+    }
+    expect(orders(r)).toHaveLength(3);
+    r.books.set('Y1', book([[0.29, 100]], [[0.3, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    const held = () => new Map(r.paper.positionsNow().map((p) => [p.token_id, p.shares]));
+    const setSize = held().get('Y0')!;
+    expect(held().get('Y2')).toBe(setSize);
+    const shortfall = snapShares(setSize - held().get('Y1')!);
+    expect(shortfall).toBeGreaterThan(SET_LEG_SHARE_TOLERANCE);
+    return { r, held, setSize, shortfall };
+  };
+  const alertsOf = (r: Awaited<ReturnType<typeof eventRig>>, code: string) => r.sink.events.filter((e) => e.type === 'ALERT' && e.payload.code === code).map((e) => e.payload as { severity: string; message: string });
+
+  it("a leg the venue fills at dearer asks with fewer shares than the set's is completed for its shortfall, and the set ends whole", async () => {
+    // 40 sets, bucket 1 over 0.20 (20) and 0.30: its leg is signed for $10.02, which buys 33.4 at 0.30 alone.
+    const { r, held, setSize, shortfall } = await moveOneLeg([[0.2, 20], [0.3, 100]], (cfg) => {
+      cfg.trading.neg_risk.max_sets = 40;
+      cfg.risk.max_order_usdc = 20;
+      cfg.trading.orders.max_slippage_ticks = 10;
+    });
+    const partial = alertsOf(r, 'NEG_RISK_PARTIAL_SET');
+    expect(partial).toHaveLength(1);
+    expect(partial[0]!.message).toContain(`filled 2 of 3 legs; missing b1 (${snapShares(setSize - shortfall)}/${setSize})`);
+    // Bucket 1 winning pays 33.4 for what the set cost: the event is exposed until it is completed.
+    expect(r.runtime.negRisk.exposure('ev-1')).toBeGreaterThan(0);
+    r.setBook('Y1', book([[0.29, 100]], [[0.3, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    const completing = r.sink.events.filter((e) => e.type === 'ORDER_UPDATE' && (e.payload as { status: string }).status === 'pending').slice(3);
+    expect(completing.map((e) => [e.token_id, (e.payload as { size: number }).size])).toEqual([['Y1', shortfall]]);
+    const shares = [...held().values()];
+    expect(shares).toHaveLength(3);
+    expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(SET_LEG_SHARE_TOLERANCE);
+    expect(held().get('Y1')).toBeCloseTo(setSize, 5);
+    expect(r.runtime.negRisk.exposure('ev-1')).toBe(0);
+    expect(alertsOf(r, 'NEG_RISK_SET_ABANDONED')).toEqual([]);
+    r.runtime.stop();
+  });
+
+  it("a shortfall under the venue's $1 minimum at any price is reported once, as a warning, and not waited on", async () => {
+    // 10 sets, bucket 1 over 0.29 (5) and 0.30: its leg is signed for 9.9 at 0.30, which buys 9.9 at 0.30 alone.
+    const { r, shortfall } = await moveOneLeg([[0.29, 5], [0.3, 100]]);
+    expect(shortfall * 0.99).toBeLessThan(1);
+    // No completion holds the event: the next book prices a fresh set, which it buys.
+    r.setBook('Y1', book([[0.29, 100]], [[0.3, 100]]));
+    r.clock.advanceBy(3000);
+    await flush();
+    expect(orders(r)).toHaveLength(6);
+    expect(Math.min(...r.paper.positionsNow().map((p) => p.shares))).toBeCloseTo(20 - shortfall, 5);
+    r.clock.advanceBy(r.cfg.trading.neg_risk.complete_within_ms);
+    r.setBook('Y1', book([[0.29, 100]], [[0.31, 100]]));
+    await flush();
+    const warnings = alertsOf(r, 'NEG_RISK_SHORTFALL_UNBUYABLE');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.severity).toBe('warn');
+    expect(warnings[0]!.message).toContain(`leg b1 filled ${snapShares(10 - shortfall)}/10, ${shortfall} short`);
+    expect(warnings[0]!.message).toMatch(/exposure \d+\.\d{4}$/);
+    expect(alertsOf(r, 'NEG_RISK_PARTIAL_SET')).toEqual([]);
+    expect(alertsOf(r, 'NEG_RISK_SET_ABANDONED')).toEqual([]);
     r.runtime.stop();
   });
 

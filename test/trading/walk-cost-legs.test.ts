@@ -94,8 +94,8 @@ describe('neg-risk set legs whose walks cross cheaper asks than their limits', (
   });
 
   it("a partial set's missing leg buys the set's size to a whole-cent step", () => {
-    const missing = [{ market_id: 'a', token_id: 'ay', book: book([[0.19, 1000]], asksOf.a!) }];
-    const c = completeSet({ missing, size: 40, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 5 });
+    const missing = [{ market_id: 'a', token_id: 'ay', shares: 40, book: book([[0.19, 1000]], asksOf.a!) }];
+    const c = completeSet({ missing, setSize: 40, paidPerSet: 0.5, payoffPerSet: 1, fee: NO_FEE, safetyMargin: 0.01, tick: 0.01, maxSlippageTicks: 5 });
     if (c.kind !== 'complete') throw new Error(`no completion: ${JSON.stringify(c)}`);
     const [l] = c.legs;
     const got = bought(asksOf.a!, l!.size, l!.limit);

@@ -2,7 +2,7 @@ import type { TemperatureEvent } from '../discovery/temperature-event.ts';
 import type { TradableBook } from './book-view.ts';
 import { allInPerShare, type FeeSchedule } from './fees.ts';
 import { raisableLeg, slippageGuard } from './slippage.ts';
-import { checkMinimumSize, roundSizeDown, sizeSpendingWalkCost, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
+import { checkMinimumSize, roundSizeDown, sizeSpendingWalkCost, snapShares, wholeCentLegs, type WholeCentLeg } from './ticks.ts';
 import type { MarketEvent } from './market-spec.ts';
 
 /**
@@ -29,7 +29,7 @@ export interface SetLeg {
   token_id: string;
   /** What the FOK BUY is signed for: what walking the asks for `shares` costs (sizeSpendingWalkCost). */
   size: number;
-  /** The shares of the set this leg buys: the venue's fill of `size` at the asks the set was judged on. */
+  /** The shares this leg buys (the set's size; a completing leg's shortfall): the venue's fill of `size` at the asks it was judged on. */
   shares: number;
   limit: number;
 }
@@ -215,10 +215,14 @@ export function marketEventOf(te: Pick<TemperatureEvent, 'event_id' | 'slug' | '
 }
 
 export interface SetCompletionInput {
-  /** Buckets whose leg of the set did not fill, with the book of the token that leg buys. */
-  missing: ReadonlyArray<{ market_id: string; token_id: string; book: TradableBook }>;
-  size: number;
-  /** What the filled legs cost per set, fees included (at their limits: fills are never worse). */
+  /**
+   * The buckets the set is short of, each with the book of the token its leg buys and the shares it
+   * lacks: a killed leg's whole share of the set, a leg that filled fewer (the book moved) its shortfall.
+   */
+  missing: ReadonlyArray<{ market_id: string; token_id: string; book: TradableBook; shares: number }>;
+  /** The set's size: its payoff and `paidPerSet` are per set, this many shares of every bucket. */
+  setSize: number;
+  /** What the legs' filled shares cost per set, fees included (at their limits: fills are never worse). */
   paidPerSet: number;
   payoffPerSet: number;
   fee: FeeSchedule;
@@ -228,29 +232,58 @@ export interface SetCompletionInput {
 }
 
 /**
- * The way out of a partial set: buy its missing legs while the whole set, at every limit with
- * fees, still costs less than it pays; otherwise wait (the caller bounds how long).
+ * The way out of a partial set: buy what each short leg lacks while the whole set, at every limit
+ * with fees, still costs less than it pays; otherwise wait (the caller bounds how long).
  */
 export function completeSet(input: SetCompletionInput): { kind: 'complete'; legs: SetLeg[]; costPerSet: number } | { kind: 'wait'; reason: string } {
   const legs: SetLeg[] = [];
   let cost = input.paidPerSet;
   for (const m of [...input.missing].sort((a, b) => a.market_id.localeCompare(b.market_id))) {
-    const guard = slippageGuard(m.book, 'BUY', input.size, input.tick, input.maxSlippageTicks, true);
+    const guard = slippageGuard(m.book, 'BUY', m.shares, input.tick, input.maxSlippageTicks, true);
     if (!guard.ok) return { kind: 'wait', reason: `${m.market_id} ${guard.reason}` };
-    // The set's size, or just above where that is not whole cents at the limit (short would leave
+    // The shortfall, or just above where that is not whole cents at the limit (short would leave
     // the set open), the limit raised within the slippage bound where that spends less: at 0.539
     // whole cents are tens of shares, at 0.540 halves.
     const leg = raisableLeg(m.book, guard, input.tick, input.maxSlippageTicks, true);
-    const whole = wholeCentLegs(input.size, [leg], input.tick, (size, [limit]) => -size * allInPerShare(limit!, input.fee), 'up');
-    if (whole === null) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${input.size} from ${guard.worstPrice}` };
+    const whole = wholeCentLegs(m.shares, [leg], input.tick, (size, [limit]) => -size * allInPerShare(limit!, input.fee), 'up');
+    if (whole === null) return { kind: 'wait', reason: `${m.market_id} no size of whole cents near ${m.shares} from ${guard.worstPrice}` };
     const { size, limits: [limit] } = whole;
     const min = checkMinimumSize(size, limit!, true, 0);
     if (!min.ok) return { kind: 'wait', reason: `${m.market_id} ${min.reason}` };
-    cost += allInPerShare(limit!, input.fee);
-    // Signed for what walking the asks for the set's size costs (a whole-cent step at most above it).
-    legs.push({ market_id: m.market_id, token_id: m.token_id, size: sizeSpendingWalkCost(input.size, guard.avgPrice, limit!), shares: input.size, limit: limit! });
+    // Per set: a shortfall is a fraction of the set's shares of this bucket.
+    cost += (size * allInPerShare(limit!, input.fee)) / input.setSize;
+    // Signed for what walking the asks for the shortfall costs (a whole-cent step at most above it).
+    legs.push({ market_id: m.market_id, token_id: m.token_id, size: sizeSpendingWalkCost(m.shares, guard.avgPrice, limit!), shares: m.shares, limit: limit! });
   }
   const bound = input.payoffPerSet - input.safetyMargin;
   if (cost >= bound) return { kind: 'wait', reason: `completed set would cost ${cost.toFixed(4)} with fees ≥ ${bound.toFixed(4)}` };
   return { kind: 'complete', legs, costPerSet: cost };
+}
+
+/**
+ * How far a leg's fill may fall short of its shares and still count as whole. The venue delivers
+ * whole micro-shares, rounding the shares of the ask level its dollars run out in (market-buy.ts
+ * `walkAskDollars`), so a leg signed for its walk's cost (sizeSpendingWalkCost) buys its shares on
+ * the book it was judged on less at most that rounding; ten micro-shares also cover a sum of fills'
+ * float noise. More is the book having moved. Not the leg's whole-cent step: at three- or
+ * four-decimal limits that is up to 100 shares (0.5391), a shortfall worth completing.
+ */
+export const SET_LEG_SHARE_TOLERANCE = 1e-5;
+
+/** The shares a set leg lacks after filling `filled` of its `shares`: 0 when whole within the tolerance. */
+export function setLegShortfall(shares: number, filled: number): number {
+  const short = snapShares(shares - filled);
+  return short > SET_LEG_SHARE_TOLERANCE ? short : 0;
+}
+
+/**
+ * Whether a shortfall can be bought on its own: a marketable BUY needs the venue's $1 minimum, and a
+ * share costs at most 1 − tick. One under $1 even there is under it at every price: only buying
+ * more than the leg lacks reaches $1, a new position in that bucket rather than a completion (its
+ * extra shares lose their cost whenever another bucket wins), and no wait changes that. One above
+ * it is bought at some price, so it waits like a killed leg: its bucket's ask rising, when the
+ * shortfall's exposure matters more, is what lifts the purchase to $1.
+ */
+export function shortfallBuyable(shares: number, tick: number): boolean {
+  return checkMinimumSize(shares, 1 - tick, true, 0).ok;
 }

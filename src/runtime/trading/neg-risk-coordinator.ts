@@ -5,7 +5,7 @@ import { allInPerShare, fillFee, type FeeSchedule } from '../../domain/trading/f
 import { haltCauses } from '../../domain/trading/halt-causes.ts';
 import type { MarketEvent, MarketSpec } from '../../domain/trading/market-spec.ts';
 import { PERMISSIONS, type MarketStateName } from '../../domain/trading/market-states.ts';
-import { completeSet, eventExposure, negRiskArbitrage, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
+import { completeSet, eventExposure, negRiskArbitrage, SET_LEG_SHARE_TOLERANCE, setLegShortfall, shortfallBuyable, type BucketPosition, type EventBucket, type SetLeg } from '../../domain/trading/neg-risk.ts';
 import { matchedLedger } from '../../domain/trading/matched-holdings.ts';
 import { advanceOrder, clientOrderId, isTerminal, newOrderRecord, unheardMatched, type OrderRecord, type OrderStatusUpdate, type PlaceIntent } from '../../domain/trading/orders.ts';
 import { heldCost, type Ledger } from '../../domain/trading/pnl-ledger.ts';
@@ -35,10 +35,12 @@ export interface NegRiskCoordinatorDeps {
 }
 
 interface Completion {
+  /** The set's size: `paidPerSet` and `payoff` are per set of this many shares of every bucket. */
   size: number;
   paidPerSet: number;
   payoff: number;
-  missing: SetLeg[];
+  /** The legs still short and the shares each lacks (a killed leg: the set's size). */
+  missing: Array<{ market_id: string; token_id: string; shares: number }>;
   untilMs: number;
 }
 
@@ -58,9 +60,9 @@ type Holding = Pick<MarketTradingContext, 'spec' | 'ledger'> & Partial<Pick<Mark
  * one exposure per event (its worst outcome), and buys a full YES or NO set when the bus-derived
  * books price it below its payoff after fees. A set's legs go through pre-trade risk together (all
  * pass or none is sent) and out through the same execution adapter as every market order, as FOK
- * orders (each leg fills whole or not at all) under the strategy `neg_risk`; their fills land in
- * the bucket markets' ledgers like any other. Runs inside the runtime's book handling, so its
- * decisions follow the dispatch order and replay identically.
+ * orders (each leg spends all its dollars within its limit or nothing) under the strategy
+ * `neg_risk`; their fills land in the bucket markets' ledgers like any other. Runs inside the
+ * runtime's book handling, so its decisions follow the dispatch order and replay identically.
  */
 export class NegRiskCoordinator {
   private readonly events = new Map<string, TrackedEvent>();
@@ -68,7 +70,7 @@ export class NegRiskCoordinator {
   private readonly books = new Map<string, TradableBook | null>();
   /** Set legs not yet terminal, by client order id → event id: one set in flight per event. */
   private readonly inFlight = new Map<string, string>();
-  /** Each set in flight: its legs' sizes and what they filled, to tell a whole set from a partial one. */
+  /** Each set in flight: its size, its legs' shares and what they filled, to tell a whole set from a partial one. */
   private readonly sets = new Map<string, { event: string; size: number; payoff: number; legs: Map<string, SetLeg & { filled: number | null }> }>();
   /** Partial sets being completed: what the filled legs cost per set, the legs still missing, until when. */
   private readonly completions = new Map<string, Completion>();
@@ -220,8 +222,10 @@ export class NegRiskCoordinator {
 
   /**
    * A terminal update of one of our legs lets the event try again. Once every leg of a set ended,
-   * a set with some legs filled and others not is a partial set: it is not hedged (one of the
-   * missing buckets may win) and nothing here completes or unwinds it, so it is raised loudly.
+   * a set with a leg short of its shares (killed, or filled at asks dearer than the book it was
+   * judged on) is a partial set: it is not hedged (a short bucket may win), so it is raised loudly
+   * and each shortfall is bought while the whole set stays profitable (tryCompletion), except one
+   * under the venue's minimum at any price, which only a warning reports (shortfallBuyable).
    */
   onOrderDone(clientOrderId: string, filledSize: number): void {
     this.inFlight.delete(clientOrderId);
@@ -233,21 +237,29 @@ export class NegRiskCoordinator {
     const legs = [...set.legs.values()];
     if (legs.some((l) => l.filled === null)) return;
     this.sets.delete(setId);
-    // A leg is signed for less than its shares where its walk crosses cheaper asks: filled to its
-    // signed size, the venue spent all its dollars (a FOK), which bought the shares.
-    const short = legs.filter((l) => l.filled! + 1e-9 < l.size);
+    // A leg is signed for less than its shares where its walk crosses cheaper asks; what it filled
+    // is measured against its shares, so a FOK that spent all its dollars at dearer asks is short too.
+    const short = legs.map((l) => ({ ...l, shortfall: setLegShortfall(l.shares, l.filled!) })).filter((l) => l.shortfall > 0);
     const prior = this.completions.get(set.event);
     this.completions.delete(set.event);
-    if (!short.length || (short.length === legs.length && !prior)) return;
-    // FOK legs fill whole or not at all: what filled is paid at most at its limit.
+    if (!short.length || (!prior && legs.every((l) => l.filled! <= SET_LEG_SHARE_TOLERANCE))) return;
+    // Whatever filled is paid at most at its limit, per set of the set's size.
     const fee = this.deps.market(legs[0]!.market_id)?.context.spec.fee;
-    const paid = (prior?.paidPerSet ?? 0) + legs.filter((l) => l.filled! + 1e-9 >= l.size).reduce((c, l) => c + (fee ? allInPerShare(l.limit, fee) : l.limit), 0);
+    const paid = (prior?.paidPerSet ?? 0) + legs.reduce((c, l) => c + (l.filled! * (fee ? allInPerShare(l.limit, fee) : l.limit)) / set.size, 0);
+    const exposure = this.exposure(set.event).toFixed(4);
+    // A bucket unknown here cannot be completed anyway; 1 is above any price it could trade at.
+    const buyable = short.filter((l) => shortfallBuyable(l.shortfall, this.deps.holding(l.market_id)?.spec.tick_size ?? 0));
+    for (const l of short.filter((x) => !buyable.includes(x))) {
+      this.deps.alert('warn', 'NEG_RISK_SHORTFALL_UNBUYABLE', `${set.event}: set ${setId} leg ${l.market_id} filled ${l.filled}/${l.shares}, ${l.shortfall} short: under the venue's $1 minimum at any price, not completed; exposure ${exposure}`, l.market_id);
+    }
+    if (!buyable.length) return;
     const untilMs = prior?.untilMs ?? this.deps.clock.now() + this.deps.trading.neg_risk.complete_within_ms;
-    this.completions.set(set.event, { size: set.size, paidPerSet: paid, payoff: set.payoff, missing: short.map(({ filled: _f, ...l }) => l), untilMs });
+    const missing = buyable.map((l) => ({ market_id: l.market_id, token_id: l.token_id, shares: l.shortfall }));
+    this.completions.set(set.event, { size: set.size, paidPerSet: paid, payoff: set.payoff, missing, untilMs });
     this.deps.alert(
       'critical',
       'NEG_RISK_PARTIAL_SET',
-      `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${short.map((l) => `${l.market_id} (${l.filled}/${l.shares})`).join(', ')}; exposure ${this.exposure(set.event).toFixed(4)}; completing while the set stays profitable, until ${untilMs}`,
+      `${set.event}: set ${setId} filled ${legs.length - short.length} of ${legs.length} legs; missing ${buyable.map((l) => `${l.market_id} (${l.filled}/${l.shares})`).join(', ')}; exposure ${exposure}; completing while the set stays profitable, until ${untilMs}`,
     );
   }
 
@@ -296,19 +308,19 @@ export class NegRiskCoordinator {
     this.sendSet(eventId, arb.legs, arb.size, arb.payoffPerSet, false, `${arb.kind} ${arb.size} sets at ${arb.costPerSet.toFixed(4)} (fees in) for ${arb.payoffPerSet}, locks ${arb.guaranteedPnl.toFixed(4)}`);
   }
 
-  /** Buys the missing legs of a partial set while the whole set stays profitable; gives up (loudly) after the bound. */
+  /** Buys what the short legs of a partial set lack while the whole set stays profitable; gives up (loudly) after the bound. */
   private tryCompletion(eventId: string, partial: Completion, buckets: readonly EventBucket[], fee: FeeSchedule, tick: number): void {
     const { trading, clock } = this.deps;
     if (clock.now() > partial.untilMs) {
       this.completions.delete(eventId);
-      this.deps.alert('critical', 'NEG_RISK_SET_ABANDONED', `${eventId}: missing legs ${partial.missing.map((l) => l.market_id).join(', ')} not completed within ${trading.neg_risk.complete_within_ms} ms; exposure ${this.exposure(eventId).toFixed(4)}`);
+      this.deps.alert('critical', 'NEG_RISK_SET_ABANDONED', `${eventId}: missing legs ${partial.missing.map((l) => `${l.market_id} (${l.shares} short)`).join(', ')} not completed within ${trading.neg_risk.complete_within_ms} ms; exposure ${this.exposure(eventId).toFixed(4)}`);
       return;
     }
     const missing = partial.missing.map((l) => {
       const b = buckets.find((x) => x.market_id === l.market_id)!;
-      return { market_id: l.market_id, token_id: l.token_id, book: l.token_id === b.yes_token ? b.yes : b.no };
+      return { market_id: l.market_id, token_id: l.token_id, shares: l.shares, book: l.token_id === b.yes_token ? b.yes : b.no };
     });
-    const c = completeSet({ missing, size: partial.size, paidPerSet: partial.paidPerSet, payoffPerSet: partial.payoff, fee, safetyMargin: trading.neg_risk.safety_margin, tick, maxSlippageTicks: trading.orders.max_slippage_ticks });
+    const c = completeSet({ missing, setSize: partial.size, paidPerSet: partial.paidPerSet, payoffPerSet: partial.payoff, fee, safetyMargin: trading.neg_risk.safety_margin, tick, maxSlippageTicks: trading.orders.max_slippage_ticks });
     if (c.kind !== 'complete') return;
     this.sendSet(eventId, c.legs, partial.size, partial.payoff, true, `completing ${c.legs.length} legs of a partial set: ${c.costPerSet.toFixed(4)} per set (fees in) for ${partial.payoff}`);
   }
