@@ -98,6 +98,12 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     const inputs = await inputRows();
     expect(inputs.join('\n')).not.toContain('not seen by this page');
     expect(await decision.locator('[data-testid=decision-books] tbody tr').count()).toBe(2);
+    // The books' table keeps its panel's width: every column (the last is 'as of') inside the inspector.
+    const booksOverflow = await decision.evaluate((panel) => {
+      const table = panel.querySelector('[data-testid=decision-books]')!;
+      return table.getBoundingClientRect().right - panel.getBoundingClientRect().right;
+    });
+    expect(booksOverflow, 'books table past the inspector panel (px)').toBeLessThanOrEqual(0);
     expect(await page.evaluate((id) => (globalThis as any).__helios.store.decisions.some((d: any) => d.ev.event_id === id), eventId)).toBe(true);
     await screenshot(page, 'replay');
     // Every view works on a replay's frames (no request the replay server cannot answer).

@@ -61,11 +61,16 @@ function Inspector({ store, d }) {
       ${why.causes.length + why.related.length + why.inputs.length === 0 ? html`<tr><td class="dim">no other event of this correlation seen</td></tr>` : ''}
     </tbody></table>
     <h3>books when it came</h3>
-    <table class="grid" data-testid="decision-books"><thead><tr><th class="l">token</th><th class="r">bid</th><th class="r">ask</th><th class="r">mid</th><th class="r">micro</th><th class="l">top levels (bids | asks)</th><th class="r">as of</th></tr></thead><tbody>
+    <table class="grid" data-testid="decision-books"><thead><tr><th class="l">token</th><th class="r">bid</th><th class="r">ask</th><th class="r">mid</th><th class="r">micro</th><th class="l">top levels (bids, then asks)</th><th class="r">as of</th></tr></thead><tbody>
       ${why.books.map(([t, b]) => html`<tr><td class="mono">${shortId(t)}</td><td class="r">${num(b?.best_bid, 3)}</td><td class="r">${num(b?.best_ask, 3)}</td><td class="r">${num(b?.mid, 3)}</td><td class="r">${num(b?.microprice, 4)}</td>
-        <td class="mono">${b ? `${b.bids.slice(0, 3).map(([p, s]) => `${p}×${num(s, 0)}`).join(' ')} | ${b.asks.slice(0, 3).map(([p, s]) => `${p}×${num(s, 0)}`).join(' ')}` : 'no book'}</td><td class="r dim">${clock(b?.ts)}</td></tr>`)}
+        <td class="mono levels">${b ? html`<div>${topLevels(b.bids)}</div><div>${topLevels(b.asks)}</div>` : 'no book'}</td><td class="r dim">${clock(b?.ts)}</td></tr>`)}
     </tbody></table>
   </section>`;
+}
+
+/** A side's best three levels, price × size: one line a side, so the table keeps the panel's width. */
+function topLevels(levels) {
+  return levels.slice(0, 3).map(([p, s]) => `${p}×${num(s, 0)}`).join(' ');
 }
 
 /** A decision's row never changes once drawn: redrawn only when its selection does. */
