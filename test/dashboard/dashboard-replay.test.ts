@@ -77,6 +77,11 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     const kinds = await page.locator('[data-testid=timeline] .marker').evaluateAll((els) => els.map((e) => (e as any).title as string));
     expect(kinds.some((t) => /METAR/.test(t))).toBe(true);
     expect(kinds.some((t) => /(BUY|SELL) /.test(t))).toBe(true);
+    // A speed none of the presets names (replay --serve --speed 30, or a POST) is shown, not a blank select.
+    expect((await fetch(`${url}/replay/speed?x=30`, { method: 'POST' })).status).toBe(200);
+    const speedSelect = page.locator('[data-testid=replay-speed]');
+    await expect.poll(() => speedSelect.inputValue(), { timeout: 10_000 }).toBe('30');
+    expect(await speedSelect.evaluate((s) => (s as any).selectedOptions[0]?.textContent as string)).toBe('30×');
     await page.selectOption('[data-testid=replay-speed]', '600');
     await expect.poll(async () => (await replayStatus()).speed).toBe(600);
     await page.click('[data-testid=replay-next-decision]');

@@ -4,6 +4,16 @@ import { getJson, post } from '../connection.js';
 import { clock } from '../format.js';
 
 const SPEEDS = ['1', '5', '10', '60', '600', 'max'];
+/** The server's speed as the select's value: `max` for an unpaced replay. */
+const speedValue = (speed) => (speed === null || speed === Infinity || speed > 1e9 ? 'max' : String(speed));
+
+/**
+ * The preset speeds, with the server's own among them when it is none of them (`replay --serve
+ * --speed 2`, or `POST /replay/speed?x=30`): a select whose value has no option shows nothing.
+ */
+const speedChoices = (current) =>
+  SPEEDS.includes(current) ? SPEEDS : [...SPEEDS.slice(0, -1), current].sort((a, b) => Number(a) - Number(b)).concat('max');
+
 const MARK_COLOURS = { metar: '#6cb6ff', order: '#e0b341', fill: '#58c47c', halt: '#ef5f5f', resync: '#c678dd', window: '#7c8494' };
 
 /**
@@ -108,6 +118,7 @@ export function ReplayBar({ store, status, setStatus }) {
     else void seekTo(t);
   };
   const playing = status.state === 'playing';
+  const speed = speedValue(status.speed);
   return html`<section class="replay-bar" data-testid="replay-bar">
     <div class="toolbar">
       <b class="replay-tag">REPLAY</b>
@@ -118,8 +129,8 @@ export function ReplayBar({ store, status, setStatus }) {
       <select value=${target} onChange=${(e) => setTarget(e.currentTarget.value)}>${['event', 'metar', 'window', 'shock'].map((t) => html`<option value=${t}>${t}</option>`)}</select>
       <button onClick=${() => control(`/replay/step?target=${target}`)} data-testid="replay-step">step »</button>
       <button onClick=${runToNextDecision} class=${runToDecision ? 'hot' : ''} data-testid="replay-next-decision">▶ to next decision</button>
-      <label class="dim">speed <select value=${status.speed === null || status.speed === Infinity || status.speed > 1e9 ? 'max' : String(status.speed)} onChange=${(e) => control(`/replay/speed?x=${e.currentTarget.value}`)} data-testid="replay-speed">
-        ${SPEEDS.map((s) => html`<option value=${s}>${s === 'max' ? 'max' : `${s}×`}</option>`)}
+      <label class="dim">speed <select value=${speed} onChange=${(e) => control(`/replay/speed?x=${e.currentTarget.value}`)} data-testid="replay-speed">
+        ${speedChoices(speed).map((s) => html`<option value=${s}>${s === 'max' ? 'max' : `${s}×`}</option>`)}
       </select></label>
     </div>
     <form class="toolbar range-form" onSubmit=${applyTyped} data-testid="replay-range-form">
