@@ -65,6 +65,16 @@ describe('helios discover --event-file', () => {
     expect(lines(markets.out).map((l) => l.condition_id)).toHaveLength(2);
   });
 
+  it('without --json: one text line per market and the count on stderr, a single market not called markets', async () => {
+    const one = await runCli(['discover', '--event-file', MATCH_FILE]);
+    expect(one.code).toBe(0);
+    expect(one.out.trim().split('\n')).toHaveLength(1);
+    expect(one.err).toBe('helios discover: 1 market, 0 refused\n');
+    const many = await runCli(['discover', '--event-file', NYC_FILE]);
+    expect(many.out.trim().split('\n')).toHaveLength(11);
+    expect(many.err).toBe('helios discover: 11 markets, 0 refused\n');
+  });
+
   it('prints a refused event with its reason and exits 1', async () => {
     const ev = JSON.parse(readFileSync(NYC_FILE, 'utf8'))[0];
     ev.markets[4].groupItemTitle = 'hot';

@@ -88,7 +88,7 @@ export async function discover(opts: DiscoverOptions, io: CliIo): Promise<number
   for (const m of set.markets) out += (opts.json ? JSON.stringify(marketLine(m)) : marketText(m)) + '\n';
   for (const r of set.refused) out += (opts.json ? JSON.stringify(refusalLine(r)) : refusalText(r)) + '\n';
   io.out(out);
-  if (!opts.json) io.err(`helios discover: ${set.markets.length} markets, ${set.refused.length} refused\n`);
+  if (!opts.json) io.err(`helios discover: ${set.markets.length} market${set.markets.length === 1 ? '' : 's'}, ${set.refused.length} refused\n`);
   return set.refused.length > 0 ? EXIT.DATA_ERROR : EXIT.OK;
 }
 
