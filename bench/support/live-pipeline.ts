@@ -155,7 +155,9 @@ export class LivePipeline {
   /** Connects the feed and subscribes every token of the markets. */
   async startFeed(): Promise<MarketFeed> {
     const { config } = this.opts;
-    this.feed = await startMarketFeed(config, this.opts.venue, this.clock, this.sink, this.opts, marketTokens(this.opts.markets));
+    // As the daemon wires it: the node in this process on the in-memory bus.
+    const node = this.node;
+    this.feed = await startMarketFeed(config, this.opts.venue, this.clock, this.sink, this.opts, marketTokens(this.opts.markets), node ? () => node.decidesAtOnce : undefined);
     return this.feed;
   }
 
@@ -192,6 +194,7 @@ export async function startMarketFeed(
   sink: EventSink,
   probes: Pick<LivePipelineOptions, 'openSocket' | 'onBestChanged'>,
   tokens: string[],
+  decidedAtOnce?: () => boolean,
 ): Promise<MarketFeed> {
   const tape = { ...config.market_tape, ws_url: venue.wsUrl, rest_url: venue.restUrl };
   const feed = new MarketFeed({
@@ -203,6 +206,7 @@ export async function startMarketFeed(
     desired: createDesiredSet({ ...tape.desired_set, kind: 'in_memory' }, null),
     openSocket: probes.openSocket,
     onBestChanged: probes.onBestChanged,
+    decidedAtOnce,
   });
   await feed.start();
   await feed.subscribe(tokens);

@@ -11,8 +11,8 @@ import type { Clock } from '../../src/domain/time/clock.ts';
 const M = '0xm';
 
 /** A publisher with the floor at 0 (the default): one BEST_PRICE per token per event-loop turn. */
-function rig(clock: Clock) {
-  const { sink, publisher, books, frame } = tapeRig(clock, ['A', 'B']);
+function rig(clock: Clock, decidedAtOnce?: () => boolean) {
+  const { sink, publisher, books, frame } = tapeRig(clock, ['A', 'B'], { decidedAtOnce });
   publisher.start(() => books.states(), (t) => books.books.get(t));
   for (const id of ['A', 'B']) {
     frame({
@@ -63,6 +63,35 @@ describe('BEST_PRICE per event-loop turn (best_price_flush_ms 0)', () => {
       ['B', 7],
       ['A', 21],
     ]);
+  });
+
+  it('live, the trading node idle: a socket read\'s changes go out once it is handled, before the turn\'s other I/O; busy: at the turn\'s end', async () => {
+    let idle = true;
+    const clock = new SystemClock();
+    const { sink, level, best } = rig(clock, () => idle);
+    await nextTurn();
+    sink.events.length = 0;
+    // One read: its frames run in one callback, so their changes still go out together, once.
+    const read = () => {
+      for (let i = 0; i < 5; i++) level(10 + i, 'A', String(11 + i));
+      level(20, 'B', '7');
+    };
+    read();
+    expect(best()).toEqual([]); // never inside the read that caused it
+    await Promise.resolve(); // the read's callback returned: microtasks run, no other I/O yet
+    expect(best().map((e) => [e.token_id, e.payload.best_bid_size, e.payload.updates_coalesced])).toEqual([
+      ['A', 15, 5],
+      ['B', 7, 1],
+    ]);
+    // The node busy: two reads of one turn coalesce until the turn's end.
+    idle = false;
+    level(30, 'A', '30');
+    await Promise.resolve();
+    level(31, 'A', '31');
+    await Promise.resolve();
+    expect(best().length).toBe(2);
+    await nextTurn();
+    expect(best().slice(2).map((e) => [e.token_id, e.payload.best_bid_size, e.payload.updates_coalesced])).toEqual([['A', 31, 2]]);
   });
 
   it('replay: on the virtual clock the turn is a zero-delay timer, so no virtual time passes', () => {

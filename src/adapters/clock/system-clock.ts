@@ -18,4 +18,7 @@ export class SystemClock implements Clock {
   afterTurn(fn: () => void): void {
     setImmediate(fn);
   }
+  afterRead(fn: () => void): void {
+    queueMicrotask(fn);
+  }
 }

@@ -34,6 +34,8 @@ export interface TapePublisherOptions {
    * of the event-loop turn it arrived in (one per token per turn), with no timer in between.
    */
   bestPriceFlushMs: number;
+  /** Floor 0: a BEST_PRICE now is decided at once (the node is idle): flushed after its socket read, not the turn. */
+  decidedAtOnce?: () => boolean;
   /**
    * Levels of each side every BEST_PRICE carries (`market_tape.best_price_levels`; the books must
    * report a change to any of them as `levels_changed`), announced on each L2_SNAPSHOT as
@@ -211,8 +213,9 @@ export class TapePublisher {
 
   private armTurn(): void {
     this.turnPending = true;
-    // After the frame that caused it (so one turn's frames go out together), never on a timer live.
-    if (this.clock.afterTurn) this.clock.afterTurn(this.flushTurn);
+    // Never on a timer live: after the read while the node idles, else after the turn's I/O (coalescing).
+    if (this.clock.afterRead && this.opts.decidedAtOnce?.() === true) this.clock.afterRead(this.flushTurn);
+    else if (this.clock.afterTurn) this.clock.afterTurn(this.flushTurn);
     else this.clock.setTimeout(this.flushTurn, 0);
   }
 

@@ -53,7 +53,8 @@ export const marketTapeSection = z.strictObject({
   snapshot_slices: z.number().int().min(1).max(1000),
   /**
    * Floor between two BEST_PRICE of one token. 0: one per token per event-loop turn, with no timer
-   * (every top-of-book change is decided on); above 0 the first change after a quiet spell still goes out at once.
+   * (every top-of-book change is decided on), or per socket read while this process's trading node
+   * on the in-memory bus is idle; above 0 the first change after a quiet spell still goes out at once.
    */
   best_price_flush_ms: z.number().int().min(0),
   /**

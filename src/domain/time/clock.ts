@@ -17,6 +17,11 @@ export interface Clock {
    * clock without it (the virtual clock) gets a zero-delay timer, which is deterministic there.
    */
   afterTurn?(fn: () => void): void;
+  /**
+   * Run `fn` as soon as the I/O callback running now returns (a microtask): after the frames of one
+   * socket read, before the turn's other I/O. Optional, as `afterTurn`.
+   */
+  afterRead?(fn: () => void): void;
 }
 
 /** The earlier of two instants that may not exist (null: never). */

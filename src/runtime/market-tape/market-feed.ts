@@ -44,6 +44,8 @@ export interface MarketFeedDeps {
   openSocket?: (url: string) => WebSocket;
   /** Sees every top-of-book change as the frame that caused it is applied (benchmark probe). */
   onBestChanged?: (token: string) => void;
+  /** Whether a BEST_PRICE published now is decided on at once (`TapePublisherOptions.decidedAtOnce`). */
+  decidedAtOnce?: () => boolean;
   /** Where the hot-path stages frame → book and book → BEST_PRICE are recorded (the daemon's stage latency). */
   stages?: StageRecorder;
   /** A market appeared or resolved anywhere on the venue (`new_market`, `market_resolved`): discovery rescans. */
@@ -99,6 +101,7 @@ export class MarketFeed {
       bestPriceFlushMs: c.best_price_flush_ms,
       bestPriceLevels: c.best_price_levels,
       onBestChanged: deps.onBestChanged,
+      decidedAtOnce: deps.decidedAtOnce,
       stages: deps.stages,
     });
     this.reporter = new MalformedFrameReporter({

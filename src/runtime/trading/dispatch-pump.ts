@@ -79,6 +79,11 @@ export class DispatchPump {
     if (this.running) this.pumping = pumping;
   }
 
+  /** Inputs are being applied, or wait for the pump's next turn: one pushed now would not be applied at once. */
+  get busy(): boolean {
+    return this.running;
+  }
+
   /** Every input pushed so far applied and settled, without a failure: `drained` would resolve. */
   get idle(): boolean {
     return this.pumping === null && this.failure === null;

@@ -201,6 +201,11 @@ export class TradingNode implements EventSink {
     return this.router.topics();
   }
 
+  /** An input delivered now would be decided on at once: started, and nothing queued or being applied. */
+  get decidesAtOnce(): boolean {
+    return this.started && !this.ended && !this.pump.busy;
+  }
+
   /** One input (an EventSink: a replay engine's sink, a test). */
   emit(event: HeliosEvent): void {
     // Once started, as itself: a wrapper per bus event was garbage on the hot path.

@@ -37,6 +37,10 @@ export function marketFeedComponent(ctx: DaemonContext, embeddedVenue: boolean):
         openSocket: captureTap() ? openCapturedSocket : undefined,
         onVenueNotice: () => ctx.venueNotice?.(),
         stages: ctx.observer.stages,
+        // The trading node in this process, idle, on the in-memory bus (which delivers at once): a
+        // read's BEST_PRICEs go out at once. Not through Redis (a node waiting on a read is idle
+        // too), nor in a feeds process.
+        decidedAtOnce: config.bus.kind === 'in_memory' ? () => ctx.trading?.node.decidesAtOnce === true : undefined,
       });
       ctx.feed = feed;
       if (ctx.opts.mode === 'live') probe = probeVenue(ctx, tape.rest_url);
