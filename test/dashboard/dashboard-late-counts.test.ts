@@ -28,7 +28,10 @@ describe.skipIf(!hasChromium)('dashboard orders and fills counts on a page opene
   beforeAll(async () => {
     const dir = tempDir();
     const config = path.join(dir, 'config.yaml');
-    writeFileSync(config, 'api:\n  dashboard_backlog_order_updates: 2\n  dashboard_backlog_fills: 2\n');
+    // The simulated day pinned to a morning (the stations' time): from mid-afternoon on the day's
+    // highs are nearly settled and the daemon trades little, so a run started then by the wall
+    // clock placed no order after the page opened.
+    writeFileSync(config, "api:\n  dashboard_backlog_order_updates: 2\n  dashboard_backlog_fills: 2\ndaemon:\n  sim:\n    start_at: '2026-12-07T10:00:00-05:00'\n");
     const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', path.join(dir, 'data'), '--speed', '20', '--config', config], childEnv());
     procs.push(daemon);
     url = await daemon.apiUrl();
