@@ -60,7 +60,10 @@ class NaiveBook {
   }
 }
 
-type Op = { kind: 'level'; side: BookSide; ticks: number; size: number } | { kind: 'snapshot'; bids: Array<[number, number]>; asks: Array<[number, number]> };
+type Op =
+  | { kind: 'level'; side: BookSide; ticks: number; size: number }
+  | { kind: 'snapshot'; bids: Array<[number, number]>; asks: Array<[number, number]> }
+  | { kind: 'top'; side: BookSide; ticks: number[]; sizes: number[]; wholeSide: boolean };
 
 const sizeArb = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 4, arbitrary: fc.integer({ min: 1, max: 100_000 }).map((c) => c / 100) });
 const opArb = (maxTicks: number): fc.Arbitrary<Op> =>
@@ -72,6 +75,17 @@ const opArb = (maxTicks: number): fc.Arbitrary<Op> =>
         kind: fc.constant('snapshot' as const),
         bids: fc.array(fc.tuple(fc.integer({ min: 1, max: maxTicks }), sizeArb), { maxLength: 30 }),
         asks: fc.array(fc.tuple(fc.integer({ min: 1, max: maxTicks }), sizeArb), { maxLength: 30 }),
+      }),
+    },
+    {
+      // A BEST_PRICE's levels of one side (distinct prices; ordered best first below).
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('top' as const),
+        side: fc.constantFrom<BookSide>('BUY', 'SELL'),
+        ticks: fc.uniqueArray(fc.integer({ min: 1, max: maxTicks }), { minLength: 1, maxLength: 6 }),
+        sizes: fc.array(fc.integer({ min: 1, max: 100_000 }).map((c) => c / 100), { minLength: 6, maxLength: 6 }),
+        wholeSide: fc.boolean(),
       }),
     },
   );
@@ -146,6 +160,13 @@ describe('L2Book against a naive reference (property)', () => {
             if (op.kind === 'level') {
               expect(book.applyLevel(op.side, fromTicks(op.ticks, tick), op.size)).toBe(true);
               ref.set(op.side, op.ticks, op.size);
+            } else if (op.kind === 'top') {
+              const best = [...op.ticks].sort((a, b) => (op.side === 'BUY' ? b - a : a - b));
+              expect(book.replaceTop(op.side, best.map((t, i) => [fromTicks(t, tick), op.sizes[i]!]), op.wholeSide)).toBe(true);
+              // Every level at or better than the last given one goes (all of them for a whole side).
+              const last = best[best.length - 1]!;
+              for (const [t] of ref.levels(op.side)) if (op.wholeSide || (op.side === 'BUY' ? t >= last : t <= last)) ref.set(op.side, t, 0);
+              best.forEach((t, i) => ref.set(op.side, t, op.sizes[i]!));
             } else {
               expect(book.applySnapshot(op.bids.map(([t, s]) => [fromTicks(t, tick), s]), op.asks.map(([t, s]) => [fromTicks(t, tick), s]))).toBe(true);
               ref.bids.clear();
@@ -164,6 +185,19 @@ describe('L2Book against a naive reference (property)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('L2Book.replaceTop', () => {
+  it('refuses a level off the grid or a bad size, having applied the worse levels before it (as applyLevel one by one)', () => {
+    const book = new L2Book(0.01);
+    book.applySnapshot([[0.4, 10], [0.45, 20], [0.48, 30]], []);
+    // The last given level (0.44) is off the grid: nothing changes.
+    expect(book.replaceTop('BUY', [[0.47, 1], [0.445, 2]], false)).toBe(false);
+    expect(book.topN(5).bids).toEqual([[0.48, 30], [0.45, 20], [0.4, 10]]);
+    // A bad best level: the levels at or better than 0.45 went, 0.45 took its new size, then 0.47 was refused.
+    expect(book.replaceTop('BUY', [[0.47, Number.NaN], [0.45, 5]], false)).toBe(false);
+    expect(book.topN(5).bids).toEqual([[0.45, 5], [0.4, 10]]);
   });
 });
 

@@ -238,20 +238,7 @@ function alignTop(book: L2Book, side: BookSide, best: number | null, size: numbe
  * (the side has no more) the side is exactly those. False when a level is off the book's grid.
  */
 function replaceTop(book: L2Book, side: BookSide, levels: ReadonlyArray<readonly [number, number]>, depth: number): boolean {
-  if (levels.length < depth || levels.length === 0) {
-    while (book.levelCount(side) > 0) book.applyLevel(side, topPrice(book, side)!, 0);
-  } else {
-    const last = book.priceToTicks(levels[levels.length - 1]![0]);
-    if (last !== last) return false;
-    for (;;) {
-      const top = book.bestTicks(side);
-      if (top === null || (side === 'BUY' ? top < last : top > last)) break;
-      book.applyLevel(side, topPrice(book, side)!, 0);
-    }
-  }
-  // Worst first: each goes on top of what is left, the cheap end of the book's arrays.
-  for (let i = levels.length - 1; i >= 0; i--) if (!book.applyLevel(side, levels[i]![0], levels[i]![1])) return false;
-  return true;
+  return book.replaceTop(side, levels, levels.length < depth || levels.length === 0);
 }
 
 function topPrice(book: L2Book, side: BookSide): number | null {

@@ -63,6 +63,40 @@ export class L2Book {
     return true;
   }
 
+  /**
+   * One side's top replaced by `levels` (best first): the levels at or better than the last given
+   * one go and the given ones take their place; `wholeSide`: every level goes first. False when a
+   * level is off the grid or its size is not finite ≥ 0, having applied those worse than it (as
+   * `applyLevel` one by one would). On the key arrays: a level at a time through `bestBid` and
+   * `applyLevel` built an object and converted a price per level, ~10 levels a BEST_PRICE.
+   */
+  replaceTop(side: BookSide, levels: ReadonlyArray<readonly [number, number]>, wholeSide: boolean): boolean {
+    const keys = side === 'BUY' ? this.bidKeys : this.askKeys;
+    const sizes = side === 'BUY' ? this.bidSizes : this.askSizes;
+    const sign = side === 'BUY' ? 1 : -1;
+    if (wholeSide) {
+      keys.length = 0;
+      sizes.length = 0;
+    } else {
+      const last = this.grid.toTicks(levels[levels.length - 1]![0]);
+      if (last !== last) return false;
+      const lastKey = sign * last;
+      while (keys.length > 0 && keys[keys.length - 1]! >= lastKey) {
+        keys.pop();
+        sizes.pop();
+      }
+    }
+    // Worst first: each goes on top of what is left, the cheap end of the arrays.
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const level = levels[i]!;
+      const ticks = this.grid.toTicks(level[0]);
+      const size = level[1];
+      if (ticks !== ticks || !(size >= 0) || size === Infinity) return false;
+      this.store(keys, sizes, sign * ticks, size);
+    }
+    return true;
+  }
+
   bestBid(): TopOfBook | null {
     const n = this.bidKeys.length;
     return n === 0 ? null : { price: this.grid.fromTicks(this.bidKeys[n - 1]!), size: this.bidSizes[n - 1]! };
