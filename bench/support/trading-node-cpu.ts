@@ -2,7 +2,7 @@
  * The trading node's CPU per BEST_PRICE, in one process, deterministic: a fixed captured tape
  * (`tape-events.ts`, default config, 100 markets; the node's topics carry no L2_DELTA, so none is
  * fed) goes through a fresh TradingNode (paper venue, markets inferred from the tape, dispatch log
- * on as in the daemon) on its virtual clock, in batches as its bus subscription hands them over.
+ * on at the daemon's cadence) on its virtual clock, in batches as its bus subscription hands them over.
  * The first `WARM` inputs (the opening snapshots: the markets' actors are built then) go in
  * untimed; each later batch is timed with process.cpuUsage from its first input to the end of the
  * loop turn after it (the dispatch log serializes then, once a turn), and reaches the node as a
@@ -15,7 +15,7 @@
  * `COMPARE=/path/to/other/checkout` runs that checkout's node beside this one's, batch by batch in
  * turn (same tape, same process, which goes first alternating), so load on a shared host falls on
  * both alike; it prints each round's ratio. `PROFILE_ROUNDS=n` runs this checkout's node alone n
- * times (for `node --cpu-prof`).
+ * times (for `node --cpu-prof`). `NO_LOG=1`: no dispatch log (what it costs, by difference).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +27,7 @@ import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
 import { capturedTapeEvents, TAPE_START_MS } from './tape-events.ts';
 import { restoreFastStringPrototype } from '../../src/apps/fast-string-prototype.ts';
 
+type LogModule = typeof import('../../src/adapters/storage/dispatch-log.ts');
 type NodeModule = typeof import('../../src/runtime/trading/trading-node.ts');
 type ClockModule = typeof import('../../src/adapters/clock/virtual-clock.ts');
 type FactoryModule = typeof import('../../src/domain/events/factory.ts');
@@ -58,6 +59,8 @@ async function checkout(root: string) {
   const { EventFactory } = (await import(`${root}/src/domain/events/factory.ts`)) as FactoryModule;
   const { ulidGenerator } = (await import(`${root}/src/domain/events/ids.ts`)) as IdsModule;
   const { seededRng } = (await import(`${root}/src/domain/util/random.ts`)) as RandomModule;
+  // The daemon's cadence (the journal's): a write per loop turn would cost more than the lines.
+  const cadence = ((await import(`${root}/src/adapters/storage/dispatch-log.ts`)) as LogModule).dispatchLogCadence(config.storage.journal);
   let runs = 0;
   const side = { root, us: [] as number[], hashes: new Set<string>(), emitted: 0 };
   /** A started node, warmed on the tape's opening; `feed` times one batch, `end` the rest and hashes. */
@@ -73,7 +76,7 @@ async function checkout(root: string) {
       sink: { emit: (e: HeliosEvent) => void (emitted++, hash.update(JSON.stringify(e))) },
       events: new EventFactory(clock, ulidGenerator(seededRng(7))),
       markets: null,
-      dispatchLog: { file, session: 1, idsSeed: 7 },
+      dispatchLog: process.env.NO_LOG ? undefined : { file, session: 1, idsSeed: 7, cadence },
       onError: (err) => errors.push(err),
     });
     await node.start();
@@ -103,8 +106,10 @@ async function checkout(root: string) {
         });
         await node.stop();
         if (errors.length) throw errors[0]!;
-        hash.update(readFileSync(file));
-        rmSync(file);
+        if (!process.env.NO_LOG) {
+          hash.update(readFileSync(file));
+          rmSync(file);
+        }
         side.us.push(us);
         side.hashes.add(hash.digest('hex').slice(0, 16));
         side.emitted = emitted;
@@ -114,10 +119,23 @@ async function checkout(root: string) {
   return { side, run };
 }
 
+/**
+ * A new copy of an event's objects and arrays; its strings stay the ones it had, as a live event's
+ * ids are the strings the feed keeps (`structuredClone` made new ones, which every map keyed by a
+ * token or market id hashed again).
+ */
+function freshCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(freshCopy) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = freshCopy(v);
+  return out as T;
+}
+
 async function round(sides: Array<Awaited<ReturnType<typeof checkout>>>): Promise<void> {
   const runs = await Promise.all(sides.map((s) => s.run()));
   for (let i = WARM, b = 0; i < inputs.length; i += BATCH, b++) {
-    for (const r of b % 2 ? [...runs].reverse() : runs) await r.feed(structuredClone(inputs.slice(i, i + BATCH)));
+    for (const r of b % 2 ? [...runs].reverse() : runs) await r.feed(inputs.slice(i, i + BATCH).map(freshCopy));
   }
   for (const r of runs) await r.end();
 }
