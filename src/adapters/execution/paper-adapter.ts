@@ -60,6 +60,7 @@ interface PositionDelta {
 }
 
 const EPS = 1e-9;
+const NONE_RESTING: readonly PaperOrder[] = Object.freeze([]);
 
 /**
  * A first-class paper venue. Orders reach it after a configurable latency on the injected clock;
@@ -225,8 +226,11 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
 
   // ---- venue internals -----------------------------------------------------------------------
 
-  private restingOrders(tokenId: string): PaperOrder[] {
-    return [...this.orders.values()].filter((o) => o.req.token_id === tokenId && (o.status === 'open' || o.status === 'partially_filled'));
+  /** In placement order. Read on every book change of every token: no copy of every order ever placed, no array when none rests. */
+  private restingOrders(tokenId: string): readonly PaperOrder[] {
+    let out: PaperOrder[] | null = null;
+    for (const o of this.orders.values()) if (o.req.token_id === tokenId && (o.status === 'open' || o.status === 'partially_filled')) (out ??= []).push(o);
+    return out ?? NONE_RESTING;
   }
 
   private reject(o: PaperOrder, reason: string): PlaceOrderAck {

@@ -147,20 +147,25 @@ export class TradingRouter {
           return false;
         }
         const token = event.token_id!;
-        if (!this.marketOfToken.has(token)) this.inferMarket(event);
-        if (!this.marketOfToken.has(token)) return false;
-        if (event.type === 'TICK_SIZE_CHANGE') this.changeSpec(this.marketOfToken.get(token)!, { tick_size: event.payload.new_tick_size });
+        let market = this.marketOfToken.get(token);
+        if (market === undefined) {
+          this.inferMarket(event);
+          market = this.marketOfToken.get(token);
+          if (market === undefined) return false;
+        }
+        if (event.type === 'TICK_SIZE_CHANGE') this.changeSpec(market, { tick_size: event.payload.new_tick_size });
         paper?.onBookUpdated(token);
         // Deltas refresh the mirrored book in place; market actors hear coalesced signals only.
         if (event.type === 'L2_DELTA') return true;
         const book = this.deps.mirror.tradableBook(token);
         // A BEST_PRICE for a change below the touch refreshes the book as a delta did: the actor
         // decides on touch changes, reading these levels then (unless it completes a held pair).
-        if (event.type === 'BEST_PRICE' && event.payload.bids !== undefined && book && this.held.get(this.marketOfToken.get(token)!) === undefined && sameTouch(this.lastLevels.get(token), event.payload)) return true;
+        const last = this.lastLevels.get(token);
+        if (event.type === 'BEST_PRICE' && event.payload.bids !== undefined && book && this.held.get(market) === undefined && sameTouch(last, event.payload)) return true;
         // A value, not the live book: the levels a slippage walk can reach (k ticks span at most
         // k + 1 levels) and one more, so a walk past the limit is still seen as one.
-        const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, this.lastLevels.get(token) ?? null) : null;
-        if (levels) this.lastLevels.set(token, levels);
+        const levels = book ? levelsOf(book, this.deps.cfg.orders.max_slippage_ticks + 2, last ?? null) : null;
+        if (levels && levels !== last) this.lastLevels.set(token, levels);
         // The touch is the levels' first (the same numbers `bestBid`/`bestAsk` give, without an object each).
         const signal: BookSignal = {
           token_id: token,
@@ -174,7 +179,6 @@ export class TradingRouter {
           runtime.onBook(signal);
           return true;
         }
-        const market = this.marketOfToken.get(token)!;
         // Only the partner's BEST_PRICE finds its market's signal still held (releaseBefore).
         const first = this.held.take(market);
         if (first !== undefined) {
