@@ -73,6 +73,13 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
   readonly kind = 'paper' as const;
   private readonly markets = new Map<string, PaperMarket>();
   private readonly orders = new Map<string, PaperOrder>();
+  /**
+   * Per token, its orders not known to be finished, in placement order: what `restingOrders` reads
+   * on every book change of the token, instead of every order the venue ever took (a day's orders
+   * of every market). An order never rests again once finished, so finished ones are dropped as
+   * they are found.
+   */
+  private readonly unfinishedByToken = new Map<string, PaperOrder[]>();
   private readonly positions = new Map<string, { shares: number; cost: number }>();
   /** Matched fills awaiting their answer: what they changed, and their FAILED event should they fail. */
   private readonly unconfirmed = new Map<string, { delta: PositionDelta; failed: FillAnswer }>();
@@ -110,6 +117,8 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       for (const [id, a] of this.answers) if (a.token_id === t) this.answers.delete(id);
       this.positions.delete(t);
       this.consumed.forget(t);
+      // Drops its finished orders from the index (no book change of it will read them again).
+      this.unfinished(t);
     }
   }
 
@@ -135,6 +144,9 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
       expiry: null,
     };
     this.orders.set(req.client_order_id, order);
+    const unfinished = this.unfinishedByToken.get(req.token_id);
+    if (unfinished) unfinished.push(order);
+    else this.unfinishedByToken.set(req.token_id, [order]);
     this.emitOrder(order, null);
     order.ack = new Promise((resolve) => {
       this.deps.clock.setTimeout(() => resolve(this.arrive(order)), this.deps.cfg.order_latency_ms);
@@ -226,11 +238,22 @@ export class PaperExecutionAdapter implements ExecutionAdapter {
 
   // ---- venue internals -----------------------------------------------------------------------
 
-  /** In placement order. Read on every book change of every token: no copy of every order ever placed, no array when none rests. */
+  /** In placement order. Read on every book change of every token: no array when none rests. */
   private restingOrders(tokenId: string): readonly PaperOrder[] {
     let out: PaperOrder[] | null = null;
-    for (const o of this.orders.values()) if (o.req.token_id === tokenId && (o.status === 'open' || o.status === 'partially_filled')) (out ??= []).push(o);
+    for (const o of this.unfinished(tokenId)) if (o.status === 'open' || o.status === 'partially_filled') (out ??= []).push(o);
     return out ?? NONE_RESTING;
+  }
+
+  /** The token's orders not finished, in placement order; the finished ones found are dropped from the index. */
+  private unfinished(tokenId: string): readonly PaperOrder[] {
+    const list = this.unfinishedByToken.get(tokenId);
+    if (list === undefined) return NONE_RESTING;
+    let kept = 0;
+    for (const o of list) if (!isTerminal(o.status)) list[kept++] = o;
+    list.length = kept;
+    if (kept === 0) this.unfinishedByToken.delete(tokenId);
+    return list;
   }
 
   private reject(o: PaperOrder, reason: string): PlaceOrderAck {
