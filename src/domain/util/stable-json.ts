@@ -1,3 +1,5 @@
+import { dataViewOf, Fragment } from './byte-fragment.ts';
+
 /**
  * JSON with a stable key order, so two equal events always serialize to the same bytes (replay
  * compares files byte for byte): the envelope's fields in a fixed order, every nested object with
@@ -50,26 +52,38 @@ export type ByteAllocator = (size: number) => Uint8Array;
  * replaced (by `allocate`, doubling) when a write needs more room, so read `bytes` after writing.
  */
 export class StableJsonWriter {
-  bytes: Uint8Array;
+  private buffer: Uint8Array;
+  /** `bytes` as a DataView, for `fragment`'s word stores. */
+  private view: DataView;
   pos = 0;
 
   constructor(
     capacity: number,
     private readonly allocate: ByteAllocator = (size) => new Uint8Array(size),
   ) {
-    this.bytes = allocate(Math.max(16, capacity));
+    this.buffer = allocate(Math.max(16, capacity));
+    this.view = dataViewOf(this.buffer);
+  }
+
+  get bytes(): Uint8Array {
+    return this.buffer;
+  }
+
+  set bytes(bytes: Uint8Array) {
+    this.buffer = bytes;
+    this.view = dataViewOf(bytes);
   }
 
   /** Room for `n` more bytes. */
   room(n: number): void {
-    if (this.bytes.length - this.pos < n) this.grow(n);
+    if (this.buffer.length - this.pos < n) this.grow(n);
   }
 
   private grow(n: number): void {
-    let capacity = this.bytes.length * 2;
+    let capacity = this.buffer.length * 2;
     while (capacity - this.pos < n) capacity *= 2;
     const next = this.allocate(capacity);
-    next.set(this.bytes.subarray(0, this.pos));
+    next.set(this.buffer.subarray(0, this.pos));
     this.bytes = next;
   }
 
@@ -77,7 +91,7 @@ export class StableJsonWriter {
   ascii(text: string): void {
     const n = text.length;
     this.room(n);
-    const b = this.bytes;
+    const b = this.buffer;
     let p = this.pos;
     for (let i = 0; i < n; i++) b[p++] = text.charCodeAt(i);
     this.pos = p;
@@ -86,7 +100,7 @@ export class StableJsonWriter {
   /** Any text, as UTF-8 (no quoting or escaping). */
   utf8(text: string): void {
     this.room(3 * text.length);
-    this.pos += encoder.encodeInto(text, this.bytes.subarray(this.pos)).written;
+    this.pos += encoder.encodeInto(text, this.buffer.subarray(this.pos)).written;
   }
 
   /** A JSON string: printable ASCII is copied as it is read; anything else goes through `JSON.stringify`. */
@@ -94,7 +108,7 @@ export class StableJsonWriter {
     const n = text.length;
     if (n >= QUOTED_MIN_LENGTH) return this.raw(quotedBytes(text));
     this.room(n + 2);
-    const b = this.bytes;
+    const b = this.buffer;
     let p = this.pos;
     b[p++] = QUOTE;
     for (let i = 0; i < n; i++) {
@@ -143,7 +157,7 @@ export class StableJsonWriter {
     if (value < 0) this.byte(MINUS);
     this.room(17);
     this.smallInteger(whole);
-    const b = this.bytes;
+    const b = this.buffer;
     b[this.pos] = DOT;
     for (let i = d; i >= 1; i--) {
       const q = (frac / 10) | 0;
@@ -159,7 +173,7 @@ export class StableJsonWriter {
     this.room(17);
     let v = value;
     if (v < 0) {
-      this.bytes[this.pos++] = MINUS;
+      this.buffer[this.pos++] = MINUS;
       v = -v;
     }
     if (v < INT32_LIMIT) return this.smallInteger(v);
@@ -168,7 +182,7 @@ export class StableJsonWriter {
     const high = Math.floor(v / 1e8);
     this.smallInteger(high);
     let low = v - high * 1e8;
-    const b = this.bytes;
+    const b = this.buffer;
     let p = this.pos + 8;
     this.pos = p;
     for (let i = 0; i < 8; i++) {
@@ -183,7 +197,7 @@ export class StableJsonWriter {
     let v = value | 0;
     let digits = 1;
     for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-    const b = this.bytes;
+    const b = this.buffer;
     let p = this.pos + digits;
     this.pos = p;
     do {
@@ -212,7 +226,7 @@ export class StableJsonWriter {
     if (value === null) return this.ascii('null');
     if (Array.isArray(value)) {
       this.room(1);
-      this.bytes[this.pos++] = 0x5b;
+      this.buffer[this.pos++] = 0x5b;
       for (let i = 0; i < value.length; i++) {
         if (i) this.byte(COMMA);
         this.value(value[i]);
@@ -239,8 +253,8 @@ export class StableJsonWriter {
   private members(
     obj: Record<string, unknown>,
     keys: readonly string[],
-    lead: readonly Uint8Array[],
-    next: readonly Uint8Array[],
+    lead: readonly Fragment[],
+    next: readonly Fragment[],
     windowAt = -1,
     windowId?: string,
   ): void {
@@ -251,17 +265,32 @@ export class StableJsonWriter {
         if (i !== windowAt || windowId === undefined) continue;
         v = windowId;
       }
-      this.raw(first ? lead[i]! : next[i]!);
+      this.fragment(first ? lead[i]! : next[i]!);
       first = false;
       this.value(v);
     }
+  }
+
+  /** A fragment's bytes: its whole words, then the bytes after them. */
+  fragment(f: Fragment): void {
+    const bytes = f.bytes;
+    const n = bytes.length;
+    this.room(n);
+    const view = this.view;
+    const words = f.words;
+    const p = this.pos;
+    let i = 0;
+    for (; i < words.length; i++) view.setUint32(p + 4 * i, words[i]!, true);
+    const b = this.buffer;
+    for (i *= 4; i < n; i++) b[p + i] = bytes[i]!;
+    this.pos = p + n;
   }
 
   /** Bytes as they are (a fragment this writer wrote before). */
   raw(bytes: Uint8Array): void {
     const n = bytes.length;
     this.room(n);
-    const b = this.bytes;
+    const b = this.buffer;
     let p = this.pos;
     // A key's few bytes in a loop; longer fragments (a journal line's zone fields) with `set`.
     if (n > 32) b.set(bytes, p);
@@ -298,7 +327,7 @@ export class StableJsonWriter {
 
   byte(code: number): void {
     this.room(1);
-    this.bytes[this.pos++] = code;
+    this.buffer[this.pos++] = code;
   }
 
   /** `"k":value` (comma-led unless first) when the value is defined; returns whether still nothing was written. */
@@ -314,7 +343,7 @@ export class StableJsonWriter {
 
   /** The bytes written, decoded (for the string forms). */
   text(): string {
-    return decoder.decode(this.bytes.subarray(0, this.pos));
+    return decoder.decode(this.buffer.subarray(0, this.pos));
   }
 }
 
@@ -330,8 +359,8 @@ interface Shape {
   keys: string[];
   sorted: string[];
   /** Per sorted key, `"k":` (the object's first member) and `,"k":`; null for a shape not cached. */
-  lead: Uint8Array[] | null;
-  next: Uint8Array[];
+  lead: Fragment[] | null;
+  next: Fragment[];
   /** The order `envelopeOpen` writes an object of this shape in, made on its first such write. */
   envelope?: EnvelopePlan;
 }
@@ -339,8 +368,8 @@ interface Shape {
 /** An envelope's members in writing order: the envelope keys it has (and `window_id`), then the others sorted. */
 interface EnvelopePlan {
   keys: string[];
-  lead: Uint8Array[];
-  next: Uint8Array[];
+  lead: Fragment[];
+  next: Fragment[];
   /** Where `window_id` is: a window id passed to `envelopeOpen` fills it when the event has none. */
   windowAt: number;
 }
@@ -400,8 +429,8 @@ function quotedBytes(text: string): Uint8Array {
 }
 
 /** `"k":` (or `,"k":`) exactly as `string` and `byte` write it. */
-function memberLead(key: string, comma: boolean): Uint8Array {
-  return encoder.encode(`${comma ? ',' : ''}${JSON.stringify(key)}:`);
+function memberLead(key: string, comma: boolean): Fragment {
+  return new Fragment(encoder.encode(`${comma ? ',' : ''}${JSON.stringify(key)}:`));
 }
 
 function isSorted(keys: readonly string[]): boolean {
