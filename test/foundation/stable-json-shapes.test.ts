@@ -189,6 +189,27 @@ describe('stable JSON through cached shapes', () => {
     expect(w.text()).toBe(want);
   });
 
+  it("ts_source_utc from the second's kept bytes: as toISOString across milliseconds, seconds met again, before 1970 and past year 9999", () => {
+    const times = new HumanTimeCache();
+    const w = new StableJsonWriter(16, (size) => Buffer.allocUnsafeSlow(size));
+    const base = { schema_version: 1, event_id: 'e', correlation_id: 'e', ch: 'l2', type: 'L2_DELTA', ts_ingest: T, payload: {} };
+    const Y10K = Date.UTC(10_000, 0, 1);
+    // The same second again after another (a line's bytes are copied out of the kept ones), a
+    // second boundary back and forth, a negative time, years of six digits (another layout).
+    const sources = [T + 25, T + 999, T + 1_000, T + 999, T + 7, T + 1_000.5, -1, -1_001, -62_198_755_200_000, Y10K - 1, Y10K, Y10K + 1, T + 3];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(sources, { minLength: 1 }), (stamps) => {
+        for (const [i, ts_source] of stamps.entries()) {
+          const e = { ...base, ts_source };
+          writeRecord(w, e as unknown as HeliosEvent, i + 1, undefined, times);
+          expect(w.text()).toBe(reference.referenceRecordLine(e, i + 1, undefined));
+          w.pos = 0;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('journal zone fields copied for one millisecond survive the writer being emptied and written over (a chunk of Buffer memory, as the recorder writes)', () => {
     const times = new HumanTimeCache();
     // The recorder's chunks: Buffer memory (a Buffer's `slice` is a view, not a copy), emptied after each flush.
