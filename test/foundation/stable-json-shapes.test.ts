@@ -180,6 +180,9 @@ describe('stable JSON through cached shapes', () => {
     const dstUs = Date.UTC(2026, 10, 1, 6, 0, 0);
     const dstEu = Date.UTC(2026, 9, 25, 1, 0, 0);
     const stamps = [T, T, T + 1, T, T + 1_000, T + 1_000, T + 60_000, T + 3_600_000, T, dstUs - 1, dstUs - 1, dstUs, dstUs, dstEu - 1, dstEu, dstEu, T];
+    // Other milliseconds of the second last written (only their digits are written anew), each of
+    // the three digits changing, a fractional one between, and in the DST edges' seconds.
+    stamps.push(T + 987, T + 123, T + 5, T + 999, T + 1.5, T + 998, dstUs + 456, dstUs + 7, dstEu - 999, dstEu - 2);
     let want = '';
     stamps.forEach((ts, i) => {
       const e = { ...base, ts_ingest: ts };
