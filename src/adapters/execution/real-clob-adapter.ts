@@ -178,7 +178,7 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
 
   /** Orders sent and not yet settled by an answer, the user channel or a venue read. */
   inFlight(): number {
-    return this.tracker.all().filter((o) => o.status === 'pending' && o.venueId !== null).length;
+    return this.tracker.live().filter((o) => o.status === 'pending' && o.venueId !== null).length;
   }
 
   get failedClosed(): string | null {

@@ -140,6 +140,15 @@ export class RealOrderTracker {
   private readonly byClient = new Map<string, TrackedOrder>();
   private readonly byVenue = new Map<string, TrackedOrder>();
   private readonly fills = new Map<string, FillState>();
+  /**
+   * By client id, the orders not known to be finished, in the order `byClient` holds them: what
+   * `live()` reads on every user-channel message, placement and cancel (the heartbeat check), not
+   * every order this process ever tracked. An order never comes back once finished, so the finished
+   * ones are dropped as they are found.
+   */
+  private readonly unfinished = new Map<string, TrackedOrder>();
+  /** The fills still MATCHED (awaiting their answer), in `fills`' order: what each fill's record of them reads, not every fill ever heard. */
+  private readonly matched = new Map<string, FillState>();
   /** Fills an adopted order's filled size counted before they were heard (adopt). */
   private readonly inFilledAlready = new Set<string>();
   /** Venue ids of the orders carried from an earlier process (carry). */
@@ -167,12 +176,21 @@ export class RealOrderTracker {
 
   /** Orders the venue may hold: pending (maybe in flight), open or partly filled. */
   live(): TrackedOrder[] {
-    return this.all().filter((o) => !isTerminal(o.status));
+    const out: TrackedOrder[] = [];
+    for (const [id, o] of this.unfinished) {
+      if (isTerminal(o.status)) this.unfinished.delete(id);
+      else out.push(o);
+    }
+    return out;
   }
 
   add(req: PlaceOrderRequest, adopted = false): TrackedOrder {
     const o: TrackedOrder = { req: { ...req }, venueId: null, status: 'pending', filled: 0, adopted };
+    // One tracked again under the same id counts from now on, in both maps alike (live() keeps `byClient`'s order).
+    this.byClient.delete(req.client_order_id);
+    this.unfinished.delete(req.client_order_id);
     this.byClient.set(req.client_order_id, o);
+    this.unfinished.set(req.client_order_id, o);
     if (!adopted) this.emitOrder(o, null);
     return o;
   }
@@ -280,6 +298,7 @@ export class RealOrderTracker {
       else if (f.stage === 'MATCHED') {
         // Answered before it is told: a listener reading what still awaits its answer no longer finds it.
         f.stage = 'FAILED';
+        this.matched.delete(fillId);
         this.failedSoFar++;
         this.emitFill(o, fillId, f, 'FAILED');
       }
@@ -293,6 +312,7 @@ export class RealOrderTracker {
       const basis = o.req.side === 'SELL' ? (this.deps.sellCostsEarlier?.get(venueKey) ?? this.deps.avgCostOf?.(o.req.token_id)) : undefined;
       if (basis !== undefined) f.costBasis = basis;
       this.fills.set(fillId, f);
+      this.matched.set(fillId, f);
       if (!this.inFilledAlready.delete(fillId)) o.filled = snapShares(o.filled + size);
       if (!isTerminal(o.status)) o.status = o.filled + EPS >= o.req.size ? 'filled' : 'partially_filled';
       this.emitFill(o, fillId, f, 'MATCHED');
@@ -301,6 +321,7 @@ export class RealOrderTracker {
     }
     if (status === 'CONFIRMED' && f.stage === 'MATCHED') {
       f.stage = 'CONFIRMED';
+      this.matched.delete(fillId);
       this.emitFill(o, fillId, f, 'CONFIRMED');
     }
   }
@@ -315,8 +336,8 @@ export class RealOrderTracker {
   /** The fills counted here that still await their answer, by token, for the positions that hold them. */
   awaiting(): Map<string, AwaitingFill[]> {
     const out = new Map<string, AwaitingFill[]>();
-    for (const [fillId, f] of this.fills) {
-      const o = f.stage === 'MATCHED' ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
+    for (const [fillId, f] of this.matched) {
+      const o = this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':')));
       if (!o) continue;
       const list = out.get(o.req.token_id) ?? [];
       list.push({ fill_id: fillId, client_order_id: o.req.client_order_id, side: o.req.side, price: f.price, size: f.size, ...(f.costBasis !== undefined ? { avg_cost: f.costBasis } : {}) });
@@ -353,8 +374,8 @@ export class RealOrderTracker {
   /** The fills still awaiting their answer that `keep` keeps, named as a new process knows them (`<venue order id>:<trade id>`), sorted by that name. */
   private awaitingByVenue(keep: (f: FillState) => boolean): Array<[string, FillState]> {
     const out: Array<[string, FillState]> = [];
-    for (const [fillId, f] of this.fills) {
-      const o = f.stage === 'MATCHED' && keep(f) ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
+    for (const [fillId, f] of this.matched) {
+      const o = keep(f) ? this.byClient.get(fillId.slice(0, fillId.lastIndexOf(':'))) : undefined;
       if (o?.venueId) out.push([`${o.venueId}:${fillId.slice(fillId.lastIndexOf(':') + 1)}`, f]);
     }
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
