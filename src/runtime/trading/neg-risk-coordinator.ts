@@ -97,13 +97,29 @@ export class NegRiskCoordinator {
     this.eventOfMarket.set(spec.market_id, ev.event_id);
   }
 
-  removeMarket(marketId: string): void {
+  /**
+   * A market that left for good: its books go (a market resolving every day per bucket of every
+   * event left two books behind each, for the life of the process), and with its event's last
+   * bucket the event's last attempt and any completion still waiting (none can run again).
+   */
+  removeMarket(spec: Pick<MarketSpec, 'market_id' | 'yes_token' | 'no_token'>): void {
+    const marketId = spec.market_id;
     const id = this.eventOfMarket.get(marketId);
     if (id === undefined) return;
     this.eventOfMarket.delete(marketId);
+    this.books.delete(spec.yes_token);
+    this.books.delete(spec.no_token);
     const t = this.events.get(id)!;
     t.markets = t.markets.filter((m) => m !== marketId);
-    if (!t.markets.length) this.events.delete(id);
+    if (t.markets.length) return;
+    this.events.delete(id);
+    this.lastAttempt.delete(id);
+    this.completions.delete(id);
+  }
+
+  /** How many tokens' books the coordinator keeps (its traded neg-risk buckets' at most). */
+  get booksKept(): number {
+    return this.books.size;
   }
 
   eventOf(marketId: string): string | undefined {

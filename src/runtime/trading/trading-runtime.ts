@@ -227,7 +227,7 @@ export class TradingRuntime {
     const spec = this.specs.get(marketId)!;
     for (const token of [spec.yes_token, spec.no_token]) this.marketOfToken.delete(token);
     this.specs.delete(marketId);
-    this.negRisk.removeMarket(marketId);
+    this.negRisk.removeMarket(spec);
     this.eventViews.removeMarket(marketId);
     this.retention.forget(marketId);
     this.tick.forgetMarket(marketId);
