@@ -78,6 +78,8 @@ export class DaemonContext {
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */
   readonly universeListeners = new Set<(change: UniverseChange) => void>();
+  /** Live mode: told of a match that left `liveMatches` with its last market (the truth runtime stops following it). */
+  readonly matchLeftListeners = new Set<(matchId: string) => void>();
   /** Live mode: the market channel saw a market appear or resolve (discovery rescans). */
   venueNotice: (() => void) | null = null;
   venueUrls: { ws: string; rest: string } | null = null;
@@ -152,7 +154,20 @@ export class DaemonContext {
     if (this.role === 'feeds' || ownsMarket(this.shard, market!.spec)) this.marketsRetiredHere++;
     const matchId = market!.match_id;
     if (matchId === null || this.universe.markets.some((m) => m.match_id === matchId)) return;
-    for (let j = this.liveMatches.length - 1; j >= 0; j--) if (this.liveMatches[j]!.match_id === matchId) this.liveMatches.splice(j, 1);
+    let left = false;
+    for (let j = this.liveMatches.length - 1; j >= 0; j--) {
+      if (this.liveMatches[j]!.match_id !== matchId) continue;
+      this.liveMatches.splice(j, 1);
+      left = true;
+    }
+    if (!left) return;
+    for (const listener of this.matchLeftListeners) {
+      try {
+        listener(matchId);
+      } catch (err) {
+        this.reportError('truth', err);
+      }
+    }
   }
 
   /**

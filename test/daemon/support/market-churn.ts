@@ -9,8 +9,10 @@ import { createLogger } from '../../../src/adapters/log/logger.ts';
 import { createMetrics } from '../../../src/adapters/metrics/metrics.ts';
 import { discoveryChanges } from '../../../src/apps/daemon/components/discovery.ts';
 import { tradingComponent } from '../../../src/apps/daemon/components/trading.ts';
+import { truthComponent } from '../../../src/apps/daemon/components/truth.ts';
 import { DaemonContext } from '../../../src/apps/daemon/context.ts';
 import { DaemonObserver } from '../../../src/apps/daemon/observer.ts';
+import { SourceErrors } from '../../../src/apps/daemon/source-errors.ts';
 import { RecentEvents } from '../../../src/apps/dashboard/recent-events.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { FanOutSink } from '../../../src/domain/events/sink.ts';
@@ -61,7 +63,8 @@ export interface MarketChurn {
   stop(): Promise<void>;
 }
 
-export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<MarketChurn> {
+/** `truthWsUrl`: the truth component runs too, its public sports socket at this (loopback) address. */
+export async function marketChurn(opts: { retentionMs?: number; truthWsUrl?: string } = {}): Promise<MarketChurn> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-churn-'));
   const { config, secrets } = loadConfig({
     env: {},
@@ -69,6 +72,7 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
       'trading.resolved_market_retention_ms': opts.retentionMs ?? 5 * CHURN_LIFE_MS,
       'execution.paper.fail_probability': 0,
       'daemon.dispatch_log': false,
+      ...(opts.truthWsUrl ? { 'truth_engine.sources.polymarket_sports.ws_url': opts.truthWsUrl } : {}),
     },
   });
   const clock = new VirtualClock(CHURN_T0);
@@ -81,6 +85,9 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
   ctx.dashboard = recent;
   const trading = tradingComponent(ctx);
   await trading.start();
+  ctx.sourceErrors = new SourceErrors({ log: logger, metrics: ctx.metrics, now: () => clock.now(), countError: () => void ctx.errors++, logEveryMs: config.daemon.source_error_log_interval_ms });
+  const truth = opts.truthWsUrl ? truthComponent(ctx) : null;
+  await truth?.start();
   // The feed's ids, as a component's factory makes them.
   const events = ctx.events('churn');
   const discovered = new DiscoveredMarkets();
@@ -122,6 +129,7 @@ export async function marketChurn(opts: { retentionMs?: number } = {}): Promise<
     },
     async stop() {
       await at(clock.now() + config.trading.resolved_market_retention_ms + 2 * CHURN_LIFE_MS);
+      await truth?.stop();
       await trading.stop();
       await ctx.bus.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -11,6 +11,9 @@ export function truthComponent(ctx: DaemonContext): Component {
   const follow = (change: UniverseChange) => {
     for (const m of change.matches) truth?.addMatch(m);
   };
+  // A match whose last market retired: its machine, its sources' watch and its heartbeat (a
+  // TRUTH_STATE every heartbeat_ms for every match ever followed) go with it.
+  const leave = (matchId: string) => truth?.removeMatch(matchId);
   return {
     name: 'truth',
     start: async () => {
@@ -37,6 +40,7 @@ export function truthComponent(ctx: DaemonContext): Component {
         });
         for (const m of ctx.liveMatches) truth.addMatch(m);
         ctx.universeListeners.add(follow);
+        ctx.matchLeftListeners.add(leave);
         truth.start();
         return;
       }
@@ -48,6 +52,7 @@ export function truthComponent(ctx: DaemonContext): Component {
     },
     stop: async () => {
       ctx.universeListeners.delete(follow);
+      ctx.matchLeftListeners.delete(leave);
       const life = ctx.truthPlans.at(-1);
       if (life && life.to === null) life.to = ctx.clock.now();
       await truth?.stop();
