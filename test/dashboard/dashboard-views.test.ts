@@ -6,6 +6,7 @@ import type { JsonHttpServer } from '../../src/adapters/api/http-server.ts';
 import { createLogger } from '../../src/adapters/log/logger.ts';
 import { RecentEvents } from '../../src/apps/dashboard/recent-events.ts';
 import type { HeliosEvent } from '../../src/domain/events/catalog.ts';
+import type { OrderStatus } from '../../src/domain/trading/orders.ts';
 import { testFactory } from '../support/events.ts';
 import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
 import { dashboardFilesServer } from './support/files-server.ts';
@@ -227,6 +228,27 @@ describe.skipIf(!hasChromium)('dashboard views on a stand-in daemon (Chromium)',
       ]);
       expect(errors).toEqual([]);
     }
+  });
+
+  it("market: the ladder marks our resting orders on its token alone, the order list its market's orders alone (read by market)", { timeout: 60_000 }, async () => {
+    const { factory } = testFactory(15);
+    const markets = [market('m1', 'y1', 'n1', 'TEMPORAL_ACTIVE'), market('m2', 'y2', 'n2', 'TEMPORAL_ACTIVE')];
+    const events: HeliosEvent[] = [];
+    for (const [m, t] of [['m1', 'y1'], ['m1', 'n1'], ['m2', 'y2']] as const) {
+      events.push(factory.make('L2_SNAPSHOT', { resync_epoch_id: 1, synced: true, tick_size: 0.01, bids: [[0.4, 50], [0.39, 50]], asks: [[0.42, 50]], best_bid: 0.4, best_ask: 0.42, mid: 0.41, spread: 0.02, microprice: null, imbalance: null, hash: null }, { market_id: m, token_id: t }));
+    }
+    const order = (id: string, m: string, t: string, status: OrderStatus, size: number, filled = 0) =>
+      factory.make('ORDER_UPDATE', { client_order_id: id, venue_order_id: null, status, side: 'BUY', order_type: 'GTC', price: 0.4, size, filled_size: filled, strategy: 'temporal', reason: null }, { market_id: m, token_id: t });
+    // Resting on m1's YES: 10 left of one, 3 of another; a filled one and another market's order rest nowhere here.
+    events.push(order('o1', 'm1', 'y1', 'open', 10), order('o2', 'm1', 'y1', 'partially_filled', 5, 2), order('o3', 'm1', 'y1', 'filled', 4, 4), order('o4', 'm2', 'y2', 'open', 7), order('o5', 'm1', 'n1', 'open', 6));
+    const { page, errors } = await open(markets, events, { width: 1400, height: 900 }, '#/market/m1');
+    await expect.poll(() => page.locator('[data-testid=ladder]').count()).toBe(2);
+    const mine = (t: string) => page.locator(`[data-testid=ladder][data-token=${t}] td.mine`).allInnerTexts();
+    await expect.poll(async () => (await mine('y1')).filter(Boolean)).toEqual(['◆ 13.0']);
+    expect((await mine('n1')).filter(Boolean)).toEqual(['◆ 6.0']);
+    // All stamped alike: newest first keeps the order they were first seen in.
+    expect(await page.locator('[data-testid=orders] tbody tr td.mono').allInnerTexts()).toEqual(['o1', 'o2', 'o3', 'o5']);
+    expect(errors).toEqual([]);
   });
 
   it('controls: a server that takes no actions says why and offers none; one that takes them asks for the token', { timeout: 60_000 }, async () => {

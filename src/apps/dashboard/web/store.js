@@ -29,8 +29,10 @@ export function createStore() {
     books: new Map(),
     /** token_id → latest POSITION payload */
     positions: new Map(),
-    /** client_order_id → latest ORDER_UPDATE payload with market, token, status history */
+    /** client_order_id → latest ORDER_UPDATE payload with market, token, status history (a retired market's go with it) */
     orders: new Map(),
+    /** market_id → its entries of `orders`, first seen first: what a market's view reads (marketOrders), not every market's */
+    ordersOfMarket: new Map(),
     fills: [],
     /** token_id → recent TRADE payloads, newest first */
     tape: new Map(),
@@ -133,8 +135,21 @@ function recomputePnl(store) {
   store.pnl = { realized, unrealized, fees };
 }
 
+/** A market's orders, first seen first. */
+export function marketOrders(store, marketId) {
+  return store.ordersOfMarket.get(marketId)?.values() ?? [];
+}
+
 function retireMarket(store, marketId) {
   store.retired.add(marketId);
+  // What no view reads any more (they list live markets only) goes, or a page open for weeks keeps every order and book.
+  for (const t of store.markets.get(marketId)?.tokens ?? []) {
+    store.books.delete(t);
+    store.tape.delete(t);
+    store.tokenMarket.delete(t);
+  }
+  for (const id of store.ordersOfMarket.get(marketId)?.keys() ?? []) store.orders.delete(id);
+  store.ordersOfMarket.delete(marketId);
   store.markets.delete(marketId);
   for (const [token, p] of store.positions) if (p.market_id === marketId) store.positions.delete(token);
   recomputePnl(store);
@@ -242,6 +257,7 @@ export function applyFrame(store, ev, { counted = true } = {}) {
   if (DECISION_TYPES.has(ev.type)) decide(store, ev);
   switch (ev.type) {
     case 'L2_SNAPSHOT':
+      if (store.retired.has(ev.market_id)) return;
       // The frame's own payload object, never mutated after (a decision may hold it).
       p.ts = ev.ts_ingest;
       p.market_id = ev.market_id;
@@ -254,6 +270,7 @@ export function applyFrame(store, ev, { counted = true } = {}) {
       return;
     }
     case 'TRADE': {
+      if (store.retired.has(ev.market_id)) return;
       const list = store.tape.get(ev.token_id) ?? [];
       list.unshift({ ...p, ts: ev.ts_ingest });
       if (list.length > TAPE) list.length = TAPE;
@@ -300,7 +317,12 @@ export function applyFrame(store, ev, { counted = true } = {}) {
       // update of one placed before the page opened is not a new order.
       if (counted && p.status === 'pending') store.counts.orders++;
       const history = prior ? (prior.history.at(-1) === p.status ? prior.history : [...prior.history, p.status]) : [p.status];
-      store.orders.set(p.client_order_id, { ...p, market_id: ev.market_id, token_id: ev.token_id, history, ts: ev.ts_ingest, correlation_id: ev.correlation_id });
+      const order = { ...p, market_id: ev.market_id, token_id: ev.token_id, history, ts: ev.ts_ingest, correlation_id: ev.correlation_id };
+      store.orders.set(p.client_order_id, order);
+      if (prior && prior.market_id !== ev.market_id) store.ordersOfMarket.get(prior.market_id)?.delete(p.client_order_id);
+      let mine = store.ordersOfMarket.get(ev.market_id);
+      if (!mine) store.ordersOfMarket.set(ev.market_id, (mine = new Map()));
+      mine.set(p.client_order_id, order);
       if (!prior) mark(store, ev, 'order', `${p.side} ${p.size}@${p.price}`);
       return;
     }

@@ -1,13 +1,14 @@
 import { html } from '../html.js';
 import { clock, num, pct, shortId, stateClass } from '../format.js';
+import { marketOrders } from '../store.js';
 
 const DEPTH = 10;
 const RESTING = new Set(['pending', 'open', 'partially_filled']);
 
-/** Our resting orders on a token, price → total remaining size, per side. */
-function restingOn(store, token) {
+/** Our resting orders on a token of a market, price → total remaining size, per side. */
+function restingOn(store, marketId, token) {
   const out = { BUY: new Map(), SELL: new Map() };
-  for (const o of store.orders.values()) {
+  for (const o of marketOrders(store, marketId)) {
     if (o.token_id !== token || !RESTING.has(o.status)) continue;
     const side = out[o.side];
     side.set(o.price, (side.get(o.price) ?? 0) + (o.size - o.filled_size));
@@ -15,10 +16,10 @@ function restingOn(store, token) {
   return out;
 }
 
-function Ladder({ store, token, title }) {
+function Ladder({ store, marketId, token, title }) {
   const book = store.books.get(token);
   if (!book) return html`<section class="panel ladder"><h3>${title}</h3><p class="dim">no book yet</p></section>`;
-  const ours = restingOn(store, token);
+  const ours = restingOn(store, marketId, token);
   const asks = book.asks.slice(0, DEPTH).reverse();
   const bids = book.bids.slice(0, DEPTH);
   const maxSize = Math.max(1, ...asks.map((l) => l[1]), ...bids.map((l) => l[1]));
@@ -60,7 +61,7 @@ function Tape({ store, tokens }) {
 }
 
 function Lifecycle({ store, m }) {
-  const orders = [...store.orders.values()].filter((o) => o.market_id === m.market_id).sort((a, b) => b.ts - a.ts).slice(0, 20);
+  const orders = [...marketOrders(store, m.market_id)].sort((a, b) => b.ts - a.ts).slice(0, 20);
   const fills = store.fills.filter((f) => f.market_id === m.market_id).slice(-20).reverse();
   return html`<section class="panel wide"><h3>orders</h3>
     <table class="grid" data-testid="orders"><thead><tr><th class="l">time</th><th class="l">order</th><th class="l">side</th><th class="l">type</th><th class="r">price</th><th class="r">size</th><th class="r">filled</th><th class="l">lifecycle</th><th class="l">reason</th></tr></thead><tbody>
@@ -92,7 +93,7 @@ export function MarketView({ store, marketId }) {
       <span class="bad">${m.halt_causes.join(', ')}</span>
     </div>
     <div class="row market-row">
-      ${tokens.map((t, i) => html`<${Ladder} key=${t} store=${store} token=${t} title=${i === 0 ? 'YES' : 'NO'} />`)}
+      ${tokens.map((t, i) => html`<${Ladder} key=${t} store=${store} marketId=${id} token=${t} title=${i === 0 ? 'YES' : 'NO'} />`)}
       <${Tape} store=${store} tokens=${tokens} />
       <section class="panel"><h3>transitions</h3><table class="grid" data-testid="transitions"><tbody>
         ${m.transitions.map(
