@@ -67,6 +67,36 @@ describe('Liquipedia source against a loopback server', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('keeps only the pages fetched within cache_ms: one past it is fetched again, and is not held once another is fetched', async () => {
+    server = await startLoopback((req, _body, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ parse: { title: url.searchParams.get('page'), wikitext: PAGES[url.searchParams.get('page') ?? ''] ?? '' } })));
+    });
+    const clock = new VirtualClock(0);
+    const reports: SourceReport[] = [];
+    source = new LiquipediaSource({ config: { ...base, api_url: server.http, contact: 'ops@helios.invalid', parse_min_interval_ms: 1, min_interval_ms: 1 }, tier: 'C', clock, emit: (r) => reports.push(r) });
+    source.watch({ match_id: 'semi', outcomes: ['FaZe', 'illwill'], external_id: 'counterstrike/HLC/Belgrade/Playoffs' });
+    source.watch({ match_id: 'final', outcomes: ['BIG', 'FaZe'], external_id: 'counterstrike/HLC/Belgrade/Final' });
+    source.start();
+    source.confirm('semi');
+    await vi.waitFor(() => expect(reports).toHaveLength(1));
+    clock.advanceBy(base.cache_ms - 1);
+    source.confirm('final');
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(2));
+    expect(source.pagesCached).toBe(2);
+    // The semi's page is past cache_ms now, the final's not: fetching another drops the semi's.
+    clock.advanceBy(1);
+    source.confirm('semi');
+    await vi.waitFor(() => expect(reports).toHaveLength(2));
+    expect(server.requests).toHaveLength(3);
+    expect(source.pagesCached).toBe(2);
+    clock.advanceBy(base.cache_ms);
+    source.confirm('final');
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(4));
+    expect(source.pagesCached).toBe(1);
+  });
+
   it('refuses to run without contact details', () => {
     expect(() => new LiquipediaSource({ config: { ...base, contact: ' ' }, tier: 'C', clock: new VirtualClock(0), emit: () => {} })).toThrow(/contact/);
   });

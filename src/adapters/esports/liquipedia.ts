@@ -116,11 +116,18 @@ export class LiquipediaSource implements TruthSource {
     }
   }
 
+  /** Pages held in the cache (those fetched within cache_ms at the last fetch). */
+  get pagesCached(): number {
+    return this.cache.size;
+  }
+
   /** One page's wikitext, cached for cache_ms; concurrent asks share one request. */
   private wikitext(externalId: string): Promise<string> {
     const now = this.opts.clock.now();
     const hit = this.cache.get(externalId);
     if (hit && now - hit.at < this.opts.config.cache_ms) return hit.text;
+    // Pages past cache_ms are never served again: they go, or every match ever confirmed keeps its page's text.
+    for (const [id, e] of this.cache) if (now - e.at >= this.opts.config.cache_ms) this.cache.delete(id);
     const text = this.fetchPage(externalId);
     this.cache.set(externalId, { at: now, text });
     text.catch(() => this.cache.delete(externalId));
