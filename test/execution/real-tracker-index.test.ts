@@ -70,3 +70,52 @@ describe('real order tracker: live orders and awaiting fills by index', () => {
     expect(t.awaiting().size).toBe(0);
   });
 });
+
+describe('real order tracker: a retired market let go of', () => {
+  it('forgets its finished orders and answered fills, keeps one awaiting an answer, the live ones and other markets\'', () => {
+    const events: string[] = [];
+    const t = new RealOrderTracker({ emit: (e) => events.push(e.kind === 'fill' ? `${e.fill.fill_id} ${e.fill.status}` : `${e.update.client_order_id} ${e.update.status}`), feeFor: () => FEE, nowSeconds: () => 1_000, expirationBufferS: 60 });
+    const placed = (id: string, market: string, size = 4) => {
+      const o = t.add(req({ client_order_id: id, market_id: market, size }));
+      t.bind(o, `0x${id}`);
+      t.onVenueOrder({ id: `0x${id}`, status: 'LIVE' });
+      return o;
+    };
+    placed('a', 'm1');
+    placed('b', 'm1');
+    placed('c', 'm1');
+    const live = placed('d', 'm1');
+    placed('e', 'm2');
+    t.onVenueTrade(taken('t1', 'MATCHED', '0xa'));
+    t.onVenueTrade(taken('t1', 'CONFIRMED', '0xa'));
+    t.onVenueOrder({ id: '0xb', status: 'CANCELED' });
+    // c's fill never answered: given up, it is carried to the next process by its venue name.
+    t.onVenueTrade(taken('t3', 'MATCHED', '0xc'));
+    t.giveUpAnswer('c:t3');
+    t.onVenueTrade(taken('t5', 'MATCHED', '0xe'));
+    t.onVenueTrade(taken('t5', 'CONFIRMED', '0xe'));
+    expect(t.answerOf('a:t1')).not.toBeNull();
+
+    t.forgetMarket('m1');
+    expect(t.all().map((o) => o.req.client_order_id)).toEqual(['c', 'd', 'e']);
+    expect(t.getByVenue('0xa')).toBeUndefined();
+    expect(t.getByVenue('0xb')).toBeUndefined();
+    expect(t.live()).toEqual([live]);
+    expect(t.givenUpTrades()).toEqual(['0xc:t3']);
+    expect(t.awaitingTrades()).toEqual(['0xc:t3']);
+    expect(t.answerOf('a:t1')).toBeNull();
+    expect(t.answerOf('e:t5')).not.toBeNull();
+    // Late messages of the forgotten orders change nothing and tell nothing; the kept ones still hear theirs.
+    const told = events.length;
+    t.onVenueTrade(taken('t1', 'CONFIRMED', '0xa'));
+    t.onVenueTrade(taken('t2', 'MATCHED', '0xa'));
+    t.onVenueOrder({ id: '0xb', status: 'CANCELED' });
+    expect(events.length).toBe(told);
+    t.onVenueTrade(taken('t3', 'CONFIRMED', '0xc'));
+    expect(events.slice(told)).toEqual(['c:t3 CONFIRMED']);
+    expect(t.awaitingTrades()).toEqual([]);
+    // Now answered, c goes with the market's next forgetting; d is still not finished.
+    t.forgetMarket('m1');
+    expect(t.all().map((o) => o.req.client_order_id)).toEqual(['d', 'e']);
+  });
+});

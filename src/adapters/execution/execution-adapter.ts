@@ -59,4 +59,9 @@ export interface ExecutionAdapter {
   isFillAnswerGivenUp?(fillId: string): boolean;
   /** A market the trading node trades from now on (a real venue signs by its tick, size and neg-risk). */
   registerSpec?(spec: MarketSpec): void;
+  /**
+   * A market the trading side retired for good (resolved, settled, nothing of it live): the venue
+   * lets go of what it kept of it that nothing will ask about again.
+   */
+  forgetMarket?(marketId: string, tokens: readonly string[]): void;
 }

@@ -104,6 +104,12 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     this.registerMarket(realMarketOf(spec));
   }
 
+  /** A market the trading side retired: its finished orders and answered fills, and its tokens, are let go of. */
+  forgetMarket(marketId: string, tokens: readonly string[]): void {
+    this.tracker.forgetMarket(marketId);
+    for (const t of tokens) if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
+  }
+
   subscribe(listener: (event: ExecutionEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

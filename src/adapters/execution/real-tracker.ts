@@ -174,6 +174,30 @@ export class RealOrderTracker {
     return [...this.byClient.values()];
   }
 
+  /**
+   * A market the trading side retired: its finished orders go with their answered fills, or the
+   * process keeps every order and fill it ever tracked. One with a fill still awaiting its answer
+   * (given up, carried to the next process) stays, as does anything not finished. A late message
+   * of a forgotten order finds no order here and is ignored, as its repeat was.
+   */
+  forgetMarket(marketId: string): void {
+    const gone = new Set<string>();
+    for (const [id, o] of this.byClient) if (o.req.market_id === marketId && isTerminal(o.status)) gone.add(id);
+    for (const fillId of this.matched.keys()) gone.delete(fillId.slice(0, fillId.lastIndexOf(':')));
+    if (gone.size === 0) return;
+    for (const id of gone) {
+      const o = this.byClient.get(id)!;
+      this.byClient.delete(id);
+      this.unfinished.delete(id);
+      if (o.venueId !== null) {
+        this.byVenue.delete(o.venueId);
+        this.carried.delete(o.venueId);
+      }
+    }
+    for (const fillId of this.fills.keys()) if (gone.has(fillId.slice(0, fillId.lastIndexOf(':')))) this.fills.delete(fillId);
+    for (const fillId of this.inFilledAlready) if (gone.has(fillId.slice(0, fillId.lastIndexOf(':')))) this.inFilledAlready.delete(fillId);
+  }
+
   /** Orders the venue may hold: pending (maybe in flight), open or partly filled. */
   live(): TrackedOrder[] {
     const out: TrackedOrder[] = [];

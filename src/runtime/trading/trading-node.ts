@@ -343,7 +343,7 @@ export class TradingNode implements EventSink {
     if (!market) return;
     const tokens = [market.spec.yes_token, market.spec.no_token];
     for (const t of tokens) this.mirror.forget(t);
-    this.paper?.forgetMarket(marketId, tokens);
+    this.adapter.forgetMarket?.(marketId, tokens);
     const still = new Set(this.topics());
     this.deps.onMarketRetired?.(market, marketTopics(market).filter((t) => !still.has(t)).sort());
   }
