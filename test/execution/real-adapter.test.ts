@@ -18,6 +18,25 @@ describe('real adapter on the stand-in CLOB: placing', () => {
     expect(await a.adapter.fetchOpenOrders()).toEqual([{ client_order_id: r.client_order_id, market_id: 'm1', token_id: YES, side: 'BUY', price: 0.35, size: 10, filled_size: 0 }]);
   });
 
+  it('a retired market is let go of: its finished order is forgotten with its answer and its token, a live one of another market is not', async () => {
+    const { rig, a } = await setup();
+    const done = req({ order_type: 'FOK', price: 0.42, size: 20 });
+    const resting = req({ market_id: 'm2', token_id: FINE, price: 0.3975 });
+    await a.adapter.start();
+    await a.adapter.placeOrder(done);
+    await a.adapter.placeOrder(resting);
+    const trade = [...rig.standIn.venue.trades.keys()][0]!;
+    rig.standIn.venue.settle(trade, 'CONFIRMED');
+    await vi.waitFor(() => expect(fills(a.events, done.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'CONFIRMED']));
+    a.adapter.forgetMarket('m1', [YES]);
+    expect(a.adapter.tracker.get(done.client_order_id)).toBeUndefined();
+    expect(a.adapter.tracker.live().map((o) => o.req.client_order_id)).toEqual([resting.client_order_id]);
+    // Its id is no duplicate any more, and its token no market's: asked again, it is refused unsent.
+    expect(await a.adapter.placeOrder(done)).toMatchObject({ accepted: false, reason: `unknown token ${YES}` });
+    expect(await a.adapter.placeOrder(resting)).toMatchObject({ accepted: true, duplicate: true });
+    expect(rig.standIn.count('POST /order')).toBe(2);
+  });
+
   it('rounds to the tick helios knows (0.01, 0.0025, 0.005 neg-risk) without asking the venue, and refuses below minimum size unsent', async () => {
     const { rig, a } = await setup();
     await a.adapter.placeOrder(req({ price: 0.3579, size: 10.009 }));

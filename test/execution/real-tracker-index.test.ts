@@ -96,7 +96,7 @@ describe('real order tracker: a retired market let go of', () => {
     t.onVenueTrade(taken('t5', 'CONFIRMED', '0xe'));
     expect(t.answerOf('a:t1')).not.toBeNull();
 
-    t.forgetMarket('m1');
+    expect(t.forgetMarket('m1').sort()).toEqual(['a', 'b']);
     expect(t.all().map((o) => o.req.client_order_id)).toEqual(['c', 'd', 'e']);
     expect(t.getByVenue('0xa')).toBeUndefined();
     expect(t.getByVenue('0xb')).toBeUndefined();
@@ -115,7 +115,7 @@ describe('real order tracker: a retired market let go of', () => {
     expect(events.slice(told)).toEqual(['c:t3 CONFIRMED']);
     expect(t.awaitingTrades()).toEqual([]);
     // Now answered, c goes with the market's next forgetting; d is still not finished.
-    t.forgetMarket('m1');
+    expect(t.forgetMarket('m1')).toEqual(['c']);
     expect(t.all().map((o) => o.req.client_order_id)).toEqual(['d', 'e']);
   });
 });

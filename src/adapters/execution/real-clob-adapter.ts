@@ -104,9 +104,9 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     this.registerMarket(realMarketOf(spec));
   }
 
-  /** A market the trading side retired: its finished orders and answered fills, and its tokens, are let go of. */
+  /** A market the trading side retired: its finished orders (their answers too) and answered fills, and its tokens, are let go of. */
   forgetMarket(marketId: string, tokens: readonly string[]): void {
-    this.tracker.forgetMarket(marketId);
+    this.placement.forget(this.tracker.forgetMarket(marketId));
     for (const t of tokens) if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
   }
 

@@ -64,6 +64,11 @@ export class RealOrderPlacement {
     return Promise.all(reqs.map((r) => this.acks.get(r.client_order_id)!));
   }
 
+  /** Orders of a market that left for good (finished, never placed again): their answers are not kept any more. */
+  forget(clientOrderIds: readonly string[]): void {
+    for (const id of clientOrderIds) this.acks.delete(id);
+  }
+
   /** Resolves once the order's post has its answer and, when that was lost, once the venue's record settled it. */
   async answered(clientOrderId: string): Promise<void> {
     await this.acks.get(clientOrderId)?.catch(() => undefined);

@@ -178,13 +178,13 @@ export class RealOrderTracker {
    * A market the trading side retired: its finished orders go with their answered fills, or the
    * process keeps every order and fill it ever tracked. One with a fill still awaiting its answer
    * (given up, carried to the next process) stays, as does anything not finished. A late message
-   * of a forgotten order finds no order here and is ignored, as its repeat was.
+   * of a forgotten order finds no order here and is ignored, as its repeat was. Returns their client ids.
    */
-  forgetMarket(marketId: string): void {
+  forgetMarket(marketId: string): string[] {
     const gone = new Set<string>();
     for (const [id, o] of this.byClient) if (o.req.market_id === marketId && isTerminal(o.status)) gone.add(id);
     for (const fillId of this.matched.keys()) gone.delete(fillId.slice(0, fillId.lastIndexOf(':')));
-    if (gone.size === 0) return;
+    if (gone.size === 0) return [];
     for (const id of gone) {
       const o = this.byClient.get(id)!;
       this.byClient.delete(id);
@@ -196,6 +196,7 @@ export class RealOrderTracker {
     }
     for (const fillId of this.fills.keys()) if (gone.has(fillId.slice(0, fillId.lastIndexOf(':')))) this.fills.delete(fillId);
     for (const fillId of this.inFilledAlready) if (gone.has(fillId.slice(0, fillId.lastIndexOf(':')))) this.inFilledAlready.delete(fillId);
+    return [...gone];
   }
 
   /** Orders the venue may hold: pending (maybe in flight), open or partly filled. */
