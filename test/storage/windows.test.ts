@@ -140,4 +140,24 @@ describe('event window manager', () => {
     ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
     expect(wm.active()).toEqual([]);
   });
+
+  it("a retired market's books are no longer tracked; another market's keep their history", () => {
+    const { f, wm, at, feed } = setup();
+    const best = (market: string, token: string, bid: number) => f.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: bid, best_bid_size: 1, best_ask: bid + 0.01, best_ask_size: 1, updates_coalesced: 1 }, { market_id: market, token_id: token });
+    at(0);
+    for (const [m, t] of [['m1', 'a'], ['m1', 'b'], ['m2', 'c']] as const) feed(best(m, t, 0.4));
+    expect(wm.booksTracked).toBe(3);
+    at(100);
+    expect(feed(f.make('ALERT', { severity: 'info', code: 'MARKET_RETIRED', message: 'm1: resolved and settled' }, { market_id: 'm1' }))).toEqual([]);
+    expect(wm.booksTracked).toBe(1);
+    // Another alert of a market changes nothing.
+    feed(f.make('ALERT', { severity: 'warn', code: 'MARKET_REBUILT', message: 'm2: rebuilt' }, { market_id: 'm2' }));
+    expect(wm.booksTracked).toBe(1);
+    // The same 5-tick move within the lookback: a shock on m2's token, which kept its mids; a late
+    // frame of the retired market's token starts a track of its own, with no mid to compare.
+    at(500);
+    expect(feed(best('m2', 'c', 0.45))).toEqual([expect.objectContaining({ kind: 'open', window: expect.objectContaining({ trigger: 'mid_shock', token_id: 'c' }) })]);
+    expect(feed(best('m1', 'a', 0.45))).toEqual([]);
+    expect(wm.booksTracked).toBe(2);
+  });
 });

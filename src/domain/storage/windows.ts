@@ -58,6 +58,8 @@ export type WindowTransition =
 export type SpreadRegime = 'locked' | 'normal' | 'wide' | 'one_sided';
 
 interface BookTrack {
+  /** The market its events named (undefined: none yet): a token's track goes when its market retires. */
+  market: string | undefined;
   tickSize: number;
   /** Recent mids as a ring (times and mids): the first is the mid prevailing at or before now - lookback when known. */
   mids: MidRing;
@@ -239,6 +241,10 @@ export class EventWindowManager {
         if (cliff) return { kind: 'depth_cliff', scope: bookKey(event)!, durationMs: r.depth_cliff_ms };
         return undefined;
       }
+      case 'ALERT':
+        // A market the trading side retired for good: its books' tracks go (one per token ever seen otherwise).
+        if (event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) this.forgetMarket(event.market_id);
+        return undefined;
       case 'BEST_PRICE':
       case 'L2_DELTA': {
         const book = this.book(event);
@@ -265,10 +271,20 @@ export class EventWindowManager {
     const books = byToken ? this.tokenBooks : this.marketBooks;
     let b = books.get(id);
     if (!b) {
-      b = { tickSize: this.rules.default_tick_size, mids: new MidRing(), regime: null, depth: null };
+      b = { market: event.market_id, tickSize: this.rules.default_tick_size, mids: new MidRing(), regime: null, depth: null };
       books.set(id, b);
-    }
+    } else if (b.market === undefined) b.market = event.market_id;
     return b;
+  }
+
+  private forgetMarket(marketId: string): void {
+    for (const [token, b] of this.tokenBooks) if (b.market === marketId) this.tokenBooks.delete(token);
+    this.marketBooks.delete(marketId);
+  }
+
+  /** Tokens (and markets, for book events without a token) whose book is tracked. */
+  get booksTracked(): number {
+    return this.tokenBooks.size + this.marketBooks.size;
   }
 
   /** |mid(now) - mid(now - lookback)| > shock_ticks, against the mid prevailing at now - lookback (or the oldest seen). */
