@@ -28,7 +28,13 @@ describe('real adapter on the stand-in CLOB: placing', () => {
     const trade = [...rig.standIn.venue.trades.keys()][0]!;
     rig.standIn.venue.settle(trade, 'CONFIRMED');
     await vi.waitFor(() => expect(fills(a.events, done.client_order_id).map((f) => f.status)).toEqual(['MATCHED', 'CONFIRMED']));
+    // Halted for a balance check before it retired: the halt goes with it, another market's stays.
+    const placement = (a.adapter as unknown as { placement: { halt(m: string, why: string): void } }).placement;
+    placement.halt('m1', 'balance');
+    placement.halt('m2', 'balance');
     a.adapter.forgetMarket('m1', [YES]);
+    expect(a.adapter.haltedMarkets()).toEqual({ m2: 'balance' });
+    a.adapter.clearHalt('m2');
     expect(a.adapter.tracker.get(done.client_order_id)).toBeUndefined();
     expect(a.adapter.tracker.live().map((o) => o.req.client_order_id)).toEqual([resting.client_order_id]);
     // Its id is no duplicate any more, and its token no market's: asked again, it is refused unsent.

@@ -104,10 +104,18 @@ export class ClobExecutionAdapter implements ExecutionAdapter {
     this.registerMarket(realMarketOf(spec));
   }
 
-  /** A market the trading side retired: its finished orders (their answers too) and answered fills, and its tokens, are let go of. */
+  /**
+   * A market the trading side retired: its finished orders (their answers too) and answered fills,
+   * its tokens and their average costs, and a halt it was under (nothing will trade it again; a
+   * retired market named among the halted ones for the life of the process would mislead), are let go of.
+   */
   forgetMarket(marketId: string, tokens: readonly string[]): void {
     this.placement.forget(this.tracker.forgetMarket(marketId));
-    for (const t of tokens) if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
+    this.placement.clearHalt(marketId);
+    for (const t of tokens) {
+      if (this.markets.get(t)?.market_id === marketId) this.markets.delete(t);
+      this.avgCost.delete(t);
+    }
   }
 
   subscribe(listener: (event: ExecutionEvent) => void): () => void {
