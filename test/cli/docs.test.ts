@@ -90,7 +90,7 @@ describe('docs that drifted (issue 21 item 11)', () => {
   it('BENCHMARKS.md\'s scale section gives today\'s max_len defaults', () => {
     const { config } = loadConfig({ env: {} });
     const fmt = (n: number) => n.toLocaleString('en-US');
-    const scale = read('BENCHMARKS.md').split('\n## scale')[1]!.split('\n## ')[0]!;
+    const scale = read('BENCHMARKS.md').split('\n### scale — ')[1]!.split(/\n##+ /)[0]!;
     expect(scale).toContain(`the defaults are now ${fmt(config.bus.channels.l2!.max_len)} and ${fmt(config.bus.channels.l2_delta!.max_len)}`);
   });
 
