@@ -30,9 +30,6 @@ interface Routed {
   routedAt: number;
 }
 
-/** Routed BEST_PRICEs awaiting a decision, at most (a held one waits for its partner's, one or two inputs). */
-const MAX_ROUTING = 64;
-
 /** Frames kept to time the decoder alone on this run's own frames, after the pass. */
 const DECODE_SAMPLE = 5_000;
 
@@ -65,8 +62,12 @@ export class LatencyProbe {
   private current: FrameRec | null = null;
   private readonly pending = new Map<string, FrameRec[]>();
   private readonly byEvent = new Map<HeliosEvent, Routed>();
-  /** Routed BEST_PRICEs not yet decided on (a market's first of a pair waits for its partner's). */
-  private readonly routing: Routed[] = [];
+  /**
+   * Routed BEST_PRICEs not yet decided on, by token, oldest first (a market's first of a pair waits
+   * for its partner's; one a later one of its token superseded waits for that one's decision).
+   */
+  private readonly routing = new Map<string, Routed[]>();
+  private routingCount = 0;
   private readonly clear = () => {
     this.current = null;
   };
@@ -168,22 +169,35 @@ export class LatencyProbe {
       if (!r) return;
       this.byEvent.delete(event);
       r.routedAt = performance.now();
-      // One the router ignored (a stale epoch) is never decided on: the oldest goes, counted undecided.
-      if (this.routing.length >= MAX_ROUTING) this.routing.shift();
-      this.routing.push(r);
+      let list = this.routing.get(r.token);
+      if (!list) this.routing.set(r.token, (list = []));
+      list.push(r);
+      this.routingCount++;
     },
   };
 
-  /** A market actor's snapshot after an event: the routed book signals it carries have been decided on. */
+  /**
+   * A market actor's snapshot after an event: the routed book signals of its tokens that are no
+   * newer than the book it now holds have been decided on (the actor read their information: the
+   * signal itself, or a later one of its token that superseded it or one the router ignored).
+   */
   decided(context: MarketTradingContext): void {
-    if (this.routing.length === 0) return;
+    if (this.routingCount === 0) return;
     const t = performance.now();
-    let kept = 0;
-    for (const r of this.routing) {
-      if (context.signals.books[r.token]?.ts_ms !== r.ts) this.routing[kept++] = r;
-      else this.decide(r, t);
-    }
-    this.routing.length = kept;
+    this.decideToken(context, context.spec.yes_token, t);
+    this.decideToken(context, context.spec.no_token, t);
+  }
+
+  private decideToken(context: MarketTradingContext, token: string, t: number): void {
+    const list = this.routing.get(token);
+    if (list === undefined || list.length === 0) return;
+    const ts = context.signals.books[token]?.ts_ms;
+    if (ts === undefined) return;
+    let n = 0;
+    while (n < list.length && list[n]!.ts <= ts) this.decide(list[n++]!, t);
+    if (n === 0) return;
+    list.splice(0, n);
+    this.routingCount -= n;
   }
 
   private decide(r: Routed, t: number): void {
