@@ -22,6 +22,7 @@ import { MalformedFrameReporter } from '../../adapters/polymarket/malformed-fram
 import { TapePublisher } from '../../adapters/polymarket/tape-publisher.ts';
 import type { ReplayMarket } from '../../adapters/storage/market-catalog.ts';
 import { WorldSimulator } from '../world/world-sim.ts';
+import { marketResolvedFrame } from '../venue/market-resolved-frame.ts';
 import { simFeeFor, SyntheticMarkets, syntheticMarketSpecs, type SimMarketSpec } from '../venue/synthetic-markets.ts';
 
 export interface SimulatedDayOptions {
@@ -282,15 +283,7 @@ export class SimulatedDay {
     this.timers.push(
       clock.setTimeout(() => {
         if (this.stopped) return;
-        this.frame({
-          event_type: 'market_resolved',
-          id: `resolved-${m.sim.market.slice(-8)}`,
-          market: m.sim.market,
-          timestamp: String(clock.now()),
-          assets_ids: [m.sim.yes, m.sim.no],
-          winning_asset_id: winner,
-          winning_outcome: winner === m.sim.yes ? 'Yes' : 'No',
-        });
+        this.frame(marketResolvedFrame(m.sim, winner, clock.now()).body);
       }, RESOLVE_AFTER_FINAL_MS),
     );
   }

@@ -1,4 +1,4 @@
-import type { SimMatchPlan } from './simulator-plan.ts';
+import { planEnd, type SimMatchPlan } from './simulator-plan.ts';
 
 /** Kinds of fault the esports simulator injects, as counted by /stats and a soak harness. */
 export type TruthFaultKind = 'truth_conflict' | 'truth_stale' | 'truth_ws_drop' | 'truth_invalidation';
@@ -9,7 +9,7 @@ export type TruthFaultCounts = Record<TruthFaultKind, number>;
 export function truthFaultStarts(plans: readonly SimMatchPlan[]): Array<{ kind: TruthFaultKind; at: number; match_id: string }> {
   const out: Array<{ kind: TruthFaultKind; at: number; match_id: string }> = [];
   for (const plan of plans) {
-    const end = plan.start_at + plan.map_winners.length * plan.map_ms;
+    const end = planEnd(plan);
     // A source naming the wrong winner contradicts the others from the end of the match.
     for (const s of plan.sources) if (s.wrong_winner) out.push({ kind: 'truth_conflict', at: end, match_id: plan.match_id });
     // The sources of a silent-source fault fall silent together: one fault per window start.

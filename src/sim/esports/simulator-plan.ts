@@ -38,6 +38,17 @@ export interface SimMatchPlan {
   external_ids: Record<string, string>;
 }
 
+/** When the last map of a planned match ends. */
+export function planEnd(plan: Pick<SimMatchPlan, 'start_at' | 'map_ms' | 'map_winners'>): number {
+  return plan.start_at + plan.map_winners.length * plan.map_ms;
+}
+
+/** The series winner (team index): the team with more maps, which is the one that won the last. */
+export function seriesWinner(maps: ReadonlyArray<0 | 1>): 0 | 1 {
+  const a = maps.filter((m) => m === 0).length;
+  return a > maps.length - a ? 0 : 1;
+}
+
 export type SimFault = 'disagreement' | 'late_invalidation' | 'silent_source' | 'ws_drop' | 'no_tier_a';
 export const SIM_FAULTS: readonly SimFault[] = ['disagreement', 'late_invalidation', 'silent_source', 'ws_drop', 'no_tier_a'];
 

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import type { ReportStatus, SourceReport } from '../../domain/truth/report.ts';
 import type { ReportListener, TruthSource, WatchedMatch } from '../../adapters/esports/source.ts';
-import type { SimMatchPlan } from './simulator-plan.ts';
+import { planEnd, seriesWinner, type SimMatchPlan } from './simulator-plan.ts';
 
 /** One thing a simulated source says, and when. On-demand entries (Liquipedia) wait for a confirmation request. */
 export interface SimEntry {
@@ -19,8 +19,8 @@ function inWindows(offset: number, windows: ReadonlyArray<readonly [number, numb
 /** Everything the sources of one planned match say, in time order (pure: the plan fixes it all). */
 export function simulateMatch(plan: SimMatchPlan): SimEntry[] {
   const entries: SimEntry[] = [];
-  const end = plan.start_at + plan.map_winners.length * plan.map_ms;
-  const winnerIdx = finalWinner(plan.map_winners);
+  const end = planEnd(plan);
+  const winnerIdx = seriesWinner(plan.map_winners);
   const scoreAt = (mapsDone: number): number[] => {
     const s = [0, 0];
     for (const w of plan.map_winners.slice(0, mapsDone)) s[w]! += 1;
@@ -73,11 +73,6 @@ export function simulateMatch(plan: SimMatchPlan): SimEntry[] {
   }
   final({ source: 'liquipedia', spellings: plan.liquipedia.spellings }, end + plan.liquipedia.updated_after_end_ms, winnerIdx, true);
   return sortEntries(entries);
-}
-
-function finalWinner(maps: ReadonlyArray<0 | 1>): 0 | 1 {
-  const a = maps.filter((m) => m === 0).length;
-  return a > maps.length - a ? 0 : 1;
 }
 
 function sortEntries(entries: SimEntry[]): SimEntry[] {
