@@ -3,6 +3,7 @@ import type { BookSide } from '../../domain/market/messages.ts';
 import type { FeeSchedule } from '../../domain/trading/fees.ts';
 import type { Rng } from '../../domain/util/random.ts';
 import { formatPrice, formatSize, PRICE_UNITS_PER_ONE, TrueBook, type UnitLevel } from './true-book.ts';
+import { marketResolvedFrame, winningOutcome } from './market-resolved-frame.ts';
 
 /** One binary market: two outcome tokens whose books mirror each other (YES bid p ⇔ NO ask 1−p). */
 export interface SimMarketSpec {
@@ -85,6 +86,8 @@ const MIN_LEVELS = 2;
  */
 export class SyntheticMarkets {
   private readonly markets: MarketState[] = [];
+  /** The markets not resolved yet, in listing order: the only ones with order flow. */
+  private open: MarketState[] = [];
   private readonly tokens = new Map<string, TokenState>();
   private ts: number;
   private seq = 0;
@@ -100,6 +103,7 @@ export class SyntheticMarkets {
       const tickUnits = Math.round(spec.tick_size * PRICE_UNITS_PER_ONE);
       const m: MarketState = { spec, tickUnits, fairUnits: snap(Math.round(spec.fair * PRICE_UNITS_PER_ONE), tickUnits) };
       this.markets.push(m);
+      this.open.push(m);
       for (const [id, partner, isYes] of [
         [spec.yes, spec.no, true],
         [spec.no, spec.yes, false],
@@ -152,9 +156,32 @@ export class SyntheticMarkets {
     return t.isYes ? yes : 1 - yes;
   }
 
-  /** One random event of order flow; returns the frames describing it (possibly none). */
+  /** Whether the market of `token` has resolved (its book is closed: no more flow). */
+  isResolved(token: string): boolean {
+    return !this.open.includes(this.marketFor(token));
+  }
+
+  hasOpenMarkets(): boolean {
+    return this.open.length > 0;
+  }
+
+  /**
+   * Resolve `market` to `winningToken`: its `market_resolved` frame, and from now on no order flow,
+   * tick change or corrupt update for its tokens. Null when it had resolved already.
+   */
+  resolve(market: string, winningToken: string): SimFrame | null {
+    const m = this.markets.find((x) => x.spec.market === market);
+    if (!m) throw new Error(`unknown simulated market ${market}`);
+    winningOutcome(m.spec, winningToken); // a token of another market is refused, resolved or not
+    if (!this.open.includes(m)) return null;
+    this.open = this.open.filter((x) => x !== m);
+    return marketResolvedFrame(m.spec, winningToken, this.nextTs());
+  }
+
+  /** One random event of order flow in an open market; returns the frames describing it (possibly none). */
   step(): SimFrame[] {
-    const m = this.markets[Math.floor(this.rng() * this.markets.length)]!;
+    if (this.open.length === 0) return [];
+    const m = this.open[Math.floor(this.rng() * this.open.length)]!;
     const r = this.rng();
     if (r < 0.55) return this.randomLevel(m);
     if (r < 0.72) return this.randomCancel(m);
@@ -197,7 +224,7 @@ export class SyntheticMarkets {
    * books (a new epoch). Levels a coarser tick cannot express are gone in the new books.
    */
   tickSizeChange(market?: string): SimFrame[] {
-    const m = market === undefined ? this.markets[Math.floor(this.rng() * this.markets.length)]! : this.markets.find((x) => x.spec.market === market)!;
+    const m = market === undefined ? this.randomOpen() : this.markets.find((x) => x.spec.market === market)!;
     const old = m.tickUnits;
     const next = old === 100 ? 10 : 100;
     m.tickUnits = next;
@@ -229,7 +256,7 @@ export class SyntheticMarkets {
    * mirror has to notice and resync.
    */
   crossedUpdate(): SimFrame {
-    const m = this.markets[Math.floor(this.rng() * this.markets.length)]!;
+    const m = this.randomOpen();
     const t = this.token(m.spec.yes);
     const ask = t.book.bestAsk() ?? m.fairUnits;
     const price = Math.min(ask, PRICE_UNITS_PER_ONE - m.tickUnits);
@@ -401,6 +428,11 @@ export class SyntheticMarkets {
 
   private nextHash(): string {
     return (++this.seq).toString(16).padStart(40, '0');
+  }
+
+  private randomOpen(): MarketState {
+    if (this.open.length === 0) throw new Error('every simulated market has resolved');
+    return this.open[Math.floor(this.rng() * this.open.length)]!;
   }
 
   private token(id: string): TokenState {

@@ -40,8 +40,10 @@ interface VenueConnection {
  * A Polymarket venue on loopback: the market channel over WebSocket (current formats: initial dump
  * as an array of `book`s, `price_change` with `price_changes` mixing both tokens of a market,
  * `last_trade_price`, `tick_size_change`, text PONG), REST `GET /book` and `POST /books`, seeded
- * synthetic order flow that callers drive with `step()` or `run()`, and switchable seeded faults.
- * It keeps the true book of every token so tests can compare a mirror against it.
+ * synthetic order flow that callers drive with `step()` or `run()`, `market_resolved` when a caller
+ * resolves a market (`resolveMarket`), and switchable seeded faults. It keeps the true book of every
+ * token so tests can compare a mirror against it; a resolved market's last book stays what a
+ * subscribe's dump and REST answer (a feed reconnecting before it retires the market is not left unsynced).
  */
 export class VenueSimulator {
   private readonly rng: Rng;
@@ -137,9 +139,26 @@ export class VenueSimulator {
     return this.markets.fairValue(token);
   }
 
-  /** Send a fresh `book` of every token (or those given) to its subscribers, as after trades. */
+  /** Send a fresh `book` of every token (or those given) to its subscribers, as after trades; a resolved market's book is closed. */
   emitBooks(tokens: readonly string[] = this.markets.tokenIds()): void {
-    for (const t of tokens) this.broadcast(this.markets.bookFrame(t, false));
+    for (const t of tokens) if (!this.markets.isResolved(t)) this.broadcast(this.markets.bookFrame(t, false));
+  }
+
+  /**
+   * The venue resolves `market` to `winningToken`: its `market_resolved` frame to every connection
+   * subscribed to either token, and no more order flow or books for them (the book is closed).
+   * False when it had resolved already (nothing is sent again).
+   */
+  resolveMarket(market: string, winningToken: string): boolean {
+    const frame = this.markets.resolve(market, winningToken);
+    if (frame === null) return false;
+    this.broadcast(frame);
+    return true;
+  }
+
+  /** Whether the market of `token` has resolved. */
+  isResolved(token: string): boolean {
+    return this.markets.isResolved(token);
   }
 
   /** Send every frame a reorder fault is still holding back. */
@@ -318,6 +337,7 @@ export class VenueSimulator {
       live[Math.floor(this.rng() * live.length)]!.frozen = true;
       this.stats.faults.freeze++;
     }
+    if (!this.markets.hasOpenMarkets()) return;
     if (f.tick_size_change > 0 && this.rng() < f.tick_size_change) {
       this.stats.faults.tick_size_change++;
       for (const frame of this.markets.tickSizeChange()) this.broadcast(frame);
