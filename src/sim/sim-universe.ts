@@ -1,6 +1,7 @@
 import type { HeliosConfig } from '../config/schema.ts';
 import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
+import { planEnd, seriesWinner, type SimMatchPlan } from './esports/simulator-plan.ts';
 import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
 import { bucketContains } from '../domain/replay/bucket-resolution.ts';
 import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
@@ -84,6 +85,33 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
   });
   return { markets, layouts };
+}
+
+/** When and how the embedded venue resolves a market bound to a simulated match. */
+export interface SimResolution {
+  market_id: string;
+  match_id: string;
+  winning_token: string;
+  at_ms: number;
+}
+
+/**
+ * The resolutions of the universe's markets bound to these planned matches: `afterMatchMs` after
+ * the match's planned end, to the token of the series winner (YES when it is the first team).
+ * Markets of no match (weather buckets, pair-only) are not resolved.
+ */
+export function simMatchResolutions(markets: readonly UniverseMarket[], plans: readonly SimMatchPlan[], afterMatchMs: number): SimResolution[] {
+  const out: SimResolution[] = [];
+  for (const m of markets) {
+    const plan = plans.find((p) => p.match_id === m.match_id);
+    const fs = m.spec.fair_source;
+    if (!plan || fs.kind !== 'truth') continue;
+    const winner = plan.teams[seriesWinner(plan.map_winners)];
+    const token = [m.spec.yes_token, m.spec.no_token].find((t) => fs.outcome_by_token[t] === winner);
+    if (token === undefined) throw new Error(`market ${m.spec.market_id} has no token for ${winner}, the winner of match ${plan.match_id}`);
+    out.push({ market_id: m.spec.market_id, match_id: plan.match_id, winning_token: token, at_ms: planEnd(plan) + afterMatchMs });
+  }
+  return out;
 }
 
 /** How far the simulated crowd's belief about the day's maximum spreads (°F, one standard deviation). */

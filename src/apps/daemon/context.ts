@@ -91,6 +91,8 @@ export class DaemonContext {
   session: number | null = null;
   /** Match plans of each truth component life (from its start to its stop): the faults it injects. */
   readonly truthPlans: Array<{ plans: SimMatchPlan[]; from: number; to: number | null }> = [];
+  /** Sim mode: told of the plans a truth component life starts with (the embedded venue resolves their markets). */
+  readonly truthPlansListeners = new Set<(plans: readonly SimMatchPlan[]) => void>();
   startedAt = 0;
   errors = 0;
   stopping = false;

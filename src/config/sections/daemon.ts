@@ -95,6 +95,11 @@ export const daemonSection = z.strictObject({
      */
     venue: z.enum(['embedded', 'external']),
     /**
+     * The embedded venue resolves each esports market this long after its simulated match's
+     * planned end (its last map), to the series winner; as the day `helios sample-data` simulates.
+     */
+    resolve_after_match_ms: z.number().int().min(0),
+    /**
      * Where the simulated clock starts: an ISO 8601 time with its offset (e.g.
      * 2026-12-07T00:05:00-05:00), to see the simulated world at a chosen hour of the stations'
      * day; null: now. A single process only (a scale-out's processes share one timeline from now).

@@ -48,7 +48,10 @@ export function truthComponent(ctx: DaemonContext): Component {
       truth = new TruthRuntime({ config: config.truth_engine, clock: ctx.clock, sink: ctx.sink, events: ctx.events('truth'), logger: ctx.log, sources: sim.sources });
       for (const m of sim.matches) truth.addMatch(m);
       truth.start();
-      if (ctx.opts.mode === 'sim') ctx.truthPlans.push({ plans: sim.plans, from: ctx.clock.now(), to: null });
+      if (ctx.opts.mode === 'sim') {
+        ctx.truthPlans.push({ plans: sim.plans, from: ctx.clock.now(), to: null });
+        for (const listener of ctx.truthPlansListeners) listener(sim.plans);
+      }
     },
     stop: async () => {
       ctx.universeListeners.delete(follow);
