@@ -75,10 +75,11 @@ describe('the embedded venue resolving esports markets', () => {
       const winner = firstTeamMaps * 2 > plan.map_winners.length ? m.yes_token : m.no_token;
       const resolved = resolutions.find((e) => e.market_id === m.market_id)!;
       expect(resolved.payload, m.market_id).toEqual({ winning_token_id: winner, winning_outcome: winner === m.yes_token ? 'Yes' : 'No' });
-      // Resolved the configured delay after the match's planned end .
+      // Resolved the configured delay after the match's planned end (the truth component's plans
+      // start a moment after the daemon: a loaded machine's start-up, not a wrong delay, is the slack).
       const due = startedAt + plan.map_winners.length * MAP_MS + RESOLVE_AFTER_MS;
       expect(resolved.ts_source, m.market_id).toBeGreaterThanOrEqual(due);
-      expect(resolved.ts_source, m.market_id).toBeLessThan(due + 3_000);
+      expect(resolved.ts_source, m.market_id).toBeLessThan(due + 10_000);
       // The market's actor went FINALIZING → RESOLVED on it.
       const toResolved = states.find((e) => e.market_id === m.market_id && e.payload.state === 'RESOLVED');
       expect(toResolved?.payload.previous, m.market_id).toBe('FINALIZING');
