@@ -184,15 +184,13 @@ export class LatencyProbe {
   decided(context: MarketTradingContext): void {
     if (this.routingCount === 0) return;
     const t = performance.now();
-    this.decideToken(context, context.spec.yes_token, t);
-    this.decideToken(context, context.spec.no_token, t);
+    const books = context.signals.books;
+    for (const token in books) this.decideToken(token, books[token]!.ts_ms, t);
   }
 
-  private decideToken(context: MarketTradingContext, token: string, t: number): void {
+  private decideToken(token: string, ts: number, t: number): void {
     const list = this.routing.get(token);
     if (list === undefined || list.length === 0) return;
-    const ts = context.signals.books[token]?.ts_ms;
-    if (ts === undefined) return;
     let n = 0;
     while (n < list.length && list[n]!.ts <= ts) this.decide(list[n++]!, t);
     if (n === 0) return;
