@@ -88,6 +88,7 @@ export class SyntheticMarkets {
   private readonly markets: MarketState[] = [];
   /** The markets not resolved yet, in listing order: the only ones with order flow. */
   private open: MarketState[] = [];
+  private readonly resolvedMarkets = new Set<string>();
   private readonly tokens = new Map<string, TokenState>();
   private ts: number;
   private seq = 0;
@@ -158,7 +159,7 @@ export class SyntheticMarkets {
 
   /** Whether the market of `token` has resolved (its book is closed: no more flow). */
   isResolved(token: string): boolean {
-    return !this.open.includes(this.marketFor(token));
+    return this.resolvedMarkets.has(this.token(token).market);
   }
 
   hasOpenMarkets(): boolean {
@@ -173,7 +174,8 @@ export class SyntheticMarkets {
     const m = this.markets.find((x) => x.spec.market === market);
     if (!m) throw new Error(`unknown simulated market ${market}`);
     winningOutcome(m.spec, winningToken); // a token of another market is refused, resolved or not
-    if (!this.open.includes(m)) return null;
+    if (this.resolvedMarkets.has(market)) return null;
+    this.resolvedMarkets.add(market);
     this.open = this.open.filter((x) => x !== m);
     return marketResolvedFrame(m.spec, winningToken, this.nextTs());
   }
