@@ -64,7 +64,8 @@ export class LatencyProbe {
   private readonly byEvent = new Map<HeliosEvent, Routed>();
   /**
    * Routed BEST_PRICEs not yet decided on, by token, oldest first (a market's first of a pair waits
-   * for its partner's; one a later one of its token superseded waits for that one's decision).
+   * for its partner's; one the router passed on without waking the actor, or ignored, waits for the
+   * next decision on its token).
    */
   private readonly routing = new Map<string, Routed[]>();
   private routingCount = 0;
@@ -178,8 +179,8 @@ export class LatencyProbe {
 
   /**
    * A market actor's snapshot after an event: the routed book signals of its tokens that are no
-   * newer than the book it now holds have been decided on (the actor read their information: the
-   * signal itself, or a later one of its token that superseded it or one the router ignored).
+   * newer than the book it now holds have been decided on (the actor read their information: in the
+   * signal itself, or in a later one of its token).
    */
   decided(context: MarketTradingContext): void {
     if (this.routingCount === 0) return;
