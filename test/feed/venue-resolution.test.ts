@@ -1,44 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocket } from 'ws';
-import { decodeMarketFrame } from '../../src/adapters/polymarket/market-decoder.ts';
-import type { MarketMessage } from '../../src/domain/market/messages.ts';
 import { VenueSimulator } from '../../src/sim/venue/venue-simulator.ts';
 import { simMarkets } from './support/feed-fixtures.ts';
-
-/** A market-channel client on loopback: every frame decoded by the production decoder, in order. */
-async function subscriber(url: string, tokens: string[]) {
-  const ws = new WebSocket(url);
-  const messages: MarketMessage[] = [];
-  ws.on('message', (d) => {
-    const { messages: decoded, error } = decodeMarketFrame(d.toString());
-    expect(error).toBeNull();
-    messages.push(...decoded);
-  });
-  ws.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.send(JSON.stringify({ assets_ids: tokens, type: 'market', custom_feature_enabled: true }));
-  await vi.waitFor(() => expect(messages.some((m) => m.kind === 'book'), 'initial dump').toBe(true), 2_000);
-  return { ws, messages };
-}
-
-/** The tokens a decoded message is about. */
-function tokensOf(m: MarketMessage): string[] {
-  switch (m.kind) {
-    case 'price_change':
-      return m.changes.map((c) => c.asset_id);
-    case 'market_resolved':
-    case 'new_market':
-      return m.assets_ids;
-    case 'pong':
-    case 'no_new_assets':
-      return [];
-    default:
-      return [m.asset_id];
-  }
-}
+import { decodedSubscriber, tokensOf } from './support/decoded-subscriber.ts';
 
 describe('venue simulator: a market resolves', () => {
   let sim: VenueSimulator | null = null;
@@ -53,9 +16,9 @@ describe('venue simulator: a market resolves', () => {
     // Most flow falls on the other market once one is closed; faults are on so their frames count too.
     sim = new VenueSimulator({ seed: 7, markets, faults: { tick_size_change: 0.05, crossed_update: 0.05 } });
     const { wsUrl } = await sim.start();
-    const both = await subscriber(wsUrl, [resolving.yes, resolving.no]);
-    const noOnly = await subscriber(wsUrl, [resolving.no]);
-    const elsewhere = await subscriber(wsUrl, [other.yes, other.no]);
+    const both = await decodedSubscriber(wsUrl, [resolving.yes, resolving.no]);
+    const noOnly = await decodedSubscriber(wsUrl, [resolving.no]);
+    const elsewhere = await decodedSubscriber(wsUrl, [other.yes, other.no]);
     sim.step(200);
     await vi.waitFor(() => expect(both.messages.some((m) => m.kind === 'price_change'), 'flow before').toBe(true), 2_000);
 

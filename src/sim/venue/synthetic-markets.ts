@@ -85,7 +85,8 @@ const MIN_LEVELS = 2;
  * applied to the true books first and then described in the venue's current wire formats.
  */
 export class SyntheticMarkets {
-  private readonly markets: MarketState[] = [];
+  /** Every market ever listed, resolved or not, by market id. */
+  private readonly markets = new Map<string, MarketState>();
   /** The markets not resolved yet, in listing order: the only ones with order flow. */
   private open: MarketState[] = [];
   private readonly resolvedMarkets = new Set<string>();
@@ -100,18 +101,33 @@ export class SyntheticMarkets {
     startTs = 1_760_000_000_000,
   ) {
     this.ts = opts.now?.() ?? startTs;
+    this.assertListable(specs);
+    for (const spec of specs) this.addMarket(spec, this.ts);
+  }
+
+  /**
+   * List one more market while the venue runs: its book seeded around its fair, order flow from now
+   * on. Throws, listing nothing, when its market id or a token id is already known (resolved or not).
+   */
+  list(spec: SimMarketSpec): void {
+    this.assertListable([spec]);
+    this.addMarket(spec, this.nextTs());
+  }
+
+  /**
+   * Throws, naming the id, when any of `specs` reuses a market or token id already known or given
+   * earlier in `specs` (a caller listing several checks them all before listing any).
+   */
+  assertListable(specs: readonly SimMarketSpec[]): void {
+    const markets = new Set<string>();
+    const tokens = new Set<string>();
     for (const spec of specs) {
-      const tickUnits = Math.round(spec.tick_size * PRICE_UNITS_PER_ONE);
-      const m: MarketState = { spec, tickUnits, fairUnits: snap(Math.round(spec.fair * PRICE_UNITS_PER_ONE), tickUnits) };
-      this.markets.push(m);
-      this.open.push(m);
-      for (const [id, partner, isYes] of [
-        [spec.yes, spec.no, true],
-        [spec.no, spec.yes, false],
-      ] as const) {
-        this.tokens.set(id, { token_id: id, market: spec.market, partner, isYes, book: new TrueBook(), lastTs: this.ts, lastTradePrice: null });
+      if (this.markets.has(spec.market) || markets.has(spec.market)) throw new Error(`simulated market ${spec.market} is already listed`);
+      markets.add(spec.market);
+      for (const id of [spec.yes, spec.no]) {
+        if (this.tokens.has(id) || tokens.has(id)) throw new Error(`simulated token ${id} (market ${spec.market}) is already listed`);
+        tokens.add(id);
       }
-      this.seedBook(m);
     }
   }
 
@@ -171,8 +187,7 @@ export class SyntheticMarkets {
    * tick change or corrupt update for its tokens. Null when it had resolved already.
    */
   resolve(market: string, winningToken: string): SimFrame | null {
-    const m = this.markets.find((x) => x.spec.market === market);
-    if (!m) throw new Error(`unknown simulated market ${market}`);
+    const m = this.market(market);
     winningOutcome(m.spec, winningToken); // a token of another market is refused, resolved or not
     if (this.resolvedMarkets.has(market)) return null;
     this.resolvedMarkets.add(market);
@@ -226,7 +241,7 @@ export class SyntheticMarkets {
    * books (a new epoch). Levels a coarser tick cannot express are gone in the new books.
    */
   tickSizeChange(market?: string): SimFrame[] {
-    const m = market === undefined ? this.randomOpen() : this.markets.find((x) => x.spec.market === market)!;
+    const m = market === undefined ? this.randomOpen() : this.market(market);
     const old = m.tickUnits;
     const next = old === 100 ? 10 : 100;
     m.tickUnits = next;
@@ -379,6 +394,21 @@ export class SyntheticMarkets {
     };
   }
 
+  /** One market as both the constructor and `list` add it (ids checked first): its two tokens, a book around its fair, open to flow. */
+  private addMarket(spec: SimMarketSpec, ts: number): void {
+    const tickUnits = Math.round(spec.tick_size * PRICE_UNITS_PER_ONE);
+    const m: MarketState = { spec, tickUnits, fairUnits: snap(Math.round(spec.fair * PRICE_UNITS_PER_ONE), tickUnits) };
+    this.markets.set(spec.market, m);
+    this.open.push(m);
+    for (const [id, partner, isYes] of [
+      [spec.yes, spec.no, true],
+      [spec.no, spec.yes, false],
+    ] as const) {
+      this.tokens.set(id, { token_id: id, market: spec.market, partner, isYes, book: new TrueBook(), lastTs: ts, lastTradePrice: null });
+    }
+    this.seedBook(m);
+  }
+
   private seedBook(m: MarketState): void {
     for (let k = 1; k <= 8; k++) {
       for (const side of ['BUY', 'SELL'] as const) {
@@ -444,8 +474,13 @@ export class SyntheticMarkets {
   }
 
   private marketFor(token: string): MarketState {
-    const market = this.token(token).market;
-    return this.markets.find((m) => m.spec.market === market)!;
+    return this.market(this.token(token).market);
+  }
+
+  private market(id: string): MarketState {
+    const m = this.markets.get(id);
+    if (!m) throw new Error(`unknown simulated market ${id}`);
+    return m;
   }
 }
 

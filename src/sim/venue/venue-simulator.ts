@@ -40,8 +40,10 @@ interface VenueConnection {
  * A Polymarket venue on loopback: the market channel over WebSocket (current formats: initial dump
  * as an array of `book`s, `price_change` with `price_changes` mixing both tokens of a market,
  * `last_trade_price`, `tick_size_change`, text PONG), REST `GET /book` and `POST /books`, seeded
- * synthetic order flow that callers drive with `step()` or `run()`, `market_resolved` when a caller
- * resolves a market (`resolveMarket`), and switchable seeded faults. It keeps the true book of every
+ * synthetic order flow that callers drive with `step()` or `run()`, markets listed while it runs
+ * (`listMarkets`: from then on subscribe, REST and order flow know them; nothing is pushed to existing
+ * subscribers, who subscribe when they learn of a market), `market_resolved` when a caller resolves a
+ * market (`resolveMarket`), and switchable seeded faults. It keeps the true book of every
  * token so tests can compare a mirror against it; a resolved market's last book stays what a
  * subscribe's dump and REST answer (a feed reconnecting before it retires the market is not left unsynced).
  */
@@ -142,6 +144,15 @@ export class VenueSimulator {
   /** Send a fresh `book` of every token (or those given) to its subscribers, as after trades; a resolved market's book is closed. */
   emitBooks(tokens: readonly string[] = this.markets.tokenIds()): void {
     for (const t of tokens) if (!this.markets.isResolved(t)) this.broadcast(this.markets.bookFrame(t, false));
+  }
+
+  /**
+   * The venue lists `specs` now, as Polymarket lists a new day's markets: each book seeded around its
+   * fair. All are checked first: when any market or token id is already known, nothing is listed and it throws.
+   */
+  listMarkets(specs: readonly SimMarketSpec[]): void {
+    this.markets.assertListable(specs);
+    for (const spec of specs) this.markets.list(spec);
   }
 
   /**
