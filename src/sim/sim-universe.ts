@@ -3,13 +3,8 @@ import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/syn
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
 import { planEnd, seriesWinner, type SimMatchPlan } from './esports/simulator-plan.ts';
 import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
-import { bucketContains } from '../domain/replay/bucket-resolution.ts';
-import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
-import { simulatorOptions } from './world/simulated-world.ts';
-import { WorldSimulator } from './world/world-sim.ts';
-
-/** The venue's usual resting-order minimum, in shares. */
-const SIM_MIN_ORDER_SHARES = 5;
+import { nextDay } from '../domain/weather/judge-calendar.ts';
+import { FIRST_LISTED_BUCKET, SIM_MIN_ORDER_SHARES, simBucketMarket, simDayBuckets, simJudgeCalendar, simLikelyMaxF, simNextDayListedBy, simWeatherDay, type SimWeatherListing } from './weather-days.ts';
 
 /** One tradable market of the simulated universe, with what the venue simulator needs of it. */
 export interface SimUniverseMarket extends UniverseMarket {
@@ -18,8 +13,19 @@ export interface SimUniverseMarket extends UniverseMarket {
 
 export interface SimUniverse {
   markets: SimUniverseMarket[];
-  /** The first station's current-day layout (undated: the simulated day follows the clock). */
+  /** The first station's layout of the start's judge day (undated unless the days are listed), and the next day's once listed by the start. */
   layouts: BucketLayout[];
+  /** What the venue lists of the first station's days (null: no station, or no market for its buckets). */
+  weather: SimWeatherListing | null;
+}
+
+export interface SimUniverseOptions {
+  /**
+   * The bucket markets are of the start's judge day (dated), as the embedded venue lists a day's
+   * buckets and resolves them when the day is over; false: undated, their nowcast following the
+   * clock from day to day (a venue hosted elsewhere lists no new days).
+   */
+  datedWeather?: boolean;
 }
 
 /**
@@ -28,16 +34,19 @@ export interface SimUniverse {
  * temperature buckets (YES = that bucket), the rest traded by pair arbitrage alone. The buckets are
  * centred on the simulated station's likely maximum of the local day of `startMs` (the daemon's
  * start), as a venue lists a day's buckets around the forecast: a fixed ladder would sit wholly
- * above or below the season's temperatures, every listed bucket certain to lose.
+ * above or below the season's temperatures, every listed bucket certain to lose. With dated
+ * weather, the next judge day's buckets follow when the venue has listed them by the start
+ * (sim/weather-days.ts: their own ids, beyond the venue's initial markets).
  */
-export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[], startMs: number): SimUniverse {
+export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSpec[], startMs: number, opts: SimUniverseOptions = {}): SimUniverse {
   const venue = syntheticMarketSpecs(config.daemon.sim.markets);
   const station = config.weather.stations[0];
-  const likelyMaxF = station ? new WorldSimulator(simulatorOptions(config.weather, config.app.seed, station.id)).likelyMaxF(startMs) : 0;
-  const layout = station ? defaultBuckets(likelyMaxF) : [];
-  const layouts: BucketLayout[] = station ? [{ station_id: station.id, judge_day: null, buckets: layout }] : [];
+  const likelyMaxF = station ? simLikelyMaxF(config, station.id, startMs) : 0;
+  const layout = station ? simDayBuckets(likelyMaxF) : [];
+  const judgeDay = station && opts.datedWeather ? simJudgeCalendar(config, station.id).dayOf(startMs) : null;
+  const layouts: BucketLayout[] = station ? [{ station_id: station.id, judge_day: judgeDay, buckets: layout }] : [];
   const markets: SimUniverseMarket[] = [];
-  let bucketIndex = 3; // start near the middle of the layout, where the nowcast puts its mass
+  let bucketIndex = FIRST_LISTED_BUCKET;
   venue.forEach((v, i) => {
     const base = {
       market_id: v.market,
@@ -67,24 +76,20 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     const bucket = layout[bucketIndex];
     if (station && bucket && bucketIndex < layout.length - 1) {
       bucketIndex++;
-      markets.push({
-        spec: {
-          ...base,
-          fee: simFeeFor('weather', config.trading.sim_fees, config.trading.default_fee),
-          fair_source: { kind: 'nowcast', bucket_label: bucket.label, yes_token: v.yes, no_token: v.no },
-          strategies: { pair_arb: true, temporal: true },
-          // The station's judge day is one neg-risk event over the whole layout (not every bucket is listed here).
-          event: { event_id: simWeatherEventId(station.id), neg_risk: true, outcomes: layout.length },
-        },
-        venue: { ...v, neg_risk: true, fair: crowdBucketPrice(likelyMaxF, bucket) },
-        match_id: null,
-        station_id: station.id,
-      });
+      markets.push(simBucketMarket(config, { stationId: station.id, judgeDay, buckets: layout, bucket, likelyMaxF, venue: v }));
       return;
     }
     markets.push({ spec: { ...base, fair_source: { kind: 'none' }, strategies: { pair_arb: true, temporal: false } }, venue: v, match_id: null, station_id: null });
   });
-  return { markets, layouts };
+  const listed = bucketIndex - FIRST_LISTED_BUCKET;
+  const weather = station && listed > 0 ? { station_id: station.id, buckets_per_day: listed } : null;
+  // The next day's buckets, when the venue has listed them by the start (`daemon.sim.weather_list_ahead_ms`).
+  if (weather && judgeDay !== null && simNextDayListedBy(config, weather.station_id, judgeDay, startMs)) {
+    const next = simWeatherDay(config, weather, nextDay(judgeDay));
+    markets.push(...next.markets);
+    layouts.push(next.layout);
+  }
+  return { markets, layouts, weather };
 }
 
 /** When and how the embedded venue resolves a market bound to a simulated match. */
@@ -112,29 +117,4 @@ export function simMatchResolutions(markets: readonly UniverseMarket[], plans: r
     out.push({ market_id: m.spec.market_id, match_id: plan.match_id, winning_token: token, at_ms: planEnd(plan) + afterMatchMs });
   }
   return out;
-}
-
-/** How far the simulated crowd's belief about the day's maximum spreads (°F, one standard deviation). */
-const CROWD_SPREAD_F = 4;
-
-/**
- * The simulated crowd's opening price of a bucket's YES: its mass under a normal belief around the
- * likely maximum (whole °F), kept off the price bounds so both sides of the book have levels. The
- * listed buckets then price like one event (their YES prices sum to about one) and the nowcast,
- * which sees the observations, disagrees with the crowd in both directions.
- */
-export function crowdBucketPrice(likelyMaxF: number, bucket: TempBucket): number {
-  let inside = 0;
-  let total = 0;
-  for (let f = likelyMaxF - 5 * CROWD_SPREAD_F; f <= likelyMaxF + 5 * CROWD_SPREAD_F; f++) {
-    const w = Math.exp(-0.5 * ((f - likelyMaxF) / CROWD_SPREAD_F) ** 2);
-    total += w;
-    if (bucketContains(bucket, f)) inside += w;
-  }
-  return Math.min(0.95, Math.max(0.05, inside / total));
-}
-
-/** The simulated day's temperature event of a station: one neg-risk event per station and judge day. */
-export function simWeatherEventId(stationId: string): string {
-  return `sim-weather:${stationId}:judge-day`;
 }

@@ -13,7 +13,8 @@ import { getJson, journalRecords } from './support/daemon-io.ts';
  * `npm start`'s embedded venue resolves the esports markets it lists once their simulated match is
  * over: over the real WebSocket to the market feed, MARKET_RESOLVED to the trading side, which
  * settles the paper positions at 1 for the winner's token and 0 for the other's and retires the
- * market after its retention. Matches compressed to seconds; weather and pair-only markets stay.
+ * market after its retention. Matches compressed to seconds; weather and pair-only markets stay
+ * (a morning: the station's next judge day is listed at noon).
  */
 
 const dirs: string[] = [];
@@ -36,6 +37,8 @@ describe('the embedded venue resolving esports markets', () => {
         'daemon.sim.resolve_after_match_ms': RESOLVE_AFTER_MS,
         'trading.resolved_market_retention_ms': RETENTION_MS,
         'execution.paper.fail_probability': 0,
+        // A morning of the station's day: no judge day is listed or resolved meanwhile.
+        'daemon.sim.start_at': '2026-12-07T08:00:00-05:00',
       },
     });
     const dataDir = mkdtempSync(path.join(tmpdir(), 'helios-sim-resolution-'));

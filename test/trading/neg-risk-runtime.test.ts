@@ -14,7 +14,8 @@ import type { MarketEvent, MarketSpec } from '../../src/domain/trading/market-sp
 import { marketEventOf, SET_LEG_SHARE_TOLERANCE } from '../../src/domain/trading/neg-risk.ts';
 import { snapShares } from '../../src/domain/trading/ticks.ts';
 import { simulatedTruth } from '../../src/sim/esports/simulated-truth.ts';
-import { buildSimUniverse, simWeatherEventId } from '../../src/sim/sim-universe.ts';
+import { buildSimUniverse } from '../../src/sim/sim-universe.ts';
+import { simWeatherEventId } from '../../src/sim/weather-days.ts';
 import { SyntheticMarkets } from '../../src/sim/venue/synthetic-markets.ts';
 import { seededRng } from '../../src/domain/util/random.ts';
 import { book, bookSignal, flush, rig, spec, WEATHER_FEE } from './support.ts';

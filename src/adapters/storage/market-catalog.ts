@@ -74,6 +74,17 @@ export async function writeMarketCatalog(dataDir: string, markets: readonly Repl
   await rename(`${file}.tmp`, file);
 }
 
+/**
+ * `earlier` with `mine` merged in: a market in both takes `mine`'s record, except the bucket it
+ * settles on when `mine` no longer knows it (its day's layout left once the day was over, before the
+ * market retired), which stays as recorded.
+ */
+export function mergeMarketCatalog(earlier: readonly ReplayMarket[], mine: readonly ReplayMarket[]): ReplayMarket[] {
+  const byId = new Map(earlier.map((m) => [m.spec.market_id, m]));
+  for (const m of mine) byId.set(m.spec.market_id, { ...m, bucket: m.bucket ?? byId.get(m.spec.market_id)?.bucket ?? null });
+  return sortMarkets([...byId.values()]);
+}
+
 export function sortMarkets(markets: readonly ReplayMarket[]): ReplayMarket[] {
   return [...markets].sort((a, b) => (a.spec.market_id < b.spec.market_id ? -1 : a.spec.market_id > b.spec.market_id ? 1 : 0));
 }

@@ -17,6 +17,7 @@ import type { MatchSpec } from '../../runtime/truth/truth-runtime.ts';
 import type { LayoutChange, Universe, UniverseMarket } from '../../domain/trading/universe.ts';
 import type { SimMatchPlan } from '../../sim/esports/simulator-plan.ts';
 import type { SimMarketSpec } from '../../sim/venue/synthetic-markets.ts';
+import type { SimWeatherListing } from '../../sim/weather-days.ts';
 import type { DaemonObserver } from './observer.ts';
 import type { SourceErrors } from './source-errors.ts';
 import type { DaemonOptions, DaemonRole } from './options.ts';
@@ -31,7 +32,7 @@ export interface TradingPart {
   session: number;
 }
 
-/** Live mode: what a discovery scan changed in the universe, told to the components that follow it. */
+/** What a discovery scan (or the embedded venue's listing of a day) changed in the universe, told to the components that follow it. */
 export interface UniverseChange {
   added: UniverseMarket[];
   /** Matches of the added esports markets, for the truth runtime. */
@@ -60,6 +61,10 @@ export class DaemonContext {
   universe: Universe = { markets: [], layouts: [] };
   /** Sim mode: the markets the embedded venue simulator serves (live mode has no simulator). */
   simVenue: SimMarketSpec[] = [];
+  /** Sim mode with the embedded venue: the first station's judge days it lists (null: none). */
+  simWeather: SimWeatherListing | null = null;
+  /** The embedded venue while it runs: lists new markets (before the feed subscribes them). */
+  simVenueLists: ((specs: readonly SimMarketSpec[]) => void) | null = null;
   /**
    * Markets the trading side retired (resolved, settled, their retention over): no longer listed as
    * live, and not started again by a later trading start (nothing would resolve them again). A
@@ -206,6 +211,19 @@ export class DaemonContext {
       } catch (err) {
         this.reportError('discovery', err);
       }
+    }
+  }
+
+  /**
+   * Markets enter the universe (the followers subscribe, start and price them), then each one's
+   * MARKET_DISCOVERED goes on the bus: its actor starts from the bus, at the same point in a replay.
+   * `source` leads each event's correlation id.
+   */
+  enterUniverse(change: UniverseChange, events: EventFactory, source: string, slugOf: (marketId: string) => string | null = () => null): void {
+    this.changeUniverse(change);
+    for (const m of change.added) {
+      const id = m.spec.market_id;
+      this.sink.emit(events.make('MARKET_DISCOVERED', { spec: m.spec, station_id: m.station_id, match_id: m.match_id, event_slug: slugOf(id) }, { market_id: id, correlation_id: `${source}:${id}` }));
     }
   }
 

@@ -27,6 +27,7 @@ import { supervisorMachine } from '../../machines/supervisor/supervisor.machine.
 import { systemMachine } from '../../machines/system/system.machine.ts';
 import { simulatedTruth } from '../../sim/esports/simulated-truth.ts';
 import { buildSimUniverse } from '../../sim/sim-universe.ts';
+import { simWeatherDaysComponent } from './components/sim-weather-days.ts';
 import { daemonApi } from './api.ts';
 import { ComponentSet } from './component.ts';
 import { DaemonContext } from './context.ts';
@@ -35,7 +36,7 @@ import { startDaemonInspector, type DaemonInspector } from './inspector.ts';
 import { DaemonObserver } from './observer.ts';
 import { logStartupSummary, logStatus, OperatorLog } from './operator-log.ts';
 import { SourceErrors } from './source-errors.ts';
-import { readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
+import { mergeMarketCatalog, readMarketCatalog, writeMarketCatalog, type MarketBucket } from '../../adapters/storage/market-catalog.ts';
 import { JudgeCalendar } from '../../domain/weather/judge-calendar.ts';
 import { layoutOf, type UniverseMarket } from '../../domain/trading/universe.ts';
 import { type DaemonOptions, type RunSummary } from './options.ts';
@@ -57,6 +58,8 @@ export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type Daemo
 
 /** Components that carry data into the bus; a trading-only process runs none of them. */
 const FEED_SIDE: ReadonlySet<string> = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
+/** Components that change the universe at run time (the others follow it). */
+const UNIVERSE_CHANGERS: ReadonlySet<string> = new Set(['discovery', 'sim-weather-days']);
 
 /**
  * The composition root: builds the clock, bus, sinks and API, chooses the components (simulators
@@ -262,17 +265,20 @@ export class Daemon {
     const { config, mode } = this.opts;
     const ctx = this.ctx;
     // Esports truth (simulated matches in sim mode) decides the universe's esports markets.
+    // Sim mode hosts its own venue simulator unless someone else does (a soak harness) on market_tape's URLs.
+    const embeddedVenue = mode === 'sim' && config.daemon.sim.venue === 'embedded';
     if (mode === 'sim') {
-      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches, this.clock.now());
+      // The embedded venue lists the station's judge days as they come and resolves them; a venue
+      // hosted elsewhere serves the start's markets only, so its buckets stay undated.
+      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches, this.clock.now(), { datedWeather: embeddedVenue });
       // The venue record is the simulator's alone: the rest of the daemon sees the markets as live mode does.
       ctx.universe = { markets: sim.markets.map(({ venue: _venue, ...m }) => m), layouts: sim.layouts };
       ctx.simVenue = sim.markets.map((m) => m.venue);
+      ctx.simWeather = embeddedVenue ? sim.weather : null;
     } else ctx.universe = { markets: [], layouts: [] };
     if (mode === 'live') {
       ctx.log.warn('live mode: market data from Polymarket with paper execution; no markets are traded until discovery selects them');
     }
-    // Sim mode hosts its own venue simulator unless someone else does (a soak harness) on market_tape's URLs.
-    const embeddedVenue = mode === 'sim' && config.daemon.sim.venue === 'embedded';
     const all = [
       ...(embeddedVenue ? [venueSimComponent(ctx)] : []),
       marketFeedComponent(ctx, embeddedVenue),
@@ -281,21 +287,22 @@ export class Daemon {
       tradingComponent(ctx),
       // The trading shards' retirements reach a feeds process over the bus; elsewhere its own trading retires.
       ...(ctx.role === 'feeds' ? [retirementsComponent(ctx, { recorded: o.retirementsRecorded })] : []),
-      // Live mode's universe comes from discovery, started last so every follower listens already.
+      // Live mode's universe comes from discovery, and the embedded venue's judge days from their
+      // listing: started last, so every follower listens already.
       ...(mode === 'live' ? [discoveryComponent(ctx)] : []),
+      ...(embeddedVenue ? [simWeatherDaysComponent(ctx)] : []),
     ];
     // Scale-out roles keep their half of the components.
     this.components.list.push(...all.filter((c) => (ctx.role === 'trading' ? !FEED_SIDE.has(c.name) : ctx.role === 'feeds' ? c.name !== 'trading' : true)));
-    const discovery = this.components.list.find((c) => c.name === 'discovery');
-    // Followers register for the universe's changes as they start: discovery waits for them all.
-    if (discovery) discovery.after = this.components.names().filter((n) => n !== 'discovery');
+    // Followers register for the universe's changes as they start: what changes it waits for them all.
+    for (const changer of this.components.list.filter((c) => UNIVERSE_CHANGERS.has(c.name))) changer.after = this.components.names().filter((n) => !UNIVERSE_CHANGERS.has(n));
     if (ctx.role !== 'all') ctx.log.info({ role: ctx.role, shard: formatShard(ctx.shard), markets: ctx.localMarkets().length }, `scale-out role ${ctx.role}`);
   }
 
   /**
    * Every run records the markets it trades beside its journal, so a backtest of the recording
    * prices them as the run did. Merged with what the directory already lists (earlier runs'
-   * markets stay findable for their ranges); this run's spec wins for a market it also trades.
+   * markets stay findable for their ranges); this run's record wins for a market it also trades.
    */
   private async recordMarketCatalog(): Promise<void> {
     const mine = this.ctx.localMarkets().map((m) => ({ spec: m.spec, station_id: m.station_id, match_id: m.match_id, bucket: this.settlesOn(m) }));
@@ -304,9 +311,7 @@ export class Daemon {
       this.ctx.log.warn({ err: err.message }, 'the market catalog of this data directory is unreadable: rewriting it with this run\'s markets');
       return null;
     });
-    const byId = new Map((earlier ?? []).map((m) => [m.spec.market_id, m]));
-    for (const m of mine) byId.set(m.spec.market_id, m);
-    await writeMarketCatalog(this.opts.dataDir, [...byId.values()]);
+    await writeMarketCatalog(this.opts.dataDir, mergeMarketCatalog(earlier ?? [], mine));
   }
 
   /** What a bucket market settles on: its discovered judge day, or (sim) its station's judge day at this start. */

@@ -100,6 +100,16 @@ export const daemonSection = z.strictObject({
      */
     resolve_after_match_ms: z.number().int().min(0),
     /**
+     * The embedded venue lists the first station's next judge day's buckets (new, dated markets)
+     * this long before that day starts on the station's judge clock (at most a day).
+     */
+    weather_list_ahead_ms: z.number().int().min(0).max(86_400_000),
+    /**
+     * The embedded venue resolves a judge day's bucket markets this long after the day ends, each to
+     * whether its bucket holds the day's settled high (the simulated station's METAR maximum).
+     */
+    resolve_after_day_ms: z.number().int().min(0).max(7 * 86_400_000),
+    /**
      * Where the simulated clock starts: an ISO 8601 time with its offset (e.g.
      * 2026-12-07T00:05:00-05:00), to see the simulated world at a chosen hour of the stations'
      * day; null: now. A single process only (a scale-out's processes share one timeline from now).

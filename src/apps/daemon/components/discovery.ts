@@ -124,12 +124,7 @@ export function discoveryChanges(ctx: DaemonContext, discovered: DiscoveredMarke
     discovered.forgetLeft((id) => inUniverse.has(id));
     const layouts = layoutChanges(ctx.universe.layouts, discovered.layouts());
     const matches = selected.map((m) => matchSpecOf(m, pandascoreId(m.condition_id))).filter((m) => m !== null);
-    ctx.changeUniverse({ added, matches, layouts, retired });
-    // After the followers listen on the new markets' topics: each market's actor starts from the bus.
-    for (const m of added) {
-      const slug = discovered.get(m.spec.market_id)?.event_slug ?? null;
-      ctx.sink.emit(events.make('MARKET_DISCOVERED', { spec: m.spec, station_id: m.station_id, match_id: m.match_id, event_slug: slug }, { market_id: m.spec.market_id, correlation_id: `discovery:${m.spec.market_id}` }));
-    }
+    ctx.enterUniverse({ added, matches, layouts, retired }, events, 'discovery', (id) => discovered.get(id)?.event_slug ?? null);
   };
 }
 

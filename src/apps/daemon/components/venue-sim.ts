@@ -2,13 +2,18 @@ import type { TimerHandle } from '../../../domain/time/clock.ts';
 import type { SimMatchPlan } from '../../../sim/esports/simulator-plan.ts';
 import { simMatchResolutions } from '../../../sim/sim-universe.ts';
 import { VenueSimulator } from '../../../sim/venue/venue-simulator.ts';
+import { settledToken, simJudgeCalendar, simSettledHighF } from '../../../sim/weather-days.ts';
+import type { BucketLayout } from '../../../domain/trading/universe.ts';
 import type { Component } from '../component.ts';
-import type { DaemonContext } from '../context.ts';
+import type { DaemonContext, UniverseChange } from '../context.ts';
 
 /**
  * The embedded venue simulator: the market feed connects to the URLs it publishes in the context.
  * It resolves each esports market `daemon.sim.resolve_after_match_ms` after its match's planned end,
- * on the daemon's clock, from the plans the truth component runs (a truth restart plans afresh).
+ * on the daemon's clock, from the plans the truth component runs (a truth restart plans afresh), and
+ * each dated judge day's bucket markets `daemon.sim.resolve_after_day_ms` after the day ends, to
+ * whether each bucket holds the day's settled high. It lists the days' markets as they come
+ * (components/sim-weather-days.ts).
  */
 export function venueSimComponent(ctx: DaemonContext): Component {
   let venue: VenueSimulator | null = null;
@@ -30,11 +35,44 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       resolutionTimers.push(ctx.clock.setTimeout(resolve, Math.max(0, r.at_ms - now)));
     }
   };
+  let dayTimers = new Map<string, TimerHandle>();
+  const cancelDays = () => {
+    for (const t of dayTimers.values()) ctx.clock.clearTimeout(t);
+    dayTimers = new Map();
+  };
+  const scheduleDays = (layouts: readonly BucketLayout[]) => {
+    const listing = ctx.simWeather;
+    for (const layout of layouts) {
+      const day = layout.judge_day;
+      if (!listing || layout.station_id !== listing.station_id || day === null || dayTimers.has(day)) continue;
+      const endMs = simJudgeCalendar(ctx.config, listing.station_id).dayEndMs(day);
+      const resolveDay = () => {
+        dayTimers.delete(day);
+        const highF = simSettledHighF(ctx.config, listing.station_id, day);
+        if (highF === null) {
+          ctx.log.error({ station_id: listing.station_id, judge_day: day }, 'simulated venue: the judge day has no METAR temperature, its buckets are not resolved');
+          return;
+        }
+        for (const m of ctx.universe.markets) {
+          const fs = m.spec.fair_source;
+          const bucket = fs.kind === 'nowcast' && fs.judge_day === day && m.station_id === listing.station_id ? layout.buckets.find((b) => b.label === fs.bucket_label) : undefined;
+          if (!bucket) continue;
+          const winning = settledToken(bucket, m.spec, highF);
+          if (venue?.resolveMarket(m.spec.market_id, winning)) ctx.log.info({ market_id: m.spec.market_id, judge_day: day, bucket: bucket.label, settled_high_f: highF, winning_token_id: winning }, 'simulated venue: bucket market resolved');
+        }
+      };
+      dayTimers.set(day, ctx.clock.setTimeout(resolveDay, Math.max(0, endMs + ctx.config.daemon.sim.resolve_after_day_ms - ctx.clock.now())));
+    }
+  };
+  // The layout of a day leaves the universe when the day resolves: what the timer holds is enough.
+  const followDays = (change: UniverseChange) => scheduleDays(change.layouts.filter((l) => l.buckets !== null) as BucketLayout[]);
   return {
     name: 'venue-sim',
     start: async () => {
       // Frames carry the daemon's time, so event_lag_ms{source="market"} measures the wire and the decoder.
-      const mine = new VenueSimulator({ seed: ctx.config.app.seed, markets: ctx.simVenue, now: () => ctx.clock.now() });
+      // A market retired on the trading side is settled for good: a restarted venue no longer serves it.
+      const served = ctx.simVenue.filter((v) => !ctx.retiredMarkets.has(v.market));
+      const mine = new VenueSimulator({ seed: ctx.config.app.seed, markets: served, now: () => ctx.clock.now() });
       venue = mine;
       const starting = mine.start();
       listening = starting;
@@ -42,6 +80,9 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       if (venue !== mine) return; // stopped while it started
       ctx.venueUrls = { ws: wsUrl, rest: restUrl };
       mine.run(ctx.config.daemon.sim.venue_events_per_s);
+      ctx.simVenueLists = (specs) => mine.listMarkets(specs);
+      ctx.universeListeners.add(followDays);
+      scheduleDays(ctx.universe.layouts);
       // The truth component starts after this one; a venue restarted under a running one takes its plans.
       ctx.truthPlansListeners.add(scheduleResolutions);
       const life = ctx.truthPlans.at(-1);
@@ -49,7 +90,10 @@ export function venueSimComponent(ctx: DaemonContext): Component {
     },
     stop: async () => {
       ctx.truthPlansListeners.delete(scheduleResolutions);
+      ctx.universeListeners.delete(followDays);
+      ctx.simVenueLists = null;
       cancelResolutions();
+      cancelDays();
       const stopping = venue;
       const started = listening;
       venue = null;
