@@ -162,20 +162,24 @@ describe('helios run --sim talks to its operator and measures what happened (iss
     // Item 4: the run recorded its market catalog, so a backtest of it trades the same markets.
     expect(existsSync(path.join(dataDir, 'markets.json'))).toBe(true);
     const catalog = JSON.parse(readFileSync(path.join(dataDir, 'markets.json'), 'utf8')) as {
-      markets: Array<{ spec: { fair_source: { kind: string; bucket_label?: string } }; station_id: string | null; bucket?: { judge_day: string; lo_f: number | null; hi_f: number | null } | null }>;
+      markets: Array<{ spec: { fair_source: { kind: string; bucket_label?: string; judge_day?: string } }; station_id: string | null; bucket?: { judge_day: string; lo_f: number | null; hi_f: number | null } | null }>;
     };
     expect(catalog.markets).toHaveLength(stats.summary.markets);
     // Issue 21 item 3: each bucket market records what it settles on (station, judge day, bounds),
     // so a backtest can score its recorded resolution.
     // The METARs' judge days, and the station's local dates during the run: in the first hour of a
-    // New York day the day's market exists before its first routine METAR (at :51).
+    // New York day the day's market exists before its first routine METAR (at :51); and the day
+    // after each, which the venue lists ahead (daemon.sim.weather_list_ahead_ms).
     const judgeDays = new Set(records.filter((r) => r.type === 'METAR_OBS').map((r) => r.payload.judge_day as string));
     for (const r of records) judgeDays.add(DateTime.fromMillis(r.ts_ingest as number, { zone: 'America/New_York' }).toISODate()!);
+    for (const day of [...judgeDays]) judgeDays.add(DateTime.fromISO(day).plus({ days: 1 }).toISODate()!);
     const buckets = catalog.markets.filter((m) => m.spec.fair_source.kind === 'nowcast');
     expect(buckets.length).toBeGreaterThan(0);
     for (const m of buckets) {
       expect(m.station_id).toBe('KLGA');
       expect(judgeDays.has(m.bucket!.judge_day), `${m.bucket!.judge_day} among the METARs' judge days and the run's local dates ${[...judgeDays].sort().join(', ')}`).toBe(true);
+      // The day the market itself names (the embedded venue lists dated days).
+      expect(m.bucket!.judge_day).toBe(m.spec.fair_source.judge_day);
       const [lo, hi] = m.spec.fair_source.bucket_label!.match(/\d+/g)!.map(Number);
       expect([m.bucket!.lo_f, m.bucket!.hi_f]).toEqual([lo, hi]);
     }

@@ -217,7 +217,8 @@ describe('helios run', () => {
   });
 
   it('--duration stops cleanly and prints the run summary', async () => {
-    const io = captureIo(QUIET);
+    // A morning of the station's day: its next judge day's buckets are not listed yet (they are at noon).
+    const io = captureIo({ ...QUIET, HELIOS_DAEMON__SIM__START_AT: '2026-12-08T08:00:00-05:00' });
     expect(await main(['run', '--duration', '3', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], io)).toBe(0);
     const summary = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual(['kind', 'markets', 'tokens_synced', 'orders', 'fills', 'realized_pnl', 'reconnects', 'resyncs', 'errors', 'unconfirmed_fills_carried']);
