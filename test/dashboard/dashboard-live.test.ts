@@ -2,6 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
 import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
+import { JUDGE_DAYS, TWO_JUDGE_DAYS } from './support/two-judge-days.ts';
 
 /**
  * The dashboard in a real Chromium against a real `helios run` (the embedded default: simulated
@@ -20,7 +21,7 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], childEnv({ HELIOS_API_TOKEN: TOKEN }));
+    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], childEnv({ HELIOS_API_TOKEN: TOKEN, ...TWO_JUDGE_DAYS }));
     procs.push(daemon);
     url = await daemon.apiUrl();
     browser = await launchChromium();
@@ -36,19 +37,24 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
 
   it('overview: every market of the embedded default has a row whose figures update with the pushes', { timeout: 60_000 }, async () => {
     await page.goto(`${url}/`);
-    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count(), { timeout: 20_000 }).toBe(8);
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count(), { timeout: 20_000 }).toBe(13);
+    // A bucket's label repeats across the two days: its row names its day.
+    const names = await page.locator('[data-testid=markets] tbody tr td:first-child').allInnerTexts();
+    expect(new Set(names).size).toBe(13);
+    expect(names.filter((n) => / · 12-08$/.test(n))).toHaveLength(5);
+    expect(names.filter((n) => / · 12-09$/.test(n))).toHaveLength(5);
     // The mode comes from its own request (settings.json), independent of the rows: it may land after them.
     await expect.poll(() => text('[data-testid=mode]')).toBe('sim · paper');
     await expect.poll(() => text('[data-testid=connection]')).toContain('open');
     // Every row gets its mid from the book pushes; then the page keeps repainting as frames come.
-    await expect.poll(async () => (await page.locator('[data-testid=market-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(8);
+    await expect.poll(async () => (await page.locator('[data-testid=market-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(13);
     const before = await page.evaluate(() => (globalThis as any).__helios.paints as number);
     const dataTimeBefore = await text('.card:last-child b');
     await expect.poll(() => text('.card:last-child b'), { timeout: 10_000 }).not.toBe(dataTimeBefore);
     expect(await page.evaluate(() => (globalThis as any).__helios.paints as number)).toBeGreaterThan(before);
     // Filter and sort act on the rows.
     await page.fill('[data-testid=market-filter]', 'KLGA');
-    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(5);
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(10);
     await page.fill('[data-testid=market-filter]', '');
     await page.click('th:has-text("mid")');
     const mids = (await page.locator('[data-testid=market-mid]').allInnerTexts()).map(Number);
@@ -70,7 +76,7 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
     }
     // Orders are sporadic: some interval since the page opened has timed one.
     await expect.poll(() => page.evaluate(() => (globalThis as any).__helios.store.health.history.some((h: any) => typeof h.stage_latency_ms.decision_to_order_p99 === 'number')), { timeout: 30_000 }).toBe(true);
-    await expect.poll(() => text('[data-testid=reconciler]'), { timeout: 10_000 }).toBe('16 / 16');
+    await expect.poll(() => text('[data-testid=reconciler]'), { timeout: 10_000 }).toBe('26 / 26'); // both tokens of the 13 markets
     // Sparklines draw once a few HEALTH events have come.
     await expect.poll(() => page.evaluate(() => (globalThis as any).__helios.store.health.history.length), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
     expect(await page.locator('[data-testid=feeds] canvas').count()).toBeGreaterThanOrEqual(4);
@@ -99,15 +105,26 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
     await screenshot(page, 'world');
 
     await page.goto(`${url}/#/nowcast`);
-    const nowcast = page.locator('[data-testid=nowcast][data-station=KLGA]');
-    await expect.poll(() => nowcast.locator('[data-testid=buckets] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(5);
-    // The five traded buckets of the embedded default carry their market's mid next to P(bucket).
-    await expect.poll(async () => (await nowcast.locator('[data-testid=bucket-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(5);
-    const ps = (await nowcast.locator('[data-testid=bucket-p]').allInnerTexts()).map((t) => Number(t.replace('%', '')));
-    expect(Math.abs(ps.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
-    // A new nowcast replaces the shown one as observations arrive.
-    const issued = await nowcast.locator('h3').first().innerText();
-    await expect.poll(() => nowcast.locator('h3').first().innerText(), { timeout: 30_000 }).not.toBe(issued);
+    // One panel per judge day of KLGA, in order: each day's nowcast beside that day's five bucket markets.
+    const panels = page.locator('[data-testid=nowcast][data-station=KLGA]');
+    await expect.poll(() => panels.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-judge-day'))), { timeout: 30_000 }).toEqual(JUDGE_DAYS);
+    const listed = (await (await fetch(`${url}/markets`)).json()) as Array<{ market_id: string; station_id: string | null; judge_day: string | null }>;
+    for (const day of JUDGE_DAYS) {
+      const nowcast = page.locator(`[data-testid=nowcast][data-station=KLGA][data-judge-day="${day}"]`);
+      expect(await nowcast.locator('h3').first().textContent()).toContain(`judge day ${day}`);
+      await expect.poll(() => nowcast.locator('[data-testid=buckets] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(5);
+      // The five traded buckets of the day carry their market's mid next to P(bucket).
+      await expect.poll(async () => (await nowcast.locator('[data-testid=bucket-mid]').allInnerTexts()).filter((t) => t !== '—').length, { timeout: 20_000 }).toBe(5);
+      // ... and those markets are the day's own, not the other day's of the same label.
+      const paired = await nowcast.locator('[data-testid=buckets] tbody tr[data-market]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-market')));
+      expect(paired.sort()).toEqual(listed.filter((m) => m.station_id === 'KLGA' && m.judge_day === day).map((m) => m.market_id).sort());
+      const ps = (await nowcast.locator('[data-testid=bucket-p]').allInnerTexts()).map((t) => Number(t.replace('%', '')));
+      expect(Math.abs(ps.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
+    }
+    // A new nowcast replaces the shown one of its day as observations arrive.
+    const today = page.locator(`[data-testid=nowcast][data-station=KLGA][data-judge-day="${JUDGE_DAYS[0]}"]`);
+    const issued = await today.locator('h3').first().innerText();
+    await expect.poll(() => today.locator('h3').first().innerText(), { timeout: 30_000 }).not.toBe(issued);
     await screenshot(page, 'nowcast');
 
     await page.goto(`${url}/#/truth`);

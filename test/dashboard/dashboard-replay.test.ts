@@ -1,6 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
+import { TWO_JUDGE_DAYS } from './support/two-judge-days.ts';
 import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
 
 /**
@@ -21,7 +22,7 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
 
   beforeAll(async () => {
     dataDir = tempDir();
-    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], childEnv());
+    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', dataDir, '--speed', '20'], childEnv(TWO_JUDGE_DAYS));
     procs.push(daemon);
     const api = await daemon.apiUrl();
     // Recorded until the trading node has decided something (a policy and an order) and the world
@@ -66,7 +67,9 @@ describe.skipIf(!hasChromium)('dashboard in replay mode (Chromium)', () => {
     await page.goto(`${url}/`);
     // The same page: the replay bar appears because /replay/status answers, the markets from the recorded catalog.
     await expect.poll(() => page.locator('[data-testid=replay-state]').innerText(), { timeout: 10_000 }).toBe('idle');
-    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(8);
+    await expect.poll(() => page.locator('[data-testid=markets] tbody tr').count()).toBe(13);
+    // The catalog names each bucket's judge day: the two days' rows of a label read apart.
+    expect(new Set(await page.locator('[data-testid=markets] tbody tr td:first-child').allInnerTexts()).size).toBe(13);
     expect(await page.locator('[data-testid=mode]').innerText()).toBe('replay');
     // Nothing played: no risk event yet, so no risk state is claimed (a replay server has no trading side to ask).
     expect(await page.locator('[data-testid=risk-state]').innerText()).toBe('—');

@@ -12,6 +12,8 @@ export interface MarketListing {
   no_token: string;
   /** What an operator reads the market as: the bucket, or the outcome its YES token pays on. */
   label: string | null;
+  /** The day a temperature bucket settles on ('YYYY-MM-DD'): a station's days repeat labels. Null: undated, or no bucket. */
+  judge_day: string | null;
   halt_causes: string[];
 }
 
@@ -27,6 +29,7 @@ export function marketListing(m: { spec: MarketSpec; match_id: string | null; st
     yes_token: m.spec.yes_token,
     no_token: m.spec.no_token,
     label,
+    judge_day: fair.kind === 'nowcast' ? (fair.judge_day ?? null) : null,
     // A halt whose causes have cleared waits out its cool-down (trading.halt.cool_down_ms): say so.
     halt_causes: state === 'HALT' && haltCauses.length === 0 ? ['cool_down'] : [...haltCauses],
   };

@@ -66,8 +66,7 @@ export class RecentEvents implements EventSink {
     if (SKIP.has(event.type)) return;
     if (event.type === 'ALERT' && event.payload.code === 'MARKET_RETIRED' && event.market_id !== undefined) return this.retire(event, event.market_id);
     const keep = this.keep[event.type] ?? 1;
-    // Orders and fills are one entity each (their own id), not one per token.
-    const key = keep > 1 && (event.type === 'ORDER_UPDATE' || event.type === 'FILL' || event.type === 'HALT' || event.type === 'RESUME' || event.type === 'ALERT') ? event.type : coalesceKeyOf(event);
+    const key = this.keyOf(event, keep);
     const list = this.byKey.get(key);
     this.order.set(event, this.seq++);
     if (!list) {
@@ -76,6 +75,14 @@ export class RecentEvents implements EventSink {
     }
     list.push(event);
     if (list.length > keep) list.splice(0, list.length - keep);
+  }
+
+  private keyOf(event: HeliosEvent, keep: number): string {
+    // Orders and fills are one entity each (their own id), not one per token.
+    if (keep > 1 && (event.type === 'ORDER_UPDATE' || event.type === 'FILL' || event.type === 'HALT' || event.type === 'RESUME' || event.type === 'ALERT')) return event.type;
+    // A station's next judge day is nowcast beside its current one (both days' buckets trade): the newest of each.
+    if (event.type === 'NOWCAST') return `${coalesceKeyOf(event)}|${event.payload.judge_day}`;
+    return coalesceKeyOf(event);
   }
 
   /**

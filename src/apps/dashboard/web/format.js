@@ -35,6 +35,12 @@ export function clock(t) {
   return new Date(t).toISOString().slice(11, 23);
 }
 
+/** What an operator reads a market as: its label, with its judge day's month and day where it has one (a station's days repeat labels); null without a label. */
+export function marketLabel(m) {
+  if (!m?.label) return null;
+  return m.judge_day ? `${m.label} · ${m.judge_day.slice(5)}` : m.label;
+}
+
 export function shortId(id) {
   if (!id) return '—';
   return id.length > 12 ? `…${id.slice(-6)}` : id;

@@ -97,9 +97,20 @@ function useFramePaint() {
       window.__helios.ready = true;
       schedule();
     };
+    /**
+     * A market listed while the page is open (a station's next judge day, from noon there): its
+     * label, station and judge day as /markets names them, which its frames do not carry.
+     */
+    const describeListed = async () => {
+      const list = await getJson('/markets');
+      if (!Array.isArray(list)) return;
+      seedMarkets(store, list);
+      schedule();
+    };
     const conn = connectChannels({
       onFrame: (f) => {
         window.__helios.frames++;
+        if (f.type === 'MARKET_DISCOVERED') void describeListed();
         if (early) return void early.push(f);
         applyFrame(store, f);
         schedule();

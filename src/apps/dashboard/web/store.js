@@ -8,6 +8,7 @@ const TRANSITIONS = 30;
 const FILLS = 200;
 const CONTROL_LOG = 50;
 const DECISIONS = 500;
+const NOWCAST_DAYS = 7; // judge days of nowcasts kept per station (two are listed at once; older ones only wait to retire)
 const INDEXED = 30_000; // events kept by id for the decision inspector
 /** Too many to index, and never a decision's input by id (the book is captured with the decision). */
 const UNINDEXED = new Set(['L2_SNAPSHOT', 'L2_DELTA', 'BEST_PRICE']);
@@ -44,7 +45,11 @@ export function createStore() {
     health: { latest: null, history: [] },
     counts: { orders: 0, fills: 0, fills_failed: 0 },
     pnl: { realized: 0, unrealized: 0, fees: 0 },
-    /** station_id → { metars: [], pws, qc: { station → QC_STATE }, features, nowcast } */
+    /**
+     * station_id → { metars: [], pws, qc: { station → QC_STATE }, features, nowcast, nowcasts }:
+     * `nowcasts` the newest NOWCAST per judge day (a station's next day is listed before its
+     * current one ends), `nowcast` the newest of any day.
+     */
     stations: new Map(),
     /** match_id → { state: TRUTH_STATE payload, sources: { source → SOURCE_REPORT payload } } */
     matches: new Map(),
@@ -62,7 +67,7 @@ export function createStore() {
 function marketRow(store, market_id) {
   let m = store.markets.get(market_id);
   if (!m) {
-    m = { market_id, label: null, station_id: null, match_id: null, fair_source: null, yes_token: null, no_token: null, tokens: [], state: null, previous: null, reason: null, halt_causes: [], transitions: [], fair: {}, edge_threshold: null, policy_ts: null };
+    m = { market_id, label: null, judge_day: null, station_id: null, match_id: null, fair_source: null, yes_token: null, no_token: null, tokens: [], state: null, previous: null, reason: null, halt_causes: [], transitions: [], fair: {}, edge_threshold: null, policy_ts: null };
     // A retired market's row stays gone: its frames still fold (into a row no view lists).
     if (!store.retired.has(market_id)) store.markets.set(market_id, m);
   }
@@ -72,7 +77,7 @@ function marketRow(store, market_id) {
 function station(store, id) {
   let s = store.stations.get(id);
   if (!s) {
-    s = { station_id: id, metars: [], pws: null, qc: null, features: null, nowcast: null };
+    s = { station_id: id, metars: [], pws: null, qc: null, features: null, nowcast: null, nowcasts: new Map() };
     store.stations.set(id, s);
   }
   return s;
@@ -100,6 +105,7 @@ export function seedMarkets(store, list) {
     const m = marketRow(store, r.market_id);
     Object.assign(m, {
       label: r.label ?? m.label,
+      judge_day: r.judge_day ?? m.judge_day,
       station_id: r.station_id ?? m.station_id,
       match_id: r.match_id ?? m.match_id,
       fair_source: r.fair_source ?? m.fair_source,
@@ -367,9 +373,13 @@ export function applyFrame(store, ev, { counted = true } = {}) {
     case 'FEATURES':
       station(store, ev.station_id).features = { ...p, ts: ev.ts_ingest };
       return;
-    case 'NOWCAST':
-      station(store, ev.station_id).nowcast = { ...p, ts: ev.ts_ingest, correlation_id: ev.correlation_id };
+    case 'NOWCAST': {
+      const s = station(store, ev.station_id);
+      s.nowcast = { ...p, ts: ev.ts_ingest, correlation_id: ev.correlation_id };
+      s.nowcasts.set(p.judge_day, s.nowcast);
+      if (s.nowcasts.size > NOWCAST_DAYS) s.nowcasts.delete([...s.nowcasts.keys()].sort()[0]);
       return;
+    }
     case 'QC_STATE': {
       // A PWS's QC belongs to the METAR station whose cluster it is in.
       const s = station(store, p.target_station ?? ev.station_id);

@@ -1,7 +1,7 @@
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
 import { apiToken, post, setApiToken } from '../connection.js';
-import { clock, shortId } from '../format.js';
+import { clock, marketLabel, shortId } from '../format.js';
 
 /**
  * Halt/resume and forced reconciliation. The token is asked once and kept in sessionStorage (gone
@@ -43,7 +43,7 @@ export function Controls({ store }) {
         </select>
         ${scope === 'market' &&
         html`<select value=${chosen} onChange=${(e) => setMarket(e.currentTarget.value)} data-testid="control-market">
-          ${ids.map((x) => html`<option value=${x}>${store.markets.get(x).label ?? ''} ${shortId(x)}</option>`)}
+          ${ids.map((x) => html`<option value=${x}>${marketLabel(store.markets.get(x)) ?? ''} ${shortId(x)}</option>`)}
         </select>`}
         <input placeholder="reason" value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} data-testid="reason" />
         <button class="danger" disabled=${!!refused} onClick=${() => send(`halt ${scope}`, '/halt', body())} data-testid="halt">HALT</button>

@@ -1,7 +1,7 @@
 import { Component } from 'preact';
 import { html } from '../html.js';
 import { decisionInputs } from '../store.js';
-import { clock, compactJson, num, shortId } from '../format.js';
+import { clock, compactJson, marketLabel, num, shortId } from '../format.js';
 
 function summary(ev) {
   const p = ev.payload;
@@ -46,7 +46,7 @@ function Inspector({ store, d }) {
   const why = decisionInputs(store, d);
   const ev = d.ev;
   return html`<section class="panel" data-testid="decision">
-    <h3>${ev.type} · ${ev.market_id ? (store.markets.get(ev.market_id)?.label ?? shortId(ev.market_id)) : 'global'} · ${clock(ev.ts_ingest)}</h3>
+    <h3>${ev.type} · ${ev.market_id ? (marketLabel(store.markets.get(ev.market_id)) ?? shortId(ev.market_id)) : 'global'} · ${clock(ev.ts_ingest)}</h3>
     <table class="grid kv"><tbody>
       <tr><td class="dim">correlation_id</td><td class="mono" data-testid="correlation-id">${ev.correlation_id}</td></tr>
       <tr><td class="dim">causation_id</td><td class="mono">${ev.causation_id ?? '—'}</td></tr>
@@ -94,7 +94,7 @@ export function Decisions({ store, eventId }) {
       <table class="grid" data-testid="decision-list"><tbody>
         ${list.map(
           (d) => html`<${DecisionRow} key=${d.ev.event_id} d=${d} selected=${chosen?.ev.event_id === d.ev.event_id}
-            label=${d.ev.market_id ? (store.markets.get(d.ev.market_id)?.label ?? shortId(d.ev.market_id)) : ''} />`,
+            label=${d.ev.market_id ? (marketLabel(store.markets.get(d.ev.market_id)) ?? shortId(d.ev.market_id)) : ''} />`,
         )}
       </tbody></table>
     </section>

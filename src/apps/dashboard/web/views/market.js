@@ -1,5 +1,5 @@
 import { html } from '../html.js';
-import { clock, num, pct, shortId, stateClass } from '../format.js';
+import { clock, marketLabel, num, pct, shortId, stateClass } from '../format.js';
 import { marketOrders } from '../store.js';
 
 const DEPTH = 10;
@@ -85,7 +85,7 @@ export function MarketView({ store, marketId }) {
   return html`<div class="market" data-testid="market-view" data-market=${id}>
     <div class="toolbar">
       <select value=${id} onChange=${(e) => (location.hash = `#/market/${e.currentTarget.value}`)} data-testid="market-select">
-        ${ids.map((x) => html`<option value=${x}>${store.markets.get(x).label ?? shortId(x)} ${shortId(x)}</option>`)}
+        ${ids.map((x) => html`<option value=${x}>${marketLabel(store.markets.get(x)) ?? shortId(x)} ${shortId(x)}</option>`)}
       </select>
       <span>state <b class=${stateClass(m.state)} data-testid="machine-state">${m.state ?? '—'}</b></span>
       <span>fair YES <b>${num(yes ? m.fair[yes] : null, 3)}</b></span>

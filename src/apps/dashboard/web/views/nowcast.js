@@ -1,25 +1,18 @@
 import { html } from '../html.js';
 import { clock, num, pct, signed } from '../format.js';
 import { edgeIsHot, tradableEdge, yesToken } from '../store.js';
-
-/** The bucket markets of a station, by bucket label (the market list names each market's bucket). */
-function bucketMarkets(store, stationId) {
-  const out = new Map();
-  for (const m of store.markets.values()) if (m.station_id === stationId && m.label) out.set(m.label, m);
-  return out;
-}
+import { nowcastPanels } from '../nowcast-days.js';
 
 function Bar({ p, cls }) {
   return html`<div class="hbar"><div class=${`fill ${cls}`} style=${`width:${Math.max(0, Math.min(100, p * 100)).toFixed(1)}%`}></div></div>`;
 }
 
-function StationNowcast({ store, s }) {
-  const n = s.nowcast;
-  const markets = bucketMarkets(store, s.station_id);
+function StationNowcast({ store, panel }) {
+  const { nowcast: n, markets } = panel;
   const peak = n.peak_time_bins ?? [];
   const peakMax = Math.max(1e-9, ...peak.map((b) => b.p));
-  return html`<section class="panel" data-testid="nowcast" data-station=${s.station_id}>
-    <h3>${s.station_id} · judge day ${n.judge_day}
+  return html`<section class="panel" data-testid="nowcast" data-station=${panel.station_id} data-judge-day=${panel.judge_day}>
+    <h3>${panel.station_id} · judge day ${n.judge_day}
       <span class="dim"> max so far ${n.max_so_far_f ?? '—'}°F · confidence ${pct(n.confidence)} · issued ${clock(n.issued_ms ?? n.ts)}</span>
       <span class=${n.qc_gate === 'open' ? 'ok' : 'bad'}> QC gate ${n.qc_gate}${n.qc_reason ? ` (${n.qc_reason})` : ''}</span></h3>
     <div class="row2">
@@ -31,7 +24,7 @@ function StationNowcast({ store, s }) {
             const token = m ? yesToken(m) : null;
             const mid = token ? (store.books.get(token)?.mid ?? null) : null;
             const edge = tradableEdge(m, b.p, mid);
-            return html`<tr key=${b.label} data-bucket=${b.label}>
+            return html`<tr key=${b.label} data-bucket=${b.label} data-market=${m?.market_id}>
               <td>${b.label}</td><td class="r" data-testid="bucket-p">${pct(b.p, 2)}</td><td class="barcell"><${Bar} p=${b.p} cls="model" /></td>
               <td class="r" data-testid="bucket-mid">${num(mid, 3)}</td><td class="barcell"><${Bar} p=${mid ?? 0} cls="price" /></td>
               <td class=${`r ${edgeIsHot(m, edge) ? 'hot' : ''}`}>${signed(edge, 3)}</td>
@@ -51,7 +44,7 @@ function StationNowcast({ store, s }) {
 }
 
 export function Nowcast({ store }) {
-  const stations = [...store.stations.values()].filter((s) => s.nowcast).sort((a, b) => (a.station_id < b.station_id ? -1 : 1));
-  if (!stations.length) return html`<p class="dim">no nowcast yet</p>`;
-  return html`<div>${stations.map((s) => html`<${StationNowcast} key=${s.station_id} store=${store} s=${s} />`)}</div>`;
+  const panels = nowcastPanels(store);
+  if (!panels.length) return html`<p class="dim">no nowcast yet</p>`;
+  return html`<div>${panels.map((panel) => html`<${StationNowcast} key=${`${panel.station_id} ${panel.judge_day}`} store=${store} panel=${panel} />`)}</div>`;
 }

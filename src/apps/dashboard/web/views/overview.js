@@ -1,7 +1,7 @@
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
 import { edgeIsHot, marketPosition, noLongerTraded, tradableEdge, yesToken } from '../store.js';
-import { clock, num, shortId, shown, signed, stateClass } from '../format.js';
+import { clock, marketLabel, num, shortId, shown, signed, stateClass } from '../format.js';
 
 /** One row's figures, computed once per paint for sorting and display alike. */
 function rowOf(store, m) {
@@ -14,7 +14,7 @@ function rowOf(store, m) {
   for (const t of m.tokens) unrealized += store.positions.get(t)?.unrealized_pnl ?? 0;
   return {
     m,
-    name: m.label ?? shortId(m.market_id),
+    name: marketLabel(m) ?? shortId(m.market_id),
     source: m.station_id ?? m.match_id ?? '',
     state: m.state ?? '',
     fair,
