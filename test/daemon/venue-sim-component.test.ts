@@ -9,7 +9,7 @@ const listeningServers = () => process.getActiveResourcesInfo().filter((r) => r 
 describe('the daemon\'s embedded venue simulator component', () => {
   it('stopped while its server is still binding (SIGTERM during start-up), it leaves no server listening', async () => {
     const config = loadConfig({ env: {} }).config;
-    const ctx = { config, simVenue: [], clock: new VirtualClock(0), truthPlans: [], truthPlansListeners: new Set() } as unknown as DaemonContext;
+    const ctx = { config, simVenue: [], simWeather: null, retiredMarkets: new Set(), universe: { markets: [], layouts: [] }, universeListeners: new Set(), clock: new VirtualClock(0), truthPlans: [], truthPlansListeners: new Set() } as unknown as DaemonContext;
     const component = venueSimComponent(ctx);
     const before = listeningServers();
     const starting = component.start();

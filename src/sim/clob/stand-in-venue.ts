@@ -1,7 +1,7 @@
 import { SystemClock } from '../../adapters/clock/system-clock.ts';
 import type { HeliosConfig } from '../../config/schema.ts';
 import { simulatedTruth } from '../esports/simulated-truth.ts';
-import { buildSimUniverse, type SimUniverse } from '../sim-universe.ts';
+import { buildSimUniverse, type SimUniverse, type SimUniverseOptions } from '../sim-universe.ts';
 import { VenueSimulator, type VenueEndpoints } from '../venue/venue-simulator.ts';
 import { startCrowdStandIn, type StandInFunder, type StandInWallet } from './crowd-stand-in.ts';
 import type { ClobStandIn } from './clob-server.ts';
@@ -9,10 +9,11 @@ import type { ClobStandIn } from './clob-server.ts';
 /**
  * The market universe `helios run --sim` builds from `config` when started at `startMs`: the same
  * markets, tokens, ticks and neg-risk events, so a venue hosted outside the daemon lists exactly
- * what the daemon trades.
+ * what the daemon trades (its buckets undated: that venue lists no new judge days). `datedWeather`:
+ * what a daemon hosting its own venue builds instead (`daemon.sim.venue: embedded`).
  */
-export function daemonSimUniverse(config: HeliosConfig, startMs: number): SimUniverse {
-  return buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches, startMs);
+export function daemonSimUniverse(config: HeliosConfig, startMs: number, opts: SimUniverseOptions = {}): SimUniverse {
+  return buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, new SystemClock()).matches, startMs, opts);
 }
 
 /** `execution.real`'s three venue URLs for a stand-in: REST, the user channel, and the Data API (same host). */
