@@ -75,6 +75,16 @@ describe('CoalesceKeys', () => {
     const events = [trade(factory, 'a', 't1', 0.1), best('a', 't1'), trade(factory, 'a', 't2', 0.1), best('b', 't1'), factory.make('ALERT', { severity: 'info', code: 'x', message: 'y' })];
     for (let round = 0; round < 3; round++) for (const e of events) expect(keys.keyOf(e)).toBe(coalesceKeyOf(e));
   });
+
+  it('keeps a station’s nowcasts of two judge days apart (both days’ buckets trade), one per day', () => {
+    const { factory } = testFactory(9);
+    const nowcast = (day: string) => factory.make('NOWCAST', { judge_day: day } as never, { station_id: 'KLGA' });
+    const keys = new CoalesceKeys();
+    const [today, tomorrow, todayAgain] = [nowcast('2026-12-08'), nowcast('2026-12-09'), nowcast('2026-12-08')];
+    expect(coalesceKeyOf(today)).not.toBe(coalesceKeyOf(tomorrow));
+    expect(coalesceKeyOf(todayAgain)).toBe(coalesceKeyOf(today));
+    for (const e of [today, tomorrow, todayAgain]) expect(keys.keyOf(e)).toBe(coalesceKeyOf(e));
+  });
 });
 
 describe('stable JSON', () => {

@@ -80,8 +80,6 @@ export class RecentEvents implements EventSink {
   private keyOf(event: HeliosEvent, keep: number): string {
     // Orders and fills are one entity each (their own id), not one per token.
     if (keep > 1 && (event.type === 'ORDER_UPDATE' || event.type === 'FILL' || event.type === 'HALT' || event.type === 'RESUME' || event.type === 'ALERT')) return event.type;
-    // A station's next judge day is nowcast beside its current one (both days' buckets trade): the newest of each.
-    if (event.type === 'NOWCAST') return `${coalesceKeyOf(event)}|${event.payload.judge_day}`;
     return coalesceKeyOf(event);
   }
 

@@ -72,7 +72,9 @@ export function coalesceKeyOf(event: HeliosEvent): string {
 }
 
 function coalesceEntityOf(event: HeliosEvent): string {
-  return event.token_id ?? event.market_id ?? event.station_id ?? event.match_id ?? '';
+  const entity = event.token_id ?? event.market_id ?? event.station_id ?? event.match_id ?? '';
+  // A station's next judge day is nowcast beside its current one (both days' buckets trade): one is not newer than the other.
+  return event.type === 'NOWCAST' ? `${entity}|${event.payload.judge_day}` : entity;
 }
 
 /**
