@@ -273,16 +273,25 @@ export class TradingRouter {
     return true;
   }
 
+  /**
+   * A station's nowcast reaches its bucket markets of that judge day (and undated ones): tomorrow's
+   * buckets share today's labels, and a market holding the other day's nowcast would price its
+   * event's other buckets (and judge its staleness) by the wrong day.
+   */
   private onNowcast(event: EventOf<'NOWCAST'>): boolean {
     const ids = event.station_id !== undefined ? (this.byStation.get(event.station_id) ?? []) : [];
-    if (ids.length === 0) return false;
     const mode = this.deps.qcGate ?? 'recorded';
     const nowcast = mode === 'recorded' ? event.payload : { ...event.payload, qc_gate: mode };
+    let reached = false;
     for (const id of ids) {
+      const spec = this.markets.get(id)!.spec;
+      const fs = spec.fair_source;
+      if (fs.kind === 'nowcast' && fs.judge_day !== undefined && fs.judge_day !== nowcast.judge_day) continue;
+      reached = true;
       this.deps.runtime.send(id, { type: 'NOWCAST', nowcast, ts_ms: event.ts_ingest });
-      this.publishPolicy(id, derivePolicy(this.markets.get(id)!.spec, nowcast, this.deps.cfg, this.deps.cfg.staleness.nowcast_stale_ms, this.deps.clock.now()), event);
+      this.publishPolicy(id, derivePolicy(spec, nowcast, this.deps.cfg, this.deps.cfg.staleness.nowcast_stale_ms, this.deps.clock.now()), event);
     }
-    return true;
+    return reached;
   }
 
   /** The venue's new tick or minimum size reaches the market's actor (in bus order, so a replay changes it alike). */
