@@ -264,12 +264,12 @@ export class Daemon {
   private buildComponents(o: { retirementsRecorded: boolean }): void {
     const { config, mode } = this.opts;
     const ctx = this.ctx;
-    // Esports truth (simulated matches in sim mode) decides the universe's esports markets.
     // Sim mode hosts its own venue simulator unless someone else does (a soak harness) on market_tape's URLs.
     const embeddedVenue = mode === 'sim' && config.daemon.sim.venue === 'embedded';
     if (mode === 'sim') {
-      // The embedded venue lists the station's judge days as they come and resolves them; a venue
-      // hosted elsewhere serves the start's markets only, so its buckets stay undated.
+      // Esports truth (simulated matches) decides the universe's esports markets. The embedded venue
+      // lists the station's judge days as they come and resolves them; a venue hosted elsewhere
+      // serves the start's markets only, so its buckets stay undated.
       const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches, this.clock.now(), { datedWeather: embeddedVenue });
       // The venue record is the simulator's alone: the rest of the daemon sees the markets as live mode does.
       ctx.universe = { markets: sim.markets.map(({ venue: _venue, ...m }) => m), layouts: sim.layouts };
