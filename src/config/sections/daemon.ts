@@ -110,6 +110,12 @@ export const daemonSection = z.strictObject({
      */
     resolve_after_day_ms: z.number().int().min(0).max(7 * 86_400_000),
     /**
+     * The embedded venue's crowd follows the model the daemon publishes (nowcast bucket
+     * probabilities, the truth engine's implied probabilities), late and off by a wandering bias,
+     * as `helios sample-data`'s day; false: its prices stay around where the markets were listed.
+     */
+    crowd_follows_model: z.boolean(),
+    /**
      * Where the simulated clock starts: an ISO 8601 time with its offset (e.g.
      * 2026-12-07T00:05:00-05:00), to see the simulated world at a chosen hour of the stations'
      * day; null: now. A single process only (a scale-out's processes share one timeline from now).

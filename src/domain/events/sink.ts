@@ -27,6 +27,11 @@ export class FanOutSink implements EventSink {
   add(sink: EventSink): void {
     this.sinks.push(sink);
   }
+  /** A sink added while its owner runs goes when it stops. */
+  remove(sink: EventSink): void {
+    const i = this.sinks.indexOf(sink);
+    if (i >= 0) this.sinks.splice(i, 1);
+  }
   emit(event: HeliosEvent): void {
     for (const s of this.sinks) s.emit(event);
   }

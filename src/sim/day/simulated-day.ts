@@ -11,7 +11,7 @@ import { EventFactory } from '../../domain/events/factory.ts';
 import { ulidGenerator } from '../../domain/events/ids.ts';
 import type { EventSink } from '../../domain/events/sink.ts';
 import type { MarketSpec } from '../../domain/trading/market-spec.ts';
-import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
+import { hash32, seededRng } from '../../domain/util/random.ts';
 import { bucketContains } from '../../domain/replay/bucket-resolution.ts';
 import { defaultBuckets, type TempBucket } from '../../domain/weather/nowcast/buckets.ts';
 import type { VirtualClock } from '../../adapters/clock/virtual-clock.ts';
@@ -22,6 +22,7 @@ import { MalformedFrameReporter } from '../../adapters/polymarket/malformed-fram
 import { TapePublisher } from '../../adapters/polymarket/tape-publisher.ts';
 import type { ReplayMarket } from '../../adapters/storage/market-catalog.ts';
 import { WorldSimulator } from '../world/world-sim.ts';
+import { CROWD_STEP_MS, CrowdBeliefs } from '../venue/crowd-beliefs.ts';
 import { marketResolvedFrame } from '../venue/market-resolved-frame.ts';
 import { simFeeFor, SyntheticMarkets, syntheticMarketSpecs, type SimMarketSpec } from '../venue/synthetic-markets.ts';
 
@@ -45,19 +46,12 @@ export interface SimulatedDayOptions {
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** How often each market's price is pulled toward what its crowd believes. */
-const BELIEF_STEP_MS = 2_000;
 /** A match-winner market resolves this long after the truth became final. */
 const RESOLVE_AFTER_FINAL_MS = 10 * 60_000;
 
 interface SimMarket {
   sim: SimMarketSpec;
   replay: ReplayMarket;
-  /** Price the crowd currently trades around (YES). */
-  belief: number;
-  /** The crowd's persistent disagreement with the model: a slow random walk, the edge to find. */
-  bias: number;
-  /** The model's latest view of YES (bucket probability or implied win probability), or null. */
-  model: number | null;
   resolving: boolean;
 }
 
@@ -84,14 +78,15 @@ export class SimulatedDay {
   private readonly truth: TruthRuntime;
   private readonly worldSource: AnyActorRef;
   private readonly sims: SimMarket[];
-  private readonly rng: Rng;
+  /** The venue's crowd: prices follow the model late and with a bias. */
+  private readonly crowd: CrowdBeliefs;
   private readonly timers: unknown[] = [];
   private stopped = false;
 
   constructor(private readonly opts: SimulatedDayOptions) {
     const { config, seed, clock } = opts;
     const from = clock.now();
-    this.rng = seededRng(hash32(`sim-day:${seed}:crowd`));
+    this.crowd = new CrowdBeliefs(seededRng(hash32(`sim-day:${seed}:crowd`)));
     this.events = new EventFactory(clock, ulidGenerator(seededRng(hash32(`sim-day:${seed}:ids`))));
     const sink: EventSink = { emit: (e) => this.observe(e) };
 
@@ -149,13 +144,11 @@ export class SimulatedDay {
       return {
         sim: { ...sim, tick_size: 0.01, fair: start },
         replay: { spec, station_id: weather ? station.id : null, match_id: match?.match_id ?? null },
-        belief: start,
-        bias: 0,
-        model: null,
         resolving: false,
       };
     });
     this.markets = this.sims.map((m) => m.replay);
+    for (const m of this.sims) this.crowd.track(m.replay, m.sim.fair);
     for (const spec of t.matches) {
       const m = this.sims.find((s) => s.replay.match_id === spec.match_id);
       this.truth.addMatch(m ? { ...spec, market_id: m.replay.spec.market_id } : spec);
@@ -198,7 +191,7 @@ export class SimulatedDay {
     this.every(flowMs, () => {
       for (const f of this.venue.step()) this.frame(f.body);
     });
-    this.every(BELIEF_STEP_MS, () => this.moveBeliefs());
+    this.every(CROWD_STEP_MS, () => this.moveBeliefs());
     const crossed = opts.crossedEveryMs ?? 20 * 60_000;
     if (crossed > 0) this.every(crossed, () => this.frame(this.venue.crossedUpdate().body));
   }
@@ -246,20 +239,12 @@ export class SimulatedDay {
 
   /** Tees what the system publishes: the crowd listens to the model, then the event goes out. */
   private observe(event: HeliosEvent): void {
-    if (event.type === 'NOWCAST' && event.station_id === this.stationId) {
-      for (const m of this.sims) {
-        const src = m.replay.spec.fair_source;
-        if (src.kind !== 'nowcast') continue;
-        const b = event.payload.buckets.find((x) => x.label === src.bucket_label);
-        if (b) m.model = b.p;
-      }
-    } else if (event.type === 'TRUTH_STATE') {
+    this.crowd.observe(event);
+    if (event.type === 'TRUTH_STATE') {
+      const final = event.payload.state === 'effectively_final' || event.payload.state === 'settled';
       for (const m of this.sims) {
         const src = m.replay.spec.fair_source;
         if (m.replay.match_id !== event.match_id || src.kind !== 'truth') continue;
-        const p = event.payload.implied_p?.[src.outcome_by_token[m.sim.yes]!];
-        if (p !== undefined) m.model = p;
-        const final = event.payload.state === 'effectively_final' || event.payload.state === 'settled';
         if (final && event.payload.winner !== null && !m.resolving) this.scheduleResolution(m, event.payload.winner === src.outcome_by_token[m.sim.yes] ? m.sim.yes : m.sim.no);
       }
     }
@@ -267,18 +252,12 @@ export class SimulatedDay {
   }
 
   private moveBeliefs(): void {
-    for (const m of this.sims) {
-      if (m.model === null) continue;
-      m.bias = Math.max(-0.15, Math.min(0.15, m.bias * 0.995 + (this.rng() - 0.5) * 0.01));
-      const target = Math.max(0.02, Math.min(0.98, m.model + (m.resolving ? 0 : m.bias)));
-      // The crowd closes a few percent of the gap per step: news reaches prices late.
-      m.belief += (target - m.belief) * 0.03;
-      this.venue.setFairValue(m.sim.yes, m.belief);
-    }
+    for (const b of this.crowd.step()) this.venue.setFairValue(b.yes_token, b.belief);
   }
 
   private scheduleResolution(m: SimMarket, winner: string): void {
     m.resolving = true;
+    this.crowd.resolving(m.replay.spec.market_id);
     const clock = this.opts.clock;
     this.timers.push(
       clock.setTimeout(() => {

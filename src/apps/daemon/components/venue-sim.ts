@@ -2,8 +2,11 @@ import type { TimerHandle } from '../../../domain/time/clock.ts';
 import type { SimMatchPlan } from '../../../sim/esports/simulator-plan.ts';
 import { simMatchResolutions } from '../../../sim/sim-universe.ts';
 import { VenueSimulator } from '../../../sim/venue/venue-simulator.ts';
+import { CROWD_STEP_MS, CrowdBeliefs } from '../../../sim/venue/crowd-beliefs.ts';
+import type { EventSink } from '../../../domain/events/sink.ts';
+import { hash32, seededRng } from '../../../domain/util/random.ts';
 import { settledToken, simJudgeCalendar, simSettledHighF } from '../../../sim/weather-days.ts';
-import type { BucketLayout } from '../../../domain/trading/universe.ts';
+import type { BucketLayout, UniverseMarket } from '../../../domain/trading/universe.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 
@@ -13,7 +16,8 @@ import type { DaemonContext, UniverseChange } from '../context.ts';
  * on the daemon's clock, from the plans the truth component runs (a truth restart plans afresh), and
  * each dated judge day's bucket markets `daemon.sim.resolve_after_day_ms` after the day ends, to
  * whether each bucket holds the day's settled high. It lists the days' markets as they come
- * (components/sim-weather-days.ts).
+ * (components/sim-weather-days.ts). Its crowd (`daemon.sim.crowd_follows_model`) hears the model
+ * the daemon publishes and moves the venue's prices toward it, late and with a bias.
  */
 export function venueSimComponent(ctx: DaemonContext): Component {
   let venue: VenueSimulator | null = null;
@@ -64,8 +68,28 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       dayTimers.set(day, ctx.clock.setTimeout(resolveDay, Math.max(0, endMs + ctx.config.daemon.sim.resolve_after_day_ms - ctx.clock.now())));
     }
   };
+  let crowd: CrowdBeliefs | null = null;
+  let crowdTimer: TimerHandle | null = null;
+  const hearModel: EventSink = { emit: (event) => crowd?.observe(event) };
+  const trackCrowd = (markets: readonly UniverseMarket[]) => {
+    for (const m of markets) if (m.spec.fair_source.kind !== 'none' && venue) crowd?.track(m, venue.fairValue(m.spec.yes_token));
+  };
+  const stepCrowd = () => {
+    crowdTimer = ctx.clock.setTimeout(stepCrowd, CROWD_STEP_MS);
+    const v = venue;
+    if (!crowd || !v) return;
+    for (const b of crowd.step()) {
+      // A resolved market's book is closed: its crowd has nothing left to price.
+      if (v.isResolved(b.yes_token)) crowd.untrack(b.market_id);
+      else v.setFairValue(b.yes_token, b.belief);
+    }
+  };
   // The layout of a day leaves the universe when the day resolves: what the timer holds is enough.
-  const followDays = (change: UniverseChange) => scheduleDays(change.layouts.filter((l) => l.buckets !== null) as BucketLayout[]);
+  const followDays = (change: UniverseChange) => {
+    scheduleDays(change.layouts.filter((l) => l.buckets !== null) as BucketLayout[]);
+    trackCrowd(change.added);
+    for (const m of change.retired) crowd?.untrack(m.spec.market_id);
+  };
   return {
     name: 'venue-sim',
     start: async () => {
@@ -81,6 +105,12 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       ctx.venueUrls = { ws: wsUrl, rest: restUrl };
       mine.run(ctx.config.daemon.sim.venue_events_per_s);
       ctx.simVenueLists = (specs) => mine.listMarkets(specs);
+      if (ctx.config.daemon.sim.crowd_follows_model) {
+        crowd = new CrowdBeliefs(seededRng(ctx.config.app.seed ^ hash32('venue-sim:crowd')));
+        trackCrowd(ctx.universe.markets.filter((m) => !ctx.retiredMarkets.has(m.spec.market_id)));
+        ctx.sink.add(hearModel);
+        crowdTimer = ctx.clock.setTimeout(stepCrowd, CROWD_STEP_MS);
+      }
       ctx.universeListeners.add(followDays);
       scheduleDays(ctx.universe.layouts);
       // The truth component starts after this one; a venue restarted under a running one takes its plans.
@@ -92,6 +122,10 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       ctx.truthPlansListeners.delete(scheduleResolutions);
       ctx.universeListeners.delete(followDays);
       ctx.simVenueLists = null;
+      ctx.sink?.remove(hearModel);
+      if (crowdTimer) ctx.clock.clearTimeout(crowdTimer);
+      crowdTimer = null;
+      crowd = null;
       cancelResolutions();
       cancelDays();
       const stopping = venue;
