@@ -45,7 +45,6 @@ export interface SimulatedDayOptions {
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-/** How often each market's price is pulled toward what its crowd believes. */
 /** A match-winner market resolves this long after the truth became final. */
 const RESOLVE_AFTER_FINAL_MS = 10 * 60_000;
 
