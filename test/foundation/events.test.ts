@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_CATALOG, EVENT_TYPES, heliosEventSchema } from '../../src/domain/events/catalog.ts';
 import { CHANNELS } from '../../src/domain/events/channels.ts';
 import { CoalesceKeys, TopicNames, coalesceKeyOf, topicFor } from '../../src/domain/events/topics.ts';
+import { FanOutSink } from '../../src/domain/events/sink.ts';
 import { humanTimes } from '../../src/domain/time/zones.ts';
 import { serializeEnvelope, stableStringify } from '../../src/domain/util/stable-json.ts';
 import { testFactory, trade } from '../support/events.ts';
@@ -63,6 +64,22 @@ describe('event envelope', () => {
     const best = factory.make('BEST_PRICE', { resync_epoch_id: 1, synced: true, best_bid: 0.4, best_bid_size: 1, best_ask: 0.5, best_ask_size: 1, updates_coalesced: 1 }, { market_id: 'b', token_id: 't' });
     expect(names.topicFor(best)).toBe('l2:b');
     expect(names.topicFor(events[1]!)).toBe('tape:b');
+  });
+});
+
+describe('FanOutSink', () => {
+  it('emits to every sink added, in order, and no longer to one removed', () => {
+    const { factory } = testFactory(10);
+    const seen: string[] = [];
+    const tap = (name: string) => ({ emit: () => void seen.push(name) });
+    const [a, b, c] = [tap('a'), tap('b'), tap('c')];
+    const fan = new FanOutSink(a, b);
+    fan.add(c);
+    fan.emit(trade(factory, 'm', 't', 0.1));
+    fan.remove(b);
+    fan.remove(b);
+    fan.emit(trade(factory, 'm', 't', 0.1));
+    expect(seen).toEqual(['a', 'b', 'c', 'a', 'c']);
   });
 });
 
