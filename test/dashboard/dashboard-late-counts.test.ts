@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
-import { launchChromium, requireChromium, watchErrors } from './support/browser.ts';
+import { childEnv, processScope } from '../daemon/support/helios-process.ts';
+import { openDaemonPage } from './support/daemon-page.ts';
+import { requireChromium, watchErrors } from './support/browser.ts';
 
 /**
  * A page opened late on a real `helios run` whose dashboard backlog keeps only the newest two order
@@ -11,7 +12,7 @@ import { launchChromium, requireChromium, watchErrors } from './support/browser.
  * totals from the first paint, then add what is pushed, each order and fill once.
  */
 
-const { procs, tempDir } = processScope('helios-dash-counts-');
+const scope = processScope('helios-dash-counts-');
 const hasChromium = requireChromium();
 
 interface Snapshot {
@@ -26,17 +27,13 @@ describe.skipIf(!hasChromium)('dashboard orders and fills counts on a page opene
   let url: string;
 
   beforeAll(async () => {
-    const dir = tempDir();
+    const dir = scope.tempDir();
     const config = path.join(dir, 'config.yaml');
     // The simulated day pinned to a morning (the stations' time): from mid-afternoon on the day's
     // highs are nearly settled and the daemon trades little, so a run started then by the wall
     // clock placed no order after the page opened.
     writeFileSync(config, "api:\n  dashboard_backlog_order_updates: 2\n  dashboard_backlog_fills: 2\ndaemon:\n  sim:\n    start_at: '2026-12-07T10:00:00-05:00'\n");
-    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', path.join(dir, 'data'), '--speed', '20', '--config', config], childEnv());
-    procs.push(daemon);
-    url = await daemon.apiUrl();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ url, browser, page } = await openDaemonPage(scope, childEnv(), { args: ['--data-dir', path.join(dir, 'data'), '--config', config], viewport: { width: 1400, height: 900 } }));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
-import { launchChromium, requireChromium, screenshot, watchErrors } from './support/browser.ts';
+import { childEnv, processScope } from '../daemon/support/helios-process.ts';
+import { openDaemonPage } from './support/daemon-page.ts';
+import { requireChromium, screenshot } from './support/browser.ts';
 import { JUDGE_DAYS, TWO_JUDGE_DAYS } from './support/two-judge-days.ts';
 
 /**
@@ -11,7 +12,7 @@ import { JUDGE_DAYS, TWO_JUDGE_DAYS } from './support/two-judge-days.ts';
  */
 
 const TOKEN = 'dash-token-7c2e';
-const { procs, tempDir } = processScope('helios-dash-');
+const scope = processScope('helios-dash-');
 const hasChromium = requireChromium();
 
 describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
@@ -21,12 +22,7 @@ describe.skipIf(!hasChromium)('dashboard on a live daemon (Chromium)', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], childEnv({ HELIOS_API_TOKEN: TOKEN, ...TWO_JUDGE_DAYS }));
-    procs.push(daemon);
-    url = await daemon.apiUrl();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    errors = watchErrors(page);
+    ({ url, browser, page, errors } = await openDaemonPage(scope, childEnv({ HELIOS_API_TOKEN: TOKEN, ...TWO_JUDGE_DAYS })));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, HeliosProcess, processScope } from '../daemon/support/helios-process.ts';
-import { launchChromium, requireChromium, watchErrors } from './support/browser.ts';
+import { childEnv, processScope } from '../daemon/support/helios-process.ts';
+import { openDaemonPage } from './support/daemon-page.ts';
+import { requireChromium } from './support/browser.ts';
 import { JUDGE_DAYS } from './support/two-judge-days.ts';
 
 /**
@@ -9,7 +10,7 @@ import { JUDGE_DAYS } from './support/two-judge-days.ts';
  * their rows named with their day and a nowcast panel of their own, without a reload.
  */
 
-const { procs, tempDir } = processScope('helios-dash-next-day-');
+const scope = processScope('helios-dash-next-day-');
 const hasChromium = requireChromium();
 
 describe.skipIf(!hasChromium)('dashboard open across noon at a station (Chromium)', () => {
@@ -20,12 +21,7 @@ describe.skipIf(!hasChromium)('dashboard open across noon at a station (Chromium
 
   beforeAll(async () => {
     // 10 simulated minutes before noon: 30 s of the test's time at --speed 20, enough to open the page first.
-    const daemon = new HeliosProcess(['run', '--port', '0', '--data-dir', tempDir(), '--speed', '20'], childEnv({ HELIOS_DAEMON__SIM__START_AT: `${JUDGE_DAYS[0]}T11:50:00-05:00` }));
-    procs.push(daemon);
-    url = await daemon.apiUrl();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    errors = watchErrors(page);
+    ({ url, browser, page, errors } = await openDaemonPage(scope, childEnv({ HELIOS_DAEMON__SIM__START_AT: `${JUDGE_DAYS[0]}T11:50:00-05:00` })));
   }, 60_000);
 
   afterAll(async () => {
