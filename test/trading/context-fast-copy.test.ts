@@ -48,7 +48,7 @@ describe('the market context stays an object V8 copies fast', () => {
     actor.send({ type: 'BOOK', signal: bookSignal(s.yes_token, book([[0.49, 100]], [[0.5, 100]]), clock.now()), now_ms: clock.now() });
     const context = actor.getSnapshot().context;
     expect(Object.keys(context)).toHaveLength(14);
-    expect(Object.keys(context.internals).sort()).toEqual(['announcedHalt', 'awaitBook', 'coolDownElapsed', 'haltSinceMs', 'lastState', 'outbox', 'selfWatchdog']);
+    expect(Object.keys(context.internals).sort()).toEqual(['announcedHalt', 'awaitBook', 'awaitBookChange', 'coolDownElapsed', 'haltSinceMs', 'lastState', 'outbox', 'selfWatchdog']);
     actor.stop();
   });
 });

@@ -95,9 +95,10 @@ export function rig(opts: { fail?: number; tune?: (cfg: ReturnType<typeof defaul
 
 /**
  * The trading router on a runtime over the paper venue, both reading the router's bus-book mirror
- * (as in the trading node), with one pair-arbitrage market `m1` (Y / N); `placed` logs every order.
+ * (as in the trading node), with one market `m1` (Y / N), pair arbitrage only unless `strategies`
+ * says otherwise; `placed` logs every order.
  */
-export function paperRouterRig() {
+export function paperRouterRig(strategies: MarketSpec['strategies'] = { pair_arb: true, temporal: false }) {
   const clock = new VirtualClock(1_700_000_000_000);
   const cfg = defaultSections();
   cfg.execution.paper.fail_probability = 0;
@@ -113,7 +114,7 @@ export function paperRouterRig() {
   const sink = new CollectingSink();
   const runtime = new TradingRuntime({ clock, ...cfg, riskEngine: new RiskEngine(cfg.risk), adapter: paper, sink, events });
   const router = new TradingRouter({ runtime, paper, mirror, clock, cfg: cfg.trading, events, publish: sink, inferMarkets: false });
-  router.addMarket({ spec: spec({ strategies: { pair_arb: true, temporal: false } }), station_id: null, match_id: null });
+  router.addMarket({ spec: spec({ strategies }), station_id: null, match_id: null });
   return { clock, cfg, events, router, runtime, placed, mirror };
 }
 

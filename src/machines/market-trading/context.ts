@@ -70,6 +70,11 @@ export interface MarketTradingInternals {
    * a retry on the same book would meet the same answer, so it waits for news.
    */
   awaitBook: boolean;
+  /**
+   * A marketable order ended having taken nothing: only a book signal that changed the market's
+   * books clears `awaitBook` (the feed's periodic snapshot of the same levels is no news).
+   */
+  awaitBookChange: boolean;
   lastState: MarketStateName | null;
   /** The halt causes the last state announcement named (a change while in HALT is announced too). */
   announcedHalt: readonly string[];
@@ -133,7 +138,7 @@ export function initialContext(input: MarketTradingInput): MarketTradingContext 
     // session is bounded from now: its time starts again.
     nakedSinceMs: resume ? resume.nakedSinceMs : pairImbalance(strategyHolding(ledger, yes_token, 'pair_arb'), strategyHolding(ledger, no_token, 'pair_arb')) ? input.now_ms : null,
     entriesHeldUntilMs: null,
-    internals: { outbox: [], coolDownElapsed: false, awaitBook: false, lastState: null, announcedHalt: [], selfWatchdog: input.watchdog !== 'parent', haltSinceMs: input.now_ms },
+    internals: { outbox: [], coolDownElapsed: false, awaitBook: false, awaitBookChange: false, lastState: null, announcedHalt: [], selfWatchdog: input.watchdog !== 'parent', haltSinceMs: input.now_ms },
   };
 }
 

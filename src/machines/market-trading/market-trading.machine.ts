@@ -2,7 +2,7 @@ import { and, assertEvent, assign, enqueueActions, raise, setup } from 'xstate';
 import { haltCauses, isFinalizing, type LatchedCause } from '../../domain/trading/halt-causes.ts';
 import type { MarketStateName } from '../../domain/trading/market-states.ts';
 import { ordersHearing } from '../../domain/trading/matched-holdings.ts';
-import { advanceOrder, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord } from '../../domain/trading/orders.ts';
+import { advanceOrder, isMarketable, isTerminal, newOrderRecord, pruneFinished, type OrderIntent, type OrderRecord } from '../../domain/trading/orders.ts';
 import { liveOrders, plan, type PlanInput } from '../../domain/trading/plan.ts';
 import { applyFill, ledgerFromVenue, resolutionPrices, settle } from '../../domain/trading/pnl-ledger.ts';
 import type { BookSignal, MarketSignals } from '../../domain/trading/signals.ts';
@@ -55,6 +55,20 @@ function booksWith(books: Readonly<Record<string, BookSignal>>, signal: BookSign
   return out;
 }
 
+/**
+ * Whether a book signal tells the market something its held books did not: other levels (the
+ * router hands the same levels value while a token's book is unchanged) or another sync state. The
+ * feed's periodic snapshot of an unchanged book only refreshes its time: a marketable order that
+ * just took nothing there would be sent again, and meet the same answer, every snapshot.
+ */
+function isBookNews(held: Readonly<Record<string, BookSignal>>, signal: BookSignal, partner: BookSignal | undefined): boolean {
+  const differs = (b: BookSignal) => {
+    const h = held[b.token_id];
+    return h === undefined || h.synced !== b.synced || h.levels !== b.levels;
+  };
+  return differs(signal) || (partner !== undefined && differs(partner));
+}
+
 function storedSignal(context: MarketTradingContext, event: MarketTradingEvent): StoredSignal {
   const s = context.signals;
   const now_ms = nowOf(context, event);
@@ -62,7 +76,10 @@ function storedSignal(context: MarketTradingContext, event: MarketTradingEvent):
     case 'BOOK': {
       const signals = signalsWith(s, { books: booksWith(s.books, event.signal, event.partner) });
       // Written only when set: every field of the update is copied once more into the next context.
-      return context.internals.awaitBook ? { now_ms, signals, ...internalsWith(context, { awaitBook: false }) } : { now_ms, signals };
+      const { awaitBook, awaitBookChange } = context.internals;
+      return awaitBook && (!awaitBookChange || isBookNews(s.books, event.signal, event.partner))
+        ? { now_ms, signals, ...internalsWith(context, { awaitBook: false, awaitBookChange: false }) }
+        : { now_ms, signals };
     }
     case 'POLICY':
       return { now_ms, signals: signalsWith(s, { policy: event.policy }) };
@@ -209,8 +226,11 @@ export const marketTradingMachine = setup({
       if (next === o) return {};
       const all = { ...context.orders, [o.client_order_id]: next };
       const orders = isTerminal(next.status) ? pruneFinished(all, FINISHED_ORDERS_KEPT) : all;
-      const awaitBook = context.internals.awaitBook || isTerminal(next.status);
-      return { orders, ...internalsWith(context, { awaitBook }), nakedSinceMs: nakedSince(context, context.ledger, orders, context.now_ms) };
+      const ended = isTerminal(next.status);
+      const awaitBook = context.internals.awaitBook || ended;
+      // A marketable order that took nothing found no liquidity where the book showed it (taken already, by us or others).
+      const awaitBookChange = context.internals.awaitBookChange || (ended && isMarketable(next.order_type) && next.filled_size === 0);
+      return { orders, ...internalsWith(context, { awaitBook, awaitBookChange }), nakedSinceMs: nakedSince(context, context.ledger, orders, context.now_ms) };
     }),
     clearCancelRequest: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL_REJECTED');
