@@ -1,5 +1,6 @@
 import type { HeliosConfig } from '../config/schema.ts';
-import { simFeeFor, syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
+import { syntheticMarketSpecs, type SimMarketSpec } from './venue/synthetic-markets.ts';
+import { simMatchMarket } from './match-rounds.ts';
 import type { MatchSpec } from '../runtime/truth/truth-runtime.ts';
 import { planEnd, seriesWinner, type SimMatchPlan } from './esports/simulator-plan.ts';
 import type { BucketLayout, UniverseMarket } from '../domain/trading/universe.ts';
@@ -60,17 +61,7 @@ export function buildSimUniverse(config: HeliosConfig, matches: readonly MatchSp
     };
     const match = matches[i];
     if (match && match.outcomes.length === 2) {
-      markets.push({
-        spec: {
-          ...base,
-          fee: simFeeFor('esports', config.trading.sim_fees, config.trading.default_fee),
-          fair_source: { kind: 'truth', outcome_by_token: { [v.yes]: match.outcomes[0]!, [v.no]: match.outcomes[1]! } },
-          strategies: { pair_arb: true, temporal: true },
-        },
-        venue: v,
-        match_id: match.match_id,
-        station_id: null,
-      });
+      markets.push(simMatchMarket(config, match, v));
       return;
     }
     const bucket = layout[bucketIndex];

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { HeliosConfig } from '../config/schema.ts';
 import { parseMetarText } from '../adapters/weather/metar-parser.ts';
 import { bucketContains } from '../domain/replay/bucket-resolution.ts';
@@ -7,6 +6,7 @@ import { JudgeCalendar, nextDay } from '../domain/weather/judge-calendar.ts';
 import { defaultBuckets, type TempBucket } from '../domain/weather/nowcast/buckets.ts';
 import { StationDays } from '../domain/weather/station-days.ts';
 import type { SimUniverseMarket } from './sim-universe.ts';
+import { derivedMarketSpec } from './venue/derived-market.ts';
 import { simFeeFor, type SimMarketSpec } from './venue/synthetic-markets.ts';
 import { simulatorOptions } from './world/simulated-world.ts';
 import { WorldSimulator } from './world/world-sim.ts';
@@ -101,8 +101,7 @@ export function simNextDayListedBy(config: HeliosConfig, stationId: string, judg
 /**
  * The markets the venue lists for a station's judge day after the first (the first day's come
  * from the venue's initial markets): `listing.buckets_per_day` buckets of the day's layout from
- * `FIRST_LISTED_BUCKET`, with ids derived from the station, day and bucket (the same on every run
- * and restart, shaped like the venue's: a 32-byte condition id, long decimal token ids).
+ * `FIRST_LISTED_BUCKET`, with ids derived from the station, day and bucket (`derivedMarketSpec`).
  */
 export function simWeatherDay(config: HeliosConfig, listing: SimWeatherListing, judgeDay: string): SimWeatherDay {
   const { station_id: stationId } = listing;
@@ -112,8 +111,7 @@ export function simWeatherDay(config: HeliosConfig, listing: SimWeatherListing, 
   const listed = buckets.slice(FIRST_LISTED_BUCKET, FIRST_LISTED_BUCKET + listing.buckets_per_day);
   const markets = listed.map((bucket) => {
     const key = `${simWeatherEventId(stationId, judgeDay)}:${bucket.label}`;
-    const venue: SimMarketSpec = { market: `0x${sha256Hex(key)}`, yes: decimalId(`${key}:yes`), no: decimalId(`${key}:no`), fair: 0.5, tick_size: 0.01 };
-    return simBucketMarket(config, { stationId, judgeDay, buckets, bucket, likelyMaxF, venue });
+    return simBucketMarket(config, { stationId, judgeDay, buckets, bucket, likelyMaxF, venue: derivedMarketSpec(key, 0.5) });
   });
   return { layout: { station_id: stationId, judge_day: judgeDay, buckets }, markets };
 }
@@ -157,13 +155,4 @@ export function crowdBucketPrice(likelyMaxF: number, bucket: TempBucket): number
     if (bucketContains(bucket, f)) inside += w;
   }
   return Math.min(0.95, Math.max(0.05, inside / total));
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** A token id as the venue writes them: a long decimal number. */
-function decimalId(text: string): string {
-  return BigInt(`0x${sha256Hex(text)}`).toString(10);
 }

@@ -63,6 +63,13 @@ export class DaemonContext {
   simVenue: SimMarketSpec[] = [];
   /** Sim mode with the embedded venue: the first station's judge days it lists (null: none). */
   simWeather: SimWeatherListing | null = null;
+  /**
+   * Sim mode with the embedded venue: when its match rounds count from (null: it lists none after
+   * the start's), and the plans of the later rounds' matches it listed, by match id, until the
+   * match leaves the universe (the truth component simulates them, the venue resolves their markets).
+   */
+  simMatchAnchorMs: number | null = null;
+  readonly simRoundPlans = new Map<string, SimMatchPlan>();
   /** The embedded venue while it runs: lists new markets (before the feed subscribes them). */
   simVenueLists: ((specs: readonly SimMarketSpec[]) => void) | null = null;
   /**
@@ -79,11 +86,11 @@ export class DaemonContext {
    * session that did not stop cleanly carried (told of at start).
    */
   unconfirmedFillsCarried = 0;
-  /** Live mode: the matches of the discovered esports markets. */
+  /** The matches of the universe's esports markets: discovered (live), or the simulated venue's, the start's and the later rounds' (sim). */
   readonly liveMatches: MatchSpec[] = [];
   /** Components following a universe that discovery changes at run time (live mode). */
   readonly universeListeners = new Set<(change: UniverseChange) => void>();
-  /** Live mode: told of a match that left `liveMatches` with its last market (the truth runtime stops following it). */
+  /** Told of a match that left `liveMatches` with its last market (the truth runtime stops following it). */
   readonly matchLeftListeners = new Set<(matchId: string) => void>();
   /** Live mode: the market channel saw a market appear or resolve (discovery rescans). */
   venueNotice: (() => void) | null = null;

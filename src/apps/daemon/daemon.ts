@@ -49,6 +49,7 @@ import { truthComponent } from './components/truth.ts';
 import { venueSimComponent } from './components/venue-sim.ts';
 import { worldComponent } from './components/world.ts';
 import { discoveryComponent } from './components/discovery.ts';
+import { simMatchRoundsComponent } from './components/sim-match-rounds.ts';
 import { retirementsComponent } from './components/retirements.ts';
 import { HeapBudget } from './heap-budget.ts';
 import { holdForJournal } from './journal-pacing.ts';
@@ -59,7 +60,7 @@ export { ExecutionConfigError, RealOrdersRefused, type DaemonOptions, type Daemo
 /** Components that carry data into the bus; a trading-only process runs none of them. */
 const FEED_SIDE: ReadonlySet<string> = new Set(['venue-sim', 'market-feed', 'world', 'truth']);
 /** Components that change the universe at run time (the others follow it). */
-const UNIVERSE_CHANGERS: ReadonlySet<string> = new Set(['discovery', 'sim-weather-days']);
+const UNIVERSE_CHANGERS: ReadonlySet<string> = new Set(['discovery', 'sim-weather-days', 'sim-match-rounds']);
 
 /**
  * The composition root: builds the clock, bus, sinks and API, chooses the components (simulators
@@ -268,13 +269,19 @@ export class Daemon {
     const embeddedVenue = mode === 'sim' && config.daemon.sim.venue === 'embedded';
     if (mode === 'sim') {
       // Esports truth (simulated matches) decides the universe's esports markets. The embedded venue
-      // lists the station's judge days as they come and resolves them; a venue hosted elsewhere
-      // serves the start's markets only, so its buckets stay undated.
-      const sim = buildSimUniverse(config, simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches, this.clock.now(), { datedWeather: embeddedVenue });
+      // lists the station's judge days as they come and resolves them, and a new round of matches
+      // every daemon.sim.match_round_ms; a venue hosted elsewhere serves the start's markets only,
+      // so its buckets stay undated and its matches are the start's.
+      const matches = simulatedTruth(config.app.seed, config.truth_engine, this.clock).matches;
+      const sim = buildSimUniverse(config, matches, this.clock.now(), { datedWeather: embeddedVenue });
       // The venue record is the simulator's alone: the rest of the daemon sees the markets as live mode does.
       ctx.universe = { markets: sim.markets.map(({ venue: _venue, ...m }) => m), layouts: sim.layouts };
+      // The truth engine follows the matches of the universe's markets, each until its last market retires.
+      ctx.liveMatches.push(...matches.filter((m) => sim.markets.some((u) => u.match_id === m.match_id)));
       ctx.simVenue = sim.markets.map((m) => m.venue);
       ctx.simWeather = embeddedVenue ? sim.weather : null;
+      // The later match rounds count from where the start's matches do; a scale-out's processes from their shared timeline's origin.
+      ctx.simMatchAnchorMs = embeddedVenue ? (config.truth_engine.simulator.anchor_ms ?? this.timeline?.timeline.origin_ms ?? this.clock.now()) : null;
     } else ctx.universe = { markets: [], layouts: [] };
     if (mode === 'live') {
       ctx.log.warn('live mode: market data from Polymarket with paper execution; no markets are traded until discovery selects them');
@@ -288,9 +295,9 @@ export class Daemon {
       // The trading shards' retirements reach a feeds process over the bus; elsewhere its own trading retires.
       ...(ctx.role === 'feeds' ? [retirementsComponent(ctx, { recorded: o.retirementsRecorded })] : []),
       // Live mode's universe comes from discovery, and the embedded venue's judge days from their
-      // listing: started last, so every follower listens already.
+      // listing and its match rounds: started last, so every follower listens already.
       ...(mode === 'live' ? [discoveryComponent(ctx)] : []),
-      ...(embeddedVenue ? [simWeatherDaysComponent(ctx)] : []),
+      ...(embeddedVenue ? [simWeatherDaysComponent(ctx), simMatchRoundsComponent(ctx)] : []),
     ];
     // Scale-out roles keep their half of the components.
     this.components.list.push(...all.filter((c) => (ctx.role === 'trading' ? !FEED_SIDE.has(c.name) : ctx.role === 'feeds' ? c.name !== 'trading' : true)));

@@ -100,6 +100,15 @@ export const daemonSection = z.strictObject({
      */
     resolve_after_match_ms: z.number().int().min(0),
     /**
+     * The embedded venue lists a new round of `truth_engine.simulator.matches` matches, each on a
+     * new market, this often: round k is the start's round k times this later (0: the start's
+     * matches only).
+     */
+    match_round_ms: z
+      .number()
+      .int()
+      .refine((ms) => ms === 0 || ms >= 60_000, { message: "expected 0 (the start's matches only) or at least 60000 ms" }),
+    /**
      * The embedded venue lists the first station's next judge day's buckets (new, dated markets)
      * this long before that day starts on the station's judge clock (at most a day).
      */

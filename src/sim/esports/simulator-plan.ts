@@ -1,5 +1,5 @@
 import type { TruthEngineConfig } from '../../config/sections/truth.ts';
-import { seededRng, type Rng } from '../../domain/util/random.ts';
+import { hash32, seededRng, type Rng } from '../../domain/util/random.ts';
 
 /** One simulated source's behaviour during one match. */
 export interface SimSourcePlan {
@@ -37,6 +37,9 @@ export interface SimMatchPlan {
   liquipedia: { delay_ms: number; updated_after_end_ms: number; spellings: [string, string] };
   external_ids: Record<string, string>;
 }
+
+/** How long before a match starts its sources first say it has not started. */
+export const SOURCES_SPEAK_BEFORE_START_MS = 60_000;
 
 /** When the last map of a planned match ends. */
 export function planEnd(plan: Pick<SimMatchPlan, 'start_at' | 'map_ms' | 'map_winners'>): number {
@@ -88,12 +91,16 @@ function playSeries(rng: Rng, bestOf: number): Array<0 | 1> {
 /**
  * Seeded matches for the embedded default: realistic latencies per source plus, with
  * `fault_probability`, one fault per match (disagreement, late invalidation, a silent source,
- * a dropped socket, or no Tier-A coverage).
+ * a dropped socket, or no Tier-A coverage). `round` > 0: a later round of matches the embedded
+ * venue lists (sim/match-rounds.ts), drawn from its own stream, its ids and external ids apart
+ * from every other round's; round 0 is the start's.
  */
-export function generateMatchPlans(seed: number, now: number, cfg: TruthEngineConfig['simulator']): SimMatchPlan[] {
-  const rng = seededRng(seed);
+export function generateMatchPlans(seed: number, now: number, cfg: TruthEngineConfig['simulator'], round = 0): SimMatchPlan[] {
+  const rng = seededRng(round === 0 ? seed : seed ^ hash32(`match-round:${round}`));
+  const tag = round === 0 ? '' : `r${round}-`;
   const plans: SimMatchPlan[] = [];
   for (let n = 0; n < cfg.matches; n++) {
+    const serial = round * cfg.matches + n;
     const a = pick(rng, TEAM_POOL);
     const rest = TEAM_POOL.filter((t) => t !== a);
     const b = pick(rng, rest);
@@ -114,7 +121,7 @@ export function generateMatchPlans(seed: number, now: number, cfg: TruthEngineCo
       for (const s of sources) s.silent.push([from, from + between(rng, 60000, 120000)]);
     }
     plans.push({
-      match_id: `sim-${seed}-${n + 1}`,
+      match_id: `sim-${seed}-${tag}${n + 1}`,
       title: pick(rng, TITLES),
       teams: [a.name, b.name],
       best_of: bestOf,
@@ -129,7 +136,12 @@ export function generateMatchPlans(seed: number, now: number, cfg: TruthEngineCo
       ws_drops: fault === 'ws_drop' ? [{ at_ms: between(rng, 0, duration - 1), reconnect_ms: between(rng, 20000, 90000) }] : [],
       rest_confirm_ms: between(rng, 500, 3000),
       liquipedia: { delay_ms: between(rng, 2000, 5000), updated_after_end_ms: between(rng, 60000, 600000), spellings: [a.name, b.name] },
-      external_ids: { grid: `grid-${seed}-${n + 1}`, pandascore: `${100000 + n}`, polymarket_sports: `${900000 + n}`, liquipedia: `counterstrike/Sim_${seed}_${n + 1}` },
+      external_ids: {
+        grid: `grid-${seed}-${tag}${n + 1}`,
+        pandascore: `${100000 + serial}`,
+        polymarket_sports: `${900000 + serial}`,
+        liquipedia: `counterstrike/Sim_${seed}_${tag.replace('-', '_')}${n + 1}`,
+      },
     });
   }
   return plans;

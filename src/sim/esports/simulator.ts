@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../domain/time/clock.ts';
 import type { ReportStatus, SourceReport } from '../../domain/truth/report.ts';
 import type { ReportListener, TruthSource, WatchedMatch } from '../../adapters/esports/source.ts';
-import { planEnd, seriesWinner, type SimMatchPlan } from './simulator-plan.ts';
+import { planEnd, seriesWinner, SOURCES_SPEAK_BEFORE_START_MS, type SimMatchPlan } from './simulator-plan.ts';
 
 /** One thing a simulated source says, and when. On-demand entries (Liquipedia) wait for a confirmation request. */
 export interface SimEntry {
@@ -9,8 +9,6 @@ export interface SimEntry {
   report: SourceReport;
   on_demand: boolean;
 }
-
-const PRE_START_MS = 60_000;
 
 function inWindows(offset: number, windows: ReadonlyArray<readonly [number, number]>): boolean {
   return windows.some(([from, to]) => offset >= from && offset < to);
@@ -49,7 +47,7 @@ export function simulateMatch(plan: SimMatchPlan): SimEntry[] {
     say(s, at, 'finished', { winner: s.spellings[idx], result: 'win', score: scoreAt(plan.map_winners.length) }, onDemand);
 
   for (const s of plan.sources) {
-    say(s, plan.start_at - PRE_START_MS + s.delay_ms, 'not_started');
+    say(s, plan.start_at - SOURCES_SPEAK_BEFORE_START_MS + s.delay_ms, 'not_started');
     const quiet: Array<[number, number]> = [...s.silent];
     if (s.source === 'pandascore') for (const d of plan.ws_drops) quiet.push([d.at_ms, d.at_ms + d.reconnect_ms]);
     for (let t = plan.start_at; t < end; t += s.heartbeat_ms) {
@@ -133,14 +131,21 @@ export class SimulatedFeed implements TruthSource {
     this.rebuild();
   }
 
+  /** A match planned after this feed was built; it speaks once watched. */
+  addPlan(plan: SimMatchPlan): void {
+    this.plans.set(plan.match_id, { plan, entries: simulateMatch(plan) });
+  }
+
   watch(match: WatchedMatch): void {
     if (!this.plans.has(match.match_id)) return;
     this.watched.add(match.match_id);
     if (this.running) this.rebuild();
   }
 
+  /** The match is over for good (its last market retired): its plan goes too. */
   unwatch(matchId: string): void {
     this.watched.delete(matchId);
+    this.plans.delete(matchId);
     if (this.running) this.rebuild();
   }
 

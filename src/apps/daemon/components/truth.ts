@@ -1,15 +1,25 @@
 import { hash32, seededRng } from '../../../domain/util/random.ts';
-import { liveSources, TruthRuntime } from '../../../runtime/truth/truth-runtime.ts';
+import { liveSources, TruthRuntime, type MatchSpec } from '../../../runtime/truth/truth-runtime.ts';
 import { simulatedTruth } from '../../../sim/esports/simulated-truth.ts';
 import type { Component } from '../component.ts';
 import type { DaemonContext, UniverseChange } from '../context.ts';
 
-/** Esports truth: the sources (simulated matches in sim mode) into the truth engine. */
+/** Esports truth: the sources (simulated matches in sim mode, the start's and the embedded venue's later rounds) into the truth engine. */
 export function truthComponent(ctx: DaemonContext): Component {
   let truth: TruthRuntime | null = null;
-  // Live mode: the matches of discovered esports markets are confirmed as they enter.
+  /** Sim mode: the simulated sources (the start's matches), told of each later round's match before it is followed. */
+  let simulated: ReturnType<typeof simulatedTruth> | null = null;
+  const addMatch = (m: MatchSpec) => {
+    if (simulated) {
+      const later = ctx.simRoundPlans.get(m.match_id);
+      if (later) simulated.addPlan(later);
+      else if (!simulated.plans.some((p) => p.match_id === m.match_id)) return;
+    }
+    truth?.addMatch(m);
+  };
+  // The matches of markets entering at run time (discovered, or the embedded venue's later rounds) are confirmed as they enter.
   const follow = (change: UniverseChange) => {
-    for (const m of change.matches) truth?.addMatch(m);
+    for (const m of change.matches) addMatch(m);
   };
   // A match whose last market retired: its machine, its sources' watch and its heartbeat (a
   // TRUTH_STATE every heartbeat_ms for every match ever followed) go with it.
@@ -45,8 +55,12 @@ export function truthComponent(ctx: DaemonContext): Component {
         return;
       }
       const sim = simulatedTruth(config.app.seed, config.truth_engine, ctx.clock);
+      simulated = sim;
       truth = new TruthRuntime({ config: config.truth_engine, clock: ctx.clock, sink: ctx.sink, events: ctx.events('truth'), logger: ctx.log, sources: sim.sources });
-      for (const m of sim.matches) truth.addMatch(m);
+      // The matches of the universe's markets: the start's not retired yet, and the later rounds' listed so far.
+      for (const m of ctx.liveMatches) addMatch(m);
+      ctx.universeListeners.add(follow);
+      ctx.matchLeftListeners.add(leave);
       truth.start();
       if (ctx.opts.mode === 'sim') {
         ctx.truthPlans.push({ plans: sim.plans, from: ctx.clock.now(), to: null });
@@ -60,6 +74,7 @@ export function truthComponent(ctx: DaemonContext): Component {
       if (life && life.to === null) life.to = ctx.clock.now();
       await truth?.stop();
       truth = null;
+      simulated = null;
     },
   };
 }

@@ -13,7 +13,8 @@ import type { DaemonContext, UniverseChange } from '../context.ts';
 /**
  * The embedded venue simulator: the market feed connects to the URLs it publishes in the context.
  * It resolves each esports market `daemon.sim.resolve_after_match_ms` after its match's planned end,
- * on the daemon's clock, from the plans the truth component runs (a truth restart plans afresh), and
+ * on the daemon's clock, from the plans the truth component runs (a truth restart plans the start's
+ * matches afresh) and those of the later match rounds (components/sim-match-rounds.ts), and
  * each dated judge day's bucket markets `daemon.sim.resolve_after_day_ms` after the day ends, to
  * whether each bucket holds the day's settled high. It lists the days' markets as they come
  * (components/sim-weather-days.ts). Its crowd (`daemon.sim.crowd_follows_model`) hears the model
@@ -29,9 +30,12 @@ export function venueSimComponent(ctx: DaemonContext): Component {
     for (const t of resolutionTimers) ctx.clock.clearTimeout(t);
     resolutionTimers = [];
   };
-  const scheduleResolutions = (plans: readonly SimMatchPlan[]) => {
+  /** The start's matches as the running truth component planned them; the later rounds' are the context's. */
+  let startPlans: readonly SimMatchPlan[] = [];
+  const scheduleResolutions = () => {
     cancelResolutions();
     const now = ctx.clock.now();
+    const plans = [...startPlans, ...ctx.simRoundPlans.values()];
     for (const r of simMatchResolutions(ctx.universe.markets, plans, ctx.config.daemon.sim.resolve_after_match_ms)) {
       const resolve = () => {
         if (venue?.resolveMarket(r.market_id, r.winning_token)) ctx.log.info({ market_id: r.market_id, match_id: r.match_id, winning_token_id: r.winning_token }, 'simulated venue: market resolved');
@@ -84,9 +88,14 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       else v.setFairValue(b.yes_token, b.belief);
     }
   };
+  const followTruthPlans = (plans: readonly SimMatchPlan[]) => {
+    startPlans = plans;
+    scheduleResolutions();
+  };
   // The layout of a day leaves the universe when the day resolves: what the timer holds is enough.
-  const followDays = (change: UniverseChange) => {
+  const followUniverse = (change: UniverseChange) => {
     scheduleDays(change.layouts.filter((l) => l.buckets !== null) as BucketLayout[]);
+    if (change.matches.length > 0) scheduleResolutions();
     trackCrowd(change.added);
     for (const m of change.retired) crowd?.untrack(m.spec.market_id);
   };
@@ -111,16 +120,17 @@ export function venueSimComponent(ctx: DaemonContext): Component {
         ctx.sink.add(hearModel);
         crowdTimer = ctx.clock.setTimeout(stepCrowd, CROWD_STEP_MS);
       }
-      ctx.universeListeners.add(followDays);
+      ctx.universeListeners.add(followUniverse);
       scheduleDays(ctx.universe.layouts);
       // The truth component starts after this one; a venue restarted under a running one takes its plans.
-      ctx.truthPlansListeners.add(scheduleResolutions);
+      ctx.truthPlansListeners.add(followTruthPlans);
       const life = ctx.truthPlans.at(-1);
-      if (life && life.to === null) scheduleResolutions(life.plans);
+      startPlans = life && life.to === null ? life.plans : [];
+      scheduleResolutions();
     },
     stop: async () => {
-      ctx.truthPlansListeners.delete(scheduleResolutions);
-      ctx.universeListeners.delete(followDays);
+      ctx.truthPlansListeners.delete(followTruthPlans);
+      ctx.universeListeners.delete(followUniverse);
       ctx.simVenueLists = null;
       ctx.sink?.remove(hearModel);
       if (crowdTimer) ctx.clock.clearTimeout(crowdTimer);
