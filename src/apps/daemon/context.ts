@@ -70,6 +70,8 @@ export class DaemonContext {
    */
   simMatchAnchorMs: number | null = null;
   readonly simRoundPlans = new Map<string, SimMatchPlan>();
+  /** Sim mode: what the embedded venue resolved (market id → winning token), kept across its restarts until the market retires. */
+  readonly simVenueResolutions = new Map<string, string>();
   /** The embedded venue while it runs: lists new markets (before the feed subscribes them). */
   simVenueLists: ((specs: readonly SimMarketSpec[]) => void) | null = null;
   /**

@@ -26,6 +26,16 @@ export function venueSimComponent(ctx: DaemonContext): Component {
   // during start-up) waits for it, or the server would be left listening and the order flow running.
   let listening: Promise<unknown> | null = null;
   let resolutionTimers: TimerHandle[] = [];
+  /**
+   * Resolves a market at the running venue and records it in the context, so a venue started again
+   * keeps it resolved (its book closed, no order flow) instead of serving it open. False when it had
+   * resolved already.
+   */
+  const resolveAtVenue = (marketId: string, winningToken: string): boolean => {
+    if (!venue?.resolveMarket(marketId, winningToken)) return false;
+    ctx.simVenueResolutions.set(marketId, winningToken);
+    return true;
+  };
   const cancelResolutions = () => {
     for (const t of resolutionTimers) ctx.clock.clearTimeout(t);
     resolutionTimers = [];
@@ -38,7 +48,7 @@ export function venueSimComponent(ctx: DaemonContext): Component {
     const plans = [...startPlans, ...ctx.simRoundPlans.values()];
     for (const r of simMatchResolutions(ctx.universe.markets, plans, ctx.config.daemon.sim.resolve_after_match_ms)) {
       const resolve = () => {
-        if (venue?.resolveMarket(r.market_id, r.winning_token)) ctx.log.info({ market_id: r.market_id, match_id: r.match_id, winning_token_id: r.winning_token }, 'simulated venue: market resolved');
+        if (resolveAtVenue(r.market_id, r.winning_token)) ctx.log.info({ market_id: r.market_id, match_id: r.match_id, winning_token_id: r.winning_token }, 'simulated venue: market resolved');
       };
       resolutionTimers.push(ctx.clock.setTimeout(resolve, Math.max(0, r.at_ms - now)));
     }
@@ -66,7 +76,7 @@ export function venueSimComponent(ctx: DaemonContext): Component {
           const bucket = fs.kind === 'nowcast' && fs.judge_day === day && m.station_id === listing.station_id ? layout.buckets.find((b) => b.label === fs.bucket_label) : undefined;
           if (!bucket) continue;
           const winning = settledToken(bucket, m.spec, highF);
-          if (venue?.resolveMarket(m.spec.market_id, winning)) ctx.log.info({ market_id: m.spec.market_id, judge_day: day, bucket: bucket.label, settled_high_f: highF, winning_token_id: winning }, 'simulated venue: bucket market resolved');
+          if (resolveAtVenue(m.spec.market_id, winning)) ctx.log.info({ market_id: m.spec.market_id, judge_day: day, bucket: bucket.label, settled_high_f: highF, winning_token_id: winning }, 'simulated venue: bucket market resolved');
         }
       };
       dayTimers.set(day, ctx.clock.setTimeout(resolveDay, Math.max(0, endMs + ctx.config.daemon.sim.resolve_after_day_ms - ctx.clock.now())));
@@ -106,6 +116,11 @@ export function venueSimComponent(ctx: DaemonContext): Component {
       // A market retired on the trading side is settled for good: a restarted venue no longer serves it.
       const served = ctx.simVenue.filter((v) => !ctx.retiredMarkets.has(v.market));
       const mine = new VenueSimulator({ seed: ctx.config.app.seed, markets: served, now: () => ctx.clock.now() });
+      // What an earlier life resolved stays resolved; a retired market's record is needed no more.
+      for (const [marketId, winningToken] of [...ctx.simVenueResolutions]) {
+        if (ctx.retiredMarkets.has(marketId)) ctx.simVenueResolutions.delete(marketId);
+        else mine.resolveMarket(marketId, winningToken);
+      }
       venue = mine;
       const starting = mine.start();
       listening = starting;
